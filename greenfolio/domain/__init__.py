@@ -1,0 +1,1 @@
+"""Entities, value objects and rules: plain Python, no I/O."""

@@ -1,0 +1,84 @@
+"""The report as a document: header, numbered paragraphs, footnotes.
+
+Writers (HTML, DOCX) turn this model into files; nothing here knows a file format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of paragraph text: plain, a computed figure, or a footnote mark."""
+
+    text: str
+    figure: str | None = None
+    footnote: int | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    key: str
+    number: int | None
+    runs: tuple[Run, ...]
+    style: str = "body"
+
+    @property
+    def text(self) -> str:
+        return "".join(run.text for run in self.runs if run.footnote is None)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    label: str
+    heading: str
+    paragraphs: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Header:
+    """The block at the top of a governing-body document."""
+
+    organ: str
+    session: str
+    dates_place: str
+    agenda_item: str
+    title: str
+    subtitle: str
+    symbol: str = ""
+    distribution: str = ""
+    original_language: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    lang: str
+    direction: str
+    header: Header
+    sections: tuple[Section, ...]
+    footnotes: tuple[Footnote, ...] = field(default=())
+
+    def paragraphs(self) -> list[Paragraph]:
+        return [p for s in self.sections for p in s.paragraphs]
+
+    def plain_text(self) -> str:
+        """All visible text in reading order, for search and for tests that read it back."""
+        head = self.header
+        parts = [head.organ, head.session, head.dates_place, head.agenda_item, head.title,
+                 head.subtitle, head.summary]
+        for section in self.sections:
+            parts.append(f"{section.label} {section.heading}")
+            for para in section.paragraphs:
+                prefix = f"{para.number}. " if para.number is not None else ""
+                parts.append(prefix + para.text)
+        parts += [f"{note.number} {note.text}" for note in self.footnotes]
+        return "\n".join(p for p in parts if p)

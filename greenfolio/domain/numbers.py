@@ -1,0 +1,63 @@
+"""How a figure is written in each UN language.
+
+Exact values use CLDR grouping and decimals. Values the source gives as bounds or
+approximations keep that form ("more than 700", "700 多"; "about 72 million",
+"约 7,200 万"). Chinese scales large approximate values in 万 and 亿 rather than
+millions, with CLDR grouping inside the mantissa.
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_compact_decimal, format_decimal
+
+from greenfolio.domain.languages import check_language
+from greenfolio.domain.results import Qualifier
+
+# How each language marks a lower bound and an approximation; {n} is the number.
+APPROXIMATE_FORMS: dict[str, dict[Qualifier, str]] = {
+    "en": {Qualifier.MORE_THAN: "more than {n}", Qualifier.ABOUT: "about {n}"},
+    "zh": {Qualifier.MORE_THAN: "{n} 多", Qualifier.ABOUT: "约 {n}"},
+    "fr": {Qualifier.MORE_THAN: "plus de {n}", Qualifier.ABOUT: "environ {n}"},
+    "es": {Qualifier.MORE_THAN: "más de {n}", Qualifier.ABOUT: "aproximadamente {n}"},
+    "ru": {Qualifier.MORE_THAN: "более {n}", Qualifier.ABOUT: "около {n}"},
+    "ar": {Qualifier.MORE_THAN: "أكثر من {n}", Qualifier.ABOUT: "نحو {n}"},
+}
+
+SCALE_FROM = 1_000_000
+"""Approximate values from this size on are written with a scale word (million, 万)."""
+
+_LOCALES = {"zh": "zh_Hans_CN", "en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
+
+
+def plain_number(value: float, lang: str, max_decimals: int = 3) -> str:
+    """CLDR-grouped number with at most ``max_decimals`` decimals and no trailing zeros."""
+    rounded = round(value, max_decimals)
+    if rounded == int(rounded):
+        rounded = int(rounded)
+    return format_decimal(rounded, locale=_LOCALES[check_language(lang)], group_separator=True)
+
+
+def _chinese_scaled(value: float) -> str:
+    for size, word in ((100_000_000, "亿"), (10_000, "万")):
+        if value >= size:
+            return f"{plain_number(value / size, 'zh', 1)} {word}"
+    return plain_number(value, "zh")
+
+
+def _scaled(value: float, lang: str) -> str:
+    if lang == "zh":
+        return _chinese_scaled(value)
+    return str(
+        format_compact_decimal(
+            value, format_type="long", locale=_LOCALES[lang], fraction_digits=1
+        )
+    )
+
+
+def format_figure(value: float, lang: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
+    """Write ``value`` as running text in ``lang``, keeping the source's precision."""
+    check_language(lang)
+    if qualifier is Qualifier.EXACT:
+        return plain_number(value, lang)
+    number = _scaled(value, lang) if value >= SCALE_FROM else plain_number(value, lang)
+    return APPROXIMATE_FORMS[lang][qualifier].format(n=number)

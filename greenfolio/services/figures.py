@@ -1,0 +1,231 @@
+"""Named figure queries: every number a report prints, computed in SQL from verified results.
+
+A figure is defined as data (an id, a query name and parameters). The query filters
+verified results of one indicator, aggregates them in the database by the indicator's
+rule, converts units with pint and returns the value with the ids of the results used,
+so that a printed number can be traced back to its records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.indicators import Aggregation, Indicator
+from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
+from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
+from greenfolio.services import reference
+from greenfolio.store.tables import ResultRow, TermRow, WorkRow, WorkTermRow
+
+TERM_FILTERS = ("programme", "focus_area", "core_function", "convention", "sdg_target")
+"""Parameters that filter by the classification of the work a result belongs to."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The reporting period: results whose period ends inside it count."""
+
+    start: date | None
+    end: date | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+        }
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    id: str
+    query: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    window: Window | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A computed figure with everything needed to explain it."""
+
+    id: str
+    query: str
+    params: Mapping[str, Any]
+    value: float
+    unit: str
+    qualifier: Qualifier
+    result_ids: Sequence[int]
+    items: Sequence[str] = ()
+    window: Window | None = None
+
+    def provenance(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "query": self.query,
+            "parameters": dict(self.params),
+            "period": self.window.as_dict() if self.window else None,
+            "value": self.value,
+            "unit": self.unit,
+            "qualifier": self.qualifier.value,
+            "items": list(self.items),
+            "result_ids": list(self.result_ids),
+        }
+
+
+def _conditions(
+    ind: Indicator, params: Mapping[str, Any], window: Window | None
+) -> list[ColumnElement[bool]]:
+    """WHERE clauses shared by every indicator query: verified, actual, in period, filtered."""
+    conds: list[ColumnElement[bool]] = [
+        ResultRow.indicator_code == ind.code,
+        ResultRow.review_state == ReviewState.VERIFIED.value,
+        ResultRow.kind == params.get("kind", "actual"),
+    ]
+    if window and window.start:
+        conds.append(ResultRow.period_end >= window.start)
+    if window and window.end:
+        conds.append(ResultRow.period_end <= window.end)
+    sex = params.get("sex")
+    if sex == "any":
+        pass
+    elif sex:
+        conds.append(ResultRow.sex == sex)
+    else:
+        conds.append(ResultRow.sex.is_(None))
+    if params.get("country"):
+        conds.append(ResultRow.country == params["country"])
+    if params.get("status"):
+        conds.append(ResultRow.milestone == params["status"])
+    elif ind.aggregation is Aggregation.COUNT_BY_STATUS and "status" not in params:
+        raise ValidationError(
+            f"indicator {ind.code!r} counts by status: give the figure a 'status' parameter "
+            "(planned, under_way or completed)"
+        )
+    if params.get("work"):
+        keys = params["work"] if isinstance(params["work"], list) else [params["work"]]
+        conds.append(
+            ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key.in_(keys)))
+        )
+    for scheme in TERM_FILTERS:
+        if params.get(scheme):
+            codes = params[scheme] if isinstance(params[scheme], list) else [params[scheme]]
+            keys = [f"{scheme}:{c}" for c in codes]
+            conds.append(
+                exists().where(
+                    and_(WorkTermRow.work_id == ResultRow.work_id, WorkTermRow.term_key.in_(keys))
+                )
+            )
+    return conds
+
+
+def _ids(session: Session, conds: list[ColumnElement[bool]]) -> list[int]:
+    return list(session.scalars(select(ResultRow.id).where(*conds).order_by(ResultRow.id)))
+
+
+def _unit_groups(
+    session: Session, ind: Indicator, conds: list[ColumnElement[bool]], agg: Callable[..., Any]
+) -> tuple[list[UnitGroup], set[Qualifier]]:
+    query: Select[Any] = (
+        select(ResultRow.unit, ResultRow.qualifier, agg(ResultRow.value))
+        .where(*conds)
+        .group_by(ResultRow.unit, ResultRow.qualifier)
+    )
+    groups: list[UnitGroup] = []
+    qualifiers: set[Qualifier] = set()
+    for unit, qualifier, total in session.execute(query):
+        ids: list[int] = []
+        if not compatible(unit, ind.unit):
+            ids = list(
+                session.scalars(
+                    select(ResultRow.id).where(*conds, ResultRow.unit == unit).limit(11)
+                )
+            )
+        groups.append(UnitGroup(unit=unit, total=float(total), record_ids=ids))
+        qualifiers.add(Qualifier(qualifier))
+    return groups, qualifiers
+
+
+def indicator_figure(
+    session: Session, spec: FigureSpec, with_ids: bool = True
+) -> Figure:
+    """A figure of one indicator, combined by the indicator's aggregation rule."""
+    if "indicator" not in spec.params:
+        raise ValidationError(f"figure {spec.id!r}: the query needs an 'indicator' parameter")
+    ind = reference.indicator(session, str(spec.params["indicator"]))
+    conds = _conditions(ind, spec.params, spec.window)
+    unit = str(spec.params.get("unit", ind.unit))
+    if not compatible(unit, ind.unit):
+        raise ValidationError(
+            f"figure {spec.id!r} asks for {unit}, which is not a unit of {ind.code} ({ind.unit})"
+        )
+    items: list[str] = []
+    rule = ind.aggregation
+    if rule in (Aggregation.SUM, Aggregation.COUNT_BY_STATUS):
+        groups, quals = _unit_groups(session, ind, conds, func.sum)
+        value = convert(sum_groups(ind.code, ind.unit, groups), ind.unit, unit)
+        qualifier = combine_qualifiers(quals)
+    elif rule is Aggregation.MAX:
+        groups, quals = _unit_groups(session, ind, conds, func.max)
+        sum_groups(ind.code, ind.unit, groups)  # refuses incompatible units
+        value = max((convert(g.total, g.unit, unit) for g in groups), default=0.0)
+        qualifier = combine_qualifiers(quals)
+    elif rule is Aggregation.LATEST:
+        row = session.execute(
+            select(ResultRow.value, ResultRow.unit, ResultRow.qualifier, ResultRow.id)
+            .where(*conds)
+            .order_by(ResultRow.period_end.desc(), ResultRow.id.desc())
+            .limit(1)
+        ).first()
+        value = convert(row[0], row[1], unit) if row else 0.0
+        qualifier = Qualifier(row[2]) if row else Qualifier.EXACT
+        if row and not with_ids:
+            items = []
+    else:
+        column = ResultRow.country if rule is Aggregation.DISTINCT_COUNTRIES else ResultRow.entity
+        items = sorted(
+            v for v in session.scalars(select(column).where(*conds).distinct()) if v is not None
+        )
+        value = float(len(items))
+        qualifier = Qualifier.EXACT
+    ids = _ids(session, conds) if with_ids else []
+    return Figure(spec.id, spec.query, spec.params, value, unit, qualifier, ids, items, spec.window)
+
+
+def scheme_terms_figure(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure:
+    """How many terms a classification scheme has (e.g. the four core functions)."""
+    scheme = spec.params.get("scheme")
+    keys = list(
+        session.scalars(select(TermRow.key).where(TermRow.scheme == scheme).order_by(TermRow.ordinal))
+    )
+    if not keys:
+        raise NotFoundError(f"figure {spec.id!r}: no classification scheme {scheme!r}")
+    return Figure(
+        spec.id, spec.query, spec.params, float(len(keys)), "term", Qualifier.EXACT, [], keys, None
+    )
+
+
+QUERIES: dict[str, Callable[[Session, FigureSpec, bool], Figure]] = {
+    "indicator": indicator_figure,
+    "scheme_terms": scheme_terms_figure,
+}
+
+
+def compute(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure:
+    """Run the named query of ``spec``."""
+    query = QUERIES.get(spec.query)
+    if query is None:
+        raise ValidationError(
+            f"figure {spec.id!r}: unknown query {spec.query!r}; known: {', '.join(QUERIES)}"
+        )
+    return query(session, spec, with_ids)
+
+
+def compute_all(
+    session: Session, specs: Sequence[FigureSpec], with_ids: bool = True
+) -> dict[str, Figure]:
+    return {spec.id: compute(session, spec, with_ids) for spec in specs}

@@ -1,0 +1,63 @@
+"""Copy the packaged classifications and indicators into a database."""
+
+from __future__ import annotations
+
+import difflib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.indicators import Aggregation, Disaggregation, Indicator
+from greenfolio.refdata import loader
+from greenfolio.services.database import Database
+from greenfolio.store.tables import IndicatorRow, TermRow
+
+
+def _store_indicator(session: Session, ind: Indicator) -> None:
+    row = session.get(IndicatorRow, ind.code) or IndicatorRow(code=ind.code)
+    row.names = dict(ind.names)
+    row.unit = ind.unit
+    row.aggregation = ind.aggregation.value
+    row.disaggregations = sorted(d.value for d in ind.disaggregations)
+    row.gef_core_indicator = ind.gef_core_indicator
+    row.source = ind.source
+    session.add(row)
+
+
+def sync(db: Database) -> tuple[int, int]:
+    """Insert or update every packaged term and indicator; returns their counts."""
+    terms = 0
+    with db.transaction() as session:
+        for scheme in loader.schemes().values():
+            for term in scheme.terms:
+                row = session.get(TermRow, term.key) or TermRow(key=term.key)
+                row.scheme, row.code, row.label = term.scheme, term.code, term.label
+                row.ordinal, row.names = term.ordinal, dict(term.names)
+                session.add(row)
+                terms += 1
+        inds = loader.indicators()
+        for ind in inds.values():
+            _store_indicator(session, ind)
+    return terms, len(inds)
+
+
+def indicator(session: Session, code: str) -> Indicator:
+    """The stored indicator ``code``, or an error that lists close codes."""
+    row = session.get(IndicatorRow, code)
+    if row is None:
+        codes = list(session.scalars(select(IndicatorRow.code)))
+        near = difflib.get_close_matches(code, codes, n=3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise NotFoundError(
+            f"unknown indicator {code!r}{hint}; `greenfolio indicators list` shows them all"
+        )
+    return Indicator(
+        code=row.code,
+        names=row.names,
+        unit=row.unit,
+        aggregation=Aggregation(row.aggregation),
+        disaggregations=frozenset(Disaggregation(d) for d in row.disaggregations),
+        gef_core_indicator=row.gef_core_indicator,
+        source=row.source,
+    )

@@ -1,0 +1,176 @@
+"""Record results and move them through review (draft → submitted → returned/verified)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.countries import check_country
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.indicators import Disaggregation
+from greenfolio.domain.results import (
+    Milestone,
+    Qualifier,
+    ResultDraft,
+    ReviewState,
+    Sex,
+    ValueKind,
+    next_state,
+)
+from greenfolio.services import reference
+from greenfolio.services.database import Database
+from greenfolio.services.portfolio import work_by_key
+from greenfolio.store.tables import ResultRow, ReviewEventRow, WorkRow
+
+
+class ResultSpec(BaseModel):
+    """A result as written in a data file or given on the command line."""
+
+    model_config = ConfigDict(extra="forbid")
+    work: str
+    indicator: str
+    value: float
+    unit: str | None = None
+    kind: ValueKind = ValueKind.ACTUAL
+    qualifier: Qualifier = Qualifier.EXACT
+    period_start: date | None = None
+    period_end: date | None = None
+    milestone: Milestone | None = None
+    country: str | None = None
+    sex: Sex | None = None
+    entity: str | None = None
+    evidence: str | None = None
+    citation: str | None = None
+    note: str | None = Field(default=None, description="why the value is recorded this way")
+
+
+def add(session: Session, spec: ResultSpec) -> ResultRow:
+    """Check a result against its indicator and store it as a draft."""
+    ind = reference.indicator(session, spec.indicator)
+    work = work_by_key(session, spec.work)
+    draft = ResultDraft(
+        work_key=spec.work,
+        indicator=ind.code,
+        value=spec.value,
+        unit=spec.unit or ind.unit,
+        indicator_unit=ind.unit,
+        kind=spec.kind,
+        qualifier=spec.qualifier,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+        milestone=spec.milestone,
+        country=check_country(spec.country) if spec.country else None,
+        sex=spec.sex,
+        entity=spec.entity,
+        evidence=spec.evidence,
+        citation=spec.citation,
+    )
+    if draft.sex is not None and Disaggregation.SEX not in ind.disaggregations:
+        raise ValidationError(f"indicator {ind.code!r} is not disaggregated by sex")
+    row = ResultRow(
+        work_id=work.id,
+        indicator_code=ind.code,
+        value=draft.value,
+        unit=draft.unit,
+        qualifier=draft.qualifier.value,
+        kind=draft.kind.value,
+        period_start=draft.period_start,
+        period_end=draft.period_end,
+        milestone=draft.milestone.value if draft.milestone else None,
+        country=draft.country,
+        sex=draft.sex.value if draft.sex else None,
+        entity=draft.entity,
+        evidence=draft.evidence,
+        citation=draft.citation,
+        review_state=ReviewState.DRAFT.value,
+        review_note=spec.note,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def review(
+    session: Session, result_id: int, action: str, note: str | None = None, actor: str | None = None
+) -> ResultRow:
+    """Apply a review action; returning a result requires a reason."""
+    row = session.get(ResultRow, result_id)
+    if row is None:
+        raise NotFoundError(f"no result with id {result_id}")
+    if action == "return" and not (note and note.strip()):
+        raise ValidationError(f"returning result {result_id} needs a reason (--reason)")
+    before = ReviewState(row.review_state)
+    after = next_state(before, action, result_id)
+    row.review_state = after.value
+    row.version += 1
+    if note:
+        row.review_note = note
+    session.add(
+        ReviewEventRow(
+            result_id=row.id,
+            action=action,
+            from_state=before.value,
+            to_state=after.value,
+            note=note,
+            actor=actor,
+        )
+    )
+    return row
+
+
+def record(db: Database, spec: ResultSpec) -> int:
+    """Service call: store one draft result; returns its id."""
+    with db.transaction() as session:
+        return add(session, spec).id
+
+
+def apply_review(
+    db: Database, ids: Sequence[int], action: str, note: str | None = None, actor: str | None = None
+) -> list[dict[str, Any]]:
+    """Service call: apply one review action to several results, all or none."""
+    with db.transaction() as session:
+        return [as_dict(review(session, i, action, note, actor)) for i in ids]
+
+
+def as_dict(row: ResultRow, work_key: str | None = None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "work": work_key,
+        "indicator": row.indicator_code,
+        "value": row.value,
+        "unit": row.unit,
+        "qualifier": row.qualifier,
+        "kind": row.kind,
+        "period_start": row.period_start.isoformat() if row.period_start else None,
+        "period_end": row.period_end.isoformat() if row.period_end else None,
+        "milestone": row.milestone,
+        "country": row.country,
+        "sex": row.sex,
+        "review_state": row.review_state,
+        "citation": row.citation,
+    }
+
+
+def listing(
+    db: Database,
+    indicator: str | None = None,
+    state: ReviewState | None = None,
+    work: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Service call: results filtered by indicator, review state and work item."""
+    with db.transaction() as session:
+        query = select(ResultRow, WorkRow.key).join(WorkRow, WorkRow.id == ResultRow.work_id)
+        if indicator:
+            query = query.where(ResultRow.indicator_code == indicator)
+        if state:
+            query = query.where(ResultRow.review_state == state.value)
+        if work:
+            query = query.where(WorkRow.key == work)
+        query = query.order_by(ResultRow.id).limit(limit)
+        return [as_dict(row, key) for row, key in session.execute(query)]

@@ -1,0 +1,172 @@
+"""The schema, one table per stored concept. SQLite and PostgreSQL share it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class TermRow(Base):
+    """A classification term (``scheme:code``), copied from the packaged reference data."""
+
+    __tablename__ = "term"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(40), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(20), default="")
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    iati_ref: Mapped[str | None] = mapped_column(String(120))
+    kind: Mapped[str | None] = mapped_column(String(40))
+
+
+class WorkRow(Base):
+    """A project or other reported work (publication, event, policy, alliance …)."""
+
+    __tablename__ = "work_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    description: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str | None] = mapped_column(String(20))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    citation: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    countries: Mapped[list[WorkCountryRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    terms: Mapped[list[WorkTermRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    organisations: Mapped[list[WorkOrgRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class WorkCountryRow(Base):
+    __tablename__ = "work_country"
+    work_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    country: Mapped[str] = mapped_column(String(3), primary_key=True)
+    share: Mapped[float | None] = mapped_column(Float)
+
+
+class WorkTermRow(Base):
+    __tablename__ = "work_term"
+    work_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    term_key: Mapped[str] = mapped_column(ForeignKey("term.key"), primary_key=True, index=True)
+
+
+class WorkOrgRow(Base):
+    __tablename__ = "work_org"
+    work_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class IndicatorRow(Base):
+    __tablename__ = "indicator"
+    code: Mapped[str] = mapped_column(String(80), primary_key=True)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    unit: Mapped[str] = mapped_column(String(40))
+    aggregation: Mapped[str] = mapped_column(String(30))
+    disaggregations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    gef_core_indicator: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(Text, default="")
+
+
+class ResultRow(Base):
+    """One value of one indicator for one piece of work, with its review state."""
+
+    __tablename__ = "result"
+    __table_args__ = (
+        Index("ix_result_figure", "indicator_code", "review_state", "kind", "period_end"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    work_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), index=True
+    )
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(40))
+    qualifier: Mapped[str] = mapped_column(String(12), default="exact")
+    kind: Mapped[str] = mapped_column(String(10), default="actual")
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    milestone: Mapped[str | None] = mapped_column(String(12))
+    country: Mapped[str | None] = mapped_column(String(3))
+    sex: Mapped[str | None] = mapped_column(String(8))
+    entity: Mapped[str | None] = mapped_column(String(160))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    citation: Mapped[str | None] = mapped_column(Text)
+    review_state: Mapped[str] = mapped_column(String(10), default="draft")
+    review_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ReviewEventRow(Base):
+    """Each review action on a result, kept so the history of a figure can be followed."""
+
+    __tablename__ = "review_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("result.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(10))
+    from_state: Mapped[str] = mapped_column(String(10))
+    to_state: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
