@@ -64,6 +64,12 @@ def country_name(code: str, lang: str) -> str:
     check_language(lang)
     country = pycountry.countries.get(alpha_3=check_country(code))
     assert country is not None
+    if lang == "zh":
+        # CLDR's Chinese names are the better edited; its short forms in full-width
+        # brackets, such as 刚果（金）, give way to the ISO name (刚果民主共和国).
+        cldr_zh = Locale.parse("zh").territories.get(country.alpha_2)
+        if cldr_zh and "（" not in cldr_zh:
+            return str(cldr_zh)
     iso = _iso_translation(lang).gettext(country.name)
     if "," not in iso and "،" not in iso:
         return iso

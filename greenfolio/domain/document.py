@@ -73,8 +73,15 @@ class Document:
     def plain_text(self) -> str:
         """All visible text in reading order, for search and for tests that read it back."""
         head = self.header
-        parts = [head.organ, head.session, head.dates_place, head.agenda_item, head.title,
-                 head.subtitle, head.summary]
+        parts = [
+            head.organ,
+            head.session,
+            head.dates_place,
+            head.agenda_item,
+            head.title,
+            head.subtitle,
+            head.summary,
+        ]
         for section in self.sections:
             parts.append(f"{section.label} {section.heading}")
             for para in section.paragraphs:

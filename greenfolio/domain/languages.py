@@ -14,9 +14,7 @@ RIGHT_TO_LEFT: frozenset[str] = frozenset({"ar"})
 def check_language(lang: str) -> str:
     """Return ``lang`` if it is a UN language code, else explain the choices."""
     if lang not in UN_LANGUAGES:
-        raise ValidationError(
-            f"unknown language {lang!r}: choose one of {', '.join(UN_LANGUAGES)}"
-        )
+        raise ValidationError(f"unknown language {lang!r}: choose one of {', '.join(UN_LANGUAGES)}")
     return lang
 
 

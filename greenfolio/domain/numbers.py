@@ -48,9 +48,7 @@ def _scaled(value: float, lang: str) -> str:
     if lang == "zh":
         return _chinese_scaled(value)
     return str(
-        format_compact_decimal(
-            value, format_type="long", locale=_LOCALES[lang], fraction_digits=1
-        )
+        format_compact_decimal(value, format_type="long", locale=_LOCALES[lang], fraction_digits=1)
     )
 
 
@@ -61,3 +59,26 @@ def format_figure(value: float, lang: str, qualifier: Qualifier = Qualifier.EXAC
         return plain_number(value, lang)
     number = _scaled(value, lang) if value >= SCALE_FROM else plain_number(value, lang)
     return APPROXIMATE_FORMS[lang][qualifier].format(n=number)
+
+
+# Editorial style spells out small whole numbers in running text ("four core functions",
+# "四项核心职能"). Languages where the word must agree with its noun keep digits.
+SMALL_NUMBER_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    "zh": ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九"),
+}
+
+
+def format_count(value: float, lang: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
+    """Like ``format_figure``, but spells out exact whole numbers below ten where usual."""
+    words = SMALL_NUMBER_WORDS.get(lang)
+    if words and qualifier is Qualifier.EXACT and value == int(value) and 0 <= value < 10:
+        return words[int(value)]
+    return format_figure(value, lang, qualifier)
+
+
+def word_to_number(word: str, lang: str) -> int | None:
+    """The inverse of the spelled-out forms, for reading a report back."""
+    words = SMALL_NUMBER_WORDS.get(lang, ())
+    lowered = word.lower()
+    return words.index(lowered) if lowered in words else None

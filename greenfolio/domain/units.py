@@ -18,9 +18,9 @@ from greenfolio.domain.errors import UnitMismatchError, ValidationError
 
 
 @lru_cache(maxsize=1)
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[float]:
     """The shared unit registry (pint defaults plus Greenfolio's measures)."""
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     text = resources.files("greenfolio.refdata").joinpath("units.txt").read_text("utf-8")
     ureg.load_definitions(text.splitlines())
     return ureg

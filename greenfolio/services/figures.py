@@ -62,6 +62,7 @@ class Figure:
     result_ids: Sequence[int]
     items: Sequence[str] = ()
     window: Window | None = None
+    last_period_end: date | None = None
 
     def provenance(self) -> dict[str, Any]:
         return {
@@ -73,6 +74,7 @@ class Figure:
             "unit": self.unit,
             "qualifier": self.qualifier.value,
             "items": list(self.items),
+            "last_period_end": self.last_period_end.isoformat() if self.last_period_end else None,
             "result_ids": list(self.result_ids),
         }
 
@@ -108,9 +110,7 @@ def _conditions(
         )
     if params.get("work"):
         keys = params["work"] if isinstance(params["work"], list) else [params["work"]]
-        conds.append(
-            ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key.in_(keys)))
-        )
+        conds.append(ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key.in_(keys))))
     for scheme in TERM_FILTERS:
         if params.get(scheme):
             codes = params[scheme] if isinstance(params[scheme], list) else [params[scheme]]
@@ -150,9 +150,7 @@ def _unit_groups(
     return groups, qualifiers
 
 
-def indicator_figure(
-    session: Session, spec: FigureSpec, with_ids: bool = True
-) -> Figure:
+def indicator_figure(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure:
     """A figure of one indicator, combined by the indicator's aggregation rule."""
     if "indicator" not in spec.params:
         raise ValidationError(f"figure {spec.id!r}: the query needs an 'indicator' parameter")
@@ -183,8 +181,6 @@ def indicator_figure(
         ).first()
         value = convert(row[0], row[1], unit) if row else 0.0
         qualifier = Qualifier(row[2]) if row else Qualifier.EXACT
-        if row and not with_ids:
-            items = []
     else:
         column = ResultRow.country if rule is Aggregation.DISTINCT_COUNTRIES else ResultRow.entity
         items = sorted(
@@ -193,14 +189,21 @@ def indicator_figure(
         value = float(len(items))
         qualifier = Qualifier.EXACT
     ids = _ids(session, conds) if with_ids else []
-    return Figure(spec.id, spec.query, spec.params, value, unit, qualifier, ids, items, spec.window)
+    last = (
+        session.scalar(select(func.max(ResultRow.period_end)).where(*conds)) if with_ids else None
+    )
+    return Figure(
+        spec.id, spec.query, spec.params, value, unit, qualifier, ids, items, spec.window, last
+    )
 
 
 def scheme_terms_figure(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure:
     """How many terms a classification scheme has (e.g. the four core functions)."""
     scheme = spec.params.get("scheme")
     keys = list(
-        session.scalars(select(TermRow.key).where(TermRow.scheme == scheme).order_by(TermRow.ordinal))
+        session.scalars(
+            select(TermRow.key).where(TermRow.scheme == scheme).order_by(TermRow.ordinal)
+        )
     )
     if not keys:
         raise NotFoundError(f"figure {spec.id!r}: no classification scheme {scheme!r}")

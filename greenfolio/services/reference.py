@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -61,3 +62,20 @@ def indicator(session: Session, code: str) -> Indicator:
         gef_core_indicator=row.gef_core_indicator,
         source=row.source,
     )
+
+
+def listing(db: Database) -> list[dict[str, Any]]:
+    """Service call: every stored indicator as plain data."""
+    with db.transaction() as session:
+        return [
+            {
+                "code": row.code,
+                "names": row.names,
+                "unit": row.unit,
+                "aggregation": row.aggregation,
+                "disaggregations": row.disaggregations,
+                "gef_core_indicator": row.gef_core_indicator,
+                "source": row.source,
+            }
+            for row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code))
+        ]

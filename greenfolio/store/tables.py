@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -34,7 +34,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class TermRow(Base):
@@ -131,9 +131,7 @@ class ResultRow(Base):
         Index("ix_result_figure", "indicator_code", "review_state", "kind", "period_end"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    work_id: Mapped[int] = mapped_column(
-        ForeignKey("work_item.id", ondelete="CASCADE"), index=True
-    )
+    work_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicator.code"))
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(40))
@@ -161,9 +159,7 @@ class ReviewEventRow(Base):
 
     __tablename__ = "review_event"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    result_id: Mapped[int] = mapped_column(
-        ForeignKey("result.id", ondelete="CASCADE"), index=True
-    )
+    result_id: Mapped[int] = mapped_column(ForeignKey("result.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(10))
     from_state: Mapped[str] = mapped_column(String(10))
     to_state: Mapped[str] = mapped_column(String(10))

@@ -1,0 +1,1 @@
+"""Interfaces: thin layers that parse input, call services and render output."""

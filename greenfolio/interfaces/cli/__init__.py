@@ -1,0 +1,1 @@
+"""The ``greenfolio`` command line."""

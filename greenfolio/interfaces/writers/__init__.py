@@ -1,0 +1,1 @@
+"""Report writers: turn a ``Document`` into files. No business rules here."""

@@ -1,0 +1,72 @@
+"""Write a report document as DOCX with python-docx.
+
+Footnote marks are superscript numbers; the notes follow the last section, since
+python-docx has no API for page-foot notes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from greenfolio.domain.document import Document
+
+_EAST_ASIAN_FONT = {"zh": "SimSun"}
+
+
+def _set_fonts(docx: object, lang: str) -> None:
+    style = docx.styles["Normal"]  # type: ignore[attr-defined]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+    east = _EAST_ASIAN_FONT.get(lang)
+    if east:
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), east)
+
+
+def write_docx(doc: Document, path: Path) -> Path:
+    out = new_docx()
+    _set_fonts(out, doc.lang)
+    core = out.core_properties
+    core.title = doc.header.title
+    core.language = doc.lang
+    head = doc.header
+    for line in (
+        head.symbol,
+        head.organ,
+        head.session,
+        head.dates_place,
+        head.agenda_item,
+        head.distribution,
+        head.original_language,
+    ):
+        if line:
+            out.add_paragraph(line)
+    out.add_heading(head.title, level=1)
+    sub = out.add_paragraph()
+    sub.add_run(head.subtitle).italic = True
+    if head.summary:
+        out.add_paragraph(head.summary)
+    for section in doc.sections:
+        out.add_heading(f"{section.label} {section.heading}", level=2)
+        for para in section.paragraphs:
+            p = out.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            p.add_run(f"{para.number}.\t")
+            for run in para.runs:
+                piece = p.add_run(run.text)
+                if run.footnote is not None:
+                    piece.font.superscript = True
+    if doc.footnotes:
+        out.add_paragraph("—" * 10)
+        for note in doc.footnotes:
+            p = out.add_paragraph()
+            mark = p.add_run(str(note.number))
+            mark.font.superscript = True
+            p.add_run(f" {note.text}").font.size = Pt(9)
+    out.save(str(path))
+    return path

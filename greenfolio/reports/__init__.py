@@ -1,0 +1,1 @@
+"""Report definitions: which figures a report prints, and its templates per language."""

@@ -1,0 +1,113 @@
+"""Report definitions and per-language templates, read from data files.
+
+A definition (``reports/<name>/definition.yaml``) lists sections, paragraphs and the
+figure queries; a template (``reports/<name>/templates/<lang>.yaml``) holds the prose of
+one language. A missing file, section, paragraph or figure is an error naming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.languages import check_language
+from greenfolio.services.figures import FigureSpec, Window
+
+QUERY_KEYS = ("query", "period")
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    key: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportDefinition:
+    name: str
+    organ: str
+    period: dict[str, list[int]]
+    sessions: dict[int, dict[str, Any]]
+    sections: tuple[SectionDef, ...]
+    figures: dict[str, dict[str, Any]]
+
+    def session(self, year: int) -> dict[str, Any]:
+        """The meeting the report of ``year`` goes to, or an error saying what to add."""
+        meta = self.sessions.get(year)
+        if meta is None:
+            known = ", ".join(str(y) for y in sorted(self.sessions)) or "none"
+            raise NotFoundError(
+                f"report {self.name!r} has no session for {year} (it has: {known}); add the "
+                f"session, dates and agenda item under 'sessions: {year}:' in its definition.yaml"
+            )
+        return meta
+
+    def figure_specs(self, year: int) -> list[FigureSpec]:
+        """Every figure of the report, with its reporting window for ``year``."""
+        specs = []
+        for fid, raw in self.figures.items():
+            params = {k: v for k, v in raw.items() if k not in QUERY_KEYS}
+            period = raw.get("period", self.period)
+            specs.append(
+                FigureSpec(
+                    id=fid,
+                    query=str(raw.get("query", "indicator")),
+                    params=params,
+                    window=window(period, year),
+                )
+            )
+        return specs
+
+
+def _relative_date(parts: list[int] | None, year: int) -> date | None:
+    if parts is None:
+        return None
+    offset, month, day = parts
+    return date(year + offset, month, day)
+
+
+def window(period: dict[str, list[int]], year: int) -> Window:
+    return Window(
+        _relative_date(period.get("start"), year), _relative_date(period.get("end"), year)
+    )
+
+
+def _package(name: str) -> Any:
+    try:
+        return resources.files(f"greenfolio.reports.{name}")
+    except ModuleNotFoundError as exc:
+        raise NotFoundError(f"no report definition {name!r}; shipped definitions: board") from exc
+
+
+def load_definition(name: str) -> ReportDefinition:
+    raw = yaml.safe_load(_package(name).joinpath("definition.yaml").read_text("utf-8"))
+    try:
+        return ReportDefinition(
+            name=raw["id"],
+            organ=raw["organ"],
+            period=raw["period"],
+            sessions={int(k): v for k, v in raw.get("sessions", {}).items()},
+            sections=tuple(SectionDef(s["key"], tuple(s["paragraphs"])) for s in raw["sections"]),
+            figures=raw["figures"],
+        )
+    except KeyError as exc:
+        raise ValidationError(
+            f"report definition {name!r}: missing field {exc.args[0]!r} in definition.yaml"
+        ) from exc
+
+
+def load_template(name: str, lang: str) -> dict[str, Any]:
+    check_language(lang)
+    path = _package(name).joinpath("templates", f"{lang}.yaml")
+    if not path.is_file():
+        raise NotFoundError(
+            f"report {name!r} has no {lang} template: write templates/{lang}.yaml beside "
+            "its definition"
+        )
+    data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    return data

@@ -1,0 +1,316 @@
+"""Build a report: compute its figures from verified results and fill the templates.
+
+The result is a ``Document`` (see ``domain.document``) plus the figures it used; writers
+in ``interfaces.writers`` turn it into HTML or DOCX, and ``provenance`` into JSON.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import jinja2
+from babel import Locale
+from babel.dates import format_date, format_interval
+from babel.lists import format_list
+
+from greenfolio import __version__
+from greenfolio.domain.countries import country_name
+from greenfolio.domain.document import Document, Footnote, Header, Paragraph, Run, Section
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
+from greenfolio.domain.numbers import format_count
+from greenfolio.services import figures as figure_queries
+from greenfolio.services.database import Database
+from greenfolio.services.figures import Figure
+from greenfolio.services.report_definition import ReportDefinition, load_definition, load_template
+
+# Private-use characters mark figures and footnotes in rendered text until it is split
+# into runs: FIG_OPEN id FIG_MID text FIG_CLOSE, NOTE_OPEN number NOTE_CLOSE.
+FIG_OPEN, FIG_MID, FIG_CLOSE, NOTE_OPEN, NOTE_CLOSE = (
+    "\ue000",
+    "\ue001",
+    "\ue002",
+    "\ue003",
+    "\ue004",
+)
+_MARKS = re.compile(
+    f"{FIG_OPEN}([^{FIG_MID}]*){FIG_MID}([^{FIG_CLOSE}]*){FIG_CLOSE}|{NOTE_OPEN}(\\d+){NOTE_CLOSE}"
+)
+_DATE_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
+_HAN = "\u4e00-\u9fff"
+_LATIN_OR_DIGIT = "A-Za-z0-9"
+
+
+@dataclass(frozen=True)
+class BuiltReport:
+    document: Document
+    figures: Mapping[str, Figure]
+    used: tuple[str, ...]
+    definition: str
+    year: int
+
+    def provenance(self) -> dict[str, Any]:
+        """Every printed figure: id, query, parameters, the results used and the value."""
+        return {
+            "report": self.definition,
+            "year": self.year,
+            "language": self.document.lang,
+            "generator": f"greenfolio {__version__}",
+            "figures": [self.figures[fid].provenance() for fid in self.used],
+        }
+
+
+_CJK_PUNCT = "，。、；：（）“”《》！？"
+_OPENERS = FIG_OPEN + NOTE_OPEN
+_CLOSERS = FIG_CLOSE + NOTE_CLOSE
+
+
+def _space_han(text: str, lang: str) -> str:
+    """Chinese layout: line breaks in a template leave no space between Han characters,
+    punctuation and marks; spaces beside digits and Latin words stay (added by runs)."""
+    if lang != "zh":
+        return text
+    han, punct = f"[{_HAN}{_CJK_PUNCT}{_CLOSERS}]", f"[{_HAN}{_CJK_PUNCT}{_OPENERS}]"
+    text = re.sub(f"(?<=[{_CJK_PUNCT}])\\s+", "", text)
+    text = re.sub(f"\\s+(?=[{_CJK_PUNCT}])", "", text)
+    return re.sub(f"(?<={han})\\s+(?={punct})", "", text)
+
+
+class _Renderer:
+    """Fills one language's templates, recording which figures and footnotes it used."""
+
+    def __init__(self, lang: str, figures: Mapping[str, Figure], meta: dict[str, Any]) -> None:
+        self.lang = lang
+        self.figures = figures
+        self.meta = meta
+        self.used: list[str] = []
+        self.footnotes: list[str] = []
+        self.where = ""
+        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+    def _figure(self, fid: str) -> Figure:
+        fig = self.figures.get(fid)
+        if fig is None:
+            raise NotFoundError(
+                f"{self.lang} template, {self.where}: unknown figure {fid!r}; define it under "
+                "'figures:' in the report definition"
+            )
+        if fid not in self.used:
+            self.used.append(fid)
+        return fig
+
+    @staticmethod
+    def _mark(fid: str, text: str) -> str:
+        return f"{FIG_OPEN}{fid}{FIG_MID}{text}{FIG_CLOSE}"
+
+    def num(self, fid: str, cap: bool = False) -> str:
+        fig = self._figure(fid)
+        text = format_count(fig.value, self.lang, fig.qualifier)
+        return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
+
+    def countries(self, fid: str) -> str:
+        fig = self._figure(fid)
+        if not fig.items:
+            raise ValidationError(
+                f"{self.lang} template, {self.where}: figure {fid!r} names no countries; "
+                "verify the results behind it or change the sentence"
+            )
+        names = [country_name(code, self.lang) for code in fig.items]
+        if self.lang == "zh":
+            names = [country_name(code, "zh") for code in sorted(fig.items)]
+        else:
+            names.sort(key=_sort_key)
+        return self._mark(fid, format_list(names, locale=_DATE_LOCALES[self.lang]))
+
+    def period_year(self, fid: str) -> str:
+        fig = self._figure(fid)
+        if fig.window is None or fig.window.end is None:
+            raise ValidationError(f"figure {fid!r} has no reporting period")
+        return self._mark(fid, str(fig.window.end.year))
+
+    def figure_date(self, fid: str) -> str:
+        fig = self._figure(fid)
+        if fig.last_period_end is None:
+            raise ValidationError(f"figure {fid!r} has no dated result")
+        return self._mark(fid, self.date(fig.last_period_end))
+
+    def date(self, value: date) -> str:
+        return str(format_date(value, format="long", locale=_DATE_LOCALES[self.lang]))
+
+    def fn(self, text: str) -> str:
+        self.footnotes.append(text)
+        return f"{NOTE_OPEN}{len(self.footnotes)}{NOTE_CLOSE}"
+
+    def render(self, source: str, where: str, extra: Mapping[str, Any] | None = None) -> str:
+        self.where = where
+        context: dict[str, Any] = {
+            "num": self.num,
+            "countries": self.countries,
+            "period_year": self.period_year,
+            "figure_date": self.figure_date,
+            "fn": self.fn,
+            "meta": self.meta,
+            **(extra or {}),
+        }
+        try:
+            text = self.env.from_string(source).render(context)
+        except jinja2.UndefinedError as exc:
+            raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
+        return _space_han(" ".join(text.split()), self.lang)
+
+    def runs(self, text: str) -> tuple[Run, ...]:
+        out: list[Run] = []
+        pos = 0
+        for match in _MARKS.finditer(text):
+            if match.start() > pos:
+                out.append(Run(text[pos : match.start()]))
+            if match.group(3) is not None:
+                out.append(Run(match.group(3), footnote=int(match.group(3))))
+            else:
+                out.append(Run(match.group(2), figure=match.group(1)))
+            pos = match.end()
+        if pos < len(text):
+            out.append(Run(text[pos:]))
+        return tuple(_space_runs(out) if self.lang == "zh" else out)
+
+    def plain(self, text: str) -> str:
+        return "".join(run.text for run in self.runs(text) if run.footnote is None)
+
+
+def _sort_key(name: str) -> str:
+    """Alphabetical order that ignores a leading article ("the Democratic Republic …")."""
+    lowered = name.casefold()
+    for article in ("the ", "la ", "le ", "l'", "el ", "los ", "las "):
+        if lowered.startswith(article):
+            return lowered[len(article) :]
+    return lowered
+
+
+def _interval(start: date, end: date, lang: str) -> str:
+    """A date range in CLDR form, with month names in full where the locale spells them."""
+    locale = _DATE_LOCALES[lang]
+    text = str(format_interval(start, end, skeleton="yMMMd", locale=locale))
+    months = Locale.parse(locale).months["format"]
+    for month in {start.month, end.month}:
+        short, wide = months["abbreviated"][month], months["wide"][month]
+        if short != wide and not any(ch.isdigit() for ch in short):
+            text = text.replace(short, wide)
+    return text
+
+
+def _space_runs(runs: list[Run]) -> list[Run]:
+    """Put a space between Han text and an adjacent figure written in digits (zh style)."""
+    out = list(runs)
+    han = re.compile(f"[{_HAN}]")
+    latin = re.compile(f"[{_LATIN_OR_DIGIT}]")
+    for i in range(len(out) - 1):
+        left, right = out[i], out[i + 1]
+        if (
+            left.footnote is not None
+            or right.footnote is not None
+            or not left.text
+            or not right.text
+        ):
+            continue
+        a, b = left.text[-1], right.text[0]
+        if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
+            if left.figure is None:
+                out[i] = Run(left.text + " ", left.figure, left.footnote)
+            elif right.figure is None:
+                out[i + 1] = Run(" " + right.text, right.figure, right.footnote)
+    return out
+
+
+def _session_texts(template: dict[str, Any], meta: dict[str, Any], lang: str) -> dict[str, str]:
+    ordinals = template.get("session_ordinals", {})
+    ordinal = ordinals.get(meta["session"])
+    if ordinal is None:
+        raise NotFoundError(
+            f"{lang} template: no ordinal for session {meta['session']} under 'session_ordinals'"
+        )
+    dates = _interval(meta["start"], meta["end"], lang)
+    return {"session_ordinal": str(ordinal), "session_dates": dates}
+
+
+def _need(template: dict[str, Any], lang: str, *path: str) -> Any:
+    node: Any = template
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            raise NotFoundError(
+                f"{lang} template lacks {'.'.join(path)}: add it to templates/{lang}.yaml"
+            )
+        node = node[part]
+    return node
+
+
+def render_document(
+    definition: ReportDefinition,
+    template: dict[str, Any],
+    lang: str,
+    figures: Mapping[str, Figure],
+    year: int,
+) -> tuple[Document, tuple[str, ...]]:
+    """Fill the templates of one language; returns the document and the figures used."""
+    check_language(lang)
+    meta = definition.session(year)
+    r = _Renderer(lang, figures, meta)
+    extra = _session_texts(template, meta, lang)
+    head_raw = _need(template, lang, "header")
+    header_fields = {
+        key: r.plain(r.render(str(_need(template, lang, "header", key)), f"header.{key}", extra))
+        for key in ("organ", "session", "dates_place", "agenda_item", "title", "subtitle")
+    }
+    optional = {
+        key: r.plain(r.render(str(head_raw[key]), f"header.{key}", extra))
+        for key in ("distribution", "original_language", "summary", "symbol")
+        if key in head_raw
+    }
+    header = Header(**header_fields, **optional)
+    labels = _need(template, lang, "section_labels")
+    sections: list[Section] = []
+    number = 0
+    for index, sdef in enumerate(definition.sections):
+        heading = str(_need(template, lang, "sections", sdef.key))
+        paragraphs = []
+        for pkey in sdef.paragraphs:
+            number += 1
+            source = str(_need(template, lang, "paragraphs", pkey))
+            text = r.render(source, f"paragraph {pkey}", extra)
+            paragraphs.append(Paragraph(key=pkey, number=number, runs=r.runs(text)))
+        sections.append(Section(sdef.key, str(labels[index]), heading, tuple(paragraphs)))
+    notes = tuple(Footnote(i + 1, text) for i, text in enumerate(r.footnotes))
+    direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
+    return Document(lang, direction, header, tuple(sections), notes), tuple(r.used)
+
+
+def compute_figures(
+    db: Database, definition: ReportDefinition, year: int, with_ids: bool = True
+) -> dict[str, Figure]:
+    """Service call: every figure of a report for ``year``, in one read transaction."""
+    with db.transaction() as session:
+        return figure_queries.compute_all(session, definition.figure_specs(year), with_ids)
+
+
+def build(
+    db: Database,
+    name: str,
+    year: int,
+    lang: str,
+    figures: Mapping[str, Figure] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuiltReport:
+    """Service call: compute the figures (unless given) and render one language."""
+    definition = load_definition(name)
+    template = load_template(name, lang)
+    if figures is None:
+        figures = compute_figures(db, definition, year)
+    if progress:
+        progress(f"rendering {lang}")
+    document, used = render_document(definition, template, lang, figures, year)
+    return BuiltReport(document, figures, used, definition.name, year)
