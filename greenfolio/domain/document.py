@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Run:
-    """A piece of paragraph text: plain, a computed figure, or a footnote mark."""
+    """A piece of paragraph text: plain, a computed figure, or a footnote mark.
+
+    ``part`` says what of the figure the text shows: its value, or its period or date.
+    """
 
     text: str
     figure: str | None = None
     footnote: int | None = None
+    part: str = "value"
 
 
 @dataclass(frozen=True)

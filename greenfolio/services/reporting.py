@@ -104,8 +104,8 @@ class _Renderer:
         return fig
 
     @staticmethod
-    def _mark(fid: str, text: str) -> str:
-        return f"{FIG_OPEN}{fid}{FIG_MID}{text}{FIG_CLOSE}"
+    def _mark(fid: str, text: str, part: str = "value") -> str:
+        return f"{FIG_OPEN}{fid}|{part}{FIG_MID}{text}{FIG_CLOSE}"
 
     def num(self, fid: str, cap: bool = False) -> str:
         fig = self._figure(fid)
@@ -130,13 +130,13 @@ class _Renderer:
         fig = self._figure(fid)
         if fig.window is None or fig.window.end is None:
             raise ValidationError(f"figure {fid!r} has no reporting period")
-        return self._mark(fid, str(fig.window.end.year))
+        return self._mark(fid, str(fig.window.end.year), "period")
 
     def figure_date(self, fid: str) -> str:
         fig = self._figure(fid)
         if fig.last_period_end is None:
             raise ValidationError(f"figure {fid!r} has no dated result")
-        return self._mark(fid, self.date(fig.last_period_end))
+        return self._mark(fid, self.date(fig.last_period_end), "date")
 
     def date(self, value: date) -> str:
         return str(format_date(value, format="long", locale=_DATE_LOCALES[self.lang]))
@@ -173,7 +173,8 @@ class _Renderer:
             if match.group(3) is not None:
                 out.append(Run(match.group(3), footnote=int(match.group(3))))
             else:
-                out.append(Run(match.group(2), figure=match.group(1)))
+                fid, _, part = match.group(1).partition("|")
+                out.append(Run(match.group(2), figure=fid, part=part))
             pos = match.end()
         if pos < len(text):
             out.append(Run(text[pos:]))
@@ -221,9 +222,9 @@ def _space_runs(runs: list[Run]) -> list[Run]:
         a, b = left.text[-1], right.text[0]
         if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
             if left.figure is None:
-                out[i] = Run(left.text + " ", left.figure, left.footnote)
+                out[i] = Run(left.text + " ")
             elif right.figure is None:
-                out[i + 1] = Run(" " + right.text, right.figure, right.footnote)
+                out[i + 1] = Run(" " + right.text)
     return out
 
 

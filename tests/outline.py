@@ -1,0 +1,132 @@
+"""What the 2021 Board report states, transcribed from ../shared/seed/OUTLINE.md and the
+Chinese source: the expected value of every figure, independent of Greenfolio's code."""
+
+from __future__ import annotations
+
+# figure id -> (value, qualifier) or a list of ISO alpha-3 codes
+EXPECTED: dict[str, tuple[float, str] | list[str]] = {
+    "core_functions": (4, "exact"),
+    "focus_areas": (3, "exact"),
+    "page_recovery_countries": ["BRA", "THA", "URY"],
+    "healthcare_waste_countries": ["BLZ", "CHN", "IND", "SEN"],
+    "emobility_countries": ["ALB", "JOR", "PHL", "TUN"],
+    "emobility_pipeline": (5, "exact"),
+    "eip_strategies": (1, "exact"),
+    "biogas_countries": ["BRA"],
+    "circular_projects": (1, "exact"),
+    "circular_value_chains": (3, "exact"),
+    "resource_efficiency_countries": ["DZA"],
+    "ewaste_informal_countries": ["PHL"],
+    "gcip_new_projects": (11, "exact"),
+    "gcip_adaptation_countries": ["COD", "SLE"],
+    "biochar_countries": ["IDN", "KHM", "NPL", "PHL", "VNM"],
+    "pops_destroyed": (13194, "exact"),
+    "pops_safeguarded": (73562, "exact"),
+    "upops_avoided": (119489, "exact"),
+    "upops_safeguarded": (11705, "exact"),
+    "refrigeration_elearning_countries": (9, "exact"),
+    "ods_phased_out": (700, "more_than"),
+    "co2_avoided": (72_000_000, "about"),
+    "mia_completed": (22, "exact"),
+    "mia_under_way": (5, "exact"),
+    "nap_completed": (4, "exact"),
+    "nap_under_way": (7, "exact"),
+    "planetgold_countries": ["BFA", "MNG", "PHL"],
+    "women_countries": ["KHM", "PER", "SEN", "ZAF"],
+    "minigrid_publications": (1, "exact"),
+    "eip_parks": (50, "exact"),
+    "eip_countries": (8, "exact"),
+    "chemical_leasing_publications": (1, "exact"),
+    "shp_experts": (80, "about"),
+    "shp_institutions": (40, "exact"),
+    "parliament_roundtables": (30, "more_than"),
+    "parliament_members": (300, "more_than"),
+    "parliament_women": (100, "exact"),
+    "ewaste_latam_countries": (13, "exact"),
+    "pops_policies": (231, "exact"),
+    "policy_briefs": (2, "exact"),
+    "circular_alliances": (1, "exact"),
+    "vef_speakers": (500, "more_than"),
+    "vef_participants": (1500, "exact"),
+    "gcf_accreditations": (1, "exact"),
+}
+
+# Country names as the source document writes them (zh), and in UN English usage.
+NAMES = {
+    "zh": {
+        "BRA": "巴西",
+        "THA": "泰国",
+        "URY": "乌拉圭",
+        "BLZ": "伯利兹",
+        "CHN": "中国",
+        "IND": "印度",
+        "SEN": "塞内加尔",
+        "ALB": "阿尔巴尼亚",
+        "JOR": "约旦",
+        "PHL": "菲律宾",
+        "TUN": "突尼斯",
+        "DZA": "阿尔及利亚",
+        "COD": "刚果民主共和国",
+        "SLE": "塞拉利昂",
+        "KHM": "柬埔寨",
+        "IDN": "印度尼西亚",
+        "NPL": "尼泊尔",
+        "VNM": "越南",
+        "BFA": "布基纳法索",
+        "MNG": "蒙古",
+        "PER": "秘鲁",
+        "ZAF": "南非",
+    },
+    "en": {
+        "BRA": "Brazil",
+        "THA": "Thailand",
+        "URY": "Uruguay",
+        "BLZ": "Belize",
+        "CHN": "China",
+        "IND": "India",
+        "SEN": "Senegal",
+        "ALB": "Albania",
+        "JOR": "Jordan",
+        "PHL": "Philippines",
+        "TUN": "Tunisia",
+        "DZA": "Algeria",
+        "COD": "Democratic Republic of the Congo",
+        "SLE": "Sierra Leone",
+        "KHM": "Cambodia",
+        "IDN": "Indonesia",
+        "NPL": "Nepal",
+        "VNM": "Viet Nam",
+        "BFA": "Burkina Faso",
+        "MNG": "Mongolia",
+        "PER": "Peru",
+        "ZAF": "South Africa",
+    },
+}
+
+_WORDS = {
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    "zh": ["零", "一", "两", "三", "四", "五", "六", "七", "八", "九"],
+}
+_SCALES = {"en": {"million": 1e6, "billion": 1e9}, "zh": {"万": 1e4, "亿": 1e8}}
+
+
+def read_number(text: str, lang: str) -> tuple[float, str]:
+    """Read a printed figure back into (value, qualifier), the way a reader would."""
+    text = text.strip()
+    qualifier = "exact"
+    if lang == "en":
+        for prefix, q in (("more than ", "more_than"), ("about ", "about")):
+            if text.lower().startswith(prefix):
+                text, qualifier = text[len(prefix) :], q
+    else:
+        if text.endswith(" 多"):
+            text, qualifier = text[:-2], "more_than"
+        if text.startswith("约 "):
+            text, qualifier = text[2:], "about"
+    if text.lower() in _WORDS[lang]:
+        return float(_WORDS[lang].index(text.lower())), qualifier
+    scale = 1.0
+    for word, factor in _SCALES[lang].items():
+        if text.endswith(word):
+            text, scale = text[: -len(word)].strip(), factor
+    return float(text.replace(",", "")) * scale, qualifier

@@ -1,0 +1,157 @@
+"""The command line as a user meets it: output, JSON, exit codes and error messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import lxml.html
+from typer.testing import CliRunner
+
+from greenfolio.interfaces.cli.app import app
+from greenfolio.services.database import Database
+from tests.outline import EXPECTED
+
+runner = CliRunner()
+
+
+def _url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_db_upgrade_then_indicators(empty_db: Database) -> None:
+    code, output = _run("db", "upgrade", "--db", _url(empty_db))
+    assert code == 0, output
+    assert "revision 0001" in output
+    code, output = _run("indicators", "list", "--json", "--db", _url(empty_db))
+    rows = json.loads(output)
+    assert code == 0
+    by_code = {r["code"]: r for r in rows}
+    assert by_code["ods_phased_out_odp"]["unit"] == "ODP_tonne"
+    assert by_code["countries_supported"]["aggregation"] == "distinct_countries"
+
+
+def test_figures_json_lists_every_outline_figure(demo_db: Database) -> None:
+    code, output = _run("figures", "--year", "2021", "--json", "--db", _url(demo_db))
+    assert code == 0, output
+    figures = {f["id"]: f for f in json.loads(output)["figures"]}
+    assert set(EXPECTED) <= set(figures)
+    co2 = figures["co2_avoided"]
+    assert (co2["value"], co2["unit"], co2["qualifier"]) == (72_000_000, "tCO2e", "about")
+    assert co2["period"] == {"start": "2020-01-01", "end": "2020-12-31"}
+    assert co2["result_ids"] and co2["parameters"]["indicator"] == "ghg_avoided"
+
+
+def test_a_database_without_schema_is_refused(tmp_path: Path) -> None:
+    code, output = _run("figures", "--year", "2021", "--db", str(tmp_path / "new.sqlite"))
+    assert code == 3
+    assert "greenfolio db upgrade" in output
+
+
+def test_bad_input_exits_2_with_a_fix(demo_db: Database) -> None:
+    url = _url(demo_db)
+    code, output = _run(
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "pops_destroyd",
+        "--value",
+        "5",
+        "--db",
+        url,
+    )
+    assert code == 2 and "did you mean pops_destroyed" in output
+    code, output = _run(
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "pops_destroyed",
+        "--value",
+        "5",
+        "--unit",
+        "ODP_tonne",
+        "--db",
+        url,
+    )
+    assert code == 2 and "cannot be converted" in output
+    code, output = _run("report", "build", "--year", "2019", "--db", url)
+    assert code == 2 and "no session for 2019" in output
+    code, output = _run("report", "build", "--year", "2021", "--lang", "xx", "--db", url)
+    assert code == 2 and "unknown language 'xx'" in output
+
+
+def test_review_cycle_from_the_command_line(demo_db: Database, tmp_path: Path) -> None:
+    url = _url(demo_db)
+
+    def pops() -> float:
+        code, output = _run("figures", "--year", "2021", "--json", "--db", url)
+        assert code == 0, output
+        return next(
+            f["value"] for f in json.loads(output)["figures"] if f["id"] == "pops_destroyed"
+        )
+
+    code, output = _run(
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "pops_destroyed",
+        "--value",
+        "806",
+        "--unit",
+        "t",
+        "--period-end",
+        "2021-05-31",
+        "--json",
+        "--db",
+        url,
+    )
+    assert code == 0, output
+    rid = str(json.loads(output)["id"])
+    assert _run("results", "submit", rid, "--db", url)[0] == 0
+    code, output = _run("results", "return", rid, "--reason", "no evidence attached", "--db", url)
+    assert code == 0 and "returned" in output
+    assert pops() == 13194
+    assert _run("results", "verify", rid, "--db", url)[0] == 2  # must be resubmitted first
+    assert _run("results", "submit", rid, "--db", url)[0] == 0
+    assert _run("results", "verify", rid, "--db", url)[0] == 0
+    assert pops() == 14000
+    code, output = _run(
+        "results",
+        "list",
+        "--state",
+        "verified",
+        "--indicator",
+        "pops_destroyed",
+        "--json",
+        "--db",
+        url,
+    )
+    assert [r["value"] for r in json.loads(output)] == [13194, 806]
+    code, output = _run(
+        "report",
+        "build",
+        "--year",
+        "2021",
+        "--lang",
+        "en",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path),
+        "--db",
+        url,
+    )
+    assert code == 0, output
+    page = lxml.html.parse(str(tmp_path / "board-2021-en.html")).getroot().text_content()
+    assert "14,000 metric tons" in page

@@ -1,0 +1,57 @@
+"""Unit safety: unlike measures never add; like ones convert."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from greenfolio.domain.errors import UnitMismatchError, ValidationError
+from greenfolio.domain.units import UnitGroup, compatible, convert, parse_unit, sum_groups
+
+
+def test_tonnes_and_odp_tonnes_do_not_add() -> None:
+    groups = [UnitGroup("t", 10.0, [1]), UnitGroup("ODP_tonne", 2.0, [7, 8])]
+    with pytest.raises(UnitMismatchError) as info:
+        sum_groups("ods_phased_out", "t", groups)
+    message = str(info.value)
+    assert "ods_phased_out" in message
+    assert "[7, 8]" in message
+    assert "ODP_tonne" in message and " t" in message
+
+
+def test_g_teq_and_plain_milligrams_do_not_add() -> None:
+    with pytest.raises(UnitMismatchError) as info:
+        sum_groups("upops_avoided", "g_TEQ", [UnitGroup("mg", 5.0, [3])])
+    assert "upops_avoided" in str(info.value) and "mg" in str(info.value)
+    assert "g_TEQ" in str(info.value)
+
+
+def test_mg_teq_converts_to_g_teq() -> None:
+    assert convert(119489, "mg_TEQ", "g_TEQ") == pytest.approx(119.489)
+    assert sum_groups("x", "g_TEQ", [UnitGroup("mg_TEQ", 500, []), UnitGroup("g_TEQ", 1, [])]) == (
+        pytest.approx(1.5)
+    )
+
+
+def test_kilograms_add_to_tonnes() -> None:
+    assert sum_groups(
+        "pops_destroyed", "t", [UnitGroup("kg", 1500, []), UnitGroup("t", 1, [])]
+    ) == (pytest.approx(2.5))
+
+
+def test_counts_of_different_things_do_not_mix() -> None:
+    assert not compatible("person", "country")
+    assert compatible("ktCO2e", "tCO2e")
+    assert not compatible("tCO2e", "t")
+
+
+def test_unknown_unit_is_named() -> None:
+    with pytest.raises(ValidationError, match="'tonnez'"):
+        parse_unit("tonnez")
+
+
+@given(st.floats(min_value=0, max_value=1e12, allow_nan=False))
+def test_conversion_round_trips(value: float) -> None:
+    there = convert(value, "kg", "t")
+    assert convert(there, "t", "kg") == pytest.approx(value, rel=1e-12, abs=1e-9)
