@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services.database import Database
+from greenfolio.store import migrate
 from tests.outline import EXPECTED
 
 runner = CliRunner()
@@ -27,7 +28,7 @@ def _run(*args: str) -> tuple[int, str]:
 def test_db_upgrade_then_indicators(empty_db: Database) -> None:
     code, output = _run("db", "upgrade", "--db", _url(empty_db))
     assert code == 0, output
-    assert "revision 0001" in output
+    assert f"revision {migrate.head_revision()}" in output
     code, output = _run("indicators", "list", "--json", "--db", _url(empty_db))
     rows = json.loads(output)
     assert code == 0

@@ -147,11 +147,29 @@ class ResultRow(Base):
     citation: Mapped[str | None] = mapped_column(Text)
     review_state: Mapped[str] = mapped_column(String(10), default="draft")
     review_note: Mapped[str | None] = mapped_column(Text)
+    method_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("method_run.id", ondelete="SET NULL"), index=True
+    )
+    output_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class MethodRunRow(Base):
+    """One run of a calculation method, kept so a result can be recomputed and explained."""
+
+    __tablename__ = "method_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    method: Mapped[str] = mapped_column(String(80), index=True)
+    method_version: Mapped[str] = mapped_column(String(20))
+    refdata_version: Mapped[str] = mapped_column(String(40))
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    outputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ReviewEventRow(Base):
