@@ -21,7 +21,7 @@ from greenfolio.domain.indicators import Aggregation, Indicator
 from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import reference
-from greenfolio.store.tables import ResultRow, TermRow, WorkRow, WorkTermRow
+from greenfolio.store.tables import MethodRunRow, ResultRow, TermRow, WorkRow, WorkTermRow
 
 TERM_FILTERS = ("programme", "focus_area", "core_function", "convention", "sdg_target")
 """Parameters that filter by the classification of the work a result belongs to."""
@@ -63,6 +63,7 @@ class Figure:
     items: Sequence[str] = ()
     window: Window | None = None
     last_period_end: date | None = None
+    method_runs: Sequence[Mapping[str, Any]] = ()
 
     def provenance(self) -> dict[str, Any]:
         return {
@@ -76,6 +77,7 @@ class Figure:
             "items": list(self.items),
             "last_period_end": self.last_period_end.isoformat() if self.last_period_end else None,
             "result_ids": list(self.result_ids),
+            "method_runs": [dict(run) for run in self.method_runs],
         }
 
 
@@ -123,8 +125,35 @@ def _conditions(
     return conds
 
 
-def _ids(session: Session, conds: list[ColumnElement[bool]]) -> list[int]:
-    return list(session.scalars(select(ResultRow.id).where(*conds).order_by(ResultRow.id)))
+@dataclass(frozen=True)
+class _Trace:
+    ids: list[int]
+    last: date | None
+    runs: list[dict[str, Any]]
+
+
+def _trace(session: Session, conds: list[ColumnElement[bool]]) -> _Trace:
+    """The records behind a figure: result ids, latest period end, and method runs used."""
+    rows = session.execute(
+        select(ResultRow.id, ResultRow.period_end, ResultRow.method_run_id)
+        .where(*conds)
+        .order_by(ResultRow.id)
+    ).all()
+    ends = [r.period_end for r in rows if r.period_end is not None]
+    by_run = {r.method_run_id: r.id for r in rows if r.method_run_id is not None}
+    runs: list[dict[str, Any]] = []
+    if by_run:
+        for run in session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(by_run))):
+            runs.append(
+                {
+                    "run_id": run.id,
+                    "method": run.method,
+                    "method_version": run.method_version,
+                    "refdata_version": run.refdata_version,
+                    "result_ids": [r.id for r in rows if r.method_run_id == run.id],
+                }
+            )
+    return _Trace([r.id for r in rows], max(ends, default=None), runs)
 
 
 def _unit_groups(
@@ -188,12 +217,19 @@ def indicator_figure(session: Session, spec: FigureSpec, with_ids: bool = True) 
         )
         value = float(len(items))
         qualifier = Qualifier.EXACT
-    ids = _ids(session, conds) if with_ids else []
-    last = (
-        session.scalar(select(func.max(ResultRow.period_end)).where(*conds)) if with_ids else None
-    )
+    trace = _trace(session, conds) if with_ids else _Trace([], None, [])
     return Figure(
-        spec.id, spec.query, spec.params, value, unit, qualifier, ids, items, spec.window, last
+        spec.id,
+        spec.query,
+        spec.params,
+        value,
+        unit,
+        qualifier,
+        trace.ids,
+        items,
+        spec.window,
+        trace.last,
+        trace.runs,
     )
 
 

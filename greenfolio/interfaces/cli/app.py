@@ -372,5 +372,10 @@ def results_return(
     _review(ids, "return", reason, db, as_json)
 
 
+from greenfolio.interfaces.cli import methods as methods_cli  # noqa: E402
+
+methods_cli.register(app)
+
+
 def main() -> None:
     app()

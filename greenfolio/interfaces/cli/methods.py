@@ -1,0 +1,415 @@
+"""``greenfolio methods …``: run the calculators, store runs, make results, recompute."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from greenfolio.domain.errors import GreenfolioError, ValidationError
+from greenfolio.methods.mercury import PATHWAYS
+from greenfolio.services import methods as method_service
+
+methods_app = typer.Typer(
+    help="Calculation methods (Montreal, Stockholm, Minamata, GHG).", no_args_is_help=True
+)
+montreal_app = typer.Typer(help="Montreal Protocol conversions and limits.", no_args_is_help=True)
+upops_app = typer.Typer(
+    help="Stockholm Convention: unintentional POPs and stockpiles.", no_args_is_help=True
+)
+mercury_app = typer.Typer(
+    help="Minamata Convention: mercury inventory and ASGM.", no_args_is_help=True
+)
+ghg_app = typer.Typer(
+    help="Greenhouse-gas mitigation (GEF core indicator 6).", no_args_is_help=True
+)
+methods_app.add_typer(montreal_app, name="montreal")
+methods_app.add_typer(upops_app, name="upops")
+methods_app.add_typer(mercury_app, name="mercury")
+methods_app.add_typer(ghg_app, name="ghg")
+
+StoreOption = Annotated[bool, typer.Option("--store", help="Keep the run in the database.")]
+
+_MEASURES = {
+    "t": ("t", 1.0),
+    "tonne": ("t", 1.0),
+    "kg": ("t", 0.001),
+    "odp": ("odp", 1.0),
+    "odp_t": ("odp", 1.0),
+    "odp_tonne": ("odp", 1.0),
+    "co2e": ("co2e", 1.0),
+    "tco2e": ("co2e", 1.0),
+}
+
+
+def _cli() -> Any:
+    from greenfolio.interfaces.cli import app as cli
+
+    return cli
+
+
+def _show(
+    method_id: str, inputs: dict[str, Any], store: bool, db: str | None, as_json: bool
+) -> None:
+    cli = _cli()
+    with cli._errors():
+        if store:
+            out = method_service.run(cli._open(db), method_id, inputs)
+        else:
+            out = method_service.calculate(method_id, inputs)
+        if as_json:
+            cli._print_json(out)
+            return
+        table = Table("output", "value", "unit", title=f"{out['method']} {out['method_version']}")
+        for name, q in out["outputs"]["quantities"].items():
+            table.add_row(name, f"{q['value']:,.6g}", q["unit"])
+        cli.out.print(table)
+        for name, value in out["outputs"]["details"].items():
+            if not isinstance(value, list | dict):
+                cli.out.print(f"{name}: {value}", highlight=False)
+        if "run_id" in out:
+            cli.out.print(f"stored as method run {out['run_id']}")
+        else:
+            cli.out.print(f"reference data: {out['refdata_version']}", highlight=False)
+
+
+def _pairs(text: str, what: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError as exc:
+            raise ValidationError(f"{what}: {part!r} is not NAME=NUMBER") from exc
+        if not sep:
+            raise ValidationError(f"{what}: {part!r} is not NAME=NUMBER")
+    return out
+
+
+@methods_app.command("list")
+def methods_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every method with its version, reference-data version and sources."""
+    cli = _cli()
+    rows = method_service.list_methods()
+    if as_json:
+        cli._print_json(rows)
+        return
+    table = Table("method", "version", "title", "sources")
+    for r in rows:
+        table.add_row(r["id"], r["version"], r["title"], "; ".join(r["sources"]))
+    cli.out.print(table)
+
+
+@montreal_app.command("convert")
+def montreal_convert(
+    quantity: Annotated[float, typer.Argument(help="How much.")],
+    unit: Annotated[str, typer.Argument(help="t, kg, odp (ODP tonnes) or co2e (t CO2-eq).")],
+    substance: Annotated[str, typer.Argument(help="e.g. HCFC-22, HFC-134a, R-410A.")],
+    to: Annotated[str, typer.Option(help="t, odp or co2e.")],
+    gwp: Annotated[str, typer.Option(help="ar4 (Kigali, default), ar5, ar6 or mlf.")] = "ar4",
+    composition: Annotated[
+        str | None, typer.Option(help="A blend of your own: 'HFC-32=50,HFC-125=50' (mass %).")
+    ] = None,
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Convert between metric tonnes, ODP tonnes and tonnes CO2-eq."""
+    with _cli()._errors():
+        measure, scale = _MEASURES.get(unit.lower(), (None, 1.0))
+        if measure is None:
+            raise ValidationError(f"unknown unit {unit!r}: use t, kg, odp or co2e")
+        target = _MEASURES.get(to.lower(), (None, 1.0))[0]
+        if target is None:
+            raise ValidationError(f"unknown target {to!r}: use t, odp or co2e")
+        inputs: dict[str, Any] = {
+            "quantity": quantity * scale,
+            "measure": measure,
+            "substance": substance,
+            "to": target,
+            "gwp": gwp,
+        }
+        if composition:
+            inputs["composition"] = _pairs(composition, "--composition")
+    _show("montreal.convert", inputs, store, db, as_json)
+
+
+@montreal_app.command("limits")
+def montreal_limits(
+    party: Annotated[str, typer.Argument(help="Party, ISO 3166-1 alpha-3 (e.g. NGA).")],
+    group: Annotated[str, typer.Option(help="Annex group, e.g. C/I (HCFCs) or F (HFCs).")],
+    year: Annotated[int, typer.Option(help="Control year.")],
+    baseline: Annotated[
+        float | None, typer.Option(help="Baseline (ODP t; CO2-eq t for F). Default: packaged.")
+    ] = None,
+    limit: Annotated[str, typer.Option(help="consumption or production.")] = "consumption",
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Allowed consumption or production of a party in a year."""
+    inputs = {"party": party, "group": group, "year": year, "baseline": baseline, "limit": limit}
+    _show("montreal.limits", inputs, store, db, as_json)
+
+
+@montreal_app.command("compliance")
+def montreal_compliance(
+    party: Annotated[str, typer.Argument()],
+    group: Annotated[str, typer.Option()],
+    baseline: Annotated[float, typer.Option()],
+    series: Annotated[str, typer.Option(help="Consumption by year: '2020=200,2021=230'.")],
+    limit: Annotated[str, typer.Option()] = "consumption",
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Check a consumption series against the limits in force each year."""
+    with _cli()._errors():
+        data = {int(k): v for k, v in _pairs(series, "--series").items()}
+    inputs = {"party": party, "group": group, "baseline": baseline, "series": data, "limit": limit}
+    _show("montreal.compliance", inputs, store, db, as_json)
+
+
+@upops_app.command("releases")
+def upops_releases(
+    category: Annotated[str, typer.Option(help="Toolkit category, e.g. 1c.")],
+    klass: Annotated[str, typer.Option("--class", help="Technology class, e.g. 1.")],
+    activity: Annotated[float, typer.Option(help="Activity rate, tonnes per year.")],
+    factors: Annotated[Path | None, typer.Option(help="A factor table CSV of your own.")] = None,
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Unintentional POPs releases (g TEQ/a) per vector."""
+    inputs = {
+        "category": category,
+        "class": klass,
+        "activity_t": activity,
+        "factor_table": str(factors) if factors else None,
+    }
+    _show("stockholm.upops_releases", inputs, store, db, as_json)
+
+
+@upops_app.command("avoided")
+def upops_avoided(
+    category: Annotated[str, typer.Option()],
+    before: Annotated[str, typer.Option("--from", help="Class before.")],
+    after: Annotated[str, typer.Option("--to", help="Class after.")],
+    activity: Annotated[float, typer.Option(help="Tonnes per year.")],
+    factors: Annotated[Path | None, typer.Option()] = None,
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Releases avoided by a cleaner technology class (GEF core indicator 10)."""
+    inputs = {
+        "category": category,
+        "class_before": before,
+        "class_after": after,
+        "activity_t": activity,
+        "factor_table": str(factors) if factors else None,
+    }
+    _show("stockholm.upops_avoided", inputs, store, db, as_json)
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise ValidationError(f"{path} does not exist")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@upops_app.command("stockpile")
+def upops_stockpile(
+    ledger: Annotated[Path, typer.Argument(help="CSV with columns pops_type,fate,tonnes.")],
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Tonnes of POPs destroyed and safeguarded, by type (GEF core indicator 9.1)."""
+    with _cli()._errors():
+        rows = _read_csv(ledger)
+    _show("stockholm.stockpile", {"entries": rows}, store, db, as_json)
+
+
+@mercury_app.command("inventory")
+def mercury_inventory(
+    factors: Annotated[
+        Path,
+        typer.Option(
+            help="CSV: category,input_g_per_unit,activity_unit," + ",".join(PATHWAYS) + ",source"
+        ),
+    ],
+    activities: Annotated[Path, typer.Option(help="CSV: category,amount")],
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Mercury inputs and releases by pathway, from your factor table."""
+    with _cli()._errors():
+        table = []
+        for row in _read_csv(factors):
+            dist = {p: float(row[p]) for p in PATHWAYS if row.get(p, "").strip()}
+            table.append(
+                {
+                    "category": row["category"],
+                    "input_g_per_unit": row["input_g_per_unit"],
+                    "activity_unit": row.get("activity_unit") or "t",
+                    "distribution": dist,
+                    "source": row.get("source", ""),
+                }
+            )
+        acts = _read_csv(activities)
+    _show("minamata.inventory", {"factors": table, "activities": acts}, store, db, as_json)
+
+
+@mercury_app.command("asgm")
+def mercury_asgm(
+    gold_kg: Annotated[float, typer.Option(help="Gold produced, kg.")],
+    ratio: Annotated[float, typer.Option(help="kg mercury used per kg gold.")],
+    ratio_source: Annotated[str, typer.Option(help="Where the ratio comes from.")],
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Mercury used in artisanal and small-scale gold mining."""
+    inputs = {"gold_kg": gold_kg, "mercury_to_gold": ratio, "ratio_source": ratio_source}
+    _show("minamata.asgm", inputs, store, db, as_json)
+
+
+@ghg_app.command("grid-factor")
+def ghg_grid_factor(
+    om: Annotated[float, typer.Option(help="Operating margin, t CO2/MWh.")],
+    bm: Annotated[float, typer.Option(help="Build margin, t CO2/MWh.")],
+    w_om: Annotated[float, typer.Option(help="Weight of the operating margin.")],
+    w_bm: Annotated[float, typer.Option(help="Weight of the build margin.")],
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Combined-margin grid emission factor."""
+    inputs = {"operating_margin": om, "build_margin": bm, "weight_om": w_om, "weight_bm": w_bm}
+    _show("ghg.grid_factor", inputs, store, db, as_json)
+
+
+@ghg_app.command("mitigation")
+def ghg_mitigation(
+    energy: Annotated[float, typer.Option(help="MWh saved or generated per year.")],
+    factor: Annotated[float, typer.Option(help="Emission factor, t CO2e/MWh.")],
+    lifetime: Annotated[float, typer.Option(help="Lifetime of the investment, years.")],
+    factor_source: Annotated[str, typer.Option(help="Where the emission factor comes from.")],
+    post_project_energy: Annotated[float, typer.Option()] = 0.0,
+    post_project_lifetime: Annotated[float, typer.Option()] = 0.0,
+    replication_factor: Annotated[float | None, typer.Option()] = None,
+    technical_potential: Annotated[float | None, typer.Option()] = None,
+    causality_factor: Annotated[float | None, typer.Option()] = None,
+    store: StoreOption = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Lifetime direct, direct post-project and indirect tCO2e."""
+    inputs = {
+        "energy_mwh_per_year": energy,
+        "emission_factor": factor,
+        "lifetime_years": lifetime,
+        "factor_source": factor_source,
+        "post_project_mwh_per_year": post_project_energy,
+        "post_project_lifetime_years": post_project_lifetime,
+        "replication_factor": replication_factor,
+        "technical_potential_tco2e": technical_potential,
+        "causality_factor": causality_factor,
+    }
+    _show("ghg.mitigation", inputs, store, db, as_json)
+
+
+@methods_app.command("run")
+def methods_run(
+    method: Annotated[str, typer.Argument(help="Method id, e.g. montreal.convert.")],
+    inputs: Annotated[str, typer.Option(help="Inputs as JSON, or @file.json.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Run any method on JSON inputs and store the run."""
+    with _cli()._errors():
+        text = Path(inputs[1:]).read_text("utf-8") if inputs.startswith("@") else inputs
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"--inputs is not valid JSON: {exc}") from exc
+    _show(method, data, True, db, as_json)
+
+
+@methods_app.command("result")
+def methods_result(
+    run_id: Annotated[int, typer.Argument(help="A stored method run.")],
+    output: Annotated[str, typer.Option(help="Which output of the run.")],
+    work: Annotated[str, typer.Option(help="Work item key.")],
+    indicator: Annotated[str, typer.Option(help="Indicator code.")],
+    period_start: Annotated[str | None, typer.Option()] = None,
+    period_end: Annotated[str | None, typer.Option()] = None,
+    country: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """Record one output of a run as a draft result that keeps the link to the run."""
+    cli = _cli()
+    with cli._errors():
+        try:
+            spec = method_service.FromRun(
+                run_id=run_id,
+                output=output,
+                work=work,
+                indicator=indicator,
+                period_start=period_start,
+                period_end=period_end,
+                country=country,
+            )
+        except ValueError as exc:
+            raise GreenfolioError(str(exc)) from exc
+        rid = method_service.result_from_run(cli._open(db), spec)
+        if as_json:
+            cli._print_json({"id": rid, "run_id": run_id, "review_state": "draft"})
+        else:
+            cli.out.print(f"result {rid} recorded as draft from method run {run_id}")
+
+
+@methods_app.command("recompute")
+def methods_recompute(
+    apply: Annotated[
+        bool, typer.Option(help="Update the results and send them to review.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Annotated[str | None, typer.Option("--db")] = None,
+) -> None:
+    """List every result made by a method whose value the current reference data changes."""
+    cli = _cli()
+    with cli._errors():
+        changes = method_service.recompute(cli._open(db), apply=apply)
+        if as_json:
+            cli._print_json(changes)
+            return
+        if not changes:
+            cli.out.print("no result would change")
+            return
+        table = Table("result", "run", "method", "old", "new", "difference", "unit")
+        for c in changes:
+            table.add_row(
+                str(c["result_id"]),
+                str(c["run_id"]),
+                c["method"],
+                f"{c['old_value']:,.6g}",
+                f"{c['new_value']:,.6g}",
+                f"{c['difference']:+,.6g}",
+                c["unit"],
+            )
+        cli.out.print(table)
+        if apply:
+            cli.out.print(f"{len(changes)} result(s) updated and sent back to review")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(methods_app, name="methods")
