@@ -5,6 +5,7 @@ Writers (HTML, DOCX) turn this model into files; nothing here knows a file forma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -64,12 +65,30 @@ class Header:
 
 
 @dataclass(frozen=True)
+class ChartRef:
+    """A chart placed after a paragraph, with its caption and localised labels."""
+
+    id: str
+    after: str
+    number: int
+    caption: str
+    labels: Mapping[str, str] = field(default_factory=dict)
+    axis: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     lang: str
     direction: str
     header: Header
     sections: tuple[Section, ...]
     footnotes: tuple[Footnote, ...] = field(default=())
+    charts: tuple[ChartRef, ...] = field(default=())
+    words: Mapping[str, str] = field(default_factory=dict)
+    """Words writers add around the prose (Figure, Sources …), in the document's language."""
+
+    def charts_after(self, paragraph_key: str) -> list[ChartRef]:
+        return [c for c in self.charts if c.after == paragraph_key]
 
     def paragraphs(self) -> list[Paragraph]:
         return [p for s in self.sections for p in s.paragraphs]
@@ -92,4 +111,5 @@ class Document:
                 prefix = f"{para.number}. " if para.number is not None else ""
                 parts.append(prefix + para.text)
         parts += [f"{note.number} {note.text}" for note in self.footnotes]
+        parts += [f"{self.words.get('figure', '')} {c.number}. {c.caption}" for c in self.charts]
         return "\n".join(p for p in parts if p)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from greenfolio.domain.errors import ValidationError
+from greenfolio.interfaces.writers import charts as chart_writer
+from greenfolio.interfaces.writers.charts import RenderedChart
 from greenfolio.interfaces.writers.docx import write_docx
 from greenfolio.interfaces.writers.html import write_html
+from greenfolio.interfaces.writers.pdf import write_pdf
 from greenfolio.services.reporting import BuiltReport
 
-FORMATS = ("html", "docx")
+FORMATS = ("html", "docx", "pdf")
 
 
 def check_formats(formats: list[str]) -> list[str]:
@@ -21,16 +26,36 @@ def check_formats(formats: list[str]) -> list[str]:
     return formats
 
 
-def write(built: BuiltReport, fmt: str, out_dir: Path) -> tuple[Path, Path]:
+def render_charts(built: BuiltReport) -> dict[str, RenderedChart]:
+    """Draw the report's charts in its language (once, for every format)."""
+    out = {}
+    for ref in built.document.charts:
+        data = built.charts[ref.id]
+        out[ref.id] = chart_writer.render(
+            data, built.document.lang, ref.caption, dict(ref.labels), ref.axis
+        )
+    return out
+
+
+def write(
+    built: BuiltReport,
+    fmt: str,
+    out_dir: Path,
+    charts: Mapping[str, RenderedChart] | None = None,
+    explanations: Mapping[str, Any] | None = None,
+) -> tuple[Path, Path]:
     """Write one format of a built report and its provenance JSON; returns both paths."""
     check_formats([fmt])
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{built.definition}-{built.year}-{built.document.lang}"
     path = out_dir / f"{stem}.{fmt}"
+    drawn = charts if charts is not None else render_charts(built)
     if fmt == "html":
-        write_html(built.document, path)
+        write_html(built.document, path, drawn, explanations)
+    elif fmt == "docx":
+        write_docx(built.document, path, drawn)
     else:
-        write_docx(built.document, path)
+        write_pdf(built.document, path, drawn)
     provenance = built.provenance()
     provenance["document"] = {
         "file": path.name,

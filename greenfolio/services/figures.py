@@ -81,7 +81,7 @@ class Figure:
         }
 
 
-def _conditions(
+def result_conditions(
     ind: Indicator, params: Mapping[str, Any], window: Window | None
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses shared by every indicator query: verified, actual, in period, filtered."""
@@ -126,13 +126,13 @@ def _conditions(
 
 
 @dataclass(frozen=True)
-class _Trace:
+class Trace:
     ids: list[int]
     last: date | None
     runs: list[dict[str, Any]]
 
 
-def _trace(session: Session, conds: list[ColumnElement[bool]]) -> _Trace:
+def trace_records(session: Session, conds: list[ColumnElement[bool]]) -> Trace:
     """The records behind a figure: result ids, latest period end, and method runs used."""
     rows = session.execute(
         select(ResultRow.id, ResultRow.period_end, ResultRow.method_run_id)
@@ -153,7 +153,7 @@ def _trace(session: Session, conds: list[ColumnElement[bool]]) -> _Trace:
                     "result_ids": [r.id for r in rows if r.method_run_id == run.id],
                 }
             )
-    return _Trace([r.id for r in rows], max(ends, default=None), runs)
+    return Trace([r.id for r in rows], max(ends, default=None), runs)
 
 
 def _unit_groups(
@@ -184,7 +184,7 @@ def indicator_figure(session: Session, spec: FigureSpec, with_ids: bool = True) 
     if "indicator" not in spec.params:
         raise ValidationError(f"figure {spec.id!r}: the query needs an 'indicator' parameter")
     ind = reference.indicator(session, str(spec.params["indicator"]))
-    conds = _conditions(ind, spec.params, spec.window)
+    conds = result_conditions(ind, spec.params, spec.window)
     unit = str(spec.params.get("unit", ind.unit))
     if not compatible(unit, ind.unit):
         raise ValidationError(
@@ -217,7 +217,7 @@ def indicator_figure(session: Session, spec: FigureSpec, with_ids: bool = True) 
         )
         value = float(len(items))
         qualifier = Qualifier.EXACT
-    trace = _trace(session, conds) if with_ids else _Trace([], None, [])
+    trace = trace_records(session, conds) if with_ids else Trace([], None, [])
     return Figure(
         spec.id,
         spec.query,

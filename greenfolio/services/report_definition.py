@@ -16,9 +16,11 @@ import yaml
 
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import check_language
+from greenfolio.services.charts import ChartSpec
 from greenfolio.services.figures import FigureSpec, Window
 
 QUERY_KEYS = ("query", "period")
+CHART_KEYS = ("id", "kind", "after", "period")
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,15 @@ class ReportDefinition:
     sessions: dict[int, dict[str, Any]]
     sections: tuple[SectionDef, ...]
     figures: dict[str, dict[str, Any]]
+    charts: tuple[dict[str, Any], ...] = ()
 
     def session(self, year: int) -> dict[str, Any]:
-        """The meeting the report of ``year`` goes to, or an error saying what to add."""
+        """The meeting the report of ``year`` goes to, or an error saying what to add.
+
+        A definition without sessions (a summary that goes to no meeting) gets the year.
+        """
+        if not self.sessions:
+            return {"year": year}
         meta = self.sessions.get(year)
         if meta is None:
             known = ", ".join(str(y) for y in sorted(self.sessions)) or "none"
@@ -59,6 +67,28 @@ class ReportDefinition:
                     query=str(raw.get("query", "indicator")),
                     params=params,
                     window=window(period, year),
+                )
+            )
+        return specs
+
+    def chart_specs(self, year: int) -> list[ChartSpec]:
+        """Every chart of the report, with its reporting window for ``year``."""
+        paragraphs = {p for s in self.sections for p in s.paragraphs}
+        specs = []
+        for raw in self.charts:
+            if raw.get("after") not in paragraphs:
+                raise ValidationError(
+                    f"chart {raw.get('id')!r} of report {self.name!r} is placed after "
+                    f"{raw.get('after')!r}, which is not a paragraph of the report"
+                )
+            params = {k: v for k, v in raw.items() if k not in CHART_KEYS}
+            specs.append(
+                ChartSpec(
+                    str(raw["id"]),
+                    str(raw.get("kind", "bar")),
+                    raw["after"],
+                    params,
+                    window(raw.get("period", self.period), year),
                 )
             )
         return specs
@@ -94,6 +124,7 @@ def load_definition(name: str) -> ReportDefinition:
             sessions={int(k): v for k, v in raw.get("sessions", {}).items()},
             sections=tuple(SectionDef(s["key"], tuple(s["paragraphs"])) for s in raw["sections"]),
             figures=raw["figures"],
+            charts=tuple(raw.get("charts", [])),
         )
     except KeyError as exc:
         raise ValidationError(

@@ -7,8 +7,8 @@ in ``interfaces.writers`` turn it into HTML or DOCX, and ``provenance`` into JSO
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,11 +19,22 @@ from babel.lists import format_list
 
 from greenfolio import __version__
 from greenfolio.domain.countries import country_name
-from greenfolio.domain.document import Document, Footnote, Header, Paragraph, Run, Section
+from greenfolio.domain.document import (
+    ChartRef,
+    Document,
+    Footnote,
+    Header,
+    Paragraph,
+    Run,
+    Section,
+)
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
 from greenfolio.domain.numbers import format_count
+from greenfolio.refdata.loader import read_yaml
+from greenfolio.services import charts as chart_queries
 from greenfolio.services import figures as figure_queries
+from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
 from greenfolio.services.report_definition import ReportDefinition, load_definition, load_template
@@ -46,12 +57,21 @@ _LATIN_OR_DIGIT = "A-Za-z0-9"
 
 
 @dataclass(frozen=True)
+class Computed:
+    """Everything a report prints, computed once and shared by all its languages."""
+
+    figures: Mapping[str, Figure]
+    charts: Mapping[str, ChartData]
+
+
+@dataclass(frozen=True)
 class BuiltReport:
     document: Document
     figures: Mapping[str, Figure]
     used: tuple[str, ...]
     definition: str
     year: int
+    charts: Mapping[str, ChartData] = field(default_factory=dict)
 
     def provenance(self) -> dict[str, Any]:
         """Every printed figure: id, query, parameters, the results used and the value."""
@@ -61,6 +81,7 @@ class BuiltReport:
             "language": self.document.lang,
             "generator": f"greenfolio {__version__}",
             "figures": [self.figures[fid].provenance() for fid in self.used],
+            "charts": [self.charts[c.id].provenance() for c in self.document.charts],
         }
 
 
@@ -229,6 +250,8 @@ def _space_runs(runs: list[Run]) -> list[Run]:
 
 
 def _session_texts(template: dict[str, Any], meta: dict[str, Any], lang: str) -> dict[str, str]:
+    if "session" not in meta:
+        return {"year": str(meta["year"])}
     ordinals = template.get("session_ordinals", {})
     ordinal = ordinals.get(meta["session"])
     if ordinal is None:
@@ -250,12 +273,61 @@ def _need(template: dict[str, Any], lang: str, *path: str) -> Any:
     return node
 
 
+def words(lang: str) -> dict[str, str]:
+    """The writers' words (Figure, Sources …) in ``lang``; a missing one is an error."""
+    table = read_yaml("greenfolio.reports", "labels.yaml")
+    out = {}
+    for key, names in table.items():
+        if not names.get(lang):
+            raise NotFoundError(f"reports/labels.yaml has no {lang} text for {key!r}")
+        out[key] = str(names[lang])
+    return out
+
+
+def _chart_refs(
+    definition: ReportDefinition,
+    template: dict[str, Any],
+    lang: str,
+    charts: Mapping[str, ChartData],
+    year: int,
+) -> tuple[ChartRef, ...]:
+    refs = []
+    for number, spec in enumerate(definition.chart_specs(year), start=1):
+        text = _need(template, lang, "charts", spec.id)
+        data = charts.get(spec.id)
+        labels = {str(k): str(v) for k, v in (text.get("labels") or {}).items()}
+        if data is not None:
+            for key, names in data.term_names.items():
+                labels.setdefault(key, str(names.get(lang) or key))
+            missing = [
+                p.key
+                for p in data.points
+                if data.kind == "bar" and p.key not in labels and not p.key.isdigit()
+            ]
+            if missing:
+                raise NotFoundError(
+                    f"{lang} template: chart {spec.id!r} has no label for {', '.join(missing)}"
+                )
+        refs.append(
+            ChartRef(
+                spec.id,
+                spec.after,
+                number,
+                str(_need(text, lang, "title")),
+                labels,
+                str(text.get("axis", "")),
+            )
+        )
+    return tuple(refs)
+
+
 def render_document(
     definition: ReportDefinition,
     template: dict[str, Any],
     lang: str,
     figures: Mapping[str, Figure],
     year: int,
+    charts: Mapping[str, ChartData] | None = None,
 ) -> tuple[Document, tuple[str, ...]]:
     """Fill the templates of one language; returns the document and the figures used."""
     check_language(lang)
@@ -287,7 +359,9 @@ def render_document(
         sections.append(Section(sdef.key, str(labels[index]), heading, tuple(paragraphs)))
     notes = tuple(Footnote(i + 1, text) for i, text in enumerate(r.footnotes))
     direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
-    return Document(lang, direction, header, tuple(sections), notes), tuple(r.used)
+    refs = _chart_refs(definition, template, lang, charts or {}, year)
+    document = Document(lang, direction, header, tuple(sections), notes, refs, words(lang))
+    return document, tuple(r.used)
 
 
 def compute_figures(
@@ -298,20 +372,30 @@ def compute_figures(
         return figure_queries.compute_all(session, definition.figure_specs(year), with_ids)
 
 
+def compute(db: Database, definition: ReportDefinition, year: int) -> Computed:
+    """Service call: every figure and chart of a report for ``year``, in one transaction."""
+    with db.transaction() as session:
+        figs = figure_queries.compute_all(session, definition.figure_specs(year))
+        charts = {
+            spec.id: chart_queries.compute(session, spec, figs)
+            for spec in definition.chart_specs(year)
+        }
+    return Computed(figs, charts)
+
+
 def build(
     db: Database,
     name: str,
     year: int,
     lang: str,
-    figures: Mapping[str, Figure] | None = None,
-    progress: Callable[[str], None] | None = None,
+    computed: Computed | None = None,
 ) -> BuiltReport:
-    """Service call: compute the figures (unless given) and render one language."""
+    """Service call: compute figures and charts (unless given) and render one language."""
     definition = load_definition(name)
     template = load_template(name, lang)
-    if figures is None:
-        figures = compute_figures(db, definition, year)
-    if progress:
-        progress(f"rendering {lang}")
-    document, used = render_document(definition, template, lang, figures, year)
-    return BuiltReport(document, figures, used, definition.name, year)
+    if computed is None:
+        computed = compute(db, definition, year)
+    document, used = render_document(
+        definition, template, lang, computed.figures, year, computed.charts
+    )
+    return BuiltReport(document, computed.figures, used, definition.name, year, computed.charts)

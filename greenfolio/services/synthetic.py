@@ -43,6 +43,8 @@ def generate(
     inds = list(loader.indicators().values())
     programmes = [f"programme:{t.code}" for t in loader.schemes()["programme"].terms]
     focus = [f"focus_area:{t.code}" for t in loader.schemes()["focus_area"].terms]
+    conventions = [f"convention:{t.code}" for t in loader.schemes()["convention"].terms]
+    functions = [f"core_function:{t.code}" for t in loader.schemes()["core_function"].terms]
     added = 0
     with db.transaction() as session:
         start = session.scalar(select(func.count()).select_from(WorkRow)) or 0
@@ -68,6 +70,9 @@ def generate(
                 )
                 terms.append({"work_id": wid, "term_key": rng.choice(programmes)})
                 terms.append({"work_id": wid, "term_key": rng.choice(focus)})
+                terms.append({"work_id": wid, "term_key": rng.choice(functions)})
+                if rng.random() < 0.5:
+                    terms.append({"work_id": wid, "term_key": rng.choice(conventions)})
                 results += [_result(rng, wid, inds, countries) for _ in range(RESULTS_PER_PROJECT)]
             session.execute(insert(WorkRow), works)
             session.execute(insert(WorkTermRow), terms)

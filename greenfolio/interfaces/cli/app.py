@@ -24,6 +24,7 @@ from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.interfaces import report_files
 from greenfolio.services import demo as demo_service
+from greenfolio.services import explain as explain_service
 from greenfolio.services import reference, reporting, synthetic
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -125,16 +126,23 @@ def _split(values: str, allowed: tuple[str, ...], what: str) -> list[str]:
 def _build_reports(
     db: Database, definition: str, year: int, langs: list[str], formats: list[str], out_dir: Path
 ) -> list[Path]:
+    """Compute once, then render and write every language and format, with a progress bar."""
     written: list[Path] = []
     with _progress() as bar:
-        task = bar.add_task("computing figures", total=1 + len(langs) * len(formats))
-        figures = reporting.compute_figures(db, load_definition(definition), year)
+        task = bar.add_task("computing figures", total=1 + len(langs) * (1 + len(formats)))
+        computed = reporting.compute(db, load_definition(definition), year)
         bar.advance(task)
         for lang in langs:
-            built = reporting.build(db, definition, year, lang, figures)
+            bar.update(task, description=f"rendering {lang}")
+            built = reporting.build(db, definition, year, lang, computed)
+            charts = report_files.render_charts(built)
+            notes = None
+            if "html" in formats:
+                notes = explain_service.explanations(db, [built.figures[f] for f in built.used])
+            bar.advance(task)
             for fmt in formats:
                 bar.update(task, description=f"writing {lang} {fmt}")
-                written += report_files.write(built, fmt, out_dir)
+                written += report_files.write(built, fmt, out_dir, charts, notes)
                 bar.advance(task)
     return written
 
@@ -149,8 +157,10 @@ def demo(
         int, typer.Option("--synthetic", min=0, help="Also add N synthetic projects.")
     ] = 0,
     year: Annotated[int, typer.Option(help="Report year.")] = 2021,
-    lang: Annotated[str, typer.Option(help="Languages, comma-separated.")] = "zh,en",
-    fmt: Annotated[str, typer.Option("--format", help="Formats, comma-separated.")] = "html,docx",
+    lang: Annotated[str, typer.Option(help="Languages, comma-separated, or all.")] = "zh,en",
+    fmt: Annotated[
+        str, typer.Option("--format", help="Formats, comma-separated (html, docx, pdf).")
+    ] = "html,docx",
 ) -> None:
     """Create the demo portfolio and write the 2021 Board report (zh, en; HTML, DOCX)."""
     with _errors():
@@ -195,9 +205,13 @@ def db_upgrade(db: DbOption = None) -> None:
 @report_app.command("build")
 def report_build(
     year: Annotated[int, typer.Option(help="Report year, e.g. 2021.")],
-    lang: Annotated[str, typer.Option(help="zh, en, a comma-separated list, or all.")] = "en",
-    fmt: Annotated[str, typer.Option("--format", help="html, docx or both (comma).")] = "html",
-    definition: Annotated[str, typer.Option(help="Report definition.")] = "board",
+    lang: Annotated[str, typer.Option(help="ar, zh, en, fr, ru, es, a list, or all.")] = "en",
+    fmt: Annotated[
+        str, typer.Option("--format", help="html, docx, pdf, or a comma-separated list.")
+    ] = "html",
+    definition: Annotated[
+        str, typer.Option(help="board, montreal, gef, or a folder with definition.yaml.")
+    ] = "board",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
     db: DbOption = None,
 ) -> None:
@@ -237,6 +251,49 @@ def figures(
             )
             table.add_row(fig.id, shown, fig.unit, fig.qualifier.value, str(len(fig.result_ids)))
         out.print(table)
+
+
+@app.command()
+def explain(
+    figure_id: Annotated[str, typer.Argument(help="A figure id, e.g. pops_destroyed.")],
+    year: Annotated[int, typer.Option(help="Report year.")] = 2021,
+    definition: Annotated[str, typer.Option(help="Report definition.")] = "board",
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """How a figure was computed: query, parameters, results, method runs, evidence."""
+    with _errors():
+        data = explain_service.explain(_open(db), definition, year, figure_id)
+        if as_json:
+            _print_json(data)
+            return
+        out.print(f"[bold]{figure_id}[/] = {data['value']:g} {data['unit']} ({data['qualifier']})")
+        out.print(
+            f"query: {data['query']}  parameters: {json.dumps(data['parameters'])}", highlight=False
+        )
+        if data["period"]:
+            out.print(
+                f"period: {data['period']['start']} to {data['period']['end']}", highlight=False
+            )
+        if data["items"]:
+            out.print(f"items: {', '.join(data['items'])}", highlight=False)
+        table = Table("result", "work", "value", "unit", "period end", "citation / evidence")
+        for r in data["results"]:
+            table.add_row(
+                str(r["id"]),
+                r["work"],
+                f"{r['value']:g}",
+                r["unit"],
+                r["period_end"] or "",
+                r["evidence"] or r["citation"] or "",
+            )
+        out.print(table)
+        for run in data["method_runs"]:
+            out.print(
+                f"method run {run['run_id']}: {run['method']} {run['method_version']}, "
+                f"reference data {run['refdata_version']}",
+                highlight=False,
+            )
 
 
 @indicators_app.command("list")

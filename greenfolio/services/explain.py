@@ -1,0 +1,76 @@
+"""Explain a printed figure: its query, parameters, and the records and runs behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.services import reporting
+from greenfolio.services.database import Database
+from greenfolio.services.figures import Figure
+from greenfolio.services.report_definition import load_definition
+from greenfolio.store.tables import ResultRow, WorkRow
+
+
+def _result_rows(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
+    with db.transaction() as session:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            query = (
+                select(ResultRow, WorkRow.key, WorkRow.title)
+                .join(WorkRow, WorkRow.id == ResultRow.work_id)
+                .where(ResultRow.id.in_(chunk))
+            )
+            for row, key, title in session.execute(query):
+                out[row.id] = {
+                    "id": row.id,
+                    "work": key,
+                    "work_title": title,
+                    "value": row.value,
+                    "unit": row.unit,
+                    "qualifier": row.qualifier,
+                    "country": row.country,
+                    "sex": row.sex,
+                    "milestone": row.milestone,
+                    "period_start": row.period_start.isoformat() if row.period_start else None,
+                    "period_end": row.period_end.isoformat() if row.period_end else None,
+                    "evidence": row.evidence,
+                    "citation": row.citation,
+                    "note": row.review_note,
+                    "review_state": row.review_state,
+                    "method_run_id": row.method_run_id,
+                }
+    return out
+
+
+def explanations(
+    db: Database, figures: Iterable[Figure], limit: int = 50
+) -> dict[str, dict[str, Any]]:
+    """Service call: for each figure its provenance plus the first ``limit`` results used."""
+    figs = list(figures)
+    wanted = sorted({rid for f in figs for rid in list(f.result_ids)[:limit]})
+    rows = _result_rows(db, wanted)
+    out = {}
+    for fig in figs:
+        data = fig.provenance()
+        data["results"] = [rows[rid] for rid in list(fig.result_ids)[:limit] if rid in rows]
+        data["results_total"] = len(fig.result_ids)
+        out[fig.id] = data
+    return out
+
+
+def explain(db: Database, definition: str, year: int, figure_id: str) -> dict[str, Any]:
+    """Service call: the explanation of one figure of a report."""
+    defn = load_definition(definition)
+    computed = reporting.compute(db, defn, year)
+    fig = computed.figures.get(figure_id)
+    if fig is None:
+        raise NotFoundError(
+            f"report {definition!r} has no figure {figure_id!r}; "
+            f"`greenfolio figures --year {year}` lists them"
+        )
+    return explanations(db, [fig], limit=10_000)[figure_id]
