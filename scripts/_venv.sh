@@ -15,3 +15,21 @@ ensure_venv() {
 pip_install() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
 }
+
+# Debian packages the reports and their tests need: Noto fonts for CJK and Arabic (embedded
+# in PDFs and charts) and poppler-utils (pdftotext, pdffonts, pdftoppm read PDFs back).
+SYSTEM_PACKAGES="fonts-noto-core fonts-noto-cjk poppler-utils"
+
+ensure_system_packages() {
+    local missing=""
+    fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing="fonts-noto-cjk"
+    fc-list 2>/dev/null | grep -q "Noto Naskh Arabic" || missing="$missing fonts-noto-core"
+    command -v pdftotext >/dev/null || missing="$missing poppler-utils"
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+        echo "installing Debian packages: $missing" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    else
+        echo "please install the Debian packages: $missing (sudo apt-get install $SYSTEM_PACKAGES)" >&2
+    fi
+}
