@@ -34,7 +34,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def _figure_spans(html_path: Path) -> dict[str, list[str]]:
     tree = lxml.html.parse(str(html_path))
     spans: dict[str, list[str]] = {}
-    for span in tree.getroot().xpath("//span[@class='figure'][not(@data-part)]"):
+    for span in tree.getroot().xpath("//a[@class='figure'][not(@data-part)]"):
         spans.setdefault(span.get("data-figure"), []).append(span.text_content())
     return spans
 

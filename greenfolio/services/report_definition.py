@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -107,11 +108,20 @@ def window(period: dict[str, list[int]], year: int) -> Window:
     )
 
 
+SHIPPED = ("board", "montreal", "gef")
+
+
 def _package(name: str) -> Any:
-    try:
+    """A shipped definition by name, or a folder of the user's holding definition.yaml."""
+    folder = Path(name)
+    if folder.is_dir() and (folder / "definition.yaml").is_file():
+        return folder
+    if name in SHIPPED:
         return resources.files(f"greenfolio.reports.{name}")
-    except ModuleNotFoundError as exc:
-        raise NotFoundError(f"no report definition {name!r}; shipped definitions: board") from exc
+    raise NotFoundError(
+        f"no report definition {name!r}: give one of {', '.join(SHIPPED)}, or a folder "
+        "holding definition.yaml and templates/<lang>.yaml"
+    )
 
 
 def load_definition(name: str) -> ReportDefinition:

@@ -45,8 +45,8 @@ app.add_typer(report_app, name="report")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(results_app, name="results")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,

@@ -43,7 +43,7 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
         '#set page(paper: "a4", margin: (x: 2.3cm, top: 2.4cm, bottom: 2.6cm), '
         'numbering: "1", number-align: center)\n',
         f'#set text(font: ({font_list},), size: 10.5pt, lang: "{doc.lang}"{region}, '
-        f"dir: {doc.direction})\n",
+        f"dir: {doc.direction}, hyphenate: false)\n",
         "#set par(justify: true, leading: 0.7em, spacing: 0.9em)\n",
         "#show footnote.entry: set text(size: 8.5pt)\n",
         f'#grid(columns: (1fr, auto), [#text(size: 13pt, weight: "bold")[{_s(head.organ)}]], '
