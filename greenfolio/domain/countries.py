@@ -8,7 +8,9 @@ catalogue form that cannot be turned around, from CLDR through ``babel``.
 from __future__ import annotations
 
 import gettext
+import re
 from functools import lru_cache
+from typing import Any
 
 import pycountry
 from babel import Locale
@@ -55,28 +57,52 @@ def _uninvert(name: str) -> str | None:
     if words[0] in ("The", "Le", "La", "El"):
         words[0] = words[0].lower()
     joiner = "" if tail.endswith(("'", "’")) else " "
+    if words[0] not in ("the", "le", "la", "el"):
+        words[0] = words[0][:1].upper() + words[0][1:]
     return " ".join(words) + joiner + head
+
+
+CLDR_CAPITAL_FORMS = frozenset({"COD", "COG"})
+"""Countries CLDR names by their capitals ("Congo - Kinshasa"); the ISO name is used."""
+
+_ARABIC_MARKS = re.compile("[\u064b-\u0652]")
+
+
+def _iso_name(country: Any, lang: str) -> str | None:
+    """The ISO 3166 name in running-text order, or None if it cannot be turned around."""
+    iso = _iso_translation(lang).gettext(country.name)
+    if lang == "ar":
+        iso = _ARABIC_MARKS.sub("", iso)
+        _head, sep, tail = iso.partition("، ")
+        return tail if sep else iso
+    if "," not in iso:
+        return str(iso)
+    return _uninvert(iso)
 
 
 @lru_cache(maxsize=2048)
 def country_name(code: str, lang: str) -> str:
-    """The name of a country in one of the UN languages, for use in running text."""
+    """The name of a country in one of the UN languages, for use in running text.
+
+    English uses the ISO 3166 name (the UN's own short names mostly agree with it). French,
+    Spanish, Russian and Arabic use the ISO name where ISO gives a formal inverted form
+    ("Corée, République de" → "République de Corée"), else CLDR, whose ordinary names are
+    the better edited; Chinese uses CLDR. CLDR is never used where it names a country by
+    its capital.
+    """
     check_language(lang)
     country = pycountry.countries.get(alpha_3=check_country(code))
     assert country is not None
-    if lang == "zh":
-        # CLDR's Chinese names are the better edited; its short forms in full-width
-        # brackets, such as 刚果（金）, give way to the ISO name (刚果民主共和国).
-        cldr_zh = Locale.parse("zh").territories.get(country.alpha_2)
-        if cldr_zh and "（" not in cldr_zh:
-            return str(cldr_zh)
-    iso = _iso_translation(lang).gettext(country.name)
-    if "," not in iso and "،" not in iso:
-        return iso
-    if lang != "ar":
-        turned = _uninvert(iso)
-        if turned is not None:
-            return turned
+    formal = lang in ("fr", "es", "ru", "ar") and (
+        "," in country.name or "،" in _iso_translation(lang).gettext(country.name)
+    )
+    if lang != "en" and not formal and country.alpha_3 not in CLDR_CAPITAL_FORMS:
+        cldr = Locale.parse(lang).territories.get(country.alpha_2)
+        if cldr:
+            return str(cldr)
+    name = _iso_name(country, lang)
+    if name:
+        return name
     cldr = Locale.parse(lang).territories.get(country.alpha_2)
     if not cldr:
         raise ValidationError(f"no {lang} name for country {code} in ISO or CLDR data")

@@ -44,11 +44,17 @@ def _chinese_scaled(value: float) -> str:
     return plain_number(value, "zh")
 
 
+SHORT_SCALE_WORDS = frozenset({"ru"})
+"""Languages whose long scale words would need case agreement ("около 72 миллионов"):
+they use CLDR's abbreviation instead ("около 72 млн")."""
+
+
 def _scaled(value: float, lang: str) -> str:
     if lang == "zh":
         return _chinese_scaled(value)
+    form = "short" if lang in SHORT_SCALE_WORDS else "long"
     return str(
-        format_compact_decimal(value, format_type="long", locale=_LOCALES[lang], fraction_digits=1)
+        format_compact_decimal(value, format_type=form, locale=_LOCALES[lang], fraction_digits=1)
     )
 
 

@@ -53,6 +53,8 @@ _MARKS = re.compile(
 )
 _DATE_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 _HAN = "\u4e00-\u9fff"
+_ASCII_SPACE = re.compile("[ \t\r\n]+")
+"""Template line breaks fold to one space; no-break spaces inside numbers are kept."""
 _LATIN_OR_DIGIT = "A-Za-z0-9"
 
 
@@ -183,7 +185,7 @@ class _Renderer:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
         except jinja2.TemplateSyntaxError as exc:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
-        return _space_han(" ".join(text.split()), self.lang)
+        return _space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang)
 
     def runs(self, text: str) -> tuple[Run, ...]:
         out: list[Run] = []
@@ -208,7 +210,7 @@ class _Renderer:
 def _sort_key(name: str) -> str:
     """Alphabetical order that ignores a leading article ("the Democratic Republic …")."""
     lowered = name.casefold()
-    for article in ("the ", "la ", "le ", "l'", "el ", "los ", "las "):
+    for article in ("the ", "la ", "le ", "l'", "el ", "los ", "las ", "ال"):
         if lowered.startswith(article):
             return lowered[len(article) :]
     return lowered
@@ -217,12 +219,12 @@ def _sort_key(name: str) -> str:
 def _interval(start: date, end: date, lang: str) -> str:
     """A date range in CLDR form, with month names in full where the locale spells them."""
     locale = _DATE_LOCALES[lang]
-    text = str(format_interval(start, end, skeleton="yMMMd", locale=locale))
+    text = str(format_interval(start, end, skeleton="yMMMMd", locale=locale))
     months = Locale.parse(locale).months["format"]
     for month in {start.month, end.month}:
         short, wide = months["abbreviated"][month], months["wide"][month]
         if short != wide and not any(ch.isdigit() for ch in short):
-            text = text.replace(short, wide)
+            text = re.sub(f"(?<!\\w){re.escape(short)}(?!\\w)", wide, text)
     return text
 
 
