@@ -33,6 +33,8 @@ methods_app.add_typer(mercury_app, name="mercury")
 methods_app.add_typer(ghg_app, name="ghg")
 
 StoreOption = Annotated[bool, typer.Option("--store", help="Keep the run in the database.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file path.")]
 
 _MEASURES = {
     "t": ("t", 1.0),
@@ -91,7 +93,7 @@ def _pairs(text: str, what: str) -> dict[str, float]:
 
 
 @methods_app.command("list")
-def methods_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def methods_list(as_json: JsonOpt = False) -> None:
     """Every method with its version, reference-data version and sources."""
     cli = _cli()
     rows = method_service.list_methods()
@@ -115,8 +117,8 @@ def montreal_convert(
         str | None, typer.Option(help="A blend of your own: 'HFC-32=50,HFC-125=50' (mass %).")
     ] = None,
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Convert between metric tonnes, ODP tonnes and tonnes CO2-eq."""
     with _cli()._errors():
@@ -148,8 +150,8 @@ def montreal_limits(
     ] = None,
     limit: Annotated[str, typer.Option(help="consumption or production.")] = "consumption",
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Allowed consumption or production of a party in a year."""
     inputs = {"party": party, "group": group, "year": year, "baseline": baseline, "limit": limit}
@@ -164,8 +166,8 @@ def montreal_compliance(
     series: Annotated[str, typer.Option(help="Consumption by year: '2020=200,2021=230'.")],
     limit: Annotated[str, typer.Option()] = "consumption",
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Check a consumption series against the limits in force each year."""
     with _cli()._errors():
@@ -181,8 +183,8 @@ def upops_releases(
     activity: Annotated[float, typer.Option(help="Activity rate, tonnes per year.")],
     factors: Annotated[Path | None, typer.Option(help="A factor table CSV of your own.")] = None,
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Unintentional POPs releases (g TEQ/a) per vector."""
     inputs = {
@@ -202,8 +204,8 @@ def upops_avoided(
     activity: Annotated[float, typer.Option(help="Tonnes per year.")],
     factors: Annotated[Path | None, typer.Option()] = None,
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Releases avoided by a cleaner technology class (GEF core indicator 10)."""
     inputs = {
@@ -227,8 +229,8 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 def upops_stockpile(
     ledger: Annotated[Path, typer.Argument(help="CSV with columns pops_type,fate,tonnes.")],
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Tonnes of POPs destroyed and safeguarded, by type (GEF core indicator 9.1)."""
     with _cli()._errors():
@@ -246,8 +248,8 @@ def mercury_inventory(
     ],
     activities: Annotated[Path, typer.Option(help="CSV: category,amount")],
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Mercury inputs and releases by pathway, from your factor table."""
     with _cli()._errors():
@@ -273,8 +275,8 @@ def mercury_asgm(
     ratio: Annotated[float, typer.Option(help="kg mercury used per kg gold.")],
     ratio_source: Annotated[str, typer.Option(help="Where the ratio comes from.")],
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Mercury used in artisanal and small-scale gold mining."""
     inputs = {"gold_kg": gold_kg, "mercury_to_gold": ratio, "ratio_source": ratio_source}
@@ -288,8 +290,8 @@ def ghg_grid_factor(
     w_om: Annotated[float, typer.Option(help="Weight of the operating margin.")],
     w_bm: Annotated[float, typer.Option(help="Weight of the build margin.")],
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Combined-margin grid emission factor."""
     inputs = {"operating_margin": om, "build_margin": bm, "weight_om": w_om, "weight_bm": w_bm}
@@ -308,8 +310,8 @@ def ghg_mitigation(
     technical_potential: Annotated[float | None, typer.Option()] = None,
     causality_factor: Annotated[float | None, typer.Option()] = None,
     store: StoreOption = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Lifetime direct, direct post-project and indirect tCO2e."""
     inputs = {
@@ -330,8 +332,8 @@ def ghg_mitigation(
 def methods_run(
     method: Annotated[str, typer.Argument(help="Method id, e.g. montreal.convert.")],
     inputs: Annotated[str, typer.Option(help="Inputs as JSON, or @file.json.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Run any method on JSON inputs and store the run."""
     with _cli()._errors():
@@ -352,8 +354,8 @@ def methods_result(
     period_start: Annotated[str | None, typer.Option()] = None,
     period_end: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option()] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """Record one output of a run as a draft result that keeps the link to the run."""
     cli = _cli()
@@ -382,8 +384,8 @@ def methods_recompute(
     apply: Annotated[
         bool, typer.Option(help="Update the results and send them to review.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    db: Annotated[str | None, typer.Option("--db")] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
 ) -> None:
     """List every result made by a method whose value the current reference data changes."""
     cli = _cli()
