@@ -8,6 +8,8 @@ millions, with CLDR grouping inside the mantissa.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from babel.numbers import format_compact_decimal, format_decimal
 
 from greenfolio.domain.languages import check_language
@@ -52,7 +54,7 @@ they use CLDR's abbreviation instead ("около 72 млн")."""
 def _scaled(value: float, lang: str) -> str:
     if lang == "zh":
         return _chinese_scaled(value)
-    form = "short" if lang in SHORT_SCALE_WORDS else "long"
+    form: Literal["short", "long"] = "short" if lang in SHORT_SCALE_WORDS else "long"
     return str(
         format_compact_decimal(value, format_type=form, locale=_LOCALES[lang], fraction_digits=1)
     )
