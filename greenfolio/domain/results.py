@@ -25,6 +25,8 @@ class ValueKind(StrEnum):
     PLANNED = "planned"
     TARGET = "target"
     ACTUAL = "actual"
+    BASELINE = "baseline"
+    """The value before the work began (IATI indicator baseline)."""
 
 
 class Milestone(StrEnum):

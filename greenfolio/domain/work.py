@@ -35,3 +35,5 @@ class OrgRole(StrEnum):
     EXTENDING = "extending"
     IMPLEMENTING = "implementing"
     PARTNER = "partner"
+    REPORTING = "reporting"
+    """The organisation that published the record (IATI reporting-org)."""

@@ -1,0 +1,109 @@
+"""Problems found while exchanging data, and the summary an import or export reports.
+
+Every problem names its place the way the person who must fix it will look for it: a
+file, line, activity and element for XML; a sheet, row and column for a spreadsheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """An error keeps its activity, row or file out of the store; a warning does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, with where it is and what to do about it."""
+
+    message: str
+    severity: Severity = Severity.ERROR
+    file: str | None = None
+    line: int | None = None
+    activity: str | None = None
+    element: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def place(self) -> str:
+        """The location as one readable prefix, e.g. ``a.xml:12, activity X, <budget>``."""
+        parts: list[str] = []
+        if self.file:
+            parts.append(f"{self.file}:{self.line}" if self.line else self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        if self.activity:
+            parts.append(f"activity {self.activity}")
+        if self.element:
+            parts.append(f"<{self.element}>")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        place = self.place()
+        return f"{place}: {self.message}" if place else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"severity": self.severity.value, "message": self.message}
+        for key in ("file", "line", "activity", "element", "sheet", "row", "column"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+class RefusedError(Exception):
+    """A whole file is refused (unsafe, too large, schema-invalid in strict mode …).
+
+    Carries the problems that explain why, so the caller can report each of them.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems[:5]))
+
+
+@dataclass(slots=True)
+class Summary:
+    """What an import did: counts of records and every problem met on the way."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    def merge(self, other: Summary) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.problems.extend(other.problems)
+        self.files.extend(other.files)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": list(self.files),
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }

@@ -1,0 +1,247 @@
+"""``greenfolio import …``, ``export …`` and ``template …``: data in and out of the store.
+
+Each import prints what it created, updated and skipped and every problem with its
+place; ``--json`` prints the same as one JSON object. A command exits 2 when any file
+or row was refused or any activity left out, so scripts can tell.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import TaskID
+
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.exchange import Summary
+from greenfolio.domain.iati import OrgRef
+from greenfolio.domain.work import WorkKind, WorkStatus
+
+import_app = typer.Typer(
+    help="Import portfolios: IATI XML, Multilateral Fund progress reports, XLSX templates.",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(help="Export the portfolio (IATI 2.03 XML).", no_args_is_help=True)
+template_app = typer.Typer(help="Write data-entry templates.", no_args_is_help=True)
+
+SHOWN_WARNINGS = 20
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``import``, ``export`` and ``template`` command groups to ``app``."""
+    app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
+    app.add_typer(template_app, name="template")
+
+
+def _report(summary: Summary, as_json: bool) -> None:
+    from greenfolio.interfaces.cli.app import _print_json, err, out
+
+    if as_json:
+        _print_json(summary.as_dict())
+    else:
+        out.print(
+            f"created {summary.created}, updated {summary.updated}, skipped {summary.skipped}; "
+            f"{len(summary.errors)} error(s), {len(summary.warnings)} warning(s)",
+            highlight=False,
+        )
+        for problem in summary.errors:
+            err.print(f"[bold red]error:[/] {problem}", highlight=False, markup=True)
+        warnings = summary.warnings
+        for problem in warnings[:SHOWN_WARNINGS]:
+            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        if len(warnings) > SHOWN_WARNINGS:
+            err.print(
+                f"… and {len(warnings) - SHOWN_WARNINGS} more warnings (--json lists all)",
+                highlight=False,
+            )
+    if summary.errors:
+        raise typer.Exit(2)
+
+
+@import_app.command("iati")
+def import_iati(
+    files: Annotated[list[Path], typer.Argument(help="IATI activity XML files.")],
+    strict: Annotated[
+        bool,
+        typer.Option(help="Refuse a file with any IATI 2.03 schema error (whole-file check)."),
+    ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(help="Check each activity against the 2.03 schema; leave invalid ones out."),
+    ] = False,
+    max_size: Annotated[
+        int, typer.Option("--max-size", min=1, help="Largest file accepted, in MiB.")
+    ] = 2048,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+) -> None:
+    """Import IATI activity files (2.01–2.03; 1.0x with a warning), one transaction each."""
+    from greenfolio.interfaces.cli.app import _errors, _open, _progress
+    from greenfolio.services.exchange.iati_import import import_files
+
+    with _errors():
+        database = _open(db)
+        with _progress() as bar:
+            tasks: dict[Path, TaskID] = {}
+
+            def step(path: Path, done: int, size: int) -> None:
+                if path not in tasks:
+                    tasks[path] = bar.add_task(f"importing {path.name}", total=size)
+                bar.update(tasks[path], completed=done)
+
+            summary = import_files(
+                database,
+                files,
+                strict=strict,
+                validate=validate,
+                max_bytes=max_size * 1024**2,
+                progress=step,
+            )
+        _report(summary, as_json)
+
+
+@import_app.command("mlf-apr")
+def import_mlf_apr(
+    file: Annotated[Path, typer.Argument(help="APR spreadsheet in the Fund's import layout.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Date the figures stand at (YYYY-MM-DD); default 31 December of "
+            "the latest approval year in the file."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+) -> None:
+    """Import a Multilateral Fund Annual Progress Report: projects, funding and results."""
+    from greenfolio.interfaces.cli.app import _errors, _open, _progress
+    from greenfolio.services.exchange.mlf_apr import import_apr
+
+    with _errors():
+        day = _date(as_of)
+        database = _open(db)
+        with _progress() as bar:
+            task = bar.add_task(f"importing {file.name}", total=None)
+            summary = import_apr(database, file, day)
+            bar.update(task, total=1, completed=1)
+        _report(summary, as_json)
+
+
+@import_app.command("xlsx")
+def import_xlsx(
+    file: Annotated[Path, typer.Argument(help="A filled-in Greenfolio results template.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+) -> None:
+    """Import results from a Greenfolio XLSX template; nothing is written unless all is valid."""
+    from greenfolio.interfaces.cli.app import _errors, _open, _progress
+    from greenfolio.services.exchange.xlsx_import import import_results
+
+    with _errors():
+        database = _open(db)
+        with _progress() as bar:
+            task = bar.add_task(f"checking {file.name}", total=None)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            summary = import_results(database, file, progress=step)
+        _report(summary, as_json)
+
+
+@export_app.command("iati")
+def export_iati(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the XML.")],
+    country: Annotated[
+        list[str] | None, typer.Option(help="Only work in this country (ISO3); repeatable.")
+    ] = None,
+    status: Annotated[WorkStatus | None, typer.Option(help="Only work with this status.")] = None,
+    publisher: Annotated[
+        str | None, typer.Option(help="Only activities reported by this IATI organisation.")
+    ] = None,
+    prefix: Annotated[str | None, typer.Option(help="Only keys starting with this.")] = None,
+    kind: Annotated[
+        list[WorkKind] | None, typer.Option(help="Kinds of work (default project, programme).")
+    ] = None,
+    verified_only: Annotated[
+        bool, typer.Option(help="Only verified results (default: submitted and verified).")
+    ] = False,
+    reporting_org_ref: Annotated[
+        str | None, typer.Option(help="Reporting organisation for work that names none.")
+    ] = None,
+    reporting_org_type: Annotated[
+        str | None, typer.Option(help="Its IATI OrganisationType code (e.g. 40).")
+    ] = None,
+    reporting_org_name: Annotated[str | None, typer.Option(help="Its name (English).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+) -> None:
+    """Export the portfolio, or the part the filters select, as IATI 2.03 XML."""
+    from greenfolio.domain.countries import check_country
+    from greenfolio.interfaces.cli.app import _errors, _open, _print_json, _progress, err, out
+    from greenfolio.services.exchange.iati_export import ExportFilter, export
+
+    with _errors():
+        filt = ExportFilter(
+            countries=[check_country(c) for c in country or []],
+            status=status,
+            reporting_org=publisher,
+            prefix=prefix,
+            verified_only=verified_only,
+        )
+        if kind:
+            filt.kinds = list(kind)
+        default_org = None
+        if reporting_org_ref or reporting_org_type or reporting_org_name:
+            default_org = OrgRef(
+                ref=reporting_org_ref,
+                type=reporting_org_type,
+                names={"en": reporting_org_name} if reporting_org_name else {},
+            )
+        database = _open(db)
+        with _progress() as bar:
+            task = bar.add_task(f"exporting {out_file.name}", total=None)
+
+            def step(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            summary = export(database, out_file, filt, default_org, progress=step)
+        if as_json:
+            _print_json(summary.as_dict())
+        else:
+            out.print(
+                f"wrote {out_file}: {summary.exported} activities, {summary.skipped} left out",
+                highlight=False,
+            )
+            for problem in summary.problems[:SHOWN_WARNINGS]:
+                err.print(f"[yellow]{problem.severity.value}:[/] {problem}", highlight=False)
+
+
+@template_app.command("xlsx")
+def template_xlsx(
+    indicators: Annotated[str, typer.Option(help="Indicator codes, comma-separated.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")],
+    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+) -> None:
+    """Write an XLSX results template for an indicator set, with dropdowns for codes."""
+    from greenfolio.interfaces.cli.app import _errors, _open, out
+    from greenfolio.services.exchange.xlsx_template import write_template
+
+    with _errors():
+        codes = [c.strip() for c in indicators.split(",") if c.strip()]
+        if not codes:
+            raise GreenfolioError("give at least one indicator code with --indicators")
+        path = write_template(_open(db), codes, out_file)
+        out.print(f"wrote {path}", highlight=False)
+
+
+def _date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise GreenfolioError(f"--as-of {text!r} is not a date; write YYYY-MM-DD") from exc

@@ -1,0 +1,175 @@
+"""What every IATI element reader shares: the context of one activity and value readers.
+
+A reader reports a problem through the context, which places it (file, line, activity,
+element); an error marks the activity as not to be kept, a warning does not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lxml import etree
+
+from greenfolio.domain.exchange import Problem, Severity
+from greenfolio.domain.iati import Narratives, OrgRef
+from greenfolio.services.exchange import codelists
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+FALLBACK_LANGUAGE = "en"
+INF = float("inf")
+ORGANISATION_TYPES = codelists.codes("OrganisationType")
+CURRENCIES = codelists.codes("Currency")
+
+
+class Context:
+    """What the readers of one activity share: where we are and what went wrong."""
+
+    __slots__ = ("failed", "fallback_used", "file", "ident", "lang", "legacy", "problems")
+
+    def __init__(self, file: str, legacy: bool) -> None:
+        self.file = file
+        self.legacy = legacy
+        self.lang: str | None = None
+        self.ident: str | None = None
+        self.problems: list[Problem] = []
+        self.failed = False
+        self.fallback_used = False
+
+    def report(self, el: etree._Element, message: str, severity: Severity) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        self.problems.append(
+            Problem(
+                message,
+                severity=severity,
+                file=self.file,
+                line=el.sourceline,
+                activity=self.ident,
+                element=tag,
+            )
+        )
+        if severity is Severity.ERROR:
+            self.failed = True
+
+    def warn(self, el: etree._Element, message: str) -> None:
+        self.report(el, message, Severity.WARNING)
+
+    def error(self, el: etree._Element, message: str) -> None:
+        self.report(el, message, Severity.ERROR)
+
+    def language(self, el: etree._Element) -> str:
+        lang = el.get(XML_LANG)
+        if lang:
+            return str(lang).strip().lower()
+        if self.lang:
+            return self.lang
+        self.fallback_used = True
+        return FALLBACK_LANGUAGE
+
+
+def text_of(el: etree._Element | None) -> str:
+    if el is None or el.text is None:
+        return ""
+    return str(el.text).strip()
+
+
+def read_date(ctx: Context, el: etree._Element, raw: str | None, what: str) -> date | None:
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    text = raw.strip()
+    try:
+        if len(text) > 10 and text[10] in "Z+-T":
+            text = text[:10]
+        return date.fromisoformat(text)
+    except ValueError:
+        ctx.error(el, f"{what} {raw!r} is not a date (write YYYY-MM-DD)")
+        return None
+
+
+def read_number(ctx: Context, el: etree._Element, raw: str | None, what: str) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        ctx.error(el, f"{what} {raw!r} is not a number")
+        return None
+    if value != value or value in (float("inf"), float("-inf")):
+        ctx.error(el, f"{what} {raw!r} is not a finite number")
+        return None
+    return value
+
+
+def read_boolean(raw: str | None) -> bool | None:
+    if raw is None:
+        return None
+    text = raw.strip().lower()
+    if text in ("1", "true"):
+        return True
+    if text in ("0", "false"):
+        return False
+    return None
+
+
+def narratives(ctx: Context, el: etree._Element) -> Narratives:
+    """The narratives of ``el`` by language; in 1.0x files the element's own text."""
+    if len(el) == 1:
+        child = el[0]
+        if child.tag == "narrative":
+            text = child.text
+            if not text or not (text := text.strip()):
+                return {}
+            lang = child.get(XML_LANG)
+            return {lang.strip().lower() if lang else ctx.lang or ctx.language(child): text}
+    out: Narratives = {}
+    found = False
+    for child in el:
+        if child.tag != "narrative":
+            continue
+        found = True
+        text = child.text
+        if not text:
+            continue
+        text = text.strip()
+        if not text:
+            continue
+        lang = child.get(XML_LANG)
+        lang = lang.strip().lower() if lang else ctx.lang or ctx.language(child)
+        if lang in out:
+            ctx.warn(child, f"a second narrative in language {lang!r} is left out")
+            continue
+        out[lang] = text
+    if not found and ctx.legacy:
+        text = text_of(el)
+        if text:
+            out[ctx.language(el)] = text
+    return out
+
+
+def read_org(ctx: Context, el: etree._Element) -> OrgRef:
+    ref = el.get("ref")
+    if ref:
+        ref = ref.strip() or None
+    org_type = el.get("type")
+    if org_type and org_type not in ORGANISATION_TYPES:
+        org_type = org_type.strip()
+        if org_type not in ORGANISATION_TYPES:
+            if org_type and not ctx.legacy:
+                ctx.warn(
+                    el, f"organisation type {org_type!r} is not in the OrganisationType codelist"
+                )
+            org_type = None
+    return OrgRef(ref or None, org_type or None, narratives(ctx, el))
+
+
+def read_currency(ctx: Context, el: etree._Element, raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    code = raw.strip().upper()
+    if code not in CURRENCIES:
+        ctx.warn(el, f"currency {raw!r} is not in the Currency codelist; value kept without it")
+        return None
+    return code

@@ -1,0 +1,256 @@
+"""Service: import results from a filled-in Greenfolio XLSX template.
+
+Every cell of every row is checked before anything is written: known work item and
+indicator, a number, a unit of the indicator's kind, dates in order, an ISO country,
+a sex only where the indicator is broken down by sex. Each problem names sheet, row and
+column and says how to fix it; if there is any, nothing is written. Otherwise all rows
+are stored in one transaction and submitted for review. A row identical to one an
+earlier import of a template already stored is skipped, so re-importing is safe.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from greenfolio.domain.countries import check_country
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.exchange import Problem, RefusedError, Summary
+from greenfolio.domain.indicators import Disaggregation, Indicator
+from greenfolio.domain.results import Qualifier, ResultDraft, Sex, ValueKind
+from greenfolio.services import reference
+from greenfolio.services import results as result_service
+from greenfolio.services.database import Database
+from greenfolio.services.exchange.cells import SheetReader, map_headers, open_workbook, read_rows
+from greenfolio.services.exchange.xlsx_template import HEADERS, LISTS_SHEET, MARKER, RESULTS_SHEET
+from greenfolio.store.tables import IndicatorRow, ResultRow, WorkRow
+
+ORIGIN = "xlsx"
+
+
+def _choice(cells: SheetReader, key: str, allowed: list[str], default: str) -> str:
+    raw = cells.text(key)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value not in allowed:
+        cells.problem(key, f"is {raw!r}; choose one of {', '.join(allowed)}")
+        return default
+    return value
+
+
+def _check_row(
+    cells: SheetReader,
+    works: dict[str, int],
+    indicators: dict[str, Indicator],
+    allowed: set[str] | None,
+) -> result_service.ResultSpec | None:
+    before = len(cells.problems)
+    work = cells.text("work", required=True)
+    if work is not None and work not in works:
+        near = difflib.get_close_matches(work, list(works), n=2)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        cells.problem("work", f"{work!r} is not a registered work item{hint}; register it first")
+    code = cells.text("indicator", required=True)
+    ind = indicators.get(code) if code else None
+    if code is not None and (ind is None or (allowed is not None and code not in allowed)):
+        choices = sorted(allowed) if allowed is not None else sorted(indicators)
+        cells.problem(
+            "indicator",
+            f"{code!r} is not an indicator of this template; use one of {', '.join(choices[:8])}",
+        )
+        ind = None
+    value = cells.number("value", required=True)
+    unit = cells.text("unit")
+    kind = _choice(cells, "kind", [k.value for k in ValueKind], ValueKind.ACTUAL.value)
+    qualifier = _choice(cells, "qualifier", [q.value for q in Qualifier], Qualifier.EXACT.value)
+    start = cells.day("period_start")
+    end = cells.day("period_end")
+    if start and end and start > end:
+        cells.problem("period_end", f"is {end}, before the period start {start}; swap them")
+    country = cells.text("country")
+    if country is not None:
+        try:
+            country = check_country(country)
+        except GreenfolioError as exc:
+            cells.problem("country", str(exc))
+    sex = cells.text("sex")
+    if sex is not None:
+        sex = _choice(cells, "sex", [s.value for s in Sex], "")
+        if ind is not None and sex and Disaggregation.SEX not in ind.disaggregations:
+            cells.problem("sex", f"is given, but indicator {ind.code!r} is not broken down by sex")
+    entity = cells.text("entity", max_length=160)
+    evidence = cells.text("evidence")
+    citation = cells.text("citation")
+    if ind is not None and value is not None:
+        try:
+            ResultDraft(
+                work_key=work or "",
+                indicator=ind.code,
+                value=value,
+                unit=unit or ind.unit,
+                indicator_unit=ind.unit,
+            )
+        except GreenfolioError as exc:
+            cells.problem("unit", str(exc))
+    if len(cells.problems) > before or work is None or ind is None or value is None:
+        return None
+    return result_service.ResultSpec(
+        work=work,
+        indicator=ind.code,
+        value=value,
+        unit=unit or ind.unit,
+        kind=ValueKind(kind),
+        qualifier=Qualifier(qualifier),
+        period_start=start,
+        period_end=end,
+        country=country,
+        sex=Sex(sex) if sex else None,
+        entity=entity,
+        evidence=evidence,
+        citation=citation,
+    )
+
+
+def _fingerprint(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        row.get(k)
+        for k in (
+            "work",
+            "indicator",
+            "value",
+            "unit",
+            "kind",
+            "qualifier",
+            "period_start",
+            "period_end",
+            "country",
+            "sex",
+            "entity",
+        )
+    )
+
+
+def import_results(
+    db: Database, path: Path, progress: Callable[[int, int], None] | None = None
+) -> Summary:
+    """Service call: check the whole template, then store all its rows or none."""
+    summary = Summary(files=[str(path)])
+    try:
+        specs = _read(db, path, progress)
+    except RefusedError as refused:
+        summary.problems = refused.problems
+        return summary
+    with db.transaction() as session:
+        keys = {s.work for s in specs}
+        existing = {
+            _fingerprint(
+                {
+                    "work": key,
+                    "indicator": r.indicator_code,
+                    "value": r.value,
+                    "unit": r.unit,
+                    "kind": r.kind,
+                    "qualifier": r.qualifier,
+                    "period_start": r.period_start,
+                    "period_end": r.period_end,
+                    "country": r.country,
+                    "sex": r.sex,
+                    "entity": r.entity,
+                }
+            )
+            for r, key in session.execute(
+                select(ResultRow, WorkRow.key)
+                .join(WorkRow, WorkRow.id == ResultRow.work_id)
+                .where(WorkRow.key.in_(keys), ResultRow.origin == ORIGIN)
+            )
+        }
+        for spec in specs:
+            data = spec.model_dump(mode="python")
+            data = {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+            mark = _fingerprint(data)
+            if mark in existing:
+                summary.skipped += 1
+                continue
+            existing.add(mark)
+            row = result_service.add(session, spec)
+            row.origin = ORIGIN
+            result_service.review(session, row.id, "submit", actor=f"xlsx import {path.name}")
+            summary.created += 1
+    return summary
+
+
+def _read(
+    db: Database, path: Path, progress: Callable[[int, int], None] | None
+) -> list[result_service.ResultSpec]:
+    workbook = open_workbook(path)
+    try:
+        names = workbook.sheetnames
+        if RESULTS_SHEET not in names:
+            raise RefusedError(
+                [
+                    Problem(
+                        f"no sheet named {RESULTS_SHEET!r}; use a Greenfolio template",
+                        file=path.name,
+                    )
+                ]
+            )
+        allowed: set[str] | None = None
+        if LISTS_SHEET in names:
+            listed = read_rows(workbook[LISTS_SHEET], path.name)
+            marker: tuple[Any, ...] = listed[0] if listed else ()
+            if len(marker) >= 3 and marker[0] == MARKER and marker[2]:
+                allowed = {c for c in str(marker[2]).split(",") if c}
+        sheet = workbook[RESULTS_SHEET]
+        rows = iter(read_rows(sheet, path.name))
+        header = next(rows, None) or ()
+        headers, missing = map_headers(tuple(header), HEADERS)
+        if missing:
+            raise RefusedError(
+                [
+                    Problem(
+                        f"no column headed {HEADERS[k]!r}; do not rename or delete columns",
+                        file=path.name,
+                        sheet=RESULTS_SHEET,
+                        row=1,
+                    )
+                    for k in missing
+                ]
+            )
+        data = [(n, r) for n, r in enumerate(rows, start=2) if any(v is not None for v in r)]
+    finally:
+        workbook.close()
+    cells = SheetReader(path.name, RESULTS_SHEET, headers, HEADERS)
+    wanted: set[str] = set()
+    for n, row in data:
+        cells.at(n, row)
+        wanted.add(str(cells.raw("indicator") or "").strip())
+    with db.transaction() as session:
+        works = {key: wid for wid, key in session.execute(select(WorkRow.id, WorkRow.key))}
+        codes = session.scalars(select(IndicatorRow.code).where(IndicatorRow.code.in_(wanted)))
+        indicators = {code: reference.indicator(session, code) for code in codes}
+    specs: list[result_service.ResultSpec] = []
+    for done, (n, row) in enumerate(data, start=1):
+        cells.at(n, row)
+        spec = _check_row(cells, works, indicators, allowed)
+        if spec is not None:
+            specs.append(spec)
+        if progress is not None and done % 100 == 0:
+            progress(done, len(data))
+    if progress is not None:
+        progress(len(data), len(data))
+    if cells.problems:
+        raise RefusedError(cells.problems)
+    if not specs:
+        raise RefusedError(
+            [
+                Problem(
+                    "the Results sheet has no rows to import", file=path.name, sheet=RESULTS_SHEET
+                )
+            ]
+        )
+    return specs

@@ -1,0 +1,135 @@
+"""Checks that run before any XML parser sees a file: size cap and no document type.
+
+IATI never needs a DOCTYPE, and a DOCTYPE is where XML bombs (entity expansion) and
+external entities live; refusing it outright, before parsing, keeps both out whatever
+the parser's settings. The same goes for files above the size cap: they are refused
+before a byte of them is parsed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from greenfolio.domain.exchange import Problem, RefusedError
+
+DEFAULT_MAX_BYTES = 2 * 1024**3
+"""Largest file accepted unless the caller allows more (2 GiB)."""
+
+_PROLOG_LIMIT = 1024 * 1024
+
+PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+}
+"""lxml settings for every IATI parse: no entities, no DTD, no network, default limits."""
+
+
+def _decode_head(raw: bytes) -> str:
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if raw.startswith(bom):
+            return raw[len(bom) :].decode(encoding, errors="replace")
+    if raw.startswith(b"<\x00"):
+        return raw.decode("utf-16-le", errors="replace")
+    if raw.startswith(b"\x00<"):
+        return raw.decode("utf-16-be", errors="replace")
+    return raw.decode("utf-8", errors="replace")
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def check_prolog(path: Path) -> None:
+    """Refuse a file whose prolog (what precedes the root element) holds a DOCTYPE."""
+    with open(path, "rb") as handle:
+        head = _decode_head(handle.read(_PROLOG_LIMIT))
+    pos = 0
+    size = len(head)
+    while pos < size:
+        if head[pos].isspace():
+            pos += 1
+            continue
+        if head.startswith("<?", pos):
+            end = head.find("?>", pos)
+            pos = size if end < 0 else end + 2
+            continue
+        if head.startswith("<!--", pos):
+            end = head.find("-->", pos)
+            pos = size if end < 0 else end + 3
+            continue
+        if head.startswith("<!", pos):
+            word = head[pos + 2 : pos + 9].upper()
+            what = "a document type declaration (DOCTYPE)" if word == "DOCTYPE" else "a <!…> block"
+            raise RefusedError(
+                [
+                    Problem(
+                        f"the file holds {what} before its root element; IATI files never "
+                        "need one, and it can carry entity bombs or external entities, so "
+                        "the file is refused unread. Remove the DOCTYPE and import again.",
+                        file=path.name,
+                        line=_line_of(head, pos),
+                        element="!DOCTYPE" if word == "DOCTYPE" else None,
+                    )
+                ]
+            )
+        return
+    if size >= _PROLOG_LIMIT:
+        raise RefusedError(
+            [
+                Problem(
+                    "no root element within the first MiB of the file; the file is refused",
+                    file=path.name,
+                )
+            ]
+        )
+
+
+def check_size(path: Path, max_bytes: int) -> int:
+    """The file's size, or a refusal if it is above ``max_bytes``."""
+    size = os.path.getsize(path)
+    if size > max_bytes:
+        raise RefusedError(
+            [
+                Problem(
+                    f"the file is {size / 1024**2:,.1f} MiB, above the limit of "
+                    f"{max_bytes / 1024**2:,.1f} MiB; split it, or raise the limit with "
+                    "--max-size if the file is trusted",
+                    file=path.name,
+                )
+            ]
+        )
+    return size
+
+
+def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+    """Every pre-parse check; returns the file size."""
+    if not path.is_file():
+        raise RefusedError([Problem("no such file", file=str(path))])
+    size = check_size(path, max_bytes)
+    check_prolog(path)
+    return size
+
+
+def syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
+    """The first parser message libxml2 logged for a parse failure, and its line.
+
+    Call ``etree.clear_error_log()`` before parsing: libxml2 keeps earlier messages.
+    """
+    for entry in exc.error_log:
+        if entry.domain_name == "PARSER":
+            return str(entry.message), entry.line or None
+    return str(exc.msg), exc.lineno or None
