@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -76,6 +77,13 @@ class WorkRow(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Exchange (IATI, MLF progress reports): where the record came from and its details.
+    origin: Mapped[str | None] = mapped_column(String(20))
+    iati_updated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    import_digest: Mapped[str | None] = mapped_column(String(40))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    language: Mapped[str | None] = mapped_column(String(12))
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     countries: Mapped[list[WorkCountryRow]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -156,6 +164,10 @@ class ResultRow(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Exchange: the import that made the result, IATI dimensions and other details.
+    origin: Mapped[str | None] = mapped_column(String(20))
+    dimensions: Mapped[list[Any] | None] = mapped_column(JSON)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class MethodRunRow(Base):
@@ -183,4 +195,167 @@ class ReviewEventRow(Base):
     to_state: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str | None] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkSectorRow(Base):
+    """A sector of a work item in a vocabulary (IATI SectorVocabulary), with its share."""
+
+    __tablename__ = "work_sector"
+    work_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    vocabulary: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    percentage: Mapped[float | None] = mapped_column(Float)
+    names: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WorkRegionRow(Base):
+    """A recipient region of a work item (IATI RegionVocabulary), with its share."""
+
+    __tablename__ = "work_region"
+    work_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    vocabulary: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    percentage: Mapped[float | None] = mapped_column(Float)
+    names: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class WorkFinanceRow(Base):
+    """A budget or a transaction of a work item, in its own currency."""
+
+    __tablename__ = "work_finance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    type: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str | None] = mapped_column(String(8))
+    value: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    value_date: Mapped[date | None] = mapped_column(Date)
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    transaction_date: Mapped[date | None] = mapped_column(Date)
+    ref: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    provider: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    receiver: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class IatiIndicatorRow(Base):
+    """Where an indicator made from an IATI result sits in its activity's results.
+
+    Kept so that an export gives back the result and indicator texts, codes and order.
+    """
+
+    __tablename__ = "iati_indicator"
+    indicator_code: Mapped[str] = mapped_column(
+        ForeignKey("indicator.code", ondelete="CASCADE"), primary_key=True
+    )
+    work_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
+    result_no: Mapped[int] = mapped_column(Integer)
+    indicator_no: Mapped[int] = mapped_column(Integer)
+    result_type: Mapped[str] = mapped_column(String(8))
+    result_aggregation: Mapped[bool | None] = mapped_column(Boolean)
+    result_title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result_description: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    measure: Mapped[str] = mapped_column(String(8))
+    ascending: Mapped[bool | None] = mapped_column(Boolean)
+    aggregation_status: Mapped[bool | None] = mapped_column(Boolean)
+    description: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    indicator_refs: Mapped[list[Any] | None] = mapped_column(JSON)
+
+
+class UserRow(Base):
+    """A person who signs in; the password is kept only as an argon2 hash."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RoleGrantRow(Base):
+    """A role held on a scope (all, programme:CODE, country:ISO3 or project:KEY)."""
+
+    __tablename__ = "role_grant"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    scope: Mapped[str] = mapped_column(String(200))
+
+
+class ApiTokenRow(Base):
+    """A token for scripts; only its SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserSessionRow(Base):
+    """A signed-in browser; the cookie holds a random id, the table its SHA-256."""
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttemptRow(Base):
+    """Each sign-in attempt, so repeated failures can be slowed down across workers."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class AuditEventRow(Base):
+    """One change: who, when, what, before and after, chained to the event before it.
+
+    ``hash`` is the SHA-256 of ``prev_hash`` and this event's content, so editing or
+    removing any event breaks every hash after it (``greenfolio audit verify``).
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_record", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(160))
+    action: Mapped[str] = mapped_column(String(20))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ResultRevisionRow(Base):
+    """A superseded version of a result, kept whole when the result is revised."""
+
+    __tablename__ = "result_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("result.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str | None] = mapped_column(String(160))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

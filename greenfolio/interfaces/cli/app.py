@@ -161,6 +161,11 @@ def demo(
     fmt: Annotated[
         str, typer.Option("--format", help="Formats, comma-separated (html, docx, pdf).")
     ] = "html,docx",
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then open the demo in the web application.")
+    ] = False,
+    host: Annotated[str, typer.Option(help="With --serve: address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="With --serve: port to listen on.")] = 8000,
 ) -> None:
     """Create the demo portfolio and write the 2021 Board report (zh, en; HTML, DOCX)."""
     with _errors():
@@ -186,6 +191,10 @@ def demo(
         )
         for path in _build_reports(database, "board", year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
+        if serve:
+            serve_cli.ensure_demo_admin(database)
+    if serve:
+        serve_cli.run_server(database, host, port)
 
 
 @db_app.command("upgrade")
@@ -432,6 +441,16 @@ def results_return(
 from greenfolio.interfaces.cli import methods as methods_cli  # noqa: E402
 
 methods_cli.register(app)
+
+
+from greenfolio.interfaces.cli import exchange as exchange_cli  # noqa: E402
+
+exchange_cli.register(app)
+
+
+from greenfolio.interfaces.cli import serve as serve_cli  # noqa: E402
+
+serve_cli.register(app)
 
 
 def main() -> None:

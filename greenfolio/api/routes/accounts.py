@@ -1,0 +1,107 @@
+"""The caller, their API tokens, and user administration (admins)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import BaseModel, Field
+
+from greenfolio.api.deps import api_principal, get_db
+from greenfolio.api.errors import RESPONSES
+from greenfolio.domain.permissions import Grant, NotAuthenticated, Principal, Role, Scope
+from greenfolio.services import accounts
+from greenfolio.services.database import Database
+
+router = APIRouter(tags=["accounts"], responses=RESPONSES)
+Who = Annotated[Principal, Depends(api_principal)]
+Db = Annotated[Database, Depends(get_db)]
+Username = Annotated[str, Path(max_length=80)]
+
+
+class RoleIn(BaseModel):
+    role: Role
+    scope: str = Field(
+        default="all", max_length=200, description="all, programme:X, country:ISO3, project:KEY"
+    )
+
+    def grant(self) -> Grant:
+        return Grant(self.role, Scope.parse(self.scope))
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
+    display_name: str = Field(default="", max_length=200)
+    roles: list[RoleIn] = Field(default_factory=list)
+
+
+class TokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    days: int | None = Field(default=None, ge=1, le=3650)
+
+
+def _signed_in(who: Principal) -> Principal:
+    if who.user_id is None:
+        raise NotAuthenticated("sign in or send an API token")
+    return who
+
+
+@router.get("/me", summary="Who the caller is and what roles they hold")
+def me(who: Who) -> dict[str, Any]:
+    return {
+        "name": who.name,
+        "signed_in": who.user_id is not None,
+        "via": who.via,
+        "roles": [{"role": g.role.value, "scope": str(g.scope)} for g in who.grants],
+        "public": who.public,
+    }
+
+
+@router.get("/tokens", summary="The caller's API tokens (never their secrets)")
+def list_tokens(who: Who, db: Db) -> list[dict[str, Any]]:
+    return accounts.tokens(db, _signed_in(who))
+
+
+@router.post("/tokens", status_code=201, summary="A new API token; its secret is shown once")
+def create_token(req: TokenIn, who: Who, db: Db) -> dict[str, Any]:
+    me_ = _signed_in(who)
+    secret, info = accounts.create_token(db, me_, me_.name, req.name, req.days)
+    return {**info, "token": secret}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke a token")
+def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Who, db: Db) -> Response:
+    accounts.revoke_token(db, _signed_in(who), token_id)
+    return Response(status_code=204)
+
+
+@router.get("/users", summary="Every account with its roles (admins)")
+def list_users(who: Who, db: Db) -> list[dict[str, Any]]:
+    return [u.as_dict() for u in accounts.users(db, _signed_in(who))]
+
+
+@router.post("/users", status_code=201, summary="Create an account (admins)")
+def create_user(req: UserIn, who: Who, db: Db) -> dict[str, Any]:
+    grants = [r.grant() for r in req.roles]
+    made = accounts.create_user(
+        db, _signed_in(who), req.username, req.password, grants, req.display_name
+    )
+    return made.as_dict()
+
+
+@router.post("/users/{username}/roles", summary="Grant a role on a scope (admins)")
+def grant_role(username: Username, req: RoleIn, who: Who, db: Db) -> dict[str, Any]:
+    return accounts.grant(db, _signed_in(who), username, req.grant()).as_dict()
+
+
+@router.delete("/users/{username}/roles", summary="Revoke a role on a scope (admins)")
+def revoke_role(
+    username: Username,
+    who: Who,
+    db: Db,
+    role: Role,
+    scope: Annotated[str, Query(max_length=200)] = "all",
+) -> dict[str, Any]:
+    grant = Grant(role, Scope.parse(scope))
+    return accounts.revoke(db, _signed_in(who), username, grant).as_dict()

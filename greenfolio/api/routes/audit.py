@@ -1,0 +1,48 @@
+"""The audit trail: events of the whole system (admins) and its verification."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from greenfolio.api.deps import api_principal, get_db
+from greenfolio.api.errors import RESPONSES
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.services import audit
+from greenfolio.services.database import Database
+
+router = APIRouter(tags=["audit"], responses=RESPONSES)
+Who = Annotated[Principal, Depends(api_principal)]
+Db = Annotated[Database, Depends(get_db)]
+
+
+@router.get("/audit", summary="Audit events, newest first (admins)")
+def list_events(
+    who: Who,
+    db: Db,
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    entity_id: Annotated[str | None, Query(max_length=200)] = None,
+    actor: Annotated[str | None, Query(max_length=160)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    require(who, Action.ADMIN, SYSTEM)
+    with db.transaction() as session:
+        items, total = audit.listing(
+            session, entity, entity_id, actor, (page - 1) * per_page, per_page
+        )
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+@router.get("/audit/verify", summary="Recompute the hash chain (admins)")
+def verify(who: Who, db: Db) -> dict[str, Any]:
+    require(who, Action.ADMIN, SYSTEM)
+    report = audit.verify(db)
+    return {
+        "events": report.events,
+        "intact": report.intact,
+        "head": report.head,
+        "broken_at": report.broken_at,
+        "problem": report.problem,
+    }

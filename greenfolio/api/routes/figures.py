@@ -1,0 +1,93 @@
+"""Indicators, figures (the report's named queries), the dashboard and report files."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from greenfolio.api.deps import api_principal, get_db
+from greenfolio.api.errors import RESPONSES
+from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.interfaces import report_files
+from greenfolio.services import explorer, reporting
+from greenfolio.services.database import Database
+from greenfolio.services.report_definition import load_definition
+
+router = APIRouter(tags=["figures"], responses=RESPONSES)
+Who = Annotated[Principal, Depends(api_principal)]
+Db = Annotated[Database, Depends(get_db)]
+Year = Annotated[int, Query(ge=1990, le=2100, description="report year")]
+Definition = Annotated[str, Query(pattern="^[a-z][a-z0-9_]{0,39}$")]
+MEDIA = {
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@router.get("/indicators", summary="The indicator registry")
+def list_indicators(who: Who, db: Db) -> list[dict[str, Any]]:
+    return explorer.indicators(db, who)
+
+
+@router.get("/indicators/{code}", summary="One indicator")
+def get_indicator(code: str, who: Who, db: Db) -> dict[str, Any]:
+    return explorer.indicator(db, who, code)
+
+
+@router.get("/figures", summary="Every figure of a report with its provenance")
+def list_figures(who: Who, db: Db, year: Year, definition: Definition = "board") -> dict[str, Any]:
+    explorer.dashboard(db, who)  # same read check as the dashboard: published figures
+    figures = reporting.compute_figures(db, load_definition(definition), year)
+    return {
+        "report": definition,
+        "year": year,
+        "figures": [f.provenance() for f in figures.values()],
+    }
+
+
+@router.get("/dashboard", summary="Headline figures per indicator and year, countries reached")
+def dashboard(who: Who, db: Db) -> dict[str, Any]:
+    return explorer.dashboard(db, who)
+
+
+@router.get(
+    "/reports/{definition}",
+    summary="Build a report from verified results and download it",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+)
+def build_report(
+    definition: str,
+    who: Who,
+    db: Db,
+    year: Year,
+    lang: Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$")] = "en",
+    fmt: Annotated[str, Query(alias="format", pattern="^[a-z]{2,5}$")] = "html",
+) -> Response:
+    require(who, Action.REPORT, SYSTEM)
+    content, name = build_file(db, definition, year, lang, fmt)
+    return Response(
+        content,
+        media_type=MEDIA.get(fmt, "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def build_file(db: Database, definition: str, year: int, lang: str, fmt: str) -> tuple[bytes, str]:
+    """Build one report file in a temporary folder; returns its bytes and file name."""
+    if fmt not in report_files.FORMATS:
+        raise ValidationError(
+            f"unknown format {fmt!r}: choose from {', '.join(report_files.FORMATS)}"
+        )
+    if not definition.replace("_", "").isalnum():
+        raise ValidationError(f"unknown report {definition!r}")
+    built = reporting.build(db, definition, year, lang)
+    with tempfile.TemporaryDirectory(prefix="greenfolio-report-") as tmp:
+        path, _ = report_files.write(built, fmt, Path(tmp))
+        return path.read_bytes(), path.name

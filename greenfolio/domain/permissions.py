@@ -1,0 +1,205 @@
+"""Who may do what: roles, the scopes they are granted on, and the one rule that decides.
+
+The API and the web pages both ask ``allowed`` with the same principal and target, so a
+person can never do through one what the other refuses. A grant is a role on a scope:
+everything, a thematic programme, a country or a single project. A record (a project,
+a result) is described by a ``Target`` holding the facets scopes can match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from greenfolio.domain.errors import GreenfolioError, ValidationError
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+
+class ScopeKind(StrEnum):
+    ALL = "all"
+    PROGRAMME = "programme"
+    COUNTRY = "country"
+    PROJECT = "project"
+
+
+class Action(StrEnum):
+    READ = "read"
+    """See records, including results not yet verified."""
+    EDIT = "edit"
+    """Register projects, enter and revise results, run methods."""
+    SUBMIT = "submit"
+    """Send a result to review."""
+    REVIEW = "review"
+    """Return a result with a reason, or verify it."""
+    REPORT = "report"
+    """Build and download governing-body reports."""
+    ADMIN = "admin"
+    """Manage accounts and roles; read and verify the whole audit trail."""
+
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.VIEWER: frozenset({Action.READ}),
+    Role.EDITOR: frozenset({Action.READ, Action.EDIT, Action.SUBMIT}),
+    Role.REVIEWER: frozenset({Action.READ, Action.REVIEW, Action.REPORT}),
+    Role.ADMIN: frozenset(Action),
+}
+"""Editors and reviewers are kept apart: whoever enters a figure does not verify it."""
+
+
+class PermissionDenied(GreenfolioError):
+    """The principal may not do this to this record."""
+
+
+class NotAuthenticated(GreenfolioError):
+    """No valid session or token was given where one is needed."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    value: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind is ScopeKind.ALL) != (self.value is None):
+            raise ValidationError(
+                f"scope {self.kind.value!r} {'takes no' if self.value else 'needs a'} value: "
+                "write all, programme:CODE, country:ISO3 or project:KEY"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Scope:
+        """Read ``all``, ``programme:pops``, ``country:BRA`` or ``project:KEY``."""
+        kind, _, value = text.strip().partition(":")
+        try:
+            scope_kind = ScopeKind(kind)
+        except ValueError:
+            raise ValidationError(
+                f"unknown scope {text!r}: write all, programme:CODE, country:ISO3 or project:KEY"
+            ) from None
+        if scope_kind is ScopeKind.COUNTRY:
+            value = value.upper()
+        return cls(scope_kind, value or None)
+
+    def __str__(self) -> str:
+        return self.kind.value if self.value is None else f"{self.kind.value}:{self.value}"
+
+    def covers(self, target: Target) -> bool:
+        if self.kind is ScopeKind.ALL:
+            return True
+        if self.kind is ScopeKind.PROGRAMME:
+            return self.value in target.programmes
+        if self.kind is ScopeKind.COUNTRY:
+            return self.value in target.countries
+        return target.project is not None and self.value == target.project
+
+
+@dataclass(frozen=True)
+class Target:
+    """The facets of a record that scopes match; the empty target is the whole system."""
+
+    project: str | None = None
+    programmes: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+
+
+SYSTEM = Target()
+"""Actions on no particular record (accounts, reports) need a grant on everything."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    scope: Scope
+
+    def __str__(self) -> str:
+        return f"{self.role.value}@{self.scope}"
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which projects a principal may read, as a filter the store can apply in SQL."""
+
+    everything: bool
+    projects: frozenset[str] = frozenset()
+    programmes: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    verified_only: bool = False
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Someone acting: a signed-in user, a script with a token, or the anonymous public."""
+
+    name: str
+    grants: tuple[Grant, ...] = ()
+    user_id: int | None = None
+    public: bool = False
+    via: str = "session"
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names this principal."""
+        return "public" if self.user_id is None else f"user:{self.name}"
+
+    def visibility(self) -> Visibility:
+        readers = [g for g in self.grants if Action.READ in ROLE_ACTIONS[g.role]]
+        if any(g.scope.kind is ScopeKind.ALL for g in readers):
+            return Visibility(everything=True)
+        if not readers and self.public:
+            return Visibility(everything=True, verified_only=True)
+
+        def values(kind: ScopeKind) -> frozenset[str]:
+            return frozenset(str(g.scope.value) for g in readers if g.scope.kind is kind)
+
+        return Visibility(
+            everything=False,
+            projects=values(ScopeKind.PROJECT),
+            programmes=values(ScopeKind.PROGRAMME),
+            countries=values(ScopeKind.COUNTRY),
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+    by: tuple[Grant, ...] = field(default=())
+
+
+def decide(principal: Principal, action: Action, target: Target) -> Decision:
+    """Whether ``principal`` may do ``action`` on ``target``, and why."""
+    granting = tuple(
+        g for g in principal.grants if action in ROLE_ACTIONS[g.role] and g.scope.covers(target)
+    )
+    if granting:
+        return Decision(True, "granted", granting)
+    if action is Action.READ and principal.public and not principal.grants:
+        return Decision(True, "public read-only mode")
+    what = "the whole system" if target == SYSTEM else f"project {target.project or '(new)'}"
+    held = ", ".join(str(g) for g in principal.grants) or "no roles"
+    return Decision(False, f"{principal.name} ({held}) may not {action.value} {what}")
+
+
+def allowed(principal: Principal, action: Action, target: Target) -> bool:
+    return decide(principal, action, target).allowed
+
+
+def require(principal: Principal, action: Action, target: Target) -> None:
+    """Raise ``PermissionDenied`` (or ``NotAuthenticated`` for the public) unless allowed."""
+    decision = decide(principal, action, target)
+    if decision.allowed:
+        return
+    if principal.user_id is None:
+        raise NotAuthenticated(f"sign in to {action.value}: the public can only read")
+    raise PermissionDenied(decision.reason)
+
+
+def actions_on(principal: Principal, target: Target) -> frozenset[Action]:
+    """Every action allowed on ``target``, so pages show only the buttons that work."""
+    return frozenset(a for a in Action if allowed(principal, a, target))

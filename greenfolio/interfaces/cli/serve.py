@@ -1,0 +1,265 @@
+"""``greenfolio serve``, ``users …``, ``tokens create`` and ``audit verify``: run the web
+application and API, manage accounts from the shell, and check the audit trail.
+
+Changes made from the command line are recorded in the audit trail as
+``cli:<operating-system user>``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.permissions import Grant, Role, Scope
+from greenfolio.services import accounts, audit
+from greenfolio.services.database import Database
+from greenfolio.store.engine import ENV_VAR
+
+users_app = typer.Typer(help="Accounts and their scoped roles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL or SQLite file (default: $GREENFOLIO_DB)."),
+]
+HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(help="The password (default: generate one and print it)."),
+]
+
+
+def _cli() -> Any:
+    from greenfolio.interfaces.cli import app as cli
+
+    return cli
+
+
+def run_server(
+    database: Database,
+    host: str,
+    port: int,
+    public: bool = False,
+    workers: int = 1,
+    tls: tuple[str, str] | None = None,
+) -> None:
+    """Serve the web pages and the API until interrupted (over TLS with a certificate and
+    key; session cookies are then marked Secure)."""
+    import uvicorn
+
+    from greenfolio.api.app import ENV_PUBLIC, create_app
+
+    cli = _cli()
+    mode = "public read-only mode on" if public else "sign-in required"
+    scheme = "https" if tls else "http"
+    cli.out.print(f"serving {database.url} at {scheme}://{host}:{port}/ ({mode})", highlight=False)
+    cli.out.print(f"API: {scheme}://{host}:{port}/api/v1/openapi.json", highlight=False)
+    options: dict[str, Any] = {"proxy_headers": True, "log_level": "warning"}
+    if tls:
+        options.update(ssl_certfile=tls[0], ssl_keyfile=tls[1])
+    if workers > 1:
+        os.environ[ENV_VAR] = database.engine.url.render_as_string(hide_password=False)
+        os.environ[ENV_PUBLIC] = "1" if public else "0"
+        uvicorn.run(
+            "greenfolio.api.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            **options,
+        )
+        return
+    uvicorn.run(create_app(database, public=public), host=host, port=port, **options)
+
+
+def ensure_demo_admin(database: Database, password: str | None = None) -> None:
+    """Create an admin for the demo if there is none, and print how to sign in."""
+    cli = _cli()
+    existing = accounts.admins(database)
+    if existing:
+        cli.out.print(
+            f"admin account(s): {', '.join(existing)}; to set a new password run "
+            f"`greenfolio users set-password {existing[0]}`",
+            highlight=False,
+        )
+        return
+    secret = password or accounts.generate_password()
+    accounts.create_user(
+        database, None, "admin", secret, [Grant(Role.ADMIN, Scope.parse("all"))], "Demo admin"
+    )
+    cli.out.print(f"sign in as: admin   password: {secret}", highlight=False)
+
+
+def serve(
+    db: DbOption = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    public: Annotated[
+        bool, typer.Option("--public/--private", help="Let anonymous visitors read verified data.")
+    ] = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    certfile: Annotated[str | None, typer.Option(help="TLS certificate (PEM).")] = None,
+    keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM).")] = None,
+) -> None:
+    """Run the web application and the REST API (/api/v1) on one server."""
+    cli = _cli()
+    with cli._errors():
+        if (certfile is None) != (keyfile is None):
+            raise GreenfolioError("give both --certfile and --keyfile to serve over TLS")
+        database = cli._open(db)
+        if not accounts.admins(database):
+            cli.err.print(
+                "no admin account yet: create one with `greenfolio users create-admin`",
+                highlight=False,
+            )
+    tls = (certfile, keyfile) if certfile and keyfile else None
+    run_server(database, host, port, public, workers, tls)
+
+
+def _grant(role: Role, scope: str) -> Grant:
+    return Grant(role, Scope.parse(scope))
+
+
+@users_app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(help="User name.")] = "admin",
+    password: PasswordOption = None,
+    db: DbOption = None,
+) -> None:
+    """Create the first admin (admin on everything); prints the password if generated."""
+    cli = _cli()
+    with cli._errors():
+        secret = password or accounts.generate_password()
+        accounts.create_user(cli._open(db), None, username, secret, [_grant(Role.ADMIN, "all")])
+        cli.out.print(f"admin {username} created", highlight=False)
+        if password is None:
+            cli.out.print(f"password: {secret}", highlight=False)
+
+
+@users_app.command("create")
+def create_user(
+    username: str,
+    role: Annotated[Role, typer.Option(help="viewer, editor, reviewer or admin.")],
+    scope: Annotated[
+        str, typer.Option(help="all, programme:CODE, country:ISO3 or project:KEY.")
+    ] = "all",
+    password: PasswordOption = None,
+    display_name: Annotated[str, typer.Option(help="Name shown in pages.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Create an account with one role on one scope."""
+    cli = _cli()
+    with cli._errors():
+        secret = password or accounts.generate_password()
+        made = accounts.create_user(
+            cli._open(db), None, username, secret, [_grant(role, scope)], display_name
+        )
+        held = ", ".join(str(g) for g in made.grants)
+        cli.out.print(f"user {made.username} created ({held})", highlight=False)
+        if password is None:
+            cli.out.print(f"password: {secret}", highlight=False)
+
+
+@users_app.command("grant")
+def grant_role(
+    username: str,
+    role: Annotated[Role, typer.Option()],
+    scope: Annotated[str, typer.Option()] = "all",
+    db: DbOption = None,
+) -> None:
+    """Give a user a role on a scope."""
+    cli = _cli()
+    with cli._errors():
+        info = accounts.grant(cli._open(db), None, username, _grant(role, scope))
+        cli.out.print(f"{username}: {', '.join(str(g) for g in info.grants)}", highlight=False)
+
+
+@users_app.command("revoke")
+def revoke_role(
+    username: str,
+    role: Annotated[Role, typer.Option()],
+    scope: Annotated[str, typer.Option()] = "all",
+    db: DbOption = None,
+) -> None:
+    """Take a role on a scope away from a user."""
+    cli = _cli()
+    with cli._errors():
+        info = accounts.revoke(cli._open(db), None, username, _grant(role, scope))
+        held = ", ".join(str(g) for g in info.grants) or "no roles"
+        cli.out.print(f"{username}: {held}", highlight=False)
+
+
+@users_app.command("set-password")
+def set_password(username: str, password: PasswordOption = None, db: DbOption = None) -> None:
+    """Set a new password (ends the user's sessions); prints it if generated."""
+    cli = _cli()
+    with cli._errors():
+        secret = password or accounts.generate_password()
+        accounts.set_password(cli._open(db), None, username, secret)
+        cli.out.print(f"password of {username} changed", highlight=False)
+        if password is None:
+            cli.out.print(f"password: {secret}", highlight=False)
+
+
+@users_app.command("list")
+def list_users(
+    as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None
+) -> None:
+    """Every account with its roles."""
+    cli = _cli()
+    with cli._errors():
+        found = accounts.users(cli._open(db), None)
+        if as_json:
+            cli._print_json([u.as_dict() for u in found])
+            return
+        table = Table("user", "name", "active", "roles")
+        for u in found:
+            roles = ", ".join(str(g) for g in u.grants)
+            table.add_row(u.username, u.display_name, "yes" if u.active else "no", roles)
+        cli.out.print(table)
+
+
+@tokens_app.command("create")
+def create_token(
+    user: Annotated[str, typer.Option(help="Whose token it is.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
+    days: Annotated[int | None, typer.Option(min=1, help="Expire after N days.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an API token; the secret is printed once and never stored."""
+    cli = _cli()
+    with cli._errors():
+        secret, _ = accounts.create_token(cli._open(db), None, user, name, days)
+        cli.out.print(secret, highlight=False)
+
+
+@audit_app.command("verify")
+def verify(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
+    """Recompute the hash chain of the audit trail; exit code 2 if it was tampered with."""
+    cli = _cli()
+    with cli._errors():
+        report = audit.verify(cli._open(db))
+        if as_json:
+            cli._print_json(report.__dict__)
+        elif report.intact:
+            cli.out.print(
+                f"audit trail intact: {report.events} events, head {report.head}",
+                highlight=False,
+            )
+        if not report.intact:
+            raise GreenfolioError(f"audit trail broken: {report.problem}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the server, account and audit commands to the ``greenfolio`` command."""
+    audit.use_cli_actor()
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
+    app.add_typer(tokens_app, name="tokens")
+    app.add_typer(audit_app, name="audit")

@@ -1,0 +1,389 @@
+"""Accounts: users with argon2 password hashes, scoped roles, browser sessions, API tokens
+and a limit on sign-in attempts.
+
+Secrets are never stored: a session cookie or an API token is a random string of which
+only the SHA-256 is kept, so a copy of the database lets nobody sign in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import GreenfolioError, NotFoundError, ValidationError
+from greenfolio.domain.permissions import (
+    SYSTEM,
+    Action,
+    Grant,
+    Principal,
+    Role,
+    Scope,
+    require,
+)
+from greenfolio.services import audit
+from greenfolio.services.database import Database
+from greenfolio.store.tables import (
+    ApiTokenRow,
+    LoginAttemptRow,
+    RoleGrantRow,
+    UserRow,
+    UserSessionRow,
+)
+
+SESSION_LIFETIME = timedelta(hours=12)
+LOGIN_WINDOW = timedelta(minutes=15)
+KEEP_ATTEMPTS = timedelta(days=7)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 20
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "gf_"
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class RateLimited(GreenfolioError):
+    """Too many failed sign-ins; the message says how long to wait."""
+
+
+class BadCredentials(GreenfolioError):
+    """Unknown user or wrong password (deliberately not saying which)."""
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def generate_password() -> str:
+    """A random password of about 120 bits, easy to copy from a terminal."""
+    return secrets.token_urlsafe(15)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def _check_username(username: str) -> str:
+    name = username.strip()
+    if not name or len(name) > 80 or not all(c.isalnum() or c in "-_.@" for c in name):
+        raise ValidationError(f"user name {username!r} must be 1–80 letters, digits or - _ . @")
+    return name
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    display_name: str
+    active: bool
+    grants: tuple[Grant, ...]
+    version: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "active": self.active,
+            "roles": [{"role": g.role.value, "scope": str(g.scope)} for g in self.grants],
+            "version": self.version,
+        }
+
+
+def _grants(session: Session, user_id: int) -> tuple[Grant, ...]:
+    rows = session.scalars(
+        select(RoleGrantRow).where(RoleGrantRow.user_id == user_id).order_by(RoleGrantRow.id)
+    )
+    return tuple(Grant(Role(r.role), Scope.parse(r.scope)) for r in rows)
+
+
+def _info(session: Session, row: UserRow) -> UserInfo:
+    return UserInfo(
+        row.id, row.username, row.display_name, row.active, _grants(session, row.id), row.version
+    )
+
+
+def _principal(session: Session, row: UserRow, via: str) -> Principal:
+    return Principal(row.username, _grants(session, row.id), row.id, via=via)
+
+
+def _user(session: Session, username: str) -> UserRow:
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None:
+        raise NotFoundError(f"no user {username!r}")
+    return row
+
+
+# --- administration (service calls) -----------------------------------------------------
+
+
+def create_user(
+    db: Database,
+    by: Principal | None,
+    username: str,
+    password: str,
+    grants: list[Grant] | None = None,
+    display_name: str = "",
+) -> UserInfo:
+    """Service call: a new user with the given roles. ``by`` None means the local CLI."""
+    name = _check_username(username)
+    _check_password(password)
+    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
+        if by is not None:
+            require(by, Action.ADMIN, SYSTEM)
+        if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+            raise ValidationError(f"user {name!r} exists already")
+        row = UserRow(
+            username=name, display_name=display_name, password_hash=_hasher.hash(password)
+        )
+        session.add(row)
+        session.flush()
+        for grant in grants or []:
+            session.add(RoleGrantRow(user_id=row.id, role=grant.role.value, scope=str(grant.scope)))
+        session.flush()
+        return _info(session, row)
+
+
+def set_password(db: Database, by: Principal | None, username: str, password: str) -> None:
+    """Service call: a new password; every session of the user ends."""
+    _check_password(password)
+    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
+        row = _user(session, username)
+        if by is not None and by.user_id != row.id:
+            require(by, Action.ADMIN, SYSTEM)
+        row.password_hash = _hasher.hash(password)
+        row.version += 1
+        session.execute(delete(UserSessionRow).where(UserSessionRow.user_id == row.id))
+
+
+def grant(db: Database, by: Principal | None, username: str, new: Grant) -> UserInfo:
+    """Service call: give a user a role on a scope (no-op if held already)."""
+    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
+        if by is not None:
+            require(by, Action.ADMIN, SYSTEM)
+        row = _user(session, username)
+        if new not in _grants(session, row.id):
+            session.add(RoleGrantRow(user_id=row.id, role=new.role.value, scope=str(new.scope)))
+            session.flush()
+        return _info(session, row)
+
+
+def revoke(db: Database, by: Principal | None, username: str, old: Grant) -> UserInfo:
+    """Service call: take a role on a scope away from a user."""
+    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
+        if by is not None:
+            require(by, Action.ADMIN, SYSTEM)
+        row = _user(session, username)
+        for g in session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == row.id)):
+            if g.role == old.role.value and g.scope == str(old.scope):
+                session.delete(g)
+        session.flush()
+        return _info(session, row)
+
+
+def set_active(db: Database, by: Principal, username: str, active: bool) -> UserInfo:
+    """Service call: disable or re-enable an account; disabling ends its sessions."""
+    with audit.acting_as(by.actor), db.transaction() as session:
+        require(by, Action.ADMIN, SYSTEM)
+        row = _user(session, username)
+        row.active, row.version = active, row.version + 1
+        if not active:
+            session.execute(delete(UserSessionRow).where(UserSessionRow.user_id == row.id))
+        return _info(session, row)
+
+
+def users(db: Database, by: Principal | None) -> list[UserInfo]:
+    with db.transaction() as session:
+        if by is not None:
+            require(by, Action.ADMIN, SYSTEM)
+        return [_info(session, r) for r in session.scalars(select(UserRow).order_by(UserRow.id))]
+
+
+def admins(db: Database) -> list[str]:
+    """Names of active users holding admin on everything."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(UserRow.username)
+            .join(RoleGrantRow, RoleGrantRow.user_id == UserRow.id)
+            .where(RoleGrantRow.role == Role.ADMIN.value, RoleGrantRow.scope == "all")
+            .where(UserRow.active.is_(True))
+            .order_by(UserRow.id)
+        )
+        return list(dict.fromkeys(rows))
+
+
+# --- signing in -------------------------------------------------------------------------
+
+
+def authenticate(db: Database, username: str, password: str, address: str) -> Principal:
+    """Service call: check a password, refusing after repeated failures."""
+    now = _now()
+    since = now - LOGIN_WINDOW
+    with db.transaction() as session:
+        failures = (
+            select(func.count())
+            .select_from(LoginAttemptRow)
+            .where(LoginAttemptRow.succeeded.is_(False), LoginAttemptRow.at >= since)
+        )
+        by_user = session.scalar(failures.where(LoginAttemptRow.username == username)) or 0
+        by_address = session.scalar(failures.where(LoginAttemptRow.address == address)) or 0
+        if by_user >= MAX_FAILURES_PER_USER or by_address >= MAX_FAILURES_PER_ADDRESS:
+            raise RateLimited(
+                f"too many failed sign-ins; try again in {LOGIN_WINDOW.seconds // 60} minutes"
+            )
+        row = session.scalar(select(UserRow).where(UserRow.username == username))
+        ok: bool
+        try:
+            ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        principal = None
+        if ok and row is not None and row.active:
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            principal = _principal(session, row, "session")
+        session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < now - KEEP_ATTEMPTS))
+        session.add(
+            LoginAttemptRow(
+                username=username[:80],
+                address=address[:64],
+                succeeded=principal is not None,
+                at=now,
+            )
+        )
+    if principal is None:
+        raise BadCredentials("unknown user name or wrong password")
+    return principal
+
+
+def start_session(db: Database, user_id: int) -> str:
+    """Service call: a new session; returns the secret for the cookie."""
+    secret = secrets.token_urlsafe(32)
+    with db.transaction() as session:
+        session.execute(delete(UserSessionRow).where(UserSessionRow.expires_at < _now()))
+        session.add(
+            UserSessionRow(
+                id=_digest(secret), user_id=user_id, expires_at=_now() + SESSION_LIFETIME
+            )
+        )
+    return secret
+
+
+def end_session(db: Database, secret: str) -> None:
+    with db.transaction() as session:
+        session.execute(delete(UserSessionRow).where(UserSessionRow.id == _digest(secret)))
+
+
+def session_principal(db: Database, secret: str) -> Principal | None:
+    """Service call: who holds this session cookie, if it is valid and unexpired.
+
+    One query (session, user and grants joined): it runs on every page view.
+    """
+    with db.transaction() as session:
+        rows = session.execute(
+            select(
+                UserRow.id,
+                UserRow.username,
+                UserRow.active,
+                UserSessionRow.expires_at,
+                RoleGrantRow.role,
+                RoleGrantRow.scope,
+            )
+            .join(UserSessionRow, UserSessionRow.user_id == UserRow.id)
+            .outerjoin(RoleGrantRow, RoleGrantRow.user_id == UserRow.id)
+            .where(UserSessionRow.id == _digest(secret))
+            .order_by(RoleGrantRow.id)
+        ).all()
+    if not rows or not rows[0].active or _aware(rows[0].expires_at) < _now():
+        return None
+    grants = tuple(Grant(Role(r.role), Scope.parse(r.scope)) for r in rows if r.role is not None)
+    return Principal(rows[0].username, grants, rows[0].id, via="session")
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+def create_token(
+    db: Database, by: Principal | None, username: str, name: str, days: int | None = None
+) -> tuple[str, dict[str, Any]]:
+    """Service call: a new API token for ``username``; the secret is returned only here."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
+        row = _user(session, username)
+        if by is not None and by.user_id != row.id:
+            require(by, Action.ADMIN, SYSTEM)
+        token = ApiTokenRow(
+            user_id=row.id,
+            name=name.strip()[:80] or "token",
+            prefix=secret[:10],
+            token_hash=_digest(secret),
+            expires_at=_now() + timedelta(days=days) if days else None,
+        )
+        session.add(token)
+        session.flush()
+        return secret, _token_dict(token)
+
+
+def _token_dict(row: ApiTokenRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "prefix": row.prefix,
+        "created_at": audit._stamp(row.created_at) + "Z",
+        "expires_at": audit._stamp(row.expires_at) + "Z" if row.expires_at else None,
+        "revoked": row.revoked_at is not None,
+    }
+
+
+def tokens(db: Database, by: Principal) -> list[dict[str, Any]]:
+    """Service call: the caller's own tokens (never their secrets)."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.user_id == by.user_id).order_by(ApiTokenRow.id)
+        )
+        return [_token_dict(r) for r in rows]
+
+
+def revoke_token(db: Database, by: Principal, token_id: int) -> None:
+    with audit.acting_as(by.actor), db.transaction() as session:
+        row = session.get(ApiTokenRow, token_id)
+        if row is None:
+            raise NotFoundError(f"no token {token_id}")
+        if row.user_id != by.user_id:
+            require(by, Action.ADMIN, SYSTEM)
+        row.revoked_at = _now()
+
+
+def token_principal(db: Database, secret: str) -> Principal | None:
+    """Service call: who a bearer token belongs to, if valid."""
+    with db.transaction() as session:
+        found = session.execute(
+            select(UserRow, ApiTokenRow)
+            .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
+            .where(ApiTokenRow.token_hash == _digest(secret))
+        ).first()
+        if found is None:
+            return None
+        row, token = found
+        if not row.active or token.revoked_at is not None:
+            return None
+        if token.expires_at is not None and _aware(token.expires_at) < _now():
+            return None
+        return _principal(session, row, "token")

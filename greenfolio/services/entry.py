@@ -1,0 +1,196 @@
+"""Data entry and review on behalf of a principal: permission, optimistic locking and the
+existing portfolio/results services, in one transaction per call.
+
+A revision of a result keeps the superseded version whole (``result_revision``) and
+raises the version; only drafts and returned results can be revised, so a verified
+figure changes only after a reviewer has sent it back.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from greenfolio.domain.countries import check_country
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
+from greenfolio.domain.results import Milestone, Qualifier, ResultDraft, ReviewState, Sex, ValueKind
+from greenfolio.services import access, audit, explorer, portfolio, reference, results
+from greenfolio.services import methods as method_service
+from greenfolio.services.database import Database
+from greenfolio.services.locking import claim
+from greenfolio.store.tables import ResultRevisionRow, ResultRow, WorkRow
+
+REVISABLE = frozenset({ReviewState.DRAFT.value, ReviewState.RETURNED.value})
+REVIEW_ACTIONS = {"submit": Action.SUBMIT, "return": Action.REVIEW, "verify": Action.REVIEW}
+
+
+class ResultChanges(BaseModel):
+    """Fields of a result to change; those left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: float | None = None
+    unit: str | None = None
+    kind: ValueKind | None = None
+    qualifier: Qualifier | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    milestone: Milestone | None = None
+    country: str | None = None
+    sex: Sex | None = None
+    entity: str | None = Field(default=None, max_length=160)
+    evidence: str | None = None
+    citation: str | None = None
+
+
+_REVISED_FIELDS = tuple(ResultChanges.model_fields)
+
+
+def _snapshot(row: ResultRow) -> dict[str, Any]:
+    return {k: v for k, v in explorer.result_dict(row).items() if k not in ("project",)}
+
+
+def create_result(db: Database, principal: Principal, spec: results.ResultSpec) -> dict[str, Any]:
+    """Service call: a new draft result on a project the principal may edit."""
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        work = portfolio.work_by_key(session, spec.work)
+        country = check_country(spec.country) if spec.country else None
+        require(principal, Action.EDIT, access.result_target(session, work.id, country))
+        row = results.add(session, spec)
+        return explorer.result_dict(row, work.key)
+
+
+def revise_result(
+    db: Database,
+    principal: Principal,
+    result_id: int,
+    changes: ResultChanges,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    """Service call: change a draft or returned result, keeping the old version."""
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        row = _result(session, result_id)
+        require(principal, Action.EDIT, access.result_target(session, row.work_id, row.country))
+        claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
+        session.refresh(row)
+        if row.review_state not in REVISABLE:
+            raise ValidationError(
+                f"result {result_id} is {row.review_state}: only draft or returned results "
+                "can be revised; a reviewer must return it first"
+            )
+        given = changes.model_dump(exclude_unset=True)
+        new = {k: given.get(k, getattr(row, k)) for k in _REVISED_FIELDS}
+        if new["country"]:
+            new["country"] = check_country(str(new["country"]))
+            require(
+                principal, Action.EDIT, access.result_target(session, row.work_id, new["country"])
+            )
+        ind = reference.indicator(session, row.indicator_code)
+        work = session.get(WorkRow, row.work_id)
+        assert work is not None
+        if new["value"] is None:
+            raise ValidationError(f"result {result_id} needs a value")
+        ResultDraft(
+            work_key=work.key,
+            indicator=ind.code,
+            value=float(new["value"]),
+            unit=str(new["unit"] or ind.unit),
+            indicator_unit=ind.unit,
+            period_start=new["period_start"],
+            period_end=new["period_end"],
+        )
+        session.add(
+            ResultRevisionRow(
+                result_id=row.id, version=row.version, data=_snapshot(row), actor=principal.actor
+            )
+        )
+        for name in _REVISED_FIELDS:
+            value = new[name]
+            if isinstance(value, Enum):
+                value = value.value
+            setattr(row, name, value)
+        row.unit = row.unit or ind.unit
+        row.version += 1
+        session.flush()
+        return explorer.result_dict(row, work.key)
+
+
+def _result(session: Any, result_id: int) -> ResultRow:
+    row = session.get(ResultRow, result_id)
+    if row is None:
+        raise NotFoundError(f"no result {result_id}")
+    return row  # type: ignore[no-any-return]
+
+
+def review_result(
+    db: Database,
+    principal: Principal,
+    result_id: int,
+    action: str,
+    note: str | None,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    """Service call: submit, return (with a reason) or verify one result."""
+    needed = REVIEW_ACTIONS.get(action)
+    if needed is None:
+        raise ValidationError(f"unknown review action {action!r}: use submit, return or verify")
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        row = _result(session, result_id)
+        require(principal, needed, access.result_target(session, row.work_id, row.country))
+        claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
+        session.refresh(row)
+        done = results.review(session, result_id, action, note, principal.actor)
+        session.flush()
+        work = session.get(WorkRow, done.work_id)
+        return explorer.result_dict(done, work.key if work else None)
+
+
+def save_project(
+    db: Database,
+    principal: Principal,
+    spec: portfolio.WorkSpec,
+    expected_version: int | None,
+    create: bool,
+) -> dict[str, Any]:
+    """Service call: register a new project, or change one at the version read."""
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        existing = session.scalar(select(WorkRow).where(WorkRow.key == spec.key))
+        if create and existing is not None:
+            raise ValidationError(f"project {spec.key!r} exists already; change it with PUT")
+        if not create and existing is None:
+            raise NotFoundError(f"no project {spec.key!r}")
+        if existing is not None:
+            access.require_on_work(session, principal, Action.EDIT, existing.id)
+            claim(session, WorkRow, existing.id, expected_version, f"project {spec.key}")
+            session.refresh(existing)
+        require(principal, Action.EDIT, access.spec_target(spec))
+        row = portfolio.upsert_work(session, spec)
+        return {"key": row.key, "id": row.id, "version": row.version}
+
+
+def run_method(
+    db: Database, principal: Principal, method: str, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Service call: compute and store a method run (editors, on any scope)."""
+    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in principal.grants):
+        require(principal, Action.EDIT, SYSTEM)
+    with audit.acting_as(principal.actor):
+        return method_service.run(db, method, inputs, actor=principal.actor)
+
+
+def result_from_run(
+    db: Database, principal: Principal, spec: method_service.FromRun
+) -> dict[str, Any]:
+    """Service call: a draft result from a stored run's output, on an editable project."""
+    with db.transaction() as session:
+        work = portfolio.work_by_key(session, spec.work)
+        country = check_country(spec.country) if spec.country else None
+        require(principal, Action.EDIT, access.result_target(session, work.id, country))
+    with audit.acting_as(principal.actor):
+        rid = method_service.result_from_run(db, spec)
+    with db.transaction() as session:
+        return explorer.result_dict(_result(session, rid), spec.work)

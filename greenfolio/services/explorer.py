@@ -1,0 +1,758 @@
+"""Read queries for the explorer, the API and the dashboard: lists with filters, sorting
+and pages; a project or a result with everything that explains it; headline figures.
+
+Every call filters by what the principal may read (``access.visible_works``) and, for
+the public, by verified results only. Dashboard figures are the report's own figure
+queries (``services.figures``) for each indicator and year, so the dashboard and the
+report never disagree; they are cached until the audit trail shows a change.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, String, cast, extract, func, select, union
+from sqlalchemy.orm import Session, lazyload
+
+from greenfolio.domain.errors import GreenfolioError, NotFoundError
+from greenfolio.domain.indicators import Aggregation
+from greenfolio.domain.permissions import (
+    SYSTEM,
+    Action,
+    NotAuthenticated,
+    Principal,
+    Target,
+    actions_on,
+    require,
+)
+from greenfolio.domain.results import ReviewState
+from greenfolio.services import access, audit, reference
+from greenfolio.services import figures as figure_queries
+from greenfolio.services.database import Database
+from greenfolio.store.tables import (
+    IndicatorRow,
+    MethodRunRow,
+    OrganisationRow,
+    ResultRevisionRow,
+    ResultRow,
+    ReviewEventRow,
+    TermRow,
+    WorkCountryRow,
+    WorkOrgRow,
+    WorkRow,
+    WorkTermRow,
+)
+
+FILTER_SCHEMES = ("focus_area", "core_function", "programme", "convention")
+MAX_PER_PAGE = 200
+DASHBOARD_YEARS = 8
+CACHE_ENTRIES = 512
+
+T = TypeVar("T")
+
+
+def text_in(names: dict[str, Any] | None, lang: str) -> str:
+    """A multilingual text in ``lang``, else English, else any language given."""
+    if not names:
+        return ""
+    return str(names.get(lang) or names.get("en") or next(iter(names.values()), ""))
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    def as_dict(self) -> dict[str, Any]:
+        pages = max(1, -(-self.total // self.per_page))
+        return {
+            "items": self.items,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": pages,
+        }
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    q: str | None = None
+    focus_area: str | None = None
+    core_function: str | None = None
+    programme: str | None = None
+    convention: str | None = None
+    country: str | None = None
+    status: str | None = None
+    year: int | None = None
+    kind: str | None = None
+
+    def active(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+PROJECT_SORTS: dict[str, Any] = {
+    "key": WorkRow.key.asc(),
+    "-key": WorkRow.key.desc(),
+    "start": WorkRow.start_date.asc(),
+    "-start": WorkRow.start_date.desc(),
+    "updated": WorkRow.updated_at.asc(),
+    "-updated": WorkRow.updated_at.desc(),
+    "status": WorkRow.status.asc(),
+}
+RESULT_SORTS: dict[str, Any] = {
+    "id": ResultRow.id.asc(),
+    "-id": ResultRow.id.desc(),
+    "value": ResultRow.value.asc(),
+    "-value": ResultRow.value.desc(),
+    "period_end": ResultRow.period_end.asc(),
+    "-period_end": ResultRow.period_end.desc(),
+    "updated": ResultRow.updated_at.asc(),
+    "-updated": ResultRow.updated_at.desc(),
+}
+
+
+def _need_reader(principal: Principal) -> None:
+    if principal.user_id is None and not principal.public:
+        raise NotAuthenticated("sign in to read the portfolio (this server is not public)")
+
+
+def _page_bounds(page: int, per_page: int) -> tuple[int, int]:
+    return max(1, page), max(1, min(per_page, MAX_PER_PAGE))
+
+
+def _year_range(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    for scheme in FILTER_SCHEMES:
+        code = getattr(flt, scheme)
+        if code:
+            conds.append(
+                WorkRow.id.in_(
+                    select(WorkTermRow.work_id).where(WorkTermRow.term_key == f"{scheme}:{code}")
+                )
+            )
+    if flt.country:
+        code = flt.country.upper()
+        conds.append(
+            WorkRow.id.in_(select(WorkCountryRow.work_id).where(WorkCountryRow.country == code))
+            | WorkRow.id.in_(select(ResultRow.work_id).where(ResultRow.country == code))
+        )
+    if flt.status:
+        conds.append(WorkRow.status == flt.status)
+    if flt.kind:
+        conds.append(WorkRow.kind == flt.kind)
+    if flt.year:
+        start, end = _year_range(flt.year)
+        conds.append(
+            WorkRow.id.in_(
+                select(ResultRow.work_id).where(
+                    ResultRow.period_end >= start, ResultRow.period_end <= end
+                )
+            )
+        )
+    if flt.q and flt.q.strip():
+        needle = flt.q.strip().lower()
+        escaped = json.dumps(needle)[1:-1]  # JSON text stores non-ASCII as \\uXXXX
+        title = func.lower(cast(WorkRow.title, String))
+        conds.append(
+            func.lower(WorkRow.key).contains(needle, autoescape=True)
+            | title.contains(needle, autoescape=True)
+            | title.contains(escaped, autoescape=True)
+        )
+    return conds
+
+
+def _terms_by_work(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    # No ORDER BY: SQLite would then walk the term_key index over the whole table.
+    for wid, key in session.execute(
+        select(WorkTermRow.work_id, WorkTermRow.term_key).where(WorkTermRow.work_id.in_(ids))
+    ):
+        out[wid].append(key)
+    return {wid: sorted(keys) for wid, keys in out.items()}
+
+
+def _countries_by_work(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {i: [] for i in ids}
+    for wid, code in session.execute(
+        select(WorkCountryRow.work_id, WorkCountryRow.country).where(
+            WorkCountryRow.work_id.in_(ids)
+        )
+    ):
+        out[wid].append(code)
+    return {wid: sorted(codes) for wid, codes in out.items()}
+
+
+def projects(
+    db: Database,
+    principal: Principal,
+    flt: ProjectFilter,
+    sort: str = "key",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """Service call: one page of the projects the principal may read."""
+    _need_reader(principal)
+    page, per_page = _page_bounds(page, per_page)
+    order = PROJECT_SORTS.get(sort, PROJECT_SORTS["key"])
+    vis = principal.visibility()
+    conds = [access.visible_works(vis), *_project_conditions(flt)]
+
+    def count(session: Session) -> int:
+        return session.scalar(select(func.count()).select_from(WorkRow).where(*conds)) or 0
+
+    total = _cached(db, f"projects:{flt!r}:{vis!r}", count)
+    with db.transaction() as session:
+        rows = session.execute(
+            select(
+                WorkRow.id,
+                WorkRow.key,
+                WorkRow.kind,
+                WorkRow.title,
+                WorkRow.status,
+                WorkRow.start_date,
+                WorkRow.end_date,
+                WorkRow.version,
+            )
+            .where(*conds)
+            .order_by(order, WorkRow.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        ids = [r.id for r in rows]
+        terms = _terms_by_work(session, ids)
+        countries = _countries_by_work(session, ids)
+    items = [
+        {
+            "key": r.key,
+            "kind": r.kind,
+            "title": r.title,
+            "status": r.status,
+            "start": r.start_date.isoformat() if r.start_date else None,
+            "end": r.end_date.isoformat() if r.end_date else None,
+            "terms": terms[r.id],
+            "countries": countries[r.id],
+            "version": r.version,
+        }
+        for r in rows
+    ]
+    return Page(items, total, page, per_page)
+
+
+def _work(session: Session, key: str) -> WorkRow:
+    row = session.scalar(select(WorkRow).where(WorkRow.key == key).options(lazyload("*")))
+    if row is None:
+        raise NotFoundError(f"no project or work item {key!r}")
+    return row
+
+
+def result_dict(row: ResultRow, work_key: str | None = None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "project": work_key,
+        "indicator": row.indicator_code,
+        "value": row.value,
+        "unit": row.unit,
+        "qualifier": row.qualifier,
+        "kind": row.kind,
+        "period_start": row.period_start.isoformat() if row.period_start else None,
+        "period_end": row.period_end.isoformat() if row.period_end else None,
+        "milestone": row.milestone,
+        "country": row.country,
+        "sex": row.sex,
+        "entity": row.entity,
+        "evidence": row.evidence,
+        "citation": row.citation,
+        "review_state": row.review_state,
+        "review_note": row.review_note,
+        "method_run_id": row.method_run_id,
+        "output_key": row.output_key,
+        "version": row.version,
+    }
+
+
+def _run_brief(run: MethodRunRow) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "method": run.method,
+        "method_version": run.method_version,
+        "refdata_version": run.refdata_version,
+    }
+
+
+def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
+    """Service call: a project with classification, countries, partners, results (with
+    their method runs) and its audit history."""
+    _need_reader(principal)
+    vis = principal.visibility()
+    with db.transaction() as session:
+        work = _work(session, key)
+        terms = (
+            session.execute(
+                select(TermRow)
+                .join(WorkTermRow, WorkTermRow.term_key == TermRow.key)
+                .where(WorkTermRow.work_id == work.id)
+                .order_by(TermRow.scheme, TermRow.ordinal)
+            )
+            .scalars()
+            .all()
+        )
+        listed = sorted(
+            session.scalars(select(WorkCountryRow.country).where(WorkCountryRow.work_id == work.id))
+        )
+        conds = [ResultRow.work_id == work.id]
+        if vis.verified_only:
+            conds.append(ResultRow.review_state == ReviewState.VERIFIED.value)
+        result_rows = list(session.scalars(select(ResultRow).where(*conds).order_by(ResultRow.id)))
+        # The same facets as access.project_target, from the rows already read.
+        target = Target(
+            work.key,
+            frozenset(t.code for t in terms if t.scheme == "programme"),
+            frozenset(listed) | {r.country for r in result_rows if r.country},
+        )
+        require(principal, Action.READ, target)
+        orgs = session.execute(
+            select(OrganisationRow, WorkOrgRow.role)
+            .join(WorkOrgRow, WorkOrgRow.org_id == OrganisationRow.id)
+            .where(WorkOrgRow.work_id == work.id)
+            .order_by(WorkOrgRow.role, OrganisationRow.key)
+        ).all()
+        run_ids = {r.method_run_id for r in result_rows if r.method_run_id}
+        runs = {
+            r.id: _run_brief(r)
+            for r in (
+                session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(run_ids)))
+                if run_ids
+                else []
+            )
+        }
+        results = []
+        for r in result_rows:
+            item = result_dict(r, work.key)
+            item["method_run"] = runs.get(r.method_run_id) if r.method_run_id else None
+            item["actions"] = sorted(actions_on(principal, access.with_country(target, r.country)))
+            results.append(item)
+        history = [] if vis.verified_only else audit.history(session, "work_item", str(work.id))
+        return {
+            "key": work.key,
+            "id": work.id,
+            "kind": work.kind,
+            "title": work.title,
+            "description": work.description,
+            "status": work.status,
+            "start": work.start_date.isoformat() if work.start_date else None,
+            "end": work.end_date.isoformat() if work.end_date else None,
+            "citation": work.citation,
+            "version": work.version,
+            "terms": [
+                {
+                    "key": t.key,
+                    "scheme": t.scheme,
+                    "code": t.code,
+                    "label": t.label,
+                    "names": t.names,
+                }
+                for t in terms
+            ],
+            "countries": listed,
+            "reported_countries": sorted(target.countries),
+            "organisations": [
+                {"key": o.key, "names": o.names, "iati_ref": o.iati_ref, "role": role}
+                for o, role in orgs
+            ],
+            "results": results,
+            "history": history,
+            "actions": sorted(actions_on(principal, target)),
+        }
+
+
+def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]:
+    """Service call: a result with its provenance: citation, evidence, the method run
+    that produced it, its review events, earlier versions and audit history."""
+    _need_reader(principal)
+    vis = principal.visibility()
+    with db.transaction() as session:
+        row = session.get(ResultRow, result_id)
+        if row is None or (vis.verified_only and row.review_state != ReviewState.VERIFIED.value):
+            raise NotFoundError(f"no result {result_id}")
+        target = access.result_target(session, row.work_id, row.country)
+        require(principal, Action.READ, target)
+        work = session.get(WorkRow, row.work_id)
+        assert work is not None
+        item = result_dict(row, work.key)
+        item["project_title"] = work.title
+        ind = session.get(IndicatorRow, row.indicator_code)
+        item["indicator_names"] = ind.names if ind else {}
+        item["indicator_unit"] = ind.unit if ind else row.unit
+        run = session.get(MethodRunRow, row.method_run_id) if row.method_run_id else None
+        item["method_run"] = (
+            {**_run_brief(run), "inputs": run.inputs, "outputs": run.outputs, "actor": run.actor}
+            if run
+            else None
+        )
+        item["review_events"] = [
+            {
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+                "note": e.note,
+                "actor": e.actor,
+                "at": audit._stamp(e.at) + "Z",
+            }
+            for e in session.scalars(
+                select(ReviewEventRow)
+                .where(ReviewEventRow.result_id == row.id)
+                .order_by(ReviewEventRow.id)
+            )
+        ]
+        item["revisions"] = [
+            {"version": v.version, "data": v.data, "actor": v.actor, "at": audit._stamp(v.at) + "Z"}
+            for v in session.scalars(
+                select(ResultRevisionRow)
+                .where(ResultRevisionRow.result_id == row.id)
+                .order_by(ResultRevisionRow.version)
+            )
+        ]
+        item["history"] = [] if vis.verified_only else audit.history(session, "result", str(row.id))
+        item["actions"] = sorted(actions_on(principal, target))
+        return item
+
+
+def results(
+    db: Database,
+    principal: Principal,
+    indicator: str | None = None,
+    state: str | None = None,
+    project_key: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+    sort: str = "id",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """Service call: one page of the results the principal may read."""
+    _need_reader(principal)
+    page, per_page = _page_bounds(page, per_page)
+    conds = access.visible_results(principal.visibility())
+    if indicator:
+        conds.append(ResultRow.indicator_code == indicator)
+    if state:
+        conds.append(ResultRow.review_state == state)
+    if project_key:
+        conds.append(ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key == project_key)))
+    if country:
+        conds.append(ResultRow.country == country.upper())
+    if year:
+        start, end = _year_range(year)
+        conds.append(ResultRow.period_end >= start)
+        conds.append(ResultRow.period_end <= end)
+    order = RESULT_SORTS.get(sort, RESULT_SORTS["id"])
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
+        rows = session.execute(
+            select(ResultRow, WorkRow.key)
+            .join(WorkRow, WorkRow.id == ResultRow.work_id)
+            .where(*conds)
+            .order_by(order, ResultRow.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        return Page([result_dict(r, k) for r, k in rows], total, page, per_page)
+
+
+def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[str, Any]:
+    """Service call: results waiting for this principal: submitted ones they may review,
+    drafts and returned ones they may submit."""
+    _need_reader(principal)
+    vis = principal.visibility()
+    out: dict[str, Any] = {}
+    with db.transaction() as session:
+        targets: dict[tuple[int, str | None], frozenset[Action]] = {}
+        for state, action in (
+            ("submitted", Action.REVIEW),
+            ("returned", Action.SUBMIT),
+            ("draft", Action.SUBMIT),
+        ):
+            conds = [*access.visible_results(vis), ResultRow.review_state == state]
+            total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
+            items = []
+            for row, key, title in session.execute(
+                select(ResultRow, WorkRow.key, WorkRow.title)
+                .join(WorkRow, WorkRow.id == ResultRow.work_id)
+                .where(*conds)
+                .order_by(ResultRow.updated_at.desc(), ResultRow.id.desc())
+                .limit(limit)
+            ):
+                where = (row.work_id, row.country)
+                if where not in targets:
+                    target = access.result_target(session, row.work_id, row.country)
+                    targets[where] = actions_on(principal, target)
+                if action not in targets[where]:
+                    continue
+                item = result_dict(row, key)
+                item["project_title"] = title
+                item["actions"] = sorted(targets[where])
+                items.append(item)
+            out[state] = {"items": items, "total": total}
+    return out
+
+
+def organisations(db: Database, principal: Principal) -> list[dict[str, Any]]:
+    _need_reader(principal)
+    with db.transaction() as session:
+        counts = dict(
+            session.execute(
+                select(WorkOrgRow.org_id, func.count(func.distinct(WorkOrgRow.work_id))).group_by(
+                    WorkOrgRow.org_id
+                )
+            ).all()
+        )
+        return [
+            {
+                "key": o.key,
+                "names": o.names,
+                "iati_ref": o.iati_ref,
+                "kind": o.kind,
+                "projects": counts.get(o.id, 0),
+            }
+            for o in session.scalars(select(OrganisationRow).order_by(OrganisationRow.key))
+        ]
+
+
+def organisation(db: Database, principal: Principal, key: str) -> dict[str, Any]:
+    _need_reader(principal)
+    with db.transaction() as session:
+        org = session.scalar(select(OrganisationRow).where(OrganisationRow.key == key))
+        if org is None:
+            raise NotFoundError(f"no organisation {key!r}")
+        vis = access.visible_works(principal.visibility())
+        works = session.execute(
+            select(WorkRow.key, WorkOrgRow.role)
+            .join(WorkOrgRow, WorkOrgRow.work_id == WorkRow.id)
+            .where(WorkOrgRow.org_id == org.id, vis)
+            .order_by(WorkRow.key)
+        ).all()
+        return {
+            "key": org.key,
+            "names": org.names,
+            "iati_ref": org.iati_ref,
+            "kind": org.kind,
+            "projects": [{"key": k, "role": r} for k, r in works],
+        }
+
+
+def method_runs(
+    db: Database, principal: Principal, method: str | None, page: int = 1, per_page: int = 50
+) -> Page:
+    _need_reader(principal)
+    if principal.visibility().verified_only:
+        return Page([], 0, 1, per_page)
+    page, per_page = _page_bounds(page, per_page)
+    conds = [MethodRunRow.method == method] if method else []
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(MethodRunRow).where(*conds)) or 0
+        rows = session.scalars(
+            select(MethodRunRow)
+            .where(*conds)
+            .order_by(MethodRunRow.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        return Page([_run_brief(r) for r in rows], total, page, per_page)
+
+
+def method_run(db: Database, principal: Principal, run_id: int) -> dict[str, Any]:
+    _need_reader(principal)
+    with db.transaction() as session:
+        run = session.get(MethodRunRow, run_id)
+        if run is None or principal.visibility().verified_only:
+            raise NotFoundError(f"no method run {run_id}")
+        made = session.execute(
+            select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key)
+            .join(WorkRow, WorkRow.id == ResultRow.work_id)
+            .where(ResultRow.method_run_id == run.id)
+            .order_by(ResultRow.id)
+        ).all()
+        readable = [
+            {"id": rid, "project": key}
+            for rid, wid, country, key in made
+            if Action.READ in actions_on(principal, access.result_target(session, wid, country))
+        ]
+        if made and not readable:
+            require(principal, Action.READ, SYSTEM)
+        return {
+            **_run_brief(run),
+            "inputs": run.inputs,
+            "outputs": run.outputs,
+            "actor": run.actor,
+            "created_at": audit._stamp(run.created_at) + "Z",
+            "results": readable,
+        }
+
+
+def _indicator_rows(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": row.code,
+            "names": row.names,
+            "unit": row.unit,
+            "aggregation": row.aggregation,
+            "disaggregations": row.disaggregations,
+            "gef_core_indicator": row.gef_core_indicator,
+            "source": row.source,
+        }
+        for row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code))
+    ]
+
+
+def indicators(db: Database, principal: Principal) -> list[dict[str, Any]]:
+    """Service call: the indicator registry (cached until something changes)."""
+    _need_reader(principal)
+    return _cached(db, "indicators", _indicator_rows)
+
+
+def indicator(db: Database, principal: Principal, code: str) -> dict[str, Any]:
+    _need_reader(principal)
+    for row in indicators(db, principal):
+        if row["code"] == code:
+            return row
+    raise NotFoundError(f"no indicator {code!r}")
+
+
+# --- cached views -----------------------------------------------------------------------
+
+
+@dataclass
+class _Cache:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    entries: dict[tuple[str, str, int], Any] = field(default_factory=dict)
+
+
+_cache = _Cache()
+
+
+def _cached(db: Database, name: str, compute: Callable[[Session], T]) -> T:
+    """``compute`` once per database state: keyed by the newest audit event's id."""
+    with db.engine.connect() as conn:
+        gen = audit.generation_of(conn)
+    key = (db.url, name, gen)
+    found = _cache.entries.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    with _cache.lock:
+        found = _cache.entries.get(key)
+        if found is None:
+            with db.transaction() as session:
+                found = compute(session)
+            stale = [k for k in _cache.entries if k[:2] == key[:2] or k[2] < gen]
+            for k in stale:
+                del _cache.entries[k]
+            while len(_cache.entries) >= CACHE_ENTRIES:
+                del _cache.entries[next(iter(_cache.entries))]
+            _cache.entries[key] = found
+    return found
+
+
+def _dashboard(session: Session) -> dict[str, Any]:
+    verified = (
+        ResultRow.review_state == ReviewState.VERIFIED.value,
+        ResultRow.kind == "actual",
+        ResultRow.period_end.is_not(None),
+    )
+    year_col = extract("year", ResultRow.period_end)
+    years = sorted(
+        int(y) for y in session.scalars(select(year_col).where(*verified).distinct()) if y
+    )[-DASHBOARD_YEARS:]
+    rows = []
+    for ind_row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code)):
+        ind = reference.indicator(session, ind_row.code)
+        params: dict[str, Any] = {"indicator": ind.code}
+        if ind.aggregation is Aggregation.COUNT_BY_STATUS:
+            params["status"] = "completed"
+        values: dict[str, Any] = {}
+        for year in years:
+            start, end = _year_range(year)
+            spec = figure_queries.FigureSpec(
+                f"{ind.code}-{year}", "indicator", params, figure_queries.Window(start, end)
+            )
+            try:
+                fig = figure_queries.indicator_figure(session, spec, with_ids=False)
+            except GreenfolioError as exc:
+                values[str(year)] = {"value": None, "error": str(exc)}
+                continue
+            values[str(year)] = {"value": fig.value, "qualifier": fig.qualifier.value}
+        if any(v.get("value") for v in values.values()):
+            rows.append(
+                {
+                    "code": ind.code,
+                    "names": dict(ind.names),
+                    "unit": ind.unit,
+                    "aggregation": ind.aggregation.value,
+                    "params": params,
+                    "values": values,
+                }
+            )
+    return {"years": years, "indicators": rows, **_totals(session)}
+
+
+def _totals(session: Session) -> dict[str, Any]:
+    verified = ResultRow.review_state == ReviewState.VERIFIED.value
+    pairs = union(
+        select(ResultRow.country, ResultRow.work_id).where(
+            verified, ResultRow.country.is_not(None)
+        ),
+        select(WorkCountryRow.country, WorkCountryRow.work_id),
+    ).subquery()
+    per_country = {
+        str(c): int(n)
+        for c, n in session.execute(select(pairs.c.country, func.count()).group_by(pairs.c.country))
+        if c
+    }
+    return {
+        "countries": per_country,
+        "projects": session.scalar(select(func.count()).select_from(WorkRow)) or 0,
+        "verified_results": session.scalar(
+            select(func.count()).select_from(ResultRow).where(verified)
+        )
+        or 0,
+    }
+
+
+def dashboard(db: Database, principal: Principal) -> dict[str, Any]:
+    """Service call: headline figures per indicator and year from verified results, and
+    the number of projects per country reached (for the map). These are the published
+    figures, the same for every reader."""
+    _need_reader(principal)
+    return _cached(db, "dashboard", _dashboard)
+
+
+def facets(db: Database, principal: Principal) -> dict[str, Any]:
+    """Service call: the choices of the portfolio filters (terms, statuses, countries)."""
+    _need_reader(principal)
+
+    def compute(session: Session) -> dict[str, Any]:
+        terms: dict[str, list[dict[str, Any]]] = {s: [] for s in FILTER_SCHEMES}
+        for t in session.scalars(
+            select(TermRow).where(TermRow.scheme.in_(FILTER_SCHEMES)).order_by(TermRow.ordinal)
+        ):
+            terms[t.scheme].append({"code": t.code, "label": t.label, "names": t.names})
+        statuses = sorted(
+            s for s in session.scalars(select(WorkRow.status).distinct()) if s is not None
+        )
+        kinds = sorted(session.scalars(select(WorkRow.kind).distinct()))
+        return {"terms": terms, "statuses": statuses, "kinds": kinds}
+
+    def with_countries(session: Session) -> dict[str, Any]:
+        return {**compute(session), "countries": sorted(_totals(session)["countries"])}
+
+    return _cached(db, "facets", with_countries)

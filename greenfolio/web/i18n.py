@@ -1,0 +1,112 @@
+"""The interface in the six UN languages: message catalogues, the language a visitor
+asked for, and localised numbers, dates and country names.
+
+Catalogues live in ``messages/<lang>.yaml`` with the same keys in every language (a test
+checks it). Numbers and dates follow CLDR through babel; country names come from ISO
+and CLDR data (``domain.countries``); Arabic pages are laid out right to left.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache, lru_cache
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+
+from greenfolio.domain.countries import country_name
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
+from greenfolio.domain.numbers import format_figure
+from greenfolio.domain.results import Qualifier
+from greenfolio.refdata.loader import read_yaml
+
+CLDR = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
+DEFAULT = "en"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    data = read_yaml("greenfolio.web", f"messages/{lang}.yaml")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+@cache
+def endonym(lang: str) -> str:
+    """The language's name in itself, from CLDR (English, français, العربية …)."""
+    name = str(Locale.parse(CLDR[lang]).language_name or lang)
+    return name[:1].upper() + name[1:]
+
+
+def negotiate(query: str | None, cookie: str | None, accept: str | None) -> str:
+    """The language asked for: ?lang=, then the cookie, then Accept-Language."""
+    for choice in (query, cookie):
+        if choice in UN_LANGUAGES:
+            return str(choice)
+    for part in (accept or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in UN_LANGUAGES:
+            return code
+    return DEFAULT
+
+
+@lru_cache(maxsize=8192)
+def _number(value: float, lang: str, qualifier: str) -> str:
+    """CLDR formatting is slow next to a page's other work; figures repeat, so keep them."""
+    try:
+        return format_figure(value, lang, Qualifier(qualifier))
+    except ValueError:
+        return format_figure(value, lang)
+
+
+@lru_cache(maxsize=4096)
+def _date(day: date, lang: str) -> str:
+    return str(format_date(day, format="medium", locale=CLDR[lang]))
+
+
+class Translator:
+    """Texts and formats of one language, handed to every template as ``tr``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in UN_LANGUAGES else DEFAULT
+        self.dir = "rtl" if self.lang in RIGHT_TO_LEFT else "ltr"
+        self._texts = catalogue(self.lang)
+
+    def __call__(self, key: str, **values: Any) -> str:
+        text = self._texts.get(key) or catalogue(DEFAULT)[key]
+        return text.format(**values) if values else text
+
+    def num(self, value: float | None, qualifier: str = "exact") -> str:
+        if value is None:
+            return "—"
+        return _number(float(value), self.lang, qualifier)
+
+    def country(self, code: str | None) -> str:
+        if not code:
+            return ""
+        try:
+            return country_name(code, self.lang)
+        except GreenfolioError:
+            return code
+
+    def text(self, names: dict[str, Any] | None) -> str:
+        if not names:
+            return ""
+        return str(names.get(self.lang) or names.get("en") or next(iter(names.values()), ""))
+
+    def date(self, value: str | date | None) -> str:
+        if not value:
+            return ""
+        day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+        return _date(day, self.lang)
+
+    def when(self, stamp: str | None) -> str:
+        """An audit timestamp (UTC, ISO) in the language's medium form."""
+        if not stamp:
+            return ""
+        at = datetime.fromisoformat(stamp.rstrip("Z"))
+        return str(format_datetime(at, format="medium", locale=CLDR[self.lang])) + " UTC"
+
+    def state(self, state: str) -> str:
+        return self(f"state_{state}") if f"state_{state}" in self._texts else state

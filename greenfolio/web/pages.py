@@ -1,0 +1,816 @@
+"""The web pages: each route reads the request, calls the same service as the API (which
+checks the same permission) and renders a template in the visitor's language.
+
+Forms are protected by a CSRF token (a random ``gf_csrf`` cookie, HttpOnly and
+SameSite=Strict, echoed in a hidden field); the session cookie is HttpOnly, SameSite=Lax
+and Secure when the page was served over TLS.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+import pydantic
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
+
+from greenfolio.api.deps import (
+    CSRF_COOKIE,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    get_db,
+    resolve_principal,
+)
+from greenfolio.api.errors import classify
+from greenfolio.api.routes.figures import MEDIA, build_file
+from greenfolio.domain.errors import GreenfolioError, ValidationError
+from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.permissions import (
+    ROLE_ACTIONS,
+    SYSTEM,
+    Action,
+    Grant,
+    PermissionDenied,
+    Principal,
+    Role,
+    Scope,
+    allowed,
+    require,
+)
+from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
+from greenfolio.domain.work import WorkKind, WorkStatus
+from greenfolio.interfaces import report_files
+from greenfolio.services import accounts, audit, entry, explorer
+from greenfolio.services.database import Database
+from greenfolio.services.locking import StaleVersionError
+from greenfolio.services.portfolio import WorkSpec
+from greenfolio.services.results import ResultSpec
+from greenfolio.web import svg
+from greenfolio.web.i18n import Translator, endonym, negotiate
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Database, Depends(get_db)]
+Csrf = Annotated[str, Form(max_length=100)]
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("greenfolio.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+_parts_lock = threading.Lock()
+_parts: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
+_options: dict[tuple[int, str], tuple[Any, dict[str, str]]] = {}
+RESULT_FIELDS = (
+    "value",
+    "unit",
+    "kind",
+    "qualifier",
+    "period_start",
+    "period_end",
+    "milestone",
+    "country",
+    "sex",
+    "entity",
+    "evidence",
+    "citation",
+)
+CHOICES = {
+    "kind": [k.value for k in ValueKind],
+    "qualifier": [q.value for q in Qualifier],
+    "milestone": [m.value for m in Milestone],
+    "sex": [s.value for s in Sex],
+    "roles": [r.value for r in Role],
+}
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def _lang(request: Request) -> str:
+    return negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def _who(request: Request) -> Principal:
+    try:
+        return resolve_principal(request)
+    except GreenfolioError:
+        return Principal("anonymous", via="anonymous")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _here(request: Request) -> str:
+    """This page's path and query, without ``lang`` (so switching language sticks)."""
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    tr = Translator(_lang(request))
+    who = _who(request)
+    token = request.cookies.get(CSRF_COOKIE) or ""
+    fresh = not token
+    if fresh:
+        token = secrets.token_urlsafe(24)
+    html = _env.get_template(template).render(
+        tr=tr,
+        t=tr,
+        who=who,
+        can=lambda action: allowed(who, Action(action), SYSTEM),
+        signed_in=who.user_id is not None,
+        csrf=token,
+        path=request.url.path,
+        here=_here(request),
+        langs=[(code, endonym(code)) for code in UN_LANGUAGES],
+        saved=request.query_params.get("saved") == "1",
+        choices=CHOICES,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    if fresh:
+        response.set_cookie(
+            CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request)
+        )
+    if request.query_params.get("lang") in UN_LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, tr.lang, max_age=365 * 86400, samesite="lax", secure=_secure(request)
+        )
+    return response
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """An error as a page; a visitor who must sign in is sent to the sign-in page."""
+    if status == 401 and request.method == "GET":
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+def _check_csrf(request: Request, token: str) -> None:
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, token):
+        raise PermissionDenied(
+            "this form has expired or was sent from another site; reload the page and try again"
+        )
+
+
+def _redirect(target: str, saved: bool = True) -> RedirectResponse:
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(target + (f"{sep}saved=1" if saved else ""), status_code=303)
+
+
+# --- dashboard ------------------------------------------------------------------------
+
+
+def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
+    """Map and charts of one dashboard state in one language, drawn once."""
+    key = (id(data), tr.lang)
+    found = _parts.get(key)
+    if found is not None and found[0] is data:
+        return found[1]
+    counts: dict[str, int] = data["countries"]
+    parts = {
+        "map": svg.world_map(
+            counts, tr.country, lambda n: tr("projects_n", n=tr.num(n)), tr("map_title")
+        ),
+        "legend": svg.legend(max(counts.values(), default=1), lambda n: tr.num(n)),
+        "charts": [
+            (
+                row,
+                svg.bar_chart(
+                    [(str(y), row["values"][str(y)].get("value")) for y in data["years"]],
+                    tr.num,
+                    tr.text(row["names"]),
+                    rtl=tr.dir == "rtl",
+                ),
+            )
+            for row in data["indicators"]
+        ],
+    }
+    with _parts_lock:
+        for old in [k for k, v in _parts.items() if v[0] is not data]:
+            del _parts[old]
+        _parts[key] = (data, parts)
+    return parts
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    data = explorer.dashboard(db, who)
+    parts = _dashboard_parts(data, Translator(_lang(request)))
+    return render(request, "dashboard.html", data=data, parts=parts)
+
+
+# --- portfolio and records ------------------------------------------------------------
+
+
+def _filter_options(facets: dict[str, Any], tr: Translator) -> dict[str, str]:
+    """The filter choices as <option> HTML in the visitor's language, built once per
+    state of the data and language rather than on every page view."""
+    key = (id(facets), tr.lang)
+    found = _options.get(key)
+    if found is not None and found[0] is facets:
+        return found[1]
+    choices: dict[str, list[tuple[str, str]]] = {
+        scheme: [
+            (t["code"], f"{t['label']} {tr.text(t['names'])}".strip())
+            for t in facets["terms"][scheme]
+        ]
+        for scheme in explorer.FILTER_SCHEMES
+    }
+    choices["country"] = sorted(
+        ((c, tr.country(c)) for c in facets["countries"]), key=lambda item: item[1]
+    )
+    choices["status"] = [(s, s) for s in facets["statuses"]]
+    rendered = {
+        field: "".join(
+            f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in items
+        )
+        for field, items in choices.items()
+    }
+    with _parts_lock:
+        for old in [k for k, v in _options.items() if v[0] is not facets]:
+            del _options[old]
+        _options[key] = (facets, rendered)
+    return rendered
+
+
+def _selects(options: dict[str, str], flt: explorer.ProjectFilter) -> dict[str, Markup]:
+    """Each filter's options with the current choice marked."""
+    out = {}
+    for field, html in options.items():
+        chosen = getattr(flt, field)
+        if chosen:
+            mark = f'<option value="{escape(chosen)}">'
+            html = html.replace(mark, mark[:-1] + " selected>", 1)
+        out[field] = Markup(html)
+    return out
+
+
+@router.get("/projects", response_class=HTMLResponse)
+def portfolio(
+    request: Request,
+    db: Db,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    focus_area: Annotated[str | None, Query(max_length=80)] = None,
+    core_function: Annotated[str | None, Query(max_length=80)] = None,
+    programme: Annotated[str | None, Query(max_length=80)] = None,
+    convention: Annotated[str | None, Query(max_length=80)] = None,
+    country: Annotated[str | None, Query(max_length=3)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[str | None, Query(max_length=4)] = None,
+    sort: Annotated[str, Query(max_length=10)] = "key",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    who = resolve_principal(request)
+    year_no = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2200 else None
+    flt = explorer.ProjectFilter(
+        q or None,
+        focus_area or None,
+        core_function or None,
+        programme or None,
+        convention or None,
+        country or None,
+        status or None,
+        year_no,
+    )
+    found = explorer.projects(db, who, flt, sort, page, 50).as_dict()
+    query = {k: v for k, v in flt.active().items()}
+    query["sort"] = sort
+    return render(
+        request,
+        "portfolio.html",
+        page=found,
+        options=_selects(
+            _filter_options(explorer.facets(db, who), Translator(_lang(request))), flt
+        ),
+        flt=flt,
+        sort=sort,
+        query=query,
+        may_register=any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants),
+        link=lambda **extra: "/projects?" + urlencode({**query, **extra}),
+    )
+
+
+PROJECT_SCHEMES = ("focus_area", "core_function", "programme", "convention")
+
+
+def _may_edit_somewhere(who: Principal) -> None:
+    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants):
+        require(who, Action.EDIT, SYSTEM)
+
+
+def _project_form(
+    request: Request,
+    db: Database,
+    status: int,
+    form: dict[str, Any],
+    errors: list[str],
+    existing: dict[str, Any] | None = None,
+) -> Response:
+    who = resolve_principal(request)
+    return render(
+        request,
+        "project_form.html",
+        status=status,
+        form=form,
+        errors=errors,
+        existing=existing,
+        facets=explorer.facets(db, who),
+        schemes=PROJECT_SCHEMES,
+        kinds=[k.value for k in WorkKind],
+        statuses=[s.value for s in WorkStatus],
+    )
+
+
+def _project_fields(existing: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A stored project as the form shows it."""
+    return {
+        "key": existing["key"],
+        "kind": existing["kind"],
+        "title_en": existing["title"].get("en", ""),
+        "title_lang": existing["title"].get(lang, ""),
+        "description": existing["description"].get(lang, ""),
+        "status": existing["status"] or "",
+        "start": existing["start"] or "",
+        "end": existing["end"] or "",
+        "countries": " ".join(existing["countries"]),
+        "terms": [t["key"] for t in existing["terms"]],
+        "version": existing["version"],
+    }
+
+
+def _spec_from_form(
+    form: dict[str, Any], terms: list[str], lang: str, existing: dict[str, Any] | None
+) -> WorkSpec:
+    title = dict(existing["title"]) if existing else {}
+    description = dict(existing["description"]) if existing else {}
+    if form.get("title_en"):
+        title["en"] = form["title_en"]
+    if form.get("title_lang"):
+        title[lang] = form["title_lang"]
+    if form.get("description"):
+        description[lang] = form["description"]
+    kept = [
+        t["key"] for t in (existing or {}).get("terms", []) if t["scheme"] not in PROJECT_SCHEMES
+    ]
+    partners = [
+        {"org": o["key"], "role": o["role"]} for o in (existing or {}).get("organisations", [])
+    ]
+    return WorkSpec.model_validate(
+        {
+            "key": existing["key"] if existing else form.get("key", ""),
+            "kind": form.get("kind") or "project",
+            "title": title,
+            "description": description,
+            "status": form.get("status") or None,
+            "start": form.get("start") or None,
+            "end": form.get("end") or None,
+            "citation": existing.get("citation") if existing else None,
+            "countries": str(form.get("countries") or "").replace(",", " ").split(),
+            "terms": [*kept, *terms],
+            "organisations": partners,
+        }
+    )
+
+
+@router.get("/projects/new", response_class=HTMLResponse)
+def new_project(request: Request, db: Db) -> Response:
+    _may_edit_somewhere(resolve_principal(request))
+    return _project_form(request, db, 200, {"kind": "project", "terms": []}, [])
+
+
+@router.post("/projects/new", response_class=HTMLResponse)
+async def create_project(request: Request, db: Db) -> Response:
+    data = await request.form()
+    _check_csrf(request, str(data.get("csrf", "")))
+    form = _clean({k: v for k, v in data.items() if k != "terms"})
+    terms = [str(t) for t in data.getlist("terms")]
+    return await _run_sync(request, _save_project, request, db, form, terms, None)
+
+
+def _save_project(
+    request: Request,
+    db: Database,
+    form: dict[str, Any],
+    terms: list[str],
+    existing: dict[str, Any] | None,
+) -> Response:
+    who = resolve_principal(request)
+    lang = _lang(request)
+    shown = {**form, "terms": terms}
+    try:
+        spec = _spec_from_form(form, terms, lang, existing)
+        version = str(form.get("version", ""))
+        expected = int(version) if version.isdigit() else None
+        saved = entry.save_project(db, who, spec, expected, create=existing is None)
+    except pydantic.ValidationError as exc:
+        return _project_form(request, db, 422, shown, _pydantic_errors(exc), existing)
+    except StaleVersionError:
+        assert existing is not None
+        current = explorer.project(db, who, existing["key"])
+        fresh = _project_fields(current, lang)
+        return _project_form(request, db, 409, fresh, [Translator(lang)("stale")], current)
+    except GreenfolioError as exc:
+        if classify(exc)[0] not in (400, 404, 422, 428):
+            raise
+        return _project_form(request, db, 422, shown, [str(exc)], existing)
+    return _redirect(f"/projects/{quote(saved['key'])}")
+
+
+@router.get("/projects/{key}/edit", response_class=HTMLResponse)
+def edit_project(key: str, request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    found = explorer.project(db, who, key)
+    if "edit" not in found["actions"]:
+        require(who, Action.EDIT, SYSTEM)
+    return _project_form(request, db, 200, _project_fields(found, _lang(request)), [], found)
+
+
+@router.post("/projects/{key}/edit", response_class=HTMLResponse)
+async def save_project(key: str, request: Request, db: Db) -> Response:
+    data = await request.form()
+    _check_csrf(request, str(data.get("csrf", "")))
+    form = _clean({k: v for k, v in data.items() if k != "terms"})
+    terms = [str(t) for t in data.getlist("terms")]
+    who = await _run_sync_value(resolve_principal, request)
+    existing = await _run_sync_value(explorer.project, db, who, key)
+    return await _run_sync(request, _save_project, request, db, form, terms, existing)
+
+
+async def _run_sync_value(fn: Any, *args: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)
+
+
+def _indicator_names(db: Database, who: Principal) -> dict[str, dict[str, Any]]:
+    return {row["code"]: row for row in explorer.indicators(db, who)}
+
+
+@router.get("/projects/{key}", response_class=HTMLResponse)
+def project_page(key: str, request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    found = explorer.project(db, who, key)
+    return render(request, "project.html", p=found, indicators=_indicator_names(db, who))
+
+
+def _result_form(key: str, request: Request, db: Database, status: int, **context: Any) -> Response:
+    who = resolve_principal(request)
+    found = explorer.project(db, who, key)
+    if "edit" not in found["actions"]:
+        require(who, Action.EDIT, SYSTEM)
+    return render(
+        request,
+        "result_new.html",
+        status=status,
+        p=found,
+        indicators=explorer.indicators(db, who),
+        **context,
+    )
+
+
+@router.get("/projects/{key}/results/new", response_class=HTMLResponse)
+def new_result(key: str, request: Request, db: Db) -> Response:
+    return _result_form(key, request, db, 200, form={}, errors=[])
+
+
+def _clean(form: dict[str, Any]) -> dict[str, Any]:
+    """Form fields with their text trimmed; empty ones left out so defaults apply."""
+    out = {k: v.strip() if isinstance(v, str) else v for k, v in form.items()}
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def _pydantic_errors(exc: pydantic.ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+@router.post("/projects/{key}/results", response_class=HTMLResponse)
+async def create_result(key: str, request: Request, db: Db) -> Response:
+    form = dict((await request.form()).items())
+    _check_csrf(request, str(form.get("csrf", "")))
+    fields = _clean({k: form.get(k) for k in ("indicator", *RESULT_FIELDS)})
+    return await _run_sync(request, _create_result, key, request, db, fields)
+
+
+def _create_result(key: str, request: Request, db: Database, fields: dict[str, Any]) -> Response:
+    who = resolve_principal(request)
+    try:
+        spec = ResultSpec(work=key, **fields)
+        made = entry.create_result(db, who, spec)
+    except pydantic.ValidationError as exc:
+        return _result_form(key, request, db, 422, form=fields, errors=_pydantic_errors(exc))
+    except (ValidationError, GreenfolioError) as exc:
+        if classify(exc)[0] not in (400, 404, 422):
+            raise
+        return _result_form(key, request, db, 422, form=fields, errors=[str(exc)])
+    return _redirect(f"/results/{made['id']}")
+
+
+async def _run_sync(request: Request, fn: Any, *args: Any) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    result: Response = await run_in_threadpool(fn, *args)
+    return result
+
+
+def _result_page(
+    result_id: int, request: Request, db: Database, status: int = 200, **context: Any
+) -> Response:
+    who = resolve_principal(request)
+    found = explorer.result(db, who, result_id)
+    context.setdefault("form", found)
+    context.setdefault("errors", [])
+    return render(
+        request,
+        "result.html",
+        status=status,
+        r=found,
+        indicators=_indicator_names(db, who),
+        **context,
+    )
+
+
+@router.get("/results/{result_id}", response_class=HTMLResponse)
+def result_page(result_id: int, request: Request, db: Db) -> Response:
+    return _result_page(result_id, request, db)
+
+
+@router.post("/results/{result_id}/edit", response_class=HTMLResponse)
+async def revise_result(result_id: int, request: Request, db: Db) -> Response:
+    form = dict((await request.form()).items())
+    _check_csrf(request, str(form.get("csrf", "")))
+    fields = _clean({k: form.get(k) for k in RESULT_FIELDS})
+    version = str(form.get("version", ""))
+    return await _run_sync(request, _revise, result_id, request, db, fields, version)
+
+
+def _revise(
+    result_id: int, request: Request, db: Database, fields: dict[str, Any], version: str
+) -> Response:
+    who = resolve_principal(request)
+    try:
+        changes = entry.ResultChanges(**fields)
+        expected = int(version) if version.isdigit() else None
+        entry.revise_result(db, who, result_id, changes, expected)
+    except pydantic.ValidationError as exc:
+        return _result_page(result_id, request, db, 422, form=fields, errors=_pydantic_errors(exc))
+    except StaleVersionError:
+        return _result_page(result_id, request, db, 409, stale=True)
+    except GreenfolioError as exc:
+        if classify(exc)[0] not in (400, 422, 428):
+            raise
+        return _result_page(result_id, request, db, 422, form=fields, errors=[str(exc)])
+    return _redirect(f"/results/{result_id}")
+
+
+@router.post("/results/{result_id}/review", response_class=HTMLResponse)
+def review_result(
+    result_id: int,
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    action: Annotated[str, Form(max_length=10)],
+    version: Annotated[int, Form(ge=0)],
+    note: Annotated[str | None, Form(max_length=2000)] = None,
+    next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
+) -> Response:
+    _check_csrf(request, csrf)
+    who = resolve_principal(request)
+    try:
+        entry.review_result(db, who, result_id, action, note, version)
+    except StaleVersionError:
+        return _result_page(result_id, request, db, 409, stale=True)
+    except GreenfolioError as exc:
+        if classify(exc)[0] not in (400, 422):
+            raise
+        return _result_page(result_id, request, db, 422, errors=[str(exc)])
+    return _redirect(_safe_next(next_page or f"/results/{result_id}"))
+
+
+@router.get("/method-runs/{run_id}", response_class=HTMLResponse)
+def method_run_page(run_id: int, request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    return render(request, "method_run.html", run=explorer.method_run(db, who, run_id))
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review_page(request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    if who.user_id is None:
+        require(who, Action.REVIEW, SYSTEM)
+    return render(
+        request,
+        "review.html",
+        queue=explorer.review_queue(db, who),
+        indicators=_indicator_names(db, who),
+    )
+
+
+# --- reports --------------------------------------------------------------------------
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request) -> Response:
+    require(resolve_principal(request), Action.REPORT, SYSTEM)
+    return render(request, "reports.html", formats=report_files.FORMATS)
+
+
+@router.get("/reports/download")
+def report_download(
+    request: Request,
+    db: Db,
+    year: Annotated[int, Query(ge=1990, le=2100)],
+    lang: Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$")] = "en",
+    fmt: Annotated[str, Query(alias="format", max_length=5)] = "html",
+    definition: Annotated[str, Query(max_length=40)] = "board",
+) -> Response:
+    require(resolve_principal(request), Action.REPORT, SYSTEM)
+    content, name = build_file(db, definition, year, lang, fmt)
+    return Response(
+        content,
+        media_type=MEDIA.get(fmt, "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- signing in, language, account ----------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    return render(request, "login.html", next=_safe_next(next_page), failed=False)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
+) -> Response:
+    _check_csrf(request, csrf)
+    address = request.client.host if request.client else "unknown"
+    try:
+        who = accounts.authenticate(db, username.strip(), password, address)
+    except accounts.BadCredentials:
+        return render(request, "login.html", status=401, next=_safe_next(next_page), failed=True)
+    assert who.user_id is not None
+    secret = accounts.start_session(db, who.user_id)
+    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, db: Db, csrf: Csrf) -> Response:
+    _check_csrf(request, csrf)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        accounts.end_session(db, cookie)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(
+    code: str, request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
+) -> Response:
+    if code not in UN_LANGUAGES:
+        raise ValidationError(f"unknown language {code!r}")
+    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=_secure(request)
+    )
+    return response
+
+
+def _signed_in(request: Request) -> Principal:
+    who = resolve_principal(request)
+    if who.user_id is None:
+        require(who, Action.EDIT, SYSTEM)
+    return who
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, db: Db) -> Response:
+    who = _signed_in(request)
+    return render(request, "account.html", tokens=accounts.tokens(db, who), secret=None)
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def create_token(
+    request: Request, db: Db, csrf: Csrf, name: Annotated[str, Form(min_length=1, max_length=80)]
+) -> Response:
+    _check_csrf(request, csrf)
+    who = _signed_in(request)
+    secret, _ = accounts.create_token(db, who, who.name, name)
+    return render(request, "account.html", tokens=accounts.tokens(db, who), secret=secret)
+
+
+# --- administration -------------------------------------------------------------------
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    return render(request, "users.html", users=accounts.users(db, who), errors=[])
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def create_user(
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    role: Annotated[str, Form(max_length=10)],
+    scope: Annotated[str, Form(max_length=200)] = "all",
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    _check_csrf(request, csrf)
+    who = resolve_principal(request)
+    try:
+        grant = Grant(Role(role), Scope.parse(scope))
+        accounts.create_user(db, who, username, password, [grant], display_name)
+    except (ValueError, ValidationError) as exc:
+        require(who, Action.ADMIN, SYSTEM)
+        return render(
+            request, "users.html", status=422, users=accounts.users(db, who), errors=[str(exc)]
+        )
+    return _redirect("/admin/users")
+
+
+@router.post("/admin/users/{username}/roles", response_class=HTMLResponse)
+def change_role(
+    username: str,
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    role: Annotated[str, Form(max_length=10)],
+    scope: Annotated[str, Form(max_length=200)] = "all",
+    op: Annotated[str, Form(max_length=10)] = "grant",
+) -> Response:
+    _check_csrf(request, csrf)
+    who = resolve_principal(request)
+    try:
+        grant = Grant(Role(role), Scope.parse(scope))
+    except (ValueError, ValidationError) as exc:
+        require(who, Action.ADMIN, SYSTEM)
+        return render(
+            request, "users.html", status=422, users=accounts.users(db, who), errors=[str(exc)]
+        )
+    if op == "revoke":
+        accounts.revoke(db, who, username, grant)
+    else:
+        accounts.grant(db, who, username, grant)
+    return _redirect("/admin/users")
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request, db: Db, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+) -> Response:
+    who = resolve_principal(request)
+    require(who, Action.ADMIN, SYSTEM)
+    per_page = 100
+    with db.transaction() as session:
+        events, total = audit.listing(session, offset=(page - 1) * per_page, limit=per_page)
+    report = audit.verify(db)
+    pages = max(1, -(-total // per_page))
+    return render(
+        request, "audit.html", events=events, total=total, page=page, pages=pages, report=report
+    )

@@ -1,0 +1,230 @@
+"""The web pages as a browser meets them: sign-in, sessions and CSRF, languages and
+right-to-left layout, the dashboard against the report's figure queries, data entry with
+validation, revision with optimistic locking."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+
+import lxml.html
+import pytest
+import yaml
+
+from greenfolio.api.deps import CSRF_COOKIE
+from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.services import explorer, figures
+from greenfolio.services.database import Database
+from greenfolio.web import svg
+from greenfolio.web.i18n import catalogue
+from tests.test_api_support import PASSWORD, add_project, add_user, browser, client
+
+SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+def _doc(html: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(html)
+
+
+@SQLITE
+def test_private_server_sends_visitors_to_sign_in(demo_db: Database) -> None:
+    web = client(demo_db)
+    page = web.get("/projects?programme=pops")
+    assert page.status_code == 303
+    assert page.headers["location"] == "/login?next=/projects%3Fprogramme%3Dpops"
+    public = client(demo_db, public=True).get("/")
+    assert public.status_code == 200 and "Public view of verified data" in public.text
+
+
+@SQLITE
+def test_sign_in_sets_a_safe_session_cookie(demo_db: Database) -> None:
+    add_user(demo_db, "ana", "editor@all")
+    web = client(demo_db)
+    web.base_url = web.base_url.copy_with(scheme="https")
+    form = web.get("/login")
+    csrf = web.cookies[CSRF_COOKIE]
+    assert f'value="{csrf}"' in form.text
+    assert "httponly" in form.headers["set-cookie"].lower()
+    done = web.post(
+        "/login", data={"csrf": csrf, "username": "ana", "password": PASSWORD, "next": "/projects"}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/projects"
+    cookie = done.headers["set-cookie"].lower()
+    assert "gf_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" in cookie
+    assert "Signed in as ana" in web.get("/projects").text
+
+
+@SQLITE
+def test_wrong_passwords_are_refused_then_rate_limited(demo_db: Database) -> None:
+    add_user(demo_db, "ben", "viewer@all")
+    web, csrf = browser(demo_db, None)
+    for _ in range(5):
+        bad = web.post("/login", data={"csrf": csrf, "username": "ben", "password": "wrong-one"})
+        assert bad.status_code == 401 and "wrong password" in bad.text
+    limited = web.post("/login", data={"csrf": csrf, "username": "ben", "password": PASSWORD})
+    assert limited.status_code == 429
+
+
+@SQLITE
+def test_forms_without_the_csrf_token_change_nothing(demo_db: Database) -> None:
+    user = add_user(demo_db, "cy", "editor@all")
+    add_project(demo_db, "web-csrf", "pops", "BRA")
+    web, _ = browser(demo_db, user)
+    forged = web.post(
+        "/projects/web-csrf/results",
+        data={"csrf": "guess", "indicator": "pops_destroyed", "value": "5"},
+    )
+    assert forged.status_code == 403
+    assert explorer.project(demo_db, _admin(demo_db), "web-csrf")["results"] == []
+    api = web.post(
+        "/api/v1/results", json={"work": "web-csrf", "indicator": "pops_destroyed", "value": 5}
+    )
+    assert api.status_code == 403 and "X-CSRF-Token" in api.json()["error"]["message"]
+
+
+def _admin(db: Database):  # type: ignore[no-untyped-def]
+    from greenfolio.domain.permissions import Grant, Principal, Role, Scope
+
+    return Principal("t", (Grant(Role.ADMIN, Scope.parse("all")),), 0)
+
+
+@SQLITE
+def test_arabic_is_right_to_left_and_chinese_names_countries(demo_db: Database) -> None:
+    user = add_user(demo_db, "dee", "viewer@all")
+    add_project(demo_db, "web-lang", "pops", "BRA")
+    web, _ = browser(demo_db, user)
+    switched = web.get("/lang/ar?next=/projects/web-lang")
+    assert switched.status_code == 303 and switched.headers["location"] == "/projects/web-lang"
+    arabic = _doc(web.get("/projects/web-lang").text)
+    assert arabic.get("dir") == "rtl" and arabic.get("lang") == "ar"
+    assert "البرازيل" in arabic.text_content()
+    assert catalogue("ar")["nav_portfolio"] in arabic.text_content()
+    chinese = _doc(web.get("/projects/web-lang?lang=zh").text)
+    assert chinese.get("dir") == "ltr" and "巴西" in chinese.text_content()
+    assert "测试项目" in chinese.text_content()
+
+
+def test_every_catalogue_has_every_message() -> None:
+    keys = set(catalogue("en"))
+    for lang in UN_LANGUAGES:
+        raw = yaml.safe_load(
+            (resources.files("greenfolio.web") / f"messages/{lang}.yaml").read_text()
+        )
+        assert set(raw) == keys, lang
+
+
+@SQLITE
+def test_dashboard_shows_the_report_figures(demo_db: Database) -> None:
+    user = add_user(demo_db, "eve", "viewer@all")
+    web, _ = browser(demo_db, user)
+    page = _doc(web.get("/?lang=en").text)
+    data = explorer.dashboard(demo_db, _admin(demo_db))
+    checked = 0
+    with demo_db.transaction() as session:
+        for row in data["indicators"]:
+            for year in data["years"]:
+                spec = figures.FigureSpec(
+                    "x",
+                    "indicator",
+                    row["params"],
+                    figures.Window(date(year, 1, 1), date(year, 12, 31)),
+                )
+                value = figures.indicator_figure(session, spec).value
+                assert row["values"][str(year)]["value"] == value
+                cell = page.xpath(f'//tr[@data-indicator="{row["code"]}"]/td[@data-year="{year}"]')[
+                    0
+                ]
+                assert cell.text_content().strip() not in ("", "—") or not value
+                checked += 1
+    assert checked >= 10
+    reached = page.xpath('//svg[@class="map"]/*[local-name()="path"][@class="reached"]')
+    assert len(reached) == sum(1 for c in data["countries"] if c in svg.country_paths())
+    assert len(svg.country_paths()) > 170
+
+
+@SQLITE
+def test_entry_validation_and_revision(demo_db: Database) -> None:
+    user = add_user(demo_db, "fay", "editor@all")
+    add_project(demo_db, "web-entry", "pops", "BRA")
+    web, csrf = browser(demo_db, user)
+    base = {"csrf": csrf, "indicator": "pops_destroyed"}
+    wrong = web.post("/projects/web-entry/results", data={**base, "value": "3", "unit": "m"})
+    assert wrong.status_code == 422 and "cannot be converted" in wrong.text
+    assert explorer.project(demo_db, _admin(demo_db), "web-entry")["results"] == []
+    made = web.post("/projects/web-entry/results", data={**base, "value": "3", "unit": "t"})
+    assert made.status_code == 303
+    rid = int(made.headers["location"].split("/")[2].split("?")[0])
+    form = {"csrf": csrf, "value": "4", "unit": "t", "kind": "actual", "qualifier": "exact"}
+    revised = web.post(f"/results/{rid}/edit", data={**form, "version": "1"})
+    assert revised.status_code == 303
+    stale = web.post(f"/results/{rid}/edit", data={**form, "value": "9", "version": "1"})
+    assert stale.status_code == 409 and "Someone changed this record" in stale.text
+    page = _doc(web.get(f"/results/{rid}").text)
+    assert page.xpath('string(//*[@data-testid="result-value"])') == "4"
+    assert page.xpath('string(//*[@data-testid="version"])') == "2"
+    assert "History (audit trail)" in page.text_content()
+
+
+@SQLITE
+def test_responses_carry_security_headers(demo_db: Database) -> None:
+    response = client(demo_db, public=True).get("/")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "script-src 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@SQLITE
+def test_register_and_edit_a_project_in_the_browser(demo_db: Database) -> None:
+    user = add_user(demo_db, "gil", "editor@country:SEN")
+    web, csrf = browser(demo_db, user)
+    outside = web.post(
+        "/projects/new",
+        data={
+            "csrf": csrf,
+            "key": "web-new",
+            "kind": "project",
+            "title_en": "Solar pumps",
+            "countries": "BRA",
+        },
+    )
+    assert outside.status_code == 403
+    bad = web.post(
+        "/projects/new",
+        data={
+            "csrf": csrf,
+            "key": "web-new",
+            "kind": "project",
+            "title_en": "Solar pumps",
+            "countries": "SEN XYZ",
+        },
+    )
+    assert bad.status_code == 422 and "unknown country code" in bad.text
+    made = web.post(
+        "/projects/new",
+        data={
+            "csrf": csrf,
+            "key": "web-new",
+            "kind": "project",
+            "title_en": "Solar pumps",
+            "countries": "SEN",
+            "terms": ["programme:mini_grids", "focus_area:b"],
+        },
+    )
+    assert made.status_code == 303, made.text
+    project = explorer.project(demo_db, _admin(demo_db), "web-new")
+    assert project["countries"] == ["SEN"] and project["version"] == 1
+    assert {t["key"] for t in project["terms"]} == {"programme:mini_grids", "focus_area:b"}
+    form = {
+        "csrf": csrf,
+        "kind": "project",
+        "title_en": "Solar water pumps",
+        "countries": "SEN",
+        "version": "1",
+    }
+    assert web.post("/projects/web-new/edit", data=form).status_code == 303
+    stale = web.post("/projects/web-new/edit", data={**form, "title_en": "Lost"})
+    assert stale.status_code == 409
+    after = explorer.project(demo_db, _admin(demo_db), "web-new")
+    assert after["title"]["en"] == "Solar water pumps" and after["version"] == 2
+    assert [e["action"] for e in after["history"]] == ["create", "update"]
