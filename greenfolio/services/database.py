@@ -16,6 +16,10 @@ class Database:
     """An engine plus a session factory; ``transaction()`` commits or rolls back whole."""
 
     def __init__(self, engine: Engine) -> None:
+        # Importing the audit module registers its session listeners, so every change made
+        # through any Database is recorded, whichever interface (or library caller) made it.
+        from greenfolio.services import audit  # noqa: F401
+
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
