@@ -33,6 +33,7 @@ from greenfolio.domain.permissions import (
 from greenfolio.domain.results import ReviewState
 from greenfolio.services import access, audit, reference
 from greenfolio.services import figures as figure_queries
+from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.store.tables import (
     IndicatorRow,
@@ -257,28 +258,10 @@ def _work(session: Session, key: str) -> WorkRow:
 
 
 def result_dict(row: ResultRow, work_key: str | None = None) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "project": work_key,
-        "indicator": row.indicator_code,
-        "value": row.value,
-        "unit": row.unit,
-        "qualifier": row.qualifier,
-        "kind": row.kind,
-        "period_start": row.period_start.isoformat() if row.period_start else None,
-        "period_end": row.period_end.isoformat() if row.period_end else None,
-        "milestone": row.milestone,
-        "country": row.country,
-        "sex": row.sex,
-        "entity": row.entity,
-        "evidence": row.evidence,
-        "citation": row.citation,
-        "review_state": row.review_state,
-        "review_note": row.review_note,
-        "method_run_id": row.method_run_id,
-        "output_key": row.output_key,
-        "version": row.version,
-    }
+    """A result as the API shows it: the work item is called its project."""
+    data = result_service.as_dict(row, work_key)
+    data["project"] = data.pop("work")
+    return data
 
 
 def _run_brief(run: MethodRunRow) -> dict[str, Any]:
@@ -600,25 +583,10 @@ def method_run(db: Database, principal: Principal, run_id: int) -> dict[str, Any
         }
 
 
-def _indicator_rows(session: Session) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": row.code,
-            "names": row.names,
-            "unit": row.unit,
-            "aggregation": row.aggregation,
-            "disaggregations": row.disaggregations,
-            "gef_core_indicator": row.gef_core_indicator,
-            "source": row.source,
-        }
-        for row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code))
-    ]
-
-
 def indicators(db: Database, principal: Principal) -> list[dict[str, Any]]:
     """Service call: the indicator registry (cached until something changes)."""
     _need_reader(principal)
-    return _cached(db, "indicators", _indicator_rows)
+    return _cached(db, "indicators", reference.indicator_rows)
 
 
 def indicator(db: Database, principal: Principal, code: str) -> dict[str, Any]:

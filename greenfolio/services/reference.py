@@ -64,18 +64,23 @@ def indicator(session: Session, code: str) -> Indicator:
     )
 
 
+def indicator_rows(session: Session) -> list[dict[str, Any]]:
+    """Every stored indicator as plain data, by code."""
+    return [
+        {
+            "code": row.code,
+            "names": row.names,
+            "unit": row.unit,
+            "aggregation": row.aggregation,
+            "disaggregations": row.disaggregations,
+            "gef_core_indicator": row.gef_core_indicator,
+            "source": row.source,
+        }
+        for row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code))
+    ]
+
+
 def listing(db: Database) -> list[dict[str, Any]]:
     """Service call: every stored indicator as plain data."""
     with db.transaction() as session:
-        return [
-            {
-                "code": row.code,
-                "names": row.names,
-                "unit": row.unit,
-                "aggregation": row.aggregation,
-                "disaggregations": row.disaggregations,
-                "gef_core_indicator": row.gef_core_indicator,
-                "source": row.source,
-            }
-            for row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code))
-        ]
+        return indicator_rows(session)

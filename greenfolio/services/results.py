@@ -138,6 +138,7 @@ def apply_review(
 
 
 def as_dict(row: ResultRow, work_key: str | None = None) -> dict[str, Any]:
+    """A result as plain data, for JSON output and the API."""
     return {
         "id": row.id,
         "work": work_key,
@@ -151,8 +152,14 @@ def as_dict(row: ResultRow, work_key: str | None = None) -> dict[str, Any]:
         "milestone": row.milestone,
         "country": row.country,
         "sex": row.sex,
-        "review_state": row.review_state,
+        "entity": row.entity,
+        "evidence": row.evidence,
         "citation": row.citation,
+        "review_state": row.review_state,
+        "review_note": row.review_note,
+        "method_run_id": row.method_run_id,
+        "output_key": row.output_key,
+        "version": row.version,
     }
 
 
