@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, String, cast, extract, func, select, union
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session, lazyload
 
 from greenfolio.domain.errors import GreenfolioError, NotFoundError
@@ -173,25 +183,27 @@ def _project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _terms_by_work(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {i: [] for i in ids}
+def _labels_by_work(
+    session: Session, ids: Sequence[int]
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Classification terms and countries of a page of work items, in one round trip."""
+    terms: dict[int, list[str]] = {i: [] for i in ids}
+    countries: dict[int, list[str]] = {i: [] for i in ids}
     # No ORDER BY: SQLite would then walk the term_key index over the whole table.
-    for wid, key in session.execute(
-        select(WorkTermRow.work_id, WorkTermRow.term_key).where(WorkTermRow.work_id.in_(ids))
-    ):
-        out[wid].append(key)
-    return {wid: sorted(keys) for wid, keys in out.items()}
-
-
-def _countries_by_work(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {i: [] for i in ids}
-    for wid, code in session.execute(
-        select(WorkCountryRow.work_id, WorkCountryRow.country).where(
-            WorkCountryRow.work_id.in_(ids)
-        )
-    ):
-        out[wid].append(code)
-    return {wid: sorted(codes) for wid, codes in out.items()}
+    both = union_all(
+        select(
+            WorkTermRow.work_id, WorkTermRow.term_key.label("label"), literal(0).label("k")
+        ).where(WorkTermRow.work_id.in_(ids)),
+        select(
+            WorkCountryRow.work_id, WorkCountryRow.country.label("label"), literal(1).label("k")
+        ).where(WorkCountryRow.work_id.in_(ids)),
+    )
+    for wid, label, k in session.execute(both):
+        (countries if k else terms)[wid].append(label)
+    return (
+        {wid: sorted(keys) for wid, keys in terms.items()},
+        {wid: sorted(codes) for wid, codes in countries.items()},
+    )
 
 
 def projects(
@@ -230,9 +242,7 @@ def projects(
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).all()
-        ids = [r.id for r in rows]
-        terms = _terms_by_work(session, ids)
-        countries = _countries_by_work(session, ids)
+        terms, countries = _labels_by_work(session, [r.id for r in rows])
     items = [
         {
             "key": r.key,
