@@ -225,7 +225,8 @@ def projects(
         return session.scalar(select(func.count()).select_from(WorkRow).where(*conds)) or 0
 
     total = _cached(db, f"projects:{flt!r}:{vis!r}", count)
-    with db.transaction() as session:
+
+    def rows_of_page(session: Session) -> list[dict[str, Any]]:
         rows = session.execute(
             select(
                 WorkRow.id,
@@ -243,20 +244,25 @@ def projects(
             .limit(per_page)
         ).all()
         terms, countries = _labels_by_work(session, [r.id for r in rows])
-    items = [
-        {
-            "key": r.key,
-            "kind": r.kind,
-            "title": r.title,
-            "status": r.status,
-            "start": r.start_date.isoformat() if r.start_date else None,
-            "end": r.end_date.isoformat() if r.end_date else None,
-            "terms": terms[r.id],
-            "countries": countries[r.id],
-            "version": r.version,
-        }
-        for r in rows
-    ]
+        return [
+            {
+                "key": r.key,
+                "kind": r.kind,
+                "title": r.title,
+                "status": r.status,
+                "start": r.start_date.isoformat() if r.start_date else None,
+                "end": r.end_date.isoformat() if r.end_date else None,
+                "terms": terms[r.id],
+                "countries": countries[r.id],
+                "version": r.version,
+            }
+            for r in rows
+        ]
+
+    # Pages are read far more often than the portfolio changes: like the dashboard, a page
+    # is kept until the next change to the database (the audit trail's newest event).
+    name = f"projects-page:{flt!r}:{vis!r}:{sort}:{page}:{per_page}"
+    items = [dict(item) for item in _cached(db, name, rows_of_page)]
     return Page(items, total, page, per_page)
 
 
