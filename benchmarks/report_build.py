@@ -21,7 +21,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from greenfolio.interfaces.cli.app import _build_reports
+from greenfolio.interfaces.report_files import write_all
 from greenfolio.services import demo, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
@@ -48,12 +48,12 @@ def main() -> int:
             start = time.perf_counter()
             reporting.compute(db, definition, args.year)
             baseline.append(time.perf_counter() - start)
-        _build_reports(db, args.definition, args.year, LANGS, FORMATS, folder / "warm")
+        write_all(db, args.definition, args.year, LANGS, FORMATS, folder / "warm")
         timings = []
         tracemalloc.start()
         for run in range(args.repeat):
             start = time.perf_counter()
-            written = _build_reports(
+            written = write_all(
                 db, args.definition, args.year, LANGS, FORMATS, folder / f"run{run}"
             )
             timings.append(time.perf_counter() - start)

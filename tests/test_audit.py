@@ -68,8 +68,7 @@ def test_review_and_bulk_changes_are_recorded(db: Database) -> None:
     assert events[1]["before"]["review_state"] == "draft"  # type: ignore[index]
     assert events[1]["after"]["review_state"] == "submitted"  # type: ignore[index]
     synthetic.generate(db, 20)
-    with db.transaction() as session:
-        bulk, _ = audit.listing(session, entity="result", entity_id="*")
+    bulk, _ = audit.listing(db, entity="result", entity_id="*")
     assert bulk[0]["action"] == "bulk_insert" and bulk[0]["after"] == {"rows": 200}
 
 
@@ -134,8 +133,7 @@ def test_writes_made_without_the_orm_are_summarised(db: Database) -> None:
             text("INSERT INTO work_country (work_id, country) VALUES (:w, 'CHN')"), {"w": wid}
         )
         conn.execute(text("UPDATE work_item SET status = 'closed' WHERE id = :w"), {"w": wid})
-    with db.transaction() as session:
-        events, _ = audit.listing(session, entity_id="*", actor="user:loader")
+    events, _ = audit.listing(db, entity_id="*", actor="user:loader")
     assert {(e["action"], e["entity"], e["after"]["rows"]) for e in events} == {  # type: ignore[index]
         ("bulk_insert", "work_country", 1),
         ("bulk_update", "work_item", 1),
@@ -156,7 +154,6 @@ def test_large_bulk_updates_are_summarised(db: Database) -> None:
         session.execute(
             update(WorkRow).where(WorkRow.key == "synthetic-0000001").values(status="pipeline")
         )
-    with db.transaction() as session:
-        events, _ = audit.listing(session, actor="user:bulk")
+    events, _ = audit.listing(db, actor="user:bulk")
     actions = sorted((e["action"], e["entity_id"]) for e in events)
     assert actions[0][0] == "bulk_update" and actions[1][0] == "update"

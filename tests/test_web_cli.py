@@ -41,10 +41,9 @@ def test_first_admin_users_and_tokens(db: Database) -> None:
     assert me["roles"] == [{"role": "editor", "scope": "country:BRA"}]
     listed = runner.invoke(app, ["users", "list", "--json", "--db", _url(db)])
     assert '"username": "fp"' in listed.output
-    with db.transaction() as session:
-        from greenfolio.services import audit
+    from greenfolio.services import audit
 
-        events, _ = audit.listing(session, entity="app_user")
+    events, _ = audit.listing(db, entity="app_user")
     assert {e["actor"] for e in events} == {f"cli:{audit._os_user()}"}
     assert all(
         "password_hash" not in str(e["after"]) or "argon2:" in str(e["after"]) for e in events

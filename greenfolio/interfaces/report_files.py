@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,10 @@ from greenfolio.interfaces.writers.charts import RenderedChart
 from greenfolio.interfaces.writers.docx import write_docx
 from greenfolio.interfaces.writers.html import write_html
 from greenfolio.interfaces.writers.pdf import write_pdf
+from greenfolio.services import explain as explain_service
+from greenfolio.services import reporting
+from greenfolio.services.database import Database
+from greenfolio.services.report_definition import load_definition
 from greenfolio.services.reporting import BuiltReport
 
 FORMATS = ("html", "docx", "pdf")
@@ -65,3 +69,34 @@ def write(
     prov_path = out_dir / f"{path.name}.provenance.json"
     prov_path.write_text(json.dumps(provenance, ensure_ascii=False, indent=2), encoding="utf-8")
     return path, prov_path
+
+
+def write_all(
+    db: Database,
+    definition: str,
+    year: int,
+    langs: list[str],
+    formats: list[str],
+    out_dir: Path,
+    step: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Compute a report once, then render and write every language and format.
+
+    ``step`` is told after each stage (figures, each language, each file), for progress.
+    """
+    done = step or (lambda _description: None)
+    check_formats(formats)
+    computed = reporting.compute(db, load_definition(definition), year)
+    done("figures computed")
+    written: list[Path] = []
+    for lang in langs:
+        built = reporting.build(db, definition, year, lang, computed)
+        charts = render_charts(built)
+        notes = None
+        if "html" in formats:
+            notes = explain_service.explanations(db, [built.figures[f] for f in built.used])
+        done(f"rendered {lang}")
+        for fmt in formats:
+            written += write(built, fmt, out_dir, charts, notes)
+            done(f"wrote {lang} {fmt}")
+    return written

@@ -507,14 +507,14 @@ def history(session: Session, entity: str, entity_id: str) -> list[dict[str, Any
 
 
 def listing(
-    session: Session,
+    db: Database,
     entity: str | None = None,
     entity_id: str | None = None,
     actor: str | None = None,
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Events, newest first, filtered by record or actor; with the total count."""
+    """Service call: events, newest first, filtered by record or actor; with their count."""
     conds = []
     if entity:
         conds.append(AuditEventRow.entity == entity)
@@ -522,21 +522,22 @@ def listing(
         conds.append(AuditEventRow.entity_id == entity_id)
     if actor:
         conds.append(AuditEventRow.actor == actor)
-    total = session.scalar(select(func.count()).select_from(AuditEventRow).where(*conds)) or 0
-    rows = session.scalars(
-        select(AuditEventRow)
-        .where(*conds)
-        .order_by(AuditEventRow.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return [as_dict(r) for r in rows], total
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(AuditEventRow).where(*conds)) or 0
+        rows = session.scalars(
+            select(AuditEventRow)
+            .where(*conds)
+            .order_by(AuditEventRow.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [as_dict(r) for r in rows], total
 
 
 def generation(session: Session) -> int:
     """The id of the newest event: it changes whenever any record changes, so caches of
     derived views (dashboard, map) can be keyed by it."""
-    return session.scalar(select(func.max(AuditEventRow.id))) or 0
+    return generation_of(session.connection())
 
 
 def generation_of(conn: Connection) -> int:

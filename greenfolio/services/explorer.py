@@ -224,7 +224,8 @@ def projects(
     def count(session: Session) -> int:
         return session.scalar(select(func.count()).select_from(WorkRow).where(*conds)) or 0
 
-    total = _cached(db, f"projects:{flt!r}:{vis!r}", count)
+    gen = _generation(db)
+    total = _cached(db, f"projects:{flt!r}:{vis!r}", count, gen)
 
     def rows_of_page(session: Session) -> list[dict[str, Any]]:
         rows = session.execute(
@@ -262,7 +263,7 @@ def projects(
     # Pages are read far more often than the portfolio changes: like the dashboard, a page
     # is kept until the next change to the database (the audit trail's newest event).
     name = f"projects-page:{flt!r}:{vis!r}:{sort}:{page}:{per_page}"
-    items = [dict(item) for item in _cached(db, name, rows_of_page)]
+    items = [dict(item) for item in _cached(db, name, rows_of_page, gen)]
     return Page(items, total, page, per_page)
 
 
@@ -625,10 +626,16 @@ class _Cache:
 _cache = _Cache()
 
 
-def _cached(db: Database, name: str, compute: Callable[[Session], T]) -> T:
-    """``compute`` once per database state: keyed by the newest audit event's id."""
+def _generation(db: Database) -> int:
     with db.engine.connect() as conn:
-        gen = audit.generation_of(conn)
+        return audit.generation_of(conn)
+
+
+def _cached(db: Database, name: str, compute: Callable[[Session], T], gen: int | None = None) -> T:
+    """``compute`` once per database state: keyed by the newest audit event's id, which a
+    caller making several cached reads for one request may pass in (one lookup, not many)."""
+    if gen is None:
+        gen = _generation(db)
     key = (db.url, name, gen)
     found = _cache.entries.get(key)
     if found is not None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.units import compatible, convert
 from greenfolio.methods import registry
+from greenfolio.methods.base import Outcome
 from greenfolio.services import results
 from greenfolio.services.database import Database
 from greenfolio.store.tables import MethodRunRow, ResultRow, ReviewEventRow
@@ -137,9 +138,12 @@ def recompute(db: Database, apply: bool = False, actor: str | None = None) -> li
             .order_by(ResultRow.id)
         ).all()
         fresh: dict[int, MethodRunRow] = {}
+        outcomes: dict[int, Outcome] = {}  # one re-run per run, however many results use it
         for result, old_run in rows:
             method = registry.get(old_run.method)
-            _, outcome = method.run(old_run.inputs)
+            if old_run.id not in outcomes:
+                outcomes[old_run.id] = method.run(old_run.inputs)[1]
+            outcome = outcomes[old_run.id]
             quantity = outcome.quantities.get(result.output_key or "")
             if quantity is None or not compatible(quantity.unit, result.unit):
                 continue

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -275,9 +276,15 @@ def _need(template: dict[str, Any], lang: str, *path: str) -> Any:
     return node
 
 
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = read_yaml("greenfolio.reports", "labels.yaml")
+    return table
+
+
 def words(lang: str) -> dict[str, str]:
     """The writers' words (Figure, Sources …) in ``lang``; a missing one is an error."""
-    table = read_yaml("greenfolio.reports", "labels.yaml")
+    table = _labels()
     out = {}
     for key, names in table.items():
         if not names.get(lang):

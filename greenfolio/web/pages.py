@@ -807,8 +807,7 @@ def audit_page(
     who = resolve_principal(request)
     require(who, Action.ADMIN, SYSTEM)
     per_page = 100
-    with db.transaction() as session:
-        events, total = audit.listing(session, offset=(page - 1) * per_page, limit=per_page)
+    events, total = audit.listing(db, offset=(page - 1) * per_page, limit=per_page)
     report = audit.verify(db)
     pages = max(1, -(-total // per_page))
     return render(

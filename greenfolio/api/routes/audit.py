@@ -28,10 +28,7 @@ def list_events(
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     require(who, Action.ADMIN, SYSTEM)
-    with db.transaction() as session:
-        items, total = audit.listing(
-            session, entity, entity_id, actor, (page - 1) * per_page, per_page
-        )
+    items, total = audit.listing(db, entity, entity_id, actor, (page - 1) * per_page, per_page)
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 

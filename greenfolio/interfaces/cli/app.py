@@ -7,22 +7,27 @@ at the current schema, 1 anything unexpected.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.interfaces import report_files
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    err,
+    errors,
+    open_db,
+    out,
+    print_json,
+    progress,
+    split_choices,
+)
 from greenfolio.services import demo as demo_service
 from greenfolio.services import explain as explain_service
 from greenfolio.services import reference, reporting, synthetic
@@ -45,106 +50,18 @@ app.add_typer(report_app, name="report")
 app.add_typer(indicators_app, name="indicators")
 app.add_typer(results_app, name="results")
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL or SQLite file path "
-        "(default: $GREENFOLIO_DB, else ./greenfolio.sqlite).",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-class ExitCode:
-    OK = 0
-    UNEXPECTED = 1
-    INVALID = 2
-    DATABASE = 3
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn known failures into one clear line and a meaningful exit code."""
-    try:
-        yield
-    except GreenfolioError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(ExitCode.INVALID) from exc
-    except OperationalError as exc:
-        err.print(
-            f"[bold red]database error:[/] {exc.orig}. Check the --db URL or $GREENFOLIO_DB, "
-            "and run `greenfolio db upgrade` on a new database.",
-            highlight=False,
-        )
-        raise typer.Exit(ExitCode.DATABASE) from exc
-
-
-def _open(url: str | None, *, upgrade: bool = False) -> Database:
-    db = Database.open(url)
-    if upgrade:
-        db.upgrade()
-    elif not db.is_current():
-        err.print(
-            f"[bold red]error:[/] the database {db.url} is not at the current schema; "
-            f"run `greenfolio db upgrade{' --db ' + url if url else ''}` first.",
-            highlight=False,
-        )
-        raise typer.Exit(ExitCode.DATABASE)
-    return db
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-        disable=not err.is_terminal,
-    )
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _split(values: str, allowed: tuple[str, ...], what: str) -> list[str]:
-    items = (
-        list(allowed) if values == "all" else [v.strip() for v in values.split(",") if v.strip()]
-    )
-    for item in items:
-        if item not in allowed:
-            raise GreenfolioError(f"unknown {what} {item!r}: choose from {', '.join(allowed)}")
-    return items
-
 
 def _build_reports(
     db: Database, definition: str, year: int, langs: list[str], formats: list[str], out_dir: Path
 ) -> list[Path]:
-    """Compute once, then render and write every language and format, with a progress bar."""
-    written: list[Path] = []
-    with _progress() as bar:
+    """Every language and format of a report, with a progress bar."""
+    with progress() as bar:
         task = bar.add_task("computing figures", total=1 + len(langs) * (1 + len(formats)))
-        computed = reporting.compute(db, load_definition(definition), year)
-        bar.advance(task)
-        for lang in langs:
-            bar.update(task, description=f"rendering {lang}")
-            built = reporting.build(db, definition, year, lang, computed)
-            charts = report_files.render_charts(built)
-            notes = None
-            if "html" in formats:
-                notes = explain_service.explanations(db, [built.figures[f] for f in built.used])
-            bar.advance(task)
-            for fmt in formats:
-                bar.update(task, description=f"writing {lang} {fmt}")
-                written += report_files.write(built, fmt, out_dir, charts, notes)
-                bar.advance(task)
-    return written
+
+        def step(description: str) -> None:
+            bar.update(task, description=description, advance=1)
+
+        return report_files.write_all(db, definition, year, langs, formats, out_dir, step)
 
 
 @app.command()
@@ -168,12 +85,12 @@ def demo(
     port: Annotated[int, typer.Option(help="With --serve: port to listen on.")] = 8000,
 ) -> None:
     """Create the demo portfolio and write the 2021 Board report (zh, en; HTML, DOCX)."""
-    with _errors():
-        langs = _split(lang, UN_LANGUAGES, "language")
-        formats = report_files.check_formats(_split(fmt, report_files.FORMATS, "format"))
-        database = _open(db, upgrade=True)
+    with errors():
+        langs = split_choices(lang, UN_LANGUAGES, "language")
+        formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
+        database = open_db(db, upgrade=True)
         err.print(f"database: {database.url}", highlight=False)
-        with _progress() as bar:
+        with progress() as bar:
             task = bar.add_task("loading demo portfolio", total=None)
 
             def step(done: int, total: int) -> None:
@@ -200,7 +117,7 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create or migrate the schema and load the packaged classifications and indicators."""
-    with _errors():
+    with errors():
         database = Database.open(db)
         revision = database.upgrade()
         terms, inds = reference.sync(database)
@@ -225,10 +142,10 @@ def report_build(
     db: DbOption = None,
 ) -> None:
     """Build a report from verified results, with a provenance file beside each document."""
-    with _errors():
-        langs = _split(lang, UN_LANGUAGES, "language")
-        formats = report_files.check_formats(_split(fmt, report_files.FORMATS, "format"))
-        database = _open(db)
+    with errors():
+        langs = split_choices(lang, UN_LANGUAGES, "language")
+        formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
+        database = open_db(db)
         for path in _build_reports(database, definition, year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
 
@@ -241,11 +158,11 @@ def figures(
     db: DbOption = None,
 ) -> None:
     """Every figure of a report with its value, unit and provenance."""
-    with _errors():
-        database = _open(db)
+    with errors():
+        database = open_db(db)
         values = reporting.compute_figures(database, load_definition(definition), year)
         if as_json:
-            _print_json(
+            print_json(
                 {
                     "report": definition,
                     "year": year,
@@ -271,10 +188,10 @@ def explain(
     db: DbOption = None,
 ) -> None:
     """How a figure was computed: query, parameters, results, method runs, evidence."""
-    with _errors():
-        data = explain_service.explain(_open(db), definition, year, figure_id)
+    with errors():
+        data = explain_service.explain(open_db(db), definition, year, figure_id)
         if as_json:
-            _print_json(data)
+            print_json(data)
             return
         out.print(f"[bold]{figure_id}[/] = {data['value']:g} {data['unit']} ({data['qualifier']})")
         out.print(
@@ -312,12 +229,12 @@ def indicators_list(
     db: DbOption = None,
 ) -> None:
     """Every indicator with its unit and aggregation rule."""
-    with _errors():
-        _split(lang, UN_LANGUAGES, "language")
-        database = _open(db)
+    with errors():
+        split_choices(lang, UN_LANGUAGES, "language")
+        database = open_db(db)
         rows = reference.listing(database)
         if as_json:
-            _print_json(rows)
+            print_json(rows)
             return
         table = Table("code", "name", "unit", "rule", "GEF")
         for row in rows:
@@ -341,10 +258,10 @@ def results_list(
     db: DbOption = None,
 ) -> None:
     """Results, filtered by indicator, review state or work item."""
-    with _errors():
-        rows = result_service.listing(_open(db), indicator, state, work, limit)
+    with errors():
+        rows = result_service.listing(open_db(db), indicator, state, work, limit)
         if as_json:
-            _print_json(rows)
+            print_json(rows)
             return
         table = Table("id", "work", "indicator", "value", "unit", "state", "period end")
         for r in rows:
@@ -379,7 +296,7 @@ def results_add(
     db: DbOption = None,
 ) -> None:
     """Record a result as a draft."""
-    with _errors():
+    with errors():
         try:
             spec = result_service.ResultSpec(
                 work=work,
@@ -398,18 +315,18 @@ def results_add(
             )
         except ValueError as exc:
             raise GreenfolioError(str(exc)) from exc
-        rid = result_service.record(_open(db), spec)
+        rid = result_service.record(open_db(db), spec)
         if as_json:
-            _print_json({"id": rid, "review_state": "draft"})
+            print_json({"id": rid, "review_state": "draft"})
         else:
             out.print(f"result {rid} recorded as draft")
 
 
 def _review(ids: list[int], action: str, note: str | None, db: str | None, as_json: bool) -> None:
-    with _errors():
-        rows = result_service.apply_review(_open(db), ids, action, note)
+    with errors():
+        rows = result_service.apply_review(open_db(db), ids, action, note)
         if as_json:
-            _print_json(rows)
+            print_json(rows)
         else:
             for r in rows:
                 out.print(f"result {r['id']}: {r['review_state']}")

@@ -18,6 +18,16 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.exchange import Summary
 from greenfolio.domain.iati import OrgRef
 from greenfolio.domain.work import WorkKind, WorkStatus
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    err,
+    errors,
+    open_db,
+    out,
+    print_json,
+    progress,
+)
 
 import_app = typer.Typer(
     help="Import portfolios: IATI XML, Multilateral Fund progress reports, XLSX templates.",
@@ -37,10 +47,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(summary: Summary, as_json: bool) -> None:
-    from greenfolio.interfaces.cli.app import _print_json, err, out
 
     if as_json:
-        _print_json(summary.as_dict())
+        print_json(summary.as_dict())
     else:
         out.print(
             f"created {summary.created}, updated {summary.updated}, skipped {summary.skipped}; "
@@ -75,16 +84,15 @@ def import_iati(
     max_size: Annotated[
         int, typer.Option("--max-size", min=1, help="Largest file accepted, in MiB.")
     ] = 2048,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Import IATI activity files (2.01–2.03; 1.0x with a warning), one transaction each."""
-    from greenfolio.interfaces.cli.app import _errors, _open, _progress
     from greenfolio.services.exchange.iati_import import import_files
 
-    with _errors():
-        database = _open(db)
-        with _progress() as bar:
+    with errors():
+        database = open_db(db)
+        with progress() as bar:
             tasks: dict[Path, TaskID] = {}
 
             def step(path: Path, done: int, size: int) -> None:
@@ -113,17 +121,16 @@ def import_mlf_apr(
             "the latest approval year in the file."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Import a Multilateral Fund Annual Progress Report: projects, funding and results."""
-    from greenfolio.interfaces.cli.app import _errors, _open, _progress
     from greenfolio.services.exchange.mlf_apr import import_apr
 
-    with _errors():
+    with errors():
         day = _date(as_of)
-        database = _open(db)
-        with _progress() as bar:
+        database = open_db(db)
+        with progress() as bar:
             task = bar.add_task(f"importing {file.name}", total=None)
             summary = import_apr(database, file, day)
             bar.update(task, total=1, completed=1)
@@ -133,16 +140,15 @@ def import_mlf_apr(
 @import_app.command("xlsx")
 def import_xlsx(
     file: Annotated[Path, typer.Argument(help="A filled-in Greenfolio results template.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Import results from a Greenfolio XLSX template; nothing is written unless all is valid."""
-    from greenfolio.interfaces.cli.app import _errors, _open, _progress
     from greenfolio.services.exchange.xlsx_import import import_results
 
-    with _errors():
-        database = _open(db)
-        with _progress() as bar:
+    with errors():
+        database = open_db(db)
+        with progress() as bar:
             task = bar.add_task(f"checking {file.name}", total=None)
 
             def step(done: int, total: int) -> None:
@@ -176,15 +182,14 @@ def export_iati(
         str | None, typer.Option(help="Its IATI OrganisationType code (e.g. 40).")
     ] = None,
     reporting_org_name: Annotated[str | None, typer.Option(help="Its name (English).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Export the portfolio, or the part the filters select, as IATI 2.03 XML."""
     from greenfolio.domain.countries import check_country
-    from greenfolio.interfaces.cli.app import _errors, _open, _print_json, _progress, err, out
     from greenfolio.services.exchange.iati_export import ExportFilter, export
 
-    with _errors():
+    with errors():
         filt = ExportFilter(
             countries=[check_country(c) for c in country or []],
             status=status,
@@ -201,8 +206,8 @@ def export_iati(
                 type=reporting_org_type,
                 names={"en": reporting_org_name} if reporting_org_name else {},
             )
-        database = _open(db)
-        with _progress() as bar:
+        database = open_db(db)
+        with progress() as bar:
             task = bar.add_task(f"exporting {out_file.name}", total=None)
 
             def step(done: int, total: int) -> None:
@@ -210,7 +215,7 @@ def export_iati(
 
             summary = export(database, out_file, filt, default_org, progress=step)
         if as_json:
-            _print_json(summary.as_dict())
+            print_json(summary.as_dict())
         else:
             out.print(
                 f"wrote {out_file}: {summary.exported} activities, {summary.skipped} left out",
@@ -224,17 +229,16 @@ def export_iati(
 def template_xlsx(
     indicators: Annotated[str, typer.Option(help="Indicator codes, comma-separated.")],
     out_file: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")],
-    db: Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file.")] = None,
+    db: DbOption = None,
 ) -> None:
     """Write an XLSX results template for an indicator set, with dropdowns for codes."""
-    from greenfolio.interfaces.cli.app import _errors, _open, out
     from greenfolio.services.exchange.xlsx_template import write_template
 
-    with _errors():
+    with errors():
         codes = [c.strip() for c in indicators.split(",") if c.strip()]
         if not codes:
             raise GreenfolioError("give at least one indicator code with --indicators")
-        path = write_template(_open(db), codes, out_file)
+        path = write_template(open_db(db), codes, out_file)
         out.print(f"wrote {path}", highlight=False)
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from greenfolio.domain.errors import GreenfolioError, ValidationError
+from greenfolio.interfaces.cli.common import DbOption, JsonOption, errors, open_db, out, print_json
 from greenfolio.methods.mercury import PATHWAYS
 from greenfolio.services import methods as method_service
 
@@ -33,8 +34,6 @@ methods_app.add_typer(mercury_app, name="mercury")
 methods_app.add_typer(ghg_app, name="ghg")
 
 StoreOption = Annotated[bool, typer.Option("--store", help="Keep the run in the database.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file path.")]
 
 _MEASURES = {
     "t": ("t", 1.0),
@@ -48,62 +47,54 @@ _MEASURES = {
 }
 
 
-def _cli() -> Any:
-    from greenfolio.interfaces.cli import app as cli
-
-    return cli
-
-
 def _show(
     method_id: str, inputs: dict[str, Any], store: bool, db: str | None, as_json: bool
 ) -> None:
-    cli = _cli()
-    with cli._errors():
+    with errors():
         if store:
-            out = method_service.run(cli._open(db), method_id, inputs)
+            run = method_service.run(open_db(db), method_id, inputs)
         else:
-            out = method_service.calculate(method_id, inputs)
+            run = method_service.calculate(method_id, inputs)
         if as_json:
-            cli._print_json(out)
+            print_json(run)
             return
-        table = Table("output", "value", "unit", title=f"{out['method']} {out['method_version']}")
-        for name, q in out["outputs"]["quantities"].items():
+        table = Table("output", "value", "unit", title=f"{run['method']} {run['method_version']}")
+        for name, q in run["outputs"]["quantities"].items():
             table.add_row(name, f"{q['value']:,.6g}", q["unit"])
-        cli.out.print(table)
-        for name, value in out["outputs"]["details"].items():
+        out.print(table)
+        for name, value in run["outputs"]["details"].items():
             if not isinstance(value, list | dict):
-                cli.out.print(f"{name}: {value}", highlight=False)
-        if "run_id" in out:
-            cli.out.print(f"stored as method run {out['run_id']}")
+                out.print(f"{name}: {value}", highlight=False)
+        if "run_id" in run:
+            out.print(f"stored as method run {run['run_id']}")
         else:
-            cli.out.print(f"reference data: {out['refdata_version']}", highlight=False)
+            out.print(f"reference data: {run['refdata_version']}", highlight=False)
 
 
 def _pairs(text: str, what: str) -> dict[str, float]:
-    out: dict[str, float] = {}
+    pairs: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = part.partition("=")
         try:
-            out[name.strip()] = float(value)
+            pairs[name.strip()] = float(value)
         except ValueError as exc:
             raise ValidationError(f"{what}: {part!r} is not NAME=NUMBER") from exc
         if not sep:
             raise ValidationError(f"{what}: {part!r} is not NAME=NUMBER")
-    return out
+    return pairs
 
 
 @methods_app.command("list")
-def methods_list(as_json: JsonOpt = False) -> None:
+def methods_list(as_json: JsonOption = False) -> None:
     """Every method with its version, reference-data version and sources."""
-    cli = _cli()
     rows = method_service.list_methods()
     if as_json:
-        cli._print_json(rows)
+        print_json(rows)
         return
     table = Table("method", "version", "title", "sources")
     for r in rows:
         table.add_row(r["id"], r["version"], r["title"], "; ".join(r["sources"]))
-    cli.out.print(table)
+    out.print(table)
 
 
 @montreal_app.command("convert")
@@ -117,11 +108,11 @@ def montreal_convert(
         str | None, typer.Option(help="A blend of your own: 'HFC-32=50,HFC-125=50' (mass %).")
     ] = None,
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Convert between metric tonnes, ODP tonnes and tonnes CO2-eq."""
-    with _cli()._errors():
+    with errors():
         measure, scale = _MEASURES.get(unit.lower(), (None, 1.0))
         if measure is None:
             raise ValidationError(f"unknown unit {unit!r}: use t, kg, odp or co2e")
@@ -150,8 +141,8 @@ def montreal_limits(
     ] = None,
     limit: Annotated[str, typer.Option(help="consumption or production.")] = "consumption",
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Allowed consumption or production of a party in a year."""
     inputs = {"party": party, "group": group, "year": year, "baseline": baseline, "limit": limit}
@@ -166,11 +157,11 @@ def montreal_compliance(
     series: Annotated[str, typer.Option(help="Consumption by year: '2020=200,2021=230'.")],
     limit: Annotated[str, typer.Option()] = "consumption",
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Check a consumption series against the limits in force each year."""
-    with _cli()._errors():
+    with errors():
         data = {int(k): v for k, v in _pairs(series, "--series").items()}
     inputs = {"party": party, "group": group, "baseline": baseline, "series": data, "limit": limit}
     _show("montreal.compliance", inputs, store, db, as_json)
@@ -183,8 +174,8 @@ def upops_releases(
     activity: Annotated[float, typer.Option(help="Activity rate, tonnes per year.")],
     factors: Annotated[Path | None, typer.Option(help="A factor table CSV of your own.")] = None,
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Unintentional POPs releases (g TEQ/a) per vector."""
     inputs = {
@@ -204,8 +195,8 @@ def upops_avoided(
     activity: Annotated[float, typer.Option(help="Tonnes per year.")],
     factors: Annotated[Path | None, typer.Option()] = None,
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Releases avoided by a cleaner technology class (GEF core indicator 10)."""
     inputs = {
@@ -229,11 +220,11 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 def upops_stockpile(
     ledger: Annotated[Path, typer.Argument(help="CSV with columns pops_type,fate,tonnes.")],
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Tonnes of POPs destroyed and safeguarded, by type (GEF core indicator 9.1)."""
-    with _cli()._errors():
+    with errors():
         rows = _read_csv(ledger)
     _show("stockholm.stockpile", {"entries": rows}, store, db, as_json)
 
@@ -248,11 +239,11 @@ def mercury_inventory(
     ],
     activities: Annotated[Path, typer.Option(help="CSV: category,amount")],
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Mercury inputs and releases by pathway, from your factor table."""
-    with _cli()._errors():
+    with errors():
         table = []
         for row in _read_csv(factors):
             dist = {p: float(row[p]) for p in PATHWAYS if row.get(p, "").strip()}
@@ -275,8 +266,8 @@ def mercury_asgm(
     ratio: Annotated[float, typer.Option(help="kg mercury used per kg gold.")],
     ratio_source: Annotated[str, typer.Option(help="Where the ratio comes from.")],
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Mercury used in artisanal and small-scale gold mining."""
     inputs = {"gold_kg": gold_kg, "mercury_to_gold": ratio, "ratio_source": ratio_source}
@@ -290,8 +281,8 @@ def ghg_grid_factor(
     w_om: Annotated[float, typer.Option(help="Weight of the operating margin.")],
     w_bm: Annotated[float, typer.Option(help="Weight of the build margin.")],
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Combined-margin grid emission factor."""
     inputs = {"operating_margin": om, "build_margin": bm, "weight_om": w_om, "weight_bm": w_bm}
@@ -310,8 +301,8 @@ def ghg_mitigation(
     technical_potential: Annotated[float | None, typer.Option()] = None,
     causality_factor: Annotated[float | None, typer.Option()] = None,
     store: StoreOption = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Lifetime direct, direct post-project and indirect tCO2e."""
     inputs = {
@@ -332,11 +323,11 @@ def ghg_mitigation(
 def methods_run(
     method: Annotated[str, typer.Argument(help="Method id, e.g. montreal.convert.")],
     inputs: Annotated[str, typer.Option(help="Inputs as JSON, or @file.json.")],
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Run any method on JSON inputs and store the run."""
-    with _cli()._errors():
+    with errors():
         text = Path(inputs[1:]).read_text("utf-8") if inputs.startswith("@") else inputs
         try:
             data = json.loads(text)
@@ -354,12 +345,11 @@ def methods_result(
     period_start: Annotated[str | None, typer.Option()] = None,
     period_end: Annotated[str | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option()] = None,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """Record one output of a run as a draft result that keeps the link to the run."""
-    cli = _cli()
-    with cli._errors():
+    with errors():
         try:
             spec = method_service.FromRun(
                 run_id=run_id,
@@ -372,11 +362,11 @@ def methods_result(
             )
         except ValueError as exc:
             raise GreenfolioError(str(exc)) from exc
-        rid = method_service.result_from_run(cli._open(db), spec)
+        rid = method_service.result_from_run(open_db(db), spec)
         if as_json:
-            cli._print_json({"id": rid, "run_id": run_id, "review_state": "draft"})
+            print_json({"id": rid, "run_id": run_id, "review_state": "draft"})
         else:
-            cli.out.print(f"result {rid} recorded as draft from method run {run_id}")
+            out.print(f"result {rid} recorded as draft from method run {run_id}")
 
 
 @methods_app.command("recompute")
@@ -384,18 +374,17 @@ def methods_recompute(
     apply: Annotated[
         bool, typer.Option(help="Update the results and send them to review.")
     ] = False,
-    as_json: JsonOpt = False,
-    db: DbOpt = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
 ) -> None:
     """List every result made by a method whose value the current reference data changes."""
-    cli = _cli()
-    with cli._errors():
-        changes = method_service.recompute(cli._open(db), apply=apply)
+    with errors():
+        changes = method_service.recompute(open_db(db), apply=apply)
         if as_json:
-            cli._print_json(changes)
+            print_json(changes)
             return
         if not changes:
-            cli.out.print("no result would change")
+            out.print("no result would change")
             return
         table = Table("result", "run", "method", "old", "new", "difference", "unit")
         for c in changes:
@@ -408,9 +397,9 @@ def methods_recompute(
                 f"{c['difference']:+,.6g}",
                 c["unit"],
             )
-        cli.out.print(table)
+        out.print(table)
         if apply:
-            cli.out.print(f"{len(changes)} result(s) updated and sent back to review")
+            out.print(f"{len(changes)} result(s) updated and sent back to review")
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Grant, Role, Scope
+from greenfolio.interfaces.cli.common import DbOption, err, errors, open_db, out, print_json
 from greenfolio.services import accounts, audit
 from greenfolio.services.database import Database
 from greenfolio.store.engine import ENV_VAR
@@ -23,22 +24,12 @@ users_app = typer.Typer(help="Accounts and their scoped roles.", no_args_is_help
 tokens_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL or SQLite file (default: $GREENFOLIO_DB)."),
-]
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
 PasswordOption = Annotated[
     str | None,
     typer.Option(help="The password (default: generate one and print it)."),
 ]
-
-
-def _cli() -> Any:
-    from greenfolio.interfaces.cli import app as cli
-
-    return cli
 
 
 def run_server(
@@ -55,11 +46,10 @@ def run_server(
 
     from greenfolio.api.app import ENV_PUBLIC, create_app
 
-    cli = _cli()
     mode = "public read-only mode on" if public else "sign-in required"
     scheme = "https" if tls else "http"
-    cli.out.print(f"serving {database.url} at {scheme}://{host}:{port}/ ({mode})", highlight=False)
-    cli.out.print(f"API: {scheme}://{host}:{port}/api/v1/openapi.json", highlight=False)
+    out.print(f"serving {database.url} at {scheme}://{host}:{port}/ ({mode})", highlight=False)
+    out.print(f"API: {scheme}://{host}:{port}/api/v1/openapi.json", highlight=False)
     options: dict[str, Any] = {"proxy_headers": True, "log_level": "warning"}
     if tls:
         options.update(ssl_certfile=tls[0], ssl_keyfile=tls[1])
@@ -80,10 +70,9 @@ def run_server(
 
 def ensure_demo_admin(database: Database, password: str | None = None) -> None:
     """Create an admin for the demo if there is none, and print how to sign in."""
-    cli = _cli()
     existing = accounts.admins(database)
     if existing:
-        cli.out.print(
+        out.print(
             f"admin account(s): {', '.join(existing)}; to set a new password run "
             f"`greenfolio users set-password {existing[0]}`",
             highlight=False,
@@ -93,7 +82,7 @@ def ensure_demo_admin(database: Database, password: str | None = None) -> None:
     accounts.create_user(
         database, None, "admin", secret, [Grant(Role.ADMIN, Scope.parse("all"))], "Demo admin"
     )
-    cli.out.print(f"sign in as: admin   password: {secret}", highlight=False)
+    out.print(f"sign in as: admin   password: {secret}", highlight=False)
 
 
 def serve(
@@ -108,13 +97,12 @@ def serve(
     keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM).")] = None,
 ) -> None:
     """Run the web application and the REST API (/api/v1) on one server."""
-    cli = _cli()
-    with cli._errors():
+    with errors():
         if (certfile is None) != (keyfile is None):
             raise GreenfolioError("give both --certfile and --keyfile to serve over TLS")
-        database = cli._open(db)
+        database = open_db(db)
         if not accounts.admins(database):
-            cli.err.print(
+            err.print(
                 "no admin account yet: create one with `greenfolio users create-admin`",
                 highlight=False,
             )
@@ -133,13 +121,12 @@ def create_admin(
     db: DbOption = None,
 ) -> None:
     """Create the first admin (admin on everything); prints the password if generated."""
-    cli = _cli()
-    with cli._errors():
+    with errors():
         secret = password or accounts.generate_password()
-        accounts.create_user(cli._open(db), None, username, secret, [_grant(Role.ADMIN, "all")])
-        cli.out.print(f"admin {username} created", highlight=False)
+        accounts.create_user(open_db(db), None, username, secret, [_grant(Role.ADMIN, "all")])
+        out.print(f"admin {username} created", highlight=False)
         if password is None:
-            cli.out.print(f"password: {secret}", highlight=False)
+            out.print(f"password: {secret}", highlight=False)
 
 
 @users_app.command("create")
@@ -154,16 +141,15 @@ def create_user(
     db: DbOption = None,
 ) -> None:
     """Create an account with one role on one scope."""
-    cli = _cli()
-    with cli._errors():
+    with errors():
         secret = password or accounts.generate_password()
         made = accounts.create_user(
-            cli._open(db), None, username, secret, [_grant(role, scope)], display_name
+            open_db(db), None, username, secret, [_grant(role, scope)], display_name
         )
         held = ", ".join(str(g) for g in made.grants)
-        cli.out.print(f"user {made.username} created ({held})", highlight=False)
+        out.print(f"user {made.username} created ({held})", highlight=False)
         if password is None:
-            cli.out.print(f"password: {secret}", highlight=False)
+            out.print(f"password: {secret}", highlight=False)
 
 
 @users_app.command("grant")
@@ -174,10 +160,9 @@ def grant_role(
     db: DbOption = None,
 ) -> None:
     """Give a user a role on a scope."""
-    cli = _cli()
-    with cli._errors():
-        info = accounts.grant(cli._open(db), None, username, _grant(role, scope))
-        cli.out.print(f"{username}: {', '.join(str(g) for g in info.grants)}", highlight=False)
+    with errors():
+        info = accounts.grant(open_db(db), None, username, _grant(role, scope))
+        out.print(f"{username}: {', '.join(str(g) for g in info.grants)}", highlight=False)
 
 
 @users_app.command("revoke")
@@ -188,23 +173,21 @@ def revoke_role(
     db: DbOption = None,
 ) -> None:
     """Take a role on a scope away from a user."""
-    cli = _cli()
-    with cli._errors():
-        info = accounts.revoke(cli._open(db), None, username, _grant(role, scope))
+    with errors():
+        info = accounts.revoke(open_db(db), None, username, _grant(role, scope))
         held = ", ".join(str(g) for g in info.grants) or "no roles"
-        cli.out.print(f"{username}: {held}", highlight=False)
+        out.print(f"{username}: {held}", highlight=False)
 
 
 @users_app.command("set-password")
 def set_password(username: str, password: PasswordOption = None, db: DbOption = None) -> None:
     """Set a new password (ends the user's sessions); prints it if generated."""
-    cli = _cli()
-    with cli._errors():
+    with errors():
         secret = password or accounts.generate_password()
-        accounts.set_password(cli._open(db), None, username, secret)
-        cli.out.print(f"password of {username} changed", highlight=False)
+        accounts.set_password(open_db(db), None, username, secret)
+        out.print(f"password of {username} changed", highlight=False)
         if password is None:
-            cli.out.print(f"password: {secret}", highlight=False)
+            out.print(f"password: {secret}", highlight=False)
 
 
 @users_app.command("list")
@@ -212,17 +195,16 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None
 ) -> None:
     """Every account with its roles."""
-    cli = _cli()
-    with cli._errors():
-        found = accounts.users(cli._open(db), None)
+    with errors():
+        found = accounts.users(open_db(db), None)
         if as_json:
-            cli._print_json([u.as_dict() for u in found])
+            print_json([u.as_dict() for u in found])
             return
         table = Table("user", "name", "active", "roles")
         for u in found:
             roles = ", ".join(str(g) for g in u.grants)
             table.add_row(u.username, u.display_name, "yes" if u.active else "no", roles)
-        cli.out.print(table)
+        out.print(table)
 
 
 @tokens_app.command("create")
@@ -233,22 +215,20 @@ def create_token(
     db: DbOption = None,
 ) -> None:
     """Create an API token; the secret is printed once and never stored."""
-    cli = _cli()
-    with cli._errors():
-        secret, _ = accounts.create_token(cli._open(db), None, user, name, days)
-        cli.out.print(secret, highlight=False)
+    with errors():
+        secret, _ = accounts.create_token(open_db(db), None, user, name, days)
+        out.print(secret, highlight=False)
 
 
 @audit_app.command("verify")
 def verify(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
     """Recompute the hash chain of the audit trail; exit code 2 if it was tampered with."""
-    cli = _cli()
-    with cli._errors():
-        report = audit.verify(cli._open(db))
+    with errors():
+        report = audit.verify(open_db(db))
         if as_json:
-            cli._print_json(report.__dict__)
+            print_json(report.__dict__)
         elif report.intact:
-            cli.out.print(
+            out.print(
                 f"audit trail intact: {report.events} events, head {report.head}",
                 highlight=False,
             )
