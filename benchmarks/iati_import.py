@@ -2,7 +2,7 @@
 
 Why this exists: the design asks for IATI import "at the speed of the parser" and in
 bounded memory, whatever the file size. This script builds a file of at least 200 MB
-by repeating the real 2.0x activities of ``shared/data/iati/files`` under new
+by repeating the real 2.0x activities of ``tests/data/iati/files`` under new
 identifiers, then times, each in its own process so that peak memory is its own:
 
 - ``bare``: an lxml ``iterparse`` pass that clears every element it is given (the
@@ -14,7 +14,7 @@ identifiers, then times, each in its own process so that peak memory is its own:
 - ``iatikit``: iatikit reading the same kinds of fields through its own API
   (identifier, title, description, sectors, locations, the four activity dates). Its
   sectors need codelists that iatikit downloads from the IATI website; the benchmark
-  writes them instead, in iatikit's cache format, from the shared 2.03 codelists.
+  writes them instead, in iatikit's cache format, from the 2.03 codelists in tests/data.
 
 It prints MB/s, each mode's ratio to the bare pass, the import's speed-up over iatikit,
 and peak memory (resident set), plus the reader's peak on a quarter-size file to show
@@ -46,10 +46,10 @@ from typing import Any
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
 SOURCES = [
-    SHARED / "data" / "iati" / "files" / "es-maec-indonesia-v201.xml",
-    SHARED / "data" / "iati" / "files" / "iati-example-v203.xml",
+    DATA / "iati" / "files" / "es-maec-indonesia-v201.xml",
+    DATA / "iati" / "files" / "iati-example-v203.xml",
 ]
 MODES = ("bare", "bare-activity", "parse", "import", "iatikit")
 MB = 1_000_000
@@ -88,7 +88,7 @@ def build(path: Path, size_mb: float) -> int:
 
 def _iatikit_codelists(folder: Path) -> None:
     """Write the codelists iatikit's sectors need, in its cache layout, from shared data."""
-    source = SHARED / "data" / "iati" / "codelists-2.03"
+    source = DATA / "iati" / "codelists-2.03"
     target = folder / "codelists"
     target.mkdir(parents=True, exist_ok=True)
     names = ["Sector", "SectorCategory", "SectorVocabulary"]

@@ -21,7 +21,8 @@ from greenfolio.services import demo
 from greenfolio.services.database import Database
 
 PG_URL = os.environ.get("GREENFOLIO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = Path(__file__).resolve().parent / "data"
+"""Files written by others that the tests read (copied from the shared folder; see its README)."""
 
 
 def _admin_dsn() -> str:

@@ -37,9 +37,9 @@ from greenfolio.store.tables import (
     WorkFinanceRow,
     WorkRow,
 )
-from tests.conftest import SHARED, _drop_pg_database, _new_pg_database
+from tests.conftest import DATA, _drop_pg_database, _new_pg_database
 
-IATI = SHARED / "data" / "iati"
+IATI = DATA / "iati"
 FILES = IATI / "files"
 REAL = sorted(FILES.glob("*.xml"))
 CURRENT = [FILES / "es-maec-indonesia-v201.xml", FILES / "iati-example-v203.xml"]

@@ -25,9 +25,9 @@ from greenfolio.store.tables import (
     WorkOrgRow,
     WorkRow,
 )
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-SAMPLE = SHARED / "data" / "mlf" / "apr-sample-2024.xlsx"
+SAMPLE = DATA / "mlf" / "apr-sample-2024.xlsx"
 
 
 def _sheet() -> list[dict[str, object]]:
@@ -173,7 +173,7 @@ def test_mlf_projects_export_as_valid_iati(db: Database, tmp_path: Path) -> None
     )
     assert summary.exported == 214
     schema = etree.XMLSchema(
-        etree.parse(str(SHARED / "data" / "iati" / "schemas-2.03" / "iati-activities-schema.xsd"))
+        etree.parse(str(DATA / "iati" / "schemas-2.03" / "iati-activities-schema.xsd"))
     )
     assert schema.validate(etree.parse(str(out))), schema.error_log.filter_from_errors()[:3]
 

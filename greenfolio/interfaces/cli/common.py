@@ -40,6 +40,10 @@ class ExitCode:
     UNEXPECTED = 1
     INVALID = 2
     DATABASE = 3
+    PARTIAL = 4
+    """Done in part: some records left out or refused, the rest written (imports, exports)."""
+    WANTING = 5
+    """Checked and found wanting (``validate``, ``audit verify``)."""
 
 
 @contextmanager
