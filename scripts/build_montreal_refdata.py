@@ -2,14 +2,23 @@
 
 The package ships its own tables (one row per fact, each with its source) so that it
 runs without the shared folder; this script records how they were made. Run it from
-the repository root: ``python scripts/build_montreal_refdata.py``.
+the repository root: ``python scripts/build_montreal_refdata.py --mlf-ors GIT_DIR
+--ozone-ors GIT_DIR`` (the blend tables come from the two reporting systems' repositories:
+see build_montreal_blends.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import json
+import sys
 from pathlib import Path
+
+import globalwarmingpotentials
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_montreal_blends import MLF_COMMIT, OZONE_COMMIT
+from build_montreal_blends import build as build_blends
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "refdata"
@@ -75,22 +84,21 @@ def parties() -> None:
                         "HFC groups per Decision XXVIII/2"])
 
 
-def blends() -> None:
-    data = json.loads((SHARED / "refrigerant_blends__openscm-units-0.6.3.json").read_text())
-    with (OUT / "blends.csv").open("w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["blend", "component", "mass_pct", "source"])
-        for key, parts in data["mixtures"].items():
-            number = key.lstrip("HCFOCFCHO").upper() if not key.startswith("R") else key[1:]
-            for component, share in parts.items():
-                w.writerow([f"R-{number}", component, share["mass_pct"],
-                            "ASHRAE 34 composition via openscm-units 0.6.3 mixtures.py "
-                            "(BSD-3-Clause)"])
-
-
-if __name__ == "__main__":
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mlf-ors", type=Path, required=True,
+                        help=f"git directory of multilateralfund/ors holding {MLF_COMMIT[:7]}")
+    parser.add_argument("--ozone-ors", type=Path, required=True,
+                        help=f"git directory of mutisyag/ozone holding {OZONE_COMMIT[:7]}")
+    args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     substances()
     control_measures()
     parties()
-    blends()
+    species = {s for table in globalwarmingpotentials.data.values() for s in table}
+    for note in build_blends(args.mlf_ors, args.ozone_ors, species):
+        print("corrected:", note)
+
+
+if __name__ == "__main__":
+    main()

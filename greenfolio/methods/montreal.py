@@ -3,29 +3,41 @@
 ODP tonnes = metric tonnes × ODP (Art. 3 calculated levels; for a blend, the sum over its
 components of mass fraction × ODP). CO2-eq tonnes = metric tonnes × GWP, by default the
 AR4 100-year values the Kigali Amendment wrote into the Protocol; AR5 or AR6 values, or
-the Multilateral Fund's convention for HCFC-containing blends, on request.
+the Multilateral Fund's convention for blends, on request. Substances and blends are
+resolved in ``montreal_agents``.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from greenfolio.methods.base import MethodError, Outcome, Quantity
+from greenfolio.methods.montreal_agents import (
+    Agent,
+    Component,
+    CompositionSource,
+    GwpBasis,
+    resolve,
+)
 from greenfolio.refdata import montreal_tables as ref
 
-
-class GwpBasis(StrEnum):
-    AR4 = "ar4"
-    """AR4 100-year GWPs as written into the Protocol (Kigali Amendment, Annexes C and F)."""
-    AR5 = "ar5"
-    AR6 = "ar6"
-    MLF = "mlf"
-    """Multilateral Fund data convention: an HCFC-containing blend counts only its HFC share."""
+__all__ = [
+    "Agent",
+    "ComplianceInputs",
+    "Component",
+    "CompositionSource",
+    "ConvertInputs",
+    "GwpBasis",
+    "LimitInputs",
+    "Measure",
+    "compliance",
+    "convert",
+    "limits",
+    "resolve",
+]
 
 
 class Measure(StrEnum):
@@ -35,102 +47,6 @@ class Measure(StrEnum):
 
 
 UNIT_OF = {Measure.METRIC: "t", Measure.ODP: "ODP_tonne", Measure.CO2E: "tCO2e"}
-
-MLF_FULL_SUM_BLENDS = frozenset({"R502"})
-"""Blends whose MLF 'gwp' is the full sum although they contain an HCFC (ORS blends.json)."""
-
-
-@dataclass(frozen=True)
-class Component:
-    name: str
-    fraction: float
-    substance: ref.Substance | None
-
-
-@dataclass(frozen=True)
-class Agent:
-    """A substance or a blend, resolved against the reference tables."""
-
-    name: str
-    components: tuple[Component, ...]
-    is_blend: bool
-    sources: tuple[str, ...] = field(default=())
-
-    def odp(self) -> float:
-        return sum(c.fraction * (c.substance.odp if c.substance else 0.0) for c in self.components)
-
-    def _mlf_counts_hfc_share_only(self) -> bool:
-        has_hcfc = any(c.substance and c.substance.group == "C/I" for c in self.components)
-        return self.is_blend and has_hcfc and ref.key(self.name) not in MLF_FULL_SUM_BLENDS
-
-    def gwp(self, basis: GwpBasis) -> tuple[float, list[str]]:
-        """The GWP and the components that carry none in that basis (counted as zero)."""
-        missing: list[str] = []
-        counted = self.components
-        if basis is GwpBasis.MLF and self._mlf_counts_hfc_share_only():
-            counted = tuple(c for c in self.components if c.substance and c.substance.annex == "F")
-        total = 0.0
-        for comp in counted:
-            value = _component_gwp(comp, basis)
-            if value is None:
-                missing.append(comp.name)
-            else:
-                total += comp.fraction * value
-        if not self.is_blend and missing:
-            raise MethodError(
-                f"{self.name} has no {basis.value.upper()} GWP in the reference data; "
-                "choose another basis (--gwp ar4|ar5|ar6)"
-            )
-        return total, missing
-
-
-def _component_gwp(comp: Component, basis: GwpBasis) -> float | None:
-    if basis in (GwpBasis.AR4, GwpBasis.MLF):
-        if comp.substance is None:
-            return 0.0  # not a controlled substance: no CO2-eq under the Protocol
-        return comp.substance.gwp_protocol
-    return ref.ipcc_gwp(comp.name, basis.value)
-
-
-def _suggest(name: str) -> str:
-    names = [s.name for s in ref.substances().values()] + ref.blend_names()
-    near = difflib.get_close_matches(name.upper(), [n.upper() for n in names], n=3, cutoff=0.5)
-    by_upper = {n.upper(): n for n in names}
-    return ", ".join(by_upper[n] for n in near)
-
-
-def resolve(name: str, composition: dict[str, float] | None = None) -> Agent:
-    """A controlled substance, a packaged blend, or a blend of the given composition (%)."""
-    subs = ref.substances()
-    if composition:
-        total = sum(composition.values())
-        if abs(total - 100.0) > 1e-6:
-            raise MethodError(
-                f"the composition of {name} sums to {total:g} %, not 100 %: correct the shares"
-            )
-        comps = tuple(
-            Component(part, pct / 100.0, subs.get(ref.key(part)))
-            for part, pct in composition.items()
-        )
-        return Agent(name, comps, True, ("composition given by the user",))
-    k = ref.key(name)
-    if k in subs:
-        sub = subs[k]
-        return Agent(sub.name, (Component(sub.name, 1.0, sub),), False, (sub.source,))
-    blend = ref.blends().get(k) or ref.blends().get("R" + k)
-    if blend is not None:
-        total = sum(p.mass_pct for p in blend)
-        if abs(total - 100.0) > 1e-6:
-            raise MethodError(f"packaged blend {name} sums to {total:g} %, not 100 %")
-        comps = tuple(
-            Component(p.component, p.mass_pct / 100.0, subs.get(ref.key(p.component)))
-            for p in blend
-        )
-        return Agent(name.upper(), comps, True, ("blends.csv (openscm-units 0.6.3)",))
-    hint = _suggest(name)
-    raise MethodError(
-        f"unknown substance or blend {name!r}" + (f"; did you mean {hint}?" if hint else "")
-    )
 
 
 def factor(agent: Agent, measure: Measure, basis: GwpBasis) -> tuple[float, list[str]]:
@@ -148,13 +64,23 @@ class ConvertInputs(BaseModel):
     measure: Measure = Measure.METRIC
     substance: str
     composition: dict[str, float] | None = None
+    composition_source: CompositionSource = CompositionSource.ASHRAE
     to: Measure
     gwp: GwpBasis = GwpBasis.AR4
 
 
+def _published(agent: Agent) -> list[dict[str, object]]:
+    if agent.table is None:
+        return []
+    return [
+        {"system": p.system, "odp": p.odp, "co2e": p.co2e, "source": p.source}
+        for p in ref.published(agent.name)
+    ]
+
+
 def convert(inputs: ConvertInputs) -> Outcome:
     """Express a quantity of a substance or blend in another measure."""
-    agent = resolve(inputs.substance, inputs.composition)
+    agent = resolve(inputs.substance, inputs.composition, inputs.composition_source)
     from_factor, _ = factor(agent, inputs.measure, inputs.gwp)
     to_factor, missing = factor(agent, inputs.to, inputs.gwp)
     if from_factor == 0:
@@ -171,11 +97,19 @@ def convert(inputs: ConvertInputs) -> Outcome:
             "gwp": agent.gwp(inputs.gwp)[0],
             "gwp_basis": inputs.gwp.value,
             "components": [
-                {"name": c.name, "fraction": c.fraction, "controlled": c.substance is not None}
+                {
+                    "name": c.name,
+                    "fraction": c.fraction,
+                    "controlled": c.substance is not None,
+                    "source": c.source,
+                }
                 for c in agent.components
             ],
             "components_without_gwp": missing,
             "sources": list(agent.sources),
+            **({"composition_table": agent.table} if agent.table else {}),
+            **({"composition_note": agent.note} if agent.note else {}),
+            **({"published": pub} if (pub := _published(agent)) else {}),
         },
     )
 

@@ -27,6 +27,10 @@ TABLES = (
     "parties.csv",
     "blends.csv",
     "hcfc_baselines.csv",
+    "other_substances.csv",
+    "blend_names.csv",
+    "blend_published.csv",
+    "other_mixtures.csv",
 )
 
 
@@ -67,6 +71,54 @@ class BlendPart:
 
 
 @dataclass(frozen=True)
+class Composition:
+    """A blend's make-up as one published table gives it ('ashrae' or 'mlf')."""
+
+    table: str
+    parts: tuple[BlendPart, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Blend:
+    name: str
+    compositions: tuple[Composition, ...]
+
+    def composition(self, table: str) -> Composition | None:
+        return next((c for c in self.compositions if c.table == table), None)
+
+
+@dataclass(frozen=True)
+class OtherSubstance:
+    """A blend component outside the Protocol's annexes: no ODP, no Protocol GWP."""
+
+    name: str
+    formula: str
+    ipcc_species: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Published:
+    """ODP and CO2-eq per tonne of a blend as a reporting system publishes them."""
+
+    blend: str
+    system: str
+    odp: float | None
+    co2e: float | None
+    source: str
+
+
+@dataclass(frozen=True)
+class OtherMixture:
+    """An 'other mixture' entry: no composition of its own; may_contain is any, ods or hfc."""
+
+    name: str
+    may_contain: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Baseline:
     party: str
     odp_tonnes: float
@@ -77,6 +129,11 @@ class Baseline:
 def key(name: str) -> str:
     """Normalised substance name: 'HCFC-141b' and 'hcfc141B' both give 'HCFC141B'."""
     return "".join(ch for ch in name.upper() if ch.isalnum())
+
+
+def blend_key(name: str) -> str:
+    """Like ``key`` but keeps the MLF's stars: 'R-400*' and 'R-400**' are different blends."""
+    return key(name) + "*" * name.count("*")
 
 
 def _folder() -> Path:
@@ -119,22 +176,90 @@ def substances() -> dict[str, Substance]:
 
 
 @lru_cache(maxsize=4)
-def _blends(folder: Path) -> dict[str, tuple[BlendPart, ...]]:
-    parts: dict[str, list[BlendPart]] = {}
+def _blends(folder: Path) -> dict[str, Blend]:
+    parts: dict[str, dict[str, list[BlendPart]]] = {}
+    sources: dict[tuple[str, str], str] = {}
     for r in _rows("blends.csv"):
-        parts.setdefault(key(r["blend"]), []).append(
-            BlendPart(component=r["component"], mass_pct=float(r["mass_pct"]))
+        tables = parts.setdefault(r["blend"], {})
+        tables.setdefault(r["table"], []).append(BlendPart(r["component"], float(r["mass_pct"])))
+        sources.setdefault((r["blend"], r["table"]), r["source"])
+    return {
+        blend_key(name): Blend(
+            name,
+            tuple(Composition(t, tuple(p), sources[(name, t)]) for t, p in tables.items()),
         )
-    return {name: tuple(p) for name, p in parts.items()}
+        for name, tables in parts.items()
+    }
 
 
-def blends() -> dict[str, tuple[BlendPart, ...]]:
-    """Refrigerant blends keyed by normalised ASHRAE name ('R410A')."""
+def blends() -> dict[str, Blend]:
+    """Blends keyed by ``blend_key`` of their name ('R410A', 'FX20', 'R400**')."""
     return _blends(_folder())
 
 
 def blend_names() -> list[str]:
-    return sorted({r["blend"] for r in _rows("blends.csv")})
+    return sorted(b.name for b in blends().values())
+
+
+@lru_cache(maxsize=4)
+def _aliases(folder: Path) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for r in _rows("blend_names.csv"):
+        found = out.setdefault(key(r["name"]), [])
+        if r["blend"] not in found:
+            found.append(r["blend"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def blend_aliases() -> dict[str, tuple[str, ...]]:
+    """Trade and other names (normalised) -> the blends they stand for (some stand for two)."""
+    return _aliases(_folder())
+
+
+def alias_names() -> list[str]:
+    return sorted({r["name"] for r in _rows("blend_names.csv")})
+
+
+@lru_cache(maxsize=4)
+def _others(folder: Path) -> dict[str, OtherSubstance]:
+    out: dict[str, OtherSubstance] = {}
+    for r in _rows("other_substances.csv"):
+        item = OtherSubstance(r["name"], r["formula"], r["ipcc_species"], r["source"])
+        out[key(r["name"])] = item
+        for alias in filter(None, (a.strip() for a in r["aliases"].split(";"))):
+            out.setdefault(key(alias), item)
+    return out
+
+
+def other_substances() -> dict[str, OtherSubstance]:
+    """Non-controlled blend components, keyed by normalised name, formula or other name."""
+    return _others(_folder())
+
+
+@lru_cache(maxsize=4)
+def _published(folder: Path) -> dict[str, tuple[Published, ...]]:
+    out: dict[str, list[Published]] = {}
+    for r in _rows("blend_published.csv"):
+        item = Published(r["blend"], r["system"], _float(r["odp"]), _float(r["co2e"]), r["source"])
+        out.setdefault(blend_key(r["blend"]), []).append(item)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def published(blend: str) -> tuple[Published, ...]:
+    """What the MLF and Ozone Secretariat reporting systems publish for a blend."""
+    return _published(_folder()).get(blend_key(blend), ())
+
+
+@lru_cache(maxsize=4)
+def _other_mixtures(folder: Path) -> dict[str, OtherMixture]:
+    return {
+        key(r["name"]): OtherMixture(r["name"], r["may_contain"], r["source"])
+        for r in _rows("other_mixtures.csv")
+    }
+
+
+def other_mixtures() -> dict[str, OtherMixture]:
+    return _other_mixtures(_folder())
 
 
 @lru_cache(maxsize=4)
@@ -188,10 +313,18 @@ def hcfc_baselines() -> dict[str, Baseline]:
 IPCC_METRICS = {"ar4": "AR4GWP100", "ar5": "AR5GWP100", "ar6": "AR6GWP100"}
 
 
+REFERENCE_GAS = "CO2"
+"""GWPs are relative to CO2, whose GWP is 1 by definition in every IPCC report."""
+
+
 def ipcc_gwp(substance: str, report: str) -> float | None:
     """100-year GWP from an IPCC assessment report, via ``globalwarmingpotentials``."""
+    other = other_substances().get(key(substance))
+    species = other.ipcc_species if other and other.ipcc_species else substance
+    if key(species) == REFERENCE_GAS:
+        return 1.0
     table = globalwarmingpotentials.data[IPCC_METRICS[report]]
-    wanted = key(substance)
+    wanted = key(species)
     for species, value in table.items():
         if key(species) == wanted:
             return float(value)
@@ -209,5 +342,15 @@ def version() -> str:
 
 def clear_cache() -> None:
     """Forget loaded tables (after the override folder changes)."""
-    for loader in (_substances, _blends, _controls, _parties, _baselines):
+    for loader in (
+        _substances,
+        _blends,
+        _controls,
+        _parties,
+        _baselines,
+        _aliases,
+        _others,
+        _published,
+        _other_mixtures,
+    ):
         loader.cache_clear()

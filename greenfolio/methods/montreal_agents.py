@@ -1,0 +1,250 @@
+"""Substances and blends resolved against the Montreal reference tables, and their GWPs.
+
+A name resolves to a controlled substance, a packaged blend (ASHRAE 34 or the MLF's
+reporting system, with trade names), or a blend of a composition the user gives. Components
+outside the Protocol's annexes count zero ODP and zero Protocol CO2-eq, and carry an IPCC
+GWP for AR5/AR6 where ``globalwarmingpotentials`` has one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from greenfolio.methods.base import MethodError
+from greenfolio.refdata import montreal_tables as ref
+
+
+class GwpBasis(StrEnum):
+    AR4 = "ar4"
+    """AR4 100-year GWPs as written into the Protocol (Kigali Amendment, Annexes C and F)."""
+    AR5 = "ar5"
+    AR6 = "ar6"
+    MLF = "mlf"
+    """Multilateral Fund data convention: a blend counts only its HFC share, unless it is made
+    of controlled ozone-depleting substances alone (then all of them count)."""
+
+
+class CompositionSource(StrEnum):
+    """Which published table gives a blend's composition when both list it."""
+
+    ASHRAE = "ashrae"
+    """ASHRAE 34 designation (via openscm-units); the MLF's table for blends it lacks."""
+    MLF = "mlf"
+    """The MLF Secretariat's reporting system; the ASHRAE table for blends it lacks."""
+
+
+TABLE_LABEL = {"ashrae": "ASHRAE 34", "mlf": "MLF reporting system"}
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    fraction: float
+    substance: ref.Substance | None
+    other: ref.OtherSubstance | None = None
+
+    @property
+    def source(self) -> str:
+        if self.substance is not None:
+            return self.substance.source
+        if self.other is not None:
+            return self.other.source
+        return "not in the reference tables: counted as not controlled"
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A substance or a blend, resolved against the reference tables."""
+
+    name: str
+    components: tuple[Component, ...]
+    is_blend: bool
+    sources: tuple[str, ...] = field(default=())
+    table: str | None = None
+    note: str | None = None
+
+    def odp(self) -> float:
+        return sum(c.fraction * (c.substance.odp if c.substance else 0.0) for c in self.components)
+
+    def _mlf_counts_hfc_share_only(self) -> bool:
+        """The MLF's convention, as every CO2-eq its blend table publishes follows it: a blend
+        counts its HFC share only, unless all its components are controlled ODS."""
+        only_ods = all(
+            c.substance is not None and c.substance.annex != "F" for c in self.components
+        )
+        return self.is_blend and not only_ods
+
+    def gwp(self, basis: GwpBasis) -> tuple[float, list[str]]:
+        """The GWP and the components that carry none in that basis (counted as zero)."""
+        missing: list[str] = []
+        counted = self.components
+        if basis is GwpBasis.MLF and self._mlf_counts_hfc_share_only():
+            counted = tuple(c for c in self.components if c.substance and c.substance.annex == "F")
+        total = 0.0
+        for comp in counted:
+            value = _component_gwp(comp, basis)
+            if value is None:
+                missing.append(comp.name)
+            else:
+                total += comp.fraction * value
+        if not self.is_blend and missing:
+            raise MethodError(
+                f"{self.name} has no {basis.value.upper()} GWP in the reference data; "
+                "choose another basis (--gwp ar4|ar5|ar6)"
+            )
+        return total, missing
+
+
+def _component_gwp(comp: Component, basis: GwpBasis) -> float | None:
+    if basis in (GwpBasis.AR4, GwpBasis.MLF):
+        if comp.substance is None:
+            return 0.0  # not a controlled substance: no CO2-eq under the Protocol
+        return comp.substance.gwp_protocol
+    return ref.ipcc_gwp(comp.name, basis.value)
+
+
+def _suggest(name: str, names: list[str]) -> str:
+    by_key: dict[str, str] = {}
+    for n in names:
+        by_key.setdefault(ref.key(n), n)
+    near = difflib.get_close_matches(ref.key(name), list(by_key), n=3, cutoff=0.6)
+    return ", ".join(by_key[n] for n in near)
+
+
+def _known_names() -> list[str]:
+    return (
+        [s.name for s in ref.substances().values()]
+        + ref.blend_names()
+        + ref.alias_names()
+        + [m.name for m in ref.other_mixtures().values()]
+    )
+
+
+def _component(name: str) -> Component | None:
+    """A component of a blend by any of its names, or None when the tables do not know it."""
+    sub = ref.substances().get(ref.key(name))
+    if sub is not None:
+        return Component(sub.name, 0.0, sub)
+    other = ref.other_substances().get(ref.key(name))
+    if other is not None:
+        return Component(other.name, 0.0, None, other)
+    return None
+
+
+def _check_other_mixture(name: str, comps: tuple[Component, ...]) -> None:
+    entry = ref.other_mixtures().get(ref.key(name))
+    if entry is None or entry.may_contain == "any":
+        return
+    has_hfc = any(c.substance and c.substance.annex == "F" for c in comps)
+    has_ods = any(c.substance and c.substance.annex != "F" for c in comps)
+    if entry.may_contain == "hfc" and (has_ods or not has_hfc):
+        raise MethodError(
+            f"{entry.name} holds HFCs and no ozone-depleting substance: correct the "
+            "composition or report it as 'Other mixture (ODS or HFC or both or neither)'"
+        )
+    if entry.may_contain == "ods" and (has_hfc or not has_ods):
+        raise MethodError(
+            f"{entry.name} holds ozone-depleting substances and no HFC: correct the "
+            "composition or report it as 'Other mixture (ODS or HFC or both or neither)'"
+        )
+
+
+def _user_blend(name: str, composition: dict[str, float]) -> Agent:
+    total = sum(composition.values())
+    if abs(total - 100.0) > 1e-6:
+        raise MethodError(
+            f"the composition of {name} sums to {total:g} %, not 100 %: correct the shares"
+        )
+    comps = []
+    for part, pct in composition.items():
+        if pct < 0:
+            raise MethodError(f"the share of {part} in {name} is negative: give mass % from 0")
+        found = _component(part)
+        if found is None:
+            known = [s.name for s in ref.substances().values()] + [
+                o.name for o in ref.other_substances().values()
+            ]
+            hint = _suggest(part, known)
+            raise MethodError(
+                f"unknown component {part!r} in the composition of {name}"
+                + (f"; did you mean {hint}?" if hint else "")
+                + " Name a controlled substance (e.g. HFC-32) or a listed non-controlled one "
+                "(e.g. HFO-1234yf, R-744, HC-290)"
+            )
+        comps.append(Component(found.name, pct / 100.0, found.substance, found.other))
+    _check_other_mixture(name, tuple(comps))
+    return Agent(name, tuple(comps), True, ("composition given by the user",))
+
+
+def _find_blend(name: str) -> ref.Blend | None:
+    blends = ref.blends()
+    k = ref.blend_key(name)
+    found = blends.get(k) or blends.get("R" + k)
+    if found is not None:
+        return found
+    targets = ref.blend_aliases().get(ref.key(name), ())
+    if len(targets) > 1:
+        raise MethodError(
+            f"{name!r} is a trade name of several blends ({', '.join(targets)}): name one of them"
+        )
+    return blends.get(ref.blend_key(targets[0])) if targets else None
+
+
+def _describe(comp: ref.Composition) -> str:
+    return ", ".join(f"{p.component} {p.mass_pct:g} %" for p in comp.parts)
+
+
+def _packaged_blend(blend: ref.Blend, source: CompositionSource) -> Agent:
+    order = [source.value] + [t.value for t in CompositionSource if t is not source]
+    chosen = next(c for t in order if (c := blend.composition(t)) is not None)
+    total = sum(p.mass_pct for p in chosen.parts)
+    if abs(total - 100.0) > 1e-6:
+        raise MethodError(f"packaged blend {blend.name} sums to {total:g} %, not 100 %")
+    comps = []
+    for p in chosen.parts:
+        found = _component(p.component) or Component(p.component, 0.0, None)
+        comps.append(Component(found.name, p.mass_pct / 100.0, found.substance, found.other))
+    note = None
+    for other in blend.compositions:
+        if other.table != chosen.table and _differs(other, chosen):
+            note = (
+                f"composition as {TABLE_LABEL[chosen.table]} gives it ({_describe(chosen)}); "
+                f"the {TABLE_LABEL[other.table]} gives {_describe(other)} "
+                f"(--composition-source {other.table})"
+            )
+    return Agent(blend.name, tuple(comps), True, (chosen.source,), chosen.table, note)
+
+
+def _differs(a: ref.Composition, b: ref.Composition) -> bool:
+    shares = {ref.key(p.component): p.mass_pct for p in a.parts}
+    return shares != {ref.key(p.component): p.mass_pct for p in b.parts}
+
+
+def resolve(
+    name: str,
+    composition: dict[str, float] | None = None,
+    source: CompositionSource = CompositionSource.ASHRAE,
+) -> Agent:
+    """A controlled substance, a packaged blend, or a blend of the given composition (%)."""
+    if composition:
+        return _user_blend(name, composition)
+    subs = ref.substances()
+    k = ref.key(name)
+    if k in subs:
+        sub = subs[k]
+        return Agent(sub.name, (Component(sub.name, 1.0, sub),), False, (sub.source,))
+    blend = _find_blend(name)
+    if blend is not None:
+        return _packaged_blend(blend, source)
+    mixture = ref.other_mixtures().get(k)
+    if mixture is not None:
+        raise MethodError(
+            f"{mixture.name} has no composition of its own: give it as mass %, e.g. "
+            "--composition 'HFC-32=50,HFC-125=50' (the shares must sum to 100)"
+        )
+    hint = _suggest(name, _known_names())
+    raise MethodError(
+        f"unknown substance or blend {name!r}" + (f"; did you mean {hint}?" if hint else "")
+    )
