@@ -26,6 +26,7 @@ import csv
 import json
 import re
 import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -322,3 +323,26 @@ def build(mlf_git: Path, ozone_git: Path, gwp_species: set[str]) -> list[str]:
         [[n, c, _mixture_source(system)] for n, (c, system) in OTHER_MIXTURES.items()],
     )
     return notes
+
+
+def check() -> list[str]:
+    """Blends whose published ODP or CO2-eq the package's computation does not reproduce.
+
+    ODP is compared with both systems; CO2-eq with the MLF's under its convention (``mlf``
+    basis) and with the Ozone Secretariat's as the Protocol's AR4 sum (``ar4`` basis).
+    """
+    sys.path.insert(0, str(ROOT))
+    from greenfolio.methods import montreal
+    from greenfolio.refdata import montreal_tables
+
+    montreal_tables.clear_cache()
+    basis = {"mlf": montreal.GwpBasis.MLF, "ozone": montreal.GwpBasis.AR4}
+    out = []
+    with (OUT / "blend_published.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            agent = montreal.resolve(r["blend"], source=montreal.CompositionSource.MLF)
+            odp, co2e = agent.odp(), agent.gwp(basis[r["system"]])[0]
+            for what, mine, theirs in (("ODP", odp, r["odp"]), ("CO2-eq", co2e, r["co2e"])):
+                if theirs and abs(mine - float(theirs)) > max(1e-6, 5e-4 * abs(float(theirs))):
+                    out.append(f"{r['blend']} ({r['system']}): {what} {mine:g}, published {theirs}")
+    return out

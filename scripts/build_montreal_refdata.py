@@ -19,6 +19,7 @@ import globalwarmingpotentials
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_montreal_blends import MLF_COMMIT, OZONE_COMMIT
 from build_montreal_blends import build as build_blends
+from build_montreal_blends import check as check_blends
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "refdata"
@@ -98,6 +99,8 @@ def main() -> None:
     species = {s for table in globalwarmingpotentials.data.values() for s in table}
     for note in build_blends(args.mlf_ors, args.ozone_ors, species):
         print("corrected:", note)
+    for line in check_blends():
+        print("published value not reproduced:", line)
 
 
 if __name__ == "__main__":

@@ -69,13 +69,33 @@ class ConvertInputs(BaseModel):
     gwp: GwpBasis = GwpBasis.AR4
 
 
+PUBLISHED_BASIS = {"mlf": GwpBasis.MLF, "ozone": GwpBasis.AR4}
+"""The basis each system's published CO2-eq follows (checked when the tables are built)."""
+SYSTEM_LABEL = {"mlf": "MLF reporting system", "ozone": "Ozone Secretariat reporting system"}
+
+
 def _published(agent: Agent) -> list[dict[str, object]]:
     if agent.table is None:
         return []
     return [
-        {"system": p.system, "odp": p.odp, "co2e": p.co2e, "source": p.source}
+        {
+            "system": p.system,
+            "odp": p.odp,
+            "co2e": p.co2e,
+            "co2e_basis": PUBLISHED_BASIS[p.system].value,
+            "source": p.source,
+        }
         for p in ref.published(agent.name)
     ]
+
+
+def _published_text(published: list[dict[str, object]]) -> str:
+    return "; ".join(
+        f"{SYSTEM_LABEL[str(p['system'])]}: ODP {p['odp']:g}, CO2-eq {p['co2e']:g} "
+        f"(--gwp {p['co2e_basis']})"
+        for p in published
+        if isinstance(p["odp"], float) and isinstance(p["co2e"], float)
+    )
 
 
 def convert(inputs: ConvertInputs) -> Outcome:
@@ -93,8 +113,8 @@ def convert(inputs: ConvertInputs) -> Outcome:
         {"value": Quantity(value, UNIT_OF[inputs.to])},
         {
             "substance": agent.name,
-            "odp": agent.odp(),
-            "gwp": agent.gwp(inputs.gwp)[0],
+            "odp": round(agent.odp(), 12),
+            "gwp": round(agent.gwp(inputs.gwp)[0], 9),
             "gwp_basis": inputs.gwp.value,
             "components": [
                 {
@@ -110,6 +130,7 @@ def convert(inputs: ConvertInputs) -> Outcome:
             **({"composition_table": agent.table} if agent.table else {}),
             **({"composition_note": agent.note} if agent.note else {}),
             **({"published": pub} if (pub := _published(agent)) else {}),
+            **({"published_per_tonne": _published_text(pub)} if pub else {}),
         },
     )
 

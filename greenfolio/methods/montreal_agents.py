@@ -35,7 +35,7 @@ class CompositionSource(StrEnum):
     """The MLF Secretariat's reporting system; the ASHRAE table for blends it lacks."""
 
 
-TABLE_LABEL = {"ashrae": "ASHRAE 34", "mlf": "MLF reporting system"}
+TABLE_LABEL = {"ashrae": "ASHRAE 34", "mlf": "the MLF's reporting system"}
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,8 @@ def _user_blend(name: str, composition: dict[str, float]) -> Agent:
             hint = _suggest(part, known)
             raise MethodError(
                 f"unknown component {part!r} in the composition of {name}"
-                + (f"; did you mean {hint}?" if hint else "")
-                + " Name a controlled substance (e.g. HFC-32) or a listed non-controlled one "
+                + (f" (did you mean {hint}?)" if hint else "")
+                + ": name a controlled substance (e.g. HFC-32) or a listed non-controlled one "
                 "(e.g. HFO-1234yf, R-744, HC-290)"
             )
         comps.append(Component(found.name, pct / 100.0, found.substance, found.other))
@@ -210,9 +210,9 @@ def _packaged_blend(blend: ref.Blend, source: CompositionSource) -> Agent:
     for other in blend.compositions:
         if other.table != chosen.table and _differs(other, chosen):
             note = (
-                f"composition as {TABLE_LABEL[chosen.table]} gives it ({_describe(chosen)}); "
-                f"the {TABLE_LABEL[other.table]} gives {_describe(other)} "
-                f"(--composition-source {other.table})"
+                f"composition from {TABLE_LABEL[chosen.table]}: {_describe(chosen)}; "
+                f"{TABLE_LABEL[other.table]} gives {_describe(other)} "
+                f"(choose it with --composition-source {other.table})"
             )
     return Agent(blend.name, tuple(comps), True, (chosen.source,), chosen.table, note)
 

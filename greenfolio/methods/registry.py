@@ -27,12 +27,14 @@ METHODS: dict[str, Method] = {
     for m in (
         Method(
             "montreal.convert",
-            "1.0",
+            "1.1",
             "Metric, ODP and CO2-equivalent tonnes",
             (
                 PROTOCOL,
                 "Kigali Amendment (2016) Annexes C and F GWPs",
                 "IPCC AR5/AR6 GWPs via globalwarmingpotentials 0.13",
+                "Blend compositions: ASHRAE 34 (via openscm-units 0.6.3), MLF Secretariat and "
+                "Ozone Secretariat reporting systems (multilateralfund/ors, mutisyag/ozone)",
             ),
             montreal.ConvertInputs,
             montreal.convert,

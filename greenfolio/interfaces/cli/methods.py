@@ -101,12 +101,26 @@ def methods_list(as_json: JsonOption = False) -> None:
 def montreal_convert(
     quantity: Annotated[float, typer.Argument(help="How much.")],
     unit: Annotated[str, typer.Argument(help="t, kg, odp (ODP tonnes) or co2e (t CO2-eq).")],
-    substance: Annotated[str, typer.Argument(help="e.g. HCFC-22, HFC-134a, R-410A.")],
+    substance: Annotated[
+        str,
+        typer.Argument(
+            help="e.g. HCFC-22, HFC-134a, R-410A, R448B, FX-20, 'Free Zone', or a name of "
+            "your own (or 'Other mixture (HFC only)') with --composition."
+        ),
+    ],
     to: Annotated[str, typer.Option(help="t, odp or co2e.")],
     gwp: Annotated[str, typer.Option(help="ar4 (Kigali, default), ar5, ar6 or mlf.")] = "ar4",
     composition: Annotated[
-        str | None, typer.Option(help="A blend of your own: 'HFC-32=50,HFC-125=50' (mass %).")
+        str | None,
+        typer.Option(help="A blend of your own: 'HFC-32=50,HFC-125=50' (mass %, summing to 100)."),
     ] = None,
+    composition_source: Annotated[
+        str,
+        typer.Option(
+            help="Where ASHRAE 34 and the MLF's reporting system both list a blend with "
+            "different shares (e.g. R-506), which to use: ashrae (default) or mlf."
+        ),
+    ] = "ashrae",
     store: StoreOption = False,
     as_json: JsonOption = False,
     db: DbOption = None,
@@ -119,12 +133,17 @@ def montreal_convert(
         target = _MEASURES.get(to.lower(), (None, 1.0))[0]
         if target is None:
             raise ValidationError(f"unknown target {to!r}: use t, odp or co2e")
+        if composition_source.lower() not in ("ashrae", "mlf"):
+            raise ValidationError(
+                f"unknown --composition-source {composition_source!r}: use ashrae or mlf"
+            )
         inputs: dict[str, Any] = {
             "quantity": quantity * scale,
             "measure": measure,
             "substance": substance,
             "to": target,
             "gwp": gwp,
+            "composition_source": composition_source.lower(),
         }
         if composition:
             inputs["composition"] = _pairs(composition, "--composition")
