@@ -1,0 +1,229 @@
+"""Blends the MLF and Ozone Secretariat reporting systems list, against the values they publish.
+
+Expected values are copied from the published tables, not computed here:
+- MLF: multilateralfund/ors f3a57a1b092f2d42b13c5ed86e366091472eefce,
+  core/import_data/resources/blends.json, fields ``odp`` and ``gwp`` (per tonne; its CO2-eq
+  counts a blend's HFC share unless the blend is made of controlled ODS alone);
+- Ozone Secretariat: mutisyag/ozone a61d1ed9be52f9e7b22c02879c954f128a3ce0d4,
+  data/fixtures/blends.json, fields ``odp`` and ``gwp`` (the Kigali AR4 GWPs of every
+  controlled component).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from greenfolio.interfaces.cli.app import app
+from greenfolio.methods import montreal
+from greenfolio.methods.base import MethodError, Outcome
+from greenfolio.methods.montreal import CompositionSource, ConvertInputs, GwpBasis
+from greenfolio.refdata import montreal_tables as ref
+
+runner = CliRunner()
+
+# (blend, MLF odp, MLF gwp, Ozone Secretariat gwp or None where it does not list the blend)
+PUBLISHED = [
+    ("R-427B", 0.0, 2381.99, None),
+    ("R-427C", 0.0, 2062.75, None),
+    ("R-448B", 0.0, 1320.05, None),
+    ("R-457B", 0.0, 248.65, None),
+    ("R-466A", 0.0, 733.25, None),
+    ("R-467A", 0.0, 1358.82, None),
+    ("R-468A", 0.0, 145.125, None),
+    ("R-468B", 0.0, 87.75, None),
+    ("R-468C", 0.0, 283.5, None),
+    ("R-469A", 0.0, 1356.875, None),
+    ("R-470A", 0.0, 976.45, None),
+    ("R-470B", 0.0, 748.425, None),
+    ("R-471A", 0.0, 138.46, None),
+    ("R-472A", 0.0, 352.7, None),
+    ("R-472B", 0.0, 525.1, None),
+    ("R-473A", 0.0, 1830.0, None),
+    ("R-475A", 0.0, 614.9, None),
+    ("R-507C", 0.0, 3985.0, None),
+    ("R-509", 0.0253, 0.0, 832.6),
+    ("R-515B", 0.0, 286.58, None),
+    ("FX20", 0.03025, 1575.0, 2570.5),
+    ("FX55", 0.059, 2010.0, 2010.0),
+    ("D136", 0.03784, 0.0, 1191.23),
+    ("FRIGC", 0.00858, 843.7, 1081.21),
+    ("Free Zone", 0.01235, 1129.7, 1568.6),
+    ("GHG-X5", 0.0323, 1288.0, 2376.6),
+    ("NARM-502", 0.0495, 746.2, 2375.2),
+    ("NASF-S-III", 0.04814, 0.0, 1545.7125),
+    ("Daikin Blend", 0.0154, 485.0, 911.3),
+    ("MeBr-w-ClPic-67-33", 0.402, 0.0, 0.0),
+    ("MeBr-w-ClPic-98-2", 0.588, 0.0, 0.0),
+]
+
+
+def _per_tonne(substance: str, to: str, gwp: str = "ar4", **extra: object) -> Outcome:
+    return montreal.convert(
+        ConvertInputs.model_validate(
+            {"quantity": 1, "substance": substance, "to": to, "gwp": gwp, **extra}
+        )
+    )
+
+
+def _value(substance: str, to: str, gwp: str = "ar4", **extra: object) -> float:
+    return float(_per_tonne(substance, to, gwp, **extra).quantities["value"].value)
+
+
+@pytest.mark.parametrize(("blend", "odp", "mlf_co2e", "ozone_co2e"), PUBLISHED)
+def test_named_blends_give_the_published_odp_and_co2e(
+    blend: str, odp: float, mlf_co2e: float, ozone_co2e: float | None
+) -> None:
+    assert _value(blend, "odp") == pytest.approx(odp, rel=1e-9, abs=1e-12)
+    assert _value(blend, "co2e", "mlf") == pytest.approx(mlf_co2e, rel=1e-9, abs=1e-9)
+    # The Protocol's CO2-eq (Kigali AR4 GWPs of every controlled component): the Ozone
+    # Secretariat's figure; for blends it does not list, the MLF's (no HCFC in them).
+    protocol = ozone_co2e if ozone_co2e is not None else mlf_co2e
+    assert _value(blend, "co2e", "ar4") == pytest.approx(protocol, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("typed", "blend"),
+    [
+        ("R448B", "R-448B"),
+        ("r-448b", "R-448B"),
+        ("448B", "R-448B"),
+        ("FX-20", "FX20"),
+        ("fx20", "FX20"),
+        ("free zone", "Free Zone"),
+        ("FREE-ZONE", "Free Zone"),
+        ("daikin blend", "Daikin Blend"),
+        ("NASF S III", "NASF-S-III"),
+        ("MeBr-w-ClPic-67", "MeBr-w-ClPic-67-33"),  # the Ozone Secretariat's name
+        ("Solstice N-40", "R-448A"),  # an MLF trade name
+        ("R-400**", "R-400**"),
+        ("R-400*", "R-400*"),
+    ],
+)
+def test_names_resolve_whatever_their_spelling(typed: str, blend: str) -> None:
+    assert montreal.resolve(typed).name == blend
+
+
+def test_mlf_stars_keep_two_r400_compositions_apart() -> None:
+    assert _value("R-400*", "co2e", "mlf") == pytest.approx(10450.0)
+    assert _value("R-400**", "co2e", "mlf") == pytest.approx(10540.0)
+
+
+@pytest.mark.parametrize(
+    ("blend", "mlf_co2e"),
+    [("R-409A", 1584.75), ("FX55", 2010.0), ("R-406A", 0.0), ("R-401A", 16.12), ("R-502", 4656.72)],
+)
+def test_mlf_convention_counts_all_components_of_ods_only_blends(
+    blend: str, mlf_co2e: float
+) -> None:
+    assert _value(blend, "co2e", "mlf", composition_source="mlf") == pytest.approx(mlf_co2e)
+
+
+def test_r506_uses_ashrae_by_default_and_offers_the_mlf_rounding() -> None:
+    ashrae = _per_tonne("R-506", "odp")
+    assert ashrae.quantities["value"].value == pytest.approx(0.551 * 0.02 + 0.449 * 1.0)
+    assert ashrae.details["composition_table"] == "ashrae"
+    note = str(ashrae.details["composition_note"])
+    assert "CFC-114 45 %, HCFC-31 55 %" in note and "--composition-source mlf" in note
+    mlf = _per_tonne("R-506", "odp", composition_source="mlf")
+    assert mlf.quantities["value"].value == pytest.approx(0.461)  # MLF and Ozone: 0.461
+    assert _value("R-506", "co2e", "ar4", composition_source="mlf") == pytest.approx(4500.0)
+    assert "HCFC-31 55.1 %, CFC-114 44.9 %" in str(mlf.details["composition_note"])
+    published = {p["system"]: p for p in mlf.details["published"]}
+    assert published["mlf"]["odp"] == 0.461 and published["ozone"]["co2e"] == 4500.0
+
+
+def test_ashrae_r500_counts_hfc_152a_as_both_reporting_systems_do() -> None:
+    # openscm-units 0.6.3 names HFC-152 in R-500; the Ozone Secretariat publishes 8076.688.
+    assert _value("R-500", "co2e") == pytest.approx(8076.688)
+    assert _value("R-405A", "odp") == pytest.approx(0.028325)  # MLF's published ODP
+
+
+def test_non_controlled_components_count_zero_but_carry_ipcc_gwps() -> None:
+    out = _per_tonne("R-469A", "co2e", "ar5")
+    # AR5: HFC-32 677, HFC-125 3170, CO2 1 by definition
+    assert out.quantities["value"].value == pytest.approx(0.325 * 677 + 0.325 * 3170 + 0.35)
+    assert out.details["components_without_gwp"] == []
+    parts = {c["name"]: c for c in out.details["components"]}
+    assert parts["R-744"]["controlled"] is False
+    assert _value("R-469A", "co2e") == pytest.approx(0.325 * 675 + 0.325 * 3500)
+    hfo = _per_tonne("R-448B", "co2e", "ar6")
+    assert set(hfo.details["components_without_gwp"]) == {
+        "HFO-1234yf",
+        "HFO-1234ze(E)",
+    }
+    assert hfo.quantities["value"].value == pytest.approx(0.21 * 771 + 0.21 * 3740 + 0.31 * 1530)
+    pfc = _per_tonne("R-509", "co2e", "ar6")
+    assert pfc.quantities["value"].value == pytest.approx(0.46 * 1960 + 0.54 * 9290)
+    iodide = _per_tonne("R-466A", "co2e", "ar5")
+    assert iodide.details["components_without_gwp"] == ["IFC-13I1"]
+
+
+def test_unknown_blend_offers_the_nearest_names() -> None:
+    with pytest.raises(MethodError, match=r"unknown substance or blend 'R-448Z'.*R-448B"):
+        montreal.resolve("R-448Z")
+    with pytest.raises(MethodError, match=r"did you mean.*Free Zone"):
+        montreal.resolve("Freezone X")
+    with pytest.raises(MethodError, match=r"several blends \(R-507A, R-507C\)"):
+        montreal.resolve("AZ-50")
+
+
+def test_user_composition() -> None:
+    own = montreal.resolve("my blend", {"HFC-32": 50, "HFO-1234yf": 50})
+    assert own.odp() == 0 and own.gwp(GwpBasis.AR4)[0] == pytest.approx(337.5)
+    assert own.sources == ("composition given by the user",)
+    ods = montreal.resolve("Other mixture (ODS only)", {"HCFC-22": 60, "HC-600a": 40})
+    assert ods.odp() == pytest.approx(0.033)
+    with pytest.raises(MethodError, match=r"sums to 99\.9 %, not 100 %"):
+        montreal.resolve("my blend", {"HFC-32": 49.9, "HFC-125": 50})
+    with pytest.raises(MethodError, match=r"sums to 100\.5 %"):
+        montreal.resolve("my blend", {"HFC-32": 50.5, "HFC-125": 50})
+    with pytest.raises(MethodError, match=r"unknown component 'HFC-3'.*HFC-32"):
+        montreal.resolve("my blend", {"HFC-3": 50, "HFC-125": 50})
+    with pytest.raises(MethodError, match="negative"):
+        montreal.resolve("my blend", {"HFC-32": 110, "HFC-125": -10})
+    with pytest.raises(MethodError, match=r"no composition of its own.*--composition"):
+        montreal.resolve("Other mixture (HFC only)")
+    with pytest.raises(MethodError, match="holds HFCs and no ozone-depleting substance"):
+        montreal.resolve("Other mixture (HFC only)", {"HCFC-22": 50, "HFC-32": 50})
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    out = runner.invoke(app, ["methods", "montreal", "convert", *args])
+    return out.exit_code, out.output
+
+
+def test_cli_convert_blends_and_compositions() -> None:
+    code, text = _cli("2", "t", "R-506", "--to", "odp", "--composition-source", "mlf", "--json")
+    assert code == 0, text
+    run = json.loads(text)
+    assert run["outputs"]["quantities"]["value"]["value"] == pytest.approx(0.922)
+    assert run["outputs"]["details"]["composition_table"] == "mlf"
+    code, text = _cli("1", "t", "mine", "--to", "co2e", "--composition", "HFC-32=50,HFC-125=50")
+    assert code == 0 and "2,087.5" in text
+    code, text = _cli("1", "t", "mine", "--to", "co2e", "--composition", "HFC-32=50,HFC-125=40")
+    assert code == 2 and "sums to 90 %, not 100 %" in text
+    code, text = _cli("1", "t", "mine", "--to", "co2e", "--composition", "HFC-32=50,XYZ-1=50")
+    assert code == 2 and "unknown component 'XYZ-1'" in text
+    code, text = _cli("1", "t", "R-506", "--to", "odp", "--composition-source", "iso")
+    assert code == 2 and "use ashrae or mlf" in text
+    code, text = _cli("1", "t", "FX-20", "--to", "co2e", "--gwp", "mlf")
+    assert code == 0 and "1,575" in text and "Ozone Secretariat" in text
+
+
+def test_every_published_mlf_odp_is_reproduced() -> None:
+    """The whole MLF table (custom mixtures included) through the package's own tables."""
+    checked = 0
+    for blend in ref.blend_names():
+        for pub in ref.published(blend):
+            if pub.system != "mlf" or pub.odp is None:
+                continue
+            agent = montreal.resolve(blend, source=CompositionSource.MLF)
+            assert agent.odp() == pytest.approx(pub.odp, rel=1e-6, abs=1e-9), blend
+            if blend != "CustMix-334":  # MLF publishes 500 for 0.35 x 1430 = 500.5
+                mlf = agent.gwp(GwpBasis.MLF)[0]
+                assert mlf == pytest.approx(pub.co2e, rel=1e-6, abs=1e-6), blend
+            checked += 1
+    assert checked > 380
