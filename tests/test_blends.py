@@ -176,6 +176,11 @@ def test_user_composition() -> None:
     assert own.sources == ("composition given by the user",)
     ods = montreal.resolve("Other mixture (ODS only)", {"HCFC-22": 60, "HC-600a": 40})
     assert ods.odp() == pytest.approx(0.033)
+    ashrae_numbers = montreal.resolve("mine", {"R-32": 50, "R-1234yf": 40, "R-22": 10})
+    assert [c.name for c in ashrae_numbers.components] == ["HFC-32", "HFO-1234yf", "HCFC-22"]
+    assert ashrae_numbers.odp() == pytest.approx(0.0055)
+    with pytest.raises(MethodError, match="HFC-32 appears twice"):
+        montreal.resolve("my blend", {"HFC-32": 50, "R-32": 50})
     with pytest.raises(MethodError, match=r"sums to 99\.9 %, not 100 %"):
         montreal.resolve("my blend", {"HFC-32": 49.9, "HFC-125": 50})
     with pytest.raises(MethodError, match=r"sums to 100\.5 %"):

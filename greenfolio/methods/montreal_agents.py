@@ -122,15 +122,28 @@ def _known_names() -> list[str]:
     )
 
 
-def _component(name: str) -> Component | None:
-    """A component of a blend by any of its names, or None when the tables do not know it."""
-    sub = ref.substances().get(ref.key(name))
+REFRIGERANT_PREFIXES = ("CFC", "HCFC", "HFC", "HC", "HFO", "HCFO", "PFC", "HO")
+"""ASHRAE 34 writes R-32 for HFC-32, R-22 for HCFC-22, R-1234yf for HFO-1234yf."""
+
+
+def _by_key(k: str) -> Component | None:
+    sub = ref.substances().get(k)
     if sub is not None:
         return Component(sub.name, 0.0, sub)
-    other = ref.other_substances().get(ref.key(name))
+    other = ref.other_substances().get(k)
     if other is not None:
         return Component(other.name, 0.0, None, other)
     return None
+
+
+def _component(name: str) -> Component | None:
+    """A component of a blend by any of its names, or None when the tables do not know it."""
+    k = ref.key(name)
+    found = _by_key(k)
+    if found is None and k.startswith("R") and k[1:2].isdigit():
+        matches = {c.name: c for p in REFRIGERANT_PREFIXES if (c := _by_key(p + k[1:]))}
+        found = next(iter(matches.values())) if len(matches) == 1 else None
+    return found
 
 
 def _check_other_mixture(name: str, comps: tuple[Component, ...]) -> None:
@@ -157,7 +170,7 @@ def _user_blend(name: str, composition: dict[str, float]) -> Agent:
         raise MethodError(
             f"the composition of {name} sums to {total:g} %, not 100 %: correct the shares"
         )
-    comps = []
+    comps: list[Component] = []
     for part, pct in composition.items():
         if pct < 0:
             raise MethodError(f"the share of {part} in {name} is negative: give mass % from 0")
@@ -172,6 +185,10 @@ def _user_blend(name: str, composition: dict[str, float]) -> Agent:
                 + (f" (did you mean {hint}?)" if hint else "")
                 + ": name a controlled substance (e.g. HFC-32) or a listed non-controlled one "
                 "(e.g. HFO-1234yf, R-744, HC-290)"
+            )
+        if any(c.name == found.name for c in comps):
+            raise MethodError(
+                f"{found.name} appears twice in the composition of {name}: give it once"
             )
         comps.append(Component(found.name, pct / 100.0, found.substance, found.other))
     _check_other_mixture(name, tuple(comps))
@@ -202,7 +219,7 @@ def _packaged_blend(blend: ref.Blend, source: CompositionSource) -> Agent:
     total = sum(p.mass_pct for p in chosen.parts)
     if abs(total - 100.0) > 1e-6:
         raise MethodError(f"packaged blend {blend.name} sums to {total:g} %, not 100 %")
-    comps = []
+    comps: list[Component] = []
     for p in chosen.parts:
         found = _component(p.component) or Component(p.component, 0.0, None)
         comps.append(Component(found.name, p.mass_pct / 100.0, found.substance, found.other))
