@@ -235,6 +235,29 @@ def _split_names(text: str) -> Iterable[str]:
             yield part.strip()
 
 
+def ozone_to_mlf(src: Sources) -> dict[str, str]:
+    """Each Ozone Secretariat blend with a composition -> the MLF blend of that composition."""
+    mlf = {
+        b["fields"]["blend_id"]: {key(c): s for c, s in src.mlf_composition(b["pk"]).items()}
+        for b in src.mlf_blends
+    }
+    out = {}
+    for b in src.oz_blends:
+        blend_id = b["fields"]["blend_id"]
+        if not src.oz_parts[b["pk"]]:
+            continue
+        comp = {
+            key(short(p["component_name"])): pct(p["percentage"]) for p in src.oz_parts[b["pk"]]
+        }
+        same = [m for m, c in mlf.items() if c == comp]
+        named = [m for m in same if key(m) == key(blend_id)]
+        if named or len(same) == 1:
+            out[blend_id] = (named or same)[0]
+        else:
+            raise SystemExit(f"Ozone ORS blend {blend_id} matches no single MLF blend: {same}")
+    return out
+
+
 def names(src: Sources) -> list[list[str]]:
     """Other names of blends: MLF trade and other names, Ozone Secretariat identifiers."""
     ids = {key(b["fields"]["blend_id"]) for b in src.mlf_blends} | {key(b) for b in src.ashrae}
@@ -253,26 +276,14 @@ def names(src: Sources) -> list[list[str]]:
                             f"MLF ORS blends.json {field} ({MLF_REPO} {MLF_COMMIT[:7]})",
                         ),
                     )
-    mlf_compositions = {
-        b["fields"]["blend_id"]: {key(c): s for c, s in src.mlf_composition(b["pk"]).items()}
-        for b in src.mlf_blends
-    }
-    for b in src.oz_blends:
-        blend_id = b["fields"]["blend_id"]
-        if key(blend_id) in ids or not src.oz_parts[b["pk"]]:
-            continue
-        comp = {
-            key(short(p["component_name"])): pct(p["percentage"]) for p in src.oz_parts[b["pk"]]
-        }
-        same = [m for m, c in mlf_compositions.items() if c == comp]
-        if len(same) != 1:
-            raise SystemExit(f"Ozone ORS blend {blend_id} matches no single MLF blend: {same}")
-        rows[(key(blend_id), same[0])] = (
-            blend_id,
-            same[0],
-            "Ozone Secretariat ORS blends.json blend_id, same composition as the MLF's "
-            f"({OZONE_REPO} {OZONE_COMMIT[:7]})",
-        )
+    for oz_id, mlf_id in ozone_to_mlf(src).items():
+        if key(oz_id) not in ids:
+            rows[(key(oz_id), mlf_id)] = (
+                oz_id,
+                mlf_id,
+                "Ozone Secretariat ORS blends.json blend_id, same composition as the MLF's "
+                f"({OZONE_REPO} {OZONE_COMMIT[:7]})",
+            )
     return [list(r) for r in sorted(rows.values(), key=lambda r: (r[1].lower(), r[0].lower()))]
 
 
@@ -283,12 +294,14 @@ def published(src: Sources) -> list[list[str]]:
         f = b["fields"]
         if src.mlf_parts[b["pk"]]:
             rows.append([f["blend_id"], "mlf", fmt(num(f["odp"])), fmt(num(f["gwp"])), MLF_BLENDS])
+    as_mlf = ozone_to_mlf(src)
     for b in src.oz_blends:
         f = b["fields"]
         if f["odp"] is not None and src.oz_parts[b["pk"]]:
-            rows.append(
-                [f["blend_id"], "ozone", fmt(num(f["odp"])), fmt(num(f["gwp"])), OZONE_BLENDS]
-            )
+            blend, source = as_mlf[f["blend_id"]], OZONE_BLENDS
+            if blend != f["blend_id"]:
+                source = f"{OZONE_BLENDS}, as {f['blend_id']}"
+            rows.append([blend, "ozone", fmt(num(f["odp"])), fmt(num(f["gwp"])), source])
     return rows
 
 

@@ -232,3 +232,13 @@ def test_every_published_mlf_odp_is_reproduced() -> None:
                 assert mlf == pytest.approx(pub.co2e, rel=1e-6, abs=1e-6), blend
             checked += 1
     assert checked > 380
+
+
+def test_both_systems_published_values_are_shown_under_the_mlf_name() -> None:
+    out = _per_tonne("MeBr-w-ClPic-67", "odp")
+    assert out.details["substance"] == "MeBr-w-ClPic-67-33"
+    published = {p["system"]: p["odp"] for p in out.details["published"]}
+    assert published == {"mlf": 0.402, "ozone": 0.402}
+    assert "Ozone Secretariat reporting system: ODP 0.402" in str(
+        out.details["published_per_tonne"]
+    )
