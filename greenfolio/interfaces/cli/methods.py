@@ -8,10 +8,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from greenfolio.domain.errors import GreenfolioError, ValidationError
-from greenfolio.interfaces.cli.common import DbOption, JsonOption, errors, open_db, out, print_json
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    errors,
+    number,
+    open_db,
+    out,
+    print_json,
+    table,
+)
 from greenfolio.methods.mercury import PATHWAYS
 from greenfolio.services import methods as method_service
 
@@ -58,11 +66,13 @@ def _show(
         if as_json:
             print_json(run)
             return
-        table = Table("output", "value", "unit", title=f"{run['method']} {run['method_version']}")
+        grid = table("output", "value", "unit", title=f"{run['method']} {run['method_version']}")
         for name, q in run["outputs"]["quantities"].items():
-            table.add_row(name, f"{q['value']:,.6g}", q["unit"])
-        out.print(table)
+            grid.add_row(name, number(q["value"]), q["unit"])
+        out.print(grid)
         for name, value in run["outputs"]["details"].items():
+            if isinstance(value, float) and not isinstance(value, bool):
+                value = number(value)
             if not isinstance(value, list | dict):
                 out.print(f"{name}: {value}", highlight=False)
         if "run_id" in run:
@@ -91,10 +101,10 @@ def methods_list(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("method", "version", "title", "sources")
+    grid = table("method", "version", "title", "sources", wrap=("title", "sources"))
     for r in rows:
-        table.add_row(r["id"], r["version"], r["title"], "; ".join(r["sources"]))
-    out.print(table)
+        grid.add_row(r["id"], r["version"], r["title"], "; ".join(r["sources"]))
+    out.print(grid)
 
 
 @montreal_app.command("convert")
@@ -386,18 +396,18 @@ def methods_recompute(
         if not changes:
             out.print("no result would change")
             return
-        table = Table("result", "run", "method", "old", "new", "difference", "unit")
+        grid = table("result", "run", "method", "old", "new", "difference", "unit")
         for c in changes:
-            table.add_row(
+            grid.add_row(
                 str(c["result_id"]),
                 str(c["run_id"]),
                 c["method"],
-                f"{c['old_value']:,.6g}",
-                f"{c['new_value']:,.6g}",
-                f"{c['difference']:+,.6g}",
+                number(c["old_value"]),
+                number(c["new_value"]),
+                ("+" if c["difference"] > 0 else "") + number(c["difference"]),
                 c["unit"],
             )
-        out.print(table)
+        out.print(grid)
         if apply:
             out.print(f"{len(changes)} result(s) updated and sent back to review")
 

@@ -11,11 +11,19 @@ import os
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Grant, Role, Scope
-from greenfolio.interfaces.cli.common import DbOption, err, errors, open_db, out, print_json
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    err,
+    errors,
+    open_db,
+    out,
+    print_json,
+    table,
+    warn,
+)
 from greenfolio.services import accounts, audit
 from greenfolio.services.database import Database
 from greenfolio.store.engine import ENV_VAR
@@ -200,11 +208,11 @@ def list_users(
         if as_json:
             print_json([u.as_dict() for u in found])
             return
-        table = Table("user", "name", "active", "roles")
+        grid = table("user", "name", "active", "roles", wrap=("name", "roles"))
         for u in found:
             roles = ", ".join(str(g) for g in u.grants)
-            table.add_row(u.username, u.display_name, "yes" if u.active else "no", roles)
-        out.print(table)
+            grid.add_row(u.username, u.display_name, "yes" if u.active else "no", roles)
+        out.print(grid)
 
 
 @tokens_app.command("create")
