@@ -35,7 +35,12 @@ def _shown(value: object) -> str:
     return "a value of another kind"
 
 
-_DATE_TYPES = {"date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"}
+_DATE_TYPES = {
+    "date_from_datetime_parsing",
+    "date_parsing",
+    "date_type",
+    "date_from_datetime_inexact",
+}
 
 
 def _allowed(problem: Mapping[str, Any]) -> str:

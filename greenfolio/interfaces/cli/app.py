@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.interfaces import report_files
@@ -29,10 +30,9 @@ from greenfolio.interfaces.cli.common import (
     use_numbers_command,
     warn,
 )
-from greenfolio.services import coverage
+from greenfolio.services import coverage, reference, reporting, synthetic
 from greenfolio.services import demo as demo_service
 from greenfolio.services import explain as explain_service
-from greenfolio.services import reference, reporting, synthetic
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
@@ -211,7 +211,12 @@ def explain(
         if data["items"]:
             out.print(f"items: {', '.join(data['items'])}", highlight=False)
         grid = table(
-            "result", "work", "value", "unit", "period end", "citation / evidence",
+            "result",
+            "work",
+            "value",
+            "unit",
+            "period end",
+            "citation / evidence",
             wrap=("citation / evidence",),
         )
         for r in data["results"]:
@@ -273,9 +278,7 @@ def results_list(
         if as_json:
             print_json(rows)
             return
-        grid = table(
-            "id", "work", "indicator", "value", "unit", "state", "period end"
-        )
+        grid = table("id", "work", "indicator", "value", "unit", "state", "period end")
         for r in rows:
             grid.add_row(
                 str(r["id"]),

@@ -1,8 +1,9 @@
 """``greenfolio import …``, ``export …`` and ``template …``: data in and out of the store.
 
 Each import prints what it created, updated and skipped and every problem with its
-place; ``--json`` prints the same as one JSON object. A command exits 2 when any file
-or row was refused or any activity left out, so scripts can tell.
+place; ``--json`` prints the same as one JSON object. A command exits 4 (done in part)
+when some records were refused or left out and the rest written, and 2 when nothing
+was, so scripts can tell.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import typer
 from rich.progress import TaskID
 
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.domain.exchange import Summary
+from greenfolio.domain.exchange import Problem, Severity, Summary, group_problems
 from greenfolio.domain.iati import OrgRef
 from greenfolio.domain.work import WorkKind, WorkStatus
 from greenfolio.interfaces.cli.common import (
     DbOption,
+    ExitCode,
     JsonOption,
     err,
     errors,
@@ -67,7 +69,9 @@ def _report(summary: Summary, as_json: bool) -> None:
                 highlight=False,
             )
     if summary.errors:
-        raise typer.Exit(2)
+        # Something was refused: in part when the rest was written, else nothing was.
+        written = summary.created + summary.updated
+        raise typer.Exit(ExitCode.PARTIAL if written else ExitCode.INVALID)
 
 
 @import_app.command("iati")
@@ -221,8 +225,24 @@ def export_iati(
                 f"wrote {out_file}: {summary.exported} activities, {summary.skipped} left out",
                 highlight=False,
             )
-            for problem in summary.problems[:SHOWN_WARNINGS]:
-                err.print(f"[yellow]{problem.severity.value}:[/] {problem}", highlight=False)
+            _print_groups(summary.problems)
+    if summary.skipped:
+        raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _print_groups(problems: list[Problem]) -> None:
+    """Each reason once, with how many records it hit and a few of their keys."""
+    groups = group_problems(problems)
+    left_out = [g for g in groups if g.severity is Severity.ERROR]
+    written = [g for g in groups if g.severity is not Severity.ERROR]
+    if left_out:
+        err.print("[bold red]left out:[/]", highlight=False)
+        for group in left_out:
+            err.print(f"  {group}", highlight=False, markup=False)
+    if written:
+        err.print("[yellow]written, with warnings:[/]", highlight=False)
+        for group in written:
+            err.print(f"  {group}", highlight=False, markup=False)
 
 
 @template_app.command("xlsx")

@@ -30,9 +30,7 @@ def work_list(
         str | None, typer.Option(help="Programme code, e.g. pops or e_mobility.")
     ] = None,
     focus_area: Annotated[str | None, typer.Option(help="Focus area code.")] = None,
-    convention: Annotated[
-        str | None, typer.Option(help="montreal, stockholm, minamata …")
-    ] = None,
+    convention: Annotated[str | None, typer.Option(help="montreal, stockholm, minamata …")] = None,
     status: Annotated[WorkStatus | None, typer.Option(help="Activity status.")] = None,
     kind: Annotated[WorkKind | None, typer.Option(help="Kind of work.")] = None,
     year: Annotated[
