@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli.app import app
 from greenfolio.interfaces.cli.common import EXIT_CODES, ExitCode, number
-from greenfolio.services import demo, reference
+from greenfolio.services import accounts, demo, reference
 from greenfolio.services.database import Database
 from greenfolio.services.exchange.iati_import import import_files
 from greenfolio.store.tables import ResultRow, WorkRow
@@ -78,9 +78,19 @@ def count_results(url: str) -> int:
 def test_an_impossible_date_names_the_option_and_writes_nothing(url: str) -> None:
     before = count_results(url)
     code, text = run(
-        "results", "add", "--work", "idb49-pops-programme", "--indicator", "pops_destroyed",
-        "--value", "12", "--period-start", "2021-02-30", "--db", url,
-    )  # fmt: skip
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "pops_destroyed",
+        "--value",
+        "12",
+        "--period-start",
+        "2021-02-30",
+        "--db",
+        url,
+    )
     assert code == ExitCode.INVALID
     assert "--period-start: '2021-02-30' was given; write a real date as YYYY-MM-DD" in text
     assert "day value is outside expected range" in text
@@ -89,9 +99,17 @@ def test_an_impossible_date_names_the_option_and_writes_nothing(url: str) -> Non
 
 def test_a_negative_baseline_says_what_is_allowed() -> None:
     code, text = run(
-        "methods", "montreal", "limits", "NGA", "--group", "C/I", "--year", "2025",
-        "--baseline", "-5",
-    )  # fmt: skip
+        "methods",
+        "montreal",
+        "limits",
+        "NGA",
+        "--group",
+        "C/I",
+        "--year",
+        "2025",
+        "--baseline",
+        "-5",
+    )
     assert code == ExitCode.INVALID
     assert "--baseline: -5 was given; it must be 0 or more" in text
 
@@ -109,9 +127,18 @@ def test_a_negative_positional_value_is_a_value_not_an_option() -> None:
 
 def test_a_method_input_given_under_another_name_names_the_option() -> None:
     code, text = run(
-        "methods", "upops", "avoided", "--category", "1c", "--from", "1", "--to", "4",
-        "--activity", "-100",
-    )  # fmt: skip
+        "methods",
+        "upops",
+        "avoided",
+        "--category",
+        "1c",
+        "--from",
+        "1",
+        "--to",
+        "4",
+        "--activity",
+        "-100",
+    )
     assert code == ExitCode.INVALID
     assert "--activity: -100 was given; it must be 0 or more" in text
 
@@ -122,24 +149,54 @@ def test_a_method_input_given_under_another_name_names_the_option() -> None:
 def test_a_count_of_people_must_be_whole(url: str) -> None:
     before = count_results(url)
     code, text = run(
-        "results", "add", "--work", "idb49-pops-programme", "--indicator", "participants",
-        "--value", "12.5", "--db", url,
-    )  # fmt: skip
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "participants",
+        "--value",
+        "12.5",
+        "--db",
+        url,
+    )
     assert code == ExitCode.INVALID
     assert "participants is a count (unit: person): give a whole number, such as 12 or 13" in text
     assert count_results(url) == before
     code, text = run(
-        "results", "add", "--work", "idb49-pops-programme", "--indicator", "participants",
-        "--value", "12", "--period-start", "2021-01-01", "--period-end", "2021-06-30",
-        "--db", url,
-    )  # fmt: skip
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "participants",
+        "--value",
+        "12",
+        "--period-start",
+        "2021-01-01",
+        "--period-end",
+        "2021-06-30",
+        "--db",
+        url,
+    )
     assert code == ExitCode.OK, text
     # A measure is not a count: 12.5 tonnes are fine.
     code, text = run(
-        "results", "add", "--work", "idb49-pops-programme", "--indicator", "pops_destroyed",
-        "--value", "12.5", "--period-start", "2021-01-01", "--period-end", "2021-06-30",
-        "--db", url,
-    )  # fmt: skip
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "pops_destroyed",
+        "--value",
+        "12.5",
+        "--period-start",
+        "2021-01-01",
+        "--period-end",
+        "2021-06-30",
+        "--db",
+        url,
+    )
     assert code == ExitCode.OK, text
 
 
@@ -194,9 +251,17 @@ def test_tables_do_not_cut_names(url: str) -> None:
 
 def test_an_unknown_work_item_offers_the_nearest_keys(url: str) -> None:
     code, text = run(
-        "results", "add", "--work", "idb49-pops-programm", "--indicator", "pops_destroyed",
-        "--value", "1", "--db", url,
-    )  # fmt: skip
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programm",
+        "--indicator",
+        "pops_destroyed",
+        "--value",
+        "1",
+        "--db",
+        url,
+    )
     assert code == ExitCode.INVALID
     assert "unknown work item 'idb49-pops-programm'; did you mean idb49-pops-programme" in text
     assert "greenfolio work list" in text
@@ -227,9 +292,20 @@ def test_work_list_filters_and_json(url: str) -> None:
 
 def test_a_result_without_a_period_is_warned_about_on_add_and_verify(url: str) -> None:
     code, data, text = run_json(
-        "results", "add", "--work", "idb49-pops-programme", "--indicator", "pops_destroyed",
-        "--value", "12", "--unit", "t", "--json", "--db", url,
-    )  # fmt: skip
+        "results",
+        "add",
+        "--work",
+        "idb49-pops-programme",
+        "--indicator",
+        "pops_destroyed",
+        "--value",
+        "12",
+        "--unit",
+        "t",
+        "--json",
+        "--db",
+        url,
+    )
     assert code == ExitCode.OK
     assert isinstance(data, dict)
     rid = str(data["id"])
@@ -313,33 +389,71 @@ def test_help_prints_the_exit_code_table() -> None:
 def test_passwords_come_from_a_file_or_the_environment(url: str, tmp_path: Path) -> None:
     secret_file = tmp_path / "pw"
     secret_file.write_text("from-a-file-123\n", "utf-8")
-    code, text = run("users", "create-admin", "--username", "a1", "--password-file",
-                     str(secret_file), "--db", url)  # fmt: skip
+    code, text = run(
+        "users",
+        "create-admin",
+        "--username",
+        "a1",
+        "--password-file",
+        str(secret_file),
+        "--db",
+        url,
+    )
     assert code == ExitCode.OK and "from-a-file-123" not in text and "password:" not in text
     env = {"GREENFOLIO_PASSWORD": "from-the-env-123"}
     code, text = run("users", "create", "b1", "--role", "viewer", "--db", url, env=env)
     assert code == ExitCode.OK and "password:" not in text
-    code, text = run("users", "create", "c1", "--role", "viewer", "--db", url,
-                     env={"GREENFOLIO_PASSWORD": ""})  # fmt: skip
+    code, text = run(
+        "users", "create", "c1", "--role", "viewer", "--db", url, env={"GREENFOLIO_PASSWORD": ""}
+    )
     assert code == ExitCode.OK and "password: " in text  # none given: generated and printed
-    code, text = run("users", "set-password", "c1", "--password-file", "-", "--db", url,
-                     stdin="typed-on-stdin-123\n")  # fmt: skip
+    code, text = run(
+        "users",
+        "set-password",
+        "c1",
+        "--password-file",
+        "-",
+        "--db",
+        url,
+        stdin="typed-on-stdin-123\n",
+    )
     assert code == ExitCode.OK and "password:" not in text
-    code, text = run("users", "create", "d1", "--role", "viewer", "--password",
-                     "on-the-command-line", "--db", url)  # fmt: skip
+    code, text = run(
+        "users",
+        "create",
+        "d1",
+        "--role",
+        "viewer",
+        "--password",
+        "on-the-command-line",
+        "--db",
+        url,
+    )
     assert code == ExitCode.OK
     assert "warning: --password shows in the process list" in text
-    code, text = run("users", "create", "e1", "--role", "viewer", "--password-file",
-                     str(tmp_path / "missing"), "--db", url)  # fmt: skip
+    code, text = run(
+        "users",
+        "create",
+        "e1",
+        "--role",
+        "viewer",
+        "--password-file",
+        str(tmp_path / "missing"),
+        "--db",
+        url,
+    )
     assert code == ExitCode.INVALID and "--password-file: cannot read" in text
     result = runner.invoke(app, ["users", "create", "--help"], env={"COLUMNS": "200"})
     assert "--password-file" in result.output and "--password " not in result.output
-    from greenfolio.services import accounts
 
     db = Database.open(url)
     try:
-        for user, secret in (("a1", "from-a-file-123"), ("b1", "from-the-env-123"),
-                             ("c1", "typed-on-stdin-123"), ("d1", "on-the-command-line")):  # fmt: skip
+        for user, secret in (
+            ("a1", "from-a-file-123"),
+            ("b1", "from-the-env-123"),
+            ("c1", "typed-on-stdin-123"),
+            ("d1", "on-the-command-line"),
+        ):
             assert accounts.authenticate(db, user, secret, "127.0.0.1").name == user
     finally:
         db.close()
