@@ -25,6 +25,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.exchange.iati_import import import_files
 from greenfolio.store.tables import ResultRow, WorkRow
 from tests.conftest import DATA
+from tests.test_api_support import add_user, client
 
 runner = CliRunner()
 LEAKS = ("pydantic", "errors.pydantic.dev", "validation error for", "Traceback", "No such option")
@@ -95,6 +96,41 @@ def test_an_impossible_date_names_the_option_and_writes_nothing(url: str) -> Non
     assert "--period-start: '2021-02-30' was given; write a real date as YYYY-MM-DD" in text
     assert "day value is outside expected range" in text
     assert count_results(url) == before
+
+
+def test_a_bad_date_for_a_result_from_a_method_run_names_the_option(url: str) -> None:
+    code, data, _ = run_json(
+        "methods",
+        "montreal",
+        "convert",
+        "100",
+        "t",
+        "HCFC-22",
+        "--to",
+        "odp",
+        "--store",
+        "--json",
+        "--db",
+        url,
+    )
+    assert code == ExitCode.OK and isinstance(data, dict)
+    code, text = run(
+        "methods",
+        "result",
+        str(data["run_id"]),
+        "--output",
+        "value",
+        "--work",
+        "idb49-montreal-protocol",
+        "--indicator",
+        "ods_phased_out_odp",
+        "--period-end",
+        "2021-13-01",
+        "--db",
+        url,
+    )
+    assert code == ExitCode.INVALID
+    assert "--period-end: '2021-13-01' was given; write a real date as YYYY-MM-DD" in text
 
 
 def test_a_negative_baseline_says_what_is_allowed() -> None:
@@ -458,3 +494,30 @@ def test_passwords_come_from_a_file_or_the_environment(url: str, tmp_path: Path)
     finally:
         db.close()
     assert os.environ.get("GREENFOLIO_PASSWORD") is None
+
+
+# --- the same rules reach the API ---------------------------------------------------------
+
+
+def test_the_api_refuses_fractional_counts_and_uncovered_years(url: str) -> None:
+    db = Database.open(url)
+    try:
+        admin = add_user(db, "root", "admin@all")
+        web = client(db)
+        made = web.post(
+            "/api/v1/results",
+            json={
+                "work": "idb49-pops-programme",
+                "indicator": "participants",
+                "value": 12.5,
+                "period_end": "2021-06-30",
+            },
+            headers=admin.auth,
+        )
+        assert made.status_code == 422, made.text
+        assert "give a whole number, such as 12 or 13" in made.json()["error"]["message"]
+        figures = web.get("/api/v1/figures?year=2020", headers=admin.auth)
+        assert figures.status_code == 404, figures.text
+        assert "no session for 2020" in figures.json()["error"]["message"]
+    finally:
+        db.close()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from greenfolio.domain.errors import GreenfolioError, ValidationError
+from greenfolio.domain.errors import ValidationError
 from greenfolio.interfaces.cli.common import (
     DbOption,
     JsonOption,
@@ -19,8 +19,10 @@ from greenfolio.interfaces.cli.common import (
     out,
     print_json,
     table,
+    warn,
 )
 from greenfolio.methods.mercury import PATHWAYS
+from greenfolio.services import coverage
 from greenfolio.services import methods as method_service
 
 methods_app = typer.Typer(
@@ -360,23 +362,23 @@ def methods_result(
 ) -> None:
     """Record one output of a run as a draft result that keeps the link to the run."""
     with errors():
-        try:
-            spec = method_service.FromRun(
-                run_id=run_id,
-                output=output,
-                work=work,
-                indicator=indicator,
-                period_start=period_start,
-                period_end=period_end,
-                country=country,
-            )
-        except ValueError as exc:
-            raise GreenfolioError(str(exc)) from exc
-        rid = method_service.result_from_run(open_db(db), spec)
+        spec = method_service.FromRun(
+            run_id=run_id,
+            output=output,
+            work=work,
+            indicator=indicator,
+            period_start=period_start,
+            period_end=period_end,
+            country=country,
+        )
+        database = open_db(db)
+        rid = method_service.result_from_run(database, spec)
         if as_json:
             print_json({"id": rid, "run_id": run_id, "review_state": "draft"})
         else:
             out.print(f"result {rid} recorded as draft from method run {run_id}")
+        for text in coverage.warnings(database, [rid]).values():
+            warn(text)
 
 
 @methods_app.command("recompute")
