@@ -8,7 +8,6 @@ what is allowed; never a library's dump.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli.app import app
 from greenfolio.interfaces.cli.common import EXIT_CODES, ExitCode, number
-from greenfolio.services import accounts, demo, reference
+from greenfolio.services import demo, reference
 from greenfolio.services.database import Database
 from greenfolio.services.exchange.iati_import import import_files
 from greenfolio.store.tables import ResultRow, WorkRow
@@ -420,80 +419,6 @@ def test_help_prints_the_exit_code_table() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
     for code, meaning in EXIT_CODES:
         assert f"| {code} | {meaning} |" in readme
-
-
-def test_passwords_come_from_a_file_or_the_environment(url: str, tmp_path: Path) -> None:
-    secret_file = tmp_path / "pw"
-    secret_file.write_text("from-a-file-123\n", "utf-8")
-    code, text = run(
-        "users",
-        "create-admin",
-        "--username",
-        "a1",
-        "--password-file",
-        str(secret_file),
-        "--db",
-        url,
-    )
-    assert code == ExitCode.OK and "from-a-file-123" not in text and "password:" not in text
-    env = {"GREENFOLIO_PASSWORD": "from-the-env-123"}
-    code, text = run("users", "create", "b1", "--role", "viewer", "--db", url, env=env)
-    assert code == ExitCode.OK and "password:" not in text
-    code, text = run(
-        "users", "create", "c1", "--role", "viewer", "--db", url, env={"GREENFOLIO_PASSWORD": ""}
-    )
-    assert code == ExitCode.OK and "password: " in text  # none given: generated and printed
-    code, text = run(
-        "users",
-        "set-password",
-        "c1",
-        "--password-file",
-        "-",
-        "--db",
-        url,
-        stdin="typed-on-stdin-123\n",
-    )
-    assert code == ExitCode.OK and "password:" not in text
-    code, text = run(
-        "users",
-        "create",
-        "d1",
-        "--role",
-        "viewer",
-        "--password",
-        "on-the-command-line",
-        "--db",
-        url,
-    )
-    assert code == ExitCode.OK
-    assert "warning: --password shows in the process list" in text
-    code, text = run(
-        "users",
-        "create",
-        "e1",
-        "--role",
-        "viewer",
-        "--password-file",
-        str(tmp_path / "missing"),
-        "--db",
-        url,
-    )
-    assert code == ExitCode.INVALID and "--password-file: cannot read" in text
-    result = runner.invoke(app, ["users", "create", "--help"], env={"COLUMNS": "200"})
-    assert "--password-file" in result.output and "--password " not in result.output
-
-    db = Database.open(url)
-    try:
-        for user, secret in (
-            ("a1", "from-a-file-123"),
-            ("b1", "from-the-env-123"),
-            ("c1", "typed-on-stdin-123"),
-            ("d1", "on-the-command-line"),
-        ):
-            assert accounts.authenticate(db, user, secret, "127.0.0.1").name == user
-    finally:
-        db.close()
-    assert os.environ.get("GREENFOLIO_PASSWORD") is None
 
 
 # --- the same rules reach the API ---------------------------------------------------------
