@@ -45,11 +45,18 @@ def uses(definition: ReportDefinition, indicator: str) -> bool:
     return any(raw.get("indicator") == indicator for raw in definition.figures.values())
 
 
-def warning(indicator: str, period_end: date | None, result_id: int | None = None) -> str | None:
+def warning(
+    indicator: str,
+    period_end: date | None,
+    result_id: int | None = None,
+    definitions: Sequence[ReportDefinition] | None = None,
+) -> str | None:
     """Why no shipped report would count such a result, or None if one would (or none uses
     the indicator at all, as with indicators kept for reports of one's own)."""
-    definitions = [d for d in (load_definition(n) for n in SHIPPED) if uses(d, indicator)]
-    if not definitions:
+    if definitions is None:
+        definitions = shipped()
+    using = [d for d in definitions if uses(d, indicator)]
+    if not using:
         return None
     who = f"result {result_id}" if result_id is not None else "this result"
     if period_end is None:
@@ -57,15 +64,19 @@ def warning(indicator: str, period_end: date | None, result_id: int | None = Non
             f"{who} has no period, so no report counts it: record results with "
             "--period-start and --period-end (YYYY-MM-DD)"
         )
-    if any(_covering(d, indicator, period_end) for d in definitions):
+    if any(_covering(d, indicator, period_end) for d in using):
         return None
     spans = []
-    for d in definitions:
+    for d in using:
         for year in sorted(d.sessions)[-1:]:
             w = window(d.period, year)
             spans.append(f"{d.name} {year} counts periods ending {w.start} to {w.end}")
-    listed = "; ".join(spans) or "no shipped report has a session for that year"
+    listed = "; ".join(spans)
     return f"{who} ends on {period_end}, outside every report period ({listed})"
+
+
+def shipped() -> list[ReportDefinition]:
+    return [load_definition(name) for name in SHIPPED]
 
 
 def warnings(db: Database, ids: Sequence[int]) -> dict[int, str]:
@@ -76,9 +87,10 @@ def warnings(db: Database, ids: Sequence[int]) -> dict[int, str]:
                 ResultRow.id.in_(list(ids))
             )
         ).all()
+    definitions = shipped()
     found = {}
     for rid, indicator, end in rows:
-        text = warning(indicator, end, rid)
+        text = warning(indicator, end, rid, definitions)
         if text:
             found[rid] = text
     return found

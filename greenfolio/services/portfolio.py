@@ -125,9 +125,7 @@ def work_by_key(session: Session, key: str) -> WorkRow:
     if row is None:
         near = nearest_keys(session, key)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
-        raise NotFoundError(
-            f"unknown work item {key!r}{hint} (`greenfolio work list --q TEXT` finds keys)"
-        )
+        raise NotFoundError(f"unknown work item {key!r}{hint}")
     return row
 
 
