@@ -301,6 +301,22 @@ def test_an_unknown_work_item_offers_the_nearest_keys(url: str) -> None:
     assert "unknown work item 'idb49-pops-programm'; did you mean idb49-pops-programme" in text
 
 
+def test_what_a_person_typed_is_printed_as_typed(url: str) -> None:
+    code, text = run(
+        "results",
+        "add",
+        "--work",
+        "[red]nope[/]",
+        "--indicator",
+        "pops_destroyed",
+        "--value",
+        "1",
+        "--db",
+        url,
+    )
+    assert code == ExitCode.INVALID and "unknown work item '[red]nope[/]'" in text
+
+
 def test_work_list_filters_and_json(url: str) -> None:
     code, data, text = run_json("work", "list", "--programme", "pops", "--json", "--db", url)
     assert code == ExitCode.OK, text

@@ -17,9 +17,13 @@ from typing import Annotated, Any
 import pydantic
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 from sqlalchemy.exc import OperationalError
+
+# Typer carries its own copy of Click (typer._click): the parser and context used here are
+# that copy's, so that negative numbers and option names work with the Typer in the lock.
 from typer._click.core import Context
 from typer._click.globals import get_current_context
 from typer._click.parser import _OptionParser, _ParsingState
@@ -66,9 +70,6 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
 )
 """The one table of exit codes every command keeps to (printed by ``greenfolio --help``)."""
 
-# Typer carries its own copy of Click (typer._click); the parser and context used below
-# are that copy's, so negative numbers and option names work with the Typer in the lock.
-
 
 def exit_code_help() -> str:
     """The exit-code table as help text (Typer's Markdown-free epilog: one line each)."""
@@ -96,7 +97,7 @@ def _label(field: str) -> str:
 
 def warn(text: str) -> None:
     """A warning: the command goes on, but the person should know."""
-    err.print(f"[bold yellow]warning:[/] {text}", highlight=False)
+    err.print(f"[bold yellow]warning:[/] {escape(text)}", highlight=False)
 
 
 @contextmanager
@@ -111,18 +112,18 @@ def errors() -> Iterator[None]:
         yield
     except pydantic.ValidationError as exc:
         text = InvalidFields(exc.errors(include_url=False)).describe(_label)
-        err.print(f"[bold red]error:[/] {text}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(text)}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except InvalidFields as exc:
-        err.print(f"[bold red]error:[/] {exc.describe(_label)}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(exc.describe(_label))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except GreenfolioError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except OperationalError as exc:
         err.print(
-            f"[bold red]database error:[/] {exc.orig}. Check the --db URL or $GREENFOLIO_DB, "
-            "and run `greenfolio db upgrade` on a new database.",
+            f"[bold red]database error:[/] {escape(str(exc.orig))}. Check the --db URL or "
+            "$GREENFOLIO_DB, and run `greenfolio db upgrade` on a new database.",
             highlight=False,
         )
         raise typer.Exit(ExitCode.DATABASE) from exc
