@@ -485,3 +485,23 @@ def test_the_api_refuses_fractional_counts_and_uncovered_years(url: str) -> None
         assert "no session for 2020" in figures.json()["error"]["message"]
     finally:
         db.close()
+
+
+def test_imports_group_reasons_and_exit_partial_when_some_are_refused(
+    url: str, tmp_path: Path
+) -> None:
+    example = (DATA / "iati" / "files" / "iati-example-v203.xml").read_text("utf-8")
+    broken = tmp_path / "broken.xml"
+    broken.write_text(example.replace('iso-date="2013-04-01"', 'iso-date="2021-02-30"', 1))
+    code, text = run("import", "iati", str(broken), "--db", url)
+    assert code == ExitCode.PARTIAL
+    assert "created 12, updated 0" in text and "refused:" in text
+    assert "1 × iso-date '2021-02-30' is not a date (write YYYY-MM-DD) (e.g. broken.xml:28" in text
+    code, text = run(
+        "import", "iati", str(DATA / "iati" / "files" / "worldbank-v1.xml"), "--db", url
+    )
+    assert code == ExitCode.OK
+    lines = text.splitlines()
+    reason = "organisation role 'beneficiary' is not in the OrganisationRole codelist"
+    assert [x.strip()[:5] for x in lines if reason in x] == ["16 × "]
+    assert len(lines) < 20 and "--json lists every problem with its place" in text

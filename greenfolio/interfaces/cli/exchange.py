@@ -8,6 +8,7 @@ was, so scripts can tell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -38,7 +39,8 @@ import_app = typer.Typer(
 export_app = typer.Typer(help="Export the portfolio (IATI 2.03 XML).", no_args_is_help=True)
 template_app = typer.Typer(help="Write data-entry templates.", no_args_is_help=True)
 
-SHOWN_WARNINGS = 20
+SHOWN_REASONS = 12
+"""Reasons printed per severity; ``--json`` lists every problem."""
 
 
 def register(app: typer.Typer) -> None:
@@ -49,7 +51,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(summary: Summary, as_json: bool) -> None:
-
+    """What an import did, and each reason for what it refused once, with a few places."""
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -58,16 +60,9 @@ def _report(summary: Summary, as_json: bool) -> None:
             f"{len(summary.errors)} error(s), {len(summary.warnings)} warning(s)",
             highlight=False,
         )
-        for problem in summary.errors:
-            err.print(f"[bold red]error:[/] {problem}", highlight=False, markup=True)
-        warnings = summary.warnings
-        for problem in warnings[:SHOWN_WARNINGS]:
-            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
-        if len(warnings) > SHOWN_WARNINGS:
-            err.print(
-                f"… and {len(warnings) - SHOWN_WARNINGS} more warnings (--json lists all)",
-                highlight=False,
-            )
+        _print_groups(summary.problems, "refused", Problem.place)
+        if summary.problems:
+            err.print("--json lists every problem with its place", highlight=False)
     if summary.errors:
         # Something was refused: in part when the rest was written, else nothing was.
         written = summary.created + summary.updated
@@ -225,24 +220,34 @@ def export_iati(
                 f"wrote {out_file}: {summary.exported} activities, {summary.skipped} left out",
                 highlight=False,
             )
-            _print_groups(summary.problems)
+            _print_groups(summary.problems, "left out")
     if summary.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 
 
-def _print_groups(problems: list[Problem]) -> None:
-    """Each reason once, with how many records it hit and a few of their keys."""
-    groups = group_problems(problems)
+def _print_groups(
+    problems: list[Problem], refused: str, where: Callable[[Problem], str] | None = None
+) -> None:
+    """Each reason once, with how many records it hit and a few of their keys or places."""
+    groups = group_problems(problems, where=where) if where else group_problems(problems)
     left_out = [g for g in groups if g.severity is Severity.ERROR]
     written = [g for g in groups if g.severity is not Severity.ERROR]
-    if left_out:
-        err.print("[bold red]left out:[/]", highlight=False)
-        for group in left_out:
+    for title, chosen in (
+        (f"[bold red]{refused}:[/]", left_out),
+        ("[yellow]warnings:[/]", written),
+    ):
+        if not chosen:
+            continue
+        err.print(title, highlight=False)
+        for group in chosen[:SHOWN_REASONS]:
             err.print(f"  {group}", highlight=False, markup=False)
-    if written:
-        err.print("[yellow]written, with warnings:[/]", highlight=False)
-        for group in written:
-            err.print(f"  {group}", highlight=False, markup=False)
+        if len(chosen) > SHOWN_REASONS:
+            rest = sum(g.count for g in chosen[SHOWN_REASONS:])
+            err.print(
+                f"  … {len(chosen) - SHOWN_REASONS} more reasons ({rest} records)",
+                highlight=False,
+                markup=False,
+            )
 
 
 @template_app.command("xlsx")
