@@ -1,5 +1,10 @@
 """Errors the domain raises; each message says what is wrong and how to fix it."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 
 class GreenfolioError(Exception):
     """Base of every error Greenfolio reports to a person (exit code 2 in the CLI)."""
@@ -15,3 +20,86 @@ class UnitMismatchError(GreenfolioError):
 
 class NotFoundError(GreenfolioError):
     """A record, figure or code that does not exist."""
+
+
+def _shown(value: object) -> str:
+    """A given value as a person wrote it: numbers without a trailing .0, text in quotes."""
+    if isinstance(value, bool) or value is None:
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return f"'{value}'"
+    return "a value of another kind"
+
+
+_DATE_TYPES = {
+    "date_from_datetime_parsing",
+    "date_parsing",
+    "date_type",
+    "date_from_datetime_inexact",
+}
+
+
+def _allowed(problem: Mapping[str, Any]) -> str:
+    """What the rule behind one failed check allows, in words."""
+    kind = str(problem.get("type", ""))
+    ctx = problem.get("ctx") or {}
+    bounds = {
+        "greater_than_equal": ("ge", "{} or more"),
+        "greater_than": ("gt", "more than {}"),
+        "less_than_equal": ("le", "{} or less"),
+        "less_than": ("lt", "less than {}"),
+    }
+    if kind in bounds:
+        key, text = bounds[kind]
+        return "it must be " + text.format(_shown(ctx.get(key)).strip("'"))
+    if kind in _DATE_TYPES:
+        detail = str(ctx.get("error", "")).replace("_", " ")
+        return "write a real date as YYYY-MM-DD" + (f" ({detail})" if detail else "")
+    if kind == "enum":
+        return f"choose from {ctx.get('expected', '')}".replace("'", "")
+    if kind in ("float_parsing", "float_type", "finite_number"):
+        return "it must be a number"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "it must be a whole number"
+    if kind in ("string_too_short", "string_too_long"):
+        return str(problem.get("msg", "")).replace("String should", "it should")
+    message = str(problem.get("msg", "is not allowed"))
+    return message[len("Value error, ") :] if message.startswith("Value error, ") else message
+
+
+def describe_problems(
+    problems: Sequence[Mapping[str, Any]], label: Callable[[str], str] = str
+) -> str:
+    """Failed field checks (pydantic's ``errors()``) as sentences: which field, what was given,
+    what is allowed. ``label`` names a field the way the reader knows it (e.g. ``--period-start``).
+    """
+    parts = []
+    for problem in problems:
+        loc = [str(p) for p in problem.get("loc", ()) if p != "__root__"]
+        name = label(loc[0]) + "".join(f".{p}" for p in loc[1:]) if loc else "the input"
+        kind = str(problem.get("type", ""))
+        if kind == "missing":
+            parts.append(f"{name} is required")
+        elif kind == "extra_forbidden":
+            parts.append(f"{name} is not a known field")
+        else:
+            parts.append(f"{name}: {_shown(problem.get('input'))} was given; {_allowed(problem)}")
+    return "; ".join(parts)
+
+
+class InvalidFields(ValidationError):
+    """Fields that break their rules, kept as data so each interface can name the fields its
+    own way (an option on the command line, a form field in a page)."""
+
+    def __init__(self, problems: Sequence[Mapping[str, Any]], subject: str = "") -> None:
+        self.problems = [dict(p) for p in problems]
+        self.subject = subject
+        super().__init__(self.describe())
+
+    def describe(self, label: Callable[[str], str] = str) -> str:
+        text = describe_problems(self.problems, label)
+        return f"{self.subject}: {text}" if self.subject else text

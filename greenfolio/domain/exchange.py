@@ -6,6 +6,7 @@ file, line, activity and element for XML; a sheet, row and column for a spreadsh
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -107,3 +108,40 @@ class Summary:
             "errors": [p.as_dict() for p in self.errors],
             "warnings": [p.as_dict() for p in self.warnings],
         }
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Problems with the same message: how many, and a few of the records they hit."""
+
+    severity: Severity
+    message: str
+    count: int
+    examples: tuple[str, ...]
+
+    def __str__(self) -> str:
+        shown = "; ".join(self.examples)
+        more = "; …" if self.count > len(self.examples) else ""
+        return f"{self.count} × {self.message}" + (f" (e.g. {shown}{more})" if shown else "")
+
+
+def _record(problem: Problem) -> str:
+    return problem.activity or problem.place()
+
+
+def group_problems(
+    problems: Iterable[Problem],
+    examples: int = 3,
+    where: Callable[[Problem], str] = _record,
+) -> list[ProblemGroup]:
+    """Problems grouped by severity and message, most frequent first, so that a summary
+    says each reason once instead of once per record; ``where`` names an example (the
+    activity by default, ``Problem.place`` for file and line)."""
+    groups: dict[tuple[Severity, str], list[str]] = {}
+    for p in problems:
+        groups.setdefault((p.severity, p.message), []).append(where(p))
+    found = [
+        ProblemGroup(sev, msg, len(places), tuple(dict.fromkeys(x for x in places if x))[:examples])
+        for (sev, msg), places in groups.items()
+    ]
+    return sorted(found, key=lambda g: (g.severity is not Severity.ERROR, -g.count, g.message))

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from greenfolio.domain.errors import ValidationError
-from greenfolio.domain.units import compatible
+from greenfolio.domain.units import compatible, convert, is_count
 
 
 class ReviewState(StrEnum):
@@ -118,6 +118,14 @@ class ResultDraft:
                 f"of indicator {self.indicator!r}: give the value in {self.indicator_unit} "
                 "or a unit of the same kind"
             )
+        if is_count(self.indicator_unit):
+            counted = convert(self.value, self.unit, self.indicator_unit)
+            if abs(counted - round(counted)) > 1e-9:
+                raise ValidationError(
+                    f"result value for {self.indicator} is {self.value:g} {self.unit}, but "
+                    f"{self.indicator} is a count (unit: {self.indicator_unit}): give a whole "
+                    f"number, such as {int(counted)} or {int(counted) + 1}"
+                )
         if (
             self.period_start is not None
             and self.period_end is not None

@@ -7,6 +7,7 @@ fails loudly instead of producing a meaningless total.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,20 @@ def registry() -> pint.UnitRegistry[float]:
     text = resources.files("greenfolio.refdata").joinpath("units.txt").read_text("utf-8")
     ureg.load_definitions(text.splitlines())
     return ureg
+
+
+@lru_cache(maxsize=1)
+def _count_dimensions() -> frozenset[str]:
+    """Dimensions of countable things: lines of units.txt like ``person = [person]``."""
+    text = resources.files("greenfolio.refdata").joinpath("units.txt").read_text("utf-8")
+    found = re.findall(r"^(\w+) = \[(\w+)\]\s*$", text, flags=re.MULTILINE)
+    return frozenset(f"[{dim}]" for name, dim in found if name == dim)
+
+
+def is_count(unit: str) -> bool:
+    """True if ``unit`` counts whole things (people, countries, projects), not a measure."""
+    dims = dict(parse_unit(unit).dimensionality)
+    return len(dims) == 1 and next(iter(dims)) in _count_dimensions() and 1 in dims.values()
 
 
 def parse_unit(unit: str) -> pint.Unit:

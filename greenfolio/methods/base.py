@@ -7,12 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
 
-from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.errors import InvalidFields, ValidationError
 
 
 class MethodError(ValidationError):
     """Inputs a method cannot work with; the message says what to change."""
+
+
+class MethodInputError(InvalidFields, MethodError):
+    """Inputs that fail their typed checks, field by field (which, what was given, what is
+    allowed), so that the command line can name its options and the API its fields."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,9 @@ class Method:
         """Validate ``raw`` inputs and compute; returns the parsed inputs and the outcome."""
         try:
             parsed = self.inputs.model_validate(dict(raw))
+        except PydanticError as exc:
+            problems = exc.errors(include_url=False)
+            raise MethodInputError(problems, subject=f"method {self.id}") from exc
         except ValueError as exc:
             raise MethodError(f"method {self.id}: invalid inputs: {exc}") from exc
         return parsed, self.compute(parsed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -82,8 +83,8 @@ class FromRun(BaseModel):
     output: str
     work: str
     indicator: str
-    period_start: str | None = None
-    period_end: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
     country: str | None = None
     citation: str | None = None
 

@@ -123,8 +123,16 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
 def work_by_key(session: Session, key: str) -> WorkRow:
     row = session.scalar(select(WorkRow).where(WorkRow.key == key))
     if row is None:
-        raise NotFoundError(f"unknown work item {key!r}")
+        near = nearest_keys(session, key)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise NotFoundError(f"unknown work item {key!r}{hint}")
     return row
+
+
+def nearest_keys(session: Session, key: str, n: int = 3) -> list[str]:
+    """The work keys most like ``key``, for a "did you mean" hint."""
+    keys = list(session.scalars(select(WorkRow.key)))
+    return difflib.get_close_matches(key, keys, n=n, cutoff=0.5)
 
 
 def register_work(db: Database, spec: WorkSpec) -> int:

@@ -376,13 +376,16 @@ def render_document(
 def compute_figures(
     db: Database, definition: ReportDefinition, year: int, with_ids: bool = True
 ) -> dict[str, Figure]:
-    """Service call: every figure of a report for ``year``, in one read transaction."""
+    """Service call: every figure of a report for ``year``, in one read transaction; a year
+    no session of the report covers is an error naming the years it has."""
+    definition.session(year)
     with db.transaction() as session:
         return figure_queries.compute_all(session, definition.figure_specs(year), with_ids)
 
 
 def compute(db: Database, definition: ReportDefinition, year: int) -> Computed:
     """Service call: every figure and chart of a report for ``year``, in one transaction."""
+    definition.session(year)
     with db.transaction() as session:
         figs = figure_queries.compute_all(session, definition.figure_specs(year))
         charts = {

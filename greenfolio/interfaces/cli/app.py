@@ -1,7 +1,6 @@
 """``greenfolio``: the command line. It parses options, calls services and prints.
 
-Exit codes: 0 success, 2 invalid input or unknown record, 3 database unreachable or not
-at the current schema, 1 anything unexpected.
+Exit codes: see ``common.EXIT_CODES`` (also printed by ``greenfolio --help``).
 """
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.interfaces import report_files
@@ -22,15 +19,20 @@ from greenfolio.interfaces.cli.common import (
     JsonOption,
     err,
     errors,
+    exit_code_help,
+    number,
     open_db,
     out,
     print_json,
     progress,
     split_choices,
+    table,
+    use_numbers_command,
+    warn,
 )
+from greenfolio.services import coverage, reference, reporting, synthetic
 from greenfolio.services import demo as demo_service
 from greenfolio.services import explain as explain_service
-from greenfolio.services import reference, reporting, synthetic
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
@@ -40,6 +42,7 @@ app = typer.Typer(
     "and energy programmes.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    epilog=exit_code_help(),
 )
 db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
 report_app = typer.Typer(help="Build governing-body reports.", no_args_is_help=True)
@@ -170,13 +173,15 @@ def figures(
                 }
             )
             return
-        table = Table("figure", "value", "unit", "qualifier", "results")
+        grid = table("figure", "value", "unit", "qualifier", "results", wrap=("value",))
         for fig in values.values():
             shown = (
-                ", ".join(fig.items) if fig.items and fig.unit == "country" else f"{fig.value:g}"
+                ", ".join(fig.items) if fig.items and fig.unit == "country" else number(fig.value)
             )
-            table.add_row(fig.id, shown, fig.unit, fig.qualifier.value, str(len(fig.result_ids)))
-        out.print(table)
+            grid.add_row(fig.id, shown, fig.unit, fig.qualifier.value, str(len(fig.result_ids)))
+        out.print(grid)
+        if not any(fig.result_ids for fig in values.values()):
+            warn(f"no verified result falls in the periods of report {definition!r} for {year}")
 
 
 @app.command()
@@ -193,7 +198,9 @@ def explain(
         if as_json:
             print_json(data)
             return
-        out.print(f"[bold]{figure_id}[/] = {data['value']:g} {data['unit']} ({data['qualifier']})")
+        out.print(
+            f"[bold]{figure_id}[/] = {number(data['value'])} {data['unit']} ({data['qualifier']})"
+        )
         out.print(
             f"query: {data['query']}  parameters: {json.dumps(data['parameters'])}", highlight=False
         )
@@ -203,17 +210,25 @@ def explain(
             )
         if data["items"]:
             out.print(f"items: {', '.join(data['items'])}", highlight=False)
-        table = Table("result", "work", "value", "unit", "period end", "citation / evidence")
+        grid = table(
+            "result",
+            "work",
+            "value",
+            "unit",
+            "period end",
+            "citation / evidence",
+            wrap=("citation / evidence",),
+        )
         for r in data["results"]:
-            table.add_row(
+            grid.add_row(
                 str(r["id"]),
                 r["work"],
-                f"{r['value']:g}",
+                number(r["value"]),
                 r["unit"],
                 r["period_end"] or "",
                 r["evidence"] or r["citation"] or "",
             )
-        out.print(table)
+        out.print(grid)
         for run in data["method_runs"]:
             out.print(
                 f"method run {run['run_id']}: {run['method']} {run['method_version']}, "
@@ -236,16 +251,16 @@ def indicators_list(
         if as_json:
             print_json(rows)
             return
-        table = Table("code", "name", "unit", "rule", "GEF")
+        grid = table("code", "name", "unit", "rule", "GEF", wrap=("name",))
         for row in rows:
-            table.add_row(
+            grid.add_row(
                 row["code"],
                 row["names"].get(lang, ""),
                 row["unit"],
                 row["aggregation"],
                 row["gef_core_indicator"] or "",
             )
-        out.print(table)
+        out.print(grid)
 
 
 @results_app.command("list")
@@ -263,18 +278,18 @@ def results_list(
         if as_json:
             print_json(rows)
             return
-        table = Table("id", "work", "indicator", "value", "unit", "state", "period end")
+        grid = table("id", "work", "indicator", "value", "unit", "state", "period end")
         for r in rows:
-            table.add_row(
+            grid.add_row(
                 str(r["id"]),
                 r["work"],
                 r["indicator"],
-                f"{r['value']:g}",
+                number(r["value"]),
                 r["unit"],
                 r["review_state"],
                 r["period_end"] or "",
             )
-        out.print(table)
+        out.print(grid)
 
 
 @results_app.command("add")
@@ -297,39 +312,43 @@ def results_add(
 ) -> None:
     """Record a result as a draft."""
     with errors():
-        try:
-            spec = result_service.ResultSpec(
-                work=work,
-                indicator=indicator,
-                value=value,
-                unit=unit,
-                kind=kind,
-                qualifier=qualifier,
-                period_start=period_start,
-                period_end=period_end,
-                milestone=milestone,
-                country=country,
-                sex=sex,
-                evidence=evidence,
-                citation=citation,
-            )
-        except ValueError as exc:
-            raise GreenfolioError(str(exc)) from exc
-        rid = result_service.record(open_db(db), spec)
+        spec = result_service.ResultSpec(
+            work=work,
+            indicator=indicator,
+            value=value,
+            unit=unit,
+            kind=kind,
+            qualifier=qualifier,
+            period_start=period_start,
+            period_end=period_end,
+            milestone=milestone,
+            country=country,
+            sex=sex,
+            evidence=evidence,
+            citation=citation,
+        )
+        database = open_db(db)
+        rid = result_service.record(database, spec)
         if as_json:
             print_json({"id": rid, "review_state": "draft"})
         else:
             out.print(f"result {rid} recorded as draft")
+        for text in coverage.warnings(database, [rid]).values():
+            warn(text)
 
 
 def _review(ids: list[int], action: str, note: str | None, db: str | None, as_json: bool) -> None:
     with errors():
-        rows = result_service.apply_review(open_db(db), ids, action, note)
+        database = open_db(db)
+        rows = result_service.apply_review(database, ids, action, note)
         if as_json:
             print_json(rows)
         else:
             for r in rows:
                 out.print(f"result {r['id']}: {r['review_state']}")
+        if action in ("submit", "verify"):
+            for text in coverage.warnings(database, ids).values():
+                warn(text)
 
 
 @results_app.command("submit")
@@ -368,6 +387,12 @@ exchange_cli.register(app)
 from greenfolio.interfaces.cli import serve as serve_cli  # noqa: E402
 
 serve_cli.register(app)
+
+
+from greenfolio.interfaces.cli import work as work_cli  # noqa: E402
+
+work_cli.register(app)
+use_numbers_command(app)
 
 
 def main() -> None:

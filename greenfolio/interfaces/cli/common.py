@@ -1,27 +1,41 @@
 """What every ``greenfolio`` command shares: consoles, the --db and --json options, error
-handling with meaningful exit codes, opening the database, progress bars and JSON output.
-
-Exit codes: 0 success, 2 invalid input or unknown record, 3 database unreachable or not
-at the current schema, 1 anything unexpected.
+handling with meaningful exit codes (``EXIT_CODES``), opening the database, tables and
+numbers as people write them, progress bars and JSON output.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Annotated, Any
 
+import pydantic
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Column, Table
 from sqlalchemy.exc import OperationalError
 
-from greenfolio.domain.errors import GreenfolioError
+# Typer carries its own copy of Click (typer._click): the parser and context used here are
+# that copy's, so that negative numbers and option names work with the Typer in the lock.
+from typer._click.core import Context
+from typer._click.globals import get_current_context
+from typer._click.parser import _OptionParser, _ParsingState
+from typer.core import TyperCommand, TyperOption
+
+from greenfolio.domain.errors import GreenfolioError, InvalidFields
 from greenfolio.services.database import Database
 
-out = Console(soft_wrap=True)
+# Tables written to a pipe or a log are read later, in any window: give them room rather
+# than the 80 columns Rich assumes, unless COLUMNS says otherwise.
+_PIPE_WIDTH = None if os.environ.get("COLUMNS") or sys.stdout.isatty() else 160
+out = Console(soft_wrap=True, width=_PIPE_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
@@ -46,18 +60,70 @@ class ExitCode:
     """Checked and found wanting (``validate``, ``audit verify``)."""
 
 
+EXIT_CODES: tuple[tuple[int, str], ...] = (
+    (ExitCode.OK, "done"),
+    (ExitCode.UNEXPECTED, "unexpected error (a bug: please report it with the command run)"),
+    (ExitCode.INVALID, "invalid input or unknown record; nothing was written"),
+    (ExitCode.DATABASE, "database unreachable or not at the current schema"),
+    (ExitCode.PARTIAL, "done in part: some records left out or refused, the rest written"),
+    (ExitCode.WANTING, "checked and found wanting (validate, audit verify)"),
+)
+"""The one table of exit codes every command keeps to (printed by ``greenfolio --help``)."""
+
+
+def exit_code_help() -> str:
+    """The exit-code table as help text (Typer's Markdown-free epilog: one line each)."""
+    lines = [f"{code}  {meaning}" for code, meaning in EXIT_CODES]
+    return "Exit codes:\n\n" + "\n\n".join(lines)
+
+
+def _label(field: str) -> str:
+    """How the running command names ``field``: its option (``--period-start``) or
+    argument (``QUANTITY``), else the field's own name."""
+    ctx = get_current_context(silent=True)
+    params = ctx.command.params if ctx is not None else []
+    # The field itself, else the option it is given through with a unit added
+    # (``--activity`` for ``activity_t``).
+    named = [p for p in params if p.name and (field == p.name or field.startswith(p.name + "_"))]
+    for param in sorted(named, key=lambda p: len(p.name or ""), reverse=True)[:1]:
+        if isinstance(param, TyperOption):
+            return max(param.opts, key=len)
+        return (param.name or field).upper()
+    option = "--" + field.replace("_", "-")
+    if any(option in getattr(p, "opts", ()) for p in params):
+        return option
+    return field
+
+
+def warn(text: str) -> None:
+    """A warning: the command goes on, but the person should know."""
+    err.print(f"[bold yellow]warning:[/] {escape(text)}", highlight=False)
+
+
 @contextmanager
 def errors() -> Iterator[None]:
-    """Turn known failures into one clear line and a meaningful exit code."""
+    """Turn known failures into one clear line and a meaningful exit code.
+
+    Field checks that fail (pydantic's, or the domain's ``InvalidFields``) are named the way
+    the running command names them, with what was given and what is allowed, so that no
+    command has to translate them itself.
+    """
     try:
         yield
+    except pydantic.ValidationError as exc:
+        text = InvalidFields(exc.errors(include_url=False)).describe(_label)
+        err.print(f"[bold red]error:[/] {escape(text)}", highlight=False)
+        raise typer.Exit(ExitCode.INVALID) from exc
+    except InvalidFields as exc:
+        err.print(f"[bold red]error:[/] {escape(exc.describe(_label))}", highlight=False)
+        raise typer.Exit(ExitCode.INVALID) from exc
     except GreenfolioError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except OperationalError as exc:
         err.print(
-            f"[bold red]database error:[/] {exc.orig}. Check the --db URL or $GREENFOLIO_DB, "
-            "and run `greenfolio db upgrade` on a new database.",
+            f"[bold red]database error:[/] {escape(str(exc.orig))}. Check the --db URL or "
+            "$GREENFOLIO_DB, and run `greenfolio db upgrade` on a new database.",
             highlight=False,
         )
         raise typer.Exit(ExitCode.DATABASE) from exc
@@ -101,3 +167,58 @@ def split_choices(values: str, allowed: tuple[str, ...], what: str) -> list[str]
         if item not in allowed:
             raise GreenfolioError(f"unknown {what} {item!r}: choose from {', '.join(allowed)}")
     return items
+
+
+def number(value: float | int | None) -> str:
+    """A number as people write it: 72,000,000 and 3.9999, never 7.2e+07."""
+    if value is None:
+        return ""
+    if float(value).is_integer() and abs(value) < 1e18:
+        return f"{int(value):,}"
+    return f"{Decimal(f'{float(value):.10g}'):,f}"
+
+
+def table(*headers: str, title: str | None = None, wrap: tuple[str, ...] = ()) -> Table:
+    """A table that never cuts a cell: keys, codes and numbers stay on one line, the
+    ``wrap`` columns (names, titles) wrap at words, and whatever still does not fit folds
+    onto the next line instead of ending in an ellipsis."""
+    columns = [
+        Column(h, overflow="fold", no_wrap=h not in wrap, min_width=16 if h in wrap else None)
+        for h in headers
+    ]
+    return Table(*columns, title=title)
+
+
+_NEGATIVE = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+class _NumbersParser(_OptionParser):
+    """Click's parser, but a negative number (``-1``, ``-0.5``) that is no option of the
+    command is a value, not "No such option: -1"."""
+
+    def _process_opts(self, arg: str, state: _ParsingState) -> None:
+        name = arg.split("=", 1)[0]
+        if _NEGATIVE.match(arg) and name not in self._long_opt and name not in self._short_opt:
+            state.largs.append(arg)
+            return
+        super()._process_opts(arg, state)
+
+
+class NumbersCommand(TyperCommand):
+    """Every ``greenfolio`` command: takes negative numbers as values (and then says which
+    value is out of range) instead of mistaking them for options."""
+
+    def make_parser(self, ctx: Context) -> _OptionParser:
+        parser = super().make_parser(ctx)
+        parser.__class__ = _NumbersParser
+        return parser
+
+
+def use_numbers_command(app: typer.Typer) -> None:
+    """Give every command of ``app`` and its sub-apps the negative-number-aware parser."""
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = NumbersCommand
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            use_numbers_command(group.typer_instance)

@@ -1,12 +1,14 @@
 """``greenfolio import …``, ``export …`` and ``template …``: data in and out of the store.
 
 Each import prints what it created, updated and skipped and every problem with its
-place; ``--json`` prints the same as one JSON object. A command exits 2 when any file
-or row was refused or any activity left out, so scripts can tell.
+place; ``--json`` prints the same as one JSON object. A command exits 4 (done in part)
+when some records were refused or left out and the rest written, and 2 when nothing
+was, so scripts can tell.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -15,11 +17,12 @@ import typer
 from rich.progress import TaskID
 
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.domain.exchange import Summary
+from greenfolio.domain.exchange import Problem, Severity, Summary, group_problems
 from greenfolio.domain.iati import OrgRef
 from greenfolio.domain.work import WorkKind, WorkStatus
 from greenfolio.interfaces.cli.common import (
     DbOption,
+    ExitCode,
     JsonOption,
     err,
     errors,
@@ -36,7 +39,8 @@ import_app = typer.Typer(
 export_app = typer.Typer(help="Export the portfolio (IATI 2.03 XML).", no_args_is_help=True)
 template_app = typer.Typer(help="Write data-entry templates.", no_args_is_help=True)
 
-SHOWN_WARNINGS = 20
+SHOWN_REASONS = 12
+"""Reasons printed per severity; ``--json`` lists every problem."""
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +51,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _report(summary: Summary, as_json: bool) -> None:
-
+    """What an import did, and each reason for what it refused once, with a few places."""
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -56,18 +60,13 @@ def _report(summary: Summary, as_json: bool) -> None:
             f"{len(summary.errors)} error(s), {len(summary.warnings)} warning(s)",
             highlight=False,
         )
-        for problem in summary.errors:
-            err.print(f"[bold red]error:[/] {problem}", highlight=False, markup=True)
-        warnings = summary.warnings
-        for problem in warnings[:SHOWN_WARNINGS]:
-            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
-        if len(warnings) > SHOWN_WARNINGS:
-            err.print(
-                f"… and {len(warnings) - SHOWN_WARNINGS} more warnings (--json lists all)",
-                highlight=False,
-            )
+        _print_groups(summary.problems, "refused", Problem.place)
+        if summary.problems:
+            err.print("--json lists every problem with its place", highlight=False)
     if summary.errors:
-        raise typer.Exit(2)
+        # Something was refused: in part when the rest was written, else nothing was.
+        written = summary.created + summary.updated
+        raise typer.Exit(ExitCode.PARTIAL if written else ExitCode.INVALID)
 
 
 @import_app.command("iati")
@@ -221,8 +220,34 @@ def export_iati(
                 f"wrote {out_file}: {summary.exported} activities, {summary.skipped} left out",
                 highlight=False,
             )
-            for problem in summary.problems[:SHOWN_WARNINGS]:
-                err.print(f"[yellow]{problem.severity.value}:[/] {problem}", highlight=False)
+            _print_groups(summary.problems, "left out")
+    if summary.skipped:
+        raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _print_groups(
+    problems: list[Problem], refused: str, where: Callable[[Problem], str] | None = None
+) -> None:
+    """Each reason once, with how many records it hit and a few of their keys or places."""
+    groups = group_problems(problems, where=where) if where else group_problems(problems)
+    left_out = [g for g in groups if g.severity is Severity.ERROR]
+    written = [g for g in groups if g.severity is not Severity.ERROR]
+    for title, chosen in (
+        (f"[bold red]{refused}:[/]", left_out),
+        ("[yellow]warnings:[/]", written),
+    ):
+        if not chosen:
+            continue
+        err.print(title, highlight=False)
+        for group in chosen[:SHOWN_REASONS]:
+            err.print(f"  {group}", highlight=False, markup=False)
+        if len(chosen) > SHOWN_REASONS:
+            rest = sum(g.count for g in chosen[SHOWN_REASONS:])
+            err.print(
+                f"  … {len(chosen) - SHOWN_REASONS} more reasons ({rest} records)",
+                highlight=False,
+                markup=False,
+            )
 
 
 @template_app.command("xlsx")

@@ -8,11 +8,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from greenfolio.domain.errors import GreenfolioError, ValidationError
-from greenfolio.interfaces.cli.common import DbOption, JsonOption, errors, open_db, out, print_json
+from greenfolio.domain.errors import ValidationError
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    errors,
+    number,
+    open_db,
+    out,
+    print_json,
+    table,
+    warn,
+)
 from greenfolio.methods.mercury import PATHWAYS
+from greenfolio.services import coverage
 from greenfolio.services import methods as method_service
 
 methods_app = typer.Typer(
@@ -58,11 +68,13 @@ def _show(
         if as_json:
             print_json(run)
             return
-        table = Table("output", "value", "unit", title=f"{run['method']} {run['method_version']}")
+        grid = table("output", "value", "unit", title=f"{run['method']} {run['method_version']}")
         for name, q in run["outputs"]["quantities"].items():
-            table.add_row(name, f"{q['value']:,.6g}", q["unit"])
-        out.print(table)
+            grid.add_row(name, number(q["value"]), q["unit"])
+        out.print(grid)
         for name, value in run["outputs"]["details"].items():
+            if isinstance(value, float) and not isinstance(value, bool):
+                value = number(value)
             if not isinstance(value, list | dict):
                 out.print(f"{name}: {value}", highlight=False)
         if "run_id" in run:
@@ -91,10 +103,10 @@ def methods_list(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("method", "version", "title", "sources")
+    grid = table("method", "version", "title", "sources", wrap=("title", "sources"))
     for r in rows:
-        table.add_row(r["id"], r["version"], r["title"], "; ".join(r["sources"]))
-    out.print(table)
+        grid.add_row(r["id"], r["version"], r["title"], "; ".join(r["sources"]))
+    out.print(grid)
 
 
 @montreal_app.command("convert")
@@ -369,23 +381,23 @@ def methods_result(
 ) -> None:
     """Record one output of a run as a draft result that keeps the link to the run."""
     with errors():
-        try:
-            spec = method_service.FromRun(
-                run_id=run_id,
-                output=output,
-                work=work,
-                indicator=indicator,
-                period_start=period_start,
-                period_end=period_end,
-                country=country,
-            )
-        except ValueError as exc:
-            raise GreenfolioError(str(exc)) from exc
-        rid = method_service.result_from_run(open_db(db), spec)
+        spec = method_service.FromRun(
+            run_id=run_id,
+            output=output,
+            work=work,
+            indicator=indicator,
+            period_start=period_start,
+            period_end=period_end,
+            country=country,
+        )
+        database = open_db(db)
+        rid = method_service.result_from_run(database, spec)
         if as_json:
             print_json({"id": rid, "run_id": run_id, "review_state": "draft"})
         else:
             out.print(f"result {rid} recorded as draft from method run {run_id}")
+        for text in coverage.warnings(database, [rid]).values():
+            warn(text)
 
 
 @methods_app.command("recompute")
@@ -405,18 +417,18 @@ def methods_recompute(
         if not changes:
             out.print("no result would change")
             return
-        table = Table("result", "run", "method", "old", "new", "difference", "unit")
+        grid = table("result", "run", "method", "old", "new", "difference", "unit")
         for c in changes:
-            table.add_row(
+            grid.add_row(
                 str(c["result_id"]),
                 str(c["run_id"]),
                 c["method"],
-                f"{c['old_value']:,.6g}",
-                f"{c['new_value']:,.6g}",
-                f"{c['difference']:+,.6g}",
+                number(c["old_value"]),
+                number(c["new_value"]),
+                ("+" if c["difference"] > 0 else "") + number(c["difference"]),
                 c["unit"],
             )
-        out.print(table)
+        out.print(grid)
         if apply:
             out.print(f"{len(changes)} result(s) updated and sent back to review")
 

@@ -8,14 +8,24 @@ Changes made from the command line are recorded in the audit trail as
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Grant, Role, Scope
-from greenfolio.interfaces.cli.common import DbOption, err, errors, open_db, out, print_json
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    err,
+    errors,
+    open_db,
+    out,
+    print_json,
+    table,
+    warn,
+)
 from greenfolio.services import accounts, audit
 from greenfolio.services.database import Database
 from greenfolio.store.engine import ENV_VAR
@@ -26,10 +36,67 @@ audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=Tr
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
+ENV_PASSWORD = "GREENFOLIO_PASSWORD"
 PasswordOption = Annotated[
     str | None,
-    typer.Option(help="The password (default: generate one and print it)."),
+    typer.Option(
+        hidden=True,
+        help=f"Deprecated: shows in the process list; use --password-file or ${ENV_PASSWORD}.",
+    ),
 ]
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="Read the password from the first line of this file ('-': standard input). "
+        f"Else ${ENV_PASSWORD}, else a prompt on a terminal; with none, one is generated "
+        "and printed.",
+    ),
+]
+
+
+def read_password(given: str | None, file: Path | None) -> tuple[str, bool]:
+    """The password to set and whether it was generated (and so must be printed).
+
+    A password on the command line is visible to every user of the machine (``ps``), so
+    it comes from a file, the environment or a hidden prompt instead; ``--password`` is
+    still accepted for old scripts, with a warning.
+    """
+    if given is not None and file is not None:
+        raise GreenfolioError("give the password one way: --password-file (not --password too)")
+    if given is not None:
+        warn(
+            "--password shows in the process list to every user of this machine; use "
+            f"--password-file FILE, ${ENV_PASSWORD} or the prompt instead"
+        )
+        return given, False
+    if file is not None:
+        try:
+            text = sys.stdin.readline() if str(file) == "-" else file.read_text("utf-8")
+        except OSError as exc:
+            raise GreenfolioError(
+                f"--password-file: cannot read {file} ({exc.strerror or exc})"
+            ) from exc
+        secret = text.splitlines()[0] if text.strip() else ""
+        if not secret:
+            raise GreenfolioError(
+                f"--password-file: {file} is empty; write the password on its first line"
+            )
+        return secret, False
+    env = os.environ.get(ENV_PASSWORD)
+    if env:
+        return env, False
+    if sys.stdin.isatty():
+        typed = typer.prompt(
+            "Password (leave empty to generate one)",
+            default="",
+            show_default=False,
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+        if typed:
+            return str(typed), False
+    return accounts.generate_password(), True
 
 
 def run_server(
@@ -118,14 +185,15 @@ def _grant(role: Role, scope: str) -> Grant:
 def create_admin(
     username: Annotated[str, typer.Option(help="User name.")] = "admin",
     password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
     db: DbOption = None,
 ) -> None:
     """Create the first admin (admin on everything); prints the password if generated."""
     with errors():
-        secret = password or accounts.generate_password()
+        secret, generated = read_password(password, password_file)
         accounts.create_user(open_db(db), None, username, secret, [_grant(Role.ADMIN, "all")])
         out.print(f"admin {username} created", highlight=False)
-        if password is None:
+        if generated:
             out.print(f"password: {secret}", highlight=False)
 
 
@@ -137,18 +205,19 @@ def create_user(
         str, typer.Option(help="all, programme:CODE, country:ISO3 or project:KEY.")
     ] = "all",
     password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
     display_name: Annotated[str, typer.Option(help="Name shown in pages.")] = "",
     db: DbOption = None,
 ) -> None:
-    """Create an account with one role on one scope."""
+    """Create an account with one role on one scope; prints the password if generated."""
     with errors():
-        secret = password or accounts.generate_password()
+        secret, generated = read_password(password, password_file)
         made = accounts.create_user(
             open_db(db), None, username, secret, [_grant(role, scope)], display_name
         )
         held = ", ".join(str(g) for g in made.grants)
         out.print(f"user {made.username} created ({held})", highlight=False)
-        if password is None:
+        if generated:
             out.print(f"password: {secret}", highlight=False)
 
 
@@ -180,13 +249,18 @@ def revoke_role(
 
 
 @users_app.command("set-password")
-def set_password(username: str, password: PasswordOption = None, db: DbOption = None) -> None:
+def set_password(
+    username: str,
+    password: PasswordOption = None,
+    password_file: PasswordFileOption = None,
+    db: DbOption = None,
+) -> None:
     """Set a new password (ends the user's sessions); prints it if generated."""
     with errors():
-        secret = password or accounts.generate_password()
+        secret, generated = read_password(password, password_file)
         accounts.set_password(open_db(db), None, username, secret)
         out.print(f"password of {username} changed", highlight=False)
-        if password is None:
+        if generated:
             out.print(f"password: {secret}", highlight=False)
 
 
@@ -200,11 +274,11 @@ def list_users(
         if as_json:
             print_json([u.as_dict() for u in found])
             return
-        table = Table("user", "name", "active", "roles")
+        grid = table("user", "name", "active", "roles", wrap=("name", "roles"))
         for u in found:
             roles = ", ".join(str(g) for g in u.grants)
-            table.add_row(u.username, u.display_name, "yes" if u.active else "no", roles)
-        out.print(table)
+            grid.add_row(u.username, u.display_name, "yes" if u.active else "no", roles)
+        out.print(grid)
 
 
 @tokens_app.command("create")

@@ -9,6 +9,7 @@ schema requires something the record lacks, the export says what it did in the s
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import GreenfolioError, UnitMismatchError
-from greenfolio.domain.exchange import Problem, Severity
+from greenfolio.domain.exchange import Problem, Severity, group_problems
 from greenfolio.domain.iati import (
     CODE_BY_ROLE,
     CODE_BY_STATUS,
@@ -96,6 +97,24 @@ def _alpha2(alpha3: str) -> str | None:
     return country.alpha_2 if country else None
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class _Unwritable(ValueError):
+    """A value of the record that XML cannot carry; the activity is left out, named."""
+
+
+def _xml_text(text: str, where: str) -> str:
+    """``text`` if XML can carry it, else an error naming the element and the character."""
+    bad = _CONTROL.search(text)
+    if bad:
+        raise _Unwritable(
+            f"the {where} holds the control character U+{ord(bad.group()):04X}, which XML "
+            "cannot carry; remove it from the work item"
+        )
+    return text
+
+
 class _Builder:
     """Turns one ``Activity`` into an ``iati-activity`` element, noting what it had to do."""
 
@@ -117,7 +136,7 @@ class _Builder:
             narrative = etree.SubElement(parent, "narrative")
             if lang != default:
                 narrative.set(XML_LANG, lang)
-            narrative.text = text
+            narrative.text = _xml_text(text, str(parent.tag))
         if required and not texts:
             etree.SubElement(parent, "narrative")
 
@@ -479,7 +498,16 @@ def export(
                         for wid, act in zip(ids, activities, strict=True):
                             act.results = act.results + others.get(wid, [])
                             builder = _Builder(act, publisher)
-                            element = builder.build()
+                            try:
+                                element = builder.build()
+                            except ValueError as exc:  # lxml refuses text XML cannot carry
+                                reason = (
+                                    str(exc)
+                                    if isinstance(exc, _Unwritable)
+                                    else "a value holds characters XML cannot carry"
+                                )
+                                builder.note(reason, Severity.ERROR)
+                                element = None
                             summary.problems.extend(builder.problems)
                             if element is None:
                                 summary.skipped += 1
@@ -491,8 +519,7 @@ def export(
         if summary.exported == 0:
             raise GreenfolioError(
                 "nothing to export: no work item matches the filters, or none could be "
-                "written (see the problems listed)"
-                + "".join(f"\n  {p}" for p in summary.problems[:10])
+                "written:" + "".join(f"\n  {g}" for g in group_problems(summary.problems)[:10])
             )
         os.replace(tmp, out)
     finally:

@@ -1,0 +1,75 @@
+"""``greenfolio work list``: find work items and their keys from the shell."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from greenfolio.domain.work import WorkKind, WorkStatus
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    errors,
+    open_db,
+    out,
+    print_json,
+    table,
+)
+from greenfolio.services import worklist
+from greenfolio.services.explorer import ProjectFilter
+
+work_app = typer.Typer(help="Projects and other work items.", no_args_is_help=True)
+
+
+@work_app.command("list")
+def work_list(
+    q: Annotated[str | None, typer.Option("--q", help="Text in the key or title.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-3, e.g. NGA.")] = None,
+    programme: Annotated[
+        str | None, typer.Option(help="Programme code, e.g. pops or e_mobility.")
+    ] = None,
+    focus_area: Annotated[str | None, typer.Option(help="Focus area code.")] = None,
+    convention: Annotated[str | None, typer.Option(help="montreal, stockholm, minamata …")] = None,
+    status: Annotated[WorkStatus | None, typer.Option(help="Activity status.")] = None,
+    kind: Annotated[WorkKind | None, typer.Option(help="Kind of work.")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="With a result whose period ends in this year.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show at most this many.")] = 100,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Work items by key, filtered like the web's project list."""
+    with errors():
+        flt = ProjectFilter(
+            q=q,
+            country=country,
+            programme=programme,
+            focus_area=focus_area,
+            convention=convention,
+            status=status.value if status else None,
+            kind=kind.value if kind else None,
+            year=year,
+        )
+        found = worklist.listing(open_db(db), flt, limit)
+        if as_json:
+            print_json(found.as_dict())
+            return
+        grid = table("key", "kind", "status", "countries", "title", wrap=("title",))
+        for item in found.items:
+            grid.add_row(
+                item["key"],
+                item["kind"],
+                item["status"] or "",
+                ", ".join(item["countries"]),
+                item["title"],
+            )
+        out.print(grid)
+        shown = len(found.items)
+        more = f" (showing {shown}; --limit for more)" if shown < found.total else ""
+        out.print(f"{found.total} work item(s){more}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(work_app, name="work")
