@@ -370,5 +370,10 @@ from greenfolio.interfaces.cli import serve as serve_cli  # noqa: E402
 serve_cli.register(app)
 
 
+from greenfolio.interfaces.cli.validate import validate_app  # noqa: E402
+
+app.add_typer(validate_app, name="validate")
+
+
 def main() -> None:
     app()

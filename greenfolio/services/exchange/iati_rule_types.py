@@ -297,7 +297,7 @@ def regex_matches(
 ) -> list[Failure]:
     rx = pattern(case["regex"])
     return [
-        Failure(node, "value", {"value": text_of(node)})
+        Failure(node, "no_match", {"value": text_of(node)})
         for node in matches(el, case, vs)
         if text_of(node) != "" and not rx.search(text_of(node))
     ]
@@ -308,7 +308,7 @@ def regex_no_matches(
 ) -> list[Failure]:
     rx = pattern(case["regex"])
     return [
-        Failure(node, "value", {"value": text_of(node)})
+        Failure(node, "match", {"value": text_of(node)})
         for node in matches(el, case, vs)
         if text_of(node) != "" and rx.search(text_of(node))
     ]
@@ -388,7 +388,7 @@ def range_(
         if value is None:
             failures.append(Failure(node, "not_a_number", {"value": text_of(node)}))
         elif (low is not None and value < low) or (high is not None and value > high):
-            failures.append(Failure(node, "value", {"value": text_of(node)}))
+            failures.append(Failure(node, "out_of_range", {"value": text_of(node)}))
     return failures
 
 
