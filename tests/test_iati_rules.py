@@ -150,6 +150,7 @@ def test_standard_ruleset_message_severity_and_json_in_arabic(tmp_path: Path) ->
             "line": 2,
             "xpath": "/iati-activities/iati-activity/iati-identifier",
             "found": "القيمة « XM-DAC-7-1»",
+            "values": {"value": " XM-DAC-7-1"},
         }
     ]
     start_date = by_id["6.11.1"]  # no start date: an error

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -50,8 +52,84 @@ def xpath(expr: str) -> etree.XPath:
     return etree.XPath(expr, smart_strings=True)
 
 
+_MEMO: ContextVar[dict[tuple[Any, str, str | None], Any] | None] = ContextVar(
+    "iati_rules_memo", default=None
+)
+"""Results already computed for the activity being checked (many cases share paths)."""
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Remember XPath results while one activity is checked (results are not to be changed)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+class AttributeValue(str):
+    """An attribute's value found without XPath, answering like lxml's smart strings."""
+
+    is_attribute = True
+    is_text = False
+    attrname: str
+    _parent: etree._Element
+
+    def getparent(self) -> etree._Element:
+        return self._parent
+
+
+def _attribute(el: etree._Element, name: str) -> list[Any]:
+    value = el.get(name)
+    if value is None:
+        return []
+    found = AttributeValue(value)
+    found.attrname = name
+    found._parent = el
+    return [found]
+
+
+_SIMPLE = re.compile(
+    r"(?P<path>[A-Za-z_][\w.\-]*(?:/[A-Za-z_][\w.\-]*)*)?(?:(?(path)/)@(?P<attr>[\w.\-]+(?::[\w.\-]+)?))?"
+)
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+
+
+@lru_cache(maxsize=4096)
+def _simple(expr: str) -> tuple[str | None, str | None] | None:
+    """(child path, attribute) of a plain path such as ``a/b/@c``; None for anything else."""
+    m = _SIMPLE.fullmatch(expr.strip())
+    if m is None or not (m["path"] or m["attr"]):
+        return None
+    attr = m["attr"]
+    if attr and ":" in attr:
+        prefix, local = attr.split(":", 1)
+        if prefix != "xml":
+            return None
+        attr = _XML_NS + local
+    return m["path"], attr
+
+
+def _evaluate(el: etree._Element, expr: str, variables: Mapping[str, str]) -> Any:
+    simple = _simple(expr)
+    if simple is None:
+        return xpath(expr)(el, **variables)
+    path, attr = simple
+    holders = el.findall(path) if path else [el]
+    if attr is None:
+        return holders
+    return [v for holder in holders for v in _attribute(holder, attr)]
+
+
 def select(el: etree._Element, expr: str, variables: Mapping[str, str]) -> Any:
-    return xpath(expr)(el, **variables)
+    cache = _MEMO.get()
+    if cache is None:
+        return _evaluate(el, expr, variables)
+    key = (el, expr, variables.get(LOOP_VARIABLE))
+    if key not in cache:
+        cache[key] = _evaluate(el, expr, variables)
+    return cache[key]
 
 
 def nodes(el: etree._Element, expr: str, variables: Mapping[str, str]) -> list[Any]:

@@ -28,6 +28,7 @@ from lxml import etree
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
 from greenfolio.services.exchange import codelists, xml_safety
+from greenfolio.services.exchange import iati_rule_needs as needs
 from greenfolio.services.exchange import iati_rule_types as rt
 from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, PARSER_OPTIONS, syntax_error
 
@@ -51,16 +52,18 @@ class Case:
     message: str | None = None
     loop: Mapping[str, Any] | None = None
     """For a case inside a ``loop``: the loop's own case (``foreach``, ``subs``)."""
+    needs: needs.Needs = None
+    """Element names without which the case cannot fail (see ``iati_rule_needs``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Ruleset:
     name: str
-    contexts: tuple[tuple[str, tuple[Case, ...]], ...]
+    contexts: tuple[tuple[str, needs.Needs, tuple[Case, ...]], ...]
 
     @property
     def cases(self) -> int:
-        return sum(len(cases) for _ctx, cases in self.contexts)
+        return sum(len(cases) for _ctx, _needs, cases in self.contexts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +186,8 @@ def parse_ruleset(data: Any, name: str) -> Ruleset:
             _check_case(where, rule, spec)
             if rule != "loop":
                 uid += 1
-                cases.append(Case(uid, context, rule, spec, **_info(spec)))
+                need = needs.of_case(rule, spec, None)
+                cases.append(Case(uid, context, rule, spec, needs=need, **_info(spec)))
                 continue
             subs = spec.get("subs", [])
             for sub_where, sub_rule, sub_spec in _cases(f"{where}, do", spec["do"]):
@@ -192,8 +196,10 @@ def parse_ruleset(data: Any, name: str) -> Ruleset:
                 fixed = _substituted(sub_spec, subs)
                 _check_case(sub_where, sub_rule, fixed)
                 uid += 1
-                cases.append(Case(uid, context, sub_rule, fixed, loop=spec, **_info(sub_spec)))
-        contexts.append((context, tuple(cases)))
+                need = needs.of_case(sub_rule, fixed, spec)
+                info = _info(sub_spec)
+                cases.append(Case(uid, context, sub_rule, fixed, loop=spec, needs=need, **info))
+        contexts.append((context, needs.of_expression(context), tuple(cases)))
     return Ruleset(name, tuple(contexts))
 
 
@@ -304,19 +310,35 @@ def check_activity(
     """
     ident = identifier_of(el, index)
     doc = _standalone(el)
+    names = {doc.getparent().tag, *(e.tag for e in doc.iter())}
     findings: list[Finding] = []
-    for context, cases in ruleset.contexts:
-        targets = [n for n in rt.nodes(doc, context, {}) if isinstance(n, etree._Element)]
-        for target in targets:
-            for case in cases:
-                if case.loop is None:
-                    findings.extend(_run_case(target, case, ident, env, None))
-                    continue
-                values = dict.fromkeys(
-                    rt.text_of(n) for n in rt.nodes(target, case.loop["foreach"], {})
-                )
-                for value in values:
-                    findings.extend(_run_case(target, case, ident, env, value))
+    with rt.memo():
+        for context, context_needs, cases in ruleset.contexts:
+            if needs.met(context_needs, names):
+                findings.extend(_check_context(doc, context, cases, names, ident, env))
+    return findings
+
+
+def _check_context(
+    doc: etree._Element,
+    context: str,
+    cases: tuple[Case, ...],
+    names: set[str],
+    ident: str,
+    env: rt.Env,
+) -> list[Finding]:
+    """Every case of one context, on each element the context selects."""
+    findings: list[Finding] = []
+    for target in (n for n in rt.nodes(doc, context, {}) if isinstance(n, etree._Element)):
+        for case in cases:
+            if not needs.met(case.needs, names):
+                continue
+            if case.loop is None:
+                findings.extend(_run_case(target, case, ident, env, None))
+                continue
+            foreach = rt.nodes(target, case.loop["foreach"], {})
+            for value in dict.fromkeys(rt.text_of(n) for n in foreach):
+                findings.extend(_run_case(target, case, ident, env, value))
     return findings
 
 

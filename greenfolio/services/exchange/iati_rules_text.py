@@ -157,6 +157,7 @@ def group_data(g: Group, kind: str, lang: str) -> dict[str, Any]:
                 "line": f.line,
                 "xpath": f.path,
                 "found": say("found", f.detail, lang, **f.params),
+                "values": dict(f.params),
             }
             for f in g.findings
         ],
