@@ -8,6 +8,7 @@ that fails.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -338,3 +339,41 @@ def test_every_message_template_exists_in_six_languages() -> None:
             assert set(texts) == {"ar", "zh", "en", "fr", "ru", "es"}, (section, key)
             fields = {set(re.findall(r"{(\w+)}", t)).__len__() for t in texts.values()}
             assert len(fields) == 1, (section, key, texts)
+
+
+def _without_shortcuts(ruleset: iati_rules.Ruleset) -> iati_rules.Ruleset:
+    """The same ruleset with no case or context ever skipped."""
+    return iati_rules.Ruleset(
+        ruleset.name,
+        tuple(
+            (ctx, None, tuple(dataclasses.replace(c, needs=None) for c in cases))
+            for ctx, _needs, cases in ruleset.contexts
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *sorted((DATA / "iati" / "files").glob("*.xml")),
+        META / "between_dates_bad.xml",
+        META / "one_or_all_org_currency_bad.xml",
+    ],
+    ids=lambda p: p.name,
+)
+def test_shortcuts_change_no_finding(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping cases by element names and reading plain paths without XPath are only
+    faster: every finding stays the same as with every XPath evaluated in full."""
+    from greenfolio.services.exchange import iati_rule_types as rt
+
+    env = iati_rules.default_env(datetime(2024, 6, 1, tzinfo=UTC))
+    standard = iati_rules.load_ruleset("standard")
+    fast = iati_rules.check_file(path, standard, env=env)
+
+    def key(f: iati_rules.Finding) -> tuple[object, ...]:
+        return (f.case.uid, f.activity, f.line, f.path, f.detail, sorted(f.params.items()))
+
+    monkeypatch.setattr(rt, "_simple", lambda expr: None)
+    slow = iati_rules.check_file(path, _without_shortcuts(standard), env=env)
+    assert fast.checked == slow.checked > 0
+    assert sorted(map(key, fast.findings)) == sorted(map(key, slow.findings))
