@@ -237,7 +237,7 @@ def _id_condition_holds(
     el: etree._Element, spec: Mapping[str, Any], vs: Mapping[str, str], env: rt.Env
 ) -> bool:
     condition = spec.get("idCondition")
-    if condition is None:
+    if condition is None or not env.org_ids:  # with no registry, no identifier is known
         return True
     texts = [rt.text_of(n) for n in rt.matches(el, spec, vs)]
     if condition == "NOT_EXISTING_ORG_ID":
@@ -263,10 +263,13 @@ def _path_of(node: Any, fallback: etree._Element) -> tuple[int | None, str]:
     return parent.sourceline, f"{base}/text()"
 
 
+_NO_VARIABLES: Mapping[str, str] = {}
+
+
 def _run_case(
     el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None
 ) -> list[Finding]:
-    vs = {rt.LOOP_VARIABLE: value} if value is not None else {}
+    vs = {rt.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
     spec = case.spec
     if "condition" in spec and not rt.truthy(rt.select(el, spec["condition"], vs)):
         return []
@@ -329,10 +332,9 @@ def _check_context(
 ) -> list[Finding]:
     """Every case of one context, on each element the context selects."""
     findings: list[Finding] = []
+    active = [case for case in cases if needs.met(case.needs, names)]
     for target in (n for n in rt.nodes(doc, context, {}) if isinstance(n, etree._Element)):
-        for case in cases:
-            if not needs.met(case.needs, names):
-                continue
+        for case in active:
             if case.loop is None:
                 findings.extend(_run_case(target, case, ident, env, None))
                 continue
