@@ -377,3 +377,35 @@ def test_shortcuts_change_no_finding(path: Path, monkeypatch: pytest.MonkeyPatch
     slow = iati_rules.check_file(path, _without_shortcuts(standard), env=env)
     assert fast.checked == slow.checked > 0
     assert sorted(map(key, fast.findings)) == sorted(map(key, slow.findings))
+
+
+def test_findings_as_import_problems_follow_the_ruleset_severity(tmp_path: Path) -> None:
+    """What ``import iati --rules standard`` would report: warnings, errors under strict."""
+    from lxml import etree
+
+    from greenfolio.domain.exchange import Severity
+    from greenfolio.services.exchange.iati_rules_text import as_problems
+
+    body = """<iati-activities version="2.03"><iati-activity xml:lang="en" default-currency="USD">
+  <iati-identifier> XM-DAC-7-1</iati-identifier>
+  <reporting-org ref="XM-DAC-7"><narrative>Ministry</narrative></reporting-org>
+</iati-activity></iati-activities>"""
+    activity = etree.fromstring(body.encode())[0]
+    env = iati_rules.default_env(datetime(2024, 1, 1, tzinfo=UTC))
+    findings = iati_rules.check_activity(activity, iati_rules.load_ruleset("standard"), env)
+    relaxed = as_problems(findings, "a.xml")
+    assert {p.severity for p in relaxed} == {Severity.WARNING}
+    strict = {p.message.split(" /")[0]: p for p in as_problems(findings, "a.xml", strict=True)}
+    spaces = strict[
+        "In each <iati-activity>, iati-identifier must not begin or end with spaces or line breaks."
+    ]
+    assert spaces.severity is Severity.WARNING  # the ruleset calls it a warning
+    assert str(spaces) == (
+        "a.xml:2, activity XM-DAC-7-1: In each <iati-activity>, iati-identifier must not begin "
+        "or end with spaces or line breaks. /iati-activities/iati-activity/iati-identifier: "
+        "the value “ XM-DAC-7-1”"
+    )
+    start = strict[
+        "Each <iati-activity> must have at least one of: activity-date[@type='1' or @type='2']."
+    ]
+    assert start.severity is Severity.ERROR  # the ruleset calls it an error

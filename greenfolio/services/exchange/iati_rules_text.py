@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.languages import check_language
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services.exchange import iati_rule_types as rt
@@ -230,3 +231,27 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
             lines.append("  " + say("ui", "more", lang, count=g["count"] - shown))
     lines.append(summary(data, lang))
     return lines
+
+
+def as_problems(
+    findings: list[Finding], file: str, *, strict: bool = False, lang: str = "en"
+) -> list[Problem]:
+    """Findings as import problems (one each), for ``import iati --rules``.
+
+    Every finding is a warning, except under ``strict``, where the ruleset's errors are
+    errors (which keep the activity out); the ruleset's warnings stay warnings.
+    """
+    problems = []
+    for f in findings:
+        severity = Severity.ERROR if strict and f.case.severity == "error" else Severity.WARNING
+        found = say("found", f.detail, lang, **f.params)
+        problems.append(
+            Problem(
+                f"{sentence(f.case, lang, f.loop_value)} {f.path}: {found}",
+                severity=severity,
+                file=file,
+                line=f.line,
+                activity=f.activity,
+            )
+        )
+    return problems
