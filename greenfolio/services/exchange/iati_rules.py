@@ -28,6 +28,7 @@ from lxml import etree
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
 from greenfolio.services.exchange import codelists, xml_safety
+from greenfolio.services.exchange import iati_rule_eval as ev
 from greenfolio.services.exchange import iati_rule_needs as needs
 from greenfolio.services.exchange import iati_rule_types as rt
 from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, PARSER_OPTIONS, syntax_error
@@ -90,7 +91,7 @@ def _compile(where: str, expr: Any) -> None:
     if not isinstance(expr, str):
         raise _bad(where, f"expected an XPath expression (text), found {json.dumps(expr)}")
     try:
-        rt.xpath(expr)
+        ev.xpath(expr)
     except etree.XPathSyntaxError as exc:
         raise _bad(where, f"the XPath {expr!r} is malformed ({exc}); correct it") from exc
 
@@ -99,7 +100,7 @@ def _substituted(spec: Mapping[str, Any], subs: list[str]) -> dict[str, Any]:
     """The case with ``$1`` in the ``subs`` keys turned into the loop variable."""
 
     def sub(text: str) -> str:
-        return re.sub(r"""'\$1'|"\$1"|\$1""", f"${rt.LOOP_VARIABLE}", text)
+        return re.sub(r"""'\$1'|"\$1"|\$1""", f"${ev.LOOP_VARIABLE}", text)
 
     out = dict(spec)
     for key in subs:
@@ -132,12 +133,12 @@ def _check_case(where: str, rule: str, spec: Mapping[str, Any]) -> None:
         raise _bad(where, f"one_or_all 'all' is {spec['all']!r}; this engine knows {known}")
     if "regex" in spec:
         try:
-            rt.pattern(spec["regex"])
+            ev.pattern(spec["regex"])
         except re.error as exc:
             bad = f"the regular expression {spec['regex']!r} is malformed: {exc}"
             raise _bad(where, bad) from exc
     for key in ("sum", "min", "max"):
-        if key in spec and rt.number(str(spec[key])) is None:
+        if key in spec and ev.number(str(spec[key])) is None:
             raise _bad(where, f"{key!r} must be a number, not {spec[key]!r}")
 
 
@@ -239,7 +240,7 @@ def _id_condition_holds(
     condition = spec.get("idCondition")
     if condition is None or not env.org_ids:  # with no registry, no identifier is known
         return True
-    texts = [rt.text_of(n) for n in rt.matches(el, spec, vs)]
+    texts = [ev.text_of(n) for n in ev.matches(el, spec, vs)]
     if condition == "NOT_EXISTING_ORG_ID":
         return all(t not in env.org_ids for t in texts)
     if condition == "NOT_EXISTING_ORG_ID_PREFIX":
@@ -269,9 +270,9 @@ _NO_VARIABLES: Mapping[str, str] = {}
 def _run_case(
     el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None
 ) -> list[Finding]:
-    vs = {rt.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
+    vs = {ev.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
     spec = case.spec
-    if "condition" in spec and not rt.truthy(rt.select(el, spec["condition"], vs)):
+    if "condition" in spec and not ev.truthy(ev.select(el, spec["condition"], vs)):
         return []
     if not _id_condition_holds(el, spec, vs, env):
         return []
@@ -315,7 +316,7 @@ def check_activity(
     doc = _standalone(el)
     names = {doc.getparent().tag, *(e.tag for e in doc.iter())}
     findings: list[Finding] = []
-    with rt.memo():
+    with ev.memo():
         for context, context_needs, cases in ruleset.contexts:
             if needs.met(context_needs, names):
                 findings.extend(_check_context(doc, context, cases, names, ident, env))
@@ -333,13 +334,13 @@ def _check_context(
     """Every case of one context, on each element the context selects."""
     findings: list[Finding] = []
     active = [case for case in cases if needs.met(case.needs, names)]
-    for target in (n for n in rt.nodes(doc, context, {}) if isinstance(n, etree._Element)):
+    for target in (n for n in ev.nodes(doc, context, {}) if isinstance(n, etree._Element)):
         for case in active:
             if case.loop is None:
                 findings.extend(_run_case(target, case, ident, env, None))
                 continue
-            foreach = rt.nodes(target, case.loop["foreach"], {})
-            for value in dict.fromkeys(rt.text_of(n) for n in foreach):
+            foreach = ev.nodes(target, case.loop["foreach"], {})
+            for value in dict.fromkeys(ev.text_of(n) for n in foreach):
                 findings.extend(_run_case(target, case, ident, env, value))
     return findings
 

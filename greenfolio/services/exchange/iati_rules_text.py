@@ -16,6 +16,7 @@ from typing import Any
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.languages import check_language
 from greenfolio.refdata.loader import read_yaml
+from greenfolio.services.exchange import iati_rule_eval as ev
 from greenfolio.services.exchange import iati_rule_types as rt
 from greenfolio.services.exchange.iati_rules import Case, FileReport, Finding
 
@@ -67,7 +68,7 @@ def element_of(context: str) -> str:
 def _show(expr: Any, value: str | None) -> str:
     text = str(expr)
     if value is not None:
-        text = text.replace(f"${rt.LOOP_VARIABLE}", f"'{value}'")
+        text = text.replace(f"${ev.LOOP_VARIABLE}", f"'{value}'")
     return text
 
 
