@@ -409,3 +409,24 @@ def test_findings_as_import_problems_follow_the_ruleset_severity(tmp_path: Path)
         "Each <iati-activity> must have at least one of: activity-date[@type='1' or @type='2']."
     ]
     assert start.severity is Severity.ERROR  # the ruleset calls it an error
+
+
+def test_huge_files_keep_counting_but_list_only_the_first_places(tmp_path: Path) -> None:
+    from greenfolio.services.exchange.iati_rules_text import report_data, text_lines
+
+    activities = "".join(
+        f"<iati-activity><iati-identifier>A-{i}</iati-identifier><title/></iati-activity>"
+        for i in range(7)
+    )
+    path = _write(tmp_path, "many.xml", f"<iati-activities>{activities}</iati-activities>")
+    ruleset = iati_rules.load_ruleset(str(META / "title_text_exists.json"))
+    report = iati_rules.check_file(path, ruleset, keep=3)
+    assert len(report.findings) == 3
+    data = report_data(report, "en")
+    assert data["with_findings"] == 7
+    (only,) = data["findings"]
+    assert (only["count"], only["listed"]) == (7, 3)
+    assert [o["activity"] for o in only["occurrences"]] == ["A-0", "A-1", "A-2"]
+    lines = text_lines(data, "en", shown=2)
+    assert lines[0].endswith("(occurrences: 7)")
+    assert lines[3] == "  … and 5 more (--json lists more of them)"

@@ -38,7 +38,8 @@ def validate_iati(
     ] = "en",
     as_json: JsonOption = False,
 ) -> None:
-    """Run IATI's data-quality rules on a file: exit 0 if all pass, 5 if a rule fails."""
+    """Run IATI's data-quality rules on a file: exit 0 if every rule passes, 5 if one fails,
+    2 if the file or the ruleset cannot be read."""
     with errors():
         check_language(lang)
         ruleset = iati_rules.load_ruleset(rules)

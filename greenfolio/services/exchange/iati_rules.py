@@ -350,15 +350,33 @@ def _check_context(
 
 @dataclass(slots=True)
 class FileReport:
+    """What a file's check found. Memory stays bounded on huge files: every failure is
+    counted, but only the first ``keep`` places of each rule are kept."""
+
     file: str
     ruleset: str
     kind: str = "iati-activity"
     checked: int = 0
+    affected: int = 0
+    """Activities (or organisations) with at least one finding."""
     findings: list[Finding] = field(default_factory=list)
+    counts: dict[tuple[int, str | None], int] = field(default_factory=dict)
+    """Failures per case and loop value, all of them."""
+    keep: int = 1000
+
+    def add(self, findings: list[Finding]) -> None:
+        if findings:
+            self.affected += 1
+        for finding in findings:
+            key = (finding.case.uid, finding.loop_value)
+            count = self.counts.get(key, 0) + 1
+            self.counts[key] = count
+            if count <= self.keep:
+                self.findings.append(finding)
 
     @property
     def passed(self) -> bool:
-        return not self.findings
+        return not self.counts
 
 
 def check_file(
@@ -368,6 +386,7 @@ def check_file(
     env: rt.Env | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_activity: Callable[[int], None] | None = None,
+    keep: int = 1000,
 ) -> FileReport:
     """Run ``ruleset`` on every activity (or organisation) of an IATI file, streaming.
 
@@ -376,7 +395,7 @@ def check_file(
     """
     xml_safety.check_file(path, max_bytes)
     env = env or default_env()
-    report = FileReport(path.name, ruleset.name)
+    report = FileReport(path.name, ruleset.name, keep=keep)
     etree.clear_error_log()
     with open(path, "rb") as handle:
         events = etree.iterparse(
@@ -394,7 +413,7 @@ def check_file(
                     continue
                 report.kind = str(el.tag)
                 report.checked += 1
-                report.findings.extend(check_activity(el, ruleset, env, report.checked))
+                report.add(check_activity(el, ruleset, env, report.checked))
                 el.clear(keep_tail=False)
                 while el.getprevious() is not None:
                     del parent[0]

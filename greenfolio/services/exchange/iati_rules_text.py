@@ -141,7 +141,8 @@ def _xpaths(case: Case, value: str | None) -> list[str]:
     return [f"{case.context}/{_show(e, value)}" for e in exprs] or [case.context]
 
 
-def group_data(g: Group, kind: str, lang: str) -> dict[str, Any]:
+def group_data(g: Group, kind: str, lang: str, count: int | None = None) -> dict[str, Any]:
+    """One group as data; ``count`` is the number of failures if more than are listed."""
     case = g.case
     return {
         "rule": case.rule,
@@ -152,7 +153,8 @@ def group_data(g: Group, kind: str, lang: str) -> dict[str, Any]:
         "context": case.context,
         "xpaths": _xpaths(case, g.loop_value),
         "loop_value": g.loop_value,
-        "count": len(g.findings),
+        "count": count if count is not None else len(g.findings),
+        "listed": len(g.findings),
         "occurrences": [
             {
                 kind.removeprefix("iati-"): f.activity,
@@ -169,14 +171,17 @@ def group_data(g: Group, kind: str, lang: str) -> dict[str, Any]:
 def report_data(report: FileReport, lang: str) -> dict[str, Any]:
     """The whole report as data (``--json``), messages in ``lang``."""
     check_language(lang)
-    groups = [group_data(g, report.kind, lang) for g in group(report.findings)]
+    groups = [
+        group_data(g, report.kind, lang, report.counts[(g.case.uid, g.loop_value)])
+        for g in group(report.findings)
+    ]
     return {
         "file": report.file,
         "ruleset": report.ruleset,
         "kind": report.kind.removeprefix("iati-"),
         "checked": report.checked,
         "passed": report.passed,
-        "with_findings": len({f.activity for f in report.findings}),
+        "with_findings": report.affected,
         "errors": sum(1 for g in groups if g["severity"] == "error"),
         "warnings": sum(1 for g in groups if g["severity"] == "warning"),
         "lang": lang,
