@@ -430,3 +430,48 @@ def test_huge_files_keep_counting_but_list_only_the_first_places(tmp_path: Path)
     lines = text_lines(data, "en", shown=2)
     assert lines[0].endswith("(occurrences: 7)")
     assert lines[3] == "  … and 5 more (--json lists more of them)"
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh", "en", "fr", "ru", "es"])
+def test_every_meta_case_reads_in_every_language(lang: str) -> None:
+    """Each rule type's sentence and each kind of finding fill in without a gap."""
+    from greenfolio.services.exchange.iati_rules_text import report_data, text_lines
+
+    env = iati_rules.default_env(datetime(2024, 1, 1, tzinfo=UTC))
+    extra = [
+        ("forloop", "forloop_bad", False),
+        ("sector_percentage_sum", "sector_percentage_sum_bad", False),
+        ("recipient_country", "recipient_country_bad", False),
+    ]
+    runs = [
+        (iati_rules.load_ruleset(str(META / f"{ruleset}.json")), META / f"{file}.xml", passes)
+        for ruleset, file, passes in [*meta_cases(), *extra]
+    ]
+    standard = iati_rules.load_ruleset("standard")
+    runs += [(standard, p, False) for p in sorted((DATA / "iati" / "files").glob("*.xml"))]
+    seen = set()
+    for ruleset, path, passes in runs:
+        data = report_data(iati_rules.check_file(path, ruleset, env=env), lang)
+        lines = text_lines(data, lang)
+        assert not any(re.search(r"{[a-z_]+}", line) for line in lines), lines
+        seen |= {g["rule"] for g in data["findings"]}
+        assert passes or data["findings"]
+    assert seen >= {
+        "atleast_one",
+        "between_dates",
+        "date_now",
+        "date_order",
+        "dependent",
+        "if_then",
+        "no_more_than_one",
+        "one_or_all",
+        "only_one_of",
+        "range",
+        "regex_matches",
+        "regex_no_matches",
+        "startswith",
+        "strict_sum",
+        "sum",
+        "time_limit",
+        "unique",
+    }
