@@ -390,8 +390,10 @@ serve_cli.register(app)
 
 
 from greenfolio.interfaces.cli import work as work_cli  # noqa: E402
+from greenfolio.interfaces.cli.validate import validate_app  # noqa: E402
 
 work_cli.register(app)
+app.add_typer(validate_app, name="validate")
 use_numbers_command(app)
 
 

@@ -1,0 +1,67 @@
+"""``greenfolio validate``: check a file against published rules without importing it.
+
+``validate iati FILE`` runs an IATI ruleset (IATI's own ``standard`` by default) on every
+activity or organisation of the file. Exit codes: 0 every rule passes, 5 a rule fails,
+2 the file or the ruleset cannot be read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from greenfolio.domain.exchange import RefusedError
+from greenfolio.domain.languages import check_language
+from greenfolio.interfaces.cli.common import ExitCode, JsonOption, err, errors, out, print_json
+from greenfolio.services.exchange import iati_rules, iati_rules_text
+
+validate_app = typer.Typer(
+    help="Check files against published rules (nothing is imported).", no_args_is_help=True
+)
+
+
+@validate_app.command("iati")
+def validate_iati(
+    file: Annotated[Path, typer.Argument(help="An IATI activity or organisation XML file.")],
+    rules: Annotated[
+        str,
+        typer.Option(
+            "--rules",
+            help="standard (IATI's own data-quality rules, version 2.03) or a ruleset JSON file.",
+        ),
+    ] = "standard",
+    lang: Annotated[
+        str, typer.Option(help="Language of the messages: ar, zh, en, fr, ru, es.")
+    ] = "en",
+    as_json: JsonOption = False,
+) -> None:
+    """Run IATI's data-quality rules on a file: exit 0 if every rule passes, 5 if one fails,
+    2 if the file or the ruleset cannot be read."""
+    with errors():
+        check_language(lang)
+        ruleset = iati_rules.load_ruleset(rules)
+    try:
+        report = iati_rules.check_file(file, ruleset)
+    except RefusedError as refused:
+        if as_json:
+            print_json(
+                {
+                    "file": file.name,
+                    "readable": False,
+                    "problems": [p.as_dict() for p in refused.problems],
+                }
+            )
+        for problem in refused.problems:
+            err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False)
+        raise typer.Exit(ExitCode.INVALID) from refused
+    data = iati_rules_text.report_data(report, lang)
+    if as_json:
+        print_json(data)
+    else:
+        for line in iati_rules_text.text_lines(data, lang):
+            out.print(line, highlight=False, markup=False)
+    if not report.passed:
+        raise typer.Exit(ExitCode.WANTING)

@@ -1,0 +1,447 @@
+"""IATI data-quality rules, read as data from an IATI ruleset (IATI-Rulesets SPEC.rst).
+
+A ruleset maps context XPaths to rule types to cases. ``load_ruleset`` reads and checks
+one (every expression compiled, every rule type known) and ``check_activity`` runs it on
+one ``iati-activity`` or ``iati-organisation`` element, so the same function serves a
+file of its own (``check_file``, a streaming pass) and the import's own pass.
+
+Like IATI's validator, each activity is judged as a document of its own: the file's root
+element (with its attributes) holding that one activity. The contexts are evaluated on
+a copy of that small document, never on the file being streamed, so an activity never
+sees its neighbours and the parser's read-ahead does not matter.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.exchange import Problem, RefusedError
+from greenfolio.services.exchange import codelists, xml_safety
+from greenfolio.services.exchange import iati_rule_eval as ev
+from greenfolio.services.exchange import iati_rule_needs as needs
+from greenfolio.services.exchange import iati_rule_types as rt
+from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, PARSER_OPTIONS, syntax_error
+
+PACKAGED = ("standard",)
+"""Rulesets shipped in ``refdata/iati/rulesets`` (IATI-Rulesets, branch version-2.03)."""
+
+ROOTS = {"iati-activities": "iati-activity", "iati-organisations": "iati-organisation"}
+IDENTIFIER = {"iati-activity": "iati-identifier", "iati-organisation": "organisation-identifier"}
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One case of one rule type under one context, with the ruleset's information on it."""
+
+    uid: int
+    context: str
+    rule: str
+    spec: Mapping[str, Any]
+    severity: str = "error"
+    rule_id: str | None = None
+    message: str | None = None
+    loop: Mapping[str, Any] | None = None
+    """For a case inside a ``loop``: the loop's own case (``foreach``, ``subs``)."""
+    needs: needs.Needs = None
+    """Element names without which the case cannot fail (see ``iati_rule_needs``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ruleset:
+    name: str
+    contexts: tuple[tuple[str, needs.Needs, tuple[Case, ...]], ...]
+
+    @property
+    def cases(self) -> int:
+        return sum(len(cases) for _ctx, _needs, cases in self.contexts)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One failure of one case, where it happened, and what was found there."""
+
+    case: Case
+    activity: str
+    line: int | None
+    path: str
+    detail: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    loop_value: str | None = None
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def _bad(where: str, what: str) -> ValidationError:
+    return ValidationError(f"ruleset {where}: {what}")
+
+
+def _compile(where: str, expr: Any) -> None:
+    if not isinstance(expr, str):
+        raise _bad(where, f"expected an XPath expression (text), found {json.dumps(expr)}")
+    try:
+        ev.xpath(expr)
+    except etree.XPathSyntaxError as exc:
+        raise _bad(where, f"the XPath {expr!r} is malformed ({exc}); correct it") from exc
+
+
+def _substituted(spec: Mapping[str, Any], subs: list[str]) -> dict[str, Any]:
+    """The case with ``$1`` in the ``subs`` keys turned into the loop variable."""
+
+    def sub(text: str) -> str:
+        return re.sub(r"""'\$1'|"\$1"|\$1""", f"${ev.LOOP_VARIABLE}", text)
+
+    out = dict(spec)
+    for key in subs:
+        value = out.get(key)
+        if isinstance(value, str):
+            out[key] = sub(value)
+        elif isinstance(value, list):
+            out[key] = [sub(v) if isinstance(v, str) else v for v in value]
+    return out
+
+
+def _check_case(where: str, rule: str, spec: Mapping[str, Any]) -> None:
+    for key in rt.REQUIRED.get(rule, ()):
+        if key not in spec:
+            raise _bad(where, f"a {rule} case needs the key {key!r}; add it")
+    skip = rt.NOT_EXPRESSIONS
+    for key in rt.EXPRESSION_KEYS:
+        if key in spec and spec[key] not in skip.get(key, ()):
+            _compile(f"{where}, {key}", spec[key])
+    for key in rt.LIST_EXPRESSION_KEYS:
+        if key in spec:
+            values = [spec[key]] if isinstance(spec[key], str) else spec[key]
+            if not isinstance(values, list):
+                raise _bad(where, f"{key!r} must be a list of XPath expressions")
+            for value in values:
+                if value not in skip.get(key, ()):
+                    _compile(f"{where}, {key}", value)
+    if rule == "one_or_all" and spec["all"] not in rt.ONE_OR_ALL:
+        known = ", ".join(rt.ONE_OR_ALL)
+        raise _bad(where, f"one_or_all 'all' is {spec['all']!r}; this engine knows {known}")
+    if "regex" in spec:
+        try:
+            ev.pattern(spec["regex"])
+        except re.error as exc:
+            bad = f"the regular expression {spec['regex']!r} is malformed: {exc}"
+            raise _bad(where, bad) from exc
+    for key in ("sum", "min", "max"):
+        if key in spec and ev.number(str(spec[key])) is None:
+            raise _bad(where, f"{key!r} must be a number, not {spec[key]!r}")
+
+
+def _rule_name(where: str, name: str) -> str:
+    rule = rt.CAMEL_CASE.get(name, name)
+    if rule not in rt.CHECKS and rule != "loop":
+        known = ", ".join(sorted([*rt.CHECKS, "loop"]))
+        raise _bad(where, f"{name!r} is not a rule type of the IATI ruleset spec ({known})")
+    return rule
+
+
+def _cases(where: str, rules: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    if not isinstance(rules, dict):
+        raise _bad(where, "expected an object of rule types")
+    for name, body in rules.items():
+        rule = _rule_name(f"{where}, rule {name!r}", name)
+        cases = body.get("cases") if isinstance(body, dict) else None
+        if not isinstance(cases, list):
+            raise _bad(f"{where}, rule {name!r}", 'expected {"cases": [...]}')
+        for index, spec in enumerate(cases, 1):
+            if not isinstance(spec, dict):
+                raise _bad(f"{where}, rule {name!r}, case {index}", "expected an object")
+            yield f"{where}, rule {name!r}, case {index}", rule, spec
+
+
+def _info(spec: Mapping[str, Any]) -> dict[str, Any]:
+    info = spec.get("ruleInfo") or {}
+    severity = str(info.get("severity", "error")).lower()
+    return {
+        "severity": "warning" if severity == "warning" else "error",
+        "rule_id": info.get("id"),
+        "message": info.get("message"),
+    }
+
+
+def parse_ruleset(data: Any, name: str) -> Ruleset:
+    """A checked ruleset from its JSON data; errors name the context, rule and case."""
+    if not isinstance(data, dict):
+        raise _bad(name, "expected a JSON object of context XPaths")
+    uid = 0
+    contexts = []
+    for context, rules in data.items():
+        _compile(f"{name}, context {context!r}", context)
+        cases: list[Case] = []
+        for where, rule, spec in _cases(f"{name}, context {context!r}", rules):
+            _check_case(where, rule, spec)
+            if rule != "loop":
+                uid += 1
+                need = needs.of_case(rule, spec, None)
+                cases.append(Case(uid, context, rule, spec, needs=need, **_info(spec)))
+                continue
+            subs = spec.get("subs", [])
+            for sub_where, sub_rule, sub_spec in _cases(f"{where}, do", spec["do"]):
+                if sub_rule == "loop":
+                    raise _bad(sub_where, "a loop inside a loop is not part of the spec")
+                fixed = _substituted(sub_spec, subs)
+                _check_case(sub_where, sub_rule, fixed)
+                uid += 1
+                need = needs.of_case(sub_rule, fixed, spec)
+                info = _info(sub_spec)
+                cases.append(Case(uid, context, sub_rule, fixed, loop=spec, needs=need, **info))
+        contexts.append((context, needs.of_expression(context), tuple(cases)))
+    return Ruleset(name, tuple(contexts))
+
+
+def load_ruleset(which: str) -> Ruleset:
+    """A packaged ruleset by name (``standard``) or a ruleset JSON file by path."""
+    if which in PACKAGED:
+        text = (
+            resources.files("greenfolio.refdata")
+            .joinpath(f"iati/rulesets/{which}.json")
+            .read_text("utf-8")
+        )
+        return parse_ruleset(json.loads(text), which)
+    path = Path(which)
+    if not path.is_file():
+        raise ValidationError(
+            f"no ruleset {which!r}: give {', '.join(PACKAGED)} or the path of a ruleset JSON file"
+        )
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(f"ruleset {path.name} is not valid JSON: {exc}") from exc
+    return parse_ruleset(data, path.name)
+
+
+# --- evaluation ------------------------------------------------------------------------
+
+
+def default_env(now: datetime | None = None) -> rt.Env:
+    """The environment with the packaged organisation-identifier agencies."""
+    agencies = codelists.codes("OrganisationRegistrationAgency")
+    return rt.Env(now=now or datetime.now(UTC), org_id_prefixes=agencies)
+
+
+def _id_condition_holds(
+    el: etree._Element, spec: Mapping[str, Any], vs: Mapping[str, str], env: rt.Env
+) -> bool:
+    condition = spec.get("idCondition")
+    if condition is None or not env.org_ids:  # with no registry, no identifier is known
+        return True
+    texts = [ev.text_of(n) for n in ev.matches(el, spec, vs)]
+    if condition == "NOT_EXISTING_ORG_ID":
+        return all(t not in env.org_ids for t in texts)
+    if condition == "NOT_EXISTING_ORG_ID_PREFIX":
+        return all(not any(t.startswith(f"{o}-") for o in env.org_ids) for t in texts)
+    return True
+
+
+def _path_of(node: Any, fallback: etree._Element) -> tuple[int | None, str]:
+    """Line and concrete XPath of a result node (element, attribute or text)."""
+    if isinstance(node, etree._Element):
+        return node.sourceline, node.getroottree().getpath(node)
+    parent = getattr(node, "getparent", lambda: None)()
+    if parent is None:
+        return fallback.sourceline, fallback.getroottree().getpath(fallback)
+    base = parent.getroottree().getpath(parent)
+    if getattr(node, "is_attribute", False):
+        name = str(node.attrname)
+        if name.startswith("{http://www.w3.org/XML/1998/namespace}"):
+            name = "xml:" + name.split("}", 1)[1]
+        return parent.sourceline, f"{base}/@{name}"
+    return parent.sourceline, f"{base}/text()"
+
+
+_NO_VARIABLES: Mapping[str, str] = {}
+
+
+def _run_case(
+    el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None
+) -> list[Finding]:
+    vs = {ev.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
+    spec = case.spec
+    if "condition" in spec and not ev.truthy(ev.select(el, spec["condition"], vs)):
+        return []
+    if not _id_condition_holds(el, spec, vs, env):
+        return []
+    findings = []
+    for failure in rt.CHECKS[case.rule](el, spec, vs, env):
+        line, path = _path_of(failure.node if failure.node is not None else el, el)
+        findings.append(Finding(case, ident, line, path, failure.detail, failure.params, value))
+    return findings
+
+
+def _standalone(el: etree._Element) -> etree._Element:
+    """A copy of the activity inside a copy of its root element (attributes kept)."""
+    parent = el.getparent()
+    tag = (
+        parent.tag
+        if parent is not None
+        else {v: k for k, v in ROOTS.items()}.get(str(el.tag), "iati-activities")
+    )
+    attrib = dict(parent.attrib) if parent is not None else {}
+    nsmap = parent.nsmap if parent is not None else None
+    shell = etree.Element(tag, attrib=attrib, nsmap=nsmap)
+    shell.append(copy.deepcopy(el))
+    return shell[0]
+
+
+def identifier_of(el: etree._Element, index: int) -> str:
+    child = el.find(IDENTIFIER.get(str(el.tag), "iati-identifier"))
+    text = (child.text or "").strip() if child is not None else ""
+    return text or f"#{index}"
+
+
+def check_activity(
+    el: etree._Element, ruleset: Ruleset, env: rt.Env, index: int = 1
+) -> list[Finding]:
+    """Every failure of ``ruleset`` on one activity or organisation element.
+
+    ``el`` may still sit in the tree an ``iterparse`` is building: it is copied, not
+    changed, and only its root element (for the root's attributes) is looked at.
+    """
+    ident = identifier_of(el, index)
+    doc = _standalone(el)
+    names = {doc.getparent().tag, *(e.tag for e in doc.iter())}
+    findings: list[Finding] = []
+    with ev.memo():
+        for context, context_needs, cases in ruleset.contexts:
+            if needs.met(context_needs, names):
+                findings.extend(_check_context(doc, context, cases, names, ident, env))
+    return findings
+
+
+def _check_context(
+    doc: etree._Element,
+    context: str,
+    cases: tuple[Case, ...],
+    names: set[str],
+    ident: str,
+    env: rt.Env,
+) -> list[Finding]:
+    """Every case of one context, on each element the context selects."""
+    findings: list[Finding] = []
+    active = [case for case in cases if needs.met(case.needs, names)]
+    for target in (n for n in ev.nodes(doc, context, {}) if isinstance(n, etree._Element)):
+        for case in active:
+            if case.loop is None:
+                findings.extend(_run_case(target, case, ident, env, None))
+                continue
+            foreach = ev.nodes(target, case.loop["foreach"], {})
+            for value in dict.fromkeys(ev.text_of(n) for n in foreach):
+                findings.extend(_run_case(target, case, ident, env, value))
+    return findings
+
+
+# --- a file, streamed ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FileReport:
+    """What a file's check found. Memory stays bounded on huge files: every failure is
+    counted, but only the first ``keep`` places of each rule are kept."""
+
+    file: str
+    ruleset: str
+    kind: str = "iati-activity"
+    checked: int = 0
+    affected: int = 0
+    """Activities (or organisations) with at least one finding."""
+    findings: list[Finding] = field(default_factory=list)
+    counts: dict[tuple[int, str | None], int] = field(default_factory=dict)
+    """Failures per case and loop value, all of them."""
+    keep: int = 1000
+
+    def add(self, findings: list[Finding]) -> None:
+        if findings:
+            self.affected += 1
+        for finding in findings:
+            key = (finding.case.uid, finding.loop_value)
+            count = self.counts.get(key, 0) + 1
+            self.counts[key] = count
+            if count <= self.keep:
+                self.findings.append(finding)
+
+    @property
+    def passed(self) -> bool:
+        return not self.counts
+
+
+def check_file(
+    path: Path,
+    ruleset: Ruleset,
+    *,
+    env: rt.Env | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_activity: Callable[[int], None] | None = None,
+    keep: int = 1000,
+) -> FileReport:
+    """Run ``ruleset`` on every activity (or organisation) of an IATI file, streaming.
+
+    Raises ``RefusedError`` when the file cannot be read: missing, too large, with a
+    DOCTYPE, not well-formed, or not an IATI activity or organisation file.
+    """
+    xml_safety.check_file(path, max_bytes)
+    env = env or default_env()
+    report = FileReport(path.name, ruleset.name, keep=keep)
+    etree.clear_error_log()
+    with open(path, "rb") as handle:
+        events = etree.iterparse(
+            handle,
+            events=("end",),
+            tag=tuple(ROOTS.values()),
+            remove_comments=True,
+            remove_pis=True,
+            **PARSER_OPTIONS,
+        )
+        try:
+            for _event, el in events:
+                parent = el.getparent()
+                if parent is None or parent.tag not in ROOTS or ROOTS[parent.tag] != el.tag:
+                    continue
+                report.kind = str(el.tag)
+                report.checked += 1
+                report.add(check_activity(el, ruleset, env, report.checked))
+                el.clear(keep_tail=False)
+                while el.getprevious() is not None:
+                    del parent[0]
+                if on_activity is not None:
+                    on_activity(report.checked)
+        except etree.XMLSyntaxError as exc:
+            message, line = syntax_error(exc)
+            raise RefusedError(
+                [
+                    Problem(
+                        f"not well-formed XML: {message}; the file was not checked",
+                        file=path.name,
+                        line=line,
+                    )
+                ]
+            ) from exc
+        root = events.root
+    if root is None or root.tag not in ROOTS:
+        tag = root.tag if root is not None else "none"
+        raise RefusedError(
+            [
+                Problem(
+                    f"the root element is <{tag}>, not <iati-activities> or "
+                    "<iati-organisations>: this is not an IATI file",
+                    file=path.name,
+                    line=1,
+                )
+            ]
+        )
+    report.kind = ROOTS[str(root.tag)]
+    return report

@@ -1,0 +1,263 @@
+"""IATI rule findings in words, in the six UN languages, grouped by rule.
+
+A rule that fails in many places is one group: one sentence saying what the rule asks
+(from the rule type's template in ``iati_rules_messages.yaml``, filled with the case's
+XPaths) and, for each place, the activity, the line, the XPath of the node and what was
+found there. The same data goes to ``--json``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from greenfolio.domain.exchange import Problem, Severity
+from greenfolio.domain.languages import check_language
+from greenfolio.refdata.loader import read_yaml
+from greenfolio.services.exchange import iati_rule_eval as ev
+from greenfolio.services.exchange import iati_rule_types as rt
+from greenfolio.services.exchange.iati_rules import Case, FileReport, Finding
+
+
+@lru_cache(maxsize=1)
+def messages() -> dict[str, Any]:
+    data: dict[str, Any] = read_yaml("greenfolio.services.exchange", "iati_rules_messages.yaml")
+    return data
+
+
+def say(section: str, key: str, lang: str, **params: object) -> str:
+    """A template of the messages file, filled in."""
+    return str(messages()[section][key][lang]).format(**params)
+
+
+@dataclass(slots=True)
+class Group:
+    """Every failure of one case (and, inside a loop, one loop value)."""
+
+    case: Case
+    loop_value: str | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def group(findings: list[Finding]) -> list[Group]:
+    """Findings grouped by case and loop value, in the order they were first met."""
+    groups: dict[tuple[int, str | None], Group] = {}
+    for finding in findings:
+        key = (finding.case.uid, finding.loop_value)
+        if key not in groups:
+            groups[key] = Group(finding.case, finding.loop_value)
+        groups[key].findings.append(finding)
+    return list(groups.values())
+
+
+_STEP = re.compile(r"\[[^\]]*\]")
+
+
+def element_of(context: str) -> str:
+    """``<owner-org>`` for a context XPath (the last step of each of its branches)."""
+    names = []
+    for branch in context.split("|"):
+        last = _STEP.sub("", branch.strip()).rstrip("/").split("/")[-1] or branch.strip()
+        if last not in names:
+            names.append(last)
+    return " / ".join(f"<{n}>" for n in names)
+
+
+def _show(expr: Any, value: str | None) -> str:
+    text = str(expr)
+    if value is not None:
+        text = text.replace(f"${ev.LOOP_VARIABLE}", f"'{value}'")
+    return text
+
+
+def _list(exprs: Any, value: str | None) -> str:
+    items = [exprs] if isinstance(exprs, str) else list(exprs or [])
+    return ", ".join(_show(e, value) for e in items) or "—"
+
+
+def _template(case: Case) -> str:
+    spec = case.spec
+    if case.rule == "one_or_all":
+        return {
+            "lang": "one_or_all_lang",
+            "sector": "one_or_all_sector",
+            "currency": "one_or_all_currency",
+        }.get(str(spec["all"]), "one_or_all_recipient")
+    if case.rule == "startswith":
+        if rt.prefixes_of(spec) == [rt.ORG_ID_PREFIX]:
+            return "startswith_agency"
+        return "startswith_separator" if spec.get("separator") else "startswith"
+    return case.rule
+
+
+def sentence(case: Case, lang: str, value: str | None = None) -> str:
+    """What the case asks, in ``lang``."""
+    spec = case.spec
+
+    def date(key: str) -> str:
+        raw = spec.get(key, "")
+        return say("ui", "today", lang) if raw in ("NOW", "TODAY") else _show(raw, value)
+
+    def bound(key: str) -> str:
+        return str(spec[key]) if key in spec else say("ui", "no_limit", lang)
+
+    params = {
+        "element": element_of(case.context),
+        "paths": _list(spec.get("paths"), value),
+        "excluded": _list(spec.get("excluded"), value),
+        "one": _show(spec.get("one", ""), value),
+        "sum": str(spec.get("sum", "")),
+        "less": date("less"),
+        "more": date("more"),
+        "date": date("date"),
+        "start": date("start"),
+        "end": date("end"),
+        "regex": str(spec.get("regex", "")),
+        "prefix": _list(rt.prefixes_of(spec), value),
+        "separator": str(spec.get("separator", "")),
+        "min": bound("min"),
+        "max": bound("max"),
+        "if": _show(spec.get("if", ""), value),
+        "then": _show(spec.get("then", ""), value),
+        "eval": _show(spec.get("eval", ""), value),
+    }
+    text = say("rules", _template(case), lang, **params)
+    if case.loop is not None and value is not None:
+        text = say("rules", "loop", lang, value=value, foreach=case.loop["foreach"], sentence=text)
+    return text
+
+
+def _xpaths(case: Case, value: str | None) -> list[str]:
+    keys = ("paths",) if "paths" in case.spec else ("less", "date", "start", "one", "if", "eval")
+    exprs: list[str] = []
+    for key in keys:
+        raw = case.spec.get(key)
+        if isinstance(raw, str) and raw not in ("NOW", "TODAY"):
+            exprs.append(raw)
+        elif isinstance(raw, list):
+            exprs.extend(raw)
+    return [f"{case.context}/{_show(e, value)}" for e in exprs] or [case.context]
+
+
+def group_data(g: Group, kind: str, lang: str, count: int | None = None) -> dict[str, Any]:
+    """One group as data; ``count`` is the number of failures if more than are listed."""
+    case = g.case
+    return {
+        "rule": case.rule,
+        "rule_id": case.rule_id,
+        "severity": case.severity,
+        "message": sentence(case, lang, g.loop_value),
+        "ruleset_message": case.message,
+        "context": case.context,
+        "xpaths": _xpaths(case, g.loop_value),
+        "loop_value": g.loop_value,
+        "count": count if count is not None else len(g.findings),
+        "listed": len(g.findings),
+        "occurrences": [
+            {
+                kind.removeprefix("iati-"): f.activity,
+                "line": f.line,
+                "xpath": f.path,
+                "found": say("found", f.detail, lang, **f.params),
+                "values": dict(f.params),
+            }
+            for f in g.findings
+        ],
+    }
+
+
+def report_data(report: FileReport, lang: str) -> dict[str, Any]:
+    """The whole report as data (``--json``), messages in ``lang``."""
+    check_language(lang)
+    groups = [
+        group_data(g, report.kind, lang, report.counts[(g.case.uid, g.loop_value)])
+        for g in group(report.findings)
+    ]
+    return {
+        "file": report.file,
+        "ruleset": report.ruleset,
+        "kind": report.kind.removeprefix("iati-"),
+        "checked": report.checked,
+        "passed": report.passed,
+        "with_findings": report.affected,
+        "errors": sum(1 for g in groups if g["severity"] == "error"),
+        "warnings": sum(1 for g in groups if g["severity"] == "warning"),
+        "lang": lang,
+        "findings": groups,
+    }
+
+
+def summary(data: dict[str, Any], lang: str) -> str:
+    checked = say("ui", f"checked_iati-{data['kind']}", lang, count=data["checked"])
+    if data["passed"]:
+        return say(
+            "ui", "passed", lang, file=data["file"], ruleset=data["ruleset"], checked=checked
+        )
+    return say(
+        "ui",
+        "failed",
+        lang,
+        file=data["file"],
+        ruleset=data["ruleset"],
+        checked=checked,
+        affected=data["with_findings"],
+        rules=len(data["findings"]),
+        errors=data["errors"],
+        warnings=data["warnings"],
+    )
+
+
+def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
+    """The report as lines for a terminal: each group, then up to ``shown`` places."""
+    kind = f"iati-{data['kind']}"
+    who = data["kind"]
+    lines: list[str] = []
+    sep = say("ui", "separator", lang)
+    for g in data["findings"]:
+        refs = [say("ui", "rule_ref", lang, id=g["rule_id"])] if g["rule_id"] else []
+        refs.append(say("ui", "times", lang, count=g["count"]))
+        severity = say("ui", g["severity"], lang)
+        joined = say("ui", "refs_separator", lang).join(refs)
+        lines.append(
+            say("ui", "heading", lang, severity=severity, message=g["message"], refs=joined)
+        )
+        if lang == "en" and g["ruleset_message"]:
+            lines.append("  " + say("ui", "iati_says", lang, message=g["ruleset_message"]))
+        for occ in g["occurrences"][:shown]:
+            where = [say("ui", kind, lang, id=occ[who])]
+            if occ["line"]:
+                where.append(say("ui", "line", lang, line=occ["line"]))
+            where.append(occ["xpath"])
+            lines.append(
+                "  " + say("ui", "occurrence", lang, place=sep.join(where), found=occ["found"])
+            )
+        if g["count"] > shown:
+            lines.append("  " + say("ui", "more", lang, count=g["count"] - shown))
+    lines.append(summary(data, lang))
+    return lines
+
+
+def as_problems(
+    findings: list[Finding], file: str, *, strict: bool = False, lang: str = "en"
+) -> list[Problem]:
+    """Findings as import problems (one each), for ``import iati --rules``.
+
+    Every finding is a warning, except under ``strict``, where the ruleset's errors are
+    errors (which keep the activity out); the ruleset's warnings stay warnings.
+    """
+    problems = []
+    for f in findings:
+        severity = Severity.ERROR if strict and f.case.severity == "error" else Severity.WARNING
+        found = say("found", f.detail, lang, **f.params)
+        problems.append(
+            Problem(
+                f"{sentence(f.case, lang, f.loop_value)} {f.path}: {found}",
+                severity=severity,
+                file=file,
+                line=f.line,
+                activity=f.activity,
+            )
+        )
+    return problems

@@ -1,0 +1,477 @@
+"""IATI data-quality rules: IATI's own meta tests, messages in three languages, exit codes.
+
+The meta tests are IATI-Rulesets' ``meta_tests.sh`` (branch version-2.03): each active
+line names a ruleset, a file and whether the file must pass. Every one is run through
+``greenfolio validate iati``, which must exit 0 for a file that passes and 5 for one
+that fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from greenfolio.interfaces.cli.app import app
+from greenfolio.services.exchange import iati_rules
+from tests.conftest import DATA
+
+RULESETS = DATA / "iati" / "rulesets-2.03"
+META = RULESETS / "meta_tests"
+runner = CliRunner()
+
+
+def meta_cases() -> list[tuple[str, str, bool]]:
+    """The active ``test RULESET FILE EXPECTED`` lines of meta_tests.sh."""
+    cases = []
+    for line in (RULESETS / "meta_tests.sh").read_text().splitlines():
+        m = re.fullmatch(r"test (\S+) (\S+) (True|False)", line.strip())
+        if m:
+            cases.append((m[1], m[2], m[3] == "True"))
+    return cases
+
+
+def validate(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["validate", "iati", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_meta_tests_sh_has_83_active_cases() -> None:
+    cases = meta_cases()
+    assert len(cases) == 83
+    assert sum(1 for *_x, passes in cases if passes) == 47
+
+
+@pytest.mark.parametrize(("ruleset", "file", "passes"), meta_cases())
+def test_meta_case(ruleset: str, file: str, passes: bool) -> None:
+    code, out, _err = validate(META / f"{file}.xml", "--rules", META / f"{ruleset}.json")
+    assert code == (0 if passes else 5), out
+
+
+def _write(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+TWO_BAD = """<?xml version="1.0"?>
+<iati-activities version="2.03">
+  <iati-activity>
+    <iati-identifier>XM-DAC-7-1</iati-identifier>
+    <activity-date type="start-planned" iso-date="2021-07-01"/>
+    <activity-date type="end-planned" iso-date="2014-03-01"/>
+  </iati-activity>
+  <iati-activity>
+    <iati-identifier>XM-DAC-7-2</iati-identifier>
+    <activity-date type="start-planned" iso-date="2020-01-01"/>
+    <activity-date type="end-planned" iso-date="2019-12-31"/>
+  </iati-activity>
+  <iati-activity>
+    <iati-identifier>XM-DAC-7-3</iati-identifier>
+    <activity-date type="start-planned" iso-date="2019-01-01"/>
+    <activity-date type="end-planned" iso-date="2019-12-31"/>
+  </iati-activity>
+</iati-activities>
+"""
+
+
+def test_messages_in_english_group_repeated_failures(tmp_path: Path) -> None:
+    path = _write(tmp_path, "dates.xml", TWO_BAD)
+    code, out, _err = validate(path, "--rules", META / "date_order.json")
+    assert code == 5
+    lines = out.splitlines()
+    assert lines[0] == (
+        "error: In each <iati-activity>, the date activity-date[@type='start-planned']/@iso-date "
+        "must not be later than activity-date[@type='end-planned']/@iso-date. (occurrences: 2)"
+    )
+    assert lines[1] == (
+        "  activity XM-DAC-7-1, line 5, /iati-activities/iati-activity/activity-date[1]/@iso-date: "
+        "2021-07-01 is later than 2014-03-01"
+    )
+    assert lines[2] == (
+        "  activity XM-DAC-7-2, line 10, "
+        "/iati-activities/iati-activity/activity-date[1]/@iso-date: "
+        "2020-01-01 is later than 2019-12-31"
+    )
+    assert lines[3] == (
+        "dates.xml: activities checked: 3; with at least one finding: 2; rules that fail: 1 "
+        "(errors: 1, warnings: 0); ruleset “date_order.json”."
+    )
+
+
+def test_messages_in_french_and_chinese(tmp_path: Path) -> None:
+    path = _write(tmp_path, "dates.xml", TWO_BAD)
+    code, out, _err = validate(path, "--rules", META / "date_order.json", "--lang", "fr")
+    assert code == 5
+    assert out.splitlines()[0].startswith(
+        "erreur : Dans chaque élément <iati-activity>, la date "
+        "activity-date[@type='start-planned']/@iso-date ne doit pas être postérieure à "
+    )
+    assert out.splitlines()[1] == (
+        "  activité XM-DAC-7-1, ligne 5, /iati-activities/iati-activity/activity-date[1]/@iso-date"
+        " : 2021-07-01 est postérieure à 2014-03-01"
+    )
+    code, out, _err = validate(path, "--rules", META / "date_order.json", "--lang", "zh")
+    assert code == 5
+    assert out.splitlines()[0].startswith("错误：在每个 <iati-activity> 中，日期 ")
+    assert out.splitlines()[0].endswith("。（出现次数：2）")
+    assert out.splitlines()[1] == (
+        "  活动 XM-DAC-7-1，第 5 行，/iati-activities/iati-activity/activity-date[1]/@iso-date："
+        "2021-07-01 晚于 2014-03-01"
+    )
+
+
+def test_standard_ruleset_message_severity_and_json_in_arabic(tmp_path: Path) -> None:
+    body = """<iati-activities version="2.03"><iati-activity xml:lang="en" default-currency="USD">
+  <iati-identifier> XM-DAC-7-1</iati-identifier>
+  <reporting-org ref="XM-DAC-7"><narrative>Ministry</narrative></reporting-org>
+</iati-activity></iati-activities>"""
+    path = _write(tmp_path, "a.xml", body)
+    code, out, _err = validate(path, "--json", "--lang", "ar")
+    assert code == 5
+    data = json.loads(out)
+    assert data["kind"] == "activity" and data["checked"] == 1 and not data["passed"]
+    by_id = {g["rule_id"]: g for g in data["findings"]}
+    spaces = by_id["1.3.1"]  # iati-identifier must not start with a space: a warning
+    assert spaces["severity"] == "warning"
+    assert spaces["rule"] == "no_spaces"
+    assert spaces["message"] == (
+        "في كل عنصر <iati-activity>، يجب ألا يبدأ iati-identifier أو ينتهي بمسافات أو فواصل أسطر."
+    )
+    assert spaces["ruleset_message"].startswith("The iati-identifier should not start")
+    assert spaces["xpaths"] == ["/iati-activities/iati-activity/iati-identifier"]
+    assert spaces["occurrences"] == [
+        {
+            "activity": "XM-DAC-7-1",
+            "line": 2,
+            "xpath": "/iati-activities/iati-activity/iati-identifier",
+            "found": "القيمة « XM-DAC-7-1»",
+            "values": {"value": " XM-DAC-7-1"},
+        }
+    ]
+    start_date = by_id["6.11.1"]  # no start date: an error
+    assert start_date["severity"] == "error"
+    assert data["errors"] >= 1 and data["warnings"] >= 1
+
+
+COMPLIANT = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03" generated-datetime="2024-01-01T00:00:00">
+  <iati-activity last-updated-datetime="2024-01-01T00:00:00" xml:lang="en" default-currency="USD">
+    <iati-identifier>XM-DAC-41114-PROJ-1</iati-identifier>
+    <reporting-org ref="XM-DAC-41114" type="40"><narrative>UNDP</narrative></reporting-org>
+    <title><narrative>Solar pumps</narrative></title>
+    <description type="1"><narrative>Solar irrigation pumps.</narrative></description>
+    <participating-org ref="XM-DAC-41114" role="4"/>
+    <activity-status code="2"/>
+    <activity-date type="1" iso-date="2020-01-01"/>
+    <activity-date type="2" iso-date="2020-02-01"/>
+    <activity-date type="3" iso-date="2025-12-31"/>
+    <recipient-country code="KE"/>
+    <sector vocabulary="1" code="23230"/>
+    <default-aid-type code="C01"/>
+    <budget type="1" status="1">
+      <period-start iso-date="2021-01-01"/><period-end iso-date="2021-12-31"/>
+      <value value-date="2021-01-01">1000</value>
+    </budget>
+    <transaction>
+      <transaction-type code="3"/><transaction-date iso-date="2021-03-01"/>
+      <value value-date="2021-03-01">500</value>
+      <receiver-org ref="KE-RCO-1"><narrative>Farmers</narrative></receiver-org>
+    </transaction>
+    <result type="1">
+      <title><narrative>Pumps installed</narrative></title>
+      <indicator measure="1"><title><narrative>Pumps</narrative></title>
+        <baseline year="2020" value="0"/>
+        <period><period-start iso-date="2021-01-01"/><period-end iso-date="2021-12-31"/>
+          <target value="10"/><actual value="8"/></period>
+      </indicator>
+    </result>
+  </iati-activity>
+</iati-activities>
+"""
+
+
+def test_a_compliant_activity_passes_the_standard_ruleset(tmp_path: Path) -> None:
+    code, out, _err = validate(_write(tmp_path, "ok.xml", COMPLIANT))
+    assert code == 0, out
+    assert out.strip() == (
+        "ok.xml: every rule of the ruleset “standard” passes; activities checked: 1."
+    )
+
+
+def test_organisation_file_uses_the_organisation_rules(tmp_path: Path) -> None:
+    body = """<iati-organisations version="2.03"><iati-organisation
+        last-updated-datetime="2024-01-01T00:00:00" default-currency="USD" xml:lang="en">
+  <organisation-identifier>XM-DAC-41114</organisation-identifier>
+  <reporting-org ref="XM-DAC-41114" type="40"/>
+  <total-budget><period-start iso-date="2020-01-01"/><period-end iso-date="2021-06-30"/>
+    <value value-date="2020-01-01">10</value></total-budget>
+</iati-organisation></iati-organisations>"""
+    code, out, _err = validate(_write(tmp_path, "org.xml", body), "--json")
+    assert code == 5
+    data = json.loads(out)
+    assert data["kind"] == "organisation"
+    assert [g["rule_id"] for g in data["findings"]] == ["7.5.3"]
+    occurrence = data["findings"][0]["occurrences"][0]
+    assert occurrence["organisation"] == "XM-DAC-41114"
+    assert occurrence["found"] == "2020-01-01 to 2021-06-30 is longer than a year"
+
+
+def test_loop_substitutes_each_value(tmp_path: Path) -> None:
+    code, out, _err = validate(META / "forloop_bad.xml", "--rules", META / "forloop.json")
+    assert code == 5
+    assert "For the value “2” of sector[@vocabulary != '1']/@vocabulary:" in out
+    assert "sector[@vocabulary = '2']/@percentage must add up to 100" in out
+    assert "they add up to 110" in out
+    code, _out, _err = validate(META / "forloop_good.xml", "--rules", META / "forloop.json")
+    assert code == 0
+
+
+def test_loop_value_cannot_change_the_expression(tmp_path: Path) -> None:
+    # a vocabulary value with a quote is compared as text, not pasted into the XPath
+    body = """<iati-activities><iati-activity>
+    <sector vocabulary="2' or '1'='1" percentage="50"/>
+    <sector vocabulary="3" percentage="100"/></iati-activity></iati-activities>"""
+    code, out, _err = validate(_write(tmp_path, "q.xml", body), "--rules", META / "forloop.json")
+    assert code == 5
+    assert "they add up to 50" in out
+
+
+def test_camel_case_rule_names_and_unknown_rule_types(tmp_path: Path) -> None:
+    camel = _write(
+        tmp_path,
+        "camel.json",
+        json.dumps({"//iati-activity": {"atLeastOne": {"cases": [{"paths": ["title"]}]}}}),
+    )
+    assert validate(META / "title.xml", "--rules", camel)[0] == 0
+    assert validate(META / "empty_activity.xml", "--rules", camel)[0] == 5
+    unknown = _write(
+        tmp_path,
+        "unknown.json",
+        json.dumps({"//iati-activity": {"at_most": {"cases": [{"paths": ["title"]}]}}}),
+    )
+    code, _out, err = validate(META / "title.xml", "--rules", unknown)
+    assert code == 2
+    assert "context '//iati-activity', rule 'at_most'" in err
+    assert "not a rule type" in err
+
+
+def test_malformed_ruleset_is_refused(tmp_path: Path) -> None:
+    bad_xpath = _write(
+        tmp_path,
+        "x.json",
+        json.dumps({"//iati-activity": {"atleast_one": {"cases": [{"paths": ["title[["]}]}}}),
+    )
+    code, _out, err = validate(META / "title.xml", "--rules", bad_xpath)
+    assert code == 2 and "title[[" in err and "case 1" in err
+    not_json = _write(tmp_path, "n.json", "{")
+    code, _out, err = validate(META / "title.xml", "--rules", not_json)
+    assert code == 2 and "not valid JSON" in err
+    code, _out, err = validate(META / "title.xml", "--rules", "nonesuch")
+    assert code == 2 and "no ruleset 'nonesuch'" in err
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "said"),
+    [
+        ("broken.xml", "<iati-activities><iati-activity>", "not well-formed XML"),
+        ("empty.xml", "", "not well-formed XML"),
+        (
+            "dtd.xml",
+            '<!DOCTYPE x [<!ENTITY a "b">]><iati-activities/>',
+            "document type declaration",
+        ),
+        ("other.xml", "<catalogue><item/></catalogue>", "not an IATI file"),
+    ],
+)
+def test_unreadable_input_exits_2(tmp_path: Path, name: str, body: str, said: str) -> None:
+    code, out, err = validate(_write(tmp_path, name, body))
+    assert code == 2
+    assert said in err
+    assert out == ""
+
+
+def test_missing_file_exits_2_also_with_json(tmp_path: Path) -> None:
+    code, out, err = validate(tmp_path / "absent.xml", "--json")
+    assert code == 2
+    assert json.loads(out)["readable"] is False
+    assert "no such file" in err
+
+
+def test_unknown_language_exits_2() -> None:
+    code, _out, err = validate(META / "title.xml", "--lang", "de")
+    assert code == 2 and "ar, zh, en, fr, ru, es" in err
+
+
+def test_check_activity_works_on_an_element_in_a_larger_tree() -> None:
+    """The import's own pass hands over one element of the tree it is streaming."""
+    from lxml import etree
+
+    root = etree.fromstring(TWO_BAD.encode())
+    ruleset = iati_rules.load_ruleset(str(META / "date_order.json"))
+    env = iati_rules.default_env(datetime(2024, 1, 1, tzinfo=UTC))
+    first = iati_rules.check_activity(root[0], ruleset, env)
+    third = iati_rules.check_activity(root[2], ruleset, env)
+    assert [(f.activity, f.line) for f in first] == [("XM-DAC-7-1", 5)]
+    assert third == []
+    assert len(root) == 3  # nothing moved or changed
+
+
+def test_date_now_uses_the_time_given() -> None:
+    ruleset = iati_rules.load_ruleset(str(META / "date_now.json"))
+    good = META / "date_now_good.xml"  # last updated 2018-10-24
+    early = iati_rules.default_env(datetime(2017, 1, 1, tzinfo=UTC))
+    late = iati_rules.default_env(datetime(2019, 1, 1, tzinfo=UTC))
+    assert not iati_rules.check_file(good, ruleset, env=early).passed
+    assert iati_rules.check_file(good, ruleset, env=late).passed
+
+
+def test_every_message_template_exists_in_six_languages() -> None:
+    from greenfolio.services.exchange.iati_rules_text import messages
+
+    for section, entries in messages().items():
+        for key, texts in entries.items():
+            assert set(texts) == {"ar", "zh", "en", "fr", "ru", "es"}, (section, key)
+            fields = {set(re.findall(r"{(\w+)}", t)).__len__() for t in texts.values()}
+            assert len(fields) == 1, (section, key, texts)
+
+
+def _without_shortcuts(ruleset: iati_rules.Ruleset) -> iati_rules.Ruleset:
+    """The same ruleset with no case or context ever skipped."""
+    return iati_rules.Ruleset(
+        ruleset.name,
+        tuple(
+            (ctx, None, tuple(dataclasses.replace(c, needs=None) for c in cases))
+            for ctx, _needs, cases in ruleset.contexts
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *sorted((DATA / "iati" / "files").glob("*.xml")),
+        META / "between_dates_bad.xml",
+        META / "one_or_all_org_currency_bad.xml",
+    ],
+    ids=lambda p: p.name,
+)
+def test_shortcuts_change_no_finding(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping cases by element names and reading plain paths without XPath are only
+    faster: every finding stays the same as with every XPath evaluated in full."""
+    from greenfolio.services.exchange import iati_rule_eval
+
+    env = iati_rules.default_env(datetime(2024, 6, 1, tzinfo=UTC))
+    standard = iati_rules.load_ruleset("standard")
+    fast = iati_rules.check_file(path, standard, env=env)
+
+    def key(f: iati_rules.Finding) -> tuple[object, ...]:
+        return (f.case.uid, f.activity, f.line, f.path, f.detail, sorted(f.params.items()))
+
+    monkeypatch.setattr(iati_rule_eval, "_simple", lambda expr: None)
+    slow = iati_rules.check_file(path, _without_shortcuts(standard), env=env)
+    assert fast.checked == slow.checked > 0
+    assert sorted(map(key, fast.findings)) == sorted(map(key, slow.findings))
+
+
+def test_findings_as_import_problems_follow_the_ruleset_severity(tmp_path: Path) -> None:
+    """What ``import iati --rules standard`` would report: warnings, errors under strict."""
+    from lxml import etree
+
+    from greenfolio.domain.exchange import Severity
+    from greenfolio.services.exchange.iati_rules_text import as_problems
+
+    body = """<iati-activities version="2.03"><iati-activity xml:lang="en" default-currency="USD">
+  <iati-identifier> XM-DAC-7-1</iati-identifier>
+  <reporting-org ref="XM-DAC-7"><narrative>Ministry</narrative></reporting-org>
+</iati-activity></iati-activities>"""
+    activity = etree.fromstring(body.encode())[0]
+    env = iati_rules.default_env(datetime(2024, 1, 1, tzinfo=UTC))
+    findings = iati_rules.check_activity(activity, iati_rules.load_ruleset("standard"), env)
+    relaxed = as_problems(findings, "a.xml")
+    assert {p.severity for p in relaxed} == {Severity.WARNING}
+    strict = {p.message.split(" /")[0]: p for p in as_problems(findings, "a.xml", strict=True)}
+    spaces = strict[
+        "In each <iati-activity>, iati-identifier must not begin or end with spaces or line breaks."
+    ]
+    assert spaces.severity is Severity.WARNING  # the ruleset calls it a warning
+    assert str(spaces) == (
+        "a.xml:2, activity XM-DAC-7-1: In each <iati-activity>, iati-identifier must not begin "
+        "or end with spaces or line breaks. /iati-activities/iati-activity/iati-identifier: "
+        "the value “ XM-DAC-7-1”"
+    )
+    start = strict[
+        "Each <iati-activity> must have at least one of: activity-date[@type='1' or @type='2']."
+    ]
+    assert start.severity is Severity.ERROR  # the ruleset calls it an error
+
+
+def test_huge_files_keep_counting_but_list_only_the_first_places(tmp_path: Path) -> None:
+    from greenfolio.services.exchange.iati_rules_text import report_data, text_lines
+
+    activities = "".join(
+        f"<iati-activity><iati-identifier>A-{i}</iati-identifier><title/></iati-activity>"
+        for i in range(7)
+    )
+    path = _write(tmp_path, "many.xml", f"<iati-activities>{activities}</iati-activities>")
+    ruleset = iati_rules.load_ruleset(str(META / "title_text_exists.json"))
+    report = iati_rules.check_file(path, ruleset, keep=3)
+    assert len(report.findings) == 3
+    data = report_data(report, "en")
+    assert data["with_findings"] == 7
+    (only,) = data["findings"]
+    assert (only["count"], only["listed"]) == (7, 3)
+    assert [o["activity"] for o in only["occurrences"]] == ["A-0", "A-1", "A-2"]
+    lines = text_lines(data, "en", shown=2)
+    assert lines[0].endswith("(occurrences: 7)")
+    assert lines[3] == "  … and 5 more (--json lists more of them)"
+
+
+@pytest.mark.parametrize("lang", ["ar", "zh", "en", "fr", "ru", "es"])
+def test_every_meta_case_reads_in_every_language(lang: str) -> None:
+    """Each rule type's sentence and each kind of finding fill in without a gap."""
+    from greenfolio.services.exchange.iati_rules_text import report_data, text_lines
+
+    env = iati_rules.default_env(datetime(2024, 1, 1, tzinfo=UTC))
+    extra = [
+        ("forloop", "forloop_bad", False),
+        ("sector_percentage_sum", "sector_percentage_sum_bad", False),
+        ("recipient_country", "recipient_country_bad", False),
+    ]
+    runs = [
+        (iati_rules.load_ruleset(str(META / f"{ruleset}.json")), META / f"{file}.xml", passes)
+        for ruleset, file, passes in [*meta_cases(), *extra]
+    ]
+    standard = iati_rules.load_ruleset("standard")
+    runs += [(standard, p, False) for p in sorted((DATA / "iati" / "files").glob("*.xml"))]
+    seen = set()
+    for ruleset, path, passes in runs:
+        data = report_data(iati_rules.check_file(path, ruleset, env=env), lang)
+        lines = text_lines(data, lang)
+        assert not any(re.search(r"{[a-z_]+}", line) for line in lines), lines
+        seen |= {g["rule"] for g in data["findings"]}
+        assert passes or data["findings"]
+    assert seen >= {
+        "atleast_one",
+        "between_dates",
+        "date_now",
+        "date_order",
+        "dependent",
+        "if_then",
+        "no_more_than_one",
+        "one_or_all",
+        "only_one_of",
+        "range",
+        "regex_matches",
+        "regex_no_matches",
+        "startswith",
+        "strict_sum",
+        "sum",
+        "time_limit",
+        "unique",
+    }
