@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from greenfolio.domain.errors import ValidationError
+from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import charts as chart_writer
 from greenfolio.interfaces.writers.charts import RenderedChart
 from greenfolio.interfaces.writers.docx import write_docx
@@ -67,7 +68,7 @@ def write(
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
     prov_path = out_dir / f"{path.name}.provenance.json"
-    prov_path.write_text(json.dumps(provenance, ensure_ascii=False, indent=2), encoding="utf-8")
+    files.write_text(prov_path, json.dumps(provenance, ensure_ascii=False, indent=2))
     return path, prov_path
 
 
