@@ -19,7 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import OperationalError
 
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.services.database import Database
+from greenfolio.services.database import Database, refusal
+from greenfolio.store.engine import Failure
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -55,11 +56,13 @@ def errors() -> Iterator[None]:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except OperationalError as exc:
-        err.print(
-            f"[bold red]database error:[/] {exc.orig}. Check the --db URL or $GREENFOLIO_DB, "
-            "and run `greenfolio db upgrade` on a new database.",
-            highlight=False,
-        )
+        kind, message = refusal(exc)
+        if kind is Failure.DOWN:
+            message = (
+                f"{exc.orig}. Check the --db URL or $GREENFOLIO_DB, "
+                "and run `greenfolio db upgrade` on a new database."
+            )
+        err.print(f"[bold red]database error:[/] {message}", highlight=False)
         raise typer.Exit(ExitCode.DATABASE) from exc
 
 
