@@ -53,7 +53,7 @@ from greenfolio.store.tables import AuditEventRow, Base
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first event."""
-NOT_AUDITED = frozenset({"audit_event", "user_session", "login_attempt"})
+NOT_AUDITED = frozenset({"audit_event", "audit_head", "user_session", "login_attempt"})
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""
 PARENT = "work_item"
 _LOCK_KEY = 0x6766_6175  # PostgreSQL advisory lock that serialises appends to the chain
