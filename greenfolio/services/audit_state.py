@@ -188,8 +188,9 @@ def check_records(conn: Connection) -> StateCheck:
     last = _last_events(conn)
     bulk = _bulk_marks(conn)
     result = StateCheck([], 0, 0)
+    gone: dict[tuple[str, str], tuple[int, Any]] = {}
     for name in audited_tables():
-        recorded = last.get(name, {})
+        recorded = dict(last.get(name, {}))
         loaded, changed = bulk.get((name, False), 0), bulk.get((name, True), 0)
         for batch in _current(conn, name):
             for pk, state in batch.items():
@@ -202,20 +203,48 @@ def check_records(conn: Connection) -> StateCheck:
                     result.findings.append(Finding(name, ident, "no audit event records it"))
                     continue
                 result.checked += 1
-                event_id, action, after = found
-                if action == "delete":
-                    problem = f"exists, but event {event_id} recorded its deletion"
+                problem = _compare(state, *found)
+                if problem:
                     result.findings.append(Finding(name, ident, problem))
-                    continue
-                now, then = _normal(state), _normal(after)
-                if now != then:
-                    fields = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
-                    problem = (
-                        f"{', '.join(fields)} changed outside Greenfolio since event {event_id}"
-                    )
-                    result.findings.append(Finding(name, ident, problem))
-        for ident, (event_id, action, _after) in recorded.items():
+        for ident, (event_id, action, after) in recorded.items():
             if action != "delete" and event_id > changed:
-                problem = f"was removed outside Greenfolio (last recorded in event {event_id})"
-                result.findings.append(Finding(name, ident, problem))
+                gone[(name, ident)] = (event_id, after)
+    for (name, ident), (event_id, after) in gone.items():
+        if not _cascaded(name, after, last, gone):
+            problem = f"was removed outside Greenfolio (last recorded in event {event_id})"
+            result.findings.append(Finding(name, ident, problem))
     return result
+
+
+def _compare(state: Any, event_id: int, action: str, after: Any) -> str:
+    if action == "delete":
+        return f"exists, but event {event_id} recorded its deletion"
+    now, then = _normal(state), _normal(after)
+    if now == then:
+        return ""
+    fields = sorted(k for k in set(now) | set(then) if now.get(k) != then.get(k))
+    return f"{', '.join(fields)} changed outside Greenfolio since event {event_id}"
+
+
+def _cascaded(
+    name: str,
+    after: Any,
+    last: dict[str, dict[str, tuple[int, str, Any]]],
+    gone: dict[tuple[str, str], tuple[int, Any]],
+) -> bool:
+    """Whether a vanished record went with a parent whose deletion is recorded (the
+    database deletes dependent rows itself: ``ON DELETE CASCADE``)."""
+    if not isinstance(after, dict):
+        return False
+    for fk in Base.metadata.tables[name].foreign_keys:
+        if (fk.ondelete or "").upper() != "CASCADE" or fk.parent.name not in after:
+            continue
+        parent = fk.column.table.name
+        parent_id = str(after[fk.parent.name])
+        parent_last = last.get(parent, {}).get(parent_id)
+        if parent_last is not None and parent_last[1] == "delete":
+            return True
+        above = gone.get((parent, parent_id))
+        if above is not None and _cascaded(parent, above[1], last, gone):
+            return True
+    return False

@@ -76,23 +76,6 @@ def run_server(
     uvicorn.run(create_app(database, public=public), host=host, port=port, **options)
 
 
-def ensure_demo_admin(database: Database, password: str | None = None) -> None:
-    """Create an admin for the demo if there is none, and print how to sign in."""
-    existing = accounts.admins(database)
-    if existing:
-        out.print(
-            f"admin account(s): {', '.join(existing)}; to set a new password run "
-            f"`greenfolio users set-password {existing[0]}`",
-            highlight=False,
-        )
-        return
-    secret = password or accounts.generate_password()
-    accounts.create_user(
-        database, None, "admin", secret, [Grant(Role.ADMIN, Scope.parse("all"))], "Demo admin"
-    )
-    out.print(f"sign in as: admin   password: {secret}", highlight=False)
-
-
 def serve(
     db: DbOption = None,
     host: HostOption = "127.0.0.1",
