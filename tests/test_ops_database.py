@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import event, text
 from typer.testing import CliRunner
 
+from greenfolio.interfaces import report_files
 from greenfolio.interfaces.cli.app import app
-from greenfolio.services import reference
+from greenfolio.services import demo, reference
 from greenfolio.services.database import Database
 from tests.test_api_support import add_project, add_user, browser, client
 
@@ -192,3 +193,16 @@ def test_cli_on_a_full_disk_says_the_disk_is_full(tiny_disk: Path) -> None:
     assert cli.exit_code == 3, cli.output
     assert "the disk holding the database is full" in cli.output
     assert "--db URL" not in cli.output
+
+
+def test_a_report_builds_while_another_connection_writes(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Building only reads: it neither waits for nor holds up a writer (a long import)."""
+    demo.load(sqlite_db, reset=True)
+    lock = WriteLock(_db_file(sqlite_db))
+    try:
+        written = report_files.write_all(sqlite_db, "board", 2021, ["en"], ["html"], tmp_path)
+    finally:
+        lock.release()
+    assert [p.name for p in written] == ["board-2021-en.html", "board-2021-en.html.provenance.json"]
