@@ -5,22 +5,28 @@ a full disk is reported as such, on the API, the pages and the command line
 from __future__ import annotations
 
 import os
+import pwd
+import shutil
 import sqlite3
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from greenfolio.interfaces import report_files
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import demo, reference
 from greenfolio.services.database import Database
+from tests.conftest import _admin_dsn
 from tests.test_api_support import add_project, add_user, browser, client
 
 runner = CliRunner()
@@ -206,3 +212,57 @@ def test_a_report_builds_while_another_connection_writes(
     finally:
         lock.release()
     assert [p.name for p in written] == ["board-2021-en.html", "board-2021-en.html.provenance.json"]
+
+
+@pytest.fixture
+def tiny_tablespace(db: Database) -> Iterator[str]:
+    """A PostgreSQL tablespace on a 3 MB tmpfs (root, with the server on this machine)."""
+    if os.geteuid() != 0 or db.engine.url.host not in ("127.0.0.1", "localhost"):
+        pytest.skip("needs root and the PostgreSQL server on this machine")
+    try:
+        pwd.getpwnam("postgres")  # the account that must own the tablespace's folder
+    except KeyError:
+        pytest.skip("no local postgres account")
+    folder = Path(f"/tmp/gf-tiny-{uuid.uuid4().hex[:8]}")
+    folder.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(folder)], capture_output=True
+    )
+    if done.returncode != 0:
+        folder.rmdir()
+        pytest.skip(f"cannot mount a tmpfs: {done.stderr.decode().strip()}")
+    shutil.chown(folder, "postgres", "postgres")
+    name = f"gf_tiny_{folder.name[-8:]}"
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+        conn.execute(f"CREATE TABLESPACE {name} LOCATION '{folder}'")
+    try:
+        yield name
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS filler"))
+            conn.execute(text("ALTER TABLE result SET TABLESPACE pg_default"))
+        with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+            conn.execute(f"DROP TABLESPACE {name}")
+        subprocess.run(["umount", str(folder)], check=True)
+        folder.rmdir()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_disk_full_is_reported_as_such(
+    backend: str, db: Database, tiny_tablespace: str
+) -> None:
+    add_project(db, "ops-pops", "pops", "BRA")
+    admin = add_user(db, "root", "admin@all")
+    with db.engine.begin() as conn:
+        conn.execute(text(f"ALTER TABLE result SET TABLESPACE {tiny_tablespace}"))
+        conn.execute(text(f"CREATE TABLE filler (x text) TABLESPACE {tiny_tablespace}"))
+        conn.execute(text("ALTER TABLE filler ALTER COLUMN x SET STORAGE PLAIN"))
+    with pytest.raises(OperationalError, match="No space left on device"):
+        for _ in range(1000):
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text("INSERT INTO filler SELECT repeat('x', 2000) FROM generate_series(1, 100)")
+                )
+    web = client(db)
+    refused = web.post("/api/v1/results", json=RESULT, headers=admin.auth)
+    assert "disk holding the database is full" in _refused(refused, 507, "disk_full")
