@@ -101,8 +101,6 @@ def failure(exc: BaseException) -> Failure:
         return Failure.BUSY
     if code == SQLITE_FULL or state in PG_FULL or "no space left on device" in text:
         return Failure.FULL
-    if "database or disk is full" in text:
-        return Failure.FULL
     return Failure.DOWN
 
 
