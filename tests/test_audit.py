@@ -121,7 +121,7 @@ def test_cli_audit_verify_exit_codes(db: Database) -> None:
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_event SET entity_id = 'x' WHERE id = 1"))
     bad = runner.invoke(app, ["audit", "verify", "--db", url])
-    assert bad.exit_code == 2 and "event 1" in bad.output
+    assert bad.exit_code == 5 and "event 1" in bad.output
 
 
 def test_writes_made_without_the_orm_are_summarised(db: Database) -> None:

@@ -21,7 +21,7 @@ from greenfolio.api import errors
 from greenfolio.api.deps import Settings
 from greenfolio.api.routes import accounts, audit, figures, methods, portfolio, results
 from greenfolio.services import audit as audit_service
-from greenfolio.services.database import Database
+from greenfolio.services.database import Database, reading
 
 API_PREFIX = "/api/v1"
 ENV_PUBLIC = "GREENFOLIO_PUBLIC"
@@ -57,6 +57,21 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ReadsDoNotLock:
+    """GET and HEAD requests only read: their transactions do not wait for SQLite's write
+    lock, so pages stay readable while an import writes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            with reading():
+                await self.app(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def create_app(db: Database, *, public: bool = False) -> FastAPI:
     """The whole server for ``db``; ``public`` lets anonymous visitors read verified data."""
     assert audit_service.GENESIS  # the audit listeners are registered on import
@@ -84,6 +99,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.include_router(pages.router)
     static = resources.files("greenfolio.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.add_middleware(ReadsDoNotLock)
     app.add_middleware(SecurityHeaders)
     return app
 

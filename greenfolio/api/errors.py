@@ -10,20 +10,23 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
+from greenfolio.api.deps import LANG_COOKIE
 from greenfolio.domain.errors import (
     GreenfolioError,
     NotFoundError,
     UnitMismatchError,
     ValidationError,
 )
-from greenfolio.domain.permissions import NotAuthenticated, PermissionDenied
+from greenfolio.domain.permissions import NotAuthenticated, PermissionDenied, Principal
 from greenfolio.services.accounts import BadCredentials, RateLimited
+from greenfolio.services.database import RETRY_AFTER_SECONDS, refusal
 from greenfolio.services.locking import StaleVersionError, VersionRequired
+from greenfolio.store.engine import Failure
 
 STATUS: list[tuple[type[Exception], int, str]] = [
     (NotAuthenticated, 401, "unauthenticated"),
@@ -158,4 +161,37 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _down(request: Request, exc: OperationalError) -> Any:
-        return error_response(503, "unavailable", "the database is not reachable; try again")
+        return database_refused(request, exc)
+
+
+DB_STATUS = {
+    Failure.BUSY: (503, "busy"),
+    Failure.FULL: (507, "disk_full"),
+    Failure.DOWN: (503, "unavailable"),
+}
+
+
+def database_refused(request: Request, exc: OperationalError) -> Response:
+    """Busy (503, Retry-After), disk full (507) or unreachable (503), as JSON for the API
+    and as a page in the visitor's language for the web pages."""
+    kind, message = refusal(exc)
+    status, code = DB_STATUS[kind]
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if kind is Failure.BUSY else {}
+    if request.url.path.startswith("/api/"):
+        response: Response = error_response(status, code, message)
+    else:
+        from greenfolio.web.i18n import Translator, negotiate
+        from greenfolio.web.pages import error_page
+
+        if not isinstance(getattr(request.state, "principal", None), Principal):
+            # Who is asking is not looked up again: the database has just refused.
+            request.state.principal = Principal("anonymous", via="anonymous")
+        lang = negotiate(
+            request.query_params.get("lang"),
+            request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language"),
+        )
+        text = Translator(lang)(f"db_{kind.value}")
+        response = error_page(request, status, text)
+    response.headers.update(headers)
+    return response

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from greenfolio.domain.errors import ValidationError
+from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import charts as chart_writer
 from greenfolio.interfaces.writers.charts import RenderedChart
 from greenfolio.interfaces.writers.docx import write_docx
@@ -16,7 +17,7 @@ from greenfolio.interfaces.writers.html import write_html
 from greenfolio.interfaces.writers.pdf import write_pdf
 from greenfolio.services import explain as explain_service
 from greenfolio.services import reporting
-from greenfolio.services.database import Database
+from greenfolio.services.database import Database, reading
 from greenfolio.services.report_definition import load_definition
 from greenfolio.services.reporting import BuiltReport
 
@@ -67,7 +68,7 @@ def write(
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
     }
     prov_path = out_dir / f"{path.name}.provenance.json"
-    prov_path.write_text(json.dumps(provenance, ensure_ascii=False, indent=2), encoding="utf-8")
+    files.write_text(prov_path, json.dumps(provenance, ensure_ascii=False, indent=2))
     return path, prov_path
 
 
@@ -83,7 +84,21 @@ def write_all(
     """Compute a report once, then render and write every language and format.
 
     ``step`` is told after each stage (figures, each language, each file), for progress.
+    Building only reads, so on SQLite it does not wait for (or hold up) writers.
     """
+    with reading():
+        return _write_all(db, definition, year, langs, formats, out_dir, step)
+
+
+def _write_all(
+    db: Database,
+    definition: str,
+    year: int,
+    langs: list[str],
+    formats: list[str],
+    out_dir: Path,
+    step: Callable[[str], None] | None,
+) -> list[Path]:
     done = step or (lambda _description: None)
     check_formats(formats)
     computed = reporting.compute(db, load_definition(definition), year)

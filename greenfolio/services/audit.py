@@ -16,8 +16,6 @@ The actor is a context variable set by the web layer, the API and the CLI.
 from __future__ import annotations
 
 import getpass
-import hashlib
-import json
 import os
 import re
 import weakref
@@ -26,43 +24,41 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from functools import cache
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Engine,
-    Table,
-    and_,
-    event,
-    func,
-    insert,
-    inspect,
-    or_,
-    select,
-    text,
-)
+from sqlalchemy import Connection, Engine, event, func, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
+from greenfolio.domain.errors import ValidationError
+from greenfolio.services.audit_chain import (
+    GENESIS,
+    ChainReport,
+    Head,
+    append,
+    head_problems,
+    stored_head,
+    walk,
+)
+from greenfolio.services.audit_state import (
+    NOT_AUDITED,
+    PARENT,
+    check_records,
+    child_names,
+    snapshots,
+    stamp,
+)
 from greenfolio.services.database import Database
-from greenfolio.store.tables import AuditEventRow, Base
+from greenfolio.store.tables import AuditEventRow, AuditHeadRow, Base
 
-GENESIS = "0" * 64
-"""The ``prev_hash`` of the first event."""
-NOT_AUDITED = frozenset({"audit_event", "user_session", "login_attempt"})
-"""Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""
-PARENT = "work_item"
-_LOCK_KEY = 0x6766_6175  # PostgreSQL advisory lock that serialises appends to the chain
-_CHUNK = 500
+__all__ = ["GENESIS", "ChainReport", "Head", "acting_as", "current_actor", "verify"]
+_stamp = stamp  # the name other services use for one timestamp form
 DETAIL_LIMIT = 1000
 """Past this many rows a bulk UPDATE or DELETE is recorded as one summary event."""
 _INFO_KEY = "greenfolio.audit"
 _CORE_KEY = "greenfolio.audit.core"
 _QUIET_KEY = "greenfolio.audit.quiet"
+_NO_HEAD_KEY = "greenfolio.audit.no_head"
 
 Key = tuple[str, tuple[Any, ...]]
 
@@ -97,88 +93,12 @@ def acting_as(actor: str) -> Iterator[None]:
         _ACTOR.reset(token)
 
 
-# --- what a record looks like ---------------------------------------------------------
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _stamp(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def _stamp(at: datetime) -> str:
-    """A UTC timestamp in one form on both backends (SQLite gives back naive datetimes)."""
-    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def _row_dict(table: str, row: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in row.items():
-        if name == "updated_at":
-            continue
-        if name == "password_hash" and value:
-            # The hash itself stays out of the trail; a fingerprint shows that it changed.
-            value = "argon2:" + hashlib.sha256(str(value).encode()).hexdigest()[:12]
-        out[name] = _jsonable(value)
-    return out
-
-
-@cache
-def _children() -> tuple[Table, ...]:
-    """Tables whose rows belong to one work item (``work_*`` with a ``work_id``)."""
-    return tuple(
-        t
-        for name, t in sorted(Base.metadata.tables.items())
-        if name.startswith("work_") and name != PARENT and "work_id" in t.c
-    )
-
-
-def _child_names() -> frozenset[str]:
-    return frozenset(t.name for t in _children())
-
-
-def _snapshots(conn: Connection, table_name: str, pks: list[tuple[Any, ...]]) -> dict[Any, Any]:
-    """The current state of each record, read in batches; absent records are left out."""
-    table = Base.metadata.tables[table_name]
-    pk_cols = list(table.primary_key.columns)
-    out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for start in range(0, len(pks), _CHUNK):
-        chunk = pks[start : start + _CHUNK]
-        cond: ColumnElement[bool]
-        if len(pk_cols) == 1:
-            cond = pk_cols[0].in_([p[0] for p in chunk])
-        else:
-            cond = or_(*(and_(*(c == v for c, v in zip(pk_cols, p, strict=True))) for p in chunk))
-        for row in conn.execute(select(table).where(cond)).mappings():
-            out[tuple(row[c.name] for c in pk_cols)] = _row_dict(table_name, row)
-    if table_name == PARENT and out:
-        ids = [pk[0] for pk in out]
-        for snap in out.values():
-            for child in _children():
-                snap[child.name] = []
-        for child in _children():
-            for start in range(0, len(ids), _CHUNK):
-                stmt = select(child).where(child.c.work_id.in_(ids[start : start + _CHUNK]))
-                for row in conn.execute(stmt).mappings():
-                    item = {k: v for k, v in _row_dict(child.name, row).items() if k != "work_id"}
-                    out[(row["work_id"],)][child.name].append(item)
-        for snap in out.values():
-            for child in _children():
-                snap[child.name].sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
-    return out
-
-
 def _key_of(obj: Any) -> Key | None:
     mapper = inspect(obj).mapper
     table = str(mapper.local_table.name)
     if table in NOT_AUDITED:
         return None
-    if table in _child_names():
+    if table in child_names():
         work_id = getattr(obj, "work_id", None)
         return (PARENT, (work_id,)) if work_id is not None else None
     pk = mapper.primary_key_from_instance(obj)
@@ -211,7 +131,7 @@ def _capture(conn: Connection, pending: _Pending, keys: Iterable[Key]) -> None:
         if (table, pk) not in pending.before:
             by_table.setdefault(table, []).append(pk)
     for table, pks in by_table.items():
-        snaps = _snapshots(conn, table, list(dict.fromkeys(pks)))
+        snaps = snapshots(conn, table, list(dict.fromkeys(pks)))
         for pk in pks:
             pending.before.setdefault((table, pk), snaps.get(pk))
 
@@ -280,7 +200,7 @@ def _rowcount(result: Any) -> int:
 def _touched(conn: Connection, name: str, state: ORMExecuteState) -> list[Key] | None:
     """The records an UPDATE or DELETE will change, or None when there are too many."""
     real = Base.metadata.tables[name]
-    child = name in _child_names()
+    child = name in child_names()
     pk_names = ["work_id"] if child else [c.name for c in real.primary_key.columns]
     params = state.parameters
     if isinstance(params, list):  # ORM bulk UPDATE by primary key: one row per dict
@@ -342,13 +262,18 @@ _ready: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def _has_trail(conn: Connection) -> bool:
-    """Whether the database has the audit table yet (it may be mid-migration)."""
+    """Whether the database has the audit tables yet (it may be mid-migration, or at a
+    revision from before the head was kept apart: then the events go without it)."""
     if conn.engine in _ready:
         return True
-    if inspect(conn).has_table(AuditEventRow.__tablename__):
+    tables = inspect(conn)
+    if not tables.has_table(AuditEventRow.__tablename__):
+        return False
+    if tables.has_table(AuditHeadRow.__tablename__):
         _ready.add(conn.engine)
         return True
-    return False
+    conn.info[_NO_HEAD_KEY] = True
+    return True
 
 
 @event.listens_for(Session, "before_commit")
@@ -365,7 +290,7 @@ def _before_commit(session: Session) -> None:
     by_table: dict[str, list[tuple[Any, ...]]] = {}
     for table, pk in pending.before:
         by_table.setdefault(table, []).append(pk)
-    after = {t: _snapshots(conn, t, pks) for t, pks in by_table.items()}
+    after = {t: snapshots(conn, t, pks) for t, pks in by_table.items()}
     events: list[dict[str, Any]] = []
     for (table, pk), old in pending.before.items():
         new = after[table].get(pk)
@@ -377,7 +302,7 @@ def _before_commit(session: Session) -> None:
     for (action, table), rows in sorted(pending.bulk.items()):
         events.append(_event(action, table, "*", None, {"rows": rows}))
     if events:
-        append(conn, events, current_actor())
+        append(conn, events, current_actor(), head=not conn.info.pop(_NO_HEAD_KEY, False))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -396,79 +321,41 @@ def _event(action: str, entity: str, entity_id: str, before: Any, after: Any) ->
     }
 
 
-# --- the chain ------------------------------------------------------------------------
+# --- checking the trail -----------------------------------------------------------------
 
 
-def chain_hash(prev: str, at: datetime, actor: str, item: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and the event's content in one canonical form."""
-    body = {
-        "prev": prev,
-        "at": _stamp(at),
-        "actor": actor,
-        "action": item["action"],
-        "entity": item["entity"],
-        "entity_id": item["entity_id"],
-        "before": item["before"],
-        "after": item["after"],
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def append(conn: Connection, events: list[dict[str, Any]], actor: str) -> None:
-    """Add events after the last one, each hash covering the one before."""
-    table = Base.metadata.tables[AuditEventRow.__tablename__]
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    prev = (
-        conn.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar() or GENESIS
-    )
-    at = datetime.now(UTC)
-    rows = []
-    for item in events:
-        digest = chain_hash(prev, at, actor, item)
-        rows.append({**item, "at": at, "actor": actor, "prev_hash": prev, "hash": digest})
-        prev = digest
-    conn.execute(insert(table), rows)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    events: int
-    intact: bool
-    head: str
-    broken_at: int | None = None
-    problem: str = ""
-
-
-def verify(db: Database) -> ChainReport:
-    """Service call: recompute every hash in order; the first mismatch is reported."""
-    table = Base.metadata.tables[AuditEventRow.__tablename__]
-    prev, count = GENESIS, 0
+def verify(db: Database, head: str | None = None) -> ChainReport:
+    """Service call: recompute the chain, compare its end with the stored head (and with
+    ``head``, a hash kept elsewhere from ``audit head``), then compare every stored record
+    with the trail's last recorded state of it."""
+    if head is not None and not re.fullmatch(r"[0-9a-f]{64}", head.strip().lower()):
+        raise ValidationError(
+            f"--head {head!r} is not an audit head: give the 64 hexadecimal characters "
+            "printed by `greenfolio audit head`"
+        )
+    kept = head.strip().lower() if head is not None else None
     with db.engine.connect() as conn:
-        rows = conn.execution_options(yield_per=2000).execute(select(table).order_by(table.c.id))
-        for row in rows.mappings():
-            count += 1
-            if row["prev_hash"] != prev:
-                return ChainReport(
-                    count - 1,
-                    False,
-                    prev,
-                    row["id"],
-                    f"event {row['id']} does not follow the event before it: an event was "
-                    "removed or inserted",
-                )
-            if chain_hash(prev, row["at"], row["actor"], dict(row)) != row["hash"]:
-                return ChainReport(
-                    count - 1,
-                    False,
-                    prev,
-                    row["id"],
-                    f"event {row['id']} ({row['entity']} {row['entity_id']}) was altered "
-                    "after it was written",
-                )
-            prev = row["hash"]
-    return ChainReport(count, True, prev)
+        chain = walk(conn, kept)
+        problems = [chain.problem] if chain.problem else []
+        problems += head_problems(conn, chain, kept)
+        state = check_records(conn)
+    problems += [str(f) for f in state.findings]
+    return ChainReport(
+        events=chain.events,
+        intact=not problems,
+        head=chain.head,
+        broken_at=chain.broken_at,
+        problem=problems[0] if problems else "",
+        findings=tuple(problems),
+        records_checked=state.checked,
+        records_unrecorded=state.unrecorded,
+    )
+
+
+def current_head(db: Database) -> Head | None:
+    """Service call: the newest event's id and hash as recorded apart from the trail."""
+    with db.engine.connect() as conn:
+        return stored_head(conn)
 
 
 # --- reading the trail ----------------------------------------------------------------

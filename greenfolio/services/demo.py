@@ -1,17 +1,36 @@
-"""Load the demo portfolio (the 2021 Board report's work and results) into a database."""
+"""Load the demo portfolio (the 2021 Board report's work and results) into a database.
+
+The demo may rebuild a database that holds only its own records (so it can be run
+again), and refuses one that holds anything a user entered, imported or changed unless
+asked to reset it. Its records are marked (``origin`` "demo") and its changes are
+recorded in the audit trail as made by ``demo``, which is how they are told apart.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import and_, delete, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import GreenfolioError
 from greenfolio.refdata.loader import read_yaml
-from greenfolio.services import portfolio, reference, results
+from greenfolio.services import audit, portfolio, reference, results
 from greenfolio.services.database import Database
-from greenfolio.store.tables import ResultRow, WorkRow
+from greenfolio.services.synthetic import KEY_PREFIX
+from greenfolio.store.tables import AuditEventRow, MethodRunRow, ResultRow, WorkRow
 
 DEMO_REVIEWER = "demo loader (checked against the published report)"
+DEMO_ACTOR = "demo"
+"""Who the audit trail says made the demo's records."""
+ORIGIN = "demo"
+
+
+class DemoRefused(GreenfolioError):
+    """The database holds records the demo did not write."""
 
 
 def _result_spec(
@@ -28,32 +47,141 @@ def _result_spec(
     return results.ResultSpec(work=work_key, citation=citation, **fields)
 
 
-def load(db: Database, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+def _own_work() -> Any:
+    """Work items the demo wrote: its own (marked) and generated synthetic ones."""
+    return or_(
+        func.coalesce(WorkRow.origin, "") == ORIGIN,
+        WorkRow.key.startswith(KEY_PREFIX, autoescape=True),
+    )
+
+
+@dataclass
+class Holdings:
+    """What a database holds that the demo did not write."""
+
+    work: int = 0
+    results: int = 0
+    changed: int = 0
+    """The demo's own records changed since by someone else."""
+    method_runs: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.work or self.results or self.changed or self.method_runs)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.work:
+            shown = ", ".join(self.examples[:3]) + (" …" if self.work > 3 else "")
+            parts.append(f"{self.work} work item{_s(self.work)} ({shown})")
+        if self.results:
+            parts.append(f"{self.results} result{_s(self.results)} entered or imported")
+        if self.changed:
+            parts.append(f"{self.changed} demo record{_s(self.changed)} changed by users")
+        if self.method_runs:
+            parts.append(f"{self.method_runs} method run{_s(self.method_runs)}")
+        return ", ".join(parts)
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def holdings(session: Session) -> Holdings:
+    """Count the records the demo did not write, or that others changed after it."""
+    found = Holdings()
+    others = select(WorkRow.key).where(not_(_own_work())).order_by(WorkRow.key)
+    found.examples = list(session.scalars(others.limit(3)))
+    found.work = session.scalar(select(func.count()).select_from(others.subquery())) or 0
+    own_ids = select(WorkRow.id).where(_own_work())
+    own_results = and_(
+        ResultRow.work_id.in_(own_ids),
+        or_(
+            func.coalesce(ResultRow.origin, "") == ORIGIN,
+            WorkRow.key.startswith(KEY_PREFIX, autoescape=True),
+        ),
+    )
+    on_own = select(func.count()).select_from(ResultRow).join(WorkRow)
+    found.results = session.scalar(on_own.where(ResultRow.work_id.in_(own_ids), ~own_results)) or 0
+    found.method_runs = session.scalar(select(func.count()).select_from(MethodRunRow)) or 0
+    touched = (
+        select(AuditEventRow.entity, AuditEventRow.entity_id)
+        .where(
+            AuditEventRow.actor != DEMO_ACTOR,
+            AuditEventRow.entity.in_(("work_item", "result")),
+            AuditEventRow.entity_id != "*",
+        )
+        .distinct()
+    )
+    own_work_ids = {str(i) for i in session.scalars(own_ids)}
+    own_result_ids = {
+        str(i) for i in session.scalars(select(ResultRow.id).join(WorkRow).where(own_results))
+    }
+    for entity, entity_id in session.execute(touched):
+        mine = own_work_ids if entity == "work_item" else own_result_ids
+        found.changed += entity_id in mine
+    return found
+
+
+def _reset(session: Session) -> dict[str, int]:
+    """Remove every work item, result and method run (the audit trail keeps their history).
+
+    Results go first, one statement each table, so the trail records each removal rather
+    than leaving it to the database's cascades."""
+    removed = {
+        "work items": session.scalar(select(func.count()).select_from(WorkRow)) or 0,
+        "results": session.scalar(select(func.count()).select_from(ResultRow)) or 0,
+        "method runs": session.scalar(select(func.count()).select_from(MethodRunRow)) or 0,
+    }
+    session.execute(delete(ResultRow))
+    session.execute(delete(MethodRunRow))
+    session.execute(delete(WorkRow))
+    return removed
+
+
+def load(
+    db: Database, progress: Callable[[int, int], None] | None = None, reset: bool = False
+) -> dict[str, int]:
     """Replace the demo work items with the packaged ones, all in one transaction.
 
-    Results are entered as drafts, submitted and verified, so the demo follows the same
-    review path as real data; re-running the load gives the same portfolio.
+    Refuses (``DemoRefused``) a database holding records the demo did not write, unless
+    ``reset``: then every work item, result and method run is removed first, and the
+    counts removed are returned under ``removed_*``. Results are entered as drafts,
+    submitted and verified, so the demo follows the same review path as real data;
+    re-running the load gives the same portfolio.
     """
     reference.sync(db)
     data = read_yaml("greenfolio.demo", "portfolio.yaml")
     source, defaults = data["source"], data.get("defaults", {})
     counts = {"organisations": 0, "work": 0, "results": 0}
     works = data["work"]
-    with db.transaction() as session:
+    with audit.acting_as(DEMO_ACTOR), db.transaction() as session:
+        held = holdings(session)
+        if not held.empty and not reset:
+            raise DemoRefused(
+                f"the database {db.url} holds {held}. The demo would overwrite or mix with "
+                "them: use another database (--db), or add --reset to remove every work "
+                "item, result and method run first"
+            )
+        if reset:
+            counts.update({f"removed_{k}": v for k, v in _reset(session).items()})
         for raw in data["organisations"]:
             portfolio.upsert_organisation(session, portfolio.OrganisationSpec(**raw))
             counts["organisations"] += 1
         keys = [w["key"] for w in works]
-        for old in session.query(WorkRow).filter(WorkRow.key.in_(keys)):
-            session.query(ResultRow).filter(ResultRow.work_id == old.id).delete()
+        old_ids = select(WorkRow.id).where(WorkRow.key.in_(keys))
+        session.execute(delete(ResultRow).where(ResultRow.work_id.in_(old_ids)))
         for done, raw in enumerate(works, start=1):
             raw = dict(raw)
             para = raw.pop("para")
             result_list = raw.pop("results")
             citation = f"{source}, para. {para}"
-            portfolio.upsert_work(session, portfolio.WorkSpec(citation=citation, **raw))
+            work = portfolio.upsert_work(session, portfolio.WorkSpec(citation=citation, **raw))
+            work.origin = ORIGIN
             for item in result_list:
                 row = results.add(session, _result_spec(raw["key"], item, defaults, citation))
+                row.origin = ORIGIN
                 results.review(session, row.id, "submit", actor=DEMO_REVIEWER)
                 results.review(session, row.id, "verify", actor=DEMO_REVIEWER)
                 counts["results"] += 1

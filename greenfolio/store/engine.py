@@ -7,11 +7,12 @@ e.g. ``postgresql+psycopg://user@host:5432/dbname``.
 
 from __future__ import annotations
 
+import enum
 import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 DEFAULT_SQLITE_FILE = "greenfolio.sqlite"
@@ -32,21 +33,75 @@ def resolve_url(url: str | None = None) -> str:
     return chosen
 
 
+BUSY_TIMEOUT_MS = 2000
+"""How long an SQLite statement waits for another connection's write lock before failing."""
+WRITE_OPTION = "greenfolio_write"
+"""Execution option of a connection whose transaction may write (see ``_sqlite_begin``)."""
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off: ``_sqlite_begin`` starts them.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    """Transactions that may write take SQLite's write lock when they begin.
+
+    A deferred transaction that has read and then writes while another connection
+    writes fails at once with "database is locked" (SQLite cannot wait there without
+    risking a deadlock), half-way through its work. Taking the lock at BEGIN lets it
+    wait (the busy timeout) before anything has run, so it can be retried whole.
+    Plain reads stay deferred: in WAL mode they never wait for writers.
+    """
+    immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` with foreign keys enforced on SQLite."""
+    """An engine for ``url``; on SQLite with foreign keys enforced, WAL, a busy timeout and
+    write transactions that lock when they begin."""
     resolved = resolve_url(url)
     engine = create_engine(resolved, future=True)
     if make_url(resolved).get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL = 5, 6, 13
+PG_BUSY = frozenset({"55P03", "40001", "40P01", "57014"})
+"""Lock not available, serialisation failure, deadlock, statement timeout: try again."""
+PG_FULL = frozenset({"53100"})
+"""disk_full."""
+
+
+class Failure(enum.Enum):
+    """Why the database refused, in the terms a user can act on."""
+
+    BUSY = "busy"
+    FULL = "full"
+    DOWN = "down"
+
+
+def failure(exc: BaseException) -> Failure:
+    """Classify a driver error (SQLAlchemy's ``OperationalError`` or the driver's own)."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    text = str(orig).lower()
+    if code is not None:
+        code &= 0xFF  # extended codes (SQLITE_BUSY_SNAPSHOT …) share the primary's low byte
+    if code in (SQLITE_BUSY, SQLITE_LOCKED) or state in PG_BUSY or "database is locked" in text:
+        return Failure.BUSY
+    if code == SQLITE_FULL or state in PG_FULL or "no space left on device" in text:
+        return Failure.FULL
+    return Failure.DOWN
 
 
 def describe(engine: Engine) -> str:

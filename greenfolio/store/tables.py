@@ -33,6 +33,12 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+NEVER_REUSED: dict[str, Any] = {"sqlite_autoincrement": True}
+"""Tables whose ids are shown or referenced (in URLs, the audit trail): SQLite would
+otherwise give a deleted record's id to the next one, which would then show the
+deleted record's history. (PostgreSQL sequences never go back.)"""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -52,6 +58,7 @@ class TermRow(Base):
 
 class OrganisationRow(Base):
     __tablename__ = "organisation"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
     names: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -63,6 +70,7 @@ class WorkRow(Base):
     """A project or other reported work (publication, event, policy, alliance …)."""
 
     __tablename__ = "work_item"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -137,6 +145,7 @@ class ResultRow(Base):
     __tablename__ = "result"
     __table_args__ = (
         Index("ix_result_figure", "indicator_code", "review_state", "kind", "period_end"),
+        NEVER_REUSED,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     work_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
@@ -174,6 +183,7 @@ class MethodRunRow(Base):
     """One run of a calculation method, kept so a result can be recomputed and explained."""
 
     __tablename__ = "method_run"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     method: Mapped[str] = mapped_column(String(80), index=True)
     method_version: Mapped[str] = mapped_column(String(20))
@@ -188,6 +198,7 @@ class ReviewEventRow(Base):
     """Each review action on a result, kept so the history of a figure can be followed."""
 
     __tablename__ = "review_event"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     result_id: Mapped[int] = mapped_column(ForeignKey("result.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(10))
@@ -228,6 +239,7 @@ class WorkFinanceRow(Base):
     """A budget or a transaction of a work item, in its own currency."""
 
     __tablename__ = "work_finance"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     work_id: Mapped[int] = mapped_column(ForeignKey("work_item.id", ondelete="CASCADE"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
@@ -274,6 +286,7 @@ class UserRow(Base):
     """A person who signs in; the password is kept only as an argon2 hash."""
 
     __tablename__ = "app_user"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
@@ -287,6 +300,7 @@ class RoleGrantRow(Base):
     """A role held on a scope (all, programme:CODE, country:ISO3 or project:KEY)."""
 
     __tablename__ = "role_grant"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(10))
@@ -297,6 +311,7 @@ class ApiTokenRow(Base):
     """A token for scripts; only its SHA-256 is stored, the token is shown once."""
 
     __tablename__ = "api_token"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))
@@ -336,7 +351,7 @@ class AuditEventRow(Base):
     """
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_record", "entity", "entity_id"),)
+    __table_args__ = (Index("ix_audit_event_record", "entity", "entity_id"), NEVER_REUSED)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(160))
@@ -353,9 +368,23 @@ class ResultRevisionRow(Base):
     """A superseded version of a result, kept whole when the result is revised."""
 
     __tablename__ = "result_revision"
+    __table_args__ = NEVER_REUSED
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     result_id: Mapped[int] = mapped_column(ForeignKey("result.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     actor: Mapped[str | None] = mapped_column(String(160))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditHeadRow(Base):
+    """The newest audit event's id and hash, written in the same transaction as the event.
+
+    Kept apart from the trail so that deleting the trail's newest events is noticed; the
+    hash can also be kept outside the database (``greenfolio audit head``).
+    """
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -14,6 +14,7 @@ import typer
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.interfaces import report_files
+from greenfolio.interfaces.cli import demo_guide
 from greenfolio.interfaces.cli.common import (
     DbOption,
     JsonOption,
@@ -30,7 +31,7 @@ from greenfolio.interfaces.cli.common import (
     use_numbers_command,
     warn,
 )
-from greenfolio.services import coverage, reference, reporting, synthetic
+from greenfolio.services import audit, coverage, reference, reporting, synthetic
 from greenfolio.services import demo as demo_service
 from greenfolio.services import explain as explain_service
 from greenfolio.services import results as result_service
@@ -86,8 +87,20 @@ def demo(
     ] = False,
     host: Annotated[str, typer.Option(help="With --serve: address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="With --serve: port to listen on.")] = 8000,
+    reset: Annotated[
+        bool,
+        typer.Option(
+            "--reset",
+            help="Remove every work item, result and method run first, even ones the demo "
+            "did not write (accounts and the audit trail are kept).",
+        ),
+    ] = False,
 ) -> None:
-    """Create the demo portfolio and write the 2021 Board report (zh, en; HTML, DOCX)."""
+    """Create the demo portfolio and write the 2021 Board report (zh, en; HTML, DOCX).
+
+    A database holding only the demo's records is rebuilt; one holding anything else is
+    refused unless --reset.
+    """
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
@@ -99,20 +112,23 @@ def demo(
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            counts = demo_service.load(database, progress=step)
+            counts = demo_service.load(database, progress=step, reset=reset)
             if synthetic_projects:
                 gen = bar.add_task("synthetic projects", total=synthetic_projects)
-                synthetic.generate(
-                    database, synthetic_projects, progress=lambda n: bar.advance(gen, n)
-                )
+                with audit.acting_as(demo_service.DEMO_ACTOR):
+                    synthetic.generate(
+                        database, synthetic_projects, progress=lambda n: bar.advance(gen, n)
+                    )
+        if reset:
+            out.print(demo_guide.removed(counts), highlight=False)
         out.print(
             f"demo portfolio: {counts['work']} work items, {counts['results']} verified results, "
             f"{counts['organisations']} organisations"
         )
         for path in _build_reports(database, "board", year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
-        if serve:
-            serve_cli.ensure_demo_admin(database)
+        admin = demo_guide.ensure_admin(database, out_dir)
+        out.print(demo_guide.next_steps(admin, db, host, port), highlight=False)
     if serve:
         serve_cli.run_server(database, host, port)
 

@@ -30,7 +30,8 @@ from typer._click.parser import _OptionParser, _ParsingState
 from typer.core import TyperCommand, TyperOption
 
 from greenfolio.domain.errors import GreenfolioError, InvalidFields
-from greenfolio.services.database import Database
+from greenfolio.services.database import Database, refusal
+from greenfolio.store.engine import Failure
 
 # Tables written to a pipe or a log are read later, in any window: give them room rather
 # than the 80 columns Rich assumes, unless COLUMNS says otherwise.
@@ -121,11 +122,13 @@ def errors() -> Iterator[None]:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except OperationalError as exc:
-        err.print(
-            f"[bold red]database error:[/] {escape(str(exc.orig))}. Check the --db URL or "
-            "$GREENFOLIO_DB, and run `greenfolio db upgrade` on a new database.",
-            highlight=False,
-        )
+        kind, message = refusal(exc)
+        if kind is Failure.DOWN:
+            message = (
+                f"{escape(str(exc.orig))}. Check the --db URL or $GREENFOLIO_DB, "
+                "and run `greenfolio db upgrade` on a new database."
+            )
+        err.print(f"[bold red]database error:[/] {message}", highlight=False)
         raise typer.Exit(ExitCode.DATABASE) from exc
 
 

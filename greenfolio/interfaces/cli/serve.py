@@ -1,4 +1,4 @@
-"""``greenfolio serve``, ``users …``, ``tokens create`` and ``audit verify``: run the web
+"""``greenfolio serve``, ``users …``, ``tokens create`` and ``audit verify|head``: run the web
 application and API, manage accounts from the shell, and check the audit trail.
 
 Changes made from the command line are recorded in the audit trail as
@@ -18,6 +18,7 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Grant, Role, Scope
 from greenfolio.interfaces.cli.common import (
     DbOption,
+    ExitCode,
     err,
     errors,
     open_db,
@@ -133,23 +134,6 @@ def run_server(
         )
         return
     uvicorn.run(create_app(database, public=public), host=host, port=port, **options)
-
-
-def ensure_demo_admin(database: Database, password: str | None = None) -> None:
-    """Create an admin for the demo if there is none, and print how to sign in."""
-    existing = accounts.admins(database)
-    if existing:
-        out.print(
-            f"admin account(s): {', '.join(existing)}; to set a new password run "
-            f"`greenfolio users set-password {existing[0]}`",
-            highlight=False,
-        )
-        return
-    secret = password or accounts.generate_password()
-    accounts.create_user(
-        database, None, "admin", secret, [Grant(Role.ADMIN, Scope.parse("all"))], "Demo admin"
-    )
-    out.print(f"sign in as: admin   password: {secret}", highlight=False)
 
 
 def serve(
@@ -295,19 +279,59 @@ def create_token(
 
 
 @audit_app.command("verify")
-def verify(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
-    """Recompute the hash chain of the audit trail; exit code 2 if it was tampered with."""
+def verify(
+    head: Annotated[
+        str | None,
+        typer.Option(help="A head printed earlier by `greenfolio audit head` and kept elsewhere."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """Check the audit trail: its hash chain, its head, and every stored record against the
+    trail's last recorded state of it. Exit code 5 if anything is wrong."""
     with errors():
-        report = audit.verify(open_db(db))
+        report = audit.verify(open_db(db), head)
         if as_json:
             print_json(report.__dict__)
-        elif report.intact:
-            out.print(
-                f"audit trail intact: {report.events} events, head {report.head}",
-                highlight=False,
-            )
-        if not report.intact:
-            raise GreenfolioError(f"audit trail broken: {report.problem}")
+        else:
+            out.print(_verify_summary(report), highlight=False)
+            for finding in report.findings[:_SHOWN]:
+                out.print(f"  - {finding}", highlight=False)
+            if len(report.findings) > _SHOWN:
+                more = len(report.findings) - _SHOWN
+                out.print(f"  … and {more} more (all of them with --json)", highlight=False)
+    if not report.intact:
+        raise typer.Exit(ExitCode.WANTING)
+
+
+_SHOWN = 50
+
+
+def _verify_summary(report: audit.ChainReport) -> str:
+    counted = (
+        f"{report.events} events; {report.records_checked} records match their last recorded state"
+    )
+    if report.records_unrecorded:
+        counted += f" ({report.records_unrecorded} loaded in bulk, not recorded one by one)"
+    if report.intact:
+        return f"audit trail intact: {counted}; head {report.head}"
+    problems = len(report.findings)
+    return f"audit trail found wanting, {problems} problem{'s' if problems != 1 else ''}: {counted}"
+
+
+@audit_app.command("head")
+def head(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
+    """Print the newest audit event's hash: keep it elsewhere (a log, a ticket, a mail) and
+    give it to `audit verify --head` later to prove no events were removed since."""
+    with errors():
+        found = audit.current_head(open_db(db))
+        if as_json:
+            print_json({"event": found.event_id, "hash": found.hash} if found else None)
+        elif found is None:
+            out.print("the audit trail is empty", highlight=False)
+        else:
+            out.print(found.hash, highlight=False)
+            err.print(f"event {found.event_id}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

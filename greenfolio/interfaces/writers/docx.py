@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from greenfolio.domain.document import Document
+from greenfolio.interfaces import files
 from greenfolio.interfaces.writers.charts import RenderedChart
 
 _EAST_ASIAN_FONT = {"zh": "SimSun"}
@@ -95,5 +96,6 @@ def write_docx(
     if doc.direction == "rtl":
         for paragraph in out.paragraphs:
             _right_to_left(paragraph)
-    out.save(str(path))
+    with files.replacing(path) as tmp:
+        out.save(str(tmp))
     return path

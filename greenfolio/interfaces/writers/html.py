@@ -10,6 +10,7 @@ import jinja2
 
 from greenfolio import __version__
 from greenfolio.domain.document import Document
+from greenfolio.interfaces import files
 from greenfolio.interfaces.writers.charts import RenderedChart
 
 _ENV = jinja2.Environment(
@@ -39,5 +40,4 @@ def write_html(
     charts: Mapping[str, RenderedChart] | None = None,
     explanations: Mapping[str, Any] | None = None,
 ) -> Path:
-    path.write_text(render_html(doc, charts, explanations), encoding="utf-8")
-    return path
+    return files.write_text(path, render_html(doc, charts, explanations))

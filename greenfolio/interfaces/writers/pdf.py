@@ -10,6 +10,7 @@ from pathlib import Path
 import typst
 
 from greenfolio.domain.document import Document, Paragraph
+from greenfolio.interfaces.files import write_bytes
 from greenfolio.interfaces.writers.charts import RenderedChart
 
 SERIF = {"zh": ("Noto Serif CJK SC", "Noto Serif"), "ar": ("Noto Naskh Arabic", "Noto Serif")}
@@ -86,5 +87,5 @@ def write_pdf(doc: Document, path: Path, charts: Mapping[str, RenderedChart] | N
             files[chart_id] = name
         source = folder / "report.typ"
         source.write_text(typst_source(doc, files), encoding="utf-8")
-        path.write_bytes(typst.compile(str(source), root=str(folder)))
+        write_bytes(path, typst.compile(str(source), root=str(folder)))
     return path

@@ -1,0 +1,105 @@
+"""What ``greenfolio demo`` says when it is done: how to open the web application, who to
+sign in as and where the password is, and the three commands most worth trying next.
+
+The demo creates an admin (if there is none) so the web application can be opened at
+once. Its generated password is written to a file readable only by its owner, beside the
+database (or in the output folder for a server database), and only the file's path is
+printed: the demo's output often ends up in terminal scroll-back, CI logs or screenshots,
+where a password must not.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from greenfolio.domain.permissions import Grant, Role, Scope
+from greenfolio.services import accounts, audit
+from greenfolio.services.database import Database
+from greenfolio.services.demo import DEMO_ACTOR
+
+ADMIN = "admin"
+PASSWORD_SUFFIX = ".admin-password"
+
+
+@dataclass(frozen=True)
+class Admin:
+    username: str
+    password_file: Path | None
+    """Where the generated password is; None when the admin existed before."""
+
+
+def password_file(database: Database, out_dir: Path) -> Path:
+    """Beside an SQLite file; in the output folder for a database on a server."""
+    url = make_url(str(database.engine.url))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        db_file = Path(str(url.database)).resolve()
+        return db_file.with_name(db_file.name + PASSWORD_SUFFIX)
+    return out_dir.resolve() / f"demo{PASSWORD_SUFFIX}"
+
+
+def _write_secret(path: Path, text: str) -> None:
+    """Create or replace the file readable and writable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # also when the file was already there with other rights
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def ensure_admin(database: Database, out_dir: Path) -> Admin:
+    """The admin to sign in as: an existing one, or a new ``admin`` whose generated
+    password is written to the password file."""
+    existing = accounts.admins(database)
+    if existing:
+        kept = password_file(database, out_dir)
+        return Admin(existing[0], kept if existing[0] == ADMIN and kept.exists() else None)
+    secret = accounts.generate_password()
+    path = password_file(database, out_dir)
+    with audit.acting_as(DEMO_ACTOR):
+        accounts.create_user(
+            database, None, ADMIN, secret, [Grant(Role.ADMIN, Scope.parse("all"))], "Demo admin"
+        )
+    _write_secret(path, f"user: {ADMIN}\npassword: {secret}\n")
+    return Admin(ADMIN, path)
+
+
+def removed(counts: dict[str, int]) -> str:
+    """What ``--reset`` removed, from the counts ``demo.load`` returns."""
+    parts = []
+    for what in ("work items", "results", "method runs"):
+        n = counts.get(f"removed_{what}", 0)
+        parts.append(f"{n} {what[:-1] if n == 1 else what}")
+    return f"removed: {', '.join(parts)} (their history stays in the audit trail)"
+
+
+def next_steps(admin: Admin, db_option: str | None, host: str, port: int) -> str:
+    """The closing text of the demo, with ``--db`` repeated when one was given."""
+    db = f" --db {shlex.quote(db_option)}" if db_option else ""
+    if admin.password_file is not None:
+        where = f"the password is in {admin.password_file} (readable only by you)"
+    else:
+        where = f"to set a new password run `greenfolio users set-password {admin.username}{db}`"
+    return "\n".join(
+        [
+            "",
+            "Next steps",
+            f"  Open the web application: greenfolio demo --serve{db}",
+            f"    (or `greenfolio serve{db}` to serve without rebuilding the demo),",
+            f"    then browse to http://{host}:{port}/ and sign in as {admin.username!r};",
+            f"    {where}.",
+            "  Three useful commands:",
+            f"    greenfolio report build --year 2021 --lang all --format html,docx,pdf{db}",
+            "        the Board report in the six UN languages and three formats",
+            f"    greenfolio figures --year 2021{db}",
+            "        every figure of the report with its value, unit and sources",
+            "    greenfolio import iati FILE.xml --db mine.sqlite",
+            "        your own portfolio, from IATI 2.03 XML, in a database of its own",
+        ]
+    )
