@@ -75,9 +75,9 @@ def test_api_refuses_control_characters_and_stores_nothing(demo_db: Database) ->
         assert found.status_code == 400, (params, found.text)
         error = found.json()["error"]
         assert error["code"] == "bad_request" and "at character" in error["message"]
-    assert web.get("/api/v1/projects", params={"q": "ctl-"}, headers=admin.auth).json()[
-        "total"
-    ] == 1
+    assert (
+        web.get("/api/v1/projects", params={"q": "ctl-"}, headers=admin.auth).json()["total"] == 1
+    )
 
 
 def test_pages_refuse_control_characters(demo_db: Database) -> None:

@@ -1,17 +1,21 @@
 """``greenfolio import …``, ``export …`` and ``template …``: data in and out of the store.
 
-Each import prints what it created, updated and skipped and every problem with its
-place; ``--json`` prints the same as one JSON object. A command exits 2 when any file
-or row was refused or any activity left out, so scripts can tell.
+Each import prints one summary (what it took in, what it refused, the reasons grouped)
+and every problem with its place; ``--json`` prints the same as one JSON object. An
+import exits 0 when all was taken in, 4 when part was (some activities or files
+refused, the rest written) and 2 when nothing was, so scripts can tell.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import TaskID
 
 from greenfolio.domain.errors import GreenfolioError
@@ -20,6 +24,7 @@ from greenfolio.domain.iati import OrgRef
 from greenfolio.domain.work import WorkKind, WorkStatus
 from greenfolio.interfaces.cli.common import (
     DbOption,
+    ExitCode,
     JsonOption,
     err,
     errors,
@@ -37,6 +42,16 @@ export_app = typer.Typer(help="Export the portfolio (IATI 2.03 XML).", no_args_i
 template_app = typer.Typer(help="Write data-entry templates.", no_args_is_help=True)
 
 SHOWN_WARNINGS = 20
+SHOWN_REASONS = 8
+UpdateExisting = Annotated[
+    bool,
+    typer.Option(
+        "--update-existing",
+        help="Let the import replace stored projects of the same key that it did not make "
+        "(entered by hand or by another import); every change is audited.",
+    ),
+]
+_SPECIFIC = re.compile(r"'[^']*'|\"[^\"]*\"|\d+(?:[.,]\d+)*")
 
 
 def register(app: typer.Typer) -> None:
@@ -46,28 +61,47 @@ def register(app: typer.Typer) -> None:
     app.add_typer(template_app, name="template")
 
 
-def _report(summary: Summary, as_json: bool) -> None:
+def _reasons(summary: Summary) -> list[tuple[str, int]]:
+    """The errors' messages with their particulars (names, numbers) left out, counted:
+    what went wrong how often, for the summary line."""
+    counts = Counter(_SPECIFIC.sub("…", p.message) for p in summary.errors)
+    return counts.most_common()
 
+
+def _report(summary: Summary, as_json: bool, what: str = "activities") -> None:
     if as_json:
-        print_json(summary.as_dict())
+        print_json({**summary.as_dict(), "reasons": dict(_reasons(summary))})
     else:
+        refused = f"refused {summary.refused} {what}"
+        if summary.refused_files:
+            refused += f" and {summary.refused_files} whole file(s)"
         out.print(
-            f"created {summary.created}, updated {summary.updated}, skipped {summary.skipped}; "
+            f"imported {summary.written} (created {summary.created}, updated "
+            f"{summary.updated}, unchanged {summary.skipped}); {refused}; "
             f"{len(summary.errors)} error(s), {len(summary.warnings)} warning(s)",
             highlight=False,
         )
+        reasons = _reasons(summary)
+        if len(summary.errors) > 1:
+            err.print("reasons:", highlight=False)
+            for reason, count in reasons[:SHOWN_REASONS]:
+                err.print(f"  {count} × {reason}", highlight=False, markup=False)
+            if len(reasons) > SHOWN_REASONS:
+                err.print(f"  … and {len(reasons) - SHOWN_REASONS} more kinds", highlight=False)
         for problem in summary.errors:
-            err.print(f"[bold red]error:[/] {problem}", highlight=False, markup=True)
+            err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False)
         warnings = summary.warnings
         for problem in warnings[:SHOWN_WARNINGS]:
-            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+            err.print(f"[yellow]warning:[/] {escape(str(problem))}", highlight=False)
         if len(warnings) > SHOWN_WARNINGS:
             err.print(
                 f"… and {len(warnings) - SHOWN_WARNINGS} more warnings (--json lists all)",
                 highlight=False,
             )
+    if summary.partial:
+        raise typer.Exit(ExitCode.PARTIAL)
     if summary.errors:
-        raise typer.Exit(2)
+        raise typer.Exit(ExitCode.INVALID)
 
 
 @import_app.command("iati")
@@ -84,6 +118,7 @@ def import_iati(
     max_size: Annotated[
         int, typer.Option("--max-size", min=1, help="Largest file accepted, in MiB.")
     ] = 2048,
+    update_existing: UpdateExisting = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -107,6 +142,7 @@ def import_iati(
                 validate=validate,
                 max_bytes=max_size * 1024**2,
                 progress=step,
+                update_existing=update_existing,
             )
         _report(summary, as_json)
 

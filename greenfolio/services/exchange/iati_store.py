@@ -6,6 +6,13 @@ created, updated (children replaced) or skipped by its identifier, its
 last-updated-datetime or, where either side has none, a comparison with the stored
 record; results are replaced only where this importer made them, so reviews of other
 results survive.
+
+A stored project that this importer did not make (entered by hand, or brought by
+another importer) is never overwritten silently: its activity is refused with the
+reason, unless the caller asks for ``update_existing``. Updates of stored projects go
+through the session row by row, so the audit trail records each record changed (the
+project with its countries, partners, sectors and finances; each result and indicator
+removed or added), not just a count.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from greenfolio.domain.iati import (
 from greenfolio.domain.indicators import Aggregation, Disaggregation
 from greenfolio.domain.results import ReviewState, Sex
 from greenfolio.domain.work import OrgRole, WorkKind
+from greenfolio.services.audit import DETAIL_LIMIT
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
 from greenfolio.services.exchange.iati_json import org_json, work_details
 from greenfolio.services.exchange.iati_load import aware, load_activities
@@ -50,6 +58,11 @@ from greenfolio.store.tables import (
 
 ORIGIN = "iati"
 BATCH = 400
+ORIGIN_NAMES = {
+    "iati": "an IATI import",
+    "mlf-apr": "a Multilateral Fund progress report import",
+}
+"""How a stored project came in, by its ``origin``, as a person reads it."""
 _SEXES = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE}
 
 
@@ -153,8 +166,10 @@ class ActivityWriter:
         batch: int = BATCH,
         extra_results: Callable[[Activity, int], list[dict[str, Any]]] | None = None,
         org_keys: dict[str, str] | None = None,
+        update_existing: bool = False,
     ) -> None:
         self.session = session
+        self.update_existing = update_existing
         if session.get_bind().dialect.name == "sqlite":
             # A large import touches the key index all over; a bigger page cache for
             # this connection keeps those pages in memory (64 MiB at most).
@@ -170,6 +185,7 @@ class ActivityWriter:
         self.created = 0
         self.updated = 0
         self.skipped = 0
+        self.refused = 0
         self.problems: list[Problem] = []
 
     def add(self, activity: Activity, line: int, file: str, salt: str | None = None) -> None:
@@ -192,6 +208,7 @@ class ActivityWriter:
                     element="iati-identifier",
                 )
             )
+            self.refused += 1
             return
         self.seen[activity.identifier] = (file, line)
         fingerprint = None
@@ -207,14 +224,15 @@ class ActivityWriter:
         batch, self.pending = self.pending, []
         keys = [p.activity.identifier for p in batch]
         existing = {
-            key: (wid, version, aware(stamp), dig)
-            for wid, key, version, stamp, dig in self.session.execute(
+            key: (wid, version, aware(stamp), dig, origin)
+            for wid, key, version, stamp, dig, origin in self.session.execute(
                 select(
                     WorkRow.id,
                     WorkRow.key,
                     WorkRow.version,
                     WorkRow.iati_updated,
                     WorkRow.import_digest,
+                    WorkRow.origin,
                 ).where(WorkRow.key.in_(keys))
             )
         }
@@ -226,7 +244,10 @@ class ActivityWriter:
             if found is None:
                 new.append(item)
                 continue
-            wid, version, stamp, dig = found
+            wid, version, stamp, dig, origin = found
+            if origin != self.origin and not self.update_existing:
+                self._refuse_existing(item, origin)
+                continue
             verdict = self._unchanged(item, stamp, dig)
             if verdict is None:
                 compare.append((item, wid, version))
@@ -255,9 +276,27 @@ class ActivityWriter:
                 ],
             )
             self.updated += len(changed)
-        targets = [(p.activity, wid) for p, wid in zip(new, ids, strict=True)]
-        targets += [(p.activity, wid) for p, wid, _ in changed]
-        self._children(targets, changed_ids={wid for _, wid, _ in changed})
+        self._children([(p.activity, wid) for p, wid in zip(new, ids, strict=True)])
+        self._children([(p.activity, wid) for p, wid, _ in changed], tracked=True)
+
+    def _refuse_existing(self, item: _Pending, origin: str | None) -> None:
+        key = item.activity.identifier
+        how = ORIGIN_NAMES.get(origin or "", f"an import of kind {origin}") if origin else None
+        came = f"came from {how}" if how else "was entered by hand or from a data file"
+        self.refused += 1
+        self.problems.append(
+            Problem(
+                f"a project with the key {key!r} is already stored and {came}, not from "
+                "this import; the activity is left out so that nothing is overwritten. "
+                "To replace the stored project with this activity, import again with "
+                "--update-existing (every change is kept in the audit trail); to keep "
+                "both, give the stored project another key first",
+                file=item.file,
+                line=item.line,
+                activity=key,
+                element="iati-identifier",
+            )
+        )
 
     def _unchanged(self, item: _Pending, stamp: datetime | None, dig: str | None) -> bool | None:
         """True to skip, False to update, None when only a comparison of records can tell."""
@@ -311,12 +350,18 @@ class ActivityWriter:
         )
         for table in (WorkCountryRow, WorkOrgRow, WorkSectorRow, WorkRegionRow, WorkFinanceRow):
             s.execute(delete(table).where(table.work_id.in_(work_ids)))
-        s.execute(
-            delete(ResultRow).where(
-                and_(ResultRow.work_id.in_(work_ids), ResultRow.origin == self.origin)
+        # Deleted in chunks the audit trail records row by row (not as a count).
+        gone = list(
+            s.scalars(
+                select(ResultRow.id).where(
+                    and_(ResultRow.work_id.in_(work_ids), ResultRow.origin == self.origin)
+                )
             )
         )
-        s.execute(delete(IatiIndicatorRow).where(IatiIndicatorRow.work_id.in_(work_ids)))
+        for chunk in _chunks(gone):
+            s.execute(delete(ResultRow).where(ResultRow.id.in_(chunk)))
+        for chunk in _chunks(codes):
+            s.execute(delete(IatiIndicatorRow).where(IatiIndicatorRow.indicator_code.in_(chunk)))
         if codes:
             used = set(
                 s.scalars(
@@ -326,10 +371,14 @@ class ActivityWriter:
                 )
             )
             unused = [c for c in codes if c not in used]
-            if unused:
-                s.execute(delete(IndicatorRow).where(IndicatorRow.code.in_(unused)))
+            for chunk in _chunks(unused):
+                s.execute(delete(IndicatorRow).where(IndicatorRow.code.in_(chunk)))
 
-    def _children(self, targets: list[tuple[Activity, int]], changed_ids: set[int]) -> None:
+    def _children(self, targets: list[tuple[Activity, int]], tracked: bool = False) -> None:
+        """Store the rows that belong to each (activity, work id): in bulk for new
+        projects, through the session (so each row is audited) for ``tracked`` updates."""
+        if not targets:
+            return
         countries: list[dict[str, Any]] = []
         orgs: list[dict[str, Any]] = []
         sectors: list[dict[str, Any]] = []
@@ -350,18 +399,23 @@ class ActivityWriter:
             if self.extra_results is not None:
                 results += self.extra_results(act, wid)
         c = self.conn
-        for table, rows in (
+        tables: list[tuple[Any, list[dict[str, Any]]]] = [
             (WorkCountryRow, countries),
             (WorkOrgRow, orgs),
             (WorkSectorRow, sectors),
             (WorkRegionRow, regions),
             (WorkFinanceRow, money),
-        ):
-            insert_rows(c, table, rows)
+        ]
         if indicators:
-            self._store_indicators(indicators)
-            insert_rows(c, IatiIndicatorRow, framework)
-        insert_rows(c, ResultRow, results)
+            self._store_indicators(indicators, tracked)
+        tables += [(IatiIndicatorRow, framework), (ResultRow, results)]
+        for table, rows in tables:
+            if tracked:
+                self.session.add_all(table(**row) for row in rows)
+            else:
+                insert_rows(c, table, rows)
+        if tracked:
+            self.session.flush()
 
     def _org_rows(self, act: Activity, wid: int) -> list[dict[str, Any]]:
         seen: set[tuple[int, str]] = set()
@@ -377,19 +431,28 @@ class ActivityWriter:
             rows.append({"work_id": wid, "org_id": oid, "role": role})
         return rows
 
-    def _store_indicators(self, rows: list[dict[str, Any]]) -> None:
+    def _store_indicators(self, rows: list[dict[str, Any]], tracked: bool) -> None:
         codes = [r["code"] for r in rows]
         present = set(
             self.session.scalars(select(IndicatorRow.code).where(IndicatorRow.code.in_(codes)))
         )
         fresh = [r for r in rows if r["code"] not in present]
-        insert_rows(self.conn, IndicatorRow, fresh)
+        if tracked:
+            self.session.add_all(IndicatorRow(**r) for r in fresh)
+            self.session.flush()
+        else:
+            insert_rows(self.conn, IndicatorRow, fresh)
         for row in rows:
             if row["code"] in present:
                 values = {k: v for k, v in row.items() if k != "code"}
-                self.conn.execute(
+                # Through the session: the audit trail records the indicator's change.
+                self.session.execute(
                     update(IndicatorRow).where(IndicatorRow.code == row["code"]).values(**values)
                 )
+
+
+def _chunks(items: list[Any], size: int = DETAIL_LIMIT) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _share_row(wid: int, share: CodeShare) -> dict[str, Any]:
