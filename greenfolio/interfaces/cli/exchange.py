@@ -157,6 +157,7 @@ def import_mlf_apr(
             "the latest approval year in the file."
         ),
     ] = None,
+    update_existing: UpdateExisting = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -168,7 +169,7 @@ def import_mlf_apr(
         database = open_db(db)
         with progress() as bar:
             task = bar.add_task(f"importing {file.name}", total=None)
-            summary = import_apr(database, file, day)
+            summary = import_apr(database, file, day, update_existing=update_existing)
             bar.update(task, total=1, completed=1)
         _report(summary, as_json)
 

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
+from greenfolio.domain.text import problem as text_problem
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
 
@@ -121,6 +122,10 @@ class SheetReader:
                 self.problem(key, "is empty; this column is required")
             return None
         text = str(value).strip()
+        found = text_problem(text, multiline=True)
+        if found is not None:
+            self.problem(key, found)
+            return None
         if max_length is not None and len(text) > max_length:
             self.problem(key, f"is {len(text)} characters long; at most {max_length} fit")
             return None

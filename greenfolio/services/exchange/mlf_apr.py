@@ -338,13 +338,20 @@ def _ensure_indicators(session: Session, codes: set[str]) -> None:
     session.flush()
 
 
-def import_apr(db: Database, path: Path, as_of: date | None = None) -> Summary:
-    """Service call: import one APR file in one transaction, all rows or none."""
+def import_apr(
+    db: Database, path: Path, as_of: date | None = None, *, update_existing: bool = False
+) -> Summary:
+    """Service call: import one APR file in one transaction, all rows or none.
+
+    A stored project of the same key that no APR import made is not overwritten unless
+    ``update_existing``: the file is refused, naming it.
+    """
     summary = Summary(files=[str(path)])
     try:
         projects, problems, as_of = read(path, as_of)
     except RefusedError as refused:
         summary.problems = refused.problems
+        summary.refused_files = 1
         return summary
     by_id = {p.activity.identifier: p for p in projects}
     citation = f"Multilateral Fund APR, {path.name}"
@@ -372,15 +379,28 @@ def import_apr(db: Database, path: Path, as_of: date | None = None) -> Summary:
             for f in project.figures
         ]
 
-    with db.transaction() as session:
-        _ensure_indicators(session, {f.indicator for p in projects for f in p.figures})
-        fund = OrgRef(names={"en": FUND_NAME})
-        writer = ActivityWriter(
-            session, origin=ORIGIN, extra_results=results, org_keys={fund.key(): FUND_KEY}
-        )
-        for project in projects:
-            writer.add(project.activity, project.row, path.name, salt=repr(project.figures))
-        writer.flush()
+    try:
+        with db.transaction() as session:
+            _ensure_indicators(session, {f.indicator for p in projects for f in p.figures})
+            fund = OrgRef(names={"en": FUND_NAME})
+            writer = ActivityWriter(
+                session,
+                origin=ORIGIN,
+                extra_results=results,
+                org_keys={fund.key(): FUND_KEY},
+                update_existing=update_existing,
+            )
+            for project in projects:
+                writer.add(project.activity, project.row, path.name, salt=repr(project.figures))
+            writer.flush()
+            if writer.refused:
+                raise RefusedError(
+                    [*problems, *writer.problems, Problem("nothing was imported", file=path.name)]
+                )
+    except RefusedError as refused:
+        summary.problems = refused.problems
+        summary.refused_files = 1
+        return summary
     summary.created, summary.updated, summary.skipped = (
         writer.created,
         writer.updated,
