@@ -168,10 +168,15 @@ def import_mlf_apr(
         day = _date(as_of)
         database = open_db(db)
         with progress() as bar:
-            task = bar.add_task(f"importing {file.name}", total=None)
-            summary = import_apr(database, file, day, update_existing=update_existing)
-            bar.update(task, total=1, completed=1)
-        _report(summary, as_json)
+            task = bar.add_task(f"reading {file.name}", total=None)
+
+            def step(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=total)
+
+            summary = import_apr(
+                database, file, day, update_existing=update_existing, progress=step
+            )
+        _report(summary, as_json, "projects")
 
 
 @import_app.command("xlsx")
@@ -186,13 +191,13 @@ def import_xlsx(
     with errors():
         database = open_db(db)
         with progress() as bar:
-            task = bar.add_task(f"checking {file.name}", total=None)
+            task = bar.add_task(f"reading {file.name}", total=None)
 
-            def step(done: int, total: int) -> None:
+            def step(done: int, total: int | None) -> None:
                 bar.update(task, completed=done, total=total)
 
             summary = import_results(database, file, progress=step)
-        _report(summary, as_json)
+        _report(summary, as_json, "rows")
 
 
 @export_app.command("iati")
