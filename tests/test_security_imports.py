@@ -7,8 +7,15 @@ characters are refused with a message and change nothing."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -21,6 +28,7 @@ from tests.conftest import DATA
 
 EXAMPLE = DATA / "iati" / "files" / "iati-example-v203.xml"
 HAND_KEY = "NL-1-PPR-24706"  # an activity of the example file
+SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 def _url(db: Database) -> str:
@@ -150,3 +158,213 @@ def test_updates_of_imported_projects_are_audited_row_by_row(db: Database, tmp_p
     assert len({e.entity_id for e in results if e.after is not None}) == 1100
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ResultRow)) == 1100
+
+
+# --- encodings and control characters in IATI files (items 5 and 9) --------------------
+
+_BODY = (
+    '<iati-activities version="2.03"><iati-activity xml:lang="fr">'
+    "<iati-identifier>XM-ENC-1</iati-identifier>"
+    "<title><narrative>Café à Dakar</narrative></title></iati-activity></iati-activities>\n"
+)
+
+
+def test_a_wrong_encoding_declaration_is_refused_not_stored_as_mojibake(
+    db: Database, tmp_path: Path
+) -> None:
+    cases = {
+        "latin1-declared-utf8-bytes.xml": ("ISO-8859-1", "utf-8", "'é' would be stored as 'Ã©'"),
+        "cp1252-declared-utf8-bytes.xml": ("windows-1252", "utf-8", "bytes are UTF-8"),
+        "utf8-declared-latin1-bytes.xml": ("UTF-8", "latin-1", "saved as Latin-1"),
+        "undeclared-latin1-bytes.xml": (None, "latin-1", "save it as UTF-8"),
+    }
+    for name, (declared, encoding, says) in cases.items():
+        path = tmp_path / name
+        head = f'<?xml version="1.0" encoding="{declared}"?>\n' if declared else ""
+        path.write_bytes(head.encode("ascii") + _BODY.encode(encoding))
+        summary = import_file(db, path)
+        (error,) = summary.errors
+        assert says in error.message and error.file == name and error.line, error
+        assert (summary.created, summary.refused_files) == (0, 1)
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(WorkRow)) == 0
+    # A file whose declaration is right imports, accents intact.
+    right = tmp_path / "latin1-right.xml"
+    right.write_bytes(b'<?xml version="1.0" encoding="ISO-8859-1"?>\n' + _BODY.encode("latin-1"))
+    assert import_file(db, right).created == 1
+    assert _work(db, "XM-ENC-1")["title"] == {"fr": "Café à Dakar"}
+
+
+def test_control_characters_in_iati_text_refuse_the_activity(db: Database, tmp_path: Path) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    marker = "<narrative>ICTJ 2013-2014</narrative>"
+    path = tmp_path / "c1.xml"
+    # XML 1.0 cannot carry U+0000-U+001F (the parser refuses them); U+0080-U+009F it can.
+    path.write_text(text.replace(marker, "<narrative>ICTJ\u0085 2013-2014</narrative>", 1))
+    summary = import_file(db, path)
+    (error,) = summary.errors
+    assert error.activity == HAND_KEY and error.element == "narrative"
+    assert "control character (U+0085) at character 5" in error.message
+    assert (summary.created, summary.refused) == (12, 1)
+    nul = tmp_path / "nul.xml"
+    nul.write_text(text.replace(marker, "<narrative>ICTJ&#0; 2013</narrative>", 1))
+    assert import_file(db, nul).refused_files == 1
+
+
+# --- hostile workbooks (item 4) and formulas without values (item 9) ---------------------
+
+XLSX_WORK = "xlsx-limits"
+SHEET = "xl/worksheets/sheet1.xml"  # the Results sheet of a written template
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_MEASURE = """
+import json, resource, sys
+from pathlib import Path
+from greenfolio.services.database import Database
+from greenfolio.services.exchange.xlsx_import import import_results
+calls = []
+summary = import_results(Database.open(sys.argv[2]), Path(sys.argv[1]),
+                         progress=lambda done, total: calls.append(done))
+print(json.dumps({"rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "errors": [str(p) for p in summary.errors], "progress": calls[-3:]}))
+"""
+
+
+def _template(db: Database, tmp_path: Path) -> Path:
+    from greenfolio.services.exchange.xlsx_template import write_template
+
+    portfolio.register_work(
+        db, portfolio.WorkSpec(key=XLSX_WORK, kind="project", title={"en": "Limits"})
+    )
+    return write_template(db, ["pops_destroyed"], tmp_path / "template.xlsx")
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _sheet_head() -> bytes:
+    from greenfolio.services.exchange.xlsx_template import HEADERS
+
+    cells = "".join(_inline(f"{chr(65 + i)}1", label) for i, label in enumerate(HEADERS.values()))
+    return f'<worksheet xmlns="{_NS}"><sheetData><row r="1">{cells}</row>'.encode()
+
+
+def _rows(first: int, last: int) -> Iterator[bytes]:
+    for n in range(first, last + 1):
+        yield (
+            f'<row r="{n}">{_inline(f"A{n}", XLSX_WORK)}{_inline(f"B{n}", "pops_destroyed")}'
+            f'<c r="C{n}"><v>{n}</v></c></row>'
+        ).encode()
+
+
+def _with_sheet(template: Path, out: Path, parts: Iterable[bytes], extra: int = 0) -> Path:
+    """A copy of ``template`` whose Results sheet is ``parts`` (streamed into the zip)."""
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(out, "w") as target:
+        for entry in source.infolist():
+            if entry.filename == SHEET:
+                with target.open(
+                    zipfile.ZipInfo(SHEET), "w", force_zip64=True
+                ) as sheet:  # deflated below
+                    for part in parts:
+                        sheet.write(part)
+            else:
+                target.writestr(entry, source.read(entry.filename))
+        for n in range(extra):
+            target.writestr(f"xl/media/pad{n}.bin", b"")
+    return out
+
+
+def _measure(path: Path, db: Database) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path), _url(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _deflated(template: Path, out: Path, parts: Iterable[bytes]) -> Path:
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for entry in source.infolist():
+            if entry.filename == SHEET:
+                info = zipfile.ZipInfo(SHEET)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with target.open(info, "w", force_zip64=True) as sheet:
+                    for part in parts:
+                        sheet.write(part)
+            else:
+                target.writestr(entry, source.read(entry.filename))
+    return out
+
+
+@SQLITE
+def test_hostile_workbooks_are_refused_unread_in_little_memory(
+    db: Database, tmp_path: Path
+) -> None:
+    template = _template(db, tmp_path)
+    baseline = _measure(template, db)
+    assert baseline["errors"] == [
+        "template.xlsx, sheet 'Results': the Results sheet has no rows to import"
+    ]
+    row = b"".join(_rows(2, 2)) * 1000
+    # 300 MiB of sheet XML that packs into well under 1 MiB: refused by its unpacked size.
+    bomb = _deflated(
+        template, tmp_path / "bomb.xlsx", [_sheet_head(), *([row * 4] * (300 * 1024 // 200))]
+    )
+    assert bomb.stat().st_size < 5 * 1024**2
+    found = _measure(bomb, db)
+    (error,) = found["errors"]
+    assert "unpacks to" in error and "refused unread" in error
+    assert found["rss_mib"] < baseline["rss_mib"] + 30, found
+    # 40 MiB that packs 100 times smaller: refused by the ratio.
+    dense = _deflated(
+        template, tmp_path / "dense.xlsx", [_sheet_head(), *([row * 4] * (40 * 1024 // 200))]
+    )
+    (error,) = _measure(dense, db)["errors"]
+    assert f"the part '{SHEET}' unpacks" in error and "zip bomb" in error
+    # Too many parts.
+    many = _with_sheet(
+        template, tmp_path / "many.xlsx", [_sheet_head(), b"</sheetData></worksheet>"], 2100
+    )
+    (error,) = _measure(many, db)["errors"]
+    assert "parts, more than the 2,000 accepted" in error
+    # More rows than the cap: streamed with progress, refused at the cap, memory flat.
+    long = _deflated(
+        template,
+        tmp_path / "long.xlsx",
+        [_sheet_head(), *_rows(2, 120_000), b"</sheetData></worksheet>"],
+    )
+    found = _measure(long, db)
+    (error,) = found["errors"]
+    assert "goes on past row 100,000" in error and "split the data" in error
+    assert found["progress"] and max(found["progress"]) >= 99_000
+    assert found["rss_mib"] < baseline["rss_mib"] + 60, found
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(ResultRow)) == 0
+
+
+def test_a_formula_without_a_saved_value_is_named_as_such(db: Database, tmp_path: Path) -> None:
+    import openpyxl
+
+    from greenfolio.services.exchange.xlsx_import import import_results
+
+    template = _template(db, tmp_path)
+    book = openpyxl.load_workbook(template)
+    sheet = book["Results"]
+    sheet.append([XLSX_WORK, "pops_destroyed", "=2+3", "t"])
+    sheet.append([XLSX_WORK, "pops_destroyed", 4, "t", None, None, None, None, "\u009bCHN"])
+    book.save(tmp_path / "formula.xlsx")
+    summary = import_results(db, tmp_path / "formula.xlsx")
+    messages = {(p.row, p.column): p.message for p in summary.errors}
+    assert "formula with no saved value" in messages[(2, "C (value)")]
+    assert "open the file in a spreadsheet program and save it" in messages[(2, "C (value)")]
+    assert "control character (U+009B) at character 1" in messages[(3, "I (country)")]
+    assert summary.created == 0
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(ResultRow)) == 0
