@@ -367,3 +367,28 @@ def test_a_formula_without_a_saved_value_is_named_as_such(db: Database, tmp_path
     assert summary.created == 0
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ResultRow)) == 0
+
+
+def test_values_longer_than_the_store_keeps_refuse_the_activity(
+    db: Database, tmp_path: Path
+) -> None:
+    """Found by the import fuzzing: PostgreSQL refused the whole file with a database
+    error where SQLite kept the value; both now leave the one activity out, saying why."""
+    text = EXAMPLE.read_text("utf-8")
+    cases = {
+        "xml:lang of the activity is 40 characters long; the store keeps at most 12": (
+            'xml:lang="nl"',
+            'xml:lang="' + "x" * 40 + '"',
+        ),
+        "an organisation ref is 200 characters long; the store keeps at most 120": (
+            '<reporting-org ref="XM-DAC-7"',
+            '<reporting-org ref="' + "X" * 200 + '"',
+        ),
+    }
+    for n, (says, (old, new)) in enumerate(cases.items()):
+        path = tmp_path / f"long-{n}.xml"
+        path.write_text(text.replace(old, new, 1), "utf-8")
+        summary = import_file(db, path)
+        (error,) = summary.errors
+        assert says in error.message and error.activity == HAND_KEY, error
+        assert summary.refused == 1 and summary.written == 12

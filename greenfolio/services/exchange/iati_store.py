@@ -211,6 +211,20 @@ class ActivityWriter:
             self.refused += 1
             return
         self.seen[activity.identifier] = (file, line)
+        oversized = too_long(activity)
+        if oversized is not None:
+            what, length, limit = oversized
+            self.problems.append(
+                Problem(
+                    f"{what} is {length} characters long; the store keeps at most {limit}, so "
+                    "the activity is left out. Shorten it (or correct the file) and import again",
+                    file=file,
+                    line=line,
+                    activity=activity.identifier,
+                )
+            )
+            self.refused += 1
+            return
         fingerprint = None
         if salt is not None:
             fingerprint = hashlib.sha1((digest(activity) + salt).encode("utf-8")).hexdigest()
@@ -449,6 +463,45 @@ class ActivityWriter:
                 self.session.execute(
                     update(IndicatorRow).where(IndicatorRow.code == row["code"]).values(**values)
                 )
+
+
+def _limit(model: Any, column: str) -> int:
+    length = model.__table__.c[column].type.length
+    assert isinstance(length, int)
+    return length
+
+
+def too_long(act: Activity) -> tuple[str, int, int] | None:
+    """The first value of ``act`` longer than its column (what, length, limit), or None.
+
+    Only values taken from the file as written need this (codes read through a codelist
+    or mapped to Greenfolio's terms are short by construction). SQLite would keep a
+    longer value and PostgreSQL refuse the whole file; both now refuse the activity.
+    """
+    checks: list[tuple[str, str | None, int]] = [
+        ("xml:lang of the activity", act.language, _limit(WorkRow, "language")),
+    ]
+    orgs = [p.org for p in act.participants]
+    if act.reporting_org is not None:
+        orgs.append(act.reporting_org)
+    checks += [("an organisation ref", o.ref, _limit(OrganisationRow, "iati_ref")) for o in orgs]
+    for share, table, what in [
+        *((s, WorkSectorRow, "sector") for s in act.sectors),
+        *((r, WorkRegionRow, "region") for r in act.regions),
+    ]:
+        checks.append((f"{what} code", share.code, _limit(table, "code")))
+        checks.append((f"{what} vocabulary", share.vocabulary, _limit(table, "vocabulary")))
+    for m in act.money:
+        checks.append((f"{m.kind} type", m.type, _limit(WorkFinanceRow, "type")))
+        checks.append((f"{m.kind} status", m.status, _limit(WorkFinanceRow, "status")))
+    for result in act.results:
+        checks.append(("result type", result.type, _limit(IatiIndicatorRow, "result_type")))
+        for ind in result.indicators:
+            checks.append(("indicator measure", ind.measure, _limit(IatiIndicatorRow, "measure")))
+    for what, value, limit in checks:
+        if value is not None and len(value) > limit:
+            return what, len(value), limit
+    return None
 
 
 def _chunks(items: list[Any], size: int = DETAIL_LIMIT) -> list[list[Any]]:
