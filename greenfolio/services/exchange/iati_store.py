@@ -29,20 +29,21 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import (
     Activity,
-    CodeShare,
-    Money,
     OrgRef,
     digest,
-    indicator_code,
     same_record,
 )
-from greenfolio.domain.indicators import Aggregation, Disaggregation
-from greenfolio.domain.results import ReviewState, Sex
 from greenfolio.domain.work import OrgRole, WorkKind
-from greenfolio.services.audit import DETAIL_LIMIT
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
-from greenfolio.services.exchange.iati_json import org_json, work_details
+from greenfolio.services.exchange.iati_json import work_details
 from greenfolio.services.exchange.iati_load import aware, load_activities
+from greenfolio.services.exchange.iati_rows import (
+    chunks,
+    money_row,
+    result_rows,
+    share_row,
+    too_long,
+)
 from greenfolio.store.tables import (
     IatiIndicatorRow,
     IndicatorRow,
@@ -63,10 +64,6 @@ ORIGIN_NAMES = {
     "mlf-apr": "a Multilateral Fund progress report import",
 }
 """How a stored project came in, by its ``origin``, as a person reads it."""
-_SEXES = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE}
-
-
-# ---------------------------------------------------------------- JSON forms
 
 
 # ---------------------------------------------------------------- organisations
@@ -372,9 +369,9 @@ class ActivityWriter:
                 )
             )
         )
-        for chunk in _chunks(gone):
+        for chunk in chunks(gone):
             s.execute(delete(ResultRow).where(ResultRow.id.in_(chunk)))
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             s.execute(delete(IatiIndicatorRow).where(IatiIndicatorRow.indicator_code.in_(chunk)))
         if codes:
             used = set(
@@ -385,7 +382,7 @@ class ActivityWriter:
                 )
             )
             unused = [c for c in codes if c not in used]
-            for chunk in _chunks(unused):
+            for chunk in chunks(unused):
                 s.execute(delete(IndicatorRow).where(IndicatorRow.code.in_(chunk)))
 
     def _children(self, targets: list[tuple[Activity, int]], tracked: bool = False) -> None:
@@ -406,10 +403,10 @@ class ActivityWriter:
                 {"work_id": wid, "country": c.country, "share": c.percentage} for c in act.countries
             ]
             orgs += self._org_rows(act, wid)
-            sectors += [_share_row(wid, s) for s in act.sectors]
-            regions += [_share_row(wid, r) for r in act.regions]
-            money += [_money_row(wid, i, m) for i, m in enumerate(act.money, start=1)]
-            _result_rows(act, wid, self.origin, indicators, framework, results)
+            sectors += [share_row(wid, s) for s in act.sectors]
+            regions += [share_row(wid, r) for r in act.regions]
+            money += [money_row(wid, i, m) for i, m in enumerate(act.money, start=1)]
+            result_rows(act, wid, self.origin, indicators, framework, results)
             if self.extra_results is not None:
                 results += self.extra_results(act, wid)
         c = self.conn
@@ -463,159 +460,3 @@ class ActivityWriter:
                 self.session.execute(
                     update(IndicatorRow).where(IndicatorRow.code == row["code"]).values(**values)
                 )
-
-
-def _limit(model: Any, column: str) -> int:
-    length = model.__table__.c[column].type.length
-    assert isinstance(length, int)
-    return length
-
-
-def too_long(act: Activity) -> tuple[str, int, int] | None:
-    """The first value of ``act`` longer than its column (what, length, limit), or None.
-
-    Only values taken from the file as written need this (codes read through a codelist
-    or mapped to Greenfolio's terms are short by construction). SQLite would keep a
-    longer value and PostgreSQL refuse the whole file; both now refuse the activity.
-    """
-    checks: list[tuple[str, str | None, int]] = [
-        ("xml:lang of the activity", act.language, _limit(WorkRow, "language")),
-    ]
-    orgs = [p.org for p in act.participants]
-    if act.reporting_org is not None:
-        orgs.append(act.reporting_org)
-    checks += [("an organisation ref", o.ref, _limit(OrganisationRow, "iati_ref")) for o in orgs]
-    for share, table, what in [
-        *((s, WorkSectorRow, "sector") for s in act.sectors),
-        *((r, WorkRegionRow, "region") for r in act.regions),
-    ]:
-        checks.append((f"{what} code", share.code, _limit(table, "code")))
-        checks.append((f"{what} vocabulary", share.vocabulary, _limit(table, "vocabulary")))
-    for m in act.money:
-        checks.append((f"{m.kind} type", m.type, _limit(WorkFinanceRow, "type")))
-        checks.append((f"{m.kind} status", m.status, _limit(WorkFinanceRow, "status")))
-    for result in act.results:
-        checks.append(("result type", result.type, _limit(IatiIndicatorRow, "result_type")))
-        for ind in result.indicators:
-            checks.append(("indicator measure", ind.measure, _limit(IatiIndicatorRow, "measure")))
-    for what, value, limit in checks:
-        if value is not None and len(value) > limit:
-            return what, len(value), limit
-    return None
-
-
-def _chunks(items: list[Any], size: int = DETAIL_LIMIT) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _share_row(wid: int, share: CodeShare) -> dict[str, Any]:
-    return {
-        "work_id": wid,
-        "vocabulary": share.vocabulary,
-        "code": share.code,
-        "percentage": share.percentage,
-        "names": share.names or None,
-    }
-
-
-def _money_row(wid: int, ordinal: int, m: Money) -> dict[str, Any]:
-    return {
-        "work_id": wid,
-        "ordinal": ordinal,
-        "kind": m.kind,
-        "type": m.type,
-        "status": m.status,
-        "value": m.value,
-        "currency": m.currency,
-        "value_date": m.value_date,
-        "period_start": m.period_start,
-        "period_end": m.period_end,
-        "transaction_date": m.date,
-        "ref": m.ref,
-        "description": m.description or None,
-        "provider": org_json(m.provider),
-        "receiver": org_json(m.receiver),
-    }
-
-
-def _sex(dimensions: list[tuple[str, str]]) -> str | None:
-    for name, value in dimensions:
-        if name.strip().lower() in ("sex", "gender"):
-            sex = _SEXES.get(value.strip().lower())
-            if sex is not None:
-                return sex.value
-    return None
-
-
-def _result_rows(
-    act: Activity,
-    wid: int,
-    origin: str,
-    indicators: list[dict[str, Any]],
-    framework: list[dict[str, Any]],
-    results: list[dict[str, Any]],
-) -> None:
-    citation = f"IATI activity {act.identifier}"
-    submitted = ReviewState.SUBMITTED.value
-    for r_no, result in enumerate(act.results, start=1):
-        for i_no, ind in enumerate(result.indicators, start=1):
-            code = indicator_code(act.identifier, r_no, i_no)
-            unit = ind.unit
-            by_sex = any(_sex(o.dimensions) for o in ind.observations)
-            sums = ind.measure == "1" and result.aggregation_status is not False
-            indicators.append(
-                {
-                    "code": code,
-                    "names": ind.title,
-                    "unit": unit,
-                    "aggregation": (Aggregation.SUM if sums else Aggregation.LATEST).value,
-                    "disaggregations": [Disaggregation.SEX.value] if by_sex else [],
-                    "gef_core_indicator": None,
-                    "source": f"IATI activity {act.identifier}, result {r_no}, indicator {i_no}",
-                }
-            )
-            framework.append(
-                {
-                    "indicator_code": code,
-                    "work_id": wid,
-                    "result_no": r_no,
-                    "indicator_no": i_no,
-                    "result_type": result.type,
-                    "result_aggregation": result.aggregation_status,
-                    "result_title": result.title,
-                    "result_description": result.description or None,
-                    "measure": ind.measure,
-                    "ascending": ind.ascending,
-                    "aggregation_status": ind.aggregation_status,
-                    "description": ind.description or None,
-                    "indicator_refs": [list(r) for r in ind.references] or None,
-                }
-            )
-            for obs in ind.observations:
-                details: dict[str, Any] = {}
-                if obs.year is not None:
-                    details["year"] = obs.year
-                if obs.comment:
-                    details["comment"] = obs.comment
-                results.append(
-                    {
-                        "work_id": wid,
-                        "indicator_code": code,
-                        "value": obs.value,
-                        "unit": unit,
-                        "qualifier": "exact",
-                        "kind": obs.kind.value,
-                        "period_start": obs.period_start,
-                        "period_end": obs.period_end,
-                        "sex": _sex(obs.dimensions),
-                        "citation": citation,
-                        "review_state": submitted,
-                        "origin": origin,
-                        "dimensions": [list(d) for d in obs.dimensions] or None,
-                        "details": details or None,
-                        "version": 1,
-                    }
-                )
-
-
-# ---------------------------------------------------------------- reading back
