@@ -70,8 +70,14 @@ def test_api_refuses_control_characters_and_stores_nothing(demo_db: Database) ->
     assert bad.status_code == 422 and "evidence holds a NUL" in bad.text
     assert _count(demo_db, WorkRow) == works + 1 and _count(demo_db, ResultRow) == results
     # The search: a NUL matched everything on SQLite and failed on PostgreSQL; now both refuse.
-    for params in ({"q": "\x00"}, {"q": "abc\x07"}, {"programme": "\x00"}):
-        found = web.get("/api/v1/projects", params=params, headers=admin.auth)
+    for path, params in (
+        ("projects", {"q": "\x00"}),
+        ("projects", {"q": "abc\x07"}),
+        ("projects", {"programme": "\x00"}),
+        ("results", {"indicator": "\x00"}),
+        ("results", {"project": "a\x00"}),
+    ):
+        found = web.get(f"/api/v1/{path}", params=params, headers=admin.auth)
         assert found.status_code == 400, (params, found.text)
         error = found.json()["error"]
         assert error["code"] == "bad_request" and "at character" in error["message"]

@@ -450,6 +450,9 @@ def results(
 ) -> Page:
     """Service call: one page of the results the principal may read."""
     _need_reader(principal)
+    for name, value in (("indicator", indicator), ("project", project_key), ("country", country)):
+        if value:
+            check_text(value, f"the filter {name!r}")
     page, per_page = _page_bounds(page, per_page)
     conds = access.visible_results(principal.visibility())
     if indicator:
