@@ -22,6 +22,7 @@ RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class RunRequest(CheckedText):
+    multiline_fields = frozenset({"inputs"})  # free-text notes inside inputs may wrap
     method: str = Field(max_length=80, description="method id, see GET /methods")
     inputs: dict[str, Any]
 
