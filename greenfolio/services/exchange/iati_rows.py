@@ -31,6 +31,19 @@ def _limit(model: Any, column: str) -> int:
     return length
 
 
+_LANGUAGE = _limit(WorkRow, "language")
+_ORG_REF = _limit(OrganisationRow, "iati_ref")
+_CODE = {"sector": _limit(WorkSectorRow, "code"), "region": _limit(WorkRegionRow, "code")}
+_VOCABULARY = {
+    "sector": _limit(WorkSectorRow, "vocabulary"),
+    "region": _limit(WorkRegionRow, "vocabulary"),
+}
+_MONEY_TYPE = _limit(WorkFinanceRow, "type")
+_MONEY_STATUS = _limit(WorkFinanceRow, "status")
+_RESULT_TYPE = _limit(IatiIndicatorRow, "result_type")
+_MEASURE = _limit(IatiIndicatorRow, "measure")
+
+
 def too_long(act: Activity) -> tuple[str, int, int] | None:
     """The first value of ``act`` longer than its column (what, length, limit), or None.
 
@@ -39,25 +52,22 @@ def too_long(act: Activity) -> tuple[str, int, int] | None:
     longer value and PostgreSQL refuse the whole file; both now refuse the activity.
     """
     checks: list[tuple[str, str | None, int]] = [
-        ("xml:lang of the activity", act.language, _limit(WorkRow, "language")),
+        ("xml:lang of the activity", act.language, _LANGUAGE),
     ]
     orgs = [p.org for p in act.participants]
     if act.reporting_org is not None:
         orgs.append(act.reporting_org)
-    checks += [("an organisation ref", o.ref, _limit(OrganisationRow, "iati_ref")) for o in orgs]
-    for share, table, what in [
-        *((s, WorkSectorRow, "sector") for s in act.sectors),
-        *((r, WorkRegionRow, "region") for r in act.regions),
-    ]:
-        checks.append((f"{what} code", share.code, _limit(table, "code")))
-        checks.append((f"{what} vocabulary", share.vocabulary, _limit(table, "vocabulary")))
+    checks += [("an organisation ref", o.ref, _ORG_REF) for o in orgs]
+    for what, shares in (("sector", act.sectors), ("region", act.regions)):
+        for share in shares:
+            checks.append((f"{what} code", share.code, _CODE[what]))
+            checks.append((f"{what} vocabulary", share.vocabulary, _VOCABULARY[what]))
     for m in act.money:
-        checks.append((f"{m.kind} type", m.type, _limit(WorkFinanceRow, "type")))
-        checks.append((f"{m.kind} status", m.status, _limit(WorkFinanceRow, "status")))
+        checks.append((f"{m.kind} type", m.type, _MONEY_TYPE))
+        checks.append((f"{m.kind} status", m.status, _MONEY_STATUS))
     for result in act.results:
-        checks.append(("result type", result.type, _limit(IatiIndicatorRow, "result_type")))
-        for ind in result.indicators:
-            checks.append(("indicator measure", ind.measure, _limit(IatiIndicatorRow, "measure")))
+        checks.append(("result type", result.type, _RESULT_TYPE))
+        checks += [("indicator measure", i.measure, _MEASURE) for i in result.indicators]
     for what, value, limit in checks:
         if value is not None and len(value) > limit:
             return what, len(value), limit
