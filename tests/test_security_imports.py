@@ -19,9 +19,11 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from greenfolio.domain.exchange import RefusedError
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import portfolio
 from greenfolio.services.database import Database
+from greenfolio.services.exchange.cells import Limits, check_zip
 from greenfolio.services.exchange.iati_import import import_file
 from greenfolio.store.tables import AuditEventRow, ResultRow, WorkRow
 from tests.conftest import DATA
@@ -333,6 +335,10 @@ def test_hostile_workbooks_are_refused_unread_in_little_memory(
     )
     (problem,) = import_results(db, dense).errors
     assert f"the part '{SHEET}' unpacks" in problem.message and "zip bomb" in problem.message
+    # Parts openpyxl holds whole (shared strings, styles) have a cap of their own.
+    with pytest.raises(RefusedError, match=r"unpacks to 0 MiB, more than the 0 MiB accepted"):
+        check_zip(template, Limits(part=100))
+    check_zip(template)
     # More rows than the cap: streamed with progress, refused at the cap, memory flat.
     long = _deflated(
         template,

@@ -45,6 +45,9 @@ class Limits:
     """Size of the file itself."""
     unpacked: int = 256 * MiB
     """All parts together, unpacked."""
+    part: int = 64 * MiB
+    """Any part but a sheet, unpacked: openpyxl holds shared strings and styles whole in
+    memory (sheets it streams)."""
     ratio: int = 100
     """Unpacked size over packed size, for any part above ``RATIO_FLOOR``."""
     entries: int = 2_000
@@ -57,6 +60,7 @@ class Limits:
 
 LIMITS = Limits()
 RATIO_FLOOR = 1 * MiB
+SHEETS = "xl/worksheets/"
 
 
 class _NoSavedValue:
@@ -101,6 +105,13 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
             "the data into several files",
         )
     for entry in entries:
+        if entry.file_size > limits.part and not entry.filename.startswith(SHEETS):
+            raise _refuse(
+                path,
+                f"the part {entry.filename!r} unpacks to {entry.file_size / MiB:,.0f} MiB, more "
+                f"than the {limits.part / MiB:,.0f} MiB accepted for it; the file is refused "
+                "unread. Split the data into several files",
+            )
         if entry.file_size > RATIO_FLOOR:
             ratio = entry.file_size / max(entry.compress_size, 1)
             if ratio > limits.ratio:
