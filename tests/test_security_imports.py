@@ -343,7 +343,11 @@ def test_hostile_workbooks_are_refused_unread_in_little_memory(
     long = _deflated(
         template,
         tmp_path / "long.xlsx",
-        [_sheet_head(), *_rows(2, 120_000), b"</sheetData></worksheet>"],
+        [
+            _sheet_head(),
+            *(f'<row r="{n}"><c r="C{n}"><v>1</v></c></row>'.encode() for n in range(2, 120_001)),
+            b"</sheetData></worksheet>",
+        ],
     )
     found = _measure(long, db)
     (error,) = found["errors"]
