@@ -29,6 +29,7 @@ from greenfolio.store.tables import AuditEventRow, ResultRow, WorkRow
 from tests.conftest import DATA
 
 EXAMPLE = DATA / "iati" / "files" / "iati-example-v203.xml"
+APR = DATA / "mlf" / "apr-sample-2024.xlsx"
 HAND_KEY = "NL-1-PPR-24706"  # an activity of the example file
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -402,3 +403,39 @@ def test_values_longer_than_the_store_keeps_refuse_the_activity(
         (error,) = summary.errors
         assert says in error.message and error.activity == HAND_KEY, error
         assert summary.refused == 1 and summary.written == 12
+
+
+@SQLITE
+def test_apr_import_refuses_whole_file_over_a_hand_entered_project(db: Database) -> None:
+    from greenfolio.services.exchange.mlf_apr import import_apr, read
+
+    projects, _, _ = read(APR)
+    key = projects[0].activity.identifier
+    portfolio.register_work(
+        db, portfolio.WorkSpec(key=key, kind="project", title={"en": "Typed in by hand"})
+    )
+    summary = import_apr(db, APR)
+    assert summary.written == 0 and summary.refused_files == 1
+    assert any(f"key '{key}' is already stored" in e.message for e in summary.errors)
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(WorkRow)) == 1
+    assert _work(db, key)["title"] == {"en": "Typed in by hand"}
+    result = CliRunner().invoke(app, ["import", "mlf-apr", str(APR), "--db", _url(db)])
+    assert result.exit_code == 2 and "--update-existing" in result.output
+    replaced = import_apr(db, APR, update_existing=True)
+    assert replaced.errors == [] and replaced.created == len(projects) - 1
+    assert replaced.updated == 1 and _work(db, key)["origin"] == "mlf-apr"
+
+
+def test_partial_import_summary_groups_the_reasons(db: Database, tmp_path: Path) -> None:
+    text = EXAMPLE.read_text("utf-8")
+    path = tmp_path / "two-bad.xml"
+    stamp = 'last-updated-datetime="2018-06-22T10:22:07"'
+    path.write_text(text.replace(stamp, 'last-updated-datetime="yesterday"', 3), "utf-8")
+    result = CliRunner().invoke(app, ["import", "iati", str(path), "--db", _url(db)])
+    assert result.exit_code == 4, result.output
+    first, *_ = result.stdout.splitlines()
+    refused = import_file(db, path).refused
+    assert refused == 3 and "imported 10" in first and "refused 3 activities" in first
+    assert "reasons:" in result.stderr
+    assert "3 × last-updated-datetime … is not a date and time" in result.stderr
