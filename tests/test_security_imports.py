@@ -119,6 +119,15 @@ def test_iati_import_does_not_overwrite_a_hand_entered_project(db: Database) -> 
     again = import_file(db, EXAMPLE)
     assert (again.errors, again.skipped, again.refused) == ([], 13, 0)
 
+    # An imported project edited by hand is no longer the import's to overwrite.
+    portfolio.register_work(
+        db,
+        portfolio.WorkSpec(key=HAND_KEY, kind="project", title={"en": "Edited after import"}),
+    )
+    edited = import_file(db, EXAMPLE)
+    assert edited.refused == 1 and "entered by hand" in edited.errors[0].message
+    assert _work(db, HAND_KEY)["title"] == {"en": "Edited after import"}
+
 
 def _activity_with_periods(periods: int, title: str, updated: str) -> str:
     rows = "".join(

@@ -106,6 +106,8 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
         session.add(row)
     else:
         row.version += 1
+        # Edited here: no import owns the record any more, so none overwrites it unasked.
+        row.origin = None
     row.kind = spec.kind.value
     row.title, row.description = dict(spec.title), dict(spec.description)
     row.status = spec.status.value if spec.status else None
