@@ -81,8 +81,22 @@ class Summary:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    refused: int = 0
+    """Records (activities, rows) left out because of an error; a refused file counts
+    in ``refused_files`` instead."""
+    refused_files: int = 0
     problems: list[Problem] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        """Records created, updated or found unchanged: what an import did take in."""
+        return self.created + self.updated + self.skipped
+
+    @property
+    def partial(self) -> bool:
+        """Some records were taken in and some refused."""
+        return bool(self.errors) and self.written > 0
 
     @property
     def errors(self) -> list[Problem]:
@@ -96,6 +110,8 @@ class Summary:
         self.created += other.created
         self.updated += other.updated
         self.skipped += other.skipped
+        self.refused += other.refused
+        self.refused_files += other.refused_files
         self.problems.extend(other.problems)
         self.files.extend(other.files)
 
@@ -105,6 +121,8 @@ class Summary:
             "created": self.created,
             "updated": self.updated,
             "skipped": self.skipped,
+            "refused": self.refused,
+            "refused_files": self.refused_files,
             "errors": [p.as_dict() for p in self.errors],
             "warnings": [p.as_dict() for p in self.warnings],
         }

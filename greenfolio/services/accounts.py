@@ -28,6 +28,7 @@ from greenfolio.domain.permissions import (
     Scope,
     require,
 )
+from greenfolio.domain.text import check_text
 from greenfolio.services import audit
 from greenfolio.services.database import Database
 from greenfolio.store.tables import (
@@ -143,6 +144,8 @@ def create_user(
     display_name: str = "",
 ) -> UserInfo:
     """Service call: a new user with the given roles. ``by`` None means the local CLI."""
+    check_text(username, "the user name")
+    check_text(display_name, "the display name")
     name = _check_username(username)
     _check_password(password)
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
@@ -324,6 +327,7 @@ def create_token(
     db: Database, by: Principal | None, username: str, name: str, days: int | None = None
 ) -> tuple[str, dict[str, Any]]:
     """Service call: a new API token for ``username``; the secret is returned only here."""
+    check_text(name, "the token name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         row = _user(session, username)

@@ -12,13 +12,14 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
 from greenfolio.domain.results import Milestone, Qualifier, ResultDraft, ReviewState, Sex, ValueKind
+from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import access, audit, explorer, portfolio, reference, results
 from greenfolio.services import methods as method_service
 from greenfolio.services.database import Database
@@ -29,10 +30,11 @@ REVISABLE = frozenset({ReviewState.DRAFT.value, ReviewState.RETURNED.value})
 REVIEW_ACTIONS = {"submit": Action.SUBMIT, "return": Action.REVIEW, "verify": Action.REVIEW}
 
 
-class ResultChanges(BaseModel):
+class ResultChanges(CheckedText):
     """Fields of a result to change; those left out keep their value."""
 
     model_config = ConfigDict(extra="forbid")
+    multiline_fields = frozenset({"evidence", "citation"})
     value: float | None = None
     unit: str | None = None
     kind: ValueKind | None = None
@@ -135,6 +137,8 @@ def review_result(
     expected_version: int | None,
 ) -> dict[str, Any]:
     """Service call: submit, return (with a reason) or verify one result."""
+    if note is not None:
+        check_text(note, "the note", multiline=True)
     needed = REVIEW_ACTIONS.get(action)
     if needed is None:
         raise ValidationError(f"unknown review action {action!r}: use submit, return or verify")

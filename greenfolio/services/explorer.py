@@ -41,6 +41,7 @@ from greenfolio.domain.permissions import (
     require,
 )
 from greenfolio.domain.results import ReviewState
+from greenfolio.domain.text import check_text
 from greenfolio.services import access, audit, reference
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import results as result_service
@@ -103,6 +104,13 @@ class ProjectFilter:
     status: str | None = None
     year: int | None = None
     kind: str | None = None
+
+    def __post_init__(self) -> None:
+        # A NUL in a search would match everything on SQLite and fail on PostgreSQL:
+        # refused the same way on both.
+        for name, value in self.__dict__.items():
+            if isinstance(value, str):
+                check_text(value, "the search" if name == "q" else f"the filter {name!r}")
 
     def active(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
@@ -442,6 +450,9 @@ def results(
 ) -> Page:
     """Service call: one page of the results the principal may read."""
     _need_reader(principal)
+    for name, value in (("indicator", indicator), ("project", project_key), ("country", country)):
+        if value:
+            check_text(value, f"the filter {name!r}")
     page, per_page = _page_bounds(page, per_page)
     conds = access.visible_results(principal.visibility())
     if indicator:

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.text import CheckedText
 from greenfolio.domain.units import compatible, convert
 from greenfolio.methods import registry
 from greenfolio.methods.base import Outcome
@@ -75,10 +76,11 @@ def calculate(method_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class FromRun(BaseModel):
+class FromRun(CheckedText):
     """Where to put a run's output: which output, which work item and indicator."""
 
     model_config = ConfigDict(extra="forbid")
+    multiline_fields = frozenset({"citation"})
     run_id: int
     output: str
     work: str

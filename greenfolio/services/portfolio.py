@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.text import CheckedText
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.database import Database
 from greenfolio.store.tables import (
@@ -23,7 +24,7 @@ from greenfolio.store.tables import (
 )
 
 
-class OrganisationSpec(BaseModel):
+class OrganisationSpec(CheckedText):
     model_config = ConfigDict(extra="forbid")
     key: str
     names: dict[str, str]
@@ -31,16 +32,17 @@ class OrganisationSpec(BaseModel):
     kind: str | None = None
 
 
-class Participation(BaseModel):
+class Participation(CheckedText):
     model_config = ConfigDict(extra="forbid")
     org: str
     role: OrgRole = OrgRole.PARTNER
 
 
-class WorkSpec(BaseModel):
+class WorkSpec(CheckedText):
     """A work item as written in a data file or sent by a client."""
 
     model_config = ConfigDict(extra="forbid")
+    multiline_fields = frozenset({"description", "citation"})
     key: str = Field(min_length=1, max_length=160)
     kind: WorkKind
     title: dict[str, str]
@@ -104,6 +106,8 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
         session.add(row)
     else:
         row.version += 1
+        # Edited here: no import owns the record any more, so none overwrites it unasked.
+        row.origin = None
     row.kind = spec.kind.value
     row.title, row.description = dict(spec.title), dict(spec.description)
     row.status = spec.status.value if spec.status else None

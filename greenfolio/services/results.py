@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,16 +22,18 @@ from greenfolio.domain.results import (
     ValueKind,
     next_state,
 )
+from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import reference
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import work_by_key
 from greenfolio.store.tables import ResultRow, ReviewEventRow, WorkRow
 
 
-class ResultSpec(BaseModel):
+class ResultSpec(CheckedText):
     """A result as written in a data file or given on the command line."""
 
     model_config = ConfigDict(extra="forbid")
+    multiline_fields = frozenset({"evidence", "citation", "note"})
     work: str
     indicator: str
     value: float
@@ -99,6 +101,8 @@ def review(
     session: Session, result_id: int, action: str, note: str | None = None, actor: str | None = None
 ) -> ResultRow:
     """Apply a review action; returning a result requires a reason."""
+    if note is not None:
+        check_text(note, "the note", multiline=True)
     row = session.get(ResultRow, result_id)
     if row is None:
         raise NotFoundError(f"no result with id {result_id}")

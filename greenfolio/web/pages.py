@@ -503,7 +503,11 @@ def _clean(form: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pydantic_errors(exc: pydantic.ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    # A model-wide check (the text rule) has no location and names the field itself.
+    return [
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else str(e["msg"])
+        for e in exc.errors()
+    ]
 
 
 @router.post("/projects/{key}/results", response_class=HTMLResponse)

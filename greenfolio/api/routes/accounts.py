@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from greenfolio.api.deps import api_principal, get_db
 from greenfolio.api.errors import RESPONSES
 from greenfolio.domain.permissions import Grant, NotAuthenticated, Principal, Role, Scope
+from greenfolio.domain.text import CheckedText
 from greenfolio.services import accounts
 from greenfolio.services.database import Database
 
@@ -19,7 +20,7 @@ Db = Annotated[Database, Depends(get_db)]
 Username = Annotated[str, Path(max_length=80)]
 
 
-class RoleIn(BaseModel):
+class RoleIn(CheckedText):
     role: Role
     scope: str = Field(
         default="all", max_length=200, description="all, programme:X, country:ISO3, project:KEY"
@@ -29,14 +30,14 @@ class RoleIn(BaseModel):
         return Grant(self.role, Scope.parse(self.scope))
 
 
-class UserIn(BaseModel):
+class UserIn(CheckedText):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
     display_name: str = Field(default="", max_length=200)
     roles: list[RoleIn] = Field(default_factory=list)
 
 
-class TokenIn(BaseModel):
+class TokenIn(CheckedText):
     name: str = Field(min_length=1, max_length=80)
     days: int | None = Field(default=None, ge=1, le=3650)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from greenfolio.api.deps import api_principal, get_db
 from greenfolio.api.errors import RESPONSES, WRITE_RESPONSES
 from greenfolio.domain.permissions import Principal
+from greenfolio.domain.text import CheckedText
 from greenfolio.services import entry, explorer
 from greenfolio.services import methods as method_service
 from greenfolio.services.database import Database
@@ -20,12 +21,14 @@ Db = Annotated[Database, Depends(get_db)]
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-class RunRequest(BaseModel):
+class RunRequest(CheckedText):
+    multiline_fields = frozenset({"inputs"})  # free-text notes inside inputs may wrap
     method: str = Field(max_length=80, description="method id, see GET /methods")
     inputs: dict[str, Any]
 
 
-class FromRunRequest(BaseModel):
+class FromRunRequest(CheckedText):
+    multiline_fields = frozenset({"citation"})
     output: str = Field(max_length=80)
     work: str = Field(max_length=160, description="project key")
     indicator: str = Field(max_length=80)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from greenfolio.api.deps import api_principal, etag, expected_version, get_db
 from greenfolio.api.errors import RESPONSES, WRITE_RESPONSES
 from greenfolio.domain.permissions import Principal
+from greenfolio.domain.text import CheckedText
 from greenfolio.services import entry, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.results import ResultSpec
@@ -65,7 +66,8 @@ class ResultPatch(entry.ResultChanges):
     version: int | None = Field(default=None, description="version read (or If-Match)")
 
 
-class ReviewRequest(BaseModel):
+class ReviewRequest(CheckedText):
+    multiline_fields = frozenset({"note"})
     action: Literal["submit", "return", "verify"]
     note: str | None = Field(default=None, max_length=2000, description="required to return")
     version: int | None = Field(default=None, description="version read (or If-Match)")

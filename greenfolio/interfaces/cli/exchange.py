@@ -1,13 +1,15 @@
 """``greenfolio import …``, ``export …`` and ``template …``: data in and out of the store.
 
-Each import prints what it created, updated and skipped and every problem with its
-place; ``--json`` prints the same as one JSON object. A command exits 4 (done in part)
-when some records were refused or left out and the rest written, and 2 when nothing
-was, so scripts can tell.
+Each import prints one summary (what it took in, what it refused, the reasons grouped)
+and every problem with its place; ``--json`` prints the same as one JSON object. An
+import exits 0 when all was taken in, 4 when part was (some activities or files
+refused, the rest written) and 2 when nothing was, so scripts can tell.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -41,6 +43,15 @@ template_app = typer.Typer(help="Write data-entry templates.", no_args_is_help=T
 
 SHOWN_REASONS = 12
 """Reasons printed per severity; ``--json`` lists every problem."""
+UpdateExisting = Annotated[
+    bool,
+    typer.Option(
+        "--update-existing",
+        help="Let the import replace stored projects of the same key that it did not make "
+        "(entered by hand or by another import); every change is audited.",
+    ),
+]
+_SPECIFIC = re.compile(r"'[^']*'|\"[^\"]*\"|\d+(?:[.,]\d+)*")
 
 
 def register(app: typer.Typer) -> None:
@@ -50,23 +61,33 @@ def register(app: typer.Typer) -> None:
     app.add_typer(template_app, name="template")
 
 
-def _report(summary: Summary, as_json: bool) -> None:
-    """What an import did, and each reason for what it refused once, with a few places."""
+def _reasons(summary: Summary) -> list[tuple[str, int]]:
+    """The errors' messages with their particulars (names, numbers) left out, counted:
+    what went wrong how often, for the summary line."""
+    counts = Counter(_SPECIFIC.sub("…", p.message) for p in summary.errors)
+    return counts.most_common()
+
+
+def _report(summary: Summary, as_json: bool, what: str = "activities") -> None:
     if as_json:
-        print_json(summary.as_dict())
+        print_json({**summary.as_dict(), "reasons": dict(_reasons(summary))})
     else:
+        refused = f"refused {summary.refused} {what}"
+        if summary.refused_files:
+            refused += f" and {summary.refused_files} whole file(s)"
         out.print(
-            f"created {summary.created}, updated {summary.updated}, skipped {summary.skipped}; "
+            f"imported {summary.written} (created {summary.created}, updated "
+            f"{summary.updated}, unchanged {summary.skipped}); {refused}; "
             f"{len(summary.errors)} error(s), {len(summary.warnings)} warning(s)",
             highlight=False,
         )
         _print_groups(summary.problems, "refused", Problem.place)
         if summary.problems:
             err.print("--json lists every problem with its place", highlight=False)
+    if summary.partial:
+        raise typer.Exit(ExitCode.PARTIAL)
     if summary.errors:
-        # Something was refused: in part when the rest was written, else nothing was.
-        written = summary.created + summary.updated
-        raise typer.Exit(ExitCode.PARTIAL if written else ExitCode.INVALID)
+        raise typer.Exit(ExitCode.INVALID)
 
 
 @import_app.command("iati")
@@ -83,6 +104,7 @@ def import_iati(
     max_size: Annotated[
         int, typer.Option("--max-size", min=1, help="Largest file accepted, in MiB.")
     ] = 2048,
+    update_existing: UpdateExisting = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -106,6 +128,7 @@ def import_iati(
                 validate=validate,
                 max_bytes=max_size * 1024**2,
                 progress=step,
+                update_existing=update_existing,
             )
         _report(summary, as_json)
 
@@ -120,6 +143,7 @@ def import_mlf_apr(
             "the latest approval year in the file."
         ),
     ] = None,
+    update_existing: UpdateExisting = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -130,10 +154,15 @@ def import_mlf_apr(
         day = _date(as_of)
         database = open_db(db)
         with progress() as bar:
-            task = bar.add_task(f"importing {file.name}", total=None)
-            summary = import_apr(database, file, day)
-            bar.update(task, total=1, completed=1)
-        _report(summary, as_json)
+            task = bar.add_task(f"reading {file.name}", total=None)
+
+            def step(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=total)
+
+            summary = import_apr(
+                database, file, day, update_existing=update_existing, progress=step
+            )
+        _report(summary, as_json, "projects")
 
 
 @import_app.command("xlsx")
@@ -148,13 +177,13 @@ def import_xlsx(
     with errors():
         database = open_db(db)
         with progress() as bar:
-            task = bar.add_task(f"checking {file.name}", total=None)
+            task = bar.add_task(f"reading {file.name}", total=None)
 
-            def step(done: int, total: int) -> None:
+            def step(done: int, total: int | None) -> None:
                 bar.update(task, completed=done, total=total)
 
             summary = import_results(database, file, progress=step)
-        _report(summary, as_json)
+        _report(summary, as_json, "rows")
 
 
 @export_app.command("iati")

@@ -5,12 +5,22 @@ own templates) read through these helpers, so a cell error always names the shee
 row and the column (letter and header) and says what a valid value looks like.
 
 An XLSX file is a zip of XML parts; openpyxl parses them through ``defusedxml`` (a
-dependency for that reason), which refuses entity bombs and external entities.
+dependency for that reason), which refuses entity bombs and external entities. Before
+openpyxl sees a file its zip directory is checked against ``Limits`` (entries, total
+unpacked size, compression ratio), so a small file that unpacks to gigabytes is refused
+unread; sheets are then streamed row by row (read-only mode) up to a row and cell cap.
+
+A formula cell keeps the value the spreadsheet program last computed; a file written by
+a program that computes nothing (a script, some converters) has formulas without saved
+values. Such a cell is reported as such, not as empty.
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +28,104 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
+from greenfolio.domain.text import problem as text_problem
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
+MiB = 1024**2
 
 
-def open_workbook(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Workbook:
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What a workbook may hold before it is refused (generous for real portfolios)."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    """Size of the file itself."""
+    unpacked: int = 256 * MiB
+    """All parts together, unpacked."""
+    part: int = 64 * MiB
+    """Any part but a sheet, unpacked: openpyxl holds shared strings and styles whole in
+    memory (sheets it streams)."""
+    ratio: int = 100
+    """Unpacked size over packed size, for any part above ``RATIO_FLOOR``."""
+    entries: int = 2_000
+    rows: int = 100_000
+    """Rows per sheet (by row number)."""
+    columns: int = 200
+    cells: int = 5_000_000
+    """Filled cells per sheet."""
+
+
+LIMITS = Limits()
+RATIO_FLOOR = 1 * MiB
+SHEETS = "xl/worksheets/"
+
+
+class _NoSavedValue:
+    """Marks a formula cell the file holds no computed value for."""
+
+    def __repr__(self) -> str:
+        return "<formula without a saved value>"
+
+
+NO_SAVED_VALUE: Any = _NoSavedValue()
+FORMULA_MESSAGE = (
+    "holds a formula with no saved value (the program that wrote the file did not compute "
+    "it); open the file in a spreadsheet program and save it, or type the value"
+)
+
+
+def _refuse(path: Path, message: str) -> RefusedError:
+    return RefusedError([Problem(message, file=path.name)])
+
+
+def check_zip(path: Path, limits: Limits = LIMITS) -> None:
+    """Refuse a workbook whose zip directory promises too much, before any part is read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _refuse(
+            path, f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused"
+        ) from exc
+    if len(entries) > limits.entries:
+        raise _refuse(
+            path,
+            f"the workbook holds {len(entries):,} parts, more than the {limits.entries:,} "
+            "accepted; the file is refused unread (save it again from a spreadsheet program)",
+        )
+    total = sum(e.file_size for e in entries)
+    if total > limits.unpacked:
+        raise _refuse(
+            path,
+            f"the workbook unpacks to {total / MiB:,.0f} MiB, more than the "
+            f"{limits.unpacked / MiB:,.0f} MiB accepted; the file is refused unread. Split "
+            "the data into several files",
+        )
+    for entry in entries:
+        if entry.file_size > limits.part and not entry.filename.startswith(SHEETS):
+            raise _refuse(
+                path,
+                f"the part {entry.filename!r} unpacks to {entry.file_size / MiB:,.0f} MiB, more "
+                f"than the {limits.part / MiB:,.0f} MiB accepted for it; the file is refused "
+                "unread. Split the data into several files",
+            )
+        if entry.file_size > RATIO_FLOOR:
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if ratio > limits.ratio:
+                raise _refuse(
+                    path,
+                    f"the part {entry.filename!r} unpacks {ratio:,.0f} times larger than it "
+                    f"is stored (at most {limits.ratio} is accepted): the file looks like a "
+                    "zip bomb and is refused unread. Save it again from a spreadsheet program",
+                )
+
+
+def open_workbook(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits = LIMITS
+) -> Workbook:
     """A read-only workbook, or a refusal naming the file (missing, too big, not XLSX)."""
     if not path.is_file():
         raise RefusedError([Problem("no such file", file=str(path))])
@@ -33,6 +134,7 @@ def open_workbook(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Workbook:
         raise RefusedError(
             [Problem(f"the file is {size / 1024**2:,.1f} MiB, above the limit", file=path.name)]
         )
+    check_zip(path, limits)
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -48,25 +150,90 @@ def open_workbook(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Workbook:
         ) from exc
 
 
-def read_rows(sheet: Any, file: str) -> list[tuple[Any, ...]]:
-    """Every row of ``sheet`` as values; a part that cannot be read refuses the file.
+class _Parser(WorkSheetParser):  # type: ignore[misc]
+    """openpyxl's own sheet parser (as read-only mode uses it), marking formula cells
+    that have no saved value instead of giving None for them."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        cell: dict[str, Any] = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+            cell["value"] = NO_SAVED_VALUE
+        return cell
+
+
+def iter_rows(
+    sheet: Any,
+    file: str,
+    limits: Limits = LIMITS,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of a read-only ``sheet`` as values, from row 1 on, streamed; a part that
+    cannot be read, or a sheet past the row, column or cell cap, refuses the file.
 
     In read-only mode openpyxl parses a sheet only when its rows are read, so unsafe or
     broken XML inside the zip shows up here rather than when the workbook is opened.
+    ``progress`` gets (rows read, rows the sheet says it has, if it says).
     """
+    book = sheet.parent
+    title = getattr(sheet, "title", None)
+
+    def refuse(message: str) -> RefusedError:
+        return RefusedError([Problem(message, file=file, sheet=title)])
+
+    expected = sheet.max_row if isinstance(sheet.max_row, int) else None
+    counter = 1
+    cells = 0
     try:
-        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        with book._archive.open(sheet._worksheet_path) as source:
+            parser = _Parser(
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
+            for index, row in parser.parse():
+                if index > limits.rows:
+                    raise refuse(
+                        f"the sheet goes on past row {limits.rows:,}, the most accepted; "
+                        "split the data into several files"
+                    )
+                width = row[-1]["column"] if row else 0
+                if width > limits.columns:
+                    raise refuse(
+                        f"row {index} reaches column {width:,}, past the {limits.columns} "
+                        "accepted; delete the columns on the right that do not belong"
+                    )
+                cells += len(row)
+                if cells > limits.cells:
+                    raise refuse(
+                        f"the sheet holds more than {limits.cells:,} filled cells, the most "
+                        "accepted; split the data into several files"
+                    )
+                while counter < index:
+                    counter += 1
+                    yield ()
+                values: list[Any] = [None] * width
+                for cell in row:
+                    values[cell["column"] - 1] = cell["value"]
+                counter += 1
+                yield tuple(values)
+                if progress is not None and index % 1000 == 0:
+                    progress(index, expected)
+    except RefusedError:
+        raise
     except Exception as exc:  # defusedxml, zipfile and openpyxl raise many kinds
-        raise RefusedError(
-            [
-                Problem(
-                    f"sheet cannot be read safely ({type(exc).__name__}: {exc}); the file is "
-                    "refused",
-                    file=file,
-                    sheet=getattr(sheet, "title", None),
-                )
-            ]
+        raise refuse(
+            f"sheet cannot be read safely ({type(exc).__name__}: {exc}); the file is refused"
         ) from exc
+    if progress is not None:
+        progress(counter - 1, counter - 1)
+
+
+def read_rows(sheet: Any, file: str, limits: Limits = LIMITS) -> list[tuple[Any, ...]]:
+    """Every row of ``sheet`` as values (within the caps); see ``iter_rows``."""
+    return list(iter_rows(sheet, file, limits))
 
 
 def normalise_header(value: Any) -> str:
@@ -110,24 +277,40 @@ class SheetReader:
         if index is None or index >= len(self.row):
             return None
         value = self.row[index]
-        if isinstance(value, str) and not value.strip():
+        if value is NO_SAVED_VALUE or (isinstance(value, str) and not value.strip()):
             return None
         return value
 
+    def _value(self, key: str) -> tuple[Any, bool]:
+        """The cell's value, and whether a problem was already reported for it."""
+        index = self.headers.get(key)
+        if index is not None and index < len(self.row) and self.row[index] is NO_SAVED_VALUE:
+            self.problem(key, FORMULA_MESSAGE)
+            return None, True
+        return self.raw(key), False
+
     def text(self, key: str, required: bool = False, max_length: int | None = None) -> str | None:
-        value = self.raw(key)
+        value, reported = self._value(key)
+        if reported:
+            return None
         if value is None:
             if required:
                 self.problem(key, "is empty; this column is required")
             return None
         text = str(value).strip()
+        found = text_problem(text, multiline=True)
+        if found is not None:
+            self.problem(key, found)
+            return None
         if max_length is not None and len(text) > max_length:
             self.problem(key, f"is {len(text)} characters long; at most {max_length} fit")
             return None
         return text
 
     def number(self, key: str, required: bool = False, minimum: float | None = 0.0) -> float | None:
-        value = self.raw(key)
+        value, reported = self._value(key)
+        if reported:
+            return None
         if value is None:
             if required:
                 self.problem(key, "is empty; enter a number")
@@ -152,7 +335,9 @@ class SheetReader:
         return number
 
     def day(self, key: str, required: bool = False) -> date | None:
-        value = self.raw(key)
+        value, reported = self._value(key)
+        if reported:
+            return None
         if value is None:
             if required:
                 self.problem(key, "is empty; enter a date (YYYY-MM-DD)")

@@ -32,8 +32,13 @@ def import_file(
     validate: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    update_existing: bool = False,
 ) -> Summary:
-    """Import one file; a refused file is reported in the summary and changes nothing."""
+    """Import one file; a refused file is reported in the summary and changes nothing.
+
+    A stored project that did not come from an IATI import is not overwritten unless
+    ``update_existing`` (its activity is refused with the reason).
+    """
     summary = Summary(files=[str(path)])
     try:
         size = check_file(path, max_bytes)
@@ -49,10 +54,11 @@ def import_file(
             progress=(lambda done: progress(done, size)) if progress else None,
         )
         with relaxed_gc(), db.transaction() as session:
-            writer = ActivityWriter(session)
+            writer = ActivityWriter(session, update_existing=update_existing)
             for parsed in reader:
                 summary.problems.extend(parsed.problems)
                 if parsed.activity is None:
+                    summary.refused += 1
                     continue
                 writer.add(parsed.activity, parsed.line, path.name)
             writer.flush()
@@ -63,8 +69,10 @@ def import_file(
             writer.updated,
             writer.skipped,
         )
+        summary.refused += writer.refused
     except RefusedError as refused:
-        summary.created = summary.updated = summary.skipped = 0
+        summary.created = summary.updated = summary.skipped = summary.refused = 0
+        summary.refused_files = 1
         summary.problems = [p for p in summary.problems if p.severity is Severity.WARNING]
         summary.problems.extend(refused.problems)
     return summary
@@ -78,6 +86,7 @@ def import_files(
     validate: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[Path, int, int], None] | None = None,
+    update_existing: bool = False,
 ) -> Summary:
     """Service call: import several files, each on its own (one transaction per file)."""
     total = Summary()
@@ -89,7 +98,13 @@ def import_files(
 
         total.merge(
             import_file(
-                db, path, strict=strict, validate=validate, max_bytes=max_bytes, progress=step
+                db,
+                path,
+                strict=strict,
+                validate=validate,
+                max_bytes=max_bytes,
+                progress=step,
+                update_existing=update_existing,
             )
         )
     return total

@@ -39,6 +39,7 @@ from greenfolio.domain.iati import (
     canonical_order,
     legacy_role,
 )
+from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.bulk import relaxed_gc
 from greenfolio.services.exchange.iati_results import read_result
@@ -92,6 +93,9 @@ class Parsed:
 def _identifier(el: etree._Element, act: Activity, ctx: Context) -> None:
     act.identifier = text_of(el)
     ctx.ident = act.identifier or None
+    found = text_problem(act.identifier)
+    if found is not None:
+        ctx.error(el, f"the iati-identifier {found}")
 
 
 def _reporting_org(el: etree._Element, act: Activity, ctx: Context) -> None:

@@ -6,6 +6,13 @@ created, updated (children replaced) or skipped by its identifier, its
 last-updated-datetime or, where either side has none, a comparison with the stored
 record; results are replaced only where this importer made them, so reviews of other
 results survive.
+
+A stored project that this importer did not make (entered by hand, or brought by
+another importer) is never overwritten silently: its activity is refused with the
+reason, unless the caller asks for ``update_existing``. Updates of stored projects go
+through the session row by row, so the audit trail records each record changed (the
+project with its countries, partners, sectors and finances; each result and indicator
+removed or added), not just a count.
 """
 
 from __future__ import annotations
@@ -22,19 +29,21 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import (
     Activity,
-    CodeShare,
-    Money,
     OrgRef,
     digest,
-    indicator_code,
     same_record,
 )
-from greenfolio.domain.indicators import Aggregation, Disaggregation
-from greenfolio.domain.results import ReviewState, Sex
 from greenfolio.domain.work import OrgRole, WorkKind
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
-from greenfolio.services.exchange.iati_json import org_json, work_details
+from greenfolio.services.exchange.iati_json import work_details
 from greenfolio.services.exchange.iati_load import aware, load_activities
+from greenfolio.services.exchange.iati_rows import (
+    chunks,
+    money_row,
+    result_rows,
+    share_row,
+    too_long,
+)
 from greenfolio.store.tables import (
     IatiIndicatorRow,
     IndicatorRow,
@@ -50,10 +59,11 @@ from greenfolio.store.tables import (
 
 ORIGIN = "iati"
 BATCH = 400
-_SEXES = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE}
-
-
-# ---------------------------------------------------------------- JSON forms
+ORIGIN_NAMES = {
+    "iati": "an IATI import",
+    "mlf-apr": "a Multilateral Fund progress report import",
+}
+"""How a stored project came in, by its ``origin``, as a person reads it."""
 
 
 # ---------------------------------------------------------------- organisations
@@ -153,8 +163,10 @@ class ActivityWriter:
         batch: int = BATCH,
         extra_results: Callable[[Activity, int], list[dict[str, Any]]] | None = None,
         org_keys: dict[str, str] | None = None,
+        update_existing: bool = False,
     ) -> None:
         self.session = session
+        self.update_existing = update_existing
         if session.get_bind().dialect.name == "sqlite":
             # A large import touches the key index all over; a bigger page cache for
             # this connection keeps those pages in memory (64 MiB at most).
@@ -170,6 +182,7 @@ class ActivityWriter:
         self.created = 0
         self.updated = 0
         self.skipped = 0
+        self.refused = 0
         self.problems: list[Problem] = []
 
     def add(self, activity: Activity, line: int, file: str, salt: str | None = None) -> None:
@@ -192,8 +205,23 @@ class ActivityWriter:
                     element="iati-identifier",
                 )
             )
+            self.refused += 1
             return
         self.seen[activity.identifier] = (file, line)
+        oversized = too_long(activity)
+        if oversized is not None:
+            what, length, limit = oversized
+            self.problems.append(
+                Problem(
+                    f"{what} is {length} characters long; the store keeps at most {limit}, so "
+                    "the activity is left out. Shorten it (or correct the file) and import again",
+                    file=file,
+                    line=line,
+                    activity=activity.identifier,
+                )
+            )
+            self.refused += 1
+            return
         fingerprint = None
         if salt is not None:
             fingerprint = hashlib.sha1((digest(activity) + salt).encode("utf-8")).hexdigest()
@@ -207,14 +235,15 @@ class ActivityWriter:
         batch, self.pending = self.pending, []
         keys = [p.activity.identifier for p in batch]
         existing = {
-            key: (wid, version, aware(stamp), dig)
-            for wid, key, version, stamp, dig in self.session.execute(
+            key: (wid, version, aware(stamp), dig, origin)
+            for wid, key, version, stamp, dig, origin in self.session.execute(
                 select(
                     WorkRow.id,
                     WorkRow.key,
                     WorkRow.version,
                     WorkRow.iati_updated,
                     WorkRow.import_digest,
+                    WorkRow.origin,
                 ).where(WorkRow.key.in_(keys))
             )
         }
@@ -226,7 +255,10 @@ class ActivityWriter:
             if found is None:
                 new.append(item)
                 continue
-            wid, version, stamp, dig = found
+            wid, version, stamp, dig, origin = found
+            if origin != self.origin and not self.update_existing:
+                self._refuse_existing(item, origin)
+                continue
             verdict = self._unchanged(item, stamp, dig)
             if verdict is None:
                 compare.append((item, wid, version))
@@ -255,9 +287,27 @@ class ActivityWriter:
                 ],
             )
             self.updated += len(changed)
-        targets = [(p.activity, wid) for p, wid in zip(new, ids, strict=True)]
-        targets += [(p.activity, wid) for p, wid, _ in changed]
-        self._children(targets, changed_ids={wid for _, wid, _ in changed})
+        self._children([(p.activity, wid) for p, wid in zip(new, ids, strict=True)])
+        self._children([(p.activity, wid) for p, wid, _ in changed], tracked=True)
+
+    def _refuse_existing(self, item: _Pending, origin: str | None) -> None:
+        key = item.activity.identifier
+        how = ORIGIN_NAMES.get(origin or "", f"an import of kind {origin}") if origin else None
+        came = f"came from {how}" if how else "was entered by hand or from a data file"
+        self.refused += 1
+        self.problems.append(
+            Problem(
+                f"a project with the key {key!r} is already stored and {came}, not from "
+                "this import; the activity is left out so that nothing is overwritten. "
+                "To replace the stored project with this activity, import again with "
+                "--update-existing (every change is kept in the audit trail); to keep "
+                "both, give the stored project another key first",
+                file=item.file,
+                line=item.line,
+                activity=key,
+                element="iati-identifier",
+            )
+        )
 
     def _unchanged(self, item: _Pending, stamp: datetime | None, dig: str | None) -> bool | None:
         """True to skip, False to update, None when only a comparison of records can tell."""
@@ -311,12 +361,18 @@ class ActivityWriter:
         )
         for table in (WorkCountryRow, WorkOrgRow, WorkSectorRow, WorkRegionRow, WorkFinanceRow):
             s.execute(delete(table).where(table.work_id.in_(work_ids)))
-        s.execute(
-            delete(ResultRow).where(
-                and_(ResultRow.work_id.in_(work_ids), ResultRow.origin == self.origin)
+        # Deleted in chunks the audit trail records row by row (not as a count).
+        gone = list(
+            s.scalars(
+                select(ResultRow.id).where(
+                    and_(ResultRow.work_id.in_(work_ids), ResultRow.origin == self.origin)
+                )
             )
         )
-        s.execute(delete(IatiIndicatorRow).where(IatiIndicatorRow.work_id.in_(work_ids)))
+        for chunk in chunks(gone):
+            s.execute(delete(ResultRow).where(ResultRow.id.in_(chunk)))
+        for chunk in chunks(codes):
+            s.execute(delete(IatiIndicatorRow).where(IatiIndicatorRow.indicator_code.in_(chunk)))
         if codes:
             used = set(
                 s.scalars(
@@ -326,10 +382,14 @@ class ActivityWriter:
                 )
             )
             unused = [c for c in codes if c not in used]
-            if unused:
-                s.execute(delete(IndicatorRow).where(IndicatorRow.code.in_(unused)))
+            for chunk in chunks(unused):
+                s.execute(delete(IndicatorRow).where(IndicatorRow.code.in_(chunk)))
 
-    def _children(self, targets: list[tuple[Activity, int]], changed_ids: set[int]) -> None:
+    def _children(self, targets: list[tuple[Activity, int]], tracked: bool = False) -> None:
+        """Store the rows that belong to each (activity, work id): in bulk for new
+        projects, through the session (so each row is audited) for ``tracked`` updates."""
+        if not targets:
+            return
         countries: list[dict[str, Any]] = []
         orgs: list[dict[str, Any]] = []
         sectors: list[dict[str, Any]] = []
@@ -343,25 +403,30 @@ class ActivityWriter:
                 {"work_id": wid, "country": c.country, "share": c.percentage} for c in act.countries
             ]
             orgs += self._org_rows(act, wid)
-            sectors += [_share_row(wid, s) for s in act.sectors]
-            regions += [_share_row(wid, r) for r in act.regions]
-            money += [_money_row(wid, i, m) for i, m in enumerate(act.money, start=1)]
-            _result_rows(act, wid, self.origin, indicators, framework, results)
+            sectors += [share_row(wid, s) for s in act.sectors]
+            regions += [share_row(wid, r) for r in act.regions]
+            money += [money_row(wid, i, m) for i, m in enumerate(act.money, start=1)]
+            result_rows(act, wid, self.origin, indicators, framework, results)
             if self.extra_results is not None:
                 results += self.extra_results(act, wid)
         c = self.conn
-        for table, rows in (
+        tables: list[tuple[Any, list[dict[str, Any]]]] = [
             (WorkCountryRow, countries),
             (WorkOrgRow, orgs),
             (WorkSectorRow, sectors),
             (WorkRegionRow, regions),
             (WorkFinanceRow, money),
-        ):
-            insert_rows(c, table, rows)
+        ]
         if indicators:
-            self._store_indicators(indicators)
-            insert_rows(c, IatiIndicatorRow, framework)
-        insert_rows(c, ResultRow, results)
+            self._store_indicators(indicators, tracked)
+        tables += [(IatiIndicatorRow, framework), (ResultRow, results)]
+        for table, rows in tables:
+            if tracked:
+                self.session.add_all(table(**row) for row in rows)
+            else:
+                insert_rows(c, table, rows)
+        if tracked:
+            self.session.flush()
 
     def _org_rows(self, act: Activity, wid: int) -> list[dict[str, Any]]:
         seen: set[tuple[int, str]] = set()
@@ -377,129 +442,21 @@ class ActivityWriter:
             rows.append({"work_id": wid, "org_id": oid, "role": role})
         return rows
 
-    def _store_indicators(self, rows: list[dict[str, Any]]) -> None:
+    def _store_indicators(self, rows: list[dict[str, Any]], tracked: bool) -> None:
         codes = [r["code"] for r in rows]
         present = set(
             self.session.scalars(select(IndicatorRow.code).where(IndicatorRow.code.in_(codes)))
         )
         fresh = [r for r in rows if r["code"] not in present]
-        insert_rows(self.conn, IndicatorRow, fresh)
+        if tracked:
+            self.session.add_all(IndicatorRow(**r) for r in fresh)
+            self.session.flush()
+        else:
+            insert_rows(self.conn, IndicatorRow, fresh)
         for row in rows:
             if row["code"] in present:
                 values = {k: v for k, v in row.items() if k != "code"}
-                self.conn.execute(
+                # Through the session: the audit trail records the indicator's change.
+                self.session.execute(
                     update(IndicatorRow).where(IndicatorRow.code == row["code"]).values(**values)
                 )
-
-
-def _share_row(wid: int, share: CodeShare) -> dict[str, Any]:
-    return {
-        "work_id": wid,
-        "vocabulary": share.vocabulary,
-        "code": share.code,
-        "percentage": share.percentage,
-        "names": share.names or None,
-    }
-
-
-def _money_row(wid: int, ordinal: int, m: Money) -> dict[str, Any]:
-    return {
-        "work_id": wid,
-        "ordinal": ordinal,
-        "kind": m.kind,
-        "type": m.type,
-        "status": m.status,
-        "value": m.value,
-        "currency": m.currency,
-        "value_date": m.value_date,
-        "period_start": m.period_start,
-        "period_end": m.period_end,
-        "transaction_date": m.date,
-        "ref": m.ref,
-        "description": m.description or None,
-        "provider": org_json(m.provider),
-        "receiver": org_json(m.receiver),
-    }
-
-
-def _sex(dimensions: list[tuple[str, str]]) -> str | None:
-    for name, value in dimensions:
-        if name.strip().lower() in ("sex", "gender"):
-            sex = _SEXES.get(value.strip().lower())
-            if sex is not None:
-                return sex.value
-    return None
-
-
-def _result_rows(
-    act: Activity,
-    wid: int,
-    origin: str,
-    indicators: list[dict[str, Any]],
-    framework: list[dict[str, Any]],
-    results: list[dict[str, Any]],
-) -> None:
-    citation = f"IATI activity {act.identifier}"
-    submitted = ReviewState.SUBMITTED.value
-    for r_no, result in enumerate(act.results, start=1):
-        for i_no, ind in enumerate(result.indicators, start=1):
-            code = indicator_code(act.identifier, r_no, i_no)
-            unit = ind.unit
-            by_sex = any(_sex(o.dimensions) for o in ind.observations)
-            sums = ind.measure == "1" and result.aggregation_status is not False
-            indicators.append(
-                {
-                    "code": code,
-                    "names": ind.title,
-                    "unit": unit,
-                    "aggregation": (Aggregation.SUM if sums else Aggregation.LATEST).value,
-                    "disaggregations": [Disaggregation.SEX.value] if by_sex else [],
-                    "gef_core_indicator": None,
-                    "source": f"IATI activity {act.identifier}, result {r_no}, indicator {i_no}",
-                }
-            )
-            framework.append(
-                {
-                    "indicator_code": code,
-                    "work_id": wid,
-                    "result_no": r_no,
-                    "indicator_no": i_no,
-                    "result_type": result.type,
-                    "result_aggregation": result.aggregation_status,
-                    "result_title": result.title,
-                    "result_description": result.description or None,
-                    "measure": ind.measure,
-                    "ascending": ind.ascending,
-                    "aggregation_status": ind.aggregation_status,
-                    "description": ind.description or None,
-                    "indicator_refs": [list(r) for r in ind.references] or None,
-                }
-            )
-            for obs in ind.observations:
-                details: dict[str, Any] = {}
-                if obs.year is not None:
-                    details["year"] = obs.year
-                if obs.comment:
-                    details["comment"] = obs.comment
-                results.append(
-                    {
-                        "work_id": wid,
-                        "indicator_code": code,
-                        "value": obs.value,
-                        "unit": unit,
-                        "qualifier": "exact",
-                        "kind": obs.kind.value,
-                        "period_start": obs.period_start,
-                        "period_end": obs.period_end,
-                        "sex": _sex(obs.dimensions),
-                        "citation": citation,
-                        "review_state": submitted,
-                        "origin": origin,
-                        "dimensions": [list(d) for d in obs.dimensions] or None,
-                        "details": details or None,
-                        "version": 1,
-                    }
-                )
-
-
-# ---------------------------------------------------------------- reading back

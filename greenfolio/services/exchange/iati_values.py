@@ -12,6 +12,7 @@ from lxml import etree
 
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import Narratives, OrgRef
+from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -114,13 +115,22 @@ def read_boolean(raw: str | None) -> bool | None:
     return None
 
 
+def _clean(ctx: Context, el: etree._Element, text: str) -> bool:
+    """Whether ``text`` passes the text rule (no control characters); if not, an error."""
+    found = text_problem(text, multiline=True)
+    if found is None:
+        return True
+    ctx.error(el, f"the text {found}")
+    return False
+
+
 def narratives(ctx: Context, el: etree._Element) -> Narratives:
     """The narratives of ``el`` by language; in 1.0x files the element's own text."""
     if len(el) == 1:
         child = el[0]
         if child.tag == "narrative":
             text = child.text
-            if not text or not (text := text.strip()):
+            if not text or not (text := text.strip()) or not _clean(ctx, child, text):
                 return {}
             lang = child.get(XML_LANG)
             return {lang.strip().lower() if lang else ctx.lang or ctx.language(child): text}
@@ -134,7 +144,7 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
         if not text:
             continue
         text = text.strip()
-        if not text:
+        if not text or not _clean(ctx, child, text):
             continue
         lang = child.get(XML_LANG)
         lang = lang.strip().lower() if lang else ctx.lang or ctx.language(child)
@@ -144,7 +154,7 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
         out[lang] = text
     if not found and ctx.legacy:
         text = text_of(el)
-        if text:
+        if text and _clean(ctx, el, text):
             out[ctx.language(el)] = text
     return out
 

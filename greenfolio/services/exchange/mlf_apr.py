@@ -10,6 +10,7 @@ review. The whole file is checked first; if any cell is wrong nothing is written
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,7 +48,7 @@ from greenfolio.domain.mlf import (
 from greenfolio.domain.results import ReviewState, ValueKind
 from greenfolio.domain.work import OrgRole
 from greenfolio.services.database import Database
-from greenfolio.services.exchange.cells import SheetReader, map_headers, open_workbook, read_rows
+from greenfolio.services.exchange.cells import SheetReader, iter_rows, map_headers, open_workbook
 from greenfolio.services.exchange.iati_store import ActivityWriter
 from greenfolio.store.tables import IndicatorRow
 
@@ -256,12 +257,16 @@ def _figures(
     return out
 
 
-def read(path: Path, as_of: date | None = None) -> tuple[list[_Project], list[Problem], date]:
+def read(
+    path: Path,
+    as_of: date | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> tuple[list[_Project], list[Problem], date]:
     """Every project of the file, or a refusal listing every wrong cell."""
     workbook = open_workbook(path)
     try:
         sheet = workbook.worksheets[0]
-        rows = iter(read_rows(sheet, path.name))
+        rows = iter_rows(sheet, path.name, progress=progress)
         header = next(rows, None)
         if header is None:
             raise RefusedError(
@@ -338,13 +343,25 @@ def _ensure_indicators(session: Session, codes: set[str]) -> None:
     session.flush()
 
 
-def import_apr(db: Database, path: Path, as_of: date | None = None) -> Summary:
-    """Service call: import one APR file in one transaction, all rows or none."""
+def import_apr(
+    db: Database,
+    path: Path,
+    as_of: date | None = None,
+    *,
+    update_existing: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Summary:
+    """Service call: import one APR file in one transaction, all rows or none.
+
+    A stored project of the same key that no APR import made is not overwritten unless
+    ``update_existing``: the file is refused, naming it.
+    """
     summary = Summary(files=[str(path)])
     try:
-        projects, problems, as_of = read(path, as_of)
+        projects, problems, as_of = read(path, as_of, progress)
     except RefusedError as refused:
         summary.problems = refused.problems
+        summary.refused_files = 1
         return summary
     by_id = {p.activity.identifier: p for p in projects}
     citation = f"Multilateral Fund APR, {path.name}"
@@ -372,15 +389,28 @@ def import_apr(db: Database, path: Path, as_of: date | None = None) -> Summary:
             for f in project.figures
         ]
 
-    with db.transaction() as session:
-        _ensure_indicators(session, {f.indicator for p in projects for f in p.figures})
-        fund = OrgRef(names={"en": FUND_NAME})
-        writer = ActivityWriter(
-            session, origin=ORIGIN, extra_results=results, org_keys={fund.key(): FUND_KEY}
-        )
-        for project in projects:
-            writer.add(project.activity, project.row, path.name, salt=repr(project.figures))
-        writer.flush()
+    try:
+        with db.transaction() as session:
+            _ensure_indicators(session, {f.indicator for p in projects for f in p.figures})
+            fund = OrgRef(names={"en": FUND_NAME})
+            writer = ActivityWriter(
+                session,
+                origin=ORIGIN,
+                extra_results=results,
+                org_keys={fund.key(): FUND_KEY},
+                update_existing=update_existing,
+            )
+            for project in projects:
+                writer.add(project.activity, project.row, path.name, salt=repr(project.figures))
+            writer.flush()
+            if writer.refused:
+                raise RefusedError(
+                    [*problems, *writer.problems, Problem("nothing was imported", file=path.name)]
+                )
+    except RefusedError as refused:
+        summary.problems = refused.problems
+        summary.refused_files = 1
+        return summary
     summary.created, summary.updated, summary.skipped = (
         writer.created,
         writer.updated,

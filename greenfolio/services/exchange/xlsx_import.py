@@ -25,7 +25,13 @@ from greenfolio.domain.results import Qualifier, ResultDraft, Sex, ValueKind
 from greenfolio.services import reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
-from greenfolio.services.exchange.cells import SheetReader, map_headers, open_workbook, read_rows
+from greenfolio.services.exchange.cells import (
+    SheetReader,
+    iter_rows,
+    map_headers,
+    open_workbook,
+    read_rows,
+)
 from greenfolio.services.exchange.xlsx_template import HEADERS, LISTS_SHEET, MARKER, RESULTS_SHEET
 from greenfolio.store.tables import IndicatorRow, ResultRow, WorkRow
 
@@ -135,15 +141,18 @@ def _fingerprint(row: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def import_results(
-    db: Database, path: Path, progress: Callable[[int, int], None] | None = None
-) -> Summary:
+Progress = Callable[[int, int | None], None]
+"""Called with (rows done, rows in all, if known) while the sheet is read, then checked."""
+
+
+def import_results(db: Database, path: Path, progress: Progress | None = None) -> Summary:
     """Service call: check the whole template, then store all its rows or none."""
     summary = Summary(files=[str(path)])
     try:
         specs = _read(db, path, progress)
     except RefusedError as refused:
         summary.problems = refused.problems
+        summary.refused_files = 1
         return summary
     with db.transaction() as session:
         keys = {s.work for s in specs}
@@ -184,9 +193,7 @@ def import_results(
     return summary
 
 
-def _read(
-    db: Database, path: Path, progress: Callable[[int, int], None] | None
-) -> list[result_service.ResultSpec]:
+def _read(db: Database, path: Path, progress: Progress | None) -> list[result_service.ResultSpec]:
     workbook = open_workbook(path)
     try:
         names = workbook.sheetnames
@@ -206,7 +213,7 @@ def _read(
             if len(marker) >= 3 and marker[0] == MARKER and marker[2]:
                 allowed = {c for c in str(marker[2]).split(",") if c}
         sheet = workbook[RESULTS_SHEET]
-        rows = iter(read_rows(sheet, path.name))
+        rows = iter_rows(sheet, path.name, progress=progress)
         header = next(rows, None) or ()
         headers, missing = map_headers(tuple(header), HEADERS)
         if missing:

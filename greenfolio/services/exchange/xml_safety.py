@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +116,81 @@ def check_size(path: Path, max_bytes: int) -> int:
     return size
 
 
+_DECLARED = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
+)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_CHUNK = 1024 * 1024
+
+
+def declared_encoding(path: Path) -> str | None:
+    """The encoding named in the XML declaration, as written there."""
+    with open(path, "rb") as handle:
+        head = handle.read(200)
+    found = _DECLARED.match(head)
+    if found is None:
+        return None
+    return found.group(1).decode("ascii")
+
+
+def check_encoding(path: Path) -> None:
+    """Refuse a file whose declared single-byte encoding (ISO-8859-*, Windows-125*) is
+    belied by its bytes: if every byte sequence is valid UTF-8 and some are multi-byte,
+    the file is UTF-8 and reading it as declared would store mojibake (``Café`` as
+    ``CafÃ©``). Files declared (or defaulting to) UTF-8 are checked by the parser."""
+    written = declared_encoding(path)
+    if written is None:
+        return
+    try:
+        declared = codecs.lookup(written).name
+        codecs.decode(b"\x80\xff", declared)
+    except (UnicodeDecodeError, LookupError):
+        return  # unknown, or not a single-byte encoding: nothing to compare
+    if declared.startswith("utf") or declared == "ascii":
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    example: tuple[int, bytes] | None = None
+    line = 1
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return  # not UTF-8: the declaration may well be right
+            if example is None:
+                found = _UTF8_MULTIBYTE.search(chunk)
+                if found is not None:
+                    example = (line + chunk.count(b"\n", 0, found.start()), found.group())
+                else:
+                    line += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return
+    if example is None:
+        return  # plain ASCII: the same under either reading
+    at, raw = example
+    raise RefusedError(
+        [
+            Problem(
+                f"the file declares encoding {written!r}, but its bytes are UTF-8: read as "
+                f"declared, {raw.decode('utf-8')!r} would be stored as "
+                f"{raw.decode(declared, errors='replace')!r}. Correct the declaration to "
+                'encoding="UTF-8" (or save the file in the declared encoding) and import again',
+                file=path.name,
+                line=at,
+            )
+        ]
+    )
+
+
 def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
     """Every pre-parse check; returns the file size."""
     if not path.is_file():
         raise RefusedError([Problem("no such file", file=str(path))])
     size = check_size(path, max_bytes)
     check_prolog(path)
+    check_encoding(path)
     return size
 
 
@@ -131,5 +201,15 @@ def syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
     """
     for entry in exc.error_log:
         if entry.domain_name == "PARSER":
-            return str(entry.message), entry.line or None
-    return str(exc.msg), exc.lineno or None
+            return _hint(str(entry.message)), entry.line or None
+    return _hint(str(exc.msg)), exc.lineno or None
+
+
+def _hint(message: str) -> str:
+    if "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
+        return (
+            f"{message.strip()} (the bytes are not in the encoding the file declares, UTF-8 "
+            "when it declares none; perhaps it was saved as Latin-1 or Windows-1252: save it "
+            "as UTF-8, or declare its real encoding, and import again)"
+        )
+    return message

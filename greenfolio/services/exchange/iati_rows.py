@@ -1,0 +1,188 @@
+"""The rows an IATI activity becomes in the store, and the check that its values fit.
+
+Kept apart from the writer (``iati_store``), which decides what is created, updated or
+left out; these functions only shape an ``Activity`` into table rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from greenfolio.domain.iati import Activity, CodeShare, Money, indicator_code
+from greenfolio.domain.indicators import Aggregation, Disaggregation
+from greenfolio.domain.results import ReviewState, Sex
+from greenfolio.services.audit import DETAIL_LIMIT
+from greenfolio.services.exchange.iati_json import org_json
+from greenfolio.store.tables import (
+    IatiIndicatorRow,
+    OrganisationRow,
+    WorkFinanceRow,
+    WorkRegionRow,
+    WorkRow,
+    WorkSectorRow,
+)
+
+_SEXES = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE}
+
+
+def _limit(model: Any, column: str) -> int:
+    length = model.__table__.c[column].type.length
+    assert isinstance(length, int)
+    return length
+
+
+_LANGUAGE = _limit(WorkRow, "language")
+_ORG_REF = _limit(OrganisationRow, "iati_ref")
+_CODE = {"sector": _limit(WorkSectorRow, "code"), "region": _limit(WorkRegionRow, "code")}
+_VOCABULARY = {
+    "sector": _limit(WorkSectorRow, "vocabulary"),
+    "region": _limit(WorkRegionRow, "vocabulary"),
+}
+_MONEY_TYPE = _limit(WorkFinanceRow, "type")
+_MONEY_STATUS = _limit(WorkFinanceRow, "status")
+_RESULT_TYPE = _limit(IatiIndicatorRow, "result_type")
+_MEASURE = _limit(IatiIndicatorRow, "measure")
+
+
+def too_long(act: Activity) -> tuple[str, int, int] | None:
+    """The first value of ``act`` longer than its column (what, length, limit), or None.
+
+    Only values taken from the file as written need this (codes read through a codelist
+    or mapped to Greenfolio's terms are short by construction). SQLite would keep a
+    longer value and PostgreSQL refuse the whole file; both now refuse the activity.
+    """
+    checks: list[tuple[str, str | None, int]] = [
+        ("xml:lang of the activity", act.language, _LANGUAGE),
+    ]
+    orgs = [p.org for p in act.participants]
+    if act.reporting_org is not None:
+        orgs.append(act.reporting_org)
+    checks += [("an organisation ref", o.ref, _ORG_REF) for o in orgs]
+    for what, shares in (("sector", act.sectors), ("region", act.regions)):
+        for share in shares:
+            checks.append((f"{what} code", share.code, _CODE[what]))
+            checks.append((f"{what} vocabulary", share.vocabulary, _VOCABULARY[what]))
+    for m in act.money:
+        checks.append((f"{m.kind} type", m.type, _MONEY_TYPE))
+        checks.append((f"{m.kind} status", m.status, _MONEY_STATUS))
+    for result in act.results:
+        checks.append(("result type", result.type, _RESULT_TYPE))
+        checks += [("indicator measure", i.measure, _MEASURE) for i in result.indicators]
+    for what, value, limit in checks:
+        if value is not None and len(value) > limit:
+            return what, len(value), limit
+    return None
+
+
+def chunks(items: list[Any], size: int = DETAIL_LIMIT) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def share_row(wid: int, share: CodeShare) -> dict[str, Any]:
+    return {
+        "work_id": wid,
+        "vocabulary": share.vocabulary,
+        "code": share.code,
+        "percentage": share.percentage,
+        "names": share.names or None,
+    }
+
+
+def money_row(wid: int, ordinal: int, m: Money) -> dict[str, Any]:
+    return {
+        "work_id": wid,
+        "ordinal": ordinal,
+        "kind": m.kind,
+        "type": m.type,
+        "status": m.status,
+        "value": m.value,
+        "currency": m.currency,
+        "value_date": m.value_date,
+        "period_start": m.period_start,
+        "period_end": m.period_end,
+        "transaction_date": m.date,
+        "ref": m.ref,
+        "description": m.description or None,
+        "provider": org_json(m.provider),
+        "receiver": org_json(m.receiver),
+    }
+
+
+def _sex(dimensions: list[tuple[str, str]]) -> str | None:
+    for name, value in dimensions:
+        if name.strip().lower() in ("sex", "gender"):
+            sex = _SEXES.get(value.strip().lower())
+            if sex is not None:
+                return sex.value
+    return None
+
+
+def result_rows(
+    act: Activity,
+    wid: int,
+    origin: str,
+    indicators: list[dict[str, Any]],
+    framework: list[dict[str, Any]],
+    results: list[dict[str, Any]],
+) -> None:
+    citation = f"IATI activity {act.identifier}"
+    submitted = ReviewState.SUBMITTED.value
+    for r_no, result in enumerate(act.results, start=1):
+        for i_no, ind in enumerate(result.indicators, start=1):
+            code = indicator_code(act.identifier, r_no, i_no)
+            unit = ind.unit
+            by_sex = any(_sex(o.dimensions) for o in ind.observations)
+            sums = ind.measure == "1" and result.aggregation_status is not False
+            indicators.append(
+                {
+                    "code": code,
+                    "names": ind.title,
+                    "unit": unit,
+                    "aggregation": (Aggregation.SUM if sums else Aggregation.LATEST).value,
+                    "disaggregations": [Disaggregation.SEX.value] if by_sex else [],
+                    "gef_core_indicator": None,
+                    "source": f"IATI activity {act.identifier}, result {r_no}, indicator {i_no}",
+                }
+            )
+            framework.append(
+                {
+                    "indicator_code": code,
+                    "work_id": wid,
+                    "result_no": r_no,
+                    "indicator_no": i_no,
+                    "result_type": result.type,
+                    "result_aggregation": result.aggregation_status,
+                    "result_title": result.title,
+                    "result_description": result.description or None,
+                    "measure": ind.measure,
+                    "ascending": ind.ascending,
+                    "aggregation_status": ind.aggregation_status,
+                    "description": ind.description or None,
+                    "indicator_refs": [list(r) for r in ind.references] or None,
+                }
+            )
+            for obs in ind.observations:
+                details: dict[str, Any] = {}
+                if obs.year is not None:
+                    details["year"] = obs.year
+                if obs.comment:
+                    details["comment"] = obs.comment
+                results.append(
+                    {
+                        "work_id": wid,
+                        "indicator_code": code,
+                        "value": obs.value,
+                        "unit": unit,
+                        "qualifier": "exact",
+                        "kind": obs.kind.value,
+                        "period_start": obs.period_start,
+                        "period_end": obs.period_end,
+                        "sex": _sex(obs.dimensions),
+                        "citation": citation,
+                        "review_state": submitted,
+                        "origin": origin,
+                        "dimensions": [list(d) for d in obs.dimensions] or None,
+                        "details": details or None,
+                        "version": 1,
+                    }
+                )
