@@ -446,5 +446,7 @@ def test_partial_import_summary_groups_the_reasons(db: Database, tmp_path: Path)
     first, *_ = result.stdout.splitlines()
     refused = import_file(db, path).refused
     assert refused == 3 and "imported 10" in first and "refused 3 activities" in first
-    assert "reasons:" in result.stderr
-    assert "3 × last-updated-datetime … is not a date and time" in result.stderr
+    assert "refused:" in result.stderr
+    assert "3 × last-updated-datetime 'yesterday' is not a date and time (e.g. two-bad.xml:3" in (
+        result.stderr
+    )
