@@ -16,6 +16,14 @@ pip_install() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
 }
 
+# Install exactly the versions in a lock file (requirements/runtime.txt or test.txt, written
+# by scripts/lock), each checked against its hash, then Greenfolio itself from this checkout.
+# The build backend (setuptools) is in the lock too, hence no build isolation.
+install_locked() {
+    pip_install --require-hashes -r "$1"
+    pip_install --no-deps --no-build-isolation -e .
+}
+
 # Debian packages the reports and their tests need: Noto fonts for CJK and Arabic (embedded
 # in PDFs and charts) and poppler-utils (pdftotext, pdffonts, pdftoppm read PDFs back).
 SYSTEM_PACKAGES="fonts-noto-core fonts-noto-cjk poppler-utils"
