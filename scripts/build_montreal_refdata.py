@@ -1,18 +1,22 @@
-"""Regenerate greenfolio/refdata/montreal/*.csv from the files in ../shared/refdata.
+"""Regenerate greenfolio/refdata/montreal/*.csv from the source files named in their rows.
 
-The package ships its own tables (one row per fact, each with its source) so that it
-runs without the shared folder; this script records how they were made. Run it from
-the repository root: ``python scripts/build_montreal_refdata.py``.
+The package ships its own tables (one row per fact, each with its source) so that it runs
+without those files; this script records how they were made. The sources (MLF and Ozone
+Secretariat ORS exports, openscm-units blends; some GPL-3.0, so not copied into this
+repository) are read from the folder given:
+``python scripts/build_montreal_refdata.py --sources DIR [--out DIR]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "refdata"
+SOURCES = Path()
+"""The folder holding the source files; set from --sources."""
 OUT = ROOT / "greenfolio" / "refdata" / "montreal"
 
 ANNEX_ARTICLES = {
@@ -37,7 +41,7 @@ def group_label(group_id: str) -> str:
 
 
 def substances() -> None:
-    with (SHARED / "montreal_substances__mlf-ors.csv").open(encoding="utf-8") as f:
+    with (SOURCES / "montreal_substances__mlf-ors.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["annex"] in ANNEX_ARTICLES]
     with (OUT / "substances.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -52,7 +56,7 @@ def substances() -> None:
 
 
 def control_measures() -> None:
-    with (SHARED / "montreal_control_measures__ozone-ors.csv").open(encoding="utf-8") as f:
+    with (SOURCES / "montreal_control_measures__ozone-ors.csv").open(encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if r["limit_type"] in ("Consumption", "Production")]
     with (OUT / "control_measures.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -64,7 +68,7 @@ def control_measures() -> None:
 
 
 def parties() -> None:
-    with (SHARED / "montreal_parties_2019__ozone-ors.csv").open(encoding="utf-8") as f:
+    with (SOURCES / "montreal_parties_2019__ozone-ors.csv").open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     with (OUT / "parties.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -76,7 +80,7 @@ def parties() -> None:
 
 
 def blends() -> None:
-    data = json.loads((SHARED / "refrigerant_blends__openscm-units-0.6.3.json").read_text())
+    data = json.loads((SOURCES / "refrigerant_blends__openscm-units-0.6.3.json").read_text())
     with (OUT / "blends.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["blend", "component", "mass_pct", "source"])
@@ -89,6 +93,11 @@ def blends() -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", type=Path, required=True, help="folder of the source files")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"default: {OUT.relative_to(ROOT)}")
+    args = parser.parse_args()
+    SOURCES, OUT = args.sources, args.out
     OUT.mkdir(parents=True, exist_ok=True)
     substances()
     control_measures()
