@@ -13,8 +13,10 @@ test gets its own copy: a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +76,24 @@ def _drop_pg_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class _Dropper:
+    """Drops test databases in a background thread, so that the next test need not wait
+    for the server to remove the last one's files; ``finish`` waits for all of them."""
+
+    def __init__(self) -> None:
+        self.names: queue.Queue[str | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (name := self.names.get()) is not None:
+            _drop_pg_database(name)
+
+    def finish(self) -> None:
+        self.names.put(None)
+        self.thread.join()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -112,6 +132,7 @@ class Templates:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.built: dict[tuple[str, str], str] = {}
+        self.dropper = _Dropper()
 
     def sqlite(self, kind: str) -> Path:
         """A file holding a ``kind`` database ("migrated" or "demo"), in rollback-journal
@@ -140,6 +161,7 @@ class Templates:
         return self.built["postgresql", kind]
 
     def drop(self) -> None:
+        self.dropper.finish()
         for (backend, _), name in self.built.items():
             if backend == "postgresql":
                 _drop_pg_database(name)
@@ -173,7 +195,7 @@ def db(
         yield db
     finally:
         db.close()
-        _drop_pg_database(name)
+        templates.dropper.names.put(name)
 
 
 @pytest.fixture
