@@ -19,9 +19,17 @@ pip_install() {
 # Install exactly the versions in a lock file (requirements/runtime.txt or test.txt, written
 # by scripts/lock), each checked against its hash, then Greenfolio itself from this checkout.
 # The build backend (setuptools) is in the lock too, hence no build isolation.
+# setuptools' notes on editable installs are shown only if the install fails.
 install_locked() {
     pip_install --require-hashes -r "$1"
-    pip_install --no-deps --no-build-isolation -e .
+    local log
+    log="$(mktemp)"
+    if ! pip_install --no-deps --no-build-isolation -e . 2>"$log"; then
+        cat "$log" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
 }
 
 # Debian packages the reports and their tests need: Noto fonts for CJK and Arabic (embedded
