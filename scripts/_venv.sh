@@ -30,6 +30,16 @@ install_locked() {
         return 1
     fi
     rm -f "$log"
+    # A dependency added to pyproject.toml but not to the lock shows up here, not as an
+    # ImportError halfway through the tests.
+    if ! .venv/bin/python -m pip check >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "the installed packages do not match pyproject.toml (above);" \
+            "if it changed, run ./scripts/lock" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
 }
 
 # Debian packages the reports and their tests need: Noto fonts for CJK and Arabic (embedded
