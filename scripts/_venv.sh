@@ -16,6 +16,32 @@ pip_install() {
     .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"
 }
 
+# Install exactly the versions in a lock file (requirements/runtime.txt or test.txt, written
+# by scripts/lock), each checked against its hash, then Greenfolio itself from this checkout.
+# The build backend (setuptools) is in the lock too, hence no build isolation.
+# setuptools' notes on editable installs are shown only if the install fails.
+install_locked() {
+    pip_install --require-hashes -r "$1"
+    local log
+    log="$(mktemp)"
+    if ! pip_install --no-deps --no-build-isolation -e . 2>"$log"; then
+        cat "$log" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+    # A dependency added to pyproject.toml but not to the lock shows up here, not as an
+    # ImportError halfway through the tests.
+    if ! .venv/bin/python -m pip check >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "the installed packages do not match pyproject.toml (above);" \
+            "if it changed, run ./scripts/lock" >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+}
+
 # Debian packages the reports and their tests need: Noto fonts for CJK and Arabic (embedded
 # in PDFs and charts) and poppler-utils (pdftotext, pdffonts, pdftoppm read PDFs back).
 SYSTEM_PACKAGES="fonts-noto-core fonts-noto-cjk poppler-utils"

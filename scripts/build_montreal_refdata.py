@@ -1,10 +1,11 @@
-"""Regenerate greenfolio/refdata/montreal/*.csv from the files in ../shared/refdata.
+"""Regenerate greenfolio/refdata/montreal/*.csv from the reporting systems' own data.
 
-The package ships its own tables (one row per fact, each with its source) so that it
-runs without the shared folder; this script records how they were made. Run it from
-the repository root: ``python scripts/build_montreal_refdata.py --mlf-ors GIT_DIR
---ozone-ors GIT_DIR`` (the blend tables come from the two reporting systems' repositories:
-see build_montreal_blends.py).
+The package ships its own tables (one row per fact, each with its source) so that it runs
+without the source files; this script records how they were made. The sources (MLF and
+Ozone Secretariat ORS exports; some GPL-3.0, so not copied into this repository) are read
+from the folder given, the blend tables from the two reporting systems' repositories (see
+build_montreal_blends.py). From the repository root:
+``python scripts/build_montreal_refdata.py --sources DIR --mlf-ors GIT_DIR --ozone-ors GIT_DIR``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from build_montreal_blends import build as build_blends
 from build_montreal_blends import check as check_blends
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "refdata"
+SHARED = Path()
+"""Folder of the ORS exports (set from --sources)."""
 OUT = ROOT / "greenfolio" / "refdata" / "montreal"
 
 ANNEX_ARTICLES = {
@@ -91,7 +93,11 @@ def main() -> None:
                         help=f"git directory of multilateralfund/ors holding {MLF_COMMIT[:7]}")
     parser.add_argument("--ozone-ors", type=Path, required=True,
                         help=f"git directory of mutisyag/ozone holding {OZONE_COMMIT[:7]}")
+    parser.add_argument("--sources", type=Path, required=True,
+                        help="folder of the ORS exports (substances, control measures, parties)")
     args = parser.parse_args()
+    global SHARED
+    SHARED = args.sources
     OUT.mkdir(parents=True, exist_ok=True)
     substances()
     control_measures()

@@ -4,11 +4,19 @@ PostgreSQL tests create their own database on the server named by
 $GREENFOLIO_TEST_PG (default: the local server, user postgres, trust auth) and drop it
 afterwards. Where no server answers they are skipped with a message, except under CI
 (CI=true), where that is a failure.
+
+Migrating, loading the reference data and loading the demo portfolio take seconds, so each
+test session (each pytest-xdist worker) builds them once per backend as a template and every
+test gets its own copy: a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import os
+import queue
+import shutil
+import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +31,10 @@ from greenfolio.services.database import Database
 PG_URL = os.environ.get("GREENFOLIO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATA = Path(__file__).resolve().parent / "data"
 """Files written by others that the tests read (copied from the shared folder; see its README)."""
+ARTIFACTS = Path(
+    os.environ.get("GREENFOLIO_TEST_ARTIFACTS") or Path(__file__).resolve().parents[1] / "out"
+)
+"""Where tests leave files for a person to look at (PNG pages, screenshots)."""
 
 
 def _admin_dsn() -> str:
@@ -49,16 +61,37 @@ def pg_server() -> str:
     return PG_URL
 
 
-def _new_pg_database(server: str) -> tuple[str, str]:
+def _new_pg_database(server: str, template: str | None = None) -> tuple[str, str]:
     name = f"greenfolio_test_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+        # A throwaway database need not wait for the disk at each commit.
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return name, make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
 def _drop_pg_database(name: str) -> None:
     with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class _Dropper:
+    """Drops test databases in a background thread, so that the next test need not wait
+    for the server to remove the last one's files; ``finish`` waits for all of them."""
+
+    def __init__(self) -> None:
+        self.names: queue.Queue[str | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (name := self.names.get()) is not None:
+            _drop_pg_database(name)
+
+    def finish(self) -> None:
+        self.names.put(None)
+        self.thread.join()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -84,18 +117,88 @@ def empty_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
         _drop_pg_database(name)
 
 
-@pytest.fixture
-def db(empty_db: Database) -> Database:
-    """A migrated database with the packaged classifications and indicators."""
+def _fill(db: Database, kind: str) -> None:
     from greenfolio.services import reference
 
-    empty_db.upgrade()
-    reference.sync(empty_db)
-    return empty_db
+    db.upgrade()
+    reference.sync(db)
+    if kind == "demo":
+        demo.load(db)
+
+
+class Templates:
+    """Databases built once per test session, copied for each test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[tuple[str, str], str] = {}
+        self.dropper = _Dropper()
+
+    def sqlite(self, kind: str) -> Path:
+        """A file holding a ``kind`` database ("migrated" or "demo"), in rollback-journal
+        mode so that the one file is the whole database."""
+        if ("sqlite", kind) not in self.built:
+            path = self.folder / f"{kind}.sqlite"
+            db = Database.open(str(path))
+            _fill(db, kind)
+            db.close()
+            with sqlite3.connect(path) as conn:
+                conn.execute("PRAGMA journal_mode=DELETE")
+            conn.close()
+            self.built["sqlite", kind] = str(path)
+        return Path(self.built["sqlite", kind])
+
+    def postgres(self, server: str, kind: str) -> str:
+        """The name of a PostgreSQL database holding ``kind``, with no one connected to it."""
+        if ("postgresql", kind) not in self.built:
+            name, url = _new_pg_database(server)
+            self.built["postgresql", kind] = name
+            db = Database.open(url)
+            try:
+                _fill(db, kind)
+            finally:
+                db.close()
+        return self.built["postgresql", kind]
+
+    def drop(self) -> None:
+        self.dropper.finish()
+        for (backend, _), name in self.built.items():
+            if backend == "postgresql":
+                _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.drop()
+
+
+@pytest.fixture
+def db(
+    backend: str, tmp_path: Path, templates: Templates, request: pytest.FixtureRequest
+) -> Iterator[Database]:
+    """A migrated database with the packaged classifications and indicators (and the demo
+    portfolio when the test asks for ``demo_db``, which is then this same database)."""
+    kind = "demo" if "demo_db" in request.fixturenames else "migrated"
+    if backend == "sqlite":
+        path = tmp_path / "test.sqlite"
+        shutil.copyfile(templates.sqlite(kind), path)
+        db = Database.open(str(path))
+        yield db
+        db.close()
+        return
+    server = request.getfixturevalue("pg_server")
+    name, url = _new_pg_database(server, templates.postgres(server, kind))
+    db = Database.open(url)
+    try:
+        yield db
+    finally:
+        db.close()
+        templates.dropper.names.put(name)
 
 
 @pytest.fixture
 def demo_db(db: Database) -> Database:
     """A migrated database holding the demo portfolio."""
-    demo.load(db)
     return db

@@ -21,6 +21,8 @@ from greenfolio.services import demo, reference
 from greenfolio.services.database import Database
 from tests.test_api_support import add_user
 
+pytestmark = pytest.mark.slow  # end to end; CI runs it, `-m "not slow"` skips it
+
 EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}
 SLOW = {"GET /api/v1/reports/{definition}": 3, "POST /api/v1/users": 3}
 """Operations that build whole reports or hash passwords get fewer examples."""

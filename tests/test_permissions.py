@@ -151,6 +151,7 @@ def _page_call(web: TestClient, csrf: str, m: Matrix, action: str) -> int:
     return web.get("/admin/users").status_code
 
 
+@pytest.mark.slow  # about 20 s
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_permission_matrix_api_and_pages_agree(demo_db: Database) -> None:
     db = demo_db

@@ -19,12 +19,14 @@ from greenfolio.interfaces.cli.app import app
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition, load_template
+from tests.conftest import ARTIFACTS
 from tests.outline import EXPECTED
 
 LANGS = ("ar", "zh", "en", "fr", "ru", "es")
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "out" / "test-artifacts"
+PAGES = ARTIFACTS / "test-artifacts"
 runner = CliRunner()
+slow = pytest.mark.slow
+"""The six-language, three-format build takes tens of seconds (CI runs it)."""
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None,
     reason="poppler-utils not installed (scripts/test installs it)",
@@ -66,6 +68,7 @@ def _figure_ids(html: Path) -> set[str]:
     return {a.get("data-figure") for a in root.xpath("//a[@class='figure']")}
 
 
+@slow
 def test_eighteen_documents_each_with_provenance(six: tuple[Path, str]) -> None:
     out, _ = six
     for lang in LANGS:
@@ -81,6 +84,7 @@ def test_eighteen_documents_each_with_provenance(six: tuple[Path, str]) -> None:
             }
 
 
+@slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_html_has_every_figure_linked_to_its_explanation(six: tuple[Path, str], lang: str) -> None:
     out, _ = six
@@ -95,6 +99,7 @@ def test_html_has_every_figure_linked_to_its_explanation(six: tuple[Path, str], 
     assert "13194" in pops and "idb49-pops-programme" in pops
 
 
+@slow
 def test_arabic_is_right_to_left_in_html_and_docx(six: tuple[Path, str]) -> None:
     out, _ = six
     root = lxml.html.parse(str(out / "board-2021-ar.html")).getroot()
@@ -125,6 +130,7 @@ def _pdf_text(path: Path) -> str:
     return text
 
 
+@slow
 @needs_poppler
 @pytest.mark.parametrize("lang", LANGS)
 def test_pdf_carries_every_figure_with_fonts_embedded(six: tuple[Path, str], lang: str) -> None:
@@ -153,17 +159,18 @@ def test_pdf_carries_every_figure_with_fonts_embedded(six: tuple[Path, str], lan
     assert pages >= 3
 
 
+@slow
 @needs_poppler
 @pytest.mark.parametrize("lang", ["zh", "ar"])
 def test_keep_png_pages_for_a_person_to_look_at(six: tuple[Path, str], lang: str) -> None:
     out, _ = six
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    prefix = ARTIFACTS / f"board-2021-{lang}"
+    PAGES.mkdir(parents=True, exist_ok=True)
+    prefix = PAGES / f"board-2021-{lang}"
     subprocess.run(
         ["pdftoppm", "-r", "60", "-png", str(out / f"board-2021-{lang}.pdf"), str(prefix)],
         check=True,
     )
-    pages = sorted(ARTIFACTS.glob(f"board-2021-{lang}-*.png"))
+    pages = sorted(PAGES.glob(f"board-2021-{lang}-*.png"))
     assert pages and all(p.stat().st_size > 5_000 for p in pages)
     print("PNG pages:", *pages, sep="\n  ")
 

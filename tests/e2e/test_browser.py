@@ -20,9 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.slow  # end to end; CI runs it, `-m "not slow"` skips it
+
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "out" / "screenshots"
+SHOTS = ARTIFACTS / "screenshots"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
