@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.keys import HINT, key_problem
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.database import Database
 from greenfolio.store.tables import (
@@ -52,6 +53,14 @@ class WorkSpec(BaseModel):
     countries: list[str] = Field(default_factory=list)
     terms: list[str] = Field(default_factory=list)
     organisations: list[Participation] = Field(default_factory=list)
+
+    @field_validator("key")
+    @classmethod
+    def _usable_key(cls, key: str) -> str:
+        problem = key_problem(key)
+        if problem is not None:
+            raise ValueError(f"{problem}: {HINT}")
+        return key
 
     @field_validator("countries")
     @classmethod

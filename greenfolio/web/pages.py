@@ -1,14 +1,14 @@
 """The web pages: each route reads the request, calls the same service as the API (which
 checks the same permission) and renders a template in the visitor's language.
 
-Forms are protected by a CSRF token (a random ``gf_csrf`` cookie, HttpOnly and
-SameSite=Strict, echoed in a hidden field); the session cookie is HttpOnly, SameSite=Lax
-and Secure when the page was served over TLS.
+Every form carries a CSRF token in a hidden field, checked on every unsafe POST: for a
+signed-in browser an HMAC of its session's secret, before sign-in a random ``gf_csrf``
+cookie (HttpOnly, SameSite=Strict) that is renewed at sign-in and sign-out. The session
+cookie is HttpOnly, SameSite=Lax and Secure when the page was served over TLS.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import threading
 from typing import Annotated, Any
@@ -24,6 +24,8 @@ from greenfolio.api.deps import (
     CSRF_COOKIE,
     LANG_COOKIE,
     SESSION_COOKIE,
+    csrf_expected,
+    csrf_ok,
     get_db,
     resolve_principal,
 )
@@ -64,6 +66,8 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
     auto_reload=False,
 )
+_env.filters["key"] = lambda key: quote(str(key), safe="")
+"""A record key as one URL path segment ("/" too is encoded; the server decodes it once)."""
 _parts_lock = threading.Lock()
 _parts: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
 _options: dict[tuple[int, str], tuple[Any, dict[str, str]]] = {}
@@ -128,7 +132,7 @@ def _here(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     tr = Translator(_lang(request))
     who = _who(request)
-    token = request.cookies.get(CSRF_COOKIE) or ""
+    token = csrf_expected(request)
     fresh = not token
     if fresh:
         token = secrets.token_urlsafe(24)
@@ -167,8 +171,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 def _check_csrf(request: Request, token: str) -> None:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, token):
+    if not csrf_ok(request, token):
         raise PermissionDenied(
             "this form has expired or was sent from another site; reload the page and try again"
         )
@@ -436,10 +439,10 @@ def _save_project(
         if classify(exc)[0] not in (400, 404, 422, 428):
             raise
         return _project_form(request, db, 422, shown, [str(exc)], existing)
-    return _redirect(f"/projects/{quote(saved['key'])}")
+    return _redirect(f"/projects/{quote(saved['key'], safe='')}")
 
 
-@router.get("/projects/{key}/edit", response_class=HTMLResponse)
+@router.get("/projects/{key:path}/edit", response_class=HTMLResponse)
 def edit_project(key: str, request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
@@ -448,7 +451,7 @@ def edit_project(key: str, request: Request, db: Db) -> Response:
     return _project_form(request, db, 200, _project_fields(found, _lang(request)), [], found)
 
 
-@router.post("/projects/{key}/edit", response_class=HTMLResponse)
+@router.post("/projects/{key:path}/edit", response_class=HTMLResponse)
 async def save_project(key: str, request: Request, db: Db) -> Response:
     data = await request.form()
     _check_csrf(request, str(data.get("csrf", "")))
@@ -469,13 +472,6 @@ def _indicator_names(db: Database, who: Principal) -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in explorer.indicators(db, who)}
 
 
-@router.get("/projects/{key}", response_class=HTMLResponse)
-def project_page(key: str, request: Request, db: Db) -> Response:
-    who = resolve_principal(request)
-    found = explorer.project(db, who, key)
-    return render(request, "project.html", p=found, indicators=_indicator_names(db, who))
-
-
 def _result_form(key: str, request: Request, db: Database, status: int, **context: Any) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
@@ -491,7 +487,7 @@ def _result_form(key: str, request: Request, db: Database, status: int, **contex
     )
 
 
-@router.get("/projects/{key}/results/new", response_class=HTMLResponse)
+@router.get("/projects/{key:path}/results/new", response_class=HTMLResponse)
 def new_result(key: str, request: Request, db: Db) -> Response:
     return _result_form(key, request, db, 200, form={}, errors=[])
 
@@ -506,7 +502,7 @@ def _pydantic_errors(exc: pydantic.ValidationError) -> list[str]:
     return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
 
 
-@router.post("/projects/{key}/results", response_class=HTMLResponse)
+@router.post("/projects/{key:path}/results", response_class=HTMLResponse)
 async def create_result(key: str, request: Request, db: Db) -> Response:
     form = dict((await request.form()).items())
     _check_csrf(request, str(form.get("csrf", "")))
@@ -526,6 +522,13 @@ def _create_result(key: str, request: Request, db: Database, fields: dict[str, A
             raise
         return _result_form(key, request, db, 422, form=fields, errors=[str(exc)])
     return _redirect(f"/results/{made['id']}")
+
+
+@router.get("/projects/{key:path}", response_class=HTMLResponse)
+def project_page(key: str, request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    found = explorer.project(db, who, key)
+    return render(request, "project.html", p=found, indicators=_indicator_names(db, who))
 
 
 async def _run_sync(request: Request, fn: Any, *args: Any) -> Response:
@@ -681,8 +684,18 @@ def login(
     except accounts.BadCredentials:
         return render(request, "login.html", status=401, next=_safe_next(next_page), failed=True)
     assert who.user_id is not None
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        accounts.end_session(db, old)
     secret = accounts.start_session(db, who.user_id)
     response = RedirectResponse(_safe_next(next_page), status_code=303)
+    _set_session(request, response, secret)
+    return response
+
+
+def _set_session(request: Request, response: Response, secret: str) -> None:
+    """The session cookie, and a new pre-sign-in CSRF cookie (the forms of the session
+    use the session's own token from now on)."""
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -691,7 +704,17 @@ def login(
         samesite="lax",
         secure=_secure(request),
     )
-    return response
+    _renew_csrf_cookie(request, response)
+
+
+def _renew_csrf_cookie(request: Request, response: Response) -> None:
+    response.set_cookie(
+        CSRF_COOKIE,
+        secrets.token_urlsafe(24),
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+    )
 
 
 @router.post("/logout")
@@ -702,6 +725,7 @@ def logout(request: Request, db: Db, csrf: Csrf) -> Response:
         accounts.end_session(db, cookie)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    _renew_csrf_cookie(request, response)
     return response
 
 
@@ -739,6 +763,32 @@ def create_token(
     who = _signed_in(request)
     secret, _ = accounts.create_token(db, who, who.name, name)
     return render(request, "account.html", tokens=accounts.tokens(db, who), secret=secret)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    current: Annotated[str, Form(max_length=200)],
+    new: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """A new password for the signed-in user: their other sessions end and their API
+    tokens are revoked; this browser stays signed in."""
+    _check_csrf(request, csrf)
+    who = _signed_in(request)
+    try:
+        accounts.change_own_password(db, who, current, new, request.cookies.get(SESSION_COOKIE))
+    except (accounts.BadCredentials, ValidationError) as exc:
+        return render(
+            request,
+            "account.html",
+            status=422,
+            tokens=accounts.tokens(db, who),
+            secret=None,
+            errors=[str(exc)],
+        )
+    return _redirect("/account")
 
 
 # --- administration -------------------------------------------------------------------
