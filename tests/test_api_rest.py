@@ -120,7 +120,9 @@ def test_result_entry_review_and_figures(api: tuple[TestClient, User, Database])
     assert "someone else must verify it" in _error(own, 403, "forbidden")["message"]
     checker = add_user(db, "checker", "reviewer@all")
     verified = web.post(
-        f"/api/v1/results/{rid}/review", json={"action": "verify", "version": 2}, headers=checker.auth
+        f"/api/v1/results/{rid}/review",
+        json={"action": "verify", "version": 2},
+        headers=checker.auth,
     )
     assert verified.json()["review_state"] == "verified"
     assert _figure(db, "pops_destroyed") == pytest.approx(before + 1.5)

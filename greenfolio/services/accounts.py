@@ -203,13 +203,17 @@ def _end_access(session: Session, user_id: int, keep_session: str | None) -> dic
     ended = delete(UserSessionRow).where(UserSessionRow.user_id == user_id)
     if keep_session:
         ended = ended.where(UserSessionRow.id != _digest(keep_session))
-    sessions = session.execute(ended).rowcount
-    tokens_ = session.execute(
+    sessions = session.execute(ended)
+    revoked = session.execute(
         update(ApiTokenRow)
         .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
         .values(revoked_at=_now())
-    ).rowcount
-    return {"sessions": int(sessions or 0), "tokens": int(tokens_ or 0)}
+    )
+    return {"sessions": _rowcount(sessions), "tokens": _rowcount(revoked)}
+
+
+def _rowcount(done: Any) -> int:
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def grant(db: Database, by: Principal | None, username: str, new: Grant) -> UserInfo:

@@ -65,7 +65,8 @@ def delay(attempts: int, free: int) -> timedelta:
     """How long a key waits after its ``attempts``-th counted attempt."""
     if attempts < free:
         return timedelta(0)
-    return min(BASE_DELAY * 2 ** min(attempts - free, 20), MAX_DELAY)
+    wait: timedelta = BASE_DELAY * 2 ** min(attempts - free, 20)
+    return min(wait, MAX_DELAY)
 
 
 def _insert(conn: Connection) -> Any:
