@@ -82,9 +82,7 @@ def _count(conn: Connection, key: str, free: int, now: datetime) -> int | None:
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.key],
         set_={
-            "attempts": case(
-                (table.updated_at < now - FORGET_AFTER, 1), else_=table.attempts + 1
-            ),
+            "attempts": case((table.updated_at < now - FORGET_AFTER, 1), else_=table.attempts + 1),
             "updated_at": now,
         },
         where=or_(table.blocked_until.is_(None), table.blocked_until <= now),
@@ -136,9 +134,7 @@ def succeeded(db: Database, username: str, address: str) -> None:
             .where(table.key == address_key)
             .values(
                 attempts=case((table.attempts > 0, table.attempts - 1), else_=0),
-                blocked_until=case(
-                    (table.attempts - 1 < free, None), else_=table.blocked_until
-                ),
+                blocked_until=case((table.attempts - 1 < free, None), else_=table.blocked_until),
             )
         )
 
