@@ -44,8 +44,6 @@ def key_problem(key: str) -> str | None:
     if bad:
         shown = ", ".join(_show(c) for c in bad[:5])
         return f"project key {_quote(key)} holds {shown}, which a key cannot hold"
-    if not _ENDS.match(key):
-        return f"project key {_quote(key)} must start and end with a letter or digit"
     for segment in key.split("/"):
         if segment in ("", ".", ".."):
             return f"project key {_quote(key)} has an empty, '.' or '..' part between slashes"
@@ -54,6 +52,8 @@ def key_problem(key: str) -> str | None:
                 f"project key {_quote(key)} has the part {segment!r}, a word the web "
                 "addresses use (new, edit, results)"
             )
+    if not _ENDS.match(key):
+        return f"project key {_quote(key)} must start and end with a letter or digit"
     return None
 
 

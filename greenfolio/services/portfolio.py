@@ -42,7 +42,7 @@ class WorkSpec(BaseModel):
     """A work item as written in a data file or sent by a client."""
 
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(min_length=1, max_length=160)
+    key: str = Field(description="project key: an IATI identifier or similar (see domain.keys)")
     kind: WorkKind
     title: dict[str, str]
     description: dict[str, str] = Field(default_factory=dict)
