@@ -181,11 +181,16 @@ def revoke_role(
 
 @users_app.command("set-password")
 def set_password(username: str, password: PasswordOption = None, db: DbOption = None) -> None:
-    """Set a new password (ends the user's sessions); prints it if generated."""
+    """Set a new password (ends the user's sessions and revokes their API tokens); prints
+    it if generated."""
     with errors():
         secret = password or accounts.generate_password()
-        accounts.set_password(open_db(db), None, username, secret)
-        out.print(f"password of {username} changed", highlight=False)
+        ended = accounts.set_password(open_db(db), None, username, secret)
+        out.print(
+            f"password of {username} changed; {ended['sessions']} session(s) ended, "
+            f"{ended['tokens']} API token(s) revoked",
+            highlight=False,
+        )
         if password is None:
             out.print(f"password: {secret}", highlight=False)
 
