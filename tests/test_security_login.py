@@ -92,10 +92,11 @@ def _checked(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(LoginAttemptRow)) or 0
 
 
-def test_parallel_guesses_get_no_more_checks_than_serial_ones(
-    server: tuple[str, Database],
-) -> None:
+def test_parallel_guesses_lock_outs_and_spraying(server: tuple[str, Database]) -> None:
+    """One server for three scenarios, each with its own addresses."""
     base, db = server
+
+    # 1. forty simultaneous guesses get no more password checks than serial ones
     start = threading.Barrier(GUESSES)
 
     def guess(n: int) -> int:
@@ -109,20 +110,14 @@ def test_parallel_guesses_get_no_more_checks_than_serial_ones(
     assert statuses[429] >= GUESSES - throttle.PAIR_FREE, statuses
     assert _checked(db) == statuses[401]  # refused attempts never reach a password check
 
-
-def test_nobody_can_lock_someone_else_out(server: tuple[str, Database]) -> None:
-    base, _ = server
+    # 2. nobody can lock someone else out: the guesser waits, the owner signs in at once
     attacker, owner = "203.0.113.9", "198.51.100.2"
     seen = [_sign_in(base, "victim", f"wrong {n}", attacker) for n in range(8)]
     assert seen == [401] * throttle.PAIR_FREE + [429] * 3
-    # the account's owner, from their own address, signs in at once
     assert _sign_in(base, "victim", PASSWORD, owner) == 303
-    # while the guesser waits, even with the right password
     assert _sign_in(base, "victim", PASSWORD, attacker) == 429
 
-
-def test_one_address_spraying_many_accounts_backs_off(server: tuple[str, Database]) -> None:
-    base, _ = server
+    # 3. one address trying many accounts backs off too, and only that address
     seen = [
         _sign_in(base, f"user{n}", "wrong password", "203.0.113.77")
         for n in range(throttle.ADDRESS_FREE + 2)
