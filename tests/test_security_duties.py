@@ -122,3 +122,30 @@ def test_the_command_line_applies_the_same_rule(db: Database) -> None:
     assert _review(api, editor, theirs, "submit").status_code == 200
     code, output = run("results", "verify", str(theirs))
     assert code == 0 and "verified" in output, output
+
+
+def test_the_upgrade_names_the_authors_of_existing_results(db: Database) -> None:
+    """Results entered before migration 0005_auth get their authors from the audit trail,
+    the review events and the kept revisions, so the rule holds for them too."""
+    from sqlalchemy import text
+
+    from greenfolio.store import migrate
+
+    add_project(db, "sd-p", "pops", "BRA")
+    editor = add_user(db, "ed", "editor@all")
+    admin = add_user(db, "boss", "admin@all")
+    api = client(db)
+    rid = _enter(api, editor)
+    version = api.get(f"/api/v1/results/{rid}", headers=admin.auth).json()["version"]
+    body = {"value": 5, "version": version}
+    assert api.patch(f"/api/v1/results/{rid}", json=body, headers=admin.auth).status_code == 200
+    assert _review(api, editor, rid, "submit").status_code == 200
+    migrate.downgrade(db.engine, "0004")
+    assert db.upgrade() == migrate.head_revision()
+    with db.engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT entered_by, revised_by, submitted_by FROM result WHERE id = :id"),
+            {"id": rid},
+        ).one()
+    assert tuple(row) == ("user:ed", "user:boss", "user:ed")
+    assert _review(api, admin, rid, "verify").status_code == 403

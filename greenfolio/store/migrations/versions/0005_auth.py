@@ -20,10 +20,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("result", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("entered_by", sa.String(length=160), nullable=True))
-        batch_op.add_column(sa.Column("revised_by", sa.String(length=160), nullable=True))
-        batch_op.add_column(sa.Column("submitted_by", sa.String(length=160), nullable=True))
+    # Plain ALTER TABLE … ADD COLUMN on both backends (never a batch copy of the table,
+    # which on SQLite would cascade-delete the review events and revisions of results).
+    for column in ("entered_by", "revised_by", "submitted_by"):
+        op.add_column("result", sa.Column(column, sa.String(length=160), nullable=True))
     op.execute(
         "UPDATE result SET entered_by = (SELECT a.actor FROM audit_event a "
         "WHERE a.entity = 'result' AND a.action = 'create' "
@@ -56,7 +56,8 @@ def downgrade() -> None:
     with op.batch_alter_table("login_throttle", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_throttle_updated_at"))
     op.drop_table("login_throttle")
-    with op.batch_alter_table("result", schema=None) as batch_op:
-        batch_op.drop_column("submitted_by")
-        batch_op.drop_column("revised_by")
-        batch_op.drop_column("entered_by")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): a batch copy of the table would
+    # drop the old one, and with foreign keys on that deletes every review event and
+    # kept revision of every result (ON DELETE CASCADE).
+    for column in ("submitted_by", "revised_by", "entered_by"):
+        op.execute(f"ALTER TABLE result DROP COLUMN {column}")
