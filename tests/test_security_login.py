@@ -165,3 +165,9 @@ def test_the_wait_doubles_with_every_attempt_past_the_allowance(db: Database) ->
     with db.transaction() as session:  # a success starts the account's count afresh
         assert session.get(LoginThrottleRow, pair_key) is None
     assert throttle.delay(30, 5) == throttle.MAX_DELAY
+    with db.transaction() as session:  # keys idle for long are forgotten at the next attempt
+        long_ago = datetime.now(UTC) - timedelta(days=2)
+        session.add(LoginThrottleRow(key="old", attempts=9, updated_at=long_ago))
+    accounts.authenticate(db, "ana", PASSWORD, "192.0.2.1")
+    with db.transaction() as session:
+        assert session.get(LoginThrottleRow, "old") is None

@@ -104,13 +104,8 @@ def reserve(db: Database, username: str, address: str) -> None:
     """
     now = _now()
     with db.engine.begin() as conn:
-        conn.execute(
-            delete(LoginThrottleRow).where(
-                LoginThrottleRow.updated_at < now - MAX_DELAY - FORGET_AFTER,
-                or_(LoginThrottleRow.blocked_until.is_(None), LoginThrottleRow.blocked_until < now),
-            )
-        )
-        for key, free in keys(username, address):
+        _forget_old(conn, now)
+        for key, free in keys(username, address):  # always address first: no lock cycles
             if _count(conn, key, free, now) is None:
                 until = conn.scalar(
                     select(LoginThrottleRow.blocked_until).where(LoginThrottleRow.key == key)
@@ -120,6 +115,19 @@ def reserve(db: Database, username: str, address: str) -> None:
                     f"too many sign-in attempts from this address; wait {_wait(seconds)} "
                     "and try again"
                 )
+
+
+def _forget_old(conn: Connection, now: datetime) -> None:
+    """Drop keys long idle and not blocked; rows another attempt holds are skipped, so
+    the clean-up never waits for, or deadlocks with, a concurrent sign-in."""
+    table = LoginThrottleRow
+    idle = select(table.key).where(
+        table.updated_at < now - MAX_DELAY - FORGET_AFTER,
+        or_(table.blocked_until.is_(None), table.blocked_until < now),
+    )
+    if conn.dialect.name == "postgresql":
+        idle = idle.with_for_update(skip_locked=True)
+    conn.execute(delete(table).where(table.key.in_(idle)))
 
 
 def succeeded(db: Database, username: str, address: str) -> None:
