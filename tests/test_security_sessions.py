@@ -97,3 +97,15 @@ def test_the_csrf_token_is_renewed_at_sign_in_and_tied_to_the_session(db: Databa
     # signing out ends it: the session's token is worth nothing afterwards
     assert web.post("/logout", data={"csrf": token}).status_code == 303
     assert web.post("/projects/csrf-p/results", data={**entry, "csrf": token}).status_code != 303
+
+
+def test_guessing_the_current_password_is_rate_limited_too(db: Database) -> None:
+    user = add_user(db, "dan", "viewer@all")
+    web, csrf = browser(db, user)
+    for n in range(5):
+        form = {"csrf": csrf, "current": f"guess number {n}", "new": NEW_PASSWORD}
+        assert web.post("/account/password", data=form).status_code == 422
+    right = {"csrf": csrf, "current": PASSWORD, "new": NEW_PASSWORD}
+    limited = web.post("/account/password", data=right)
+    assert limited.status_code == 429 and "too many sign-in attempts" in limited.text
+    assert accounts.authenticate(db, "dan", PASSWORD, "elsewhere").name == "dan"

@@ -183,16 +183,19 @@ def set_password(
 
 
 def change_own_password(
-    db: Database, by: Principal, current: str, new: str, keep_session: str | None
+    db: Database, by: Principal, current: str, new: str, keep_session: str | None, address: str
 ) -> dict[str, int]:
-    """Service call: a signed-in user changes their password, giving the current one."""
+    """Service call: a signed-in user changes their password, giving the current one
+    (checked under the same rate limit as signing in)."""
     if by.user_id is None:
         raise BadCredentials("sign in to change your password")
+    throttle.reserve(db, by.name, address)
     with db.transaction() as session:
         row = session.get(UserRow, by.user_id)
         stored = row.password_hash if row is not None else _DUMMY_HASH
     if not _verify(stored, current):
         raise BadCredentials("the current password is wrong")
+    throttle.succeeded(db, by.name, address)
     if current == new:
         raise ValidationError("the new password must differ from the current one")
     return set_password(db, by, by.name, new, keep_session)

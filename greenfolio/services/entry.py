@@ -145,7 +145,8 @@ def review_result(
         row = _result(session, result_id)
         access.require_result_write(session, principal, needed, row.work_id, row.country, None)
         claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
-        session.refresh(row)
+        session.refresh(row)  # locked now: check the record as it is at the change
+        access.require_result_write(session, principal, needed, row.work_id, row.country, None)
         done = results.review(session, result_id, action, note, principal.actor)
         session.flush()
         work = session.get(WorkRow, done.work_id)

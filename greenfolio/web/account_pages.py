@@ -141,7 +141,9 @@ def change_password(
     _check_csrf(request, csrf)
     who = _signed_in(request)
     try:
-        accounts.change_own_password(db, who, current, new, request.cookies.get(SESSION_COOKIE))
+        address = request.client.host if request.client else "unknown"
+        session_secret = request.cookies.get(SESSION_COOKIE)
+        accounts.change_own_password(db, who, current, new, session_secret, address)
     except (accounts.BadCredentials, ValidationError) as exc:
         return render(
             request,
