@@ -71,9 +71,13 @@ def _combine(principal: Principal, read: Target, write: Target) -> frozenset[Act
     return writes | ({Action.READ} if allowed(principal, Action.READ, read) else frozenset())
 
 
-def stored_project(session: Session, work_id: int) -> StoredProject:
-    """Load a project's facets from the database (never from a request)."""
-    key = session.scalar(select(WorkRow.key).where(WorkRow.id == work_id))
+def stored_project(session: Session, work_id: int, *, lock: bool = False) -> StoredProject:
+    """Load a project's facets from the database (never from a request). With ``lock``
+    (for a write) the project row is share-locked until the transaction ends, so its
+    facets cannot change between the check and the write (PostgreSQL; SQLite has one
+    writer at a time anyway)."""
+    query = select(WorkRow.key).where(WorkRow.id == work_id)
+    key = session.scalar(query.with_for_update(read=True) if lock else query)
     if key is None:
         raise NotFoundError(f"no project with id {work_id}")
     terms = session.scalars(
@@ -145,7 +149,7 @@ def require_project_write(
     """Registering a project needs edit on it as specified; changing one needs edit on it
     as stored and as specified, so nobody changes a project outside their scope or moves
     one out of it."""
-    before = stored_project(session, existing.id).write_target() if existing else None
+    before = stored_project(session, existing.id, lock=True).write_target() if existing else None
     require_change(principal, Action.EDIT, before, spec_target(spec))
 
 
@@ -161,7 +165,7 @@ def require_result_write(
 ) -> None:
     """Entering, revising or reviewing a result: ``action`` on the stored project (plus
     the result's stored country unless it is ``new``) and on what the change leaves."""
-    project = stored_project(session, work_id)
+    project = stored_project(session, work_id, lock=True)
     before = project.write_target() if new else project.result_target(stored_country)
     require_change(principal, action, before, project.result_target(new_country))
 
