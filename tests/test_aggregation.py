@@ -23,7 +23,7 @@ def _work(db: Database, key: str, *terms: str) -> None:
 def _verified(db: Database, **fields: Any) -> int:
     rid = results.record(db, results.ResultSpec(**fields))
     results.apply_review(db, [rid], "submit")
-    results.apply_review(db, [rid], "verify")
+    results.apply_review(db, [rid], "verify", actor="user:checker")
     return rid
 
 
@@ -67,7 +67,7 @@ def test_unverified_or_returned_results_change_no_figure(db: Database) -> None:
     fig = _figure(db, indicator="participants")
     assert fig.value == 100
     assert draft not in fig.result_ids and submitted not in fig.result_ids
-    results.apply_review(db, [submitted], "verify")
+    results.apply_review(db, [submitted], "verify", actor="user:checker")
     assert _figure(db, indicator="participants").value == 111
 
 

@@ -114,14 +114,21 @@ def test_result_entry_review_and_figures(api: tuple[TestClient, User, Database])
         f"/api/v1/results/{rid}/review", json={"action": "return", "version": 2}, headers=admin.auth
     )
     assert "reason" in _error(refused, 422, "invalid")["message"]
-    verified = web.post(
+    own = web.post(
         f"/api/v1/results/{rid}/review", json={"action": "verify", "version": 2}, headers=admin.auth
+    )
+    assert "someone else must verify it" in _error(own, 403, "forbidden")["message"]
+    checker = add_user(db, "checker", "reviewer@all")
+    verified = web.post(
+        f"/api/v1/results/{rid}/review",
+        json={"action": "verify", "version": 2},
+        headers=checker.auth,
     )
     assert verified.json()["review_state"] == "verified"
     assert _figure(db, "pops_destroyed") == pytest.approx(before + 1.5)
     detail = web.get(f"/api/v1/results/{rid}", headers=admin.auth).json()
     assert [e["to"] for e in detail["review_events"]] == ["submitted", "verified"]
-    assert detail["history"][-1]["actor"] == "user:root"
+    assert detail["history"][-1]["actor"] == "user:checker"
     listed = web.get(
         "/api/v1/results", params={"project": "api-pops", "state": "verified"}, headers=admin.auth
     ).json()

@@ -48,12 +48,15 @@ def client(db: Database, public: bool = False) -> TestClient:
 
 
 def browser(db: Database, user: User | None, public: bool = False) -> tuple[TestClient, str]:
-    """A client holding a signed-in session cookie (or none) and a CSRF cookie."""
+    """A client holding a signed-in session cookie (or none) and a CSRF cookie, with the
+    CSRF token its forms carry (the session's own once signed in)."""
     web = client(db, public)
     csrf = secrets.token_urlsafe(16)
     web.cookies.set(CSRF_COOKIE, csrf)
     if user is not None:
-        web.cookies.set(SESSION_COOKIE, accounts.start_session(db, user.user_id))
+        secret = accounts.start_session(db, user.user_id)
+        web.cookies.set(SESSION_COOKIE, secret)
+        csrf = accounts.csrf_token(secret)
     return web, csrf
 
 

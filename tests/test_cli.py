@@ -9,6 +9,7 @@ import lxml.html
 from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli.app import app
+from greenfolio.services import results
 from greenfolio.services.database import Database
 from greenfolio.store import migrate
 from tests.outline import EXPECTED
@@ -125,7 +126,10 @@ def test_review_cycle_from_the_command_line(demo_db: Database, tmp_path: Path) -
     assert pops() == 13194
     assert _run("results", "verify", rid, "--db", url)[0] == 2  # must be resubmitted first
     assert _run("results", "submit", rid, "--db", url)[0] == 0
-    assert _run("results", "verify", rid, "--db", url)[0] == 0
+    code, output = _run("results", "verify", rid, "--db", url)
+    assert code == 2 and "who entered and submitted it" in output  # separation of duties
+    assert pops() == 13194
+    results.apply_review(demo_db, [int(rid)], "verify", actor="user:checker")  # someone else
     assert pops() == 14000
     code, output = _run(
         "results",

@@ -36,7 +36,7 @@ def _co2_result_from_run(db: Database) -> tuple[int, int]:
         ),
     )
     results.apply_review(db, [rid], "submit")
-    results.apply_review(db, [rid], "verify")
+    results.apply_review(db, [rid], "verify", actor="user:checker")
     return run["run_id"], rid
 
 
@@ -114,7 +114,7 @@ def test_recompute_lists_and_applies_a_reference_data_change(
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)[0]["new_run_id"] != run_id
     assert _co2_figure(demo_db)["value"] == 72_000_000  # back in review: not counted
-    results.apply_review(demo_db, [rid], "verify")
+    results.apply_review(demo_db, [rid], "verify", actor="user:checker")
     figure = _co2_figure(demo_db)
     assert figure["value"] == pytest.approx(72_176_000)
     runs = figure["method_runs"]

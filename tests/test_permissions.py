@@ -23,8 +23,9 @@ from greenfolio.domain.permissions import (
     allowed,
     require,
 )
-from greenfolio.services import entry, results
+from greenfolio.services import entry, explorer, portfolio, results
 from greenfolio.services.database import Database
+from greenfolio.services.portfolio import WorkSpec
 from tests.test_api_support import User, add_project, add_user, browser, client
 
 PROJECT = Target("p-1", frozenset({"pops"}), frozenset({"BRA", "CHN"}))
@@ -195,3 +196,83 @@ def test_lists_show_only_what_a_scope_may_read(db: Database) -> None:
         "/api/v1/projects/sc-pops", headers=add_user(db, "f", "viewer@country:ARG").auth
     )
     assert refused.status_code == 403
+
+
+# --- scope checked against the stored record ---------------------------------------------
+
+STORED_CASES = {
+    "claim-country": {"all"},
+    "move-out": {"all", "project:mx-p"},
+    "move-in": {"all"},
+}
+"""Which scopes (of an editor or admin) may make each change; written out by hand.
+
+claim-country: a result on mx-other (montreal_protocol, URY) that says it is for Brazil;
+move-out: mx-p (pops, BRA) changed to programme montreal_protocol in URY; move-in:
+mx-other changed to programme pops in Brazil. Only a scope that covers the project both
+as stored and as changed allows it (project:mx-p keeps covering mx-p, whatever its
+countries)."""
+OTHER = WorkSpec(
+    key="mx-other",
+    kind="project",
+    title={"en": "Elsewhere"},
+    countries=["URY"],
+    terms=["programme:montreal_protocol", "focus_area:b"],
+)
+BASE = WorkSpec(
+    key="mx-p",
+    kind="project",
+    title={"en": "Test project"},
+    countries=["BRA"],
+    terms=["programme:pops", "focus_area:b"],
+)
+
+
+def _stored_call(db: Database, case: str, via: str, user: User, web: TestClient, csrf: str) -> int:
+    """Make one ``case`` change as ``user`` through the API or a page; the status."""
+    portfolio.register_work(db, BASE)  # every call starts from the same stored records
+    portfolio.register_work(db, OTHER)
+    key = "mx-p" if case == "move-out" else "mx-other"
+    version = explorer.project(db, _who("admin@all"), key)["version"]
+    if case == "claim-country":
+        if via == "api":
+            body = {"work": key, "indicator": "pops_destroyed", "value": 1, "country": "BRA"}
+            return web.post("/api/v1/results", json=body, headers=user.auth).status_code
+        form = {"csrf": csrf, "indicator": "pops_destroyed", "value": "1", "country": "BRA"}
+        return web.post(f"/projects/{key}/results", data=form).status_code
+    country, programme = ("URY", "montreal_protocol") if case == "move-out" else ("BRA", "pops")
+    if via == "api":
+        body = (BASE if key == "mx-p" else OTHER).model_dump(mode="json")
+        body |= {"countries": [country], "terms": [f"programme:{programme}"], "version": version}
+        return web.put(f"/api/v1/projects/{key}", json=body, headers=user.auth).status_code
+    form = {
+        "csrf": csrf,
+        "kind": "project",
+        "title_en": "Changed",
+        "countries": country,
+        "terms": [f"programme:{programme}"],
+        "version": str(version),
+    }
+    return web.post(f"/projects/{key}/edit", data=form).status_code
+
+
+def test_permission_matrix_checks_the_stored_record(db: Database) -> None:
+    """Each editing role on each scope, each change, through the API and the pages: what
+    the request says about the record never widens the scope; a refused change leaves
+    the stored records as they were."""
+    add_user(db, "root", "admin@all")
+    api = client(db)
+    wrong = []
+    for role in ("editor", "admin", "viewer"):
+        for scope in SCOPES:
+            user = add_user(db, f"s-{role}-{scope.replace(':', '-')}", f"{role}@{scope}")
+            page, csrf = browser(db, user)
+            for case, scopes in STORED_CASES.items():
+                for via, web in (("api", api), ("page", page)):
+                    want = role != "viewer" and scope in scopes
+                    status = _stored_call(db, case, via, user, web, csrf)
+                    if _status_ok(status) != want or (not want and status != 403):
+                        wrong.append(f"{role}@{scope} {case} via {via}: want {want}, got {status}")
+    assert not wrong, "\n".join(wrong)
+    other = explorer.project(db, _who("admin@all"), "mx-other")
+    assert [r["country"] for r in other["results"]] == ["BRA"] * 4  # @all: 2 roles, 2 ways

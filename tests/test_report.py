@@ -149,7 +149,7 @@ def test_a_changed_verified_result_changes_the_report(demo_db: Database) -> None
     assert (
         "13,194 metric tons" in reporting.build(demo_db, "board", 2021, "en").document.plain_text()
     )
-    results.apply_review(demo_db, [rid], "verify")
+    results.apply_review(demo_db, [rid], "verify", actor="user:checker")
     after = reporting.build(demo_db, "board", 2021, "zh").document.plain_text()
     assert "13,200 公吨" in after
 

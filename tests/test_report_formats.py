@@ -188,7 +188,7 @@ def test_a_changed_result_changes_the_figure_in_every_language(demo_db: Database
         ),
     )
     results.apply_review(demo_db, [rid], "submit")
-    results.apply_review(demo_db, [rid], "verify")
+    results.apply_review(demo_db, [rid], "verify", actor="user:checker")
     computed = reporting.compute(demo_db, load_definition("board"), 2021)
     assert computed.figures["pops_policies"].value == 235
     for lang in LANGS:

@@ -94,9 +94,10 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
 
-    from greenfolio.web import pages
+    from greenfolio.web import account_pages, pages
 
     app.include_router(pages.router)
+    app.include_router(account_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)

@@ -2,9 +2,11 @@
 version a write claims to change, and the CSRF check for cookie-authenticated writes.
 
 Scripts authenticate with ``Authorization: Bearer <token>``; browsers with the session
-cookie. A cookie alone never authorises an unsafe API call: it must come with the
-``X-CSRF-Token`` header (the value of the ``gf_csrf`` cookie), which another site
-cannot read.
+cookie. A cookie alone never authorises an unsafe request: a form must carry the CSRF
+token in its ``csrf`` field and an API call in the ``X-CSRF-Token`` header. For a signed-in
+browser the token is an HMAC of the session's secret (``accounts.csrf_token``), so it is
+tied to the session and new at every sign-in; before signing in (the sign-in form itself)
+it is the random ``gf_csrf`` cookie, renewed at sign-in and sign-out.
 """
 
 from __future__ import annotations
@@ -71,17 +73,29 @@ def resolve_principal(request: Request) -> Principal:
     return found
 
 
+def csrf_expected(request: Request) -> str:
+    """The CSRF token this browser must send back: its session's, or before signing in
+    its ``gf_csrf`` cookie ("" if it has neither)."""
+    session_secret = request.cookies.get(SESSION_COOKIE)
+    if session_secret:
+        return accounts.csrf_token(session_secret)
+    return request.cookies.get(CSRF_COOKIE, "")
+
+
+def csrf_ok(request: Request, sent: str) -> bool:
+    expected = csrf_expected(request)
+    return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
+
+
 def api_principal(request: Request) -> Principal:
     """The principal of an API call; cookie-authenticated writes need the CSRF header."""
     principal = resolve_principal(request)
-    if principal.via == "session" and request.method not in SAFE_METHODS:
-        sent = request.headers.get("x-csrf-token", "")
-        expected = request.cookies.get(CSRF_COOKIE, "")
-        if not expected or not hmac.compare_digest(sent, expected):
-            raise PermissionDenied(
-                "a browser session may change data through the API only with the "
-                "X-CSRF-Token header; scripts should use an API token"
-            )
+    unsafe = principal.via == "session" and request.method not in SAFE_METHODS
+    if unsafe and not csrf_ok(request, request.headers.get("x-csrf-token", "")):
+        raise PermissionDenied(
+            "a browser session may change data through the API only with the "
+            "X-CSRF-Token header; scripts should use an API token"
+        )
     return principal
 
 

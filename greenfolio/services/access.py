@@ -1,24 +1,85 @@
-"""The facets of stored records that permission scopes match, and the same rule as an
-SQL filter, so lists show exactly the records a principal may open.
+"""The facets of stored records that permission scopes match, the one check every write
+goes through, and the read rule as an SQL filter, so lists show exactly the records a
+principal may open.
 
-A project's countries are those it lists and those its results name: a national focal
-point sees a regional project as soon as it reports a result for their country.
+Reading and writing see a project differently. A project's countries for *reading* are
+those it lists and those its results name: a national focal point sees a regional project
+as soon as it reports a result for their country. For *writing* only what the project
+itself stores counts (its key, programmes and listed countries, plus the stored country
+of the result being changed): a result someone else entered for Brazil does not make a
+Brazil editor the owner of a project in Cambodia.
+
+Every write is checked twice by ``require_change``: against the record as it is stored
+before the change, and as it would be after it. What a request says about itself (a
+country on a new result, the countries of a changed project) never widens a scope.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.permissions import Action, Principal, Target, Visibility, require
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.permissions import (
+    Action,
+    Principal,
+    Target,
+    Visibility,
+    actions_on,
+    allowed,
+    require,
+)
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store.tables import ResultRow, WorkCountryRow, WorkRow, WorkTermRow
 
 PROGRAMME_PREFIX = "programme:"
 
 
-def project_target(session: Session, work_id: int) -> Target:
-    key = session.scalar(select(WorkRow.key).where(WorkRow.id == work_id))
+@dataclass(frozen=True)
+class StoredProject:
+    """A project's facets as the database holds them."""
+
+    key: str
+    programmes: frozenset[str]
+    listed: frozenset[str]
+    reported: frozenset[str] = frozenset()
+
+    def read_target(self) -> Target:
+        return Target(self.key, self.programmes, self.listed | self.reported)
+
+    def write_target(self) -> Target:
+        return Target(self.key, self.programmes, self.listed)
+
+    def result_target(self, country: str | None) -> Target:
+        """A stored result's target for writing: its project's, plus its own country."""
+        return with_country(self.write_target(), country)
+
+    def project_actions(self, principal: Principal) -> frozenset[Action]:
+        """What ``principal`` may do to the project (so pages show only working buttons)."""
+        return _combine(principal, self.read_target(), self.write_target())
+
+    def result_actions(self, principal: Principal, country: str | None) -> frozenset[Action]:
+        """What ``principal`` may do to a stored result of this project naming ``country``."""
+        read = with_country(self.read_target(), country)
+        return _combine(principal, read, self.result_target(country))
+
+
+def _combine(principal: Principal, read: Target, write: Target) -> frozenset[Action]:
+    writes = actions_on(principal, write) - {Action.READ}
+    return writes | ({Action.READ} if allowed(principal, Action.READ, read) else frozenset())
+
+
+def stored_project(session: Session, work_id: int, *, lock: bool = False) -> StoredProject:
+    """Load a project's facets from the database (never from a request). With ``lock``
+    (for a write) the project row is share-locked until the transaction ends, so its
+    facets cannot change between the check and the write (PostgreSQL; SQLite has one
+    writer at a time anyway)."""
+    query = select(WorkRow.key).where(WorkRow.id == work_id)
+    key = session.scalar(query.with_for_update(read=True) if lock else query)
+    if key is None:
+        raise NotFoundError(f"no project with id {work_id}")
     terms = session.scalars(
         select(WorkTermRow.term_key).where(
             WorkTermRow.work_id == work_id, WorkTermRow.term_key.like(PROGRAMME_PREFIX + "%")
@@ -32,26 +93,33 @@ def project_target(session: Session, work_id: int) -> Target:
         .where(ResultRow.work_id == work_id, ResultRow.country.is_not(None))
         .distinct()
     )
-    return Target(
-        project=key,
+    return StoredProject(
+        key=key,
         programmes=frozenset(t[len(PROGRAMME_PREFIX) :] for t in terms),
-        countries=frozenset(listed) | frozenset(c for c in reported if c),
+        listed=frozenset(listed),
+        reported=frozenset(c for c in reported if c),
     )
 
 
+def project_target(session: Session, work_id: int) -> Target:
+    """The target for reading a project."""
+    return stored_project(session, work_id).read_target()
+
+
 def result_target(session: Session, work_id: int, country: str | None) -> Target:
+    """The target for reading a result."""
     return with_country(project_target(session, work_id), country)
 
 
 def with_country(base: Target, country: str | None) -> Target:
-    """A result's target: its project's, plus the country the result names."""
+    """``base`` with one more country (a result's target: its project's plus its own)."""
     if country is None or country in base.countries:
         return base
     return Target(base.project, base.programmes, base.countries | {country})
 
 
 def spec_target(spec: WorkSpec) -> Target:
-    """The target a project would have once saved as ``spec`` (for creating it)."""
+    """The target a project would have once saved as ``spec``."""
     return Target(
         project=spec.key,
         programmes=frozenset(
@@ -61,8 +129,56 @@ def spec_target(spec: WorkSpec) -> Target:
     )
 
 
-def require_on_work(session: Session, principal: Principal, action: Action, work_id: int) -> None:
-    require(principal, action, project_target(session, work_id))
+# --- the one check for writes ---------------------------------------------------------
+
+
+def require_change(
+    principal: Principal, action: Action, before: Target | None, after: Target | None
+) -> None:
+    """Allow a write only if ``action`` is allowed on the record as stored (``before``,
+    None for a new record) and as it would be after the change (``after``, None when the
+    change leaves the record's facets as they are)."""
+    for target in (before, after):
+        if target is not None:
+            require(principal, action, target)
+
+
+def require_project_write(
+    session: Session, principal: Principal, existing: WorkRow | None, spec: WorkSpec
+) -> None:
+    """Registering a project needs edit on it as specified; changing one needs edit on it
+    as stored and as specified, so nobody changes a project outside their scope or moves
+    one out of it."""
+    before = stored_project(session, existing.id, lock=True).write_target() if existing else None
+    require_change(principal, Action.EDIT, before, spec_target(spec))
+
+
+def require_result_write(
+    session: Session,
+    principal: Principal,
+    action: Action,
+    work_id: int,
+    stored_country: str | None,
+    new_country: str | None,
+    *,
+    new: bool = False,
+) -> None:
+    """Entering, revising or reviewing a result: ``action`` on the stored project (plus
+    the result's stored country unless it is ``new``) and on what the change leaves."""
+    project = stored_project(session, work_id, lock=True)
+    before = project.write_target() if new else project.result_target(stored_country)
+    require_change(principal, action, before, project.result_target(new_country))
+
+
+def require_new_result(
+    session: Session, principal: Principal, work_id: int, country: str | None
+) -> None:
+    """Entering a result: edit on the stored project, and on it with the result's country
+    (which, claimed by the request, can narrow what is allowed but never widen it)."""
+    require_result_write(session, principal, Action.EDIT, work_id, None, country, new=True)
+
+
+# --- the read rule in SQL -------------------------------------------------------------
 
 
 def visible_works(vis: Visibility) -> ColumnElement[bool]:

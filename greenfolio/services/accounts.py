@@ -1,13 +1,18 @@
 """Accounts: users with argon2 password hashes, scoped roles, browser sessions, API tokens
-and a limit on sign-in attempts.
+and a limit on sign-in attempts (``throttle``).
 
 Secrets are never stored: a session cookie or an API token is a random string of which
-only the SHA-256 is kept, so a copy of the database lets nobody sign in.
+only the SHA-256 is kept, so a copy of the database lets nobody sign in. A session's CSRF
+token is an HMAC keyed by the session's secret, so it is tied to that session, changes
+with every sign-in and cannot be derived from the database. A new password ends every
+other session of the user and revokes their API tokens.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +20,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import GreenfolioError, NotFoundError, ValidationError
@@ -29,7 +34,7 @@ from greenfolio.domain.permissions import (
     require,
 )
 from greenfolio.domain.text import check_text
-from greenfolio.services import audit
+from greenfolio.services import audit, throttle
 from greenfolio.services.database import Database
 from greenfolio.store.tables import (
     ApiTokenRow,
@@ -40,10 +45,7 @@ from greenfolio.store.tables import (
 )
 
 SESSION_LIFETIME = timedelta(hours=12)
-LOGIN_WINDOW = timedelta(minutes=15)
 KEEP_ATTEMPTS = timedelta(days=7)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_ADDRESS = 20
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "gf_"
 
@@ -51,8 +53,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
-class RateLimited(GreenfolioError):
-    """Too many failed sign-ins; the message says how long to wait."""
+RateLimited = throttle.RateLimited
 
 
 class BadCredentials(GreenfolioError):
@@ -164,8 +165,16 @@ def create_user(
         return _info(session, row)
 
 
-def set_password(db: Database, by: Principal | None, username: str, password: str) -> None:
-    """Service call: a new password; every session of the user ends."""
+def set_password(
+    db: Database,
+    by: Principal | None,
+    username: str,
+    password: str,
+    keep_session: str | None = None,
+) -> dict[str, int]:
+    """Service call: a new password. Every session of the user ends (but ``keep_session``,
+    the secret of the one that made the change) and every API token of theirs is revoked:
+    whoever held the old password may have made them. Returns how many of each ended."""
     _check_password(password)
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         row = _user(session, username)
@@ -173,7 +182,44 @@ def set_password(db: Database, by: Principal | None, username: str, password: st
             require(by, Action.ADMIN, SYSTEM)
         row.password_hash = _hasher.hash(password)
         row.version += 1
-        session.execute(delete(UserSessionRow).where(UserSessionRow.user_id == row.id))
+        return _end_access(session, row.id, keep_session)
+
+
+def change_own_password(
+    db: Database, by: Principal, current: str, new: str, keep_session: str | None, address: str
+) -> dict[str, int]:
+    """Service call: a signed-in user changes their password, giving the current one
+    (checked under the same rate limit as signing in)."""
+    if by.user_id is None:
+        raise BadCredentials("sign in to change your password")
+    throttle.reserve(db, by.name, address)
+    with db.transaction() as session:
+        row = session.get(UserRow, by.user_id)
+        stored = row.password_hash if row is not None else _DUMMY_HASH
+    if not _verify(stored, current):
+        raise BadCredentials("the current password is wrong")
+    throttle.succeeded(db, by.name, address)
+    if current == new:
+        raise ValidationError("the new password must differ from the current one")
+    return set_password(db, by, by.name, new, keep_session)
+
+
+def _end_access(session: Session, user_id: int, keep_session: str | None) -> dict[str, int]:
+    """End the user's sessions (but one) and revoke their API tokens."""
+    ended = delete(UserSessionRow).where(UserSessionRow.user_id == user_id)
+    if keep_session:
+        ended = ended.where(UserSessionRow.id != _digest(keep_session))
+    sessions = session.execute(ended)
+    revoked = session.execute(
+        update(ApiTokenRow)
+        .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+    return {"sessions": _rowcount(sessions), "tokens": _rowcount(revoked)}
+
+
+def _rowcount(done: Any) -> int:
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def grant(db: Database, by: Principal | None, username: str, new: Grant) -> UserInfo:
@@ -235,33 +281,31 @@ def admins(db: Database) -> list[str]:
 # --- signing in -------------------------------------------------------------------------
 
 
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(db: Database, username: str, password: str, address: str) -> Principal:
-    """Service call: check a password, refusing after repeated failures."""
-    now = _now()
-    since = now - LOGIN_WINDOW
+    """Service call: check a password. The attempt is counted first, atomically and for
+    all workers (``throttle.reserve``), so parallel guesses get no more checks than
+    serial ones; past the allowance it is refused (``RateLimited``) unchecked."""
+    throttle.reserve(db, username, address)
     with db.transaction() as session:
-        failures = (
-            select(func.count())
-            .select_from(LoginAttemptRow)
-            .where(LoginAttemptRow.succeeded.is_(False), LoginAttemptRow.at >= since)
-        )
-        by_user = session.scalar(failures.where(LoginAttemptRow.username == username)) or 0
-        by_address = session.scalar(failures.where(LoginAttemptRow.address == address)) or 0
-        if by_user >= MAX_FAILURES_PER_USER or by_address >= MAX_FAILURES_PER_ADDRESS:
-            raise RateLimited(
-                f"too many failed sign-ins; try again in {LOGIN_WINDOW.seconds // 60} minutes"
-            )
-        row = session.scalar(select(UserRow).where(UserRow.username == username))
-        ok: bool
-        try:
-            ok = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-        principal = None
-        if ok and row is not None and row.active:
-            if _hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = _hasher.hash(password)
-            principal = _principal(session, row, "session")
+        found = session.scalar(select(UserRow).where(UserRow.username == username))
+        stored = found.password_hash if found is not None else _DUMMY_HASH
+    ok = _verify(stored, password) and found is not None and found.active
+    now = _now()
+    principal = None
+    with db.transaction() as session:
+        if ok and found is not None:
+            row = session.get(UserRow, found.id)
+            if row is not None and row.active:
+                if _hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = _hasher.hash(password)
+                principal = _principal(session, row, "session")
         session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < now - KEEP_ATTEMPTS))
         session.add(
             LoginAttemptRow(
@@ -273,7 +317,14 @@ def authenticate(db: Database, username: str, password: str, address: str) -> Pr
         )
     if principal is None:
         raise BadCredentials("unknown user name or wrong password")
+    throttle.succeeded(db, username, address)
     return principal
+
+
+def csrf_token(session_secret: str) -> str:
+    """The CSRF token of a session: an HMAC keyed by the session's secret."""
+    mac = hmac.new(session_secret.encode("utf-8"), b"greenfolio csrf v1", hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode("ascii").rstrip("=")
 
 
 def start_session(db: Database, user_id: int) -> str:

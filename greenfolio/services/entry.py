@@ -61,7 +61,7 @@ def create_result(db: Database, principal: Principal, spec: results.ResultSpec) 
     with audit.acting_as(principal.actor), db.transaction() as session:
         work = portfolio.work_by_key(session, spec.work)
         country = check_country(spec.country) if spec.country else None
-        require(principal, Action.EDIT, access.result_target(session, work.id, country))
+        access.require_new_result(session, principal, work.id, country)
         row = results.add(session, spec)
         return explorer.result_dict(row, work.key)
 
@@ -76,7 +76,9 @@ def revise_result(
     """Service call: change a draft or returned result, keeping the old version."""
     with audit.acting_as(principal.actor), db.transaction() as session:
         row = _result(session, result_id)
-        require(principal, Action.EDIT, access.result_target(session, row.work_id, row.country))
+        access.require_result_write(
+            session, principal, Action.EDIT, row.work_id, row.country, row.country
+        )
         claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
         session.refresh(row)
         if row.review_state not in REVISABLE:
@@ -88,9 +90,9 @@ def revise_result(
         new = {k: given.get(k, getattr(row, k)) for k in _REVISED_FIELDS}
         if new["country"]:
             new["country"] = check_country(str(new["country"]))
-            require(
-                principal, Action.EDIT, access.result_target(session, row.work_id, new["country"])
-            )
+        access.require_result_write(
+            session, principal, Action.EDIT, row.work_id, row.country, new["country"]
+        )
         ind = reference.indicator(session, row.indicator_code)
         work = session.get(WorkRow, row.work_id)
         assert work is not None
@@ -116,6 +118,7 @@ def revise_result(
                 value = value.value
             setattr(row, name, value)
         row.unit = row.unit or ind.unit
+        row.revised_by = principal.actor
         row.version += 1
         session.flush()
         return explorer.result_dict(row, work.key)
@@ -144,9 +147,10 @@ def review_result(
         raise ValidationError(f"unknown review action {action!r}: use submit, return or verify")
     with audit.acting_as(principal.actor), db.transaction() as session:
         row = _result(session, result_id)
-        require(principal, needed, access.result_target(session, row.work_id, row.country))
+        access.require_result_write(session, principal, needed, row.work_id, row.country, None)
         claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
-        session.refresh(row)
+        session.refresh(row)  # locked now: check the record as it is at the change
+        access.require_result_write(session, principal, needed, row.work_id, row.country, None)
         done = results.review(session, result_id, action, note, principal.actor)
         session.flush()
         work = session.get(WorkRow, done.work_id)
@@ -167,11 +171,11 @@ def save_project(
             raise ValidationError(f"project {spec.key!r} exists already; change it with PUT")
         if not create and existing is None:
             raise NotFoundError(f"no project {spec.key!r}")
+        access.require_project_write(session, principal, existing, spec)
         if existing is not None:
-            access.require_on_work(session, principal, Action.EDIT, existing.id)
             claim(session, WorkRow, existing.id, expected_version, f"project {spec.key}")
             session.refresh(existing)
-        require(principal, Action.EDIT, access.spec_target(spec))
+            access.require_project_write(session, principal, existing, spec)
         row = portfolio.upsert_work(session, spec)
         return {"key": row.key, "id": row.id, "version": row.version}
 
@@ -189,12 +193,11 @@ def run_method(
 def result_from_run(
     db: Database, principal: Principal, spec: method_service.FromRun
 ) -> dict[str, Any]:
-    """Service call: a draft result from a stored run's output, on an editable project."""
-    with db.transaction() as session:
+    """Service call: a draft result from a stored run's output, on an editable project
+    (checked and written in one transaction)."""
+    with audit.acting_as(principal.actor), db.transaction() as session:
         work = portfolio.work_by_key(session, spec.work)
         country = check_country(spec.country) if spec.country else None
-        require(principal, Action.EDIT, access.result_target(session, work.id, country))
-    with audit.acting_as(principal.actor):
-        rid = method_service.result_from_run(db, spec)
-    with db.transaction() as session:
-        return explorer.result_dict(_result(session, rid), spec.work)
+        access.require_new_result(session, principal, work.id, country)
+        row = method_service.add_from_run(session, spec)
+        return explorer.result_dict(row, work.key)

@@ -36,7 +36,6 @@ from greenfolio.domain.permissions import (
     Action,
     NotAuthenticated,
     Principal,
-    Target,
     actions_on,
     require,
 )
@@ -322,12 +321,15 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
         if vis.verified_only:
             conds.append(ResultRow.review_state == ReviewState.VERIFIED.value)
         result_rows = list(session.scalars(select(ResultRow).where(*conds).order_by(ResultRow.id)))
-        # The same facets as access.project_target, from the rows already read.
-        target = Target(
+        # The same facets as access.stored_project, from the rows already read (the
+        # results are all of them unless the public reads, and then the project is open).
+        stored = access.StoredProject(
             work.key,
             frozenset(t.code for t in terms if t.scheme == "programme"),
-            frozenset(listed) | {r.country for r in result_rows if r.country},
+            frozenset(listed),
+            frozenset(r.country for r in result_rows if r.country),
         )
+        target = stored.read_target()
         require(principal, Action.READ, target)
         orgs = session.execute(
             select(OrganisationRow, WorkOrgRow.role)
@@ -348,7 +350,7 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
         for r in result_rows:
             item = result_dict(r, work.key)
             item["method_run"] = runs.get(r.method_run_id) if r.method_run_id else None
-            item["actions"] = sorted(actions_on(principal, access.with_country(target, r.country)))
+            item["actions"] = sorted(stored.result_actions(principal, r.country))
             results.append(item)
         history = [] if vis.verified_only else audit.history(session, "work_item", str(work.id))
         return {
@@ -380,7 +382,7 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
             ],
             "results": results,
             "history": history,
-            "actions": sorted(actions_on(principal, target)),
+            "actions": sorted(stored.project_actions(principal)),
         }
 
 
@@ -393,8 +395,8 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         row = session.get(ResultRow, result_id)
         if row is None or (vis.verified_only and row.review_state != ReviewState.VERIFIED.value):
             raise NotFoundError(f"no result {result_id}")
-        target = access.result_target(session, row.work_id, row.country)
-        require(principal, Action.READ, target)
+        stored = access.stored_project(session, row.work_id)
+        require(principal, Action.READ, access.with_country(stored.read_target(), row.country))
         work = session.get(WorkRow, row.work_id)
         assert work is not None
         item = result_dict(row, work.key)
@@ -432,8 +434,20 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
             )
         ]
         item["history"] = [] if vis.verified_only else audit.history(session, "result", str(row.id))
-        item["actions"] = sorted(actions_on(principal, target))
+        item["actions"] = sorted(stored.result_actions(principal, row.country))
+        item["may_verify"] = _may_verify(principal, row, item["actions"])
         return item
+
+
+def _may_verify(principal: Principal, row: ResultRow, actions: list[str]) -> bool:
+    """Whether the verify button works: a reviewer who is not one of the result's authors."""
+    if Action.REVIEW.value not in actions:
+        return False
+    try:
+        result_service.check_separation(row, "verify", principal.actor)
+    except result_service.SeparationOfDuties:
+        return False
+    return True
 
 
 def results(
@@ -506,13 +520,14 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
             ):
                 where = (row.work_id, row.country)
                 if where not in targets:
-                    target = access.result_target(session, row.work_id, row.country)
-                    targets[where] = actions_on(principal, target)
+                    stored = access.stored_project(session, row.work_id)
+                    targets[where] = stored.result_actions(principal, row.country)
                 if action not in targets[where]:
                     continue
                 item = result_dict(row, key)
                 item["project_title"] = title
                 item["actions"] = sorted(targets[where])
+                item["may_verify"] = _may_verify(principal, row, item["actions"])
                 items.append(item)
             out[state] = {"items": items, "total": total}
     return out

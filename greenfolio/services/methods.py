@@ -22,6 +22,7 @@ from greenfolio.domain.units import compatible, convert
 from greenfolio.methods import registry
 from greenfolio.methods.base import Outcome
 from greenfolio.services import results
+from greenfolio.services.audit import current_actor
 from greenfolio.services.database import Database
 from greenfolio.store.tables import MethodRunRow, ResultRow, ReviewEventRow
 
@@ -104,25 +105,30 @@ def _output(row: MethodRunRow, key: str) -> tuple[float, str]:
 def result_from_run(db: Database, spec: FromRun) -> int:
     """Service call: a draft result holding one output of a stored run, linked to it."""
     with db.transaction() as session:
-        run_row = session.get(MethodRunRow, spec.run_id)
-        if run_row is None:
-            raise NotFoundError(f"no method run with id {spec.run_id}")
-        value, unit = _output(run_row, spec.output)
-        row = results.add(
-            session,
-            results.ResultSpec(
-                work=spec.work,
-                indicator=spec.indicator,
-                value=value,
-                unit=unit,
-                period_start=spec.period_start,
-                period_end=spec.period_end,
-                country=spec.country,
-                citation=spec.citation or f"method run {run_row.id} ({run_row.method})",
-            ),
-        )
-        row.method_run_id, row.output_key = run_row.id, spec.output
-        return row.id
+        return add_from_run(session, spec).id
+
+
+def add_from_run(session: Session, spec: FromRun) -> ResultRow:
+    """A draft result holding one output of a stored run, linked to it."""
+    run_row = session.get(MethodRunRow, spec.run_id)
+    if run_row is None:
+        raise NotFoundError(f"no method run with id {spec.run_id}")
+    value, unit = _output(run_row, spec.output)
+    row = results.add(
+        session,
+        results.ResultSpec(
+            work=spec.work,
+            indicator=spec.indicator,
+            value=value,
+            unit=unit,
+            period_start=spec.period_start,
+            period_end=spec.period_end,
+            country=spec.country,
+            citation=spec.citation or f"method run {run_row.id} ({run_row.method})",
+        ),
+    )
+    row.method_run_id, row.output_key = run_row.id, spec.output
+    return row
 
 
 def _changed(old: float, new: float) -> bool:
@@ -171,6 +177,8 @@ def recompute(db: Database, apply: bool = False, actor: str | None = None) -> li
                 before = result.review_state
                 result.value, result.method_run_id = new_value, fresh[old_run.id].id
                 result.review_state, result.version = "submitted", result.version + 1
+                # Whoever applies the recomputation changed the figure: not its verifier.
+                result.revised_by = result.submitted_by = actor or current_actor()
                 note = (
                     f"recomputed by {old_run.method} with reference data "
                     f"{method.refdata_version()}: {change['old_value']:g} -> {new_value:g}"

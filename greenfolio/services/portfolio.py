@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.keys import HINT, key_problem
 from greenfolio.domain.text import CheckedText
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.database import Database
@@ -43,7 +44,7 @@ class WorkSpec(CheckedText):
 
     model_config = ConfigDict(extra="forbid")
     multiline_fields = frozenset({"description", "citation"})
-    key: str = Field(min_length=1, max_length=160)
+    key: str = Field(description="project key: an IATI identifier or similar (see domain.keys)")
     kind: WorkKind
     title: dict[str, str]
     description: dict[str, str] = Field(default_factory=dict)
@@ -54,6 +55,14 @@ class WorkSpec(CheckedText):
     countries: list[str] = Field(default_factory=list)
     terms: list[str] = Field(default_factory=list)
     organisations: list[Participation] = Field(default_factory=list)
+
+    @field_validator("key")
+    @classmethod
+    def _usable_key(cls, key: str) -> str:
+        problem = key_problem(key)
+        if problem is not None:
+            raise ValueError(f"{problem}: {HINT}")
+        return key
 
     @field_validator("countries")
     @classmethod

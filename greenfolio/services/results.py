@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.indicators import Disaggregation
+from greenfolio.domain.permissions import PermissionDenied
 from greenfolio.domain.results import (
     Milestone,
     Qualifier,
@@ -23,7 +24,7 @@ from greenfolio.domain.results import (
     next_state,
 )
 from greenfolio.domain.text import CheckedText, check_text
-from greenfolio.services import reference
+from greenfolio.services import audit, reference
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import work_by_key
 from greenfolio.store.tables import ResultRow, ReviewEventRow, WorkRow
@@ -91,16 +92,50 @@ def add(session: Session, spec: ResultSpec) -> ResultRow:
         citation=draft.citation,
         review_state=ReviewState.DRAFT.value,
         review_note=spec.note,
+        entered_by=audit.current_actor(),
     )
     session.add(row)
     session.flush()
     return row
 
 
+class SeparationOfDuties(PermissionDenied):
+    """Someone tried to verify a figure they entered, submitted or last revised."""
+
+
+def _shown(actor: str) -> str:
+    return actor.removeprefix("user:")
+
+
+def check_separation(row: ResultRow, action: str, actor: str) -> None:
+    """The rule of separation of duties: nobody verifies a result they entered, submitted
+    or last revised. Returning one's own result is allowed: it only takes the figure out
+    of the way to a report (back to its authors for a fix), it never makes it count."""
+    if action != "verify":
+        return
+    parts = [
+        what
+        for what, who in (
+            ("entered", row.entered_by),
+            ("submitted", row.submitted_by),
+            ("last revised", row.revised_by),
+        )
+        if who == actor
+    ]
+    if parts:
+        did = " and ".join(parts)
+        raise SeparationOfDuties(
+            f"result {row.id} cannot be verified by {_shown(actor)}, who {did} it: "
+            "someone else must verify it (whoever enters or changes a figure does not "
+            "check it)"
+        )
+
+
 def review(
     session: Session, result_id: int, action: str, note: str | None = None, actor: str | None = None
 ) -> ResultRow:
-    """Apply a review action; returning a result requires a reason."""
+    """Apply a review action; returning a result requires a reason, and verifying one
+    needs someone other than its authors (``actor`` defaults to the current actor)."""
     if note is not None:
         check_text(note, "the note", multiline=True)
     row = session.get(ResultRow, result_id)
@@ -108,10 +143,14 @@ def review(
         raise NotFoundError(f"no result with id {result_id}")
     if action == "return" and not (note and note.strip()):
         raise ValidationError(f"returning result {result_id} needs a reason (--reason)")
+    actor = actor or audit.current_actor()
     before = ReviewState(row.review_state)
     after = next_state(before, action, result_id)
+    check_separation(row, action, actor)
     row.review_state = after.value
     row.version += 1
+    if action == "submit":
+        row.submitted_by = actor
     if note:
         row.review_note = note
     session.add(
@@ -136,7 +175,8 @@ def record(db: Database, spec: ResultSpec) -> int:
 def apply_review(
     db: Database, ids: Sequence[int], action: str, note: str | None = None, actor: str | None = None
 ) -> list[dict[str, Any]]:
-    """Service call: apply one review action to several results, all or none."""
+    """Service call: apply one review action to several results, all or none (as
+    ``actor``, by default whoever runs the process: ``cli:<user>`` from the command line)."""
     with db.transaction() as session:
         return [as_dict(review(session, i, action, note, actor)) for i in ids]
 

@@ -173,6 +173,10 @@ class ResultRow(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Separation of duties: who entered, last revised and last submitted the figure.
+    entered_by: Mapped[str | None] = mapped_column(String(160))
+    revised_by: Mapped[str | None] = mapped_column(String(160))
+    submitted_by: Mapped[str | None] = mapped_column(String(160))
     # Exchange: the import that made the result, IATI dimensions and other details.
     origin: Mapped[str | None] = mapped_column(String(20))
     dimensions: Mapped[list[Any] | None] = mapped_column(JSON)
@@ -341,6 +345,17 @@ class LoginAttemptRow(Base):
     address: Mapped[str] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class LoginThrottleRow(Base):
+    """Counted sign-in attempts for one address, or one account from one address, and
+    until when further attempts wait (exponential back-off)."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class AuditEventRow(Base):

@@ -1,14 +1,14 @@
 """The web pages: each route reads the request, calls the same service as the API (which
 checks the same permission) and renders a template in the visitor's language.
 
-Forms are protected by a CSRF token (a random ``gf_csrf`` cookie, HttpOnly and
-SameSite=Strict, echoed in a hidden field); the session cookie is HttpOnly, SameSite=Lax
-and Secure when the page was served over TLS.
+Every form carries a CSRF token in a hidden field, checked on every unsafe POST: for a
+signed-in browser an HMAC of its session's secret, before sign-in a random ``gf_csrf``
+cookie (HttpOnly, SameSite=Strict) that is renewed at sign-in and sign-out. The session
+cookie is HttpOnly, SameSite=Lax and Secure when the page was served over TLS.
 """
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import threading
 from typing import Annotated, Any
@@ -23,7 +23,8 @@ from markupsafe import Markup, escape
 from greenfolio.api.deps import (
     CSRF_COOKIE,
     LANG_COOKIE,
-    SESSION_COOKIE,
+    csrf_expected,
+    csrf_ok,
     get_db,
     resolve_principal,
 )
@@ -64,6 +65,8 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
     auto_reload=False,
 )
+_env.filters["key"] = lambda key: quote(str(key), safe="")
+"""A record key as one URL path segment ("/" too is encoded; the server decodes it once)."""
 _parts_lock = threading.Lock()
 _parts: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
 _options: dict[tuple[int, str], tuple[Any, dict[str, str]]] = {}
@@ -128,7 +131,7 @@ def _here(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     tr = Translator(_lang(request))
     who = _who(request)
-    token = request.cookies.get(CSRF_COOKIE) or ""
+    token = csrf_expected(request)
     fresh = not token
     if fresh:
         token = secrets.token_urlsafe(24)
@@ -167,8 +170,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 def _check_csrf(request: Request, token: str) -> None:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, token):
+    if not csrf_ok(request, token):
         raise PermissionDenied(
             "this form has expired or was sent from another site; reload the page and try again"
         )
@@ -436,10 +438,10 @@ def _save_project(
         if classify(exc)[0] not in (400, 404, 422, 428):
             raise
         return _project_form(request, db, 422, shown, [str(exc)], existing)
-    return _redirect(f"/projects/{quote(saved['key'])}")
+    return _redirect(f"/projects/{quote(saved['key'], safe='')}")
 
 
-@router.get("/projects/{key}/edit", response_class=HTMLResponse)
+@router.get("/projects/{key:path}/edit", response_class=HTMLResponse)
 def edit_project(key: str, request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
@@ -448,7 +450,7 @@ def edit_project(key: str, request: Request, db: Db) -> Response:
     return _project_form(request, db, 200, _project_fields(found, _lang(request)), [], found)
 
 
-@router.post("/projects/{key}/edit", response_class=HTMLResponse)
+@router.post("/projects/{key:path}/edit", response_class=HTMLResponse)
 async def save_project(key: str, request: Request, db: Db) -> Response:
     data = await request.form()
     _check_csrf(request, str(data.get("csrf", "")))
@@ -469,13 +471,6 @@ def _indicator_names(db: Database, who: Principal) -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in explorer.indicators(db, who)}
 
 
-@router.get("/projects/{key}", response_class=HTMLResponse)
-def project_page(key: str, request: Request, db: Db) -> Response:
-    who = resolve_principal(request)
-    found = explorer.project(db, who, key)
-    return render(request, "project.html", p=found, indicators=_indicator_names(db, who))
-
-
 def _result_form(key: str, request: Request, db: Database, status: int, **context: Any) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
@@ -491,7 +486,7 @@ def _result_form(key: str, request: Request, db: Database, status: int, **contex
     )
 
 
-@router.get("/projects/{key}/results/new", response_class=HTMLResponse)
+@router.get("/projects/{key:path}/results/new", response_class=HTMLResponse)
 def new_result(key: str, request: Request, db: Db) -> Response:
     return _result_form(key, request, db, 200, form={}, errors=[])
 
@@ -510,7 +505,7 @@ def _pydantic_errors(exc: pydantic.ValidationError) -> list[str]:
     ]
 
 
-@router.post("/projects/{key}/results", response_class=HTMLResponse)
+@router.post("/projects/{key:path}/results", response_class=HTMLResponse)
 async def create_result(key: str, request: Request, db: Db) -> Response:
     form = dict((await request.form()).items())
     _check_csrf(request, str(form.get("csrf", "")))
@@ -530,6 +525,13 @@ def _create_result(key: str, request: Request, db: Database, fields: dict[str, A
             raise
         return _result_form(key, request, db, 422, form=fields, errors=[str(exc)])
     return _redirect(f"/results/{made['id']}")
+
+
+@router.get("/projects/{key:path}", response_class=HTMLResponse)
+def project_page(key: str, request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    found = explorer.project(db, who, key)
+    return render(request, "project.html", p=found, indicators=_indicator_names(db, who))
 
 
 async def _run_sync(request: Request, fn: Any, *args: Any) -> Response:
@@ -657,92 +659,6 @@ def report_download(
         media_type=MEDIA.get(fmt, "application/octet-stream"),
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-# --- signing in, language, account ----------------------------------------------------
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_page(
-    request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
-) -> Response:
-    return render(request, "login.html", next=_safe_next(next_page), failed=False)
-
-
-@router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request,
-    db: Db,
-    csrf: Csrf,
-    username: Annotated[str, Form(max_length=80)],
-    password: Annotated[str, Form(max_length=200)],
-    next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
-) -> Response:
-    _check_csrf(request, csrf)
-    address = request.client.host if request.client else "unknown"
-    try:
-        who = accounts.authenticate(db, username.strip(), password, address)
-    except accounts.BadCredentials:
-        return render(request, "login.html", status=401, next=_safe_next(next_page), failed=True)
-    assert who.user_id is not None
-    secret = accounts.start_session(db, who.user_id)
-    response = RedirectResponse(_safe_next(next_page), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-    )
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, db: Db, csrf: Csrf) -> Response:
-    _check_csrf(request, csrf)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        accounts.end_session(db, cookie)
-    response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
-    return response
-
-
-@router.get("/lang/{code}")
-def switch_language(
-    code: str, request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
-) -> Response:
-    if code not in UN_LANGUAGES:
-        raise ValidationError(f"unknown language {code!r}")
-    response = RedirectResponse(_safe_next(next_page), status_code=303)
-    response.set_cookie(
-        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=_secure(request)
-    )
-    return response
-
-
-def _signed_in(request: Request) -> Principal:
-    who = resolve_principal(request)
-    if who.user_id is None:
-        require(who, Action.EDIT, SYSTEM)
-    return who
-
-
-@router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, db: Db) -> Response:
-    who = _signed_in(request)
-    return render(request, "account.html", tokens=accounts.tokens(db, who), secret=None)
-
-
-@router.post("/account/tokens", response_class=HTMLResponse)
-def create_token(
-    request: Request, db: Db, csrf: Csrf, name: Annotated[str, Form(min_length=1, max_length=80)]
-) -> Response:
-    _check_csrf(request, csrf)
-    who = _signed_in(request)
-    secret, _ = accounts.create_token(db, who, who.name, name)
-    return render(request, "account.html", tokens=accounts.tokens(db, who), secret=secret)
 
 
 # --- administration -------------------------------------------------------------------

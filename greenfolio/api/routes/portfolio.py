@@ -113,7 +113,7 @@ def list_projects(
     return explorer.projects(db, who, flt, sort, page, per_page).as_dict()
 
 
-@router.get("/projects/{key}", response_model=ProjectDetail, summary="One project in full")
+@router.get("/projects/{key:path}", response_model=ProjectDetail, summary="One project in full")
 def get_project(key: str, who: Who, db: Db, response: Response) -> dict[str, Any]:
     found = explorer.project(db, who, key)
     response.headers["ETag"] = etag(found["version"])
@@ -134,7 +134,7 @@ def create_project(spec: WorkSpec, who: Who, db: Db, response: Response) -> dict
 
 
 @router.put(
-    "/projects/{key}",
+    "/projects/{key:path}",
     response_model=ProjectRef,
     responses=WRITE_RESPONSES,
     summary="Change a project (give the version read: If-Match or 'version')",

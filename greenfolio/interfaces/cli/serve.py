@@ -239,11 +239,16 @@ def set_password(
     password_file: PasswordFileOption = None,
     db: DbOption = None,
 ) -> None:
-    """Set a new password (ends the user's sessions); prints it if generated."""
+    """Set a new password (ends the user's sessions and revokes their API tokens); prints
+    it if generated."""
     with errors():
         secret, generated = read_password(password, password_file)
-        accounts.set_password(open_db(db), None, username, secret)
-        out.print(f"password of {username} changed", highlight=False)
+        ended = accounts.set_password(open_db(db), None, username, secret)
+        out.print(
+            f"password of {username} changed; {ended['sessions']} session(s) ended, "
+            f"{ended['tokens']} API token(s) revoked",
+            highlight=False,
+        )
         if generated:
             out.print(f"password: {secret}", highlight=False)
 

@@ -12,6 +12,7 @@ warnings (unknown codes, legacy format, a missing language) do not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -463,7 +464,9 @@ def _fallback_identifier(el: etree._Element, act: Activity, stem: str, index: in
     ref = act.reporting_org.ref if act.reporting_org else None
     if other:
         return f"{ref}-{other}" if ref else other
-    return f"{stem}#{index}"
+    # a key that works in every route (domain.keys): the file's name, made safe, and "~n"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._") or "activity"
+    return f"{safe[:140]}~{index}"
 
 
 def read_activity(

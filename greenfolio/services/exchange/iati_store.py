@@ -33,6 +33,7 @@ from greenfolio.domain.iati import (
     digest,
     same_record,
 )
+from greenfolio.domain.keys import HINT, key_problem
 from greenfolio.domain.work import OrgRole, WorkKind
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
 from greenfolio.services.exchange.iati_json import work_details
@@ -193,6 +194,18 @@ class ActivityWriter:
         ``salt`` (what an ``extra_results`` hook will store for it), a fingerprint of
         record and salt is kept and compared instead.
         """
+        unusable = key_problem(activity.identifier)
+        if unusable is not None:
+            self.problems.append(
+                Problem(
+                    f"{unusable}; this activity is left out ({HINT})",
+                    file=file,
+                    line=line,
+                    activity=activity.identifier,
+                    element="iati-identifier",
+                )
+            )
+            return
         first = self.seen.get(activity.identifier)
         if first is not None:
             self.problems.append(

@@ -12,8 +12,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_ops"
-down_revision = "0004"
+revision = "0006_ops"
+down_revision = "0005_auth"
 branch_labels = None
 depends_on = None
 

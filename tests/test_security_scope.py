@@ -1,0 +1,124 @@
+"""Issue 12, item 1: a scope is checked against the record as stored, before and after the
+change; what a request claims about itself never widens it. Through the API and the
+pages, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from greenfolio.domain.permissions import Grant, Principal, Role, Scope
+from greenfolio.services import entry, explorer, methods, portfolio
+from greenfolio.services.database import Database
+from greenfolio.services.portfolio import WorkSpec
+from greenfolio.services.results import ResultSpec
+from tests.test_api_support import User, add_user, browser, client
+
+ROOT = Principal("root", (Grant(Role.ADMIN, Scope.parse("all")),), 1)
+KHM = WorkSpec(
+    key="sc-khm",
+    kind="project",
+    title={"en": "Regional project in Asia"},
+    countries=["KHM", "IDN", "NPL"],
+    terms=["programme:pops", "focus_area:b"],
+)
+BRA = WorkSpec(
+    key="sc-bra",
+    kind="project",
+    title={"en": "Project in Brazil"},
+    countries=["BRA"],
+    terms=["programme:montreal_protocol", "focus_area:b"],
+)
+
+
+def _project(db: Database, key: str) -> dict[str, Any]:
+    return explorer.project(db, ROOT, key)
+
+
+def _results(db: Database, key: str) -> list[int]:
+    return [r["id"] for r in _project(db, key)["results"]]
+
+
+@pytest.fixture
+def setup(db: Database) -> tuple[Database, User]:
+    portfolio.register_work(db, KHM)
+    portfolio.register_work(db, BRA)
+    return db, add_user(db, "edbra", "editor@country:BRA")
+
+
+def test_a_result_claiming_the_editors_country_is_refused_on_another_project(
+    setup: tuple[Database, User],
+) -> None:
+    db, edbra = setup
+    api = client(db)
+    body = {"work": "sc-khm", "indicator": "pops_destroyed", "value": 3, "country": "BRA"}
+    refused = api.post("/api/v1/results", json=body, headers=edbra.auth)
+    assert refused.status_code == 403, refused.text
+    assert "may not edit project sc-khm" in refused.json()["error"]["message"]
+    web, csrf = browser(db, edbra)
+    assert web.get("/projects/sc-khm/results/new").status_code == 403
+    form = {"csrf": csrf, "indicator": "pops_destroyed", "value": "3", "country": "BRA"}
+    assert web.post("/projects/sc-khm/results", data=form).status_code == 403
+    assert _results(db, "sc-khm") == []
+    # the same editor enters results on their own project, with or without a country
+    ok = api.post("/api/v1/results", json={**body, "work": "sc-bra"}, headers=edbra.auth)
+    assert ok.status_code == 201, ok.text
+    assert web.post("/projects/sc-bra/results", data=form).status_code == 303
+    assert len(_results(db, "sc-bra")) == 2
+
+
+def test_a_project_outside_the_scope_cannot_be_changed_nor_one_moved_out(
+    setup: tuple[Database, User],
+) -> None:
+    db, edbra = setup
+    # someone with a wider scope reports a Brazilian figure on the Asian project: the
+    # Brazil focal point may now read it, but the project is not theirs to change
+    spec = ResultSpec(work="sc-khm", indicator="pops_destroyed", value=1, country="BRA")
+    entry.create_result(db, ROOT, spec)
+    api = client(db)
+    assert api.get("/api/v1/projects/sc-khm", headers=edbra.auth).status_code == 200
+    body = KHM.model_dump(mode="json") | {"countries": ["BRA"], "version": 1}
+    taken = api.put("/api/v1/projects/sc-khm", json=body, headers=edbra.auth)
+    assert taken.status_code == 403, taken.text
+    moved = BRA.model_dump(mode="json") | {"countries": ["ARG"], "version": 1}
+    out = api.put("/api/v1/projects/sc-bra", json=moved, headers=edbra.auth)
+    assert out.status_code == 403, out.text
+    web, csrf = browser(db, edbra)
+    assert web.get("/projects/sc-khm/edit").status_code == 403
+    form = {"csrf": csrf, "kind": "project", "title_en": "Mine", "countries": "BRA", "version": "1"}
+    assert web.post("/projects/sc-khm/edit", data=form).status_code == 403
+    form = {**form, "countries": "ARG", "terms": ["programme:montreal_protocol"]}
+    assert web.post("/projects/sc-bra/edit", data=form).status_code == 403
+    assert _project(db, "sc-khm")["countries"] == ["IDN", "KHM", "NPL"]
+    assert _project(db, "sc-bra")["countries"] == ["BRA"]
+    assert _project(db, "sc-khm")["version"] == _project(db, "sc-bra")["version"] == 1
+    # changes that keep the project in scope still work
+    kept = BRA.model_dump(mode="json") | {"countries": ["BRA", "ARG"], "version": 1}
+    assert api.put("/api/v1/projects/sc-bra", json=kept, headers=edbra.auth).status_code == 200
+
+
+def test_a_result_is_not_moved_out_of_scope_nor_made_from_a_run_elsewhere(
+    setup: tuple[Database, User],
+) -> None:
+    db, edbra = setup
+    made = entry.create_result(
+        db, ROOT, ResultSpec(work="sc-khm", indicator="pops_destroyed", value=1, country="BRA")
+    )
+    api = client(db)
+    patch = {"country": "KHM", "version": made["version"]}
+    moved = api.patch(f"/api/v1/results/{made['id']}", json=patch, headers=edbra.auth)
+    assert moved.status_code == 403, moved.text
+    web, csrf = browser(db, edbra)
+    form = {"csrf": csrf, "value": "1", "country": "KHM", "version": str(made["version"])}
+    assert web.post(f"/results/{made['id']}/edit", data=form).status_code == 403
+    assert explorer.result(db, ROOT, made["id"])["country"] == "BRA"
+    inputs = {"quantity": 100, "substance": "HCFC-22", "to": "co2e"}
+    run = methods.run(db, "montreal.convert", inputs)
+    body = {"output": "value", "work": "sc-khm", "indicator": "ghg_avoided", "country": "BRA"}
+    url = f"/api/v1/method-runs/{run['run_id']}/results"
+    refused = api.post(url, json=body, headers=edbra.auth)
+    assert refused.status_code == 403, refused.text
+    assert _results(db, "sc-khm") == [made["id"]]
+    mine = api.post(url, json={**body, "work": "sc-bra"}, headers=edbra.auth)
+    assert mine.status_code == 201, mine.text
