@@ -362,7 +362,14 @@ def test_a_result_without_a_period_is_warned_about_on_add_and_verify(url: str) -
     assert "has no period, so no report counts it" in text
     run("results", "submit", rid, "--db", url)
     code, text = run("results", "verify", rid, "--db", url)
-    assert code == ExitCode.OK
+    assert code == ExitCode.INVALID  # whoever entered a result does not verify it
+    assert "someone else must verify it" in text
+    secret = "a reviewer's passphrase"
+    made = ("users", "create", "rev", "--role", "reviewer", "--db", url)
+    assert run(*made, env={"GREENFOLIO_PASSWORD": secret})[0] == ExitCode.OK
+    verify = ("results", "verify", rid, "--as", "rev", "--db", url)
+    code, text = run(*verify, env={"GREENFOLIO_PASSWORD": secret})
+    assert code == ExitCode.OK, text
     assert f"result {rid}: verified" in text
     assert f"warning: result {rid} has no period, so no report counts it" in text
 
@@ -390,7 +397,13 @@ def test_a_result_outside_every_report_period_is_warned_about(url: str) -> None:
     assert "board 2021 counts periods ending 2020-01-01 to 2021-06-30" in text
 
 
-def test_the_readme_example_counts_in_the_board_report(url: str) -> None:
+def test_the_readme_example_counts_in_the_board_report(url: str, tmp_path: Path) -> None:
+    """The README's lines, run as written: add, submit, and verify as the demo's admin
+    (someone other than the command-line user who entered the result)."""
+    secret_file = tmp_path / "greenfolio.sqlite.admin-password"
+    secret_file.write_text("user: admin\npassword: demo-admin-passphrase\n", "utf-8")
+    made = ("users", "create-admin", "--password-file", str(secret_file), "--db", url)
+    assert run(*made)[0] == ExitCode.OK
     code, text = run("figures", "--year", "2021", "--json", "--db", url)
     before = {f["id"]: f["value"] for f in json.loads(text)["figures"]}["pops_destroyed"]
     readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
@@ -401,9 +414,14 @@ def test_the_readme_example_counts_in_the_board_report(url: str) -> None:
     assert code == ExitCode.OK, text
     assert "warning" not in text
     rid = text.split()[1]
-    run("results", "submit", rid, "--db", url)
-    code, text = run("results", "verify", rid, "--db", url)
-    assert code == ExitCode.OK and "warning" not in text
+    assert rid == "64"  # as the README says, on a fresh demo
+    submit = next(x for x in lines if x.startswith("greenfolio results submit"))
+    code, text = run(*submit.split("#")[0].split()[1:], "--db", url)
+    assert code == ExitCode.OK, text
+    verify = next(x for x in lines if x.startswith("greenfolio results verify"))
+    args = [str(secret_file) if a.endswith(".admin-password") else a for a in verify.split()[1:]]
+    code, text = run(*args[: args.index("#")] if "#" in args else args, "--db", url)
+    assert code == ExitCode.OK and "warning" not in text, text
     code, text = run("figures", "--year", "2021", "--json", "--db", url)
     after = {f["id"]: f["value"] for f in json.loads(text)["figures"]}["pops_destroyed"]
     assert after == before + 12
@@ -505,3 +523,16 @@ def test_imports_group_reasons_and_exit_partial_when_some_are_refused(
     reason = "organisation role 'beneficiary' is not in the OrganisationRole codelist"
     assert [x.strip()[:5] for x in lines if reason in x] == ["16 × "]
     assert len(lines) < 20 and "--json lists every problem with its place" in text
+
+
+def test_acting_as_an_account_checks_its_password_and_role(url: str) -> None:
+    secret = "a viewer's passphrase"
+    made = ("users", "create", "ann", "--role", "viewer", "--db", url)
+    assert run(*made, env={"GREENFOLIO_PASSWORD": secret})[0] == ExitCode.OK
+    verify = ("results", "verify", "1", "--as", "ann", "--db", url)
+    code, text = run(*verify, env={"GREENFOLIO_PASSWORD": "not it"})
+    assert code == ExitCode.INVALID and "unknown user name or wrong password" in text
+    code, text = run(*verify, env={"GREENFOLIO_PASSWORD": ""})
+    assert code == ExitCode.INVALID and "--password-file FILE or $GREENFOLIO_PASSWORD" in text
+    code, text = run(*verify, env={"GREENFOLIO_PASSWORD": secret})
+    assert code == ExitCode.INVALID and "ann" in text, text

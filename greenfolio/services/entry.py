@@ -157,6 +157,31 @@ def review_result(
         return explorer.result_dict(done, work.key if work else None)
 
 
+def review_results(
+    db: Database, principal: Principal, ids: list[int], action: str, note: str | None
+) -> list[dict[str, Any]]:
+    """Service call: one review action on several results as a signed-in account, all or
+    none (the command line's ``--as``). Each result is locked and checked as stored, so no
+    version is needed: the account acts on the record as it is at the change."""
+    if note is not None:
+        check_text(note, "the note", multiline=True)
+    needed = REVIEW_ACTIONS.get(action)
+    if needed is None:
+        raise ValidationError(f"unknown review action {action!r}: use submit, return or verify")
+    done: list[dict[str, Any]] = []
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        for result_id in ids:
+            row = session.get(ResultRow, result_id, with_for_update=True)
+            if row is None:
+                raise NotFoundError(f"no result with id {result_id}")
+            access.require_result_write(session, principal, needed, row.work_id, row.country, None)
+            changed = results.review(session, result_id, action, note, principal.actor)
+            session.flush()
+            work = session.get(WorkRow, changed.work_id)
+            done.append(explorer.result_dict(changed, work.key if work else None))
+    return done
+
+
 def save_project(
     db: Database,
     principal: Principal,

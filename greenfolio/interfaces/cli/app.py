@@ -31,6 +31,7 @@ from greenfolio.interfaces.cli.common import (
     use_numbers_command,
     warn,
 )
+from greenfolio.interfaces.cli.passwords import PasswordFileOption
 from greenfolio.services import audit, coverage, reference, reporting, synthetic
 from greenfolio.services import demo as demo_service
 from greenfolio.services import explain as explain_service
@@ -353,10 +354,37 @@ def results_add(
             warn(text)
 
 
-def _review(ids: list[int], action: str, note: str | None, db: str | None, as_json: bool) -> None:
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this Greenfolio account (its password from --password-file, "
+        "$GREENFOLIO_PASSWORD or a prompt); its role and scope are checked. Without it the "
+        "change is made as the operating-system user (cli:NAME).",
+    ),
+]
+
+
+def _review(
+    ids: list[int],
+    action: str,
+    note: str | None,
+    db: str | None,
+    as_json: bool,
+    username: str | None = None,
+    password_file: Path | None = None,
+) -> None:
     with errors():
         database = open_db(db)
-        rows = result_service.apply_review(database, ids, action, note)
+        if username is None:
+            rows = result_service.apply_review(database, ids, action, note)
+        else:
+            from greenfolio.interfaces.cli.passwords import sign_in_password
+            from greenfolio.services import accounts, entry
+
+            secret = sign_in_password(username, password_file)
+            who = accounts.authenticate(database, username, secret, "command line")
+            rows = entry.review_results(database, who, ids, action, note)
         if as_json:
             print_json(rows)
         else:
@@ -368,26 +396,41 @@ def _review(ids: list[int], action: str, note: str | None, db: str | None, as_js
 
 
 @results_app.command("submit")
-def results_submit(ids: list[int], as_json: JsonOption = False, db: DbOption = None) -> None:
+def results_submit(
+    ids: list[int],
+    as_user: AsOption = None,
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
     """Submit draft or returned results for review."""
-    _review(ids, "submit", None, db, as_json)
+    _review(ids, "submit", None, db, as_json, as_user, password_file)
 
 
 @results_app.command("verify")
-def results_verify(ids: list[int], as_json: JsonOption = False, db: DbOption = None) -> None:
-    """Verify submitted results: from now on they count in figures."""
-    _review(ids, "verify", None, db, as_json)
+def results_verify(
+    ids: list[int],
+    as_user: AsOption = None,
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Verify submitted results: from now on they count in figures. Whoever entered,
+    revised or submitted a result cannot verify it: someone else must (``--as``)."""
+    _review(ids, "verify", None, db, as_json, as_user, password_file)
 
 
 @results_app.command("return")
 def results_return(
     ids: list[int],
     reason: Annotated[str, typer.Option(help="Why the result goes back to its author.")],
+    as_user: AsOption = None,
+    password_file: PasswordFileOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Return results to their author with a reason; they stop counting in figures."""
-    _review(ids, "return", reason, db, as_json)
+    _review(ids, "return", reason, db, as_json, as_user, password_file)
 
 
 from greenfolio.interfaces.cli import methods as methods_cli  # noqa: E402

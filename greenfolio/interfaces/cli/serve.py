@@ -8,8 +8,6 @@ Changes made from the command line are recorded in the audit trail as
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -25,8 +23,8 @@ from greenfolio.interfaces.cli.common import (
     out,
     print_json,
     table,
-    warn,
 )
+from greenfolio.interfaces.cli.passwords import PasswordFileOption, PasswordOption, read_password
 from greenfolio.services import accounts, audit
 from greenfolio.services.database import Database
 from greenfolio.store.engine import ENV_VAR
@@ -37,67 +35,6 @@ audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=Tr
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")]
-ENV_PASSWORD = "GREENFOLIO_PASSWORD"
-PasswordOption = Annotated[
-    str | None,
-    typer.Option(
-        hidden=True,
-        help=f"Deprecated: shows in the process list; use --password-file or ${ENV_PASSWORD}.",
-    ),
-]
-PasswordFileOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--password-file",
-        help="Read the password from the first line of this file ('-': standard input). "
-        f"Else ${ENV_PASSWORD}, else a prompt on a terminal; with none, one is generated "
-        "and printed.",
-    ),
-]
-
-
-def read_password(given: str | None, file: Path | None) -> tuple[str, bool]:
-    """The password to set and whether it was generated (and so must be printed).
-
-    A password on the command line is visible to every user of the machine (``ps``), so
-    it comes from a file, the environment or a hidden prompt instead; ``--password`` is
-    still accepted for old scripts, with a warning.
-    """
-    if given is not None and file is not None:
-        raise GreenfolioError("give the password one way: --password-file (not --password too)")
-    if given is not None:
-        warn(
-            "--password shows in the process list to every user of this machine; use "
-            f"--password-file FILE, ${ENV_PASSWORD} or the prompt instead"
-        )
-        return given, False
-    if file is not None:
-        try:
-            text = sys.stdin.readline() if str(file) == "-" else file.read_text("utf-8")
-        except OSError as exc:
-            raise GreenfolioError(
-                f"--password-file: cannot read {file} ({exc.strerror or exc})"
-            ) from exc
-        secret = text.splitlines()[0] if text.strip() else ""
-        if not secret:
-            raise GreenfolioError(
-                f"--password-file: {file} is empty; write the password on its first line"
-            )
-        return secret, False
-    env = os.environ.get(ENV_PASSWORD)
-    if env:
-        return env, False
-    if sys.stdin.isatty():
-        typed = typer.prompt(
-            "Password (leave empty to generate one)",
-            default="",
-            show_default=False,
-            hide_input=True,
-            confirmation_prompt=True,
-        )
-        if typed:
-            return str(typed), False
-    return accounts.generate_password(), True
 
 
 def run_server(

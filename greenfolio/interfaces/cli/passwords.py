@@ -1,0 +1,107 @@
+"""Passwords on the command line: never as an argument (it shows in the process list to
+every user of the machine) but from a file, the environment or a hidden prompt.
+
+Two uses: setting a password (``users create``, ``set-password``: one is generated when
+none is given) and signing in as an account (``results verify --as NAME``: never
+generated).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.interfaces.cli.common import warn
+from greenfolio.services import accounts
+
+ENV_PASSWORD = "GREENFOLIO_PASSWORD"
+PasswordOption = Annotated[
+    str | None,
+    typer.Option(
+        hidden=True,
+        help=f"Deprecated: shows in the process list; use --password-file or ${ENV_PASSWORD}.",
+    ),
+]
+PasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help="Read the password from the first line of this file ('-': standard input). "
+        f"Else ${ENV_PASSWORD}, else a prompt on a terminal; with none, one is generated "
+        "and printed.",
+    ),
+]
+
+
+def read_password(given: str | None, file: Path | None) -> tuple[str, bool]:
+    """The password to set and whether it was generated (and so must be printed).
+
+    A password on the command line is visible to every user of the machine (``ps``), so
+    it comes from a file, the environment or a hidden prompt instead; ``--password`` is
+    still accepted for old scripts, with a warning.
+    """
+    if given is not None and file is not None:
+        raise GreenfolioError("give the password one way: --password-file (not --password too)")
+    if given is not None:
+        warn(
+            "--password shows in the process list to every user of this machine; use "
+            f"--password-file FILE, ${ENV_PASSWORD} or the prompt instead"
+        )
+        return given, False
+    if file is not None:
+        return _from_file(file), False
+    env = os.environ.get(ENV_PASSWORD)
+    if env:
+        return env, False
+    if sys.stdin.isatty():
+        typed = typer.prompt(
+            "Password (leave empty to generate one)",
+            default="",
+            show_default=False,
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+        if typed:
+            return str(typed), False
+    return accounts.generate_password(), True
+
+
+def _from_file(file: Path) -> str:
+    """The first line of the file, or the value of its ``password:`` line (the demo's file)."""
+    try:
+        text = sys.stdin.readline() if str(file) == "-" else file.read_text("utf-8")
+    except OSError as exc:
+        raise GreenfolioError(
+            f"--password-file: cannot read {file} ({exc.strerror or exc})"
+        ) from exc
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        label, sep, value = line.partition(":")
+        if sep and label.strip().lower() == "password" and value.strip():
+            return value.strip()
+    if not lines:
+        raise GreenfolioError(
+            f"--password-file: {file} is empty; write the password on its first line"
+        )
+    return lines[0]
+
+
+def sign_in_password(username: str, file: Path | None) -> str:
+    """The password of ``username`` for signing in: from the file, $GREENFOLIO_PASSWORD or a
+    hidden prompt; never generated."""
+    if file is not None:
+        return _from_file(file)
+    env = os.environ.get(ENV_PASSWORD)
+    if env:
+        return env
+    if sys.stdin.isatty():
+        return str(typer.prompt(f"Password of {username}", hide_input=True))
+    raise GreenfolioError(
+        f"--as {username}: give the password with --password-file FILE or ${ENV_PASSWORD} "
+        "(no terminal to ask on)"
+    )
