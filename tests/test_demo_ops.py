@@ -93,7 +93,8 @@ def test_ids_are_not_reused_after_a_deletion(db: Database) -> None:
 
 
 def test_upgrading_keeps_records_and_starts_the_head(empty_db: Database) -> None:
-    """A database made at the revision before 0006_ops is upgraded in place: rows and references kept,
+    """A database made at the revision before 0006_ops is upgraded in place: rows and
+    references kept,
     the head taken from the trail, and ids no longer reused."""
     migrate.upgrade(empty_db.engine, "0005_auth")
     reference.sync(empty_db)
