@@ -99,11 +99,16 @@ class DemoServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError("demo --serve exited:\n" + "\n".join(self.lines))
-            found = re.search(r"sign in as: (\S+)\s+password: (\S+)", "\n".join(self.lines))
+            printed = "\n".join(self.lines)
+            found = re.search(r"sign in as '([^']+)';\s+the password is in (\S+) ", printed)
             if found:
+                # the demo never prints the password: it names the file that holds it
+                kept = Path(found.group(2)).read_text("utf-8")
+                password = re.search(r"password: (\S+)", kept)
+                assert password, kept
                 try:
                     if httpx.get(self.url + "/login", timeout=2).status_code == 200:
-                        return found.group(1), found.group(2)
+                        return found.group(1), password.group(1)
                 except httpx.HTTPError:
                     pass
             time.sleep(0.2)
