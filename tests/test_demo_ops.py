@@ -144,3 +144,24 @@ def test_the_demo_says_what_to_do_next(tmp_path: Path) -> None:
     )
     assert again.exit_code == 0 and str(secret_file) in again.stdout
     assert secret_file.read_text() == f"user: admin\npassword: {password}\n"
+
+
+def test_the_readme_shows_the_next_steps_the_demo_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick start quotes the demo's closing text; run as the quick start does (the
+    default database in the current folder), the demo prints those very lines."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GREENFOLIO_DB", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    done = runner.invoke(app, ["demo", *QUICK])
+    assert done.exit_code == 0, done.output
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    quoted = readme.split("```text\nNext steps\n", 1)[1].split("```", 1)[0]
+    printed = done.stdout.split("Next steps\n", 1)[1]
+    for line in quoted.splitlines():
+        if "…/" in line:  # the README cannot know the reader's folder
+            prefix, rest = line.split("…/")
+            assert f"{prefix}{tmp_path}/{rest}" in printed, line
+        else:
+            assert line in printed, line
