@@ -1,0 +1,265 @@
+"""The demo portfolio as IATI 2.03: the dates the source states, the reporting
+organisation the codelists name, what keeps the rest out, and verified results only."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from greenfolio.domain.work import WorkKind
+from greenfolio.interfaces.cli.app import app
+from greenfolio.refdata.loader import read_yaml
+from greenfolio.services import audit, portfolio, results
+from greenfolio.services.database import Database
+from tests.conftest import DATA
+from tests.outline import DATES
+
+IATI = DATA / "iati"
+CODELISTS = IATI / "codelists-2.03"
+ALL_KINDS = [arg for kind in WorkKind for arg in ("--kind", kind.value)]
+DATE_CODES = {"planned_start": "1", "actual_start": "2", "planned_end": "3", "actual_end": "4"}
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(IATI / "schemas-2.03" / "iati-activities-schema.xsd")))
+
+
+def _demo() -> dict[str, Any]:
+    return read_yaml("greenfolio.demo", "portfolio.yaml")
+
+
+def _url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def _export(db: Database, out: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(
+        app, ["export", "iati", "--out", str(out), "--json", "--db", _url(db), *args]
+    )
+    return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else {}
+
+
+def _activities(path: Path) -> dict[str, etree._Element]:
+    root = etree.parse(str(path)).getroot()
+    return {a.findtext("iati-identifier"): a for a in root.iter("iati-activity")}
+
+
+def test_the_demo_exports_schema_valid_with_every_dated_work_item(
+    demo_db: Database, tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    works = _demo()["work"]
+    dated = {w["key"] for w in works if w.get("dates")}
+    undated = {w["key"] for w in works} - dated
+    assert len(dated) == 10 and undated
+    out = tmp_path / "demo.xml"
+    code, data = _export(demo_db, out, *ALL_KINDS)
+    # Some are left out, the rest written: exit 4, as for any partial export.
+    assert code == 4, data
+    assert data["exported"] == len(dated) and data["skipped"] == len(undated)
+    assert schema.validate(etree.parse(str(out))), schema.error_log.filter_from_errors()[:3]
+    acts = _activities(out)
+    assert set(acts) == dated
+    # Each left-out item is named with what keeps it out.
+    reasons = {e["activity"]: e["message"] for e in data["errors"]}
+    assert set(reasons) == undated
+    assert all("no activity dates" in m and "project form" in m for m in reasons.values())
+    for act in acts.values():
+        rep = act.find("reporting-org")
+        assert rep is not None and (rep.get("ref"), rep.get("type")) == ("XM-DAC-41123", "40")
+    # The default kinds (projects and programmes): the one the report dates.
+    code, data = _export(demo_db, out)
+    assert code == 4 and set(_activities(out)) == {"idb49-parliamentary-renewables"}
+    assert schema.validate(etree.parse(str(out)))
+
+
+def _zh(stated: str) -> str:
+    """A stated date as the Chinese source writes it: 2021 年 3 月 20 日."""
+    parts = [int(p) for p in stated.split("-")]
+    return " ".join(f"{n} {unit}" for n, unit in zip(parts, ("年", "月", "日"), strict=False))
+
+
+def test_each_recorded_date_is_one_the_source_states(demo_db: Database, tmp_path: Path) -> None:
+    works = _demo()["work"]
+    out = tmp_path / "demo.xml"
+    _export(demo_db, out, *ALL_KINDS)
+    acts = _activities(out)
+    checked = 0
+    for work in works:
+        assert "start" not in work and "end" not in work, work["key"]  # typed dates only
+        for stated in work.get("dates", []):
+            when, para = stated["when"], stated["para"]
+            assert para == work["para"], work["key"]
+            assert when in DATES[para], (work["key"], when)
+            assert _zh(when) in stated["words"], (work["key"], stated["words"])
+            el = acts[work["key"]].find(f"activity-date[@type='{DATE_CODES[stated['type']]}']")
+            assert el is not None, work["key"]
+            iso = date.fromisoformat(el.get("iso-date"))
+            # A stated month or year: the day that bounds it on the side the type faces,
+            # and the date as stated in the narrative; a stated day: that day, no narrative.
+            assert iso.isoformat().startswith(when)
+            if len(when) == 10:
+                assert el.find("narrative") is None
+            elif stated["type"].endswith("start"):
+                assert iso.day == 1 and (len(when) == 7 or iso.month == 1)
+                assert el.findtext("narrative") == when
+            else:
+                assert date.fromordinal(iso.toordinal() + 1).day == 1
+                assert len(when) == 7 or iso.month == 12
+                assert el.findtext("narrative") == when
+            checked += 1
+        if not work.get("dates") and work["key"] in acts:
+            raise AssertionError(f"{work['key']} is exported without a date the source gives")
+    assert checked == 12
+
+
+def _codelist(name: str) -> dict[str, str]:
+    root = etree.parse(str(CODELISTS / f"{name}.xml")).getroot()
+    return {
+        (item.findtext("code") or ""): (item.findtext("name/narrative") or "")
+        for item in root.iter("codelist-item")
+    }
+
+
+# Each identifier the demo gives, and the IATI codelist entry that names the organisation.
+CITED = {
+    "unido": ("CRSChannelCode", "41123", "United Nations Industrial Development Organisation"),
+    "eib": ("CRSChannelCode", "42004", "European Investment Bank"),
+    "gef": ("CRSChannelCode", "47044", "Global Environment Facility Trust Fund"),
+    "fao": ("CRSChannelCode", "41301", "Food and Agricultural Organisation"),
+    "mlf": (
+        "CRSChannelCode",
+        "47078",
+        "Multilateral Fund for the Implementation of the Montreal Protocol",
+    ),
+    "un-women": (
+        "CRSChannelCode",
+        "41146",
+        "United Nations Entity for Gender Equality and the Empowerment of Women",
+    ),
+    "un-habitat": ("CRSChannelCode", "41120", "United Nations Human Settlement Programme"),
+    "unep": ("CRSChannelCode", "41116", "United Nations Environment Programme"),
+    "gcf": ("CRSChannelCode", "41317", "Green Climate Fund"),
+    "world-bank": ("CRSChannelCode", "44000", "World Bank Group (WB)"),
+    "afd": ("OrganisationIdentifier", "FR-3", "French Development Agency"),
+}
+
+
+def test_demo_identifiers_are_those_the_iati_codelists_give() -> None:
+    data = _demo()
+    assert data["reporting_org"] == "unido"
+    agencies = _codelist("OrganisationRegistrationAgency")
+    assert agencies["XM-DAC"] == "OECD Development Assistance Committee"
+    types = _codelist("OrganisationType")
+    refs = {o["key"]: o.get("iati_ref") for o in data["organisations"]}
+    assert {k for k, v in refs.items() if v} == set(CITED)
+    for key, (listname, code, name) in CITED.items():
+        assert _codelist(listname)[code] == name, key
+        expected = f"XM-DAC-{code}" if listname == "CRSChannelCode" else code
+        assert refs[key] == expected, key
+    for org in data["organisations"]:
+        kind = org.get("kind")
+        assert kind is None or kind in types or not kind.isdigit(), org["key"]
+
+
+def test_only_verified_results_are_published_unless_all_results(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    key = "idb49-parliamentary-renewables"
+    with audit.acting_as("someone"), demo_db.transaction() as session:
+        spec = results.ResultSpec(
+            work=key,
+            indicator="events_held",
+            value=17,
+            period_start=date(2021, 1, 1),
+            period_end=date(2021, 6, 30),
+            citation="a field report",
+        )
+        row = results.add(session, spec)
+        results.review(session, row.id, "submit")
+    out = tmp_path / "verified.xml"
+    code, _ = _export(demo_db, out)
+    assert code == 4
+    values = {v.get("value") for v in _activities(out)[key].iter("actual")}
+    assert "30" in values and "17" not in values
+    code, _ = _export(demo_db, out, "--all-results")
+    assert code == 4
+    values = {v.get("value") for v in _activities(out)[key].iter("actual")}
+    assert {"30", "17"} <= values
+    # "More than 30", as the source says: the bound travels as a comment.
+    comments = [c.findtext("comment/narrative") for c in _activities(out)[key].iter("actual")]
+    assert "more than 30" in comments
+
+
+def test_reporting_org_is_named_as_missing_or_given_on_the_command_line(
+    db: Database, tmp_path: Path, schema: etree.XMLSchema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = portfolio.WorkSpec.model_validate(
+        {
+            "key": "XM-DAC-41123-T1",
+            "kind": "project",
+            "title": {"en": "Test project"},
+            "dates": [{"type": "planned_start", "when": "2022"}],
+            "sectors": ["41020"],
+        }
+    )
+    portfolio.register_work(db, spec)
+    out = tmp_path / "t.xml"
+    result = CliRunner().invoke(app, ["export", "iati", "--out", str(out), "--db", _url(db)])
+    assert result.exit_code == 2 and not out.exists()
+    assert "--reporting-org REF" in result.output and "no IATI ref and type" in result.output
+    code, data = _export(db, out, "--reporting-org", "XM-DAC-41123", "--reporting-org-type", "40")
+    assert code == 0 and data["exported"] == 1
+    assert schema.validate(etree.parse(str(out)))
+    act = _activities(out)["XM-DAC-41123-T1"]
+    assert act.find("reporting-org").get("ref") == "XM-DAC-41123"
+    assert act.find("sector").attrib == {"vocabulary": "1", "code": "41020"}
+    day = act.find("activity-date")
+    assert (day.get("type"), day.get("iso-date"), day.findtext("narrative")) == (
+        "1",
+        "2022-01-01",
+        "2022",
+    )
+    # The same from the environment, as a setting.
+    monkeypatch.setenv("GREENFOLIO_REPORTING_ORG", "XM-DAC-41123")
+    monkeypatch.setenv("GREENFOLIO_REPORTING_ORG_TYPE", "40")
+    code, data = _export(db, out)
+    assert code == 0 and data["exported"] == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"dates": [{"type": "actual_end", "when": "2021-13"}]}, "not a date of the calendar"),
+        ({"dates": [{"type": "actual_end", "when": "March 2021"}]}, "write a year (2021)"),
+        ({"dates": [{"type": "soon", "when": "2021"}]}, "planned_start"),
+        (
+            {"start": "2021-01-01", "dates": [{"type": "actual_end", "when": "2021"}]},
+            "not both",
+        ),
+        (
+            {
+                "dates": [
+                    {"type": "planned_start", "when": "2022"},
+                    {"type": "planned_end", "when": "2021-06"},
+                ]
+            },
+            "the planned start (2022) is after the planned end (2021-06)",
+        ),
+        ({"sectors": ["99999"]}, "not an OECD DAC sector code"),
+    ],
+)
+def test_typed_dates_and_sectors_are_checked(
+    db: Database, fields: dict[str, Any], message: str
+) -> None:
+    raw = {"key": "T-2", "kind": "project", "title": {"en": "T"}, **fields}
+    with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
+        portfolio.WorkSpec.model_validate(raw)
