@@ -28,8 +28,8 @@ from greenfolio.domain.exchange import Problem, Severity, group_problems
 from greenfolio.domain.iati import (
     ACTUAL_START,
     CODE_BY_ROLE,
-    PLANNED_START,
     CODE_BY_STATUS,
+    PLANNED_START,
     Activity,
     DocumentLink,
     IatiIndicator,
@@ -174,7 +174,8 @@ class _Builder:
         )
         if not merged.ref or not merged.type:
             lacking = " and ".join(
-                what for what, value in (("IATI ref", merged.ref), ("type", merged.type))
+                what
+                for what, value in (("IATI ref", merged.ref), ("type", merged.type))
                 if not value
             )
             self.note(
