@@ -263,3 +263,56 @@ def test_typed_dates_and_sectors_are_checked(
     raw = {"key": "T-2", "kind": "project", "title": {"en": "T"}, **fields}
     with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
         portfolio.WorkSpec.model_validate(raw)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_users_give_the_missing_dates_partners_and_sectors_in_the_project_form(
+    demo_db: Database, tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    import lxml.html
+
+    from tests.test_api_support import add_user, browser
+
+    key = "idb49-biochar"
+    out = tmp_path / "before.xml"
+    _, data = _export(demo_db, out)
+    assert key in {e["activity"] for e in data["errors"]}
+    web, csrf = browser(demo_db, add_user(demo_db, "ida", "editor@all"))
+    page = web.get(f"/projects/{key}/edit?lang=fr")
+    assert page.status_code == 200
+    doc = lxml.html.fromstring(page.text)
+    assert doc.xpath("//input[@name='date_planned_start']")
+    shown = doc.xpath("//select[@name='org_role']/option[@selected]/text()")
+    assert shown[:2] == ["Partenaire", "Partenaire"]  # FAO and GBEP, as stored
+    form: dict[str, Any] = {
+        "csrf": csrf,
+        "version": "1",
+        "kind": "project",
+        "status": "implementation",
+        "countries": "KHM IDN NPL PHL VNM",
+        "org": ["fao", "gbep", "unido", ""],
+        "org_role": ["partner", "partner", "reporting", "partner"],
+        "sectors": "31130",
+    }
+    bad = web.post(f"/projects/{key}/edit", data={**form, "date_actual_start": "2020-13"})
+    assert bad.status_code == 422 and "not a date of the calendar" in bad.text
+    saved = web.post(
+        f"/projects/{key}/edit",
+        data={**form, "date_actual_start": "2019", "date_planned_end": "2022-06"},
+    )
+    assert saved.status_code == 303, saved.text
+    out = tmp_path / "after.xml"
+    _, data = _export(demo_db, out)
+    assert schema.validate(etree.parse(str(out)))
+    act = _activities(out)[key]
+    dates = {
+        d.get("type"): (d.get("iso-date"), d.findtext("narrative"))
+        for d in act.iter("activity-date")
+    }
+    assert dates == {"2": ("2019-01-01", "2019"), "3": ("2022-06-30", "2022-06")}
+    assert [s.get("code") for s in act.iter("sector")] == ["31130"]
+    assert [p.get("ref") for p in act.iter("participating-org")] == ["XM-DAC-41301", None]
+    # The form shows what was saved, as it was stated.
+    doc = lxml.html.fromstring(web.get(f"/projects/{key}/edit").text)
+    assert doc.xpath("//input[@name='date_planned_end']/@value") == ["2022-06"]
+    assert doc.xpath("//input[@name='sectors']/@value") == ["31130"]
