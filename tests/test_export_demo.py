@@ -316,3 +316,71 @@ def test_users_give_the_missing_dates_partners_and_sectors_in_the_project_form(
     doc = lxml.html.fromstring(web.get(f"/projects/{key}/edit").text)
     assert doc.xpath("//input[@name='date_planned_end']/@value") == ["2022-06"]
     assert doc.xpath("//input[@name='sectors']/@value") == ["31130"]
+
+
+def test_users_give_the_missing_dates_sectors_and_partners_in_the_xlsx_template(
+    demo_db: Database, tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    from greenfolio.services.exchange.xlsx_import import import_results
+    from greenfolio.services.exchange.xlsx_template import write_template
+
+    template = write_template(demo_db, ["countries_supported"], tmp_path / "t.xlsx")
+
+    def filled(rows: list[list[Any]]) -> Path:
+        book = load_workbook(template)
+        sheet = book["Projects"]
+        headers = [c.value for c in sheet[1]]
+        assert headers[:6] == [
+            "work",
+            "planned start",
+            "actual start",
+            "planned end",
+            "actual end",
+            "sectors",
+        ]
+        for row in rows:
+            sheet.append(row)
+        path = tmp_path / f"filled-{len(rows)}-{rows[0][1]}.xlsx"
+        book.save(path)
+        return path
+
+    # Wrong cells: each named by sheet, row and column; nothing is written.
+    bad = filled(
+        [
+            ["idb49-gcip", "2022-02-30", None, None, None, "23210 12345", "gef nobody"],
+            ["idb49-biochar", 2023, None, 2022, None],
+        ]
+    )
+    summary = import_results(demo_db, bad)
+    places = {(p.sheet, p.row, p.column) for p in summary.errors}
+    assert ("Projects", 2, "B (planned start)") in places
+    assert ("Projects", 2, "F (sectors)") in places
+    assert ("Projects", 2, "G (funding organisations)") in places
+    assert summary.created == summary.updated == 0 and summary.refused_files == 1
+    whole = import_results(demo_db, filled([["idb49-biochar", 2023, None, 2022, None]]))
+    (problem,) = whole.errors
+    assert problem.row == 2 and "planned start (2023) is after the planned end (2022)" in (
+        problem.message
+    )
+    _, data = _export(demo_db, tmp_path / "x.xml")
+    assert {"idb49-gcip", "idb49-biochar"} <= {e["activity"] for e in data["errors"]}
+
+    good = filled([["idb49-gcip", 2022, None, datetime(2025, 6, 30), None, "23210", "gef"]])
+    summary = import_results(demo_db, good)
+    assert summary.errors == [] and summary.updated == 1
+    out = tmp_path / "after.xml"
+    _, data = _export(demo_db, out)
+    assert schema.validate(etree.parse(str(out)))
+    act = _activities(out)["idb49-gcip"]
+    dates = {
+        d.get("type"): (d.get("iso-date"), d.findtext("narrative"))
+        for d in act.iter("activity-date")
+    }
+    assert dates == {"1": ("2022-01-01", "2022"), "3": ("2025-06-30", None)}
+    assert [s.get("code") for s in act.iter("sector")] == ["23210"]
+    funders = [p.get("ref") for p in act.iter("participating-org") if p.get("role") == "1"]
+    assert funders == ["XM-DAC-47044"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from datetime import date
+from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import delete, select
@@ -185,6 +186,40 @@ def stated_dates(row: WorkRow) -> list[StatedDate]:
         day = date.fromisoformat(iso)
         out.append(StatedDate(DateType.from_code(code), day, notes.get(code, day.isoformat())))
     return out
+
+
+def stored_spec(session: Session, row: WorkRow) -> dict[str, Any]:
+    """A stored work item as ``WorkSpec`` fields, for changing a part of it (its dates,
+    sectors or partners) and saving the whole through ``upsert_work`` again."""
+    org_keys = dict(
+        session.execute(
+            select(OrganisationRow.id, OrganisationRow.key).where(
+                OrganisationRow.id.in_([o.org_id for o in row.organisations])
+            )
+        ).all()
+    )
+    cited = (row.details or {}).get("date_citations") or {}
+    sectors = session.scalars(
+        select(WorkSectorRow.code)
+        .where(WorkSectorRow.work_id == row.id, WorkSectorRow.vocabulary == DAC_SECTORS)
+        .order_by(WorkSectorRow.code)
+    )
+    return {
+        "key": row.key,
+        "kind": row.kind,
+        "title": dict(row.title or {}),
+        "description": dict(row.description or {}),
+        "status": row.status,
+        "citation": row.citation,
+        "countries": [c.country for c in row.countries],
+        "terms": [t.term_key for t in row.terms],
+        "organisations": [{"org": org_keys[o.org_id], "role": o.role} for o in row.organisations],
+        "dates": [
+            {"type": d.type.value, "when": d.stated, "citation": cited.get(d.type.code)}
+            for d in stated_dates(row)
+        ],
+        "sectors": list(sectors),
+    }
 
 
 def upsert_organisation(session: Session, spec: OrganisationSpec) -> OrganisationRow:
