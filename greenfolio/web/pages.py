@@ -424,7 +424,8 @@ def _form_fields(data: Any) -> tuple[dict[str, Any], list[str]]:
     if "org" in data:
         orgs = [str(o).strip() for o in data.getlist("org")]
         roles = [str(r).strip() for r in data.getlist("org_role")]
-        form["orgs"] = list(zip(orgs, roles + [""] * (len(orgs) - len(roles)), strict=True))
+        roles = (roles + [""] * len(orgs))[: len(orgs)]
+        form["orgs"] = list(zip(orgs, roles, strict=True))
     if "sectors" in data:
         form.setdefault("sectors", "")
     return form, [str(t) for t in data.getlist("terms")]
