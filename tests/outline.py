@@ -51,6 +51,20 @@ EXPECTED: dict[str, tuple[float, str] | list[str]] = {
     "gcf_accreditations": (1, "exact"),
 }
 
+# Dates the source states, by paragraph, as the outline gives them ("(March 2021)",
+# "July 2020 – June 2021", "20 August 2020"), written YYYY, YYYY-MM or YYYY-MM-DD.
+DATES: dict[int, set[str]] = {
+    5: {"2021-03"},  # Ukraine's National Economic Strategy 2030 (March 2021)
+    12: {"2020"},  # the Montreal Protocol portfolio's impact in 2020
+    14: {"2021-03"},  # synthesis report to CSW65 (March 2021)
+    15: {"2021-03"},  # mini-grid guide (March 2021)
+    16: {"2020-12", "2021-01"},  # EIP lessons learnt (Dec 2020); EIP Framework 2.0 (Jan 2021)
+    19: {"2020-07", "2021-06"},  # parliamentary engagement, July 2020 – June 2021
+    21: {"2021", "2021-09"},  # 2021 HLPF; High-level Dialogue on Energy (Sept 2021)
+    23: {"2020-10", "2021-04"},  # Vienna Energy Forum series, Oct 2020 – Apr 2021
+    26: {"2020-08-20"},  # accredited by the Green Climate Fund on 20 August 2020
+}
+
 # Country names as the source document writes them (zh), and in UN English usage.
 NAMES = {
     "zh": {

@@ -47,6 +47,15 @@ def _result_spec(
     return results.ResultSpec(work=work_key, citation=citation, **fields)
 
 
+def _date_spec(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    """A dated line of the demo file as a typed date citing its paragraph and words."""
+    return {
+        "type": raw["type"],
+        "when": str(raw["when"]),
+        "citation": f"{source}, para. {raw['para']}: {raw['words']}",
+    }
+
+
 def _own_work() -> Any:
     """Work items the demo wrote: its own (marked) and generated synthetic ones."""
     return or_(
@@ -177,6 +186,12 @@ def load(
             para = raw.pop("para")
             result_list = raw.pop("results")
             citation = f"{source}, para. {para}"
+            raw["dates"] = [_date_spec(d, source) for d in raw.get("dates", [])]
+            if data.get("reporting_org"):
+                raw["organisations"] = [
+                    *raw.get("organisations", []),
+                    {"org": data["reporting_org"], "role": "reporting"},
+                ]
             work = portfolio.upsert_work(session, portfolio.WorkSpec(citation=citation, **raw))
             work.origin = ORIGIN
             for item in result_list:

@@ -41,7 +41,7 @@ from greenfolio.domain.permissions import (
 )
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, reference
+from greenfolio.services import access, audit, portfolio, reference
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -56,6 +56,7 @@ from greenfolio.store.tables import (
     WorkCountryRow,
     WorkOrgRow,
     WorkRow,
+    WorkSectorRow,
     WorkTermRow,
 )
 
@@ -297,6 +298,20 @@ def _run_brief(run: MethodRunRow) -> dict[str, Any]:
     }
 
 
+def _typed_dates(work: WorkRow) -> list[dict[str, Any]]:
+    """The IATI activity dates: type, as stated, the day exported, and where stated."""
+    cited = (work.details or {}).get("date_citations") or {}
+    return [
+        {
+            "type": d.type.value,
+            "when": d.stated,
+            "day": d.day.isoformat(),
+            "citation": cited.get(d.type.code),
+        }
+        for d in portfolio.stated_dates(work)
+    ]
+
+
 def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
     """Service call: a project with classification, countries, partners, results (with
     their method runs) and its audit history."""
@@ -362,6 +377,15 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
             "status": work.status,
             "start": work.start_date.isoformat() if work.start_date else None,
             "end": work.end_date.isoformat() if work.end_date else None,
+            "dates": _typed_dates(work),
+            "sectors": sorted(
+                session.scalars(
+                    select(WorkSectorRow.code).where(
+                        WorkSectorRow.work_id == work.id,
+                        WorkSectorRow.vocabulary == portfolio.DAC_SECTORS,
+                    )
+                )
+            ),
             "citation": work.citation,
             "version": work.version,
             "terms": [

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import difflib
 from datetime import date
+from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator
-from sqlalchemy import select
+from pydantic import ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from greenfolio.domain import activity_dates
+from greenfolio.domain.activity_dates import DateType, StatedDate
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.keys import HINT, key_problem
 from greenfolio.domain.text import CheckedText
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.database import Database
+from greenfolio.services.exchange import codelists
 from greenfolio.store.tables import (
     OrganisationRow,
     TermRow,
     WorkCountryRow,
     WorkOrgRow,
     WorkRow,
+    WorkSectorRow,
     WorkTermRow,
 )
+
+DAC_SECTORS = "1"
+"""IATI SectorVocabulary 1: the OECD DAC CRS purpose codes (5 digits)."""
 
 
 class OrganisationSpec(CheckedText):
@@ -37,6 +45,29 @@ class Participation(CheckedText):
     model_config = ConfigDict(extra="forbid")
     org: str
     role: OrgRole = OrgRole.PARTNER
+
+
+class DateSpec(CheckedText):
+    """One activity date of a type, as stated: a year, a month or a day (see
+    ``domain.activity_dates``), with where it is stated."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: DateType
+    when: str
+    citation: str | None = None
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _as_text(cls, value: object) -> object:
+        return value.isoformat() if isinstance(value, date) else value
+
+    @model_validator(mode="after")
+    def _readable(self) -> DateSpec:
+        activity_dates.parse(self.type, self.when)
+        return self
+
+    def stated(self) -> StatedDate:
+        return activity_dates.parse(self.type, self.when)
 
 
 class WorkSpec(CheckedText):
@@ -55,6 +86,10 @@ class WorkSpec(CheckedText):
     countries: list[str] = Field(default_factory=list)
     terms: list[str] = Field(default_factory=list)
     organisations: list[Participation] = Field(default_factory=list)
+    dates: list[DateSpec] = Field(default_factory=list)
+    """Typed activity dates; when given, ``start`` and ``end`` follow from them."""
+    sectors: list[str] | None = None
+    """OECD DAC 5-digit sector codes; None leaves the stored sectors as they are."""
 
     @field_validator("key")
     @classmethod
@@ -75,6 +110,116 @@ class WorkSpec(CheckedText):
         if not any(v.strip() for v in title.values()):
             raise ValueError("a work item needs a title in at least one language")
         return title
+
+    @field_validator("sectors")
+    @classmethod
+    def _dac_codes(cls, codes: list[str] | None) -> list[str] | None:
+        if codes is None:
+            return None
+        known = codelists.codes("Sector")
+        for code in codes:
+            if code not in known:
+                raise ValueError(
+                    f"{code!r} is not an OECD DAC sector code; give 5-digit codes from the "
+                    "IATI Sector codelist, e.g. 41020 (biosphere protection)"
+                )
+        return list(dict.fromkeys(codes))
+
+    @model_validator(mode="after")
+    def _one_way_of_dating(self) -> WorkSpec:
+        if self.dates and (self.start or self.end):
+            raise ValueError(
+                "give the dates either as start and end or as typed activity dates "
+                "(planned or actual start and end), not both"
+            )
+        seen: set[DateType] = set()
+        for spec in self.dates:
+            if spec.type in seen:
+                raise ValueError(f"two {spec.type.value.replace('_', ' ')} dates; keep one")
+            seen.add(spec.type)
+        wrong = activity_dates.order_problem([d.stated() for d in self.dates])
+        if wrong is not None:
+            raise ValueError(wrong)
+        return self
+
+
+def _store_dates(row: WorkRow, spec: WorkSpec) -> None:
+    """Typed dates into ``details`` (which the IATI export reads), start and end columns
+    from them; with only a start and an end, those alone (the export infers the types)."""
+    details = {
+        k: v
+        for k, v in (row.details or {}).items()
+        if k not in ("dates", "date_notes", "date_citations")
+    }
+    if not spec.dates:
+        row.start_date, row.end_date = spec.start, spec.end
+        row.details = details or None
+        return
+    stated = {d.type: d.stated() for d in spec.dates}
+    details["dates"] = {t.code: d.day.isoformat() for t, d in stated.items()}
+    notes = {t.code: d.note for t, d in stated.items() if d.note}
+    if notes:
+        details["date_notes"] = notes
+    cited = {d.type.code: d.citation for d in spec.dates if d.citation}
+    if cited:
+        details["date_citations"] = cited
+
+    def first(*kinds: DateType) -> date | None:
+        return next((stated[k].day for k in kinds if k in stated), None)
+
+    row.start_date = first(DateType.ACTUAL_START, DateType.PLANNED_START)
+    row.end_date = first(DateType.ACTUAL_END, DateType.PLANNED_END)
+    row.details = details
+
+
+def stated_dates(row: WorkRow) -> list[StatedDate]:
+    """A work item's typed dates as stated (inferred from start and end if it has none)."""
+    details = row.details or {}
+    stored = details.get("dates")
+    if stored is None:
+        status = WorkStatus(row.status) if row.status else None
+        days = activity_dates.inferred(row.start_date, row.end_date, status)
+        return [StatedDate(t, d, d.isoformat()) for t, d in days.items()]
+    notes = details.get("date_notes") or {}
+    out = []
+    for code, iso in sorted(stored.items()):
+        day = date.fromisoformat(iso)
+        out.append(StatedDate(DateType.from_code(code), day, notes.get(code, day.isoformat())))
+    return out
+
+
+def stored_spec(session: Session, row: WorkRow) -> dict[str, Any]:
+    """A stored work item as ``WorkSpec`` fields, for changing a part of it (its dates,
+    sectors or partners) and saving the whole through ``upsert_work`` again."""
+    org_keys = dict(
+        session.execute(
+            select(OrganisationRow.id, OrganisationRow.key).where(
+                OrganisationRow.id.in_([o.org_id for o in row.organisations])
+            )
+        ).all()
+    )
+    cited = (row.details or {}).get("date_citations") or {}
+    sectors = session.scalars(
+        select(WorkSectorRow.code)
+        .where(WorkSectorRow.work_id == row.id, WorkSectorRow.vocabulary == DAC_SECTORS)
+        .order_by(WorkSectorRow.code)
+    )
+    return {
+        "key": row.key,
+        "kind": row.kind,
+        "title": dict(row.title or {}),
+        "description": dict(row.description or {}),
+        "status": row.status,
+        "citation": row.citation,
+        "countries": [c.country for c in row.countries],
+        "terms": [t.term_key for t in row.terms],
+        "organisations": [{"org": org_keys[o.org_id], "role": o.role} for o in row.organisations],
+        "dates": [
+            {"type": d.type.value, "when": d.stated, "citation": cited.get(d.type.code)}
+            for d in stated_dates(row)
+        ],
+        "sectors": list(sectors),
+    }
 
 
 def upsert_organisation(session: Session, spec: OrganisationSpec) -> OrganisationRow:
@@ -120,7 +265,8 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
     row.kind = spec.kind.value
     row.title, row.description = dict(spec.title), dict(spec.description)
     row.status = spec.status.value if spec.status else None
-    row.start_date, row.end_date, row.citation = spec.start, spec.end, spec.citation
+    row.citation = spec.citation
+    _store_dates(row, spec)
     row.countries = [WorkCountryRow(country=c) for c in dict.fromkeys(spec.countries)]
     row.terms = [WorkTermRow(term_key=t) for t in dict.fromkeys(spec.terms)]
     row.organisations = []
@@ -130,6 +276,16 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
         for p in {(p.org, p.role): p for p in spec.organisations}.values()
     ]
     session.flush()
+    if spec.sectors is not None:
+        session.execute(
+            delete(WorkSectorRow).where(
+                WorkSectorRow.work_id == row.id, WorkSectorRow.vocabulary == DAC_SECTORS
+            )
+        )
+        session.add_all(
+            WorkSectorRow(work_id=row.id, vocabulary=DAC_SECTORS, code=c) for c in spec.sectors
+        )
+        session.flush()
     return row
 
 

@@ -30,6 +30,7 @@ from greenfolio.api.deps import (
 )
 from greenfolio.api.errors import classify
 from greenfolio.api.routes.figures import MEDIA, build_file
+from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import (
@@ -45,7 +46,7 @@ from greenfolio.domain.permissions import (
     require,
 )
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
-from greenfolio.domain.work import WorkKind, WorkStatus
+from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.interfaces import report_files
 from greenfolio.services import accounts, audit, entry, explorer
 from greenfolio.services.database import Database
@@ -343,6 +344,9 @@ def _project_form(
         schemes=PROJECT_SCHEMES,
         kinds=[k.value for k in WorkKind],
         statuses=[s.value for s in WorkStatus],
+        date_types=[d.value for d in DateType],
+        roles=[r.value for r in OrgRole],
+        organisations=explorer.organisations(db, who),
     )
 
 
@@ -355,8 +359,9 @@ def _project_fields(existing: dict[str, Any], lang: str) -> dict[str, Any]:
         "title_lang": existing["title"].get(lang, ""),
         "description": existing["description"].get(lang, ""),
         "status": existing["status"] or "",
-        "start": existing["start"] or "",
-        "end": existing["end"] or "",
+        **{f"date_{d['type']}": d["when"] for d in existing.get("dates", [])},
+        "orgs": [(o["key"], o["role"]) for o in existing["organisations"]],
+        "sectors": " ".join(existing.get("sectors", [])),
         "countries": " ".join(existing["countries"]),
         "terms": [t["key"] for t in existing["terms"]],
         "version": existing["version"],
@@ -380,6 +385,18 @@ def _spec_from_form(
     partners = [
         {"org": o["key"], "role": o["role"]} for o in (existing or {}).get("organisations", [])
     ]
+    if "orgs" in form:
+        partners = [{"org": k, "role": r or "partner"} for k, r in form["orgs"] if k]
+    cited = {d["type"]: d for d in (existing or {}).get("dates", [])}
+    dates = []
+    for kind in DateType:
+        when = form.get(f"date_{kind.value}")
+        if when:
+            # A date left as it was keeps where it was stated.
+            same = cited.get(kind.value)
+            citation = same["citation"] if same and same["when"] == when else None
+            dates.append({"type": kind.value, "when": when, "citation": citation})
+    sectors = str(form["sectors"]).replace(",", " ").split() if "sectors" in form else None
     return WorkSpec.model_validate(
         {
             "key": existing["key"] if existing else form.get("key", ""),
@@ -389,12 +406,29 @@ def _spec_from_form(
             "status": form.get("status") or None,
             "start": form.get("start") or None,
             "end": form.get("end") or None,
+            "dates": dates,
+            "sectors": sectors,
             "citation": existing.get("citation") if existing else None,
             "countries": str(form.get("countries") or "").replace(",", " ").split(),
             "terms": [*kept, *terms],
             "organisations": partners,
         }
     )
+
+
+def _form_fields(data: Any) -> tuple[dict[str, Any], list[str]]:
+    """The project form's fields, trimmed; its repeated ones (terms, organisations and
+    their roles) as lists."""
+    multi = ("terms", "org", "org_role")
+    form = _clean({k: v for k, v in data.items() if k not in multi})
+    if "org" in data:
+        orgs = [str(o).strip() for o in data.getlist("org")]
+        roles = [str(r).strip() for r in data.getlist("org_role")]
+        roles = (roles + [""] * len(orgs))[: len(orgs)]
+        form["orgs"] = list(zip(orgs, roles, strict=True))
+    if "sectors" in data:
+        form.setdefault("sectors", "")
+    return form, [str(t) for t in data.getlist("terms")]
 
 
 @router.get("/projects/new", response_class=HTMLResponse)
@@ -407,8 +441,7 @@ def new_project(request: Request, db: Db) -> Response:
 async def create_project(request: Request, db: Db) -> Response:
     data = await request.form()
     _check_csrf(request, str(data.get("csrf", "")))
-    form = _clean({k: v for k, v in data.items() if k != "terms"})
-    terms = [str(t) for t in data.getlist("terms")]
+    form, terms = _form_fields(data)
     return await _run_sync(request, _save_project, request, db, form, terms, None)
 
 
@@ -454,8 +487,7 @@ def edit_project(key: str, request: Request, db: Db) -> Response:
 async def save_project(key: str, request: Request, db: Db) -> Response:
     data = await request.form()
     _check_csrf(request, str(data.get("csrf", "")))
-    form = _clean({k: v for k, v in data.items() if k != "terms"})
-    terms = [str(t) for t in data.getlist("terms")]
+    form, terms = _form_fields(data)
     who = await _run_sync_value(resolve_principal, request)
     existing = await _run_sync_value(explorer.project, db, who, key)
     return await _run_sync(request, _save_project, request, db, form, terms, existing)

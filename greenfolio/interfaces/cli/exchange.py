@@ -201,13 +201,28 @@ def export_iati(
         list[WorkKind] | None, typer.Option(help="Kinds of work (default project, programme).")
     ] = None,
     verified_only: Annotated[
-        bool, typer.Option(help="Only verified results (default: submitted and verified).")
-    ] = False,
+        bool,
+        typer.Option(
+            "--verified-only/--all-results",
+            help="Publish verified results only (the default), or submitted ones too.",
+        ),
+    ] = True,
     reporting_org_ref: Annotated[
-        str | None, typer.Option(help="Reporting organisation for work that names none.")
+        str | None,
+        typer.Option(
+            "--reporting-org",
+            "--reporting-org-ref",
+            envvar="GREENFOLIO_REPORTING_ORG",
+            help="IATI organisation identifier of the reporting organisation, for work "
+            "that records none (e.g. XM-DAC-41123).",
+        ),
     ] = None,
     reporting_org_type: Annotated[
-        str | None, typer.Option(help="Its IATI OrganisationType code (e.g. 40).")
+        str | None,
+        typer.Option(
+            envvar="GREENFOLIO_REPORTING_ORG_TYPE",
+            help="Its IATI OrganisationType code (e.g. 40).",
+        ),
     ] = None,
     reporting_org_name: Annotated[str | None, typer.Option(help="Its name (English).")] = None,
     as_json: JsonOption = False,

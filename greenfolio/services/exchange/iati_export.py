@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.errors import GreenfolioError, UnitMismatchError
 from greenfolio.domain.exchange import Problem, Severity, group_problems
 from greenfolio.domain.iati import (
+    ACTUAL_START,
     CODE_BY_ROLE,
     CODE_BY_STATUS,
+    PLANNED_START,
     Activity,
     DocumentLink,
     IatiIndicator,
@@ -54,6 +56,8 @@ from greenfolio.store.tables import (
 )
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+QUALIFIER_WORDS = {"more_than": "more than", "about": "about"}
+"""How a value that is not exact is described in the IATI comment."""
 WGS84 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 IATI_VERSION = "2.03"
 
@@ -67,7 +71,8 @@ class ExportFilter:
     reporting_org: str | None = None
     prefix: str | None = None
     kinds: list[WorkKind] = field(default_factory=lambda: [WorkKind.PROJECT, WorkKind.PROGRAMME])
-    verified_only: bool = False
+    verified_only: bool = True
+    """Publish verified results only (the default); False adds submitted ones."""
 
 
 @dataclass(slots=True)
@@ -118,9 +123,13 @@ def _xml_text(text: str, where: str) -> str:
 class _Builder:
     """Turns one ``Activity`` into an ``iati-activity`` element, noting what it had to do."""
 
-    def __init__(self, act: Activity, publisher: OrgRef | None) -> None:
+    def __init__(
+        self, act: Activity, publisher: OrgRef | None, date_notes: dict[str, str] | None = None
+    ) -> None:
         self.act = act
         self.publisher = publisher
+        self.date_notes = date_notes or {}
+        """Dates known only to the month or year, as stated, by ActivityDateType code."""
         self.problems: list[Problem] = []
 
     def note(self, message: str, severity: Severity = Severity.WARNING) -> None:
@@ -164,9 +173,15 @@ class _Builder:
             ref=org.ref or pub.ref, type=org.type or pub.type, names=org.names or pub.names
         )
         if not merged.ref or not merged.type:
+            lacking = " and ".join(
+                what
+                for what, value in (("IATI ref", merged.ref), ("type", merged.type))
+                if not value
+            )
             self.note(
-                "no reporting organisation with an IATI ref and type; give them with "
-                "--reporting-org-ref and --reporting-org-type",
+                f"the reporting organisation has no {lacking}; record it for the "
+                "organisation, or give --reporting-org REF and --reporting-org-type CODE "
+                "(IATI OrganisationType, e.g. 40 multilateral)",
                 Severity.ERROR,
             )
             return None
@@ -177,9 +192,23 @@ class _Builder:
         reporting = self.reporting()
         dates = sorted(act.dates.items())
         if not dates:
-            self.note("no activity dates; IATI requires at least one", Severity.ERROR)
+            self.note(
+                "no activity dates; IATI requires at least one: give a planned or actual "
+                "start or end (a year, month or day) in the project form or the XLSX template",
+                Severity.ERROR,
+            )
         if reporting is None or not dates:
             return None
+        if not {PLANNED_START, ACTUAL_START} & set(act.dates):
+            self.note(
+                "no planned or actual start date; exported, but IATI's data-quality rules "
+                "(6.11.1) expect one"
+            )
+        if not act.sectors:
+            self.note(
+                "no sector; exported, but IATI's data-quality rules (6.2.2) expect one: give "
+                "OECD DAC sector codes in the project form or the XLSX template"
+            )
         root = etree.Element("iati-activity")
         if act.last_updated is not None:
             root.set("last-updated-datetime", act.last_updated.isoformat())
@@ -208,7 +237,11 @@ class _Builder:
             self.note("no activity status; exported as 2 (implementation)")
         etree.SubElement(root, "activity-status", code=status or "2")
         for kind, day in dates:
-            etree.SubElement(root, "activity-date", type=kind, **{"iso-date": day.isoformat()})
+            el = etree.SubElement(root, "activity-date", type=kind, **{"iso-date": day.isoformat()})
+            stated = self.date_notes.get(kind)
+            if stated:
+                # The schema's way of giving a month or year: iso-date bounds the period.
+                etree.SubElement(el, "narrative").text = _xml_text(stated, "activity-date")
         for share in act.countries:
             code = _alpha2(share.country)
             if code is None:
@@ -454,6 +487,8 @@ def _other_results(
             for name, val in (("country", row.country), ("sex", row.sex), ("entity", row.entity))
             if val
         ]
+        # IATI values are plain numbers: a bound or an approximation is said in words.
+        qualifier = QUALIFIER_WORDS.get(row.qualifier or "")
         result.indicators[0].observations.append(
             Observation(
                 kind=kind,
@@ -462,9 +497,20 @@ def _other_results(
                 period_end=end,
                 year=end.year if kind is ValueKind.BASELINE and end else None,
                 dimensions=dims,
+                comment={"en": f"{qualifier} {_decimal(value)}"} if qualifier else {},
             )
         )
     return {wid: list(found.values()) for wid, found in grouped.items()}
+
+
+def _date_notes(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
+    """Dates stated only to the month or year (``domain.activity_dates``), by work id."""
+    rows = session.execute(select(WorkRow.id, WorkRow.details).where(WorkRow.id.in_(ids)))
+    return {
+        wid: {str(k): str(v) for k, v in details["date_notes"].items()}
+        for wid, details in rows
+        if details and isinstance(details.get("date_notes"), dict)
+    }
 
 
 def export(
@@ -495,9 +541,10 @@ def export(
                     for ids in iter_work_ids(session, _query(filt)):
                         others = _other_results(session, ids, states)
                         activities = load_activities(session, ids, states)
+                        notes = _date_notes(session, ids)
                         for wid, act in zip(ids, activities, strict=True):
                             act.results = act.results + others.get(wid, [])
-                            builder = _Builder(act, publisher)
+                            builder = _Builder(act, publisher, notes.get(wid))
                             try:
                                 element = builder.build()
                             except ValueError as exc:  # lxml refuses text XML cannot carry

@@ -25,6 +25,7 @@ from greenfolio.domain.results import Qualifier, ResultDraft, Sex, ValueKind
 from greenfolio.services import reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
+from greenfolio.services.exchange import xlsx_projects
 from greenfolio.services.exchange.cells import (
     SheetReader,
     iter_rows,
@@ -33,7 +34,7 @@ from greenfolio.services.exchange.cells import (
     read_rows,
 )
 from greenfolio.services.exchange.xlsx_template import HEADERS, LISTS_SHEET, MARKER, RESULTS_SHEET
-from greenfolio.store.tables import IndicatorRow, ResultRow, WorkRow
+from greenfolio.store.tables import IndicatorRow, OrganisationRow, ResultRow, WorkRow
 
 ORIGIN = "xlsx"
 
@@ -149,12 +150,14 @@ def import_results(db: Database, path: Path, progress: Progress | None = None) -
     """Service call: check the whole template, then store all its rows or none."""
     summary = Summary(files=[str(path)])
     try:
-        specs = _read(db, path, progress)
+        specs, updates = _read(db, path, progress)
     except RefusedError as refused:
         summary.problems = refused.problems
         summary.refused_files = 1
         return summary
     with db.transaction() as session:
+        # Dates, sectors and partners first: the Projects sheet, then the results.
+        summary.updated += xlsx_projects.apply(session, updates)
         keys = {s.work for s in specs}
         existing = {
             _fingerprint(
@@ -193,7 +196,9 @@ def import_results(db: Database, path: Path, progress: Progress | None = None) -
     return summary
 
 
-def _read(db: Database, path: Path, progress: Progress | None) -> list[result_service.ResultSpec]:
+def _read(
+    db: Database, path: Path, progress: Progress | None
+) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate]]:
     workbook = open_workbook(path)
     try:
         names = workbook.sheetnames
@@ -229,8 +234,10 @@ def _read(db: Database, path: Path, progress: Progress | None) -> list[result_se
                 ]
             )
         data = [(n, r) for n, r in enumerate(rows, start=2) if any(v is not None for v in r)]
+        projects, project_headers = _project_rows(workbook, path.name)
     finally:
         workbook.close()
+    updates, project_problems = _check_projects(db, path.name, projects, project_headers)
     cells = SheetReader(path.name, RESULTS_SHEET, headers, HEADERS)
     wanted: set[str] = set()
     for n, row in data:
@@ -250,14 +257,69 @@ def _read(db: Database, path: Path, progress: Progress | None) -> list[result_se
             progress(done, len(data))
     if progress is not None:
         progress(len(data), len(data))
-    if cells.problems:
-        raise RefusedError(cells.problems)
-    if not specs:
+    if cells.problems or project_problems:
+        raise RefusedError(project_problems + cells.problems)
+    if not specs and not updates:
         raise RefusedError(
             [
                 Problem(
-                    "the Results sheet has no rows to import", file=path.name, sheet=RESULTS_SHEET
+                    "the Results and Projects sheets have no rows to import",
+                    file=path.name,
+                    sheet=RESULTS_SHEET,
                 )
             ]
         )
-    return specs
+    return specs, updates
+
+
+def _project_rows(
+    workbook: Any, file: str
+) -> tuple[list[tuple[int, tuple[Any, ...]]], dict[str, int]]:
+    """The filled rows of the Projects sheet, if the workbook has one, and its columns."""
+    if xlsx_projects.PROJECTS_SHEET not in workbook.sheetnames:
+        return [], {}
+    rows = iter_rows(workbook[xlsx_projects.PROJECTS_SHEET], file)
+    header = next(rows, None) or ()
+    headers, _missing = map_headers(tuple(header), xlsx_projects.HEADERS)
+    data = [(n, r) for n, r in enumerate(rows, start=2) if any(v is not None for v in r)]
+    if data and "work" not in headers:
+        raise RefusedError(
+            [
+                Problem(
+                    "no column headed 'work'; do not rename or delete columns",
+                    file=file,
+                    sheet=xlsx_projects.PROJECTS_SHEET,
+                    row=1,
+                )
+            ]
+        )
+    return data, headers
+
+
+def _check_projects(
+    db: Database, file: str, data: list[tuple[int, tuple[Any, ...]]], headers: dict[str, int]
+) -> tuple[list[xlsx_projects.ProjectUpdate], list[Problem]]:
+    """Each row of the Projects sheet checked, then each changed record as a whole."""
+    if not data:
+        return [], []
+    cells = SheetReader(file, xlsx_projects.PROJECTS_SHEET, headers, xlsx_projects.HEADERS)
+    with db.transaction() as session:
+        works = set(session.scalars(select(WorkRow.key)))
+        orgs = set(session.scalars(select(OrganisationRow.key)))
+        updates = []
+        seen: dict[str, int] = {}
+        for n, row in data:
+            cells.at(n, row)
+            update = xlsx_projects.check_row(cells, works, orgs)
+            if update is None:
+                continue
+            if update.work in seen:
+                cells.problem(
+                    "work", f"{update.work!r} is on row {seen[update.work]} too; keep one"
+                )
+                continue
+            seen[update.work] = n
+            updates.append(update)
+        if not cells.problems:
+            xlsx_projects.check_whole(session, cells, updates)
+    return updates, cells.problems

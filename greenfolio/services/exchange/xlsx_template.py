@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from greenfolio.domain.results import Qualifier, Sex, ValueKind
 from greenfolio.services import reference
 from greenfolio.services.database import Database
+from greenfolio.services.exchange import xlsx_projects
 
 MARKER = "greenfolio-results-template"
 VERSION = "1"
@@ -121,6 +122,7 @@ def write_template(db: Database, codes: list[str], out: Path) -> Path:
         rule.add(f"{col}2:{col}{ROWS_WITH_DROPDOWNS}")
         sheet.add_data_validation(rule)
 
+    xlsx_projects.write_sheet(book)
     guide = book.create_sheet("Read me")
     guide["A1"] = "How to fill in this template"
     guide["A1"].font = Font(bold=True, size=13)
@@ -140,6 +142,20 @@ def write_template(db: Database, codes: list[str], out: Path) -> Path:
         guide.cell(row=row, column=1, value=ind.code)
         guide.cell(row=row, column=2, value=ind.names.get("en", ""))
         guide.cell(row=row, column=3, value=ind.unit)
+    at = start + len(indicators) + 2
+    guide.cell(row=at, column=1, value="Projects sheet").font = Font(bold=True, size=13)
+    guide.cell(
+        row=at + 1,
+        column=1,
+        value=(
+            "Optional: one row per registered work item, for what an IATI export needs "
+            "beyond results. A filled cell replaces that part of the record; an empty cell "
+            "leaves it as it is. A work item is exported to IATI once it has an activity date."
+        ),
+    )
+    for row, (_key, header, _width, text) in enumerate(xlsx_projects.COLUMNS, start=at + 2):
+        guide.cell(row=row, column=1, value=header).font = bold
+        guide.cell(row=row, column=2, value=text)
     guide.column_dimensions["A"].width = 26
     guide.column_dimensions["B"].width = 90
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,117 @@
+"""Activity dates as a source states them: a day, a month or a year, of one IATI type.
+
+IATI 2.03 requires a full date in ``activity-date/@iso-date``; its schema says "the
+narrative content may contain text (e.g. 2011Q1) for accurately recording less specific
+dates such as month, quarter, or year". So a date stated only to the month or year is
+kept as stated (the narrative) and given the day that bounds that period on the side the
+type faces: a start gets the first day, an end the last day. A day is never guessed
+inside a period, and the stated text travels with the date into the export.
+
+Types follow the IATI ActivityDateType codelist (1 planned start, 2 actual start,
+3 planned end, 4 actual end).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from greenfolio.domain.work import WorkStatus
+
+
+class DateType(StrEnum):
+    """IATI ActivityDateType, by name."""
+
+    PLANNED_START = "planned_start"
+    ACTUAL_START = "actual_start"
+    PLANNED_END = "planned_end"
+    ACTUAL_END = "actual_end"
+
+    @property
+    def code(self) -> str:
+        """The IATI ActivityDateType code (1–4)."""
+        return str(list(DateType).index(self) + 1)
+
+    @property
+    def is_start(self) -> bool:
+        return self in (DateType.PLANNED_START, DateType.ACTUAL_START)
+
+    @classmethod
+    def from_code(cls, code: str) -> DateType:
+        return list(cls)[int(code) - 1]
+
+
+_STATED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+FORMAT_HINT = "write a year (2021), a month (2021-03) or a day (2021-03-15)"
+
+
+@dataclass(frozen=True, slots=True)
+class StatedDate:
+    """One activity date: its type, the day IATI is given, and the date as stated."""
+
+    type: DateType
+    day: date
+    stated: str
+    """As given: "2021", "2021-03" or "2021-03-15"."""
+
+    @property
+    def exact(self) -> bool:
+        return len(self.stated) == 10
+
+    @property
+    def note(self) -> str | None:
+        """The IATI narrative for a date less specific than a day (else None)."""
+        return None if self.exact else self.stated
+
+
+def parse(kind: DateType, text: str) -> StatedDate:
+    """``text`` (a year, month or day) as a date of type ``kind``; ValueError if unreadable."""
+    text = text.strip()
+    found = _STATED.match(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a date; {FORMAT_HINT}")
+    year, month, day = (int(g) if g else None for g in found.groups())
+    assert year is not None
+    try:
+        if month is None:
+            return StatedDate(kind, date(year, 1, 1) if kind.is_start else date(year, 12, 31), text)
+        if day is None:
+            last = calendar.monthrange(year, month)[1]
+            return StatedDate(kind, date(year, month, 1 if kind.is_start else last), text)
+        return StatedDate(kind, date(year, month, day), text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date of the calendar; {FORMAT_HINT}") from None
+
+
+def order_problem(dates: list[StatedDate]) -> str | None:
+    """What is out of order (a start after the end of the same kind), or None."""
+    by_type = {d.type: d for d in dates}
+    for start, end in (
+        (DateType.PLANNED_START, DateType.PLANNED_END),
+        (DateType.ACTUAL_START, DateType.ACTUAL_END),
+    ):
+        if start in by_type and end in by_type and by_type[start].day > by_type[end].day:
+            return (
+                f"the {start.value.replace('_', ' ')} ({by_type[start].stated}) is after the "
+                f"{end.value.replace('_', ' ')} ({by_type[end].stated})"
+            )
+    return None
+
+
+def inferred(
+    start: date | None, end: date | None, status: WorkStatus | None
+) -> dict[DateType, date]:
+    """The typed dates a record with only a start and an end is exported with: planned
+    while in the pipeline (or without status), actual once under way; the end is actual
+    once the work is finished or cancelled. The same rule as the IATI export applies."""
+    found: dict[DateType, date] = {}
+    if start is not None:
+        planned = status in (None, WorkStatus.PIPELINE)
+        found[DateType.PLANNED_START if planned else DateType.ACTUAL_START] = start
+    if end is not None:
+        done = status in (WorkStatus.CLOSED, WorkStatus.CANCELLED, WorkStatus.FINALISATION)
+        found[DateType.ACTUAL_END if done else DateType.PLANNED_END] = end
+    return found

@@ -1,0 +1,183 @@
+"""The "Projects" sheet of the XLSX template: what IATI needs of a work item beyond its
+results (activity dates, OECD DAC sectors, participating organisations by role).
+
+One row per registered work item. A filled cell replaces that part of the record; an
+empty cell leaves it as it is. Dates are written as the source states them (a year, a
+month or a day; see ``domain.activity_dates``); organisations by their Greenfolio keys,
+separated by spaces, in the column of their role. Every cell is checked with the rest of
+the workbook, and nothing is written unless all of it is valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pydantic
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain import activity_dates
+from greenfolio.domain.activity_dates import DateType
+from greenfolio.domain.work import OrgRole
+from greenfolio.services import portfolio
+from greenfolio.services.exchange import codelists
+from greenfolio.services.exchange.cells import SheetReader
+from greenfolio.store.tables import WorkRow
+
+PROJECTS_SHEET = "Projects"
+ROLE_COLUMNS = [OrgRole.FUNDING, OrgRole.ACCOUNTABLE, OrgRole.EXTENDING, OrgRole.IMPLEMENTING]
+
+# (key, header, width, help)
+COLUMNS: list[tuple[str, str, int, str]] = [
+    ("work", "work", 28, "key of a registered work item, e.g. idb49-biochar"),
+    *[
+        (
+            f"date_{d.value}",
+            d.value.replace("_", " "),
+            13,
+            f"IATI {d.value.replace('_', ' ')} date, as the source states it: a year (2021), "
+            "a month (2021-03) or a day (2021-03-15)",
+        )
+        for d in DateType
+    ],
+    ("sectors", "sectors", 18, "OECD DAC 5-digit sector codes, separated by spaces"),
+    *[
+        (
+            f"org_{r.value}",
+            f"{r.value} organisations",
+            22,
+            f"keys of the {r.value} organisations (IATI role), separated by spaces; "
+            "replaces those of this role",
+        )
+        for r in ROLE_COLUMNS
+    ],
+]
+HEADERS = {key: header for key, header, _, _ in COLUMNS}
+
+
+def write_sheet(book: Workbook) -> None:
+    """Add the empty Projects sheet, with its headers, to a template."""
+    sheet = book.create_sheet(PROJECTS_SHEET, 1)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E2EFDA")
+    for col, (_key, header, width, _help) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=col, value=header)
+        cell.font, cell.fill = bold, fill
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    sheet.freeze_panes = "A2"
+
+
+@dataclass(slots=True)
+class ProjectUpdate:
+    """What one row changes of a work item."""
+
+    row: int
+    work: str
+    dates: dict[DateType, str] = field(default_factory=dict)
+    sectors: list[str] | None = None
+    organisations: dict[OrgRole, list[str]] = field(default_factory=dict)
+
+
+def _stated(value: Any) -> str:
+    """A cell as a stated date: Excel dates as days, numbers (2021) as years."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def check_row(cells: SheetReader, works: set[str], orgs: set[str]) -> ProjectUpdate | None:
+    """The row's changes, each cell checked; None (with problems noted) if any is wrong."""
+    before = len(cells.problems)
+    work = cells.text("work", required=True)
+    if work is not None and work not in works:
+        near = difflib.get_close_matches(work, sorted(works), n=2)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        cells.problem("work", f"{work!r} is not a registered work item{hint}; register it first")
+    update = ProjectUpdate(cells.row_number, work or "")
+    for kind in DateType:
+        raw = cells.raw(f"date_{kind.value}")
+        if raw is None:
+            continue
+        stated = _stated(raw)
+        try:
+            activity_dates.parse(kind, stated)
+        except ValueError as exc:
+            cells.problem(f"date_{kind.value}", str(exc))
+            continue
+        update.dates[kind] = stated
+    sectors = cells.text("sectors")
+    if sectors is not None:
+        codes = sectors.replace(",", " ").split()
+        known = codelists.codes("Sector")
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            cells.problem(
+                "sectors",
+                f"{', '.join(unknown)}: not OECD DAC sector codes; give 5-digit codes from "
+                "the IATI Sector codelist, e.g. 41020",
+            )
+        update.sectors = codes
+    for role in ROLE_COLUMNS:
+        text = cells.text(f"org_{role.value}")
+        if text is None:
+            continue
+        keys = text.replace(",", " ").split()
+        unknown = [k for k in keys if k not in orgs]
+        if unknown:
+            cells.problem(
+                f"org_{role.value}",
+                f"{', '.join(unknown)}: no organisation has this key; use the keys "
+                "Greenfolio lists (register an organisation first)",
+            )
+        update.organisations[role] = keys
+    return update if len(cells.problems) == before else None
+
+
+def check_whole(session: Session, cells: SheetReader, updates: list[ProjectUpdate]) -> None:
+    """Check each changed record as a whole (e.g. a start after the end), noting problems."""
+    for update in updates:
+        row = session.scalar(select(WorkRow).where(WorkRow.key == update.work))
+        if row is None:
+            continue
+        cells.at(update.row, cells.row)
+        try:
+            _spec(session, row, update)
+        except pydantic.ValidationError as exc:
+            for error in exc.errors():
+                cells.problem("work", f"after this row's changes: {error['msg']}")
+
+
+def _spec(session: Session, row: WorkRow, update: ProjectUpdate) -> portfolio.WorkSpec:
+    fields = portfolio.stored_spec(session, row)
+    if update.dates:
+        kept = [d for d in fields["dates"] if DateType(d["type"]) not in update.dates]
+        fields["dates"] = kept + [
+            {"type": kind.value, "when": when} for kind, when in update.dates.items()
+        ]
+    if update.sectors is not None:
+        fields["sectors"] = update.sectors
+    if update.organisations:
+        roles = {r.value for r in update.organisations}
+        fields["organisations"] = [o for o in fields["organisations"] if o["role"] not in roles]
+        for role, keys in update.organisations.items():
+            fields["organisations"] += [{"org": k, "role": role.value} for k in keys]
+    return portfolio.WorkSpec.model_validate(fields)
+
+
+def apply(session: Session, updates: list[ProjectUpdate]) -> int:
+    """Store the checked changes (in the caller's transaction); how many records changed."""
+    for update in updates:
+        row = session.scalar(select(WorkRow).where(WorkRow.key == update.work))
+        assert row is not None  # checked
+        portfolio.upsert_work(session, _spec(session, row, update))
+    return len(updates)
