@@ -457,7 +457,8 @@ def test_export_groups_reasons_and_exits_partial(url: str, tmp_path: Path) -> No
     assert text.count("error:") == 0
     # Each reason once, with a count and example keys.
     line = next(x for x in text.splitlines() if "no activity dates" in x)
-    assert "× no activity dates; IATI requires at least one (e.g. idb49-" in line
+    assert "× no activity dates; IATI requires at least one: give a planned or actual" in line
+    assert "(e.g. idb49-" in line
     assert sum("no activity dates" in x for x in text.splitlines()) == 1
     bad = next(x for x in text.splitlines() if "control character" in x)
     assert "1 × the title holds the control character U+0007" in bad and key in bad
