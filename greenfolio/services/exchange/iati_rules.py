@@ -17,7 +17,7 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -29,6 +29,7 @@ from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
 from greenfolio.services.exchange import codelists, xml_safety
 from greenfolio.services.exchange import iati_rule_eval as ev
+from greenfolio.services.exchange import iati_rule_fast as fast
 from greenfolio.services.exchange import iati_rule_needs as needs
 from greenfolio.services.exchange import iati_rule_types as rt
 from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, PARSER_OPTIONS, syntax_error
@@ -55,12 +56,18 @@ class Case:
     """For a case inside a ``loop``: the loop's own case (``foreach``, ``subs``)."""
     needs: needs.Needs = None
     """Element names without which the case cannot fail (see ``iati_rule_needs``)."""
+    fails: str | None = None
+    """For a plain case, an XPath true exactly when it fails (see ``iati_rule_fast``)."""
+    ups: int | None = None
+    """How far above its context node the case looks (None: maybe outside the activity)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Ruleset:
     name: str
     contexts: tuple[tuple[str, needs.Needs, tuple[Case, ...]], ...]
+    plans: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What runs for each set of element names met so far (see ``_plan``)."""
 
     @property
     def cases(self) -> int:
@@ -174,6 +181,13 @@ def _info(spec: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _fast(rule: str, spec: Mapping[str, Any], loop: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {
+        "fails": fast.failure_expression(rule, spec, loop),
+        "ups": fast.ups(fast.expressions(spec, loop)),
+    }
+
+
 def parse_ruleset(data: Any, name: str) -> Ruleset:
     """A checked ruleset from its JSON data; errors name the context, rule and case."""
     if not isinstance(data, dict):
@@ -188,7 +202,8 @@ def parse_ruleset(data: Any, name: str) -> Ruleset:
             if rule != "loop":
                 uid += 1
                 need = needs.of_case(rule, spec, None)
-                cases.append(Case(uid, context, rule, spec, needs=need, **_info(spec)))
+                fast = _fast(rule, spec, None)
+                cases.append(Case(uid, context, rule, spec, needs=need, **fast, **_info(spec)))
                 continue
             subs = spec.get("subs", [])
             for sub_where, sub_rule, sub_spec in _cases(f"{where}, do", spec["do"]):
@@ -198,7 +213,7 @@ def parse_ruleset(data: Any, name: str) -> Ruleset:
                 _check_case(sub_where, sub_rule, fixed)
                 uid += 1
                 need = needs.of_case(sub_rule, fixed, spec)
-                info = _info(sub_spec)
+                info = {**_info(sub_spec), **_fast(sub_rule, fixed, spec)}
                 cases.append(Case(uid, context, sub_rule, fixed, loop=spec, needs=need, **info))
         contexts.append((context, needs.of_expression(context), tuple(cases)))
     return Ruleset(name, tuple(contexts))
@@ -248,14 +263,22 @@ def _id_condition_holds(
     return True
 
 
-def _path_of(node: Any, fallback: etree._Element) -> tuple[int | None, str]:
+Where = Callable[[etree._Element], str]
+"""The XPath of an element as it reads in the activity's own document."""
+
+
+def _in_own_tree(node: etree._Element) -> str:
+    return str(node.getroottree().getpath(node))
+
+
+def _path_of(node: Any, fallback: etree._Element, where: Where) -> tuple[int | None, str]:
     """Line and concrete XPath of a result node (element, attribute or text)."""
     if isinstance(node, etree._Element):
-        return node.sourceline, node.getroottree().getpath(node)
+        return node.sourceline, where(node)
     parent = getattr(node, "getparent", lambda: None)()
     if parent is None:
-        return fallback.sourceline, fallback.getroottree().getpath(fallback)
-    base = parent.getroottree().getpath(parent)
+        return fallback.sourceline, where(fallback)
+    base = where(parent)
     if getattr(node, "is_attribute", False):
         name = str(node.attrname)
         if name.startswith("{http://www.w3.org/XML/1998/namespace}"):
@@ -268,29 +291,31 @@ _NO_VARIABLES: Mapping[str, str] = {}
 
 
 def _run_case(
-    el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None
+    el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None, where: Where
 ) -> list[Finding]:
     vs = {ev.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
     spec = case.spec
     if "condition" in spec and not ev.truthy(ev.select(el, spec["condition"], vs)):
         return []
-    if not _id_condition_holds(el, spec, vs, env):
+    if "idCondition" in spec and not _id_condition_holds(el, spec, vs, env):
+        return []
+    failures = rt.CHECKS[case.rule](el, spec, vs, env)
+    if not failures:
         return []
     findings = []
-    for failure in rt.CHECKS[case.rule](el, spec, vs, env):
-        line, path = _path_of(failure.node if failure.node is not None else el, el)
+    for failure in failures:
+        line, path = _path_of(failure.node if failure.node is not None else el, el, where)
         findings.append(Finding(case, ident, line, path, failure.detail, failure.params, value))
     return findings
+
+
+_ROOT_OF = {v: k for k, v in ROOTS.items()}
 
 
 def _standalone(el: etree._Element) -> etree._Element:
     """A copy of the activity inside a copy of its root element (attributes kept)."""
     parent = el.getparent()
-    tag = (
-        parent.tag
-        if parent is not None
-        else {v: k for k, v in ROOTS.items()}.get(str(el.tag), "iati-activities")
-    )
+    tag = parent.tag if parent is not None else _ROOT_OF.get(str(el.tag), "iati-activities")
     attrib = dict(parent.attrib) if parent is not None else {}
     nsmap = parent.nsmap if parent is not None else None
     shell = etree.Element(tag, attrib=attrib, nsmap=nsmap)
@@ -304,44 +329,151 @@ def identifier_of(el: etree._Element, index: int) -> str:
     return text or f"#{index}"
 
 
+class _Activity:
+    """One activity being checked: where it is evaluated, and how its paths read."""
+
+    __slots__ = ("_copy", "_paths", "el", "names", "root")
+
+    def __init__(self, el: etree._Element) -> None:
+        self.el = el
+        parent = el.getparent()
+        # in place only where the root is the activity's own kind of file root
+        placed = parent is not None and ROOTS.get(str(parent.tag)) == el.tag
+        self.root = str(parent.tag) if placed and parent is not None else None
+        names = {e.tag for e in el.iter()}
+        names.add(
+            parent.tag if parent is not None else _ROOT_OF.get(str(el.tag), "iati-activities")
+        )
+        self.names = frozenset(names)
+        self._copy: etree._Element | None = None
+        self._paths: fast.Paths | None = None
+
+    def copy(self) -> etree._Element:
+        if self._copy is None:
+            self._copy = _standalone(self.el)
+        return self._copy
+
+    def where(self, node: etree._Element) -> str:
+        if self._paths is None:
+            self._paths = fast.Paths(self.el)
+        return self._paths.of(node)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One context of a plan, with the cases that can fail in it."""
+
+    context: str
+    cases: tuple[Case, ...]
+    local: str | None
+    """The context as an expression on the activity, where evaluating in place is safe."""
+    early: frozenset[int]
+    """Cases (by position) whose failure the plan's marker judges for the whole activity."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    steps: tuple[_Step, ...]
+    marker: etree.XPath | None
+    marks: tuple[tuple[int, int], ...]
+    """(step, case) of each mark the marker can give."""
+
+
+def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -> _Plan:
+    """What runs on an activity with these element names (remembered: the activities of
+    one file mostly share their set of names): the contexts and cases that can fail, and
+    one XPath that tells, for the whole activity, which of the plain cases may fail."""
+    key = (names, root, tag)
+    plan = ruleset.plans.get(key)
+    if plan is not None:
+        return plan
+    steps: list[_Step] = []
+    early: list[tuple[int, int, str, str]] = []
+    for context, context_needs, cases in ruleset.contexts:
+        if not needs.met(context_needs, names):
+            continue
+        active = tuple(case for case in cases if needs.met(case.needs, names))
+        if not active:
+            continue
+        found = fast.local_context(context, root, tag) if root else None
+        local = None
+        if found is not None and all(c.ups is not None and c.ups <= found[1] for c in active):
+            local = found[0]
+        marked = set()
+        if local is not None:
+            for i, case in enumerate(active):
+                if case.fails is not None and fast.position_free(case.fails):
+                    marked.add(i)
+                    early.append((len(steps), i, local, case.fails))
+        steps.append(_Step(context, active, local, frozenset(marked)))
+    marker = fast.marker(tuple(f"({loc})[{fails}]" for _s, _i, loc, fails in early))
+    plan = _Plan(tuple(steps), marker if early else None, tuple((s, i) for s, i, *_x in early))
+    if len(ruleset.plans) >= 4096:
+        ruleset.plans.clear()
+    ruleset.plans[key] = plan
+    return plan
+
+
 def check_activity(
     el: etree._Element, ruleset: Ruleset, env: rt.Env, index: int = 1
 ) -> list[Finding]:
     """Every failure of ``ruleset`` on one activity or organisation element.
 
-    ``el`` may still sit in the tree an ``iterparse`` is building: it is copied, not
-    changed, and only its root element (for the root's attributes) is looked at.
+    ``el`` may still sit in the tree an ``iterparse`` is building: it is not changed, and
+    nothing outside it is looked at but its root element's name and attributes.
     """
-    ident = identifier_of(el, index)
-    doc = _standalone(el)
-    names = {doc.getparent().tag, *(e.tag for e in doc.iter())}
+    act = _Activity(el)
+    plan = _plan(ruleset, act.names, act.root, str(el.tag))
+    flagged: set[tuple[int, int]] = set()
+    if plan.marker is not None:
+        flagged = {plan.marks[i] for i in fast.marks(plan.marker, el)}
     findings: list[Finding] = []
     with ev.memo():
-        for context, context_needs, cases in ruleset.contexts:
-            if needs.met(context_needs, names):
-                findings.extend(_check_context(doc, context, cases, names, ident, env))
+        for s, step in enumerate(plan.steps):
+            run = tuple(
+                case
+                for i, case in enumerate(step.cases)
+                if i not in step.early or (s, i) in flagged
+            )
+            if run:
+                findings.extend(_check_context(act, step, run, env))
+    if findings:
+        ident = identifier_of(el, index)
+        findings = [replace(f, activity=ident) for f in findings]
     return findings
 
 
 def _check_context(
-    doc: etree._Element,
-    context: str,
-    cases: tuple[Case, ...],
-    names: set[str],
-    ident: str,
-    env: rt.Env,
+    act: _Activity, step: _Step, run: tuple[Case, ...], env: rt.Env
 ) -> list[Finding]:
-    """Every case of one context, on each element the context selects."""
+    """The cases ``run`` of one context, on each element the context selects."""
     findings: list[Finding] = []
-    active = [case for case in cases if needs.met(case.needs, names)]
-    for target in (n for n in ev.nodes(doc, context, {}) if isinstance(n, etree._Element)):
-        for case in active:
-            if case.loop is None:
-                findings.extend(_run_case(target, case, ident, env, None))
+    where: Where
+    if step.local is not None:
+        found, where = ev.nodes(act.el, step.local, _NO_VARIABLES), act.where
+    else:
+        found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), _in_own_tree
+    # plain cases not judged for the whole activity are judged here, for each target
+    plain = tuple(
+        c for i, c in enumerate(step.cases) if c.fails is not None and i not in step.early
+    )
+    marker = fast.marker(tuple(str(c.fails) for c in plain)) if plain else None
+    for target in found:
+        if not isinstance(target, etree._Element):
+            continue
+        skip = set()
+        if marker is not None:
+            marked = fast.marks(marker, target)
+            skip = {id(c) for i, c in enumerate(plain) if i not in marked}
+        for case in run:
+            if id(case) in skip:
                 continue
-            foreach = ev.nodes(target, case.loop["foreach"], {})
+            if case.loop is None:
+                findings.extend(_run_case(target, case, "", env, None, where))
+                continue
+            foreach = ev.nodes(target, case.loop["foreach"], _NO_VARIABLES)
             for value in dict.fromkeys(ev.text_of(n) for n in foreach):
-                findings.extend(_run_case(target, case, ident, env, value))
+                findings.extend(_run_case(target, case, "", env, value, where))
     return findings
 
 
