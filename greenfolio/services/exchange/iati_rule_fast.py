@@ -182,20 +182,23 @@ def _date_key(expr: str) -> str:
 
 def _iso_date(expr: str) -> str:
     """True if the first node of ``expr`` reads as YYYY-MM-DD and nothing before it."""
-    first = f"substring({expr}, 1, 10)"
-    return (
-        f"(string-length(translate({first}, '0123456789', '')) = 2 and "
-        f"substring({expr}, 5, 1) = '-' and substring({expr}, 8, 1) = '-')"
-    )
+    return f"translate(substring({expr}, 1, 10), '0123456789', '0000000000') = '0000-00-00'"
+
+
+TODAY = "today"
+"""The XPath variable holding today's date as the number YYYYMMDD (see ``marks``)."""
 
 
 def _date_order(spec: Mapping[str, Any]) -> str | None:
     """Where ``less`` and ``more`` select one node each with a plain YYYY-MM-DD date,
     comparing them as the numbers YYYYMMDD; anything else may fail (Python decides)."""
     less, more = str(spec["less"]), str(spec["more"])
-    if needs.of_expression(less) is None or needs.of_expression(more) is None:
+    if less in ("NOW", "TODAY") or needs.of_expression(less) is None:
         return None
-    if {less, more} & {"NOW", "TODAY"}:
+    if more in ("NOW", "TODAY"):
+        later = f"not({_iso_date('.')}) or {_date_key('.')} > ${TODAY}"
+        return f"boolean(({less})[{later}])"
+    if needs.of_expression(more) is None:
         return None
     return (
         f"count({less}) > 1 or count({more}) > 1 or (boolean({less}) and boolean({more}) "
@@ -213,8 +216,9 @@ def failure_expression(rule: str, spec: Mapping[str, Any], loop: Any) -> str | N
     (a date not written YYYY-MM-DD, an empty value, a bound met exactly), never the
     reverse.
     """
-    if loop is not None or spec.get("idCondition") is not None:
+    if loop is not None:
         return None
+    # an ``idCondition`` only narrows where a case fails: leaving it out errs the safe way
     paths = [str(p) for p in spec.get("paths", [])]
     fails: str | None = None
     if rule == "atleast_one":
@@ -248,8 +252,8 @@ def failure_expression(rule: str, spec: Mapping[str, Any], loop: Any) -> str | N
     if "condition" in spec:
         fails = f"boolean({spec['condition']}) and ({fails})"
     try:
-        ev.xpath(fails)
-    except etree.XPathSyntaxError:
+        etree.XPath(fails)(etree.Element("x"), **{TODAY: 0})
+    except (etree.XPathSyntaxError, etree.XPathEvalError):
         return None
     return fails
 
@@ -265,9 +269,9 @@ def marker(fails: tuple[str, ...]) -> etree.XPath:
     return etree.XPath("concat(" + ", ".join([*parts, "''", "''"]) + ")", smart_strings=False)
 
 
-def marks(xpath: etree.XPath, node: etree._Element) -> set[int]:
+def marks(xpath: etree.XPath, node: etree._Element, today: int) -> set[int]:
     """Which of a marker's expressions hold on ``node``, in one libxml2 call."""
-    return {ord(ch) - _MARK for ch in str(xpath(node))}
+    return {ord(ch) - _MARK for ch in str(xpath(node, **{TODAY: today}))}
 
 
 def position_free(expr: str) -> bool:

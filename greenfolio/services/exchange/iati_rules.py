@@ -17,7 +17,7 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -332,10 +332,11 @@ def identifier_of(el: etree._Element, index: int) -> str:
 class _Activity:
     """One activity being checked: where it is evaluated, and how its paths read."""
 
-    __slots__ = ("_copy", "_paths", "el", "names", "root")
+    __slots__ = ("_copy", "_paths", "el", "ident", "names", "root")
 
-    def __init__(self, el: etree._Element) -> None:
+    def __init__(self, el: etree._Element, ident: str) -> None:
         self.el = el
+        self.ident = ident
         parent = el.getparent()
         # in place only where the root is the activity's own kind of file root
         placed = parent is not None and ROOTS.get(str(parent.tag)) == el.tag
@@ -414,6 +415,11 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
     return plan
 
 
+def _today(env: rt.Env) -> int:
+    day = env.now.date()
+    return day.year * 10000 + day.month * 100 + day.day
+
+
 def check_activity(
     el: etree._Element, ruleset: Ruleset, env: rt.Env, index: int = 1
 ) -> list[Finding]:
@@ -422,11 +428,11 @@ def check_activity(
     ``el`` may still sit in the tree an ``iterparse`` is building: it is not changed, and
     nothing outside it is looked at but its root element's name and attributes.
     """
-    act = _Activity(el)
+    act = _Activity(el, identifier_of(el, index))
     plan = _plan(ruleset, act.names, act.root, str(el.tag))
     flagged: set[tuple[int, int]] = set()
     if plan.marker is not None:
-        flagged = {plan.marks[i] for i in fast.marks(plan.marker, el)}
+        flagged = {plan.marks[i] for i in fast.marks(plan.marker, el, _today(env))}
     findings: list[Finding] = []
     with ev.memo():
         for s, step in enumerate(plan.steps):
@@ -437,9 +443,6 @@ def check_activity(
             )
             if run:
                 findings.extend(_check_context(act, step, run, env))
-    if findings:
-        ident = identifier_of(el, index)
-        findings = [replace(f, activity=ident) for f in findings]
     return findings
 
 
@@ -463,17 +466,17 @@ def _check_context(
             continue
         skip = set()
         if marker is not None:
-            marked = fast.marks(marker, target)
+            marked = fast.marks(marker, target, _today(env))
             skip = {id(c) for i, c in enumerate(plain) if i not in marked}
         for case in run:
             if id(case) in skip:
                 continue
             if case.loop is None:
-                findings.extend(_run_case(target, case, "", env, None, where))
+                findings.extend(_run_case(target, case, act.ident, env, None, where))
                 continue
             foreach = ev.nodes(target, case.loop["foreach"], _NO_VARIABLES)
             for value in dict.fromkeys(ev.text_of(n) for n in foreach):
-                findings.extend(_run_case(target, case, "", env, value, where))
+                findings.extend(_run_case(target, case, act.ident, env, value, where))
     return findings
 
 
