@@ -289,9 +289,9 @@ class Paths:
 
     def __init__(self, el: etree._Element) -> None:
         self._tree = el.getroottree()
-        self._own = self._tree.getpath(el)
+        self._own = str(self._tree.getpath(el))
         self._shown = self._INDEX.sub("", self._own)
 
     def of(self, node: etree._Element) -> str:
-        path = self._tree.getpath(node)
+        path = str(self._tree.getpath(node))
         return self._shown + path[len(self._own) :]

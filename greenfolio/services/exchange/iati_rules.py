@@ -66,7 +66,7 @@ class Case:
 class Ruleset:
     name: str
     contexts: tuple[tuple[str, needs.Needs, tuple[Case, ...]], ...]
-    plans: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    plans: dict[Any, _Plan] = field(default_factory=dict, compare=False, repr=False)
     """What runs for each set of element names met so far (see ``_plan``)."""
 
     @property
