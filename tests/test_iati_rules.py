@@ -480,3 +480,51 @@ def test_every_meta_case_reads_in_every_language(lang: str) -> None:
         "time_limit",
         "unique",
     }
+
+
+@pytest.mark.parametrize(("ruleset", "file", "passes"), meta_cases())
+def test_shortcuts_change_no_finding_in_the_meta_cases(
+    ruleset: str, file: str, passes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same comparison on every meta case: its own ruleset, its own file."""
+    from greenfolio.services.exchange import iati_rule_eval
+
+    env = iati_rules.default_env(datetime(2024, 6, 1, tzinfo=UTC))
+    rules = iati_rules.load_ruleset(str(META / f"{ruleset}.json"))
+    path = META / f"{file}.xml"
+    fast = iati_rules.check_file(path, rules, env=env)
+
+    def key(f: iati_rules.Finding) -> tuple[object, ...]:
+        return (f.case.uid, f.activity, f.line, f.path, f.detail, sorted(f.params.items()))
+
+    monkeypatch.setattr(iati_rule_eval, "_simple", lambda expr: None)
+    slow = iati_rules.check_file(path, _without_shortcuts(rules), env=env)
+    assert sorted(map(key, fast.findings)) == sorted(map(key, slow.findings))
+    assert fast.passed is passes
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "count(/iati-activities/iati-activity) = 1",
+        "count(../iati-activity) = 1",
+        "count(preceding-sibling::iati-activity | following-sibling::iati-activity) = 0",
+        "count(//iati-identifier) = 1",
+    ],
+)
+def test_an_expression_that_looks_outside_the_activity_sees_it_alone(
+    tmp_path: Path, expression: str
+) -> None:
+    """Evaluated in place, these would see the neighbours in the streamed tree; such a
+    context runs on a copy of the activity in its own document, as IATI's validator does."""
+    from lxml import etree
+
+    rules = {
+        "/iati-activities/iati-activity": {"evaluates_to_true": {"cases": [{"eval": expression}]}}
+    }
+    path = _write(tmp_path, "outside.json", json.dumps(rules))
+    ruleset = iati_rules.load_ruleset(str(path))
+    root = etree.fromstring(TWO_BAD.encode())
+    env = iati_rules.default_env(datetime(2024, 1, 1, tzinfo=UTC))
+    assert [iati_rules.check_activity(a, ruleset, env) for a in root] == [[], [], []]
+    assert iati_rules.check_file(_write(tmp_path, "three.xml", TWO_BAD), ruleset).passed
