@@ -250,7 +250,12 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
 
 
 def as_problems(
-    findings: list[Finding], file: str, *, strict: bool = False, lang: str = "en"
+    findings: list[Finding],
+    file: str,
+    *,
+    strict: bool = False,
+    lang: str = "en",
+    sentences: dict[tuple[int, str | None], str] | None = None,
 ) -> list[Problem]:
     """Findings as import problems (one each), for ``import iati --rules``.
 
@@ -258,13 +263,19 @@ def as_problems(
     errors (which keep the activity out); the ruleset's warnings stay warnings. The
     message is the rule's sentence alone, so an import's summary groups each rule once;
     the place (line, activity, XPath) and what was found there are kept apart.
+    ``sentences`` remembers each rule's sentence across calls (cases of one ruleset).
     """
     problems = []
+    known = sentences if sentences is not None else {}
     for f in findings:
         severity = Severity.ERROR if strict and f.case.severity == "error" else Severity.WARNING
+        key = (f.case.uid, f.loop_value)
+        text = known.get(key)
+        if text is None:
+            text = known[key] = sentence(f.case, lang, f.loop_value)
         problems.append(
             Problem(
-                sentence(f.case, lang, f.loop_value),
+                text,
                 severity=severity,
                 file=file,
                 line=f.line,
@@ -285,9 +296,12 @@ def import_check(
 ) -> RuleCheck:
     """The rules as a check of one activity of the import's own streaming pass."""
     env = env or default_env()
+    sentences: dict[tuple[int, str | None], str] = {}
 
     def check(el: etree._Element, index: int) -> list[Problem]:
         findings = check_activity(el, ruleset, env, index)
-        return as_problems(findings, file, strict=strict) if findings else []
+        if not findings:
+            return []
+        return as_problems(findings, file, strict=strict, sentences=sentences)
 
     return check
