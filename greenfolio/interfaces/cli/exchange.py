@@ -95,7 +95,10 @@ def import_iati(
     files: Annotated[list[Path], typer.Argument(help="IATI activity XML files.")],
     strict: Annotated[
         bool,
-        typer.Option(help="Refuse a file with any IATI 2.03 schema error (whole-file check)."),
+        typer.Option(
+            help="Refuse a file with any IATI 2.03 schema error (whole-file check); with "
+            "--rules, also refuse each activity that breaks a rule the ruleset calls an error."
+        ),
     ] = False,
     validate: Annotated[
         bool,
