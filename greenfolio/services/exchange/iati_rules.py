@@ -170,7 +170,11 @@ class _Activity:
         self.ident = ident
         parent = el.getparent()
         # in place only where the root is the activity's own kind of file root
-        placed = parent is not None and ROOTS.get(str(parent.tag)) == el.tag
+        placed = (
+            parent is not None
+            and parent.getparent() is None
+            and ROOTS.get(str(parent.tag)) == el.tag
+        )
         self.root = str(parent.tag) if placed and parent is not None else None
         names = {e.tag for e in el.iter()}
         names.add(
