@@ -16,8 +16,10 @@ Two of them, both decided once when the ruleset is loaded:
   ``no_more_than_one``, ``dependent`` and ``one_or_all``; ``no_spaces``,
   ``no_percent`` and ``range`` can fail only where one is (a value that begins or ends
   with a space, holds a ``%``, or is not strictly inside the bounds). The expressions of
-  a context's plain cases are joined into one compiled XPath that marks, in one libxml2
-  call per context node, which of them may fail; only those run, as usual.
+  the plain cases are joined into one compiled XPath that marks, in one libxml2 call per
+  activity, which of the activity's own cases may fail and which contexts below it have
+  an element on which one may; only those run, as usual (the cases of a marked context
+  are told apart on each of its elements, again in one call).
 """
 
 from __future__ import annotations

@@ -235,12 +235,19 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
         local = None
         if found is not None and all(c.ups is not None and c.ups <= found[1] for c in active):
             local = found[0]
-        marked = set()
-        if local is not None:
-            for i, case in enumerate(active):
-                if case.fails is not None and fast.position_free(case.fails):
-                    marked.add(i)
-                    early.append((len(steps), i, local, case.fails))
+        marked = {
+            i
+            for i, case in enumerate(active)
+            if local is not None and case.fails is not None and fast.position_free(case.fails)
+        }
+        if local is not None and local == f"self::{tag}":
+            # the activity itself: one mark per case
+            early += [(len(steps), i, local, str(active[i].fails)) for i in sorted(marked)]
+        elif local is not None and marked:
+            # elements of the activity: one mark for the context, whether any case may
+            # fail on any of them (one pass over them); the cases are told apart later
+            anyone = " or ".join(f"({active[i].fails})" for i in sorted(marked))
+            early.append((len(steps), WHOLE, local, anyone))
         steps.append(_Step(context, active, local, frozenset(marked)))
     marker = fast.marker(tuple(f"({loc})[{fails}]" for _s, _i, loc, fails in early))
     plan = _Plan(tuple(steps), marker if early else None, tuple((s, i) for s, i, *_x in early))
@@ -248,6 +255,10 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
         ruleset.plans.clear()
     ruleset.plans[key] = plan
     return plan
+
+
+WHOLE = -1
+"""The mark of a context as a whole (see ``_plan``)."""
 
 
 def _today(env: rt.Env) -> int:
@@ -271,20 +282,22 @@ def check_activity(
     findings: list[Finding] = []
     with ev.memo():
         for s, step in enumerate(plan.steps):
+            whole = (s, WHOLE) in flagged
             run = tuple(
                 case
                 for i, case in enumerate(step.cases)
-                if i not in step.early or (s, i) in flagged
+                if whole or i not in step.early or (s, i) in flagged
             )
             if run:
-                findings.extend(_check_context(act, step, run, env))
+                findings.extend(_check_context(act, step, run, env, whole))
     return findings
 
 
 def _check_context(
-    act: _Activity, step: _Step, run: tuple[Case, ...], env: rt.Env
+    act: _Activity, step: _Step, run: tuple[Case, ...], env: rt.Env, whole: bool = False
 ) -> list[Finding]:
-    """The cases ``run`` of one context, on each element the context selects."""
+    """The cases ``run`` of one context, on each element the context selects (``whole``:
+    the plain cases were only judged for the context as a whole)."""
     findings: list[Finding] = []
     where: Where
     if step.local is not None:
@@ -293,7 +306,9 @@ def _check_context(
         found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), _in_own_tree
     # plain cases not judged for the whole activity are judged here, for each target
     plain = tuple(
-        c for i, c in enumerate(step.cases) if c.fails is not None and i not in step.early
+        c
+        for i, c in enumerate(step.cases)
+        if c.fails is not None and (whole or i not in step.early)
     )
     marker = fast.marker(tuple(str(c.fails) for c in plain)) if plain else None
     for target in found:
