@@ -1,6 +1,7 @@
 """Shortcuts for running a ruleset on an activity that change no finding, only the time.
 
-Two of them, both decided once when the ruleset is loaded:
+Two of them, decided when the ruleset is loaded and, for each set of element names an
+activity has, once (``iati_rules._plan``):
 
 - **In place.** Each activity is judged as a document of its own (its file's root
   element holding that one activity). Copying it into such a document costs as much as
@@ -13,13 +14,14 @@ Two of them, both decided once when the ruleset is loaded:
 - **One XPath for the plain cases.** ``atleast_one``, ``if_then`` and
   ``evaluates_to_true`` fail exactly when an XPath expression is true (``not(a or b)``,
   ``if and not(then)``, ``not(eval)``, under their ``condition``), and so do
-  ``no_more_than_one``, ``dependent`` and ``one_or_all``; ``no_spaces``,
-  ``no_percent`` and ``range`` can fail only where one is (a value that begins or ends
-  with a space, holds a ``%``, or is not strictly inside the bounds). The expressions of
-  the plain cases are joined into one compiled XPath that marks, in one libxml2 call per
-  activity, which of the activity's own cases may fail and which contexts below it have
-  an element on which one may; only those run, as usual (the cases of a marked context
-  are told apart on each of its elements, again in one call).
+  ``no_more_than_one``, ``dependent``, ``one_or_all`` and ``regex_matches`` with a
+  ``^[^…]+$`` pattern; ``date_order``, ``no_spaces``, ``no_percent`` and ``range`` can
+  fail only where one is (dates not in order or not written YYYY-MM-DD, a value that
+  begins or ends with a space, holds a ``%``, or is not strictly inside the bounds).
+  The expressions of the plain cases are joined into one compiled XPath that marks, in
+  one libxml2 call per activity, which of the activity's own cases may fail and which
+  contexts below it have an element on which one may; only those run, as usual (the
+  cases of a marked context are told apart on each of its elements, again in one call).
 """
 
 from __future__ import annotations
