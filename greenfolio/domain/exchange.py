@@ -32,6 +32,10 @@ class Problem:
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+    xpath: str | None = None
+    """The concrete XPath of the node a rule failed on (IATI data-quality rules)."""
+    detail: str | None = None
+    """What was found there, kept out of ``message`` so that repeated failures group."""
 
     def place(self) -> str:
         """The location as one readable prefix, e.g. ``a.xml:12, activity X, <budget>``."""
@@ -48,15 +52,28 @@ class Problem:
             parts.append(f"activity {self.activity}")
         if self.element:
             parts.append(f"<{self.element}>")
+        if self.xpath:
+            parts.append(self.xpath)
         return ", ".join(parts)
 
     def __str__(self) -> str:
         place = self.place()
-        return f"{place}: {self.message}" if place else self.message
+        text = f"{place}: {self.message}" if place else self.message
+        return f"{text} ({self.detail})" if self.detail else text
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"severity": self.severity.value, "message": self.message}
-        for key in ("file", "line", "activity", "element", "sheet", "row", "column"):
+        for key in (
+            "file",
+            "line",
+            "activity",
+            "element",
+            "sheet",
+            "row",
+            "column",
+            "xpath",
+            "detail",
+        ):
             value = getattr(self, key)
             if value is not None:
                 data[key] = value

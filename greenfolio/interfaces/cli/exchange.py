@@ -95,7 +95,10 @@ def import_iati(
     files: Annotated[list[Path], typer.Argument(help="IATI activity XML files.")],
     strict: Annotated[
         bool,
-        typer.Option(help="Refuse a file with any IATI 2.03 schema error (whole-file check)."),
+        typer.Option(
+            help="Refuse a file with any IATI 2.03 schema error (whole-file check); with "
+            "--rules, also refuse each activity that breaks a rule the ruleset calls an error."
+        ),
     ] = False,
     validate: Annotated[
         bool,
@@ -105,13 +108,24 @@ def import_iati(
         int, typer.Option("--max-size", min=1, help="Largest file accepted, in MiB.")
     ] = 2048,
     update_existing: UpdateExisting = False,
+    rules: Annotated[
+        str | None,
+        typer.Option(
+            "--rules",
+            help="Also run IATI's data-quality rules on each activity: standard (IATI's "
+            "own, version 2.03) or a ruleset JSON file. Findings are warnings; with "
+            "--strict, a rule the ruleset calls an error refuses the activity.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Import IATI activity files (2.01–2.03; 1.0x with a warning), one transaction each."""
     from greenfolio.services.exchange.iati_import import import_files
+    from greenfolio.services.exchange.iati_rules import load_ruleset
 
     with errors():
+        ruleset = load_ruleset(rules) if rules is not None else None
         database = open_db(db)
         with progress() as bar:
             tasks: dict[Path, TaskID] = {}
@@ -129,6 +143,7 @@ def import_iati(
                 max_bytes=max_size * 1024**2,
                 progress=step,
                 update_existing=update_existing,
+                rules=ruleset,
             )
         _report(summary, as_json)
 

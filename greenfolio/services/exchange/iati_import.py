@@ -17,6 +17,8 @@ from greenfolio.services.database import Database
 from greenfolio.services.exchange import iati_schema
 from greenfolio.services.exchange.bulk import relaxed_gc
 from greenfolio.services.exchange.iati_parse import ActivityReader
+from greenfolio.services.exchange.iati_rules import Ruleset
+from greenfolio.services.exchange.iati_rules_text import import_check
 from greenfolio.services.exchange.iati_store import ActivityWriter
 from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, check_file
 
@@ -33,11 +35,14 @@ def import_file(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     update_existing: bool = False,
+    rules: Ruleset | None = None,
 ) -> Summary:
     """Import one file; a refused file is reported in the summary and changes nothing.
 
     A stored project that did not come from an IATI import is not overwritten unless
-    ``update_existing`` (its activity is refused with the reason).
+    ``update_existing`` (its activity is refused with the reason). ``rules`` (an IATI
+    ruleset) run on each activity in the same pass: their findings are warnings, and
+    under ``strict`` the ruleset's errors refuse the activity.
     """
     summary = Summary(files=[str(path)])
     try:
@@ -52,6 +57,7 @@ def import_file(
             path,
             validate=validate,
             progress=(lambda done: progress(done, size)) if progress else None,
+            rules=import_check(rules, path.name, strict=strict) if rules else None,
         )
         with relaxed_gc(), db.transaction() as session:
             writer = ActivityWriter(session, update_existing=update_existing)
@@ -87,6 +93,7 @@ def import_files(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[Path, int, int], None] | None = None,
     update_existing: bool = False,
+    rules: Ruleset | None = None,
 ) -> Summary:
     """Service call: import several files, each on its own (one transaction per file)."""
     total = Summary()
@@ -105,6 +112,7 @@ def import_files(
                 max_bytes=max_bytes,
                 progress=step,
                 update_existing=update_existing,
+                rules=rules,
             )
         )
     return total

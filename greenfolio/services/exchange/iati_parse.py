@@ -512,9 +512,12 @@ class ActivityReader:
         *,
         validate: bool = False,
         progress: Callable[[int], None] | None = None,
+        rules: Callable[[etree._Element, int], list[Problem]] | None = None,
     ) -> None:
         self.path = path
         self.validate = validate
+        self.rules = rules
+        """Data-quality rules run on each activity before it is read; an error refuses it."""
         self.progress = progress
         self.problems: list[Problem] = []
         self.version: str | None = None
@@ -613,7 +616,12 @@ class ActivityReader:
             invalid = check_element(el, file, ident)
             if invalid:
                 return Parsed(None, line, ident, invalid)
+        found = self.rules(el, index) if self.rules is not None else []
+        if any(p.severity is Severity.ERROR for p in found):
+            ident = text_of(next(el.iterchildren("iati-identifier"), None)) or f"#{index}"
+            return Parsed(None, line, ident, found)
         activity, problems = read_activity(el, file, self.legacy, index, stem)
+        problems.extend(found)
         if activity is not None:
             ident = activity.identifier
         else:

@@ -1,70 +1,61 @@
 """IATI data-quality rules, read as data from an IATI ruleset (IATI-Rulesets SPEC.rst).
 
-A ruleset maps context XPaths to rule types to cases. ``load_ruleset`` reads and checks
-one (every expression compiled, every rule type known) and ``check_activity`` runs it on
-one ``iati-activity`` or ``iati-organisation`` element, so the same function serves a
-file of its own (``check_file``, a streaming pass) and the import's own pass.
+``load_ruleset`` (``iati_rule_load``) reads and checks a ruleset, and ``check_activity``
+runs it on one ``iati-activity`` or ``iati-organisation`` element, so the same function
+serves a file of its own (``check_file``, a streaming pass) and the import's own pass.
 
 Like IATI's validator, each activity is judged as a document of its own: the file's root
-element (with its attributes) holding that one activity. The contexts are evaluated on
-a copy of that small document, never on the file being streamed, so an activity never
-sees its neighbours and the parser's read-ahead does not matter.
+element (with its attributes) holding that one activity, so an activity never sees its
+neighbours and the parser's read-ahead does not matter. A context whose expressions
+cannot look outside the activity is evaluated on the activity in place; any other on a
+copy of that small document (``iati_rule_fast``).
 """
 
 from __future__ import annotations
 
 import copy
-import json
-import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
 from greenfolio.services.exchange import codelists, xml_safety
 from greenfolio.services.exchange import iati_rule_eval as ev
+from greenfolio.services.exchange import iati_rule_fast as fast
 from greenfolio.services.exchange import iati_rule_needs as needs
 from greenfolio.services.exchange import iati_rule_types as rt
+from greenfolio.services.exchange.iati_rule_load import (
+    PACKAGED,
+    Case,
+    Ruleset,
+    load_ruleset,
+    parse_ruleset,
+)
 from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, PARSER_OPTIONS, syntax_error
 
-PACKAGED = ("standard",)
-"""Rulesets shipped in ``refdata/iati/rulesets`` (IATI-Rulesets, branch version-2.03)."""
+__all__ = [
+    "IDENTIFIER",
+    "PACKAGED",
+    "ROOTS",
+    "Case",
+    "FileReport",
+    "Finding",
+    "Ruleset",
+    "check_activity",
+    "check_file",
+    "default_env",
+    "identifier_of",
+    "load_ruleset",
+    "parse_ruleset",
+]
+"""Loading lives in ``iati_rule_load``; it is offered here with the rest."""
 
 ROOTS = {"iati-activities": "iati-activity", "iati-organisations": "iati-organisation"}
 IDENTIFIER = {"iati-activity": "iati-identifier", "iati-organisation": "organisation-identifier"}
-
-
-@dataclass(frozen=True, slots=True)
-class Case:
-    """One case of one rule type under one context, with the ruleset's information on it."""
-
-    uid: int
-    context: str
-    rule: str
-    spec: Mapping[str, Any]
-    severity: str = "error"
-    rule_id: str | None = None
-    message: str | None = None
-    loop: Mapping[str, Any] | None = None
-    """For a case inside a ``loop``: the loop's own case (``foreach``, ``subs``)."""
-    needs: needs.Needs = None
-    """Element names without which the case cannot fail (see ``iati_rule_needs``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Ruleset:
-    name: str
-    contexts: tuple[tuple[str, needs.Needs, tuple[Case, ...]], ...]
-
-    @property
-    def cases(self) -> int:
-        return sum(len(cases) for _ctx, _needs, cases in self.contexts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,151 +69,6 @@ class Finding:
     detail: str
     params: Mapping[str, str] = field(default_factory=dict)
     loop_value: str | None = None
-
-
-# --- loading ---------------------------------------------------------------------------
-
-
-def _bad(where: str, what: str) -> ValidationError:
-    return ValidationError(f"ruleset {where}: {what}")
-
-
-def _compile(where: str, expr: Any) -> None:
-    if not isinstance(expr, str):
-        raise _bad(where, f"expected an XPath expression (text), found {json.dumps(expr)}")
-    try:
-        ev.xpath(expr)
-    except etree.XPathSyntaxError as exc:
-        raise _bad(where, f"the XPath {expr!r} is malformed ({exc}); correct it") from exc
-
-
-def _substituted(spec: Mapping[str, Any], subs: list[str]) -> dict[str, Any]:
-    """The case with ``$1`` in the ``subs`` keys turned into the loop variable."""
-
-    def sub(text: str) -> str:
-        return re.sub(r"""'\$1'|"\$1"|\$1""", f"${ev.LOOP_VARIABLE}", text)
-
-    out = dict(spec)
-    for key in subs:
-        value = out.get(key)
-        if isinstance(value, str):
-            out[key] = sub(value)
-        elif isinstance(value, list):
-            out[key] = [sub(v) if isinstance(v, str) else v for v in value]
-    return out
-
-
-def _check_case(where: str, rule: str, spec: Mapping[str, Any]) -> None:
-    for key in rt.REQUIRED.get(rule, ()):
-        if key not in spec:
-            raise _bad(where, f"a {rule} case needs the key {key!r}; add it")
-    skip = rt.NOT_EXPRESSIONS
-    for key in rt.EXPRESSION_KEYS:
-        if key in spec and spec[key] not in skip.get(key, ()):
-            _compile(f"{where}, {key}", spec[key])
-    for key in rt.LIST_EXPRESSION_KEYS:
-        if key in spec:
-            values = [spec[key]] if isinstance(spec[key], str) else spec[key]
-            if not isinstance(values, list):
-                raise _bad(where, f"{key!r} must be a list of XPath expressions")
-            for value in values:
-                if value not in skip.get(key, ()):
-                    _compile(f"{where}, {key}", value)
-    if rule == "one_or_all" and spec["all"] not in rt.ONE_OR_ALL:
-        known = ", ".join(rt.ONE_OR_ALL)
-        raise _bad(where, f"one_or_all 'all' is {spec['all']!r}; this engine knows {known}")
-    if "regex" in spec:
-        try:
-            ev.pattern(spec["regex"])
-        except re.error as exc:
-            bad = f"the regular expression {spec['regex']!r} is malformed: {exc}"
-            raise _bad(where, bad) from exc
-    for key in ("sum", "min", "max"):
-        if key in spec and ev.number(str(spec[key])) is None:
-            raise _bad(where, f"{key!r} must be a number, not {spec[key]!r}")
-
-
-def _rule_name(where: str, name: str) -> str:
-    rule = rt.CAMEL_CASE.get(name, name)
-    if rule not in rt.CHECKS and rule != "loop":
-        known = ", ".join(sorted([*rt.CHECKS, "loop"]))
-        raise _bad(where, f"{name!r} is not a rule type of the IATI ruleset spec ({known})")
-    return rule
-
-
-def _cases(where: str, rules: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    if not isinstance(rules, dict):
-        raise _bad(where, "expected an object of rule types")
-    for name, body in rules.items():
-        rule = _rule_name(f"{where}, rule {name!r}", name)
-        cases = body.get("cases") if isinstance(body, dict) else None
-        if not isinstance(cases, list):
-            raise _bad(f"{where}, rule {name!r}", 'expected {"cases": [...]}')
-        for index, spec in enumerate(cases, 1):
-            if not isinstance(spec, dict):
-                raise _bad(f"{where}, rule {name!r}, case {index}", "expected an object")
-            yield f"{where}, rule {name!r}, case {index}", rule, spec
-
-
-def _info(spec: Mapping[str, Any]) -> dict[str, Any]:
-    info = spec.get("ruleInfo") or {}
-    severity = str(info.get("severity", "error")).lower()
-    return {
-        "severity": "warning" if severity == "warning" else "error",
-        "rule_id": info.get("id"),
-        "message": info.get("message"),
-    }
-
-
-def parse_ruleset(data: Any, name: str) -> Ruleset:
-    """A checked ruleset from its JSON data; errors name the context, rule and case."""
-    if not isinstance(data, dict):
-        raise _bad(name, "expected a JSON object of context XPaths")
-    uid = 0
-    contexts = []
-    for context, rules in data.items():
-        _compile(f"{name}, context {context!r}", context)
-        cases: list[Case] = []
-        for where, rule, spec in _cases(f"{name}, context {context!r}", rules):
-            _check_case(where, rule, spec)
-            if rule != "loop":
-                uid += 1
-                need = needs.of_case(rule, spec, None)
-                cases.append(Case(uid, context, rule, spec, needs=need, **_info(spec)))
-                continue
-            subs = spec.get("subs", [])
-            for sub_where, sub_rule, sub_spec in _cases(f"{where}, do", spec["do"]):
-                if sub_rule == "loop":
-                    raise _bad(sub_where, "a loop inside a loop is not part of the spec")
-                fixed = _substituted(sub_spec, subs)
-                _check_case(sub_where, sub_rule, fixed)
-                uid += 1
-                need = needs.of_case(sub_rule, fixed, spec)
-                info = _info(sub_spec)
-                cases.append(Case(uid, context, sub_rule, fixed, loop=spec, needs=need, **info))
-        contexts.append((context, needs.of_expression(context), tuple(cases)))
-    return Ruleset(name, tuple(contexts))
-
-
-def load_ruleset(which: str) -> Ruleset:
-    """A packaged ruleset by name (``standard``) or a ruleset JSON file by path."""
-    if which in PACKAGED:
-        text = (
-            resources.files("greenfolio.refdata")
-            .joinpath(f"iati/rulesets/{which}.json")
-            .read_text("utf-8")
-        )
-        return parse_ruleset(json.loads(text), which)
-    path = Path(which)
-    if not path.is_file():
-        raise ValidationError(
-            f"no ruleset {which!r}: give {', '.join(PACKAGED)} or the path of a ruleset JSON file"
-        )
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"ruleset {path.name} is not valid JSON: {exc}") from exc
-    return parse_ruleset(data, path.name)
 
 
 # --- evaluation ------------------------------------------------------------------------
@@ -248,14 +94,22 @@ def _id_condition_holds(
     return True
 
 
-def _path_of(node: Any, fallback: etree._Element) -> tuple[int | None, str]:
+Where = Callable[[etree._Element], str]
+"""The XPath of an element as it reads in the activity's own document."""
+
+
+def _in_own_tree(node: etree._Element) -> str:
+    return str(node.getroottree().getpath(node))
+
+
+def _path_of(node: Any, fallback: etree._Element, where: Where) -> tuple[int | None, str]:
     """Line and concrete XPath of a result node (element, attribute or text)."""
     if isinstance(node, etree._Element):
-        return node.sourceline, node.getroottree().getpath(node)
+        return node.sourceline, where(node)
     parent = getattr(node, "getparent", lambda: None)()
     if parent is None:
-        return fallback.sourceline, fallback.getroottree().getpath(fallback)
-    base = parent.getroottree().getpath(parent)
+        return fallback.sourceline, where(fallback)
+    base = where(parent)
     if getattr(node, "is_attribute", False):
         name = str(node.attrname)
         if name.startswith("{http://www.w3.org/XML/1998/namespace}"):
@@ -268,29 +122,31 @@ _NO_VARIABLES: Mapping[str, str] = {}
 
 
 def _run_case(
-    el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None
+    el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None, where: Where
 ) -> list[Finding]:
     vs = {ev.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
     spec = case.spec
     if "condition" in spec and not ev.truthy(ev.select(el, spec["condition"], vs)):
         return []
-    if not _id_condition_holds(el, spec, vs, env):
+    if "idCondition" in spec and not _id_condition_holds(el, spec, vs, env):
+        return []
+    failures = rt.CHECKS[case.rule](el, spec, vs, env)
+    if not failures:
         return []
     findings = []
-    for failure in rt.CHECKS[case.rule](el, spec, vs, env):
-        line, path = _path_of(failure.node if failure.node is not None else el, el)
+    for failure in failures:
+        line, path = _path_of(failure.node if failure.node is not None else el, el, where)
         findings.append(Finding(case, ident, line, path, failure.detail, failure.params, value))
     return findings
+
+
+_ROOT_OF = {v: k for k, v in ROOTS.items()}
 
 
 def _standalone(el: etree._Element) -> etree._Element:
     """A copy of the activity inside a copy of its root element (attributes kept)."""
     parent = el.getparent()
-    tag = (
-        parent.tag
-        if parent is not None
-        else {v: k for k, v in ROOTS.items()}.get(str(el.tag), "iati-activities")
-    )
+    tag = parent.tag if parent is not None else _ROOT_OF.get(str(el.tag), "iati-activities")
     attrib = dict(parent.attrib) if parent is not None else {}
     nsmap = parent.nsmap if parent is not None else None
     shell = etree.Element(tag, attrib=attrib, nsmap=nsmap)
@@ -304,44 +160,173 @@ def identifier_of(el: etree._Element, index: int) -> str:
     return text or f"#{index}"
 
 
+class _Activity:
+    """One activity being checked: where it is evaluated, and how its paths read."""
+
+    __slots__ = ("_copy", "_paths", "el", "ident", "names", "root")
+
+    def __init__(self, el: etree._Element, ident: str) -> None:
+        self.el = el
+        self.ident = ident
+        parent = el.getparent()
+        # in place only where the root is the activity's own kind of file root
+        placed = (
+            parent is not None
+            and parent.getparent() is None
+            and ROOTS.get(str(parent.tag)) == el.tag
+        )
+        self.root = str(parent.tag) if placed and parent is not None else None
+        names = {e.tag for e in el.iter()}
+        names.add(
+            parent.tag if parent is not None else _ROOT_OF.get(str(el.tag), "iati-activities")
+        )
+        self.names = frozenset(names)
+        self._copy: etree._Element | None = None
+        self._paths: fast.Paths | None = None
+
+    def copy(self) -> etree._Element:
+        if self._copy is None:
+            self._copy = _standalone(self.el)
+        return self._copy
+
+    def where(self, node: etree._Element) -> str:
+        if self._paths is None:
+            self._paths = fast.Paths(self.el)
+        return self._paths.of(node)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One context of a plan, with the cases that can fail in it."""
+
+    context: str
+    cases: tuple[Case, ...]
+    local: str | None
+    """The context as an expression on the activity, where evaluating in place is safe."""
+    early: frozenset[int]
+    """Cases (by position) whose failure the plan's marker judges for the whole activity."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    steps: tuple[_Step, ...]
+    marker: etree.XPath | None
+    marks: tuple[tuple[int, int], ...]
+    """(step, case) of each mark the marker can give."""
+
+
+def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -> _Plan:
+    """What runs on an activity with these element names (remembered: the activities of
+    one file mostly share their set of names): the contexts and cases that can fail, and
+    one XPath that tells, for the whole activity, which of the plain cases may fail."""
+    key = (names, root, tag)
+    known: _Plan | None = ruleset.plans.get(key)
+    if known is not None:
+        return known
+    steps: list[_Step] = []
+    early: list[tuple[int, int, str, str]] = []
+    for context, context_needs, cases in ruleset.contexts:
+        if not needs.met(context_needs, names):
+            continue
+        active = tuple(case for case in cases if needs.met(case.needs, names))
+        if not active:
+            continue
+        found = fast.local_context(context, root, tag) if root else None
+        local = None
+        if found is not None and all(c.ups is not None and c.ups <= found[1] for c in active):
+            local = found[0]
+        marked = {
+            i
+            for i, case in enumerate(active)
+            if local is not None and case.fails is not None and fast.position_free(case.fails)
+        }
+        if local is not None and local == f"self::{tag}":
+            # the activity itself: one mark per case
+            early += [(len(steps), i, local, str(active[i].fails)) for i in sorted(marked)]
+        elif local is not None and marked:
+            # elements of the activity: one mark for the context, whether any case may
+            # fail on any of them (one pass over them); the cases are told apart later
+            anyone = " or ".join(f"({active[i].fails})" for i in sorted(marked))
+            early.append((len(steps), WHOLE, local, anyone))
+        steps.append(_Step(context, active, local, frozenset(marked)))
+    marker = fast.marker(tuple(f"({loc})[{fails}]" for _s, _i, loc, fails in early))
+    plan = _Plan(tuple(steps), marker if early else None, tuple((s, i) for s, i, *_x in early))
+    if len(ruleset.plans) >= 4096:
+        ruleset.plans.clear()
+    ruleset.plans[key] = plan
+    return plan
+
+
+WHOLE = -1
+"""The mark of a context as a whole (see ``_plan``)."""
+
+
+def _today(env: rt.Env) -> int:
+    day = env.now.date()
+    return day.year * 10000 + day.month * 100 + day.day
+
+
 def check_activity(
     el: etree._Element, ruleset: Ruleset, env: rt.Env, index: int = 1
 ) -> list[Finding]:
     """Every failure of ``ruleset`` on one activity or organisation element.
 
-    ``el`` may still sit in the tree an ``iterparse`` is building: it is copied, not
-    changed, and only its root element (for the root's attributes) is looked at.
+    ``el`` may still sit in the tree an ``iterparse`` is building: it is not changed, and
+    nothing outside it is looked at but its root element's name and attributes.
     """
-    ident = identifier_of(el, index)
-    doc = _standalone(el)
-    names = {doc.getparent().tag, *(e.tag for e in doc.iter())}
+    act = _Activity(el, identifier_of(el, index))
+    plan = _plan(ruleset, act.names, act.root, str(el.tag))
+    flagged: set[tuple[int, int]] = set()
+    if plan.marker is not None:
+        flagged = {plan.marks[i] for i in fast.marks(plan.marker, el, _today(env))}
     findings: list[Finding] = []
     with ev.memo():
-        for context, context_needs, cases in ruleset.contexts:
-            if needs.met(context_needs, names):
-                findings.extend(_check_context(doc, context, cases, names, ident, env))
+        for s, step in enumerate(plan.steps):
+            whole = (s, WHOLE) in flagged
+            run = tuple(
+                case
+                for i, case in enumerate(step.cases)
+                if whole or i not in step.early or (s, i) in flagged
+            )
+            if run:
+                findings.extend(_check_context(act, step, run, env, whole))
     return findings
 
 
 def _check_context(
-    doc: etree._Element,
-    context: str,
-    cases: tuple[Case, ...],
-    names: set[str],
-    ident: str,
-    env: rt.Env,
+    act: _Activity, step: _Step, run: tuple[Case, ...], env: rt.Env, whole: bool = False
 ) -> list[Finding]:
-    """Every case of one context, on each element the context selects."""
+    """The cases ``run`` of one context, on each element the context selects (``whole``:
+    the plain cases were only judged for the context as a whole)."""
     findings: list[Finding] = []
-    active = [case for case in cases if needs.met(case.needs, names)]
-    for target in (n for n in ev.nodes(doc, context, {}) if isinstance(n, etree._Element)):
-        for case in active:
-            if case.loop is None:
-                findings.extend(_run_case(target, case, ident, env, None))
+    where: Where
+    if step.local is not None:
+        found, where = ev.nodes(act.el, step.local, _NO_VARIABLES), act.where
+    else:
+        found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), _in_own_tree
+    # plain cases not judged for the whole activity are judged here, for each target
+    plain = tuple(
+        c
+        for i, c in enumerate(step.cases)
+        if c.fails is not None and (whole or i not in step.early)
+    )
+    marker = fast.marker(tuple(str(c.fails) for c in plain)) if plain else None
+    for target in found:
+        if not isinstance(target, etree._Element):
+            continue
+        skip = set()
+        if marker is not None:
+            marked = fast.marks(marker, target, _today(env))
+            skip = {id(c) for i, c in enumerate(plain) if i not in marked}
+        for case in run:
+            if id(case) in skip:
                 continue
-            foreach = ev.nodes(target, case.loop["foreach"], {})
+            if case.loop is None:
+                findings.extend(_run_case(target, case, act.ident, env, None, where))
+                continue
+            foreach = ev.nodes(target, case.loop["foreach"], _NO_VARIABLES)
             for value in dict.fromkeys(ev.text_of(n) for n in foreach):
-                findings.extend(_run_case(target, case, ident, env, value))
+                findings.extend(_run_case(target, case, act.ident, env, value, where))
     return findings
 
 

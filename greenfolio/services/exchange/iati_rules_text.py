@@ -9,16 +9,26 @@ found there. The same data goes to ``--json``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from lxml import etree
 
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.languages import check_language
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services.exchange import iati_rule_eval as ev
 from greenfolio.services.exchange import iati_rule_types as rt
-from greenfolio.services.exchange.iati_rules import Case, FileReport, Finding
+from greenfolio.services.exchange.iati_rules import (
+    Case,
+    FileReport,
+    Finding,
+    Ruleset,
+    check_activity,
+    default_env,
+)
 
 
 @lru_cache(maxsize=1)
@@ -240,24 +250,58 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
 
 
 def as_problems(
-    findings: list[Finding], file: str, *, strict: bool = False, lang: str = "en"
+    findings: list[Finding],
+    file: str,
+    *,
+    strict: bool = False,
+    lang: str = "en",
+    sentences: dict[tuple[int, str | None], str] | None = None,
 ) -> list[Problem]:
     """Findings as import problems (one each), for ``import iati --rules``.
 
     Every finding is a warning, except under ``strict``, where the ruleset's errors are
-    errors (which keep the activity out); the ruleset's warnings stay warnings.
+    errors (which keep the activity out); the ruleset's warnings stay warnings. The
+    message is the rule's sentence alone, so an import's summary groups each rule once;
+    the place (line, activity, XPath) and what was found there are kept apart.
+    ``sentences`` remembers each rule's sentence across calls (cases of one ruleset).
     """
     problems = []
+    known = sentences if sentences is not None else {}
     for f in findings:
         severity = Severity.ERROR if strict and f.case.severity == "error" else Severity.WARNING
-        found = say("found", f.detail, lang, **f.params)
+        key = (f.case.uid, f.loop_value)
+        text = known.get(key)
+        if text is None:
+            text = known[key] = sentence(f.case, lang, f.loop_value)
         problems.append(
             Problem(
-                f"{sentence(f.case, lang, f.loop_value)} {f.path}: {found}",
+                text,
                 severity=severity,
                 file=file,
                 line=f.line,
                 activity=f.activity,
+                xpath=f.path,
+                detail=say("found", f.detail, lang, **f.params),
             )
         )
     return problems
+
+
+RuleCheck = Callable[[etree._Element, int], list[Problem]]
+"""What the import calls on each activity element (with its position in the file)."""
+
+
+def import_check(
+    ruleset: Ruleset, file: str, *, strict: bool = False, env: rt.Env | None = None
+) -> RuleCheck:
+    """The rules as a check of one activity of the import's own streaming pass."""
+    env = env or default_env()
+    sentences: dict[tuple[int, str | None], str] = {}
+
+    def check(el: etree._Element, index: int) -> list[Problem]:
+        findings = check_activity(el, ruleset, env, index)
+        if not findings:
+            return []
+        return as_problems(findings, file, strict=strict, sentences=sentences)
+
+    return check
