@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.methods import ghg, mercury, montreal, upops
 from greenfolio.methods.base import Method
@@ -132,3 +135,30 @@ def get(method_id: str) -> Method:
             f"unknown method {method_id!r}; `greenfolio methods list` shows: {', '.join(METHODS)}"
         )
     return method
+
+
+def calculate(method_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Compute without storing (for a quick look from the command line)."""
+    method = get(method_id)
+    parsed, outcome = method.run(inputs)
+    return {
+        "method": method.id,
+        "method_version": method.version,
+        "refdata_version": method.refdata_version(),
+        "inputs": parsed.model_dump(mode="json", by_alias=True),
+        "outputs": outcome.as_dict(),
+    }
+
+
+def list_methods() -> list[dict[str, Any]]:
+    """Every method with its version, title, sources and reference-data version."""
+    return [
+        {
+            "id": m.id,
+            "version": m.version,
+            "title": m.title,
+            "sources": list(m.sources),
+            "refdata_version": m.refdata_version(),
+        }
+        for m in METHODS.values()
+    ]

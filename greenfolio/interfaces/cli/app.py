@@ -3,21 +3,18 @@
 Exit codes: see ``common.EXIT_CODES`` (also printed by ``greenfolio --help``).
 """
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import typer
 
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
-from greenfolio.interfaces import report_files
-from greenfolio.interfaces.cli import demo_guide
 from greenfolio.interfaces.cli.common import (
     DbOption,
     JsonOption,
+    connect,
     err,
     errors,
     exit_code_help,
@@ -31,15 +28,74 @@ from greenfolio.interfaces.cli.common import (
     use_numbers_command,
     warn,
 )
+from greenfolio.interfaces.cli.lazy import Lazy, LazyGroup
 from greenfolio.interfaces.cli.passwords import PasswordFileOption
-from greenfolio.services import audit, coverage, reference, reporting, synthetic
-from greenfolio.services import demo as demo_service
-from greenfolio.services import explain as explain_service
-from greenfolio.services import results as result_service
-from greenfolio.services.database import Database
-from greenfolio.services.report_definition import load_definition
+
+if TYPE_CHECKING:
+    from greenfolio.services.database import Database
+
+# Only Typer, Rich and the option types are imported here, so that building the app and
+# printing --help stay quick: each command imports the services it calls when it runs
+# (tests/test_cli_imports.py checks which modules --help loads).
+
+_CLI = "greenfolio.interfaces.cli"
+
+
+class GreenfolioGroup(LazyGroup):
+    """The ``greenfolio`` command: the groups defined in modules of their own are imported
+    when used (see ``lazy``); their summaries here are what ``greenfolio --help`` lists."""
+
+    lazy: ClassVar[dict[str, Lazy]] = {
+        "serve": Lazy(
+            f"{_CLI}.serve",
+            "serve_app",
+            "Run the web application and the REST API (/api/v1) on one server.",
+        ),
+        "methods": Lazy(
+            f"{_CLI}.methods",
+            "methods_app",
+            "Calculation methods (Montreal, Stockholm, Minamata, GHG).",
+        ),
+        "import": Lazy(
+            f"{_CLI}.exchange",
+            "import_app",
+            "Import portfolios: IATI XML, Multilateral Fund progress reports, XLSX templates.",
+        ),
+        "export": Lazy(f"{_CLI}.exchange", "export_app", "Export the portfolio (IATI 2.03 XML)."),
+        "template": Lazy(f"{_CLI}.exchange", "template_app", "Write data-entry templates."),
+        "users": Lazy(f"{_CLI}.serve", "users_app", "Accounts and their scoped roles."),
+        "tokens": Lazy(f"{_CLI}.serve", "tokens_app", "API tokens for scripts."),
+        "audit": Lazy(f"{_CLI}.serve", "audit_app", "The hash-chained audit trail."),
+        "work": Lazy(f"{_CLI}.work", "work_app", "Projects and other work items."),
+        "validate": Lazy(
+            f"{_CLI}.validate",
+            "validate_app",
+            "Check files against published rules (nothing is imported).",
+        ),
+    }
+    order = (
+        "demo",
+        "figures",
+        "explain",
+        "serve",
+        "db",
+        "report",
+        "indicators",
+        "results",
+        "methods",
+        "import",
+        "export",
+        "template",
+        "users",
+        "tokens",
+        "audit",
+        "work",
+        "validate",
+    )
+
 
 app = typer.Typer(
+    cls=GreenfolioGroup,
     help="Greenfolio: portfolio, verified results and multilingual reports for environment "
     "and energy programmes.",
     no_args_is_help=True,
@@ -57,9 +113,11 @@ app.add_typer(results_app, name="results")
 
 
 def _build_reports(
-    db: Database, definition: str, year: int, langs: list[str], formats: list[str], out_dir: Path
+    db: "Database", definition: str, year: int, langs: list[str], formats: list[str], out_dir: Path
 ) -> list[Path]:
     """Every language and format of a report, with a progress bar."""
+    from greenfolio.interfaces import report_files
+
     with progress() as bar:
         task = bar.add_task("computing figures", total=1 + len(langs) * (1 + len(formats)))
 
@@ -102,6 +160,11 @@ def demo(
     A database holding only the demo's records is rebuilt; one holding anything else is
     refused unless --reset.
     """
+    from greenfolio.interfaces import report_files
+    from greenfolio.interfaces.cli import demo_guide
+    from greenfolio.services import audit, synthetic
+    from greenfolio.services import demo as demo_service
+
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
@@ -131,14 +194,18 @@ def demo(
         admin = demo_guide.ensure_admin(database, out_dir)
         out.print(demo_guide.next_steps(admin, db, host, port), highlight=False)
     if serve:
-        serve_cli.run_server(database, host, port)
+        from greenfolio.interfaces.cli.serve import run_server
+
+        run_server(database, host, port)
 
 
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create or migrate the schema and load the packaged classifications and indicators."""
+    from greenfolio.services import reference
+
     with errors():
-        database = Database.open(db)
+        database = connect(db)
         revision = database.upgrade()
         terms, inds = reference.sync(database)
         out.print(
@@ -162,6 +229,8 @@ def report_build(
     db: DbOption = None,
 ) -> None:
     """Build a report from verified results, with a provenance file beside each document."""
+    from greenfolio.interfaces import report_files
+
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
@@ -178,6 +247,9 @@ def figures(
     db: DbOption = None,
 ) -> None:
     """Every figure of a report with its value, unit and provenance."""
+    from greenfolio.services import reporting
+    from greenfolio.services.report_definition import load_definition
+
     with errors():
         database = open_db(db)
         values = reporting.compute_figures(database, load_definition(definition), year)
@@ -210,6 +282,8 @@ def explain(
     db: DbOption = None,
 ) -> None:
     """How a figure was computed: query, parameters, results, method runs, evidence."""
+    from greenfolio.services import explain as explain_service
+
     with errors():
         data = explain_service.explain(open_db(db), definition, year, figure_id)
         if as_json:
@@ -261,6 +335,8 @@ def indicators_list(
     db: DbOption = None,
 ) -> None:
     """Every indicator with its unit and aggregation rule."""
+    from greenfolio.services import reference
+
     with errors():
         split_choices(lang, UN_LANGUAGES, "language")
         database = open_db(db)
@@ -290,6 +366,8 @@ def results_list(
     db: DbOption = None,
 ) -> None:
     """Results, filtered by indicator, review state or work item."""
+    from greenfolio.services import results as result_service
+
     with errors():
         rows = result_service.listing(open_db(db), indicator, state, work, limit)
         if as_json:
@@ -328,6 +406,9 @@ def results_add(
     db: DbOption = None,
 ) -> None:
     """Record a result as a draft."""
+    from greenfolio.services import coverage
+    from greenfolio.services import results as result_service
+
     with errors():
         spec = result_service.ResultSpec(
             work=work,
@@ -374,6 +455,10 @@ def _review(
     username: str | None = None,
     password_file: Path | None = None,
 ) -> None:
+    """Apply a review action, as the operating-system user or signed in as ``username``."""
+    from greenfolio.services import coverage
+    from greenfolio.services import results as result_service
+
     with errors():
         database = open_db(db)
         if username is None:
@@ -433,28 +518,12 @@ def results_return(
     _review(ids, "return", reason, db, as_json, as_user, password_file)
 
 
-from greenfolio.interfaces.cli import methods as methods_cli  # noqa: E402
-
-methods_cli.register(app)
-
-
-from greenfolio.interfaces.cli import exchange as exchange_cli  # noqa: E402
-
-exchange_cli.register(app)
-
-
-from greenfolio.interfaces.cli import serve as serve_cli  # noqa: E402
-
-serve_cli.register(app)
-
-
-from greenfolio.interfaces.cli import work as work_cli  # noqa: E402
-from greenfolio.interfaces.cli.validate import validate_app  # noqa: E402
-
-work_cli.register(app)
-app.add_typer(validate_app, name="validate")
 use_numbers_command(app)
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m greenfolio.interfaces.cli.app
+    main()
