@@ -50,6 +50,7 @@ class GreenfolioGroup(LazyGroup):
             f"{_CLI}.serve",
             "serve_app",
             "Run the web application and the REST API (/api/v1) on one server.",
+            single=True,
         ),
         "methods": Lazy(
             f"{_CLI}.methods",

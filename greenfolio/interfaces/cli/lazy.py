@@ -11,31 +11,41 @@ importing Typer. The summaries shown in the listing are kept beside the module n
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import typer
 from typer._click import Command, Context, HelpFormatter
 from typer.core import TyperCommand, TyperGroup
-from typer.main import get_command
+from typer.main import get_command_from_info, get_group
 
 from greenfolio.interfaces.cli.common import use_numbers_command
 
 
-@dataclass(frozen=True)
-class Lazy:
-    """Where a command is defined: ``module``'s Typer app ``attribute`` (a group, or an app
-    of one command), and the summary the parent's help lists it with."""
+class Lazy(NamedTuple):
+    """Where a command is defined: ``module``'s Typer app ``attribute``, and the summary the
+    parent's help lists it with. The app is a group of commands, or with ``single`` an app
+    of one command that is the command itself (``greenfolio serve``)."""
 
     module: str
     attribute: str
     summary: str
+    single: bool = False
 
     def load(self, name: str) -> Command:
-        """Import the module and build the command, named ``name``."""
+        """Import the module and build the command, named ``name``, as ``add_typer`` (or
+        ``app.command``) would have built it."""
         sub: typer.Typer = getattr(importlib.import_module(self.module), self.attribute)
         use_numbers_command(sub)
-        command = get_command(sub)
+        command: Command
+        if self.single:
+            (info,) = sub.registered_commands
+            command = get_command_from_info(
+                info,
+                pretty_exceptions_short=sub.pretty_exceptions_short,
+                rich_markup_mode=sub.rich_markup_mode,
+            )
+        else:
+            command = get_group(sub)
         command.name = name
         return command
 
