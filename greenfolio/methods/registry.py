@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from greenfolio.domain.errors import NotFoundError
 
@@ -34,8 +33,7 @@ TOOLKIT = "UNEP Toolkit for unintentional POPs releases, January 2013"
 GEF = "GEF-7 core indicators (ME/GN/02, 2018/2019)"
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     """A method as the catalogue knows it before its module is imported: the names of its
     input model and function in ``greenfolio.methods.<module>``."""
 

@@ -5,7 +5,6 @@ numbers as people write them, progress bars and JSON output.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -204,6 +203,8 @@ def progress() -> Progress:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
