@@ -24,3 +24,19 @@ def test_figures_benchmark_small_run() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "backend=sqlite projects=300 results=3000 figures=44" in result.stdout
+
+
+def test_cli_start_benchmark_small_run() -> None:
+    result = subprocess.run(
+        [sys.executable, "benchmarks/cli_start.py", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    # Exit 1 says a target was missed (this machine may be busy): the figures still print.
+    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert "python -c 'import typer'" in result.stdout
+    assert "greenfolio --help" in result.stdout and "≤2.5×" in result.stdout
+    assert "greenfolio methods montreal convert" in result.stdout and "≤3×" in result.stdout

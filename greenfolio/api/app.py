@@ -20,6 +20,7 @@ from greenfolio import __version__
 from greenfolio.api import errors
 from greenfolio.api.deps import Settings
 from greenfolio.api.routes import accounts, audit, figures, methods, portfolio, results
+from greenfolio.services import accounts as accounts_service
 from greenfolio.services import audit as audit_service
 from greenfolio.services.database import Database, reading
 
@@ -75,6 +76,7 @@ class ReadsDoNotLock:
 def create_app(db: Database, *, public: bool = False) -> FastAPI:
     """The whole server for ``db``; ``public`` lets anonymous visitors read verified data."""
     assert audit_service.GENESIS  # the audit listeners are registered on import
+    accounts_service.prepare()  # the first sign-in of an unknown user is not slower
     app = FastAPI(
         title="Greenfolio",
         version=__version__,

@@ -12,15 +12,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-
-import pint
+from typing import TYPE_CHECKING
 
 from greenfolio.domain.errors import UnitMismatchError, ValidationError
+
+if TYPE_CHECKING:
+    import pint
+
+# pint (and building its registry) takes about a tenth of a second: it is imported when a
+# unit is first parsed, so that commands and pages that never convert one do not pay.
 
 
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry[float]:
     """The shared unit registry (pint defaults plus Greenfolio's measures)."""
+    import pint
+
     ureg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     text = resources.files("greenfolio.refdata").joinpath("units.txt").read_text("utf-8")
     ureg.load_definitions(text.splitlines())
@@ -43,6 +50,8 @@ def is_count(unit: str) -> bool:
 
 def parse_unit(unit: str) -> pint.Unit:
     """Parse a unit name, with an error that says which name was not understood."""
+    import pint
+
     try:
         return registry().Unit(unit)
     except (pint.UndefinedUnitError, AttributeError, TypeError, ValueError) as exc:
@@ -54,6 +63,8 @@ def parse_unit(unit: str) -> pint.Unit:
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert a magnitude; raises UnitMismatchError if the dimensions differ."""
+    import pint
+
     ureg = registry()
     try:
         return float(ureg.Quantity(value, parse_unit(from_unit)).to(parse_unit(to_unit)).magnitude)

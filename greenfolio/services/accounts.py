@@ -11,6 +11,7 @@ other session of the user and revokes their API tokens.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -50,7 +51,23 @@ MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "gf_"
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random secret that no one knows, checked in place of an unknown user's
+    so that "no such user" costs one argon2 verification like "wrong password" does.
+
+    Made on first need, not on import: hashing takes a tenth of a second, which every
+    ``greenfolio`` command and every import of this module would otherwise pay. The server
+    makes it at start (``prepare``), so no sign-in request pays it either.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def prepare() -> None:
+    """Make the dummy hash now (the web server calls this at start)."""
+    _dummy_hash()
 
 
 RateLimited = throttle.RateLimited
@@ -195,7 +212,7 @@ def change_own_password(
     throttle.reserve(db, by.name, address)
     with db.transaction() as session:
         row = session.get(UserRow, by.user_id)
-        stored = row.password_hash if row is not None else _DUMMY_HASH
+        stored = row.password_hash if row is not None else _dummy_hash()
     if not _verify(stored, current):
         raise BadCredentials("the current password is wrong")
     throttle.succeeded(db, by.name, address)
@@ -295,7 +312,7 @@ def authenticate(db: Database, username: str, password: str, address: str) -> Pr
     throttle.reserve(db, username, address)
     with db.transaction() as session:
         found = session.scalar(select(UserRow).where(UserRow.username == username))
-        stored = found.password_hash if found is not None else _DUMMY_HASH
+        stored = found.password_hash if found is not None else _dummy_hash()
     ok = _verify(stored, password) and found is not None and found.active
     now = _now()
     principal = None

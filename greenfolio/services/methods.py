@@ -21,6 +21,12 @@ from greenfolio.domain.text import CheckedText
 from greenfolio.domain.units import compatible, convert
 from greenfolio.methods import registry
 from greenfolio.methods.base import Outcome
+
+# Computing without storing and the catalogue need no database: they live in the registry
+# (so that ``greenfolio methods …`` without --store does not load SQLAlchemy) and are
+# offered here too, beside the calls that store runs.
+from greenfolio.methods.registry import calculate as calculate
+from greenfolio.methods.registry import list_methods as list_methods
 from greenfolio.services import results
 from greenfolio.services.audit import current_actor
 from greenfolio.services.database import Database
@@ -62,19 +68,6 @@ def run(
     """Service call: compute and store one run."""
     with db.transaction() as session:
         return as_dict(_store(session, method_id, inputs, actor))
-
-
-def calculate(method_id: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Compute without storing (for a quick look from the command line)."""
-    method = registry.get(method_id)
-    parsed, outcome = method.run(inputs)
-    return {
-        "method": method.id,
-        "method_version": method.version,
-        "refdata_version": method.refdata_version(),
-        "inputs": parsed.model_dump(mode="json", by_alias=True),
-        "outputs": outcome.as_dict(),
-    }
 
 
 class FromRun(CheckedText):
@@ -197,16 +190,3 @@ def recompute(db: Database, apply: bool = False, actor: str | None = None) -> li
                 change["new_run_id"] = fresh[old_run.id].id
             changes.append(change)
     return changes
-
-
-def list_methods() -> list[dict[str, Any]]:
-    return [
-        {
-            "id": m.id,
-            "version": m.version,
-            "title": m.title,
-            "sources": list(m.sources),
-            "refdata_version": m.refdata_version(),
-        }
-        for m in registry.METHODS.values()
-    ]

@@ -3,21 +3,16 @@
 Exit codes: see ``common.EXIT_CODES`` (also printed by ``greenfolio --help``).
 """
 
-from __future__ import annotations
-
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 
 import typer
 
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
-from greenfolio.interfaces import report_files
-from greenfolio.interfaces.cli import demo_guide
 from greenfolio.interfaces.cli.common import (
     DbOption,
     JsonOption,
+    connect,
     err,
     errors,
     exit_code_help,
@@ -31,15 +26,75 @@ from greenfolio.interfaces.cli.common import (
     use_numbers_command,
     warn,
 )
-from greenfolio.interfaces.cli.passwords import PasswordFileOption
-from greenfolio.services import audit, coverage, reference, reporting, synthetic
-from greenfolio.services import demo as demo_service
-from greenfolio.services import explain as explain_service
-from greenfolio.services import results as result_service
-from greenfolio.services.database import Database
-from greenfolio.services.report_definition import load_definition
+from greenfolio.interfaces.cli.lazy import Lazy, LazyGroup
+
+if TYPE_CHECKING:
+    from greenfolio.services.database import Database
+
+# Only Typer, Rich and the option types are imported here, so that building the app and
+# printing --help stay quick: each command imports the services it calls when it runs
+# (tests/test_cli_imports.py checks which modules --help loads).
+
+_CLI = "greenfolio.interfaces.cli"
+
+
+class GreenfolioGroup(LazyGroup):
+    """The ``greenfolio`` command: the groups defined in modules of their own are imported
+    when used (see ``lazy``); their summaries here are what ``greenfolio --help`` lists."""
+
+    lazy: ClassVar[dict[str, Lazy]] = {
+        "serve": Lazy(
+            f"{_CLI}.serve",
+            "serve_app",
+            "Run the web application and the REST API (/api/v1) on one server.",
+            single=True,
+        ),
+        "methods": Lazy(
+            f"{_CLI}.methods",
+            "methods_app",
+            "Calculation methods (Montreal, Stockholm, Minamata, GHG).",
+        ),
+        "import": Lazy(
+            f"{_CLI}.exchange",
+            "import_app",
+            "Import portfolios: IATI XML, Multilateral Fund progress reports, XLSX templates.",
+        ),
+        "export": Lazy(f"{_CLI}.exchange", "export_app", "Export the portfolio (IATI 2.03 XML)."),
+        "template": Lazy(f"{_CLI}.exchange", "template_app", "Write data-entry templates."),
+        "users": Lazy(f"{_CLI}.serve", "users_app", "Accounts and their scoped roles."),
+        "tokens": Lazy(f"{_CLI}.serve", "tokens_app", "API tokens for scripts."),
+        "audit": Lazy(f"{_CLI}.serve", "audit_app", "The hash-chained audit trail."),
+        "results": Lazy(f"{_CLI}.results", "results_app", "Record and review results."),
+        "work": Lazy(f"{_CLI}.work", "work_app", "Projects and other work items."),
+        "validate": Lazy(
+            f"{_CLI}.validate",
+            "validate_app",
+            "Check files against published rules (nothing is imported).",
+        ),
+    }
+    order = (
+        "demo",
+        "figures",
+        "explain",
+        "serve",
+        "db",
+        "report",
+        "indicators",
+        "results",
+        "methods",
+        "import",
+        "export",
+        "template",
+        "users",
+        "tokens",
+        "audit",
+        "work",
+        "validate",
+    )
+
 
 app = typer.Typer(
+    cls=GreenfolioGroup,
     help="Greenfolio: portfolio, verified results and multilingual reports for environment "
     "and energy programmes.",
     no_args_is_help=True,
@@ -49,17 +104,17 @@ app = typer.Typer(
 db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
 report_app = typer.Typer(help="Build governing-body reports.", no_args_is_help=True)
 indicators_app = typer.Typer(help="The indicator registry.", no_args_is_help=True)
-results_app = typer.Typer(help="Record and review results.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(indicators_app, name="indicators")
-app.add_typer(results_app, name="results")
 
 
 def _build_reports(
-    db: Database, definition: str, year: int, langs: list[str], formats: list[str], out_dir: Path
+    db: "Database", definition: str, year: int, langs: list[str], formats: list[str], out_dir: Path
 ) -> list[Path]:
     """Every language and format of a report, with a progress bar."""
+    from greenfolio.interfaces import report_files
+
     with progress() as bar:
         task = bar.add_task("computing figures", total=1 + len(langs) * (1 + len(formats)))
 
@@ -102,6 +157,11 @@ def demo(
     A database holding only the demo's records is rebuilt; one holding anything else is
     refused unless --reset.
     """
+    from greenfolio.interfaces import report_files
+    from greenfolio.interfaces.cli import demo_guide
+    from greenfolio.services import audit, synthetic
+    from greenfolio.services import demo as demo_service
+
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
@@ -131,14 +191,18 @@ def demo(
         admin = demo_guide.ensure_admin(database, out_dir)
         out.print(demo_guide.next_steps(admin, db, host, port), highlight=False)
     if serve:
-        serve_cli.run_server(database, host, port)
+        from greenfolio.interfaces.cli.serve import run_server
+
+        run_server(database, host, port)
 
 
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = None) -> None:
     """Create or migrate the schema and load the packaged classifications and indicators."""
+    from greenfolio.services import reference
+
     with errors():
-        database = Database.open(db)
+        database = connect(db)
         revision = database.upgrade()
         terms, inds = reference.sync(database)
         out.print(
@@ -162,6 +226,8 @@ def report_build(
     db: DbOption = None,
 ) -> None:
     """Build a report from verified results, with a provenance file beside each document."""
+    from greenfolio.interfaces import report_files
+
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
@@ -178,6 +244,9 @@ def figures(
     db: DbOption = None,
 ) -> None:
     """Every figure of a report with its value, unit and provenance."""
+    from greenfolio.services import reporting
+    from greenfolio.services.report_definition import load_definition
+
     with errors():
         database = open_db(db)
         values = reporting.compute_figures(database, load_definition(definition), year)
@@ -210,6 +279,10 @@ def explain(
     db: DbOption = None,
 ) -> None:
     """How a figure was computed: query, parameters, results, method runs, evidence."""
+    import json
+
+    from greenfolio.services import explain as explain_service
+
     with errors():
         data = explain_service.explain(open_db(db), definition, year, figure_id)
         if as_json:
@@ -261,6 +334,8 @@ def indicators_list(
     db: DbOption = None,
 ) -> None:
     """Every indicator with its unit and aggregation rule."""
+    from greenfolio.services import reference
+
     with errors():
         split_choices(lang, UN_LANGUAGES, "language")
         database = open_db(db)
@@ -280,181 +355,12 @@ def indicators_list(
         out.print(grid)
 
 
-@results_app.command("list")
-def results_list(
-    indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
-    state: Annotated[ReviewState | None, typer.Option(help="Only this review state.")] = None,
-    work: Annotated[str | None, typer.Option(help="Only this work item (key).")] = None,
-    limit: Annotated[int, typer.Option(min=1)] = 100,
-    as_json: JsonOption = False,
-    db: DbOption = None,
-) -> None:
-    """Results, filtered by indicator, review state or work item."""
-    with errors():
-        rows = result_service.listing(open_db(db), indicator, state, work, limit)
-        if as_json:
-            print_json(rows)
-            return
-        grid = table("id", "work", "indicator", "value", "unit", "state", "period end")
-        for r in rows:
-            grid.add_row(
-                str(r["id"]),
-                r["work"],
-                r["indicator"],
-                number(r["value"]),
-                r["unit"],
-                r["review_state"],
-                r["period_end"] or "",
-            )
-        out.print(grid)
-
-
-@results_app.command("add")
-def results_add(
-    work: Annotated[str, typer.Option(help="Work item key.")],
-    indicator: Annotated[str, typer.Option(help="Indicator code.")],
-    value: Annotated[float, typer.Option(help="The value.")],
-    unit: Annotated[str | None, typer.Option(help="Unit (default: the indicator's).")] = None,
-    kind: Annotated[ValueKind, typer.Option()] = ValueKind.ACTUAL,
-    qualifier: Annotated[Qualifier, typer.Option()] = Qualifier.EXACT,
-    period_start: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-    period_end: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
-    milestone: Annotated[Milestone | None, typer.Option()] = None,
-    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-3.")] = None,
-    sex: Annotated[Sex | None, typer.Option()] = None,
-    evidence: Annotated[str | None, typer.Option()] = None,
-    citation: Annotated[str | None, typer.Option()] = None,
-    as_json: JsonOption = False,
-    db: DbOption = None,
-) -> None:
-    """Record a result as a draft."""
-    with errors():
-        spec = result_service.ResultSpec(
-            work=work,
-            indicator=indicator,
-            value=value,
-            unit=unit,
-            kind=kind,
-            qualifier=qualifier,
-            period_start=period_start,
-            period_end=period_end,
-            milestone=milestone,
-            country=country,
-            sex=sex,
-            evidence=evidence,
-            citation=citation,
-        )
-        database = open_db(db)
-        rid = result_service.record(database, spec)
-        if as_json:
-            print_json({"id": rid, "review_state": "draft"})
-        else:
-            out.print(f"result {rid} recorded as draft")
-        for text in coverage.warnings(database, [rid]).values():
-            warn(text)
-
-
-AsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        help="Act as this Greenfolio account (its password from --password-file, "
-        "$GREENFOLIO_PASSWORD or a prompt); its role and scope are checked. Without it the "
-        "change is made as the operating-system user (cli:NAME).",
-    ),
-]
-
-
-def _review(
-    ids: list[int],
-    action: str,
-    note: str | None,
-    db: str | None,
-    as_json: bool,
-    username: str | None = None,
-    password_file: Path | None = None,
-) -> None:
-    with errors():
-        database = open_db(db)
-        if username is None:
-            rows = result_service.apply_review(database, ids, action, note)
-        else:
-            from greenfolio.interfaces.cli.passwords import sign_in_password
-            from greenfolio.services import accounts, entry
-
-            secret = sign_in_password(username, password_file)
-            who = accounts.authenticate(database, username, secret, "command line")
-            rows = entry.review_results(database, who, ids, action, note)
-        if as_json:
-            print_json(rows)
-        else:
-            for r in rows:
-                out.print(f"result {r['id']}: {r['review_state']}")
-        if action in ("submit", "verify"):
-            for text in coverage.warnings(database, ids).values():
-                warn(text)
-
-
-@results_app.command("submit")
-def results_submit(
-    ids: list[int],
-    as_user: AsOption = None,
-    password_file: PasswordFileOption = None,
-    as_json: JsonOption = False,
-    db: DbOption = None,
-) -> None:
-    """Submit draft or returned results for review."""
-    _review(ids, "submit", None, db, as_json, as_user, password_file)
-
-
-@results_app.command("verify")
-def results_verify(
-    ids: list[int],
-    as_user: AsOption = None,
-    password_file: PasswordFileOption = None,
-    as_json: JsonOption = False,
-    db: DbOption = None,
-) -> None:
-    """Verify submitted results: from now on they count in figures. Whoever entered,
-    revised or submitted a result cannot verify it: someone else must (``--as``)."""
-    _review(ids, "verify", None, db, as_json, as_user, password_file)
-
-
-@results_app.command("return")
-def results_return(
-    ids: list[int],
-    reason: Annotated[str, typer.Option(help="Why the result goes back to its author.")],
-    as_user: AsOption = None,
-    password_file: PasswordFileOption = None,
-    as_json: JsonOption = False,
-    db: DbOption = None,
-) -> None:
-    """Return results to their author with a reason; they stop counting in figures."""
-    _review(ids, "return", reason, db, as_json, as_user, password_file)
-
-
-from greenfolio.interfaces.cli import methods as methods_cli  # noqa: E402
-
-methods_cli.register(app)
-
-
-from greenfolio.interfaces.cli import exchange as exchange_cli  # noqa: E402
-
-exchange_cli.register(app)
-
-
-from greenfolio.interfaces.cli import serve as serve_cli  # noqa: E402
-
-serve_cli.register(app)
-
-
-from greenfolio.interfaces.cli import work as work_cli  # noqa: E402
-from greenfolio.interfaces.cli.validate import validate_app  # noqa: E402
-
-work_cli.register(app)
-app.add_typer(validate_app, name="validate")
 use_numbers_command(app)
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m greenfolio.interfaces.cli.app
+    main()

@@ -5,22 +5,17 @@ numbers as people write them, progress bars and JSON output.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pydantic
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Column, Table
-from sqlalchemy.exc import OperationalError
 
 # Typer carries its own copy of Click (typer._click): the parser and context used here are
 # that copy's, so that negative numbers and option names work with the Typer in the lock.
@@ -30,8 +25,16 @@ from typer._click.parser import _OptionParser, _ParsingState
 from typer.core import TyperCommand, TyperOption
 
 from greenfolio.domain.errors import GreenfolioError, InvalidFields
-from greenfolio.services.database import Database, refusal
-from greenfolio.store.engine import Failure
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from greenfolio.services.database import Database
+
+# Building the app and printing --help import only Typer, Rich and what is above: the
+# services, the database layer (SQLAlchemy, Alembic), pydantic and the report stack are
+# imported by the commands that use them, when they run (tests/test_cli_imports.py).
 
 # Tables written to a pipe or a log are read later, in any window: give them room rather
 # than the 80 columns Rich assumes, unless COLUMNS says otherwise.
@@ -111,29 +114,62 @@ def errors() -> Iterator[None]:
     """
     try:
         yield
-    except pydantic.ValidationError as exc:
-        text = InvalidFields(exc.errors(include_url=False)).describe(_label)
-        err.print(f"[bold red]error:[/] {escape(text)}", highlight=False)
-        raise typer.Exit(ExitCode.INVALID) from exc
     except InvalidFields as exc:
         err.print(f"[bold red]error:[/] {escape(exc.describe(_label))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except GreenfolioError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
-    except OperationalError as exc:
-        kind, message = refusal(exc)
-        if kind is Failure.DOWN:
-            message = (
-                f"{escape(str(exc.orig))}. Check the --db URL or $GREENFOLIO_DB, "
-                "and run `greenfolio db upgrade` on a new database."
-            )
-        err.print(f"[bold red]database error:[/] {message}", highlight=False)
-        raise typer.Exit(ExitCode.DATABASE) from exc
+    except Exception as exc:
+        code = _library_failure(exc)
+        if code is None:
+            raise
+        raise typer.Exit(code) from exc
+
+
+def _library_failure(exc: Exception) -> int | None:
+    """Say a pydantic field check or a database refusal and give its exit code; None for
+    anything else. Neither library is imported here: an exception of theirs can only
+    arise once they are loaded, so until then there is nothing to tell apart."""
+    if "pydantic" in sys.modules:
+        import pydantic
+
+        if isinstance(exc, pydantic.ValidationError):
+            text = InvalidFields(exc.errors(include_url=False)).describe(_label)
+            err.print(f"[bold red]error:[/] {escape(text)}", highlight=False)
+            return ExitCode.INVALID
+    if "sqlalchemy" in sys.modules:
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            from greenfolio.services.database import refusal
+            from greenfolio.store.engine import Failure
+
+            kind, message = refusal(exc)
+            if kind is Failure.DOWN:
+                message = (
+                    f"{escape(str(exc.orig))}. Check the --db URL or $GREENFOLIO_DB, "
+                    "and run `greenfolio db upgrade` on a new database."
+                )
+            err.print(f"[bold red]database error:[/] {message}", highlight=False)
+            return ExitCode.DATABASE
+    return None
+
+
+def connect(url: str | None) -> Database:
+    """The database at ``url`` (as given to --db), its changes recorded in the audit trail
+    as made from the command line (``cli:<operating-system user>``)."""
+    from greenfolio.services import audit
+    from greenfolio.services.database import Database
+
+    audit.use_cli_actor()
+    return Database.open(url)
 
 
 def open_db(url: str | None, *, upgrade: bool = False) -> Database:
-    db = Database.open(url)
+    """The database at ``url``, refused (exit 3) unless at the current schema; with
+    ``upgrade``, migrated first."""
+    db = connect(url)
     if upgrade:
         db.upgrade()
     elif not db.is_current():
@@ -147,6 +183,14 @@ def open_db(url: str | None, *, upgrade: bool = False) -> Database:
 
 
 def progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -159,6 +203,8 @@ def progress() -> Progress:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -185,6 +231,8 @@ def table(*headers: str, title: str | None = None, wrap: tuple[str, ...] = ()) -
     """A table that never cuts a cell: keys, codes and numbers stay on one line, the
     ``wrap`` columns (names, titles) wrap at words, and whatever still does not fit folds
     onto the next line instead of ending in an ellipsis."""
+    from rich.table import Column, Table
+
     columns = [
         Column(h, overflow="fold", no_wrap=h not in wrap, min_width=16 if h in wrap else None)
         for h in headers

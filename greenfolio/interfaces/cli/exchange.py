@@ -13,14 +13,11 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import TaskID
 
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.domain.exchange import Problem, Severity, Summary, group_problems
-from greenfolio.domain.iati import OrgRef
 from greenfolio.domain.work import WorkKind, WorkStatus
 from greenfolio.interfaces.cli.common import (
     DbOption,
@@ -33,6 +30,11 @@ from greenfolio.interfaces.cli.common import (
     print_json,
     progress,
 )
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from greenfolio.domain.exchange import Problem, Summary
 
 import_app = typer.Typer(
     help="Import portfolios: IATI XML, Multilateral Fund progress reports, XLSX templates.",
@@ -69,6 +71,8 @@ def _reasons(summary: Summary) -> list[tuple[str, int]]:
 
 
 def _report(summary: Summary, as_json: bool, what: str = "activities") -> None:
+    from greenfolio.domain.exchange import Problem
+
     if as_json:
         print_json({**summary.as_dict(), "reasons": dict(_reasons(summary))})
     else:
@@ -245,6 +249,7 @@ def export_iati(
 ) -> None:
     """Export the portfolio, or the part the filters select, as IATI 2.03 XML."""
     from greenfolio.domain.countries import check_country
+    from greenfolio.domain.iati import OrgRef
     from greenfolio.services.exchange.iati_export import ExportFilter, export
 
     with errors():
@@ -288,6 +293,8 @@ def _print_groups(
     problems: list[Problem], refused: str, where: Callable[[Problem], str] | None = None
 ) -> None:
     """Each reason once, with how many records it hit and a few of their keys or places."""
+    from greenfolio.domain.exchange import Severity, group_problems
+
     groups = group_problems(problems, where=where) if where else group_problems(problems)
     left_out = [g for g in groups if g.severity is Severity.ERROR]
     written = [g for g in groups if g.severity is not Severity.ERROR]

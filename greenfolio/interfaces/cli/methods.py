@@ -1,7 +1,5 @@
 """``greenfolio methods …``: run the calculators, store runs, make results, recompute."""
 
-from __future__ import annotations
-
 import csv
 import json
 from pathlib import Path
@@ -21,9 +19,12 @@ from greenfolio.interfaces.cli.common import (
     table,
     warn,
 )
-from greenfolio.methods.mercury import PATHWAYS
-from greenfolio.services import coverage
-from greenfolio.services import methods as method_service
+
+# The calculators, their reference data and pydantic are imported when a command runs
+# (``_show`` and the commands below), not when the app is built or --help is printed.
+_PATHWAY_COLUMNS = "air,water,land,products,general_waste,sector_treatment"
+"""The release pathways of greenfolio.methods.mercury.PATHWAYS, for the help text
+(tests/test_cli_imports.py checks they are the same)."""
 
 methods_app = typer.Typer(
     help="Calculation methods (Montreal, Stockholm, Minamata, GHG).", no_args_is_help=True
@@ -60,11 +61,15 @@ _MEASURES = {
 def _show(
     method_id: str, inputs: dict[str, Any], store: bool, db: str | None, as_json: bool
 ) -> None:
+    from greenfolio.methods import registry
+
     with errors():
         if store:
+            from greenfolio.services import methods as method_service
+
             run = method_service.run(open_db(db), method_id, inputs)
         else:
-            run = method_service.calculate(method_id, inputs)
+            run = registry.calculate(method_id, inputs)
         if as_json:
             print_json(run)
             return
@@ -99,7 +104,9 @@ def _pairs(text: str, what: str) -> dict[str, float]:
 @methods_app.command("list")
 def methods_list(as_json: JsonOption = False) -> None:
     """Every method with its version, reference-data version and sources."""
-    rows = method_service.list_methods()
+    from greenfolio.methods import registry
+
+    rows = registry.list_methods()
     if as_json:
         print_json(rows)
         return
@@ -265,7 +272,7 @@ def mercury_inventory(
     factors: Annotated[
         Path,
         typer.Option(
-            help="CSV: category,input_g_per_unit,activity_unit," + ",".join(PATHWAYS) + ",source"
+            help=f"CSV: category,input_g_per_unit,activity_unit,{_PATHWAY_COLUMNS},source"
         ),
     ],
     activities: Annotated[Path, typer.Option(help="CSV: category,amount")],
@@ -274,6 +281,8 @@ def mercury_inventory(
     db: DbOption = None,
 ) -> None:
     """Mercury inputs and releases by pathway, from your factor table."""
+    from greenfolio.methods.mercury import PATHWAYS
+
     with errors():
         table = []
         for row in _read_csv(factors):
@@ -380,6 +389,9 @@ def methods_result(
     db: DbOption = None,
 ) -> None:
     """Record one output of a run as a draft result that keeps the link to the run."""
+    from greenfolio.services import coverage
+    from greenfolio.services import methods as method_service
+
     with errors():
         spec = method_service.FromRun(
             run_id=run_id,
@@ -409,6 +421,8 @@ def methods_recompute(
     db: DbOption = None,
 ) -> None:
     """List every result made by a method whose value the current reference data changes."""
+    from greenfolio.services import methods as method_service
+
     with errors():
         changes = method_service.recompute(open_db(db), apply=apply)
         if as_json:
@@ -431,7 +445,3 @@ def methods_recompute(
         out.print(grid)
         if apply:
             out.print(f"{len(changes)} result(s) updated and sent back to review")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(methods_app, name="methods")

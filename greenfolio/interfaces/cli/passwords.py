@@ -17,7 +17,6 @@ import typer
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.interfaces.cli.common import warn
-from greenfolio.services import accounts
 
 ENV_PASSWORD = "GREENFOLIO_PASSWORD"
 PasswordOption = Annotated[
@@ -68,7 +67,9 @@ def read_password(given: str | None, file: Path | None) -> tuple[str, bool]:
         )
         if typed:
             return str(typed), False
-    return accounts.generate_password(), True
+    from greenfolio.services.accounts import generate_password
+
+    return generate_password(), True
 
 
 def _from_file(file: Path) -> str:

@@ -5,10 +5,8 @@ Changes made from the command line are recorded in the audit trail as
 ``cli:<operating-system user>``.
 """
 
-from __future__ import annotations
-
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,10 +23,16 @@ from greenfolio.interfaces.cli.common import (
     table,
 )
 from greenfolio.interfaces.cli.passwords import PasswordFileOption, PasswordOption, read_password
-from greenfolio.services import accounts, audit
-from greenfolio.services.database import Database
-from greenfolio.store.engine import ENV_VAR
 
+if TYPE_CHECKING:
+    from greenfolio.services.audit import ChainReport
+    from greenfolio.services.database import Database
+
+# The account and audit services (and with them the database layer) are imported by the
+# commands when they run; the server stack (uvicorn, FastAPI) by ``run_server``.
+
+serve_app = typer.Typer()
+"""``greenfolio serve`` (an app of one command, so that it can be loaded when used)."""
 users_app = typer.Typer(help="Accounts and their scoped roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
@@ -38,7 +42,7 @@ PortOption = Annotated[int, typer.Option(min=1, max=65535, help="Port to listen 
 
 
 def run_server(
-    database: Database,
+    database: "Database",
     host: str,
     port: int,
     public: bool = False,
@@ -50,6 +54,7 @@ def run_server(
     import uvicorn
 
     from greenfolio.api.app import ENV_PUBLIC, create_app
+    from greenfolio.store.engine import ENV_VAR
 
     mode = "public read-only mode on" if public else "sign-in required"
     scheme = "https" if tls else "http"
@@ -73,6 +78,7 @@ def run_server(
     uvicorn.run(create_app(database, public=public), host=host, port=port, **options)
 
 
+@serve_app.command("serve")
 def serve(
     db: DbOption = None,
     host: HostOption = "127.0.0.1",
@@ -85,6 +91,8 @@ def serve(
     keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM).")] = None,
 ) -> None:
     """Run the web application and the REST API (/api/v1) on one server."""
+    from greenfolio.services import accounts
+
     with errors():
         if (certfile is None) != (keyfile is None):
             raise GreenfolioError("give both --certfile and --keyfile to serve over TLS")
@@ -110,6 +118,8 @@ def create_admin(
     db: DbOption = None,
 ) -> None:
     """Create the first admin (admin on everything); prints the password if generated."""
+    from greenfolio.services import accounts
+
     with errors():
         secret, generated = read_password(password, password_file)
         accounts.create_user(open_db(db), None, username, secret, [_grant(Role.ADMIN, "all")])
@@ -131,6 +141,8 @@ def create_user(
     db: DbOption = None,
 ) -> None:
     """Create an account with one role on one scope; prints the password if generated."""
+    from greenfolio.services import accounts
+
     with errors():
         secret, generated = read_password(password, password_file)
         made = accounts.create_user(
@@ -150,6 +162,8 @@ def grant_role(
     db: DbOption = None,
 ) -> None:
     """Give a user a role on a scope."""
+    from greenfolio.services import accounts
+
     with errors():
         info = accounts.grant(open_db(db), None, username, _grant(role, scope))
         out.print(f"{username}: {', '.join(str(g) for g in info.grants)}", highlight=False)
@@ -163,6 +177,8 @@ def revoke_role(
     db: DbOption = None,
 ) -> None:
     """Take a role on a scope away from a user."""
+    from greenfolio.services import accounts
+
     with errors():
         info = accounts.revoke(open_db(db), None, username, _grant(role, scope))
         held = ", ".join(str(g) for g in info.grants) or "no roles"
@@ -178,6 +194,8 @@ def set_password(
 ) -> None:
     """Set a new password (ends the user's sessions and revokes their API tokens); prints
     it if generated."""
+    from greenfolio.services import accounts
+
     with errors():
         secret, generated = read_password(password, password_file)
         ended = accounts.set_password(open_db(db), None, username, secret)
@@ -195,6 +213,8 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None
 ) -> None:
     """Every account with its roles."""
+    from greenfolio.services import accounts
+
     with errors():
         found = accounts.users(open_db(db), None)
         if as_json:
@@ -215,6 +235,8 @@ def create_token(
     db: DbOption = None,
 ) -> None:
     """Create an API token; the secret is printed once and never stored."""
+    from greenfolio.services import accounts
+
     with errors():
         secret, _ = accounts.create_token(open_db(db), None, user, name, days)
         out.print(secret, highlight=False)
@@ -231,6 +253,8 @@ def verify(
 ) -> None:
     """Check the audit trail: its hash chain, its head, and every stored record against the
     trail's last recorded state of it. Exit code 5 if anything is wrong."""
+    from greenfolio.services import audit
+
     with errors():
         report = audit.verify(open_db(db), head)
         if as_json:
@@ -249,7 +273,7 @@ def verify(
 _SHOWN = 50
 
 
-def _verify_summary(report: audit.ChainReport) -> str:
+def _verify_summary(report: "ChainReport") -> str:
     counted = (
         f"{report.events} events; {report.records_checked} records match their last recorded state"
     )
@@ -265,6 +289,8 @@ def _verify_summary(report: audit.ChainReport) -> str:
 def head(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None) -> None:
     """Print the newest audit event's hash: keep it elsewhere (a log, a ticket, a mail) and
     give it to `audit verify --head` later to prove no events were removed since."""
+    from greenfolio.services import audit
+
     with errors():
         found = audit.current_head(open_db(db))
         if as_json:
@@ -274,12 +300,3 @@ def head(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption 
         else:
             out.print(found.hash, highlight=False)
             err.print(f"event {found.event_id}", highlight=False)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the server, account and audit commands to the ``greenfolio`` command."""
-    audit.use_cli_actor()
-    app.command("serve")(serve)
-    app.add_typer(users_app, name="users")
-    app.add_typer(tokens_app, name="tokens")
-    app.add_typer(audit_app, name="audit")

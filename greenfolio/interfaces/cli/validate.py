@@ -5,18 +5,14 @@ activity or organisation of the file. Exit codes: 0 every rule passes, 5 a rule 
 2 the file or the ruleset cannot be read.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from greenfolio.domain.exchange import RefusedError
 from greenfolio.domain.languages import check_language
 from greenfolio.interfaces.cli.common import ExitCode, JsonOption, err, errors, out, print_json
-from greenfolio.services.exchange import iati_rules, iati_rules_text
 
 validate_app = typer.Typer(
     help="Check files against published rules (nothing is imported).", no_args_is_help=True
@@ -40,6 +36,9 @@ def validate_iati(
 ) -> None:
     """Run IATI's data-quality rules on a file: exit 0 if every rule passes, 5 if one fails,
     2 if the file or the ruleset cannot be read."""
+    from greenfolio.domain.exchange import RefusedError
+    from greenfolio.services.exchange import iati_rules, iati_rules_text
+
     with errors():
         check_language(lang)
         ruleset = iati_rules.load_ruleset(rules)

@@ -1,7 +1,5 @@
 """``greenfolio work list``: find work items and their keys from the shell."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -16,8 +14,6 @@ from greenfolio.interfaces.cli.common import (
     print_json,
     table,
 )
-from greenfolio.services import worklist
-from greenfolio.services.explorer import ProjectFilter
 
 work_app = typer.Typer(help="Projects and other work items.", no_args_is_help=True)
 
@@ -41,6 +37,9 @@ def work_list(
     db: DbOption = None,
 ) -> None:
     """Work items by key, filtered like the web's project list."""
+    from greenfolio.services import worklist
+    from greenfolio.services.explorer import ProjectFilter
+
     with errors():
         flt = ProjectFilter(
             q=q,
@@ -69,7 +68,3 @@ def work_list(
         shown = len(found.items)
         more = f" (showing {shown}; --limit for more)" if shown < found.total else ""
         out.print(f"{found.total} work item(s){more}", highlight=False)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(work_app, name="work")

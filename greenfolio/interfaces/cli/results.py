@@ -1,0 +1,185 @@
+"""``greenfolio results …``: record results as drafts, list them, and take them through
+review (submit, verify, return), as the operating-system user or signed in (``--as``)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    errors,
+    number,
+    open_db,
+    out,
+    print_json,
+    table,
+    warn,
+)
+from greenfolio.interfaces.cli.passwords import PasswordFileOption
+
+results_app = typer.Typer(help="Record and review results.", no_args_is_help=True)
+
+
+@results_app.command("list")
+def results_list(
+    indicator: Annotated[str | None, typer.Option(help="Only this indicator.")] = None,
+    state: Annotated[ReviewState | None, typer.Option(help="Only this review state.")] = None,
+    work: Annotated[str | None, typer.Option(help="Only this work item (key).")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Results, filtered by indicator, review state or work item."""
+    from greenfolio.services import results as result_service
+
+    with errors():
+        rows = result_service.listing(open_db(db), indicator, state, work, limit)
+        if as_json:
+            print_json(rows)
+            return
+        grid = table("id", "work", "indicator", "value", "unit", "state", "period end")
+        for r in rows:
+            grid.add_row(
+                str(r["id"]),
+                r["work"],
+                r["indicator"],
+                number(r["value"]),
+                r["unit"],
+                r["review_state"],
+                r["period_end"] or "",
+            )
+        out.print(grid)
+
+
+@results_app.command("add")
+def results_add(
+    work: Annotated[str, typer.Option(help="Work item key.")],
+    indicator: Annotated[str, typer.Option(help="Indicator code.")],
+    value: Annotated[float, typer.Option(help="The value.")],
+    unit: Annotated[str | None, typer.Option(help="Unit (default: the indicator's).")] = None,
+    kind: Annotated[ValueKind, typer.Option()] = ValueKind.ACTUAL,
+    qualifier: Annotated[Qualifier, typer.Option()] = Qualifier.EXACT,
+    period_start: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    period_end: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    milestone: Annotated[Milestone | None, typer.Option()] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-3.")] = None,
+    sex: Annotated[Sex | None, typer.Option()] = None,
+    evidence: Annotated[str | None, typer.Option()] = None,
+    citation: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Record a result as a draft."""
+    from greenfolio.services import coverage
+    from greenfolio.services import results as result_service
+
+    with errors():
+        spec = result_service.ResultSpec(
+            work=work,
+            indicator=indicator,
+            value=value,
+            unit=unit,
+            kind=kind,
+            qualifier=qualifier,
+            period_start=period_start,
+            period_end=period_end,
+            milestone=milestone,
+            country=country,
+            sex=sex,
+            evidence=evidence,
+            citation=citation,
+        )
+        database = open_db(db)
+        rid = result_service.record(database, spec)
+        if as_json:
+            print_json({"id": rid, "review_state": "draft"})
+        else:
+            out.print(f"result {rid} recorded as draft")
+        for text in coverage.warnings(database, [rid]).values():
+            warn(text)
+
+
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this Greenfolio account (its password from --password-file, "
+        "$GREENFOLIO_PASSWORD or a prompt); its role and scope are checked. Without it the "
+        "change is made as the operating-system user (cli:NAME).",
+    ),
+]
+
+
+def _review(
+    ids: list[int],
+    action: str,
+    note: str | None,
+    db: str | None,
+    as_json: bool,
+    username: str | None = None,
+    password_file: Path | None = None,
+) -> None:
+    """Apply a review action, as the operating-system user or signed in as ``username``."""
+    from greenfolio.services import coverage
+    from greenfolio.services import results as result_service
+
+    with errors():
+        database = open_db(db)
+        if username is None:
+            rows = result_service.apply_review(database, ids, action, note)
+        else:
+            from greenfolio.interfaces.cli.passwords import sign_in_password
+            from greenfolio.services import accounts, entry
+
+            secret = sign_in_password(username, password_file)
+            who = accounts.authenticate(database, username, secret, "command line")
+            rows = entry.review_results(database, who, ids, action, note)
+        if as_json:
+            print_json(rows)
+        else:
+            for r in rows:
+                out.print(f"result {r['id']}: {r['review_state']}")
+        if action in ("submit", "verify"):
+            for text in coverage.warnings(database, ids).values():
+                warn(text)
+
+
+@results_app.command("submit")
+def results_submit(
+    ids: list[int],
+    as_user: AsOption = None,
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Submit draft or returned results for review."""
+    _review(ids, "submit", None, db, as_json, as_user, password_file)
+
+
+@results_app.command("verify")
+def results_verify(
+    ids: list[int],
+    as_user: AsOption = None,
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Verify submitted results: from now on they count in figures. Whoever entered,
+    revised or submitted a result cannot verify it: someone else must (``--as``)."""
+    _review(ids, "verify", None, db, as_json, as_user, password_file)
+
+
+@results_app.command("return")
+def results_return(
+    ids: list[int],
+    reason: Annotated[str, typer.Option(help="Why the result goes back to its author.")],
+    as_user: AsOption = None,
+    password_file: PasswordFileOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Return results to their author with a reason; they stop counting in figures."""
+    _review(ids, "return", reason, db, as_json, as_user, password_file)
