@@ -168,7 +168,7 @@ def results_verify(
     db: DbOption = None,
 ) -> None:
     """Verify submitted results: from now on they count in figures. Whoever entered,
-    revised or submitted a result cannot verify it: someone else must (``--as``)."""
+    revised or submitted a result cannot verify it: someone else must (see --as)."""
     _review(ids, "verify", None, db, as_json, as_user, password_file)
 
 
