@@ -96,6 +96,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
 
     from greenfolio.web import account_pages, pages
 
+    app.state.error_page = pages.page_error  # failures met on pages, in the visitor's language
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")

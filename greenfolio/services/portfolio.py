@@ -6,12 +6,13 @@ import difflib
 from datetime import date
 
 from pydantic import ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
-from greenfolio.domain.keys import HINT, key_problem
+from greenfolio.domain.keys import HINT, key_refusal
 from greenfolio.domain.text import CheckedText
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.database import Database
@@ -59,9 +60,11 @@ class WorkSpec(CheckedText):
     @field_validator("key")
     @classmethod
     def _usable_key(cls, key: str) -> str:
-        problem = key_problem(key)
-        if problem is not None:
-            raise ValueError(f"{problem}: {HINT}")
+        found = key_refusal(key)
+        if found is not None:
+            text, message_id, params = found
+            context = {"message": f"{text}: {HINT}", "message_id": message_id, "params": params}
+            raise PydanticCustomError("project_key", "{message}", context)
         return key
 
     @field_validator("countries")

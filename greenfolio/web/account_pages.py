@@ -14,12 +14,22 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from greenfolio.api.deps import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, resolve_principal
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.http.context import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, resolve_principal
+from greenfolio.http.refusals import classify
 from greenfolio.services import accounts
-from greenfolio.web.pages import Csrf, Db, _check_csrf, _redirect, _safe_next, _secure, render
+from greenfolio.web.pages import (
+    Csrf,
+    Db,
+    _check_csrf,
+    _redirect,
+    _safe_next,
+    _said,
+    _secure,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 def login_page(
     request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
-    return render(request, "login.html", next=_safe_next(next_page), failed=False)
+    return render(request, "login.html", next=_safe_next(next_page), errors=[])
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -44,8 +54,16 @@ def login(
     address = request.client.host if request.client else "unknown"
     try:
         who = accounts.authenticate(db, username.strip(), password, address)
-    except accounts.BadCredentials:
-        return render(request, "login.html", status=401, next=_safe_next(next_page), failed=True)
+    except (accounts.BadCredentials, accounts.RateLimited) as exc:
+        # The form again, with what went wrong above it (401, or 429 while throttled).
+        return render(
+            request,
+            "login.html",
+            status=classify(exc)[0],
+            next=_safe_next(next_page),
+            errors=[_said(request, exc)],
+            username=username.strip(),
+        )
     assert who.user_id is not None
     old = request.cookies.get(SESSION_COOKIE)
     if old:
@@ -97,7 +115,7 @@ def switch_language(
     code: str, request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
     if code not in UN_LANGUAGES:
-        raise ValidationError(f"unknown language {code!r}")
+        raise ValidationError(f"unknown language {code!r}", message_id="unknown_language")
     response = RedirectResponse(_safe_next(next_page), status_code=303)
     response.set_cookie(
         LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=_secure(request)
@@ -144,13 +162,13 @@ def change_password(
         address = request.client.host if request.client else "unknown"
         session_secret = request.cookies.get(SESSION_COOKIE)
         accounts.change_own_password(db, who, current, new, session_secret, address)
-    except (accounts.BadCredentials, ValidationError) as exc:
+    except (accounts.BadCredentials, accounts.RateLimited, ValidationError) as exc:
         return render(
             request,
             "account.html",
-            status=422,
+            status=429 if isinstance(exc, accounts.RateLimited) else 422,
             tokens=accounts.tokens(db, who),
             secret=None,
-            errors=[str(exc)],
+            errors=[_said(request, exc)],
         )
     return _redirect("/account")

@@ -17,19 +17,12 @@ from urllib.parse import quote, urlencode
 import jinja2
 import pydantic
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
-from greenfolio.api.deps import (
-    CSRF_COOKIE,
-    LANG_COOKIE,
-    csrf_expected,
-    csrf_ok,
-    get_db,
-    resolve_principal,
-)
-from greenfolio.api.errors import classify
-from greenfolio.api.routes.figures import MEDIA, build_file
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import (
@@ -46,14 +39,25 @@ from greenfolio.domain.permissions import (
 )
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
 from greenfolio.domain.work import WorkKind, WorkStatus
+from greenfolio.http.context import (
+    CSRF_COOKIE,
+    LANG_COOKIE,
+    csrf_expected,
+    csrf_ok,
+    get_db,
+    resolve_principal,
+)
+from greenfolio.http.refusals import classify
+from greenfolio.http.reports import MEDIA, build_file
 from greenfolio.interfaces import report_files
 from greenfolio.services import accounts, audit, entry, explorer
-from greenfolio.services.database import Database
+from greenfolio.services.database import Database, refusal
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.services.results import ResultSpec
 from greenfolio.web import svg
 from greenfolio.web.i18n import Translator, endonym, negotiate
+from greenfolio.web.refusal_text import invalid_input, refusal_text
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Database, Depends(get_db)]
@@ -169,10 +173,27 @@ def error_page(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 
+def page_error(request: Request, status: int, exc: Exception) -> Response:
+    """A failure met on a page, said in the visitor's language (the app hands every
+    failure of a non-API request here)."""
+    tr = Translator(_lang(request))
+    if isinstance(exc, OperationalError):
+        # Who is asking is not looked up again: the database has just refused.
+        request.state.principal = Principal("anonymous", via="anonymous")
+        return error_page(request, status, tr(f"db_{refusal(exc)[0].value}"))
+    if isinstance(exc, HTTPException):
+        key = f"err_http_{exc.status_code}"
+        return error_page(request, status, tr(key) if tr.has(key) else tr("err_http"))
+    if isinstance(exc, RequestValidationError):
+        return error_page(request, status, tr("err_request_invalid"))
+    return error_page(request, status, refusal_text(tr, exc))
+
+
 def _check_csrf(request: Request, token: str) -> None:
     if not csrf_ok(request, token):
         raise PermissionDenied(
-            "this form has expired or was sent from another site; reload the page and try again"
+            "this form has expired or was sent from another site; reload the page and try again",
+            message_id="csrf",
         )
 
 
@@ -428,7 +449,8 @@ def _save_project(
         expected = int(version) if version.isdigit() else None
         saved = entry.save_project(db, who, spec, expected, create=existing is None)
     except pydantic.ValidationError as exc:
-        return _project_form(request, db, 422, shown, _pydantic_errors(exc), existing)
+        errors = invalid_input(Translator(lang), exc)
+        return _project_form(request, db, 422, shown, errors, existing)
     except StaleVersionError:
         assert existing is not None
         current = explorer.project(db, who, existing["key"])
@@ -437,7 +459,7 @@ def _save_project(
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 404, 422, 428):
             raise
-        return _project_form(request, db, 422, shown, [str(exc)], existing)
+        return _project_form(request, db, 422, shown, [_said(request, exc)], existing)
     return _redirect(f"/projects/{quote(saved['key'], safe='')}")
 
 
@@ -497,12 +519,13 @@ def _clean(form: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v not in (None, "")}
 
 
-def _pydantic_errors(exc: pydantic.ValidationError) -> list[str]:
-    # A model-wide check (the text rule) has no location and names the field itself.
-    return [
-        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else str(e["msg"])
-        for e in exc.errors()
-    ]
+def _pydantic_errors(request: Request, exc: pydantic.ValidationError) -> list[str]:
+    return invalid_input(Translator(_lang(request)), exc)
+
+
+def _said(request: Request, exc: Exception) -> str:
+    """A refusal as the visitor reads it."""
+    return refusal_text(Translator(_lang(request)), exc)
 
 
 @router.post("/projects/{key:path}/results", response_class=HTMLResponse)
@@ -519,11 +542,12 @@ def _create_result(key: str, request: Request, db: Database, fields: dict[str, A
         spec = ResultSpec(work=key, **fields)
         made = entry.create_result(db, who, spec)
     except pydantic.ValidationError as exc:
-        return _result_form(key, request, db, 422, form=fields, errors=_pydantic_errors(exc))
+        errors = _pydantic_errors(request, exc)
+        return _result_form(key, request, db, 422, form=fields, errors=errors)
     except (ValidationError, GreenfolioError) as exc:
         if classify(exc)[0] not in (400, 404, 422):
             raise
-        return _result_form(key, request, db, 422, form=fields, errors=[str(exc)])
+        return _result_form(key, request, db, 422, form=fields, errors=[_said(request, exc)])
     return _redirect(f"/results/{made['id']}")
 
 
@@ -581,13 +605,15 @@ def _revise(
         expected = int(version) if version.isdigit() else None
         entry.revise_result(db, who, result_id, changes, expected)
     except pydantic.ValidationError as exc:
-        return _result_page(result_id, request, db, 422, form=fields, errors=_pydantic_errors(exc))
+        errors = _pydantic_errors(request, exc)
+        return _result_page(result_id, request, db, 422, form=fields, errors=errors)
     except StaleVersionError:
         return _result_page(result_id, request, db, 409, stale=True)
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 422, 428):
             raise
-        return _result_page(result_id, request, db, 422, form=fields, errors=[str(exc)])
+        errors = [_said(request, exc)]
+        return _result_page(result_id, request, db, 422, form=fields, errors=errors)
     return _redirect(f"/results/{result_id}")
 
 
@@ -609,9 +635,10 @@ def review_result(
     except StaleVersionError:
         return _result_page(result_id, request, db, 409, stale=True)
     except GreenfolioError as exc:
-        if classify(exc)[0] not in (400, 422):
+        status = classify(exc)[0]
+        if status not in (400, 403, 422):
             raise
-        return _result_page(result_id, request, db, 422, errors=[str(exc)])
+        return _result_page(result_id, request, db, status, errors=[_said(request, exc)])
     return _redirect(_safe_next(next_page or f"/results/{result_id}"))
 
 
