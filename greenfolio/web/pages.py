@@ -638,6 +638,8 @@ def review_result(
         status = classify(exc)[0]
         if status not in (400, 403, 422):
             raise
+        # A refusal of the review itself (e.g. verifying one's own figure) keeps its 403.
+        status = 403 if status == 403 else 422
         return _result_page(result_id, request, db, status, errors=[_said(request, exc)])
     return _redirect(_safe_next(next_page or f"/results/{result_id}"))
 
