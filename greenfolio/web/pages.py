@@ -34,7 +34,9 @@ from greenfolio.domain.permissions import (
     Principal,
     Role,
     Scope,
+    Target,
     allowed,
+    denied,
     require,
 )
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
@@ -344,6 +346,15 @@ def _may_edit_somewhere(who: Principal) -> None:
         require(who, Action.EDIT, SYSTEM)
 
 
+def _require_edit(who: Principal, found: dict[str, Any]) -> None:
+    """Changing a project one may read: refused naming the project (sign in first)."""
+    if "edit" in found["actions"]:
+        return
+    if who.user_id is None:
+        require(who, Action.EDIT, SYSTEM)
+    raise denied(who, Action.EDIT, Target(project=found["key"]))
+
+
 def _project_form(
     request: Request,
     db: Database,
@@ -467,8 +478,7 @@ def _save_project(
 def edit_project(key: str, request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
-    if "edit" not in found["actions"]:
-        require(who, Action.EDIT, SYSTEM)
+    _require_edit(who, found)
     return _project_form(request, db, 200, _project_fields(found, _lang(request)), [], found)
 
 
@@ -496,8 +506,7 @@ def _indicator_names(db: Database, who: Principal) -> dict[str, dict[str, Any]]:
 def _result_form(key: str, request: Request, db: Database, status: int, **context: Any) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
-    if "edit" not in found["actions"]:
-        require(who, Action.EDIT, SYSTEM)
+    _require_edit(who, found)
     return render(
         request,
         "result_new.html",
