@@ -116,7 +116,8 @@ def test_a_wrong_key_is_refused_in_the_visitors_language(demo_db: Database, lang
 
 THROTTLED = {
     "zh": r"^来自此地址的登录尝试次数过多。请等待1\d秒钟后重试。$",
-    "ar": r"^محاولات تسجيل الدخول من هذا العنوان كثيرة جدًا\. انتظر 1\d (ثوان|ثانية) ثم حاول مرة أخرى\.$",
+    "ar": r"^محاولات تسجيل الدخول من هذا العنوان كثيرة جدًا\. "
+    r"انتظر 1\d (ثوان|ثانية) ثم حاول مرة أخرى\.$",
     "fr": r"^Trop de tentatives de connexion depuis cette adresse\. Attendez 1\d\u00a0secondes, "
     r"puis réessayez\.$",
 }
@@ -190,7 +191,8 @@ def test_verifying_ones_own_result_is_refused_in_the_visitors_language(
 
 
 SCOPE = {
-    "zh": "您的角色不允许对项目 scope-khm 进行以下操作：编辑。您的角色：查阅者（所有项目）和编辑者（巴西）。",
+    "zh": "您的角色不允许对项目 scope-khm 进行以下操作：编辑。"
+    "您的角色：查阅者（所有项目）和编辑者（巴西）。",
     "ar": "أدوارك لا تسمح بالإجراء التالي في المشروع scope-khm: التعديل. "
     "أدوارك: مطّلع (جميع المشاريع) ومحرر (البرازيل).",
     "fr": f"Vos rôles ne permettent pas l'action suivante sur le projet scope-khm{NBSP}: "
