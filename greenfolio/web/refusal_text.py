@@ -63,9 +63,9 @@ def _grant(tr: Translator, grant: Mapping[str, Any]) -> str:
     elif kind == "country":
         scope = tr.country(value)
     elif kind == "programme":
-        scope = tr("scope_programme", code=value)
+        scope = tr("scope_programme", code=_ltr(tr, value))
     else:
-        scope = tr("scope_project", key=value)
+        scope = tr("scope_project", key=_ltr(tr, value))
     return tr("role_scope", role=role, scope=scope)
 
 
@@ -73,19 +73,31 @@ def _char(tr: Translator, char: str) -> str:
     if char == " ":
         return tr("char_space")
     if not char.isprintable() or char.isspace():
-        return f"U+{ord(char):04X}"
-    return tr("quoted", text=char)
+        return _ltr(tr, f"U+{ord(char):04X}")
+    return tr("quoted", text=_ltr(tr, char))
 
 
 def _joined(tr: Translator, items: Sequence[str]) -> str:
     return format_list(list(items), locale=CLDR[tr.lang]) if items else tr("none")
 
 
+LTR_NAMES = frozenset({"char", "key", "project", "part"})
+"""Params written in Latin letters whatever the language (keys, code points)."""
+
+
+def _ltr(tr: Translator, text: str) -> str:
+    """Left-to-right text inside a right-to-left sentence, isolated (LRI … PDI) so the
+    bidi algorithm keeps it whole: ``U+0000`` does not turn into ``0000+U``."""
+    return f"\u2066{text}\u2069" if tr.dir == "rtl" else text
+
+
 def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
     """Each param as the reader should see it in ``tr``'s language."""
     out: dict[str, str] = {}
     for name, value in params.items():
-        if name == "field":
+        if name in LTR_NAMES:
+            out[name] = _ltr(tr, str(value))
+        elif name == "field":
             out[name] = field_label(tr, str(value))
         elif name == "seconds":
             seconds = int(value)
