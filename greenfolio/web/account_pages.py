@@ -20,15 +20,15 @@ from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.http.context import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, resolve_principal
 from greenfolio.http.refusals import classify
 from greenfolio.services import accounts
-from greenfolio.web.pages import (
+from greenfolio.web.rendering import (
     Csrf,
     Db,
-    _check_csrf,
-    _redirect,
-    _safe_next,
-    _said,
-    _secure,
+    check_csrf,
+    redirect,
     render,
+    safe_next,
+    said,
+    secure,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 def login_page(
     request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
-    return render(request, "login.html", next=_safe_next(next_page), errors=[])
+    return render(request, "login.html", next=safe_next(next_page), errors=[])
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -50,7 +50,7 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     address = request.client.host if request.client else "unknown"
     try:
         who = accounts.authenticate(db, username.strip(), password, address)
@@ -60,8 +60,8 @@ def login(
             request,
             "login.html",
             status=classify(exc)[0],
-            next=_safe_next(next_page),
-            errors=[_said(request, exc)],
+            next=safe_next(next_page),
+            errors=[said(request, exc)],
             username=username.strip(),
         )
     assert who.user_id is not None
@@ -69,7 +69,7 @@ def login(
     if old:
         accounts.end_session(db, old)
     secret = accounts.start_session(db, who.user_id)
-    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    response = RedirectResponse(safe_next(next_page), status_code=303)
     _set_session(request, response, secret)
     return response
 
@@ -83,7 +83,7 @@ def _set_session(request: Request, response: Response, secret: str) -> None:
         max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure(request),
     )
     _renew_csrf_cookie(request, response)
 
@@ -94,13 +94,13 @@ def _renew_csrf_cookie(request: Request, response: Response) -> None:
         secrets.token_urlsafe(24),
         httponly=True,
         samesite="strict",
-        secure=_secure(request),
+        secure=secure(request),
     )
 
 
 @router.post("/logout")
 def logout(request: Request, db: Db, csrf: Csrf) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         accounts.end_session(db, cookie)
@@ -116,9 +116,9 @@ def switch_language(
 ) -> Response:
     if code not in UN_LANGUAGES:
         raise ValidationError(f"unknown language {code!r}", message_id="unknown_language")
-    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    response = RedirectResponse(safe_next(next_page), status_code=303)
     response.set_cookie(
-        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=_secure(request)
+        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=secure(request)
     )
     return response
 
@@ -140,7 +140,7 @@ def account_page(request: Request, db: Db) -> Response:
 def create_token(
     request: Request, db: Db, csrf: Csrf, name: Annotated[str, Form(min_length=1, max_length=80)]
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     who = _signed_in(request)
     secret, _ = accounts.create_token(db, who, who.name, name)
     return render(request, "account.html", tokens=accounts.tokens(db, who), secret=secret)
@@ -156,7 +156,7 @@ def change_password(
 ) -> Response:
     """A new password for the signed-in user: their other sessions end and their API
     tokens are revoked; this browser stays signed in."""
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     who = _signed_in(request)
     try:
         address = request.client.host if request.client else "unknown"
@@ -169,6 +169,6 @@ def change_password(
             status=429 if isinstance(exc, accounts.RateLimited) else 422,
             tokens=accounts.tokens(db, who),
             secret=None,
-            errors=[_said(request, exc)],
+            errors=[said(request, exc)],
         )
-    return _redirect("/account")
+    return redirect("/account")
