@@ -293,3 +293,13 @@ def test_french_messages_put_a_no_break_space_before_high_punctuation() -> None:
             assert before in (NBSP, NNBSP), (key, text)
         for found in re.finditer("«", text):
             assert text[found.end() : found.end() + 1] in (NBSP, NNBSP), (key, text)
+
+
+def test_every_language_fills_the_same_placeholders() -> None:
+    """A translation asking for a value the English text does not get would fail the
+    page (KeyError) exactly when someone needs the message."""
+    english = catalogue("en")
+    for lang in UN_LANGUAGES:
+        for key, text in catalogue(lang).items():
+            wanted = set(re.findall(r"\{(\w*)\}", text))
+            assert wanted == set(re.findall(r"\{(\w*)\}", english[key])), (lang, key)
