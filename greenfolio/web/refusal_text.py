@@ -123,7 +123,8 @@ def message(tr: Translator, message_id: str | None, params: Mapping[str, Any]) -
         return None
     text = tr(f"err_{message_id}", **localised(tr, params))
     if message_id.startswith("key_"):
-        text = f"{text} {tr('err_key_hint')}"
+        gap = "" if tr.lang == "zh" else " "  # Chinese sentences follow without a space
+        text = f"{text}{gap}{tr('err_key_hint')}"
     return text
 
 
