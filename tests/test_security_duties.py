@@ -84,7 +84,7 @@ def test_the_pages_hide_and_refuse_verifying_ones_own_result(db: Database) -> No
     assert not queue.xpath(f'//tr[@data-result="{rid}"]//button[@value="verify"]')
     form = {"csrf": csrf, "action": "verify", "version": "2"}
     refused = web.post(f"/results/{rid}/review", data=form)
-    assert refused.status_code == 403 and "someone else must verify it" in refused.text
+    assert refused.status_code == 403 and "Someone else must verify it" in refused.text
     other, other_csrf = browser(db, reviewer)
     assert lxml.html.fromstring(other.get(f"/results/{rid}").text).xpath(
         '//button[@value="verify"]'

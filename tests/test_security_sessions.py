@@ -107,5 +107,5 @@ def test_guessing_the_current_password_is_rate_limited_too(db: Database) -> None
         assert web.post("/account/password", data=form).status_code == 422
     right = {"csrf": csrf, "current": PASSWORD, "new": NEW_PASSWORD}
     limited = web.post("/account/password", data=right)
-    assert limited.status_code == 429 and "too many sign-in attempts" in limited.text
+    assert limited.status_code == 429 and "Too many sign-in attempts" in limited.text
     assert accounts.authenticate(db, "dan", PASSWORD, "elsewhere").name == "dan"

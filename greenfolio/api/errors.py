@@ -15,45 +15,13 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
-from greenfolio.api.deps import LANG_COOKIE
-from greenfolio.domain.errors import (
-    GreenfolioError,
-    NotFoundError,
-    UnitMismatchError,
-    ValidationError,
-)
-from greenfolio.domain.permissions import NotAuthenticated, PermissionDenied, Principal
-from greenfolio.services.accounts import BadCredentials, RateLimited
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.http.refusals import HTTP_CODES, STATUS, classify, is_api, page_renderer
 from greenfolio.services.database import RETRY_AFTER_SECONDS, refusal
-from greenfolio.services.locking import StaleVersionError, VersionRequired
+from greenfolio.services.locking import StaleVersionError
 from greenfolio.store.engine import Failure
 
-STATUS: list[tuple[type[Exception], int, str]] = [
-    (NotAuthenticated, 401, "unauthenticated"),
-    (BadCredentials, 401, "unauthenticated"),
-    (PermissionDenied, 403, "forbidden"),
-    (NotFoundError, 404, "not_found"),
-    (StaleVersionError, 409, "conflict"),
-    (VersionRequired, 428, "version_required"),
-    (RateLimited, 429, "rate_limited"),
-    (UnitMismatchError, 422, "unit_mismatch"),
-    (ValidationError, 422, "invalid"),
-    (GreenfolioError, 400, "bad_request"),
-]
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    428: "version_required",
-    429: "rate_limited",
-}
+__all__ = ["HTTP_CODES", "STATUS", "body", "classify", "error_response", "install"]
 
 
 class ErrorDetail(BaseModel):
@@ -65,13 +33,6 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
-
-
-def classify(exc: Exception) -> tuple[int, str]:
-    for kind, status, code in STATUS:
-        if isinstance(exc, kind):
-            return status, code
-    return 500, "internal"
 
 
 def body(
@@ -118,35 +79,32 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers; the web pages install their own for HTML requests."""
+    """Register the handlers: JSON for the API; a request for a page is handed to the
+    page renderer the app was assembled with (``greenfolio.http.refusals``)."""
 
     @app.exception_handler(GreenfolioError)
     async def _domain(request: Request, exc: GreenfolioError) -> Any:
         status, code = classify(exc)
         details = [{"current_version": exc.current}] if isinstance(exc, StaleVersionError) else []
-        if not request.url.path.startswith("/api/"):
-            from greenfolio.web.pages import error_page
-
-            return error_page(request, status, str(exc))
+        page = None if is_api(request) else page_renderer(request)
+        if page is not None:
+            return page(request, status, exc)
         return error_response(status, code, str(exc), details)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Any:
+        page = None if is_api(request) else page_renderer(request)
+        if page is not None:
+            return page(request, 422, exc)
         details = _clean(exc.errors())
-        if not request.url.path.startswith("/api/"):
-            from greenfolio.web.pages import error_page
-
-            text = "; ".join(f"{'.'.join(d['loc'][1:])}: {d['msg']}" for d in details)
-            return error_page(request, 422, text)
         return error_response(422, "invalid", "the request does not match the API", details)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Any:
+        page = None if is_api(request) else page_renderer(request)
+        if page is not None:
+            return page(request, exc.status_code, exc)
         code = HTTP_CODES.get(exc.status_code, "error")
-        if not request.url.path.startswith("/api/"):
-            from greenfolio.web.pages import error_page
-
-            return error_page(request, exc.status_code, str(exc.detail))
         return error_response(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(DataError)
@@ -177,21 +135,9 @@ def database_refused(request: Request, exc: OperationalError) -> Response:
     kind, message = refusal(exc)
     status, code = DB_STATUS[kind]
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if kind is Failure.BUSY else {}
-    if request.url.path.startswith("/api/"):
-        response: Response = error_response(status, code, message)
-    else:
-        from greenfolio.web.i18n import Translator, negotiate
-        from greenfolio.web.pages import error_page
-
-        if not isinstance(getattr(request.state, "principal", None), Principal):
-            # Who is asking is not looked up again: the database has just refused.
-            request.state.principal = Principal("anonymous", via="anonymous")
-        lang = negotiate(
-            request.query_params.get("lang"),
-            request.cookies.get(LANG_COOKIE),
-            request.headers.get("accept-language"),
-        )
-        text = Translator(lang)(f"db_{kind.value}")
-        response = error_page(request, status, text)
+    page = None if is_api(request) else page_renderer(request)
+    response = page(request, status, exc) if page is not None else None
+    if response is None:
+        response = error_response(status, code, message)
     response.headers.update(headers)
     return response

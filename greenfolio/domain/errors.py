@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 
 class GreenfolioError(Exception):
-    """Base of every error Greenfolio reports to a person (exit code 2 in the CLI)."""
+    """Base of every error Greenfolio reports to a person (exit code 2 in the CLI).
+
+    Its text is English (the CLI's and the API's ``message``). A refusal people meet on
+    the web pages also carries a ``message_id`` and its ``params`` (plain values: text,
+    numbers, lists of them), so a page can say the same thing in the visitor's language
+    from its catalogue; without an id a page falls back to the English text.
+    """
+
+    message_id: str | None = None
+    params: Mapping[str, Any] = MappingProxyType({})
+
+    def __init__(
+        self, *args: object, message_id: str | None = None, params: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(*args)
+        if message_id is not None:
+            self.message_id = message_id
+        self.params = dict(params or {})
 
 
 class ValidationError(GreenfolioError):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import string
+from typing import Any
 
 from greenfolio.domain.errors import ValidationError
 
@@ -34,34 +35,61 @@ HINT = (
 )
 
 
-def key_problem(key: str) -> str | None:
-    """Why ``key`` cannot be a project key, or None when it can."""
+def key_refusal(key: str) -> tuple[str, str, dict[str, Any]] | None:
+    """Why ``key`` cannot be a project key, as (English text, message id, params), or
+    None when it can. The pages say it in the visitor's language from the id."""
+    shown = _quote(key)
     if not key:
-        return "a project key cannot be empty"
+        return "a project key cannot be empty", "key_empty", {}
     if len(key) > MAX_LENGTH:
-        return f"a project key has at most {MAX_LENGTH} characters, this one {len(key)}"
+        return (
+            f"a project key has at most {MAX_LENGTH} characters, this one {len(key)}",
+            "key_long",
+            {"max": MAX_LENGTH, "length": len(key)},
+        )
     bad = sorted({c for c in key if c not in ALLOWED})
     if bad:
-        shown = ", ".join(_show(c) for c in bad[:5])
-        return f"project key {_quote(key)} holds {shown}, which a key cannot hold"
+        words = ", ".join(_show(c) for c in bad[:5])
+        return (
+            f"project key {shown} holds {words}, which a key cannot hold",
+            "key_chars",
+            {"key": _plain(key), "chars": bad[:5]},
+        )
     for segment in key.split("/"):
         if segment in ("", ".", ".."):
-            return f"project key {_quote(key)} has an empty, '.' or '..' part between slashes"
+            return (
+                f"project key {shown} has an empty, '.' or '..' part between slashes",
+                "key_segment",
+                {"key": _plain(key)},
+            )
         if segment.lower() in RESERVED:
             return (
-                f"project key {_quote(key)} has the part {segment!r}, a word the web "
-                "addresses use (new, edit, results)"
+                f"project key {shown} has the part {segment!r}, a word the web "
+                "addresses use (new, edit, results)",
+                "key_reserved",
+                {"key": _plain(key), "part": segment},
             )
     if not _ENDS.match(key):
-        return f"project key {_quote(key)} must start and end with a letter or digit"
+        return (
+            f"project key {shown} must start and end with a letter or digit",
+            "key_ends",
+            {"key": _plain(key)},
+        )
     return None
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be a project key, or None when it can."""
+    found = key_refusal(key)
+    return None if found is None else found[0]
 
 
 def check_key(key: str) -> str:
     """``key`` unchanged if it is usable, else a ``ValidationError`` saying why and how."""
-    problem = key_problem(key)
-    if problem is not None:
-        raise ValidationError(f"{problem}: {HINT}")
+    found = key_refusal(key)
+    if found is not None:
+        text, message_id, params = found
+        raise ValidationError(f"{text}: {HINT}", message_id=message_id, params=params)
     return key
 
 
@@ -75,7 +103,10 @@ def _show(char: str) -> str:
     return repr(char)
 
 
-def _quote(key: str) -> str:
+def _plain(key: str) -> str:
     """The key for a message: printable, and short."""
-    shown = "".join(c if c.isprintable() else "?" for c in key[:60])
-    return repr(shown + ("…" if len(key) > 60 else ""))
+    return "".join(c if c.isprintable() else "?" for c in key[:60]) + ("…" if len(key) > 60 else "")
+
+
+def _quote(key: str) -> str:
+    return repr(_plain(key))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 
@@ -196,8 +197,30 @@ def require(principal: Principal, action: Action, target: Target) -> None:
     if decision.allowed:
         return
     if principal.user_id is None:
-        raise NotAuthenticated(f"sign in to {action.value}: the public can only read")
-    raise PermissionDenied(decision.reason)
+        raise NotAuthenticated(
+            f"sign in to {action.value}: the public can only read", message_id="sign_in_needed"
+        )
+    raise denied(principal, action, target, decision.reason)
+
+
+def denied(
+    principal: Principal, action: Action, target: Target, reason: str = ""
+) -> PermissionDenied:
+    """The refusal of ``action`` on ``target``: English for the CLI and the API, and for
+    the pages an id with the project and the principal's grants as data (pages name
+    roles and scopes in words, never as ``editor@country:BRA``)."""
+    roles = [
+        {"role": g.role.value, "scope": g.scope.kind.value, "value": g.scope.value}
+        for g in principal.grants
+    ]
+    params: dict[str, Any] = {"action": action.value, "roles": roles}
+    if target == SYSTEM:
+        message_id = "denied_system"
+    else:
+        message_id = "denied_project" if target.project else "denied_new_project"
+        params["project"] = target.project
+    text = reason or decide(principal, action, target).reason
+    return PermissionDenied(text, message_id=message_id, params=params)
 
 
 def actions_on(principal: Principal, target: Target) -> frozenset[Action]:

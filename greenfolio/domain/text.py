@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, model_validator
@@ -40,53 +41,112 @@ def _name(char: str) -> str:
     return f"a control character (U+{code:04X})"
 
 
-def problem(text: str, *, multiline: bool = False) -> str | None:
-    """What is wrong with ``text`` (which character, at which position), or None."""
+def _kind(char: str) -> str:
+    """Which message a bad character gets (its id in the pages' catalogues)."""
+    code = ord(char)
+    if char in "\t\n\r":
+        return "text_line"
+    if code == 0:
+        return "text_nul"
+    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        return "text_invalid"
+    return "text_control"
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    """One bad character: the field (a path such as ``title.en``), its 1-based position
+    and its code point; ``message_id`` names the message for the pages."""
+
+    field: str
+    at: int
+    char: str
+
+    @property
+    def message_id(self) -> str:
+        return _kind(self.char)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"field": self.field, "at": self.at, "char": f"U+{ord(self.char):04X}"}
+
+    def what(self) -> str:
+        """The problem in English, without the field."""
+        if self.message_id == "text_line":
+            return f"holds a line break or tab at character {self.at}; this field is one line"
+        return f"holds {_name(self.char)} at character {self.at}; remove it (it cannot be stored)"
+
+    def __str__(self) -> str:
+        return f"{self.field} {self.what()}" if self.field else self.what()
+
+    def error(self) -> TextError:
+        return TextError(str(self), message_id=self.message_id, params=self.params)
+
+
+def find(text: str, field: str = "", *, multiline: bool = False) -> TextProblem | None:
+    """The first bad character of ``text``, or None."""
     found = (_MULTI if multiline else _SINGLE).search(text)
     if found is None:
         return None
-    where = found.start() + 1
-    char = found.group()
-    what = _name(char)
-    if char in "\t\n\r":
-        return f"holds a line break or tab at character {where}; this field is one line"
-    return f"holds {what} at character {where}; remove it (it cannot be stored)"
+    return TextProblem(field, found.start() + 1, found.group())
+
+
+def problem(text: str, *, multiline: bool = False) -> str | None:
+    """What is wrong with ``text`` (which character, at which position), or None."""
+    found = find(text, multiline=multiline)
+    return None if found is None else found.what()
 
 
 def check_text(value: str, field: str, *, multiline: bool = False) -> str:
     """``value`` unchanged, or ``TextError`` naming ``field`` and the position."""
-    found = problem(value, multiline=multiline)
+    found = find(value, field, multiline=multiline)
     if found is not None:
-        raise TextError(f"{field} {found}")
+        raise found.error()
     return value
 
 
-def first_problem(value: Any, field: str, *, multiline: bool = False) -> str | None:
-    """The first bad text anywhere in ``value`` (strings, dict keys and values, lists),
-    as a message naming its path, e.g. ``title.fr holds … at character 3``."""
+def first_found(value: Any, field: str, *, multiline: bool = False) -> TextProblem | str | None:
+    """The first bad text anywhere in ``value`` (strings, dict keys and values, lists):
+    a ``TextProblem`` naming its path (``title.fr``), or for a bad dict key a sentence."""
     if isinstance(value, str):
-        found = problem(value, multiline=multiline)
-        return f"{field} {found}" if found else None
+        return find(value, field, multiline=multiline)
     if isinstance(value, Mapping):
         for key, item in value.items():
             path = f"{field}.{key}" if field else str(key)
-            if isinstance(key, str) and (found := problem(key)) is not None:
-                return f"the name {key!r} in {field or 'the request'} {found}"
-            if (found := first_problem(item, path, multiline=multiline)) is not None:
+            if isinstance(key, str) and (bad := problem(key)) is not None:
+                return f"the name {key!r} in {field or 'the request'} {bad}"
+            if (found := first_found(item, path, multiline=multiline)) is not None:
                 return found
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value, start=1):
-            found = first_problem(item, f"{field}[{index}]", multiline=multiline)
+            found = first_found(item, f"{field}[{index}]", multiline=multiline)
             if found is not None:
                 return found
     return None
 
 
+def first_problem(value: Any, field: str, *, multiline: bool = False) -> str | None:
+    """The first bad text anywhere in ``value`` as a message naming its path, e.g.
+    ``title.fr holds … at character 3``."""
+    found = first_found(value, field, multiline=multiline)
+    return None if found is None else str(found)
+
+
 def check_all(value: Any, field: str, *, multiline: bool = False) -> None:
-    """``first_problem`` as a ``TextError``."""
-    found = first_problem(value, field, multiline=multiline)
+    """``first_found`` as a ``TextError``."""
+    found = first_found(value, field, multiline=multiline)
+    if isinstance(found, TextProblem):
+        raise found.error()
     if found is not None:
         raise TextError(found)
+
+
+def context(found: TextProblem | str) -> dict[str, Any]:
+    """A pydantic error's ``ctx`` for a bad text: the English ``message`` and, so pages
+    can translate it, ``message_id`` and ``params``."""
+    if isinstance(found, str):
+        return {"message": found}
+    return {"message": str(found), "message_id": found.message_id, "params": found.params}
 
 
 class CheckedText(BaseModel):
@@ -102,7 +162,7 @@ class CheckedText(BaseModel):
         if isinstance(data, Mapping):
             for key, item in data.items():
                 name = str(key)
-                found = first_problem(item, name, multiline=name in cls.multiline_fields)
+                found = first_found(item, name, multiline=name in cls.multiline_fields)
                 if found is not None:
-                    raise PydanticCustomError("control_character", "{message}", {"message": found})
+                    raise PydanticCustomError("control_character", "{message}", context(found))
         return data

@@ -96,7 +96,11 @@ def generate_password() -> str:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise ValidationError(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
+            message_id="password_short",
+            params={"min": MIN_PASSWORD_LENGTH},
+        )
 
 
 def _check_username(username: str) -> str:
@@ -208,16 +212,18 @@ def change_own_password(
     """Service call: a signed-in user changes their password, giving the current one
     (checked under the same rate limit as signing in)."""
     if by.user_id is None:
-        raise BadCredentials("sign in to change your password")
+        raise BadCredentials("sign in to change your password", message_id="password_sign_in")
     throttle.reserve(db, by.name, address)
     with db.transaction() as session:
         row = session.get(UserRow, by.user_id)
         stored = row.password_hash if row is not None else _dummy_hash()
     if not _verify(stored, current):
-        raise BadCredentials("the current password is wrong")
+        raise BadCredentials("the current password is wrong", message_id="password_wrong")
     throttle.succeeded(db, by.name, address)
     if current == new:
-        raise ValidationError("the new password must differ from the current one")
+        raise ValidationError(
+            "the new password must differ from the current one", message_id="password_same"
+        )
     return set_password(db, by, by.name, new, keep_session)
 
 
@@ -333,7 +339,7 @@ def authenticate(db: Database, username: str, password: str, address: str) -> Pr
             )
         )
     if principal is None:
-        raise BadCredentials("unknown user name or wrong password")
+        raise BadCredentials("unknown user name or wrong password", message_id="login_failed")
     throttle.succeeded(db, username, address)
     return principal
 

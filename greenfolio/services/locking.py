@@ -19,7 +19,7 @@ class StaleVersionError(GreenfolioError):
     """The record changed since the client read it (HTTP 409)."""
 
     def __init__(self, message: str, current: int) -> None:
-        super().__init__(message)
+        super().__init__(message, message_id="stale_version", params={"version": current})
         self.current = current
 
 
@@ -31,7 +31,8 @@ def claim(session: Session, row_class: Any, pk: Any, expected: int | None, what:
     """Lock ``row_class[pk]`` for this transaction if it is still at ``expected``."""
     if expected is None:
         raise VersionRequired(
-            f"say which version of {what} you are changing (If-Match header or 'version')"
+            f"say which version of {what} you are changing (If-Match header or 'version')",
+            message_id="version_required",
         )
     table = row_class.__table__
     pk_col = next(iter(table.primary_key.columns))

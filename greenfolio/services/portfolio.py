@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from greenfolio.domain import activity_dates
 from greenfolio.domain.activity_dates import DateType, StatedDate
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
-from greenfolio.domain.keys import HINT, key_problem
+from greenfolio.domain.keys import HINT, key_refusal
 from greenfolio.domain.text import CheckedText
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.database import Database
@@ -94,9 +95,11 @@ class WorkSpec(CheckedText):
     @field_validator("key")
     @classmethod
     def _usable_key(cls, key: str) -> str:
-        problem = key_problem(key)
-        if problem is not None:
-            raise ValueError(f"{problem}: {HINT}")
+        found = key_refusal(key)
+        if found is not None:
+            text, message_id, params = found
+            context = {"message": f"{text}: {HINT}", "message_id": message_id, "params": params}
+            raise PydanticCustomError("project_key", "{message}", context)
         return key
 
     @field_validator("countries")

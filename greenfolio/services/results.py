@@ -113,21 +113,23 @@ def check_separation(row: ResultRow, action: str, actor: str) -> None:
     of the way to a report (back to its authors for a fix), it never makes it count."""
     if action != "verify":
         return
-    parts = [
-        what
-        for what, who in (
-            ("entered", row.entered_by),
-            ("submitted", row.submitted_by),
-            ("last revised", row.revised_by),
+    deeds = [
+        (what, deed)
+        for what, deed, who in (
+            ("entered", "entered", row.entered_by),
+            ("submitted", "submitted", row.submitted_by),
+            ("last revised", "revised", row.revised_by),
         )
         if who == actor
     ]
-    if parts:
-        did = " and ".join(parts)
+    if deeds:
+        did = " and ".join(what for what, _ in deeds)
         raise SeparationOfDuties(
             f"result {row.id} cannot be verified by {_shown(actor)}, who {did} it: "
             "someone else must verify it (whoever enters or changes a figure does not "
-            "check it)"
+            "check it)",
+            message_id="separation",
+            params={"result": row.id, "deeds": [deed for _, deed in deeds]},
         )
 
 

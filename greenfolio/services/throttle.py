@@ -113,7 +113,9 @@ def reserve(db: Database, username: str, address: str) -> None:
                 seconds = max(1, int((_aware(until) - now).total_seconds()) + 1) if until else 1
                 raise RateLimited(
                     f"too many sign-in attempts from this address; wait {_wait(seconds)} "
-                    "and try again"
+                    "and try again",
+                    message_id="signin_throttled",
+                    params={"seconds": seconds},
                 )
 
 

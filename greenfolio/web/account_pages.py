@@ -14,12 +14,22 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from greenfolio.api.deps import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, resolve_principal
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.http.context import CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, resolve_principal
+from greenfolio.http.refusals import classify
 from greenfolio.services import accounts
-from greenfolio.web.pages import Csrf, Db, _check_csrf, _redirect, _safe_next, _secure, render
+from greenfolio.web.rendering import (
+    Csrf,
+    Db,
+    check_csrf,
+    redirect,
+    render,
+    safe_next,
+    said,
+    secure,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 def login_page(
     request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
-    return render(request, "login.html", next=_safe_next(next_page), failed=False)
+    return render(request, "login.html", next=safe_next(next_page), errors=[])
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -40,18 +50,26 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     address = request.client.host if request.client else "unknown"
     try:
         who = accounts.authenticate(db, username.strip(), password, address)
-    except accounts.BadCredentials:
-        return render(request, "login.html", status=401, next=_safe_next(next_page), failed=True)
+    except (accounts.BadCredentials, accounts.RateLimited) as exc:
+        # The form again, with what went wrong above it (401, or 429 while throttled).
+        return render(
+            request,
+            "login.html",
+            status=classify(exc)[0],
+            next=safe_next(next_page),
+            errors=[said(request, exc)],
+            username=username.strip(),
+        )
     assert who.user_id is not None
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         accounts.end_session(db, old)
     secret = accounts.start_session(db, who.user_id)
-    response = RedirectResponse(_safe_next(next_page), status_code=303)
+    response = RedirectResponse(safe_next(next_page), status_code=303)
     _set_session(request, response, secret)
     return response
 
@@ -65,7 +83,7 @@ def _set_session(request: Request, response: Response, secret: str) -> None:
         max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=_secure(request),
+        secure=secure(request),
     )
     _renew_csrf_cookie(request, response)
 
@@ -76,13 +94,13 @@ def _renew_csrf_cookie(request: Request, response: Response) -> None:
         secrets.token_urlsafe(24),
         httponly=True,
         samesite="strict",
-        secure=_secure(request),
+        secure=secure(request),
     )
 
 
 @router.post("/logout")
 def logout(request: Request, db: Db, csrf: Csrf) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         accounts.end_session(db, cookie)
@@ -97,10 +115,10 @@ def switch_language(
     code: str, request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
     if code not in UN_LANGUAGES:
-        raise ValidationError(f"unknown language {code!r}")
-    response = RedirectResponse(_safe_next(next_page), status_code=303)
+        raise ValidationError(f"unknown language {code!r}", message_id="unknown_language")
+    response = RedirectResponse(safe_next(next_page), status_code=303)
     response.set_cookie(
-        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=_secure(request)
+        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=secure(request)
     )
     return response
 
@@ -122,7 +140,7 @@ def account_page(request: Request, db: Db) -> Response:
 def create_token(
     request: Request, db: Db, csrf: Csrf, name: Annotated[str, Form(min_length=1, max_length=80)]
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     who = _signed_in(request)
     secret, _ = accounts.create_token(db, who, who.name, name)
     return render(request, "account.html", tokens=accounts.tokens(db, who), secret=secret)
@@ -138,19 +156,19 @@ def change_password(
 ) -> Response:
     """A new password for the signed-in user: their other sessions end and their API
     tokens are revoked; this browser stays signed in."""
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     who = _signed_in(request)
     try:
         address = request.client.host if request.client else "unknown"
         session_secret = request.cookies.get(SESSION_COOKIE)
         accounts.change_own_password(db, who, current, new, session_secret, address)
-    except (accounts.BadCredentials, ValidationError) as exc:
+    except (accounts.BadCredentials, accounts.RateLimited, ValidationError) as exc:
         return render(
             request,
             "account.html",
-            status=422,
+            status=429 if isinstance(exc, accounts.RateLimited) else 422,
             tokens=accounts.tokens(db, who),
             secret=None,
-            errors=[str(exc)],
+            errors=[said(request, exc)],
         )
-    return _redirect("/account")
+    return redirect("/account")

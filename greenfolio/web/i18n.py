@@ -73,9 +73,13 @@ class Translator:
         self.dir = "rtl" if self.lang in RIGHT_TO_LEFT else "ltr"
         self._texts = catalogue(self.lang)
 
-    def __call__(self, key: str, **values: Any) -> str:
+    def __call__(self, key: str, /, **values: Any) -> str:
         text = self._texts.get(key) or catalogue(DEFAULT)[key]
         return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        """Whether the catalogues hold ``key`` (in this language or in English)."""
+        return key in self._texts or key in catalogue(DEFAULT)
 
     def num(self, value: float | None, qualifier: str = "exact") -> str:
         if value is None:

@@ -1,52 +1,40 @@
 """The web pages: each route reads the request, calls the same service as the API (which
-checks the same permission) and renders a template in the visitor's language.
-
-Every form carries a CSRF token in a hidden field, checked on every unsafe POST: for a
-signed-in browser an HMAC of its session's secret, before sign-in a random ``gf_csrf``
-cookie (HttpOnly, SameSite=Strict) that is renewed at sign-in and sign-out. The session
-cookie is HttpOnly, SameSite=Lax and Secure when the page was served over TLS.
+checks the same permission) and renders a template in the visitor's language
+(``rendering``). Every unsafe POST checks the form's CSRF token first. The session cookie
+is HttpOnly, SameSite=Lax and Secure when the page was served over TLS.
 """
 
 from __future__ import annotations
 
-import secrets
 import threading
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-import jinja2
 import pydantic
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from greenfolio.api.deps import (
-    CSRF_COOKIE,
-    LANG_COOKIE,
-    csrf_expected,
-    csrf_ok,
-    get_db,
-    resolve_principal,
-)
-from greenfolio.api.errors import classify
-from greenfolio.api.routes.figures import MEDIA, build_file
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.errors import GreenfolioError, ValidationError
-from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import (
     ROLE_ACTIONS,
     SYSTEM,
     Action,
     Grant,
-    PermissionDenied,
     Principal,
     Role,
     Scope,
-    allowed,
+    Target,
+    denied,
     require,
 )
-from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
+from greenfolio.http.context import (
+    resolve_principal,
+)
+from greenfolio.http.refusals import classify
+from greenfolio.http.reports import MEDIA, build_file
 from greenfolio.interfaces import report_files
 from greenfolio.services import accounts, audit, entry, explorer
 from greenfolio.services.database import Database
@@ -54,20 +42,21 @@ from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.services.results import ResultSpec
 from greenfolio.web import svg
-from greenfolio.web.i18n import Translator, endonym, negotiate
+from greenfolio.web.i18n import Translator
+from greenfolio.web.refusal_text import invalid_input
+from greenfolio.web.rendering import (
+    Csrf,
+    Db,
+    check_csrf,
+    form_errors,
+    lang_of,
+    redirect,
+    render,
+    safe_next,
+    said,
+)
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Database, Depends(get_db)]
-Csrf = Annotated[str, Form(max_length=100)]
-_env = jinja2.Environment(
-    loader=jinja2.PackageLoader("greenfolio.web", "templates"),
-    autoescape=jinja2.select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    auto_reload=False,
-)
-_env.filters["key"] = lambda key: quote(str(key), safe="")
-"""A record key as one URL path segment ("/" too is encoded; the server decodes it once)."""
 _parts_lock = threading.Lock()
 _parts: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
 _options: dict[tuple[int, str], tuple[Any, dict[str, str]]] = {}
@@ -85,101 +74,6 @@ RESULT_FIELDS = (
     "evidence",
     "citation",
 )
-CHOICES = {
-    "kind": [k.value for k in ValueKind],
-    "qualifier": [q.value for q in Qualifier],
-    "milestone": [m.value for m in Milestone],
-    "sex": [s.value for s in Sex],
-    "roles": [r.value for r in Role],
-}
-
-
-# --- rendering ------------------------------------------------------------------------
-
-
-def _lang(request: Request) -> str:
-    return negotiate(
-        request.query_params.get("lang"),
-        request.cookies.get(LANG_COOKIE),
-        request.headers.get("accept-language"),
-    )
-
-
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
-
-
-def _who(request: Request) -> Principal:
-    try:
-        return resolve_principal(request)
-    except GreenfolioError:
-        return Principal("anonymous", via="anonymous")
-
-
-def _safe_next(target: str | None) -> str:
-    """Only paths on this site: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
-def _here(request: Request) -> str:
-    """This page's path and query, without ``lang`` (so switching language sticks)."""
-    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
-    return request.url.path + (f"?{query}" if query else "")
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    tr = Translator(_lang(request))
-    who = _who(request)
-    token = csrf_expected(request)
-    fresh = not token
-    if fresh:
-        token = secrets.token_urlsafe(24)
-    html = _env.get_template(template).render(
-        tr=tr,
-        t=tr,
-        who=who,
-        can=lambda action: allowed(who, Action(action), SYSTEM),
-        signed_in=who.user_id is not None,
-        csrf=token,
-        path=request.url.path,
-        here=_here(request),
-        langs=[(code, endonym(code)) for code in UN_LANGUAGES],
-        saved=request.query_params.get("saved") == "1",
-        choices=CHOICES,
-        **context,
-    )
-    response = HTMLResponse(html, status_code=status)
-    if fresh:
-        response.set_cookie(
-            CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request)
-        )
-    if request.query_params.get("lang") in UN_LANGUAGES:
-        response.set_cookie(
-            LANG_COOKIE, tr.lang, max_age=365 * 86400, samesite="lax", secure=_secure(request)
-        )
-    return response
-
-
-def error_page(request: Request, status: int, message: str) -> Response:
-    """An error as a page; a visitor who must sign in is sent to the sign-in page."""
-    if status == 401 and request.method == "GET":
-        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        return RedirectResponse(f"/login?next={target}", status_code=303)
-    return render(request, "error.html", status=status, status_code=status, message=message)
-
-
-def _check_csrf(request: Request, token: str) -> None:
-    if not csrf_ok(request, token):
-        raise PermissionDenied(
-            "this form has expired or was sent from another site; reload the page and try again"
-        )
-
-
-def _redirect(target: str, saved: bool = True) -> RedirectResponse:
-    sep = "&" if "?" in target else "?"
-    return RedirectResponse(target + (f"{sep}saved=1" if saved else ""), status_code=303)
 
 
 # --- dashboard ------------------------------------------------------------------------
@@ -221,7 +115,7 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
 def dashboard(request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     data = explorer.dashboard(db, who)
-    parts = _dashboard_parts(data, Translator(_lang(request)))
+    parts = _dashboard_parts(data, Translator(lang_of(request)))
     return render(request, "dashboard.html", data=data, parts=parts)
 
 
@@ -306,7 +200,7 @@ def portfolio(
         "portfolio.html",
         page=found,
         options=_selects(
-            _filter_options(explorer.facets(db, who), Translator(_lang(request))), flt
+            _filter_options(explorer.facets(db, who), Translator(lang_of(request))), flt
         ),
         flt=flt,
         sort=sort,
@@ -322,6 +216,15 @@ PROJECT_SCHEMES = ("focus_area", "core_function", "programme", "convention")
 def _may_edit_somewhere(who: Principal) -> None:
     if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants):
         require(who, Action.EDIT, SYSTEM)
+
+
+def _require_edit(who: Principal, found: dict[str, Any]) -> None:
+    """Changing a project one may read: refused naming the project (sign in first)."""
+    if "edit" in found["actions"]:
+        return
+    if who.user_id is None:
+        require(who, Action.EDIT, SYSTEM)
+    raise denied(who, Action.EDIT, Target(project=found["key"]))
 
 
 def _project_form(
@@ -440,7 +343,7 @@ def new_project(request: Request, db: Db) -> Response:
 @router.post("/projects/new", response_class=HTMLResponse)
 async def create_project(request: Request, db: Db) -> Response:
     data = await request.form()
-    _check_csrf(request, str(data.get("csrf", "")))
+    check_csrf(request, str(data.get("csrf", "")))
     form, terms = _form_fields(data)
     return await _run_sync(request, _save_project, request, db, form, terms, None)
 
@@ -453,7 +356,7 @@ def _save_project(
     existing: dict[str, Any] | None,
 ) -> Response:
     who = resolve_principal(request)
-    lang = _lang(request)
+    lang = lang_of(request)
     shown = {**form, "terms": terms}
     try:
         spec = _spec_from_form(form, terms, lang, existing)
@@ -461,7 +364,8 @@ def _save_project(
         expected = int(version) if version.isdigit() else None
         saved = entry.save_project(db, who, spec, expected, create=existing is None)
     except pydantic.ValidationError as exc:
-        return _project_form(request, db, 422, shown, _pydantic_errors(exc), existing)
+        errors = invalid_input(Translator(lang), exc)
+        return _project_form(request, db, 422, shown, errors, existing)
     except StaleVersionError:
         assert existing is not None
         current = explorer.project(db, who, existing["key"])
@@ -470,23 +374,22 @@ def _save_project(
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 404, 422, 428):
             raise
-        return _project_form(request, db, 422, shown, [str(exc)], existing)
-    return _redirect(f"/projects/{quote(saved['key'], safe='')}")
+        return _project_form(request, db, 422, shown, [said(request, exc)], existing)
+    return redirect(f"/projects/{quote(saved['key'], safe='')}")
 
 
 @router.get("/projects/{key:path}/edit", response_class=HTMLResponse)
 def edit_project(key: str, request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
-    if "edit" not in found["actions"]:
-        require(who, Action.EDIT, SYSTEM)
-    return _project_form(request, db, 200, _project_fields(found, _lang(request)), [], found)
+    _require_edit(who, found)
+    return _project_form(request, db, 200, _project_fields(found, lang_of(request)), [], found)
 
 
 @router.post("/projects/{key:path}/edit", response_class=HTMLResponse)
 async def save_project(key: str, request: Request, db: Db) -> Response:
     data = await request.form()
-    _check_csrf(request, str(data.get("csrf", "")))
+    check_csrf(request, str(data.get("csrf", "")))
     form, terms = _form_fields(data)
     who = await _run_sync_value(resolve_principal, request)
     existing = await _run_sync_value(explorer.project, db, who, key)
@@ -506,8 +409,7 @@ def _indicator_names(db: Database, who: Principal) -> dict[str, dict[str, Any]]:
 def _result_form(key: str, request: Request, db: Database, status: int, **context: Any) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
-    if "edit" not in found["actions"]:
-        require(who, Action.EDIT, SYSTEM)
+    _require_edit(who, found)
     return render(
         request,
         "result_new.html",
@@ -529,18 +431,10 @@ def _clean(form: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v not in (None, "")}
 
 
-def _pydantic_errors(exc: pydantic.ValidationError) -> list[str]:
-    # A model-wide check (the text rule) has no location and names the field itself.
-    return [
-        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" if e["loc"] else str(e["msg"])
-        for e in exc.errors()
-    ]
-
-
 @router.post("/projects/{key:path}/results", response_class=HTMLResponse)
 async def create_result(key: str, request: Request, db: Db) -> Response:
     form = dict((await request.form()).items())
-    _check_csrf(request, str(form.get("csrf", "")))
+    check_csrf(request, str(form.get("csrf", "")))
     fields = _clean({k: form.get(k) for k in ("indicator", *RESULT_FIELDS)})
     return await _run_sync(request, _create_result, key, request, db, fields)
 
@@ -551,12 +445,13 @@ def _create_result(key: str, request: Request, db: Database, fields: dict[str, A
         spec = ResultSpec(work=key, **fields)
         made = entry.create_result(db, who, spec)
     except pydantic.ValidationError as exc:
-        return _result_form(key, request, db, 422, form=fields, errors=_pydantic_errors(exc))
+        errors = form_errors(request, exc)
+        return _result_form(key, request, db, 422, form=fields, errors=errors)
     except (ValidationError, GreenfolioError) as exc:
         if classify(exc)[0] not in (400, 404, 422):
             raise
-        return _result_form(key, request, db, 422, form=fields, errors=[str(exc)])
-    return _redirect(f"/results/{made['id']}")
+        return _result_form(key, request, db, 422, form=fields, errors=[said(request, exc)])
+    return redirect(f"/results/{made['id']}")
 
 
 @router.get("/projects/{key:path}", response_class=HTMLResponse)
@@ -598,7 +493,7 @@ def result_page(result_id: int, request: Request, db: Db) -> Response:
 @router.post("/results/{result_id}/edit", response_class=HTMLResponse)
 async def revise_result(result_id: int, request: Request, db: Db) -> Response:
     form = dict((await request.form()).items())
-    _check_csrf(request, str(form.get("csrf", "")))
+    check_csrf(request, str(form.get("csrf", "")))
     fields = _clean({k: form.get(k) for k in RESULT_FIELDS})
     version = str(form.get("version", ""))
     return await _run_sync(request, _revise, result_id, request, db, fields, version)
@@ -613,14 +508,16 @@ def _revise(
         expected = int(version) if version.isdigit() else None
         entry.revise_result(db, who, result_id, changes, expected)
     except pydantic.ValidationError as exc:
-        return _result_page(result_id, request, db, 422, form=fields, errors=_pydantic_errors(exc))
+        errors = form_errors(request, exc)
+        return _result_page(result_id, request, db, 422, form=fields, errors=errors)
     except StaleVersionError:
         return _result_page(result_id, request, db, 409, stale=True)
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 422, 428):
             raise
-        return _result_page(result_id, request, db, 422, form=fields, errors=[str(exc)])
-    return _redirect(f"/results/{result_id}")
+        errors = [said(request, exc)]
+        return _result_page(result_id, request, db, 422, form=fields, errors=errors)
+    return redirect(f"/results/{result_id}")
 
 
 @router.post("/results/{result_id}/review", response_class=HTMLResponse)
@@ -634,17 +531,20 @@ def review_result(
     note: Annotated[str | None, Form(max_length=2000)] = None,
     next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     who = resolve_principal(request)
     try:
         entry.review_result(db, who, result_id, action, note, version)
     except StaleVersionError:
         return _result_page(result_id, request, db, 409, stale=True)
     except GreenfolioError as exc:
-        if classify(exc)[0] not in (400, 422):
+        status = classify(exc)[0]
+        if status not in (400, 403, 422):
             raise
-        return _result_page(result_id, request, db, 422, errors=[str(exc)])
-    return _redirect(_safe_next(next_page or f"/results/{result_id}"))
+        # A refusal of the review itself (e.g. verifying one's own figure) keeps its 403.
+        status = 403 if status == 403 else 422
+        return _result_page(result_id, request, db, status, errors=[said(request, exc)])
+    return redirect(safe_next(next_page or f"/results/{result_id}"))
 
 
 @router.get("/method-runs/{run_id}", response_class=HTMLResponse)
@@ -713,7 +613,7 @@ def create_user(
     scope: Annotated[str, Form(max_length=200)] = "all",
     display_name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     who = resolve_principal(request)
     try:
         grant = Grant(Role(role), Scope.parse(scope))
@@ -723,7 +623,7 @@ def create_user(
         return render(
             request, "users.html", status=422, users=accounts.users(db, who), errors=[str(exc)]
         )
-    return _redirect("/admin/users")
+    return redirect("/admin/users")
 
 
 @router.post("/admin/users/{username}/roles", response_class=HTMLResponse)
@@ -736,7 +636,7 @@ def change_role(
     scope: Annotated[str, Form(max_length=200)] = "all",
     op: Annotated[str, Form(max_length=10)] = "grant",
 ) -> Response:
-    _check_csrf(request, csrf)
+    check_csrf(request, csrf)
     who = resolve_principal(request)
     try:
         grant = Grant(Role(role), Scope.parse(scope))
@@ -749,7 +649,7 @@ def change_role(
         accounts.revoke(db, who, username, grant)
     else:
         accounts.grant(db, who, username, grant)
-    return _redirect("/admin/users")
+    return redirect("/admin/users")
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -11,9 +9,8 @@ from fastapi.responses import Response
 
 from greenfolio.api.deps import api_principal, get_db
 from greenfolio.api.errors import RESPONSES
-from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
-from greenfolio.interfaces import report_files
+from greenfolio.http.reports import MEDIA, build_file
 from greenfolio.services import explorer, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
@@ -23,11 +20,6 @@ Who = Annotated[Principal, Depends(api_principal)]
 Db = Annotated[Database, Depends(get_db)]
 Year = Annotated[int, Query(ge=1990, le=2100, description="report year")]
 Definition = Annotated[str, Query(pattern="^[a-z][a-z0-9_]{0,39}$")]
-MEDIA = {
-    "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 
 
 @router.get("/indicators", summary="The indicator registry")
@@ -77,17 +69,3 @@ def build_report(
         media_type=MEDIA.get(fmt, "application/octet-stream"),
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def build_file(db: Database, definition: str, year: int, lang: str, fmt: str) -> tuple[bytes, str]:
-    """Build one report file in a temporary folder; returns its bytes and file name."""
-    if fmt not in report_files.FORMATS:
-        raise ValidationError(
-            f"unknown format {fmt!r}: choose from {', '.join(report_files.FORMATS)}"
-        )
-    if not definition.replace("_", "").isalnum():
-        raise ValidationError(f"unknown report {definition!r}")
-    built = reporting.build(db, definition, year, lang)
-    with tempfile.TemporaryDirectory(prefix="greenfolio-report-") as tmp:
-        path, _ = report_files.write(built, fmt, Path(tmp))
-        return path.read_bytes(), path.name

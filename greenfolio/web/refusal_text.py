@@ -1,0 +1,155 @@
+"""Refusals in the visitor's language.
+
+A refusal (``GreenfolioError``) may carry a ``message_id`` and ``params``; its text on a
+page is the catalogue's ``err_<message_id>`` filled with those params, each said the way
+the reader knows it: a field by the form's label, a role and an action as words, grants
+as "role (scope)", a wait as a duration, lists joined the language's way. A refusal
+without an id (or with one the catalogue lacks) shows its English text.
+
+Pydantic checks that carry the same id in their ``ctx`` (the text and key rules inside
+input models) are rendered the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+import pydantic
+from babel.dates import format_timedelta
+from babel.lists import format_list
+
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.web.i18n import CLDR, Translator, endonym
+
+_FIELD_PATH = re.compile(r"^(?P<name>[a-z_]+)(?:\.(?P<lang>[a-z]{2}))?(?:\[\d+\])?$")
+_FILTER = re.compile(r"^the filter '(?P<name>[a-z_]+)'$")
+_PHRASES = {
+    "the search": "search",
+    "the note": "return_reason",
+    "the user name": "username",
+    "the display name": "display_name",
+    "the token name": "token_name",
+}
+"""Fields the services name in English phrases, and their labels' catalogue keys."""
+_LABELS = {"q": "search", "start": "period_start", "end": "period_end", "kind": "kind"}
+
+
+def field_label(tr: Translator, field: str) -> str:
+    """A field (``title.fr``, ``the search``, ``the filter 'country'``) as the form's
+    label in ``tr``'s language, e.g. « Titre (English) »; an unknown path as given."""
+    if field in _PHRASES:
+        return tr(_PHRASES[field])
+    if (found := _FILTER.match(field)) is not None:
+        field = found["name"]
+    match = _FIELD_PATH.match(field)
+    if match is None:
+        return field
+    key = _LABELS.get(match["name"], match["name"])
+    if not tr.has(key):
+        return field
+    label = tr(key)
+    lang = match["lang"]
+    return f"{label} ({endonym(lang)})" if lang and lang in CLDR else label
+
+
+def _grant(tr: Translator, grant: Mapping[str, Any]) -> str:
+    role = tr(f"role_{grant.get('role')}")
+    kind, value = grant.get("scope"), str(grant.get("value") or "")
+    if kind == "all":
+        scope = tr("scope_all")
+    elif kind == "country":
+        scope = tr.country(value)
+    elif kind == "programme":
+        scope = tr("scope_programme", code=_ltr(tr, value))
+    else:
+        scope = tr("scope_project", key=_ltr(tr, value))
+    return tr("role_scope", role=role, scope=scope)
+
+
+def _char(tr: Translator, char: str) -> str:
+    if char == " ":
+        return tr("char_space")
+    if not char.isprintable() or char.isspace():
+        return _ltr(tr, f"U+{ord(char):04X}")
+    return tr("quoted", text=_ltr(tr, char))
+
+
+def _joined(tr: Translator, items: Sequence[str]) -> str:
+    return format_list(list(items), locale=CLDR[tr.lang]) if items else tr("none")
+
+
+LTR_NAMES = frozenset({"char", "key", "project", "part"})
+"""Params written in Latin letters whatever the language (keys, code points)."""
+
+
+def _ltr(tr: Translator, text: str) -> str:
+    """Left-to-right text inside a right-to-left sentence, isolated (LRI … PDI) so the
+    bidi algorithm keeps it whole: ``U+0000`` does not turn into ``0000+U``."""
+    return f"\u2066{text}\u2069" if tr.dir == "rtl" else text
+
+
+def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
+    """Each param as the reader should see it in ``tr``'s language."""
+    out: dict[str, str] = {}
+    for name, value in params.items():
+        if name in LTR_NAMES:
+            out[name] = _ltr(tr, str(value))
+        elif name == "field":
+            out[name] = field_label(tr, str(value))
+        elif name == "seconds":
+            seconds = int(value)
+            # Whole minutes past 90 seconds, rounded up: never a shorter wait than the real one.
+            wait = timedelta(seconds=seconds if seconds < 90 else -(-seconds // 60) * 60)
+            out[name] = format_timedelta(wait, locale=CLDR[tr.lang], threshold=1.5)
+        elif name == "action":
+            out[name] = tr(f"action_{value}")
+        elif name == "roles":
+            out[name] = _joined(tr, [_grant(tr, g) for g in value])
+        elif name == "deeds":
+            out[name] = _joined(tr, [tr(f"deed_{d}") for d in value])
+        elif name == "chars":
+            out[name] = _joined(tr, [_char(tr, c) for c in value])
+        else:
+            out[name] = str(value)
+    return out
+
+
+def message(tr: Translator, message_id: str | None, params: Mapping[str, Any]) -> str | None:
+    """The catalogue's text for ``message_id`` with ``params``, or None if it has none."""
+    if not message_id or not tr.has(f"err_{message_id}"):
+        return None
+    text = tr(f"err_{message_id}", **localised(tr, params))
+    if message_id.startswith("key_"):
+        gap = "" if tr.lang == "zh" else " "  # Chinese sentences follow without a space
+        text = f"{text}{gap}{tr('err_key_hint')}"
+    return text
+
+
+def refusal_text(tr: Translator, exc: BaseException) -> str:
+    """What a page says about ``exc``: translated if it carries a known id, else its
+    English text."""
+    if isinstance(exc, GreenfolioError):
+        found = message(tr, exc.message_id, exc.params)
+        if found is not None:
+            return found
+    return str(exc)
+
+
+def invalid_input(tr: Translator, exc: pydantic.ValidationError) -> list[str]:
+    """A form's failed checks: the text and key rules translated (their ``ctx`` carries
+    the id); other checks as the form's label and pydantic's text."""
+    out = []
+    for problem in exc.errors():
+        ctx = problem.get("ctx") or {}
+        found = message(tr, ctx.get("message_id"), ctx.get("params") or {})
+        if found is not None:
+            out.append(found)
+        elif problem["loc"]:
+            field = ".".join(str(p) for p in problem["loc"])
+            out.append(f"{field_label(tr, field)}: {problem['msg']}")
+        else:
+            out.append(str(problem["msg"]))
+    return out
