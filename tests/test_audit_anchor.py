@@ -133,3 +133,17 @@ def _last_event(db: Database, entity: str, record: int) -> int:
             {"e": entity, "r": str(record)},
         )
         return int(found.scalar() or 0)
+
+
+def test_signing_in_and_failing_to_leaves_the_trail_intact(db: Database) -> None:
+    """Sign-in bookkeeping (attempt counters, sessions) is not a record: a real sign-in
+    through the form, right and wrong, must not make `audit verify` report anything."""
+    from tests.test_api_support import PASSWORD, add_user, browser
+
+    add_user(db, "ann", "viewer@all")
+    web, csrf = browser(db, None)
+    for password in ("wrong password 1", PASSWORD):
+        form = {"csrf": csrf, "username": "ann", "password": password}
+        web.post("/login", data=form)
+    result = audit.verify(db)
+    assert result.intact, [str(f) for f in result.findings]

@@ -18,7 +18,9 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select
 
 from greenfolio.store.tables import AuditEventRow, Base
 
-NOT_AUDITED = frozenset({"audit_event", "audit_head", "user_session", "login_attempt"})
+NOT_AUDITED = frozenset(
+    {"audit_event", "audit_head", "user_session", "login_attempt", "login_throttle"}
+)
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""
 PARENT = "work_item"
 _CHUNK = 500
