@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from greenfolio.domain.activity_dates import DateType
 from greenfolio.web.labels import HIDDEN_FIELDS, actor, field, label, scope, term
 
 # Fields named by a page's own words rather than a field label.
@@ -17,6 +18,7 @@ _ALIASES = {
     "work_sector": "sectors_dac",
     "work_region": "field_other",
     "work_finance": "field_other",
+    "details": "dates",
 }
 _BY = frozenset({"entered_by", "revised_by", "submitted_by", "actor"})
 _DATES = frozenset({"period_start", "period_end", "start_date", "end_date"})
@@ -63,10 +65,26 @@ def _value(tr: Any, entity: str, name: str, value: Any, ctx: dict[str, Any]) -> 
     if isinstance(value, dict):
         if set(value) <= {"ar", "zh", "en", "fr", "ru", "es"}:
             return str(tr.text(value))
-        return ", ".join(f"{k} {v}" for k, v in value.items())
+        if name == "details":
+            return _details(tr, value)
+        return ", ".join(
+            f"{_value(tr, entity, str(k), v, ctx)}" for k, v in value.items() if v not in (None, "")
+        )
     if isinstance(value, list):
         return ", ".join(_item(tr, entity, v, ctx) for v in value)
     return str(value)
+
+
+def _details(tr: Any, details: dict[str, Any]) -> str:
+    """A project's details: its activity dates by IATI date type (1–4)."""
+    types = {t.code: t.value for t in DateType}
+    dates = details.get("dates") or {}
+    said = [
+        f"{tr(types[k])} {tr.date(v) if len(str(v)) == 10 else v}"
+        for k, v in sorted(dates.items())
+        if k in types
+    ]
+    return ", ".join(said) or "—"
 
 
 def _item(tr: Any, entity: str, item: Any, ctx: dict[str, Any]) -> str:

@@ -51,7 +51,7 @@ FIELDS = (
 HIDDEN_FIELDS = frozenset(
     {"id", "password_hash", "version", "created_at", "updated_at", "at", "hash", "secret_hash",
      "token_hash", "prefix", "import_digest", "iati_updated", "output_key", "origin", "scheme",
-     "code", "ordinal", "label", "iati_ref"}
+     "code", "ordinal", "label", "iati_ref", "data"}
 )  # fmt: skip
 GROUPS: dict[str, tuple[str, ...]] = {
     "status": tuple(s.value for s in WorkStatus),
