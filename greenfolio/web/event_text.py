@@ -67,11 +67,11 @@ def _value(tr: Any, entity: str, name: str, value: Any, ctx: dict[str, Any]) -> 
             return str(tr.text(value))
         if name == "details":
             return _details(tr, value)
-        return ", ".join(
+        return str(tr("list_sep")).join(
             f"{_value(tr, entity, str(k), v, ctx)}" for k, v in value.items() if v not in (None, "")
         )
     if isinstance(value, list):
-        return ", ".join(_item(tr, entity, v, ctx) for v in value)
+        return str(tr("list_sep")).join(_item(tr, entity, v, ctx) for v in value)
     return str(value)
 
 
@@ -84,7 +84,7 @@ def _details(tr: Any, details: dict[str, Any]) -> str:
         for k, v in sorted(dates.items())
         if k in types
     ]
-    return ", ".join(said) or "—"
+    return str(tr("list_sep")).join(said) or "—"
 
 
 def _item(tr: Any, entity: str, item: Any, ctx: dict[str, Any]) -> str:
@@ -123,7 +123,7 @@ def _record(tr: Any, event: dict[str, Any], ctx: dict[str, Any]) -> str:
             parts.append(
                 f"{tr.num(data['value'], data.get('qualifier') or 'exact')} {unit}".strip()
             )
-        return f"{text} — {', '.join(parts)}" if parts else text
+        return f"{text} — {tr('list_sep').join(parts)}" if parts else text
     if entity == "term" and isinstance(data.get("key"), str):
         return f"{name} {term(tr, data['key'])}"
     if isinstance(data.get("names"), dict):

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.refdata.loader import schemes
+from greenfolio.services.demo import DEMO_REVIEWER
 
 
 class Texts(Protocol):
@@ -111,6 +112,8 @@ def actor(tr: Texts, who: str | None, names: dict[str, str] | None = None) -> st
     (command line)", the demo loader."""
     if not who:
         return ""
+    if who == DEMO_REVIEWER:
+        return tr("actor_demo_reviewer")
     kind, sep, name = who.partition(":")
     if not sep:
         key = f"actor_{who}"
