@@ -153,7 +153,12 @@ def describe(tr: Any, event: dict[str, Any], **ctx: Any) -> dict[str, Any]:
         new = _value(tr, entity, name, after.get(name), ctx)
         if action == "update":
             old = _value(tr, entity, name, before.get(name), ctx)
-            changes.append(tr("changed_from_to", field=_name(tr, entity, name), old=old, new=new))
+            if old == "—":
+                changes.append(tr("set_to", field=_name(tr, entity, name), new=new))
+            else:
+                changes.append(
+                    tr("changed_from_to", field=_name(tr, entity, name), old=old, new=new)
+                )
         elif action == "create":
             changes.append(tr("set_to", field=_name(tr, entity, name), new=new))
         else:
