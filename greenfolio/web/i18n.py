@@ -8,6 +8,7 @@ and CLDR data (``domain.countries``); Arabic pages are laid out right to left.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache, lru_cache
 from typing import Any
@@ -21,6 +22,7 @@ from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
 from greenfolio.refdata.loader import read_yaml
+from greenfolio.web import event_text, labels
 
 CLDR = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 DEFAULT = "en"
@@ -94,7 +96,7 @@ class Translator:
         except GreenfolioError:
             return code
 
-    def text(self, names: dict[str, Any] | None) -> str:
+    def text(self, names: Mapping[str, Any] | None) -> str:
         if not names:
             return ""
         return str(names.get(self.lang) or names.get("en") or next(iter(names.values()), ""))
@@ -114,3 +116,28 @@ class Translator:
 
     def state(self, state: str) -> str:
         return self(f"state_{state}") if f"state_{state}" in self._texts else state
+
+    def label(self, group: str, code: str | None) -> str:
+        """The word for a stored code (``labels.GROUPS``): a status, a unit, a choice."""
+        return labels.label(self, group, code)
+
+    def unit(self, code: str | None) -> str:
+        return labels.label(self, "unit", code)
+
+    def term(self, key: str) -> str:
+        """A classification term ``scheme:code`` by its name."""
+        return labels.term(self, key)
+
+    def scheme(self, code: str) -> str:
+        return labels.scheme_name(self, code)
+
+    def grant(self, role: str, scope: str) -> str:
+        """A role on its scope, in words: "Editor (all projects)"."""
+        return labels.grant(self, role, scope)
+
+    def actor(self, who: str | None, names: dict[str, str] | None = None) -> str:
+        return labels.actor(self, who, names)
+
+    def event(self, event: dict[str, Any], **context: Any) -> dict[str, Any]:
+        """An audit event as sentences (``event_text.describe``)."""
+        return event_text.describe(self, event, **context)

@@ -139,7 +139,7 @@ def _filter_options(facets: dict[str, Any], tr: Translator) -> dict[str, str]:
     choices["country"] = sorted(
         ((c, tr.country(c)) for c in facets["countries"]), key=lambda item: item[1]
     )
-    choices["status"] = [(s, s) for s in facets["statuses"]]
+    choices["status"] = [(s, tr.label("status", s)) for s in facets["statuses"]]
     rendered = {
         field: "".join(
             f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in items
@@ -662,6 +662,15 @@ def audit_page(
     events, total = audit.listing(db, offset=(page - 1) * per_page, limit=per_page)
     report = audit.verify(db)
     pages = max(1, -(-total // per_page))
+    names = {u.username: u.display_name or u.username for u in accounts.users(db, who)}
     return render(
-        request, "audit.html", events=events, total=total, page=page, pages=pages, report=report
+        request,
+        "audit.html",
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        report=report,
+        names=names,
+        indicators=_indicator_names(db, who),
     )

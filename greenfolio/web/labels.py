@@ -1,0 +1,144 @@
+"""Words for stored codes: every unit, status, kind, form choice, review step, role, sort
+order, classification term, audited field and actor a page shows, in the visitor's
+language, from one place.
+
+The words live in the message catalogues (``messages/<lang>.yaml``) under keys
+``<group>_<code>``; :data:`GROUPS` lists every code a page may show, so a test can check
+that each has a label in all six languages. Classification terms take their names from
+the classification tables (``refdata/classifications.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
+from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
+from greenfolio.refdata.loader import schemes
+from greenfolio.services.demo import DEMO_REVIEWER
+
+
+class Texts(Protocol):
+    lang: str
+
+    def __call__(self, key: str, /, **values: Any) -> str: ...
+
+    def has(self, key: str) -> bool: ...
+
+    def text(self, names: Mapping[str, Any] | None) -> str: ...
+
+    def country(self, code: str | None) -> str: ...
+
+
+UNITS = (
+    "t", "kg", "g", "mg_TEQ", "g_TEQ", "ng_TEQ", "tCO2e", "ktCO2e", "MtCO2e", "ODP_tonne",
+    "ODP_t", "country", "project", "policy", "publication", "person", "institution", "event",
+    "park", "value_chain", "alliance", "accreditation", "MW", "GWh", "USD",
+)  # fmt: skip
+SORTS = ("key", "-key", "start", "-start", "-updated", "status")
+ENTITIES = (
+    "result", "work_item", "review_event", "app_user", "role_grant", "term", "indicator",
+    "organisation", "method_run", "api_token", "result_revision", "iati_indicator",
+)  # fmt: skip
+FIELDS = (
+    "value", "unit", "qualifier", "kind", "period_start", "period_end", "milestone", "country",
+    "sex", "entity", "evidence", "citation", "indicator_code", "review_state", "review_note",
+    "key", "title", "description", "status", "start_date", "end_date", "username",
+    "display_name", "active", "role", "scope", "names", "name", "work_id", "result_id",
+    "action", "from_state", "to_state", "note", "actor", "entered_by", "revised_by",
+    "submitted_by", "method_run_id", "currency", "language", "details", "origin", "dimensions",
+)  # fmt: skip
+HIDDEN_FIELDS = frozenset(
+    {"id", "password_hash", "version", "created_at", "updated_at", "at", "hash", "secret_hash",
+     "token_hash", "prefix", "import_digest", "iati_updated", "output_key", "origin", "scheme",
+     "code", "ordinal", "label", "iati_ref", "data"}
+)  # fmt: skip
+GROUPS: dict[str, tuple[str, ...]] = {
+    "status": tuple(s.value for s in WorkStatus),
+    "work_kind": tuple(k.value for k in WorkKind),
+    "value_kind": tuple(k.value for k in ValueKind),
+    "qualifier": tuple(q.value for q in Qualifier),
+    "milestone": tuple(m.value for m in Milestone),
+    "sex": tuple(s.value for s in Sex),
+    "role": tuple(r.value for r in OrgRole),
+    "state": tuple(s.value for s in ReviewState),
+    "review_action": ("submit", "verify", "return"),
+    "unit": UNITS,
+    "sort": tuple(s.replace("-", "desc_") for s in SORTS),
+    "entity": ENTITIES,
+    "field": FIELDS,
+}
+
+
+def key_of(group: str, code: str) -> str:
+    return f"{group}_{code.replace('-', 'desc_')}"
+
+
+def label(tr: Texts, group: str, code: str | None) -> str:
+    """The word for ``code`` of ``group``; a code without one is shown as it is stored
+    (a free-text unit a user typed, say), never as a key."""
+    if not code:
+        return ""
+    key = key_of(group, str(code))
+    return tr(key) if tr.has(key) else str(code)
+
+
+def field(tr: Texts, name: str) -> str:
+    key = key_of("field", name)
+    return tr(key) if tr.has(key) else tr("field_other")
+
+
+def term(tr: Texts, key: str) -> str:
+    """A classification term ``scheme:code`` as "Scheme: name" in the visitor's language."""
+    scheme_code, _, code = key.partition(":")
+    scheme = schemes().get(scheme_code)
+    if scheme is None:
+        return code or key
+    for t in scheme.terms:
+        if t.code == code:
+            name = tr.text(t.names)
+            return f"{t.label} {name}".strip() if t.label else name
+    return code
+
+
+def scheme_name(tr: Texts, code: str) -> str:
+    scheme = schemes().get(code)
+    return tr.text(scheme.names) if scheme else code
+
+
+def actor(tr: Texts, who: str | None, names: dict[str, str] | None = None) -> str:
+    """Who did it, as a person reads it: a user's display name (or user name), "root
+    (command line)", the demo loader."""
+    if not who:
+        return ""
+    if who == DEMO_REVIEWER:
+        return tr("actor_demo_reviewer")
+    kind, sep, name = who.partition(":")
+    if not sep:
+        key = f"actor_{who}"
+        return tr(key) if tr.has(key) else who
+    if kind == "user":
+        return (names or {}).get(name) or name
+    if kind in ("cli", "local"):
+        return tr(f"actor_{kind}", name=name)
+    return name
+
+
+def scope(tr: Texts, text: str) -> str:
+    """A grant's scope as stored ("all", "programme:pops", "country:BRA", "project:KEY")."""
+    kind, _, value = str(text).partition(":")
+    if kind == "all":
+        return tr("scope_all")
+    if kind == "programme":
+        return tr("scope_programme", code=term(tr, text))
+    if kind == "country":
+        return tr.country(value)
+    if kind == "project":
+        return tr("scope_project", key=value)
+    return str(text)
+
+
+def grant(tr: Texts, role: str, where: str) -> str:
+    """A role on a scope: "Editor (all projects)"."""
+    return tr("role_scope", role=label(tr, "role", role), scope=scope(tr, where))
