@@ -174,9 +174,7 @@ def review_result(
 
 
 @router.get("/review-queue", summary="Results waiting for the caller")
-def review_queue(
-    who: Who, db: Db, request: Request, fmt: Format = None, lang: Lang = "en"
-) -> Any:
+def review_queue(who: Who, db: Db, request: Request, fmt: Format = None, lang: Lang = "en") -> Any:
     download = exports.choose_format(fmt, request.headers.get("accept"))
     if download:
         return exports.download("review", list_rows.review_queue(db, who), lang, download)
