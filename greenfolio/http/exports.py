@@ -37,6 +37,17 @@ FORMATS = ("csv", "xlsx")
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024
 
+DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the page as JSON, or with format=csv|xlsx (or Accept: text/csv) every "
+        "matching row as a download",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
 Cell = str | int | float | None
 Getter = Callable[[dict[str, Any], str], Cell]
 

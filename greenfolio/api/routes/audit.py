@@ -18,7 +18,9 @@ Who = Annotated[Principal, Depends(api_principal)]
 Db = Annotated[Database, Depends(get_db)]
 
 
-@router.get("/audit", summary="Audit events, newest first (admins)")
+@router.get(
+    "/audit", summary="Audit events, newest first (admins)", responses=exports.DOWNLOAD_RESPONSES
+)
 def list_events(
     who: Who,
     db: Db,

@@ -99,7 +99,12 @@ class Country(BaseModel):
     projects: int
 
 
-@router.get("/projects", response_model=ProjectPage, summary="List projects and other work")
+@router.get(
+    "/projects",
+    response_model=ProjectPage,
+    summary="List projects and other work",
+    responses=exports.DOWNLOAD_RESPONSES,
+)
 def list_projects(
     who: Who,
     db: Db,

@@ -83,7 +83,12 @@ class ReviewRequest(CheckedText):
     version: int | None = Field(default=None, description="version read (or If-Match)")
 
 
-@router.get("/results", response_model=ResultPage, summary="List results")
+@router.get(
+    "/results",
+    response_model=ResultPage,
+    summary="List results",
+    responses=exports.DOWNLOAD_RESPONSES,
+)
 def list_results(
     who: Who,
     db: Db,
@@ -173,7 +178,9 @@ def review_result(
     return done
 
 
-@router.get("/review-queue", summary="Results waiting for the caller")
+@router.get(
+    "/review-queue", summary="Results waiting for the caller", responses=exports.DOWNLOAD_RESPONSES
+)
 def review_queue(who: Who, db: Db, request: Request, fmt: Format = None, lang: Lang = "en") -> Any:
     download = exports.choose_format(fmt, request.headers.get("accept"))
     if download:
