@@ -488,10 +488,34 @@ def results(
 ) -> Page:
     """Service call: one page of the results the principal may read."""
     _need_reader(principal)
+    page, per_page = _page_bounds(page, per_page)
+    conds = result_conditions(principal, indicator, state, project_key, country, year)
+    order = RESULT_SORTS.get(sort, RESULT_SORTS["id"])
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
+        rows = session.execute(
+            select(ResultRow, WorkRow.key)
+            .join(WorkRow, WorkRow.id == ResultRow.work_id)
+            .where(*conds)
+            .order_by(order, ResultRow.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        return Page([result_dict(r, k) for r, k in rows], total, page, per_page)
+
+
+def result_conditions(
+    principal: Principal,
+    indicator: str | None = None,
+    state: str | None = None,
+    project_key: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+) -> list[ColumnElement[bool]]:
+    """The results list's conditions (visibility and filters), shared with its exports."""
     for name, value in (("indicator", indicator), ("project", project_key), ("country", country)):
         if value:
             check_text(value, f"the filter {name!r}")
-    page, per_page = _page_bounds(page, per_page)
     conds = access.visible_results(principal.visibility())
     if indicator:
         conds.append(ResultRow.indicator_code == indicator)
@@ -505,18 +529,7 @@ def results(
         start, end = _year_range(year)
         conds.append(ResultRow.period_end >= start)
         conds.append(ResultRow.period_end <= end)
-    order = RESULT_SORTS.get(sort, RESULT_SORTS["id"])
-    with db.transaction() as session:
-        total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
-        rows = session.execute(
-            select(ResultRow, WorkRow.key)
-            .join(WorkRow, WorkRow.id == ResultRow.work_id)
-            .where(*conds)
-            .order_by(order, ResultRow.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
-        return Page([result_dict(r, k) for r, k in rows], total, page, per_page)
+    return conds
 
 
 def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[str, Any]:

@@ -207,6 +207,7 @@ def portfolio(
         query=query,
         may_register=any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants),
         link=lambda **extra: "/projects?" + urlencode({**query, **extra}),
+        export=lambda fmt: "/export/projects?" + urlencode({**query, "format": fmt}),
     )
 
 

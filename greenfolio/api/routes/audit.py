@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from greenfolio.api.deps import api_principal, get_db
 from greenfolio.api.errors import RESPONSES
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
-from greenfolio.services import audit
+from greenfolio.http import exports
+from greenfolio.services import audit, list_rows
 from greenfolio.services.database import Database
 
 router = APIRouter(tags=["audit"], responses=RESPONSES)
@@ -17,17 +18,28 @@ Who = Annotated[Principal, Depends(api_principal)]
 Db = Annotated[Database, Depends(get_db)]
 
 
-@router.get("/audit", summary="Audit events, newest first (admins)")
+@router.get(
+    "/audit", summary="Audit events, newest first (admins)", responses=exports.DOWNLOAD_RESPONSES
+)
 def list_events(
     who: Who,
     db: Db,
+    request: Request,
     entity: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=200)] = None,
     actor: Annotated[str | None, Query(max_length=160)] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
+    fmt: Annotated[
+        str | None, Query(alias="format", pattern="^(csv|xlsx)$", description="csv or xlsx")
+    ] = None,
+    lang: Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$")] = "en",
+) -> Any:
     require(who, Action.ADMIN, SYSTEM)
+    download = exports.choose_format(fmt, request.headers.get("accept"))
+    if download:
+        rows = list_rows.audit_events(db, who, entity, entity_id, actor)
+        return exports.download("audit", rows, lang, download)
     items, total = audit.listing(db, entity, entity_id, actor, (page - 1) * per_page, per_page)
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 

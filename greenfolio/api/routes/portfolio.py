@@ -13,7 +13,8 @@ from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import Principal
-from greenfolio.services import entry, explorer
+from greenfolio.http import exports
+from greenfolio.services import entry, explorer, list_rows
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import WorkSpec
 
@@ -24,6 +25,14 @@ Lang = Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$", description="UN lan
 PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
 PerPage = Annotated[int, Query(ge=1, le=explorer.MAX_PER_PAGE)]
 Code = Annotated[str | None, Query(max_length=80)]
+Format = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        pattern="^(csv|xlsx)$",
+        description="download every matching row as csv or xlsx (or send Accept: text/csv)",
+    ),
+]
 
 
 class ProjectSummary(BaseModel):
@@ -90,10 +99,16 @@ class Country(BaseModel):
     projects: int
 
 
-@router.get("/projects", response_model=ProjectPage, summary="List projects and other work")
+@router.get(
+    "/projects",
+    response_model=ProjectPage,
+    summary="List projects and other work",
+    responses=exports.DOWNLOAD_RESPONSES,
+)
 def list_projects(
     who: Who,
     db: Db,
+    request: Request,
     q: Annotated[str | None, Query(max_length=200, description="search key and title")] = None,
     focus_area: Code = None,
     core_function: Code = None,
@@ -106,10 +121,16 @@ def list_projects(
     sort: Annotated[str, Query(pattern="^-?(key|start|updated|status)$")] = "key",
     page: PageNo = 1,
     per_page: PerPage = 50,
-) -> dict[str, Any]:
+    fmt: Format = None,
+    lang: Lang = "en",
+) -> Any:
     flt = explorer.ProjectFilter(
         q, focus_area, core_function, programme, convention, country, status, year, kind
     )
+    download = exports.choose_format(fmt, request.headers.get("accept"))
+    if download:
+        rows = list_rows.projects(db, who, flt, sort)
+        return exports.download("projects", rows, lang, download)
     return explorer.projects(db, who, flt, sort, page, per_page).as_dict()
 
 

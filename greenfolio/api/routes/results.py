@@ -11,13 +11,23 @@ from greenfolio.api.deps import api_principal, etag, expected_version, get_db
 from greenfolio.api.errors import RESPONSES, WRITE_RESPONSES
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.text import CheckedText
-from greenfolio.services import entry, explorer
+from greenfolio.http import exports
+from greenfolio.services import entry, explorer, list_rows
 from greenfolio.services.database import Database
 from greenfolio.services.results import ResultSpec
 
 router = APIRouter(tags=["results"], responses=RESPONSES)
 Who = Annotated[Principal, Depends(api_principal)]
 Db = Annotated[Database, Depends(get_db)]
+Lang = Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$", description="headers' language")]
+Format = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        pattern="^(csv|xlsx)$",
+        description="download every matching row as csv or xlsx (or send Accept: text/csv)",
+    ),
+]
 
 
 class ResultOut(BaseModel):
@@ -73,10 +83,16 @@ class ReviewRequest(CheckedText):
     version: int | None = Field(default=None, description="version read (or If-Match)")
 
 
-@router.get("/results", response_model=ResultPage, summary="List results")
+@router.get(
+    "/results",
+    response_model=ResultPage,
+    summary="List results",
+    responses=exports.DOWNLOAD_RESPONSES,
+)
 def list_results(
     who: Who,
     db: Db,
+    request: Request,
     indicator: Annotated[str | None, Query(max_length=80)] = None,
     state: Annotated[str | None, Query(pattern="^(draft|submitted|returned|verified)$")] = None,
     project: Annotated[str | None, Query(max_length=160)] = None,
@@ -85,7 +101,13 @@ def list_results(
     sort: Annotated[str, Query(pattern="^-?(id|value|period_end|updated)$")] = "id",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=explorer.MAX_PER_PAGE)] = 50,
-) -> dict[str, Any]:
+    fmt: Format = None,
+    lang: Lang = "en",
+) -> Any:
+    download = exports.choose_format(fmt, request.headers.get("accept"))
+    if download:
+        rows = list_rows.results(db, who, indicator, state, project, country, year, sort)
+        return exports.download("results", rows, lang, download)
     return explorer.results(
         db, who, indicator, state, project, country, year, sort, page, per_page
     ).as_dict()
@@ -156,6 +178,11 @@ def review_result(
     return done
 
 
-@router.get("/review-queue", summary="Results waiting for the caller")
-def review_queue(who: Who, db: Db) -> dict[str, Any]:
+@router.get(
+    "/review-queue", summary="Results waiting for the caller", responses=exports.DOWNLOAD_RESPONSES
+)
+def review_queue(who: Who, db: Db, request: Request, fmt: Format = None, lang: Lang = "en") -> Any:
+    download = exports.choose_format(fmt, request.headers.get("accept"))
+    if download:
+        return exports.download("review", list_rows.review_queue(db, who), lang, download)
     return explorer.review_queue(db, who)

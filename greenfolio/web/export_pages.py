@@ -1,0 +1,105 @@
+"""List downloads from the pages: the portfolio (with its filters), results, the review
+queue and the audit trail as CSV or XLSX, headed in the visitor's language.
+
+Each list page links here with its current filters. The same services as the pages
+check who may read what (``services.list_rows``); ``http.exports`` writes the file.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from greenfolio.domain.permissions import SYSTEM, Action, require
+from greenfolio.http import exports
+from greenfolio.http.context import resolve_principal
+from greenfolio.services import explorer, list_rows
+from greenfolio.web.rendering import Db, lang_of
+
+router = APIRouter(include_in_schema=False)
+Format = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
+Short = Annotated[str | None, Query(max_length=80)]
+
+
+def _year(year: str | None) -> int | None:
+    """As on the portfolio page: a year outside 1900–2200 or not a number is no filter."""
+    return int(year) if year and year.isdigit() and 1900 <= int(year) <= 2200 else None
+
+
+@router.get("/export/projects")
+def export_projects(
+    request: Request,
+    db: Db,
+    fmt: Format = "csv",
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    focus_area: Short = None,
+    core_function: Short = None,
+    programme: Short = None,
+    convention: Short = None,
+    country: Annotated[str | None, Query(max_length=3)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[str | None, Query(max_length=4)] = None,
+    sort: Annotated[str, Query(max_length=10)] = "key",
+) -> Response:
+    flt = explorer.ProjectFilter(
+        q or None,
+        focus_area or None,
+        core_function or None,
+        programme or None,
+        convention or None,
+        country or None,
+        status or None,
+        _year(year),
+    )
+    rows = list_rows.projects(db, resolve_principal(request), flt, sort)
+    return exports.download("projects", rows, lang_of(request), fmt)
+
+
+@router.get("/export/results")
+def export_results(
+    request: Request,
+    db: Db,
+    fmt: Format = "csv",
+    indicator: Short = None,
+    state: Annotated[str | None, Query(pattern="^(draft|submitted|returned|verified)?$")] = None,
+    project: Annotated[str | None, Query(max_length=160)] = None,
+    country: Annotated[str | None, Query(max_length=3)] = None,
+    year: Annotated[str | None, Query(max_length=4)] = None,
+    sort: Annotated[str, Query(max_length=12)] = "id",
+) -> Response:
+    rows = list_rows.results(
+        db,
+        resolve_principal(request),
+        indicator or None,
+        state or None,
+        project or None,
+        country or None,
+        _year(year),
+        sort,
+    )
+    return exports.download("results", rows, lang_of(request), fmt)
+
+
+@router.get("/export/review")
+def export_review(request: Request, db: Db, fmt: Format = "csv") -> Response:
+    who = resolve_principal(request)
+    if who.user_id is None:
+        require(who, Action.REVIEW, SYSTEM)
+    return exports.download("review", list_rows.review_queue(db, who), lang_of(request), fmt)
+
+
+@router.get("/export/audit")
+def export_audit(
+    request: Request,
+    db: Db,
+    fmt: Format = "csv",
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    entity_id: Annotated[str | None, Query(max_length=200)] = None,
+    actor: Annotated[str | None, Query(max_length=160)] = None,
+) -> Response:
+    rows = list_rows.audit_events(
+        db, resolve_principal(request), entity or None, entity_id or None, actor or None
+    )
+    return exports.download("audit", rows, lang_of(request), fmt)
