@@ -19,9 +19,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Boolean,
     ColumnElement,
     Connection,
+    Select,
     bindparam,
     delete,
     event,
@@ -91,6 +93,7 @@ class _Matching(ColumnElement[bool]):
 
     inherit_cache = False
     type = Boolean()
+    _is_implicitly_boolean = True  # a predicate already: no "= 1" added on SQLite
 
     def __init__(self, found: list[str]) -> None:
         self.found = found
@@ -98,8 +101,10 @@ class _Matching(ColumnElement[bool]):
 
 @compiles(_Matching, "postgresql")
 def _on_postgresql(element: _Matching, compiler: Any, **kw: Any) -> str:
-    query = bindparam("search_query", search_text.tsquery(element.found), unique=True)
-    tsv = literal_column("work_search.tsv")
+    query: BindParameter[str] = bindparam(
+        "search_query", search_text.tsquery(element.found), unique=True
+    )
+    tsv: ColumnElement[Any] = literal_column("work_search.tsv")
     matching = select(WorkSearchRow.work_id).where(
         tsv.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
     )
@@ -108,8 +113,10 @@ def _on_postgresql(element: _Matching, compiler: Any, **kw: Any) -> str:
 
 @compiles(_Matching)
 def _on_sqlite(element: _Matching, compiler: Any, **kw: Any) -> str:
-    query = bindparam("search_query", search_text.fts5_query(element.found), unique=True)
-    matching = (
+    query: BindParameter[str] = bindparam(
+        "search_query", search_text.fts5_query(element.found), unique=True
+    )
+    matching: Select[tuple[Any]] = (
         select(literal_column("rowid"))
         .select_from(table(FTS_TABLE))
         .where(literal_column(FTS_TABLE).op("MATCH")(query))
