@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select, text
 
 from greenfolio.domain import search_text
-from greenfolio.services import explorer, portfolio, search, synthetic
+from greenfolio.services import audit, explorer, portfolio, search, synthetic
 from greenfolio.services.database import Database
 from greenfolio.services.exchange.iati_import import import_file
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store import migrate
-from greenfolio.store.tables import WorkRow
+from greenfolio.store.tables import AuditEventRow, WorkRow
 from tests.test_api_support import User, add_user, client
 
 MINAMATA = "idb49-minamata-mia"
@@ -145,7 +145,7 @@ def test_the_projects_page_searches_too(demo_db: Database) -> None:
 def test_the_index_follows_a_title_edit_through_the_api(
     api: tuple[TestClient, User, Database],
 ) -> None:
-    web, admin, _ = api
+    web, admin, db = api
     project = web.get(f"/api/v1/projects/{MINAMATA}", headers=admin.auth).json()
     body = {
         "key": MINAMATA,
@@ -159,6 +159,14 @@ def test_the_index_follows_a_title_edit_through_the_api(
     assert MINAMATA in _keys(web, admin, "桂")
     assert MINAMATA not in _keys(web, admin, "俣")
     assert MINAMATA not in _keys(web, admin, "initial assessments")
+    # The index is derived data: the trail records the edit, not the index's rows.
+    with db.engine.connect() as conn:
+        entities = set(conn.scalars(select(AuditEventRow.entity)))
+    assert "work_item" in entities and "work_search" not in entities
+    with db.transaction() as session:
+        history = audit.history(session, "work_item", str(project["id"]))
+    assert history and all("work_search" not in str(event) for event in history)
+    assert audit.verify(db).intact
 
 
 ACTIVITY = """<?xml version="1.0" encoding="UTF-8"?>

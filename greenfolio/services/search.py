@@ -15,6 +15,7 @@ items of each batch.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Connection,
+    Engine,
     Select,
     bindparam,
     delete,
@@ -57,9 +59,25 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[start : start + CHUNK]
 
 
+_ready: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _has_index(conn: Connection) -> bool:
+    """Whether the database has the search table yet (a database at a revision before
+    0007_search, still being upgraded, gets its documents from that migration)."""
+    if conn.engine in _ready:
+        return True
+    if not inspect(conn).has_table(WorkSearchRow.__tablename__):
+        return False
+    _ready.add(conn.engine)
+    return True
+
+
 def refresh(conn: Connection, work_ids: Iterable[int]) -> None:
     """Rebuild the search documents of ``work_ids`` (those gone lose theirs)."""
     ids = sorted({int(i) for i in work_ids if i is not None})
+    if not ids or not _has_index(conn):
+        return
     for chunk in _chunks(ids):
         texts: dict[int, list[str]] = {}
         for wid, key, title, description in conn.execute(
