@@ -85,16 +85,24 @@ def refresh(conn: Connection, work_ids: Iterable[int]) -> None:
                 WorkRow.id.in_(chunk)
             )
         ):
-            texts[wid] = [key, *_strings(title), *_strings(description)]
-        for wid, label, names in conn.execute(
-            select(WorkTermRow.work_id, TermRow.label, TermRow.names)
-            .join(TermRow, TermRow.key == WorkTermRow.term_key)
-            .where(WorkTermRow.work_id.in_(chunk))
-        ):
-            texts[wid] += [label or "", *_strings(names)]
+            texts[wid] = [search_text.document([key, *_strings(title), *_strings(description)])]
+        links = conn.execute(
+            select(WorkTermRow.work_id, WorkTermRow.term_key).where(WorkTermRow.work_id.in_(chunk))
+        ).all()
+        # A few dozen terms classify thousands of works: each term's words are made once.
+        names = {
+            key: search_text.document([label or "", *_strings(names)])
+            for key, label, names in conn.execute(
+                select(TermRow.key, TermRow.label, TermRow.names).where(
+                    TermRow.key.in_({term for _, term in links})
+                )
+            )
+        }
+        for wid, term in links:
+            texts[wid].append(names.get(term, ""))
         conn.execute(delete(WorkSearchRow).where(WorkSearchRow.work_id.in_(chunk)))
         rows = [
-            {"work_id": wid, "document": search_text.document(parts)}
+            {"work_id": wid, "document": " ".join(p for p in parts if p)}
             for wid, parts in texts.items()
         ]
         if rows:
