@@ -18,7 +18,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.exchange.iati_import import import_file
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store import migrate
-from greenfolio.store.tables import AuditEventRow, WorkRow
+from greenfolio.store.tables import AuditEventRow, TermRow, WorkRow, WorkTermRow
 from tests.test_api_support import User, add_user, client
 
 MINAMATA = "idb49-minamata-mia"
@@ -289,3 +289,39 @@ def test_hostile_queries_never_raise_in_the_database(db: Database) -> None:
             if condition is not None:
                 conn.scalars(select(WorkRow.key).where(condition)).all()
         assert conn.scalar(select(func.count()).select_from(WorkRow)) is not None
+
+
+def test_renaming_a_classification_term_updates_the_works_under_it(demo_db: Database) -> None:
+    with demo_db.transaction() as session:
+        term = session.get(TermRow, "programme:minamata_asgm")
+        assert term is not None
+        term.names = {**term.names, "en": "Quicksilver programme"}
+    condition = search.condition("quicksilver")
+    assert condition is not None
+    with demo_db.engine.connect() as conn:
+        found = set(conn.scalars(select(WorkRow.key).where(condition)))
+        linked = set(
+            conn.scalars(
+                select(WorkRow.key)
+                .join(WorkTermRow, WorkTermRow.work_id == WorkRow.id)
+                .where(WorkTermRow.term_key == "programme:minamata_asgm")
+            )
+        )
+    assert MINAMATA in found and found == linked
+
+
+def test_the_kept_index_equals_a_rebuild(db: Database, tmp_path: Path) -> None:
+    """Documents kept batch by batch through an import are those a full rebuild makes."""
+    path = tmp_path / "activity.xml"
+    path.write_text(
+        ACTIVITY.format(stamp="2024-01-01T00:00:00", title="Okapi 保护区", french="Réserve"),
+        encoding="utf-8",
+    )
+    assert import_file(db, path).created == 1
+    demo_rows = "SELECT work_id, document FROM work_search ORDER BY work_id"
+    with db.engine.begin() as conn:
+        kept = conn.execute(text(demo_rows)).all()
+        search.refresh_all(conn)
+        rebuilt = conn.execute(text(demo_rows)).all()
+    assert kept == rebuilt and len(kept) == 1
+    assert "保 护 区" in kept[0][1] and "okapi" in kept[0][1]
