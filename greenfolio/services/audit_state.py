@@ -19,7 +19,15 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, func, or_, select
 from greenfolio.store.tables import AuditEventRow, Base
 
 NOT_AUDITED = frozenset(
-    {"audit_event", "audit_head", "user_session", "login_attempt", "login_throttle"}
+    # work_search: the search index, rebuilt from the audited work items and terms.
+    {
+        "audit_event",
+        "audit_head",
+        "user_session",
+        "login_attempt",
+        "login_throttle",
+        "work_search",
+    }
 )
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""
 PARENT = "work_item"
@@ -60,7 +68,10 @@ def children() -> tuple[Table, ...]:
     return tuple(
         t
         for name, t in sorted(Base.metadata.tables.items())
-        if name.startswith("work_") and name != PARENT and "work_id" in t.c
+        if name.startswith("work_")
+        and name != PARENT
+        and name not in NOT_AUDITED
+        and "work_id" in t.c
     )
 
 

@@ -59,7 +59,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         # Importing the audit module registers its session listeners, so every change made
         # through any Database is recorded, whichever interface (or library caller) made it.
-        from greenfolio.services import audit  # noqa: F401
+        # The search module's listener likewise keeps the full-text index current.
+        from greenfolio.services import audit, search  # noqa: F401
 
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)

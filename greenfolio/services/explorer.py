@@ -9,7 +9,6 @@ report never disagree; they are cached until the audit trail shows a change.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,8 +17,6 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
-    String,
-    cast,
     extract,
     func,
     literal,
@@ -41,7 +38,7 @@ from greenfolio.domain.permissions import (
 )
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, portfolio, reference
+from greenfolio.services import access, audit, portfolio, reference, search
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -179,15 +176,9 @@ def _project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
                 )
             )
         )
-    if flt.q and flt.q.strip():
-        needle = flt.q.strip().lower()
-        escaped = json.dumps(needle)[1:-1]  # JSON text stores non-ASCII as \\uXXXX
-        title = func.lower(cast(WorkRow.title, String))
-        conds.append(
-            func.lower(WorkRow.key).contains(needle, autoescape=True)
-            | title.contains(needle, autoescape=True)
-            | title.contains(escaped, autoescape=True)
-        )
+    found = search.condition(flt.q)
+    if found is not None:
+        conds.append(found)
     return conds
 
 

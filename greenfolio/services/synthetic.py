@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.refdata import loader
-from greenfolio.services import reference
+from greenfolio.services import reference, search
 from greenfolio.services.database import Database
 from greenfolio.store.tables import ResultRow, WorkRow, WorkTermRow
 
@@ -76,6 +76,7 @@ def generate(
                 results += [_result(rng, wid, inds, countries) for _ in range(RESULTS_PER_PROJECT)]
             session.execute(insert(WorkRow), works)
             session.execute(insert(WorkTermRow), terms)
+            search.refresh(session.connection(), [w["id"] for w in works])
             session.execute(insert(ResultRow), results)
             added += len(results)
             if progress:

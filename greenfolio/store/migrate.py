@@ -11,6 +11,25 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
+SEARCH_INDEX_PARTS = ("work_search_fts", "tsv", "ix_work_search_tsv")
+"""Database objects of the full-text index that the tables module does not map (FTS5
+tables and their shadow tables on SQLite, a tsvector column and its GIN index on
+PostgreSQL): made by migration 0007_search, left out when comparing with the tables."""
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic's filter for autogenerate and ``compare_metadata``."""
+    if not reflected or compare_to is not None or name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(SEARCH_INDEX_PARTS[0])
+    if type_ in ("column", "index"):
+        table = getattr(getattr(obj, "table", None), "name", None)
+        return not (table == "work_search" and name in SEARCH_INDEX_PARTS[1:])
+    return True
+
 
 def alembic_config() -> Config:
     cfg = Config()

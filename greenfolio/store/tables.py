@@ -119,6 +119,19 @@ class WorkTermRow(Base):
     term_key: Mapped[str] = mapped_column(ForeignKey("term.key"), primary_key=True, index=True)
 
 
+class WorkSearchRow(Base):
+    """The search text of a work item (titles, descriptions, classification names in every
+    language), kept by ``greenfolio.services.search``. The full-text index over it is not
+    mapped here: an FTS5 table on SQLite, a tsvector column with a GIN index on PostgreSQL
+    (migration 0007_search)."""
+
+    __tablename__ = "work_search"
+    work_id: Mapped[int] = mapped_column(
+        ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[str] = mapped_column(Text)
+
+
 class WorkOrgRow(Base):
     __tablename__ = "work_org"
     work_id: Mapped[int] = mapped_column(

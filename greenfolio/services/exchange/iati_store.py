@@ -35,6 +35,7 @@ from greenfolio.domain.iati import (
 )
 from greenfolio.domain.keys import HINT, key_problem
 from greenfolio.domain.work import OrgRole, WorkKind
+from greenfolio.services import search
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
 from greenfolio.services.exchange.iati_json import work_details
 from greenfolio.services.exchange.iati_load import aware, load_activities
@@ -302,6 +303,9 @@ class ActivityWriter:
             self.updated += len(changed)
         self._children([(p.activity, wid) for p, wid in zip(new, ids, strict=True)])
         self._children([(p.activity, wid) for p, wid, _ in changed], tracked=True)
+        # Rows went in with Core statements, past the session's listener: the batch's
+        # search documents are rebuilt here, a few hundred at a time.
+        search.refresh(self.conn, [*ids, *(wid for _, wid, _ in changed)])
 
     def _refuse_existing(self, item: _Pending, origin: str | None) -> None:
         key = item.activity.identifier

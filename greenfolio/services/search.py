@@ -1,0 +1,189 @@
+"""Full-text search over work items: the index kept current, and the search condition.
+
+``work_search`` holds one document per work item (key, titles, descriptions and the
+names of its classification terms in every language), cut into words by
+``greenfolio.domain.search_text``. On SQLite an external-content FTS5 table
+(``work_search_fts``) follows it through triggers; on PostgreSQL a generated tsvector
+column with a GIN index does (migration 0007_search).
+
+Documents are rebuilt here, not in triggers, because CJK text must be cut into
+characters first. Every change made through the ORM is caught by a session listener
+(registered on import, as the audit trail's are); writers that insert or update rows in
+bulk with Core statements (IATI import, synthetic data) call ``refresh`` for the work
+items of each batch.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, UOWTransaction
+
+from greenfolio.domain import search_text
+from greenfolio.store.tables import TermRow, WorkRow, WorkSearchRow, WorkTermRow
+
+FTS_TABLE = "work_search_fts"
+CHUNK = 500
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+_ready: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _has_index(conn: Connection) -> bool:
+    """Whether the database has the search table yet (a database at a revision before
+    0007_search, still being upgraded, gets its documents from that migration)."""
+    if conn.engine in _ready:
+        return True
+    if not inspect(conn).has_table(WorkSearchRow.__tablename__):
+        return False
+    _ready.add(conn.engine)
+    return True
+
+
+def refresh(conn: Connection, work_ids: Iterable[int]) -> None:
+    """Rebuild the search documents of ``work_ids`` (those gone lose theirs)."""
+    ids = sorted({int(i) for i in work_ids if i is not None})
+    if not ids or not _has_index(conn):
+        return
+    for chunk in _chunks(ids):
+        texts: dict[int, list[str]] = {}
+        for wid, key, title, description in conn.execute(
+            select(WorkRow.id, WorkRow.key, WorkRow.title, WorkRow.description).where(
+                WorkRow.id.in_(chunk)
+            )
+        ):
+            texts[wid] = [search_text.document([key, *_strings(title), *_strings(description)])]
+        links = conn.execute(
+            select(WorkTermRow.work_id, WorkTermRow.term_key).where(WorkTermRow.work_id.in_(chunk))
+        ).all()
+        # A few dozen terms classify thousands of works: each term's words are made once.
+        names = {
+            key: search_text.document([label or "", *_strings(names)])
+            for key, label, names in conn.execute(
+                select(TermRow.key, TermRow.label, TermRow.names).where(
+                    TermRow.key.in_({term for _, term in links})
+                )
+            )
+        }
+        for wid, term in links:
+            texts[wid].append(names.get(term, ""))
+        conn.execute(delete(WorkSearchRow).where(WorkSearchRow.work_id.in_(chunk)))
+        rows = [
+            {"work_id": wid, "document": " ".join(p for p in parts if p)}
+            for wid, parts in texts.items()
+        ]
+        if rows:
+            conn.execute(insert(WorkSearchRow), rows)
+
+
+def refresh_all(conn: Connection) -> None:
+    """Rebuild every document (the migration's backfill)."""
+    refresh(conn, conn.scalars(select(WorkRow.id)).all())
+
+
+class _Matching(ColumnElement[bool]):
+    """``work_item.id IN (…the index's matches…)``, written for the database at hand."""
+
+    inherit_cache = False
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate already: no "= 1" added on SQLite
+
+    def __init__(self, found: list[str]) -> None:
+        self.found = found
+
+
+@compiles(_Matching, "postgresql")
+def _on_postgresql(element: _Matching, compiler: Any, **kw: Any) -> str:
+    query: BindParameter[str] = bindparam(
+        "search_query", search_text.tsquery(element.found), unique=True
+    )
+    tsv: ColumnElement[Any] = literal_column("work_search.tsv")
+    matching = select(WorkSearchRow.work_id).where(
+        tsv.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
+    )
+    return str(compiler.process(WorkRow.id.in_(matching), **kw))
+
+
+@compiles(_Matching)
+def _on_sqlite(element: _Matching, compiler: Any, **kw: Any) -> str:
+    query: BindParameter[str] = bindparam(
+        "search_query", search_text.fts5_query(element.found), unique=True
+    )
+    matching: Select[tuple[Any]] = (
+        select(literal_column("rowid"))
+        .select_from(table(FTS_TABLE))
+        .where(literal_column(FTS_TABLE).op("MATCH")(query))
+    )
+    return str(compiler.process(WorkRow.id.in_(matching), **kw))
+
+
+def condition(q: str | None) -> ColumnElement[bool] | None:
+    """Work items matching every word of ``q`` (the last as a prefix), through the index;
+    ``None`` when ``q`` has no words (no filter)."""
+    found = search_text.query_words(q)
+    return _Matching(found) if found else None
+
+
+def _changed(obj: Any, *names: str) -> bool:
+    state = inspect(obj)
+    for name in names:
+        hist = state.attrs[name].history
+        if hist.added and list(hist.added) != list(hist.deleted):
+            return True
+    return False
+
+
+@event.listens_for(Session, "after_flush")
+def _follow(session: Session, _flush: UOWTransaction) -> None:
+    """Keep the documents of the work items a flush touched (and of the works classified
+    under a term whose names changed) in the same transaction."""
+    ids: set[int] = set()
+    terms: set[str] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, WorkRow):
+            if obj in session.dirty and not _changed(obj, "key", "title", "description"):
+                continue
+            ids.add(obj.id)
+        elif isinstance(obj, WorkTermRow):
+            ids.add(obj.work_id)
+        elif isinstance(obj, TermRow) and obj in session.dirty and _changed(obj, "names", "label"):
+            terms.add(obj.key)
+    if not ids and not terms:
+        return
+    conn = session.connection()
+    if terms:
+        ids.update(conn.scalars(select(WorkTermRow.work_id).where(WorkTermRow.term_key.in_(terms))))
+    refresh(conn, ids)
