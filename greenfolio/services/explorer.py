@@ -25,6 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.sql import Select
 
 from greenfolio.domain.errors import GreenfolioError, NotFoundError
 from greenfolio.domain.indicators import Aggregation
@@ -182,6 +183,41 @@ def _project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
     return conds
 
 
+def project_rows(conds: list[Any], *order: Any) -> Select[Any]:
+    """The columns every project list shows (page, download, command line), filtered and
+    ordered: one query shape, so the lists cannot drift apart."""
+    columns = (
+        WorkRow.id,
+        WorkRow.key,
+        WorkRow.kind,
+        WorkRow.title,
+        WorkRow.status,
+        WorkRow.start_date,
+        WorkRow.end_date,
+        WorkRow.version,
+    )
+    return select(*columns).where(*conds).order_by(*order)
+
+
+def project_dicts(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Rows of ``project_rows`` as plain data, with their terms and countries."""
+    terms, countries = _labels_by_work(session, [r.id for r in rows])
+    return [
+        {
+            "key": r.key,
+            "kind": r.kind,
+            "title": r.title,
+            "status": r.status,
+            "start": r.start_date.isoformat() if r.start_date else None,
+            "end": r.end_date.isoformat() if r.end_date else None,
+            "terms": terms[r.id],
+            "countries": countries[r.id],
+            "version": r.version,
+        }
+        for r in rows
+    ]
+
+
 def _labels_by_work(
     session: Session, ids: Sequence[int]
 ) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
@@ -227,37 +263,9 @@ def projects(
     total = _cached(db, f"projects:{flt!r}:{vis!r}", count, gen)
 
     def rows_of_page(session: Session) -> list[dict[str, Any]]:
-        rows = session.execute(
-            select(
-                WorkRow.id,
-                WorkRow.key,
-                WorkRow.kind,
-                WorkRow.title,
-                WorkRow.status,
-                WorkRow.start_date,
-                WorkRow.end_date,
-                WorkRow.version,
-            )
-            .where(*conds)
-            .order_by(order, WorkRow.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        ).all()
-        terms, countries = _labels_by_work(session, [r.id for r in rows])
-        return [
-            {
-                "key": r.key,
-                "kind": r.kind,
-                "title": r.title,
-                "status": r.status,
-                "start": r.start_date.isoformat() if r.start_date else None,
-                "end": r.end_date.isoformat() if r.end_date else None,
-                "terms": terms[r.id],
-                "countries": countries[r.id],
-                "version": r.version,
-            }
-            for r in rows
-        ]
+        query = project_rows(conds, order, WorkRow.id)
+        rows = session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
+        return project_dicts(session, rows)
 
     # Pages are read far more often than the portfolio changes: like the dashboard, a page
     # is kept until the next change to the database (the audit trail's newest event).

@@ -50,35 +50,10 @@ def projects(
     explorer._need_reader(principal)
     order = explorer.PROJECT_SORTS.get(sort, explorer.PROJECT_SORTS["key"])
     conds = [access.visible_works(principal.visibility()), *explorer._project_conditions(flt)]
-    query = (
-        select(
-            WorkRow.id,
-            WorkRow.key,
-            WorkRow.kind,
-            WorkRow.title,
-            WorkRow.status,
-            WorkRow.start_date,
-            WorkRow.end_date,
-        )
-        .where(*conds)
-        .order_by(order, WorkRow.id)
-    )
+    query = explorer.project_rows(conds, order, WorkRow.id)
 
     def convert(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
-        terms, countries = explorer._labels_by_work(session, [r.id for r in rows])
-        return [
-            {
-                "key": r.key,
-                "kind": r.kind,
-                "title": r.title,
-                "status": r.status,
-                "start": r.start_date.isoformat() if r.start_date else None,
-                "end": r.end_date.isoformat() if r.end_date else None,
-                "terms": terms[r.id],
-                "countries": countries[r.id],
-            }
-            for r in rows
-        ]
+        return explorer.project_dicts(session, rows)
 
     return _batches(db, query, convert)
 

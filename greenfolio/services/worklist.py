@@ -53,33 +53,9 @@ def listing(db: Database, flt: explorer.ProjectFilter, limit: int = 100) -> Work
                 _check_term(session, scheme, code)
         conds = explorer._project_conditions(flt)
         total = session.scalar(select(func.count()).select_from(WorkRow).where(*conds)) or 0
-        rows = session.execute(
-            select(
-                WorkRow.id,
-                WorkRow.key,
-                WorkRow.kind,
-                WorkRow.title,
-                WorkRow.status,
-                WorkRow.start_date,
-                WorkRow.end_date,
-            )
-            .where(*conds)
-            .order_by(WorkRow.key)
-            .limit(limit)
-        ).all()
-        terms, countries = explorer._labels_by_work(session, [r.id for r in rows])
+        query = explorer.project_rows(conds, WorkRow.key).limit(limit)
         items = [
-            {
-                "key": r.key,
-                "kind": r.kind,
-                "title": explorer.text_in(r.title, "en"),
-                "titles": r.title,
-                "status": r.status,
-                "start": r.start_date.isoformat() if r.start_date else None,
-                "end": r.end_date.isoformat() if r.end_date else None,
-                "countries": countries[r.id],
-                "terms": terms[r.id],
-            }
-            for r in rows
+            {**item, "title": explorer.text_in(item["title"], "en"), "titles": item["title"]}
+            for item in explorer.project_dicts(session, session.execute(query).all())
         ]
     return WorkListing(items, total)
