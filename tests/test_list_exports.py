@@ -260,3 +260,19 @@ def test_memory_stays_flat_on_a_large_list(tmp_path: Path) -> None:
     assert report["sizes"]["/api/v1/projects?format=xlsx"] > 400_000
     grown_mib = (report["after"] - report["before"]) / 1024
     assert grown_mib < 40, report
+
+
+def test_downloads_name_codes_in_words_as_the_pages_do(demo_db: Database) -> None:
+    """Statuses, indicators, units, qualifiers, review states and classifications come out
+    as the page's words in the reader's language, never as stored codes."""
+    boss = add_user(demo_db, "boss", "admin")
+    web, _ = browser(demo_db, boss)
+    codes = {"implementation", "verified", "pops_destroyed", "g_TEQ", "exact", "programme:"}
+    for lang, status, state in (("fr", "En cours d'exécution", "vérifié"), ("zh", "执行中", None)):
+        projects = table(web.get("/export/projects", params={"format": "csv", "lang": lang}))
+        assert any(row[2] == status for row in projects[1:]), projects[1]
+        results = table(web.get("/export/results", params={"format": "xlsx", "lang": lang}))
+        text = " ".join(str(c) for row in [*projects[1:], *results[1:]] for c in row if c)
+        assert not [c for c in codes if c in text], [c for c in codes if c in text]
+        if state:
+            assert any(row[-1] == state for row in results[1:])

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
+from greenfolio.http.labels import GROUPS, key_of
 from greenfolio.refdata.loader import read_yaml, schemes
 from greenfolio.services.database import Database
 from greenfolio.web.i18n import catalogue
-from greenfolio.web.labels import GROUPS, key_of
 from tests.test_api_support import add_user, browser
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -29,7 +29,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.refdata.loader import read_yaml
+from greenfolio.http import labels
+from greenfolio.refdata.loader import indicators, read_yaml
 
 CSV_MEDIA = "text/csv; charset=utf-8"
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,6 +60,49 @@ def _catalogue(lang: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+class _Words:
+    """The catalogue of one language as :class:`labels.Texts`, so the downloads name
+    stored codes with the same words as the pages."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, key: str, /, **values: Any) -> str:
+        text = _catalogue(self.lang).get(key) or _catalogue("en").get(key) or key
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in _catalogue(self.lang) or key in _catalogue("en")
+
+    def text(self, names: Any) -> str:
+        return _text(names, self.lang)
+
+    def country(self, code: str | None) -> str:
+        return country_name(code, self.lang) if code else ""
+
+
+def _word(group: str) -> Getter:
+    """A column showing the word for the row's stored code of ``group``."""
+    field = {"status": "status", "unit": "unit", "state": "review_state"}.get(group, group)
+    return lambda r, lang: labels.label(_Words(lang), group, r.get(field))
+
+
+@cache
+def _indicator_names() -> dict[str, Any]:
+    return {code: ind.names for code, ind in indicators().items()}
+
+
+def _indicator(row: dict[str, Any], lang: str) -> str:
+    """The indicator's name in the reader's language (its code only if it has none)."""
+    names = _indicator_names().get(row["indicator"])
+    return _text(names, lang) if names else str(row["indicator"])
+
+
+def _terms(row: dict[str, Any], lang: str) -> str:
+    words = _Words(lang)
+    return "; ".join(labels.term(words, key) for key in row["terms"])
+
+
 def _text(names: Any, lang: str) -> str:
     if not isinstance(names, dict) or not names:
         return str(names or "")
@@ -84,29 +128,31 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "projects": (
         Column("key", lambda r, lang: r["key"]),
         Column("title", lambda r, lang: _text(r["title"], lang)),
-        Column("status", lambda r, lang: r["status"]),
+        Column("status", _word("status")),
         Column("countries", _countries),
-        Column("classification", lambda r, lang: " ".join(r["terms"])),
+        Column("classification", _terms),
     ),
     "results": (
         Column("#", lambda r, lang: r["id"]),
         Column("project", lambda r, lang: r["project"]),
         Column("title", lambda r, lang: _text(r["project_title"], lang)),
-        Column("indicator", lambda r, lang: r["indicator"]),
+        Column("indicator", _indicator),
         Column("value", lambda r, lang: r["value"]),
-        Column("unit", lambda r, lang: r["unit"]),
-        Column("qualifier", lambda r, lang: r["qualifier"]),
+        Column("unit", _word("unit")),
+        Column(
+            "qualifier", lambda r, lang: labels.label(_Words(lang), "qualifier", r["qualifier"])
+        ),
         Column("period_end", lambda r, lang: r["period_end"]),
         Column("country", lambda r, lang: country_name(r["country"], lang) if r["country"] else ""),
-        Column("review_state", lambda r, lang: r["review_state"]),
+        Column("review_state", _word("state")),
     ),
     "review": (
         Column("#", lambda r, lang: r["id"]),
         Column("project", lambda r, lang: _text(r["project_title"], lang)),
-        Column("indicator", lambda r, lang: r["indicator"]),
+        Column("indicator", _indicator),
         Column("value", lambda r, lang: r["value"]),
-        Column("unit", lambda r, lang: r["unit"]),
-        Column("review_state", lambda r, lang: r["review_state"]),
+        Column("unit", _word("unit")),
+        Column("review_state", _word("state")),
     ),
     "audit": (
         Column("#", lambda r, lang: r["id"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from greenfolio.domain.activity_dates import DateType
-from greenfolio.web.labels import HIDDEN_FIELDS, actor, field, label, scope, term
+from greenfolio.http.labels import HIDDEN_FIELDS, actor, field, label, scope, term
 
 # Fields named by a page's own words rather than a field label.
 _ALIASES = {

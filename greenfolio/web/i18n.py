@@ -21,8 +21,9 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
+from greenfolio.http import labels
 from greenfolio.refdata.loader import read_yaml
-from greenfolio.web import event_text, labels
+from greenfolio.web import event_text
 
 CLDR = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 DEFAULT = "en"

@@ -1,6 +1,6 @@
 """Words for stored codes: every unit, status, kind, form choice, review step, role, sort
-order, classification term, audited field and actor a page shows, in the visitor's
-language, from one place.
+order, classification term, audited field and actor a page or a list download shows, in
+the reader's language, from one place (below both the pages and the downloads).
 
 The words live in the message catalogues (``messages/<lang>.yaml``) under keys
 ``<group>_<code>``; :data:`GROUPS` lists every code a page may show, so a test can check
