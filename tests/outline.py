@@ -1,5 +1,6 @@
-"""What the 2021 Board report states, transcribed from ../shared/seed/OUTLINE.md and the
-Chinese source: the expected value of every figure, independent of Greenfolio's code."""
+"""What the 2021 Board report states, transcribed by hand from the report (the Chinese source
+and its English outline): the expected value of every figure, independent of Greenfolio's
+code. Nothing is read from outside the repository."""
 
 from __future__ import annotations
 
