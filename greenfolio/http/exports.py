@@ -26,11 +26,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.http import labels
-from greenfolio.refdata.loader import indicators, read_yaml
+from greenfolio.refdata.loader import indicators
 
 CSV_MEDIA = "text/csv; charset=utf-8"
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,13 +52,6 @@ Cell = str | int | float | None
 Getter = Callable[[dict[str, Any], str], Cell]
 
 
-@cache
-def _catalogue(lang: str) -> dict[str, str]:
-    """The pages' message catalogue (a data file read here, not the web package's code)."""
-    data = read_yaml("greenfolio.web", f"messages/{lang}.yaml")
-    return {str(k): str(v) for k, v in data.items()}
-
-
 class _Words:
     """The catalogue of one language as :class:`labels.Texts`, so the downloads name
     stored codes with the same words as the pages."""
@@ -68,17 +60,17 @@ class _Words:
         self.lang = lang
 
     def __call__(self, key: str, /, **values: Any) -> str:
-        text = _catalogue(self.lang).get(key) or _catalogue("en").get(key) or key
+        text = labels.catalogue(self.lang).get(key) or labels.catalogue("en").get(key) or key
         return text.format(**values) if values else text
 
     def has(self, key: str) -> bool:
-        return key in _catalogue(self.lang) or key in _catalogue("en")
+        return key in labels.catalogue(self.lang) or key in labels.catalogue("en")
 
     def text(self, names: Any) -> str:
         return _text(names, self.lang)
 
     def country(self, code: str | None) -> str:
-        return country_name(code, self.lang) if code else ""
+        return labels.country(code, self.lang)
 
 
 def _word(group: str) -> Getter:
@@ -110,7 +102,7 @@ def _text(names: Any, lang: str) -> str:
 
 
 def _countries(row: dict[str, Any], lang: str) -> str:
-    return ", ".join(country_name(c, lang) for c in row["countries"])
+    return ", ".join(labels.country(c, lang) for c in row["countries"])
 
 
 def _what(row: dict[str, Any], lang: str) -> str:
@@ -143,7 +135,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
             "qualifier", lambda r, lang: labels.label(_Words(lang), "qualifier", r["qualifier"])
         ),
         Column("period_end", lambda r, lang: r["period_end"]),
-        Column("country", lambda r, lang: country_name(r["country"], lang) if r["country"] else ""),
+        Column("country", lambda r, lang: labels.country(r["country"], lang)),
         Column("review_state", _word("state")),
     ),
     "review": (
@@ -182,7 +174,7 @@ def choose_format(fmt: str | None, accept: str | None) -> str | None:
 def headers(kind: str, lang: str) -> list[str]:
     if lang not in UN_LANGUAGES:
         raise ValidationError(f"unknown language {lang!r}: use one of {', '.join(UN_LANGUAGES)}")
-    words = _catalogue(lang)
+    words = labels.catalogue(lang)
     return [words.get(c.header, c.header) for c in COLUMNS[kind]]
 
 

@@ -11,12 +11,33 @@ the classification tables (``refdata/classifications.yaml``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, Protocol
 
+from greenfolio.domain.countries import country_name
+from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
-from greenfolio.refdata.loader import schemes
+from greenfolio.refdata.loader import read_yaml, schemes
 from greenfolio.services.demo import DEMO_REVIEWER
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The message catalogue of ``lang`` (``greenfolio/web/messages/<lang>.yaml``), read once."""
+    data = read_yaml("greenfolio.web", f"messages/{lang}.yaml")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def country(code: str | None, lang: str) -> str:
+    """A country's name in ``lang``; a code that is not a country is shown as stored, so
+    one odd record never breaks a page or a download."""
+    if not code:
+        return ""
+    try:
+        return country_name(code, lang)
+    except GreenfolioError:
+        return code
 
 
 class Texts(Protocol):

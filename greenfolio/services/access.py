@@ -101,6 +101,20 @@ def stored_project(session: Session, work_id: int, *, lock: bool = False) -> Sto
     )
 
 
+class StoredProjects:
+    """Each project's stored facets loaded once for a list that touches many results of
+    few projects (the facets are plain values, so they outlive the session they came
+    from)."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, StoredProject] = {}
+
+    def get(self, session: Session, work_id: int) -> StoredProject:
+        if work_id not in self._found:
+            self._found[work_id] = stored_project(session, work_id)
+        return self._found[work_id]
+
+
 def project_target(session: Session, work_id: int) -> Target:
     """The target for reading a project."""
     return stored_project(session, work_id).read_target()

@@ -34,7 +34,6 @@ from greenfolio.domain.permissions import (
     Action,
     NotAuthenticated,
     Principal,
-    actions_on,
     require,
 )
 from greenfolio.domain.results import ReviewState
@@ -538,7 +537,7 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
     vis = principal.visibility()
     out: dict[str, Any] = {}
     with db.transaction() as session:
-        targets: dict[tuple[int, str | None], frozenset[Action]] = {}
+        projects = access.StoredProjects()
         for state, action in (
             ("submitted", Action.REVIEW),
             ("returned", Action.SUBMIT),
@@ -554,15 +553,12 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
                 .order_by(ResultRow.updated_at.desc(), ResultRow.id.desc())
                 .limit(limit)
             ):
-                where = (row.work_id, row.country)
-                if where not in targets:
-                    stored = access.stored_project(session, row.work_id)
-                    targets[where] = stored.result_actions(principal, row.country)
-                if action not in targets[where]:
+                actions = projects.get(session, row.work_id).result_actions(principal, row.country)
+                if action not in actions:
                     continue
                 item = result_dict(row, key)
                 item["project_title"] = title
-                item["actions"] = sorted(targets[where])
+                item["actions"] = sorted(actions)
                 item["may_verify"] = _may_verify(principal, row, item["actions"])
                 items.append(item)
             out[state] = {"items": items, "total": total}
@@ -645,10 +641,11 @@ def method_run(db: Database, principal: Principal, run_id: int) -> dict[str, Any
             .where(ResultRow.method_run_id == run.id)
             .order_by(ResultRow.id)
         ).all()
+        projects = access.StoredProjects()
         readable = [
             {"id": rid, "project": key}
             for rid, wid, country, key in made
-            if Action.READ in actions_on(principal, access.result_target(session, wid, country))
+            if Action.READ in projects.get(session, wid).result_actions(principal, country)
         ]
         if made and not readable:
             require(principal, Action.READ, SYSTEM)

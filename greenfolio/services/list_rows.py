@@ -95,7 +95,7 @@ def review_queue(db: Database, principal: Principal) -> Batches:
     vis = principal.visibility()
 
     def rows() -> Batches:
-        allowed: dict[tuple[int, str | None], frozenset[Action]] = {}
+        projects = access.StoredProjects()
         for state, action in QUEUE:
             conds: list[ColumnElement[bool]] = [
                 *access.visible_results(vis),
@@ -113,11 +113,8 @@ def review_queue(db: Database, principal: Principal) -> Batches:
             ) -> list[dict[str, Any]]:
                 out = []
                 for row, key, title in found:
-                    where = (row.work_id, row.country)
-                    if where not in allowed:
-                        stored = access.stored_project(session, row.work_id)
-                        allowed[where] = stored.result_actions(principal, row.country)
-                    if action in allowed[where]:
+                    stored = projects.get(session, row.work_id)
+                    if action in stored.result_actions(principal, row.country):
                         out.append(dict(explorer.result_dict(row, key), project_title=title))
                 return out
 

@@ -16,23 +16,17 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_datetime
 
-from greenfolio.domain.countries import country_name
-from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
 from greenfolio.http import labels
-from greenfolio.refdata.loader import read_yaml
 from greenfolio.web import event_text
 
 CLDR = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 DEFAULT = "en"
 
 
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    data = read_yaml("greenfolio.web", f"messages/{lang}.yaml")
-    return {str(k): str(v) for k, v in data.items()}
+catalogue = labels.catalogue
 
 
 @cache
@@ -90,12 +84,7 @@ class Translator:
         return _number(float(value), self.lang, qualifier)
 
     def country(self, code: str | None) -> str:
-        if not code:
-            return ""
-        try:
-            return country_name(code, self.lang)
-        except GreenfolioError:
-            return code
+        return labels.country(code, self.lang)
 
     def text(self, names: Mapping[str, Any] | None) -> str:
         if not names:

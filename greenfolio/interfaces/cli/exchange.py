@@ -8,8 +8,6 @@ refused, the rest written) and 2 when nothing was, so scripts can tell.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -53,28 +51,16 @@ UpdateExisting = Annotated[
         "(entered by hand or by another import); every change is audited.",
     ),
 ]
-_SPECIFIC = re.compile(r"'[^']*'|\"[^\"]*\"|\d+(?:[.,]\d+)*")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``import``, ``export`` and ``template`` command groups to ``app``."""
-    app.add_typer(import_app, name="import")
-    app.add_typer(export_app, name="export")
-    app.add_typer(template_app, name="template")
-
-
-def _reasons(summary: Summary) -> list[tuple[str, int]]:
-    """The errors' messages with their particulars (names, numbers) left out, counted:
-    what went wrong how often, for the summary line."""
-    counts = Counter(_SPECIFIC.sub("…", p.message) for p in summary.errors)
-    return counts.most_common()
 
 
 def _report(summary: Summary, as_json: bool, what: str = "activities") -> None:
     from greenfolio.domain.exchange import Problem
 
     if as_json:
-        print_json({**summary.as_dict(), "reasons": dict(_reasons(summary))})
+        from greenfolio.domain.exchange import group_problems
+
+        reasons = {g.message: g.count for g in group_problems(summary.errors)}
+        print_json({**summary.as_dict(), "reasons": reasons})
     else:
         refused = f"refused {summary.refused} {what}"
         if summary.refused_files:

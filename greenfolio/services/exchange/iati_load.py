@@ -14,11 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from greenfolio.domain import activity_dates
 from greenfolio.domain.iati import (
-    ACTUAL_END,
-    ACTUAL_START,
-    PLANNED_END,
-    PLANNED_START,
     Activity,
     CodeShare,
     CountryShare,
@@ -63,15 +60,9 @@ def _dates(row: WorkRow) -> dict[str, date]:
     stored = (row.details or {}).get("dates")
     if stored is not None:
         return {k: date.fromisoformat(v) for k, v in stored.items()}
-    dates: dict[str, date] = {}
     status = WorkStatus(row.status) if row.status else None
-    if row.start_date is not None:
-        planned = status in (None, WorkStatus.PIPELINE)
-        dates[PLANNED_START if planned else ACTUAL_START] = row.start_date
-    if row.end_date is not None:
-        done = status in (WorkStatus.CLOSED, WorkStatus.CANCELLED, WorkStatus.FINALISATION)
-        dates[ACTUAL_END if done else PLANNED_END] = row.end_date
-    return dates
+    typed = activity_dates.inferred(row.start_date, row.end_date, status)
+    return {kind.code: day for kind, day in typed.items()}
 
 
 def load_activities(
