@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, Protocol
 
+from babel import Locale
+
 from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
@@ -103,6 +105,30 @@ def label(tr: Texts, group: str, code: str | None) -> str:
         return ""
     key = key_of(group, str(code))
     return tr(key) if tr.has(key) else str(code)
+
+
+@cache
+def _unit_forms() -> dict[str, dict[str, dict[str, str]]]:
+    data = read_yaml("greenfolio.http", "unit_forms.yaml")
+    return {str(lang): dict(forms) for lang, forms in data.items()}
+
+
+_CLDR = {"zh": "zh_Hans_CN"}
+
+
+def counted_unit(tr: Texts, code: str | None, value: float | None) -> str:
+    """The unit after a number, in the plural form CLDR gives that number in the reader's
+    language ("1 country", "21 страна", "12 بلدًا"); units without forms (t, MW) as
+    :func:`label` gives them."""
+    word = label(tr, "unit", code)
+    if value is None or not code:
+        return word
+    forms = _unit_forms().get(tr.lang)
+    if not forms:
+        return word
+    number = int(value) if float(value).is_integer() else value
+    category = Locale.parse(_CLDR.get(tr.lang, tr.lang)).plural_form(number)
+    return str(forms.get(category, {}).get(code, word))
 
 
 def field(tr: Texts, name: str) -> str:

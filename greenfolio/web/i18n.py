@@ -114,6 +114,13 @@ class Translator:
     def unit(self, code: str | None) -> str:
         return labels.label(self, "unit", code)
 
+    def amount(self, value: float | None, qualifier: str, unit: str | None) -> str:
+        """A number with its unit, the unit in the number's plural form: "1 country"."""
+        return f"{self.num(value, qualifier)} {self.counted(unit, value)}".strip()
+
+    def counted(self, unit: str | None, value: float | None) -> str:
+        return labels.counted_unit(self, unit, value)
+
     def term(self, key: str) -> str:
         """A classification term ``scheme:code`` by its name."""
         return labels.term(self, key)
