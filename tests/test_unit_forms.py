@@ -54,3 +54,13 @@ def test_every_category_of_each_language_names_every_counted_unit() -> None:
 
 def test_a_quantity_without_a_number_keeps_the_catalogue_word() -> None:
     assert Translator("ru").counted("country", None) == "стран"
+
+
+def test_every_method_in_the_catalogue_has_a_name_in_each_language() -> None:
+    from greenfolio.http.labels import METHODS
+    from greenfolio.methods.registry import METHODS as CATALOGUE
+
+    assert set(METHODS) == set(CATALOGUE)
+    for lang in ("en", "fr", "es", "ru", "zh", "ar"):
+        name = Translator(lang).label("method", "montreal.convert")
+        assert name and "montreal" not in name, lang

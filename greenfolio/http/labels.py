@@ -59,6 +59,11 @@ UNITS = (
     "ODP_t", "country", "project", "policy", "publication", "person", "institution", "event",
     "park", "value_chain", "alliance", "accreditation", "MW", "GWh", "USD",
 )  # fmt: skip
+METHODS = (
+    "montreal.convert", "montreal.limits", "montreal.compliance", "stockholm.upops_releases",
+    "stockholm.upops_avoided", "stockholm.stockpile", "minamata.inventory", "minamata.asgm",
+    "ghg.grid_factor", "ghg.mitigation",
+)  # fmt: skip
 SORTS = ("key", "-key", "start", "-start", "-updated", "status")
 ENTITIES = (
     "result", "work_item", "review_event", "app_user", "role_grant", "term", "indicator",
@@ -88,6 +93,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "state": tuple(s.value for s in ReviewState),
     "review_action": ("submit", "verify", "return"),
     "unit": UNITS,
+    "method": METHODS,
     "sort": tuple(s.replace("-", "desc_") for s in SORTS),
     "entity": ENTITIES,
     "field": FIELDS,
