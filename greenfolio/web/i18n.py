@@ -15,6 +15,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
+from babel.numbers import format_percent
 
 from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
@@ -82,6 +83,10 @@ class Translator:
         if value is None:
             return "—"
         return _number(float(value), self.lang, qualifier)
+
+    def percent(self, share: float) -> str:
+        """A share (0.5) as the language writes a percentage ("50 %", "50%", "٥٠٪")."""
+        return str(format_percent(share, locale=CLDR[self.lang]))
 
     def country(self, code: str | None) -> str:
         return labels.country(code, self.lang)

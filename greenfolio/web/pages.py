@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
+from greenfolio.domain import progress
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.permissions import (
@@ -459,7 +460,13 @@ def _create_result(key: str, request: Request, db: Database, fields: dict[str, A
 def project_page(key: str, request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
-    return render(request, "project.html", p=found, indicators=_indicator_names(db, who))
+    return render(
+        request,
+        "project.html",
+        p=found,
+        progress=progress.by_period(found["results"]),
+        indicators=_indicator_names(db, who),
+    )
 
 
 async def _run_sync(request: Request, fn: Any, *args: Any) -> Response:
