@@ -32,6 +32,15 @@ class ValidationError(GreenfolioError):
     """Input that breaks a rule of the domain (unknown code, bad value, wrong state)."""
 
 
+class Problems(ValidationError):
+    """Several broken rules of one record, found together so that a form can show every
+    one at once; its text joins theirs."""
+
+    def __init__(self, problems: Sequence[ValidationError]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = tuple(problems)
+
+
 class UnitMismatchError(GreenfolioError):
     """Quantities whose units cannot be added, named with the records that carry them."""
 

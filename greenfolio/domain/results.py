@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.errors import Problems, ValidationError
 from greenfolio.domain.units import compatible, convert, is_count
 
 
@@ -105,33 +106,60 @@ class ResultDraft:
     citation: str | None = None
 
     def __post_init__(self) -> None:
+        problems = list(self._problems())
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise Problems(problems)
+
+    def _problems(self) -> Iterator[ValidationError]:
+        """Every broken rule of this result, each with its message id for the pages."""
+        ind = self.indicator
         if self.value != self.value or self.value in (float("inf"), float("-inf")):
-            raise ValidationError(f"result value for {self.indicator} must be a finite number")
+            yield ValidationError(
+                f"result value for {ind} must be a finite number",
+                message_id="result_not_finite",
+                params={"indicator": ind},
+            )
+            return
         if self.value < 0:
-            raise ValidationError(
-                f"result value for {self.indicator} is {self.value}: values are never "
-                "negative; record a reduction under an indicator of avoided or reduced amounts"
+            yield ValidationError(
+                f"result value for {ind} is {self.value}: values are never "
+                "negative; record a reduction under an indicator of avoided or reduced amounts",
+                message_id="result_negative",
+                params={"indicator": ind, "value": self.value},
             )
         if not compatible(self.unit, self.indicator_unit):
-            raise ValidationError(
+            yield ValidationError(
                 f"unit {self.unit!r} cannot be converted to {self.indicator_unit!r}, the unit "
-                f"of indicator {self.indicator!r}: give the value in {self.indicator_unit} "
-                "or a unit of the same kind"
+                f"of indicator {ind!r}: give the value in {self.indicator_unit} "
+                "or a unit of the same kind",
+                message_id="result_unit",
+                params={"indicator": ind, "unit": self.unit, "indicator_unit": self.indicator_unit},
             )
-        if is_count(self.indicator_unit):
+        elif is_count(self.indicator_unit):
             counted = convert(self.value, self.unit, self.indicator_unit)
             if abs(counted - round(counted)) > 1e-9:
-                raise ValidationError(
-                    f"result value for {self.indicator} is {self.value:g} {self.unit}, but "
-                    f"{self.indicator} is a count (unit: {self.indicator_unit}): give a whole "
-                    f"number, such as {int(counted)} or {int(counted) + 1}"
-                )
+                yield ValidationError(
+                    f"result value for {ind} is {self.value:g} {self.unit}, but "
+                    f"{ind} is a count (unit: {self.indicator_unit}): give a whole "
+                    f"number, such as {int(counted)} or {int(counted) + 1}",
+                    message_id="result_whole",
+                    params={"indicator": ind, "value": self.value, "lower": int(counted),
+                            "upper": int(counted) + 1},
+                )  # fmt: skip
         if (
             self.period_start is not None
             and self.period_end is not None
             and self.period_start > self.period_end
         ):
-            raise ValidationError(
-                f"period of result for {self.indicator} starts ({self.period_start}) "
-                f"after it ends ({self.period_end})"
+            yield ValidationError(
+                f"period of result for {ind} starts ({self.period_start}) "
+                f"after it ends ({self.period_end})",
+                message_id="result_period",
+                params={
+                    "indicator": ind,
+                    "start": self.period_start.isoformat(),
+                    "end": self.period_end.isoformat(),
+                },
             )

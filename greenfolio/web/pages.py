@@ -43,6 +43,7 @@ from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.services.results import ResultSpec
 from greenfolio.web import svg
+from greenfolio.web.entry_form import entry_context
 from greenfolio.web.i18n import Translator
 from greenfolio.web.refusal_text import invalid_input
 from greenfolio.web.rendering import (
@@ -55,6 +56,7 @@ from greenfolio.web.rendering import (
     render,
     safe_next,
     said,
+    said_all,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -408,16 +410,25 @@ def _indicator_names(db: Database, who: Principal) -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in explorer.indicators(db, who)}
 
 
-def _result_form(key: str, request: Request, db: Database, status: int, **context: Any) -> Response:
+def _result_form(
+    key: str, request: Request, db: Database, status: int, form: dict[str, Any], **context: Any
+) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
     _require_edit(who, found)
+    indicators = explorer.indicators(db, who)
+    code = form.get("indicator") or request.query_params.get("indicator")
+    chosen = next((i for i in indicators if i["code"] == code), None)
+    tr = Translator(lang_of(request))
     return render(
         request,
         "result_new.html",
         status=status,
         p=found,
-        indicators=explorer.indicators(db, who),
+        indicators=indicators,
+        chosen=chosen,
+        form=form,
+        entry=entry_context(tr, chosen, form.get("unit")),
         **context,
     )
 
@@ -452,7 +463,7 @@ def _create_result(key: str, request: Request, db: Database, fields: dict[str, A
     except (ValidationError, GreenfolioError) as exc:
         if classify(exc)[0] not in (400, 404, 422):
             raise
-        return _result_form(key, request, db, 422, form=fields, errors=[said(request, exc)])
+        return _result_form(key, request, db, 422, form=fields, errors=said_all(request, exc))
     return redirect(f"/results/{made['id']}")
 
 
@@ -483,12 +494,16 @@ def _result_page(
     found = explorer.result(db, who, result_id)
     context.setdefault("form", found)
     context.setdefault("errors", [])
+    indicators = _indicator_names(db, who)
+    tr = Translator(lang_of(request))
+    entry = entry_context(tr, indicators.get(found["indicator"]), found.get("unit"))
     return render(
         request,
         "result.html",
         status=status,
         r=found,
-        indicators=_indicator_names(db, who),
+        indicators=indicators,
+        entry=entry,
         **context,
     )
 
@@ -523,7 +538,7 @@ def _revise(
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 422, 428):
             raise
-        errors = [said(request, exc)]
+        errors = said_all(request, exc)
         return _result_page(result_id, request, db, 422, form=fields, errors=errors)
     return redirect(f"/results/{result_id}")
 

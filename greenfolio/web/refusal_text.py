@@ -21,7 +21,8 @@ import pydantic
 from babel.dates import format_timedelta
 from babel.lists import format_list
 
-from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.errors import GreenfolioError, Problems
+from greenfolio.refdata.loader import indicators
 from greenfolio.web.i18n import CLDR, Translator, endonym
 
 _FIELD_PATH = re.compile(r"^(?P<name>[a-z_]+)(?:\.(?P<lang>[a-z]{2}))?(?:\[\d+\])?$")
@@ -112,6 +113,15 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = _joined(tr, [tr(f"deed_{d}") for d in value])
         elif name == "chars":
             out[name] = _joined(tr, [_char(tr, c) for c in value])
+        elif name == "indicator":
+            found = indicators().get(str(value))
+            out[name] = tr.text(found.names) if found else str(value)
+        elif name in ("unit", "indicator_unit"):
+            out[name] = tr.unit(str(value))
+        elif name in ("value", "lower", "upper"):
+            out[name] = tr.num(float(value))
+        elif name in ("start", "end"):
+            out[name] = tr.date(str(value))
         else:
             out[name] = str(value)
     return out
@@ -126,6 +136,13 @@ def message(tr: Translator, message_id: str | None, params: Mapping[str, Any]) -
         gap = "" if tr.lang == "zh" else " "  # Chinese sentences follow without a space
         text = f"{text}{gap}{tr('err_key_hint')}"
     return text
+
+
+def refusal_texts(tr: Translator, exc: BaseException) -> list[str]:
+    """Each problem of a refusal that gathers several (``Problems``) on its own line."""
+    if isinstance(exc, Problems):
+        return [refusal_text(tr, p) for p in exc.problems]
+    return [refusal_text(tr, exc)]
 
 
 def refusal_text(tr: Translator, exc: BaseException) -> str:

@@ -34,7 +34,7 @@ from greenfolio.http.context import (
 )
 from greenfolio.services.database import Database, refusal
 from greenfolio.web.i18n import Translator, endonym, negotiate
-from greenfolio.web.refusal_text import invalid_input, refusal_text
+from greenfolio.web.refusal_text import invalid_input, refusal_text, refusal_texts
 
 Db = Annotated[Database, Depends(get_db)]
 Csrf = Annotated[str, Form(max_length=100)]
@@ -165,6 +165,11 @@ def redirect(target: str, saved: bool = True) -> RedirectResponse:
 
 def form_errors(request: Request, exc: pydantic.ValidationError) -> list[str]:
     return invalid_input(Translator(lang_of(request)), exc)
+
+
+def said_all(request: Request, exc: Exception) -> list[str]:
+    """Every problem of a refusal, one per line of the form's error box."""
+    return refusal_texts(Translator(lang_of(request)), exc)
 
 
 def said(request: Request, exc: Exception) -> str:

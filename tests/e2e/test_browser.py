@@ -191,8 +191,9 @@ def test_review_cycle_in_a_browser(server: tuple[DemoServer, str, str]) -> None:
         _shot(editor, "03-project", taken)
         editor.click("text=Enter a result")
         editor.select_option("select[name=indicator]", INDICATOR)
+        editor.click("form.entry button[type=submit]")  # the form for that indicator
         editor.fill("input[name=value]", "250")
-        editor.fill("input[name=unit]", "kg")
+        editor.select_option("select[name=unit]", "kg")
         editor.fill("input[name=period_start]", "2021-01-01")
         editor.fill("input[name=period_end]", "2021-06-30")
         editor.fill("input[name=citation]", "field report, e2e")
@@ -217,7 +218,7 @@ def test_review_cycle_in_a_browser(server: tuple[DemoServer, str, str]) -> None:
         # The editor fixes it (a new version; the old one is kept) and resubmits.
         editor.goto(result_url)
         expect(editor.locator(".review-note")).to_contain_text("tonnes")
-        editor.fill("form.entry input[name=unit]", "t")
+        editor.select_option("form.entry select[name=unit]", "t")
         editor.click("form.entry button[type=submit]")
         expect(editor.locator("[data-testid=version]")).to_have_text("4")
         expect(editor.locator("text=Earlier versions")).to_be_visible()

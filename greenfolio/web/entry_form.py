@@ -1,0 +1,51 @@
+"""What a result's entry form offers for one indicator: the units it can be given in (in
+words), whether it is a count (whole numbers only) and a line of help, so that each
+indicator gets the form that fits it rather than one free-text form for all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.units import compatible, is_count
+from greenfolio.http.labels import UNITS
+from greenfolio.web.i18n import Translator
+
+
+def _same_kind(unit: str, other: str) -> bool:
+    try:
+        return compatible(unit, other)
+    except GreenfolioError:  # a unit the unit registry does not know (USD): none alike
+        return False
+
+
+def unit_choices(indicator_unit: str, current: str | None = None) -> list[str]:
+    """The indicator's unit first, then every known unit of the same kind; a unit stored
+    earlier that is not among them stays offered, so revising never changes it silently."""
+    found = [indicator_unit] + [
+        u for u in UNITS if u != indicator_unit and _same_kind(u, indicator_unit)
+    ]
+    if current and current not in found:
+        found.append(current)
+    return found
+
+
+def entry_context(
+    tr: Translator, indicator: Mapping[str, Any] | None, current: str | None
+) -> dict[str, Any]:
+    """Template values for the value and unit fields of ``indicator`` (None: not chosen)."""
+    if indicator is None:
+        return {"unit_choices": [], "counted": False, "help": []}
+    unit = str(indicator["unit"])
+    counted = is_count(unit)
+    helps = [
+        tr("entry_help_count", unit=tr.unit(unit))
+        if counted
+        else tr("entry_help_amount", unit=tr.unit(unit))
+    ]
+    if indicator.get("aggregation") == "distinct_countries":
+        helps.append(tr("entry_help_distinct_countries"))
+    if "sex" in (indicator.get("disaggregations") or []):
+        helps.append(tr("entry_help_sex"))
+    return {"unit_choices": unit_choices(unit, current), "counted": counted, "help": helps}
