@@ -57,3 +57,14 @@ def test_every_broken_rule_is_shown_at_once_in_the_visitors_language(
     assert not any("participants" in e for e in errors)
     kept = lxml.html.fromstring(sent.text)
     assert kept.xpath("//input[@name='indicator']/@value") == ["participants"]
+
+
+@SQLITE
+def test_a_title_missing_in_the_visitors_language_falls_back_visibly(demo_db: Database) -> None:
+    web, _ = browser(demo_db, add_user(demo_db, "ed", "editor@all"))
+    arabic = lxml.html.fromstring(web.get(f"/projects/{PROJECT}", params={"lang": "ar"}).text)
+    title = arabic.xpath("//h1/span[@lang='en']")
+    assert title and title[0].get("dir") == "ltr"
+    assert arabic.xpath("string(//h1/small[@class='fallback'])") == "(باللغة الإنجليزية)"
+    english = lxml.html.fromstring(web.get(f"/projects/{PROJECT}", params={"lang": "en"}).text)
+    assert not english.xpath("//h1//small[@class='fallback']")

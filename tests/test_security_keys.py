@@ -102,7 +102,10 @@ def test_every_project_route_works_with_every_accepted_key(db: Database) -> None
         links = lxml.html.fromstring(page.text).xpath("//a/@href")
         assert f"/projects/{path}/edit" in links and f"/projects/{path}/results/new" in links
         assert web.get(f"/projects/{path}/edit").status_code == 200
-        new_result = web.get(f"/projects/{path}/results/new")
+        chooser = web.get(f"/projects/{path}/results/new")
+        action = lxml.html.fromstring(chooser.text).xpath("//form[@class='entry']/@action")
+        assert action == [f"/projects/{path}/results/new"], key
+        new_result = web.get(action[0], params={"indicator": "pops_destroyed"})
         action = lxml.html.fromstring(new_result.text).xpath("//form[@class='entry']/@action")
         assert action == [f"/projects/{path}/results"], key
         form = {"csrf": csrf, "indicator": "pops_destroyed", "value": "7"}

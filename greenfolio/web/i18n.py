@@ -16,6 +16,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent
+from markupsafe import Markup
 
 from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
@@ -95,6 +96,25 @@ class Translator:
         if not names:
             return ""
         return str(names.get(self.lang) or names.get("en") or next(iter(names.values()), ""))
+
+    def shown(self, names: Mapping[str, Any] | None) -> Markup:
+        """A name or title as ``text`` gives it, but one that falls back to another
+        language says so: marked with its language (for screen readers and the bidi
+        algorithm) and followed by "(in English)" in the visitor's language."""
+        if not names:
+            return Markup("")
+        if names.get(self.lang):
+            return Markup.escape(str(names[self.lang]))
+        lang = "en" if names.get("en") else next((k for k, v in names.items() if v), "")
+        text = str(names.get(lang) or "")
+        if not text:
+            return Markup("")
+        direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
+        language = Locale.parse(CLDR[self.lang]).languages.get(lang, lang)
+        note = self("shown_in_language", language=language)
+        return Markup(
+            '<span lang="{}" dir="{}">{}</span> <small class="fallback">{}</small>'
+        ).format(lang, direction, text, note)
 
     def date(self, value: str | date | None) -> str:
         if not value:
