@@ -355,7 +355,8 @@ def render_document(
         if key in head_raw
     }
     form = document_form.form_fields(meta, lang, r.date) if "session" in meta else {}
-    header = Header(**header_fields, **optional, **form)
+    fields: dict[str, Any] = {**header_fields, **optional, **form}
+    header = Header(**fields)
     labels = _need(template, lang, "section_labels")
     sections: list[Section] = []
     number = 0

@@ -25,7 +25,12 @@ from greenfolio.domain.document import Document, Header
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
-from greenfolio.interfaces.writers.docx_parts import OWN_LANG, Footnotes, right_to_left, tag_document
+from greenfolio.interfaces.writers.docx_parts import (
+    OWN_LANG,
+    Footnotes,
+    right_to_left,
+    tag_document,
+)
 
 
 def _page_setup(out: Any) -> None:
@@ -149,7 +154,9 @@ class _Writer:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                     caption = self.out.add_paragraph()
-                    self.text(caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}")
+                    self.text(
+                        caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
+                    )
                     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 

@@ -21,7 +21,14 @@ OWN_LANG = "greenfolio-lang"
 """A working attribute on a run written in another language than the document ("en") or
 as a left-to-right island in Arabic ("ar:ltr"); removed by ``tag_document``."""
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
-LANG_TAGS = {"ar": "ar-SA", "zh": "zh-CN", "en": "en-GB", "fr": "fr-FR", "ru": "ru-RU", "es": "es-ES"}
+LANG_TAGS = {
+    "ar": "ar-SA",
+    "zh": "zh-CN",
+    "en": "en-GB",
+    "fr": "fr-FR",
+    "ru": "ru-RU",
+    "es": "es-ES",
+}
 LATIN_FONT = "Times New Roman"
 EAST_ASIAN_FONT = "SimSun"
 ARABIC_FONT = "Simplified Arabic"
@@ -52,11 +59,46 @@ def run_properties(r_pr: Any, lang: str, rtl: bool) -> None:
 
 
 _R_PR_ORDER = (
-    "w:rStyle w:rFonts w:b w:bCs w:i w:iCs w:caps w:smallCaps w:strike w:dstrike w:outline "
-    "w:shadow w:emboss w:imprint w:noProof w:snapToGrid w:vanish w:webHidden w:color "
-    "w:spacing w:w w:kern w:position w:sz w:szCs w:highlight w:u w:effect w:bdr w:shd "
-    "w:fitText w:vertAlign w:rtl w:cs w:em w:lang w:eastAsianLayout w:specVanish w:oMath"
-).split()
+    "w:rStyle",
+    "w:rFonts",
+    "w:b",
+    "w:bCs",
+    "w:i",
+    "w:iCs",
+    "w:caps",
+    "w:smallCaps",
+    "w:strike",
+    "w:dstrike",
+    "w:outline",
+    "w:shadow",
+    "w:emboss",
+    "w:imprint",
+    "w:noProof",
+    "w:snapToGrid",
+    "w:vanish",
+    "w:webHidden",
+    "w:color",
+    "w:spacing",
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
+)
 
 
 def _insert_ordered(r_pr: Any, child: Any) -> None:
@@ -101,10 +143,22 @@ def right_to_left(docx: Any) -> None:
             if p_pr.find(qn("w:bidi")) is None:
                 p_pr.insert_element_before(
                     OxmlElement("w:bidi"),
-                    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-                    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-                    "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-                    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+                    "w:adjustRightInd",
+                    "w:snapToGrid",
+                    "w:spacing",
+                    "w:ind",
+                    "w:contextualSpacing",
+                    "w:mirrorIndents",
+                    "w:suppressOverlap",
+                    "w:jc",
+                    "w:textDirection",
+                    "w:textAlignment",
+                    "w:textboxTightWrap",
+                    "w:outlineLvl",
+                    "w:divId",
+                    "w:cnfStyle",
+                    "w:rPr",
+                    "w:sectPr",
                     "w:pPrChange",
                 )
     for tbl_pr in body.iter(qn("w:tblPr")):
@@ -169,7 +223,8 @@ class Footnotes:
     def _xml(self, lang: str) -> str:
         bidi = "<w:bidi/>" if lang == "ar" else ""
         out = [
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes {nsdecls("w")}>',
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+            f"<w:footnotes {nsdecls('w')}>",
             '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0"/>'
             "</w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>",
             '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr>'
@@ -184,7 +239,7 @@ class Footnotes:
             )
             out.append(
                 f'<w:footnote w:id="{note_id}"><w:p><w:pPr>{bidi}<w:spacing w:after="0"/>'
-                f"</w:pPr>{lead}<w:r>{_r_pr(lang)}<w:t xml:space=\"preserve\"> "
+                f'</w:pPr>{lead}<w:r>{_r_pr(lang)}<w:t xml:space="preserve"> '
                 f"{_escape(text)}</w:t></w:r></w:p></w:footnote>"
             )
         out.append("</w:footnotes>")

@@ -95,9 +95,7 @@ def check(langs: Iterable[str]) -> None:
         return
     packages = sorted({PACKAGES[family] for family in missing})
     dirs = configured_dirs()
-    where = (
-        f"in {FONT_DIRS_ENV}={os.pathsep.join(dirs)}" if dirs is not None else "on this system"
-    )
+    where = f"in {FONT_DIRS_ENV}={os.pathsep.join(dirs)}" if dirs is not None else "on this system"
     raise MissingFontError(
         f"font {', '.join(missing)} not found {where}; the report in "
         f"{', '.join(langs)} would print its text as empty boxes, so nothing was written. "

@@ -78,13 +78,9 @@ def _header(t: _Typst, head: Header) -> list[str]:
         return _header_note(note.mark, note.text) if note else ""
 
     right = [head.symbol] if head.symbol else []
-    block_lines = [
-        f"[{t.block_text(line, head)}]" for line in head.block()
-    ]
+    block_lines = [f"[{t.block_text(line, head)}]" for line in head.block()]
     left = [head.session, head.dates_place, head.agenda_item]
-    symbol = (
-        f'#text(weight: "bold", {_lit(head.symbol)}){marked("symbol")}' if right else ""
-    )
+    symbol = f'#text(weight: "bold", {_lit(head.symbol)}){marked("symbol")}' if right else ""
     rows = max(len(left), len(block_lines))
     cells = []
     for i in range(rows):
@@ -135,7 +131,7 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
     out = [
         f"#set document(title: {_lit(head.title)})\n",
         _page(t, head),
-        f"#set text(font: ({font_list},), size: 10.5pt, lang: \"{doc.lang}\"{region}, "
+        f'#set text(font: ({font_list},), size: 10.5pt, lang: "{doc.lang}"{region}, '
         f"dir: {doc.direction}, hyphenate: false)\n",
         "#set par(justify: true, leading: 0.7em, spacing: 0.9em)\n",
         "#set heading(numbering: none)\n",
