@@ -60,14 +60,15 @@ class _Typst:
         body = []
         for run in para.runs:
             if run.footnote is not None:
-                body.append(f"#footnote[{self.text(notes.get(run.footnote, ''))}]")
+                note = self.text(notes.get(run.footnote, ""))
+                body.append(f"#footnote[#h(0.3em){note}]")
             else:
                 body.append(self.text(run.text))
         return f"#grid(columns: (2.4em, 1fr), [{para.number}.], [{''.join(body)}])\n"
 
 
 def _header_note(mark: str, text: str) -> str:
-    return f'#footnote(numbering: _ => "{mark}", {_lit(text)})'
+    return f'#footnote(numbering: _ => "{mark}")[#h(0.3em){_s(text)}]'
 
 
 def _header(t: _Typst, head: Header) -> list[str]:
@@ -78,23 +79,30 @@ def _header(t: _Typst, head: Header) -> list[str]:
         return _header_note(note.mark, note.text) if note else ""
 
     right = [head.symbol] if head.symbol else []
-    block_lines = [f"[{t.block_text(line, head)}]" for line in head.block()]
+    block_lines = [t.block_text(line, head) for line in head.block()]
     left = [head.session, head.dates_place, head.agenda_item]
-    symbol = f'#text(weight: "bold", {_lit(head.symbol)}){marked("symbol")}' if right else ""
-    rows = max(len(left), len(block_lines))
-    cells = []
-    for i in range(rows):
-        if i < len(left):
-            extra = marked("agenda_item") if i == 2 else ""
-            cells.append(f"[{t.text(left[i])}{extra}]")
-        else:
-            cells.append("[]")
-        cells.append(block_lines[i] if i < len(block_lines) else "[]")
+    block = head.block_lang or t.doc.lang
+    symbol = (
+        f'#text(font: "{fonts.LATIN_SERIF}", lang: "{block}", dir: ltr)'
+        f'[#text(weight: "bold", {_lit(head.symbol)})'
+        f"{marked('symbol')}]"
+        if right
+        else ""
+    )
+    meeting = [t.text(line) for line in left]
+    meeting[2] += marked("agenda_item")
+    lines, newline = "#set par(justify: false, leading: 0.55em)\n", " \\ "
+    own = (
+        f'#set text(font: "{fonts.LATIN_SERIF}", lang: "{block}", dir: ltr)\n'
+        if block != t.doc.lang
+        else ""
+    )
+    cells = [f"[{lines}{newline.join(meeting)}]", f"[{lines}{own}{newline.join(block_lines)}]"]
     return [
         f'#grid(columns: (1fr, auto), [#text(size: 13pt, weight: "bold")[{t.text(head.organ)}]], '
         f"[{symbol}])\n",
         "#v(-0.4em)\n#line(length: 100%, stroke: 1.2pt)\n",
-        f"#grid(columns: (1fr, auto), row-gutter: 0.45em, {', '.join(cells)})\n",
+        f"#grid(columns: (1fr, auto), column-gutter: 1em, {', '.join(cells)})\n",
         "#line(length: 100%, stroke: 0.6pt)\n#v(1em)\n",
         f"#heading(level: 1)[{t.text(head.title)}{marked('title')}]\n",
         f'#text(style: "italic")[{t.text(head.subtitle)}]\n\n',
