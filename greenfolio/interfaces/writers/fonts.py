@@ -70,20 +70,23 @@ def needed(langs: Iterable[str]) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _families(dirs: tuple[str, ...] | None) -> frozenset[str]:
+def _fonts(dirs: tuple[str, ...] | None) -> typst.Fonts:
     if dirs is None:
-        fonts = typst.Fonts(include_system_fonts=True, include_embedded_fonts=False)
-    else:
-        existing = [d for d in dirs if Path(d).is_dir()]
-        fonts = typst.Fonts(
-            include_system_fonts=False, include_embedded_fonts=False, font_paths=existing
-        )
-    return frozenset(fonts.families())
+        return typst.Fonts(include_system_fonts=True, include_embedded_fonts=False)
+    existing = [d for d in dirs if Path(d).is_dir()]
+    return typst.Fonts(
+        include_system_fonts=False, include_embedded_fonts=False, font_paths=existing
+    )
+
+
+def typst_fonts() -> typst.Fonts:
+    """The fonts Typst may use, as configured now (searched once per configuration)."""
+    return _fonts(configured_dirs())
 
 
 def available() -> frozenset[str]:
     """The font families the writers can find, as configured now."""
-    return _families(configured_dirs())
+    return frozenset(typst_fonts().families())
 
 
 def check(langs: Iterable[str]) -> None:

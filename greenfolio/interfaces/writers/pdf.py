@@ -191,12 +191,7 @@ def write_pdf(doc: Document, path: Path, charts: Mapping[str, RenderedChart] | N
             files[chart_id] = name
         source = folder / "report.typ"
         source.write_text(typst_source(doc, files), encoding="utf-8")
-        dirs = fonts.configured_dirs()
-        compiler = typst.Compiler(
-            root=str(folder),
-            font_paths=list(dirs or []),
-            ignore_system_fonts=dirs is not None,
-        )
+        compiler = typst.Compiler(root=str(folder), font_paths=fonts.typst_fonts())
         pdf = compiler.compile(str(source))
         assert isinstance(pdf, bytes)
         write_bytes(path, _poppler_safe(pdf))
