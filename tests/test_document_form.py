@@ -277,6 +277,10 @@ def test_every_docx_run_carries_its_language_and_arabic_is_right_to_left(
                 assert tag.get(f"{W}val") == "en-GB" and run.find(f"{W}rPr/{W}rtl") is None
     sect = _xml(path, "word/document.xml").find(f".//{W}body/{W}sectPr")
     assert (sect.find(f"{W}bidi") is not None) == (lang == "ar")
+    for part in ("word/document.xml", "word/header1.xml", "word/footer1.xml", "word/footer2.xml"):
+        paragraphs = list(_xml(path, part).iter(f"{W}p"))
+        bidi = [p.find(f"{W}pPr/{W}bidi") is not None for p in paragraphs]
+        assert paragraphs and all(bidi) if lang == "ar" else not any(bidi), part
 
 
 # --- PDF layout: headings, Arabic order ----------------------------------------------

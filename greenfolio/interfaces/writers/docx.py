@@ -86,7 +86,8 @@ class _Writer:
         if head.symbol:
             para = self.block_line(symbol_cell, head.symbol, head, bold=True)
             if "symbol" in notes:
-                self.notes.reference(para, self._isolated(notes["symbol"].text), "*")
+                note = notes["symbol"]
+                self.notes.reference(para, self._isolated(note.text), note.mark)
         for i, line in enumerate((head.session, head.dates_place, head.agenda_item)):
             para = left.paragraphs[0] if i == 0 else left.add_paragraph()
             self.text(para, line)

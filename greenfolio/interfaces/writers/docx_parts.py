@@ -112,6 +112,16 @@ def _insert_ordered(r_pr: Any, child: Any) -> None:
     r_pr.append(child)
 
 
+def _containers(docx: Any) -> list[Any]:
+    """The body and every header and footer part the document has."""
+    out = [docx.element.body]
+    for section in docx.sections:
+        for part in (section.header, section.footer, section.first_page_footer):
+            if not part.is_linked_to_previous:
+                out.append(part._element)
+    return out
+
+
 def tag_document(docx: Any, lang: str) -> None:
     """Language, fonts and direction on every run of the body, headers and footers, and
     as the document default (so text typed later is tagged too)."""
@@ -119,12 +129,7 @@ def tag_document(docx: Any, lang: str) -> None:
     defaults = docx.styles.element.find(qn("w:docDefaults"))
     r_pr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     run_properties(r_pr, lang, False)
-    containers = [docx.element.body]
-    for section in docx.sections:
-        for part in (section.header, section.footer, section.first_page_footer):
-            if not part.is_linked_to_previous:
-                containers.append(part._element)
-    for container in containers:
+    for container in _containers(docx):
         for run in container.iter(qn("w:r")):
             own = run.get(OWN_LANG)
             if own is not None:
@@ -136,8 +141,7 @@ def tag_document(docx: Any, lang: str) -> None:
 def right_to_left(docx: Any) -> None:
     """Right-to-left paragraphs and sections (w:bidi) and tables (w:bidiVisual)."""
     body = docx.element.body
-    containers = [body] + [s.header._element for s in docx.sections]
-    for container in containers:
+    for container in _containers(docx):
         for p in container.iter(qn("w:p")):
             p_pr = p.get_or_add_pPr()
             if p_pr.find(qn("w:bidi")) is None:
