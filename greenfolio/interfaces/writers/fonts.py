@@ -99,9 +99,10 @@ def check(langs: Iterable[str]) -> None:
     packages = sorted({PACKAGES[family] for family in missing})
     dirs = configured_dirs()
     where = f"in {FONT_DIRS_ENV}={os.pathsep.join(dirs)}" if dirs is not None else "on this system"
+    several = len(missing) > 1
     raise MissingFontError(
-        f"font {', '.join(missing)} not found {where}; the report in "
+        f"font{'s' if several else ''} {', '.join(missing)} not found {where}; the report in "
         f"{', '.join(langs)} would print its text as empty boxes, so nothing was written. "
-        f"Install it (Debian/Ubuntu: sudo apt-get install {' '.join(packages)}), "
-        f"or point {FONT_DIRS_ENV} at a folder holding the Noto fonts."
+        f"Install {'them' if several else 'it'} (Debian/Ubuntu: sudo apt-get install "
+        f"{' '.join(packages)}), or point {FONT_DIRS_ENV} at a folder holding the Noto fonts."
     )
