@@ -92,6 +92,8 @@ def test_known_fields_are_printed_and_marked_in_reading_order() -> None:
         "Original: English",
         "10 May 2021",
     )
+    ru_2021 = document_form.form_fields(_session_2021(), "ru", lambda d: "2 июня 2021 г.")
+    assert ru_2021["notes"][0].text == "Переиздано по техническим причинам 2 июня 2021 г."
     with pytest.raises(ValidationError, match="distribution 'secret'"):
         document_form.form_fields(meta | {"distribution": "secret"}, "en", str)
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):

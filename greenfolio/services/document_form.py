@@ -115,6 +115,7 @@ def _notes(
     if meta.get("reissued"):
         when = local_date(_as_date(meta["reissued"], "reissued"))
         text = str(_words()["reissued"][lang]).format(date=when)
+        text = text.replace("..", ".")  # a date ending in an abbreviation ("2021 г.")
         if lang == "zh":
             text = _zh_spacing(text)
         pending.append(("symbol" if has_symbol else "title", text))
