@@ -49,8 +49,26 @@ class Footnote:
 
 
 @dataclass(frozen=True)
+class HeaderNote:
+    """A footnote of the document header, marked with asterisks as UN documents mark them
+    (the reissue note on the symbol, the provisional agenda's symbol on the agenda item).
+
+    ``anchor`` names the header line that carries the mark: symbol, agenda_item or title.
+    """
+
+    mark: str
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Header:
-    """The block at the top of a governing-body document."""
+    """The block at the top of a governing-body document.
+
+    Every field but the first six is printed only when known; none is ever guessed.
+    ``block_lang`` is the language of the distribution block (symbol, "Distr.", date of
+    issue, language, original), which Russian, Chinese and Arabic editions print in English.
+    """
 
     organ: str
     session: str
@@ -60,8 +78,22 @@ class Header:
     subtitle: str
     symbol: str = ""
     distribution: str = ""
+    date_of_issue: str = ""
+    language: str = ""
     original_language: str = ""
     summary: str = ""
+    block_lang: str = ""
+    notes: tuple[HeaderNote, ...] = ()
+    paper_economy: str = ""
+
+    def marks(self, anchor: str) -> str:
+        """The footnote marks the header line ``anchor`` carries ("" when none)."""
+        return "".join(note.mark for note in self.notes if note.anchor == anchor)
+
+    def block(self) -> tuple[str, ...]:
+        """The distribution block, top to bottom, known lines only."""
+        lines = (self.distribution, self.date_of_issue, self.language, self.original_language)
+        return tuple(line for line in lines if line)
 
 
 @dataclass(frozen=True)
@@ -97,6 +129,8 @@ class Document:
         """All visible text in reading order, for search and for tests that read it back."""
         head = self.header
         parts = [
+            head.symbol,
+            *head.block(),
             head.organ,
             head.session,
             head.dates_place,
@@ -104,6 +138,8 @@ class Document:
             head.title,
             head.subtitle,
             head.summary,
+            *(f"{note.mark} {note.text}" for note in head.notes),
+            head.paper_economy,
         ]
         for section in self.sections:
             parts.append(f"{section.label} {section.heading}")

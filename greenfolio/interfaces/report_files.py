@@ -11,6 +11,7 @@ from typing import Any
 from greenfolio.domain.errors import ValidationError
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import charts as chart_writer
+from greenfolio.interfaces.writers import fonts
 from greenfolio.interfaces.writers.charts import RenderedChart
 from greenfolio.interfaces.writers.docx import write_docx
 from greenfolio.interfaces.writers.html import write_html
@@ -51,6 +52,7 @@ def write(
 ) -> tuple[Path, Path]:
     """Write one format of a built report and its provenance JSON; returns both paths."""
     check_formats([fmt])
+    fonts.check([built.document.lang])
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{built.definition}-{built.year}-{built.document.lang}"
     path = out_dir / f"{stem}.{fmt}"
@@ -101,6 +103,7 @@ def _write_all(
 ) -> list[Path]:
     done = step or (lambda _description: None)
     check_formats(formats)
+    fonts.check(langs)
     computed = reporting.compute(db, load_definition(definition), year)
     done("figures computed")
     written: list[Path] = []

@@ -34,6 +34,7 @@ from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
 from greenfolio.domain.numbers import format_count
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import charts as chart_queries
+from greenfolio.services import document_form
 from greenfolio.services import figures as figure_queries
 from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
@@ -350,10 +351,12 @@ def render_document(
     }
     optional = {
         key: r.plain(r.render(str(head_raw[key]), f"header.{key}", extra))
-        for key in ("distribution", "original_language", "summary", "symbol")
+        for key in ("summary",)
         if key in head_raw
     }
-    header = Header(**header_fields, **optional)
+    form = document_form.form_fields(meta, lang, r.date) if "session" in meta else {}
+    fields: dict[str, Any] = {**header_fields, **optional, **form}
+    header = Header(**fields)
     labels = _need(template, lang, "section_labels")
     sections: list[Section] = []
     number = 0

@@ -18,10 +18,9 @@ import pycountry
 import vl_convert as vlc
 
 from greenfolio.domain.numbers import format_figure
+from greenfolio.interfaces.writers import fonts
 from greenfolio.services.charts import ChartData
 
-FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
-FONTS = {"zh": "Noto Sans CJK SC", "ar": "Noto Sans Arabic"}
 D3_LOCALES = {
     "en": "en-GB",
     "zh": "zh-CN",
@@ -41,9 +40,9 @@ class RenderedChart:
     png: bytes
 
 
-@lru_cache(maxsize=1)
-def _fonts_registered() -> bool:
-    for folder in FONT_DIRS:
+@lru_cache(maxsize=4)
+def _fonts_registered(dirs: tuple[str, ...]) -> bool:
+    for folder in dirs:
         if Path(folder).is_dir():
             vlc.register_font_directory(folder)
     return True
@@ -115,10 +114,10 @@ def render(
     chart: ChartData, lang: str, title: str, labels: dict[str, str], axis: str = ""
 ) -> RenderedChart:
     """Draw one chart in one language."""
-    _fonts_registered()
+    _fonts_registered(fonts.chart_dirs())
     spec = _map_spec(chart) if chart.kind == "map" else _bar_spec(chart, lang, labels, axis)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
-    spec["config"] = {"font": FONTS.get(lang, "Noto Sans"), "view": {"stroke": None}}
+    spec["config"] = {"font": fonts.SANS.get(lang, fonts.LATIN_SANS), "view": {"stroke": None}}
     locale: Any = D3_LOCALES[lang]
     svg = vlc.vegalite_to_svg(spec, format_locale=locale)
     png = vlc.vegalite_to_png(spec, scale=2, format_locale=locale)

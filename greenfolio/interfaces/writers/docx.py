@@ -1,8 +1,11 @@
-"""Write a report document as DOCX with python-docx.
+"""Write a report document as DOCX with python-docx, in the form of a UN document.
 
-Footnote marks are superscript numbers; the notes follow the last section, since
-python-docx has no API for page-foot notes. Right-to-left languages get bidirectional
-paragraphs and runs, so Word lays them out from the right.
+A4 pages with the margins of the PDF; the header block as a borderless table (organ and
+symbol, session, dates and place, agenda item, and the distribution block in its own
+language); real Word footnotes (the header's marked * and **, the body's numbered); a
+running head on the pages after the first and the paper-economy notice at the foot of the
+first; every run tagged with its language and fonts; Arabic right to left throughout, with
+numeric ranges and addresses isolated left to right.
 """
 
 from __future__ import annotations
@@ -16,86 +19,164 @@ from docx import Document as new_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Mm, Pt
 
-from greenfolio.domain.document import Document
+from greenfolio.domain.document import Document, Header
 from greenfolio.interfaces import files
+from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
+from greenfolio.interfaces.writers.docx_parts import (
+    OWN_LANG,
+    Footnotes,
+    right_to_left,
+    tag_document,
+)
 
-_EAST_ASIAN_FONT = {"zh": "SimSun"}
 
-
-def _set_fonts(docx: object, lang: str) -> None:
-    style = docx.styles["Normal"]  # type: ignore[attr-defined]
+def _page_setup(out: Any) -> None:
+    section = out.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Cm(2.3)
+    section.top_margin, section.bottom_margin = Cm(2.4), Cm(2.8)
+    section.header_distance, section.footer_distance = Cm(1.2), Cm(1.2)
+    section.different_first_page_header_footer = True
+    style = out.styles["Normal"]
     style.font.name = "Times New Roman"
-    style.font.size = Pt(11)
-    east = _EAST_ASIAN_FONT.get(lang)
-    if east:
-        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-        fonts.set(qn("w:eastAsia"), east)
+    style.font.size = Pt(10.5)
+    for name in ("Heading 1", "Heading 2"):
+        heading = out.styles[name]
+        heading.font.color.rgb = None
+        heading.paragraph_format.keep_with_next = True
+        heading.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
-def _right_to_left(paragraph: Any) -> None:
-    """Mark a paragraph and its runs right-to-left (w:bidi, w:rtl)."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    p_pr.append(OxmlElement("w:bidi"))
-    for run in paragraph.runs:
-        run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+class _Writer:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.out = new_docx()
+        self.notes = Footnotes(self.out)
+        self.rtl = doc.direction == "rtl"
+
+    def text(self, paragraph: Any, text: str, **style: Any) -> None:
+        """Add ``text`` as runs; in Arabic, ranges and addresses become isolated LTR runs."""
+        pieces = bidi.spans(text) if self.rtl else [(text, False)]
+        for piece, ltr in pieces:
+            run = paragraph.add_run(f"{bidi.LRI}{piece}{bidi.PDI}" if ltr else piece)
+            if ltr:
+                run._r.set(OWN_LANG, "ar:ltr")
+            for key, value in style.items():
+                setattr(run.font, key, value)
+
+    def block_line(self, cell: Any, text: str, head: Header, bold: bool = False) -> Any:
+        paragraph = cell.add_paragraph()
+        run = paragraph.add_run(text)
+        run.bold = bold
+        block = head.block_lang or self.doc.lang
+        if block != self.doc.lang:
+            run._r.set(OWN_LANG, block)
+        return paragraph
+
+    def header(self) -> None:
+        head = self.doc.header
+        notes = {note.anchor: note for note in head.notes}
+        table = self.out.add_table(rows=2, cols=2)
+        organ, symbol_cell = table.rows[0].cells
+        left, right = table.rows[1].cells
+        self.text(organ.paragraphs[0], head.organ, bold=True, size=Pt(13))
+        if head.symbol:
+            para = self.block_line(symbol_cell, head.symbol, head, bold=True)
+            if "symbol" in notes:
+                note = notes["symbol"]
+                self.notes.reference(para, self._isolated(note.text), note.mark)
+        for i, line in enumerate((head.session, head.dates_place, head.agenda_item)):
+            para = left.paragraphs[0] if i == 0 else left.add_paragraph()
+            self.text(para, line)
+            if i == 2 and "agenda_item" in notes:
+                note = notes["agenda_item"]
+                self.notes.reference(para, note.text, note.mark)
+        for line in head.block():
+            self.block_line(right, line, head)
+        for cell in (symbol_cell, right):
+            if not cell.paragraphs[0].text and len(cell.paragraphs) > 1:
+                cell._tc.remove(cell.paragraphs[0]._p)
+        for cell in (symbol_cell, right):
+            for para in cell.paragraphs:
+                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        title = self.out.add_heading(level=1)
+        self.text(title, head.title)
+        if "title" in notes:
+            note = notes["title"]
+            self.notes.reference(title, self._isolated(note.text), note.mark)
+        self.text(self.out.add_paragraph(), head.subtitle, italic=True)
+        if head.summary:
+            self.text(self.out.add_paragraph(), head.summary)
+
+    def _isolated(self, text: str) -> str:
+        return bidi.isolated(text) if self.rtl else text
+
+    def pages(self) -> None:
+        """Running head from page 2, page numbers, the paper-economy notice on page 1."""
+        head = self.doc.header
+        section = self.out.sections[0]
+        running = section.header.paragraphs[0]
+        self.text(running, head.symbol or head.title, size=Pt(8.5))
+        running.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        number = section.footer.paragraphs[0]
+        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "2"
+        run.append(text)
+        field.append(run)
+        number._p.append(field)
+        first = section.first_page_footer.paragraphs[0]
+        if head.paper_economy:
+            self.text(first, head.paper_economy, size=Pt(8))
+
+    def body(self, charts: Mapping[str, RenderedChart] | None) -> None:
+        doc = self.doc
+        notes = {n.number: n.text for n in doc.footnotes}
+        for section in doc.sections:
+            heading = self.out.add_heading(level=2)
+            self.text(heading, f"{section.label} {section.heading}")
+            for para in section.paragraphs:
+                p = self.out.add_paragraph()
+                p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+                p.add_run(f"{para.number}.\t")
+                for run in para.runs:
+                    if run.footnote is not None:
+                        self.notes.reference(p, self._isolated(notes.get(run.footnote, "")))
+                    else:
+                        self.text(p, run.text)
+                for chart in doc.charts_after(para.key):
+                    if charts and chart.id in charts:
+                        self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
+                        self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    caption = self.out.add_paragraph()
+                    self.text(
+                        caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
+                    )
+                    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def write_docx(
     doc: Document, path: Path, charts: Mapping[str, RenderedChart] | None = None
 ) -> Path:
-    out = new_docx()
-    _set_fonts(out, doc.lang)
+    writer = _Writer(doc)
+    out = writer.out
+    _page_setup(out)
     core = out.core_properties
     core.title = doc.header.title
     core.language = doc.lang
-    head = doc.header
-    for line in (
-        head.symbol,
-        head.organ,
-        head.session,
-        head.dates_place,
-        head.agenda_item,
-        head.distribution,
-        head.original_language,
-    ):
-        if line:
-            out.add_paragraph(line)
-    out.add_heading(head.title, level=1)
-    sub = out.add_paragraph()
-    sub.add_run(head.subtitle).italic = True
-    if head.summary:
-        out.add_paragraph(head.summary)
-    for section in doc.sections:
-        out.add_heading(f"{section.label} {section.heading}", level=2)
-        for para in section.paragraphs:
-            p = out.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-            p.add_run(f"{para.number}.\t")
-            for run in para.runs:
-                piece = p.add_run(run.text)
-                if run.footnote is not None:
-                    piece.font.superscript = True
-            for chart in doc.charts_after(para.key):
-                if charts and chart.id in charts:
-                    out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
-                    out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                caption = out.add_paragraph(
-                    f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
-                )
-                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if doc.footnotes:
-        out.add_paragraph("—" * 10)
-        for note in doc.footnotes:
-            p = out.add_paragraph()
-            mark = p.add_run(str(note.number))
-            mark.font.superscript = True
-            p.add_run(f" {note.text}").font.size = Pt(9)
-    if doc.direction == "rtl":
-        for paragraph in out.paragraphs:
-            _right_to_left(paragraph)
+    writer.header()
+    writer.pages()
+    writer.body(charts)
+    writer.notes.write(doc.lang)
+    tag_document(out, doc.lang)
+    if writer.rtl:
+        right_to_left(out)
     with files.replacing(path) as tmp:
         out.save(str(tmp))
     return path

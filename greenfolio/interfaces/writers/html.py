@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from greenfolio import __version__
 from greenfolio.domain.document import Document
 from greenfolio.interfaces import files
+from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
 
 _ENV = jinja2.Environment(
@@ -19,6 +21,20 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def _islands(text: str, direction: str = "ltr") -> Markup:
+    """Escaped ``text``; in right-to-left documents, numeric ranges and addresses are
+    isolated left to right (``<bdi dir="ltr">``) so that the bidi algorithm keeps them whole."""
+    if direction != "rtl":
+        return escape(text)
+    return Markup("").join(
+        Markup('<bdi dir="ltr">{}</bdi>').format(piece) if ltr else escape(piece)
+        for piece, ltr in bidi.spans(text)
+    )
+
+
+_ENV.filters["islands"] = _islands
 
 
 def render_html(

@@ -1,5 +1,11 @@
-"""Write a report document as PDF with Typst: a UN-style header block, paragraphs numbered
-across sections, footnotes at the page foot, page numbers, charts, embedded fonts."""
+"""Write a report document as PDF with Typst: the UN header block (organ and symbol, session,
+dates and place, agenda item, the distribution block), header notes marked * and **,
+paragraphs numbered across sections, footnotes at the page foot, the paper-economy notice at
+the foot of the first page, page numbers from the second, charts, embedded fonts.
+
+Headings are real headings: never justified, kept with what follows (sticky), listed in the
+PDF outline. In right-to-left text, numeric ranges and addresses are left-to-right boxes.
+"""
 
 from __future__ import annotations
 
@@ -9,75 +15,173 @@ from pathlib import Path
 
 import typst
 
-from greenfolio.domain.document import Document, Paragraph
+from greenfolio.domain.document import Document, Header, Paragraph
 from greenfolio.interfaces.files import write_bytes
+from greenfolio.interfaces.writers import bidi, fonts
 from greenfolio.interfaces.writers.charts import RenderedChart
 
-SERIF = {"zh": ("Noto Serif CJK SC", "Noto Serif"), "ar": ("Noto Naskh Arabic", "Noto Serif")}
-DEFAULT_SERIF = ("Noto Serif", "Noto Serif CJK SC", "Noto Naskh Arabic")
+_MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
+_MARK_INFO_FIXED = b"/MarkInfo<</Marked true" + b" " * len(b"/Suspects false") + b">>"
+
+
+def _lit(text: str) -> str:
+    """A Typst string literal, so no character of the text is read as markup."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
 
 
 def _s(text: str) -> str:
-    """A Typst string literal, so no character of the text is read as markup."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'#"{escaped}"'
+    return f"#{_lit(text)}"
 
 
-def _paragraph(para: Paragraph, notes: Mapping[int, str]) -> str:
-    body = []
-    for run in para.runs:
-        if run.footnote is not None:
-            body.append(f"#footnote[{_s(notes.get(run.footnote, ''))}]")
-        else:
-            body.append(_s(run.text))
-    return f"#grid(columns: (2.4em, 1fr), [{para.number}.], [{''.join(body)}])\n"
+class _Typst:
+    """Typst markup for one document; right-to-left text gets left-to-right islands."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.rtl = doc.direction == "rtl"
+
+    def text(self, text: str) -> str:
+        if not self.rtl:
+            return _s(text)
+        return "".join(
+            f"#box(text(dir: ltr, {_lit(piece)}))" if ltr else _s(piece)
+            for piece, ltr in bidi.spans(text)
+        )
+
+    def block_text(self, text: str, head: Header) -> str:
+        """A line of the distribution block, in the block's language."""
+        block = head.block_lang or self.doc.lang
+        if block == self.doc.lang:
+            return self.text(text)
+        return f'#text(lang: "{block}", dir: ltr, {_lit(text)})'
+
+    def paragraph(self, para: Paragraph, notes: Mapping[int, str]) -> str:
+        body = []
+        for run in para.runs:
+            if run.footnote is not None:
+                note = self.text(notes.get(run.footnote, ""))
+                body.append(f"#footnote[#h(0.3em){note}]")
+            else:
+                body.append(self.text(run.text))
+        return f"#grid(columns: (2.4em, 1fr), [{para.number}.], [{''.join(body)}])\n"
+
+
+def _header_note(mark: str, text: str) -> str:
+    return f'#footnote(numbering: _ => "{mark}")[#h(0.3em){_s(text)}]'
+
+
+def _header(t: _Typst, head: Header) -> list[str]:
+    notes = {note.anchor: note for note in head.notes}
+
+    def marked(anchor: str) -> str:
+        note = notes.get(anchor)
+        return _header_note(note.mark, note.text) if note else ""
+
+    right = [head.symbol] if head.symbol else []
+    block_lines = [t.block_text(line, head) for line in head.block()]
+    left = [head.session, head.dates_place, head.agenda_item]
+    block = head.block_lang or t.doc.lang
+    symbol = (
+        f'#text(font: "{fonts.LATIN_SERIF}", lang: "{block}", dir: ltr)'
+        f'[#text(weight: "bold", {_lit(head.symbol)})'
+        f"{marked('symbol')}]"
+        if right
+        else ""
+    )
+    meeting = [t.text(line) for line in left]
+    meeting[2] += marked("agenda_item")
+    lines, newline = "#set par(justify: false, leading: 0.55em)\n", " \\ "
+    own = (
+        f'#set text(font: "{fonts.LATIN_SERIF}", lang: "{block}", dir: ltr)\n'
+        if block != t.doc.lang
+        else ""
+    )
+    cells = [f"[{lines}{newline.join(meeting)}]", f"[{lines}{own}{newline.join(block_lines)}]"]
+    return [
+        f'#grid(columns: (1fr, auto), [#text(size: 13pt, weight: "bold")[{t.text(head.organ)}]], '
+        f"[{symbol}])\n",
+        "#v(-0.4em)\n#line(length: 100%, stroke: 1.2pt)\n",
+        f"#grid(columns: (1fr, auto), column-gutter: 1em, {', '.join(cells)})\n",
+        "#line(length: 100%, stroke: 0.6pt)\n#v(1em)\n",
+        f"#heading(level: 1)[{t.text(head.title)}{marked('title')}]\n",
+        f'#text(style: "italic")[{t.text(head.subtitle)}]\n\n',
+        # Header notes are marked * and **; the body's own notes start again at 1.
+        "#counter(footnote).update(0)\n",
+    ]
+
+
+def _page(t: _Typst, head: Header) -> str:
+    running = head.symbol or head.title
+    notice = (
+        f"#block(width: 100%, inset: (top: 4pt), stroke: (top: 0.4pt))"
+        f"[#text(size: 8pt)[{t.text(head.paper_economy)}]]"
+        if head.paper_economy
+        else ""
+    )
+    return (
+        '#set page(paper: "a4", margin: (x: 2.3cm, top: 2.4cm, bottom: 2.8cm), '
+        "header: context { if here().page() > 1 { "
+        f"set text(size: 8.5pt); align(end)[{t.text(running)}] }} }}, "
+        "footer: context { if here().page() == 1 { "
+        f"[{notice}] }} else {{ align(center, text(size: 9pt, counter(page).display())) }} }})\n"
+    )
 
 
 def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
-    fonts = SERIF.get(doc.lang, DEFAULT_SERIF)
-    font_list = ", ".join(f'"{f}"' for f in fonts)
+    t = _Typst(doc)
+    serif = fonts.SERIF.get(doc.lang)
+    family = [serif, fonts.LATIN_SERIF] if serif else [fonts.LATIN_SERIF]
+    font_list = ", ".join(f'"{f}"' for f in family)
     region = ', region: "cn"' if doc.lang == "zh" else ""
     head = doc.header
     notes = {n.number: n.text for n in doc.footnotes}
     out = [
-        f"#set document(title: {_s(head.title)[1:]})\n",
-        '#set page(paper: "a4", margin: (x: 2.3cm, top: 2.4cm, bottom: 2.6cm), '
-        'numbering: "1", number-align: center)\n',
+        f"#set document(title: {_lit(head.title)})\n",
+        _page(t, head),
         f'#set text(font: ({font_list},), size: 10.5pt, lang: "{doc.lang}"{region}, '
         f"dir: {doc.direction}, hyphenate: false)\n",
         "#set par(justify: true, leading: 0.7em, spacing: 0.9em)\n",
+        "#set heading(numbering: none)\n",
+        "#show heading: set par(justify: false)\n",
+        "#show heading: set block(sticky: true, above: 1.3em, below: 0.9em)\n",
+        '#show heading.where(level: 1): set text(size: 14pt, weight: "bold")\n',
+        '#show heading.where(level: 2): set text(size: 11.5pt, weight: "bold")\n',
         "#show footnote.entry: set text(size: 8.5pt)\n",
-        f'#grid(columns: (1fr, auto), [#text(size: 13pt, weight: "bold")[{_s(head.organ)}]], '
-        f'[#text(weight: "bold")[{_s(head.symbol)}]])\n',
-        "#v(-0.4em)\n#line(length: 100%, stroke: 1.2pt)\n",
-        "#grid(columns: (1fr, auto), row-gutter: 0.45em, "
-        f"[{_s(head.session)}], [{_s(head.distribution)}], "
-        f"[{_s(head.dates_place)}], [{_s(head.original_language)}], "
-        f"[{_s(head.agenda_item)}], [])\n",
-        "#line(length: 100%, stroke: 0.6pt)\n#v(1em)\n",
-        f'#text(size: 14pt, weight: "bold")[{_s(head.title)}]\n\n',
-        f'#text(style: "italic")[{_s(head.subtitle)}]\n\n',
+        "#show footnote.entry: set par(justify: false)\n",
     ]
+    out += _header(t, head)
     if head.summary:
-        out.append(f"#block(stroke: 0.5pt, inset: 8pt, width: 100%)[{_s(head.summary)}]\n\n")
+        out.append(f"#block(stroke: 0.5pt, inset: 8pt, width: 100%)[{t.text(head.summary)}]\n\n")
     for section in doc.sections:
-        out.append(
-            f'#v(0.6em)\n#text(size: 11.5pt, weight: "bold")'
-            f"[{_s(section.label + ' ' + section.heading)}]\n\n"
-        )
+        out.append(f"#heading(level: 2)[{t.text(section.label + ' ' + section.heading)}]\n")
         for para in section.paragraphs:
-            out.append(_paragraph(para, notes))
+            out.append(t.paragraph(para, notes))
             for chart in doc.charts_after(para.key):
                 caption = f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
                 out.append(
                     f'#align(center)[#image("{chart_files[chart.id]}", width: 88%)\n'
-                    f"#text(size: 9pt)[{_s(caption)}]]\n"
+                    f"#text(size: 9pt)[{t.text(caption)}]]\n"
                 )
     return "".join(out)
 
 
+def _poppler_safe(pdf: bytes) -> bytes:
+    """Drop ``/Suspects false`` from the catalogue's MarkInfo, blank for blank so every
+    offset in the cross-reference table stays right.
+
+    Typst writes ``/MarkInfo<</Marked true/Suspects false>>`` (valid PDF; false is the
+    default), but poppler up to at least 22.12 reports any Suspects value but ``true`` as
+    "Syntax Error: Suspects object is wrong type (boolean)" (Catalog::getMarkInfo), which
+    every pdftotext, pdfinfo and pdftoppm run then prints.
+    """
+    return pdf.replace(_MARK_INFO, _MARK_INFO_FIXED, 1)
+
+
 def write_pdf(doc: Document, path: Path, charts: Mapping[str, RenderedChart] | None = None) -> Path:
-    """Compile the document with Typst; fonts come from the system (Noto families)."""
+    """Compile the document with Typst; fonts come from the system (Noto families) or from
+    $GREENFOLIO_FONT_DIRS, and a missing one stops the build (``fonts.check``)."""
+    fonts.check([doc.lang])
     with tempfile.TemporaryDirectory(prefix="greenfolio-pdf-") as tmp:
         folder = Path(tmp)
         files = {}
@@ -87,5 +191,8 @@ def write_pdf(doc: Document, path: Path, charts: Mapping[str, RenderedChart] | N
             files[chart_id] = name
         source = folder / "report.typ"
         source.write_text(typst_source(doc, files), encoding="utf-8")
-        write_bytes(path, typst.compile(str(source), root=str(folder)))
+        compiler = typst.Compiler(root=str(folder), font_paths=fonts.typst_fonts())
+        pdf = compiler.compile(str(source))
+        assert isinstance(pdf, bytes)
+        write_bytes(path, _poppler_safe(pdf))
     return path

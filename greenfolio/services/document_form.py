@@ -1,0 +1,127 @@
+"""The form of a governing-body document's header: symbol, distribution, date of issue,
+languages, and the header's own footnotes (reissue note, provisional agenda) and notices.
+
+Each line comes from a field of the report's session in ``definition.yaml``; the fixed words
+come from ``reports/document_form.yaml``. A field the session does not give is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from babel.dates import format_date
+
+from greenfolio.domain.document import HeaderNote
+from greenfolio.domain.errors import ValidationError
+from greenfolio.refdata.loader import read_yaml
+
+SESSION_FIELDS = (
+    "symbol",
+    "distribution",
+    "issued",
+    "original_language",
+    "provisional_agenda_symbol",
+    "reissued",
+    "paper_economy",
+)
+"""The header fields a session may carry in definition.yaml (besides dates and agenda item)."""
+
+_BLOCK_LOCALES = {"en": "en_GB", "fr": "fr", "es": "es"}
+_HAN_DIGIT = re.compile(r"(?<=[\u4e00-\u9fff])(?=[0-9])|(?<=[0-9])(?=[\u4e00-\u9fff])")
+ANCHORS = ("symbol", "agenda_item", "title")
+"""Header lines that can carry a footnote mark, in reading order (marks go * then **)."""
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, Any]:
+    table: dict[str, Any] = read_yaml("greenfolio.reports", "document_form.yaml")
+    return table
+
+
+def _as_date(value: Any, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ValidationError(
+            f"session field {field!r} is {value!r}: write a date as YYYY-MM-DD"
+        ) from exc
+
+
+def _zh_spacing(text: str) -> str:
+    """Chinese editions put a space between Han characters and digits (2021 年 6 月 2 日)."""
+    return _HAN_DIGIT.sub(" ", text)
+
+
+def block_language(lang: str) -> str:
+    return str(_words()["block_language"][lang])
+
+
+def form_fields(
+    meta: Mapping[str, Any], lang: str, local_date: Callable[[date], str]
+) -> dict[str, Any]:
+    """The header fields of one language edition from the session ``meta``.
+
+    ``local_date`` writes a date in the document's language (the reissue note); dates in the
+    distribution block are written in the block's language.
+    """
+    words = _words()
+    block = block_language(lang)
+    out: dict[str, Any] = {"block_lang": block}
+    if meta.get("symbol"):
+        out["symbol"] = str(meta["symbol"])
+    if meta.get("distribution"):
+        kinds = words["distribution"]
+        kind = str(meta["distribution"])
+        if kind not in kinds:
+            raise ValidationError(
+                f"session distribution {kind!r}: choose one of {', '.join(kinds)}"
+            )
+        out["distribution"] = str(kinds[kind][block])
+    if meta.get("issued"):
+        issued = _as_date(meta["issued"], "issued")
+        out["date_of_issue"] = str(format_date(issued, format="long", locale=_BLOCK_LOCALES[block]))
+    original = meta.get("original_language")
+    if original:
+        names = words["language_names"][block]
+        if original not in names["original"]:
+            raise ValidationError(
+                f"session original_language {original!r}: give a language code "
+                f"({', '.join(names['original'])})"
+            )
+        if original != lang:
+            out["language"] = str(names["line"][lang])
+        out["original_language"] = str(words["original"][block]).format(
+            language=names["original"][original]
+        )
+    if meta.get("paper_economy"):
+        out["paper_economy"] = str(words["paper_economy"][lang])
+    out["notes"] = _notes(meta, lang, local_date, has_symbol="symbol" in out)
+    return out
+
+
+def _notes(
+    meta: Mapping[str, Any], lang: str, local_date: Callable[[date], str], has_symbol: bool
+) -> tuple[HeaderNote, ...]:
+    """The header's footnotes, marked *, ** … in the reading order of the lines they sit on:
+    the reissue note on the symbol (on the title when the symbol is not known), the
+    provisional agenda's symbol on the agenda item."""
+    pending: list[tuple[str, str]] = []
+    if meta.get("reissued"):
+        when = local_date(_as_date(meta["reissued"], "reissued"))
+        text = str(_words()["reissued"][lang]).format(date=when)
+        text = text.replace("..", ".")  # a date ending in an abbreviation ("2021 г.")
+        if lang == "zh":
+            text = _zh_spacing(text)
+        pending.append(("symbol" if has_symbol else "title", text))
+    if meta.get("provisional_agenda_symbol"):
+        pending.append(("agenda_item", f"{meta['provisional_agenda_symbol']}."))
+    pending.sort(key=lambda item: ANCHORS.index(item[0]))
+    return tuple(
+        HeaderNote("*" * (i + 1), anchor, text) for i, (anchor, text) in enumerate(pending)
+    )
