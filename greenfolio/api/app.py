@@ -19,7 +19,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from greenfolio import __version__
 from greenfolio.api import errors
 from greenfolio.api.deps import Settings
-from greenfolio.api.routes import accounts, audit, figures, methods, portfolio, results
+from greenfolio.api.routes import (
+    accounts,
+    audit,
+    evidence,
+    figures,
+    methods,
+    portfolio,
+    results,
+)
 from greenfolio.services import accounts as accounts_service
 from greenfolio.services import audit as audit_service
 from greenfolio.services.database import Database, reading
@@ -92,7 +100,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.state.greenfolio = Settings(db, public)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (portfolio, results, methods, figures, audit, accounts):
+    for module in (portfolio, results, evidence, methods, figures, audit, accounts):
         api.include_router(module.router)
     app.include_router(api)
 
