@@ -101,7 +101,9 @@ class _Reader:
                 raise BadUpload(f"send one file, in the form field {self.file_field!r}")
             self._is_file = True
             self.out.found = True
-            self.out.filename = options[b"filename"].decode("utf-8", "replace")
+            # Browsers send a quote in a file name as %22 (HTML's multipart encoding).
+            sent = options[b"filename"].decode("utf-8", "replace")
+            self.out.filename = sent.replace("%22", '"')
         elif len(self.out.fields) >= FIELD_COUNT:
             raise BadUpload("the form has too many fields")
 
