@@ -21,6 +21,10 @@ from tests.evidence_files import Setup, make_setup, stored_files
 from tests.test_api_support import client
 
 
+OFFICE = "application/vnd.openxmlformats-officedocument."
+WORD, EXCEL = OFFICE + "wordprocessingml.document", OFFICE + "spreadsheetml.sheet"
+
+
 @pytest.fixture
 def s(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
     return make_setup(db, tmp_path, monkeypatch)
@@ -48,8 +52,8 @@ def test_files_come_back_byte_for_byte_with_their_type_and_name(s: Setup) -> Non
     sent = {
         "Rapport d'activité «final» 2021.pdf": (files.pdf(), "application/pdf", "pdf"),
         "شهادة الإتلاف.png": (files.png(), "image/png", "png"),
-        'cert"ificate; 1.docx': (files.docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-        "tonnes.xlsx": (files.xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        'cert"ificate; 1.docx': (files.docx(), WORD, "docx"),
+        "tonnes.xlsx": (files.xlsx(), EXCEL, "xlsx"),
     }
     ids = {}
     for name, (content, media, kind) in sent.items():
@@ -206,8 +210,11 @@ def test_figures_and_explanations_name_the_evidence_of_each_result(s: Setup) -> 
     s.api.post(f"/api/v1/results/{s.result_id}/evidence/{withdrawn['id']}/withdraw", json={},
                headers=s.editor.auth)  # fmt: skip
     for who, action, version in ((s.editor, "submit", 1), (s.reviewer, "verify", 2)):
-        done = s.api.post(f"/api/v1/results/{s.result_id}/review",
-                          json={"action": action, "version": version}, headers=who.auth)
+        done = s.api.post(
+            f"/api/v1/results/{s.result_id}/review",
+            json={"action": action, "version": version},
+            headers=who.auth,
+        )
         assert done.status_code == 200, done.text  # fmt: skip
     spec = FigureSpec("pops", "indicator", {"indicator": "pops_destroyed", "work": "ev-khm"})
     with s.db.transaction() as session:

@@ -21,7 +21,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.evidence_store import max_bytes, store_for
 
 CHUNK = 64 * 1024
-_UNSAFE_ASCII = re.compile(r'[^A-Za-z0-9 ._()+,;=@\[\]{}~!#$&\'-]')
+_UNSAFE_ASCII = re.compile(r"[^A-Za-z0-9 ._()+,;=@\[\]{}~!#$&\'-]")
 
 
 def content_disposition(filename: str) -> str:
