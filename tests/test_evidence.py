@@ -20,7 +20,6 @@ from tests import evidence_files as files
 from tests.evidence_files import Setup, make_setup, stored_files
 from tests.test_api_support import client
 
-
 OFFICE = "application/vnd.openxmlformats-officedocument."
 WORD, EXCEL = OFFICE + "wordprocessingml.document", OFFICE + "spreadsheetml.sheet"
 
