@@ -37,7 +37,7 @@ from greenfolio.domain.text import check_text
 from greenfolio.services import access, audit
 from greenfolio.services.database import Database
 from greenfolio.services.evidence_store import EvidenceStore
-from greenfolio.store.tables import EvidenceFileRow, ResultRow
+from greenfolio.store.tables import AuditEventRow, EvidenceFileRow, ResultRow
 
 CURRENT, REPLACED, WITHDRAWN = "current", "replaced", "withdrawn"
 CHANGEABLE = frozenset({ReviewState.DRAFT.value, ReviewState.RETURNED.value})
@@ -236,6 +236,21 @@ def files_of(session: Session, result_id: int) -> list[dict[str, Any]]:
     )
     successor = {r.replaces_id: r.id for r in rows if r.replaces_id is not None}
     return [as_dict(r, successor.get(r.id)) for r in rows]
+
+
+def events(session: Session, files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The audit events of these evidence files, oldest first (for a result's history)."""
+    if not files:
+        return []
+    rows = session.scalars(
+        select(AuditEventRow)
+        .where(
+            AuditEventRow.entity == EvidenceFileRow.__tablename__,
+            AuditEventRow.entity_id.in_([str(f["id"]) for f in files]),
+        )
+        .order_by(AuditEventRow.id)
+    )
+    return [audit.as_dict(r) for r in rows]
 
 
 def listing(db: Database, principal: Principal, result_id: int) -> list[dict[str, Any]]:
