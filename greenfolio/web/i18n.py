@@ -72,7 +72,11 @@ def _size(size: int, lang: str) -> str:
     else:
         value, unit = size / 1_000_000, "digital-megabyte"
     shown = round(value, 1 if value < 100 else 0)
-    return str(format_unit(shown, unit, length="short", locale=CLDR[lang]))
+    said = str(format_unit(shown, unit, length="short", locale=CLDR[lang]))
+    if unit == "digital-byte":  # "98 bytes" rather than the short "98 byte", where CLDR has it
+        long = str(format_unit(shown, unit, length="long", locale=CLDR[lang]))
+        said = said if unit in long else long
+    return said
 
 
 class Translator:
