@@ -325,6 +325,13 @@ def explain(
                 f"reference data {run['refdata_version']}",
                 highlight=False,
             )
+        for r in data["results"]:
+            for f in r.get("evidence_files", []):
+                out.print(
+                    f"evidence of result {r['id']}: file {f['id']} {f['filename']} "
+                    f"sha256 {f['sha256']}",
+                    highlight=False,
+                )
 
 
 @indicators_app.command("list")
