@@ -59,6 +59,36 @@ def png(width: int = 3, height: int = 2) -> bytes:
     )
 
 
+GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
+    b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+"""A 1×1 GIF (chromium decodes it: naturalWidth 1)."""
+WEBP = (
+    b"RIFF\x1a\x00\x00\x00WEBPVP8L\r\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88"
+    b"\xfe\x07\x00"
+)
+"""A 1×1 lossless WebP (chromium decodes it: naturalWidth 1)."""
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+    '<rect width="20" height="10"/></svg>'
+)
+
+
+def jpeg() -> bytes:
+    """A JPEG drawn by vl-convert (the chart renderer the reports use)."""
+    import vl_convert
+
+    return bytes(vl_convert.svg_to_jpeg(SVG))
+
+
+def rendered_pdf() -> bytes:
+    """A PDF written by vl-convert."""
+    import vl_convert
+
+    return bytes(vl_convert.svg_to_pdf(SVG))
+
+
 def docx() -> bytes:
     document = Document()
     document.add_paragraph("Certificate of destruction: 250 t of PCB oil, 2021.")
