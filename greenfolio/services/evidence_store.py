@@ -105,8 +105,8 @@ class FilesystemStore:
             return open(self._path(sha256), "rb")
         except FileNotFoundError as exc:
             raise NotFoundError(
-                f"the evidence file {sha256[:12]}… is missing from the evidence folder "
-                f"{self.root}; restore the folder from a backup"
+                f"the evidence file {sha256[:12]}… is missing from the evidence store; an "
+                "administrator must restore the evidence folder from a backup"
             ) from exc
 
     def exists(self, sha256: str) -> bool:
