@@ -12,9 +12,9 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from greenfolio.services import audit, explain, figures
+from greenfolio.services import audit, evidence, explain, figures
 from greenfolio.services.database import Database
-from greenfolio.services.evidence_store import ENV_DIR, ENV_MAX_MB
+from greenfolio.services.evidence_store import ENV_DIR, ENV_MAX_MB, store_for
 from greenfolio.services.figures import FigureSpec
 from tests import evidence_files as files
 from tests.evidence_files import Setup, make_setup, stored_files
@@ -240,3 +240,23 @@ def test_postgresql_needs_the_evidence_folder_setting(
     assert ENV_DIR in refused.json()["error"]["message"]
     monkeypatch.setenv(ENV_DIR, str(s.folder))
     assert _listed(s) == []
+
+
+def test_the_store_check_finds_a_changed_or_missing_file(s: Setup) -> None:
+    one = _send(s, files.pdf(), "one.pdf", s.editor.auth).json()
+    two = _send(s, files.png(), "two.png", s.editor.auth).json()
+    store = store_for(s.db)
+    assert evidence.check_store(s.db, store) == evidence.StoreCheck(2, [])
+    first, second = stored_files(s.folder)
+    by_name = {first.name: first, second.name: second}
+    by_name[one["sha256"]].write_bytes(files.pdf() + b"tampered")
+    by_name[two["sha256"]].unlink()
+    found = evidence.check_store(s.db, store)
+    assert found.checked == 2
+    assert found.problems == [
+        f"file {one['id']} of result {s.result_id}: the stored file no longer hashes to "
+        f"{one['sha256']}",
+        f"file {two['id']} of result {s.result_id}: missing from the store ({two['sha256']})",
+    ]
+    gone = s.api.get(f"/api/v1/results/{s.result_id}/evidence/{two['id']}", headers=s.editor.auth)
+    assert gone.status_code == 404 and "restore" in gone.json()["error"]["message"]

@@ -15,7 +15,9 @@ before the row is committed, so a row never names a file the store lacks.
 
 from __future__ import annotations
 
+import hashlib
 import zipfile
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -271,3 +273,39 @@ def open_file(
             raise NotFoundError(f"result {result_id} has no evidence file {evidence_id}")
         found = as_dict(row)
     return found, store.get(found["sha256"])
+
+
+@dataclass
+class StoreCheck:
+    """What ``check_store`` found: files compared and the problems, one line each."""
+
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def check_store(db: Database, store: EvidenceStore) -> StoreCheck:
+    """Service call: every evidence file a row names, read back from the store and hashed
+    again, so a file missing or changed in the folder is reported with its rows."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(EvidenceFileRow.sha256, EvidenceFileRow.id, EvidenceFileRow.result_id).order_by(
+                EvidenceFileRow.id
+            )
+        ).all()
+    named: dict[str, list[str]] = {}
+    for sha256, file_id, result_id in rows:
+        named.setdefault(sha256, []).append(f"file {file_id} of result {result_id}")
+    found = StoreCheck()
+    for sha256, owners in named.items():
+        found.checked += 1
+        where = ", ".join(owners)
+        if not store.exists(sha256):
+            found.problems.append(f"{where}: missing from the store ({sha256})")
+            continue
+        digest = hashlib.sha256()
+        with store.get(sha256) as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            found.problems.append(f"{where}: the stored file no longer hashes to {sha256}")
+    return found
