@@ -108,6 +108,8 @@ def _name(tr: Any, entity: str, name: str) -> str:
     if name in _ALIASES:
         key = _ALIASES[name]
         return str(tr(key))
+    if name == "kind" and entity == "evidence_file":
+        return str(tr("field_file_kind"))
     if name == "kind" and entity != "result":
         return str(tr("kind"))
     return field(tr, name)
