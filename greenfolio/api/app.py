@@ -19,7 +19,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from greenfolio import __version__
 from greenfolio.api import errors
 from greenfolio.api.deps import Settings
-from greenfolio.api.routes import accounts, audit, figures, methods, portfolio, results
+from greenfolio.api.routes import (
+    accounts,
+    audit,
+    evidence,
+    figures,
+    methods,
+    portfolio,
+    results,
+)
 from greenfolio.services import accounts as accounts_service
 from greenfolio.services import audit as audit_service
 from greenfolio.services.database import Database, reading
@@ -92,16 +100,17 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.state.greenfolio = Settings(db, public)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (portfolio, results, methods, figures, audit, accounts):
+    for module in (portfolio, results, evidence, methods, figures, audit, accounts):
         api.include_router(module.router)
     app.include_router(api)
 
-    from greenfolio.web import account_pages, export_pages, pages, rendering
+    from greenfolio.web import account_pages, evidence_pages, export_pages, pages, rendering
 
     app.state.error_page = rendering.page_error  # failures met on pages, in the visitor's language
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(export_pages.router)
+    app.include_router(evidence_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)

@@ -18,6 +18,7 @@ from babel import Locale
 
 from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.file_types import KINDS
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.refdata.loader import read_yaml, schemes
@@ -68,6 +69,7 @@ SORTS = ("key", "-key", "start", "-start", "-updated", "status")
 ENTITIES = (
     "result", "work_item", "review_event", "app_user", "role_grant", "term", "indicator",
     "organisation", "method_run", "api_token", "result_revision", "iati_indicator",
+    "evidence_file",
 )  # fmt: skip
 FIELDS = (
     "value", "unit", "qualifier", "kind", "period_start", "period_end", "milestone", "country",
@@ -76,11 +78,12 @@ FIELDS = (
     "display_name", "active", "role", "scope", "names", "name", "work_id", "result_id",
     "action", "from_state", "to_state", "note", "actor", "entered_by", "revised_by",
     "submitted_by", "method_run_id", "currency", "language", "details", "origin", "dimensions",
+    "filename", "sha256", "size", "state", "uploaded_by", "ended_by",
 )  # fmt: skip
 HIDDEN_FIELDS = frozenset(
     {"id", "password_hash", "version", "created_at", "updated_at", "at", "hash", "secret_hash",
      "token_hash", "prefix", "import_digest", "iati_updated", "output_key", "origin", "scheme",
-     "code", "ordinal", "label", "iati_ref", "data"}
+     "code", "ordinal", "label", "iati_ref", "data", "media_type", "uploaded_at", "ended_at"}
 )  # fmt: skip
 GROUPS: dict[str, tuple[str, ...]] = {
     "status": tuple(s.value for s in WorkStatus),
@@ -97,6 +100,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "sort": tuple(s.replace("-", "desc_") for s in SORTS),
     "entity": ENTITIES,
     "field": FIELDS,
+    "evidence_state": ("current", "replaced", "withdrawn"),
+    "file_kind": tuple(KINDS),
 }
 
 

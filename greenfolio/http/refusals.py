@@ -15,8 +15,10 @@ from greenfolio.domain.errors import (
     UnitMismatchError,
     ValidationError,
 )
+from greenfolio.domain.file_types import FileTooLarge, UnsupportedFileType
 from greenfolio.domain.permissions import NotAuthenticated, PermissionDenied
 from greenfolio.services.accounts import BadCredentials, RateLimited
+from greenfolio.services.evidence_store import StoreNotConfigured
 from greenfolio.services.locking import StaleVersionError, VersionRequired
 
 STATUS: list[tuple[type[Exception], int, str]] = [
@@ -28,6 +30,9 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (VersionRequired, 428, "version_required"),
     (RateLimited, 429, "rate_limited"),
     (UnitMismatchError, 422, "unit_mismatch"),
+    (FileTooLarge, 413, "too_large"),
+    (UnsupportedFileType, 415, "unsupported_media_type"),
+    (StoreNotConfigured, 503, "not_configured"),
     (ValidationError, 422, "invalid"),
     (GreenfolioError, 400, "bad_request"),
 ]

@@ -12,7 +12,7 @@ from greenfolio.services import reporting
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
 from greenfolio.services.report_definition import load_definition
-from greenfolio.store.tables import ResultRow, WorkRow
+from greenfolio.store.tables import EvidenceFileRow, ResultRow, WorkRow
 
 
 def _result_rows(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -43,7 +43,17 @@ def _result_rows(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
                     "note": row.review_note,
                     "review_state": row.review_state,
                     "method_run_id": row.method_run_id,
+                    "evidence_files": [],
                 }
+            files = session.scalars(
+                select(EvidenceFileRow)
+                .where(EvidenceFileRow.result_id.in_(chunk), EvidenceFileRow.state == "current")
+                .order_by(EvidenceFileRow.id)
+            )
+            for f in files:
+                out[f.result_id]["evidence_files"].append(
+                    {"id": f.id, "sha256": f.sha256, "filename": f.filename, "kind": f.kind}
+                )
     return out
 
 

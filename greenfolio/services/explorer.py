@@ -38,7 +38,7 @@ from greenfolio.domain.permissions import (
 )
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, portfolio, reference, search
+from greenfolio.services import access, audit, evidence, portfolio, reference, search
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -455,7 +455,17 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
                 .order_by(ResultRevisionRow.version)
             )
         ]
-        item["history"] = [] if vis.verified_only else audit.history(session, "result", str(row.id))
+        signed_in = principal.user_id is not None
+        item["evidence_files"] = evidence.files_of(session, row.id) if signed_in else []
+        item["history"] = (
+            []
+            if vis.verified_only
+            else sorted(
+                audit.history(session, "result", str(row.id))
+                + evidence.events(session, item["evidence_files"]),
+                key=lambda e: int(e["id"]),
+            )
+        )
         item["actions"] = sorted(stored.result_actions(principal, row.country))
         item["may_verify"] = _may_verify(principal, row, item["actions"])
         return item

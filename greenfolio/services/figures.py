@@ -21,7 +21,14 @@ from greenfolio.domain.indicators import Aggregation, Indicator
 from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import reference
-from greenfolio.store.tables import MethodRunRow, ResultRow, TermRow, WorkRow, WorkTermRow
+from greenfolio.store.tables import (
+    EvidenceFileRow,
+    MethodRunRow,
+    ResultRow,
+    TermRow,
+    WorkRow,
+    WorkTermRow,
+)
 
 TERM_FILTERS = ("programme", "focus_area", "core_function", "convention", "sdg_target")
 """Parameters that filter by the classification of the work a result belongs to."""
@@ -64,6 +71,7 @@ class Figure:
     window: Window | None = None
     last_period_end: date | None = None
     method_runs: Sequence[Mapping[str, Any]] = ()
+    evidence: Sequence[Mapping[str, Any]] = ()
 
     def provenance(self) -> dict[str, Any]:
         return {
@@ -78,6 +86,7 @@ class Figure:
             "last_period_end": self.last_period_end.isoformat() if self.last_period_end else None,
             "result_ids": list(self.result_ids),
             "method_runs": [dict(run) for run in self.method_runs],
+            "evidence": [dict(item) for item in self.evidence],
         }
 
 
@@ -130,10 +139,12 @@ class Trace:
     ids: list[int]
     last: date | None
     runs: list[dict[str, Any]]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 def trace_records(session: Session, conds: list[ColumnElement[bool]]) -> Trace:
-    """The records behind a figure: result ids, latest period end, and method runs used."""
+    """The records behind a figure: result ids, latest period end, the method runs used
+    and the current evidence files of those results (id and SHA-256)."""
     rows = session.execute(
         select(ResultRow.id, ResultRow.period_end, ResultRow.method_run_id)
         .where(*conds)
@@ -153,7 +164,14 @@ def trace_records(session: Session, conds: list[ColumnElement[bool]]) -> Trace:
                     "result_ids": [r.id for r in rows if r.method_run_id == run.id],
                 }
             )
-    return Trace([r.id for r in rows], max(ends, default=None), runs)
+    files = session.execute(
+        select(EvidenceFileRow.result_id, EvidenceFileRow.id, EvidenceFileRow.sha256)
+        .join(ResultRow, ResultRow.id == EvidenceFileRow.result_id)
+        .where(*conds, EvidenceFileRow.state == "current")
+        .order_by(EvidenceFileRow.result_id, EvidenceFileRow.id)
+    )
+    evidence = [{"result_id": r, "evidence_id": i, "sha256": h} for r, i, h in files]
+    return Trace([r.id for r in rows], max(ends, default=None), runs, evidence)
 
 
 def _unit_groups(
@@ -230,6 +248,7 @@ def indicator_figure(session: Session, spec: FigureSpec, with_ids: bool = True) 
         spec.window,
         trace.last,
         trace.runs,
+        trace.evidence,
     )
 
 

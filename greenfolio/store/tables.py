@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -194,6 +195,33 @@ class ResultRow(Base):
     origin: Mapped[str | None] = mapped_column(String(20))
     dimensions: Mapped[list[Any] | None] = mapped_column(JSON)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class EvidenceFileRow(Base):
+    """A file supporting a result, kept by its SHA-256 in the evidence store.
+
+    Rows are never deleted: replacing a file adds a row (``replaces_id`` names the one it
+    replaces, whose state becomes ``replaced``) and withdrawing one sets its state to
+    ``withdrawn``; the files themselves stay in the store, so the record's history can
+    still be opened.
+    """
+
+    __tablename__ = "evidence_file"
+    __table_args__ = NEVER_REUSED
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("result.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(10))
+    media_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(10), default="current")
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_file.id"))
+    uploaded_by: Mapped[str | None] = mapped_column(String(160))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_by: Mapped[str | None] = mapped_column(String(160))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class MethodRunRow(Base):

@@ -20,7 +20,7 @@ _ALIASES = {
     "work_finance": "field_other",
     "details": "dates",
 }
-_BY = frozenset({"entered_by", "revised_by", "submitted_by", "actor"})
+_BY = frozenset({"entered_by", "revised_by", "submitted_by", "actor", "uploaded_by", "ended_by"})
 _DATES = frozenset({"period_start", "period_end", "start_date", "end_date"})
 _CODED = {
     "status": "status",
@@ -32,6 +32,7 @@ _CODED = {
     "to_state": "state",
     "unit": "unit",
     "role": "role",
+    "state": "evidence_state",
 }
 
 
@@ -47,6 +48,10 @@ def _value(tr: Any, entity: str, name: str, value: Any, ctx: dict[str, Any]) -> 
         return term(tr, str(value))
     if name in _BY:
         return actor(tr, str(value), ctx.get("names"))
+    if name == "kind" and entity == "evidence_file":
+        return label(tr, "file_kind", str(value))
+    if name == "size" and isinstance(value, int):
+        return str(tr.size(value))
     if name == "kind" and entity in ("work_item", "result"):
         return label(tr, "work_kind" if entity == "work_item" else "value_kind", str(value))
     if name == "action" and entity == "review_event":
@@ -103,6 +108,8 @@ def _name(tr: Any, entity: str, name: str) -> str:
     if name in _ALIASES:
         key = _ALIASES[name]
         return str(tr(key))
+    if name == "kind" and entity == "evidence_file":
+        return str(tr("field_file_kind"))
     if name == "kind" and entity != "result":
         return str(tr("kind"))
     return field(tr, name)
@@ -128,7 +135,7 @@ def _record(tr: Any, event: dict[str, Any], ctx: dict[str, Any]) -> str:
         return f"{name} {term(tr, data['key'])}"
     if isinstance(data.get("names"), dict):
         return f"{name} {tr.text(data['names'])}"
-    for ident in ("key", "username", "name"):
+    for ident in ("key", "username", "name", "filename"):
         if isinstance(data.get(ident), str):
             return f"{name} {data[ident]}"
     if entity == "role_grant":

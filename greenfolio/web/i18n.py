@@ -16,6 +16,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent
+from babel.units import format_unit
 from markupsafe import Markup
 
 from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
@@ -62,6 +63,22 @@ def _number(value: float, lang: str, qualifier: str) -> str:
 @lru_cache(maxsize=4096)
 def _date(day: date, lang: str) -> str:
     return str(format_date(day, format="medium", locale=CLDR[lang]))
+
+
+@lru_cache(maxsize=1024)
+def _size(size: int, lang: str) -> str:
+    if size < 1000:
+        value, unit = float(size), "digital-byte"
+    elif size < 1_000_000:
+        value, unit = size / 1000, "digital-kilobyte"
+    else:
+        value, unit = size / 1_000_000, "digital-megabyte"
+    shown = round(value, 1 if value < 100 else 0)
+    said = str(format_unit(shown, unit, length="short", locale=CLDR[lang]))
+    if unit == "digital-byte":  # "98 bytes" rather than the short "98 byte", where CLDR has it
+        long = str(format_unit(shown, unit, length="long", locale=CLDR[lang]))
+        said = said if unit in long else long
+    return said
 
 
 class Translator:
@@ -128,6 +145,10 @@ class Translator:
             return ""
         at = datetime.fromisoformat(stamp.rstrip("Z"))
         return str(format_datetime(at, format="medium", locale=CLDR[self.lang])) + " UTC"
+
+    def size(self, size: int) -> str:
+        """A file size in the language's words for bytes, kB and MB (CLDR)."""
+        return _size(int(size), self.lang)
 
     def state(self, state: str) -> str:
         return self(f"state_{state}") if f"state_{state}" in self._texts else state

@@ -37,7 +37,7 @@ from greenfolio.http.context import (
 from greenfolio.http.refusals import classify
 from greenfolio.http.reports import MEDIA, build_file
 from greenfolio.interfaces import report_files
-from greenfolio.services import accounts, audit, entry, explorer
+from greenfolio.services import accounts, audit, entry, evidence_store, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
@@ -504,8 +504,17 @@ def _result_page(
         r=found,
         indicators=indicators,
         entry=entry,
+        evidence_limit=_evidence_limit(),
         **context,
     )
+
+
+def _evidence_limit() -> str:
+    """The size limit of an evidence file in MB, as the upload form states it."""
+    try:
+        return f"{evidence_store.max_bytes() / (1024 * 1024):g}"
+    except evidence_store.StoreNotConfigured:
+        return str(evidence_store.DEFAULT_MAX_MB)
 
 
 @router.get("/results/{result_id}", response_class=HTMLResponse)

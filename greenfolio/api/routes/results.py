@@ -69,6 +69,9 @@ class ResultDetail(ResultOut):
     review_events: list[dict[str, Any]]
     revisions: list[dict[str, Any]] = Field(description="superseded versions, kept whole")
     history: list[dict[str, Any]] = Field(description="audit events of the result")
+    evidence_files: list[dict[str, Any]] = Field(
+        default_factory=list, description="evidence files, current and past (signed-in readers)"
+    )
     actions: list[str]
 
 

@@ -64,6 +64,7 @@ class GreenfolioGroup(LazyGroup):
         "users": Lazy(f"{_CLI}.serve", "users_app", "Accounts and their scoped roles."),
         "tokens": Lazy(f"{_CLI}.serve", "tokens_app", "API tokens for scripts."),
         "audit": Lazy(f"{_CLI}.serve", "audit_app", "The hash-chained audit trail."),
+        "evidence": Lazy(f"{_CLI}.evidence", "evidence_app", "Evidence files of results."),
         "results": Lazy(f"{_CLI}.results", "results_app", "Record and review results."),
         "work": Lazy(f"{_CLI}.work", "work_app", "Projects and other work items."),
         "validate": Lazy(
@@ -88,6 +89,7 @@ class GreenfolioGroup(LazyGroup):
         "users",
         "tokens",
         "audit",
+        "evidence",
         "work",
         "validate",
     )
@@ -325,6 +327,13 @@ def explain(
                 f"reference data {run['refdata_version']}",
                 highlight=False,
             )
+        for r in data["results"]:
+            for f in r.get("evidence_files", []):
+                out.print(
+                    f"evidence of result {r['id']}: file {f['id']} {f['filename']} "
+                    f"sha256 {f['sha256']}",
+                    highlight=False,
+                )
 
 
 @indicators_app.command("list")

@@ -102,8 +102,19 @@ def serve(
                 "no admin account yet: create one with `greenfolio users create-admin`",
                 highlight=False,
             )
+        _say_evidence_folder(database)
     tls = (certfile, keyfile) if certfile and keyfile else None
     run_server(database, host, port, public, workers, tls)
+
+
+def _say_evidence_folder(database: "Database") -> None:
+    """Name the folder evidence files go to, or say that it must be set (PostgreSQL)."""
+    from greenfolio.services.evidence_store import StoreNotConfigured, folder_for
+
+    try:
+        out.print(f"evidence files: {folder_for(database)}", highlight=False)
+    except StoreNotConfigured as exc:
+        err.print(f"{exc}; until then uploads are refused", highlight=False)
 
 
 def _grant(role: Role, scope: str) -> Grant:
