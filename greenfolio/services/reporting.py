@@ -114,7 +114,6 @@ class _Renderer:
         self.used: list[str] = []
         self.footnotes: list[str] = []
         self.where = ""
-        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
 
     def _figure(self, fid: str) -> Figure:
         fig = self.figures.get(fid)
@@ -181,7 +180,7 @@ class _Renderer:
             **(extra or {}),
         }
         try:
-            text = self.env.from_string(source).render(context)
+            text = _compiled(source).render(context)
         except jinja2.UndefinedError as exc:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
         except jinja2.TemplateSyntaxError as exc:
@@ -206,6 +205,16 @@ class _Renderer:
 
     def plain(self, text: str) -> str:
         return "".join(run.text for run in self.runs(text) if run.footnote is None)
+
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+"""One environment for every template sentence: the helpers come in the render context."""
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> jinja2.Template:
+    """A template sentence compiled once per process (the same text in every build)."""
+    return _ENV.from_string(source)
 
 
 def _sort_key(name: str) -> str:

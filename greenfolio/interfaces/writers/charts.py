@@ -1,14 +1,24 @@
-"""Render chart data offline with Vega-Lite (vl-convert): SVG for HTML, PNG for DOCX/PDF.
+"""Render chart data offline with Vega-Lite (vl-convert), each chart drawn once.
+
+Vega-Lite draws each chart of a language once, to SVG: the HTML page embeds it and Typst
+places it in the PDF as vectors. DOCX, which cannot hold SVG, gets a PNG rasterised from
+that same SVG, and only when a DOCX is written. A chart that does not depend on the
+language (the world map has no words) is drawn once for all the languages of a build: a
+``Painter`` keeps what it drew.
 
 Labels come localised from the caller; numbers on the bars use Greenfolio's own number
-style, axes use the d3 locale of the language. Fonts are the Noto families installed by
-the test command (CJK and Arabic included).
+style and the axes the same decimal and group marks (from CLDR, as the text has them).
+Right-to-left languages get mirrored bar charts: labels on the right, bars growing to the
+left. Fonts are the Noto families installed by the test command (CJK and Arabic
+included), each with Noto Sans behind it for Latin letters and punctuation.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -16,29 +26,66 @@ from typing import Any
 
 import pycountry
 import vl_convert as vlc
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from greenfolio.domain.languages import RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
 from greenfolio.services.charts import ChartData
 
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
-FONTS = {"zh": "Noto Sans CJK SC", "ar": "Noto Sans Arabic"}
-D3_LOCALES = {
-    "en": "en-GB",
-    "zh": "zh-CN",
-    "fr": "fr-FR",
-    "es": "es-ES",
-    "ru": "ru-RU",
-    "ar": "ar-EG",
-}
+FONTS = {"zh": "Noto Sans CJK SC, Noto Sans", "ar": "Noto Sans Arabic, Noto Sans"}
+CLDR_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 GREEN, GREY = "#2c6e2f", "#d9d9d9"
+SHARED = "*"
+"""The language of a drawing that every language shares (the map)."""
+
+RenderHook = Callable[[str, str, str], None]
+"""Told (chart id, language or ``SHARED``, "svg" or "png") each time a chart is drawn
+with Vega-Lite ("svg") or rasterised for DOCX ("png")."""
+_hooks: list[RenderHook] = []
+_hooks_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
+def _drawn(chart_id: str, lang: str, fmt: str) -> None:
+    for hook in list(_hooks):
+        hook(chart_id, lang, fmt)
+
+
+@contextmanager
+def watching_renders() -> Iterator[list[tuple[str, str, str]]]:
+    """Record every drawing made while the block runs: (chart id, language, format)."""
+    seen: list[tuple[str, str, str]] = []
+
+    def hook(chart_id: str, lang: str, fmt: str) -> None:
+        seen.append((chart_id, lang, fmt))
+
+    with _hooks_lock:
+        _hooks.append(hook)
+    try:
+        yield seen
+    finally:
+        with _hooks_lock:
+            _hooks.remove(hook)
+
+
 class RenderedChart:
-    id: str
-    title: str
-    svg: str
-    png: bytes
+    """One chart drawn in one language: its SVG, and a PNG made from it when asked."""
+
+    def __init__(self, chart_id: str, lang: str, svg: str) -> None:
+        self.id = chart_id
+        self.lang = lang
+        self.svg = svg
+        self._png: bytes | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def png(self) -> bytes:
+        """The SVG rasterised at twice its size (for DOCX), made once."""
+        with self._lock:
+            if self._png is None:
+                self._png = bytes(vlc.svg_to_png(self.svg, scale=2))
+                _drawn(self.id, self.lang, "png")
+            return self._png
 
 
 @lru_cache(maxsize=1)
@@ -56,10 +103,31 @@ def _world() -> dict[str, Any]:
     return data
 
 
-def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) -> dict[str, Any]:
+@lru_cache(maxsize=8)
+def number_locale(lang: str) -> dict[str, Any]:
+    """A d3 number locale with the decimal and group marks the report's text uses."""
+    cldr = CLDR_LOCALES[lang]
+    return {
+        "decimal": get_decimal_symbol(cldr),
+        "thousands": get_group_symbol(cldr),
+        "grouping": [3],
+        "currency": ["", ""],
+    }
+
+
+def _bar_spec(
+    chart: ChartData, lang: str, labels: dict[str, str], axis: str
+) -> dict[str, Any]:
+    rtl = lang in RIGHT_TO_LEFT
+    values = {p.key: p.value for p in chart.points}
+    keys: Sequence[str] = chart.keys or [p.key for p in chart.points]
     rows = [
-        {"label": labels.get(p.key, p.key), "value": p.value, "text": format_figure(p.value, lang)}
-        for p in chart.points
+        {
+            "label": labels.get(key, key),
+            "value": values.get(key),
+            "text": format_figure(values[key], lang) if key in values else "",
+        }
+        for key in keys
     ]
     return {
         "width": 420,
@@ -71,14 +139,24 @@ def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) ->
                 "type": "nominal",
                 "sort": None,
                 "title": None,
-                "axis": {"labelLimit": 260},
+                "axis": {"labelLimit": 260, "orient": "right" if rtl else "left"},
+                "scale": {"domain": [row["label"] for row in rows]},
             },
-            "x": {"field": "value", "type": "quantitative", "title": axis},
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": axis,
+                "scale": {"reverse": rtl},
+            },
         },
         "layer": [
             {"mark": {"type": "bar", "color": GREEN}},
             {
-                "mark": {"type": "text", "align": "left", "dx": 3},
+                "mark": {
+                    "type": "text",
+                    "align": "right" if rtl else "left",
+                    "dx": -3 if rtl else 3,
+                },
                 "encoding": {"text": {"field": "text"}},
             },
         ],
@@ -111,15 +189,44 @@ def _map_spec(chart: ChartData) -> dict[str, Any]:
     }
 
 
-def render(
-    chart: ChartData, lang: str, title: str, labels: dict[str, str], axis: str = ""
-) -> RenderedChart:
-    """Draw one chart in one language."""
-    _fonts_registered()
+def vegalite_spec(
+    chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
+) -> dict[str, Any]:
+    """The Vega-Lite specification of one chart in one language."""
     spec = _map_spec(chart) if chart.kind == "map" else _bar_spec(chart, lang, labels, axis)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
-    spec["config"] = {"font": FONTS.get(lang, "Noto Sans"), "view": {"stroke": None}}
-    locale: Any = D3_LOCALES[lang]
-    svg = vlc.vegalite_to_svg(spec, format_locale=locale)
-    png = vlc.vegalite_to_png(spec, scale=2, format_locale=locale)
-    return RenderedChart(chart.id, title, svg, png)
+    font = "Noto Sans" if chart.kind == "map" else FONTS.get(lang, "Noto Sans")
+    spec["config"] = {"font": font, "view": {"stroke": None}}
+    return spec
+
+
+def draw_svg(spec: dict[str, Any], lang: str) -> str:
+    """Vega-Lite to SVG, with the number marks of ``lang`` on the axes."""
+    _fonts_registered()
+    return str(vlc.vegalite_to_svg(spec, format_locale=number_locale(lang)))
+
+
+class Painter:
+    """Draws the charts of one build: each language's drawing once, and a drawing that
+    does not depend on the language once for all of them."""
+
+    def __init__(self) -> None:
+        self._drawn: dict[tuple[str, str], RenderedChart] = {}
+
+    def draw(
+        self, chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
+    ) -> RenderedChart:
+        key = (chart.id, SHARED if chart.kind == "map" else lang)
+        found = self._drawn.get(key)
+        if found is None:
+            svg = draw_svg(vegalite_spec(chart, lang, labels, axis), lang)
+            _drawn(*key, "svg")
+            found = self._drawn[key] = RenderedChart(chart.id, key[1], svg)
+        return found
+
+
+def render(
+    chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
+) -> RenderedChart:
+    """Draw one chart in one language (no sharing with other languages)."""
+    return Painter().draw(chart, lang, labels, axis)
