@@ -12,7 +12,6 @@ from greenfolio.domain.classification import Scheme, Term
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.indicators import Aggregation, Disaggregation, Indicator
 
-
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (about ten times faster than the
 pure-Python one, same safe constructors), else the pure-Python one."""

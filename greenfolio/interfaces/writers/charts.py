@@ -10,7 +10,7 @@ Labels come localised from the caller; numbers on the bars use Greenfolio's own 
 style and the axes the same decimal and group marks (from CLDR, as the text has them).
 Right-to-left languages get mirrored bar charts: labels on the right, bars growing to the
 left. Fonts are the Noto families installed by the test command (CJK and Arabic
-included), each with Noto Sans behind it for Latin letters and punctuation.
+included; DejaVu Sans for Arabic, whose Noto face lacks brackets).
 """
 
 from __future__ import annotations
@@ -32,8 +32,16 @@ from greenfolio.domain.languages import RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
 from greenfolio.services.charts import ChartData
 
-FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
-FONTS = {"zh": "Noto Sans CJK SC, Noto Sans", "ar": "Noto Sans Arabic, Noto Sans"}
+FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/truetype/dejavu",
+)
+FONTS = {"zh": ("Noto Sans CJK SC", 10), "ar": ("DejaVu Sans", 9)}
+"""One family each, with every letter, digit and bracket a chart of the language writes
+(resvg, which draws the PNG, does not fall back glyph by glyph, and Noto Sans Arabic has
+no brackets), and its size. Vega in vl-convert estimates text widths whatever the font,
+an estimate DejaVu Sans exceeds at Vega's 10 px: its text is set at 9 px."""
 CLDR_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 GREEN, GREY = "#2c6e2f", "#d9d9d9"
 SHARED = "*"
@@ -115,50 +123,74 @@ def number_locale(lang: str) -> dict[str, Any]:
     }
 
 
-def _bar_spec(
-    chart: ChartData, lang: str, labels: dict[str, str], axis: str
-) -> dict[str, Any]:
-    rtl = lang in RIGHT_TO_LEFT
+RLM = "\u200f"
+"""Right-to-left mark: ends an Arabic label so that a closing bracket stays with it."""
+
+
+def _rows(chart: ChartData, lang: str, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per category: its label, its value (None: no result) and the value as
+    text ("—" where there is none, so an empty year does not read as zero)."""
     values = {p.key: p.value for p in chart.points}
     keys: Sequence[str] = chart.keys or [p.key for p in chart.points]
-    rows = [
+    mark = RLM if lang in RIGHT_TO_LEFT else ""
+    return [
         {
-            "label": labels.get(key, key),
+            "label": labels.get(key, key) + mark,
             "value": values.get(key),
-            "text": format_figure(values[key], lang) if key in values else "",
+            "at": values.get(key, 0.0),
+            "text": format_figure(values[key], lang) if key in values else "—",
         }
         for key in keys
     ]
+
+
+def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) -> dict[str, Any]:
+    """Bars by category, growing from the start of the line (the right in Arabic); a
+    chart by year has columns, the years running in reading order."""
+    rtl = lang in RIGHT_TO_LEFT
+    rows = _rows(chart, lang, labels)
+    by_year = bool(chart.keys) and all(key.isdigit() for key in chart.keys)
+    category: dict[str, Any] = {
+        "field": "label",
+        "type": "nominal",
+        "sort": None,
+        "title": None,
+        "scale": {"domain": [row["label"] for row in rows]},
+    }
+    measure: dict[str, Any] = {"field": "value", "type": "quantitative", "title": axis}
+    measure_axis: dict[str, Any] = {"labelOverlap": True, "labelFlush": True}
+    if by_year:
+        category["axis"] = {"labelAngle": 0}
+        category["scale"]["reverse"] = rtl
+        measure["axis"] = {  # the unit written level above the axis, not turned on its side
+            **measure_axis,
+            "orient": "right" if rtl else "left",
+            "titleAngle": 0,
+            "titleAnchor": "end",
+            "titleAlign": "left" if rtl else "right",
+            "titleBaseline": "bottom",
+            "titleX": 0,
+            "titleY": -10,
+        }
+        encoding = {"x": category, "y": measure}
+        text_mark: dict[str, Any] = {"type": "text", "baseline": "bottom", "dy": -3}
+        size = {"width": max(160, 56 * len(rows)), "height": 200}
+    else:
+        category["axis"] = {"labelLimit": 260, "orient": "right" if rtl else "left"}
+        measure["scale"] = {"reverse": rtl}
+        measure["axis"] = measure_axis
+        encoding = {"y": category, "x": measure}
+        text_mark = {"type": "text", "align": "right" if rtl else "left", "dx": -3 if rtl else 3}
+        size = {"width": 420, "height": max(40, 28 * len(rows))}
+    at = {**measure, "field": "at"}
+    text_position = {"x" if not by_year else "y": at}
     return {
-        "width": 420,
-        "height": max(40, 28 * len(rows)),
+        **size,
         "data": {"values": rows},
-        "encoding": {
-            "y": {
-                "field": "label",
-                "type": "nominal",
-                "sort": None,
-                "title": None,
-                "axis": {"labelLimit": 260, "orient": "right" if rtl else "left"},
-                "scale": {"domain": [row["label"] for row in rows]},
-            },
-            "x": {
-                "field": "value",
-                "type": "quantitative",
-                "title": axis,
-                "scale": {"reverse": rtl},
-            },
-        },
+        "encoding": encoding,
         "layer": [
             {"mark": {"type": "bar", "color": GREEN}},
-            {
-                "mark": {
-                    "type": "text",
-                    "align": "right" if rtl else "left",
-                    "dx": -3 if rtl else 3,
-                },
-                "encoding": {"text": {"field": "text"}},
-            },
+            {"mark": text_mark, "encoding": {**text_position, "text": {"field": "text"}}},
         ],
     }
 
@@ -195,15 +227,23 @@ def vegalite_spec(
     """The Vega-Lite specification of one chart in one language."""
     spec = _map_spec(chart) if chart.kind == "map" else _bar_spec(chart, lang, labels, axis)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
-    font = "Noto Sans" if chart.kind == "map" else FONTS.get(lang, "Noto Sans")
-    spec["config"] = {"font": font, "view": {"stroke": None}}
+    font, size = ("Noto Sans", 10) if chart.kind == "map" else FONTS.get(lang, ("Noto Sans", 10))
+    spec["config"] = {
+        "font": font,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": size, "titleFontSize": size + 1},
+        "text": {"fontSize": size + 1},
+    }
     return spec
 
 
 def draw_svg(spec: dict[str, Any], lang: str) -> str:
-    """Vega-Lite to SVG, with the number marks of ``lang`` on the axes."""
+    """Vega-Lite to SVG, with the number marks of ``lang`` on the axes. Vega places every
+    text left to right (mirroring is in the layout), so the SVG says so: inside a
+    right-to-left page a browser would otherwise anchor its labels from the other end."""
     _fonts_registered()
-    return str(vlc.vegalite_to_svg(spec, format_locale=number_locale(lang)))
+    svg = str(vlc.vegalite_to_svg(spec, format_locale=number_locale(lang)))
+    return svg.replace("<svg ", '<svg style="direction: ltr" ', 1)
 
 
 class Painter:
@@ -225,8 +265,6 @@ class Painter:
         return found
 
 
-def render(
-    chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
-) -> RenderedChart:
+def render(chart: ChartData, lang: str, labels: dict[str, str], axis: str = "") -> RenderedChart:
     """Draw one chart in one language (no sharing with other languages)."""
     return Painter().draw(chart, lang, labels, axis)
