@@ -392,4 +392,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # python -m greenfolio.interfaces.cli.app
+    import sys
+
+    # The commands listed lazily are found in this module by its name: run as __main__,
+    # it is that module (not a second copy imported under its name).
+    sys.modules.setdefault("greenfolio.interfaces.cli.app", sys.modules["__main__"])
     main()

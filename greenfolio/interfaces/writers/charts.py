@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 import vl_convert as vlc
@@ -30,7 +30,9 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from greenfolio.domain.languages import RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
-from greenfolio.services.charts import ChartData
+
+if TYPE_CHECKING:  # the writers need no database layer
+    from greenfolio.services.charts import ChartData
 
 FONT_DIRS = (
     "/usr/share/fonts/opentype/noto",
