@@ -7,7 +7,7 @@ in ``interfaces.writers`` turn it into HTML or DOCX, and ``provenance`` into JSO
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -207,14 +207,29 @@ class _Renderer:
         return "".join(run.text for run in self.runs(text) if run.footnote is None)
 
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
-"""One environment for every template sentence: the helpers come in the render context."""
+class _Sentences(jinja2.BaseLoader):
+    """Template sentences by their text: the name of a sentence is the sentence."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, None, Callable[[], bool]]:
+        return template, None, lambda: True
 
 
-@lru_cache(maxsize=4096)
+_ENV = jinja2.Environment(
+    loader=_Sentences(),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    cache_size=4096,
+    bytecode_cache=jinja2.FileSystemBytecodeCache(),
+)
+"""One environment for every template sentence (the helpers come in the render context):
+each sentence is compiled once per process, and its compiled code kept between processes
+in Jinja's per-user cache folder, keyed by the sentence's text."""
+
+
 def _compiled(source: str) -> jinja2.Template:
-    """A template sentence compiled once per process (the same text in every build)."""
-    return _ENV.from_string(source)
+    return _ENV.get_template(source)
 
 
 def _sort_key(name: str) -> str:

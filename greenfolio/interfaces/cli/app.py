@@ -392,9 +392,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # python -m greenfolio.interfaces.cli.app
-    import sys
+    # The commands listed lazily are looked up in this module by its name: run the module
+    # imported under that name, whose commands are the ones found.
+    from greenfolio.interfaces.cli import app as named
 
-    # The commands listed lazily are found in this module by its name: run as __main__,
-    # it is that module (not a second copy imported under its name).
-    sys.modules.setdefault("greenfolio.interfaces.cli.app", sys.modules["__main__"])
-    main()
+    named.main()
