@@ -266,7 +266,3 @@ class Painter:
             found = self._drawn[key] = RenderedChart(chart.id, key[1], svg)
         return found
 
-
-def render(chart: ChartData, lang: str, labels: dict[str, str], axis: str = "") -> RenderedChart:
-    """Draw one chart in one language (no sharing with other languages)."""
-    return Painter().draw(chart, lang, labels, axis)
