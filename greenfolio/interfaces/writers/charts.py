@@ -265,4 +265,3 @@ class Painter:
             _drawn(*key, "svg")
             found = self._drawn[key] = RenderedChart(chart.id, key[1], svg)
         return found
-
