@@ -9,9 +9,9 @@ load on the machine hits all of them alike.
 Each command runs once cold, then N times, each time in a fresh process. Bytecode is
 cached as an installed package has it (in a temporary ``PYTHONPYCACHEPREFIX``, also when
 ``PYTHONDONTWRITEBYTECODE`` is set): the cold run compiles it and is reported apart
-("first"); the N runs after it give the minimum and median. Nothing else is kept between
+("cold"); the N runs after it give the minimum and median. Nothing else is kept between
 runs but what the operating system caches. Wall time is measured around the process; CPU
-time (user + system) is the ``resource.getrusage(RUSAGE_CHILDREN)`` difference across it.
+time (user + system) and peak resident memory are the process's own, from ``os.wait4``.
 
 Targets (issue 11): ``greenfolio --help`` ≤ 2.5× the baseline; a methods command
 (``methods montreal convert 100 t HCFC-22 --to odp``) ≤ 3×. The verdict is on the ratio
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -91,21 +90,24 @@ COMMANDS: dict[str, tuple[list[str], float | None]] = {
 class Runs:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
-
-
-def _cpu() -> float:
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
+    rss: list[float] = field(default_factory=list)
+    """Peak resident memory of each process, MiB."""
 
 
 def run_once(argv: list[str], env: dict[str, str], runs: Runs) -> None:
-    cpu_before = _cpu()
     start = time.perf_counter()
-    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, check=False)
+    child = subprocess.Popen(
+        argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _pid, status, usage = os.wait4(child.pid, 0)  # this child's own CPU time and memory
     runs.wall.append(time.perf_counter() - start)
-    runs.cpu.append(_cpu() - cpu_before)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr.decode(errors='replace')}")
+    runs.cpu.append(usage.ru_utime + usage.ru_stime)
+    runs.rss.append(usage.ru_maxrss / 1024)
+    problem = child.stderr.read() if child.stderr else b""
+    if child.stderr:
+        child.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{problem.decode(errors='replace')}")
 
 
 def main() -> int:
@@ -128,15 +130,20 @@ def main() -> int:
 
     base = measured["python -c 'import typer'"]
     base_wall, base_cpu = statistics.median(base.wall), statistics.median(base.cpu)
-    print(f"1 cold + {args.runs} fresh processes each, interleaved; times in ms")
+    base_rss = statistics.median(base.rss)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"{'command':60} {'first':>6} {'min':>6} {'median':>6} {'cpu min':>7} {'cpu med':>7}"
-        f" {'wall ×':>6} {'cpu ×':>6} {'target':>6}"
+        f"1 cold + {args.runs} fresh processes each, interleaved; times in ms, memory in MiB; "
+        f"load average {load} on {os.cpu_count()} cores"
+    )
+    print(
+        f"{'command':60} {'cold':>6} {'min':>6} {'median':>6} {'cpu min':>7} {'cpu med':>7}"
+        f" {'rss':>5} {'wall ×':>6} {'cpu ×':>6} {'rss ×':>6} {'target':>6}"
     )
     missed = False
     for name, (_argv, target) in COMMANDS.items():
         runs = measured[name]
-        wall, cpu = statistics.median(runs.wall), statistics.median(runs.cpu)
+        wall, cpu, rss = (statistics.median(x) for x in (runs.wall, runs.cpu, runs.rss))
         wall_ratio, cpu_ratio = wall / base_wall, cpu / base_cpu
         verdict = ""
         if target is not None:
@@ -145,8 +152,8 @@ def main() -> int:
             verdict = f"≤{target:g}× {'met' if met else 'MISSED'}"
         print(
             f"{name:60} {cold[name].wall[0] * 1e3:6.0f} {min(runs.wall) * 1e3:6.0f}"
-            f" {wall * 1e3:6.0f} {min(runs.cpu) * 1e3:7.0f} {cpu * 1e3:7.0f}"
-            f" {wall_ratio:6.2f} {cpu_ratio:6.2f} {verdict}"
+            f" {wall * 1e3:6.0f} {min(runs.cpu) * 1e3:7.0f} {cpu * 1e3:7.0f} {rss:5.0f}"
+            f" {wall_ratio:6.2f} {cpu_ratio:6.2f} {rss / base_rss:6.2f} {verdict}"
         )
     return 1 if missed else 0
 

@@ -44,12 +44,13 @@ install_locked() {
 
 # Debian packages the reports and their tests need: Noto fonts for CJK and Arabic (embedded
 # in PDFs and charts) and poppler-utils (pdftotext, pdffonts, pdftoppm read PDFs back).
-SYSTEM_PACKAGES="fonts-noto-core fonts-noto-cjk poppler-utils"
+SYSTEM_PACKAGES="fonts-noto-core fonts-noto-cjk fonts-dejavu-core poppler-utils"
 
 ensure_system_packages() {
     local missing=""
     fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing="fonts-noto-cjk"
     fc-list 2>/dev/null | grep -q "Noto Naskh Arabic" || missing="$missing fonts-noto-core"
+    fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$missing fonts-dejavu-core"
     command -v pdftotext >/dev/null || missing="$missing poppler-utils"
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then

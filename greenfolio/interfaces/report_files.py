@@ -32,14 +32,16 @@ def check_formats(formats: list[str]) -> list[str]:
     return formats
 
 
-def render_charts(built: BuiltReport) -> dict[str, RenderedChart]:
-    """Draw the report's charts in its language (once, for every format)."""
+def render_charts(
+    built: BuiltReport, painter: chart_writer.Painter | None = None
+) -> dict[str, RenderedChart]:
+    """Draw the report's charts in its language, once for every format; a ``painter``
+    shared by the languages of a build draws a language-free chart (the map) once."""
+    drawing = painter or chart_writer.Painter()
     out = {}
     for ref in built.document.charts:
         data = built.charts[ref.id]
-        out[ref.id] = chart_writer.render(
-            data, built.document.lang, ref.caption, dict(ref.labels), ref.axis
-        )
+        out[ref.id] = drawing.draw(data, built.document.lang, dict(ref.labels), ref.axis)
     return out
 
 
@@ -107,9 +109,10 @@ def _write_all(
     computed = reporting.compute(db, load_definition(definition), year)
     done("figures computed")
     written: list[Path] = []
+    painter = chart_writer.Painter()
     for lang in langs:
         built = reporting.build(db, definition, year, lang, computed)
-        charts = render_charts(built)
+        charts = render_charts(built, painter)
         notes = None
         if "html" in formats:
             notes = explain_service.explanations(db, [built.figures[f] for f in built.used])

@@ -12,11 +12,19 @@ from greenfolio.domain.classification import Scheme, Term
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.indicators import Aggregation, Disaggregation, Indicator
 
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (about ten times faster than the
+pure-Python one, same safe constructors), else the pure-Python one."""
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with the safe loader (libyaml's where available)."""
+    return yaml.load(text, Loader=_LOADER)
+
 
 def read_yaml(package: str, name: str) -> Any:
     """Parse a YAML file shipped inside ``package``."""
-    text = resources.files(package).joinpath(name).read_text("utf-8")
-    return yaml.safe_load(text)
+    return parse_yaml(resources.files(package).joinpath(name).read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)

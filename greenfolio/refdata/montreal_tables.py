@@ -10,13 +10,16 @@ import csv
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import globalwarmingpotentials
+
+# The rows of the tables are named tuples: immutable like frozen dataclasses, and several
+# times cheaper to define (every montreal command defines all of them when it starts).
 
 OVERRIDE_ENV = "GREENFOLIO_REFDATA"
 """A folder whose montreal/*.csv files replace the packaged ones (to test an update)."""
@@ -34,8 +37,7 @@ TABLES = (
 )
 
 
-@dataclass(frozen=True)
-class Substance:
+class Substance(NamedTuple):
     name: str
     annex: str
     group: str
@@ -46,8 +48,7 @@ class Substance:
     source: str
 
 
-@dataclass(frozen=True)
-class ControlStep:
+class ControlStep(NamedTuple):
     group: str
     party_type: str
     limit: str
@@ -56,22 +57,19 @@ class ControlStep:
     source: str
 
 
-@dataclass(frozen=True)
-class Party:
+class Party(NamedTuple):
     code: str
     article5: bool
     kigali_group: str
     source: str
 
 
-@dataclass(frozen=True)
-class BlendPart:
+class BlendPart(NamedTuple):
     component: str
     mass_pct: float
 
 
-@dataclass(frozen=True)
-class Composition:
+class Composition(NamedTuple):
     """A blend's make-up as one published table gives it ('ashrae' or 'mlf')."""
 
     table: str
@@ -79,8 +77,7 @@ class Composition:
     source: str
 
 
-@dataclass(frozen=True)
-class Blend:
+class Blend(NamedTuple):
     name: str
     compositions: tuple[Composition, ...]
 
@@ -88,8 +85,7 @@ class Blend:
         return next((c for c in self.compositions if c.table == table), None)
 
 
-@dataclass(frozen=True)
-class OtherSubstance:
+class OtherSubstance(NamedTuple):
     """A blend component outside the Protocol's annexes: no ODP, no Protocol GWP."""
 
     name: str
@@ -98,8 +94,7 @@ class OtherSubstance:
     source: str
 
 
-@dataclass(frozen=True)
-class Published:
+class Published(NamedTuple):
     """ODP and CO2-eq per tonne of a blend as a reporting system publishes them."""
 
     blend: str
@@ -109,8 +104,7 @@ class Published:
     source: str
 
 
-@dataclass(frozen=True)
-class OtherMixture:
+class OtherMixture(NamedTuple):
     """An 'other mixture' entry: no composition of its own; may_contain is any, ods or hfc."""
 
     name: str
@@ -118,8 +112,7 @@ class OtherMixture:
     source: str
 
 
-@dataclass(frozen=True)
-class Baseline:
+class Baseline(NamedTuple):
     party: str
     odp_tonnes: float
     co2e_tonnes: float | None

@@ -55,15 +55,22 @@ class ChartData:
     points: Sequence[Point]
     result_ids: Sequence[int] = field(default=())
     term_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    keys: Sequence[str] = ()
+    """Every category the chart shows, in order, with or without a point: for a chart by
+    year, each year of its reporting window (a year without results shows no bar, not
+    a zero). Empty: the points' keys."""
 
     def provenance(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
             "unit": self.unit,
             "points": [{"key": p.key, "value": p.value} for p in self.points],
             "result_ids": list(self.result_ids),
         }
+        if self.keys:
+            out["categories"] = list(self.keys)
+        return out
 
 
 def _series(spec: ChartSpec, figures: Mapping[str, Figure]) -> ChartData:
@@ -142,7 +149,17 @@ def _grouped(session: Session, spec: ChartSpec) -> ChartData:
         if ind.aggregation is Aggregation.DISTINCT_COUNTRIES
         else str(spec.params.get("unit", ind.unit))
     )
-    return ChartData(spec.id, spec.kind, unit, points, trace.ids, names)
+    return ChartData(spec.id, spec.kind, unit, points, trace.ids, names, _years(spec, points))
+
+
+def _years(spec: ChartSpec, points: Sequence[Point]) -> tuple[str, ...]:
+    """The years a chart by year shows: those of its window (and any of its points)."""
+    if spec.params.get("group_by") != "year":
+        return ()
+    years = {int(p.key) for p in points}
+    if spec.window is not None and spec.window.start and spec.window.end:
+        years |= set(range(spec.window.start.year, spec.window.end.year + 1))
+    return tuple(str(y) for y in sorted(years))
 
 
 def compute(session: Session, spec: ChartSpec, figures: Mapping[str, Figure]) -> ChartData:

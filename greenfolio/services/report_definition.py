@@ -7,16 +7,17 @@ one language. A missing file, section, paragraph or figure is an error naming it
 
 from __future__ import annotations
 
+import copy
+import threading
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import check_language
+from greenfolio.refdata.loader import parse_yaml
 from greenfolio.services.charts import ChartSpec
 from greenfolio.services.figures import FigureSpec, Window
 
@@ -124,8 +125,28 @@ def _package(name: str) -> Any:
     )
 
 
+_parsed_lock = threading.Lock()
+_parsed: dict[str, tuple[tuple[int, int], Any]] = {}
+
+
+def _parse_once(path: Any) -> Any:
+    """A YAML file parsed once per version of it: the parse is kept, keyed by the file's
+    path and re-read when its modification time or size changes (a definition folder
+    being edited is seen at the next build). Callers get their own deep copy."""
+    key = str(path)
+    stat = Path(key).stat() if Path(key).is_file() else None
+    stamp = (stat.st_mtime_ns, stat.st_size) if stat is not None else (0, 0)
+    with _parsed_lock:
+        found = _parsed.get(key)
+    if found is None or found[0] != stamp:
+        found = (stamp, parse_yaml(path.read_text("utf-8")))
+        with _parsed_lock:
+            _parsed[key] = found
+    return copy.deepcopy(found[1])
+
+
 def load_definition(name: str) -> ReportDefinition:
-    raw = yaml.safe_load(_package(name).joinpath("definition.yaml").read_text("utf-8"))
+    raw = _parse_once(_package(name).joinpath("definition.yaml"))
     try:
         return ReportDefinition(
             name=raw["id"],
@@ -150,5 +171,5 @@ def load_template(name: str, lang: str) -> dict[str, Any]:
             f"report {name!r} has no {lang} template: write templates/{lang}.yaml beside "
             "its definition"
         )
-    data: dict[str, Any] = yaml.safe_load(path.read_text("utf-8"))
+    data: dict[str, Any] = _parse_once(path)
     return data

@@ -7,7 +7,7 @@ in ``interfaces.writers`` turn it into HTML or DOCX, and ``provenance`` into JSO
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -115,7 +115,6 @@ class _Renderer:
         self.used: list[str] = []
         self.footnotes: list[str] = []
         self.where = ""
-        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
 
     def _figure(self, fid: str) -> Figure:
         fig = self.figures.get(fid)
@@ -182,7 +181,7 @@ class _Renderer:
             **(extra or {}),
         }
         try:
-            text = self.env.from_string(source).render(context)
+            text = _compiled(source).render(context)
         except jinja2.UndefinedError as exc:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
         except jinja2.TemplateSyntaxError as exc:
@@ -207,6 +206,31 @@ class _Renderer:
 
     def plain(self, text: str) -> str:
         return "".join(run.text for run in self.runs(text) if run.footnote is None)
+
+
+class _Sentences(jinja2.BaseLoader):
+    """Template sentences by their text: the name of a sentence is the sentence."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, None, Callable[[], bool]]:
+        return template, None, lambda: True
+
+
+_ENV = jinja2.Environment(
+    loader=_Sentences(),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    cache_size=4096,
+    bytecode_cache=jinja2.FileSystemBytecodeCache(),
+)
+"""One environment for every template sentence (the helpers come in the render context):
+each sentence is compiled once per process, and its compiled code kept between processes
+in Jinja's per-user cache folder, keyed by the sentence's text."""
+
+
+def _compiled(source: str) -> jinja2.Template:
+    return _ENV.get_template(source)
 
 
 def _sort_key(name: str) -> str:

@@ -43,6 +43,27 @@ class GreenfolioGroup(LazyGroup):
     when used (see ``lazy``); their summaries here are what ``greenfolio --help`` lists."""
 
     lazy: ClassVar[dict[str, Lazy]] = {
+        "demo": Lazy(
+            f"{_CLI}.app",
+            "demo_app",
+            "Create the demo portfolio and write the 2021 Board report (zh, en; HTML, DOCX).",
+            single=True,
+        ),
+        "figures": Lazy(
+            f"{_CLI}.app",
+            "figures_app",
+            "Every figure of a report with its value, unit and provenance.",
+            single=True,
+        ),
+        "explain": Lazy(
+            f"{_CLI}.app",
+            "explain_app",
+            "How a figure was computed: query, parameters, results, method runs, evidence.",
+            single=True,
+        ),
+        "db": Lazy(f"{_CLI}.app", "db_app", "Create or migrate the database."),
+        "report": Lazy(f"{_CLI}.app", "report_app", "Build governing-body reports."),
+        "indicators": Lazy(f"{_CLI}.app", "indicators_app", "The indicator registry."),
         "serve": Lazy(
             f"{_CLI}.serve",
             "serve_app",
@@ -106,9 +127,17 @@ app = typer.Typer(
 db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
 report_app = typer.Typer(help="Build governing-body reports.", no_args_is_help=True)
 indicators_app = typer.Typer(help="The indicator registry.", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(report_app, name="report")
-app.add_typer(indicators_app, name="indicators")
+demo_app = typer.Typer()
+figures_app = typer.Typer()
+explain_app = typer.Typer()
+# Every command and group of this module is listed in GreenfolioGroup.lazy and built (its
+# options resolved by Typer) when used, not registered on ``app`` (where Typer would build
+# them all for every command run).
+
+
+@app.callback()
+def _root() -> None:
+    """Greenfolio's commands are listed in GreenfolioGroup.lazy."""
 
 
 def _build_reports(
@@ -126,7 +155,7 @@ def _build_reports(
         return report_files.write_all(db, definition, year, langs, formats, out_dir, step)
 
 
-@app.command()
+@demo_app.command()
 def demo(
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the reports.")] = Path(
@@ -238,7 +267,7 @@ def report_build(
             out.print(f"wrote {path}", highlight=False)
 
 
-@app.command()
+@figures_app.command()
 def figures(
     year: Annotated[int, typer.Option(help="Report year.")],
     definition: Annotated[str, typer.Option(help="Report definition.")] = "board",
@@ -272,7 +301,7 @@ def figures(
             warn(f"no verified result falls in the periods of report {definition!r} for {year}")
 
 
-@app.command()
+@explain_app.command()
 def explain(
     figure_id: Annotated[str, typer.Argument(help="A figure id, e.g. pops_destroyed.")],
     year: Annotated[int, typer.Option(help="Report year.")] = 2021,
@@ -372,4 +401,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # python -m greenfolio.interfaces.cli.app
-    main()
+    # The commands listed lazily are looked up in this module by its name: run the module
+    # imported under that name, whose commands are the ones found.
+    from greenfolio.interfaces.cli import app as named
+
+    named.main()

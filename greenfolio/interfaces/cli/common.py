@@ -8,14 +8,12 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 # Typer carries its own copy of Click (typer._click): the parser and context used here are
 # that copy's, so that negative numbers and option names work with the Typer in the lock.
@@ -27,6 +25,7 @@ from typer.core import TyperCommand, TyperOption
 from greenfolio.domain.errors import GreenfolioError, InvalidFields
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
 
@@ -39,8 +38,43 @@ if TYPE_CHECKING:
 # Tables written to a pipe or a log are read later, in any window: give them room rather
 # than the 80 columns Rich assumes, unless COLUMNS says otherwise.
 _PIPE_WIDTH = None if os.environ.get("COLUMNS") or sys.stdout.isatty() else 160
-out = Console(soft_wrap=True, width=_PIPE_WIDTH)
-err = Console(stderr=True, soft_wrap=True)
+
+
+class _LateConsole:
+    """A Rich console made when first used: importing Rich costs about as much again as
+    a bare Python start, and a command that prints through it no more than it needs
+    (plain lines, JSON, ``plain_table``) should not pay for it."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def made(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.made(), name)
+
+
+def _late_console(**options: Any) -> Console:
+    return cast("Console", _LateConsole(**options))
+
+
+out = _late_console(soft_wrap=True, width=_PIPE_WIDTH)
+err = _late_console(stderr=True, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """Text shown literally in Rich markup (Rich's own escape, imported when used: only
+    text about to be printed through a console is escaped)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
 
 DbOption = Annotated[
     str | None,
@@ -196,7 +230,7 @@ def progress() -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err,
+        console=cast("_LateConsole", err).made(),
         transient=False,
         disable=not err.is_terminal,
     )
@@ -238,6 +272,27 @@ def table(*headers: str, title: str | None = None, wrap: tuple[str, ...] = ()) -
         for h in headers
     ]
     return Table(*columns, title=title)
+
+
+def plain_table(
+    headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], title: str | None = None
+) -> str:
+    """A small table of short cells in the same box drawing as ``table``, as text: for
+    commands whose whole output is a few lines, without importing Rich."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(left: str, fill: str, mid: str, right: str) -> str:
+        return left + mid.join(fill * (w + 2) for w in widths) + right
+
+    def cells(bar: str, values: tuple[str, ...]) -> str:
+        return bar + bar.join(f" {v.ljust(w)} " for v, w in zip(values, widths, strict=True)) + bar
+
+    lines = [line("┏", "━", "┳", "┓"), cells("┃", headers), line("┡", "━", "╇", "┩")]
+    lines += [cells("│", row) for row in rows]
+    lines.append(line("└", "─", "┴", "┘"))
+    if title:
+        lines.insert(0, " " * ((len(lines[0]) - len(title)) // 2) + title)
+    return "\n".join(lines)
 
 
 _NEGATIVE = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")

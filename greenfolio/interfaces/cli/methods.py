@@ -2,8 +2,9 @@
 
 import csv
 import json
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import typer
 
@@ -15,10 +16,12 @@ from greenfolio.interfaces.cli.common import (
     number,
     open_db,
     out,
+    plain_table,
     print_json,
     table,
     warn,
 )
+from greenfolio.interfaces.cli.lazy import Lazy, LazyGroup
 
 # The calculators, their reference data and pydantic are imported when a command runs
 # (``_show`` and the commands below), not when the app is built or --help is printed.
@@ -26,8 +29,28 @@ _PATHWAY_COLUMNS = "air,water,land,products,general_waste,sector_treatment"
 """The release pathways of greenfolio.methods.mercury.PATHWAYS, for the help text
 (tests/test_cli_imports.py checks they are the same)."""
 
+_HERE = "greenfolio.interfaces.cli.methods"
+
+
+class MethodsGroup(LazyGroup):
+    """``greenfolio methods``: each convention's group is built (its commands' options
+    resolved by Typer) only when it is the one asked for."""
+
+    lazy: ClassVar[dict[str, Lazy]] = {
+        "montreal": Lazy(_HERE, "montreal_app", "Montreal Protocol conversions and limits."),
+        "upops": Lazy(
+            _HERE, "upops_app", "Stockholm Convention: unintentional POPs and stockpiles."
+        ),
+        "mercury": Lazy(_HERE, "mercury_app", "Minamata Convention: mercury inventory and ASGM."),
+        "ghg": Lazy(_HERE, "ghg_app", "Greenhouse-gas mitigation (GEF core indicator 6)."),
+    }
+    order = ("list", "run", "result", "recompute", "montreal", "upops", "mercury", "ghg")
+
+
 methods_app = typer.Typer(
-    help="Calculation methods (Montreal, Stockholm, Minamata, GHG).", no_args_is_help=True
+    cls=MethodsGroup,
+    help="Calculation methods (Montreal, Stockholm, Minamata, GHG).",
+    no_args_is_help=True,
 )
 montreal_app = typer.Typer(help="Montreal Protocol conversions and limits.", no_args_is_help=True)
 upops_app = typer.Typer(
@@ -39,10 +62,6 @@ mercury_app = typer.Typer(
 ghg_app = typer.Typer(
     help="Greenhouse-gas mitigation (GEF core indicator 6).", no_args_is_help=True
 )
-methods_app.add_typer(montreal_app, name="montreal")
-methods_app.add_typer(upops_app, name="upops")
-methods_app.add_typer(mercury_app, name="mercury")
-methods_app.add_typer(ghg_app, name="ghg")
 
 StoreOption = Annotated[bool, typer.Option("--store", help="Keep the run in the database.")]
 
@@ -73,19 +92,27 @@ def _show(
         if as_json:
             print_json(run)
             return
-        grid = table("output", "value", "unit", title=f"{run['method']} {run['method_version']}")
-        for name, q in run["outputs"]["quantities"].items():
-            grid.add_row(name, number(q["value"]), q["unit"])
-        out.print(grid)
+        # A few lines of plain text: printed without Rich, whose import would double the
+        # time this command takes to start (benchmarks/cli_start.py).
+        rows = [
+            (name, number(q["value"]), str(q["unit"]))
+            for name, q in run["outputs"]["quantities"].items()
+        ]
+        lines = [
+            plain_table(
+                ("output", "value", "unit"), rows, f"{run['method']} {run['method_version']}"
+            )
+        ]
         for name, value in run["outputs"]["details"].items():
             if isinstance(value, float) and not isinstance(value, bool):
                 value = number(value)
             if not isinstance(value, list | dict):
-                out.print(f"{name}: {value}", highlight=False)
+                lines.append(f"{name}: {value}")
         if "run_id" in run:
-            out.print(f"stored as method run {run['run_id']}")
+            lines.append(f"stored as method run {run['run_id']}")
         else:
-            out.print(f"reference data: {run['refdata_version']}", highlight=False)
+            lines.append(f"reference data: {run['refdata_version']}")
+        sys.stdout.write("\n".join(lines) + "\n")
 
 
 def _pairs(text: str, what: str) -> dict[str, float]:

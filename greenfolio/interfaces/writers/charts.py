@@ -1,43 +1,96 @@
-"""Render chart data offline with Vega-Lite (vl-convert): SVG for HTML, PNG for DOCX/PDF.
+"""Render chart data offline with Vega-Lite (vl-convert), each chart drawn once.
+
+Vega-Lite draws each chart of a language once, to SVG: the HTML page embeds it and Typst
+places it in the PDF as vectors. DOCX, which cannot hold SVG, gets a PNG rasterised from
+that same SVG, and only when a DOCX is written. A chart that does not depend on the
+language (the world map has no words) is drawn once for all the languages of a build: a
+``Painter`` keeps what it drew.
 
 Labels come localised from the caller; numbers on the bars use Greenfolio's own number
-style, axes use the d3 locale of the language. Fonts are the Noto families installed by
-the test command (CJK and Arabic included).
+style and the axes the same decimal and group marks (from CLDR, as the text has them).
+Right-to-left languages get mirrored bar charts: labels on the right, bars growing to the
+left. Fonts are the Noto families installed by the test command (CJK and Arabic
+included; DejaVu Sans for Arabic, whose Noto face lacks brackets).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 import vl_convert as vlc
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from greenfolio.domain.languages import RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
 from greenfolio.interfaces.writers import fonts
-from greenfolio.services.charts import ChartData
 
-D3_LOCALES = {
-    "en": "en-GB",
-    "zh": "zh-CN",
-    "fr": "fr-FR",
-    "es": "es-ES",
-    "ru": "ru-RU",
-    "ar": "ar-EG",
-}
+if TYPE_CHECKING:  # the writers need no database layer
+    from greenfolio.services.charts import ChartData
+
+SIZES = {"ar": 9}
+"""Text size in px where it differs from Vega's 10: Vega in vl-convert estimates text widths
+whatever the font, an estimate DejaVu Sans (the Arabic charts' font, ``fonts.SANS``)
+exceeds at 10 px."""
+CLDR_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 GREEN, GREY = "#2c6e2f", "#d9d9d9"
+SHARED = "*"
+"""The language of a drawing that every language shares (the map)."""
+
+RenderHook = Callable[[str, str, str], None]
+"""Told (chart id, language or ``SHARED``, "svg" or "png") each time a chart is drawn
+with Vega-Lite ("svg") or rasterised for DOCX ("png")."""
+_hooks: list[RenderHook] = []
+_hooks_lock = threading.Lock()
 
 
-@dataclass(frozen=True)
+def _drawn(chart_id: str, lang: str, fmt: str) -> None:
+    for hook in list(_hooks):
+        hook(chart_id, lang, fmt)
+
+
+@contextmanager
+def watching_renders() -> Iterator[list[tuple[str, str, str]]]:
+    """Record every drawing made while the block runs: (chart id, language, format)."""
+    seen: list[tuple[str, str, str]] = []
+
+    def hook(chart_id: str, lang: str, fmt: str) -> None:
+        seen.append((chart_id, lang, fmt))
+
+    with _hooks_lock:
+        _hooks.append(hook)
+    try:
+        yield seen
+    finally:
+        with _hooks_lock:
+            _hooks.remove(hook)
+
+
 class RenderedChart:
-    id: str
-    title: str
-    svg: str
-    png: bytes
+    """One chart drawn in one language: its SVG, and a PNG made from it when asked."""
+
+    def __init__(self, chart_id: str, lang: str, svg: str) -> None:
+        self.id = chart_id
+        self.lang = lang
+        self.svg = svg
+        self._png: bytes | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def png(self) -> bytes:
+        """The SVG rasterised at twice its size (for DOCX), made once."""
+        with self._lock:
+            if self._png is None:
+                self._png = bytes(vlc.svg_to_png(self.svg, scale=2))
+                _drawn(self.id, self.lang, "png")
+            return self._png
 
 
 @lru_cache(maxsize=4)
@@ -55,31 +108,86 @@ def _world() -> dict[str, Any]:
     return data
 
 
-def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) -> dict[str, Any]:
-    rows = [
-        {"label": labels.get(p.key, p.key), "value": p.value, "text": format_figure(p.value, lang)}
-        for p in chart.points
-    ]
+@lru_cache(maxsize=8)
+def number_locale(lang: str) -> dict[str, Any]:
+    """A d3 number locale with the decimal and group marks the report's text uses."""
+    cldr = CLDR_LOCALES[lang]
     return {
-        "width": 420,
-        "height": max(40, 28 * len(rows)),
+        "decimal": get_decimal_symbol(cldr),
+        "thousands": get_group_symbol(cldr),
+        "grouping": [3],
+        "currency": ["", ""],
+    }
+
+
+RLM = "\u200f"
+"""Right-to-left mark: ends an Arabic label so that a closing bracket stays with it."""
+
+
+def _rows(chart: ChartData, lang: str, labels: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per category: its label, its value (None: no result) and the value as
+    text ("—" where there is none, so an empty year does not read as zero)."""
+    values = {p.key: p.value for p in chart.points}
+    keys: Sequence[str] = chart.keys or [p.key for p in chart.points]
+    mark = RLM if lang in RIGHT_TO_LEFT else ""
+    return [
+        {
+            "label": labels.get(key, key) + mark,
+            "value": values.get(key),
+            "at": values.get(key, 0.0),
+            "text": format_figure(values[key], lang) if key in values else "—",
+        }
+        for key in keys
+    ]
+
+
+def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) -> dict[str, Any]:
+    """Bars by category, growing from the start of the line (the right in Arabic); a
+    chart by year has columns, the years running in reading order."""
+    rtl = lang in RIGHT_TO_LEFT
+    rows = _rows(chart, lang, labels)
+    by_year = bool(chart.keys) and all(key.isdigit() for key in chart.keys)
+    category: dict[str, Any] = {
+        "field": "label",
+        "type": "nominal",
+        "sort": None,
+        "title": None,
+        "scale": {"domain": [row["label"] for row in rows]},
+    }
+    measure: dict[str, Any] = {"field": "value", "type": "quantitative", "title": axis}
+    measure_axis: dict[str, Any] = {"labelOverlap": True, "labelFlush": True}
+    if by_year:
+        category["axis"] = {"labelAngle": 0}
+        category["scale"]["reverse"] = rtl
+        measure["axis"] = {  # the unit written level above the axis, not turned on its side
+            **measure_axis,
+            "orient": "right" if rtl else "left",
+            "titleAngle": 0,
+            "titleAnchor": "end",
+            "titleAlign": "left" if rtl else "right",
+            "titleBaseline": "bottom",
+            "titleX": 0,
+            "titleY": -10,
+        }
+        encoding = {"x": category, "y": measure}
+        text_mark: dict[str, Any] = {"type": "text", "baseline": "bottom", "dy": -3}
+        size = {"width": max(160, 56 * len(rows)), "height": 200}
+    else:
+        category["axis"] = {"labelLimit": 260, "orient": "right" if rtl else "left"}
+        measure["scale"] = {"reverse": rtl}
+        measure["axis"] = measure_axis
+        encoding = {"y": category, "x": measure}
+        text_mark = {"type": "text", "align": "right" if rtl else "left", "dx": -3 if rtl else 3}
+        size = {"width": 420, "height": max(40, 28 * len(rows))}
+    at = {**measure, "field": "at"}
+    text_position = {"x" if not by_year else "y": at}
+    return {
+        **size,
         "data": {"values": rows},
-        "encoding": {
-            "y": {
-                "field": "label",
-                "type": "nominal",
-                "sort": None,
-                "title": None,
-                "axis": {"labelLimit": 260},
-            },
-            "x": {"field": "value", "type": "quantitative", "title": axis},
-        },
+        "encoding": encoding,
         "layer": [
             {"mark": {"type": "bar", "color": GREEN}},
-            {
-                "mark": {"type": "text", "align": "left", "dx": 3},
-                "encoding": {"text": {"field": "text"}},
-            },
+            {"mark": text_mark, "encoding": {**text_position, "text": {"field": "text"}}},
         ],
     }
 
@@ -110,15 +218,48 @@ def _map_spec(chart: ChartData) -> dict[str, Any]:
     }
 
 
-def render(
-    chart: ChartData, lang: str, title: str, labels: dict[str, str], axis: str = ""
-) -> RenderedChart:
-    """Draw one chart in one language."""
-    _fonts_registered(fonts.chart_dirs())
+def vegalite_spec(
+    chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
+) -> dict[str, Any]:
+    """The Vega-Lite specification of one chart in one language."""
     spec = _map_spec(chart) if chart.kind == "map" else _bar_spec(chart, lang, labels, axis)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
-    spec["config"] = {"font": fonts.SANS.get(lang, fonts.LATIN_SANS), "view": {"stroke": None}}
-    locale: Any = D3_LOCALES[lang]
-    svg = vlc.vegalite_to_svg(spec, format_locale=locale)
-    png = vlc.vegalite_to_png(spec, scale=2, format_locale=locale)
-    return RenderedChart(chart.id, title, svg, png)
+    if chart.kind == "map":
+        font, size = fonts.LATIN_SANS, 10
+    else:
+        font, size = fonts.SANS.get(lang, fonts.LATIN_SANS), SIZES.get(lang, 10)
+    spec["config"] = {
+        "font": font,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": size, "titleFontSize": size + 1},
+        "text": {"fontSize": size + 1},
+    }
+    return spec
+
+
+def draw_svg(spec: dict[str, Any], lang: str) -> str:
+    """Vega-Lite to SVG, with the number marks of ``lang`` on the axes. Vega places every
+    text left to right (mirroring is in the layout), so the SVG says so: inside a
+    right-to-left page a browser would otherwise anchor its labels from the other end."""
+    _fonts_registered(fonts.chart_dirs())
+    svg = str(vlc.vegalite_to_svg(spec, format_locale=number_locale(lang)))
+    return svg.replace("<svg ", '<svg style="direction: ltr" ', 1)
+
+
+class Painter:
+    """Draws the charts of one build: each language's drawing once, and a drawing that
+    does not depend on the language once for all of them."""
+
+    def __init__(self) -> None:
+        self._drawn: dict[tuple[str, str], RenderedChart] = {}
+
+    def draw(
+        self, chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
+    ) -> RenderedChart:
+        key = (chart.id, SHARED if chart.kind == "map" else lang)
+        found = self._drawn.get(key)
+        if found is None:
+            svg = draw_svg(vegalite_spec(chart, lang, labels, axis), lang)
+            _drawn(*key, "svg")
+            found = self._drawn[key] = RenderedChart(chart.id, key[1], svg)
+        return found

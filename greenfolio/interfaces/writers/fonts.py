@@ -20,13 +20,20 @@ import typst
 from greenfolio.domain.errors import GreenfolioError
 
 FONT_DIRS_ENV = "GREENFOLIO_FONT_DIRS"
-SYSTEM_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
-"""Where Debian's fonts-noto-core and fonts-noto-cjk put their files (for vl-convert)."""
+SYSTEM_FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/truetype/dejavu",
+)
+"""Where Debian's fonts-noto-core, fonts-noto-cjk and fonts-dejavu-core put their files
+(for vl-convert)."""
 
 SERIF = {"zh": "Noto Serif CJK SC", "ar": "Noto Naskh Arabic"}
 """The PDF body font of a script's languages; the others use Noto Serif."""
-SANS = {"zh": "Noto Sans CJK SC", "ar": "Noto Sans Arabic"}
-"""The chart font of a script's languages; the others use Noto Sans."""
+SANS = {"zh": "Noto Sans CJK SC", "ar": "DejaVu Sans"}
+"""The chart font of a script's languages; the others use Noto Sans. Arabic charts use
+DejaVu Sans: Noto Sans Arabic has no brackets ("(أ)" came out as boxes) and resvg, which
+rasterises the charts, does not borrow a glyph from another font."""
 LATIN_SERIF, LATIN_SANS = "Noto Serif", "Noto Sans"
 
 PACKAGES = {
@@ -36,6 +43,7 @@ PACKAGES = {
     "Noto Sans Arabic": "fonts-noto-core",
     "Noto Serif CJK SC": "fonts-noto-cjk",
     "Noto Sans CJK SC": "fonts-noto-cjk",
+    "DejaVu Sans": "fonts-dejavu-core",
 }
 """The Debian package that installs each family."""
 

@@ -180,19 +180,21 @@ def _poppler_safe(pdf: bytes) -> bytes:
 
 def write_pdf(doc: Document, path: Path, charts: Mapping[str, RenderedChart] | None = None) -> Path:
     """Compile the document with Typst; fonts come from the system (Noto families) or from
-    $GREENFOLIO_FONT_DIRS, and a missing one stops the build (``fonts.check``)."""
+    $GREENFOLIO_FONT_DIRS, and a missing one stops the build (``fonts.check``). Charts go
+    in as SVG, so they stay vectors in the PDF."""
     fonts.check([doc.lang])
     with tempfile.TemporaryDirectory(prefix="greenfolio-pdf-") as tmp:
         folder = Path(tmp)
         files = {}
         for chart_id, chart in (charts or {}).items():
-            name = f"chart-{chart_id}.png"
-            (folder / name).write_bytes(chart.png)
+            name = f"chart-{chart_id}.svg"
+            (folder / name).write_text(chart.svg, encoding="utf-8")
             files[chart_id] = name
         source = folder / "report.typ"
         source.write_text(typst_source(doc, files), encoding="utf-8")
         compiler = typst.Compiler(root=str(folder), font_paths=fonts.typst_fonts())
-        pdf = compiler.compile(str(source))
-        assert isinstance(pdf, bytes)
+        pdf = compiler.compile(input=str(source))
+        if not isinstance(pdf, bytes):
+            raise TypeError("Typst returned no single PDF")
         write_bytes(path, _poppler_safe(pdf))
     return path

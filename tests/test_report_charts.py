@@ -1,0 +1,124 @@
+"""Report charts: each drawn once per language in the form its writer needs, their content
+that of the report's period and units, and mirrored in Arabic.
+
+Drawings are counted through the chart writer's own hook (``watching_renders``), which
+every Vega-Lite drawing and every PNG rasterisation reports to.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import lxml.etree
+import pytest
+
+from greenfolio.interfaces import report_files
+from greenfolio.interfaces.writers.charts import SHARED, watching_renders
+from greenfolio.services import reporting
+from greenfolio.services.database import Database
+from greenfolio.services.report_definition import load_definition, load_template
+
+LANGS = ["ar", "zh", "en", "fr", "ru", "es"]
+BAR_CHARTS = {"countries_by_focus_area", "pops_by_fate", "ods_by_year"}
+SVG = "{http://www.w3.org/2000/svg}"
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@sqlite_only
+def test_each_chart_is_drawn_once_per_language(demo_db: Database, tmp_path: Path) -> None:
+    with watching_renders() as drawn:
+        report_files.write_all(demo_db, "board", 2021, LANGS, ["html", "pdf"], tmp_path / "a")
+    svg = Counter((c, lang) for c, lang, fmt in drawn if fmt == "svg")
+    expected = {(c, lang) for c in BAR_CHARTS for lang in LANGS} | {("countries_map", SHARED)}
+    assert set(svg) == expected
+    assert set(svg.values()) == {1}
+    assert not [d for d in drawn if d[2] == "png"], "no DOCX asked, no PNG made"
+
+    with watching_renders() as drawn:
+        report_files.write_all(
+            demo_db, "board", 2021, LANGS, ["html", "docx", "pdf"], tmp_path / "b"
+        )
+    by_format = Counter((c, lang, fmt) for c, lang, fmt in drawn)
+    assert {(c, lang) for c, lang, fmt in by_format if fmt == "png"} == expected
+    assert set(by_format.values()) == {1}, "each drawing and each PNG made once"
+    assert len(drawn) == 2 * (3 * len(LANGS) + 1)
+
+
+@sqlite_only
+def test_chart_content_matches_the_report_period_and_units(demo_db: Database) -> None:
+    definition = load_definition("board")
+    computed = reporting.compute(demo_db, definition, 2021)
+    specs = {spec.id: spec for spec in definition.chart_specs(2021)}
+
+    by_year = computed.charts["ods_by_year"]
+    window = specs["ods_by_year"].window
+    assert window is not None and window.start is not None and window.end is not None
+    years = [str(y) for y in range(window.start.year, window.end.year + 1)]
+    assert list(by_year.keys) == years == ["2016", "2017", "2018", "2019", "2020", "2021"]
+    assert {p.key for p in by_year.points} <= set(years)
+    assert by_year.unit == "t"
+
+    fate = computed.charts["pops_by_fate"]
+    for point in fate.points:
+        figure = computed.figures[point.key]
+        assert point.value == figure.value
+        assert fate.unit == figure.unit == "t"
+
+    for lang in LANGS:
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        drawn = report_files.render_charts(built)
+        template = load_template("board", lang)
+        for chart_id in BAR_CHARTS:
+            texts = _texts(drawn[chart_id].svg)
+            axis = str(template["charts"][chart_id].get("axis", ""))
+            assert axis and axis in texts, (lang, chart_id, axis)
+        year_texts = _texts(drawn["ods_by_year"].svg)
+        assert all(year in year_texts for year in years), (lang, year_texts)
+        assert "—" in year_texts, "a year without results shows a dash, not a zero"
+
+
+def _texts(svg: str) -> list[str]:
+    root = lxml.etree.fromstring(svg.encode())
+    return [(t.text or "").replace("\u200f", "") for t in root.iter(f"{SVG}text")]
+
+
+def _bars(svg: str) -> list[tuple[float, float]]:
+    """The horizontal extent of each bar (absolute x), from the drawn SVG."""
+    root = lxml.etree.fromstring(svg.encode())
+    bars: list[tuple[float, float]] = []
+
+    def walk(node: lxml.etree._Element, dx: float) -> None:
+        move = re.match(r"translate\(([-\d.e]+),", node.get("transform") or "")
+        x = dx + (float(move.group(1)) if move else 0.0)
+        shape = re.match(r"M([-\d.e]+),[-\d.e]+h([-\d.e]+)", node.get("d") or "")
+        if node.tag == f"{SVG}path" and node.get("fill") == "#2c6e2f" and shape:
+            start = x + float(shape.group(1))
+            end = start + float(shape.group(2))
+            bars.append((min(start, end), max(start, end)))
+        for child in node:
+            walk(child, x)
+
+    walk(root, 0.0)
+    return bars
+
+
+@sqlite_only
+def test_arabic_bar_charts_are_mirrored(demo_db: Database) -> None:
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    edges = {}
+    for lang in ("en", "ar"):
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        svg = report_files.render_charts(built)["countries_by_focus_area"].svg
+        assert 'style="direction: ltr"' in svg.split(">", 1)[0]
+        bars = _bars(svg)
+        assert len(bars) == 3
+        edges[lang] = (
+            {round(a) for a, _b in bars},  # where the bars start, left
+            {round(b) for _a, b in bars},  # and right
+        )
+    en_left, _en_right = edges["en"]
+    _ar_left, ar_right = edges["ar"]
+    assert len(en_left) == 1, "English bars grow from one left edge"
+    assert len(ar_right) == 1, "Arabic bars grow from one right edge"
