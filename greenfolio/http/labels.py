@@ -61,6 +61,7 @@ SORTS = ("key", "-key", "start", "-start", "-updated", "status")
 ENTITIES = (
     "result", "work_item", "review_event", "app_user", "role_grant", "term", "indicator",
     "organisation", "method_run", "api_token", "result_revision", "iati_indicator",
+    "account_link",
 )  # fmt: skip
 FIELDS = (
     "value", "unit", "qualifier", "kind", "period_start", "period_end", "milestone", "country",
@@ -69,11 +70,12 @@ FIELDS = (
     "display_name", "active", "role", "scope", "names", "name", "work_id", "result_id",
     "action", "from_state", "to_state", "note", "actor", "entered_by", "revised_by",
     "submitted_by", "method_run_id", "currency", "language", "details", "origin", "dimensions",
+    "email", "used_at", "expires_at", "created_by",
 )  # fmt: skip
 HIDDEN_FIELDS = frozenset(
     {"id", "password_hash", "version", "created_at", "updated_at", "at", "hash", "secret_hash",
      "token_hash", "prefix", "import_digest", "iati_updated", "output_key", "origin", "scheme",
-     "code", "ordinal", "label", "iati_ref", "data"}
+     "code", "ordinal", "label", "iati_ref", "data", "purpose"}
 )  # fmt: skip
 GROUPS: dict[str, tuple[str, ...]] = {
     "status": tuple(s.value for s in WorkStatus),
