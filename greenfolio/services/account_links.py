@@ -213,52 +213,51 @@ def use(
     check_text(secret, "the link")
     check_text(display_name, "the display name")
     accounts._check_password(password)
-    with db.transaction() as session:
+    with db.transaction() as session:  # who acts: the trail names the invitee or the user
         row = _valid(session, secret)
         if row.purpose == INVITE:
             name = accounts._check_username(username or row.username or "")
-            actor = f"user:{name}"
         else:
-            assert row.user_id is not None
             user = session.get(UserRow, row.user_id)
             if user is None or not user.active:
                 raise LinkInvalid("this account is disabled", message_id="link_invalid")
-            name, actor = user.username, f"user:{user.username}"
-        with audit.acting_as(actor):
-            claimed = session.execute(
-                update(AccountLinkRow)
-                .where(
-                    AccountLinkRow.id == row.id,
-                    AccountLinkRow.used_at.is_(None),
-                    AccountLinkRow.expires_at > accounts._now(),
-                )
-                .values(used_at=accounts._now())
-                .execution_options(synchronize_session=False)
+            name = user.username
+    with audit.acting_as(f"user:{name}"), db.transaction() as session:
+        row = _valid(session, secret)
+        claimed = session.execute(
+            update(AccountLinkRow)
+            .where(
+                AccountLinkRow.id == row.id,
+                AccountLinkRow.used_at.is_(None),
+                AccountLinkRow.expires_at > accounts._now(),
             )
-            if accounts._rowcount(claimed) != 1:
-                raise LinkInvalid("this link was used already", message_id="link_invalid")
-            if row.purpose == RESET:
-                user = session.get(UserRow, row.user_id)
-                assert user is not None
-                user.password_hash = accounts._hasher.hash(password)
-                user.version += 1
-                accounts._end_access(session, user.id, None)
-                return accounts._info(session, user)
-            if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
-                raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
-            made = UserRow(
-                username=name,
-                display_name=display_name.strip(),
-                password_hash=accounts._hasher.hash(password),
-                email=row.email,
-                language=row.language if row.language in UN_LANGUAGES else None,
-            )
-            session.add(made)
+            .values(used_at=accounts._now())
+            .execution_options(synchronize_session=False)
+        )
+        if accounts._rowcount(claimed) != 1:
+            raise LinkInvalid("this link was used already", message_id="link_invalid")
+        if row.purpose == RESET:
+            user = session.get(UserRow, row.user_id)
+            assert user is not None
+            user.password_hash = accounts._hasher.hash(password)
+            user.version += 1
+            accounts._end_access(session, user.id, None)
+            return accounts._info(session, user)
+        if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+            raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
+        made = UserRow(
+            username=name,
+            display_name=display_name.strip(),
+            password_hash=accounts._hasher.hash(password),
+            email=row.email,
+            language=row.language if row.language in UN_LANGUAGES else None,
+        )
+        session.add(made)
+        session.flush()
+        if row.role and row.scope:
+            session.add(RoleGrantRow(user_id=made.id, role=row.role, scope=row.scope))
             session.flush()
-            if row.role and row.scope:
-                session.add(RoleGrantRow(user_id=made.id, role=row.role, scope=row.scope))
-                session.flush()
-            return accounts._info(session, made)
+        return accounts._info(session, made)
 
 
 def invitations(db: Database, by: Principal) -> list[dict[str, Any]]:
