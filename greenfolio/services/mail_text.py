@@ -103,7 +103,7 @@ def review(
     indicator = w.text(result["indicator_names"]) or w("mail_unknown")
     project = w.text(result["project_titles"]) or result["project_key"]
     unit = result["unit"] or ""
-    value = f"{plain_number(float(result['value']), w.lang)} {w.word('unit_' + unit, unit)}"
+    value = f"{plain_number(float(result['value']), w.lang)}\u00a0{w.word('unit_' + unit, unit)}"
     lines = [
         w("mail_field_project", project=project),
         w("mail_field_indicator", indicator=indicator),
