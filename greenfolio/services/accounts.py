@@ -263,6 +263,15 @@ def set_contact(
         return _info(session, row)
 
 
+def me(db: Database, by: Principal) -> UserInfo:
+    """Service call: the caller's own account (email and language included)."""
+    with db.transaction() as session:
+        row = session.get(UserRow, by.user_id) if by.user_id is not None else None
+        if row is None:
+            raise NotFoundError("sign in to see your account")
+        return _info(session, row)
+
+
 def _end_access(session: Session, user_id: int, keep_session: str | None) -> dict[str, int]:
     """End the user's sessions (but one) and revoke their API tokens."""
     ended = delete(UserSessionRow).where(UserSessionRow.user_id == user_id)
