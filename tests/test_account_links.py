@@ -130,7 +130,9 @@ def test_an_expired_link_is_refused(db: Database) -> None:
         session.execute(
             update(AccountLinkRow).values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
         )
-    used = client(db).post("/api/v1/account-links/use", json={"token": link.secret, "password": NEW})
+    used = client(db).post(
+        "/api/v1/account-links/use", json={"token": link.secret, "password": NEW}
+    )
     assert used.status_code == 404
     with db.transaction() as session:
         assert session.scalar(select(AccountLinkRow.used_at)) is None

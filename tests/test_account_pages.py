@@ -36,8 +36,13 @@ def test_an_invitation_on_the_pages_signs_the_invitee_in_once(db: Database) -> N
     admin, csrf = browser(db, boss)
     made = admin.post(
         "/admin/invitations?lang=fr",
-        data={"csrf": csrf, "email": "awa@example.org", "role": "editor", "scope": "country:SEN",
-              "language": "fr"},
+        data={
+            "csrf": csrf,
+            "email": "awa@example.org",
+            "role": "editor",
+            "scope": "country:SEN",
+            "language": "fr",
+        },
     )
     assert made.status_code == 201, made.text
     url = _link(made.text)
@@ -50,7 +55,9 @@ def test_an_invitation_on_the_pages_signs_the_invitee_in_once(db: Database) -> N
     differ = guest.post(
         f"/{path}", data={"csrf": token, "username": "awa", "password": NEW, "confirm": NEW + "x"}
     )
-    assert differ.status_code == 422 and catalogue("fr")["err_password_mismatch"] in _text(differ.text)
+    assert differ.status_code == 422 and catalogue("fr")["err_password_mismatch"] in _text(
+        differ.text
+    )
     done = guest.post(
         f"/{path}", data={"csrf": token, "username": "awa", "password": NEW, "confirm": NEW}
     )
@@ -78,16 +85,22 @@ def test_a_reset_on_the_pages_shows_the_link_once_and_ends_access(db: Database) 
     guest = client(db)
     text, token = _form_csrf(guest, path)
     assert 'name="username"' not in text
-    assert guest.post(path, data={"csrf": token, "password": NEW, "confirm": NEW}).status_code == 303
+    assert (
+        guest.post(path, data={"csrf": token, "password": NEW, "confirm": NEW}).status_code == 303
+    )
     assert accounts.authenticate(db, "ben", NEW, "t").name == "ben"
 
 
 def test_notification_email_and_language_on_the_account_page(db: Database) -> None:
     ana = add_user(db, "ana", "editor@all")
     web, csrf = browser(db, ana)
-    bad = web.post("/account/contact?lang=fr", data={"csrf": csrf, "email": "ana", "language": "fr"})
+    bad = web.post(
+        "/account/contact?lang=fr", data={"csrf": csrf, "email": "ana", "language": "fr"}
+    )
     assert bad.status_code == 422 and catalogue("fr")["err_email_invalid"] in _text(bad.text)
-    ok = web.post("/account/contact", data={"csrf": csrf, "email": "ana@example.org", "language": "ru"})
+    ok = web.post(
+        "/account/contact", data={"csrf": csrf, "email": "ana@example.org", "language": "ru"}
+    )
     assert ok.status_code == 303
     with db.transaction() as session:
         row = session.scalar(select(UserRow).where(UserRow.username == "ana"))

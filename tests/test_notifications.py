@@ -44,11 +44,19 @@ def _people(db: Database) -> dict[str, object]:
         (boss, None, None),
     ):
         accounts.set_contact(
-            db, accounts.authenticate(db, who.name, "a long enough password", "t"),
-            who.name, email, lang,
+            db,
+            accounts.authenticate(db, who.name, "a long enough password", "t"),
+            who.name,
+            email,
+            lang,
         )
-    accounts.set_contact(db, accounts.authenticate(db, "olga", "a long enough password", "t"),
-                         "olga", "olga@example.org", "ru")
+    accounts.set_contact(
+        db,
+        accounts.authenticate(db, "olga", "a long enough password", "t"),
+        "olga",
+        "olga@example.org",
+        "ru",
+    )
     return {"ed": ed, "rita": rita, "boss": boss}
 
 
@@ -71,8 +79,14 @@ def test_submit_return_and_verify_are_mailed_in_the_readers_language(
     api = client(db)
     made = api.post(
         "/api/v1/results",
-        json={"work": "mail-p", "indicator": "pops_destroyed", "value": 12.5, "unit": "t",
-              "period_start": "2021-01-01", "period_end": "2021-06-30"},
+        json={
+            "work": "mail-p",
+            "indicator": "pops_destroyed",
+            "value": 12.5,
+            "unit": "t",
+            "period_start": "2021-01-01",
+            "period_end": "2021-06-30",
+        },
         headers=ed.auth,  # type: ignore[attr-defined]
     )
     rid = made.json()["id"]
@@ -161,8 +175,12 @@ def test_invitation_and_reset_links_are_mailed(db: Database, smtp: SmtpServer) -
     api = client(db)
     made = api.post(
         "/api/v1/invitations",
-        json={"email": "li@example.org", "role": "reviewer", "scope": "country:CHN",
-              "language": "zh"},
+        json={
+            "email": "li@example.org",
+            "role": "reviewer",
+            "scope": "country:CHN",
+            "language": "zh",
+        },
         headers=boss.auth,  # type: ignore[attr-defined]
     ).json()
     assert made["mailed"] is True

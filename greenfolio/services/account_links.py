@@ -124,14 +124,14 @@ def invite(
         session.flush()
         link = Link(row.id, INVITE, secret, row.expires_at, address, name)
         mailed = base_url is not None and mailer.queue(
-            session, address, mail_text.invitation(lang or "en", grant, link.url(base_url), row.expires_at)
+            session,
+            address,
+            mail_text.invitation(lang or "en", grant, link.url(base_url), row.expires_at),
         )
         return Link(row.id, INVITE, secret, row.expires_at, address, name, mailed)
 
 
-def reset(
-    db: Database, by: Principal | None, username: str, base_url: str | None = None
-) -> Link:
+def reset(db: Database, by: Principal | None, username: str, base_url: str | None = None) -> Link:
     """Service call (admins; ``by`` None is the local CLI): reset a user's password. The
     old one stops working now, the user's sessions end and API tokens are revoked, and
     any earlier reset link of theirs is spent; the new link lets them choose one."""
@@ -164,10 +164,16 @@ def reset(
         session.add(row)
         session.flush()
         link = Link(row.id, RESET, secret, row.expires_at, user.email, user.username)
-        mailed = bool(user.email) and base_url is not None and mailer.queue(
-            session,
-            str(user.email),
-            mail_text.reset(user.language or "en", user.username, link.url(base_url), row.expires_at),
+        mailed = (
+            bool(user.email)
+            and base_url is not None
+            and mailer.queue(
+                session,
+                str(user.email),
+                mail_text.reset(
+                    user.language or "en", user.username, link.url(base_url), row.expires_at
+                ),
+            )
         )
         return Link(row.id, RESET, secret, row.expires_at, user.email, user.username, mailed)
 
@@ -176,11 +182,7 @@ def _valid(session: Session, secret: str) -> AccountLinkRow:
     row = session.scalar(
         select(AccountLinkRow).where(AccountLinkRow.token_hash == accounts._digest(secret))
     )
-    if (
-        row is None
-        or row.used_at is not None
-        or accounts._aware(row.expires_at) <= accounts._now()
-    ):
+    if row is None or row.used_at is not None or accounts._aware(row.expires_at) <= accounts._now():
         raise LinkInvalid(
             "this link is unknown, expired or used already; ask an administrator for a new one",
             message_id="link_invalid",

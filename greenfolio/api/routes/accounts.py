@@ -148,9 +148,7 @@ def revoke_role(
     description="Every API token of the caller is revoked (the one sending this too) and "
     "their other sessions end; a browser session making the call stays signed in.",
 )
-def change_password(
-    req: PasswordChangeIn, who: Who, db: Db, request: Request
-) -> dict[str, int]:
+def change_password(req: PasswordChangeIn, who: Who, db: Db, request: Request) -> dict[str, int]:
     me_ = _signed_in(who)
     address = request.client.host if request.client else "unknown"
     keep = request.cookies.get(SESSION_COOKIE) if me_.via == "session" else None

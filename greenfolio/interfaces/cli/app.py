@@ -189,7 +189,8 @@ def demo(
         for path in _build_reports(database, "board", year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
         admin = demo_guide.ensure_admin(database, out_dir)
-        out.print(demo_guide.next_steps(admin, db, host, port), highlight=False)
+        team = demo_guide.ensure_team(database, out_dir)
+        out.print(demo_guide.next_steps(admin, db, host, port, team), highlight=False)
     if serve:
         from greenfolio.interfaces.cli.serve import run_server
 
