@@ -26,6 +26,7 @@ from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.permissions import SYSTEM, Action, Grant, Principal, Role, Scope, require
 from greenfolio.domain.text import check_text
 from greenfolio.services import accounts, audit, mail_text, mailer
+from greenfolio.services.audit_state import stamp
 from greenfolio.services.database import Database
 from greenfolio.store.tables import AccountLinkRow, RoleGrantRow, UserRow
 
@@ -62,7 +63,7 @@ class Link:
             "username": self.username,
             "link": self.url(base_url),
             "token": self.secret,
-            "expires_at": audit.stamp(self.expires_at) + "Z",
+            "expires_at": stamp(self.expires_at) + "Z",
             "mailed": self.mailed,
         }
 
@@ -284,7 +285,7 @@ def invitations(db: Database, by: Principal) -> list[dict[str, Any]]:
                 "scope": r.scope,
                 "language": r.language,
                 "created_by": r.created_by,
-                "expires_at": audit.stamp(r.expires_at) + "Z",
+                "expires_at": stamp(r.expires_at) + "Z",
             }
             for r in rows
         ]

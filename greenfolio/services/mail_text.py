@@ -35,8 +35,8 @@ class Words:
     def __init__(self, lang: str | None) -> None:
         self.lang = lang if lang in UN_LANGUAGES else "en"
 
-    def __call__(self, key: str, **values: Any) -> str:
-        text = _catalogue(self.lang).get(key) or _catalogue("en")[key]
+    def __call__(self, name: str, /, **values: Any) -> str:
+        text = _catalogue(self.lang).get(name) or _catalogue("en")[name]
         return text.format(**values) if values else text
 
     def word(self, key: str, fallback: str) -> str:
