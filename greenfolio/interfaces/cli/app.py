@@ -64,6 +64,11 @@ class GreenfolioGroup(LazyGroup):
         "users": Lazy(f"{_CLI}.serve", "users_app", "Accounts and their scoped roles."),
         "tokens": Lazy(f"{_CLI}.serve", "tokens_app", "API tokens for scripts."),
         "audit": Lazy(f"{_CLI}.serve", "audit_app", "The hash-chained audit trail."),
+        "mail": Lazy(
+            f"{_CLI}.mail",
+            "mail_app",
+            "Email notifications: send what is waiting, show the outbox.",
+        ),
         "results": Lazy(f"{_CLI}.results", "results_app", "Record and review results."),
         "work": Lazy(f"{_CLI}.work", "work_app", "Projects and other work items."),
         "validate": Lazy(
@@ -88,6 +93,7 @@ class GreenfolioGroup(LazyGroup):
         "users",
         "tokens",
         "audit",
+        "mail",
         "work",
         "validate",
     )
