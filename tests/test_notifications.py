@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from greenfolio.interfaces.cli.app import app
 from greenfolio.services import accounts, mailer
 from greenfolio.services.database import Database
 from greenfolio.store.tables import MailRow
-from greenfolio.interfaces.cli.app import app
 from tests.smtp_server import SmtpServer
 from tests.test_api_support import add_project, add_user, client
 
