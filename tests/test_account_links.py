@@ -5,11 +5,14 @@ password. On SQLite and PostgreSQL, through the real API."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
-from greenfolio.services import account_links, accounts
+from greenfolio.services import account_links, accounts, audit
 from greenfolio.services.database import Database
 from greenfolio.store.tables import AccountLinkRow, AuditEventRow, UserRow
 from tests.test_api_support import PASSWORD, add_user, browser, client
@@ -121,6 +124,7 @@ def test_an_invitation_makes_the_account_once_with_its_role_and_scope(db: Databa
     with db.transaction() as session:
         actors = set(session.scalars(select(AuditEventRow.actor)))
     assert {"user:boss", "user:nadia"} <= actors
+    assert audit.verify(db).intact
 
 
 def test_an_expired_link_is_refused(db: Database) -> None:
@@ -137,3 +141,24 @@ def test_an_expired_link_is_refused(db: Database) -> None:
     with db.transaction() as session:
         assert session.scalar(select(AccountLinkRow.used_at)) is None
         assert session.scalar(select(UserRow.version).where(UserRow.username == "dee")) == 2
+
+
+def test_a_link_used_by_many_requests_at_once_works_once(db: Database) -> None:
+    add_user(db, "eve", "viewer@all")
+    link = account_links.reset(db, None, "eve")
+    passwords = [f"parallel password {i:02d}" for i in range(8)]
+    barrier = threading.Barrier(len(passwords))
+
+    def attempt(password: str) -> str | None:
+        barrier.wait()
+        try:
+            account_links.use(db, link.secret, password)
+        except (account_links.LinkInvalid, OperationalError):
+            return None
+        return password
+
+    with ThreadPoolExecutor(len(passwords)) as pool:
+        won = [p for p in pool.map(attempt, passwords) if p is not None]
+    assert len(won) == 1
+    assert accounts.authenticate(db, "eve", won[0], "t").name == "eve"
+    assert audit.verify(db).intact
