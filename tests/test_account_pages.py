@@ -4,6 +4,8 @@ sets where and in which language notifications go. Pages looked at in en, fr and
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 from sqlalchemy import select
 
@@ -68,6 +70,10 @@ def test_an_invitation_on_the_pages_signs_the_invitee_in_once(db: Database) -> N
     assert [str(g) for g in accounts.authenticate(db, "awa", NEW, "t").grants] == [
         "editor@country:SEN"
     ]
+    trail = _text(admin.get("/audit?lang=fr").text)
+    assert "lien à usage unique" in trail and "langue\u00a0: français" in trail
+    assert "créé par\u00a0: boss" in trail and "utilisé le\u00a0: " in trail
+    assert "user:" not in trail and not re.search(r"\d{4}-\d\d-\d\dT", trail)
 
 
 def test_a_reset_on_the_pages_shows_the_link_once_and_ends_access(db: Database) -> None:
