@@ -204,3 +204,20 @@ def test_invitation_and_reset_links_are_mailed(db: Database, smtp: SmtpServer) -
     assert "(also sent by email)" in cli.stdout
     assert link in smtp.box.to("ed@example.org")[-1].body
     assert reset["token"] not in link  # the first link is spent by the second reset
+
+
+def test_mail_settings_that_cannot_be_used_never_stop_a_change(
+    db: Database, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = _people(db)
+    monkeypatch.delenv("GREENFOLIO_SMTP_FROM")
+    ed = people["ed"]
+    rid = client(db).post(
+        "/api/v1/results",
+        json={"work": "mail-p", "indicator": "pops_destroyed", "value": 3, "unit": "t"},
+        headers=ed.auth,  # type: ignore[attr-defined]
+    ).json()["id"]
+    _review(db, ed, rid, "submit")
+    url = db.engine.url.render_as_string(hide_password=False)
+    told = CliRunner().invoke(app, ["mail", "send", "--db", url])
+    assert told.exit_code == 2 and "GREENFOLIO_SMTP_FROM" in told.output

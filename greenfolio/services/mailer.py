@@ -92,7 +92,13 @@ def base_url() -> str | None:
 
 
 def enabled() -> bool:
-    return MailSettings.from_env() is not None
+    """Whether mail is configured. Settings that cannot be read (a sender missing, a
+    password file unreadable) are logged and count as off: they never stop a change."""
+    try:
+        return MailSettings.from_env() is not None
+    except (GreenfolioError, OSError) as exc:
+        log.warning("mail settings unusable, nothing sent: %s", exc)
+        return False
 
 
 def queue(session: Session, recipient: str, mail: Mail) -> bool:

@@ -28,7 +28,7 @@ def mail_send(db: DbOption = None) -> None:
     from greenfolio.services import mailer
 
     with errors():
-        if not mailer.enabled():
+        if mailer.MailSettings.from_env() is None:
             raise GreenfolioError(
                 "mail is not configured: set GREENFOLIO_SMTP_HOST and GREENFOLIO_SMTP_FROM"
             )
