@@ -212,11 +212,15 @@ def test_mail_settings_that_cannot_be_used_never_stop_a_change(
     people = _people(db)
     monkeypatch.delenv("GREENFOLIO_SMTP_FROM")
     ed = people["ed"]
-    rid = client(db).post(
-        "/api/v1/results",
-        json={"work": "mail-p", "indicator": "pops_destroyed", "value": 3, "unit": "t"},
-        headers=ed.auth,  # type: ignore[attr-defined]
-    ).json()["id"]
+    rid = (
+        client(db)
+        .post(
+            "/api/v1/results",
+            json={"work": "mail-p", "indicator": "pops_destroyed", "value": 3, "unit": "t"},
+            headers=ed.auth,  # type: ignore[attr-defined]
+        )
+        .json()["id"]
+    )
     _review(db, ed, rid, "submit")
     url = db.engine.url.render_as_string(hide_password=False)
     told = CliRunner().invoke(app, ["mail", "send", "--db", url])
