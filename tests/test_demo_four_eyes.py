@@ -95,3 +95,17 @@ def test_the_demo_results_are_entered_and_verified_by_two_accounts(tmp_path: Pat
             assert row.review_state == "verified"
     finally:
         db.close()
+
+
+def test_author_and_reviewer_differ_on_both_backends(db: Database, demo_db: Database) -> None:
+    with db.transaction() as session:
+        rows = session.execute(
+            select(ResultRow.entered_by, ReviewEventRow.action, ReviewEventRow.actor).join(
+                ReviewEventRow, ReviewEventRow.result_id == ResultRow.id
+            )
+        ).all()
+    assert len(rows) == 2 * 63
+    assert {(r.entered_by, r.action, r.actor) for r in rows} == {
+        ("user:data-entry", "submit", "user:data-entry"),
+        ("user:data-entry", "verify", "user:reviewer"),
+    }
