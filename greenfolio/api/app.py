@@ -104,11 +104,19 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
 
-    from greenfolio.web import account_pages, evidence_pages, export_pages, pages, rendering
+    from greenfolio.web import (
+        account_pages,
+        evidence_pages,
+        export_pages,
+        link_pages,
+        pages,
+        rendering,
+    )
 
     app.state.error_page = rendering.page_error  # failures met on pages, in the visitor's language
     app.include_router(pages.router)
     app.include_router(account_pages.router)
+    app.include_router(link_pages.router)
     app.include_router(export_pages.router)
     app.include_router(evidence_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")

@@ -69,7 +69,7 @@ SORTS = ("key", "-key", "start", "-start", "-updated", "status")
 ENTITIES = (
     "result", "work_item", "review_event", "app_user", "role_grant", "term", "indicator",
     "organisation", "method_run", "api_token", "result_revision", "iati_indicator",
-    "evidence_file",
+    "evidence_file", "account_link",
 )  # fmt: skip
 FIELDS = (
     "value", "unit", "qualifier", "kind", "period_start", "period_end", "milestone", "country",
@@ -79,11 +79,13 @@ FIELDS = (
     "action", "from_state", "to_state", "note", "actor", "entered_by", "revised_by",
     "submitted_by", "method_run_id", "currency", "language", "details", "origin", "dimensions",
     "filename", "sha256", "size", "state", "uploaded_by", "ended_by",
+    "email", "used_at", "expires_at", "created_by",
 )  # fmt: skip
 HIDDEN_FIELDS = frozenset(
     {"id", "password_hash", "version", "created_at", "updated_at", "at", "hash", "secret_hash",
      "token_hash", "prefix", "import_digest", "iati_updated", "output_key", "origin", "scheme",
-     "code", "ordinal", "label", "iati_ref", "data", "media_type", "uploaded_at", "ended_at"}
+     "code", "ordinal", "label", "iati_ref", "data", "media_type", "uploaded_at", "ended_at",
+     "purpose"}
 )  # fmt: skip
 GROUPS: dict[str, tuple[str, ...]] = {
     "status": tuple(s.value for s in WorkStatus),

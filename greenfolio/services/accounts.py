@@ -24,7 +24,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from greenfolio.domain.contact import check_email
 from greenfolio.domain.errors import GreenfolioError, NotFoundError, ValidationError
+from greenfolio.domain.languages import check_language
 from greenfolio.domain.permissions import (
     SYSTEM,
     Action,
@@ -118,6 +120,8 @@ class UserInfo:
     active: bool
     grants: tuple[Grant, ...]
     version: int
+    email: str | None = None
+    language: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +131,8 @@ class UserInfo:
             "active": self.active,
             "roles": [{"role": g.role.value, "scope": str(g.scope)} for g in self.grants],
             "version": self.version,
+            "email": self.email,
+            "language": self.language,
         }
 
 
@@ -139,7 +145,14 @@ def _grants(session: Session, user_id: int) -> tuple[Grant, ...]:
 
 def _info(session: Session, row: UserRow) -> UserInfo:
     return UserInfo(
-        row.id, row.username, row.display_name, row.active, _grants(session, row.id), row.version
+        row.id,
+        row.username,
+        row.display_name,
+        row.active,
+        _grants(session, row.id),
+        row.version,
+        row.email,
+        row.language,
     )
 
 
@@ -164,19 +177,27 @@ def create_user(
     password: str,
     grants: list[Grant] | None = None,
     display_name: str = "",
+    email: str | None = None,
+    language: str | None = None,
 ) -> UserInfo:
     """Service call: a new user with the given roles. ``by`` None means the local CLI."""
     check_text(username, "the user name")
     check_text(display_name, "the display name")
     name = _check_username(username)
     _check_password(password)
+    address = check_email(email) if email else None
+    lang = check_language(language) if language else None
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
         if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
             raise ValidationError(f"user {name!r} exists already")
         row = UserRow(
-            username=name, display_name=display_name, password_hash=_hasher.hash(password)
+            username=name,
+            display_name=display_name,
+            password_hash=_hasher.hash(password),
+            email=address,
+            language=lang,
         )
         session.add(row)
         session.flush()
@@ -225,6 +246,30 @@ def change_own_password(
             "the new password must differ from the current one", message_id="password_same"
         )
     return set_password(db, by, by.name, new, keep_session)
+
+
+def set_contact(
+    db: Database, by: Principal, username: str, email: str | None, language: str | None
+) -> UserInfo:
+    """Service call: where a user's notifications go and in which language (their own, or
+    anyone's for admins); an empty email stops them."""
+    address = check_email(email) if email else None
+    lang = check_language(language) if language else None
+    with audit.acting_as(by.actor), db.transaction() as session:
+        row = _user(session, username)
+        if by.user_id != row.id:
+            require(by, Action.ADMIN, SYSTEM)
+        row.email, row.language, row.version = address, lang, row.version + 1
+        return _info(session, row)
+
+
+def me(db: Database, by: Principal) -> UserInfo:
+    """Service call: the caller's own account (email and language included)."""
+    with db.transaction() as session:
+        row = session.get(UserRow, by.user_id) if by.user_id is not None else None
+        if row is None:
+            raise NotFoundError("sign in to see your account")
+        return _info(session, row)
 
 
 def _end_access(session: Session, user_id: int, keep_session: str | None) -> dict[str, int]:

@@ -20,6 +20,7 @@ from greenfolio.store.tables import AuditEventRow, Base
 
 NOT_AUDITED = frozenset(
     # work_search: the search index, rebuilt from the audited work items and terms.
+    # mail_outbox: notifications sent or not, derived from audited review actions.
     {
         "audit_event",
         "audit_head",
@@ -27,6 +28,7 @@ NOT_AUDITED = frozenset(
         "login_attempt",
         "login_throttle",
         "work_search",
+        "mail_outbox",
     }
 )
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""

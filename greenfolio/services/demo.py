@@ -2,8 +2,10 @@
 
 The demo may rebuild a database that holds only its own records (so it can be run
 again), and refuses one that holds anything a user entered, imported or changed unless
-asked to reset it. Its records are marked (``origin`` "demo") and its changes are
-recorded in the audit trail as made by ``demo``, which is how they are told apart.
+asked to reset it. Its records are marked (``origin`` "demo"). Four eyes, as with real
+data: the audit trail names ``demo`` for the work items, the data-entry account
+(``data-entry``) for entering and submitting the results, and a separate reviewer
+account (``reviewer``) for verifying them, each in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ from greenfolio.store.tables import AuditEventRow, MethodRunRow, ResultRow, Work
 
 DEMO_REVIEWER = "demo loader (checked against the published report)"
 DEMO_ACTOR = "demo"
-"""Who the audit trail says made the demo's records."""
+"""Who the audit trail says made the demo's work items."""
+DEMO_ENTRY = "data-entry"
+"""The account that enters and submits the demo's results."""
+DEMO_CHECKER = "reviewer"
+"""The account that verifies them (never the one that entered them)."""
+ENTRY_ACTOR, CHECKER_ACTOR = f"user:{DEMO_ENTRY}", f"user:{DEMO_CHECKER}"
+DEMO_ACTORS = (DEMO_ACTOR, ENTRY_ACTOR, CHECKER_ACTOR)
 ORIGIN = "demo"
 
 
@@ -117,7 +125,7 @@ def holdings(session: Session) -> Holdings:
     touched = (
         select(AuditEventRow.entity, AuditEventRow.entity_id)
         .where(
-            AuditEventRow.actor != DEMO_ACTOR,
+            AuditEventRow.actor.not_in(DEMO_ACTORS),
             AuditEventRow.entity.in_(("work_item", "result")),
             AuditEventRow.entity_id != "*",
         )
@@ -152,19 +160,22 @@ def _reset(session: Session) -> dict[str, int]:
 def load(
     db: Database, progress: Callable[[int, int], None] | None = None, reset: bool = False
 ) -> dict[str, int]:
-    """Replace the demo work items with the packaged ones, all in one transaction.
+    """Replace the demo work items with the packaged ones.
 
     Refuses (``DemoRefused``) a database holding records the demo did not write, unless
     ``reset``: then every work item, result and method run is removed first, and the
-    counts removed are returned under ``removed_*``. Results are entered as drafts,
-    submitted and verified, so the demo follows the same review path as real data;
-    re-running the load gives the same portfolio.
+    counts removed are returned under ``removed_*``. Results follow the same review path
+    as real data, in three transactions: the work items (as ``demo``), the results entered
+    and submitted (as the data-entry account), then verified (as the reviewer account). A
+    run stopped between them leaves the demo's own records only, which the next run
+    rebuilds; re-running the load gives the same portfolio.
     """
     reference.sync(db)
     data = read_yaml("greenfolio.demo", "portfolio.yaml")
     source, defaults = data["source"], data.get("defaults", {})
     counts = {"organisations": 0, "work": 0, "results": 0}
     works = data["work"]
+    entries: list[tuple[str, str, list[dict[str, Any]]]] = []
     with audit.acting_as(DEMO_ACTOR), db.transaction() as session:
         held = holdings(session)
         if not held.empty and not reset:
@@ -181,11 +192,11 @@ def load(
         keys = [w["key"] for w in works]
         old_ids = select(WorkRow.id).where(WorkRow.key.in_(keys))
         session.execute(delete(ResultRow).where(ResultRow.work_id.in_(old_ids)))
-        for done, raw in enumerate(works, start=1):
+        for raw in works:
             raw = dict(raw)
             para = raw.pop("para")
-            result_list = raw.pop("results")
             citation = f"{source}, para. {para}"
+            entries.append((raw["key"], citation, raw.pop("results")))
             raw["dates"] = [_date_spec(d, source) for d in raw.get("dates", [])]
             if data.get("reporting_org"):
                 raw["organisations"] = [
@@ -194,13 +205,19 @@ def load(
                 ]
             work = portfolio.upsert_work(session, portfolio.WorkSpec(citation=citation, **raw))
             work.origin = ORIGIN
-            for item in result_list:
-                row = results.add(session, _result_spec(raw["key"], item, defaults, citation))
-                row.origin = ORIGIN
-                results.review(session, row.id, "submit")  # entered and submitted by the loader
-                results.review(session, row.id, "verify", actor=DEMO_REVIEWER)
-                counts["results"] += 1
             counts["work"] += 1
+    ids: list[int] = []
+    with audit.acting_as(ENTRY_ACTOR), db.transaction() as session:
+        for done, (key, citation, result_list) in enumerate(entries, start=1):
+            for item in result_list:
+                row = results.add(session, _result_spec(key, item, defaults, citation))
+                row.origin = ORIGIN
+                results.review(session, row.id, "submit")
+                ids.append(row.id)
             if progress:
-                progress(done, len(works))
+                progress(done, len(entries))
+    with audit.acting_as(CHECKER_ACTOR), db.transaction() as session:
+        for result_id in ids:
+            results.review(session, result_id, "verify")
+            counts["results"] += 1
     return counts

@@ -24,7 +24,7 @@ from greenfolio.domain.results import (
     next_state,
 )
 from greenfolio.domain.text import CheckedText, check_text
-from greenfolio.services import audit, reference
+from greenfolio.services import audit, notify, reference
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import work_by_key
 from greenfolio.store.tables import ResultRow, ReviewEventRow, WorkRow
@@ -165,6 +165,7 @@ def review(
             actor=actor,
         )
     )
+    notify.review(session, row, action, actor, note)
     return row
 
 

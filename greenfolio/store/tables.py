@@ -339,6 +339,10 @@ class UserRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    email: Mapped[str | None] = mapped_column(String(254))
+    """Where notifications go (none without it)."""
+    language: Mapped[str | None] = mapped_column(String(2))
+    """The language of the user's notifications (English when unset)."""
 
 
 class RoleGrantRow(Base):
@@ -365,6 +369,47 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AccountLinkRow(Base):
+    """A one-time link: an invitation (to an email, with a role on a scope) or a password
+    reset (for a user). Only the SHA-256 of its secret is stored; it expires and is used
+    once (``used_at``)."""
+
+    __tablename__ = "account_link"
+    __table_args__ = NEVER_REUSED
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str | None] = mapped_column(String(254))
+    username: Mapped[str | None] = mapped_column(String(80))
+    role: Mapped[str | None] = mapped_column(String(10))
+    scope: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(2))
+    created_by: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class MailRow(Base):
+    """A notification to send: kept with its outcome (sent, or why not), so that a mail
+    server that is down loses no message silently and costs no write."""
+
+    __tablename__ = "mail_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class UserSessionRow(Base):

@@ -9,7 +9,7 @@ revokes the user's API tokens.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -133,7 +133,18 @@ def _signed_in(request: Request) -> Principal:
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, db: Db) -> Response:
     who = _signed_in(request)
-    return render(request, "account.html", tokens=accounts.tokens(db, who), secret=None)
+    return render(
+        request, "account.html", tokens=accounts.tokens(db, who), secret=None, **_contact(db, who)
+    )
+
+
+def _contact(db: Db, who: Principal) -> dict[str, Any]:
+    """The notification form's values (email and language) and its language choices."""
+    mine = accounts.me(db, who)
+    return {
+        "contact": {"email": mine.email or "", "language": mine.language or ""},
+        "languages": UN_LANGUAGES,
+    }
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
@@ -143,7 +154,9 @@ def create_token(
     check_csrf(request, csrf)
     who = _signed_in(request)
     secret, _ = accounts.create_token(db, who, who.name, name)
-    return render(request, "account.html", tokens=accounts.tokens(db, who), secret=secret)
+    return render(
+        request, "account.html", tokens=accounts.tokens(db, who), secret=secret, **_contact(db, who)
+    )
 
 
 @router.post("/account/password", response_class=HTMLResponse)
@@ -170,5 +183,6 @@ def change_password(
             tokens=accounts.tokens(db, who),
             secret=None,
             errors=[said(request, exc)],
+            **_contact(db, who),
         )
     return redirect("/account")

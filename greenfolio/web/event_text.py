@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
+
 from greenfolio.domain.activity_dates import DateType
+from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.http.labels import HIDDEN_FIELDS, actor, field, label, scope, term
 
 # Fields named by a page's own words rather than a field label.
@@ -20,8 +23,13 @@ _ALIASES = {
     "work_finance": "field_other",
     "details": "dates",
 }
-_BY = frozenset({"entered_by", "revised_by", "submitted_by", "actor", "uploaded_by", "ended_by"})
+_BY = frozenset(
+    {"entered_by", "revised_by", "submitted_by", "actor", "uploaded_by", "ended_by", "created_by"}
+)
 _DATES = frozenset({"period_start", "period_end", "start_date", "end_date"})
+_MOMENTS = frozenset({"used_at", "expires_at"})
+"""Timestamps (UTC) of one-time links."""
+_LOCALES = {"zh": "zh_Hans"}
 _CODED = {
     "status": "status",
     "qualifier": "qualifier",
@@ -65,6 +73,10 @@ def _value(tr: Any, entity: str, name: str, value: Any, ctx: dict[str, Any]) -> 
         return str(tr.text(known[value]["names"])) if value in known else str(value)
     if name in _DATES and isinstance(value, str):
         return str(tr.date(value))
+    if name in _MOMENTS and isinstance(value, str):
+        return str(tr.when(value))
+    if name == "language" and entity in ("app_user", "account_link") and value in UN_LANGUAGES:
+        return str(Locale.parse(value).get_display_name(_LOCALES.get(tr.lang, tr.lang)))
     if isinstance(value, (int, float)):
         return str(tr.num(value))
     if isinstance(value, dict):

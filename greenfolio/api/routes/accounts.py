@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import Field
 
-from greenfolio.api.deps import api_principal, get_db
+from greenfolio.api.deps import SESSION_COOKIE, api_principal, get_db
 from greenfolio.api.errors import RESPONSES
+from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import Grant, NotAuthenticated, Principal, Role, Scope
 from greenfolio.domain.text import CheckedText
-from greenfolio.services import accounts
+from greenfolio.http.links import public_base
+from greenfolio.services import account_links, accounts
 from greenfolio.services.database import Database
 
 router = APIRouter(tags=["accounts"], responses=RESPONSES)
@@ -35,6 +37,31 @@ class UserIn(CheckedText):
     password: str = Field(min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
     display_name: str = Field(default="", max_length=200)
     roles: list[RoleIn] = Field(default_factory=list)
+    email: str | None = Field(default=None, max_length=254)
+    language: str | None = Field(default=None, description=", ".join(UN_LANGUAGES))
+
+
+class PasswordChangeIn(CheckedText):
+    current: str = Field(min_length=1, max_length=200)
+    new: str = Field(min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
+
+
+class ContactIn(CheckedText):
+    email: str | None = Field(default=None, max_length=254, description="empty: no email")
+    language: str | None = Field(default=None, description=", ".join(UN_LANGUAGES))
+
+
+class InvitationIn(RoleIn):
+    email: str = Field(min_length=3, max_length=254)
+    username: str | None = Field(default=None, max_length=80, description="proposed user name")
+    language: str | None = Field(default=None, description="of the invitation email")
+
+
+class LinkUseIn(CheckedText):
+    token: str = Field(min_length=10, max_length=100, description="the secret of the link")
+    password: str = Field(min_length=accounts.MIN_PASSWORD_LENGTH, max_length=200)
+    username: str | None = Field(default=None, max_length=80, description="invitations only")
+    display_name: str = Field(default="", max_length=200)
 
 
 class TokenIn(CheckedText):
@@ -86,7 +113,14 @@ def list_users(who: Who, db: Db) -> list[dict[str, Any]]:
 def create_user(req: UserIn, who: Who, db: Db) -> dict[str, Any]:
     grants = [r.grant() for r in req.roles]
     made = accounts.create_user(
-        db, _signed_in(who), req.username, req.password, grants, req.display_name
+        db,
+        _signed_in(who),
+        req.username,
+        req.password,
+        grants,
+        req.display_name,
+        email=req.email,
+        language=req.language,
     )
     return made.as_dict()
 
@@ -106,3 +140,73 @@ def revoke_role(
 ) -> dict[str, Any]:
     grant = Grant(role, Scope.parse(scope))
     return accounts.revoke(db, _signed_in(who), username, grant).as_dict()
+
+
+@router.post(
+    "/account/password",
+    summary="Change one's own password (the current one is checked, rate-limited)",
+    description="Every API token of the caller is revoked (the one sending this too) and "
+    "their other sessions end; a browser session making the call stays signed in.",
+)
+def change_password(req: PasswordChangeIn, who: Who, db: Db, request: Request) -> dict[str, int]:
+    me_ = _signed_in(who)
+    address = request.client.host if request.client else "unknown"
+    keep = request.cookies.get(SESSION_COOKIE) if me_.via == "session" else None
+    return accounts.change_own_password(db, me_, req.current, req.new, keep, address)
+
+
+@router.put("/account/contact", summary="One's email for notifications, and their language")
+def set_contact(req: ContactIn, who: Who, db: Db) -> dict[str, Any]:
+    me_ = _signed_in(who)
+    return accounts.set_contact(db, me_, me_.name, req.email, req.language).as_dict()
+
+
+@router.post(
+    "/users/{username}/password-reset",
+    status_code=201,
+    summary="Reset a user's password (admins): a one-time link to choose a new one",
+    description="The old password stops working and the user's sessions and tokens end. "
+    "The link (and its token) is returned once; it is mailed to the user when mail is "
+    "configured and they have an address.",
+)
+def reset_password(username: Username, who: Who, db: Db, request: Request) -> dict[str, Any]:
+    base = public_base(request)
+    return account_links.reset(db, _signed_in(who), username, base).as_dict(base)
+
+
+@router.get("/invitations", summary="Invitations not yet used nor expired (admins)")
+def list_invitations(who: Who, db: Db) -> list[dict[str, Any]]:
+    return account_links.invitations(db, _signed_in(who))
+
+
+@router.post(
+    "/invitations",
+    status_code=201,
+    summary="Invite someone by email with a role on a scope (admins)",
+    description="Returns the one-time link once (it is also mailed when mail is "
+    "configured); the invitee chooses a user name and a password with it.",
+)
+def invite(req: InvitationIn, who: Who, db: Db, request: Request) -> dict[str, Any]:
+    base = public_base(request)
+    link = account_links.invite(
+        db,
+        _signed_in(who),
+        req.email,
+        req.grant(),
+        username=req.username,
+        language=req.language,
+        base_url=base,
+    )
+    return link.as_dict(base)
+
+
+@router.post(
+    "/account-links/use",
+    status_code=201,
+    summary="Set a password with a one-time link (invitation or reset); no sign-in needed",
+)
+def use_link(req: LinkUseIn, db: Db) -> dict[str, Any]:
+    made = account_links.use(
+        db, req.token, req.password, username=req.username, display_name=req.display_name
+    )
+    return made.as_dict()

@@ -86,6 +86,11 @@ class GreenfolioGroup(LazyGroup):
         "tokens": Lazy(f"{_CLI}.serve", "tokens_app", "API tokens for scripts."),
         "audit": Lazy(f"{_CLI}.serve", "audit_app", "The hash-chained audit trail."),
         "evidence": Lazy(f"{_CLI}.evidence", "evidence_app", "Evidence files of results."),
+        "mail": Lazy(
+            f"{_CLI}.mail",
+            "mail_app",
+            "Email notifications: send what is waiting, show the outbox.",
+        ),
         "results": Lazy(f"{_CLI}.results", "results_app", "Record and review results."),
         "work": Lazy(f"{_CLI}.work", "work_app", "Projects and other work items."),
         "validate": Lazy(
@@ -111,6 +116,7 @@ class GreenfolioGroup(LazyGroup):
         "tokens",
         "audit",
         "evidence",
+        "mail",
         "work",
         "validate",
     )
@@ -220,7 +226,8 @@ def demo(
         for path in _build_reports(database, "board", year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
         admin = demo_guide.ensure_admin(database, out_dir)
-        out.print(demo_guide.next_steps(admin, db, host, port), highlight=False)
+        team = demo_guide.ensure_team(database, out_dir)
+        out.print(demo_guide.next_steps(admin, db, host, port, team), highlight=False)
     if serve:
         from greenfolio.interfaces.cli.serve import run_server
 

@@ -2,10 +2,12 @@
 sign in as and where the password is, and the three commands most worth trying next.
 
 The demo creates an admin (if there is none) so the web application can be opened at
-once. Its generated password is written to a file readable only by its owner, beside the
-database (or in the output folder for a server database), and only the file's path is
-printed: the demo's output often ends up in terminal scroll-back, CI logs or screenshots,
-where a password must not.
+once, and the two accounts its results were recorded under: ``data-entry`` (an editor,
+who entered and submitted them) and ``reviewer`` (who verified them), so that author and
+reviewer differ as they must. Each generated password is written to a file readable only
+by its owner, beside the database (or in the output folder for a server database), and
+only the files' paths are printed: the demo's output often ends up in terminal
+scroll-back, CI logs or screenshots, where a password must not.
 """
 
 from __future__ import annotations
@@ -20,10 +22,15 @@ from sqlalchemy.engine import make_url
 from greenfolio.domain.permissions import Grant, Role, Scope
 from greenfolio.services import accounts, audit
 from greenfolio.services.database import Database
-from greenfolio.services.demo import DEMO_ACTOR
+from greenfolio.services.demo import DEMO_ACTOR, DEMO_CHECKER, DEMO_ENTRY
 
 ADMIN = "admin"
 PASSWORD_SUFFIX = ".admin-password"
+TEAM = (
+    (DEMO_ENTRY, Role.EDITOR, "Demo data entry"),
+    (DEMO_CHECKER, Role.REVIEWER, "Demo reviewer"),
+)
+"""The demo's data-entry and reviewer accounts: who entered its results, who verified them."""
 
 
 @dataclass(frozen=True)
@@ -33,13 +40,13 @@ class Admin:
     """Where the generated password is; None when the admin existed before."""
 
 
-def password_file(database: Database, out_dir: Path) -> Path:
+def password_file(database: Database, out_dir: Path, suffix: str = PASSWORD_SUFFIX) -> Path:
     """Beside an SQLite file; in the output folder for a database on a server."""
     url = make_url(str(database.engine.url))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         db_file = Path(str(url.database)).resolve()
-        return db_file.with_name(db_file.name + PASSWORD_SUFFIX)
-    return out_dir.resolve() / f"demo{PASSWORD_SUFFIX}"
+        return db_file.with_name(db_file.name + suffix)
+    return out_dir.resolve() / f"demo{suffix}"
 
 
 def _write_secret(path: Path, text: str) -> None:
@@ -70,6 +77,27 @@ def ensure_admin(database: Database, out_dir: Path) -> Admin:
     return Admin(ADMIN, path)
 
 
+def ensure_team(database: Database, out_dir: Path) -> list[Admin]:
+    """The data-entry and reviewer accounts the demo's results name: existing ones, or new
+    ones whose generated passwords are written to ``….data-entry-password`` and
+    ``….reviewer-password`` (mode 0600)."""
+    known = {u.username for u in accounts.users(database, None)}
+    team = []
+    for username, role, display in TEAM:
+        path = password_file(database, out_dir, f".{username}-password")
+        if username in known:
+            team.append(Admin(username, path if path.exists() else None))
+            continue
+        secret = accounts.generate_password()
+        with audit.acting_as(DEMO_ACTOR):
+            accounts.create_user(
+                database, None, username, secret, [Grant(role, Scope.parse("all"))], display
+            )
+        _write_secret(path, f"user: {username}\npassword: {secret}\n")
+        team.append(Admin(username, path))
+    return team
+
+
 def removed(counts: dict[str, int]) -> str:
     """What ``--reset`` removed, from the counts ``demo.load`` returns."""
     parts = []
@@ -79,13 +107,22 @@ def removed(counts: dict[str, int]) -> str:
     return f"removed: {', '.join(parts)} (their history stays in the audit trail)"
 
 
-def next_steps(admin: Admin, db_option: str | None, host: str, port: int) -> str:
+def next_steps(
+    admin: Admin, db_option: str | None, host: str, port: int, team: list[Admin] | None = None
+) -> str:
     """The closing text of the demo, with ``--db`` repeated when one was given."""
     db = f" --db {shlex.quote(db_option)}" if db_option else ""
     if admin.password_file is not None:
         where = f"the password is in {admin.password_file} (readable only by you)"
     else:
         where = f"to set a new password run `greenfolio users set-password {admin.username}{db}`"
+    crew = [
+        f"    {m.username!r}: password in {m.password_file}"
+        for m in team or []
+        if m.password_file is not None
+    ]
+    if crew:
+        crew.insert(0, "  Results were entered by 'data-entry' and verified by 'reviewer':")
     return "\n".join(
         [
             "",
@@ -94,6 +131,7 @@ def next_steps(admin: Admin, db_option: str | None, host: str, port: int) -> str
             f"    (or `greenfolio serve{db}` to serve without rebuilding the demo),",
             f"    then browse to http://{host}:{port}/ and sign in as {admin.username!r};",
             f"    {where}.",
+            *crew,
             "  Three useful commands:",
             f"    greenfolio report build --year 2021 --lang all --format html,docx,pdf{db}",
             "        the Board report in the six UN languages and three formats",

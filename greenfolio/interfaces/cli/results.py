@@ -2,7 +2,7 @@
 review (submit, verify, return), as the operating-system user or signed in (``--as``)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -54,6 +54,17 @@ def results_list(
         out.print(grid)
 
 
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this Greenfolio account (its password from --password-file, "
+        "$GREENFOLIO_PASSWORD or a prompt); its role and scope are checked. Without it the "
+        "change is made as the operating-system user (cli:NAME).",
+    ),
+]
+
+
 @results_app.command("add")
 def results_add(
     work: Annotated[str, typer.Option(help="Work item key.")],
@@ -69,10 +80,12 @@ def results_add(
     sex: Annotated[Sex | None, typer.Option()] = None,
     evidence: Annotated[str | None, typer.Option()] = None,
     citation: Annotated[str | None, typer.Option()] = None,
+    as_user: AsOption = None,
+    password_file: PasswordFileOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Record a result as a draft."""
+    """Record a result as a draft (as the operating-system user, or signed in with --as)."""
     from greenfolio.services import coverage
     from greenfolio.services import results as result_service
 
@@ -93,7 +106,16 @@ def results_add(
             citation=citation,
         )
         database = open_db(db)
-        rid = result_service.record(database, spec)
+        if as_user is None:
+            rid = result_service.record(database, spec)
+        else:
+            from greenfolio.services import entry
+
+            rid = int(
+                entry.create_result(database, _sign_in(database, as_user, password_file), spec)[
+                    "id"
+                ]
+            )
         if as_json:
             print_json({"id": rid, "review_state": "draft"})
         else:
@@ -102,15 +124,13 @@ def results_add(
             warn(text)
 
 
-AsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as",
-        help="Act as this Greenfolio account (its password from --password-file, "
-        "$GREENFOLIO_PASSWORD or a prompt); its role and scope are checked. Without it the "
-        "change is made as the operating-system user (cli:NAME).",
-    ),
-]
+def _sign_in(database: Any, username: str, password_file: Path | None) -> Any:
+    """The account ``username`` signed in with its password (file, environment, prompt)."""
+    from greenfolio.interfaces.cli.passwords import sign_in_password
+    from greenfolio.services import accounts
+
+    secret = sign_in_password(username, password_file)
+    return accounts.authenticate(database, username, secret, "command line")
 
 
 def _review(
@@ -131,11 +151,9 @@ def _review(
         if username is None:
             rows = result_service.apply_review(database, ids, action, note)
         else:
-            from greenfolio.interfaces.cli.passwords import sign_in_password
-            from greenfolio.services import accounts, entry
+            from greenfolio.services import entry
 
-            secret = sign_in_password(username, password_file)
-            who = accounts.authenticate(database, username, secret, "command line")
+            who = _sign_in(database, username, password_file)
             rows = entry.review_results(database, who, ids, action, note)
         if as_json:
             print_json(rows)

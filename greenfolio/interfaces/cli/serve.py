@@ -219,6 +219,32 @@ def set_password(
             out.print(f"password: {secret}", highlight=False)
 
 
+@users_app.command("reset-link")
+def reset_link(
+    username: str,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The web application's address (default: $GREENFOLIO_BASE_URL)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Reset a password: the old one stops working, sessions and tokens end, and a
+    one-time link lets the user choose a new one (mailed too when mail is configured)."""
+    from greenfolio.services import account_links, mailer
+
+    with errors():
+        base = (base_url or mailer.base_url() or "").rstrip("/")
+        link = account_links.reset(open_db(db), None, username, base or None)
+        shown = link.url(base) if base else f"{account_links.LINK_PATH}{link.secret}"
+        out.print(
+            f"password of {username} reset; give them this link (it works once, until "
+            f"{link.expires_at:%Y-%m-%d %H:%M} UTC): {shown}"
+            + (" (also sent by email)" if link.mailed else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 @users_app.command("list")
 def list_users(
     as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None

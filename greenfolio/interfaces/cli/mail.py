@@ -1,0 +1,63 @@
+"""``greenfolio mail …``: the notification outbox. Messages a mail server refused or
+missed stay in the outbox with the reason; ``mail send`` tries them again (from cron, say),
+``mail outbox`` shows the newest with their outcome. Settings: ``GREENFOLIO_SMTP_*``."""
+
+from typing import Annotated
+
+import typer
+
+from greenfolio.interfaces.cli.common import (
+    DbOption,
+    JsonOption,
+    errors,
+    open_db,
+    out,
+    print_json,
+    table,
+)
+
+mail_app = typer.Typer(
+    help="Email notifications: send what is waiting, show the outbox.", no_args_is_help=True
+)
+
+
+@mail_app.command("send")
+def mail_send(db: DbOption = None) -> None:
+    """Send every message not sent yet (waiting, or refused before)."""
+    from greenfolio.domain.errors import GreenfolioError
+    from greenfolio.services import mailer
+
+    with errors():
+        if mailer.MailSettings.from_env() is None:
+            raise GreenfolioError(
+                "mail is not configured: set GREENFOLIO_SMTP_HOST and GREENFOLIO_SMTP_FROM"
+            )
+        done = mailer.deliver_pending(open_db(db))
+        out.print(f"{done[mailer.SENT]} sent, {done[mailer.FAILED]} not sent (kept to try again)")
+
+
+@mail_app.command("outbox")
+def mail_outbox(
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 20,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """The newest messages with their outcome (sent, failed with the server's answer)."""
+    from greenfolio.services import mailer
+
+    with errors():
+        rows = mailer.outbox(open_db(db), limit)
+        if as_json:
+            print_json(rows)
+            return
+        grid = table("id", "to", "subject", "status", "tries", "error")
+        for r in rows:
+            grid.add_row(
+                str(r["id"]),
+                str(r["recipient"]),
+                str(r["subject"]),
+                str(r["status"]),
+                str(r["attempts"]),
+                str(r["error"] or ""),
+            )
+        out.print(grid)

@@ -1,0 +1,87 @@
+"""Who hears of a review action, by email: a submitted result goes to the reviewers
+whose scope covers it (reviewers and administrators), a returned or verified one to its
+authors (whoever entered, revised or submitted it). Nobody is told of their own act, and
+accounts without an email address or disabled are left out.
+
+Called by ``results.review`` inside the change's transaction; the messages go to the
+outbox (``mailer``) and are sent after commit. Without mail settings this does nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.permissions import ROLE_ACTIONS, Action, Grant, Role, Scope
+from greenfolio.services import access, mail_text, mailer
+from greenfolio.store.tables import IndicatorRow, ResultRow, RoleGrantRow, UserRow, WorkRow
+
+RESULT_PATH = "/results/{id}"
+
+
+def _users(session: Session, names: set[str] | None = None) -> list[UserRow]:
+    query = select(UserRow).where(UserRow.active.is_(True), UserRow.email.is_not(None))
+    if names is not None:
+        query = query.where(UserRow.username.in_(sorted(names)))
+    return list(session.scalars(query.order_by(UserRow.id)))
+
+
+def _reviewers(session: Session, row: ResultRow) -> list[UserRow]:
+    """Active users with an email who may verify ``row`` (its project and country)."""
+    target = access.stored_project(session, row.work_id).result_target(row.country)
+    found = []
+    for user in _users(session):
+        grants = session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == user.id))
+        if any(
+            Action.REVIEW in ROLE_ACTIONS[Role(g.role)]
+            and Grant(Role(g.role), Scope.parse(g.scope)).scope.covers(target)
+            for g in grants
+        ):
+            found.append(user)
+    return found
+
+
+def _authors(session: Session, row: ResultRow) -> list[UserRow]:
+    names = {
+        who.removeprefix("user:")
+        for who in (row.entered_by, row.revised_by, row.submitted_by)
+        if who and who.startswith("user:")
+    }
+    return _users(session, names) if names else []
+
+
+def _facts(session: Session, row: ResultRow) -> dict[str, Any]:
+    work = session.get(WorkRow, row.work_id)
+    indicator = session.get(IndicatorRow, row.indicator_code)
+    return {
+        "id": row.id,
+        "value": row.value,
+        "unit": row.unit,
+        "indicator_names": indicator.names if indicator else {},
+        "project_titles": work.title if work else {},
+        "project_key": work.key if work else "",
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+    }
+
+
+def review(session: Session, row: ResultRow, action: str, actor: str, note: str | None) -> int:
+    """Queue the messages that ``action`` on ``row`` by ``actor`` calls for; how many."""
+    if action not in ("submit", "return", "verify") or not mailer.enabled():
+        return 0
+    readers = _reviewers(session, row) if action == "submit" else _authors(session, row)
+    readers = [u for u in readers if f"user:{u.username}" != actor]
+    if not readers:
+        return 0
+    facts = _facts(session, row)
+    actor_name = actor.removeprefix("user:")
+    shown = session.scalar(select(UserRow.display_name).where(UserRow.username == actor_name))
+    facts["names"] = {actor_name: shown} if shown else {}
+    base = mailer.base_url()
+    url = base + RESULT_PATH.format(id=row.id) if base else None
+    for user in readers:
+        mail = mail_text.review(user.language, action, facts, actor, note, url)
+        mailer.queue(session, str(user.email), mail)
+    return len(readers)
