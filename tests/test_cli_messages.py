@@ -398,18 +398,27 @@ def test_a_result_outside_every_report_period_is_warned_about(url: str) -> None:
 
 
 def test_the_readme_example_counts_in_the_board_report(url: str, tmp_path: Path) -> None:
-    """The README's lines, run as written: add, submit, and verify as the demo's admin
-    (someone other than the command-line user who entered the result)."""
-    secret_file = tmp_path / "greenfolio.sqlite.admin-password"
-    secret_file.write_text("user: admin\npassword: demo-admin-passphrase\n", "utf-8")
-    made = ("users", "create-admin", "--password-file", str(secret_file), "--db", url)
-    assert run(*made)[0] == ExitCode.OK
+    """The README's lines, run as written: add and submit as the demo's data-entry
+    account, verify as its reviewer (two people, as four eyes require)."""
+    files = {}
+    for name, role in (("data-entry", "editor"), ("reviewer", "reviewer")):
+        files[name] = tmp_path / f"greenfolio.sqlite.{name}-password"
+        files[name].write_text(f"user: {name}\npassword: demo {name} passphrase\n", "utf-8")
+        made = ("users", "create", name, "--role", role, "--password-file", str(files[name]))
+        assert run(*made, "--db", url)[0] == ExitCode.OK
     code, text = run("figures", "--year", "2021", "--json", "--db", url)
     before = {f["id"]: f["value"] for f in json.loads(text)["figures"]}["pops_destroyed"]
     readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
     lines = readme.replace("\\\n", " ").splitlines()  # join continued lines
     line = next(x for x in lines if "greenfolio results add" in x)
-    args = line.split("#")[0].split()[1:]
+
+    def here(words: list[str]) -> list[str]:
+        """The password files the README names, as written in this test's folder."""
+        prefix, suffix = "greenfolio.sqlite.", "-password"
+        return [str(files[w[len(prefix) : -len(suffix)]]) if w.startswith(prefix)
+                and w.endswith(suffix) else w for w in words]  # fmt: skip
+
+    args = here(line.split("#")[0].split()[1:])
     code, text = run(*args, "--db", url)
     assert code == ExitCode.OK, text
     assert "warning" not in text
@@ -418,14 +427,13 @@ def test_the_readme_example_counts_in_the_board_report(url: str, tmp_path: Path)
 
     def as_written(line: str) -> list[str]:
         words = line.split("#")[0].split()[1:]
-        return [rid if w == "N" else w for w in words]
+        return here([rid if w == "N" else w for w in words])
 
     submit = next(x for x in lines if x.startswith("greenfolio results submit"))
     code, text = run(*as_written(submit), "--db", url)
     assert code == ExitCode.OK, text
     verify = next(x for x in lines if x.startswith("greenfolio results verify"))
-    args = [str(secret_file) if a.endswith(".admin-password") else a for a in as_written(verify)]
-    code, text = run(*args, "--db", url)
+    code, text = run(*as_written(verify), "--db", url)
     assert code == ExitCode.OK and "warning" not in text, text
     code, text = run("figures", "--year", "2021", "--json", "--db", url)
     after = {f["id"]: f["value"] for f in json.loads(text)["figures"]}["pops_destroyed"]
