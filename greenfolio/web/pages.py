@@ -554,19 +554,6 @@ def method_run_page(run_id: int, request: Request, db: Db) -> Response:
     return render(request, "method_run.html", run=explorer.method_run(db, who, run_id))
 
 
-@router.get("/review", response_class=HTMLResponse)
-def review_page(request: Request, db: Db) -> Response:
-    who = resolve_principal(request)
-    if who.user_id is None:
-        require(who, Action.REVIEW, SYSTEM)
-    return render(
-        request,
-        "review.html",
-        queue=explorer.review_queue(db, who),
-        indicators=_indicator_names(db, who),
-    )
-
-
 # --- reports --------------------------------------------------------------------------
 
 
