@@ -96,13 +96,21 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
 
-    from greenfolio.web import account_pages, export_pages, pages, rendering, review_pages
+    from greenfolio.web import (
+        account_pages,
+        audit_pages,
+        export_pages,
+        pages,
+        rendering,
+        review_pages,
+    )
 
     app.state.error_page = rendering.page_error  # failures met on pages, in the visitor's language
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(export_pages.router)
     app.include_router(review_pages.router)
+    app.include_router(audit_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)

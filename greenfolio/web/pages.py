@@ -36,7 +36,7 @@ from greenfolio.http.context import (
 from greenfolio.http.refusals import classify
 from greenfolio.http.reports import MEDIA, build_file
 from greenfolio.interfaces import report_files
-from greenfolio.services import accounts, audit, entry, explorer
+from greenfolio.services import accounts, entry, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
@@ -638,27 +638,3 @@ def change_role(
     else:
         accounts.grant(db, who, username, grant)
     return redirect("/admin/users")
-
-
-@router.get("/audit", response_class=HTMLResponse)
-def audit_page(
-    request: Request, db: Db, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
-) -> Response:
-    who = resolve_principal(request)
-    require(who, Action.ADMIN, SYSTEM)
-    per_page = 100
-    events, total = audit.listing(db, offset=(page - 1) * per_page, limit=per_page)
-    report = audit.verify(db)
-    pages = max(1, -(-total // per_page))
-    names = {u.username: u.display_name or u.username for u in accounts.users(db, who)}
-    return render(
-        request,
-        "audit.html",
-        events=events,
-        total=total,
-        page=page,
-        pages=pages,
-        report=report,
-        names=names,
-        indicators=_indicator_names(db, who),
-    )
