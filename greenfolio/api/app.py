@@ -100,6 +100,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         account_pages,
         audit_pages,
         export_pages,
+        import_pages,
         pages,
         rendering,
         review_pages,
@@ -111,6 +112,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.include_router(export_pages.router)
     app.include_router(review_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(import_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)
