@@ -103,6 +103,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         import_pages,
         pages,
         rendering,
+        report_pages,
         review_pages,
     )
 
@@ -113,6 +114,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.include_router(review_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(report_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)

@@ -34,8 +34,6 @@ from greenfolio.http.context import (
     resolve_principal,
 )
 from greenfolio.http.refusals import classify
-from greenfolio.http.reports import MEDIA, build_file
-from greenfolio.interfaces import report_files
 from greenfolio.services import accounts, entry, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
@@ -552,33 +550,6 @@ def review_result(
 def method_run_page(run_id: int, request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     return render(request, "method_run.html", run=explorer.method_run(db, who, run_id))
-
-
-# --- reports --------------------------------------------------------------------------
-
-
-@router.get("/reports", response_class=HTMLResponse)
-def reports_page(request: Request) -> Response:
-    require(resolve_principal(request), Action.REPORT, SYSTEM)
-    return render(request, "reports.html", formats=report_files.FORMATS)
-
-
-@router.get("/reports/download")
-def report_download(
-    request: Request,
-    db: Db,
-    year: Annotated[int, Query(ge=1990, le=2100)],
-    lang: Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$")] = "en",
-    fmt: Annotated[str, Query(alias="format", max_length=5)] = "html",
-    definition: Annotated[str, Query(max_length=40)] = "board",
-) -> Response:
-    require(resolve_principal(request), Action.REPORT, SYSTEM)
-    content, name = build_file(db, definition, year, lang, fmt)
-    return Response(
-        content,
-        media_type=MEDIA.get(fmt, "application/octet-stream"),
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 # --- administration -------------------------------------------------------------------
