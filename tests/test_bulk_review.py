@@ -153,6 +153,8 @@ def test_the_review_page_ticks_verifies_and_says_why_in_french(db: Database) -> 
     # returning without a reason is refused whole, in French, and nothing changes
     empty = web.post("/review/bulk", data={"csrf": csrf, "action": "return", "pick": [f"{own}:2"]})
     assert empty.status_code == 422 and "indiquez un motif" in empty.text
+    kept = lxml.html.fromstring(empty.text).xpath('//input[@name="pick"][@checked]/@value')
+    assert kept == [f"{own}:2"]  # the ticks stay for a second try
     assert _state(api, editor, own)[0] == "submitted"
     # without the form's token nothing happens
     assert (

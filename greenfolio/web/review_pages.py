@@ -27,6 +27,7 @@ def _queue_page(request: Request, db: Database, status: int = 200, **context: An
         require(who, Action.REVIEW, SYSTEM)
     context.setdefault("errors", [])
     context.setdefault("outcome", None)
+    context.setdefault("picked", set())
     return render(
         request,
         "review.html",
@@ -82,7 +83,9 @@ def _apply(
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 422):
             raise
-        return _queue_page(request, db, 422, errors=[said(request, exc)], note=note or "")
+        return _queue_page(
+            request, db, 422, errors=[said(request, exc)], note=note or "", picked=set(ids)
+        )
     shown = {
         "action": action,
         "done": [r["id"] for r in outcome.done],
