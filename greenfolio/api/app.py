@@ -106,11 +106,15 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
 
     from greenfolio.web import (
         account_pages,
+        audit_pages,
         evidence_pages,
         export_pages,
+        import_pages,
         link_pages,
         pages,
         rendering,
+        report_pages,
+        review_pages,
     )
 
     app.state.error_page = rendering.page_error  # failures met on pages, in the visitor's language
@@ -119,6 +123,10 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.include_router(link_pages.router)
     app.include_router(export_pages.router)
     app.include_router(evidence_pages.router)
+    app.include_router(review_pages.router)
+    app.include_router(audit_pages.router)
+    app.include_router(import_pages.router)
+    app.include_router(report_pages.router)
     static = resources.files("greenfolio.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)

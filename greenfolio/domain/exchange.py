@@ -36,6 +36,10 @@ class Problem:
     """The concrete XPath of the node a rule failed on (IATI data-quality rules)."""
     detail: str | None = None
     """What was found there, kept out of ``message`` so that repeated failures group."""
+    message_id: str | None = None
+    """For the web pages: the catalogue key (``err_<id>``) saying ``message`` in the
+    reader's language, filled with ``params``; None shows the English ``message``."""
+    params: tuple[tuple[str, Any], ...] = ()
 
     def place(self) -> str:
         """The location as one readable prefix, e.g. ``a.xml:12, activity X, <budget>``."""

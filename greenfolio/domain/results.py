@@ -72,7 +72,11 @@ def next_state(state: ReviewState, action: str, result_id: int | None = None) ->
     if action not in allowed:
         who = f"result {result_id}" if result_id is not None else "the result"
         choices = ", ".join(sorted(allowed)) or "none"
-        raise ValidationError(f"cannot {action} {who}: it is {state.value}; allowed now: {choices}")
+        raise ValidationError(
+            f"cannot {action} {who}: it is {state.value}; allowed now: {choices}",
+            message_id=f"review_state_{action}",
+            params={"result": result_id if result_id is not None else "", "state": state.value},
+        )
     return allowed[action]
 
 

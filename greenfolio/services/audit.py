@@ -40,6 +40,7 @@ from greenfolio.services.audit_chain import (
     stored_head,
     walk,
 )
+from greenfolio.services.audit_filter import AuditFilter
 from greenfolio.services.audit_state import (
     NOT_AUDITED,
     PARENT,
@@ -400,9 +401,11 @@ def listing(
     actor: str | None = None,
     offset: int = 0,
     limit: int = 50,
+    flt: AuditFilter | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
-    """Service call: events, newest first, filtered by record or actor; with their count."""
-    conds = []
+    """Service call: events, newest first, filtered by record or actor (and by ``flt``:
+    period, kind of record and change, project or result); with their count."""
+    conds = flt.conditions() if flt else []
     if entity:
         conds.append(AuditEventRow.entity == entity)
     if entity_id:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.services import access, audit, explorer
+from greenfolio.services.audit_filter import AuditFilter
 from greenfolio.services.database import Database
 from greenfolio.store.tables import AuditEventRow, ResultRow, WorkRow
 
@@ -129,10 +130,11 @@ def audit_events(
     entity: str | None = None,
     entity_id: str | None = None,
     actor: str | None = None,
+    flt: AuditFilter | None = None,
 ) -> Batches:
     """Service call: every audit event matching the filters, newest first (admins)."""
     require(principal, Action.ADMIN, SYSTEM)
-    conds = []
+    conds = flt.conditions() if flt else []
     if entity:
         conds.append(AuditEventRow.entity == entity)
     if entity_id:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from greenfolio.domain.permissions import SYSTEM, Action, require
 from greenfolio.http import exports
+from greenfolio.http.audit_query import audit_filter
 from greenfolio.http.context import resolve_principal
 from greenfolio.services import explorer, list_rows
 from greenfolio.web.rendering import Db, lang_of
@@ -98,8 +99,12 @@ def export_audit(
     entity: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=200)] = None,
     actor: Annotated[str | None, Query(max_length=160)] = None,
+    since: Annotated[str | None, Query(max_length=10)] = None,
+    until: Annotated[str | None, Query(max_length=10)] = None,
+    change: Annotated[str | None, Query(max_length=10)] = None,
+    record: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    rows = list_rows.audit_events(
-        db, resolve_principal(request), entity or None, entity_id or None, actor or None
-    )
+    """The audit events the page lists with the same filters, times in ISO 8601 UTC."""
+    flt = audit_filter(since, until, actor, entity, change, record, entity_id)
+    rows = list_rows.audit_events(db, resolve_principal(request), flt=flt)
     return exports.download("audit", rows, lang_of(request), fmt)

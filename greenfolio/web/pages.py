@@ -35,9 +35,7 @@ from greenfolio.http.context import (
     resolve_principal,
 )
 from greenfolio.http.refusals import classify
-from greenfolio.http.reports import MEDIA, build_file
-from greenfolio.interfaces import report_files
-from greenfolio.services import accounts, audit, entry, evidence_store, explorer
+from greenfolio.services import accounts, entry, evidence_store, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
@@ -585,46 +583,6 @@ def method_run_page(run_id: int, request: Request, db: Db) -> Response:
     return render(request, "method_run.html", run=explorer.method_run(db, who, run_id))
 
 
-@router.get("/review", response_class=HTMLResponse)
-def review_page(request: Request, db: Db) -> Response:
-    who = resolve_principal(request)
-    if who.user_id is None:
-        require(who, Action.REVIEW, SYSTEM)
-    return render(
-        request,
-        "review.html",
-        queue=explorer.review_queue(db, who),
-        indicators=_indicator_names(db, who),
-    )
-
-
-# --- reports --------------------------------------------------------------------------
-
-
-@router.get("/reports", response_class=HTMLResponse)
-def reports_page(request: Request) -> Response:
-    require(resolve_principal(request), Action.REPORT, SYSTEM)
-    return render(request, "reports.html", formats=report_files.FORMATS)
-
-
-@router.get("/reports/download")
-def report_download(
-    request: Request,
-    db: Db,
-    year: Annotated[int, Query(ge=1990, le=2100)],
-    lang: Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$")] = "en",
-    fmt: Annotated[str, Query(alias="format", max_length=5)] = "html",
-    definition: Annotated[str, Query(max_length=40)] = "board",
-) -> Response:
-    require(resolve_principal(request), Action.REPORT, SYSTEM)
-    content, name = build_file(db, definition, year, lang, fmt)
-    return Response(
-        content,
-        media_type=MEDIA.get(fmt, "application/octet-stream"),
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
 # --- administration -------------------------------------------------------------------
 
 
@@ -682,27 +640,3 @@ def change_role(
     else:
         accounts.grant(db, who, username, grant)
     return redirect("/admin/users")
-
-
-@router.get("/audit", response_class=HTMLResponse)
-def audit_page(
-    request: Request, db: Db, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
-) -> Response:
-    who = resolve_principal(request)
-    require(who, Action.ADMIN, SYSTEM)
-    per_page = 100
-    events, total = audit.listing(db, offset=(page - 1) * per_page, limit=per_page)
-    report = audit.verify(db)
-    pages = max(1, -(-total // per_page))
-    names = {u.username: u.display_name or u.username for u in accounts.users(db, who)}
-    return render(
-        request,
-        "audit.html",
-        events=events,
-        total=total,
-        page=page,
-        pages=pages,
-        report=report,
-        names=names,
-        indicators=_indicator_names(db, who),
-    )

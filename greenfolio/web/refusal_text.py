@@ -105,6 +105,8 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             # Whole minutes past 90 seconds, rounded up: never a shorter wait than the real one.
             wait = timedelta(seconds=seconds if seconds < 90 else -(-seconds // 60) * 60)
             out[name] = format_timedelta(wait, locale=CLDR[tr.lang], threshold=1.5)
+        elif name == "state":
+            out[name] = tr.state(str(value))
         elif name == "action":
             out[name] = tr(f"action_{value}")
         elif name == "roles":

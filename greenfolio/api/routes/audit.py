@@ -10,6 +10,7 @@ from greenfolio.api.deps import api_principal, get_db
 from greenfolio.api.errors import RESPONSES
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.http import exports
+from greenfolio.http.audit_query import audit_filter
 from greenfolio.services import audit, list_rows
 from greenfolio.services.database import Database
 
@@ -27,7 +28,16 @@ def list_events(
     request: Request,
     entity: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=200)] = None,
-    actor: Annotated[str | None, Query(max_length=160)] = None,
+    actor: Annotated[
+        str | None, Query(max_length=160, description="a user name, or an actor as stored")
+    ] = None,
+    since: Annotated[str | None, Query(max_length=10, description="first day (UTC)")] = None,
+    until: Annotated[str | None, Query(max_length=10, description="last day (UTC)")] = None,
+    change: Annotated[str | None, Query(pattern="^(create|update|delete)$")] = None,
+    record: Annotated[
+        str | None,
+        Query(max_length=200, description="a project key (with its results) or a result number"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
     fmt: Annotated[
@@ -36,11 +46,12 @@ def list_events(
     lang: Annotated[str, Query(pattern="^(ar|zh|en|fr|ru|es)$")] = "en",
 ) -> Any:
     require(who, Action.ADMIN, SYSTEM)
+    flt = audit_filter(since, until, actor, entity, change, record, entity_id)
     download = exports.choose_format(fmt, request.headers.get("accept"))
     if download:
-        rows = list_rows.audit_events(db, who, entity, entity_id, actor)
+        rows = list_rows.audit_events(db, who, flt=flt)
         return exports.download("audit", rows, lang, download)
-    items, total = audit.listing(db, entity, entity_id, actor, (page - 1) * per_page, per_page)
+    items, total = audit.listing(db, offset=(page - 1) * per_page, limit=per_page, flt=flt)
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 

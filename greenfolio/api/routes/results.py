@@ -12,7 +12,8 @@ from greenfolio.api.errors import RESPONSES, WRITE_RESPONSES
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.text import CheckedText
 from greenfolio.http import exports
-from greenfolio.services import entry, explorer, list_rows
+from greenfolio.http.refusals import classify
+from greenfolio.services import bulk_review, entry, explorer, list_rows
 from greenfolio.services.database import Database
 from greenfolio.services.results import ResultSpec
 
@@ -179,6 +180,51 @@ def review_result(
     done = entry.review_result(db, who, result_id, req.action, req.note, version)
     response.headers["ETag"] = etag(done["version"])
     return done
+
+
+class BulkReviewRequest(CheckedText):
+    multiline_fields = frozenset({"note"})
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        min_length=1, max_length=bulk_review.MAX_SELECTED, description="the results to review"
+    )
+    action: Literal["verify", "return"]
+    note: str | None = Field(default=None, max_length=2000, description="required to return")
+    versions: dict[int, int] | None = Field(
+        default=None, description="result id → version read: a result changed since is refused"
+    )
+
+
+class BulkRefusal(BaseModel):
+    id: int
+    status: int = Field(description="the HTTP status the same refusal gets for one result")
+    code: str
+    message: str
+
+
+class BulkReviewOut(BaseModel):
+    done: list[ResultOut]
+    refused: list[BulkRefusal]
+
+
+@router.post(
+    "/results/review",
+    response_model=BulkReviewOut,
+    responses=WRITE_RESPONSES,
+    summary="Verify or return several results (one reason); each one allowed is done",
+    description="Each result is checked as stored and reviewed in its own transaction: the "
+    "ones allowed are done, the others are listed under `refused` with the reason "
+    "(wrong state, roles, four eyes: nobody verifies a result they entered, submitted or "
+    "last revised) and left as they were.",
+)
+def review_results(req: BulkReviewRequest, who: Who, db: Db) -> dict[str, Any]:
+    outcome = bulk_review.review_each(db, who, req.ids, req.action, req.note, req.versions)
+    refused = []
+    for item in outcome.refused:
+        status, code = classify(item.error)
+        refused.append(
+            {"id": item.result_id, "status": status, "code": code, "message": str(item.error)}
+        )
+    return {"done": outcome.done, "refused": refused}
 
 
 @router.get(

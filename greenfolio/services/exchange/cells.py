@@ -260,7 +260,16 @@ class SheetReader:
         index = self.headers[key]
         return f"{get_column_letter(index + 1)} ({self.labels[key]})"
 
-    def problem(self, key: str, message: str, severity: Severity = Severity.ERROR) -> None:
+    def problem(
+        self,
+        key: str,
+        message: str,
+        severity: Severity = Severity.ERROR,
+        message_id: str | None = None,
+        **params: Any,
+    ) -> None:
+        """Note a problem with the cell ``key`` of this row (``message_id`` and ``params``
+        say it in the reader's language on the web pages)."""
         self.problems.append(
             Problem(
                 message,
@@ -269,6 +278,8 @@ class SheetReader:
                 sheet=self.sheet,
                 row=self.row_number,
                 column=self.column(key) if key in self.headers else key,
+                message_id=message_id,
+                params=tuple(params.items()),
             )
         )
 
@@ -295,7 +306,7 @@ class SheetReader:
             return None
         if value is None:
             if required:
-                self.problem(key, "is empty; this column is required")
+                self.problem(key, "is empty; this column is required", message_id="cell_empty")
             return None
         text = str(value).strip()
         found = text_problem(text, multiline=True)
@@ -313,10 +324,12 @@ class SheetReader:
             return None
         if value is None:
             if required:
-                self.problem(key, "is empty; enter a number")
+                self.problem(key, "is empty; enter a number", message_id="cell_empty_number")
             return None
         if isinstance(value, bool):
-            self.problem(key, f"is {value!r}; enter a number")
+            self.problem(
+                key, f"is {value!r}; enter a number", message_id="cell_number", value=value
+            )
             return None
         if isinstance(value, int | float):
             number = float(value)
@@ -324,13 +337,24 @@ class SheetReader:
             try:
                 number = float(str(value).replace(",", "").strip())
             except ValueError:
-                self.problem(key, f"is {value!r}, not a number; enter digits such as 12.5")
+                self.problem(
+                    key,
+                    f"is {value!r}, not a number; enter digits such as 12.5",
+                    message_id="cell_number",
+                    value=value,
+                )
                 return None
         if number != number or number in (float("inf"), float("-inf")):
             self.problem(key, f"is {value!r}, not a finite number")
             return None
         if minimum is not None and number < minimum:
-            self.problem(key, f"is {number:g}; it cannot be below {minimum:g}")
+            self.problem(
+                key,
+                f"is {number:g}; it cannot be below {minimum:g}",
+                message_id="cell_below",
+                value=number,
+                minimum=minimum,
+            )
             return None
         return number
 
@@ -340,7 +364,9 @@ class SheetReader:
             return None
         if value is None:
             if required:
-                self.problem(key, "is empty; enter a date (YYYY-MM-DD)")
+                self.problem(
+                    key, "is empty; enter a date (YYYY-MM-DD)", message_id="cell_empty_date"
+                )
             return None
         if isinstance(value, datetime):
             return value.date()
@@ -349,7 +375,12 @@ class SheetReader:
         try:
             return date.fromisoformat(str(value).strip()[:10])
         except ValueError:
-            self.problem(key, f"is {value!r}, not a date; enter YYYY-MM-DD or an Excel date")
+            self.problem(
+                key,
+                f"is {value!r}, not a date; enter YYYY-MM-DD or an Excel date",
+                message_id="cell_date",
+                value=value,
+            )
             return None
 
 

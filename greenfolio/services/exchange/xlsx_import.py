@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import GreenfolioError
@@ -45,7 +46,13 @@ def _choice(cells: SheetReader, key: str, allowed: list[str], default: str) -> s
         return default
     value = raw.strip().lower()
     if value not in allowed:
-        cells.problem(key, f"is {raw!r}; choose one of {', '.join(allowed)}")
+        cells.problem(
+            key,
+            f"is {raw!r}; choose one of {', '.join(allowed)}",
+            message_id="cell_choice",
+            value=raw,
+            choices=allowed,
+        )
         return default
     return value
 
@@ -61,7 +68,12 @@ def _check_row(
     if work is not None and work not in works:
         near = difflib.get_close_matches(work, list(works), n=2)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
-        cells.problem("work", f"{work!r} is not a registered work item{hint}; register it first")
+        cells.problem(
+            "work",
+            f"{work!r} is not a registered work item{hint}; register it first",
+            message_id="cell_work",
+            project=work,
+        )
     code = cells.text("indicator", required=True)
     ind = indicators.get(code) if code else None
     if code is not None and (ind is None or (allowed is not None and code not in allowed)):
@@ -69,6 +81,8 @@ def _check_row(
         cells.problem(
             "indicator",
             f"{code!r} is not an indicator of this template; use one of {', '.join(choices[:8])}",
+            message_id="cell_indicator",
+            code=code,
         )
         ind = None
     value = cells.number("value", required=True)
@@ -78,7 +92,13 @@ def _check_row(
     start = cells.day("period_start")
     end = cells.day("period_end")
     if start and end and start > end:
-        cells.problem("period_end", f"is {end}, before the period start {start}; swap them")
+        cells.problem(
+            "period_end",
+            f"is {end}, before the period start {start}; swap them",
+            message_id="cell_period",
+            end=end,
+            start=start,
+        )
     country = cells.text("country")
     if country is not None:
         try:
@@ -150,55 +170,78 @@ def import_results(db: Database, path: Path, progress: Progress | None = None) -
     """Service call: check the whole template, then store all its rows or none."""
     summary = Summary(files=[str(path)])
     try:
-        specs, updates = _read(db, path, progress)
+        specs, updates, _rows = read_checked(db, path, progress)
     except RefusedError as refused:
         summary.problems = refused.problems
         summary.refused_files = 1
         return summary
     with db.transaction() as session:
-        # Dates, sectors and partners first: the Projects sheet, then the results.
         summary.updated += xlsx_projects.apply(session, updates)
-        keys = {s.work for s in specs}
-        existing = {
-            _fingerprint(
-                {
-                    "work": key,
-                    "indicator": r.indicator_code,
-                    "value": r.value,
-                    "unit": r.unit,
-                    "kind": r.kind,
-                    "qualifier": r.qualifier,
-                    "period_start": r.period_start,
-                    "period_end": r.period_end,
-                    "country": r.country,
-                    "sex": r.sex,
-                    "entity": r.entity,
-                }
-            )
-            for r, key in session.execute(
-                select(ResultRow, WorkRow.key)
-                .join(WorkRow, WorkRow.id == ResultRow.work_id)
-                .where(WorkRow.key.in_(keys), ResultRow.origin == ORIGIN)
-            )
-        }
-        for spec in specs:
-            data = spec.model_dump(mode="python")
-            data = {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
-            mark = _fingerprint(data)
-            if mark in existing:
-                summary.skipped += 1
-                continue
-            existing.add(mark)
-            row = result_service.add(session, spec)
-            row.origin = ORIGIN
-            result_service.review(session, row.id, "submit", actor=f"xlsx import {path.name}")
-            summary.created += 1
+        summary.created, summary.skipped = store_results(session, specs, f"xlsx import {path.name}")
     return summary
 
 
-def _read(
-    db: Database, path: Path, progress: Progress | None
-) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate]]:
+def stored_fingerprints(session: Session, keys: set[str]) -> set[tuple[Any, ...]]:
+    """The rows earlier template imports stored for the work items ``keys``."""
+    return {
+        _fingerprint(
+            {
+                "work": key,
+                "indicator": r.indicator_code,
+                "value": r.value,
+                "unit": r.unit,
+                "kind": r.kind,
+                "qualifier": r.qualifier,
+                "period_start": r.period_start,
+                "period_end": r.period_end,
+                "country": r.country,
+                "sex": r.sex,
+                "entity": r.entity,
+            }
+        )
+        for r, key in session.execute(
+            select(ResultRow, WorkRow.key)
+            .join(WorkRow, WorkRow.id == ResultRow.work_id)
+            .where(WorkRow.key.in_(keys), ResultRow.origin == ORIGIN)
+        )
+    }
+
+
+def spec_fingerprint(spec: result_service.ResultSpec) -> tuple[Any, ...]:
+    data = spec.model_dump(mode="python")
+    return _fingerprint({k: (v.value if hasattr(v, "value") else v) for k, v in data.items()})
+
+
+def store_results(
+    session: Session,
+    specs: list[result_service.ResultSpec],
+    submitted_by: str | None = None,
+) -> tuple[int, int]:
+    """Store the checked rows (in the caller's transaction) and submit each for review, as
+    ``submitted_by`` (default: the current actor); a row an earlier template import stored
+    is skipped. Returns (created, skipped). Dates, sectors and partners (the Projects
+    sheet) go first, by the caller."""
+    existing = stored_fingerprints(session, {s.work for s in specs})
+    created = skipped = 0
+    for spec in specs:
+        mark = spec_fingerprint(spec)
+        if mark in existing:
+            skipped += 1
+            continue
+        existing.add(mark)
+        row = result_service.add(session, spec)
+        row.origin = ORIGIN
+        result_service.review(session, row.id, "submit", actor=submitted_by)
+        created += 1
+    return created, skipped
+
+
+def read_checked(
+    db: Database, path: Path, progress: Progress | None = None
+) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate], list[int]]:
+    """Every row of the template checked against the stored records: the results, the
+    project changes and each result's row number; or ``RefusedError`` listing every
+    problem by sheet, row and column."""
     workbook = open_workbook(path)
     try:
         names = workbook.sheetnames
@@ -248,11 +291,13 @@ def _read(
         codes = session.scalars(select(IndicatorRow.code).where(IndicatorRow.code.in_(wanted)))
         indicators = {code: reference.indicator(session, code) for code in codes}
     specs: list[result_service.ResultSpec] = []
+    spec_rows: list[int] = []
     for done, (n, row) in enumerate(data, start=1):
         cells.at(n, row)
         spec = _check_row(cells, works, indicators, allowed)
         if spec is not None:
             specs.append(spec)
+            spec_rows.append(n)
         if progress is not None and done % 100 == 0:
             progress(done, len(data))
     if progress is not None:
@@ -269,7 +314,7 @@ def _read(
                 )
             ]
         )
-    return specs, updates
+    return specs, updates, spec_rows
 
 
 def _project_rows(

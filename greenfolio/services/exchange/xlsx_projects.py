@@ -151,13 +151,13 @@ def check_whole(session: Session, cells: SheetReader, updates: list[ProjectUpdat
             continue
         cells.at(update.row, cells.row)
         try:
-            _spec(session, row, update)
+            project_spec(session, row, update)
         except pydantic.ValidationError as exc:
             for error in exc.errors():
                 cells.problem("work", f"after this row's changes: {error['msg']}")
 
 
-def _spec(session: Session, row: WorkRow, update: ProjectUpdate) -> portfolio.WorkSpec:
+def project_spec(session: Session, row: WorkRow, update: ProjectUpdate) -> portfolio.WorkSpec:
     fields = portfolio.stored_spec(session, row)
     if update.dates:
         kept = [d for d in fields["dates"] if DateType(d["type"]) not in update.dates]
@@ -179,5 +179,5 @@ def apply(session: Session, updates: list[ProjectUpdate]) -> int:
     for update in updates:
         row = session.scalar(select(WorkRow).where(WorkRow.key == update.work))
         assert row is not None  # checked
-        portfolio.upsert_work(session, _spec(session, row, update))
+        portfolio.upsert_work(session, project_spec(session, row, update))
     return len(updates)

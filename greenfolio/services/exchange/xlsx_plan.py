@@ -1,0 +1,183 @@
+"""A filled-in XLSX template imported from the web: first a preview of what it would
+change, then, on confirmation, all of it or nothing.
+
+The preview reads and checks the file exactly as the command line's import does
+(``xlsx_import.read_checked``), then sorts each row against the stored records: a result
+row is new, or unchanged when an earlier template import stored the same row (it is
+skipped); a Projects row changes its project or leaves it as it is. The uploader's roles
+are checked against each project as stored: entering and submitting a result needs
+editing and submitting on its project (and country), changing a project needs editing it
+as stored and as changed. A row the uploader may not write is an error of that row.
+
+The plan has a digest (SHA-256 of every row's outcome). Applying reads the file again,
+plans again inside the writing transaction and writes only if the digest is the one the
+uploader saw, so what is applied is what was previewed, even if someone changed the
+stored records in between (then nothing is written and the uploader previews again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import GreenfolioError, ValidationError
+from greenfolio.domain.exchange import Problem, RefusedError
+from greenfolio.domain.permissions import Action, Principal
+from greenfolio.services import access, audit, portfolio
+from greenfolio.services import results as result_service
+from greenfolio.services.database import Database
+from greenfolio.services.exchange import xlsx_import, xlsx_projects
+from greenfolio.services.exchange.xlsx_template import RESULTS_SHEET
+from greenfolio.store.tables import WorkRow
+
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """One row of the file and what applying it would do."""
+
+    sheet: str
+    row: int
+    project: str
+    outcome: str
+    """``new``, ``changed`` or ``unchanged``."""
+    detail: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What the file would change, or the problems that keep it from being applied."""
+
+    rows: list[PlannedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    @property
+    def digest(self) -> str:
+        data = [[r.sheet, r.row, r.project, r.outcome, r.detail] for r in self.rows]
+        text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PreviewOutdated(ValidationError):
+    """The stored records changed between the preview and the confirmation."""
+
+
+def _denied(sheet: str, row: int, exc: GreenfolioError) -> Problem:
+    return Problem(
+        str(exc),
+        sheet=sheet,
+        row=row,
+        column="work",
+        message_id=exc.message_id,
+        params=tuple(exc.params.items()),
+    )
+
+
+def _result_detail(spec: result_service.ResultSpec) -> dict[str, Any]:
+    return {
+        "indicator": spec.indicator,
+        "value": spec.value,
+        "unit": spec.unit,
+        "qualifier": spec.qualifier.value,
+        "period_end": spec.period_end.isoformat() if spec.period_end else None,
+        "country": spec.country,
+    }
+
+
+def _plan(
+    session: Session,
+    principal: Principal,
+    specs: list[result_service.ResultSpec],
+    updates: list[xlsx_projects.ProjectUpdate],
+    rows_of: dict[int, int],
+) -> Plan:
+    plan = Plan()
+    works = {key: wid for wid, key in session.execute(select(WorkRow.id, WorkRow.key))}
+    for update in updates:
+        work = session.scalar(select(WorkRow).where(WorkRow.key == update.work))
+        assert work is not None  # checked by read_checked
+        before = portfolio.WorkSpec.model_validate(portfolio.stored_spec(session, work))
+        after = xlsx_projects.project_spec(session, work, update)
+        changed = before.model_dump(mode="json") != after.model_dump(mode="json")
+        if changed:
+            try:
+                access.require_project_write(session, principal, work, after)
+            except GreenfolioError as exc:
+                plan.problems.append(_denied(xlsx_projects.PROJECTS_SHEET, update.row, exc))
+                continue
+        detail = {
+            "dates": {k.value: v for k, v in update.dates.items()},
+            "sectors": update.sectors,
+            "organisations": {k.value: v for k, v in update.organisations.items()},
+        }
+        outcome = CHANGED if changed else UNCHANGED
+        plan.rows.append(
+            PlannedRow(xlsx_projects.PROJECTS_SHEET, update.row, update.work, outcome, detail)
+        )
+    seen = xlsx_import.stored_fingerprints(session, {s.work for s in specs})
+    for index, spec in enumerate(specs):
+        row = rows_of[index]
+        mark = xlsx_import.spec_fingerprint(spec)
+        outcome = UNCHANGED if mark in seen else NEW
+        seen.add(mark)
+        if outcome == NEW:
+            try:
+                work_id = works[spec.work]
+                access.require_new_result(session, principal, work_id, spec.country)
+                access.require_result_write(
+                    session, principal, Action.SUBMIT, work_id, None, spec.country, new=True
+                )
+            except GreenfolioError as exc:
+                plan.problems.append(_denied(RESULTS_SHEET, row, exc))
+                continue
+        plan.rows.append(PlannedRow(RESULTS_SHEET, row, spec.work, outcome, _result_detail(spec)))
+    return plan
+
+
+def _read(
+    db: Database, path: Path
+) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate], dict[int, int]]:
+    specs, updates, rows = xlsx_import.read_checked(db, path)
+    return specs, updates, dict(enumerate(rows))
+
+
+def preview(db: Database, principal: Principal, path: Path) -> Plan:
+    """Service call: what importing ``path`` would change, for ``principal``; nothing is
+    written."""
+    try:
+        specs, updates, rows_of = _read(db, path)
+    except RefusedError as refused:
+        return Plan(problems=list(refused.problems))
+    with db.transaction() as session:
+        return _plan(session, principal, specs, updates, rows_of)
+
+
+def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
+    """Service call: import ``path`` as ``principal`` if it still plans to ``digest`` (the
+    preview the uploader confirmed): all its rows in one transaction, or nothing."""
+    specs, updates, rows_of = _read(db, path)
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        plan = _plan(session, principal, specs, updates, rows_of)
+        if plan.problems:
+            raise RefusedError(plan.problems)
+        if plan.digest != digest:
+            raise PreviewOutdated(
+                "the stored records changed since the preview; preview the file again",
+                message_id="import_outdated",
+            )
+        changed = {
+            r.project for r in plan.rows if r.sheet != RESULTS_SHEET and r.outcome == CHANGED
+        }
+        xlsx_projects.apply(session, [u for u in updates if u.work in changed])
+        xlsx_import.store_results(session, specs)
+    return plan

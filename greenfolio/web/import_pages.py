@@ -1,0 +1,186 @@
+"""Importing a filled-in XLSX results template from the web: upload, preview, confirm.
+
+The upload is kept in the import folder under its SHA-256 (and the uploader's account), so
+the confirmation names the file by its hash: the file applied is the one previewed, byte
+for byte (its hash is computed again before it is applied), and only its uploader can
+apply it. The preview and the import are ``services.exchange.xlsx_plan``: the same checks
+as the command line's import, the uploader's roles checked against each stored project,
+all or nothing; the plan's digest ties the confirmation to the preview shown.
+
+The folder is ``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports`` in the system's
+temporary folder; uploads older than a day are removed at each upload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from greenfolio.domain.errors import GreenfolioError, ValidationError
+from greenfolio.domain.exchange import Problem, RefusedError
+from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
+from greenfolio.http.context import resolve_principal
+from greenfolio.refdata.loader import indicators
+from greenfolio.services.database import Database
+from greenfolio.services.exchange import xlsx_plan
+from greenfolio.web.i18n import Translator
+from greenfolio.web.refusal_text import message
+from greenfolio.web.rendering import Db, check_csrf, lang_of, render, said
+
+router = APIRouter(include_in_schema=False)
+ENV_FOLDER = "GREENFOLIO_IMPORT_DIR"
+MAX_BYTES = 20 * 1024 * 1024
+"""Larger than any template a field office fills in (a 100,000-row sheet is about 6 MB)."""
+KEEP_SECONDS = 24 * 3600
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def folder() -> Path:
+    path = Path(os.environ.get(ENV_FOLDER) or Path(tempfile.gettempdir()) / "greenfolio-imports")
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _path(who: Principal, sha: str) -> Path:
+    return folder() / f"{who.user_id}-{sha}.xlsx"
+
+
+def _tidy(now: float) -> None:
+    for old in folder().glob("*.xlsx"):
+        try:
+            if now - old.stat().st_mtime > KEEP_SECONDS:
+                old.unlink()
+        except OSError:
+            continue
+
+
+def _may_import(who: Principal) -> None:
+    """Signed in with a role that enters results somewhere (each row is checked later)."""
+    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants):
+        require(who, Action.EDIT, SYSTEM)
+
+
+def problem_text(tr: Translator, problem: Problem) -> str:
+    """A problem of the file in the reader's language: where (sheet, row, column) and
+    what (translated when the catalogue knows it, else the importer's English)."""
+    params: dict[str, Any] = {}
+    for name, value in problem.params:
+        if name == "choices":
+            value = tr("list_sep").join(str(v) for v in value)
+        elif name in ("value", "minimum") and isinstance(value, float):
+            value = tr.num(value)
+        params[name] = value
+    said_here = message(tr, problem.message_id, params) or problem.message
+    if problem.sheet and problem.row:
+        place = tr("import_place", sheet=problem.sheet, row=tr.num(problem.row))
+        if problem.column:
+            place = tr("import_place_column", place=place, column=problem.column)
+        return tr("import_problem", place=place, problem=said_here)
+    if problem.sheet:
+        return tr(
+            "import_problem", place=tr("import_place_sheet", sheet=problem.sheet), problem=said_here
+        )
+    return said_here
+
+
+def _page(request: Request, status: int = 200, **context: Any) -> Response:
+    tr = Translator(lang_of(request))
+    plan: xlsx_plan.Plan | None = context.get("plan")
+    problems = [problem_text(tr, p) for p in (plan.problems if plan else [])]
+    problems += [problem_text(tr, p) for p in context.pop("refused", [])]
+    context.setdefault("errors", [])
+    return render(
+        request, "import.html", status=status, problems=problems, indicators=_names(), **context
+    )
+
+
+@cache
+def _names() -> dict[str, dict[str, Any]]:
+    return {code: {"names": ind.names} for code, ind in indicators().items()}
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_page(request: Request) -> Response:
+    _may_import(resolve_principal(request))
+    return _page(request)
+
+
+async def _read_upload(upload: UploadFile) -> bytes:
+    data = bytearray()
+    while chunk := await upload.read(64 * 1024):
+        data += chunk
+        if len(data) > MAX_BYTES:
+            raise ValidationError(
+                f"the file is larger than {MAX_BYTES // 1024**2} MB",
+                message_id="import_too_large",
+                params={"mb": MAX_BYTES // 1024**2},
+            )
+    return bytes(data)
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def upload(request: Request, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    who = await run_in_threadpool(resolve_principal, request)
+    _may_import(who)
+    sent = form.get("file")
+    try:
+        if not isinstance(sent, UploadFile) or not sent.filename:
+            raise ValidationError("choose a file to import", message_id="import_no_file")
+        content = await _read_upload(sent)
+    except ValidationError as exc:
+        return _page(request, 422, errors=[said(request, exc)])
+    sha = hashlib.sha256(content).hexdigest()
+    now = time.time()
+    _tidy(now)
+    target = _path(who, sha)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(content)
+    partial.replace(target)
+    name = Path(sent.filename).name[:200]
+    plan = await run_in_threadpool(xlsx_plan.preview, db, who, target)
+    return _page(request, 422 if plan.problems else 200, plan=plan, sha=sha, name=name)
+
+
+def _apply(request: Request, db: Database, sha: str, digest: str, name: str) -> Response:
+    who = resolve_principal(request)
+    _may_import(who)
+    path = _path(who, sha) if _HASH.match(sha) else None
+    if path is None or not path.exists():
+        exc = ValidationError("upload the file again", message_id="import_gone")
+        return _page(request, 422, errors=[said(request, exc)])
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        path.unlink(missing_ok=True)
+        exc = ValidationError("upload the file again", message_id="import_gone")
+        return _page(request, 422, errors=[said(request, exc)])
+    try:
+        plan = xlsx_plan.apply(db, who, path, digest)
+    except RefusedError as refused:
+        return _page(request, 422, refused=refused.problems, sha=sha, name=name)
+    except GreenfolioError as exc:
+        return _page(request, 409, errors=[said(request, exc)], name=name)
+    path.unlink(missing_ok=True)
+    return _page(request, done=plan, name=name)
+
+
+@router.post("/import/apply", response_class=HTMLResponse)
+async def apply(request: Request, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    sha = str(form.get("sha256", ""))[:64]
+    digest = str(form.get("plan", ""))[:64]
+    name = str(form.get("name", ""))[:200]
+    result: Response = await run_in_threadpool(_apply, request, db, sha, digest, name)
+    return result

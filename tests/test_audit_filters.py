@@ -1,0 +1,123 @@
+"""Issue 10, filters on the audit trail: by period (UTC days), who made the change, kind of
+record and of change, and one project (with its results) or result; the page's download
+links carry the filters, so the CSV/XLSX holds exactly the events the page lists, with
+times in ISO 8601 UTC. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import lxml.html
+from fastapi.testclient import TestClient
+
+from greenfolio.services.database import Database
+from tests.test_api_support import User, add_project, add_user, browser, client
+from tests.test_list_exports import all_items, table
+
+
+def _enter(api: TestClient, user: User, project: str) -> int:
+    body = {"work": project, "indicator": "pops_destroyed", "value": 5, "period_end": "2021-06-30"}
+    made = api.post("/api/v1/results", json=body, headers=user.auth)
+    assert made.status_code == 201, made.text
+    rid = int(made.json()["id"])
+    sent = {"action": "submit", "version": 1}
+    assert (
+        api.post(f"/api/v1/results/{rid}/review", json=sent, headers=user.auth).status_code == 200
+    )
+    return rid
+
+
+def _setup(db: Database) -> tuple[TestClient, User, dict[str, int]]:
+    add_project(db, "af-one", "pops", "BRA")
+    add_project(db, "af-two", "pops", "IND")
+    boss = add_user(db, "boss", "admin@all")
+    ed = add_user(db, "ed", "editor@all")
+    kim = add_user(db, "kim", "editor@all")
+    api = client(db)
+    made = {"one": _enter(api, ed, "af-one"), "two": _enter(api, kim, "af-two")}
+    return api, boss, made
+
+
+def test_api_filters_by_actor_kind_record_and_period(db: Database) -> None:
+    api, boss, made = _setup(db)
+    every = all_items(api, "/api/v1/audit", boss.auth)
+    by_ed = all_items(api, "/api/v1/audit", boss.auth, actor="ed")
+    assert by_ed and {e["actor"] for e in by_ed} == {"user:ed"}
+    assert len(by_ed) == len([e for e in every if e["actor"] == "user:ed"])
+    updates = all_items(api, "/api/v1/audit", boss.auth, entity="result", change="update")
+    assert {(e["entity"], e["action"]) for e in updates} == {("result", "update")}
+    assert {e["entity_id"] for e in updates} == {str(made["one"]), str(made["two"])}
+    # a project key: the project's own event and those of its result and review steps
+    one = all_items(api, "/api/v1/audit", boss.auth, record="af-one")
+    assert {e["entity"] for e in one} == {"work_item", "result", "review_event"}
+    assert {e["entity_id"] for e in one if e["entity"] == "result"} == {str(made["one"])}
+    assert all(e["entity_id"] != str(made["two"]) or e["entity"] != "result" for e in one)
+    # a result number: that result and its review step only
+    two = all_items(api, "/api/v1/audit", boss.auth, record=f"#{made['two']}")
+    assert {e["entity"] for e in two} == {"result", "review_event"}
+    assert all((e["after"] or {}).get("result_id", made["two"]) == made["two"] for e in two)
+    # periods are whole UTC days
+    today = datetime.now(UTC).date()
+    assert len(all_items(api, "/api/v1/audit", boss.auth, since=str(today))) == len(every)
+    yesterday = str(today - timedelta(days=1))
+    assert all_items(api, "/api/v1/audit", boss.auth, until=yesterday) == []
+    tomorrow = str(today + timedelta(days=1))
+    assert all_items(api, "/api/v1/audit", boss.auth, since=tomorrow) == []
+    wrong = api.get(
+        "/api/v1/audit", params={"since": tomorrow, "until": yesterday}, headers=boss.auth
+    )
+    assert wrong.status_code == 422
+
+
+def test_the_page_and_its_download_list_the_same_events(db: Database) -> None:
+    api, boss, _ = _setup(db)
+    web, _ = browser(db, boss)
+    today = str(datetime.now(UTC).date())
+    asked = {"actor": "kim", "entity": "result", "since": today, "until": today}
+    doc = lxml.html.fromstring(web.get("/audit", params=asked).text)
+    shown = [int(i) for i in doc.xpath("//tr/@data-event")]
+    assert shown and len(shown) == len(all_items(api, "/api/v1/audit", boss.auth, **asked))
+    # the filters stay in the form and in the download links
+    assert doc.xpath('//input[@name="actor"]/@value') == ["kim"]
+    assert doc.xpath('//select[@name="entity"]/option[@selected]/@value') == ["result"]
+    links = doc.xpath('//*[@data-testid="downloads"]//a/@href')
+    assert len(links) == 2 and all("actor=kim" in h and "entity=result" in h for h in links)
+    for href in links:
+        rows = table(web.get(href))
+        assert [int(r[0]) for r in rows[1:]] == shown
+        assert {r[2] for r in rows[1:]} == {"user:kim"}
+        for row in rows[1:]:  # ISO 8601 in UTC
+            assert str(row[1]).endswith("Z")
+            assert datetime.fromisoformat(str(row[1]).rstrip("Z")).date().isoformat() == today
+    # times on the page in the visitor's language, with the ISO instant in <time>
+    fr = lxml.html.fromstring(web.get("/audit", params={**asked, "lang": "fr"}).text)
+    stamp = fr.xpath("//tr[@data-event]//time")[0]
+    assert stamp.get("datetime").endswith("Z") and "UTC" in stamp.text_content()
+    assert any(
+        month in stamp.text_content()
+        for month in (
+            "janv.",
+            "févr.",
+            "mars",
+            "avr.",
+            "mai",
+            "juin",
+            "juil.",
+            "août",
+            "sept.",
+            "oct.",
+            "nov.",
+            "déc.",
+        )
+    )
+
+
+def test_a_bad_date_is_said_in_the_visitors_language(db: Database) -> None:
+    _, boss, _ = _setup(db)
+    web, _ = browser(db, boss)
+    web.cookies.set("gf_lang", "fr")
+    got = web.get("/audit", params={"since": "30/06/2021"})
+    assert got.status_code == 422
+    assert "Du\u00a0: écrivez la date sous la forme année-mois-jour" in got.text
+    later = web.get("/audit", params={"since": "2021-07-01", "until": "2021-06-30"})
+    assert later.status_code == 422 and "La période commence après sa fin" in later.text
