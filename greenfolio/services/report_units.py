@@ -1,0 +1,104 @@
+"""Units as the conventions write them after a number, and the basis behind a figure.
+
+The words are in ``reports/units.yaml``; the plural category of the number comes from
+CLDR's rules (``babel``). The basis of a figure is what its records state: a CO2-eq figure
+computed by a method run carries the GWP basis of the run; one entered from a source that
+gives none says "basis not stated in the source" in its provenance, and the text prints no
+basis footnote for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.numbers import SCALE_FROM
+from greenfolio.domain.results import Qualifier
+from greenfolio.domain.units import parse_unit, registry
+from greenfolio.refdata.loader import read_yaml
+from greenfolio.services.figures import Figure
+
+BASIS_NOT_STATED = "basis not stated in the source"
+_WARMING = "[warming]"
+"""The measure whose value depends on a weighting (GWP set) the record must state."""
+_ODS_INDICATORS = frozenset({"ods_phased_out"})
+"""Indicators of ozone-depleting substances stored in plain tonnes: the source must say
+whether its tonnes are metric or ODP tonnes."""
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    data: dict[str, Any] = read_yaml("greenfolio.reports", "units.yaml")
+    return data
+
+
+def _key(unit: str) -> str | None:
+    """The entry of ``units.yaml`` for ``unit`` (aliases such as ODP_t resolve)."""
+    wanted = parse_unit(unit)
+    for name in _table()["units"]:
+        if registry().Unit(name) == wanted:
+            return str(name)
+    return None
+
+
+def has_label(unit: str) -> bool:
+    return _key(unit) is not None
+
+
+def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier) -> str:
+    """The unit's words after ``value`` in ``lang``, agreeing with the number."""
+    key = _key(unit)
+    if key is None:
+        raise NotFoundError(f"reports/units.yaml has no words for the unit {unit!r}")
+    entry = _table()["units"][key].get(lang)
+    if entry is None:
+        raise NotFoundError(f"reports/units.yaml has no {lang} words for {key!r}")
+    if isinstance(entry, str):
+        return entry
+    scaled = qualifier is not Qualifier.EXACT and value >= SCALE_FROM
+    if scaled:
+        category = "many" if "many" in entry else "other"
+    elif value != int(value):
+        category = "other"
+    else:
+        category = str(Locale.parse(lang).plural_form(int(value)))
+    return str(entry.get(category) or entry["other"])
+
+
+def basis(fig: Figure) -> str | None:
+    """The weighting basis the figure's records state (e.g. "AR4"), ``BASIS_NOT_STATED``
+    when some records come from a source that gives none, or None when the unit needs no
+    basis."""
+    warming = _is_warming(fig.unit)
+    ods = str(fig.params.get("indicator", "")) in _ODS_INDICATORS
+    if not (warming or ods) or not fig.result_ids:
+        return None
+    covered = {rid for run in fig.method_runs for rid in run.get("result_ids", [])}
+    if set(fig.result_ids) - covered:
+        return BASIS_NOT_STATED
+    if not warming:
+        return None  # tonnes measured by a method run are metric tonnes by definition
+    stated = _run_bases(fig.method_runs)
+    return ", ".join(sorted(stated)) if stated else BASIS_NOT_STATED
+
+
+def _is_warming(unit: str) -> bool:
+    return _WARMING in {str(d) for d in parse_unit(unit).dimensionality}
+
+
+def _run_bases(runs: Sequence[Any]) -> set[str]:
+    return {str(run["basis"]) for run in runs if run.get("basis")}
+
+
+def basis_note(fig: Figure, lang: str) -> str | None:
+    """The footnote naming a CO2-eq figure's GWP basis, if its records state one."""
+    found = basis(fig)
+    if found is None or found == BASIS_NOT_STATED:
+        return None
+    if not _is_warming(fig.unit):
+        return None
+    return str(_table()["gwp_basis_note"][lang]).format(basis=found)
