@@ -45,8 +45,13 @@ def _key(unit: str) -> str | None:
     return None
 
 
-def has_label(unit: str) -> bool:
-    return _key(unit) is not None
+SCALE_WORD_JOINER = {"fr": "de ", "es": "de "}
+"""What stands between a scale word and the unit: "72 millions de tonnes"."""
+
+
+def is_scaled(value: float, qualifier: Qualifier) -> bool:
+    """True if the number is written with a scale word (see ``domain.numbers``)."""
+    return qualifier is not Qualifier.EXACT and value >= SCALE_FROM
 
 
 def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier) -> str:
@@ -59,9 +64,8 @@ def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier) -> str:
         raise NotFoundError(f"reports/units.yaml has no {lang} words for {key!r}")
     if isinstance(entry, str):
         return entry
-    scaled = qualifier is not Qualifier.EXACT and value >= SCALE_FROM
-    if scaled:
-        category = "many" if "many" in entry else "other"
+    if is_scaled(value, qualifier):
+        category = "many" if lang == "ru" else "other"
     elif value != int(value):
         category = "other"
     else:
@@ -73,6 +77,8 @@ def basis(fig: Figure) -> str | None:
     """The weighting basis the figure's records state (e.g. "AR4"), ``BASIS_NOT_STATED``
     when some records come from a source that gives none, or None when the unit needs no
     basis."""
+    if fig.query != "indicator":
+        return None
     warming = _is_warming(fig.unit)
     ods = str(fig.params.get("indicator", "")) in _ODS_INDICATORS
     if not (warming or ods) or not fig.result_ids:

@@ -183,6 +183,8 @@ class _Renderer:
         unit = report_units.unit_label(fig.unit, fig.value, self.lang, fig.qualifier)
         note = report_units.basis_note(fig, self.lang)
         space = " " if self.lang == "zh" else "\u00a0"
+        if report_units.is_scaled(fig.value, fig.qualifier):
+            space = " " + report_units.SCALE_WORD_JOINER.get(self.lang, "")
         return self._mark(fid, f"{number}{space}{unit}") + (self.fn(note) if note else "")
 
     def countries(self, fid: str, prep: str = "", bare: bool = False) -> str:
