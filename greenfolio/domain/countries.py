@@ -88,8 +88,9 @@ def country_name(code: str, lang: str) -> str:
     """The short name of a country in one of the UN languages, without an article
     ("Philippines", "Brasil", "Viet Nam"): the form for tables, lists and pages.
 
-    The UNTERM name where the table has one (``domain.un_names``); otherwise English uses the ISO 3166 name (the UN's own short names mostly agree with it). French,
-    Spanish, Russian and Arabic use the ISO name where ISO gives a formal inverted form
+    The UNTERM name where the table has one (``domain.un_names``). Otherwise English uses
+    the ISO 3166 name; French, Spanish, Russian and Arabic use the ISO name where ISO gives
+    a formal inverted form
     ("Corée, République de" → "République de Corée"), else CLDR, whose ordinary names are
     the better edited; Chinese uses CLDR. CLDR is never used where it names a country by
     its capital.

@@ -85,9 +85,9 @@ SMALL_NUMBER_WORDS: dict[str, tuple[str, ...]] = {
 def format_count(value: float, lang: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
     """Like ``format_figure``, but spells out exact whole numbers below ten where usual."""
     words = SMALL_NUMBER_WORDS.get(lang)
-    if words and qualifier is Qualifier.EXACT and value == int(value) and 0 <= value < 10:
-        if words[int(value)]:
-            return words[int(value)]
+    exact = qualifier is Qualifier.EXACT and value == int(value) and 0 <= value < 10
+    if words and exact and words[int(value)]:
+        return words[int(value)]
     return format_figure(value, lang, qualifier)
 
 

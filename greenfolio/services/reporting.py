@@ -182,8 +182,10 @@ class _Renderer:
         number = format_figure(fig.value, self.lang, fig.qualifier)
         unit = report_units.unit_label(fig.unit, fig.value, self.lang, fig.qualifier)
         note = report_units.basis_note(fig, self.lang)
-        space = " " if self.lang == "zh" else "\u00a0"
-        if report_units.is_scaled(fig.value, fig.qualifier):
+        space = "\u00a0"
+        if self.lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
+            space = " " if number[-1:].isdigit() else ""
+        elif report_units.is_scaled(fig.value, fig.qualifier):
             space = " " + report_units.SCALE_WORD_JOINER.get(self.lang, "")
         return self._mark(fid, f"{number}{space}{unit}") + (self.fn(note) if note else "")
 
@@ -414,9 +416,11 @@ def render_document(
         heading = str(_need(template, lang, "sections", sdef.key))
         paragraphs = []
         for pkey in sdef.paragraphs:
-            number += 1
             source = str(_need(template, lang, "paragraphs", pkey))
             text = r.render(source, f"paragraph {pkey}", extra)
+            if not text:  # the template left it out: nothing to report
+                continue
+            number += 1
             paragraphs.append(Paragraph(key=pkey, number=number, runs=r.runs(text)))
         sections.append(Section(sdef.key, str(labels[index]), heading, tuple(paragraphs)))
     notes = tuple(Footnote(i + 1, text) for i, text in enumerate(r.footnotes))
