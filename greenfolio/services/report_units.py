@@ -54,12 +54,17 @@ def is_scaled(value: float, qualifier: Qualifier) -> bool:
     return qualifier is not Qualifier.EXACT and value >= SCALE_FROM
 
 
-def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier) -> str:
-    """The unit's words after ``value`` in ``lang``, agreeing with the number."""
+def unit_label(
+    unit: str, value: float, lang: str, qualifier: Qualifier, case: str = ""
+) -> str:
+    """The unit's words after ``value`` in ``lang``, agreeing with the number (and in
+    ``case`` where the template's phrase governs one, e.g. "genitive" in Russian)."""
     key = _key(unit)
     if key is None:
         raise NotFoundError(f"reports/units.yaml has no words for the unit {unit!r}")
-    entry = _table()["units"][key].get(lang)
+    forms = _table()["units"][key]
+    entry = forms.get(f"{lang}_{case}") if case else None
+    entry = entry or forms.get(lang)
     if entry is None:
         raise NotFoundError(f"reports/units.yaml has no {lang} words for {key!r}")
     if isinstance(entry, str):
@@ -67,7 +72,7 @@ def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier) -> str:
     if is_scaled(value, qualifier):
         category = "many" if lang == "ru" else "other"
     elif value != int(value):
-        category = "other"
+        category = "other"  # "0,5 метрической тонны"
     else:
         category = str(Locale.parse(lang).plural_form(int(value)))
     return str(entry.get(category) or entry["other"])

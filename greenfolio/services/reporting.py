@@ -159,11 +159,12 @@ class _Renderer:
         a form without "{n}" ("a new guide") still prints from the figure. A zero with no
         "zero" form is an error: the template should test ``has()``."""
         fig = self._figure(fid)
-        exact = fig.qualifier.value == "exact" and fig.value == int(fig.value)
         category = "other"
         if fig.value == 0:
             category = "zero"
-        elif exact:
+        elif report_units.is_scaled(fig.value, fig.qualifier):
+            category = "many" if self.lang == "ru" else "other"  # "72 млн тонн"
+        elif fig.value == int(fig.value):  # "more than 30" agrees as 30 does
             category = str(Locale.parse(_DATE_LOCALES[self.lang]).plural_form(int(fig.value)))
         form = forms.get(category) or (forms.get("other") if category != "zero" else None)
         if form is None:
@@ -175,12 +176,12 @@ class _Renderer:
         text = form.replace("{n}", format_count(fig.value, self.lang, fig.qualifier))
         return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
 
-    def qty(self, fid: str) -> str:
+    def qty(self, fid: str, case: str = "") -> str:
         """A measured quantity with its unit as the convention writes it ("13,194 metric
         tonnes", "119,489 mg TEQ"), and a footnote with the GWP basis its records state."""
         fig = self._figure(fid)
         number = format_figure(fig.value, self.lang, fig.qualifier)
-        unit = report_units.unit_label(fig.unit, fig.value, self.lang, fig.qualifier)
+        unit = report_units.unit_label(fig.unit, fig.value, self.lang, fig.qualifier, case)
         note = report_units.basis_note(fig, self.lang)
         space = "\u00a0"
         if self.lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
