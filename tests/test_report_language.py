@@ -245,3 +245,40 @@ def test_montreal_example_reports_no_empty_list(demo_db_module: Database, lang: 
     training = {"en": "nine countries", "fr": "neuf pays", "es": "nueve países",
                 "ru": "9 стран", "zh": "九个国家", "ar": "9 بلدان"}[lang]
     assert training in text
+
+
+def test_a_stated_gwp_basis_goes_in_a_footnote(demo_db: Database) -> None:
+    """A CO2-eq figure computed by a method run carries the run's GWP basis: provenance and
+    a footnote name it, in every language."""
+    from greenfolio.services import methods, results
+
+    run = methods.run(
+        demo_db, "montreal.convert", {"quantity": 100, "substance": "HCFC-22", "to": "co2e"}
+    )
+    rid = methods.result_from_run(
+        demo_db,
+        methods.FromRun(
+            run_id=run["run_id"], output="value", work="idb49-montreal-portfolio",
+            indicator="ghg_avoided", period_start="2021-01-01", period_end="2021-06-30",
+        ),
+    )
+    results.apply_review(demo_db, [rid], "submit")
+    results.apply_review(demo_db, [rid], "verify", actor="user:checker")
+    notes = {
+        "en": "global warming potentials of basis AR4",
+        "fr": "réchauffement global sur 100 ans de la base AR4",
+        "es": "calentamiento global a 100 años de la base AR4",
+        "ru": "глобального потепления за 100 лет на основе AR4",
+        "zh": "按 AR4 的 100 年全球升温潜能值计算",
+        "ar": "وفق الأساس AR4",
+    }
+    for lang, wanted in notes.items():
+        built = reporting.build(demo_db, "gef", 2021, lang)
+        prov = {f["id"]: f for f in built.provenance()["figures"]}
+        assert prov["ci6_ghg"]["basis"] == "AR4"
+        runs = [r for p in built.document.paragraphs() for r in p.runs]
+        marks = [i for i, r in enumerate(runs) if r.figure == "ci6_ghg" and r.part == "value"]
+        assert marks and runs[marks[0] + 1].footnote is not None, lang
+        note = built.document.footnotes[runs[marks[0] + 1].footnote - 1].text
+        assert wanted in note, (lang, note)
+        assert "181" in runs[marks[0]].text  # 100 t HCFC-22 x GWP 1,810 (FACTS.md 1.5)

@@ -102,7 +102,7 @@ def _is_warming(unit: str) -> bool:
 
 
 def _run_bases(runs: Sequence[Any]) -> set[str]:
-    return {str(run["basis"]) for run in runs if run.get("basis")}
+    return {str(run["basis"]).upper() for run in runs if run.get("basis")}
 
 
 def basis_note(fig: Figure, lang: str) -> str | None:
