@@ -154,8 +154,8 @@ def read_number(text: str, lang: str) -> tuple[float, str]:
     if lang == "zh" and match.group(4):
         qualifier = "more_than"
     token = match.group(2).lower()
-    value = float(_WORDS[lang].index(token)) if token in _WORDS[lang] else float(
-        token.replace(",", "")
+    value = (
+        float(_WORDS[lang].index(token)) if token in _WORDS[lang] else float(token.replace(",", ""))
     )
     scale = _SCALES[lang].get((match.group(3) or "").strip(), 1.0)
     return value * scale, qualifier

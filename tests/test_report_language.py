@@ -23,8 +23,14 @@ from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
 from tests.conftest import Templates
 
-QUANTITIES = ("pops_destroyed", "pops_safeguarded", "upops_avoided", "upops_safeguarded",
-              "ods_phased_out", "co2_avoided")
+QUANTITIES = (
+    "pops_destroyed",
+    "pops_safeguarded",
+    "upops_avoided",
+    "upops_safeguarded",
+    "ods_phased_out",
+    "co2_avoided",
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +65,7 @@ def _runs(doc: Document, fid: str) -> list[str]:
 
 # --- country names ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", UN_LANGUAGES)
 def test_every_country_named_as_unterm_writes_it(
     board: dict[str, reporting.BuiltReport], lang: str
@@ -84,10 +91,23 @@ def test_every_country_named_as_unterm_writes_it(
 @pytest.mark.parametrize(
     ("lang", "phrases"),
     [
-        ("en", ["Albania, Jordan, the Philippines and Tunisia", "Viet Nam",
-                "the Democratic Republic of the Congo and Sierra Leone"]),
-        ("es", ["en el Brasil, Tailandia y el Uruguay", "Belice, China, la India y el Senegal",
-                "Nepal y Viet Nam", "Camboya, el Perú, el Senegal y Sudáfrica"]),
+        (
+            "en",
+            [
+                "Albania, Jordan, the Philippines and Tunisia",
+                "Viet Nam",
+                "the Democratic Republic of the Congo and Sierra Leone",
+            ],
+        ),
+        (
+            "es",
+            [
+                "en el Brasil, Tailandia y el Uruguay",
+                "Belice, China, la India y el Senegal",
+                "Nepal y Viet Nam",
+                "Camboya, el Perú, el Senegal y Sudáfrica",
+            ],
+        ),
         ("fr", ["le Brésil, la Thaïlande et l'Uruguay", "le Viet Nam"]),
         ("ru", ["Бразилия, Таиланд и Уругвай", "Вьетнам"]),
         ("zh", ["巴西、泰国和乌拉圭", "越南"]),
@@ -126,6 +146,7 @@ def test_spanish_list_joins_the_preposition_to_its_first_name(
 
 # --- dates -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("lang", "heading", "accredited"),
     [
@@ -149,11 +170,23 @@ def test_arabic_months_are_double_names_throughout(
     board: dict[str, reporting.BuiltReport],
 ) -> None:
     text = board["ar"].document.plain_text()
-    single = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيه", "يوليه", "أغسطس",
-              "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
+    single = (
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "مايو",
+        "يونيه",
+        "يوليه",
+        "أغسطس",
+        "سبتمبر",
+        "أكتوبر",
+        "نوفمبر",
+        "ديسمبر",
+    )
     for month in single:
         for found in re.finditer(rf"(?<![/\w]){month}(?!\w)", text):
-            pytest.fail(f"{month} without its pair at {text[found.start() - 20:found.end()]}")
+            pytest.fail(f"{month} without its pair at {text[found.start() - 20 : found.end()]}")
     assert "آذار/مارس 2021" in text
     assert "يوليو" not in text  # CLDR's single Egyptian name
 
@@ -170,6 +203,7 @@ def test_running_text_ranges() -> None:
 
 
 # --- units -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", UN_LANGUAGES)
 def test_every_quantity_carries_its_convention_unit(
@@ -231,8 +265,14 @@ def test_one_thing_is_written_as_one_thing(
 ) -> None:
     """Figures worth 1 print as a phrase naming the thing, never as the digit 1."""
     built = board[lang]
-    for fid in ("eip_strategies", "circular_projects", "minigrid_publications",
-                "chemical_leasing_publications", "circular_alliances", "gcf_accreditations"):
+    for fid in (
+        "eip_strategies",
+        "circular_projects",
+        "minigrid_publications",
+        "chemical_leasing_publications",
+        "circular_alliances",
+        "gcf_accreditations",
+    ):
         assert built.figures[fid].value == 1
         runs = _runs(built.document, fid)
         assert runs and not any(re.search(r"(?<![\d.])1(?![\d.])", r) for r in runs), (fid, runs)
@@ -242,8 +282,14 @@ def test_one_thing_is_written_as_one_thing(
 def test_montreal_example_reports_no_empty_list(demo_db_module: Database, lang: str) -> None:
     text = reporting.build(demo_db_module, "montreal", 2021, lang).document.plain_text()
     assert not _FILLER.search(text)
-    training = {"en": "nine countries", "fr": "neuf pays", "es": "nueve países",
-                "ru": "9 стран", "zh": "九个国家", "ar": "9 بلدان"}[lang]
+    training = {
+        "en": "nine countries",
+        "fr": "neuf pays",
+        "es": "nueve países",
+        "ru": "9 стран",
+        "zh": "九个国家",
+        "ar": "9 بلدان",
+    }[lang]
     assert training in text
 
 
@@ -258,8 +304,12 @@ def test_a_stated_gwp_basis_goes_in_a_footnote(demo_db: Database) -> None:
     rid = methods.result_from_run(
         demo_db,
         methods.FromRun(
-            run_id=run["run_id"], output="value", work="idb49-montreal-portfolio",
-            indicator="ghg_avoided", period_start="2021-01-01", period_end="2021-06-30",
+            run_id=run["run_id"],
+            output="value",
+            work="idb49-montreal-portfolio",
+            indicator="ghg_avoided",
+            period_start="2021-01-01",
+            period_end="2021-06-30",
         ),
     )
     results.apply_review(demo_db, [rid], "submit")

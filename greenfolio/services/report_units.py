@@ -54,9 +54,7 @@ def is_scaled(value: float, qualifier: Qualifier) -> bool:
     return qualifier is not Qualifier.EXACT and value >= SCALE_FROM
 
 
-def unit_label(
-    unit: str, value: float, lang: str, qualifier: Qualifier, case: str = ""
-) -> str:
+def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier, case: str = "") -> str:
     """The unit's words after ``value`` in ``lang``, agreeing with the number (and in
     ``case`` where the template's phrase governs one, e.g. "genitive" in Russian)."""
     key = _key(unit)
