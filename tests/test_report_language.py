@@ -17,6 +17,7 @@ from babel import Locale
 from greenfolio.domain.countries import country_in_text, country_name
 from greenfolio.domain.document import Document
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.typography import NBSP, NNBSP, typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.domain.un_names import un_name
 from greenfolio.services import report_units, reporting
@@ -81,7 +82,8 @@ def test_every_country_named_as_unterm_writes_it(
         for code in fig.items:
             un = un_name(code, lang)
             assert un is not None, f"{code} has no UNTERM {lang} name"
-            assert un.text in text or un.table in text, (fig.id, code, un.text)
+            names = (typeset(un.text, lang), typeset(un.table, lang))
+            assert any(n in text for n in names), (fig.id, code, un.text)
             alpha2 = pycountry.countries.get(alpha_3=code).alpha_2
             other = cldr.get(alpha2)
             if other and other not in un.text and other not in un.formal:
@@ -108,7 +110,7 @@ def test_every_country_named_as_unterm_writes_it(
                 "Camboya, el Perú, el Senegal y Sudáfrica",
             ],
         ),
-        ("fr", ["le Brésil, la Thaïlande et l'Uruguay", "le Viet Nam"]),
+        ("fr", ["le Brésil, la Thaïlande et l’Uruguay", "le Viet Nam"]),
         ("ru", ["Бразилия, Таиланд и Уругвай", "Вьетнам"]),
         ("zh", ["巴西、泰国和乌拉圭", "越南"]),
         ("ar", ["أوروغواي", "فييت نام"]),
@@ -213,7 +215,7 @@ def test_every_quantity_carries_its_convention_unit(
     for fid in QUANTITIES:
         fig = built.figures[fid]
         labels = tuple(
-            report_units.unit_label(fig.unit, fig.value, lang, fig.qualifier, case)
+            typeset(report_units.unit_label(fig.unit, fig.value, lang, fig.qualifier, case), lang)
             for case in ("", "genitive")
         )
         runs = _runs(built.document, fid)
@@ -235,6 +237,28 @@ def test_unstated_basis_is_said_in_the_provenance(
     # no basis footnote is invented for them
     notes = " ".join(n.text for n in board["en"].document.footnotes)
     assert "global warming potential" not in notes
+
+
+# --- typography ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("definition", ["board", "montreal", "gef"])
+def test_french_spaces_and_english_quotes(demo_db_module: Database, definition: str) -> None:
+    fr = reporting.build(demo_db_module, definition, 2021, "fr").document.plain_text()
+    assert not re.search(r"[ \u00a0][;?!»]|[ \u202f]:|« ", fr), re.search(
+        r".{20}[ \u00a0][;?!»]|.{20}[ \u202f]:|« .{20}", fr
+    )
+    assert "'" not in fr
+    en = reporting.build(demo_db_module, definition, 2021, "en").document.plain_text()
+    assert '"' not in en and "'" not in en
+
+
+def test_french_typography_rules() -> None:
+    text = typeset("pays suivants : le Brésil ; « Passer » ? https://x.org l'Uruguay", "fr")
+    assert text == (
+        f"pays suivants{NBSP}: le Brésil{NNBSP}; «{NNBSP}Passer{NNBSP}»{NNBSP}? "
+        "https://x.org l’Uruguay"
+    )
 
 
 # --- no filler -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from greenfolio.domain.document import (
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
 from greenfolio.domain.numbers import format_count, format_figure
+from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import charts as chart_queries
@@ -250,7 +251,7 @@ class _Renderer:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
         except jinja2.TemplateSyntaxError as exc:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
-        return _space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang)
+        return typeset(_space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang), self.lang)
 
     def runs(self, text: str) -> tuple[Run, ...]:
         out: list[Run] = []
@@ -378,8 +379,8 @@ def _chart_refs(
                 spec.id,
                 spec.after,
                 number,
-                str(_need(text, lang, "title")),
-                labels,
+                typeset(str(_need(text, lang, "title")), lang),
+                {key: typeset(label, lang) for key, label in labels.items()},
                 str(text.get("axis", "")),
             )
         )
@@ -414,7 +415,7 @@ def render_document(
     sections: list[Section] = []
     number = 0
     for index, sdef in enumerate(definition.sections):
-        heading = str(_need(template, lang, "sections", sdef.key))
+        heading = typeset(str(_need(template, lang, "sections", sdef.key)), lang)
         paragraphs = []
         for pkey in sdef.paragraphs:
             source = str(_need(template, lang, "paragraphs", pkey))
