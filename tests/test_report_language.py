@@ -356,3 +356,64 @@ def test_a_stated_gwp_basis_goes_in_a_footnote(demo_db: Database) -> None:
         note = built.document.footnotes[runs[marks[0] + 1].footnote - 1].text
         assert wanted in note, (lang, note)
         assert "181" in runs[marks[0]].text  # 100 t HCFC-22 x GWP 1,810 (FACTS.md 1.5)
+
+
+# --- the same rules in the written files ------------------------------------------------
+
+PHRASES = {
+    "en": ["the Philippines", "Viet Nam", "mg TEQ", "12–15 July 2021"],
+    "es": ["el Brasil, Tailandia y el Uruguay", "Viet Nam", "mg TEQ", "12 a 15 de julio de 2021"],
+    "fr": ["le Brésil, la Thaïlande et l’Uruguay", "mg TEQ", "12–15 juillet 2021"],
+    "ru": ["Вьетнам", "mg TEQ", "12–15 июля 2021 года"],
+    "zh": ["越南", "mg TEQ", "2021年7月12日至15日"],
+    "ar": ["فييت نام", "أوروغواي", "mg TEQ", "تموز/يوليه"],
+}
+
+
+@pytest.fixture(scope="module")
+def written(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Board report written as DOCX and PDF in the six languages by the CLI."""
+    from typer.testing import CliRunner
+
+    from greenfolio.interfaces.cli.app import app
+
+    out = Path(tmp_path_factory.mktemp("written"))
+    url = demo_db_module.engine.url.render_as_string(hide_password=False)
+    args = ["report", "build", "--year", "2021", "--lang", "all", "--format", "docx,pdf"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--db", url])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _flat(text: str) -> str:
+    """Text as a reader sees it: bidi controls (pdftotext adds them around Arabic) removed,
+    spaces folded, and the visual gap PDF layout puts between Han and digits closed."""
+    text = re.sub("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", "", text)
+    text = re.sub(r"[\s\u00a0\u202f]+", " ", text)
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=\d)|(?<=\d) (?=[\u4e00-\u9fff])", "", text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_docx_and_pdf_text_follow_the_rules(written: Path, lang: str) -> None:
+    import subprocess
+
+    import docx
+
+    document = docx.Document(str(written / f"board-2021-{lang}.docx"))
+    docx_text = _flat(" ".join(p.text for p in document.paragraphs))
+    texts = {"docx": docx_text}
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(
+            ["pdftotext", str(written / f"board-2021-{lang}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        texts["pdf"] = _flat(pdf)
+    for fmt, text in texts.items():
+        for phrase in PHRASES[lang]:
+            assert _flat(phrase) in text, (fmt, phrase)
+        assert not _FILLER.search(text), (fmt, _FILLER.search(text))
+        for bare in ("milligram", "milligramme", "miligramo", "миллиграмм", "毫克", "ملغ"):
+            assert bare not in text.lower(), (fmt, bare)
