@@ -156,7 +156,7 @@ def test_spanish_list_joins_the_preposition_to_its_first_name(
         ("fr", "12–15 juillet 2021", "20 août 2020"),
         ("es", "12 a 15 de julio de 2021", "20 de agosto de 2020"),
         ("ru", "12–15 июля 2021 года", "20 августа 2020 года"),
-        ("zh", "2021年7月12日至15日", "2020年8月20日"),
+        ("zh", "2021年7月12日至15日", "2020 年 8 月 20 日"),
         ("ar", "12–15 تموز/يوليه 2021", "20 آب/أغسطس 2020"),
     ],
 )
@@ -202,6 +202,9 @@ def test_running_text_ranges() -> None:
     )
     assert un_date_range(date(2021, 6, 30), date(2021, 7, 2), "zh") == "2021年6月30日至7月2日"
     assert un_date(date(2021, 8, 1), "fr") == "1er août 2021"
+    # Chinese as the source: heading closed up, running text spaced
+    assert un_date_range(start, end, "zh", "text") == "2021 年 7 月 12 日至 15 日"
+    assert un_date(date(2020, 8, 20), "zh", "heading") == "2020年8月20日"
 
 
 # --- units -----------------------------------------------------------------------------

@@ -10,13 +10,18 @@ en     20 August 2020          12–15 July 2021              12–15 July 2021
 fr     1er août 2020           12–15 juillet 2021           du 12 au 15 juillet 2021
 es     20 de agosto de 2020    12 a 15 de julio de 2021     del 12 al 15 de julio de 2021
 ru     20 августа 2020 года    12–15 июля 2021 года         12–15 июля 2021 года
-zh     2020年8月20日            2021年7月12日至15日            2021年7月12日至15日
+zh     2020 年 8 月 20 日       2021年7月12日至15日            2021 年 7 月 12 日至 15 日
 ar     20 آب/أغسطس 2020        12–15 تموز/يوليه 2021         12–15 تموز/يوليه 2021
 =====  ======================  ===========================  ==============================
+
+Chinese follows the IDB.49 source: the heading closes up digits and 年月日
+("2021年7月12日至15日，维也纳"), running text spaces them ("于 2020 年 8 月 20 日获得"), so
+``un_date`` takes the same ``form`` as ranges (the date column above is the text form).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -62,20 +67,28 @@ def _year(year: int, lang: str) -> str:
     return {"es": f"de {year}", "ru": f"{year} года"}.get(lang, str(year))
 
 
-def un_date(d: date, lang: str) -> str:
-    """One date: "20 August 2020", "20 de agosto de 2020", "2020年8月20日"."""
+def un_date(d: date, lang: str, form: Form = "text") -> str:
+    """One date: "20 August 2020", "20 de agosto de 2020", "2020 年 8 月 20 日" (Chinese
+    heading form "2020年8月20日")."""
     if check_language(lang) == "zh":
-        return f"{d.year}年{d.month}月{d.day}日"
+        return _zh_spaced(f"{d.year}年{d.month}月{d.day}日", form)
     return f"{_day_month(d, lang)} {_year(d.year, lang)}"
 
 
-def _zh_range(start: date, end: date) -> str:
+def _zh_spaced(text: str, form: Form) -> str:
+    """Running-text Chinese puts a space between digits and 年/月/日/至 (as the source does)."""
+    if form == "heading":
+        return text
+    return re.sub(r"(?<=\d)(?=[年月日])|(?<=[年月日至])(?=\d)", " ", text)
+
+
+def _zh_range(start: date, end: date, form: Form) -> str:
     head = f"{start.year}年{start.month}月{start.day}日"
     if start.year != end.year:
-        return f"{head}至{end.year}年{end.month}月{end.day}日"
+        return _zh_spaced(f"{head}至{end.year}年{end.month}月{end.day}日", form)
     if start.month != end.month:
-        return f"{head}至{end.month}月{end.day}日"
-    return f"{head}至{end.day}日"
+        return _zh_spaced(f"{head}至{end.month}月{end.day}日", form)
+    return _zh_spaced(f"{head}至{end.day}日", form)
 
 
 def _es_range(start: date, end: date, form: Form) -> str:
@@ -103,9 +116,9 @@ def un_date_range(start: date, end: date, lang: str, form: Form = "heading") -> 
     if end < start:
         raise ValidationError(f"date range ends ({end}) before it starts ({start})")
     if start == end:
-        return un_date(start, lang)
+        return un_date(start, lang, form)
     if lang == "zh":
-        return _zh_range(start, end)
+        return _zh_range(start, end, form)
     if lang == "es":
         return _es_range(start, end, form)
     if lang == "fr" and form == "text":
