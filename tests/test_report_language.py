@@ -138,6 +138,11 @@ def test_articles_contract_with_prepositions() -> None:
     assert country_name("VNM", "ar") == "فييت نام"
 
 
+def test_names_in_brackets_take_no_article(board: dict[str, reporting.BuiltReport]) -> None:
+    text = board["fr"].document.plain_text()
+    assert "(Algérie)" in text and "(Philippines)" in text and "(Brésil)" in text
+
+
 def test_spanish_list_joins_the_preposition_to_its_first_name(
     board: dict[str, reporting.BuiltReport],
 ) -> None:
