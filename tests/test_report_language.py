@@ -425,3 +425,11 @@ def test_docx_and_pdf_text_follow_the_rules(written: Path, lang: str) -> None:
         assert not _FILLER.search(text), (fmt, _FILLER.search(text))
         for bare in ("milligram", "milligramme", "miligramo", "миллиграмм", "毫克", "ملغ"):
             assert bare not in text.lower(), (fmt, bare)
+
+
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_gef_example_prints_units_and_no_count_phrase(demo_db_module: Database, lang: str) -> None:
+    text = reporting.build(demo_db_module, "gef", 2021, lang).document.plain_text()
+    assert not _FILLER.search(text), _FILLER.search(text)
+    assert "g TEQ" in text
+    assert not re.search(r"(?<![\d.,])0(?![\d.,])", text.replace("GC.18", "")), text
