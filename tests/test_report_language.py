@@ -433,3 +433,25 @@ def test_gef_example_prints_units_and_no_count_phrase(demo_db_module: Database, 
     assert not _FILLER.search(text), _FILLER.search(text)
     assert "g TEQ" in text
     assert not re.search(r"(?<![\d.,])0(?![\d.,])", text.replace("GC.18", "")), text
+
+
+def test_html_sources_say_when_the_source_states_no_basis(
+    demo_db_module: Database, tmp_path: Path
+) -> None:
+    import lxml.html
+    from typer.testing import CliRunner
+
+    from greenfolio.interfaces.cli.app import app
+
+    url = demo_db_module.engine.url.render_as_string(hide_password=False)
+    args = ["report", "build", "--year", "2021", "--lang", "fr,ar", "--out", str(tmp_path)]
+    result = CliRunner().invoke(app, [*args, "--db", url])
+    assert result.exit_code == 0, result.output
+    for lang, words in (
+        ("fr", "base non précisée dans la source"),
+        ("ar", "لم يذكر المصدر الأساس"),
+    ):
+        root = lxml.html.parse(str(tmp_path / f"board-2021-{lang}.html")).getroot()
+        co2 = root.get_element_by_id("explain-co2_avoided").text_content()
+        assert words in co2
+        assert words not in root.get_element_by_id("explain-pops_destroyed").text_content()
