@@ -4,6 +4,8 @@ code. Nothing is read from outside the repository."""
 
 from __future__ import annotations
 
+import re
+
 # figure id -> (value, qualifier) or a list of ISO alpha-3 codes
 EXPECTED: dict[str, tuple[float, str] | list[str]] = {
     "core_functions": (4, "exact"),
@@ -126,22 +128,34 @@ _SCALES = {"en": {"million": 1e6, "billion": 1e9}, "zh": {"万": 1e4, "亿": 1e8
 
 
 def read_number(text: str, lang: str) -> tuple[float, str]:
-    """Read a printed figure back into (value, qualifier), the way a reader would."""
+    """Read a printed figure back into (value, qualifier), the way a reader would.
+
+    The number may be followed by its unit ("13,194 metric tonnes", "700 多公吨"). A count
+    written without a numeral names one thing ("a new guide", "its National Economic
+    Strategy 2030", "一份", "《2030 年国家经济战略》"): a reader counts it as one.
+    """
     text = text.strip()
-    qualifier = "exact"
+    words = "|".join(_WORDS[lang])
+    scales = "|".join(_SCALES[lang])
     if lang == "en":
-        for prefix, q in (("more than ", "more_than"), ("about ", "about")):
-            if text.lower().startswith(prefix):
-                text, qualifier = text[len(prefix) :], q
+        pattern = rf"^(more than |about )?([\d,.]+|{words})\b( (?:{scales}))?"
     else:
-        if text.endswith(" 多"):
-            text, qualifier = text[:-2], "more_than"
-        if text.startswith("约 "):
-            text, qualifier = text[2:], "about"
-    if text.lower() in _WORDS[lang]:
-        return float(_WORDS[lang].index(text.lower())), qualifier
-    scale = 1.0
-    for word, factor in _SCALES[lang].items():
-        if text.endswith(word):
-            text, scale = text[: -len(word)].strip(), factor
-    return float(text.replace(",", "")) * scale, qualifier
+        pattern = rf"^(约 )?([\d,.]+|{words})( ?(?:{scales}))?( 多)?"
+    match = re.match(pattern, text, flags=re.IGNORECASE)
+    if match is None or (lang == "zh" and match.group(2) == "一" and not match.group(3)):
+        if lang == "zh" or re.match(r"^(a|an|its|one)\b", text, flags=re.IGNORECASE):
+            return 1.0, "exact"
+        raise ValueError(f"no number in {text!r}")
+    qualifier = "exact"
+    if match.group(1):
+        qualifier = {"more than ": "more_than", "about ": "about", "约 ": "about"}[
+            match.group(1).lower()
+        ]
+    if lang == "zh" and match.group(4):
+        qualifier = "more_than"
+    token = match.group(2).lower()
+    value = (
+        float(_WORDS[lang].index(token)) if token in _WORDS[lang] else float(token.replace(",", ""))
+    )
+    scale = _SCALES[lang].get((match.group(3) or "").strip(), 1.0)
+    return value * scale, qualifier

@@ -159,4 +159,4 @@ def test_review_cycle_from_the_command_line(demo_db: Database, tmp_path: Path) -
     )
     assert code == 0, output
     page = lxml.html.parse(str(tmp_path / "board-2021-en.html")).getroot().text_content()
-    assert "14,000 metric tons" in page
+    assert "14,000\u00a0metric tonnes" in page

@@ -51,12 +51,16 @@ def test_qualifier_of_a_total() -> None:
     assert combine_qualifiers(set()) is Qualifier.EXACT
 
 
-def test_country_names_come_from_iso_and_cldr() -> None:
-    assert country_name("COD", "en") == "the Democratic Republic of the Congo"
+def test_country_names_come_from_unterm_then_iso_and_cldr() -> None:
+    # UNTERM short names, without their article (the form for tables and pages)
+    assert country_name("COD", "en") == "Democratic Republic of the Congo"
     assert country_name("COD", "zh") == "刚果民主共和国"
     assert country_name("KHM", "zh") == "柬埔寨"
     assert country_name("VNM", "en") == "Viet Nam"
-    assert country_name("IRN", "fr") == "République islamique d'Iran"
+    assert country_name("IRN", "fr") == "Iran (République islamique d')"
+    # States renamed after the packaged UNTERM list fall back to ISO 3166 / CLDR
+    assert country_name("SWZ", "en") == "Eswatini"
+    assert country_name("CZE", "en") == "Czechia"
 
 
 def test_unknown_country_suggests_a_code() -> None:

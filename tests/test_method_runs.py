@@ -73,6 +73,7 @@ def test_figures_json_shows_the_run_behind_a_result(demo_db: Database) -> None:
             "method_version": "1.1",
             "refdata_version": montreal_tables.version(),
             "result_ids": [rid],
+            "basis": "ar4",
         }
     ]
 

@@ -72,16 +72,16 @@ def test_approximate_forms_as_the_source_writes_them(demo_run: tuple[Path, str],
     text = lxml.html.parse(str(out / f"board-2021-{lang}.html")).getroot().text_content()
     wanted = {
         "en": [
-            "more than 700 tonnes",
-            "about 72 million tonnes",
+            "more than 700\u00a0metric tonnes",
+            "about 72 million tonnes of CO2-equivalent",
             "13,194",
             "more than 300",
             "12–15 July 2021",
             "Forty-ninth session",
         ],
         "zh": [
-            "700 多吨",
-            "约 7,200 万吨",
+            "700 多公吨",
+            "约 7,200 万吨二氧化碳当量",
             "13,194 公吨",
             "300 多名",
             "第四十九届会议",
@@ -147,11 +147,10 @@ def test_a_changed_verified_result_changes_the_report(demo_db: Database) -> None
         ),
     )
     before = reporting.build(demo_db, "board", 2021, "en").document.plain_text()
-    assert "13,194 metric tons" in before
+    assert "13,194\u00a0metric tonnes" in before
     results.apply_review(demo_db, [rid], "submit")
-    assert (
-        "13,194 metric tons" in reporting.build(demo_db, "board", 2021, "en").document.plain_text()
-    )
+    unverified = reporting.build(demo_db, "board", 2021, "en").document.plain_text()
+    assert "13,194\u00a0metric tonnes" in unverified
     results.apply_review(demo_db, [rid], "verify", actor="user:checker")
     after = reporting.build(demo_db, "board", 2021, "zh").document.plain_text()
     assert "13,200 公吨" in after

@@ -1,8 +1,10 @@
-"""Countries by ISO 3166-1 alpha-3 code, named in each language from ISO and CLDR data.
+"""Countries by ISO 3166-1 alpha-3 code, named in each language as the UN names them.
 
-Names are never typed by hand: they come from the ISO 3166 translations that
+Names are never typed by hand. Member States take their UNTERM short names from the
+packaged table (``domain.un_names``); territories and the few States the table lacks
+(see ``refdata/unterm/README.md``) fall back to the ISO 3166 translations that
 ``pycountry`` ships (the Debian iso-codes project) or, where those give an inverted
-catalogue form that cannot be turned around, from CLDR through ``babel``.
+catalogue form that cannot be turned around, to CLDR through ``babel``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from babel import Locale
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import check_language
+from greenfolio.domain.un_names import UnName, un_name, with_preposition
 
 _ISO_LOCALE = {"en": None, "zh": "zh_CN", "fr": "fr", "ar": "ar", "ru": "ru", "es": "es"}
 
@@ -82,10 +85,12 @@ def _iso_name(country: Any, lang: str) -> str | None:
 
 @lru_cache(maxsize=2048)
 def country_name(code: str, lang: str) -> str:
-    """The name of a country in one of the UN languages, for use in running text.
+    """The short name of a country in one of the UN languages, without an article
+    ("Philippines", "Brasil", "Viet Nam"): the form for tables, lists and pages.
 
-    English uses the ISO 3166 name (the UN's own short names mostly agree with it). French,
-    Spanish, Russian and Arabic use the ISO name where ISO gives a formal inverted form
+    The UNTERM name where the table has one (``domain.un_names``). Otherwise English uses
+    the ISO 3166 name; French, Spanish, Russian and Arabic use the ISO name where ISO gives
+    a formal inverted form
     ("Corée, République de" → "République de Corée"), else CLDR, whose ordinary names are
     the better edited; Chinese uses CLDR. CLDR is never used where it names a country by
     its capital.
@@ -93,6 +98,27 @@ def country_name(code: str, lang: str) -> str:
     check_language(lang)
     country = pycountry.countries.get(alpha_3=check_country(code))
     assert country is not None
+    un = un_name(country.alpha_3, lang)
+    if un is not None:
+        return un.table
+    return _fallback_name(country, lang)
+
+
+def country_in_text(code: str, lang: str, prep: str = "") -> str:
+    """The name as it stands in running text: "the Philippines", "el Brasil",
+    "l'Uruguay", "فييت نام"; with ``prep`` the preposition is joined to it as the language
+    contracts it ("del Brasil", "al Uruguay", "du Brésil"). Names outside the UNTERM table
+    are written as ``country_name`` gives them, after ``prep``."""
+    check_language(lang)
+    alpha3 = check_country(code)
+    un = un_name(alpha3, lang)
+    if un is None:
+        un = UnName(country_name(alpha3, lang), "")
+    return with_preposition(un, lang, prep) if prep else un.text
+
+
+def _fallback_name(country: Any, lang: str) -> str:
+    """ISO or CLDR name for a country the UNTERM table lacks."""
     formal = lang in ("fr", "es", "ru", "ar") and (
         "," in country.name or "،" in _iso_translation(lang).gettext(country.name)
     )
@@ -105,5 +131,7 @@ def country_name(code: str, lang: str) -> str:
         return name
     cldr = Locale.parse(lang).territories.get(country.alpha_2)
     if not cldr:
-        raise ValidationError(f"no {lang} name for country {code} in ISO or CLDR data")
+        raise ValidationError(
+            f"no {lang} name for country {country.alpha_3} in UNTERM, ISO or CLDR data"
+        )
     return str(cldr)

@@ -70,17 +70,23 @@ def format_figure(value: float, lang: str, qualifier: Qualifier = Qualifier.EXAC
 
 
 # Editorial style spells out small whole numbers in running text ("four core functions",
-# "四项核心职能"). Languages where the word must agree with its noun keep digits.
+# "四项核心职能", "cuatro funciones básicas", "quatre fonctions"). French and Spanish spell
+# out two to nine, whose words do not agree with their noun; zero and one ("un"/"une",
+# "uno"/"una") stay in digits here and are written by the templates' plural forms. Russian
+# and Arabic numerals agree with their noun in case and gender: they keep digits.
 SMALL_NUMBER_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
     "zh": ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九"),
+    "fr": ("", "", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"),
+    "es": ("", "", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"),
 }
 
 
 def format_count(value: float, lang: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
     """Like ``format_figure``, but spells out exact whole numbers below ten where usual."""
     words = SMALL_NUMBER_WORDS.get(lang)
-    if words and qualifier is Qualifier.EXACT and value == int(value) and 0 <= value < 10:
+    exact = qualifier is Qualifier.EXACT and value == int(value) and 0 <= value < 10
+    if words and exact and words[int(value)]:
         return words[int(value)]
     return format_figure(value, lang, qualifier)
 
@@ -89,4 +95,4 @@ def word_to_number(word: str, lang: str) -> int | None:
     """The inverse of the spelled-out forms, for reading a report back."""
     words = SMALL_NUMBER_WORDS.get(lang, ())
     lowered = word.lower()
-    return words.index(lowered) if lowered in words else None
+    return words.index(lowered) if lowered and lowered in words else None

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from greenfolio.domain.errors import NotFoundError
-from greenfolio.services import reporting
+from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
 from greenfolio.services.report_definition import load_definition
@@ -69,6 +69,8 @@ def explanations(
         data = fig.provenance()
         data["results"] = [rows[rid] for rid in list(fig.result_ids)[:limit] if rid in rows]
         data["results_total"] = len(fig.result_ids)
+        data["basis"] = report_units.basis(fig)
+        data["basis_stated"] = data["basis"] not in (None, report_units.BASIS_NOT_STATED)
         out[fig.id] = data
     return out
 

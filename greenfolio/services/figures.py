@@ -134,6 +134,15 @@ def result_conditions(
     return conds
 
 
+def _run_basis(run: MethodRunRow) -> str | None:
+    """The GWP basis a method run states (its input, else its output), if any."""
+    details = run.outputs.get("details") if isinstance(run.outputs, dict) else None
+    for source, key in ((run.inputs, "gwp"), (details, "gwp_basis")):
+        if isinstance(source, dict) and source.get(key):
+            return str(source[key])
+    return None
+
+
 @dataclass(frozen=True)
 class Trace:
     ids: list[int]
@@ -162,6 +171,7 @@ def trace_records(session: Session, conds: list[ColumnElement[bool]]) -> Trace:
                     "method_version": run.method_version,
                     "refdata_version": run.refdata_version,
                     "result_ids": [r.id for r in rows if r.method_run_id == run.id],
+                    "basis": _run_basis(run),
                 }
             )
     files = session.execute(

@@ -15,11 +15,10 @@ from typing import Any
 
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_interval
 from babel.lists import format_list
 
 from greenfolio import __version__
-from greenfolio.domain.countries import country_name
+from greenfolio.domain.countries import country_in_text, country_name
 from greenfolio.domain.document import (
     ChartRef,
     Document,
@@ -31,11 +30,14 @@ from greenfolio.domain.document import (
 )
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
-from greenfolio.domain.numbers import format_count
+from greenfolio.domain.numbers import format_count, format_figure
+from greenfolio.domain.typography import typeset
+from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import charts as chart_queries
 from greenfolio.services import document_form
 from greenfolio.services import figures as figure_queries
+from greenfolio.services import report_units
 from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
@@ -84,9 +86,19 @@ class BuiltReport:
             "year": self.year,
             "language": self.document.lang,
             "generator": f"greenfolio {__version__}",
-            "figures": [self.figures[fid].provenance() for fid in self.used],
+            "figures": [_with_basis(self.figures[fid]) for fid in self.used],
             "charts": [self.charts[c.id].provenance() for c in self.document.charts],
         }
+
+
+def _with_basis(fig: Figure) -> dict[str, Any]:
+    """A figure's provenance, with the weighting basis its records state where its unit
+    needs one ("AR4", or "basis not stated in the source")."""
+    out = fig.provenance()
+    found = report_units.basis(fig)
+    if found is not None:
+        out["basis"] = found
+    return out
 
 
 _CJK_PUNCT = "，。、；：（）“”《》！？"
@@ -136,18 +148,68 @@ class _Renderer:
         text = format_count(fig.value, self.lang, fig.qualifier)
         return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
 
-    def countries(self, fid: str) -> str:
+    def has(self, fid: str) -> bool:
+        """True if the figure has something to report (a template leaves the sentence out
+        otherwise)."""
+        fig = self._figure(fid)
+        return bool(fig.items) or fig.value > 0
+
+    def count(self, fid: str, cap: bool = False, **forms: str) -> str:
+        """The figure in words that agree with it: ``forms`` are keyed by CLDR plural
+        category (zero, one, two, few, many, other) and may place the number with "{n}";
+        a form without "{n}" ("a new guide") still prints from the figure. A zero with no
+        "zero" form is an error: the template should test ``has()``."""
+        fig = self._figure(fid)
+        category = "other"
+        if fig.value == 0:
+            category = "zero"
+        elif report_units.is_scaled(fig.value, fig.qualifier):
+            category = "many" if self.lang == "ru" else "other"  # "72 млн тонн"
+        elif fig.value == int(fig.value):  # "more than 30" agrees as 30 does
+            category = str(Locale.parse(_DATE_LOCALES[self.lang]).plural_form(int(fig.value)))
+        form = forms.get(category) or (forms.get("other") if category != "zero" else None)
+        if form is None:
+            raise ValidationError(
+                f"{self.lang} template, {self.where}: figure {fid!r} is "
+                f"{format_figure(fig.value, self.lang)} and the sentence has no "
+                f"{category!r} form; give one or leave the sentence out with has()"
+            )
+        text = form.replace("{n}", format_count(fig.value, self.lang, fig.qualifier))
+        return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
+
+    def qty(self, fid: str, case: str = "") -> str:
+        """A measured quantity with its unit as the convention writes it ("13,194 metric
+        tonnes", "119,489 mg TEQ"), and a footnote with the GWP basis its records state."""
+        fig = self._figure(fid)
+        number = format_figure(fig.value, self.lang, fig.qualifier)
+        unit = report_units.unit_label(fig.unit, fig.value, self.lang, fig.qualifier, case)
+        note = report_units.basis_note(fig, self.lang)
+        space = "\u00a0"
+        if self.lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
+            space = " " if number[-1:].isdigit() else ""
+        elif report_units.is_scaled(fig.value, fig.qualifier):
+            space = " " + report_units.SCALE_WORD_JOINER.get(self.lang, "")
+        return self._mark(fid, f"{number}{space}{unit}") + (self.fn(note) if note else "")
+
+    def countries(self, fid: str, prep: str = "", bare: bool = False) -> str:
+        """The figure's countries as a list in running text, each with its UN article
+        ("el Brasil, Tailandia y el Uruguay"); ``prep`` is joined to the first name as the
+        language contracts it ("del Brasil"); ``bare`` drops the articles (for brackets)."""
         fig = self._figure(fid)
         if not fig.items:
             raise ValidationError(
                 f"{self.lang} template, {self.where}: figure {fid!r} names no countries; "
-                "verify the results behind it or change the sentence"
+                "verify the results behind it or leave the sentence out with has()"
             )
-        names = [country_name(code, self.lang) for code in fig.items]
         if self.lang == "zh":
-            names = [country_name(code, "zh") for code in sorted(fig.items)]
+            codes = sorted(fig.items)
         else:
-            names.sort(key=_sort_key)
+            codes = sorted(fig.items, key=lambda c: _sort_key(country_name(c, self.lang)))
+        names = [
+            country_name(c, self.lang) if bare else country_in_text(c, self.lang) for c in codes
+        ]
+        if prep:
+            names[0] = country_in_text(codes[0], self.lang, prep)
         return self._mark(fid, format_list(names, locale=_DATE_LOCALES[self.lang]))
 
     def period_year(self, fid: str) -> str:
@@ -163,7 +225,7 @@ class _Renderer:
         return self._mark(fid, self.date(fig.last_period_end), "date")
 
     def date(self, value: date) -> str:
-        return str(format_date(value, format="long", locale=_DATE_LOCALES[self.lang]))
+        return un_date(value, self.lang)
 
     def fn(self, text: str) -> str:
         self.footnotes.append(text)
@@ -173,6 +235,9 @@ class _Renderer:
         self.where = where
         context: dict[str, Any] = {
             "num": self.num,
+            "has": self.has,
+            "count": self.count,
+            "qty": self.qty,
             "countries": self.countries,
             "period_year": self.period_year,
             "figure_date": self.figure_date,
@@ -186,7 +251,7 @@ class _Renderer:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
         except jinja2.TemplateSyntaxError as exc:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
-        return _space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang)
+        return typeset(_space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang), self.lang)
 
     def runs(self, text: str) -> tuple[Run, ...]:
         out: list[Run] = []
@@ -242,18 +307,6 @@ def _sort_key(name: str) -> str:
     return lowered
 
 
-def _interval(start: date, end: date, lang: str) -> str:
-    """A date range in CLDR form, with month names in full where the locale spells them."""
-    locale = _DATE_LOCALES[lang]
-    text = str(format_interval(start, end, skeleton="yMMMMd", locale=locale))
-    months = Locale.parse(locale).months["format"]
-    for month in {start.month, end.month}:
-        short, wide = months["abbreviated"][month], months["wide"][month]
-        if short != wide and not any(ch.isdigit() for ch in short):
-            text = re.sub(f"(?<!\\w){re.escape(short)}(?!\\w)", wide, text)
-    return text
-
-
 def _space_runs(runs: list[Run]) -> list[Run]:
     """Put a space between Han text and an adjacent figure written in digits (zh style)."""
     out = list(runs)
@@ -286,8 +339,12 @@ def _session_texts(template: dict[str, Any], meta: dict[str, Any], lang: str) ->
         raise NotFoundError(
             f"{lang} template: no ordinal for session {meta['session']} under 'session_ordinals'"
         )
-    dates = _interval(meta["start"], meta["end"], lang)
-    return {"session_ordinal": str(ordinal), "session_dates": dates}
+    start, end = meta["start"], meta["end"]
+    return {
+        "session_ordinal": str(ordinal),
+        "session_dates": un_date_range(start, end, lang, "heading"),
+        "session_dates_text": un_date_range(start, end, lang, "text"),
+    }
 
 
 def _need(template: dict[str, Any], lang: str, *path: str) -> Any:
@@ -347,8 +404,8 @@ def _chart_refs(
                 spec.id,
                 spec.after,
                 number,
-                str(_need(text, lang, "title")),
-                labels,
+                typeset(str(_need(text, lang, "title")), lang),
+                {key: typeset(label, lang) for key, label in labels.items()},
                 str(text.get("axis", "")),
             )
         )
@@ -385,12 +442,14 @@ def render_document(
     sections: list[Section] = []
     number = 0
     for index, sdef in enumerate(definition.sections):
-        heading = str(_need(template, lang, "sections", sdef.key))
+        heading = typeset(str(_need(template, lang, "sections", sdef.key)), lang)
         paragraphs = []
         for pkey in sdef.paragraphs:
-            number += 1
             source = str(_need(template, lang, "paragraphs", pkey))
             text = r.render(source, f"paragraph {pkey}", extra)
+            if not text:  # the template left it out: nothing to report
+                continue
+            number += 1
             paragraphs.append(Paragraph(key=pkey, number=number, runs=r.runs(text)))
         sections.append(Section(sdef.key, str(labels[index]), heading, tuple(paragraphs)))
     notes = tuple(Footnote(i + 1, text) for i, text in enumerate(r.footnotes))

@@ -1,0 +1,104 @@
+"""Country names as the United Nations writes them (UNTERM), in the six languages.
+
+The table ``refdata/unterm/country_names.csv`` holds each State's UNTERM short name in the
+catalogue form UNTERM publishes ("Philippines (the)", "Brasil (el)", "Uruguay (l')") and
+its formal name; ``refdata/unterm/README.md`` gives the source, its date and what it
+lacks. From these this module writes the two forms a document needs:
+
+* ``table_name`` — the short name without its article, for tables, lists and pages
+  ("Philippines", "Brasil");
+* ``text_name`` — the name as it stands in running text, article and all ("the
+  Philippines", "el Brasil", "l'Uruguay"), optionally after a preposition that contracts
+  with the article ("del Brasil", "al Uruguay", "du Brésil", "aux Philippines").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_ARTICLE = re.compile(r"^(?P<base>.*?)\s*[(（](?P<art>the|le|la|les|l'|el|los|las)[)）]$")
+_NO_ARTICLE = re.compile(r"^(?P<base>.*?)\s*\((?:sans article|sin artículo)\)$")
+_QUALIFIED = re.compile(r"[(（].+[)）]")
+
+CONTRACTIONS: dict[str, dict[tuple[str, str], str]] = {
+    "es": {("de", "el"): "del", ("a", "el"): "al"},
+    "fr": {("de", "le"): "du", ("de", "les"): "des", ("à", "le"): "au", ("à", "les"): "aux"},
+}
+"""Preposition + article pairs that the language writes as one word."""
+
+_VOWEL = re.compile(r"^[AEIOUYÀÂÉÈÊÎÔÛaeiouyàâéèêîôû]")
+
+
+@dataclass(frozen=True)
+class UnName:
+    """One State's UNTERM names in one language."""
+
+    short: str
+    formal: str
+
+    @property
+    def article(self) -> str:
+        match = _ARTICLE.match(self.short)
+        return match.group("art") if match else ""
+
+    @property
+    def table(self) -> str:
+        for pattern in (_ARTICLE, _NO_ARTICLE):
+            match = pattern.match(self.short)
+            if match:
+                return match.group("base")
+        return self.short
+
+    @property
+    def text(self) -> str:
+        """Running-text form: "the Philippines", "el Brasil", "l'Uruguay"; names that UNTERM
+        qualifies in brackets ("Bolivia (Plurinational State of)") take their formal name,
+        which is how UN documents write them in a sentence."""
+        art = self.article
+        if art:
+            base = self.table
+            return f"{art}{base}" if art.endswith("'") else f"{art} {base}"
+        if _QUALIFIED.search(self.table) and self.formal:
+            return self.formal
+        return self.table
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[tuple[str, str], UnName]:
+    text = (
+        resources.files("greenfolio.refdata")
+        .joinpath("unterm/country_names.csv")
+        .read_text("utf-8")
+    )
+    return {
+        (row["alpha3"], row["lang"]): UnName(row["short_name"], row["formal_name"])
+        for row in csv.DictReader(io.StringIO(text))
+    }
+
+
+def un_name(alpha3: str, lang: str) -> UnName | None:
+    """The UNTERM names of a State in ``lang``, or None if the table has none."""
+    return _table().get((alpha3.upper(), lang))
+
+
+def covered(lang: str) -> frozenset[str]:
+    """Alpha-3 codes the table names in ``lang``."""
+    return frozenset(code for code, la in _table() if la == lang)
+
+
+def with_preposition(name: UnName, lang: str, prep: str) -> str:
+    """``prep`` + the running-text name, contracted as the language requires:
+    es de+el → "del Brasil", a+el → "al Uruguay"; fr de+le → "du Brésil", à+les → "aux
+    Philippines"."""
+    art = name.article
+    joined = CONTRACTIONS.get(lang, {}).get((prep, art))
+    if joined:
+        return f"{joined} {name.table}"
+    if lang == "fr" and prep == "de" and not art and _VOWEL.match(name.text):
+        return f"d'{name.text}"
+    return f"{prep} {name.text}"

@@ -1,0 +1,113 @@
+"""Units as the conventions write them after a number, and the basis behind a figure.
+
+The words are in ``reports/units.yaml``; the plural category of the number comes from
+CLDR's rules (``babel``). The basis of a figure is what its records state: a CO2-eq figure
+computed by a method run carries the GWP basis of the run; one entered from a source that
+gives none says "basis not stated in the source" in its provenance, and the text prints no
+basis footnote for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.numbers import SCALE_FROM
+from greenfolio.domain.results import Qualifier
+from greenfolio.domain.units import parse_unit, registry
+from greenfolio.refdata.loader import read_yaml
+from greenfolio.services.figures import Figure
+
+BASIS_NOT_STATED = "basis not stated in the source"
+_WARMING = "[warming]"
+"""The measure whose value depends on a weighting (GWP set) the record must state."""
+_ODS_INDICATORS = frozenset({"ods_phased_out"})
+"""Indicators of ozone-depleting substances stored in plain tonnes: the source must say
+whether its tonnes are metric or ODP tonnes."""
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, Any]:
+    data: dict[str, Any] = read_yaml("greenfolio.reports", "units.yaml")
+    return data
+
+
+def _key(unit: str) -> str | None:
+    """The entry of ``units.yaml`` for ``unit`` (aliases such as ODP_t resolve)."""
+    wanted = parse_unit(unit)
+    for name in _table()["units"]:
+        if registry().Unit(name) == wanted:
+            return str(name)
+    return None
+
+
+SCALE_WORD_JOINER = {"fr": "de ", "es": "de "}
+"""What stands between a scale word and the unit: "72 millions de tonnes"."""
+
+
+def is_scaled(value: float, qualifier: Qualifier) -> bool:
+    """True if the number is written with a scale word (see ``domain.numbers``)."""
+    return qualifier is not Qualifier.EXACT and value >= SCALE_FROM
+
+
+def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier, case: str = "") -> str:
+    """The unit's words after ``value`` in ``lang``, agreeing with the number (and in
+    ``case`` where the template's phrase governs one, e.g. "genitive" in Russian)."""
+    key = _key(unit)
+    if key is None:
+        raise NotFoundError(f"reports/units.yaml has no words for the unit {unit!r}")
+    forms = _table()["units"][key]
+    entry = forms.get(f"{lang}_{case}") if case else None
+    entry = entry or forms.get(lang)
+    if entry is None:
+        raise NotFoundError(f"reports/units.yaml has no {lang} words for {key!r}")
+    if isinstance(entry, str):
+        return entry
+    if is_scaled(value, qualifier):
+        category = "many" if lang == "ru" else "other"
+    elif value != int(value):
+        category = "other"  # "0,5 метрической тонны"
+    else:
+        category = str(Locale.parse(lang).plural_form(int(value)))
+    return str(entry.get(category) or entry["other"])
+
+
+def basis(fig: Figure) -> str | None:
+    """The weighting basis the figure's records state (e.g. "AR4"), ``BASIS_NOT_STATED``
+    when some records come from a source that gives none, or None when the unit needs no
+    basis."""
+    if fig.query != "indicator":
+        return None
+    warming = _is_warming(fig.unit)
+    ods = str(fig.params.get("indicator", "")) in _ODS_INDICATORS
+    if not (warming or ods) or not fig.result_ids:
+        return None
+    covered = {rid for run in fig.method_runs for rid in run.get("result_ids", [])}
+    if set(fig.result_ids) - covered:
+        return BASIS_NOT_STATED
+    if not warming:
+        return None  # tonnes measured by a method run are metric tonnes by definition
+    stated = _run_bases(fig.method_runs)
+    return ", ".join(sorted(stated)) if stated else BASIS_NOT_STATED
+
+
+def _is_warming(unit: str) -> bool:
+    return _WARMING in {str(d) for d in parse_unit(unit).dimensionality}
+
+
+def _run_bases(runs: Sequence[Any]) -> set[str]:
+    return {str(run["basis"]).upper() for run in runs if run.get("basis")}
+
+
+def basis_note(fig: Figure, lang: str) -> str | None:
+    """The footnote naming a CO2-eq figure's GWP basis, if its records state one."""
+    found = basis(fig)
+    if found is None or found == BASIS_NOT_STATED:
+        return None
+    if not _is_warming(fig.unit):
+        return None
+    return str(_table()["gwp_basis_note"][lang]).format(basis=found)
