@@ -409,7 +409,8 @@ def test_docx_and_pdf_text_follow_the_rules(written: Path, lang: str) -> None:
     import docx
 
     document = docx.Document(str(written / f"board-2021-{lang}.docx"))
-    docx_text = _flat(" ".join(p.text for p in document.paragraphs))
+    header = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    docx_text = _flat(" ".join([*header, *(p.text for p in document.paragraphs)]))
     texts = {"docx": docx_text}
     if shutil.which("pdftotext"):
         pdf = subprocess.run(

@@ -35,9 +35,8 @@ from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import charts as chart_queries
-from greenfolio.services import document_form
+from greenfolio.services import document_form, report_units
 from greenfolio.services import figures as figure_queries
-from greenfolio.services import report_units
 from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
