@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain import activity_dates
@@ -40,6 +41,7 @@ from greenfolio.store.tables import (
     IndicatorRow,
     OrganisationRow,
     ResultRow,
+    WorkCountryRow,
     WorkFinanceRow,
     WorkOrgRow,
     WorkRegionRow,
@@ -56,7 +58,7 @@ def aware(stamp: datetime | None) -> datetime | None:
     return stamp.replace(tzinfo=UTC)
 
 
-def _dates(row: WorkRow) -> dict[str, date]:
+def _dates(row: Any) -> dict[str, date]:
     stored = (row.details or {}).get("dates")
     if stored is not None:
         return {k: date.fromisoformat(v) for k, v in stored.items()}
@@ -65,68 +67,59 @@ def _dates(row: WorkRow) -> dict[str, date]:
     return {kind.code: day for kind, day in typed.items()}
 
 
+def _rows(conn: Connection, model: Any, ids: list[int], *order: Any) -> dict[int, list[Row[Any]]]:
+    """The rows of ``model`` that belong to ``ids``, by work id (plain rows, not objects)."""
+    found: dict[int, list[Row[Any]]] = defaultdict(list)
+    table = model.__table__
+    query = select(table).where(table.c.work_id.in_(ids))
+    for row in conn.execute(query.order_by(*order) if order else query):
+        found[row.work_id].append(row)
+    return found
+
+
 def load_activities(
     session: Session, work_ids: Sequence[int], states: Sequence[str] | None = None
 ) -> list[Activity]:
     """The stored records of ``work_ids``, in that order, as ``Activity`` values.
 
     ``states`` limits the IATI results read back to those review states (all if None).
+    Rows are read as plain rows, a handful of queries per batch: an export or an update
+    reads thousands of records, and ORM objects would cost more than the queries.
     """
     if not work_ids:
         return []
     ids = list(work_ids)
-    works = {
-        w.id: w
-        for w in session.scalars(
-            select(WorkRow).where(WorkRow.id.in_(ids)).execution_options(populate_existing=True)
-        )
-    }
+    session.flush()  # the rows are read past the session, on its connection
+    conn = session.connection()
+    work = WorkRow.__table__
+    works = {w.id: w for w in conn.execute(select(work).where(work.c.id.in_(ids)))}
+    org_table = OrganisationRow.__table__
     orgs = {
         o.id: o
-        for o in session.scalars(
-            select(OrganisationRow).where(
-                OrganisationRow.id.in_(select(WorkOrgRow.org_id).where(WorkOrgRow.work_id.in_(ids)))
+        for o in conn.execute(
+            select(org_table.c.id, org_table.c.kind, org_table.c.iati_ref, org_table.c.names).where(
+                org_table.c.id.in_(select(WorkOrgRow.org_id).where(WorkOrgRow.work_id.in_(ids)))
             )
         )
     }
     org_types = codelists.codes("OrganisationType")
+    refs: dict[int, OrgRef] = {}
 
     def ref_of(oid: int) -> OrgRef:
         o = orgs[oid]
         kind = o.kind if o.kind in org_types else None
         return OrgRef(ref=o.iati_ref, type=kind, names=dict(o.names or {}))
 
-    by_work: dict[str, dict[int, list[Any]]] = {
-        name: defaultdict(list) for name in ("orgs", "sectors", "regions", "money", "ind", "res")
-    }
-    for o in session.scalars(select(WorkOrgRow).where(WorkOrgRow.work_id.in_(ids))):
-        by_work["orgs"][o.work_id].append(o)
-    for sector in session.scalars(
-        select(WorkSectorRow)
-        .where(WorkSectorRow.work_id.in_(ids))
-        .order_by(WorkSectorRow.vocabulary, WorkSectorRow.code)
-    ):
-        by_work["sectors"][sector.work_id].append(sector)
-    for region in session.scalars(
-        select(WorkRegionRow)
-        .where(WorkRegionRow.work_id.in_(ids))
-        .order_by(WorkRegionRow.vocabulary, WorkRegionRow.code)
-    ):
-        by_work["regions"][region.work_id].append(region)
-    for money in session.scalars(
-        select(WorkFinanceRow)
-        .where(WorkFinanceRow.work_id.in_(ids))
-        .order_by(WorkFinanceRow.ordinal)
-    ):
-        by_work["money"][money.work_id].append(money)
-    for frame in session.scalars(
-        select(IatiIndicatorRow)
-        .where(IatiIndicatorRow.work_id.in_(ids))
-        .order_by(IatiIndicatorRow.result_no, IatiIndicatorRow.indicator_no)
-    ):
-        by_work["ind"][frame.work_id].append(frame)
+    links = _rows(conn, WorkOrgRow, ids)
+    countries = _rows(conn, WorkCountryRow, ids, WorkCountryRow.country)
+    sectors = _rows(conn, WorkSectorRow, ids, WorkSectorRow.vocabulary, WorkSectorRow.code)
+    regions = _rows(conn, WorkRegionRow, ids, WorkRegionRow.vocabulary, WorkRegionRow.code)
+    money = _rows(conn, WorkFinanceRow, ids, WorkFinanceRow.ordinal)
+    frames = _rows(
+        conn, IatiIndicatorRow, ids, IatiIndicatorRow.result_no, IatiIndicatorRow.indicator_no
+    )
     names: dict[str, Any] = dict(
-        session.execute(
+        conn.execute(
             select(IndicatorRow.code, IndicatorRow.names).where(
                 IndicatorRow.code.in_(
                     select(IatiIndicatorRow.indicator_code).where(IatiIndicatorRow.work_id.in_(ids))
@@ -134,13 +127,15 @@ def load_activities(
             )
         ).all()
     )
-    query = select(ResultRow).where(
-        ResultRow.work_id.in_(ids), ResultRow.indicator_code.in_(list(names) or [""])
+    result = ResultRow.__table__
+    query = select(result).where(
+        result.c.work_id.in_(ids), result.c.indicator_code.in_(list(names) or [""])
     )
     if states is not None:
-        query = query.where(ResultRow.review_state.in_(list(states)))
-    for result in session.scalars(query.order_by(ResultRow.id)):
-        by_work["res"][result.work_id].append(result)
+        query = query.where(result.c.review_state.in_(list(states)))
+    values: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in conn.execute(query.order_by(result.c.id)):
+        values[row.work_id].append(row)
 
     out: list[Activity] = []
     for wid in ids:
@@ -156,26 +151,31 @@ def load_activities(
             currency=w.currency,
             status=WorkStatus(w.status) if w.status else None,
             dates=_dates(w),
-            countries=[CountryShare(country=c.country, percentage=c.share) for c in w.countries],
+            countries=[CountryShare(country=c.country, percentage=c.share) for c in countries[wid]],
             locations=[location_from_json(x) for x in details.get("locations", [])],
             documents=[document_from_json(x) for x in details.get("documents", [])],
             extras=dict(details.get("extras", {})),
         )
-        for link in by_work["orgs"][wid]:
+        for link in links[wid]:
             role = OrgRole(link.role)
+            org = refs.get(link.org_id)
+            if org is None:
+                org = refs[link.org_id] = ref_of(link.org_id)
             if role is OrgRole.REPORTING:
-                act.reporting_org = act.reporting_org or ref_of(link.org_id)
+                act.reporting_org = act.reporting_org or replace(org, names=dict(org.names))
             else:
-                act.participants.append(Participant(org=ref_of(link.org_id), role=role))
-        act.sectors = [_share(s) for s in by_work["sectors"][wid]]
-        act.regions = [_share(r) for r in by_work["regions"][wid]]
-        act.money = [_money(m) for m in by_work["money"][wid]]
-        act.results = _results(by_work["ind"][wid], by_work["res"][wid], names)
+                act.participants.append(
+                    Participant(org=replace(org, names=dict(org.names)), role=role)
+                )
+        act.sectors = [_share(s) for s in sectors[wid]]
+        act.regions = [_share(r) for r in regions[wid]]
+        act.money = [_money(m) for m in money[wid]]
+        act.results = _results(frames[wid], values[wid], names)
         out.append(canonical_order(act))
     return out
 
 
-def _share(row: WorkSectorRow | WorkRegionRow) -> CodeShare:
+def _share(row: Any) -> CodeShare:
     return CodeShare(
         code=row.code,
         vocabulary=row.vocabulary,
@@ -184,7 +184,7 @@ def _share(row: WorkSectorRow | WorkRegionRow) -> CodeShare:
     )
 
 
-def _money(row: WorkFinanceRow) -> Money:
+def _money(row: Any) -> Money:
     return Money(
         kind=row.kind,
         value=row.value,
@@ -202,10 +202,8 @@ def _money(row: WorkFinanceRow) -> Money:
     )
 
 
-def _results(
-    framework: list[IatiIndicatorRow], rows: list[ResultRow], names: dict[str, Any]
-) -> list[IatiResult]:
-    values: dict[str, list[ResultRow]] = defaultdict(list)
+def _results(framework: list[Any], rows: list[Any], names: dict[str, Any]) -> list[IatiResult]:
+    values: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
         values[row.indicator_code].append(row)
     results: dict[int, IatiResult] = {}
@@ -233,7 +231,7 @@ def _results(
     return [results[k] for k in sorted(results)]
 
 
-def _observation(row: ResultRow) -> Observation:
+def _observation(row: Any) -> Observation:
     details = row.details or {}
     return Observation(
         kind=ValueKind(row.kind),
