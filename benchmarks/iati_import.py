@@ -142,8 +142,9 @@ def _timed(run: Callable[[], int]) -> dict[str, float]:
     }
 
 
-def measure(mode: str, path: Path, url: str | None) -> dict[str, Any]:
-    """Run ``mode`` twice in this process (cold, warm); start-up costs are not timed."""
+def measure(mode: str, path: Path, url: str | None, once: bool = False) -> dict[str, Any]:
+    """Run ``mode`` twice in this process (cold, warm; ``once``: cold only); start-up
+    costs are not timed."""
     from greenfolio.services.exchange import iati_rules
     from greenfolio.services.exchange.iati_export import export
     from greenfolio.services.exchange.iati_import import import_file
@@ -153,7 +154,7 @@ def measure(mode: str, path: Path, url: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {"mode": mode}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for when in ("cold", "warm"):
+        for when in ("cold",) if once else ("cold", "warm"):
             if mode == "tight":
                 out[when] = _timed(lambda: tight(path))
             elif mode == "parse":
@@ -174,8 +175,10 @@ def measure(mode: str, path: Path, url: str | None) -> dict[str, Any]:
     return out
 
 
-def _child(mode: str, path: Path, url: str | None) -> dict[str, Any] | None:
+def _child(mode: str, path: Path, url: str | None, once: bool = False) -> dict[str, Any] | None:
     command = [sys.executable, __file__, "--measure", mode, "--file", str(path)]
+    if once:
+        command.append("--once")
     if url:
         command += ["--postgres", url]
     result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
@@ -240,7 +243,7 @@ def memory(folder: Path, sizes: list[float], url: str | None) -> None:
         count = build(path, size_mb)
         row = [f"  {path.stat().st_size / MB:6.1f} MB ({count:,} activities):"]
         for mode in peaks:
-            found = _child(mode, path, url)
+            found = _child(mode, path, url, once=True)
             if found is not None:
                 peaks[mode].append(found["peak_mib"])
                 row.append(f"{mode} {found['peak_mib']:6.1f}")
@@ -261,9 +264,10 @@ def main() -> None:
     parser.add_argument("--modes", help="Comma-separated modes to time (default: all).")
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure", choices=MODES, help=argparse.SUPPRESS)
+    parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.file, args.postgres)))
+        print(json.dumps(measure(args.measure, args.file, args.postgres, args.once)))
         return
     modes = args.modes.split(",") if args.modes else list(MODES)
     if args.no_rules and "import-rules" in modes:
