@@ -313,8 +313,16 @@ class ActivityWriter:
         self._children([(p.activity, wid) for p, wid in zip(new, ids, strict=True)])
         self._children([(p.activity, wid) for p, wid, _ in changed], tracked=True)
         # Rows went in with Core statements, past the session's listener: the batch's
-        # search documents are rebuilt here, a few hundred at a time.
-        search.refresh(self.conn, [*ids, *(wid for _, wid, _ in changed)])
+        # search documents are made here, a few hundred at a time (for new items from
+        # the records in hand, for changed ones from the rows).
+        search.add_new(
+            self.conn,
+            [
+                (wid, p.activity.identifier, p.activity.title, p.activity.description)
+                for p, wid in zip(new, ids, strict=True)
+            ],
+        )
+        search.refresh(self.conn, [wid for _, wid, _ in changed])
 
     def _refuse_existing(self, item: _Pending, origin: str | None) -> None:
         key = item.activity.identifier
