@@ -406,3 +406,17 @@ def test_a_repeated_identifier_names_where_it_was_first_read(db: Database, tmp_p
     found = [p for p in summary.problems if "already read" in p.message]
     assert [(p.line, p.activity) for p in found] == [(second_line, ident)]
     assert "was already read at twice.xml:3;" in found[0].message
+
+
+def test_the_first_value_longer_than_its_column_is_named() -> None:
+    from greenfolio.domain.iati import CodeShare, Money
+    from greenfolio.services.exchange.iati_rows import too_long
+
+    act = Activity(identifier="XM-1", language="en")
+    assert too_long(act) is None
+    act.money.append(Money("transaction", 1.0, "1" * 9, "EUR", None))
+    act.sectors.append(CodeShare("1" * 41, "1"))
+    # sectors are checked before money, as the store's columns are listed
+    assert too_long(act) == ("sector code", 41, 40)
+    act.sectors.clear()
+    assert too_long(act) == ("transaction type", 9, 8)
