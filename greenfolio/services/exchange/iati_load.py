@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -94,17 +93,23 @@ def _rows(conn: Connection, model: Any, ids: list[int], *order: Any) -> dict[int
     found: dict[int, list[Row[Any]]] = defaultdict(list)
     table = model.__table__
     query = _select(conn, table).where(table.c.work_id.in_(ids))
-    for row in conn.execute(query.order_by(*order) if order else query):
+    # fetched whole: iterating a result fetches row by row, at several times the cost
+    for row in conn.execute(query.order_by(*order) if order else query).all():
         found[row.work_id].append(row)
     return found
 
 
 def load_activities(
-    session: Session, work_ids: Sequence[int], states: Sequence[str] | None = None
+    session: Session,
+    work_ids: Sequence[int],
+    states: Sequence[str] | None = None,
+    date_notes: dict[int, dict[str, str]] | None = None,
 ) -> list[Activity]:
     """The stored records of ``work_ids``, in that order, as ``Activity`` values.
 
     ``states`` limits the IATI results read back to those review states (all if None).
+    ``date_notes``, if given, receives by work id the dates stated only to the month or
+    year (``domain.activity_dates``), which an export writes beside the dates.
     Rows are read as plain rows, a handful of queries per batch: an export or an update
     reads thousands of records, and ORM objects would cost more than the queries.
     """
@@ -114,7 +119,7 @@ def load_activities(
     session.flush()  # the rows are read past the session, on its connection
     conn = session.connection()
     work = WorkRow.__table__
-    works = {w.id: w for w in conn.execute(_select(conn, work).where(work.c.id.in_(ids)))}
+    works = {w.id: w for w in conn.execute(_select(conn, work).where(work.c.id.in_(ids))).all()}
     org_table = OrganisationRow.__table__
     orgs = {
         o.id: o
@@ -122,7 +127,7 @@ def load_activities(
             select(org_table.c.id, org_table.c.kind, org_table.c.iati_ref, org_table.c.names).where(
                 org_table.c.id.in_(select(WorkOrgRow.org_id).where(WorkOrgRow.work_id.in_(ids)))
             )
-        )
+        ).all()
     }
     org_types = codelists.codes("OrganisationType")
     refs: dict[int, OrgRef] = {}
@@ -156,13 +161,16 @@ def load_activities(
     if states is not None:
         query = query.where(result.c.review_state.in_(list(states)))
     values: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in conn.execute(query.order_by(result.c.id)):
+    for row in conn.execute(query.order_by(result.c.id)).all():
         values[row.work_id].append(row)
 
     out: list[Activity] = []
     for wid in ids:
         w = works[wid]
         details = w.details or {}
+        notes = details.get("date_notes")
+        if date_notes is not None and isinstance(notes, dict):
+            date_notes[wid] = {str(k): str(v) for k, v in notes.items()}
         act = Activity(
             identifier=w.key,
             title=dict(w.title or {}),
@@ -184,10 +192,10 @@ def load_activities(
             if org is None:
                 org = refs[link.org_id] = ref_of(link.org_id)
             if role is OrgRole.REPORTING:
-                act.reporting_org = act.reporting_org or replace(org, names=dict(org.names))
+                act.reporting_org = act.reporting_org or OrgRef(org.ref, org.type, dict(org.names))
             else:
                 act.participants.append(
-                    Participant(org=replace(org, names=dict(org.names)), role=role)
+                    Participant(OrgRef(org.ref, org.type, dict(org.names)), role)
                 )
         act.sectors = [_share(s) for s in sectors[wid]]
         act.regions = [_share(r) for r in regions[wid]]
