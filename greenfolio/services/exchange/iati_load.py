@@ -6,12 +6,13 @@ back equals the record that was stored (in its canonical order).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Row, Select, String, select, type_coerce
+from sqlalchemy import Connection, Date, DateTime, Result, Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from greenfolio.domain import activity_dates
@@ -48,7 +49,11 @@ from greenfolio.store.tables import (
     WorkSectorRow,
 )
 
-BATCH = 400
+BATCH = 1000
+# stored values to their enum members by a dict (calling the enum costs ten times more)
+_STATUSES = {s.value: s for s in WorkStatus}
+_ROLES = {r.value: r for r in OrgRole}
+_KINDS = {k.value: k for k in ValueKind}
 
 
 def aware(stamp: datetime | None) -> datetime | None:
@@ -61,7 +66,7 @@ def _dates(row: Any) -> dict[str, date]:
     stored = (row.details or {}).get("dates")
     if stored is not None:
         return {k: date.fromisoformat(v) for k, v in stored.items()}
-    status = WorkStatus(row.status) if row.status else None
+    status = _STATUSES[row.status] if row.status else None
     typed = activity_dates.inferred(_day(row.start_date), _day(row.end_date), status)
     return {kind.code: day for kind, day in typed.items()}
 
@@ -88,13 +93,24 @@ def _select(conn: Connection, table: Any) -> Select[Any]:
     )
 
 
-def _rows(conn: Connection, model: Any, ids: list[int], *order: Any) -> dict[int, list[Row[Any]]]:
+@lru_cache(maxsize=64)
+def _record(names: tuple[str, ...]) -> Any:
+    return namedtuple("Stored", names, rename=True)
+
+
+def _plain(result: Result[Any]) -> list[Any]:
+    """The rows of ``result``, fetched whole, as named tuples: a field of a named tuple is
+    read in a tenth of the time of a SQLAlchemy row's, and a record reads dozens."""
+    make = _record(tuple(result.keys()))._make
+    return [make(row) for row in result.all()]
+
+
+def _rows(conn: Connection, model: Any, ids: list[int], *order: Any) -> dict[int, list[Any]]:
     """The rows of ``model`` that belong to ``ids``, by work id (plain rows, not objects)."""
-    found: dict[int, list[Row[Any]]] = defaultdict(list)
+    found: dict[int, list[Any]] = defaultdict(list)
     table = model.__table__
     query = _select(conn, table).where(table.c.work_id.in_(ids))
-    # fetched whole: iterating a result fetches row by row, at several times the cost
-    for row in conn.execute(query.order_by(*order) if order else query).all():
+    for row in _plain(conn.execute(query.order_by(*order) if order else query)):
         found[row.work_id].append(row)
     return found
 
@@ -119,7 +135,7 @@ def load_activities(
     session.flush()  # the rows are read past the session, on its connection
     conn = session.connection()
     work = WorkRow.__table__
-    works = {w.id: w for w in conn.execute(_select(conn, work).where(work.c.id.in_(ids))).all()}
+    works = {w.id: w for w in _plain(conn.execute(_select(conn, work).where(work.c.id.in_(ids))))}
     org_table = OrganisationRow.__table__
     orgs = {
         o.id: o
@@ -160,8 +176,8 @@ def load_activities(
     )
     if states is not None:
         query = query.where(result.c.review_state.in_(list(states)))
-    values: dict[int, list[Row[Any]]] = defaultdict(list)
-    for row in conn.execute(query.order_by(result.c.id)).all():
+    values: dict[int, list[Any]] = defaultdict(list)
+    for row in _plain(conn.execute(query.order_by(result.c.id))):
         values[row.work_id].append(row)
 
     out: list[Activity] = []
@@ -179,7 +195,7 @@ def load_activities(
             last_updated=aware(w.iati_updated),
             language=w.language,
             currency=w.currency,
-            status=WorkStatus(w.status) if w.status else None,
+            status=_STATUSES[w.status] if w.status else None,
             dates=_dates(w),
             countries=[CountryShare(country=c.country, percentage=c.share) for c in countries[wid]],
             locations=[location_from_json(x) for x in details.get("locations", [])],
@@ -187,7 +203,7 @@ def load_activities(
             extras=dict(details.get("extras", {})),
         )
         for link in links[wid]:
-            role = OrgRole(link.role)
+            role = _ROLES[link.role]
             org = refs.get(link.org_id)
             if org is None:
                 org = refs[link.org_id] = ref_of(link.org_id)
@@ -264,7 +280,7 @@ def _results(framework: list[Any], rows: list[Any], names: dict[str, Any]) -> li
 def _observation(row: Any) -> Observation:
     details = row.details or {}
     return Observation(
-        kind=ValueKind(row.kind),
+        kind=_KINDS[row.kind],
         value=row.value,
         period_start=_day(row.period_start),
         period_end=_day(row.period_end),
