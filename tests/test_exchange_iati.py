@@ -387,3 +387,36 @@ def test_code_mappings_follow_the_shipped_codelists() -> None:
     assert set(LEGACY_DATE_TYPES.values()) == codelists.codes("ActivityDateType")
     assert {"GBP", "USD", "EUR"} <= codelists.codes("Currency")
     assert "AN" not in codelists.codes("Country")  # withdrawn codes are not accepted
+
+
+def test_a_repeated_identifier_names_where_it_was_first_read(db: Database, tmp_path: Path) -> None:
+    root = etree.parse(str(FILES / "iati-example-v203.xml")).getroot()
+    first = next(a for a in root if a.tag == "iati-activity")
+    raw = etree.tostring(first).decode("utf-8")
+    path = tmp_path / "twice.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
+        f"{raw}\n{raw}\n</iati-activities>\n",
+        "utf-8",
+    )
+    second_line = 3 + raw.count("\n") + 1
+    summary = import_file(db, path)
+    ident = first.findtext("iati-identifier")
+    assert (summary.created, summary.refused) == (1, 1)
+    found = [p for p in summary.problems if "already read" in p.message]
+    assert [(p.line, p.activity) for p in found] == [(second_line, ident)]
+    assert "was already read at twice.xml:3;" in found[0].message
+
+
+def test_the_first_value_longer_than_its_column_is_named() -> None:
+    from greenfolio.domain.iati import CodeShare, Money
+    from greenfolio.services.exchange.iati_rows import too_long
+
+    act = Activity(identifier="XM-1", language="en")
+    assert too_long(act) is None
+    act.money.append(Money("transaction", 1.0, "1" * 9, "EUR", None))
+    act.sectors.append(CodeShare("1" * 41, "1"))
+    # sectors are checked before money, as the store's columns are listed
+    assert too_long(act) == ("sector code", 41, 40)
+    act.sectors.clear()
+    assert too_long(act) == ("transaction type", 9, 8)

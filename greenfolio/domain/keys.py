@@ -38,7 +38,6 @@ HINT = (
 def key_refusal(key: str) -> tuple[str, str, dict[str, Any]] | None:
     """Why ``key`` cannot be a project key, as (English text, message id, params), or
     None when it can. The pages say it in the visitor's language from the id."""
-    shown = _quote(key)
     if not key:
         return "a project key cannot be empty", "key_empty", {}
     if len(key) > MAX_LENGTH:
@@ -47,7 +46,8 @@ def key_refusal(key: str) -> tuple[str, str, dict[str, Any]] | None:
             "key_long",
             {"max": MAX_LENGTH, "length": len(key)},
         )
-    bad = sorted({c for c in key if c not in ALLOWED})
+    shown = _quote(key)
+    bad = [] if ALLOWED.issuperset(key) else sorted(set(key) - ALLOWED)
     if bad:
         words = ", ".join(_show(c) for c in bad[:5])
         return (
@@ -105,7 +105,10 @@ def _show(char: str) -> str:
 
 def _plain(key: str) -> str:
     """The key for a message: printable, and short."""
-    return "".join(c if c.isprintable() else "?" for c in key[:60]) + ("…" if len(key) > 60 else "")
+    head = key[:60]
+    if not head.isprintable():
+        head = "".join(c if c.isprintable() else "?" for c in head)
+    return head + ("…" if len(key) > 60 else "")
 
 
 def _quote(key: str) -> str:

@@ -33,12 +33,19 @@ MAX_WORD = 100
 MAX_QUERY_WORDS = 32
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _unmarked(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if unicodedata.category(c) != "Mn")
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     if decomposed.isascii():
         return decomposed
-    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return unicodedata.normalize("NFC", bare)
+    # only the non-ASCII runs are looked at character by character (mostly few)
+    return unicodedata.normalize("NFC", _NON_ASCII.sub(_unmarked, decomposed))
 
 
 def words(text: str) -> list[str]:

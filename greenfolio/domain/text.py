@@ -24,6 +24,9 @@ from greenfolio.domain.errors import GreenfolioError
 
 _SINGLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+first_bad_multiline = _MULTI.search
+"""The first forbidden character of multi-line text as a match, or None (for hot loops:
+``problem`` says what is wrong once this finds something)."""
 
 
 class TextError(GreenfolioError):

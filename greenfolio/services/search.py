@@ -109,6 +109,25 @@ def refresh(conn: Connection, work_ids: Iterable[int]) -> None:
             conn.execute(insert(WorkSearchRow), rows)
 
 
+def add_new(
+    conn: Connection, works: Iterable[tuple[int, str, dict[str, Any], dict[str, Any]]]
+) -> None:
+    """The documents of work items inserted just now, from (id, key, title, description):
+    the same text ``refresh`` would build for them (a new item has no terms yet), without
+    reading the rows back."""
+    if not _has_index(conn):
+        return
+    rows = [
+        {
+            "work_id": wid,
+            "document": search_text.document([key, *_strings(title), *_strings(description)]),
+        }
+        for wid, key, title, description in works
+    ]
+    if rows:
+        conn.execute(insert(WorkSearchRow), rows)
+
+
 def refresh_all(conn: Connection) -> None:
     """Rebuild every document (the migration's backfill)."""
     refresh(conn, conn.scalars(select(WorkRow.id)).all())

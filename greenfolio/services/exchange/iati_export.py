@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,7 @@ def _decimal(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+@lru_cache(maxsize=512)
 def _alpha2(alpha3: str) -> str | None:
     country = pycountry.countries.get(alpha_3=alpha3)
     return country.alpha_2 if country else None
@@ -503,16 +505,6 @@ def _other_results(
     return {wid: list(found.values()) for wid, found in grouped.items()}
 
 
-def _date_notes(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
-    """Dates stated only to the month or year (``domain.activity_dates``), by work id."""
-    rows = session.execute(select(WorkRow.id, WorkRow.details).where(WorkRow.id.in_(ids)))
-    return {
-        wid: {str(k): str(v) for k, v in details["date_notes"].items()}
-        for wid, details in rows
-        if details and isinstance(details.get("date_notes"), dict)
-    }
-
-
 def export(
     db: Database,
     out: Path,
@@ -540,8 +532,8 @@ def export(
                     xf.write("\n")
                     for ids in iter_work_ids(session, _query(filt)):
                         others = _other_results(session, ids, states)
-                        activities = load_activities(session, ids, states)
-                        notes = _date_notes(session, ids)
+                        notes: dict[int, dict[str, str]] = {}
+                        activities = load_activities(session, ids, states, notes)
                         for wid, act in zip(ids, activities, strict=True):
                             act.results = act.results + others.get(wid, [])
                             builder = _Builder(act, publisher, notes.get(wid))

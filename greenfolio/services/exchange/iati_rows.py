@@ -50,27 +50,35 @@ def too_long(act: Activity) -> tuple[str, int, int] | None:
     Only values taken from the file as written need this (codes read through a codelist
     or mapped to Greenfolio's terms are short by construction). SQLite would keep a
     longer value and PostgreSQL refuse the whole file; both now refuse the activity.
+    Every activity of an import passes here: the lengths are compared first, and the
+    description of a value is only made for one that is too long.
     """
-    checks: list[tuple[str, str | None, int]] = [
-        ("xml:lang of the activity", act.language, _LANGUAGE),
-    ]
+    if act.language is not None and len(act.language) > _LANGUAGE:
+        return "xml:lang of the activity", len(act.language), _LANGUAGE
     orgs = [p.org for p in act.participants]
     if act.reporting_org is not None:
         orgs.append(act.reporting_org)
-    checks += [("an organisation ref", o.ref, _ORG_REF) for o in orgs]
+    for org in orgs:
+        if org.ref is not None and len(org.ref) > _ORG_REF:
+            return "an organisation ref", len(org.ref), _ORG_REF
     for what, shares in (("sector", act.sectors), ("region", act.regions)):
+        code_limit, vocabulary_limit = _CODE[what], _VOCABULARY[what]
         for share in shares:
-            checks.append((f"{what} code", share.code, _CODE[what]))
-            checks.append((f"{what} vocabulary", share.vocabulary, _VOCABULARY[what]))
+            if len(share.code) > code_limit:
+                return f"{what} code", len(share.code), code_limit
+            if len(share.vocabulary) > vocabulary_limit:
+                return f"{what} vocabulary", len(share.vocabulary), vocabulary_limit
     for m in act.money:
-        checks.append((f"{m.kind} type", m.type, _MONEY_TYPE))
-        checks.append((f"{m.kind} status", m.status, _MONEY_STATUS))
+        if m.type is not None and len(m.type) > _MONEY_TYPE:
+            return f"{m.kind} type", len(m.type), _MONEY_TYPE
+        if m.status is not None and len(m.status) > _MONEY_STATUS:
+            return f"{m.kind} status", len(m.status), _MONEY_STATUS
     for result in act.results:
-        checks.append(("result type", result.type, _RESULT_TYPE))
-        checks += [("indicator measure", i.measure, _MEASURE) for i in result.indicators]
-    for what, value, limit in checks:
-        if value is not None and len(value) > limit:
-            return what, len(value), limit
+        if result.type is not None and len(result.type) > _RESULT_TYPE:
+            return "result type", len(result.type), _RESULT_TYPE
+        for i in result.indicators:
+            if i.measure is not None and len(i.measure) > _MEASURE:
+                return "indicator measure", len(i.measure), _MEASURE
     return None
 
 

@@ -171,8 +171,11 @@ class ActivityWriter:
         self.update_existing = update_existing
         if session.get_bind().dialect.name == "sqlite":
             # A large import touches the key index all over; a bigger page cache for
-            # this connection keeps those pages in memory (64 MiB at most).
-            session.connection().exec_driver_sql("PRAGMA cache_size=-65536")
+            # this connection keeps those pages in memory. 16 MiB holds the key index of
+            # a few hundred thousand activities, and keeps the import's memory the same
+            # whatever the file's size (64 MiB made a 200 MB file's import 1.5 times the
+            # peak of a 50 MB one's: benchmarks/iati_import.py).
+            session.connection().exec_driver_sql("PRAGMA cache_size=-16384")
         self.extra_results = extra_results
         self.org_keys = org_keys or {}
         self.conn: Connection = session.connection()
@@ -180,7 +183,10 @@ class ActivityWriter:
         self.batch = batch
         self.orgs = Organisations(session)
         self.pending: list[_Pending] = []
-        self.seen: dict[str, tuple[str, int]] = {}
+        self.seen: dict[str, int] = {}
+        """Where each identifier was read: file number (in ``files``) * 2**32 + line.
+        One int per activity, as the file may hold hundreds of thousands."""
+        self.files: list[str] = []
         self.created = 0
         self.updated = 0
         self.skipped = 0
@@ -212,7 +218,8 @@ class ActivityWriter:
             self.problems.append(
                 Problem(
                     f"iati-identifier {activity.identifier!r} was already read at "
-                    f"{first[0]}:{first[1]}; this second activity is left out",
+                    f"{self.files[first >> 32]}:{first & 0xFFFFFFFF}; this second activity "
+                    "is left out",
                     file=file,
                     line=line,
                     activity=activity.identifier,
@@ -221,7 +228,9 @@ class ActivityWriter:
             )
             self.refused += 1
             return
-        self.seen[activity.identifier] = (file, line)
+        if not self.files or self.files[-1] != file:
+            self.files.append(file)
+        self.seen[activity.identifier] = ((len(self.files) - 1) << 32) | line
         oversized = too_long(activity)
         if oversized is not None:
             what, length, limit = oversized
@@ -304,8 +313,16 @@ class ActivityWriter:
         self._children([(p.activity, wid) for p, wid in zip(new, ids, strict=True)])
         self._children([(p.activity, wid) for p, wid, _ in changed], tracked=True)
         # Rows went in with Core statements, past the session's listener: the batch's
-        # search documents are rebuilt here, a few hundred at a time.
-        search.refresh(self.conn, [*ids, *(wid for _, wid, _ in changed)])
+        # search documents are made here, a few hundred at a time (for new items from
+        # the records in hand, for changed ones from the rows).
+        search.add_new(
+            self.conn,
+            [
+                (wid, p.activity.identifier, p.activity.title, p.activity.description)
+                for p, wid in zip(new, ids, strict=True)
+            ],
+        )
+        search.refresh(self.conn, [wid for _, wid, _ in changed])
 
     def _refuse_existing(self, item: _Pending, origin: str | None) -> None:
         key = item.activity.identifier

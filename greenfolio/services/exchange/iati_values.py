@@ -12,6 +12,7 @@ from lxml import etree
 
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import Narratives, OrgRef
+from greenfolio.domain.text import first_bad_multiline
 from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
 
@@ -126,14 +127,6 @@ def _clean(ctx: Context, el: etree._Element, text: str) -> bool:
 
 def narratives(ctx: Context, el: etree._Element) -> Narratives:
     """The narratives of ``el`` by language; in 1.0x files the element's own text."""
-    if len(el) == 1:
-        child = el[0]
-        if child.tag == "narrative":
-            text = child.text
-            if not text or not (text := text.strip()) or not _clean(ctx, child, text):
-                return {}
-            lang = child.get(XML_LANG)
-            return {lang.strip().lower() if lang else ctx.lang or ctx.language(child): text}
     out: Narratives = {}
     found = False
     for child in el:
@@ -144,10 +137,16 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
         if not text:
             continue
         text = text.strip()
-        if not text or not _clean(ctx, child, text):
+        if not text or (first_bad_multiline(text) is not None and not _clean(ctx, child, text)):
             continue
         lang = child.get(XML_LANG)
-        lang = lang.strip().lower() if lang else ctx.lang or ctx.language(child)
+        if lang:
+            lang = lang.strip().lower()
+        elif ctx.lang:
+            lang = ctx.lang
+        else:
+            ctx.fallback_used = True
+            lang = FALLBACK_LANGUAGE
         if lang in out:
             ctx.warn(child, f"a second narrative in language {lang!r} is left out")
             continue
