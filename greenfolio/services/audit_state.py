@@ -20,6 +20,7 @@ from greenfolio.store.tables import AuditEventRow, Base
 
 NOT_AUDITED = frozenset(
     # work_search: the search index, rebuilt from the audited work items and terms.
+    # view_cache: derived views (dashboard, filter choices), recomputed from the records.
     {
         "audit_event",
         "audit_head",
@@ -27,6 +28,7 @@ NOT_AUDITED = frozenset(
         "login_attempt",
         "login_throttle",
         "work_search",
+        "view_cache",
     }
 )
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""
