@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session, lazyload
@@ -155,9 +156,14 @@ def _project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
             )
     if flt.country:
         code = flt.country.upper()
+        # One IN over both sources (an OR of two would make PostgreSQL scan every project).
         conds.append(
-            WorkRow.id.in_(select(WorkCountryRow.work_id).where(WorkCountryRow.country == code))
-            | WorkRow.id.in_(select(ResultRow.work_id).where(ResultRow.country == code))
+            WorkRow.id.in_(
+                union(
+                    select(WorkCountryRow.work_id).where(WorkCountryRow.country == code),
+                    select(ResultRow.work_id).where(ResultRow.country == code),
+                )
+            )
         )
     if flt.status:
         conds.append(WorkRow.status == flt.status)
@@ -258,8 +264,11 @@ def projects(
     total = _cached(db, f"projects:{flt!r}:{vis!r}", count, gen)
 
     def rows_of_page(session: Session) -> list[dict[str, Any]]:
-        query = project_rows(conds, order, WorkRow.id)
-        rows = session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
+        # The page's ids first (from an index alone when one has the order), then its rows:
+        # a deep page then skips index entries, not whole rows.
+        ids = select(WorkRow.id).where(*conds).order_by(order, WorkRow.id)
+        found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
+        rows = session.execute(project_rows([WorkRow.id.in_(found)], order, WorkRow.id)).all()
         return project_dicts(session, rows)
 
     # Pages are read far more often than the portfolio changes: like the dashboard, a page
@@ -487,13 +496,15 @@ def results(
     order = RESULT_SORTS.get(sort, RESULT_SORTS["id"])
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
+        # The page's ids first (from an index alone where one has the filter and the order),
+        # then its rows: a deep page skips index entries, not whole rows.
+        ids = select(ResultRow.id).where(*conds).order_by(order, ResultRow.id)
+        found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
         rows = session.execute(
             select(ResultRow, WorkRow.key)
             .join(WorkRow, WorkRow.id == ResultRow.work_id)
-            .where(*conds)
+            .where(ResultRow.id.in_(found))
             .order_by(order, ResultRow.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
         ).all()
         return Page([result_dict(r, k) for r, k in rows], total, page, per_page)
 

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, exists, func, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import GenericFunction
 
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.indicators import Aggregation, Indicator
@@ -81,24 +79,6 @@ class Figure:
             "result_ids": list(self.result_ids),
             "method_runs": [dict(run) for run in self.method_runs],
         }
-
-
-class total(GenericFunction[float]):
-    """``SUM`` of a float column whose result does not depend on the order rows are read
-    in: on PostgreSQL the values are added as exact decimals (each float as its 15
-    significant digits) and the sum rounded once; SQLite's ``sum`` adds with a running
-    compensation already. So a figure computed by one grouping (the dashboard's) and by
-    another (the report's query) is the same float."""
-
-    type = Float()
-    inherit_cache = True
-    identifier = "greenfolio_total"  # registered apart: ``func.sum`` stays SQL's own
-    name = "sum"
-
-
-@compiles(total, "postgresql")
-def _exact_on_postgresql(element: total, compiler: Any, **kw: Any) -> str:
-    return f"CAST(sum(CAST({compiler.process(element.clauses, **kw)} AS numeric)) AS float8)"
 
 
 def result_conditions(
@@ -213,7 +193,7 @@ def indicator_figure(session: Session, spec: FigureSpec, with_ids: bool = True) 
     items: list[str] = []
     rule = ind.aggregation
     if rule in (Aggregation.SUM, Aggregation.COUNT_BY_STATUS):
-        groups, quals = _unit_groups(session, ind, conds, total)
+        groups, quals = _unit_groups(session, ind, conds, func.sum)
         value = convert(sum_groups(ind.code, ind.unit, groups), ind.unit, unit)
         qualifier = combine_qualifiers(quals)
     elif rule is Aggregation.MAX:

@@ -186,6 +186,7 @@ class ResultRow(Base):
         Index("ix_result_country", "country", "review_state", "work_id"),
         Index("ix_result_period", "period_end", "work_id"),
         Index("ix_result_review", "review_state", "updated_at"),
+        Index("ix_result_indicator", "indicator_code", "period_end"),
         NEVER_REUSED,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
