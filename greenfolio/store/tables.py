@@ -166,7 +166,9 @@ FIGURE_INDEX = (
     "qualifier",
     "value",
     "country",
+    "entity",
     "method_run_id",
+    "work_id",
     "id",
 )
 """The columns of ``ix_result_figure`` (migration 0011_generation widened it)."""

@@ -30,7 +30,9 @@ FIGURE_AFTER = (
     "qualifier",
     "value",
     "country",
+    "entity",
     "method_run_id",
+    "work_id",
     "id",
 )
 INDEXES = (
