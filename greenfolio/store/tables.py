@@ -184,10 +184,11 @@ class ResultRow(Base):
         Index("ix_result_figure", *FIGURE_INDEX),
         # Filters and counts (migration 0011_generation): a country's projects and results,
         # and the projects reached per country on the map, read from the index alone; a
-        # year's results; the review queue and the state filter, newest first.
+        # year's results; the review queue (newest first) and the state filter (by id).
         Index("ix_result_country", "country", "review_state", "work_id"),
         Index("ix_result_period", "period_end", "work_id"),
         Index("ix_result_review", "review_state", "updated_at"),
+        Index("ix_result_state", "review_state", "id"),
         Index("ix_result_indicator", "indicator_code", "period_end"),
         NEVER_REUSED,
     )

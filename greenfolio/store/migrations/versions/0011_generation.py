@@ -39,6 +39,7 @@ INDEXES = (
     ("ix_result_country", "result", ["country", "review_state", "work_id"]),
     ("ix_result_period", "result", ["period_end", "work_id"]),
     ("ix_result_review", "result", ["review_state", "updated_at"]),
+    ("ix_result_state", "result", ["review_state", "id"]),
     ("ix_result_indicator", "result", ["indicator_code", "period_end"]),
     ("ix_work_item_status", "work_item", ["status", "key"]),
     ("ix_work_country_country", "work_country", ["country", "work_id"]),
