@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import ValidationError
@@ -50,6 +50,7 @@ ROW_COLUMNS = (
 KNOWN = {"indicator", "kind", "sex", "country", "status", "work", "unit"} | set(
     figure_queries.TERM_FILTERS
 )
+WORKS_PER_QUERY = 5000
 MISMATCH_IDS = 11
 """Records named when a unit cannot be converted (as ``figures._unit_groups`` reads)."""
 
@@ -86,23 +87,28 @@ class _Window:
         )
         keys = sorted({k for s in specs if s.params.get("work") for k in _listed(s.params["work"])})
         conds = [
-            ResultRow.indicator_code.in_(codes),
             ResultRow.review_state == ReviewState.VERIFIED.value,
             ResultRow.kind.in_(kinds),
-            self._needed(session, specs),
         ]
         if lo is not None:
             conds.append(ResultRow.period_end >= lo)
         if hi is not None:
             conds.append(ResultRow.period_end <= hi)
+        needed = self._needed(session, specs)
         # Rows by indicator, kind and sex, in period order: a figure's window is then two
         # binary searches. Rows without a period end count only for a figure without one.
         self.ends: dict[tuple[str, str, str | None], list[date]] = defaultdict(list)
         self.dated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.undated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.sexes: dict[tuple[str, str], set[str | None]] = defaultdict(set)
-        query = select(*ROW_COLUMNS).where(*conds).order_by(ResultRow.period_end, ResultRow.id)
-        for row in session.connection().execute(query).all():  # Core rows: no ORM work
+        rows: list[Row] = []
+        for code in codes:  # one seek of the figure index per indicator, read alone
+            query = select(*ROW_COLUMNS).where(ResultRow.indicator_code == code, *conds)
+            if needed.get(code) is not None:
+                query = query.where(needed[code])
+            rows += session.connection().execute(query).all()  # Core rows: no ORM work
+        rows.sort(key=_in_period_order)
+        for row in rows:
             key = (row.indicator_code, row.kind, row.sex)
             self.sexes[key[:2]].add(row.sex)
             if row.period_end is None:
@@ -110,11 +116,15 @@ class _Window:
             else:
                 self.ends[key].append(row.period_end)
                 self.dated[key].append(row)
+        # The classification of the projects read (not of every project in a programme).
         self.by_term: dict[str, set[int]] = defaultdict(set)
-        if terms:
-            for wid, term in session.execute(
+        read = sorted({r.work_id for rows in self.dated.values() for r in rows})
+        read += sorted({r.work_id for rows in self.undated.values() for r in rows})
+        for start in range(0, len(read) if terms else 0, WORKS_PER_QUERY):
+            chunk = read[start : start + WORKS_PER_QUERY]
+            for wid, term in session.connection().execute(
                 select(WorkTermRow.work_id, WorkTermRow.term_key).where(
-                    WorkTermRow.term_key.in_(terms)
+                    WorkTermRow.term_key.in_(terms), WorkTermRow.work_id.in_(chunk)
                 )
             ):
                 self.by_term[term].add(wid)
@@ -125,7 +135,7 @@ class _Window:
             )
 
     @staticmethod
-    def _needed(session: Session, specs: Sequence[figure_queries.FigureSpec]) -> Any:
+    def _needed(session: Session, specs: Sequence[figure_queries.FigureSpec]) -> dict[str, Any]:
         """Rows some figure may use: every row of an indicator a figure takes whole; of
         the others, only rows of the projects that the figures of that indicator name or
         classify (most figures take one programme's projects: a few per cent of them)."""
@@ -146,26 +156,28 @@ class _Window:
                 by_term.update((code, t) for t in terms)
             else:
                 whole.add(code)
-        branches: list[Any] = [ResultRow.indicator_code.in_(sorted(whole))]
+        wanted: dict[str, list[Any]] = defaultdict(list)
         if by_key:
             ids = dict(
                 session.execute(
                     select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_({k for _, k in by_key}))
                 ).all()
             )
-            pairs = sorted((code, ids[k]) for code, k in by_key if k in ids)
-            if pairs:
-                branches.append(tuple_(ResultRow.indicator_code, ResultRow.work_id).in_(pairs))
+            named: dict[str, set[int]] = defaultdict(set)
+            for code, k in by_key:
+                if k in ids:
+                    named[code].add(ids[k])
+            for code in {c for c, _ in by_key}:
+                wanted[code].append(ResultRow.work_id.in_(sorted(named[code])))
         terms_of: dict[str, set[str]] = defaultdict(set)
         for code, term in by_term:
             terms_of[code].add(term)
-        for code, named_terms in sorted(terms_of.items()):
-            # One IN per indicator: the database builds each project set once, then probes.
+        for code, named_terms in terms_of.items():
             projects = select(WorkTermRow.work_id).where(
                 WorkTermRow.term_key.in_(sorted(named_terms))
             )
-            branches.append(and_(ResultRow.indicator_code == code, ResultRow.work_id.in_(projects)))
-        return or_(*branches)
+            wanted[code].append(ResultRow.work_id.in_(projects))
+        return {code: None if code in whole else or_(*wanted[code]) for code in whole | set(wanted)}
 
     def slice(self, ind: Indicator, spec: figure_queries.FigureSpec) -> list[Row]:
         """The rows ``figures.result_conditions`` would select for ``spec``."""
@@ -201,6 +213,10 @@ class _Window:
             rows = [r for r in rows if r.work_id in works]
         rows.sort(key=_by_id)  # provenance lists records by id, as figures.trace_records
         return rows
+
+
+def _in_period_order(row: Row) -> tuple[date, int]:
+    return (row.period_end or date.min, int(row.id))
 
 
 def _by_id(row: Row) -> int:
