@@ -10,14 +10,16 @@ the map's counts equal a plain count of distinct projects per country.
 from __future__ import annotations
 
 import math
+import sqlite3
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select, union, update
 
 from greenfolio.domain.permissions import Grant, Principal, Role, Scope
 from greenfolio.services import audit, explorer, figures, synthetic, view_cache
 from greenfolio.services import dashboard as dashboard_figures
-from greenfolio.services.database import Database
+from greenfolio.services.database import Database, reading
 from greenfolio.store.tables import ResultRow, ViewCacheRow, WorkCountryRow
 from tests.test_api_support import add_project
 
@@ -105,3 +107,27 @@ def test_cached_lists_follow_a_write(demo_db: Database) -> None:
     add_project(demo_db, "kenya-new", "pops", "KEN")
     assert explorer.projects(demo_db, ADMIN, flt).total == before + 1
     assert "KEN" in explorer.facets(demo_db, ADMIN)["countries"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_view_is_served_when_it_cannot_be_kept(demo_db: Database) -> None:
+    """A reader during someone else's long write (SQLite's one writer) still gets the
+    dashboard; keeping the copy is skipped, and the next reader computes it again."""
+    path = demo_db.engine.url.database
+    assert path
+    view_cache.generation(demo_db)  # the server's connection is open (the file in WAL mode)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as a long import does
+        view_cache._memory.entries.clear()
+        with reading():
+            shown = explorer.dashboard(demo_db, ADMIN)
+        assert shown["projects"] > 0
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+    with demo_db.transaction() as session:
+        kept = session.scalar(select(ViewCacheRow.name).where(ViewCacheRow.name == "dashboard"))
+    assert kept is None
+    view_cache._memory.entries.clear()
+    assert explorer.dashboard(demo_db, ADMIN) == shown

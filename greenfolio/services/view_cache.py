@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.services import audit
 from greenfolio.services.database import Database
+from greenfolio.store.engine import BUSY_TIMEOUT_MS
 from greenfolio.store.tables import ViewCacheRow
 
 T = TypeVar("T")
@@ -85,18 +86,27 @@ def _stored(conn: Connection, name: str, gen: int) -> dict[str, Any] | None:
 
 def _store(db: Database, name: str, gen: int, data: dict[str, Any]) -> None:
     """Keep ``data`` as the view of generation ``gen`` unless a newer one is kept already."""
-    try:
-        with db.engine.begin() as conn:
-            kept = conn.execute(
-                select(ViewCacheRow.generation).where(ViewCacheRow.name == name)
-            ).scalar()
-            if kept is not None and kept >= gen:
-                return
-            conn.execute(delete(ViewCacheRow).where(ViewCacheRow.name == name))
-            conn.execute(insert(ViewCacheRow).values(name=name, generation=gen, data=data))
-    except DBAPIError:
-        # Busy, or another process stored it first (a duplicate key): it is only a copy.
-        return
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as conn:
+        if sqlite:  # a reader does not wait behind a long write just to keep a copy
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            conn.commit()  # (the pragma began SQLAlchemy's transaction: end it)
+        try:
+            with conn.begin():
+                kept = conn.execute(
+                    select(ViewCacheRow.generation).where(ViewCacheRow.name == name)
+                ).scalar()
+                if kept is not None and kept >= gen:
+                    return
+                conn.execute(delete(ViewCacheRow).where(ViewCacheRow.name == name))
+                conn.execute(insert(ViewCacheRow).values(name=name, generation=gen, data=data))
+        except DBAPIError:
+            # Busy, or another process stored it first (a duplicate key): only a copy.
+            return
+        finally:
+            if sqlite:  # back in the pool, the connection waits as every other one does
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.commit()
 
 
 def shared(db: Database, name: str, compute: Callable[[Session], dict[str, Any]]) -> dict[str, Any]:
