@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,7 +60,10 @@ FULL_SCAN = {
 }
 INDEX_WALK = {
     "sqlite": re.compile(r"\bSCAN (result|work_item) USING COVERING INDEX \w+"),
-    "postgresql": re.compile(r"Index Only Scan using \w+ on (result|work_item)(?!.*Cond)"),
+    # PostgreSQL: an index-only scan with no condition under it reads the whole index.
+    "postgresql": re.compile(
+        r"Index Only Scan using \w+ on (result|work_item)[^\n]*\n(?!\s*Index Cond)"
+    ),
 }
 PF = explorer.ProjectFilter
 
@@ -137,12 +142,17 @@ def dashboard(db: Database, report: Report) -> None:
             conn.execute(text(BASELINE_SQL)).all()
 
     base, cold, memory, stored = [], [], [], []
+    base_cpu, cold_cpu = [], []
     queries = 0
     for _ in range(DASHBOARD_ROUNDS):
+        started = time.process_time()
         base.append(bench_db.seconds(baseline))
+        base_cpu.append(time.process_time() - started)
         bench_db.write(db)
         with statements(db) as seen:
+            started = time.process_time()
             cold.append(bench_db.seconds(lambda: explorer.dashboard(db, READER)))
+            cold_cpu.append(time.process_time() - started)
         queries = len(seen)
         memory.append(bench_db.seconds(lambda: explorer.dashboard(db, READER)))
         view_cache._memory.entries.clear()  # as another process: the stored copy is read
@@ -157,6 +167,13 @@ def dashboard(db: Database, report: Report) -> None:
         f"  dashboard cold / baseline = {ratio:.2f}x (target ≤ {DASHBOARD_TARGET_RATIO}x), "
         f"cold median {c.median:.3f}s (target < {DASHBOARD_TARGET_S}s)"
     )
+    if db.engine.dialect.name == "sqlite":
+        # SQLite works inside this process: its CPU time is the work, whatever else runs.
+        bc, cc = statistics.median(base_cpu), statistics.median(cold_cpu)
+        print(
+            f"  CPU time (this process): baseline {bc * 1000:.0f}ms, dashboard cold "
+            f"{cc * 1000:.0f}ms, ratio {cc / bc:.2f}x"
+        )
     if ratio > DASHBOARD_TARGET_RATIO or c.median >= DASHBOARD_TARGET_S:
         report.fail(f"dashboard cold {c.median:.3f}s, {ratio:.2f}x the grouped scan")
 

@@ -50,7 +50,6 @@ ROW_COLUMNS = (
 KNOWN = {"indicator", "kind", "sex", "country", "status", "work", "unit"} | set(
     figure_queries.TERM_FILTERS
 )
-WORKS_PER_QUERY = 5000
 MISMATCH_IDS = 11
 """Records named when a unit cannot be converted (as ``figures._unit_groups`` reads)."""
 
@@ -116,15 +115,12 @@ class _Window:
             else:
                 self.ends[key].append(row.period_end)
                 self.dated[key].append(row)
-        # The classification of the projects read (not of every project in a programme).
+        # The classification named by the figures, in one read (Core rows: no ORM work).
         self.by_term: dict[str, set[int]] = defaultdict(set)
-        read = sorted({r.work_id for rows in self.dated.values() for r in rows})
-        read += sorted({r.work_id for rows in self.undated.values() for r in rows})
-        for start in range(0, len(read) if terms else 0, WORKS_PER_QUERY):
-            chunk = read[start : start + WORKS_PER_QUERY]
+        if terms:
             for wid, term in session.connection().execute(
                 select(WorkTermRow.work_id, WorkTermRow.term_key).where(
-                    WorkTermRow.term_key.in_(terms), WorkTermRow.work_id.in_(chunk)
+                    WorkTermRow.term_key.in_(terms)
                 )
             ):
                 self.by_term[term].add(wid)
