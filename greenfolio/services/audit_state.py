@@ -21,6 +21,7 @@ from greenfolio.store.tables import AuditEventRow, Base
 NOT_AUDITED = frozenset(
     # work_search: the search index, rebuilt from the audited work items and terms.
     # mail_outbox: notifications sent or not, derived from audited review actions.
+    # view_cache: derived views (dashboard, filter choices), recomputed from the records.
     {
         "audit_event",
         "audit_head",
@@ -29,6 +30,7 @@ NOT_AUDITED = frozenset(
         "login_throttle",
         "work_search",
         "mail_outbox",
+        "view_cache",
     }
 )
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""

@@ -9,15 +9,13 @@ report never disagree; they are cached until the audit trail shows a change.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
-    extract,
     func,
     literal,
     select,
@@ -27,8 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql import Select
 
-from greenfolio.domain.errors import GreenfolioError, NotFoundError
-from greenfolio.domain.indicators import Aggregation
+from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import (
     SYSTEM,
     Action,
@@ -38,8 +35,8 @@ from greenfolio.domain.permissions import (
 )
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, evidence, portfolio, reference, search
-from greenfolio.services import figures as figure_queries
+from greenfolio.services import access, audit, evidence, portfolio, reference, search, view_cache
+from greenfolio.services import dashboard as dashboard_figures
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.store.tables import (
@@ -159,9 +156,14 @@ def _project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
             )
     if flt.country:
         code = flt.country.upper()
+        # One IN over both sources (an OR of two would make PostgreSQL scan every project).
         conds.append(
-            WorkRow.id.in_(select(WorkCountryRow.work_id).where(WorkCountryRow.country == code))
-            | WorkRow.id.in_(select(ResultRow.work_id).where(ResultRow.country == code))
+            WorkRow.id.in_(
+                union(
+                    select(WorkCountryRow.work_id).where(WorkCountryRow.country == code),
+                    select(ResultRow.work_id).where(ResultRow.country == code),
+                )
+            )
         )
     if flt.status:
         conds.append(WorkRow.status == flt.status)
@@ -262,8 +264,11 @@ def projects(
     total = _cached(db, f"projects:{flt!r}:{vis!r}", count, gen)
 
     def rows_of_page(session: Session) -> list[dict[str, Any]]:
-        query = project_rows(conds, order, WorkRow.id)
-        rows = session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
+        # The page's ids first (from an index alone when one has the order), then its rows:
+        # a deep page then skips index entries, not whole rows.
+        ids = select(WorkRow.id).where(*conds).order_by(order, WorkRow.id)
+        found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
+        rows = session.execute(project_rows([WorkRow.id.in_(found)], order, WorkRow.id)).all()
         return project_dicts(session, rows)
 
     # Pages are read far more often than the portfolio changes: like the dashboard, a page
@@ -501,13 +506,15 @@ def results(
     order = RESULT_SORTS.get(sort, RESULT_SORTS["id"])
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
+        # The page's ids first (from an index alone where one has the filter and the order),
+        # then its rows: a deep page skips index entries, not whole rows.
+        ids = select(ResultRow.id).where(*conds).order_by(order, ResultRow.id)
+        found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
         rows = session.execute(
             select(ResultRow, WorkRow.key)
             .join(WorkRow, WorkRow.id == ResultRow.work_id)
-            .where(*conds)
+            .where(ResultRow.id.in_(found))
             .order_by(order, ResultRow.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page)
         ).all()
         return Page([result_dict(r, k) for r, k in rows], total, page, per_page)
 
@@ -686,114 +693,17 @@ def indicator(db: Database, principal: Principal, code: str) -> dict[str, Any]:
 # --- cached views -----------------------------------------------------------------------
 
 
-@dataclass
-class _Cache:
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    entries: dict[tuple[str, str, int], Any] = field(default_factory=dict)
-
-
-_cache = _Cache()
-
-
-def _generation(db: Database) -> int:
-    with db.engine.connect() as conn:
-        return audit.generation_of(conn)
-
-
-def _cached(db: Database, name: str, compute: Callable[[Session], T], gen: int | None = None) -> T:
-    """``compute`` once per database state: keyed by the newest audit event's id, which a
-    caller making several cached reads for one request may pass in (one lookup, not many)."""
-    if gen is None:
-        gen = _generation(db)
-    key = (db.url, name, gen)
-    found = _cache.entries.get(key)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
-    with _cache.lock:
-        found = _cache.entries.get(key)
-        if found is None:
-            with db.transaction() as session:
-                found = compute(session)
-            stale = [k for k in _cache.entries if k[:2] == key[:2] or k[2] < gen]
-            for k in stale:
-                del _cache.entries[k]
-            while len(_cache.entries) >= CACHE_ENTRIES:
-                del _cache.entries[next(iter(_cache.entries))]
-            _cache.entries[key] = found
-    return found
-
-
-def _dashboard(session: Session) -> dict[str, Any]:
-    verified = (
-        ResultRow.review_state == ReviewState.VERIFIED.value,
-        ResultRow.kind == "actual",
-        ResultRow.period_end.is_not(None),
-    )
-    year_col = extract("year", ResultRow.period_end)
-    years = sorted(
-        int(y) for y in session.scalars(select(year_col).where(*verified).distinct()) if y
-    )[-DASHBOARD_YEARS:]
-    rows = []
-    for ind_row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code)):
-        ind = reference.indicator(session, ind_row.code)
-        params: dict[str, Any] = {"indicator": ind.code}
-        if ind.aggregation is Aggregation.COUNT_BY_STATUS:
-            params["status"] = "completed"
-        values: dict[str, Any] = {}
-        for year in years:
-            start, end = _year_range(year)
-            spec = figure_queries.FigureSpec(
-                f"{ind.code}-{year}", "indicator", params, figure_queries.Window(start, end)
-            )
-            try:
-                fig = figure_queries.indicator_figure(session, spec, with_ids=False)
-            except GreenfolioError as exc:
-                values[str(year)] = {"value": None, "error": str(exc)}
-                continue
-            values[str(year)] = {"value": fig.value, "qualifier": fig.qualifier.value}
-        if any(v.get("value") for v in values.values()):
-            rows.append(
-                {
-                    "code": ind.code,
-                    "names": dict(ind.names),
-                    "unit": ind.unit,
-                    "aggregation": ind.aggregation.value,
-                    "params": params,
-                    "values": values,
-                }
-            )
-    return {"years": years, "indicators": rows, **_totals(session)}
-
-
-def _totals(session: Session) -> dict[str, Any]:
-    verified = ResultRow.review_state == ReviewState.VERIFIED.value
-    pairs = union(
-        select(ResultRow.country, ResultRow.work_id).where(
-            verified, ResultRow.country.is_not(None)
-        ),
-        select(WorkCountryRow.country, WorkCountryRow.work_id),
-    ).subquery()
-    per_country = {
-        str(c): int(n)
-        for c, n in session.execute(select(pairs.c.country, func.count()).group_by(pairs.c.country))
-        if c
-    }
-    return {
-        "countries": per_country,
-        "projects": session.scalar(select(func.count()).select_from(WorkRow)) or 0,
-        "verified_results": session.scalar(
-            select(func.count()).select_from(ResultRow).where(verified)
-        )
-        or 0,
-    }
+_generation = view_cache.generation
+_cached = view_cache.local
 
 
 def dashboard(db: Database, principal: Principal) -> dict[str, Any]:
     """Service call: headline figures per indicator and year from verified results, and
     the number of projects per country reached (for the map). These are the published
-    figures, the same for every reader."""
+    figures, the same for every reader; computed once per change to the database and
+    shared by every server process (``services.view_cache``)."""
     _need_reader(principal)
-    return _cached(db, "dashboard", _dashboard)
+    return view_cache.shared(db, "dashboard", dashboard_figures.compute)
 
 
 def facets(db: Database, principal: Principal) -> dict[str, Any]:
@@ -813,6 +723,6 @@ def facets(db: Database, principal: Principal) -> dict[str, Any]:
         return {"terms": terms, "statuses": statuses, "kinds": kinds}
 
     def with_countries(session: Session) -> dict[str, Any]:
-        return {**compute(session), "countries": sorted(_totals(session)["countries"])}
+        return {**compute(session), "countries": sorted(dashboard_figures.countries(session))}
 
-    return _cached(db, "facets", with_countries)
+    return view_cache.shared(db, "facets", with_countries)

@@ -35,8 +35,7 @@ from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import charts as chart_queries
-from greenfolio.services import document_form, report_units
-from greenfolio.services import figures as figure_queries
+from greenfolio.services import document_form, figure_batch, report_units
 from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
@@ -465,14 +464,14 @@ def compute_figures(
     no session of the report covers is an error naming the years it has."""
     definition.session(year)
     with db.transaction() as session:
-        return figure_queries.compute_all(session, definition.figure_specs(year), with_ids)
+        return figure_batch.compute_all(session, definition.figure_specs(year), with_ids)
 
 
 def compute(db: Database, definition: ReportDefinition, year: int) -> Computed:
     """Service call: every figure and chart of a report for ``year``, in one transaction."""
     definition.session(year)
     with db.transaction() as session:
-        figs = figure_queries.compute_all(session, definition.figure_specs(year))
+        figs = figure_batch.compute_all(session, definition.figure_specs(year))
         charts = {
             spec.id: chart_queries.compute(session, spec, figs)
             for spec in definition.chart_specs(year)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pycountry
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.refdata import loader
@@ -81,6 +81,15 @@ def generate(
             added += len(results)
             if progress:
                 progress(size)
+        if session.get_bind().dialect.name == "postgresql":
+            # Ids were given explicitly: the sequence must move past them, or the next
+            # project added (by a user, through the ORM) would be refused a taken id.
+            session.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('work_item', 'id'), max(id)) "
+                    "FROM work_item"
+                )
+            )
     _analyze(db)
     return added
 

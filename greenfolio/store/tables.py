@@ -71,7 +71,8 @@ class WorkRow(Base):
     """A project or other reported work (publication, event, policy, alliance …)."""
 
     __tablename__ = "work_item"
-    __table_args__ = NEVER_REUSED
+    # The status filter reads its projects in list order (by key) from this index.
+    __table_args__ = (Index("ix_work_item_status", "status", "key"), NEVER_REUSED)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -105,6 +106,8 @@ class WorkRow(Base):
 
 class WorkCountryRow(Base):
     __tablename__ = "work_country"
+    # The country filter finds a country's projects here (the key leads with the project).
+    __table_args__ = (Index("ix_work_country_country", "country", "work_id"),)
     work_id: Mapped[int] = mapped_column(
         ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
     )
@@ -153,12 +156,41 @@ class IndicatorRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
 
 
+FIGURE_INDEX = (
+    "indicator_code",
+    "review_state",
+    "kind",
+    "period_end",
+    "sex",
+    "milestone",
+    "unit",
+    "qualifier",
+    "value",
+    "country",
+    "entity",
+    "method_run_id",
+    "work_id",
+    "id",
+)
+"""The columns of ``ix_result_figure`` (migration 0011_generation widened it)."""
+
+
 class ResultRow(Base):
     """One value of one indicator for one piece of work, with its review state."""
 
     __tablename__ = "result"
     __table_args__ = (
-        Index("ix_result_figure", "indicator_code", "review_state", "kind", "period_end"),
+        # A figure reads its results from this index alone (filters, then what it adds up
+        # and the provenance it traces), and the dashboard's grouped pass reads all of it.
+        Index("ix_result_figure", *FIGURE_INDEX),
+        # Filters and counts (migration 0011_generation): a country's projects and results,
+        # and the projects reached per country on the map, read from the index alone; a
+        # year's results; the review queue (newest first) and the state filter (by id).
+        Index("ix_result_country", "country", "review_state", "work_id"),
+        Index("ix_result_period", "period_end", "work_id"),
+        Index("ix_result_review", "review_state", "updated_at"),
+        Index("ix_result_state", "review_state", "id"),
+        Index("ix_result_indicator", "indicator_code", "period_end"),
         NEVER_REUSED,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -489,3 +521,15 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     event_id: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ViewCacheRow(Base):
+    """A derived view (the dashboard, the filter choices) computed at one change generation
+    (the newest audit event's id), kept so that every server process reads it rather
+    than computing its own copy; a row of an older generation is recomputed when read."""
+
+    __tablename__ = "view_cache"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,338 @@
+"""Every indicator figure of a report from one read of its window.
+
+A report's figures are slices of the same results: one indicator, verified, its period
+ending in the report's window, filtered by project, programme, sex, status or country.
+Rather than two queries per figure (the value, then the records behind it), the
+verified results of every indicator the report names, in the union of its windows, are
+read once from the figure index, with the classification of their projects; each
+figure then takes its slice and combines it by its indicator's rule, as
+``figures.indicator_figure`` does in SQL (the same checks, errors and provenance).
+Sums are exact to the last digit (``math.fsum``); ``indicator_figure`` leaves them to the
+database, whose order of addition may change the last binary digit.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.indicators import Aggregation, Indicator
+from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
+from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
+from greenfolio.services import figures as figure_queries
+from greenfolio.services import reference
+from greenfolio.store.tables import MethodRunRow, ResultRow, WorkRow, WorkTermRow
+
+Row = Any
+ROW_COLUMNS = (
+    ResultRow.id,
+    ResultRow.indicator_code,
+    ResultRow.kind,
+    ResultRow.period_end,
+    ResultRow.sex,
+    ResultRow.milestone,
+    ResultRow.unit,
+    ResultRow.qualifier,
+    ResultRow.value,
+    ResultRow.country,
+    ResultRow.entity,
+    ResultRow.method_run_id,
+    ResultRow.work_id,
+)
+KNOWN = {"indicator", "kind", "sex", "country", "status", "work", "unit"} | set(
+    figure_queries.TERM_FILTERS
+)
+MISMATCH_IDS = 11
+"""Records named when a unit cannot be converted (as ``figures._unit_groups`` reads)."""
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _bounds(specs: Sequence[figure_queries.FigureSpec]) -> tuple[date | None, date | None]:
+    """The union of the figures' windows (None: a figure has no bound on that side)."""
+    starts = [s.window.start if s.window else None for s in specs]
+    ends = [s.window.end if s.window else None for s in specs]
+    lo = None if None in starts else min(d for d in starts if d is not None)
+    hi = None if None in ends else max(d for d in ends if d is not None)
+    return lo, hi
+
+
+class _Window:
+    """The verified results of the figures' indicators in their windows, by indicator,
+    and the projects each filter names."""
+
+    def __init__(self, session: Session, specs: Sequence[figure_queries.FigureSpec]) -> None:
+        codes = sorted({str(s.params["indicator"]) for s in specs})
+        lo, hi = _bounds(specs)
+        kinds = sorted({str(s.params.get("kind", "actual")) for s in specs})
+        terms = sorted(
+            {
+                f"{scheme}:{code}"
+                for s in specs
+                for scheme in figure_queries.TERM_FILTERS
+                if s.params.get(scheme)
+                for code in _listed(s.params[scheme])
+            }
+        )
+        keys = sorted({k for s in specs if s.params.get("work") for k in _listed(s.params["work"])})
+        conds = [
+            ResultRow.review_state == ReviewState.VERIFIED.value,
+            ResultRow.kind.in_(kinds),
+        ]
+        if lo is not None:
+            conds.append(ResultRow.period_end >= lo)
+        if hi is not None:
+            conds.append(ResultRow.period_end <= hi)
+        needed = self._needed(session, specs)
+        # Rows by indicator, kind and sex, in period order: a figure's window is then two
+        # binary searches. Rows without a period end count only for a figure without one.
+        self.ends: dict[tuple[str, str, str | None], list[date]] = defaultdict(list)
+        self.dated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
+        self.undated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
+        self.sexes: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+        rows: list[Row] = []
+        for code in codes:  # one seek of the figure index per indicator, read alone
+            query = select(*ROW_COLUMNS).where(ResultRow.indicator_code == code, *conds)
+            if needed.get(code) is not None:
+                query = query.where(needed[code])
+            rows += session.connection().execute(query).all()  # Core rows: no ORM work
+        rows.sort(key=_in_period_order)
+        for row in rows:
+            key = (row.indicator_code, row.kind, row.sex)
+            self.sexes[key[:2]].add(row.sex)
+            if row.period_end is None:
+                self.undated[key].append(row)
+            else:
+                self.ends[key].append(row.period_end)
+                self.dated[key].append(row)
+        # The classification named by the figures, in one read (Core rows: no ORM work).
+        self.by_term: dict[str, set[int]] = defaultdict(set)
+        if terms:
+            for wid, term in session.connection().execute(
+                select(WorkTermRow.work_id, WorkTermRow.term_key).where(
+                    WorkTermRow.term_key.in_(terms)
+                )
+            ):
+                self.by_term[term].add(wid)
+        self.by_key: dict[str, int] = {}
+        if keys:
+            self.by_key = dict(
+                session.execute(select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_(keys))).all()
+            )
+
+    @staticmethod
+    def _needed(session: Session, specs: Sequence[figure_queries.FigureSpec]) -> dict[str, Any]:
+        """Rows some figure may use: every row of an indicator a figure takes whole; of
+        the others, only rows of the projects that the figures of that indicator name or
+        classify (most figures take one programme's projects: a few per cent of them)."""
+        whole: set[str] = set()
+        by_term: set[tuple[str, str]] = set()
+        by_key: set[tuple[str, str]] = set()
+        for spec in specs:
+            code = str(spec.params["indicator"])
+            terms = [
+                f"{scheme}:{c}"
+                for scheme in figure_queries.TERM_FILTERS
+                if spec.params.get(scheme)
+                for c in _listed(spec.params[scheme])
+            ]
+            if spec.params.get("work"):
+                by_key.update((code, k) for k in _listed(spec.params["work"]))
+            elif terms:
+                by_term.update((code, t) for t in terms)
+            else:
+                whole.add(code)
+        wanted: dict[str, list[Any]] = defaultdict(list)
+        if by_key:
+            ids = dict(
+                session.execute(
+                    select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_({k for _, k in by_key}))
+                ).all()
+            )
+            named: dict[str, set[int]] = defaultdict(set)
+            for code, k in by_key:
+                if k in ids:
+                    named[code].add(ids[k])
+            for code in {c for c, _ in by_key}:
+                wanted[code].append(ResultRow.work_id.in_(sorted(named[code])))
+        terms_of: dict[str, set[str]] = defaultdict(set)
+        for code, term in by_term:
+            terms_of[code].add(term)
+        for code, named_terms in terms_of.items():
+            projects = select(WorkTermRow.work_id).where(
+                WorkTermRow.term_key.in_(sorted(named_terms))
+            )
+            wanted[code].append(ResultRow.work_id.in_(projects))
+        return {code: None if code in whole else or_(*wanted[code]) for code in whole | set(wanted)}
+
+    def slice(self, ind: Indicator, spec: figure_queries.FigureSpec) -> list[Row]:
+        """The rows ``figures.result_conditions`` would select for ``spec``."""
+        params: Mapping[str, Any] = spec.params
+        start = spec.window.start if spec.window else None
+        end = spec.window.end if spec.window else None
+        kind = params.get("kind", "actual")
+        sex = params.get("sex")
+        works: set[int] | None = None
+        if params.get("work"):
+            works = {self.by_key[k] for k in _listed(params["work"]) if k in self.by_key}
+        for scheme in figure_queries.TERM_FILTERS:
+            if params.get(scheme):
+                found: set[int] = set()
+                for code in _listed(params[scheme]):
+                    found |= self.by_term.get(f"{scheme}:{code}", set())
+                works = found if works is None else works & found
+        wanted = sorted(self.sexes[(ind.code, kind)], key=str) if sex == "any" else [sex or None]
+        rows: list[Row] = []
+        for one in wanted:
+            key = (ind.code, kind, one)
+            ends = self.ends.get(key, [])
+            lo = bisect_left(ends, start) if start is not None else 0
+            hi = bisect_right(ends, end) if end is not None else len(ends)
+            rows += self.dated.get(key, [])[lo:hi]
+            if start is None and end is None:
+                rows += self.undated.get(key, [])
+        if params.get("country"):
+            rows = [r for r in rows if r.country == params["country"]]
+        if params.get("status"):
+            rows = [r for r in rows if r.milestone == params["status"]]
+        if works is not None:
+            rows = [r for r in rows if r.work_id in works]
+        rows.sort(key=_by_id)  # provenance lists records by id, as figures.trace_records
+        return rows
+
+
+def _in_period_order(row: Row) -> tuple[date, int]:
+    return (row.period_end or date.min, int(row.id))
+
+
+def _by_id(row: Row) -> int:
+    return int(row.id)
+
+
+def _groups(ind: Indicator, rows: list[Row], best: Any) -> tuple[list[UnitGroup], set[Qualifier]]:
+    """Per (unit, qualifier): the combined value (``best`` of the values), as the SQL
+    ``GROUP BY unit, qualifier`` of ``figures._unit_groups`` gives it."""
+    values: dict[tuple[str, str], list[float]] = defaultdict(list)
+    ids: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        values[(r.unit, r.qualifier)].append(r.value)
+        if len(ids[r.unit]) < MISMATCH_IDS:
+            ids[r.unit].append(r.id)
+    groups = [
+        UnitGroup(
+            unit=unit,
+            total=float(best(vals)),
+            record_ids=[] if compatible(unit, ind.unit) else ids[unit],
+        )
+        for (unit, _), vals in values.items()
+    ]
+    return groups, {Qualifier(q) for _, q in values}
+
+
+def _figure(
+    ind: Indicator,
+    spec: figure_queries.FigureSpec,
+    rows: list[Row],
+    runs: dict[int, Any] | None,
+) -> figure_queries.Figure:
+    """The figure of ``spec`` from its rows; with provenance when ``runs`` is given."""
+    unit = str(spec.params.get("unit", ind.unit))
+    items: list[str] = []
+    rule = ind.aggregation
+    if rule in (Aggregation.SUM, Aggregation.COUNT_BY_STATUS):
+        groups, quals = _groups(ind, rows, math.fsum)
+        value = convert(sum_groups(ind.code, ind.unit, groups), ind.unit, unit)
+        qualifier = combine_qualifiers(quals)
+    elif rule is Aggregation.MAX:
+        groups, quals = _groups(ind, rows, max)
+        sum_groups(ind.code, ind.unit, groups)  # refuses incompatible units
+        value = max((convert(g.total, g.unit, unit) for g in groups), default=0.0)
+        qualifier = combine_qualifiers(quals)
+    elif rule is Aggregation.LATEST:
+        last = max(rows, key=lambda r: (r.period_end, r.id), default=None)
+        value = convert(last.value, last.unit, unit) if last else 0.0
+        qualifier = Qualifier(last.qualifier) if last else Qualifier.EXACT
+    else:
+        column = "country" if rule is Aggregation.DISTINCT_COUNTRIES else "entity"
+        items = sorted({getattr(r, column) for r in rows} - {None})
+        value = float(len(items))
+        qualifier = Qualifier.EXACT
+    ids: list[int] = []
+    ends: list[date] = []
+    used: list[dict[str, Any]] = []
+    if runs is not None:
+        ids = [r.id for r in rows]
+        ends = [r.period_end for r in rows if r.period_end is not None]
+        by_run: dict[int, list[int]] = defaultdict(list)
+        for r in rows:
+            if r.method_run_id is not None:
+                by_run[r.method_run_id].append(r.id)
+        used = [{**runs[rid], "result_ids": by_run[rid]} for rid in sorted(by_run) if rid in runs]
+    return figure_queries.Figure(
+        spec.id,
+        spec.query,
+        spec.params,
+        value,
+        unit,
+        qualifier,
+        ids,
+        items,
+        spec.window,
+        max(ends, default=None),
+        used,
+    )
+
+
+def _batchable(spec: figure_queries.FigureSpec) -> bool:
+    return spec.query == "indicator" and "indicator" in spec.params and set(spec.params) <= KNOWN
+
+
+def compute_all(
+    session: Session, specs: Sequence[figure_queries.FigureSpec], with_ids: bool = True
+) -> dict[str, figure_queries.Figure]:
+    """Every figure of ``specs`` (in their order); indicator figures from one read."""
+    batch = [s for s in specs if _batchable(s)]
+    inds: dict[str, Indicator] = {}
+    for spec in batch:  # the checks of indicator_figure, with its messages, first
+        ind = reference.indicator(session, str(spec.params["indicator"]))
+        figure_queries.result_conditions(ind, spec.params, spec.window)
+        unit = str(spec.params.get("unit", ind.unit))
+        if not compatible(unit, ind.unit):
+            raise ValidationError(
+                f"figure {spec.id!r} asks for {unit}, which is not a unit of {ind.code} "
+                f"({ind.unit})"
+            )
+        inds[spec.id] = ind
+    window = _Window(session, batch) if batch else None
+    runs: dict[int, Any] | None = None
+    if with_ids and window is not None:
+        wanted = {r.method_run_id for rows in window.dated.values() for r in rows}
+        wanted |= {r.method_run_id for rows in window.undated.values() for r in rows}
+        wanted.discard(None)
+        runs = {
+            run.id: {
+                "run_id": run.id,
+                "method": run.method,
+                "method_version": run.method_version,
+                "refdata_version": run.refdata_version,
+            }
+            for run in session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(wanted)))
+        }
+    out: dict[str, figure_queries.Figure] = {}
+    for spec in specs:
+        if window is not None and spec.id in inds:
+            ind = inds[spec.id]
+            out[spec.id] = _figure(ind, spec, window.slice(ind, spec), runs)
+        else:
+            out[spec.id] = figure_queries.compute(session, spec, with_ids)
+    return out

@@ -1,0 +1,126 @@
+"""Two real ``greenfolio serve`` processes against one PostgreSQL database behave as one:
+a session started on one is valid on the other, a write made through one is seen by the
+other's next request (dashboard, lists), and signing out on one ends the session on both.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from greenfolio.domain.permissions import Grant, Role, Scope
+from greenfolio.http.context import CSRF_COOKIE, SESSION_COOKIE
+from greenfolio.services import accounts
+from greenfolio.services.database import Database
+
+pytestmark = pytest.mark.slow  # starts two servers; CI runs it, `-m "not slow"` skips it
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+PASSWORD = "correct horse battery staple 42"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    """A ``greenfolio serve`` process on a port of its own; its base URL."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    code = "from greenfolio.interfaces.cli.app import main; main()"
+    args = ["serve", "--db", url, "--host", HOST, "--port", str(port)]
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise AssertionError(f"the server exited: {err}")
+            try:
+                if httpx.get(f"http://{HOST}:{port}/login", timeout=2).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("the server did not start")
+            time.sleep(0.3)
+        yield f"http://{HOST}:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _sign_in(base: str) -> str:
+    """Sign in through the form of the server at ``base``; the session cookie's secret."""
+    csrf = secrets.token_urlsafe(16)
+    with httpx.Client(base_url=base, follow_redirects=False) as web:
+        web.cookies.set(CSRF_COOKIE, csrf)
+        answer = web.post("/login", data={"csrf": csrf, "username": "ada", "password": PASSWORD})
+        assert answer.status_code == 303, answer.text
+        return str(answer.cookies[SESSION_COOKIE])
+
+
+def _as(base: str, secret: str) -> httpx.Client:
+    web = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
+    web.cookies.set(SESSION_COOKIE, secret)
+    return web
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_two_servers_share_sessions_and_see_each_others_writes(demo_db: Database) -> None:
+    accounts.create_user(demo_db, None, "ada", PASSWORD, [Grant(Role.EDITOR, Scope.parse("all"))])
+    url = demo_db.engine.url.render_as_string(hide_password=False)
+    with server(url) as first, server(url) as second:
+        secret = _sign_in(first)
+        with _as(first, secret) as a, _as(second, secret) as b:
+            assert b.get("/api/v1/me").json()["name"] == "ada"  # signed in on the first
+            before = b.get("/api/v1/dashboard").json()
+            listed = b.get("/api/v1/projects", params={"country": "KEN"}).json()["total"]
+            made = a.post(
+                "/api/v1/projects",
+                json={
+                    "key": "scale-out-1",
+                    "kind": "project",
+                    "title": {"en": "Made on the first server"},
+                    "countries": ["KEN"],
+                },
+                headers={"X-CSRF-Token": accounts.csrf_token(secret)},
+            )
+            assert made.status_code == 201, made.text
+            # The second server's next requests see the write (its caches were stale).
+            after = b.get("/api/v1/dashboard").json()
+            assert after["projects"] == before["projects"] + 1
+            assert after["countries"]["KEN"] == before["countries"].get("KEN", 0) + 1
+            assert b.get("/api/v1/projects", params={"country": "KEN"}).json()["total"] == (
+                listed + 1
+            )
+            page = b.get("/projects/scale-out-1")
+            assert page.status_code == 200 and "Made on the first server" in page.text
+            # Signing out on the second ends the session on the first as well.
+            out = b.post("/logout", data={"csrf": accounts.csrf_token(secret)})
+            assert out.status_code == 303
+            me = a.get("/api/v1/me")
+            assert me.status_code == 401 or not me.json()["signed_in"], me.text
