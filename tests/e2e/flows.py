@@ -82,6 +82,41 @@ class Admin:
         return name
 
 
+def web_session(site: Site, name: str, password: str) -> httpx.Client:
+    """A client signed in through the sign-in form, for what a flow needs done first."""
+    web = httpx.Client(base_url=site.url, timeout=30)
+    form = web.get("/login")
+    signed = web.post(
+        "/login", data={"csrf": _csrf(form.text), "username": name, "password": password}
+    )
+    assert signed.status_code == 303, signed.text
+    return web
+
+
+def submitted_result(web: httpx.Client, project: str, value: str) -> int:
+    """A result entered and submitted for review through the web forms; returns its id."""
+    csrf = _csrf(web.get(f"/projects/{project}/results/new?indicator=pops_destroyed").text)
+    made = web.post(
+        f"/projects/{project}/results",
+        data={"csrf": csrf, "indicator": "pops_destroyed", "value": value, "unit": "t"},
+    )
+    assert made.status_code == 303, made.text
+    rid = int(made.headers["location"].split("/")[2].split("?")[0])
+    sent = web.post(
+        f"/results/{rid}/review", data={"csrf": csrf, "action": "submit", "version": "1"}
+    )
+    assert sent.status_code == 303, sent.text
+    return rid
+
+
+def demo_password(site: Site, account: str) -> str:
+    """The password the demo kept for one of its accounts (admin, data-entry, reviewer)."""
+    kept = (site.folder / f"demo.sqlite.{account}-password").read_text("utf-8")
+    found = re.search(r"password: (\S+)", kept)
+    assert found, kept
+    return found.group(1)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """One demo server for the module's flows."""
@@ -107,10 +142,18 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def new_page(chromium: Any, site: Site, width: int = 1280) -> Any:
-    """A fresh browser window (its own cookies) on the site, accepting downloads."""
+BROWSER_LOCALE = {"en": "en-GB", "fr": "fr-FR", "zh": "zh-CN", "ar": "ar-EG"}
+
+
+def new_page(chromium: Any, site: Site, lang: str) -> Any:
+    """A fresh browser window (its own cookies) on the site, set to the visitor's
+    language as their own browser would be (date inputs, file choosers), accepting
+    downloads."""
     context = chromium.new_context(
-        base_url=site.url, viewport={"width": width, "height": 900}, accept_downloads=True
+        base_url=site.url,
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+        locale=BROWSER_LOCALE[lang],
     )
     return context.new_page()
 

@@ -25,10 +25,13 @@ from tests.e2e.flows import (  # noqa: F401 - fixtures are used by name
     Site,
     choose_language,
     chromium,
+    demo_password,
     new_page,
     shot,
     sign_in,
     site,
+    submitted_result,
+    web_session,
     words,
 )
 
@@ -75,7 +78,7 @@ def test_export_a_filtered_list_and_open_it(chromium: Any, site: Site, lang: str
     from playwright.sync_api import expect
 
     w = words(lang)
-    page = new_page(chromium, site)
+    page = new_page(chromium, site, lang)
     sign_in(page, site.admin, site.admin_password, lang)
     page.get_by_role("link", name=w["nav_portfolio"]).click()
     everything = page.locator("[data-testid=found]").inner_text()
@@ -117,7 +120,7 @@ def test_upload_and_download_evidence(chromium: Any, site: Site, lang: str) -> N
 
     w = words(lang)
     editor = Admin(site).account(f"evidence-{lang}", "editor")
-    page = new_page(chromium, site)
+    page = new_page(chromium, site, lang)
     sign_in(page, editor, PASSWORD, lang)
     _enter_result(page, lang, "12")
     name = EVIDENCE_NAME[lang]
@@ -142,7 +145,7 @@ def test_search_finds_the_minamata_work(chromium: Any, site: Site, lang: str) ->
     from playwright.sync_api import expect
 
     w = words(lang)
-    page = new_page(chromium, site)
+    page = new_page(chromium, site, lang)
     sign_in(page, site.admin, site.admin_password, lang)
     page.get_by_role("link", name=w["nav_portfolio"]).click()
     box = page.get_by_role("searchbox", name=w["search"])
@@ -185,7 +188,7 @@ def test_four_eyes_refusal(chromium: Any, site: Site, lang: str) -> None:  # noq
 
     w = words(lang)
     author = Admin(site).account(f"both-{lang}", "editor", "reviewer")
-    page = new_page(chromium, site)
+    page = new_page(chromium, site, lang)
     sign_in(page, author, PASSWORD, lang)
     result_url = _enter_result(page, lang, "7")
     rid = result_url.rsplit("/", 1)[1]
@@ -210,9 +213,8 @@ def test_four_eyes_refusal(chromium: Any, site: Site, lang: str) -> None:  # noq
     shot(page, "four-eyes", lang, "2-refused")
 
     # another reviewer may verify it
-    reviewer = new_page(chromium, site)
-    kept = (site.folder / "demo.sqlite.reviewer-password").read_text("utf-8")
-    sign_in(reviewer, "reviewer", kept.split("password:")[1].split()[0], lang)
+    reviewer = new_page(chromium, site, lang)
+    sign_in(reviewer, "reviewer", demo_password(site, "reviewer"), lang)
     reviewer.goto(result_url)
     reviewer.get_by_role("button", name=w["verify"]).click()
     expect(reviewer.locator(".state-verified").first).to_be_visible()
@@ -224,7 +226,7 @@ def test_password_change(chromium: Any, site: Site, lang: str) -> None:  # noqa:
     w = words(lang)
     name = Admin(site).account(f"officer-{lang}", "editor")
     new = f"a new password for {lang} 2026"
-    page, elsewhere = new_page(chromium, site), new_page(chromium, site)
+    page, elsewhere = new_page(chromium, site, lang), new_page(chromium, site, lang)
     sign_in(page, name, PASSWORD, lang)
     sign_in(elsewhere, name, PASSWORD, lang)
     page.locator(".who").get_by_role("link", name=w["signed_in_as"].format(name=name)).click()
@@ -242,9 +244,10 @@ def test_password_change(chromium: Any, site: Site, lang: str) -> None:  # noqa:
     # the other session has ended
     elsewhere.goto("/account")
     expect(elsewhere.locator(".who a[href='/account']")).to_have_count(0)
+    expect(elsewhere.locator("form.login")).to_be_visible()
     shot(elsewhere, "password", lang, "2-other-session")
 
-    fresh = new_page(chromium, site)
+    fresh = new_page(chromium, site, lang)
     fresh.goto(f"/lang/{lang}?next=/login")
     fresh.fill("input[name=username]", name)
     fresh.fill("input[name=password]", PASSWORD)
@@ -257,3 +260,98 @@ def test_password_change(chromium: Any, site: Site, lang: str) -> None:  # noqa:
     expect(fresh.locator(".who")).to_contain_text(name)
     choose_language(fresh, lang)
     shot(fresh, "password", lang, "4-signed-in")
+
+
+# --- flows of features still on their way to main -----------------------------------
+# Written against the pages as described (review queue with checkboxes and one reason,
+# sent as one bulk review; XLSX import with a preview and a confirmation). After merging,
+# delete the skip mark and adjust the selectors below to the real pages if they differ.
+PENDING_BULK = "bulk review page not merged yet: delete this mark after merging it"
+PENDING_IMPORT = "web XLSX import page not merged yet: delete this mark after merging it"
+BULK_FORM = "form.bulk"
+BULK_BOX = "input[type=checkbox][name=ids][value='{rid}']"
+BULK_REASON = "[name=note]"
+IMPORT_PAGE = "/import"
+IMPORT_TEMPLATE = "a[href*=template]"
+IMPORT_PREVIEW = "table[data-testid=import-preview] tbody tr"
+
+
+@pytest.mark.skip(reason=PENDING_BULK)
+def test_bulk_verify_and_return(chromium: Any, site: Site, lang: str) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    w = words(lang)
+    editor = Admin(site).account(f"bulk-{lang}", "editor")
+    web = web_session(site, editor, PASSWORD)
+    verified = [submitted_result(web, PROJECT, v) for v in ("21", "22")]
+    returned = [submitted_result(web, PROJECT, v) for v in ("23", "24")]
+    page = new_page(chromium, site, lang)
+    sign_in(page, "reviewer", demo_password(site, "reviewer"), lang)
+    page.get_by_role("link", name=w["nav_review"]).click()
+    form = page.locator(BULK_FORM)
+    for rid in verified:
+        form.locator(BULK_BOX.format(rid=rid)).check()
+    shot(page, "bulk", lang, "1-chosen")
+    form.get_by_role("button", name=w["verify"]).click()
+    for rid in verified:  # verified: out of the queue
+        expect(page.locator(f"tr[data-result='{rid}']")).to_have_count(0)
+    reason = f"bulk return, {lang}: the unit is wrong"
+    form = page.locator(BULK_FORM)
+    for rid in returned:
+        form.locator(BULK_BOX.format(rid=rid)).check()
+    form.locator(BULK_REASON).fill(reason)
+    form.get_by_role("button", name=w["return"]).click()
+    for rid in returned:  # returned to their author, with the one reason
+        row = page.locator(f"table.queue[data-state=returned] tr[data-result='{rid}']")
+        expect(row).to_contain_text(reason)
+    shot(page, "bulk", lang, "2-done")
+    for rid in verified:
+        page.goto(f"/results/{rid}")
+        expect(page.locator(".state-verified").first).to_be_visible()
+        expect(page.locator("ol.steps")).to_contain_text(w["review_action_verify"])
+
+
+def _filled_template(template: Path, out: Path, values: list[object]) -> Path:
+    """The downloaded template with one row per value on the POPs project."""
+    book = load_workbook(io.BytesIO(template.read_bytes()))
+    sheet = book["Results"]
+    for n, value in enumerate(values, start=2):
+        row = [PROJECT, "pops_destroyed", value, "t", "actual", "exact", "2022-01-01",
+               "2022-12-31"]  # fmt: skip
+        for col, cell in enumerate(row, start=1):
+            sheet.cell(row=n, column=col, value=cell)
+    book.save(out)
+    return out
+
+
+@pytest.mark.skip(reason=PENDING_IMPORT)
+def test_web_import_with_preview(chromium: Any, site: Site, lang: str) -> None:  # noqa: F811
+    from playwright.sync_api import expect
+
+    editor = Admin(site).account(f"import-{lang}", "editor")
+    page = new_page(chromium, site, lang)
+    sign_in(page, editor, PASSWORD, lang)
+    page.goto(IMPORT_PAGE)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    with page.expect_download() as info:
+        page.locator(IMPORT_TEMPLATE).first.click()
+    template = Path(info.value.path())
+    # all or nothing: a file with one bad row is refused whole, the row named
+    bad = _filled_template(template, site.folder / f"bad-{lang}.xlsx", [31, -5])
+    page.set_input_files("input[type=file]", str(bad))
+    page.locator("input[type=file]").locator("xpath=ancestor::form").locator("button").click()
+    expect(page.locator(".errors")).to_be_visible()
+    expect(page.locator(IMPORT_PREVIEW)).to_have_count(0)
+    shot(page, "import", lang, "1-refused")
+    good = _filled_template(template, site.folder / f"good-{lang}.xlsx", [31, 32])
+    page.goto(IMPORT_PAGE)
+    page.set_input_files("input[type=file]", str(good))
+    page.locator("input[type=file]").locator("xpath=ancestor::form").locator("button").click()
+    preview = page.locator(IMPORT_PREVIEW)
+    expect(preview).to_have_count(2)  # what would change, nothing written yet
+    shot(page, "import", lang, "2-preview")
+    page.locator("form", has=page.locator("[name=confirm]")).locator("button").last.click()
+    page.get_by_role("link", name=words(lang)["nav_review"]).click()
+    for value in ("31", "32"):
+        expect(page.locator("table.queue[data-state=submitted]")).to_contain_text(value)
+    shot(page, "import", lang, "3-imported")
