@@ -62,8 +62,9 @@ def test_evidence_in_a_browser(server: tuple[DemoServer, str, str], tmp_path: Pa
         page.click("form.login button[type=submit]")
         page.goto(f"/projects/{PROJECT}/results/new")
         page.select_option("select[name=indicator]", INDICATOR)
+        page.click("form.entry button[type=submit]")  # the form for that indicator
         page.fill("input[name=value]", "12")
-        page.fill("input[name=unit]", "t")
+        page.select_option("select[name=unit]", "t")
         page.click("form.entry button[type=submit]")
         result_url = page.url.split("?")[0]
 
