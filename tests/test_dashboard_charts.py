@@ -261,3 +261,44 @@ def test_nothing_wider_than_a_phone(served: str) -> None:
                 page.screenshot(path=str(shots / f"dashboard-{lang}-{width}.png"), full_page=True)
                 page.close()
         browser_.close()
+
+
+@SQLITE
+def test_a_newly_verified_result_shows_at_once(demo_db: Database) -> None:
+    before = _data(demo_db)
+    editor = add_user(demo_db, "ed", "editor@all")
+    boss = add_user(demo_db, "boss", "reviewer@all")
+    web, csrf = browser(demo_db, editor)
+    made = web.post(
+        "/projects/idb49-pops-programme/results",
+        data={"csrf": csrf, "indicator": "pops_destroyed", "value": "2500", "unit": "t",
+              "period_start": "2020-01-01", "period_end": "2020-09-30"},
+    )  # fmt: skip
+    assert made.status_code == 303, made.text
+    rid = int(made.headers["location"].split("/")[2].split("?")[0])
+    for who, token, action, version in (
+        (web, csrf, "submit", 1),
+        (*browser(demo_db, boss), "verify", 2),
+    ):
+        done = who.post(
+            f"/results/{rid}/review",
+            data={"csrf": token, "action": action, "version": str(version), "next": "/review"},
+        )
+        assert done.status_code == 303, done.text
+    after = _data(demo_db)
+    assert after is not before
+
+    def pops(data: dict) -> dict:
+        chart = next(c for c in data["charts"] if c["key"] == "convention:stockholm")
+        return next(r for r in chart["rows"] if r["indicator"] == "pops_destroyed")["values"]
+
+    assert "2020" not in pops(before)
+    assert pops(after)["2020"]["value"] == 2500
+    assert pops(after)["period"]["value"] == pops(before)["period"]["value"] + 2500
+    arabic = web.get("/", params={"lang": "ar"}).text
+    doc = lxml.html.fromstring(arabic)
+    rects = doc.xpath(
+        '//figure[@data-group="convention:stockholm"]//*[local-name()="rect"][@class="bar"]'
+    )
+    shorter = [float(r.get("width")) for r in rects if float(r.get("width")) < svg.CHART_WIDTH]
+    assert shorter, "two years of one indicator on one scale: the smaller bar is shorter"
