@@ -94,7 +94,8 @@ def figure_params(ind: Indicator) -> Iterator[dict[str, Any]]:
 def _indicators(session: Session) -> list[Indicator]:
     """Stored indicators, in the order of the packaged registry, others after by code."""
     order = {code: i for i, code in enumerate(loader.indicators())}
-    codes = sorted(session.scalars(select(IndicatorRow.code)), key=lambda c: (order.get(c, 1e9), c))
+    rows = session.scalars(select(IndicatorRow)).all()  # one query; each get below is a lookup
+    codes = sorted((r.code for r in rows), key=lambda c: (order.get(c, 1e9), c))
     return [reference.indicator(session, code) for code in codes]
 
 
@@ -114,9 +115,9 @@ def _keys(by_year: bool) -> list[Any]:
     return [*keys, extract("year", ResultRow.period_end)] if by_year else keys
 
 
-def _base(query: Any, inds: Sequence[Indicator], win: figures.Window, keys: list[str]) -> Any:
+def _base(query: Any, where: Any, keys: list[str]) -> Any:
     return query.join(WorkTermRow, WorkTermRow.work_id == ResultRow.work_id).where(
-        WorkTermRow.term_key.in_(keys), _where(inds, win)
+        WorkTermRow.term_key.in_(keys), where
     )
 
 
@@ -134,11 +135,12 @@ def _cells(
     counted = [i for i in inds if i.aggregation in DISTINCT]
     groups: dict[tuple[str, str, str | None, str], list[tuple[UnitGroup, Qualifier]]] = {}
     out: dict[tuple[str, str, str | None], dict[str, dict[str, Any]]] = {}
+    summed_where, counted_where = _where(summed, win), _where(counted, win)
     for by_year in (True, False):
         cols = _keys(by_year)
         if summed and keys:
             query = select(*cols, ResultRow.unit, ResultRow.qualifier, func.sum(ResultRow.value))
-            query = _base(query, summed, win, keys).group_by(
+            query = _base(query, summed_where, keys).group_by(
                 *cols, ResultRow.unit, ResultRow.qualifier
             )
             for row in session.execute(query):
@@ -151,7 +153,7 @@ def _cells(
         if counted and keys:
             countries = func.count(ResultRow.country.distinct())
             query = select(*cols, countries, func.count(ResultRow.entity.distinct()))
-            for row in session.execute(_base(query, counted, win, keys).group_by(*cols)):
+            for row in session.execute(_base(query, counted_where, keys).group_by(*cols)):
                 rule = by_code[row[1]].aggregation
                 count = row[-2] if rule is Aggregation.DISTINCT_COUNTRIES else row[-1]
                 if count:
