@@ -329,3 +329,55 @@ def test_benchmark_small_run() -> None:
     assert result.returncode in (0, 1), result.stdout + result.stderr
     assert "backend=sqlite projects=300 charts_s=" in result.stdout
     assert "one grouped scan (baseline)" in result.stdout and "ratio=" in result.stdout
+
+
+RESULTS = (
+    (3.0, "MW", "2020-03-31"),
+    (5.0, "MW", "2020-06-30"),
+    (4000.0, "kW", "2020-09-30"),
+    (2.0, "MW", "2021-03-31"),
+)
+
+
+def test_largest_and_latest_values_follow_the_figure_query(demo_db: Database) -> None:
+    """No shipped indicator combines by its largest or latest value; two added here do,
+    with results written straight into the tables of a demo project (focus area c,
+    Stockholm Convention), and their cells are the report's figures, not sums."""
+    from sqlalchemy import insert
+
+    from greenfolio.store.tables import WorkRow
+
+    with demo_db.transaction() as session:
+        work = session.scalar(select(WorkRow.id).where(WorkRow.key == "idb49-pops-programme"))
+        for code, rule in (("peak_capacity", "max"), ("installed_capacity", "latest")):
+            session.execute(
+                insert(IndicatorRow).values(
+                    code=code, names={"en": code.replace("_", " ")}, unit="MW", aggregation=rule
+                )
+            )
+            for value, unit, end in RESULTS:
+                session.execute(
+                    insert(ResultRow).values(
+                        work_id=work, indicator_code=code, value=value, unit=unit,
+                        qualifier="exact", kind="actual", period_end=date.fromisoformat(end),
+                        review_state="verified", version=1,
+                    )
+                )  # fmt: skip
+    with demo_db.transaction() as session:
+        data = dashboard_charts._compute(session, date(2030, 1, 1))
+        chart = next(c for c in data["charts"] if c["key"] == "convention:stockholm")
+        rows = {r["indicator"]: r for r in chart["rows"]}
+        assert rows["peak_capacity"]["values"]["2020"]["value"] == 5.0  # 3, 5 and 4 MW: 5
+        assert rows["installed_capacity"]["values"]["2020"]["value"] == 4.0  # kW, converted
+        assert rows["installed_capacity"]["values"]["period"]["value"] == 2.0  # 2021 is later
+        for code in ("peak_capacity", "installed_capacity"):
+            for key, (start, end) in {"2020": ("2020-01-01", "2020-12-31"),
+                                      "period": ("2020-01-01", "2021-06-30")}.items():  # fmt: skip
+                spec = figures.FigureSpec(
+                    "x",
+                    "indicator",
+                    {"indicator": code, "convention": "stockholm"},
+                    figures.Window(date.fromisoformat(start), date.fromisoformat(end)),
+                )
+                fig = figures.indicator_figure(session, spec, with_ids=False)
+                assert rows[code]["values"][key]["value"] == fig.value

@@ -63,7 +63,8 @@ def report_year(definition: ReportDefinition, newest: date | None, today: date) 
     the report of ``today``."""
     if newest is None:
         return today.year
-    offset = definition.period.get("end", [0])[0] if definition.period.get("end") else 0
+    end_at = definition.period.get("end")
+    offset = end_at[0] if end_at else 0
     for year in range(newest.year - offset - 1, newest.year - offset + 2):
         end = window(definition.period, year).end
         if end is None or end >= newest:
