@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.indicators import Aggregation, Indicator
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, combine_qualifiers
-from greenfolio.domain.units import UnitGroup, convert, sum_groups
+from greenfolio.domain.units import UnitGroup, sum_groups
 from greenfolio.refdata import loader
 from greenfolio.services import figures, reference
 from greenfolio.services.database import Database
@@ -163,9 +163,9 @@ def _cells(
     for (term, code, status, slot), parts in groups.items():
         ind = by_code[code]
         if ind.aggregation in SUMMED:
-            total = sum_groups(ind.code, ind.unit, [g for g, _ in parts])
+            # in the indicator's unit, as the report gives it (figures.indicator_figure)
             cell = {
-                "value": convert(total, ind.unit, ind.unit),
+                "value": sum_groups(ind.code, ind.unit, [g for g, _ in parts]),
                 "qualifier": combine_qualifiers({q for _, q in parts}).value,
             }
         else:  # latest or largest value: the report's own query, for this one cell
