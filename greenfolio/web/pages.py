@@ -35,12 +35,12 @@ from greenfolio.http.context import (
     resolve_principal,
 )
 from greenfolio.http.refusals import classify
-from greenfolio.services import accounts, entry, evidence_store, explorer
+from greenfolio.services import accounts, dashboard_charts, entry, evidence_store, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.services.results import ResultSpec
-from greenfolio.web import svg
+from greenfolio.web import group_charts, svg
 from greenfolio.web.entry_form import entry_context
 from greenfolio.web.i18n import Translator
 from greenfolio.web.refusal_text import invalid_input
@@ -81,7 +81,7 @@ RESULT_FIELDS = (
 
 
 def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
-    """Map and charts of one dashboard state in one language, drawn once."""
+    """Map of one dashboard state in one language, drawn once."""
     key = (id(data), tr.lang)
     found = _parts.get(key)
     if found is not None and found[0] is data:
@@ -92,18 +92,6 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
             counts, tr.country, lambda n: tr("projects_n", n=tr.num(n)), tr("map_title")
         ),
         "legend": svg.legend(max(counts.values(), default=1), lambda n: tr.num(n)),
-        "charts": [
-            (
-                row,
-                svg.bar_chart(
-                    [(str(y), row["values"][str(y)].get("value")) for y in data["years"]],
-                    tr.num,
-                    tr.text(row["names"]),
-                    rtl=tr.dir == "rtl",
-                ),
-            )
-            for row in data["indicators"]
-        ],
     }
     with _parts_lock:
         for old in [k for k, v in _parts.items() if v[0] is not data]:
@@ -116,8 +104,10 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
 def dashboard(request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     data = explorer.dashboard(db, who)
-    parts = _dashboard_parts(data, Translator(lang_of(request)))
-    return render(request, "dashboard.html", data=data, parts=parts)
+    tr = Translator(lang_of(request))
+    parts = _dashboard_parts(data, tr)
+    groups = group_charts.draw(dashboard_charts.dashboard_charts(db, who), tr)
+    return render(request, "dashboard.html", data=data, parts=parts, groups=groups)
 
 
 # --- portfolio and records ------------------------------------------------------------

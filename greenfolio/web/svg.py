@@ -2,7 +2,8 @@
 
 The map decodes the packaged Natural Earth TopoJSON (``geo/countries-110m.json``) once,
 projects it equirectangularly and shades each country by the number of projects that
-reached it. Charts are plain bar charts of one indicator over the years. No JavaScript
+reached it. A group chart draws several indicators as small multiples, each on its own
+scale, year by year, labelled with values in words and mirrored right to left. No JavaScript
 and no network: pages stay light and work offline.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -103,41 +106,91 @@ def legend(top: int, label: Callable[[int], str]) -> Markup:
     )
 
 
-def bar_chart(
-    points: Sequence[tuple[str, float | None]],
-    fmt: Callable[[float], str],
-    title: str,
-    rtl: bool = False,
-) -> Markup:
-    """Bars of one indicator per year, each labelled with its value."""
-    width, height, pad, top_pad = 280.0, 140.0, 22.0, 18.0
-    values = [v for _, v in points if v is not None]
-    top = max(values, default=0.0) or 1.0
-    n = max(len(points), 1)
-    slot = (width - 2 * pad) / n
-    bar = slot * 0.62
-    order = list(reversed(points)) if rtl else list(points)
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
-        'class="axis"/>',
-    ]
-    for i, (year, value) in enumerate(order):
-        x = pad + i * slot + (slot - bar) / 2
-        cx = x + bar / 2
-        parts.append(f'<text x="{cx:.1f}" y="{height - 6:.1f}" class="tick">{escape(year)}</text>')
-        if value is None:
-            continue
-        h = (height - pad - top_pad) * (value / top)
-        y = height - pad - h
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" class="bar">'
-            f"<title>{escape(year)}: {escape(fmt(value))}</title></rect>"
-        )
-        parts.append(
-            f'<text x="{cx:.1f}" y="{y - 4:.1f}" class="value">{escape(fmt(value))}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+@dataclass(frozen=True)
+class Bar:
+    """One year of an indicator: its label (the year, or the months of a part-year), its
+    value (None: no verified result that year) and that value in words with its unit."""
+
+    label: str
+    value: float | None
+    text: str
+    part: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One indicator of a chart: its name and a bar per year, drawn on its own scale."""
+
+    title: str
+    bars: Sequence[Bar]
+
+
+_WIDE = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_TOKENS = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff]+|\s+")
+CHART_WIDTH = 360.0
+"""Viewbox width of a group chart: drawn for a phone and scaled up, never wider than its box."""
+
+
+def _ems(text: str) -> float:
+    """Estimated width of ``text`` in ems: wide (CJK) characters one em, others about half."""
+    return sum(1.0 if _WIDE.match(c) else 0.56 for c in text)
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    """``text`` cut into lines no wider than ``width`` at font ``size`` (between words, or
+    between any two CJK characters)."""
+    lines, line = [], ""
+    for token in _TOKENS.findall(text):
+        if line.strip() and _ems(line + token) * size > width:
+            lines.append(line.strip())
+            line = token.lstrip()
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.strip())
+    return lines or [""]
+
+
+def indicator_rows(rows: Sequence[Row], title: str, desc: str, rtl: bool = False) -> Markup:
+    """Small multiples in one figure: per indicator its name, then for each year a label,
+    the value in words and a bar scaled to that indicator's largest value, so indicators
+    of different units never share a scale. Right to left: everything mirrored."""
+    width, name_size, size, gap = CHART_WIDTH, 13.0, 12.0, 10.0
+    body: list[str] = []
+    y = 4.0
+
+    def x(at: float) -> float:
+        return width - at if rtl else at
+
+    for row in rows:
+        for line in _wrap(row.title, name_size, width):
+            y += name_size + 3
+            body.append(f'<text x="{x(0):.1f}" y="{y:.1f}" class="name">{escape(line)}</text>')
+        top = max((b.value for b in row.bars if b.value is not None), default=0.0) or 1.0
+        for bar in row.bars:
+            y += size + 4
+            body.append(f'<text x="{x(0):.1f}" y="{y:.1f}" class="year">{escape(bar.label)}</text>')
+            if (_ems(bar.label) + _ems(bar.text) + 1) * size > width:
+                y += size + 2  # no room beside the year: the value goes below it
+            body.append(
+                f'<text x="{x(width):.1f}" y="{y:.1f}" class="value">{escape(bar.text)}</text>'
+            )
+            y += 4
+            body.append(f'<rect x="0" y="{y:.1f}" width="{width:.0f}" height="8" class="track"/>')
+            if bar.value is not None and bar.value > 0:
+                w = max(1.5, width * min(bar.value / top, 1.0))
+                cls = "bar part" if bar.part else "bar"
+                body.append(
+                    f'<rect x="{x(w) if rtl else 0:.1f}" y="{y:.1f}" width="{w:.1f}" '
+                    f'height="8" class="{cls}"><title>{escape(bar.label)}: '
+                    f"{escape(bar.text)}</title></rect>"
+                )
+            y += 8
+        y += gap
+    height = y
+    return Markup(
+        f'<svg class="rows" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'direction="{"rtl" if rtl else "ltr"}" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f"<desc>{escape(desc)}</desc>{''.join(body)}</svg>"
+    )

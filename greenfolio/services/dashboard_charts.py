@@ -1,0 +1,262 @@
+"""Dashboard charts: each focus area and each convention, its indicators year by year over
+the period of the Board report now in preparation.
+
+The period is the Board report's own window (``reports/board/definition.yaml``, ``period``)
+for the report year whose window holds the newest verified result; it is cut into calendar
+years, the last usually a part-year (January to June). A value is the figure the report's
+query (``services.figures``) gives for that indicator, restricted to the group's term
+(the ``focus_area`` / ``convention`` parameter a figure takes) and to that year of the
+window: the WHERE clauses are ``figures.result_conditions`` themselves, units combine by
+``domain.units`` as in ``figures.indicator_figure``, countries and entities count once.
+All sums and distinct counts come from four grouped queries (by term, indicator, status and
+year, then by term, indicator and status for the whole period); indicators combined by
+their latest or largest value, which no shipped indicator is, fall back to the figure
+query itself for each cell. Computed once per state of the data (``explorer._cached``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.indicators import Aggregation, Indicator
+from greenfolio.domain.permissions import Principal
+from greenfolio.domain.results import Milestone, Qualifier, ReviewState, combine_qualifiers
+from greenfolio.domain.units import UnitGroup, sum_groups
+from greenfolio.refdata import loader
+from greenfolio.services import figures, reference
+from greenfolio.services.database import Database
+from greenfolio.services.explorer import _cached, _need_reader
+from greenfolio.services.report_definition import ReportDefinition, load_definition, window
+from greenfolio.store.tables import IndicatorRow, ResultRow, TermRow, WorkTermRow
+
+SCHEMES = ("focus_area", "convention")
+"""The classifications the dashboard draws one chart per term of, in this order."""
+REPORT = "board"
+SUMMED = (Aggregation.SUM, Aggregation.COUNT_BY_STATUS)
+DISTINCT = (Aggregation.DISTINCT_COUNTRIES, Aggregation.DISTINCT_ENTITIES)
+WHOLE = "period"
+"""The key of the whole-period value, beside the years."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One calendar year of the report window, cut to the window."""
+
+    year: int
+    start: date
+    end: date
+
+    @property
+    def part(self) -> bool:
+        return (self.start, self.end) != (date(self.year, 1, 1), date(self.year, 12, 31))
+
+
+def report_year(definition: ReportDefinition, newest: date | None, today: date) -> int:
+    """The report year whose window holds ``newest`` (the latest period end of a verified
+    actual result): the first year whose window ends on or after it. Without results,
+    the report of ``today``."""
+    if newest is None:
+        return today.year
+    end_at = definition.period.get("end")
+    offset = end_at[0] if end_at else 0
+    for year in range(newest.year - offset - 1, newest.year - offset + 2):
+        end = window(definition.period, year).end
+        if end is None or end >= newest:
+            return year
+    return newest.year - offset + 1
+
+
+def slices(win: figures.Window) -> list[Slice]:
+    """The calendar years of a window, each cut to the window."""
+    if win.start is None or win.end is None:
+        return []
+    return [
+        Slice(y, max(win.start, date(y, 1, 1)), min(win.end, date(y, 12, 31)))
+        for y in range(win.start.year, win.end.year + 1)
+    ]
+
+
+def figure_params(ind: Indicator) -> Iterator[dict[str, Any]]:
+    """The parameters of the report's figure query for ``ind``: one figure per status for
+    an indicator counted by status (planned, under way, completed), else one."""
+    if ind.aggregation is Aggregation.COUNT_BY_STATUS:
+        for milestone in Milestone:
+            yield {"indicator": ind.code, "status": milestone.value}
+    else:
+        yield {"indicator": ind.code}
+
+
+def _indicators(session: Session) -> list[Indicator]:
+    """Stored indicators, in the order of the packaged registry, others after by code."""
+    order = {code: i for i, code in enumerate(loader.indicators())}
+    rows = session.scalars(select(IndicatorRow)).all()  # one query; each get below is a lookup
+    codes = sorted((r.code for r in rows), key=lambda c: (order.get(c, 1e9), c))
+    return [reference.indicator(session, code) for code in codes]
+
+
+def _where(inds: Sequence[Indicator], win: figures.Window) -> Any:
+    """The report's WHERE clauses for each of ``inds`` (one branch per figure)."""
+    return or_(
+        *(
+            and_(*figures.result_conditions(ind, params, win))
+            for ind in inds
+            for params in figure_params(ind)
+        )
+    )
+
+
+def _keys(by_year: bool) -> list[Any]:
+    keys: list[Any] = [WorkTermRow.term_key, ResultRow.indicator_code, ResultRow.milestone]
+    return [*keys, extract("year", ResultRow.period_end)] if by_year else keys
+
+
+def _base(query: Any, where: Any, keys: list[str]) -> Any:
+    return query.join(WorkTermRow, WorkTermRow.work_id == ResultRow.work_id).where(
+        WorkTermRow.term_key.in_(keys), where
+    )
+
+
+def _slot(row: Sequence[Any], by_year: bool) -> str:
+    return str(int(row[3])) if by_year else WHOLE
+
+
+def _cells(
+    session: Session, inds: list[Indicator], win: figures.Window, keys: list[str]
+) -> dict[tuple[str, str, str | None], dict[str, dict[str, Any]]]:
+    """{(term, indicator, status): {year or WHOLE: {"value", "qualifier"}}}, from one
+    grouped query of sums and one of distinct counts, by year and for the whole window."""
+    by_code = {ind.code: ind for ind in inds}
+    summed = [i for i in inds if i.aggregation not in DISTINCT]
+    counted = [i for i in inds if i.aggregation in DISTINCT]
+    groups: dict[tuple[str, str, str | None, str], list[tuple[UnitGroup, Qualifier]]] = {}
+    out: dict[tuple[str, str, str | None], dict[str, dict[str, Any]]] = {}
+    summed_where, counted_where = _where(summed, win), _where(counted, win)
+    for by_year in (True, False):
+        cols = _keys(by_year)
+        if summed and keys:
+            query = select(*cols, ResultRow.unit, ResultRow.qualifier, func.sum(ResultRow.value))
+            query = _base(query, summed_where, keys).group_by(
+                *cols, ResultRow.unit, ResultRow.qualifier
+            )
+            for row in session.execute(query):
+                term, code, status = row[0], row[1], row[2]
+                if by_code[code].aggregation is not Aggregation.COUNT_BY_STATUS:
+                    status = None
+                unit, qual, total = row[-3:]
+                part = (UnitGroup(unit=unit, total=float(total), record_ids=[]), Qualifier(qual))
+                groups.setdefault((term, code, status, _slot(row, by_year)), []).append(part)
+        if counted and keys:
+            countries = func.count(ResultRow.country.distinct())
+            query = select(*cols, countries, func.count(ResultRow.entity.distinct()))
+            for row in session.execute(_base(query, counted_where, keys).group_by(*cols)):
+                rule = by_code[row[1]].aggregation
+                count = row[-2] if rule is Aggregation.DISTINCT_COUNTRIES else row[-1]
+                if count:
+                    cell = {"value": float(count), "qualifier": Qualifier.EXACT.value}
+                    out.setdefault((row[0], row[1], None), {})[_slot(row, by_year)] = cell
+    for (term, code, status, slot), parts in groups.items():
+        ind = by_code[code]
+        if ind.aggregation in SUMMED:
+            # in the indicator's unit, as the report gives it (figures.indicator_figure)
+            cell = {
+                "value": sum_groups(ind.code, ind.unit, [g for g, _ in parts]),
+                "qualifier": combine_qualifiers({q for _, q in parts}).value,
+            }
+        else:  # latest or largest value: the report's own query, for this one cell
+            scheme, _, value = term.partition(":")
+            start, end = (win.start, win.end) if slot == WHOLE else _year_bounds(win, int(slot))
+            spec = figures.FigureSpec(
+                f"dashboard-{term}-{code}-{slot}",
+                "indicator",
+                {"indicator": code, scheme: value},
+                figures.Window(start, end),
+            )
+            fig = figures.indicator_figure(session, spec, with_ids=False)
+            cell = {"value": fig.value, "qualifier": fig.qualifier.value}
+        out.setdefault((term, code, status), {})[slot] = cell
+    return out
+
+
+def _year_bounds(win: figures.Window, year: int) -> tuple[date, date]:
+    found = next(s for s in slices(win) if s.year == year)
+    return found.start, found.end
+
+
+def _compute(session: Session, today: date) -> dict[str, Any]:
+    definition = load_definition(REPORT)
+    newest = session.scalar(
+        select(func.max(ResultRow.period_end)).where(
+            ResultRow.review_state == ReviewState.VERIFIED.value, ResultRow.kind == "actual"
+        )
+    )
+    year = report_year(definition, newest, today)
+    win = window(definition.period, year)
+    terms = list(
+        session.scalars(
+            select(TermRow)
+            .where(TermRow.scheme.in_(SCHEMES))
+            .order_by(TermRow.scheme, TermRow.ordinal, TermRow.key)
+        )
+    )
+    inds = _indicators(session)
+    cells = _cells(session, inds, win, [t.key for t in terms])
+    charts = []
+    for scheme in SCHEMES:
+        for term in (t for t in terms if t.scheme == scheme):
+            rows = [
+                {
+                    "indicator": ind.code,
+                    "names": dict(ind.names),
+                    "unit": ind.unit,
+                    "aggregation": ind.aggregation.value,
+                    "status": params.get("status"),
+                    "params": {**params, scheme: term.code},
+                    "values": found,
+                }
+                for ind in inds
+                for params in figure_params(ind)
+                if (found := cells.get((term.key, ind.code, params.get("status"))))
+            ]
+            if rows:
+                charts.append(
+                    {
+                        "scheme": scheme,
+                        "code": term.code,
+                        "key": term.key,
+                        "label": term.label,
+                        "names": dict(term.names),
+                        "rows": rows,
+                    }
+                )
+    return {
+        "report": definition.name,
+        "year": year,
+        "window": win.as_dict(),
+        "slices": [
+            {
+                "key": str(s.year),
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat(),
+                "part": s.part,
+            }
+            for s in slices(win)
+        ],
+        "charts": charts,
+    }
+
+
+def dashboard_charts(
+    db: Database, principal: Principal, today: date | None = None
+) -> dict[str, Any]:
+    """Service call: one chart per focus area and per convention that has verified results
+    in the Board report's current window, each row an indicator (per status where it is
+    counted by status) with its value per year of the window and for the whole window."""
+    _need_reader(principal)
+    day = today or date.today()
+    return _cached(db, f"dashboard_charts:{day.year}", lambda s: _compute(s, day))
