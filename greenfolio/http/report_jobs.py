@@ -24,7 +24,11 @@ MEDIA_BY_SUFFIX = {
 
 
 def queue(
-    db: Database, by: str, definition: str, year: int, languages: Sequence[str],
+    db: Database,
+    by: str,
+    definition: str,
+    year: int,
+    languages: Sequence[str],
     formats: Sequence[str],
 ) -> int:
     """Queue a build; its job's id."""

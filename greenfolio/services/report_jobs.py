@@ -102,7 +102,11 @@ def _now() -> datetime:
 
 
 def enqueue(
-    db: Database, by: str, definition: str, year: int, languages: Sequence[str],
+    db: Database,
+    by: str,
+    definition: str,
+    year: int,
+    languages: Sequence[str],
     formats: Sequence[str],
 ) -> int:
     """Queue a build of ``definition`` for ``year`` in ``languages`` × ``formats``; its id.
@@ -115,8 +119,7 @@ def enqueue(
     missing = [lang for lang in langs if lang not in found.languages]
     if not langs or missing:
         raise ValidationError(
-            f"choose one or more of the languages of {definition!r}: "
-            f"{', '.join(found.languages)}",
+            f"choose one or more of the languages of {definition!r}: {', '.join(found.languages)}",
             message_id="report_job_languages",
         )
     if not fmts:
@@ -191,9 +194,7 @@ def claim(db: Database, worker: str, now: datetime | None = None) -> Claimed | N
         job.started_at = when
         job.heartbeat_at = when
         job.attempts += 1
-        return Claimed(
-            job.id, job.definition, job.year, tuple(job.languages), tuple(job.formats)
-        )
+        return Claimed(job.id, job.definition, job.year, tuple(job.languages), tuple(job.formats))
 
 
 def _mine(job_id: int, worker: str) -> Any:

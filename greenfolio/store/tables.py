@@ -567,9 +567,7 @@ class ReportJobFileRow(Base):
 
     __tablename__ = "report_job_file"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    job_id: Mapped[int] = mapped_column(
-        ForeignKey("report_job.id", ondelete="CASCADE"), index=True
-    )
+    job_id: Mapped[int] = mapped_column(ForeignKey("report_job.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
