@@ -30,6 +30,7 @@ from greenfolio.web.rendering import Csrf, Db, check_csrf, lang_of, redirect, re
 router = APIRouter(include_in_schema=False)
 Langs = Annotated[list[str], Form(alias="lang")]
 Formats = Annotated[list[str], Form(alias="format")]
+JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # the id columns are 32-bit integers
 REFRESH_SECONDS = 3
 """How often the page of a job not yet finished reloads itself."""
 
@@ -103,7 +104,7 @@ async def build(
 
 
 @router.get("/reports/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, db: Db, job_id: Annotated[int, Path(ge=1)]) -> Response:
+def job_page(request: Request, db: Db, job_id: JobId) -> Response:
     require(resolve_principal(request), Action.REPORT, SYSTEM)
     job = report_jobs.job(db, job_id)
     return render(
@@ -120,8 +121,8 @@ def job_page(request: Request, db: Db, job_id: Annotated[int, Path(ge=1)]) -> Re
 def job_file(
     request: Request,
     db: Db,
-    job_id: Annotated[int, Path(ge=1)],
-    file_id: Annotated[int, Path(ge=1)],
+    job_id: JobId,
+    file_id: JobId,
 ) -> Response:
     require(resolve_principal(request), Action.REPORT, SYSTEM)
     return jobs_http.download(db, job_id, file_id)

@@ -19,7 +19,7 @@ from greenfolio.services.database import Database
 router = APIRouter(tags=["reports"], responses=RESPONSES)
 Who = Annotated[Principal, Depends(api_principal)]
 Db = Annotated[Database, Depends(get_db)]
-Id = Annotated[int, Path(ge=1)]
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]  # the id columns are 32-bit integers
 PREFIX = "/api/v1/report-jobs"
 
 
