@@ -1,6 +1,7 @@
 """Two real ``greenfolio serve`` processes against one PostgreSQL database behave as one:
 a session started on one is valid on the other, a write made through one is seen by the
-other's next request (dashboard, lists), and signing out on one ends the session on both.
+other's next request (dashboard, lists), and signing out on one ends the session on both;
+a report build queued on one is run by the other and its files fetched through both.
 """
 
 from __future__ import annotations
@@ -37,12 +38,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(url: str) -> Iterator[str]:
-    """A ``greenfolio serve`` process on a port of its own; its base URL."""
+def server(url: str, *extra: str) -> Iterator[str]:
+    """A ``greenfolio serve`` process on a port of its own (``extra``: more options); its
+    base URL."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     code = "from greenfolio.interfaces.cli.app import main; main()"
-    args = ["serve", "--db", url, "--host", HOST, "--port", str(port)]
+    args = ["serve", "--db", url, "--host", HOST, "--port", str(port), *extra]
     process = subprocess.Popen(
         [sys.executable, "-c", code, *args],
         env=env,
@@ -124,3 +126,35 @@ def test_two_servers_share_sessions_and_see_each_others_writes(demo_db: Database
             assert out.status_code == 303
             me = a.get("/api/v1/me")
             assert me.status_code == 401 or not me.json()["signed_in"], me.text
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_report_queued_on_one_server_is_built_by_the_other(demo_db: Database) -> None:
+    accounts.create_user(demo_db, None, "ada", PASSWORD, [Grant(Role.ADMIN, Scope.parse("all"))])
+    url = demo_db.engine.url.render_as_string(hide_password=False)
+    # The first server runs no jobs: only the second one can build.
+    with server(url, "--no-jobs") as first, server(url) as second:
+        secret = _sign_in(first)
+        with _as(first, secret) as a, _as(second, secret) as b:
+            body = {"definition": "gef", "year": 2021, "languages": ["ar"], "formats": ["html"]}
+            queued = a.post(
+                "/api/v1/report-jobs",
+                json=body,
+                headers={"X-CSRF-Token": accounts.csrf_token(secret)},
+            )
+            assert queued.status_code == 202, queued.text
+            where = queued.headers["location"]
+            deadline = time.monotonic() + 120
+            while (job := a.get(where).json())["state"] in ("queued", "running"):
+                assert time.monotonic() < deadline, f"the build did not finish: {job}"
+                time.sleep(0.5)
+            assert job["state"] == "done", job["message"]
+            document = next(f for f in job["files"] if f["name"] == "gef-2021-ar.html")
+            through_first = a.get(document["href"])
+            through_second = b.get(document["href"])
+            assert through_first.status_code == through_second.status_code == 200
+            assert through_first.content == through_second.content
+            assert 'lang="ar"' in through_first.text
+            # The page of the job, on the first server, lists the files the second built.
+            page = a.get(f"/reports/jobs/{job['id']}")
+            assert page.status_code == 200 and "gef-2021-ar.html" in page.text

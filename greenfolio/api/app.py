@@ -26,6 +26,7 @@ from greenfolio.api.routes import (
     figures,
     methods,
     portfolio,
+    report_jobs,
     results,
 )
 from greenfolio.services import accounts as accounts_service
@@ -100,7 +101,8 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.state.greenfolio = Settings(db, public)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (portfolio, results, evidence, methods, figures, audit, accounts):
+    routes = (portfolio, results, evidence, methods, figures, report_jobs, audit, accounts)
+    for module in routes:
         api.include_router(module.router)
     app.include_router(api)
 

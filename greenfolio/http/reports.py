@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from greenfolio.domain.errors import ValidationError
-from greenfolio.interfaces import report_archive, report_files
+from greenfolio.interfaces import report_files
 from greenfolio.services import reporting
 from greenfolio.services.database import Database, reading
 from greenfolio.services.report_catalogue import resolve
@@ -38,32 +37,3 @@ def build_file(db: Database, definition: str, year: int, lang: str, fmt: str) ->
     with tempfile.TemporaryDirectory(prefix="greenfolio-report-") as tmp:
         path, _ = report_files.write(built, fmt, Path(tmp))
         return path.read_bytes(), path.name
-
-
-def build_and_keep(
-    db: Database, by: str, definition: str, year: int, lang: str, fmt: str
-) -> dict[str, Any]:
-    """Build one report file with its provenance and keep both in the archive; the
-    build's record (a ``ValidationError`` when the server has no archive)."""
-    _check(fmt)
-    archive = report_archive.folder(db)
-    if archive is None:
-        raise ValidationError(
-            f"built reports are kept only where {report_archive.ENV_ARCHIVE} names a folder",
-            message_id="report_no_archive",
-        )
-    source = resolve(definition).source
-    with reading():
-        built = reporting.build(db, source, year, lang)
-    with tempfile.TemporaryDirectory(prefix="greenfolio-report-") as tmp:
-        document, provenance = report_files.write(built, fmt, Path(tmp))
-        return report_archive.keep(
-            archive,
-            document,
-            provenance,
-            by=by,
-            definition=definition,
-            year=year,
-            lang=lang,
-            fmt=fmt,
-        )

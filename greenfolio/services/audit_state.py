@@ -22,6 +22,9 @@ NOT_AUDITED = frozenset(
     # work_search: the search index, rebuilt from the audited work items and terms.
     # mail_outbox: notifications sent or not, derived from audited review actions.
     # view_cache: derived views (dashboard, filter choices), recomputed from the records.
+    # report_job, report_job_file: report builds and their files; a build only reads the
+    # records, and auditing its state changes would advance the change generation (and
+    # so recompute every shared view) on each heartbeat.
     {
         "audit_event",
         "audit_head",
@@ -31,6 +34,8 @@ NOT_AUDITED = frozenset(
         "work_search",
         "mail_outbox",
         "view_cache",
+        "report_job",
+        "report_job_file",
     }
 )
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""

@@ -1,31 +1,52 @@
 """The reports page: choose an installed definition (shipped, or in a folder the
-administrator configured; never a path typed in the page), a year, a language and a
-format; build it; and the history of the reports built here, each with its provenance
-file, downloadable."""
+administrator configured; never a path typed in the page), a year, languages and
+formats; queue the build as a job, which any server process (or ``greenfolio worker``)
+runs; follow it on its own page; download its documents and provenance files from any
+process. Reports kept in the archive folder by earlier versions stay listed."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import SYSTEM, Action, allowed, require
+from greenfolio.http import report_jobs as jobs_http
 from greenfolio.http.context import resolve_principal
 from greenfolio.http.refusals import classify
-from greenfolio.http.reports import MEDIA, build_and_keep, build_file
+from greenfolio.http.reports import MEDIA, build_file
 from greenfolio.interfaces import report_archive, report_files
-from greenfolio.services import accounts
+from greenfolio.services import accounts, report_jobs
 from greenfolio.services.database import Database
 from greenfolio.services.report_catalogue import installed
-from greenfolio.web.rendering import Csrf, Db, check_csrf, redirect, render, said
+from greenfolio.web.i18n import Translator
+from greenfolio.web.refusal_text import message
+from greenfolio.web.rendering import Csrf, Db, check_csrf, lang_of, redirect, render, said
 
 router = APIRouter(include_in_schema=False)
-Lang = Annotated[str, Form(pattern="^(ar|zh|en|fr|ru|es)$")]
+Langs = Annotated[list[str], Form(alias="lang")]
+Formats = Annotated[list[str], Form(alias="format")]
+JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # the id columns are 32-bit integers
+REFRESH_SECONDS = 3
+"""How often the page of a job not yet finished reloads itself."""
+
+
+def _names(db: Database, request: Request) -> dict[str, str]:
+    who = resolve_principal(request)
+    if not allowed(who, Action.ADMIN, SYSTEM):
+        return {}
+    return {u.username: u.display_name or u.username for u in accounts.users(db, who)}
+
+
+def _why(request: Request, job: report_jobs.Job) -> str | None:
+    """A failed job's reason in the visitor's language (its English text if uncatalogued)."""
+    if job.state != "failed":
+        return None
+    return message(Translator(lang_of(request)), job.message_id, job.params) or job.error
 
 
 def _page(request: Request, db: Database, status: int = 200, **context: object) -> Response:
@@ -35,12 +56,7 @@ def _page(request: Request, db: Database, status: int = 200, **context: object) 
     years = sorted({y for d in definitions.values() for y in d.years}) or [date.today().year]
     context.setdefault("errors", [])
     context.setdefault("chosen", {})
-    archive = report_archive.folder(db)
-    names = (
-        {u.username: u.display_name or u.username for u in accounts.users(db, who)}
-        if allowed(who, Action.ADMIN, SYSTEM)
-        else {}
-    )
+    jobs = report_jobs.jobs(db)
     return render(
         request,
         "reports.html",
@@ -48,10 +64,10 @@ def _page(request: Request, db: Database, status: int = 200, **context: object) 
         definitions=list(definitions.values()),
         formats=report_files.FORMATS,
         default_year=max(years),
-        archive=archive is not None,
-        history=report_archive.history(archive),
-        names=names,
-        built=request.query_params.get("built"),
+        jobs=jobs,
+        why={j.id: _why(request, j) for j in jobs},
+        history=report_archive.history(report_archive.folder(db)),
+        names=_names(db, request),
         **context,
     )
 
@@ -68,21 +84,48 @@ async def build(
     csrf: Csrf,
     definition: Annotated[str, Form(max_length=40)],
     year: Annotated[int, Form(ge=1990, le=2100)],
-    lang: Lang,
-    fmt: Annotated[str, Form(alias="format", max_length=5)],
+    lang: Langs = [],  # noqa: B006 (FastAPI copies defaults)
+    fmt: Formats = [],  # noqa: B006
 ) -> Response:
     check_csrf(request, csrf)
     who = await run_in_threadpool(resolve_principal, request)
     require(who, Action.REPORT, SYSTEM)
-    chosen = {"definition": definition, "year": year, "lang": lang, "format": fmt}
+    chosen = {"definition": definition, "year": year, "langs": lang, "formats": fmt}
     try:
-        kept = await run_in_threadpool(build_and_keep, db, who.actor, definition, year, lang, fmt)
+        job_id = await run_in_threadpool(
+            jobs_http.queue, db, who.actor, definition, year, lang, fmt
+        )
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 404, 422):
             raise
         errors = [said(request, exc)]
         return await run_in_threadpool(_page, request, db, 422, errors=errors, chosen=chosen)
-    return redirect(f"/reports?built={quote(kept['id'])}", saved=False)
+    return redirect(f"/reports/jobs/{job_id}", saved=False)
+
+
+@router.get("/reports/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(request: Request, db: Db, job_id: JobId) -> Response:
+    require(resolve_principal(request), Action.REPORT, SYSTEM)
+    job = report_jobs.job(db, job_id)
+    return render(
+        request,
+        "report_job.html",
+        job=job,
+        why=_why(request, job),
+        names=_names(db, request),
+        refresh=REFRESH_SECONDS if job.state in ("queued", "running") else None,
+    )
+
+
+@router.get("/reports/jobs/{job_id}/files/{file_id}")
+def job_file(
+    request: Request,
+    db: Db,
+    job_id: JobId,
+    file_id: JobId,
+) -> Response:
+    require(resolve_principal(request), Action.REPORT, SYSTEM)
+    return jobs_http.download(db, job_id, file_id)
 
 
 @router.get("/reports/kept/{build_id}/{kind}")

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 serve_app = typer.Typer()
 """``greenfolio serve`` (an app of one command, so that it can be loaded when used)."""
+worker_app = typer.Typer()
+"""``greenfolio worker``: report builds queued by any server."""
 users_app = typer.Typer(help="Accounts and their scoped roles.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
@@ -48,13 +50,12 @@ def run_server(
     public: bool = False,
     workers: int = 1,
     tls: tuple[str, str] | None = None,
+    jobs: bool = True,
 ) -> None:
     """Serve the web pages and the API until interrupted (over TLS with a certificate and
-    key; session cookies are then marked Secure)."""
-    import uvicorn
-
-    from greenfolio.api.app import ENV_PUBLIC, create_app
-    from greenfolio.store.engine import ENV_VAR
+    key; session cookies are then marked Secure); with ``jobs``, run queued report builds
+    in a thread beside them."""
+    from greenfolio.interfaces.report_worker import Runner
 
     mode = "public read-only mode on" if public else "sign-in required"
     scheme = "https" if tls else "http"
@@ -63,6 +64,25 @@ def run_server(
     options: dict[str, Any] = {"proxy_headers": True, "log_level": "warning"}
     if tls:
         options.update(ssl_certfile=tls[0], ssl_keyfile=tls[1])
+    runner = Runner(database) if jobs else None
+    if runner is not None:
+        out.print(f"report jobs: run here as {runner.worker}", highlight=False)
+        runner.start()
+    try:
+        _run_uvicorn(database, host, port, public, workers, options)
+    finally:
+        if runner is not None:
+            runner.stop()
+
+
+def _run_uvicorn(
+    database: "Database", host: str, port: int, public: bool, workers: int, options: Any
+) -> None:
+    import uvicorn
+
+    from greenfolio.api.app import ENV_PUBLIC, create_app
+    from greenfolio.store.engine import ENV_VAR
+
     if workers > 1:
         os.environ[ENV_VAR] = database.engine.url.render_as_string(hide_password=False)
         os.environ[ENV_PUBLIC] = "1" if public else "0"
@@ -89,6 +109,14 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     certfile: Annotated[str | None, typer.Option(help="TLS certificate (PEM).")] = None,
     keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM).")] = None,
+    jobs: Annotated[
+        bool,
+        typer.Option(
+            "--jobs/--no-jobs",
+            help="Run queued report builds in this process too (--no-jobs: leave them to "
+            "other servers or `greenfolio worker`).",
+        ),
+    ] = True,
 ) -> None:
     """Run the web application and the REST API (/api/v1) on one server."""
     from greenfolio.services import accounts
@@ -104,7 +132,33 @@ def serve(
             )
         _say_evidence_folder(database)
     tls = (certfile, keyfile) if certfile and keyfile else None
-    run_server(database, host, port, public, workers, tls)
+    run_server(database, host, port, public, workers, tls, jobs)
+
+
+@worker_app.command("worker")
+def worker(
+    db: DbOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run the queued report builds, then stop.")
+    ] = False,
+) -> None:
+    """Run queued report builds (for any server on the same database) until interrupted."""
+    from greenfolio.interfaces.report_worker import Runner, run_waiting, worker_name
+
+    with errors():
+        database = open_db(db)
+    if once:
+        done = run_waiting(database, worker_name())
+        out.print(f"report jobs run: {len(done)}", highlight=False)
+        return
+    runner = Runner(database)
+    out.print(f"running report jobs from {database.url} as {runner.worker}", highlight=False)
+    runner.start()
+    try:
+        while runner.is_alive():
+            runner.join(1.0)
+    except KeyboardInterrupt:
+        runner.stop()
 
 
 def _say_evidence_folder(database: "Database") -> None:

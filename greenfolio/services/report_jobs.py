@@ -1,0 +1,335 @@
+"""Report builds as jobs: asked for on the reports page or through the API, run by any
+server process (or ``greenfolio worker``) against the same database, and seen, with
+their files, from every process.
+
+The queue is the ``report_job`` table. A process claims the oldest queued job in one
+transaction: on PostgreSQL with ``SELECT … FOR UPDATE SKIP LOCKED`` (two processes
+claiming at once take different jobs and neither waits), on SQLite inside the
+transaction's ``BEGIN IMMEDIATE`` (the database's one write lock: claims follow one
+another). A claimed job is ``running`` under a lease (``heartbeat_at``) that its process
+renews every ``HEARTBEAT_SECONDS`` while it builds; a job whose lease has run out for
+``LEASE_SECONDS`` (its process was killed, or the machine went down) is queued again
+by the next claim, and failed, with a message saying so, once it has been tried
+``MAX_ATTEMPTS`` times. Every change to a running job names the process holding it, so
+a process that lost its lease cannot overwrite the outcome of the one that took over.
+
+The files a build writes (each document and its provenance) are kept in the database
+(``report_job_file``, a BLOB on SQLite, ``bytea`` on PostgreSQL): it is the one place
+every process already reaches, so no shared folder has to be mounted on each machine,
+and a job and its files are committed together. A report is a few megabytes at most.
+
+Why not procrastinate (the PostgreSQL job queue)? Greenfolio runs on SQLite as well,
+where procrastinate has no backend (its in-memory connector is for tests); it would be a
+second schema to migrate beside Alembic's, a second connection pool (psycopg's async
+one) and an asyncio worker, while the state a page shows (queued, running, done,
+failed with a message in words) and the files would still need these tables. The claim
+is one statement on each backend, the lease a column; that is this module.
+
+Jobs are not audited (``audit_state.NOT_AUDITED``): a build reads the records and
+changes none, and each state change and heartbeat would otherwise advance the change
+generation that the shared views are kept at. Who asked for a build, and when, stays in
+the job's row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.services.database import Database, reading
+from greenfolio.services.report_catalogue import resolve
+from greenfolio.store.tables import ReportJobFileRow, ReportJobRow
+
+STATES = ("queued", "running", "done", "failed")
+LEASE_SECONDS = 90
+"""How long a running job's lease lasts without a heartbeat before another process may
+take the job up."""
+HEARTBEAT_SECONDS = 15
+MAX_ATTEMPTS = 2
+"""How many processes may start a job before it is failed (it stopped them all)."""
+
+
+@dataclass(frozen=True)
+class JobFile:
+    id: int
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """A report job as pages and the API show it."""
+
+    id: int
+    definition: str
+    year: int
+    languages: tuple[str, ...]
+    formats: tuple[str, ...]
+    requested_by: str
+    requested_at: datetime
+    state: str
+    attempts: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    message_id: str | None
+    """Why it failed, as a catalogue id (``err_<id>``) with ``params``; ``error`` in English."""
+    params: dict[str, Any]
+    error: str | None
+    files: tuple[JobFile, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A job a process has claimed: what to build."""
+
+    id: int
+    definition: str
+    year: int
+    languages: tuple[str, ...]
+    formats: tuple[str, ...]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def enqueue(
+    db: Database,
+    by: str,
+    definition: str,
+    year: int,
+    languages: Sequence[str],
+    formats: Sequence[str],
+) -> int:
+    """Queue a build of ``definition`` for ``year`` in ``languages`` × ``formats``; its id.
+
+    The definition is chosen by name among the installed ones; the formats must already
+    be checked by the caller (the writers know them)."""
+    found = resolve(definition)
+    langs = list(dict.fromkeys(languages))
+    fmts = list(dict.fromkeys(formats))
+    missing = [lang for lang in langs if lang not in found.languages]
+    if not langs or missing:
+        raise ValidationError(
+            f"choose one or more of the languages of {definition!r}: {', '.join(found.languages)}",
+            message_id="report_job_languages",
+        )
+    if not fmts:
+        raise ValidationError("choose one or more formats", message_id="report_job_formats")
+    with db.transaction() as session:
+        row = ReportJobRow(
+            definition=definition,
+            year=year,
+            languages=langs,
+            formats=fmts,
+            requested_by=by,
+            requested_at=_now(),
+            state="queued",
+            attempts=0,
+        )
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+
+def _stale(now: datetime) -> Any:
+    return and_(
+        ReportJobRow.state == "running",
+        ReportJobRow.heartbeat_at < now - timedelta(seconds=LEASE_SECONDS),
+    )
+
+
+def waiting(db: Database, now: datetime | None = None) -> bool:
+    """Whether a job waits to be claimed (a cheap read, before taking a write lock)."""
+    when = now or _now()
+    query = select(ReportJobRow.id).where(or_(ReportJobRow.state == "queued", _stale(when)))
+    with reading(), db.transaction() as session:
+        return session.scalar(query.limit(1)) is not None
+
+
+def _skip_locked(session: Session, query: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query  # SQLite: the transaction already holds the database's write lock
+
+
+def _take_back(session: Session, now: datetime) -> None:
+    """Queue again (or fail) the running jobs whose lease has run out."""
+    lost = session.scalars(_skip_locked(session, select(ReportJobRow).where(_stale(now))))
+    for row in lost:
+        row.worker = None
+        if row.attempts >= MAX_ATTEMPTS:
+            row.state = "failed"
+            row.finished_at = now
+            row.message_id = "report_job_lost"
+            row.message_params = {"n": row.attempts}
+            row.error = (
+                f"the process building this report stopped {row.attempts} times "
+                "(it was ended, or ran out of memory); ask the administrator"
+            )
+        else:
+            row.state = "queued"
+
+
+def claim(db: Database, worker: str, now: datetime | None = None) -> Claimed | None:
+    """Take the oldest queued job for ``worker`` (a process's name), or None."""
+    when = now or _now()
+    with db.transaction() as session:
+        _take_back(session, when)
+        query = select(ReportJobRow).where(ReportJobRow.state == "queued")
+        row = session.scalars(_skip_locked(session, query.order_by(ReportJobRow.id).limit(1)))
+        job = row.first()
+        if job is None:
+            return None
+        job.state = "running"
+        job.worker = worker
+        job.started_at = when
+        job.heartbeat_at = when
+        job.attempts += 1
+        return Claimed(job.id, job.definition, job.year, tuple(job.languages), tuple(job.formats))
+
+
+def _mine(job_id: int, worker: str) -> Any:
+    return and_(
+        ReportJobRow.id == job_id,
+        ReportJobRow.state == "running",
+        ReportJobRow.worker == worker,
+    )
+
+
+def heartbeat(db: Database, job_id: int, worker: str, now: datetime | None = None) -> bool:
+    """Renew ``worker``'s lease on a running job; False if the job is no longer its own."""
+    with db.transaction() as session:
+        done = session.execute(
+            update(ReportJobRow).where(_mine(job_id, worker)).values(heartbeat_at=now or _now())
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def finish(db: Database, job_id: int, worker: str, files: Sequence[tuple[str, bytes]]) -> bool:
+    """Keep a finished job's files (name, content) and mark it done; False (nothing
+    kept) if the job is no longer ``worker``'s."""
+    with db.transaction() as session:
+        done = session.execute(
+            update(ReportJobRow)
+            .where(_mine(job_id, worker))
+            .values(state="done", finished_at=_now(), heartbeat_at=_now())
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            return False
+        for name, data in files:
+            session.add(
+                ReportJobFileRow(
+                    job_id=job_id,
+                    name=name,
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    data=data,
+                )
+            )
+        return True
+
+
+def fail(
+    db: Database,
+    job_id: int,
+    worker: str,
+    error: str,
+    message_id: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> bool:
+    """Mark a job failed with why, in English and as a catalogue id with its values."""
+    with db.transaction() as session:
+        done = session.execute(
+            update(ReportJobRow)
+            .where(_mine(job_id, worker))
+            .values(
+                state="failed",
+                finished_at=_now(),
+                error=error,
+                message_id=message_id,
+                message_params=dict(params or {}),
+            )
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def _job(row: ReportJobRow, files: Sequence[JobFile]) -> Job:
+    return Job(
+        id=row.id,
+        definition=row.definition,
+        year=row.year,
+        languages=tuple(row.languages),
+        formats=tuple(row.formats),
+        requested_by=row.requested_by,
+        requested_at=row.requested_at,
+        state=row.state,
+        attempts=row.attempts,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        message_id=row.message_id,
+        params=dict(row.message_params or {}),
+        error=row.error,
+        files=tuple(files),
+    )
+
+
+def _files(session: Session, ids: Sequence[int]) -> dict[int, list[JobFile]]:
+    out: dict[int, list[JobFile]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    query = (
+        select(
+            ReportJobFileRow.job_id,
+            ReportJobFileRow.id,
+            ReportJobFileRow.name,
+            ReportJobFileRow.size,
+            ReportJobFileRow.sha256,
+        )
+        .where(ReportJobFileRow.job_id.in_(ids))
+        .order_by(ReportJobFileRow.id)
+    )
+    for job_id, file_id, name, size, sha in session.execute(query):
+        out[job_id].append(JobFile(file_id, name, size, sha))
+    return out
+
+
+def jobs(db: Database, limit: int = 50) -> list[Job]:
+    """The newest jobs first, with their files (not their contents)."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(ReportJobRow).order_by(ReportJobRow.id.desc()).limit(limit)
+        ).all()
+        files = _files(session, [r.id for r in rows])
+        return [_job(r, files[r.id]) for r in rows]
+
+
+def _missing(job_id: int) -> NotFoundError:
+    return NotFoundError(
+        f"no report job {job_id}", message_id="report_job_missing", params={"id": job_id}
+    )
+
+
+def job(db: Database, job_id: int) -> Job:
+    with db.transaction() as session:
+        row = session.get(ReportJobRow, job_id)
+        if row is None:
+            raise _missing(job_id)
+        return _job(row, _files(session, [job_id])[job_id])
+
+
+def job_file(db: Database, job_id: int, file_id: int) -> tuple[str, bytes]:
+    """A finished job's file: its name and content."""
+    with db.transaction() as session:
+        row = session.get(ReportJobFileRow, file_id)
+        if row is None or row.job_id != job_id:
+            raise _missing(job_id)
+        return row.name, bytes(row.data)

@@ -1,0 +1,141 @@
+"""Issue 11, report builds as jobs: the queue's claim, lease and outcome rules, and the
+API, on SQLite and PostgreSQL. Time is passed to the claim (``now``) rather than waited
+for: a lease runs out when the claim is made later than the lease allows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.interfaces import report_worker
+from greenfolio.services import report_jobs
+from greenfolio.services.database import Database
+from tests.test_api_support import add_user, browser
+
+LATER = timedelta(seconds=report_jobs.LEASE_SECONDS + 1)
+
+
+def _queue(db: Database, n: int = 1) -> list[int]:
+    return [report_jobs.enqueue(db, "ada", "board", 2021, ["en"], ["html"]) for _ in range(n)]
+
+
+def test_two_workers_claim_different_jobs_oldest_first(demo_db: Database) -> None:
+    first, second = _queue(demo_db, 2)
+    a = report_jobs.claim(demo_db, "worker-a")
+    b = report_jobs.claim(demo_db, "worker-b")
+    assert a is not None and b is not None
+    assert (a.id, b.id) == (first, second)
+    assert report_jobs.claim(demo_db, "worker-c") is None
+    assert [j.state for j in report_jobs.jobs(demo_db)] == ["running", "running"]
+
+
+def test_a_job_whose_process_died_is_taken_up_again_then_failed(demo_db: Database) -> None:
+    (job_id,) = _queue(demo_db)
+    start = datetime.now(UTC)
+    assert report_jobs.claim(demo_db, "dies-1", now=start) is not None
+    # Within the lease nobody else takes it.
+    assert report_jobs.claim(demo_db, "other", now=start + LATER / 2) is None
+    # The lease ran out: the next claim takes it up again, and the first process, were it
+    # to wake, can neither renew the lease nor keep an outcome.
+    again = report_jobs.claim(demo_db, "dies-2", now=start + LATER)
+    assert again is not None and again.id == job_id
+    assert not report_jobs.heartbeat(demo_db, job_id, "dies-1")
+    assert not report_jobs.finish(demo_db, job_id, "dies-1", [("x.html", b"stale")])
+    assert report_jobs.job(demo_db, job_id).attempts == 2
+    # Its second process dies too: the job fails, saying so in words.
+    assert report_jobs.claim(demo_db, "other", now=start + 2 * LATER) is None
+    failed = report_jobs.job(demo_db, job_id)
+    assert failed.state == "failed" and failed.message_id == "report_job_lost"
+    assert failed.error and "stopped 2 times" in failed.error
+    assert failed.files == ()
+
+
+def test_a_heartbeat_keeps_the_job(demo_db: Database) -> None:
+    (job_id,) = _queue(demo_db)
+    start = datetime.now(UTC)
+    assert report_jobs.claim(demo_db, "alive", now=start) is not None
+    assert report_jobs.heartbeat(demo_db, job_id, "alive", now=start + LATER)
+    assert report_jobs.claim(demo_db, "other", now=start + LATER + LATER / 2) is None
+    assert report_jobs.job(demo_db, job_id).state == "running"
+
+
+def test_the_worker_builds_and_keeps_every_file(demo_db: Database) -> None:
+    job_id = report_jobs.enqueue(demo_db, "ada", "gef", 2021, ["en", "zh"], ["html"])
+    assert report_worker.run_waiting(demo_db, "w") == [job_id]
+    done = report_jobs.job(demo_db, job_id)
+    assert done.state == "done" and done.finished_at is not None
+    documents = sorted(f.name for f in done.files if f.name.endswith(".html"))
+    assert documents == ["gef-2021-en.html", "gef-2021-zh.html"]
+    name, data = report_jobs.job_file(demo_db, job_id, done.files[0].id)
+    assert name == done.files[0].name and len(data) == done.files[0].size > 0
+    with pytest.raises(NotFoundError):
+        report_jobs.job_file(demo_db, job_id + 1, done.files[0].id)
+
+
+def test_enqueue_checks_definition_and_languages(demo_db: Database) -> None:
+    with pytest.raises(NotFoundError):
+        report_jobs.enqueue(demo_db, "ada", "../board", 2021, ["en"], ["html"])
+    with pytest.raises(ValidationError):
+        report_jobs.enqueue(demo_db, "ada", "board", 2021, [], ["html"])
+    with pytest.raises(ValidationError):
+        report_jobs.enqueue(demo_db, "ada", "board", 2021, ["xx"], ["html"])
+    assert report_jobs.jobs(demo_db) == []
+
+
+def test_jobs_are_not_audited_and_move_no_change_generation(demo_db: Database) -> None:
+    from greenfolio.services.audit_state import NOT_AUDITED
+
+    assert {"report_job", "report_job_file"} <= NOT_AUDITED
+    before = accounts_generation(demo_db)
+    _queue(demo_db)
+    report_worker.run_waiting(demo_db, "w")
+    assert accounts_generation(demo_db) == before
+
+
+def accounts_generation(db: Database) -> int:
+    from sqlalchemy import func, select
+
+    from greenfolio.store.tables import AuditEventRow
+
+    with db.transaction() as session:
+        return int(session.scalar(select(func.coalesce(func.max(AuditEventRow.id), 0))) or 0)
+
+
+def test_the_api_queues_at_once_and_serves_the_files(demo_db: Database) -> None:
+    boss = add_user(demo_db, "boss", "admin@all")
+    web, csrf = browser(demo_db, boss)
+    headers = {"X-CSRF-Token": csrf}
+    body = {"definition": "board", "year": 2021, "languages": ["ru"], "formats": ["html"]}
+    queued = web.post("/api/v1/report-jobs", json=body, headers=headers)
+    assert queued.status_code == 202, queued.text
+    assert queued.json()["state"] == "queued" and queued.json()["files"] == []
+    where = queued.headers["location"]
+    report_worker.run_waiting(demo_db, "w")
+    done = web.get(where).json()
+    assert done["state"] == "done" and done["message"] is None
+    document = next(f for f in done["files"] if f["name"] == "board-2021-ru.html")
+    got = web.get(document["href"])
+    assert got.status_code == 200 and 'lang="ru"' in got.text
+    refused = web.post("/api/v1/report-jobs", json={**body, "formats": ["exe"]}, headers=headers)
+    assert refused.status_code == 422, refused.text
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_claim_skips_a_job_another_transaction_holds(demo_db: Database) -> None:
+    """PostgreSQL: while another process's transaction holds the oldest queued job (as a
+    claim does until it commits), a claim takes the next one at once."""
+    from sqlalchemy import text
+
+    first, second = _queue(demo_db, 2)
+    with demo_db.engine.connect() as other:
+        held = other.execute(
+            text("SELECT id FROM report_job WHERE id = :id FOR UPDATE"), {"id": first}
+        ).scalar()
+        assert held == first
+        claimed = report_jobs.claim(demo_db, "worker-b")
+        assert claimed is not None and claimed.id == second
+        other.rollback()
+    again = report_jobs.claim(demo_db, "worker-c")
+    assert again is not None and again.id == first
