@@ -31,6 +31,7 @@ from greenfolio.domain.document import (
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
 from greenfolio.domain.numbers import format_count, format_figure
+from greenfolio.domain.results import Qualifier
 from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata.loader import read_yaml
@@ -152,13 +153,18 @@ class _Renderer:
         fig = self._figure(fid)
         return bool(fig.items) or fig.value > 0
 
-    def count(self, fid: str, cap: bool = False, **forms: str) -> str:
+    def count(self, fid: str, cap: bool = False, single: str = "", **forms: str) -> str:
         """The figure in words that agree with it: ``forms`` are keyed by CLDR plural
         category (zero, one, two, few, many, other) and may place the number with "{n}";
         a form without "{n}" ("a new guide") still prints from the figure. A zero with no
-        "zero" form is an error: the template should test ``has()``."""
+        "zero" form is an error: the template should test ``has()``. ``single`` is the form
+        for exactly one item, chosen by the number itself and not by its plural category:
+        a sentence that names the one item ("一份指南") in a language whose CLDR rules do not
+        tell one from many (Chinese) gives it, and its "other" form once the count rises."""
         fig = self._figure(fid)
         category = "other"
+        if single and fig.value == 1 and fig.qualifier is Qualifier.EXACT:
+            return self._mark(fid, single[:1].upper() + single[1:] if cap else single)
         if fig.value == 0:
             category = "zero"
         elif report_units.is_scaled(fig.value, fig.qualifier):
@@ -179,15 +185,9 @@ class _Renderer:
         """A measured quantity with its unit as the convention writes it ("13,194 metric
         tonnes", "119,489 mg TEQ"), and a footnote with the GWP basis its records state."""
         fig = self._figure(fid)
-        number = format_figure(fig.value, self.lang, fig.qualifier)
-        unit = report_units.unit_label(fig.unit, fig.value, self.lang, fig.qualifier, case)
+        text = report_units.quantity(fig.value, fig.unit, self.lang, fig.qualifier, case)
         note = report_units.basis_note(fig, self.lang)
-        space = "\u00a0"
-        if self.lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
-            space = " " if number[-1:].isdigit() else ""
-        elif report_units.is_scaled(fig.value, fig.qualifier):
-            space = " " + report_units.SCALE_WORD_JOINER.get(self.lang, "")
-        return self._mark(fid, f"{number}{space}{unit}") + (self.fn(note) if note else "")
+        return self._mark(fid, text) + (self.fn(note) if note else "")
 
     def countries(self, fid: str, prep: str = "", bare: bool = False) -> str:
         """The figure's countries as a list in running text, each with its UN article
@@ -404,10 +404,17 @@ def _chart_refs(
                 number,
                 typeset(str(_need(text, lang, "title")), lang),
                 {key: typeset(label, lang) for key, label in labels.items()},
-                str(text.get("axis", "")),
+                _axis(text, data, lang),
             )
         )
     return tuple(refs)
+
+
+def _axis(text: Mapping[str, Any], data: ChartData | None, lang: str) -> str:
+    """A chart's value axis: the unit's words from ``units.yaml`` (as the text prints
+    them), or the template's title for a count ("countries")."""
+    unit_words = report_units.axis_label(data.unit, lang) if data is not None else None
+    return typeset(unit_words or str(text.get("axis", "")), lang)
 
 
 def render_document(
