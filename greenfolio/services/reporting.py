@@ -31,6 +31,7 @@ from greenfolio.domain.document import (
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
 from greenfolio.domain.numbers import format_count, format_figure
+from greenfolio.domain.org_names import org_name
 from greenfolio.domain.results import Qualifier
 from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
@@ -51,8 +52,11 @@ FIG_OPEN, FIG_MID, FIG_CLOSE, NOTE_OPEN, NOTE_CLOSE = (
     "\ue003",
     "\ue004",
 )
+# Text in another language (a partner's name as given): LANG_OPEN lang LANG_MID text LANG_CLOSE.
+LANG_OPEN, LANG_MID, LANG_CLOSE = "\ue005", "\ue006", "\ue007"
 _MARKS = re.compile(
     f"{FIG_OPEN}([^{FIG_MID}]*){FIG_MID}([^{FIG_CLOSE}]*){FIG_CLOSE}|{NOTE_OPEN}(\\d+){NOTE_CLOSE}"
+    f"|{LANG_OPEN}([a-z]+){LANG_MID}([^{LANG_CLOSE}]*){LANG_CLOSE}"
 )
 _DATE_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 _HAN = "\u4e00-\u9fff"
@@ -101,8 +105,8 @@ def _with_basis(fig: Figure) -> dict[str, Any]:
 
 
 _CJK_PUNCT = "，。、；：（）“”《》！？"
-_OPENERS = FIG_OPEN + NOTE_OPEN
-_CLOSERS = FIG_CLOSE + NOTE_CLOSE
+_OPENERS = FIG_OPEN + NOTE_OPEN + LANG_OPEN
+_CLOSERS = FIG_CLOSE + NOTE_CLOSE + LANG_CLOSE
 
 
 def _space_han(text: str, lang: str) -> str:
@@ -210,6 +214,14 @@ class _Renderer:
             names[0] = country_in_text(codes[0], self.lang, prep)
         return self._mark(fid, format_list(names, locale=_DATE_LOCALES[self.lang]))
 
+    def org(self, key: str) -> str:
+        """A partner's name: in the document's language where the UN or the organisation
+        has one (``refdata/orgnames``), else as given, marked with its own language."""
+        name = org_name(key, self.lang)
+        if name.lang == self.lang:
+            return name.text
+        return f"{LANG_OPEN}{name.lang}{LANG_MID}{name.text}{LANG_CLOSE}"
+
     def period_year(self, fid: str) -> str:
         fig = self._figure(fid)
         if fig.window is None or fig.window.end is None:
@@ -237,6 +249,7 @@ class _Renderer:
             "count": self.count,
             "qty": self.qty,
             "countries": self.countries,
+            "org": self.org,
             "period_year": self.period_year,
             "figure_date": self.figure_date,
             "fn": self.fn,
@@ -257,7 +270,9 @@ class _Renderer:
         for match in _MARKS.finditer(text):
             if match.start() > pos:
                 out.append(Run(text[pos : match.start()]))
-            if match.group(3) is not None:
+            if match.group(4) is not None:
+                out.append(Run(match.group(5), lang=match.group(4)))
+            elif match.group(3) is not None:
                 out.append(Run(match.group(3), footnote=int(match.group(3))))
             else:
                 fid, _, part = match.group(1).partition("|")
@@ -321,9 +336,9 @@ def _space_runs(runs: list[Run]) -> list[Run]:
             continue
         a, b = left.text[-1], right.text[0]
         if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
-            if left.figure is None:
+            if left.figure is None and left.lang is None:
                 out[i] = Run(left.text + " ")
-            elif right.figure is None:
+            elif right.figure is None and right.lang is None:
                 out[i + 1] = Run(" " + right.text)
     return out
 

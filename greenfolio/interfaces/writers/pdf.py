@@ -62,6 +62,8 @@ class _Typst:
             if run.footnote is not None:
                 note = self.text(notes.get(run.footnote, ""))
                 body.append(f"#footnote[#h(0.3em){note}]")
+            elif run.lang:  # a name kept in its own language
+                body.append(f'#text(lang: "{run.lang}", dir: ltr, {_lit(run.text)})')
             else:
                 body.append(self.text(run.text))
         return f"#grid(columns: (2.4em, 1fr), [{para.number}.], [{''.join(body)}])\n"
