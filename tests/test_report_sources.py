@@ -206,3 +206,38 @@ def test_chinese_sentence_naming_one_item_follows_the_number(
         assert counted in text, (fid, counted)
         runs = [r.text for p in many.paragraphs() for r in p.runs if r.figure == fid]
         assert any("三" in r for r in runs), (fid, runs)
+
+
+# --- partners' names ---------------------------------------------------------------------
+
+INVENTED = ("循环经济组织", "查塔姆研究所", "气候议会", "Климатический парламент")
+"""Translations earlier templates made up for names that have none in the UN's usage."""
+
+
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_partner_names_are_kept_as_given_and_marked(
+    board: dict[str, reporting.BuiltReport], lang: str
+) -> None:
+    import yaml
+    from importlib import resources
+
+    from greenfolio.domain.org_names import org_name
+    from greenfolio.interfaces.writers.html import render_html
+
+    path = resources.files("greenfolio.refdata").joinpath("orgnames/organisations.yaml")
+    keys = yaml.safe_load(path.read_text(encoding="utf-8"))["organisations"]
+    doc = board[lang].document
+    text = doc.plain_text()
+    assert not any(word in text for word in INVENTED)
+    runs = [r for p in doc.paragraphs() for r in p.runs]
+    page = lxml.html.fromstring(render_html(doc).encode("utf-8"))
+    for key in keys:
+        name = org_name(key, lang)
+        assert name.text in text, (key, lang)
+        marked = [r for r in runs if r.text == name.text and r.lang]
+        if name.lang == lang:
+            assert not marked
+        else:
+            assert marked and all(r.lang == name.lang for r in marked), (key, lang)
+            tagged = page.xpath(f"//p[@class='para']/*[@lang='{name.lang}']")
+            assert name.text in [t.text_content() for t in tagged], (key, lang)
