@@ -218,8 +218,9 @@ INVENTED = ("循环经济组织", "查塔姆研究所", "气候议会", "Кли�
 def test_partner_names_are_kept_as_given_and_marked(
     board: dict[str, reporting.BuiltReport], lang: str
 ) -> None:
-    import yaml
     from importlib import resources
+
+    import yaml
 
     from greenfolio.domain.org_names import org_name
     from greenfolio.interfaces.writers.html import render_html
