@@ -231,7 +231,9 @@ def test_partner_names_are_kept_as_given_and_marked(
     text = doc.plain_text()
     assert not any(word in text for word in INVENTED)
     runs = [r for p in doc.paragraphs() for r in p.runs]
-    page = lxml.html.fromstring(render_html(doc).encode("utf-8"))
+    from greenfolio.interfaces.report_files import render_charts
+
+    page = lxml.html.fromstring(render_html(doc, render_charts(board[lang])).encode("utf-8"))
     for key in keys:
         name = org_name(key, lang)
         assert name.text in text, (key, lang)
@@ -242,3 +244,29 @@ def test_partner_names_are_kept_as_given_and_marked(
             assert marked and all(r.lang == name.lang for r in marked), (key, lang)
             tagged = page.xpath(f"//p[@class='para']/*[@lang='{name.lang}']")
             assert name.text in [t.text_content() for t in tagged], (key, lang)
+
+
+# --- notes under charts ------------------------------------------------------------------
+
+DISCLAIMER = {
+    "en": "do not imply official endorsement or acceptance by the United Nations",
+    "fr": "acceptation officielle de la part de l’Organisation des Nations Unies",
+    "es": "no implican su apoyo o aceptación oficial por las Naciones Unidas",
+    "ru": "официального одобрения или признания Организацией Объединенных Наций",
+    "zh": "并不意味着联合国正式认可或接受",
+    "ar": "لا تعني إقرارها أو قبولها رسميا من جانب الأمم المتحدة",
+}
+
+
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_every_chart_has_a_source_note_and_the_map_the_un_disclaimer(
+    pages: Path, lang: str
+) -> None:
+    root = lxml.html.parse(str(pages / f"board-2021-{lang}.html")).getroot()
+    figures = root.xpath("//figure[@class='chart']")
+    assert len(figures) == 4
+    for figure in figures:
+        links = figure.xpath(".//figcaption//a[@href='#sources']")
+        assert links and links[0].text_content().strip(), figure.get("id")
+        has_disclaimer = DISCLAIMER[lang] in figure.xpath("string(.//figcaption)")
+        assert has_disclaimer == (figure.get("id") == "chart-countries_map"), figure.get("id")

@@ -109,6 +109,9 @@ class ChartRef:
     caption: str
     labels: Mapping[str, str] = field(default_factory=dict)
     axis: str = ""
+    notes: tuple[str, ...] = ()
+    """Lines printed under the caption: the source of the numbers and, under a map, what
+    its shading means and the United Nations map disclaimer."""
 
 
 @dataclass(frozen=True)

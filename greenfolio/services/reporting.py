@@ -420,9 +420,16 @@ def _chart_refs(
                 typeset(str(_need(text, lang, "title")), lang),
                 {key: typeset(label, lang) for key, label in labels.items()},
                 _axis(text, data, lang),
+                _chart_notes(spec.kind, lang),
             )
         )
     return tuple(refs)
+
+
+def _chart_notes(kind: str, lang: str) -> tuple[str, ...]:
+    said = words(lang)
+    keys = ("map_legend", "chart_source", "map_disclaimer") if kind == "map" else ("chart_source",)
+    return tuple(typeset(said[key], lang) for key in keys)
 
 
 def _axis(text: Mapping[str, Any], data: ChartData | None, lang: str) -> str:

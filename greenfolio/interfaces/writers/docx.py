@@ -168,6 +168,9 @@ class _Writer:
                         caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
                     )
                     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    for note in chart.notes:
+                        line = self.out.add_paragraph()
+                        self.text(line, note, size=Pt(8))
 
 
 def write_docx(
