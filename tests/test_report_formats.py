@@ -102,11 +102,6 @@ def test_html_has_every_figure_linked_to_its_explanation(six: tuple[Path, str], 
     assert number and re.sub(r"\D", "", number.group()) == "13194", printed
     assert number.group() in pops
     assert "idb49-pops-programme" not in pops and "13194" not in pops
-        "idb49-pops-programme" not in pops
-        and "13194" not in pops
-        and "idb49-pops-programme" not in pops
-        and "13194" not in pops
-    )
 
 
 @slow
