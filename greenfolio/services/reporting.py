@@ -42,27 +42,23 @@ from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
 from greenfolio.services.report_definition import ReportDefinition, load_definition, load_template
+from greenfolio.services.report_marks import (
+    FIG_CLOSE,
+    FIG_MID,
+    FIG_OPEN,
+    LANG_CLOSE,
+    LANG_MID,
+    LANG_OPEN,
+    MARKS,
+    NOTE_CLOSE,
+    NOTE_OPEN,
+    space_han,
+    space_runs,
+)
 
-# Private-use characters mark figures and footnotes in rendered text until it is split
-# into runs: FIG_OPEN id FIG_MID text FIG_CLOSE, NOTE_OPEN number NOTE_CLOSE.
-FIG_OPEN, FIG_MID, FIG_CLOSE, NOTE_OPEN, NOTE_CLOSE = (
-    "\ue000",
-    "\ue001",
-    "\ue002",
-    "\ue003",
-    "\ue004",
-)
-# Text in another language (a partner's name as given): LANG_OPEN lang LANG_MID text LANG_CLOSE.
-LANG_OPEN, LANG_MID, LANG_CLOSE = "\ue005", "\ue006", "\ue007"
-_MARKS = re.compile(
-    f"{FIG_OPEN}([^{FIG_MID}]*){FIG_MID}([^{FIG_CLOSE}]*){FIG_CLOSE}|{NOTE_OPEN}(\\d+){NOTE_CLOSE}"
-    f"|{LANG_OPEN}([a-z]+){LANG_MID}([^{LANG_CLOSE}]*){LANG_CLOSE}"
-)
 _DATE_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
-_HAN = "\u4e00-\u9fff"
 _ASCII_SPACE = re.compile("[ \t\r\n]+")
 """Template line breaks fold to one space; no-break spaces inside numbers are kept."""
-_LATIN_OR_DIGIT = "A-Za-z0-9"
 
 
 @dataclass(frozen=True)
@@ -102,22 +98,6 @@ def _with_basis(fig: Figure) -> dict[str, Any]:
     if found is not None:
         out["basis"] = found
     return out
-
-
-_CJK_PUNCT = "，。、；：（）“”《》！？"
-_OPENERS = FIG_OPEN + NOTE_OPEN + LANG_OPEN
-_CLOSERS = FIG_CLOSE + NOTE_CLOSE + LANG_CLOSE
-
-
-def _space_han(text: str, lang: str) -> str:
-    """Chinese layout: line breaks in a template leave no space between Han characters,
-    punctuation and marks; spaces beside digits and Latin words stay (added by runs)."""
-    if lang != "zh":
-        return text
-    han, punct = f"[{_HAN}{_CJK_PUNCT}{_CLOSERS}]", f"[{_HAN}{_CJK_PUNCT}{_OPENERS}]"
-    text = re.sub(f"(?<=[{_CJK_PUNCT}])\\s+", "", text)
-    text = re.sub(f"\\s+(?=[{_CJK_PUNCT}])", "", text)
-    return re.sub(f"(?<={han})\\s+(?={punct})", "", text)
 
 
 class _Renderer:
@@ -262,12 +242,12 @@ class _Renderer:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
         except jinja2.TemplateSyntaxError as exc:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
-        return typeset(_space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang), self.lang)
+        return typeset(space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang), self.lang)
 
     def runs(self, text: str) -> tuple[Run, ...]:
         out: list[Run] = []
         pos = 0
-        for match in _MARKS.finditer(text):
+        for match in MARKS.finditer(text):
             if match.start() > pos:
                 out.append(Run(text[pos : match.start()]))
             if match.group(4) is not None:
@@ -280,7 +260,7 @@ class _Renderer:
             pos = match.end()
         if pos < len(text):
             out.append(Run(text[pos:]))
-        return tuple(_space_runs(out) if self.lang == "zh" else out)
+        return tuple(space_runs(out) if self.lang == "zh" else out)
 
     def plain(self, text: str) -> str:
         return "".join(run.text for run in self.runs(text) if run.footnote is None)
@@ -318,29 +298,6 @@ def _sort_key(name: str) -> str:
         if lowered.startswith(article):
             return lowered[len(article) :]
     return lowered
-
-
-def _space_runs(runs: list[Run]) -> list[Run]:
-    """Put a space between Han text and an adjacent figure written in digits (zh style)."""
-    out = list(runs)
-    han = re.compile(f"[{_HAN}]")
-    latin = re.compile(f"[{_LATIN_OR_DIGIT}]")
-    for i in range(len(out) - 1):
-        left, right = out[i], out[i + 1]
-        if (
-            left.footnote is not None
-            or right.footnote is not None
-            or not left.text
-            or not right.text
-        ):
-            continue
-        a, b = left.text[-1], right.text[0]
-        if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
-            if left.figure is None and left.lang is None:
-                out[i] = Run(left.text + " ")
-            elif right.figure is None and right.lang is None:
-                out[i + 1] = Run(" " + right.text)
-    return out
 
 
 def _session_texts(template: dict[str, Any], meta: dict[str, Any], lang: str) -> dict[str, str]:
