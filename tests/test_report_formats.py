@@ -167,7 +167,7 @@ def test_pdf_carries_every_figure_with_fonts_embedded(six: tuple[Path, str], lan
 
 @slow
 @needs_poppler
-@pytest.mark.parametrize("lang", ["zh", "ar"])
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "ru", "zh", "ar"])
 def test_keep_png_pages_for_a_person_to_look_at(six: tuple[Path, str], lang: str) -> None:
     out, _ = six
     PAGES.mkdir(parents=True, exist_ok=True)
