@@ -14,12 +14,15 @@ class Run:
     """A piece of paragraph text: plain, a computed figure, or a footnote mark.
 
     ``part`` says what of the figure the text shows: its value, or its period or date.
+    ``lang`` is set on text written in another language than the document's (a partner's
+    name kept as given); writers mark it with that language.
     """
 
     text: str
     figure: str | None = None
     footnote: int | None = None
     part: str = "value"
+    lang: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,9 @@ class ChartRef:
     caption: str
     labels: Mapping[str, str] = field(default_factory=dict)
     axis: str = ""
+    notes: tuple[str, ...] = ()
+    """Lines printed under the caption: the source of the numbers and, under a map, what
+    its shading means and the United Nations map disclaimer."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from greenfolio.interfaces.writers.docx import write_docx
 from greenfolio.interfaces.writers.html import write_html
 from greenfolio.interfaces.writers.pdf import write_pdf
 from greenfolio.services import explain as explain_service
-from greenfolio.services import reporting
+from greenfolio.services import report_sources, reporting
 from greenfolio.services.database import Database, reading
 from greenfolio.services.report_definition import load_definition
 from greenfolio.services.reporting import BuiltReport
@@ -60,7 +60,8 @@ def write(
     path = out_dir / f"{stem}.{fmt}"
     drawn = charts if charts is not None else render_charts(built)
     if fmt == "html":
-        write_html(built.document, path, drawn, explanations)
+        sources = report_sources.entries(built.document, explanations or {})
+        write_html(built.document, path, drawn, sources)
     elif fmt == "docx":
         write_docx(built.document, path, drawn)
     else:

@@ -57,6 +57,15 @@ def _result_rows(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def _work_titles(db: Database, keys: set[str]) -> dict[str, dict[str, str]]:
+    """The titles of the work items named by figures' parameters, by key."""
+    if not keys:
+        return {}
+    with db.transaction() as session:
+        query = select(WorkRow.key, WorkRow.title).where(WorkRow.key.in_(sorted(keys)))
+        return {str(key): dict(title) for key, title in session.execute(query)}
+
+
 def explanations(
     db: Database, figures: Iterable[Figure], limit: int = 50
 ) -> dict[str, dict[str, Any]]:
@@ -64,12 +73,16 @@ def explanations(
     figs = list(figures)
     wanted = sorted({rid for f in figs for rid in list(f.result_ids)[:limit]})
     rows = _result_rows(db, wanted)
+    titles = _work_titles(db, {str(f.params["work"]) for f in figs if f.params.get("work")})
     out = {}
     for fig in figs:
         data = fig.provenance()
         data["results"] = [rows[rid] for rid in list(fig.result_ids)[:limit] if rid in rows]
         data["results_total"] = len(fig.result_ids)
         data["basis"] = report_units.basis(fig)
+        if fig.params.get("work"):
+            key = str(fig.params["work"])
+            data["work_titles"] = {key: titles[key]} if key in titles else {}
         data["basis_stated"] = data["basis"] not in (None, report_units.BASIS_NOT_STATED)
         out[fig.id] = data
     return out

@@ -325,6 +325,7 @@ def compute_all(
                 "method": run.method,
                 "method_version": run.method_version,
                 "refdata_version": run.refdata_version,
+                "basis": figure_queries.run_basis(run),  # the GWP basis the run states
             }
             for run in session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(wanted)))
         }

@@ -134,7 +134,7 @@ def result_conditions(
     return conds
 
 
-def _run_basis(run: MethodRunRow) -> str | None:
+def run_basis(run: MethodRunRow) -> str | None:
     """The GWP basis a method run states (its input, else its output), if any."""
     details = run.outputs.get("details") if isinstance(run.outputs, dict) else None
     for source, key in ((run.inputs, "gwp"), (details, "gwp_basis")):
@@ -171,7 +171,7 @@ def trace_records(session: Session, conds: list[ColumnElement[bool]]) -> Trace:
                     "method_version": run.method_version,
                     "refdata_version": run.refdata_version,
                     "result_ids": [r.id for r in rows if r.method_run_id == run.id],
-                    "basis": _run_basis(run),
+                    "basis": run_basis(run),
                 }
             )
     files = session.execute(

@@ -15,8 +15,8 @@ from typing import Any
 
 from babel import Locale
 
-from greenfolio.domain.errors import NotFoundError
-from greenfolio.domain.numbers import SCALE_FROM
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.numbers import SCALE_FROM, format_figure
 from greenfolio.domain.results import Qualifier
 from greenfolio.domain.units import parse_unit, registry
 from greenfolio.refdata.loader import read_yaml
@@ -76,6 +76,31 @@ def unit_label(unit: str, value: float, lang: str, qualifier: Qualifier, case: s
     return str(entry.get(category) or entry["other"])
 
 
+def quantity(
+    value: float, unit: str, lang: str, qualifier: Qualifier = Qualifier.EXACT, case: str = ""
+) -> str:
+    """A quantity as the text prints it, number and unit words ("13,194 metric tonnes",
+    "119,489 mg TEQ", "约 7,200 万吨二氧化碳当量"), the same in the prose and the sources."""
+    number = format_figure(value, lang, qualifier)
+    words = unit_label(unit, value, lang, qualifier, case)
+    space = "\u00a0"
+    if lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
+        space = " " if number[-1:].isdigit() else ""
+    elif is_scaled(value, qualifier):
+        space = " " + SCALE_WORD_JOINER.get(lang, "")
+    return f"{number}{space}{words}"
+
+
+def has_words(unit: str) -> bool:
+    """True if ``units.yaml`` writes ``unit`` after a number (a measure, not a count)."""
+    if not unit or unit in ("country", "term"):
+        return False
+    try:
+        return _key(unit) is not None
+    except ValidationError:  # a count's unit that pint does not know
+        return False
+
+
 def basis(fig: Figure) -> str | None:
     """The weighting basis the figure's records state (e.g. "AR4"), ``BASIS_NOT_STATED``
     when some records come from a source that gives none, or None when the unit needs no
@@ -111,3 +136,20 @@ def basis_note(fig: Figure, lang: str) -> str | None:
     if not _is_warming(fig.unit):
         return None
     return str(_table()["gwp_basis_note"][lang]).format(basis=found)
+
+
+def axis_label(unit: str, lang: str) -> str | None:
+    """The unit's words as the title of a chart's value axis ("metric tonnes", "公吨",
+    "метрические тонны"): the same words the text prints after a number, in the plural
+    form ``units.yaml`` names under ``axis_form``; None for a unit it has no words for
+    (a count of countries is titled by its template)."""
+    key = _key(unit) if has_words(unit) else None
+    if key is None:
+        return None
+    entry = _table()["units"][key].get(lang)
+    if entry is None:
+        raise NotFoundError(f"reports/units.yaml has no {lang} words for {key!r}")
+    if isinstance(entry, str):
+        return entry
+    category = str(_table()["axis_form"][lang])
+    return str(entry.get(category) or entry["other"])

@@ -31,6 +31,8 @@ from greenfolio.domain.document import (
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
 from greenfolio.domain.numbers import format_count, format_figure
+from greenfolio.domain.org_names import org_name
+from greenfolio.domain.results import Qualifier
 from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata.loader import read_yaml
@@ -40,24 +42,23 @@ from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
 from greenfolio.services.report_definition import ReportDefinition, load_definition, load_template
+from greenfolio.services.report_marks import (
+    FIG_CLOSE,
+    FIG_MID,
+    FIG_OPEN,
+    LANG_CLOSE,
+    LANG_MID,
+    LANG_OPEN,
+    MARKS,
+    NOTE_CLOSE,
+    NOTE_OPEN,
+    space_han,
+    space_runs,
+)
 
-# Private-use characters mark figures and footnotes in rendered text until it is split
-# into runs: FIG_OPEN id FIG_MID text FIG_CLOSE, NOTE_OPEN number NOTE_CLOSE.
-FIG_OPEN, FIG_MID, FIG_CLOSE, NOTE_OPEN, NOTE_CLOSE = (
-    "\ue000",
-    "\ue001",
-    "\ue002",
-    "\ue003",
-    "\ue004",
-)
-_MARKS = re.compile(
-    f"{FIG_OPEN}([^{FIG_MID}]*){FIG_MID}([^{FIG_CLOSE}]*){FIG_CLOSE}|{NOTE_OPEN}(\\d+){NOTE_CLOSE}"
-)
 _DATE_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
-_HAN = "\u4e00-\u9fff"
 _ASCII_SPACE = re.compile("[ \t\r\n]+")
 """Template line breaks fold to one space; no-break spaces inside numbers are kept."""
-_LATIN_OR_DIGIT = "A-Za-z0-9"
 
 
 @dataclass(frozen=True)
@@ -99,22 +100,6 @@ def _with_basis(fig: Figure) -> dict[str, Any]:
     return out
 
 
-_CJK_PUNCT = "，。、；：（）“”《》！？"
-_OPENERS = FIG_OPEN + NOTE_OPEN
-_CLOSERS = FIG_CLOSE + NOTE_CLOSE
-
-
-def _space_han(text: str, lang: str) -> str:
-    """Chinese layout: line breaks in a template leave no space between Han characters,
-    punctuation and marks; spaces beside digits and Latin words stay (added by runs)."""
-    if lang != "zh":
-        return text
-    han, punct = f"[{_HAN}{_CJK_PUNCT}{_CLOSERS}]", f"[{_HAN}{_CJK_PUNCT}{_OPENERS}]"
-    text = re.sub(f"(?<=[{_CJK_PUNCT}])\\s+", "", text)
-    text = re.sub(f"\\s+(?=[{_CJK_PUNCT}])", "", text)
-    return re.sub(f"(?<={han})\\s+(?={punct})", "", text)
-
-
 class _Renderer:
     """Fills one language's templates, recording which figures and footnotes it used."""
 
@@ -152,13 +137,18 @@ class _Renderer:
         fig = self._figure(fid)
         return bool(fig.items) or fig.value > 0
 
-    def count(self, fid: str, cap: bool = False, **forms: str) -> str:
+    def count(self, fid: str, cap: bool = False, single: str = "", **forms: str) -> str:
         """The figure in words that agree with it: ``forms`` are keyed by CLDR plural
         category (zero, one, two, few, many, other) and may place the number with "{n}";
         a form without "{n}" ("a new guide") still prints from the figure. A zero with no
-        "zero" form is an error: the template should test ``has()``."""
+        "zero" form is an error: the template should test ``has()``. ``single`` is the form
+        for exactly one item, chosen by the number itself and not by its plural category:
+        a sentence that names the one item ("一份指南") in a language whose CLDR rules do not
+        tell one from many (Chinese) gives it, and its "other" form once the count rises."""
         fig = self._figure(fid)
         category = "other"
+        if single and fig.value == 1 and fig.qualifier is Qualifier.EXACT:
+            return self._mark(fid, single[:1].upper() + single[1:] if cap else single)
         if fig.value == 0:
             category = "zero"
         elif report_units.is_scaled(fig.value, fig.qualifier):
@@ -179,15 +169,9 @@ class _Renderer:
         """A measured quantity with its unit as the convention writes it ("13,194 metric
         tonnes", "119,489 mg TEQ"), and a footnote with the GWP basis its records state."""
         fig = self._figure(fid)
-        number = format_figure(fig.value, self.lang, fig.qualifier)
-        unit = report_units.unit_label(fig.unit, fig.value, self.lang, fig.qualifier, case)
+        text = report_units.quantity(fig.value, fig.unit, self.lang, fig.qualifier, case)
         note = report_units.basis_note(fig, self.lang)
-        space = "\u00a0"
-        if self.lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
-            space = " " if number[-1:].isdigit() else ""
-        elif report_units.is_scaled(fig.value, fig.qualifier):
-            space = " " + report_units.SCALE_WORD_JOINER.get(self.lang, "")
-        return self._mark(fid, f"{number}{space}{unit}") + (self.fn(note) if note else "")
+        return self._mark(fid, text) + (self.fn(note) if note else "")
 
     def countries(self, fid: str, prep: str = "", bare: bool = False) -> str:
         """The figure's countries as a list in running text, each with its UN article
@@ -209,6 +193,14 @@ class _Renderer:
         if prep:
             names[0] = country_in_text(codes[0], self.lang, prep)
         return self._mark(fid, format_list(names, locale=_DATE_LOCALES[self.lang]))
+
+    def org(self, key: str) -> str:
+        """A partner's name: in the document's language where the UN or the organisation
+        has one (``refdata/orgnames``), else as given, marked with its own language."""
+        name = org_name(key, self.lang)
+        if name.lang == self.lang:
+            return name.text
+        return f"{LANG_OPEN}{name.lang}{LANG_MID}{name.text}{LANG_CLOSE}"
 
     def period_year(self, fid: str) -> str:
         fig = self._figure(fid)
@@ -237,6 +229,7 @@ class _Renderer:
             "count": self.count,
             "qty": self.qty,
             "countries": self.countries,
+            "org": self.org,
             "period_year": self.period_year,
             "figure_date": self.figure_date,
             "fn": self.fn,
@@ -249,15 +242,17 @@ class _Renderer:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
         except jinja2.TemplateSyntaxError as exc:
             raise ValidationError(f"{self.lang} template, {where}: {exc.message}") from exc
-        return typeset(_space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang), self.lang)
+        return typeset(space_han(_ASCII_SPACE.sub(" ", text).strip(), self.lang), self.lang)
 
     def runs(self, text: str) -> tuple[Run, ...]:
         out: list[Run] = []
         pos = 0
-        for match in _MARKS.finditer(text):
+        for match in MARKS.finditer(text):
             if match.start() > pos:
                 out.append(Run(text[pos : match.start()]))
-            if match.group(3) is not None:
+            if match.group(4) is not None:
+                out.append(Run(match.group(5), lang=match.group(4)))
+            elif match.group(3) is not None:
                 out.append(Run(match.group(3), footnote=int(match.group(3))))
             else:
                 fid, _, part = match.group(1).partition("|")
@@ -265,7 +260,7 @@ class _Renderer:
             pos = match.end()
         if pos < len(text):
             out.append(Run(text[pos:]))
-        return tuple(_space_runs(out) if self.lang == "zh" else out)
+        return tuple(space_runs(out) if self.lang == "zh" else out)
 
     def plain(self, text: str) -> str:
         return "".join(run.text for run in self.runs(text) if run.footnote is None)
@@ -303,29 +298,6 @@ def _sort_key(name: str) -> str:
         if lowered.startswith(article):
             return lowered[len(article) :]
     return lowered
-
-
-def _space_runs(runs: list[Run]) -> list[Run]:
-    """Put a space between Han text and an adjacent figure written in digits (zh style)."""
-    out = list(runs)
-    han = re.compile(f"[{_HAN}]")
-    latin = re.compile(f"[{_LATIN_OR_DIGIT}]")
-    for i in range(len(out) - 1):
-        left, right = out[i], out[i + 1]
-        if (
-            left.footnote is not None
-            or right.footnote is not None
-            or not left.text
-            or not right.text
-        ):
-            continue
-        a, b = left.text[-1], right.text[0]
-        if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
-            if left.figure is None:
-                out[i] = Run(left.text + " ")
-            elif right.figure is None:
-                out[i + 1] = Run(" " + right.text)
-    return out
 
 
 def _session_texts(template: dict[str, Any], meta: dict[str, Any], lang: str) -> dict[str, str]:
@@ -404,10 +376,24 @@ def _chart_refs(
                 number,
                 typeset(str(_need(text, lang, "title")), lang),
                 {key: typeset(label, lang) for key, label in labels.items()},
-                str(text.get("axis", "")),
+                _axis(text, data, lang),
+                _chart_notes(spec.kind, lang),
             )
         )
     return tuple(refs)
+
+
+def _chart_notes(kind: str, lang: str) -> tuple[str, ...]:
+    said = words(lang)
+    keys = ("map_legend", "chart_source", "map_disclaimer") if kind == "map" else ("chart_source",)
+    return tuple(typeset(said[key], lang) for key in keys)
+
+
+def _axis(text: Mapping[str, Any], data: ChartData | None, lang: str) -> str:
+    """A chart's value axis: the unit's words from ``units.yaml`` (as the text prints
+    them), or the template's title for a count ("countries")."""
+    unit_words = report_units.axis_label(data.unit, lang) if data is not None else None
+    return typeset(unit_words or str(text.get("axis", "")), lang)
 
 
 def render_document(

@@ -67,6 +67,13 @@ class _Writer:
             for key, value in style.items():
                 setattr(run.font, key, value)
 
+    def foreign(self, paragraph: Any, text: str, lang: str) -> None:
+        """Text kept in its own language (a partner's name as given), tagged with it;
+        isolated left to right in a right-to-left document."""
+        rtl = self.doc.direction == "rtl"
+        run = paragraph.add_run(f"{bidi.LRI}{text}{bidi.PDI}" if rtl else text)
+        run._r.set(OWN_LANG, lang)
+
     def block_line(self, cell: Any, text: str, head: Header, bold: bool = False) -> Any:
         paragraph = cell.add_paragraph()
         run = paragraph.add_run(text)
@@ -148,6 +155,8 @@ class _Writer:
                 for run in para.runs:
                     if run.footnote is not None:
                         self.notes.reference(p, self._isolated(notes.get(run.footnote, "")))
+                    elif run.lang:
+                        self.foreign(p, run.text, run.lang)
                     else:
                         self.text(p, run.text)
                 for chart in doc.charts_after(para.key):
@@ -159,6 +168,9 @@ class _Writer:
                         caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
                     )
                     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    for note in chart.notes:
+                        line = self.out.add_paragraph()
+                        self.text(line, note, size=Pt(8))
 
 
 def write_docx(

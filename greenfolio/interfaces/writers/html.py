@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -14,6 +13,7 @@ from greenfolio.domain.document import Document
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
+from greenfolio.services.report_sources import SourceEntry
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("greenfolio.interfaces.writers", "templates"),
@@ -40,12 +40,14 @@ _ENV.filters["islands"] = _islands
 def render_html(
     doc: Document,
     charts: Mapping[str, RenderedChart] | None = None,
-    explanations: Mapping[str, Any] | None = None,
+    sources: Sequence[SourceEntry] = (),
 ) -> str:
+    """The page; ``sources`` (``services.report_sources``) become its "Sources of the
+    figures", in the document's words."""
     return _ENV.get_template("report.html").render(
         doc=doc,
         charts=charts or {},
-        explanations=explanations or {},
+        sources=sources,
         generator=f"greenfolio {__version__}",
     )
 
@@ -54,6 +56,6 @@ def write_html(
     doc: Document,
     path: Path,
     charts: Mapping[str, RenderedChart] | None = None,
-    explanations: Mapping[str, Any] | None = None,
+    sources: Sequence[SourceEntry] = (),
 ) -> Path:
-    return files.write_text(path, render_html(doc, charts, explanations))
+    return files.write_text(path, render_html(doc, charts, sources))

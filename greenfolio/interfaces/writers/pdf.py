@@ -62,6 +62,11 @@ class _Typst:
             if run.footnote is not None:
                 note = self.text(notes.get(run.footnote, ""))
                 body.append(f"#footnote[#h(0.3em){note}]")
+            elif run.lang:  # a name kept in its own language
+                body.append(
+                    f'#text(font: "{fonts.LATIN_SERIF}", lang: "{run.lang}", dir: ltr, '
+                    f"{_lit(run.text)})"
+                )
             else:
                 body.append(self.text(run.text))
         return f"#grid(columns: (2.4em, 1fr), [{para.number}.], [{''.join(body)}])\n"
@@ -163,6 +168,9 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
                     f'#align(center)[#image("{chart_files[chart.id]}", width: 88%)\n'
                     f"#text(size: 9pt)[{t.text(caption)}]]\n"
                 )
+                for note in chart.notes:
+                    out.append(f"#block(below: 0.3em)[#text(size: 8pt)[{t.text(note)}]]\n")
+                out.append("#v(0.6em)\n")
     return "".join(out)
 
 

@@ -1,0 +1,70 @@
+"""Marks in rendered template text, and Chinese spacing around them.
+
+A rendered sentence carries private-use characters around its figures, footnote marks and
+text in another language until ``reporting`` splits it into runs; Chinese layout closes
+the spaces a template's line breaks leave between Han characters and puts one between Han
+text and an adjacent figure in digits or a Latin name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from greenfolio.domain.document import Run
+
+# Private-use characters mark figures and footnotes in rendered text until it is split
+# into runs: FIG_OPEN id FIG_MID text FIG_CLOSE, NOTE_OPEN number NOTE_CLOSE.
+FIG_OPEN, FIG_MID, FIG_CLOSE, NOTE_OPEN, NOTE_CLOSE = (
+    "\ue000",
+    "\ue001",
+    "\ue002",
+    "\ue003",
+    "\ue004",
+)
+# Text in another language (a partner's name as given): LANG_OPEN lang LANG_MID text LANG_CLOSE.
+LANG_OPEN, LANG_MID, LANG_CLOSE = "\ue005", "\ue006", "\ue007"
+MARKS = re.compile(
+    f"{FIG_OPEN}([^{FIG_MID}]*){FIG_MID}([^{FIG_CLOSE}]*){FIG_CLOSE}|{NOTE_OPEN}(\\d+){NOTE_CLOSE}"
+    f"|{LANG_OPEN}([a-z]+){LANG_MID}([^{LANG_CLOSE}]*){LANG_CLOSE}"
+)
+_HAN = "\u4e00-\u9fff"
+_LATIN_OR_DIGIT = "A-Za-z0-9"
+
+
+_CJK_PUNCT = "，。、；：（）“”《》！？"
+_OPENERS = FIG_OPEN + NOTE_OPEN + LANG_OPEN
+_CLOSERS = FIG_CLOSE + NOTE_CLOSE + LANG_CLOSE
+
+
+def space_han(text: str, lang: str) -> str:
+    """Chinese layout: line breaks in a template leave no space between Han characters,
+    punctuation and marks; spaces beside digits and Latin words stay (added by runs)."""
+    if lang != "zh":
+        return text
+    han, punct = f"[{_HAN}{_CJK_PUNCT}{_CLOSERS}]", f"[{_HAN}{_CJK_PUNCT}{_OPENERS}]"
+    text = re.sub(f"(?<=[{_CJK_PUNCT}])\\s+", "", text)
+    text = re.sub(f"\\s+(?=[{_CJK_PUNCT}])", "", text)
+    return re.sub(f"(?<={han})\\s+(?={punct})", "", text)
+
+
+def space_runs(runs: list[Run]) -> list[Run]:
+    """Put a space between Han text and an adjacent figure written in digits (zh style)."""
+    out = list(runs)
+    han = re.compile(f"[{_HAN}]")
+    latin = re.compile(f"[{_LATIN_OR_DIGIT}]")
+    for i in range(len(out) - 1):
+        left, right = out[i], out[i + 1]
+        if (
+            left.footnote is not None
+            or right.footnote is not None
+            or not left.text
+            or not right.text
+        ):
+            continue
+        a, b = left.text[-1], right.text[0]
+        if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
+            if left.figure is None and left.lang is None:
+                out[i] = Run(left.text + " ")
+            elif right.figure is None and right.lang is None:
+                out[i + 1] = Run(" " + right.text)
+    return out
