@@ -7,6 +7,9 @@ apply it. The preview and the import are ``services.exchange.xlsx_plan``: the sa
 as the command line's import, the uploader's roles checked against each stored project,
 all or nothing; the plan's digest ties the confirmation to the preview shown.
 
+The page links to the template itself (``/import/template.xlsx``), written by the same
+service as ``greenfolio template xlsx``, listing every indicator of the registry.
+
 The folder is ``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports`` in the system's
 temporary folder; uploads older than a day are removed at each upload.
 """
@@ -32,8 +35,9 @@ from greenfolio.domain.exchange import Problem, RefusedError
 from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
 from greenfolio.http.context import resolve_principal
 from greenfolio.refdata.loader import indicators
+from greenfolio.services import explorer
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_plan
+from greenfolio.services.exchange import xlsx_plan, xlsx_template
 from greenfolio.web.i18n import Translator
 from greenfolio.web.refusal_text import message
 from greenfolio.web.rendering import Db, check_csrf, lang_of, render, said
@@ -78,7 +82,7 @@ def problem_text(tr: Translator, problem: Problem) -> str:
     for name, value in problem.params:
         if name == "choices":
             value = tr("list_sep").join(str(v) for v in value)
-        elif name in ("value", "minimum") and isinstance(value, float):
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             value = tr.num(value)
         params[name] = value
     said_here = message(tr, problem.message_id, params) or problem.message
@@ -114,6 +118,29 @@ def _names() -> dict[str, dict[str, Any]]:
 def import_page(request: Request) -> Response:
     _may_import(resolve_principal(request))
     return _page(request)
+
+
+TEMPLATE_NAME = "greenfolio-results-template.xlsx"
+
+
+def _template(db: Database, who: Principal) -> bytes:
+    codes = [row["code"] for row in explorer.indicators(db, who)]
+    with tempfile.TemporaryDirectory(prefix="greenfolio-template-") as tmp:
+        path = xlsx_template.write_template(db, codes, Path(tmp) / TEMPLATE_NAME)
+        return path.read_bytes()
+
+
+@router.get("/import/template.xlsx")
+def template(request: Request, db: Db) -> Response:
+    """The results template to fill in, as ``greenfolio template xlsx`` writes it, with
+    every indicator of the registry in its dropdown."""
+    who = resolve_principal(request)
+    _may_import(who)
+    return Response(
+        _template(db, who),
+        media_type=xlsx_template.MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}"'},
+    )
 
 
 async def _read_upload(upload: UploadFile) -> bytes:

@@ -31,7 +31,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
-from greenfolio.domain.text import problem as text_problem
+from greenfolio.domain.text import find as find_text_problem
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
 MiB = 1024**2
@@ -296,7 +296,7 @@ class SheetReader:
         """The cell's value, and whether a problem was already reported for it."""
         index = self.headers.get(key)
         if index is not None and index < len(self.row) and self.row[index] is NO_SAVED_VALUE:
-            self.problem(key, FORMULA_MESSAGE)
+            self.problem(key, FORMULA_MESSAGE, message_id="cell_formula")
             return None, True
         return self.raw(key), False
 
@@ -309,12 +309,18 @@ class SheetReader:
                 self.problem(key, "is empty; this column is required", message_id="cell_empty")
             return None
         text = str(value).strip()
-        found = text_problem(text, multiline=True)
+        found = find_text_problem(text, key, multiline=True)
         if found is not None:
-            self.problem(key, found)
+            self.problem(key, found.what(), message_id=found.message_id, **found.params)
             return None
         if max_length is not None and len(text) > max_length:
-            self.problem(key, f"is {len(text)} characters long; at most {max_length} fit")
+            self.problem(
+                key,
+                f"is {len(text)} characters long; at most {max_length} fit",
+                message_id="cell_too_long",
+                length=len(text),
+                limit=max_length,
+            )
             return None
         return text
 
@@ -345,7 +351,9 @@ class SheetReader:
                 )
                 return None
         if number != number or number in (float("inf"), float("-inf")):
-            self.problem(key, f"is {value!r}, not a finite number")
+            self.problem(
+                key, f"is {value!r}, not a finite number", message_id="cell_not_finite", value=value
+            )
             return None
         if minimum is not None and number < minimum:
             self.problem(
