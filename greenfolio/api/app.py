@@ -24,6 +24,7 @@ from greenfolio.api.routes import (
     audit,
     evidence,
     figures,
+    imports,
     methods,
     portfolio,
     results,
@@ -100,7 +101,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.state.greenfolio = Settings(db, public)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (portfolio, results, evidence, methods, figures, audit, accounts):
+    for module in (portfolio, results, evidence, methods, figures, audit, accounts, imports):
         api.include_router(module.router)
     app.include_router(api)
 

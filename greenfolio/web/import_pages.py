@@ -1,26 +1,19 @@
 """Importing a filled-in XLSX results template from the web: upload, preview, confirm.
 
-The upload is kept in the import folder under its SHA-256 (and the uploader's account), so
-the confirmation names the file by its hash: the file applied is the one previewed, byte
-for byte (its hash is computed again before it is applied), and only its uploader can
-apply it. The preview and the import are ``services.exchange.xlsx_plan``: the same checks
-as the command line's import, the uploader's roles checked against each stored project,
-all or nothing; the plan's digest ties the confirmation to the preview shown.
+The upload is kept by ``http.import_files`` under its SHA-256 (and the uploader's
+account), so the confirmation names the file by its hash: the file applied is the one
+previewed, byte for byte, and only its uploader can apply it. The preview and the import
+are ``services.exchange.xlsx_plan``: the same checks as the command line's import, the
+uploader's roles checked against each stored project, all or nothing; the plan's digest
+ties the confirmation to the preview shown.
 
 The page links to the template itself (``/import/template.xlsx``), written by the same
 service as ``greenfolio template xlsx``, listing every indicator of the registry.
-
-The folder is ``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports`` in the system's
-temporary folder; uploads older than a day are removed at each upload.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 import tempfile
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,11 +21,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
-from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
+from greenfolio.domain.permissions import Principal
+from greenfolio.http import import_files
 from greenfolio.http.context import resolve_principal
 from greenfolio.refdata.loader import indicators
 from greenfolio.services import explorer
@@ -43,36 +36,8 @@ from greenfolio.web.refusal_text import message
 from greenfolio.web.rendering import Db, check_csrf, lang_of, render, said
 
 router = APIRouter(include_in_schema=False)
-ENV_FOLDER = "GREENFOLIO_IMPORT_DIR"
-MAX_BYTES = 20 * 1024 * 1024
-"""Larger than any template a field office fills in (a 100,000-row sheet is about 6 MB)."""
-KEEP_SECONDS = 24 * 3600
-_HASH = re.compile(r"^[0-9a-f]{64}$")
-
-
-def folder() -> Path:
-    path = Path(os.environ.get(ENV_FOLDER) or Path(tempfile.gettempdir()) / "greenfolio-imports")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _path(who: Principal, sha: str) -> Path:
-    return folder() / f"{who.user_id}-{sha}.xlsx"
-
-
-def _tidy(now: float) -> None:
-    for old in folder().glob("*.xlsx"):
-        try:
-            if now - old.stat().st_mtime > KEEP_SECONDS:
-                old.unlink()
-        except OSError:
-            continue
-
-
-def _may_import(who: Principal) -> None:
-    """Signed in with a role that enters results somewhere (each row is checked later)."""
-    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants):
-        require(who, Action.EDIT, SYSTEM)
+ENV_FOLDER = import_files.ENV_FOLDER
+_may_import = import_files.may_import
 
 
 def problem_text(tr: Translator, problem: Problem) -> str:
@@ -143,19 +108,6 @@ def template(request: Request, db: Db) -> Response:
     )
 
 
-async def _read_upload(upload: UploadFile) -> bytes:
-    data = bytearray()
-    while chunk := await upload.read(64 * 1024):
-        data += chunk
-        if len(data) > MAX_BYTES:
-            raise ValidationError(
-                f"the file is larger than {MAX_BYTES // 1024**2} MB",
-                message_id="import_too_large",
-                params={"mb": MAX_BYTES // 1024**2},
-            )
-    return bytes(data)
-
-
 @router.post("/import", response_class=HTMLResponse)
 async def upload(request: Request, db: Db) -> Response:
     form = await request.form()
@@ -164,19 +116,11 @@ async def upload(request: Request, db: Db) -> Response:
     _may_import(who)
     sent = form.get("file")
     try:
-        if not isinstance(sent, UploadFile) or not sent.filename:
-            raise ValidationError("choose a file to import", message_id="import_no_file")
-        content = await _read_upload(sent)
+        content = await import_files.read_upload(sent)
     except ValidationError as exc:
         return _page(request, 422, errors=[said(request, exc)])
-    sha = hashlib.sha256(content).hexdigest()
-    now = time.time()
-    _tidy(now)
-    target = _path(who, sha)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(content)
-    partial.replace(target)
-    name = Path(sent.filename).name[:200]
+    sha, target = import_files.keep(who, content)
+    name = Path(str(getattr(sent, "filename", ""))).name[:200]
     plan = await run_in_threadpool(xlsx_plan.preview, db, who, target)
     return _page(request, 422 if plan.problems else 200, plan=plan, sha=sha, name=name)
 
@@ -184,13 +128,9 @@ async def upload(request: Request, db: Db) -> Response:
 def _apply(request: Request, db: Database, sha: str, digest: str, name: str) -> Response:
     who = resolve_principal(request)
     _may_import(who)
-    path = _path(who, sha) if _HASH.match(sha) else None
-    if path is None or not path.exists():
-        exc = ValidationError("upload the file again", message_id="import_gone")
-        return _page(request, 422, errors=[said(request, exc)])
-    if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-        path.unlink(missing_ok=True)
-        exc = ValidationError("upload the file again", message_id="import_gone")
+    try:
+        path = import_files.kept(who, sha)
+    except ValidationError as exc:
         return _page(request, 422, errors=[said(request, exc)])
     try:
         plan = xlsx_plan.apply(db, who, path, digest)
