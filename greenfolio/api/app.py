@@ -27,6 +27,7 @@ from greenfolio.api.routes import (
     imports,
     methods,
     portfolio,
+    report_builds,
     results,
 )
 from greenfolio.services import accounts as accounts_service
@@ -101,7 +102,17 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.state.greenfolio = Settings(db, public)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (portfolio, results, evidence, methods, figures, audit, accounts, imports):
+    for module in (
+        portfolio,
+        results,
+        evidence,
+        methods,
+        figures,
+        audit,
+        accounts,
+        imports,
+        report_builds,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 
