@@ -96,11 +96,7 @@ def _details(tr: Sentences, details: dict[str, Any]) -> str:
     """A project's details: its activity dates by IATI date type (1–4)."""
     types = {t.code: t.value for t in DateType}
     dates = details.get("dates") or {}
-    said = [
-        f"{tr(types[k])} {tr.date(v) if len(str(v)) == 10 else v}"
-        for k, v in sorted(dates.items())
-        if k in types
-    ]
+    said = [f"{tr(types[k])} {tr.stated(str(v))}" for k, v in sorted(dates.items()) if k in types]
     return str(tr("list_sep")).join(said) or "—"
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_percent
 from babel.units import format_unit
 from markupsafe import Markup
@@ -38,6 +38,13 @@ def _number(value: float, lang: str, qualifier: str) -> str:
 @lru_cache(maxsize=4096)
 def _date(day: date, lang: str) -> str:
     return str(format_date(day, format="medium", locale=CLDR[lang]))
+
+
+@lru_cache(maxsize=1024)
+def _month(year: int, month: int, lang: str) -> str:
+    if not 1 <= month <= 12:
+        return f"{year:04d}-{month:02d}"
+    return str(format_skeleton("yMMMM", date(year, month, 1), locale=CLDR[lang]))
 
 
 @lru_cache(maxsize=1024)
@@ -113,6 +120,22 @@ class Translator:
             return ""
         day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
         return _date(day, self.lang)
+
+    def stated(self, text: str | None) -> str:
+        """A date as a source states it (IATI activity dates): a day as :meth:`date`
+        gives it, a month as the language names it ("mars 2021", "2021年3月"), a year
+        as written."""
+        if not text:
+            return ""
+        text = str(text)
+        if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+            return _month(int(text[:4]), int(text[5:]), self.lang)
+        if len(text) >= 10 and text[4] == "-":
+            try:
+                return self.date(text)
+            except ValueError:
+                return text
+        return text
 
     def when(self, stamp: str | None) -> str:
         """An audit timestamp (UTC, ISO) in the language's medium form."""
