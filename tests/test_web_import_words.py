@@ -136,3 +136,18 @@ def test_every_importer_problem_is_said_in_each_language(db: Database, tmp_path:
         if lang in ("zh", "ar"):
             for text in said:
                 assert "{" not in text
+
+
+def test_a_file_that_is_no_workbook_is_said_in_each_language(db: Database) -> None:
+    ed = add_user(db, "ed", "editor@all")
+    web, csrf = browser(db, ed)
+    for lang in UN_LANGUAGES:
+        sent = web.post(
+            "/import",
+            params={"lang": lang},
+            data={"csrf": csrf},
+            files={"file": ("notes.xlsx", b"these are notes, not a workbook", XLSX)},
+        )
+        assert sent.status_code == 422
+        said = lxml.html.fromstring(sent.text).xpath('//*[@data-testid="import-problems"]//li')
+        assert [li.text_content() for li in said] == [catalogue(lang)["err_file_not_xlsx"]]

@@ -77,8 +77,8 @@ FORMULA_MESSAGE = (
 )
 
 
-def _refuse(path: Path, message: str) -> RefusedError:
-    return RefusedError([Problem(message, file=path.name)])
+def _refuse(path: Path, message: str, message_id: str = "file_too_big_unpacked") -> RefusedError:
+    return RefusedError([Problem(message, file=path.name, message_id=message_id)])
 
 
 def check_zip(path: Path, limits: Limits = LIMITS) -> None:
@@ -88,7 +88,9 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise _refuse(
-            path, f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused"
+            path,
+            f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
+            "file_not_xlsx",
         ) from exc
     if len(entries) > limits.entries:
         raise _refuse(
@@ -128,11 +130,18 @@ def open_workbook(
 ) -> Workbook:
     """A read-only workbook, or a refusal naming the file (missing, too big, not XLSX)."""
     if not path.is_file():
-        raise RefusedError([Problem("no such file", file=str(path))])
+        raise RefusedError([Problem("no such file", file=str(path), message_id="file_not_xlsx")])
     size = path.stat().st_size
     if size > max_bytes:
         raise RefusedError(
-            [Problem(f"the file is {size / 1024**2:,.1f} MiB, above the limit", file=path.name)]
+            [
+                Problem(
+                    f"the file is {size / 1024**2:,.1f} MiB, above the limit",
+                    file=path.name,
+                    message_id="import_too_large",
+                    params=(("mb", max_bytes // 1024**2),),
+                )
+            ]
         )
     check_zip(path, limits)
     try:
@@ -145,6 +154,7 @@ def open_workbook(
                     f"not a readable, safe XLSX workbook ({type(cause).__name__}: "
                     f"{str(cause).splitlines()[0] if str(cause) else ''}); the file is refused",
                     file=path.name,
+                    message_id="file_not_xlsx",
                 )
             ]
         ) from exc
@@ -177,8 +187,12 @@ def iter_rows(
     book = sheet.parent
     title = getattr(sheet, "title", None)
 
-    def refuse(message: str) -> RefusedError:
-        return RefusedError([Problem(message, file=file, sheet=title)])
+    def refuse(message: str, message_id: str = "sheet_too_big") -> RefusedError:
+        sizes = (("rows", limits.rows), ("columns", limits.columns), ("cells", limits.cells))
+        said = sizes if message_id == "sheet_too_big" else ()
+        return RefusedError(
+            [Problem(message, file=file, sheet=title, message_id=message_id, params=said)]
+        )
 
     expected = sheet.max_row if isinstance(sheet.max_row, int) else None
     counter = 1
@@ -225,7 +239,8 @@ def iter_rows(
         raise
     except Exception as exc:  # defusedxml, zipfile and openpyxl raise many kinds
         raise refuse(
-            f"sheet cannot be read safely ({type(exc).__name__}: {exc}); the file is refused"
+            f"sheet cannot be read safely ({type(exc).__name__}: {exc}); the file is refused",
+            "file_unreadable",
         ) from exc
     if progress is not None:
         progress(counter - 1, counter - 1)
