@@ -32,12 +32,16 @@ from greenfolio.services import explorer
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_plan, xlsx_template
 from greenfolio.web.i18n import Translator
-from greenfolio.web.refusal_text import message
+from greenfolio.web.refusal_text import isolated, message
 from greenfolio.web.rendering import Db, check_csrf, lang_of, render, said
 
 router = APIRouter(include_in_schema=False)
 ENV_FOLDER = import_files.ENV_FOLDER
 _may_import = import_files.may_import
+
+
+_TYPED = frozenset({"value", "code", "codes", "keys", "sheet", "column"})
+"""Params that are text typed in the file, kept whole in right-to-left lines."""
 
 
 def problem_text(tr: Translator, problem: Problem) -> str:
@@ -49,17 +53,19 @@ def problem_text(tr: Translator, problem: Problem) -> str:
             value = tr("list_sep").join(str(v) for v in value)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             value = tr.num(value)
+        elif name in _TYPED and isinstance(value, str):
+            value = isolated(tr, value)
         params[name] = value
     said_here = message(tr, problem.message_id, params) or problem.message
+    sheet = isolated(tr, problem.sheet or "")
+    column = isolated(tr, problem.column or "")
     if problem.sheet and problem.row:
-        place = tr("import_place", sheet=problem.sheet, row=tr.num(problem.row))
+        place = tr("import_place", sheet=sheet, row=tr.num(problem.row))
         if problem.column:
-            place = tr("import_place_column", place=place, column=problem.column)
+            place = tr("import_place_column", place=place, column=column)
         return tr("import_problem", place=place, problem=said_here)
     if problem.sheet:
-        return tr(
-            "import_problem", place=tr("import_place_sheet", sheet=problem.sheet), problem=said_here
-        )
+        return tr("import_problem", place=tr("import_place_sheet", sheet=sheet), problem=said_here)
     return said_here
 
 

@@ -95,6 +95,10 @@ def _ltr(tr: Translator, text: str) -> str:
     return f"\u2066{text}\u2069" if tr.dir == "rtl" else text
 
 
+isolated = _ltr
+"""Latin text (a sheet, a column, a typed value) kept whole inside a right-to-left line."""
+
+
 def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
     """Each param as the reader should see it in ``tr``'s language."""
     out: dict[str, str] = {}
