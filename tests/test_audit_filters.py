@@ -6,11 +6,13 @@ times in ISO 8601 UTC. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import lxml.html
 from fastapi.testclient import TestClient
 
 from greenfolio.services.database import Database
+from greenfolio.web.i18n import catalogue
 from tests.test_api_support import User, add_project, add_user, browser, client
 from tests.test_list_exports import all_items, table
 
@@ -85,7 +87,7 @@ def test_the_page_and_its_download_list_the_same_events(db: Database) -> None:
     for href in links:
         rows = table(web.get(href))
         assert [int(r[0]) for r in rows[1:]] == shown
-        assert {r[2] for r in rows[1:]} == {"user:kim"}
+        assert {r[2] for r in rows[1:]} == {"kim"}  # the user's name, as on the page
         for row in rows[1:]:  # ISO 8601 in UTC
             assert str(row[1]).endswith("Z")
             assert datetime.fromisoformat(str(row[1]).rstrip("Z")).date().isoformat() == today
@@ -121,3 +123,46 @@ def test_a_bad_date_is_said_in_the_visitors_language(db: Database) -> None:
     assert "Du\u00a0: écrivez la date sous la forme année-mois-jour" in got.text
     later = web.get("/audit", params={"since": "2021-07-01", "until": "2021-06-30"})
     assert later.status_code == 422 and "La période commence après sa fin" in later.text
+
+
+def _screen(doc: Any) -> list[list[str]]:
+    """The audit page's rows: number, who, what and the changes, as a visitor reads them."""
+    out = []
+    for tr in doc.xpath("//tr[@data-event]"):
+        cells = tr.xpath("./td")
+        changes = [li.text_content() for li in cells[4].xpath(".//li")]
+        out.append(
+            [tr.get("data-event"), cells[2].text_content(), cells[3].text_content(), *changes]
+        )
+    return out
+
+
+def test_the_download_says_who_and_what_as_the_screen_in_each_language(db: Database) -> None:
+    api, boss, made = _setup(db)
+    web, _ = browser(db, boss)
+    today = str(datetime.now(UTC).date())
+    for lang in ("en", "ar", "zh", "fr"):
+        asked = {"entity": "result", "since": today, "lang": lang}
+        screen = _screen(lxml.html.fromstring(web.get("/audit", params=asked).text))
+        assert len(screen) >= 4
+        for fmt in ("csv", "xlsx"):
+            for got in (
+                web.get("/export/audit", params={**asked, "format": fmt}),
+                api.get("/api/v1/audit", params={**asked, "format": fmt}, headers=boss.auth),
+            ):
+                rows = table(got)
+                head = rows[0]
+                assert head[2:5] == [catalogue(lang)[k] for k in ("who", "what", "changed")]
+                listed = [
+                    [str(r[0]), r[2], r[3], *(str(r[4] or "").splitlines())] for r in rows[1:]
+                ]
+                assert listed == screen
+        # no stored code in the file: no "user:kim", no "update result 5", no field name
+        text = "\n".join("\t".join(str(c) for c in r) for r in rows)
+        for code in ("user:", f"update result {made['two']}", "review_state", "period_end"):
+            assert code not in text
+        assert any("kim" in r[2] for r in rows[1:])
+    ar = table(web.get("/export/audit", params={"format": "csv", "lang": "ar", "actor": "kim"}))
+    assert all(any("\u0600" <= ch <= "\u06ff" for ch in r[3]) for r in ar[1:])
+    zh = table(web.get("/export/audit", params={"format": "csv", "lang": "zh", "actor": "kim"}))
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r[3]) for r in zh[1:])

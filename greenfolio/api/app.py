@@ -24,8 +24,10 @@ from greenfolio.api.routes import (
     audit,
     evidence,
     figures,
+    imports,
     methods,
     portfolio,
+    report_builds,
     report_jobs,
     results,
 )
@@ -101,8 +103,18 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.state.greenfolio = Settings(db, public)
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    routes = (portfolio, results, evidence, methods, figures, report_jobs, audit, accounts)
-    for module in routes:
+    for module in (
+        portfolio,
+        results,
+        evidence,
+        methods,
+        figures,
+        report_jobs,
+        report_builds,
+        audit,
+        accounts,
+        imports,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 

@@ -55,6 +55,21 @@ class Texts(Protocol):
     def country(self, code: str | None) -> str: ...
 
 
+class Sentences(Texts, Protocol):
+    """What an audit event's sentences need besides words: numbers, dates, times and
+    file sizes in the reader's language (``http.translator.Translator``)."""
+
+    def num(self, value: float | None, qualifier: str = "exact") -> str: ...
+
+    def date(self, value: Any) -> str: ...
+
+    def when(self, stamp: str | None) -> str: ...
+
+    def stated(self, text: str | None) -> str: ...
+
+    def size(self, size: int) -> str: ...
+
+
 UNITS = (
     "t", "kg", "g", "mg_TEQ", "g_TEQ", "ng_TEQ", "tCO2e", "ktCO2e", "MtCO2e", "ODP_tonne",
     "ODP_t", "country", "project", "policy", "publication", "person", "institution", "event",

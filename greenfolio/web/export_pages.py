@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from greenfolio.domain.permissions import SYSTEM, Action, require
-from greenfolio.http import exports
+from greenfolio.http import audit_query, exports
 from greenfolio.http.audit_query import audit_filter
 from greenfolio.http.context import resolve_principal
 from greenfolio.services import explorer, list_rows
@@ -104,7 +104,7 @@ def export_audit(
     change: Annotated[str | None, Query(max_length=10)] = None,
     record: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """The audit events the page lists with the same filters, times in ISO 8601 UTC."""
+    """The audit events the page lists with the same filters and sentences, times in
+    ISO 8601 UTC."""
     flt = audit_filter(since, until, actor, entity, change, record, entity_id)
-    rows = list_rows.audit_events(db, resolve_principal(request), flt=flt)
-    return exports.download("audit", rows, lang_of(request), fmt)
+    return audit_query.download(db, resolve_principal(request), flt, lang_of(request), fmt)

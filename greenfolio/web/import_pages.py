@@ -1,23 +1,19 @@
 """Importing a filled-in XLSX results template from the web: upload, preview, confirm.
 
-The upload is kept in the import folder under its SHA-256 (and the uploader's account), so
-the confirmation names the file by its hash: the file applied is the one previewed, byte
-for byte (its hash is computed again before it is applied), and only its uploader can
-apply it. The preview and the import are ``services.exchange.xlsx_plan``: the same checks
-as the command line's import, the uploader's roles checked against each stored project,
-all or nothing; the plan's digest ties the confirmation to the preview shown.
+The upload is kept by ``http.import_files`` under its SHA-256 (and the uploader's
+account), so the confirmation names the file by its hash: the file applied is the one
+previewed, byte for byte, and only its uploader can apply it. The preview and the import
+are ``services.exchange.xlsx_plan``: the same checks as the command line's import, the
+uploader's roles checked against each stored project, all or nothing; the plan's digest
+ties the confirmation to the preview shown.
 
-The folder is ``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports`` in the system's
-temporary folder; uploads older than a day are removed at each upload.
+The page links to the template itself (``/import/template.xlsx``), written by the same
+service as ``greenfolio template xlsx``, listing every indicator of the registry.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
 import tempfile
-import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,50 +21,27 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
-from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
+from greenfolio.domain.permissions import Principal
+from greenfolio.http import import_files
 from greenfolio.http.context import resolve_principal
 from greenfolio.refdata.loader import indicators
+from greenfolio.services import explorer
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_plan
+from greenfolio.services.exchange import xlsx_plan, xlsx_template
 from greenfolio.web.i18n import Translator
-from greenfolio.web.refusal_text import message
+from greenfolio.web.refusal_text import isolated, message
 from greenfolio.web.rendering import Db, check_csrf, lang_of, render, said
 
 router = APIRouter(include_in_schema=False)
-ENV_FOLDER = "GREENFOLIO_IMPORT_DIR"
-MAX_BYTES = 20 * 1024 * 1024
-"""Larger than any template a field office fills in (a 100,000-row sheet is about 6 MB)."""
-KEEP_SECONDS = 24 * 3600
-_HASH = re.compile(r"^[0-9a-f]{64}$")
+ENV_FOLDER = import_files.ENV_FOLDER
+_may_import = import_files.may_import
 
 
-def folder() -> Path:
-    path = Path(os.environ.get(ENV_FOLDER) or Path(tempfile.gettempdir()) / "greenfolio-imports")
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def _path(who: Principal, sha: str) -> Path:
-    return folder() / f"{who.user_id}-{sha}.xlsx"
-
-
-def _tidy(now: float) -> None:
-    for old in folder().glob("*.xlsx"):
-        try:
-            if now - old.stat().st_mtime > KEEP_SECONDS:
-                old.unlink()
-        except OSError:
-            continue
-
-
-def _may_import(who: Principal) -> None:
-    """Signed in with a role that enters results somewhere (each row is checked later)."""
-    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants):
-        require(who, Action.EDIT, SYSTEM)
+_TYPED = frozenset({"value", "code", "codes", "keys", "sheet", "column"})
+"""Params that are text typed in the file, kept whole in right-to-left lines."""
 
 
 def problem_text(tr: Translator, problem: Problem) -> str:
@@ -78,19 +51,21 @@ def problem_text(tr: Translator, problem: Problem) -> str:
     for name, value in problem.params:
         if name == "choices":
             value = tr("list_sep").join(str(v) for v in value)
-        elif name in ("value", "minimum") and isinstance(value, float):
+        elif isinstance(value, int | float) and not isinstance(value, bool):
             value = tr.num(value)
+        elif name in _TYPED and isinstance(value, str):
+            value = isolated(tr, value)
         params[name] = value
     said_here = message(tr, problem.message_id, params) or problem.message
+    sheet = isolated(tr, problem.sheet or "")
+    column = isolated(tr, problem.column or "")
     if problem.sheet and problem.row:
-        place = tr("import_place", sheet=problem.sheet, row=tr.num(problem.row))
+        place = tr("import_place", sheet=sheet, row=tr.num(problem.row))
         if problem.column:
-            place = tr("import_place_column", place=place, column=problem.column)
+            place = tr("import_place_column", place=place, column=column)
         return tr("import_problem", place=place, problem=said_here)
     if problem.sheet:
-        return tr(
-            "import_problem", place=tr("import_place_sheet", sheet=problem.sheet), problem=said_here
-        )
+        return tr("import_problem", place=tr("import_place_sheet", sheet=sheet), problem=said_here)
     return said_here
 
 
@@ -116,17 +91,27 @@ def import_page(request: Request) -> Response:
     return _page(request)
 
 
-async def _read_upload(upload: UploadFile) -> bytes:
-    data = bytearray()
-    while chunk := await upload.read(64 * 1024):
-        data += chunk
-        if len(data) > MAX_BYTES:
-            raise ValidationError(
-                f"the file is larger than {MAX_BYTES // 1024**2} MB",
-                message_id="import_too_large",
-                params={"mb": MAX_BYTES // 1024**2},
-            )
-    return bytes(data)
+TEMPLATE_NAME = "greenfolio-results-template.xlsx"
+
+
+def _template(db: Database, who: Principal) -> bytes:
+    codes = [row["code"] for row in explorer.indicators(db, who)]
+    with tempfile.TemporaryDirectory(prefix="greenfolio-template-") as tmp:
+        path = xlsx_template.write_template(db, codes, Path(tmp) / TEMPLATE_NAME)
+        return path.read_bytes()
+
+
+@router.get("/import/template.xlsx")
+def template(request: Request, db: Db) -> Response:
+    """The results template to fill in, as ``greenfolio template xlsx`` writes it, with
+    every indicator of the registry in its dropdown."""
+    who = resolve_principal(request)
+    _may_import(who)
+    return Response(
+        _template(db, who),
+        media_type=xlsx_template.MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}"'},
+    )
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -137,19 +122,11 @@ async def upload(request: Request, db: Db) -> Response:
     _may_import(who)
     sent = form.get("file")
     try:
-        if not isinstance(sent, UploadFile) or not sent.filename:
-            raise ValidationError("choose a file to import", message_id="import_no_file")
-        content = await _read_upload(sent)
+        content = await import_files.read_upload(sent)
     except ValidationError as exc:
         return _page(request, 422, errors=[said(request, exc)])
-    sha = hashlib.sha256(content).hexdigest()
-    now = time.time()
-    _tidy(now)
-    target = _path(who, sha)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(content)
-    partial.replace(target)
-    name = Path(sent.filename).name[:200]
+    sha, target = import_files.keep(who, content)
+    name = Path(str(getattr(sent, "filename", ""))).name[:200]
     plan = await run_in_threadpool(xlsx_plan.preview, db, who, target)
     return _page(request, 422 if plan.problems else 200, plan=plan, sha=sha, name=name)
 
@@ -157,13 +134,9 @@ async def upload(request: Request, db: Db) -> Response:
 def _apply(request: Request, db: Database, sha: str, digest: str, name: str) -> Response:
     who = resolve_principal(request)
     _may_import(who)
-    path = _path(who, sha) if _HASH.match(sha) else None
-    if path is None or not path.exists():
-        exc = ValidationError("upload the file again", message_id="import_gone")
-        return _page(request, 422, errors=[said(request, exc)])
-    if hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-        path.unlink(missing_ok=True)
-        exc = ValidationError("upload the file again", message_id="import_gone")
+    try:
+        path = import_files.kept(who, sha)
+    except ValidationError as exc:
         return _page(request, 422, errors=[said(request, exc)])
     try:
         plan = xlsx_plan.apply(db, who, path, digest)

@@ -7,7 +7,9 @@ as "role (scope)", a wait as a duration, lists joined the language's way. A refu
 without an id (or with one the catalogue lacks) shows its English text.
 
 Pydantic checks that carry the same id in their ``ctx`` (the text and key rules inside
-input models) are rendered the same way.
+input models) are rendered the same way; pydantic's own checks (a missing field, a text
+too long, a number out of range, a date, a number or a choice that does not read) are
+said by their error type with the field's label, never in pydantic's English.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from babel.dates import format_timedelta
 from babel.lists import format_list
 
 from greenfolio.domain.errors import GreenfolioError, Problems
+from greenfolio.http.labels import label
 from greenfolio.refdata.loader import indicators
 from greenfolio.web.i18n import CLDR, Translator, endonym
 
@@ -92,6 +95,10 @@ def _ltr(tr: Translator, text: str) -> str:
     return f"\u2066{text}\u2069" if tr.dir == "rtl" else text
 
 
+isolated = _ltr
+"""Latin text (a sheet, a column, a typed value) kept whole inside a right-to-left line."""
+
+
 def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
     """Each param as the reader should see it in ``tr``'s language."""
     out: dict[str, str] = {}
@@ -157,15 +164,90 @@ def refusal_text(tr: Translator, exc: BaseException) -> str:
     return str(exc)
 
 
+_PYDANTIC = {
+    "missing": ("pyd_missing", None),
+    "string_too_long": ("pyd_too_long", "max_length"),
+    "too_long": ("pyd_too_long", "max_length"),
+    "string_too_short": ("pyd_too_short", "min_length"),
+    "too_short": ("pyd_too_short", "min_length"),
+    "greater_than_equal": ("pyd_min", "ge"),
+    "greater_than": ("pyd_above", "gt"),
+    "less_than_equal": ("pyd_max", "le"),
+    "less_than": ("pyd_below", "lt"),
+    "int_parsing": ("pyd_int", None),
+    "int_type": ("pyd_int", None),
+    "int_from_float": ("pyd_int", None),
+    "float_parsing": ("pyd_number", None),
+    "float_type": ("pyd_number", None),
+    "decimal_parsing": ("pyd_number", None),
+    "finite_number": ("pyd_number", None),
+    "date_parsing": ("pyd_date", None),
+    "date_from_datetime_parsing": ("pyd_date", None),
+    "date_from_datetime_inexact": ("pyd_date", None),
+    "date_type": ("pyd_date", None),
+    "enum": ("pyd_choice", None),
+    "literal_error": ("pyd_choice", None),
+}
+"""Pydantic's error types and the message (and the ``ctx`` limit) that says them."""
+_CHOICES = {
+    "kind": "value_kind",
+    "qualifier": "qualifier",
+    "sex": "sex",
+    "status": "status",
+    "milestone": "milestone",
+    "role": "role",
+    "unit": "unit",
+}
+"""Fields whose choices have words (``labels.GROUPS``); other choices are not listed."""
+_QUOTED = re.compile(r"'([^']*)'")
+DATE_EXAMPLE = "2024-06-30"
+
+
+def _pydantic(tr: Translator, problem: Mapping[str, Any], field: str) -> str | None:
+    """A pydantic check said by its type, or None for a type without words (a model's own
+    ``ValueError``, whose text is the service's)."""
+    kind = str(problem.get("type"))
+    found = _PYDANTIC.get(kind)
+    if found is None:
+        if kind in ("value_error", "assertion_error"):
+            return None
+        return tr("err_pyd_other", field=field)
+    key, limit = found
+    ctx = problem.get("ctx") or {}
+    params: dict[str, str] = {"field": field}
+    if limit is not None:
+        value = ctx.get(limit)
+        if not isinstance(value, int | float):
+            return tr("err_pyd_other", field=field)
+        params["limit"] = tr.num(float(value))
+    if key == "pyd_date":
+        params["example"] = _ltr(tr, DATE_EXAMPLE)
+    if key == "pyd_choice":
+        name = str(problem["loc"][-1]) if problem.get("loc") else ""
+        codes = _QUOTED.findall(str(ctx.get("expected", "")))
+        group = _CHOICES.get(name)
+        if group is None or not codes:
+            return tr("err_pyd_choice_any", field=field)
+        words = [label(tr, group, c) for c in codes]
+        params["choices"] = format_list(words, style="or", locale=CLDR[tr.lang])
+    return tr(f"err_{key}", **params)
+
+
 def invalid_input(tr: Translator, exc: pydantic.ValidationError) -> list[str]:
     """A form's failed checks: the text and key rules translated (their ``ctx`` carries
-    the id); other checks as the form's label and pydantic's text."""
+    the id); pydantic's own checks by their type and the form's label; a model's own
+    check (a ``ValueError``) as the form's label and its text."""
     out = []
     for problem in exc.errors():
         ctx = problem.get("ctx") or {}
         found = message(tr, ctx.get("message_id"), ctx.get("params") or {})
         if found is not None:
             out.append(found)
+            continue
+        where = ".".join(str(p) for p in problem["loc"])
+        said = _pydantic(tr, problem, field_label(tr, where) if where else "")
+        if said is not None and where:
+            out.append(said)
         elif problem["loc"]:
             field = ".".join(str(p) for p in problem["loc"])
             out.append(f"{field_label(tr, field)}: {problem['msg']}")

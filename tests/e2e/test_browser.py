@@ -218,8 +218,9 @@ def test_review_cycle_in_a_browser(server: tuple[DemoServer, str, str]) -> None:
         # The editor fixes it (a new version; the old one is kept) and resubmits.
         editor.goto(result_url)
         expect(editor.locator(".review-note")).to_contain_text("tonnes")
-        editor.select_option("form.entry select[name=unit]", "t")
-        editor.click("form.entry button[type=submit]")
+        revision = editor.locator("form[action$='/edit']")  # not the evidence upload form
+        revision.locator("select[name=unit]").select_option("t")
+        revision.locator("button[type=submit]").click()
         expect(editor.locator("[data-testid=version]")).to_have_text("4")
         expect(editor.locator("text=Earlier versions")).to_be_visible()
         editor.click("button[value=submit]")

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from greenfolio.api.deps import api_principal, get_db
 from greenfolio.api.errors import RESPONSES
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
-from greenfolio.http import exports
+from greenfolio.http import audit_query, exports
 from greenfolio.http.audit_query import audit_filter
-from greenfolio.services import audit, list_rows
+from greenfolio.services import audit
 from greenfolio.services.database import Database
 
 router = APIRouter(tags=["audit"], responses=RESPONSES)
@@ -49,8 +49,7 @@ def list_events(
     flt = audit_filter(since, until, actor, entity, change, record, entity_id)
     download = exports.choose_format(fmt, request.headers.get("accept"))
     if download:
-        rows = list_rows.audit_events(db, who, flt=flt)
-        return exports.download("audit", rows, lang, download)
+        return audit_query.download(db, who, flt, lang, download)
     items, total = audit.listing(db, offset=(page - 1) * per_page, limit=per_page, flt=flt)
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 

@@ -31,7 +31,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
-from greenfolio.domain.text import problem as text_problem
+from greenfolio.domain.text import find as find_text_problem
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
 MiB = 1024**2
@@ -77,8 +77,8 @@ FORMULA_MESSAGE = (
 )
 
 
-def _refuse(path: Path, message: str) -> RefusedError:
-    return RefusedError([Problem(message, file=path.name)])
+def _refuse(path: Path, message: str, message_id: str = "file_too_big_unpacked") -> RefusedError:
+    return RefusedError([Problem(message, file=path.name, message_id=message_id)])
 
 
 def check_zip(path: Path, limits: Limits = LIMITS) -> None:
@@ -88,7 +88,9 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise _refuse(
-            path, f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused"
+            path,
+            f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
+            "file_not_xlsx",
         ) from exc
     if len(entries) > limits.entries:
         raise _refuse(
@@ -128,11 +130,18 @@ def open_workbook(
 ) -> Workbook:
     """A read-only workbook, or a refusal naming the file (missing, too big, not XLSX)."""
     if not path.is_file():
-        raise RefusedError([Problem("no such file", file=str(path))])
+        raise RefusedError([Problem("no such file", file=str(path), message_id="file_not_xlsx")])
     size = path.stat().st_size
     if size > max_bytes:
         raise RefusedError(
-            [Problem(f"the file is {size / 1024**2:,.1f} MiB, above the limit", file=path.name)]
+            [
+                Problem(
+                    f"the file is {size / 1024**2:,.1f} MiB, above the limit",
+                    file=path.name,
+                    message_id="import_too_large",
+                    params=(("mb", max_bytes // 1024**2),),
+                )
+            ]
         )
     check_zip(path, limits)
     try:
@@ -145,6 +154,7 @@ def open_workbook(
                     f"not a readable, safe XLSX workbook ({type(cause).__name__}: "
                     f"{str(cause).splitlines()[0] if str(cause) else ''}); the file is refused",
                     file=path.name,
+                    message_id="file_not_xlsx",
                 )
             ]
         ) from exc
@@ -177,8 +187,12 @@ def iter_rows(
     book = sheet.parent
     title = getattr(sheet, "title", None)
 
-    def refuse(message: str) -> RefusedError:
-        return RefusedError([Problem(message, file=file, sheet=title)])
+    def refuse(message: str, message_id: str = "sheet_too_big") -> RefusedError:
+        sizes = (("rows", limits.rows), ("columns", limits.columns), ("cells", limits.cells))
+        said = sizes if message_id == "sheet_too_big" else ()
+        return RefusedError(
+            [Problem(message, file=file, sheet=title, message_id=message_id, params=said)]
+        )
 
     expected = sheet.max_row if isinstance(sheet.max_row, int) else None
     counter = 1
@@ -225,7 +239,8 @@ def iter_rows(
         raise
     except Exception as exc:  # defusedxml, zipfile and openpyxl raise many kinds
         raise refuse(
-            f"sheet cannot be read safely ({type(exc).__name__}: {exc}); the file is refused"
+            f"sheet cannot be read safely ({type(exc).__name__}: {exc}); the file is refused",
+            "file_unreadable",
         ) from exc
     if progress is not None:
         progress(counter - 1, counter - 1)
@@ -296,7 +311,7 @@ class SheetReader:
         """The cell's value, and whether a problem was already reported for it."""
         index = self.headers.get(key)
         if index is not None and index < len(self.row) and self.row[index] is NO_SAVED_VALUE:
-            self.problem(key, FORMULA_MESSAGE)
+            self.problem(key, FORMULA_MESSAGE, message_id="cell_formula")
             return None, True
         return self.raw(key), False
 
@@ -309,12 +324,18 @@ class SheetReader:
                 self.problem(key, "is empty; this column is required", message_id="cell_empty")
             return None
         text = str(value).strip()
-        found = text_problem(text, multiline=True)
+        found = find_text_problem(text, key, multiline=True)
         if found is not None:
-            self.problem(key, found)
+            self.problem(key, found.what(), message_id=found.message_id, **found.params)
             return None
         if max_length is not None and len(text) > max_length:
-            self.problem(key, f"is {len(text)} characters long; at most {max_length} fit")
+            self.problem(
+                key,
+                f"is {len(text)} characters long; at most {max_length} fit",
+                message_id="cell_too_long",
+                length=len(text),
+                limit=max_length,
+            )
             return None
         return text
 
@@ -345,7 +366,9 @@ class SheetReader:
                 )
                 return None
         if number != number or number in (float("inf"), float("-inf")):
-            self.problem(key, f"is {value!r}, not a finite number")
+            self.problem(
+                key, f"is {value!r}, not a finite number", message_id="cell_not_finite", value=value
+            )
             return None
         if minimum is not None and number < minimum:
             self.problem(

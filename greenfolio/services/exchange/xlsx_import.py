@@ -104,12 +104,17 @@ def _check_row(
         try:
             country = check_country(country)
         except GreenfolioError as exc:
-            cells.problem("country", str(exc))
+            cells.problem("country", str(exc), message_id="cell_country", code=country)
     sex = cells.text("sex")
     if sex is not None:
         sex = _choice(cells, "sex", [s.value for s in Sex], "")
         if ind is not None and sex and Disaggregation.SEX not in ind.disaggregations:
-            cells.problem("sex", f"is given, but indicator {ind.code!r} is not broken down by sex")
+            cells.problem(
+                "sex",
+                f"is given, but indicator {ind.code!r} is not broken down by sex",
+                message_id="cell_sex_not_split",
+                indicator=ind.code,
+            )
     entity = cells.text("entity", max_length=160)
     evidence = cells.text("evidence")
     citation = cells.text("citation")
@@ -123,7 +128,7 @@ def _check_row(
                 indicator_unit=ind.unit,
             )
         except GreenfolioError as exc:
-            cells.problem("unit", str(exc))
+            cells.problem("unit", str(exc), message_id=exc.message_id, **exc.params)
     if len(cells.problems) > before or work is None or ind is None or value is None:
         return None
     return result_service.ResultSpec(
@@ -251,6 +256,8 @@ def read_checked(
                     Problem(
                         f"no sheet named {RESULTS_SHEET!r}; use a Greenfolio template",
                         file=path.name,
+                        message_id="import_no_results_sheet",
+                        params=(("sheet", RESULTS_SHEET),),
                     )
                 ]
             )
@@ -272,6 +279,8 @@ def read_checked(
                         file=path.name,
                         sheet=RESULTS_SHEET,
                         row=1,
+                        message_id="import_no_column",
+                        params=(("column", HEADERS[k]),),
                     )
                     for k in missing
                 ]
@@ -311,6 +320,7 @@ def read_checked(
                     "the Results and Projects sheets have no rows to import",
                     file=path.name,
                     sheet=RESULTS_SHEET,
+                    message_id="import_empty",
                 )
             ]
         )
@@ -335,6 +345,8 @@ def _project_rows(
                     file=file,
                     sheet=xlsx_projects.PROJECTS_SHEET,
                     row=1,
+                    message_id="import_no_column",
+                    params=(("column", xlsx_projects.HEADERS["work"]),),
                 )
             ]
         )
@@ -360,7 +372,11 @@ def _check_projects(
                 continue
             if update.work in seen:
                 cells.problem(
-                    "work", f"{update.work!r} is on row {seen[update.work]} too; keep one"
+                    "work",
+                    f"{update.work!r} is on row {seen[update.work]} too; keep one",
+                    message_id="cell_work_twice",
+                    project=update.work,
+                    other=seen[update.work],
                 )
                 continue
             seen[update.work] = n

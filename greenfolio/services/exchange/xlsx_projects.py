@@ -102,7 +102,12 @@ def check_row(cells: SheetReader, works: set[str], orgs: set[str]) -> ProjectUpd
     if work is not None and work not in works:
         near = difflib.get_close_matches(work, sorted(works), n=2)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
-        cells.problem("work", f"{work!r} is not a registered work item{hint}; register it first")
+        cells.problem(
+            "work",
+            f"{work!r} is not a registered work item{hint}; register it first",
+            message_id="cell_work",
+            project=work,
+        )
     update = ProjectUpdate(cells.row_number, work or "")
     for kind in DateType:
         raw = cells.raw(f"date_{kind.value}")
@@ -112,7 +117,9 @@ def check_row(cells: SheetReader, works: set[str], orgs: set[str]) -> ProjectUpd
         try:
             activity_dates.parse(kind, stated)
         except ValueError as exc:
-            cells.problem(f"date_{kind.value}", str(exc))
+            cells.problem(
+                f"date_{kind.value}", str(exc), message_id="cell_activity_date", value=stated
+            )
             continue
         update.dates[kind] = stated
     sectors = cells.text("sectors")
@@ -125,6 +132,8 @@ def check_row(cells: SheetReader, works: set[str], orgs: set[str]) -> ProjectUpd
                 "sectors",
                 f"{', '.join(unknown)}: not OECD DAC sector codes; give 5-digit codes from "
                 "the IATI Sector codelist, e.g. 41020",
+                message_id="cell_sectors",
+                codes=", ".join(unknown),
             )
         update.sectors = codes
     for role in ROLE_COLUMNS:
@@ -138,6 +147,8 @@ def check_row(cells: SheetReader, works: set[str], orgs: set[str]) -> ProjectUpd
                 f"org_{role.value}",
                 f"{', '.join(unknown)}: no organisation has this key; use the keys "
                 "Greenfolio lists (register an organisation first)",
+                message_id="cell_orgs",
+                keys=", ".join(unknown),
             )
         update.organisations[role] = keys
     return update if len(cells.problems) == before else None
@@ -154,7 +165,13 @@ def check_whole(session: Session, cells: SheetReader, updates: list[ProjectUpdat
             project_spec(session, row, update)
         except pydantic.ValidationError as exc:
             for error in exc.errors():
-                cells.problem("work", f"after this row's changes: {error['msg']}")
+                where = ".".join(str(p) for p in error["loc"]) or "work"
+                cells.problem(
+                    "work",
+                    f"after this row's changes: {error['msg']}",
+                    message_id="cell_project_whole",
+                    field=where,
+                )
 
 
 def project_spec(session: Session, row: WorkRow, update: ProjectUpdate) -> portfolio.WorkSpec:

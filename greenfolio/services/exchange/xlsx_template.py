@@ -27,6 +27,7 @@ VERSION = "1"
 RESULTS_SHEET = "Results"
 LISTS_SHEET = "Lists"
 ROWS_WITH_DROPDOWNS = 2000
+MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (key, header, width, help)
 COLUMNS: list[tuple[str, str, int, str]] = [

@@ -11,7 +11,7 @@ from babel import Locale
 
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.http.labels import HIDDEN_FIELDS, actor, field, label, scope, term
+from greenfolio.http.labels import HIDDEN_FIELDS, Sentences, actor, field, label, scope, term
 
 # Fields named by a page's own words rather than a field label.
 _ALIASES = {
@@ -44,7 +44,7 @@ _CODED = {
 }
 
 
-def _value(tr: Any, entity: str, name: str, value: Any, ctx: dict[str, Any]) -> str:
+def _value(tr: Sentences, entity: str, name: str, value: Any, ctx: dict[str, Any]) -> str:
     """One stored value as the page shows it."""
     if value is None or value == "" or value == [] or value == {}:
         return "—"
@@ -92,19 +92,15 @@ def _value(tr: Any, entity: str, name: str, value: Any, ctx: dict[str, Any]) -> 
     return str(value)
 
 
-def _details(tr: Any, details: dict[str, Any]) -> str:
+def _details(tr: Sentences, details: dict[str, Any]) -> str:
     """A project's details: its activity dates by IATI date type (1–4)."""
     types = {t.code: t.value for t in DateType}
     dates = details.get("dates") or {}
-    said = [
-        f"{tr(types[k])} {tr.date(v) if len(str(v)) == 10 else v}"
-        for k, v in sorted(dates.items())
-        if k in types
-    ]
+    said = [f"{tr(types[k])} {tr.stated(str(v))}" for k, v in sorted(dates.items()) if k in types]
     return str(tr("list_sep")).join(said) or "—"
 
 
-def _item(tr: Any, entity: str, item: Any, ctx: dict[str, Any]) -> str:
+def _item(tr: Sentences, entity: str, item: Any, ctx: dict[str, Any]) -> str:
     """One entry of a list (a country with its share, an organisation with its role)."""
     if not isinstance(item, dict):
         return _value(tr, entity, "", item, ctx)
@@ -116,7 +112,7 @@ def _item(tr: Any, entity: str, item: Any, ctx: dict[str, Any]) -> str:
     return " ".join(w for w in words if w != "—")
 
 
-def _name(tr: Any, entity: str, name: str) -> str:
+def _name(tr: Sentences, entity: str, name: str) -> str:
     if name in _ALIASES:
         key = _ALIASES[name]
         return str(tr(key))
@@ -127,7 +123,7 @@ def _name(tr: Any, entity: str, name: str) -> str:
     return field(tr, name)
 
 
-def _record(tr: Any, event: dict[str, Any], ctx: dict[str, Any]) -> str:
+def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
     """The record an event touched: "result 64 — POPs destroyed, 250 t", "project KEY"."""
     entity = event["entity"]
     data = event.get("after") or event.get("before") or {}
@@ -155,7 +151,7 @@ def _record(tr: Any, event: dict[str, Any], ctx: dict[str, Any]) -> str:
     return name
 
 
-def describe(tr: Any, event: dict[str, Any], **ctx: Any) -> dict[str, Any]:
+def describe(tr: Sentences, event: dict[str, Any], **ctx: Any) -> dict[str, Any]:
     """``who``, ``what`` (a sentence) and ``changes`` (one sentence a field) of one event."""
     entity, action = event["entity"], event["action"]
     data = event.get("after") or {}
