@@ -142,13 +142,13 @@ class StoredProjects:
             ):
                 listed[wid].add(code)
             reported: dict[int, set[str]] = defaultdict(set)
-            for wid, code in session.execute(
+            for wid, country in session.execute(
                 select(ResultRow.work_id, ResultRow.country)
                 .where(ResultRow.work_id.in_(chunk), ResultRow.country.is_not(None))
                 .distinct()
             ):
-                if code:
-                    reported[wid].add(code)
+                if country:
+                    reported[wid].add(country)
             for wid, key in keys.items():
                 self._found[wid] = StoredProject(
                     key=key,

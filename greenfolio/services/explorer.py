@@ -205,6 +205,7 @@ def project_rows(conds: list[Any], *order: Any) -> Select[Any]:
         WorkRow.start_date,
         WorkRow.end_date,
         WorkRow.version,
+        WorkRow.updated_at,  # for a download sorted by it to seek its next batch
     )
     return select(*columns).where(*conds).order_by(*order)
 
@@ -251,7 +252,7 @@ def _labels_by_work(
     )
 
 
-def _checked_per_row(cond: ColumnElement[bool]) -> ColumnElement[bool]:
+def checked_per_row(cond: ColumnElement[bool]) -> ColumnElement[bool]:
     """``cond`` written so that the database checks it on each row it walks, against the
     matching set hashed once, instead of joining that set: ``(id IN (…)) IS TRUE`` is not
     turned into a join. A page in key order then walks the key index alone, in order, and
@@ -296,7 +297,7 @@ def projects(
     def rows_of_page(session: Session) -> list[dict[str, Any]]:
         # The page's ids first (from an index alone when one has the order), then its rows:
         # a deep page then skips index entries, not whole rows.
-        ids = select(WorkRow.id).where(*map(_checked_per_row, conds)).order_by(order, WorkRow.id)
+        ids = select(WorkRow.id).where(*map(checked_per_row, conds)).order_by(order, WorkRow.id)
         found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
         rows = session.execute(project_rows([WorkRow.id.in_(found)], order, WorkRow.id)).all()
         return project_dicts(session, rows)

@@ -118,9 +118,9 @@ class _Window:
             if needed.get(code) is not None:
                 query = query.where(needed[code])
             parts.append(query)
-        found = []
+        found: list[Row] = []
         if parts:
-            found = session.connection().execute(union_all(*parts)).all()
+            found = list(session.connection().execute(union_all(*parts)).all())
         self.by_term: dict[str, set[int]] = defaultdict(set)
         unique: dict[int, Row] = {}
         for row in found:
