@@ -24,8 +24,8 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, lazyload
-from sqlalchemy.sql import Select, operators
-from sqlalchemy.sql.elements import BinaryExpression, Grouping, True_
+from sqlalchemy.sql import Select, visitors
+from sqlalchemy.sql.elements import Grouping
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import (
@@ -258,11 +258,12 @@ def checked_per_row(cond: ColumnElement[bool]) -> ColumnElement[bool]:
     turned into a join. A page in key order then walks the key index alone, in order, and
     stops at the page's end (at 100,000 projects: no scan of the work table and no sort of
     a third of it for a deep page of a focus area, as PostgreSQL chose for the plain
-    ``IN``). Plain comparisons (status, kind) stay as they are, for their indexes, and so
-    does a search: its match set is read from the full-text index, which the database
-    probes row by row better than it hashes a set of every project at once."""
-    if isinstance(cond, True_ | search.Matching) or (
-        isinstance(cond, BinaryExpression) and cond.operator is operators.eq
+    ``IN``). Conditions without a subquery (status, kind, a list of project keys) stay as
+    they are, for their indexes, and so does a search: its match set is read from the
+    full-text index, which the database probes row by row better than it hashes a set of
+    every project at once."""
+    if isinstance(cond, search.Matching) or not any(
+        isinstance(part, Select) for part in visitors.iterate(cond)
     ):
         return cond
     return Grouping(cond).is_(true())

@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import and_, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Grouping
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.indicators import Aggregation, Indicator
@@ -113,7 +114,12 @@ class _Window:
             if terms:
                 query = query.outerjoin(
                     WorkTermRow,
-                    and_(WorkTermRow.work_id == ResultRow.work_id, WorkTermRow.term_key.in_(terms)),
+                    # By the project alone (its few terms), each then checked: seeking
+                    # every named term per result row costs SQLite more than it saves.
+                    and_(
+                        WorkTermRow.work_id == ResultRow.work_id,
+                        Grouping(WorkTermRow.term_key.in_(terms)).is_(true()),
+                    ),
                 )
             if needed.get(code) is not None:
                 query = query.where(needed[code])
