@@ -192,22 +192,28 @@ def lists(db: Database, report: Report, rounds: int) -> None:
             conn.execute(text(LOOKUP_SQL)).all()
 
     cold: dict[str, list[float]] = {name: [] for name in CASES}
+    cold_cpu: dict[str, list[float]] = {name: [] for name in CASES}
     warm: dict[str, list[float]] = {name: [] for name in CASES}
     base: list[float] = []
     for _ in range(rounds):
         bench_db.write(db)
         for name, case in CASES.items():
+            started = time.process_time()
             cold[name].append(bench_db.seconds(lambda case=case: case(db)))  # type: ignore[misc]
+            cold_cpu[name].append(time.process_time() - started)
             warm[name].append(bench_db.seconds(lambda case=case: case(db)))  # type: ignore[misc]
         base.append(bench_db.seconds(lookup))
     b = bench_db.Timings(tuple(base))
     print(f"  baseline: one project by key        {b.describe()}")
+    # SQLite works inside this process: its CPU time is the work, whatever else runs on
+    # the machine (on PostgreSQL it is only the client's share).
     for name in CASES:
         c, w = bench_db.Timings(tuple(cold[name])), bench_db.Timings(tuple(warm[name]))
         p99 = c.quantile(0.99)
+        cpu = bench_db.Timings(tuple(cold_cpu[name])).quantile(0.99)
         print(
-            f"  {name:<26} cold {c.describe()}  warm median={w.median * 1000:6.1f}ms  "
-            f"cold p99 / baseline = {p99 / b.median:6.1f}x"
+            f"  {name:<26} cold {c.describe()}  cold CPU p99={cpu * 1000:6.1f}ms  "
+            f"warm median={w.median * 1000:6.1f}ms  cold p99 / baseline = {p99 / b.median:6.1f}x"
         )
         if p99 >= LIST_TARGET_P99_S:
             report.fail(f"{name}: cold p99 {p99 * 1000:.0f}ms ≥ {LIST_TARGET_P99_S * 1000:.0f}ms")

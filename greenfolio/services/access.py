@@ -16,6 +16,8 @@ country on a new result, the countries of a changed project) never widens a scop
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, or_, select, true
@@ -35,6 +37,7 @@ from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store.tables import ResultRow, WorkCountryRow, WorkRow, WorkTermRow
 
 PROGRAMME_PREFIX = "programme:"
+LOAD_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,46 @@ class StoredProjects:
         if work_id not in self._found:
             self._found[work_id] = stored_project(session, work_id)
         return self._found[work_id]
+
+    def load(self, session: Session, work_ids: Iterable[int]) -> None:
+        """Load the facets of many projects at once (three reads per chunk instead of
+        three per project): a list then checks each row against facets in memory."""
+        wanted = sorted({int(w) for w in work_ids} - self._found.keys())
+        for start in range(0, len(wanted), LOAD_CHUNK):
+            chunk = wanted[start : start + LOAD_CHUNK]
+            keys = dict(
+                session.execute(select(WorkRow.id, WorkRow.key).where(WorkRow.id.in_(chunk))).all()
+            )
+            programmes: dict[int, set[str]] = defaultdict(set)
+            for wid, term in session.execute(
+                select(WorkTermRow.work_id, WorkTermRow.term_key).where(
+                    WorkTermRow.work_id.in_(chunk),
+                    WorkTermRow.term_key.like(PROGRAMME_PREFIX + "%"),
+                )
+            ):
+                programmes[wid].add(term[len(PROGRAMME_PREFIX) :])
+            listed: dict[int, set[str]] = defaultdict(set)
+            for wid, code in session.execute(
+                select(WorkCountryRow.work_id, WorkCountryRow.country).where(
+                    WorkCountryRow.work_id.in_(chunk)
+                )
+            ):
+                listed[wid].add(code)
+            reported: dict[int, set[str]] = defaultdict(set)
+            for wid, country in session.execute(
+                select(ResultRow.work_id, ResultRow.country)
+                .where(ResultRow.work_id.in_(chunk), ResultRow.country.is_not(None))
+                .distinct()
+            ):
+                if country:
+                    reported[wid].add(country)
+            for wid, key in keys.items():
+                self._found[wid] = StoredProject(
+                    key=key,
+                    programmes=frozenset(programmes[wid]),
+                    listed=frozenset(listed[wid]),
+                    reported=frozenset(reported[wid]),
+                )
 
 
 def project_target(session: Session, work_id: int) -> Target:

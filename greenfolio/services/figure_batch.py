@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import Grouping
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.indicators import Aggregation, Indicator
@@ -29,7 +30,7 @@ from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import reference
-from greenfolio.store.tables import MethodRunRow, ResultRow, WorkRow, WorkTermRow
+from greenfolio.store.tables import IndicatorRow, MethodRunRow, ResultRow, WorkRow, WorkTermRow
 
 Row = Any
 ROW_COLUMNS = (
@@ -100,13 +101,39 @@ class _Window:
         self.dated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.undated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.sexes: dict[tuple[str, str], set[str | None]] = defaultdict(set)
-        rows: list[Row] = []
-        for code in codes:  # one seek of the figure index per indicator, read alone
-            query = select(*ROW_COLUMNS).where(ResultRow.indicator_code == code, *conds)
+        # One seek of the figure index per indicator (read alone), all in one statement:
+        # one round trip, Core rows fetched at once (no ORM work, no row-by-row fetching).
+        # Each row comes with the named terms of its project (one row per term), so the
+        # classification is read only for the projects of the window, by index probes.
+        term: Any = WorkTermRow.term_key if terms else literal(None)
+        parts = []
+        for code in codes:
+            query = select(*ROW_COLUMNS, term.label("term")).where(
+                ResultRow.indicator_code == code, *conds
+            )
+            if terms:
+                query = query.outerjoin(
+                    WorkTermRow,
+                    # By the project alone (its few terms), each then checked: seeking
+                    # every named term per result row costs SQLite more than it saves.
+                    and_(
+                        WorkTermRow.work_id == ResultRow.work_id,
+                        Grouping(WorkTermRow.term_key.in_(terms)).is_(true()),
+                    ),
+                )
             if needed.get(code) is not None:
                 query = query.where(needed[code])
-            rows += session.connection().execute(query).all()  # Core rows: no ORM work
-        rows.sort(key=_in_period_order)
+            parts.append(query)
+        found: list[Row] = []
+        if parts:
+            found = list(session.connection().execute(union_all(*parts)).all())
+        self.by_term: dict[str, set[int]] = defaultdict(set)
+        unique: dict[int, Row] = {}
+        for row in found:
+            unique.setdefault(row.id, row)
+            if row.term is not None:
+                self.by_term[row.term].add(row.work_id)
+        rows = sorted(unique.values(), key=_in_period_order)
         for row in rows:
             key = (row.indicator_code, row.kind, row.sex)
             self.sexes[key[:2]].add(row.sex)
@@ -115,15 +142,6 @@ class _Window:
             else:
                 self.ends[key].append(row.period_end)
                 self.dated[key].append(row)
-        # The classification named by the figures, in one read (Core rows: no ORM work).
-        self.by_term: dict[str, set[int]] = defaultdict(set)
-        if terms:
-            for wid, term in session.connection().execute(
-                select(WorkTermRow.work_id, WorkTermRow.term_key).where(
-                    WorkTermRow.term_key.in_(terms)
-                )
-            ):
-                self.by_term[term].add(wid)
         self.by_key: dict[str, int] = {}
         if keys:
             self.by_key = dict(
@@ -302,6 +320,15 @@ def compute_all(
 ) -> dict[str, figure_queries.Figure]:
     """Every figure of ``specs`` (in their order); indicator figures from one read."""
     batch = [s for s in specs if _batchable(s)]
+    # The indicators read in one query and held here, so each check below finds its row
+    # in the session's identity map (which holds rows only while someone refers to them).
+    held = list(
+        session.scalars(
+            select(IndicatorRow).where(
+                IndicatorRow.code.in_(sorted({str(s.params["indicator"]) for s in batch}))
+            )
+        )
+    )
     inds: dict[str, Indicator] = {}
     for spec in batch:  # the checks of indicator_figure, with its messages, first
         ind = reference.indicator(session, str(spec.params["indicator"]))
@@ -313,6 +340,7 @@ def compute_all(
                 f"({ind.unit})"
             )
         inds[spec.id] = ind
+    del held
     window = _Window(session, batch) if batch else None
     runs: dict[int, Any] | None = None
     if with_ids and window is not None:

@@ -4,7 +4,10 @@ explorer's pages (``explorer``, ``access``) and the audit listing, without a pag
 Each call checks the caller's right to read the list at once, before any row is read, and
 returns an iterator of batches: each batch is read in its own short transaction (ordered
 by the list's sort and then by id, so batches neither overlap nor skip rows while the data
-stands still), so memory stays that of one batch however long the list is.
+stands still), so memory stays that of one batch however long the list is. A batch starts
+after the last row of the one before (keyset), so the last batch of a long list costs what
+the first does; only orders on a column that may be null (a start date, a status, a
+period end) page by offset.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
@@ -25,16 +28,58 @@ BATCH = 500
 Batches = Iterator[list[dict[str, Any]]]
 
 
+Seek = tuple[tuple[Any, bool], ...]
+"""A list's order as (column, descending) pairs, the id last: every column never null."""
+
+PROJECT_SEEK: dict[str, Seek] = {
+    "key": ((WorkRow.key, False), (WorkRow.id, False)),
+    "-key": ((WorkRow.key, True), (WorkRow.id, False)),
+    "updated": ((WorkRow.updated_at, False), (WorkRow.id, False)),
+    "-updated": ((WorkRow.updated_at, True), (WorkRow.id, False)),
+}
+RESULT_SEEK: dict[str, Seek] = {
+    "id": ((ResultRow.id, False),),
+    "-id": ((ResultRow.id, True),),
+    "value": ((ResultRow.value, False), (ResultRow.id, False)),
+    "-value": ((ResultRow.value, True), (ResultRow.id, False)),
+    "updated": ((ResultRow.updated_at, False), (ResultRow.id, False)),
+    "-updated": ((ResultRow.updated_at, True), (ResultRow.id, False)),
+}
+QUEUE_SEEK: Seek = ((ResultRow.updated_at, True), (ResultRow.id, True))
+AUDIT_SEEK: Seek = ((AuditEventRow.id, True),)
+
+
+def after(seek: Seek, values: tuple[Any, ...]) -> ColumnElement[bool]:
+    """Rows that come after ``values`` in the order ``seek``: the next batch starts
+    there, read from the order's index, however deep (``OFFSET`` would read and drop
+    every row before it)."""
+    cond: ColumnElement[bool] | None = None
+    for (column, descending), value in reversed(list(zip(seek, values, strict=True))):
+        step = column < value if descending else column > value
+        cond = step if cond is None else or_(step, and_(column == value, cond))
+    assert cond is not None
+    return cond
+
+
 def _batches(
     db: Database,
     query: Select[Any],
     convert: Callable[[Session, list[Any]], list[dict[str, Any]]],
     size: int = BATCH,
+    seek: tuple[Seek, Callable[[Any], tuple[Any, ...]]] | None = None,
 ) -> Batches:
+    """``query`` in batches: each after the last row of the one before when the order
+    can seek (``seek``: the order and the values of a row in it), else by offset (an
+    order on a column that may be null)."""
     offset = 0
+    last: Any = None
     while True:
         with db.transaction() as session:
-            rows = list(session.execute(query.offset(offset).limit(size)).all())
+            if seek is None:
+                page = query.offset(offset)
+            else:
+                page = query if last is None else query.where(after(seek[0], seek[1](last)))
+            rows = list(session.execute(page.limit(size)).all())
             if not rows:
                 return
             batch = convert(session, rows)
@@ -42,21 +87,37 @@ def _batches(
         if len(rows) < size:
             return
         offset += size
+        last = rows[-1]
+
+
+def _of_columns(seek: Seek) -> Callable[[Any], tuple[Any, ...]]:
+    return lambda row: tuple(row._mapping[column] for column, _ in seek)
+
+
+def _of_entity(seek: Seek) -> Callable[[Any], tuple[Any, ...]]:
+    return lambda row: tuple(getattr(row[0], column.key) for column, _ in seek)
 
 
 def projects(
-    db: Database, principal: Principal, flt: explorer.ProjectFilter, sort: str = "key"
+    db: Database,
+    principal: Principal,
+    flt: explorer.ProjectFilter,
+    sort: str = "key",
+    *,
+    size: int = BATCH,
 ) -> Batches:
     """Service call: every project the principal may read that matches ``flt``."""
     explorer._need_reader(principal)
     order = explorer.PROJECT_SORTS.get(sort, explorer.PROJECT_SORTS["key"])
     conds = [access.visible_works(principal.visibility()), *explorer._project_conditions(flt)]
-    query = explorer.project_rows(conds, order, WorkRow.id)
+    # Batches in key order walk the key index, each filter checked per row (as the pages).
+    query = explorer.project_rows(list(map(explorer.checked_per_row, conds)), order, WorkRow.id)
 
     def convert(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
         return explorer.project_dicts(session, rows)
 
-    return _batches(db, query, convert)
+    seek = PROJECT_SEEK.get(sort if sort in explorer.PROJECT_SORTS else "key")
+    return _batches(db, query, convert, size, (seek, _of_columns(seek)) if seek else None)
 
 
 def results(
@@ -68,6 +129,8 @@ def results(
     country: str | None = None,
     year: int | None = None,
     sort: str = "id",
+    *,
+    size: int = BATCH,
 ) -> Batches:
     """Service call: every result the principal may read that matches the filters."""
     explorer._need_reader(principal)
@@ -83,7 +146,8 @@ def results(
     def convert(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
         return [dict(explorer.result_dict(r, k), project_title=t) for r, k, t in rows]
 
-    return _batches(db, query, convert)
+    seek = RESULT_SEEK.get(sort if sort in explorer.RESULT_SORTS else "id")
+    return _batches(db, query, convert, size, (seek, _of_entity(seek)) if seek else None)
 
 
 QUEUE = (("submitted", Action.REVIEW), ("returned", Action.SUBMIT), ("draft", Action.SUBMIT))
@@ -113,13 +177,14 @@ def review_queue(db: Database, principal: Principal) -> Batches:
                 session: Session, found: list[Any], action: Action = action
             ) -> list[dict[str, Any]]:
                 out = []
+                projects.load(session, (row.work_id for row, _, _ in found))
                 for row, key, title in found:
                     stored = projects.get(session, row.work_id)
                     if action in stored.result_actions(principal, row.country):
                         out.append(dict(explorer.result_dict(row, key), project_title=title))
                 return out
 
-            yield from _batches(db, query, convert)
+            yield from _batches(db, query, convert, seek=(QUEUE_SEEK, _of_entity(QUEUE_SEEK)))
 
     return rows()
 
@@ -146,4 +211,4 @@ def audit_events(
     def convert(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
         return [audit.as_dict(r[0]) for r in rows]
 
-    return _batches(db, query, convert)
+    return _batches(db, query, convert, seek=(AUDIT_SEEK, _of_entity(AUDIT_SEEK)))

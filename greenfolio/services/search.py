@@ -133,7 +133,7 @@ def refresh_all(conn: Connection) -> None:
     refresh(conn, conn.scalars(select(WorkRow.id)).all())
 
 
-class _Matching(ColumnElement[bool]):
+class Matching(ColumnElement[bool]):
     """``work_item.id IN (…the index's matches…)``, written for the database at hand."""
 
     inherit_cache = False
@@ -144,8 +144,8 @@ class _Matching(ColumnElement[bool]):
         self.found = found
 
 
-@compiles(_Matching, "postgresql")
-def _on_postgresql(element: _Matching, compiler: Any, **kw: Any) -> str:
+@compiles(Matching, "postgresql")
+def _on_postgresql(element: Matching, compiler: Any, **kw: Any) -> str:
     query: BindParameter[str] = bindparam(
         "search_query", search_text.tsquery(element.found), unique=True
     )
@@ -156,8 +156,8 @@ def _on_postgresql(element: _Matching, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(WorkRow.id.in_(matching), **kw))
 
 
-@compiles(_Matching)
-def _on_sqlite(element: _Matching, compiler: Any, **kw: Any) -> str:
+@compiles(Matching)
+def _on_sqlite(element: Matching, compiler: Any, **kw: Any) -> str:
     query: BindParameter[str] = bindparam(
         "search_query", search_text.fts5_query(element.found), unique=True
     )
@@ -173,7 +173,7 @@ def condition(q: str | None) -> ColumnElement[bool] | None:
     """Work items matching every word of ``q`` (the last as a prefix), through the index;
     ``None`` when ``q`` has no words (no filter)."""
     found = search_text.query_words(q)
-    return _Matching(found) if found else None
+    return Matching(found) if found else None
 
 
 def _changed(obj: Any, *names: str) -> bool:

@@ -72,8 +72,14 @@ class WorkRow(Base):
     """A project or other reported work (publication, event, policy, alliance …)."""
 
     __tablename__ = "work_item"
-    # The status filter reads its projects in list order (by key) from this index.
-    __table_args__ = (Index("ix_work_item_status", "status", "key"), NEVER_REUSED)
+    # The status filter reads its projects in list order (by key) from this index; a page
+    # of any other filter walks the projects in key order from the second, alone
+    # (migration 0013_listspeed).
+    __table_args__ = (
+        Index("ix_work_item_status", "status", "key"),
+        Index("ix_work_item_key_id", "key", "id"),
+        NEVER_REUSED,
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -118,10 +124,12 @@ class WorkCountryRow(Base):
 
 class WorkTermRow(Base):
     __tablename__ = "work_term"
+    # A term's projects read from the index alone (migration 0013_listspeed widened it).
+    __table_args__ = (Index("ix_work_term_term_key", "term_key", "work_id"),)
     work_id: Mapped[int] = mapped_column(
         ForeignKey("work_item.id", ondelete="CASCADE"), primary_key=True
     )
-    term_key: Mapped[str] = mapped_column(ForeignKey("term.key"), primary_key=True, index=True)
+    term_key: Mapped[str] = mapped_column(ForeignKey("term.key"), primary_key=True)
 
 
 class WorkSearchRow(Base):

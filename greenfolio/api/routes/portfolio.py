@@ -49,10 +49,11 @@ class ProjectSummary(BaseModel):
 
 class ProjectPage(BaseModel):
     items: list[ProjectSummary]
-    total: int
+    total: int = Field(description="matching projects, counted up to 10,000 (see more)")
     page: int
     per_page: int
     pages: int
+    more: bool = Field(description="true when more projects match than total counts")
 
 
 class ProjectDetail(BaseModel):
