@@ -71,7 +71,9 @@ def test_the_csrf_token_is_renewed_at_sign_in_and_tied_to_the_session(db: Databa
     signed = web.post("/login", data={"csrf": before, "username": "cy", "password": PASSWORD})
     assert signed.status_code == 303
     assert web.cookies[CSRF_COOKIE] != before  # renewed
-    page = lxml.html.fromstring(web.get("/projects/csrf-p/results/new").text)
+    page = lxml.html.fromstring(
+        web.get("/projects/csrf-p/results/new?indicator=pops_destroyed").text
+    )
     token = page.xpath("//form[@class='entry']//input[@name='csrf']/@value")[0]
     assert token == accounts.csrf_token(web.cookies[SESSION_COOKIE])
     assert token not in (before, web.cookies[CSRF_COOKIE])

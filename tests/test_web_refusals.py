@@ -124,11 +124,11 @@ def test_a_wrong_key_is_refused_in_the_visitors_language(demo_db: Database, lang
     _said_natively(said.replace(example, ""), lang, "a b", "XM-DAC-41123-PROJ/2021:7")
 
 
-THROTTLED = {
-    "zh": r"^来自此地址的登录尝试次数过多。请等待1\d秒钟后重试。$",
+THROTTLED = {  # the wait counts down while a loaded machine runs the test: any number
+    "zh": r"^来自此地址的登录尝试次数过多。请等待\d+秒钟后重试。$",
     "ar": r"^محاولات تسجيل الدخول من هذا العنوان كثيرة جدًا\. "
-    r"انتظر 1\d (ثوان|ثانية) ثم حاول مرة أخرى\.$",
-    "fr": r"^Trop de tentatives de connexion depuis cette adresse\. Attendez 1\d\u00a0secondes, "
+    r"انتظر \d+ (ثوان|ثانية|ثانيتين) ثم حاول مرة أخرى\.$",
+    "fr": r"^Trop de tentatives de connexion depuis cette adresse\. Attendez \d+\u00a0secondes?, "
     r"puis réessayez\.$",
 }
 
