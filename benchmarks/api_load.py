@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import load_plans
 import load_sql
 from load_http import (
     Client,
@@ -314,6 +315,8 @@ def run(url: str, args: argparse.Namespace, cores: Cores) -> int:
     cookie = f"gf_session={accounts.start_session(db, users[VIEWER].id)}"
     token, _ = accounts.create_token(db, None, EDITOR, f"api-load {secrets.token_hex(3)}", 1)
     db.close()
+    firsts = [vs[0].path for vs in paths.values()]
+    explained = load_plans.plans(url, firsts, cookie, token, work_key)
     headers = {"Cookie": cookie, "Accept-Language": "en"}
     workers = args.workers or len(cores.server)
     port, static_port = free_port(), free_port()
@@ -342,6 +345,12 @@ def run(url: str, args: argparse.Namespace, cores: Cores) -> int:
             f"mean={writes.seconds / max(1, writes.count) * 1000:.1f}ms (not in the figures)"
         )
         print(memory_line(mem, base_mem))
+        print("plans (EXPLAIN of each SELECT a page runs right after a write):")
+        for name, plan in zip(paths, explained, strict=True):
+            print(f"  plan {name:<14} {plan.describe()}")
+            if name in NO_SCAN and plan.scans:
+                print(f"  target {name}: no scan of result/work_item MISS ({TARGET_NOTE})")
+                TARGETS_MISSED[backend] = True
         print(f"loadavg_end={'/'.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     finally:
         stop(server)
@@ -352,6 +361,7 @@ def run(url: str, args: argparse.Namespace, cores: Cores) -> int:
 
 
 TARGETS_MISSED: dict[str, bool] = {}
+NO_SCAN = ("country", "status", "focus area", "search", "search 汞", "deep page", "api deep page")
 
 
 def memory_line(mem: Memory, base: Memory) -> str:

@@ -81,5 +81,11 @@ def test_load_benchmark_prints_every_field(backend: str, request: pytest.Fixture
     assert writes and int(writes[1]) == 3 * len(PATHS) + 1, out
     memory = re.search(r"server peak RSS (\d+\.\d) MiB .* baseline .* (\d+\.\d) MiB .* ×", out)
     assert memory and float(memory[1]) > float(memory[2]) > 0, out
+    # Every path's statements, run right after a write, were explained.
+    for path in PATHS:
+        plan = re.search(
+            rf"^  plan {re.escape(path)}\s+statements=(\d+) scans of result/work_item: ", out, re.M
+        )
+        assert plan and int(plan[1]) > 0, f"no plan for {path}:\n{out}"
     assert "target dashboard:" in out and "target search 汞:" in out
     assert "loadavg_end=" in out
