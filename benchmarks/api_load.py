@@ -11,6 +11,10 @@ it, so each path is measured twice:
   revised with PATCH /api/v1/results/{id}, which moves the database's change generation
   every cache is keyed on), on one connection; the write is not timed.
 
+Warm latencies include waiting behind the other connections (``--connections`` requests
+in flight on ``--workers`` workers); cold ones are one at a time. Each baseline is driven
+the same way as its figure, so the ratios compare like with like.
+
 Paths: the dashboard, the project list, filters (country, status, focus area), search
 (words, and the one CJK character 汞), deep pages of the portfolio (web and API) and a
 result page. Each prints p50/p95/p99 latency and throughput, then its baseline and the
@@ -20,7 +24,7 @@ ratios (×p50 = figure / baseline, ×rps = baseline rps / figure rps: above 1 is
   uvicorn options, same cores and workers, returning a precomputed body of the same size:
   what any Python server pays to answer at all;
 - cold baseline: that same static answer plus the SQL the page needs, written tight and
-  run directly through the same driver on the server's core (benchmarks/load_sql.py), each
+  run directly through the same driver from the server's core (benchmarks/load_sql.py), each
   sample the sum of one static request and one run of the SQL. The SQL alone is shown too.
 
 The server's peak memory (VmHWM of its processes, from /proc) is set against the static
