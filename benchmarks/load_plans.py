@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, event
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # Starlette's advice to move to httpx2: not this script's
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from greenfolio.api.app import create_app
 from greenfolio.services.database import Database
