@@ -144,18 +144,31 @@ def memory(process: Popen) -> Memory:
 
 @dataclass
 class Client:
-    """One keep-alive connection."""
+    """One keep-alive connection (opened again if the server closed it while idle)."""
 
+    port: int
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
 
     @classmethod
     async def open(cls, port: int) -> Client:
         reader, writer = await asyncio.open_connection(HOST, port)
-        return cls(reader, writer)
+        return cls(port, reader, writer)
 
     async def request(
         self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
+        try:
+            return await self._request(method, path, headers, body)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            # uvicorn closes a keep-alive connection idle for 5 s (its default), as while
+            # a baseline query runs at 100,000 projects: one new connection, then retry.
+            self.writer.close()
+            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
+            return await self._request(method, path, headers, body)
+
+    async def _request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, bytes]:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
