@@ -1,0 +1,106 @@
+"""Query plans of the cold paths, for benchmarks/api_load.py: each page is requested once
+in-process right after a write through the API, every SELECT it runs is recorded and
+EXPLAINed with its own parameters, and the scans of the two big tables (``result`` and
+``work_item``) are counted.
+
+A scan here is what the planner chose on this database: on SQLite a ``SCAN`` of the table
+or of one of its indexes whole (EXPLAIN QUERY PLAN), on PostgreSQL a ``Seq Scan`` node
+(EXPLAIN, JSON). Issue 11 asks for none on the filter, search and deep-page paths at
+100,000 projects, where the planner's choice is real; on a small database PostgreSQL may
+rightly prefer a sequential scan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, event
+
+with warnings.catch_warnings():  # Starlette's advice to move to httpx2: not this script's
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from greenfolio.api.app import create_app
+from greenfolio.services.database import Database
+
+BIG = ("result", "work_item")
+_SQLITE_SCAN = re.compile(r"^SCAN (result|work_item)\b(.*)$")
+
+
+@dataclass(frozen=True)
+class Plan:
+    statements: int
+    scans: Counter[str]
+
+    def describe(self) -> str:
+        found = ", ".join(f"{k} ×{n}" for k, n in sorted(self.scans.items())) or "none"
+        return f"statements={self.statements} scans of result/work_item: {found}"
+
+
+def _pg_scans(node: dict[str, Any]) -> Iterator[str]:
+    if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in BIG:
+        yield f"Seq Scan on {node['Relation Name']}"
+    for child in node.get("Plans", []):
+        yield from _pg_scans(child)
+
+
+def scans_of(conn: Connection, statement: str, parameters: Any) -> list[str]:
+    """The scans of ``result`` or ``work_item`` in one statement's plan."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        found = []
+        for row in rows:
+            match = _SQLITE_SCAN.match(str(row[-1]))
+            if match:
+                found.append(f"SCAN {match[1]}{match[2]}")
+        return found
+    raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
+    plan = raw if isinstance(raw, list) else json.loads(raw)
+    return list(_pg_scans(plan[0]["Plan"]))
+
+
+def plans(url: str, paths: list[str], cookie: str, token: str, work_key: str) -> list[Plan]:
+    """For each path: a write (a draft result of ``work_key`` revised), then the page,
+    its statements recorded and explained."""
+    db = Database.open(url)
+    seen: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
+        head = statement.lstrip()[:6].upper()
+        if head.startswith(("SELECT", "WITH")) and any(t in statement for t in BIG):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    out = []
+    try:
+        with TestClient(create_app(db)) as client, db.engine.connect() as conn:
+            auth = {"Authorization": f"Bearer {token}"}
+            draft = {"work": work_key, "indicator": "ods_phased_out", "value": 1.0, "unit": "t"}
+            made = client.post("/api/v1/results", json=draft, headers=auth)
+            if made.status_code != 201:
+                raise SystemExit(f"could not enter a draft result: {made.text}")
+            result_id = made.json()["id"]
+            for n, path in enumerate(paths):
+                current = client.get(f"/api/v1/results/{result_id}", headers=auth).json()
+                body = {"value": 500.0 + n, "version": current["version"]}
+                client.patch(f"/api/v1/results/{result_id}", json=body, headers=auth)
+                seen.clear()
+                answer = client.get(path, headers={"Cookie": cookie, "Accept-Language": "en"})
+                if answer.status_code != 200:
+                    raise SystemExit(f"GET {path} answered {answer.status_code}")
+                statements = list(seen)
+                scans: Counter[str] = Counter()
+                for statement, parameters in statements:
+                    scans.update(scans_of(conn, statement, parameters))
+                    conn.rollback()
+                out.append(Plan(len(statements), scans))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+        db.close()
+    return out
