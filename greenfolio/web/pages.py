@@ -30,6 +30,7 @@ from greenfolio.http.context import (
 from greenfolio.services import accounts, explorer
 from greenfolio.web import svg
 from greenfolio.web.i18n import Translator
+from greenfolio.web.project_filter import ProjectQuery
 from greenfolio.web.rendering import (
     Csrf,
     Db,
@@ -138,29 +139,11 @@ def _selects(options: dict[str, str], flt: explorer.ProjectFilter) -> dict[str, 
 def portfolio(
     request: Request,
     db: Db,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    focus_area: Annotated[str | None, Query(max_length=80)] = None,
-    core_function: Annotated[str | None, Query(max_length=80)] = None,
-    programme: Annotated[str | None, Query(max_length=80)] = None,
-    convention: Annotated[str | None, Query(max_length=80)] = None,
-    country: Annotated[str | None, Query(max_length=3)] = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    year: Annotated[str | None, Query(max_length=4)] = None,
+    flt: ProjectQuery,
     sort: Annotated[str, Query(max_length=10)] = "key",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     who = resolve_principal(request)
-    year_no = int(year) if year and year.isdigit() and 1900 <= int(year) <= 2200 else None
-    flt = explorer.ProjectFilter(
-        q or None,
-        focus_area or None,
-        core_function or None,
-        programme or None,
-        convention or None,
-        country or None,
-        status or None,
-        year_no,
-    )
     found = explorer.projects(db, who, flt, sort, page, 50).as_dict()
     query = {k: v for k, v in flt.active().items()}
     query["sort"] = sort
