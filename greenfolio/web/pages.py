@@ -16,7 +16,6 @@ from markupsafe import Markup, escape
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import (
-    ROLE_ACTIONS,
     SYSTEM,
     Action,
     Grant,
@@ -157,7 +156,7 @@ def portfolio(
         flt=flt,
         sort=sort,
         query=query,
-        may_register=any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants),
+        may_register=who.may_edit_somewhere(),
         link=lambda **extra: "/projects?" + urlencode({**query, **extra}),
         export=lambda fmt: "/export/projects?" + urlencode({**query, "format": fmt}),
     )

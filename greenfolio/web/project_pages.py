@@ -14,7 +14,6 @@ from greenfolio.domain import progress
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import (
-    ROLE_ACTIONS,
     SYSTEM,
     Action,
     Principal,
@@ -48,8 +47,8 @@ router = APIRouter(include_in_schema=False)
 PROJECT_SCHEMES = ("focus_area", "core_function", "programme", "convention")
 
 
-def _may_edit_somewhere(who: Principal) -> None:
-    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants):
+def _require_edit_somewhere(who: Principal) -> None:
+    if not who.may_edit_somewhere():
         require(who, Action.EDIT, SYSTEM)
 
 
@@ -171,7 +170,7 @@ def _form_fields(data: Any) -> tuple[dict[str, Any], list[str]]:
 
 @router.get("/projects/new", response_class=HTMLResponse)
 def new_project(request: Request, db: Db) -> Response:
-    _may_edit_somewhere(resolve_principal(request))
+    _require_edit_somewhere(resolve_principal(request))
     return _project_form(request, db, 200, {"kind": "project", "terms": []}, [])
 
 
