@@ -25,16 +25,8 @@ from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.permissions import SYSTEM, Action, Grant, Principal, Role, Scope, require
 from greenfolio.domain.text import check_text
-from greenfolio.services import audit, mail_text, mailer
+from greenfolio.services import audit, credentials, mail_text, mailer
 from greenfolio.services.audit_state import stamp
-from greenfolio.services.credentials import (
-    as_utc,
-    check_password,
-    check_username,
-    digest,
-    password_hasher,
-    utc_now,
-)
 from greenfolio.services.database import Database
 from greenfolio.services.user_records import UserInfo, end_access, find_user, rowcount, user_info
 from greenfolio.store.tables import AccountLinkRow, RoleGrantRow, UserRow
@@ -91,7 +83,7 @@ class Pending:
 
 def _new_secret() -> tuple[str, str]:
     secret = secrets.token_urlsafe(32)
-    return secret, digest(secret)
+    return secret, credentials.digest(secret)
 
 
 def _language(lang: str | None) -> str | None:
@@ -113,7 +105,7 @@ def invite(
     when mail is configured and ``base_url`` (the web application's address) is known."""
     address = check_email(email)
     lang = _language(language)
-    name = check_username(username) if username else None
+    name = credentials.check_username(username) if username else None
     secret, digest = _new_secret()
     with audit.acting_as(by.actor), db.transaction() as session:
         require(by, Action.ADMIN, SYSTEM)
@@ -128,7 +120,7 @@ def invite(
             scope=str(grant.scope),
             language=lang,
             created_by=by.actor,
-            expires_at=utc_now() + LIFETIME[INVITE],
+            expires_at=credentials.utc_now() + LIFETIME[INVITE],
         )
         session.add(row)
         session.flush()
@@ -150,7 +142,7 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
         user = find_user(session, username)
-        now = utc_now()
+        now = credentials.utc_now()
         session.execute(
             update(AccountLinkRow)
             .where(
@@ -160,7 +152,7 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
             )
             .values(used_at=now)
         )
-        user.password_hash = password_hasher.hash(secrets.token_urlsafe(32))
+        user.password_hash = credentials.password_hasher.hash(secrets.token_urlsafe(32))
         user.version += 1
         end_access(session, user.id, None)
         row = AccountLinkRow(
@@ -189,8 +181,14 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
 
 
 def _valid(session: Session, secret: str) -> AccountLinkRow:
-    row = session.scalar(select(AccountLinkRow).where(AccountLinkRow.token_hash == digest(secret)))
-    if row is None or row.used_at is not None or as_utc(row.expires_at) <= utc_now():
+    row = session.scalar(
+        select(AccountLinkRow).where(AccountLinkRow.token_hash == credentials.digest(secret))
+    )
+    if (
+        row is None
+        or row.used_at is not None
+        or credentials.as_utc(row.expires_at) <= credentials.utc_now()
+    ):
         raise LinkInvalid(
             "this link is unknown, expired or used already; ask an administrator for a new one",
             message_id="link_invalid",
@@ -222,11 +220,11 @@ def use(
     user's new password. Nothing is spent unless the whole change is made."""
     check_text(secret, "the link")
     check_text(display_name, "the display name")
-    check_password(password)
+    credentials.check_password(password)
     with db.transaction() as session:  # who acts: the trail names the invitee or the user
         row = _valid(session, secret)
         if row.purpose == INVITE:
-            name = check_username(username or row.username or "")
+            name = credentials.check_username(username or row.username or "")
         else:
             user = session.get(UserRow, row.user_id)
             if user is None or not user.active:
@@ -239,9 +237,9 @@ def use(
             .where(
                 AccountLinkRow.id == row.id,
                 AccountLinkRow.used_at.is_(None),
-                AccountLinkRow.expires_at > utc_now(),
+                AccountLinkRow.expires_at > credentials.utc_now(),
             )
-            .values(used_at=utc_now())
+            .values(used_at=credentials.utc_now())
             .execution_options(synchronize_session=False)
         )
         if rowcount(claimed) != 1:
@@ -249,7 +247,7 @@ def use(
         if row.purpose == RESET:
             user = session.get(UserRow, row.user_id)
             assert user is not None
-            user.password_hash = password_hasher.hash(password)
+            user.password_hash = credentials.password_hasher.hash(password)
             user.version += 1
             end_access(session, user.id, None)
             return user_info(session, user)
@@ -258,7 +256,7 @@ def use(
         made = UserRow(
             username=name,
             display_name=display_name.strip(),
-            password_hash=password_hasher.hash(password),
+            password_hash=credentials.password_hasher.hash(password),
             email=row.email,
             language=row.language if row.language in UN_LANGUAGES else None,
         )
@@ -279,7 +277,7 @@ def invitations(db: Database, by: Principal) -> list[dict[str, Any]]:
             .where(
                 AccountLinkRow.purpose == INVITE,
                 AccountLinkRow.used_at.is_(None),
-                AccountLinkRow.expires_at > utc_now(),
+                AccountLinkRow.expires_at > credentials.utc_now(),
             )
             .order_by(AccountLinkRow.id)
         )
