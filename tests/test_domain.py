@@ -7,6 +7,7 @@ import pytest
 from greenfolio.domain.countries import check_country, country_name
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.numbers import format_count, format_figure
+from greenfolio.domain.permissions import Grant, Principal, Role, Scope
 from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers, next_state
 from greenfolio.refdata import loader
 
@@ -77,3 +78,11 @@ def test_every_classification_and_indicator_has_six_names() -> None:
         assert set(ind.names) == {"ar", "zh", "en", "fr", "ru", "es"}, ind.code
     assert len(loader.schemes()["core_function"].terms) == 4
     assert [t.code for t in loader.schemes()["focus_area"].terms] == ["a", "b", "c"]
+
+
+def test_may_edit_somewhere_needs_a_grant_that_edits_on_some_scope() -> None:
+    viewer = Principal("v", (Grant(Role.VIEWER, Scope.parse("all")),), 1)
+    country_editor = Principal("e", (Grant(Role.EDITOR, Scope.parse("country:KEN")),), 2)
+    assert not viewer.may_edit_somewhere()
+    assert not Principal("public", public=True).may_edit_somewhere()
+    assert country_editor.may_edit_somewhere()

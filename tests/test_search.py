@@ -237,7 +237,7 @@ def test_the_migration_builds_documents_for_existing_work(empty_db: Database) ->
 
 def _plan(db: Database, q: str) -> str:
     """The plan of the projects page's query (its conditions, order and limit)."""
-    conditions = explorer._project_conditions(explorer.ProjectFilter(q=q))
+    conditions = explorer.project_conditions(explorer.ProjectFilter(q=q))
     stmt = select(WorkRow.id, WorkRow.key).where(*conditions).order_by(WorkRow.key).limit(50)
     with db.engine.connect() as conn:
         sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))

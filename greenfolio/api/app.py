@@ -126,13 +126,19 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         import_pages,
         link_pages,
         pages,
+        project_pages,
         rendering,
         report_pages,
+        result_pages,
         review_pages,
     )
 
     app.state.error_page = rendering.page_error  # failures met on pages, in the visitor's language
     app.include_router(pages.router)
+    # Results before projects: a project's page (/projects/{key:path}) would take
+    # /projects/{key}/results/new.
+    app.include_router(result_pages.router)
+    app.include_router(project_pages.router)
     app.include_router(account_pages.router)
     app.include_router(link_pages.router)
     app.include_router(export_pages.router)

@@ -148,6 +148,11 @@ class Principal:
         """How the audit trail names this principal."""
         return "public" if self.user_id is None else f"user:{self.name}"
 
+    def may_edit_somewhere(self) -> bool:
+        """Whether some grant lets this principal edit (on whatever scope): who may open
+        a form that creates something, before a scope is known."""
+        return any(Action.EDIT in ROLE_ACTIONS[g.role] for g in self.grants)
+
     def visibility(self) -> Visibility:
         readers = [g for g in self.grants if Action.READ in ROLE_ACTIONS[g.role]]
         if any(g.scope.kind is ScopeKind.ALL for g in readers):

@@ -209,8 +209,14 @@ def blend_aliases() -> dict[str, tuple[str, ...]]:
     return _aliases(_folder())
 
 
+@lru_cache(maxsize=4)
+def _alias_names(folder: Path) -> tuple[str, ...]:
+    return tuple(sorted({r["name"] for r in _rows("blend_names.csv")}))
+
+
 def alias_names() -> list[str]:
-    return sorted({r["name"] for r in _rows("blend_names.csv")})
+    """Every trade and other name of a blend as written (read once per tables folder)."""
+    return list(_alias_names(_folder()))
 
 
 @lru_cache(maxsize=4)
@@ -342,6 +348,7 @@ def clear_cache() -> None:
         _parties,
         _baselines,
         _aliases,
+        _alias_names,
         _others,
         _published,
         _other_mixtures,

@@ -25,9 +25,10 @@ from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.permissions import SYSTEM, Action, Grant, Principal, Role, Scope, require
 from greenfolio.domain.text import check_text
-from greenfolio.services import accounts, audit, mail_text, mailer
+from greenfolio.services import audit, credentials, mail_text, mailer
 from greenfolio.services.audit_state import stamp
 from greenfolio.services.database import Database
+from greenfolio.services.user_records import UserInfo, end_access, find_user, rowcount, user_info
 from greenfolio.store.tables import AccountLinkRow, RoleGrantRow, UserRow
 
 INVITE, RESET = "invite", "reset"
@@ -82,7 +83,7 @@ class Pending:
 
 def _new_secret() -> tuple[str, str]:
     secret = secrets.token_urlsafe(32)
-    return secret, accounts._digest(secret)
+    return secret, credentials.digest(secret)
 
 
 def _language(lang: str | None) -> str | None:
@@ -104,7 +105,7 @@ def invite(
     when mail is configured and ``base_url`` (the web application's address) is known."""
     address = check_email(email)
     lang = _language(language)
-    name = accounts._check_username(username) if username else None
+    name = credentials.check_username(username) if username else None
     secret, digest = _new_secret()
     with audit.acting_as(by.actor), db.transaction() as session:
         require(by, Action.ADMIN, SYSTEM)
@@ -119,7 +120,7 @@ def invite(
             scope=str(grant.scope),
             language=lang,
             created_by=by.actor,
-            expires_at=accounts._now() + LIFETIME[INVITE],
+            expires_at=credentials.utc_now() + LIFETIME[INVITE],
         )
         session.add(row)
         session.flush()
@@ -140,8 +141,8 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
-        user = accounts._user(session, username)
-        now = accounts._now()
+        user = find_user(session, username)
+        now = credentials.utc_now()
         session.execute(
             update(AccountLinkRow)
             .where(
@@ -151,9 +152,9 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
             )
             .values(used_at=now)
         )
-        user.password_hash = accounts._hasher.hash(secrets.token_urlsafe(32))
+        user.password_hash = credentials.password_hasher.hash(secrets.token_urlsafe(32))
         user.version += 1
-        accounts._end_access(session, user.id, None)
+        end_access(session, user.id, None)
         row = AccountLinkRow(
             purpose=RESET,
             token_hash=digest,
@@ -181,9 +182,13 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
 
 def _valid(session: Session, secret: str) -> AccountLinkRow:
     row = session.scalar(
-        select(AccountLinkRow).where(AccountLinkRow.token_hash == accounts._digest(secret))
+        select(AccountLinkRow).where(AccountLinkRow.token_hash == credentials.digest(secret))
     )
-    if row is None or row.used_at is not None or accounts._aware(row.expires_at) <= accounts._now():
+    if (
+        row is None
+        or row.used_at is not None
+        or credentials.as_utc(row.expires_at) <= credentials.utc_now()
+    ):
         raise LinkInvalid(
             "this link is unknown, expired or used already; ask an administrator for a new one",
             message_id="link_invalid",
@@ -209,17 +214,17 @@ def use(
     *,
     username: str | None = None,
     display_name: str = "",
-) -> accounts.UserInfo:
+) -> UserInfo:
     """Service call: set a password with a link, once. An invitation makes the account
     (the invitee's chosen ``username``, the invited email and grant); a reset sets the
     user's new password. Nothing is spent unless the whole change is made."""
     check_text(secret, "the link")
     check_text(display_name, "the display name")
-    accounts._check_password(password)
+    credentials.check_password(password)
     with db.transaction() as session:  # who acts: the trail names the invitee or the user
         row = _valid(session, secret)
         if row.purpose == INVITE:
-            name = accounts._check_username(username or row.username or "")
+            name = credentials.check_username(username or row.username or "")
         else:
             user = session.get(UserRow, row.user_id)
             if user is None or not user.active:
@@ -232,26 +237,26 @@ def use(
             .where(
                 AccountLinkRow.id == row.id,
                 AccountLinkRow.used_at.is_(None),
-                AccountLinkRow.expires_at > accounts._now(),
+                AccountLinkRow.expires_at > credentials.utc_now(),
             )
-            .values(used_at=accounts._now())
+            .values(used_at=credentials.utc_now())
             .execution_options(synchronize_session=False)
         )
-        if accounts._rowcount(claimed) != 1:
+        if rowcount(claimed) != 1:
             raise LinkInvalid("this link was used already", message_id="link_invalid")
         if row.purpose == RESET:
             user = session.get(UserRow, row.user_id)
             assert user is not None
-            user.password_hash = accounts._hasher.hash(password)
+            user.password_hash = credentials.password_hasher.hash(password)
             user.version += 1
-            accounts._end_access(session, user.id, None)
-            return accounts._info(session, user)
+            end_access(session, user.id, None)
+            return user_info(session, user)
         if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
             raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
         made = UserRow(
             username=name,
             display_name=display_name.strip(),
-            password_hash=accounts._hasher.hash(password),
+            password_hash=credentials.password_hasher.hash(password),
             email=row.email,
             language=row.language if row.language in UN_LANGUAGES else None,
         )
@@ -260,7 +265,7 @@ def use(
         if row.role and row.scope:
             session.add(RoleGrantRow(user_id=made.id, role=row.role, scope=row.scope))
             session.flush()
-        return accounts._info(session, made)
+        return user_info(session, made)
 
 
 def invitations(db: Database, by: Principal) -> list[dict[str, Any]]:
@@ -272,7 +277,7 @@ def invitations(db: Database, by: Principal) -> list[dict[str, Any]]:
             .where(
                 AccountLinkRow.purpose == INVITE,
                 AccountLinkRow.used_at.is_(None),
-                AccountLinkRow.expires_at > accounts._now(),
+                AccountLinkRow.expires_at > credentials.utc_now(),
             )
             .order_by(AccountLinkRow.id)
         )

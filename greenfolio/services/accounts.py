@@ -15,13 +15,11 @@ import functools
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.contact import check_email
@@ -38,7 +36,23 @@ from greenfolio.domain.permissions import (
 )
 from greenfolio.domain.text import check_text
 from greenfolio.services import audit, throttle
+from greenfolio.services.credentials import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
+from greenfolio.services.credentials import (
+    as_utc,
+    check_password,
+    check_username,
+    digest,
+    password_hasher,
+    utc_now,
+)
 from greenfolio.services.database import Database
+from greenfolio.services.user_records import (
+    UserInfo,
+    end_access,
+    find_user,
+    grants_of,
+    user_info,
+)
 from greenfolio.store.tables import (
     ApiTokenRow,
     LoginAttemptRow,
@@ -49,10 +63,7 @@ from greenfolio.store.tables import (
 
 SESSION_LIFETIME = timedelta(hours=12)
 KEEP_ATTEMPTS = timedelta(days=7)
-MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "gf_"
-
-_hasher = PasswordHasher()
 
 
 @functools.cache
@@ -64,7 +75,7 @@ def _dummy_hash() -> str:
     ``greenfolio`` command and every import of this module would otherwise pay. The server
     makes it at start (``prepare``), so no sign-in request pays it either.
     """
-    return _hasher.hash(secrets.token_urlsafe(16))
+    return password_hasher.hash(secrets.token_urlsafe(16))
 
 
 def prepare() -> None:
@@ -79,92 +90,13 @@ class BadCredentials(GreenfolioError):
     """Unknown user or wrong password (deliberately not saying which)."""
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def generate_password() -> str:
     """A random password of about 120 bits, easy to copy from a terminal."""
     return secrets.token_urlsafe(15)
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
-            message_id="password_short",
-            params={"min": MIN_PASSWORD_LENGTH},
-        )
-
-
-def _check_username(username: str) -> str:
-    name = username.strip()
-    if not name or len(name) > 80 or not all(c.isalnum() or c in "-_.@" for c in name):
-        raise ValidationError(f"user name {username!r} must be 1–80 letters, digits or - _ . @")
-    return name
-
-
-@dataclass(frozen=True)
-class UserInfo:
-    id: int
-    username: str
-    display_name: str
-    active: bool
-    grants: tuple[Grant, ...]
-    version: int
-    email: str | None = None
-    language: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "display_name": self.display_name,
-            "active": self.active,
-            "roles": [{"role": g.role.value, "scope": str(g.scope)} for g in self.grants],
-            "version": self.version,
-            "email": self.email,
-            "language": self.language,
-        }
-
-
-def _grants(session: Session, user_id: int) -> tuple[Grant, ...]:
-    rows = session.scalars(
-        select(RoleGrantRow).where(RoleGrantRow.user_id == user_id).order_by(RoleGrantRow.id)
-    )
-    return tuple(Grant(Role(r.role), Scope.parse(r.scope)) for r in rows)
-
-
-def _info(session: Session, row: UserRow) -> UserInfo:
-    return UserInfo(
-        row.id,
-        row.username,
-        row.display_name,
-        row.active,
-        _grants(session, row.id),
-        row.version,
-        row.email,
-        row.language,
-    )
-
-
 def _principal(session: Session, row: UserRow, via: str) -> Principal:
-    return Principal(row.username, _grants(session, row.id), row.id, via=via)
-
-
-def _user(session: Session, username: str) -> UserRow:
-    row = session.scalar(select(UserRow).where(UserRow.username == username))
-    if row is None:
-        raise NotFoundError(f"no user {username!r}")
-    return row
+    return Principal(row.username, grants_of(session, row.id), row.id, via=via)
 
 
 # --- administration (service calls) -----------------------------------------------------
@@ -183,8 +115,8 @@ def create_user(
     """Service call: a new user with the given roles. ``by`` None means the local CLI."""
     check_text(username, "the user name")
     check_text(display_name, "the display name")
-    name = _check_username(username)
-    _check_password(password)
+    name = check_username(username)
+    check_password(password)
     address = check_email(email) if email else None
     lang = check_language(language) if language else None
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
@@ -195,7 +127,7 @@ def create_user(
         row = UserRow(
             username=name,
             display_name=display_name,
-            password_hash=_hasher.hash(password),
+            password_hash=password_hasher.hash(password),
             email=address,
             language=lang,
         )
@@ -204,7 +136,7 @@ def create_user(
         for grant in grants or []:
             session.add(RoleGrantRow(user_id=row.id, role=grant.role.value, scope=str(grant.scope)))
         session.flush()
-        return _info(session, row)
+        return user_info(session, row)
 
 
 def set_password(
@@ -217,14 +149,14 @@ def set_password(
     """Service call: a new password. Every session of the user ends (but ``keep_session``,
     the secret of the one that made the change) and every API token of theirs is revoked:
     whoever held the old password may have made them. Returns how many of each ended."""
-    _check_password(password)
+    check_password(password)
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
-        row = _user(session, username)
+        row = find_user(session, username)
         if by is not None and by.user_id != row.id:
             require(by, Action.ADMIN, SYSTEM)
-        row.password_hash = _hasher.hash(password)
+        row.password_hash = password_hasher.hash(password)
         row.version += 1
-        return _end_access(session, row.id, keep_session)
+        return end_access(session, row.id, keep_session)
 
 
 def change_own_password(
@@ -256,11 +188,11 @@ def set_contact(
     address = check_email(email) if email else None
     lang = check_language(language) if language else None
     with audit.acting_as(by.actor), db.transaction() as session:
-        row = _user(session, username)
+        row = find_user(session, username)
         if by.user_id != row.id:
             require(by, Action.ADMIN, SYSTEM)
         row.email, row.language, row.version = address, lang, row.version + 1
-        return _info(session, row)
+        return user_info(session, row)
 
 
 def me(db: Database, by: Principal) -> UserInfo:
@@ -269,25 +201,7 @@ def me(db: Database, by: Principal) -> UserInfo:
         row = session.get(UserRow, by.user_id) if by.user_id is not None else None
         if row is None:
             raise NotFoundError("sign in to see your account")
-        return _info(session, row)
-
-
-def _end_access(session: Session, user_id: int, keep_session: str | None) -> dict[str, int]:
-    """End the user's sessions (but one) and revoke their API tokens."""
-    ended = delete(UserSessionRow).where(UserSessionRow.user_id == user_id)
-    if keep_session:
-        ended = ended.where(UserSessionRow.id != _digest(keep_session))
-    sessions = session.execute(ended)
-    revoked = session.execute(
-        update(ApiTokenRow)
-        .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
-        .values(revoked_at=_now())
-    )
-    return {"sessions": _rowcount(sessions), "tokens": _rowcount(revoked)}
-
-
-def _rowcount(done: Any) -> int:
-    return int(getattr(done, "rowcount", 0) or 0)
+        return user_info(session, row)
 
 
 def grant(db: Database, by: Principal | None, username: str, new: Grant) -> UserInfo:
@@ -295,11 +209,11 @@ def grant(db: Database, by: Principal | None, username: str, new: Grant) -> User
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
-        row = _user(session, username)
-        if new not in _grants(session, row.id):
+        row = find_user(session, username)
+        if new not in grants_of(session, row.id):
             session.add(RoleGrantRow(user_id=row.id, role=new.role.value, scope=str(new.scope)))
             session.flush()
-        return _info(session, row)
+        return user_info(session, row)
 
 
 def revoke(db: Database, by: Principal | None, username: str, old: Grant) -> UserInfo:
@@ -307,30 +221,32 @@ def revoke(db: Database, by: Principal | None, username: str, old: Grant) -> Use
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
-        row = _user(session, username)
+        row = find_user(session, username)
         for g in session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == row.id)):
             if g.role == old.role.value and g.scope == str(old.scope):
                 session.delete(g)
         session.flush()
-        return _info(session, row)
+        return user_info(session, row)
 
 
 def set_active(db: Database, by: Principal, username: str, active: bool) -> UserInfo:
     """Service call: disable or re-enable an account; disabling ends its sessions."""
     with audit.acting_as(by.actor), db.transaction() as session:
         require(by, Action.ADMIN, SYSTEM)
-        row = _user(session, username)
+        row = find_user(session, username)
         row.active, row.version = active, row.version + 1
         if not active:
             session.execute(delete(UserSessionRow).where(UserSessionRow.user_id == row.id))
-        return _info(session, row)
+        return user_info(session, row)
 
 
 def users(db: Database, by: Principal | None) -> list[UserInfo]:
     with db.transaction() as session:
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
-        return [_info(session, r) for r in session.scalars(select(UserRow).order_by(UserRow.id))]
+        return [
+            user_info(session, r) for r in session.scalars(select(UserRow).order_by(UserRow.id))
+        ]
 
 
 def admins(db: Database) -> list[str]:
@@ -351,7 +267,7 @@ def admins(db: Database) -> list[str]:
 
 def _verify(stored: str, password: str) -> bool:
     try:
-        return bool(_hasher.verify(stored, password))
+        return bool(password_hasher.verify(stored, password))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -365,14 +281,14 @@ def authenticate(db: Database, username: str, password: str, address: str) -> Pr
         found = session.scalar(select(UserRow).where(UserRow.username == username))
         stored = found.password_hash if found is not None else _dummy_hash()
     ok = _verify(stored, password) and found is not None and found.active
-    now = _now()
+    now = utc_now()
     principal = None
     with db.transaction() as session:
         if ok and found is not None:
             row = session.get(UserRow, found.id)
             if row is not None and row.active:
-                if _hasher.check_needs_rehash(row.password_hash):
-                    row.password_hash = _hasher.hash(password)
+                if password_hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = password_hasher.hash(password)
                 principal = _principal(session, row, "session")
         session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < now - KEEP_ATTEMPTS))
         session.add(
@@ -399,10 +315,10 @@ def start_session(db: Database, user_id: int) -> str:
     """Service call: a new session; returns the secret for the cookie."""
     secret = secrets.token_urlsafe(32)
     with db.transaction() as session:
-        session.execute(delete(UserSessionRow).where(UserSessionRow.expires_at < _now()))
+        session.execute(delete(UserSessionRow).where(UserSessionRow.expires_at < utc_now()))
         session.add(
             UserSessionRow(
-                id=_digest(secret), user_id=user_id, expires_at=_now() + SESSION_LIFETIME
+                id=digest(secret), user_id=user_id, expires_at=utc_now() + SESSION_LIFETIME
             )
         )
     return secret
@@ -410,7 +326,7 @@ def start_session(db: Database, user_id: int) -> str:
 
 def end_session(db: Database, secret: str) -> None:
     with db.transaction() as session:
-        session.execute(delete(UserSessionRow).where(UserSessionRow.id == _digest(secret)))
+        session.execute(delete(UserSessionRow).where(UserSessionRow.id == digest(secret)))
 
 
 def session_principal(db: Database, secret: str) -> Principal | None:
@@ -430,10 +346,10 @@ def session_principal(db: Database, secret: str) -> Principal | None:
             )
             .join(UserSessionRow, UserSessionRow.user_id == UserRow.id)
             .outerjoin(RoleGrantRow, RoleGrantRow.user_id == UserRow.id)
-            .where(UserSessionRow.id == _digest(secret))
+            .where(UserSessionRow.id == digest(secret))
             .order_by(RoleGrantRow.id)
         ).all()
-    if not rows or not rows[0].active or _aware(rows[0].expires_at) < _now():
+    if not rows or not rows[0].active or as_utc(rows[0].expires_at) < utc_now():
         return None
     grants = tuple(Grant(Role(r.role), Scope.parse(r.scope)) for r in rows if r.role is not None)
     return Principal(rows[0].username, grants, rows[0].id, via="session")
@@ -449,15 +365,15 @@ def create_token(
     check_text(name, "the token name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
-        row = _user(session, username)
+        row = find_user(session, username)
         if by is not None and by.user_id != row.id:
             require(by, Action.ADMIN, SYSTEM)
         token = ApiTokenRow(
             user_id=row.id,
             name=name.strip()[:80] or "token",
             prefix=secret[:10],
-            token_hash=_digest(secret),
-            expires_at=_now() + timedelta(days=days) if days else None,
+            token_hash=digest(secret),
+            expires_at=utc_now() + timedelta(days=days) if days else None,
         )
         session.add(token)
         session.flush()
@@ -491,7 +407,7 @@ def revoke_token(db: Database, by: Principal, token_id: int) -> None:
             raise NotFoundError(f"no token {token_id}")
         if row.user_id != by.user_id:
             require(by, Action.ADMIN, SYSTEM)
-        row.revoked_at = _now()
+        row.revoked_at = utc_now()
 
 
 def token_principal(db: Database, secret: str) -> Principal | None:
@@ -500,13 +416,13 @@ def token_principal(db: Database, secret: str) -> Principal | None:
         found = session.execute(
             select(UserRow, ApiTokenRow)
             .join(ApiTokenRow, ApiTokenRow.user_id == UserRow.id)
-            .where(ApiTokenRow.token_hash == _digest(secret))
+            .where(ApiTokenRow.token_hash == digest(secret))
         ).first()
         if found is None:
             return None
         row, token = found
         if not row.active or token.revoked_at is not None:
             return None
-        if token.expires_at is not None and _aware(token.expires_at) < _now():
+        if token.expires_at is not None and as_utc(token.expires_at) < utc_now():
             return None
         return _principal(session, row, "token")

@@ -49,7 +49,7 @@ from greenfolio.services.audit_state import (
     snapshots,
     stamp,
 )
-from greenfolio.services.database import Database
+from greenfolio.services.unit_of_work import UnitOfWork
 from greenfolio.store.tables import AuditEventRow, AuditHeadRow, Base
 
 __all__ = ["GENESIS", "ChainReport", "Head", "acting_as", "current_actor", "verify"]
@@ -325,7 +325,7 @@ def _event(action: str, entity: str, entity_id: str, before: Any, after: Any) ->
 # --- checking the trail -----------------------------------------------------------------
 
 
-def verify(db: Database, head: str | None = None) -> ChainReport:
+def verify(db: UnitOfWork, head: str | None = None) -> ChainReport:
     """Service call: recompute the chain, compare its end with the stored head (and with
     ``head``, a hash kept elsewhere from ``audit head``), then compare every stored record
     with the trail's last recorded state of it."""
@@ -353,7 +353,7 @@ def verify(db: Database, head: str | None = None) -> ChainReport:
     )
 
 
-def current_head(db: Database) -> Head | None:
+def current_head(db: UnitOfWork) -> Head | None:
     """Service call: the newest event's id and hash as recorded apart from the trail."""
     with db.engine.connect() as conn:
         return stored_head(conn)
@@ -395,7 +395,7 @@ def history(session: Session, entity: str, entity_id: str) -> list[dict[str, Any
 
 
 def listing(
-    db: Database,
+    db: UnitOfWork,
     entity: str | None = None,
     entity_id: str | None = None,
     actor: str | None = None,

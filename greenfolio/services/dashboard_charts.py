@@ -11,7 +11,7 @@ window: the WHERE clauses are ``figures.result_conditions`` themselves, units co
 All sums and distinct counts come from four grouped queries (by term, indicator, status and
 year, then by term, indicator and status for the whole period); indicators combined by
 their latest or largest value, which no shipped indicator is, fall back to the figure
-query itself for each cell. Computed once per state of the data (``explorer._cached``).
+query itself for each cell. Computed once per state of the data (``view_cache.local``).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, sum_groups
 from greenfolio.refdata import loader
-from greenfolio.services import figures, reference
+from greenfolio.services import figures, reference, view_cache
 from greenfolio.services.database import Database
-from greenfolio.services.explorer import _cached, _need_reader
+from greenfolio.services.explorer_common import need_reader
 from greenfolio.services.report_definition import ReportDefinition, load_definition, window
 from greenfolio.store.tables import IndicatorRow, ResultRow, TermRow, WorkTermRow
 
@@ -257,6 +257,6 @@ def dashboard_charts(
     """Service call: one chart per focus area and per convention that has verified results
     in the Board report's current window, each row an indicator (per status where it is
     counted by status) with its value per year of the window and for the whole window."""
-    _need_reader(principal)
+    need_reader(principal)
     day = today or date.today()
-    return _cached(db, f"dashboard_charts:{day.year}", lambda s: _compute(s, day))
+    return view_cache.local(db, f"dashboard_charts:{day.year}", lambda s: _compute(s, day))

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
-from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.domain.results import Milestone, Qualifier, ResultDraft, ReviewState, Sex, ValueKind
 from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import access, audit, explorer, portfolio, reference, results
@@ -209,7 +209,7 @@ def run_method(
     db: Database, principal: Principal, method: str, inputs: dict[str, Any]
 ) -> dict[str, Any]:
     """Service call: compute and store a method run (editors, on any scope)."""
-    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in principal.grants):
+    if not principal.may_edit_somewhere():
         require(principal, Action.EDIT, SYSTEM)
     with audit.acting_as(principal.actor):
         return method_service.run(db, method, inputs, actor=principal.actor)

@@ -107,9 +107,9 @@ def projects(
     size: int = BATCH,
 ) -> Batches:
     """Service call: every project the principal may read that matches ``flt``."""
-    explorer._need_reader(principal)
+    explorer.need_reader(principal)
     order = explorer.PROJECT_SORTS.get(sort, explorer.PROJECT_SORTS["key"])
-    conds = [access.visible_works(principal.visibility()), *explorer._project_conditions(flt)]
+    conds = [access.visible_works(principal.visibility()), *explorer.project_conditions(flt)]
     # Batches in key order walk the key index, each filter checked per row (as the pages).
     query = explorer.project_rows(list(map(explorer.checked_per_row, conds)), order, WorkRow.id)
 
@@ -133,7 +133,7 @@ def results(
     size: int = BATCH,
 ) -> Batches:
     """Service call: every result the principal may read that matches the filters."""
-    explorer._need_reader(principal)
+    explorer.need_reader(principal)
     conds = explorer.result_conditions(principal, indicator, state, project_key, country, year)
     order = explorer.RESULT_SORTS.get(sort, explorer.RESULT_SORTS["id"])
     query = (
@@ -156,7 +156,7 @@ QUEUE = (("submitted", Action.REVIEW), ("returned", Action.SUBMIT), ("draft", Ac
 def review_queue(db: Database, principal: Principal) -> Batches:
     """Service call: every result waiting for the principal, as on the review page
     (submitted ones they may review, then returned ones and drafts they may submit)."""
-    explorer._need_reader(principal)
+    explorer.need_reader(principal)
     vis = principal.visibility()
 
     def rows() -> Batches:

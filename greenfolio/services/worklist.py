@@ -51,7 +51,7 @@ def listing(db: Database, flt: explorer.ProjectFilter, limit: int = 100) -> Work
             code = getattr(flt, scheme)
             if code:
                 _check_term(session, scheme, code)
-        conds = explorer._project_conditions(flt)
+        conds = explorer.project_conditions(flt)
         total = session.scalar(select(func.count()).select_from(WorkRow).where(*conds)) or 0
         query = explorer.project_rows(conds, WorkRow.key).limit(limit)
         items = [

@@ -19,8 +19,8 @@ from greenfolio.http import evidence_files
 from greenfolio.http.context import resolve_principal
 from greenfolio.http.refusals import classify
 from greenfolio.services import evidence
-from greenfolio.web.pages import _result_page
 from greenfolio.web.rendering import Csrf, Db, check_csrf, redirect, said
+from greenfolio.web.result_pages import show_result
 
 router = APIRouter(include_in_schema=False)
 SHOWN = (413, 415, 422)
@@ -58,7 +58,7 @@ async def _upload(
             raise
         errors = [said(request, exc)]
         return await run_in_threadpool(
-            lambda: _result_page(result_id, request, db, status, errors=errors)
+            lambda: show_result(result_id, request, db, status, errors=errors)
         )
     return _saved(result_id)
 
@@ -92,7 +92,7 @@ def withdraw_evidence(
         status = classify(exc)[0]
         if status not in SHOWN:
             raise
-        return _result_page(result_id, request, db, status, errors=[said(request, exc)])
+        return show_result(result_id, request, db, status, errors=[said(request, exc)])
     return _saved(result_id)
 
 

@@ -16,44 +16,22 @@ from greenfolio.domain.permissions import SYSTEM, Action, require
 from greenfolio.http import audit_query, exports
 from greenfolio.http.audit_query import audit_filter
 from greenfolio.http.context import resolve_principal
-from greenfolio.services import explorer, list_rows
+from greenfolio.services import list_rows
+from greenfolio.web.project_filter import ProjectQuery, Short, page_year
 from greenfolio.web.rendering import Db, lang_of
 
 router = APIRouter(include_in_schema=False)
 Format = Annotated[str, Query(alias="format", pattern="^(csv|xlsx)$")]
-Short = Annotated[str | None, Query(max_length=80)]
-
-
-def _year(year: str | None) -> int | None:
-    """As on the portfolio page: a year outside 1900–2200 or not a number is no filter."""
-    return int(year) if year and year.isdigit() and 1900 <= int(year) <= 2200 else None
 
 
 @router.get("/export/projects")
 def export_projects(
     request: Request,
     db: Db,
+    flt: ProjectQuery,
     fmt: Format = "csv",
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    focus_area: Short = None,
-    core_function: Short = None,
-    programme: Short = None,
-    convention: Short = None,
-    country: Annotated[str | None, Query(max_length=3)] = None,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    year: Annotated[str | None, Query(max_length=4)] = None,
     sort: Annotated[str, Query(max_length=10)] = "key",
 ) -> Response:
-    flt = explorer.ProjectFilter(
-        q or None,
-        focus_area or None,
-        core_function or None,
-        programme or None,
-        convention or None,
-        country or None,
-        status or None,
-        _year(year),
-    )
     rows = list_rows.projects(db, resolve_principal(request), flt, sort)
     return exports.download("projects", rows, lang_of(request), fmt)
 
@@ -77,7 +55,7 @@ def export_results(
         state or None,
         project or None,
         country or None,
-        _year(year),
+        page_year(year),
         sort,
     )
     return exports.download("results", rows, lang_of(request), fmt)

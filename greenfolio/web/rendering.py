@@ -9,7 +9,8 @@ cookie (HttpOnly, SameSite=Strict) that is renewed at sign-in and sign-out.
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import jinja2
@@ -38,6 +39,7 @@ from greenfolio.web.refusal_text import invalid_input, refusal_text, refusal_tex
 
 Db = Annotated[Database, Depends(get_db)]
 Csrf = Annotated[str, Form(max_length=100)]
+T = TypeVar("T")
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("greenfolio.web", "templates"),
     autoescape=jinja2.select_autoescape(["html"]),
@@ -175,3 +177,17 @@ def said_all(request: Request, exc: Exception) -> list[str]:
 def said(request: Request, exc: Exception) -> str:
     """A refusal as the visitor reads it."""
     return refusal_text(Translator(lang_of(request)), exc)
+
+
+def clean_form(form: dict[str, Any]) -> dict[str, Any]:
+    """Form fields with their text trimmed; empty ones left out so defaults apply."""
+    out = {k: v.strip() if isinstance(v, str) else v for k, v in form.items()}
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Runs a blocking call (database work) off the event loop, for async routes that
+    read their form first."""
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)

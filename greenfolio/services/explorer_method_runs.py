@@ -1,0 +1,73 @@
+"""Method run reads: the runs list and one run with the results it produced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.services import access, audit
+from greenfolio.services.database import Database
+from greenfolio.services.explorer_common import Page, need_reader, page_bounds
+from greenfolio.store.tables import MethodRunRow, ResultRow, WorkRow
+
+
+def run_brief(run: MethodRunRow) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "method": run.method,
+        "method_version": run.method_version,
+        "refdata_version": run.refdata_version,
+    }
+
+
+def method_runs(
+    db: Database, principal: Principal, method: str | None, page: int = 1, per_page: int = 50
+) -> Page:
+    need_reader(principal)
+    if principal.visibility().verified_only:
+        return Page([], 0, 1, per_page)
+    page, per_page = page_bounds(page, per_page)
+    conds = [MethodRunRow.method == method] if method else []
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(MethodRunRow).where(*conds)) or 0
+        rows = session.scalars(
+            select(MethodRunRow)
+            .where(*conds)
+            .order_by(MethodRunRow.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        return Page([run_brief(r) for r in rows], total, page, per_page)
+
+
+def method_run(db: Database, principal: Principal, run_id: int) -> dict[str, Any]:
+    need_reader(principal)
+    with db.transaction() as session:
+        run = session.get(MethodRunRow, run_id)
+        if run is None or principal.visibility().verified_only:
+            raise NotFoundError(f"no method run {run_id}")
+        made = session.execute(
+            select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key)
+            .join(WorkRow, WorkRow.id == ResultRow.work_id)
+            .where(ResultRow.method_run_id == run.id)
+            .order_by(ResultRow.id)
+        ).all()
+        projects = access.StoredProjects()
+        readable = [
+            {"id": rid, "project": key}
+            for rid, wid, country, key in made
+            if Action.READ in projects.get(session, wid).result_actions(principal, country)
+        ]
+        if made and not readable:
+            require(principal, Action.READ, SYSTEM)
+        return {
+            **run_brief(run),
+            "inputs": run.inputs,
+            "outputs": run.outputs,
+            "actor": run.actor,
+            "created_at": audit._stamp(run.created_at) + "Z",
+            "results": readable,
+        }

@@ -1,0 +1,178 @@
+"""Result reads: the filtered, sorted, paged results list (its conditions shared with
+the exports) and one result with its provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.permissions import Action, Principal, require
+from greenfolio.domain.results import ReviewState
+from greenfolio.domain.text import check_text
+from greenfolio.services import access, audit, evidence
+from greenfolio.services import results as result_service
+from greenfolio.services.database import Database
+from greenfolio.services.explorer_common import Page, need_reader, page_bounds, year_range
+from greenfolio.services.explorer_method_runs import run_brief
+from greenfolio.store.tables import (
+    IndicatorRow,
+    MethodRunRow,
+    ResultRevisionRow,
+    ResultRow,
+    ReviewEventRow,
+    WorkRow,
+)
+
+RESULT_SORTS: dict[str, Any] = {
+    "id": ResultRow.id.asc(),
+    "-id": ResultRow.id.desc(),
+    "value": ResultRow.value.asc(),
+    "-value": ResultRow.value.desc(),
+    "period_end": ResultRow.period_end.asc(),
+    "-period_end": ResultRow.period_end.desc(),
+    "updated": ResultRow.updated_at.asc(),
+    "-updated": ResultRow.updated_at.desc(),
+}
+
+
+def result_dict(row: ResultRow, work_key: str | None = None) -> dict[str, Any]:
+    """A result as the API shows it: the work item is called its project."""
+    data = result_service.as_dict(row, work_key)
+    data["project"] = data.pop("work")
+    return data
+
+
+def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]:
+    """Service call: a result with its provenance: citation, evidence, the method run
+    that produced it, its review events, earlier versions and audit history."""
+    need_reader(principal)
+    vis = principal.visibility()
+    with db.transaction() as session:
+        row = session.get(ResultRow, result_id)
+        if row is None or (vis.verified_only and row.review_state != ReviewState.VERIFIED.value):
+            raise NotFoundError(f"no result {result_id}")
+        stored = access.stored_project(session, row.work_id)
+        require(principal, Action.READ, access.with_country(stored.read_target(), row.country))
+        work = session.get(WorkRow, row.work_id)
+        assert work is not None
+        item = result_dict(row, work.key)
+        item["project_title"] = work.title
+        ind = session.get(IndicatorRow, row.indicator_code)
+        item["indicator_names"] = ind.names if ind else {}
+        item["indicator_unit"] = ind.unit if ind else row.unit
+        run = session.get(MethodRunRow, row.method_run_id) if row.method_run_id else None
+        item["method_run"] = (
+            {**run_brief(run), "inputs": run.inputs, "outputs": run.outputs, "actor": run.actor}
+            if run
+            else None
+        )
+        item["review_events"] = [
+            {
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+                "note": e.note,
+                "actor": e.actor,
+                "at": audit._stamp(e.at) + "Z",
+            }
+            for e in session.scalars(
+                select(ReviewEventRow)
+                .where(ReviewEventRow.result_id == row.id)
+                .order_by(ReviewEventRow.id)
+            )
+        ]
+        item["revisions"] = [
+            {"version": v.version, "data": v.data, "actor": v.actor, "at": audit._stamp(v.at) + "Z"}
+            for v in session.scalars(
+                select(ResultRevisionRow)
+                .where(ResultRevisionRow.result_id == row.id)
+                .order_by(ResultRevisionRow.version)
+            )
+        ]
+        signed_in = principal.user_id is not None
+        item["evidence_files"] = evidence.files_of(session, row.id) if signed_in else []
+        item["history"] = (
+            []
+            if vis.verified_only
+            else sorted(
+                audit.history(session, "result", str(row.id))
+                + evidence.events(session, item["evidence_files"]),
+                key=lambda e: int(e["id"]),
+            )
+        )
+        item["actions"] = sorted(stored.result_actions(principal, row.country))
+        item["may_verify"] = may_verify(principal, row, item["actions"])
+        return item
+
+
+def may_verify(principal: Principal, row: ResultRow, actions: list[str]) -> bool:
+    """Whether the verify button works: a reviewer who is not one of the result's authors."""
+    if Action.REVIEW.value not in actions:
+        return False
+    try:
+        result_service.check_separation(row, "verify", principal.actor)
+    except result_service.SeparationOfDuties:
+        return False
+    return True
+
+
+def results(
+    db: Database,
+    principal: Principal,
+    indicator: str | None = None,
+    state: str | None = None,
+    project_key: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+    sort: str = "id",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """Service call: one page of the results the principal may read."""
+    need_reader(principal)
+    page, per_page = page_bounds(page, per_page)
+    conds = result_conditions(principal, indicator, state, project_key, country, year)
+    order = RESULT_SORTS.get(sort, RESULT_SORTS["id"])
+    with db.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
+        # The page's ids first (from an index alone where one has the filter and the order),
+        # then its rows: a deep page skips index entries, not whole rows.
+        ids = select(ResultRow.id).where(*conds).order_by(order, ResultRow.id)
+        found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
+        rows = session.execute(
+            select(ResultRow, WorkRow.key)
+            .join(WorkRow, WorkRow.id == ResultRow.work_id)
+            .where(ResultRow.id.in_(found))
+            .order_by(order, ResultRow.id)
+        ).all()
+        return Page([result_dict(r, k) for r, k in rows], total, page, per_page)
+
+
+def result_conditions(
+    principal: Principal,
+    indicator: str | None = None,
+    state: str | None = None,
+    project_key: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+) -> list[ColumnElement[bool]]:
+    """The results list's conditions (visibility and filters), shared with its exports."""
+    for name, value in (("indicator", indicator), ("project", project_key), ("country", country)):
+        if value:
+            check_text(value, f"the filter {name!r}")
+    conds = access.visible_results(principal.visibility())
+    if indicator:
+        conds.append(ResultRow.indicator_code == indicator)
+    if state:
+        conds.append(ResultRow.review_state == state)
+    if project_key:
+        conds.append(ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key == project_key)))
+    if country:
+        conds.append(ResultRow.country == country.upper())
+    if year:
+        start, end = year_range(year)
+        conds.append(ResultRow.period_end >= start)
+        conds.append(ResultRow.period_end <= end)
+    return conds

@@ -1,0 +1,64 @@
+"""Reads that are the same for every reader and kept until the database changes
+(``services.view_cache``): the indicator registry, the dashboard figures and the
+portfolio filters' choices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.permissions import Principal
+from greenfolio.services import dashboard as dashboard_figures
+from greenfolio.services import reference, view_cache
+from greenfolio.services.database import Database
+from greenfolio.services.explorer_common import need_reader
+from greenfolio.services.explorer_projects import FILTER_SCHEMES
+from greenfolio.store.tables import TermRow, WorkRow
+
+
+def indicators(db: Database, principal: Principal) -> list[dict[str, Any]]:
+    """Service call: the indicator registry (cached until something changes)."""
+    need_reader(principal)
+    return view_cache.local(db, "indicators", reference.indicator_rows)
+
+
+def indicator(db: Database, principal: Principal, code: str) -> dict[str, Any]:
+    need_reader(principal)
+    for row in indicators(db, principal):
+        if row["code"] == code:
+            return row
+    raise NotFoundError(f"no indicator {code!r}")
+
+
+def dashboard(db: Database, principal: Principal) -> dict[str, Any]:
+    """Service call: headline figures per indicator and year from verified results, and
+    the number of projects per country reached (for the map). These are the published
+    figures, the same for every reader; computed once per change to the database and
+    shared by every server process (``services.view_cache``)."""
+    need_reader(principal)
+    return view_cache.shared(db, "dashboard", dashboard_figures.compute)
+
+
+def facets(db: Database, principal: Principal) -> dict[str, Any]:
+    """Service call: the choices of the portfolio filters (terms, statuses, countries)."""
+    need_reader(principal)
+
+    def compute(session: Session) -> dict[str, Any]:
+        terms: dict[str, list[dict[str, Any]]] = {s: [] for s in FILTER_SCHEMES}
+        for t in session.scalars(
+            select(TermRow).where(TermRow.scheme.in_(FILTER_SCHEMES)).order_by(TermRow.ordinal)
+        ):
+            terms[t.scheme].append({"code": t.code, "label": t.label, "names": t.names})
+        statuses = sorted(
+            s for s in session.scalars(select(WorkRow.status).distinct()) if s is not None
+        )
+        kinds = sorted(session.scalars(select(WorkRow.kind).distinct()))
+        return {"terms": terms, "statuses": statuses, "kinds": kinds}
+
+    def with_countries(session: Session) -> dict[str, Any]:
+        return {**compute(session), "countries": sorted(dashboard_figures.countries(session))}
+
+    return view_cache.shared(db, "facets", with_countries)
