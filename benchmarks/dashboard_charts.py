@@ -21,7 +21,8 @@ import argparse
 import sys
 from datetime import date
 
-from figures import BACKENDS, DEFAULT_PG_URL, fresh_database, load_portfolio, measure
+from bench_db import BACKENDS, DEFAULT_PG_URL
+from figures import fresh_database, load_portfolio, measure
 from sqlalchemy import text
 
 from greenfolio.domain.permissions import Principal

@@ -29,7 +29,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -110,6 +110,11 @@ def postgresql_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def fresh_database(backend: str, pg_url: str) -> AbstractContextManager[str]:
+    """A URL to a new, empty database of ``backend``, removed afterwards."""
+    return sqlite_database() if backend == "sqlite" else postgresql_database(pg_url)
+
+
 @contextmanager
 def database(backend: str, args: argparse.Namespace) -> Iterator[tuple[Database, int]]:
     """The portfolio's database and the number of synthetic results it holds."""
@@ -122,8 +127,7 @@ def database(backend: str, args: argparse.Namespace) -> Iterator[tuple[Database,
         finally:
             db.close()
         return
-    fresh = sqlite_database() if backend == "sqlite" else postgresql_database(args.pg_url)
-    with fresh as url:
+    with fresh_database(backend, args.pg_url) as url:
         db = Database.open(url)
         try:
             yield db, load_portfolio(db, args.projects)

@@ -27,7 +27,6 @@ from greenfolio.api.routes import (
     imports,
     methods,
     portfolio,
-    report_builds,
     report_jobs,
     results,
 )
@@ -110,8 +109,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         methods,
         figures,
         report_jobs,
-        report_builds,
-        audit,
+            audit,
         accounts,
         imports,
     ):
