@@ -109,7 +109,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         methods,
         figures,
         report_jobs,
-            audit,
+        audit,
         accounts,
         imports,
     ):

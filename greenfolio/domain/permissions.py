@@ -81,7 +81,9 @@ class Scope:
             scope_kind = ScopeKind(kind)
         except ValueError:
             raise ValidationError(
-                f"unknown scope {text!r}: write all, programme:CODE, country:ISO3 or project:KEY"
+                f"unknown scope {text!r}: write all, programme:CODE, country:ISO3 or project:KEY",
+                message_id="scope_unknown",
+                params={"key": text},
             ) from None
         if scope_kind is ScopeKind.COUNTRY:
             value = value.upper()

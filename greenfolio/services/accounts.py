@@ -123,7 +123,9 @@ def create_user(
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
         if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
-            raise ValidationError(f"user {name!r} exists already")
+            raise ValidationError(
+                f"user {name!r} exists already", message_id="user_exists", params={"key": name}
+            )
         row = UserRow(
             username=name,
             display_name=display_name,

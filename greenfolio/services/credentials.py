@@ -40,5 +40,9 @@ def check_password(password: str) -> None:
 def check_username(username: str) -> str:
     name = username.strip()
     if not name or len(name) > 80 or not all(c.isalnum() or c in "-_.@" for c in name):
-        raise ValidationError(f"user name {username!r} must be 1–80 letters, digits or - _ . @")
+        raise ValidationError(
+            f"user name {username!r} must be 1–80 letters, digits or - _ . @",
+            message_id="username_invalid",
+            params={"key": username},
+        )
     return name

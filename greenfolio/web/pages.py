@@ -14,11 +14,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.permissions import (
     SYSTEM,
     Action,
     Grant,
+    Principal,
     Role,
     Scope,
     require,
@@ -27,6 +28,7 @@ from greenfolio.http.context import (
     resolve_principal,
 )
 from greenfolio.services import accounts, dashboard_charts, explorer
+from greenfolio.services.database import Database
 from greenfolio.web import group_charts, svg
 from greenfolio.web.i18n import Translator
 from greenfolio.web.project_filter import ProjectQuery
@@ -37,6 +39,7 @@ from greenfolio.web.rendering import (
     lang_of,
     redirect,
     render,
+    said,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -161,6 +164,18 @@ def users_page(request: Request, db: Db) -> Response:
     return render(request, "users.html", users=accounts.users(db, who), errors=[])
 
 
+def _users_refused(request: Request, db: Database, who: Principal, exc: Exception) -> Response:
+    """The accounts page again with why the change was refused, in the visitor's language
+    (a choice the form never offers, sent anyway, gets the general words)."""
+    require(who, Action.ADMIN, SYSTEM)
+    if isinstance(exc, GreenfolioError):
+        why = said(request, exc)
+    else:
+        why = Translator(lang_of(request))("err_request_invalid")
+    users = accounts.users(db, who)
+    return render(request, "users.html", status=422, users=users, errors=[why])
+
+
 @router.post("/admin/users", response_class=HTMLResponse)
 def create_user(
     request: Request,
@@ -178,10 +193,7 @@ def create_user(
         grant = Grant(Role(role), Scope.parse(scope))
         accounts.create_user(db, who, username, password, [grant], display_name)
     except (ValueError, ValidationError) as exc:
-        require(who, Action.ADMIN, SYSTEM)
-        return render(
-            request, "users.html", status=422, users=accounts.users(db, who), errors=[str(exc)]
-        )
+        return _users_refused(request, db, who, exc)
     return redirect("/admin/users")
 
 
@@ -200,10 +212,7 @@ def change_role(
     try:
         grant = Grant(Role(role), Scope.parse(scope))
     except (ValueError, ValidationError) as exc:
-        require(who, Action.ADMIN, SYSTEM)
-        return render(
-            request, "users.html", status=422, users=accounts.users(db, who), errors=[str(exc)]
-        )
+        return _users_refused(request, db, who, exc)
     if op == "revoke":
         accounts.revoke(db, who, username, grant)
     else:
