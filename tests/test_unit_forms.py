@@ -64,3 +64,13 @@ def test_every_method_in_the_catalogue_has_a_name_in_each_language() -> None:
     for lang in ("en", "fr", "es", "ru", "zh", "ar"):
         name = Translator(lang).label("method", "montreal.convert")
         assert name and "montreal" not in name, lang
+
+
+def test_the_audit_trail_counts_in_the_numbers_plural_form() -> None:
+    from greenfolio.http.event_text import describe
+
+    event = {"action": "update", "entity": "result", "entity_id": 75, "actor": "cli:kim",
+             "before": {"value": 1.0, "unit": "accreditation", "indicator_code": "x"},
+             "after": {"value": 1.0, "unit": "accreditation", "indicator_code": "x"}}  # fmt: skip
+    said = describe(Translator("fr"), event)["what"]
+    assert "1 accréditation" in said and "1 accréditations" not in said, said

@@ -11,7 +11,16 @@ from babel import Locale
 
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.http.labels import HIDDEN_FIELDS, Sentences, actor, field, label, scope, term
+from greenfolio.http.labels import (
+    HIDDEN_FIELDS,
+    Sentences,
+    actor,
+    counted_unit,
+    field,
+    label,
+    scope,
+    term,
+)
 
 # Fields named by a page's own words rather than a field label.
 _ALIASES = {
@@ -134,7 +143,7 @@ def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
         code = data.get("indicator_code")
         parts = [str(tr.text(known[code]["names"]))] if code in known else []
         if data.get("value") is not None:
-            unit = label(tr, "unit", data.get("unit"))
+            unit = counted_unit(tr, data.get("unit"), data["value"])
             parts.append(
                 f"{tr.num(data['value'], data.get('qualifier') or 'exact')} {unit}".strip()
             )
