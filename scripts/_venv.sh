@@ -48,9 +48,9 @@ SYSTEM_PACKAGES="fonts-noto-core fonts-noto-cjk fonts-dejavu-core poppler-utils"
 
 ensure_system_packages() {
     local missing=""
-    fc-list 2>/dev/null | grep -q "Noto Serif CJK" || missing="fonts-noto-cjk"
-    fc-list 2>/dev/null | grep -q "Noto Naskh Arabic" || missing="$missing fonts-noto-core"
-    fc-list 2>/dev/null | grep -q "DejaVu Sans" || missing="$missing fonts-dejavu-core"
+    fc-list 2>/dev/null | grep "Noto Serif CJK" >/dev/null || missing="fonts-noto-cjk"
+    fc-list 2>/dev/null | grep "Noto Naskh Arabic" >/dev/null || missing="$missing fonts-noto-core"
+    fc-list 2>/dev/null | grep "DejaVu Sans" >/dev/null || missing="$missing fonts-dejavu-core"
     command -v pdftotext >/dev/null || missing="$missing poppler-utils"
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
