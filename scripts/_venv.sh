@@ -42,7 +42,8 @@ install_locked() {
     rm -f "$log"
 }
 
-# Debian packages the reports and their tests need: Noto fonts for CJK and Arabic (embedded
+# Debian packages the reports and their tests need: Noto fonts for CJK and Arabic and DejaVu
+# Sans for Arabic charts (embedded
 # in PDFs and charts) and poppler-utils (pdftotext, pdffonts, pdftoppm read PDFs back).
 SYSTEM_PACKAGES="fonts-noto-core fonts-noto-cjk fonts-dejavu-core poppler-utils"
 
