@@ -61,15 +61,15 @@ def writers_alone(content_file: Path, out_dir: Path) -> int:
 
     from greenfolio.interfaces.writers.charts import (
         RenderedChart,
-        _fonts_registered,
         number_locale,
+        register_fonts,
     )
     from greenfolio.interfaces.writers.docx import write_docx
     from greenfolio.interfaces.writers.html import write_html
     from greenfolio.interfaces.writers.pdf import write_pdf
 
     content = pickle.loads(content_file.read_bytes())
-    _fonts_registered()
+    register_fonts()
     drawn: dict[str, RenderedChart] = {}  # one drawing per distinct specification
     written = 0
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -101,6 +101,11 @@ def _fonts_registered(dirs: tuple[str, ...]) -> bool:
     return True
 
 
+def register_fonts() -> None:
+    """Make the configured fonts known to the chart renderer (once per configuration)."""
+    _fonts_registered(fonts.chart_dirs())
+
+
 @lru_cache(maxsize=1)
 def _world() -> dict[str, Any]:
     text = resources.files("greenfolio.refdata").joinpath("geo", "countries-110m.json")
@@ -241,7 +246,7 @@ def draw_svg(spec: dict[str, Any], lang: str) -> str:
     """Vega-Lite to SVG, with the number marks of ``lang`` on the axes. Vega places every
     text left to right (mirroring is in the layout), so the SVG says so: inside a
     right-to-left page a browser would otherwise anchor its labels from the other end."""
-    _fonts_registered(fonts.chart_dirs())
+    register_fonts()
     svg = str(vlc.vegalite_to_svg(spec, format_locale=number_locale(lang)))
     return svg.replace("<svg ", '<svg style="direction: ltr" ', 1)
 
