@@ -15,13 +15,15 @@ import lxml.etree
 import pytest
 
 from greenfolio.interfaces import report_files
-from greenfolio.interfaces.writers.charts import SHARED, watching_renders
+from greenfolio.interfaces.writers.charts import SHARED, Painter, watching_renders
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition, load_template
 
 LANGS = ["ar", "zh", "en", "fr", "ru", "es"]
-BAR_CHARTS = {"countries_by_focus_area", "pops_by_fate", "ods_by_year"}
+BAR_CHARTS = {"countries_by_focus_area", "pops_by_fate"}
+"""The bar charts drawn; ``ods_by_year`` has one year with a value, so it is a table."""
+ONE_BAR = "ods_by_year"
 SVG = "{http://www.w3.org/2000/svg}"
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -43,7 +45,7 @@ def test_each_chart_is_drawn_once_per_language(demo_db: Database, tmp_path: Path
     by_format = Counter((c, lang, fmt) for c, lang, fmt in drawn)
     assert {(c, lang) for c, lang, fmt in by_format if fmt == "png"} == expected
     assert set(by_format.values()) == {1}, "each drawing and each PNG made once"
-    assert len(drawn) == 2 * (3 * len(LANGS) + 1)
+    assert len(drawn) == 2 * (len(BAR_CHARTS) * len(LANGS) + 1)
 
 
 @sqlite_only
@@ -77,7 +79,9 @@ def test_chart_content_matches_the_report_period_and_units(demo_db: Database) ->
             assert axis and axis in texts, (lang, chart_id, axis)
             if built.charts[chart_id].unit != "country":  # a count keeps its template's title
                 assert "axis" not in template["charts"][chart_id], (lang, chart_id)
-        year_texts = _texts(drawn["ods_by_year"].svg)
+        ref = next(ref for ref in built.document.charts if ref.id == ONE_BAR)
+        # the writer still draws a chart by year with its empty years, were it drawn
+        year_texts = _texts(Painter().draw(by_year, lang, dict(ref.labels), ref.axis).svg)
         assert all(year in year_texts for year in years), (lang, year_texts)
         assert "—" in year_texts, "a year without results shows a dash, not a zero"
 

@@ -112,6 +112,10 @@ class ChartRef:
     notes: tuple[str, ...] = ()
     """Lines printed under the caption: the source of the numbers and, under a map, what
     its shading means and the United Nations map disclaimer."""
+    table: tuple[tuple[str, str], ...] = ()
+    """Set when a bar chart would show a single bar with a value: its (label, value as
+    text) rows, which every writer prints as a small table in place of the drawing (one
+    bar compares nothing). Empty: draw the chart."""
 
 
 @dataclass(frozen=True)

@@ -378,9 +378,21 @@ def _chart_refs(
                 {key: typeset(label, lang) for key, label in labels.items()},
                 _axis(text, data, lang),
                 _chart_notes(spec.kind, lang),
+                _single_bar_table(data, labels, lang),
             )
         )
     return tuple(refs)
+
+
+def _single_bar_table(
+    data: ChartData | None, labels: Mapping[str, str], lang: str
+) -> tuple[tuple[str, str], ...]:
+    """A bar chart with one bar that has a value becomes a one-row table, decided here
+    once for every format: (category label, value as the text writes it)."""
+    if data is None or data.kind != "bar" or len(data.points) != 1:
+        return ()
+    point = data.points[0]
+    return ((typeset(labels.get(point.key, point.key), lang), format_figure(point.value, lang)),)
 
 
 def _chart_notes(kind: str, lang: str) -> tuple[str, ...]:

@@ -74,6 +74,19 @@ class _Writer:
         run = paragraph.add_run(f"{bidi.LRI}{text}{bidi.PDI}" if rtl else text)
         run._r.set(OWN_LANG, lang)
 
+    def _chart_table(self, axis: str, rows: tuple[tuple[str, str], ...]) -> None:
+        """A chart's one bar as a small centred table: its label and its value under the
+        unit (right to left in Arabic)."""
+        table = self.out.add_table(rows=1 + len(rows), cols=2)
+        table.style = "Table Grid"
+        table.alignment = 1  # centre
+        if self.rtl:
+            table._tbl.tblPr.append(OxmlElement("w:bidiVisual"))
+        self.text(table.rows[0].cells[1].paragraphs[0], axis, bold=True)
+        for row, (label, value) in zip(table.rows[1:], rows, strict=True):
+            self.text(row.cells[0].paragraphs[0], label)
+            self.text(row.cells[1].paragraphs[0], value)
+
     def block_line(self, cell: Any, text: str, head: Header, bold: bool = False) -> Any:
         paragraph = cell.add_paragraph()
         run = paragraph.add_run(text)
@@ -160,7 +173,9 @@ class _Writer:
                     else:
                         self.text(p, run.text)
                 for chart in doc.charts_after(para.key):
-                    if charts and chart.id in charts:
+                    if chart.table:  # one bar: a small table, not a drawing
+                        self._chart_table(chart.axis, chart.table)
+                    elif charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                     caption = self.out.add_paragraph()

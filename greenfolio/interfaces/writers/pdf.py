@@ -164,10 +164,17 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
             out.append(t.paragraph(para, notes))
             for chart in doc.charts_after(para.key):
                 caption = f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
-                out.append(
-                    f'#align(center)[#image("{chart_files[chart.id]}", width: 88%)\n'
-                    f"#text(size: 9pt)[{t.text(caption)}]]\n"
-                )
+                if chart.table:  # one bar: a small table, not a drawing
+                    cells = "".join(
+                        f", [{t.text(label)}], [{t.text(value)}]" for label, value in chart.table
+                    )
+                    drawn = (
+                        "#table(columns: 2, stroke: 0.5pt + gray, inset: 5pt, align: "
+                        f"(start, end), [], [{t.text(chart.axis)}]{cells})"
+                    )
+                else:
+                    drawn = f'#image("{chart_files[chart.id]}", width: 88%)'
+                out.append(f"#align(center)[{drawn}\n#text(size: 9pt)[{t.text(caption)}]]\n")
                 for note in chart.notes:
                     out.append(f"#block(below: 0.3em)[#text(size: 8pt)[{t.text(note)}]]\n")
                 out.append("#v(0.6em)\n")

@@ -1,0 +1,78 @@
+"""A bar chart with a single bar that has a value is printed as a table in every format
+(decided once in the pipeline), with its caption and source note under it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from greenfolio.interfaces import report_files
+from greenfolio.services import reporting
+from greenfolio.services.database import Database
+from greenfolio.services.report_definition import load_definition
+
+LANGS = ["en", "ar", "zh"]
+ONE_BAR = "ods_by_year"
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@sqlite_only
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler) missing")
+def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_path: Path) -> None:
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    data = computed.charts[ONE_BAR]
+    assert len(data.points) == 1 and len(data.keys) > 1, "one year with a value among several"
+    point = data.points[0]
+    report_files.write_all(demo_db, "board", 2021, LANGS, ["html", "docx", "pdf"], tmp_path)
+    for lang in LANGS:
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        ref = next(r for r in built.document.charts if r.id == ONE_BAR)
+        assert ref.table and len(ref.table) == 1
+        label, value = ref.table[0]
+        assert label == point.key and value  # a year is its own label
+        source = ref.notes[-1]
+        others = [r for r in built.document.charts if r.id != ONE_BAR]  # drawn, map too
+
+        html = (tmp_path / f"board-2021-{lang}.html").read_text("utf-8")
+        figure = re.search(rf'<figure[^>]*data-chart="{ONE_BAR}".*?</figure>', html, re.S)
+        assert figure is not None
+        block = figure.group(0)
+        assert "<svg" not in block and '<table class="chart-table">' in block
+        assert f"<td>{value}</td>" in block and label in block and ref.axis in block
+        assert block.index("</table>") < block.index(ref.caption) < block.index(source)
+        assert html.count("<svg") == len(others), "the other charts and the map drawn"
+
+        with zipfile.ZipFile(tmp_path / f"board-2021-{lang}.docx") as z:
+            xml = z.read("word/document.xml").decode()
+        texts = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)
+        at = texts.index(value)
+        assert texts[at - 1] == label and ref.axis in texts[at - 3 : at]
+        assert any(ref.caption in t for t in texts[at:]), "caption under the table"
+        pictures = xml.count("<pic:pic")
+        assert pictures == len(others), "no picture for the one-bar chart"
+        if lang == "ar":
+            assert "<w:bidiVisual/>" in xml
+
+        pdf = subprocess.run(
+            ["pdftotext", str(tmp_path / f"board-2021-{lang}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        flat = re.sub(r"[\u202a-\u202e\u200e\u200f\s]+", " ", pdf)
+        # the table's cells (unit, value, label), then the caption and the source note
+        # (pdftotext reorders the words of an Arabic line, so look for each in a window)
+        figure_word = built.document.words["figure"]
+        found = [
+            m.start()
+            for m in re.finditer(re.escape(ref.axis), flat)
+            if label in flat[m.end() : m.end() + 20] and value in flat[m.end() : m.end() + 20]
+        ]
+        assert len(found) == 1, (lang, "the table once in the PDF")
+        after = flat[found[0] : found[0] + len(ref.caption) + len(source) + 80]
+        assert figure_word in after and source.split()[0].strip(":") in after, (lang, after)
