@@ -36,7 +36,7 @@ def render_charts(
     built: BuiltReport, painter: chart_writer.Painter | None = None
 ) -> dict[str, RenderedChart]:
     """Draw the report's charts in its language, once for every format; a ``painter``
-    shared by the languages of a build draws a language-free chart (the map) once."""
+    shared by the languages of a build keeps what it drew."""
     drawing = painter or chart_writer.Painter()
     out = {}
     for ref in built.document.charts:

@@ -29,6 +29,8 @@ from greenfolio.services.figures import (
 from greenfolio.store.tables import ResultRow, TermRow, WorkTermRow
 
 KINDS = ("bar", "map")
+MAP_STEPS = (1, 2, 4)
+"""Where the map's shades start: one project in a country, two or three, four or more."""
 GROUPINGS = ("year", *TERM_FILTERS)
 
 
@@ -94,13 +96,15 @@ def _grouped(session: Session, spec: ChartSpec) -> ChartData:
     conds = result_conditions(ind, spec.params, spec.window)
     group_by = spec.params.get("group_by")
     trace = trace_records(session, conds)
-    if spec.kind == "map" or group_by is None:
-        countries = sorted(
-            c for c in session.scalars(select(ResultRow.country).where(*conds).distinct()) if c
+    if spec.kind == "map" or group_by is None:  # projects (pieces of work) per country
+        by_country = (
+            select(ResultRow.country, func.count(ResultRow.work_id.distinct()))
+            .where(*conds)
+            .group_by(ResultRow.country)
         )
-        return ChartData(
-            spec.id, spec.kind, "country", [Point(c, 1.0) for c in countries], trace.ids
-        )
+        per_country = [Point(c, float(n)) for c, n in session.execute(by_country) if c]
+        per_country.sort(key=lambda p: p.key)
+        return ChartData(spec.id, spec.kind, "country", per_country, trace.ids)
     if group_by not in GROUPINGS:
         raise ValidationError(f"chart {spec.id!r}: group_by must be one of {GROUPINGS}")
     if group_by == "year":

@@ -357,6 +357,8 @@ def _chart_refs(
         text = _need(template, lang, "charts", spec.id)
         data = charts.get(spec.id)
         labels = {str(k): str(v) for k, v in (text.get("labels") or {}).items()}
+        if spec.kind == "map":
+            labels.update(_map_legend(lang))
         if data is not None:
             for key, names in data.term_names.items():
                 labels.setdefault(key, str(names.get(lang) or key))
@@ -382,6 +384,23 @@ def _chart_refs(
             )
         )
     return tuple(refs)
+
+
+def _map_legend(lang: str) -> dict[str, str]:
+    """The map legend's words: its title under "legend" and each shade's range of
+    project counts under the count it starts at ("1", "2–3", "4 or more")."""
+    said = words(lang)
+    out = {"legend": typeset(said["map_legend_title"], lang)}
+    steps = chart_queries.MAP_STEPS
+    for low, high in zip(steps, (*steps[1:], None), strict=True):
+        if high is None:
+            text = said["map_legend_more"].format(n=format_figure(low, lang))
+        elif high - low == 1:
+            text = format_figure(low, lang)
+        else:
+            text = f"{format_figure(low, lang)}–{format_figure(high - 1, lang)}"
+        out[str(low)] = typeset(text, lang)
+    return out
 
 
 def _single_bar_table(

@@ -2,9 +2,8 @@
 
 Vega-Lite draws each chart of a language once, to SVG: the HTML page embeds it and Typst
 places it in the PDF as vectors. DOCX, which cannot hold SVG, gets a PNG rasterised from
-that same SVG, and only when a DOCX is written. A chart that does not depend on the
-language (the world map has no words) is drawn once for all the languages of a build: a
-``Painter`` keeps what it drew.
+that same SVG, and only when a DOCX is written. Every chart has words (the world map its
+legend), so each is drawn once per language: a ``Painter`` keeps what it drew.
 
 Labels come localised from the caller; numbers on the bars use Greenfolio's own number
 style and the axes the same decimal and group marks (from CLDR, as the text has them).
@@ -41,11 +40,9 @@ whatever the font, an estimate DejaVu Sans (the Arabic charts' font, ``fonts.SAN
 exceeds at 10 px."""
 CLDR_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 GREEN, GREY = "#2c6e2f", "#d9d9d9"
-SHARED = "*"
-"""The language of a drawing that every language shares (the map)."""
 
 RenderHook = Callable[[str, str, str], None]
-"""Told (chart id, language or ``SHARED``, "svg" or "png") each time a chart is drawn
+"""Told (chart id, language, "svg" or "png") each time a chart is drawn
 with Vega-Lite ("svg") or rasterised for DOCX ("png")."""
 _hooks: list[RenderHook] = []
 _hooks_lock = threading.Lock()
@@ -197,27 +194,46 @@ def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) ->
     }
 
 
-def _map_spec(chart: ChartData) -> dict[str, Any]:
-    ids = []
+SHADES = ("#a8d5a2", "#5fa35a", GREEN)
+"""The map's greens, lightest for the fewest projects (one per step of its legend)."""
+
+
+def _map_spec(chart: ChartData, labels: dict[str, str]) -> dict[str, Any]:
+    """Countries shaded by their number of projects, in steps whose words (and the
+    legend's title) come from the caller: ``labels["legend"]`` and, under the count each
+    step starts at ("1", "2", "4"), the step's range as the text writes it."""
+    steps = sorted(int(key) for key in labels if key.isdigit())
+    counts: dict[str, int] = {}
     for p in chart.points:
         country = pycountry.countries.get(alpha_3=p.key)
         if country is not None:
-            ids.append(country.numeric)
+            counts[country.numeric] = int(p.value)
+    band = '""'
+    for low in steps:  # the highest step a country reaches names its band
+        band = f"datum.n >= {low} ? {json.dumps(labels[str(low)])} : {band}"
+    names = [labels[str(low)] for low in steps]
     return {
         "width": 520,
         "height": 270,
         "data": {"values": _world(), "format": {"type": "topojson", "feature": "countries"}},
         "projection": {"type": "equalEarth"},
         "transform": [
-            {"calculate": f"indexof({json.dumps(ids)}, datum.id) >= 0 ? 1 : 0", "as": "reached"}
+            {"calculate": f"{json.dumps(counts)}[datum.id] || 0", "as": "n"},
+            {"calculate": band, "as": "band"},
         ],
         "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.3},
         "encoding": {
             "color": {
-                "field": "reached",
+                "field": "band",
                 "type": "nominal",
-                "scale": {"domain": [1, 0], "range": [GREEN, GREY]},
-                "legend": None,
+                "scale": {"domain": [*names, ""], "range": [*SHADES[: len(names)], GREY]},
+                "legend": {
+                    "title": labels.get("legend", ""),
+                    "values": names,
+                    "orient": "bottom",
+                    "direction": "horizontal",
+                    "symbolType": "square",
+                },
             }
         },
     }
@@ -227,17 +243,15 @@ def vegalite_spec(
     chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
 ) -> dict[str, Any]:
     """The Vega-Lite specification of one chart in one language."""
-    spec = _map_spec(chart) if chart.kind == "map" else _bar_spec(chart, lang, labels, axis)
+    spec = _map_spec(chart, labels) if chart.kind == "map" else _bar_spec(chart, lang, labels, axis)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
-    if chart.kind == "map":
-        font, size = fonts.LATIN_SANS, 10
-    else:
-        font, size = fonts.SANS.get(lang, fonts.LATIN_SANS), SIZES.get(lang, 10)
+    font, size = fonts.SANS.get(lang, fonts.LATIN_SANS), SIZES.get(lang, 10)
     spec["config"] = {
         "font": font,
         "view": {"stroke": None},
         "axis": {"labelFontSize": size, "titleFontSize": size + 1},
         "text": {"fontSize": size + 1},
+        "legend": {"labelFontSize": size, "titleFontSize": size + 1, "titleLimit": 400},
     }
     return spec
 
@@ -252,8 +266,7 @@ def draw_svg(spec: dict[str, Any], lang: str) -> str:
 
 
 class Painter:
-    """Draws the charts of one build: each language's drawing once, and a drawing that
-    does not depend on the language once for all of them."""
+    """Draws the charts of one build, each language's drawing once."""
 
     def __init__(self) -> None:
         self._drawn: dict[tuple[str, str], RenderedChart] = {}
@@ -261,7 +274,7 @@ class Painter:
     def draw(
         self, chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
     ) -> RenderedChart:
-        key = (chart.id, SHARED if chart.kind == "map" else lang)
+        key = (chart.id, lang)
         found = self._drawn.get(key)
         if found is None:
             svg = draw_svg(vegalite_spec(chart, lang, labels, axis), lang)

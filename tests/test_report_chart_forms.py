@@ -1,5 +1,6 @@
-"""A bar chart with a single bar that has a value is printed as a table in every format
-(decided once in the pipeline), with its caption and source note under it."""
+"""What a chart shows besides its bars, in every format: a bar chart with a single bar
+that has a value is printed as a table (decided once in the pipeline), with its caption
+and source note under it; the map has a drawn legend in the document's language."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import lxml.etree
 import pytest
 
 from greenfolio.interfaces import report_files
@@ -76,3 +78,48 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
         assert len(found) == 1, (lang, "the table once in the PDF")
         after = flat[found[0] : found[0] + len(ref.caption) + len(source) + 80]
         assert figure_word in after and source.split()[0].strip(":") in after, (lang, after)
+
+
+@sqlite_only
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler) missing")
+def test_the_map_has_a_legend_of_projects_per_country_in_each_language(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    counts = {p.key: p.value for p in computed.charts["countries_map"].points}
+    assert max(counts.values()) >= 4 and min(counts.values()) == 1, "projects, not a flag"
+    report_files.write_all(demo_db, "board", 2021, LANGS, ["html", "docx", "pdf"], tmp_path)
+    titles = set()
+    for lang in LANGS:
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        said = reporting.words(lang)
+        ref = next(r for r in built.document.charts if r.id == "countries_map")
+        title = ref.labels["legend"]
+        titles.add(title)
+        steps = [ref.labels[k] for k in ("1", "2", "4")]
+        assert steps[2] == said["map_legend_more"].format(n="4")
+        svg = report_files.render_charts(built)["countries_map"].svg
+        texts = [t.replace("\u200f", "") for t in _svg_texts(svg)]
+        assert title in texts and all(step in texts for step in steps), (lang, texts)
+
+        html = (tmp_path / f"board-2021-{lang}.html").read_text("utf-8")
+        figure = re.search(r'<figure[^>]*data-chart="countries_map".*?</figure>', html, re.S)
+        assert figure is not None and title in figure.group(0)
+        pdf = subprocess.run(
+            ["pdftotext", str(tmp_path / f"board-2021-{lang}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert title in re.sub(r"[\u202a-\u202e\u200e\u200f]", "", pdf), lang
+        # DOCX holds the map as a PNG rasterised from this same SVG, legend and all
+        png = report_files.render_charts(built)["countries_map"].png
+        with zipfile.ZipFile(tmp_path / f"board-2021-{lang}.docx") as z:
+            media = [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
+        assert png in media, lang
+    assert len(titles) == len(LANGS), "the legend is in the document's language"
+
+
+def _svg_texts(svg: str) -> list[str]:
+    root = lxml.etree.fromstring(svg.encode())
+    return [(t.text or "") for t in root.iter("{http://www.w3.org/2000/svg}text")]
