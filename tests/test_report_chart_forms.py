@@ -13,6 +13,7 @@ from pathlib import Path
 import lxml.etree
 import pytest
 
+from greenfolio.domain.countries import country_name
 from greenfolio.interfaces import report_files
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
@@ -123,3 +124,31 @@ def test_the_map_has_a_legend_of_projects_per_country_in_each_language(
 def _svg_texts(svg: str) -> list[str]:
     root = lxml.etree.fromstring(svg.encode())
     return [(t.text or "") for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+@sqlite_only
+def test_each_chart_links_to_its_own_source_entry_in_html(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    report_files.write_all(demo_db, "board", 2021, LANGS, ["html"], tmp_path)
+    for lang in LANGS:
+        html = (tmp_path / f"board-2021-{lang}.html").read_text("utf-8")
+        ids = re.findall(r'<figure class="chart" id="chart-([a-z_]+)"', html)
+        assert set(ids) == set(computed.charts), lang
+        for chart_id in ids:
+            figure = re.search(rf'<figure[^>]*id="chart-{chart_id}".*?</figure>', html, re.S)
+            assert figure is not None
+            assert f'href="#chart-source-{chart_id}"' in figure.group(0), (lang, chart_id)
+            entry = re.search(rf'<article id="chart-source-{chart_id}".*?</article>', html, re.S)
+            assert entry is not None, (lang, chart_id)
+            body = entry.group(0)
+            assert f'href="#chart-{chart_id}"' in body, "and back to the chart"
+            data = computed.charts[chart_id]
+            assert body.count("<tr>") == len(data.points) + 1, (lang, chart_id)
+            for target in re.findall(r'href="#(explain-[a-z_]+)"', body):
+                assert f'id="{target}"' in html, (lang, target)
+            if data.kind == "map":  # countries by their UN names, with their projects
+                assert country_name("PHL", lang) in body and "<td>4</td>" in body
+        series = re.search(r'<article id="chart-source-pops_by_fate".*?</article>', html, re.S)
+        assert series is not None and 'href="#explain-pops_destroyed"' in series.group(0)

@@ -16,8 +16,8 @@ from greenfolio.interfaces.writers.charts import RenderedChart
 from greenfolio.interfaces.writers.docx import write_docx
 from greenfolio.interfaces.writers.html import write_html
 from greenfolio.interfaces.writers.pdf import write_pdf
+from greenfolio.services import chart_sources, report_sources, reporting
 from greenfolio.services import explain as explain_service
-from greenfolio.services import report_sources, reporting
 from greenfolio.services.database import Database, reading
 from greenfolio.services.report_definition import load_definition
 from greenfolio.services.reporting import BuiltReport
@@ -63,7 +63,9 @@ def write(
     drawn = charts if charts is not None else render_charts(built)
     if fmt == "html":
         sources = report_sources.entries(built.document, explanations or {})
-        write_html(built.document, path, drawn, sources)
+        explained = frozenset((explanations or {}).keys())
+        per_chart = chart_sources.entries(built.document, built.charts, explained)
+        write_html(built.document, path, drawn, sources, per_chart)
     elif fmt == "docx":
         write_docx(built.document, path, drawn)
     else:

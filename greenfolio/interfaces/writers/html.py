@@ -13,6 +13,7 @@ from greenfolio.domain.document import Document
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
+from greenfolio.services.chart_sources import ChartSource
 from greenfolio.services.report_sources import SourceEntry
 
 _ENV = jinja2.Environment(
@@ -41,13 +42,16 @@ def render_html(
     doc: Document,
     charts: Mapping[str, RenderedChart] | None = None,
     sources: Sequence[SourceEntry] = (),
+    chart_sources: Sequence[ChartSource] = (),
 ) -> str:
     """The page; ``sources`` (``services.report_sources``) become its "Sources of the
-    figures", in the document's words."""
+    figures", in the document's words, and ``chart_sources`` (``services.chart_sources``)
+    one entry per chart there, which the chart's source note links to."""
     return _ENV.get_template("report.html").render(
         doc=doc,
         charts=charts or {},
         sources=sources,
+        chart_sources={entry.chart: entry for entry in chart_sources},
         generator=f"greenfolio {__version__}",
     )
 
@@ -57,5 +61,6 @@ def write_html(
     path: Path,
     charts: Mapping[str, RenderedChart] | None = None,
     sources: Sequence[SourceEntry] = (),
+    chart_sources: Sequence[ChartSource] = (),
 ) -> Path:
-    return files.write_text(path, render_html(doc, charts, sources))
+    return files.write_text(path, render_html(doc, charts, sources, chart_sources))
