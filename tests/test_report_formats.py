@@ -94,7 +94,9 @@ def test_html_has_every_figure_linked_to_its_explanation(six: tuple[Path, str], 
     for link in root.xpath("//a[@class='figure']"):
         target = link.get("href").lstrip("#")
         assert root.xpath(f"//article[@id='{target}']"), target
-    assert len(root.xpath("//figure[@class='chart']//svg")) == 4
+    # four charts: three drawn, and ODS by year (one year with a value) as a table
+    assert len(root.xpath("//figure[@class='chart']//svg")) == 3
+    assert root.xpath("//figure[@id='chart-ods_by_year']//table[@class='chart-table']")
     pops = root.xpath("//article[@id='explain-pops_destroyed']")[0].text_content()
     # the sources say the value as the text prints it, and name no internal key
     printed = root.xpath("//a[@data-figure='pops_destroyed']")[0].text_content()
