@@ -102,6 +102,8 @@ def precompute(db_file: Path, content_file: Path) -> None:
         built = reporting.build(db, "board", 2021, lang, computed)
         specs = {}
         for ref in built.document.charts:
+            if ref.table:  # printed as a table, not drawn (as in the build)
+                continue
             data = computed.charts[ref.id]
             spec = vegalite_spec(data, lang, dict(ref.labels), ref.axis)
             specs[ref.id] = (json.dumps(spec, sort_keys=True), lang)
