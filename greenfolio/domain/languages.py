@@ -10,6 +10,11 @@ UN_LANGUAGES: tuple[str, ...] = ("ar", "zh", "en", "fr", "ru", "es")
 
 RIGHT_TO_LEFT: frozenset[str] = frozenset({"ar"})
 
+CLDR_LOCALES: Mapping[str, str] = {
+    "en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"
+}  # fmt: skip
+"""The CLDR locale of each language, for babel (Chinese is the simplified script of China)."""
+
 
 def check_language(lang: str) -> str:
     """Return ``lang`` if it is a UN language code, else explain the choices."""

@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel.numbers import format_compact_decimal, format_decimal
 
-from greenfolio.domain.languages import check_language
+from greenfolio.domain.languages import CLDR_LOCALES, check_language
 from greenfolio.domain.results import Qualifier
 
 # How each language marks a lower bound and an approximation; {n} is the number.
@@ -28,15 +28,13 @@ APPROXIMATE_FORMS: dict[str, dict[Qualifier, str]] = {
 SCALE_FROM = 1_000_000
 """Approximate values from this size on are written with a scale word (million, 万)."""
 
-_LOCALES = {"zh": "zh_Hans_CN", "en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
-
 
 def plain_number(value: float, lang: str, max_decimals: int = 3) -> str:
     """CLDR-grouped number with at most ``max_decimals`` decimals and no trailing zeros."""
     rounded = round(value, max_decimals)
     if rounded == int(rounded):
         rounded = int(rounded)
-    return format_decimal(rounded, locale=_LOCALES[check_language(lang)], group_separator=True)
+    return format_decimal(rounded, locale=CLDR_LOCALES[check_language(lang)], group_separator=True)
 
 
 def _chinese_scaled(value: float) -> str:
@@ -56,7 +54,9 @@ def _scaled(value: float, lang: str) -> str:
         return _chinese_scaled(value)
     form: Literal["short", "long"] = "short" if lang in SHORT_SCALE_WORDS else "long"
     return str(
-        format_compact_decimal(value, format_type=form, locale=_LOCALES[lang], fraction_digits=1)
+        format_compact_decimal(
+            value, format_type=form, locale=CLDR_LOCALES[lang], fraction_digits=1
+        )
     )
 
 

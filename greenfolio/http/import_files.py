@@ -22,7 +22,7 @@ from starlette.datastructures import UploadFile
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.exchange import Problem
-from greenfolio.domain.permissions import ROLE_ACTIONS, SYSTEM, Action, Principal, require
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.services.exchange import xlsx_plan
 
 ENV_FOLDER = "GREENFOLIO_IMPORT_DIR"
@@ -54,7 +54,7 @@ def _tidy(now: float) -> None:
 
 def may_import(who: Principal) -> None:
     """Signed in with a role that enters results somewhere (each row is checked later)."""
-    if not any(Action.EDIT in ROLE_ACTIONS[g.role] for g in who.grants):
+    if not who.may_edit_somewhere():
         require(who, Action.EDIT, SYSTEM)
 
 

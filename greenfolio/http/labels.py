@@ -19,6 +19,7 @@ from babel import Locale
 from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.file_types import KINDS
+from greenfolio.domain.languages import CLDR_LOCALES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.refdata.loader import read_yaml, schemes
@@ -141,9 +142,6 @@ def _unit_forms() -> dict[str, dict[str, dict[str, str]]]:
     return {str(lang): dict(forms) for lang, forms in data.items()}
 
 
-_CLDR = {"zh": "zh_Hans_CN"}
-
-
 def counted_unit(tr: Texts, code: str | None, value: float | None) -> str:
     """The unit after a number, in the plural form CLDR gives that number in the reader's
     language ("1 country", "21 страна", "12 بلدًا"); units without forms (t, MW) as
@@ -155,7 +153,7 @@ def counted_unit(tr: Texts, code: str | None, value: float | None) -> str:
     if not forms:
         return word
     number = int(value) if float(value).is_integer() else value
-    category = Locale.parse(_CLDR.get(tr.lang, tr.lang)).plural_form(number)
+    category = Locale.parse(CLDR_LOCALES.get(tr.lang, tr.lang)).plural_form(number)
     return str(forms.get(category, {}).get(code, word))
 
 

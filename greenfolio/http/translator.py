@@ -16,12 +16,12 @@ from babel.numbers import format_percent
 from babel.units import format_unit
 from markupsafe import Markup
 
-from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
+from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
 from greenfolio.http import event_text, labels
 
-CLDR = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
+CLDR = CLDR_LOCALES
 DEFAULT = "en"
 catalogue = labels.catalogue
 

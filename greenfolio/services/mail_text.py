@@ -15,13 +15,11 @@ from babel.dates import format_date, format_datetime
 
 from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.languages import CLDR_LOCALES, UN_LANGUAGES
 from greenfolio.domain.numbers import plain_number
 from greenfolio.domain.permissions import Grant
 from greenfolio.refdata.loader import read_yaml, schemes
 from greenfolio.services.mailer import Mail
-
-_LOCALE = {"zh": "zh_Hans_CN"}
 
 
 @cache
@@ -49,10 +47,10 @@ class Words:
         return str(found)
 
     def day(self, day: date) -> str:
-        return str(format_date(day, format="long", locale=_LOCALE.get(self.lang, self.lang)))
+        return str(format_date(day, format="long", locale=CLDR_LOCALES.get(self.lang, self.lang)))
 
     def moment(self, at: datetime) -> str:
-        locale = _LOCALE.get(self.lang, self.lang)
+        locale = CLDR_LOCALES.get(self.lang, self.lang)
         return str(format_datetime(at, format="long", locale=locale, tzinfo=at.tzinfo))
 
     def actor(self, who: str | None, names: Mapping[str, str]) -> str:

@@ -27,7 +27,7 @@ import pycountry
 import vl_convert as vlc
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
-from greenfolio.domain.languages import RIGHT_TO_LEFT
+from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
 from greenfolio.interfaces.writers import fonts
 
@@ -38,7 +38,6 @@ SIZES = {"ar": 9}
 """Text size in px where it differs from Vega's 10: Vega in vl-convert estimates text widths
 whatever the font, an estimate DejaVu Sans (the Arabic charts' font, ``fonts.SANS``)
 exceeds at 10 px."""
-CLDR_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
 GREEN, GREY = "#2c6e2f", "#d9d9d9"
 
 RenderHook = Callable[[str, str, str], None]
