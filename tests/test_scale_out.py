@@ -6,89 +6,16 @@ a report build queued on one is run by the other and its files fetched through b
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-import httpx
 import pytest
 
 from greenfolio.domain.permissions import Grant, Role, Scope
-from greenfolio.http.context import CSRF_COOKIE, SESSION_COOKIE
 from greenfolio.services import accounts
 from greenfolio.services.database import Database
+from tests.live_servers import PASSWORD, as_user, server, sign_in
 
 pytestmark = pytest.mark.slow  # starts two servers; CI runs it, `-m "not slow"` skips it
-
-ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
-PASSWORD = "correct horse battery staple 42"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(url: str, *extra: str) -> Iterator[str]:
-    """A ``greenfolio serve`` process on a port of its own (``extra``: more options); its
-    base URL."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    code = "from greenfolio.interfaces.cli.app import main; main()"
-    args = ["serve", "--db", url, "--host", HOST, "--port", str(port), *extra]
-    process = subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                err = process.stderr.read().decode() if process.stderr else ""
-                raise AssertionError(f"the server exited: {err}")
-            try:
-                if httpx.get(f"http://{HOST}:{port}/login", timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("the server did not start")
-            time.sleep(0.3)
-        yield f"http://{HOST}:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _sign_in(base: str) -> str:
-    """Sign in through the form of the server at ``base``; the session cookie's secret."""
-    csrf = secrets.token_urlsafe(16)
-    with httpx.Client(base_url=base, follow_redirects=False) as web:
-        web.cookies.set(CSRF_COOKIE, csrf)
-        answer = web.post("/login", data={"csrf": csrf, "username": "ada", "password": PASSWORD})
-        assert answer.status_code == 303, answer.text
-        return str(answer.cookies[SESSION_COOKIE])
-
-
-def _as(base: str, secret: str) -> httpx.Client:
-    web = httpx.Client(base_url=base, follow_redirects=False, timeout=60)
-    web.cookies.set(SESSION_COOKIE, secret)
-    return web
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -96,8 +23,8 @@ def test_two_servers_share_sessions_and_see_each_others_writes(demo_db: Database
     accounts.create_user(demo_db, None, "ada", PASSWORD, [Grant(Role.EDITOR, Scope.parse("all"))])
     url = demo_db.engine.url.render_as_string(hide_password=False)
     with server(url) as first, server(url) as second:
-        secret = _sign_in(first)
-        with _as(first, secret) as a, _as(second, secret) as b:
+        secret = sign_in(first)
+        with as_user(first, secret) as a, as_user(second, secret) as b:
             assert b.get("/api/v1/me").json()["name"] == "ada"  # signed in on the first
             before = b.get("/api/v1/dashboard").json()
             listed = b.get("/api/v1/projects", params={"country": "KEN"}).json()["total"]
@@ -134,8 +61,8 @@ def test_a_report_queued_on_one_server_is_built_by_the_other(demo_db: Database) 
     url = demo_db.engine.url.render_as_string(hide_password=False)
     # The first server runs no jobs: only the second one can build.
     with server(url, "--no-jobs") as first, server(url) as second:
-        secret = _sign_in(first)
-        with _as(first, secret) as a, _as(second, secret) as b:
+        secret = sign_in(first)
+        with as_user(first, secret) as a, as_user(second, secret) as b:
             body = {"definition": "gef", "year": 2021, "languages": ["ar"], "formats": ["html"]}
             queued = a.post(
                 "/api/v1/report-jobs",
