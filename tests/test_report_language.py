@@ -629,3 +629,19 @@ def test_written_files_keep_the_french_and_spanish_rules(written: Path, lang: st
         ).stdout
         assert not _YEAR_RANGE_HYPHEN.search(pdf), _YEAR_RANGE_HYPHEN.search(pdf)
         assert "2018–2021" in pdf
+
+
+def test_montreal_french_reach_sentence_repeats_its_preposition() -> None:
+    """The Montreal template's reach sentence (its demo names no country, so it is rendered
+    here from a figure): "un appui au Brésil, à la Chine et à l'Uruguay", no colon list."""
+    from greenfolio.domain.results import Qualifier
+    from greenfolio.services.figures import Figure
+    from greenfolio.services.report_definition import load_template
+
+    fig = Figure("countries", "indicator", {}, 3, "", Qualifier.EXACT, (), ("URY", "CHN", "BRA"))
+    none = Figure("training_countries", "indicator", {}, 0, "", Qualifier.EXACT, ())
+    renderer = reporting._Renderer("fr", {"countries": fig, "training_countries": none}, {})
+    template = load_template("montreal", "fr")
+    text = renderer.plain(renderer.render(template["paragraphs"]["reach"], "reach"))
+    assert "un appui au\u00a0Brésil, à\u00a0la\u00a0Chine et à\u00a0l’Uruguay." in text, text
+    assert "suivants" not in text
