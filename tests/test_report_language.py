@@ -72,7 +72,7 @@ def test_every_country_named_as_unterm_writes_it(
     board: dict[str, reporting.BuiltReport], lang: str
 ) -> None:
     built = board[lang]
-    text = built.document.plain_text()
+    text = built.document.plain_text().replace(NBSP, " ")  # "Sierra\u00a0Leone"
     cldr = Locale.parse({"zh": "zh_Hans_CN"}.get(lang, lang)).territories
     import pycountry
 
@@ -110,7 +110,15 @@ def test_every_country_named_as_unterm_writes_it(
                 "Camboya, el Perú, el Senegal y Sudáfrica",
             ],
         ),
-        ("fr", ["le Brésil, la Thaïlande et l’Uruguay", "le Viet Nam"]),
+        (
+            "fr",
+            [
+                "au Brésil, en Thaïlande et en Uruguay",
+                "au Belize, en Chine, en Inde et au Sénégal",
+                "le Viet Nam",
+                "la République démocratique du Congo et la Sierra Leone",
+            ],
+        ),
         ("ru", ["Бразилия, Таиланд и Уругвай", "Вьетнам"]),
         ("zh", ["巴西、泰国和乌拉圭", "越南"]),
         ("ar", ["أوروغواي", "فييت نام"]),
@@ -119,7 +127,7 @@ def test_every_country_named_as_unterm_writes_it(
 def test_country_lists_read_like_the_un_text(
     board: dict[str, reporting.BuiltReport], lang: str, phrases: list[str]
 ) -> None:
-    text = board[lang].document.plain_text()
+    text = board[lang].document.plain_text().replace(NBSP, " ")
     for phrase in phrases:
         assert phrase in text, phrase
     assert "Vietnam" not in text and "فيتنام" not in text
@@ -138,15 +146,40 @@ def test_articles_contract_with_prepositions() -> None:
     assert country_name("VNM", "ar") == "فييت نام"
 
 
-def test_names_in_brackets_take_no_article(board: dict[str, reporting.BuiltReport]) -> None:
-    text = board["fr"].document.plain_text()
-    assert "(Algérie)" in text and "(Philippines)" in text and "(Brésil)" in text
+def test_french_preposition_of_place_follows_the_article() -> None:
+    """French "in <country>" (prep="en"): au + masculine, aux + plural, en + feminine or
+    vowel, à + a name without article; bracketed UNTERM names take their formal form."""
+    cases = {
+        "GHA": "au Ghana",
+        "SEN": "au Sénégal",
+        "SLE": "en Sierra Leone",
+        "URY": "en Uruguay",
+        "IND": "en Inde",
+        "PHL": "aux Philippines",
+        "ARE": "aux Émirats arabes unis",
+        "VNM": "au Viet Nam",
+        "COD": "en République démocratique du Congo",
+        "CUB": "à Cuba",
+        "LKA": "à Sri Lanka",
+        "ISR": "en Israël",
+        "IRN": "en République islamique d'Iran",
+        "BOL": "dans l'État plurinational de Bolivie",
+    }
+    for code, wanted in cases.items():
+        assert country_in_text(code, "fr", "en") == wanted, code
+
+
+def test_french_lists_repeat_the_preposition(board: dict[str, reporting.BuiltReport]) -> None:
+    text = board["fr"].document.plain_text().replace(NBSP, " ")
+    assert "en Afrique du Sud, au Cambodge, au Pérou et au Sénégal" in text
+    assert "projet de pays mené au Brésil" in text
+    assert "des incubateurs en Algérie" in text and "mené aux Philippines" in text
 
 
 def test_spanish_list_joins_the_preposition_to_its_first_name(
     board: dict[str, reporting.BuiltReport],
 ) -> None:
-    text = board["es"].document.plain_text()
+    text = board["es"].document.plain_text().replace(NBSP, " ")
     assert "ayuda a Albania, Filipinas, Jordania y Túnez" in text
     assert "ayuda a Burkina Faso, Filipinas y Mongolia" in text
 
@@ -169,8 +202,8 @@ def test_dates_in_un_form(
     board: dict[str, reporting.BuiltReport], lang: str, heading: str, accredited: str
 ) -> None:
     doc = board[lang].document
-    assert heading in doc.header.dates_place
-    assert accredited in doc.plain_text()
+    assert heading in doc.header.dates_place.replace(NBSP, " ")
+    assert accredited in doc.plain_text().replace(NBSP, " ")
 
 
 def test_arabic_months_are_double_names_throughout(
@@ -371,7 +404,7 @@ def test_a_stated_gwp_basis_goes_in_a_footnote(demo_db: Database) -> None:
 PHRASES = {
     "en": ["the Philippines", "Viet Nam", "mg TEQ", "12–15 July 2021"],
     "es": ["el Brasil, Tailandia y el Uruguay", "Viet Nam", "mg TEQ", "12 a 15 de julio de 2021"],
-    "fr": ["le Brésil, la Thaïlande et l’Uruguay", "mg TEQ", "12–15 juillet 2021"],
+    "fr": ["au Brésil, en Thaïlande et en Uruguay", "mg TEQ", "12–15 juillet 2021"],
     "ru": ["Вьетнам", "mg TEQ", "12–15 июля 2021 года"],
     "zh": ["越南", "mg TEQ", "2021年7月12日至15日"],
     "ar": ["فييت نام", "أوروغواي", "mg TEQ", "تموز/يوليه"],
@@ -456,3 +489,159 @@ def test_html_sources_say_when_the_source_states_no_basis(
         co2 = root.get_element_by_id("explain-co2_avoided").text_content()
         assert words in co2
         assert words not in root.get_element_by_id("explain-pops_destroyed").text_content()
+
+
+# --- French and Spanish as a UN editor reads them ----------------------------------------
+
+_YEAR_RANGE_HYPHEN = re.compile(r"(?<![\w/.-])(?:19|20)\d\d-(?:19|20)\d\d(?![\w-])")
+"""Two years joined by a hyphen ("2018-2021"); a range takes an en dash. Web addresses
+("2021-03") and document numbers ("33-3") are not years on both sides."""
+_CALL_AFTER_STOP = re.compile(r"[.,;:!?…]\s*$")
+_COUNTRY_LISTS = (
+    "page_recovery_countries",
+    "healthcare_waste_countries",
+    "emobility_countries",
+    "gcip_adaptation_countries",
+    "biochar_countries",
+    "planetgold_countries",
+    "women_countries",
+)
+
+
+def _breakable(lang: str, text: str) -> list[str]:
+    """Places in ``text`` where an ordinary space would let a line break where the UN
+    French or Spanish editions do not: after a list label ("a) des"), and in French
+    between a number in digits and its word ("500 intervenants") or before a colon."""
+    rules = [r"(?<![\w\u00a0])(?:[a-z]|[ivx]{1,4})\) "]
+    if lang == "fr":
+        rules += [r"\d [^\W\d]", r" :", r"\b(?:de|environ) \d"]
+    found = re.finditer("|".join(rules), text)
+    return [text[max(0, m.start() - 15) : m.end() + 15] for m in found]
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_footnote_calls_stand_before_the_punctuation(
+    board: dict[str, reporting.BuiltReport], lang: str
+) -> None:
+    """French and Spanish (RAE; UN Spanish and French editions) put the call before the
+    full stop or comma it belongs with: "2018–2021¹." """
+    calls = 0
+    for paragraph in board[lang].document.paragraphs():
+        before = ""
+        for run in paragraph.runs:
+            if run.footnote is not None:
+                calls += 1
+                assert not _CALL_AFTER_STOP.search(before), (lang, before[-40:])
+            else:
+                before += run.text
+    assert calls >= 10
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_year_ranges_take_an_en_dash(board: dict[str, reporting.BuiltReport], lang: str) -> None:
+    text = board[lang].document.plain_text()
+    assert not _YEAR_RANGE_HYPHEN.search(text), _YEAR_RANGE_HYPHEN.search(text)
+    assert "2018–2021" in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_no_line_break_where_the_un_editions_allow_none(
+    board: dict[str, reporting.BuiltReport], lang: str
+) -> None:
+    document = board[lang].document
+    text = "\n".join(p.text for p in document.paragraphs())  # the body, footnotes apart
+    assert not _breakable(lang, text), _breakable(lang, text)
+    leone = {"fr": "Sierra\u00a0Leone", "es": "Sierra\u00a0Leona"}[lang]
+    assert leone in text
+    assert {"fr": "trois\u00a0: a)\u00a0des", "es": "prioritarias: a)\u00a0una"}[lang] in text
+
+
+def test_french_no_break_rules() -> None:
+    text = typeset(
+        "plus de 500 intervenants ; a) des i) la (Brésil) a été 2021\ue0031\ue004 L", "fr"
+    )
+    assert text == (
+        f"plus de{NBSP}500{NBSP}intervenants{NNBSP}; a){NBSP}des i){NBSP}la (Brésil) a été "
+        "2021\ue0031\ue004 L"
+    )
+    assert typeset("a) una; b) la (Brasil) a", "es") == f"a){NBSP}una; b){NBSP}la (Brasil) a"
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_country_lists_are_worked_into_the_sentence(
+    board: dict[str, reporting.BuiltReport], lang: str
+) -> None:
+    """No list of countries is hung after a colon ("dans les pays suivants : …"): each is
+    part of its sentence, so no introducing phrase repeats from paragraph to paragraph."""
+    built = board[lang]
+    for paragraph in built.document.paragraphs():
+        before = ""
+        for run in paragraph.runs:
+            if run.figure in _COUNTRY_LISTS and run.part == "value":
+                assert not before.rstrip(" \u00a0").endswith(":"), (lang, before[-50:])
+            if run.footnote is None:
+                before += run.text
+    text = built.document.plain_text()
+    for phrase in ("pays suivants", "siguientes países", "países siguientes"):
+        assert phrase not in text, phrase
+
+
+def test_spanish_names_the_global_bioenergy_partnership_as_fao_does(
+    board: dict[str, reporting.BuiltReport],
+) -> None:
+    """FAO's Spanish press release of 25 September 2006 (source in es.yaml)."""
+    text = board["es"].document.plain_text()
+    assert "Asociación Mundial de la Bioenergía" in text
+    assert "Alianza Mundial sobre la Bioenergía" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_written_files_keep_the_french_and_spanish_rules(written: Path, lang: str) -> None:
+    """The same rules read back from the DOCX XML (calls, no-break spaces) and the PDF text
+    (ranges): what the writers print, not only what the templates give them."""
+    import subprocess
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(written / f"board-2021-{lang}.docx") as package:
+        root = etree.fromstring(package.read("word/document.xml"))
+    calls = 0
+    for paragraph in root.iter(f"{w}p"):
+        before = ""
+        for node in paragraph.iter(f"{w}t", f"{w}footnoteReference"):
+            if node.tag == f"{w}footnoteReference":
+                calls += 1
+                assert not _CALL_AFTER_STOP.search(before), (lang, before[-40:])
+            else:
+                before += node.text or ""
+        assert not _breakable(lang, before), _breakable(lang, before)
+        assert not _YEAR_RANGE_HYPHEN.search(before), before
+    assert calls >= 10
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(
+            ["pdftotext", str(written / f"board-2021-{lang}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert not _YEAR_RANGE_HYPHEN.search(pdf), _YEAR_RANGE_HYPHEN.search(pdf)
+        assert "2018–2021" in pdf
+
+
+def test_montreal_french_reach_sentence_repeats_its_preposition() -> None:
+    """The Montreal template's reach sentence (its demo names no country, so it is rendered
+    here from a figure): "un appui au Brésil, à la Chine et à l'Uruguay", no colon list."""
+    from greenfolio.domain.results import Qualifier
+    from greenfolio.services.figures import Figure
+    from greenfolio.services.report_definition import load_template
+
+    fig = Figure("countries", "indicator", {}, 3, "", Qualifier.EXACT, (), ("URY", "CHN", "BRA"))
+    none = Figure("training_countries", "indicator", {}, 0, "", Qualifier.EXACT, ())
+    renderer = reporting._Renderer("fr", {"countries": fig, "training_countries": none}, {})
+    template = load_template("montreal", "fr")
+    text = renderer.plain(renderer.render(template["paragraphs"]["reach"], "reach"))
+    assert "un appui au\u00a0Brésil, à\u00a0la\u00a0Chine et à\u00a0l’Uruguay." in text, text
+    assert "suivants" not in text

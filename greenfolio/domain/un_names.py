@@ -94,11 +94,46 @@ def covered(lang: str) -> frozenset[str]:
 def with_preposition(name: UnName, lang: str, prep: str) -> str:
     """``prep`` + the running-text name, contracted as the language requires:
     es de+el → "del Brasil", a+el → "al Uruguay"; fr de+le → "du Brésil", à+les → "aux
-    Philippines"."""
+    Philippines". French ``prep="en"`` asks for the preposition of place ("in"), which the
+    article chooses (see ``_french_locative``)."""
     art = name.article
+    if lang == "fr" and prep == "en":
+        return _french_locative(name)
     joined = CONTRACTIONS.get(lang, {}).get((prep, art))
     if joined:
         return f"{joined} {name.table}"
     if lang == "fr" and prep == "de" and not art and _VOWEL.match(name.text):
         return f"d'{name.text}"
     return f"{prep} {name.text}"
+
+
+def _french_locative(name: UnName) -> str:
+    """French "in <country>": the article chooses the preposition, as French grammar has
+    it (Grevisse, *Le Bon Usage*, § 1051; the UN French editions follow it): a masculine
+    name takes "au" ("au Ghana", "au Viet Nam"), a plural "aux" ("aux Philippines"), a
+    feminine name, or a masculine one beginning with a vowel, "en" without its article
+    ("en Sierra Leone", "en Inde", "en Uruguay"). Names UNTERM qualifies in brackets are
+    written in their formal form ("en République islamique d'Iran", "dans l'État
+    plurinational de Bolivie"). Names without an article (islands and small States) take
+    "à" ("à Cuba", "à Sri Lanka"), or "en" before a vowel ("en Israël", "en El Salvador"),
+    Antigua-et-Barbuda excepted ("à Antigua-et-Barbuda")."""
+    art = name.article
+    if art:
+        base = name.table
+    else:
+        text = name.text
+        for lead in ("les ", "le ", "la ", "l'"):
+            if text.startswith(lead):
+                art, base = lead.strip(), text[len(lead) :]
+                break
+        else:
+            if _QUALIFIED.search(name.table):
+                return f"dans l'{text}" if _VOWEL.match(text) else f"dans {text}"
+            if _VOWEL.match(text) and not text.startswith("Antigua"):
+                return f"en {text}"
+            return f"à {text}"
+    if art == "le":
+        return f"au {base}"
+    if art == "les":
+        return f"aux {base}"
+    return f"en {base}"

@@ -33,7 +33,7 @@ from greenfolio.domain.languages import RIGHT_TO_LEFT, check_language
 from greenfolio.domain.numbers import format_count, format_figure
 from greenfolio.domain.org_names import org_name
 from greenfolio.domain.results import Qualifier
-from greenfolio.domain.typography import typeset
+from greenfolio.domain.typography import NBSP, typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import charts as chart_queries
@@ -176,7 +176,11 @@ class _Renderer:
     def countries(self, fid: str, prep: str = "", bare: bool = False) -> str:
         """The figure's countries as a list in running text, each with its UN article
         ("el Brasil, Tailandia y el Uruguay"); ``prep`` is joined to the first name as the
-        language contracts it ("del Brasil"); ``bare`` drops the articles (for brackets)."""
+        language contracts it ("del Brasil"), and in French to every name, as French
+        repeats it ("au Ghana, au Sénégal et en Sierra Leone"; ``prep="en"`` is the
+        preposition of place, chosen by each name's article); ``bare`` drops the articles
+        (for brackets). In French and Spanish a short name does not break across lines
+        (see ``_unbroken``)."""
         fig = self._figure(fid)
         if not fig.items:
             raise ValidationError(
@@ -190,8 +194,12 @@ class _Renderer:
         names = [
             country_name(c, self.lang) if bare else country_in_text(c, self.lang) for c in codes
         ]
-        if prep:
+        if prep and self.lang == "fr":  # "au Ghana, au Sénégal et en Sierra Leone"
+            names = [country_in_text(c, self.lang, prep) for c in codes]
+        elif prep:
             names[0] = country_in_text(codes[0], self.lang, prep)
+        if self.lang in ("fr", "es"):
+            names = [_unbroken(name) for name in names]
         return self._mark(fid, format_list(names, locale=_DATE_LOCALES[self.lang]))
 
     def org(self, key: str) -> str:
@@ -289,6 +297,30 @@ in Jinja's per-user cache folder, keyed by the sentence's text."""
 
 def _compiled(source: str) -> jinja2.Template:
     return _ENV.get_template(source)
+
+
+def _unbroken(name: str) -> str:
+    """A country's name in French or Spanish running text with no-break spaces where a line
+    must not break: inside a name of two words ("Sierra\u00a0Leone", "Viet\u00a0Nam",
+    "Costa\u00a0Rica") and after its article or preposition ("la\u00a0Sierra\u00a0Leone",
+    "au\u00a0Ghana"). Longer names ("la République démocratique du Congo") keep ordinary
+    spaces after their second word, so that justified lines can still break them."""
+    words = name.split(" ")
+    lead = 0
+    while lead < len(words) - 1 and words[lead] in _LEADS:
+        lead += 1
+    if len(words) - lead > 2:
+        return NBSP.join(words[: lead + 1]) + " " + " ".join(words[lead + 1 :]) if lead else name
+    return NBSP.join(words)
+
+
+_LEADS = frozenset(
+    (
+        *("le", "la", "les", "au", "aux", "en", "à", "dans", "du", "des", "de"),
+        *("el", "los", "las", "al", "del", "a"),
+    )
+)
+"""Articles and prepositions that stand before a country's name in French and Spanish."""
 
 
 def _sort_key(name: str) -> str:
