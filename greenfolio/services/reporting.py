@@ -202,10 +202,11 @@ class _Renderer:
             names = [_unbroken(name) for name in names]
         return self._mark(fid, format_list(names, locale=_DATE_LOCALES[self.lang]))
 
-    def org(self, key: str) -> str:
-        """A partner's name: in the document's language where the UN or the organisation
-        has one (``refdata/orgnames``), else as given, marked with its own language."""
-        name = org_name(key, self.lang)
+    def org(self, key: str, case: str = "") -> str:
+        """A partner's or UN body's name: in the document's language where the UN or the
+        organisation has one (``refdata/orgnames``), in ``case`` where a Russian sentence
+        declines it ("instrumental"), else as given, marked with its own language."""
+        name = org_name(key, self.lang, case or None)
         if name.lang == self.lang:
             return name.text
         return f"{LANG_OPEN}{name.lang}{LANG_MID}{name.text}{LANG_CLOSE}"

@@ -1,0 +1,195 @@
+"""Names of UN bodies and partners in the six languages, from one packaged table with sources.
+
+``refdata/orgnames`` lists each body's name per language only with its source; the six Board
+report templates take every name from it through org("key") and never spell a listed name
+themselves, so the languages agree; a key has a name or a given-name fallback in every
+language; the built PDF of each language prints that language's names.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from greenfolio.domain import org_names
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.services.database import Database
+from greenfolio.services.report_definition import load_template
+from tests.conftest import Templates
+
+ORG_CALL = re.compile(r"""org\(\s*["'](\w+)["']\s*(?:,\s*case\s*=\s*["'](\w+)["']\s*)?\)""")
+BODIES = ("eib", "gef", "gcf", "fao", "un_women", "csw", "european_commission", "unep")
+"""Bodies the Board templates name that the brief lists (GEF, GCF, FAO, UN-Women, UNEP, the
+European Commission, the EIB) or that UN-Women serves (the CSW)."""
+
+
+COMMON_WORDS = {("circle_economy", "zh")}
+"""Names that are also ordinary words of the template: the UN's Chinese report writes
+Circle Economy as 循环经济, which is also "circular economy"."""
+
+
+def _template_text(lang: str) -> str:
+    from importlib import resources
+
+    path = resources.files("greenfolio.reports").joinpath(f"board/templates/{lang}.yaml")
+    return path.read_text(encoding="utf-8")
+
+
+def _calls(lang: str) -> set[tuple[str, str | None]]:
+    return {(key, case or None) for key, case in ORG_CALL.findall(_template_text(lang))}
+
+
+def _norm(text: str) -> str:
+    """Compare names as a reader does: typographic and straight apostrophes alike, case
+    folded (a cover in capitals names the body as well as a sentence does)."""
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).casefold()
+
+
+# --- the table ------------------------------------------------------------------------
+
+
+def test_every_listed_name_has_its_source_and_the_source_writes_it() -> None:
+    table = org_names.table()
+    assert {"eib", "gef", "gcf", "fao", "un_women", "unep", "circle_economy", "afd"} <= set(table)
+    for key, entry in table.items():
+        assert entry["given"]["lang"] in UN_LANGUAGES and entry["given"]["name"], key
+        assert org_names.unsourced(key) == [], key
+        sources = entry.get("sources") or {}
+        for lang, name in (entry.get("names") or {}).items():
+            assert lang in UN_LANGUAGES, (key, lang)
+            assert _norm(str(name)) in _norm(str(sources[lang])), (key, lang, name)
+        if "given" in sources:
+            assert _norm(entry["given"]["name"]) in _norm(str(sources["given"])), key
+
+
+def test_the_chinese_names_are_the_un_documents_own() -> None:
+    """Every Chinese name is cited from the IDB.49 report's Chinese edition, paragraph by
+    paragraph (the partners' names included)."""
+    for key, entry in org_names.table().items():
+        zh = (entry.get("names") or {}).get("zh")
+        if zh:
+            assert re.match(r"IDB\.49 report \(zh\), para\. \d+", entry["sources"]["zh"]), key
+    assert org_names.org_name("afd", "zh").text == "法国开发署"
+    assert org_names.org_name("circle_economy", "zh").text == "循环经济"
+    assert org_names.org_name("chatham_house", "zh").text == "查塔姆研究所"
+    assert org_names.org_name("climate_parliament", "zh").text == "气候议会"
+
+
+def test_a_name_without_source_falls_back_to_the_given_name_marked() -> None:
+    name = org_names.org_name("gcf", "fr")  # no French name could be cited
+    assert (name.text, name.lang) == ("Green Climate Fund", "en")
+    assert org_names.org_name("afd", "ru") == org_names.OrgName(
+        "Agence française de développement", "fr"
+    )
+    assert org_names.org_name("gef", "ru", "instrumental").text == "Глобальным экологическим фондом"
+    # a given name is never declined; a listed name without the asked form is an error
+    assert org_names.org_name("eib", "ru", "instrumental").text == "European Investment Bank"
+    with pytest.raises(ValidationError, match="no dative form"):
+        org_names.org_name("gcf", "ru", "dative")
+    with pytest.raises(ValidationError, match="unknown case"):
+        org_names.org_name("gcf", "ru", "ablative")
+    with pytest.raises(NotFoundError):
+        org_names.org_name("no_such_body", "en")
+
+
+# --- the templates ----------------------------------------------------------------------
+
+
+def test_every_key_the_templates_use_resolves_in_every_language() -> None:
+    used: set[tuple[str, str | None]] = set()
+    for lang in UN_LANGUAGES:
+        load_template("board", lang)  # the template still parses
+        calls = _calls(lang)
+        used |= calls
+        for key, case in calls:
+            name = org_names.org_name(key, lang, case)  # raises if the table lacks it
+            assert name.text, (lang, key)
+    for key, _case in used:
+        for lang in UN_LANGUAGES:
+            assert org_names.org_name(key, lang).text, (key, lang)
+    assert {key for key, _ in used} >= set(BODIES)
+
+
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_templates_spell_no_listed_name_themselves(lang: str) -> None:
+    """Where the table lists a body's name in a language, that language's template takes it
+    from the table: the name never stands as a literal beside the org() calls."""
+    text = ORG_CALL.sub("", re.sub(r"^\s*#.*$", "", _template_text(lang), flags=re.M))
+    flat = re.sub(r"\s+", " ", text)
+    for key, entry in org_names.table().items():
+        spelt = [(entry.get("names") or {}).get(lang)]
+        spelt += list(((entry.get("forms") or {}).get(lang) or {}).values())
+        if lang == entry["given"]["lang"]:
+            spelt.append(entry["given"]["name"])
+        for name in filter(None, spelt):
+            if (key, lang) in COMMON_WORDS:
+                continue
+            assert str(name) not in flat, (lang, key, name)
+
+
+def test_the_bodies_named_in_both_english_and_chinese_come_from_the_table() -> None:
+    en, zh = _calls("en"), _calls("zh")
+    assert {k for k, _ in en} == {k for k, _ in zh}
+
+
+# --- the built documents ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_db_module(
+    templates: Templates, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    path = Path(tmp_path_factory.mktemp("un-names")) / "demo.sqlite"
+    shutil.copyfile(templates.sqlite("demo"), path)
+    db = Database.open(str(path))
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="module")
+def pdfs(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Board report as PDF in the six languages, written by the CLI."""
+    from typer.testing import CliRunner
+
+    from greenfolio.interfaces.cli.app import app
+
+    out = Path(tmp_path_factory.mktemp("un-names-pdf"))
+    url = demo_db_module.engine.url.render_as_string(hide_password=False)
+    args = ["report", "build", "--year", "2021", "--lang", "all", "--format", "pdf"]
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--db", url])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _pdf_text(pdf: Path) -> str:
+    """Text as a reader sees it: bidi controls (pdftotext adds them around Arabic) removed,
+    apostrophes alike, spaces folded; in Chinese no space at all (line ends split names)."""
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = re.sub("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", "", text).replace("\u2019", "'")
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_each_pdf_prints_its_languages_names(pdfs: Path, lang: str) -> None:
+    text = _pdf_text(pdfs / f"board-2021-{lang}.pdf")
+    if lang == "zh":
+        text = text.replace(" ", "")
+    for key, case in sorted(_calls(lang), key=lambda c: (c[0], c[1] or "")):
+        name = org_names.org_name(key, lang, case)
+        expected = name.text.replace("\u2019", "'")
+        if lang == "zh":
+            expected = expected.replace(" ", "")
+        assert expected in text, (lang, key, name)
+    if lang == "zh":  # the UN's Chinese report names every body, so the table does
+        listed = {k for k, e in org_names.table().items() if (e.get("names") or {}).get("zh")}
+        assert set(BODIES) <= listed, listed
