@@ -7,6 +7,7 @@ every Vega-Lite drawing and every PNG rasterisation reports to.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -129,3 +130,145 @@ def test_arabic_bar_charts_are_mirrored(demo_db: Database) -> None:
     _ar_left, ar_right = edges["ar"]
     assert len(en_left) == 1, "English bars grow from one left edge"
     assert len(ar_right) == 1, "Arabic bars grow from one right edge"
+
+
+@sqlite_only
+def test_focus_area_chart_and_map_count_the_countries_the_text_names(
+    demo_db: Database,
+) -> None:
+    """Each focus area's bar is the number of distinct countries named by the figures the
+    text prints for that area (plus the countries a figure counts without naming them),
+    and every country the text names is shaded on the map."""
+    from sqlalchemy import select
+
+    from greenfolio.domain.countries import country_name
+    from greenfolio.interfaces.writers.charts import vegalite_spec
+    from greenfolio.store.tables import ResultRow
+
+    definition = load_definition("board")
+    computed = reporting.compute(demo_db, definition, 2021)
+    spec = next(s for s in definition.chart_specs(2021) if s.id == "countries_by_focus_area")
+    areas = spec.params["figures"]
+    assert set(areas) == {"focus_area:a", "focus_area:b", "focus_area:c"}
+    bars = {p.key: p.value for p in computed.charts["countries_by_focus_area"].points}
+    named_by_area: dict[str, set[str]] = {}
+    with demo_db.transaction() as session:
+        for area, fids in areas.items():
+            named: set[str] = set()
+            unnamed = 0.0
+            for fid in fids:
+                fig = computed.figures[fid]
+                rows = session.execute(
+                    select(ResultRow.country, ResultRow.value, ResultRow.unit).where(
+                        ResultRow.id.in_(list(fig.result_ids))
+                    )
+                ).all()
+                assert rows, (area, fid, "a figure with results")
+                named |= {r.country for r in rows if r.country}
+                named |= set(fig.items) if fig.unit == "country" and fig.items else set()
+                unnamed += sum(r.value for r in rows if not r.country and r.unit == "country")
+            named_by_area[area] = named
+            assert bars[area] == len(named) + unnamed, (area, bars[area], named, unnamed)
+    # the reviewer's case: Ukraine (eco-industrial parks strategy) counts under (a)
+    assert "UKR" in named_by_area["focus_area:a"] and bars["focus_area:a"] == 6
+    # (c) counts the Minamata assessments and the e-learning course's countries
+    figs = computed.figures
+    counted = sum(figs[f].value for f in ("mia_completed", "mia_under_way"))
+    counted += figs["refrigeration_elearning_countries"].value
+    assert bars["focus_area:c"] >= counted + len(named_by_area["focus_area:c"])
+    assert computed.charts["countries_by_focus_area"].counted == ("focus_area:c",)
+
+    shaded = {p.key for p in computed.charts["countries_map"].points}
+    for lang in LANGS:
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        text = built.document.plain_text()
+        named_in_text = set()
+        with demo_db.transaction() as session:
+            for fid in built.used:
+                ids = list(computed.figures[fid].result_ids)
+                named_in_text |= {
+                    c
+                    for c in session.scalars(select(ResultRow.country).where(ResultRow.id.in_(ids)))
+                    if c
+                }
+        for area_named in named_by_area.values():
+            assert area_named <= named_in_text
+        for code in named_in_text:
+            name = country_name(code, lang)
+            assert name.split()[-1] in text, (lang, code, name)  # "the Philippines"
+        assert named_in_text <= shaded, (lang, named_in_text - shaded)
+        ref = next(r for r in built.document.charts if r.id == "countries_map")
+        drawn = vegalite_spec(computed.charts["countries_map"], lang, dict(ref.labels))
+        shades = drawn["transform"][0]["calculate"]
+        assert '"804"' in shades, "Ukraine (ISO 3166 numeric 804) is shaded"
+
+
+@sqlite_only
+def test_bar_labels_wrap_and_are_never_cut(demo_db: Database) -> None:
+    from greenfolio.interfaces.writers.charts import LABEL_WIDTH
+
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    for lang in LANGS:
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        drawn = report_files.render_charts(built)
+        for chart_id in BAR_CHARTS:
+            ref = next(r for r in built.document.charts if r.id == chart_id)
+            texts = _texts(drawn[chart_id].svg)
+            assert not any("…" in t for t in texts), (lang, chart_id)
+            for point in built.charts[chart_id].points:
+                label = ref.labels[point.key]
+                glue = "" if lang == "zh" else " "
+                # the label's lines, consecutive texts of the drawing, give it back whole
+                found = False
+                for start, first in enumerate(texts):
+                    if not label.startswith(first) or not first:
+                        continue
+                    joined, end = first, start
+                    while len(joined) < len(label) and end + 1 < len(texts):
+                        end += 1
+                        joined = (joined + glue + texts[end]).replace(glue * 2, glue)
+                    if joined.replace(" ", "") == label.replace(" ", ""):
+                        found = True
+                        lines = texts[start : end + 1]
+                        width = LABEL_WIDTH.get(lang, 28)
+                        assert all(len(line) <= width or " " not in line for line in lines), (
+                            lang,
+                            lines,
+                        )
+                        break
+                assert found, (lang, chart_id, label, texts)
+
+
+def _axis_labels(svg: str, size: int) -> list[tuple[float, float, str]]:
+    """The value axis's tick labels of a bar chart as drawn: (left, right, text), left to
+    right, each label's width taken as 0.62 em a character (the widest of the digits and
+    marks of Noto Sans and DejaVu Sans) and placed by its anchor (Vega flushes the end
+    labels inwards)."""
+    root = lxml.etree.fromstring(svg.encode())
+    out = []
+    for group in root.iter(f"{SVG}g"):
+        if "role-axis-label" not in (group.get("class") or ""):
+            continue
+        for text in group.iter(f"{SVG}text"):
+            move = re.match(r"translate\(([-\d.e]+),([-\d.e]+)\)", text.get("transform") or "")
+            if move and re.fullmatch(r"[\d\s.,\u00a0\u202f]+", text.text or ""):
+                x, width = float(move.group(1)), len(text.text or "") * size * 0.62
+                anchor = text.get("text-anchor") or "start"
+                left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+                out.append((left, left + width, text.text or ""))
+    return sorted(out)
+
+
+@sqlite_only
+def test_value_axis_tick_labels_never_overlap(demo_db: Database) -> None:
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    for lang in LANGS:
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        drawn = report_files.render_charts(built)
+        size = 9 if lang == "ar" else 10
+        for chart_id in BAR_CHARTS:
+            ticks = _axis_labels(drawn[chart_id].svg, size)
+            assert len(ticks) >= 3, (lang, chart_id, ticks)
+            for (_l1, right, a), (left, _r2, b) in itertools.pairwise(ticks):
+                assert left - right >= size * 0.5, (lang, chart_id, a, b, left - right)
+        assert len(_axis_labels(drawn["pops_by_fate"].svg, size)) <= 6, "round steps"

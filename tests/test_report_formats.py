@@ -321,3 +321,106 @@ def test_explain_prints_the_records_behind_a_figure(demo_db: Database) -> None:
     assert "72 million" in data["results"][0]["note"]
     result = runner.invoke(app, ["explain", "no_such", "--db", url])
     assert result.exit_code == 2 and "no figure 'no_such'" in result.output
+
+
+# --- chart notes, a qualified value in a chart's table, addresses in PDF footnotes --------
+
+
+def _docx_text(path: Path) -> str:
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+@slow
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_chart_notes_say_where_the_figures_come_from_in_each_format(
+    six: tuple[Path, str], lang: str
+) -> None:
+    out, db_file = six
+    said = reporting.words(lang)
+    pdf = re.sub(r"[\u202a-\u202e\u200e\u200f\s]+", "", _pdf_text(out / f"board-2021-{lang}.pdf"))
+    docx_text = _docx_text(out / f"board-2021-{lang}.docx")
+    html = (out / f"board-2021-{lang}.html").read_text("utf-8")
+    built = reporting.build(Database.open(db_file), "board", 2021, lang)
+    for ref in built.document.charts:
+        source = ref.notes[ref.source_line]
+        window = next(s for s in load_definition("board").chart_specs(2021) if s.id == ref.id)
+        assert window.window is not None and window.window.start is not None
+        # the period the chart counts, in the document's date form, is in its note
+        assert str(window.window.start.year) in source, (lang, ref.id, source)
+        for note in ref.notes:
+            if lang == "ar":  # pdftotext gives an Arabic line's words in another order
+                assert all(w.strip("().") in pdf for w in note.split()), (lang, ref.id, note)
+            else:
+                assert re.sub(r"\s+", "", note) in pdf, (lang, ref.id, note)
+            assert note in docx_text, (lang, ref.id, note)
+        # the HTML's note points to its sources section and links to the chart's entry
+        linked = ref.linked_notes[ref.source_line]
+        assert said["chart_source_see"] in linked
+        assert f'<a href="#chart-source-{ref.id}">{linked}</a>' in html.replace("\u2068", "")
+    for text in (pdf, docx_text):
+        assert "Greenfolio" not in text, lang
+        # no pointer to a sources section that a PDF or DOCX does not have
+        assert re.sub(r"\s+", "", said["chart_source_see"]) not in re.sub(r"\s+", "", text)
+        assert re.sub(r"\s+", "", said["sources"]) not in re.sub(r"\s+", "", text)
+
+
+@slow
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_one_value_chart_keeps_the_qualifier_its_figure_records(
+    six: tuple[Path, str], lang: str
+) -> None:
+    """ods_by_year has one year with a value, recorded as "more than 700": its table
+    prints the qualifier as the text does, in every format."""
+    from greenfolio.domain.numbers import format_figure
+    from greenfolio.domain.results import Qualifier
+    from greenfolio.domain.typography import typeset
+
+    out, db_file = six
+    computed = reporting.compute(Database.open(db_file), load_definition("board"), 2021)
+    point = computed.charts["ods_by_year"].points[0]
+    assert point.qualifier is Qualifier.MORE_THAN, "the demo records more than 700 t"
+    expected = typeset(format_figure(point.value, lang, Qualifier.MORE_THAN), lang)
+    assert expected != format_figure(point.value, lang)
+    built = reporting.build(Database.open(db_file), "board", 2021, lang, computed)
+    ref = next(r for r in built.document.charts if r.id == "ods_by_year")
+    assert ref.table[0][1] == expected
+    pdf = re.sub(
+        r"[\u202a-\u202e\u200e\u200f\u2068\u2069\s]+", "", _pdf_text(out / f"board-2021-{lang}.pdf")
+    )
+    words = [w for w in re.split(r"\s+", expected) if w]
+    assert all(w in pdf for w in words), (lang, expected)
+    if lang != "ar":  # pdftotext gives an Arabic line's words in another order
+        assert re.sub(r"\s+", "", expected) in pdf, (lang, expected)
+    assert expected in _docx_tables(out / f"board-2021-{lang}.docx"), lang
+    assert f"<td>{expected}</td>" in (out / f"board-2021-{lang}.html").read_text("utf-8")
+
+
+def _docx_tables(path: Path) -> list[str]:
+    return [c.text for t in docx.Document(str(path)).tables for row in t.rows for c in row.cells]
+
+
+@slow
+@needs_poppler
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "ru", "zh"])
+def test_footnote_addresses_break_only_after_a_slash_or_a_dot(
+    six: tuple[Path, str], lang: str
+) -> None:
+    out, db_file = six
+    built = reporting.build(Database.open(db_file), "board", 2021, lang)
+    # -raw: the lines as set, without pdftotext joining a line that ends in a hyphen
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(out / f"board-2021-{lang}.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    urls = [n.text for n in built.document.footnotes if "/" in n.text and "." in n.text]
+    assert any("-" in url for url in urls), "some address has a hyphen to break at"
+    for url in urls:
+        # the address as printed: a line may end only after "/" or "." inside it
+        pattern = "".join(re.escape(ch) + ("\n?" if ch in "/." else "") for ch in url.rstrip(".。"))
+        assert re.search(pattern, text), (lang, url)
+        for line in text.splitlines():
+            assert not line.startswith("-"), (lang, "a hyphen repeated at a line start", line)

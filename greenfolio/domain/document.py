@@ -116,6 +116,12 @@ class ChartRef:
     """Set when a bar chart would show a single bar with a value: its (label, value as
     text) rows, which every writer prints as a small table in place of the drawing (one
     bar compares nothing). Empty: draw the chart."""
+    linked_notes: tuple[str, ...] = ()
+    """The notes as the HTML prints them: the same lines, the source's line ending with a
+    pointer to the document's sources section (which the HTML links and the other formats
+    do not have). Empty: ``notes``."""
+    source_line: int = 0
+    """Which of the notes says where the figures come from (the HTML links it)."""
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def entries(
             else:
                 label = ref.labels.get(point.key, point.key)
             figure = point.key if point.key in explained else ""
-            value = format_figure(point.value, lang)
+            value = typeset(format_figure(point.value, lang, point.qualifier), lang)
             rows.append(ChartSourceRow(typeset(label, lang), value, figure))
         title = f"{doc.words.get('figure', '')} {ref.number}. {ref.caption}"
         heading = ref.labels.get("legend", "") if data.kind == "map" else ref.axis

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.indicators import Aggregation
+from greenfolio.domain.results import Qualifier, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, convert, sum_groups
 from greenfolio.services import reference
 from greenfolio.services.figures import (
@@ -38,6 +39,9 @@ GROUPINGS = ("year", *TERM_FILTERS)
 class Point:
     key: str
     value: float
+    qualifier: Qualifier = Qualifier.EXACT
+    """What the source says of the value ("more than 700"), as the figure records it; the
+    chart and its table print it as the text does."""
 
 
 @dataclass(frozen=True)
@@ -61,17 +65,26 @@ class ChartData:
     """Every category the chart shows, in order, with or without a point: for a chart by
     year, each year of its reporting window (a year without results shows no bar, not
     a zero). Empty: the points' keys."""
+    counted: tuple[str, ...] = ()
+    """The categories whose value adds countries the records count without naming them
+    (which may be among the named ones): their count is a sum, not distinct countries."""
 
     def provenance(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
             "kind": self.kind,
             "unit": self.unit,
-            "points": [{"key": p.key, "value": p.value} for p in self.points],
+            "points": [
+                {"key": p.key, "value": p.value}
+                | ({"qualifier": p.qualifier.value} if p.qualifier is not Qualifier.EXACT else {})
+                for p in self.points
+            ],
             "result_ids": list(self.result_ids),
         }
         if self.keys:
             out["categories"] = list(self.keys)
+        if self.counted:
+            out["counted_without_names"] = list(self.counted)
         return out
 
 
@@ -83,12 +96,73 @@ def _series(spec: ChartSpec, figures: Mapping[str, Figure]) -> ChartData:
         fig = figures.get(fid)
         if fig is None:
             raise ValidationError(f"chart {spec.id!r}: unknown figure {fid!r} in its series")
-        points.append(Point(fid, fig.value))
+        points.append(Point(fid, fig.value, fig.qualifier))
         ids += fig.result_ids
         units.add(fig.unit)
     if len(units) > 1:
         raise ValidationError(f"chart {spec.id!r} mixes units {sorted(units)} in one series")
     return ChartData(spec.id, spec.kind, units.pop() if units else "", points, ids)
+
+
+def _figure_rows(
+    session: Session, spec: ChartSpec, figures: Mapping[str, Figure], ids: Sequence[str]
+) -> list[tuple[str, Any]]:
+    """The results behind the figures ``ids`` (those the text prints): (figure id, row)."""
+    out: list[tuple[str, Any]] = []
+    for fid in ids:
+        fig = figures.get(fid)
+        if fig is None:
+            raise ValidationError(f"chart {spec.id!r}: unknown figure {fid!r}")
+        if fig.result_ids:
+            query = select(
+                ResultRow.id, ResultRow.country, ResultRow.work_id, ResultRow.value, ResultRow.unit
+            ).where(ResultRow.id.in_(list(fig.result_ids)))
+            out += [(fid, row) for row in session.execute(query)]
+    return out
+
+
+def _countries_of_figures(
+    session: Session, spec: ChartSpec, figures: Mapping[str, Figure]
+) -> ChartData:
+    """Countries per category counted from the figures the text prints for it
+    (``figures: {category: [figure ids]}``): the distinct countries their results name,
+    plus the countries a figure counts without naming them (a result in countries with no
+    country of its own, e.g. "22 countries have completed their assessment")."""
+    groups: Mapping[str, Sequence[str]] = spec.params["figures"]
+    points: list[Point] = []
+    counted: list[str] = []
+    ids: set[int] = set()
+    for key, fids in groups.items():
+        named: set[str] = set()
+        unnamed = 0.0
+        for _fid, row in _figure_rows(session, spec, figures, list(fids)):
+            ids.add(row.id)
+            if row.country:
+                named.add(row.country)
+            elif row.unit == "country":
+                unnamed += row.value
+        points.append(Point(str(key), float(len(named)) + unnamed))
+        if unnamed:
+            counted.append(str(key))
+    names: dict[str, Mapping[str, str]] = {}
+    for term in session.scalars(select(TermRow).where(TermRow.key.in_([p.key for p in points]))):
+        names[term.key] = term.names
+    return ChartData(
+        spec.id, spec.kind, "country", points, sorted(ids), names, counted=tuple(counted)
+    )
+
+
+def _map_of_figures(session: Session, spec: ChartSpec, figures: Mapping[str, Figure]) -> ChartData:
+    """The map of the countries the text names (``figures: [figure ids]``): each country
+    a result behind one of those figures names, with its number of projects."""
+    works: dict[str, set[int]] = {}
+    ids: set[int] = set()
+    for _fid, row in _figure_rows(session, spec, figures, list(spec.params["figures"])):
+        if row.country:
+            ids.add(row.id)
+            works.setdefault(row.country, set()).add(row.work_id)
+    points = [Point(c, float(len(w))) for c, w in sorted(works.items())]
+    return ChartData(spec.id, spec.kind, "country", points, sorted(ids))
 
 
 def _grouped(session: Session, spec: ChartSpec) -> ChartData:
@@ -128,19 +202,24 @@ def _grouped(session: Session, spec: ChartSpec) -> ChartData:
         points = [Point(str(k), float(v)) for k, v in session.execute(query) if k is not None]
     else:
         query = (
-            base.add_columns(ResultRow.unit, func.sum(ResultRow.value))
+            base.add_columns(ResultRow.unit, ResultRow.qualifier, func.sum(ResultRow.value))
             .where(*conds)
-            .group_by(label, ResultRow.unit)
+            .group_by(label, ResultRow.unit, ResultRow.qualifier)
         )
         per_key: dict[str, list[UnitGroup]] = {}
-        for k, unit, total in session.execute(query):
+        qualifiers: dict[str, set[Qualifier]] = {}
+        for k, unit, qualifier, total in session.execute(query):
             if k is not None:
-                per_key.setdefault(str(int(k)) if group_by == "year" else str(k), []).append(
-                    UnitGroup(unit, float(total), [])
-                )
+                key = str(int(k)) if group_by == "year" else str(k)
+                per_key.setdefault(key, []).append(UnitGroup(unit, float(total), []))
+                qualifiers.setdefault(key, set()).add(Qualifier(qualifier))
         target = str(spec.params.get("unit", ind.unit))
         points = [
-            Point(k, convert(sum_groups(ind.code, ind.unit, g), ind.unit, target))
+            Point(
+                k,
+                convert(sum_groups(ind.code, ind.unit, g), ind.unit, target),
+                combine_qualifiers(qualifiers[k]),
+            )
             for k, g in per_key.items()
         ]
     points.sort(key=lambda p: p.key)
@@ -171,8 +250,14 @@ def compute(session: Session, spec: ChartSpec, figures: Mapping[str, Figure]) ->
         raise ValidationError(f"chart {spec.id!r}: kind must be one of {KINDS}")
     if "series" in spec.params:
         return _series(spec, figures)
+    if "figures" in spec.params:
+        if spec.kind == "map":
+            return _map_of_figures(session, spec, figures)
+        return _countries_of_figures(session, spec, figures)
     if "indicator" not in spec.params:
-        raise ValidationError(f"chart {spec.id!r} needs an 'indicator' or a 'series' of figures")
+        raise ValidationError(
+            f"chart {spec.id!r} needs an 'indicator', a 'series' of figures or 'figures'"
+        )
     return _grouped(session, spec)
 
 

@@ -412,8 +412,10 @@ def _chart_refs(
                 typeset(str(_need(text, lang, "title")), lang),
                 {key: typeset(label, lang) for key, label in labels.items()},
                 _axis(text, data, lang),
-                _chart_notes(spec.kind, lang),
+                _chart_notes(spec, data, lang),
                 _single_bar_table(data, labels, lang),
+                _chart_notes(spec, data, lang, linked=True),
+                1 if spec.kind == "map" or (data is not None and data.counted) else 0,
             )
         )
     return tuple(refs)
@@ -444,13 +446,35 @@ def _single_bar_table(
     if data is None or data.kind != "bar" or len(data.points) != 1:
         return ()
     point = data.points[0]
-    return ((typeset(labels.get(point.key, point.key), lang), format_figure(point.value, lang)),)
+    value = format_figure(point.value, lang, point.qualifier)
+    return ((typeset(labels.get(point.key, point.key), lang), typeset(value, lang)),)
 
 
-def _chart_notes(kind: str, lang: str) -> tuple[str, ...]:
+def _chart_notes(
+    spec: chart_queries.ChartSpec, data: ChartData | None, lang: str, linked: bool = False
+) -> tuple[str, ...]:
+    """The lines under a chart's caption: under a map what its shading means; under a
+    chart that adds countries counted without names, that it does; then where
+    its figures come from, in words a delegate reads, with the chart's reporting period
+    (``linked``: followed by a pointer to the HTML's sources section); under a map the
+    United Nations disclaimer."""
     said = words(lang)
-    keys = ("map_legend", "chart_source", "map_disclaimer") if kind == "map" else ("chart_source",)
-    return tuple(typeset(said[key], lang) for key in keys)
+    source = said["chart_source_records"]
+    window = spec.window
+    if window is not None and window.start is not None and window.end is not None:
+        source = source.format(start=un_date(window.start, lang), end=un_date(window.end, lang))
+    else:  # no period: the records alone
+        source = source.split("(" if lang != "zh" else "（")[0].rstrip() + (
+            "。" if lang == "zh" else "."
+        )
+    if linked:
+        source += ("" if lang == "zh" else " ") + said["chart_source_see"]
+    lines = [source]
+    if data is not None and data.counted:
+        lines = [said["chart_counted_countries"], source]
+    if spec.kind == "map":
+        lines = [said["map_shading"], source, said["map_disclaimer"]]
+    return tuple(typeset(line, lang) for line in lines)
 
 
 def _axis(text: Mapping[str, Any], data: ChartData | None, lang: str) -> str:

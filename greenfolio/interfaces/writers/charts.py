@@ -15,6 +15,8 @@ included; DejaVu Sans for Arabic, whose Noto face lacks brackets).
 from __future__ import annotations
 
 import json
+import math
+import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -121,6 +123,8 @@ def number_locale(lang: str) -> dict[str, Any]:
     }
 
 
+LINE = "\n"
+"""Joins a wrapped label's lines; the axis splits the label there."""
 RLM = "\u200f"
 """Right-to-left mark: ends an Arabic label so that a closing bracket stays with it."""
 
@@ -128,18 +132,81 @@ RLM = "\u200f"
 def _rows(chart: ChartData, lang: str, labels: dict[str, str]) -> list[dict[str, Any]]:
     """One row per category: its label, its value (None: no result) and the value as
     text ("—" where there is none, so an empty year does not read as zero)."""
-    values = {p.key: p.value for p in chart.points}
+    points = {p.key: p for p in chart.points}
     keys: Sequence[str] = chart.keys or [p.key for p in chart.points]
     mark = RLM if lang in RIGHT_TO_LEFT else ""
     return [
         {
             "label": labels.get(key, key) + mark,
-            "value": values.get(key),
-            "at": values.get(key, 0.0),
-            "text": format_figure(values[key], lang) if key in values else "—",
+            "lines": [line + mark for line in wrap_label(labels.get(key, key), lang)],
+            "value": points[key].value if key in points else None,
+            "at": points[key].value if key in points else 0.0,
+            "text": (
+                format_figure(points[key].value, lang, points[key].qualifier)
+                if key in points
+                else "—"
+            ),
         }
         for key in keys
     ]
+
+
+LABEL_WIDTH = {"zh": 14}
+"""How many characters a category label's line holds before it wraps (28 elsewhere): a
+label is wrapped, never cut (Chinese after a space or a "、", else between characters)."""
+
+
+def wrap_label(text: str, lang: str) -> list[str]:
+    """A category label in lines of at most ``LABEL_WIDTH`` characters, broken between
+    words; a word longer than a line keeps its own line (in Chinese it is broken)."""
+    width = LABEL_WIDTH.get(lang, 28)
+    if lang == "zh":  # pieces end at a space or an enumeration comma; a longer one is split
+        pieces = [
+            chunk[i : i + width]
+            for chunk in re.findall(r"[^\s、，]+[\s、，]*|[\s、，]+", text)
+            for i in range(0, len(chunk), width)
+        ]
+        glue = ""
+    else:
+        pieces, glue = text.split(), " "
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + len(glue) + len(piece.rstrip()) <= width:
+            lines[-1] += glue + piece
+        else:
+            lines.append(piece)
+    return [line.strip() for line in lines] or [""]
+
+
+def nice_ticks(
+    top: float, width: float, lang: str, across: bool = True, whole: bool = False
+) -> list[float]:
+    """Values for the value axis's ticks from 0 to ``top`` or just past it, at a round step
+    (1, 2 or 5 times a power of ten) wide enough that no two labels of the axis, written
+    as the text writes numbers, can meet over the axis's ``width`` px (labels side by
+    side when ``across``, else stacked: a column chart's axis); ``whole``: the values are
+    counts, so the step is a whole number."""
+    if top <= 0:
+        return [0.0, 1.0]
+    size = SIZES.get(lang, 10)
+    step = 1.0
+    while step * 10 < top:
+        step *= 10
+    step /= 10
+    for _ in range(12):
+        for factor in (1, 2, 5):
+            candidate = step * factor
+            if whole and candidate < 1:
+                continue
+            count = math.ceil(top / candidate)
+            ticks = [round(candidate * i, 9) for i in range(count + 1)]
+            widest = max(len(format_figure(t, lang)) for t in ticks) * size * 0.62 + 20
+            if not across:
+                widest = size * 2.0
+            if width / count >= widest:
+                return ticks
+        step *= 10
+    return [0.0, top]
 
 
 def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) -> dict[str, Any]:
@@ -156,7 +223,12 @@ def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) ->
         "scale": {"domain": [row["label"] for row in rows]},
     }
     measure: dict[str, Any] = {"field": "value", "type": "quantitative", "title": axis}
-    measure_axis: dict[str, Any] = {"labelOverlap": True, "labelFlush": True}
+    top = max((row["at"] for row in rows), default=0.0)
+    length = 200 if by_year else 420
+    whole = all(row["at"] == int(row["at"]) for row in rows)
+    ticks = nice_ticks(top, length, lang, across=not by_year, whole=whole)
+    measure["scale"] = {"domain": [0, ticks[-1]], "nice": False}
+    measure_axis: dict[str, Any] = {"values": ticks, "labelOverlap": False, "labelFlush": True}
     if by_year:
         category["axis"] = {"labelAngle": 0}
         category["scale"]["reverse"] = rtl
@@ -174,12 +246,21 @@ def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) ->
         text_mark: dict[str, Any] = {"type": "text", "baseline": "bottom", "dy": -3}
         size = {"width": max(160, 56 * len(rows)), "height": 200}
     else:
-        category["axis"] = {"labelLimit": 260, "orient": "right" if rtl else "left"}
-        measure["scale"] = {"reverse": rtl}
+        category["axis"] = {  # labels wrapped in lines, never cut
+            "labelLimit": 0,
+            "labelExpr": f"split(datum.value, {json.dumps(LINE)})",
+            "orient": "right" if rtl else "left",
+        }
+        category["scale"]["domain"] = [LINE.join(row["lines"]) for row in rows]
+        category["field"] = "wrapped"
+        for row in rows:
+            row["wrapped"] = LINE.join(row["lines"])
+        measure["scale"]["reverse"] = rtl
         measure["axis"] = measure_axis
         encoding = {"y": category, "x": measure}
         text_mark = {"type": "text", "align": "right" if rtl else "left", "dx": -3 if rtl else 3}
-        size = {"width": 420, "height": max(40, 28 * len(rows))}
+        lines = max((len(row["lines"]) for row in rows), default=1)
+        size = {"width": 420, "height": max(40, (16 + 12 * lines) * len(rows))}
     at = {**measure, "field": "at"}
     text_position = {"x" if not by_year else "y": at}
     return {
@@ -255,13 +336,35 @@ def vegalite_spec(
     return spec
 
 
+_LINES = re.compile(
+    r'<text ([^>]*)transform="translate\(([-\d.]+),([-\d.]+)\)"([^>]*)>(<tspan>.*?)</text>'
+)
+_LINE = re.compile(r'<tspan(?: x="0" dy="([-\d.]+)")?>(.*?)</tspan>')
+
+
+def _one_text_per_line(svg: str) -> str:
+    """A label of several lines as one ``<text>`` per line, each placed on its own: Vega
+    writes the lines as ``<tspan>``s of one text, which the PDF's SVG reader (usvg, in
+    Typst) runs together in right-to-left text."""
+
+    def split(match: re.Match[str]) -> str:
+        before, x, y, after, body = match.groups()
+        out, at = [], float(y)
+        for dy, line in _LINE.findall(body):
+            at += float(dy or 0)
+            out.append(f'<text {before}transform="translate({x},{at:g})"{after}>{line}</text>')
+        return "".join(out)
+
+    return _LINES.sub(split, svg)
+
+
 def draw_svg(spec: dict[str, Any], lang: str) -> str:
     """Vega-Lite to SVG, with the number marks of ``lang`` on the axes. Vega places every
     text left to right (mirroring is in the layout), so the SVG says so: inside a
     right-to-left page a browser would otherwise anchor its labels from the other end."""
     register_fonts()
     svg = str(vlc.vegalite_to_svg(spec, format_locale=number_locale(lang)))
-    return svg.replace("<svg ", '<svg style="direction: ltr" ', 1)
+    return _one_text_per_line(svg.replace("<svg ", '<svg style="direction: ltr" ', 1))
 
 
 class Painter:

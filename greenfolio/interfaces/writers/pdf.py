@@ -9,6 +9,7 @@ PDF outline. In right-to-left text, numeric ranges and addresses are left-to-rig
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +23,12 @@ from greenfolio.interfaces.writers.charts import RenderedChart
 
 _MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
 _MARK_INFO_FIXED = b"/MarkInfo<</Marked true" + b" " * len(b"/Suspects false") + b">>"
+
+
+URL = re.compile(r"((?:https?://|www\.)\S+)")
+"""A web address in a footnote (kept whole by ``URL.split``)."""
+URL_PIECE = re.compile(r"[^/.]*[/.]|[^/.]+")
+"""An address's pieces, each ending after a "/" or a "." (the last one may not)."""
 
 
 def _lit(text: str) -> str:
@@ -49,6 +56,20 @@ class _Typst:
             for piece, ltr in bidi.spans(text)
         )
 
+    def note_text(self, text: str) -> str:
+        """A footnote's text, its addresses breakable only after a "/" or a "." and never
+        hyphenated: each piece up to such a mark is an unbreakable box (Typst would break
+        at a hyphen, and in Spanish repeat it on the next line); in right-to-left text the
+        whole address is a left-to-right box."""
+        out = []
+        for i, piece in enumerate(URL.split(text)):
+            if i % 2 == 0:
+                out.append(self.text(piece) if piece else "")
+                continue
+            boxes = "".join(f"#box({_lit(seg)})" for seg in URL_PIECE.findall(piece))
+            out.append(f"#box(text(dir: ltr)[{boxes}])" if self.rtl else boxes)
+        return "".join(out)
+
     def block_text(self, text: str, head: Header) -> str:
         """A line of the distribution block, in the block's language."""
         block = head.block_lang or self.doc.lang
@@ -60,7 +81,7 @@ class _Typst:
         body = []
         for run in para.runs:
             if run.footnote is not None:
-                note = self.text(notes.get(run.footnote, ""))
+                note = self.note_text(notes.get(run.footnote, ""))
                 body.append(f"#footnote[#h(0.3em){note}]")
             elif run.lang:  # a name kept in its own language
                 body.append(
