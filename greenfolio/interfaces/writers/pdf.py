@@ -4,11 +4,13 @@ paragraphs numbered across sections, footnotes at the page foot, the paper-econo
 the foot of the first page, page numbers from the second, charts, embedded fonts.
 
 Headings are real headings: never justified, kept with what follows (sticky), listed in the
-PDF outline. In right-to-left text, numeric ranges and addresses are left-to-right boxes.
+PDF outline. In right-to-left text, numeric ranges are left-to-right boxes and addresses
+left-to-right isolates; paragraph numbers read "10-" (``bidi.paragraph_number``).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,10 +46,20 @@ class _Typst:
     def text(self, text: str) -> str:
         if not self.rtl:
             return _s(text)
-        return "".join(
-            f"#box(text(dir: ltr, {_lit(piece)}))" if ltr else _s(piece)
-            for piece, ltr in bidi.spans(text)
-        )
+        return "".join(self._piece(piece, ltr) for piece, ltr in bidi.spans(text))
+
+    @staticmethod
+    def _piece(piece: str, ltr: bool) -> str:
+        """A range is an unbreakable left-to-right box; an address is isolated (LRI … PDI)
+        so that a long one may break across lines, each line left to right; a double
+        month name ("تموز/يوليه") is a box, never broken at its slash."""
+        if not ltr:
+            return "".join(
+                f"#box[{_s(part)}]" if pair else _s(part) for part, pair in bidi.slash_pairs(piece)
+            )
+        if bidi.is_address(piece):
+            return _s(f"{bidi.LRI}{piece}{bidi.PDI}")
+        return f"#box(text(dir: ltr, {_lit(piece)}))"
 
     def block_text(self, text: str, head: Header) -> str:
         """A line of the distribution block, in the block's language."""
@@ -57,19 +69,35 @@ class _Typst:
         return f'#text(lang: "{block}", dir: ltr, {_lit(text)})'
 
     def paragraph(self, para: Paragraph, notes: Mapping[int, str]) -> str:
-        body = []
+        body: list[str] = []
+        last = ""  # the text of the run just before, when it was plain text
         for run in para.runs:
             if run.footnote is not None:
-                note = self.text(notes.get(run.footnote, ""))
-                body.append(f"#footnote[#h(0.3em){note}]")
+                call = f"#footnote[#h(0.3em){self.text(notes.get(run.footnote, ''))}]"
+                if self.rtl and body:  # the call stays on the line of the word it follows
+                    word = re.search(r"\S+$", last) if last else None
+                    if word:
+                        body[-1] = self.text(last[: word.start()])
+                        body.append(f"#box[{self.text(word.group())}{call}]")
+                    elif not last:  # a name in its own language
+                        body[-1] = f"#box[{body[-1]}{call}]"
+                    else:
+                        body.append(call)
+                else:
+                    body.append(call)
+                last = ""
             elif run.lang:  # a name kept in its own language
                 body.append(
                     f'#text(font: "{fonts.LATIN_SERIF}", lang: "{run.lang}", dir: ltr, '
                     f"{_lit(run.text)})"
                 )
+                last = ""
             else:
                 body.append(self.text(run.text))
-        return f"#grid(columns: (2.4em, 1fr), [{para.number}.], [{''.join(body)}])\n"
+                last = run.text
+        number = bidi.paragraph_number(para.number, self.doc.direction)
+        number = _s(number) if self.rtl else number
+        return f"#grid(columns: (2.4em, 1fr), [{number}], [{''.join(body)}])\n"
 
 
 def _header_note(mark: str, text: str) -> str:
