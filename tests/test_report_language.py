@@ -200,6 +200,21 @@ def test_arabic_months_are_double_names_throughout(
     assert "يوليو" not in text  # CLDR's single Egyptian name
 
 
+def test_arabic_footnote_calls_follow_the_word_before_the_punctuation(
+    board: dict[str, reporting.BuiltReport],
+) -> None:
+    """As the Chinese source (and the UN's French and Spanish) place them: the call after the
+    word, before a full stop or comma, never after it."""
+    calls = 0
+    for para in board["ar"].document.paragraphs():
+        for before, run in zip(para.runs, para.runs[1:], strict=False):
+            if run.footnote is not None:
+                calls += 1
+                assert not re.search(r"[.,،؛:]\s*$", before.text), (para.key, before.text[-30:])
+                assert not before.text.endswith(" "), (para.key, before.text[-30:])
+    assert calls >= 14
+
+
 _AR_TEMPLATE = Path(reporting.__file__).parent.parent / "reports/board/templates/ar.yaml"
 _AR_COUNT = re.compile(r'count\("(\w+)", ((?:\w+="[^"]*"(?:, )?)+)\)')
 
