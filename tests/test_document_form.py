@@ -358,13 +358,135 @@ def test_no_heading_is_left_at_a_page_foot_nor_justified(tmp_path: Path) -> None
 def test_the_typst_source_isolates_arabic_ranges() -> None:
     head = Header("مجلس", "الدورة", "فيينا، 12–15 تموز/يوليه 2021", "البند 11", "عنوان", "تقرير")
     para = Paragraph(
-        "p", 1, (Run("للفترة 2018–2021."), Run("1", footnote=1), Run(" انظر www.un-page.org/."))
+        "p", 1, (Run("للفترة 2018–2021"), Run("1", footnote=1), Run(". انظر www.un-page.org/."))
     )
     doc = Document("ar", "rtl", head, (Section("s", "أولا-", "مقدمة", (para,)),))
     source = typst_source(doc, {})
-    assert '#box(text(dir: ltr, "2018–2021"))#"."' in source
+    # a range is an unbreakable left-to-right box, an address a breakable isolate
     assert '#box(text(dir: ltr, "12–15"))' in source
-    assert '#box(text(dir: ltr, "www.un-page.org/"))#"."' in source
+    assert '#"\u2066www.un-page.org/\u2069"#"."' in source
+    # the call is boxed with the word it follows; the month pair never breaks at its slash
+    assert '#box[#box(text(dir: ltr, "2018–2021"))#footnote[' in source
+    assert source.count("#footnote[") == 1
+    assert '#box[#"تموز/يوليه"]' in source
+    # the paragraph number reads "1-" (right to left: the hyphen on the number's left)
+    assert '#grid(columns: (2.4em, 1fr), [#"1-\u200f"]' in source
+    english = typst_source(Document("en", "ltr", head, (Section("s", "I.", "Intro", (para,)),)), {})
+    assert "[1.]" in english and "#box" not in english and "\u2066" not in english
+
+
+Word = tuple[float, float, float, float, str]
+
+
+def _bbox_pages(pdf: Path) -> list[list[Word]]:
+    """The words of each page as (xmin, xmax, ymin, ymax, text), bidi controls removed."""
+    words, _ = _poppler("pdftotext", pdf, "-bbox")
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    root = lxml.html.document_fromstring(words.encode(), parser=parser)
+    return [
+        [
+            (
+                float(w.get("xmin")),
+                float(w.get("xmax")),
+                float(w.get("ymin")),
+                float(w.get("ymax")),
+                re.sub("[\u2066-\u2069\u200e\u200f]", "", w.text or ""),
+            )
+            for w in page.iter("word")
+        ]
+        for page in root.iter("page")
+    ]
+
+
+def _same_line(a: Word, b: Word) -> bool:
+    return a is not b and (b[2] <= (a[2] + a[3]) / 2 <= b[3] or a[2] <= (b[2] + b[3]) / 2 <= a[3])
+
+
+@slow
+@needs_poppler
+def test_arabic_pdf_reads_as_a_un_arabic_document(built: tuple[Path, Path]) -> None:
+    """By rule over the Arabic PDF: every range of the header reads low–high; each paragraph
+    number stands at the right margin with its hyphen on its left ("10-" read right to
+    left), numbered 1, 2, 3 …; no footnote number stands alone on its line at the page
+    foot; every footnote call in the body touches the word it follows (on its right)."""
+    board, _ = built
+    pdf = board / "board-2021-ar.pdf"
+    text, _ = _poppler("pdftotext", pdf)
+    header = text.split("\f")[0].split("\n")[:8]
+    ranges = [m for line in header for m in re.findall(r"(\d+)\s*[–-]\s*(\d+)", line)]
+    assert ranges, header
+    assert all(int(low) < int(high) for low, high in ranges), ranges
+    assert not re.search(r"^\s*\d+\.\s", text, re.M), "a paragraph number printed as N."
+    pages = _bbox_pages(pdf)
+    right = max(w[1] for page in pages for w in page)
+    numbers: list[int] = []
+    notes = calls = 0
+    for page in pages:
+        for word in page:
+            x0, x1, y0, y1, value = word
+            line = [w for w in page if _same_line(word, w)]
+            if not value.isdigit():
+                continue
+            if y1 - y0 > 15 and abs(x1 - right) < 1:  # a paragraph number
+                hyphens = [w for w in line if w[4] == "-" and w[1] <= x0 + 0.5]
+                assert hyphens and x0 - hyphens[0][1] < 1, ("no hyphen on its left", word)
+                assert not [w for w in line if w[4] == "-" and w[0] >= x1 - 0.5], word
+                numbers.append(int(value))
+            elif y1 - y0 < 9.5 and abs(x1 - (right - 8.5)) < 2:  # a footnote's number
+                notes += 1
+                assert line, f"footnote {value} alone on its line"
+                assert max(w[1] for w in line) < x0 + 0.5, (word, line[:2])
+            elif 9.5 <= y1 - y0 < 12.5 and any(w[3] - w[2] > 15 for w in line):  # a call
+                calls += 1
+                after = [w for w in line if -1 < w[0] - x1 < 4]
+                assert after, f"footnote call {value} split from its word"
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 20, numbers
+    assert notes >= 14 and calls >= 14, (notes, calls)
+
+
+@slow
+def test_arabic_docx_and_html_isolate_ranges_and_number_paragraphs_as_un_arabic(
+    built: tuple[Path, Path],
+) -> None:
+    """Every numeric range of the Arabic DOCX is a run of its own between LRI and PDI,
+    without w:rtl, reading low–high; every range of the HTML is in <bdi dir="ltr">; the
+    paragraph numbers are "N-" closed by a right-to-left mark, in the DOCX and the HTML."""
+    board, _ = built
+    path = board / "board-2021-ar.docx"
+    span = re.compile(r"(\d+)\s?[–-]\s?(\d+)")
+    numbered = []
+    for part in ("word/document.xml", "word/footnotes.xml"):
+        for run in _xml(path, part).iter(f"{W}r"):
+            text = "".join(t.text or "" for t in run.iter(f"{W}t"))
+            if re.fullmatch(r"\d+-\u200f", text):
+                numbered.append(int(text[:-2]))
+            for match in span.finditer(text):
+                if re.search(r"[\u0600-\u06ff]", text) and "/" not in text:
+                    raise AssertionError(f"range {match.group()} not isolated in {text!r}")
+                if "/" in text:  # inside an address
+                    continue
+                assert text.startswith("\u2066") and text.endswith("\u2069"), text
+                assert run.find(f"{W}rPr/{W}rtl") is None, text
+                if "–" in match.group() or len(match.group(1)) == 4:  # not "IWA 33-3"
+                    assert int(match.group(1)) < int(match.group(2)), text
+    assert numbered == list(range(1, len(numbered) + 1)) and len(numbered) > 20
+    header = "".join(_xml(path, "word/document.xml").find(f".//{W}tbl").itertext())
+    assert "\u206612–15\u2069" in header
+    html = (board / "board-2021-ar.html").read_text("utf-8")
+    root = lxml.html.fromstring(html.encode())
+    drawn = {e for svg in root.iter("svg") for e in svg.iter()}  # charts: not running text
+    for element in root.iter():
+        if element.tag == "bdi" or element in drawn:
+            continue
+        own = (element.text or "") + "".join(child.tail or "" for child in element)
+        for match in span.finditer(own):
+            if not re.search(r"[\u0600-\u06ff]", own) or "/" in own:  # not Arabic text
+                continue
+            raise AssertionError(f"range {match.group()} outside <bdi>: {own!r}")
+    bdis = [b.text for b in root.iter("bdi") if b.get("dir") == "ltr"]
+    assert "12–15" in bdis
+    nums = [n.text for n in root.xpath("//p[@class='para']/span[@class='num']")]
+    assert nums == [f"{i}-\u200f" for i in range(1, len(nums) + 1)] and len(nums) > 20
 
 
 # --- fonts -----------------------------------------------------------------------------

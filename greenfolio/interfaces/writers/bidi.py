@@ -5,6 +5,16 @@ around a neutral dash and lays them out right to left ("2021–2018"), and carri
 full stop and footnote mark into the range; it also moves the final slash of an address to
 its start. Each writer isolates these spans as left-to-right (HTML ``<bdi dir="ltr">``,
 Typst a left-to-right box, Word the isolate characters LRI … PDI).
+
+Typst keeps a range in an unbreakable box, but an address between LRI and PDI: a long
+address may then break across lines (each line still left to right), so a footnote's
+number is never left alone on its line while its address goes to the next. A footnote
+call is boxed with the word it follows, and a double month name ("تموز/يوليه") is boxed,
+so that no line breaks between them.
+
+Paragraph numbers: "10." in left-to-right documents; in Arabic, as UN Arabic documents
+number them, the number followed by a hyphen, which reads to its left ("10-"), closed by a
+right-to-left mark so that what follows cannot carry the hyphen to the number's right.
 """
 
 from __future__ import annotations
@@ -16,7 +26,38 @@ _LTR_SPAN = re.compile(
     rf"{_NUMBER}\s?[-\u2010-\u2015]\s?{_NUMBER}"  # 2018–2021, 12–15, 2020-2021
     r"|(?:https?://|www\.)\S+?(?=[.,;:!?)\]»”\"'،؛]*(?:\s|$))"  # an address, less its stop
 )
+_ADDRESS = re.compile(r"(?:https?://|www\.)")
+_SLASH_PAIR = re.compile(r"[\u0600-\u06ff]+/[\u0600-\u06ff]+")
 LRI, PDI = "\u2066", "\u2069"
+RLM = "\u200f"
+
+
+def paragraph_number(number: int | None, direction: str) -> str:
+    """The paragraph number as printed before its text: "10." or, right to left, "10-"
+    (nothing for an unnumbered paragraph)."""
+    if number is None:
+        return ""
+    return f"{number}-{RLM}" if direction == "rtl" else f"{number}."
+
+
+def is_address(piece: str) -> bool:
+    """Whether a left-to-right span of ``spans`` is a web address (not a range)."""
+    return _ADDRESS.match(piece) is not None
+
+
+def slash_pairs(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, is_pair): a pair is two Arabic words joined by a slash, as
+    the double month names ("تموز/يوليه"), which a line never breaks."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _SLASH_PAIR.finditer(text):
+        if match.start() > pos:
+            out.append((text[pos : match.start()], False))
+        out.append((match.group(0), True))
+        pos = match.end()
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
 
 
 def spans(text: str) -> list[tuple[str, bool]]:

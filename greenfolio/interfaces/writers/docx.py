@@ -164,7 +164,7 @@ class _Writer:
             for para in section.paragraphs:
                 p = self.out.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-                p.add_run(f"{para.number}.\t")
+                p.add_run(f"{bidi.paragraph_number(para.number, doc.direction)}\t")
                 for run in para.runs:
                     if run.footnote is not None:
                         self.notes.reference(p, self._isolated(notes.get(run.footnote, "")))

@@ -36,6 +36,7 @@ def _islands(text: str, direction: str = "ltr") -> Markup:
 
 
 _ENV.filters["islands"] = _islands
+_ENV.filters["paragraph_number"] = bidi.paragraph_number
 
 
 def render_html(

@@ -4,7 +4,8 @@ paragraphs numbered across sections, footnotes at the page foot, the paper-econo
 the foot of the first page, page numbers from the second, charts, embedded fonts.
 
 Headings are real headings: never justified, kept with what follows (sticky), listed in the
-PDF outline. In right-to-left text, numeric ranges and addresses are left-to-right boxes.
+PDF outline. In right-to-left text, numeric ranges are left-to-right boxes and addresses
+left-to-right isolates; paragraph numbers read "10-" (``bidi.paragraph_number``).
 """
 
 from __future__ import annotations
@@ -51,23 +52,35 @@ class _Typst:
     def text(self, text: str) -> str:
         if not self.rtl:
             return _s(text)
-        return "".join(
-            f"#box(text(dir: ltr, {_lit(piece)}))" if ltr else _s(piece)
-            for piece, ltr in bidi.spans(text)
-        )
+        return "".join(self._piece(piece, ltr) for piece, ltr in bidi.spans(text))
+
+    @staticmethod
+    def _piece(piece: str, ltr: bool) -> str:
+        """A range is an unbreakable left-to-right box; an address is isolated (LRI … PDI)
+        so that a long one may break across lines, each line left to right; a double
+        month name ("تموز/يوليه") is a box, never broken at its slash."""
+        if not ltr:
+            return "".join(
+                f"#box[{_s(part)}]" if pair else _s(part) for part, pair in bidi.slash_pairs(piece)
+            )
+        if bidi.is_address(piece):
+            return _s(f"{bidi.LRI}{piece}{bidi.PDI}")
+        return f"#box(text(dir: ltr, {_lit(piece)}))"
 
     def note_text(self, text: str) -> str:
         """A footnote's text, its addresses breakable only after a "/" or a "." and never
         hyphenated: each piece up to such a mark is an unbreakable box (Typst would break
         at a hyphen, and in Spanish repeat it on the next line); in right-to-left text the
-        whole address is a left-to-right box."""
+        address is isolated left to right and may break across lines (``_piece``)."""
+        if self.rtl:
+            return self.text(text)
         out = []
         for i, piece in enumerate(URL.split(text)):
             if i % 2 == 0:
                 out.append(self.text(piece) if piece else "")
                 continue
             boxes = "".join(f"#box({_lit(seg)})" for seg in URL_PIECE.findall(piece))
-            out.append(f"#box(text(dir: ltr)[{boxes}])" if self.rtl else boxes)
+            out.append(boxes)
         return "".join(out)
 
     def block_text(self, text: str, head: Header) -> str:
@@ -78,19 +91,35 @@ class _Typst:
         return f'#text(lang: "{block}", dir: ltr, {_lit(text)})'
 
     def paragraph(self, para: Paragraph, notes: Mapping[int, str]) -> str:
-        body = []
+        body: list[str] = []
+        last = ""  # the text of the run just before, when it was plain text
         for run in para.runs:
             if run.footnote is not None:
-                note = self.note_text(notes.get(run.footnote, ""))
-                body.append(f"#footnote[#h(0.3em){note}]")
+                call = f"#footnote[#h(0.3em){self.note_text(notes.get(run.footnote, ''))}]"
+                if self.rtl and body:  # the call stays on the line of the word it follows
+                    word = re.search(r"\S+$", last) if last else None
+                    if word:
+                        body[-1] = self.text(last[: word.start()])
+                        body.append(f"#box[{self.text(word.group())}{call}]")
+                    elif not last:  # a name in its own language
+                        body[-1] = f"#box[{body[-1]}{call}]"
+                    else:
+                        body.append(call)
+                else:
+                    body.append(call)
+                last = ""
             elif run.lang:  # a name kept in its own language
                 body.append(
                     f'#text(font: "{fonts.LATIN_SERIF}", lang: "{run.lang}", dir: ltr, '
                     f"{_lit(run.text)})"
                 )
+                last = ""
             else:
                 body.append(self.text(run.text))
-        return f"#grid(columns: (2.4em, 1fr), [{para.number}.], [{''.join(body)}])\n"
+                last = run.text
+        number = bidi.paragraph_number(para.number, self.doc.direction)
+        number = _s(number) if self.rtl else number
+        return f"#grid(columns: (2.4em, 1fr), [{number}], [{''.join(body)}])\n"
 
 
 def _header_note(mark: str, text: str) -> str:
