@@ -19,7 +19,7 @@ from greenfolio.interfaces.cli.app import app
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition, load_template
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, Templates
 from tests.outline import EXPECTED
 
 LANGS = ("ar", "zh", "en", "fr", "ru", "es")
@@ -321,3 +321,74 @@ def test_explain_prints_the_records_behind_a_figure(demo_db: Database) -> None:
     assert "72 million" in data["results"][0]["note"]
     result = runner.invoke(app, ["explain", "no_such", "--db", url])
     assert result.exit_code == 2 and "no figure 'no_such'" in result.output
+
+
+_BIDI = re.compile("[\\s\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+")
+
+
+def _map_pages(doc: object, drawn: dict, lines: int, folder: Path) -> tuple[int, list[str]]:
+    """Write the PDF with ``lines`` thirds of a line of extra text in the paragraph the map
+    follows; the page the map's caption is on, and the text of every page."""
+    import dataclasses
+
+    from greenfolio.domain.document import Document, Run
+    from greenfolio.interfaces.writers.pdf import write_pdf
+
+    assert isinstance(doc, Document)
+    ref = next(c for c in doc.charts if c.id == "countries_map")
+    filler = {"zh": "工发组织推动", "ar": "تعمل اليونيدو "}.get(doc.lang, "UNIDO works ")
+    sections = tuple(
+        dataclasses.replace(
+            s,
+            paragraphs=tuple(
+                dataclasses.replace(p, runs=(*p.runs, Run(filler * (2 * lines))))
+                if p.key == ref.after
+                else p
+                for p in s.paragraphs
+            ),
+        )
+        for s in doc.sections
+    )
+    path = write_pdf(dataclasses.replace(doc, sections=sections), folder / "map.pdf", drawn)
+    pages = [_BIDI.sub("", page) for page in _pdf_text(path).split("\f")]
+    key = _BIDI.sub("", ref.caption)
+    caption = [i for i, page in enumerate(pages) if key in page]
+    assert len(caption) == 1, caption
+    return caption[0], pages
+
+
+@slow
+@needs_poppler
+@pytest.mark.parametrize("lang", ["zh", "en", "ar"])
+def test_the_map_keeps_its_notes_on_its_page(
+    templates: Templates, tmp_path: Path, lang: str
+) -> None:
+    """Whatever text comes before it, the map's legend words, UN boundary disclaimer and
+    source note are set on the page of the map's caption. The text before the map grows a
+    third of a line at a time; the length at which the map moves to the next page is found
+    by halving, and every length up to five lines before it is written and read."""
+    from greenfolio.interfaces.report_files import render_charts
+
+    shutil.copyfile(templates.sqlite("demo"), tmp_path / "demo.sqlite")
+    db = Database.open(str(tmp_path / "demo.sqlite"))
+    built = reporting.build(db, "board", 2021, lang)
+    db.close()
+    drawn = render_charts(built)
+    doc = built.document
+    ref = next(c for c in doc.charts if c.id == "countries_map")
+    assert len(ref.notes) == 3
+    first = _map_pages(doc, drawn, 0, tmp_path)[0]
+    low, high = 0, 3
+    while _map_pages(doc, drawn, high, tmp_path)[0] == first:
+        low, high = high, high * 2
+        assert high < 600, "the map never moved to the next page"
+    while high - low > 1:
+        mid = (low + high) // 2
+        if _map_pages(doc, drawn, mid, tmp_path)[0] == first:
+            low = mid
+        else:
+            high = mid
+    for lines in range(max(0, high - 15), high + 2):
+        page, pages = _map_pages(doc, drawn, lines, tmp_path)
+        for note in ref.notes:
+            assert _BIDI.sub("", note)[:14] in pages[page], (lang, lines, page, note)
