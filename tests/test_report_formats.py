@@ -392,3 +392,19 @@ def test_the_map_keeps_its_notes_on_its_page(
         page, pages = _map_pages(doc, drawn, lines, tmp_path)
         for note in ref.notes:
             assert _BIDI.sub("", note)[:14] in pages[page], (lang, lines, page, note)
+
+
+@slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_docx_keeps_the_map_with_its_caption_and_notes(six: tuple[Path, str], lang: str) -> None:
+    """Word keeps the map's picture, its caption and its notes on one page: every one of
+    those paragraphs but the last is kept with the next."""
+    out, db_file = six
+    built = reporting.build(Database.open(db_file), "board", 2021, lang)
+    ref = next(c for c in built.document.charts if c.id == "countries_map")
+    paragraphs = docx.Document(str(out / f"board-2021-{lang}.docx")).paragraphs
+    at = next(i for i, p in enumerate(paragraphs) if p.text.endswith(ref.caption))
+    block = paragraphs[at - 1 : at + 1 + len(ref.notes)]
+    assert block[0]._p.xpath(".//pic:pic") and [p.text for p in block[2:]] == list(ref.notes)
+    kept = [p.paragraph_format.keep_with_next for p in block]
+    assert kept == [True] * (len(block) - 1) + [False], kept

@@ -112,7 +112,7 @@ def test_every_country_named_as_unterm_writes_it(
         ),
         ("fr", ["le Brésil, la Thaïlande et l’Uruguay", "le Viet Nam"]),
         ("ru", ["Бразилия, Таиланд и Уругвай", "Вьетнам"]),
-        ("zh", ["巴西、泰国和乌拉圭", "越南"]),
+        ("zh", ["巴西、泰国和乌拉圭", "越南", "柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南"]),
         ("ar", ["أوروغواي", "فييت نام"]),
     ],
 )
@@ -623,3 +623,23 @@ def test_zh_docx_follows_the_spacing_and_footnote_rules(zh_written: Path) -> Non
             assert not _HAN_LATIN.search(part), (_HAN_LATIN.search(part), part)
             assert not _PUNCT_SPACE_LATIN.search(part), part
     assert refs >= 14
+
+
+def test_zh_country_lists_follow_the_english_names(
+    board: dict[str, reporting.BuiltReport],
+) -> None:
+    """The UN Chinese text lists countries in the order of their English names (the
+    source's "柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南"): so does every list in the zh document."""
+    built = board["zh"]
+    lists = 0
+    for fid, fig in built.figures.items():
+        runs = _runs(built.document, fid)
+        if not fig.items or not runs or fig.unit != "country":
+            continue
+        lists += 1
+        english = sorted(
+            fig.items, key=lambda c: country_name(c, "en").casefold().removeprefix("the ")
+        )
+        where = [runs[0].index(country_name(c, "zh")) for c in english]
+        assert where == sorted(where), (fid, runs[0])
+    assert lists >= 8

@@ -178,14 +178,18 @@ class _Writer:
                     elif charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                        # the drawing, its caption and its notes stay on one page
+                        self.out.paragraphs[-1].paragraph_format.keep_with_next = True
                     caption = self.out.add_paragraph()
                     self.text(
                         caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
                     )
                     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    for note in chart.notes:
+                    caption.paragraph_format.keep_with_next = bool(chart.notes)
+                    for index, note in enumerate(chart.notes):
                         line = self.out.add_paragraph()
                         self.text(line, note, size=Pt(8))
+                        line.paragraph_format.keep_with_next = index < len(chart.notes) - 1
 
 
 def write_docx(
