@@ -19,7 +19,7 @@ from greenfolio.interfaces.cli.app import app
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition, load_template
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, Templates
 from tests.outline import EXPECTED
 
 LANGS = ("ar", "zh", "en", "fr", "ru", "es")
@@ -399,6 +399,38 @@ def test_a_one_value_chart_keeps_the_qualifier_its_figure_records(
 
 def _docx_tables(path: Path) -> list[str]:
     return [c.text for t in docx.Document(str(path)).tables for row in t.rows for c in row.cells]
+_BIDI = re.compile("[\\s\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+")
+
+
+def _map_pages(doc: object, drawn: dict, lines: int, folder: Path) -> tuple[int, list[str]]:
+    """Write the PDF with ``lines`` thirds of a line of extra text in the paragraph the map
+    follows; the page the map's caption is on, and the text of every page."""
+    import dataclasses
+
+    from greenfolio.domain.document import Document, Run
+    from greenfolio.interfaces.writers.pdf import write_pdf
+
+    assert isinstance(doc, Document)
+    ref = next(c for c in doc.charts if c.id == "countries_map")
+    filler = {"zh": "工发组织推动", "ar": "تعمل اليونيدو "}.get(doc.lang, "UNIDO works ")
+    sections = tuple(
+        dataclasses.replace(
+            s,
+            paragraphs=tuple(
+                dataclasses.replace(p, runs=(*p.runs, Run(filler * (2 * lines))))
+                if p.key == ref.after
+                else p
+                for p in s.paragraphs
+            ),
+        )
+        for s in doc.sections
+    )
+    path = write_pdf(dataclasses.replace(doc, sections=sections), folder / "map.pdf", drawn)
+    pages = [_BIDI.sub("", page) for page in _pdf_text(path).split("\f")]
+    key = _BIDI.sub("", ref.caption)
+    caption = [i for i, page in enumerate(pages) if key in page]
+    assert len(caption) == 1, caption
+    return caption[0], pages
 
 
 @slow
@@ -424,3 +456,52 @@ def test_footnote_addresses_break_only_after_a_slash_or_a_dot(
         assert re.search(pattern, text), (lang, url)
         for line in text.splitlines():
             assert not line.startswith("-"), (lang, "a hyphen repeated at a line start", line)
+@pytest.mark.parametrize("lang", ["zh", "en", "ar"])
+def test_the_map_keeps_its_notes_on_its_page(
+    templates: Templates, tmp_path: Path, lang: str
+) -> None:
+    """Whatever text comes before it, the map's legend words, UN boundary disclaimer and
+    source note are set on the page of the map's caption. The text before the map grows a
+    third of a line at a time; the length at which the map moves to the next page is found
+    by halving, and every length up to five lines before it is written and read."""
+    from greenfolio.interfaces.report_files import render_charts
+
+    shutil.copyfile(templates.sqlite("demo"), tmp_path / "demo.sqlite")
+    db = Database.open(str(tmp_path / "demo.sqlite"))
+    built = reporting.build(db, "board", 2021, lang)
+    db.close()
+    drawn = render_charts(built)
+    doc = built.document
+    ref = next(c for c in doc.charts if c.id == "countries_map")
+    assert len(ref.notes) == 3
+    first = _map_pages(doc, drawn, 0, tmp_path)[0]
+    low, high = 0, 3
+    while _map_pages(doc, drawn, high, tmp_path)[0] == first:
+        low, high = high, high * 2
+        assert high < 600, "the map never moved to the next page"
+    while high - low > 1:
+        mid = (low + high) // 2
+        if _map_pages(doc, drawn, mid, tmp_path)[0] == first:
+            low = mid
+        else:
+            high = mid
+    for lines in range(max(0, high - 15), high + 2):
+        page, pages = _map_pages(doc, drawn, lines, tmp_path)
+        for note in ref.notes:
+            assert _BIDI.sub("", note)[:14] in pages[page], (lang, lines, page, note)
+
+
+@slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_docx_keeps_the_map_with_its_caption_and_notes(six: tuple[Path, str], lang: str) -> None:
+    """Word keeps the map's picture, its caption and its notes on one page: every one of
+    those paragraphs but the last is kept with the next."""
+    out, db_file = six
+    built = reporting.build(Database.open(db_file), "board", 2021, lang)
+    ref = next(c for c in built.document.charts if c.id == "countries_map")
+    paragraphs = docx.Document(str(out / f"board-2021-{lang}.docx")).paragraphs
+    at = next(i for i, p in enumerate(paragraphs) if p.text.endswith(ref.caption))
+    block = paragraphs[at - 1 : at + 1 + len(ref.notes)]
+    assert block[0]._p.xpath(".//pic:pic") and [p.text for p in block[2:]] == list(ref.notes)
+    kept = [p.paragraph_format.keep_with_next for p in block]
+    assert kept == [True] * (len(block) - 1) + [False], kept

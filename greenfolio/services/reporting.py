@@ -187,8 +187,9 @@ class _Renderer:
                 f"{self.lang} template, {self.where}: figure {fid!r} names no countries; "
                 "verify the results behind it or leave the sentence out with has()"
             )
-        if self.lang == "zh":
-            codes = sorted(fig.items)
+        if self.lang == "zh":  # as the UN Chinese text lists them: in English name order
+            # ("柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南", IDB.49 Chinese edition, para. 10)
+            codes = sorted(fig.items, key=lambda c: _sort_key(country_name(c, "en")))
         else:
             codes = sorted(fig.items, key=lambda c: _sort_key(country_name(c, self.lang)))
         names = [

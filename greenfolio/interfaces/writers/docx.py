@@ -50,6 +50,54 @@ def _page_setup(out: Any) -> None:
         heading.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
+def _text_spaces_only(out: Any) -> None:
+    """Chinese: Word adds its own gap between Han text and digits or Latin letters
+    (autoSpaceDE/DN, on by default); turned off in the document defaults, the text prints
+    the spaces it has, as the PDF does: spaced in running text, closed up in the header's
+    date line ("2021年7月12日至15日"), as the UN source sets them."""
+    defaults = out.styles.element.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        defaults.append(ppr_default)
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        ppr_default.append(ppr)
+    later = {qn(f"w:{tag}") for tag in _AFTER_AUTOSPACE}
+    follower = next((child for child in ppr if child.tag in later), None)
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):  # in the order CT_PPr lists them
+        element = OxmlElement(name)
+        element.set(qn("w:val"), "0")
+        if follower is None:
+            ppr.append(element)
+        else:
+            follower.addprevious(element)
+
+
+_AFTER_AUTOSPACE = [
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+"""The children of w:pPr that come after w:autoSpaceDN in the schema (ECMA-376 CT_PPr)."""
+
+
 class _Writer:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -178,14 +226,18 @@ class _Writer:
                     elif charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                        # the drawing, its caption and its notes stay on one page
+                        self.out.paragraphs[-1].paragraph_format.keep_with_next = True
                     caption = self.out.add_paragraph()
                     self.text(
                         caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
                     )
                     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    for note in chart.notes:
+                    caption.paragraph_format.keep_with_next = bool(chart.notes)
+                    for index, note in enumerate(chart.notes):
                         line = self.out.add_paragraph()
                         self.text(line, note, size=Pt(8))
+                        line.paragraph_format.keep_with_next = index < len(chart.notes) - 1
 
 
 def write_docx(
@@ -194,6 +246,8 @@ def write_docx(
     writer = _Writer(doc)
     out = writer.out
     _page_setup(out)
+    if doc.lang == "zh":
+        _text_spaces_only(out)
     core = out.core_properties
     core.title = doc.header.title
     core.language = doc.lang

@@ -188,7 +188,10 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
     serif = fonts.SERIF.get(doc.lang)
     family = [serif, fonts.LATIN_SERIF] if serif else [fonts.LATIN_SERIF]
     font_list = ", ".join(f'"{f}"' for f in family)
-    region = ', region: "cn"' if doc.lang == "zh" else ""
+    # Chinese: the text carries the spaces it prints (a space between Han text and digits or
+    # Latin words in running text, none in the header's date line, as the UN source does);
+    # Typst's own CJK-Latin spacing would add a gap the text does not have.
+    region = ', region: "cn", cjk-latin-spacing: none' if doc.lang == "zh" else ""
     head = doc.header
     notes = {n.number: n.text for n in doc.footnotes}
     out = [
@@ -224,9 +227,18 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
                     )
                 else:
                     drawn = f'#image("{chart_files[chart.id]}", width: 88%)'
-                out.append(f"#align(center)[{drawn}\n#text(size: 9pt)[{t.text(caption)}]]\n")
-                for note in chart.notes:
-                    out.append(f"#block(below: 0.3em)[#text(size: 8pt)[{t.text(note)}]]\n")
+                # Drawing, caption and notes (the map's legend words, the UN boundary
+                # disclaimer, the source note) in one block that does not break: they go to
+                # the next page together rather than leave the notes apart from the figure.
+                notes_typst = "".join(
+                    f"#block(below: 0.3em)[#text(size: 8pt)[{t.text(note)}]]\n"
+                    for note in chart.notes
+                )
+                out.append(
+                    "#block(breakable: false, width: 100%)["
+                    f"#align(center)[{drawn}\n#text(size: 9pt)[{t.text(caption)}]]\n"
+                    f"{notes_typst}]\n"
+                )
                 out.append("#v(0.6em)\n")
     return "".join(out)
 
