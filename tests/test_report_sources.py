@@ -178,10 +178,10 @@ def test_method_names_agree_with_the_web_pages() -> None:
 
 SINGLE = {
     "eip_strategies": ("《2030 年国家经济战略》", "项国家战略"),
-    "circular_projects": ("一个名为", "个全球项目"),
-    "minigrid_publications": ("一份《", "份指南中的"),
-    "chemical_leasing_publications": ("新出版了一份关于", "新出版了三份关于"),
-    "circular_alliances": ("一个全球联盟，即", "个全球联盟，其中之一"),
+    "circular_projects": ("开展了名为", "个联合全球项目"),
+    "minigrid_publications": ("发布的《", "份指南中的"),
+    "chemical_leasing_publications": ("新出版了关于", "份关于化学品租赁的指南"),
+    "circular_alliances": ("发起了全球循环经济", "个全球联盟，其中包括"),
     "gcf_accreditations": ("基金认证", "项认证"),
 }
 
