@@ -16,6 +16,7 @@ from pathlib import Path
 import typst
 
 from greenfolio.domain.document import Document, Header, Paragraph
+from greenfolio.domain.typography import unbroken_spans
 from greenfolio.interfaces.files import write_bytes
 from greenfolio.interfaces.writers import bidi, fonts
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -43,10 +44,20 @@ class _Typst:
 
     def text(self, text: str) -> str:
         if not self.rtl:
-            return _s(text)
+            return self._whole_symbols(text)
         return "".join(
-            f"#box(text(dir: ltr, {_lit(piece)}))" if ltr else _s(piece)
+            f"#box(text(dir: ltr, {_lit(piece)}))" if ltr else self._whole_symbols(piece)
             for piece, ltr in bidi.spans(text)
+        )
+
+    def _whole_symbols(self, text: str) -> str:
+        """Document symbols (GC.18/Res.7), numeric ranges and hyphenated names as boxes,
+        unbreakable and left to right in any text."""
+        return "".join(
+            (f"#box(text(dir: ltr, {_lit(piece)}))" if self.rtl else f"#box({_lit(piece)})")
+            if symbol
+            else _s(piece)
+            for piece, symbol in unbroken_spans(text)
         )
 
     def block_text(self, text: str, head: Header) -> str:
