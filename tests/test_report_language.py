@@ -634,3 +634,37 @@ def test_document_symbols_never_break_in_pdf_or_docx(written: Path, lang: str) -
     for found in re.finditer(r"(?<![\w./\-])[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*/(?!\u2060)", text):
         after = text[found.end() : found.end() + 8]
         assert not re.match(r"[A-Za-z0-9]", after), (lang, found.group(0) + after)
+
+
+@pytest.mark.parametrize(
+    ("value", "phrases"),
+    [
+        (2, ["еще для двух стран", "приняла две национальные стратегии", "с двумя странами"]),
+        (5, ["опробован в пяти странах", "пополнилась пятью новыми", "пять глобальных альянсов"]),
+        (21, ["в 21 стране", "приняла 21 национальную стратегию", "с 21 страной"]),
+    ],
+)
+def test_russian_counts_agree_whatever_the_value(
+    board: dict[str, reporting.BuiltReport], value: int, phrases: list[str]
+) -> None:
+    """The Russian sentences agree with any count, not only the demo's: words from one to
+    ten in the governed case, the noun's form by the number ("21 стране")."""
+    import dataclasses
+
+    built = board["ru"]
+    figures = dict(built.figures)
+    for fid in (
+        "emobility_pipeline",
+        "eip_strategies",
+        "ewaste_latam_countries",
+        "refrigeration_elearning_countries",
+        "gcip_new_projects",
+        "circular_alliances",
+    ):
+        figures[fid] = dataclasses.replace(figures[fid], value=value)
+    definition = reporting.load_definition("board")
+    template = reporting.load_template("board", "ru")
+    doc, _ = reporting.render_document(definition, template, "ru", figures, 2021)
+    text = doc.plain_text().replace(NBSP, " ")
+    for phrase in phrases:
+        assert phrase in text, phrase
