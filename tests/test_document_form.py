@@ -93,7 +93,9 @@ def test_known_fields_are_printed_and_marked_in_reading_order() -> None:
         "10 May 2021",
     )
     ru_2021 = document_form.form_fields(_session_2021(), "ru", lambda d: "2 июня 2021 г.")
-    assert ru_2021["notes"][0].text == "Переиздано по техническим причинам 2 июня 2021 г."
+    assert ru_2021["notes"][0].text == (  # no-break spaces: the date never breaks apart
+        "Переиздано по техническим причинам 2\u00a0июня 2021\u00a0г."
+    )
     with pytest.raises(ValidationError, match="distribution 'secret'"):
         document_form.form_fields(meta | {"distribution": "secret"}, "en", str)
     with pytest.raises(ValidationError, match="YYYY-MM-DD"):

@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from greenfolio.domain.errors import NotFoundError
+from greenfolio.domain.typography import DOCUMENT_SYMBOL
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
@@ -104,6 +105,23 @@ def test_html_has_every_figure_linked_to_its_explanation(six: tuple[Path, str], 
     assert number and re.sub(r"\D", "", number.group()) == "13194", printed
     assert number.group() in pops
     assert "idb49-pops-programme" not in pops and "13194" not in pops
+
+
+@slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_keeps_document_symbols_whole(six: tuple[Path, str], lang: str) -> None:
+    """Every document symbol in the report's text (header, paragraphs, captions, footnotes)
+    sits in a no-wrap ``nowrap`` element, and no symbol is left outside one."""
+    out, _ = six
+    root = lxml.html.parse(str(out / f"board-2021-{lang}.html")).getroot()
+    css = "".join(root.xpath("//style/text()"))
+    assert re.search(r"\.nowrap\s*\{\s*white-space:\s*nowrap", css)
+    kept = [el.text_content() for el in root.xpath("//*[@class='nowrap']")]
+    assert {"GC.18/Res.7", "IDB.45/8/Add.2", "IDB.48/17"} <= set(kept), kept
+    parts = "//p[@class='para'] | //p[@class='summary'] | //ol[@class='footnotes'] | //figcaption"
+    for part in root.xpath(parts):
+        for text in part.xpath(".//text()[not(ancestor::*[@class='nowrap'])]"):
+            assert not DOCUMENT_SYMBOL.search(text), (lang, text)
 
 
 @slow

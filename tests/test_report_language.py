@@ -9,6 +9,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,16 @@ from babel import Locale
 from greenfolio.domain.countries import country_in_text, country_name
 from greenfolio.domain.document import Document
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.numbers import format_count, russian_number_word
 from greenfolio.domain.results import Qualifier
-from greenfolio.domain.typography import NBSP, NNBSP, typeset
+from greenfolio.domain.typography import (
+    DOCUMENT_SYMBOL,
+    NBSP,
+    NNBSP,
+    join_unbroken,
+    typeset,
+    unbroken_spans,
+)
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.domain.un_names import un_name
 from greenfolio.services import report_units, reporting
@@ -121,7 +130,7 @@ def test_every_country_named_as_unterm_writes_it(
                 "la République démocratique du Congo et la Sierra Leone",
             ],
         ),
-        ("ru", ["Бразилия, Таиланд и Уругвай", "Вьетнам"]),
+        ("ru", ["Бразилия, Таиланд и\u00a0Уругвай", "Вьетнам"]),
         ("zh", ["巴西、泰国和乌拉圭", "越南", "柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南"]),
         ("ar", ["أوروغواي", "فييت نام"]),
     ],
@@ -375,7 +384,8 @@ def test_french_typography_rules() -> None:
 # --- no filler -------------------------------------------------------------------------
 
 _FILLER = re.compile(
-    r"\((?:nombre|número|число|عدد)[^)]*:\s*\d|（共|shaped by the programme|"
+    r"\((?:nombre|número|число|عدد)[^)]*[:—–]\s*\D{0,12}\d|[а-яё] \(\d+\)|（共|"
+    r"shaped by the programme|"
     r"s'élève à \d|asciende a \d|составляет \d|يبلغ عدد|عددها|عددهم|"
     r"zero named|named countries|\b0 (?:pays|países|стран)"
 )
@@ -383,9 +393,9 @@ _FILLER = re.compile(
 
 def test_russian_units_agree_with_the_phrase(board: dict[str, reporting.BuiltReport]) -> None:
     text = board["ru"].document.plain_text()
-    assert "в объеме 13\u00a0194\u00a0метрических тонн" in text
-    assert "в объеме более 700\u00a0метрических тонн" in text
-    assert "в объеме около 72\u00a0млн тонн эквивалента CO2" in text
+    assert "в\u00a0объеме 13\u00a0194\u00a0метрических тонн" in text
+    assert "в\u00a0объеме более\u00a0700\u00a0метрических тонн" in text
+    assert "в\u00a0объеме около\u00a072\u00a0млн тонн эквивалента CO2" in text
 
 
 @pytest.mark.parametrize("lang", UN_LANGUAGES)
@@ -421,7 +431,7 @@ def test_montreal_example_reports_no_empty_list(demo_db_module: Database, lang: 
         "en": "nine countries",
         "fr": "neuf pays",
         "es": "nueve países",
-        "ru": "9 стран",
+        "ru": "9\u00a0стран",
         "zh": "九个国家",
         "ar": "9 بلدان",
     }[lang]
@@ -506,7 +516,7 @@ def written(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) 
 def _flat(text: str) -> str:
     """Text as a reader sees it: bidi controls (pdftotext adds them around Arabic) removed,
     spaces folded, and the visual gap PDF layout puts between Han and digits closed."""
-    text = re.sub("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", "", text)
+    text = re.sub("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u2060]", "", text)
     text = re.sub(r"[\s\u00a0\u202f]+", " ", text)
     return re.sub(r"(?<=[\u4e00-\u9fff]) (?=\d)|(?<=\d) (?=[\u4e00-\u9fff])", "", text)
 
@@ -722,6 +732,8 @@ def test_montreal_french_reach_sentence_repeats_its_preposition() -> None:
     text = renderer.plain(renderer.render(template["paragraphs"]["reach"], "reach"))
     assert "un appui au\u00a0Brésil, à\u00a0la\u00a0Chine et à\u00a0l’Uruguay." in text, text
     assert "suivants" not in text
+
+
 # --- Chinese as the UN source sets it ----------------------------------------------------
 # Source: the Chinese edition of the 2021 report to the Industrial Development Board
 # (IDB.49, "工发组织在环境和能源方面的活动"; outlined in the project's seed notes). Its title
@@ -922,3 +934,203 @@ def test_zh_docx_prints_only_the_spaces_of_its_text(zh_written: Path) -> None:
     assert values.get(f"{w}autoSpaceDE") == "0" and values.get(f"{w}autoSpaceDN") == "0"
     tags = [child.tag for child in ppr]
     assert tags.index(f"{w}autoSpaceDE") + 1 == tags.index(f"{w}autoSpaceDN")
+
+
+# --- Russian: numbers in words, no-break spaces, footnote calls; symbols kept whole ------
+
+_RU_FUNCTION_WORDS = "и|или|а|но|в|во|на|с|со|по|к|ко|о|об|из|до|от|за|для|при|у"
+
+
+_RU_NUMBER_THEN_WORD = re.compile(rf"\d[ \n](?!(?:{_RU_FUNCTION_WORDS})\b)[а-яё%]")
+
+
+def test_russian_numerals_decline() -> None:
+    assert russian_number_word(4, "genitive", "f") == "четырех"
+    assert russian_number_word(3, "dative") == "трем"
+    assert russian_number_word(2, "accusative", "f") == "две"
+    assert russian_number_word(1, "prepositional", "f") == "одной"
+    assert russian_number_word(8, "instrumental") == "восемью"
+    assert russian_number_word(11, "genitive") is None
+    assert format_count(9, "ru", case="prepositional") == "девяти"
+    assert format_count(9, "ru") == "9"  # no case named: the template did not ask for words
+    assert format_count(30, "ru", Qualifier.MORE_THAN, case="genitive") == "более 30"
+    with pytest.raises(ValueError):
+        russian_number_word(3, "locative")
+
+
+def test_russian_counts_one_to_ten_in_words(board: dict[str, reporting.BuiltReport]) -> None:
+    """Every count from one to ten in the Russian text is a word, never a digit; larger
+    numbers, bounds ("более 30") and measured quantities keep digits."""
+    built = board["ru"]
+    checked = 0
+    for para in built.document.paragraphs():
+        for run in para.runs:
+            if run.figure is None or run.part != "value":
+                continue
+            fig = built.figures[run.figure]
+            exact = fig.qualifier is Qualifier.EXACT and fig.value == int(fig.value)
+            if exact and 1 <= fig.value <= 10 and not report_units.has_words(fig.unit):
+                digits = rf"(?<![\d.]){int(fig.value)}(?![\d.])"
+                assert not re.search(digits, run.text), (run.figure, run.text)
+                checked += 1
+    assert checked >= 10
+    text = built.document.plain_text().replace(NBSP, " ")
+    for phrase in (
+        "в рамках четырех взаимодополняющих основных функций",
+        "в трех приоритетных областях",
+        "еще для пяти стран",
+        "посвящен трем цепочкам",
+        "в девяти странах",
+        "в четырех развивающихся странах",
+        "и еще в семи странах",
+        "50 промышленных парков в восьми странах",
+        "подготовкой двух аналитических записок",
+        "пройдет более 30 парламентских круглых столов с участием более 300 парламентариев, "
+        "в том числе 100 женщин",
+    ):
+        assert phrase in text, phrase
+
+
+def test_russian_no_break_spaces(board: dict[str, reporting.BuiltReport]) -> None:
+    """A number is never apart from the word it counts ("2021 года", "пяти стран" aside,
+    digits only), "более"/"около" from their number, a one-letter word from the next."""
+    assert typeset("в 2020 году, 12–15 июля 2021 года, около 72 млн тонн", "ru") == (
+        f"в{NBSP}2020{NBSP}году, 12–15{NBSP}июля 2021{NBSP}года, около{NBSP}72{NBSP}млн тонн"
+    )
+    assert typeset("целями 9 и 12; iii) нормативная; консультаций — принятие", "ru") == (
+        f"целями{NBSP}9 и{NBSP}12; iii){NBSP}нормативная; консультаций{NBSP}— принятие"
+    )
+    assert typeset("in 2021 the year", "en") == "in 2021 the year"  # other languages as written
+    doc = board["ru"].document
+    texts = [doc.plain_text(), *(note.text for note in doc.footnotes)]
+    for text in texts:
+        assert not _RU_NUMBER_THEN_WORD.search(text), _RU_NUMBER_THEN_WORD.search(text)
+        assert not re.search(r"(?<![\w\-])[ВвКкСсУуОоИиАа] ", text)
+        assert not re.search(r"\b(?:более|около) \d", text)
+
+
+def test_russian_footnote_calls_come_before_the_stop(
+    board: dict[str, reporting.BuiltReport],
+) -> None:
+    """Russian sets the footnote call before the full stop or comma ("…годы¹.")."""
+    calls = 0
+    for para in board["ru"].document.paragraphs():
+        for before, run in pairwise(para.runs):
+            if run.footnote is not None:
+                calls += 1
+                assert not before.text.rstrip().endswith((".", ",", ";", ":")), (
+                    para.number,
+                    before.text[-40:],
+                )
+    assert calls >= 14
+
+
+@pytest.mark.slow
+def test_russian_pdf_lines_keep_numbers_with_their_words(written: Path) -> None:
+    """No line of the Russian PDF ends with a number whose word ("года", "стран") starts
+    the next line, nor with a one-letter word, nor does a line start with a dash; the DOCX
+    text has no plain space where the rule puts a no-break one."""
+    import subprocess
+
+    import docx
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(written / "board-2021-ru.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line, after in pairwise(lines):
+        if re.fullmatch(r"[\d\s\u00a0]+", line):  # a chart's axis
+            continue
+        joined = f"{line}\n{after}"
+        assert not _RU_NUMBER_THEN_WORD.search(joined[len(line) - 1 : len(line) + 4]), joined
+        assert not re.search(r"(?<![\w\-])[ВвКкСсУуОоИиАа]$", line), joined
+        assert not after.startswith("—"), joined
+    document = docx.Document(str(written / "board-2021-ru.docx"))
+    body = " ".join(p.text for p in document.paragraphs)
+    assert not _RU_NUMBER_THEN_WORD.search(body), _RU_NUMBER_THEN_WORD.search(body)
+    assert "2021\u00a0года" in body
+
+
+def test_symbols_and_ranges_are_kept_whole() -> None:
+    text = "резолюции GC.18/Res.7, IDB.45/8/Add.2 и www.unido.org/files/2021-03/x.pdf, 2018–2021"
+    assert [piece for piece, whole in unbroken_spans(text) if whole] == [
+        "GC.18/Res.7",
+        "IDB.45/8/Add.2",
+        "2018–2021",
+    ]
+    joined = join_unbroken(text)
+    assert "GC.18/\u2060Res.7" in joined and "IDB.45/\u20608/\u2060Add.2" in joined
+    assert "2018–\u20602021" in joined and "www.unido.org/files/2021-03/x.pdf" in joined
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_document_symbols_never_break_in_pdf_or_docx(written: Path, lang: str) -> None:
+    """No line of the PDF text ends inside a symbol (after its slash), and each symbol of
+    the report is found whole on a line; in the DOCX text every slash of a symbol carries a
+    word joiner."""
+    import subprocess
+    import zipfile
+
+    if shutil.which("pdftotext"):
+        pdf = subprocess.run(
+            ["pdftotext", str(written / f"board-2021-{lang}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        lines = pdf.splitlines()
+        cut = re.compile(r"(?<![\w./\-])[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9.]+)*/$")
+        for line in lines:
+            assert not cut.search(line.rstrip()), (lang, line)
+        for symbol in ("GC.18/Res.7", "IDB.45/8/Add.2", "IDB.48/17"):
+            assert any(symbol in line for line in lines), (lang, symbol)
+    with zipfile.ZipFile(written / f"board-2021-{lang}.docx") as package:
+        xml = package.read("word/document.xml").decode() + package.read(
+            "word/footnotes.xml"
+        ).decode("utf-8")
+    text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+    symbols = list(DOCUMENT_SYMBOL.finditer(text.replace("\u2060", "")))
+    assert any(m.group(0) == "IDB.45/8/Add.2" for m in symbols), lang
+    for found in re.finditer(r"(?<![\w./\-])[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*/(?!\u2060)", text):
+        after = text[found.end() : found.end() + 8]
+        assert not re.match(r"[A-Za-z0-9]", after), (lang, found.group(0) + after)
+
+
+@pytest.mark.parametrize(
+    ("value", "phrases"),
+    [
+        (2, ["еще для двух стран", "приняла две национальные стратегии", "с двумя странами"]),
+        (5, ["опробован в пяти странах", "пополнилась пятью новыми", "пять глобальных альянсов"]),
+        (21, ["в 21 стране", "приняла 21 национальную стратегию", "с 21 страной"]),
+    ],
+)
+def test_russian_counts_agree_whatever_the_value(
+    board: dict[str, reporting.BuiltReport], value: int, phrases: list[str]
+) -> None:
+    """The Russian sentences agree with any count, not only the demo's: words from one to
+    ten in the governed case, the noun's form by the number ("21 стране")."""
+    import dataclasses
+
+    built = board["ru"]
+    figures = dict(built.figures)
+    for fid in (
+        "emobility_pipeline",
+        "eip_strategies",
+        "ewaste_latam_countries",
+        "refrigeration_elearning_countries",
+        "gcip_new_projects",
+        "circular_alliances",
+    ):
+        figures[fid] = dataclasses.replace(figures[fid], value=value)
+    definition = reporting.load_definition("board")
+    template = reporting.load_template("board", "ru")
+    doc, _ = reporting.render_document(definition, template, "ru", figures, 2021)
+    text = doc.plain_text().replace(NBSP, " ")
+    for phrase in phrases:
+        assert phrase in text, phrase

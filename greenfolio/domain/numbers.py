@@ -82,11 +82,64 @@ SMALL_NUMBER_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def format_count(value: float, lang: str, qualifier: Qualifier = Qualifier.EXACT) -> str:
-    """Like ``format_figure``, but spells out exact whole numbers below ten where usual."""
+# Russian: the reviewer of the Russian edition (UN Russian editorial practice, as reported
+# in the review brief; the UN Russian editorial manual itself is not cited here) asks for the
+# numbers one to ten in words in running text, digits with units, percentages and dates.
+# A Russian numeral agrees with its noun in case (and "один", "два" in gender), so the
+# template names the case the sentence governs ("в рамках четырех функций": genitive).
+# Declension as in Russian grammar (Розенталь, «Справочник по правописанию и литературной
+# правке», § on numerals); "е" for "ё" as UN Russian documents print it ("трех").
+RUSSIAN_CASES = ("nominative", "genitive", "dative", "accusative", "instrumental", "prepositional")
+_RU_ONE = {  # masculine, feminine, neuter
+    "nominative": ("один", "одна", "одно"),
+    "genitive": ("одного", "одной", "одного"),
+    "dative": ("одному", "одной", "одному"),
+    "accusative": ("один", "одну", "одно"),
+    "instrumental": ("одним", "одной", "одним"),
+    "prepositional": ("одном", "одной", "одном"),
+}
+_RU_TWO_TO_TEN = {  # 2, 3, … 10; "два" is "две" in the feminine nominative and accusative
+    "nominative": "два три четыре пять шесть семь восемь девять десять",
+    "genitive": "двух трех четырех пяти шести семи восьми девяти десяти",
+    "dative": "двум трем четырем пяти шести семи восьми девяти десяти",
+    "accusative": "два три четыре пять шесть семь восемь девять десять",
+    "instrumental": "двумя тремя четырьмя пятью шестью семью восемью девятью десятью",
+    "prepositional": "двух трех четырех пяти шести семи восьми девяти десяти",
+}
+
+
+def russian_number_word(value: int, case: str, gender: str = "m") -> str | None:
+    """A whole number from one to ten as a Russian word in ``case`` ("четырех"), else None;
+    ``gender`` (m, f, n) chooses among "один/одна/одно" and "два/две"."""
+    if case not in RUSSIAN_CASES:
+        raise ValueError(f"unknown Russian case {case!r}; one of {', '.join(RUSSIAN_CASES)}")
+    index = "mfn".index(gender) if gender in ("m", "f", "n") else -1
+    if index < 0:
+        raise ValueError(f"unknown gender {gender!r}; m, f or n")
+    if value == 1:
+        return _RU_ONE[case][index]
+    if 2 <= value <= 10:
+        word = _RU_TWO_TO_TEN[case].split()[value - 2]
+        return "две" if word == "два" and gender == "f" else word
+    return None
+
+
+def format_count(
+    value: float,
+    lang: str,
+    qualifier: Qualifier = Qualifier.EXACT,
+    case: str = "",
+    gender: str = "m",
+) -> str:
+    """Like ``format_figure``, but spells out exact whole numbers below ten where usual;
+    in Russian, one to ten when the template gives the ``case`` the sentence governs."""
+    exact = qualifier is Qualifier.EXACT and value == int(value)
+    if lang == "ru" and case and exact:
+        word = russian_number_word(int(value), case, gender)
+        if word:
+            return word
     words = SMALL_NUMBER_WORDS.get(lang)
-    exact = qualifier is Qualifier.EXACT and value == int(value) and 0 <= value < 10
-    if words and exact and words[int(value)]:
+    if words and exact and 0 <= value < 10 and words[int(value)]:
         return words[int(value)]
     return format_figure(value, lang, qualifier)
 

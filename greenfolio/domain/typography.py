@@ -6,8 +6,11 @@ the apostrophe is the typographic one (’); a no-break space joins a number in 
 word after it ("500 intervenants", "mars 2021") and to "de", "à" or "environ" before it
 ("plus de 500"), and a list label to its item ("a) des", "iv) la"), so that none is left
 alone at the end of a line. Spanish keeps its list labels with their items too. English and
-Spanish: straight double quotes become curly “ ” and the English apostrophe becomes ’. Other languages are left as the
-templates write them (Russian and Chinese templates already use « » and “ ”).
+Spanish: straight double quotes become curly “ ” and the English apostrophe becomes ’.
+Russian: a no-break space binds a number to the word it counts or qualifies ("2021 года",
+"12 июля", "72 млн", "9 странах"), "более"/"около" to their number, the dash to the word
+before it and a list mark ("a)", "iv)") to its item (``russian_spaces``). Other languages
+are left as the templates write them (the Chinese template already uses “ ”).
 """
 
 from __future__ import annotations
@@ -51,9 +54,86 @@ def typeset(text: str, lang: str) -> str:
         text = _WORD_NUMBER.sub("\\1" + NBSP, text)
         text = _LIST_LABEL.sub("\\1)" + NBSP, text)
         return _APOSTROPHE.sub("’", text)
+    if lang == "ru":
+        return russian_spaces(text)
     if lang in ("en", "es"):
         if lang == "es":
             text = _LIST_LABEL.sub("\\1)" + NBSP, text)
         text = _STRAIGHT_QUOTES.sub("“\\1”", text)
         return _APOSTROPHE.sub("’", text) if lang == "en" else text
     return text
+
+
+# --- spans that never break -------------------------------------------------------------
+# A United Nations document symbol (GC.18/Res.7, IDB.45/8/Add.2, A/RES/70/1) is one word,
+# and so are a numeric range (2018–2021, 12–15), a hyphenated name (Буркина-Фасо,
+# Timor-Leste) and a code with its number (COVID-19): none breaks at a line end. Unicode line
+# breaking allows a break after "/" before a letter and after a dash, so each writer keeps
+# these spans whole in its own way (Typst a box, HTML a no-wrap span, Word the word joiner
+# U+2060 after each slash or dash). A symbol starts with a capital letter not preceded by a
+# letter, digit, dot, slash or hyphen (so a web address such as "www.unido.org/sites/…" is
+# never one) and has at least one "/" part.
+DOCUMENT_SYMBOL = re.compile(
+    r"(?<![\w./\-])[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+"
+)
+_RANGE = re.compile(r"(?<![\w.,/\-])\d+[\u2013\u2014-]\d+(?![\w/\-])")
+_NAME = re.compile(  # Буркина-Фасо, Сьерра-Леоне, Timor-Leste, COVID-19, HCFC-22
+    r"(?<![\w\-])(?:[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)+|[A-Z][A-Z0-9]+-\d+)(?![\w\-])"
+)
+_UNBROKEN = re.compile(f"{DOCUMENT_SYMBOL.pattern}|{_RANGE.pattern}|{_NAME.pattern}")
+WORD_JOINER = "\u2060"
+
+
+def unbroken_spans(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, keep_whole) in reading order: document symbols, numeric
+    ranges, hyphenated names and codes with their number are kept whole."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _UNBROKEN.finditer(text):
+        if match.start() > pos:
+            out.append((text[pos : match.start()], False))
+        out.append((match.group(0), True))
+        pos = match.end()
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def join_unbroken(text: str) -> str:
+    """``text`` with a word joiner after each slash or dash of a span kept whole
+    (``unbroken_spans``), for writers that have no unbreakable box (Word)."""
+    return _UNBROKEN.sub(
+        lambda m: re.sub("([/\u2013\u2014-])", "\\1" + WORD_JOINER, m.group(0)), text
+    )
+
+
+# --- Russian no-break spaces -------------------------------------------------------------
+# Russian typesetting never leaves a number at a line end apart from the word it counts or
+# qualifies ("2021 года", "12 июля", "72 млн тонн", "30 %") or that names it ("пункт 11",
+# "цели 7", "версия 2.0", "более 30"), nor a line starting with a dash, nor a list mark
+# ("a)", "iv)") or a one-letter word ("в", "и") apart from what follows. Private-use
+# characters (the caller's marks around figures and footnotes) are read through.
+_PUA = "\ue000-\uf8ff"
+_MARK_IN = f"(?:[{_PUA}][^{_PUA}\\s]*[{_PUA}])?"  # an opening mark and its id
+_FUNCTION_WORDS = "и|или|а|но|в|во|на|с|со|по|к|ко|о|об|из|до|от|за|для|при|у"
+_RU_NUMBER_WORD = re.compile(
+    f"(?<=\\d)([{_PUA}]*) (?={_MARK_IN}(?:(?!(?:{_FUNCTION_WORDS})\\b)[а-яё]|[%‰°]))"
+)
+_RU_NAMING_WORDS = (
+    "более|около|свыше|менее|почти|№|[Пп]ункт[аеу]?|[Вв]ерси[яиюей]|цел(?:ь|и|ью|ями|ей)"
+    "|[Рр]исун(?:ок|ке|ка)"
+)
+_RU_BEFORE_NUMBER = re.compile(f"(?<![\\w])({_RU_NAMING_WORDS}) (?={_MARK_IN}\\d)")
+_RU_DASH = re.compile("(?<=\\S) (?=[—–] )")
+_RU_ONE_LETTER = re.compile("(?<![\\w\\-])([ВвКкСсУуОоИиАаЯя]) ")  # "в рамках", "и Уругвай"
+_RU_LIST_MARK = re.compile("(?<![\\w.])((?:[a-h]|[ivx]{1,4})\\)) ")
+
+
+def russian_spaces(text: str) -> str:
+    """``text`` with the no-break spaces Russian typesetting puts after a number, after
+    "более" and "около", before a dash and after a list mark or a one-letter word."""
+    text = _RU_NUMBER_WORD.sub("\\1" + NBSP, text)
+    text = _RU_BEFORE_NUMBER.sub("\\1" + NBSP, text)
+    text = _RU_DASH.sub(NBSP, text)
+    text = _RU_ONE_LETTER.sub("\\1" + NBSP, text)
+    return _RU_LIST_MARK.sub("\\1" + NBSP, text)

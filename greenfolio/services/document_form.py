@@ -17,6 +17,7 @@ from babel.dates import format_date
 
 from greenfolio.domain.document import HeaderNote
 from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.typography import typeset
 from greenfolio.refdata.loader import read_yaml
 
 SESSION_FIELDS = (
@@ -100,7 +101,8 @@ def form_fields(
             language=names["original"][original]
         )
     if meta.get("paper_economy"):
-        out["paper_economy"] = str(words["paper_economy"][lang])
+        notice = str(words["paper_economy"][lang])
+        out["paper_economy"] = typeset(notice, lang) if lang == "ru" else notice
     out["notes"] = _notes(meta, lang, local_date, has_symbol="symbol" in out)
     return out
 
@@ -118,6 +120,8 @@ def _notes(
         text = text.replace("..", ".")  # a date ending in an abbreviation ("2021 г.")
         if lang == "zh":
             text = _zh_spacing(text)
+        elif lang == "ru":
+            text = typeset(text, lang)  # "2\u00a0июня 2021\u00a0года"
         pending.append(("symbol" if has_symbol else "title", text))
     if meta.get("provisional_agenda_symbol"):
         pending.append(("agenda_item", f"{meta['provisional_agenda_symbol']}."))

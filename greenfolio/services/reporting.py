@@ -126,9 +126,11 @@ class _Renderer:
     def _mark(fid: str, text: str, part: str = "value") -> str:
         return f"{FIG_OPEN}{fid}|{part}{FIG_MID}{text}{FIG_CLOSE}"
 
-    def num(self, fid: str, cap: bool = False) -> str:
+    def num(self, fid: str, cap: bool = False, case: str = "", gender: str = "m") -> str:
+        """The figure as running text; a Russian template names the ``case`` (and the
+        ``gender`` of the noun) so that one to ten are written as words that agree."""
         fig = self._figure(fid)
-        text = format_count(fig.value, self.lang, fig.qualifier)
+        text = format_count(fig.value, self.lang, fig.qualifier, case, gender)
         return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
 
     def has(self, fid: str) -> bool:
@@ -137,14 +139,23 @@ class _Renderer:
         fig = self._figure(fid)
         return bool(fig.items) or fig.value > 0
 
-    def count(self, fid: str, cap: bool = False, single: str = "", **forms: str) -> str:
+    def count(
+        self,
+        fid: str,
+        cap: bool = False,
+        single: str = "",
+        case: str = "",
+        gender: str = "m",
+        **forms: str,
+    ) -> str:
         """The figure in words that agree with it: ``forms`` are keyed by CLDR plural
         category (zero, one, two, few, many, other) and may place the number with "{n}";
         a form without "{n}" ("a new guide") still prints from the figure. A zero with no
         "zero" form is an error: the template should test ``has()``. ``single`` is the form
         for exactly one item, chosen by the number itself and not by its plural category:
         a sentence that names the one item ("一份指南") in a language whose CLDR rules do not
-        tell one from many (Chinese) gives it, and its "other" form once the count rises."""
+        tell one from many (Chinese) gives it, and its "other" form once the count rises.
+        ``case`` and ``gender`` write "{n}" as a Russian word that agrees, as in ``num``."""
         fig = self._figure(fid)
         category = "other"
         if single and fig.value == 1 and fig.qualifier is Qualifier.EXACT:
@@ -162,7 +173,7 @@ class _Renderer:
                 f"{format_figure(fig.value, self.lang)} and the sentence has no "
                 f"{category!r} form; give one or leave the sentence out with has()"
             )
-        text = form.replace("{n}", format_count(fig.value, self.lang, fig.qualifier))
+        text = form.replace("{n}", format_count(fig.value, self.lang, fig.qualifier, case, gender))
         return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
 
     def qty(self, fid: str, case: str = "") -> str:

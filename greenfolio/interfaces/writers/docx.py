@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from greenfolio.domain.document import Document, Header
+from greenfolio.domain.typography import join_unbroken
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -106,9 +107,11 @@ class _Writer:
         self.rtl = doc.direction == "rtl"
 
     def text(self, paragraph: Any, text: str, **style: Any) -> None:
-        """Add ``text`` as runs; in Arabic, ranges and addresses become isolated LTR runs."""
+        """Add ``text`` as runs; in Arabic, ranges and addresses become isolated LTR runs.
+        Document symbols and numeric ranges carry word joiners (U+2060): no line break."""
         pieces = bidi.spans(text) if self.rtl else [(text, False)]
         for piece, ltr in pieces:
+            piece = join_unbroken(piece)
             run = paragraph.add_run(f"{bidi.LRI}{piece}{bidi.PDI}" if ltr else piece)
             if ltr:
                 run._r.set(OWN_LANG, "ar:ltr")

@@ -17,6 +17,8 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
 
+from greenfolio.domain.typography import join_unbroken
+
 OWN_LANG = "greenfolio-lang"
 """A working attribute on a run written in another language than the document ("en") or
 as a left-to-right island in Arabic ("ar:ltr"); removed by ``tag_document``."""
@@ -272,4 +274,5 @@ def _r_pr(lang: str, sup: bool = False) -> str:
 
 
 def _escape(text: str) -> str:
+    text = join_unbroken(text)  # a document symbol or range never breaks
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

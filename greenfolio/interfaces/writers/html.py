@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from greenfolio import __version__
 from greenfolio.domain.document import Document
+from greenfolio.domain.typography import unbroken_spans
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -26,12 +27,24 @@ _ENV = jinja2.Environment(
 
 def _islands(text: str, direction: str = "ltr") -> Markup:
     """Escaped ``text``; in right-to-left documents, numeric ranges and addresses are
-    isolated left to right (``<bdi dir="ltr">``) so that the bidi algorithm keeps them whole."""
+    isolated left to right (``<bdi dir="ltr">``) so that the bidi algorithm keeps them whole.
+    Document symbols (GC.18/Res.7), numeric ranges and hyphenated names are no-wrap spans."""
     if direction != "rtl":
-        return escape(text)
+        return _whole_symbols(text, "span")
     return Markup("").join(
-        Markup('<bdi dir="ltr">{}</bdi>').format(piece) if ltr else escape(piece)
+        Markup('<bdi dir="ltr">{}</bdi>').format(piece) if ltr else _whole_symbols(piece, "bdi")
         for piece, ltr in bidi.spans(text)
+    )
+
+
+def _whole_symbols(text: str, tag: str) -> Markup:
+    """Escaped ``text`` with each span kept whole (``unbroken_spans``) in a ``nowrap``
+    element (white-space: nowrap), a left-to-right ``<bdi>`` in right-to-left text."""
+    opening = Markup('<bdi dir="ltr" class="nowrap">' if tag == "bdi" else '<span class="nowrap">')
+    closing = Markup(f"</{tag}>")
+    return Markup("").join(
+        opening + escape(piece) + closing if symbol else escape(piece)
+        for piece, symbol in unbroken_spans(text)
     )
 
 

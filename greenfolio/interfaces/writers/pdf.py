@@ -18,6 +18,7 @@ from pathlib import Path
 import typst
 
 from greenfolio.domain.document import Document, Header, Paragraph
+from greenfolio.domain.typography import unbroken_spans
 from greenfolio.interfaces.files import write_bytes
 from greenfolio.interfaces.writers import bidi, fonts
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -51,17 +52,17 @@ class _Typst:
 
     def text(self, text: str) -> str:
         if not self.rtl:
-            return _s(text)
+            return self._whole_symbols(text)
         return "".join(self._piece(piece, ltr) for piece, ltr in bidi.spans(text))
 
-    @staticmethod
-    def _piece(piece: str, ltr: bool) -> str:
+    def _piece(self, piece: str, ltr: bool) -> str:
         """A range is an unbreakable left-to-right box; an address is isolated (LRI … PDI)
         so that a long one may break across lines, each line left to right; a double
         month name ("تموز/يوليه") is a box, never broken at its slash."""
         if not ltr:
             return "".join(
-                f"#box[{_s(part)}]" if pair else _s(part) for part, pair in bidi.slash_pairs(piece)
+                f"#box[{_s(part)}]" if pair else self._whole_symbols(part)
+                for part, pair in bidi.slash_pairs(piece)
             )
         if bidi.is_address(piece):
             return _s(f"{bidi.LRI}{piece}{bidi.PDI}")
@@ -82,6 +83,16 @@ class _Typst:
             boxes = "".join(f"#box({_lit(seg)})" for seg in URL_PIECE.findall(piece))
             out.append(boxes)
         return "".join(out)
+
+    def _whole_symbols(self, text: str) -> str:
+        """Document symbols (GC.18/Res.7), numeric ranges and hyphenated names as boxes,
+        unbreakable and left to right in any text."""
+        return "".join(
+            (f"#box(text(dir: ltr, {_lit(piece)}))" if self.rtl else f"#box({_lit(piece)})")
+            if symbol
+            else _s(piece)
+            for piece, symbol in unbroken_spans(text)
+        )
 
     def block_text(self, text: str, head: Header) -> str:
         """A line of the distribution block, in the block's language."""
