@@ -374,7 +374,9 @@ def test_the_typst_source_isolates_arabic_ranges() -> None:
     # the paragraph number reads "1-" (right to left: the hyphen on the number's left)
     assert '#grid(columns: (2.4em, 1fr), [#"1-\u200f"]' in source
     english = typst_source(Document("en", "ltr", head, (Section("s", "I.", "Intro", (para,)),)), {})
-    assert "[1.]" in english and "#box" not in english and "\u2066" not in english
+    # in English only the range is kept whole (a plain box), with no direction or isolate
+    assert "[1.]" in english and "\u2066" not in english and "text(dir: ltr" not in english
+    assert '#box("2018–2021")' in english
 
 
 Word = tuple[float, float, float, float, str]
@@ -473,7 +475,7 @@ def test_arabic_docx_and_html_isolate_ranges_and_number_paragraphs_as_un_arabic(
                     assert int(match.group(1)) < int(match.group(2)), text
     assert numbered == list(range(1, len(numbered) + 1)) and len(numbered) > 20
     header = "".join(_xml(path, "word/document.xml").find(f".//{W}tbl").itertext())
-    assert "\u206612–15\u2069" in header
+    assert "\u206612–15\u2069" in header.replace("\u2060", "")  # a word joiner may follow a dash
     html = (board / "board-2021-ar.html").read_text("utf-8")
     root = lxml.html.fromstring(html.encode())
     drawn = {e for svg in root.iter("svg") for e in svg.iter()}  # charts: not running text
