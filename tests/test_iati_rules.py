@@ -349,7 +349,10 @@ def _without_shortcuts(ruleset: iati_rules.Ruleset) -> iati_rules.Ruleset:
             (
                 ctx,
                 None,
-                tuple(dataclasses.replace(c, needs=None, fails=None, ups=None) for c in cases),
+                tuple(
+                    dataclasses.replace(c, needs=None, fails=None, ups=None, loop_fails=None)
+                    for c in cases
+                ),
             )
             for ctx, _needs, cases in ruleset.contexts
         ),
@@ -528,3 +531,59 @@ def test_an_expression_that_looks_outside_the_activity_sees_it_alone(
     env = iati_rules.default_env(datetime(2024, 1, 1, tzinfo=UTC))
     assert [iati_rules.check_activity(a, ruleset, env) for a in root] == [[], [], []]
     assert iati_rules.check_file(_write(tmp_path, "three.xml", TWO_BAD), ruleset).passed
+
+
+EDGES = """<?xml version="1.0"?>
+<iati-activities version="2.03">
+{activities}
+</iati-activities>"""
+EDGE_ACTIVITY = """<iati-activity last-updated-datetime="{updated}">
+  <iati-identifier>XM-DAC-7-{n}</iati-identifier>
+  <recipient-country code="KE" percentage="{percentage}"/>
+  <budget><period-start iso-date="{start}"/><period-end iso-date="{end}"/>
+    <value value-date="{start}">10</value></budget>
+</iati-activity>"""
+EDGE_VALUES = [
+    # last updated: long ago, the day before now in a zone far behind (later than now
+    # in UTC), today written with spaces, tomorrow; budget periods a year long from 29
+    # February and from 1 January, a day longer, written with spaces; percentages at a
+    # bound, past it by less than a double can tell, written otherwise
+    ("2010-01-01T00:00:00Z", "2020-02-29", "2021-02-28", "100"),
+    ("2024-05-31T20:00:00-49:00", "2020-02-29", "2021-03-01", "0"),
+    (" 2024-06-01T00:00:01Z", "2020-01-01", "2021-01-01", "100.00000000000000001"),
+    ("2024-06-02", "2020-01-01", "2021-01-02", "1e2"),
+    ("2024-05-31T23:59:59+01:00", " 2020-01-01", "2021-01-02", " 100"),
+    ("2024-05-25T00:00:00-99:59", "2020-01-01", " 2021-01-02", "-0"),
+]
+
+
+def test_shortcuts_for_dates_near_now_periods_near_a_year_and_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The markers of date_now, time_limit and range skip a case only where it passes:
+    the findings at the edges are those of every case evaluated in full."""
+    from greenfolio.services.exchange import iati_rule_eval
+
+    activities = "\n".join(
+        EDGE_ACTIVITY.format(n=n, updated=u, start=s, end=e, percentage=p)
+        for n, (u, s, e, p) in enumerate(EDGE_VALUES)
+    )
+    path = _write(tmp_path, "edges.xml", EDGES.format(activities=activities))
+    env = iati_rules.default_env(datetime(2024, 6, 1, tzinfo=UTC))
+    standard = iati_rules.load_ruleset("standard")
+    fast = iati_rules.check_file(path, standard, env=env)
+
+    def key(f: iati_rules.Finding) -> tuple[object, ...]:
+        return (f.case.uid, f.activity, f.line, f.path, f.detail, sorted(f.params.items()))
+
+    wanted = {("date_now", 1), ("date_now", 2), ("date_now", 3), ("range", 2)}
+    wanted |= {("time_limit", 1), ("time_limit", 3), ("time_limit", 4), ("time_limit", 5)}
+    found = {
+        (f.case.rule, int(f.activity.rsplit("-", 1)[1]))
+        for f in fast.findings
+        if f.case.rule in ("date_now", "time_limit", "range")
+    }
+    assert found == wanted
+    monkeypatch.setattr(iati_rule_eval, "_simple", lambda expr: None)
+    slow = iati_rules.check_file(path, _without_shortcuts(standard), env=env)
+    assert sorted(map(key, fast.findings)) == sorted(map(key, slow.findings))

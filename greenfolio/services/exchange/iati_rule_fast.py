@@ -15,9 +15,11 @@ activity has, once (``iati_rules._plan``):
   ``evaluates_to_true`` fail exactly when an XPath expression is true (``not(a or b)``,
   ``if and not(then)``, ``not(eval)``, under their ``condition``), and so do
   ``no_more_than_one``, ``dependent``, ``one_or_all`` and ``regex_matches`` with a
-  ``^[^…]+$`` pattern; ``date_order``, ``no_spaces``, ``no_percent`` and ``range`` can
-  fail only where one is (dates not in order or not written YYYY-MM-DD, a value that
-  begins or ends with a space, holds a ``%``, or is not strictly inside the bounds).
+  ``^[^…]+$`` pattern; ``date_order``, ``date_now``, ``time_limit``, ``no_spaces``,
+  ``no_percent`` and ``range`` can fail only where one is (dates not in order, close to
+  today, more than 9999 apart as YYYYMMDD or not written YYYY-MM-DD, a value that begins
+  or ends with a space, holds a ``%``, or is not strictly inside the bounds), and any
+  other case only where its ``condition`` holds.
   The expressions of the plain cases are joined into one compiled XPath that marks, in
   one libxml2 call per activity, which of the activity's own cases may fail and which
   contexts below it have an element on which one may; only those run, as usual (the
@@ -160,6 +162,16 @@ def _range(spec: Mapping[str, Any], paths: list[str]) -> str | None:
                 return None
             tests.append(f"number(.) {op} {bound}")
     inside = " and ".join(tests) or "number(.) = number(.)"
+    # a value written exactly as a whole-number bound (percentage "100") is inside too
+    low, high = (ev.number(str(spec[k])) if k in spec else None for k in ("min", "max"))
+    for exact in (low, high):
+        if (
+            exact is not None
+            and exact == exact.to_integral_value()
+            and (low is None or low <= exact)
+            and (high is None or exact <= high)
+        ):
+            inside = f"({inside}) or . = '{int(exact)}'"
     return _each(paths, f"not({inside})")
 
 
@@ -191,6 +203,11 @@ def _iso_date(expr: str) -> str:
 
 TODAY = "today"
 """The XPath variable holding today's date as the number YYYYMMDD (see ``marks``)."""
+RECENT = "recent"
+"""The XPath variable holding, as the number YYYYMMDD, a day far enough before today
+(``RECENT_DAYS``) that no date and time written on it can be later than now, whatever
+its zone offset (at most 99:99 hours, ``iati_rule_eval.parse_datetime``)."""
+RECENT_DAYS = 10
 
 
 def _date_order(spec: Mapping[str, Any]) -> str | None:
@@ -211,14 +228,38 @@ def _date_order(spec: Mapping[str, Any]) -> str | None:
     )
 
 
+def _date_now(spec: Mapping[str, Any]) -> str | None:
+    """Where ``date`` selects nodes: one that is not a plain YYYY-MM-DD date, or whose
+    day is not long before today, may be later than now (Python decides)."""
+    expr = str(spec["date"])
+    if needs.of_expression(expr) is None:
+        return None
+    return f"boolean(({expr})[not({_iso_date('.')}) or {_date_key('.')} >= ${RECENT}])"
+
+
+def _time_limit(spec: Mapping[str, Any]) -> str | None:
+    """Where ``start`` and ``end`` select one node each with a plain YYYY-MM-DD date:
+    the period can be longer than a year only if end's YYYYMMDD exceeds start's by more
+    than 9999 (a year later is start + 10000, or + 9999 from 29 February)."""
+    start, end = str(spec["start"]), str(spec["end"])
+    if any(e in ("NOW", "TODAY") or needs.of_expression(e) is None for e in (start, end)):
+        return None
+    return (
+        f"count({start}) > 1 or count({end}) > 1 or (boolean({start}) and boolean({end}) "
+        f"and (not({_iso_date(start)}) or not({_iso_date(end)}) "
+        f"or {_date_key(end)} > {_date_key(start)} + 9999))"
+    )
+
+
 def failure_expression(rule: str, spec: Mapping[str, Any], loop: Any) -> str | None:
     """An XPath that is true whenever the case fails, or None for rule types that
     cannot be put so. For ``atleast_one``, ``if_then`` and ``evaluates_to_true`` it is
     exactly the failure, and so for ``no_more_than_one``, ``dependent``, ``one_or_all``
-    and ``regex_matches`` with a ``^[^…]+$`` pattern; for ``date_order``,
-    ``no_spaces``, ``no_percent`` and ``range`` it may also be true where the case passes
-    (a date not written YYYY-MM-DD, an empty value, a bound met exactly), never the
-    reverse.
+    and ``regex_matches`` with a ``^[^…]+$`` pattern; for ``date_order``, ``date_now``,
+    ``time_limit``, ``no_spaces``, ``no_percent`` and ``range`` it may also be true where
+    the case passes (a date not written YYYY-MM-DD or close to today, an empty value, a
+    bound met exactly), never the reverse. A case of any other type with a ``condition``
+    gets the condition alone (it cannot fail where its condition does not hold).
     """
     if loop is not None:
         return None
@@ -243,6 +284,10 @@ def failure_expression(rule: str, spec: Mapping[str, Any], loop: Any) -> str | N
         fails = _regex(spec, paths)
     elif rule == "date_order":
         fails = _date_order(spec)
+    elif rule == "date_now":
+        fails = _date_now(spec)
+    elif rule == "time_limit":
+        fails = _time_limit(spec)
     elif rule == "no_more_than_one" and _each(paths, "true()") is not None:
         fails = " + ".join(f"count({p})" for p in paths) + " > 1"
     elif rule == "dependent" and _each(paths, "true()") is not None:
@@ -251,12 +296,14 @@ def failure_expression(rule: str, spec: Mapping[str, Any], loop: Any) -> str | N
     elif rule == "one_or_all" and spec.get("all") in rt.ONE_OR_ALL:
         each, wanted = rt.ONE_OR_ALL[str(spec["all"])]
         fails = f"not(boolean({spec['one']})) and boolean(({each})[not(boolean({wanted}))])"
+    if "condition" in spec:
+        # a case runs only where its condition holds: that alone tells where it may fail
+        condition = f"boolean({spec['condition']})"
+        fails = condition if fails is None else f"{condition} and ({fails})"
     if fails is None:
         return None
-    if "condition" in spec:
-        fails = f"boolean({spec['condition']}) and ({fails})"
     try:
-        etree.XPath(fails)(etree.Element("x"), **{TODAY: 0})
+        etree.XPath(fails)(etree.Element("x"), **{TODAY: 0, RECENT: 0, ev.LOOP_VARIABLE: ""})
     except (etree.XPathSyntaxError, etree.XPathEvalError):
         return None
     return fails
@@ -273,9 +320,21 @@ def marker(fails: tuple[str, ...]) -> etree.XPath:
     return etree.XPath("concat(" + ", ".join([*parts, "''", "''"]) + ")", smart_strings=False)
 
 
-def marks(xpath: etree.XPath, node: etree._Element, today: int) -> set[int]:
-    """Which of a marker's expressions hold on ``node``, in one libxml2 call."""
-    return {ord(ch) - _MARK for ch in str(xpath(node, **{TODAY: today}))}
+def marks(xpath: etree.XPath, node: etree._Element, days: tuple[int, int]) -> set[int]:
+    """Which of a marker's expressions hold on ``node``, in one libxml2 call; ``days``
+    are the values of ``TODAY`` and ``RECENT``."""
+    return {ord(ch) - _MARK for ch in str(xpath(node, today=days[0], recent=days[1]))}
+
+
+@lru_cache(maxsize=1024)
+def xpath(expr: str) -> etree.XPath:
+    """A compiled failure expression of a case inside a loop (see ``holds``)."""
+    return etree.XPath(f"boolean({expr})")
+
+
+def holds(xpath: etree.XPath, node: etree._Element, days: tuple[int, int], value: str) -> bool:
+    """Whether a loop case's failure expression holds on ``node`` for one loop value."""
+    return bool(xpath(node, today=days[0], recent=days[1], **{ev.LOOP_VARIABLE: value}))
 
 
 def position_free(expr: str) -> bool:

@@ -47,6 +47,9 @@ class Case:
     """For a plain case, an XPath true exactly when it fails (see ``iati_rule_fast``)."""
     ups: int | None = None
     """How far above its context node the case looks (None: maybe outside the activity)."""
+    loop_fails: str | None = None
+    """For a case inside a ``loop``, an XPath true whenever it fails for the loop value
+    ``$loopvalue`` (as ``fails``, see ``iati_rule_fast``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,8 +179,8 @@ def parse_ruleset(data: Any, name: str) -> Ruleset:
             if rule != "loop":
                 uid += 1
                 need = needs.of_case(rule, spec, None)
-                fast = _fast(rule, spec, None)
-                cases.append(Case(uid, context, rule, spec, needs=need, **fast, **_info(spec)))
+                shortcut = _fast(rule, spec, None)
+                cases.append(Case(uid, context, rule, spec, needs=need, **shortcut, **_info(spec)))
                 continue
             subs = spec.get("subs", [])
             for sub_where, sub_rule, sub_spec in _cases(f"{where}, do", spec["do"]):
@@ -188,6 +191,7 @@ def parse_ruleset(data: Any, name: str) -> Ruleset:
                 uid += 1
                 need = needs.of_case(sub_rule, fixed, spec)
                 info = {**_info(sub_spec), **_fast(sub_rule, fixed, spec)}
+                info["loop_fails"] = fast.failure_expression(sub_rule, fixed, None)
                 cases.append(Case(uid, context, sub_rule, fixed, loop=spec, needs=need, **info))
         contexts.append((context, needs.of_expression(context), tuple(cases)))
     return Ruleset(name, tuple(contexts))

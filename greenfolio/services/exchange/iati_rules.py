@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,9 @@ class _Step:
     """The context as an expression on the activity, where evaluating in place is safe."""
     early: frozenset[int]
     """Cases (by position) whose failure the plan's marker judges for the whole activity."""
+    plain: tuple[tuple[Case, ...], etree.XPath | None, tuple[Case, ...], etree.XPath | None]
+    """The plain cases judged on each element the context selects, with their marker:
+    those not judged early, then (when the context is marked as a whole) all of them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +251,7 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
             # fail on any of them (one pass over them); the cases are told apart later
             anyone = " or ".join(f"({active[i].fails})" for i in sorted(marked))
             early.append((len(steps), WHOLE, local, anyone))
-        steps.append(_Step(context, active, local, frozenset(marked)))
+        steps.append(_Step(context, active, local, frozenset(marked), _plain(active, marked)))
     marker = fast.marker(tuple(f"({loc})[{fails}]" for _s, _i, loc, fails in early))
     plan = _Plan(tuple(steps), marker if early else None, tuple((s, i) for s, i, *_x in early))
     if len(ruleset.plans) >= 4096:
@@ -257,13 +260,32 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
     return plan
 
 
+def _plain(
+    cases: tuple[Case, ...], early: set[int]
+) -> tuple[tuple[Case, ...], etree.XPath | None, tuple[Case, ...], etree.XPath | None]:
+    rest = tuple(c for i, c in enumerate(cases) if c.fails is not None and i not in early)
+    every = tuple(c for c in cases if c.fails is not None)
+    return (
+        rest,
+        fast.marker(tuple(str(c.fails) for c in rest)) if rest else None,
+        every,
+        fast.marker(tuple(str(c.fails) for c in every)) if every else None,
+    )
+
+
 WHOLE = -1
 """The mark of a context as a whole (see ``_plan``)."""
 
 
-def _today(env: rt.Env) -> int:
+def _days(env: rt.Env) -> tuple[int, int]:
+    """Today and a day ``fast.RECENT_DAYS`` before it, as YYYYMMDD numbers (the
+    markers' ``TODAY`` and ``RECENT``)."""
     day = env.now.date()
-    return day.year * 10000 + day.month * 100 + day.day
+    recent = day - timedelta(days=fast.RECENT_DAYS)
+    return (
+        day.year * 10000 + day.month * 100 + day.day,
+        recent.year * 10000 + recent.month * 100 + recent.day,
+    )
 
 
 def check_activity(
@@ -276,25 +298,34 @@ def check_activity(
     """
     act = _Activity(el, identifier_of(el, index))
     plan = _plan(ruleset, act.names, act.root, str(el.tag))
+    days = _days(env)
     flagged: set[tuple[int, int]] = set()
     if plan.marker is not None:
-        flagged = {plan.marks[i] for i in fast.marks(plan.marker, el, _today(env))}
+        flagged = {plan.marks[i] for i in fast.marks(plan.marker, el, days)}
     findings: list[Finding] = []
     with ev.memo():
         for s, step in enumerate(plan.steps):
             whole = (s, WHOLE) in flagged
-            run = tuple(
-                case
-                for i, case in enumerate(step.cases)
-                if whole or i not in step.early or (s, i) in flagged
-            )
+            if whole or not step.early:
+                run = step.cases
+            else:
+                run = tuple(
+                    case
+                    for i, case in enumerate(step.cases)
+                    if i not in step.early or (s, i) in flagged
+                )
             if run:
-                findings.extend(_check_context(act, step, run, env, whole))
+                findings.extend(_check_context(act, step, run, env, days, whole))
     return findings
 
 
 def _check_context(
-    act: _Activity, step: _Step, run: tuple[Case, ...], env: rt.Env, whole: bool = False
+    act: _Activity,
+    step: _Step,
+    run: tuple[Case, ...],
+    env: rt.Env,
+    days: tuple[int, int],
+    whole: bool = False,
 ) -> list[Finding]:
     """The cases ``run`` of one context, on each element the context selects (``whole``:
     the plain cases were only judged for the context as a whole)."""
@@ -305,18 +336,13 @@ def _check_context(
     else:
         found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), _in_own_tree
     # plain cases not judged for the whole activity are judged here, for each target
-    plain = tuple(
-        c
-        for i, c in enumerate(step.cases)
-        if c.fails is not None and (whole or i not in step.early)
-    )
-    marker = fast.marker(tuple(str(c.fails) for c in plain)) if plain else None
+    plain, marker = (step.plain[2], step.plain[3]) if whole else (step.plain[0], step.plain[1])
     for target in found:
         if not isinstance(target, etree._Element):
             continue
         skip = set()
         if marker is not None:
-            marked = fast.marks(marker, target, _today(env))
+            marked = fast.marks(marker, target, days)
             skip = {id(c) for i, c in enumerate(plain) if i not in marked}
         for case in run:
             if id(case) in skip:
@@ -325,7 +351,10 @@ def _check_context(
                 findings.extend(_run_case(target, case, act.ident, env, None, where))
                 continue
             foreach = ev.nodes(target, case.loop["foreach"], _NO_VARIABLES)
+            screen = fast.xpath(case.loop_fails) if case.loop_fails is not None else None
             for value in dict.fromkeys(ev.text_of(n) for n in foreach):
+                if screen is not None and not fast.holds(screen, target, days, value):
+                    continue
                 findings.extend(_run_case(target, case, act.ident, env, value, where))
     return findings
 

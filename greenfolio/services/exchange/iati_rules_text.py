@@ -256,6 +256,7 @@ def as_problems(
     strict: bool = False,
     lang: str = "en",
     sentences: dict[tuple[int, str | None], str] | None = None,
+    details: dict[tuple[object, ...], str] | None = None,
 ) -> list[Problem]:
     """Findings as import problems (one each), for ``import iati --rules``.
 
@@ -263,16 +264,24 @@ def as_problems(
     errors (which keep the activity out); the ruleset's warnings stay warnings. The
     message is the rule's sentence alone, so an import's summary groups each rule once;
     the place (line, activity, XPath) and what was found there are kept apart.
-    ``sentences`` remembers each rule's sentence across calls (cases of one ruleset).
+    ``sentences`` remembers each rule's sentence across calls (cases of one ruleset), and
+    ``details`` what was found, by kind and values (the same few recur in most files).
     """
     problems = []
     known = sentences if sentences is not None else {}
+    found = details if details is not None else {}
     for f in findings:
         severity = Severity.ERROR if strict and f.case.severity == "error" else Severity.WARNING
         key = (f.case.uid, f.loop_value)
         text = known.get(key)
         if text is None:
             text = known[key] = sentence(f.case, lang, f.loop_value)
+        seen = (f.detail, *f.params.items())
+        detail = found.get(seen)
+        if detail is None:
+            if len(found) >= 4096:
+                found.clear()
+            detail = found[seen] = say("found", f.detail, lang, **f.params)
         problems.append(
             Problem(
                 text,
@@ -281,7 +290,7 @@ def as_problems(
                 line=f.line,
                 activity=f.activity,
                 xpath=f.path,
-                detail=say("found", f.detail, lang, **f.params),
+                detail=detail,
             )
         )
     return problems
@@ -297,11 +306,12 @@ def import_check(
     """The rules as a check of one activity of the import's own streaming pass."""
     env = env or default_env()
     sentences: dict[tuple[int, str | None], str] = {}
+    details: dict[tuple[object, ...], str] = {}
 
     def check(el: etree._Element, index: int) -> list[Problem]:
         findings = check_activity(el, ruleset, env, index)
         if not findings:
             return []
-        return as_problems(findings, file, strict=strict, sentences=sentences)
+        return as_problems(findings, file, strict=strict, sentences=sentences, details=details)
 
     return check
