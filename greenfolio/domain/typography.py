@@ -84,12 +84,12 @@ _UNBROKEN = re.compile(f"{DOCUMENT_SYMBOL.pattern}|{_RANGE.pattern}|{_NAME.patte
 WORD_JOINER = "\u2060"
 
 
-def unbroken_spans(text: str) -> list[tuple[str, bool]]:
-    """``text`` cut into (piece, keep_whole) in reading order: document symbols, numeric
-    ranges, hyphenated names and codes with their number are kept whole."""
+def cut(pattern: re.Pattern[str], text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, matched) in reading order, a piece for each match of
+    ``pattern`` and one for each stretch between them."""
     out: list[tuple[str, bool]] = []
     pos = 0
-    for match in _UNBROKEN.finditer(text):
+    for match in pattern.finditer(text):
         if match.start() > pos:
             out.append((text[pos : match.start()], False))
         out.append((match.group(0), True))
@@ -97,6 +97,12 @@ def unbroken_spans(text: str) -> list[tuple[str, bool]]:
     if pos < len(text):
         out.append((text[pos:], False))
     return out
+
+
+def unbroken_spans(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, keep_whole) in reading order: document symbols, numeric
+    ranges, hyphenated names and codes with their number are kept whole."""
+    return cut(_UNBROKEN, text)
 
 
 def join_unbroken(text: str) -> str:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 
+from greenfolio.domain.typography import cut
+
 _NUMBER = r"\d+(?:[.,\u00a0\u202f]\d+)*"
 _LTR_SPAN = re.compile(
     rf"{_NUMBER}\s?[-\u2010-\u2015]\s?{_NUMBER}"  # 2018–2021, 12–15, 2020-2021
@@ -48,30 +50,12 @@ def is_address(piece: str) -> bool:
 def slash_pairs(text: str) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, is_pair): a pair is two Arabic words joined by a slash, as
     the double month names ("تموز/يوليه"), which a line never breaks."""
-    out: list[tuple[str, bool]] = []
-    pos = 0
-    for match in _SLASH_PAIR.finditer(text):
-        if match.start() > pos:
-            out.append((text[pos : match.start()], False))
-        out.append((match.group(0), True))
-        pos = match.end()
-    if pos < len(text):
-        out.append((text[pos:], False))
-    return out
+    return cut(_SLASH_PAIR, text)
 
 
 def spans(text: str) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, isolate_left_to_right) in reading order."""
-    out: list[tuple[str, bool]] = []
-    pos = 0
-    for match in _LTR_SPAN.finditer(text):
-        if match.start() > pos:
-            out.append((text[pos : match.start()], False))
-        out.append((match.group(0), True))
-        pos = match.end()
-    if pos < len(text):
-        out.append((text[pos:], False))
-    return out
+    return cut(_LTR_SPAN, text)
 
 
 def isolated(text: str) -> str:
