@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from greenfolio.interfaces import report_files
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
+from tests.pdf_text import pdf_text
 
 LANGS = ["en", "ar", "zh"]
 ONE_BAR = "ods_by_year"
@@ -61,12 +61,7 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
         if lang == "ar":
             assert "<w:bidiVisual/>" in xml
 
-        pdf = subprocess.run(
-            ["pdftotext", str(tmp_path / f"board-2021-{lang}.pdf"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        pdf = pdf_text(tmp_path / f"board-2021-{lang}.pdf")
         flat = re.sub(r"[\u202a-\u202e\u200e\u200f\s]+", " ", pdf)
         # the table's cells (unit, value, label), then the caption and the source note
         # (pdftotext reorders the words of an Arabic line, so look for each in a window)
@@ -106,12 +101,7 @@ def test_the_map_has_a_legend_of_projects_per_country_in_each_language(
         html = (tmp_path / f"board-2021-{lang}.html").read_text("utf-8")
         figure = re.search(r'<figure[^>]*data-chart="countries_map".*?</figure>', html, re.S)
         assert figure is not None and title in figure.group(0)
-        pdf = subprocess.run(
-            ["pdftotext", str(tmp_path / f"board-2021-{lang}.pdf"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        pdf = pdf_text(tmp_path / f"board-2021-{lang}.pdf")
         assert title in re.sub(r"[\u202a-\u202e\u200e\u200f]", "", pdf), lang
         # DOCX holds the map as a PNG rasterised from this same SVG, legend and all
         png = report_files.render_charts(built)["countries_map"].png

@@ -22,6 +22,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition, load_template
 from tests.conftest import ARTIFACTS, Templates
 from tests.outline import EXPECTED
+from tests.pdf_text import pdf_text
 
 LANGS = ("ar", "zh", "en", "fr", "ru", "es")
 PAGES = ARTIFACTS / "test-artifacts"
@@ -149,9 +150,7 @@ def test_arabic_is_right_to_left_in_html_and_docx(six: tuple[Path, str]) -> None
 
 
 def _pdf_text(path: Path) -> str:
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(path)
     return text
 
 
@@ -417,6 +416,8 @@ def test_a_one_value_chart_keeps_the_qualifier_its_figure_records(
 
 def _docx_tables(path: Path) -> list[str]:
     return [c.text for t in docx.Document(str(path)).tables for row in t.rows for c in row.cells]
+
+
 _BIDI = re.compile("[\\s\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]+")
 
 
@@ -460,12 +461,7 @@ def test_footnote_addresses_break_only_after_a_slash_or_a_dot(
     out, db_file = six
     built = reporting.build(Database.open(db_file), "board", 2021, lang)
     # -raw: the lines as set, without pdftotext joining a line that ends in a hyphen
-    text = subprocess.run(
-        ["pdftotext", "-raw", str(out / f"board-2021-{lang}.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(out / f"board-2021-{lang}.pdf", "-raw")
     urls = [n.text for n in built.document.footnotes if "/" in n.text and "." in n.text]
     assert any("-" in url for url in urls), "some address has a hyphen to break at"
     for url in urls:
@@ -474,6 +470,8 @@ def test_footnote_addresses_break_only_after_a_slash_or_a_dot(
         assert re.search(pattern, text), (lang, url)
         for line in text.splitlines():
             assert not line.startswith("-"), (lang, "a hyphen repeated at a line start", line)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en", "ar"])
 def test_the_map_keeps_its_notes_on_its_page(
     templates: Templates, tmp_path: Path, lang: str

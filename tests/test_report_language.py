@@ -34,6 +34,7 @@ from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
 from tests.conftest import Templates
+from tests.pdf_text import pdf_text
 
 QUANTITIES = (
     "pops_destroyed",
@@ -524,7 +525,6 @@ def _flat(text: str) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", UN_LANGUAGES)
 def test_docx_and_pdf_text_follow_the_rules(written: Path, lang: str) -> None:
-    import subprocess
 
     import docx
 
@@ -533,12 +533,7 @@ def test_docx_and_pdf_text_follow_the_rules(written: Path, lang: str) -> None:
     docx_text = _flat(" ".join([*header, *(p.text for p in document.paragraphs)]))
     texts = {"docx": docx_text}
     if shutil.which("pdftotext"):
-        pdf = subprocess.run(
-            ["pdftotext", str(written / f"board-2021-{lang}.pdf"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        pdf = pdf_text(written / f"board-2021-{lang}.pdf")
         texts["pdf"] = _flat(pdf)
     for fmt, text in texts.items():
         for phrase in PHRASES[lang]:
@@ -687,7 +682,6 @@ def test_spanish_names_the_global_bioenergy_partnership_as_fao_does(
 def test_written_files_keep_the_french_and_spanish_rules(written: Path, lang: str) -> None:
     """The same rules read back from the DOCX XML (calls, no-break spaces) and the PDF text
     (ranges): what the writers print, not only what the templates give them."""
-    import subprocess
     import zipfile
 
     from lxml import etree
@@ -708,12 +702,7 @@ def test_written_files_keep_the_french_and_spanish_rules(written: Path, lang: st
         assert not _YEAR_RANGE_HYPHEN.search(before), before
     assert calls >= 10
     if shutil.which("pdftotext"):
-        pdf = subprocess.run(
-            ["pdftotext", str(written / f"board-2021-{lang}.pdf"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        pdf = pdf_text(written / f"board-2021-{lang}.pdf")
         assert not _YEAR_RANGE_HYPHEN.search(pdf), _YEAR_RANGE_HYPHEN.search(pdf)
         assert "2018–2021" in pdf
 
@@ -817,11 +806,8 @@ def _zh_pdf_words(pdf: Path) -> list[tuple[str, float, float, float]]:
     or a change of size), each with its left and right edge and its height: a footnote
     call is a word of its own, smaller than the text beside it."""
     import html
-    import subprocess
 
-    xml = subprocess.run(
-        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    xml = pdf_text(pdf, "-bbox")
     found = re.finditer(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
         xml,
@@ -1021,18 +1007,12 @@ def test_russian_pdf_lines_keep_numbers_with_their_words(written: Path) -> None:
     """No line of the Russian PDF ends with a number whose word ("года", "стран") starts
     the next line, nor with a one-letter word, nor does a line start with a dash; the DOCX
     text has no plain space where the rule puts a no-break one."""
-    import subprocess
 
     import docx
 
     if not shutil.which("pdftotext"):
         pytest.skip("poppler-utils not installed")
-    text = subprocess.run(
-        ["pdftotext", "-raw", str(written / "board-2021-ru.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(written / "board-2021-ru.pdf", "-raw")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for line, after in pairwise(lines):
         if re.fullmatch(r"[\d\s\u00a0]+", line):  # a chart's axis
@@ -1065,16 +1045,10 @@ def test_document_symbols_never_break_in_pdf_or_docx(written: Path, lang: str) -
     """No line of the PDF text ends inside a symbol (after its slash), and each symbol of
     the report is found whole on a line; in the DOCX text every slash of a symbol carries a
     word joiner."""
-    import subprocess
     import zipfile
 
     if shutil.which("pdftotext"):
-        pdf = subprocess.run(
-            ["pdftotext", str(written / f"board-2021-{lang}.pdf"), "-"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        pdf = pdf_text(written / f"board-2021-{lang}.pdf")
         lines = pdf.splitlines()
         cut = re.compile(r"(?<![\w./\-])[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9.]+)*/$")
         for line in lines:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
 from tests.conftest import Templates
+from tests.pdf_text import pdf_text
 
 ORG_CALL = re.compile(r"""org\(\s*["'](\w+)["']\s*(?:,\s*case\s*=\s*["'](\w+)["']\s*)?\)""")
 BODIES = ("eib", "gef", "gcf", "fao", "un_women", "csw", "european_commission", "unep")
@@ -171,9 +171,7 @@ def pdfs(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) -> 
 def _pdf_text(pdf: Path) -> str:
     """Text as a reader sees it: bidi controls (pdftotext adds them around Arabic) removed,
     apostrophes alike, spaces folded; in Chinese no space at all (line ends split names)."""
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf)
     text = re.sub("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", "", text).replace("\u2019", "'")
     return "\f".join(re.sub(r"[\s\u00a0\u202f]+", " ", page) for page in text.split("\f"))
 
