@@ -184,14 +184,15 @@ class _Renderer:
         note = report_units.basis_note(fig, self.lang)
         return self._mark(fid, text) + (self.fn(note) if note else "")
 
-    def countries(self, fid: str, prep: str = "", bare: bool = False) -> str:
+    def countries(self, fid: str, prep: str = "", bare: bool = False, cap: bool = False) -> str:
         """The figure's countries as a list in running text, each with its UN article
         ("el Brasil, Tailandia y el Uruguay"); ``prep`` is joined to the first name as the
         language contracts it ("del Brasil"), and in French to every name, as French
         repeats it ("au Ghana, au Sénégal et en Sierra Leone"; ``prep="en"`` is the
         preposition of place, chosen by each name's article); ``bare`` drops the articles
         (for brackets). In French and Spanish a short name does not break across lines
-        (see ``_unbroken``)."""
+        (see ``_unbroken``). ``cap`` capitalizes the list's first letter (a sentence's start:
+        "Au Brésil, …")."""
         fig = self._figure(fid)
         if not fig.items:
             raise ValidationError(
@@ -212,7 +213,8 @@ class _Renderer:
             names[0] = country_in_text(codes[0], self.lang, prep)
         if self.lang in ("fr", "es"):
             names = [_unbroken(name) for name in names]
-        return self._mark(fid, format_list(names, locale=_DATE_LOCALES[self.lang]))
+        text = format_list(names, locale=_DATE_LOCALES[self.lang])
+        return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
 
     def org(self, key: str, case: str = "") -> str:
         """A partner's or UN body's name: in the document's language where the UN or the
