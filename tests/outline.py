@@ -131,8 +131,9 @@ def read_number(text: str, lang: str) -> tuple[float, str]:
     """Read a printed figure back into (value, qualifier), the way a reader would.
 
     The number may be followed by its unit ("13,194 metric tonnes", "700 多公吨"). A count
-    written without a numeral names one thing ("a new guide", "its National Economic
-    Strategy 2030", "一份", "《2030 年国家经济战略》"): a reader counts it as one.
+    written without a numeral names one thing ("a new guide", "the Global Alliance", "its
+    National Economic Strategy 2030", "一份", "《2030 年国家经济战略》"): a reader counts it as
+    one.
     """
     text = text.strip()
     words = "|".join(_WORDS[lang])
@@ -143,7 +144,7 @@ def read_number(text: str, lang: str) -> tuple[float, str]:
         pattern = rf"^(约 )?([\d,.]+|{words})( ?(?:{scales}))?( 多)?"
     match = re.match(pattern, text, flags=re.IGNORECASE)
     if match is None or (lang == "zh" and match.group(2) == "一" and not match.group(3)):
-        if lang == "zh" or re.match(r"^(a|an|its|one)\b", text, flags=re.IGNORECASE):
+        if lang == "zh" or re.match(r"^(a|an|its|one|the)\b", text, flags=re.IGNORECASE):
             return 1.0, "exact"
         raise ValueError(f"no number in {text!r}")
     qualifier = "exact"

@@ -102,7 +102,11 @@ def test_the_map_has_a_legend_of_projects_per_country_in_each_language(
         figure = re.search(r'<figure[^>]*data-chart="countries_map".*?</figure>', html, re.S)
         assert figure is not None and title in figure.group(0)
         pdf = pdf_text(tmp_path / f"board-2021-{lang}.pdf")
-        assert title in re.sub(r"[\u202a-\u202e\u200e\u200f]", "", pdf), lang
+        flat = re.sub(r"[\u202a-\u202e\u200e\u200f]", "", pdf)
+        if lang == "ar":  # pdftotext gives an Arabic line's words in another order
+            assert all(word in flat for word in title.split()), lang
+        else:
+            assert title in flat, lang
         # DOCX holds the map as a PNG rasterised from this same SVG, legend and all
         png = report_files.render_charts(built)["countries_map"].png
         with zipfile.ZipFile(tmp_path / f"board-2021-{lang}.docx") as z:

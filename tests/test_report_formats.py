@@ -521,3 +521,31 @@ def test_docx_keeps_the_map_with_its_caption_and_notes(six: tuple[Path, str], la
     assert block[0]._p.xpath(".//pic:pic") and [p.text for p in block[2:]] == list(ref.notes)
     kept = [p.paragraph_format.keep_with_next for p in block]
     assert kept == [True] * (len(block) - 1) + [False], kept
+
+
+@slow
+def test_the_html_report_fits_a_phone(six: tuple[Path, str]) -> None:
+    """On a 390 px screen nothing is wider than the screen: the charts scale to the column,
+    tables scroll within themselves, long addresses and queries in the sources wrap."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip(f"{chromium} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    out, _ = six
+    PAGES.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        for lang in ("en", "fr", "zh", "ar"):
+            page = browser.new_page(viewport={"width": 390, "height": 900})
+            page.goto((out / f"board-2021-{lang}.html").as_uri())
+            sizes = page.evaluate(
+                """() => ({page: document.documentElement.scrollWidth,
+                          charts: [...document.querySelectorAll('figure svg')].map(
+                            s => s.getBoundingClientRect().width)})"""
+            )
+            assert sizes["page"] <= 390, (lang, sizes)
+            assert sizes["charts"] and all(0 < w <= 390 for w in sizes["charts"]), (lang, sizes)
+            page.screenshot(path=str(PAGES / f"board-html-{lang}-390.png"))
+            page.close()
+        browser.close()
