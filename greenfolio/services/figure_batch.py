@@ -17,6 +17,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,7 +31,14 @@ from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import reference
-from greenfolio.store.tables import IndicatorRow, MethodRunRow, ResultRow, WorkRow, WorkTermRow
+from greenfolio.store.tables import (
+    EvidenceFileRow,
+    IndicatorRow,
+    MethodRunRow,
+    ResultRow,
+    WorkRow,
+    WorkTermRow,
+)
 
 Row = Any
 ROW_COLUMNS = (
@@ -94,6 +102,8 @@ class _Window:
             conds.append(ResultRow.period_end >= lo)
         if hi is not None:
             conds.append(ResultRow.period_end <= hi)
+        self.conds = conds
+        self.codes = codes
         needed = self._needed(session, specs)
         # Rows by indicator, kind and sex, in period order: a figure's window is then two
         # binary searches. Rows without a period end count only for a figure without one.
@@ -257,13 +267,57 @@ def _groups(ind: Indicator, rows: list[Row], best: Any) -> tuple[list[UnitGroup]
     return groups, {Qualifier(q) for _, q in values}
 
 
+@dataclass(frozen=True)
+class _Provenance:
+    """What the provenance of the window's figures names: its method runs (by id) and
+    the current evidence files of its results (by result id, in id order)."""
+
+    runs: dict[int, dict[str, Any]]
+    evidence: dict[int, list[dict[str, Any]]]
+
+
+def _provenance(session: Session, window: _Window) -> _Provenance:
+    wanted = {r.method_run_id for rows in window.dated.values() for r in rows}
+    wanted |= {r.method_run_id for rows in window.undated.values() for r in rows}
+    wanted.discard(None)
+    runs = {
+        run.id: {
+            "run_id": run.id,
+            "method": run.method,
+            "method_version": run.method_version,
+            "refdata_version": run.refdata_version,
+            "basis": figure_queries.run_basis(run),  # the GWP basis the run states
+        }
+        for run in session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(wanted)))
+    }
+    # The evidence of every result of the window (as figures.trace_records lists it per
+    # figure): few results have files, so the files are read from their side.
+    evidence: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if window.codes:
+        files = session.execute(
+            select(EvidenceFileRow.result_id, EvidenceFileRow.id, EvidenceFileRow.sha256)
+            .join(ResultRow, ResultRow.id == EvidenceFileRow.result_id)
+            .where(
+                EvidenceFileRow.state == "current",
+                ResultRow.indicator_code.in_(window.codes),
+                *window.conds,
+            )
+            .order_by(EvidenceFileRow.result_id, EvidenceFileRow.id)
+        )
+        for result_id, file_id, sha in files:
+            evidence[result_id].append(
+                {"result_id": result_id, "evidence_id": file_id, "sha256": sha}
+            )
+    return _Provenance(runs, dict(evidence))
+
+
 def _figure(
     ind: Indicator,
     spec: figure_queries.FigureSpec,
     rows: list[Row],
-    runs: dict[int, Any] | None,
+    known: _Provenance | None,
 ) -> figure_queries.Figure:
-    """The figure of ``spec`` from its rows; with provenance when ``runs`` is given."""
+    """The figure of ``spec`` from its rows; with provenance when ``known`` is given."""
     unit = str(spec.params.get("unit", ind.unit))
     items: list[str] = []
     rule = ind.aggregation
@@ -288,14 +342,18 @@ def _figure(
     ids: list[int] = []
     ends: list[date] = []
     used: list[dict[str, Any]] = []
-    if runs is not None:
+    files: list[dict[str, Any]] = []
+    if known is not None:
         ids = [r.id for r in rows]
         ends = [r.period_end for r in rows if r.period_end is not None]
         by_run: dict[int, list[int]] = defaultdict(list)
         for r in rows:
             if r.method_run_id is not None:
                 by_run[r.method_run_id].append(r.id)
+        runs = known.runs
         used = [{**runs[rid], "result_ids": by_run[rid]} for rid in sorted(by_run) if rid in runs]
+        if known.evidence:
+            files = [dict(f) for rid in ids for f in known.evidence.get(rid, ())]
     return figure_queries.Figure(
         spec.id,
         spec.query,
@@ -308,6 +366,7 @@ def _figure(
         spec.window,
         max(ends, default=None),
         used,
+        files,
     )
 
 
@@ -330,9 +389,13 @@ def compute_all(
         )
     )
     inds: dict[str, Indicator] = {}
+    by_code: dict[str, Indicator] = {}
     for spec in batch:  # the checks of indicator_figure, with its messages, first
-        ind = reference.indicator(session, str(spec.params["indicator"]))
-        figure_queries.result_conditions(ind, spec.params, spec.window)
+        code = str(spec.params["indicator"])
+        if code not in by_code:
+            by_code[code] = reference.indicator(session, code)
+        ind = by_code[code]
+        figure_queries.check_params(ind, spec.params)
         unit = str(spec.params.get("unit", ind.unit))
         if not compatible(unit, ind.unit):
             raise ValidationError(
@@ -342,26 +405,12 @@ def compute_all(
         inds[spec.id] = ind
     del held
     window = _Window(session, batch) if batch else None
-    runs: dict[int, Any] | None = None
-    if with_ids and window is not None:
-        wanted = {r.method_run_id for rows in window.dated.values() for r in rows}
-        wanted |= {r.method_run_id for rows in window.undated.values() for r in rows}
-        wanted.discard(None)
-        runs = {
-            run.id: {
-                "run_id": run.id,
-                "method": run.method,
-                "method_version": run.method_version,
-                "refdata_version": run.refdata_version,
-                "basis": figure_queries.run_basis(run),  # the GWP basis the run states
-            }
-            for run in session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(wanted)))
-        }
+    known = _provenance(session, window) if with_ids and window is not None else None
     out: dict[str, figure_queries.Figure] = {}
     for spec in specs:
         if window is not None and spec.id in inds:
             ind = inds[spec.id]
-            out[spec.id] = _figure(ind, spec, window.slice(ind, spec), runs)
+            out[spec.id] = _figure(ind, spec, window.slice(ind, spec), known)
         else:
             out[spec.id] = figure_queries.compute(session, spec, with_ids)
     return out

@@ -90,10 +90,24 @@ class Figure:
         }
 
 
+def check_params(ind: Indicator, params: Mapping[str, Any]) -> None:
+    """Refuse parameters that ``result_conditions`` cannot turn into a figure's filters."""
+    if (
+        not params.get("status")
+        and ind.aggregation is Aggregation.COUNT_BY_STATUS
+        and "status" not in params
+    ):
+        raise ValidationError(
+            f"indicator {ind.code!r} counts by status: give the figure a 'status' parameter "
+            "(planned, under_way or completed)"
+        )
+
+
 def result_conditions(
     ind: Indicator, params: Mapping[str, Any], window: Window | None
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses shared by every indicator query: verified, actual, in period, filtered."""
+    check_params(ind, params)
     conds: list[ColumnElement[bool]] = [
         ResultRow.indicator_code == ind.code,
         ResultRow.review_state == ReviewState.VERIFIED.value,
@@ -114,11 +128,6 @@ def result_conditions(
         conds.append(ResultRow.country == params["country"])
     if params.get("status"):
         conds.append(ResultRow.milestone == params["status"])
-    elif ind.aggregation is Aggregation.COUNT_BY_STATUS and "status" not in params:
-        raise ValidationError(
-            f"indicator {ind.code!r} counts by status: give the figure a 'status' parameter "
-            "(planned, under_way or completed)"
-        )
     if params.get("work"):
         keys = params["work"] if isinstance(params["work"], list) else [params["work"]]
         conds.append(ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key.in_(keys))))
