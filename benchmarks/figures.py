@@ -65,17 +65,19 @@ class Outcome:
     results: int
     figures: int
     ratio: float
+    first_ratio: float
 
     @property
     def passed(self) -> bool:
-        return self.ratio <= TARGET_RATIO
+        """The target holds for the median and for the first (cold) call alike."""
+        return max(self.ratio, self.first_ratio) <= TARGET_RATIO
 
     def summary(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         return (
             f"backend={self.backend} projects={self.projects} results={self.results} "
             f"figures={self.figures} with_ids/baseline={self.ratio:.2f}x "
-            f"target≤{TARGET_RATIO}x {verdict}"
+            f"first call {self.first_ratio:.2f}x target≤{TARGET_RATIO}x (both) {verdict}"
         )
 
 
@@ -211,14 +213,17 @@ def run_backend(backend: str, args: argparse.Namespace) -> Outcome:
         bare = measure(values_only)
         base = measure(baseline)
         ratio = full.median / base.median
+        first_ratio = full.runs[0] / base.median
+        warm = bench_db.Timings(full.runs[1:])
         print(f"  baseline: grouped query over {start}..{end}  {base.describe()}")
         print(f"  {count} figures with provenance (ids)    {full.describe()}")
         print(f"    of which the first call (cold)     {full.runs[0] * 1000:7.1f}ms")
+        print(f"    the later calls (warm)             {warm.describe()}")
         print(f"  {count} figures, values only          {bare.describe()}")
         print(
-            f"  with ids / baseline = {ratio:.2f}x (first call {full.runs[0] / base.median:.2f}x, "
-            f"target ≤ {TARGET_RATIO}x); with ids / values only = "
-            f"{full.median / bare.median:.2f}x"
+            f"  with ids / baseline = {ratio:.2f}x (first call {first_ratio:.2f}x, warm "
+            f"{warm.median / base.median:.2f}x; target ≤ {TARGET_RATIO}x for the median and the "
+            f"first call); with ids / values only = {full.median / bare.median:.2f}x"
         )
         slowest = slowest_figures(db, definition, YEAR)
         print(
@@ -228,7 +233,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Outcome:
         for seconds, fid, params in slowest[:SLOWEST_SHOWN]:
             print(f"    {seconds * 1000:8.1f}ms  {fid}  [{params}]")
         print(f"  peak RSS of this process: {bench_db.peak_rss_mib():.0f} MiB")
-        outcome = Outcome(backend, args.projects, added, count, ratio)
+        outcome = Outcome(backend, args.projects, added, count, ratio, first_ratio)
         print(outcome.summary(), flush=True)
         return outcome
 

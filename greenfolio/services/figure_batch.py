@@ -14,12 +14,12 @@ database, whose order of addition may change the last binary digit.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
@@ -40,7 +40,6 @@ from greenfolio.store.tables import (
     WorkTermRow,
 )
 
-Row = Any
 ROW_COLUMNS = (
     ResultRow.id,
     ResultRow.indicator_code,
@@ -56,6 +55,31 @@ ROW_COLUMNS = (
     ResultRow.method_run_id,
     ResultRow.work_id,
 )
+
+
+class Row(NamedTuple):
+    """One result of the window as read (``ROW_COLUMNS``, then the project's term).
+
+    The database's rows become these at once: reading a field of a named tuple costs a
+    tenth of reading it from a SQLAlchemy row by name, and the figures read each field of
+    thousands of rows several times."""
+
+    id: int
+    indicator_code: str
+    kind: str
+    period_end: date | None
+    sex: str | None
+    milestone: str | None
+    unit: str
+    qualifier: str
+    value: float
+    country: str | None
+    entity: str | None
+    method_run_id: int | None
+    work_id: int
+    term: str | None
+
+
 KNOWN = {"indicator", "kind", "sex", "country", "status", "work", "unit"} | set(
     figure_queries.TERM_FILTERS
 )
@@ -105,23 +129,31 @@ class _Window:
         self.conds = conds
         self.codes = codes
         needed = self._needed(session, specs)
-        # Rows by indicator, kind and sex, in period order: a figure's window is then two
-        # binary searches. Rows without a period end count only for a figure without one.
-        self.ends: dict[tuple[str, str, str | None], list[date]] = defaultdict(list)
+        self.bounds = (lo, hi)
+        # Rows by indicator, kind and sex. Rows without a period end count only for a
+        # figure without one.
         self.dated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.undated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.sexes: dict[tuple[str, str], set[str | None]] = defaultdict(set)
         # One seek of the figure index per indicator (read alone), all in one statement:
         # one round trip, Core rows fetched at once (no ORM work, no row-by-row fetching).
-        # Each row comes with the named terms of its project (one row per term), so the
-        # classification is read only for the projects of the window, by index probes.
-        term: Any = WorkTermRow.term_key if terms else literal(None)
+        # The rows of an indicator that some figure filters by classification come with
+        # the named terms of their project (one row per term), so the classification is
+        # read only for the projects of the window, by index probes.
+        classified = {
+            str(s.params["indicator"])
+            for s in specs
+            if any(s.params.get(scheme) for scheme in figure_queries.TERM_FILTERS)
+        }
         parts = []
         for code in codes:
+            term: Any = WorkTermRow.term_key
+            if code not in classified:
+                term = literal(None, WorkTermRow.term_key.type)
             query = select(*ROW_COLUMNS, term.label("term")).where(
                 ResultRow.indicator_code == code, *conds
             )
-            if terms:
+            if code in classified:
                 query = query.outerjoin(
                     WorkTermRow,
                     # By the project alone (its few terms), each then checked: seeking
@@ -136,22 +168,19 @@ class _Window:
             parts.append(query)
         found: list[Row] = []
         if parts:
-            found = list(session.connection().execute(union_all(*parts)).all())
+            found = list(map(Row._make, session.connection().execute(union_all(*parts)).all()))
         self.by_term: dict[str, set[int]] = defaultdict(set)
         unique: dict[int, Row] = {}
         for row in found:
-            unique.setdefault(row.id, row)
+            unique[row.id] = row
             if row.term is not None:
                 self.by_term[row.term].add(row.work_id)
-        rows = sorted(unique.values(), key=_in_period_order)
-        for row in rows:
+        dated, undated = self.dated, self.undated
+        for row in unique.values():
             key = (row.indicator_code, row.kind, row.sex)
-            self.sexes[key[:2]].add(row.sex)
-            if row.period_end is None:
-                self.undated[key].append(row)
-            else:
-                self.ends[key].append(row.period_end)
-                self.dated[key].append(row)
+            (undated if row.period_end is None else dated)[key].append(row)
+        for code, kind, sex in [*dated, *undated]:
+            self.sexes[(code, kind)].add(sex)
         self.by_key: dict[str, int] = {}
         if keys:
             self.by_key = dict(
@@ -166,8 +195,14 @@ class _Window:
         whole: set[str] = set()
         by_term: set[tuple[str, str]] = set()
         by_key: set[tuple[str, str]] = set()
+        # And of those rows only the ones some figure's own filters (status, sex, country)
+        # let through: an indicator whose figures each take one milestone is not read whole.
+        own: dict[str, list[Any] | None] = {}
         for spec in specs:
             code = str(spec.params["indicator"])
+            mine = _own_filter(spec.params)
+            current = own.get(code, [])
+            own[code] = None if mine is None or current is None else [*current, mine]
             terms = [
                 f"{scheme}:{c}"
                 for scheme in figure_queries.TERM_FILTERS
@@ -201,7 +236,14 @@ class _Window:
                 WorkTermRow.term_key.in_(sorted(named_terms))
             )
             wanted[code].append(ResultRow.work_id.in_(projects))
-        return {code: None if code in whole else or_(*wanted[code]) for code in whole | set(wanted)}
+        needed: dict[str, Any] = {}
+        for code in own:
+            parts = [] if code in whole else [or_(*wanted[code])]
+            filters = own[code]
+            if filters is not None:
+                parts.append(or_(*filters))
+            needed[code] = and_(*parts) if parts else None
+        return needed
 
     def slice(self, ind: Indicator, spec: figure_queries.FigureSpec) -> list[Row]:
         """The rows ``figures.result_conditions`` would select for ``spec``."""
@@ -223,12 +265,13 @@ class _Window:
         rows: list[Row] = []
         for one in wanted:
             key = (ind.code, kind, one)
-            ends = self.ends.get(key, [])
-            lo = bisect_left(ends, start) if start is not None else 0
-            hi = bisect_right(ends, end) if end is not None else len(ends)
-            rows += self.dated.get(key, [])[lo:hi]
+            rows += self.dated.get(key, ())
             if start is None and end is None:
-                rows += self.undated.get(key, [])
+                rows += self.undated.get(key, ())
+        if start is not None and start != self.bounds[0]:  # the read's bounds hold
+            rows = [r for r in rows if r.period_end is None or r.period_end >= start]
+        if end is not None and end != self.bounds[1]:
+            rows = [r for r in rows if r.period_end is None or r.period_end <= end]
         if params.get("country"):
             rows = [r for r in rows if r.country == params["country"]]
         if params.get("status"):
@@ -239,12 +282,21 @@ class _Window:
         return rows
 
 
-def _in_period_order(row: Row) -> tuple[date, int]:
-    return (row.period_end or date.min, int(row.id))
+def _own_filter(params: Mapping[str, Any]) -> Any:
+    """The filters of a figure on a result's own columns (as ``figures.result_conditions``
+    writes them), all of them together; None when they let every row through."""
+    conds = []
+    sex = params.get("sex")
+    if sex != "any":
+        conds.append(ResultRow.sex == sex if sex else ResultRow.sex.is_(None))
+    if params.get("country"):
+        conds.append(ResultRow.country == params["country"])
+    if params.get("status"):
+        conds.append(ResultRow.milestone == params["status"])
+    return and_(*conds) if conds else None
 
 
-def _by_id(row: Row) -> int:
-    return int(row.id)
+_by_id = attrgetter("id")
 
 
 def _groups(ind: Indicator, rows: list[Row], best: Any) -> tuple[list[UnitGroup], set[Qualifier]]:
