@@ -108,16 +108,6 @@ class _Window:
         codes = sorted({str(s.params["indicator"]) for s in specs})
         lo, hi = _bounds(specs)
         kinds = sorted({str(s.params.get("kind", "actual")) for s in specs})
-        terms = sorted(
-            {
-                f"{scheme}:{code}"
-                for s in specs
-                for scheme in figure_queries.TERM_FILTERS
-                if s.params.get(scheme)
-                for code in _listed(s.params[scheme])
-            }
-        )
-        keys = sorted({k for s in specs if s.params.get("work") for k in _listed(s.params["work"])})
         conds = [
             ResultRow.review_state == ReviewState.VERIFIED.value,
             ResultRow.kind.in_(kinds),
@@ -128,7 +118,7 @@ class _Window:
             conds.append(ResultRow.period_end <= hi)
         self.conds = conds
         self.codes = codes
-        needed = self._needed(session, specs)
+        needs, self.by_key = self._needed(session, specs)
         self.bounds = (lo, hi)
         # Rows by indicator, kind and sex. Rows without a period end count only for a
         # figure without one.
@@ -136,36 +126,34 @@ class _Window:
         self.undated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.sexes: dict[tuple[str, str], set[str | None]] = defaultdict(set)
         # One seek of the figure index per indicator (read alone), all in one statement:
-        # one round trip, Core rows fetched at once (no ORM work, no row-by-row fetching).
-        # The rows of an indicator that some figure filters by classification come with
-        # the named terms of their project (one row per term), so the classification is
-        # read only for the projects of the window, by index probes.
-        classified = {
-            str(s.params["indicator"])
-            for s in specs
-            if any(s.params.get(scheme) for scheme in figure_queries.TERM_FILTERS)
-        }
-        parts = []
+        # one round trip, Core rows fetched at once (no ORM work, no row-by-row fetching);
+        # indicators whose figures ask the same of their rows share one part (their
+        # projects are then looked up once). Rows of an indicator that some figure
+        # filters by classification come with the named terms of their project (one row
+        # per term), so the classification is read only for the projects of the window.
+        alike: dict[_Need, list[str]] = defaultdict(list)
         for code in codes:
-            term: Any = WorkTermRow.term_key
-            if code not in classified:
-                term = literal(None, WorkTermRow.term_key.type)
+            alike[needs[code]].append(code)
+        parts = []
+        for need, same in alike.items():
+            term: Any = literal(None, WorkTermRow.term_key.type)
+            if need.named:
+                term = WorkTermRow.term_key
+            which = ResultRow.indicator_code
             query = select(*ROW_COLUMNS, term.label("term")).where(
-                ResultRow.indicator_code == code, *conds
+                which == same[0] if len(same) == 1 else which.in_(same), *conds
             )
-            if code in classified:
+            if need.named:
                 query = query.outerjoin(
                     WorkTermRow,
                     # By the project alone (its few terms), each then checked: seeking
                     # every named term per result row costs SQLite more than it saves.
                     and_(
                         WorkTermRow.work_id == ResultRow.work_id,
-                        Grouping(WorkTermRow.term_key.in_(terms)).is_(true()),
+                        Grouping(WorkTermRow.term_key.in_(need.named)).is_(true()),
                     ),
                 )
-            if needed.get(code) is not None:
-                query = query.where(needed[code])
-            parts.append(query)
+            parts.append(query.where(*need.conditions()))
         found: list[Row] = []
         if parts:
             found = list(map(Row._make, session.connection().execute(union_all(*parts)).all()))
@@ -181,69 +169,59 @@ class _Window:
             (undated if row.period_end is None else dated)[key].append(row)
         for code, kind, sex in [*dated, *undated]:
             self.sexes[(code, kind)].add(sex)
-        self.by_key: dict[str, int] = {}
-        if keys:
-            self.by_key = dict(
-                session.execute(select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_(keys))).all()
-            )
 
     @staticmethod
-    def _needed(session: Session, specs: Sequence[figure_queries.FigureSpec]) -> dict[str, Any]:
-        """Rows some figure may use: every row of an indicator a figure takes whole; of
-        the others, only rows of the projects that the figures of that indicator name or
-        classify (most figures take one programme's projects: a few per cent of them)."""
+    def _needed(
+        session: Session, specs: Sequence[figure_queries.FigureSpec]
+    ) -> tuple[dict[str, _Need], dict[str, int]]:
+        """Per indicator, the rows some figure may use: every row of an indicator a figure
+        takes whole; of the others, only rows of the projects that the figures of that
+        indicator name or classify (most figures take one programme's projects: a few per
+        cent of them). And of those only the ones some figure's own filters (status, sex,
+        country) let through: an indicator whose figures each take one milestone is not
+        read whole. Also the ids of the projects the figures name by key."""
+        keys = {k for s in specs if s.params.get("work") for k in _listed(s.params["work"])}
+        ids: dict[str, int] = {}
+        if keys:
+            found = session.execute(
+                select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_(sorted(keys)))
+            )
+            ids = {str(key): int(wid) for key, wid in found}
         whole: set[str] = set()
-        by_term: set[tuple[str, str]] = set()
-        by_key: set[tuple[str, str]] = set()
-        # And of those rows only the ones some figure's own filters (status, sex, country)
-        # let through: an indicator whose figures each take one milestone is not read whole.
-        own: dict[str, list[Any] | None] = {}
+        works: dict[str, set[int]] = {}
+        restrict: dict[str, set[str]] = defaultdict(set)
+        named: dict[str, set[str]] = defaultdict(set)
+        own: dict[str, set[_Own] | None] = {}
         for spec in specs:
             code = str(spec.params["indicator"])
-            mine = _own_filter(spec.params)
-            current = own.get(code, [])
-            own[code] = None if mine is None or current is None else [*current, mine]
-            terms = [
+            mine = _own_of(spec.params)
+            current = own.get(code, set())
+            own[code] = None if mine is None or current is None else current | {mine}
+            terms = {
                 f"{scheme}:{c}"
                 for scheme in figure_queries.TERM_FILTERS
                 if spec.params.get(scheme)
                 for c in _listed(spec.params[scheme])
-            ]
+            }
+            named[code] |= terms
             if spec.params.get("work"):
-                by_key.update((code, k) for k in _listed(spec.params["work"]))
+                works.setdefault(code, set()).update(
+                    ids[k] for k in _listed(spec.params["work"]) if k in ids
+                )
             elif terms:
-                by_term.update((code, t) for t in terms)
+                restrict[code] |= terms
             else:
                 whole.add(code)
-        wanted: dict[str, list[Any]] = defaultdict(list)
-        if by_key:
-            ids = dict(
-                session.execute(
-                    select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_({k for _, k in by_key}))
-                ).all()
+        needs = {}
+        for code, filters in own.items():
+            needs[code] = _Need(
+                whole=code in whole,
+                works=None if code not in works else tuple(sorted(works[code])),
+                restrict=tuple(sorted(restrict[code])),
+                named=tuple(sorted(named[code])),
+                own=None if filters is None else tuple(sorted(filters, key=repr)),
             )
-            named: dict[str, set[int]] = defaultdict(set)
-            for code, k in by_key:
-                if k in ids:
-                    named[code].add(ids[k])
-            for code in {c for c, _ in by_key}:
-                wanted[code].append(ResultRow.work_id.in_(sorted(named[code])))
-        terms_of: dict[str, set[str]] = defaultdict(set)
-        for code, term in by_term:
-            terms_of[code].add(term)
-        for code, named_terms in terms_of.items():
-            projects = select(WorkTermRow.work_id).where(
-                WorkTermRow.term_key.in_(sorted(named_terms))
-            )
-            wanted[code].append(ResultRow.work_id.in_(projects))
-        needed: dict[str, Any] = {}
-        for code in own:
-            parts = [] if code in whole else [or_(*wanted[code])]
-            filters = own[code]
-            if filters is not None:
-                parts.append(or_(*filters))
-            needed[code] = and_(*parts) if parts else None
-        return needed
+        return needs, ids
 
     def slice(self, ind: Indicator, spec: figure_queries.FigureSpec) -> list[Row]:
         """The rows ``figures.result_conditions`` would select for ``spec``."""
@@ -282,18 +260,62 @@ class _Window:
         return rows
 
 
-def _own_filter(params: Mapping[str, Any]) -> Any:
-    """The filters of a figure on a result's own columns (as ``figures.result_conditions``
-    writes them), all of them together; None when they let every row through."""
+_Own = tuple[str | None, str | None, str | None]
+"""A figure's filters on a result's own columns: sex ("any", one, or None: not given),
+country and milestone (None: any)."""
+
+
+def _own_of(params: Mapping[str, Any]) -> _Own | None:
+    """The filters of a figure on a result's own columns; None when it takes every row."""
+    sex, country, status = params.get("sex"), params.get("country"), params.get("status")
+    if sex == "any" and not country and not status:
+        return None
+    return (sex or None, country or None, status or None)
+
+
+def _own_condition(own: _Own) -> Any:
+    """``own`` as ``figures.result_conditions`` writes it."""
+    sex, country, status = own
     conds = []
-    sex = params.get("sex")
     if sex != "any":
         conds.append(ResultRow.sex == sex if sex else ResultRow.sex.is_(None))
-    if params.get("country"):
-        conds.append(ResultRow.country == params["country"])
-    if params.get("status"):
-        conds.append(ResultRow.milestone == params["status"])
-    return and_(*conds) if conds else None
+    if country:
+        conds.append(ResultRow.country == country)
+    if status:
+        conds.append(ResultRow.milestone == status)
+    return and_(*conds)
+
+
+@dataclass(frozen=True)
+class _Need:
+    """What the figures of an indicator may use of its rows."""
+
+    whole: bool
+    """A figure takes the rows of every project."""
+    works: tuple[int, ...] | None
+    """The projects figures name by key (None: no figure names one)."""
+    restrict: tuple[str, ...]
+    """The terms whose projects figures take (figures naming no project)."""
+    named: tuple[str, ...]
+    """Every term a figure filters by (the rows come with those of their project)."""
+    own: tuple[_Own, ...] | None
+    """The figures' filters on a result's own columns (None: some figure has none)."""
+
+    def conditions(self) -> list[Any]:
+        conds = []
+        if not self.whole:
+            projects = []
+            if self.works is not None:
+                projects.append(ResultRow.work_id.in_(self.works))
+            if self.restrict:
+                classified = select(WorkTermRow.work_id).where(
+                    WorkTermRow.term_key.in_(self.restrict)
+                )
+                projects.append(ResultRow.work_id.in_(classified))
+            conds.append(or_(*projects))
+        if self.own is not None:
+            conds.append(or_(*(_own_condition(one) for one in self.own)))
+        return conds
 
 
 _by_id = attrgetter("id")
