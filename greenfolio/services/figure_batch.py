@@ -33,7 +33,6 @@ from greenfolio.services import figures as figure_queries
 from greenfolio.services import reference
 from greenfolio.store.tables import (
     EvidenceFileRow,
-    IndicatorRow,
     MethodRunRow,
     ResultRow,
     WorkRow,
@@ -354,6 +353,14 @@ def _provenance(session: Session, window: _Window) -> _Provenance:
     wanted = {r.method_run_id for rows in window.dated.values() for r in rows}
     wanted |= {r.method_run_id for rows in window.undated.values() for r in rows}
     wanted.discard(None)
+    read = select(
+        MethodRunRow.id,
+        MethodRunRow.method,
+        MethodRunRow.method_version,
+        MethodRunRow.refdata_version,
+        MethodRunRow.inputs,
+        MethodRunRow.outputs,
+    ).where(MethodRunRow.id.in_(wanted))
     runs = {
         run.id: {
             "run_id": run.id,
@@ -362,7 +369,7 @@ def _provenance(session: Session, window: _Window) -> _Provenance:
             "refdata_version": run.refdata_version,
             "basis": figure_queries.run_basis(run),  # the GWP basis the run states
         }
-        for run in session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(wanted)))
+        for run in session.execute(read)
     }
     # The evidence of every result of the window (as figures.trace_records lists it per
     # figure): few results have files, so the files are read from their side.
@@ -453,22 +460,13 @@ def compute_all(
 ) -> dict[str, figure_queries.Figure]:
     """Every figure of ``specs`` (in their order); indicator figures from one read."""
     batch = [s for s in specs if _batchable(s)]
-    # The indicators read in one query and held here, so each check below finds its row
-    # in the session's identity map (which holds rows only while someone refers to them).
-    held = list(
-        session.scalars(
-            select(IndicatorRow).where(
-                IndicatorRow.code.in_(sorted({str(s.params["indicator"]) for s in batch}))
-            )
-        )
-    )
+    # The indicators read in one query of plain columns (an ORM entity costs its first
+    # compilation in a process more than the whole query).
+    by_code = reference.indicators(session, [str(s.params["indicator"]) for s in batch])
     inds: dict[str, Indicator] = {}
-    by_code: dict[str, Indicator] = {}
     for spec in batch:  # the checks of indicator_figure, with its messages, first
         code = str(spec.params["indicator"])
-        if code not in by_code:
-            by_code[code] = reference.indicator(session, code)
-        ind = by_code[code]
+        ind = by_code.get(code) or reference.indicator(session, code)  # unknown: its error
         figure_queries.check_params(ind, spec.params)
         unit = str(spec.params.get("unit", ind.unit))
         if not compatible(unit, ind.unit):
@@ -477,7 +475,6 @@ def compute_all(
                 f"({ind.unit})"
             )
         inds[spec.id] = ind
-    del held
     window = _Window(session, batch) if batch else None
     known = _provenance(session, window) if with_ids and window is not None else None
     out: dict[str, figure_queries.Figure] = {}

@@ -143,8 +143,9 @@ def result_conditions(
     return conds
 
 
-def run_basis(run: MethodRunRow) -> str | None:
-    """The GWP basis a method run states (its input, else its output), if any."""
+def run_basis(run: MethodRunRow | Any) -> str | None:
+    """The GWP basis a method run states (its input, else its output), if any; ``run``
+    is the stored run or a row with its ``inputs`` and ``outputs``."""
     details = run.outputs.get("details") if isinstance(run.outputs, dict) else None
     for source, key in ((run.inputs, "gwp"), (details, "gwp_basis")):
         if isinstance(source, dict) and source.get(key):
