@@ -111,3 +111,8 @@ def test_batched_figures_refuse_as_each_figure_does(demo_db: Database) -> None:
         )
         with pytest.raises(ValidationError, match="not a unit of pops_destroyed"):
             figure_batch.compute_all(session, [wrong])
+
+
+def test_the_rows_fields_follow_the_columns_read() -> None:
+    # The window's rows are named tuples made from the statement's columns by position.
+    assert figure_batch.Row._fields == (*[c.key for c in figure_batch.ROW_COLUMNS], "term")
