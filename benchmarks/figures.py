@@ -5,8 +5,9 @@ Why this exists: each printed number of a report is a named SQL query over verif
 results, and the report is rebuilt interactively (previews, every language, the
 provenance appendix). With 100,000 projects (1,000,000 results) the whole set of figures
 for one year, result ids included, should cost at most twice one grouped query over the
-report's window (``SUM(value)`` of its verified results by indicator and unit, measured
-in the same run): the fair baseline, since every figure is a slice of that window. The
+report's window (``SUM(value)`` of the verified results of the report's indicators, of
+the kinds its figures take, by indicator and unit, measured in the same run): the fair
+baseline, since every figure is a slice of those rows. The
 first call after a write is timed and counted (no untimed warm-up), then warm calls;
 values-only calls show what provenance costs. Peak RSS is the process's (getrusage).
 
@@ -35,7 +36,7 @@ from datetime import date
 from pathlib import Path
 
 import bench_db
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import bindparam, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from greenfolio.services import demo, reporting, synthetic
@@ -53,9 +54,21 @@ TARGET_RATIO = 2.0
 PROGRESS_EVERY = 0.1  # print a load progress line every tenth of the projects
 BASELINE_SQL = (
     "SELECT indicator_code, unit, SUM(value) FROM result "
+    "WHERE review_state = 'verified' AND kind IN :kinds AND indicator_code IN :codes "
+    "AND period_end >= :start AND period_end <= :end "
+    "GROUP BY indicator_code, unit"
+)
+"""The baseline: one grouped query over the rows the figures read (verified results of the
+report's indicators, of the kinds its figures take, in its window), which both backends
+answer from the figure index alone."""
+WIDE_SQL = (
+    "SELECT indicator_code, unit, SUM(value) FROM result "
     "WHERE review_state = 'verified' AND period_end >= :start AND period_end <= :end "
     "GROUP BY indicator_code, unit"
 )
+"""The baseline used until 2026-11-30: every indicator and kind of the window, which the
+backends read from the table (PostgreSQL: a bitmap heap scan three times slower than the
+baseline above), so it flattered the figures. Printed for comparison only."""
 
 
 @dataclass(frozen=True)
@@ -65,17 +78,19 @@ class Outcome:
     results: int
     figures: int
     ratio: float
+    first_ratio: float
 
     @property
     def passed(self) -> bool:
-        return self.ratio <= TARGET_RATIO
+        """The target holds for the median and for the first (cold) call alike."""
+        return max(self.ratio, self.first_ratio) <= TARGET_RATIO
 
     def summary(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
         return (
             f"backend={self.backend} projects={self.projects} results={self.results} "
             f"figures={self.figures} with_ids/baseline={self.ratio:.2f}x "
-            f"target≤{TARGET_RATIO}x {verdict}"
+            f"first call {self.first_ratio:.2f}x target≤{TARGET_RATIO}x (both) {verdict}"
         )
 
 
@@ -196,9 +211,24 @@ def run_backend(backend: str, args: argparse.Namespace) -> Outcome:
         count = len(definition.figure_specs(YEAR))
         start, end = report_window(definition, YEAR)
 
+        specs = [s for s in definition.figure_specs(YEAR) if s.query == "indicator"]
+        grouped = text(BASELINE_SQL).bindparams(
+            bindparam("kinds", expanding=True), bindparam("codes", expanding=True)
+        )
+        values = {
+            "start": start,
+            "end": end,
+            "kinds": sorted({str(s.params.get("kind", "actual")) for s in specs}),
+            "codes": sorted({str(s.params["indicator"]) for s in specs}),
+        }
+
         def baseline() -> None:
             with db.engine.connect() as conn:
-                conn.execute(text(BASELINE_SQL), {"start": start, "end": end}).all()
+                conn.execute(grouped, values).all()
+
+        def wide() -> None:
+            with db.engine.connect() as conn:
+                conn.execute(text(WIDE_SQL), {"start": start, "end": end}).all()
 
         def with_ids() -> None:
             reporting.compute_figures(db, definition, YEAR)
@@ -210,15 +240,26 @@ def run_backend(backend: str, args: argparse.Namespace) -> Outcome:
         full = measure(with_ids)
         bare = measure(values_only)
         base = measure(baseline)
+        wide_base = measure(wide)
         ratio = full.median / base.median
-        print(f"  baseline: grouped query over {start}..{end}  {base.describe()}")
+        first_ratio = full.runs[0] / base.median
+        warm = bench_db.Timings(full.runs[1:])
+        print(
+            f"  baseline: grouped query over the figures' {len(values['codes'])} indicators, "
+            f"{start}..{end}  {base.describe()}"
+        )
+        print(
+            f"  (earlier, wider baseline: every indicator of the window  {wide_base.describe()}; "
+            f"with ids / it = {full.median / wide_base.median:.2f}x)"
+        )
         print(f"  {count} figures with provenance (ids)    {full.describe()}")
         print(f"    of which the first call (cold)     {full.runs[0] * 1000:7.1f}ms")
+        print(f"    the later calls (warm)             {warm.describe()}")
         print(f"  {count} figures, values only          {bare.describe()}")
         print(
-            f"  with ids / baseline = {ratio:.2f}x (first call {full.runs[0] / base.median:.2f}x, "
-            f"target ≤ {TARGET_RATIO}x); with ids / values only = "
-            f"{full.median / bare.median:.2f}x"
+            f"  with ids / baseline = {ratio:.2f}x (first call {first_ratio:.2f}x, warm "
+            f"{warm.median / base.median:.2f}x; target ≤ {TARGET_RATIO}x for the median and the "
+            f"first call); with ids / values only = {full.median / bare.median:.2f}x"
         )
         slowest = slowest_figures(db, definition, YEAR)
         print(
@@ -228,7 +269,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Outcome:
         for seconds, fid, params in slowest[:SLOWEST_SHOWN]:
             print(f"    {seconds * 1000:8.1f}ms  {fid}  [{params}]")
         print(f"  peak RSS of this process: {bench_db.peak_rss_mib():.0f} MiB")
-        outcome = Outcome(backend, args.projects, added, count, ratio)
+        outcome = Outcome(backend, args.projects, added, count, ratio, first_ratio)
         print(outcome.summary(), flush=True)
         return outcome
 

@@ -7,12 +7,14 @@ import math
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.services import figure_batch, synthetic
 from greenfolio.services import figures as figure_queries
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import SHIPPED, load_definition
+from greenfolio.store.tables import EvidenceFileRow, ResultRow
 
 
 def test_batched_figures_equal_each_figure_query(demo_db: Database) -> None:
@@ -38,6 +40,64 @@ def test_batched_figures_equal_each_figure_query(demo_db: Database) -> None:
     assert checked >= 30  # figures with records behind them, not only zeros
 
 
+def _with_evidence(db: Database) -> set[int]:
+    """Evidence files on some verified results of the Board's window: a current one, a
+    replaced one with its replacement and a withdrawn one (only current files count)."""
+    with db.transaction() as session:
+        ids = list(
+            session.scalars(
+                select(ResultRow.id)
+                .where(
+                    ResultRow.review_state == "verified",
+                    ResultRow.period_end >= date(2020, 1, 1),
+                    ResultRow.period_end <= date(2021, 6, 30),
+                )
+                .order_by(ResultRow.id)
+            )
+        )[::7]
+        common = {"size": 10, "kind": "pdf", "media_type": "application/pdf"}
+        for n, rid in enumerate(ids):
+            state = ("current", "replaced", "withdrawn")[n % 3]
+            old = EvidenceFileRow(
+                result_id=rid, sha256=f"{n:064x}", filename=f"f{n}.pdf", state=state, **common
+            )
+            session.add(old)
+            session.flush()
+            if state == "replaced" or n % 4 == 0:
+                replaces = old.id if state == "replaced" else None
+                session.add(
+                    EvidenceFileRow(
+                        result_id=rid,
+                        sha256=f"{n + 10**6:064x}",
+                        filename=f"g{n}.pdf",
+                        replaces_id=replaces,
+                        **common,
+                    )
+                )
+    return set(ids)
+
+
+def test_batched_provenance_equals_each_figure_querys(demo_db: Database) -> None:
+    """The whole provenance of every figure (result ids, latest period end, method runs,
+    evidence files) is the same from the batch as from each figure's own queries; the
+    value too, but for the last binary digit of a sum."""
+    synthetic.generate(demo_db, 300, seed=5)
+    with_files = _with_evidence(demo_db)
+    named = 0
+    with demo_db.transaction() as session:
+        for name in SHIPPED:
+            specs = load_definition(name).figure_specs(2021)
+            together = figure_batch.compute_all(session, specs)
+            for spec in specs:
+                got = together[spec.id].provenance()
+                alone = figure_queries.compute(session, spec).provenance()
+                assert math.isclose(got.pop("value"), alone.pop("value"), rel_tol=1e-12)
+                assert got == alone, (name, spec.id)
+                named += len(got["evidence"])
+                assert {e["result_id"] for e in got["evidence"]} <= with_files
+    assert named >= 5  # evidence files named, not only empty lists
+
+
 def test_batched_figures_refuse_as_each_figure_does(demo_db: Database) -> None:
     window = figure_queries.Window(date(2021, 1, 1), date(2021, 12, 31))
     no_status = figure_queries.FigureSpec(
@@ -51,3 +111,8 @@ def test_batched_figures_refuse_as_each_figure_does(demo_db: Database) -> None:
         )
         with pytest.raises(ValidationError, match="not a unit of pops_destroyed"):
             figure_batch.compute_all(session, [wrong])
+
+
+def test_the_rows_fields_follow_the_columns_read() -> None:
+    # The window's rows are named tuples made from the statement's columns by position.
+    assert figure_batch.Row._fields == (*[c.key for c in figure_batch.ROW_COLUMNS], "term")

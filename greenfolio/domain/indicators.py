@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import pick
-from greenfolio.domain.units import parse_unit
+from greenfolio.domain.units import check_unit
 
 
 class Aggregation(StrEnum):
@@ -53,7 +53,7 @@ class Indicator:
             raise ValidationError(
                 f"indicator code {self.code!r} must be letters, digits, '_' or '.'"
             )
-        parse_unit(self.unit)
+        check_unit(self.unit)
 
     def name(self, lang: str) -> str:
         return pick(self.names, lang, f"indicator {self.code}")

@@ -7,8 +7,9 @@ fails loudly instead of producing a meaningless total.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -19,8 +20,67 @@ from greenfolio.domain.errors import UnitMismatchError, ValidationError
 if TYPE_CHECKING:
     import pint
 
-# pint (and building its registry) takes about a tenth of a second: it is imported when a
-# unit is first parsed, so that commands and pages that never convert one do not pay.
+# pint (and building its registry) takes from a few tenths of a second to two seconds on a
+# busy machine: it is imported when a unit is first parsed, so that commands and pages that
+# never convert one do not pay. The units Greenfolio offers are also known without it, from
+# refdata/unit_table.json: each one's dimensions and, for every pair of like units, the
+# factor pint converts by (``write_table`` makes it from pint; tests/test_units.py checks
+# that it still says what pint says). So figures, checks and sums in those units, the
+# common case, never load pint; any other unit is asked of pint as before.
+
+TABLED_UNITS = (
+    "t", "kg", "g", "mg", "tonne", "metric_ton", "mg_TEQ", "g_TEQ", "ng_TEQ", "gTEQ",
+    "gram_TEQ", "milligram_TEQ", "nanogram_TEQ", "tCO2e", "t_CO2e", "CO2e_tonne", "ktCO2e",
+    "kilotonne_CO2e", "MtCO2e", "megatonne_CO2e", "ODP_tonne", "ODP_t", "tODP", "country",
+    "project", "policy", "publication", "person", "institution", "event", "park",
+    "value_chain", "alliance", "accreditation", "MW", "kW", "GWh", "MWh", "kWh",
+)  # fmt: skip
+"""The units of refdata/unit_table.json: the entry form's units (http/labels.UNITS but
+USD, which pint does not know), every name of refdata/units.txt and the usual mass and
+energy units beside them."""
+TABLE_FILE = "unit_table.json"
+
+
+@dataclass(frozen=True)
+class _Table:
+    dimensions: Mapping[str, str]
+    factors: Mapping[tuple[str, str], float]
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    text = resources.files("greenfolio.refdata").joinpath(TABLE_FILE).read_text("utf-8")
+    data = json.loads(text)
+    factors = {
+        (src, dst): float(factor)
+        for src, row in data["factors"].items()
+        for dst, factor in row.items()
+    }
+    return _Table(dict(data["dimensions"]), factors)
+
+
+def make_table(units: Iterable[str] = TABLED_UNITS) -> dict[str, object]:
+    """What pint says of ``units``: each one's dimensions, and the factor that converts
+    each into each like one (pint converts a magnitude by multiplying it by that factor)."""
+    listed = list(dict.fromkeys(units))
+    dims = {u: str(parse_unit(u).dimensionality) for u in listed}
+    factors = {
+        src: {dst: _pint_convert(1.0, src, dst) for dst in listed if dims[dst] == dims[src]}
+        for src in listed
+    }
+    return {
+        "source": "pint's default units and greenfolio/refdata/units.txt, as "
+        "greenfolio.domain.units.make_table reads them from pint",
+        "dimensions": dims,
+        "factors": factors,
+    }
+
+
+def write_table(path: str) -> None:
+    """Write ``make_table()`` as JSON (run ``python -m greenfolio.domain.units PATH``)."""
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(make_table(), out, ensure_ascii=False, indent=1, sort_keys=False)
+        out.write("\n")
 
 
 @lru_cache(maxsize=1)
@@ -61,8 +121,21 @@ def parse_unit(unit: str) -> pint.Unit:
         ) from exc
 
 
+def check_unit(unit: str) -> None:
+    """Refuse a unit that pint does not know (the tabled ones are known without pint)."""
+    if unit not in _table().dimensions:
+        parse_unit(unit)
+
+
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert a magnitude; raises UnitMismatchError if the dimensions differ."""
+    factor = _table().factors.get((from_unit, to_unit))
+    if factor is not None and type(value) in (float, int):
+        return float(value * factor)  # what pint computes: the magnitude times the factor
+    return _pint_convert(value, from_unit, to_unit)
+
+
+def _pint_convert(value: float, from_unit: str, to_unit: str) -> float:
     import pint
 
     ureg = registry()
@@ -74,6 +147,9 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
 
 def compatible(a: str, b: str) -> bool:
     """True if quantities in units ``a`` and ``b`` can be added after conversion."""
+    dims = _table().dimensions
+    if a in dims and b in dims:
+        return dims[a] == dims[b]
     return parse_unit(a).dimensionality == parse_unit(b).dimensionality
 
 
@@ -106,3 +182,9 @@ def sum_groups(indicator: str, target_unit: str, groups: Iterable[UnitGroup]) ->
             )
         total += convert(group.total, group.unit, target_unit)
     return total
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_table(sys.argv[1])

@@ -14,11 +14,12 @@ database, whose order of addition may change the last binary digit.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
@@ -30,9 +31,14 @@ from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import reference
-from greenfolio.store.tables import IndicatorRow, MethodRunRow, ResultRow, WorkRow, WorkTermRow
+from greenfolio.store.tables import (
+    EvidenceFileRow,
+    MethodRunRow,
+    ResultRow,
+    WorkRow,
+    WorkTermRow,
+)
 
-Row = Any
 ROW_COLUMNS = (
     ResultRow.id,
     ResultRow.indicator_code,
@@ -48,6 +54,31 @@ ROW_COLUMNS = (
     ResultRow.method_run_id,
     ResultRow.work_id,
 )
+
+
+class Row(NamedTuple):
+    """One result of the window as read (``ROW_COLUMNS``, then the project's term).
+
+    The database's rows become these at once: reading a field of a named tuple costs a
+    tenth of reading it from a SQLAlchemy row by name, and the figures read each field of
+    thousands of rows several times."""
+
+    id: int
+    indicator_code: str
+    kind: str
+    period_end: date | None
+    sex: str | None
+    milestone: str | None
+    unit: str
+    qualifier: str
+    value: float
+    country: str | None
+    entity: str | None
+    method_run_id: int | None
+    work_id: int
+    term: str | None
+
+
 KNOWN = {"indicator", "kind", "sex", "country", "status", "work", "unit"} | set(
     figure_queries.TERM_FILTERS
 )
@@ -76,16 +107,6 @@ class _Window:
         codes = sorted({str(s.params["indicator"]) for s in specs})
         lo, hi = _bounds(specs)
         kinds = sorted({str(s.params.get("kind", "actual")) for s in specs})
-        terms = sorted(
-            {
-                f"{scheme}:{code}"
-                for s in specs
-                for scheme in figure_queries.TERM_FILTERS
-                if s.params.get(scheme)
-                for code in _listed(s.params[scheme])
-            }
-        )
-        keys = sorted({k for s in specs if s.params.get("work") for k in _listed(s.params["work"])})
         conds = [
             ResultRow.review_state == ReviewState.VERIFIED.value,
             ResultRow.kind.in_(kinds),
@@ -94,104 +115,112 @@ class _Window:
             conds.append(ResultRow.period_end >= lo)
         if hi is not None:
             conds.append(ResultRow.period_end <= hi)
-        needed = self._needed(session, specs)
-        # Rows by indicator, kind and sex, in period order: a figure's window is then two
-        # binary searches. Rows without a period end count only for a figure without one.
-        self.ends: dict[tuple[str, str, str | None], list[date]] = defaultdict(list)
+        self.conds = conds
+        self.codes = codes
+        needs, self.by_key = self._needed(session, specs)
+        self.bounds = (lo, hi)
+        # Rows by indicator, kind and sex. Rows without a period end count only for a
+        # figure without one.
         self.dated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.undated: dict[tuple[str, str, str | None], list[Row]] = defaultdict(list)
         self.sexes: dict[tuple[str, str], set[str | None]] = defaultdict(set)
         # One seek of the figure index per indicator (read alone), all in one statement:
-        # one round trip, Core rows fetched at once (no ORM work, no row-by-row fetching).
-        # Each row comes with the named terms of its project (one row per term), so the
-        # classification is read only for the projects of the window, by index probes.
-        term: Any = WorkTermRow.term_key if terms else literal(None)
-        parts = []
+        # one round trip, Core rows fetched at once (no ORM work, no row-by-row fetching);
+        # indicators whose figures ask the same of their rows share one part (their
+        # projects are then looked up once). Rows of an indicator that some figure
+        # filters by classification come with the named terms of their project (one row
+        # per term), so the classification is read only for the projects of the window.
+        alike: dict[_Need, list[str]] = defaultdict(list)
         for code in codes:
+            alike[needs[code]].append(code)
+        parts = []
+        for need, same in alike.items():
+            term: Any = literal(None, WorkTermRow.term_key.type)
+            if need.named:
+                term = WorkTermRow.term_key
+            which = ResultRow.indicator_code
             query = select(*ROW_COLUMNS, term.label("term")).where(
-                ResultRow.indicator_code == code, *conds
+                which == same[0] if len(same) == 1 else which.in_(same), *conds
             )
-            if terms:
+            if need.named:
                 query = query.outerjoin(
                     WorkTermRow,
                     # By the project alone (its few terms), each then checked: seeking
                     # every named term per result row costs SQLite more than it saves.
                     and_(
                         WorkTermRow.work_id == ResultRow.work_id,
-                        Grouping(WorkTermRow.term_key.in_(terms)).is_(true()),
+                        Grouping(WorkTermRow.term_key.in_(need.named)).is_(true()),
                     ),
                 )
-            if needed.get(code) is not None:
-                query = query.where(needed[code])
-            parts.append(query)
+            parts.append(query.where(*need.conditions()))
         found: list[Row] = []
         if parts:
-            found = list(session.connection().execute(union_all(*parts)).all())
+            found = list(map(Row._make, session.connection().execute(union_all(*parts)).all()))
         self.by_term: dict[str, set[int]] = defaultdict(set)
         unique: dict[int, Row] = {}
         for row in found:
-            unique.setdefault(row.id, row)
+            unique[row.id] = row
             if row.term is not None:
                 self.by_term[row.term].add(row.work_id)
-        rows = sorted(unique.values(), key=_in_period_order)
-        for row in rows:
+        dated, undated = self.dated, self.undated
+        for row in unique.values():
             key = (row.indicator_code, row.kind, row.sex)
-            self.sexes[key[:2]].add(row.sex)
-            if row.period_end is None:
-                self.undated[key].append(row)
-            else:
-                self.ends[key].append(row.period_end)
-                self.dated[key].append(row)
-        self.by_key: dict[str, int] = {}
-        if keys:
-            self.by_key = dict(
-                session.execute(select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_(keys))).all()
-            )
+            (undated if row.period_end is None else dated)[key].append(row)
+        for code, kind, sex in [*dated, *undated]:
+            self.sexes[(code, kind)].add(sex)
 
     @staticmethod
-    def _needed(session: Session, specs: Sequence[figure_queries.FigureSpec]) -> dict[str, Any]:
-        """Rows some figure may use: every row of an indicator a figure takes whole; of
-        the others, only rows of the projects that the figures of that indicator name or
-        classify (most figures take one programme's projects: a few per cent of them)."""
+    def _needed(
+        session: Session, specs: Sequence[figure_queries.FigureSpec]
+    ) -> tuple[dict[str, _Need], dict[str, int]]:
+        """Per indicator, the rows some figure may use: every row of an indicator a figure
+        takes whole; of the others, only rows of the projects that the figures of that
+        indicator name or classify (most figures take one programme's projects: a few per
+        cent of them). And of those only the ones some figure's own filters (status, sex,
+        country) let through: an indicator whose figures each take one milestone is not
+        read whole. Also the ids of the projects the figures name by key."""
+        keys = {k for s in specs if s.params.get("work") for k in _listed(s.params["work"])}
+        ids: dict[str, int] = {}
+        if keys:
+            found = session.execute(
+                select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_(sorted(keys)))
+            )
+            ids = {str(key): int(wid) for key, wid in found}
         whole: set[str] = set()
-        by_term: set[tuple[str, str]] = set()
-        by_key: set[tuple[str, str]] = set()
+        works: dict[str, set[int]] = {}
+        restrict: dict[str, set[str]] = defaultdict(set)
+        named: dict[str, set[str]] = defaultdict(set)
+        own: dict[str, set[_Own] | None] = {}
         for spec in specs:
             code = str(spec.params["indicator"])
-            terms = [
+            mine = _own_of(spec.params)
+            current = own.get(code, set())
+            own[code] = None if mine is None or current is None else current | {mine}
+            terms = {
                 f"{scheme}:{c}"
                 for scheme in figure_queries.TERM_FILTERS
                 if spec.params.get(scheme)
                 for c in _listed(spec.params[scheme])
-            ]
+            }
+            named[code] |= terms
             if spec.params.get("work"):
-                by_key.update((code, k) for k in _listed(spec.params["work"]))
+                works.setdefault(code, set()).update(
+                    ids[k] for k in _listed(spec.params["work"]) if k in ids
+                )
             elif terms:
-                by_term.update((code, t) for t in terms)
+                restrict[code] |= terms
             else:
                 whole.add(code)
-        wanted: dict[str, list[Any]] = defaultdict(list)
-        if by_key:
-            ids = dict(
-                session.execute(
-                    select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_({k for _, k in by_key}))
-                ).all()
+        needs = {}
+        for code, filters in own.items():
+            needs[code] = _Need(
+                whole=code in whole,
+                works=None if code not in works else tuple(sorted(works[code])),
+                restrict=tuple(sorted(restrict[code])),
+                named=tuple(sorted(named[code])),
+                own=None if filters is None else tuple(sorted(filters, key=repr)),
             )
-            named: dict[str, set[int]] = defaultdict(set)
-            for code, k in by_key:
-                if k in ids:
-                    named[code].add(ids[k])
-            for code in {c for c, _ in by_key}:
-                wanted[code].append(ResultRow.work_id.in_(sorted(named[code])))
-        terms_of: dict[str, set[str]] = defaultdict(set)
-        for code, term in by_term:
-            terms_of[code].add(term)
-        for code, named_terms in terms_of.items():
-            projects = select(WorkTermRow.work_id).where(
-                WorkTermRow.term_key.in_(sorted(named_terms))
-            )
-            wanted[code].append(ResultRow.work_id.in_(projects))
-        return {code: None if code in whole else or_(*wanted[code]) for code in whole | set(wanted)}
+        return needs, ids
 
     def slice(self, ind: Indicator, spec: figure_queries.FigureSpec) -> list[Row]:
         """The rows ``figures.result_conditions`` would select for ``spec``."""
@@ -213,12 +242,13 @@ class _Window:
         rows: list[Row] = []
         for one in wanted:
             key = (ind.code, kind, one)
-            ends = self.ends.get(key, [])
-            lo = bisect_left(ends, start) if start is not None else 0
-            hi = bisect_right(ends, end) if end is not None else len(ends)
-            rows += self.dated.get(key, [])[lo:hi]
+            rows += self.dated.get(key, ())
             if start is None and end is None:
-                rows += self.undated.get(key, [])
+                rows += self.undated.get(key, ())
+        if start is not None and start != self.bounds[0]:  # the read's bounds hold
+            rows = [r for r in rows if r.period_end is None or r.period_end >= start]
+        if end is not None and end != self.bounds[1]:
+            rows = [r for r in rows if r.period_end is None or r.period_end <= end]
         if params.get("country"):
             rows = [r for r in rows if r.country == params["country"]]
         if params.get("status"):
@@ -229,12 +259,65 @@ class _Window:
         return rows
 
 
-def _in_period_order(row: Row) -> tuple[date, int]:
-    return (row.period_end or date.min, int(row.id))
+_Own = tuple[str | None, str | None, str | None]
+"""A figure's filters on a result's own columns: sex ("any", one, or None: not given),
+country and milestone (None: any)."""
 
 
-def _by_id(row: Row) -> int:
-    return int(row.id)
+def _own_of(params: Mapping[str, Any]) -> _Own | None:
+    """The filters of a figure on a result's own columns; None when it takes every row."""
+    sex, country, status = params.get("sex"), params.get("country"), params.get("status")
+    if sex == "any" and not country and not status:
+        return None
+    return (sex or None, country or None, status or None)
+
+
+def _own_condition(own: _Own) -> Any:
+    """``own`` as ``figures.result_conditions`` writes it."""
+    sex, country, status = own
+    conds = []
+    if sex != "any":
+        conds.append(ResultRow.sex == sex if sex else ResultRow.sex.is_(None))
+    if country:
+        conds.append(ResultRow.country == country)
+    if status:
+        conds.append(ResultRow.milestone == status)
+    return and_(*conds)
+
+
+@dataclass(frozen=True)
+class _Need:
+    """What the figures of an indicator may use of its rows."""
+
+    whole: bool
+    """A figure takes the rows of every project."""
+    works: tuple[int, ...] | None
+    """The projects figures name by key (None: no figure names one)."""
+    restrict: tuple[str, ...]
+    """The terms whose projects figures take (figures naming no project)."""
+    named: tuple[str, ...]
+    """Every term a figure filters by (the rows come with those of their project)."""
+    own: tuple[_Own, ...] | None
+    """The figures' filters on a result's own columns (None: some figure has none)."""
+
+    def conditions(self) -> list[Any]:
+        conds = []
+        if not self.whole:
+            projects = []
+            if self.works is not None:
+                projects.append(ResultRow.work_id.in_(self.works))
+            if self.restrict:
+                classified = select(WorkTermRow.work_id).where(
+                    WorkTermRow.term_key.in_(self.restrict)
+                )
+                projects.append(ResultRow.work_id.in_(classified))
+            conds.append(or_(*projects))
+        if self.own is not None:
+            conds.append(or_(*(_own_condition(one) for one in self.own)))
+        return conds
+
+
+_by_id = attrgetter("id")
 
 
 def _groups(ind: Indicator, rows: list[Row], best: Any) -> tuple[list[UnitGroup], set[Qualifier]]:
@@ -257,13 +340,65 @@ def _groups(ind: Indicator, rows: list[Row], best: Any) -> tuple[list[UnitGroup]
     return groups, {Qualifier(q) for _, q in values}
 
 
+@dataclass(frozen=True)
+class _Provenance:
+    """What the provenance of the window's figures names: its method runs (by id) and
+    the current evidence files of its results (by result id, in id order)."""
+
+    runs: dict[int, dict[str, Any]]
+    evidence: dict[int, list[dict[str, Any]]]
+
+
+def _provenance(session: Session, window: _Window) -> _Provenance:
+    wanted = {r.method_run_id for rows in window.dated.values() for r in rows}
+    wanted |= {r.method_run_id for rows in window.undated.values() for r in rows}
+    wanted.discard(None)
+    read = select(
+        MethodRunRow.id,
+        MethodRunRow.method,
+        MethodRunRow.method_version,
+        MethodRunRow.refdata_version,
+        MethodRunRow.inputs,
+        MethodRunRow.outputs,
+    ).where(MethodRunRow.id.in_(wanted))
+    runs = {
+        run.id: {
+            "run_id": run.id,
+            "method": run.method,
+            "method_version": run.method_version,
+            "refdata_version": run.refdata_version,
+            "basis": figure_queries.run_basis(run),  # the GWP basis the run states
+        }
+        for run in session.execute(read)
+    }
+    # The evidence of every result of the window (as figures.trace_records lists it per
+    # figure): few results have files, so the files are read from their side.
+    evidence: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if window.codes:
+        files = session.execute(
+            select(EvidenceFileRow.result_id, EvidenceFileRow.id, EvidenceFileRow.sha256)
+            .join(ResultRow, ResultRow.id == EvidenceFileRow.result_id)
+            .where(
+                EvidenceFileRow.state == "current",
+                ResultRow.indicator_code.in_(window.codes),
+                *window.conds,
+            )
+            .order_by(EvidenceFileRow.result_id, EvidenceFileRow.id)
+        )
+        for result_id, file_id, sha in files:
+            evidence[result_id].append(
+                {"result_id": result_id, "evidence_id": file_id, "sha256": sha}
+            )
+    return _Provenance(runs, dict(evidence))
+
+
 def _figure(
     ind: Indicator,
     spec: figure_queries.FigureSpec,
     rows: list[Row],
-    runs: dict[int, Any] | None,
+    known: _Provenance | None,
 ) -> figure_queries.Figure:
-    """The figure of ``spec`` from its rows; with provenance when ``runs`` is given."""
+    """The figure of ``spec`` from its rows; with provenance when ``known`` is given."""
     unit = str(spec.params.get("unit", ind.unit))
     items: list[str] = []
     rule = ind.aggregation
@@ -288,14 +423,18 @@ def _figure(
     ids: list[int] = []
     ends: list[date] = []
     used: list[dict[str, Any]] = []
-    if runs is not None:
+    files: list[dict[str, Any]] = []
+    if known is not None:
         ids = [r.id for r in rows]
         ends = [r.period_end for r in rows if r.period_end is not None]
         by_run: dict[int, list[int]] = defaultdict(list)
         for r in rows:
             if r.method_run_id is not None:
                 by_run[r.method_run_id].append(r.id)
+        runs = known.runs
         used = [{**runs[rid], "result_ids": by_run[rid]} for rid in sorted(by_run) if rid in runs]
+        if known.evidence:
+            files = [dict(f) for rid in ids for f in known.evidence.get(rid, ())]
     return figure_queries.Figure(
         spec.id,
         spec.query,
@@ -308,6 +447,7 @@ def _figure(
         spec.window,
         max(ends, default=None),
         used,
+        files,
     )
 
 
@@ -320,19 +460,14 @@ def compute_all(
 ) -> dict[str, figure_queries.Figure]:
     """Every figure of ``specs`` (in their order); indicator figures from one read."""
     batch = [s for s in specs if _batchable(s)]
-    # The indicators read in one query and held here, so each check below finds its row
-    # in the session's identity map (which holds rows only while someone refers to them).
-    held = list(
-        session.scalars(
-            select(IndicatorRow).where(
-                IndicatorRow.code.in_(sorted({str(s.params["indicator"]) for s in batch}))
-            )
-        )
-    )
+    # The indicators read in one query of plain columns (an ORM entity costs its first
+    # compilation in a process more than the whole query).
+    by_code = reference.indicators(session, [str(s.params["indicator"]) for s in batch])
     inds: dict[str, Indicator] = {}
     for spec in batch:  # the checks of indicator_figure, with its messages, first
-        ind = reference.indicator(session, str(spec.params["indicator"]))
-        figure_queries.result_conditions(ind, spec.params, spec.window)
+        code = str(spec.params["indicator"])
+        ind = by_code.get(code) or reference.indicator(session, code)  # unknown: its error
+        figure_queries.check_params(ind, spec.params)
         unit = str(spec.params.get("unit", ind.unit))
         if not compatible(unit, ind.unit):
             raise ValidationError(
@@ -340,28 +475,13 @@ def compute_all(
                 f"({ind.unit})"
             )
         inds[spec.id] = ind
-    del held
     window = _Window(session, batch) if batch else None
-    runs: dict[int, Any] | None = None
-    if with_ids and window is not None:
-        wanted = {r.method_run_id for rows in window.dated.values() for r in rows}
-        wanted |= {r.method_run_id for rows in window.undated.values() for r in rows}
-        wanted.discard(None)
-        runs = {
-            run.id: {
-                "run_id": run.id,
-                "method": run.method,
-                "method_version": run.method_version,
-                "refdata_version": run.refdata_version,
-                "basis": figure_queries.run_basis(run),  # the GWP basis the run states
-            }
-            for run in session.scalars(select(MethodRunRow).where(MethodRunRow.id.in_(wanted)))
-        }
+    known = _provenance(session, window) if with_ids and window is not None else None
     out: dict[str, figure_queries.Figure] = {}
     for spec in specs:
         if window is not None and spec.id in inds:
             ind = inds[spec.id]
-            out[spec.id] = _figure(ind, spec, window.slice(ind, spec), runs)
+            out[spec.id] = _figure(ind, spec, window.slice(ind, spec), known)
         else:
             out[spec.id] = figure_queries.compute(session, spec, with_ids)
     return out

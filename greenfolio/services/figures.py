@@ -90,10 +90,24 @@ class Figure:
         }
 
 
+def check_params(ind: Indicator, params: Mapping[str, Any]) -> None:
+    """Refuse parameters that ``result_conditions`` cannot turn into a figure's filters."""
+    if (
+        not params.get("status")
+        and ind.aggregation is Aggregation.COUNT_BY_STATUS
+        and "status" not in params
+    ):
+        raise ValidationError(
+            f"indicator {ind.code!r} counts by status: give the figure a 'status' parameter "
+            "(planned, under_way or completed)"
+        )
+
+
 def result_conditions(
     ind: Indicator, params: Mapping[str, Any], window: Window | None
 ) -> list[ColumnElement[bool]]:
     """WHERE clauses shared by every indicator query: verified, actual, in period, filtered."""
+    check_params(ind, params)
     conds: list[ColumnElement[bool]] = [
         ResultRow.indicator_code == ind.code,
         ResultRow.review_state == ReviewState.VERIFIED.value,
@@ -114,11 +128,6 @@ def result_conditions(
         conds.append(ResultRow.country == params["country"])
     if params.get("status"):
         conds.append(ResultRow.milestone == params["status"])
-    elif ind.aggregation is Aggregation.COUNT_BY_STATUS and "status" not in params:
-        raise ValidationError(
-            f"indicator {ind.code!r} counts by status: give the figure a 'status' parameter "
-            "(planned, under_way or completed)"
-        )
     if params.get("work"):
         keys = params["work"] if isinstance(params["work"], list) else [params["work"]]
         conds.append(ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key.in_(keys))))
@@ -134,8 +143,9 @@ def result_conditions(
     return conds
 
 
-def run_basis(run: MethodRunRow) -> str | None:
-    """The GWP basis a method run states (its input, else its output), if any."""
+def run_basis(run: MethodRunRow | Any) -> str | None:
+    """The GWP basis a method run states (its input, else its output), if any; ``run``
+    is the stored run or a row with its ``inputs`` and ``outputs``."""
     details = run.outputs.get("details") if isinstance(run.outputs, dict) else None
     for source, key in ((run.inputs, "gwp"), (details, "gwp_basis")):
         if isinstance(source, dict) and source.get(key):

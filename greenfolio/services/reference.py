@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -43,6 +44,36 @@ def sync(db: Database) -> tuple[int, int]:
     return terms, len(inds)
 
 
+def indicators(session: Session, codes: Iterable[str]) -> dict[str, Indicator]:
+    """The stored indicators among ``codes`` (an unknown code is left out), read in one
+    query of plain columns, no ORM objects."""
+    wanted = sorted(set(codes))
+    found = session.execute(
+        select(
+            IndicatorRow.code,
+            IndicatorRow.names,
+            IndicatorRow.unit,
+            IndicatorRow.aggregation,
+            IndicatorRow.disaggregations,
+            IndicatorRow.gef_core_indicator,
+            IndicatorRow.source,
+        ).where(IndicatorRow.code.in_(wanted))
+    )
+    return {str(row.code): _indicator_of(row) for row in found}
+
+
+def _indicator_of(row: Any) -> Indicator:
+    return Indicator(
+        code=row.code,
+        names=row.names,
+        unit=row.unit,
+        aggregation=Aggregation(row.aggregation),
+        disaggregations=frozenset(Disaggregation(d) for d in row.disaggregations),
+        gef_core_indicator=row.gef_core_indicator,
+        source=row.source,
+    )
+
+
 def indicator(session: Session, code: str) -> Indicator:
     """The stored indicator ``code``, or an error that lists close codes."""
     row = session.get(IndicatorRow, code)
@@ -53,15 +84,7 @@ def indicator(session: Session, code: str) -> Indicator:
         raise NotFoundError(
             f"unknown indicator {code!r}{hint}; `greenfolio indicators list` shows them all"
         )
-    return Indicator(
-        code=row.code,
-        names=row.names,
-        unit=row.unit,
-        aggregation=Aggregation(row.aggregation),
-        disaggregations=frozenset(Disaggregation(d) for d in row.disaggregations),
-        gef_core_indicator=row.gef_core_indicator,
-        source=row.source,
-    )
+    return _indicator_of(row)
 
 
 def indicator_rows(session: Session) -> list[dict[str, Any]]:
