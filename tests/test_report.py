@@ -73,7 +73,7 @@ def test_approximate_forms_as_the_source_writes_them(demo_run: tuple[Path, str],
     wanted = {
         "en": [
             "more than 700\u00a0metric tonnes",
-            "about 72 million tonnes of CO2-equivalent",
+            "about 72 million tonnes of CO₂-equivalent",
             "13,194",
             "more than 300",
             "12–15 July 2021",

@@ -396,7 +396,7 @@ def test_russian_units_agree_with_the_phrase(board: dict[str, reporting.BuiltRep
     text = board["ru"].document.plain_text()
     assert "в\u00a0объеме 13\u00a0194\u00a0метрических тонн" in text
     assert "в\u00a0объеме более\u00a0700\u00a0метрических тонн" in text
-    assert "в\u00a0объеме около\u00a072\u00a0млн тонн эквивалента CO2" in text
+    assert "в\u00a0объеме около\u00a072\u00a0млн тонн эквивалента CO₂" in text
 
 
 @pytest.mark.parametrize("lang", UN_LANGUAGES)
