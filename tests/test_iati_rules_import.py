@@ -152,3 +152,46 @@ def test_an_unreadable_ruleset_stops_before_anything_is_imported(
     assert code == 2
     assert "give standard or the path of a ruleset JSON file" in " ".join(err.split())
     assert not {"XM-DAC-41114-GOOD-1", "XM-DAC-41114-BAD-2"} & _keys(db)
+
+
+def _many(tmp_path: Path, n: int) -> Path:
+    """``n`` activities that each break the start-date rule (an error rule)."""
+    head, rest = TWO.split("<iati-activity ", 1)
+    bad = "<iati-activity " + rest.split("<iati-activity ", 1)[1].rsplit("</iati-activities>")[0]
+    body = "".join(bad.replace("BAD-2", f"BAD-{i}") for i in range(n))
+    path = tmp_path / "many.xml"
+    path.write_text(head + body + "</iati-activities>\n", encoding="utf-8")
+    return path
+
+
+def test_an_import_lists_the_first_findings_of_each_rule_and_counts_the_rest(
+    db: Database, tmp_path: Path
+) -> None:
+    from greenfolio.services.exchange.iati_import import import_file
+    from greenfolio.services.exchange.iati_rules import load_ruleset
+
+    path, rules = _many(tmp_path, 5), load_ruleset("standard")
+    full = import_file(db, path, rules=rules, keep=None)
+    capped = import_file(db, path, rules=rules, keep=2)
+    started = [p for p in full.warnings if p.message == START_RULE]
+    assert [p.activity for p in started] == [f"XM-DAC-41114-BAD-{i}" for i in range(5)]
+    kept = [p for p in capped.warnings if p.message == START_RULE]
+    assert kept == started[:2]
+    (more,) = [p for p in capped.warnings if p.message.startswith(START_RULE + " (")]
+    assert more.message == f"{START_RULE} (and 3 more not listed: only the first 2 are)"
+    assert capped.written == full.written == 5
+
+
+def test_a_capped_strict_import_still_says_why_each_activity_is_refused(
+    db: Database, tmp_path: Path
+) -> None:
+    from greenfolio.services.exchange.iati_import import import_file
+    from greenfolio.services.exchange.iati_rules import load_ruleset
+
+    path = _many(tmp_path, 4)
+    summary = import_file(db, path, rules=load_ruleset("standard"), strict=True, keep=1)
+    assert summary.refused == 4 and summary.written == 0
+    assert [p.activity for p in summary.errors if p.message == START_RULE] == [
+        f"XM-DAC-41114-BAD-{i}" for i in range(4)
+    ]
+    assert not [p for p in summary.problems if p.message.startswith(START_RULE + " (")]

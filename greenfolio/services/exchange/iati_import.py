@@ -22,6 +22,9 @@ from greenfolio.services.exchange.iati_rules_text import import_check
 from greenfolio.services.exchange.iati_store import ActivityWriter
 from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, check_file
 
+RULES_KEEP = 1000
+"""Findings of one rule listed per file by an import with rules (as ``check_file``)."""
+
 Progress = Callable[[int, int], None]
 """Called with (bytes read, file size) as a file is read."""
 
@@ -36,13 +39,16 @@ def import_file(
     progress: Progress | None = None,
     update_existing: bool = False,
     rules: Ruleset | None = None,
+    keep: int | None = RULES_KEEP,
 ) -> Summary:
     """Import one file; a refused file is reported in the summary and changes nothing.
 
     A stored project that did not come from an IATI import is not overwritten unless
     ``update_existing`` (its activity is refused with the reason). ``rules`` (an IATI
     ruleset) run on each activity in the same pass: their findings are warnings, and
-    under ``strict`` the ruleset's errors refuse the activity.
+    under ``strict`` the ruleset's errors refuse the activity. Of each rule's findings,
+    only the first ``keep`` are listed as problems (None: all), and one more warning
+    says how many were not, so that memory stays flat on huge files.
     """
     summary = Summary(files=[str(path)])
     try:
@@ -53,11 +59,12 @@ def import_file(
                 raise RefusedError(
                     [*problems, Problem("strict import: the file is refused", file=path.name)]
                 )
+        check = import_check(rules, path.name, strict=strict, keep=keep) if rules else None
         reader = ActivityReader(
             path,
             validate=validate,
             progress=(lambda done: progress(done, size)) if progress else None,
-            rules=import_check(rules, path.name, strict=strict) if rules else None,
+            rules=check,
         )
         with relaxed_gc(), db.transaction() as session:
             writer = ActivityWriter(session, update_existing=update_existing)
@@ -68,6 +75,8 @@ def import_file(
                     continue
                 writer.add(parsed.activity, parsed.line, path.name)
             writer.flush()
+        if check is not None:
+            summary.problems.extend(check.more())
         summary.problems[:0] = reader.problems
         summary.problems.extend(writer.problems)
         summary.created, summary.updated, summary.skipped = (
@@ -94,6 +103,7 @@ def import_files(
     progress: Callable[[Path, int, int], None] | None = None,
     update_existing: bool = False,
     rules: Ruleset | None = None,
+    keep: int | None = RULES_KEEP,
 ) -> Summary:
     """Service call: import several files, each on its own (one transaction per file)."""
     total = Summary()
@@ -113,6 +123,7 @@ def import_files(
                 progress=step,
                 update_existing=update_existing,
                 rules=rules,
+                keep=keep,
             )
         )
     return total

@@ -300,18 +300,98 @@ RuleCheck = Callable[[etree._Element, int], list[Problem]]
 """What the import calls on each activity element (with its position in the file)."""
 
 
-def import_check(
-    ruleset: Ruleset, file: str, *, strict: bool = False, env: rt.Env | None = None
-) -> RuleCheck:
-    """The rules as a check of one activity of the import's own streaming pass."""
-    env = env or default_env()
-    sentences: dict[tuple[int, str | None], str] = {}
-    details: dict[tuple[object, ...], str] = {}
+class ImportCheck:
+    """The rules as a check of one activity of the import's own streaming pass.
 
-    def check(el: etree._Element, index: int) -> list[Problem]:
-        findings = check_activity(el, ruleset, env, index)
+    With ``keep``, memory stays flat on huge files, as in ``check_file``: every finding
+    is counted, but only the first ``keep`` of each rule (and loop value) become
+    problems; ``more`` then gives, once the pass is over, one problem per rule saying
+    how many more were not listed. Under ``strict``, an activity that a ruleset error
+    refuses always keeps one problem saying why.
+    """
+
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        file: str,
+        *,
+        strict: bool = False,
+        env: rt.Env | None = None,
+        keep: int | None = None,
+        lang: str = "en",
+    ) -> None:
+        self.ruleset = ruleset
+        self.file = file
+        self.strict = strict
+        self.env = env or default_env()
+        self.keep = keep
+        self.lang = lang
+        self.counts: dict[tuple[int, str | None], int] = {}
+        """Findings per case and loop value, all of them."""
+        self.listed: dict[tuple[int, str | None], int] = {}
+        """Of those, how many became problems."""
+        self._cases: dict[tuple[int, str | None], Case] = {}
+        self._sentences: dict[tuple[int, str | None], str] = {}
+        self._details: dict[tuple[object, ...], str] = {}
+
+    def __call__(self, el: etree._Element, index: int) -> list[Problem]:
+        findings = check_activity(el, self.ruleset, self.env, index)
         if not findings:
             return []
-        return as_problems(findings, file, strict=strict, sentences=sentences, details=details)
+        if self.keep is not None:
+            findings = self._kept(findings)
+        return as_problems(
+            findings,
+            self.file,
+            strict=self.strict,
+            lang=self.lang,
+            sentences=self._sentences,
+            details=self._details,
+        )
 
-    return check
+    def _kept(self, findings: list[Finding]) -> list[Finding]:
+        keep = self.keep if self.keep is not None else len(findings)
+        kept: list[Finding] = []
+        refusing: Finding | None = None
+        for f in findings:
+            key = (f.case.uid, f.loop_value)
+            count = self.counts[key] = self.counts.get(key, 0) + 1
+            self._cases.setdefault(key, f.case)
+            if count <= keep:
+                kept.append(f)
+                self.listed[key] = self.listed.get(key, 0) + 1
+            elif refusing is None and self.strict and f.case.severity == "error":
+                refusing = f
+        if refusing is not None and not any(
+            self.strict and f.case.severity == "error" for f in kept
+        ):
+            # the activity is refused: its reason is listed, whatever the count
+            key = (refusing.case.uid, refusing.loop_value)
+            kept.append(refusing)
+            self.listed[key] = self.listed.get(key, 0) + 1
+        return kept
+
+    def more(self) -> list[Problem]:
+        """One warning per rule with findings not listed, saying how many."""
+        out = []
+        for key, count in self.counts.items():
+            hidden = count - self.listed.get(key, 0)
+            if hidden <= 0:
+                continue
+            text = self._sentences.get(key) or sentence(self._cases[key], self.lang, key[1])
+            note = say("ui", "import_more", self.lang, count=hidden, keep=self.keep)
+            out.append(Problem(f"{text} {note}", severity=Severity.WARNING, file=self.file))
+        return out
+
+
+def import_check(
+    ruleset: Ruleset,
+    file: str,
+    *,
+    strict: bool = False,
+    env: rt.Env | None = None,
+    keep: int | None = None,
+) -> ImportCheck:
+    """The rules as a check of one activity of the import's own streaming pass (every
+    finding a problem, or with ``keep`` the first ``keep`` of each rule: ``ImportCheck``)."""
+    return ImportCheck(ruleset, file, strict=strict, env=env, keep=keep)
