@@ -35,6 +35,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
 from tests.conftest import Templates
 from tests.pdf_text import pdf_text
+from tests.report_builds import build_board
 
 QUANTITIES = (
     "pops_destroyed",
@@ -502,16 +503,7 @@ PHRASES = {
 @pytest.fixture(scope="module")
 def written(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Board report written as DOCX and PDF in the six languages by the CLI."""
-    from typer.testing import CliRunner
-
-    from greenfolio.interfaces.cli.app import app
-
-    out = Path(tmp_path_factory.mktemp("written"))
-    url = demo_db_module.engine.url.render_as_string(hide_password=False)
-    args = ["report", "build", "--year", "2021", "--lang", "all", "--format", "docx,pdf"]
-    result = CliRunner().invoke(app, [*args, "--out", str(out), "--db", url])
-    assert result.exit_code == 0, result.output
-    return out
+    return build_board(demo_db_module, tmp_path_factory.mktemp("written"), "docx,pdf")
 
 
 def _flat(text: str) -> str:

@@ -25,6 +25,7 @@ from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
 from tests.conftest import Templates
+from tests.report_builds import build_board
 
 QUANTITIES = ("pops_destroyed", "upops_avoided", "ods_phased_out", "co2_avoided")
 
@@ -53,16 +54,7 @@ def board(demo_db_module: Database) -> dict[str, reporting.BuiltReport]:
 @pytest.fixture(scope="module")
 def pages(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Board report's HTML in the six languages, written by the CLI."""
-    from typer.testing import CliRunner
-
-    from greenfolio.interfaces.cli.app import app
-
-    out = Path(tmp_path_factory.mktemp("pages"))
-    url = demo_db_module.engine.url.render_as_string(hide_password=False)
-    args = ["report", "build", "--year", "2021", "--lang", "all", "--format", "html"]
-    result = CliRunner().invoke(app, [*args, "--out", str(out), "--db", url])
-    assert result.exit_code == 0, result.output
-    return out
+    return build_board(demo_db_module, tmp_path_factory.mktemp("pages"), "html")
 
 
 def _value_run(built: reporting.BuiltReport, fid: str) -> str:

@@ -23,6 +23,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
 from tests.conftest import Templates
 from tests.pdf_text import pdf_text
+from tests.report_builds import build_board
 
 ORG_CALL = re.compile(r"""org\(\s*["'](\w+)["']\s*(?:,\s*case\s*=\s*["'](\w+)["']\s*)?\)""")
 BODIES = ("eib", "gef", "gcf", "fao", "un_women", "csw", "european_commission", "unep")
@@ -156,16 +157,7 @@ def demo_db_module(
 @pytest.fixture(scope="module")
 def pdfs(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Board report as PDF in the six languages, written by the CLI."""
-    from typer.testing import CliRunner
-
-    from greenfolio.interfaces.cli.app import app
-
-    out = Path(tmp_path_factory.mktemp("un-names-pdf"))
-    url = demo_db_module.engine.url.render_as_string(hide_password=False)
-    args = ["report", "build", "--year", "2021", "--lang", "all", "--format", "pdf"]
-    result = CliRunner().invoke(app, [*args, "--out", str(out), "--db", url])
-    assert result.exit_code == 0, result.output
-    return out
+    return build_board(demo_db_module, tmp_path_factory.mktemp("un-names-pdf"), "pdf")
 
 
 def _pdf_text(pdf: Path) -> str:
