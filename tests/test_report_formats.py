@@ -549,3 +549,27 @@ def test_the_html_report_fits_a_phone(six: tuple[Path, str]) -> None:
             page.screenshot(path=str(PAGES / f"board-html-{lang}-390.png"))
             page.close()
         browser.close()
+
+
+@slow
+@needs_poppler
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_agenda_item_carries_its_title(six: tuple[Path, str], lang: str) -> None:
+    """As in UN documents (and the 2021 source: "临时议程项目 11 / 工发组织在环境和能源方面的
+    活动"), the agenda item's title stands under the item in every format."""
+    out, db_file = six
+    built = reporting.build(Database.open(db_file), "board", 2021, lang)
+    title = built.document.header.agenda_title
+    assert title and title == built.document.header.title
+    html = (out / f"board-2021-{lang}.html").read_text("utf-8")
+    assert re.search(r'class="meta agenda-title"><strong>[^<]*' + re.escape(title[:8]), html)
+    cells = _docx_tables(out / f"board-2021-{lang}.docx")
+    assert any(title in cell for cell in cells), (lang, cells[:4])
+    page = re.sub(
+        r"[\u202a-\u202e\u200e\u200f\s]+", "", pdf_text(out / f"board-2021-{lang}.pdf", "-l", "1")
+    )
+    flat = re.sub(r"\s+", "", title)
+    if lang == "ar":  # pdftotext gives an Arabic line's words in another order
+        assert all(page.count(w) >= 2 for w in title.split()), lang
+    else:
+        assert page.count(flat) >= 2, (lang, page[:300])

@@ -88,6 +88,8 @@ class Header:
     block_lang: str = ""
     notes: tuple[HeaderNote, ...] = ()
     paper_economy: str = ""
+    agenda_title: str = ""
+    """The agenda item's own title, printed under the item as UN documents do."""
 
     def marks(self, anchor: str) -> str:
         """The footnote marks the header line ``anchor`` carries ("" when none)."""

@@ -5,8 +5,8 @@ before ; ? ! and inside « » (French typography as the UN French editions set i
 the apostrophe is the typographic one (’); a no-break space joins a number in digits to the
 word after it ("500 intervenants", "mars 2021") and to "de", "à" or "environ" before it
 ("plus de 500"), and a list label to its item ("a) des", "iv) la"), so that none is left
-alone at the end of a line. Spanish keeps its list labels with their items too. English and
-Spanish: straight double quotes become curly “ ” and the English apostrophe becomes ’.
+alone at the end of a line. English and Spanish keep their list labels with their items
+too, and their straight double quotes become curly “ ”; the English apostrophe becomes ’.
 Russian: a no-break space binds a number to the word it counts or qualifies ("2021 года",
 "12 июля", "72 млн", "9 странах"), "более"/"около" to their number, the dash to the word
 before it and a list mark ("a)", "iv)") to its item (``russian_spaces``). Other languages
@@ -57,8 +57,7 @@ def typeset(text: str, lang: str) -> str:
     if lang == "ru":
         return russian_spaces(text)
     if lang in ("en", "es"):
-        if lang == "es":
-            text = _LIST_LABEL.sub("\\1)" + NBSP, text)
+        text = _LIST_LABEL.sub("\\1)" + NBSP, text)
         text = _STRAIGHT_QUOTES.sub("“\\1”", text)
         return _APOSTROPHE.sub("’", text) if lang == "en" else text
     return text

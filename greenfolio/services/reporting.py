@@ -518,7 +518,7 @@ def render_document(
     }
     optional = {
         key: r.plain(r.render(str(head_raw[key]), f"header.{key}", extra))
-        for key in ("summary",)
+        for key in ("summary", "agenda_title")
         if key in head_raw
     }
     form = document_form.form_fields(meta, lang, r.date) if "session" in meta else {}

@@ -165,6 +165,8 @@ class _Writer:
             if i == 2 and "agenda_item" in notes:
                 note = notes["agenda_item"]
                 self.notes.reference(para, note.text, note.mark)
+        if head.agenda_title:
+            self.text(left.add_paragraph(), head.agenda_title, bold=True)
         for line in head.block():
             self.block_line(right, line, head)
         for cell in (symbol_cell, right):

@@ -157,6 +157,8 @@ def _header(t: _Typst, head: Header) -> list[str]:
     )
     meeting = [t.text(line) for line in left]
     meeting[2] += marked("agenda_item")
+    if head.agenda_title:
+        meeting.append(f"#strong[{t.text(head.agenda_title)}]")
     lines, newline = "#set par(justify: false, leading: 0.55em)\n", " \\ "
     own = (
         f'#set text(font: "{fonts.LATIN_SERIF}", lang: "{block}", dir: ltr)\n'
