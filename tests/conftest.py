@@ -202,3 +202,16 @@ def db(
 def demo_db(db: Database) -> Database:
     """A migrated database holding the demo portfolio."""
     return db
+
+
+@pytest.fixture(scope="module")
+def demo_db_module(
+    templates: Templates, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """One SQLite copy of the demo portfolio for a whole module (documents built once; their
+    wording does not depend on the database backend)."""
+    path = Path(tmp_path_factory.mktemp("module-demo")) / "demo.sqlite"
+    shutil.copyfile(templates.sqlite("demo"), path)
+    db = Database.open(str(path))
+    yield db
+    db.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -33,7 +32,6 @@ from greenfolio.domain.un_names import un_name
 from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
-from tests.conftest import Templates
 from tests.pdf_text import pdf_text
 from tests.report_builds import build_board
 
@@ -45,19 +43,6 @@ QUANTITIES = (
     "ods_phased_out",
     "co2_avoided",
 )
-
-
-@pytest.fixture(scope="module")
-def demo_db_module(
-    templates: Templates, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    """One SQLite copy of the demo portfolio for the whole module (the documents are
-    built once; the wording does not depend on the database backend)."""
-    path = Path(tmp_path_factory.mktemp("language")) / "demo.sqlite"
-    shutil.copyfile(templates.sqlite("demo"), path)
-    db = Database.open(str(path))
-    yield db
-    db.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import lxml.html
@@ -24,21 +22,9 @@ from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
-from tests.conftest import Templates
 from tests.report_builds import build_board
 
 QUANTITIES = ("pops_destroyed", "upops_avoided", "ods_phased_out", "co2_avoided")
-
-
-@pytest.fixture(scope="module")
-def demo_db_module(
-    templates: Templates, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    path = Path(tmp_path_factory.mktemp("sources")) / "demo.sqlite"
-    shutil.copyfile(templates.sqlite("demo"), path)
-    db = Database.open(str(path))
-    yield db
-    db.close()
 
 
 @pytest.fixture(scope="module")

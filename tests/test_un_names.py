@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
-from tests.conftest import Templates
 from tests.pdf_text import pdf_text
 from tests.report_builds import build_board
 
@@ -141,17 +139,6 @@ def test_the_bodies_named_in_both_english_and_chinese_come_from_the_table() -> N
 
 
 # --- the built documents ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo_db_module(
-    templates: Templates, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Database]:
-    path = Path(tmp_path_factory.mktemp("un-names")) / "demo.sqlite"
-    shutil.copyfile(templates.sqlite("demo"), path)
-    db = Database.open(str(path))
-    yield db
-    db.close()
 
 
 @pytest.fixture(scope="module")
