@@ -327,6 +327,9 @@ def vegalite_spec(
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
     font, size = fonts.SANS.get(lang, fonts.LATIN_SANS), SIZES.get(lang, 10)
     spec["config"] = {
+        # Vega's own screen-reader labels are English ("X-axis titled …"): left out; the
+        # figure's caption, notes and table (or sources entry) say it in the document's language.
+        "aria": False,
         "font": font,
         "view": {"stroke": None},
         "axis": {"labelFontSize": size, "titleFontSize": size + 1},
