@@ -131,7 +131,7 @@ class _Renderer:
         ``gender`` of the noun) so that one to ten are written as words that agree."""
         fig = self._figure(fid)
         text = format_count(fig.value, self.lang, fig.qualifier, case, gender)
-        return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
+        return self._mark(fid, _capitalized(text, cap))
 
     def has(self, fid: str) -> bool:
         """True if the figure has something to report (a template leaves the sentence out
@@ -159,7 +159,7 @@ class _Renderer:
         fig = self._figure(fid)
         category = "other"
         if single and fig.value == 1 and fig.qualifier is Qualifier.EXACT:
-            return self._mark(fid, single[:1].upper() + single[1:] if cap else single)
+            return self._mark(fid, _capitalized(single, cap))
         if fig.value == 0:
             category = "zero"
         elif report_units.is_scaled(fig.value, fig.qualifier):
@@ -174,7 +174,7 @@ class _Renderer:
                 f"{category!r} form; give one or leave the sentence out with has()"
             )
         text = form.replace("{n}", format_count(fig.value, self.lang, fig.qualifier, case, gender))
-        return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
+        return self._mark(fid, _capitalized(text, cap))
 
     def qty(self, fid: str, case: str = "") -> str:
         """A measured quantity with its unit as the convention writes it ("13,194 metric
@@ -199,11 +199,10 @@ class _Renderer:
                 f"{self.lang} template, {self.where}: figure {fid!r} names no countries; "
                 "verify the results behind it or leave the sentence out with has()"
             )
-        if self.lang == "zh":  # as the UN Chinese text lists them: in English name order
-            # ("柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南", IDB.49 Chinese edition, para. 10)
-            codes = sorted(fig.items, key=lambda c: _sort_key(country_name(c, "en")))
-        else:
-            codes = sorted(fig.items, key=lambda c: _sort_key(country_name(c, self.lang)))
+        # Chinese lists them in English name order, as the UN Chinese text does
+        # ("柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南", IDB.49 Chinese edition, para. 10)
+        order = "en" if self.lang == "zh" else self.lang
+        codes = sorted(fig.items, key=lambda c: _sort_key(country_name(c, order)))
         names = [
             country_name(c, self.lang) if bare else country_in_text(c, self.lang) for c in codes
         ]
@@ -214,7 +213,7 @@ class _Renderer:
         if self.lang in ("fr", "es"):
             names = [_unbroken(name) for name in names]
         text = format_list(names, locale=_DATE_LOCALES[self.lang])
-        return self._mark(fid, text[:1].upper() + text[1:] if cap else text)
+        return self._mark(fid, _capitalized(text, cap))
 
     def org(self, key: str, case: str = "") -> str:
         """A partner's or UN body's name: in the document's language where the UN or the
@@ -338,6 +337,11 @@ _LEADS = frozenset(
 """Articles and prepositions that stand before a country's name in French and Spanish."""
 
 
+def _capitalized(text: str, cap: bool) -> str:
+    """``text`` with its first letter capitalized when it opens a sentence (``cap``)."""
+    return text[:1].upper() + text[1:] if cap else text
+
+
 def _sort_key(name: str) -> str:
     """Alphabetical order that ignores a leading article ("the Democratic Republic …")."""
     lowered = name.casefold()
@@ -418,6 +422,11 @@ def _chart_refs(
                 raise NotFoundError(
                     f"{lang} template: chart {spec.id!r} has no label for {', '.join(missing)}"
                 )
+        notes, source_line = _chart_notes(spec, data, lang)
+        linked = list(notes)
+        linked[source_line] += ("" if lang == "zh" else " ") + typeset(
+            words(lang)["chart_source_see"], lang
+        )
         refs.append(
             ChartRef(
                 spec.id,
@@ -426,10 +435,10 @@ def _chart_refs(
                 typeset(str(_need(text, lang, "title")), lang),
                 {key: typeset(label, lang) for key, label in labels.items()},
                 _axis(text, data, lang),
-                _chart_notes(spec, data, lang),
+                notes,
                 _single_bar_table(data, labels, lang),
-                _chart_notes(spec, data, lang, linked=True),
-                1 if spec.kind == "map" or (data is not None and data.counted) else 0,
+                tuple(linked),
+                source_line,
             )
         )
     return tuple(refs)
@@ -465,13 +474,13 @@ def _single_bar_table(
 
 
 def _chart_notes(
-    spec: chart_queries.ChartSpec, data: ChartData | None, lang: str, linked: bool = False
-) -> tuple[str, ...]:
-    """The lines under a chart's caption: under a map what its shading means; under a
-    chart that adds countries counted without names, that it does; then where
-    its figures come from, in words a delegate reads, with the chart's reporting period
-    (``linked``: followed by a pointer to the HTML's sources section); under a map the
-    United Nations disclaimer."""
+    spec: chart_queries.ChartSpec, data: ChartData | None, lang: str
+) -> tuple[tuple[str, ...], int]:
+    """The lines under a chart's caption and which of them says where the figures come
+    from (the line HTML links to its sources entry): under a map what its shading means;
+    under a chart that adds countries counted without names, that it does; then the source,
+    in words a delegate reads, with the chart's reporting period; under a map the United
+    Nations disclaimer."""
     said = words(lang)
     source = said["chart_source_records"]
     window = spec.window
@@ -481,14 +490,12 @@ def _chart_notes(
         source = source.split("(" if lang != "zh" else "（")[0].rstrip() + (
             "。" if lang == "zh" else "."
         )
-    if linked:
-        source += ("" if lang == "zh" else " ") + said["chart_source_see"]
     lines = [source]
     if data is not None and data.counted:
         lines = [said["chart_counted_countries"], source]
     if spec.kind == "map":
         lines = [said["map_shading"], source, said["map_disclaimer"]]
-    return tuple(typeset(line, lang) for line in lines)
+    return tuple(typeset(line, lang) for line in lines), lines.index(source)
 
 
 def _axis(text: Mapping[str, Any], data: ChartData | None, lang: str) -> str:
