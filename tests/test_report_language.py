@@ -28,7 +28,7 @@ from greenfolio.domain.typography import (
     unbroken_spans,
 )
 from greenfolio.domain.un_dates import un_date, un_date_range
-from greenfolio.domain.un_names import un_name
+from greenfolio.domain.un_names import russian_forms, un_name
 from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_template
@@ -81,6 +81,10 @@ def test_every_country_named_as_unterm_writes_it(
             un = un_name(code, lang)
             assert un is not None, f"{code} has no UNTERM {lang} name"
             names = (typeset(un.text, lang), typeset(un.table, lang))
+            if lang == "ru":  # declined as the sentence governs it ("в Бразилии")
+                forms = russian_forms(code)
+                assert forms is not None, code
+                names += tuple(typeset(f, lang) for f in forms.cases.values())
             assert any(n in text for n in names), (fig.id, code, un.text)
             alpha2 = pycountry.countries.get(alpha_3=code).alpha_2
             other = cldr.get(alpha2)
@@ -117,7 +121,7 @@ def test_every_country_named_as_unterm_writes_it(
                 "la République démocratique du Congo et la Sierra Leone",
             ],
         ),
-        ("ru", ["Бразилия, Таиланд и Уругвай", "Вьетнам"]),
+        ("ru", ["в Бразилии, Таиланде и Уругвае", "Вьетнаму", "на Филиппинах"]),
         ("zh", ["巴西、泰国和乌拉圭", "越南", "柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南"]),
         ("ar", ["أوروغواي", "فييت نام"]),
     ],
@@ -479,7 +483,7 @@ PHRASES = {
     "en": ["the Philippines", "Viet Nam", "mg TEQ", "12–15 July 2021"],
     "es": ["el Brasil, Tailandia y el Uruguay", "Viet Nam", "mg TEQ", "12 a 15 de julio de 2021"],
     "fr": ["au Brésil, en Thaïlande et en Uruguay", "mg TEQ", "12–15 juillet 2021"],
-    "ru": ["Вьетнам", "mg TEQ", "12–15 июля 2021 года"],
+    "ru": ["в Бразилии, Таиланде и Уругвае", "mg TEQ", "12–15 июля 2021 года"],
     "zh": ["越南", "mg TEQ", "2021年7月12日至15日"],
     "ar": ["فييت نام", "أوروغواي", "mg TEQ", "تموز/يوليه"],
 }

@@ -19,7 +19,13 @@ from babel import Locale
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import check_language
-from greenfolio.domain.un_names import UnName, un_name, with_preposition
+from greenfolio.domain.un_names import (
+    RUSSIAN_CASES,
+    UnName,
+    russian_forms,
+    un_name,
+    with_preposition,
+)
 
 _ISO_LOCALE = {"en": None, "zh": "zh_CN", "fr": "fr", "ar": "ar", "ru": "ru", "es": "es"}
 
@@ -115,6 +121,38 @@ def country_in_text(code: str, lang: str, prep: str = "") -> str:
     if un is None:
         un = UnName(country_name(alpha3, lang), "")
     return with_preposition(un, lang, prep) if prep else un.text
+
+
+def russian_names(codes: list[str], prep: str = "", case: str = "") -> list[str]:
+    """Russian names of a list of countries as a sentence governs them. ``prep="в"`` is the
+    preposition of place: each name in the prepositional case, the preposition written
+    before the first and again wherever it changes ("в Камбодже, Индонезии, Непале, на
+    Филиппинах и во Вьетнаме"). Any other ``prep`` ("с", "для") stands once before the
+    list, whose names take ``case``; ``case`` alone declines without a preposition
+    ("помогает Албании, Иордании и Тунису"). The forms are UNTERM's names declined
+    (``un_names.russian_forms``); a country outside that table is an error, as its name
+    would stand undeclined."""
+    if prep == "в":
+        case = "prepositional"
+    if case not in RUSSIAN_CASES:
+        raise ValidationError(f"Russian country list: case {case!r} is not one of {RUSSIAN_CASES}")
+    names: list[str] = []
+    last = ""
+    for code in codes:
+        forms = russian_forms(check_country(code))
+        if forms is None:
+            raise ValidationError(
+                f"no declined Russian UNTERM name for {code} in refdata/unterm/"
+                "country_cases_ru.csv: add it (scripts/build_russian_country_cases.py) or "
+                "write the sentence without declining the list"
+            )
+        name = forms.cases[case]
+        if prep == "в" and forms.place != last:
+            name, last = f"{forms.place} {name}", forms.place
+        names.append(name)
+    if prep and prep != "в":
+        names[0] = f"{prep} {names[0]}"
+    return names
 
 
 def _fallback_name(country: Any, lang: str) -> str:

@@ -137,3 +137,44 @@ def _french_locative(name: UnName) -> str:
     if art == "les":
         return f"aux {base}"
     return f"en {base}"
+
+
+RUSSIAN_CASES = ("genitive", "dative", "instrumental", "prepositional")
+"""Cases of ``refdata/unterm/country_cases_ru.csv`` (the nominative is the name itself)."""
+
+
+@dataclass(frozen=True)
+class RussianForms:
+    """One State's Russian UNTERM name declined, and its preposition of place."""
+
+    cases: dict[str, str]
+    place: str
+    """"в", "во" or "на" ("на Филиппинах", "во Вьетнаме")."""
+
+    @property
+    def located(self) -> str:
+        """ "In <country>": "в Бразилии", "на Кубе"."""
+        return f"{self.place} {self.cases['prepositional']}"
+
+
+@lru_cache(maxsize=1)
+def _russian_table() -> dict[str, RussianForms]:
+    text = (
+        resources.files("greenfolio.refdata")
+        .joinpath("unterm/country_cases_ru.csv")
+        .read_text("utf-8")
+    )
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    return {
+        row["alpha3"]: RussianForms(
+            {"nominative": row["nominative"], **{c: row[c] for c in RUSSIAN_CASES}}, row["in"]
+        )
+        for row in csv.DictReader(lines)
+    }
+
+
+def russian_forms(alpha3: str) -> RussianForms | None:
+    """The declined Russian name of a State (generated from OpenCorpora with pymorphy3 and
+    checked by hand: see ``scripts/build_russian_country_cases.py``), or None outside the
+    UNTERM table."""
+    return _russian_table().get(alpha3.upper())

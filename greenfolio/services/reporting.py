@@ -18,7 +18,7 @@ from babel import Locale
 from babel.lists import format_list
 
 from greenfolio import __version__
-from greenfolio.domain.countries import country_in_text, country_name
+from greenfolio.domain.countries import country_in_text, country_name, russian_names
 from greenfolio.domain.document import (
     ChartRef,
     Document,
@@ -184,7 +184,9 @@ class _Renderer:
         note = report_units.basis_note(fig, self.lang)
         return self._mark(fid, text) + (self.fn(note) if note else "")
 
-    def countries(self, fid: str, prep: str = "", bare: bool = False, cap: bool = False) -> str:
+    def countries(
+        self, fid: str, prep: str = "", bare: bool = False, cap: bool = False, case: str = ""
+    ) -> str:
         """The figure's countries as a list in running text, each with its UN article
         ("el Brasil, Tailandia y el Uruguay"); ``prep`` is joined to the first name as the
         language contracts it ("del Brasil"), and in French to every name, as French
@@ -192,7 +194,9 @@ class _Renderer:
         preposition of place, chosen by each name's article); ``bare`` drops the articles
         (for brackets). In French and Spanish a short name does not break across lines
         (see ``_unbroken``). ``cap`` capitalizes the list's first letter (a sentence's start:
-        "Au Brésil, …")."""
+        "Au Brésil, …"). In Russian ``prep`` and ``case`` decline the names
+        (``countries.russian_names``: "в Бразилии, Таиланде и Уругвае", ``case="dative"``
+        "Албании, Иордании и Тунису")."""
         fig = self._figure(fid)
         if not fig.items:
             raise ValidationError(
@@ -206,7 +210,9 @@ class _Renderer:
         names = [
             country_name(c, self.lang) if bare else country_in_text(c, self.lang) for c in codes
         ]
-        if prep and self.lang == "fr":  # "au Ghana, au Sénégal et en Sierra Leone"
+        if self.lang == "ru" and (prep or case):
+            names = russian_names(codes, prep, case)
+        elif prep and self.lang == "fr":  # "au Ghana, au Sénégal et en Sierra Leone"
             names = [country_in_text(c, self.lang, prep) for c in codes]
         elif prep:
             names[0] = country_in_text(codes[0], self.lang, prep)
