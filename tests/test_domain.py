@@ -59,7 +59,7 @@ def test_country_names_come_from_unterm_then_iso_and_cldr() -> None:
     assert country_name("KHM", "zh") == "柬埔寨"
     assert country_name("VNM", "en") == "Viet Nam"
     assert country_name("IRN", "fr") == "Iran (République islamique d')"
-    # States renamed after the packaged UNTERM list fall back to ISO 3166 / CLDR
+    # States renamed since 2016 take their current UN names (refdata/unterm/README.md)
     assert country_name("SWZ", "en") == "Eswatini"
     assert country_name("CZE", "en") == "Czechia"
 

@@ -180,3 +180,94 @@ def test_each_pdf_prints_its_languages_names(pdfs: Path, lang: str) -> None:
     if lang == "zh":  # the UN's Chinese report names every body, so the table does
         listed = {k for k, e in org_names.table().items() if (e.get("names") or {}).get("zh")}
         assert set(BODIES) <= listed, listed
+
+
+# --- country names of States renamed since the 2016 UNTERM list ----------------------------
+
+
+RENAMED: dict[str, dict[str, tuple[str, str]]] = {
+    "CZE": {
+        "en": ("Czechia", "the Czech Republic"),
+        "fr": ("Tchéquie (la)", "la République tchèque"),
+        "es": ("Chequia", "la República Checa"),
+        "ru": ("Чехия", "Чешская Республика"),
+        "zh": ("捷克", "捷克共和国"),
+        "ar": ("تشيكيا", "الجمهورية التشيكية"),
+    },
+    "SWZ": {
+        "en": ("Eswatini", "the Kingdom of Eswatini"),
+        "fr": ("Eswatini (l')", "le Royaume d’Eswatini"),
+        "es": ("Eswatini", "el Reino de Eswatini"),
+        "ru": ("Эсватини", "Королевство Эсватини"),
+        "zh": ("斯威士兰", "斯威士兰王国"),
+        "ar": ("إسواتيني", "مملكة إسواتيني"),
+    },
+    "MKD": {
+        "en": ("North Macedonia", "the Republic of North Macedonia"),
+        "fr": ("Macédoine du Nord (la)", "la République de Macédoine du Nord"),
+        "es": ("Macedonia del Norte", "la República de Macedonia del Norte"),
+        "ru": ("Северная Македония", "Республика Северная Македония"),
+        "zh": ("北马其顿", "北马其顿共和国"),
+        "ar": ("مقدونيا الشمالية", "جمهورية مقدونيا الشمالية"),
+    },
+    "TUR": {
+        "en": ("Türkiye", ""),
+        "es": ("Türkiye", ""),
+        "ru": ("Турция", ""),
+        "zh": ("土耳其", ""),
+        "ar": ("تركيا", ""),
+    },
+}
+"""As refdata/unterm/README.md cites them: the UN Protocol and Liaison Service's UNTERM list
+(CZE, SWZ, MKD) and the M49 page (TUR; no French catalogue form, no formal name cited)."""
+
+
+@pytest.mark.parametrize("code", sorted(RENAMED))
+def test_renamed_states_carry_their_current_un_names(code: str) -> None:
+    from greenfolio.domain.un_names import un_name
+
+    for lang in UN_LANGUAGES:
+        un = un_name(code, lang)
+        if lang not in RENAMED[code]:
+            assert un is None, (code, lang)  # left out, not guessed
+            continue
+        assert un is not None and (un.short, un.formal) == RENAMED[code][lang], (code, lang)
+
+
+def test_renamed_states_read_right_in_running_text() -> None:
+    """The catalogue form's article gives the French sentence its article and preposition;
+    the former names ("Swaziland", "Turquía", "Turkey") are printed nowhere any more."""
+    from greenfolio.domain.countries import country_in_text, country_name
+
+    assert country_in_text("CZE", "fr") == "la Tchéquie"
+    assert country_in_text("CZE", "fr", "en") == "en Tchéquie"
+    assert country_in_text("SWZ", "fr", "de") == "de l'Eswatini"
+    assert country_in_text("MKD", "fr", "à") == "à la Macédoine du Nord"
+    assert country_in_text("MKD", "es", "de") == "de Macedonia del Norte"
+    assert country_name("SWZ", "es") == "Eswatini"  # CLDR had "Esuatini"
+    assert country_name("CZE", "ar") == "تشيكيا"  # CLDR had "التشيك"
+    assert country_name("TUR", "es") == "Türkiye"  # CLDR has "Turquía"
+    assert [country_name(c, "en") for c in ("SWZ", "TUR")] == ["Eswatini", "Türkiye"]
+    assert country_name("TUR", "fr")  # French keeps the ISO 3166 / CLDR fallback for now
+
+
+def test_a_given_name_kept_where_the_organisation_itself_keeps_it() -> None:
+    """Where the organisation's own page in a language prints its given name untranslated
+    (`kept`), that language lists no name of its own and the documents print the given
+    name, marked with its language; the page quoted writes that very name."""
+    table = org_names.table()
+    kept = {
+        (key, lang): quote
+        for key, entry in table.items()
+        for lang, quote in (entry.get("kept") or {}).items()
+    }
+    assert ("afd", "es") in kept and ("climate_parliament", "fr") in kept
+    for (key, lang), quote in kept.items():
+        entry = table[key]
+        assert lang in UN_LANGUAGES and lang not in (entry.get("names") or {}), (key, lang)
+        assert _norm(entry["given"]["name"]) in _norm(str(quote)), (key, lang)
+        assert str(quote).startswith("https://"), (key, lang)
+        name = org_names.org_name(key, lang)
+        assert (name.text, name.lang) == (entry["given"]["name"], entry["given"]["lang"])
+    for key in ("afd", "chatham_house", "climate_parliament"):
+        assert "November 2026" in str(table[key].get("checked")), key

@@ -74,3 +74,43 @@ def test_the_audit_trail_counts_in_the_numbers_plural_form() -> None:
              "after": {"value": 1.0, "unit": "accreditation", "indicator_code": "x"}}  # fmt: skip
     said = describe(Translator("fr"), event)["what"]
     assert "1 accréditation" in said and "1 accréditations" not in said, said
+
+
+TEQ_UNITS = ("mg_TEQ", "g_TEQ")
+"""Toxic-equivalent units the report and the web pages both print."""
+
+
+@pytest.mark.parametrize("lang", ("en", "fr", "es", "ru", "zh", "ar"))
+def test_toxic_equivalent_units_agree_between_report_and_web(lang: str) -> None:
+    """A page and the Board report write "119 489 mg TEQ" alike: the web's unit word is the
+    report's, so a reader never sees «мг ТЭ» on a page and "mg TEQ" in the report."""
+    from greenfolio.refdata.loader import read_yaml
+    from greenfolio.services import report_units
+
+    report = read_yaml("greenfolio.reports", "units.yaml")["units"]
+    web = Translator(lang)
+    for unit in TEQ_UNITS:
+        words = report[unit][lang]
+        assert isinstance(words, str), (unit, lang)  # a symbol: no plural forms
+        assert web.label("unit", unit) == words, (unit, lang)
+        printed = report_units.quantity(119489, unit, lang).replace("\u00a0", " ")
+        assert printed.endswith(words), printed
+    assert web.label("unit", "ng_TEQ") == "ng TEQ", lang  # the web's own smaller unit
+
+
+def test_each_toxic_equivalent_form_records_its_source() -> None:
+    """Every TEQ form carries its source in units.yaml; a symbol kept in a UN language says
+    why (no UN-language form cited), so a reviewer can tell a choice from an oversight."""
+    from greenfolio.refdata.loader import read_yaml
+
+    report = read_yaml("greenfolio.reports", "units.yaml")["units"]
+    for unit in TEQ_UNITS:
+        source = str(report[unit].get("source") or "")
+        assert source, unit
+    assert "Stockholm Convention" in report["g_TEQ"]["source"]
+    assert "g TEQ/a" in report["g_TEQ"]["source"]
+    assert "no UN-language form could be cited" in report["g_TEQ"]["source"]
+    # a UN-language unit word other than the symbol would need its own source here
+    for lang in ("fr", "es", "ru", "zh", "ar"):
+        for unit in TEQ_UNITS:
+            assert report[unit][lang] == report[unit]["en"], (unit, lang)
