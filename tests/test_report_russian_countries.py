@@ -34,7 +34,7 @@ def _rows() -> list[dict[str, str]]:
 def test_table_covers_every_unterm_russian_name_and_names_its_source() -> None:
     rows = _rows()
     assert {r["alpha3"] for r in rows} == covered("ru")
-    assert len(rows) == len(covered("ru")) == 192
+    assert len(rows) == len(covered("ru")) == 196
     for row in rows:
         un = un_name(row["alpha3"], "ru")
         assert un is not None and row["nominative"] == un.text, row
@@ -100,7 +100,7 @@ def test_lists_repeat_the_preposition_only_where_it_changes() -> None:
     assert russian_names(["DZA", "TUN"], "с", "instrumental") == ["с Алжиром", "Тунисом"]
     assert russian_names(["ALB", "TUN"], case="dative") == ["Албании", "Тунису"]
     with pytest.raises(ValidationError, match="country_cases_ru"):
-        russian_names(["TUR"], "в")  # renamed 2022: outside the 2016 UNTERM copy
+        russian_names(["PRI"], "в")  # a territory: no UNTERM Russian name
     with pytest.raises(ValidationError, match="case"):
         russian_names(["TUN"], case="locative")
 
