@@ -367,8 +367,9 @@ def test_the_typst_source_isolates_arabic_ranges() -> None:
     # a range is an unbreakable left-to-right box, an address a breakable isolate
     assert '#box(text(dir: ltr, "12–15"))' in source
     assert '#"\u2066www.un-page.org/\u2069"#"."' in source
-    # the call is boxed with the word it follows; the month pair never breaks at its slash
-    assert '#box[#box(text(dir: ltr, "2018–2021"))#footnote[' in source
+    # the call is boxed with the word it follows, after a right-to-left mark (so that it
+    # stands on the range's left, read after it); the month pair never breaks at its slash
+    assert '#box[#box(text(dir: ltr, "2018–2021"))#"\u200f"#footnote[' in source
     assert source.count("#footnote[") == 1
     assert '#box[#"تموز/يوليه"]' in source
     # the paragraph number reads "1-" (right to left: the hyphen on the number's left)
@@ -376,6 +377,7 @@ def test_the_typst_source_isolates_arabic_ranges() -> None:
     english = typst_source(Document("en", "ltr", head, (Section("s", "I.", "Intro", (para,)),)), {})
     # in English only the range is kept whole (a plain box), with no direction or isolate
     assert "[1.]" in english and "\u2066" not in english and "text(dir: ltr" not in english
+    assert "\u200f" not in english, "no right-to-left mark before an English call"
     assert '#box("2018–2021")' in english
 
 

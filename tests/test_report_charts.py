@@ -11,6 +11,7 @@ import itertools
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import lxml.etree
 import pytest
@@ -130,6 +131,56 @@ def test_arabic_bar_charts_are_mirrored(demo_db: Database) -> None:
     _ar_left, ar_right = edges["ar"]
     assert len(en_left) == 1, "English bars grow from one left edge"
     assert len(ar_right) == 1, "Arabic bars grow from one right edge"
+
+
+def _legend(svg: str) -> dict[str, Any]:
+    """The map legend as drawn: each label (text, absolute x, anchor) and its square's
+    absolute x, left to right, and the title's x and anchor."""
+    root = lxml.etree.fromstring(svg.encode())
+    found: dict[str, Any] = {"labels": [], "squares": [], "title": None}
+
+    def walk(node: lxml.etree._Element, dx: float, role: str) -> None:
+        move = re.match(r"translate\(([-\d.e]+),", node.get("transform") or "")
+        x = dx + (float(move.group(1)) if move else 0.0)
+        role = node.get("class") or role
+        if node.tag == f"{SVG}text" and "role-legend-label" in role:
+            found["labels"].append((node.text or "", x, node.get("text-anchor")))
+        elif node.tag == f"{SVG}text" and "role-legend-title" in role:
+            found["title"] = (x, node.get("text-anchor"))
+        elif node.tag == f"{SVG}path" and "role-legend-symbol" in role:
+            found["squares"].append(x)
+        for child in node:
+            walk(child, x, role)
+
+    walk(root, 0.0, "")
+    found["labels"].sort(key=lambda label: label[1])
+    found["squares"].sort()
+    return found
+
+
+@sqlite_only
+def test_arabic_map_legend_is_mirrored_and_keeps_its_ranges(demo_db: Database) -> None:
+    """In English the legend starts at the left, fewest projects first, each label right of
+    its square; in Arabic it ends at the right, fewest first from the right, each label
+    left of its square, and the range "2–3" is a left-to-right isolate (not "3–2")."""
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    drawn = {}
+    for lang in ("en", "ar"):
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        svg = report_files.render_charts(built)["countries_map"].svg
+        width = float(lxml.etree.fromstring(svg.encode()).get("width"))
+        drawn[lang] = (_legend(svg), width)
+    (en, en_width), (ar, ar_width) = drawn["en"], drawn["ar"]
+    assert [t for t, _x, _a in en["labels"]] == ["1", "2–3", "4 or more"]
+    assert [t for t, _x, _a in ar["labels"]] == ["4 أو أكثر", "\u20662–3\u2069", "1"]
+    assert max(en["squares"]) < en_width / 2 < min(ar["squares"])
+    assert max(ar["squares"]) > 0.9 * ar_width, "the legend ends at the map's right"
+    for (_text, x, anchor), square in zip(en["labels"], en["squares"], strict=True):
+        assert anchor == "start" and x > square
+    for (_text, x, anchor), square in zip(ar["labels"], ar["squares"], strict=True):
+        assert anchor == "end" and x < square
+    assert en["title"][1] == "start" and ar["title"][1] == "end"
+    assert ar["title"][0] >= max(ar["squares"]), "the title ends at the legend's right"
 
 
 @sqlite_only

@@ -73,7 +73,8 @@ def format_figure(value: float, lang: str, qualifier: Qualifier = Qualifier.EXAC
 # "四项核心职能", "cuatro funciones básicas", "quatre fonctions"). French and Spanish spell
 # out two to nine, whose words do not agree with their noun; zero and one ("un"/"une",
 # "uno"/"una") stay in digits here and are written by the templates' plural forms. Russian
-# and Arabic numerals agree with their noun in case and gender: they keep digits.
+# and Arabic numerals agree with their noun in case or gender: they are written below, from
+# the noun's grammar that the template gives.
 SMALL_NUMBER_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
     "zh": ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九"),
@@ -124,18 +125,49 @@ def russian_number_word(value: int, case: str, gender: str = "m") -> str | None:
     return None
 
 
+# Arabic: the numbers three to ten in words in running text (issue 9, the Arabic review of
+# the Board report, as UN Arabic editorial practice; the UN Arabic editorial manual itself is
+# not cited here); one and two are the templates' singular and dual forms, 11 and above stay
+# digits. A number from three to ten takes the gender opposite to that of its counted noun's
+# singular (the rule of polarity, المخالفة, of Arabic grammar: بلد is masculine, so "ثلاثة
+# بلدان"; دولة is feminine, so "ثلاث دول"), the noun following in the genitive plural.
+# Written without vowel marks, as UN Arabic documents print them; the words do not change
+# with the case of the phrase, save "ثماني", written with its yā' before the counted noun.
+_AR_THREE_TO_TEN = {  # by the gender of the counted noun's singular
+    "m": ("ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية", "تسعة", "عشرة"),
+    "f": ("ثلاث", "أربع", "خمس", "ست", "سبع", "ثماني", "تسع", "عشر"),
+}
+
+
+def arabic_number_word(value: int, noun_gender: str) -> str | None:
+    """A whole number from three to ten as the Arabic word before a counted noun whose
+    singular is of ``noun_gender`` (m or f): "ثلاثة" before بلدان, "ثلاث" before دول; else
+    None."""
+    if noun_gender not in _AR_THREE_TO_TEN:
+        raise ValueError(f"unknown gender {noun_gender!r} of an Arabic counted noun; m or f")
+    if 3 <= value <= 10:
+        return _AR_THREE_TO_TEN[noun_gender][value - 3]
+    return None
+
+
 def format_count(
     value: float,
     lang: str,
     qualifier: Qualifier = Qualifier.EXACT,
     case: str = "",
-    gender: str = "m",
+    gender: str = "",
 ) -> str:
     """Like ``format_figure``, but spells out exact whole numbers below ten where usual;
-    in Russian, one to ten when the template gives the ``case`` the sentence governs."""
+    in Russian, one to ten when the template gives the ``case`` the sentence governs (and
+    the noun's ``gender``, masculine if not given); in Arabic, three to ten when it gives
+    the ``gender`` of the counted noun's singular."""
     exact = qualifier is Qualifier.EXACT and value == int(value)
     if lang == "ru" and case and exact:
-        word = russian_number_word(int(value), case, gender)
+        word = russian_number_word(int(value), case, gender or "m")
+        if word:
+            return word
+    if lang == "ar" and gender and exact:
+        word = arabic_number_word(int(value), gender)
         if word:
             return word
     words = SMALL_NUMBER_WORDS.get(lang)

@@ -103,10 +103,17 @@ def _with_basis(fig: Figure) -> dict[str, Any]:
 class _Renderer:
     """Fills one language's templates, recording which figures and footnotes it used."""
 
-    def __init__(self, lang: str, figures: Mapping[str, Figure], meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        lang: str,
+        figures: Mapping[str, Figure],
+        meta: dict[str, Any],
+        genders: Mapping[str, str] | None = None,
+    ) -> None:
         self.lang = lang
         self.figures = figures
         self.meta = meta
+        self.genders = genders or {}  # the template's counted_nouns: figure -> m or f
         self.used: list[str] = []
         self.footnotes: list[str] = []
         self.where = ""
@@ -126,10 +133,24 @@ class _Renderer:
     def _mark(fid: str, text: str, part: str = "value") -> str:
         return f"{FIG_OPEN}{fid}|{part}{FIG_MID}{text}{FIG_CLOSE}"
 
-    def num(self, fid: str, cap: bool = False, case: str = "", gender: str = "m") -> str:
+    def _gender(self, fid: str, gender: str, fig: Figure) -> str:
+        """The counted noun's gender, from the call or the template's ``counted_nouns``;
+        an Arabic number from three to ten cannot be written without it."""
+        gender = gender or str(self.genders.get(fid, ""))
+        exact = fig.qualifier is Qualifier.EXACT and fig.value == int(fig.value)
+        if self.lang == "ar" and not gender and exact and 3 <= fig.value <= 10:
+            raise ValidationError(
+                f"{self.lang} template, {self.where}: figure {fid!r} is {int(fig.value)} and "
+                "its counted noun has no gender; give it under 'counted_nouns' (m or f)"
+            )
+        return gender
+
+    def num(self, fid: str, cap: bool = False, case: str = "", gender: str = "") -> str:
         """The figure as running text; a Russian template names the ``case`` (and the
-        ``gender`` of the noun) so that one to ten are written as words that agree."""
+        ``gender`` of the noun) so that one to ten are written as words that agree, and an
+        Arabic one the gender of the counted noun (``counted_nouns``: three to ten)."""
         fig = self._figure(fid)
+        gender = self._gender(fid, gender, fig)
         text = format_count(fig.value, self.lang, fig.qualifier, case, gender)
         return self._mark(fid, _capitalized(text, cap))
 
@@ -145,7 +166,7 @@ class _Renderer:
         cap: bool = False,
         single: str = "",
         case: str = "",
-        gender: str = "m",
+        gender: str = "",
         **forms: str,
     ) -> str:
         """The figure in words that agree with it: ``forms`` are keyed by CLDR plural
@@ -155,7 +176,8 @@ class _Renderer:
         for exactly one item, chosen by the number itself and not by its plural category:
         a sentence that names the one item ("一份指南") in a language whose CLDR rules do not
         tell one from many (Chinese) gives it, and its "other" form once the count rises.
-        ``case`` and ``gender`` write "{n}" as a Russian word that agrees, as in ``num``."""
+        ``case`` and ``gender`` write "{n}" as a Russian or Arabic word that agrees, as in
+        ``num``."""
         fig = self._figure(fid)
         category = "other"
         if single and fig.value == 1 and fig.qualifier is Qualifier.EXACT:
@@ -173,6 +195,8 @@ class _Renderer:
                 f"{format_figure(fig.value, self.lang)} and the sentence has no "
                 f"{category!r} form; give one or leave the sentence out with has()"
             )
+        if "{n}" in form:
+            gender = self._gender(fid, gender, fig)
         text = form.replace("{n}", format_count(fig.value, self.lang, fig.qualifier, case, gender))
         return self._mark(fid, _capitalized(text, cap))
 
@@ -522,7 +546,7 @@ def render_document(
     """Fill the templates of one language; returns the document and the figures used."""
     check_language(lang)
     meta = definition.session(year)
-    r = _Renderer(lang, figures, meta)
+    r = _Renderer(lang, figures, meta, template.get("counted_nouns"))
     extra = _session_texts(template, meta, lang)
     head_raw = _need(template, lang, "header")
     header_fields = {

@@ -12,6 +12,11 @@ number is never left alone on its line while its address goes to the next. A foo
 call is boxed with the word it follows, and a double month name ("تموز/يوليه") is boxed,
 so that no line breaks between them.
 
+A footnote call in right-to-left text follows a right-to-left mark (``CALL_LEAD``): the call
+is a number, and after a year ("2021") or a Latin name ("planetGOLD") it would join their
+left-to-right run and stand on its right, to be read before them; after the mark it stands
+on their left, after them in reading order, as it does after an Arabic word.
+
 Paragraph numbers: "10." in left-to-right documents; in Arabic, as UN Arabic documents
 number them, the number followed by a hyphen, which reads to its left ("10-"), closed by a
 right-to-left mark so that what follows cannot carry the hyphen to the number's right.
@@ -32,6 +37,8 @@ _ADDRESS = re.compile(r"(?:https?://|www\.)")
 _SLASH_PAIR = re.compile(r"[\u0600-\u06ff]+/[\u0600-\u06ff]+")
 LRI, PDI = "\u2066", "\u2069"
 RLM = "\u200f"
+CALL_LEAD = RLM
+"""Written before each footnote call in right-to-left text (see the module's docstring)."""
 
 
 def paragraph_number(number: int | None, direction: str) -> str:

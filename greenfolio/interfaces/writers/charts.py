@@ -8,7 +8,7 @@ legend), so each is drawn once per language: a ``Painter`` keeps what it drew.
 Labels come localised from the caller; numbers on the bars use Greenfolio's own number
 style and the axes the same decimal and group marks (from CLDR, as the text has them).
 Right-to-left languages get mirrored bar charts: labels on the right, bars growing to the
-left. Fonts are the Noto families installed by the test command (CJK and Arabic
+left; and a mirrored map legend, at the right, read from the right, its ranges isolated. Fonts are the Noto families installed by the test command (CJK and Arabic
 included; DejaVu Sans for Arabic, whose Noto face lacks brackets).
 """
 
@@ -31,7 +31,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
-from greenfolio.interfaces.writers import fonts
+from greenfolio.interfaces.writers import bidi, fonts
 
 if TYPE_CHECKING:  # the writers need no database layer
     from greenfolio.services.charts import ChartData
@@ -278,11 +278,22 @@ SHADES = ("#a8d5a2", "#5fa35a", GREEN)
 """The map's greens, lightest for the fewest projects (one per step of its legend)."""
 
 
-def _map_spec(chart: ChartData, labels: dict[str, str]) -> dict[str, Any]:
+LEGEND_SYMBOL = 12
+"""The width of a legend's square as Vega draws it (10 px and its white stroke)."""
+LEGEND_GAP = 4
+"""Vega's default gap between a legend's square and its label."""
+
+
+def _map_spec(chart: ChartData, lang: str, labels: dict[str, str]) -> dict[str, Any]:
     """Countries shaded by their number of projects, in steps whose words (and the
     legend's title) come from the caller: ``labels["legend"]`` and, under the count each
-    step starts at ("1", "2", "4"), the step's range as the text writes it."""
+    step starts at ("1", "2", "4"), the step's range as the text writes it. In Arabic the
+    legend is mirrored: at the right under the map, its title ending there, its steps
+    read from the right (fewest first), each label at the left of its square; a range
+    ("2–3") is a left-to-right isolate, never read as "3–2"."""
+    rtl = lang in RIGHT_TO_LEFT
     steps = sorted(int(key) for key in labels if key.isdigit())
+    words = {low: bidi.isolated(labels[str(low)]) if rtl else labels[str(low)] for low in steps}
     counts: dict[str, int] = {}
     for p in chart.points:
         country = pycountry.countries.get(alpha_3=p.key)
@@ -290,8 +301,22 @@ def _map_spec(chart: ChartData, labels: dict[str, str]) -> dict[str, Any]:
             counts[country.numeric] = int(p.value)
     band = '""'
     for low in steps:  # the highest step a country reaches names its band
-        band = f"datum.n >= {low} ? {json.dumps(labels[str(low)])} : {band}"
-    names = [labels[str(low)] for low in steps]
+        band = f"datum.n >= {low} ? {json.dumps(words[low])} : {band}"
+    names = [words[low] for low in steps]
+    legend: dict[str, Any] = {
+        "title": labels.get("legend", ""),
+        "values": names,
+        "orient": "bottom",
+        "direction": "horizontal",
+        "symbolType": "square",
+    }
+    if rtl:
+        legend.update(
+            values=names[::-1],
+            labelAlign="right",
+            labelOffset=-(LEGEND_SYMBOL + LEGEND_GAP),
+            titleAnchor="end",
+        )
     return {
         "width": 520,
         "height": 270,
@@ -307,15 +332,11 @@ def _map_spec(chart: ChartData, labels: dict[str, str]) -> dict[str, Any]:
                 "field": "band",
                 "type": "nominal",
                 "scale": {"domain": [*names, ""], "range": [*SHADES[: len(names)], GREY]},
-                "legend": {
-                    "title": labels.get("legend", ""),
-                    "values": names,
-                    "orient": "bottom",
-                    "direction": "horizontal",
-                    "symbolType": "square",
-                },
+                "legend": legend,
             }
         },
+        # Vega's layout of the legends under a chart: in Arabic they end at its right
+        **({"config": {"legend": {"layout": {"bottom": {"anchor": "end"}}}}} if rtl else {}),
     }
 
 
@@ -323,9 +344,13 @@ def vegalite_spec(
     chart: ChartData, lang: str, labels: dict[str, str], axis: str = ""
 ) -> dict[str, Any]:
     """The Vega-Lite specification of one chart in one language."""
-    spec = _map_spec(chart, labels) if chart.kind == "map" else _bar_spec(chart, lang, labels, axis)
+    if chart.kind == "map":
+        spec = _map_spec(chart, lang, labels)
+    else:
+        spec = _bar_spec(chart, lang, labels, axis)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v5.json"
     font, size = fonts.SANS.get(lang, fonts.LATIN_SANS), SIZES.get(lang, 10)
+    own = spec.pop("config", {})  # the chart's own settings (a mirrored map's legend)
     spec["config"] = {
         # Vega's own screen-reader labels are English ("X-axis titled …"): left out; the
         # figure's caption, notes and table (or sources entry) say it in the document's language.
@@ -336,6 +361,7 @@ def vegalite_spec(
         "text": {"fontSize": size + 1},
         "legend": {"labelFontSize": size, "titleFontSize": size + 1, "titleLimit": 400},
     }
+    spec["config"]["legend"].update(own.get("legend", {}))
     return spec
 
 

@@ -220,6 +220,8 @@ class _Writer:
                 p.add_run(f"{bidi.paragraph_number(para.number, doc.direction)}\t")
                 for run in para.runs:
                     if run.footnote is not None:
+                        if doc.direction == "rtl":  # the call after a year, not before it
+                            p.add_run(bidi.CALL_LEAD)
                         self.notes.reference(p, self._isolated(notes.get(run.footnote, "")))
                     elif run.lang:
                         self.foreign(p, run.text, run.lang)

@@ -107,6 +107,7 @@ class _Typst:
         for run in para.runs:
             if run.footnote is not None:
                 call = f"#footnote[#h(0.3em){self.note_text(notes.get(run.footnote, ''))}]"
+                call = f"{_s(bidi.CALL_LEAD)}{call}" if self.rtl else call
                 if self.rtl and body:  # the call stays on the line of the word it follows
                     word = re.search(r"\S+$", last) if last else None
                     if word:
