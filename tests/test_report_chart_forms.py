@@ -95,7 +95,7 @@ def test_the_map_has_a_legend_of_projects_per_country_in_each_language(
         steps = [ref.labels[k] for k in ("1", "2", "4")]
         assert steps[2] == said["map_legend_more"].format(n="4")
         svg = report_files.render_charts(built)["countries_map"].svg
-        texts = [t.replace("\u200f", "") for t in _svg_texts(svg)]
+        texts = [re.sub("[\u200f\u2066\u2069]", "", t) for t in _svg_texts(svg)]
         assert title in texts and all(step in texts for step in steps), (lang, texts)
 
         html = (tmp_path / f"board-2021-{lang}.html").read_text("utf-8")
