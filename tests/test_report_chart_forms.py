@@ -1,6 +1,8 @@
 """What a chart shows besides its bars, in every format: a bar chart with a single bar
 that has a value is printed as a table (decided once in the pipeline), with its caption
-and source note under it; the map has a drawn legend in the document's language."""
+and source note under it; the map has a drawn legend in the document's language; the
+focus-area chart's two segments (countries named, countries counted without names) have a
+legend and a table of both numbers; a chart of cumulative totals says so."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import lxml.etree
 import pytest
 
 from greenfolio.domain.countries import country_name
+from greenfolio.domain.typography import typeset
 from greenfolio.interfaces import report_files
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
@@ -21,6 +24,7 @@ from tests.pdf_text import pdf_text
 
 LANGS = ["en", "ar", "zh"]
 ONE_BAR = "ods_by_year"
+FOCUS = "countries_by_focus_area"
 sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
@@ -29,7 +33,8 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_path: Path) -> None:
     computed = reporting.compute(demo_db, load_definition("board"), 2021)
     data = computed.charts[ONE_BAR]
-    assert len(data.points) == 1 and len(data.keys) > 1, "one year with a value among several"
+    # one year with a value in a window of six: the chart's years are those with values
+    assert len(data.points) == 1 and data.keys == (data.points[0].key,)
     point = data.points[0]
     report_files.write_all(demo_db, "board", 2021, LANGS, ["html", "docx", "pdf"], tmp_path)
     for lang in LANGS:
@@ -146,3 +151,73 @@ def test_each_chart_links_to_its_own_source_entry_in_html(
                 assert country_name("PHL", lang) in body and "<td>4</td>" in body
         series = re.search(r'<article id="chart-source-pops_by_fate".*?</article>', html, re.S)
         assert series is not None and 'href="#explain-pops_destroyed"' in series.group(0)
+
+
+@sqlite_only
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler) missing")
+def test_focus_area_chart_shows_named_and_unnamed_countries_apart(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    from tests.test_report_charts import _bars
+
+    computed = reporting.compute(demo_db, load_definition("board"), 2021)
+    data = computed.charts[FOCUS]
+    named = {p.key: p.value for p in data.points}
+    assert named == {"focus_area:a": 6, "focus_area:b": 8, "focus_area:c": 3}
+    assert dict(data.unnamed) == {"focus_area:a": 0, "focus_area:b": 0, "focus_area:c": 47}
+    langs = ["en", "ar"]
+    report_files.write_all(demo_db, "board", 2021, langs, ["html", "docx", "pdf"], tmp_path)
+    for lang in [*langs, "fr", "zh", "ru", "es"]:
+        built = reporting.build(demo_db, "board", 2021, lang, computed)
+        said = reporting.words(lang)
+        ref = next(r for r in built.document.charts if r.id == FOCUS)
+        heads = ref.table_columns
+        assert ref.table_with_drawing and heads == (
+            ref.labels["segment_named"],
+            ref.labels["segment_unnamed"],
+        )
+        assert [row[1:] for row in ref.table] == [("6", "—"), ("8", "—"), ("3", "47")], lang
+        assert ref.notes[0] == typeset(said["chart_counted_countries"], lang)
+        fate = next(r for r in built.document.charts if r.id == "pops_by_fate")
+        assert fate.notes[0] == typeset(said["chart_cumulative"].format(year=2021), lang)
+        assert "2021" in fate.notes[0] and not any(
+            r.notes[0] == fate.notes[0] for r in built.document.charts if r.id != fate.id
+        )
+
+        svg = report_files.render_charts(built)[FOCUS].svg
+        texts = [t.replace("\u200f", "") for t in _svg_texts(svg)]
+        flat = " ".join(texts)
+        assert all(head.replace("\u202f", " ") in flat.replace("\u202f", " ") for head in heads)
+        assert ("47 + 3" if lang == "ar" else "3 + 47") in texts, (lang, texts)
+        solid, pale = _bars(svg), _bars(svg, "#cfe6cc")
+        assert len(solid) == 3 and len(pale) == 1, (lang, solid, pale)
+        c_solid = min(solid, key=lambda b: b[1] - b[0])  # (c): 3 named, the shortest
+        (p_left, p_right) = pale[0]
+        # the pale segment continues the solid one, 47 to its 3, away from the labels
+        if lang == "ar":
+            assert abs(p_right - c_solid[0]) < 1
+        else:
+            assert abs(p_left - c_solid[1]) < 1
+        ratio = (p_right - p_left) / (c_solid[1] - c_solid[0])
+        assert abs(ratio - 47 / 3) < 0.5, (lang, ratio)
+        if lang not in langs:
+            continue
+
+        html = (tmp_path / f"board-2021-{lang}.html").read_text("utf-8")
+        figure = re.search(rf'<figure[^>]*data-chart="{FOCUS}".*?</figure>', html, re.S)
+        assert figure is not None
+        block = figure.group(0)
+        assert block.index("<svg") < block.index('<table class="chart-table">')
+        assert "<td>3</td><td>47</td>" in block and "<td>6</td><td>—</td>" in block
+        entry = re.search(rf'<article id="chart-source-{FOCUS}".*?</article>', html, re.S)
+        assert entry is not None and "<td>3</td><td>47</td>" in entry.group(0)
+
+        with zipfile.ZipFile(tmp_path / f"board-2021-{lang}.docx") as z:
+            xml = z.read("word/document.xml").decode()
+        cells = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)
+        at = cells.index("47")
+        assert cells[at - 2 : at] == [ref.table[2][0], "3"], cells[at - 3 : at + 1]
+
+        pdf = pdf_text(tmp_path / f"board-2021-{lang}.pdf")
+        pdf = re.sub(r"[\u202a-\u202e\u200e\u200f\u2066-\u2069\s]+", " ", pdf)
+        assert re.search(r"\b3 47\b|\b47 3\b", pdf), lang

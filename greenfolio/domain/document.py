@@ -101,6 +101,11 @@ class Header:
         return tuple(line for line in lines if line)
 
 
+NAMED, UNNAMED = "segment_named", "segment_unnamed"
+"""The keys, in a chart's labels, of the legend words of its two segments: the countries
+named and those counted without names (``labels.yaml``: ``chart_segment_…``)."""
+
+
 @dataclass(frozen=True)
 class ChartRef:
     """A chart placed after a paragraph, with its caption and localised labels."""
@@ -114,16 +119,27 @@ class ChartRef:
     notes: tuple[str, ...] = ()
     """Lines printed under the caption: the source of the numbers and, under a map, what
     its shading means and the United Nations map disclaimer."""
-    table: tuple[tuple[str, str], ...] = ()
+    table: tuple[tuple[str, ...], ...] = ()
     """Set when a bar chart would show a single bar with a value: its (label, value as
     text) rows, which every writer prints as a small table in place of the drawing (one
-    bar compares nothing). Empty: draw the chart."""
+    bar compares nothing). Also set, with ``table_with_drawing``, for a chart whose bars
+    have two segments: (label, named, counted without names) per bar, printed under the
+    drawing so each number can be read. Empty: draw the chart alone."""
     linked_notes: tuple[str, ...] = ()
     """The notes as the HTML prints them: the same lines, the source's line ending with a
     pointer to the document's sources section (which the HTML links and the other formats
     do not have). Empty: ``notes``."""
     source_line: int = 0
     """Which of the notes says where the figures come from (the HTML links it)."""
+    table_head: tuple[str, ...] = ()
+    """The headings of the table's value columns. Empty: the value axis's unit alone."""
+    table_with_drawing: bool = False
+    """The table is printed under the drawing, not in its place."""
+
+    @property
+    def table_columns(self) -> tuple[str, ...]:
+        """The headings of the table's value columns, as every writer prints them."""
+        return self.table_head or (self.axis,)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from greenfolio.domain.countries import country_name
-from greenfolio.domain.document import Document
+from greenfolio.domain.document import NAMED, UNNAMED, Document
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.typography import typeset
 from greenfolio.services.charts import ChartData
@@ -23,6 +23,9 @@ class ChartSourceRow:
     value: str
     figure: str = ""
     """The id of the printed figure this point is (its entry's anchor), if it is one."""
+    unnamed: str = ""
+    """Beside the countries named, those counted without names ("—": none); empty in
+    a chart without them."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class ChartSource:
     """What the values count: the value axis's unit, or the map legend's title."""
     rows: tuple[ChartSourceRow, ...]
     results_total: int
+    unnamed_heading: str = ""
+    """The heading of the column of countries counted without names, if the chart has it."""
 
 
 def anchor(chart_id: str) -> str:
@@ -58,9 +63,16 @@ def entries(
                 label = ref.labels.get(point.key, point.key)
             figure = point.key if point.key in explained else ""
             value = typeset(format_figure(point.value, lang, point.qualifier), lang)
-            rows.append(ChartSourceRow(typeset(label, lang), value, figure))
+            extra = data.unnamed.get(point.key, 0.0)
+            unnamed = ""
+            if data.counted:
+                unnamed = typeset(format_figure(extra, lang), lang) if extra else "—"
+            rows.append(ChartSourceRow(typeset(label, lang), value, figure, unnamed))
         title = f"{doc.words.get('figure', '')} {ref.number}. {ref.caption}"
         heading = ref.labels.get("legend", "") if data.kind == "map" else ref.axis
+        unnamed_heading = ""
+        if data.counted:  # the two segments, each in its column
+            heading, unnamed_heading = ref.labels[NAMED], ref.labels[UNNAMED]
         out.append(
             ChartSource(
                 anchor(ref.id),
@@ -69,6 +81,7 @@ def entries(
                 heading,
                 tuple(rows),
                 len(set(data.result_ids)),
+                unnamed_heading,
             )
         )
     return tuple(out)

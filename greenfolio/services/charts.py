@@ -65,9 +65,15 @@ class ChartData:
     """Every category the chart shows, in order, with or without a point: for a chart by
     year, each year of its reporting window (a year without results shows no bar, not
     a zero). Empty: the points' keys."""
-    counted: tuple[str, ...] = ()
-    """The categories whose value adds countries the records count without naming them
-    (which may be among the named ones): their count is a sum, not distinct countries."""
+    unnamed: Mapping[str, float] = field(default_factory=dict)
+    """Per category, the countries its figures count without naming them (a result "in
+    22 countries" with no country of its own): a sum, which may include named countries,
+    so it is drawn as a second segment beside the distinct named ones (the points)."""
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """The categories with countries counted without names."""
+        return tuple(k for k, v in self.unnamed.items() if v)
 
     def provenance(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -84,7 +90,7 @@ class ChartData:
         if self.keys:
             out["categories"] = list(self.keys)
         if self.counted:
-            out["counted_without_names"] = list(self.counted)
+            out["counted_without_names"] = {k: self.unnamed[k] for k in self.counted}
         return out
 
 
@@ -124,32 +130,30 @@ def _figure_rows(
 def _countries_of_figures(
     session: Session, spec: ChartSpec, figures: Mapping[str, Figure]
 ) -> ChartData:
-    """Countries per category counted from the figures the text prints for it
-    (``figures: {category: [figure ids]}``): the distinct countries their results name,
-    plus the countries a figure counts without naming them (a result in countries with no
+    """Countries per category from the figures the text prints for it (``figures:
+    {category: [figure ids]}``): each point the distinct countries their results name
+    (each country once, whichever figures name it); beside it, in ``unnamed``, the sum of
+    the countries a figure counts without naming them (a result in countries with no
     country of its own, e.g. "22 countries have completed their assessment")."""
     groups: Mapping[str, Sequence[str]] = spec.params["figures"]
     points: list[Point] = []
-    counted: list[str] = []
+    unnamed: dict[str, float] = {}
     ids: set[int] = set()
     for key, fids in groups.items():
         named: set[str] = set()
-        unnamed = 0.0
+        without_names = 0.0
         for _fid, row in _figure_rows(session, spec, figures, list(fids)):
             ids.add(row.id)
             if row.country:
                 named.add(row.country)
             elif row.unit == "country":
-                unnamed += row.value
-        points.append(Point(str(key), float(len(named)) + unnamed))
-        if unnamed:
-            counted.append(str(key))
+                without_names += row.value
+        points.append(Point(str(key), float(len(named))))
+        unnamed[str(key)] = without_names
     names: dict[str, Mapping[str, str]] = {}
     for term in session.scalars(select(TermRow).where(TermRow.key.in_([p.key for p in points]))):
         names[term.key] = term.names
-    return ChartData(
-        spec.id, spec.kind, "country", points, sorted(ids), names, counted=tuple(counted)
-    )
+    return ChartData(spec.id, spec.kind, "country", points, sorted(ids), names, unnamed=unnamed)
 
 
 def _map_of_figures(session: Session, spec: ChartSpec, figures: Mapping[str, Figure]) -> ChartData:
@@ -236,13 +240,13 @@ def _grouped(session: Session, spec: ChartSpec) -> ChartData:
 
 
 def _years(spec: ChartSpec, points: Sequence[Point]) -> tuple[str, ...]:
-    """The years a chart by year shows: those of its window (and any of its points)."""
-    if spec.params.get("group_by") != "year":
+    """The years a chart by year shows: from the first year with a value to the last (a
+    year between them without results keeps its place, shown without a bar), not the
+    query's whole window, whose empty years at either end would only show dashes."""
+    if spec.params.get("group_by") != "year" or not points:
         return ()
-    years = {int(p.key) for p in points}
-    if spec.window is not None and spec.window.start and spec.window.end:
-        years |= set(range(spec.window.start.year, spec.window.end.year + 1))
-    return tuple(str(y) for y in sorted(years))
+    years = [int(p.key) for p in points]
+    return tuple(str(y) for y in range(min(years), max(years) + 1))
 
 
 def compute(session: Session, spec: ChartSpec, figures: Mapping[str, Figure]) -> ChartData:

@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -20,7 +19,6 @@ from babel.lists import format_list
 from greenfolio import __version__
 from greenfolio.domain.countries import country_in_text, country_name, russian_names
 from greenfolio.domain.document import (
-    ChartRef,
     Document,
     Footnote,
     Header,
@@ -35,12 +33,13 @@ from greenfolio.domain.org_names import org_name
 from greenfolio.domain.results import Qualifier
 from greenfolio.domain.typography import NBSP, typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
-from greenfolio.refdata.loader import read_yaml
 from greenfolio.services import charts as chart_queries
 from greenfolio.services import document_form, figure_batch, report_units
 from greenfolio.services.charts import ChartData
 from greenfolio.services.database import Database
 from greenfolio.services.figures import Figure
+from greenfolio.services.report_charts import chart_refs, words
+from greenfolio.services.report_charts import need as _need
 from greenfolio.services.report_definition import ReportDefinition, load_definition, load_template
 from greenfolio.services.report_marks import (
     FIG_CLOSE,
@@ -398,143 +397,6 @@ def _session_texts(template: dict[str, Any], meta: dict[str, Any], lang: str) ->
     }
 
 
-def _need(template: dict[str, Any], lang: str, *path: str) -> Any:
-    node: Any = template
-    for part in path:
-        if not isinstance(node, dict) or part not in node:
-            raise NotFoundError(
-                f"{lang} template lacks {'.'.join(path)}: add it to templates/{lang}.yaml"
-            )
-        node = node[part]
-    return node
-
-
-@lru_cache(maxsize=1)
-def _labels() -> dict[str, dict[str, str]]:
-    table: dict[str, dict[str, str]] = read_yaml("greenfolio.reports", "labels.yaml")
-    return table
-
-
-def words(lang: str) -> dict[str, str]:
-    """The writers' words (Figure, Sources …) in ``lang``; a missing one is an error."""
-    table = _labels()
-    out = {}
-    for key, names in table.items():
-        if not names.get(lang):
-            raise NotFoundError(f"reports/labels.yaml has no {lang} text for {key!r}")
-        out[key] = str(names[lang])
-    return out
-
-
-def _chart_refs(
-    definition: ReportDefinition,
-    template: dict[str, Any],
-    lang: str,
-    charts: Mapping[str, ChartData],
-    year: int,
-) -> tuple[ChartRef, ...]:
-    refs = []
-    for number, spec in enumerate(definition.chart_specs(year), start=1):
-        text = _need(template, lang, "charts", spec.id)
-        data = charts.get(spec.id)
-        labels = {str(k): str(v) for k, v in (text.get("labels") or {}).items()}
-        if spec.kind == "map":
-            labels.update(_map_legend(lang))
-        if data is not None:
-            for key, names in data.term_names.items():
-                labels.setdefault(key, str(names.get(lang) or key))
-            missing = [
-                p.key
-                for p in data.points
-                if data.kind == "bar" and p.key not in labels and not p.key.isdigit()
-            ]
-            if missing:
-                raise NotFoundError(
-                    f"{lang} template: chart {spec.id!r} has no label for {', '.join(missing)}"
-                )
-        notes, source_line = _chart_notes(spec, data, lang)
-        linked = list(notes)
-        linked[source_line] += ("" if lang == "zh" else " ") + typeset(
-            words(lang)["chart_source_see"], lang
-        )
-        refs.append(
-            ChartRef(
-                spec.id,
-                spec.after,
-                number,
-                typeset(str(_need(text, lang, "title")), lang),
-                {key: typeset(label, lang) for key, label in labels.items()},
-                _axis(text, data, lang),
-                notes,
-                _single_bar_table(data, labels, lang),
-                tuple(linked),
-                source_line,
-            )
-        )
-    return tuple(refs)
-
-
-def _map_legend(lang: str) -> dict[str, str]:
-    """The map legend's words: its title under "legend" and each shade's range of
-    project counts under the count it starts at ("1", "2–3", "4 or more")."""
-    said = words(lang)
-    out = {"legend": typeset(said["map_legend_title"], lang)}
-    steps = chart_queries.MAP_STEPS
-    for low, high in zip(steps, (*steps[1:], None), strict=True):
-        if high is None:
-            text = said["map_legend_more"].format(n=format_figure(low, lang))
-        elif high - low == 1:
-            text = format_figure(low, lang)
-        else:
-            text = f"{format_figure(low, lang)}–{format_figure(high - 1, lang)}"
-        out[str(low)] = typeset(text, lang)
-    return out
-
-
-def _single_bar_table(
-    data: ChartData | None, labels: Mapping[str, str], lang: str
-) -> tuple[tuple[str, str], ...]:
-    """A bar chart with one bar that has a value becomes a one-row table, decided here
-    once for every format: (category label, value as the text writes it)."""
-    if data is None or data.kind != "bar" or len(data.points) != 1:
-        return ()
-    point = data.points[0]
-    value = format_figure(point.value, lang, point.qualifier)
-    return ((typeset(labels.get(point.key, point.key), lang), typeset(value, lang)),)
-
-
-def _chart_notes(
-    spec: chart_queries.ChartSpec, data: ChartData | None, lang: str
-) -> tuple[tuple[str, ...], int]:
-    """The lines under a chart's caption and which of them says where the figures come
-    from (the line HTML links to its sources entry): under a map what its shading means;
-    under a chart that adds countries counted without names, that it does; then the source,
-    in words a delegate reads, with the chart's reporting period; under a map the United
-    Nations disclaimer."""
-    said = words(lang)
-    source = said["chart_source_records"]
-    window = spec.window
-    if window is not None and window.start is not None and window.end is not None:
-        source = source.format(start=un_date(window.start, lang), end=un_date(window.end, lang))
-    else:  # no period: the records alone
-        source = source.split("(" if lang != "zh" else "（")[0].rstrip() + (
-            "。" if lang == "zh" else "."
-        )
-    lines = [source]
-    if data is not None and data.counted:
-        lines = [said["chart_counted_countries"], source]
-    if spec.kind == "map":
-        lines = [said["map_shading"], source, said["map_disclaimer"]]
-    return tuple(typeset(line, lang) for line in lines), lines.index(source)
-
-
-def _axis(text: Mapping[str, Any], data: ChartData | None, lang: str) -> str:
-    """A chart's value axis: the unit's words from ``units.yaml`` (as the text prints
-    them), or the template's title for a count ("countries")."""
-    unit_words = report_units.axis_label(data.unit, lang) if data is not None else None
-    return typeset(unit_words or str(text.get("axis", "")), lang)
-
-
 def render_document(
     definition: ReportDefinition,
     template: dict[str, Any],
@@ -577,7 +439,7 @@ def render_document(
         sections.append(Section(sdef.key, str(labels[index]), heading, tuple(paragraphs)))
     notes = tuple(Footnote(i + 1, text) for i, text in enumerate(r.footnotes))
     direction = "rtl" if lang in RIGHT_TO_LEFT else "ltr"
-    refs = _chart_refs(definition, template, lang, charts or {}, year)
+    refs = chart_refs(definition, template, lang, charts or {}, year)
     document = Document(lang, direction, header, tuple(sections), notes, refs, words(lang))
     return document, tuple(r.used)
 

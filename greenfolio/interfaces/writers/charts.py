@@ -8,8 +8,9 @@ legend), so each is drawn once per language: a ``Painter`` keeps what it drew.
 Labels come localised from the caller; numbers on the bars use Greenfolio's own number
 style and the axes the same decimal and group marks (from CLDR, as the text has them).
 Right-to-left languages get mirrored bar charts: labels on the right, bars growing to the
-left; and a mirrored map legend, at the right, read from the right, its ranges isolated. Fonts are the Noto families installed by the test command (CJK and Arabic
-included; DejaVu Sans for Arabic, whose Noto face lacks brackets).
+left; and a mirrored map legend, at the right, read from the right, its ranges isolated.
+Fonts are the Noto families installed by the test command (CJK and Arabic included;
+DejaVu Sans for Arabic, whose Noto face lacks brackets).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pycountry
 import vl_convert as vlc
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from greenfolio.domain.document import NAMED, UNNAMED
 from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
 from greenfolio.interfaces.writers import bidi, fonts
@@ -41,6 +43,9 @@ SIZES = {"ar": 9}
 whatever the font, an estimate DejaVu Sans (the Arabic charts' font, ``fonts.SANS``)
 exceeds at 10 px."""
 GREEN, GREY = "#2c6e2f", "#d9d9d9"
+PALE = "#cfe6cc"
+"""The segment of countries counted without names: pale, outlined in dashes, so that it
+reads apart from the solid named countries in colour, in grey and on paper."""
 
 RenderHook = Callable[[str, str, str], None]
 """Told (chart id, language, "svg" or "png") each time a chart is drawn
@@ -135,20 +140,27 @@ def _rows(chart: ChartData, lang: str, labels: dict[str, str]) -> list[dict[str,
     points = {p.key: p for p in chart.points}
     keys: Sequence[str] = chart.keys or [p.key for p in chart.points]
     mark = RLM if lang in RIGHT_TO_LEFT else ""
-    return [
-        {
-            "label": labels.get(key, key) + mark,
-            "lines": [line + mark for line in wrap_label(labels.get(key, key), lang)],
-            "value": points[key].value if key in points else None,
-            "at": points[key].value if key in points else 0.0,
-            "text": (
-                format_figure(points[key].value, lang, points[key].qualifier)
-                if key in points
-                else "—"
-            ),
-        }
-        for key in keys
-    ]
+    rows = []
+    for key in keys:
+        point = points.get(key)
+        value = point.value if point is not None else None
+        extra = chart.unnamed.get(key, 0.0)
+        text = format_figure(point.value, lang, point.qualifier) if point is not None else "—"
+        if extra:  # "named + counted without names", the named first in reading order
+            parts = [text, format_figure(extra, lang)]
+            text = " + ".join(reversed(parts) if lang in RIGHT_TO_LEFT else parts)
+        rows.append(
+            {
+                "label": labels.get(key, key) + mark,
+                "lines": [line + mark for line in wrap_label(labels.get(key, key), lang)],
+                "value": value,
+                "at": value or 0.0,
+                "unnamed": extra,
+                "total": (value or 0.0) + extra,
+                "text": text,
+            }
+        )
+    return rows
 
 
 LABEL_WIDTH = {"zh": 14}
@@ -223,9 +235,9 @@ def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) ->
         "scale": {"domain": [row["label"] for row in rows]},
     }
     measure: dict[str, Any] = {"field": "value", "type": "quantitative", "title": axis}
-    top = max((row["at"] for row in rows), default=0.0)
+    top = max((row["total"] for row in rows), default=0.0)
     length = 200 if by_year else 420
-    whole = all(row["at"] == int(row["at"]) for row in rows)
+    whole = all(row["total"] == int(row["total"]) for row in rows)
     ticks = nice_ticks(top, length, lang, across=not by_year, whole=whole)
     measure["scale"] = {"domain": [0, ticks[-1]], "nice": False}
     measure_axis: dict[str, Any] = {"values": ticks, "labelOverlap": False, "labelFlush": True}
@@ -261,17 +273,47 @@ def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) ->
         text_mark = {"type": "text", "align": "right" if rtl else "left", "dx": -3 if rtl else 3}
         lines = max((len(row["lines"]) for row in rows), default=1)
         size = {"width": 420, "height": max(40, (16 + 12 * lines) * len(rows))}
-    at = {**measure, "field": "at"}
-    text_position = {"x" if not by_year else "y": at}
-    return {
-        **size,
-        "data": {"values": rows},
-        "encoding": encoding,
-        "layer": [
-            {"mark": {"type": "bar", "color": GREEN}},
-            {"mark": text_mark, "encoding": {**text_position, "text": {"field": "text"}}},
-        ],
+    value_channel = "x" if not by_year else "y"
+    at = {**measure, "field": "total"}
+    text_position = {value_channel: at}
+    layers: list[dict[str, Any]] = [{"mark": {"type": "bar", "color": GREEN}}]
+    if any(row["unnamed"] for row in rows) and not by_year:
+        layers = _segments(labels, {**measure, "field": "at"}, value_channel)
+        size["height"] += 16 * 2 + 10  # the legend's two lines under the bars
+    layers.append({"mark": text_mark, "encoding": {**text_position, "text": {"field": "text"}}})
+    return {**size, "data": {"values": rows}, "encoding": encoding, "layer": layers}
+
+
+def _segments(labels: dict[str, str], start: dict[str, Any], channel: str) -> list[dict[str, Any]]:
+    """Two segments per bar, with a legend under the chart: the distinct countries named
+    (solid, from zero) and, stacked after them, those counted without names (pale,
+    dashed outline), whose words say they may overlap the named ones. The legend sits
+    under the bars at the start of the line (``vegalite_spec`` anchors it in Arabic)."""
+    named, unnamed = labels.get(NAMED, ""), labels.get(UNNAMED, "")
+    scale = {"domain": [named, unnamed], "range": [GREEN, PALE]}
+    legend = {
+        "title": None,
+        "orient": "bottom",
+        "direction": "vertical",
+        "labelLimit": 0,
+        "symbolType": "square",
+        "symbolStrokeColor": GREEN,
     }
+    return [
+        {
+            "mark": {"type": "bar"},
+            "encoding": {"color": {"datum": named, "scale": scale, "legend": legend}},
+        },
+        {
+            "transform": [{"filter": "datum.unnamed > 0"}],
+            "mark": {"type": "bar", "stroke": GREEN, "strokeDash": [3, 2], "strokeWidth": 1},
+            "encoding": {
+                channel: start,
+                f"{channel}2": {"field": "total"},
+                "color": {"datum": unnamed, "scale": scale, "legend": legend},
+            },
+        },
+    ]
 
 
 SHADES = ("#a8d5a2", "#5fa35a", GREEN)
@@ -362,6 +404,8 @@ def vegalite_spec(
         "legend": {"labelFontSize": size, "titleFontSize": size + 1, "titleLimit": 400},
     }
     spec["config"]["legend"].update(own.get("legend", {}))
+    if chart.kind == "bar" and lang in RIGHT_TO_LEFT:  # a legend under the bars, on the right
+        spec["config"]["legend"]["layout"] = {"bottom": {"anchor": "end"}}
     return spec
 
 

@@ -125,18 +125,19 @@ class _Writer:
         run = paragraph.add_run(f"{bidi.LRI}{text}{bidi.PDI}" if rtl else text)
         run._r.set(OWN_LANG, lang)
 
-    def _chart_table(self, axis: str, rows: tuple[tuple[str, str], ...]) -> None:
-        """A chart's one bar as a small centred table: its label and its value under the
-        unit (right to left in Arabic)."""
-        table = self.out.add_table(rows=1 + len(rows), cols=2)
+    def _chart_table(self, heads: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
+        """A chart's table, small and centred: each bar's label and its values under their
+        headings (right to left in Arabic)."""
+        table = self.out.add_table(rows=1 + len(rows), cols=1 + len(heads))
         table.style = "Table Grid"
         table.alignment = 1  # centre
         if self.rtl:
             table._tbl.tblPr.append(OxmlElement("w:bidiVisual"))
-        self.text(table.rows[0].cells[1].paragraphs[0], axis, bold=True)
-        for row, (label, value) in zip(table.rows[1:], rows, strict=True):
-            self.text(row.cells[0].paragraphs[0], label)
-            self.text(row.cells[1].paragraphs[0], value)
+        for cell, head in zip(table.rows[0].cells[1:], heads, strict=True):
+            self.text(cell.paragraphs[0], head, bold=True)
+        for row, values in zip(table.rows[1:], rows, strict=True):
+            for cell, value in zip(row.cells, values, strict=True):
+                self.text(cell.paragraphs[0], value)
 
     def block_line(self, cell: Any, text: str, head: Header, bold: bool = False) -> Any:
         paragraph = cell.add_paragraph()
@@ -228,13 +229,14 @@ class _Writer:
                     else:
                         self.text(p, run.text)
                 for chart in doc.charts_after(para.key):
-                    if chart.table:  # one bar: a small table, not a drawing
-                        self._chart_table(chart.axis, chart.table)
-                    elif charts and chart.id in charts:
+                    drawn = not chart.table or chart.table_with_drawing  # one bar: a table
+                    if drawn and charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                         # the drawing, its caption and its notes stay on one page
                         self.out.paragraphs[-1].paragraph_format.keep_with_next = True
+                    if chart.table:
+                        self._chart_table(chart.table_columns, chart.table)
                     caption = self.out.add_paragraph()
                     self.text(
                         caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"

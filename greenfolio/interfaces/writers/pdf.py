@@ -231,16 +231,19 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
             out.append(t.paragraph(para, notes))
             for chart in doc.charts_after(para.key):
                 caption = f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
-                if chart.table:  # one bar: a small table, not a drawing
-                    cells = "".join(
-                        f", [{t.text(label)}], [{t.text(value)}]" for label, value in chart.table
-                    )
-                    drawn = (
-                        "#table(columns: 2, stroke: 0.5pt + gray, inset: 5pt, align: "
-                        f"(start, end), [], [{t.text(chart.axis)}]{cells})"
-                    )
-                else:
+                drawn = ""
+                if not chart.table or chart.table_with_drawing:  # one bar: a table alone
                     drawn = f'#image("{chart_files[chart.id]}", width: 88%)'
+                if chart.table:
+                    heads = chart.table_columns
+                    cells = "".join(f", [{t.text(cell)}]" for row in chart.table for cell in row)
+                    heads_typst = "".join(f", [{t.text(head)}]" for head in heads)
+                    align = ", ".join(["start", *["end"] * len(heads)])
+                    drawn += (  # unjustified, a size under the text's
+                        "\n#block[#set par(justify: false)\n#set text(size: 9pt)\n"
+                        f"#table(columns: {1 + len(heads)}, stroke: 0.5pt + gray, inset: 5pt, "
+                        f"align: ({align}), []{heads_typst}{cells})]"
+                    )
                 # Drawing, caption and notes (the map's legend words, the UN boundary
                 # disclaimer, the source note) in one block that does not break: they go to
                 # the next page together rather than leave the notes apart from the figure.
