@@ -202,3 +202,25 @@ def test_docx_and_html_calls_open_right_to_left(arabic: Path) -> None:
 def test_pdf_map_legend_reads_its_range_left_to_right(arabic: Path) -> None:
     text = _BIDI_CONTROLS.sub("", pdf_text(arabic / "board-2021-ar.pdf", "-f", "1", "-l", "3"))
     assert "2–3" in text and "3–2" not in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
+def test_pdf_chart_labels_read_their_letter_first(arabic: Path) -> None:
+    """A focus-area label of the bar chart starts with its letter, "(أ) البنى …": read right
+    to left, the letter stands rightmost on the label's first line, not at its left end."""
+    boxes = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+        pdf_text(arabic / "board-2021-ar.pdf", "-bbox"),
+    )
+    # the chart's labels are set smaller than the text (whose "(أ)" stands mid-line)
+    small = [
+        (float(x), round(float(y), 1), w) for x, y, y2, w in boxes if float(y2) - float(y) < 10
+    ]
+    found = 0
+    for letter in "أبج":
+        for x, y, word in small:
+            if re.fullmatch(rf"[()]{letter}[()]", _BIDI_CONTROLS.sub("", word)):
+                line = [other for other, at, _w in small if at == y]
+                assert x == max(line), (letter, x, line)
+                found += 1
+    assert found == 3, found

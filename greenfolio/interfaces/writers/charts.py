@@ -131,7 +131,9 @@ def number_locale(lang: str) -> dict[str, Any]:
 LINE = "\n"
 """Joins a wrapped label's lines; the axis splits the label there."""
 RLM = "\u200f"
-"""Right-to-left mark: ends an Arabic label so that a closing bracket stays with it."""
+"""Right-to-left mark: opens and ends each line of an Arabic label, so that a label's
+leading "(أ)" is read first (at the right) and a closing bracket stays with it; the chart's
+text is laid out left to right, where a bracket opening the line would otherwise go left."""
 
 
 def _rows(chart: ChartData, lang: str, labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -152,7 +154,7 @@ def _rows(chart: ChartData, lang: str, labels: dict[str, str]) -> list[dict[str,
         rows.append(
             {
                 "label": labels.get(key, key) + mark,
-                "lines": [line + mark for line in wrap_label(labels.get(key, key), lang)],
+                "lines": [mark + line + mark for line in wrap_label(labels.get(key, key), lang)],
                 "value": value,
                 "at": value or 0.0,
                 "unnamed": extra,
