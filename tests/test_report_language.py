@@ -1082,3 +1082,19 @@ def test_russian_counts_agree_whatever_the_value(
     text = doc.plain_text().replace(NBSP, " ")
     for phrase in phrases:
         assert phrase in text, phrase
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_zh_number_keeps_its_symbol_unit_on_its_line(
+    zh_written: Path, board: dict[str, reporting.BuiltReport]
+) -> None:
+    """A unit written as a Latin symbol ("mg TEQ") follows its number across a no-break
+    space, so the PDF never ends a line with "119,489" and starts the next with "mg"; a
+    unit in Han words keeps the ordinary space of the spacing rule ("13,194 公吨")."""
+    text = board["zh"].document.plain_text()
+    assert "119,489\u00a0mg TEQ" in text and "11,705\u00a0mg TEQ" in text
+    assert "13,194 公吨" in text
+    lines = pdf_text(zh_written / "board-2021-zh.pdf", "-layout").splitlines()
+    for number in ("119,489", "11,705"):
+        body = [line for line in lines if number in line and "TEQ" in line]
+        assert body and all(f"{number} mg TEQ" in line for line in body), (number, body)

@@ -86,6 +86,8 @@ def quantity(
     space = "\u00a0"
     if lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
         space = " " if number[-1:].isdigit() else ""
+        if space and words[:1].isascii():  # a symbol ("mg TEQ") never starts a line alone
+            space = "\u00a0"
     elif is_scaled(value, qualifier):
         space = " " + SCALE_WORD_JOINER.get(lang, "")
     return f"{number}{space}{words}"
