@@ -221,6 +221,11 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
         '#show heading.where(level: 2): set text(size: 11.5pt, weight: "bold")\n',
         "#show footnote.entry: set text(size: 8.5pt)\n",
         "#show footnote.entry: set par(justify: false)\n",
+        # the note's mark in a column of its own, so that a wrapped web address lines up
+        # under the text, not under the mark
+        "#show footnote.entry: it => grid(columns: (1.2em, 1fr), column-gutter: 0.15em, "
+        "align(end, super(numbering(it.note.numbering, "
+        "..counter(footnote).at(it.note.location())))), it.note.body)\n",
     ]
     out += _header(t, head)
     if head.summary:
