@@ -52,7 +52,8 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
         block = figure.group(0)
         assert "<svg" not in block and '<table class="chart-table">' in block
         assert f"<td>{value}</td>" in block and label in block and ref.axis in block
-        assert block.index("</table>") < block.index(ref.caption) < block.index(source)
+        # UN style: number line and title above the table, the source note under it
+        assert block.index(ref.caption) < block.index("<table") < block.index(source)
         assert html.count("<svg") == len(others), "the other charts and the map drawn"
 
         with zipfile.ZipFile(tmp_path / f"board-2021-{lang}.docx") as z:
@@ -60,7 +61,8 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
         texts = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)
         at = texts.index(value)
         assert texts[at - 1] == label and ref.axis in texts[at - 3 : at]
-        assert any(ref.caption in t for t in texts[at:]), "caption under the table"
+        assert any(ref.caption in t for t in texts[:at]), "caption above the table"
+        assert not any(ref.caption in t for t in texts[at:]), "caption above the table"
         pictures = xml.count("<pic:pic")
         assert pictures == len(others), "no picture for the one-bar chart"
         if lang == "ar":
@@ -68,8 +70,8 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
 
         pdf = pdf_text(tmp_path / f"board-2021-{lang}.pdf")
         flat = re.sub(r"[\u202a-\u202e\u200e\u200f\s]+", " ", pdf)
-        # the table's cells (unit, value, label), then the caption and the source note
-        # (pdftotext reorders the words of an Arabic line, so look for each in a window)
+        # the number line and title, then the table's cells (unit, value, label), then the
+        # source note (pdftotext reorders the words of an Arabic line: look in windows)
         figure_word = built.document.words["figure"]
         found = [
             m.start()
@@ -77,8 +79,10 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
             if label in flat[m.end() : m.end() + 20] and value in flat[m.end() : m.end() + 20]
         ]
         assert len(found) == 1, (lang, "the table once in the PDF")
-        after = flat[found[0] : found[0] + len(ref.caption) + len(source) + 80]
-        assert figure_word in after and source.split()[0].strip(":") in after, (lang, after)
+        before = flat[max(0, found[0] - len(ref.caption) - 80) : found[0]]
+        after = flat[found[0] : found[0] + len(source) + 80]
+        assert figure_word in before and figure_word not in after, (lang, before, after)
+        assert source.split()[0].strip(":") in after, (lang, after)
 
 
 @sqlite_only

@@ -119,7 +119,10 @@ def test_html_keeps_document_symbols_whole(six: tuple[Path, str], lang: str) -> 
     assert re.search(r"\.nowrap\s*\{\s*white-space:\s*nowrap", css)
     kept = [el.text_content() for el in root.xpath("//*[@class='nowrap']")]
     assert {"GC.18/Res.7", "IDB.45/8/Add.2", "IDB.48/17"} <= set(kept), kept
-    parts = "//p[@class='para'] | //p[@class='summary'] | //ol[@class='footnotes'] | //figcaption"
+    parts = (
+        "//p[@class='para'] | //p[@class='summary'] | //ol[@class='footnotes'] | //figcaption"
+        " | //div[@class='chart-notes']"
+    )
     for part in root.xpath(parts):
         for text in part.xpath(".//text()[not(ancestor::*[@class='nowrap'])]"):
             assert not DOCUMENT_SYMBOL.search(text), (lang, text)
@@ -510,15 +513,19 @@ def test_the_map_keeps_its_notes_on_its_page(
 @slow
 @pytest.mark.parametrize("lang", LANGS)
 def test_docx_keeps_the_map_with_its_caption_and_notes(six: tuple[Path, str], lang: str) -> None:
-    """Word keeps the map's picture, its caption and its notes on one page: every one of
-    those paragraphs but the last is kept with the next."""
+    """Word sets the map UN style: its number line ("Map 1"), its title in bold, then the
+    picture and its notes, and keeps them on one page: every one of those paragraphs but the
+    last is kept with the next."""
     out, db_file = six
     built = reporting.build(Database.open(db_file), "board", 2021, lang)
     ref = next(c for c in built.document.charts if c.id == "countries_map")
     paragraphs = docx.Document(str(out / f"board-2021-{lang}.docx")).paragraphs
     at = next(i for i, p in enumerate(paragraphs) if p.text.endswith(ref.caption))
-    block = paragraphs[at - 1 : at + 1 + len(ref.notes)]
-    assert block[0]._p.xpath(".//pic:pic") and [p.text for p in block[2:]] == list(ref.notes)
+    block = paragraphs[at - 1 : at + 2 + len(ref.notes)]
+    assert _BIDI.sub("", block[0].text) == _BIDI.sub("", ref.label), "number line first"
+    assert all(run.bold for run in block[1].runs), "the title in bold"
+    assert block[2]._p.xpath(".//pic:pic"), "the picture under the title"
+    assert [p.text for p in block[3:]] == list(ref.notes)
     kept = [p.paragraph_format.keep_with_next for p in block]
     assert kept == [True] * (len(block) - 1) + [False], kept
 

@@ -247,8 +247,8 @@ def test_every_chart_has_a_source_note_and_the_map_the_un_disclaimer(
     assert len(figures) == 4
     for figure in figures:
         own = "#chart-source-" + figure.get("id").removeprefix("chart-")
-        links = figure.xpath(f".//figcaption//a[@href='{own}']")  # its own sources entry
+        links = figure.xpath(f".//div[@class='chart-notes']//a[@href='{own}']")  # its entry
         assert links and links[0].text_content().strip(), figure.get("id")
         assert root.xpath(f"//section[@id='sources']//article[@id='{own[1:]}']"), own
-        has_disclaimer = DISCLAIMER[lang] in figure.xpath("string(.//figcaption)")
+        has_disclaimer = DISCLAIMER[lang] in figure.xpath("string(.//div[@class='chart-notes'])")
         assert has_disclaimer == (figure.get("id") == "chart-countries_map"), figure.get("id")

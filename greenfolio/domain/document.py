@@ -135,6 +135,15 @@ class ChartRef:
     """The headings of the table's value columns. Empty: the value axis's unit alone."""
     table_with_drawing: bool = False
     """The table is printed under the drawing, not in its place."""
+    label: str = ""
+    """The number line printed above the title, in UN style ("Figure II", "Map 1", Arabic
+    "الشكل الثاني"; ``services.report_charts.chart_labels``). Empty: a document's only
+    figure, which UN documents leave unnumbered."""
+
+    @property
+    def full_title(self) -> str:
+        """Number and title on one line, for the text export and the sources section."""
+        return f"{self.label}. {self.caption}" if self.label else self.caption
 
     @property
     def table_columns(self) -> tuple[str, ...]:
@@ -181,5 +190,5 @@ class Document:
                 prefix = f"{para.number}. " if para.number is not None else ""
                 parts.append(prefix + para.text)
         parts += [f"{note.number} {note.text}" for note in self.footnotes]
-        parts += [f"{self.words.get('figure', '')} {c.number}. {c.caption}" for c in self.charts]
+        parts += [c.full_title for c in self.charts]
         return "\n".join(p for p in parts if p)

@@ -68,7 +68,7 @@ def entries(
             if data.counted:
                 unnamed = typeset(format_figure(extra, lang), lang) if extra else "—"
             rows.append(ChartSourceRow(typeset(label, lang), value, figure, unnamed))
-        title = f"{doc.words.get('figure', '')} {ref.number}. {ref.caption}"
+        title = ref.full_title
         heading = ref.labels.get("legend", "") if data.kind == "map" else ref.axis
         unnamed_heading = ""
         if data.counted:  # the two segments, each in its column

@@ -51,6 +51,60 @@ def words(lang: str) -> dict[str, str]:
     return out
 
 
+# UN editorial style for numbering graphics (United Nations Editorial Manual, "Maps and
+# figures, including photographs", https://www.un.org/dgacm/en/content/editorial-manual/maps):
+# "maps are numbered with arabic numerals and form their own series"; "Figures (charts,
+# graphs and photographs) form their own series and are numbered with roman numerals. Where
+# there are more than 20 figures, however, they should normally be numbered with arabic
+# numerals. If there is only one figure in a document, it is not numbered and the word
+# 'Figure' is omitted from the heading." The Manual "deals primarily with English style but
+# is applicable, mutatis mutandis, to texts in other languages" (1983 edition, introductory
+# note), so every language numbers this way, except Arabic: the Arabic versions write the
+# roman numerals of headings as ordinal words ("I. Introduction" is "أولا - مقدمة" in
+# A/75/89 and A/71/1007, UN aligned bitexts at conferences.unite.un.org), so an Arabic figure
+# takes the ordinal adjective agreeing with الشكل (masculine): الشكل الأول, الشكل الثاني …
+_ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+_AR_ORDINALS = (
+    *("الأول", "الثاني", "الثالث", "الرابع", "الخامس"),
+    *("السادس", "السابع", "الثامن", "التاسع", "العاشر"),
+)
+_ARABIC_NUMERALS_FROM = 21  # "more than 20 figures": arabic numerals
+
+
+def roman(number: int) -> str:
+    """``number`` (1-39) in roman numerals, as UN documents number their figures."""
+    out = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+def chart_labels(kinds: list[str], lang: str) -> list[str]:
+    """Each chart's number line in ``lang`` ("Figure II", "Map 1"), in document order.
+
+    Maps and figures are two series; a lone figure has no number line (empty string)."""
+    figures = sum(1 for kind in kinds if kind != "map")
+    out, maps, seen = [], 0, 0
+    for kind in kinds:
+        if kind == "map":
+            maps += 1
+            out.append(f"{words(lang)['map']} {maps}")
+            continue
+        seen += 1
+        if figures == 1:
+            out.append("")
+        elif figures >= _ARABIC_NUMERALS_FROM:
+            out.append(f"{words(lang)['figure']} {seen}")
+        elif lang == "ar":
+            ordinal = _AR_ORDINALS[seen - 1] if seen <= len(_AR_ORDINALS) else str(seen)
+            out.append(f"{words(lang)['figure']} {ordinal}")
+        else:
+            out.append(f"{words(lang)['figure']} {roman(seen)}")
+    return out
+
+
 def chart_refs(
     definition: ReportDefinition,
     template: dict[str, Any],
@@ -59,7 +113,9 @@ def chart_refs(
     year: int,
 ) -> tuple[ChartRef, ...]:
     refs = []
-    for number, spec in enumerate(definition.chart_specs(year), start=1):
+    specs = list(definition.chart_specs(year))
+    numbers = chart_labels([spec.kind for spec in specs], lang)
+    for number, spec in enumerate(specs, start=1):
         text = need(template, lang, "charts", spec.id)
         data = charts.get(spec.id)
         labels = {str(k): str(v) for k, v in (text.get("labels") or {}).items()}
@@ -103,6 +159,7 @@ def chart_refs(
                 source_line,
                 head,
                 bool(head),
+                typeset(numbers[number - 1], lang),
             )
         )
     return tuple(refs)

@@ -125,9 +125,11 @@ class _Writer:
         run = paragraph.add_run(f"{bidi.LRI}{text}{bidi.PDI}" if rtl else text)
         run._r.set(OWN_LANG, lang)
 
-    def _chart_table(self, heads: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
+    def _chart_table(
+        self, heads: tuple[str, ...], rows: tuple[tuple[str, ...], ...], keep: bool = False
+    ) -> None:
         """A chart's table, small and centred: each bar's label and its values under their
-        headings (right to left in Arabic)."""
+        headings (right to left in Arabic); ``keep``: its rows keep with the notes after."""
         table = self.out.add_table(rows=1 + len(rows), cols=1 + len(heads))
         table.style = "Table Grid"
         table.alignment = 1  # centre
@@ -138,6 +140,9 @@ class _Writer:
         for row, values in zip(table.rows[1:], rows, strict=True):
             for cell, value in zip(row.cells, values, strict=True):
                 self.text(cell.paragraphs[0], value)
+        for row in table.rows if keep else ():
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
 
     def block_line(self, cell: Any, text: str, head: Header, bold: bool = False) -> Any:
         paragraph = cell.add_paragraph()
@@ -229,20 +234,27 @@ class _Writer:
                     else:
                         self.text(p, run.text)
                 for chart in doc.charts_after(para.key):
+                    # UN style: the number line, then the title in bold, above the graphic;
+                    # notes and source below. Each paragraph keeps with the next, so the
+                    # heading, graphic and notes share a page.
+                    if chart.label:
+                        number = self.out.add_paragraph()
+                        self.text(number, chart.label)
+                        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                        number.paragraph_format.keep_with_next = True
+                    caption = self.out.add_paragraph()
+                    self.text(caption, chart.caption, bold=True)
+                    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    caption.paragraph_format.keep_with_next = True
                     drawn = not chart.table or chart.table_with_drawing  # one bar: a table
                     if drawn and charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                        # the drawing, its caption and its notes stay on one page
-                        self.out.paragraphs[-1].paragraph_format.keep_with_next = True
+                        self.out.paragraphs[-1].paragraph_format.keep_with_next = bool(
+                            chart.table or chart.notes
+                        )
                     if chart.table:
-                        self._chart_table(chart.table_columns, chart.table)
-                    caption = self.out.add_paragraph()
-                    self.text(
-                        caption, f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
-                    )
-                    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    caption.paragraph_format.keep_with_next = bool(chart.notes)
+                        self._chart_table(chart.table_columns, chart.table, bool(chart.notes))
                     for index, note in enumerate(chart.notes):
                         line = self.out.add_paragraph()
                         self.text(line, note, size=Pt(8))

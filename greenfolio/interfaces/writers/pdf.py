@@ -235,7 +235,9 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
         for para in section.paragraphs:
             out.append(t.paragraph(para, notes))
             for chart in doc.charts_after(para.key):
-                caption = f"{doc.words.get('figure', '')} {chart.number}. {chart.caption}"
+                # UN style: the number line, then the title in bold, above the graphic
+                heading = f"#text(size: 9pt)[{t.text(chart.label)}]\n\n" if chart.label else ""
+                heading += f'#text(size: 9pt, weight: "bold")[{t.text(chart.caption)}]'
                 drawn = ""
                 if not chart.table or chart.table_with_drawing:  # one bar: a table alone
                     drawn = f'#image("{chart_files[chart.id]}", width: 88%)'
@@ -249,16 +251,17 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
                         f"#table(columns: {1 + len(heads)}, stroke: 0.5pt + gray, inset: 5pt, "
                         f"align: ({align}), []{heads_typst}{cells})]"
                     )
-                # Drawing, caption and notes (the map's legend words, the UN boundary
+                # Heading, drawing and notes (the map's legend words, the UN boundary
                 # disclaimer, the source note) in one block that does not break: they go to
-                # the next page together rather than leave the notes apart from the figure.
+                # the next page together rather than leave the heading or the notes apart
+                # from the figure.
                 notes_typst = "".join(
                     f"#block(below: 0.3em)[#text(size: 8pt)[{t.text(note)}]]\n"
                     for note in chart.notes
                 )
                 out.append(
                     "#block(breakable: false, width: 100%)["
-                    f"#align(center)[{drawn}\n#text(size: 9pt)[{t.text(caption)}]]\n"
+                    f"#align(center)[{heading}\n\n{drawn}]\n"
                     f"{notes_typst}]\n"
                 )
                 out.append("#v(0.6em)\n")
