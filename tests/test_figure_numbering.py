@@ -42,7 +42,15 @@ def test_maps_and_figures_are_two_series() -> None:
         "Carte 2",
         "Figure III",
     ]
-    assert chart_labels(kinds, "zh")[1:3] == ["图 I", "图 II"]
+    assert chart_labels(kinds, "zh")[1:3] == ["图一", "图二"]
+
+
+def test_chinese_figures_take_chinese_numerals() -> None:
+    """As the Chinese source heads its chapters 一. 引言 … 七. 前景."""
+    labels = chart_labels(["map", *["bar"] * 20], "zh")
+    assert labels[0] == "地图 1"
+    picked = [labels[i] for i in (1, 10, 11, 19, 20)]
+    assert picked == ["图一", "图十", "图十一", "图十九", "图二十"]
 
 
 def test_arabic_figures_take_ordinal_words() -> None:
@@ -86,6 +94,8 @@ def test_the_board_report_numbers_its_map_and_figures(demo_db_module: Database, 
     figures = [c.label for c in charts[1:]]
     if lang == "ar":
         assert figures == ["الشكل الأول", "الشكل الثاني", "الشكل الثالث"]
+    elif lang == "zh":
+        assert figures == ["图一", "图二", "图三"]
     else:
         assert figures == [f"{words['figure']} {n}" for n in ("I", "II", "III")]
 

@@ -63,11 +63,15 @@ def words(lang: str) -> dict[str, str]:
 # roman numerals of headings as ordinal words ("I. Introduction" is "أولا - مقدمة" in
 # A/75/89 and A/71/1007, UN aligned bitexts at conferences.unite.un.org), so an Arabic figure
 # takes the ordinal adjective agreeing with الشكل (masculine): الشكل الأول, الشكل الثاني …
+# Chinese likewise: the Chinese versions write those roman numerals as Chinese numerals (the
+# 2021 source, IDB.49 report in Chinese, heads its chapters "一. 引言", "二. …", "七. 前景"),
+# so a Chinese figure is 图一, 图二 …
 _ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 _AR_ORDINALS = (
     *("الأول", "الثاني", "الثالث", "الرابع", "الخامس"),
     *("السادس", "السابع", "الثامن", "التاسع", "العاشر"),
 )
+_ZH_NUMERALS = "一二三四五六七八九十"
 _ARABIC_NUMERALS_FROM = 21  # "more than 20 figures": arabic numerals
 
 
@@ -79,6 +83,14 @@ def roman(number: int) -> str:
             out += letters
             number -= value
     return out
+
+
+def chinese_numeral(number: int) -> str:
+    """``number`` (1-20) in Chinese numerals (一, 十一, 二十), as the Chinese versions write
+    the roman numerals of the English."""
+    tens, units = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _ZH_NUMERALS[tens - 1] + "十")
+    return head + (_ZH_NUMERALS[units - 1] if units else "")
 
 
 def chart_labels(kinds: list[str], lang: str) -> list[str]:
@@ -100,6 +112,8 @@ def chart_labels(kinds: list[str], lang: str) -> list[str]:
         elif lang == "ar":
             ordinal = _AR_ORDINALS[seen - 1] if seen <= len(_AR_ORDINALS) else str(seen)
             out.append(f"{words(lang)['figure']} {ordinal}")
+        elif lang == "zh":
+            out.append(f"{words(lang)['figure']}{chinese_numeral(seen)}")
         else:
             out.append(f"{words(lang)['figure']} {roman(seen)}")
     return out
