@@ -111,19 +111,21 @@ class _Window:
         found = figure_read.read(session.connection(), list(alike.items()), scope, evidence)
         self.by_term: dict[str, set[int]] = defaultdict(set)
         self.evidence: dict[int, dict[int, str]] = defaultdict(dict)
-        unique: dict[int, Row] = {}
-        for one in found:
-            rid, work_id, term, file_id = one[0], one[12], one[13], one[14]
-            if rid not in unique:
-                unique[rid] = Row._make(one[:14])
-            if term is not None:
-                self.by_term[term].add(work_id)
-            if file_id is not None:
-                self.evidence[rid][file_id] = one[15]
+        # One pass: a result comes once per named term and evidence file of it.
+        seen: set[int] = set()
         dated, undated = self.dated, self.undated
-        for row in unique.values():
-            key = (row.indicator_code, row.kind, row.sex)
-            (undated if row.period_end is None else dated)[key].append(row)
+        by_term, evidence_of, make = self.by_term, self.evidence, Row._make
+        for one in found:
+            rid = one[0]
+            if rid not in seen:
+                seen.add(rid)
+                row = make(one[:14])
+                key = (row.indicator_code, row.kind, row.sex)
+                (undated if row.period_end is None else dated)[key].append(row)
+            if one[13] is not None:
+                by_term[one[13]].add(one[12])
+            if one[14] is not None:
+                evidence_of[rid][one[14]] = one[15]
         for code, kind, sex in [*dated, *undated]:
             self.sexes[(code, kind)].add(sex)
 
