@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Connection
 
+from greenfolio.store.tables import CARRIED_SCHEMES
+
 Own = tuple[str | None, str | None, str | None]
 """A figure's filters on a result's own columns: sex ("any", one, or None: not given),
 country and milestone (None: any)."""
@@ -105,8 +107,48 @@ def _own_sql(sql: _Text, own: Own) -> str:
     return " AND ".join(conds) or "1 = 1"
 
 
+def _window(sql: _Text, alias: str, codes: Sequence[str], scope: Scope) -> list[str]:
+    where = [
+        sql.isin(f"{alias}.indicator_code", codes),
+        f"{alias}.review_state = 'verified'",
+        sql.isin(f"{alias}.kind", scope.kinds),
+    ]
+    if scope.lo is not None:
+        where.append(f"{alias}.period_end >= :lo")
+    if scope.hi is not None:
+        where.append(f"{alias}.period_end <= :hi")
+    return where
+
+
+def _carried(need: Need) -> bool:
+    """The part's projects are those of its terms, all of schemes ``result_term`` holds."""
+    return (
+        not need.whole
+        and bool(need.restrict)
+        and all(term.split(":", 1)[0] in CARRIED_SCHEMES for term in need.named)
+    )
+
+
 def _part(sql: _Text, need: Need, codes: Sequence[str], scope: Scope) -> str:
     select = ", ".join(f"r.{c}" for c in COLUMNS)
+    own = []
+    if need.own is not None:
+        own.append("(" + " OR ".join(f"({_own_sql(sql, o)})" for o in need.own) + ")")
+    if _carried(need):
+        # The results of the named terms' projects, sought by term in result_term (one
+        # row per result and named term of its project): a programme's results of an
+        # indicator, not every result of it. Rows of a term that no figure of the part
+        # takes whole are only passed over by the figures (they filter by term). The
+        # projects named by key are read as before, alone.
+        where = [sql.isin("rt.term_key", need.named), *_window(sql, "rt", codes, scope), *own]
+        by_term = (
+            f"SELECT {select}, rt.term_key AS term FROM result_term rt "
+            f"JOIN result r ON r.id = rt.result_id WHERE {' AND '.join(where)}"
+        )
+        if need.works is None:
+            return by_term
+        alone = Need(False, need.works, (), need.named, need.own)
+        return f"{by_term} UNION ALL {_part(sql, alone, codes, scope)}"
     term = "t.term_key" if need.named else "NULL"
     joins = ""
     if need.named:
@@ -116,15 +158,7 @@ def _part(sql: _Text, need: Need, codes: Sequence[str], scope: Scope) -> str:
             " LEFT OUTER JOIN work_term t ON t.work_id = r.work_id"
             f" AND ({sql.isin('t.term_key', need.named)}) IS TRUE"
         )
-    where = [
-        sql.isin("r.indicator_code", codes),
-        "r.review_state = 'verified'",
-        sql.isin("r.kind", scope.kinds),
-    ]
-    if scope.lo is not None:
-        where.append("r.period_end >= :lo")
-    if scope.hi is not None:
-        where.append("r.period_end <= :hi")
+    where = _window(sql, "r", codes, scope)
     if not need.whole:
         projects = []
         if need.works is not None:
@@ -135,9 +169,9 @@ def _part(sql: _Text, need: Need, codes: Sequence[str], scope: Scope) -> str:
                 f"{sql.isin('term_key', need.restrict)})"
             )
         where.append("(" + " OR ".join(projects) + ")")
-    if need.own is not None:
-        where.append("(" + " OR ".join(f"({_own_sql(sql, o)})" for o in need.own) + ")")
-    return f"SELECT {select}, {term} AS term FROM result r{joins} WHERE {' AND '.join(where)}"
+    return (
+        f"SELECT {select}, {term} AS term FROM result r{joins} WHERE {' AND '.join([*where, *own])}"
+    )
 
 
 def read(
