@@ -114,12 +114,16 @@ class _Window:
         # One pass: a result comes once per named term and evidence file of it.
         seen: set[int] = set()
         dated, undated = self.dated, self.undated
-        by_term, evidence_of, make = self.by_term, self.evidence, Row._make
+        by_term, evidence_of, new = self.by_term, self.evidence, tuple.__new__
+        iso = date.fromisoformat
         for one in found:
             rid = one[0]
             if rid not in seen:
                 seen.add(rid)
-                row = make(one[:14])
+                values = one[:14]
+                if values[3].__class__ is str:  # SQLite's ISO text (figure_read.read)
+                    values = (*values[:3], iso(values[3]), *values[4:])
+                row: Row = new(Row, values)
                 key = (row.indicator_code, row.kind, row.sex)
                 (undated if row.period_end is None else dated)[key].append(row)
             if one[13] is not None:
@@ -234,16 +238,16 @@ def _groups(ind: Indicator, rows: list[Row], best: Any) -> tuple[list[UnitGroup]
     """Per (unit, qualifier): the combined value (``best`` of the values), as the SQL
     ``GROUP BY unit, qualifier`` of ``figures._unit_groups`` gives it."""
     values: dict[tuple[str, str], list[float]] = defaultdict(list)
-    ids: dict[str, list[int]] = defaultdict(list)
     for r in rows:
         values[(r.unit, r.qualifier)].append(r.value)
-        if len(ids[r.unit]) < MISMATCH_IDS:
-            ids[r.unit].append(r.id)
     groups = [
         UnitGroup(
             unit=unit,
             total=float(best(vals)),
-            record_ids=[] if compatible(unit, ind.unit) else ids[unit],
+            # The first records of a unit that cannot be converted (the error names them).
+            record_ids=[]
+            if compatible(unit, ind.unit)
+            else [r.id for r in rows if r.unit == unit][:MISMATCH_IDS],
         )
         for (unit, _), vals in values.items()
     ]
