@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from greenfolio.domain.errors import ValidationError
-from greenfolio.services import figure_batch, synthetic
+from greenfolio.services import figure_batch, figure_read, synthetic
 from greenfolio.services import figures as figure_queries
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import SHIPPED, load_definition
@@ -114,5 +114,7 @@ def test_batched_figures_refuse_as_each_figure_does(demo_db: Database) -> None:
 
 
 def test_the_rows_fields_follow_the_columns_read() -> None:
-    # The window's rows are named tuples made from the statement's columns by position.
-    assert figure_batch.Row._fields == (*[c.key for c in figure_batch.ROW_COLUMNS], "term")
+    # The window's rows are named tuples made from the statement's columns by position,
+    # and those are the result table's own.
+    assert figure_batch.Row._fields == (*figure_read.COLUMNS, "term")
+    assert set(figure_read.COLUMNS) <= set(ResultRow.__table__.columns.keys())

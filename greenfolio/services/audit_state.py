@@ -25,6 +25,8 @@ NOT_AUDITED = frozenset(
     # report_job, report_job_file: report builds and their files; a build only reads the
     # records, and auditing its state changes would advance the change generation (and
     # so recompute every shared view) on each heartbeat.
+    # result_term: the results under each programme and convention, kept by database
+    # triggers from the audited results and work terms (migration 0014_figure_terms).
     {
         "audit_event",
         "audit_head",
@@ -36,6 +38,7 @@ NOT_AUDITED = frozenset(
         "view_cache",
         "report_job",
         "report_job_file",
+        "result_term",
     }
 )
 """Tables that are bookkeeping, not records: the trail itself, sessions, sign-in attempts."""

@@ -13,51 +13,33 @@ database, whose order of addition may change the last binary digit.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, literal, or_, select, true, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import Grouping
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.indicators import Aggregation, Indicator
-from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
+from greenfolio.domain.results import Qualifier, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
+from greenfolio.services import figure_read, reference
 from greenfolio.services import figures as figure_queries
-from greenfolio.services import reference
 from greenfolio.store.tables import (
-    EvidenceFileRow,
     MethodRunRow,
-    ResultRow,
     WorkRow,
-    WorkTermRow,
-)
-
-ROW_COLUMNS = (
-    ResultRow.id,
-    ResultRow.indicator_code,
-    ResultRow.kind,
-    ResultRow.period_end,
-    ResultRow.sex,
-    ResultRow.milestone,
-    ResultRow.unit,
-    ResultRow.qualifier,
-    ResultRow.value,
-    ResultRow.country,
-    ResultRow.entity,
-    ResultRow.method_run_id,
-    ResultRow.work_id,
 )
 
 
 class Row(NamedTuple):
-    """One result of the window as read (``ROW_COLUMNS``, then the project's term).
+    """One result of the window as read (``figure_read.COLUMNS``, then the project's term).
 
     The database's rows become these at once: reading a field of a named tuple costs a
     tenth of reading it from a SQLAlchemy row by name, and the figures read each field of
@@ -101,21 +83,15 @@ def _bounds(specs: Sequence[figure_queries.FigureSpec]) -> tuple[date | None, da
 
 class _Window:
     """The verified results of the figures' indicators in their windows, by indicator,
-    and the projects each filter names."""
+    and the projects each filter names; with provenance, the current evidence files of
+    those results too."""
 
-    def __init__(self, session: Session, specs: Sequence[figure_queries.FigureSpec]) -> None:
+    def __init__(
+        self, session: Session, specs: Sequence[figure_queries.FigureSpec], evidence: bool
+    ) -> None:
         codes = sorted({str(s.params["indicator"]) for s in specs})
         lo, hi = _bounds(specs)
-        kinds = sorted({str(s.params.get("kind", "actual")) for s in specs})
-        conds = [
-            ResultRow.review_state == ReviewState.VERIFIED.value,
-            ResultRow.kind.in_(kinds),
-        ]
-        if lo is not None:
-            conds.append(ResultRow.period_end >= lo)
-        if hi is not None:
-            conds.append(ResultRow.period_end <= hi)
-        self.conds = conds
+        kinds = tuple(sorted({str(s.params.get("kind", "actual")) for s in specs}))
         self.codes = codes
         needs, self.by_key = self._needed(session, specs)
         self.bounds = (lo, hi)
@@ -130,49 +106,39 @@ class _Window:
         # projects are then looked up once). Rows of an indicator that some figure
         # filters by classification come with the named terms of their project (one row
         # per term), so the classification is read only for the projects of the window.
-        alike: dict[_Need, list[str]] = defaultdict(list)
+        alike: dict[figure_read.Need, list[str]] = defaultdict(list)
         for code in codes:
             alike[needs[code]].append(code)
-        parts = []
-        for need, same in alike.items():
-            term: Any = literal(None, WorkTermRow.term_key.type)
-            if need.named:
-                term = WorkTermRow.term_key
-            which = ResultRow.indicator_code
-            query = select(*ROW_COLUMNS, term.label("term")).where(
-                which == same[0] if len(same) == 1 else which.in_(same), *conds
-            )
-            if need.named:
-                query = query.outerjoin(
-                    WorkTermRow,
-                    # By the project alone (its few terms), each then checked: seeking
-                    # every named term per result row costs SQLite more than it saves.
-                    and_(
-                        WorkTermRow.work_id == ResultRow.work_id,
-                        Grouping(WorkTermRow.term_key.in_(need.named)).is_(true()),
-                    ),
-                )
-            parts.append(query.where(*need.conditions()))
-        found: list[Row] = []
-        if parts:
-            found = list(map(Row._make, session.connection().execute(union_all(*parts)).all()))
+        scope = figure_read.Scope(kinds, lo, hi)
+        found = figure_read.read(session.connection(), list(alike.items()), scope, evidence)
         self.by_term: dict[str, set[int]] = defaultdict(set)
-        unique: dict[int, Row] = {}
-        for row in found:
-            unique[row.id] = row
-            if row.term is not None:
-                self.by_term[row.term].add(row.work_id)
+        self.evidence: dict[int, dict[int, str]] = defaultdict(dict)
+        # One pass: a result comes once per named term and evidence file of it.
+        seen: set[int] = set()
         dated, undated = self.dated, self.undated
-        for row in unique.values():
-            key = (row.indicator_code, row.kind, row.sex)
-            (undated if row.period_end is None else dated)[key].append(row)
+        by_term, evidence_of, new = self.by_term, self.evidence, tuple.__new__
+        iso = date.fromisoformat
+        for one in found:
+            rid = one[0]
+            if rid not in seen:
+                seen.add(rid)
+                values = one[:14]
+                if values[3].__class__ is str:  # SQLite's ISO text (figure_read.read)
+                    values = (*values[:3], iso(values[3]), *values[4:])
+                row: Row = new(Row, values)
+                key = (row.indicator_code, row.kind, row.sex)
+                (undated if row.period_end is None else dated)[key].append(row)
+            if one[13] is not None:
+                by_term[one[13]].add(one[12])
+            if one[14] is not None:
+                evidence_of[rid][one[14]] = one[15]
         for code, kind, sex in [*dated, *undated]:
             self.sexes[(code, kind)].add(sex)
 
     @staticmethod
     def _needed(
         session: Session, specs: Sequence[figure_queries.FigureSpec]
-    ) -> tuple[dict[str, _Need], dict[str, int]]:
+    ) -> tuple[dict[str, figure_read.Need], dict[str, int]]:
         """Per indicator, the rows some figure may use: every row of an indicator a figure
         takes whole; of the others, only rows of the projects that the figures of that
         indicator name or classify (most figures take one programme's projects: a few per
@@ -190,7 +156,7 @@ class _Window:
         works: dict[str, set[int]] = {}
         restrict: dict[str, set[str]] = defaultdict(set)
         named: dict[str, set[str]] = defaultdict(set)
-        own: dict[str, set[_Own] | None] = {}
+        own: dict[str, set[figure_read.Own] | None] = {}
         for spec in specs:
             code = str(spec.params["indicator"])
             mine = _own_of(spec.params)
@@ -213,7 +179,7 @@ class _Window:
                 whole.add(code)
         needs = {}
         for code, filters in own.items():
-            needs[code] = _Need(
+            needs[code] = figure_read.Need(
                 whole=code in whole,
                 works=None if code not in works else tuple(sorted(works[code])),
                 restrict=tuple(sorted(restrict[code])),
@@ -259,62 +225,12 @@ class _Window:
         return rows
 
 
-_Own = tuple[str | None, str | None, str | None]
-"""A figure's filters on a result's own columns: sex ("any", one, or None: not given),
-country and milestone (None: any)."""
-
-
-def _own_of(params: Mapping[str, Any]) -> _Own | None:
+def _own_of(params: Mapping[str, Any]) -> figure_read.Own | None:
     """The filters of a figure on a result's own columns; None when it takes every row."""
     sex, country, status = params.get("sex"), params.get("country"), params.get("status")
     if sex == "any" and not country and not status:
         return None
     return (sex or None, country or None, status or None)
-
-
-def _own_condition(own: _Own) -> Any:
-    """``own`` as ``figures.result_conditions`` writes it."""
-    sex, country, status = own
-    conds = []
-    if sex != "any":
-        conds.append(ResultRow.sex == sex if sex else ResultRow.sex.is_(None))
-    if country:
-        conds.append(ResultRow.country == country)
-    if status:
-        conds.append(ResultRow.milestone == status)
-    return and_(*conds)
-
-
-@dataclass(frozen=True)
-class _Need:
-    """What the figures of an indicator may use of its rows."""
-
-    whole: bool
-    """A figure takes the rows of every project."""
-    works: tuple[int, ...] | None
-    """The projects figures name by key (None: no figure names one)."""
-    restrict: tuple[str, ...]
-    """The terms whose projects figures take (figures naming no project)."""
-    named: tuple[str, ...]
-    """Every term a figure filters by (the rows come with those of their project)."""
-    own: tuple[_Own, ...] | None
-    """The figures' filters on a result's own columns (None: some figure has none)."""
-
-    def conditions(self) -> list[Any]:
-        conds = []
-        if not self.whole:
-            projects = []
-            if self.works is not None:
-                projects.append(ResultRow.work_id.in_(self.works))
-            if self.restrict:
-                classified = select(WorkTermRow.work_id).where(
-                    WorkTermRow.term_key.in_(self.restrict)
-                )
-                projects.append(ResultRow.work_id.in_(classified))
-            conds.append(or_(*projects))
-        if self.own is not None:
-            conds.append(or_(*(_own_condition(one) for one in self.own)))
-        return conds
 
 
 _by_id = attrgetter("id")
@@ -324,16 +240,16 @@ def _groups(ind: Indicator, rows: list[Row], best: Any) -> tuple[list[UnitGroup]
     """Per (unit, qualifier): the combined value (``best`` of the values), as the SQL
     ``GROUP BY unit, qualifier`` of ``figures._unit_groups`` gives it."""
     values: dict[tuple[str, str], list[float]] = defaultdict(list)
-    ids: dict[str, list[int]] = defaultdict(list)
     for r in rows:
         values[(r.unit, r.qualifier)].append(r.value)
-        if len(ids[r.unit]) < MISMATCH_IDS:
-            ids[r.unit].append(r.id)
     groups = [
         UnitGroup(
             unit=unit,
             total=float(best(vals)),
-            record_ids=[] if compatible(unit, ind.unit) else ids[unit],
+            # The first records of a unit that cannot be converted (the error names them).
+            record_ids=[]
+            if compatible(unit, ind.unit)
+            else [r.id for r in rows if r.unit == unit][:MISMATCH_IDS],
         )
         for (unit, _), vals in values.items()
     ]
@@ -353,43 +269,36 @@ def _provenance(session: Session, window: _Window) -> _Provenance:
     wanted = {r.method_run_id for rows in window.dated.values() for r in rows}
     wanted |= {r.method_run_id for rows in window.undated.values() for r in rows}
     wanted.discard(None)
-    read = select(
-        MethodRunRow.id,
-        MethodRunRow.method,
-        MethodRunRow.method_version,
-        MethodRunRow.refdata_version,
-        MethodRunRow.inputs,
-        MethodRunRow.outputs,
-    ).where(MethodRunRow.id.in_(wanted))
-    runs = {
-        run.id: {
-            "run_id": run.id,
-            "method": run.method,
-            "method_version": run.method_version,
-            "refdata_version": run.refdata_version,
-            "basis": figure_queries.run_basis(run),  # the GWP basis the run states
+    runs: dict[int, dict[str, Any]] = {}
+    if wanted:
+        read = select(
+            MethodRunRow.id,
+            MethodRunRow.method,
+            MethodRunRow.method_version,
+            MethodRunRow.refdata_version,
+            MethodRunRow.inputs,
+            MethodRunRow.outputs,
+        ).where(MethodRunRow.id.in_(sorted(wanted)))
+        runs = {
+            run.id: {
+                "run_id": run.id,
+                "method": run.method,
+                "method_version": run.method_version,
+                "refdata_version": run.refdata_version,
+                "basis": figure_queries.run_basis(run),  # the GWP basis the run states
+            }
+            for run in session.execute(read)
         }
-        for run in session.execute(read)
+    # The current evidence files of every result of the window, read with its rows (as
+    # figures.trace_records lists them per figure: by result, then file id).
+    evidence = {
+        rid: [
+            {"result_id": rid, "evidence_id": fid, "sha256": sha}
+            for fid, sha in sorted(files.items())
+        ]
+        for rid, files in window.evidence.items()
     }
-    # The evidence of every result of the window (as figures.trace_records lists it per
-    # figure): few results have files, so the files are read from their side.
-    evidence: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if window.codes:
-        files = session.execute(
-            select(EvidenceFileRow.result_id, EvidenceFileRow.id, EvidenceFileRow.sha256)
-            .join(ResultRow, ResultRow.id == EvidenceFileRow.result_id)
-            .where(
-                EvidenceFileRow.state == "current",
-                ResultRow.indicator_code.in_(window.codes),
-                *window.conds,
-            )
-            .order_by(EvidenceFileRow.result_id, EvidenceFileRow.id)
-        )
-        for result_id, file_id, sha in files:
-            evidence[result_id].append(
-                {"result_id": result_id, "evidence_id": file_id, "sha256": sha}
-            )
-    return _Provenance(runs, dict(evidence))
+    return _Provenance(runs, evidence)
 
 
 def _figure(
@@ -455,10 +364,35 @@ def _batchable(spec: figure_queries.FigureSpec) -> bool:
     return spec.query == "indicator" and "indicator" in spec.params and set(spec.params) <= KNOWN
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while the window's rows are held.
+
+    They are tens of thousands of tuples, none in a cycle (reference counting frees
+    them), but their number sets off the collector's full passes over every object of
+    the process: in a fresh process, the first report took a full pass as long as the
+    figures themselves. The collector is restored as it was found (another caller may
+    have paused it)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def compute_all(
     session: Session, specs: Sequence[figure_queries.FigureSpec], with_ids: bool = True
 ) -> dict[str, figure_queries.Figure]:
     """Every figure of ``specs`` (in their order); indicator figures from one read."""
+    with _without_cycle_collection():
+        return _compute_all(session, specs, with_ids)
+
+
+def _compute_all(
+    session: Session, specs: Sequence[figure_queries.FigureSpec], with_ids: bool
+) -> dict[str, figure_queries.Figure]:
     batch = [s for s in specs if _batchable(s)]
     # The indicators read in one query of plain columns (an ORM entity costs its first
     # compilation in a process more than the whole query).
@@ -475,7 +409,7 @@ def compute_all(
                 f"({ind.unit})"
             )
         inds[spec.id] = ind
-    window = _Window(session, batch) if batch else None
+    window = _Window(session, batch, with_ids) if batch else None
     known = _provenance(session, window) if with_ids and window is not None else None
     out: dict[str, figure_queries.Figure] = {}
     for spec in specs:

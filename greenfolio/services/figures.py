@@ -275,8 +275,8 @@ def indicator_figure(session: Session, spec: FigureSpec, with_ids: bool = True) 
 def scheme_terms_figure(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure:
     """How many terms a classification scheme has (e.g. the four core functions)."""
     scheme = spec.params.get("scheme")
-    keys = list(
-        session.scalars(
+    keys = list(  # plain columns, read on the connection: no ORM work for them
+        session.connection().scalars(
             select(TermRow.key).where(TermRow.scheme == scheme).order_by(TermRow.ordinal)
         )
     )

@@ -238,6 +238,43 @@ class ResultRow(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+CARRIED_SCHEMES = ("programme", "convention")
+"""The classifications whose terms ``result_term`` carries (the Board's figures filter by
+these; a figure filtering by another scheme reads its indicator's rows whole)."""
+
+
+class ResultTermRow(Base):
+    """A result under one programme or convention term of its project, with what figures
+    seek it by: a figure of one programme reads that programme's results of its indicator
+    from ``ix_result_term_figure`` instead of every result of the indicator.
+
+    Kept by database triggers (migration 0014_figure_terms) on ``result`` (insert, and an
+    update of its project, indicator, state, kind or period end) and on ``work_term``
+    (a project classified or declassified); deleting a result deletes its rows. No
+    service writes it."""
+
+    __tablename__ = "result_term"
+    __table_args__ = (
+        Index(
+            "ix_result_term_figure",
+            "term_key",
+            "indicator_code",
+            "review_state",
+            "kind",
+            "period_end",
+            "result_id",
+        ),
+    )
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("result.id", ondelete="CASCADE"), primary_key=True
+    )
+    term_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(String(80))
+    review_state: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    period_end: Mapped[date | None] = mapped_column(Date)
+
+
 class EvidenceFileRow(Base):
     """A file supporting a result, kept by its SHA-256 in the evidence store.
 
