@@ -78,19 +78,54 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(value)
 
 
-def _select(conn: Connection, table: Any) -> Select[Any]:
-    """Every column of ``table``; on SQLite, dates as their stored ISO text (``_day``
-    reads them), which costs a tenth of SQLAlchemy's parsing of each one."""
+def _stamp(value: Any) -> datetime | None:
+    """A timestamp column's value read by ``_select``: a datetime, or on SQLite its text."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def _select(conn: Connection, table: Any, names: tuple[str, ...] = ()) -> Select[Any]:
+    """The columns of ``table`` named in ``names`` (all if none: a record needs neither
+    the bookkeeping nor the review columns); on SQLite, dates and timestamps as their
+    stored ISO text (``_day`` and ``_stamp`` read them), which costs a tenth of
+    SQLAlchemy's parsing of each one."""
+    columns = [table.c[n] for n in names] if names else list(table.c)
     if conn.dialect.name != "sqlite":
-        return select(table)
+        return select(*columns)
     return select(
         *(
-            type_coerce(c, String).label(c.name)
-            if isinstance(c.type, Date) and not isinstance(c.type, DateTime)
-            else c
-            for c in table.c
+            type_coerce(c, String).label(c.name) if isinstance(c.type, Date | DateTime) else c
+            for c in columns
         )
     )
+
+
+# The columns a record read back uses.
+_WORK_COLUMNS = (
+    "id",
+    "key",
+    "title",
+    "description",
+    "status",
+    "start_date",
+    "end_date",
+    "iati_updated",
+    "currency",
+    "language",
+    "details",
+)
+_RESULT_COLUMNS = (
+    "id",
+    "work_id",
+    "indicator_code",
+    "kind",
+    "value",
+    "period_start",
+    "period_end",
+    "dimensions",
+    "details",
+)
 
 
 @lru_cache(maxsize=64)
@@ -135,7 +170,10 @@ def load_activities(
     session.flush()  # the rows are read past the session, on its connection
     conn = session.connection()
     work = WorkRow.__table__
-    works = {w.id: w for w in _plain(conn.execute(_select(conn, work).where(work.c.id.in_(ids))))}
+    works = {
+        w.id: w
+        for w in _plain(conn.execute(_select(conn, work, _WORK_COLUMNS).where(work.c.id.in_(ids))))
+    }
     org_table = OrganisationRow.__table__
     orgs = {
         o.id: o
@@ -171,7 +209,7 @@ def load_activities(
         ).all()
     )
     result = ResultRow.__table__
-    query = _select(conn, result).where(
+    query = _select(conn, result, _RESULT_COLUMNS).where(
         result.c.work_id.in_(ids), result.c.indicator_code.in_(list(names) or [""])
     )
     if states is not None:
@@ -192,7 +230,7 @@ def load_activities(
             title=dict(w.title or {}),
             description=dict(w.description or {}),
             other_descriptions=[(k, dict(t)) for k, t in details.get("descriptions", [])],
-            last_updated=aware(w.iati_updated),
+            last_updated=aware(_stamp(w.iati_updated)),
             language=w.language,
             currency=w.currency,
             status=_STATUSES[w.status] if w.status else None,
