@@ -14,7 +14,7 @@ copy of that small document (``iati_rule_fast``).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -122,7 +122,7 @@ _NO_VARIABLES: Mapping[str, str] = {}
 
 
 def _run_case(
-    el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None, where: Where
+    el: etree._Element, case: Case, act: _Activity, env: rt.Env, value: str | None, where: Where
 ) -> list[Finding]:
     vs = {ev.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
     spec = case.spec
@@ -133,7 +133,13 @@ def _run_case(
     failures = rt.CHECKS[case.rule](el, spec, vs, env)
     if not failures:
         return []
+    key = (case.uid, value)
+    if key in act.counted:
+        # a finding that will not be listed: counted, with no place worked out
+        act.tally[key] = act.tally.get(key, 0) + len(failures)
+        return []
     findings = []
+    ident = act.ident
     for failure in failures:
         line, path = _path_of(failure.node if failure.node is not None else el, el, where)
         findings.append(Finding(case, ident, line, path, failure.detail, failure.params, value))
@@ -163,11 +169,19 @@ def identifier_of(el: etree._Element, index: int) -> str:
 class _Activity:
     """One activity being checked: where it is evaluated, and how its paths read."""
 
-    __slots__ = ("_copy", "_paths", "el", "ident", "names", "root")
+    __slots__ = ("_copy", "_paths", "counted", "el", "ident", "names", "root", "tally")
 
-    def __init__(self, el: etree._Element, ident: str) -> None:
+    def __init__(
+        self,
+        el: etree._Element,
+        ident: str,
+        counted: Container[tuple[int, str | None]] = frozenset(),
+        tally: dict[tuple[int, str | None], int] | None = None,
+    ) -> None:
         self.el = el
         self.ident = ident
+        self.counted = counted
+        self.tally: dict[tuple[int, str | None], int] = tally if tally is not None else {}
         parent = el.getparent()
         # in place only where the root is the activity's own kind of file root
         placed = (
@@ -252,7 +266,7 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
             anyone = " or ".join(f"({active[i].fails})" for i in sorted(marked))
             early.append((len(steps), WHOLE, local, anyone))
         steps.append(_Step(context, active, local, frozenset(marked), _plain(active, marked)))
-    marker = fast.marker(tuple(f"({loc})[{fails}]" for _s, _i, loc, fails in early))
+    marker = fast.marker(tuple(fast.on_activity(loc, fails, tag) for _s, _i, loc, fails in early))
     plan = _Plan(tuple(steps), marker if early else None, tuple((s, i) for s, i, *_x in early))
     if len(ruleset.plans) >= 4096:
         ruleset.plans.clear()
@@ -289,14 +303,23 @@ def _days(env: rt.Env) -> tuple[int, int]:
 
 
 def check_activity(
-    el: etree._Element, ruleset: Ruleset, env: rt.Env, index: int = 1
+    el: etree._Element,
+    ruleset: Ruleset,
+    env: rt.Env,
+    index: int = 1,
+    *,
+    counted: Container[tuple[int, str | None]] = frozenset(),
+    tally: dict[tuple[int, str | None], int] | None = None,
 ) -> list[Finding]:
     """Every failure of ``ruleset`` on one activity or organisation element.
 
     ``el`` may still sit in the tree an ``iterparse`` is building: it is not changed, and
     nothing outside it is looked at but its root element's name and attributes.
+    Failures of the cases in ``counted`` (by case uid and loop value: those whose
+    findings are no longer listed) are only added up in ``tally``, with no ``Finding``
+    nor place worked out for them.
     """
-    act = _Activity(el, identifier_of(el, index))
+    act = _Activity(el, identifier_of(el, index), counted, tally)
     plan = _plan(ruleset, act.names, act.root, str(el.tag))
     days = _days(env)
     flagged: set[tuple[int, int]] = set()
@@ -348,14 +371,14 @@ def _check_context(
             if id(case) in skip:
                 continue
             if case.loop is None:
-                findings.extend(_run_case(target, case, act.ident, env, None, where))
+                findings.extend(_run_case(target, case, act, env, None, where))
                 continue
             foreach = ev.nodes(target, case.loop["foreach"], _NO_VARIABLES)
             screen = fast.xpath(case.loop_fails) if case.loop_fails is not None else None
             for value in dict.fromkeys(ev.text_of(n) for n in foreach):
                 if screen is not None and not fast.holds(screen, target, days, value):
                     continue
-                findings.extend(_run_case(target, case, act.ident, env, value, where))
+                findings.extend(_run_case(target, case, act, env, value, where))
     return findings
 
 
