@@ -29,7 +29,7 @@ activity has, once (``iati_rules._plan``):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -378,3 +378,26 @@ class Paths:
     def of(self, node: etree._Element) -> str:
         path = str(self._tree.getpath(node))
         return self._shown + path[len(self._own) :]
+
+
+def in_own_tree(node: etree._Element) -> str:
+    """The XPath of ``node`` in the tree it sits in (a copy of the activity's document)."""
+    return str(node.getroottree().getpath(node))
+
+
+def path_of(
+    node: Any, fallback: etree._Element, where: Callable[[etree._Element], str]
+) -> tuple[int | None, str]:
+    """Line and concrete XPath of a result node (element, attribute or text)."""
+    if isinstance(node, etree._Element):
+        return node.sourceline, where(node)
+    parent = getattr(node, "getparent", lambda: None)()
+    if parent is None:
+        return fallback.sourceline, where(fallback)
+    base = where(parent)
+    if getattr(node, "is_attribute", False):
+        name = str(node.attrname)
+        if name.startswith("{http://www.w3.org/XML/1998/namespace}"):
+            name = "xml:" + name.split("}", 1)[1]
+        return parent.sourceline, f"{base}/@{name}"
+    return parent.sourceline, f"{base}/text()"

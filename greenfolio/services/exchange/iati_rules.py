@@ -17,6 +17,7 @@ import copy
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -98,26 +99,6 @@ Where = Callable[[etree._Element], str]
 """The XPath of an element as it reads in the activity's own document."""
 
 
-def _in_own_tree(node: etree._Element) -> str:
-    return str(node.getroottree().getpath(node))
-
-
-def _path_of(node: Any, fallback: etree._Element, where: Where) -> tuple[int | None, str]:
-    """Line and concrete XPath of a result node (element, attribute or text)."""
-    if isinstance(node, etree._Element):
-        return node.sourceline, where(node)
-    parent = getattr(node, "getparent", lambda: None)()
-    if parent is None:
-        return fallback.sourceline, where(fallback)
-    base = where(parent)
-    if getattr(node, "is_attribute", False):
-        name = str(node.attrname)
-        if name.startswith("{http://www.w3.org/XML/1998/namespace}"):
-            name = "xml:" + name.split("}", 1)[1]
-        return parent.sourceline, f"{base}/@{name}"
-    return parent.sourceline, f"{base}/text()"
-
-
 _NO_VARIABLES: Mapping[str, str] = {}
 
 
@@ -141,7 +122,7 @@ def _run_case(
     findings = []
     ident = act.ident
     for failure in failures:
-        line, path = _path_of(failure.node if failure.node is not None else el, el, where)
+        line, path = fast.path_of(failure.node if failure.node is not None else el, el, where)
         findings.append(Finding(case, ident, line, path, failure.detail, failure.params, value))
     return findings
 
@@ -222,6 +203,10 @@ class _Step:
     plain: tuple[tuple[Case, ...], etree.XPath | None, tuple[Case, ...], etree.XPath | None]
     """The plain cases judged on each element the context selects, with their marker:
     those not judged early, then (when the context is marked as a whole) all of them."""
+    unmarked: tuple[Case, ...]
+    """The cases that run whatever the marker says (those not in ``early``)."""
+    itself: bool
+    """The context is the activity itself (no XPath needed to find it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +250,18 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
             # fail on any of them (one pass over them); the cases are told apart later
             anyone = " or ".join(f"({active[i].fails})" for i in sorted(marked))
             early.append((len(steps), WHOLE, local, anyone))
-        steps.append(_Step(context, active, local, frozenset(marked), _plain(active, marked)))
+        unmarked = tuple(c for i, c in enumerate(active) if i not in marked)
+        steps.append(
+            _Step(
+                context,
+                active,
+                local,
+                frozenset(marked),
+                _plain(active, marked),
+                unmarked,
+                local == f"self::{tag}",
+            )
+        )
     marker = fast.marker(tuple(fast.on_activity(loc, fails, tag) for _s, _i, loc, fails in early))
     plan = _Plan(tuple(steps), marker if early else None, tuple((s, i) for s, i, *_x in early))
     if len(ruleset.plans) >= 4096:
@@ -294,7 +290,12 @@ WHOLE = -1
 def _days(env: rt.Env) -> tuple[int, int]:
     """Today and a day ``fast.RECENT_DAYS`` before it, as YYYYMMDD numbers (the
     markers' ``TODAY`` and ``RECENT``)."""
-    day = env.now.date()
+    return _days_of(env.now)
+
+
+@lru_cache(maxsize=16)
+def _days_of(now: datetime) -> tuple[int, int]:
+    day = now.date()
     recent = day - timedelta(days=fast.RECENT_DAYS)
     return (
         day.year * 10000 + day.month * 100 + day.day,
@@ -323,14 +324,18 @@ def check_activity(
     plan = _plan(ruleset, act.names, act.root, str(el.tag))
     days = _days(env)
     flagged: set[tuple[int, int]] = set()
+    steps: set[int] = set()
     if plan.marker is not None:
         flagged = {plan.marks[i] for i in fast.marks(plan.marker, el, days)}
+        steps = {s for s, _i in flagged}
     findings: list[Finding] = []
     with ev.memo():
         for s, step in enumerate(plan.steps):
             whole = (s, WHOLE) in flagged
             if whole or not step.early:
                 run = step.cases
+            elif s not in steps:
+                run = step.unmarked
             else:
                 run = tuple(
                     case
@@ -354,10 +359,12 @@ def _check_context(
     the plain cases were only judged for the context as a whole)."""
     findings: list[Finding] = []
     where: Where
-    if step.local is not None:
+    if step.itself:
+        found, where = [act.el], act.where
+    elif step.local is not None:
         found, where = ev.nodes(act.el, step.local, _NO_VARIABLES), act.where
     else:
-        found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), _in_own_tree
+        found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), fast.in_own_tree
     # plain cases not judged for the whole activity are judged here, for each target
     plain, marker = (step.plain[2], step.plain[3]) if whole else (step.plain[0], step.plain[1])
     for target in found:
