@@ -195,3 +195,35 @@ def test_a_capped_strict_import_still_says_why_each_activity_is_refused(
         f"XM-DAC-41114-BAD-{i}" for i in range(4)
     ]
     assert not [p for p in summary.problems if p.message.startswith(START_RULE + " (")]
+
+
+def test_a_capped_import_counts_every_finding_it_does_not_list(
+    db: Database, tmp_path: Path
+) -> None:
+    """Past the cap a rule's failures are only counted (no finding is made for them):
+    for every rule, what is listed and what the closing warning says add up to the
+    findings of an import without the cap, on a real file with many of them."""
+    import re
+
+    from greenfolio.services.exchange.iati_import import import_file
+    from greenfolio.services.exchange.iati_rules import load_ruleset
+
+    path = Path(__file__).parent / "data" / "iati" / "files" / "es-maec-indonesia-v201.xml"
+    rules = load_ruleset("standard")
+    full = import_file(db, path, rules=rules, keep=None)
+    capped = import_file(db, path, rules=rules, keep=3)
+    counts: dict[str, int] = {}
+    for p in full.warnings:
+        if p.xpath:
+            counts[p.message] = counts.get(p.message, 0) + 1
+    assert max(counts.values()) > 3  # the cap is reached
+    listed: dict[str, int] = {}
+    for p in capped.warnings:
+        more = re.fullmatch(r"(.*) \(and (\d+) more not listed: only the first 3 are\)", p.message)
+        if more:
+            listed[more[1]] = listed.get(more[1], 0) + int(more[2])
+        elif p.xpath:
+            listed[p.message] = listed.get(p.message, 0) + 1
+    assert listed == counts
+    shown = [p.message for p in capped.warnings if p.xpath]
+    assert all(shown.count(m) <= 3 for m in set(shown))

@@ -29,7 +29,7 @@ activity has, once (``iati_rules._plan``):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -337,6 +337,26 @@ def holds(xpath: etree.XPath, node: etree._Element, days: tuple[int, int], value
     return bool(xpath(node, today=days[0], recent=days[1], **{ev.LOOP_VARIABLE: value}))
 
 
+@lru_cache(maxsize=1024)
+def on_activity(local: str, fails: str, tag: str) -> str:
+    """``(local)[fails]`` as read on the activity element itself (the marker's node), in
+    fewer steps: libxml2 pays for each step and each predicate, and on the activity
+    ``self::iati-activity/a`` is ``a``, and ``(self::iati-activity)[f]`` is ``f`` where
+    ``f`` is a boolean (a number there would test the position)."""
+    head = f"self::{tag}"
+    if local == head:
+        try:
+            value = etree.XPath(fails)(
+                etree.Element(tag), **{TODAY: 0, RECENT: 0, ev.LOOP_VARIABLE: ""}
+            )
+        except (etree.XPathSyntaxError, etree.XPathEvalError):
+            value = None
+        return fails if isinstance(value, bool) else f"({local})[{fails}]"
+    branches = _top_level_branches(local) or [local]
+    short = [b[len(head) + 1 :] if b.startswith(head + "/") else b for b in branches]
+    return f"({' | '.join(short)})[{fails}]"
+
+
 def position_free(expr: str) -> bool:
     """True if ``expr`` means the same inside a predicate as on its own node."""
     bare = _LITERAL.sub("''", expr)
@@ -358,3 +378,26 @@ class Paths:
     def of(self, node: etree._Element) -> str:
         path = str(self._tree.getpath(node))
         return self._shown + path[len(self._own) :]
+
+
+def in_own_tree(node: etree._Element) -> str:
+    """The XPath of ``node`` in the tree it sits in (a copy of the activity's document)."""
+    return str(node.getroottree().getpath(node))
+
+
+def path_of(
+    node: Any, fallback: etree._Element, where: Callable[[etree._Element], str]
+) -> tuple[int | None, str]:
+    """Line and concrete XPath of a result node (element, attribute or text)."""
+    if isinstance(node, etree._Element):
+        return node.sourceline, where(node)
+    parent = getattr(node, "getparent", lambda: None)()
+    if parent is None:
+        return fallback.sourceline, where(fallback)
+    base = where(parent)
+    if getattr(node, "is_attribute", False):
+        name = str(node.attrname)
+        if name.startswith("{http://www.w3.org/XML/1998/namespace}"):
+            name = "xml:" + name.split("}", 1)[1]
+        return parent.sourceline, f"{base}/@{name}"
+    return parent.sourceline, f"{base}/text()"

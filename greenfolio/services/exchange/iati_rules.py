@@ -14,9 +14,10 @@ copy of that small document (``iati_rule_fast``).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -98,31 +99,11 @@ Where = Callable[[etree._Element], str]
 """The XPath of an element as it reads in the activity's own document."""
 
 
-def _in_own_tree(node: etree._Element) -> str:
-    return str(node.getroottree().getpath(node))
-
-
-def _path_of(node: Any, fallback: etree._Element, where: Where) -> tuple[int | None, str]:
-    """Line and concrete XPath of a result node (element, attribute or text)."""
-    if isinstance(node, etree._Element):
-        return node.sourceline, where(node)
-    parent = getattr(node, "getparent", lambda: None)()
-    if parent is None:
-        return fallback.sourceline, where(fallback)
-    base = where(parent)
-    if getattr(node, "is_attribute", False):
-        name = str(node.attrname)
-        if name.startswith("{http://www.w3.org/XML/1998/namespace}"):
-            name = "xml:" + name.split("}", 1)[1]
-        return parent.sourceline, f"{base}/@{name}"
-    return parent.sourceline, f"{base}/text()"
-
-
 _NO_VARIABLES: Mapping[str, str] = {}
 
 
 def _run_case(
-    el: etree._Element, case: Case, ident: str, env: rt.Env, value: str | None, where: Where
+    el: etree._Element, case: Case, act: _Activity, env: rt.Env, value: str | None, where: Where
 ) -> list[Finding]:
     vs = {ev.LOOP_VARIABLE: value} if value is not None else _NO_VARIABLES
     spec = case.spec
@@ -133,9 +114,15 @@ def _run_case(
     failures = rt.CHECKS[case.rule](el, spec, vs, env)
     if not failures:
         return []
+    key = (case.uid, value)
+    if key in act.counted:
+        # a finding that will not be listed: counted, with no place worked out
+        act.tally[key] = act.tally.get(key, 0) + len(failures)
+        return []
     findings = []
+    ident = act.ident
     for failure in failures:
-        line, path = _path_of(failure.node if failure.node is not None else el, el, where)
+        line, path = fast.path_of(failure.node if failure.node is not None else el, el, where)
         findings.append(Finding(case, ident, line, path, failure.detail, failure.params, value))
     return findings
 
@@ -163,11 +150,19 @@ def identifier_of(el: etree._Element, index: int) -> str:
 class _Activity:
     """One activity being checked: where it is evaluated, and how its paths read."""
 
-    __slots__ = ("_copy", "_paths", "el", "ident", "names", "root")
+    __slots__ = ("_copy", "_paths", "counted", "el", "ident", "names", "root", "tally")
 
-    def __init__(self, el: etree._Element, ident: str) -> None:
+    def __init__(
+        self,
+        el: etree._Element,
+        ident: str,
+        counted: Container[tuple[int, str | None]] = frozenset(),
+        tally: dict[tuple[int, str | None], int] | None = None,
+    ) -> None:
         self.el = el
         self.ident = ident
+        self.counted = counted
+        self.tally: dict[tuple[int, str | None], int] = tally if tally is not None else {}
         parent = el.getparent()
         # in place only where the root is the activity's own kind of file root
         placed = (
@@ -208,6 +203,10 @@ class _Step:
     plain: tuple[tuple[Case, ...], etree.XPath | None, tuple[Case, ...], etree.XPath | None]
     """The plain cases judged on each element the context selects, with their marker:
     those not judged early, then (when the context is marked as a whole) all of them."""
+    unmarked: tuple[Case, ...]
+    """The cases that run whatever the marker says (those not in ``early``)."""
+    itself: bool
+    """The context is the activity itself (no XPath needed to find it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,8 +250,19 @@ def _plan(ruleset: Ruleset, names: frozenset[str], root: str | None, tag: str) -
             # fail on any of them (one pass over them); the cases are told apart later
             anyone = " or ".join(f"({active[i].fails})" for i in sorted(marked))
             early.append((len(steps), WHOLE, local, anyone))
-        steps.append(_Step(context, active, local, frozenset(marked), _plain(active, marked)))
-    marker = fast.marker(tuple(f"({loc})[{fails}]" for _s, _i, loc, fails in early))
+        unmarked = tuple(c for i, c in enumerate(active) if i not in marked)
+        steps.append(
+            _Step(
+                context,
+                active,
+                local,
+                frozenset(marked),
+                _plain(active, marked),
+                unmarked,
+                local == f"self::{tag}",
+            )
+        )
+    marker = fast.marker(tuple(fast.on_activity(loc, fails, tag) for _s, _i, loc, fails in early))
     plan = _Plan(tuple(steps), marker if early else None, tuple((s, i) for s, i, *_x in early))
     if len(ruleset.plans) >= 4096:
         ruleset.plans.clear()
@@ -280,7 +290,12 @@ WHOLE = -1
 def _days(env: rt.Env) -> tuple[int, int]:
     """Today and a day ``fast.RECENT_DAYS`` before it, as YYYYMMDD numbers (the
     markers' ``TODAY`` and ``RECENT``)."""
-    day = env.now.date()
+    return _days_of(env.now)
+
+
+@lru_cache(maxsize=16)
+def _days_of(now: datetime) -> tuple[int, int]:
+    day = now.date()
     recent = day - timedelta(days=fast.RECENT_DAYS)
     return (
         day.year * 10000 + day.month * 100 + day.day,
@@ -289,25 +304,38 @@ def _days(env: rt.Env) -> tuple[int, int]:
 
 
 def check_activity(
-    el: etree._Element, ruleset: Ruleset, env: rt.Env, index: int = 1
+    el: etree._Element,
+    ruleset: Ruleset,
+    env: rt.Env,
+    index: int = 1,
+    *,
+    counted: Container[tuple[int, str | None]] = frozenset(),
+    tally: dict[tuple[int, str | None], int] | None = None,
 ) -> list[Finding]:
     """Every failure of ``ruleset`` on one activity or organisation element.
 
     ``el`` may still sit in the tree an ``iterparse`` is building: it is not changed, and
     nothing outside it is looked at but its root element's name and attributes.
+    Failures of the cases in ``counted`` (by case uid and loop value: those whose
+    findings are no longer listed) are only added up in ``tally``, with no ``Finding``
+    nor place worked out for them.
     """
-    act = _Activity(el, identifier_of(el, index))
+    act = _Activity(el, identifier_of(el, index), counted, tally)
     plan = _plan(ruleset, act.names, act.root, str(el.tag))
     days = _days(env)
     flagged: set[tuple[int, int]] = set()
+    steps: set[int] = set()
     if plan.marker is not None:
         flagged = {plan.marks[i] for i in fast.marks(plan.marker, el, days)}
+        steps = {s for s, _i in flagged}
     findings: list[Finding] = []
     with ev.memo():
         for s, step in enumerate(plan.steps):
             whole = (s, WHOLE) in flagged
             if whole or not step.early:
                 run = step.cases
+            elif s not in steps:
+                run = step.unmarked
             else:
                 run = tuple(
                     case
@@ -331,10 +359,12 @@ def _check_context(
     the plain cases were only judged for the context as a whole)."""
     findings: list[Finding] = []
     where: Where
-    if step.local is not None:
+    if step.itself:
+        found, where = [act.el], act.where
+    elif step.local is not None:
         found, where = ev.nodes(act.el, step.local, _NO_VARIABLES), act.where
     else:
-        found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), _in_own_tree
+        found, where = ev.nodes(act.copy(), step.context, _NO_VARIABLES), fast.in_own_tree
     # plain cases not judged for the whole activity are judged here, for each target
     plain, marker = (step.plain[2], step.plain[3]) if whole else (step.plain[0], step.plain[1])
     for target in found:
@@ -348,14 +378,14 @@ def _check_context(
             if id(case) in skip:
                 continue
             if case.loop is None:
-                findings.extend(_run_case(target, case, act.ident, env, None, where))
+                findings.extend(_run_case(target, case, act, env, None, where))
                 continue
             foreach = ev.nodes(target, case.loop["foreach"], _NO_VARIABLES)
             screen = fast.xpath(case.loop_fails) if case.loop_fails is not None else None
             for value in dict.fromkeys(ev.text_of(n) for n in foreach):
                 if screen is not None and not fast.holds(screen, target, days, value):
                     continue
-                findings.extend(_run_case(target, case, act.ident, env, value, where))
+                findings.extend(_run_case(target, case, act, env, value, where))
     return findings
 
 

@@ -331,11 +331,22 @@ class ImportCheck:
         self.listed: dict[tuple[int, str | None], int] = {}
         """Of those, how many became problems."""
         self._cases: dict[tuple[int, str | None], Case] = {}
+        self._full: set[tuple[int, str | None]] = set()
+        """Rules (and loop values) with ``keep`` findings listed: the rest are counted
+        without being made into findings (except what may refuse an activity)."""
+        self._tally: dict[tuple[int, str | None], int] = {}
         self._sentences: dict[tuple[int, str | None], str] = {}
         self._details: dict[tuple[object, ...], str] = {}
 
     def __call__(self, el: etree._Element, index: int) -> list[Problem]:
-        findings = check_activity(el, self.ruleset, self.env, index)
+        tally = self._tally
+        findings = check_activity(
+            el, self.ruleset, self.env, index, counted=self._full, tally=tally
+        )
+        if tally:
+            for key, count in tally.items():
+                self.counts[key] = self.counts.get(key, 0) + count
+            tally.clear()
         if not findings:
             return []
         if self.keep is not None:
@@ -357,6 +368,8 @@ class ImportCheck:
             key = (f.case.uid, f.loop_value)
             count = self.counts[key] = self.counts.get(key, 0) + 1
             self._cases.setdefault(key, f.case)
+            if count >= keep and not (self.strict and f.case.severity == "error"):
+                self._full.add(key)
             if count <= keep:
                 kept.append(f)
                 self.listed[key] = self.listed.get(key, 0) + 1
