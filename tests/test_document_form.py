@@ -438,7 +438,7 @@ def test_arabic_pdf_reads_as_a_un_arabic_document(built: tuple[Path, Path]) -> N
                 assert hyphens and x0 - hyphens[0][1] < 1, ("no hyphen on its left", word)
                 assert not [w for w in line if w[4] == "-" and w[0] >= x1 - 0.5], word
                 numbers.append(int(value))
-            elif y1 - y0 < 9.5 and abs(x1 - (right - 8.5)) < 2:  # a footnote's number
+            elif y1 - y0 < 9.5 and x0 > right - 12:  # a footnote's number, in its column
                 notes += 1
                 assert line, f"footnote {value} alone on its line"
                 assert max(w[1] for w in line) < x0 + 0.5, (word, line[:2])
@@ -547,3 +547,14 @@ def test_a_missing_font_stops_the_build_naming_it_and_its_package(
     assert result.exit_code == 0, result.output
     listed, _ = _poppler("pdffonts", tmp_path / "c" / "board-2021-en.pdf")
     assert "NotoSerif" in listed and "CJK" not in listed
+
+
+@needs_poppler
+def test_a_wrapped_footnote_lines_up_under_its_text(built: tuple[Path, Path]) -> None:
+    """A footnote's mark stands in a column of its own: the second line of a long web address
+    starts where the first line's text starts, not under the mark."""
+    board, _ = built
+    words = [w for page in _bbox_pages(board / "board-2021-en.pdf") for w in page]
+    first = next(w for w in words if w[4] == "www.greenindustryplatform.org/research/")
+    rest = next(w for w in words if w[4].startswith("lessons-learnt-assessing"))
+    assert abs(rest[0] - first[0]) < 0.5, (first, rest)

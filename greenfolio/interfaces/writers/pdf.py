@@ -106,7 +106,7 @@ class _Typst:
         last = ""  # the text of the run just before, when it was plain text
         for run in para.runs:
             if run.footnote is not None:
-                call = f"#footnote[#h(0.3em){self.note_text(notes.get(run.footnote, ''))}]"
+                call = f"#footnote[{self.note_text(notes.get(run.footnote, ''))}]"
                 call = f"{_s(bidi.CALL_LEAD)}{call}" if self.rtl else call
                 if self.rtl and body:  # the call stays on the line of the word it follows
                     word = re.search(r"\S+$", last) if last else None
@@ -135,7 +135,7 @@ class _Typst:
 
 
 def _header_note(mark: str, text: str) -> str:
-    return f'#footnote(numbering: _ => "{mark}")[#h(0.3em){_s(text)}]'
+    return f'#footnote(numbering: _ => "{mark}")[{_s(text)}]'
 
 
 def _header(t: _Typst, head: Header) -> list[str]:
@@ -223,7 +223,7 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
         "#show footnote.entry: set par(justify: false)\n",
         # the note's mark in a column of its own, so that a wrapped web address lines up
         # under the text, not under the mark
-        "#show footnote.entry: it => grid(columns: (1.2em, 1fr), column-gutter: 0.15em, "
+        "#show footnote.entry: it => grid(columns: (1.2em, 1fr), column-gutter: 0.4em, "
         "align(end, super(numbering(it.note.numbering, "
         "..counter(footnote).at(it.note.location())))), it.note.body)\n",
     ]
