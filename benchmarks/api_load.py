@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import bench_db
 import load_plans
 import load_sql
 from load_http import (
@@ -83,7 +84,7 @@ from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from greenfolio.domain.permissions import Grant, Role, Scope
-from greenfolio.services import accounts, demo, reference, synthetic
+from greenfolio.services import accounts, demo, reference
 from greenfolio.services.database import Database
 from greenfolio.store import migrate
 from greenfolio.store.tables import ResultRow, TermRow, WorkRow
@@ -119,8 +120,8 @@ def prepare(url: str, projects: int) -> Database:
     if not have:
         started = time.perf_counter()
         demo.load(db)
-        print(f"loading {projects} synthetic projects …", flush=True)
-        synthetic.generate(db, projects)
+        print(f"loading {projects:,} synthetic projects …", flush=True)
+        bench_db.generate(db, projects)
         print(f"portfolio built in {time.perf_counter() - started:.1f}s", flush=True)
     names = {u.username for u in accounts.users(db, None)}
     for name, role in ((VIEWER, Role.VIEWER), (EDITOR, Role.EDITOR)):

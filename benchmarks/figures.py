@@ -39,7 +39,7 @@ import bench_db
 from sqlalchemy import bindparam, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from greenfolio.services import demo, reporting, synthetic
+from greenfolio.services import demo, reporting
 from greenfolio.services import figures as figure_queries
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import ReportDefinition, load_definition, window
@@ -156,19 +156,7 @@ def load_portfolio(db: Database, projects: int) -> int:
     db.upgrade()
     demo.load(db)
     print(f"  schema and demo portfolio loaded in {time.perf_counter() - started:.1f}s", flush=True)
-    done = 0
-    step = max(1, int(projects * PROGRESS_EVERY))
-    next_report = step
-
-    def progress(size: int) -> None:
-        nonlocal done, next_report
-        done += size
-        if done >= next_report or done == projects:
-            elapsed = time.perf_counter() - started
-            print(f"  loading: {done:,}/{projects:,} projects ({elapsed:.1f}s)", flush=True)
-            next_report = (done // step + 1) * step
-
-    added = synthetic.generate(db, projects, progress=progress)
+    added = bench_db.generate(db, projects, PROGRESS_EVERY)
     with db.transaction() as session:
         works = session.scalar(select(func.count()).select_from(WorkRow))
         rows = session.scalar(select(func.count()).select_from(ResultRow))

@@ -131,3 +131,15 @@ def test_a_view_is_served_when_it_cannot_be_kept(demo_db: Database) -> None:
     assert kept is None
     view_cache._memory.entries.clear()
     assert explorer.dashboard(demo_db, ADMIN) == shown
+
+
+def test_filter_countries_are_the_maps_countries(demo_db: Database) -> None:
+    """The country filter's choices (found by seeking each country on the indexes) are
+    exactly the countries the map counts, one listed on a project included."""
+    synthetic.generate(demo_db, 40, seed=5)
+    add_project(demo_db, "listed-only", "pops", "ATA")
+    with demo_db.transaction() as session:
+        listed = sorted(dashboard_figures.countries(session))
+        assert "ATA" in listed and len(listed) > 30
+        assert dashboard_figures.country_codes(session) == listed
+    assert explorer.facets(demo_db, ADMIN)["countries"] == listed

@@ -252,6 +252,14 @@ def _core_statement(
         counts[(f"bulk_{verb}", table)] += rows
 
 
+def count_bulk(conn: Connection, verb: str, table: str, rows: int) -> None:
+    """Rows written on the driver's connection directly (PostgreSQL's COPY), which no
+    statement listener sees: counted as ``_core_statement`` counts a bulk statement's."""
+    if rows and table not in NOT_AUDITED and table in Base.metadata.tables:
+        counts = conn.info.setdefault(_CORE_KEY, Counter())
+        counts[(f"bulk_{verb}", table)] += rows
+
+
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _clear_core(conn: Connection) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
@@ -43,6 +44,7 @@ from greenfolio.domain import search_text
 from greenfolio.store.tables import TermRow, WorkRow, WorkSearchRow, WorkTermRow
 
 FTS_TABLE = "work_search_fts"
+INSERT_TRIGGER = "work_search_ai"
 CHUNK = 500
 
 
@@ -73,40 +75,79 @@ def _has_index(conn: Connection) -> bool:
     return True
 
 
+def has_index(conn: Connection) -> bool:
+    """Whether ``work_search`` exists (writers that build documents themselves ask)."""
+    return _has_index(conn)
+
+
+@contextmanager
+def bulk_insert(conn: Connection) -> Iterator[None]:
+    """For a load that adds many documents: on SQLite the FTS index is not fed row by row
+    by its insert trigger (three times the work of one pass) but rebuilt whole after the
+    block, and the trigger made again from its stored definition. Inside the caller's
+    transaction: a failed load gets the trigger back with the rollback."""
+    if conn.dialect.name != "sqlite" or not _has_index(conn):
+        yield
+        return
+    trigger = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
+    ).scalar()
+    if trigger is None:  # already fed some other way: leave it so
+        yield
+        return
+    conn.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
+    yield
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    conn.exec_driver_sql(str(trigger))
+
+
 def refresh(conn: Connection, work_ids: Iterable[int]) -> None:
     """Rebuild the search documents of ``work_ids`` (those gone lose theirs)."""
     ids = sorted({int(i) for i in work_ids if i is not None})
     if not ids or not _has_index(conn):
         return
     for chunk in _chunks(ids):
-        texts: dict[int, list[str]] = {}
-        for wid, key, title, description in conn.execute(
+        works = conn.execute(
             select(WorkRow.id, WorkRow.key, WorkRow.title, WorkRow.description).where(
                 WorkRow.id.in_(chunk)
             )
-        ):
-            texts[wid] = [search_text.document([key, *_strings(title), *_strings(description)])]
+        ).all()
         links = conn.execute(
             select(WorkTermRow.work_id, WorkTermRow.term_key).where(WorkTermRow.work_id.in_(chunk))
         ).all()
-        # A few dozen terms classify thousands of works: each term's words are made once.
-        names = {
-            key: search_text.document([label or "", *_strings(names)])
-            for key, label, names in conn.execute(
-                select(TermRow.key, TermRow.label, TermRow.names).where(
-                    TermRow.key.in_({term for _, term in links})
-                )
-            )
-        }
-        for wid, term in links:
-            texts[wid].append(names.get(term, ""))
         conn.execute(delete(WorkSearchRow).where(WorkSearchRow.work_id.in_(chunk)))
-        rows = [
-            {"work_id": wid, "document": " ".join(p for p in parts if p)}
-            for wid, parts in texts.items()
-        ]
+        rows = documents(conn, works, links)
         if rows:
             conn.execute(insert(WorkSearchRow), rows)
+
+
+def documents(
+    conn: Connection,
+    works: Iterable[tuple[int, str, dict[str, Any], dict[str, Any]]],
+    links: Iterable[tuple[int, str]],
+) -> list[dict[str, Any]]:
+    """The ``work_search`` rows of work items given as (id, key, title, description) with
+    their (work id, term key) links, without reading them back: bulk loaders hand over
+    what they are inserting."""
+    texts: dict[int, list[str]] = {}
+    for wid, key, title, description in works:
+        texts[wid] = [search_text.document([key, *_strings(title), *_strings(description)])]
+    pairs = sorted((int(w), str(t)) for w, t in links if w in texts)
+    # A few dozen terms classify thousands of works: each term's words are made once.
+    names = {
+        key: search_text.document([label or "", *_strings(names)])
+        for key, label, names in conn.execute(
+            select(TermRow.key, TermRow.label, TermRow.names).where(
+                TermRow.key.in_({term for _, term in pairs})
+            )
+        )
+    }
+    for wid, term in pairs:
+        texts[wid].append(names.get(term, ""))
+    return [
+        {"work_id": wid, "document": " ".join(p for p in parts if p)}
+        for wid, parts in texts.items()
+    ]
 
 
 def add_new(

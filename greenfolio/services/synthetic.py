@@ -8,25 +8,59 @@ seeded, so the same N gives the same portfolio.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import pycountry
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.refdata import loader
-from greenfolio.services import reference, search
+from greenfolio.services import bulk_load, reference, search
 from greenfolio.services.database import Database
-from greenfolio.store.tables import ResultRow, WorkRow, WorkTermRow
+from greenfolio.store.tables import Base, ResultRow, WorkRow, WorkSearchRow, WorkTermRow
 
 RESULTS_PER_PROJECT = 10
 KEY_PREFIX = "synthetic-"
+REBUILD_FROM = 5_000
+"""From this many projects added (and no fewer than are stored already), the tables'
+secondary indexes are dropped for the load and built again after it."""
+WORKS, TERMS, DOCUMENTS, RESULTS = (
+    Base.metadata.tables[row.__tablename__]
+    for row in (WorkRow, WorkTermRow, WorkSearchRow, ResultRow)
+)
+TABLES = (WORKS, TERMS, DOCUMENTS, RESULTS)
 
 # Units a result may be entered in, per indicator unit, to exercise conversion.
 _ALTERNATIVE_UNITS = {"t": ["t", "kg"], "g_TEQ": ["g_TEQ", "mg_TEQ"], "tCO2e": ["tCO2e", "ktCO2e"]}
 _SCALE = {"kg": 1000.0, "mg_TEQ": 1000.0, "ktCO2e": 0.001}
+
+
+@dataclass
+class _Choices:
+    """What the generator picks from (reference data, read once)."""
+
+    countries: list[str] = field(default_factory=lambda: [c.alpha_3 for c in pycountry.countries])
+    inds: list[Indicator] = field(default_factory=lambda: list(loader.indicators().values()))
+    programmes: list[str] = field(default_factory=lambda: _terms("programme"))
+    focus: list[str] = field(default_factory=lambda: _terms("focus_area"))
+    conventions: list[str] = field(default_factory=lambda: _terms("convention"))
+    functions: list[str] = field(default_factory=lambda: _terms("core_function"))
+
+
+def _terms(scheme: str) -> list[str]:
+    return [f"{scheme}:{t.code}" for t in loader.schemes()[scheme].terms]
+
+
+@dataclass
+class _Batch:
+    works: list[dict[str, Any]] = field(default_factory=list)
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
 
 
 def generate(
@@ -35,52 +69,45 @@ def generate(
     seed: int = 2021,
     chunk: int = 5000,
     progress: Callable[[int], None] | None = None,
+    note: Callable[[str], None] | None = None,
+    rebuild_indexes: bool | None = None,
 ) -> int:
-    """Add ``projects`` synthetic projects (and ten results each); returns results added."""
+    """Add ``projects`` synthetic projects (and ten results each); returns results added.
+
+    ``progress`` is told the projects of each batch written, ``note`` the slower steps
+    after them (index builds, statistics). ``rebuild_indexes`` forces or forbids dropping
+    the secondary indexes during the load (default: from ``REBUILD_FROM`` projects on)."""
     reference.sync(db)
     rng = random.Random(seed)
-    countries = [c.alpha_3 for c in pycountry.countries]
-    inds = list(loader.indicators().values())
-    programmes = [f"programme:{t.code}" for t in loader.schemes()["programme"].terms]
-    focus = [f"focus_area:{t.code}" for t in loader.schemes()["focus_area"].terms]
-    conventions = [f"convention:{t.code}" for t in loader.schemes()["convention"].terms]
-    functions = [f"core_function:{t.code}" for t in loader.schemes()["core_function"].terms]
+    choices = _Choices()
+    say = note or (lambda _: None)
     added = 0
-    with db.transaction() as session:
+    with bulk_load.transaction(db) as session:
+        conn = session.connection()
         start = session.scalar(select(func.count()).select_from(WorkRow)) or 0
         first_id = (session.scalar(select(func.max(WorkRow.id))) or 0) + 1
-        for offset in range(0, projects, chunk):
-            size = min(chunk, projects - offset)
-            works: list[dict[str, Any]] = []
-            terms: list[dict[str, Any]] = []
-            results: list[dict[str, Any]] = []
-            for i in range(size):
-                wid = first_id + offset + i
-                number = start + offset + i
-                works.append(
-                    {
-                        "id": wid,
-                        "key": f"{KEY_PREFIX}{number:07d}",
-                        "kind": "project",
-                        "title": {"en": f"Synthetic project {number}"},
-                        "description": {},
-                        "status": "implementation",
-                        "version": 1,
-                    }
-                )
-                terms.append({"work_id": wid, "term_key": rng.choice(programmes)})
-                terms.append({"work_id": wid, "term_key": rng.choice(focus)})
-                terms.append({"work_id": wid, "term_key": rng.choice(functions)})
-                if rng.random() < 0.5:
-                    terms.append({"work_id": wid, "term_key": rng.choice(conventions)})
-                results += [_result(rng, wid, inds, countries) for _ in range(RESULTS_PER_PROJECT)]
-            session.execute(insert(WorkRow), works)
-            session.execute(insert(WorkTermRow), terms)
-            search.refresh(session.connection(), [w["id"] for w in works])
-            session.execute(insert(ResultRow), results)
-            added += len(results)
-            if progress:
-                progress(size)
+        rebuild = (
+            rebuild_indexes
+            if rebuild_indexes is not None
+            else projects >= REBUILD_FROM and projects >= start
+        )
+        names = [t.name for t in TABLES]
+        deferred = bulk_load.indexes_deferred(conn, names, say) if rebuild else nullcontext()
+        documents = search.bulk_insert(conn) if rebuild else nullcontext()
+        rows = bulk_load.Loader(conn)
+        with bulk_load.fast_writes(conn), deferred, documents:
+            for offset in range(0, projects, chunk):
+                size = min(chunk, projects - offset)
+                batch = _batch(rng, choices, first_id + offset, start + offset, size)
+                rows.insert(WORKS, batch.works)
+                rows.insert(TERMS, batch.terms)
+                if search.has_index(conn):
+                    works = [(w["id"], w["key"], w["title"], w["description"]) for w in batch.works]
+                    links = [(t["work_id"], t["term_key"]) for t in batch.terms]
+                    rows.insert(DOCUMENTS, search.documents(conn, works, links))
+                added += rows.insert(RESULTS, batch.results)
+                if progress:
+                    progress(size)
         if session.get_bind().dialect.name == "postgresql":
             # Ids were given explicitly: the sequence must move past them, or the next
             # project added (by a user, through the ORM) would be refused a taken id.
@@ -90,8 +117,40 @@ def generate(
                     "FROM work_item"
                 )
             )
-    _analyze(db)
+    _analyze(db, say)
     return added
+
+
+def _batch(
+    rng: random.Random, choices: _Choices, first_id: int, first_number: int, size: int
+) -> _Batch:
+    """The rows of ``size`` projects: drawn in the same order for the same seed (so the
+    same portfolio comes out whatever the batch size)."""
+    batch = _Batch()
+    for i in range(size):
+        wid, number = first_id + i, first_number + i
+        batch.works.append(_work(wid, number))
+        terms = [rng.choice(choices.programmes), rng.choice(choices.focus)]
+        terms.append(rng.choice(choices.functions))
+        if rng.random() < 0.5:
+            terms.append(rng.choice(choices.conventions))
+        batch.terms += [{"work_id": wid, "term_key": t} for t in terms]
+        batch.results += [
+            _result(rng, wid, choices.inds, choices.countries) for _ in range(RESULTS_PER_PROJECT)
+        ]
+    return batch
+
+
+def _work(wid: int, number: int) -> dict[str, Any]:
+    return {
+        "id": wid,
+        "key": f"{KEY_PREFIX}{number:07d}",
+        "kind": "project",
+        "title": {"en": f"Synthetic project {number}"},
+        "description": {},
+        "status": "implementation",
+        "version": 1,
+    }
 
 
 def _result(
@@ -118,7 +177,13 @@ def _result(
     }
 
 
-def _analyze(db: Database) -> None:
-    """Refresh planner statistics so figure queries use the indexes after a bulk load."""
+def _analyze(db: Database, say: Callable[[str], None]) -> None:
+    """Refresh planner statistics so figure queries use the indexes after a bulk load; on
+    SQLite also fold the write-ahead log back into the file and empty it."""
+    started = time.perf_counter()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as conn:
+            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    say(f"statistics refreshed in {time.perf_counter() - started:.1f}s")
