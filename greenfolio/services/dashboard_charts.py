@@ -130,7 +130,11 @@ def _cells(
     session: Session, inds: list[Indicator], win: figures.Window, keys: list[str]
 ) -> dict[tuple[str, str, str | None], dict[str, dict[str, Any]]]:
     """{(term, indicator, status): {year or WHOLE: {"value", "qualifier"}}}, from one
-    grouped query of sums and one of distinct counts, by year and for the whole window."""
+    grouped query of sums and one of distinct counts, by year and for the whole window.
+
+    The sums are read by year only: the years partition the window, so the whole window's
+    cell takes the parts of all its years (one scan of the results instead of two; a
+    distinct count cannot be added up that way and keeps its own query)."""
     by_code = {ind.code: ind for ind in inds}
     summed = [i for i in inds if i.aggregation not in DISTINCT]
     counted = [i for i in inds if i.aggregation in DISTINCT]
@@ -139,7 +143,7 @@ def _cells(
     summed_where, counted_where = _where(summed, win), _where(counted, win)
     for by_year in (True, False):
         cols = _keys(by_year)
-        if summed and keys:
+        if summed and keys and by_year:
             query = select(*cols, ResultRow.unit, ResultRow.qualifier, func.sum(ResultRow.value))
             query = _base(query, summed_where, keys).group_by(
                 *cols, ResultRow.unit, ResultRow.qualifier
@@ -151,6 +155,7 @@ def _cells(
                 unit, qual, total = row[-3:]
                 part = (UnitGroup(unit=unit, total=float(total), record_ids=[]), Qualifier(qual))
                 groups.setdefault((term, code, status, _slot(row, by_year)), []).append(part)
+                groups.setdefault((term, code, status, WHOLE), []).append(part)
         if counted and keys:
             countries = func.count(ResultRow.country.distinct())
             query = select(*cols, countries, func.count(ResultRow.entity.distinct()))
