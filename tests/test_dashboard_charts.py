@@ -381,3 +381,35 @@ def test_largest_and_latest_values_follow_the_figure_query(demo_db: Database) ->
                 )
                 fig = figures.indicator_figure(session, spec, with_ids=False)
                 assert rows[code]["values"][key]["value"] == fig.value
+
+
+def test_a_country_counts_once_whatever_the_status_of_its_results(demo_db: Database) -> None:
+    """Results of an indicator counted by distinct countries may carry a status: the count
+    takes them all (the figure has no status), not those of one status only."""
+    from sqlalchemy import insert
+
+    from greenfolio.store.tables import WorkRow
+
+    countries = {"planned": "ZW", "under_way": "ZM", "completed": "MW"}
+    with demo_db.transaction() as session:
+        work = session.scalar(select(WorkRow.id).where(WorkRow.key == "idb49-pops-programme"))
+        for milestone, country in countries.items():
+            session.execute(
+                insert(ResultRow).values(
+                    work_id=work, indicator_code="countries_supported", value=1.0,
+                    unit="country", qualifier="exact", kind="actual", country=country,
+                    milestone=milestone, period_end=date(2020, 9, 30),
+                    review_state="verified", version=1,
+                )
+            )  # fmt: skip
+    with demo_db.transaction() as session:
+        data = dashboard_charts._compute(session, date(2030, 1, 1))
+        chart = next(c for c in data["charts"] if c["key"] == "convention:stockholm")
+        row = next(r for r in chart["rows"] if r["indicator"] == "countries_supported")
+        win = figures.Window(date(2020, 1, 1), date(2021, 6, 30))
+        for key, piece in (("2020", figures.Window(date(2020, 1, 1), date(2020, 12, 31))),
+                           ("period", win)):  # fmt: skip
+            spec = figures.FigureSpec("x", "indicator", row["params"], piece)
+            fig = figures.indicator_figure(session, spec, with_ids=False)
+            assert fig.value >= len(countries)
+            assert row["values"][key]["value"] == fig.value
