@@ -16,6 +16,8 @@ class Run:
     ``part`` says what of the figure the text shows: its value, or its period or date.
     ``lang`` is set on text written in another language than the document's (a partner's
     name kept as given); writers mark it with that language.
+    ``title`` is set on the title of a publication (a guide, a report, a framework), which
+    English, French and Spanish UN documents set in italics (UN Editorial Manual, "Italics").
     """
 
     text: str
@@ -23,6 +25,7 @@ class Run:
     footnote: int | None = None
     part: str = "value"
     lang: str | None = None
+    title: bool = False
 
 
 @dataclass(frozen=True)

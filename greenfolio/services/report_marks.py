@@ -23,17 +23,36 @@ FIG_OPEN, FIG_MID, FIG_CLOSE, NOTE_OPEN, NOTE_CLOSE = (
 )
 # Text in another language (a partner's name as given): LANG_OPEN lang LANG_MID text LANG_CLOSE.
 LANG_OPEN, LANG_MID, LANG_CLOSE = "\ue005", "\ue006", "\ue007"
+# The title of a publication, set in italics: TITLE_OPEN text TITLE_CLOSE.
+TITLE_OPEN, TITLE_CLOSE = "\ue008", "\ue009"
 MARKS = re.compile(
     f"{FIG_OPEN}([^{FIG_MID}]*){FIG_MID}([^{FIG_CLOSE}]*){FIG_CLOSE}|{NOTE_OPEN}(\\d+){NOTE_CLOSE}"
     f"|{LANG_OPEN}([a-z]+){LANG_MID}([^{LANG_CLOSE}]*){LANG_CLOSE}"
+    f"|{TITLE_OPEN}([^{TITLE_CLOSE}]*){TITLE_CLOSE}"
 )
+ITALIC_TITLES = frozenset(("en", "fr", "es"))
+"""Languages whose UN documents set the titles of publications in italics (UN Editorial
+Manual, "Italics": https://www.un.org/dgacm/en/content/editorial-manual/italics). The
+Chinese source marks a title with 《》 (000_*.txt: 《2030 年国家经济战略》) and Russian
+with «»: their templates write the marks, and the title stays upright."""
 _HAN = "\u4e00-\u9fff"
 _LATIN_OR_DIGIT = "A-Za-z0-9"
 
 
 _CJK_PUNCT = "，。、；：（）“”《》！？"
-_OPENERS = FIG_OPEN + NOTE_OPEN + LANG_OPEN
-_CLOSERS = FIG_CLOSE + NOTE_CLOSE + LANG_CLOSE
+_OPENERS = FIG_OPEN + NOTE_OPEN + LANG_OPEN + TITLE_OPEN
+_CLOSERS = FIG_CLOSE + NOTE_CLOSE + LANG_CLOSE + TITLE_CLOSE
+
+
+def title_marked(text: str, lang: str) -> str:
+    """``text``, the title of a publication, marked to be set in italics where ``lang``
+    sets titles so; as written elsewhere."""
+    return f"{TITLE_OPEN}{text}{TITLE_CLOSE}" if lang in ITALIC_TITLES else text
+
+
+def has_marks(text: str) -> bool:
+    """True if ``text`` holds a figure, a footnote mark, a name or a title."""
+    return any(mark in text for mark in _OPENERS)
 
 
 def space_han(text: str, lang: str) -> str:
@@ -64,7 +83,7 @@ def space_runs(runs: list[Run]) -> list[Run]:
         a, b = left.text[-1], right.text[0]
         if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
             if left.figure is None and left.lang is None:
-                out[i] = Run(left.text + " ")
+                out[i] = Run(left.text + " ", title=left.title)
             elif right.figure is None and right.lang is None:
-                out[i + 1] = Run(" " + right.text)
+                out[i + 1] = Run(" " + right.text, title=right.title)
     return out

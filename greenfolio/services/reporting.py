@@ -51,8 +51,10 @@ from greenfolio.services.report_marks import (
     MARKS,
     NOTE_CLOSE,
     NOTE_OPEN,
+    has_marks,
     space_han,
     space_runs,
+    title_marked,
 )
 
 _DATE_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar"}
@@ -253,6 +255,18 @@ class _Renderer:
             return name.text
         return f"{LANG_OPEN}{name.lang}{LANG_MID}{name.text}{LANG_CLOSE}"
 
+    def title(self, text: str) -> str:
+        """The title of a publication (a guide, a report, a framework), set in italics in
+        English, French and Spanish; in Chinese, Russian and Arabic it is printed as the
+        template writes it, with the language's own marks (《》, «»), never in italics.
+        Names of organizations, programmes and treaties are not titles of publications."""
+        if has_marks(text):
+            raise ValidationError(
+                f"{self.lang} template, {self.where}: a title of a publication is plain "
+                "text; put figures, footnotes and names outside title()"
+            )
+        return title_marked(text, self.lang)
+
     def period_year(self, fid: str) -> str:
         fig = self._figure(fid)
         if fig.window is None or fig.window.end is None:
@@ -281,6 +295,7 @@ class _Renderer:
             "qty": self.qty,
             "countries": self.countries,
             "org": self.org,
+            "title": self.title,
             "period_year": self.period_year,
             "figure_date": self.figure_date,
             "fn": self.fn,
@@ -301,7 +316,9 @@ class _Renderer:
         for match in MARKS.finditer(text):
             if match.start() > pos:
                 out.append(Run(text[pos : match.start()]))
-            if match.group(4) is not None:
+            if match.group(6) is not None:
+                out.append(Run(match.group(6), title=True))
+            elif match.group(4) is not None:
                 out.append(Run(match.group(5), lang=match.group(4)))
             elif match.group(3) is not None:
                 out.append(Run(match.group(3), footnote=int(match.group(3))))

@@ -231,6 +231,8 @@ class _Writer:
                         self.notes.reference(p, self._isolated(notes.get(run.footnote, "")))
                     elif run.lang:
                         self.foreign(p, run.text, run.lang)
+                    elif run.title:  # a publication's title, in italics (UN style)
+                        self.text(p, run.text, italic=True)
                     else:
                         self.text(p, run.text)
                 for chart in doc.charts_after(para.key):

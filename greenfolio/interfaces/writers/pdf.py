@@ -126,6 +126,9 @@ class _Typst:
                     f"{_lit(run.text)})"
                 )
                 last = ""
+            elif run.title:  # a publication's title, in italics (UN style)
+                body.append(f"#emph[{self.text(run.text)}]")
+                last = ""
             else:
                 body.append(self.text(run.text))
                 last = run.text
