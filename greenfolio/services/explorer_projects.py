@@ -134,7 +134,7 @@ def project_conditions(flt: ProjectFilter, *, probe: bool = False) -> list[Colum
     return conds
 
 
-def matched_ids(flt: ProjectFilter) -> Any:
+def matched_ids(flt: ProjectFilter, dialect: str) -> Any:
     """The ids of the projects a filter of one facet alone matches (one term, a country or
     a search), each once, read from that facet's index without the work table; ``None``
     for any other filter. Every id there is a project's (foreign keys), so counting them is
@@ -153,7 +153,7 @@ def matched_ids(flt: ProjectFilter) -> Any:
             select(ResultRow.work_id).where(ResultRow.country == code),
         )
     if name == "q":
-        return search.matched_ids(value)
+        return search.matched_ids(value, dialect)
     return None
 
 
@@ -253,7 +253,8 @@ def projects(
 
     def count(session: Session) -> int:
         # Counting stops one past the cap: enough to know there are more.
-        ids = matched_ids(flt) if vis.everything else None
+        dialect = session.get_bind().dialect.name
+        ids = matched_ids(flt, dialect) if vis.everything else None
         if ids is None:
             ids = select(WorkRow.id).where(*conds)
         found = ids.limit(count_cap + 1).subquery()

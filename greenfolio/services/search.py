@@ -210,48 +210,31 @@ def _on_sqlite(element: Matching, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(WorkRow.id.in_(matching), **kw))
 
 
-class _Found(ColumnElement[bool]):
-    """A condition on ``work_search`` alone: its row matches (see ``matched_ids``)."""
-
-    inherit_cache = False
-    type = Boolean()
-    _is_implicitly_boolean = True
-
-    def __init__(self, found: list[str]) -> None:
-        self.found = found
-
-
-@compiles(_Found, "postgresql")
-def _found_on_postgresql(element: _Found, compiler: Any, **kw: Any) -> str:
-    query: BindParameter[str] = bindparam(
-        "search_query", search_text.tsquery(element.found), unique=True
+def matched_ids(q: str | None, dialect: str) -> Select[Any] | None:
+    """The ids of the work items matching ``q``, each once, read from the full-text index
+    without the work table: what a count of the matches needs (joined to ``work_item``
+    instead, PostgreSQL hashed all 100,000 projects to count 10,000 of them, issue 11). On
+    SQLite the FTS5 index's own rowids (its content rowid is the work item's id), on
+    PostgreSQL the search table through its GIN index. ``None`` when ``q`` has no words."""
+    found = search_text.query_words(q)
+    if not found:
+        return None
+    if dialect == "postgresql":
+        tsv: ColumnElement[Any] = literal_column("work_search.tsv")
+        query: BindParameter[str] = bindparam(
+            "search_query", search_text.tsquery(found), unique=True
+        )
+        return select(WorkSearchRow.work_id).where(
+            tsv.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
+        )
+    match: BindParameter[str] = bindparam(
+        "search_query", search_text.fts5_query(found), unique=True
     )
-    tsv: ColumnElement[Any] = literal_column("work_search.tsv")
-    return str(
-        compiler.process(tsv.op("@@")(func.to_tsquery(literal_column("'simple'"), query)), **kw)
-    )
-
-
-@compiles(_Found)
-def _found_on_sqlite(element: _Found, compiler: Any, **kw: Any) -> str:
-    query: BindParameter[str] = bindparam(
-        "search_query", search_text.fts5_query(element.found), unique=True
-    )
-    matching: Select[tuple[Any]] = (
+    return (
         select(literal_column("rowid"))
         .select_from(table(FTS_TABLE))
-        .where(literal_column(FTS_TABLE).op("MATCH")(query))
+        .where(literal_column(FTS_TABLE).op("MATCH")(match))
     )
-    return str(compiler.process(WorkSearchRow.work_id.in_(matching), **kw))
-
-
-def matched_ids(q: str | None) -> Select[Any] | None:
-    """The ids of the work items matching ``q``, each once, read from the search table and
-    its index without the work table: what a count of the matches needs (joined to
-    ``work_item`` instead, PostgreSQL hashed all 100,000 projects to count 10,000 of
-    them, issue 11). ``None`` when ``q`` has no words."""
-    found = search_text.query_words(q)
-    return select(WorkSearchRow.work_id).where(_Found(found)) if found else None
 
 
 def condition(q: str | None) -> ColumnElement[bool] | None:
