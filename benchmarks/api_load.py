@@ -30,7 +30,8 @@ ratios (×p50 = figure / baseline, ×rps = baseline rps / figure rps: above 1 is
 The server's peak memory (VmHWM of its processes, from /proc) is set against the static
 server's. Before the servers start, each path is also requested once in-process right after
 a write, and every SELECT it runs is EXPLAINed (benchmarks/load_plans.py): the scans of
-``result`` and ``work_item`` are printed per path.
+``result`` and ``work_item`` are printed per path, and apart from them the index walks a
+LIMIT stops (a page in key order, a capped count), which are no full scan.
 
 The load generator runs on a core apart from the servers where there are two or more (on
 two cores: servers on core 0, load on core 1; PostgreSQL itself is not pinned).

@@ -5,7 +5,13 @@ EXPLAINed with its own parameters, and the scans of the two big tables (``result
 
 A scan here is what the planner chose on this database: on SQLite a ``SCAN`` of the table
 or of one of its indexes whole (EXPLAIN QUERY PLAN), on PostgreSQL a ``Seq Scan`` node
-(EXPLAIN, JSON). Issue 11 asks for none on the filter, search and deep-page paths at
+(EXPLAIN, JSON). One SQLite ``SCAN`` is not a full scan and is counted apart, as a capped
+walk: an index walked by a query level that has its own LIMIT, no aggregate and no GROUP
+BY, in a plan with no temporary B-tree (no sort or grouping that would read every row
+before the limit) — a page in key order stopping at its 50th row, a count stopping at
+10,001. EXPLAIN QUERY PLAN does not say where a LIMIT sits, so the statement's own text is
+read for it, level by level (parentheses); a table named at any level without its own cap
+keeps the scan a scan. Issue 11 asks for none on the filter, search and deep-page paths at
 100,000 projects, where the planner's choice is real; on a small database PostgreSQL may
 rightly prefer a sequential scan.
 """
@@ -17,7 +23,7 @@ import re
 import warnings
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -33,14 +39,65 @@ BIG = ("result", "work_item")
 _SQLITE_SCAN = re.compile(r"^SCAN (result|work_item)\b(.*)$")
 
 
+_SQLITE_INDEX = re.compile(r" USING (COVERING )?INDEX ")
+_AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|total|group_concat)\s*\(|\bGROUP\s+BY\b", re.I)
+_LIMIT = re.compile(r"\bLIMIT\b", re.I)
+
+
 @dataclass(frozen=True)
 class Plan:
     statements: int
     scans: Counter[str]
+    capped: Counter[str] = field(default_factory=Counter)
 
     def describe(self) -> str:
         found = ", ".join(f"{k} ×{n}" for k, n in sorted(self.scans.items())) or "none"
-        return f"statements={self.statements} scans of result/work_item: {found}"
+        walks = ", ".join(f"{k} ×{n}" for k, n in sorted(self.capped.items())) or "none"
+        return (
+            f"statements={self.statements} scans of result/work_item: {found}"
+            f"; capped index walks: {walks}"
+        )
+
+
+def levels(statement: str) -> list[str]:
+    """Each query level of ``statement`` (the whole, then every parenthesised group) as its
+    own text, the groups inside it cut out: where each LIMIT and FROM belongs."""
+    out: list[str] = []
+    stack: list[list[str]] = [[]]
+    for ch in statement:
+        if ch == "(":
+            stack.append([])
+        elif ch == ")" and len(stack) > 1:
+            out.append("".join(stack.pop()))
+            stack[-1].append("(…)")
+        else:
+            stack[-1].append(ch)
+    out.extend("".join(part) for part in reversed(stack))
+    return out
+
+
+def _capped(statement: str, table: str) -> bool:
+    """Whether every level of ``statement`` naming ``table`` has its own LIMIT and neither
+    an aggregate nor a GROUP BY (which would read every row before the limit)."""
+    named = re.compile(rf'\b(FROM|JOIN)\s+"?{table}"?(\s|$|,)', re.I)
+    mine = [text for text in levels(statement) if named.search(text)]
+    return bool(mine) and all(_LIMIT.search(t) and not _AGGREGATE.search(t) for t in mine)
+
+
+def sqlite_scans(statement: str, details: list[str]) -> tuple[list[str], list[str]]:
+    """(full scans, capped index walks) of ``result``/``work_item`` in an SQLite plan given
+    as its EXPLAIN QUERY PLAN detail lines."""
+    sorts = any(d.startswith("USE TEMP B-TREE") for d in details)
+    scans: list[str] = []
+    walks: list[str] = []
+    for detail in details:
+        match = _SQLITE_SCAN.match(detail)
+        if not match:
+            continue
+        name = f"SCAN {match[1]}{match[2]}"
+        walk = not sorts and _SQLITE_INDEX.search(detail) and _capped(statement, match[1])
+        (walks if walk else scans).append(name)
+    return scans, walks
 
 
 def _pg_scans(node: dict[str, Any]) -> Iterator[str]:
@@ -50,19 +107,16 @@ def _pg_scans(node: dict[str, Any]) -> Iterator[str]:
         yield from _pg_scans(child)
 
 
-def scans_of(conn: Connection, statement: str, parameters: Any) -> list[str]:
-    """The scans of ``result`` or ``work_item`` in one statement's plan."""
+def scans_of(conn: Connection, statement: str, parameters: Any) -> tuple[list[str], list[str]]:
+    """The full scans and the capped index walks of ``result`` or ``work_item`` in one
+    statement's plan (PostgreSQL walks an index as an Index Scan, never flagged here:
+    only its Seq Scans count, and none is taken for capped)."""
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-        found = []
-        for row in rows:
-            match = _SQLITE_SCAN.match(str(row[-1]))
-            if match:
-                found.append(f"SCAN {match[1]}{match[2]}")
-        return found
+        return sqlite_scans(statement, [str(row[-1]) for row in rows])
     raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
     plan = raw if isinstance(raw, list) else json.loads(raw)
-    return list(_pg_scans(plan[0]["Plan"]))
+    return list(_pg_scans(plan[0]["Plan"])), []
 
 
 def plans(url: str, paths: list[str], cookie: str, token: str, work_key: str) -> list[Plan]:
@@ -96,10 +150,13 @@ def plans(url: str, paths: list[str], cookie: str, token: str, work_key: str) ->
                     raise SystemExit(f"GET {path} answered {answer.status_code}")
                 statements = list(seen)
                 scans: Counter[str] = Counter()
+                walks: Counter[str] = Counter()
                 for statement, parameters in statements:
-                    scans.update(scans_of(conn, statement, parameters))
+                    full, capped = scans_of(conn, statement, parameters)
+                    scans.update(full)
+                    walks.update(capped)
                     conn.rollback()
-                out.append(Plan(len(statements), scans))
+                out.append(Plan(len(statements), scans, walks))
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
         db.close()

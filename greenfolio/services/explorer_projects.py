@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, true, union, union_all
+from sqlalchemy import ColumnElement, exists, func, literal, select, true, union, union_all
 from sqlalchemy.orm import Session, lazyload
 from sqlalchemy.sql import Select, visitors
 from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.selectable import Exists
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import Action, Principal, require
@@ -74,11 +75,30 @@ PROJECT_SORTS: dict[str, Any] = {
 }
 
 
-def project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
+PROBE_OFFSET = 500
+"""A page starting before this many rows is found on PostgreSQL with its term filters as
+``EXISTS``: see ``project_conditions``."""
+
+
+def project_conditions(flt: ProjectFilter, *, probe: bool = False) -> list[ColumnElement[bool]]:
+    """The filter as conditions on ``WorkRow``. With ``probe``, a term is asked of each
+    project as a correlated ``EXISTS`` (for the first pages on PostgreSQL): its planner
+    weighs it with the term's statistics, walking the key index and probing ``work_term``'s
+    primary key for a common term (page 1 of a focus area at 100,000 projects: 1 ms
+    instead of 80 ms hashing its 33,000 projects, issue 11) and reading a rare term's few
+    projects first. Deep pages keep the hashed ``IN`` (``checked_per_row``): there the
+    planner would join and sort a third of the projects."""
     conds: list[ColumnElement[bool]] = []
     for scheme in FILTER_SCHEMES:
         code = getattr(flt, scheme)
-        if code:
+        if code and probe:
+            conds.append(
+                exists().where(
+                    WorkTermRow.work_id == WorkRow.id,
+                    WorkTermRow.term_key == f"{scheme}:{code}",
+                )
+            )
+        elif code:
             conds.append(
                 WorkRow.id.in_(
                     select(WorkTermRow.work_id).where(WorkTermRow.term_key == f"{scheme}:{code}")
@@ -112,6 +132,29 @@ def project_conditions(flt: ProjectFilter) -> list[ColumnElement[bool]]:
     if found is not None:
         conds.append(found)
     return conds
+
+
+def matched_ids(flt: ProjectFilter, dialect: str) -> Any:
+    """The ids of the projects a filter of one facet alone matches (one term, a country or
+    a search), each once, read from that facet's index without the work table; ``None``
+    for any other filter. Every id there is a project's (foreign keys), so counting them is
+    counting the matching projects: at 100,000 projects PostgreSQL otherwise hashed the
+    whole work table (a sequential scan) to count a country's or a search's matches."""
+    active = flt.active()
+    if len(active) != 1:
+        return None
+    ((name, value),) = active.items()
+    if name in FILTER_SCHEMES:
+        return select(WorkTermRow.work_id).where(WorkTermRow.term_key == f"{name}:{value}")
+    if name == "country":
+        code = str(value).upper()
+        return union(
+            select(WorkCountryRow.work_id).where(WorkCountryRow.country == code),
+            select(ResultRow.work_id).where(ResultRow.country == code),
+        )
+    if name == "q":
+        return search.matched_ids(value, dialect)
+    return None
 
 
 def project_rows(conds: list[Any], *order: Any) -> Select[Any]:
@@ -183,7 +226,7 @@ def checked_per_row(cond: ColumnElement[bool]) -> ColumnElement[bool]:
     they are, for their indexes, and so does a search: its match set is read from the
     full-text index, which the database probes row by row better than it hashes a set of
     every project at once."""
-    if isinstance(cond, search.Matching) or not any(
+    if isinstance(cond, search.Matching | Exists) or not any(
         isinstance(part, Select) for part in visitors.iterate(cond)
     ):
         return cond
@@ -210,7 +253,11 @@ def projects(
 
     def count(session: Session) -> int:
         # Counting stops one past the cap: enough to know there are more.
-        found = select(WorkRow.id).where(*conds).limit(count_cap + 1).subquery()
+        dialect = session.get_bind().dialect.name
+        ids = matched_ids(flt, dialect) if vis.everything else None
+        if ids is None:
+            ids = select(WorkRow.id).where(*conds)
+        found = ids.limit(count_cap + 1).subquery()
         return session.scalar(select(func.count()).select_from(found)) or 0
 
     gen = view_cache.generation(db)
@@ -219,8 +266,11 @@ def projects(
     def rows_of_page(session: Session) -> list[dict[str, Any]]:
         # The page's ids first (from an index alone when one has the order), then its rows:
         # a deep page then skips index entries, not whole rows.
-        ids = select(WorkRow.id).where(*map(checked_per_row, conds)).order_by(order, WorkRow.id)
-        found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
+        offset = (page - 1) * per_page
+        probe = session.get_bind().dialect.name == "postgresql" and offset < PROBE_OFFSET
+        walked = [access.visible_works(vis), *project_conditions(flt, probe=probe)]
+        ids = select(WorkRow.id).where(*map(checked_per_row, walked)).order_by(order, WorkRow.id)
+        found = list(session.scalars(ids.offset(offset).limit(per_page)))
         rows = session.execute(project_rows([WorkRow.id.in_(found)], order, WorkRow.id)).all()
         return project_dicts(session, rows)
 
