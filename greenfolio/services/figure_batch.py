@@ -13,11 +13,9 @@ database, whose order of addition may change the last binary digit.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -32,6 +30,7 @@ from greenfolio.domain.results import Qualifier, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import figure_read, reference
 from greenfolio.services import figures as figure_queries
+from greenfolio.services.collector import relaxed_gc
 from greenfolio.store.tables import (
     MethodRunRow,
     WorkRow,
@@ -364,29 +363,11 @@ def _batchable(spec: figure_queries.FigureSpec) -> bool:
     return spec.query == "indicator" and "indicator" in spec.params and set(spec.params) <= KNOWN
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while the window's rows are held.
-
-    They are tens of thousands of tuples, none in a cycle (reference counting frees
-    them), but their number sets off the collector's full passes over every object of
-    the process: in a fresh process, the first report took a full pass as long as the
-    figures themselves. The collector is restored as it was found (another caller may
-    have paused it)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def compute_all(
     session: Session, specs: Sequence[figure_queries.FigureSpec], with_ids: bool = True
 ) -> dict[str, figure_queries.Figure]:
     """Every figure of ``specs`` (in their order); indicator figures from one read."""
-    with _without_cycle_collection():
+    with relaxed_gc():
         return _compute_all(session, specs, with_ids)
 
 

@@ -9,10 +9,8 @@ column by column, into the values SQLAlchemy would have stored (JSON text, ISO d
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Any, cast
 
@@ -132,19 +130,3 @@ def insert_returning_ids(
     ids = list(range(start, start + len(rows)))
     insert_rows(conn, model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
     return ids
-
-
-@contextmanager
-def relaxed_gc() -> Iterator[None]:
-    """Run the cyclic garbage collector less often during a bulk load.
-
-    A large import allocates millions of short-lived objects that reference counting
-    frees by itself; with the default thresholds the collector keeps re-scanning the
-    batch in hand, costing a fifth of the import time.
-    """
-    old = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)

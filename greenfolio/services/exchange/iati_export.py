@@ -25,8 +25,8 @@ from greenfolio.domain.iati import IatiIndicator, IatiResult, Observation, OrgRe
 from greenfolio.domain.results import ReviewState, ValueKind
 from greenfolio.domain.units import convert
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
+from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.database import Database
-from greenfolio.services.exchange.bulk import relaxed_gc
 from greenfolio.services.exchange.iati_load import iter_work_ids, load_activities
 from greenfolio.services.exchange.iati_write import ActivityWriter, Unwritable, decimal_text
 from greenfolio.store.tables import (

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity, Summary
+from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import iati_schema
-from greenfolio.services.exchange.bulk import relaxed_gc
 from greenfolio.services.exchange.iati_parse import ActivityReader
 from greenfolio.services.exchange.iati_rules import Ruleset
 from greenfolio.services.exchange.iati_rules_text import import_check

@@ -23,8 +23,8 @@ from lxml import etree
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
 from greenfolio.domain.iati import Activity, canonical_order
+from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.exchange import codelists
-from greenfolio.services.exchange.bulk import relaxed_gc
 from greenfolio.services.exchange.iati_elements import READERS, alpha3_by_alpha2
 from greenfolio.services.exchange.iati_schema import check_element
 from greenfolio.services.exchange.iati_values import XML_LANG, Context, read_currency, text_of
