@@ -103,3 +103,49 @@ def test_result_term_follows_every_write(demo_db: Database) -> None:
     before = len(_expected(demo_db))
     assert gone is not None and _kept(demo_db) == _expected(demo_db)
     assert before > 0
+
+
+def test_bulk_load_with_indexes_rebuilt_fills_result_term_and_restores_triggers(
+    demo_db: Database,
+) -> None:
+    """A large load drops the indexes and turns the triggers off (each would scan
+    work_term per result): its rows are written in one join, and the triggers are back
+    for the next write."""
+    notes: list[str] = []
+    synthetic.generate(demo_db, 40, seed=5, rebuild_indexes=True, note=notes.append)
+    written = [n for n in notes if "result_term rows written" in n]
+    kept = _kept(demo_db)
+    assert kept == _expected(demo_db)
+    with demo_db.transaction() as session:
+        synthetic_ids = set(
+            session.scalars(
+                select(ResultRow.id)
+                .join(WorkRow, WorkRow.id == ResultRow.work_id)
+                .where(WorkRow.key.like("synthetic-%"))
+            )
+        )
+    assert {r[0] for r in kept} & synthetic_ids
+    assert written and int(written[0].split()[0].replace(",", "")) > 0
+    portfolio.register_work(
+        demo_db,
+        WorkSpec(
+            key="rt-after-load",
+            kind="project",
+            title={"en": "After the load"},
+            status="implementation",
+            countries=["BRA"],
+            terms=["programme:gcip"],
+        ),
+    )
+    rid = results.record(
+        demo_db,
+        results.ResultSpec(
+            work="rt-after-load",
+            indicator="participants",
+            value=3,
+            period_start=date(2020, 1, 1),
+            period_end=date(2020, 12, 31),
+        ),
+    )
+    assert {r[1] for r in _kept(demo_db) if r[0] == rid} == {"programme:gcip"}
+    assert _kept(demo_db) == _expected(demo_db)

@@ -204,3 +204,32 @@ def indexes_deferred(
     for _, sql in found:
         conn.exec_driver_sql(sql)
     note(f"{len(found)} indexes built in {time.perf_counter() - started:.1f}s")
+
+
+@contextmanager
+def triggers_deferred(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
+    """Turn the user triggers of ``tables`` off for the block and on again after it; the
+    caller does their work in bulk (``store.derived``). PostgreSQL disables them
+    (constraint triggers stay on); SQLite, which cannot, drops them and makes them again
+    from their stored definitions. Inside the caller's transaction, as for the indexes."""
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+        yield
+        for table in tables:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+        return
+    marks = ", ".join("?" for _ in tables)
+    found = [
+        (str(name), str(sql))
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            f"AND tbl_name IN ({marks}) ORDER BY name",
+            tuple(tables),
+        )
+    ]
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _, sql in found:
+        conn.exec_driver_sql(sql)

@@ -22,7 +22,15 @@ from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.refdata import loader
 from greenfolio.services import bulk_load, reference, search
 from greenfolio.services.database import Database
-from greenfolio.store.tables import Base, ResultRow, WorkRow, WorkSearchRow, WorkTermRow
+from greenfolio.store import derived
+from greenfolio.store.tables import (
+    Base,
+    ResultRow,
+    ResultTermRow,
+    WorkRow,
+    WorkSearchRow,
+    WorkTermRow,
+)
 
 RESULTS_PER_PROJECT = 10
 KEY_PREFIX = "synthetic-"
@@ -91,11 +99,15 @@ def generate(
             if rebuild_indexes is not None
             else projects >= REBUILD_FROM and projects >= start
         )
-        names = [t.name for t in TABLES]
+        last_result = session.scalar(select(func.max(ResultRow.id))) or 0
+        names = [t.name for t in TABLES] + [ResultTermRow.__tablename__]
         deferred = bulk_load.indexes_deferred(conn, names, say) if rebuild else nullcontext()
+        # With the indexes gone, the result_term triggers would scan work_term per result.
+        off = derived.TRIGGERED_TABLES
+        triggers = bulk_load.triggers_deferred(conn, off) if rebuild else nullcontext()
         documents = search.bulk_insert(conn) if rebuild else nullcontext()
         rows = bulk_load.Loader(conn)
-        with bulk_load.fast_writes(conn), deferred, documents:
+        with bulk_load.fast_writes(conn), deferred, triggers, documents:
             for offset in range(0, projects, chunk):
                 size = min(chunk, projects - offset)
                 batch = _batch(rng, choices, first_id + offset, start + offset, size)
@@ -108,6 +120,9 @@ def generate(
                 added += rows.insert(RESULTS, batch.results)
                 if progress:
                     progress(size)
+            if rebuild:
+                filled = derived.fill_result_terms(conn, last_result)
+                say(f"{filled:,} result_term rows written")
         if session.get_bind().dialect.name == "postgresql":
             # Ids were given explicitly: the sequence must move past them, or the next
             # project added (by a user, through the ORM) would be refused a taken id.

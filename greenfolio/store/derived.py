@@ -1,0 +1,36 @@
+"""Rows the database derives from others, written in one statement after a bulk load.
+
+Triggers keep ``result_term`` (migration 0014_figure_terms) row by row. A bulk load that
+drops the secondary indexes turns those triggers off too: each would otherwise look up
+its project's terms without the index on ``work_term`` and the load would grow with the
+square of its size. The loader then fills the rows of the results it added here, in one
+join, as the triggers would have.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from greenfolio.store.tables import CARRIED_SCHEMES
+
+RESULT_TERM_COLUMNS = "result_id, term_key, indicator_code, review_state, kind, period_end"
+TRIGGERED_TABLES = ("result", "work_term")
+"""The tables whose triggers write ``result_term``."""
+
+
+def _carried(column: str) -> str:
+    return "(" + " OR ".join(f"{column} LIKE '{scheme}:%'" for scheme in CARRIED_SCHEMES) + ")"
+
+
+FILL = text(
+    f"INSERT INTO result_term ({RESULT_TERM_COLUMNS}) SELECT r.id, t.term_key, "
+    "r.indicator_code, r.review_state, r.kind, r.period_end FROM result r "
+    f"JOIN work_term t ON t.work_id = r.work_id WHERE r.id > :after AND {_carried('t.term_key')}"
+)
+"""As ``text`` (not the driver's own SQL): psycopg would read LIKE's % as a placeholder."""
+
+
+def fill_result_terms(conn: Connection, after_result_id: int) -> int:
+    """Write the ``result_term`` rows of every result whose id is above ``after_result_id``
+    (those a bulk load added with the triggers off); returns the rows written."""
+    return int(conn.execute(FILL, {"after": after_result_id}).rowcount or 0)
