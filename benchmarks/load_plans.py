@@ -5,15 +5,17 @@ EXPLAINed with its own parameters, and the scans of the two big tables (``result
 
 A scan here is what the planner chose on this database: on SQLite a ``SCAN`` of the table
 or of one of its indexes whole (EXPLAIN QUERY PLAN), on PostgreSQL a ``Seq Scan`` node
-(EXPLAIN, JSON). One SQLite ``SCAN`` is not a full scan and is counted apart, as a capped
-walk: an index walked by a query level that has its own LIMIT, no aggregate and no GROUP
-BY, in a plan with no temporary B-tree (no sort or grouping that would read every row
-before the limit) — a page in key order stopping at its 50th row, a count stopping at
-10,001. EXPLAIN QUERY PLAN does not say where a LIMIT sits, so the statement's own text is
-read for it, level by level (parentheses); a table named at any level without its own cap
-keeps the scan a scan. Issue 11 asks for none on the filter, search and deep-page paths at
-100,000 projects, where the planner's choice is real; on a small database PostgreSQL may
-rightly prefer a sequential scan.
+(EXPLAIN, JSON). A scan that a LIMIT stops early is not a full scan and is counted apart,
+as a capped walk. On PostgreSQL: a Seq Scan reached from a Limit only through nodes that
+stream (no Sort, Hash or Aggregate between), whose limited cost the planner puts at half
+the scan's or less. On SQLite: an index walked by a query level that has its own LIMIT, no
+aggregate and no GROUP BY, in a plan with no temporary B-tree (no sort or grouping that
+would read every row before the limit) — a page in key order stopping at its 50th row, a
+count stopping at 10,001. EXPLAIN QUERY PLAN does not say where a LIMIT sits, so the
+statement's own text is read for it, level by level (parentheses); a table named at any
+level without its own cap keeps the scan a scan. Issue 11 asks for none on the filter,
+search and deep-page paths at 100,000 projects, where the planner's choice is real; on a
+small database PostgreSQL may rightly prefer a sequential scan.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class Plan:
         walks = ", ".join(f"{k} ×{n}" for k, n in sorted(self.capped.items())) or "none"
         return (
             f"statements={self.statements} scans of result/work_item: {found}"
-            f"; capped index walks: {walks}"
+            f"; capped walks: {walks}"
         )
 
 
@@ -100,23 +102,47 @@ def sqlite_scans(statement: str, details: list[str]) -> tuple[list[str], list[st
     return scans, walks
 
 
-def _pg_scans(node: dict[str, Any]) -> Iterator[str]:
-    if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in BIG:
-        yield f"Seq Scan on {node['Relation Name']}"
-    for child in node.get("Plans", []):
-        yield from _pg_scans(child)
+STREAMING = {"Subquery Scan", "Result", "Limit", "Gather"}
+"""PostgreSQL nodes that hand rows up as they come: a Limit above them stops the scan
+below. A Nested Loop streams its outer (first) input only."""
+CAPPED_SHARE = 0.5
+"""A Seq Scan under a Limit counts as capped when PostgreSQL's own estimate of the limited
+cost is at most this share of the whole scan's (a count stopping at 10,001 of 100,000
+rows is about a tenth; an OFFSET near the end is close to all of it)."""
+
+
+def _pg_scans(
+    node: dict[str, Any], limit: dict[str, Any] | None = None
+) -> Iterator[tuple[str, bool]]:
+    """(Seq Scan on a big table, whether a Limit stops it early), for each in the plan."""
+    kind = node.get("Node Type")
+    if kind == "Limit":
+        limit = node
+    if kind == "Seq Scan" and node.get("Relation Name") in BIG:
+        whole = float(node.get("Total Cost") or 0.0)
+        capped = (
+            limit is not None
+            and whole > 0
+            and (float(limit.get("Total Cost") or 0.0) <= CAPPED_SHARE * whole)
+        )
+        yield f"Seq Scan on {node['Relation Name']}", capped
+    for n, child in enumerate(node.get("Plans", [])):
+        streams = kind in STREAMING or (kind == "Nested Loop" and n == 0)
+        yield from _pg_scans(child, limit if streams else None)
 
 
 def scans_of(conn: Connection, statement: str, parameters: Any) -> tuple[list[str], list[str]]:
-    """The full scans and the capped index walks of ``result`` or ``work_item`` in one
-    statement's plan (PostgreSQL walks an index as an Index Scan, never flagged here:
-    only its Seq Scans count, and none is taken for capped)."""
+    """The full scans and the capped walks of ``result`` or ``work_item`` in one statement's
+    plan (PostgreSQL walks an index as an Index Scan, never flagged here; a Seq Scan is
+    capped when a Limit above it, through nodes that stream, stops it early by the
+    planner's own cost estimate)."""
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
         return sqlite_scans(statement, [str(row[-1]) for row in rows])
     raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
-    plan = raw if isinstance(raw, list) else json.loads(raw)
-    return list(_pg_scans(plan[0]["Plan"])), []
+    plan = raw if isinstance(raw, list) else json.loads(str(raw))
+    found = list(_pg_scans(plan[0]["Plan"]))
+    return [name for name, capped in found if not capped], [n for n, capped in found if capped]
 
 
 def plans(url: str, paths: list[str], cookie: str, token: str, work_key: str) -> list[Plan]:

@@ -83,4 +83,36 @@ def test_postgresql_sequential_scans_are_found_under_a_limit_too() -> None:
             }
         ],
     }
-    assert list(load_plans._pg_scans(plan)) == ["Seq Scan on work_item"]
+    assert list(load_plans._pg_scans(plan)) == [("Seq Scan on work_item", False)]
+
+
+def _pg_count(limit_cost: float) -> dict[str, object]:
+    """PostgreSQL's plan (trimmed) of the list's capped count at 100,000 projects:
+    ``SELECT count(*) FROM (SELECT id FROM work_item WHERE true LIMIT 10001)``."""
+    scan = {"Node Type": "Seq Scan", "Relation Name": "work_item", "Total Cost": 2821.33}
+    limit = {"Node Type": "Limit", "Total Cost": limit_cost, "Plans": [scan]}
+    return {"Node Type": "Aggregate", "Total Cost": limit_cost + 125, "Plans": [limit]}
+
+
+def test_a_postgresql_count_stopped_by_its_limit_early_is_a_capped_walk() -> None:
+    # 282.07 of 2,821.33: the planner reads a tenth of the table before the Limit stops it
+    assert list(load_plans._pg_scans(_pg_count(282.07))) == [("Seq Scan on work_item", True)]
+
+
+def test_a_postgresql_limit_reading_most_of_the_table_or_above_a_sort_stays_a_scan() -> None:
+    # an OFFSET near the end: the Limit costs nearly the whole scan
+    assert list(load_plans._pg_scans(_pg_count(2790.0))) == [("Seq Scan on work_item", False)]
+    sort = {
+        "Node Type": "Limit",
+        "Total Cost": 10.0,
+        "Plans": [
+            {
+                "Node Type": "Sort",
+                "Total Cost": 9000.0,
+                "Plans": [
+                    {"Node Type": "Seq Scan", "Relation Name": "result", "Total Cost": 8000.0}
+                ],
+            }
+        ],
+    }
+    assert list(load_plans._pg_scans(sort)) == [("Seq Scan on result", False)]
