@@ -2,29 +2,29 @@
 figure the report's query gives (``services.figures.indicator_figure`` with the
 dashboard's parameters), and the number of projects reached per country.
 
-One pass over the verified results gives, per indicator, kind, year, unit and qualifier,
-the sums and maxima the SUM, COUNT_BY_STATUS and MAX rules need (conditional
-aggregates, so each figure's subtotal is its own SQL SUM, grouped as the figure query
-groups), the years, and the number of verified results. Indicators taken as their
+One pass over the verified results gives, per indicator, kind, period end, sex,
+milestone, unit and qualifier (the figure index's own order, so nothing is sorted), the
+sums and maxima the SUM, COUNT_BY_STATUS and MAX rules need, folded here into years,
+the years themselves, and the number of verified results. Indicators taken as their
 latest value or as a count of distinct countries or entities get one small query each,
 through the figure index. Where a figure would fail (results in a unit of another
 kind), the figure query itself is run, so the message is the report's.
 
-The sums are the database's: SQLite adds floats with a running compensation, so both
-groupings give the same float; PostgreSQL adds them in the order it reads rows, so the
-two may differ in the last binary digit (about 1e-16 of the value), never in what a
-page or a report prints.
+A figure's sum is added from the database's subtotals (``math.fsum``), the report's in
+one SQL SUM: the two may differ in the last binary digit (about 1e-16 of the value),
+never in what a page or a report prints.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, select, text
+from sqlalchemy import ColumnElement, Integer, case, exists, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -77,45 +77,53 @@ def _year() -> Any:
 
 def _scan(session: Session) -> tuple[dict[tuple[str, int], _Groups], set[int], int]:
     """The one pass over verified results: subtotals, years with actual results, and the
-    number of verified results."""
-    year = _year()
-    plain = ResultRow.sex.is_(None)
-    done = and_(plain, ResultRow.milestone == STATUS)
-    query = (
-        select(
-            ResultRow.indicator_code,
-            ResultRow.kind,
-            year,
-            ResultRow.unit,
-            ResultRow.qualifier,
-            func.count(),
-            func.sum(ResultRow.value).filter(plain),
-            func.sum(ResultRow.value).filter(done),
-            func.max(ResultRow.value).filter(plain),
-            func.count().filter(plain),
-            func.count().filter(done),
-        )
-        .where(ResultRow.review_state == VERIFIED)
-        .group_by(
-            ResultRow.indicator_code, ResultRow.kind, year, ResultRow.unit, ResultRow.qualifier
-        )
+    number of verified results.
+
+    Grouped by the leading columns of ``ix_result_figure`` in its own order (period end,
+    sex and milestone included), so the database adds up the index as it walks it,
+    without sorting its rows (SQLite at a million results: 0.27 s, against 0.88 s grouped
+    by year with filtered aggregates); the thousand or so groups are folded into years,
+    units and qualifiers here, each subtotal added with ``math.fsum``."""
+    cols = (
+        ResultRow.indicator_code,
+        ResultRow.review_state,
+        ResultRow.kind,
+        ResultRow.period_end,
+        ResultRow.sex,
+        ResultRow.milestone,
+        ResultRow.unit,
+        ResultRow.qualifier,
     )
-    groups: dict[tuple[str, int], _Groups] = defaultdict(_Groups)
+    query = (
+        select(*cols, func.count(), func.sum(ResultRow.value), func.max(ResultRow.value))
+        .where(ResultRow.review_state == VERIFIED)
+        .group_by(*cols)
+    )
+    parts: dict[tuple[str, int], dict[str, dict[tuple[str, str], list[float]]]] = {}
     years: set[int] = set()
     verified = 0
-    for code, kind, y, unit, qual, n, total, total_done, top, n_plain, n_done in session.execute(
+    for code, _state, kind, end, sex, milestone, unit, qual, n, total, top in session.execute(
         query
     ):
         verified += int(n)
-        if kind != "actual" or y is None:
+        if kind != "actual" or end is None:
             continue
-        years.add(int(y))
-        g = groups[(code, int(y))]
-        if n_plain:
-            g.sums[(unit, qual)] = float(total)
-            g.tops[(unit, qual)] = float(top)
-        if n_done:
-            g.done[(unit, qual)] = float(total_done)
+        year = end.year if isinstance(end, date) else int(str(end)[:4])
+        years.add(year)
+        if sex is not None:  # by sex: counted in the years, not in the figures
+            continue
+        slot = parts.setdefault((code, year), {"sums": {}, "done": {}, "tops": {}})
+        slot["sums"].setdefault((unit, qual), []).append(float(total))
+        slot["tops"].setdefault((unit, qual), []).append(float(top))
+        if milestone == STATUS:
+            slot["done"].setdefault((unit, qual), []).append(float(total))
+    groups: dict[tuple[str, int], _Groups] = defaultdict(_Groups)
+    for key, slot in parts.items():
+        groups[key] = _Groups(
+            sums={k: math.fsum(v) for k, v in slot["sums"].items()},
+            done={k: math.fsum(v) for k, v in slot["done"].items()},
+            tops={k: max(v) for k, v in slot["tops"].items()},
+        )
     return groups, years, verified
 
 

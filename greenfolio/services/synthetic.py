@@ -194,10 +194,19 @@ def _result(
 
 def _analyze(db: Database, say: Callable[[str], None]) -> None:
     """Refresh planner statistics so figure queries use the indexes after a bulk load; on
-    SQLite also fold the write-ahead log back into the file and empty it."""
+    PostgreSQL also vacuum the loaded tables, which marks their pages all-visible (until
+    then an index-only scan visits the table for every row it reads: 0.1 s became 1 s for
+    the dashboard's projects per country at a million results, where autovacuum is off or
+    has not come round yet); on SQLite fold the write-ahead log back into the file."""
     started = time.perf_counter()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
+    if db.engine.dialect.name == "postgresql":
+        loaded = ", ".join([*(t.name for t in TABLES), ResultTermRow.__tablename__])
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) {loaded}")
+            conn.exec_driver_sql("ANALYZE")
+    else:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
     if db.engine.dialect.name == "sqlite":
         with db.engine.connect() as conn:
             conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
