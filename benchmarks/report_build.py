@@ -57,13 +57,7 @@ ENTRY_POINT = (
 
 def writers_alone(content_file: Path, out_dir: Path) -> int:
     """The baseline: write every document from precomputed content; returns how many."""
-    import vl_convert as vlc
-
-    from greenfolio.interfaces.writers.charts import (
-        RenderedChart,
-        number_locale,
-        register_fonts,
-    )
+    from greenfolio.interfaces.writers.charts import RenderedChart, draw_svg, register_fonts
     from greenfolio.interfaces.writers.docx import write_docx
     from greenfolio.interfaces.writers.html import write_html
     from greenfolio.interfaces.writers.pdf import write_pdf
@@ -77,8 +71,8 @@ def writers_alone(content_file: Path, out_dir: Path) -> int:
         charts = {}
         for chart_id, (spec_json, lang) in specs.items():
             if spec_json not in drawn:
-                svg = vlc.vegalite_to_svg(json.loads(spec_json), format_locale=number_locale(lang))
-                drawn[spec_json] = RenderedChart(chart_id, lang, str(svg))
+                svg = draw_svg(json.loads(spec_json), lang)
+                drawn[spec_json] = RenderedChart(chart_id, lang, svg)
             charts[chart_id] = drawn[spec_json]
         stem = out_dir / f"board-{document.lang}"
         write_html(document, stem.with_suffix(".html"), charts)
@@ -102,7 +96,7 @@ def precompute(db_file: Path, content_file: Path) -> None:
         built = reporting.build(db, "board", 2021, lang, computed)
         specs = {}
         for ref in built.document.charts:
-            if ref.table:  # printed as a table, not drawn (as in the build)
+            if ref.table and not ref.table_with_drawing:  # a table alone (as in the build)
                 continue
             data = computed.charts[ref.id]
             spec = vegalite_spec(data, lang, dict(ref.labels), ref.axis)
