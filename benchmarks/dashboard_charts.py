@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from typing import Any
 
 from bench_db import BACKENDS, DEFAULT_PG_URL
 from figures import fresh_database, load_portfolio, measure
@@ -51,7 +52,7 @@ def run_backend(backend: str, projects: int, pg_url: str) -> bool:
         try:
             load_portfolio(db, projects)
 
-            def cold() -> dict[str, object]:
+            def cold() -> dict[str, Any]:
                 with db.transaction() as session:
                     return dashboard_charts._compute(session, TODAY)
 
@@ -69,9 +70,11 @@ def run_backend(backend: str, projects: int, pg_url: str) -> bool:
         finally:
             db.close()
     ratio = charts.median / scan.median
-    cells = sum(len(r["values"]) for c in data["charts"] for r in c["rows"])  # type: ignore[attr-defined]
-    print(f"  report year {data['year']}, window {win.start} to {win.end}: "
-          f"{len(data['charts'])} charts, {cells} values")  # type: ignore[arg-type]  # fmt: skip
+    cells = sum(len(r["values"]) for c in data["charts"] for r in c["rows"])
+    print(
+        f"  report year {data['year']}, window {win.start} to {win.end}: "
+        f"{len(data['charts'])} charts, {cells} values"
+    )
     print(f"  charts, cold (after a write): {charts.describe()}")
     print(f"  one grouped scan (baseline):  {scan.describe()}")
     print(f"  charts, warm (cached read):   {warm.describe()}")

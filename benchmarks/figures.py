@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import bench_db
 from sqlalchemy import bindparam, create_engine, func, select, text
@@ -203,7 +204,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> Outcome:
         grouped = text(BASELINE_SQL).bindparams(
             bindparam("kinds", expanding=True), bindparam("codes", expanding=True)
         )
-        values = {
+        values: dict[str, Any] = {
             "start": start,
             "end": end,
             "kinds": sorted({str(s.params.get("kind", "actual")) for s in specs}),

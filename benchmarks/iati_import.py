@@ -43,6 +43,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,14 @@ def _timed(run: Callable[[], int]) -> dict[str, float]:
     }
 
 
+def _imported(import_file: Callable[..., Any], db: Any, path: Path, rules: Any) -> int:
+    return int(import_file(db, path, rules=rules).created)
+
+
+def _exported(export: Callable[..., Any], db: Any, target: Path) -> int:
+    return int(export(db, target).exported)
+
+
 def measure(mode: str, path: Path, url: str | None, once: bool = False) -> dict[str, Any]:
     """Run ``mode`` twice in this process (cold, warm; ``once``: cold only); start-up
     costs are not timed."""
@@ -163,10 +172,10 @@ def measure(mode: str, path: Path, url: str | None, once: bool = False) -> dict[
                 db, drop = _database(url, folder)
                 rules = iati_rules.load_ruleset("standard") if mode == "import-rules" else None
                 try:
-                    imported = _timed(lambda db=db, r=rules: import_file(db, path, rules=r).created)
+                    imported = _timed(partial(_imported, import_file, db, path, rules))
                     if mode == "export":
                         target = folder / "export.xml"
-                        out[when] = _timed(lambda db=db, t=target: export(db, t).exported)
+                        out[when] = _timed(partial(_exported, export, db, target))
                     else:
                         out[when] = imported
                 finally:

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -176,8 +177,8 @@ def main() -> int:
         warm_build: list[tuple[float, float]] = []
         warm_base: list[tuple[float, float]] = []
         for run in range(1, args.repeat + 1):  # interleaved: load hits both alike
-            warm_build.append(timed(lambda r=run: build(db_file, folder / f"warm-{r}")))
-            warm_base.append(timed(lambda r=run: writers_alone(content, folder / f"warm-base-{r}")))
+            warm_build.append(timed(partial(build, db_file, folder / f"warm-{run}")))
+            warm_base.append(timed(partial(writers_alone, content, folder / f"warm-base-{run}")))
         import resource
 
         rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -28,3 +28,9 @@ def test_ruff_format() -> None:
 def test_mypy() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_benchmarks() -> None:
+    """The benchmarks are checked as strictly as the package (they are run, and read)."""
+    result = _run("mypy", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
