@@ -4,10 +4,11 @@ own queries (``figures.indicator_figure``), provenance included, on both backend
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select, text
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.services import figure_batch, figure_read, synthetic
@@ -118,3 +119,34 @@ def test_the_rows_fields_follow_the_columns_read() -> None:
     # and those are the result table's own.
     assert figure_batch.Row._fields == (*figure_read.COLUMNS, "term")
     assert set(figure_read.COLUMNS) <= set(ResultRow.__table__.columns.keys())
+
+
+def test_a_figure_by_programme_is_read_from_its_index_alone(demo_db: Database) -> None:
+    """A part read by term takes every column from ``ix_result_term_figure`` (migration
+    0015): the plan visits neither the ``result`` table nor ``result_term``'s own rows,
+    evidence join included. PostgreSQL is kept from a sequential or bitmap scan, which
+    it would rightly prefer on the demo's few rows."""
+    need = figure_read.Need(
+        whole=False,
+        works=None,
+        restrict=("programme:gcip",),
+        named=("programme:gcip", "convention:stockholm"),
+        own=(("female", "BRA", None), ("any", None, "completed")),
+    )
+    scope = figure_read.Scope(("actual", "target"), date(2020, 1, 1), date(2021, 12, 31))
+    typed, values = figure_read.statement([(need, ["participants"])], scope, True)
+    assert " result r" not in typed.text
+    dates = (bindparam("lo", scope.lo, type_=Date()), bindparam("hi", scope.hi, type_=Date()))
+    with demo_db.transaction() as session:
+        if demo_db.engine.dialect.name == "postgresql":
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            session.execute(text("SET LOCAL enable_bitmapscan = off"))
+            explain = text(f"EXPLAIN {typed.text}").bindparams(*dates)
+            plan = "\n".join(session.execute(explain, values).scalars())
+            assert "Index Only Scan using ix_result_term_figure on result_term" in plan, plan
+            assert not re.search(r" on result(?!_)\b", plan), plan
+        else:
+            explain = text(f"EXPLAIN QUERY PLAN {typed.text}").bindparams(*dates)
+            plan = "\n".join(row[3] for row in session.execute(explain, values))
+            assert "USING COVERING INDEX ix_result_term_figure" in plan, plan
+            assert not re.search(r"\b(SCAN|SEARCH) r\b", plan), plan

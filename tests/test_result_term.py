@@ -1,7 +1,8 @@
 """``result_term`` (the results under each programme and convention, kept by triggers of
-migration 0014) stays equal to what it copies through the writes that change it: a
-result recorded, reviewed or deleted, a project moved to another programme, a project
-deleted, the bulk loader."""
+migrations 0014 and 0015) stays equal to what it copies through the writes that change it:
+a result recorded, revised, reviewed or deleted, any copied column updated in SQL, its
+method run deleted, a project moved to another programme, a project deleted, the bulk
+loader."""
 
 from __future__ import annotations
 
@@ -10,10 +11,23 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from greenfolio.services import portfolio, results, synthetic
+from greenfolio.domain.permissions import Grant, Principal, Role, Scope
+from greenfolio.services import entry, methods, portfolio, results, synthetic
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import WorkSpec
-from greenfolio.store.tables import ResultRow, ResultTermRow, WorkRow, WorkTermRow
+from greenfolio.store.tables import (
+    RESULT_TERM_COPIED,
+    MethodRunRow,
+    ResultRow,
+    ResultTermRow,
+    WorkRow,
+    WorkTermRow,
+)
+
+OF_RESULT = ("indicator_code", "review_state", "kind", "period_end", *RESULT_TERM_COPIED)
+"""The result's columns a row copies, after its id and term (so r[3] is the review state
+and r[5] the period end)."""
+ADMIN = Principal("t", (Grant(Role.ADMIN, Scope.parse("all")),), 0)
 
 
 def _kept(db: Database) -> set[tuple[Any, ...]]:
@@ -23,10 +37,7 @@ def _kept(db: Database) -> set[tuple[Any, ...]]:
                 select(
                     ResultTermRow.result_id,
                     ResultTermRow.term_key,
-                    ResultTermRow.indicator_code,
-                    ResultTermRow.review_state,
-                    ResultTermRow.kind,
-                    ResultTermRow.period_end,
+                    *(getattr(ResultTermRow, c) for c in OF_RESULT),
                 )
             ).all()
         )
@@ -39,13 +50,123 @@ def _expected(db: Database) -> set[tuple[Any, ...]]:
             select(
                 ResultRow.id,
                 WorkTermRow.term_key,
-                ResultRow.indicator_code,
-                ResultRow.review_state,
-                ResultRow.kind,
-                ResultRow.period_end,
+                *(getattr(ResultRow, c) for c in OF_RESULT),
             ).join(WorkTermRow, WorkTermRow.work_id == ResultRow.work_id)
         ).all()
     return {r for r in found if r[1].split(":")[0] in ("programme", "convention")}
+
+
+def _copied(db: Database, rid: int) -> set[tuple[Any, ...]]:
+    """The copies (``OF_RESULT``) in the rows of result ``rid``: its rows under several terms
+    hold one copy."""
+    return {r[2:] for r in _kept(db) if r[0] == rid}
+
+
+def _project(db: Database, key: str, terms: list[str]) -> None:
+    portfolio.register_work(
+        db,
+        WorkSpec(
+            key=key,
+            kind="project",
+            title={"en": key},
+            status="implementation",
+            countries=["BRA", "KEN"],
+            terms=terms,
+        ),
+    )
+
+
+def test_result_term_copies_every_column_a_figure_reads_through_each_write(
+    demo_db: Database,
+) -> None:
+    """Each column copied for the figures (migration 0015) follows a revision through the
+    service, an update of that column alone in SQL, a move to another project, and the
+    deletion of the method run behind the result (its foreign key sets it to NULL)."""
+    _project(demo_db, "rt-copies", ["programme:gcip", "convention:stockholm"])
+    _project(demo_db, "rt-copies-2", ["programme:e_mobility"])
+    rid = results.record(
+        demo_db,
+        results.ResultSpec(
+            work="rt-copies",
+            indicator="participants",
+            value=12,
+            sex="female",
+            country="BRA",
+            entity="First entity",
+            period_start=date(2020, 1, 1),
+            period_end=date(2020, 12, 31),
+        ),
+    )
+    assert len([r for r in _kept(demo_db) if r[0] == rid]) == 2
+    assert len(_copied(demo_db, rid)) == 1 and _kept(demo_db) == _expected(demo_db)
+    entry.revise_result(
+        demo_db,
+        ADMIN,
+        rid,
+        entry.ResultChanges(
+            value=30,
+            sex="male",
+            qualifier="about",
+            milestone="completed",
+            country="KEN",
+            entity="Second entity",
+        ),
+        1,  # the version recorded
+    )
+    # One row per carried term of the project, each with the same copy.
+    assert len(_copied(demo_db, rid)) == 1
+    assert {r[OF_RESULT.index("value")] for r in _copied(demo_db, rid)} == {30.0}
+    assert {
+        tuple(r[OF_RESULT.index(c)] for c in ("unit", "sex", "qualifier", "milestone", "country"))
+        for r in _copied(demo_db, rid)
+    } == {("person", "male", "about", "completed", "KEN")}
+    assert {r[OF_RESULT.index("entity")] for r in _copied(demo_db, rid)} == {"Second entity"}
+    assert _kept(demo_db) == _expected(demo_db)
+    changes: dict[str, Any] = {
+        "value": 7.5,
+        "unit": "persons",
+        "qualifier": "more_than",
+        "sex": None,
+        "milestone": "under_way",
+        "country": None,
+        "entity": None,
+        "kind": "target",
+        "indicator_code": "ghg_avoided",
+    }
+    for column, value in changes.items():
+        with demo_db.transaction() as session:
+            session.execute(update(ResultRow).where(ResultRow.id == rid).values({column: value}))
+        assert {r[OF_RESULT.index(column)] for r in _copied(demo_db, rid)} == {value}, column
+        assert _kept(demo_db) == _expected(demo_db), column
+    with demo_db.transaction() as session:  # moved to another project: its terms, its id
+        moved_to = session.scalar(select(WorkRow.id).where(WorkRow.key == "rt-copies-2"))
+        session.execute(update(ResultRow).where(ResultRow.id == rid).values(work_id=moved_to))
+    assert {(r[1], r[-1]) for r in _kept(demo_db) if r[0] == rid} == {
+        ("programme:e_mobility", moved_to)
+    }
+    # A result made from a method run, then the run deleted: ON DELETE SET NULL updates
+    # the result, and its rows follow.
+    run = methods.run(
+        demo_db, "montreal.convert", {"quantity": 100, "substance": "HCFC-22", "to": "co2e"}
+    )
+    from_run = methods.result_from_run(
+        demo_db,
+        methods.FromRun(
+            run_id=run["run_id"],
+            output="value",
+            work="rt-copies",
+            indicator="ghg_avoided",
+            period_start="2020-01-01",
+            period_end="2020-12-31",
+        ),
+    )
+    at = OF_RESULT.index("method_run_id")
+    assert {r[at] for r in _copied(demo_db, from_run)} == {run["run_id"]}
+    with demo_db.transaction() as session:
+        session.execute(delete(MethodRunRow).where(MethodRunRow.id == run["run_id"]))
+    assert {r[at] for r in _copied(demo_db, from_run)} == {None}
+    assert len([r for r in _kept(demo_db) if r[0] == from_run]) == 2  # programme, convention
+    assert _kept(demo_db) == _expected(demo_db)
 
 
 def test_result_term_follows_every_write(demo_db: Database) -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import Date, TextClause, bindparam, text
 from sqlalchemy.engine import Connection
 
 from greenfolio.store.tables import CARRIED_SCHEMES
@@ -47,6 +47,9 @@ COLUMNS = (
 )
 """The result's columns each row carries (``figure_batch.Row``), then its project's term
 and one current evidence file (id and SHA-256)."""
+RESULT_TERM_SELECT = ", ".join("rt.result_id AS id" if c == "id" else f"rt.{c}" for c in COLUMNS)
+"""``COLUMNS`` as ``result_term`` holds them (``tables.RESULT_TERM_COPIED``): the result's
+id is its ``result_id``."""
 
 
 @dataclass(frozen=True)
@@ -94,16 +97,16 @@ class _Text:
         return f"{column} IN ({self.each(values)})"
 
 
-def _own_sql(sql: _Text, own: Own) -> str:
-    """``own`` as ``figures.result_conditions`` writes it."""
+def _own_sql(sql: _Text, own: Own, alias: str) -> str:
+    """``own`` as ``figures.result_conditions`` writes it, on the rows of ``alias``."""
     sex, country, status = own
     conds = []
     if sex != "any":
-        conds.append(f"r.sex = {sql.one(sex)}" if sex else "r.sex IS NULL")
+        conds.append(f"{alias}.sex = {sql.one(sex)}" if sex else f"{alias}.sex IS NULL")
     if country:
-        conds.append(f"r.country = {sql.one(country)}")
+        conds.append(f"{alias}.country = {sql.one(country)}")
     if status:
-        conds.append(f"r.milestone = {sql.one(status)}")
+        conds.append(f"{alias}.milestone = {sql.one(status)}")
     return " AND ".join(conds) or "1 = 1"
 
 
@@ -129,26 +132,36 @@ def _carried(need: Need) -> bool:
     )
 
 
+def _own(sql: _Text, need: Need, alias: str) -> list[str]:
+    if need.own is None:
+        return []
+    return ["(" + " OR ".join(f"({_own_sql(sql, o, alias)})" for o in need.own) + ")"]
+
+
 def _part(sql: _Text, need: Need, codes: Sequence[str], scope: Scope) -> str:
-    select = ", ".join(f"r.{c}" for c in COLUMNS)
-    own = []
-    if need.own is not None:
-        own.append("(" + " OR ".join(f"({_own_sql(sql, o)})" for o in need.own) + ")")
     if _carried(need):
         # The results of the named terms' projects, sought by term in result_term (one
         # row per result and named term of its project): a programme's results of an
         # indicator, not every result of it. Rows of a term that no figure of the part
         # takes whole are only passed over by the figures (they filter by term). The
-        # projects named by key are read as before, alone.
-        where = [sql.isin("rt.term_key", need.named), *_window(sql, "rt", codes, scope), *own]
+        # row carries every column read (migration 0015), so the part is read from
+        # ix_result_term_figure alone, never from the result table; the evidence join
+        # needs only the result's id. The projects named by key are read as before, alone.
+        where = [
+            sql.isin("rt.term_key", need.named),
+            *_window(sql, "rt", codes, scope),
+            *_own(sql, need, "rt"),
+        ]
         by_term = (
-            f"SELECT {select}, rt.term_key AS term FROM result_term rt "
-            f"JOIN result r ON r.id = rt.result_id WHERE {' AND '.join(where)}"
+            f"SELECT {RESULT_TERM_SELECT}, rt.term_key AS term FROM result_term rt "
+            f"WHERE {' AND '.join(where)}"
         )
         if need.works is None:
             return by_term
         alone = Need(False, need.works, (), need.named, need.own)
         return f"{by_term} UNION ALL {_part(sql, alone, codes, scope)}"
+    select = ", ".join(f"r.{c}" for c in COLUMNS)
+    own = _own(sql, need, "r")
     term = "t.term_key" if need.named else "NULL"
     joins = ""
     if need.named:
@@ -174,6 +187,28 @@ def _part(sql: _Text, need: Need, codes: Sequence[str], scope: Scope) -> str:
     )
 
 
+def statement(
+    parts: Sequence[tuple[Need, Sequence[str]]], scope: Scope, evidence: bool
+) -> tuple[TextClause, dict[str, Any]]:
+    """The statement ``read`` runs for ``parts`` (not empty), and its values."""
+    sql = _Text()
+    body = " UNION ALL ".join(_part(sql, need, codes, scope) for need, codes in parts)
+    if evidence:
+        body = (
+            "SELECT w.*, e.id AS evidence_id, e.sha256 AS evidence_sha"
+            f" FROM ({body}) w LEFT OUTER JOIN evidence_file e"
+            " ON e.result_id = w.id AND e.state = 'current'"
+        )
+    else:
+        body = f"SELECT w.*, NULL AS evidence_id, NULL AS evidence_sha FROM ({body}) w"
+    typed = text(body)
+    if scope.lo is not None:
+        typed = typed.bindparams(bindparam("lo", scope.lo, type_=Date()))
+    if scope.hi is not None:
+        typed = typed.bindparams(bindparam("hi", scope.hi, type_=Date()))
+    return typed, sql.values
+
+
 def read(
     conn: Connection,
     parts: Sequence[tuple[Need, Sequence[str]]],
@@ -185,34 +220,19 @@ def read(
     text)."""
     if not parts:
         return []
-    sql = _Text()
-    body = " UNION ALL ".join(_part(sql, need, codes, scope) for need, codes in parts)
-    if evidence:
-        body = (
-            "SELECT w.*, e.id AS evidence_id, e.sha256 AS evidence_sha"
-            f" FROM ({body}) w LEFT OUTER JOIN evidence_file e"
-            " ON e.result_id = w.id AND e.state = 'current'"
-        )
-    else:
-        body = f"SELECT w.*, NULL AS evidence_id, NULL AS evidence_sha FROM ({body}) w"
-    statement = text(body)
-    if scope.lo is not None:
-        statement = statement.bindparams(bindparam("lo", scope.lo, type_=Date()))
-    if scope.hi is not None:
-        statement = statement.bindparams(bindparam("hi", scope.hi, type_=Date()))
     # period_end is left as the driver gives it (SQLite: ISO text), which figure_batch
     # reads with date.fromisoformat: SQLAlchemy's SQLite date parser (a regular
     # expression per row) cost a third of the statement.
-    typed = statement
+    typed, values = statement(parts, scope, evidence)
     if conn.dialect.name == "postgresql":
         # Many small index scans: PostgreSQL would share them among parallel workers,
         # whose start costs more than the scans (three times the statement, measured).
         conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
         try:
-            return _fetch(conn, typed, sql.values)
+            return _fetch(conn, typed, values)
         finally:
             conn.exec_driver_sql("RESET max_parallel_workers_per_gather")
-    return _fetch(conn, typed, sql.values)
+    return _fetch(conn, typed, values)
 
 
 def _fetch(conn: Connection, statement: Any, values: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -1,6 +1,7 @@
 """Rows the database derives from others, written in one statement after a bulk load.
 
-Triggers keep ``result_term`` (migration 0014_figure_terms) row by row. A bulk load that
+Triggers keep ``result_term`` (migrations 0014_figure_terms, 0015_figure_terms_wide) row
+by row. A bulk load that
 drops the secondary indexes turns those triggers off too: each would otherwise look up
 its project's terms without the index on ``work_term`` and the load would grow with the
 square of its size. The loader then fills the rows of the results it added here, in one
@@ -11,9 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from greenfolio.store.tables import CARRIED_SCHEMES
+from greenfolio.store.tables import CARRIED_SCHEMES, RESULT_TERM_COPIED
 
-RESULT_TERM_COLUMNS = "result_id, term_key, indicator_code, review_state, kind, period_end"
+_OF_RESULT = ("indicator_code", "review_state", "kind", "period_end", *RESULT_TERM_COPIED)
+RESULT_TERM_COLUMNS = ", ".join(("result_id", "term_key", *_OF_RESULT))
 TRIGGERED_TABLES = ("result", "work_term")
 """The tables whose triggers write ``result_term``."""
 
@@ -24,7 +26,7 @@ def _carried(column: str) -> str:
 
 FILL = text(
     f"INSERT INTO result_term ({RESULT_TERM_COLUMNS}) SELECT r.id, t.term_key, "
-    "r.indicator_code, r.review_state, r.kind, r.period_end FROM result r "
+    f"{', '.join(f'r.{c}' for c in _OF_RESULT)} FROM result r "
     f"JOIN work_term t ON t.work_id = r.work_id WHERE r.id > :after AND {_carried('t.term_key')}"
 )
 """As ``text`` (not the driver's own SQL): psycopg would read LIKE's % as a placeholder."""

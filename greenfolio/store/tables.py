@@ -243,18 +243,36 @@ CARRIED_SCHEMES = ("programme", "convention")
 these; a figure filtering by another scheme reads its indicator's rows whole)."""
 
 
+RESULT_TERM_COPIED = (
+    "sex",
+    "milestone",
+    "unit",
+    "qualifier",
+    "value",
+    "country",
+    "entity",
+    "method_run_id",
+    "work_id",
+)
+"""The columns of its result that a ``result_term`` row copies besides those a figure
+seeks by: what a figure reads and filters by (migration 0015_figure_terms_wide)."""
+
+
 class ResultTermRow(Base):
     """A result under one programme or convention term of its project, with what figures
-    seek it by: a figure of one programme reads that programme's results of its indicator
-    from ``ix_result_term_figure`` instead of every result of the indicator.
+    seek it by and read of it: a figure of one programme reads that programme's results of
+    its indicator from ``ix_result_term_figure`` alone, instead of every result of the
+    indicator (or each of its results from the ``result`` table).
 
-    Kept by database triggers (migration 0014_figure_terms) on ``result`` (insert, and an
-    update of its project, indicator, state, kind or period end) and on ``work_term``
-    (a project classified or declassified); deleting a result deletes its rows. No
-    service writes it."""
+    Kept by database triggers (migrations 0014_figure_terms, 0015_figure_terms_wide) on
+    ``result`` (insert, and an update of any column it copies) and on ``work_term`` (a
+    project classified or declassified); deleting a result deletes its rows. No service
+    writes it (a bulk load with the triggers off fills it through ``store.derived``)."""
 
     __tablename__ = "result_term"
     __table_args__ = (
+        # Sought by the first five; result_id makes each key unique, so the copied columns
+        # after it only let the index answer alone (SQLite has no INCLUDE).
         Index(
             "ix_result_term_figure",
             "term_key",
@@ -263,6 +281,7 @@ class ResultTermRow(Base):
             "kind",
             "period_end",
             "result_id",
+            *RESULT_TERM_COPIED,
         ),
     )
     result_id: Mapped[int] = mapped_column(
@@ -273,6 +292,15 @@ class ResultTermRow(Base):
     review_state: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(10))
     period_end: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(8))
+    milestone: Mapped[str | None] = mapped_column(String(12))
+    unit: Mapped[str] = mapped_column(String(40))
+    qualifier: Mapped[str] = mapped_column(String(12))
+    value: Mapped[float] = mapped_column(Float)
+    country: Mapped[str | None] = mapped_column(String(3))
+    entity: Mapped[str | None] = mapped_column(String(160))
+    method_run_id: Mapped[int | None] = mapped_column(Integer)
+    work_id: Mapped[int] = mapped_column(Integer)
 
 
 class EvidenceFileRow(Base):
