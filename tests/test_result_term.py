@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, select, update
 
 from greenfolio.domain.permissions import Grant, Principal, Role, Scope
 from greenfolio.services import entry, methods, portfolio, results, synthetic
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import WorkSpec
+from greenfolio.store import migrate
 from greenfolio.store.tables import (
     RESULT_TERM_COPIED,
     MethodRunRow,
@@ -269,4 +271,18 @@ def test_bulk_load_with_indexes_rebuilt_fills_result_term_and_restores_triggers(
         ),
     )
     assert {r[1] for r in _kept(demo_db) if r[0] == rid} == {"programme:gcip"}
+    assert _kept(demo_db) == _expected(demo_db)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_an_upgrade_that_rebuilt_result_term_leaves_it_vacuumed(demo_db: Database) -> None:
+    """Migration 0015 rebuilds the table; until a vacuum no page of it is all-visible and
+    PostgreSQL's index-only reads visit the table row by row. The upgrade vacuums."""
+    migrate.downgrade(demo_db.engine, "0014_figure_terms")
+    assert migrate.upgrade(demo_db.engine) == migrate.head_revision()
+    with demo_db.engine.connect() as conn:
+        pages, visible = conn.exec_driver_sql(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'result_term'"
+        ).one()
+    assert pages > 0 and visible == pages
     assert _kept(demo_db) == _expected(demo_db)

@@ -70,12 +70,22 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
-    """Apply every migration up to ``revision``; returns the revision now in force."""
+    """Apply every migration up to ``revision``; returns the revision now in force.
+
+    On PostgreSQL, when a migration ran, the database is vacuumed and analysed after it:
+    a table a migration rebuilt (``result_term`` in 0015) has no page marked all-visible
+    until a vacuum, so the index-only reads the figures rely on would visit the table for
+    every row (the first figures call at 100k projects: 2.4x the baseline, 1.9x after)."""
+    before = current_revision(engine)
     cfg = alembic_config()
     with _migrating(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-    return current_revision(engine)
+    after = current_revision(engine)
+    if after != before and engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")
+    return after
 
 
 def downgrade(engine: Engine, revision: str) -> str | None:
