@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -27,6 +28,9 @@ from sqlalchemy.engine import make_url
 
 from greenfolio.services import demo
 from greenfolio.services.database import Database
+
+if TYPE_CHECKING:
+    from greenfolio.services.reporting import BuiltReport
 
 PG_URL = os.environ.get("GREENFOLIO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATA = Path(__file__).resolve().parent / "data"
@@ -215,3 +219,39 @@ def demo_db_module(
     db = Database.open(str(path))
     yield db
     db.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_session(
+    templates: Templates, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Database]:
+    """One SQLite copy of the demo portfolio for the whole run (per worker), for the
+    documents several modules read and none changes."""
+    path = Path(tmp_path_factory.mktemp("session-demo")) / "demo.sqlite"
+    shutil.copyfile(templates.sqlite("demo"), path)
+    db = Database.open(str(path))
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def board(demo_db_session: Database) -> dict[str, BuiltReport]:
+    """The 2021 Board report in the six languages, figures computed once (a module may
+    define its own ``board`` over its own database)."""
+    from greenfolio.domain.languages import UN_LANGUAGES
+    from greenfolio.services import reporting
+
+    definition = reporting.load_definition("board")
+    computed = reporting.compute(demo_db_session, definition, 2021)
+    return {
+        lang: reporting.build(demo_db_session, "board", 2021, lang, computed)
+        for lang in UN_LANGUAGES
+    }
+
+
+@pytest.fixture(scope="session")
+def written(demo_db_session: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Board report written as DOCX and PDF in the six languages by the CLI."""
+    from tests.report_builds import build_board
+
+    return build_board(demo_db_session, tmp_path_factory.mktemp("written"), "docx,pdf")
