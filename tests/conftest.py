@@ -208,17 +208,20 @@ def demo_db(db: Database) -> Database:
     return db
 
 
+def _demo_copy(templates: Templates, folder: Path) -> Iterator[Database]:
+    shutil.copyfile(templates.sqlite("demo"), folder / "demo.sqlite")
+    db = Database.open(str(folder / "demo.sqlite"))
+    yield db
+    db.close()
+
+
 @pytest.fixture(scope="module")
 def demo_db_module(
     templates: Templates, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
     """One SQLite copy of the demo portfolio for a whole module (documents built once; their
     wording does not depend on the database backend)."""
-    path = Path(tmp_path_factory.mktemp("module-demo")) / "demo.sqlite"
-    shutil.copyfile(templates.sqlite("demo"), path)
-    db = Database.open(str(path))
-    yield db
-    db.close()
+    yield from _demo_copy(templates, tmp_path_factory.mktemp("module-demo"))
 
 
 @pytest.fixture(scope="session")
@@ -227,11 +230,7 @@ def demo_db_session(
 ) -> Iterator[Database]:
     """One SQLite copy of the demo portfolio for the whole run (per worker), for the
     documents several modules read and none changes."""
-    path = Path(tmp_path_factory.mktemp("session-demo")) / "demo.sqlite"
-    shutil.copyfile(templates.sqlite("demo"), path)
-    db = Database.open(str(path))
-    yield db
-    db.close()
+    yield from _demo_copy(templates, tmp_path_factory.mktemp("session-demo"))
 
 
 @pytest.fixture(scope="session")

@@ -28,16 +28,6 @@ QUANTITIES = ("pops_destroyed", "upops_avoided", "ods_phased_out", "co2_avoided"
 
 
 @pytest.fixture(scope="module")
-def board(demo_db_module: Database) -> dict[str, reporting.BuiltReport]:
-    definition = reporting.load_definition("board")
-    computed = reporting.compute(demo_db_module, definition, 2021)
-    return {
-        lang: reporting.build(demo_db_module, "board", 2021, lang, computed)
-        for lang in UN_LANGUAGES
-    }
-
-
-@pytest.fixture(scope="module")
 def pages(demo_db_module: Database, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Board report's HTML in the six languages, written by the CLI."""
     return build_board(demo_db_module, tmp_path_factory.mktemp("pages"), "html")
