@@ -7,8 +7,8 @@ A scan here is what the planner chose on this database: on SQLite a ``SCAN`` of 
 or of one of its indexes whole (EXPLAIN QUERY PLAN), on PostgreSQL a ``Seq Scan`` node
 (EXPLAIN, JSON). A scan that a LIMIT stops early is not a full scan and is counted apart,
 as a capped walk. On PostgreSQL: a Seq Scan reached from a Limit only through nodes that
-stream (no Sort, Hash or Aggregate between), whose limited cost the planner puts at half
-the scan's or less. On SQLite: an index walked by a query level that has its own LIMIT, no
+stream (no Sort, Hash or Aggregate between) that read, as it ran (EXPLAIN ANALYZE), half
+the table's rows or fewer. On SQLite: an index walked by a query level that has its own LIMIT, no
 aggregate and no GROUP BY, in a plan with no temporary B-tree (no sort or grouping that
 would read every row before the limit) — a page in key order stopping at its 50th row, a
 count stopping at 10,001. EXPLAIN QUERY PLAN does not say where a LIMIT sits, so the
@@ -104,44 +104,58 @@ def sqlite_scans(statement: str, details: list[str]) -> tuple[list[str], list[st
 
 STREAMING = {"Subquery Scan", "Result", "Limit", "Gather"}
 """PostgreSQL nodes that hand rows up as they come: a Limit above them stops the scan
-below. A Nested Loop streams its outer (first) input only."""
+below. A Nested Loop streams its outer input only."""
 CAPPED_SHARE = 0.5
-"""A Seq Scan under a Limit counts as capped when PostgreSQL's own estimate of the limited
-cost is at most this share of the whole scan's (a count stopping at 10,001 of 100,000
-rows is about a tenth; an OFFSET near the end is close to all of it)."""
+"""A Seq Scan under a Limit counts as capped when it read, as the statement ran (EXPLAIN
+ANALYZE), at most this share of the table's rows (a count stopping at 10,001 of 100,000
+rows reads a tenth; a filter matching fewer rows than the limit reads them all)."""
+
+
+def _rows_read(node: dict[str, Any]) -> float:
+    """The rows a scan node read as it ran: those it returned and those its filter
+    removed, over all its loops."""
+    loops = float(node.get("Actual Loops") or 1)
+    returned = float(node.get("Actual Rows") or 0)
+    removed = float(node.get("Rows Removed by Filter") or 0)
+    return (returned + removed) * loops
 
 
 def _pg_scans(
-    node: dict[str, Any], limit: dict[str, Any] | None = None
+    node: dict[str, Any], sizes: dict[str, float], limit: bool = False
 ) -> Iterator[tuple[str, bool]]:
-    """(Seq Scan on a big table, whether a Limit stops it early), for each in the plan."""
+    """(Seq Scan on a big table, whether a Limit stopped it early), for each in the plan;
+    ``sizes``: the big tables' rows."""
     kind = node.get("Node Type")
-    if kind == "Limit":
-        limit = node
-    if kind == "Seq Scan" and node.get("Relation Name") in BIG:
-        whole = float(node.get("Total Cost") or 0.0)
-        capped = (
-            limit is not None
-            and whole > 0
-            and (float(limit.get("Total Cost") or 0.0) <= CAPPED_SHARE * whole)
-        )
-        yield f"Seq Scan on {node['Relation Name']}", capped
-    for n, child in enumerate(node.get("Plans", [])):
-        streams = kind in STREAMING or (kind == "Nested Loop" and n == 0)
-        yield from _pg_scans(child, limit if streams else None)
+    limit = limit or kind == "Limit"
+    table = node.get("Relation Name")
+    if kind == "Seq Scan" and table in BIG:
+        whole = sizes.get(str(table), 0.0)
+        capped = limit and whole > 0 and _rows_read(node) <= CAPPED_SHARE * whole
+        yield f"Seq Scan on {table}", capped
+    for child in node.get("Plans", []):
+        outer = child.get("Parent Relationship") == "Outer"
+        streams = kind in STREAMING or (kind == "Nested Loop" and outer)
+        yield from _pg_scans(child, sizes, limit and streams)
 
 
 def scans_of(conn: Connection, statement: str, parameters: Any) -> tuple[list[str], list[str]]:
     """The full scans and the capped walks of ``result`` or ``work_item`` in one statement's
     plan (PostgreSQL walks an index as an Index Scan, never flagged here; a Seq Scan is
-    capped when a Limit above it, through nodes that stream, stops it early by the
-    planner's own cost estimate)."""
+    capped when a Limit above it, through nodes that stream, stopped it early as the
+    statement ran)."""
     if conn.dialect.name == "sqlite":
         rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
         return sqlite_scans(statement, [str(row[-1]) for row in rows])
-    raw = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) " + statement
+    raw = conn.exec_driver_sql(explain, parameters).scalar()
     plan = raw if isinstance(raw, list) else json.loads(str(raw))
-    found = list(_pg_scans(plan[0]["Plan"]))
+    sizes = {
+        str(name): float(rows)
+        for name, rows in conn.exec_driver_sql(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%(t)s)", {"t": list(BIG)}
+        )
+    }
+    found = list(_pg_scans(plan[0]["Plan"], sizes))
     return [name for name, capped in found if not capped], [n for n, capped in found if capped]
 
 

@@ -144,7 +144,10 @@ def test_the_dockerfile_steps_give_a_working_install(empty_db: Any, tmp_path: Pa
         if line.startswith("COPY "):
             *sources, target = line.split()[1:]
             for source in sources:
-                dest = build / (source if target.endswith("/") or target == "./" else target)
+                # into a folder ("./", "dir/"): under its own name, as Docker puts it
+                dest = (
+                    build / target / Path(source).name if target.endswith("/") else build / target
+                )
                 if (ROOT / source).is_dir():
                     shutil.copytree(ROOT / source, dest)
                 else:

@@ -83,36 +83,56 @@ def test_postgresql_sequential_scans_are_found_under_a_limit_too() -> None:
             }
         ],
     }
-    assert list(load_plans._pg_scans(plan)) == [("Seq Scan on work_item", False)]
+    sizes = {"work_item": 100_033.0}
+    assert list(load_plans._pg_scans(plan, sizes)) == [("Seq Scan on work_item", False)]
 
 
-def _pg_count(limit_cost: float) -> dict[str, object]:
-    """PostgreSQL's plan (trimmed) of the list's capped count at 100,000 projects:
-    ``SELECT count(*) FROM (SELECT id FROM work_item WHERE true LIMIT 10001)``."""
-    scan = {"Node Type": "Seq Scan", "Relation Name": "work_item", "Total Cost": 2821.33}
-    limit = {"Node Type": "Limit", "Total Cost": limit_cost, "Plans": [scan]}
-    return {"Node Type": "Aggregate", "Total Cost": limit_cost + 125, "Plans": [limit]}
+def _pg_count(read: float) -> dict[str, object]:
+    """PostgreSQL's plan (EXPLAIN ANALYZE, trimmed) of the list's capped count at 100,000
+    projects, ``SELECT count(*) FROM (SELECT id FROM work_item WHERE … LIMIT 10001)``, its
+    Seq Scan having read ``read`` rows (returned, then removed by its filter)."""
+    returned = min(read, 10_001.0)
+    scan = {
+        "Node Type": "Seq Scan",
+        "Parent Relationship": "Outer",
+        "Relation Name": "work_item",
+        "Actual Rows": returned,
+        "Rows Removed by Filter": read - returned,
+        "Actual Loops": 1,
+    }
+    limit = {"Node Type": "Limit", "Parent Relationship": "Outer", "Plans": [scan]}
+    return {"Node Type": "Aggregate", "Plans": [limit]}
+
+
+SIZES = {"work_item": 100_033.0, "result": 1_000_063.0}
 
 
 def test_a_postgresql_count_stopped_by_its_limit_early_is_a_capped_walk() -> None:
-    # 282.07 of 2,821.33: the planner reads a tenth of the table before the Limit stops it
-    assert list(load_plans._pg_scans(_pg_count(282.07))) == [("Seq Scan on work_item", True)]
+    # the Limit stopped the scan at its 10,001st row: a tenth of the table
+    assert list(load_plans._pg_scans(_pg_count(10_001), SIZES)) == [("Seq Scan on work_item", True)]
 
 
-def test_a_postgresql_limit_reading_most_of_the_table_or_above_a_sort_stays_a_scan() -> None:
-    # an OFFSET near the end: the Limit costs nearly the whole scan
-    assert list(load_plans._pg_scans(_pg_count(2790.0))) == [("Seq Scan on work_item", False)]
+def test_a_postgresql_limit_that_did_not_stop_the_scan_or_sits_above_a_sort_is_a_scan() -> None:
+    # a filter matching fewer rows than the limit: the scan read the whole table
+    assert list(load_plans._pg_scans(_pg_count(100_033), SIZES)) == [
+        ("Seq Scan on work_item", False)
+    ]
     sort = {
         "Node Type": "Limit",
-        "Total Cost": 10.0,
         "Plans": [
             {
                 "Node Type": "Sort",
-                "Total Cost": 9000.0,
+                "Parent Relationship": "Outer",
                 "Plans": [
-                    {"Node Type": "Seq Scan", "Relation Name": "result", "Total Cost": 8000.0}
+                    {
+                        "Node Type": "Seq Scan",
+                        "Parent Relationship": "Outer",
+                        "Relation Name": "result",
+                        "Actual Rows": 10,
+                        "Actual Loops": 1,
+                    }
                 ],
             }
         ],
     }
-    assert list(load_plans._pg_scans(sort)) == [("Seq Scan on result", False)]
+    assert list(load_plans._pg_scans(sort, SIZES)) == [("Seq Scan on result", False)]

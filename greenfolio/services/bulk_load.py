@@ -207,29 +207,40 @@ def indexes_deferred(
 
 
 @contextmanager
-def triggers_deferred(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
-    """Turn the user triggers of ``tables`` off for the block and on again after it; the
-    caller does their work in bulk (``store.derived``). PostgreSQL disables them
-    (constraint triggers stay on); SQLite, which cannot, drops them and makes them again
-    from their stored definitions. Inside the caller's transaction, as for the indexes."""
+def triggers_deferred(conn: Connection, tables: Sequence[str], prefix: str) -> Iterator[None]:
+    """Turn off, for the block, the triggers of ``tables`` whose names start with
+    ``prefix``, and on again after it; the caller does their work in bulk
+    (``store.derived``). Any other trigger stays on. PostgreSQL disables them; SQLite,
+    which cannot, drops them and makes them again from their stored definitions. Inside
+    the caller's transaction, as for the indexes: a failed load rolls it back with them."""
     if conn.dialect.name == "postgresql":
-        for table in tables:
-            conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
+        found = [
+            (str(table), str(name))
+            for table, name in conn.exec_driver_sql(
+                "SELECT c.relname, t.tgname FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal "
+                "AND c.relname = ANY(%(t)s) AND starts_with(t.tgname, %(p)s) ORDER BY 1, 2",
+                {"t": list(tables), "p": prefix},
+            )
+        ]
+        for table, name in found:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER "{name}"')
         yield
-        for table in tables:
-            conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
+        for table, name in found:
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{name}"')
         return
     marks = ", ".join("?" for _ in tables)
-    found = [
+    stored = [
         (str(name), str(sql))
         for name, sql in conn.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
             f"AND tbl_name IN ({marks}) ORDER BY name",
             tuple(tables),
         )
+        if str(name).startswith(prefix)
     ]
-    for name, _ in found:
+    for name, _ in stored:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
     yield
-    for _, sql in found:
+    for _, sql in stored:
         conn.exec_driver_sql(sql)

@@ -12,7 +12,7 @@ kind), the figure query itself is run, so the message is the report's.
 
 A figure's sum is added from the database's subtotals (``math.fsum``), the report's in
 one SQL SUM: the two may differ in the last binary digit (about 1e-16 of the value),
-never in what a page or a report prints.
+which changes a printed figure only if it sits exactly on a rounding boundary.
 """
 
 from __future__ import annotations
@@ -82,8 +82,10 @@ def _scan(session: Session) -> tuple[dict[tuple[str, int], _Groups], set[int], i
     Grouped by the leading columns of ``ix_result_figure`` in its own order (period end,
     sex and milestone included), so the database adds up the index as it walks it,
     without sorting its rows (SQLite at a million results: 0.27 s, against 0.88 s grouped
-    by year with filtered aggregates); the thousand or so groups are folded into years,
-    units and qualifiers here, each subtotal added with ``math.fsum``."""
+    by year with filtered aggregates). The groups, one per distinct period end of each
+    indicator (about a thousand for the synthetic portfolio, whose periods end on 31
+    December; tens of thousands where every day is used), are folded into years, units
+    and qualifiers here, each subtotal added with ``math.fsum``."""
     cols = (
         ResultRow.indicator_code,
         ResultRow.review_state,

@@ -99,12 +99,13 @@ def generate(
             if rebuild_indexes is not None
             else projects >= REBUILD_FROM and projects >= start
         )
-        last_result = session.scalar(select(func.max(ResultRow.id))) or 0
         names = [t.name for t in TABLES] + [ResultTermRow.__tablename__]
         deferred = bulk_load.indexes_deferred(conn, names, say) if rebuild else nullcontext()
         # With the indexes gone, the result_term triggers would scan work_term per result.
         off = derived.TRIGGERED_TABLES
-        triggers = bulk_load.triggers_deferred(conn, off) if rebuild else nullcontext()
+        triggers = (
+            bulk_load.triggers_deferred(conn, off, derived.TRIGGERS) if rebuild else nullcontext()
+        )
         documents = search.bulk_insert(conn) if rebuild else nullcontext()
         rows = bulk_load.Loader(conn)
         with bulk_load.fast_writes(conn), deferred, triggers, documents:
@@ -121,7 +122,7 @@ def generate(
                 if progress:
                     progress(size)
             if rebuild:
-                filled = derived.fill_result_terms(conn, last_result)
+                filled = derived.fill_result_terms(conn, first_id, first_id + projects - 1)
                 say(f"{filled:,} result_term rows written")
         if session.get_bind().dialect.name == "postgresql":
             # Ids were given explicitly: the sequence must move past them, or the next

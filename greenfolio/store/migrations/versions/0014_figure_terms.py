@@ -26,6 +26,8 @@ revision = "0014_figure_terms"
 down_revision = "0013_listspeed"
 branch_labels = None
 depends_on = None
+VACUUM_AFTER = ("result_term",)
+"""Filled in bulk here: vacuumed after the upgrade (store.migrate.upgrade)."""
 
 COLUMNS = "result_id, term_key, indicator_code, review_state, kind, period_end"
 WATCHED = "work_id, indicator_code, review_state, kind, period_end"

@@ -38,6 +38,8 @@ revision = "0015_figure_terms_wide"
 down_revision = "0014_figure_terms"
 branch_labels = None
 depends_on = None
+VACUUM_AFTER = ("result_term",)
+"""Filled in bulk here: vacuumed after the upgrade (store.migrate.upgrade)."""
 
 _BEFORE = importlib.import_module("greenfolio.store.migrations.versions.0014_figure_terms")
 """Migration 0014 (its table, index and triggers): dropped on the way up, made again on the
