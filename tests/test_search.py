@@ -52,6 +52,31 @@ def test_mercury_in_three_languages_finds_the_minamata_work(
         assert len(keys) < everything, q  # a search, not the whole portfolio
 
 
+def test_arabic_finds_a_word_with_or_without_its_article(
+    api: tuple[TestClient, User, Database],
+) -> None:
+    """The Minamata work's Arabic convention name says "الزئبق" (mercury, with the article):
+    a user types "زئبق", "الزئبق", "بالزئبق" or a prefix, and hamza seats as they come."""
+    web, admin, _ = api
+    everything = _found(web, admin, "")["total"]
+    for q in ("زئبق", "الزئبق", "بالزئبق", "زئب", "اتفاقية ميناماتا", "إتفاقية ميناماتا"):
+        keys = _keys(web, admin, q)
+        assert MINAMATA in keys, q
+        assert len(keys) < everything, q
+    assert MINAMATA not in _keys(web, admin, "زئبقي")  # another word, not a form of this one
+
+
+def test_arabic_words_are_indexed_with_and_without_their_article() -> None:
+    assert search_text.document(["بالزئبق للتنمية الى"]).split() == [
+        "بالزيبق",
+        "زيبق",
+        "للتنمية",
+        "تنمية",
+        "الى",  # "ilā" (to): too short to be an article and a word
+    ]
+    assert search_text.query_words("والزئبق Mercury") == ["زيبق", "mercury"]
+
+
 def test_one_chinese_character_and_a_chinese_title(api: tuple[TestClient, User, Database]) -> None:
     web, admin, _ = api
     assert MINAMATA in _keys(web, admin, "俣")  # in the Chinese title 水俣公约初步评估 only

@@ -6,6 +6,10 @@ so SQLite's FTS5 tokenizer and PostgreSQL's 'simple' parser agree on the words.
 - Case and diacritics are folded ("Mercure" and "mércure" are one word).
 - Chinese, Japanese and Korean have no spaces between words and a query may be one
   character: each CJK character is its own word, in the index and in the query.
+- Arabic writes the article and some one-letter words as part of the word ("الزئبق",
+  "بالزئبق", "للتنمية"): an Arabic word is also indexed without them, and a query looks
+  for the word without them, so "زئبق" finds "الزئبق" and "الزئبق" finds "زئبق". Hamza
+  seats and short vowels fold away with the other marks ("إ", "أ" and "ا" are one letter).
 - Anything that is not a letter or digit separates words, so FTS query syntax typed by a
   user (quotes, ``*``, ``-``, ``NEAR(``) can never reach the database as syntax: the
   query is rebuilt from quoted words only.
@@ -54,9 +58,30 @@ def words(text: str) -> list[str]:
     return [w[:MAX_WORD] for w in _WORD.findall(spaced)]
 
 
+_ARABIC_PREFIX = re.compile(
+    "^(?:[\u0648\u0641\u0628\u0643]?\u0627\u0644|\u0644\u0644)(?=[\u0621-\u064a]{2})"
+)
+"""An Arabic word's leading article, alone or after wa-, fa-, bi- or ka- (وال فال بال كال
+ال), or li- contracted with it (لل), when at least two letters follow."""
+
+
+def arabic_base(word: str) -> str:
+    """``word`` without its leading Arabic article (and a conjunction or preposition
+    joined to it); any other word as it is."""
+    return _ARABIC_PREFIX.sub("", word, count=1)
+
+
+def _indexed(word: str) -> Iterable[str]:
+    yield word
+    base = arabic_base(word)
+    if base != word:
+        yield base
+
+
 def document(texts: Iterable[str]) -> str:
-    """The text stored in the index for one work item."""
-    return " ".join(w for text in texts for w in words(text))
+    """The text stored in the index for one work item (Arabic words also without their
+    article)."""
+    return " ".join(w for text in texts for word in words(text) for w in _indexed(word))
 
 
 def _is_cjk(word: str) -> bool:
@@ -65,7 +90,7 @@ def _is_cjk(word: str) -> bool:
 
 def query_words(q: str | None) -> list[str]:
     """The words a query looks for (all of them must match); empty: no search at all."""
-    return words(q or "")[:MAX_QUERY_WORDS]
+    return [arabic_base(w) for w in words(q or "")[:MAX_QUERY_WORDS]]
 
 
 def fts5_query(found: list[str]) -> str:
