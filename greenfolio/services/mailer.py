@@ -8,9 +8,12 @@ the message (``status`` "failed", with the server's answer), and ``deliver_pendi
 
 Settings come from the environment, like the database's (``GREENFOLIO_DB``):
 
-- ``GREENFOLIO_SMTP_HOST`` (mail is off without it), ``GREENFOLIO_SMTP_PORT`` (25, or
-  587 with STARTTLS), ``GREENFOLIO_SMTP_FROM`` (the sender, required with a host);
-- ``GREENFOLIO_SMTP_STARTTLS=1`` to encrypt, ``GREENFOLIO_SMTP_USER`` and
+- ``GREENFOLIO_SMTP_HOST`` (mail is off without it), ``GREENFOLIO_SMTP_PORT`` (25; 587
+  with STARTTLS, 465 with TLS), ``GREENFOLIO_SMTP_FROM`` (the sender, required with a host);
+- ``GREENFOLIO_SMTP_STARTTLS=1`` to encrypt after connecting (submission, port 587), or
+  ``GREENFOLIO_SMTP_TLS=1`` to speak TLS from the start (port 465), the server's
+  certificate checked against the system's authorities (or ``SSL_CERT_FILE``, OpenSSL's
+  own setting, for a private one); ``GREENFOLIO_SMTP_USER`` and
   ``GREENFOLIO_SMTP_PASSWORD`` (or ``GREENFOLIO_SMTP_PASSWORD_FILE``) to sign in;
 - ``GREENFOLIO_SMTP_TIMEOUT`` (seconds, 10), ``GREENFOLIO_BASE_URL`` (the web
   application's address, for links in messages sent from the command line).
@@ -62,6 +65,8 @@ class MailSettings:
     user: str | None = None
     password: str | None = None
     timeout: float = 10.0
+    tls: bool = False
+    """TLS from the first byte (SMTPS, port 465), instead of plain or STARTTLS."""
 
     @classmethod
     def from_env(cls) -> MailSettings | None:
@@ -70,6 +75,12 @@ class MailSettings:
         if not host:
             return None
         starttls = os.environ.get(ENV + "STARTTLS", "").strip().lower() in ("1", "true", "yes")
+        tls = os.environ.get(ENV + "TLS", "").strip().lower() in ("1", "true", "yes")
+        if tls and starttls:
+            raise GreenfolioError(
+                f"set {ENV}TLS (TLS from the start, port 465) or {ENV}STARTTLS (encrypted "
+                "after connecting, port 587), not both: your mail provider says which"
+            )
         sender = os.environ.get(ENV + "FROM", "").strip()
         if not sender:
             raise GreenfolioError(f"{ENV}HOST is set: set {ENV}FROM (the sender's address) too")
@@ -78,12 +89,12 @@ class MailSettings:
         if password is None and password_file:
             password = Path(password_file).read_text("utf-8").strip()
         try:
-            port = int(os.environ.get(ENV + "PORT") or (587 if starttls else 25))
+            port = int(os.environ.get(ENV + "PORT") or (465 if tls else 587 if starttls else 25))
             timeout = float(os.environ.get(ENV + "TIMEOUT") or 10)
         except ValueError as exc:
             raise GreenfolioError(f"{ENV}PORT and {ENV}TIMEOUT take numbers ({exc})") from exc
         user = os.environ.get(ENV + "USER") or None
-        return cls(host, port, sender, starttls, user, password, timeout)
+        return cls(host, port, sender, starttls, user, password, timeout, tls)
 
 
 def base_url() -> str | None:
@@ -147,9 +158,18 @@ def _message(settings: MailSettings, row: Any) -> EmailMessage:
     return msg
 
 
+def _connect(settings: MailSettings) -> smtplib.SMTP:
+    if settings.tls:
+        context = ssl.create_default_context()
+        return smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout, context=context
+        )
+    return smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+
+
 def send(settings: MailSettings, messages: list[EmailMessage]) -> None:
-    """Send over one SMTP connection (STARTTLS and sign-in when configured)."""
-    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+    """Send over one SMTP connection (TLS or STARTTLS and sign-in when configured)."""
+    with _connect(settings) as smtp:
         smtp.ehlo()
         if settings.starttls:
             smtp.starttls(context=ssl.create_default_context())
