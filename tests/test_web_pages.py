@@ -105,6 +105,25 @@ def test_arabic_is_right_to_left_and_chinese_names_countries(demo_db: Database) 
     assert "测试项目" in chinese.text_content()
 
 
+@SQLITE
+def test_the_portfolio_lists_countries_and_terms_with_each_languages_marks(
+    demo_db: Database,
+) -> None:
+    """A project's countries and terms are separated by the language's own marks: Arabic
+    "، " and "؛ ", Chinese "、" and "；", French a thin space before its semicolon."""
+    user = add_user(demo_db, "lea", "viewer@all")
+    web, _ = browser(demo_db, user)
+    marks = {"ar": ("، ", "؛ "), "zh": ("、", "；"), "fr": (", ", "\u202f; "), "en": (", ", "; ")}
+    for lang, (between_countries, between_terms) in marks.items():
+        page = _doc(web.get(f"/projects?q=planetgold&lang={lang}").text)
+        [row] = page.xpath("//tbody/tr")
+        countries, terms = (cell.text_content() for cell in row.xpath("./td")[3:5])
+        assert countries.count(between_countries) == 2, (lang, countries)  # three countries
+        assert between_terms in terms, (lang, terms)
+        if lang in ("ar", "zh"):
+            assert "," not in countries and ";" not in terms, (lang, countries, terms)
+
+
 def test_every_catalogue_has_every_message() -> None:
     keys = set(catalogue("en"))
     for lang in UN_LANGUAGES:
