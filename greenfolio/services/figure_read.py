@@ -24,27 +24,13 @@ from typing import Any
 from sqlalchemy import Date, TextClause, bindparam, text
 from sqlalchemy.engine import Connection
 
-from greenfolio.store.tables import CARRIED_SCHEMES
+from greenfolio.store.tables import CARRIED_SCHEMES, RESULT_TERM_COPIED
 
 Own = tuple[str | None, str | None, str | None]
 """A figure's filters on a result's own columns: sex ("any", one, or None: not given),
 country and milestone (None: any)."""
 
-COLUMNS = (
-    "id",
-    "indicator_code",
-    "kind",
-    "period_end",
-    "sex",
-    "milestone",
-    "unit",
-    "qualifier",
-    "value",
-    "country",
-    "entity",
-    "method_run_id",
-    "work_id",
-)
+COLUMNS = ("id", "indicator_code", "kind", "period_end", *RESULT_TERM_COPIED)
 """The result's columns each row carries (``figure_batch.Row``), then its project's term
 and one current evidence file (id and SHA-256)."""
 RESULT_TERM_SELECT = ", ".join("rt.result_id AS id" if c == "id" else f"rt.{c}" for c in COLUMNS)
