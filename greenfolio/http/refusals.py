@@ -18,7 +18,7 @@ from greenfolio.domain.errors import (
 from greenfolio.domain.file_types import FileTooLarge, UnsupportedFileType
 from greenfolio.domain.permissions import NotAuthenticated, PermissionDenied
 from greenfolio.services.accounts import BadCredentials, RateLimited
-from greenfolio.services.evidence_store import StoreNotConfigured
+from greenfolio.services.evidence_store import StoreFull, StoreNotConfigured
 from greenfolio.services.locking import StaleVersionError, VersionRequired
 
 STATUS: list[tuple[type[Exception], int, str]] = [
@@ -33,6 +33,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (FileTooLarge, 413, "too_large"),
     (UnsupportedFileType, 415, "unsupported_media_type"),
     (StoreNotConfigured, 503, "not_configured"),
+    (StoreFull, 507, "insufficient_storage"),
     (ValidationError, 422, "invalid"),
     (GreenfolioError, 400, "bad_request"),
 ]
@@ -49,6 +50,7 @@ HTTP_CODES = {
     422: "invalid",
     428: "version_required",
     429: "rate_limited",
+    507: "insufficient_storage",
 }
 
 PageRenderer = Callable[[Request, int, Exception], Response]

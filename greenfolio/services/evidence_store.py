@@ -14,6 +14,8 @@ needs the files is refused naming it. ``GREENFOLIO_EVIDENCE_MAX_MB`` sets the si
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import tempfile
@@ -35,6 +37,30 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 class StoreNotConfigured(GreenfolioError):
     """No folder for evidence files is configured (HTTP 503: the operator must set it)."""
+
+
+class StoreFull(GreenfolioError):
+    """The evidence folder's disk (or the user's quota on it) is full: nothing was kept
+    (HTTP 507: an administrator must make room, then the file can be sent again)."""
+
+
+FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+"""What a write answers when the disk, a quota or the largest file allowed is reached."""
+
+
+@contextmanager
+def _full_as_refusal(root: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in FULL:
+            raise
+        raise StoreFull(
+            f"the evidence folder {root} has no room left ({exc.strerror}); nothing was "
+            f"stored: free space on its disk or set {ENV_DIR} to a larger one, then send "
+            "the file again",
+            message_id="evidence_store_full",
+        ) from exc
 
 
 class EvidenceStore(Protocol):
@@ -84,9 +110,11 @@ class FilesystemStore:
             dir=incoming, prefix="upload-", delete=False
         )
         try:
-            yield cast(BinaryIO, handle)
+            with _full_as_refusal(self.root):
+                yield cast(BinaryIO, handle)
         finally:
-            handle.close()
+            with contextlib.suppress(OSError):  # a full disk may refuse the last flush
+                handle.close()
             Path(handle.name).unlink(missing_ok=True)
 
     def put(self, sha256: str, source: Path) -> None:
@@ -94,11 +122,12 @@ class FilesystemStore:
         if target.exists():
             source.unlink(missing_ok=True)
             return
-        self._ready(target.parent)
-        os.chmod(source, 0o640)
-        with open(source, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(source, target)
+        with _full_as_refusal(self.root):
+            self._ready(target.parent)
+            os.chmod(source, 0o640)
+            with open(source, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(source, target)
 
     def get(self, sha256: str) -> BinaryIO:
         try:
