@@ -286,3 +286,40 @@ def test_an_upgrade_that_rebuilt_result_term_leaves_it_vacuumed(demo_db: Databas
         ).one()
     assert pages > 0 and visible > 0, (pages, visible)
     assert _kept(demo_db) == _expected(demo_db)
+
+
+def test_every_result_term_trigger_is_in_place_at_head(db: Database) -> None:
+    """A later migration that rebuilt ``result`` or ``work_term`` (SQLite rebuilds a table
+    to change it, dropping its triggers) would leave result_term silently stale: the
+    triggers of migration 0015 must all be there at the head revision, enabled."""
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "sqlite":
+            found = {
+                (str(table), str(name))
+                for name, table in conn.exec_driver_sql(
+                    "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND name LIKE 'result_term%'"
+                )
+            }
+            expected = {
+                ("result", "result_term_ai"),
+                ("result", "result_term_au"),
+                ("work_term", "result_term_wt_ai"),
+                ("work_term", "result_term_wt_ad"),
+                ("work_term", "result_term_wt_au"),
+            }
+        else:
+            found = {
+                (str(table), str(name))
+                for table, name in conn.exec_driver_sql(
+                    "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c "
+                    "ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgenabled = 'O' "
+                    "AND t.tgname LIKE 'result_term%%'"
+                )
+            }
+            expected = {
+                ("result", "result_term_ai"),
+                ("result", "result_term_au"),
+                ("work_term", "result_term_wt"),
+            }
+    assert found == expected
