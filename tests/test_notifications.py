@@ -225,3 +225,18 @@ def test_mail_settings_that_cannot_be_used_never_stop_a_change(
     url = db.engine.url.render_as_string(hide_password=False)
     told = CliRunner().invoke(app, ["mail", "send", "--db", url])
     assert told.exit_code == 2 and "GREENFOLIO_SMTP_FROM" in told.output
+
+
+def test_users_invite_on_the_command_line_mails_the_link(db: Database, smtp: SmtpServer) -> None:
+    url = db.engine.url.render_as_string(hide_password=False)
+    args = ["users", "invite", "li@example.org", "--role", "reviewer", "--scope", "country:CHN"]
+    told = CliRunner().invoke(app, [*args, "--language", "zh", "--db", url])
+    assert told.exit_code == 0, told.output
+    link = told.stdout.split("UTC): ", 1)[1].split()[0]
+    assert link.startswith("https://results.example.org/welcome/")
+    assert "reviewer@country:CHN" in told.stdout and "(also sent by email)" in told.stdout
+    [mail] = smtp.box.to("li@example.org")
+    assert mail.subject == "Greenfolio 邀请" and link in mail.body
+    assert client(db).get(link.removeprefix("https://results.example.org")).status_code == 200
+    bad = CliRunner().invoke(app, ["users", "invite", "nobody", "--role", "viewer", "--db", url])
+    assert bad.exit_code == 2 and "nobody" in bad.output, bad.output

@@ -28,7 +28,14 @@ from greenfolio.domain.text import check_text
 from greenfolio.services import audit, credentials, mail_text, mailer
 from greenfolio.services.audit_state import stamp
 from greenfolio.services.database import Database
-from greenfolio.services.user_records import UserInfo, end_access, find_user, rowcount, user_info
+from greenfolio.services.user_records import (
+    UserInfo,
+    check_scope,
+    end_access,
+    find_user,
+    rowcount,
+    user_info,
+)
 from greenfolio.store.tables import AccountLinkRow, RoleGrantRow, UserRow
 
 INVITE, RESET = "invite", "reset"
@@ -92,7 +99,7 @@ def _language(lang: str | None) -> str | None:
 
 def invite(
     db: Database,
-    by: Principal,
+    by: Principal | None,
     email: str,
     grant: Grant,
     *,
@@ -100,15 +107,19 @@ def invite(
     language: str | None = None,
     base_url: str | None = None,
 ) -> Link:
-    """Service call (admins): an invitation for ``email`` to hold ``grant``; the invitee
-    picks a user name (``username`` proposes one) and a password. Mailed to the address
-    when mail is configured and ``base_url`` (the web application's address) is known."""
+    """Service call (admins; ``by`` None is the local CLI): an invitation for ``email`` to
+    hold ``grant``; the invitee picks a user name (``username`` proposes one) and a
+    password. Mailed to the address when mail is configured and ``base_url`` (the web
+    application's address) is known."""
     address = check_email(email)
     lang = _language(language)
     name = credentials.check_username(username) if username else None
     secret, digest = _new_secret()
-    with audit.acting_as(by.actor), db.transaction() as session:
-        require(by, Action.ADMIN, SYSTEM)
+    actor = by.actor if by else audit.current_actor()
+    with audit.acting_as(actor), db.transaction() as session:
+        if by is not None:
+            require(by, Action.ADMIN, SYSTEM)
+        check_scope(session, grant.scope)
         if name and session.scalar(select(UserRow.id).where(UserRow.username == name)):
             raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
         row = AccountLinkRow(
@@ -119,7 +130,7 @@ def invite(
             role=grant.role.value,
             scope=str(grant.scope),
             language=lang,
-            created_by=by.actor,
+            created_by=actor,
             expires_at=credentials.utc_now() + LIFETIME[INVITE],
         )
         session.add(row)

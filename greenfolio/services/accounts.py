@@ -48,6 +48,7 @@ from greenfolio.services.credentials import (
 from greenfolio.services.database import Database
 from greenfolio.services.user_records import (
     UserInfo,
+    check_scope,
     end_access,
     find_user,
     grants_of,
@@ -133,6 +134,8 @@ def create_user(
             email=address,
             language=lang,
         )
+        for grant in grants or []:
+            check_scope(session, grant.scope)
         session.add(row)
         session.flush()
         for grant in grants or []:
@@ -212,6 +215,7 @@ def grant(db: Database, by: Principal | None, username: str, new: Grant) -> User
         if by is not None:
             require(by, Action.ADMIN, SYSTEM)
         row = find_user(session, username)
+        check_scope(session, new.scope)
         if new not in grants_of(session, row.id):
             session.add(RoleGrantRow(user_id=row.id, role=new.role.value, scope=str(new.scope)))
             session.flush()

@@ -1,5 +1,6 @@
-"""A user as the account services return it (``UserInfo``), read from its rows, and
-ending a user's access: shared by accounts and account links."""
+"""A user as the account services return it (``UserInfo``), read from its rows, the
+check of a grant's scope, and ending a user's access: shared by accounts and account
+links."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.errors import NotFoundError
-from greenfolio.domain.permissions import Grant, Role, Scope
+from greenfolio.domain.countries import check_country
+from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.permissions import Grant, Role, Scope, ScopeKind
 from greenfolio.services.credentials import digest, utc_now
-from greenfolio.store.tables import ApiTokenRow, RoleGrantRow, UserRow, UserSessionRow
+from greenfolio.store.tables import (
+    ApiTokenRow,
+    RoleGrantRow,
+    TermRow,
+    UserRow,
+    UserSessionRow,
+    WorkRow,
+)
 
 
 @dataclass(frozen=True)
@@ -82,3 +91,33 @@ def end_access(session: Session, user_id: int, keep_session: str | None) -> dict
 
 def rowcount(done: Any) -> int:
     return int(getattr(done, "rowcount", 0) or 0)
+
+
+def check_scope(session: Session, scope: Scope) -> None:
+    """Refuse a scope that names nothing stored: a role on a mistyped country, programme
+    or project would give its holder nothing now and, should a project be registered
+    later under that key, access that nobody chose."""
+    if scope.kind is ScopeKind.ALL:
+        return
+    value = str(scope.value)
+    params = {"key": str(scope)}
+    if scope.kind is ScopeKind.COUNTRY:
+        try:
+            check_country(value)
+        except ValidationError as exc:
+            message = f"scope {scope}: {exc}"
+            raise ValidationError(message, message_id="scope_unknown", params=params) from exc
+        return
+    if scope.kind is ScopeKind.PROGRAMME:
+        term = select(TermRow.key).where(TermRow.key == f"programme:{value}")
+        stored = session.scalar(term) is not None
+        fix = "a programme's code as the classifications list it (programme:gcip …)"
+    else:
+        stored = session.scalar(select(WorkRow.id).where(WorkRow.key == value)) is not None
+        fix = "the key of a registered project"
+    if not stored:
+        raise ValidationError(
+            f"scope {scope}: no {scope.kind.value} {value!r} is stored; write {fix}",
+            message_id="scope_unknown",
+            params=params,
+        )

@@ -299,6 +299,46 @@ def reset_link(
         )
 
 
+@users_app.command("invite")
+def invite(
+    email: str,
+    role: Annotated[Role, typer.Option(help="viewer, editor, reviewer or admin.")],
+    scope: Annotated[
+        str, typer.Option(help="all, programme:CODE, country:ISO3 or project:KEY.")
+    ] = "all",
+    language: Annotated[
+        str | None, typer.Option(help="The invitee's language (ar, zh, en, fr, ru, es).")
+    ] = None,
+    username: Annotated[
+        str | None, typer.Option(help="A user name to propose (they may keep it).")
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The web application's address (default: $GREENFOLIO_BASE_URL)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Invite someone by email to hold a role: a one-time link lets them choose their user
+    name and password (mailed too when mail is configured), as the accounts page does."""
+    from greenfolio.services import account_links, mailer
+
+    with errors():
+        grant = _grant(role, scope)
+        base = (base_url or mailer.base_url() or "").rstrip("/")
+        link = account_links.invite(
+            open_db(db), None, email, grant, username=username, language=language,
+            base_url=base or None,
+        )  # fmt: skip
+        shown = link.url(base) if base else f"{account_links.LINK_PATH}{link.secret}"
+        out.print(
+            f"{email} invited as {grant}; give them this link (it works once, until "
+            f"{link.expires_at:%Y-%m-%d %H:%M} UTC): {shown}"
+            + (" (also sent by email)" if link.mailed else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 @users_app.command("list")
 def list_users(
     as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None
