@@ -97,7 +97,7 @@ def precompute(db_file: Path, content_file: Path) -> None:
         built = reporting.build(db, "board", 2021, lang, computed)
         specs = {}
         for ref in built.document.charts:
-            if ref.table and not ref.table_with_drawing:  # a table alone (as in the build)
+            if not ref.drawn:  # a table alone (as in the build)
                 continue
             data = computed.charts[ref.id]
             spec = vegalite_spec(data, lang, dict(ref.labels), ref.axis)

@@ -115,7 +115,6 @@ class ChartRef:
 
     id: str
     after: str
-    number: int
     caption: str
     labels: Mapping[str, str] = field(default_factory=dict)
     axis: str = ""
@@ -135,9 +134,8 @@ class ChartRef:
     source_line: int = 0
     """Which of the notes says where the figures come from (the HTML links it)."""
     table_head: tuple[str, ...] = ()
-    """The headings of the table's value columns. Empty: the value axis's unit alone."""
-    table_with_drawing: bool = False
-    """The table is printed under the drawing, not in its place."""
+    """The headings of the table's value columns. Empty: the value axis's unit alone (a
+    single bar's table, printed in place of the drawing)."""
     label: str = ""
     """The number line printed above the title, in UN style ("Figure II", "Map 1", Arabic
     "الشكل الثاني"; ``services.report_charts.chart_labels``). Empty: a document's only
@@ -147,6 +145,17 @@ class ChartRef:
     def full_title(self) -> str:
         """Number and title on one line, for the text export and the sources section."""
         return f"{self.label}. {self.caption}" if self.label else self.caption
+
+    @property
+    def table_with_drawing(self) -> bool:
+        """The table is printed under the drawing, not in its place (a segments table,
+        the one with headings of its own)."""
+        return bool(self.table_head)
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the chart is drawn: always, except a single bar's table alone."""
+        return not self.table or self.table_with_drawing
 
     @property
     def table_columns(self) -> tuple[str, ...]:

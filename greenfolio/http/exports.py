@@ -90,15 +90,9 @@ def _indicator(row: dict[str, Any], lang: str) -> str:
     return _text(names, lang) if names else str(row["indicator"])
 
 
-def _sep(key: str, lang: str) -> str:
-    """A list separator of the reader's language, as the pages use it (``list_sep``,
-    ``group_sep``: "、" and "；" in Chinese, "، " and "؛ " in Arabic)."""
-    return str(labels.catalogue(lang).get(key) or labels.catalogue("en")[key])
-
-
 def _terms(row: dict[str, Any], lang: str) -> str:
-    words = _Words(lang)
-    return _sep("group_sep", lang).join(labels.term(words, key) for key in row["terms"])
+    words = _Words(lang)  # separators as the pages write them: "；" in Chinese, "؛ " in Arabic
+    return words("group_sep").join(labels.term(words, key) for key in row["terms"])
 
 
 def _text(names: Any, lang: str) -> str:
@@ -108,7 +102,7 @@ def _text(names: Any, lang: str) -> str:
 
 
 def _countries(row: dict[str, Any], lang: str) -> str:
-    return _sep("list_sep", lang).join(labels.country(c, lang) for c in row["countries"])
+    return _Words(lang)("list_sep").join(labels.country(c, lang) for c in row["countries"])
 
 
 def _said(part: str) -> Getter:

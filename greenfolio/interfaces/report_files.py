@@ -40,7 +40,7 @@ def render_charts(
     drawing = painter or chart_writer.Painter()
     out = {}
     for ref in built.document.charts:
-        if ref.table and not ref.table_with_drawing:  # printed as a table, not drawn
+        if not ref.drawn:  # printed as a table, not drawn
             continue
         data = built.charts[ref.id]
         out[ref.id] = drawing.draw(data, built.document.lang, dict(ref.labels), ref.axis)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Date, TextClause, bindparam, text
 from sqlalchemy.engine import Connection
 
+from greenfolio.domain.results import ReviewState
 from greenfolio.store.tables import CARRIED_SCHEMES, RESULT_TERM_COPIED
 
 Own = tuple[str | None, str | None, str | None]
@@ -99,7 +100,7 @@ def _own_sql(sql: _Text, own: Own, alias: str) -> str:
 def _window(sql: _Text, alias: str, codes: Sequence[str], scope: Scope) -> list[str]:
     where = [
         sql.isin(f"{alias}.indicator_code", codes),
-        f"{alias}.review_state = 'verified'",
+        f"{alias}.review_state = '{ReviewState.VERIFIED.value}'",
         sql.isin(f"{alias}.kind", scope.kinds),
     ]
     if scope.lo is not None:

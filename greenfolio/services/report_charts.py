@@ -163,7 +163,6 @@ def chart_refs(
             ChartRef(
                 spec.id,
                 spec.after,
-                number,
                 typeset(str(need(text, lang, "title")), lang),
                 {key: typeset(label, lang) for key, label in labels.items()},
                 _axis(text, data, lang),
@@ -172,7 +171,6 @@ def chart_refs(
                 tuple(linked),
                 source_line,
                 head,
-                bool(head),
                 typeset(numbers[number - 1], lang),
             )
         )

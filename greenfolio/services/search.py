@@ -185,40 +185,10 @@ class Matching(ColumnElement[bool]):
         self.found = found
 
 
-@compiles(Matching, "postgresql")
-def _on_postgresql(element: Matching, compiler: Any, **kw: Any) -> str:
-    query: BindParameter[str] = bindparam(
-        "search_query", search_text.tsquery(element.found), unique=True
-    )
-    tsv: ColumnElement[Any] = literal_column("work_search.tsv")
-    matching = select(WorkSearchRow.work_id).where(
-        tsv.op("@@")(func.to_tsquery(literal_column("'simple'"), query))
-    )
-    return str(compiler.process(WorkRow.id.in_(matching), **kw))
-
-
-@compiles(Matching)
-def _on_sqlite(element: Matching, compiler: Any, **kw: Any) -> str:
-    query: BindParameter[str] = bindparam(
-        "search_query", search_text.fts5_query(element.found), unique=True
-    )
-    matching: Select[tuple[Any]] = (
-        select(literal_column("rowid"))
-        .select_from(table(FTS_TABLE))
-        .where(literal_column(FTS_TABLE).op("MATCH")(query))
-    )
-    return str(compiler.process(WorkRow.id.in_(matching), **kw))
-
-
-def matched_ids(q: str | None, dialect: str) -> Select[Any] | None:
-    """The ids of the work items matching ``q``, each once, read from the full-text index
-    without the work table: what a count of the matches needs (joined to ``work_item``
-    instead, PostgreSQL hashed all 100,000 projects to count 10,000 of them, issue 11). On
-    SQLite the FTS5 index's own rowids (its content rowid is the work item's id), on
-    PostgreSQL the search table through its GIN index. ``None`` when ``q`` has no words."""
-    found = search_text.query_words(q)
-    if not found:
-        return None
+def _matching(found: list[str], dialect: str) -> Select[Any]:
+    """The ids of the work items whose documents hold every word of ``found``: on SQLite
+    the FTS5 index's own rowids (its content rowid is the work item's id), on PostgreSQL
+    the search table through its GIN index."""
     if dialect == "postgresql":
         tsv: ColumnElement[Any] = literal_column("work_search.tsv")
         query: BindParameter[str] = bindparam(
@@ -235,6 +205,21 @@ def matched_ids(q: str | None, dialect: str) -> Select[Any] | None:
         .select_from(table(FTS_TABLE))
         .where(literal_column(FTS_TABLE).op("MATCH")(match))
     )
+
+
+@compiles(Matching)
+def _compiled(element: Matching, compiler: Any, **kw: Any) -> str:
+    ids = _matching(element.found, compiler.dialect.name)
+    return str(compiler.process(WorkRow.id.in_(ids), **kw))
+
+
+def matched_ids(q: str | None, dialect: str) -> Select[Any] | None:
+    """The ids of the work items matching ``q``, each once, read from the full-text index
+    without the work table: what a count of the matches needs (joined to ``work_item``
+    instead, PostgreSQL hashed all 100,000 projects to count 10,000 of them, issue 11).
+    ``None`` when ``q`` has no words."""
+    found = search_text.query_words(q)
+    return _matching(found, dialect) if found else None
 
 
 def condition(q: str | None) -> ColumnElement[bool] | None:

@@ -165,11 +165,7 @@ class IndicatorRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
 
 
-FIGURE_INDEX = (
-    "indicator_code",
-    "review_state",
-    "kind",
-    "period_end",
+RESULT_TERM_COPIED = (
     "sex",
     "milestone",
     "unit",
@@ -179,8 +175,12 @@ FIGURE_INDEX = (
     "entity",
     "method_run_id",
     "work_id",
-    "id",
 )
+"""The columns of its result that a ``result_term`` row copies besides those a figure
+seeks by: what a figure reads and filters by (migration 0015_figure_terms_wide)."""
+
+
+FIGURE_INDEX = ("indicator_code", "review_state", "kind", "period_end", *RESULT_TERM_COPIED, "id")
 """The columns of ``ix_result_figure`` (migration 0011_generation widened it)."""
 
 
@@ -241,21 +241,6 @@ class ResultRow(Base):
 CARRIED_SCHEMES = ("programme", "convention")
 """The classifications whose terms ``result_term`` carries (the Board's figures filter by
 these; a figure filtering by another scheme reads its indicator's rows whole)."""
-
-
-RESULT_TERM_COPIED = (
-    "sex",
-    "milestone",
-    "unit",
-    "qualifier",
-    "value",
-    "country",
-    "entity",
-    "method_run_id",
-    "work_id",
-)
-"""The columns of its result that a ``result_term`` row copies besides those a figure
-seeks by: what a figure reads and filters by (migration 0015_figure_terms_wide)."""
 
 
 class ResultTermRow(Base):

@@ -25,6 +25,7 @@ from greenfolio.interfaces.cli.common import (
 from greenfolio.interfaces.cli.passwords import PasswordFileOption, PasswordOption, read_password
 
 if TYPE_CHECKING:
+    from greenfolio.services.account_links import Link
     from greenfolio.services.audit import ChainReport
     from greenfolio.services.database import Database
 
@@ -171,8 +172,37 @@ def _say_evidence_folder(database: "Database") -> None:
         err.print(f"{exc}; until then uploads are refused", highlight=False)
 
 
+RoleOption = Annotated[Role, typer.Option(help="viewer, editor, reviewer or admin.")]
+ScopeOption = Annotated[str, typer.Option(help="all, programme:CODE, country:ISO3 or project:KEY.")]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(help="The web application's address (default: $GREENFOLIO_BASE_URL)."),
+]
+
+
 def _grant(role: Role, scope: str) -> Grant:
     return Grant(role, Scope.parse(scope))
+
+
+def _base_url(given: str | None) -> str | None:
+    from greenfolio.services import mailer
+
+    return (given or mailer.base_url() or "").rstrip("/") or None
+
+
+def _print_link(done: str, link: "Link", base: str | None) -> None:
+    """What a reset or an invitation prints: the one-time link, until when, and whether
+    it was mailed too."""
+    from greenfolio.services import account_links
+
+    shown = link.url(base) if base else f"{account_links.LINK_PATH}{link.secret}"
+    out.print(
+        f"{done}; give them this link (it works once, until "
+        f"{link.expires_at:%Y-%m-%d %H:%M} UTC): {shown}"
+        + (" (also sent by email)" if link.mailed else ""),
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @users_app.command("create-admin")
@@ -196,10 +226,8 @@ def create_admin(
 @users_app.command("create")
 def create_user(
     username: str,
-    role: Annotated[Role, typer.Option(help="viewer, editor, reviewer or admin.")],
-    scope: Annotated[
-        str, typer.Option(help="all, programme:CODE, country:ISO3 or project:KEY.")
-    ] = "all",
+    role: RoleOption,
+    scope: ScopeOption = "all",
     password: PasswordOption = None,
     password_file: PasswordFileOption = None,
     display_name: Annotated[str, typer.Option(help="Name shown in pages.")] = "",
@@ -276,67 +304,44 @@ def set_password(
 @users_app.command("reset-link")
 def reset_link(
     username: str,
-    base_url: Annotated[
-        str | None,
-        typer.Option(help="The web application's address (default: $GREENFOLIO_BASE_URL)."),
-    ] = None,
+    base_url: BaseUrlOption = None,
     db: DbOption = None,
 ) -> None:
     """Reset a password: the old one stops working, sessions and tokens end, and a
     one-time link lets the user choose a new one (mailed too when mail is configured)."""
-    from greenfolio.services import account_links, mailer
+    from greenfolio.services import account_links
 
     with errors():
-        base = (base_url or mailer.base_url() or "").rstrip("/")
-        link = account_links.reset(open_db(db), None, username, base or None)
-        shown = link.url(base) if base else f"{account_links.LINK_PATH}{link.secret}"
-        out.print(
-            f"password of {username} reset; give them this link (it works once, until "
-            f"{link.expires_at:%Y-%m-%d %H:%M} UTC): {shown}"
-            + (" (also sent by email)" if link.mailed else ""),
-            highlight=False,
-            soft_wrap=True,
-        )
+        base = _base_url(base_url)
+        link = account_links.reset(open_db(db), None, username, base)
+        _print_link(f"password of {username} reset", link, base)
 
 
 @users_app.command("invite")
 def invite(
     email: str,
-    role: Annotated[Role, typer.Option(help="viewer, editor, reviewer or admin.")],
-    scope: Annotated[
-        str, typer.Option(help="all, programme:CODE, country:ISO3 or project:KEY.")
-    ] = "all",
+    role: RoleOption,
+    scope: ScopeOption = "all",
     language: Annotated[
         str | None, typer.Option(help="The invitee's language (ar, zh, en, fr, ru, es).")
     ] = None,
     username: Annotated[
         str | None, typer.Option(help="A user name to propose (they may keep it).")
     ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option(help="The web application's address (default: $GREENFOLIO_BASE_URL)."),
-    ] = None,
+    base_url: BaseUrlOption = None,
     db: DbOption = None,
 ) -> None:
     """Invite someone by email to hold a role: a one-time link lets them choose their user
     name and password (mailed too when mail is configured), as the accounts page does."""
-    from greenfolio.services import account_links, mailer
+    from greenfolio.services import account_links
 
     with errors():
         grant = _grant(role, scope)
-        base = (base_url or mailer.base_url() or "").rstrip("/")
+        base = _base_url(base_url)
         link = account_links.invite(
-            open_db(db), None, email, grant, username=username, language=language,
-            base_url=base or None,
-        )  # fmt: skip
-        shown = link.url(base) if base else f"{account_links.LINK_PATH}{link.secret}"
-        out.print(
-            f"{email} invited as {grant}; give them this link (it works once, until "
-            f"{link.expires_at:%Y-%m-%d %H:%M} UTC): {shown}"
-            + (" (also sent by email)" if link.mailed else ""),
-            highlight=False,
-            soft_wrap=True,
+            open_db(db), None, email, grant, username=username, language=language, base_url=base
         )
+        _print_link(f"{email} invited as {grant}", link, base)
 
 
 @users_app.command("list")

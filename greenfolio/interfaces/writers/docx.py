@@ -248,7 +248,7 @@ class _Writer:
                     self.text(caption, chart.caption, bold=True)
                     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     caption.paragraph_format.keep_with_next = True
-                    drawn = not chart.table or chart.table_with_drawing  # one bar: a table
+                    drawn = chart.drawn  # one bar: a table
                     if drawn and charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -242,7 +242,7 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
                 heading = f"#text(size: 9pt)[{t.text(chart.label)}]\n\n" if chart.label else ""
                 heading += f'#text(size: 9pt, weight: "bold")[{t.text(chart.caption)}]'
                 drawn = ""
-                if not chart.table or chart.table_with_drawing:  # one bar: a table alone
+                if chart.drawn:  # one bar: a table alone
                     drawn = f'#image("{chart_files[chart.id]}", width: 88%)'
                 if chart.table:
                     heads = chart.table_columns
