@@ -78,10 +78,18 @@ def _indexed(word: str) -> Iterable[str]:
         yield base
 
 
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
 def document(texts: Iterable[str]) -> str:
     """The text stored in the index for one work item (Arabic words also without their
-    article)."""
-    return " ".join(w for text in texts for word in words(text) for w in _indexed(word))
+    article). The texts are cut in one pass; the Arabic step only runs on text that has
+    an Arabic letter (an import indexes every activity it stores)."""
+    found = words("\n".join(texts))
+    joined = " ".join(found)
+    if _ARABIC_LETTER.search(joined) is None:
+        return joined
+    return " ".join(w for word in found for w in _indexed(word))
 
 
 def _is_cjk(word: str) -> bool:
