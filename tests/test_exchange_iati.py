@@ -23,13 +23,14 @@ from greenfolio.domain.iati import (
 from greenfolio.domain.results import ReviewState, ValueKind
 from greenfolio.domain.work import WorkStatus
 from greenfolio.interfaces.cli.app import app
-from greenfolio.services import reference
+from greenfolio.services import portfolio, reference
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_export import ExportFilter, export
 from greenfolio.services.exchange.iati_import import import_file, import_files
 from greenfolio.services.exchange.iati_load import load_activities
 from greenfolio.services.exchange.iati_parse import ActivityReader
+from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store.tables import (
     IatiIndicatorRow,
     IndicatorRow,
@@ -120,6 +121,24 @@ def test_real_files_import_and_reimport_duplicates_nothing(db: Database) -> None
     again = import_files(db, REAL)
     assert (again.created, again.updated, again.skipped) == (0, 0, summary.created)
     assert (_count(db, WorkRow), _count(db, WorkFinanceRow)) == (works, money)
+
+
+def test_imported_and_registered_projects_draw_ids_from_one_sequence(db: Database) -> None:
+    """The import hands out ids itself (PostgreSQL: from the id sequence, for COPY); a
+    project registered by hand before and after it never collides with them."""
+    before = portfolio.register_work(
+        db, WorkSpec(key="XM-HAND-1", kind="project", title={"en": "Entered by hand"})
+    )
+    summary = import_file(db, CURRENT[1])
+    assert summary.errors == [] and summary.created > 0
+    after = portfolio.register_work(
+        db, WorkSpec(key="XM-HAND-2", kind="project", title={"en": "Entered later"})
+    )
+    with db.transaction() as s:
+        ids = list(s.scalars(select(WorkRow.id)))
+        imported = s.scalars(select(WorkRow.id).where(WorkRow.key.not_like("XM-HAND-%"))).all()
+    assert len(ids) == len(set(ids))
+    assert after > max(imported) > min(imported) > before
 
 
 def test_iati_fields_land_where_they_belong(db: Database) -> None:
