@@ -1,6 +1,6 @@
 """The world map and the charts, drawn on the server as SVG.
 
-The map decodes the packaged Natural Earth TopoJSON (``geo/countries-110m.json``) once,
+The map decodes the packaged Natural Earth TopoJSON (``refdata.world``: UN areas) once,
 projects it equirectangularly and shades each country by the number of projects that
 reached it. A group chart draws several indicators as small multiples, each on its own
 scale, year by year, labelled with values in words and mirrored right to left. No JavaScript
@@ -9,16 +9,16 @@ and no network: pages stay light and work offline.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import pycountry
 from markupsafe import Markup, escape
+
+from greenfolio.refdata import world
 
 WIDTH, NORTH, SOUTH = 960.0, 84.0, -58.0
 """Map width in px and the latitudes kept (Antarctica and the far north are cut)."""
@@ -35,8 +35,7 @@ def _project(lon: float, lat: float) -> tuple[float, float]:
 @cache
 def country_paths() -> dict[str, str]:
     """SVG path data per ISO alpha-3 code, from the packaged TopoJSON."""
-    raw = resources.files("greenfolio.web").joinpath("geo/countries-110m.json").read_text()
-    topo = json.loads(raw)
+    topo = world.countries()
     (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
     arcs: list[list[tuple[float, float]]] = []
     for arc in topo["arcs"]:

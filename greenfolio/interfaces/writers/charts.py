@@ -22,7 +22,6 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from greenfolio.domain.document import NAMED, UNNAMED
 from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
 from greenfolio.interfaces.writers import bidi, fonts
+from greenfolio.refdata import world
 
 if TYPE_CHECKING:  # the writers need no database layer
     from greenfolio.services.charts import ChartData
@@ -107,13 +107,6 @@ def _fonts_registered(dirs: tuple[str, ...]) -> bool:
 def register_fonts() -> None:
     """Make the configured fonts known to the chart renderer (once per configuration)."""
     _fonts_registered(fonts.chart_dirs())
-
-
-@lru_cache(maxsize=1)
-def _world() -> dict[str, Any]:
-    text = resources.files("greenfolio.refdata").joinpath("geo", "countries-110m.json")
-    data: dict[str, Any] = json.loads(text.read_text("utf-8"))
-    return data
 
 
 @lru_cache(maxsize=8)
@@ -364,7 +357,10 @@ def _map_spec(chart: ChartData, lang: str, labels: dict[str, str]) -> dict[str, 
     return {
         "width": 520,
         "height": 270,
-        "data": {"values": _world(), "format": {"type": "topojson", "feature": "countries"}},
+        "data": {
+            "values": world.countries(),
+            "format": {"type": "topojson", "feature": "countries"},
+        },
         "projection": {"type": "equalEarth"},
         "transform": [
             {"calculate": f"{json.dumps(counts)}[datum.id] || 0", "as": "n"},

@@ -1,0 +1,98 @@
+"""The world's countries as the maps draw them: Natural Earth shapes, United Nations areas.
+
+Natural Earth (``geo/countries-110m.json``, see ``geo/README.md``) draws some areas as
+countries of their own that the United Nations does not list as countries or areas: the
+UN's standard country list (M49, https://unstats.un.org/unsd/methodology/m49/) has no
+entry for Taiwan, Kosovo, Northern Cyprus or Somaliland, and ISO 3166-1, which the M49
+codes follow, lists Taiwan as "Taiwan, Province of China". Here each such area is joined
+to the country the UN list counts it in (``JOINED``): its shape is merged into that
+country's, the line between them removed, so a map shades it with that country and draws
+no border the UN does not. Western Sahara keeps its own shape: M49 lists it (732).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import cache
+from importlib import resources
+from typing import Any
+
+JOINED: dict[str, str] = {
+    "Taiwan": "156",  # China (ISO 3166-1: "Taiwan, Province of China", 158)
+    "Kosovo": "688",  # Serbia (no M49 entry; Security Council resolution 1244 (1999))
+    "N. Cyprus": "196",  # Cyprus
+    "Somaliland": "706",  # Somalia
+}
+"""Natural Earth's name of an area drawn apart -> the M49 code of the country it is in."""
+
+
+def _ends(arcs: list[list[list[int]]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """First and last point of each (delta-encoded, quantised) arc."""
+    out = []
+    for arc in arcs:
+        x = y = 0
+        first: tuple[int, int] | None = None
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            if first is None:
+                first = (x, y)
+        assert first is not None
+        out.append((first, (x, y)))
+    return out
+
+
+def _dissolve(
+    polygons: list[list[list[int]]], ends: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> list[list[list[int]]]:
+    """The polygons' rings with every arc two of them share removed, stitched again into
+    closed rings (one polygon per ring)."""
+    if any(len(poly) != 1 for poly in polygons):
+        raise ValueError("a joined country has a hole: its rings cannot be stitched alone")
+    used = Counter(i if i >= 0 else ~i for poly in polygons for ring in poly for i in ring)
+    left = [i for poly in polygons for ring in poly for i in ring if used[i if i >= 0 else ~i] == 1]
+
+    def start(i: int) -> tuple[int, int]:
+        return ends[i][0] if i >= 0 else ends[~i][1]
+
+    def end(i: int) -> tuple[int, int]:
+        return ends[i][1] if i >= 0 else ends[~i][0]
+
+    by_start = {start(i): i for i in left}
+    rings: list[list[int]] = []
+    pending = set(left)
+    for first in left:
+        if first not in pending:
+            continue
+        ring, i = [first], first
+        pending.discard(first)
+        while end(i) != start(first):
+            i = by_start[end(i)]
+            pending.discard(i)
+            ring.append(i)
+        rings.append(ring)
+    return [[ring] for ring in rings]
+
+
+@cache
+def countries() -> dict[str, Any]:
+    """The TopoJSON, its ``countries`` object as the UN counts countries (see above)."""
+    text = resources.files("greenfolio.refdata").joinpath("geo", "countries-110m.json")
+    topo: dict[str, Any] = json.loads(text.read_text("utf-8"))
+    geometries = topo["objects"]["countries"]["geometries"]
+    by_id = {g.get("id"): g for g in geometries if g.get("id")}
+    ends = _ends(topo["arcs"])
+    kept = []
+    for geom in geometries:
+        into = JOINED.get(geom["properties"].get("name", ""))
+        if into is None:
+            kept.append(geom)
+            continue
+        host = by_id[into]
+        polygons = [
+            *(host["arcs"] if host["type"] == "MultiPolygon" else [host["arcs"]]),
+            *(geom["arcs"] if geom["type"] == "MultiPolygon" else [geom["arcs"]]),
+        ]
+        host["type"], host["arcs"] = "MultiPolygon", _dissolve(polygons, ends)
+    topo["objects"]["countries"]["geometries"] = kept
+    return topo

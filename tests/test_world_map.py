@@ -1,0 +1,42 @@
+"""The world map's countries are the UN's: areas Natural Earth draws apart are joined."""
+
+from __future__ import annotations
+
+from greenfolio.refdata import world
+from greenfolio.web.svg import country_paths
+
+
+def _geometries() -> dict[str, dict[str, object]]:
+    geometries = world.countries()["objects"]["countries"]["geometries"]
+    return {str(g["properties"]["name"]): g for g in geometries}
+
+
+def test_areas_the_un_does_not_list_are_drawn_with_their_country() -> None:
+    found = _geometries()
+    for name in world.JOINED:
+        assert name not in found
+    # Taiwan (an island of its own) is now a third ring of China's shape
+    assert len(found["China"]["arcs"]) == 3  # type: ignore[arg-type]
+    assert found["W. Sahara"]["id"] == "732"  # M49 lists it: kept
+
+
+def test_joined_shapes_are_closed_rings_without_the_line_between() -> None:
+    topo = world.countries()
+    ends = world._ends(topo["arcs"])
+    for code in ("688", "196", "706", "156"):
+        geom = next(g for g in topo["objects"]["countries"]["geometries"] if g.get("id") == code)
+        arcs_used = [i for poly in geom["arcs"] for ring in poly for i in ring]
+        plain = [i if i >= 0 else ~i for i in arcs_used]
+        assert len(plain) == len(set(plain)), "a shared arc is still drawn"
+        for poly in geom["arcs"]:
+            (ring,) = poly
+            points = [(ends[i] if i >= 0 else ends[~i][::-1]) for i in ring]
+            for (_, end), (start, _) in zip(points, points[1:] + points[:1], strict=True):
+                assert end == start
+
+
+def test_the_web_map_has_no_separate_taiwan_and_no_hole_for_kosovo() -> None:
+    paths = country_paths()
+    assert "TWN" not in paths
+    assert paths["CHN"].count("M") == 3
+    assert paths["SRB"].count("M") == 1 and paths["SOM"].count("M") == 1
