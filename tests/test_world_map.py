@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from greenfolio.refdata import world
-from greenfolio.web.svg import country_paths
+from greenfolio.web.svg import WIDTH, country_paths
 
 
 def _geometries() -> dict[str, dict[str, object]]:
@@ -40,3 +42,14 @@ def test_the_web_map_has_no_separate_taiwan_and_no_hole_for_kosovo() -> None:
     assert "TWN" not in paths
     assert paths["CHN"].count("M") == 3
     assert paths["SRB"].count("M") == 1 and paths["SOM"].count("M") == 1
+
+
+def test_no_country_crosses_the_map_from_edge_to_edge() -> None:
+    """Russia and Fiji run over the 180th meridian: drawn unbroken past the edge and once
+    more a map's width over, no subpath may jump across the map (a line over it all)."""
+    for code, path in country_paths().items():
+        for sub in path.split("M")[1:]:
+            xs = [float(p.split(",")[0]) for p in sub.rstrip("Z").split()]
+            jumps = [abs(b - a) for a, b in pairwise(xs)]
+            assert max(jumps, default=0) < WIDTH / 2, code
+    assert country_paths()["RUS"].count("M") > country_paths()["BRA"].count("M")

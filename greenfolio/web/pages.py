@@ -62,7 +62,9 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         "map": svg.world_map(
             counts, tr.country, lambda n: tr("projects_n", n=tr.num(n)), tr("map_title")
         ),
-        "legend": svg.legend(max(counts.values(), default=1), lambda n: tr.num(n)),
+        "legend": svg.legend(
+            max(counts.values(), default=1), lambda n: tr.num(n), tr("map_legend")
+        ),
     }
     with _parts_lock:
         for old in [k for k, v in _parts.items() if v[0] is not data]:

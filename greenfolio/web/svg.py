@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 import pycountry
 from markupsafe import Markup, escape
@@ -53,8 +54,25 @@ def country_paths() -> dict[str, str]:
             points.extend(part if not points else part[1:])
         if not points:
             return ""
-        body = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        return f"M{body}Z"
+        # A ring that runs over the 180th meridian jumps from one edge of the map to the
+        # other (a line across the whole map): it is drawn unbroken past the edge, and
+        # again a map's width over, so that each side shows its part (the box clips).
+        unwrapped, shift = [points[0]], 0.0
+        for (px, _), (x, y) in pairwise(points):
+            if x - px > WIDTH / 2:
+                shift -= WIDTH
+            elif px - x > WIDTH / 2:
+                shift += WIDTH
+            unwrapped.append((x + shift, y))
+        xs = [x for x, _ in unwrapped]
+        offsets = [0.0]
+        if max(xs) > WIDTH:
+            offsets.append(-WIDTH)
+        if min(xs) < 0:
+            offsets.append(WIDTH)
+        return "".join(
+            "M" + " ".join(f"{x + dx:.1f},{y:.1f}" for x, y in unwrapped) + "Z" for dx in offsets
+        )
 
     out: dict[str, str] = {}
     for geom in topo["objects"]["countries"]["geometries"]:
@@ -97,11 +115,12 @@ def world_map(
     return Markup("".join(parts))
 
 
-def legend(top: int, label: Callable[[int], str]) -> Markup:
-    """Swatches from one project to the most any country has."""
+def legend(top: int, label: Callable[[int], str], caption: str) -> Markup:
+    """What the shades count, and swatches from one project to the most any country has."""
     swatches = "".join(f'<span class="swatch" style="background:{c}"></span>' for c in _SHADES)
     return Markup(
-        f'<span class="legend">{escape(label(1))} {swatches} {escape(label(max(top, 1)))}</span>'
+        f'<span class="legend">{escape(caption)}: {escape(label(1))} {swatches} '
+        f"{escape(label(max(top, 1)))}</span>"
     )
 
 
