@@ -232,6 +232,8 @@ def _value(
     rule = ind.aggregation
     if rule in SUMMED:
         parts = (*groups.sums, *groups.done, *groups.tops)
+        if not parts:  # no verified result that year: none, not a measured zero
+            return {"value": None, "qualifier": Qualifier.EXACT.value}
         if any(not compatible(unit, ind.unit) for unit, _ in parts):
             return _figure_query(session, ind, year)
         value, qualifier = _summed(ind, groups)
@@ -239,11 +241,15 @@ def _value(
     if rule is Aggregation.LATEST:
         row = latest.get((ind.code, year))
         if row is None:
-            return {"value": 0.0, "qualifier": Qualifier.EXACT.value}
+            return {"value": None, "qualifier": Qualifier.EXACT.value}
         if not compatible(row.unit, ind.unit):
             return _figure_query(session, ind, year)
         return {"value": convert(row.value, row.unit, ind.unit), "qualifier": row.qualifier}
-    return {"value": float(distinct.get((ind.code, year), 0)), "qualifier": Qualifier.EXACT.value}
+    count = distinct.get((ind.code, year))
+    return {
+        "value": None if count is None else float(count),
+        "qualifier": Qualifier.EXACT.value,
+    }
 
 
 def countries(session: Session) -> dict[str, int]:

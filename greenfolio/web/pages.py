@@ -62,6 +62,8 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         "map": svg.world_map(
             counts, tr.country, lambda n: tr("projects_n", n=tr.num(n)), tr("map_title")
         ),
+        # by name in the reader's language, as a reader looks one up (not by code)
+        "indicators": sorted(data["indicators"], key=lambda row: tr.text(row["names"]).casefold()),
         "legend": svg.legend(
             max(counts.values(), default=1), lambda n: tr.num(n), tr("map_legend")
         ),
