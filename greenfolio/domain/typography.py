@@ -132,11 +132,16 @@ _RU_BEFORE_NUMBER = re.compile(f"(?<![\\w])({_RU_NAMING_WORDS}) (?={_MARK_IN}\\d
 _RU_DASH = re.compile("(?<=\\S) (?=[—–] )")
 _RU_ONE_LETTER = re.compile("(?<![\\w\\-])([ВвКкСсУуОоИиАаЯя]) ")  # "в рамках", "и Уругвай"
 _RU_LIST_MARK = re.compile("(?<![\\w.])((?:[a-h]|[ivx]{1,4})\\)) ")
+_RU_DIGIT_GROUP = re.compile("(?<=\\d)\u00a0(?=\\d{3}(?!\\d))")
+"""CLDR groups Russian digits with a no-break space, which justified text stretches
+("73 562" read as two numbers): a narrow no-break space does not stretch."""
 
 
 def russian_spaces(text: str) -> str:
     """``text`` with the no-break spaces Russian typesetting puts after a number, after
-    "более" and "около", before a dash and after a list mark or a one-letter word."""
+    "более" and "около", before a dash and after a list mark or a one-letter word, and
+    narrow ones between a number's groups of digits."""
+    text = _RU_DIGIT_GROUP.sub(NNBSP, text)
     text = _RU_NUMBER_WORD.sub("\\1" + NBSP, text)
     text = _RU_BEFORE_NUMBER.sub("\\1" + NBSP, text)
     text = _RU_DASH.sub(NBSP, text)
