@@ -15,6 +15,7 @@ from greenfolio.domain.document import NAMED, UNNAMED, Document
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.typography import typeset
 from greenfolio.services.charts import ChartData
+from greenfolio.services.report_charts import unnamed_cell
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,7 @@ def entries(
                 label = ref.labels.get(point.key, point.key)
             figure = point.key if point.key in explained else ""
             value = typeset(format_figure(point.value, lang, point.qualifier), lang)
-            extra = data.unnamed.get(point.key, 0.0)
-            unnamed = ""
-            if data.counted:
-                unnamed = typeset(format_figure(extra, lang), lang) if extra else "—"
+            unnamed = unnamed_cell(data, point.key, lang) if data.counted else ""
             rows.append(ChartSourceRow(typeset(label, lang), value, figure, unnamed))
         title = ref.full_title
         heading = ref.labels.get("legend", "") if data.kind == "map" else ref.axis

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, exists, func, select, text
+from sqlalchemy import ColumnElement, Integer, case, exists, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import reference
+from greenfolio.services.query_helpers import stored_values
 from greenfolio.store.tables import IndicatorRow, ResultRow, WorkCountryRow, WorkRow
 
 YEARS = 8
@@ -274,24 +275,6 @@ def countries(session: Session) -> dict[str, int]:
     for c, n in session.execute(listed):
         found[str(c)] = found.get(str(c), 0) + int(n)
     return dict(sorted(found.items()))
-
-
-def stored_values(
-    session: Session, table: str, column: str, condition: str = "", **params: Any
-) -> list[str]:
-    """The distinct values of ``column`` in ``table`` (those with a row meeting
-    ``condition``, SQL on the row ``v``), found by a seek per value on an index that leads
-    with the column (a loose index scan), not by reading every row: filter choices are
-    made again after every write."""
-    also = f" AND {condition}" if condition else ""
-    query = text(
-        f"WITH RECURSIVE seen(c) AS (SELECT min({column}) FROM {table} UNION ALL "
-        f"SELECT (SELECT min(n.{column}) FROM {table} n WHERE n.{column} > seen.c) "
-        "FROM seen WHERE seen.c IS NOT NULL) "
-        f"SELECT c FROM seen WHERE c IS NOT NULL AND EXISTS "
-        f"(SELECT 1 FROM {table} v WHERE v.{column} = seen.c{also})"
-    )
-    return [str(c) for c in session.scalars(query, params)]
 
 
 def country_codes(session: Session) -> list[str]:

@@ -6,7 +6,7 @@ for the report year whose window holds the newest verified result; it is cut int
 years, the last usually a part-year (January to June). A value is the figure the report's
 query (``services.figures``) gives for that indicator, restricted to the group's term
 (the ``focus_area`` / ``convention`` parameter a figure takes) and to that year of the
-window: the WHERE clauses are ``figures.result_conditions`` themselves, units combine by
+window: the WHERE clauses are ``figures.window_conditions`` themselves, units combine by
 ``domain.units`` as in ``figures.indicator_figure``, countries and entities count once.
 All sums come from one grouped query (by term, indicator, status and period end, folded
 into years and the whole period here), distinct counts from two (by term, indicator and
@@ -104,13 +104,12 @@ def _indicators(session: Session) -> list[Indicator]:
 
 
 def _shared(inds: Sequence[Indicator], win: figures.Window) -> list[Any]:
-    """The report's WHERE clauses (``figures.result_conditions``) that every figure of the
-    dashboard shares: all but the indicator's own code and the status, which the caller
-    filters by (one IN on the indicator code and the milestone grouped by, instead of one
-    OR branch per figure, which the databases scan far more slowly)."""
-    first = inds[0]
-    conds = figures.result_conditions(first, {"indicator": first.code}, win)
-    return [ResultRow.indicator_code.in_([i.code for i in inds]), *conds[1:]]
+    """The report's WHERE clauses (``figures.window_conditions``) that every figure of the
+    dashboard shares: one IN on the indicator codes instead of one OR branch per figure
+    (which the databases scan far more slowly), and no status, which the caller takes from
+    the milestone it groups by."""
+    codes = ResultRow.indicator_code.in_([i.code for i in inds])
+    return [codes, *figures.window_conditions({}, win)]
 
 
 def _base(query: Any, inds: Sequence[Indicator], win: figures.Window) -> Any:

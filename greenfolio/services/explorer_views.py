@@ -16,6 +16,7 @@ from greenfolio.services import reference, view_cache
 from greenfolio.services.database import Database
 from greenfolio.services.explorer_common import need_reader
 from greenfolio.services.explorer_projects import FILTER_SCHEMES
+from greenfolio.services.query_helpers import stored_values
 from greenfolio.store.tables import TermRow
 
 
@@ -53,8 +54,8 @@ def facets(db: Database, principal: Principal) -> dict[str, Any]:
         ):
             terms[t.scheme].append({"code": t.code, "label": t.label, "names": t.names})
         # Each read from its index a value at a time (ix_work_item_status, _kind).
-        statuses = sorted(dashboard_figures.stored_values(session, "work_item", "status"))
-        kinds = sorted(dashboard_figures.stored_values(session, "work_item", "kind"))
+        statuses = sorted(stored_values(session, "work_item", "status"))
+        kinds = sorted(stored_values(session, "work_item", "kind"))
         return {"terms": terms, "statuses": statuses, "kinds": kinds}
 
     def with_countries(session: Session) -> dict[str, Any]:

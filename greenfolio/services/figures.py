@@ -106,10 +106,19 @@ def check_params(ind: Indicator, params: Mapping[str, Any]) -> None:
 def result_conditions(
     ind: Indicator, params: Mapping[str, Any], window: Window | None
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses shared by every indicator query: verified, actual, in period, filtered."""
+    """WHERE clauses shared by every indicator query: the indicator's code, then its
+    ``window_conditions`` (verified, actual, in period, filtered)."""
     check_params(ind, params)
+    return [ResultRow.indicator_code == ind.code, *window_conditions(params, window)]
+
+
+def window_conditions(
+    params: Mapping[str, Any], window: Window | None
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of ``result_conditions`` but the indicator's code: verified, of
+    the kind asked (actual by default), in period, filtered by ``params``; apart so that a
+    query over several indicators (the dashboard's) can filter by code its own way."""
     conds: list[ColumnElement[bool]] = [
-        ResultRow.indicator_code == ind.code,
         ResultRow.review_state == ReviewState.VERIFIED.value,
         ResultRow.kind == params.get("kind", "actual"),
     ]

@@ -206,20 +206,26 @@ def _single_bar_table(
     return ((typeset(labels.get(point.key, point.key), lang), typeset(value, lang)),)
 
 
+def unnamed_cell(data: ChartData, key: str, lang: str) -> str:
+    """The countries counted without names beside bar ``key`` as a table cell ("—" where
+    none): one wording for the chart's own table and its entry in the sources."""
+    extra = data.unnamed.get(key, 0.0)
+    return typeset(format_figure(extra, lang), lang) if extra else "—"
+
+
 def _segments_table(
     data: ChartData, labels: Mapping[str, str], lang: str
 ) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]:
     """A chart of named and unnamed countries as a table: per bar its label, the distinct
-    countries named and those counted without names ("—" where none); with its heads."""
+    countries named and those counted without names (``unnamed_cell``); with its heads."""
     rows = []
     for point in data.points:
-        extra = data.unnamed.get(point.key, 0.0)
         named = format_figure(point.value, lang, point.qualifier)
         rows.append(
             (
                 typeset(labels.get(point.key, point.key), lang),
                 typeset(named, lang),
-                typeset(format_figure(extra, lang), lang) if extra else "—",
+                unnamed_cell(data, point.key, lang),
             )
         )
     return tuple(rows), (typeset(labels[NAMED], lang), typeset(labels[UNNAMED], lang))
