@@ -241,7 +241,8 @@ def _chart_notes(
     in words a delegate reads, with the chart's reporting period; under a map the United
     Nations disclaimer."""
     said = words(lang)
-    source = said["chart_source_records"]
+    cumulative = bool(spec.params.get("cumulative"))
+    source = said["chart_source_cumulative" if cumulative else "chart_source_records"]
     window = spec.window
     if window is not None and window.start is not None and window.end is not None:
         source = source.format(start=un_date(window.start, lang), end=un_date(window.end, lang))
@@ -252,7 +253,7 @@ def _chart_notes(
     lines = [source]
     if data is not None and data.counted:
         lines = [said["chart_counted_countries"], source]
-    if spec.params.get("cumulative"):
+    if cumulative:
         lines = [said["chart_cumulative"].format(year=year), *lines]
     if spec.kind == "map":
         lines = [said["map_shading"], source, said["map_disclaimer"]]
