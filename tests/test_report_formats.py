@@ -526,7 +526,15 @@ def test_docx_keeps_the_map_with_its_caption_and_notes(six: tuple[Path, str], la
     assert all(run.bold for run in block[1].runs), "the title in bold"
     assert block[2]._p.xpath(".//pic:pic"), "the picture under the title"
     assert [p.text for p in block[3:]] == list(ref.notes)
-    kept = [p.paragraph_format.keep_with_next for p in block]
+    # number and title in Word's Caption style (a table of figures finds them), set upright
+    assert [p.style.name for p in block[:2]] == ["Caption", "Caption"]
+    assert block[0].style.font.italic is False and block[0].style.font.color.rgb is None
+    kept = [
+        p.paragraph_format.keep_with_next
+        if p.paragraph_format.keep_with_next is not None
+        else bool(p.style.paragraph_format.keep_with_next)
+        for p in block
+    ]
     assert kept == [True] * (len(block) - 1) + [False], kept
 
 

@@ -49,6 +49,16 @@ def _page_setup(out: Any) -> None:
         heading.font.color.rgb = None
         heading.paragraph_format.keep_with_next = True
         heading.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    # Figure and map numbers and titles in Word's own Caption style (a table of figures
+    # and the navigation pane find them), set as the UN prints them: centred, upright,
+    # black, the text's size; the title's run is bold.
+    caption = out.styles["Caption"]
+    caption.font.color.rgb = None
+    caption.font.bold = False
+    caption.font.italic = False
+    caption.font.size = Pt(10.5)
+    caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    caption.paragraph_format.keep_with_next = True
 
 
 def _text_spaces_only(out: Any) -> None:
@@ -240,14 +250,10 @@ class _Writer:
                     # notes and source below. Each paragraph keeps with the next, so the
                     # heading, graphic and notes share a page.
                     if chart.label:
-                        number = self.out.add_paragraph()
+                        number = self.out.add_paragraph(style="Caption")
                         self.text(number, chart.label)
-                        number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                        number.paragraph_format.keep_with_next = True
-                    caption = self.out.add_paragraph()
+                    caption = self.out.add_paragraph(style="Caption")
                     self.text(caption, chart.caption, bold=True)
-                    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                    caption.paragraph_format.keep_with_next = True
                     drawn = chart.drawn  # one bar: a table
                     if drawn and charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
