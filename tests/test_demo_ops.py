@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 from typer.testing import CliRunner
 
+from greenfolio.interfaces.cli import demo_guide
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import accounts, audit, demo, reference, results
 from greenfolio.services.database import Database
@@ -154,6 +156,12 @@ def test_the_readme_shows_the_next_steps_the_demo_prints(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GREENFOLIO_DB", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    # as ./scripts/demo runs it: the program in the checkout's .venv, not on the PATH
+    program = tmp_path / ".venv" / "bin" / "greenfolio"
+    program.parent.mkdir(parents=True)
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.setattr(sys, "argv", [str(program)])
     done = runner.invoke(app, ["demo", *QUICK])
     assert done.exit_code == 0, done.output
     readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
@@ -165,3 +173,21 @@ def test_the_readme_shows_the_next_steps_the_demo_prints(
             assert f"{prefix}{tmp_path}/{rest}" in printed, line
         else:
             assert line in printed, line
+
+
+def test_the_demo_writes_the_command_as_it_can_be_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``greenfolio`` when that name on the PATH is this program, else its path: a new
+    shell has not activated the checkout's virtual environment."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    program = folder / "greenfolio"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert demo_guide.command_name(str(program)) == "bin/greenfolio"
+    monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
+    assert demo_guide.command_name(str(program)) == "greenfolio"
+    assert demo_guide.command_name("/usr/lib/python3/pytest") == "greenfolio"

@@ -234,7 +234,10 @@ def demo(
             out.print(f"wrote {path}", highlight=False)
         admin = demo_guide.ensure_admin(database, out_dir)
         team = demo_guide.ensure_team(database, out_dir)
-        out.print(demo_guide.next_steps(admin, db, host, port, team), highlight=False)
+        out.print(
+            demo_guide.next_steps(admin, db, host, port, team, demo_guide.command_name()),
+            highlight=False,
+        )
     if serve:
         from greenfolio.interfaces.cli.serve import run_server
 

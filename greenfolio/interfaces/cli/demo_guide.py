@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,15 +109,39 @@ def removed(counts: dict[str, int]) -> str:
     return f"removed: {', '.join(parts)} (their history stays in the audit trail)"
 
 
+def command_name(argv0: str | None = None) -> str:
+    """How to type this command again: ``greenfolio`` when that name on the PATH is this
+    program, else its path (``.venv/bin/greenfolio`` after ``./scripts/demo``, whose
+    virtual environment a new shell has not activated)."""
+    program = Path(argv0 if argv0 is not None else sys.argv[0])
+    if program.name != "greenfolio":  # python -m greenfolio, tests: the plain name
+        return "greenfolio"
+    found = shutil.which("greenfolio")
+    if found is not None and Path(found).resolve() == program.resolve():
+        return "greenfolio"
+    where = os.path.relpath(program.resolve())
+    if where.startswith(".."):
+        where = str(program.resolve())
+    elif "/" not in where:
+        where = f"./{where}"
+    return shlex.quote(where)
+
+
 def next_steps(
-    admin: Admin, db_option: str | None, host: str, port: int, team: list[Admin] | None = None
+    admin: Admin,
+    db_option: str | None,
+    host: str,
+    port: int,
+    team: list[Admin] | None = None,
+    command: str = "greenfolio",
 ) -> str:
-    """The closing text of the demo, with ``--db`` repeated when one was given."""
+    """The closing text of the demo, with ``--db`` repeated when one was given and the
+    command written as it can be typed (``command_name``)."""
     db = f" --db {shlex.quote(db_option)}" if db_option else ""
     if admin.password_file is not None:
         where = f"the password is in {admin.password_file} (readable only by you)"
     else:
-        where = f"to set a new password run `greenfolio users set-password {admin.username}{db}`"
+        where = f"to set a new password run `{command} users set-password {admin.username}{db}`"
     crew = [
         f"    {m.username!r}: password in {m.password_file}"
         for m in team or []
@@ -127,17 +153,17 @@ def next_steps(
         [
             "",
             "Next steps",
-            f"  Open the web application: greenfolio demo --serve{db}",
-            f"    (or `greenfolio serve{db}` to serve without rebuilding the demo),",
+            f"  Open the web application: {command} demo --serve{db}",
+            f"    (or `{command} serve{db}` to serve without rebuilding the demo),",
             f"    then browse to http://{host}:{port}/ and sign in as {admin.username!r};",
             f"    {where}.",
             *crew,
             "  Three useful commands:",
-            f"    greenfolio report build --year 2021 --lang all --format html,docx,pdf{db}",
+            f"    {command} report build --year 2021 --lang all --format html,docx,pdf{db}",
             "        the Board report in the six UN languages and three formats",
-            f"    greenfolio figures --year 2021{db}",
+            f"    {command} figures --year 2021{db}",
             "        every figure of the report with its value, unit and sources",
-            "    greenfolio import iati FILE.xml --db mine.sqlite",
+            f"    {command} import iati FILE.xml --db mine.sqlite",
             "        your own portfolio, from IATI 2.03 XML, in a database of its own",
         ]
     )
