@@ -469,7 +469,7 @@ def test_export_groups_reasons_and_exits_partial(url: str, tmp_path: Path) -> No
     assert "(e.g. idb49-" in line
     assert sum("no activity dates" in x for x in text.splitlines()) == 1
     bad = next(x for x in text.splitlines() if "control character" in x)
-    assert "1 × the title holds the control character U+0007" in bad and key in bad
+    assert "the title holds the control character U+0007" in bad and "1 ×" not in bad and key in bad
     tree = etree.parse(str(out))
     ids = tree.xpath("//iati-identifier/text()")
     assert ids and key not in ids
@@ -528,7 +528,7 @@ def test_imports_group_reasons_and_exit_partial_when_some_are_refused(
     code, text = run("import", "iati", str(broken), "--db", url)
     assert code == ExitCode.PARTIAL
     assert "created 12, updated 0" in text and "refused:" in text
-    assert "1 × iso-date '2021-02-30' is not a date (write YYYY-MM-DD) (e.g. broken.xml:28" in text
+    assert "iso-date '2021-02-30' is not a date (write YYYY-MM-DD) (broken.xml:28" in text
     code, text = run(
         "import", "iati", str(DATA / "iati" / "files" / "worldbank-v1.xml"), "--db", url
     )

@@ -124,10 +124,10 @@ def test_strict_refuses_the_activity_that_breaks_an_error_rule(
 def test_the_text_summary_groups_each_rule_with_its_places(db: Database, tmp_path: Path) -> None:
     code, out, err = _import(db, str(_file(tmp_path)), "--rules", "standard", "--strict")
     assert code == 4
-    assert "imported 1 (created 1, updated 0, unchanged 0); refused 1 activities" in out
+    assert "imported 1 (created 1, updated 0, unchanged 0); refused 1 activity" in out
     text = " ".join(err.split())
     assert (
-        f"1 × {START_RULE} (e.g. two.xml:17, activity XM-DAC-41114-BAD-2, "
+        f"{START_RULE} (two.xml:17, activity XM-DAC-41114-BAD-2, "
         "/iati-activities/iati-activity)"
     ) in text
 

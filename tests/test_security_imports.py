@@ -93,7 +93,7 @@ def test_iati_import_does_not_overwrite_a_hand_entered_project(db: Database) -> 
     runner = CliRunner()
     result = runner.invoke(app, ["import", "iati", str(EXAMPLE), "--db", _url(db)])
     assert result.exit_code == 4, result.output
-    assert "refused 1 activities" in result.stdout and "imported 12" in result.stdout
+    assert "refused 1 activity" in result.stdout and "imported 12" in result.stdout
     assert _work(db, HAND_KEY) == before
     data = json.loads(
         runner.invoke(app, ["import", "iati", str(EXAMPLE), "--json", "--db", _url(db)]).stdout

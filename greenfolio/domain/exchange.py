@@ -160,6 +160,8 @@ class ProblemGroup:
 
     def __str__(self) -> str:
         shown = "; ".join(self.examples)
+        if self.count == 1:  # one problem: its place, not "1 × … (e.g. …)"
+            return self.message + (f" ({shown})" if shown else "")
         more = "; …" if self.count > len(self.examples) else ""
         return f"{self.count} × {self.message}" + (f" (e.g. {shown}{more})" if shown else "")
 

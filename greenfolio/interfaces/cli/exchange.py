@@ -53,7 +53,12 @@ UpdateExisting = Annotated[
 ]
 
 
-def _report(summary: Summary, as_json: bool, what: str = "activities") -> None:
+def _counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun, singular for one ("1 error", "2 warnings", "1 activity")."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
+
+
+def _report(summary: Summary, as_json: bool, what: str = "activity") -> None:
     from greenfolio.domain.exchange import Problem
 
     if as_json:
@@ -62,13 +67,16 @@ def _report(summary: Summary, as_json: bool, what: str = "activities") -> None:
         reasons = {g.message: g.count for g in group_problems(summary.errors)}
         print_json({**summary.as_dict(), "reasons": reasons})
     else:
-        refused = f"refused {summary.refused} {what}"
+        refused = "refused " + _counted(
+            summary.refused, what, "activities" if what == "activity" else None
+        )
         if summary.refused_files:
-            refused += f" and {summary.refused_files} whole file(s)"
+            refused += f" and {_counted(summary.refused_files, 'whole file')}"
         out.print(
             f"imported {summary.written} (created {summary.created}, updated "
             f"{summary.updated}, unchanged {summary.skipped}); {refused}; "
-            f"{len(summary.errors)} error(s), {len(summary.warnings)} warning(s)",
+            f"{_counted(len(summary.errors), 'error')}, "
+            f"{_counted(len(summary.warnings), 'warning')}",
             highlight=False,
         )
         _print_groups(summary.problems, "refused", Problem.place)
@@ -167,7 +175,7 @@ def import_mlf_apr(
             summary = import_apr(
                 database, file, day, update_existing=update_existing, progress=step
             )
-        _report(summary, as_json, "projects")
+        _report(summary, as_json, "project")
 
 
 @import_app.command("xlsx")
@@ -188,7 +196,7 @@ def import_xlsx(
                 bar.update(task, completed=done, total=total)
 
             summary = import_results(database, file, progress=step)
-        _report(summary, as_json, "rows")
+        _report(summary, as_json, "row")
 
 
 @export_app.command("iati")
