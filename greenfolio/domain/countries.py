@@ -35,14 +35,19 @@ def check_country(code: str) -> str:
     norm = code.strip().upper()
     if len(norm) == 3 and pycountry.countries.get(alpha_3=norm) is not None:
         return norm
-    hint = ""
     try:
         found = pycountry.countries.lookup(code.strip())
-        hint = f" (did you mean {found.alpha_3}, {found.name}?)"
     except LookupError:
-        pass
+        raise ValidationError(
+            f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA",
+            message_id="country_unknown",
+            params={"code": code},
+        ) from None
     raise ValidationError(
-        f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA{hint}"
+        f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA"
+        f" (did you mean {found.alpha_3}, {found.name}?)",
+        message_id="country_near",
+        params={"code": code, "near": found.alpha_3, "country": found.alpha_3},
     )
 
 

@@ -127,7 +127,9 @@ def revise_result(
 def _result(session: Any, result_id: int) -> ResultRow:
     row = session.get(ResultRow, result_id)
     if row is None:
-        raise NotFoundError(f"no result {result_id}")
+        raise NotFoundError(
+            f"no result {result_id}", message_id="result_missing", params={"result": result_id}
+        )
     return row  # type: ignore[no-any-return]
 
 
@@ -173,7 +175,11 @@ def review_results(
         for result_id in ids:
             row = session.get(ResultRow, result_id, with_for_update=True)
             if row is None:
-                raise NotFoundError(f"no result with id {result_id}")
+                raise NotFoundError(
+                    f"no result with id {result_id}",
+                    message_id="result_missing",
+                    params={"result": result_id},
+                )
             access.require_result_write(session, principal, needed, row.work_id, row.country, None)
             changed = results.review(session, result_id, action, note, principal.actor)
             session.flush()
@@ -195,7 +201,11 @@ def save_project(
         if create and existing is not None:
             raise ValidationError(f"project {spec.key!r} exists already; change it with PUT")
         if not create and existing is None:
-            raise NotFoundError(f"no project {spec.key!r}")
+            raise NotFoundError(
+                f"no project {spec.key!r}",
+                message_id="project_missing",
+                params={"project": spec.key},
+            )
         access.require_project_write(session, principal, existing, spec)
         if existing is not None:
             claim(session, WorkRow, existing.id, expected_version, f"project {spec.key}")

@@ -112,7 +112,9 @@ def _readable(session: Session, principal: Principal, result_id: int) -> ResultR
         raise NotAuthenticated("sign in to see the evidence files of a result")
     row = session.get(ResultRow, result_id)
     if row is None:
-        raise NotFoundError(f"no result {result_id}")
+        raise NotFoundError(
+            f"no result {result_id}", message_id="result_missing", params={"result": result_id}
+        )
     stored = access.stored_project(session, row.work_id)
     require(principal, Action.READ, access.with_country(stored.read_target(), row.country))
     return row
@@ -122,7 +124,9 @@ def _changeable(session: Session, principal: Principal, result_id: int) -> Resul
     """The result, locked, if ``principal`` may change its evidence now."""
     row = session.get(ResultRow, result_id, with_for_update=True)
     if row is None:
-        raise NotFoundError(f"no result {result_id}")
+        raise NotFoundError(
+            f"no result {result_id}", message_id="result_missing", params={"result": result_id}
+        )
     access.require_result_write(
         session, principal, Action.EDIT, row.work_id, row.country, row.country
     )
@@ -146,7 +150,11 @@ def check_may_change(db: Database, principal: Principal, result_id: int) -> None
 def _current(session: Session, result_id: int, evidence_id: int) -> EvidenceFileRow:
     row = session.get(EvidenceFileRow, evidence_id, with_for_update=True)
     if row is None or row.result_id != result_id:
-        raise NotFoundError(f"result {result_id} has no evidence file {evidence_id}")
+        raise NotFoundError(
+            f"result {result_id} has no evidence file {evidence_id}",
+            message_id="evidence_missing",
+            params={"result": result_id, "evidence": evidence_id},
+        )
     if row.state != CURRENT:
         raise ValidationError(
             f"evidence file {evidence_id} is {row.state} already; only a current file can be "
@@ -270,7 +278,11 @@ def open_file(
         _readable(session, principal, result_id)
         row = session.get(EvidenceFileRow, evidence_id)
         if row is None or row.result_id != result_id:
-            raise NotFoundError(f"result {result_id} has no evidence file {evidence_id}")
+            raise NotFoundError(
+                f"result {result_id} has no evidence file {evidence_id}",
+                message_id="evidence_missing",
+                params={"result": result_id, "evidence": evidence_id},
+            )
         found = as_dict(row)
     return found, store.get(found["sha256"])
 

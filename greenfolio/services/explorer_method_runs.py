@@ -48,7 +48,9 @@ def method_run(db: Database, principal: Principal, run_id: int) -> dict[str, Any
     with db.transaction() as session:
         run = session.get(MethodRunRow, run_id)
         if run is None or principal.visibility().verified_only:
-            raise NotFoundError(f"no method run {run_id}")
+            raise NotFoundError(
+                f"no method run {run_id}", message_id="method_run_missing", params={"run": run_id}
+            )
         made = session.execute(
             select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key)
             .join(WorkRow, WorkRow.id == ResultRow.work_id)

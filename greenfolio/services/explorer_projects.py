@@ -284,7 +284,11 @@ def projects(
 def _work(session: Session, key: str) -> WorkRow:
     row = session.scalar(select(WorkRow).where(WorkRow.key == key).options(lazyload("*")))
     if row is None:
-        raise NotFoundError(f"no project or work item {key!r}")
+        raise NotFoundError(
+            f"no project or work item {key!r}",
+            message_id="project_missing",
+            params={"project": key},
+        )
     return row
 
 

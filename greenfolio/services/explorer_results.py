@@ -52,7 +52,9 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
     with db.transaction() as session:
         row = session.get(ResultRow, result_id)
         if row is None or (vis.verified_only and row.review_state != ReviewState.VERIFIED.value):
-            raise NotFoundError(f"no result {result_id}")
+            raise NotFoundError(
+                f"no result {result_id}", message_id="result_missing", params={"result": result_id}
+            )
         stored = access.stored_project(session, row.work_id)
         require(principal, Action.READ, access.with_country(stored.read_target(), row.country))
         work = session.get(WorkRow, row.work_id)

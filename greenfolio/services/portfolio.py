@@ -297,7 +297,11 @@ def work_by_key(session: Session, key: str) -> WorkRow:
     if row is None:
         near = nearest_keys(session, key)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
-        raise NotFoundError(f"unknown work item {key!r}{hint}")
+        raise NotFoundError(
+            f"unknown work item {key!r}{hint}",
+            message_id="project_missing",
+            params={"project": key},
+        )
     return row
 
 

@@ -142,7 +142,11 @@ def review(
         check_text(note, "the note", multiline=True)
     row = session.get(ResultRow, result_id)
     if row is None:
-        raise NotFoundError(f"no result with id {result_id}")
+        raise NotFoundError(
+            f"no result with id {result_id}",
+            message_id="result_missing",
+            params={"result": result_id},
+        )
     if action == "return" and not (note and note.strip()):
         raise ValidationError(f"returning result {result_id} needs a reason (--reason)")
     actor = actor or audit.current_actor()

@@ -85,14 +85,17 @@ def _joined(tr: Translator, items: Sequence[str]) -> str:
     return format_list(list(items), locale=CLDR[tr.lang]) if items else tr("none")
 
 
-LTR_NAMES = frozenset({"char", "key", "project", "part"})
-"""Params written in Latin letters whatever the language (keys, code points)."""
+LTR_NAMES = frozenset({"char", "key", "project", "part", "code", "near"})
+"""Params written in Latin letters whatever the language (keys, codes, code points)."""
 
 
 def _ltr(tr: Translator, text: str) -> str:
     """Left-to-right text inside a right-to-left sentence, isolated (LRI … PDI) so the
-    bidi algorithm keeps it whole: ``U+0000`` does not turn into ``0000+U``."""
-    return f"\u2066{text}\u2069" if tr.dir == "rtl" else text
+    bidi algorithm keeps it whole: ``U+0000`` does not turn into ``0000+U``. Text
+    isolated already (a typed value the import page marked) is not wrapped twice."""
+    if tr.dir != "rtl" or (text.startswith("\u2066") and text.endswith("\u2069")):
+        return text
+    return f"\u2066{text}\u2069"
 
 
 isolated = _ltr
@@ -112,6 +115,8 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             # Whole minutes past 90 seconds, rounded up: never a shorter wait than the real one.
             wait = timedelta(seconds=seconds if seconds < 90 else -(-seconds // 60) * 60)
             out[name] = format_timedelta(wait, locale=CLDR[tr.lang], threshold=1.5)
+        elif name == "country":
+            out[name] = tr.country(str(value))
         elif name == "state":
             out[name] = tr.state(str(value))
         elif name == "action":

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.errors import GreenfolioError, NotFoundError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import SYSTEM, Action, PermissionDenied, Principal, Role, allowed
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
@@ -35,7 +35,7 @@ from greenfolio.http.context import (
 )
 from greenfolio.services.database import Database, refusal
 from greenfolio.web.i18n import Translator, endonym, negotiate
-from greenfolio.web.refusal_text import invalid_input, refusal_text, refusal_texts
+from greenfolio.web.refusal_text import invalid_input, message, refusal_text, refusal_texts
 
 Db = Annotated[Database, Depends(get_db)]
 Csrf = Annotated[str, Form(max_length=100)]
@@ -149,6 +149,9 @@ def page_error(request: Request, status: int, exc: Exception) -> Response:
         return error_page(request, status, tr(key) if tr.has(key) else tr("err_http"))
     if isinstance(exc, RequestValidationError):
         return error_page(request, status, tr("err_request_invalid"))
+    if isinstance(exc, NotFoundError) and message(tr, exc.message_id, exc.params) is None:
+        # A missing record without words of its own: the page's 404 line, never English.
+        return error_page(request, status, tr("err_http_404"))
     return error_page(request, status, refusal_text(tr, exc))
 
 

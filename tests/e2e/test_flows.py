@@ -354,3 +354,29 @@ def test_web_import_with_preview(chromium: Any, site: Site, lang: str) -> None: 
     page.goto(f"/projects/{PROJECT}")  # both rows stored, waiting for review
     for value in values:
         expect(page.locator("table.results")).to_contain_text(f"{value}")
+
+
+WIDEST_OPTION = """(select) => {
+    const pen = document.createElement('canvas').getContext('2d');
+    const style = getComputedStyle(select);
+    pen.font = style.font;
+    const widest = Math.max(...[...select.options].map((o) => pen.measureText(o.text).width));
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = select.clientWidth - padding;
+    return {widest, room};
+}"""
+"""The widest report name as the select's font draws it, and the room the select gives it
+(its drop-down arrow included)."""
+ARROW = 16
+
+
+def test_the_report_choice_shows_whole_names(chromium: Any, site: Site, lang: str) -> None:  # noqa: F811
+    """On a desktop screen the closed select shows each report's whole name (it was cut
+    to "Annual report to the Industrial")."""
+    w = words(lang)
+    page = new_page(chromium, site, lang)
+    sign_in(page, site.admin, site.admin_password, lang)
+    page.get_by_role("link", name=w["nav_reports"]).click()
+    drawn = page.eval_on_selector("select[name=definition]", WIDEST_OPTION)
+    assert drawn["widest"] + ARROW <= drawn["room"], drawn
+    shot(page, "reports", lang, "1-choice")
