@@ -15,6 +15,8 @@ import pytest
 
 from greenfolio.api.app import create_app
 from greenfolio.http import body_limit
+from greenfolio.http.context import SESSION_COOKIE
+from greenfolio.services import accounts
 from greenfolio.services.database import Database
 from tests.test_api_support import add_user, client
 
@@ -105,8 +107,11 @@ JSON = {"content-type": "application/json"}
 def test_an_oversized_body_is_refused_unread(
     db: Database, path: str, headers: dict[str, str]
 ) -> None:
-    if path.startswith("/api/v1/imports"):  # this route asks who is asking first
-        headers = {**headers, **add_user(db, "ed", "editor@all").auth}
+    if "import" in path:  # these routes ask who is asking first
+        ed = add_user(db, "ed", "editor@all")
+        secret = accounts.start_session(db, ed.user_id)
+        signed = ed.auth if path.startswith("/api/") else {"cookie": f"{SESSION_COOKIE}={secret}"}
+        headers = {**headers, **signed}
     status, taken, _ = _call(db, path, headers)
     assert status == 413, (path, status)
     limit = body_limit.limit_for(path)
@@ -128,3 +133,9 @@ def test_requests_under_the_limit_are_read_as_before(db: Database) -> None:
     body = {"name": "n" * 60, "padding": "p" * 1_500_000}
     made = api.post("/api/v1/tokens", json=body, headers=ed.auth)
     assert made.status_code == 201, made.text
+
+
+def test_the_import_page_refuses_the_anonymous_before_reading_their_file(db: Database) -> None:
+    status, taken, _ = _call(db, "/import", MULTIPART, total=8 * 1024 * 1024)
+    assert status == 401
+    assert taken <= CHUNK
