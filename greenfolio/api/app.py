@@ -30,6 +30,7 @@ from greenfolio.api.routes import (
     report_jobs,
     results,
 )
+from greenfolio.http.body_limit import BodyLimit
 from greenfolio.services import accounts as accounts_service
 from greenfolio.services import audit as audit_service
 from greenfolio.services.database import Database, reading
@@ -149,6 +150,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # outermost: a body over its limit is refused unread
     return app
 
 

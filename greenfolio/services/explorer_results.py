@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import Action, Principal, require
@@ -65,34 +66,17 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         item["indicator_names"] = ind.names if ind else {}
         item["indicator_unit"] = ind.unit if ind else row.unit
         run = session.get(MethodRunRow, row.method_run_id) if row.method_run_id else None
-        item["method_run"] = (
-            {**run_brief(run), "inputs": run.inputs, "outputs": run.outputs, "actor": run.actor}
-            if run
-            else None
-        )
-        item["review_events"] = [
-            {
-                "action": e.action,
-                "from": e.from_state,
-                "to": e.to_state,
-                "note": e.note,
-                "actor": e.actor,
-                "at": audit._stamp(e.at) + "Z",
-            }
-            for e in session.scalars(
-                select(ReviewEventRow)
-                .where(ReviewEventRow.result_id == row.id)
-                .order_by(ReviewEventRow.id)
-            )
-        ]
-        item["revisions"] = [
-            {"version": v.version, "data": v.data, "actor": v.actor, "at": audit._stamp(v.at) + "Z"}
-            for v in session.scalars(
-                select(ResultRevisionRow)
-                .where(ResultRevisionRow.result_id == row.id)
-                .order_by(ResultRevisionRow.version)
-            )
-        ]
+        # The public reads the verified figure, not how it came to be: no earlier draft
+        # values, review notes, run inputs or names (as it gets no audit history).
+        inside = not vis.verified_only
+        item["method_run"] = None
+        if run is not None:
+            item["method_run"] = run_brief(run)
+            if inside:
+                item["method_run"] |= {"inputs": run.inputs, "outputs": run.outputs}
+                item["method_run"]["actor"] = run.actor
+        item["review_events"] = _review_events(session, row.id) if inside else []
+        item["revisions"] = _revisions(session, row.id) if inside else []
         signed_in = principal.user_id is not None
         item["evidence_files"] = evidence.files_of(session, row.id) if signed_in else []
         item["history"] = (
@@ -107,6 +91,35 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         item["actions"] = sorted(stored.result_actions(principal, row.country))
         item["may_verify"] = may_verify(principal, row, item["actions"])
         return item
+
+
+def _review_events(session: Session, result_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "action": e.action,
+            "from": e.from_state,
+            "to": e.to_state,
+            "note": e.note,
+            "actor": e.actor,
+            "at": audit._stamp(e.at) + "Z",
+        }
+        for e in session.scalars(
+            select(ReviewEventRow)
+            .where(ReviewEventRow.result_id == result_id)
+            .order_by(ReviewEventRow.id)
+        )
+    ]
+
+
+def _revisions(session: Session, result_id: int) -> list[dict[str, Any]]:
+    return [
+        {"version": v.version, "data": v.data, "actor": v.actor, "at": audit._stamp(v.at) + "Z"}
+        for v in session.scalars(
+            select(ResultRevisionRow)
+            .where(ResultRevisionRow.result_id == result_id)
+            .order_by(ResultRevisionRow.version)
+        )
+    ]
 
 
 def may_verify(principal: Principal, row: ResultRow, actions: list[str]) -> bool:

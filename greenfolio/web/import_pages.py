@@ -116,10 +116,11 @@ def template(request: Request, db: Db) -> Response:
 
 @router.post("/import", response_class=HTMLResponse)
 async def upload(request: Request, db: Db) -> Response:
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")))
+    # Who may import is known from the cookie: refuse the others before reading the file.
     who = await run_in_threadpool(resolve_principal, request)
     _may_import(who)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
     sent = form.get("file")
     try:
         content = await import_files.read_upload(sent)

@@ -7,7 +7,10 @@ row is new, or unchanged when an earlier template import stored the same row (it
 skipped); a Projects row changes its project or leaves it as it is. The uploader's roles
 are checked against each project as stored: entering and submitting a result needs
 editing and submitting on its project (and country), changing a project needs editing it
-as stored and as changed. A row the uploader may not write is an error of that row.
+as stored and as changed. A row the uploader may not write is an error of that row; so is
+an unchanged row of a project they may not read, refused in the same words as a new one,
+so that "unchanged" never confirms a record (a draft figure, a project's dates) the
+uploader could not open.
 
 The plan has a digest (SHA-256 of every row's outcome). Applying reads the file again,
 plans again inside the writing transaction and writes only if the digest is the one the
@@ -28,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
-from greenfolio.domain.permissions import Action, Principal
+from greenfolio.domain.permissions import Action, Principal, allowed
 from greenfolio.services import access, audit, portfolio
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -103,13 +106,19 @@ def _plan(
 ) -> Plan:
     plan = Plan()
     works = {key: wid for wid, key in session.execute(select(WorkRow.id, WorkRow.key))}
+    stored = access.StoredProjects()
+
+    def readable(work_id: int, country: str | None) -> bool:
+        target = access.with_country(stored.get(session, work_id).read_target(), country)
+        return allowed(principal, Action.READ, target)
+
     for update in updates:
         work = session.scalar(select(WorkRow).where(WorkRow.key == update.work))
         assert work is not None  # checked by read_checked
         before = portfolio.WorkSpec.model_validate(portfolio.stored_spec(session, work))
         after = xlsx_projects.project_spec(session, work, update)
         changed = before.model_dump(mode="json") != after.model_dump(mode="json")
-        if changed:
+        if changed or not readable(work.id, None):
             try:
                 access.require_project_write(session, principal, work, after)
             except GreenfolioError as exc:
@@ -130,7 +139,7 @@ def _plan(
         mark = xlsx_import.spec_fingerprint(spec)
         outcome = UNCHANGED if mark in seen else NEW
         seen.add(mark)
-        if outcome == NEW:
+        if outcome == NEW or not readable(works[spec.work], spec.country):
             try:
                 work_id = works[spec.work]
                 access.require_new_result(session, principal, work_id, spec.country)

@@ -1,0 +1,73 @@
+"""Refusals that would otherwise say what a caller may not read: the XLSX import's
+preview checks every row against the caller's roles on the project as stored, so a row
+naming a project outside the caller's scope is refused alike whether or not the same
+result (or the same project dates) is stored there; before, a row matching a stored
+result of another country's project came back "unchanged" and importable, and one that
+did not came back refused, which let a guesser test drafts they may not read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greenfolio.services.database import Database
+from greenfolio.web import import_pages
+from tests.test_api_support import add_project, add_user, client
+from tests.test_web_import import XLSX, _file, _row
+
+PREVIEW, APPLY = "/api/v1/imports/xlsx/preview", "/api/v1/imports/xlsx/apply"
+
+
+@pytest.fixture(autouse=True)
+def _own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(import_pages.ENV_FOLDER, str(tmp_path / "uploads"))
+
+
+def _outcomes(plan: dict[str, Any]) -> tuple[list[str], list[tuple[str, int]]]:
+    rows = [r["outcome"] for r in plan["rows"]]
+    return rows, [(p["sheet"], p["row"]) for p in plan["problems"]]
+
+
+def test_import_preview_does_not_confirm_results_outside_the_scope(
+    db: Database, tmp_path: Path
+) -> None:
+    add_project(db, "or-ind", "pops", "IND")
+    add_project(db, "or-bra", "pops", "BRA")
+    edind = add_user(db, "edind", "editor@country:IND")
+    edbra = add_user(db, "edbra", "editor@country:BRA")
+    api = client(db)
+    # the India focal point imports a figure (submitted, not verified: the public and
+    # other countries may not read it)
+    stored = _file(db, tmp_path, [_row("or-ind", 123.25)])
+    plan = api.post(PREVIEW, files={"file": ("a.xlsx", stored, XLSX)}, headers=edind.auth)
+    sent = {"sha256": plan.json()["sha256"], "digest": plan.json()["digest"]}
+    assert api.post(APPLY, json=sent, headers=edind.auth).status_code == 200
+    # the Brazil focal point guesses that figure, and a wrong one: both refused alike
+    for value in (123.25, 999.0):
+        guess = _file(db, tmp_path, [_row("or-ind", value)])
+        got = api.post(PREVIEW, files={"file": ("g.xlsx", guess, XLSX)}, headers=edbra.auth)
+        assert got.status_code == 200, got.text
+        assert got.json()["can_apply"] is False, (value, got.json())
+        assert _outcomes(got.json()) == ([], [("Results", 2)]), value
+    # the uploader's own file, previewed again, still says "unchanged"
+    again = api.post(PREVIEW, files={"file": ("a.xlsx", stored, XLSX)}, headers=edind.auth)
+    assert _outcomes(again.json()) == (["unchanged"], [])
+
+
+def test_import_preview_does_not_confirm_project_fields_outside_the_scope(
+    db: Database, tmp_path: Path
+) -> None:
+    add_project(db, "or-ind", "pops", "IND")
+    edind = add_user(db, "edind", "editor@country:IND")
+    edbra = add_user(db, "edbra", "editor@country:BRA")
+    api = client(db)
+    dated = _file(db, tmp_path, [], [["or-ind", None, None, None, None, "41020"]])
+    plan = api.post(PREVIEW, files={"file": ("a.xlsx", dated, XLSX)}, headers=edind.auth)
+    sent = {"sha256": plan.json()["sha256"], "digest": plan.json()["digest"]}
+    assert api.post(APPLY, json=sent, headers=edind.auth).status_code == 200
+    for sectors in ("41020", "23110"):
+        guess = _file(db, tmp_path, [], [["or-ind", None, None, None, None, sectors]])
+        got = api.post(PREVIEW, files={"file": ("g.xlsx", guess, XLSX)}, headers=edbra.auth)
+        assert _outcomes(got.json()) == ([], [("Projects", 2)]), (sectors, got.json())
