@@ -189,7 +189,15 @@ def decide(principal: Principal, action: Action, target: Target) -> Decision:
         return Decision(True, "granted", granting)
     if action is Action.READ and principal.public and not principal.grants:
         return Decision(True, "public read-only mode")
-    what = "the whole system" if target == SYSTEM else f"project {target.project or '(new)'}"
+    sees = any(
+        Action.READ in ROLE_ACTIONS[g.role] and g.scope.covers(target) for g in principal.grants
+    )
+    if target == SYSTEM:
+        what = "the whole system"
+    elif sees or target.project is None:
+        what = f"project {target.project or '(new)'}"
+    else:  # a project the principal may not even read: its key is not theirs to learn
+        what = "a project outside their roles"
     held = ", ".join(str(g) for g in principal.grants) or "no roles"
     return Decision(False, f"{principal.name} ({held}) may not {action.value} {what}")
 
