@@ -42,7 +42,10 @@ def check_country(code: str) -> str:
     except LookupError:
         pass
     raise ValidationError(
-        f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA{hint}"
+        f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA{hint}",
+        message_id="country_unknown",
+        params={"code": code.strip()},
+        field="country",
     )
 
 
