@@ -42,12 +42,14 @@ def check_country(code: str) -> str:
             f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA",
             message_id="country_unknown",
             params={"code": code},
+            field="country",
         ) from None
     raise ValidationError(
         f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA"
         f" (did you mean {found.alpha_3}, {found.name}?)",
         message_id="country_near",
         params={"code": code, "near": found.alpha_3, "country": found.alpha_3},
+        field="country",
     )
 
 

@@ -13,19 +13,27 @@ class GreenfolioError(Exception):
     Its text is English (the CLI's and the API's ``message``). A refusal people meet on
     the web pages also carries a ``message_id`` and its ``params`` (plain values: text,
     numbers, lists of them), so a page can say the same thing in the visitor's language
-    from its catalogue; without an id a page falls back to the English text.
+    from its catalogue; without an id a page falls back to the English text. A broken
+    rule about one field of a record names it in ``field`` (``value``, ``country``), so a
+    form shows the problem next to that field and an import names that field's column.
     """
 
     message_id: str | None = None
     params: Mapping[str, Any] = MappingProxyType({})
+    field: str | None = None
 
     def __init__(
-        self, *args: object, message_id: str | None = None, params: Mapping[str, Any] | None = None
+        self,
+        *args: object,
+        message_id: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(*args)
         if message_id is not None:
             self.message_id = message_id
         self.params = dict(params or {})
+        self.field = field
 
 
 class ValidationError(GreenfolioError):

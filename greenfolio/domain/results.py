@@ -110,60 +110,108 @@ class ResultDraft:
     citation: str | None = None
 
     def __post_init__(self) -> None:
-        problems = list(self._problems())
-        if len(problems) == 1:
-            raise problems[0]
-        if problems:
-            raise Problems(problems)
+        raise_all(
+            result_problems(
+                self.indicator,
+                self.value,
+                self.unit,
+                self.indicator_unit,
+                self.period_start,
+                self.period_end,
+            )
+        )
 
-    def _problems(self) -> Iterator[ValidationError]:
-        """Every broken rule of this result, each with its message id for the pages."""
-        ind = self.indicator
-        if self.value != self.value or self.value in (float("inf"), float("-inf")):
-            yield ValidationError(
-                f"result value for {ind} must be a finite number",
-                message_id="result_not_finite",
-                params={"indicator": ind},
+
+def raise_all(problems: list[ValidationError]) -> None:
+    """Raise the one problem found, or all of them together (``Problems``)."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise Problems(problems)
+
+
+def result_problems(
+    ind: str,
+    value: float | None,
+    unit: str,
+    indicator_unit: str,
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> list[ValidationError]:
+    """Every broken rule of a result's value, unit and period, each naming its field and
+    carrying its message id for the pages. ``value`` None (missing, or refused already by
+    the form or the sheet) skips the checks of the value, not those of the unit and the
+    period, so that one bad field never hides another."""
+    found: list[ValidationError] = []
+    unknown: ValidationError | None = None
+    try:
+        unit_ok = compatible(unit, indicator_unit)
+    except ValidationError as exc:  # a unit nobody knows ("furlongz")
+        unit_ok, unknown = False, exc
+    if value is not None:
+        found.extend(_value_problems(ind, value, unit, indicator_unit, unit_ok))
+    if unknown is not None:
+        found.append(
+            ValidationError(
+                str(unknown), message_id=unknown.message_id, params=unknown.params, field="unit"
             )
-            return
-        if self.value < 0:
-            yield ValidationError(
-                f"result value for {ind} is {self.value}: values are never "
-                "negative; record a reduction under an indicator of avoided or reduced amounts",
-                message_id="result_negative",
-                params={"indicator": ind, "value": self.value},
-            )
-        if not compatible(self.unit, self.indicator_unit):
-            yield ValidationError(
-                f"unit {self.unit!r} cannot be converted to {self.indicator_unit!r}, the unit "
-                f"of indicator {ind!r}: give the value in {self.indicator_unit} "
+        )
+    elif not unit_ok:
+        found.append(
+            ValidationError(
+                f"unit {unit!r} cannot be converted to {indicator_unit!r}, the unit "
+                f"of indicator {ind!r}: give the value in {indicator_unit} "
                 "or a unit of the same kind",
                 message_id="result_unit",
-                params={"indicator": ind, "unit": self.unit, "indicator_unit": self.indicator_unit},
+                params={"indicator": ind, "unit": unit, "indicator_unit": indicator_unit},
+                field="unit",
             )
-        elif is_count(self.indicator_unit):
-            counted = convert(self.value, self.unit, self.indicator_unit)
-            if abs(counted - round(counted)) > 1e-9:
-                yield ValidationError(
-                    f"result value for {ind} is {self.value:g} {self.unit}, but "
-                    f"{ind} is a count (unit: {self.indicator_unit}): give a whole "
-                    f"number, such as {int(counted)} or {int(counted) + 1}",
-                    message_id="result_whole",
-                    params={"indicator": ind, "value": self.value, "lower": int(counted),
-                            "upper": int(counted) + 1},
-                )  # fmt: skip
-        if (
-            self.period_start is not None
-            and self.period_end is not None
-            and self.period_start > self.period_end
-        ):
-            yield ValidationError(
-                f"period of result for {ind} starts ({self.period_start}) "
-                f"after it ends ({self.period_end})",
+        )
+    if period_start is not None and period_end is not None and period_start > period_end:
+        found.append(
+            ValidationError(
+                f"period of result for {ind} starts ({period_start}) after it ends ({period_end})",
                 message_id="result_period",
                 params={
                     "indicator": ind,
-                    "start": self.period_start.isoformat(),
-                    "end": self.period_end.isoformat(),
+                    "start": period_start.isoformat(),
+                    "end": period_end.isoformat(),
                 },
+                field="period_end",
             )
+        )
+    return found
+
+
+def _value_problems(
+    ind: str, value: float, unit: str, indicator_unit: str, unit_ok: bool
+) -> Iterator[ValidationError]:
+    """The broken rules of the value itself (finite, not negative, whole for a count)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        yield ValidationError(
+            f"result value for {ind} must be a finite number",
+            message_id="result_not_finite",
+            params={"indicator": ind},
+            field="value",
+        )
+        return
+    if value < 0:
+        yield ValidationError(
+            f"result value for {ind} is {value}: values are never "
+            "negative; record a reduction under an indicator of avoided or reduced amounts",
+            message_id="result_negative",
+            params={"indicator": ind, "value": value},
+            field="value",
+        )
+    if unit_ok and is_count(indicator_unit):
+        counted = convert(value, unit, indicator_unit)
+        if abs(counted - round(counted)) > 1e-9:
+            yield ValidationError(
+                f"result value for {ind} is {value:g} {unit}, but "
+                f"{ind} is a count (unit: {indicator_unit}): give a whole "
+                f"number, such as {int(counted)} or {int(counted) + 1}",
+                message_id="result_whole",
+                params={"indicator": ind, "value": value, "lower": int(counted),
+                        "upper": int(counted) + 1},
+                field="value",
+            )  # fmt: skip

@@ -18,7 +18,15 @@ from sqlalchemy import select
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
-from greenfolio.domain.results import Milestone, Qualifier, ResultDraft, ReviewState, Sex, ValueKind
+from greenfolio.domain.results import (
+    Milestone,
+    Qualifier,
+    ReviewState,
+    Sex,
+    ValueKind,
+    raise_all,
+    result_problems,
+)
 from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import access, audit, explorer, portfolio, reference, results
 from greenfolio.services import methods as method_service
@@ -60,10 +68,33 @@ def create_result(db: Database, principal: Principal, spec: results.ResultSpec) 
     """Service call: a new draft result on a project the principal may edit."""
     with audit.acting_as(principal.actor), db.transaction() as session:
         work = portfolio.work_by_key(session, spec.work)
-        country = check_country(spec.country) if spec.country else None
-        access.require_new_result(session, principal, work.id, country)
+        # An unknown country is one problem among the others ``add`` reports together, so
+        # the access check only takes the country when it is a real one.
+        access.require_new_result(session, principal, work.id, _country(spec.country)[0])
         row = results.add(session, spec)
         return explorer.result_dict(row, work.key)
+
+
+def check_result(
+    db: Database, principal: Principal, spec: results.PartialResult
+) -> list[ValidationError]:
+    """Service call: nothing stored; the rules the fields a form could read break, for a
+    form that refuses others (a value that is not a number) and shows all at once."""
+    with db.transaction() as session:
+        work = portfolio.work_by_key(session, spec.work)
+        access.require_new_result(session, principal, work.id, _country(spec.country)[0])
+        return results.problems(session, spec)
+
+
+def _country(code: str | None) -> tuple[str | None, ValidationError | None]:
+    """The country's code if it is one, else None and why not (a problem reported with
+    the others, not before them)."""
+    if not code:
+        return None, None
+    try:
+        return check_country(code), None
+    except ValidationError as exc:
+        return None, exc
 
 
 def revise_result(
@@ -88,25 +119,28 @@ def revise_result(
             )
         given = changes.model_dump(exclude_unset=True)
         new = {k: given.get(k, getattr(row, k)) for k in _REVISED_FIELDS}
-        if new["country"]:
-            new["country"] = check_country(str(new["country"]))
+        country, bad_country = _country(new["country"])
         access.require_result_write(
-            session, principal, Action.EDIT, row.work_id, row.country, new["country"]
+            session, principal, Action.EDIT, row.work_id, row.country, country
         )
         ind = reference.indicator(session, row.indicator_code)
         work = session.get(WorkRow, row.work_id)
         assert work is not None
-        if new["value"] is None:
-            raise ValidationError(f"result {result_id} needs a value")
-        ResultDraft(
-            work_key=work.key,
-            indicator=ind.code,
-            value=float(new["value"]),
-            unit=str(new["unit"] or ind.unit),
-            indicator_unit=ind.unit,
-            period_start=new["period_start"],
-            period_end=new["period_end"],
+        value = None if new["value"] is None else float(new["value"])
+        found = result_problems(
+            ind.code,
+            value,
+            str(new["unit"] or ind.unit),
+            ind.unit,
+            new["period_start"],
+            new["period_end"],
         )
+        if value is None:
+            found.insert(0, ValidationError(f"result {result_id} needs a value", field="value"))
+        if bad_country is not None:
+            found.append(bad_country)
+        raise_all(found)  # every broken rule at once, nothing changed
+        new["country"] = country
         session.add(
             ResultRevisionRow(
                 result_id=row.id, version=row.version, data=_snapshot(row), actor=principal.actor

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
-from greenfolio.domain.indicators import Disaggregation
+from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.domain.permissions import PermissionDenied
 from greenfolio.domain.results import (
     Milestone,
@@ -22,6 +22,8 @@ from greenfolio.domain.results import (
     Sex,
     ValueKind,
     next_state,
+    raise_all,
+    result_problems,
 )
 from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import audit, notify, reference
@@ -52,9 +54,47 @@ class ResultSpec(CheckedText):
     note: str | None = Field(default=None, description="why the value is recorded this way")
 
 
+class PartialResult(ResultSpec):
+    """The fields of a result a form could read when others did not (a value that is not
+    a number): checked against the indicator so the form shows those problems too."""
+
+    work: str = ""
+    value: float | None = None  # type: ignore[assignment]
+
+
+def problems(session: Session, spec: ResultSpec | PartialResult) -> list[ValidationError]:
+    """Every rule ``spec`` breaks against its indicator, each naming its field, so that a
+    form or a sheet shows all of them at once: an unknown country never hides a negative
+    value or a reversed period. A field left out of a ``PartialResult`` is not checked."""
+    return _problems(reference.indicator(session, spec.indicator), spec)
+
+
+def _problems(ind: Indicator, spec: ResultSpec | PartialResult) -> list[ValidationError]:
+    found = result_problems(
+        ind.code,
+        spec.value,
+        spec.unit or ind.unit,
+        ind.unit,
+        spec.period_start,
+        spec.period_end,
+    )
+    if spec.country:
+        try:
+            check_country(spec.country)
+        except ValidationError as exc:
+            found.append(exc)
+    if spec.sex is not None and Disaggregation.SEX not in ind.disaggregations:
+        found.append(
+            ValidationError(f"indicator {ind.code!r} is not disaggregated by sex", field="sex")
+        )
+    return found
+
+
 def add(session: Session, spec: ResultSpec) -> ResultRow:
-    """Check a result against its indicator and store it as a draft."""
+    """Check a result against its indicator (every broken rule at once) and store it as a
+    draft."""
     ind = reference.indicator(session, spec.indicator)
+    raise_all(_problems(ind, spec))
     work = work_by_key(session, spec.work)
     draft = ResultDraft(
         work_key=spec.work,
@@ -73,8 +113,6 @@ def add(session: Session, spec: ResultSpec) -> ResultRow:
         evidence=spec.evidence,
         citation=spec.citation,
     )
-    if draft.sex is not None and Disaggregation.SEX not in ind.disaggregations:
-        raise ValidationError(f"indicator {ind.code!r} is not disaggregated by sex")
     row = ResultRow(
         work_id=work.id,
         indicator_code=ind.code,

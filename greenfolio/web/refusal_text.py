@@ -152,11 +152,20 @@ def message(tr: Translator, message_id: str | None, params: Mapping[str, Any]) -
     return text
 
 
+Placed = list[tuple[str | None, str]]
+"""Problems said in the reader's language, each with the form field it is about (None:
+the record as a whole), so a form shows each next to its field."""
+
+
 def refusal_texts(tr: Translator, exc: BaseException) -> list[str]:
     """Each problem of a refusal that gathers several (``Problems``) on its own line."""
-    if isinstance(exc, Problems):
-        return [refusal_text(tr, p) for p in exc.problems]
-    return [refusal_text(tr, exc)]
+    return [text for _, text in placed_refusal(tr, exc)]
+
+
+def placed_refusal(tr: Translator, exc: BaseException) -> Placed:
+    """Each problem of a refusal with the field it names (``GreenfolioError.field``)."""
+    parts = exc.problems if isinstance(exc, Problems) else (exc,)
+    return [(getattr(p, "field", None), refusal_text(tr, p)) for p in parts]
 
 
 def refusal_text(tr: Translator, exc: BaseException) -> str:
@@ -242,20 +251,25 @@ def invalid_input(tr: Translator, exc: pydantic.ValidationError) -> list[str]:
     """A form's failed checks: the text and key rules translated (their ``ctx`` carries
     the id); pydantic's own checks by their type and the form's label; a model's own
     check (a ``ValueError``) as the form's label and its text."""
-    out = []
+    return [text for _, text in placed_input(tr, exc)]
+
+
+def placed_input(tr: Translator, exc: pydantic.ValidationError) -> Placed:
+    """``invalid_input``, each check with the field it failed on (its first name)."""
+    out: Placed = []
     for problem in exc.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else None
         ctx = problem.get("ctx") or {}
         found = message(tr, ctx.get("message_id"), ctx.get("params") or {})
         if found is not None:
-            out.append(found)
+            out.append((field, found))
             continue
         where = ".".join(str(p) for p in problem["loc"])
         said = _pydantic(tr, problem, field_label(tr, where) if where else "")
         if said is not None and where:
-            out.append(said)
+            out.append((field, said))
         elif problem["loc"]:
-            field = ".".join(str(p) for p in problem["loc"])
-            out.append(f"{field_label(tr, field)}: {problem['msg']}")
+            out.append((field, f"{field_label(tr, where)}: {problem['msg']}"))
         else:
-            out.append(str(problem["msg"]))
+            out.append((None, str(problem["msg"])))
     return out

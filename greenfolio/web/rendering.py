@@ -35,7 +35,15 @@ from greenfolio.http.context import (
 )
 from greenfolio.services.database import Database, refusal
 from greenfolio.web.i18n import Translator, endonym, negotiate
-from greenfolio.web.refusal_text import invalid_input, message, refusal_text, refusal_texts
+from greenfolio.web.refusal_text import (
+    Placed,
+    invalid_input,
+    message,
+    placed_input,
+    placed_refusal,
+    refusal_text,
+    refusal_texts,
+)
 
 Db = Annotated[Database, Depends(get_db)]
 Csrf = Annotated[str, Form(max_length=100)]
@@ -175,6 +183,24 @@ def form_errors(request: Request, exc: pydantic.ValidationError) -> list[str]:
 def said_all(request: Request, exc: Exception) -> list[str]:
     """Every problem of a refusal, one per line of the form's error box."""
     return refusal_texts(Translator(lang_of(request)), exc)
+
+
+def placed(request: Request, exc: Exception) -> Placed:
+    """Every problem of a refusal or a failed form check, each with its field."""
+    tr = Translator(lang_of(request))
+    if isinstance(exc, pydantic.ValidationError):
+        return placed_input(tr, exc)
+    return placed_refusal(tr, exc)
+
+
+def problem_context(found: Placed) -> dict[str, Any]:
+    """A form's ``errors`` (all of them, in the box above the form) and ``field_errors``
+    (those about one field, shown next to it)."""
+    by_field: dict[str, list[str]] = {}
+    for field, text in found:
+        if field:
+            by_field.setdefault(field, []).append(text)
+    return {"errors": [text for _, text in found], "field_errors": by_field}
 
 
 def said(request: Request, exc: Exception) -> str:

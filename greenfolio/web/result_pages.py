@@ -9,29 +9,30 @@ import pydantic
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from greenfolio.domain.errors import GreenfolioError, ValidationError
+from greenfolio.domain.errors import GreenfolioError
 from greenfolio.http.context import resolve_principal
 from greenfolio.http.refusals import classify
 from greenfolio.services import entry, evidence_store, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
-from greenfolio.services.results import ResultSpec
+from greenfolio.services.results import PartialResult, ResultSpec
 from greenfolio.web.entry_form import entry_context
 from greenfolio.web.i18n import Translator
 from greenfolio.web.project_pages import indicators_by_code, require_edit
+from greenfolio.web.refusal_text import Placed
 from greenfolio.web.rendering import (
     Csrf,
     Db,
     check_csrf,
     clean_form,
-    form_errors,
     in_thread,
     lang_of,
+    placed,
+    problem_context,
     redirect,
     render,
     safe_next,
     said,
-    said_all,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +77,7 @@ def _result_form(
 
 @router.get("/projects/{key:path}/results/new", response_class=HTMLResponse)
 def new_result(key: str, request: Request, db: Db) -> Response:
-    return _result_form(key, request, db, 200, form={}, errors=[])
+    return _result_form(key, request, db, 200, form={}, errors=[], field_errors={})
 
 
 @router.post("/projects/{key:path}/results", response_class=HTMLResponse)
@@ -91,15 +92,35 @@ def _create_result(key: str, request: Request, db: Database, fields: dict[str, A
     who = resolve_principal(request)
     try:
         spec = ResultSpec(work=key, **fields)
-        made = entry.create_result(db, who, spec)
     except pydantic.ValidationError as exc:
-        errors = form_errors(request, exc)
-        return _result_form(key, request, db, 422, form=fields, errors=errors)
-    except (ValidationError, GreenfolioError) as exc:
+        found = placed(request, exc) + _other_problems(request, db, key, fields, exc)
+        return _result_form(key, request, db, 422, form=fields, **problem_context(found))
+    try:
+        made = entry.create_result(db, who, spec)
+    except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 404, 422):
             raise
-        return _result_form(key, request, db, 422, form=fields, errors=said_all(request, exc))
+        found = placed(request, exc)
+        return _result_form(key, request, db, 422, form=fields, **problem_context(found))
     return redirect(f"/results/{made['id']}")
+
+
+def _other_problems(
+    request: Request,
+    db: Database,
+    key: str,
+    fields: dict[str, Any],
+    exc: pydantic.ValidationError,
+) -> Placed:
+    """The rules the fields that did read break (a country, a period), so a value that is
+    not a number does not hide them: every problem of the form is shown at once."""
+    failed = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    try:
+        partial = PartialResult(work=key, **{k: v for k, v in fields.items() if k not in failed})
+        found = entry.check_result(db, resolve_principal(request), partial)
+    except (pydantic.ValidationError, GreenfolioError):
+        return []  # no indicator, or no project to check against: the form says so
+    return [p for e in found for p in placed(request, e)]
 
 
 def show_result(
@@ -109,6 +130,7 @@ def show_result(
     found = explorer.result(db, who, result_id)
     context.setdefault("form", found)
     context.setdefault("errors", [])
+    context.setdefault("field_errors", {})
     indicators = indicators_by_code(db, who)
     tr = Translator(lang_of(request))
     entry = entry_context(tr, indicators.get(found["indicator"]), found.get("unit"))
@@ -155,15 +177,15 @@ def _revise(
         expected = int(version) if version.isdigit() else None
         entry.revise_result(db, who, result_id, changes, expected)
     except pydantic.ValidationError as exc:
-        errors = form_errors(request, exc)
-        return show_result(result_id, request, db, 422, form=fields, errors=errors)
+        found = placed(request, exc)
+        return show_result(result_id, request, db, 422, form=fields, **problem_context(found))
     except StaleVersionError:
         return show_result(result_id, request, db, 409, stale=True)
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 422, 428):
             raise
-        errors = said_all(request, exc)
-        return show_result(result_id, request, db, 422, form=fields, errors=errors)
+        found = placed(request, exc)
+        return show_result(result_id, request, db, 422, form=fields, **problem_context(found))
     return redirect(f"/results/{result_id}")
 
 

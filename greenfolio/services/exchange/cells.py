@@ -129,6 +129,17 @@ def open_workbook(
     path: Path, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits = LIMITS
 ) -> Workbook:
     """A read-only workbook, or a refusal naming the file (missing, too big, not XLSX)."""
+    if path.is_dir():
+        raise RefusedError(
+            [
+                Problem(
+                    "is a folder, not a file: pass the XLSX workbook itself (the .xlsx file "
+                    "inside it), not the folder",
+                    file=str(path),
+                    message_id="file_not_xlsx",
+                )
+            ]
+        )
     if not path.is_file():
         raise RefusedError([Problem("no such file", file=str(path), message_id="file_not_xlsx")])
     size = path.stat().st_size

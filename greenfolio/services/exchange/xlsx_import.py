@@ -22,7 +22,7 @@ from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.exchange import Problem, RefusedError, Summary
 from greenfolio.domain.indicators import Disaggregation, Indicator
-from greenfolio.domain.results import Qualifier, ResultDraft, Sex, ValueKind
+from greenfolio.domain.results import Qualifier, Sex, ValueKind, result_problems
 from greenfolio.services import reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -118,17 +118,12 @@ def _check_row(
     entity = cells.text("entity", max_length=160)
     evidence = cells.text("evidence")
     citation = cells.text("citation")
-    if ind is not None and value is not None:
-        try:
-            ResultDraft(
-                work_key=work or "",
-                indicator=ind.code,
-                value=value,
-                unit=unit or ind.unit,
-                indicator_unit=ind.unit,
-            )
-        except GreenfolioError as exc:
-            cells.problem("unit", str(exc), message_id=exc.message_id, **exc.params)
+    if ind is not None:
+        # Every rule of value and unit, each at its own column: a unit of another kind is
+        # reported even when the value is refused too, a fraction of a count at the value.
+        for broken in result_problems(ind.code, value, unit or ind.unit, ind.unit):
+            column = broken.field if broken.field in ("value", "unit") else "unit"
+            cells.problem(column, str(broken), message_id=broken.message_id, **broken.params)
     if len(cells.problems) > before or work is None or ind is None or value is None:
         return None
     return result_service.ResultSpec(

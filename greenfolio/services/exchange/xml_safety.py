@@ -186,6 +186,16 @@ def check_encoding(path: Path) -> None:
 
 def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
     """Every pre-parse check; returns the file size."""
+    if path.is_dir():
+        raise RefusedError(
+            [
+                Problem(
+                    "is a folder, not a file: pass the XML files themselves (folder/*.xml "
+                    "names them all), not the folder",
+                    file=str(path),
+                )
+            ]
+        )
     if not path.is_file():
         raise RefusedError([Problem("no such file", file=str(path))])
     size = check_size(path, max_bytes)

@@ -1,0 +1,100 @@
+"""Each problem of an imported template row at its own column: a fraction of a count at
+the value's column (not the unit's), a unit of another kind reported even when the value
+is refused too; nothing is written while any problem stands. A folder given as the file
+is said to be a folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from greenfolio.domain.exchange import Problem
+from greenfolio.domain.work import WorkKind
+from greenfolio.interfaces.cli.app import app
+from greenfolio.services.database import Database
+from greenfolio.services.exchange.xlsx_import import import_results
+from greenfolio.services.exchange.xlsx_template import write_template
+from greenfolio.services.portfolio import WorkSpec, register_work
+from greenfolio.store.tables import ResultRow
+
+WORK = "field-office-pops-2021"
+INDICATORS = ["pops_destroyed", "participants"]
+
+
+def _filled(db: Database, folder: Path, rows: list[list[object]]) -> Path:
+    """A template written by Greenfolio, its Results sheet filled with ``rows``."""
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    book = openpyxl.load_workbook(write_template(db, INDICATORS, folder / "template.xlsx"))
+    sheet = book["Results"]
+    for n, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            sheet.cell(row=n, column=col, value=value)
+    book.save(folder / "filled.xlsx")
+    return folder / "filled.xlsx"
+
+
+def _placed(problems: list[Problem]) -> list[tuple[str | None, int | None, str]]:
+    return sorted((p.sheet, p.row, (p.column or "")[:1]) for p in problems)
+
+
+def _stored(db: Database) -> int:
+    with db.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(ResultRow)) or 0)
+
+
+def test_a_fraction_of_a_count_is_placed_at_the_value(db: Database, tmp_path: Path) -> None:
+    path = _filled(db, tmp_path, [[WORK, "participants", 3.5]])
+    summary = import_results(db, path)
+    assert _placed(summary.errors) == [("Results", 2, "C")]
+    [problem] = summary.errors
+    assert problem.column == "C (value)" and problem.message_id == "result_whole"
+    assert "whole number, such as 3 or 4" in str(problem)
+    assert _stored(db) == 0
+
+
+@pytest.mark.parametrize("value", [-5, "lots", 3.5])
+def test_a_bad_unit_and_a_bad_value_are_both_reported(
+    db: Database, tmp_path: Path, value: object
+) -> None:
+    rows: list[list[object]] = [
+        [WORK, "pops_destroyed", value, "furlongs"],
+        [WORK, "participants", value, "furlongs"],
+        [WORK, "pops_destroyed", 2, "t"],
+    ]
+    summary = import_results(db, _filled(db, tmp_path, rows))
+    if value == 3.5:  # a fraction is fine for tonnes; furlongs cannot say how many people
+        assert _placed(summary.errors) == [("Results", 2, "D"), ("Results", 3, "D")]
+    else:
+        assert _placed(summary.errors) == [
+            ("Results", 2, "C"),
+            ("Results", 2, "D"),
+            ("Results", 3, "C"),
+            ("Results", 3, "D"),
+        ]
+    units = [p for p in summary.errors if (p.column or "").startswith("D")]
+    assert {p.message_id for p in units} == {"result_unit"}
+    assert all(p.file == "filled.xlsx" for p in summary.errors)
+    assert _stored(db) == 0
+
+
+def test_a_folder_given_as_the_file_is_said_to_be_a_folder(db: Database, tmp_path: Path) -> None:
+    folder = tmp_path / "nc-bad"
+    folder.mkdir()
+    url = db.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    for kind, what in (("xlsx", "the XLSX workbook itself"), ("iati", "the XML files")):
+        done = runner.invoke(app, ["import", kind, str(folder), "--db", url])
+        assert done.exit_code == 2, done.output
+        said = " ".join(done.output.split())
+        assert "is a folder, not a file" in said and what in said, said
+        assert "no such file" not in said
+        as_json = runner.invoke(app, ["import", kind, str(folder), "--json", "--db", url])
+        [reason] = json.loads(as_json.stdout)["reasons"]
+        assert reason.startswith("is a folder, not a file")
+    missing = runner.invoke(app, ["import", "xlsx", str(tmp_path / "none.xlsx"), "--db", url])
+    assert missing.exit_code == 2 and "no such file" in missing.output
