@@ -186,3 +186,11 @@ def test_the_project_page_history_and_periods_after_an_unchanged_save(
     assert {row[3] for row in _cells(french, "results")} == {"Jusqu’au 30 juin 2021"}
     arabic = web.get(f"/projects/{PROJECT}", params={"lang": "ar"}).text
     assert "لم يتغير أي حقل" in arabic
+    audit = web.get("/audit", params={"record": PROJECT, "entity": "work_item", "lang": "en"})
+    download = web.get(
+        "/export/audit",
+        params={"record": PROJECT, "entity": "work_item", "format": "csv", "lang": "en"},
+    )
+    for shown in (audit.text, download.text):
+        assert "Partners: UNIDO (Reporting), Global Environment Facility (Funding)" in shown
+        assert "No field changed (saved again as version 2)" in shown
