@@ -71,8 +71,8 @@ def test_an_invitation_on_the_pages_signs_the_invitee_in_once(db: Database) -> N
         "editor@country:SEN"
     ]
     trail = _text(admin.get("/audit?lang=fr").text)
-    assert "lien à usage unique" in trail and "langue\u00a0: français" in trail
-    assert "créé par\u00a0: boss" in trail and "utilisé le\u00a0: " in trail
+    assert "lien à usage unique" in trail and "Langue\u00a0: français" in trail
+    assert "Créé par\u00a0: boss" in trail and "Utilisé le\u00a0: " in trail
     assert "user:" not in trail and not re.search(r"\d{4}-\d\d-\d\dT", trail)
 
 

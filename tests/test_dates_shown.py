@@ -1,7 +1,8 @@
 """Issue 10, dates in the visitor's locale: every date a template shows outside an input
-goes through the translator (``tr.date``, ``tr.when``, ``tr.stated``); dates stated as a
-month or a year (IATI activity dates) read as the language writes them; date inputs carry
-a visible hint of the order typed text takes and of how pages show dates."""
+goes through the translator (``tr.date``, ``tr.when``, ``tr.stated``, ``tr.period``);
+dates stated as a month or a year (IATI activity dates) read as the language writes them;
+date inputs carry a visible hint of the order typed text takes and of how pages show
+dates."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ DATE_NAMES = re.compile(
     r"(\b|_)(at|date|dates|when|start|end|period_start|period_end|expires_at|used_at|"
     r"created_at|updated_at|uploaded_at|stamp|day)\b"
 )
-FORMATTED = re.compile(r"tr\.(date|when|stated)\(|\bt\(")
+FORMATTED = re.compile(r"tr\.(date|when|stated|period)\(|\bt\(")
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 

@@ -277,15 +277,15 @@ def test_history_and_audit_read_as_sentences(worked: tuple[Database, int]) -> No
     result, _ = _visible(web.get(f"/results/{rid}", params={"lang": "en"}).text)
     assert "Changed the value from 200 to 250" in result
     assert "Submitted for review · ed" in result and "Verified · boss" in result
-    assert "submitted by: ed" in result and "from —" not in result
+    assert "Submitted by: ed" in result and "from —" not in result
     assert f"Created result {rid} — POPs destroyed or phased out, 200 t" in result
     audit, _ = _visible(web.get("/audit", params={"lang": "en"}).text)
     # the demo's results were verified by its reviewer account, not by "the demo loader"
-    assert f"Verified result {rid}" in audit and "by: reviewer" in audit
-    assert "Created account ed" in audit and "role: Editor" not in audit.split("ed")[0]
+    assert f"Verified result {rid}" in audit and "By: reviewer" in audit
+    assert "Created account ed" in audit and "Role: Editor" not in audit.split("ed")[0]
     assert "password" not in audit.lower()
     french, _ = _visible(web.get(f"/results/{rid}", params={"lang": "fr"}).text)
-    assert "valeur\u00a0: de 200 à 250" in french and "Vérifié · boss" in french
+    assert "Valeur\u00a0: de 200 à 250" in french and "Vérifié · boss" in french
     chinese, _ = _visible(web.get(f"/projects/{PROJECT}", params={"lang": "zh"}).text)
     assert "吨" in chinese and "执行中" in chinese
 

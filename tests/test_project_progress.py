@@ -40,7 +40,14 @@ def test_target_baseline_and_actual_per_period_on_the_project_page(demo_db: Data
         [c.text_content().strip() for c in tr.xpath("td")] for tr in table[0].xpath(".//tbody/tr")
     ]
     assert [r for r in rows if "POPs" in r[0]] == [
-        ["POPs destroyed or phased out", "Jan 1, 2021–Dec 31, 2021", "0 t", "400 t", "300 t", "75%"]
+        [
+            "POPs destroyed or phased out",
+            "Jan 1\u2009–\u2009Dec 31, 2021",
+            "0 t",
+            "400 t",
+            "300 t",
+            "75%",
+        ]
     ]
     french = web.get(f"/projects/{PROJECT}", params={"lang": "fr"}).text
     assert "Progrès par rapport aux cibles" in french and "75\u00a0%" in french

@@ -14,7 +14,7 @@ from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import Principal
 from greenfolio.http import exports
 from greenfolio.http.translator import Translator
-from greenfolio.services import accounts, explorer, list_rows
+from greenfolio.services import accounts, audit, explorer, list_rows
 from greenfolio.services.audit_filter import AuditFilter
 from greenfolio.services.database import Database
 
@@ -67,6 +67,10 @@ def download(
 
     def said() -> Iterator[list[dict[str, Any]]]:
         for batch in rows:
-            yield [dict(e, said=tr.event(e, names=names, indicators=known)) for e in batch]
+            orgs = audit.organisation_names(db, batch)
+            yield [
+                dict(e, said=tr.event(e, names=names, indicators=known, organisations=orgs))
+                for e in batch
+            ]
 
     return exports.download("audit", said(), lang, fmt)

@@ -18,20 +18,15 @@ from greenfolio.http.labels import (
     counted_unit,
     field,
     label,
+    origin,
     scope,
     term,
 )
 
-# Fields named by a page's own words rather than a field label.
-_ALIASES = {
-    "work_country": "countries",
-    "work_term": "classification",
-    "work_org": "partners",
-    "work_sector": "sectors_dac",
-    "work_region": "field_other",
-    "work_finance": "field_other",
-    "details": "dates",
-}
+_ALIASES = {"details": "dates"}
+"""Fields labelled by what they hold: a project's ``details`` are its IATI activity dates."""
+_BOOKKEEPING = frozenset({"version", "origin", "updated_at"})
+"""Fields that change when a record is saved, whether or not anything in it changed."""
 _BY = frozenset(
     {"entered_by", "revised_by", "submitted_by", "actor", "uploaded_by", "ended_by", "created_by"}
 )
@@ -97,8 +92,22 @@ def _value(tr: Sentences, entity: str, name: str, value: Any, ctx: dict[str, Any
             f"{_value(tr, entity, str(k), v, ctx)}" for k, v in value.items() if v not in (None, "")
         )
     if isinstance(value, list):
+        if name == "work_org":
+            return str(tr("list_sep")).join(_partner(tr, v, ctx) for v in value)
         return str(tr("list_sep")).join(_item(tr, entity, v, ctx) for v in value)
     return str(value)
+
+
+def _partner(tr: Sentences, item: Any, ctx: dict[str, Any]) -> str:
+    """A partner as the project page shows it, "UNIDO (Reporting)": the trail keeps only
+    the organisation's id, so its names come from ``ctx["organisations"]`` (id: names)."""
+    if not isinstance(item, dict):
+        return str(item)
+    org_id = item.get("org_id")
+    names = (ctx.get("organisations") or {}).get(org_id)
+    name = str(tr.text(names)) if names else f"{label(tr, 'entity', 'organisation')} {org_id}"
+    role = label(tr, "role", item.get("role"))
+    return str(tr("partner_role", name=name, role=role)) if role else name
 
 
 def _details(tr: Sentences, details: dict[str, Any]) -> str:
@@ -122,14 +131,32 @@ def _item(tr: Sentences, entity: str, item: Any, ctx: dict[str, Any]) -> str:
 
 
 def _name(tr: Sentences, entity: str, name: str) -> str:
-    if name in _ALIASES:
-        key = _ALIASES[name]
-        return str(tr(key))
+    """A field as a change line names it, in the form it takes inside a sentence (the
+    line's first letter is raised by :func:`_line`)."""
     if name == "kind" and entity == "evidence_file":
         return str(tr("field_file_kind"))
     if name == "kind" and entity != "result":
-        return str(tr("kind"))
-    return field(tr, name)
+        return field(tr, "record_kind")
+    return field(tr, _ALIASES.get(name, name))
+
+
+def _line(text: str) -> str:
+    """A change line starts with a capital letter where the script has them ("Key: …",
+    "Valeur : de 200 à 250"), whichever field or sentence opens it."""
+    return text[:1].upper() + text[1:]
+
+
+def _unchanged(tr: Sentences, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """An update that changed no shown field, in words: a record saved as it was (its
+    version counts up) and, if it was edited here, that its import no longer owns it."""
+    said = []
+    if before.get("origin") and not after.get("origin"):
+        said.append(tr("audit_origin_dropped", origin=origin(tr, str(before["origin"]))))
+    if after.get("version") is not None:
+        said.append(tr("audit_unchanged_version", version=after["version"]))
+    else:
+        said.append(tr("audit_unchanged"))
+    return said
 
 
 def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
@@ -170,26 +197,44 @@ def describe(tr: Sentences, event: dict[str, Any], **ctx: Any) -> dict[str, Any]
         key = f"audit_{action}"
         what = tr(key, what=_record(tr, event, ctx)) if tr.has(key) else _record(tr, event, ctx)
     before, after = event.get("before") or {}, event.get("after") or {}
-    changes = []
-    for name in event.get("changes") or []:
-        if name in HIDDEN_FIELDS or (name.endswith(("_hash", "_id")) and name != "result_id"):
+    names = event.get("changes") or []
+    shown = [
+        n
+        for n in names
+        if n not in HIDDEN_FIELDS and not (n.endswith(("_hash", "_id")) and n != "result_id")
+    ]
+    changes: list[str] = []
+    other: list[str] = []
+    for name in shown:
+        if _name(tr, entity, name) == tr("field_other"):
+            other.append(name)  # no label of its own: one line says all such fields
             continue
+        old = _value(tr, entity, name, before.get(name), ctx)
         new = _value(tr, entity, name, after.get(name), ctx)
-        if action == "update":
-            old = _value(tr, entity, name, before.get(name), ctx)
-            if old == "—":
-                changes.append(tr("set_to", field=_name(tr, entity, name), new=new))
-            else:
-                changes.append(
-                    tr("changed_from_to", field=_name(tr, entity, name), old=old, new=new)
-                )
-        elif action == "create":
-            changes.append(tr("set_to", field=_name(tr, entity, name), new=new))
-        else:
-            old = _value(tr, entity, name, before.get(name), ctx)
-            changes.append(tr("set_to", field=_name(tr, entity, name), new=old))
+        changes.append(_change(tr, action, _name(tr, entity, name), old, new))
+    if other:
+        old, new = (_joined(tr, entity, other, side, ctx) for side in (before, after))
+        changes.append(_change(tr, action, str(tr("field_other")), old, new))
+    if action == "update" and names and not shown and set(names) <= _BOOKKEEPING:
+        changes = _unchanged(tr, before, after)
     return {
         "who": actor(tr, event.get("actor"), ctx.get("names")),
         "what": what,
-        "changes": changes,
+        "changes": [_line(str(c)) for c in changes],
     }
+
+
+def _change(tr: Sentences, action: str, name: str, old: str, new: str) -> str:
+    """One changed field: "Changed the value from 200 to 250", "Key: X" (created, or set
+    where nothing was), the value a deleted record had."""
+    if action == "update" and old != "—":
+        return str(tr("changed_from_to", field=name, old=old, new=new))
+    return str(tr("set_to", field=name, new=old if action == "delete" else new))
+
+
+def _joined(
+    tr: Sentences, entity: str, names: list[str], data: dict[str, Any], ctx: dict[str, Any]
+) -> str:
+    """The values of several fields as one ("—" when none holds anything)."""
+    said = [_value(tr, entity, n, data.get(n), ctx) for n in names]
+    return str(tr("list_sep")).join(v for v in said if v != "—") or "—"

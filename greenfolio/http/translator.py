@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton
 from babel.numbers import format_percent
 from babel.units import format_unit
 from markupsafe import Markup
@@ -38,6 +38,32 @@ def _number(value: float, lang: str, qualifier: str) -> str:
 @lru_cache(maxsize=4096)
 def _date(day: date, lang: str) -> str:
     return str(format_date(day, format="medium", locale=CLDR[lang]))
+
+
+Day = date
+"""A day, under a name the ``Translator.date`` method does not hide."""
+
+
+def _day(value: str | date | None) -> date | None:
+    if not value:
+        return None
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=4096)
+def _period(start: date | None, end: date | None, lang: str) -> str:
+    """A span of days as CLDR writes it ("Jan 1 – Jun 30, 2021", "2021年1月1日至6月30日");
+    with one end unknown, from or until the other ("Until Jun 30, 2021"), never a dash
+    left hanging."""
+    locale = CLDR[lang]
+    if start and end:
+        return str(format_interval(start, end, "yMMMd", locale=locale))
+    texts = catalogue(lang)
+    if start:
+        return texts["period_from"].format(start=format_skeleton("yMMMd", start, locale=locale))
+    if end:
+        return texts["period_until"].format(end=format_skeleton("yMMMd", end, locale=locale))
+    return ""
 
 
 @lru_cache(maxsize=1024)
@@ -120,6 +146,10 @@ class Translator:
             return ""
         day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
         return _date(day, self.lang)
+
+    def period(self, start: str | Day | None, end: str | Day | None) -> str:
+        """A period (a result's, a project's), either end possibly unknown."""
+        return _period(_day(start), _day(end), self.lang)
 
     def stated(self, text: str | None) -> str:
         """A date as a source states it (IATI activity dates): a day as :meth:`date`

@@ -50,7 +50,7 @@ from greenfolio.services.audit_state import (
     stamp,
 )
 from greenfolio.services.unit_of_work import UnitOfWork
-from greenfolio.store.tables import AuditEventRow, AuditHeadRow, Base
+from greenfolio.store.tables import AuditEventRow, AuditHeadRow, Base, OrganisationRow
 
 __all__ = ["GENESIS", "ChainReport", "Head", "acting_as", "current_actor", "verify"]
 _stamp = stamp  # the name other services use for one timestamp form
@@ -400,6 +400,31 @@ def history(session: Session, entity: str, entity_id: str) -> list[dict[str, Any
         .order_by(AuditEventRow.id)
     )
     return [as_dict(r) for r in rows]
+
+
+def organisations_named(session: Session, events: Iterable[dict[str, Any]]) -> dict[int, Any]:
+    """The names (by language) of the organisations that events' partner lists hold: the
+    trail keeps a partner as its organisation's id, which a reader cannot know."""
+    ids = {
+        item["org_id"]
+        for e in events
+        for side in (e.get("before"), e.get("after"))
+        if isinstance(side, dict)
+        for item in side.get("work_org") or []
+        if isinstance(item, dict) and isinstance(item.get("org_id"), int)
+    }
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(OrganisationRow.id, OrganisationRow.names).where(OrganisationRow.id.in_(ids))
+    )
+    return {org_id: names for org_id, names in rows}
+
+
+def organisation_names(db: UnitOfWork, events: list[dict[str, Any]]) -> dict[int, Any]:
+    """Service call: :func:`organisations_named` for events already read."""
+    with db.transaction() as session:
+        return organisations_named(session, events)
 
 
 def listing(

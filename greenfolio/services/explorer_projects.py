@@ -400,5 +400,6 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
             ],
             "results": results,
             "history": history,
+            "history_organisations": audit.organisations_named(session, history),
             "actions": sorted(stored.project_actions(principal)),
         }

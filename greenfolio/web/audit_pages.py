@@ -66,6 +66,7 @@ def audit_page(
         names={u.username: u.display_name or u.username for u in users},
         usernames=sorted(u.username for u in users),
         indicators={row["code"]: row for row in explorer.indicators(db, who)},
+        organisations=audit.organisation_names(db, events),
         asked=asked,
         filtered=bool(query),
         entities=ENTITIES,

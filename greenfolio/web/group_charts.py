@@ -27,11 +27,7 @@ def period(window: dict[str, str | None], tr: Translator) -> str:
     start, end = window.get("start"), window.get("end")
     if not start or not end:
         return ""
-    return str(
-        format_interval(
-            date.fromisoformat(start), date.fromisoformat(end), "yMMMd", locale=CLDR[tr.lang]
-        )
-    )
+    return tr.period(start, end)
 
 
 def slice_label(piece: dict[str, Any], tr: Translator) -> str:
