@@ -40,7 +40,7 @@ def test_only_the_group_asked_for_is_built() -> None:
 
 
 def test_the_plain_table_looks_like_the_rich_one() -> None:
-    rows = [("value", "2,255.5", "tCO2e"), ("avoided_residue", "0.005", "g_TEQ")]
+    rows = [("value", "2,255.5", "t CO₂e"), ("avoided_residue", "0.005", "g TEQ")]
     grid = table("output", "value", "unit", title="montreal.convert 1.1")
     for row in rows:
         grid.add_row(*row)

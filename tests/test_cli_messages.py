@@ -268,7 +268,7 @@ def test_numbers_print_as_people_write_them(url: str) -> None:
     assert code == ExitCode.OK
     assert "72,000,000" in text and "e+07" not in text
     code, text = run("explain", "co2_avoided", "--db", url)
-    assert "co2_avoided = 72,000,000 tCO2e (about)" in text
+    assert "co2_avoided = 72,000,000 t CO₂e (about)" in text
 
 
 def test_tables_do_not_cut_names(url: str) -> None:
@@ -549,4 +549,5 @@ def test_acting_as_an_account_checks_its_password_and_role(url: str) -> None:
     code, text = run(*verify, env={"GREENFOLIO_PASSWORD": ""})
     assert code == ExitCode.INVALID and "--password-file FILE or $GREENFOLIO_PASSWORD" in text
     code, text = run(*verify, env={"GREENFOLIO_PASSWORD": secret})
-    assert code == ExitCode.INVALID and "ann" in text, text
+    assert code == ExitCode.INVALID and "signed in as ann" in text, text
+    assert "Your roles: Viewer (all projects)" in text and "viewer@all" not in text

@@ -84,7 +84,8 @@ def test_the_demo_results_are_entered_and_verified_by_two_accounts(tmp_path: Pat
     rid = int(re.search(r"result (\d+) recorded as draft", added.stdout).group(1))  # type: ignore[union-attr]
     assert runner.invoke(app, ["results", "submit", str(rid), *entry]).exit_code == 0
     refused = runner.invoke(app, ["results", "verify", str(rid), *entry])
-    assert refused.exit_code != 0 and "may not review" in refused.output
+    assert refused.exit_code != 0 and "do not allow reviewing" in refused.output
+    assert "Your roles: Editor (all projects)" in refused.output
     verified = runner.invoke(app, ["results", "verify", str(rid), *check])
     assert verified.exit_code == 0 and f"result {rid}: verified" in verified.stdout
     db = Database.open(url)

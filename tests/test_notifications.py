@@ -234,7 +234,7 @@ def test_users_invite_on_the_command_line_mails_the_link(db: Database, smtp: Smt
     assert told.exit_code == 0, told.output
     link = told.stdout.split("UTC): ", 1)[1].split()[0]
     assert link.startswith("https://results.example.org/welcome/")
-    assert "reviewer@country:CHN" in told.stdout and "(also sent by email)" in told.stdout
+    assert "as Reviewer (China)" in told.stdout and "(also sent by email)" in told.stdout
     [mail] = smtp.box.to("li@example.org")
     assert mail.subject == "Greenfolio 邀请" and link in mail.body
     assert client(db).get(link.removeprefix("https://results.example.org")).status_code == 200

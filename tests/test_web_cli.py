@@ -29,7 +29,7 @@ def test_first_admin_users_and_tokens(db: Database) -> None:
         app,
         ["users", "create", "fp", "--role", "editor", "--scope", "country:bra", "--db", _url(db)],
     )
-    assert focal.exit_code == 0 and "editor@country:BRA" in focal.output
+    assert focal.exit_code == 0 and "Editor (Brazil)" in focal.output
     bad = runner.invoke(
         app, ["users", "create", "x", "--role", "editor", "--scope", "moon:1", "--db", _url(db)]
     )

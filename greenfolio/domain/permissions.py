@@ -228,7 +228,7 @@ def denied(
         {"role": g.role.value, "scope": g.scope.kind.value, "value": g.scope.value}
         for g in principal.grants
     ]
-    params: dict[str, Any] = {"action": action.value, "roles": roles}
+    params: dict[str, Any] = {"action": action.value, "roles": roles, "user": principal.name}
     if target == SYSTEM:
         message_id = "denied_system"
     else:

@@ -2,7 +2,8 @@
 order, classification term, audited field and actor a page or a list download shows, in
 the reader's language, from one place (below both the pages and the downloads).
 
-The words live in the message catalogues (``messages/<lang>.yaml``) under keys
+The words live in the message catalogues (``messages/<lang>.yaml``, read by
+``http.catalogue``, which the command line reads its English words from too) under keys
 ``<group>_<code>``; :data:`GROUPS` lists every code a page may show, so a test can check
 that each has a label in all six languages. Classification terms take their names from
 the classification tables (``refdata/classifications.yaml``).
@@ -22,15 +23,10 @@ from greenfolio.domain.file_types import KINDS
 from greenfolio.domain.languages import CLDR_LOCALES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
+from greenfolio.http.catalogue import catalogue as catalogue  # the pages' lookup, re-exported
+from greenfolio.http.catalogue import key_of
 from greenfolio.refdata.loader import read_yaml, schemes
 from greenfolio.services.demo import DEMO_REVIEWER
-
-
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    """The message catalogue of ``lang`` (``greenfolio/web/messages/<lang>.yaml``), read once."""
-    data = read_yaml("greenfolio.web", f"messages/{lang}.yaml")
-    return {str(k): str(v) for k, v in data.items()}
 
 
 def country(code: str | None, lang: str) -> str:
@@ -119,7 +115,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "role": tuple(r.value for r in OrgRole),
     "state": tuple(s.value for s in ReviewState),
     "review_action": ("submit", "verify", "return"),
-    "unit": UNITS,
+    "unit": (*UNITS, "term"),  # "term": a figure counting a scheme's terms (core functions)
     "method": METHODS,
     "sort": tuple(s.replace("-", "desc_") for s in SORTS),
     "entity": ENTITIES,
@@ -128,10 +124,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "file_kind": tuple(KINDS),
     "origin": ORIGINS,
 }
-
-
-def key_of(group: str, code: str) -> str:
-    return f"{group}_{code.replace('-', 'desc_')}"
 
 
 def label(tr: Texts, group: str, code: str | None) -> str:

@@ -15,6 +15,7 @@ from greenfolio.interfaces.cli.common import (
     connect,
     err,
     errors,
+    escape,
     exit_code_help,
     number,
     open_db,
@@ -292,6 +293,7 @@ def figures(
     db: DbOption = None,
 ) -> None:
     """Every figure of a report with its value, unit and provenance."""
+    from greenfolio.interfaces.cli.words import counted, said
     from greenfolio.services import reporting
     from greenfolio.services.report_definition import load_definition
 
@@ -312,7 +314,13 @@ def figures(
             shown = (
                 ", ".join(fig.items) if fig.items and fig.unit == "country" else number(fig.value)
             )
-            grid.add_row(fig.id, shown, fig.unit, fig.qualifier.value, str(len(fig.result_ids)))
+            grid.add_row(
+                fig.id,
+                shown,
+                counted(fig.unit, fig.value),
+                said("qualifier", fig.qualifier.value),
+                str(len(fig.result_ids)),
+            )
         out.print(grid)
         if not any(fig.result_ids for fig in values.values()):
             warn(f"no verified result falls in the periods of report {definition!r} for {year}")
@@ -329,6 +337,7 @@ def explain(
     """How a figure was computed: query, parameters, results, method runs, evidence."""
     import json
 
+    from greenfolio.interfaces.cli.words import counted, said
     from greenfolio.services import explain as explain_service
 
     with errors():
@@ -336,9 +345,9 @@ def explain(
         if as_json:
             print_json(data)
             return
-        out.print(
-            f"[bold]{figure_id}[/] = {number(data['value'])} {data['unit']} ({data['qualifier']})"
-        )
+        unit = counted(data["unit"], data["value"])
+        qualifier = said("qualifier", data["qualifier"]).lower()  # "(more than)", in a line
+        out.print(f"[bold]{figure_id}[/] = {number(data['value'])} {escape(unit)} ({qualifier})")
         out.print(
             f"query: {data['query']}  parameters: {json.dumps(data['parameters'])}", highlight=False
         )
@@ -362,7 +371,7 @@ def explain(
                 str(r["id"]),
                 r["work"],
                 number(r["value"]),
-                r["unit"],
+                counted(r["unit"], r["value"]),
                 r["period_end"] or "",
                 r["evidence"] or r["citation"] or "",
             )
@@ -389,6 +398,7 @@ def indicators_list(
     db: DbOption = None,
 ) -> None:
     """Every indicator with its unit and aggregation rule."""
+    from greenfolio.interfaces.cli.words import said
     from greenfolio.services import reference
 
     with errors():
@@ -403,7 +413,7 @@ def indicators_list(
             grid.add_row(
                 row["code"],
                 row["names"].get(lang, ""),
-                row["unit"],
+                said("unit", row["unit"]),
                 row["aggregation"],
                 row["gef_core_indicator"] or "",
             )

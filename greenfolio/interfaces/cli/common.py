@@ -152,7 +152,9 @@ def errors() -> Iterator[None]:
         err.print(f"[bold red]error:[/] {escape(exc.describe(_label))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except GreenfolioError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        from greenfolio.interfaces.cli.words import refusal
+
+        err.print(f"[bold red]error:[/] {escape(refusal(exc))}", highlight=False)
         raise typer.Exit(ExitCode.INVALID) from exc
     except Exception as exc:
         code = _library_failure(exc)

@@ -80,6 +80,7 @@ _MEASURES = {
 def _show(
     method_id: str, inputs: dict[str, Any], store: bool, db: str | None, as_json: bool
 ) -> None:
+    from greenfolio.interfaces.cli.words import said
     from greenfolio.methods import registry
 
     with errors():
@@ -95,7 +96,7 @@ def _show(
         # A few lines of plain text: printed without Rich, whose import would double the
         # time this command takes to start (benchmarks/cli_start.py).
         rows = [
-            (name, number(q["value"]), str(q["unit"]))
+            (name, number(q["value"]), said("unit", str(q["unit"])))
             for name, q in run["outputs"]["quantities"].items()
         ]
         lines = [
@@ -448,6 +449,7 @@ def methods_recompute(
     db: DbOption = None,
 ) -> None:
     """List every result made by a method whose value the current reference data changes."""
+    from greenfolio.interfaces.cli.words import said
     from greenfolio.services import methods as method_service
 
     with errors():
@@ -467,7 +469,7 @@ def methods_recompute(
                 number(c["old_value"]),
                 number(c["new_value"]),
                 ("+" if c["difference"] > 0 else "") + number(c["difference"]),
-                c["unit"],
+                said("unit", c["unit"]),
             )
         out.print(grid)
         if apply:

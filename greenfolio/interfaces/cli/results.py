@@ -33,6 +33,7 @@ def results_list(
     db: DbOption = None,
 ) -> None:
     """Results, filtered by indicator, review state or work item."""
+    from greenfolio.interfaces.cli.words import counted, said
     from greenfolio.services import results as result_service
 
     with errors():
@@ -47,8 +48,8 @@ def results_list(
                 r["work"],
                 r["indicator"],
                 number(r["value"]),
-                r["unit"],
-                r["review_state"],
+                counted(r["unit"], r["value"]),
+                said("state", r["review_state"]),
                 r["period_end"] or "",
             )
         out.print(grid)
@@ -143,6 +144,7 @@ def _review(
     password_file: Path | None = None,
 ) -> None:
     """Apply a review action, as the operating-system user or signed in as ``username``."""
+    from greenfolio.interfaces.cli.words import said
     from greenfolio.services import coverage
     from greenfolio.services import results as result_service
 
@@ -159,7 +161,7 @@ def _review(
             print_json(rows)
         else:
             for r in rows:
-                out.print(f"result {r['id']}: {r['review_state']}")
+                out.print(f"result {r['id']}: {said('state', r['review_state'])}")
         if action in ("submit", "verify"):
             for text in coverage.warnings(database, ids).values():
                 warn(text)

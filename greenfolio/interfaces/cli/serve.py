@@ -234,6 +234,7 @@ def create_user(
     db: DbOption = None,
 ) -> None:
     """Create an account with one role on one scope; prints the password if generated."""
+    from greenfolio.interfaces.cli.words import grants
     from greenfolio.services import accounts
 
     with errors():
@@ -241,8 +242,7 @@ def create_user(
         made = accounts.create_user(
             open_db(db), None, username, secret, [_grant(role, scope)], display_name
         )
-        held = ", ".join(str(g) for g in made.grants)
-        out.print(f"user {made.username} created ({held})", highlight=False)
+        out.print(f"user {made.username} created ({grants(made.grants)})", highlight=False)
         if generated:
             out.print(f"password: {secret}", highlight=False)
 
@@ -255,11 +255,12 @@ def grant_role(
     db: DbOption = None,
 ) -> None:
     """Give a user a role on a scope."""
+    from greenfolio.interfaces.cli.words import grants
     from greenfolio.services import accounts
 
     with errors():
         info = accounts.grant(open_db(db), None, username, _grant(role, scope))
-        out.print(f"{username}: {', '.join(str(g) for g in info.grants)}", highlight=False)
+        out.print(f"{username}: {grants(info.grants)}", highlight=False)
 
 
 @users_app.command("revoke")
@@ -270,12 +271,12 @@ def revoke_role(
     db: DbOption = None,
 ) -> None:
     """Take a role on a scope away from a user."""
+    from greenfolio.interfaces.cli.words import grants
     from greenfolio.services import accounts
 
     with errors():
         info = accounts.revoke(open_db(db), None, username, _grant(role, scope))
-        held = ", ".join(str(g) for g in info.grants) or "no roles"
-        out.print(f"{username}: {held}", highlight=False)
+        out.print(f"{username}: {grants(info.grants)}", highlight=False)
 
 
 @users_app.command("set-password")
@@ -333,6 +334,7 @@ def invite(
 ) -> None:
     """Invite someone by email to hold a role: a one-time link lets them choose their user
     name and password (mailed too when mail is configured), as the accounts page does."""
+    from greenfolio.interfaces.cli.words import grants
     from greenfolio.services import account_links
 
     with errors():
@@ -341,7 +343,7 @@ def invite(
         link = account_links.invite(
             open_db(db), None, email, grant, username=username, language=language, base_url=base
         )
-        _print_link(f"{email} invited as {grant}", link, base)
+        _print_link(f"{email} invited as {grants([grant])}", link, base)
 
 
 @users_app.command("list")
@@ -349,6 +351,7 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption = None
 ) -> None:
     """Every account with its roles."""
+    from greenfolio.interfaces.cli.words import grants
     from greenfolio.services import accounts
 
     with errors():
@@ -358,8 +361,7 @@ def list_users(
             return
         grid = table("user", "name", "active", "roles", wrap=("name", "roles"))
         for u in found:
-            roles = ", ".join(str(g) for g in u.grants)
-            grid.add_row(u.username, u.display_name, "yes" if u.active else "no", roles)
+            grid.add_row(u.username, u.display_name, "yes" if u.active else "no", grants(u.grants))
         out.print(grid)
 
 

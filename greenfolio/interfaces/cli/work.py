@@ -37,6 +37,7 @@ def work_list(
     db: DbOption = None,
 ) -> None:
     """Work items by key, filtered like the web's project list."""
+    from greenfolio.interfaces.cli.words import said
     from greenfolio.services import worklist
     from greenfolio.services.explorer import ProjectFilter
 
@@ -59,8 +60,8 @@ def work_list(
         for item in found.items:
             grid.add_row(
                 item["key"],
-                item["kind"],
-                item["status"] or "",
+                said("work_kind", item["kind"]),
+                said("status", item["status"]),
                 ", ".join(item["countries"]),
                 item["title"],
             )

@@ -1,0 +1,64 @@
+"""The words the command line prints for stored codes: the English of the pages' message
+catalogue (``http.catalogue``), so that a unit reads "ODP t", a status "Being implemented"
+and a role "Editor" here as on the pages, never ``ODP_tonne``, ``implementation`` or
+``editor@all``. Output for scripts (--json) keeps the codes.
+
+The lookup imports nothing but the standard library (the catalogue is read without
+PyYAML), so a calculator's few lines stay within their start-up budget
+(benchmarks/cli_start.py); a unit agreeing with its number and a refusal in words need
+babel and the pages' refusal texts, imported when asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.http.catalogue import word
+
+if TYPE_CHECKING:
+    from greenfolio.domain.permissions import Grant
+
+LANG = "en"
+"""The command line speaks English."""
+
+
+def said(group: str, code: str | None) -> str:
+    """The word for ``code`` of ``group`` (``labels.GROUPS``: unit, status, state, role,
+    qualifier, work_kind …); a code without one (a unit someone typed) as stored."""
+    return word(group, code, LANG)
+
+
+def counted(unit: str | None, value: float | None) -> str:
+    """The unit after ``value`` in the number's form, as the pages write it: "1 policy",
+    "4 policies"."""
+    from greenfolio.http.labels import counted_unit
+    from greenfolio.http.translator import Translator
+
+    return counted_unit(Translator(LANG), unit, value)
+
+
+def grants(held: Iterable[Grant]) -> str:
+    """Roles on their scopes as the accounts page names them: "Editor (all projects),
+    Viewer (Brazil)"; "no roles" for none."""
+    from greenfolio.http.labels import grant
+    from greenfolio.http.translator import Translator
+
+    tr = Translator(LANG)
+    return ", ".join(grant(tr, g.role.value, str(g.scope)) for g in held) or "no roles"
+
+
+def refusal(exc: GreenfolioError) -> str:
+    """What the command line says about ``exc``: a refusal for want of a role as the pages
+    say it in English, the roles by their names ("Editor (all projects)"), after the
+    account it was asked as (--as); any other in its own text, which names options as
+    the command line does."""
+    if not str(exc.message_id).startswith("denied_"):  # permissions.denied's refusals
+        return str(exc)
+    from greenfolio.web.i18n import Translator
+    from greenfolio.web.refusal_text import refusal_text
+
+    said = refusal_text(Translator(LANG), exc)
+    user = exc.params.get("user")
+    return f"signed in as {user}: {said}" if user else said
