@@ -49,6 +49,15 @@ def test_each_catalogue_reads_as_pyyaml_reads_it_without_pyyaml(lang: str) -> No
     assert catalogue.catalogue(lang) == by_yaml
 
 
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_each_key_is_written_once(lang: str) -> None:
+    """YAML keeps the last of two equal keys without a word: a text added twice (two
+    branches adding the same message) would silently hide the first."""
+    text = resources.files("greenfolio.web").joinpath(f"messages/{lang}.yaml").read_text("utf-8")
+    keys = re.findall(r"^([A-Za-z][A-Za-z0-9_.]*):", text, re.M)
+    assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

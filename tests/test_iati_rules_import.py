@@ -127,8 +127,7 @@ def test_the_text_summary_groups_each_rule_with_its_places(db: Database, tmp_pat
     assert "imported 1 (created 1, updated 0, unchanged 0); refused 1 activity" in out
     text = " ".join(err.split())
     assert (
-        f"{START_RULE} (two.xml:17, activity XM-DAC-41114-BAD-2, "
-        "/iati-activities/iati-activity)"
+        f"{START_RULE} (two.xml:17, activity XM-DAC-41114-BAD-2, /iati-activities/iati-activity)"
     ) in text
 
 

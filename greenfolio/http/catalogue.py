@@ -7,7 +7,7 @@ Lines of those two plain forms are read here directly; a catalogue with any othe
 (a quoted text with an escape, a block, a comment after a text, a text YAML would read
 as a number or a yes/no) is read by PyYAML instead. Importing PyYAML alone costs a
 command of the command line more than its whole start-up budget above Typer's own
-(benchmarks/cli_start.py); tests/test_catalogue.py checks that both readings of every
+(benchmarks/cli_start.py); tests/test_cli_words.py checks that both readings of every
 catalogue agree. This module imports nothing beyond the standard library.
 """
 
