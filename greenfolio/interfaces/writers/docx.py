@@ -249,11 +249,14 @@ class _Writer:
                     # UN style: the number line, then the title in bold, above the graphic;
                     # notes and source below. Each paragraph keeps with the next, so the
                     # heading, graphic and notes share a page.
+                    heads = []
                     if chart.label:
-                        number = self.out.add_paragraph(style="Caption")
-                        self.text(number, chart.label)
-                    caption = self.out.add_paragraph(style="Caption")
-                    self.text(caption, chart.caption, bold=True)
+                        heads.append(self.out.add_paragraph(style="Caption"))
+                        self.text(heads[-1], chart.label)
+                    heads.append(self.out.add_paragraph(style="Caption"))
+                    self.text(heads[-1], chart.caption, bold=True)
+                    for head in heads:  # on the paragraph too: not every reader follows styles
+                        head.paragraph_format.keep_with_next = True
                     drawn = chart.drawn  # one bar: a table
                     if drawn and charts and chart.id in charts:
                         self.out.add_picture(io.BytesIO(charts[chart.id].png), width=Cm(15))
