@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
+from greenfolio.http import labels
 from greenfolio.http.labels import GROUPS, key_of
 from greenfolio.refdata.loader import read_yaml, schemes
 from greenfolio.services import methods
@@ -306,3 +307,11 @@ def test_every_label_is_in_every_catalogue() -> None:
         assert set(scheme.names) >= set(UN_LANGUAGES), scheme.code
         for term in scheme.terms:
             assert set(term.names) >= set(UN_LANGUAGES), (scheme.code, term.code)
+
+
+def test_a_term_is_written_after_its_label_as_a_un_list_item() -> None:
+    """Letters and roman numerals in brackets, numbers as they are."""
+    assert labels.labelled("i", "technical cooperation") == "(i) technical cooperation"
+    assert labels.labelled("c", "national commitments") == "(c) national commitments"
+    assert labels.labelled("12.4", "sound management") == "12.4 sound management"
+    assert labels.labelled(None, "mercury") == "mercury"

@@ -174,9 +174,17 @@ def term(tr: Texts, key: str) -> str:
         return code or key
     for t in scheme.terms:
         if t.code == code:
-            name = tr.text(t.names)
-            return f"{t.label} {name}".strip() if t.label else name
+            return labelled(t.label, tr.text(t.names))
     return code
+
+
+def labelled(label: str | None, name: str) -> str:
+    """A term's name after its label as UN documents write a list: a letter or roman
+    numeral in brackets ("(i) technical cooperation", "(c) national commitments …"), a
+    number as it is ("12.4 sound management of chemicals and wastes")."""
+    if not label:
+        return name
+    return f"{f'({label})' if label.isalpha() else label} {name}".strip()
 
 
 def scheme_name(tr: Texts, code: str) -> str:

@@ -202,6 +202,10 @@ class Translator:
     def scheme(self, code: str) -> str:
         return labels.scheme_name(self, code)
 
+    def labelled(self, label: str | None, names: Mapping[str, Any] | None) -> str:
+        """A classification term's label and name: "(i) technical cooperation"."""
+        return labels.labelled(label, self.text(names))
+
     def grant(self, role: str, scope: str) -> str:
         """A role on its scope, in words: "Editor (all projects)"."""
         return labels.grant(self, role, scope)

@@ -97,7 +97,7 @@ def _filter_options(facets: dict[str, Any], tr: Translator) -> dict[str, str]:
         return found[1]
     choices: dict[str, list[tuple[str, str]]] = {
         scheme: [
-            (t["code"], f"{t['label']} {tr.text(t['names'])}".strip())
+            (t["code"], tr.labelled(t["label"], t["names"]))
             for t in facets["terms"][scheme]
         ]
         for scheme in explorer.FILTER_SCHEMES
