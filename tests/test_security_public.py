@@ -59,10 +59,18 @@ def test_the_public_reads_a_verified_result_without_its_drafts_or_notes(db: Data
     public = api.get(f"/api/v1/results/{rid}")
     assert public.status_code == 200, public.text
     assert public.json()["value"] == 12
-    for leaked in ("987654", "876543", "user:ed", "user:rev"):
+    for leaked in ("987654", "876543", "user:ed", "user:rev", NOTE):
         assert leaked not in public.text, leaked
     assert public.json()["revisions"] == public.json()["review_events"] == []
+    # nor the reviewer's reason for returning it, which stays on the row: in the listing,
+    # the result's page and its project's page neither
+    listed = api.get("/api/v1/results?per_page=100")
+    assert listed.status_code == 200 and str(rid) in listed.text
+    assert NOTE not in listed.text
     page = api.get(f"/results/{rid}")
     assert page.status_code == 200
-    for leaked in ("987", "876", "user:ed"):
+    for leaked in ("987", "876", "user:ed", NOTE):
         assert leaked not in page.text, leaked
+    project = inside["project"]
+    assert NOTE not in api.get(f"/projects/{project}").text
+    assert NOTE not in api.get(f"/api/v1/projects/{project}").text

@@ -58,7 +58,9 @@ def test_a_result_claiming_the_editors_country_is_refused_on_another_project(
     # a project outside the editor's roles is not named (its key is not theirs to learn)
     assert "may not edit a project outside their roles" in refused.json()["error"]["message"]
     web, csrf = browser(db, edbra)
-    assert web.get("/projects/sc-khm/results/new").status_code == 403
+    refused_page = web.get("/projects/sc-khm/results/new")
+    assert refused_page.status_code == 403
+    assert "sc-khm" not in refused_page.text.split("<main", 1)[-1]  # nor on the page
     form = {"csrf": csrf, "indicator": "pops_destroyed", "value": "3", "country": "BRA"}
     assert web.post("/projects/sc-khm/results", data=form).status_code == 403
     assert _results(db, "sc-khm") == []

@@ -189,17 +189,24 @@ def decide(principal: Principal, action: Action, target: Target) -> Decision:
         return Decision(True, "granted", granting)
     if action is Action.READ and principal.public and not principal.grants:
         return Decision(True, "public read-only mode")
-    sees = any(
-        Action.READ in ROLE_ACTIONS[g.role] and g.scope.covers(target) for g in principal.grants
-    )
     if target == SYSTEM:
         what = "the whole system"
-    elif sees or target.project is None:
+    elif _named_to(principal, target):
         what = f"project {target.project or '(new)'}"
-    else:  # a project the principal may not even read: its key is not theirs to learn
+    else:
         what = "a project outside their roles"
     held = ", ".join(str(g) for g in principal.grants) or "no roles"
     return Decision(False, f"{principal.name} ({held}) may not {action.value} {what}")
+
+
+def _named_to(principal: Principal, target: Target) -> bool:
+    """Whether a refusal may name ``target``'s project to ``principal``: only to someone
+    who may read it (the key of a project outside one's roles is not one's to learn)."""
+    if target.project is None:
+        return True
+    return any(
+        Action.READ in ROLE_ACTIONS[g.role] and g.scope.covers(target) for g in principal.grants
+    )
 
 
 def allowed(principal: Principal, action: Action, target: Target) -> bool:
@@ -232,8 +239,10 @@ def denied(
     if target == SYSTEM:
         message_id = "denied_system"
     else:
-        message_id = "denied_project" if target.project else "denied_new_project"
-        params["project"] = target.project
+        named = target.project is not None and _named_to(principal, target)
+        message_id = "denied_project" if named else "denied_new_project"
+        if named:
+            params["project"] = target.project
     text = reason or decide(principal, action, target).reason
     return PermissionDenied(text, message_id=message_id, params=params)
 

@@ -357,7 +357,7 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
         }
         results = []
         for r in result_rows:
-            item = result_dict(r, work.key)
+            item = result_dict(r, work.key, principal)
             item["method_run"] = runs.get(r.method_run_id) if r.method_run_id else None
             item["actions"] = sorted(stored.result_actions(principal, r.country))
             results.append(item)

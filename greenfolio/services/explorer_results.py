@@ -38,10 +38,16 @@ RESULT_SORTS: dict[str, Any] = {
 }
 
 
-def result_dict(row: ResultRow, work_key: str | None = None) -> dict[str, Any]:
-    """A result as the API shows it: the work item is called its project."""
+def result_dict(
+    row: ResultRow, work_key: str | None = None, principal: Principal | None = None
+) -> dict[str, Any]:
+    """A result as the API shows it: the work item is called its project. Read by the
+    public (``principal`` in public mode), without its review note: the verified figure,
+    not how it came to be (a reviewer's reason for returning it stays on the row)."""
     data = result_service.as_dict(row, work_key)
     data["project"] = data.pop("work")
+    if principal is not None and principal.visibility().verified_only:
+        data["review_note"] = None
     return data
 
 
@@ -60,7 +66,7 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         require(principal, Action.READ, access.with_country(stored.read_target(), row.country))
         work = session.get(WorkRow, row.work_id)
         assert work is not None
-        item = result_dict(row, work.key)
+        item = result_dict(row, work.key, principal)
         item["project_title"] = work.title
         ind = session.get(IndicatorRow, row.indicator_code)
         item["indicator_names"] = ind.names if ind else {}
@@ -162,7 +168,7 @@ def results(
             .where(ResultRow.id.in_(found))
             .order_by(order, ResultRow.id)
         ).all()
-        return Page([result_dict(r, k) for r, k in rows], total, page, per_page)
+        return Page([result_dict(r, k, principal) for r, k in rows], total, page, per_page)
 
 
 def result_conditions(

@@ -144,7 +144,7 @@ def results(
     )
 
     def convert(session: Session, rows: list[Any]) -> list[dict[str, Any]]:
-        return [dict(explorer.result_dict(r, k), project_title=t) for r, k, t in rows]
+        return [dict(explorer.result_dict(r, k, principal), project_title=t) for r, k, t in rows]
 
     seek = RESULT_SEEK.get(sort if sort in explorer.RESULT_SORTS else "id")
     return _batches(db, query, convert, size, (seek, _of_entity(seek)) if seek else None)
