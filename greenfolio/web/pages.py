@@ -96,10 +96,7 @@ def _filter_options(facets: dict[str, Any], tr: Translator) -> dict[str, str]:
     if found is not None and found[0] is facets:
         return found[1]
     choices: dict[str, list[tuple[str, str]]] = {
-        scheme: [
-            (t["code"], tr.labelled(t["label"], t["names"]))
-            for t in facets["terms"][scheme]
-        ]
+        scheme: [(t["code"], tr.labelled(t["label"], t["names"])) for t in facets["terms"][scheme]]
         for scheme in explorer.FILTER_SCHEMES
     }
     choices["country"] = sorted(
