@@ -141,6 +141,20 @@ def test_imported_and_registered_projects_draw_ids_from_one_sequence(db: Databas
     assert after > max(imported) > min(imported) > before
 
 
+def test_an_import_never_takes_a_deleted_projects_id(db: Database) -> None:
+    """A project deleted last leaves its id behind (and its audit history under it): the
+    import's own id hand-out skips it as the database's sequence does."""
+    gone = portfolio.register_work(
+        db, WorkSpec(key="XM-HAND-GONE", kind="project", title={"en": "Deleted"})
+    )
+    with db.transaction() as s:
+        s.delete(s.get(WorkRow, gone))
+    assert import_file(db, CURRENT[1]).created > 0
+    with db.transaction() as s:
+        taken = set(s.scalars(select(WorkRow.id)))
+    assert gone not in taken
+
+
 def test_iati_fields_land_where_they_belong(db: Database) -> None:
     import_files(db, [FILES / "iati-example-v203.xml"])
     acts = _records(db)

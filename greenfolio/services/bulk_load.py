@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Dialect, Table
+from sqlalchemy import JSON, Connection, Dialect, Table, func, select
 from sqlalchemy.orm import Session
 
 from greenfolio.services import audit
@@ -94,6 +94,20 @@ class Loader:
                 copy.write_row(row)
         # COPY runs on the driver's cursor, unseen by statement listeners: count it here.
         audit.count_bulk(self.conn, "insert", table, len(rows))
+
+
+def next_free_id(conn: Connection, table: Table) -> int:
+    """The first id above every one ``table`` has held, for rows given their ids here. On
+    SQLite a table that never reuses ids (AUTOINCREMENT) remembers the highest id it gave
+    in ``sqlite_sequence``, higher than ``max(id)`` once the last rows were deleted: a new
+    row there must not take a deleted one's id (and with it its audit history)."""
+    highest = int(conn.execute(select(func.max(table.c.id))).scalar() or 0)
+    if conn.dialect.name == "sqlite" and table.dialect_options["sqlite"].get("autoincrement"):
+        seq = conn.exec_driver_sql(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)
+        ).scalar()
+        highest = max(highest, int(seq or 0))
+    return highest + 1
 
 
 def _bound(table: Table, dialect: Dialect, values: dict[str, Any]) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def generate(
     with bulk_load.transaction(db) as session:
         conn = session.connection()
         start = session.scalar(select(func.count()).select_from(WorkRow)) or 0
-        first_id = (session.scalar(select(func.max(WorkRow.id))) or 0) + 1
+        first_id = bulk_load.next_free_id(conn, WorkRow.__table__)  # type: ignore[arg-type]
         rebuild = (
             rebuild_indexes
             if rebuild_indexes is not None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.orm import DeclarativeBase
 
-from greenfolio.services.bulk_load import Loader
+from greenfolio.services.bulk_load import Loader, next_free_id
 
 _DRAW_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)")
 """``n`` new ids from a table's own id sequence (PostgreSQL)."""
@@ -41,9 +41,9 @@ def insert_returning_ids(
 ) -> list[int]:
     """Insert ``rows`` and return their new integer ids, in order.
 
-    On SQLite, whose write lock the transaction holds, ids are handed out from the
-    current maximum; on PostgreSQL they are drawn from the id column's own sequence
-    (so the rows can go in through ``COPY``, which returns nothing).
+    On SQLite, whose write lock the transaction holds, ids are handed out above every
+    id the table has held (``next_free_id``); on PostgreSQL they are drawn from the id
+    column's own sequence (so the rows can go in through ``COPY``, which returns nothing).
     """
     if not rows:
         return []
@@ -55,7 +55,7 @@ def insert_returning_ids(
         )
         ids = [int(i) for i in drawn.scalars()]
     else:
-        start = int(conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        start = next_free_id(conn, table)
         ids = list(range(start, start + len(rows)))
     insert_rows(conn, model, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
     return ids
