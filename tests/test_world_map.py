@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from greenfolio.interfaces.writers.charts import _map_spec
 from greenfolio.refdata import world
-from greenfolio.web.svg import WIDTH, country_paths
+from greenfolio.services.charts import ChartData, Point
+from greenfolio.web.svg import WIDTH, country_paths, world_map
 
 
 def _geometries() -> dict[str, dict[str, object]]:
@@ -53,3 +55,15 @@ def test_no_country_crosses_the_map_from_edge_to_edge() -> None:
             jumps = [abs(b - a) for a, b in pairwise(xs)]
             assert max(jumps, default=0) < WIDTH / 2, code
     assert country_paths()["RUS"].count("M") > country_paths()["BRA"].count("M")
+
+
+def test_a_record_naming_taiwan_is_counted_on_chinas_shape() -> None:
+    """Taiwan is drawn with China (above): a count for TWN would land on no shape; it goes
+    to China's, on the web map and in the report's."""
+
+    assert world.counts_drawn({"TWN": 2, "CHN": 1, "BRA": 3}) == {"CHN": 3, "BRA": 3}
+    page = world_map({"TWN": 2}, str, str, "map")
+    assert 'data-country="CHN"' in page and 'class="reached" data-country="CHN"' in page
+    chart = ChartData(id="m", kind="map", unit="project", points=[Point(key="TWN", value=2.0)])
+    spec = _map_spec(chart, "en", {"1": "1", "legend": "Projects"})
+    assert '{"156": 2}' in spec["transform"][0]["calculate"]

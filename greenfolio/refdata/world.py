@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -25,6 +26,20 @@ JOINED: dict[str, str] = {
     "Somaliland": "706",  # Somalia
 }
 """Natural Earth's name of an area drawn apart -> the M49 code of the country it is in."""
+
+DRAWN_WITH: dict[str, str] = {"TWN": "CHN"}
+"""The joined areas that have an ISO 3166-1 code of their own (alpha-3), which a record
+may name: a map shades them with their country, so their counts go to it."""
+
+
+def counts_drawn(counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts by alpha-3 code as a map draws them: a joined area's added to its country's
+    (a project naming both is counted twice there; the map's bands are coarse)."""
+    out: dict[str, int] = {}
+    for code, n in counts.items():
+        host = DRAWN_WITH.get(code, code)
+        out[host] = out.get(host, 0) + n
+    return out
 
 
 def _ends(arcs: list[list[list[int]]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:

@@ -27,6 +27,7 @@ from greenfolio.domain.permissions import (
 from greenfolio.http.context import (
     resolve_principal,
 )
+from greenfolio.refdata import world
 from greenfolio.services import accounts, dashboard_charts, explorer
 from greenfolio.services.database import Database
 from greenfolio.web import group_charts, svg
@@ -65,7 +66,9 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         # by name in the reader's language, as a reader looks one up (not by code)
         "indicators": sorted(data["indicators"], key=lambda row: tr.text(row["names"]).casefold()),
         "legend": svg.legend(
-            max(counts.values(), default=1), lambda n: tr.num(n), tr("map_legend")
+            max(world.counts_drawn(counts).values(), default=1),
+            lambda n: tr.num(n),
+            tr("map_legend"),
         ),
     }
     with _parts_lock:

@@ -97,7 +97,9 @@ def world_map(
     label: Callable[[int], str],
     title: str,
 ) -> Markup:
-    """The map: every country drawn, those reached shaded by their number of projects."""
+    """The map: every country drawn, those reached shaded by their number of projects
+    (an area drawn with its country counted with it: ``world.counts_drawn``)."""
+    counts = world.counts_drawn(counts)
     top = max(counts.values(), default=1)
     parts = [
         f'<svg class="map" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" role="img" '

@@ -332,10 +332,11 @@ def _map_spec(chart: ChartData, lang: str, labels: dict[str, str]) -> dict[str, 
     steps = sorted(int(key) for key in labels if key.isdigit())
     words = {low: bidi.isolated(labels[str(low)]) if rtl else labels[str(low)] for low in steps}
     counts: dict[str, int] = {}
-    for p in chart.points:
-        country = pycountry.countries.get(alpha_3=p.key)
+    drawn = world.counts_drawn({p.key: int(p.value) for p in chart.points})
+    for code, n in drawn.items():
+        country = pycountry.countries.get(alpha_3=code)
         if country is not None:
-            counts[country.numeric] = int(p.value)
+            counts[country.numeric] = n
     band = '""'
     for low in steps:  # the highest step a country reaches names its band
         band = f"datum.n >= {low} ? {json.dumps(words[low])} : {band}"
