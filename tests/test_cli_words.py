@@ -1,7 +1,7 @@
 """The command line says stored codes in the pages' English words ("ODP t", "Being
 implemented", "Editor (all projects)"), never as the codes (``ODP_tonne``,
 ``implementation``, ``editor@all``); --json keeps the codes for scripts. The words come
-from the pages' catalogue, read by ``http.catalogue`` exactly as PyYAML reads it.
+from the pages' catalogue, read by ``refdata.catalogue`` exactly as PyYAML reads it.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.http import catalogue
 from greenfolio.interfaces.cli.app import app
+from greenfolio.refdata import catalogue
 from greenfolio.refdata.loader import parse_yaml
 from greenfolio.services.database import Database
 from tests.test_api_support import PASSWORD, add_user
@@ -161,3 +161,9 @@ def test_a_refusal_names_roles_in_words(demo_db: Database) -> None:
     assert "Editor (all projects), Viewer (Brazil)" in text and "@" not in text
     code, text = _run("users", "list", "--json", "--db", url)
     assert code == 0 and "ed" in {u["username"] for u in json.loads(text)}
+
+
+def test_a_text_ending_in_a_no_break_space_keeps_it_as_yaml_does() -> None:
+    text = "a: Total\u00a0\nb: words  \n"
+    assert catalogue.read(text) == {k: str(v) for k, v in parse_yaml(text).items()}
+    assert catalogue.read(text)["a"] == "Total\u00a0"

@@ -3,7 +3,7 @@ order, classification term, audited field and actor a page or a list download sh
 the reader's language, from one place (below both the pages and the downloads).
 
 The words live in the message catalogues (``messages/<lang>.yaml``, read by
-``http.catalogue``, which the command line reads its English words from too) under keys
+``refdata.catalogue``, which the command line reads its English words from too) under keys
 ``<group>_<code>``; :data:`GROUPS` lists every code a page may show, so a test can check
 that each has a label in all six languages. Classification terms take their names from
 the classification tables (``refdata/classifications.yaml``).
@@ -23,8 +23,8 @@ from greenfolio.domain.file_types import KINDS
 from greenfolio.domain.languages import CLDR_LOCALES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
-from greenfolio.http.catalogue import catalogue as catalogue  # the pages' lookup, re-exported
-from greenfolio.http.catalogue import key_of
+from greenfolio.refdata.catalogue import catalogue as catalogue  # the pages' lookup, re-exported
+from greenfolio.refdata.catalogue import key_of
 from greenfolio.refdata.loader import read_yaml, schemes
 from greenfolio.services.demo import DEMO_REVIEWER
 

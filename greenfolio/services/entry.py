@@ -30,7 +30,7 @@ from greenfolio.domain.results import (
 from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import access, audit, explorer, portfolio, reference, results
 from greenfolio.services import methods as method_service
-from greenfolio.services.database import Database
+from greenfolio.services.database import Database, reading
 from greenfolio.services.locking import claim
 from greenfolio.store.tables import ResultRevisionRow, ResultRow, WorkRow
 
@@ -79,8 +79,9 @@ def check_result(
     db: Database, principal: Principal, spec: results.PartialResult
 ) -> list[ValidationError]:
     """Service call: nothing stored; the rules the fields a form could read break, for a
-    form that refuses others (a value that is not a number) and shows all at once."""
-    with db.transaction() as session:
+    form that refuses others (a value that is not a number) and shows all at once.
+    Reads only: no write lock on SQLite."""
+    with reading(), db.transaction() as session:
         work = portfolio.work_by_key(session, spec.work)
         access.require_new_result(session, principal, work.id, _country(spec.country)[0])
         return results.problems(session, spec)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -18,13 +17,9 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.languages import CLDR_LOCALES, UN_LANGUAGES
 from greenfolio.domain.numbers import plain_number
 from greenfolio.domain.permissions import Grant
-from greenfolio.refdata.loader import read_yaml, schemes
+from greenfolio.refdata.catalogue import catalogue
+from greenfolio.refdata.loader import schemes
 from greenfolio.services.mailer import Mail
-
-
-@cache
-def _catalogue(lang: str) -> dict[str, str]:
-    return {str(k): str(v) for k, v in read_yaml("greenfolio.web", f"messages/{lang}.yaml").items()}
 
 
 class Words:
@@ -34,11 +29,11 @@ class Words:
         self.lang = lang if lang in UN_LANGUAGES else "en"
 
     def __call__(self, name: str, /, **values: Any) -> str:
-        text = _catalogue(self.lang).get(name) or _catalogue("en")[name]
+        text = catalogue(self.lang).get(name) or catalogue("en")[name]
         return text.format(**values) if values else text
 
     def word(self, key: str, fallback: str) -> str:
-        return _catalogue(self.lang).get(key) or _catalogue("en").get(key) or fallback
+        return catalogue(self.lang).get(key) or catalogue("en").get(key) or fallback
 
     def text(self, names: Mapping[str, Any] | None) -> str:
         """A multilingual name in this language, else English, else any."""

@@ -1,5 +1,5 @@
 """The words the command line prints for stored codes: the English of the pages' message
-catalogue (``http.catalogue``), so that a unit reads "ODP t", a status "Being implemented"
+catalogue (``refdata.catalogue``), so that a unit reads "ODP t", a status "Being implemented"
 and a role "Editor" here as on the pages, never ``ODP_tonne``, ``implementation`` or
 ``editor@all``. Output for scripts (--json) keeps the codes.
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.http.catalogue import word
+from greenfolio.refdata.catalogue import word
 
 if TYPE_CHECKING:
     from greenfolio.domain.permissions import Grant

@@ -53,7 +53,7 @@ def _plain_lines(text: str) -> dict[str, str] | None:
         if not line.strip() or line.startswith("#"):
             continue
         quoted = _QUOTED.match(line)
-        match = quoted or _PLAIN.match(line.rstrip())
+        match = quoted or _PLAIN.match(line.rstrip(" \t"))  # YAML trims these alone
         if match is None or match["key"].lower() in _YAML_WORDS:
             return None
         word = match["text"]
