@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -115,6 +116,33 @@ def country_name(code: str, lang: str) -> str:
     if un is not None:
         return un.table
     return _fallback_name(country, lang)
+
+
+_ARTICLES = ("the ", "la ", "le ", "l'", "el ", "los ", "las ", "ال")
+
+
+def name_order(name: str) -> str:
+    """A sort key that files a name as a reader looks for it in a list: case, accents and
+    a leading article ignored ("Émirats arabes unis" among the E, "the Gambia" under G)."""
+    lowered = unicodedata.normalize("NFKD", name.casefold())
+    lowered = "".join(c for c in lowered if not unicodedata.combining(c))
+    for article in _ARTICLES:
+        if lowered.startswith(article):
+            return lowered[len(article) :]
+    return lowered
+
+
+@lru_cache(maxsize=8)
+def all_countries(lang: str) -> tuple[tuple[str, str], ...]:
+    """Every ISO 3166-1 country as (alpha-3 code, name in ``lang``), in the order a reader
+    of ``lang`` looks them up (Chinese in English name order, as UN Chinese texts list
+    countries): the choices of a form's country field."""
+    order = "en" if lang == "zh" else lang
+    codes = sorted(
+        (c.alpha_3 for c in pycountry.countries),
+        key=lambda c: (name_order(country_name(c, order)), c),
+    )
+    return tuple((c, country_name(c, lang)) for c in codes)
 
 
 def country_in_text(code: str, lang: str, prep: str = "") -> str:

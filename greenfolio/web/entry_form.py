@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from greenfolio.domain.countries import all_countries
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.units import compatible, is_count
 from greenfolio.http.labels import UNITS
@@ -31,12 +32,34 @@ def unit_choices(indicator_unit: str, current: str | None = None) -> list[str]:
     return found
 
 
+def country_choices(lang: str, current: str | None = None) -> list[tuple[str, str]]:
+    """The countries a result can name, by name in ``lang`` with their alpha-3 codes as the
+    values sent; a code given that is not among them stays offered as typed, so a refused
+    form or an odd stored record shows it back rather than silently dropping it."""
+    found = list(all_countries(lang))
+    if current and current.upper() not in {code for code, _ in found}:
+        found.insert(0, (current, current))
+    return found
+
+
 def entry_context(
-    tr: Translator, indicator: Mapping[str, Any] | None, current: str | None
+    tr: Translator,
+    indicator: Mapping[str, Any] | None,
+    current: str | None,
+    country: str | None = None,
 ) -> dict[str, Any]:
-    """Template values for the value and unit fields of ``indicator`` (None: not chosen)."""
+    """Template values for the fields of ``indicator`` (None: not chosen): its units, the
+    countries, and whether it asks for sex (only indicators disaggregated by sex do; the
+    service refuses a sex for any other, so the form does not offer one)."""
+    countries = country_choices(tr.lang, country)
     if indicator is None:
-        return {"unit_choices": [], "counted": False, "help": []}
+        return {
+            "unit_choices": [],
+            "counted": False,
+            "help": [],
+            "by_sex": False,
+            "countries": countries,
+        }
     unit = str(indicator["unit"])
     counted = is_count(unit)
     helps = [
@@ -46,6 +69,13 @@ def entry_context(
     ]
     if indicator.get("aggregation") == "distinct_countries":
         helps.append(tr("entry_help_distinct_countries"))
-    if "sex" in (indicator.get("disaggregations") or []):
+    by_sex = "sex" in (indicator.get("disaggregations") or [])
+    if by_sex:
         helps.append(tr("entry_help_sex"))
-    return {"unit_choices": unit_choices(unit, current), "counted": counted, "help": helps}
+    return {
+        "unit_choices": unit_choices(unit, current),
+        "counted": counted,
+        "help": helps,
+        "by_sex": by_sex,
+        "countries": countries,
+    }

@@ -70,7 +70,7 @@ def _result_form(
         indicators=indicators,
         chosen=chosen,
         form=form,
-        entry=entry_context(tr, chosen, form.get("unit")),
+        entry=entry_context(tr, chosen, form.get("unit"), form.get("country")),
         **context,
     )
 
@@ -133,7 +133,10 @@ def show_result(
     context.setdefault("field_errors", {})
     indicators = indicators_by_code(db, who)
     tr = Translator(lang_of(request))
-    entry = entry_context(tr, indicators.get(found["indicator"]), found.get("unit"))
+    form = context["form"]
+    entry = entry_context(
+        tr, indicators.get(found["indicator"]), found.get("unit"), form.get("country")
+    )
     return render(
         request,
         "result.html",
