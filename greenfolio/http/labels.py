@@ -20,6 +20,7 @@ from babel import Locale
 from greenfolio.domain.countries import country_name
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.file_types import KINDS
+from greenfolio.domain.indicators import Aggregation
 from greenfolio.domain.languages import CLDR_LOCALES
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
@@ -123,6 +124,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "evidence_state": ("current", "replaced", "withdrawn"),
     "file_kind": tuple(KINDS),
     "origin": ORIGINS,
+    "aggregation": tuple(a.value for a in Aggregation),
+    "mail_status": ("pending", "sent", "failed"),  # services.mailer's outcomes
 }
 
 

@@ -293,7 +293,7 @@ def figures(
     db: DbOption = None,
 ) -> None:
     """Every figure of a report with its value, unit and provenance."""
-    from greenfolio.interfaces.cli.words import counted, said
+    from greenfolio.interfaces.cli.words import counted, countries, said
     from greenfolio.services import reporting
     from greenfolio.services.report_definition import load_definition
 
@@ -312,7 +312,7 @@ def figures(
         grid = table("figure", "value", "unit", "qualifier", "results", wrap=("value",))
         for fig in values.values():
             shown = (
-                ", ".join(fig.items) if fig.items and fig.unit == "country" else number(fig.value)
+                countries(fig.items) if fig.items and fig.unit == "country" else number(fig.value)
             )
             grid.add_row(
                 fig.id,
@@ -337,7 +337,7 @@ def explain(
     """How a figure was computed: query, parameters, results, method runs, evidence."""
     import json
 
-    from greenfolio.interfaces.cli.words import counted, said
+    from greenfolio.interfaces.cli.words import counted, countries, said
     from greenfolio.services import explain as explain_service
 
     with errors():
@@ -356,7 +356,9 @@ def explain(
                 f"period: {data['period']['start']} to {data['period']['end']}", highlight=False
             )
         if data["items"]:
-            out.print(f"items: {', '.join(data['items'])}", highlight=False)
+            country = data["unit"] == "country"
+            items = countries(data["items"]) if country else ", ".join(data["items"])
+            out.print(f"items: {items}", highlight=False)
         grid = table(
             "result",
             "work",
@@ -378,7 +380,8 @@ def explain(
         out.print(grid)
         for run in data["method_runs"]:
             out.print(
-                f"method run {run['run_id']}: {run['method']} {run['method_version']}, "
+                f"method run {run['run_id']}: {said('method', run['method'])} "
+                f"(version {run['method_version']}), "
                 f"reference data {run['refdata_version']}",
                 highlight=False,
             )
@@ -414,7 +417,7 @@ def indicators_list(
                 row["code"],
                 row["names"].get(lang, ""),
                 said("unit", row["unit"]),
-                row["aggregation"],
+                said("aggregation", row["aggregation"]),
                 row["gef_core_indicator"] or "",
             )
         out.print(grid)

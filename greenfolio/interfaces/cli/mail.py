@@ -43,6 +43,7 @@ def mail_outbox(
     db: DbOption = None,
 ) -> None:
     """The newest messages with their outcome (sent, failed with the server's answer)."""
+    from greenfolio.interfaces.cli.words import said
     from greenfolio.services import mailer
 
     with errors():
@@ -56,7 +57,7 @@ def mail_outbox(
                 str(r["id"]),
                 str(r["recipient"]),
                 str(r["subject"]),
-                str(r["status"]),
+                said("mail_status", str(r["status"])),
                 str(r["attempts"]),
                 str(r["error"] or ""),
             )

@@ -80,6 +80,7 @@ _MEASURES = {
 def _show(
     method_id: str, inputs: dict[str, Any], store: bool, db: str | None, as_json: bool
 ) -> None:
+    from greenfolio.interfaces.cli.method_words import detail, output
     from greenfolio.interfaces.cli.words import said
     from greenfolio.methods import registry
 
@@ -96,19 +97,16 @@ def _show(
         # A few lines of plain text: printed without Rich, whose import would double the
         # time this command takes to start (benchmarks/cli_start.py).
         rows = [
-            (name, number(q["value"]), said("unit", str(q["unit"])))
+            (output(name), number(q["value"]), said("unit", str(q["unit"])))
             for name, q in run["outputs"]["quantities"].items()
         ]
-        lines = [
-            plain_table(
-                ("output", "value", "unit"), rows, f"{run['method']} {run['method_version']}"
-            )
-        ]
+        title = f"{said('method', run['method'])} (version {run['method_version']})"
+        lines = [plain_table(("output", "value", "unit"), rows, title)]
         for name, value in run["outputs"]["details"].items():
             if isinstance(value, float) and not isinstance(value, bool):
                 value = number(value)
             if not isinstance(value, list | dict):
-                lines.append(f"{name}: {value}")
+                lines.append(detail(name, value))
         if "run_id" in run:
             lines.append(f"stored as method run {run['run_id']}")
         else:
@@ -465,7 +463,7 @@ def methods_recompute(
             grid.add_row(
                 str(c["result_id"]),
                 str(c["run_id"]),
-                c["method"],
+                said("method", c["method"]),
                 number(c["old_value"]),
                 number(c["new_value"]),
                 ("+" if c["difference"] > 0 else "") + number(c["difference"]),

@@ -39,6 +39,14 @@ def counted(unit: str | None, value: float | None) -> str:
     return counted_unit(Translator(LANG), unit, value)
 
 
+def countries(codes: Iterable[str]) -> str:
+    """Countries by their English short names as the pages list them ("Brazil, Thailand,
+    Uruguay"), in the order of the names; a code that is not a country as stored."""
+    from greenfolio.http.labels import country
+
+    return ", ".join(sorted((country(code, LANG) for code in codes), key=str.casefold))
+
+
 def grants(held: Iterable[Grant]) -> str:
     """Roles on their scopes as the accounts page names them: "Editor (all projects),
     Viewer (Brazil)"; "no roles" for none."""
