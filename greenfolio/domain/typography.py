@@ -137,6 +137,16 @@ _RU_DIGIT_GROUP = re.compile("(?<=\\d)\u00a0(?=\\d{3}(?!\\d))")
 ("73 562" read as two numbers): a narrow no-break space does not stretch."""
 
 
+def digit_groups(text: str, lang: str) -> str:
+    """``text`` with a number's digit groups separated as the language's documents print
+    them: in Russian a narrow no-break space (``_RU_DIGIT_GROUP``), elsewhere CLDR's mark."""
+    return _RU_DIGIT_GROUP.sub(NNBSP, text) if lang == "ru" else text
+
+
+GROUP_MARK = {"ru": NNBSP}
+"""Where the documents' digit-group mark differs from CLDR's (see ``digit_groups``)."""
+
+
 def russian_spaces(text: str) -> str:
     """``text`` with the no-break spaces Russian typesetting puts after a number, after
     "более" and "около", before a dash and after a list mark or a one-letter word, and

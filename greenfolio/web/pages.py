@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
+from greenfolio.domain.countries import name_order
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.permissions import (
     SYSTEM,
@@ -64,7 +65,7 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
             counts, tr.country, lambda n: tr("projects_n", n=tr.num(n)), tr("map_title")
         ),
         # by name in the reader's language, as a reader looks one up (not by code)
-        "indicators": sorted(data["indicators"], key=lambda row: tr.text(row["names"]).casefold()),
+        "indicators": sorted(data["indicators"], key=lambda row: name_order(tr.text(row["names"]))),
         "legend": svg.legend(
             max(world.counts_drawn(counts).values(), default=1),
             lambda n: tr.num(n),
@@ -103,7 +104,7 @@ def _filter_options(facets: dict[str, Any], tr: Translator) -> dict[str, str]:
         for scheme in explorer.FILTER_SCHEMES
     }
     choices["country"] = sorted(
-        ((c, tr.country(c)) for c in facets["countries"]), key=lambda item: item[1]
+        ((c, tr.country(c)) for c in facets["countries"]), key=lambda item: name_order(item[1])
     )
     choices["status"] = [(s, tr.label("status", s)) for s in facets["statuses"]]
     rendered = {

@@ -32,6 +32,7 @@ from babel.numbers import get_decimal_symbol, get_group_symbol
 from greenfolio.domain.document import NAMED, UNNAMED
 from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT
 from greenfolio.domain.numbers import format_figure
+from greenfolio.domain.typography import GROUP_MARK, digit_groups
 from greenfolio.interfaces.writers import bidi, fonts
 from greenfolio.refdata import world
 
@@ -115,7 +116,7 @@ def number_locale(lang: str) -> dict[str, Any]:
     cldr = CLDR_LOCALES[lang]
     return {
         "decimal": get_decimal_symbol(cldr),
-        "thousands": get_group_symbol(cldr),
+        "thousands": GROUP_MARK.get(lang) or get_group_symbol(cldr),
         "grouping": [3],
         "currency": ["", ""],
     }
@@ -152,7 +153,7 @@ def _rows(chart: ChartData, lang: str, labels: dict[str, str]) -> list[dict[str,
                 "at": value or 0.0,
                 "unnamed": extra,
                 "total": (value or 0.0) + extra,
-                "text": text,
+                "text": digit_groups(text, lang),
             }
         )
     return rows
