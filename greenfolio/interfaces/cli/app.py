@@ -152,6 +152,9 @@ explain_app = typer.Typer()
 @app.callback()
 def _root() -> None:
     """Greenfolio's commands are listed in GreenfolioGroup.lazy."""
+    from greenfolio.interfaces.cli.common import fresh_consoles
+
+    fresh_consoles()
 
 
 def _build_reports(
@@ -309,7 +312,7 @@ def figures(
                 }
             )
             return
-        grid = table("figure", "value", "unit", "qualifier", "results", wrap=("value",))
+        grid = table("figure", "value", "unit", "qualifier", "results", wrap=("value", "unit"))
         for fig in values.values():
             shown = (
                 countries(fig.items) if fig.items and fig.unit == "country" else number(fig.value)
@@ -411,7 +414,7 @@ def indicators_list(
         if as_json:
             print_json(rows)
             return
-        grid = table("code", "name", "unit", "rule", "GEF", wrap=("name",))
+        grid = table("code", "name", "unit", "rule", "GEF", wrap=("name", "rule"))
         for row in rows:
             grid.add_row(
                 row["code"],

@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 
 # Tables written to a pipe or a log are read later, in any window: give them room rather
 # than the 80 columns Rich assumes, unless COLUMNS says otherwise.
-_PIPE_WIDTH = None if os.environ.get("COLUMNS") or sys.stdout.isatty() else 160
+def _pipe_width() -> int | None:
+    """Tables written to a pipe or a file get 160 columns (no terminal to fit); a terminal,
+    or ``COLUMNS``, gives its own width. Read when a command first prints."""
+    return None if os.environ.get("COLUMNS") or sys.stdout.isatty() else 160
 
 
 class _LateConsole:
@@ -53,8 +56,16 @@ class _LateConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(**self._options)
+            options = dict(self._options)
+            if options.pop("pipe_width", False):
+                options["width"] = _pipe_width()
+            self._console = Console(**options)
         return self._console
+
+    def forget(self) -> None:
+        """Made again at the next print: a command run after another in one process (a
+        test's runner, a library caller) gets the width of its own environment."""
+        self._console = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.made(), name)
@@ -64,8 +75,14 @@ def _late_console(**options: Any) -> Console:
     return cast("Console", _LateConsole(**options))
 
 
-out = _late_console(soft_wrap=True, width=_PIPE_WIDTH)
+out = _late_console(soft_wrap=True, pipe_width=True)
 err = _late_console(stderr=True, soft_wrap=True)
+
+
+def fresh_consoles() -> None:
+    """Each command's consoles are made for its own environment (see ``forget``)."""
+    for console in (out, err):
+        cast(_LateConsole, console).forget()
 
 
 def escape(text: str) -> str:
