@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 # services, the database layer (SQLAlchemy, Alembic), pydantic and the report stack are
 # imported by the commands that use them, when they run (tests/test_cli_imports.py).
 
+
 # Tables written to a pipe or a log are read later, in any window: give them room rather
 # than the 80 columns Rich assumes, unless COLUMNS says otherwise.
 def _pipe_width() -> int | None:
