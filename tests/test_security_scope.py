@@ -125,3 +125,15 @@ def test_a_result_is_not_moved_out_of_scope_nor_made_from_a_run_elsewhere(
     assert _results(db, "sc-khm") == [made["id"]]
     mine = api.post(url, json={**body, "work": "sc-bra"}, headers=edbra.auth)
     assert mine.status_code == 201, mine.text
+
+
+def test_a_did_you_mean_hint_names_only_projects_one_may_read(
+    setup: tuple[Database, User],
+) -> None:
+    db, edbra = setup
+    api = client(db)
+    body = {"work": "sc-khx", "indicator": "pops_destroyed", "value": 3}
+    refused = api.post("/api/v1/results", json=body, headers=edbra.auth)
+    assert refused.status_code == 404, refused.text
+    message = refused.json()["error"]["message"]
+    assert "sc-bra" in message and "sc-khm" not in message

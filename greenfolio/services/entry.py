@@ -67,7 +67,9 @@ def _snapshot(row: ResultRow) -> dict[str, Any]:
 def create_result(db: Database, principal: Principal, spec: results.ResultSpec) -> dict[str, Any]:
     """Service call: a new draft result on a project the principal may edit."""
     with audit.acting_as(principal.actor), db.transaction() as session:
-        work = portfolio.work_by_key(session, spec.work)
+        work = portfolio.work_by_key(
+            session, spec.work, access.visible_works(principal.visibility())
+        )
         # An unknown country is one problem among the others ``add`` reports together, so
         # the access check only takes the country when it is a real one.
         access.require_new_result(session, principal, work.id, _country(spec.country)[0])
@@ -82,7 +84,9 @@ def check_result(
     form that refuses others (a value that is not a number) and shows all at once.
     Reads only: no write lock on SQLite."""
     with reading(), db.transaction() as session:
-        work = portfolio.work_by_key(session, spec.work)
+        work = portfolio.work_by_key(
+            session, spec.work, access.visible_works(principal.visibility())
+        )
         access.require_new_result(session, principal, work.id, _country(spec.country)[0])
         return results.problems(session, spec)
 
@@ -266,7 +270,9 @@ def result_from_run(
     """Service call: a draft result from a stored run's output, on an editable project
     (checked and written in one transaction)."""
     with audit.acting_as(principal.actor), db.transaction() as session:
-        work = portfolio.work_by_key(session, spec.work)
+        work = portfolio.work_by_key(
+            session, spec.work, access.visible_works(principal.visibility())
+        )
         country = check_country(spec.country) if spec.country else None
         access.require_new_result(session, principal, work.id, country)
         row = method_service.add_from_run(session, spec)

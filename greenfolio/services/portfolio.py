@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain import activity_dates
@@ -292,10 +292,12 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
     return row
 
 
-def work_by_key(session: Session, key: str) -> WorkRow:
+def work_by_key(session: Session, key: str, visible: ColumnElement[bool] | None = None) -> WorkRow:
+    """The stored work item ``key``, or a refusal naming the nearest keys among those
+    ``visible`` (a condition on ``WorkRow``: the asker's readable projects; none, all)."""
     row = session.scalar(select(WorkRow).where(WorkRow.key == key))
     if row is None:
-        near = nearest_keys(session, key)
+        near = nearest_keys(session, key, visible=visible)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise NotFoundError(
             f"unknown work item {key!r}{hint}",
@@ -305,9 +307,13 @@ def work_by_key(session: Session, key: str) -> WorkRow:
     return row
 
 
-def nearest_keys(session: Session, key: str, n: int = 3) -> list[str]:
-    """The work keys most like ``key``, for a "did you mean" hint."""
-    keys = list(session.scalars(select(WorkRow.key)))
+def nearest_keys(
+    session: Session, key: str, n: int = 3, visible: ColumnElement[bool] | None = None
+) -> list[str]:
+    """The work keys most like ``key`` (among the ``visible`` ones), for a "did you mean"
+    hint: a hint never names a project its reader may not see."""
+    query = select(WorkRow.key)
+    keys = list(session.scalars(query if visible is None else query.where(visible)))
     return difflib.get_close_matches(key, keys, n=n, cutoff=0.5)
 
 
