@@ -123,6 +123,11 @@ def test_an_oversized_body_is_refused_unread(
     assert (status, taken) == (413, 0), (path, status, taken)
     if path.startswith("/api/"):
         assert b'"too_large"' in said
+    else:  # a page says it in the visitor's language, the limit in MB
+        assert b"<html" in said and b"KB" not in said
+        mb = body_limit.megabytes(limit)
+        french = _call(db, path, {**declared, "accept-language": "fr"})[2].decode()
+        assert f"{mb} Mo" in french or f"{mb} Mo" in french, french[-800:]
 
 
 def test_requests_under_the_limit_are_read_as_before(db: Database) -> None:

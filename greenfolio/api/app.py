@@ -150,7 +150,8 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.add_middleware(ReadsDoNotLock)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit)  # outermost: a body over its limit is refused unread
+    # outermost: a body over its limit is refused unread (pages say so in their language)
+    app.add_middleware(BodyLimit, page=rendering.too_large_page)
     return app
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,12 +42,24 @@ class BodyTooLarge(Exception):
     """Raised into the application when a chunked body passes its limit."""
 
 
-async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    text = f"the request is larger than {limit // 1024} KB"
+Page = Callable[[Scope, int], Awaitable[bytes]]
+"""The HTML page that says, in the visitor's language, that a body of more than ``limit``
+bytes was refused (given by the application that assembles the pages)."""
+
+
+def megabytes(limit: int) -> int:
+    """A limit in whole MB, as the refusal states it (the import's 20 MB, not 20544 KB)."""
+    return max(1, limit // (1024 * 1024))
+
+
+async def _refuse(scope: Scope, send: Send, limit: int, page: Page | None = None) -> None:
+    text = f"the request is larger than {megabytes(limit)} MB"
     if str(scope.get("path", "")).startswith("/api/"):
         error = {"status": 413, "code": "too_large", "message": text, "details": []}
         body = json.dumps({"error": error}).encode()
         kind = b"application/json"
+    elif page is not None:
+        body, kind = await page(scope, limit), b"text/html; charset=utf-8"
     else:
         body, kind = text.encode(), b"text/plain; charset=utf-8"
     headers = [
@@ -61,8 +74,9 @@ async def _refuse(scope: Scope, send: Send, limit: int) -> None:
 class BodyLimit:
     """Refuses (413) a request whose body passes its route's limit (plain ASGI)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, page: Page | None = None) -> None:
         self.app = app
+        self.page = page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _BODILESS:
@@ -74,7 +88,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            await _refuse(scope, send, limit)
+            await _refuse(scope, send, limit, self.page)
             return
         received, over, started = 0, False, False
 
@@ -97,7 +111,7 @@ class BodyLimit:
                     return
                 started = True
                 if over:  # the application answered the cut body: say why instead
-                    await _refuse(scope, send, limit)
+                    await _refuse(scope, send, limit, self.page)
                     return
             elif over:
                 return
@@ -108,4 +122,4 @@ class BodyLimit:
         except BodyTooLarge:
             if not started:
                 started = True
-                await _refuse(scope, send, limit)
+                await _refuse(scope, send, limit, self.page)

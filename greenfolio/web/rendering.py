@@ -20,11 +20,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from greenfolio.domain.errors import GreenfolioError, NotFoundError
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import SYSTEM, Action, PermissionDenied, Principal, Role, allowed
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
+from greenfolio.http.body_limit import megabytes
 from greenfolio.http.context import (
     CSRF_COOKIE,
     LANG_COOKIE,
@@ -142,6 +144,19 @@ def error_page(request: Request, status: int, message: str) -> Response:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/login?next={target}", status_code=303)
     return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+async def too_large_page(scope: Scope, limit: int) -> bytes:
+    """The page a form gets when its body passed its limit (``http.body_limit``), in the
+    visitor's language; who is asking is not looked up (nothing of the request is read)."""
+    request = Request(scope)
+    request.state.principal = Principal("anonymous", via="anonymous")
+    tr = Translator(lang_of(request))
+    importing = str(scope.get("path", "")).rstrip("/") == "/import"
+    words = tr(
+        "err_import_too_large" if importing else "err_request_too_large", mb=megabytes(limit)
+    )
+    return bytes(error_page(request, 413, words).body)
 
 
 def page_error(request: Request, status: int, exc: Exception) -> Response:
