@@ -109,3 +109,23 @@ def test_the_revision_form_offers_the_same_choices(demo_db: Database) -> None:
     assert moved.status_code == 422
     form = lxml.html.fromstring(moved.text).xpath("//form[@class='entry']")[0]
     assert _chosen(form, "country") == ["BRA"]
+
+
+@SQLITE
+def test_the_revision_form_can_clear_an_optional_field(demo_db: Database) -> None:
+    """The revision form shows the stored values: "no particular country" (or an emptied
+    entity) sent back clears it; a field the form did not send keeps its value."""
+    web, csrf = browser(demo_db, add_user(demo_db, "ed", "editor@all"))
+    made = web.post(
+        f"/projects/{PROJECT}/results", data={"csrf": csrf, **TONNES, "entity": "Plant A"}
+    )
+    assert made.status_code == 303
+    where = made.headers["location"].split("?")[0]
+    sent = web.post(
+        f"{where}/edit", data={"csrf": csrf, "version": "1", "country": "", "entity": " "}
+    )
+    assert sent.status_code == 303, sent.text[-2000:]
+    result_id = int(where.rsplit("/", 1)[1])
+    stored = web.get(f"/api/v1/results/{result_id}").json()
+    assert stored["country"] is None and stored["entity"] is None
+    assert stored["value"] == 5 and stored["period_end"] == "2021-12-31"  # not sent: kept

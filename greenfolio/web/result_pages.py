@@ -52,6 +52,10 @@ RESULT_FIELDS = (
 )
 
 
+CLEARABLE = ("milestone", "country", "sex", "entity", "evidence", "citation")
+"""Optional fields of a result that its revision form can empty."""
+
+
 def _result_form(
     key: str, request: Request, db: Database, status: int, form: dict[str, Any], **context: Any
 ) -> Response:
@@ -167,6 +171,9 @@ async def revise_result(result_id: int, request: Request, db: Db) -> Response:
     form = dict((await request.form()).items())
     check_csrf(request, str(form.get("csrf", "")))
     fields = clean_form({k: form.get(k) for k in RESULT_FIELDS})
+    # The revision form shows the stored values: an optional field it sent empty was
+    # cleared by the user ("no particular country"), not left out to keep its value.
+    fields |= {k: None for k in CLEARABLE if k in form and not str(form[k]).strip()}
     version = str(form.get("version", ""))
     return await in_thread(_revise, result_id, request, db, fields, version)
 
