@@ -13,7 +13,7 @@ from greenfolio.domain.countries import all_countries, name_order
 from greenfolio.domain.results import Sex
 from greenfolio.services.database import Database
 from greenfolio.web.i18n import Translator
-from tests.test_api_support import add_user, browser
+from tests.test_api_support import add_project, add_user, browser
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 PROJECT = "idb49-pops-programme"
@@ -129,3 +129,17 @@ def test_the_revision_form_can_clear_an_optional_field(demo_db: Database) -> Non
     stored = web.get(f"/api/v1/results/{result_id}").json()
     assert stored["country"] is None and stored["entity"] is None
     assert stored["value"] == 5 and stored["period_end"] == "2021-12-31"  # not sent: kept
+
+
+@SQLITE
+def test_an_editor_of_one_country_is_offered_that_country(demo_db: Database) -> None:
+    """Roles in Senegal alone: the form offers Senegal (and no particular country), not the
+    world's 249 that the service would refuse on save; an editor of everything gets all."""
+    add_project(demo_db, "sen-project", "pops", "SEN")
+    web, _ = browser(demo_db, add_user(demo_db, "sen", "editor@country:SEN"))
+    page = web.get("/projects/sen-project/results/new", params={"indicator": "pops_destroyed"})
+    assert page.status_code == 200, page.text[-1000:]
+    form = lxml.html.fromstring(page.text).xpath("//form[@class='entry']")[0]
+    assert [code for code, _ in _countries(form)] == ["", "SEN"]
+    web, _ = browser(demo_db, add_user(demo_db, "all", "editor@all"))
+    assert len(_countries(_form(web, "pops_destroyed", "en"))) == len(all_countries("en")) + 1

@@ -209,6 +209,16 @@ def _named_to(principal: Principal, target: Target) -> bool:
     )
 
 
+def countries_only(principal: Principal, action: Action) -> frozenset[str] | None:
+    """The countries ``principal`` may do ``action`` in when each grant allowing it is a
+    country's; None when a grant reaches further (everything, a programme, a project):
+    a form offers only these, the stored record still decides."""
+    scopes = [g.scope for g in principal.grants if action in ROLE_ACTIONS[g.role]]
+    if not scopes or any(s.kind is not ScopeKind.COUNTRY for s in scopes):
+        return None
+    return frozenset(str(s.value) for s in scopes)
+
+
 def allowed(principal: Principal, action: Action, target: Target) -> bool:
     return decide(principal, action, target).allowed
 

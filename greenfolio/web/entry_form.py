@@ -32,11 +32,14 @@ def unit_choices(indicator_unit: str, current: str | None = None) -> list[str]:
     return found
 
 
-def country_choices(lang: str, current: str | None = None) -> list[tuple[str, str]]:
+def country_choices(
+    lang: str, current: str | None = None, only: frozenset[str] | None = None
+) -> list[tuple[str, str]]:
     """The countries a result can name, by name in ``lang`` with their alpha-3 codes as the
-    values sent; a code given that is not among them stays offered as typed, so a refused
-    form or an odd stored record shows it back rather than silently dropping it."""
-    found = list(all_countries(lang))
+    values sent (``only`` those, for someone whose roles are in those countries alone); a
+    code given that is not among them stays offered as typed, so a refused form or an odd
+    stored record shows it back rather than silently dropping it."""
+    found = [c for c in all_countries(lang) if only is None or c[0] in only]
     if current and current.upper() not in {code for code, _ in found}:
         found.insert(0, (current, current))
     return found
@@ -47,11 +50,12 @@ def entry_context(
     indicator: Mapping[str, Any] | None,
     current: str | None,
     country: str | None = None,
+    only: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """Template values for the fields of ``indicator`` (None: not chosen): its units, the
     countries, and whether it asks for sex (only indicators disaggregated by sex do; the
     service refuses a sex for any other, so the form does not offer one)."""
-    countries = country_choices(tr.lang, country)
+    countries = country_choices(tr.lang, country, only)
     if indicator is None:
         return {
             "unit_choices": [],

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.permissions import Action, countries_only
 from greenfolio.http.context import resolve_principal
 from greenfolio.http.refusals import classify
 from greenfolio.services import entry, evidence_store, explorer
@@ -74,7 +75,9 @@ def _result_form(
         indicators=indicators,
         chosen=chosen,
         form=form,
-        entry=entry_context(tr, chosen, form.get("unit"), form.get("country")),
+        entry=entry_context(
+            tr, chosen, form.get("unit"), form.get("country"), countries_only(who, Action.EDIT)
+        ),
         **context,
     )
 
@@ -139,7 +142,11 @@ def show_result(
     tr = Translator(lang_of(request))
     form = context["form"]
     entry = entry_context(
-        tr, indicators.get(found["indicator"]), found.get("unit"), form.get("country")
+        tr,
+        indicators.get(found["indicator"]),
+        found.get("unit"),
+        form.get("country"),
+        countries_only(who, Action.EDIT),
     )
     return render(
         request,
