@@ -58,11 +58,14 @@ def _period(start: date | None, end: date | None, lang: str) -> str:
     locale = CLDR[lang]
     if start and end:
         return str(format_interval(start, end, "yMMMd", locale=locale))
-    texts = catalogue(lang)
+
+    def said(key: str) -> str:  # English where the language's catalogue has no words
+        return catalogue(lang).get(key) or catalogue("en")[key]
+
     if start:
-        return texts["period_from"].format(start=format_skeleton("yMMMd", start, locale=locale))
+        return said("period_from").format(start=format_skeleton("yMMMd", start, locale=locale))
     if end:
-        return texts["period_until"].format(end=format_skeleton("yMMMd", end, locale=locale))
+        return said("period_until").format(end=format_skeleton("yMMMd", end, locale=locale))
     return ""
 
 

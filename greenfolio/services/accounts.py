@@ -127,6 +127,8 @@ def create_user(
             raise ValidationError(
                 f"user {name!r} exists already", message_id="user_exists", params={"key": name}
             )
+        for grant in grants or []:  # before the (deliberately slow) password hash
+            check_scope(session, grant.scope)
         row = UserRow(
             username=name,
             display_name=display_name,
@@ -134,8 +136,6 @@ def create_user(
             email=address,
             language=lang,
         )
-        for grant in grants or []:
-            check_scope(session, grant.scope)
         session.add(row)
         session.flush()
         for grant in grants or []:

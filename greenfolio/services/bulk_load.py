@@ -50,7 +50,15 @@ class Loader:
         self.postgresql = conn.dialect.name == "postgresql"
 
     def insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> int:
-        """Insert ``rows`` (dicts with the same keys) into ``table``; returns how many."""
+        """Insert ``rows`` into ``table`` (one statement or COPY per set of keys the rows
+        give; a key a row leaves out takes its column's default); returns how many."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(row)
+        return sum(self._insert(table, group) for group in groups.values())
+
+    def _insert(self, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+        """Rows that all give the same keys."""
         if not rows:
             return 0
         names = list(rows[0])

@@ -105,10 +105,11 @@ class FilesystemStore:
 
     @contextmanager
     def spool(self) -> Iterator[BinaryIO]:
-        incoming = self._ready(self.root / "incoming")
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed in finally
-            dir=incoming, prefix="upload-", delete=False
-        )
+        with _full_as_refusal(self.root):  # a full disk may refuse the folder or the file
+            incoming = self._ready(self.root / "incoming")
+            handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - removed in finally
+                dir=incoming, prefix="upload-", delete=False
+            )
         try:
             with _full_as_refusal(self.root):
                 yield cast(BinaryIO, handle)

@@ -17,7 +17,12 @@ from babel import Locale
 from babel.lists import format_list
 
 from greenfolio import __version__
-from greenfolio.domain.countries import country_in_text, country_name, russian_names
+from greenfolio.domain.countries import (
+    country_in_text,
+    country_name,
+    name_order,
+    russian_names,
+)
 from greenfolio.domain.document import (
     Document,
     Footnote,
@@ -231,7 +236,7 @@ class _Renderer:
         # Chinese lists them in English name order, as the UN Chinese text does
         # ("柬埔寨、印度尼西亚、尼泊尔、菲律宾和越南", IDB.49 Chinese edition, para. 10)
         order = "en" if self.lang == "zh" else self.lang
-        codes = sorted(fig.items, key=lambda c: _sort_key(country_name(c, order)))
+        codes = sorted(fig.items, key=lambda c: name_order(country_name(c, order)))
         names = [
             country_name(c, self.lang) if bare else country_in_text(c, self.lang) for c in codes
         ]
@@ -386,15 +391,6 @@ _LEADS = frozenset(
 def _capitalized(text: str, cap: bool) -> str:
     """``text`` with its first letter capitalized when it opens a sentence (``cap``)."""
     return text[:1].upper() + text[1:] if cap else text
-
-
-def _sort_key(name: str) -> str:
-    """Alphabetical order that ignores a leading article ("the Democratic Republic …")."""
-    lowered = name.casefold()
-    for article in ("the ", "la ", "le ", "l'", "el ", "los ", "las ", "ال"):
-        if lowered.startswith(article):
-            return lowered[len(article) :]
-    return lowered
 
 
 def _session_texts(template: dict[str, Any], meta: dict[str, Any], lang: str) -> dict[str, str]:

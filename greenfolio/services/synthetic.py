@@ -22,7 +22,7 @@ from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.refdata import loader
 from greenfolio.services import bulk_load, reference, search
 from greenfolio.services.database import Database
-from greenfolio.store import derived
+from greenfolio.store import derived, migrate
 from greenfolio.store.tables import (
     Base,
     ResultRow,
@@ -201,9 +201,8 @@ def _analyze(db: Database, say: Callable[[str], None]) -> None:
     has not come round yet); on SQLite fold the write-ahead log back into the file."""
     started = time.perf_counter()
     if db.engine.dialect.name == "postgresql":
-        loaded = ", ".join([*(t.name for t in TABLES), ResultTermRow.__tablename__])
+        migrate.vacuum_analyze(db.engine, [*(t.name for t in TABLES), ResultTermRow.__tablename__])
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f"VACUUM (ANALYZE) {loaded}")
             conn.exec_driver_sql("ANALYZE")
     else:
         with db.engine.begin() as conn:

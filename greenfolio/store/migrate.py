@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from alembic import command
@@ -105,12 +105,18 @@ def _marked(cfg: Config, upper: str, lower: str | None) -> list[str]:
     return sorted(found)
 
 
-def _vacuum(engine: Engine, tables: list[str]) -> None:
+def vacuum_analyze(engine: Engine, tables: Sequence[str]) -> None:
+    """PostgreSQL's VACUUM (ANALYZE) of ``tables``, outside a transaction: fresh planner
+    statistics, and pages marked all-visible so index-only scans stay index-only."""
     if not tables:
         return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(tables)}")
+
+
+def _vacuum(engine: Engine, tables: list[str]) -> None:
     try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(tables)}")
+        vacuum_analyze(engine, tables)
     except DBAPIError as exc:
         log.warning("vacuum of %s after the upgrade failed: %s", ", ".join(tables), exc)
 

@@ -223,10 +223,16 @@ def said(request: Request, exc: Exception) -> str:
     return refusal_text(Translator(lang_of(request)), exc)
 
 
-def clean_form(form: dict[str, Any]) -> dict[str, Any]:
-    """Form fields with their text trimmed; empty ones left out so defaults apply."""
+def clean_form(form: dict[str, Any], clearable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Form fields with their text trimmed; empty ones left out so defaults apply, except
+    the ``clearable`` ones sent empty: None (a form showing stored values, emptied by the
+    user, clears them)."""
     out = {k: v.strip() if isinstance(v, str) else v for k, v in form.items()}
-    return {k: v for k, v in out.items() if v not in (None, "")}
+    return {
+        k: None if v == "" and k in clearable else v
+        for k, v in out.items()
+        if v not in (None, "") or (v == "" and k in clearable)
+    }
 
 
 async def in_thread(fn: Callable[..., T], *args: Any) -> T:

@@ -141,13 +141,15 @@ def show_result(
     indicators = indicators_by_code(db, who)
     tr = Translator(lang_of(request))
     form = context["form"]
-    entry = entry_context(
-        tr,
-        indicators.get(found["indicator"]),
-        found.get("unit"),
-        form.get("country"),
-        countries_only(who, Action.EDIT),
-    )
+    entry = None  # the revision form's choices, for those who get the form only
+    if "edit" in found["actions"] and found["review_state"] in ("draft", "returned"):
+        entry = entry_context(
+            tr,
+            indicators.get(found["indicator"]),
+            found.get("unit"),
+            form.get("country"),
+            countries_only(who, Action.EDIT),
+        )
     return render(
         request,
         "result.html",
@@ -177,10 +179,9 @@ def result_page(result_id: int, request: Request, db: Db) -> Response:
 async def revise_result(result_id: int, request: Request, db: Db) -> Response:
     form = dict((await request.form()).items())
     check_csrf(request, str(form.get("csrf", "")))
-    fields = clean_form({k: form.get(k) for k in RESULT_FIELDS})
     # The revision form shows the stored values: an optional field it sent empty was
     # cleared by the user ("no particular country"), not left out to keep its value.
-    fields |= {k: None for k in CLEARABLE if k in form and not str(form[k]).strip()}
+    fields = clean_form({k: form[k] for k in RESULT_FIELDS if k in form}, CLEARABLE)
     version = str(form.get("version", ""))
     return await in_thread(_revise, result_id, request, db, fields, version)
 

@@ -42,9 +42,10 @@ def counted(unit: str | None, value: float | None) -> str:
 def countries(codes: Iterable[str]) -> str:
     """Countries by their English short names as the pages list them ("Brazil, Thailand,
     Uruguay"), in the order of the names; a code that is not a country as stored."""
+    from greenfolio.domain.countries import name_order
     from greenfolio.http.labels import country
 
-    return ", ".join(sorted((country(code, LANG) for code in codes), key=str.casefold))
+    return ", ".join(sorted((country(code, LANG) for code in codes), key=name_order))
 
 
 def grants(held: Iterable[Grant]) -> str:

@@ -27,13 +27,7 @@ def insert_rows(conn: Connection, model: type[DeclarativeBase], rows: list[dict[
     """Insert ``rows`` into ``model``'s table; rows leaving out a column get its default."""
     if not rows:
         return
-    table = _table(model)
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row), []).append(row)
-    loader = Loader(conn)
-    for group in groups.values():
-        loader.insert(table, group)
+    Loader(conn).insert(_table(model), rows)
 
 
 def insert_returning_ids(
