@@ -14,7 +14,13 @@ real) and measures, each mode in a process of its own:
 - ``parse``: Greenfolio's reader alone (every field it stores, codes checked);
 - ``import``: parse and store into a new database (one transaction for the file);
 - ``import-rules``: the same with ``--rules standard`` (IATI's rules in the same pass);
-- ``export``: ``export iati`` of the database the import made, per activity.
+- ``export``: ``export iati`` of the database the import made, per activity;
+- ``store-floor``: the database's own share of an import: the rows an import of the file
+  wrote (read back from a database it was imported into, untimed) written again into a
+  new database by one ``executemany`` (SQLite) or one raw ``COPY`` of the server's own
+  text (PostgreSQL) per table, with the same indexes and triggers. It is printed beside
+  ``import`` as ``tight + floor``: the least any importer of these rows can take, so the
+  share of the import that is Greenfolio's own work can be read off.
 
 Each process runs its mode twice: ``cold`` is the first pass in a fresh process (XPaths
 compiled, rule plans and caches built on the way; the file is in the page cache, read
@@ -48,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -55,7 +62,7 @@ SOURCES = [
     DATA / "iati" / "files" / "es-maec-indonesia-v201.xml",
     DATA / "iati" / "files" / "iati-example-v203.xml",
 ]
-MODES = ("tight", "parse", "import", "import-rules", "export")
+MODES = ("tight", "parse", "import", "import-rules", "export", "store-floor")
 MB = 1_000_000
 
 
@@ -133,6 +140,88 @@ def _database(url: str | None, folder: Path) -> tuple[Any, Callable[[], None]]:
     return db, drop
 
 
+def _table_rows(db: Any) -> dict[str, tuple[int, int | None, list[Any]]]:
+    """Each table's row count, highest integer id (None without an ``id`` column) and,
+    for a table keyed otherwise by one column, the keys it holds."""
+    from greenfolio.store.tables import Base
+
+    out: dict[str, tuple[int, int | None, list[Any]]] = {}
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            has_id = "id" in table.c
+            top = ", max(id)" if has_id else ""
+            count, *rest = conn.exec_driver_sql(f'SELECT count(*){top} FROM "{table.name}"').one()
+            keys: list[Any] = []
+            pk = list(table.primary_key.columns)
+            if count and not has_id and len(pk) == 1:
+                keys = list(conn.execute(select(pk[0])).scalars())
+            out[table.name] = (int(count), int(rest[0] or 0) if has_id else None, keys)
+    return out
+
+
+def _import_rows(db: Any, before: dict[str, tuple[int, int | None, list[Any]]]) -> list[Any]:
+    """(table and its columns, SELECT of the rows the import added), tables in the
+    order they are made."""
+    from greenfolio.store.tables import Base
+
+    out = []
+    for name, (count, _top, _keys) in _table_rows(db).items():
+        was, was_top, was_keys = before[name]
+        table = Base.metadata.tables[name]
+        query = select(table)
+        if count == was:
+            continue
+        if was and was_top is not None:
+            query = query.where(table.c.id > was_top)
+        elif was and was_keys:
+            query = query.where(next(iter(table.primary_key.columns)).not_in(was_keys))
+        elif was:
+            print(f"store-floor: {name} had rows before the import; left out", file=sys.stderr)
+            continue
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        columns = ", ".join(f'"{c.name}"' for c in table.c)
+        out.append((f'"{name}" ({columns})', str(compiled)))
+    return out
+
+
+def _store_floor(db: Any, fresh: Any, selects: list[tuple[str, str]]) -> tuple[float, float]:
+    """Write the rows ``selects`` read from ``db`` into ``fresh``; only the writing is
+    timed. Returns the projects written."""
+    raw_from = db.engine.raw_connection()
+    raw_to = fresh.engine.raw_connection()
+    try:
+        if db.engine.dialect.name == "postgresql":
+            data: list[tuple[str, bytes]] = []
+            with raw_from.cursor() as cur:
+                for name, query in selects:
+                    with cur.copy(f"COPY ({query}) TO STDOUT") as copy:
+                        data.append((name, b"".join(bytes(chunk) for chunk in copy)))
+            cpu, wall = time.process_time(), time.perf_counter()
+            with raw_to.cursor() as cur:
+                for name, text in data:
+                    with cur.copy(f"COPY {name} FROM STDIN") as copy:
+                        copy.write(text)
+            raw_to.commit()
+        else:
+            rows: list[tuple[str, list[Any]]] = []
+            cur = raw_from.cursor()
+            for name, query in selects:
+                rows.append((name, cur.execute(query).fetchall()))
+            cpu, wall = time.process_time(), time.perf_counter()
+            out = raw_to.cursor()
+            out.execute("BEGIN")
+            for name, found in rows:
+                if found:
+                    marks = ", ".join("?" for _ in found[0])
+                    out.executemany(f"INSERT INTO {name} VALUES ({marks})", found)
+            out.execute("COMMIT")
+        spent = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        raw_from.close()
+        raw_to.close()
+    return spent
+
+
 def _timed(run: Callable[[], int]) -> dict[str, float]:
     cpu, wall = time.process_time(), time.perf_counter()
     count = run()
@@ -168,6 +257,17 @@ def measure(mode: str, path: Path, url: str | None, once: bool = False) -> dict[
                 out[when] = _timed(lambda: tight(path))
             elif mode == "parse":
                 out[when] = _timed(lambda: sum(1 for p in ActivityReader(path) if p.activity))
+            elif mode == "store-floor":
+                db, drop = _database(url, folder)
+                fresh, drop_fresh = _database(url, folder)
+                try:
+                    before = _table_rows(db)
+                    count = _imported(import_file, db, path, None)
+                    cpu, wall = _store_floor(db, fresh, _import_rows(db, before))
+                    out[when] = {"cpu": cpu, "wall": wall, "activities": count}
+                finally:
+                    drop()
+                    drop_fresh()
             elif mode in ("import", "import-rules", "export"):
                 db, drop = _database(url, folder)
                 rules = iati_rules.load_ruleset("standard") if mode == "import-rules" else None
@@ -215,10 +315,12 @@ def speed(path: Path, modes: list[str], url: str | None, repeat: int) -> None:
         base = _child("tight", path, url)
         if base is None:
             return
+        done_rows: dict[str, dict[str, Any]] = {}
         for mode in modes:
             row = base if mode == "tight" else _child(mode, path, url)
             if row is None:
                 continue
+            done_rows[mode] = row
             for when in ("cold", "warm"):
                 figures = row[when]
                 done = max(int(figures["activities"]), 1)
@@ -232,15 +334,34 @@ def speed(path: Path, modes: list[str], url: str | None, repeat: int) -> None:
                     )
                 per_activity.setdefault((mode, when), []).append(figures["cpu"] / done * 1000)
                 print("  ".join(line), f"{figures['cpu'] / done * 1000:.3f} ms/activity")
+        floor = done_rows.get("store-floor")
+        for mode in ("import", "import-rules"):
+            if floor is None or mode not in done_rows:
+                continue
+            for when in ("cold", "warm"):
+                line = [f"round {round_no} {mode:13} {when}: against tight + store-floor"]
+                for clock in ("cpu", "wall"):
+                    least = base[when][clock] + floor[when][clock]
+                    ratio = least / done_rows[mode][when][clock]
+                    ratios.setdefault((f"{mode} / floor", when, clock), []).append(ratio)
+                    line.append(f"{clock} {ratio:4.2f}x ({least:.2f} s)")
+                print("  ".join(line))
     print("summary (median, min–max over rounds):")
     for (mode, when, clock), values in ratios.items():
-        if clock == "cpu":
-            wall = ratios[(mode, when, "wall")]
-            ms = per_activity[(mode, when)]
+        if clock != "cpu":
+            continue
+        wall = ratios[(mode, when, "wall")]
+        if mode.endswith(" / floor"):
             print(
-                f"  {mode:13} {when}: {_spread(values)}x tight (CPU), {_spread(wall)}x (wall), "
-                f"{_spread(ms)} ms CPU per activity"
+                f"  {mode.removesuffix(' / floor'):13} {when}: {_spread(values)}x tight + "
+                f"store-floor (CPU), {_spread(wall)}x (wall)"
             )
+            continue
+        ms = per_activity[(mode, when)]
+        print(
+            f"  {mode:13} {when}: {_spread(values)}x tight (CPU), {_spread(wall)}x (wall), "
+            f"{_spread(ms)} ms CPU per activity"
+        )
 
 
 def memory(folder: Path, sizes: list[float], url: str | None) -> None:
