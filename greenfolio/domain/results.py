@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -87,39 +86,6 @@ def combine_qualifiers(qualifiers: set[Qualifier]) -> Qualifier:
     if Qualifier.MORE_THAN in qualifiers:
         return Qualifier.MORE_THAN
     return Qualifier.EXACT
-
-
-@dataclass(frozen=True)
-class ResultDraft:
-    """The fields of a new result, checked before anything is stored."""
-
-    work_key: str
-    indicator: str
-    value: float
-    unit: str
-    indicator_unit: str
-    kind: ValueKind = ValueKind.ACTUAL
-    qualifier: Qualifier = Qualifier.EXACT
-    period_start: date | None = None
-    period_end: date | None = None
-    milestone: Milestone | None = None
-    country: str | None = None
-    sex: Sex | None = None
-    entity: str | None = None
-    evidence: str | None = None
-    citation: str | None = None
-
-    def __post_init__(self) -> None:
-        raise_all(
-            result_problems(
-                self.indicator,
-                self.value,
-                self.unit,
-                self.indicator_unit,
-                self.period_start,
-                self.period_end,
-            )
-        )
 
 
 def raise_all(problems: list[ValidationError]) -> None:
