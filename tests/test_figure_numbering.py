@@ -142,6 +142,24 @@ def test_docx_heads_each_chart_and_keeps_the_heading_with_it(
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_docx_figures_carry_their_words_for_screen_readers(
+    demo_db_module: Database, built: Path, lang: str
+) -> None:
+    """Each drawn figure's alt text is its number and title; the file names no tool as
+    its author and no 2013 template date as its creation."""
+    out = docx.Document(str(built / f"board-2021-{lang}.docx"))
+    described = [_BIDI.sub("", str(p.get("descr"))) for p in out.element.body.iter("{*}docPr")]
+    drawn = [c for c in _charts(demo_db_module, lang) if c.drawn]
+    assert drawn and len(described) == len(drawn)
+    for ref, words in zip(drawn, described, strict=True):
+        assert words == _BIDI.sub("", f"{ref.label} {ref.caption}".strip())
+    core = out.core_properties
+    assert core.author == "" and "python-docx" not in core.comments
+    assert core.created is not None and core.created.year >= 2026
+    assert core.title == reporting.build(demo_db_module, "board", 2021, lang).document.header.title
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_pdf_sets_number_title_and_notes_in_order_on_one_page(
     demo_db_module: Database, built: Path, lang: str
 ) -> None:

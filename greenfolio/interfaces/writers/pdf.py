@@ -257,15 +257,16 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
                 # Heading, drawing and notes (the map's legend words, the UN boundary
                 # disclaimer, the source note) in one block that does not break: they go to
                 # the next page together rather than leave the heading or the notes apart
-                # from the figure. The block floats to the top or the foot of a page, so the
-                # text goes on around it rather than leave half a page empty before it.
+                # from the figure. The block floats to the top of a page, so the text goes on
+                # around it rather than leave half a page empty before it (at the foot, a
+                # figure landed a section after the paragraph it illustrates).
                 notes_typst = "".join(
                     f"#block(below: 0.3em)[#text(size: 8pt)[{t.text(note)}]]\n"
                     for note in chart.notes
                 )
                 out.append(
-                    "#place(auto, float: true, clearance: 1.2em, "
-                    "block(breakable: false, width: 100%)["
+                    "#place(top, float: true, clearance: 1.2em, "
+                    "block(breakable: false, width: 100%)[#set par(justify: false)\n"
                     f"#align(center)[{heading}\n\n{drawn}]\n"
                     f"#align(start)[{notes_typst}]])\n"
                 )
