@@ -34,7 +34,7 @@ with warnings.catch_warnings():  # Starlette's advice to move to httpx2: not thi
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from greenfolio.api.app import create_app
+from greenfolio.interfaces.api.app import create_app
 from greenfolio.services.database import Database
 
 BIG = ("result", "work_item")

@@ -16,8 +16,8 @@ import sys
 
 from fastapi.testclient import TestClient
 
-from greenfolio.api.app import create_app
 from greenfolio.domain.permissions import Grant, Role, Scope
+from greenfolio.interfaces.api.app import create_app
 from greenfolio.services import accounts, synthetic
 from greenfolio.services.database import Database
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from greenfolio.http.context import CSRF_COOKIE, SESSION_COOKIE
+from greenfolio.interfaces.http.context import CSRF_COOKIE, SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"

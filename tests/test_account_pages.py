@@ -9,10 +9,10 @@ import re
 import lxml.html
 from sqlalchemy import select
 
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services import accounts
 from greenfolio.services.database import Database
 from greenfolio.store.tables import UserRow
-from greenfolio.web.i18n import catalogue
 from tests.test_api_support import add_user, browser, client
 
 NEW = "a brand new long password"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from greenfolio.api.app import create_app
+from greenfolio.interfaces.api.app import create_app
 from greenfolio.services import demo, reference
 from greenfolio.services.database import Database
 from tests.test_api_support import add_user

@@ -13,8 +13,8 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
+from greenfolio.interfaces.web import import_pages
 from greenfolio.services.database import Database
-from greenfolio.web import import_pages
 from tests.test_api_support import User, add_project, add_user, browser, client
 from tests.test_web_import import XLSX, _file, _results, _row
 

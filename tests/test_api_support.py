@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 
-from greenfolio.api.app import create_app
-from greenfolio.api.deps import CSRF_COOKIE, SESSION_COOKIE
 from greenfolio.domain.permissions import Grant, Role, Scope
+from greenfolio.interfaces.api.app import create_app
+from greenfolio.interfaces.api.deps import CSRF_COOKIE, SESSION_COOKIE
 from greenfolio.services import accounts, portfolio
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import WorkSpec

@@ -11,8 +11,8 @@ from typing import Any
 import lxml.html
 from fastapi.testclient import TestClient
 
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import catalogue
 from tests.test_api_support import User, add_project, add_user, browser, client
 from tests.test_list_exports import all_items, table
 

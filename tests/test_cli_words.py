@@ -43,7 +43,11 @@ def _cells(text: str) -> set[str]:
 
 @pytest.mark.parametrize("lang", UN_LANGUAGES)
 def test_each_catalogue_reads_as_pyyaml_reads_it_without_pyyaml(lang: str) -> None:
-    text = resources.files("greenfolio.web").joinpath(f"messages/{lang}.yaml").read_text("utf-8")
+    text = (
+        resources.files("greenfolio.interfaces.web")
+        .joinpath(f"messages/{lang}.yaml")
+        .read_text("utf-8")
+    )
     by_yaml = {str(k): str(v) for k, v in parse_yaml(text).items()}
     assert catalogue._plain_lines(text) == by_yaml  # the quick reading, not the fallback
     assert catalogue.catalogue(lang) == by_yaml
@@ -53,7 +57,11 @@ def test_each_catalogue_reads_as_pyyaml_reads_it_without_pyyaml(lang: str) -> No
 def test_each_key_is_written_once(lang: str) -> None:
     """YAML keeps the last of two equal keys without a word: a text added twice (two
     branches adding the same message) would silently hide the first."""
-    text = resources.files("greenfolio.web").joinpath(f"messages/{lang}.yaml").read_text("utf-8")
+    text = (
+        resources.files("greenfolio.interfaces.web")
+        .joinpath(f"messages/{lang}.yaml")
+        .read_text("utf-8")
+    )
     keys = re.findall(r"^([A-Za-z][A-Za-z0-9_.]*):", text, re.M)
     assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
 

@@ -16,19 +16,19 @@ import pytest
 import uvicorn
 from sqlalchemy import func, select
 
-from greenfolio.api.app import create_app
 from greenfolio.domain.indicators import Aggregation
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import ReviewState
+from greenfolio.interfaces.api.app import create_app
+from greenfolio.interfaces.web import svg
+from greenfolio.interfaces.web.group_charts import group_title as chart_title
+from greenfolio.interfaces.web.group_charts import slice_label
+from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.services import dashboard_charts, figures, reference
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition, window
 from greenfolio.store.tables import IndicatorRow, ResultRow, TermRow
-from greenfolio.web import svg
-from greenfolio.web.group_charts import group_title as chart_title
-from greenfolio.web.group_charts import slice_label
-from greenfolio.web.i18n import Translator
 from tests.conftest import ARTIFACTS
 from tests.test_api_support import add_user, browser
 from tests.test_page_labels import CODES, _visible

@@ -14,11 +14,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import Translator
 from tests.test_api_support import add_project, add_user, browser
 
-TEMPLATES = Path(str(resources.files("greenfolio.web") / "templates"))
+TEMPLATES = Path(str(resources.files("greenfolio.interfaces.web") / "templates"))
 DATE_NAMES = re.compile(
     r"(\b|_)(at|date|dates|when|start|end|period_start|period_end|expires_at|used_at|"
     r"created_at|updated_at|uploaded_at|stamp|day)\b"

@@ -13,9 +13,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services.database import Database
 from greenfolio.services.evidence_store import ENV_DIR
-from greenfolio.web.i18n import catalogue
 from tests import evidence_files as files
 from tests.evidence_files import Setup, make_setup, stored_files
 from tests.test_api_support import browser

@@ -23,7 +23,7 @@ from tests.evidence_files import make_setup
 ROOT = Path(__file__).resolve().parents[1]
 SERVE = (
     "import sys, uvicorn\n"
-    "from greenfolio.api.app import create_app\n"
+    "from greenfolio.interfaces.api.app import create_app\n"
     "from greenfolio.services.database import Database\n"
     "uvicorn.run(create_app(Database.open(sys.argv[1])), host='127.0.0.1',"
     " port=int(sys.argv[2]), log_level='warning')\n"

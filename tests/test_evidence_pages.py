@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import catalogue
 from tests import evidence_files as files
 from tests.evidence_files import Setup, make_setup, stored_files
 from tests.test_api_support import browser

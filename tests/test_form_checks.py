@@ -14,9 +14,9 @@ import pytest
 
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Qualifier
+from greenfolio.interfaces.web.i18n import Translator, catalogue
+from greenfolio.interfaces.web.refusal_text import invalid_input
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import Translator, catalogue
-from greenfolio.web.refusal_text import invalid_input
 from tests.test_api_support import add_user, browser
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

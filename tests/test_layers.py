@@ -1,7 +1,7 @@
-"""The layers of the interfaces: the API (``greenfolio.api``) and the web pages
-(``greenfolio.web``) share what is below them (``greenfolio.http``: request context,
+"""The layers of the interfaces: the API (``interfaces.api``) and the web pages
+(``interfaces.web``) share what is below them (``interfaces.http``: request context,
 error classification, report downloads) and never import each other; only the app
-assembly (``greenfolio.api.app``) joins them. Checked on the import graph read from the
+assembly (``interfaces.api.app``) joins them. Checked on the import graph read from the
 source (imports inside functions count too), and every module imports on its own."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ASSEMBLY = "greenfolio.api.app"
+ASSEMBLY = "greenfolio.interfaces.api.app"
 ROOT = Path(str(resources.files("greenfolio")))
 
 
@@ -81,7 +81,11 @@ LOADED = {
 
 
 def _layer(module: str) -> str:
+    """``api``, ``web``, ``http`` or ``cli`` for an interface, else the package below
+    ``greenfolio`` (``services``, ``domain`` …)."""
     parts = module.split(".")
+    if len(parts) > 2 and parts[1] == "interfaces":
+        return parts[2]
     return parts[1] if len(parts) > 1 else ""
 
 
@@ -164,8 +168,8 @@ def test_api_and_web_never_import_each_other() -> None:
             if layer == "http" and other in ("api", "web"):
                 wrong.append((module, target))
     assert not wrong, wrong
-    assert any(_layer(t) == "http" for t in GRAPH["greenfolio.web.pages"])
-    assert any(_layer(t) == "http" for t in GRAPH["greenfolio.api.errors"])
+    assert any(_layer(t) == "http" for t in GRAPH["greenfolio.interfaces.web.pages"])
+    assert any(_layer(t) == "http" for t in GRAPH["greenfolio.interfaces.api.errors"])
 
 
 def test_no_import_cycle_runs_through_the_interfaces() -> None:

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from greenfolio.http import exports
+from greenfolio.interfaces.http import exports
 from greenfolio.services import synthetic
 from greenfolio.services.database import Database
 from tests.test_api_support import User, add_user, browser, client

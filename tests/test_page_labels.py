@@ -20,14 +20,14 @@ from fastapi.testclient import TestClient
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
-from greenfolio.http import labels
-from greenfolio.http.labels import GROUPS, key_of
+from greenfolio.interfaces.http import labels
+from greenfolio.interfaces.http.labels import GROUPS, key_of
+from greenfolio.interfaces.web import account_pages, evidence_pages, link_pages
+from greenfolio.interfaces.web import pages as web_pages
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.refdata.loader import read_yaml, schemes
 from greenfolio.services import methods
 from greenfolio.services.database import Database
-from greenfolio.web import account_pages, evidence_pages, link_pages
-from greenfolio.web import pages as web_pages
-from greenfolio.web.i18n import catalogue
 from tests import evidence_files as files
 from tests.test_api_support import add_user, browser
 

@@ -128,7 +128,7 @@ def test_russian_odp_abbreviation_is_the_un_one_everywhere() -> None:
     units = read_yaml("greenfolio.reports", "units.yaml")["units"]["ODP_tonne"]
     forms = [*units["ru"].values(), *units["ru_genitive"].values()]
     assert all(form.endswith("ОРС") for form in forms), forms
-    web = read_yaml("greenfolio.web.messages", "ru.yaml")
+    web = read_yaml("greenfolio.interfaces.web.messages", "ru.yaml")
     assert "ОРС" in web["unit_ODP_tonne"] and "ОРП" not in str(web)
     # as UNEP's Russian texts write it: "с 10,6 до 53,6 тонны ОРС"
     for value, words in ((1, "1 тонна ОРС"), (3, "3 тонны ОРС"), (13, "13 тонн ОРС")):
@@ -139,7 +139,7 @@ def test_russian_odp_abbreviation_is_the_un_one_everywhere() -> None:
 def test_method_names_agree_with_the_web_pages() -> None:
     names = read_yaml("greenfolio.reports", "method_names.yaml")["methods"]
     for lang in UN_LANGUAGES:
-        web = read_yaml("greenfolio.web.messages", f"{lang}.yaml")
+        web = read_yaml("greenfolio.interfaces.web.messages", f"{lang}.yaml")
         for method, texts in names.items():
             assert texts[lang] == web[f"method_{method}"], (lang, method)
 

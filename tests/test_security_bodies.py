@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from greenfolio.api.app import create_app
-from greenfolio.http import body_limit
-from greenfolio.http.context import SESSION_COOKIE
+from greenfolio.interfaces.api.app import create_app
+from greenfolio.interfaces.http import body_limit
+from greenfolio.interfaces.http.context import SESSION_COOKIE
 from greenfolio.services import accounts
 from greenfolio.services.database import Database
 from tests.test_api_support import add_user, client

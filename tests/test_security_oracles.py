@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from greenfolio.interfaces.web import import_pages
 from greenfolio.services.database import Database
-from greenfolio.web import import_pages
 from tests.test_api_support import add_project, add_user, client
 from tests.test_web_import import XLSX, _file, _row
 

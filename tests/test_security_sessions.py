@@ -8,7 +8,7 @@ import lxml.html
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from greenfolio.api.deps import CSRF_COOKIE, SESSION_COOKIE
+from greenfolio.interfaces.api.deps import CSRF_COOKIE, SESSION_COOKIE
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import accounts
 from greenfolio.services.database import Database

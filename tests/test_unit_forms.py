@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from babel import Locale
 
-from greenfolio.http.labels import UNITS, _unit_forms
-from greenfolio.web.i18n import CLDR, Translator
+from greenfolio.interfaces.http.labels import UNITS, _unit_forms
+from greenfolio.interfaces.web.i18n import CLDR, Translator
 
 COUNTED = ("country", "project", "policy", "publication", "person", "institution", "event",
            "park", "value_chain", "alliance", "accreditation")  # fmt: skip
@@ -57,7 +57,7 @@ def test_a_quantity_without_a_number_keeps_the_catalogue_word() -> None:
 
 
 def test_every_method_in_the_catalogue_has_a_name_in_each_language() -> None:
-    from greenfolio.http.labels import METHODS
+    from greenfolio.interfaces.http.labels import METHODS
     from greenfolio.methods.registry import METHODS as CATALOGUE
 
     assert set(METHODS) == set(CATALOGUE)
@@ -67,7 +67,7 @@ def test_every_method_in_the_catalogue_has_a_name_in_each_language() -> None:
 
 
 def test_the_audit_trail_counts_in_the_numbers_plural_form() -> None:
-    from greenfolio.http.event_text import describe
+    from greenfolio.interfaces.http.event_text import describe
 
     event = {"action": "update", "entity": "result", "entity_id": 75, "actor": "cli:kim",
              "before": {"value": 1.0, "unit": "accreditation", "indicator_code": "x"},

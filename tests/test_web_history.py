@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.http.labels import catalogue
+from greenfolio.interfaces.http.labels import catalogue
+from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import Translator
 from tests.test_api_support import add_user, browser
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

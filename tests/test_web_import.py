@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from greenfolio.interfaces.web import import_pages
 from greenfolio.services.database import Database
 from greenfolio.services.exchange.xlsx_template import write_template
 from greenfolio.store.tables import ResultRow, WorkRow
-from greenfolio.web import import_pages
 from tests.test_api_support import add_project, add_user, browser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -17,12 +17,12 @@ import openpyxl
 import pytest
 
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.interfaces.web import import_pages
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services import accounts, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_plan
 from greenfolio.services.exchange.xlsx_template import LISTS_SHEET, MARKER
-from greenfolio.web import import_pages
-from greenfolio.web.i18n import catalogue
 from tests.test_api_support import add_project, add_user, browser
 from tests.test_web_import import XLSX
 

@@ -11,13 +11,13 @@ import lxml.html
 import pytest
 import yaml
 
-from greenfolio.api.deps import CSRF_COOKIE
 from greenfolio.domain.countries import name_order
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.interfaces.api.deps import CSRF_COOKIE
+from greenfolio.interfaces.web import svg
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services import explorer, figures
 from greenfolio.services.database import Database
-from greenfolio.web import svg
-from greenfolio.web.i18n import catalogue
 from tests.test_api_support import PASSWORD, add_project, add_user, browser, client
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -129,7 +129,7 @@ def test_every_catalogue_has_every_message() -> None:
     keys = set(catalogue("en"))
     for lang in UN_LANGUAGES:
         raw = yaml.safe_load(
-            (resources.files("greenfolio.web") / f"messages/{lang}.yaml").read_text()
+            (resources.files("greenfolio.interfaces.web") / f"messages/{lang}.yaml").read_text()
         )
         assert set(raw) == keys, lang
 

@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.http.context import CSRF_COOKIE, LANG_COOKIE
+from greenfolio.interfaces.http.context import CSRF_COOKIE, LANG_COOKIE
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import catalogue
 from tests.test_api_support import PASSWORD, User, add_project, add_user, browser, client
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -11,8 +11,8 @@ import pytest
 
 from greenfolio.domain.countries import all_countries, name_order
 from greenfolio.domain.results import Sex
+from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import Translator
 from tests.test_api_support import add_project, add_user, browser
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

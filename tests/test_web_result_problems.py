@@ -10,9 +10,9 @@ import lxml.html
 import pytest
 from sqlalchemy import func, select
 
+from greenfolio.interfaces.web.i18n import Translator, catalogue
 from greenfolio.services.database import Database
 from greenfolio.store.tables import ResultRow
-from greenfolio.web.i18n import Translator, catalogue
 from tests.test_api_support import add_user, browser
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.services import explorer
 from greenfolio.services.database import Database
-from greenfolio.web.i18n import catalogue
 from tests.test_api_support import add_user, browser, client
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

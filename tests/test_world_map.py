@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from greenfolio.interfaces.web.svg import WIDTH, country_paths, world_map
 from greenfolio.interfaces.writers.charts import _map_spec
 from greenfolio.refdata import world
 from greenfolio.services.charts import ChartData, Point
-from greenfolio.web.svg import WIDTH, country_paths, world_map
 
 
 def _geometries() -> dict[str, dict[str, object]]:

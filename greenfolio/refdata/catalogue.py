@@ -1,5 +1,5 @@
-"""The message catalogues (``greenfolio/web/messages/<lang>.yaml``), read once, and the word
-a catalogue gives a stored code: one lookup for the pages, the downloads and the command
+"""The message catalogues (``interfaces/web/messages/<lang>.yaml``), read once, and the
+word a catalogue gives a stored code: one lookup for the pages, the downloads and the command
 line, so that all three say a unit, a status or a role with the same words.
 
 A catalogue is a flat map of one-line texts, written as ``key: text`` or ``key: "text"``.
@@ -17,7 +17,7 @@ import re
 from functools import cache
 from importlib import resources
 
-PACKAGE = "greenfolio.web"
+PACKAGE = "greenfolio.interfaces.web"
 FALLBACK = "en"
 """The language whose word is shown where a catalogue has none."""
 
@@ -81,7 +81,8 @@ def read(text: str) -> dict[str, str]:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """The message catalogue of ``lang`` (``greenfolio/web/messages/<lang>.yaml``), read once."""
+    """The message catalogue of ``lang`` (``interfaces/web/messages/<lang>.yaml``), read
+    once."""
     path = resources.files(PACKAGE).joinpath(f"messages/{lang}.yaml")
     return read(path.read_text("utf-8"))
 

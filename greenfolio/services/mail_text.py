@@ -1,5 +1,5 @@
 """The words of notifications, in their reader's language, from the pages' message
-catalogues (``greenfolio/web/messages/<lang>.yaml``, keys ``mail_*``): what happened to
+catalogues (``greenfolio/interfaces/web/messages/<lang>.yaml``, keys ``mail_*``): what happened to
 which result (indicator, project and value in words, never stored codes), who did it,
 and a link when the web application's address is known.
 """

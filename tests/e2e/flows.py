@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from greenfolio.web.i18n import catalogue
+from greenfolio.interfaces.web.i18n import catalogue
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, DemoServer, _need_chromium
 
 LANGS = ("en", "fr", "zh", "ar")

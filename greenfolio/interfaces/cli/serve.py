@@ -81,14 +81,14 @@ def _run_uvicorn(
 ) -> None:
     import uvicorn
 
-    from greenfolio.api.app import ENV_PUBLIC, create_app
+    from greenfolio.interfaces.api.app import ENV_PUBLIC, create_app
     from greenfolio.store.engine import ENV_VAR
 
     if workers > 1:
         os.environ[ENV_VAR] = database.engine.url.render_as_string(hide_password=False)
         os.environ[ENV_PUBLIC] = "1" if public else "0"
         uvicorn.run(
-            "greenfolio.api.app:app_from_env",
+            "greenfolio.interfaces.api.app:app_from_env",
             factory=True,
             host=host,
             port=port,

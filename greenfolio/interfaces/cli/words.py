@@ -33,8 +33,8 @@ def said(group: str, code: str | None) -> str:
 def counted(unit: str | None, value: float | None) -> str:
     """The unit after ``value`` in the number's form, as the pages write it: "1 policy",
     "4 policies"."""
-    from greenfolio.http.labels import counted_unit
-    from greenfolio.http.translator import Translator
+    from greenfolio.interfaces.http.labels import counted_unit
+    from greenfolio.interfaces.http.translator import Translator
 
     return counted_unit(Translator(LANG), unit, value)
 
@@ -43,7 +43,7 @@ def countries(codes: Iterable[str]) -> str:
     """Countries by their English short names as the pages list them ("Brazil, Thailand,
     Uruguay"), in the order of the names; a code that is not a country as stored."""
     from greenfolio.domain.countries import name_order
-    from greenfolio.http.labels import country
+    from greenfolio.interfaces.http.labels import country
 
     return ", ".join(sorted((country(code, LANG) for code in codes), key=name_order))
 
@@ -51,8 +51,8 @@ def countries(codes: Iterable[str]) -> str:
 def grants(held: Iterable[Grant]) -> str:
     """Roles on their scopes as the accounts page names them: "Editor (all projects),
     Viewer (Brazil)"; "no roles" for none."""
-    from greenfolio.http.labels import grant
-    from greenfolio.http.translator import Translator
+    from greenfolio.interfaces.http.labels import grant
+    from greenfolio.interfaces.http.translator import Translator
 
     tr = Translator(LANG)
     return ", ".join(grant(tr, g.role.value, str(g.scope)) for g in held) or "no roles"
@@ -65,8 +65,8 @@ def refusal(exc: GreenfolioError) -> str:
     the command line does."""
     if not str(exc.message_id).startswith("denied_"):  # permissions.denied's refusals
         return str(exc)
-    from greenfolio.web.i18n import Translator
-    from greenfolio.web.refusal_text import refusal_text
+    from greenfolio.interfaces.web.i18n import Translator
+    from greenfolio.interfaces.web.refusal_text import refusal_text
 
     said = refusal_text(Translator(LANG), exc)
     user = exc.params.get("user")

@@ -1,6 +1,0 @@
-"""What the REST API and the web pages share below them: the request context (database,
-principal, CSRF, versions), how failures map to HTTP statuses, and report downloads.
-
-Neither ``greenfolio.api`` nor ``greenfolio.web`` imports the other; both import this
-package, and only the application assembly (``greenfolio.api.app``) joins them.
-"""

@@ -1,0 +1,85 @@
+"""What a result's entry form offers for one indicator: the units it can be given in (in
+words), whether it is a count (whole numbers only) and a line of help, so that each
+indicator gets the form that fits it rather than one free-text form for all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from greenfolio.domain.countries import all_countries
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.units import compatible, is_count
+from greenfolio.interfaces.http.labels import UNITS
+from greenfolio.interfaces.web.i18n import Translator
+
+
+def _same_kind(unit: str, other: str) -> bool:
+    try:
+        return compatible(unit, other)
+    except GreenfolioError:  # a unit the unit registry does not know (USD): none alike
+        return False
+
+
+def unit_choices(indicator_unit: str, current: str | None = None) -> list[str]:
+    """The indicator's unit first, then every known unit of the same kind; a unit stored
+    earlier that is not among them stays offered, so revising never changes it silently."""
+    found = [indicator_unit] + [
+        u for u in UNITS if u != indicator_unit and _same_kind(u, indicator_unit)
+    ]
+    if current and current not in found:
+        found.append(current)
+    return found
+
+
+def country_choices(
+    lang: str, current: str | None = None, only: frozenset[str] | None = None
+) -> list[tuple[str, str]]:
+    """The countries a result can name, by name in ``lang`` with their alpha-3 codes as the
+    values sent (``only`` those, for someone whose roles are in those countries alone); a
+    code given that is not among them stays offered as typed, so a refused form or an odd
+    stored record shows it back rather than silently dropping it."""
+    found = [c for c in all_countries(lang) if only is None or c[0] in only]
+    if current and current.upper() not in {code for code, _ in found}:
+        found.insert(0, (current, current))
+    return found
+
+
+def entry_context(
+    tr: Translator,
+    indicator: Mapping[str, Any] | None,
+    current: str | None,
+    country: str | None = None,
+    only: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """Template values for the fields of ``indicator`` (None: not chosen): its units, the
+    countries, and whether it asks for sex (only indicators disaggregated by sex do; the
+    service refuses a sex for any other, so the form does not offer one)."""
+    countries = country_choices(tr.lang, country, only)
+    if indicator is None:
+        return {
+            "unit_choices": [],
+            "counted": False,
+            "help": [],
+            "by_sex": False,
+            "countries": countries,
+        }
+    unit = str(indicator["unit"])
+    counted = is_count(unit)
+    helps = [
+        tr("entry_help_count", unit=tr.unit(unit))
+        if counted
+        else tr("entry_help_amount", unit=tr.unit(unit))
+    ]
+    if indicator.get("aggregation") == "distinct_countries":
+        helps.append(tr("entry_help_distinct_countries"))
+    by_sex = "sex" in (indicator.get("disaggregations") or [])
+    if by_sex:
+        helps.append(tr("entry_help_sex"))
+    return {
+        "unit_choices": unit_choices(unit, current),
+        "counted": counted,
+        "help": helps,
+        "by_sex": by_sex,
+        "countries": countries,
+    }

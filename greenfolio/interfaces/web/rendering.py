@@ -1,0 +1,243 @@
+"""Rendering a page in the visitor's language: the template environment, who is asking,
+the CSRF token every form carries, error pages and refusals as the visitor reads them.
+
+Every form carries a CSRF token in a hidden field, checked on every unsafe POST: for a
+signed-in browser an HMAC of its session's secret, before sign-in a random ``gf_csrf``
+cookie (HttpOnly, SameSite=Strict) that is renewed at sign-in and sign-out.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote, urlencode
+
+import jinja2
+import pydantic
+from fastapi import Depends, Form, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
+from starlette.types import Scope
+
+from greenfolio.domain.errors import GreenfolioError, NotFoundError
+from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.permissions import SYSTEM, Action, PermissionDenied, Principal, Role, allowed
+from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
+from greenfolio.interfaces.http.body_limit import megabytes
+from greenfolio.interfaces.http.context import (
+    CSRF_COOKIE,
+    LANG_COOKIE,
+    csrf_expected,
+    csrf_ok,
+    get_db,
+    resolve_principal,
+)
+from greenfolio.interfaces.web.i18n import Translator, endonym, negotiate
+from greenfolio.interfaces.web.refusal_text import (
+    Placed,
+    invalid_input,
+    message,
+    placed_input,
+    placed_refusal,
+    refusal_text,
+    refusal_texts,
+)
+from greenfolio.services.database import Database, refusal
+
+Db = Annotated[Database, Depends(get_db)]
+Csrf = Annotated[str, Form(max_length=100)]
+T = TypeVar("T")
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("greenfolio.interfaces.web", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+)
+_env.filters["key"] = lambda key: quote(str(key), safe="")
+"""A record key as one URL path segment ("/" too is encoded; the server decodes it once)."""
+
+
+CHOICES = {
+    "kind": [k.value for k in ValueKind],
+    "qualifier": [q.value for q in Qualifier],
+    "milestone": [m.value for m in Milestone],
+    "sex": [s.value for s in Sex],
+    "roles": [r.value for r in Role],
+}
+
+
+# --- rendering ------------------------------------------------------------------------
+
+
+def lang_of(request: Request) -> str:
+    return negotiate(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language"),
+    )
+
+
+def secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def who_asks(request: Request) -> Principal:
+    try:
+        return resolve_principal(request)
+    except GreenfolioError:
+        return Principal("anonymous", via="anonymous")
+
+
+def safe_next(target: str | None) -> str:
+    """Only paths on this site: never an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def here_of(request: Request) -> str:
+    """This page's path and query, without ``lang`` (so switching language sticks)."""
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    tr = Translator(lang_of(request))
+    who = who_asks(request)
+    token = csrf_expected(request)
+    fresh = not token
+    if fresh:
+        token = secrets.token_urlsafe(24)
+    html = _env.get_template(template).render(
+        tr=tr,
+        t=tr,
+        who=who,
+        can=lambda action: allowed(who, Action(action), SYSTEM),
+        signed_in=who.user_id is not None,
+        csrf=token,
+        path=request.url.path,
+        here=here_of(request),
+        langs=[(code, endonym(code)) for code in UN_LANGUAGES],
+        saved=request.query_params.get("saved") == "1",
+        choices=CHOICES,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    if fresh:
+        response.set_cookie(
+            CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure(request)
+        )
+    if request.query_params.get("lang") in UN_LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE, tr.lang, max_age=365 * 86400, samesite="lax", secure=secure(request)
+        )
+    return response
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    """An error as a page; a visitor who must sign in is sent to the sign-in page."""
+    if status == 401 and request.method == "GET":
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    return render(request, "error.html", status=status, status_code=status, message=message)
+
+
+async def too_large_page(scope: Scope, limit: int) -> bytes:
+    """The page a form gets when its body passed its limit (``http.body_limit``), in the
+    visitor's language; who is asking is not looked up (nothing of the request is read)."""
+    request = Request(scope)
+    request.state.principal = Principal("anonymous", via="anonymous")
+    tr = Translator(lang_of(request))
+    importing = str(scope.get("path", "")).rstrip("/") == "/import"
+    words = tr(
+        "err_import_too_large" if importing else "err_request_too_large", mb=megabytes(limit)
+    )
+    return bytes(error_page(request, 413, words).body)
+
+
+def page_error(request: Request, status: int, exc: Exception) -> Response:
+    """A failure met on a page, said in the visitor's language (the app hands every
+    failure of a non-API request here)."""
+    tr = Translator(lang_of(request))
+    if isinstance(exc, OperationalError):
+        # Who is asking is not looked up again: the database has just refused.
+        request.state.principal = Principal("anonymous", via="anonymous")
+        return error_page(request, status, tr(f"db_{refusal(exc)[0].value}"))
+    if isinstance(exc, HTTPException):
+        key = f"err_http_{exc.status_code}"
+        return error_page(request, status, tr(key) if tr.has(key) else tr("err_http"))
+    if isinstance(exc, RequestValidationError):
+        return error_page(request, status, tr("err_request_invalid"))
+    if isinstance(exc, NotFoundError) and message(tr, exc.message_id, exc.params) is None:
+        # A missing record without words of its own: the page's 404 line, never English.
+        return error_page(request, status, tr("err_http_404"))
+    return error_page(request, status, refusal_text(tr, exc))
+
+
+def check_csrf(request: Request, token: str) -> None:
+    if not csrf_ok(request, token):
+        raise PermissionDenied(
+            "this form has expired or was sent from another site; reload the page and try again",
+            message_id="csrf",
+        )
+
+
+def redirect(target: str, saved: bool = True) -> RedirectResponse:
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(target + (f"{sep}saved=1" if saved else ""), status_code=303)
+
+
+def form_errors(request: Request, exc: pydantic.ValidationError) -> list[str]:
+    return invalid_input(Translator(lang_of(request)), exc)
+
+
+def said_all(request: Request, exc: Exception) -> list[str]:
+    """Every problem of a refusal, one per line of the form's error box."""
+    return refusal_texts(Translator(lang_of(request)), exc)
+
+
+def placed(request: Request, exc: Exception) -> Placed:
+    """Every problem of a refusal or a failed form check, each with its field."""
+    tr = Translator(lang_of(request))
+    if isinstance(exc, pydantic.ValidationError):
+        return placed_input(tr, exc)
+    return placed_refusal(tr, exc)
+
+
+def problem_context(found: Placed) -> dict[str, Any]:
+    """A form's ``errors`` (all of them, in the box above the form) and ``field_errors``
+    (those about one field, shown next to it)."""
+    by_field: dict[str, list[str]] = {}
+    for field, text in found:
+        if field:
+            by_field.setdefault(field, []).append(text)
+    return {"errors": [text for _, text in found], "field_errors": by_field}
+
+
+def said(request: Request, exc: Exception) -> str:
+    """A refusal as the visitor reads it."""
+    return refusal_text(Translator(lang_of(request)), exc)
+
+
+def clean_form(form: dict[str, Any], clearable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Form fields with their text trimmed; empty ones left out so defaults apply, except
+    the ``clearable`` ones sent empty: None (a form showing stored values, emptied by the
+    user, clears them)."""
+    out = {k: v.strip() if isinstance(v, str) else v for k, v in form.items()}
+    return {
+        k: None if v == "" and k in clearable else v
+        for k, v in out.items()
+        if v not in (None, "") or (v == "" and k in clearable)
+    }
+
+
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Runs a blocking call (database work) off the event loop, for async routes that
+    read their form first."""
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)

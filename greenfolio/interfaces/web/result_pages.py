@@ -1,0 +1,240 @@
+"""The result pages: a new result's form, a result with its provenance (and the forms
+that revise and review it) and the method run that produced results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pydantic
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from greenfolio.domain.errors import GreenfolioError
+from greenfolio.domain.permissions import Action, countries_only
+from greenfolio.interfaces.http.context import resolve_principal
+from greenfolio.interfaces.http.refusals import classify
+from greenfolio.interfaces.web.entry_form import entry_context
+from greenfolio.interfaces.web.i18n import Translator
+from greenfolio.interfaces.web.project_pages import indicators_by_code, require_edit
+from greenfolio.interfaces.web.refusal_text import Placed
+from greenfolio.interfaces.web.rendering import (
+    Csrf,
+    Db,
+    check_csrf,
+    clean_form,
+    in_thread,
+    lang_of,
+    placed,
+    problem_context,
+    redirect,
+    render,
+    safe_next,
+    said,
+)
+from greenfolio.services import entry, evidence_store, explorer
+from greenfolio.services.database import Database
+from greenfolio.services.locking import StaleVersionError
+from greenfolio.services.results import PartialResult, ResultSpec
+
+router = APIRouter(include_in_schema=False)
+RESULT_FIELDS = (
+    "value",
+    "unit",
+    "kind",
+    "qualifier",
+    "period_start",
+    "period_end",
+    "milestone",
+    "country",
+    "sex",
+    "entity",
+    "evidence",
+    "citation",
+)
+
+
+CLEARABLE = ("milestone", "country", "sex", "entity", "evidence", "citation")
+"""Optional fields of a result that its revision form can empty."""
+
+
+def _result_form(
+    key: str, request: Request, db: Database, status: int, form: dict[str, Any], **context: Any
+) -> Response:
+    who = resolve_principal(request)
+    found = explorer.project(db, who, key)
+    require_edit(who, found)
+    indicators = explorer.indicators(db, who)
+    code = form.get("indicator") or request.query_params.get("indicator")
+    chosen = next((i for i in indicators if i["code"] == code), None)
+    tr = Translator(lang_of(request))
+    return render(
+        request,
+        "result_new.html",
+        status=status,
+        p=found,
+        indicators=indicators,
+        chosen=chosen,
+        form=form,
+        entry=entry_context(
+            tr, chosen, form.get("unit"), form.get("country"), countries_only(who, Action.EDIT)
+        ),
+        **context,
+    )
+
+
+@router.get("/projects/{key:path}/results/new", response_class=HTMLResponse)
+def new_result(key: str, request: Request, db: Db) -> Response:
+    return _result_form(key, request, db, 200, form={}, errors=[], field_errors={})
+
+
+@router.post("/projects/{key:path}/results", response_class=HTMLResponse)
+async def create_result(key: str, request: Request, db: Db) -> Response:
+    form = dict((await request.form()).items())
+    check_csrf(request, str(form.get("csrf", "")))
+    fields = clean_form({k: form.get(k) for k in ("indicator", *RESULT_FIELDS)})
+    return await in_thread(_create_result, key, request, db, fields)
+
+
+def _create_result(key: str, request: Request, db: Database, fields: dict[str, Any]) -> Response:
+    who = resolve_principal(request)
+    try:
+        spec = ResultSpec(work=key, **fields)
+    except pydantic.ValidationError as exc:
+        found = placed(request, exc) + _other_problems(request, db, key, fields, exc)
+        return _result_form(key, request, db, 422, form=fields, **problem_context(found))
+    try:
+        made = entry.create_result(db, who, spec)
+    except GreenfolioError as exc:
+        if classify(exc)[0] not in (400, 404, 422):
+            raise
+        found = placed(request, exc)
+        return _result_form(key, request, db, 422, form=fields, **problem_context(found))
+    return redirect(f"/results/{made['id']}")
+
+
+def _other_problems(
+    request: Request,
+    db: Database,
+    key: str,
+    fields: dict[str, Any],
+    exc: pydantic.ValidationError,
+) -> Placed:
+    """The rules the fields that did read break (a country, a period), so a value that is
+    not a number does not hide them: every problem of the form is shown at once."""
+    failed = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    try:
+        partial = PartialResult(work=key, **{k: v for k, v in fields.items() if k not in failed})
+        found = entry.check_result(db, resolve_principal(request), partial)
+    except (pydantic.ValidationError, GreenfolioError):
+        return []  # no indicator, or no project to check against: the form says so
+    return [p for e in found for p in placed(request, e)]
+
+
+def show_result(
+    result_id: int, request: Request, db: Database, status: int = 200, **context: Any
+) -> Response:
+    who = resolve_principal(request)
+    found = explorer.result(db, who, result_id)
+    context.setdefault("form", found)
+    context.setdefault("errors", [])
+    context.setdefault("field_errors", {})
+    indicators = indicators_by_code(db, who)
+    tr = Translator(lang_of(request))
+    form = context["form"]
+    entry = None  # the revision form's choices, for those who get the form only
+    if "edit" in found["actions"] and found["review_state"] in ("draft", "returned"):
+        entry = entry_context(
+            tr,
+            indicators.get(found["indicator"]),
+            found.get("unit"),
+            form.get("country"),
+            countries_only(who, Action.EDIT),
+        )
+    return render(
+        request,
+        "result.html",
+        status=status,
+        r=found,
+        indicators=indicators,
+        entry=entry,
+        evidence_limit=_evidence_limit(),
+        **context,
+    )
+
+
+def _evidence_limit() -> str:
+    """The size limit of an evidence file in MB, as the upload form states it."""
+    try:
+        return f"{evidence_store.max_bytes() / (1024 * 1024):g}"
+    except evidence_store.StoreNotConfigured:
+        return str(evidence_store.DEFAULT_MAX_MB)
+
+
+@router.get("/results/{result_id}", response_class=HTMLResponse)
+def result_page(result_id: int, request: Request, db: Db) -> Response:
+    return show_result(result_id, request, db)
+
+
+@router.post("/results/{result_id}/edit", response_class=HTMLResponse)
+async def revise_result(result_id: int, request: Request, db: Db) -> Response:
+    form = dict((await request.form()).items())
+    check_csrf(request, str(form.get("csrf", "")))
+    # The revision form shows the stored values: an optional field it sent empty was
+    # cleared by the user ("no particular country"), not left out to keep its value.
+    fields = clean_form({k: form[k] for k in RESULT_FIELDS if k in form}, CLEARABLE)
+    version = str(form.get("version", ""))
+    return await in_thread(_revise, result_id, request, db, fields, version)
+
+
+def _revise(
+    result_id: int, request: Request, db: Database, fields: dict[str, Any], version: str
+) -> Response:
+    who = resolve_principal(request)
+    try:
+        changes = entry.ResultChanges(**fields)
+        expected = int(version) if version.isdigit() else None
+        entry.revise_result(db, who, result_id, changes, expected)
+    except pydantic.ValidationError as exc:
+        found = placed(request, exc)
+        return show_result(result_id, request, db, 422, form=fields, **problem_context(found))
+    except StaleVersionError:
+        return show_result(result_id, request, db, 409, stale=True)
+    except GreenfolioError as exc:
+        if classify(exc)[0] not in (400, 422, 428):
+            raise
+        found = placed(request, exc)
+        return show_result(result_id, request, db, 422, form=fields, **problem_context(found))
+    return redirect(f"/results/{result_id}")
+
+
+@router.post("/results/{result_id}/review", response_class=HTMLResponse)
+def review_result(
+    result_id: int,
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    action: Annotated[str, Form(max_length=10)],
+    version: Annotated[int, Form(ge=0)],
+    note: Annotated[str | None, Form(max_length=2000)] = None,
+    next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
+) -> Response:
+    check_csrf(request, csrf)
+    who = resolve_principal(request)
+    try:
+        entry.review_result(db, who, result_id, action, note, version)
+    except StaleVersionError:
+        return show_result(result_id, request, db, 409, stale=True)
+    except GreenfolioError as exc:
+        status = classify(exc)[0]
+        if status not in (400, 403, 422):
+            raise
+        # A refusal of the review itself (e.g. verifying one's own figure) keeps its 403.
+        status = 403 if status == 403 else 422
+        return show_result(result_id, request, db, status, errors=[said(request, exc)])
+    return redirect(safe_next(next_page or f"/results/{result_id}"))
+
+
+@router.get("/method-runs/{run_id}", response_class=HTMLResponse)
+def method_run_page(run_id: int, request: Request, db: Db) -> Response:
+    who = resolve_principal(request)
+    return render(request, "method_run.html", run=explorer.method_run(db, who, run_id))
