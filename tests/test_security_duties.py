@@ -1,18 +1,23 @@
 """Issue 12, item 2: separation of duties. Nobody, reviewer or admin, verifies a result they
-entered, submitted or last revised; returning one's own result is allowed (it only sends
+entered, submitted or revised (at any time), or whose evidence they added or changed;
+returning one's own result is allowed (it only sends
 it back for a fix and never makes it count). Through the API, the pages and the CLI, on
 SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import lxml.html
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services.database import Database
+from tests import evidence_files
+from tests.evidence_files import make_setup
 from tests.test_api_support import User, add_project, add_user, browser, client
 
 
@@ -65,7 +70,7 @@ def test_nobody_verifies_what_they_entered_submitted_or_revised(db: Database) ->
     assert revised.status_code == 200, revised.text
     assert _review(api, both, rid, "submit").status_code == 200
     refused = _review(api, admin, rid, "verify")
-    assert refused.status_code == 403 and "who last revised it" in refused.text
+    assert refused.status_code == 403 and "who revised it" in refused.text
     assert _review(api, both, rid, "verify").status_code == 403  # submitted it
     assert _review(api, reviewer, rid, "verify").status_code == 200
 
@@ -149,3 +154,55 @@ def test_the_upgrade_names_the_authors_of_existing_results(db: Database) -> None
         ).one()
     assert tuple(row) == ("user:ed", "user:boss", "user:ed")
     assert _review(api, admin, rid, "verify").status_code == 403
+
+
+def test_taking_turns_does_not_get_round_the_rule(db: Database) -> None:
+    """Two people may not each change a result and then verify it in turn: a revision
+    made before someone else's later one still counts (it was "last revised" only)."""
+    add_project(db, "sd-p", "pops", "BRA")
+    editor = add_user(db, "ed", "editor@all")
+    both = add_user(db, "er", "editor@all", "reviewer@all")
+    other = add_user(db, "rev2", "reviewer@all")
+    api = client(db)
+    rid = _enter(api, editor)
+    assert _review(api, editor, rid, "submit").status_code == 200
+    assert _review(api, other, rid, "return", note="check the value").status_code == 200
+    for who, change in ((both, {"value": 999}), (editor, {"citation": "annual report"})):
+        version = api.get(f"/api/v1/results/{rid}", headers=who.auth).json()["version"]
+        changed = api.patch(
+            f"/api/v1/results/{rid}", json={**change, "version": version}, headers=who.auth
+        )
+        assert changed.status_code == 200, changed.text
+    assert _review(api, editor, rid, "submit").status_code == 200
+    refused = _review(api, both, rid, "verify")
+    assert refused.status_code == 403 and "who revised it" in refused.text, refused.text
+    web, _ = browser(db, both)
+    page = lxml.html.fromstring(web.get(f"/results/{rid}").text)
+    assert not page.xpath('//button[@value="verify"]'), "no verify button for them"
+    queue = lxml.html.fromstring(web.get("/review").text)
+    assert not queue.xpath(f'//tr[@data-result="{rid}"]//button[@value="verify"]')
+    assert _review(api, other, rid, "verify").json()["review_state"] == "verified"
+
+
+def test_whoever_changed_the_evidence_does_not_verify(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = make_setup(db, tmp_path, monkeypatch)
+    both = add_user(db, "er", "editor@all", "reviewer@all")
+    sent = s.api.post(
+        f"/api/v1/results/{s.result_id}/evidence",
+        files={"file": ("report.pdf", evidence_files.pdf(), "application/pdf")},
+        headers=both.auth,
+    )
+    assert sent.status_code == 201, sent.text
+    assert _review(s.api, s.editor, s.result_id, "submit").status_code == 200
+    refused = _review(s.api, both, s.result_id, "verify")
+    assert refused.status_code == 403, refused.text
+    assert "who added or changed evidence for it" in refused.text
+    web, csrf = browser(db, both)
+    version = s.api.get(f"/api/v1/results/{s.result_id}", headers=both.auth).json()["version"]
+    form = {"csrf": csrf, "action": "verify", "version": str(version)}
+    said = web.post(f"/results/{s.result_id}/review?lang=fr", data=form)
+    shown = lxml.html.fromstring(said.text).text_content()
+    assert said.status_code == 403 and "vous l'avez documenté" in shown, shown[-800:]
+    assert _review(s.api, s.reviewer, s.result_id, "verify").status_code == 200

@@ -95,7 +95,8 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
             )
         )
         item["actions"] = sorted(stored.result_actions(principal, row.country))
-        item["may_verify"] = may_verify(principal, row, item["actions"])
+        changed = result_service.changed_by(session, [row.id])[row.id]
+        item["may_verify"] = may_verify(principal, row, item["actions"], changed)
         return item
 
 
@@ -128,12 +129,13 @@ def _revisions(session: Session, result_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def may_verify(principal: Principal, row: ResultRow, actions: list[str]) -> bool:
-    """Whether the verify button works: a reviewer who is not one of the result's authors."""
+def may_verify(principal: Principal, row: ResultRow, actions: list[str], changed: set[str]) -> bool:
+    """Whether the verify button works: a reviewer who is not one of the result's authors
+    (``changed``: who else changed it, ``results.changed_by``)."""
     if Action.REVIEW.value not in actions:
         return False
     try:
-        result_service.check_separation(row, "verify", principal.actor)
+        result_service.check_separation(row, "verify", principal.actor, changed)
     except result_service.SeparationOfDuties:
         return False
     return True

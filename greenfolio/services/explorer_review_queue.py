@@ -11,6 +11,7 @@ from greenfolio.services import access
 from greenfolio.services.database import Database
 from greenfolio.services.explorer_common import need_reader
 from greenfolio.services.explorer_results import may_verify, result_dict
+from greenfolio.services.results import changed_by
 from greenfolio.store.tables import ResultRow, WorkRow
 
 
@@ -39,6 +40,7 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
             ).all()
             # Each project's facets read once for the whole list, not per row.
             projects.load(session, (row.work_id for row, _, _ in found))
+            changed = changed_by(session, [row.id for row, _, _ in found])
             for row, key, title in found:
                 actions = projects.get(session, row.work_id).result_actions(principal, row.country)
                 if action not in actions:
@@ -46,7 +48,7 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
                 item = result_dict(row, key)
                 item["project_title"] = title
                 item["actions"] = sorted(actions)
-                item["may_verify"] = may_verify(principal, row, item["actions"])
+                item["may_verify"] = may_verify(principal, row, item["actions"], changed[row.id])
                 items.append(item)
             out[state] = {"items": items, "total": total}
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -28,7 +28,13 @@ from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import audit, notify, reference
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import work_by_key
-from greenfolio.store.tables import ResultRow, ReviewEventRow, WorkRow
+from greenfolio.store.tables import (
+    EvidenceFileRow,
+    ResultRevisionRow,
+    ResultRow,
+    ReviewEventRow,
+    WorkRow,
+)
 
 
 class ResultSpec(CheckedText):
@@ -122,27 +128,54 @@ def add(session: Session, spec: ResultSpec) -> ResultRow:
 
 
 class SeparationOfDuties(PermissionDenied):
-    """Someone tried to verify a figure they entered, submitted or last revised."""
+    """Someone tried to verify a figure they entered, submitted, revised or documented."""
 
 
 def _shown(actor: str) -> str:
     return actor.removeprefix("user:")
 
 
-def check_separation(row: ResultRow, action: str, actor: str) -> None:
-    """The rule of separation of duties: nobody verifies a result they entered, submitted
-    or last revised. Returning one's own result is allowed: it only takes the figure out
-    of the way to a report (back to its authors for a fix), it never makes it count."""
+def changed_by(session: Session, result_ids: Collection[int]) -> dict[int, set[str]]:
+    """Everyone who changed each result after it was entered: each revision's author, and
+    whoever added, replaced or withdrew one of its evidence files. Read for many results
+    at once (a review list asks for all its rows in one go)."""
+    out: dict[int, set[str]] = {rid: set() for rid in result_ids}
+    if not out:
+        return out
+    for rid, actor in session.execute(
+        select(ResultRevisionRow.result_id, ResultRevisionRow.actor).where(
+            ResultRevisionRow.result_id.in_(out)
+        )
+    ):
+        if actor:
+            out[rid].add(actor)
+    for rid, uploaded, ended in session.execute(
+        select(
+            EvidenceFileRow.result_id, EvidenceFileRow.uploaded_by, EvidenceFileRow.ended_by
+        ).where(EvidenceFileRow.result_id.in_(out))
+    ):
+        out[rid] |= {"evidence:" + a for a in (uploaded, ended) if a}
+    return out
+
+
+def check_separation(row: ResultRow, action: str, actor: str, changed: set[str]) -> None:
+    """The rule of separation of duties: nobody verifies a result they entered, submitted,
+    revised (at any time, not only last) or whose evidence they added, replaced or
+    withdrew (``changed``, from ``changed_by``): otherwise two people taking turns could
+    each make a change and then verify the other's. Returning one's own result is
+    allowed: it only takes the figure out of the way to a report (back to its authors
+    for a fix), it never makes it count."""
     if action != "verify":
         return
     deeds = [
         (what, deed)
-        for what, deed, who in (
-            ("entered", "entered", row.entered_by),
-            ("submitted", "submitted", row.submitted_by),
-            ("last revised", "revised", row.revised_by),
+        for what, deed, did in (
+            ("entered", "entered", row.entered_by == actor),
+            ("submitted", "submitted", row.submitted_by == actor),
+            ("revised", "revised", row.revised_by == actor or actor in changed),
+            ("added or changed evidence for", "evidence", "evidence:" + actor in changed),
         )
-        if who == actor
+        if did
     ]
     if deeds:
         did = " and ".join(what for what, _ in deeds)
@@ -174,7 +207,8 @@ def review(
     actor = actor or audit.current_actor()
     before = ReviewState(row.review_state)
     after = next_state(before, action, result_id)
-    check_separation(row, action, actor)
+    if action == "verify":
+        check_separation(row, action, actor, changed_by(session, [row.id])[row.id])
     row.review_state = after.value
     row.version += 1
     if action == "submit":
