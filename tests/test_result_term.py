@@ -18,7 +18,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store import migrate
 from greenfolio.store.tables import (
-    RESULT_TERM_COPIED,
+    RESULT_TERM_OF_RESULT,
     MethodRunRow,
     ResultRow,
     ResultTermRow,
@@ -26,7 +26,7 @@ from greenfolio.store.tables import (
     WorkTermRow,
 )
 
-OF_RESULT = ("indicator_code", "review_state", "kind", "period_end", *RESULT_TERM_COPIED)
+OF_RESULT = RESULT_TERM_OF_RESULT
 """The result's columns a row copies, after its id and term (so r[3] is the review state
 and r[5] the period end)."""
 ADMIN = Principal("t", (Grant(Role.ADMIN, Scope.parse("all")),), 0)

@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.contact import check_email
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.languages import UN_LANGUAGES, check_language
-from greenfolio.domain.permissions import SYSTEM, Action, Grant, Principal, Role, Scope, require
+from greenfolio.domain.permissions import Grant, Principal, Role, Scope
 from greenfolio.domain.text import check_text
 from greenfolio.services import audit, credentials, mail_text, mailer
 from greenfolio.services.audit_state import stamp
 from greenfolio.services.database import Database
 from greenfolio.services.user_records import (
     UserInfo,
+    admin_transaction,
     check_scope,
     end_access,
     find_user,
@@ -115,10 +116,7 @@ def invite(
     lang = _language(language)
     name = credentials.check_username(username) if username else None
     secret, digest = _new_secret()
-    actor = by.actor if by else audit.current_actor()
-    with audit.acting_as(actor), db.transaction() as session:
-        if by is not None:
-            require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         check_scope(session, grant.scope)
         if name and session.scalar(select(UserRow.id).where(UserRow.username == name)):
             raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
@@ -130,7 +128,7 @@ def invite(
             role=grant.role.value,
             scope=str(grant.scope),
             language=lang,
-            created_by=actor,
+            created_by=audit.current_actor(),
             expires_at=credentials.utc_now() + LIFETIME[INVITE],
         )
         session.add(row)
@@ -149,9 +147,7 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
     old one stops working now, the user's sessions end and API tokens are revoked, and
     any earlier reset link of theirs is spent; the new link lets them choose one."""
     secret, digest = _new_secret()
-    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
-        if by is not None:
-            require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         user = find_user(session, username)
         now = credentials.utc_now()
         session.execute(
@@ -171,7 +167,7 @@ def reset(db: Database, by: Principal | None, username: str, base_url: str | Non
             token_hash=digest,
             user_id=user.id,
             username=user.username,
-            created_by=by.actor if by else audit.current_actor(),
+            created_by=audit.current_actor(),
             expires_at=now + LIFETIME[RESET],
         )
         session.add(row)
@@ -281,8 +277,7 @@ def use(
 
 def invitations(db: Database, by: Principal) -> list[dict[str, Any]]:
     """Service call (admins): invitations not yet used nor expired (never their secrets)."""
-    with db.transaction() as session:
-        require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         rows = session.scalars(
             select(AccountLinkRow)
             .where(

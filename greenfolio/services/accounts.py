@@ -48,6 +48,7 @@ from greenfolio.services.credentials import (
 from greenfolio.services.database import Database
 from greenfolio.services.user_records import (
     UserInfo,
+    admin_transaction,
     check_scope,
     end_access,
     find_user,
@@ -120,9 +121,7 @@ def create_user(
     check_password(password)
     address = check_email(email) if email else None
     lang = check_language(language) if language else None
-    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
-        if by is not None:
-            require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
             raise ValidationError(
                 f"user {name!r} exists already", message_id="user_exists", params={"key": name}
@@ -211,9 +210,7 @@ def me(db: Database, by: Principal) -> UserInfo:
 
 def grant(db: Database, by: Principal | None, username: str, new: Grant) -> UserInfo:
     """Service call: give a user a role on a scope (no-op if held already)."""
-    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
-        if by is not None:
-            require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         row = find_user(session, username)
         check_scope(session, new.scope)
         if new not in grants_of(session, row.id):
@@ -224,9 +221,7 @@ def grant(db: Database, by: Principal | None, username: str, new: Grant) -> User
 
 def revoke(db: Database, by: Principal | None, username: str, old: Grant) -> UserInfo:
     """Service call: take a role on a scope away from a user."""
-    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
-        if by is not None:
-            require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         row = find_user(session, username)
         for g in session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == row.id)):
             if g.role == old.role.value and g.scope == str(old.scope):
@@ -237,8 +232,7 @@ def revoke(db: Database, by: Principal | None, username: str, old: Grant) -> Use
 
 def set_active(db: Database, by: Principal, username: str, active: bool) -> UserInfo:
     """Service call: disable or re-enable an account; disabling ends its sessions."""
-    with audit.acting_as(by.actor), db.transaction() as session:
-        require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         row = find_user(session, username)
         row.active, row.version = active, row.version + 1
         if not active:
@@ -247,9 +241,7 @@ def set_active(db: Database, by: Principal, username: str, active: bool) -> User
 
 
 def users(db: Database, by: Principal | None) -> list[UserInfo]:
-    with db.transaction() as session:
-        if by is not None:
-            require(by, Action.ADMIN, SYSTEM)
+    with admin_transaction(db, by) as session:
         return [
             user_info(session, r) for r in session.scalars(select(UserRow).order_by(UserRow.id))
         ]

@@ -232,12 +232,14 @@ def indexes_deferred(
 
 
 @contextmanager
-def triggers_deferred(conn: Connection, tables: Sequence[str], prefix: str) -> Iterator[None]:
+def triggers_deferred(conn: Connection, tables: Sequence[str], prefix: str) -> Iterator[list[str]]:
     """Turn off, for the block, the triggers of ``tables`` whose names start with
     ``prefix``, and on again after it; the caller does their work in bulk
-    (``store.derived``). Any other trigger stays on. PostgreSQL disables them; SQLite,
-    which cannot, drops them and makes them again from their stored definitions. Inside
-    the caller's transaction, as for the indexes: a failed load rolls it back with them."""
+    (``store.derived``, ``search.bulk_insert``). Any other trigger stays on. PostgreSQL
+    disables them; SQLite, which cannot, drops them and makes them again from their stored
+    definitions. Yields the names of the triggers turned off (none: nothing to make up
+    for). Inside the caller's transaction, as for the indexes: a failed load rolls it back
+    with them."""
     if conn.dialect.name == "postgresql":
         found = [
             (str(table), str(name))
@@ -250,7 +252,7 @@ def triggers_deferred(conn: Connection, tables: Sequence[str], prefix: str) -> I
         ]
         for table, name in found:
             conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER "{name}"')
-        yield
+        yield [name for _, name in found]
         for table, name in found:
             conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{name}"')
         return
@@ -266,6 +268,6 @@ def triggers_deferred(conn: Connection, tables: Sequence[str], prefix: str) -> I
     ]
     for name, _ in stored:
         conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    yield
+    yield [name for name, _ in stored]
     for _, sql in stored:
         conn.exec_driver_sql(sql)

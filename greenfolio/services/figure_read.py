@@ -25,15 +25,17 @@ from sqlalchemy import Date, TextClause, bindparam, text
 from sqlalchemy.engine import Connection
 
 from greenfolio.domain.results import ReviewState
-from greenfolio.store.tables import CARRIED_SCHEMES, RESULT_TERM_COPIED
+from greenfolio.store.tables import CARRIED_SCHEMES, FIGURE_SOUGHT, RESULT_TERM_COPIED
 
 Own = tuple[str | None, str | None, str | None]
 """A figure's filters on a result's own columns: sex ("any", one, or None: not given),
 country and milestone (None: any)."""
 
-COLUMNS = ("id", "indicator_code", "kind", "period_end", *RESULT_TERM_COPIED)
+COLUMNS = ("id", *(c for c in FIGURE_SOUGHT if c != "review_state"), *RESULT_TERM_COPIED)
 """The result's columns each row carries (``figure_batch.Row``), then its project's term
-and one current evidence file (id and SHA-256)."""
+and one current evidence file (id and SHA-256): those a figure seeks by
+(``tables.FIGURE_SOUGHT``) but the review state, always verified here, and those it reads
+(``tables.RESULT_TERM_COPIED``)."""
 RESULT_TERM_SELECT = ", ".join("rt.result_id AS id" if c == "id" else f"rt.{c}" for c in COLUMNS)
 """``COLUMNS`` as ``result_term`` holds them (``tables.RESULT_TERM_COPIED``): the result's
 id is its ``result_id``."""

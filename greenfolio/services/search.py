@@ -41,6 +41,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, UOWTransaction
 
 from greenfolio.domain import search_text
+from greenfolio.services import bulk_load
 from greenfolio.store.tables import TermRow, WorkRow, WorkSearchRow, WorkTermRow
 
 FTS_TABLE = "work_search_fts"
@@ -84,21 +85,16 @@ def has_index(conn: Connection) -> bool:
 def bulk_insert(conn: Connection) -> Iterator[None]:
     """For a load that adds many documents: on SQLite the FTS index is not fed row by row
     by its insert trigger (three times the work of one pass) but rebuilt whole after the
-    block, and the trigger made again from its stored definition. Inside the caller's
-    transaction: a failed load gets the trigger back with the rollback."""
+    block, and the trigger made again from its stored definition
+    (``bulk_load.triggers_deferred``). Inside the caller's transaction: a failed load gets
+    the trigger back with the rollback."""
     if conn.dialect.name != "sqlite" or not _has_index(conn):
         yield
         return
-    trigger = conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (INSERT_TRIGGER,)
-    ).scalar()
-    if trigger is None:  # already fed some other way: leave it so
+    with bulk_load.triggers_deferred(conn, [WorkSearchRow.__tablename__], INSERT_TRIGGER) as off:
         yield
-        return
-    conn.exec_driver_sql(f"DROP TRIGGER {INSERT_TRIGGER}")
-    yield
-    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-    conn.exec_driver_sql(str(trigger))
+        if off:  # none: already fed some other way, left so
+            conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
 def refresh(conn: Connection, work_ids: Iterable[int]) -> None:

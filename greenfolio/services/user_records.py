@@ -1,9 +1,11 @@
 """A user as the account services return it (``UserInfo``), read from its rows, the
-check of a grant's scope, and ending a user's access: shared by accounts and account
-links."""
+check of a grant's scope, ending a user's access and the transaction of an
+administrator's service call: shared by accounts and account links."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +14,19 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
-from greenfolio.domain.permissions import Grant, Role, Scope, ScopeKind
+from greenfolio.domain.permissions import (
+    SYSTEM,
+    Action,
+    Grant,
+    Principal,
+    Role,
+    Scope,
+    ScopeKind,
+    require,
+)
+from greenfolio.services import audit
 from greenfolio.services.credentials import digest, utc_now
+from greenfolio.services.database import Database
 from greenfolio.store.tables import (
     ApiTokenRow,
     RoleGrantRow,
@@ -22,6 +35,17 @@ from greenfolio.store.tables import (
     UserSessionRow,
     WorkRow,
 )
+
+
+@contextmanager
+def admin_transaction(db: Database, by: Principal | None) -> Iterator[Session]:
+    """The transaction of a service call for administrators: what it changes is recorded
+    as done by ``by``, who must administer everything (checked first, inside the
+    transaction). ``by`` None is the local CLI: recorded as whoever runs it, unchecked."""
+    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
+        if by is not None:
+            require(by, Action.ADMIN, SYSTEM)
+        yield session
 
 
 @dataclass(frozen=True)

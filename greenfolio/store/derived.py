@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from greenfolio.store.tables import CARRIED_SCHEMES, RESULT_TERM_COPIED
+from greenfolio.store.tables import CARRIED_SCHEMES, RESULT_TERM_OF_RESULT
 
-_OF_RESULT = ("indicator_code", "review_state", "kind", "period_end", *RESULT_TERM_COPIED)
-RESULT_TERM_COLUMNS = ", ".join(("result_id", "term_key", *_OF_RESULT))
+RESULT_TERM_COLUMNS = ", ".join(("result_id", "term_key", *RESULT_TERM_OF_RESULT))
 TRIGGERED_TABLES = ("result", "work_term")
 """The tables whose triggers write ``result_term``."""
 TRIGGERS = "result_term_"
@@ -27,7 +26,7 @@ def _carried(column: str) -> str:
 
 FILL = text(
     f"INSERT INTO result_term ({RESULT_TERM_COLUMNS}) SELECT r.id, t.term_key, "
-    f"{', '.join(f'r.{c}' for c in _OF_RESULT)} FROM result r "
+    f"{', '.join(f'r.{c}' for c in RESULT_TERM_OF_RESULT)} FROM result r "
     "JOIN work_term t ON t.work_id = r.work_id WHERE r.work_id BETWEEN :first AND :last "
     f"AND {_carried('t.term_key')}"
 )

@@ -165,6 +165,12 @@ class IndicatorRow(Base):
     source: Mapped[str] = mapped_column(Text, default="")
 
 
+FIGURE_SOUGHT = ("indicator_code", "review_state", "kind", "period_end")
+"""The columns of its result a figure seeks by, in this order: they lead
+``ix_result_figure`` and follow the term in ``ix_result_term_figure``. The one definition
+(``store.derived``, ``services.figure_read`` and the tests import it); migrations keep
+their own frozen copies, since a migration must not change when this does."""
+
 RESULT_TERM_COPIED = (
     "sex",
     "milestone",
@@ -177,10 +183,15 @@ RESULT_TERM_COPIED = (
     "work_id",
 )
 """The columns of its result that a ``result_term`` row copies besides those a figure
-seeks by: what a figure reads and filters by (migration 0015_figure_terms_wide)."""
+seeks by (``FIGURE_SOUGHT``): what a figure reads and filters by (migration
+0015_figure_terms_wide)."""
 
 
-FIGURE_INDEX = ("indicator_code", "review_state", "kind", "period_end", *RESULT_TERM_COPIED, "id")
+RESULT_TERM_OF_RESULT = (*FIGURE_SOUGHT, *RESULT_TERM_COPIED)
+"""Every column of its result a ``result_term`` row holds (after ``result_id`` and
+``term_key``), in the order of its index."""
+
+FIGURE_INDEX = (*RESULT_TERM_OF_RESULT, "id")
 """The columns of ``ix_result_figure`` (migration 0011_generation widened it)."""
 
 
@@ -261,10 +272,7 @@ class ResultTermRow(Base):
         Index(
             "ix_result_term_figure",
             "term_key",
-            "indicator_code",
-            "review_state",
-            "kind",
-            "period_end",
+            *FIGURE_SOUGHT,
             "result_id",
             *RESULT_TERM_COPIED,
         ),

@@ -21,6 +21,9 @@ down_revision = "0009_accounts"
 branch_labels = None
 depends_on = None
 
+# Frozen copies of the figure index's columns (``tables.FIGURE_SOUGHT``, then
+# ``tables.FIGURE_INDEX``), kept here on purpose: a migration must not change when the
+# tables do later.
 FIGURE_BEFORE = ("indicator_code", "review_state", "kind", "period_end")
 FIGURE_AFTER = (
     *FIGURE_BEFORE,

@@ -46,7 +46,9 @@ _BEFORE = importlib.import_module("greenfolio.store.migrations.versions.0014_fig
 way down."""
 
 SOUGHT = ("indicator_code", "review_state", "kind", "period_end")
-"""The result's columns a figure seeks by (after the term), as in 0014."""
+"""The result's columns a figure seeks by (after the term), as in 0014. This and ``COPIED``
+are frozen copies of ``tables.FIGURE_SOUGHT`` and ``tables.RESULT_TERM_COPIED``, kept here
+on purpose: a migration must not change when the tables do later."""
 COPIED = (
     "sex",
     "milestone",
