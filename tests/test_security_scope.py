@@ -127,6 +127,43 @@ def test_a_result_is_not_moved_out_of_scope_nor_made_from_a_run_elsewhere(
     assert mine.status_code == 201, mine.text
 
 
+def test_a_run_one_may_not_read_cannot_be_read_by_using_its_output(
+    setup: tuple[Database, User],
+) -> None:
+    """A run that made a result on a project the editor may not read is not theirs to
+    read; taking its output onto their own project would show them its value and then,
+    through the result it made, open the run's inputs."""
+    db, edbra = setup
+    api = client(db)
+    inputs = {"quantity": 100, "substance": "HCFC-22", "to": "co2e"}
+    run = methods.run(db, "montreal.convert", inputs)
+    entry.result_from_run(
+        db,
+        ROOT,
+        methods.FromRun(
+            run_id=run["run_id"], output="value", work="sc-khm", indicator="ghg_avoided"
+        ),
+    )
+    url = f"/api/v1/method-runs/{run['run_id']}"
+    assert api.get(url, headers=edbra.auth).status_code == 403
+    body = {"output": "value", "work": "sc-bra", "indicator": "ghg_avoided"}
+    refused = api.post(f"{url}/results", json=body, headers=edbra.auth)
+    assert refused.status_code == 403, refused.text
+    assert _results(db, "sc-bra") == []
+    assert api.get(url, headers=edbra.auth).status_code == 403, "still closed to them"
+    # a run of their own, that made nothing yet, is theirs to use
+    own = api.post(
+        "/api/v1/method-runs",
+        json={"method": "montreal.convert", "inputs": inputs},
+        headers=edbra.auth,
+    )
+    assert own.status_code == 201, own.text
+    made = api.post(
+        f"/api/v1/method-runs/{own.json()['run_id']}/results", json=body, headers=edbra.auth
+    )
+    assert made.status_code == 201, made.text
+
+
 def test_a_did_you_mean_hint_names_only_projects_one_may_read(
     setup: tuple[Database, User],
 ) -> None:

@@ -31,6 +31,7 @@ from greenfolio.domain.text import CheckedText, check_text
 from greenfolio.services import access, audit, explorer, portfolio, reference, results
 from greenfolio.services import methods as method_service
 from greenfolio.services.database import Database, reading
+from greenfolio.services.explorer_method_runs import readable_run
 from greenfolio.services.locking import claim
 from greenfolio.store.tables import ResultRevisionRow, ResultRow, WorkRow
 
@@ -275,5 +276,7 @@ def result_from_run(
         )
         country = check_country(spec.country) if spec.country else None
         access.require_new_result(session, principal, work.id, country)
+        # using a run's output reads the run: only one the editor may read
+        readable_run(session, principal, spec.run_id)
         row = method_service.add_from_run(session, spec)
         return explorer.result_dict(row, work.key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
@@ -43,28 +44,40 @@ def method_runs(
         return Page([run_brief(r) for r in rows], total, page, per_page)
 
 
+def readable_run(
+    session: Session, principal: Principal, run_id: int
+) -> tuple[MethodRunRow, list[dict[str, Any]]]:
+    """The run ``principal`` may read, with the results it made that they may read.
+
+    A run that made results belongs with them: someone who may read none of them may not
+    read the run (its inputs are the project's data), nor use its outputs. A run that made
+    no result yet is any reader's."""
+    run = session.get(MethodRunRow, run_id)
+    if run is None or principal.visibility().verified_only:
+        raise NotFoundError(
+            f"no method run {run_id}", message_id="method_run_missing", params={"run": run_id}
+        )
+    made = session.execute(
+        select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key)
+        .join(WorkRow, WorkRow.id == ResultRow.work_id)
+        .where(ResultRow.method_run_id == run.id)
+        .order_by(ResultRow.id)
+    ).all()
+    projects = access.StoredProjects()
+    readable = [
+        {"id": rid, "project": key}
+        for rid, wid, country, key in made
+        if Action.READ in projects.get(session, wid).result_actions(principal, country)
+    ]
+    if made and not readable:
+        require(principal, Action.READ, SYSTEM)
+    return run, readable
+
+
 def method_run(db: Database, principal: Principal, run_id: int) -> dict[str, Any]:
     need_reader(principal)
     with db.transaction() as session:
-        run = session.get(MethodRunRow, run_id)
-        if run is None or principal.visibility().verified_only:
-            raise NotFoundError(
-                f"no method run {run_id}", message_id="method_run_missing", params={"run": run_id}
-            )
-        made = session.execute(
-            select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key)
-            .join(WorkRow, WorkRow.id == ResultRow.work_id)
-            .where(ResultRow.method_run_id == run.id)
-            .order_by(ResultRow.id)
-        ).all()
-        projects = access.StoredProjects()
-        readable = [
-            {"id": rid, "project": key}
-            for rid, wid, country, key in made
-            if Action.READ in projects.get(session, wid).result_actions(principal, country)
-        ]
-        if made and not readable:
-            require(principal, Action.READ, SYSTEM)
+        run, readable = readable_run(session, principal, run_id)
         return {
             **run_brief(run),
             "inputs": run.inputs,
