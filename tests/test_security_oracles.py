@@ -71,3 +71,27 @@ def test_import_preview_does_not_confirm_project_fields_outside_the_scope(
         guess = _file(db, tmp_path, [], [["or-ind", None, None, None, None, sectors]])
         got = api.post(PREVIEW, files={"file": ("g.xlsx", guess, XLSX)}, headers=edbra.auth)
         assert _outcomes(got.json()) == ([], [("Projects", 2)]), (sectors, got.json())
+
+
+def test_import_preview_hints_name_only_projects_the_uploader_may_read(
+    db: Database, tmp_path: Path
+) -> None:
+    """A mistyped project key gets a "did you mean" among the uploader's own projects,
+    never among those outside their roles (on both sheets)."""
+    add_project(db, "or-ind-pops", "pops", "IND")
+    add_project(db, "or-bra-pops", "pops", "BRA")
+    edbra = add_user(db, "edbra", "editor@country:BRA")
+    edind = add_user(db, "edind", "editor@country:IND")
+    api = client(db)
+    typo = _file(
+        db, tmp_path, [_row("or-xxx-pops", 1.0)], [["or-xxx-pops", None, None, None, None, "41020"]]
+    )
+    for who, mine, theirs in (
+        (edbra, "or-bra-pops", "or-ind-pops"),
+        (edind, "or-ind-pops", "or-bra-pops"),
+    ):
+        got = api.post(PREVIEW, files={"file": ("t.xlsx", typo, XLSX)}, headers=who.auth)
+        assert got.status_code == 200, got.text
+        said = " ".join(p["message"] for p in got.json()["problems"])
+        assert said.count("did you mean") == 2 and mine in said, said
+        assert theirs not in said, said

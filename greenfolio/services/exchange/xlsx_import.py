@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
@@ -62,11 +62,12 @@ def _check_row(
     works: dict[str, int],
     indicators: dict[str, Indicator],
     allowed: set[str] | None,
+    hints: list[str],
 ) -> result_service.ResultSpec | None:
     before = len(cells.problems)
     work = cells.text("work", required=True)
     if work is not None and work not in works:
-        near = difflib.get_close_matches(work, list(works), n=2)
+        near = difflib.get_close_matches(work, hints, n=2)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
         cells.problem(
             "work",
@@ -237,11 +238,15 @@ def store_results(
 
 
 def read_checked(
-    db: Database, path: Path, progress: Progress | None = None
+    db: Database,
+    path: Path,
+    progress: Progress | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate], list[int]]:
     """Every row of the template checked against the stored records: the results, the
     project changes and each result's row number; or ``RefusedError`` listing every
-    problem by sheet, row and column."""
+    problem by sheet, row and column. A "did you mean" hint for an unknown project names
+    only the ``visible`` ones (``access.visible_works`` of the uploader)."""
     workbook = open_workbook(path)
     try:
         names = workbook.sheetnames
@@ -284,7 +289,10 @@ def read_checked(
         projects, project_headers = _project_rows(workbook, path.name)
     finally:
         workbook.close()
-    updates, project_problems = _check_projects(db, path.name, projects, project_headers)
+    with db.transaction() as session:
+        query = select(WorkRow.key)
+        hints = sorted(session.scalars(query if visible is None else query.where(visible)))
+    updates, project_problems = _check_projects(db, path.name, projects, project_headers, hints)
     cells = SheetReader(path.name, RESULTS_SHEET, headers, HEADERS)
     wanted: set[str] = set()
     for n, row in data:
@@ -298,7 +306,7 @@ def read_checked(
     spec_rows: list[int] = []
     for done, (n, row) in enumerate(data, start=1):
         cells.at(n, row)
-        spec = _check_row(cells, works, indicators, allowed)
+        spec = _check_row(cells, works, indicators, allowed, hints)
         if spec is not None:
             specs.append(spec)
             spec_rows.append(n)
@@ -349,7 +357,11 @@ def _project_rows(
 
 
 def _check_projects(
-    db: Database, file: str, data: list[tuple[int, tuple[Any, ...]]], headers: dict[str, int]
+    db: Database,
+    file: str,
+    data: list[tuple[int, tuple[Any, ...]]],
+    headers: dict[str, int],
+    hints: list[str],
 ) -> tuple[list[xlsx_projects.ProjectUpdate], list[Problem]]:
     """Each row of the Projects sheet checked, then each changed record as a whole."""
     if not data:
@@ -362,7 +374,7 @@ def _check_projects(
         seen: dict[str, int] = {}
         for n, row in data:
             cells.at(n, row)
-            update = xlsx_projects.check_row(cells, works, orgs)
+            update = xlsx_projects.check_row(cells, works, orgs, hints)
             if update is None:
                 continue
             if update.work in seen:

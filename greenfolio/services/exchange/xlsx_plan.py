@@ -154,9 +154,10 @@ def _plan(
 
 
 def _read(
-    db: Database, path: Path
+    db: Database, principal: Principal, path: Path
 ) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate], dict[int, int]]:
-    specs, updates, rows = xlsx_import.read_checked(db, path)
+    visible = access.visible_works(principal.visibility())
+    specs, updates, rows = xlsx_import.read_checked(db, path, visible=visible)
     return specs, updates, dict(enumerate(rows))
 
 
@@ -164,7 +165,7 @@ def preview(db: Database, principal: Principal, path: Path) -> Plan:
     """Service call: what importing ``path`` would change, for ``principal``; nothing is
     written."""
     try:
-        specs, updates, rows_of = _read(db, path)
+        specs, updates, rows_of = _read(db, principal, path)
     except RefusedError as refused:
         return Plan(problems=list(refused.problems))
     with db.transaction() as session:
@@ -174,7 +175,7 @@ def preview(db: Database, principal: Principal, path: Path) -> Plan:
 def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
     """Service call: import ``path`` as ``principal`` if it still plans to ``digest`` (the
     preview the uploader confirmed): all its rows in one transaction, or nothing."""
-    specs, updates, rows_of = _read(db, path)
+    specs, updates, rows_of = _read(db, principal, path)
     with audit.acting_as(principal.actor), db.transaction() as session:
         plan = _plan(session, principal, specs, updates, rows_of)
         if plan.problems:

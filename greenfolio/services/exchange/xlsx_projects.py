@@ -95,12 +95,15 @@ def _stated(value: Any) -> str:
     return str(value).strip()
 
 
-def check_row(cells: SheetReader, works: set[str], orgs: set[str]) -> ProjectUpdate | None:
-    """The row's changes, each cell checked; None (with problems noted) if any is wrong."""
+def check_row(
+    cells: SheetReader, works: set[str], orgs: set[str], hints: list[str]
+) -> ProjectUpdate | None:
+    """The row's changes, each cell checked; None (with problems noted) if any is wrong.
+    ``hints``: the projects a "did you mean" may name (those the uploader may see)."""
     before = len(cells.problems)
     work = cells.text("work", required=True)
     if work is not None and work not in works:
-        near = difflib.get_close_matches(work, sorted(works), n=2)
+        near = difflib.get_close_matches(work, hints, n=2)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
         cells.problem(
             "work",
