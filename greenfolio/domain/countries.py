@@ -85,15 +85,30 @@ CLDR_CAPITAL_FORMS = frozenset({"COD", "COG"})
 _ARABIC_MARKS = re.compile("[\u064b-\u0652]")
 
 
+ISO_INVERTED = frozenset({"BOL", "COD", "FSM", "IRN", "KOR", "MDA", "PRK", "PSE", "TZA", "VEN"})
+"""States whose ISO 3166 name is a catalogue inversion, the name and then the form of State
+("Korea, Republic of"). A comma in any other ISO name is part of it: a list of islands
+("Bonaire, Sint Eustatius and Saba"; "Saint Helena, Ascension and Tristan da Cunha") or a
+qualifier ("Taiwan, Province of China"), which turned around read "Province of China
+Taiwan" or lost a part."""
+
+
+ISO_AS_WRITTEN = frozenset({"TWN", "PSE"})
+"""Names taken from ISO 3166 in every language, where CLDR's leaves out ISO's qualifier
+("Taiwan, Province of China", "中国台湾省") or says another thing (CLDR's Chinese
+"巴勒斯坦领土", "Palestinian Territories", for the State of Palestine)."""
+
+
 def _iso_name(country: Any, lang: str) -> str | None:
     """The ISO 3166 name in running-text order, or None if it cannot be turned around."""
-    iso = _iso_translation(lang).gettext(country.name)
+    iso = str(_iso_translation(lang).gettext(country.name))
+    inverted = country.alpha_3 in ISO_INVERTED
     if lang == "ar":
         iso = _ARABIC_MARKS.sub("", iso)
         _head, sep, tail = iso.partition("، ")
-        return tail if sep else iso
-    if "," not in iso:
-        return str(iso)
+        return tail if sep and inverted else iso
+    if "," not in iso or not inverted:
+        return iso
     return _uninvert(iso)
 
 
@@ -191,11 +206,17 @@ def russian_names(codes: list[str], prep: str = "", case: str = "") -> list[str]
 
 
 def _fallback_name(country: Any, lang: str) -> str:
-    """ISO or CLDR name for a country the UNTERM table lacks."""
-    formal = lang in ("fr", "es", "ru", "ar") and (
-        "," in country.name or "،" in _iso_translation(lang).gettext(country.name)
+    """ISO or CLDR name for a country the UNTERM table lacks: ISO's where ISO gives a
+    formal form that CLDR shortens ("République de Corée", not CLDR's "Corée du Sud"),
+    Russian ISO names where the English one holds a comma (CLDR abbreviates them:
+    "о-в Св. Елены"), else CLDR's (better edited than ISO's "Islas Vírgenes, de EEUU.")."""
+    code = country.alpha_3
+    formal = (
+        code in ISO_AS_WRITTEN
+        or (lang in ("fr", "es", "ar") and code in ISO_INVERTED)
+        or (lang == "ru" and "," in country.name)
     )
-    if lang != "en" and not formal and country.alpha_3 not in CLDR_CAPITAL_FORMS:
+    if lang != "en" and not formal and code not in CLDR_CAPITAL_FORMS:
         cldr = Locale.parse(lang).territories.get(country.alpha_2)
         if cldr:
             return str(cldr)

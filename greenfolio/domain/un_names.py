@@ -23,6 +23,9 @@ from importlib import resources
 
 _ARTICLE = re.compile(r"^(?P<base>.*?)\s*[(（](?P<art>the|le|la|les|l'|el|los|las)[)）]$")
 _NO_ARTICLE = re.compile(r"^(?P<base>.*?)\s*\((?:sans article|sin artículo)\)$")
+_LEADING = re.compile(r"^(?P<art>the|le|la|les|el|los|las) (?P<base>.+)$")
+"""An article written before the name, as UNTERM writes one name ("la República de
+Moldova") where the others carry theirs in brackets after it."""
 _QUALIFIED = re.compile(r"[(（].+[)）]")
 
 CONTRACTIONS: dict[str, dict[tuple[str, str], str]] = {
@@ -43,12 +46,12 @@ class UnName:
 
     @property
     def article(self) -> str:
-        match = _ARTICLE.match(self.short)
+        match = _ARTICLE.match(self.short) or _LEADING.match(self.short)
         return match.group("art") if match else ""
 
     @property
     def table(self) -> str:
-        for pattern in (_ARTICLE, _NO_ARTICLE):
+        for pattern in (_ARTICLE, _NO_ARTICLE, _LEADING):
             match = pattern.match(self.short)
             if match:
                 return match.group("base")

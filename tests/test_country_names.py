@@ -1,0 +1,44 @@
+"""Country names on pages and in forms, in the six languages: each State or territory
+once, named as the UN, ISO 3166 or CLDR write it, never a catalogue inversion turned
+around where it was not one ("Province of China Taiwan") nor a part lost ("China" for
+Hong Kong, "Chinese province" for Taiwan)."""
+
+from __future__ import annotations
+
+import pytest
+
+from greenfolio.domain.countries import all_countries, country_name
+
+LANGS = ("en", "fr", "es", "ru", "zh", "ar")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_country_is_named_once_in_a_form(lang: str) -> None:
+    names = [name for _code, name in all_countries(lang)]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, twice
+    assert all(not n.endswith("*") for n in names)
+
+
+@pytest.mark.parametrize(
+    ("code", "lang", "name"),
+    [
+        ("HKG", "en", "Hong Kong"),
+        ("MAC", "en", "Macao"),
+        ("TWN", "en", "Taiwan, Province of China"),
+        ("TWN", "fr", "Taïwan, province de Chine"),
+        ("TWN", "zh", "中国台湾省"),
+        ("TWN", "ar", "تايوان، محافظة صينية"),
+        ("BES", "fr", "Pays-Bas caribéens"),
+        ("SHN", "fr", "Sainte-Hélène"),
+        ("VIR", "es", "Islas Vírgenes de EE. UU."),
+        ("VIR", "ru", "Виргинские острова (США)"),
+        ("KOR", "fr", "République de Corée"),
+        ("PSE", "es", "Estado de Palestina"),
+        ("PSE", "zh", "巴勒斯坦"),
+        ("MDA", "es", "República de Moldova"),
+        ("VAT", "ar", "الكرسي الرسولي"),
+    ],
+)
+def test_names_the_fallbacks_used_to_get_wrong(code: str, lang: str, name: str) -> None:
+    assert country_name(code, lang) == name
