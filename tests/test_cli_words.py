@@ -18,6 +18,7 @@ from greenfolio.interfaces.cli.app import app
 from greenfolio.refdata import catalogue
 from greenfolio.refdata.loader import parse_yaml
 from greenfolio.services.database import Database
+from greenfolio.store.tables import ResultRow
 from tests.test_api_support import PASSWORD, add_user
 
 runner = CliRunner()
@@ -152,6 +153,33 @@ def test_work_and_results_lists_say_status_kind_and_unit_in_words(demo_db: Datab
     assert code == 0 and "verified" in _cells(text), text
     code, text = _run("indicators", "list", "--db", url)
     assert "ODP t" in _cells(text) and "ODP_tonne" not in text
+
+
+@sqlite_only
+def test_a_unit_read_off_a_list_can_be_typed_back(demo_db: Database) -> None:
+    """``results list`` prints "countries"; ``results add --unit countries`` takes it, as
+    it takes the code ("country") and "ODP t" for ODP tonnes."""
+    url = _url(demo_db)
+
+    def add(indicator: str, value: str, unit: str) -> tuple[int, str]:
+        return _run(
+            "results", "add", "--work", "idb49-emobility", "--indicator", indicator,
+            "--value", value, "--unit", unit, "--period-end", "2021-06-30", "--json",
+            "--db", url,
+        )  # fmt: skip
+
+    for indicator, value, typed, stored in (
+        ("countries_supported", "1", "countries", "country"),
+        ("countries_supported", "1", "country", "country"),
+        ("ods_phased_out_odp", "2.5", "ODP t", "ODP_tonne"),
+    ):
+        code, text = add(indicator, value, typed)
+        assert code == 0, text
+        with demo_db.transaction() as session:
+            row = session.get(ResultRow, json.loads(text)["id"])
+            assert row is not None and row.unit == stored, (typed, row.unit if row else None)
+    code, text = add("ods_phased_out", "2.5", "furlongz")
+    assert code != 0 and "furlongz" in text
 
 
 @sqlite_only

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from babel import Locale
 
-from greenfolio.interfaces.http.labels import UNITS, _unit_forms
+from greenfolio.interfaces.http.labels import UNITS, unit_forms
 from greenfolio.interfaces.web.i18n import CLDR, Translator
 
 COUNTED = ("country", "project", "policy", "publication", "person", "institution", "event",
@@ -43,7 +43,7 @@ def test_counted_unit_takes_the_numbers_plural_form(
 
 
 def test_every_category_of_each_language_names_every_counted_unit() -> None:
-    forms = _unit_forms()
+    forms = unit_forms()
     for lang, by_category in forms.items():
         categories = set(Locale.parse(CLDR[lang]).plural_form.tags) | {"other"}
         assert set(by_category) <= categories, lang

@@ -71,7 +71,13 @@ def results_add(
     work: Annotated[str, typer.Option(help="Work item key.")],
     indicator: Annotated[str, typer.Option(help="Indicator code.")],
     value: Annotated[float, typer.Option(help="The value.")],
-    unit: Annotated[str | None, typer.Option(help="Unit (default: the indicator's).")] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            help="Unit (default: the indicator's): a unit code or the word a list prints "
+            'for it ("t", "ODP t", "countries").'
+        ),
+    ] = None,
     kind: Annotated[ValueKind, typer.Option()] = ValueKind.ACTUAL,
     qualifier: Annotated[Qualifier, typer.Option()] = Qualifier.EXACT,
     period_start: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
@@ -87,6 +93,7 @@ def results_add(
     db: DbOption = None,
 ) -> None:
     """Record a result as a draft (as the operating-system user, or signed in with --as)."""
+    from greenfolio.interfaces.cli.words import unit_code
     from greenfolio.services import coverage
     from greenfolio.services import results as result_service
 
@@ -95,7 +102,7 @@ def results_add(
             work=work,
             indicator=indicator,
             value=value,
-            unit=unit,
+            unit=unit_code(unit) if unit else None,
             kind=kind,
             qualifier=qualifier,
             period_start=period_start,

@@ -30,6 +30,28 @@ def said(group: str, code: str | None) -> str:
     return word(group, code, LANG)
 
 
+def unit_code(typed: str) -> str:
+    """The unit code for what someone typed: a code as it is ("t", "ODP_tonne"), or the
+    word this command line prints for one ("countries", "country", "ODP t", "t CO₂e",
+    "tCO2e"), so that a unit read off a table can be typed back; anything else as typed,
+    for the unit check to judge."""
+    from greenfolio.interfaces.http.labels import unit_forms
+    from greenfolio.refdata.catalogue import catalogue
+
+    wanted = " ".join(typed.split()).casefold()
+    found: dict[str, str] = {}
+    for key, text in catalogue(LANG).items():
+        if key.startswith("unit_"):
+            found.setdefault(str(text).casefold(), key.removeprefix("unit_"))
+            found.setdefault(str(text).replace("₂", "2").casefold(), key.removeprefix("unit_"))
+    for forms in unit_forms().get(LANG, {}).values():
+        for code, text in forms.items():
+            found.setdefault(text.casefold(), code)
+    if typed in found.values():
+        return typed
+    return found.get(wanted, typed)
+
+
 def counted(unit: str | None, value: float | None) -> str:
     """The unit after ``value`` in the number's form, as the pages write it: "1 policy",
     "4 policies"."""

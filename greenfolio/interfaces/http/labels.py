@@ -139,7 +139,7 @@ def label(tr: Texts, group: str, code: str | None) -> str:
 
 
 @cache
-def _unit_forms() -> dict[str, dict[str, dict[str, str]]]:
+def unit_forms() -> dict[str, dict[str, dict[str, str]]]:
     data = read_yaml("greenfolio.interfaces.http", "unit_forms.yaml")
     return {str(lang): dict(forms) for lang, forms in data.items()}
 
@@ -151,7 +151,7 @@ def counted_unit(tr: Texts, code: str | None, value: float | None) -> str:
     word = label(tr, "unit", code)
     if value is None or not code:
         return word
-    forms = _unit_forms().get(tr.lang)
+    forms = unit_forms().get(tr.lang)
     if not forms:
         return word
     number = int(value) if float(value).is_integer() else value
