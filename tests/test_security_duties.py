@@ -96,6 +96,13 @@ def test_the_pages_hide_and_refuse_verifying_ones_own_result(db: Database) -> No
     )
     done = other.post(f"/results/{rid}/review", data={**form, "csrf": other_csrf})
     assert done.status_code == 303
+    # the next page says what the step did, in the reviewer's language
+    assert done.headers["location"] == f"/results/{rid}?saved=verify"
+    for lang, words in (("en", "Verified: the result now counts in reports."),
+                        ("fr", "Vérifié\u00a0: le résultat compte désormais")):  # fmt: skip
+        shown = other.get(f"/results/{rid}?saved=verify&lang={lang}").text
+        flash = lxml.html.fromstring(shown).xpath('string(//p[@class="flash"])')
+        assert flash.startswith(words), flash
     assert api.get(f"/api/v1/results/{rid}", headers=admin.auth).json()["review_state"] == (
         "verified"
     )

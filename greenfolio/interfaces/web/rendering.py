@@ -122,7 +122,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         path=request.url.path,
         here=here_of(request),
         langs=[(code, endonym(code)) for code in UN_LANGUAGES],
-        saved=request.query_params.get("saved") == "1",
+        saved=_saved_message(request),
         choices=CHOICES,
         **context,
     )
@@ -186,9 +186,25 @@ def check_csrf(request: Request, token: str) -> None:
         )
 
 
-def redirect(target: str, saved: bool = True) -> RedirectResponse:
+SAID_AFTER = frozenset({"submit", "verify", "return"})
+"""Review steps the next page names ("Verified: the result now counts in reports.")
+rather than saying "Saved." (catalogue: ``saved_<step>``)."""
+
+
+def redirect(target: str, saved: bool | str = True) -> RedirectResponse:
+    """Go to ``target`` after a change, which the page then confirms: "Saved.", or the
+    review step ``saved`` names (one of ``SAID_AFTER``)."""
     sep = "&" if "?" in target else "?"
-    return RedirectResponse(target + (f"{sep}saved=1" if saved else ""), status_code=303)
+    mark = saved if isinstance(saved, str) and saved in SAID_AFTER else "1" if saved else ""
+    return RedirectResponse(target + (f"{sep}saved={mark}" if mark else ""), status_code=303)
+
+
+def _saved_message(request: Request) -> str | None:
+    """The catalogue key of the confirmation a redirect asked for (None: none)."""
+    mark = request.query_params.get("saved")
+    if mark == "1":
+        return "saved"
+    return f"saved_{mark}" if mark in SAID_AFTER else None
 
 
 def form_errors(request: Request, exc: pydantic.ValidationError) -> list[str]:

@@ -231,7 +231,7 @@ def review_result(
         # A refusal of the review itself (e.g. verifying one's own figure) keeps its 403.
         status = 403 if status == 403 else 422
         return show_result(result_id, request, db, status, errors=[said(request, exc)])
-    return redirect(safe_next(next_page or f"/results/{result_id}"))
+    return redirect(safe_next(next_page or f"/results/{result_id}"), saved=action)
 
 
 @router.get("/method-runs/{run_id}", response_class=HTMLResponse)
