@@ -10,6 +10,7 @@ import lxml.html
 import pytest
 
 from greenfolio.domain.countries import all_countries, name_order
+from greenfolio.domain.numbers import decimal_text
 from greenfolio.domain.results import Sex
 from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.services.database import Database
@@ -143,3 +144,40 @@ def test_an_editor_of_one_country_is_offered_that_country(demo_db: Database) -> 
     assert [code for code, _ in _countries(form)] == ["", "SEN"]
     web, _ = browser(demo_db, add_user(demo_db, "all", "editor@all"))
     assert len(_countries(_form(web, "pops_destroyed", "en"))) == len(all_countries("en")) + 1
+
+
+@SQLITE
+@pytest.mark.parametrize(
+    ("indicator", "unit", "sent", "shown"),
+    [
+        ("participants", "person", "2", "2"),
+        ("pops_destroyed", "t", "5", "5"),
+        ("pops_destroyed", "t", "0.5", "0.5"),
+        ("pops_destroyed", "t", "0.1", "0.1"),
+        ("pops_destroyed", "t", "0.0000001", "0.0000001"),
+        ("pops_destroyed", "t", "123456789012345678901", "123456789012345680000"),
+    ],
+)
+def test_the_revision_form_shows_the_value_as_a_person_types_it(
+    demo_db: Database, indicator: str, unit: str, sent: str, shown: str
+) -> None:
+    """A stored float is shown in the revision form's number field as typed: a count of 2
+    is "2" (not "2.0", which a whole-number field flags), no exponent, no float noise."""
+    web, csrf = browser(demo_db, add_user(demo_db, "ed", "editor@all"))
+    fields = {**TONNES, "indicator": indicator, "unit": unit, "value": sent}
+    made = web.post(f"/projects/{PROJECT}/results", data={"csrf": csrf, **fields})
+    assert made.status_code == 303, made.text[-2000:]
+    where = made.headers["location"].split("?")[0]
+    form = lxml.html.fromstring(web.get(where).text).xpath("//form[@class='entry']")[0]
+    assert form.xpath(".//input[@name='value']/@value") == [shown]
+
+
+def test_a_number_is_written_as_typed() -> None:
+    assert [decimal_text(v) for v in (2.0, 0.5, 1e-07, 1e20, 0.1, 12.5)] == [
+        "2",
+        "0.5",
+        "0.0000001",
+        "100000000000000000000",
+        "0.1",
+        "12.5",
+    ]

@@ -8,6 +8,7 @@ millions, with CLDR grouping inside the mantissa.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from babel.numbers import format_compact_decimal, format_decimal
@@ -27,6 +28,14 @@ APPROXIMATE_FORMS: dict[str, dict[Qualifier, str]] = {
 
 SCALE_FROM = 1_000_000
 """Approximate values from this size on are written with a scale word (million, 万)."""
+
+
+def decimal_text(value: float) -> str:
+    """A float as a person types it (and IATI writes numbers): positional, no exponent,
+    no float noise (the shortest text that reads back as the same float), no trailing
+    ``.0``: 2.0 is "2", 1e-07 is "0.0000001"."""
+    text = format(Decimal(repr(value)), "f")
+    return text[:-2] if text.endswith(".0") else text
 
 
 def plain_number(value: float, lang: str, max_decimals: int = 3) -> str:

@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.errors import GreenfolioError, UnitMismatchError
 from greenfolio.domain.exchange import Problem, Severity, group_problems
 from greenfolio.domain.iati import IatiIndicator, IatiResult, Observation, OrgRef
+from greenfolio.domain.numbers import decimal_text
 from greenfolio.domain.results import ReviewState, ValueKind
 from greenfolio.domain.units import convert
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.database import Database
 from greenfolio.services.exchange.iati_load import iter_work_ids, load_activities
-from greenfolio.services.exchange.iati_write import ActivityWriter, Unwritable, decimal_text
+from greenfolio.services.exchange.iati_write import ActivityWriter, Unwritable
 from greenfolio.store.tables import (
     IatiIndicatorRow,
     IndicatorRow,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 
 import pycountry
@@ -35,6 +34,7 @@ from greenfolio.domain.iati import (
     Observation,
     OrgRef,
 )
+from greenfolio.domain.numbers import decimal_text
 from greenfolio.domain.results import ValueKind
 
 WGS84 = "http://www.opengis.net/def/crs/EPSG/0/4326"
@@ -64,12 +64,6 @@ _UNCARRIED = "All strings must be XML compatible: no NULL bytes or control chara
 
 class Unwritable(ValueError):
     """A value of the record that XML cannot carry; the activity is left out, named."""
-
-
-def decimal_text(value: float) -> str:
-    """A float as IATI writes numbers: positional, no exponent, no trailing ``.0``."""
-    text = format(Decimal(repr(value)), "f")
-    return text[:-2] if text.endswith(".0") else text
 
 
 @lru_cache(maxsize=512)
