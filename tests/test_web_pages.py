@@ -57,6 +57,34 @@ def test_sign_in_sets_a_safe_session_cookie(demo_db: Database) -> None:
 
 
 @SQLITE
+def test_the_sign_in_page_does_not_lead_back_to_itself(demo_db: Database) -> None:
+    """No "Sign in" link on the sign-in page (it pointed to /login?next=/login), and a
+    ``next`` naming the sign-in or sign-out page leads home after signing in."""
+    add_user(demo_db, "dee", "viewer@all")
+    web = client(demo_db)
+    page = _doc(web.get("/login", params={"next": "/login"}).text)
+    assert not page.xpath("//a[starts-with(@href, '/login')]")
+    assert page.xpath("//form[@action='/login']//input[@name='next']/@value") == ["/"]
+    elsewhere = _doc(web.get("/projects", follow_redirects=True).text)  # a page that asks
+    assert elsewhere.xpath("//input[@name='next']/@value") == ["/projects"]
+    assert _doc(client(demo_db, public=True).get("/").text).xpath("//a[@href='/login?next=/']")
+    for target, lands in [
+        ("/login", "/"),
+        ("/login?next=/login", "/"),
+        ("/login/", "/"),
+        ("/%6Cogin", "/"),
+        ("/projects/../login", "/"),
+        ("/logout", "/"),
+        ("/projects?programme=pops", "/projects?programme=pops"),
+        ("https://elsewhere.example/", "/"),
+    ]:
+        fresh, csrf = browser(demo_db, None)
+        sent = {"csrf": csrf, "username": "dee", "password": PASSWORD, "next": target}
+        done = fresh.post("/login", data=sent)
+        assert done.status_code == 303 and done.headers["location"] == lands, target
+
+
+@SQLITE
 def test_wrong_passwords_are_refused_then_rate_limited(demo_db: Database) -> None:
     add_user(demo_db, "ben", "viewer@all")
     web, csrf = browser(demo_db, None)

@@ -27,6 +27,7 @@ from greenfolio.interfaces.http.refusals import classify
 from greenfolio.interfaces.web.rendering import (
     Csrf,
     Db,
+    after_sign_in,
     check_csrf,
     redirect,
     render,
@@ -43,7 +44,7 @@ router = APIRouter(include_in_schema=False)
 def login_page(
     request: Request, next_page: Annotated[str | None, Query(alias="next")] = None
 ) -> Response:
-    return render(request, "login.html", next=safe_next(next_page), errors=[])
+    return render(request, "login.html", next=after_sign_in(next_page), errors=[])
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -65,7 +66,7 @@ def login(
             request,
             "login.html",
             status=classify(exc)[0],
-            next=safe_next(next_page),
+            next=after_sign_in(next_page),
             errors=[said(request, exc)],
             username=username.strip(),
         )
@@ -74,7 +75,7 @@ def login(
     if old:
         accounts.end_session(db, old)
     secret = accounts.start_session(db, who.user_id)
-    response = RedirectResponse(safe_next(next_page), status_code=303)
+    response = RedirectResponse(after_sign_in(next_page), status_code=303)
     _set_session(request, response, secret)
     return response
 

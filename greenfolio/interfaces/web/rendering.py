@@ -8,10 +8,11 @@ cookie (HttpOnly, SameSite=Strict) that is renewed at sign-in and sign-out.
 
 from __future__ import annotations
 
+import posixpath
 import secrets
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import jinja2
 import pydantic
@@ -101,6 +102,14 @@ def safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+def after_sign_in(target: str | None) -> str:
+    """Where signing in leads: ``target`` if :func:`safe_next` allows it, except the
+    sign-in and sign-out pages themselves (landing on the sign-in form again): home."""
+    found = safe_next(target)
+    path = posixpath.normpath(unquote(urlsplit(found).path))
+    return "/" if path in ("/login", "/logout") else found
 
 
 def here_of(request: Request) -> str:
