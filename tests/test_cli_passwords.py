@@ -154,3 +154,28 @@ def test_on_a_terminal_the_password_is_asked_for_hidden(url: str) -> None:
     assert "user t1 created" in text
     assert "typed-at-prompt-1" not in text and "password:" not in text
     assert signs_in(url, "t1", "typed-at-prompt-1")
+
+
+def _help(*command: str) -> str:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "2000"})
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.replace("│", " ").split())
+
+
+def test_the_password_file_help_says_what_is_read(url: str, tmp_path: Path) -> None:
+    """The demo's password files start with a ``user:`` line: the password is read from
+    the ``password:`` line, and the help says so (it said "the first line of this file");
+    signing in as an account (``--as``) never generates a password, and its help says so."""
+    demo_file = tmp_path / "demo-password"
+    demo_file.write_text("user: f1\npassword: from-the-demo-file-1\n", "utf-8")
+    code, text = run(
+        "users", "create", "f1", "--role", "viewer", "--password-file", str(demo_file), "--db", url
+    )
+    assert code == ExitCode.OK, text
+    assert signs_in(url, "f1", "from-the-demo-file-1")
+    for command in (("users", "create"), ("users", "set-password"), ("results", "verify")):
+        said = _help(*command)
+        assert "'password:' line" in said and "else its first line" in said, command
+        assert "the first line of this file" not in said
+    assert "generated" in _help("users", "create")
+    assert "generated" not in _help("results", "verify").split("--password-file", 1)[1]

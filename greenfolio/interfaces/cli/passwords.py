@@ -26,13 +26,24 @@ PasswordOption = Annotated[
         help=f"Deprecated: shows in the process list; use --password-file or ${ENV_PASSWORD}.",
     ),
 ]
+_FILE_FORM = (
+    "the value of its 'password:' line (as in the demo's password files, whose first line is "
+    "'user: NAME'), else its first line ('-': one line of standard input)."
+)
 PasswordFileOption = Annotated[
     Path | None,
     typer.Option(
         "--password-file",
-        help="Read the password from the first line of this file ('-': standard input). "
-        f"Else ${ENV_PASSWORD}, else a prompt on a terminal; with none, one is generated "
-        "and printed.",
+        help=f"Read the password from this file: {_FILE_FORM} Else ${ENV_PASSWORD}, else a "
+        "prompt on a terminal; with none, one is generated and printed.",
+    ),
+]
+SignInPasswordFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--password-file",
+        help=f"Read the password of the --as account from this file: {_FILE_FORM} Else "
+        f"${ENV_PASSWORD}, else a prompt on a terminal.",
     ),
 ]
 

@@ -18,7 +18,7 @@ from greenfolio.interfaces.cli.common import (
     table,
     warn,
 )
-from greenfolio.interfaces.cli.passwords import PasswordFileOption
+from greenfolio.interfaces.cli.passwords import SignInPasswordFileOption
 
 results_app = typer.Typer(help="Record and review results.", no_args_is_help=True)
 
@@ -88,7 +88,7 @@ def results_add(
     evidence: Annotated[str | None, typer.Option()] = None,
     citation: Annotated[str | None, typer.Option()] = None,
     as_user: AsOption = None,
-    password_file: PasswordFileOption = None,
+    password_file: SignInPasswordFileOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -178,7 +178,7 @@ def _review(
 def results_submit(
     ids: list[int],
     as_user: AsOption = None,
-    password_file: PasswordFileOption = None,
+    password_file: SignInPasswordFileOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -190,7 +190,7 @@ def results_submit(
 def results_verify(
     ids: list[int],
     as_user: AsOption = None,
-    password_file: PasswordFileOption = None,
+    password_file: SignInPasswordFileOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -204,7 +204,7 @@ def results_return(
     ids: list[int],
     reason: Annotated[str, typer.Option(help="Why the result goes back to its author.")],
     as_user: AsOption = None,
-    password_file: PasswordFileOption = None,
+    password_file: SignInPasswordFileOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
