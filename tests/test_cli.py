@@ -6,12 +6,15 @@ import json
 from pathlib import Path
 
 import lxml.html
+import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import results
 from greenfolio.services.database import Database
 from greenfolio.store import migrate
+from greenfolio.store.tables import WorkRow
 from tests.outline import EXPECTED
 
 runner = CliRunner()
@@ -53,6 +56,45 @@ def test_a_database_without_schema_is_refused(tmp_path: Path) -> None:
     code, output = _run("figures", "--year", "2021", "--db", str(tmp_path / "new.sqlite"))
     assert code == 3
     assert "greenfolio db upgrade" in output
+
+
+IATI_EXAMPLE = Path(__file__).parent / "data" / "iati" / "files" / "iati-example-v203.xml"
+
+
+@pytest.mark.parametrize("empty", [False, True], ids=["absent", "zero-bytes"])
+def test_an_import_makes_a_database_not_made_yet(tmp_path: Path, empty: bool) -> None:
+    """The demo's next step, ``import iati FILE.xml --db mine.sqlite``, on a new file: the
+    database is made at the current schema (said in one line), not refused and left empty."""
+    mine = tmp_path / "mine.sqlite"
+    if empty:
+        mine.touch()
+    code, output = _run("import", "iati", str(IATI_EXAMPLE), "--db", str(mine))
+    assert code == 0, output
+    assert [line for line in output.splitlines() if line.startswith("created ")] == [
+        f"created sqlite:///{mine} at the current schema (revision {migrate.head_revision()})"
+    ]
+    db = Database.open(str(mine))
+    try:
+        assert db.is_current()
+        with db.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(WorkRow)) == 13
+    finally:
+        db.close()
+    code, output = _run("import", "iati", str(IATI_EXAMPLE), "--db", str(mine))
+    assert code == 0 and "created" not in output.replace("created 0", "")
+
+
+def test_an_import_refuses_a_database_at_an_older_schema(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    db = Database.open(str(old))
+    migrate.upgrade(db.engine, "0015_figure_terms_wide")
+    db.close()
+    code, output = _run("import", "iati", str(IATI_EXAMPLE), "--db", str(old))
+    assert code == 3 and "not at the current schema" in output
+    assert "greenfolio db upgrade" in output and "created" not in output
+    db = Database.open(str(old))
+    assert migrate.current_revision(db.engine) == "0015_figure_terms_wide"
+    db.close()
 
 
 def test_bad_input_exits_2_with_a_fix(demo_db: Database) -> None:

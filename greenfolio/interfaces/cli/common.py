@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
@@ -220,11 +221,33 @@ def connect(url: str | None) -> Database:
     return Database.open(url)
 
 
-def open_db(url: str | None, *, upgrade: bool = False) -> Database:
+def _new_sqlite_file(url: str | None) -> bool:
+    """Whether ``url`` names an SQLite file not made yet (absent, or 0 bytes)."""
+    from sqlalchemy.engine import make_url
+
+    from greenfolio.store.engine import resolve_url
+
+    parsed = make_url(resolve_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return False
+    path = Path(str(parsed.database))
+    return not path.exists() or (path.is_file() and path.stat().st_size == 0)
+
+
+def open_db(url: str | None, *, upgrade: bool = False, create: bool = False) -> Database:
     """The database at ``url``, refused (exit 3) unless at the current schema; with
-    ``upgrade``, migrated first."""
+    ``upgrade``, migrated first; with ``create``, an SQLite file not made yet (absent or
+    empty) is made at the current schema with the packaged reference data, as
+    ``db upgrade`` would (an existing database at an older schema is still refused)."""
+    made = create and _new_sqlite_file(url)
     db = connect(url)
-    if upgrade:
+    if made:
+        from greenfolio.services import reference
+
+        revision = db.upgrade()
+        reference.sync(db)
+        err.print(f"created {db.url} at the current schema (revision {revision})", highlight=False)
+    elif upgrade:
         db.upgrade()
     elif not db.is_current():
         err.print(

@@ -124,7 +124,7 @@ def import_iati(
 
     with errors():
         ruleset = load_ruleset(rules) if rules is not None else None
-        database = open_db(db)
+        database = open_db(db, create=True)
         with progress() as bar:
             tasks: dict[Path, TaskID] = {}
 
@@ -165,7 +165,7 @@ def import_mlf_apr(
 
     with errors():
         day = _date(as_of)
-        database = open_db(db)
+        database = open_db(db, create=True)
         with progress() as bar:
             task = bar.add_task(f"reading {file.name}", total=None)
 
@@ -188,7 +188,7 @@ def import_xlsx(
     from greenfolio.services.exchange.xlsx_import import import_results
 
     with errors():
-        database = open_db(db)
+        database = open_db(db, create=True)
         with progress() as bar:
             task = bar.add_task(f"reading {file.name}", total=None)
 
