@@ -97,6 +97,13 @@ def test_an_import_refuses_a_database_at_an_older_schema(tmp_path: Path) -> None
     db.close()
 
 
+def test_import_iati_names_its_files_argument() -> None:
+    result = runner.invoke(app, ["import", "iati", "--help"], env={"COLUMNS": "200"})
+    assert "{FILE.xml}..." in result.output and "{files}" not in result.output
+    code, output = _run("import", "iati")
+    assert code == 2 and "Missing argument 'FILE.xml'" in output
+
+
 def test_bad_input_exits_2_with_a_fix(demo_db: Database) -> None:
     url = _url(demo_db)
     code, output = _run(

@@ -90,7 +90,9 @@ def _report(summary: Summary, as_json: bool, what: str = "activity") -> None:
 
 @import_app.command("iati")
 def import_iati(
-    files: Annotated[list[Path], typer.Argument(help="IATI activity XML files.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE.xml", help="IATI activity XML files.")
+    ],
     strict: Annotated[
         bool,
         typer.Option(
