@@ -135,6 +135,34 @@ def test_arabic_is_right_to_left_and_chinese_names_countries(demo_db: Database) 
 
 
 @SQLITE
+def test_left_to_right_items_are_isolated_in_right_to_left_pages(demo_db: Database) -> None:
+    """In Arabic, a project key, an account name or a date set in a sentence is isolated
+    (<bdi>, or FSI … PDI inside a history sentence): "· data-entry · 2026/11/30" read as
+    "30 · 2026/11/data-entry", and a key wrapped at its hyphen as "-idb49"."""
+    key = "idb49-pops-programme"
+    web, _ = browser(demo_db, add_user(demo_db, "dee", "viewer@all"))
+    project = _doc(web.get(f"/projects/{key}", params={"lang": "ar"}).text)
+    assert project.get("dir") == "rtl"
+    assert project.xpath("//p[@class='meta']/bdi/code/text()") == [key]
+    said = project.xpath("//table[@class='history']//td/text()")  # "Created project KEY"
+    assert any(text.endswith(f" \u2068{key}\u2069") for text in said), said
+    changes = project.xpath("//table[@class='history']//ul[@class='changes']/li/text()")
+    assert any(text.endswith(f"\u2068{key}\u2069") for text in changes), changes
+    english = web.get(f"/projects/{key}", params={"lang": "en"}).text
+    assert f"Created project {key}<" in english and "\u2068" not in english
+    listed = _doc(web.get("/projects", params={"lang": "ar"}).text)
+    assert key in listed.xpath(f"//a[@href='/projects/{key}']/bdi/text()")
+    where = project.xpath("//a[starts-with(@href, '/results/')]/@href")[0]
+    result = _doc(web.get(where, params={"lang": "ar"}).text)
+    steps = result.xpath("//ol[@class='steps']/li")
+    assert len(steps) >= 2  # the demo's results were submitted, then verified
+    for step in steps:
+        actor, when = (b.text_content() for b in step.xpath("bdi"))
+        assert actor in ("data-entry", "reviewer") and when.endswith("UTC")
+    assert result.xpath("//p[@class='meta']/bdi/text()")[0].startswith("#")
+
+
+@SQLITE
 def test_the_portfolio_lists_countries_and_terms_with_each_languages_marks(
     demo_db: Database,
 ) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from babel import Locale
 
 from greenfolio.domain.activity_dates import DateType
-from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.interfaces.http.labels import (
     HIDDEN_FIELDS,
     Sentences,
@@ -56,6 +56,8 @@ def _value(tr: Sentences, entity: str, name: str, value: Any, ctx: dict[str, Any
         return str(tr("word_yes" if value else "word_no"))
     if name == "scope":
         return scope(tr, str(value))
+    if name in ("key", "username", "filename") and isinstance(value, str):
+        return _isolated(tr, value)
     if name == "term_key":
         return term(tr, str(value))
     if name in _BY:
@@ -159,6 +161,13 @@ def _unchanged(tr: Sentences, before: dict[str, Any], after: dict[str, Any]) -> 
     return said
 
 
+def _isolated(tr: Sentences, text: str) -> str:
+    """A name set in a right-to-left sentence (a project key, an account or file name),
+    isolated (FSI … PDI) so the bidi algorithm keeps it whole: "idb49-pops-programme",
+    wrapped at a hyphen, read "-idb49" beside the Arabic words."""
+    return f"\u2068{text}\u2069" if tr.lang in RIGHT_TO_LEFT else text
+
+
 def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
     """The record an event touched: "result 64 — POPs destroyed, 250 t", "project KEY"."""
     entity = event["entity"]
@@ -181,7 +190,7 @@ def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
         return f"{name} {tr.text(data['names'])}"
     for ident in ("key", "username", "name", "filename"):
         if isinstance(data.get(ident), str):
-            return f"{name} {data[ident]}"
+            return f"{name} {_isolated(tr, data[ident])}"
     if entity == "role_grant":
         return f"{name} {label(tr, 'role', str(data.get('role', '')))}"
     return name
