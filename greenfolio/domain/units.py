@@ -110,11 +110,12 @@ def is_count(unit: str) -> bool:
 
 def parse_unit(unit: str) -> pint.Unit:
     """Parse a unit name, with an error that says which name was not understood."""
-    import pint
-
     try:
         return registry().Unit(unit)
-    except (pint.UndefinedUnitError, AttributeError, TypeError, ValueError) as exc:
+    except Exception as exc:
+        # pint evaluates the name as an expression: besides an unknown name it fails with
+        # whatever the expression meets ('kg/0' divides by zero, '(kg' does not end,
+        # 't**-0' a KeyError), and each of these is a unit nobody can use, not a crash.
         raise ValidationError(
             f"unknown unit {unit!r}: use a pint unit name such as 't', 'kg', 'ODP_tonne', "
             "'tCO2e', 'g_TEQ', 'mg_TEQ', 'person' or 'country'"

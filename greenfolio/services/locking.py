@@ -12,7 +12,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.errors import GreenfolioError, NotFoundError
+from greenfolio.domain.errors import GreenfolioError, NotFoundError, ValidationError
+
+MAX_VERSION = 2**31 - 1
+"""The largest version a record can hold (a 32-bit integer column on PostgreSQL): a
+claimed version beyond it, or below 1, is no version the record ever had."""
 
 
 class StaleVersionError(GreenfolioError):
@@ -33,6 +37,15 @@ def claim(session: Session, row_class: Any, pk: Any, expected: int | None, what:
         raise VersionRequired(
             f"say which version of {what} you are changing (If-Match header or 'version')",
             message_id="version_required",
+        )
+    if not 1 <= expected <= MAX_VERSION:
+        # Refused before the database sees it: 2**63 overflowed SQLite's integers (a 500)
+        # and PostgreSQL's ("integer out of range", a 400 saying nothing of the field).
+        raise ValidationError(
+            f"'version' {expected} is not a version of {what}: send the version you read "
+            f"(a whole number from 1 to {MAX_VERSION}, in the record or its ETag)",
+            message_id="version_invalid",
+            field="version",
         )
     table = row_class.__table__
     pk_col = next(iter(table.primary_key.columns))

@@ -1,0 +1,68 @@
+"""Findings of a security review, each reproduced against the real app on SQLite and
+PostgreSQL: impossible values answer 422 (never a 500)."""
+
+from __future__ import annotations
+
+import pytest
+
+from greenfolio.services.database import Database
+from tests.test_api_support import User, add_project, add_user, browser, client
+
+
+@pytest.fixture
+def editor(db: Database) -> User:
+    add_project(db, "rv-bra", "pops", "BRA")
+    return add_user(db, "edrv", "editor@country:BRA")
+
+
+@pytest.mark.parametrize("unit", ["kg/0", "1/0*t", "t**-0", "(kg"])
+def test_a_unit_pint_cannot_evaluate_is_a_422_naming_the_unit(
+    db: Database, editor: User, unit: str
+) -> None:
+    # pint evaluates a unit as an expression: 'kg/0' raised ZeroDivisionError (a 500)
+    api = client(db)
+    body = {"work": "rv-bra", "indicator": "pops_destroyed", "value": 3, "unit": unit}
+    refused = api.post("/api/v1/results", json=body, headers=editor.auth)
+    assert refused.status_code == 422, refused.text
+    assert f"unknown unit {unit!r}: use a pint unit name" in refused.json()["error"]["message"]
+    made = api.post("/api/v1/results", json={**body, "unit": "t"}, headers=editor.auth).json()
+    patch = {"unit": unit, "version": made["version"]}
+    revised = api.patch(f"/api/v1/results/{made['id']}", json=patch, headers=editor.auth)
+    assert revised.status_code == 422, revised.text
+    stored = api.get(f"/api/v1/results/{made['id']}", headers=editor.auth).json()
+    assert (stored["unit"], stored["version"]) == ("t", 1)
+    web, csrf = browser(db, editor)
+    form = {"csrf": csrf, "indicator": "pops_destroyed", "value": "3", "unit": unit}
+    page = web.post("/projects/rv-bra/results", data=form)
+    assert page.status_code == 422, page.text[:300]
+    assert len(api.get("/api/v1/results", headers=editor.auth).json()["items"]) == 1
+
+
+def test_a_version_no_record_can_have_is_a_422_naming_the_field(db: Database, editor: User) -> None:
+    # 2**63 overflowed SQLite's integers (a 500) and PostgreSQL's (a 400 naming no field)
+    api = client(db)
+    body = {"work": "rv-bra", "indicator": "pops_destroyed", "value": 3}
+    made = api.post("/api/v1/results", json=body, headers=editor.auth).json()
+    path = f"/api/v1/results/{made['id']}"
+    for version in (2**63, 2**31, 0, -1):
+        refused = api.patch(path, json={"value": 4, "version": version}, headers=editor.auth)
+        assert refused.status_code == 422, refused.text
+        message = refused.json()["error"]["message"]
+        assert f"'version' {version} is not a version of result" in message
+        assert "send the version you read" in message
+        review = {"action": "submit", "version": version}
+        refused = api.post(f"{path}/review", json=review, headers=editor.auth)
+        assert refused.status_code == 422, refused.text
+    project = api.get("/api/v1/projects/rv-bra", headers=editor.auth).json()
+    put = {k: project[k] for k in ("key", "kind", "title", "countries")} | {"version": 2**63}
+    put["terms"] = [t["key"] for t in project["terms"]]
+    refused = api.put("/api/v1/projects/rv-bra", json=put, headers=editor.auth)
+    assert refused.status_code == 422, refused.text
+    assert "'version'" in refused.json()["error"]["message"]
+    web, csrf = browser(db, editor)
+    form = {"csrf": csrf, "value": "5", "version": str(2**63)}
+    page = web.post(f"/results/{made['id']}/edit", data=form)
+    assert page.status_code == 422, page.text[:300]
+    assert "is not a real one" in page.text
+    stored = api.get(path, headers=editor.auth).json()
+    assert (stored["value"], stored["version"], stored["review_state"]) == (3, 1, "draft")
