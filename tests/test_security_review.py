@@ -66,3 +66,42 @@ def test_a_version_no_record_can_have_is_a_422_naming_the_field(db: Database, ed
     assert "is not a real one" in page.text
     stored = api.get(path, headers=editor.auth).json()
     assert (stored["value"], stored["version"], stored["review_state"]) == (3, 1, "draft")
+
+
+def test_a_token_creates_only_tokens_that_expire_no_later_than_itself(
+    db: Database, editor: User
+) -> None:
+    api = client(db)
+    short = api.post("/api/v1/tokens", json={"name": "day", "days": 1}, headers=editor.auth)
+    assert short.status_code == 201, short.text
+    parent = short.json()
+    bearer = {"Authorization": f"Bearer {parent['token']}"}
+    before = {t["id"] for t in api.get("/api/v1/tokens", headers=editor.auth).json()}
+    for body in ({"name": "forever", "days": 3650}, {"name": "week", "days": 7}):
+        refused = api.post("/api/v1/tokens", json=body, headers=bearer)
+        assert refused.status_code == 403, refused.text
+        message = refused.json()["error"]["message"]
+        assert "only create tokens that expire no later than itself" in message
+        assert "leave 'days' out" in message and "sign in" in message
+    after = {t["id"] for t in api.get("/api/v1/tokens", headers=editor.auth).json()}
+    assert after == before  # nothing made
+    # left out, the new token's expiry is its parent's; one day or less is allowed
+    child = api.post("/api/v1/tokens", json={"name": "forever"}, headers=bearer)
+    assert child.status_code == 201, child.text
+    assert child.json()["expires_at"] == parent["expires_at"] is not None
+    grandchild = api.post(
+        "/api/v1/tokens",
+        json={"name": "next"},
+        headers={"Authorization": f"Bearer {child.json()['token']}"},
+    )
+    assert grandchild.json()["expires_at"] == parent["expires_at"]
+    same = api.post("/api/v1/tokens", json={"name": "day", "days": 1}, headers=bearer)
+    assert same.status_code == 403, same.text  # a day from now is a moment after it
+    # a token that never expires (and a signed-in browser) choose freely, as before
+    forever = api.post("/api/v1/tokens", json={"name": "long", "days": 3650}, headers=editor.auth)
+    assert forever.status_code == 201, forever.text
+    none = api.post("/api/v1/tokens", json={"name": "none"}, headers=editor.auth)
+    assert none.json()["expires_at"] is None
+    web, csrf = browser(db, editor)
+    mine = web.post("/api/v1/tokens", json={"name": "web"}, headers={"X-CSRF-Token": csrf})
+    assert mine.status_code == 201 and mine.json()["expires_at"] is None

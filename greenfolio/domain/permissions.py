@@ -9,6 +9,7 @@ a result) is described by a ``Target`` holding the facets scopes can match.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -144,6 +145,9 @@ class Principal:
     user_id: int | None = None
     public: bool = False
     via: str = "session"
+    token_expires: datetime | None = None
+    """When the API token this principal authenticated with expires (``via`` "token";
+    None: it never does): a token never creates a token that outlives it."""
 
     @property
     def actor(self) -> str:

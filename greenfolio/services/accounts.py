@@ -15,7 +15,7 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,6 +29,7 @@ from greenfolio.domain.permissions import (
     SYSTEM,
     Action,
     Grant,
+    PermissionDenied,
     Principal,
     Role,
     Scope,
@@ -97,8 +98,12 @@ def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
 
-def _principal(session: Session, row: UserRow, via: str) -> Principal:
-    return Principal(row.username, grants_of(session, row.id), row.id, via=via)
+def _principal(
+    session: Session, row: UserRow, via: str, token_expires: datetime | None = None
+) -> Principal:
+    return Principal(
+        row.username, grants_of(session, row.id), row.id, via=via, token_expires=token_expires
+    )
 
 
 # --- administration (service calls) -----------------------------------------------------
@@ -359,8 +364,25 @@ def session_principal(db: Database, secret: str) -> Principal | None:
 def create_token(
     db: Database, by: Principal | None, username: str, name: str, days: int | None = None
 ) -> tuple[str, dict[str, Any]]:
-    """Service call: a new API token for ``username``; the secret is returned only here."""
+    """Service call: a new API token for ``username``; the secret is returned only here.
+    Asked with an API token that expires, the new one expires no later (by default when
+    the asking token does): a short-lived token never mints a longer-lived one. A signed-in
+    browser (a session) or the command line chooses freely."""
     check_text(name, "the token name")
+    expires = utc_now() + timedelta(days=days) if days else None
+    if by is not None and by.via == "token" and by.token_expires is not None:
+        limit = as_utc(by.token_expires)
+        if expires is None:
+            expires = limit
+        elif expires > limit:
+            left = (limit - utc_now()).days
+            fewer = f" or ask for at most {left} day(s)" if left >= 1 else ""
+            raise PermissionDenied(
+                f"the API token used expires at {audit._stamp(limit)[:19]}Z and a token can "
+                f"only create tokens that expire no later than itself: leave 'days' out (the "
+                f"new token then expires with this one){fewer}, or sign in to create a "
+                "longer-lived token"
+            )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         row = find_user(session, username)
@@ -371,7 +393,7 @@ def create_token(
             name=name.strip()[:80] or "token",
             prefix=secret[:10],
             token_hash=digest(secret),
-            expires_at=utc_now() + timedelta(days=days) if days else None,
+            expires_at=expires,
         )
         session.add(token)
         session.flush()
@@ -423,4 +445,4 @@ def token_principal(db: Database, secret: str) -> Principal | None:
             return None
         if token.expires_at is not None and as_utc(token.expires_at) < utc_now():
             return None
-        return _principal(session, row, "token")
+        return _principal(session, row, "token", token.expires_at)
