@@ -127,12 +127,13 @@ def test_only_readers_of_the_result_see_its_files_and_only_its_editors_change_th
 ) -> None:
     made = _send(s, files.pdf(), "proof.pdf", s.editor.auth).json()
     base = f"/api/v1/results/{s.result_id}/evidence"
+    # someone who may not read the result is answered as if it did not exist
     for who in (s.outsider,):
-        assert s.api.get(base, headers=who.auth).status_code == 403
-        assert s.api.get(f"{base}/{made['id']}", headers=who.auth).status_code == 403
-        assert _send(s, files.png(), "x.png", who.auth).status_code == 403
+        assert s.api.get(base, headers=who.auth).status_code == 404
+        assert s.api.get(f"{base}/{made['id']}", headers=who.auth).status_code == 404
+        assert _send(s, files.png(), "x.png", who.auth).status_code == 404
         withdrawn = s.api.post(f"{base}/{made['id']}/withdraw", json={}, headers=who.auth)
-        assert withdrawn.status_code == 403
+        assert withdrawn.status_code == 404
     # a viewer of the country reads and downloads, but may not add nor withdraw
     assert s.api.get(base, headers=s.viewer.auth).status_code == 200
     assert _send(s, files.png(), "x.png", s.viewer.auth).status_code == 403

@@ -66,10 +66,10 @@ def test_the_result_page_lists_uploads_and_serves_the_files(s: Setup) -> None:
         text = _text(web.get(page, params={"lang": lang}).text)
         assert words["file_kind_pdf"] in text and words["evidence_files"] in text, lang
         assert not re.search(r"\bevidence_|\bfile_kind|\bcurrent\b|\bNone\b", text), lang
-    # someone outside the scope sees neither the page nor the file
+    # someone outside the scope sees neither the page nor the file: as if missing
     outsider, _ = browser(s.db, s.outsider)
-    assert outsider.get(page).status_code == 403
-    assert outsider.get(link).status_code == 403
+    assert outsider.get(page).status_code == 404
+    assert outsider.get(link).status_code == 404
 
 
 def test_refusals_are_said_on_the_page_and_change_nothing(s: Setup) -> None:

@@ -186,6 +186,36 @@ def spec_target(spec: WorkSpec) -> Target:
     )
 
 
+# --- records one may not read are missing ---------------------------------------------
+
+
+def require_readable(principal: Principal, target: Target, missing: NotFoundError) -> None:
+    """Answer a record ``principal`` may not read exactly as one that does not exist:
+    ``missing`` is the error its route gives for a record that is not there. A 403 would
+    tell the asker that the project key or result id they tried exists. A record they may
+    read but not change is still refused with a 403 (by ``require_change``), naming it.
+    The anonymous are left to the checks that ask them to sign in."""
+    if principal.user_id is not None and not allowed(principal, Action.READ, target):
+        raise missing
+
+
+def missing_result(result_id: int) -> NotFoundError:
+    """The refusal of a result id nobody stored (or the asker may not read)."""
+    return NotFoundError(
+        f"no result {result_id}", message_id="result_missing", params={"result": result_id}
+    )
+
+
+def readable_result(
+    session: Session, principal: Principal, row: ResultRow, missing: NotFoundError
+) -> StoredProject:
+    """The stored project of the result ``row`` if ``principal`` may read the result
+    (its project's readers and its own country's), else ``missing``."""
+    stored = stored_project(session, row.work_id)
+    require_readable(principal, with_country(stored.read_target(), row.country), missing)
+    return stored
+
+
 # --- the one check for writes ---------------------------------------------------------
 
 

@@ -86,11 +86,13 @@ def _one(
 ) -> dict[str, Any]:
     with audit.acting_as(principal.actor), db.transaction() as session:
         row = session.get(ResultRow, result_id, with_for_update=True)
+        missing = NotFoundError(
+            f"no result {result_id}", message_id="bulk_missing", params={"result": result_id}
+        )
         if row is None:
-            raise NotFoundError(
-                f"no result {result_id}", message_id="bulk_missing", params={"result": result_id}
-            )
+            raise missing
         session.refresh(row)  # locked: the checks below read the record as it is now
+        access.readable_result(session, principal, row, missing)  # unreadable: as missing
         access.require_result_write(
             session, principal, BULK_ACTIONS[action], row.work_id, row.country, None
         )

@@ -68,9 +68,7 @@ def _snapshot(row: ResultRow) -> dict[str, Any]:
 def create_result(db: Database, principal: Principal, spec: results.ResultSpec) -> dict[str, Any]:
     """Service call: a new draft result on a project the principal may edit."""
     with audit.acting_as(principal.actor), db.transaction() as session:
-        work = portfolio.work_by_key(
-            session, spec.work, access.visible_works(principal.visibility())
-        )
+        work = _project(session, principal, spec.work)
         # An unknown country is one problem among the others ``add`` reports together, so
         # the access check only takes the country when it is a real one.
         access.require_new_result(session, principal, work.id, _country(spec.country)[0])
@@ -85,11 +83,17 @@ def check_result(
     form that refuses others (a value that is not a number) and shows all at once.
     Reads only: no write lock on SQLite."""
     with reading(), db.transaction() as session:
-        work = portfolio.work_by_key(
-            session, spec.work, access.visible_works(principal.visibility())
-        )
+        work = _project(session, principal, spec.work)
         access.require_new_result(session, principal, work.id, _country(spec.country)[0])
         return results.problems(session, spec)
+
+
+def _project(session: Any, principal: Principal, key: str) -> WorkRow:
+    """The project a new result goes to; one its (signed-in) asker may not read is
+    refused as a missing one, with the same hint of readable keys."""
+    visible = access.visible_works(principal.visibility())
+    only = principal.user_id is not None
+    return portfolio.work_by_key(session, key, visible, only_visible=only)
 
 
 def _country(code: str | None) -> tuple[str | None, ValidationError | None]:
@@ -112,7 +116,7 @@ def revise_result(
 ) -> dict[str, Any]:
     """Service call: change a draft or returned result, keeping the old version."""
     with audit.acting_as(principal.actor), db.transaction() as session:
-        row = _result(session, result_id)
+        row = _result(session, principal, result_id)
         access.require_result_write(
             session, principal, Action.EDIT, row.work_id, row.country, row.country
         )
@@ -164,12 +168,12 @@ def revise_result(
         return explorer.result_dict(row, work.key)
 
 
-def _result(session: Any, result_id: int) -> ResultRow:
+def _result(session: Any, principal: Principal, result_id: int) -> ResultRow:
+    """The stored result, refused as missing to whoever may not read it."""
     row = session.get(ResultRow, result_id)
     if row is None:
-        raise NotFoundError(
-            f"no result {result_id}", message_id="result_missing", params={"result": result_id}
-        )
+        raise access.missing_result(result_id)
+    access.readable_result(session, principal, row, access.missing_result(result_id))
     return row  # type: ignore[no-any-return]
 
 
@@ -188,7 +192,7 @@ def review_result(
     if needed is None:
         raise ValidationError(f"unknown review action {action!r}: use submit, return or verify")
     with audit.acting_as(principal.actor), db.transaction() as session:
-        row = _result(session, result_id)
+        row = _result(session, principal, result_id)
         access.require_result_write(session, principal, needed, row.work_id, row.country, None)
         claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
         session.refresh(row)  # locked now: check the record as it is at the change
@@ -214,12 +218,14 @@ def review_results(
     with audit.acting_as(principal.actor), db.transaction() as session:
         for result_id in ids:
             row = session.get(ResultRow, result_id, with_for_update=True)
+            missing = NotFoundError(
+                f"no result with id {result_id}",
+                message_id="result_missing",
+                params={"result": result_id},
+            )
             if row is None:
-                raise NotFoundError(
-                    f"no result with id {result_id}",
-                    message_id="result_missing",
-                    params={"result": result_id},
-                )
+                raise missing
+            access.readable_result(session, principal, row, missing)
             access.require_result_write(session, principal, needed, row.work_id, row.country, None)
             changed = results.review(session, result_id, action, note, principal.actor)
             session.flush()
@@ -240,12 +246,14 @@ def save_project(
         existing = session.scalar(select(WorkRow).where(WorkRow.key == spec.key))
         if create and existing is not None:
             raise ValidationError(f"project {spec.key!r} exists already; change it with PUT")
+        missing = NotFoundError(
+            f"no project {spec.key!r}", message_id="project_missing", params={"project": spec.key}
+        )
         if not create and existing is None:
-            raise NotFoundError(
-                f"no project {spec.key!r}",
-                message_id="project_missing",
-                params={"project": spec.key},
-            )
+            raise missing
+        if existing is not None and not create:
+            stored = access.stored_project(session, existing.id)
+            access.require_readable(principal, stored.read_target(), missing)
         access.require_project_write(session, principal, existing, spec)
         if existing is not None:
             claim(session, WorkRow, existing.id, expected_version, f"project {spec.key}")
@@ -271,9 +279,7 @@ def result_from_run(
     """Service call: a draft result from a stored run's output, on an editable project
     (checked and written in one transaction)."""
     with audit.acting_as(principal.actor), db.transaction() as session:
-        work = portfolio.work_by_key(
-            session, spec.work, access.visible_works(principal.visibility())
-        )
+        work = _project(session, principal, spec.work)
         country = check_country(spec.country) if spec.country else None
         access.require_new_result(session, principal, work.id, country)
         # using a run's output reads the run: only one the editor may read

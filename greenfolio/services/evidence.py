@@ -112,10 +112,8 @@ def _readable(session: Session, principal: Principal, result_id: int) -> ResultR
         raise NotAuthenticated("sign in to see the evidence files of a result")
     row = session.get(ResultRow, result_id)
     if row is None:
-        raise NotFoundError(
-            f"no result {result_id}", message_id="result_missing", params={"result": result_id}
-        )
-    stored = access.stored_project(session, row.work_id)
+        raise access.missing_result(result_id)
+    stored = access.readable_result(session, principal, row, access.missing_result(result_id))
     require(principal, Action.READ, access.with_country(stored.read_target(), row.country))
     return row
 
@@ -124,9 +122,8 @@ def _changeable(session: Session, principal: Principal, result_id: int) -> Resul
     """The result, locked, if ``principal`` may change its evidence now."""
     row = session.get(ResultRow, result_id, with_for_update=True)
     if row is None:
-        raise NotFoundError(
-            f"no result {result_id}", message_id="result_missing", params={"result": result_id}
-        )
+        raise access.missing_result(result_id)
+    access.readable_result(session, principal, row, access.missing_result(result_id))
     access.require_result_write(
         session, principal, Action.EDIT, row.work_id, row.country, row.country
     )

@@ -281,14 +281,17 @@ def projects(
     return Page(items, min(counted, count_cap), page, per_page, more=counted > count_cap)
 
 
+def _missing(key: str) -> NotFoundError:
+    """The refusal of a project key nobody stored (or the asker may not read)."""
+    return NotFoundError(
+        f"no project or work item {key!r}", message_id="project_missing", params={"project": key}
+    )
+
+
 def _work(session: Session, key: str) -> WorkRow:
     row = session.scalar(select(WorkRow).where(WorkRow.key == key).options(lazyload("*")))
     if row is None:
-        raise NotFoundError(
-            f"no project or work item {key!r}",
-            message_id="project_missing",
-            params={"project": key},
-        )
+        raise _missing(key)
     return row
 
 
@@ -339,6 +342,7 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
             frozenset(r.country for r in result_rows if r.country),
         )
         target = stored.read_target()
+        access.require_readable(principal, target, _missing(key))
         require(principal, Action.READ, target)
         orgs = session.execute(
             select(OrganisationRow, WorkOrgRow.role)

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import Action, Principal, require
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
@@ -58,11 +57,10 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
     vis = principal.visibility()
     with db.transaction() as session:
         row = session.get(ResultRow, result_id)
+        missing = access.missing_result(result_id)
         if row is None or (vis.verified_only and row.review_state != ReviewState.VERIFIED.value):
-            raise NotFoundError(
-                f"no result {result_id}", message_id="result_missing", params={"result": result_id}
-            )
-        stored = access.stored_project(session, row.work_id)
+            raise missing
+        stored = access.readable_result(session, principal, row, missing)
         require(principal, Action.READ, access.with_country(stored.read_target(), row.country))
         work = session.get(WorkRow, row.work_id)
         assert work is not None

@@ -292,10 +292,21 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
     return row
 
 
-def work_by_key(session: Session, key: str, visible: ColumnElement[bool] | None = None) -> WorkRow:
+def work_by_key(
+    session: Session,
+    key: str,
+    visible: ColumnElement[bool] | None = None,
+    *,
+    only_visible: bool = False,
+) -> WorkRow:
     """The stored work item ``key``, or a refusal naming the nearest keys among those
-    ``visible`` (a condition on ``WorkRow``: the asker's readable projects; none, all)."""
-    row = session.scalar(select(WorkRow).where(WorkRow.key == key))
+    ``visible`` (a condition on ``WorkRow``: the asker's readable projects; none, all).
+    With ``only_visible`` a project outside ``visible`` is refused exactly as a missing
+    one (its asker may not learn that the key exists)."""
+    query = select(WorkRow).where(WorkRow.key == key)
+    if only_visible and visible is not None:
+        query = query.where(visible)
+    row = session.scalar(query)
     if row is None:
         near = nearest_keys(session, key, visible=visible)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
