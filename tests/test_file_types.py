@@ -68,13 +68,22 @@ def test_other_content_is_refused_whatever_its_name(content: bytes, tmp_path: Pa
 def test_file_names_keep_their_last_part_and_refuse_control_characters() -> None:
     pdf, sha = KINDS["pdf"], "ab" * 32
     assert clean_filename("C:\\Users\\ana\\Rapport été.pdf", pdf, sha) == "Rapport été.pdf"
-    assert clean_filename("../../etc/passwd", pdf, sha) == "passwd"
+    assert clean_filename("../../etc/passwd", pdf, sha) == "passwd.pdf"  # ends as it is
     assert clean_filename("", pdf, sha) == f"evidence-{sha[:12]}.pdf"
     assert clean_filename("..", pdf, sha) == f"evidence-{sha[:12]}.pdf"
     long = clean_filename("x" * 500 + ".pdf", pdf, sha)
     assert len(long) == FILENAME_LIMIT and long.endswith(".pdf")
     with pytest.raises(TextError):
         clean_filename("report\x00.pdf", pdf, sha)
+    # the name ends with an extension of the kind read from the content
+    assert clean_filename("x.html", pdf, sha) == "x.html.pdf"
+    assert clean_filename("photo.JPEG", KINDS["jpeg"], sha) == "photo.JPEG"
+    assert clean_filename("photo.png", KINDS["jpeg"], sha) == "photo.png.jpg"
+    wrong = clean_filename("y" * 500 + ".html", pdf, sha)
+    assert len(wrong) == FILENAME_LIMIT and wrong.endswith("y.pdf")
+    # bidirectional controls are taken out (they make a name read otherwise)
+    assert clean_filename("invoice\u202efdp.exe", pdf, sha) == "invoicefdp.exe.pdf"
+    assert clean_filename("\u2066a\u2069\u200e\u200f\u061c.pdf", pdf, sha) == "a.pdf"
 
 
 def test_an_archive_listing_too_many_parts_is_refused_unread(tmp_path: Path) -> None:

@@ -1,11 +1,18 @@
 """Findings of a security review, each reproduced against the real app on SQLite and
-PostgreSQL: impossible values answer 422 (never a 500)."""
+PostgreSQL: impossible values answer 422 (never a 500); a token never outlives the token
+that made it; an evidence file's name ends as its content is."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from greenfolio.services.database import Database
+from tests import evidence_files as files
+from tests.evidence_files import make_setup
 from tests.test_api_support import User, add_project, add_user, browser, client
 
 
@@ -105,3 +112,51 @@ def test_a_token_creates_only_tokens_that_expire_no_later_than_itself(
     web, csrf = browser(db, editor)
     mine = web.post("/api/v1/tokens", json={"name": "web"}, headers={"X-CSRF-Token": csrf})
     assert mine.status_code == 201 and mine.json()["expires_at"] is None
+
+
+NAMES = {
+    "x.html": "x.html.pdf",  # the content is a PDF: the name ends as the content is
+    "report": "report.pdf",
+    "Rapport FINAL.PDF": "Rapport FINAL.PDF",
+    "invoice\u202efdp.exe": "invoicefdp.exe.pdf",  # shown as 'invoiceexe.pdf' before
+    "\u2067\u200fتقرير\u200e\u2069.pdf": "تقرير.pdf",
+    "a\u202ab\u202cc\u2066d\u2069.pdf": "abcd.pdf",
+}
+
+
+def test_an_evidence_file_is_named_with_the_extension_of_its_content_and_no_bidi_controls(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = make_setup(db, tmp_path, monkeypatch)
+    base = f"/api/v1/results/{s.result_id}/evidence"
+    for sent, kept in NAMES.items():
+        made = s.api.post(
+            base, files={"file": (sent, files.pdf(), "text/html")}, headers=s.editor.auth
+        )
+        assert made.status_code == 201, made.text
+        assert (made.json()["filename"], made.json()["media_type"]) == (kept, "application/pdf")
+        got = s.api.get(f"{base}/{made.json()['id']}", headers=s.editor.auth)
+        assert got.headers["content-type"] == "application/pdf"
+        disposition = got.headers["content-disposition"]
+        assert unquote(disposition.split("filename*=UTF-8''")[1]) == kept
+    # the page's upload cleans the names alike (a PNG sent as a PDF: '.png' at the end)
+    web, csrf = browser(s.db, s.editor)
+    page = f"/results/{s.result_id}"
+    for sent in NAMES:
+        done = web.post(
+            f"{page}/evidence",
+            data={"csrf": csrf},
+            files={"file": (sent, files.png(), "application/pdf")},
+        )
+        assert done.status_code == 303, done.text
+    listed = [r["filename"] for r in s.api.get(base, headers=s.editor.auth).json()]
+    assert listed[: len(NAMES)] == list(NAMES.values())
+    assert all(not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", n) for n in listed)
+    assert listed[len(NAMES) :] == [
+        "x.html.png",
+        "report.png",
+        "Rapport FINAL.PDF.png",
+        "invoicefdp.exe.png",
+        "تقرير.pdf.png",
+        "abcd.pdf.png",
+    ]

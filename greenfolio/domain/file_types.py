@@ -14,6 +14,7 @@ the services read the bytes.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -63,6 +64,14 @@ HEAD_BYTES = 128
 _OOXML_PARTS = (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx"))
 _ODF_TYPES = {k.media_type: k.code for k in _KINDS if k.code in ("odt", "ods", "odp")}
 FILENAME_LIMIT = 200
+EXTENSIONS: dict[str, frozenset[str]] = {
+    k.code: frozenset({k.extension, *({"jpeg", "jpe"} if k.code == "jpeg" else ())}) for k in _KINDS
+}
+"""The extensions (lower case) a kept name may end with for each kind."""
+_HIDDEN_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+"""Bidirectional controls (marks, embeddings, overrides, isolates) and the line and
+paragraph separators: invisible characters that make a name read otherwise than it is
+('invoice\u202efdp.exe' shows as 'invoiceexe.pdf')."""
 
 
 class UnsupportedFileType(ValidationError):
@@ -142,15 +151,25 @@ def kind_from_zip(names: Iterable[str], head_kind: FileKind) -> FileKind:
 
 def clean_filename(given: str | None, kind: FileKind, sha256: str) -> str:
     """The name a file is kept and served under: the last part of what the browser sent
-    (some send a whole path), NFC, without control characters (refused, like every text),
-    at most ``FILENAME_LIMIT`` characters keeping the extension; a file sent without a
-    name is called after its kind and hash."""
+    (some send a whole path), NFC, without control characters (refused, like every text)
+    nor bidirectional controls (taken out), ending with an extension of the kind read
+    from its content, at most ``FILENAME_LIMIT`` characters keeping the extension; a file
+    sent without a name is called after its kind and hash.
+
+    A name whose extension belies the content keeps it and gets the right one after it
+    ('x.html' holding a PDF is kept as 'x.html.pdf'): whoever downloads it, and their
+    system, goes by the last extension, which now says what the bytes are, while the
+    name still shows what the uploader called it."""
     raw = (given or "").strip()
     check_text(raw, "the file name")
+    raw = _HIDDEN_CONTROLS.sub("", raw)
     name = PureWindowsPath(PurePosixPath(raw).name).name.strip().lstrip(".")
-    name = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFC", name).rstrip(". ")
     if not name:
         return f"evidence-{sha256[:12]}.{kind.extension}"
+    stem, dot, ext = name.rpartition(".")
+    if not (dot and stem and ext.lower() in EXTENSIONS[kind.code]):
+        name = f"{name}.{kind.extension}"
     if len(name) > FILENAME_LIMIT:
         stem, dot, ext = name.rpartition(".")
         ext = ext if dot and len(ext) <= 10 else ""
