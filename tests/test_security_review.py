@@ -160,3 +160,18 @@ def test_an_evidence_file_is_named_with_the_extension_of_its_content_and_no_bidi
         "تقرير.pdf.png",
         "abcd.pdf.png",
     ]
+
+
+def test_a_page_asked_for_an_id_no_record_can_have_is_a_422_page(
+    db: Database, editor: User
+) -> None:
+    # /results/99999999999999999999 reached the database: a 500 on SQLite, and a JSON 400
+    # on PostgreSQL; the pages now bound their ids as the API does
+    web, csrf = browser(db, editor)
+    huge = 10**20
+    for path in (f"/results/{huge}", f"/results/1/evidence/{huge}", f"/method-runs/{huge}"):
+        got = web.get(path)
+        assert got.status_code == 422, (path, got.text[:200])
+        assert got.headers["content-type"].startswith("text/html")
+    form = {"csrf": csrf, "action": "submit", "version": "1"}
+    assert web.post(f"/results/{huge}/review", data=form).status_code == 422

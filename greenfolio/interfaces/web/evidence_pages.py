@@ -18,7 +18,7 @@ from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.interfaces.http import evidence_files
 from greenfolio.interfaces.http.context import resolve_principal
 from greenfolio.interfaces.http.refusals import classify
-from greenfolio.interfaces.web.rendering import Csrf, Db, check_csrf, redirect, said
+from greenfolio.interfaces.web.rendering import Csrf, Db, RecordId, check_csrf, redirect, said
 from greenfolio.interfaces.web.result_pages import show_result
 from greenfolio.services import evidence
 
@@ -64,19 +64,21 @@ async def _upload(
 
 
 @router.post("/results/{result_id}/evidence")
-async def add_evidence(result_id: int, request: Request, db: Db) -> Response:
+async def add_evidence(result_id: RecordId, request: Request, db: Db) -> Response:
     return await _upload(request, db, result_id)
 
 
 @router.post("/results/{result_id}/evidence/{evidence_id}/replace")
-async def replace_evidence(result_id: int, evidence_id: int, request: Request, db: Db) -> Response:
+async def replace_evidence(
+    result_id: RecordId, evidence_id: RecordId, request: Request, db: Db
+) -> Response:
     return await _upload(request, db, result_id, replaces=evidence_id)
 
 
 @router.post("/results/{result_id}/evidence/{evidence_id}/withdraw")
 def withdraw_evidence(
-    result_id: int,
-    evidence_id: int,
+    result_id: RecordId,
+    evidence_id: RecordId,
     request: Request,
     db: Db,
     csrf: Csrf,
@@ -97,7 +99,9 @@ def withdraw_evidence(
 
 
 @router.get("/results/{result_id}/evidence/{evidence_id}")
-def download_evidence(result_id: int, evidence_id: int, request: Request, db: Db) -> Response:
+def download_evidence(
+    result_id: RecordId, evidence_id: RecordId, request: Request, db: Db
+) -> Response:
     response: StreamingResponse = evidence_files.download(
         db, resolve_principal(request), result_id, evidence_id
     )

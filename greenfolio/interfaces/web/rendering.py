@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import jinja2
 import pydantic
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
@@ -51,6 +51,9 @@ from greenfolio.services.database import Database, refusal
 
 Db = Annotated[Database, Depends(get_db)]
 Csrf = Annotated[str, Form(max_length=100)]
+RecordId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""A record's id in a page's path, bounded as in the API: a larger one reached the
+database and overflowed SQLite's integers (a 500)."""
 T = TypeVar("T")
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("greenfolio.interfaces.web", "templates"),

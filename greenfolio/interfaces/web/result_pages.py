@@ -20,6 +20,7 @@ from greenfolio.interfaces.web.refusal_text import Placed
 from greenfolio.interfaces.web.rendering import (
     Csrf,
     Db,
+    RecordId,
     check_csrf,
     clean_form,
     in_thread,
@@ -171,12 +172,12 @@ def _evidence_limit() -> str:
 
 
 @router.get("/results/{result_id}", response_class=HTMLResponse)
-def result_page(result_id: int, request: Request, db: Db) -> Response:
+def result_page(result_id: RecordId, request: Request, db: Db) -> Response:
     return show_result(result_id, request, db)
 
 
 @router.post("/results/{result_id}/edit", response_class=HTMLResponse)
-async def revise_result(result_id: int, request: Request, db: Db) -> Response:
+async def revise_result(result_id: RecordId, request: Request, db: Db) -> Response:
     form = dict((await request.form()).items())
     check_csrf(request, str(form.get("csrf", "")))
     # The revision form shows the stored values: an optional field it sent empty was
@@ -209,7 +210,7 @@ def _revise(
 
 @router.post("/results/{result_id}/review", response_class=HTMLResponse)
 def review_result(
-    result_id: int,
+    result_id: RecordId,
     request: Request,
     db: Db,
     csrf: Csrf,
@@ -235,6 +236,6 @@ def review_result(
 
 
 @router.get("/method-runs/{run_id}", response_class=HTMLResponse)
-def method_run_page(run_id: int, request: Request, db: Db) -> Response:
+def method_run_page(run_id: RecordId, request: Request, db: Db) -> Response:
     who = resolve_principal(request)
     return render(request, "method_run.html", run=explorer.method_run(db, who, run_id))
