@@ -105,9 +105,11 @@ def test_parallel_guesses_lock_outs_and_spraying(server: tuple[str, Database]) -
 
     with ThreadPoolExecutor(GUESSES) as pool:
         statuses = Counter(pool.map(guess, range(GUESSES)))
-    assert set(statuses) <= {401, 429}, statuses
+    # On a loaded machine a guess may find the database's write lock held past the busy
+    # timeout: "busy, try again" (503), which checks no password either.
+    assert set(statuses) <= {401, 429, 503}, statuses
     assert statuses[401] <= throttle.PAIR_FREE, statuses
-    assert statuses[429] >= GUESSES - throttle.PAIR_FREE, statuses
+    assert statuses[429] + statuses[503] >= GUESSES - throttle.PAIR_FREE, statuses
     assert _checked(db) == statuses[401]  # refused attempts never reach a password check
 
     # 2. nobody can lock someone else out: the guesser waits, the owner signs in at once
