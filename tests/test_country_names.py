@@ -25,6 +25,7 @@ def test_every_country_is_named_once_in_a_form(lang: str) -> None:
     [
         ("HKG", "en", "Hong Kong"),
         ("MAC", "en", "Macao"),
+        ("BES", "en", "Bonaire, Sint Eustatius and Saba"),
         ("TWN", "en", "Taiwan, Province of China"),
         ("TWN", "fr", "Taïwan, province de Chine"),
         ("TWN", "zh", "中国台湾省"),

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli.app import app
@@ -15,7 +16,7 @@ from greenfolio.refdata import montreal_tables
 from greenfolio.services import methods, reporting, results
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
-from greenfolio.store.tables import MethodRunRow, ResultRow
+from greenfolio.store.tables import MethodRunRow, ResultRow, ReviewEventRow
 
 runner = CliRunner()
 
@@ -115,6 +116,15 @@ def test_recompute_lists_and_applies_a_reference_data_change(
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)[0]["new_run_id"] != run_id
     assert _co2_figure(demo_db)["value"] == 72_000_000  # back in review: not counted
+    with demo_db.transaction() as session:
+        recomputed_by = session.scalar(
+            select(ReviewEventRow.actor).where(
+                ReviewEventRow.result_id == rid, ReviewEventRow.action == "recompute"
+            )
+        )
+        # whoever recomputed it changed it: they may not verify it, even once a later
+        # revision by someone else is the last one
+        assert recomputed_by and recomputed_by in results.changed_by(session, [rid])[rid]
     results.apply_review(demo_db, [rid], "verify", actor="user:checker")
     figure = _co2_figure(demo_db)
     assert figure["value"] == pytest.approx(72_176_000)

@@ -103,6 +103,10 @@ def test_the_pages_hide_and_refuse_verifying_ones_own_result(db: Database) -> No
         shown = other.get(f"/results/{rid}?saved=verify&lang={lang}").text
         flash = lxml.html.fromstring(shown).xpath('string(//p[@class="flash"])')
         assert flash.startswith(words), flash
+    # a link cannot make a result read as a step it has not been through
+    mine = _enter(api, admin)
+    shown = other.get(f"/results/{mine}?saved=verify").text
+    assert not lxml.html.fromstring(shown).xpath('//p[@class="flash"]')
     assert api.get(f"/api/v1/results/{rid}", headers=admin.auth).json()["review_state"] == (
         "verified"
     )

@@ -102,6 +102,20 @@ def test_an_unreadable_record_answers_as_a_missing_one_in_the_api(
     assert (detail.json()["value"], detail.json()["review_state"]) == (1, "submitted")
 
 
+def test_the_signed_out_learn_nothing_from_a_change_they_try(world: dict[str, Any]) -> None:
+    """Someone not signed in is asked to sign in before any record is looked up: the
+    same answer whether the project key or result id they try exists or not (reads of a
+    server that is not public are refused the same way)."""
+    api = client(world["db"])
+    hidden = _api_calls(api, {}, HIDDEN, world["hidden"])
+    missing = _api_calls(api, {}, MADE_UP, NO_RESULT)
+    statuses = [
+        _same(h, m, HIDDEN, MADE_UP, world["hidden"], NO_RESULT)
+        for h, m in zip(hidden, missing, strict=True)
+    ]
+    assert set(statuses) == {401}, statuses
+
+
 def test_an_unreadable_record_answers_as_a_missing_one_in_the_pages(
     world: dict[str, Any],
 ) -> None:

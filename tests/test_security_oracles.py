@@ -95,3 +95,21 @@ def test_import_preview_hints_name_only_projects_the_uploader_may_read(
         said = " ".join(p["message"] for p in got.json()["problems"])
         assert said.count("did you mean") == 2 and mine in said, said
         assert theirs not in said, said
+
+
+def test_a_project_one_may_not_read_is_unknown_to_the_import(db: Database, tmp_path: Path) -> None:
+    """A project outside the uploader's roles is refused as a missing one is, on both
+    sheets: never checked against its stored fields, whose problems ("starts after it
+    ends") would let a guesser work out its dates."""
+    add_project(db, "or-ind", "pops", "IND")
+    edbra = add_user(db, "edbra", "editor@country:BRA")
+    api = client(db)
+
+    def said(key: str) -> list[str]:
+        sheet = _file(db, tmp_path, [_row(key, 1.0)], [[key, None, None, None, None, "41020"]])
+        got = api.post(PREVIEW, files={"file": ("p.xlsx", sheet, XLSX)}, headers=edbra.auth)
+        assert got.status_code == 200, got.text
+        return [p["message"].replace(key, "KEY") for p in got.json()["problems"]]
+
+    assert said("or-ind") == said("or-zzz")
+    assert all("not a registered work item" in m for m in said("or-ind"))

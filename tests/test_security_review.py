@@ -175,3 +175,27 @@ def test_a_page_asked_for_an_id_no_record_can_have_is_a_422_page(
         assert got.headers["content-type"].startswith("text/html")
     form = {"csrf": csrf, "action": "submit", "version": "1"}
     assert web.post(f"/results/{huge}/review", data=form).status_code == 422
+
+
+def test_digits_int_cannot_read_are_no_number_not_a_500(db: Database, editor: User) -> None:
+    """ "²" is a digit to str.isdigit() but not to int(): a year filter, a version or a
+    result id written with it is no number (ignored, or refused as unreadable), never a
+    500; Arabic-Indic digits likewise."""
+    api = client(db)
+    made = api.post(
+        "/api/v1/results",
+        json={"work": "rv-bra", "indicator": "pops_destroyed", "value": 3, "unit": "t"},
+        headers=editor.auth,
+    ).json()
+    web, csrf = browser(db, editor)
+    for odd in ("²", "٢٠٢١"):
+        assert web.get("/projects", params={"year": odd}).status_code == 200
+        form = {"csrf": csrf, "action": "submit", "version": odd}
+        answer = web.post(f"/results/{made['id']}/review", data=form)
+        assert answer.status_code < 500, answer.text[-400:]
+        bulk = web.post(
+            "/review/bulk", data={"csrf": csrf, "action": "submit", "pick": f"{odd}:{odd}"}
+        )
+        assert bulk.status_code < 500, bulk.text[-400:]
+    stored = api.get(f"/api/v1/results/{made['id']}", headers=editor.auth).json()
+    assert stored["review_state"] == "draft"

@@ -145,12 +145,17 @@ def test_a_run_one_may_not_read_cannot_be_read_by_using_its_output(
         ),
     )
     url = f"/api/v1/method-runs/{run['run_id']}"
-    assert api.get(url, headers=edbra.auth).status_code == 403
+    missing = api.get("/api/v1/method-runs/99999", headers=edbra.auth)
+    closed = api.get(url, headers=edbra.auth)
+    assert closed.status_code == missing.status_code == 404
+    assert closed.json()["error"]["message"].replace(str(run["run_id"]), "N") == missing.json()[
+        "error"
+    ]["message"].replace("99999", "N")
     body = {"output": "value", "work": "sc-bra", "indicator": "ghg_avoided"}
     refused = api.post(f"{url}/results", json=body, headers=edbra.auth)
-    assert refused.status_code == 403, refused.text
+    assert refused.status_code == 404, refused.text
     assert _results(db, "sc-bra") == []
-    assert api.get(url, headers=edbra.auth).status_code == 403, "still closed to them"
+    assert api.get(url, headers=edbra.auth).status_code == 404, "still closed to them"
     # a run of their own, that made nothing yet, is theirs to use
     own = api.post(
         "/api/v1/method-runs",

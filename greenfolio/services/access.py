@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import (
     Action,
+    NotAuthenticated,
     Principal,
     Target,
     Visibility,
@@ -197,6 +198,16 @@ def require_readable(principal: Principal, target: Target, missing: NotFoundErro
     The anonymous are left to the checks that ask them to sign in."""
     if principal.user_id is not None and not allowed(principal, Action.READ, target):
         raise missing
+
+
+def need_signed_in(principal: Principal) -> None:
+    """Changes are for signed-in accounts: the public is asked to sign in before any
+    record is looked up, so that the answer (401 for a record that is there, 404 for one
+    that is not) never tells an anonymous caller what exists."""
+    if principal.user_id is None:
+        raise NotAuthenticated(
+            "sign in to change records: the public can only read", message_id="sign_in_needed"
+        )
 
 
 def missing_result(result_id: int) -> NotFoundError:

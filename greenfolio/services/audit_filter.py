@@ -134,7 +134,7 @@ def _record(text: str) -> ColumnElement[bool]:
         ),
     ]
     number = text.removeprefix("#")
-    if number.isdigit() and 0 < int(number) < 2**31:
+    if number.isascii() and number.isdigit() and 0 < int(number) < 2**31:
         rid = int(number)
         parts += [
             _of("result", [str(rid)]),

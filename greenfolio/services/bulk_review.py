@@ -121,6 +121,7 @@ def review_each(
     """Service call: ``action`` on each selected result the principal may apply it to,
     one transaction per result; ``versions`` (id → version seen) refuses any result
     changed since it was listed."""
+    access.need_signed_in(principal)
     chosen = check_request(action, ids, note)
     note = note.strip() if note else None
     outcome = Outcome()

@@ -67,6 +67,7 @@ def _snapshot(row: ResultRow) -> dict[str, Any]:
 
 def create_result(db: Database, principal: Principal, spec: results.ResultSpec) -> dict[str, Any]:
     """Service call: a new draft result on a project the principal may edit."""
+    access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
         work = _project(session, principal, spec.work)
         # An unknown country is one problem among the others ``add`` reports together, so
@@ -82,6 +83,7 @@ def check_result(
     """Service call: nothing stored; the rules the fields a form could read break, for a
     form that refuses others (a value that is not a number) and shows all at once.
     Reads only: no write lock on SQLite."""
+    access.need_signed_in(principal)
     with reading(), db.transaction() as session:
         work = _project(session, principal, spec.work)
         access.require_new_result(session, principal, work.id, _country(spec.country)[0])
@@ -115,6 +117,7 @@ def revise_result(
     expected_version: int | None,
 ) -> dict[str, Any]:
     """Service call: change a draft or returned result, keeping the old version."""
+    access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
         row = _result(session, principal, result_id)
         access.require_result_write(
@@ -186,6 +189,7 @@ def review_result(
     expected_version: int | None,
 ) -> dict[str, Any]:
     """Service call: submit, return (with a reason) or verify one result."""
+    access.need_signed_in(principal)
     if note is not None:
         check_text(note, "the note", multiline=True)
     needed = REVIEW_ACTIONS.get(action)
@@ -209,6 +213,7 @@ def review_results(
     """Service call: one review action on several results as a signed-in account, all or
     none (the command line's ``--as``). Each result is locked and checked as stored, so no
     version is needed: the account acts on the record as it is at the change."""
+    access.need_signed_in(principal)
     if note is not None:
         check_text(note, "the note", multiline=True)
     needed = REVIEW_ACTIONS.get(action)
@@ -242,6 +247,7 @@ def save_project(
     create: bool,
 ) -> dict[str, Any]:
     """Service call: register a new project, or change one at the version read."""
+    access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
         existing = session.scalar(select(WorkRow).where(WorkRow.key == spec.key))
         if create and existing is not None:
@@ -278,6 +284,7 @@ def result_from_run(
 ) -> dict[str, Any]:
     """Service call: a draft result from a stored run's output, on an editable project
     (checked and written in one transaction)."""
+    access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
         work = _project(session, principal, spec.work)
         country = check_country(spec.country) if spec.country else None

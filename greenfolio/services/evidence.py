@@ -120,6 +120,7 @@ def _readable(session: Session, principal: Principal, result_id: int) -> ResultR
 
 def _changeable(session: Session, principal: Principal, result_id: int) -> ResultRow:
     """The result, locked, if ``principal`` may change its evidence now."""
+    access.need_signed_in(principal)
     row = session.get(ResultRow, result_id, with_for_update=True)
     if row is None:
         raise access.missing_result(result_id)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
-from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, allowed
 from greenfolio.services import access, audit
 from greenfolio.services.database import Database
 from greenfolio.services.explorer_common import Page, need_reader, page_bounds
@@ -52,11 +52,12 @@ def readable_run(
     A run that made results belongs with them: someone who may read none of them may not
     read the run (its inputs are the project's data), nor use its outputs. A run that made
     no result yet is any reader's."""
+    missing = NotFoundError(
+        f"no method run {run_id}", message_id="method_run_missing", params={"run": run_id}
+    )
     run = session.get(MethodRunRow, run_id)
     if run is None or principal.visibility().verified_only:
-        raise NotFoundError(
-            f"no method run {run_id}", message_id="method_run_missing", params={"run": run_id}
-        )
+        raise missing
     made = session.execute(
         select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key)
         .join(WorkRow, WorkRow.id == ResultRow.work_id)
@@ -69,8 +70,8 @@ def readable_run(
         for rid, wid, country, key in made
         if Action.READ in projects.get(session, wid).result_actions(principal, country)
     ]
-    if made and not readable:
-        require(principal, Action.READ, SYSTEM)
+    if made and not readable and not allowed(principal, Action.READ, SYSTEM):
+        raise missing  # as a missing one: its id is not theirs to learn either
     return run, readable
 
 

@@ -136,15 +136,23 @@ def _shown(actor: str) -> str:
 
 
 def changed_by(session: Session, result_ids: Collection[int]) -> dict[int, set[str]]:
-    """Everyone who changed each result after it was entered: each revision's author, and
-    whoever added, replaced or withdrew one of its evidence files. Read for many results
-    at once (a review list asks for all its rows in one go)."""
+    """Everyone who changed each result after it was entered: each revision's author,
+    whoever had its value recomputed from a method run, and whoever added, replaced or
+    withdrew one of its evidence files. Read for many results at once (a review list asks
+    for all its rows in one go)."""
     out: dict[int, set[str]] = {rid: set() for rid in result_ids}
     if not out:
         return out
     for rid, actor in session.execute(
         select(ResultRevisionRow.result_id, ResultRevisionRow.actor).where(
             ResultRevisionRow.result_id.in_(out)
+        )
+    ):
+        if actor:
+            out[rid].add(actor)
+    for rid, actor in session.execute(
+        select(ReviewEventRow.result_id, ReviewEventRow.actor).where(
+            ReviewEventRow.result_id.in_(out), ReviewEventRow.action == "recompute"
         )
     ):
         if actor:
@@ -160,9 +168,9 @@ def changed_by(session: Session, result_ids: Collection[int]) -> dict[int, set[s
 
 def check_separation(row: ResultRow, action: str, actor: str, changed: set[str]) -> None:
     """The rule of separation of duties: nobody verifies a result they entered, submitted,
-    revised (at any time, not only last) or whose evidence they added, replaced or
-    withdrew (``changed``, from ``changed_by``): otherwise two people taking turns could
-    each make a change and then verify the other's. Returning one's own result is
+    revised or recomputed (at any time, not only last) or whose evidence they added,
+    replaced or withdrew (``changed``, from ``changed_by``): otherwise two people taking
+    turns could each make a change and then verify the other's. Returning one's own result is
     allowed: it only takes the figure out of the way to a report (back to its authors
     for a fix), it never makes it count."""
     if action != "verify":

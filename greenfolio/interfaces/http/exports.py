@@ -111,9 +111,16 @@ def _said(part: str) -> Getter:
 
     def get(row: dict[str, Any], lang: str) -> str:
         value = row["said"][part]
-        return "\n".join(value) if isinstance(value, list) else str(value)
+        text = "\n".join(value) if isinstance(value, list) else str(value)
+        # the marks that keep a key whole in an Arabic sentence on a page would stay
+        # in a spreadsheet's cell as invisible characters (and in what is pasted from it)
+        return text.translate(_NO_ISOLATES)
 
     return get
+
+
+_NO_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
+"""LRI, RLI, FSI and PDI (``event_text`` isolates names with FSI … PDI)."""
 
 
 @dataclass(frozen=True)

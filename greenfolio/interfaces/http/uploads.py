@@ -143,7 +143,7 @@ async def receive_file(
     if content_type != b"multipart/form-data" or not boundary:
         raise BadUpload("send the file as multipart/form-data, in the form field 'file'")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + OVERHEAD:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit + OVERHEAD:
         raise refuse_size(limit)
     reader = _Reader(spool, limit, file_field)
     parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]

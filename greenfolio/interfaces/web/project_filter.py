@@ -14,7 +14,9 @@ Short = Annotated[str | None, Query(max_length=80)]
 
 def page_year(year: str | None) -> int | None:
     """A year filter: one outside 1900–2200 or not a number is no filter."""
-    return int(year) if year and year.isdigit() and 1900 <= int(year) <= 2200 else None
+    if not (year and year.isascii() and year.isdigit()):  # "²" is a digit int() refuses
+        return None
+    return int(year) if 1900 <= int(year) <= 2200 else None
 
 
 def project_filter(

@@ -195,7 +195,7 @@ def _save_project(
     try:
         spec = _spec_from_form(form, terms, lang, existing)
         version = str(form.get("version", ""))
-        expected = int(version) if version.isdigit() else None
+        expected = int(version) if version.isascii() and version.isdigit() else None
         saved = entry.save_project(db, who, spec, expected, create=existing is None)
     except pydantic.ValidationError as exc:
         errors = invalid_input(Translator(lang), exc)

@@ -138,7 +138,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         path=request.url.path,
         here=here_of(request),
         langs=[(code, endonym(code)) for code in UN_LANGUAGES],
-        saved=_saved_message(request),
+        saved=_saved_message(request, context),
         choices=CHOICES,
         **context,
     )
@@ -215,12 +215,21 @@ def redirect(target: str, saved: bool | str = True) -> RedirectResponse:
     return RedirectResponse(target + (f"{sep}saved={mark}" if mark else ""), status_code=303)
 
 
-def _saved_message(request: Request) -> str | None:
-    """The catalogue key of the confirmation a redirect asked for (None: none)."""
+_STATE_AFTER = {"submit": "submitted", "verify": "verified", "return": "returned"}
+
+
+def _saved_message(request: Request, context: dict[str, Any]) -> str | None:
+    """The catalogue key of the confirmation a redirect asked for (None: none). A review
+    step is named only on the page of a result in the state that step leaves it in: a
+    link carrying ``saved=verify`` cannot make a draft read "Verified"."""
     mark = request.query_params.get("saved")
     if mark == "1":
         return "saved"
-    return f"saved_{mark}" if mark in SAID_AFTER else None
+    shown = context.get("r")
+    state = shown.get("review_state") if isinstance(shown, dict) else None
+    if mark in SAID_AFTER and state == _STATE_AFTER[mark]:
+        return f"saved_{mark}"
+    return None
 
 
 def form_errors(request: Request, exc: pydantic.ValidationError) -> list[str]:

@@ -193,7 +193,7 @@ def _revise(
     who = resolve_principal(request)
     try:
         changes = entry.ResultChanges(**fields)
-        expected = int(version) if version.isdigit() else None
+        expected = int(version) if version.isascii() and version.isdigit() else None
         entry.revise_result(db, who, result_id, changes, expected)
     except pydantic.ValidationError as exc:
         found = placed(request, exc)

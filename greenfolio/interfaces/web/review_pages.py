@@ -49,9 +49,9 @@ def _picks(values: list[str]) -> tuple[list[int], dict[int, int]]:
     versions: dict[int, int] = {}
     for value in values:
         rid, _, version = value.partition(":")
-        if rid.isdigit() and 0 < int(rid) < 2**31:
+        if rid.isascii() and rid.isdigit() and 0 < int(rid) < 2**31:
             ids.append(int(rid))
-            if version.isdigit():
+            if version.isascii() and version.isdigit():
                 versions[int(rid)] = int(version)
     return ids, versions
 

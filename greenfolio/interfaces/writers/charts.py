@@ -222,7 +222,7 @@ def _bar_spec(chart: ChartData, lang: str, labels: dict[str, str], axis: str) ->
     chart by year has columns, the years running in reading order."""
     rtl = lang in RIGHT_TO_LEFT
     rows = _rows(chart, lang, labels)
-    by_year = bool(chart.keys) and all(key.isdigit() for key in chart.keys)
+    by_year = bool(chart.keys) and all(key.isascii() and key.isdigit() for key in chart.keys)
     category: dict[str, Any] = {
         "field": "label",
         "type": "nominal",
@@ -330,7 +330,7 @@ def _map_spec(chart: ChartData, lang: str, labels: dict[str, str]) -> dict[str, 
     read from the right (fewest first), each label at the left of its square; a range
     ("2–3") is a left-to-right isolate, never read as "3–2"."""
     rtl = lang in RIGHT_TO_LEFT
-    steps = sorted(int(key) for key in labels if key.isdigit())
+    steps = sorted(int(key) for key in labels if key.isascii() and key.isdigit())
     words = {low: bidi.isolated(labels[str(low)]) if rtl else labels[str(low)] for low in steps}
     counts: dict[str, int] = {}
     drawn = world.counts_drawn({p.key: int(p.value) for p in chart.points})

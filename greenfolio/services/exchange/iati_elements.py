@@ -323,7 +323,7 @@ def _location(el: etree._Element, act: Activity, ctx: Context) -> None:
                 (
                     (child.get("vocabulary") or "").strip(),
                     (child.get("code") or "").strip(),
-                    int(level) if level.isdigit() else None,
+                    int(level) if level.isascii() and level.isdigit() else None,
                 )
             )
         elif tag == "point":

@@ -77,7 +77,7 @@ def _indicator(ctx: Context, el: etree._Element) -> IatiIndicator:
 def _baseline(ctx: Context, el: etree._Element, ind: IatiIndicator) -> None:
     value = _observed(ctx, el, "baseline")
     year_raw = (el.get("year") or "").strip()
-    year = int(year_raw) if year_raw.isdigit() else None
+    year = int(year_raw) if year_raw.isascii() and year_raw.isdigit() else None
     if value is None:
         return
     day = read_date(ctx, el, el.get("iso-date"), "baseline iso-date")

@@ -245,8 +245,9 @@ def read_checked(
 ) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate], list[int]]:
     """Every row of the template checked against the stored records: the results, the
     project changes and each result's row number; or ``RefusedError`` listing every
-    problem by sheet, row and column. A "did you mean" hint for an unknown project names
-    only the ``visible`` ones (``access.visible_works`` of the uploader)."""
+    problem by sheet, row and column. With ``visible`` (``access.visible_works`` of the
+    uploader) a project outside it is refused as an unknown one, and a "did you mean"
+    hint names only projects within it."""
     workbook = open_workbook(path)
     try:
         names = workbook.sheetnames
@@ -290,8 +291,14 @@ def read_checked(
     finally:
         workbook.close()
     with db.transaction() as session:
-        query = select(WorkRow.key)
-        hints = sorted(session.scalars(query if visible is None else query.where(visible)))
+        # A project the uploader may not read is not known to them: refused as unknown,
+        # never checked against its stored fields (whose problems would tell them).
+        query = select(WorkRow.id, WorkRow.key)
+        works = {
+            key: wid
+            for wid, key in session.execute(query if visible is None else query.where(visible))
+        }
+    hints = sorted(works)
     updates, project_problems = _check_projects(db, path.name, projects, project_headers, hints)
     cells = SheetReader(path.name, RESULTS_SHEET, headers, HEADERS)
     wanted: set[str] = set()
@@ -299,7 +306,6 @@ def read_checked(
         cells.at(n, row)
         wanted.add(str(cells.raw("indicator") or "").strip())
     with db.transaction() as session:
-        works = {key: wid for wid, key in session.execute(select(WorkRow.id, WorkRow.key))}
         codes = session.scalars(select(IndicatorRow.code).where(IndicatorRow.code.in_(wanted)))
         indicators = {code: reference.indicator(session, code) for code in codes}
     specs: list[result_service.ResultSpec] = []
@@ -363,12 +369,13 @@ def _check_projects(
     headers: dict[str, int],
     hints: list[str],
 ) -> tuple[list[xlsx_projects.ProjectUpdate], list[Problem]]:
-    """Each row of the Projects sheet checked, then each changed record as a whole."""
+    """Each row of the Projects sheet checked, then each changed record as a whole;
+    ``hints``: the projects the uploader knows (all of them, sorted, for the CLI)."""
     if not data:
         return [], []
     cells = SheetReader(file, xlsx_projects.PROJECTS_SHEET, headers, xlsx_projects.HEADERS)
     with db.transaction() as session:
-        works = set(session.scalars(select(WorkRow.key)))
+        works = set(hints)
         orgs = set(session.scalars(select(OrganisationRow.key)))
         updates = []
         seen: dict[str, int] = {}
