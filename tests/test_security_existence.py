@@ -6,6 +6,7 @@ they may read but not change keeps its 403 refusal. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from httpx import Response
 from greenfolio.domain.permissions import Grant, Principal, Role, Scope
 from greenfolio.services import entry, portfolio
 from greenfolio.services.database import Database
+from greenfolio.services.evidence_store import ENV_DIR
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.services.results import ResultSpec
 from tests.test_api_support import add_user, browser, client
@@ -102,10 +104,13 @@ def test_an_unreadable_record_answers_as_a_missing_one_in_the_api(
     assert (detail.json()["value"], detail.json()["review_state"]) == (1, "submitted")
 
 
-def test_the_signed_out_learn_nothing_from_a_change_they_try(world: dict[str, Any]) -> None:
+def test_the_signed_out_learn_nothing_from_a_change_they_try(
+    world: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Someone not signed in is asked to sign in before any record is looked up: the
     same answer whether the project key or result id they try exists or not (reads of a
     server that is not public are refused the same way)."""
+    monkeypatch.setenv(ENV_DIR, str(tmp_path / "evidence"))  # required on PostgreSQL
     api = client(world["db"])
     hidden = _api_calls(api, {}, HIDDEN, world["hidden"])
     missing = _api_calls(api, {}, MADE_UP, NO_RESULT)

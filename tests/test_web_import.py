@@ -130,14 +130,19 @@ def test_the_file_is_checked_against_stored_records_and_roles(db: Database, tmp_
         for p in problems
     ), problems
     assert not _doc(shown).xpath('//form[@data-testid="import-confirm"]')
-    # only the cell errors are reported while a cell is wrong; then the roles
+    # a project outside the editor's roles is refused as a missing one is: the row is
+    # named by its place and the key the editor typed, and nothing tells them it exists
     content = _file(db, tmp_path, [_row("wi-bra", 1), _row("wi-ind", 2)])
     doc = _doc(_upload(web, csrf, content))
     problems = [li.text_content() for li in doc.xpath('//*[@data-testid="import-problems"]//li')]
     assert len(problems) == 1 and problems[0].startswith("Feuille Results, ligne 3")
-    # the row is named by its place; the key of a project outside the editor's roles is not
-    # repeated back (domain.permissions names only projects one may read)
-    assert "Vos rôles" in problems[0] and "wi-ind" not in problems[0]
+    missing = _file(db, tmp_path, [_row("wi-bra", 1), _row("wi-zzz", 2)])
+    said = [
+        li.text_content()
+        for li in _doc(_upload(web, csrf, missing)).xpath('//*[@data-testid="import-problems"]//li')
+    ]
+    assert [problems[0].replace("wi-ind", "KEY")] == [p.replace("wi-zzz", "KEY") for p in said]
+    assert "aucun projet" in problems[0] and "Vos rôles" not in problems[0]
     assert _results(db) == []
 
 

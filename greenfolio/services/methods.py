@@ -171,7 +171,8 @@ def recompute(db: Database, apply: bool = False, actor: str | None = None) -> li
                 result.value, result.method_run_id = new_value, fresh[old_run.id].id
                 result.review_state, result.version = "submitted", result.version + 1
                 # Whoever applies the recomputation changed the figure: not its verifier.
-                result.revised_by = result.submitted_by = actor or current_actor()
+                who = actor or current_actor()
+                result.revised_by = result.submitted_by = who
                 note = (
                     f"recomputed by {old_run.method} with reference data "
                     f"{method.refdata_version()}: {change['old_value']:g} -> {new_value:g}"
@@ -184,7 +185,7 @@ def recompute(db: Database, apply: bool = False, actor: str | None = None) -> li
                         from_state=before,
                         to_state="submitted",
                         note=note,
-                        actor=actor,
+                        actor=who,
                     )
                 )
                 change["new_run_id"] = fresh[old_run.id].id
