@@ -223,11 +223,7 @@ def review_results(
     with audit.acting_as(principal.actor), db.transaction() as session:
         for result_id in ids:
             row = session.get(ResultRow, result_id, with_for_update=True)
-            missing = NotFoundError(
-                f"no result with id {result_id}",
-                message_id="result_missing",
-                params={"result": result_id},
-            )
+            missing = access.missing_result(result_id)
             if row is None:
                 raise missing
             access.readable_result(session, principal, row, missing)
