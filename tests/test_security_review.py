@@ -1,6 +1,6 @@
 """Findings of a security review, each reproduced against the real app on SQLite and
 PostgreSQL: impossible values answer 422 (never a 500); a token never outlives the token
-that made it; an evidence file's name ends as its content is."""
+that made it, and is revoked with it; an evidence file's name ends as its content is."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from typer.testing import CliRunner
 
+from greenfolio.interfaces.cli.app import app
 from greenfolio.services.database import Database
 from tests import evidence_files as files
 from tests.evidence_files import make_setup
@@ -112,6 +114,58 @@ def test_a_token_creates_only_tokens_that_expire_no_later_than_itself(
     web, csrf = browser(db, editor)
     mine = web.post("/api/v1/tokens", json={"name": "web"}, headers={"X-CSRF-Token": csrf})
     assert mine.status_code == 201 and mine.json()["expires_at"] is None
+
+
+def test_revoking_a_token_revokes_every_token_made_with_it(db: Database, editor: User) -> None:
+    # a stolen token could mint others; revoking it left them working
+    api = client(db)
+    other = add_user(db, "otherrv", "editor@country:BRA")
+
+    def made_with(auth: dict[str, str], name: str) -> dict[str, str]:
+        made = api.post("/api/v1/tokens", json={"name": name}, headers=auth)
+        assert made.status_code == 201, made.text
+        return {"id": made.json()["id"], "auth": f"Bearer {made.json()['token']}"}
+
+    child = made_with(editor.auth, "child")
+    grandchild = made_with({"Authorization": child["auth"]}, "grandchild")
+    sibling = made_with(editor.auth, "sibling")
+    web, csrf = browser(db, editor)
+    signed_in = web.post("/api/v1/tokens", json={"name": "web"}, headers={"X-CSRF-Token": csrf})
+    listed = {t["name"]: t for t in api.get("/api/v1/tokens", headers=editor.auth).json()}
+    assert listed["grandchild"]["made_with"] == child["id"]
+    assert listed["web"]["made_with"] is None
+
+    def works(auth: str) -> bool:
+        return api.get("/api/v1/me", headers={"Authorization": auth}).status_code == 200
+
+    # someone else's token answers as a missing one, and stays
+    refused = api.delete(f"/api/v1/tokens/{child['id']}", headers=other.auth)
+    assert refused.status_code == 404, refused.text
+    assert works(child["auth"]) and works(grandchild["auth"])
+    gone = api.delete(f"/api/v1/tokens/{child['id']}", headers=editor.auth)
+    assert gone.status_code == 204, gone.text
+    assert not works(child["auth"]) and not works(grandchild["auth"])
+    assert works(sibling["auth"]) and works(editor.auth["Authorization"])
+    assert works(f"Bearer {signed_in.json()['token']}")
+    # the account page revokes the same way, and says what it did in the reader's language
+    nephew = made_with({"Authorization": sibling["auth"]}, "nephew")
+    page = web.post(f"/account/tokens/{sibling['id']}/revoke?lang=fr", data={"csrf": csrf})
+    assert page.status_code == 200, page.text[:300]
+    assert "ni lui ni les jetons créés avec lui (1) ne fonctionnent plus" in page.text
+    assert not works(sibling["auth"]) and not works(nephew["auth"])
+    forged = web.post(f"/account/tokens/{sibling['id']}/revoke", data={"csrf": "x"})
+    assert forged.status_code == 403
+    # the command line lists them and revokes by number
+    url = db.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    shown = runner.invoke(app, ["tokens", "list", "--user", "edrv", "--db", url])
+    assert shown.exit_code == 0, shown.output
+    assert "grandchild" in shown.output and "revoked" in shown.output
+    web_id = str(signed_in.json()["id"])
+    done = runner.invoke(app, ["tokens", "revoke", web_id, "--db", url])
+    assert done.exit_code == 0 and f"Token {web_id} revoked." in done.output, done.output
+    assert not works(f"Bearer {signed_in.json()['token']}")
+    assert works(editor.auth["Authorization"])
 
 
 NAMES = {

@@ -148,6 +148,9 @@ class Principal:
     token_expires: datetime | None = None
     """When the API token this principal authenticated with expires (``via`` "token";
     None: it never does): a token never creates a token that outlives it."""
+    token_id: int | None = None
+    """The API token this principal authenticated with (``via`` "token"): the tokens it
+    creates are revoked with it."""
 
     @property
     def actor(self) -> str:

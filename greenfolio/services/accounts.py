@@ -15,7 +15,7 @@ import functools
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -33,6 +33,7 @@ from greenfolio.domain.permissions import (
     Principal,
     Role,
     Scope,
+    allowed,
     require,
 )
 from greenfolio.domain.text import check_text
@@ -99,10 +100,15 @@ def generate_password() -> str:
 
 
 def _principal(
-    session: Session, row: UserRow, via: str, token_expires: datetime | None = None
+    session: Session, row: UserRow, via: str, token: ApiTokenRow | None = None
 ) -> Principal:
     return Principal(
-        row.username, grants_of(session, row.id), row.id, via=via, token_expires=token_expires
+        row.username,
+        grants_of(session, row.id),
+        row.id,
+        via=via,
+        token_expires=token.expires_at if token is not None else None,
+        token_id=token.id if token is not None else None,
     )
 
 
@@ -394,6 +400,7 @@ def create_token(
             prefix=secret[:10],
             token_hash=digest(secret),
             expires_at=expires,
+            made_with_id=by.token_id if by is not None and by.via == "token" else None,
         )
         session.add(token)
         session.flush()
@@ -408,26 +415,53 @@ def _token_dict(row: ApiTokenRow) -> dict[str, Any]:
         "created_at": audit._stamp(row.created_at) + "Z",
         "expires_at": audit._stamp(row.expires_at) + "Z" if row.expires_at else None,
         "revoked": row.revoked_at is not None,
+        "made_with": row.made_with_id,
     }
 
 
-def tokens(db: Database, by: Principal) -> list[dict[str, Any]]:
-    """Service call: the caller's own tokens (never their secrets)."""
+def tokens(db: Database, by: Principal | None, username: str | None = None) -> list[dict[str, Any]]:
+    """Service call: the tokens of ``username`` (by default the caller's own; another
+    user's for administrators and the command line), never their secrets."""
     with db.transaction() as session:
+        if username is None:
+            if by is None:
+                raise ValidationError("say whose tokens to list")
+            user_id = by.user_id
+        else:
+            user_id = find_user(session, username).id
+            if by is not None and by.user_id != user_id:
+                require(by, Action.ADMIN, SYSTEM)
         rows = session.scalars(
-            select(ApiTokenRow).where(ApiTokenRow.user_id == by.user_id).order_by(ApiTokenRow.id)
+            select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.id)
         )
         return [_token_dict(r) for r in rows]
 
 
-def revoke_token(db: Database, by: Principal, token_id: int) -> None:
-    with audit.acting_as(by.actor), db.transaction() as session:
+def revoke_token(db: Database, by: Principal | None, token_id: int) -> int:
+    """Service call: revoke a token and every token made with it, and those made with them
+    (whoever they belong to): what a stolen token created goes with it. Returns how many
+    tokens were revoked. Someone else's token answers as a missing one, unless asked by an
+    administrator."""
+    with audit.acting_as(by.actor if by else audit.current_actor()), db.transaction() as session:
         row = session.get(ApiTokenRow, token_id)
-        if row is None:
+        if row is None or (
+            by is not None and row.user_id != by.user_id and not allowed(by, Action.ADMIN, SYSTEM)
+        ):
             raise NotFoundError(f"no token {token_id}")
-        if row.user_id != by.user_id:
-            require(by, Action.ADMIN, SYSTEM)
-        row.revoked_at = utc_now()
+        now = utc_now()
+        revoked = 0
+        level = [row]
+        while level:
+            for token in level:
+                if token.revoked_at is None:
+                    token.revoked_at = now
+                    revoked += 1
+            level = list(
+                session.scalars(
+                    select(ApiTokenRow).where(ApiTokenRow.made_with_id.in_([t.id for t in level]))
+                )
+            )
+        return revoked
 
 
 def token_principal(db: Database, secret: str) -> Principal | None:
@@ -445,4 +479,4 @@ def token_principal(db: Database, secret: str) -> Principal | None:
             return None
         if token.expires_at is not None and as_utc(token.expires_at) < utc_now():
             return None
-        return _principal(session, row, "token", token.expires_at)
+        return _principal(session, row, "token", token)

@@ -468,6 +468,10 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    made_with_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"), index=True)
+    """The token whose bearer created this one (None: created signed in or from the command
+    line): revoking a token revokes what was made with it, so a stolen token leaves nothing
+    behind once revoked."""
 
 
 class AccountLinkRow(Base):

@@ -380,6 +380,48 @@ def create_token(
         out.print(secret, highlight=False)
 
 
+@tokens_app.command("list")
+def list_tokens(
+    user: Annotated[str, typer.Option(help="Whose tokens to list.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List a user's API tokens (never their secrets): number, name, start of the secret,
+    when made and when they expire, and whether revoked."""
+    from greenfolio.services import accounts
+
+    with errors():
+        found = accounts.tokens(open_db(db), None, user)
+        if as_json:
+            print_json(found)
+            return
+        grid = table("number", "name", "starts with", "created", "expires", "state", wrap=("name",))
+        for t in found:
+            grid.add_row(
+                str(t["id"]),
+                t["name"],
+                t["prefix"] + "…",
+                t["created_at"][:16].replace("T", " "),
+                (t["expires_at"] or "never")[:16].replace("T", " "),
+                "revoked" if t["revoked"] else "in use",
+            )
+        out.print(grid)
+
+
+@tokens_app.command("revoke")
+def revoke_token(
+    number: Annotated[int, typer.Argument(min=1, help="The token's number, as listed.")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API token, and every token made with it."""
+    from greenfolio.services import accounts
+
+    with errors():
+        count = accounts.revoke_token(open_db(db), None, number)
+        more = f", with {count - 1} token(s) made with it" if count > 1 else ""
+        out.print(f"Token {number} revoked{more}.")
+
+
 @audit_app.command("verify")
 def verify(
     head: Annotated[

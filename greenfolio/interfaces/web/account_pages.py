@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from greenfolio.domain.errors import ValidationError
@@ -162,6 +162,24 @@ def create_token(
     secret, _ = accounts.create_token(db, who, who.name, name)
     return render(
         request, "account.html", tokens=accounts.tokens(db, who), secret=secret, **_contact(db, who)
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token(
+    request: Request, db: Db, csrf: Csrf, token_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> Response:
+    """Revoke one of one's tokens, and with it every token made with it."""
+    check_csrf(request, csrf)
+    who = _signed_in(request)
+    revoked = accounts.revoke_token(db, who, token_id)
+    return render(
+        request,
+        "account.html",
+        tokens=accounts.tokens(db, who),
+        secret=None,
+        revoked=max(revoked, 1),
+        **_contact(db, who),
     )
 
 
