@@ -97,6 +97,21 @@ def test_an_import_refuses_a_database_at_an_older_schema(tmp_path: Path) -> None
     db.close()
 
 
+@pytest.mark.parametrize(
+    "command", [["figures", "--year", "2021"], ["work", "list"], ["results", "list"]]
+)
+def test_a_database_that_is_not_there_is_named_and_not_made(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # it was made empty, and the next command called it "not at the current schema"
+    missing = tmp_path / "typo.sqlite"
+    code, output = _run(*command, "--db", str(missing))
+    assert code == 3, output
+    assert f"there is no database at {missing}" in " ".join(output.split())
+    assert "greenfolio db upgrade --db" in output and "./scripts/demo" in output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_import_iati_names_its_files_argument() -> None:
     result = runner.invoke(app, ["import", "iati", "--help"], env={"COLUMNS": "200"})
     assert "{FILE.xml}..." in result.output and "{files}" not in result.output

@@ -239,7 +239,25 @@ def open_db(url: str | None, *, upgrade: bool = False, create: bool = False) -> 
     ``upgrade``, migrated first; with ``create``, an SQLite file not made yet (absent or
     empty) is made at the current schema with the packaged reference data, as
     ``db upgrade`` would (an existing database at an older schema is still refused)."""
-    made = create and _new_sqlite_file(url)
+    fresh = _new_sqlite_file(url)
+    if fresh and not (create or upgrade):
+        # connecting would leave an empty file behind, which the next command then
+        # calls "not at the current schema": say what is missing and how to make it
+        from sqlalchemy.engine import make_url
+
+        from greenfolio.store.engine import resolve_url
+
+        name = str(make_url(resolve_url(url)).database)
+        err.print(
+            f"[bold red]error:[/] there is no database at {Path(name).resolve()}. The demo's "
+            "is greenfolio.sqlite in the folder where ./scripts/demo ran: run the command "
+            "there or give its path with --db. To make a new one: "
+            f"`greenfolio db upgrade --db {name}` (empty) or "
+            f"`greenfolio import iati FILE.xml --db {name}`.",
+            highlight=False,
+        )
+        raise typer.Exit(ExitCode.DATABASE)
+    made = create and fresh
     db = connect(url)
     if made:
         from greenfolio.services import reference
