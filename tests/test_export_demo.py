@@ -293,7 +293,10 @@ def test_users_give_the_missing_dates_partners_and_sectors_in_the_project_form(
         "org": ["fao", "gbep", "unido", ""],
         "org_role": ["partner", "partner", "reporting", "partner"],
         "sectors": "31130",
+        # as a browser sends the form: the stored programmes and conventions stay selected
+        "terms": doc.xpath("//select[@name='terms']/option[@selected]/@value"),
     }
+    assert form["terms"]
     bad = web.post(f"/projects/{key}/edit", data={**form, "date_actual_start": "2020-13"})
     assert bad.status_code == 422 and "not a date of the calendar" in bad.text
     saved = web.post(

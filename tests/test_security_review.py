@@ -168,6 +168,64 @@ def test_revoking_a_token_revokes_every_token_made_with_it(db: Database, editor:
     assert works(editor.auth["Authorization"])
 
 
+def test_only_a_reviewer_moves_a_project_with_verified_results_between_programmes(
+    demo_db: Database,
+) -> None:
+    # an editor took idb49-emobility out of its programme: the Board figure "countries
+    # supported by e-mobility" fell from 4 to 0 though no result was reviewed again
+    db = demo_db
+    api = client(db)
+    editor = add_user(db, "edterms", "editor@all")
+    reviewer = add_user(db, "rvterms", "reviewer@all", "editor@all")
+    path = "/api/v1/projects/idb49-emobility"
+
+    def figure() -> float:
+        found = api.get("/api/v1/figures?year=2021", headers=editor.auth).json()
+        items = found["figures"] if isinstance(found, dict) else found
+        return next(f["value"] for f in items if f["id"] == "emobility_countries")
+
+    def body(terms: list[str], title: str | None = None) -> dict[str, object]:
+        got = api.get(path, headers=editor.auth).json()
+        put = {k: got[k] for k in ("key", "kind", "title", "countries", "version")}
+        if title:
+            put["title"] = {**got["title"], "en": title}
+        return put | {"terms": terms}
+
+    before = figure()
+    assert before > 0
+    stored = [t["key"] for t in api.get(path, headers=editor.auth).json()["terms"]]
+    assert "programme:e_mobility" in stored
+    moved = [t for t in stored if t != "programme:e_mobility"]
+    refused = api.put(path, json=body(moved), headers=editor.auth)
+    assert refused.status_code == 403, refused.text
+    message = refused.json()["error"]["message"]
+    assert "only a reviewer of the project may change those" in message
+    assert "verified result(s)" in message
+    assert figure() == before
+    assert [t["key"] for t in api.get(path, headers=editor.auth).json()["terms"]] == stored
+    # the rest of the project stays the editor's; the page says it in the reader's language
+    renamed = api.put(path, json=body(stored, "E-mobility, renamed"), headers=editor.auth)
+    assert renamed.status_code == 200, renamed.text
+    web, csrf = browser(db, editor)
+    got = api.get(path, headers=editor.auth).json()
+    form = {
+        "csrf": csrf,
+        "kind": "project",
+        "title_en": "E-mobility, renamed",
+        "version": str(got["version"]),
+        "countries": got["countries"],
+        "terms": moved,
+    }
+    page = web.post("/projects/idb49-emobility/edit?lang=fr", data=form)
+    assert page.status_code == 403, page.text[:300]
+    assert "seul un examinateur du projet peut modifier ces éléments" in page.text
+    assert figure() == before
+    # a reviewer of the project may
+    done = api.put(path, json=body(moved), headers=reviewer.auth)
+    assert done.status_code == 200, done.text
+    assert figure() < before
+
+
 NAMES = {
     "x.html": "x.html.pdf",  # the content is a PDF: the name ends as the content is
     "report": "report.pdf",

@@ -20,13 +20,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import (
     Action,
     NotAuthenticated,
+    PermissionDenied,
     Principal,
     Target,
     Visibility,
@@ -34,6 +35,8 @@ from greenfolio.domain.permissions import (
     allowed,
     require,
 )
+from greenfolio.domain.results import ReviewState
+from greenfolio.services.figures import TERM_FILTERS
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store.tables import ResultRow, WorkCountryRow, WorkRow, WorkTermRow
 
@@ -249,6 +252,45 @@ def require_project_write(
     one out of it."""
     before = stored_project(session, existing.id, lock=True).write_target() if existing else None
     require_change(principal, Action.EDIT, before, spec_target(spec))
+
+
+def require_figure_terms_change(
+    session: Session, principal: Principal, existing: WorkRow, spec: WorkSpec
+) -> None:
+    """Report figures select results by their project's programmes, focus areas,
+    conventions, core functions and SDG targets: changing those on a project with verified
+    results changes published figures though no result is reviewed again. So that change
+    needs review rights on the project (as stored and as specified), as verifying does;
+    the rest of the project stays the editors'."""
+    stored = set(
+        session.scalars(select(WorkTermRow.term_key).where(WorkTermRow.work_id == existing.id))
+    )
+    changed = stored.symmetric_difference(spec.terms)
+    if not any(t.partition(":")[0] in TERM_FILTERS for t in changed):
+        return
+    verified = session.scalar(
+        select(func.count())
+        .select_from(ResultRow)
+        .where(
+            ResultRow.work_id == existing.id,
+            ResultRow.review_state == ReviewState.VERIFIED.value,
+        )
+    )
+    if not verified:
+        return
+    before = stored_project(session, existing.id).write_target()
+    if allowed(principal, Action.REVIEW, before) and allowed(
+        principal, Action.REVIEW, spec_target(spec)
+    ):
+        return
+    raise PermissionDenied(
+        f"project {existing.key} has {verified} verified result(s), which count in reports "
+        "under its programmes, focus areas, conventions, core functions and SDG targets: "
+        "only a reviewer of the project may change those (the rest of the project is yours "
+        "to change)",
+        message_id="figure_terms",
+        params={"project": existing.key, "count": verified},
+    )
 
 
 def require_result_write(

@@ -261,6 +261,7 @@ def save_project(
             claim(session, WorkRow, existing.id, expected_version, f"project {spec.key}")
             session.refresh(existing)
             access.require_project_write(session, principal, existing, spec)
+            access.require_figure_terms_change(session, principal, existing, spec)
         row = portfolio.upsert_work(session, spec)
         return {"key": row.key, "id": row.id, "version": row.version}
 
