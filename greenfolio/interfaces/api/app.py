@@ -128,6 +128,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
         project_pages,
         rendering,
         report_pages,
+        result_list_pages,
         result_pages,
         review_pages,
     )
@@ -137,6 +138,7 @@ def create_app(db: Database, *, public: bool = False) -> FastAPI:
     # Results before projects: a project's page (/projects/{key:path}) would take
     # /projects/{key}/results/new.
     app.include_router(result_pages.router)
+    app.include_router(result_list_pages.router)
     app.include_router(project_pages.router)
     app.include_router(account_pages.router)
     app.include_router(link_pages.router)

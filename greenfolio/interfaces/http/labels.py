@@ -78,7 +78,20 @@ METHODS = (
     "stockholm.upops_avoided", "stockholm.stockpile", "minamata.inventory", "minamata.asgm",
     "ghg.grid_factor", "ghg.mitigation",
 )  # fmt: skip
-SORTS = ("key", "-key", "start", "-start", "-updated", "status")
+SORTS = (
+    "key",
+    "-key",
+    "start",
+    "-start",
+    "-updated",
+    "status",
+    "-id",
+    "id",
+    "-period_end",
+    "period_end",
+    "-value",
+    "value",
+)
 ENTITIES = (
     "result", "work_item", "review_event", "app_user", "role_grant", "term", "indicator",
     "organisation", "method_run", "api_token", "result_revision", "iati_indicator",

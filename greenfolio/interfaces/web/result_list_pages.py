@@ -1,0 +1,88 @@
+"""The results page: every result one may read, across projects, filtered, sorted, paged
+and downloadable with the same filters (the list a programme officer keeps in a
+spreadsheet). It calls the results service the API's ``GET /results`` calls, so what it
+shows and what it hides are the same."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from greenfolio.domain.countries import name_order
+from greenfolio.domain.results import ReviewState
+from greenfolio.interfaces.http.context import resolve_principal
+from greenfolio.interfaces.web.i18n import Translator
+from greenfolio.interfaces.web.project_filter import page_year
+from greenfolio.interfaces.web.project_pages import indicators_by_code
+from greenfolio.interfaces.web.rendering import Db, lang_of, render
+from greenfolio.services import explorer
+
+router = APIRouter(include_in_schema=False)
+
+SORTS = ("-id", "id", "-period_end", "period_end", "-value", "value")
+"""The orders offered, each read from an index (the id, the period, the value within an
+indicator's filter); the first is the default: the newest entered first."""
+
+Short = Annotated[str | None, Query(max_length=80)]
+
+
+@router.get("/results", response_class=HTMLResponse)
+def results_page(
+    request: Request,
+    db: Db,
+    project: Annotated[str | None, Query(max_length=160)] = None,
+    indicator: Short = None,
+    state: Annotated[str | None, Query(pattern="^(draft|submitted|returned|verified)?$")] = None,
+    country: Annotated[str | None, Query(max_length=3)] = None,
+    year: Annotated[str | None, Query(max_length=4)] = None,
+    sort: Annotated[str, Query(max_length=12)] = SORTS[0],
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    who = resolve_principal(request)
+    tr = Translator(lang_of(request))
+    sort = sort if sort in SORTS else SORTS[0]
+    chosen = {
+        "project": (project or "").strip() or None,
+        "indicator": indicator or None,
+        "state": state or None,
+        "country": (country or "").upper() or None,
+        "year": page_year(year),
+    }
+    found = explorer.results(
+        db,
+        who,
+        chosen["indicator"],
+        chosen["state"],
+        chosen["project"],
+        chosen["country"],
+        chosen["year"],
+        sort,
+        page,
+        50,
+    ).as_dict()
+    indicators = indicators_by_code(db, who)
+    query: dict[str, Any] = {k: v for k, v in chosen.items() if v} | {"sort": sort}
+    facets = explorer.facets(db, who)
+    return render(
+        request,
+        "results.html",
+        page=found,
+        chosen=chosen,
+        sort=sort,
+        sorts=SORTS,
+        indicators=indicators,
+        indicator_choices=sorted(
+            ((code, tr.text(row["names"])) for code, row in indicators.items()),
+            key=lambda item: name_order(item[1]),
+        ),
+        state_choices=[s.value for s in ReviewState],
+        country_choices=sorted(
+            ((c, tr.country(c)) for c in facets["countries"]),
+            key=lambda item: name_order(item[1]),
+        ),
+        link=lambda **extra: "/results?" + urlencode({**query, **extra}),
+        export=lambda fmt: "/export/results?" + urlencode({**query, "format": fmt}),
+    )

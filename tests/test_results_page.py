@@ -1,0 +1,65 @@
+"""The results page: every result one may read across projects, filtered, sorted, paged,
+in the reader's language, with downloads of the same list."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.html
+import pytest
+
+from greenfolio.services.database import Database
+from tests.test_api_support import add_user, browser
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_results_page_filters_sorts_and_downloads_what_it_shows(demo_db: Database) -> None:
+    web, _ = browser(demo_db, add_user(demo_db, "resall", "editor@all"))
+    page = web.get("/results?lang=fr")
+    assert page.status_code == 200, page.text[:300]
+    doc = lxml.html.fromstring(page.text)
+    assert doc.xpath("//nav//a[@href='/results'][@aria-current='page']/text()") == ["Résultats"]
+    rows = doc.xpath("//tr[@data-result]")
+    assert len(rows) == 50  # a page; the demo holds more
+    ids = [int(r.get("data-result")) for r in rows]
+    assert ids == sorted(ids, reverse=True)  # newest entered first
+    assert "trouvés" in doc.xpath("string(//p[@data-testid='found'])")
+    # filtered by indicator and country, the rows are those and only those
+    page = web.get("/results?indicator=countries_supported&country=phl&sort=id&lang=en")
+    doc = lxml.html.fromstring(page.text)
+    rows = doc.xpath("//tr[@data-result]")
+    assert rows and all("Philippines" in r.text_content() for r in rows)
+    assert all("countries supported" in r.text_content() for r in rows)
+    ids = [int(r.get("data-result")) for r in rows]
+    assert ids == sorted(ids)
+    assert doc.xpath("//select[@name='country']/option[@selected]/@value") == ["PHL"]
+    # the indicator choices are in the reader's order of names, not of codes
+    names = doc.xpath("//select[@name='indicator']/option[@value!='']/text()")
+    assert names == sorted(names, key=str.casefold) and "participants" in names
+    # the download carries the same filters and gives the same rows
+    href = doc.xpath("//p[@data-testid='downloads']/a[text()='CSV']/@href")[0]
+    query = parse_qs(urlsplit(href).query)
+    assert query["indicator"] == ["countries_supported"] and query["country"] == ["PHL"]
+    csv = web.get(href)
+    assert csv.status_code == 200
+    assert len(csv.text.strip().splitlines()) == 1 + len(rows)
+    # nothing matches: said so, in the reader's language
+    page = web.get("/results?project=no-such-project&lang=es")
+    assert "Ningún resultado coincide con estos filtros." in page.text
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_results_page_shows_only_what_the_reader_may_read(demo_db: Database) -> None:
+    web, _ = browser(demo_db, add_user(demo_db, "resbra", "editor@country:BRA"))
+    doc = lxml.html.fromstring(web.get("/results?lang=en").text)
+    rows = doc.xpath("//tr[@data-result]")
+    assert rows, "the demo has results in Brazil"
+    projects = lxml.html.fromstring(web.get("/projects").text)
+    mine = {a.text_content() for a in projects.xpath("//table//td[1]/a")}
+    shown = {r.xpath("string(td[2])").strip() for r in rows}
+    assert shown and shown <= mine  # results of the projects in Brazil only
+    everyone, _ = browser(demo_db, add_user(demo_db, "resall2", "editor@all"))
+    total = lxml.html.fromstring(everyone.get("/results").text)
+    assert len(total.xpath("//tr[@data-result]")) > len(rows)
+    signed_out, _ = browser(demo_db, None)
+    assert signed_out.get("/results").status_code in (303, 401)
