@@ -44,21 +44,24 @@ def results_page(
     who = resolve_principal(request)
     tr = Translator(lang_of(request))
     sort = sort if sort in SORTS else SORTS[0]
-    chosen = {
-        "project": (project or "").strip() or None,
+    chosen_project = (project or "").strip() or None
+    chosen_country = (country or "").upper() or None
+    chosen_year = page_year(year)
+    chosen: dict[str, str | int | None] = {
+        "project": chosen_project,
         "indicator": indicator or None,
         "state": state or None,
-        "country": (country or "").upper() or None,
-        "year": page_year(year),
+        "country": chosen_country,
+        "year": chosen_year,
     }
     found = explorer.results(
         db,
         who,
-        chosen["indicator"],
-        chosen["state"],
-        chosen["project"],
-        chosen["country"],
-        chosen["year"],
+        indicator or None,
+        state or None,
+        chosen_project,
+        chosen_country,
+        chosen_year,
         sort,
         page,
         50,
