@@ -79,6 +79,15 @@ def test_the_demo_exports_schema_valid_with_every_dated_work_item(
     code, data = _export(demo_db, out)
     assert code == 4 and set(_activities(out)) == {"idb49-parliamentary-renewables"}
     assert schema.validate(etree.parse(str(out)))
+    # the other kinds are not counted as left out, but said, with the option to take them
+    kinds = {w.get("kind") for w in works} - {"project", "programme"}
+    assert set(data["other_kinds"]) == kinds
+    assert sum(data["other_kinds"].values()) == len(works) - data["exported"] - data["skipped"]
+    said = CliRunner().invoke(app, ["export", "iati", "--out", str(out), "--db", _url(demo_db)])
+    text = " ".join(said.output.split())
+    assert "wrote" in text and ": 1 activity, " in text, text
+    assert "not looked at: 13 work item(s) of other kinds (" in text
+    assert "add --kind accreditation --kind alliance" in text
 
 
 def _zh(stated: str) -> str:

@@ -276,13 +276,30 @@ def export_iati(
         if as_json:
             print_json(summary.as_dict())
         else:
+            activities = "activity" if summary.exported == 1 else "activities"
             out.print(
-                f"wrote {out_file}: {summary.exported} activities, {summary.skipped} left out",
+                f"wrote {out_file}: {summary.exported} {activities}, {summary.skipped} left out",
                 highlight=False,
             )
             _print_groups(summary.problems, "left out")
+            if summary.other_kinds:
+                out.print(_other_kinds_note(summary.other_kinds), highlight=False)
     if summary.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _other_kinds_note(counts: dict[str, int]) -> str:
+    """What the export did not look at, and the option that includes it: work of kinds
+    not asked for (by default IATI activities are projects and programmes)."""
+    from greenfolio.interfaces.cli.words import said
+
+    shown = ", ".join(f"{n} × {said('work_kind', kind).lower()}" for kind, n in counts.items())
+    flags = " ".join(f"--kind {kind}" for kind in counts)
+    return (
+        f"not looked at: {sum(counts.values())} work item(s) of other kinds ({shown}); "
+        f"the export takes projects and programmes unless told otherwise: add {flags} "
+        "(with --kind project --kind programme to keep those)"
+    )
 
 
 def _print_groups(

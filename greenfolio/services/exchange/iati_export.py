@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import GreenfolioError, UnitMismatchError
@@ -64,19 +64,25 @@ class ExportSummary:
     skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
     path: str = ""
+    other_kinds: dict[str, int] = field(default_factory=dict)
+    """Work items the other filters select but of kinds not asked for (publications,
+    events …), by kind: not exported, and not counted as left out."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.path,
             "exported": self.exported,
             "skipped": self.skipped,
+            "other_kinds": self.other_kinds,
             "errors": [p.as_dict() for p in self.problems if p.severity is Severity.ERROR],
             "warnings": [p.as_dict() for p in self.problems if p.severity is Severity.WARNING],
         }
 
 
-def _query(filt: ExportFilter) -> Any:
-    query = select(WorkRow.id).where(WorkRow.kind.in_([k.value for k in filt.kinds]))
+def _query(filt: ExportFilter, kinds: list[WorkKind] | None = None) -> Any:
+    """The ids of the work items ``filt`` selects (of ``kinds``, by default its own)."""
+    chosen = filt.kinds if kinds is None else kinds
+    query = select(WorkRow.id).where(WorkRow.kind.in_([k.value for k in chosen]))
     if filt.status is not None:
         query = query.where(WorkRow.status == filt.status.value)
     if filt.prefix:
@@ -183,6 +189,18 @@ def export(
     try:
         with relaxed_gc(), db.transaction() as session:
             total = len(session.scalars(_query(filt)).all())
+            rest = [k for k in WorkKind if k not in filt.kinds]
+            if rest:
+                others = _query(filt, rest).order_by(None).subquery()
+                summary.other_kinds = {
+                    str(k): int(n)
+                    for k, n in session.execute(
+                        select(WorkRow.kind, func.count())
+                        .where(WorkRow.id.in_(select(others.c.id)))
+                        .group_by(WorkRow.kind)
+                        .order_by(WorkRow.kind)
+                    )
+                }
             stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
             with open(tmp, "wb") as xf:
                 # What lxml's xmlfile wrote when it serialised element trees.
