@@ -88,16 +88,30 @@ def parse(kind: DateType, text: str) -> StatedDate:
 
 def order_problem(dates: list[StatedDate]) -> str | None:
     """What is out of order (a start after the end of the same kind), or None."""
+    found = order_refusal(dates)
+    return found[0] if found else None
+
+
+def order_refusal(dates: list[StatedDate]) -> tuple[str, dict[str, str]] | None:
+    """``order_problem`` with its parts (the two date types and the dates as stated), for
+    a page to say it in the reader's language; None when in order."""
     by_type = {d.type: d for d in dates}
     for start, end in (
         (DateType.PLANNED_START, DateType.PLANNED_END),
         (DateType.ACTUAL_START, DateType.ACTUAL_END),
     ):
         if start in by_type and end in by_type and by_type[start].day > by_type[end].day:
-            return (
+            text = (
                 f"the {start.value.replace('_', ' ')} ({by_type[start].stated}) is after the "
                 f"{end.value.replace('_', ' ')} ({by_type[end].stated})"
             )
+            params = {
+                "start_type": start.value,
+                "start_stated": by_type[start].stated,
+                "end_type": end.value,
+                "end_stated": by_type[end].stated,
+            }
+            return text, params
     return None
 
 

@@ -97,6 +97,9 @@ def _allowed(problem: Mapping[str, Any]) -> str:
     if kind == "enum":
         return f"choose from {ctx.get('expected', '')}".replace("'", "")
     if kind in ("float_parsing", "float_type", "finite_number"):
+        given = problem.get("input")
+        if isinstance(given, str) and "," in given:
+            return "it must be a number, with a point for decimals (e.g. 12.5)"
         return "it must be a number"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "it must be a whole number"
@@ -124,6 +127,14 @@ def describe_problems(
         else:
             parts.append(f"{name}: {_shown(problem.get('input'))} was given; {_allowed(problem)}")
     return "; ".join(parts)
+
+
+def describe_value(problem: Mapping[str, Any]) -> str:
+    """One failed check of a single value (an option's), without a field name: what was
+    given and what is allowed ("'12,5' was given; it must be a number")."""
+    if str(problem.get("type", "")) == "value_error":
+        return _allowed(problem)  # the check's own sentence names the value
+    return f"{_shown(problem.get('input'))} was given; {_allowed(problem)}"
 
 
 class InvalidFields(ValidationError):

@@ -71,6 +71,14 @@ class DateSpec(CheckedText):
         return activity_dates.parse(self.type, self.when)
 
 
+def _refused(message_id: str, text: str, **params: str) -> PydanticCustomError:
+    """A check of a project that fails: its English text, and the catalogue entry (with
+    its params) a page says it with in the reader's language."""
+    return PydanticCustomError(
+        message_id, "{message}", {"message": text, "message_id": message_id, "params": params}
+    )
+
+
 class WorkSpec(CheckedText):
     """A work item as written in a data file or sent by a client."""
 
@@ -111,7 +119,7 @@ class WorkSpec(CheckedText):
     @classmethod
     def _has_title(cls, title: dict[str, str]) -> dict[str, str]:
         if not any(v.strip() for v in title.values()):
-            raise ValueError("a work item needs a title in at least one language")
+            raise _refused("work_title", "a work item needs a title in at least one language")
         return title
 
     @field_validator("sectors")
@@ -122,27 +130,35 @@ class WorkSpec(CheckedText):
         known = codelists.codes("Sector")
         for code in codes:
             if code not in known:
-                raise ValueError(
+                raise _refused(
+                    "sector_code",
                     f"{code!r} is not an OECD DAC sector code; give 5-digit codes from the "
-                    "IATI Sector codelist, e.g. 41020 (biosphere protection)"
+                    "IATI Sector codelist, e.g. 41020 (biosphere protection)",
+                    code=code,
                 )
         return list(dict.fromkeys(codes))
 
     @model_validator(mode="after")
     def _one_way_of_dating(self) -> WorkSpec:
         if self.dates and (self.start or self.end):
-            raise ValueError(
+            raise _refused(
+                "dates_both_ways",
                 "give the dates either as start and end or as typed activity dates "
-                "(planned or actual start and end), not both"
+                "(planned or actual start and end), not both",
             )
         seen: set[DateType] = set()
         for spec in self.dates:
             if spec.type in seen:
-                raise ValueError(f"two {spec.type.value.replace('_', ' ')} dates; keep one")
+                raise _refused(
+                    "dates_twice",
+                    f"two {spec.type.value.replace('_', ' ')} dates; keep one",
+                    date_type=spec.type.value,
+                )
             seen.add(spec.type)
-        wrong = activity_dates.order_problem([d.stated() for d in self.dates])
+        wrong = activity_dates.order_refusal([d.stated() for d in self.dates])
         if wrong is not None:
-            raise ValueError(wrong)
+            text, params = wrong
+            raise _refused("dates_order", text, **params)
         return self
 
 

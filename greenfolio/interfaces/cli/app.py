@@ -4,7 +4,7 @@ Exit codes: see ``common.EXIT_CODES`` (also printed by ``greenfolio --help``).
 """
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
 
@@ -42,6 +42,21 @@ _CLI = "greenfolio.interfaces.cli"
 class GreenfolioGroup(LazyGroup):
     """The ``greenfolio`` command: the groups defined in modules of their own are imported
     when used (see ``lazy``); their summaries here are what ``greenfolio --help`` lists."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; an option value typer's conversion refused is said in words
+        (pydantic's own text read "Value error, …" or "Input should be a valid number,
+        unable to parse string as a number")."""
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            errors = getattr(exc.__cause__, "errors", None)
+            found = errors() if callable(errors) else None
+            if found:
+                from greenfolio.domain.errors import describe_value
+
+                exc.message = describe_value(found[0])
+            raise
 
     lazy: ClassVar[dict[str, Lazy]] = {
         "demo": Lazy(

@@ -85,7 +85,9 @@ def _joined(tr: Translator, items: Sequence[str]) -> str:
     return format_list(list(items), locale=CLDR[tr.lang]) if items else tr("none")
 
 
-LTR_NAMES = frozenset({"char", "key", "project", "part", "code", "near"})
+LTR_NAMES = frozenset(
+    {"char", "key", "project", "part", "code", "near", "start_stated", "end_stated"}
+)
 """Params written in Latin letters whatever the language (keys, codes, code points)."""
 
 
@@ -119,6 +121,8 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = tr.country(str(value))
         elif name == "state":
             out[name] = tr.state(str(value))
+        elif name in ("date_type", "start_type", "end_type"):
+            out[name] = tr(str(value))  # planned_start … as the project form names them
         elif name == "action":
             out[name] = tr(f"action_{value}")
         elif name == "roles":
@@ -269,7 +273,8 @@ def placed_input(tr: Translator, exc: pydantic.ValidationError) -> Placed:
         if said is not None and where:
             out.append((field, said))
         elif problem["loc"]:
-            out.append((field, f"{field_label(tr, where)}: {problem['msg']}"))
+            text = str(problem["msg"]).removeprefix("Value error, ")
+            out.append((field, f"{field_label(tr, where)}: {text}"))
         else:
             out.append((None, str(problem["msg"])))
     return out

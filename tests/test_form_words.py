@@ -1,0 +1,66 @@
+"""A model's own checks are said in the reader's language on a page, and option values in
+words on the command line: no "Value error, …" or pydantic's English in either."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from greenfolio.interfaces.cli.app import app
+from greenfolio.services.database import Database
+from tests.test_api_support import add_user, browser
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "dates", "said"),
+    [
+        ("fr", "", {}, "Indiquez le titre dans au moins une langue."),
+        ("zh", "", {}, "请至少用一种语言填写标题。"),
+        (
+            "fr",
+            "Projet",
+            {"date_planned_start": "2022", "date_planned_end": "2021-06"},
+            "Dates dans le désordre — Début prévu\u00a0: 2022\u00a0; Fin prévue\u00a0: 2021-06.",
+        ),
+        (
+            "ar",
+            "مشروع",
+            {"date_actual_start": "2022", "date_actual_end": "2021"},
+            "التواريخ غير مرتبة — البدء الفعلي: \u20662022\u2069؛ "
+            "الانتهاء الفعلي: \u20662021\u2069.",
+        ),
+    ],
+)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_project_forms_own_checks_are_said_in_the_readers_language(
+    db: Database, lang: str, title: str, dates: dict[str, str], said: str
+) -> None:
+    web, csrf = browser(db, add_user(db, f"fw{lang}{len(dates)}", "editor@all"))
+    form = {"csrf": csrf, "key": f"fw-{lang}-{len(dates)}", "kind": "project"}
+    form |= {"title_en": title, **dates}
+    page = web.post(f"/projects/new?lang={lang}", data=form)
+    assert page.status_code == 422, page.text[:300]
+    assert said in page.text
+    assert "Value error" not in page.text and "a work item needs" not in page.text
+    assert web.get(f"/projects/fw-{lang}-{len(dates)}").status_code == 404  # nothing made
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["results", "list", "--state", "submited"], "'submited' is not one of"),
+        (
+            ["results", "add", "--work", "w", "--indicator", "participants", "--value", "12,5"],
+            "'12,5' was given; it must be a number, with a point for decimals (e.g. 12.5)",
+        ),
+        (["figures", "--year", "20x1"], "'20x1' was given; it must be a whole number"),
+    ],
+)
+def test_an_option_value_the_command_cannot_read_is_said_in_words(
+    args: list[str], said: str
+) -> None:
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    text = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2, text
+    assert said in text
+    assert "Value error" not in text and "Input should be" not in text
