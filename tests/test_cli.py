@@ -112,6 +112,20 @@ def test_a_database_that_is_not_there_is_named_and_not_made(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_import_that_writes_nothing_leaves_no_new_database(tmp_path: Path) -> None:
+    # exit 2 says nothing was written; the new database file was left behind all the same
+    mine = tmp_path / "mine.sqlite"
+    readme = tmp_path / "notes.md"
+    readme.write_text("# not XML\n")
+    for given in (tmp_path / "nonexist.xml", readme):
+        code, output = _run("import", "iati", str(given), "--db", str(mine))
+        assert code == 2, output
+        assert "removed again: nothing was imported into it" in " ".join(output.split())
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.md"]
+    code, output = _run("import", "iati", str(IATI_EXAMPLE), "--db", str(mine))
+    assert code == 0 and mine.exists(), output
+
+
 def test_import_iati_names_its_files_argument() -> None:
     result = runner.invoke(app, ["import", "iati", "--help"], env={"COLUMNS": "200"})
     assert "{FILE.xml}..." in result.output and "{files}" not in result.output

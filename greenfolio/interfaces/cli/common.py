@@ -277,6 +277,36 @@ def open_db(url: str | None, *, upgrade: bool = False, create: bool = False) -> 
     return db
 
 
+@contextmanager
+def import_target(url: str | None) -> Iterator[Database]:
+    """``open_db(url, create=True)`` for an import; a database file made here is removed
+    again if the import stores no work item (the file could not be read, or it was
+    refused): exit 2 means nothing was written, so no new empty database is left either."""
+    fresh = _new_sqlite_file(url)
+    db = open_db(url, create=True)
+    try:
+        yield db
+    finally:
+        if fresh:
+            _drop_if_empty(db)
+
+
+def _drop_if_empty(db: Database) -> None:
+    from sqlalchemy import func, select
+
+    from greenfolio.store.tables import WorkRow
+
+    with db.transaction() as session:
+        stored = session.scalar(select(func.count()).select_from(WorkRow)) or 0
+    if stored:
+        return
+    path = Path(str(db.engine.url.database))
+    db.close()
+    for name in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        name.unlink(missing_ok=True)
+    err.print(f"{path} removed again: nothing was imported into it", highlight=False)
+
+
 def progress() -> Progress:
     from rich.progress import (
         BarColumn,

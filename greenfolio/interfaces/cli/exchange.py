@@ -23,6 +23,7 @@ from greenfolio.interfaces.cli.common import (
     JsonOption,
     err,
     errors,
+    import_target,
     open_db,
     out,
     print_json,
@@ -126,8 +127,7 @@ def import_iati(
 
     with errors():
         ruleset = load_ruleset(rules) if rules is not None else None
-        database = open_db(db, create=True)
-        with progress() as bar:
+        with import_target(db) as database, progress() as bar:
             tasks: dict[Path, TaskID] = {}
 
             def step(path: Path, done: int, size: int) -> None:
@@ -167,8 +167,7 @@ def import_mlf_apr(
 
     with errors():
         day = _date(as_of)
-        database = open_db(db, create=True)
-        with progress() as bar:
+        with import_target(db) as database, progress() as bar:
             task = bar.add_task(f"reading {file.name}", total=None)
 
             def step(done: int, total: int | None) -> None:
@@ -190,8 +189,7 @@ def import_xlsx(
     from greenfolio.services.exchange.xlsx_import import import_results
 
     with errors():
-        database = open_db(db, create=True)
-        with progress() as bar:
+        with import_target(db) as database, progress() as bar:
             task = bar.add_task(f"reading {file.name}", total=None)
 
             def step(done: int, total: int | None) -> None:
