@@ -126,6 +126,22 @@ def test_an_import_that_writes_nothing_leaves_no_new_database(tmp_path: Path) ->
     assert code == 0 and mine.exists(), output
 
 
+def test_serve_on_a_port_in_use_says_so_before_serving(demo_db: Database) -> None:
+    # it printed "serving … at http://127.0.0.1:PORT/", then uvicorn's errno 98, and
+    # exited 3 ("database unreachable")
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        code, output = _run("serve", "--db", _url(demo_db), "--port", str(port))
+    text = " ".join(output.split())
+    assert code == 2, text
+    assert f"port {port} on 127.0.0.1 is in use by another program" in text
+    assert f"--port {port + 1}" in text and "serving" not in text
+
+
 def test_import_iati_names_its_files_argument() -> None:
     result = runner.invoke(app, ["import", "iati", "--help"], env={"COLUMNS": "200"})
     assert "{FILE.xml}..." in result.output and "{files}" not in result.output

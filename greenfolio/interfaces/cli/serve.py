@@ -5,6 +5,7 @@ Changes made from the command line are recorded in the audit trail as
 ``cli:<operating-system user>``.
 """
 
+import errno
 import os
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -58,6 +59,7 @@ def run_server(
     in a thread beside them."""
     from greenfolio.interfaces.report_worker import Runner
 
+    _check_address(host, port)
     mode = "public read-only mode on" if public else "sign-in required"
     scheme = "https" if tls else "http"
     out.print(f"serving {database.url} at {scheme}://{host}:{port}/ ({mode})", highlight=False)
@@ -74,6 +76,44 @@ def run_server(
     finally:
         if runner is not None:
             runner.stop()
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse, before saying "serving", an address the server cannot listen on (a port
+    another program holds, a host this machine does not have): uvicorn's own message came
+    after "serving …" and the exit code said "database unreachable"."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        err.print(
+            f"[bold red]error:[/] cannot serve on host {host!r}: {exc.strerror or exc}; "
+            "give --host an address of this machine (127.0.0.1, or 0.0.0.0 for all).",
+            highlight=False,
+        )
+        raise typer.Exit(ExitCode.INVALID) from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                said = (
+                    f"{host} is not an address of this machine: give --host one of its "
+                    "addresses (127.0.0.1, or 0.0.0.0 for all)"
+                )
+            else:
+                busy = exc.errno == errno.EADDRINUSE
+                why = "is in use by another program" if busy else f"cannot be used ({exc})"
+                other = port + 1 if port < 65535 else 8000
+                said = (
+                    f"port {port} on {host} {why}: stop that program or choose another "
+                    f"port, e.g. --port {other}"
+                )
+            err.print(f"[bold red]error:[/] {said}.", highlight=False)
+            raise typer.Exit(ExitCode.INVALID) from exc
 
 
 def _run_uvicorn(
