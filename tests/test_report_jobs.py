@@ -81,6 +81,16 @@ def test_enqueue_checks_definition_and_languages(demo_db: Database) -> None:
         report_jobs.enqueue(demo_db, "ada", "board", 2021, [], ["html"])
     with pytest.raises(ValidationError):
         report_jobs.enqueue(demo_db, "ada", "board", 2021, ["xx"], ["html"])
+    # a year the report goes to no meeting in: refused at once, not a job failing later
+    with pytest.raises(NotFoundError, match="has no session for 2031"):
+        report_jobs.enqueue(demo_db, "ada", "board", 2031, ["fr"], ["html"])
+    assert report_jobs.jobs(demo_db) == []
+    web, csrf = browser(demo_db, add_user(demo_db, "yearrep", "reviewer@all"))
+    form = {"csrf": csrf, "definition": "board", "year": "2031", "lang": "fr", "format": "pdf"}
+    page = web.post("/reports/build?lang=fr", data=form)
+    assert page.status_code == 422, page.text[:300]
+    assert "Ce rapport n’a pas de session en 2031\u00a0: choisissez" in page.text
+    assert "(2021)" in page.text and "definition.yaml" not in page.text
     assert report_jobs.jobs(demo_db) == []
 
 

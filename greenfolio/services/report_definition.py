@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -23,6 +24,18 @@ from greenfolio.services.figures import FigureSpec, Window
 
 QUERY_KEYS = ("query", "period")
 CHART_KEYS = ("id", "kind", "after", "period")
+
+
+def no_session(name: str, year: int, years: Sequence[int]) -> NotFoundError:
+    """The refusal of a report for a year it goes to no meeting in, naming the years it
+    does and where a year's session is added."""
+    known = ", ".join(str(y) for y in years) or "none"
+    return NotFoundError(
+        f"report {name!r} has no session for {year} (it has: {known}); add the "
+        f"session, dates and agenda item under 'sessions: {year}:' in its definition.yaml",
+        message_id="report_year",
+        params={"year": year, "years": known},
+    )
 
 
 @dataclass(frozen=True)
@@ -50,11 +63,7 @@ class ReportDefinition:
             return {"year": year}
         meta = self.sessions.get(year)
         if meta is None:
-            known = ", ".join(str(y) for y in sorted(self.sessions)) or "none"
-            raise NotFoundError(
-                f"report {self.name!r} has no session for {year} (it has: {known}); add the "
-                f"session, dates and agenda item under 'sessions: {year}:' in its definition.yaml"
-            )
+            raise no_session(self.name, year, sorted(self.sessions))
         return meta
 
     def figure_specs(self, year: int) -> list[FigureSpec]:

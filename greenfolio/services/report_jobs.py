@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.services.database import Database, reading
 from greenfolio.services.report_catalogue import resolve
+from greenfolio.services.report_definition import no_session
 from greenfolio.store.tables import ReportJobFileRow, ReportJobRow
 
 STATES = ("queued", "running", "done", "failed")
@@ -124,6 +125,8 @@ def enqueue(
         )
     if not fmts:
         raise ValidationError("choose one or more formats", message_id="report_job_formats")
+    if found.years and year not in found.years:  # refused now, not a job failing later
+        raise no_session(definition, year, found.years)
     with db.transaction() as session:
         row = ReportJobRow(
             definition=definition,
