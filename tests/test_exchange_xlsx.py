@@ -84,10 +84,15 @@ def test_template_has_dropdowns_for_codes(db: Database, tmp_path: Path) -> None:
     lists = book["Lists"]
     assert lists.sheet_state == "hidden" and lists["C1"].value == ",".join(INDICATORS)
     rules = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
-    assert rules["B2"].type == "list" and rules["B2"].formula1.startswith("=Lists!$A$3")
-    countries = [lists.cell(row=r, column=5).value for r in range(3, lists.max_row + 1)]
+    assert rules["B2"].type == "list" and rules["B2"].formula1.startswith("Lists!$A$3")
+    # Each list: the words shown (column <key>) beside their codes (<key>_code).
+    heads = [c.value for c in lists[2]]
+    countries = [
+        lists.cell(row=r, column=heads.index("country_code") + 1).value
+        for r in range(3, lists.max_row + 1)
+    ]
     assert "CHN" in countries and "ZWE" in countries
-    units = [lists.cell(row=r, column=2).value for r in range(3, 8)]
+    units = [lists.cell(row=r, column=heads.index("unit_code") + 1).value for r in range(3, 8)]
     assert {"t", "kg", "person"} <= set(units)
     assert rules["C2"].type == "decimal"
 

@@ -77,7 +77,9 @@ def test_a_bad_unit_and_a_bad_value_are_both_reported(
             ("Results", 3, "D"),
         ]
     units = [p for p in summary.errors if (p.column or "").startswith("D")]
-    assert {p.message_id for p in units} == {"result_unit"}
+    # A unit that does not fit is refused naming the units that do (xlsx-words).
+    assert {p.message_id for p in units} == {"cell_unit_fit"}
+    assert all(dict(p.params)["units"] for p in units)
     assert all(p.file == "filled.xlsx" for p in summary.errors)
     assert _stored(db) == 0
 

@@ -331,16 +331,23 @@ def _print_groups(
 def template_xlsx(
     indicators: Annotated[str, typer.Option(help="Indicator codes, comma-separated.")],
     out_file: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")],
+    lang: Annotated[
+        str,
+        typer.Option(help="Language of its headings, lists and read-me (ar, zh, en, fr, ru, es)."),
+    ] = "en",
     db: DbOption = None,
 ) -> None:
-    """Write an XLSX results template for an indicator set, with dropdowns for codes."""
+    """Write an XLSX results template for an indicator set, its dropdowns offering names
+    (indicators, units, countries) in the language asked."""
+    from greenfolio.domain.languages import check_language
     from greenfolio.services.exchange.xlsx_template import write_template
 
     with errors():
+        check_language(lang)
         codes = [c.strip() for c in indicators.split(",") if c.strip()]
         if not codes:
             raise GreenfolioError("give at least one indicator code with --indicators")
-        path = write_template(open_db(db), codes, out_file)
+        path = write_template(open_db(db), codes, out_file, lang)
         out.print(f"wrote {path}", highlight=False)
 
 

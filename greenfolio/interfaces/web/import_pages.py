@@ -94,21 +94,21 @@ def import_page(request: Request) -> Response:
 TEMPLATE_NAME = "greenfolio-results-template.xlsx"
 
 
-def _template(db: Database, who: Principal) -> bytes:
+def _template(db: Database, who: Principal, lang: str) -> bytes:
     codes = [row["code"] for row in explorer.indicators(db, who)]
     with tempfile.TemporaryDirectory(prefix="greenfolio-template-") as tmp:
-        path = xlsx_template.write_template(db, codes, Path(tmp) / TEMPLATE_NAME)
+        path = xlsx_template.write_template(db, codes, Path(tmp) / TEMPLATE_NAME, lang)
         return path.read_bytes()
 
 
 @router.get("/import/template.xlsx")
 def template(request: Request, db: Db) -> Response:
     """The results template to fill in, as ``greenfolio template xlsx`` writes it, with
-    every indicator of the registry in its dropdown."""
+    every indicator of the registry in its dropdown, in the reader's language."""
     who = resolve_principal(request)
     _may_import(who)
     return Response(
-        _template(db, who),
+        _template(db, who, lang_of(request)),
         media_type=xlsx_template.MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}"'},
     )

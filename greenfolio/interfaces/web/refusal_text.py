@@ -136,6 +136,8 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = tr.text(found.names) if found else str(value)
         elif name in ("unit", "indicator_unit"):
             out[name] = tr.unit(str(value))
+        elif name == "units":
+            out[name] = _joined(tr, [tr.unit(str(u)) for u in value])
         elif name in ("value", "lower", "upper") and isinstance(value, int | float):
             out[name] = tr.num(float(value))
         elif name in ("start", "end"):

@@ -2,7 +2,10 @@
 
 Every cell of every row is checked before anything is written: known work item and
 indicator, a number, a unit of the indicator's kind, dates in order, an ISO country,
-a sex only where the indicator is broken down by sex. Each problem names sheet, row and
+a sex only where the indicator is broken down by sex. Headings and the dropdown columns
+(indicator, unit, kind, qualifier, country, sex) may be given by their codes or by the
+words the template offers, in any of the six languages (``xlsx_template`` says how a word
+is read back); a word is then checked as its code would be. Each problem names sheet, row and
 column and says how to fix it; if there is any, nothing is written. Otherwise all rows
 are stored in one transaction and submitted for review. A row identical to one an
 earlier import of a template already stored is skipped, so re-importing is safe.
@@ -22,15 +25,18 @@ from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.exchange import Problem, RefusedError, Summary
 from greenfolio.domain.indicators import Disaggregation, Indicator
+from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import Qualifier, Sex, ValueKind, result_problems
 from greenfolio.services import reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_projects
+from greenfolio.services.exchange import xlsx_template as template
 from greenfolio.services.exchange.cells import (
     SheetReader,
     iter_rows,
     map_headers,
+    normalise_header,
     open_workbook,
     read_rows,
 )
@@ -40,18 +46,61 @@ from greenfolio.store.tables import IndicatorRow, OrganisationRow, ResultRow, Wo
 ORIGIN = "xlsx"
 
 
-def _choice(cells: SheetReader, key: str, allowed: list[str], default: str) -> str:
+class Words:
+    """How the cells of one file are read back to codes (see ``xlsx_template``): the
+    codes themselves, the words of the six languages, and the file's own Lists sheet."""
+
+    def __init__(
+        self, indicators: dict[str, Indicator], listed: dict[str, dict[str, str]], lang: str
+    ) -> None:
+        self.indicators = indicators
+        self.listed = listed
+        self.lang = lang
+        self.named = template.indicator_words(indicators.values())
+
+    def code(self, key: str, raw: str, codes: Any = (), near: dict[str, str] | None = None) -> str:
+        """The code ``raw`` names in column ``key``, or ``raw`` itself if none: a code as
+        typed, a word of ``near`` (the units of the row's indicator), a word of the six
+        languages, a bracketed code, a word of this file's own lists, in that order."""
+        text = raw.strip()
+        if text in codes:
+            return text
+        word = template.normal(text)
+        for table in (near or {}, self.known(key)):
+            if word in table:
+                return table[word]
+        inner = template.bracketed(text)
+        if inner is not None and inner != text:
+            return self.code(key, inner, codes, near)
+        return self.listed.get(key, {}).get(word, text)
+
+    def known(self, key: str) -> dict[str, str]:
+        return self.named if key == "indicator" else template.words(key)
+
+    def shown(self, key: str, code: str) -> str:
+        """A code as the template's dropdown in the file's language says it."""
+        for text, value in self.listed.get(f"{key}:shown", {}).items():
+            if value == code:
+                return text
+        return code
+
+
+def _choice(cells: SheetReader, key: str, words: Words, default: str) -> str:
     raw = cells.text(key)
     if raw is None:
         return default
-    value = raw.strip().lower()
+    allowed = list(template.CODES[key])
+    value = words.code(key, raw, allowed)
     if value not in allowed:
+        value = value.strip().lower()
+    if value not in allowed:
+        shown = [words.shown(key, c) for c in allowed]
         cells.problem(
             key,
-            f"is {raw!r}; choose one of {', '.join(allowed)}",
+            f"is {raw!r}; choose one of {', '.join(shown)}",
             message_id="cell_choice",
             value=raw,
-            choices=allowed,
+            choices=shown,
         )
         return default
     return value
@@ -60,10 +109,11 @@ def _choice(cells: SheetReader, key: str, allowed: list[str], default: str) -> s
 def _check_row(
     cells: SheetReader,
     works: dict[str, int],
-    indicators: dict[str, Indicator],
+    words: Words,
     allowed: set[str] | None,
     hints: list[str],
 ) -> result_service.ResultSpec | None:
+    indicators = words.indicators
     before = len(cells.problems)
     work = cells.text("work", required=True)
     if work is not None and work not in works:
@@ -75,21 +125,27 @@ def _check_row(
             message_id="cell_work",
             project=work,
         )
-    code = cells.text("indicator", required=True)
+    typed = cells.text("indicator", required=True)
+    code = words.code("indicator", typed, indicators) if typed is not None else None
     ind = indicators.get(code) if code else None
     if code is not None and (ind is None or (allowed is not None and code not in allowed)):
         choices = sorted(allowed) if allowed is not None else sorted(indicators)
         cells.problem(
             "indicator",
-            f"{code!r} is not an indicator of this template; use one of {', '.join(choices[:8])}",
+            f"{typed!r} is not an indicator of this template; use one of {', '.join(choices[:8])}",
             message_id="cell_indicator",
-            code=code,
+            code=typed,
         )
         ind = None
     value = cells.number("value", required=True)
-    unit = cells.text("unit")
-    kind = _choice(cells, "kind", [k.value for k in ValueKind], ValueKind.ACTUAL.value)
-    qualifier = _choice(cells, "qualifier", [q.value for q in Qualifier], Qualifier.EXACT.value)
+    typed_unit = cells.text("unit")
+    unit = typed_unit
+    fitting = template.units_of(ind.unit) if ind is not None else []
+    if typed_unit is not None:
+        codes = set(template.unit_codes())
+        unit = words.code("unit", typed_unit, codes, template.unit_words(fitting))
+    kind = _choice(cells, "kind", words, ValueKind.ACTUAL.value)
+    qualifier = _choice(cells, "qualifier", words, Qualifier.EXACT.value)
     start = cells.day("period_start")
     end = cells.day("period_end")
     if start and end and start > end:
@@ -102,13 +158,14 @@ def _check_row(
         )
     country = cells.text("country")
     if country is not None:
+        named = words.code("country", country)
         try:
-            country = check_country(country)
+            country = check_country(named)
         except GreenfolioError as exc:
             cells.problem("country", str(exc), message_id="cell_country", code=country)
     sex = cells.text("sex")
     if sex is not None:
-        sex = _choice(cells, "sex", [s.value for s in Sex], "")
+        sex = _choice(cells, "sex", words, "")
         if ind is not None and sex and Disaggregation.SEX not in ind.disaggregations:
             cells.problem(
                 "sex",
@@ -122,9 +179,20 @@ def _check_row(
     if ind is not None:
         # Every rule of value and unit, each at its own column: a unit of another kind is
         # reported even when the value is refused too, a fraction of a count at the value.
+        # A unit that does not fit is refused naming the units that do.
         for broken in result_problems(ind.code, value, unit or ind.unit, ind.unit):
-            column = broken.field if broken.field in ("value", "unit") else "unit"
-            cells.problem(column, str(broken), message_id=broken.message_id, **broken.params)
+            if broken.field == "value":
+                cells.problem("value", str(broken), message_id=broken.message_id, **broken.params)
+                continue
+            cells.problem(
+                "unit",
+                f"is {typed_unit!r}, not a unit of indicator {ind.code!r}; use one of "
+                f"{', '.join(fitting)} (or leave the cell empty for {ind.unit})",
+                message_id="cell_unit_fit",
+                unit=unit,
+                indicator=ind.code,
+                units=tuple(fitting),
+            )
     if len(cells.problems) > before or work is None or ind is None or value is None:
         return None
     return result_service.ResultSpec(
@@ -263,25 +331,31 @@ def read_checked(
                 ]
             )
         allowed: set[str] | None = None
+        listed: dict[str, dict[str, str]] = {}
+        lang = "en"
         if LISTS_SHEET in names:
-            listed = read_rows(workbook[LISTS_SHEET], path.name)
-            marker: tuple[Any, ...] = listed[0] if listed else ()
+            table = read_rows(workbook[LISTS_SHEET], path.name)
+            marker: tuple[Any, ...] = table[0] if table else ()
             if len(marker) >= 3 and marker[0] == MARKER and marker[2]:
                 allowed = {c for c in str(marker[2]).split(",") if c}
+                listed = _listed(table)
+                if len(marker) >= 4 and marker[3] in UN_LANGUAGES:
+                    lang = str(marker[3])
         sheet = workbook[RESULTS_SHEET]
         rows = iter_rows(sheet, path.name, progress=progress)
         header = next(rows, None) or ()
-        headers, missing = map_headers(tuple(header), HEADERS)
+        headers, labels, missing = _headings(tuple(header))
         if missing:
             raise RefusedError(
                 [
                     Problem(
-                        f"no column headed {HEADERS[k]!r}; do not rename or delete columns",
+                        f"no column headed {template.heading(k, lang)!r}; do not rename or "
+                        "delete columns",
                         file=path.name,
                         sheet=RESULTS_SHEET,
                         row=1,
                         message_id="import_no_column",
-                        params=(("column", HEADERS[k]),),
+                        params=(("column", template.heading(k, lang)),),
                     )
                     for k in missing
                 ]
@@ -300,19 +374,17 @@ def read_checked(
         }
     hints = sorted(works)
     updates, project_problems = _check_projects(db, path.name, projects, project_headers, hints)
-    cells = SheetReader(path.name, RESULTS_SHEET, headers, HEADERS)
-    wanted: set[str] = set()
-    for n, row in data:
-        cells.at(n, row)
-        wanted.add(str(cells.raw("indicator") or "").strip())
+    cells = SheetReader(path.name, RESULTS_SHEET, headers, labels)
     with db.transaction() as session:
-        codes = session.scalars(select(IndicatorRow.code).where(IndicatorRow.code.in_(wanted)))
+        # Every indicator, not only those typed by code: a cell may name one in words.
+        codes = list(session.scalars(select(IndicatorRow.code))) if data else []
         indicators = {code: reference.indicator(session, code) for code in codes}
+    words = Words(indicators, listed, lang)
     specs: list[result_service.ResultSpec] = []
     spec_rows: list[int] = []
     for done, (n, row) in enumerate(data, start=1):
         cells.at(n, row)
-        spec = _check_row(cells, works, indicators, allowed, hints)
+        spec = _check_row(cells, works, words, allowed, hints)
         if spec is not None:
             specs.append(spec)
             spec_rows.append(n)
@@ -334,6 +406,46 @@ def read_checked(
             ]
         )
     return specs, updates, spec_rows
+
+
+def _listed(table: list[tuple[Any, ...]]) -> dict[str, dict[str, str]]:
+    """The words of a template's own Lists sheet by column: for each dropdown column,
+    its words (compared as ``xlsx_template.normal`` does) to their codes, and under
+    ``<key>:shown`` the words as written (how a refusal lists the choices)."""
+    if len(table) < 2:
+        return {}
+    heads = [str(h or "") for h in table[1]]
+    found: dict[str, dict[str, str]] = {}
+    for index, key in enumerate(heads):
+        if key not in template.LIST_KEYS or heads[index + 1 : index + 2] != [f"{key}_code"]:
+            continue
+        pairs = [
+            (str(row[index]), str(row[index + 1]))
+            for row in table[2:]
+            if len(row) > index + 1 and row[index] is not None and row[index + 1] is not None
+        ]
+        found[key] = {template.normal(text): code for text, code in pairs}
+        found[f"{key}:shown"] = dict(pairs)
+    return found
+
+
+def _headings(header_row: tuple[Any, ...]) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Column index of each column of the Results sheet, found by its heading in any of
+    the six languages (or the legacy English one); the headings as the file writes them
+    (how problems name the column); the columns not found."""
+    index: dict[str, int] = {}
+    for i, value in enumerate(header_row):
+        if value is not None:
+            index.setdefault(normalise_header(value), i)
+    headers: dict[str, int] = {}
+    for key in HEADERS:
+        spots = sorted(
+            index[h] for h in map(normalise_header, template.headings(key)) if h in index
+        )
+        if spots:
+            headers[key] = spots[0]
+    labels = {key: str(header_row[i]).strip() for key, i in headers.items()}
+    return headers, labels, [key for key in HEADERS if key not in headers]
 
 
 def _project_rows(

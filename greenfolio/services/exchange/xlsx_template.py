@@ -1,51 +1,106 @@
-"""Service: write a results template (XLSX) for a set of indicators.
+"""Service: write a results template (XLSX) for a set of indicators, in one of the six
+UN languages.
 
-Field offices fill in the "Results" sheet; dropdowns offer the valid indicator codes,
-units, kinds, qualifiers, countries (ISO 3166-1 alpha-3) and sexes, so most mistakes
-are never typed. Review state is not a column: imported results always enter review
-as submitted. The hidden "Lists" sheet holds the dropdown values and a marker naming
-the template and its indicator set, which the import checks.
+Field offices fill in the "Results" sheet; dropdowns offer the indicators, units, kinds,
+qualifiers, countries and sexes by their names in the template's language, so a
+programme officer needs no code and most mistakes are never typed. The unit dropdown of a
+row offers only the units of that row's indicator (a list formula on the hidden sheet;
+before an indicator is chosen it offers every unit of the template). Review state is not
+a column: imported results always enter review as submitted.
+
+How a name becomes a code again. The cells hold words only (no "Nepal (NPL)", no hidden
+code column beside them): a hidden code column on the Results sheet would need a lookup
+formula, and a formula written here has no saved value until a spreadsheet program
+recalculates it (a script or converter that fills the sheet leaves it empty, and the
+import refuses such cells); a code in brackets puts the internal codes back in front of
+the reader. Instead the hidden "Lists" sheet holds each word the dropdowns offer beside
+its code (columns ``<key>`` and ``<key>_code``), and the import reads a cell as, in this
+order: the code itself (files filled in by codes keep importing), a name in any of the
+six languages as the registry and the catalogues give it now (``words``), a trailing
+bracketed code ("Népal (NPL)"), and last the word as this very file's Lists sheet pairs
+it with a code, so a name renamed in a catalogue after the template was written still
+reads as it was offered. Every value so found is then checked as a typed code is: a
+word on the Lists sheet never lets through a code the import would refuse. The sheet's
+first row names the template, its version, its indicator set (which the import checks)
+and its language.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 
-import pycountry
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from greenfolio.domain.countries import all_countries
+from greenfolio.domain.indicators import Indicator
+from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.results import Qualifier, Sex, ValueKind
+from greenfolio.refdata.catalogue import catalogue
+from greenfolio.refdata.catalogue import word as code_word
 from greenfolio.services import reference
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_projects
 
 MARKER = "greenfolio-results-template"
-VERSION = "1"
+VERSION = "2"
 RESULTS_SHEET = "Results"
 LISTS_SHEET = "Lists"
 ROWS_WITH_DROPDOWNS = 2000
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# (key, header, width, help)
+# (key, header, width, help): the header is the legacy English one, still accepted on
+# import; a template is written with the catalogue's word (``heading``).
 COLUMNS: list[tuple[str, str, int, str]] = [
     ("work", "work", 28, "key of a registered work item, e.g. idb49-pops-programme"),
-    ("indicator", "indicator", 26, "indicator code (dropdown)"),
+    ("indicator", "indicator", 40, "indicator code (dropdown)"),
     ("value", "value", 12, "a number, zero or more"),
-    ("unit", "unit", 12, "unit of the value (dropdown); empty = the indicator's unit"),
-    ("kind", "kind", 10, "actual, target, planned or baseline (default actual)"),
-    ("qualifier", "qualifier", 11, "exact, more_than or about (default exact)"),
-    ("period_start", "period start", 13, "first day of the period (date)"),
-    ("period_end", "period end", 13, "last day of the period (date)"),
-    ("country", "country", 9, "ISO 3166-1 alpha-3 code (dropdown)"),
-    ("sex", "sex", 8, "female, male or other, for indicators broken down by sex"),
+    ("unit", "unit", 16, "unit of the value (dropdown); empty = the indicator's unit"),
+    ("kind", "kind", 16, "actual, target, planned or baseline (default actual)"),
+    ("qualifier", "qualifier", 14, "exact, more_than or about (default exact)"),
+    ("period_start", "period start", 16, "first day of the period (date)"),
+    ("period_end", "period end", 16, "last day of the period (date)"),
+    ("country", "country", 24, "ISO 3166-1 alpha-3 code (dropdown)"),
+    ("sex", "sex", 10, "female, male or other, for indicators broken down by sex"),
     ("entity", "entity", 20, "a named park, firm or site, where the indicator counts them"),
     ("evidence", "evidence", 30, "where the evidence is (document, link)"),
     ("citation", "citation", 30, "the source of the figure"),
 ]
 HEADERS = {key: header for key, header, _, _ in COLUMNS}
+
+HEADING_WORDS = {
+    "work": "project",
+    "indicator": "indicator",
+    "value": "value",
+    "unit": "unit",
+    "kind": "value_kind",
+    "qualifier": "qualifier",
+    "period_start": "period_start",
+    "period_end": "period_end",
+    "country": "country",
+    "sex": "sex",
+    "entity": "entity",
+    "evidence": "evidence",
+    "citation": "citation",
+}
+"""The catalogue key of each column's heading: the words the pages label these fields
+with."""
+
+LIST_KEYS = ("indicator", "unit", "kind", "qualifier", "country", "sex")
+"""The columns with a dropdown, in the order of their columns on the Lists sheet."""
+GROUPS = {"unit": "unit", "kind": "value_kind", "qualifier": "qualifier", "sex": "sex"}
+"""The catalogue group (``labels.GROUPS``) whose words name the codes of a column."""
+CODES: dict[str, tuple[str, ...]] = {
+    "kind": tuple(k.value for k in ValueKind),
+    "qualifier": tuple(q.value for q in Qualifier),
+    "sex": tuple(s.value for s in Sex),
+}
 
 # Units a value may be entered in, beyond the indicator's own, by indicator unit.
 ALTERNATIVE_UNITS = {
@@ -57,108 +112,288 @@ ALTERNATIVE_UNITS = {
 }
 
 
-def write_template(db: Database, codes: list[str], out: Path) -> Path:
-    """Service call: write the template for indicators ``codes`` to ``out``."""
-    with db.transaction() as session:
-        indicators = [reference.indicator(session, code) for code in dict.fromkeys(codes)]
+def units_of(indicator_unit: str) -> list[str]:
+    """The units the template offers for an indicator measured in ``indicator_unit``."""
+    return list(ALTERNATIVE_UNITS.get(indicator_unit, [indicator_unit]))
+
+
+def heading(key: str, lang: str) -> str:
+    """The heading of column ``key`` in ``lang``; English keeps the headings templates
+    have always had (files and scripts already name columns by them)."""
+    if lang == "en":
+        return HEADERS[key]
+    return catalogue(lang).get(HEADING_WORDS[key]) or HEADERS[key]
+
+
+def headings(key: str) -> set[str]:
+    """Every heading the import accepts for column ``key``: the six languages' and the
+    legacy English one."""
+    return {HEADERS[key], *(heading(key, lang) for lang in UN_LANGUAGES)}
+
+
+def normal(text: str) -> str:
+    """A typed word as the lists compare it: Unicode-normalised, case and runs of spaces
+    ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Word to code, leaving out a word two codes share (it would be a guess)."""
+    found: dict[str, str] = {}
+    clash: set[str] = set()
+    for text, code in pairs:
+        key = normal(text)
+        if key in found and found[key] != code:
+            clash.add(key)
+        found.setdefault(key, code)
+    return {k: v for k, v in found.items() if k not in clash}
+
+
+def unit_codes() -> tuple[str, ...]:
+    """Every unit the catalogues have a word for."""
+    return tuple(k[len("unit_") :] for k in catalogue("en") if k.startswith("unit_"))
+
+
+@cache
+def words(key: str) -> dict[str, str]:
+    """The words of a dropdown column that name a code, in all six languages (countries by
+    the names the pages give them, units and choices by the catalogues' words); indicators
+    are the caller's (``indicator_words``), as the registry may change."""
+    if key == "country":
+        return _unambiguous(
+            (name, code) for lang in UN_LANGUAGES for code, name in all_countries(lang)
+        )
+    codes = unit_codes() if key == "unit" else CODES[key]
+    return _unambiguous(
+        (code_word(GROUPS[key], code, lang), code) for lang in UN_LANGUAGES for code in codes
+    )
+
+
+def unit_words(units: Iterable[str]) -> dict[str, str]:
+    """The words of ``units`` only, in all six languages: how a unit cell is read against
+    the units of its row's indicator before any other unit."""
+    return _unambiguous(
+        (code_word("unit", code, lang), code) for lang in UN_LANGUAGES for code in units
+    )
+
+
+def indicator_words(indicators: Iterable[Indicator]) -> dict[str, str]:
+    """Indicator names in all six languages, to their codes."""
+    return _unambiguous(
+        (name, ind.code) for ind in indicators for name in ind.names.values() if name
+    )
+
+
+_BRACKETED = re.compile(r"\(\s*([A-Za-z0-9_.]+)\s*\)\s*$")
+
+
+def bracketed(text: str) -> str | None:
+    """The code in brackets at the end of ``text`` ("Népal (NPL)" gives NPL), if any."""
+    found = _BRACKETED.search(text)
+    return found.group(1) if found else None
+
+
+def _shown(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Words of one list, a word two codes share followed by its code, so every entry of
+    a dropdown reads back to one code."""
+    seen: dict[str, int] = {}
+    for text, _code in pairs:
+        seen[normal(text)] = seen.get(normal(text), 0) + 1
+    return [(f"{t} ({c})" if seen[normal(t)] > 1 else t, c) for t, c in pairs]
+
+
+def choices(indicators: list[Indicator], lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Each dropdown's entries as (word in ``lang``, code)."""
     units: list[str] = []
     for ind in indicators:
-        for unit in ALTERNATIVE_UNITS.get(ind.unit, [ind.unit]):
+        for unit in units_of(ind.unit):
             if unit not in units:
                 units.append(unit)
-    lists: dict[str, list[str]] = {
-        "indicator": [ind.code for ind in indicators],
-        "unit": units,
-        "kind": [k.value for k in ValueKind],
-        "qualifier": [q.value for q in Qualifier],
-        "country": sorted(c.alpha_3 for c in pycountry.countries),
-        "sex": [s.value for s in Sex],
+
+    def name(ind: Indicator) -> str:
+        return ind.names.get(lang) or ind.names.get("en") or ind.code
+
+    lists = {
+        "indicator": [(name(ind), ind.code) for ind in indicators],
+        "unit": [(code_word("unit", u, lang), u) for u in units],
+        **{
+            key: [(code_word(GROUPS[key], c, lang), c) for c in CODES[key]]
+            for key in ("kind", "qualifier")
+        },
+        "country": [(n, c) for c, n in all_countries(lang)],
+        "sex": [(code_word("sex", c, lang), c) for c in CODES["sex"]],
     }
+    return {key: _shown(pairs) for key, pairs in lists.items()}
+
+
+def _column(key: str) -> str:
+    return str(get_column_letter(next(i for i, c in enumerate(COLUMNS, start=1) if c[0] == key)))
+
+
+def _clip(text: str, limit: int) -> str:
+    """Excel refuses a validation title over 32 characters and a message over 255."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _prompt_rule(title: str, text: str) -> DataValidation:
+    rule = DataValidation(allow_blank=True)
+    rule.showInputMessage = True
+    rule.promptTitle, rule.prompt = _clip(title, 32), _clip(text, 255)
+    return rule
+
+
+def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") -> Path:
+    """Service call: write the template for indicators ``codes`` to ``out``, its words
+    (headings, dropdowns, prompts, read-me) in ``lang``."""
+    check_language(lang)
+    words_of = catalogue(lang)
+    with db.transaction() as session:
+        indicators = [reference.indicator(session, code) for code in dict.fromkeys(codes)]
+    lists = choices(indicators, lang)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = RESULTS_SHEET
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
-    for col, (_key, header, width, _help) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=col, value=header)
+    for col, (key, _header, width, _help) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=col, value=heading(key, lang))
         cell.font, cell.fill = bold, fill
-        sheet.column_dimensions[get_column_letter(col)].width = width
+        wide = max(width, len(heading(key, lang)) + 3)
+        sheet.column_dimensions[get_column_letter(col)].width = wide
     sheet.freeze_panes = "A2"
+    rows = f"2:{{}}{ROWS_WITH_DROPDOWNS}"
 
     hidden = book.create_sheet(LISTS_SHEET)
     hidden["A1"] = MARKER
     hidden["B1"] = VERSION
-    hidden["C1"] = ",".join(lists["indicator"])
-    for col, (key, values) in enumerate(lists.items(), start=1):
-        hidden.cell(row=2, column=col, value=key).font = bold
-        for row, value in enumerate(values, start=3):
-            hidden.cell(row=row, column=col, value=value)
-        letter = get_column_letter(col)
-        target = next(i for i, c in enumerate(COLUMNS, start=1) if c[0] == key)
-        target_letter = get_column_letter(target)
-        rule = DataValidation(
-            type="list",
-            formula1=f"={LISTS_SHEET}!${letter}$3:${letter}${len(values) + 2}",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=f"{key} not in the list",
-            error=f"Choose a {key} from the list.",
-        )
-        rule.add(f"{target_letter}2:{target_letter}{ROWS_WITH_DROPDOWNS}")
-        sheet.add_data_validation(rule)
+    hidden["C1"] = ",".join(ind.code for ind in indicators)
+    hidden["D1"] = lang
+    span: dict[str, str] = {}
+    for index, key in enumerate(LIST_KEYS):
+        shown_col, code_col = 2 * index + 1, 2 * index + 2
+        hidden.cell(row=2, column=shown_col, value=key).font = bold
+        hidden.cell(row=2, column=code_col, value=f"{key}_code").font = bold
+        for row, (text, code) in enumerate(lists[key], start=3):
+            hidden.cell(row=row, column=shown_col, value=text)
+            hidden.cell(row=row, column=code_col, value=code)
+        letter = get_column_letter(shown_col)
+        span[key] = f"{LISTS_SHEET}!${letter}$3:${letter}${len(lists[key]) + 2}"
+    # Each indicator's units on its own row (a count, then the words), for the unit
+    # dropdown of a row to offer only the units of the indicator chosen on it.
+    count_col = 2 * len(LIST_KEYS) + 1
+    hidden.cell(row=2, column=count_col, value="unit_count").font = bold
+    hidden.cell(row=2, column=count_col + 1, value="units").font = bold
+    unit_text = {code: text for text, code in lists["unit"]}
+    for row, ind in enumerate(indicators, start=3):
+        fitting = units_of(ind.unit)
+        hidden.cell(row=row, column=count_col, value=len(fitting))
+        for offset, unit in enumerate(fitting, start=1):
+            hidden.cell(row=row, column=count_col + offset, value=unit_text[unit])
     hidden.sheet_state = "hidden"
 
-    for key, kind, message in (
-        ("value", "decimal", "Enter a number, zero or more."),
-        ("period_start", "date", "Enter a date."),
-        ("period_end", "date", "Enter a date."),
-    ):
-        col = get_column_letter(next(i for i, c in enumerate(COLUMNS, start=1) if c[0] == key))
+    list_title = words_of["xlsx_list_error_title"]
+    for key in LIST_KEYS:
+        target = _column(key)
+        formula = span[key]
+        error = words_of["xlsx_list_error"].format(column=heading(key, lang))
+        if key == "unit":
+            last = len(indicators) + 2
+            match = f"MATCH(${_column('indicator')}2,{LISTS_SHEET}!$A$3:$A${last},0)"
+            counts = f"{LISTS_SHEET}!${get_column_letter(count_col)}$3:"
+            counts += f"${get_column_letter(count_col)}${last}"
+            first = f"{LISTS_SHEET}!${get_column_letter(count_col + 1)}$1"
+            formula = (
+                f"IF(ISNA({match}),{span['unit']},"
+                f"OFFSET({first},{match}+1,0,1,INDEX({counts},{match})))"
+            )
+            error = words_of["xlsx_unit_error"]
+        rule = DataValidation(
+            type="list",
+            formula1=formula,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=_clip(list_title, 32),
+            error=_clip(error, 255),
+        )
+        rule.showInputMessage = True
+        rule.promptTitle = _clip(heading(key, lang), 32)
+        rule.prompt = _clip(words_of[f"xlsx_help_{key}"], 255)
+        rule.add(f"{target}{rows.format(target)}")
+        sheet.add_data_validation(rule)
+
+    for key, kind in (("value", "decimal"), ("period_start", "date"), ("period_end", "date")):
+        letter = _column(key)
         if kind == "decimal":
             rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+            title, message = words_of["xlsx_value_error_title"], words_of["xlsx_value_error"]
         else:
             rule = DataValidation(type="date", operator="greaterThan", formula1="1")
-        rule.showErrorMessage, rule.error = True, message
-        rule.add(f"{col}2:{col}{ROWS_WITH_DROPDOWNS}")
+            title, message = words_of["xlsx_date_error_title"], words_of["xlsx_date_error"]
+        rule.showErrorMessage, rule.errorTitle = True, _clip(title, 32)
+        rule.error = _clip(message, 255)
+        rule.showInputMessage = True
+        rule.promptTitle = _clip(heading(key, lang), 32)
+        rule.prompt = _clip(words_of[f"xlsx_help_{key}"], 255)
+        rule.add(f"{letter}{rows.format(letter)}")
+        sheet.add_data_validation(rule)
+    for key in ("work", "entity", "evidence", "citation"):
+        letter = _column(key)
+        rule = _prompt_rule(heading(key, lang), words_of[f"xlsx_help_{key}"])
+        rule.add(f"{letter}{rows.format(letter)}")
         sheet.add_data_validation(rule)
 
     xlsx_projects.write_sheet(book)
-    guide = book.create_sheet("Read me")
-    guide["A1"] = "How to fill in this template"
-    guide["A1"].font = Font(bold=True, size=13)
-    guide["A2"] = (
-        "One result per row on the Results sheet. Every cell is checked on import; the "
-        "import names sheet, row and column of each problem, and writes nothing unless "
-        "the whole file is valid. Results enter review as submitted."
-    )
-    for row, (_key, header, _width, text) in enumerate(COLUMNS, start=4):
-        guide.cell(row=row, column=1, value=header).font = bold
-        guide.cell(row=row, column=2, value=text)
-    start = len(COLUMNS) + 6
-    guide.cell(row=start, column=1, value="indicator").font = bold
-    guide.cell(row=start, column=2, value="name").font = bold
-    guide.cell(row=start, column=3, value="unit").font = bold
-    for row, ind in enumerate(indicators, start=start + 1):
-        guide.cell(row=row, column=1, value=ind.code)
-        guide.cell(row=row, column=2, value=ind.names.get("en", ""))
-        guide.cell(row=row, column=3, value=ind.unit)
-    at = start + len(indicators) + 2
-    guide.cell(row=at, column=1, value="Projects sheet").font = Font(bold=True, size=13)
-    guide.cell(
-        row=at + 1,
-        column=1,
-        value=(
-            "Optional: one row per registered work item, for what an IATI export needs "
-            "beyond results. A filled cell replaces that part of the record; an empty cell "
-            "leaves it as it is. A work item is exported to IATI once it has an activity date."
-        ),
-    )
-    for row, (_key, header, _width, text) in enumerate(xlsx_projects.COLUMNS, start=at + 2):
-        guide.cell(row=row, column=1, value=header).font = bold
-        guide.cell(row=row, column=2, value=text)
-    guide.column_dimensions["A"].width = 26
-    guide.column_dimensions["B"].width = 90
+    _read_me(book, indicators, lang, lists)
+    if lang == "ar":
+        for ws in book.worksheets:
+            ws.sheet_view.rightToLeft = True
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out
+
+
+def _read_me(
+    book: Workbook,
+    indicators: list[Indicator],
+    lang: str,
+    lists: Mapping[str, list[tuple[str, str]]],
+) -> None:
+    """The "Read me" sheet, in ``lang``: what each column takes, each indicator's units,
+    what the Projects sheet is for."""
+    words_of = catalogue(lang)
+    bold, title = Font(bold=True), Font(bold=True, size=13)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    guide = book.create_sheet(words_of["xlsx_sheet_readme"])
+    guide["A1"] = words_of["xlsx_readme_title"]
+    guide["A1"].font = title
+    guide["A2"] = words_of["xlsx_readme_intro"]
+    guide["A2"].alignment = wrap
+    guide.merge_cells("A2:B2")
+    guide.row_dimensions[2].height = 75
+    for row, (key, _header, _width, _text) in enumerate(COLUMNS, start=4):
+        guide.cell(row=row, column=1, value=heading(key, lang)).font = bold
+        guide.cell(row=row, column=2, value=words_of[f"xlsx_help_{key}"]).alignment = wrap
+    start = len(COLUMNS) + 6
+    guide.cell(row=start, column=1, value=words_of["xlsx_readme_indicators"]).font = bold
+    guide.cell(row=start, column=2, value=words_of["xlsx_readme_units"]).font = bold
+    unit_text = {code: text for text, code in lists["unit"]}
+    for row, ((name, _code), ind) in enumerate(
+        zip(lists["indicator"], indicators, strict=True), start=start + 1
+    ):
+        guide.cell(row=row, column=1, value=name).alignment = wrap
+        units = words_of["list_sep"].join(unit_text[u] for u in units_of(ind.unit))
+        guide.cell(row=row, column=2, value=units).alignment = wrap
+    at = start + len(indicators) + 2
+    guide.cell(row=at, column=1, value=words_of["xlsx_readme_projects_title"]).font = title
+    guide.cell(row=at + 1, column=1, value=words_of["xlsx_readme_projects"]).alignment = wrap
+    guide.merge_cells(start_row=at + 1, start_column=1, end_row=at + 1, end_column=2)
+    guide.row_dimensions[at + 1].height = 48
+    for row, (key, header, _width, _text) in enumerate(xlsx_projects.COLUMNS, start=at + 2):
+        help_key = "work" if key == "work" else key.split("_")[0]
+        help_key = {"date": "date", "org": "orgs"}.get(help_key, help_key)
+        guide.cell(row=row, column=1, value=header).font = bold
+        text = words_of[f"xlsx_help_projects_{help_key}"]
+        guide.cell(row=row, column=2, value=text).alignment = wrap
+    guide.column_dimensions["A"].width = 40
+    guide.column_dimensions["B"].width = 90

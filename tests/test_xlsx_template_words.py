@@ -1,0 +1,200 @@
+"""The XLSX template in the reader's language (task xlsx-words): headings, dropdowns,
+prompts and read-me in the six languages; dropdowns offer names, not codes; a template
+filled in with names in French or Arabic imports exactly what codes would; a unit that
+does not fit the row's indicator is refused naming the cell and the units that fit."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from greenfolio.domain.countries import country_name
+from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.work import WorkKind
+from greenfolio.refdata.catalogue import catalogue
+from greenfolio.refdata.loader import indicators
+from greenfolio.services.database import Database
+from greenfolio.services.exchange import xlsx_template
+from greenfolio.services.exchange.xlsx_import import import_results
+from greenfolio.services.exchange.xlsx_template import write_template
+from greenfolio.services.portfolio import WorkSpec, register_work
+from greenfolio.store.tables import ResultRow
+from tests.test_api_support import add_project, add_user, browser
+from tests.test_web_import import XLSX
+
+WORK = "field-office-pops-2021"
+INDICATORS = ["pops_destroyed", "participants"]
+
+
+def _fill(template: Path, out: Path, rows: list[list[object]]) -> Path:
+    book = openpyxl.load_workbook(template)
+    for n, row in enumerate(rows, start=2):
+        for col, value in enumerate(row, start=1):
+            book["Results"].cell(row=n, column=col, value=value)
+    book.save(out)
+    return out
+
+
+def _rows(names: dict[str, str], country: str, kg: str) -> list[list[object]]:
+    """The same three results, each cell given as ``names`` says it."""
+    year = (date(2021, 1, 1), date(2021, 12, 31))
+    return [
+        [WORK, names["pops_destroyed"], 12.5, kg, names["actual"], names["exact"], *year, country],
+        [WORK, names["participants"], 40, None, names["actual"], names["more_than"], *year,
+         country, names["female"]],
+        [WORK, names["participants"], 60, None, names["target"], None, *year, country,
+         names["male"]],
+    ]  # fmt: skip
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The names a programme officer reads in ``lang``, taken from the registry and the
+    catalogues (not from the template under test)."""
+    words = catalogue(lang)
+    found = {code: indicators()[code].names[lang] for code in INDICATORS}
+    for key in ("actual", "target"):
+        found[key] = words[f"value_kind_{key}"]
+    for key in ("exact", "more_than"):
+        found[key] = words[f"qualifier_{key}"]
+    for key in ("female", "male"):
+        found[key] = words[f"sex_{key}"]
+    return found
+
+
+CODES = {c: c for c in [*INDICATORS, "actual", "target", "exact", "more_than", "female", "male"]}
+
+
+def _stored(db: Database) -> list[tuple[object, ...]]:
+    with db.transaction() as session:
+        rows = session.scalars(select(ResultRow).order_by(ResultRow.id)).all()
+        return [
+            (r.indicator_code, r.value, r.unit, r.kind, r.qualifier, r.country, r.sex) for r in rows
+        ]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_template_filled_in_with_names_imports_what_codes_would(
+    db: Database, tmp_path: Path, lang: str
+) -> None:
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    template = write_template(db, INDICATORS, tmp_path / f"{lang}.xlsx", lang)
+    book = openpyxl.load_workbook(template)
+    words = catalogue(lang)
+    headings = [c.value for c in book["Results"][1]]
+    assert headings[1] == words["indicator"] and headings[8] == words["country"]
+    lists = book["Lists"]
+    offered = [lists.cell(row=r, column=1).value for r in (3, 4)]
+    assert offered == [indicators()[c].names[lang] for c in INDICATORS]
+    assert words["xlsx_sheet_readme"] in book.sheetnames
+
+    by_codes = _fill(template, tmp_path / "codes.xlsx", _rows(CODES, "KHM", "kg"))
+    done = import_results(db, by_codes)
+    assert done.errors == [] and done.created == 3
+    stored = _stored(db)
+    assert [r[:4] for r in stored] == [
+        ("pops_destroyed", 12.5, "kg", "actual"),
+        ("participants", 40.0, "person", "actual"),
+        ("participants", 60.0, "person", "target"),
+    ]
+    # The same rows by names: nothing new, every row the one codes stored (re-import skips
+    # only a row identical in every field).
+    kg = words["unit_kg"]
+    by_names = _fill(
+        template, tmp_path / "names.xlsx", _rows(_words(lang), country_name("KHM", lang), kg)
+    )
+    again = import_results(db, by_names)
+    assert again.errors == [] and (again.created, again.skipped) == (0, 3)
+    assert _stored(db) == stored
+    # Names of another language read as well, as does the country named in English.
+    other = "ru" if lang == "ar" else "zh"
+    mixed = _fill(template, tmp_path / "mixed.xlsx", _rows(_words(other), "Nepal", "kg"))
+    third = import_results(db, mixed)
+    assert third.errors == [] and third.created == 3
+    assert {r[5] for r in _stored(db)[3:]} == {"NPL"}
+
+
+def test_a_unit_that_does_not_fit_the_indicator_is_refused_naming_the_cell(
+    db: Database, tmp_path: Path
+) -> None:
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    template = write_template(db, INDICATORS, tmp_path / "fr.xlsx", "fr")
+    people = catalogue("fr")["unit_person"]
+    year = [date(2021, 1, 1), date(2021, 12, 31)]
+    rows: list[list[object]] = [
+        [WORK, indicators()["pops_destroyed"].names["fr"], 5, people, None, None, *year],
+        [WORK, "pops_destroyed", 5, "person", None, None, *year],
+        [WORK, "participants", 5, catalogue("fr")["unit_t"], None, None, *year],
+    ]
+    summary = import_results(db, _fill(template, tmp_path / "bad.xlsx", rows))
+    placed = [(p.row, p.column, p.message_id, dict(p.params)["units"]) for p in summary.errors]
+    unit = f"D ({catalogue('fr')['unit']})"
+    assert placed == [
+        (2, unit, "cell_unit_fit", ("t", "kg")),
+        (3, unit, "cell_unit_fit", ("t", "kg")),
+        (4, unit, "cell_unit_fit", ("person",)),
+    ]
+    assert "use one of t, kg" in summary.errors[0].message
+    assert _stored(db) == []
+
+
+def test_the_web_template_and_its_refusals_are_in_the_readers_language(db: Database) -> None:
+    add_project(db, "wi-bra", "pops", "BRA")
+    ed = add_user(db, "ed", "editor@country:BRA")
+    web, csrf = browser(db, ed)
+    got = web.get("/import/template.xlsx", params={"lang": "ar"})
+    assert got.status_code == 200 and got.headers["content-type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(got.content))
+    words = catalogue("ar")
+    sheet = book["Results"]
+    assert sheet.sheet_view.rightToLeft
+    assert [c.value for c in sheet[1]][:4] == [
+        words[k] for k in ("project", "indicator", "value", "unit")
+    ]
+    rules = sheet.data_validations.dataValidation
+    texts = " ".join(f"{r.errorTitle} {r.error} {r.promptTitle} {r.prompt}" for r in rules)
+    assert words["xlsx_list_error_title"] in texts and "Choose" not in texts
+    assert all(len(r.prompt or "") <= 255 and len(r.promptTitle or "") <= 32 for r in rules)
+    readme = book[words["xlsx_sheet_readme"]]
+    assert readme["A1"].value == words["xlsx_readme_title"]
+    # Filled in with Arabic words, a person count on a POPs tonnage is refused, in French
+    # for a French reader, naming the column as the file heads it and the units that fit.
+    pops = indicators()["pops_destroyed"].names["ar"]
+    row = ["wi-bra", pops, 7, words["unit_person"], None, None, date(2021, 1, 1),
+           date(2021, 12, 31), country_name("BRA", "ar")]  # fmt: skip
+    for col, value in enumerate(row, start=1):
+        sheet.cell(row=2, column=col, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    sent = web.post(
+        "/import",
+        params={"lang": "fr"},
+        data={"csrf": csrf},
+        files={"file": ("mine.xlsx", out.getvalue(), XLSX)},
+    )
+    said = " ".join(lxml.html.fromstring(sent.text).text_content().split())
+    assert "n’est pas une unité de" in said and "POP détruits ou éliminés" in said, said
+    assert "t et kg" in said and words["unit"] in said
+
+
+def test_headings_and_list_words_read_back_to_one_code() -> None:
+    seen: dict[str, str] = {}
+    for key in xlsx_template.HEADERS:
+        for text in xlsx_template.headings(key):
+            assert seen.setdefault(text.casefold(), key) == key, (text, key)
+    for lang in UN_LANGUAGES:
+        lists = xlsx_template.choices([indicators()[c] for c in indicators()], lang)
+        for key, pairs in lists.items():
+            shown = [text for text, _ in pairs]
+            assert len(set(shown)) == len(shown), (lang, key)
+            if key == "unit":  # read against the units of the row's indicator first
+                for text, code in pairs:
+                    assert xlsx_template.unit_words([code])[xlsx_template.normal(text)] == code
+            elif key != "indicator":
+                for text, code in pairs:
+                    assert xlsx_template.words(key)[xlsx_template.normal(text)] == code
