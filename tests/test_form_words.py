@@ -64,3 +64,22 @@ def test_an_option_value_the_command_cannot_read_is_said_in_words(
     assert result.exit_code == 2, text
     assert said in text
     assert "Value error" not in text and "Input should be" not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "unit", "shown"),
+    [("fr", "count", "12 unités"), ("en", "percent", "12 %"), ("ar", "count", "وحدات")],
+)
+def test_the_units_of_imported_iati_indicators_are_words(lang: str, unit: str, shown: str) -> None:
+    from greenfolio.interfaces.web.i18n import Translator
+
+    said = Translator(lang).amount(12, "exact", unit)
+    assert shown in said and unit not in said
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_projects_classification_names_the_scheme_then_the_term(demo_db: Database) -> None:
+    web, _ = browser(demo_db, add_user(demo_db, "fwclass", "viewer@all"))
+    page = web.get("/projects/idb49-pops-programme?lang=fr").text
+    # it read "Convention Convention de Stockholm …"
+    assert "Convention\u00a0: </span>Convention de Stockholm" in page.replace(" : ", "\u00a0: ")

@@ -72,6 +72,7 @@ UNITS = (
     "t", "kg", "g", "mg_TEQ", "g_TEQ", "ng_TEQ", "tCO2e", "ktCO2e", "MtCO2e", "ODP_tonne",
     "ODP_t", "country", "project", "policy", "publication", "person", "institution", "event",
     "park", "value_chain", "alliance", "accreditation", "MW", "GWh", "USD",
+    "count", "percent", "dimensionless",  # IATI indicator measures (domain.iati)
 )  # fmt: skip
 METHODS = (
     "montreal.convert", "montreal.limits", "montreal.compliance", "stockholm.upops_releases",
