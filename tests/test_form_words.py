@@ -83,3 +83,36 @@ def test_a_projects_classification_names_the_scheme_then_the_term(demo_db: Datab
     page = web.get("/projects/idb49-pops-programme?lang=fr").text
     # it read "Convention Convention de Stockholm …"
     assert "Convention\u00a0: </span>Convention de Stockholm" in page.replace(" : ", "\u00a0: ")
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_removing_a_role_says_so_and_can_be_undone_and_a_bad_scope_stays_on_the_form(
+    demo_db: Database,
+) -> None:
+    import lxml.html
+
+    web, csrf = browser(demo_db, add_user(demo_db, "fwadmin", "admin@all"))
+    add_user(demo_db, "fwclerk", "editor@country:BRA")
+    gone = web.post(
+        "/admin/users/fwclerk/roles",
+        data={"csrf": csrf, "role": "editor", "scope": "country:BRA", "op": "revoke"},
+    )
+    assert gone.status_code == 303
+    page = web.get(gone.headers["location"] + "&lang=fr")
+    doc = lxml.html.fromstring(page.text)
+    said = doc.xpath("string(//*[@data-testid='removed'])")
+    assert "Le rôle Rédacteur (Brésil) a été retiré à fwclerk." in " ".join(said.split())
+    undo = doc.xpath("//*[@data-testid='removed']//form")[0]
+    back = web.post(undo.get("action"), data=dict(undo.form_values()))
+    assert back.status_code == 303
+    again = lxml.html.fromstring(web.get(gone.headers["location"]).text)
+    assert not again.xpath("//*[@data-testid='removed']")  # held again: nothing to say
+    row = again.xpath("//tr[td[1]='fwclerk']")[0]
+    assert "Rédacteur (Brésil)" in row.text_content()  # the language chosen stays
+    # an unknown country in a scope: the accounts page again, saying why, nothing changed
+    bad = web.post(
+        "/admin/users/fwclerk/roles?lang=zh",
+        data={"csrf": csrf, "role": "editor", "scope": "country:NGX", "op": "grant"},
+    )
+    assert bad.status_code == 422
+    assert "账户和角色" in bad.text and "country:NGX" in bad.text

@@ -164,9 +164,23 @@ def portfolio(
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request, db: Db) -> Response:
+def users_page(
+    request: Request,
+    db: Db,
+    removed_user: Annotated[str | None, Query(max_length=80)] = None,
+    removed_role: Annotated[str | None, Query(max_length=10)] = None,
+    removed_scope: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
     who = resolve_principal(request)
-    return render(request, "users.html", users=accounts.users(db, who), errors=[])
+    users = accounts.users(db, who)
+    removed = None
+    if removed_user and removed_role and removed_scope:
+        # said only when true: the account exists and no longer holds that role
+        found = next((u for u in users if u.username == removed_user), None)
+        held = {(g.role.value, str(g.scope)) for g in found.grants} if found else set()
+        if found is not None and (removed_role, removed_scope) not in held:
+            removed = {"user": removed_user, "role": removed_role, "scope": removed_scope}
+    return render(request, "users.html", users=users, errors=[], removed=removed)
 
 
 def _users_refused(request: Request, db: Database, who: Principal, exc: Exception) -> Response:
@@ -218,8 +232,14 @@ def change_role(
         grant = Grant(Role(role), Scope.parse(scope))
     except (ValueError, ValidationError) as exc:
         return _users_refused(request, db, who, exc)
-    if op == "revoke":
-        accounts.revoke(db, who, username, grant)
-    else:
-        accounts.grant(db, who, username, grant)
+    try:
+        if op == "revoke":
+            accounts.revoke(db, who, username, grant)
+        else:
+            accounts.grant(db, who, username, grant)
+    except ValidationError as exc:  # an unknown country or project in the scope
+        return _users_refused(request, db, who, exc)
+    if op == "revoke":  # the page says what was removed and offers to give it back
+        undo = {"removed_user": username, "removed_role": role, "removed_scope": str(grant.scope)}
+        return redirect("/admin/users?" + urlencode(undo), saved=False)
     return redirect("/admin/users")
