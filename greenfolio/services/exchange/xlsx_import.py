@@ -22,7 +22,13 @@ from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.exchange import Problem, RefusedError, Summary
 from greenfolio.domain.indicators import Disaggregation, Indicator
-from greenfolio.domain.results import Qualifier, Sex, ValueKind, result_problems
+from greenfolio.domain.results import (
+    Qualifier,
+    Sex,
+    ValueKind,
+    actual_not_begun,
+    result_problems,
+)
 from greenfolio.services import reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -125,6 +131,9 @@ def _check_row(
         for broken in result_problems(ind.code, value, unit or ind.unit, ind.unit):
             column = broken.field if broken.field in ("value", "unit") else "unit"
             cells.problem(column, str(broken), message_id=broken.message_id, **broken.params)
+    early = actual_not_begun(ind.code if ind else "", kind, start, end)
+    if early is not None:
+        cells.problem("period_start", str(early), message_id=early.message_id, **early.params)
     if len(cells.problems) > before or work is None or ind is None or value is None:
         return None
     return result_service.ResultSpec(
