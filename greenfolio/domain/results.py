@@ -172,11 +172,11 @@ def actual_not_begun(
     day = today or date.today()
     if period_start <= day:
         return None
-    until = f" to {period_end}" if period_end else ""
+    span = f"from {period_start} to {period_end}" if period_end else f"from {period_start}"
     return ValidationError(
-        f"result for {ind} is an actual (achieved) value for a period starting "
-        f"{period_start}{until}, after today ({day}): nothing can have been achieved yet; "
-        "enter it as a target (or planned value), or correct the dates",
+        f"result for {ind} is an actual (achieved) value for a period {span}, which starts "
+        f"after today ({day}): nothing can have been achieved yet; enter it as a target "
+        "(or planned value), or correct the dates",
         message_id="result_actual_future" if period_end else "result_actual_future_open",
         params={
             "indicator": ind,
