@@ -38,7 +38,7 @@ def _form(web: Any, indicator: str, lang: str) -> Any:
 
 def _countries(form: Any) -> list[tuple[str, str]]:
     return [
-        (o.get("value"), o.text_content()) for o in form.xpath(".//select[@name='country']/option")
+        (o.get("value"), o.text_content()) for o in form.xpath(".//select[@name='country']//option")
     ]
 
 

@@ -103,11 +103,15 @@ def result_problems(
     indicator_unit: str,
     period_start: date | None = None,
     period_end: date | None = None,
+    kind: str | None = None,
+    today: date | None = None,
 ) -> list[ValidationError]:
     """Every broken rule of a result's value, unit and period, each naming its field and
     carrying its message id for the pages. ``value`` None (missing, or refused already by
     the form or the sheet) skips the checks of the value, not those of the unit and the
-    period, so that one bad field never hides another."""
+    period, so that one bad field never hides another. ``kind`` given, an actual value
+    for a period that has not begun by ``today`` (by default the date today) is refused
+    (``actual_not_begun``)."""
     found: list[ValidationError] = []
     unknown: ValidationError | None = None
     try:
@@ -146,7 +150,42 @@ def result_problems(
                 field="period_end",
             )
         )
+    early = actual_not_begun(ind, kind, period_start, period_end, today)
+    if early is not None:
+        found.append(early)
     return found
+
+
+def actual_not_begun(
+    ind: str,
+    kind: str | None,
+    period_start: date | None,
+    period_end: date | None = None,
+    today: date | None = None,
+) -> ValidationError | None:
+    """The refusal of an actual (achieved) value for a period that starts after ``today``:
+    nothing can have been achieved yet. A period under way (begun, not ended) is allowed,
+    as some programmes report progress within it; planned, target and baseline values
+    may be for any period."""
+    if kind != ValueKind.ACTUAL.value or period_start is None:
+        return None
+    day = today or date.today()
+    if period_start <= day:
+        return None
+    span = f"from {period_start} to {period_end}" if period_end else f"from {period_start}"
+    return ValidationError(
+        f"result for {ind} is an actual (achieved) value for a period {span}, which starts "
+        f"after today ({day}): nothing can have been achieved yet; enter it as a target "
+        "(or planned value), or correct the dates",
+        message_id="result_actual_future" if period_end else "result_actual_future_open",
+        params={
+            "indicator": ind,
+            "start": period_start.isoformat(),
+            **({"end": period_end.isoformat()} if period_end else {}),
+            "today": day.isoformat(),
+        },
+        field="period_start",
+    )
 
 
 def _value_problems(

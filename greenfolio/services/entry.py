@@ -147,6 +147,7 @@ def revise_result(
             ind.unit,
             new["period_start"],
             new["period_end"],
+            str(new["kind"]) if new["kind"] is not None else None,
         )
         if value is None:
             found.insert(0, ValidationError(f"result {result_id} needs a value", field="value"))

@@ -22,6 +22,7 @@ from greenfolio.store.tables import (
     ResultRevisionRow,
     ResultRow,
     ReviewEventRow,
+    WorkCountryRow,
     WorkRow,
 )
 
@@ -66,6 +67,9 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         assert work is not None
         item = result_dict(row, work.key, principal)
         item["project_title"] = work.title
+        item["project_countries"] = sorted(
+            session.scalars(select(WorkCountryRow.country).where(WorkCountryRow.work_id == work.id))
+        )
         ind = session.get(IndicatorRow, row.indicator_code)
         item["indicator_names"] = ind.names if ind else {}
         item["indicator_unit"] = ind.unit if ind else row.unit

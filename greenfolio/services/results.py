@@ -20,6 +20,7 @@ from greenfolio.domain.results import (
     ReviewState,
     Sex,
     ValueKind,
+    actual_not_begun,
     next_state,
     raise_all,
     result_problems,
@@ -82,6 +83,7 @@ def _problems(ind: Indicator, spec: ResultSpec | PartialResult) -> list[Validati
         ind.unit,
         spec.period_start,
         spec.period_end,
+        spec.kind,
     )
     if spec.country:
         try:
@@ -217,6 +219,11 @@ def review(
     after = next_state(before, action, result_id)
     if action == "verify":
         check_separation(row, action, actor, changed_by(session, [row.id])[row.id])
+    if action in ("submit", "verify"):
+        # stored before the rule, or entered some other way: still not sent on for review
+        early = actual_not_begun(row.indicator_code, row.kind, row.period_start, row.period_end)
+        if early is not None:
+            raise early
     row.review_state = after.value
     row.version += 1
     if action == "submit":

@@ -4,7 +4,8 @@ indicator gets the form that fits it rather than one free-text form for all."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from greenfolio.domain.countries import all_countries
@@ -45,23 +46,51 @@ def country_choices(
     return found
 
 
+def text_order(text: str) -> tuple[str, str]:
+    """A sort key that files a name as a reader looks it up: case and accents ignored
+    ("Émissions" among the E), then the name itself to keep the order stable. (No
+    collation library is installed; Chinese falls back to code-point order, which
+    follows radical and stroke.)"""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)), text
+
+
+def indicator_choices(tr: Translator, indicators: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """The indicators a result can be for, in alphabetical order of their names in the
+    reader's language (not of their internal codes)."""
+    return sorted(indicators, key=lambda i: text_order(tr.text(i.get("names"))))
+
+
+def split_countries(
+    countries: list[tuple[str, str]], first: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The project's own countries (``first``), then every other country, each part in
+    the list's order: a result is most often for one of the project's countries."""
+    wanted = {c.upper() for c in first}
+    ours = [c for c in countries if c[0].upper() in wanted]
+    return ours, [c for c in countries if c[0].upper() not in wanted]
+
+
 def entry_context(
     tr: Translator,
     indicator: Mapping[str, Any] | None,
     current: str | None,
     country: str | None = None,
     only: frozenset[str] | None = None,
+    project_countries: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Template values for the fields of ``indicator`` (None: not chosen): its units, the
-    countries, and whether it asks for sex (only indicators disaggregated by sex do; the
-    service refuses a sex for any other, so the form does not offer one)."""
-    countries = country_choices(tr.lang, country, only)
+    countries (the project's own first: ``countries_first``), and whether it asks for sex
+    (only indicators disaggregated by sex do; the service refuses a sex for any other, so
+    the form does not offer one)."""
+    first, countries = split_countries(country_choices(tr.lang, country, only), project_countries)
     if indicator is None:
         return {
             "unit_choices": [],
             "counted": False,
             "help": [],
             "by_sex": False,
+            "countries_first": first,
             "countries": countries,
         }
     unit = str(indicator["unit"])
@@ -81,5 +110,6 @@ def entry_context(
         "counted": counted,
         "help": helps,
         "by_sex": by_sex,
+        "countries_first": first,
         "countries": countries,
     }

@@ -140,7 +140,7 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = _joined(tr, [tr.unit(str(u)) for u in value])
         elif name in ("value", "lower", "upper") and isinstance(value, int | float):
             out[name] = tr.num(float(value))
-        elif name in ("start", "end"):
+        elif name in ("start", "end", "today"):
             out[name] = tr.date(str(value))
         else:
             out[name] = str(value)

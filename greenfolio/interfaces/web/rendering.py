@@ -221,14 +221,19 @@ _STATE_AFTER = {"submit": "submitted", "verify": "verified", "return": "returned
 def _saved_message(request: Request, context: dict[str, Any]) -> str | None:
     """The catalogue key of the confirmation a redirect asked for (None: none). A review
     step is named only on the page of a result in the state that step leaves it in: a
-    link carrying ``saved=verify`` cannot make a draft read "Verified"."""
+    link carrying ``saved=verify`` cannot make a draft read "Verified". The review queue
+    names the result the step was taken on (``saved_result``, read as stored), with its
+    number (``saved_<step>_result``)."""
     mark = request.query_params.get("saved")
     if mark == "1":
         return "saved"
     shown = context.get("r")
+    listed = context.get("saved_result")
+    if shown is None and isinstance(listed, dict):
+        shown = listed
     state = shown.get("review_state") if isinstance(shown, dict) else None
     if mark in SAID_AFTER and state == _STATE_AFTER[mark]:
-        return f"saved_{mark}"
+        return f"saved_{mark}_result" if shown is listed else f"saved_{mark}"
     return None
 
 

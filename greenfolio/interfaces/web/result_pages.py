@@ -13,7 +13,7 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Action, countries_only
 from greenfolio.interfaces.http.context import resolve_principal
 from greenfolio.interfaces.http.refusals import classify
-from greenfolio.interfaces.web.entry_form import entry_context
+from greenfolio.interfaces.web.entry_form import entry_context, indicator_choices
 from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.interfaces.web.project_pages import indicators_by_code, require_edit
 from greenfolio.interfaces.web.refusal_text import Placed
@@ -64,10 +64,10 @@ def _result_form(
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
     require_edit(who, found)
-    indicators = explorer.indicators(db, who)
+    tr = Translator(lang_of(request))
+    indicators = indicator_choices(tr, explorer.indicators(db, who))
     code = form.get("indicator") or request.query_params.get("indicator")
     chosen = next((i for i in indicators if i["code"] == code), None)
-    tr = Translator(lang_of(request))
     return render(
         request,
         "result_new.html",
@@ -77,7 +77,12 @@ def _result_form(
         chosen=chosen,
         form=form,
         entry=entry_context(
-            tr, chosen, form.get("unit"), form.get("country"), countries_only(who, Action.EDIT)
+            tr,
+            chosen,
+            form.get("unit"),
+            form.get("country"),
+            countries_only(who, Action.EDIT),
+            found.get("countries") or (),
         ),
         **context,
     )
@@ -150,6 +155,7 @@ def show_result(
             found.get("unit"),
             form.get("country"),
             countries_only(who, Action.EDIT),
+            found.get("project_countries") or (),
         )
     return render(
         request,

@@ -40,7 +40,23 @@ def _queue_page(request: Request, db: Database, status: int = 200, **context: An
 
 @router.get("/review", response_class=HTMLResponse)
 def review_page(request: Request, db: Db) -> Response:
-    return _queue_page(request, db)
+    return _queue_page(request, db, saved_result=_done(request, db))
+
+
+def _done(request: Request, db: Database) -> dict[str, Any] | None:
+    """The result a review step from this page was taken on (``?done=<id>``, where the
+    step's redirect leads), as stored, so the page confirms the step only if that result
+    is in the state the step leaves it in (``rendering._saved_message``); None for no such
+    result, one the visitor may not read, or no step just taken."""
+    given = request.query_params.get("done", "")
+    if "saved" not in request.query_params or not (given.isascii() and given.isdigit()):
+        return None
+    if not 0 < int(given) < 2**31:
+        return None
+    try:
+        return explorer.result(db, resolve_principal(request), int(given))
+    except GreenfolioError:
+        return None
 
 
 def _picks(values: list[str]) -> tuple[list[int], dict[int, int]]:

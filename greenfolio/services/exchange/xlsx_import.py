@@ -26,7 +26,13 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.exchange import Problem, RefusedError, Summary
 from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.domain.results import Qualifier, Sex, ValueKind, result_problems
+from greenfolio.domain.results import (
+    Qualifier,
+    Sex,
+    ValueKind,
+    actual_not_begun,
+    result_problems,
+)
 from greenfolio.services import reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -193,6 +199,9 @@ def _check_row(
                 indicator=ind.code,
                 units=tuple(fitting),
             )
+    early = actual_not_begun(ind.code if ind else "", kind, start, end)
+    if early is not None:
+        cells.problem("period_start", str(early), message_id=early.message_id, **early.params)
     if len(cells.problems) > before or work is None or ind is None or value is None:
         return None
     return result_service.ResultSpec(
