@@ -33,7 +33,7 @@ from greenfolio.services import methods as method_service
 from greenfolio.services.database import Database, reading
 from greenfolio.services.explorer_method_runs import readable_run
 from greenfolio.services.locking import claim
-from greenfolio.store.tables import ResultRevisionRow, ResultRow, WorkRow
+from greenfolio.store.tables import ResultRevisionRow, ResultRow, ReviewEventRow, WorkRow
 
 REVISABLE = frozenset({ReviewState.DRAFT.value, ReviewState.RETURNED.value})
 REVIEW_ACTIONS = {"submit": Action.SUBMIT, "return": Action.REVIEW, "verify": Action.REVIEW}
@@ -170,6 +170,38 @@ def revise_result(
         row.version += 1
         session.flush()
         return explorer.result_dict(row, work.key)
+
+
+def delete_draft(
+    db: Database, principal: Principal, result_id: int, expected_version: int | None
+) -> str:
+    """Service call: delete a result that was never sent to review, at the version read
+    (a wrong entry taken back on an explicit request); its revisions and evidence links go
+    with it, the audit trail keeps the record. A result that has been in review (submitted,
+    returned, verified) is never deleted: its history is part of what was reported.
+    Returns the key of its project."""
+    access.need_signed_in(principal)
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        row = _result(session, principal, result_id)
+        access.require_result_write(
+            session, principal, Action.EDIT, row.work_id, row.country, row.country
+        )
+        claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
+        session.refresh(row)
+        reviewed = session.scalar(
+            select(ReviewEventRow.id).where(ReviewEventRow.result_id == result_id).limit(1)
+        )
+        if row.review_state != ReviewState.DRAFT.value or reviewed is not None:
+            raise ValidationError(
+                f"result {result_id} has been in review: only a draft never submitted can be "
+                "deleted; revise it instead (a reviewer must return a submitted one first)",
+                message_id="delete_reviewed",
+                params={"result": result_id},
+            )
+        work = session.get(WorkRow, row.work_id)
+        assert work is not None
+        session.delete(row)
+        return str(work.key)
 
 
 def _result(session: Any, principal: Principal, result_id: int) -> ResultRow:

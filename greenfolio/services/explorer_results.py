@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Action, Principal, require
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
@@ -139,6 +140,16 @@ def may_verify(principal: Principal, row: ResultRow, actions: list[str], changed
     try:
         result_service.check_separation(row, "verify", principal.actor, changed)
     except result_service.SeparationOfDuties:
+        return False
+    return True
+
+
+def result_exists(db: Database, principal: Principal, result_id: int) -> bool:
+    """Service call: whether the principal can see a result ``result_id`` (one they may
+    not read is, for them, not there)."""
+    try:
+        result(db, principal, result_id)
+    except GreenfolioError:
         return False
     return True
 

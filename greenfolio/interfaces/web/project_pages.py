@@ -3,11 +3,11 @@ The form keeps terms of other schemes and the citation of dates left as they wer
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import pydantic
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from greenfolio.domain import progress
@@ -235,13 +235,23 @@ def indicators_by_code(db: Database, who: Principal) -> dict[str, dict[str, Any]
 
 
 @router.get("/projects/{key:path}", response_class=HTMLResponse)
-def project_page(key: str, request: Request, db: Db) -> Response:
+def project_page(
+    key: str,
+    request: Request,
+    db: Db,
+    deleted: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
+    # "Result N was deleted" only when no result N is there: a link cannot make it say so
+    gone = deleted if deleted and deleted.isascii() and deleted.isdigit() else None
+    if gone is not None and explorer.result_exists(db, who, int(gone)):
+        gone = None
     return render(
         request,
         "project.html",
         p=found,
+        deleted=gone,
         progress=progress.by_period(found["results"]),
         indicators=indicators_by_code(db, who),
     )

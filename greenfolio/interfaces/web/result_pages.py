@@ -4,6 +4,7 @@ that revise and review it) and the method run that produced results."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import pydantic
 from fastapi import APIRouter, Form, Request
@@ -212,6 +213,32 @@ def _revise(
         found = placed(request, exc)
         return show_result(result_id, request, db, 422, form=fields, **problem_context(found))
     return redirect(f"/results/{result_id}")
+
+
+@router.post("/results/{result_id}/delete", response_class=HTMLResponse)
+def delete_draft(
+    result_id: RecordId,
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    version: Annotated[str, Form(max_length=12)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Delete a draft never sent to review, once the box saying so is ticked."""
+    check_csrf(request, csrf)
+    who = resolve_principal(request)
+    if confirm != "yes":
+        return show_result(result_id, request, db, 422, delete_unconfirmed=True)
+    expected = int(version) if version.isascii() and version.isdigit() else None
+    try:
+        key = entry.delete_draft(db, who, result_id, expected)
+    except StaleVersionError:
+        return show_result(result_id, request, db, 409, stale=True)
+    except GreenfolioError as exc:
+        if classify(exc)[0] not in (400, 422, 428):
+            raise
+        return show_result(result_id, request, db, 422, errors=[said(request, exc)])
+    return redirect(f"/projects/{quote(key, safe='')}?deleted={result_id}", saved=False)
 
 
 @router.post("/results/{result_id}/review", response_class=HTMLResponse)

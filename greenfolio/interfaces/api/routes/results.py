@@ -162,6 +162,22 @@ def revise_result(
     return done
 
 
+@router.delete(
+    "/results/{result_id}",
+    status_code=204,
+    responses=WRITE_RESPONSES,
+    summary="Delete a draft never sent to review (send the version read as If-Match)",
+)
+def delete_draft(
+    result_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    who: Who,
+    db: Db,
+    request: Request,
+) -> Response:
+    entry.delete_draft(db, who, result_id, expected_version(request))
+    return Response(status_code=204)
+
+
 @router.post(
     "/results/{result_id}/review",
     response_model=ResultOut,
