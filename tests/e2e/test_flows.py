@@ -380,3 +380,77 @@ def test_the_report_choice_shows_whole_names(chromium: Any, site: Site, lang: st
     drawn = page.eval_on_selector("select[name=definition]", WIDEST_OPTION)
     assert drawn["widest"] + ARROW <= drawn["room"], drawn
     shot(page, "reports", lang, "1-choice")
+
+
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1366, "height": 800}
+FITS = """() => {
+  const doc = document.documentElement, w = doc.clientWidth, out = [];
+  if (doc.scrollWidth > w) out.push('page ' + doc.scrollWidth);
+  const controls = 'main button, main input, main select, main textarea, main summary, header a';
+  for (const el of document.querySelectorAll(controls)) {
+    const r = el.getBoundingClientRect();
+    if (r.width && (r.left < -1 || r.right > w + 1))
+      out.push('off screen: ' + el.outerHTML.slice(0, 80));
+  }
+  for (const t of document.querySelectorAll('main table'))
+    if (t.scrollWidth > t.clientWidth + 1) out.push('scrolls sideways: ' + t.className);
+  return out; }"""
+CARDS = """(sel) => [...document.querySelectorAll(sel)].map(t => ({
+  display: getComputedStyle(t).display,
+  head: t.tHead ? t.tHead.getBoundingClientRect().height : -1,
+  rows: [...t.tBodies[0].rows].map(r => Math.round(r.getBoundingClientRect().height)),
+  labels: [...t.querySelectorAll('td[data-label]')].map(
+    c => getComputedStyle(c, '::before').content)}))"""
+
+
+def test_pages_fit_a_phone(chromium: Any, site: Site, lang: str) -> None:  # noqa: F811
+    """At 390 x 844 no page scrolls sideways, no button or field sits off the screen and
+    each table row is a compact card whose cells carry their column headings; at 1366 the
+    same tables are tables with their heading row (a programme officer found tables
+    scrolling sideways, Replace and Withdraw off screen and result rows 300 px tall)."""
+    w = words(lang)
+    editor = Admin(site).account(f"phone-{lang}", "editor")
+    page = new_page(chromium, site, lang)
+    sign_in(page, editor, PASSWORD, lang)
+    result = _enter_result(page, lang, "5")
+    source = site.folder / f"phone-{lang}-evidence_with_a_long_unbroken_name_2024.pdf"
+    source.write_bytes(files.pdf())
+    page.locator("form.upload input[type=file]").set_input_files(str(source))
+    page.locator("form.upload").get_by_role("button", name=w["evidence_send"]).click()
+    pages = ["/", "/projects", f"/projects/{PROJECT}", result, f"/projects/{PROJECT}/results/new"]
+    pages += ["/projects/idb49-biochar", "/account"]
+    for size in (PHONE, DESK):
+        page.set_viewport_size(size)
+        for path in pages:
+            page.goto(path)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert page.evaluate(FITS) == [], (lang, size, path)
+    admin = new_page(chromium, site, lang)
+    sign_in(admin, site.admin, site.admin_password, lang)
+    admin.set_viewport_size(PHONE)
+    for path in ("/reports", "/audit"):
+        admin.goto(path)
+        assert admin.evaluate(FITS) == [], (lang, path)
+    shot(admin, "phone", lang, "1-audit")
+
+    page.set_viewport_size(PHONE)
+    page.goto(f"/projects/{PROJECT}")
+    (results,) = page.evaluate(CARDS, "table.results")
+    assert results["display"] == "block" and results["head"] <= 1, results
+    assert max(results["rows"]) < 250, results
+    assert f'"{w["value"]}"' in results["labels"], results
+    assert f'"{w["review_state"]}"' in results["labels"], results
+    shot(page, "phone", lang, "2-project")
+    page.goto(result)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    (current,) = page.evaluate(CARDS, "table[data-testid=evidence-current]")
+    assert f'"{w["evidence_change"]}"' in current["labels"], current
+    page.get_by_role("button", name=w["evidence_replace"]).first.scroll_into_view_if_needed()
+    shot(page, "phone", lang, "3-result")
+
+    page.set_viewport_size(DESK)
+    page.goto(f"/projects/{PROJECT}")
+    (results,) = page.evaluate(CARDS, "table.results")
+    assert results["display"] == "table" and results["head"] > 10, results
+    assert max(results["rows"]) < 120, results
