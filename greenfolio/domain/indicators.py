@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import pick
-from greenfolio.domain.units import check_unit
+from greenfolio.domain.units import check_unit, compatible
 
 
 class Aggregation(StrEnum):
@@ -47,6 +47,10 @@ class Indicator:
     disaggregations: frozenset[Disaggregation] = field(default=frozenset())
     gef_core_indicator: str | None = None
     source: str = ""
+    shown_in: str | None = None
+    """The unit pages show its figures in when it reads better than ``unit`` (uPOPs in
+    mg TEQ, as the source and the Board report give them, not 119.489 g TEQ beside the
+    report's 119,489 mg TEQ); None: ``unit``. Figures are still computed in ``unit``."""
 
     def __post_init__(self) -> None:
         if not self.code or not self.code.replace("_", "").replace(".", "").isalnum():
@@ -54,6 +58,18 @@ class Indicator:
                 f"indicator code {self.code!r} must be letters, digits, '_' or '.'"
             )
         check_unit(self.unit)
+        if self.shown_in is not None:
+            check_unit(self.shown_in)
+            if not compatible(self.shown_in, self.unit):
+                raise ValidationError(
+                    f"indicator {self.code!r}: shown_in {self.shown_in!r} is not a unit of "
+                    f"the same kind as {self.unit!r}"
+                )
+
+    @property
+    def display_unit(self) -> str:
+        """The unit its figures are shown in (``shown_in``, else ``unit``)."""
+        return self.shown_in or self.unit
 
     def name(self, lang: str) -> str:
         return pick(self.names, lang, f"indicator {self.code}")

@@ -58,6 +58,7 @@ def indicator_from_mapping(raw: dict[str, Any], where: str) -> Indicator:
             disaggregations=frozenset(Disaggregation(d) for d in raw.get("disaggregations", [])),
             gef_core_indicator=raw.get("gef_core_indicator"),
             source=str(raw.get("source", "")),
+            shown_in=raw.get("shown_in"),
         )
     except KeyError as exc:
         raise ValidationError(f"{where}: missing field {exc.args[0]!r}") from exc

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.indicators import Aggregation, Indicator
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, combine_qualifiers
-from greenfolio.domain.units import UnitGroup, sum_groups
+from greenfolio.domain.units import UnitGroup, convert, sum_groups
 from greenfolio.refdata import loader
 from greenfolio.services import figures, reference, view_cache
 from greenfolio.services.database import Database
@@ -202,6 +202,20 @@ def _cells(
     return out
 
 
+def shown_in_display_units(
+    cells: dict[tuple[str, str, str | None], dict[str, dict[str, Any]]],
+    by_code: dict[str, Indicator],
+) -> None:
+    """Each cell's value in its indicator's display unit (``Indicator.shown_in``)."""
+    for (_, code, _), slots in cells.items():
+        ind = by_code[code]
+        if ind.display_unit == ind.unit:
+            continue
+        for cell in slots.values():
+            if cell.get("value") is not None:
+                cell["value"] = convert(cell["value"], ind.unit, ind.display_unit)
+
+
 def _day(value: date | str) -> date:
     """A period end as read back (a date; a string where the driver gives one)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
@@ -230,6 +244,7 @@ def _compute(session: Session, today: date) -> dict[str, Any]:
     )
     inds = _indicators(session)
     cells = _cells(session, inds, win, [t.key for t in terms])
+    shown_in_display_units(cells, {ind.code: ind for ind in inds})
     charts = []
     for scheme in SCHEMES:
         for term in (t for t in terms if t.scheme == scheme):
@@ -237,7 +252,7 @@ def _compute(session: Session, today: date) -> dict[str, Any]:
                 {
                     "indicator": ind.code,
                     "names": dict(ind.names),
-                    "unit": ind.unit,
+                    "unit": ind.display_unit,
                     "aggregation": ind.aggregation.value,
                     "status": params.get("status"),
                     "params": {**params, scheme: term.code},

@@ -24,6 +24,7 @@ def _store_indicator(session: Session, ind: Indicator) -> None:
     row.disaggregations = sorted(d.value for d in ind.disaggregations)
     row.gef_core_indicator = ind.gef_core_indicator
     row.source = ind.source
+    row.shown_in = ind.shown_in
     session.add(row)
 
 
@@ -57,6 +58,7 @@ def indicators(session: Session, codes: Iterable[str]) -> dict[str, Indicator]:
             IndicatorRow.disaggregations,
             IndicatorRow.gef_core_indicator,
             IndicatorRow.source,
+            IndicatorRow.shown_in,
         ).where(IndicatorRow.code.in_(wanted))
     )
     return {str(row.code): _indicator_of(row) for row in found}
@@ -71,6 +73,7 @@ def _indicator_of(row: Any) -> Indicator:
         disaggregations=frozenset(Disaggregation(d) for d in row.disaggregations),
         gef_core_indicator=row.gef_core_indicator,
         source=row.source,
+        shown_in=row.shown_in,
     )
 
 
@@ -98,6 +101,7 @@ def indicator_rows(session: Session) -> list[dict[str, Any]]:
             "disaggregations": row.disaggregations,
             "gef_core_indicator": row.gef_core_indicator,
             "source": row.source,
+            "shown_in": row.shown_in,
         }
         for row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code))
     ]
