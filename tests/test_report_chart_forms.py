@@ -67,6 +67,18 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
         assert pictures == len(others), "no picture for the one-bar chart"
         if lang == "ar":
             assert "<w:bidiVisual/>" in xml
+        from lxml import etree
+
+        w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        for tbl in etree.fromstring(xml.encode()).iter(f"{w}tbl"):
+            names = [etree.QName(c).localname for c in tbl.find(f"{w}tblPr")]
+            # once, after the style (CT_TblPr's order: Word refused the file otherwise)
+            assert names.count("bidiVisual") == (1 if lang == "ar" else 0), names
+            if lang == "ar" and "tblStyle" in names:
+                assert names.index("tblStyle") < names.index("bidiVisual"), names
+            first = tbl.find(f"{w}tr")
+            if len(tbl.findall(f"{w}tr")) > 2:  # a chart's table: its heading row repeats
+                assert first.find(f"{w}trPr/{w}tblHeader") is not None
 
         pdf = pdf_text(tmp_path / f"board-2021-{lang}.pdf")
         flat = re.sub(r"[\u202a-\u202e\u200e\u200f\s]+", " ", pdf)

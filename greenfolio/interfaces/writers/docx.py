@@ -144,8 +144,8 @@ class _Writer:
         table = self.out.add_table(rows=1 + len(rows), cols=1 + len(heads))
         table.style = "Table Grid"
         table.alignment = 1  # centre
-        if self.rtl:
-            table._tbl.tblPr.append(OxmlElement("w:bidiVisual"))
+        # its heading row repeats on a next page (right to left: docx_parts.right_to_left)
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
         for cell, head in zip(table.rows[0].cells[1:], heads, strict=True):
             self.text(cell.paragraphs[0], head, bold=True)
         for row, values in zip(table.rows[1:], rows, strict=True):

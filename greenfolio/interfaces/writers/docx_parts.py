@@ -168,7 +168,24 @@ def right_to_left(docx: Any) -> None:
                     "w:pPrChange",
                 )
     for tbl_pr in body.iter(qn("w:tblPr")):
-        tbl_pr.insert(0, OxmlElement("w:bidiVisual"))
+        if tbl_pr.find(qn("w:bidiVisual")) is None:  # once, where the schema puts it
+            tbl_pr.insert_element_before(
+                OxmlElement("w:bidiVisual"),
+                "w:tblStyleRowBandSize",
+                "w:tblStyleColBandSize",
+                "w:tblW",
+                "w:jc",
+                "w:tblCellSpacing",
+                "w:tblInd",
+                "w:tblBorders",
+                "w:shd",
+                "w:tblLayout",
+                "w:tblCellMar",
+                "w:tblLook",
+                "w:tblCaption",
+                "w:tblDescription",
+                "w:tblPrChange",
+            )
     for sect_pr in body.iter(qn("w:sectPr")):
         bidi = OxmlElement("w:bidi")
         anchor = sect_pr.find(qn("w:rtlGutter"))
