@@ -116,3 +116,15 @@ def test_removing_a_role_says_so_and_can_be_undone_and_a_bad_scope_stays_on_the_
     )
     assert bad.status_code == 422
     assert "账户和角色" in bad.text and "country:NGX" in bad.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"), [("fr", "ONUDI"), ("es", "ONUDI"), ("ru", "ЮНИДО"), ("ar", "اليونيدو")]
+)
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_demo_names_unido_as_the_un_does_in_each_language(
+    demo_db: Database, lang: str, name: str
+) -> None:
+    web, _ = browser(demo_db, add_user(demo_db, f"fwunido{lang}", "viewer@all"))
+    page = web.get(f"/projects/idb49-biochar?lang={lang}").text
+    assert name in page and ">UNIDO<" not in page

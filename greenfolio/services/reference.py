@@ -24,7 +24,6 @@ def _store_indicator(session: Session, ind: Indicator) -> None:
     row.disaggregations = sorted(d.value for d in ind.disaggregations)
     row.gef_core_indicator = ind.gef_core_indicator
     row.source = ind.source
-    row.shown_in = ind.shown_in
     session.add(row)
 
 
@@ -58,7 +57,6 @@ def indicators(session: Session, codes: Iterable[str]) -> dict[str, Indicator]:
             IndicatorRow.disaggregations,
             IndicatorRow.gef_core_indicator,
             IndicatorRow.source,
-            IndicatorRow.shown_in,
         ).where(IndicatorRow.code.in_(wanted))
     )
     return {str(row.code): _indicator_of(row) for row in found}
@@ -73,8 +71,17 @@ def _indicator_of(row: Any) -> Indicator:
         disaggregations=frozenset(Disaggregation(d) for d in row.disaggregations),
         gef_core_indicator=row.gef_core_indicator,
         source=row.source,
-        shown_in=row.shown_in,
+        shown_in=_shown_in(row.code, row.unit),
     )
+
+
+def _shown_in(code: str, unit: str) -> str | None:
+    """The unit the packaged registry shows ``code``'s figures in, if it names one for
+    the unit stored (a presentation choice, read from the package, not stored)."""
+    packaged = loader.indicators().get(code)
+    if packaged is None or packaged.shown_in is None or packaged.unit != unit:
+        return None
+    return packaged.shown_in
 
 
 def indicator(session: Session, code: str) -> Indicator:
@@ -101,7 +108,7 @@ def indicator_rows(session: Session) -> list[dict[str, Any]]:
             "disaggregations": row.disaggregations,
             "gef_core_indicator": row.gef_core_indicator,
             "source": row.source,
-            "shown_in": row.shown_in,
+            "shown_in": _shown_in(row.code, row.unit),
         }
         for row in session.scalars(select(IndicatorRow).order_by(IndicatorRow.code))
     ]

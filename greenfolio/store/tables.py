@@ -163,7 +163,6 @@ class IndicatorRow(Base):
     disaggregations: Mapped[list[Any]] = mapped_column(JSON, default=list)
     gef_core_indicator: Mapped[str | None] = mapped_column(String(10))
     source: Mapped[str] = mapped_column(Text, default="")
-    shown_in: Mapped[str | None] = mapped_column(String(40))
 
 
 FIGURE_SOUGHT = ("indicator_code", "review_state", "kind", "period_end")
