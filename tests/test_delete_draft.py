@@ -22,6 +22,12 @@ def test_a_draft_never_reviewed_is_deleted_only_when_asked(db: Database) -> None
     assert api.delete(path, headers=editor.auth).status_code == 428
     assert api.delete(path, headers={**other.auth, "If-Match": '"1"'}).status_code == 404
     assert api.get(path, headers=editor.auth).status_code == 200
+    # a co-editor of the same project may not delete someone else's entry
+    colleague = add_user(db, "ddcolleague", "editor@country:BRA")
+    refused = api.delete(path, headers={**colleague.auth, "If-Match": '"1"'})
+    assert refused.status_code == 403, refused.text
+    assert "only whoever entered it" in refused.json()["error"]["message"]
+    assert api.get(path, headers=editor.auth).status_code == 200
     gone = api.delete(path, headers={**editor.auth, "If-Match": '"1"'})
     assert gone.status_code == 204, gone.text
     assert api.get(path, headers=editor.auth).status_code == 404
@@ -60,3 +66,5 @@ def test_the_result_page_deletes_a_draft_once_the_box_is_ticked(db: Database) ->
     other = api.post("/api/v1/results", json=body, headers=editor.auth).json()
     fake = web.get(f"/projects/dd-web?deleted={other['id']}")
     assert "supprimé" not in fake.text
+    # nor one that never was, without the seal of this browser's own deletion
+    assert "supprimé" not in web.get("/projects/dd-web?deleted=99999").text

@@ -107,6 +107,10 @@ def test_removing_a_role_says_so_and_can_be_undone_and_a_bad_scope_stays_on_the_
     assert back.status_code == 303
     again = lxml.html.fromstring(web.get(gone.headers["location"]).text)
     assert not again.xpath("//*[@data-testid='removed']")  # held again: nothing to say
+    # a link made elsewhere cannot offer to "give back" a role nobody removed
+    crafted = "/admin/users?removed_user=fwclerk&removed_role=admin&removed_scope=all"
+    page = lxml.html.fromstring(web.get(crafted).text)
+    assert not page.xpath("//*[@data-testid='removed']")
     row = again.xpath("//tr[td[1]='fwclerk']")[0]
     assert "Rédacteur (Brésil)" in row.text_content()  # the language chosen stays
     # an unknown country in a scope: the accounts page again, saying why, nothing changed
@@ -128,3 +132,35 @@ def test_the_demo_names_unido_as_the_un_does_in_each_language(
     web, _ = browser(demo_db, add_user(demo_db, f"fwunido{lang}", "viewer@all"))
     page = web.get(f"/projects/idb49-biochar?lang={lang}").text
     assert name in page and ">UNIDO<" not in page
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_an_editor_sees_how_many_results_wait_for_a_reviewer(db: Database) -> None:
+    from tests.test_api_support import add_project, client
+
+    add_project(db, "fw-wait", "pops", "BRA")
+    editor = add_user(db, "fwwait", "editor@country:BRA")
+    api = client(db)
+    body = {"work": "fw-wait", "indicator": "pops_destroyed", "value": 2}
+    made = api.post("/api/v1/results", json=body, headers=editor.auth).json()
+    web, _ = browser(db, editor)
+    assert "with-reviewer" not in web.get("/review").text
+    sent = {"action": "submit", "version": made["version"]}
+    api.post(f"/api/v1/results/{made['id']}/review", json=sent, headers=editor.auth)
+    page = web.get("/review?lang=fr").text  # it said only "nothing waiting"
+    assert "en attente d’un examinateur\u00a0: 1." in page
+    assert 'href="/results?state=submitted"' in page
+
+
+def test_an_actual_value_counted_until_a_day_to_come_is_refused() -> None:
+    # no start and an end in 2030 got past the rule (found by a hostile-user review)
+    from datetime import date
+
+    from greenfolio.domain.results import actual_not_begun
+
+    today = date(2026, 11, 30)
+    found = actual_not_begun("participants", "actual", None, date(2030, 12, 31), today)
+    assert found is not None and found.message_id == "result_actual_future_end"
+    assert "counted until 2030-12-31, after today (2026-11-30)" in str(found)
+    assert actual_not_begun("participants", "actual", None, date(2026, 11, 30), today) is None
+    assert actual_not_begun("participants", "target", None, date(2030, 12, 31), today) is None

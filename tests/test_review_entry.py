@@ -159,7 +159,7 @@ def test_review_page_confirms_a_step_on_the_result_as_stored(db: Database) -> No
     rid = int(str(made["id"]))
     ed_web, ed_csrf = browser(db, editor)
     target = _review(ed_web, ed_csrf, rid, "submit", 1)
-    assert target == f"/review?done={rid}&saved=submit"
+    assert target.startswith(f"/review?done={rid}&seal=") and target.endswith("&saved=submit")
     flash = _page(ed_web, target).xpath('//*[@data-testid="saved"]//text()')
     assert (
         "".join(flash)
@@ -170,9 +170,11 @@ def test_review_page_confirms_a_step_on_the_result_as_stored(db: Database) -> No
     target = _review(web, csrf, rid, "return", 2, note="Check the dates")
     flash = "".join(_page(web, target).xpath('//*[@data-testid="saved"]//text()'))
     assert flash == f"Result {rid} returned to its authors with your reason."
-    # a crafted link cannot claim a state that is not true, nor name a result not there
+    # a crafted link cannot claim a state that is not true, nor name a result not there,
+    # nor replay a step on another browser (the seal binds it to the session that took it)
     for crafted in (f"/review?done={rid}&saved=verify", "/review?done=99999&saved=return"):
         assert not _page(web, crafted).xpath('//*[@data-testid="saved"]')
+    assert not _page(ed_web, target).xpath('//*[@data-testid="saved"]')
     # the returned note is the instruction while returned, then only in the history
     page = _page(ed_web, f"/results/{rid}")
     assert "Check the dates" in "".join(page.xpath('//*[@data-testid="return-note"]//text()'))

@@ -167,9 +167,21 @@ def actual_not_begun(
     nothing can have been achieved yet. A period under way (begun, not ended) is allowed,
     as some programmes report progress within it; planned, target and baseline values
     may be for any period."""
-    if kind != ValueKind.ACTUAL.value or period_start is None:
+    if kind != ValueKind.ACTUAL.value:
         return None
     day = today or date.today()
+    if period_start is None:
+        # counted "until" a day: that day must have come (a total to date, not to 2030)
+        if period_end is None or period_end <= day:
+            return None
+        return ValidationError(
+            f"result for {ind} is an actual (achieved) value counted until {period_end}, "
+            f"after today ({day}): nothing after today can have been achieved yet; give the "
+            "day it stands at, or enter it as a target",
+            message_id="result_actual_future_end",
+            params={"indicator": ind, "end": period_end.isoformat(), "today": day.isoformat()},
+            field="period_end",
+        )
     if period_start <= day:
         return None
     span = f"from {period_start} to {period_end}" if period_end else f"from {period_start}"

@@ -17,7 +17,14 @@ from sqlalchemy import select
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
-from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.domain.permissions import (
+    SYSTEM,
+    Action,
+    PermissionDenied,
+    Principal,
+    allowed,
+    require,
+)
 from greenfolio.domain.results import (
     Milestone,
     Qualifier,
@@ -33,7 +40,13 @@ from greenfolio.services import methods as method_service
 from greenfolio.services.database import Database, reading
 from greenfolio.services.explorer_method_runs import readable_run
 from greenfolio.services.locking import claim
-from greenfolio.store.tables import ResultRevisionRow, ResultRow, ReviewEventRow, WorkRow
+from greenfolio.store.tables import (
+    EvidenceFileRow,
+    ResultRevisionRow,
+    ResultRow,
+    ReviewEventRow,
+    WorkRow,
+)
 
 REVISABLE = frozenset({ReviewState.DRAFT.value, ReviewState.RETURNED.value})
 REVIEW_ACTIONS = {"submit": Action.SUBMIT, "return": Action.REVIEW, "verify": Action.REVIEW}
@@ -198,8 +211,25 @@ def delete_draft(
                 message_id="delete_reviewed",
                 params={"result": result_id},
             )
+        admin = allowed(principal, Action.ADMIN, SYSTEM)
+        others = results.changed_by(session, [result_id])[result_id] - {
+            principal.actor,
+            f"evidence:{principal.actor}",
+        }
+        if not admin and (row.entered_by != principal.actor or others):
+            raise PermissionDenied(
+                f"result {result_id} was entered or changed by someone else: only whoever "
+                "entered it, alone, or an administrator may delete it",
+                message_id="delete_not_yours",
+                params={"result": result_id},
+            )
         work = session.get(WorkRow, row.work_id)
         assert work is not None
+        # each row through the ORM, so that the audit trail records every one it removes
+        for kind in (EvidenceFileRow, ResultRevisionRow):
+            for part in session.scalars(select(kind).where(kind.result_id == result_id)):
+                session.delete(part)
+        session.flush()
         session.delete(row)
         return str(work.key)
 

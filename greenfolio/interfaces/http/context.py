@@ -87,6 +87,20 @@ def csrf_ok(request: Request, sent: str) -> bool:
     return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
+def seal(request: Request, *parts: object) -> str:
+    """A mark binding ``parts`` to this browser's session (an HMAC keyed by its CSRF token):
+    a page that confirms what a redirect says happened ("role removed", "result deleted")
+    shows it only with the mark, so a link made elsewhere cannot make it say so."""
+    key = csrf_expected(request).encode()
+    text = "\x1f".join(str(p) for p in parts).encode()
+    return hmac.new(key, text, "sha256").hexdigest()[:32] if key else ""
+
+
+def seal_ok(request: Request, given: str | None, *parts: object) -> bool:
+    expected = seal(request, *parts)
+    return bool(expected and given) and hmac.compare_digest(str(given), expected)
+
+
 def api_principal(request: Request) -> Principal:
     """The principal of an API call; cookie-authenticated writes need the CSRF header."""
     principal = resolve_principal(request)

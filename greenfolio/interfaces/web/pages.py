@@ -25,9 +25,8 @@ from greenfolio.domain.permissions import (
     Scope,
     require,
 )
-from greenfolio.interfaces.http.context import (
-    resolve_principal,
-)
+from greenfolio.interfaces.http.context import resolve_principal, seal_ok
+from greenfolio.interfaces.http.context import seal as make_seal
 from greenfolio.interfaces.web import group_charts, svg
 from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.interfaces.web.project_filter import ProjectQuery
@@ -170,11 +169,14 @@ def users_page(
     removed_user: Annotated[str | None, Query(max_length=80)] = None,
     removed_role: Annotated[str | None, Query(max_length=10)] = None,
     removed_scope: Annotated[str | None, Query(max_length=200)] = None,
+    seal: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     who = resolve_principal(request)
     users = accounts.users(db, who)
     removed = None
-    if removed_user and removed_role and removed_scope:
+    # said only after this browser removed it (the seal) and while it is still not held
+    said = seal_ok(request, seal, "removed", removed_user, removed_role, removed_scope)
+    if said and removed_user and removed_role and removed_scope:
         # said only when true: the account exists and no longer holds that role
         found = next((u for u in users if u.username == removed_user), None)
         held = {(g.role.value, str(g.scope)) for g in found.grants} if found else set()
@@ -240,6 +242,8 @@ def change_role(
     except ValidationError as exc:  # an unknown country or project in the scope
         return _users_refused(request, db, who, exc)
     if op == "revoke":  # the page says what was removed and offers to give it back
-        undo = {"removed_user": username, "removed_role": role, "removed_scope": str(grant.scope)}
+        scope_text = str(grant.scope)
+        undo = {"removed_user": username, "removed_role": role, "removed_scope": scope_text}
+        undo["seal"] = make_seal(request, "removed", username, role, scope_text)
         return redirect("/admin/users?" + urlencode(undo), saved=False)
     return redirect("/admin/users")

@@ -22,7 +22,7 @@ from greenfolio.domain.permissions import (
     require,
 )
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
-from greenfolio.interfaces.http.context import resolve_principal
+from greenfolio.interfaces.http.context import resolve_principal, seal_ok
 from greenfolio.interfaces.http.refusals import classify
 from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.interfaces.web.refusal_text import invalid_input
@@ -240,11 +240,15 @@ def project_page(
     request: Request,
     db: Db,
     deleted: Annotated[str | None, Query(max_length=12)] = None,
+    seal: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
-    # "Result N was deleted" only when no result N is there: a link cannot make it say so
+    # "Result N was deleted" only after this browser deleted it from this project (the
+    # seal) and while no result N is there: a link made elsewhere cannot make it say so
     gone = deleted if deleted and deleted.isascii() and deleted.isdigit() else None
+    if gone is not None and not seal_ok(request, seal, "deleted", int(gone), found["key"]):
+        gone = None
     if gone is not None and explorer.result_exists(db, who, int(gone)):
         gone = None
     return render(

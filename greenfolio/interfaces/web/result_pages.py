@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Action, countries_only
-from greenfolio.interfaces.http.context import resolve_principal
+from greenfolio.interfaces.http.context import resolve_principal, seal
 from greenfolio.interfaces.http.refusals import classify
 from greenfolio.interfaces.web.entry_form import entry_context, indicator_choices
 from greenfolio.interfaces.web.i18n import Translator
@@ -235,10 +235,13 @@ def delete_draft(
     except StaleVersionError:
         return show_result(result_id, request, db, 409, stale=True)
     except GreenfolioError as exc:
-        if classify(exc)[0] not in (400, 422, 428):
+        status = classify(exc)[0]
+        if status not in (400, 403, 422, 428):
             raise
-        return show_result(result_id, request, db, 422, errors=[said(request, exc)])
-    return redirect(f"/projects/{quote(key, safe='')}?deleted={result_id}", saved=False)
+        status = 403 if status == 403 else 422
+        return show_result(result_id, request, db, status, errors=[said(request, exc)])
+    mark = seal(request, "deleted", result_id, key)
+    return redirect(f"/projects/{quote(key, safe='')}?deleted={result_id}&seal={mark}", saved=False)
 
 
 @router.post("/results/{result_id}/review", response_class=HTMLResponse)
@@ -265,7 +268,10 @@ def review_result(
         # A refusal of the review itself (e.g. verifying one's own figure) keeps its 403.
         status = 403 if status == 403 else 422
         return show_result(result_id, request, db, status, errors=[said(request, exc)])
-    return redirect(safe_next(next_page or f"/results/{result_id}"), saved=action)
+    target = safe_next(next_page or f"/results/{result_id}")
+    if target == f"/review?done={result_id}":  # the queue confirms this step, sealed
+        target += f"&seal={seal(request, 'done', result_id, action)}"
+    return redirect(target, saved=action)
 
 
 @router.get("/method-runs/{run_id}", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import SYSTEM, Action, require
-from greenfolio.interfaces.http.context import resolve_principal
+from greenfolio.interfaces.http.context import resolve_principal, seal_ok
 from greenfolio.interfaces.http.refusals import classify
 from greenfolio.interfaces.web.rendering import Db, check_csrf, render, said
 from greenfolio.services import bulk_review, explorer
@@ -53,6 +53,9 @@ def _done(request: Request, db: Database) -> dict[str, Any] | None:
         return None
     if not 0 < int(given) < 2**31:
         return None
+    step = request.query_params.get("saved", "")
+    if not seal_ok(request, request.query_params.get("seal"), "done", int(given), step):
+        return None  # a step this browser did not just take
     try:
         return explorer.result(db, resolve_principal(request), int(given))
     except GreenfolioError:
