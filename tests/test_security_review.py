@@ -226,6 +226,23 @@ def test_only_a_reviewer_moves_a_project_with_verified_results_between_programme
     assert figure() < before
 
 
+def test_a_token_cannot_change_where_the_accounts_mail_goes(db: Database, editor: User) -> None:
+    # a stolen token set the account's email; mail for the account then went elsewhere
+    api = client(db)
+    path = "/api/v1/account/contact"
+    refused = api.put(path, json={"email": "thief@example.org"}, headers=editor.auth)
+    assert refused.status_code == 403, refused.text
+    assert "changed signed in" in refused.json()["error"]["message"]
+    me = api.get("/api/v1/me", headers=editor.auth)
+    assert me.status_code == 200
+    # the language alone may still be set with a token; signed in, the address too
+    fine = api.put(path, json={"email": None, "language": "fr"}, headers=editor.auth)
+    assert fine.status_code == 200, fine.text
+    web, csrf = browser(db, editor)
+    mine = web.put(path, json={"email": "me@example.org"}, headers={"X-CSRF-Token": csrf})
+    assert mine.status_code == 200, mine.text
+
+
 NAMES = {
     "x.html": "x.html.pdf",  # the content is a PDF: the name ends as the content is
     "report": "report.pdf",

@@ -206,6 +206,13 @@ def set_contact(
         row = find_user(session, username)
         if by.user_id != row.id:
             require(by, Action.ADMIN, SYSTEM)
+        elif by.via == "token" and address != row.email:
+            # where account mail goes is changed signed in: a stolen token cannot divert it
+            raise PermissionDenied(
+                "the email address of an account is changed signed in (My account), not "
+                "with an API token",
+                message_id="contact_by_token",
+            )
         row.email, row.language, row.version = address, lang, row.version + 1
         return user_info(session, row)
 
