@@ -132,12 +132,7 @@ def revise_result(
     """Service call: change a draft or returned result, keeping the old version."""
     access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
-        row = _result(session, principal, result_id)
-        access.require_result_write(
-            session, principal, Action.EDIT, row.work_id, row.country, row.country
-        )
-        claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
-        session.refresh(row)
+        row = _claimed_result(session, principal, result_id, expected_version)
         if row.review_state not in REVISABLE:
             raise ValidationError(
                 f"result {result_id} is {row.review_state}: only draft or returned results "
@@ -195,12 +190,7 @@ def delete_draft(
     Returns the key of its project."""
     access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
-        row = _result(session, principal, result_id)
-        access.require_result_write(
-            session, principal, Action.EDIT, row.work_id, row.country, row.country
-        )
-        claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
-        session.refresh(row)
+        row = _claimed_result(session, principal, result_id, expected_version)
         reviewed = session.scalar(
             select(ReviewEventRow.id).where(ReviewEventRow.result_id == result_id).limit(1)
         )
@@ -232,6 +222,20 @@ def delete_draft(
         session.flush()
         session.delete(row)
         return str(work.key)
+
+
+def _claimed_result(
+    session: Any, principal: Principal, result_id: int, expected_version: int | None
+) -> ResultRow:
+    """The stored result, for a change by an editor of it as stored, locked at the
+    version they read (``locking.claim``) and read again under that lock."""
+    row = _result(session, principal, result_id)
+    access.require_result_write(
+        session, principal, Action.EDIT, row.work_id, row.country, row.country
+    )
+    claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
+    session.refresh(row)
+    return row
 
 
 def _result(session: Any, principal: Principal, result_id: int) -> ResultRow:
