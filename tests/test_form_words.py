@@ -164,3 +164,25 @@ def test_an_actual_value_counted_until_a_day_to_come_is_refused() -> None:
     assert "counted until 2030-12-31, after today (2026-11-30)" in str(found)
     assert actual_not_begun("participants", "actual", None, date(2026, 11, 30), today) is None
     assert actual_not_begun("participants", "target", None, date(2030, 12, 31), today) is None
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_last_administrator_keeps_the_role(db: Database) -> None:
+    # one click on the × of one's own role left no administrator, and no page to undo it on
+    from greenfolio.domain.errors import ValidationError
+    from greenfolio.domain.permissions import Grant, Role, Scope
+    from greenfolio.services import accounts
+
+    web, csrf = browser(db, add_user(db, "fwonly", "admin@all"))
+    form = {"csrf": csrf, "role": "admin", "scope": "all", "op": "revoke"}
+    refused = web.post("/admin/users/fwonly/roles?lang=fr", data=form)
+    assert refused.status_code == 422
+    assert "fwonly est le dernier administrateur de l’ensemble" in refused.text
+    assert web.get("/admin/users").status_code == 200  # still an administrator
+    with pytest.raises(ValidationError, match="last administrator"):
+        accounts.set_active(db, None, "fwonly", False)
+    add_user(db, "fwsecond", "admin@all")
+    gone = web.post("/admin/users/fwonly/roles", data=form)
+    assert gone.status_code == 303  # another one is left: allowed
+    info = accounts.revoke(db, None, "fwsecond", Grant(Role.EDITOR, Scope.parse("all")))
+    assert info.username == "fwsecond"

@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.contact import check_email
@@ -33,6 +33,7 @@ from greenfolio.domain.permissions import (
     Principal,
     Role,
     Scope,
+    ScopeKind,
     allowed,
     require,
 )
@@ -238,14 +239,38 @@ def grant(db: Database, by: Principal | None, username: str, new: Grant) -> User
 
 
 def revoke(db: Database, by: Principal | None, username: str, old: Grant) -> UserInfo:
-    """Service call: take a role on a scope away from a user."""
+    """Service call: take a role on a scope away from a user; never the last
+    administrator's (nobody could then manage accounts on the pages or the API)."""
     with admin_transaction(db, by) as session:
         row = find_user(session, username)
         for g in session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == row.id)):
             if g.role == old.role.value and g.scope == str(old.scope):
                 session.delete(g)
         session.flush()
+        _keep_an_administrator(session, username)
         return user_info(session, row)
+
+
+def _keep_an_administrator(session: Session, username: str) -> None:
+    """Refuse a change (in its transaction, before it is committed) that leaves no active
+    account administering everything."""
+    left = session.scalar(
+        select(func.count())
+        .select_from(RoleGrantRow)
+        .join(UserRow, UserRow.id == RoleGrantRow.user_id)
+        .where(
+            RoleGrantRow.role == Role.ADMIN.value,
+            RoleGrantRow.scope == str(Scope(ScopeKind.ALL)),
+            UserRow.active.is_(True),
+        )
+    )
+    if not left:
+        raise ValidationError(
+            f"{username} is the last administrator of everything: give another account the "
+            "administrator role on all projects first, then change this one",
+            message_id="last_admin",
+            params={"username": username},
+        )
 
 
 def set_active(db: Database, by: Principal, username: str, active: bool) -> UserInfo:
@@ -255,6 +280,8 @@ def set_active(db: Database, by: Principal, username: str, active: bool) -> User
         row.active, row.version = active, row.version + 1
         if not active:
             session.execute(delete(UserSessionRow).where(UserSessionRow.user_id == row.id))
+            session.flush()
+            _keep_an_administrator(session, username)
         return user_info(session, row)
 
 

@@ -86,7 +86,7 @@ def _joined(tr: Translator, items: Sequence[str]) -> str:
 
 
 LTR_NAMES = frozenset(
-    {"char", "key", "project", "part", "code", "near", "start_stated", "end_stated"}
+    {"char", "key", "project", "part", "code", "near", "start_stated", "end_stated", "username"}
 )
 """Params written in Latin letters whatever the language (keys, codes, code points)."""
 
