@@ -142,6 +142,18 @@ def test_serve_on_a_port_in_use_says_so_before_serving(demo_db: Database) -> Non
     assert f"--port {port + 1}" in text and "serving" not in text
 
 
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["work", "list"]])
+def test_a_database_in_a_folder_that_is_not_there_names_the_folder(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # the driver said "unable to open database file", and the advice was `db upgrade`
+    code, output = _run(*command, "--db", str(tmp_path / "nope" / "none.sqlite"))
+    text = " ".join(output.split())
+    assert code == 3, text
+    assert f"the folder {tmp_path / 'nope'} does not exist" in text
+    assert not (tmp_path / "nope").exists()
+
+
 def test_import_iati_names_its_files_argument() -> None:
     result = runner.invoke(app, ["import", "iati", "--help"], env={"COLUMNS": "200"})
     assert "{FILE.xml}..." in result.output and "{files}" not in result.output

@@ -22,6 +22,7 @@ from greenfolio.interfaces.cli.common import (
     out,
     print_json,
     progress,
+    require_folder,
     split_choices,
     table,
     use_numbers_command,
@@ -269,6 +270,7 @@ def db_upgrade(db: DbOption = None) -> None:
     from greenfolio.services import reference
 
     with errors():
+        require_folder(db)
         database = connect(db)
         revision = database.upgrade()
         terms, inds = reference.sync(database)

@@ -234,12 +234,35 @@ def _new_sqlite_file(url: str | None) -> bool:
     return not path.exists() or (path.is_file() and path.stat().st_size == 0)
 
 
+def require_folder(url: str | None) -> None:
+    """Refuse (exit 3) an SQLite ``url`` in a folder that does not exist, naming it: the
+    driver only says "unable to open database file"."""
+    from sqlalchemy.engine import make_url
+
+    from greenfolio.store.engine import resolve_url
+
+    parsed = make_url(resolve_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(str(parsed.database)).resolve().parent
+    if folder.is_dir():
+        return
+    err.print(
+        f"[bold red]error:[/] the folder {folder} does not exist, so no database can be made "
+        "or opened in it: give --db a file in an existing folder (or make the folder first).",
+        highlight=False,
+    )
+    raise typer.Exit(ExitCode.DATABASE)
+
+
 def open_db(url: str | None, *, upgrade: bool = False, create: bool = False) -> Database:
     """The database at ``url``, refused (exit 3) unless at the current schema; with
     ``upgrade``, migrated first; with ``create``, an SQLite file not made yet (absent or
     empty) is made at the current schema with the packaged reference data, as
     ``db upgrade`` would (an existing database at an older schema is still refused)."""
     fresh = _new_sqlite_file(url)
+    if fresh:
+        require_folder(url)
     if fresh and not (create or upgrade):
         # connecting would leave an empty file behind, which the next command then
         # calls "not at the current schema": say what is missing and how to make it
