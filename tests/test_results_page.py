@@ -63,3 +63,31 @@ def test_the_results_page_shows_only_what_the_reader_may_read(demo_db: Database)
     assert len(total.xpath("//tr[@data-result]")) > len(rows)
     signed_out, _ = browser(demo_db, None)
     assert signed_out.get("/results").status_code in (303, 401)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_results_download_keeps_what_the_page_shows(demo_db: Database) -> None:
+    # it lost sex, kind and start of period, wrote 1500.0, dates as text, an English sheet
+    import csv
+    import io
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    web, _ = browser(demo_db, add_user(demo_db, "resdl", "viewer@all"))
+    text = web.get("/export/results?indicator=participants&format=csv&lang=fr").text
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    head = rows[0]
+    for word in ("Nature de la valeur", "Sexe", "Début de la période", "Fin de la période"):
+        assert any(word.casefold() in h.casefold() for h in head), (word, head)
+    value = head.index(next(h for h in head if h.casefold() == "valeur"))
+    assert all(not r[value].endswith(".0") for r in rows[1:]) and "1500" in {
+        r[value] for r in rows[1:]
+    }
+    sex = head.index(next(h for h in head if h.casefold() == "sexe"))
+    assert "Femmes" in {r[sex] for r in rows[1:]}
+    book = load_workbook(io.BytesIO(web.get("/export/results?format=xlsx&lang=ar").content))
+    sheet = book.worksheets[0]
+    assert sheet.title == "النتائج" and sheet.sheet_view.rightToLeft
+    ends = [c.value for c in next(sheet.iter_cols(min_col=10, max_col=10, min_row=2))]
+    assert ends and all(isinstance(v, date) for v in ends if v is not None)

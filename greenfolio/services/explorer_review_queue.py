@@ -44,7 +44,7 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
             # Each project's facets read once for the whole list, not per row.
             projects.load(session, (row.work_id for row, _, _ in found))
             changed = changed_by(session, [row.id for row, _, _ in found])
-            files = _evidence_counts(session, [row.id for row, _, _ in found])
+            files = evidence_counts(session, [row.id for row, _, _ in found])
             for row, key, title in found:
                 actions = projects.get(session, row.work_id).result_actions(principal, row.country)
                 if action not in actions:
@@ -59,7 +59,7 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
     return out
 
 
-def _evidence_counts(session: Session, result_ids: list[int]) -> dict[int, int]:
+def evidence_counts(session: Session, result_ids: list[int]) -> dict[int, int]:
     """The number of current (neither replaced nor withdrawn) evidence files of each
     result, read for the whole list at once."""
     if not result_ids:

@@ -22,6 +22,7 @@ from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.services import access, audit, explorer
 from greenfolio.services.audit_filter import AuditFilter
 from greenfolio.services.database import Database
+from greenfolio.services.explorer_review_queue import evidence_counts
 from greenfolio.store.tables import AuditEventRow, ResultRow, WorkRow
 
 BATCH = 500
@@ -178,10 +179,12 @@ def review_queue(db: Database, principal: Principal) -> Batches:
             ) -> list[dict[str, Any]]:
                 out = []
                 projects.load(session, (row.work_id for row, _, _ in found))
+                files = evidence_counts(session, [row.id for row, _, _ in found])
                 for row, key, title in found:
                     stored = projects.get(session, row.work_id)
                     if action in stored.result_actions(principal, row.country):
-                        out.append(dict(explorer.result_dict(row, key), project_title=title))
+                        item = dict(explorer.result_dict(row, key), project_title=title)
+                        out.append(item | {"evidence_files": files.get(row.id, 0)})
                 return out
 
             yield from _batches(db, query, convert, seek=(QUEUE_SEEK, _of_entity(QUEUE_SEEK)))

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import IO, Any
 
@@ -27,7 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from greenfolio.domain.errors import ValidationError
-from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.interfaces.http import labels
 from greenfolio.refdata.loader import indicators
 
@@ -48,7 +50,7 @@ DOWNLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     }
 }
 
-Cell = str | int | float | None
+Cell = str | int | float | date | None
 Getter = Callable[[dict[str, Any], str], Cell]
 
 
@@ -123,6 +125,18 @@ _NO_ISOLATES = dict.fromkeys(range(0x2066, 0x206A))
 """LRI, RLI, FSI and PDI (``event_text`` isolates names with FSI … PDI)."""
 
 
+def _number(value: float | None) -> Cell:
+    """A value as a person writes it: 1500, not 1500.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def _day(value: str | None) -> Cell:
+    """A stored date as a date: the spreadsheet's own date cell, ISO 8601 in CSV."""
+    return date.fromisoformat(value[:10]) if value else None
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -143,21 +157,29 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("project", lambda r, lang: r["project"]),
         Column("title", lambda r, lang: _text(r["project_title"], lang)),
         Column("indicator", _indicator),
-        Column("value", lambda r, lang: r["value"]),
+        Column("value", lambda r, lang: _number(r["value"])),
         Column("unit", _word("unit")),
         Column(
             "qualifier", lambda r, lang: labels.label(_Words(lang), "qualifier", r["qualifier"])
         ),
-        Column("period_end", lambda r, lang: r["period_end"]),
+        Column("value_kind", lambda r, lang: labels.label(_Words(lang), "value_kind", r["kind"])),
+        Column("period_start", lambda r, lang: _day(r["period_start"])),
+        Column("period_end", lambda r, lang: _day(r["period_end"])),
         Column("country", lambda r, lang: labels.country(r["country"], lang)),
+        Column("sex", lambda r, lang: labels.label(_Words(lang), "sex", r["sex"])),
         Column("review_state", _word("state")),
     ),
     "review": (
         Column("#", lambda r, lang: r["id"]),
         Column("project", lambda r, lang: _text(r["project_title"], lang)),
         Column("indicator", _indicator),
-        Column("value", lambda r, lang: r["value"]),
+        Column("value", lambda r, lang: _number(r["value"])),
         Column("unit", _word("unit")),
+        Column("period_start", lambda r, lang: _day(r["period_start"])),
+        Column("period_end", lambda r, lang: _day(r["period_end"])),
+        Column("country", lambda r, lang: labels.country(r["country"], lang)),
+        Column("sex", lambda r, lang: labels.label(_Words(lang), "sex", r["sex"])),
+        Column("evidence_files", lambda r, lang: r.get("evidence_files")),
         Column("review_state", _word("state")),
     ),
     "audit": (
@@ -222,12 +244,19 @@ def csv_chunks(kind: str, batches: Iterable[list[dict[str, Any]]], lang: str) ->
         yield buffer.getvalue().encode("utf-8")
 
 
+SHEET_NAMES = {"results": "results", "review": "review_queue", "projects": "nav_portfolio"}
+"""The message whose words name a list's sheet (the page's heading)."""
+
+
 def write_xlsx(
     kind: str, batches: Iterable[list[dict[str, Any]]], lang: str, out: IO[bytes]
 ) -> None:
     """The list as one XLSX sheet in ``out``, written row by row (write-only mode)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(kind)
+    named = labels.catalogue(lang).get(SHEET_NAMES.get(kind, kind), kind)
+    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", str(named))[:31] or kind)
+    if lang in RIGHT_TO_LEFT:
+        sheet.sheet_view.rightToLeft = True
 
     def cell(value: Cell) -> Any:
         if isinstance(value, bool) or not isinstance(value, str):
