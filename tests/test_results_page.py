@@ -43,6 +43,15 @@ def test_the_results_page_filters_sorts_and_downloads_what_it_shows(demo_db: Dat
     csv = web.get(href)
     assert csv.status_code == 200
     assert len(csv.text.strip().splitlines()) == 1 + len(rows)
+    # by value only within one indicator (across them it would rank tonnes with people)
+    sorts = doc.xpath("//select[@name='sort']/option/@value")
+    assert "-value" in sorts
+    plain = lxml.html.fromstring(web.get("/results?sort=-value").text)
+    assert "-value" not in plain.xpath("//select[@name='sort']/option/@value")
+    assert plain.xpath("//select[@name='sort']/option[@selected]/@value") == ["-id"]
+    # the project by its title, its key kept in the link's title
+    cell = doc.xpath("//tr[@data-result]/td[3]/a")[0]
+    assert cell.get("title", "").startswith("idb49-") and cell.text_content().strip()
     # nothing matches: said so, in the reader's language
     page = web.get("/results?project=no-such-project&lang=es")
     assert "Ningún resultado coincide con estos filtros." in page.text
@@ -56,7 +65,7 @@ def test_the_results_page_shows_only_what_the_reader_may_read(demo_db: Database)
     assert rows, "the demo has results in Brazil"
     projects = lxml.html.fromstring(web.get("/projects").text)
     mine = {a.text_content() for a in projects.xpath("//table//td[1]/a")}
-    shown = {r.xpath("string(td[3])").strip() for r in rows}
+    shown = {r.xpath("string(td[3]/a/@title)").strip() for r in rows}
     assert shown and shown <= mine  # results of the projects in Brazil only
     everyone, _ = browser(demo_db, add_user(demo_db, "resall2", "editor@all"))
     total = lxml.html.fromstring(everyone.get("/results").text)

@@ -178,12 +178,13 @@ def results(
         ids = select(ResultRow.id).where(*conds).order_by(order, ResultRow.id)
         found = list(session.scalars(ids.offset((page - 1) * per_page).limit(per_page)))
         rows = session.execute(
-            select(ResultRow, WorkRow.key)
+            select(ResultRow, WorkRow.key, WorkRow.title)
             .join(WorkRow, WorkRow.id == ResultRow.work_id)
             .where(ResultRow.id.in_(found))
             .order_by(order, ResultRow.id)
         ).all()
-        return Page([result_dict(r, k, principal) for r, k in rows], total, page, per_page)
+        items = [result_dict(r, k, principal) | {"project_title": t} for r, k, t in rows]
+        return Page(items, total, page, per_page)
 
 
 def result_conditions(

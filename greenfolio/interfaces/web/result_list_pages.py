@@ -43,7 +43,8 @@ def results_page(
 ) -> Response:
     who = resolve_principal(request)
     tr = Translator(lang_of(request))
-    sort = sort if sort in SORTS else SORTS[0]
+    # by value only within one indicator: across them it would rank tonnes with people
+    sort = sort if sort in SORTS and (indicator or "value" not in sort) else SORTS[0]
     chosen_project = (project or "").strip() or None
     chosen_country = (country or "").upper() or None
     chosen_year = page_year(year)
