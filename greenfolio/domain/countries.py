@@ -139,12 +139,13 @@ _ARTICLES = ("the ", "la ", "le ", "l'", "el ", "los ", "las ", "ال")
 def name_order(name: str) -> str:
     """A sort key that files a name as a reader looks for it in a list: case, accents and
     a leading article ignored ("Émirats arabes unis" among the E, "the Gambia" under G)."""
-    lowered = unicodedata.normalize("NFKD", name.casefold())
-    lowered = "".join(c for c in lowered if not unicodedata.combining(c))
-    for article in _ARTICLES:
-        if lowered.startswith(article):
-            return lowered[len(article) :]
-    return lowered
+    folded = name.casefold()
+    for article in _ARTICLES:  # as written: "ألبانيا" begins with no article, though
+        if folded.startswith(article):  # without its hamza it would read "البانيا"
+            folded = folded[len(article) :]
+            break
+    lowered = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in lowered if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=8)
