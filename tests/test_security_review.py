@@ -243,6 +243,31 @@ def test_a_token_cannot_change_where_the_accounts_mail_goes(db: Database, editor
     assert mine.status_code == 200, mine.text
 
 
+def test_a_token_made_on_the_account_page_is_shown_once_and_a_reload_makes_no_other(
+    db: Database, editor: User
+) -> None:
+    # the page answered the form itself: reloading it sent the form again, a second token
+    import lxml.html
+
+    web, csrf = browser(db, editor)
+    made = web.post("/account/tokens?lang=fr", data={"csrf": csrf, "name": "suivi"})
+    assert made.status_code == 303 and made.headers["location"] == "/account"
+    page = web.get("/account?lang=fr")
+    shown = lxml.html.fromstring(page.text).xpath("//*[@data-testid='token']/text()")
+    assert len(shown) == 1 and shown[0].startswith("gf_")
+    api = client(db)
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {shown[0]}"}).status_code == 200
+    again = web.get("/account?lang=fr")  # a reload: the secret is gone, no token is made
+    assert not lxml.html.fromstring(again.text).xpath("//*[@data-testid='token']")
+    names = [t["name"] for t in api.get("/api/v1/tokens", headers=editor.auth).json()]
+    assert names.count("suivi") == 1
+    # a cookie set by someone else shows nothing: only a live token of this account
+    other = add_user(db, "othertok", "editor@country:BRA")
+    web.cookies.set("gf_new_token", other.token, path="/account")
+    foreign = web.get("/account")
+    assert other.token not in foreign.text
+
+
 NAMES = {
     "x.html": "x.html.pdf",  # the content is a PDF: the name ends as the content is
     "report": "report.pdf",

@@ -136,12 +136,24 @@ def _signed_in(request: Request) -> Principal:
     return who
 
 
+NEW_TOKEN_COOKIE = "gf_new_token"
+"""Carries a token just made to the page that shows it, once: creating it answers with a
+redirect, so that reloading the page cannot send the form again and make another."""
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account_page(request: Request, db: Db) -> Response:
     who = _signed_in(request)
-    return render(
-        request, "account.html", tokens=accounts.tokens(db, who), secret=None, **_contact(db, who)
+    secret = request.cookies.get(NEW_TOKEN_COOKIE)
+    if secret:  # shown only if it is a live token of this account
+        found = accounts.token_principal(db, secret)
+        secret = secret if found is not None and found.user_id == who.user_id else None
+    page = render(
+        request, "account.html", tokens=accounts.tokens(db, who), secret=secret, **_contact(db, who)
     )
+    if NEW_TOKEN_COOKIE in request.cookies:
+        page.delete_cookie(NEW_TOKEN_COOKIE, path="/account")
+    return page
 
 
 def _contact(db: Db, who: Principal) -> dict[str, Any]:
@@ -160,9 +172,17 @@ def create_token(
     check_csrf(request, csrf)
     who = _signed_in(request)
     secret, _ = accounts.create_token(db, who, who.name, name)
-    return render(
-        request, "account.html", tokens=accounts.tokens(db, who), secret=secret, **_contact(db, who)
+    done = RedirectResponse("/account", status_code=303)
+    done.set_cookie(
+        NEW_TOKEN_COOKIE,
+        secret,
+        max_age=120,
+        path="/account",
+        httponly=True,
+        samesite="strict",
+        secure=secure(request),
     )
+    return done
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
