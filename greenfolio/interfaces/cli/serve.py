@@ -435,6 +435,12 @@ def list_tokens(
         if as_json:
             print_json(found)
             return
+        if not found:
+            out.print(
+                f"{user} has no API tokens; make one with `greenfolio tokens create --user {user}`",
+                highlight=False,
+            )
+            return
         grid = table("number", "name", "starts with", "created", "expires", "state", wrap=("name",))
         for t in found:
             grid.add_row(
