@@ -194,3 +194,28 @@ def test_an_arabic_name_whose_alef_carries_a_hamza_is_filed_under_alef() -> None
 
     names = ["بالاو", "ألبانيا", "الأردن", "باكستان"]
     assert sorted(names, key=name_order) == ["الأردن", "ألبانيا", "باكستان", "بالاو"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_upops_are_shown_in_mg_teq_as_the_report_gives_them(demo_db: Database) -> None:
+    # the dashboard showed 119.489 g TEQ beside the report's 119,489 mg TEQ
+    web, _ = browser(demo_db, add_user(demo_db, "fwupops", "viewer@all"))
+    import lxml.html
+
+    page = lxml.html.fromstring(web.get("/?lang=en").text)
+    row = page.xpath("//tr[@data-indicator='upops_avoided']")[0]
+    cells = [c.text_content().strip() for c in row.xpath("td")]
+    assert cells[0] == "mg TEQ" and "119,489" in cells
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_removing_a_role_that_is_not_administrator_is_never_refused_as_the_last(
+    db: Database,
+) -> None:
+    # a database without any administrator refused every role removal (command line)
+    from greenfolio.domain.permissions import Grant, Role, Scope
+    from greenfolio.services import accounts
+
+    add_user(db, "fwplain", "editor@all")
+    info = accounts.revoke(db, None, "fwplain", Grant(Role.EDITOR, Scope.parse("all")))
+    assert info.grants == () or not info.grants

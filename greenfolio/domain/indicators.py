@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.languages import pick
-from greenfolio.domain.units import check_unit, compatible
+from greenfolio.domain.units import check_unit, compatible, convert
 
 
 class Aggregation(StrEnum):
@@ -70,6 +70,12 @@ class Indicator:
     def display_unit(self) -> str:
         """The unit its figures are shown in (``shown_in``, else ``unit``)."""
         return self.shown_in or self.unit
+
+    def shown(self, value: float | None) -> float | None:
+        """A figure computed in ``unit`` as it is shown, in ``display_unit``."""
+        if value is None or self.display_unit == self.unit:
+            return value
+        return convert(value, self.unit, self.display_unit)
 
     def name(self, lang: str) -> str:
         return pick(self.names, lang, f"indicator {self.code}")

@@ -247,7 +247,8 @@ def revoke(db: Database, by: Principal | None, username: str, old: Grant) -> Use
             if g.role == old.role.value and g.scope == str(old.scope):
                 session.delete(g)
         session.flush()
-        _keep_an_administrator(session, username)
+        if old.role is Role.ADMIN and old.scope.kind is ScopeKind.ALL:
+            _keep_an_administrator(session, username)
         return user_info(session, row)
 
 
@@ -281,7 +282,11 @@ def set_active(db: Database, by: Principal, username: str, active: bool) -> User
         if not active:
             session.execute(delete(UserSessionRow).where(UserSessionRow.user_id == row.id))
             session.flush()
-            _keep_an_administrator(session, username)
+            if any(
+                g.role is Role.ADMIN and g.scope.kind is ScopeKind.ALL
+                for g in grants_of(session, row.id)
+            ):
+                _keep_an_administrator(session, username)
         return user_info(session, row)
 
 

@@ -305,10 +305,8 @@ def compute(session: Session) -> dict[str, Any]:
             str(year): _value(session, ind, year, groups[(code, year)], latest, distinct)
             for year in years
         }
-        if ind.display_unit != ind.unit:  # computed in its unit, shown in the one it reads in
-            for cell in values.values():
-                if cell.get("value") is not None:
-                    cell["value"] = convert(cell["value"], ind.unit, ind.display_unit)
+        for cell in values.values():  # computed in its unit, shown in the one it reads in
+            cell["value"] = ind.shown(cell.get("value"))
         if any(v.get("value") for v in values.values()):
             rows.append(
                 {

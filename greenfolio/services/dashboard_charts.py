@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.indicators import Aggregation, Indicator
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, combine_qualifiers
-from greenfolio.domain.units import UnitGroup, convert, sum_groups
+from greenfolio.domain.units import UnitGroup, sum_groups
 from greenfolio.refdata import loader
 from greenfolio.services import figures, reference, view_cache
 from greenfolio.services.database import Database
@@ -208,12 +208,8 @@ def shown_in_display_units(
 ) -> None:
     """Each cell's value in its indicator's display unit (``Indicator.shown_in``)."""
     for (_, code, _), slots in cells.items():
-        ind = by_code[code]
-        if ind.display_unit == ind.unit:
-            continue
         for cell in slots.values():
-            if cell.get("value") is not None:
-                cell["value"] = convert(cell["value"], ind.unit, ind.display_unit)
+            cell["value"] = by_code[code].shown(cell.get("value"))
 
 
 def _day(value: date | str) -> date:

@@ -106,7 +106,7 @@ class GreenfolioGroup(LazyGroup):
             single=True,
         ),
         "users": Lazy(f"{_CLI}.serve", "users_app", "Accounts and their scoped roles."),
-        "tokens": Lazy(f"{_CLI}.serve", "tokens_app", "API tokens for scripts."),
+        "tokens": Lazy(f"{_CLI}.tokens", "tokens_app", "API tokens for scripts."),
         "audit": Lazy(f"{_CLI}.serve", "audit_app", "The hash-chained audit trail."),
         "evidence": Lazy(f"{_CLI}.evidence", "evidence_app", "Evidence files of results."),
         "mail": Lazy(

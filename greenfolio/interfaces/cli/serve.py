@@ -1,4 +1,4 @@
-"""``greenfolio serve``, ``users …``, ``tokens create`` and ``audit verify|head``: run the web
+"""``greenfolio serve``, ``users …`` and ``audit verify|head``: run the web
 application and API, manage accounts from the shell, and check the audit trail.
 
 Changes made from the command line are recorded in the audit trail as
@@ -38,7 +38,6 @@ serve_app = typer.Typer()
 worker_app = typer.Typer()
 """``greenfolio worker``: report builds queued by any server."""
 users_app = typer.Typer(help="Accounts and their scoped roles.", no_args_is_help=True)
-tokens_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 
 HostOption = Annotated[str, typer.Option(help="Address to listen on.")]
@@ -403,69 +402,6 @@ def list_users(
         for u in found:
             grid.add_row(u.username, u.display_name, "yes" if u.active else "no", grants(u.grants))
         out.print(grid)
-
-
-@tokens_app.command("create")
-def create_token(
-    user: Annotated[str, typer.Option(help="Whose token it is.")],
-    name: Annotated[str, typer.Option(help="What the token is for.")] = "script",
-    days: Annotated[int | None, typer.Option(min=1, help="Expire after N days.")] = None,
-    db: DbOption = None,
-) -> None:
-    """Create an API token; the secret is printed once and never stored."""
-    from greenfolio.services import accounts
-
-    with errors():
-        secret, _ = accounts.create_token(open_db(db), None, user, name, days)
-        out.print(secret, highlight=False)
-
-
-@tokens_app.command("list")
-def list_tokens(
-    user: Annotated[str, typer.Option(help="Whose tokens to list.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
-    db: DbOption = None,
-) -> None:
-    """List a user's API tokens (never their secrets): number, name, start of the secret,
-    when made and when they expire, and whether revoked."""
-    from greenfolio.services import accounts
-
-    with errors():
-        found = accounts.tokens(open_db(db), None, user)
-        if as_json:
-            print_json(found)
-            return
-        if not found:
-            out.print(
-                f"{user} has no API tokens; make one with `greenfolio tokens create --user {user}`",
-                highlight=False,
-            )
-            return
-        grid = table("number", "name", "starts with", "created", "expires", "state", wrap=("name",))
-        for t in found:
-            grid.add_row(
-                str(t["id"]),
-                t["name"],
-                t["prefix"] + "…",
-                t["created_at"][:16].replace("T", " "),
-                (t["expires_at"] or "never")[:16].replace("T", " "),
-                "revoked" if t["revoked"] else "in use",
-            )
-        out.print(grid)
-
-
-@tokens_app.command("revoke")
-def revoke_token(
-    number: Annotated[int, typer.Argument(min=1, help="The token's number, as listed.")],
-    db: DbOption = None,
-) -> None:
-    """Revoke an API token, and every token made with it."""
-    from greenfolio.services import accounts
-
-    with errors():
-        count = accounts.revoke_token(open_db(db), None, number)
-        more = f", with {count - 1} token(s) made with it" if count > 1 else ""
-        out.print(f"Token {number} revoked{more}.")
 
 
 @audit_app.command("verify")

@@ -4,11 +4,10 @@ indicator gets the form that fits it rather than one free-text form for all."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from greenfolio.domain.countries import all_countries
+from greenfolio.domain.countries import all_countries, name_order
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.units import compatible, is_count
 from greenfolio.interfaces.http.labels import UNITS
@@ -46,19 +45,15 @@ def country_choices(
     return found
 
 
-def text_order(text: str) -> tuple[str, str]:
-    """A sort key that files a name as a reader looks it up: case and accents ignored
-    ("Émissions" among the E), then the name itself to keep the order stable. (No
-    collation library is installed; Chinese falls back to code-point order, which
-    follows radical and stroke.)"""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in folded if not unicodedata.combining(c)), text
-
-
 def indicator_choices(tr: Translator, indicators: Sequence[Mapping[str, Any]]) -> list[Any]:
     """The indicators a result can be for, in alphabetical order of their names in the
-    reader's language (not of their internal codes)."""
-    return sorted(indicators, key=lambda i: text_order(tr.text(i.get("names"))))
+    reader's language (not of their internal codes), filed as the dashboard and the
+    results page file them (``name_order``; Chinese in code-point order, which follows
+    radical and stroke: no collation library is installed)."""
+    return sorted(
+        indicators,
+        key=lambda i: (name_order(tr.text(i.get("names"))), tr.text(i.get("names"))),
+    )
 
 
 def split_countries(
