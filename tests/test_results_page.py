@@ -52,6 +52,13 @@ def test_the_results_page_filters_sorts_and_downloads_what_it_shows(demo_db: Dat
     # the project by its title, its key kept in the link's title
     cell = doc.xpath("//tr[@data-result]/td[3]/a")[0]
     assert cell.get("title", "").startswith("idb49-") and cell.text_content().strip()
+    # a project by words of its title, not only by its whole key (the download the same)
+    found = lxml.html.fromstring(web.get("/results?project=Vienna%20energy").text)
+    titles = {r.xpath("string(td[3])").strip() for r in found.xpath("//tr[@data-result]")}
+    assert titles == {"Vienna Energy Forum virtual series"}, titles
+    rows = found.xpath("//tr[@data-result]")
+    link = found.xpath("//p[@data-testid='downloads']/a[text()='CSV']/@href")[0]
+    assert len(web.get(link).text.strip().splitlines()) == 1 + len(rows)
     # nothing matches: said so, in the reader's language
     page = web.get("/results?project=no-such-project&lang=es")
     assert "Ningún resultado coincide con estos filtros." in page.text

@@ -38,6 +38,7 @@ from greenfolio.services.explorer_projects import (
 from greenfolio.services.explorer_results import (
     RESULT_SORTS,
     may_verify,
+    project_key_readable,
     result,
     result_conditions,
     result_dict,
@@ -70,6 +71,7 @@ __all__ = [
     "project",
     "project_conditions",
     "project_dicts",
+    "project_key_readable",
     "project_rows",
     "projects",
     "result",

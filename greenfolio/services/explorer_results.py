@@ -12,7 +12,7 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Action, Principal, require
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, evidence
+from greenfolio.services import access, audit, evidence, search
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.services.explorer_common import Page, need_reader, page_bounds, year_range
@@ -144,6 +144,17 @@ def may_verify(principal: Principal, row: ResultRow, actions: list[str], changed
     return True
 
 
+def project_key_readable(db: Database, principal: Principal, key: str) -> bool:
+    """Service call: whether ``key`` is the key of a project the principal may read."""
+    with db.transaction() as session:
+        found = session.scalar(
+            select(WorkRow.id).where(
+                WorkRow.key == key, access.visible_works(principal.visibility())
+            )
+        )
+        return found is not None
+
+
 def result_exists(db: Database, principal: Principal, result_id: int) -> bool:
     """Service call: whether the principal can see a result ``result_id`` (one they may
     not read is, for them, not there)."""
@@ -165,11 +176,14 @@ def results(
     sort: str = "id",
     page: int = 1,
     per_page: int = 50,
+    project_words: str | None = None,
 ) -> Page:
     """Service call: one page of the results the principal may read."""
     need_reader(principal)
     page, per_page = page_bounds(page, per_page)
-    conds = result_conditions(principal, indicator, state, project_key, country, year)
+    conds = result_conditions(
+        principal, indicator, state, project_key, country, year, project_words
+    )
     order = RESULT_SORTS.get(sort, RESULT_SORTS["id"])
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(ResultRow).where(*conds)) or 0
@@ -194,8 +208,11 @@ def result_conditions(
     project_key: str | None = None,
     country: str | None = None,
     year: int | None = None,
+    project_words: str | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The results list's conditions (visibility and filters), shared with its exports."""
+    """The results list's conditions (visibility and filters), shared with its exports;
+    ``project_words`` keeps the results of projects whose key, title, description or
+    classification hold those words (the portfolio's full-text search)."""
     for name, value in (("indicator", indicator), ("project", project_key), ("country", country)):
         if value:
             check_text(value, f"the filter {name!r}")
@@ -212,4 +229,7 @@ def result_conditions(
         start, end = year_range(year)
         conds.append(ResultRow.period_end >= start)
         conds.append(ResultRow.period_end <= end)
+    matching = search.condition(project_words) if project_words else None
+    if matching is not None:
+        conds.append(ResultRow.work_id.in_(select(WorkRow.id).where(matching)))
     return conds

@@ -132,10 +132,13 @@ def results(
     sort: str = "id",
     *,
     size: int = BATCH,
+    project_words: str | None = None,
 ) -> Batches:
     """Service call: every result the principal may read that matches the filters."""
     explorer.need_reader(principal)
-    conds = explorer.result_conditions(principal, indicator, state, project_key, country, year)
+    conds = explorer.result_conditions(
+        principal, indicator, state, project_key, country, year, project_words
+    )
     order = explorer.RESULT_SORTS.get(sort, explorer.RESULT_SORTS["id"])
     query = (
         select(ResultRow, WorkRow.key, WorkRow.title)

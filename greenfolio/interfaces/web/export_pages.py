@@ -18,6 +18,7 @@ from greenfolio.interfaces.http.audit_query import audit_filter
 from greenfolio.interfaces.http.context import resolve_principal
 from greenfolio.interfaces.web.project_filter import ProjectQuery, Short, page_year
 from greenfolio.interfaces.web.rendering import Db, lang_of
+from greenfolio.interfaces.web.result_list_pages import project_filter
 from greenfolio.services import list_rows
 
 router = APIRouter(include_in_schema=False)
@@ -48,15 +49,18 @@ def export_results(
     year: Annotated[str | None, Query(max_length=4)] = None,
     sort: Annotated[str, Query(max_length=12)] = "id",
 ) -> Response:
+    who = resolve_principal(request)
+    key, words = project_filter(db, who, project)
     rows = list_rows.results(
         db,
-        resolve_principal(request),
+        who,
         indicator or None,
         state or None,
-        project or None,
+        key,
         country or None,
         page_year(year),
         sort,
+        project_words=words,
     )
     return exports.download("results", rows, lang_of(request), fmt)
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from greenfolio.domain.countries import name_order
+from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import ReviewState
 from greenfolio.interfaces.http.context import resolve_principal
 from greenfolio.interfaces.web.i18n import Translator
@@ -19,6 +20,7 @@ from greenfolio.interfaces.web.project_filter import page_year
 from greenfolio.interfaces.web.project_pages import indicators_by_code
 from greenfolio.interfaces.web.rendering import Db, lang_of, render
 from greenfolio.services import explorer
+from greenfolio.services.database import Database
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,6 +29,15 @@ SORTS = ("-id", "id", "-period_end", "period_end", "-value", "value")
 indicator's filter); the first is the default: the newest entered first."""
 
 Short = Annotated[str | None, Query(max_length=80)]
+
+
+def project_filter(db: Database, who: Principal, text: str | None) -> tuple[str | None, str | None]:
+    """The project field as (key, words): a readable project's key as typed, else words
+    sought in projects' keys, titles, descriptions and terms (shared with the download)."""
+    typed = (text or "").strip() or None
+    if typed is None or explorer.project_key_readable(db, who, typed):
+        return typed, None
+    return None, typed
 
 
 @router.get("/results", response_class=HTMLResponse)
@@ -45,7 +56,7 @@ def results_page(
     tr = Translator(lang_of(request))
     # by value only within one indicator: across them it would rank tonnes with people
     sort = sort if sort in SORTS and (indicator or "value" not in sort) else SORTS[0]
-    chosen_project = (project or "").strip() or None
+    chosen_project, words = project_filter(db, who, project)
     chosen_country = (country or "").upper() or None
     chosen_year = page_year(year)
     chosen: dict[str, str | int | None] = {
@@ -66,8 +77,10 @@ def results_page(
         sort,
         page,
         50,
+        project_words=words,
     ).as_dict()
     indicators = indicators_by_code(db, who)
+    chosen["project"] = chosen_project or words
     query: dict[str, Any] = {k: v for k, v in chosen.items() if v} | {"sort": sort}
     facets = explorer.facets(db, who)
     return render(
