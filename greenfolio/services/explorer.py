@@ -42,7 +42,6 @@ from greenfolio.services.explorer_results import (
     result,
     result_conditions,
     result_dict,
-    result_exists,
     results,
 )
 from greenfolio.services.explorer_review_queue import review_queue
@@ -77,7 +76,6 @@ __all__ = [
     "result",
     "result_conditions",
     "result_dict",
-    "result_exists",
     "results",
     "review_queue",
     "run_brief",

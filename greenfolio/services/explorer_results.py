@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Action, Principal, require
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
@@ -153,16 +152,6 @@ def project_key_readable(db: Database, principal: Principal, key: str) -> bool:
             )
         )
         return found is not None
-
-
-def result_exists(db: Database, principal: Principal, result_id: int) -> bool:
-    """Service call: whether the principal can see a result ``result_id`` (one they may
-    not read is, for them, not there)."""
-    try:
-        result(db, principal, result_id)
-    except GreenfolioError:
-        return False
-    return True
 
 
 def results(

@@ -30,6 +30,7 @@ from greenfolio.interfaces.web.rendering import (
     Db,
     check_csrf,
     clean_form,
+    form_number,
     in_thread,
     lang_of,
     redirect,
@@ -194,8 +195,7 @@ def _save_project(
     shown = {**form, "terms": terms}
     try:
         spec = _spec_from_form(form, terms, lang, existing)
-        version = str(form.get("version", ""))
-        expected = int(version) if version.isascii() and version.isdigit() else None
+        expected = form_number(str(form.get("version", "")))
         saved = entry.save_project(db, who, spec, expected, create=existing is None)
     except pydantic.ValidationError as exc:
         errors = invalid_input(Translator(lang), exc)
@@ -245,11 +245,9 @@ def project_page(
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
     # "Result N was deleted" only after this browser deleted it from this project (the
-    # seal) and while no result N is there: a link made elsewhere cannot make it say so
-    gone = deleted if deleted and deleted.isascii() and deleted.isdigit() else None
-    if gone is not None and not seal_ok(request, seal, "deleted", int(gone), found["key"]):
-        gone = None
-    if gone is not None and explorer.result_exists(db, who, int(gone)):
+    # seal): a link made elsewhere cannot make it say so; ids are never given again
+    gone = form_number(deleted)
+    if gone is not None and not seal_ok(request, seal, "deleted", gone, found["key"]):
         gone = None
     return render(
         request,

@@ -100,6 +100,12 @@ def who_asks(request: Request) -> Principal:
         return Principal("anonymous", via="anonymous")
 
 
+def form_number(text: str | None) -> int | None:
+    """A whole number a form or link sent (a version, an id); None for anything else
+    ("²" is a digit int() refuses)."""
+    return int(text) if text and text.isascii() and text.isdigit() else None
+
+
 def safe_next(target: str | None) -> str:
     """Only paths on this site: never an open redirect."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:

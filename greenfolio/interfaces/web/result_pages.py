@@ -24,6 +24,7 @@ from greenfolio.interfaces.web.rendering import (
     RecordId,
     check_csrf,
     clean_form,
+    form_number,
     in_thread,
     lang_of,
     placed,
@@ -200,8 +201,7 @@ def _revise(
     who = resolve_principal(request)
     try:
         changes = entry.ResultChanges(**fields)
-        expected = int(version) if version.isascii() and version.isdigit() else None
-        entry.revise_result(db, who, result_id, changes, expected)
+        entry.revise_result(db, who, result_id, changes, form_number(version))
     except pydantic.ValidationError as exc:
         found = placed(request, exc)
         return show_result(result_id, request, db, 422, form=fields, **problem_context(found))
@@ -213,6 +213,19 @@ def _revise(
         found = placed(request, exc)
         return show_result(result_id, request, db, 422, form=fields, **problem_context(found))
     return redirect(f"/results/{result_id}")
+
+
+def _refused(result_id: int, request: Request, db: Database, exc: GreenfolioError) -> Response:
+    """A step on a result (review, deletion) refused: the result's page again, saying why;
+    a stale version says so, a refusal of the step itself (verifying one's own figure, a
+    draft someone else entered) keeps its 403. Anything else is no refusal of the step."""
+    if isinstance(exc, StaleVersionError):
+        return show_result(result_id, request, db, 409, stale=True)
+    status = classify(exc)[0]
+    if status not in (400, 403, 422, 428):
+        raise exc
+    status = 403 if status == 403 else 422
+    return show_result(result_id, request, db, status, errors=[said(request, exc)])
 
 
 @router.post("/results/{result_id}/delete", response_class=HTMLResponse)
@@ -229,17 +242,10 @@ def delete_draft(
     who = resolve_principal(request)
     if confirm != "yes":
         return show_result(result_id, request, db, 422, delete_unconfirmed=True)
-    expected = int(version) if version.isascii() and version.isdigit() else None
     try:
-        key = entry.delete_draft(db, who, result_id, expected)
-    except StaleVersionError:
-        return show_result(result_id, request, db, 409, stale=True)
+        key = entry.delete_draft(db, who, result_id, form_number(version))
     except GreenfolioError as exc:
-        status = classify(exc)[0]
-        if status not in (400, 403, 422, 428):
-            raise
-        status = 403 if status == 403 else 422
-        return show_result(result_id, request, db, status, errors=[said(request, exc)])
+        return _refused(result_id, request, db, exc)
     mark = seal(request, "deleted", result_id, key)
     return redirect(f"/projects/{quote(key, safe='')}?deleted={result_id}&seal={mark}", saved=False)
 
@@ -259,15 +265,8 @@ def review_result(
     who = resolve_principal(request)
     try:
         entry.review_result(db, who, result_id, action, note, version)
-    except StaleVersionError:
-        return show_result(result_id, request, db, 409, stale=True)
     except GreenfolioError as exc:
-        status = classify(exc)[0]
-        if status not in (400, 403, 422):
-            raise
-        # A refusal of the review itself (e.g. verifying one's own figure) keeps its 403.
-        status = 403 if status == 403 else 422
-        return show_result(result_id, request, db, status, errors=[said(request, exc)])
+        return _refused(result_id, request, db, exc)
     target = safe_next(next_page or f"/results/{result_id}")
     if target == f"/review?done={result_id}":  # the queue confirms this step, sealed
         target += f"&seal={seal(request, 'done', result_id, action)}"

@@ -387,7 +387,7 @@ def read_checked(
     with db.transaction() as session:
         # Every indicator, not only those typed by code: a cell may name one in words.
         codes = list(session.scalars(select(IndicatorRow.code))) if data else []
-        indicators = {code: reference.indicator(session, code) for code in codes}
+        indicators = reference.indicators(session, codes)  # one query for them all
     words = Words(indicators, listed, lang)
     specs: list[result_service.ResultSpec] = []
     spec_rows: list[int] = []
