@@ -177,7 +177,6 @@ def users_page(
     # said only after this browser removed it (the seal) and while it is still not held
     said = seal_ok(request, seal, "removed", removed_user, removed_role, removed_scope)
     if said and removed_user and removed_role and removed_scope:
-        # said only when true: the account exists and no longer holds that role
         found = next((u for u in users if u.username == removed_user), None)
         held = {(g.role.value, str(g.scope)) for g in found.grants} if found else set()
         if found is not None and (removed_role, removed_scope) not in held:
