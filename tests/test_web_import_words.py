@@ -39,10 +39,10 @@ def _own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _fill(template: bytes, results: list[list[Any]], projects: list[list[Any]]) -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(template))
-    for sheet, data in (("Results", results), ("Projects", projects)):
+    for sheet, data in zip(book.worksheets[:2], (results, projects), strict=True):
         for n, row in enumerate(data, start=2):
             for col, value in enumerate(row, start=1):
-                book[sheet].cell(row=n, column=col, value=value)
+                sheet.cell(row=n, column=col, value=value)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

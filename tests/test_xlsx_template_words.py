@@ -36,7 +36,7 @@ def _fill(template: Path, out: Path, rows: list[list[object]]) -> Path:
     book = openpyxl.load_workbook(template)
     for n, row in enumerate(rows, start=2):
         for col, value in enumerate(row, start=1):
-            book["Results"].cell(row=n, column=col, value=value)
+            book.worksheets[0].cell(row=n, column=col, value=value)
     book.save(out)
     return out
 
@@ -86,8 +86,12 @@ def test_a_template_filled_in_with_names_imports_what_codes_would(
     template = write_template(db, INDICATORS, tmp_path / f"{lang}.xlsx", lang)
     book = openpyxl.load_workbook(template)
     words = catalogue(lang)
-    headings = [c.value for c in book["Results"][1]]
+    assert book.sheetnames[:2] == [words["xlsx_sheet_results"], words["xlsx_sheet_projects"]]
+    headings = [c.value for c in book[words["xlsx_sheet_results"]][1]]
     assert headings[1] == words["indicator"] and headings[8] == words["country"]
+    projects = [c.value for c in book[words["xlsx_sheet_projects"]][1]]
+    assert projects[:2] == [words["project"], words["planned_start"]]
+    assert projects[-1] == words["xlsx_orgs_implementing"]
     lists = book["Lists"]
     offered = [lists.cell(row=r, column=1).value for r in (3, 4)]
     assert offered == [indicators()[c].names[lang] for c in INDICATORS]
@@ -151,7 +155,7 @@ def test_the_web_template_and_its_refusals_are_in_the_readers_language(db: Datab
     assert got.status_code == 200 and got.headers["content-type"] == XLSX
     book = openpyxl.load_workbook(io.BytesIO(got.content))
     words = catalogue("ar")
-    sheet = book["Results"]
+    sheet = book[words["xlsx_sheet_results"]]
     assert sheet.sheet_view.rightToLeft
     assert [c.value for c in sheet[1]][:4] == [
         words[k] for k in ("project", "indicator", "value", "unit")
@@ -198,3 +202,48 @@ def test_headings_and_list_words_read_back_to_one_code() -> None:
             elif key != "indicator":
                 for text, code in pairs:
                     assert xlsx_template.words(key)[xlsx_template.normal(text)] == code
+
+
+def test_the_projects_sheet_is_in_the_readers_language_and_read_back_in_any(
+    db: Database, tmp_path: Path
+) -> None:
+    """Sheet tabs and the Projects headings are in the template's language; a file is read
+    back whatever language its tabs and headings are in, and a problem names the sheet
+    and the column as the file writes them."""
+    from greenfolio.services.exchange import xlsx_projects
+    from greenfolio.services.portfolio import stored_spec, work_by_key
+
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    template = write_template(db, INDICATORS, tmp_path / "es.xlsx", "es")
+    words = catalogue("es")
+    book = openpyxl.load_workbook(template)
+    assert book.sheetnames == ["Resultados", "Proyectos", "Lists", words["xlsx_sheet_readme"]]
+    projects = book["Proyectos"]
+    assert [c.value for c in projects[1]] == [
+        xlsx_projects.heading(key, "es") for key, *_ in xlsx_projects.COLUMNS
+    ]
+    assert projects["F1"].value == "Sectores (códigos CAD de la OCDE)"
+    readme = [c.value for c in book[words["xlsx_sheet_readme"]]["A"]]
+    assert "Hoja Proyectos" in readme and "Organizaciones de ejecución" in readme
+
+    # Wrong sectors: named on the sheet and column as this Spanish file heads them.
+    projects.append([WORK, 2021, None, 2023, None, "99999"])
+    book.save(tmp_path / "bad.xlsx")
+    refused = import_results(db, tmp_path / "bad.xlsx")
+    assert [(p.sheet, p.row, p.column) for p in refused.errors] == [
+        ("Proyectos", 2, "F (Sectores (códigos CAD de la OCDE))")
+    ]
+    # Tabs renamed to another language's names (a Russian colleague's copy): read the same.
+    projects["F2"] = "41020"
+    book["Resultados"].title = "Результаты"
+    projects.title = "Проекты"
+    book.save(tmp_path / "ru-tabs.xlsx")
+    done = import_results(db, tmp_path / "ru-tabs.xlsx")
+    assert done.errors == [] and done.updated == 1
+    with db.transaction() as session:
+        stored = stored_spec(session, work_by_key(session, WORK))
+    assert stored["sectors"] == ["41020"]
+    assert {d["type"]: d["when"] for d in stored["dates"]} == {
+        "planned_start": "2021",
+        "planned_end": "2023",
+    }

@@ -311,7 +311,7 @@ def test_bulk_verify_and_return(chromium: Any, site: Site, lang: str) -> None:  
 def _filled_template(template: Path, out: Path, values: list[object]) -> Path:
     """The downloaded template with one row per value on the POPs project."""
     book = load_workbook(io.BytesIO(template.read_bytes()))
-    sheet = book["Results"]
+    sheet = book.worksheets[0]  # "Results" in the reader's language
     for n, value in enumerate(values, start=2):
         row = [PROJECT, "pops_destroyed", value, "t", "actual", "exact", "2022-01-01",
                "2022-12-31"]  # fmt: skip

@@ -121,6 +121,7 @@ def plan_dict(plan: xlsx_plan.Plan) -> dict[str, Any]:
         "rows": [
             {
                 "sheet": r.sheet,
+                "part": r.part,
                 "row": r.row,
                 "project": r.project,
                 "outcome": r.outcome,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +37,11 @@ from greenfolio.domain.results import (
 from greenfolio.services import reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_projects
+from greenfolio.services.exchange import xlsx_projects, xlsx_sheets
 from greenfolio.services.exchange import xlsx_template as template
-from greenfolio.services.exchange.cells import (
-    SheetReader,
-    iter_rows,
-    map_headers,
-    normalise_header,
-    open_workbook,
-    read_rows,
-)
-from greenfolio.services.exchange.xlsx_template import HEADERS, LISTS_SHEET, MARKER, RESULTS_SHEET
-from greenfolio.store.tables import IndicatorRow, OrganisationRow, ResultRow, WorkRow
+from greenfolio.services.exchange.cells import SheetReader, iter_rows, open_workbook, read_rows
+from greenfolio.services.exchange.xlsx_template import HEADERS, LISTS_SHEET, MARKER
+from greenfolio.store.tables import IndicatorRow, ResultRow, WorkRow
 
 ORIGIN = "xlsx"
 
@@ -248,14 +242,16 @@ def import_results(db: Database, path: Path, progress: Progress | None = None) -
     """Service call: check the whole template, then store all its rows or none."""
     summary = Summary(files=[str(path)])
     try:
-        specs, updates, _rows = read_checked(db, path, progress)
+        checked = read_checked(db, path, progress)
     except RefusedError as refused:
         summary.problems = refused.problems
         summary.refused_files = 1
         return summary
     with db.transaction() as session:
-        summary.updated += xlsx_projects.apply(session, updates)
-        summary.created, summary.skipped = store_results(session, specs, f"xlsx import {path.name}")
+        summary.updated += xlsx_projects.apply(session, checked.updates)
+        summary.created, summary.skipped = store_results(
+            session, checked.specs, f"xlsx import {path.name}"
+        )
     return summary
 
 
@@ -314,12 +310,26 @@ def store_results(
     return created, skipped
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A template read and checked: what it would store, and where each part was found."""
+
+    specs: list[result_service.ResultSpec]
+    updates: list[xlsx_projects.ProjectUpdate]
+    rows: list[int]
+    """The row number of each of ``specs``."""
+    results_sheet: str
+    projects_sheet: str
+    """The sheets' names as the file writes them (a template is written in its reader's
+    language)."""
+
+
 def read_checked(
     db: Database,
     path: Path,
     progress: Progress | None = None,
     visible: ColumnElement[bool] | None = None,
-) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate], list[int]]:
+) -> Checked:
     """Every row of the template checked against the stored records: the results, the
     project changes and each result's row number; or ``RefusedError`` listing every
     problem by sheet, row and column. With ``visible`` (``access.visible_works`` of the
@@ -328,17 +338,6 @@ def read_checked(
     workbook = open_workbook(path)
     try:
         names = workbook.sheetnames
-        if RESULTS_SHEET not in names:
-            raise RefusedError(
-                [
-                    Problem(
-                        f"no sheet named {RESULTS_SHEET!r}; use a Greenfolio template",
-                        file=path.name,
-                        message_id="import_no_results_sheet",
-                        params=(("sheet", RESULTS_SHEET),),
-                    )
-                ]
-            )
         allowed: set[str] | None = None
         listed: dict[str, dict[str, str]] = {}
         lang = "en"
@@ -350,10 +349,23 @@ def read_checked(
                 listed = _listed(table)
                 if len(marker) >= 4 and marker[3] in UN_LANGUAGES:
                     lang = str(marker[3])
-        sheet = workbook[RESULTS_SHEET]
-        rows = iter_rows(sheet, path.name, progress=progress)
+        results_sheet = xlsx_sheets.find_sheet(names, xlsx_sheets.RESULTS)
+        if results_sheet is None:
+            raise RefusedError(
+                [
+                    Problem(
+                        "no sheet named 'Results' (or its name in another of the six "
+                        "languages); use a Greenfolio template",
+                        file=path.name,
+                        message_id="import_no_results_sheet",
+                    )
+                ]
+            )
+        rows = iter_rows(workbook[results_sheet], path.name, progress=progress)
         header = next(rows, None) or ()
-        headers, labels, missing = _headings(tuple(header))
+        headers, labels, missing = xlsx_sheets.find_columns(
+            tuple(header), HEADERS, template.headings
+        )
         if missing:
             raise RefusedError(
                 [
@@ -361,7 +373,7 @@ def read_checked(
                         f"no column headed {template.heading(k, lang)!r}; do not rename or "
                         "delete columns",
                         file=path.name,
-                        sheet=RESULTS_SHEET,
+                        sheet=results_sheet,
                         row=1,
                         message_id="import_no_column",
                         params=(("column", template.heading(k, lang)),),
@@ -370,9 +382,12 @@ def read_checked(
                 ]
             )
         data = [(n, r) for n, r in enumerate(rows, start=2) if any(v is not None for v in r)]
-        projects, project_headers = _project_rows(workbook, path.name)
+        projects_sheet, projects, project_columns, project_labels = xlsx_projects.read_sheet(
+            workbook, path.name, lang
+        )
     finally:
         workbook.close()
+    projects_sheet = projects_sheet or xlsx_sheets.sheet_name(xlsx_sheets.PROJECTS, lang)
     with db.transaction() as session:
         # A project the uploader may not read is not known to them: refused as unknown,
         # never checked against its stored fields (whose problems would tell them).
@@ -382,8 +397,10 @@ def read_checked(
             for wid, key in session.execute(query if visible is None else query.where(visible))
         }
     hints = sorted(works)
-    updates, project_problems = _check_projects(db, path.name, projects, project_headers, hints)
-    cells = SheetReader(path.name, RESULTS_SHEET, headers, labels)
+    updates, project_problems = xlsx_projects.check_sheet(
+        db, path.name, projects_sheet, projects, (project_columns, project_labels), hints
+    )
+    cells = SheetReader(path.name, results_sheet, headers, labels)
     with db.transaction() as session:
         # Every indicator, not only those typed by code: a cell may name one in words.
         codes = list(session.scalars(select(IndicatorRow.code))) if data else []
@@ -409,12 +426,12 @@ def read_checked(
                 Problem(
                     "the Results and Projects sheets have no rows to import",
                     file=path.name,
-                    sheet=RESULTS_SHEET,
+                    sheet=results_sheet,
                     message_id="import_empty",
                 )
             ]
         )
-    return specs, updates, spec_rows
+    return Checked(specs, updates, spec_rows, results_sheet, projects_sheet)
 
 
 def _listed(table: list[tuple[Any, ...]]) -> dict[str, dict[str, str]]:
@@ -436,86 +453,3 @@ def _listed(table: list[tuple[Any, ...]]) -> dict[str, dict[str, str]]:
         found[key] = {template.normal(text): code for text, code in pairs}
         found[f"{key}:shown"] = dict(pairs)
     return found
-
-
-def _headings(header_row: tuple[Any, ...]) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    """Column index of each column of the Results sheet, found by its heading in any of
-    the six languages (or the legacy English one); the headings as the file writes them
-    (how problems name the column); the columns not found."""
-    index: dict[str, int] = {}
-    for i, value in enumerate(header_row):
-        if value is not None:
-            index.setdefault(normalise_header(value), i)
-    headers: dict[str, int] = {}
-    for key in HEADERS:
-        spots = sorted(
-            index[h] for h in map(normalise_header, template.headings(key)) if h in index
-        )
-        if spots:
-            headers[key] = spots[0]
-    labels = {key: str(header_row[i]).strip() for key, i in headers.items()}
-    return headers, labels, [key for key in HEADERS if key not in headers]
-
-
-def _project_rows(
-    workbook: Any, file: str
-) -> tuple[list[tuple[int, tuple[Any, ...]]], dict[str, int]]:
-    """The filled rows of the Projects sheet, if the workbook has one, and its columns."""
-    if xlsx_projects.PROJECTS_SHEET not in workbook.sheetnames:
-        return [], {}
-    rows = iter_rows(workbook[xlsx_projects.PROJECTS_SHEET], file)
-    header = next(rows, None) or ()
-    headers, _missing = map_headers(tuple(header), xlsx_projects.HEADERS)
-    data = [(n, r) for n, r in enumerate(rows, start=2) if any(v is not None for v in r)]
-    if data and "work" not in headers:
-        raise RefusedError(
-            [
-                Problem(
-                    "no column headed 'work'; do not rename or delete columns",
-                    file=file,
-                    sheet=xlsx_projects.PROJECTS_SHEET,
-                    row=1,
-                    message_id="import_no_column",
-                    params=(("column", xlsx_projects.HEADERS["work"]),),
-                )
-            ]
-        )
-    return data, headers
-
-
-def _check_projects(
-    db: Database,
-    file: str,
-    data: list[tuple[int, tuple[Any, ...]]],
-    headers: dict[str, int],
-    hints: list[str],
-) -> tuple[list[xlsx_projects.ProjectUpdate], list[Problem]]:
-    """Each row of the Projects sheet checked, then each changed record as a whole;
-    ``hints``: the projects the uploader knows (all of them, sorted, for the CLI)."""
-    if not data:
-        return [], []
-    cells = SheetReader(file, xlsx_projects.PROJECTS_SHEET, headers, xlsx_projects.HEADERS)
-    with db.transaction() as session:
-        works = set(hints)
-        orgs = set(session.scalars(select(OrganisationRow.key)))
-        updates = []
-        seen: dict[str, int] = {}
-        for n, row in data:
-            cells.at(n, row)
-            update = xlsx_projects.check_row(cells, works, orgs, hints)
-            if update is None:
-                continue
-            if update.work in seen:
-                cells.problem(
-                    "work",
-                    f"{update.work!r} is on row {seen[update.work]} too; keep one",
-                    message_id="cell_work_twice",
-                    project=update.work,
-                    other=seen[update.work],
-                )
-                continue
-            seen[update.work] = n
-            updates.append(update)
-        if not cells.problems:
-            xlsx_projects.check_whole(session, cells, updates)
-    return updates, cells.problems

@@ -35,8 +35,7 @@ from greenfolio.domain.permissions import Action, Principal, allowed
 from greenfolio.services import access, audit, portfolio
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_import, xlsx_projects
-from greenfolio.services.exchange.xlsx_template import RESULTS_SHEET
+from greenfolio.services.exchange import xlsx_import, xlsx_projects, xlsx_sheets
 from greenfolio.store.tables import WorkRow
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -47,6 +46,9 @@ class PlannedRow:
     """One row of the file and what applying it would do."""
 
     sheet: str
+    """The sheet's name as the file writes it."""
+    part: str
+    """Which sheet it is: ``xlsx_sheets.RESULTS`` or ``xlsx_sheets.PROJECTS``."""
     row: int
     project: str
     outcome: str
@@ -66,7 +68,7 @@ class Plan:
 
     @property
     def digest(self) -> str:
-        data = [[r.sheet, r.row, r.project, r.outcome, r.detail] for r in self.rows]
+        data = [[r.sheet, r.part, r.row, r.project, r.outcome, r.detail] for r in self.rows]
         text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -100,9 +102,7 @@ def _result_detail(spec: result_service.ResultSpec) -> dict[str, Any]:
 def _plan(
     session: Session,
     principal: Principal,
-    specs: list[result_service.ResultSpec],
-    updates: list[xlsx_projects.ProjectUpdate],
-    rows_of: dict[int, int],
+    checked: xlsx_import.Checked,
 ) -> Plan:
     plan = Plan()
     works = {key: wid for wid, key in session.execute(select(WorkRow.id, WorkRow.key))}
@@ -112,6 +112,7 @@ def _plan(
         target = access.with_country(stored.get(session, work_id).read_target(), country)
         return allowed(principal, Action.READ, target)
 
+    specs, updates = checked.specs, checked.updates
     for update in updates:
         work = session.scalar(select(WorkRow).where(WorkRow.key == update.work))
         assert work is not None  # checked by read_checked
@@ -122,7 +123,7 @@ def _plan(
             try:
                 access.require_project_write(session, principal, work, after)
             except GreenfolioError as exc:
-                plan.problems.append(_denied(xlsx_projects.PROJECTS_SHEET, update.row, exc))
+                plan.problems.append(_denied(checked.projects_sheet, update.row, exc))
                 continue
         detail = {
             "dates": {k.value: v for k, v in update.dates.items()},
@@ -131,11 +132,18 @@ def _plan(
         }
         outcome = CHANGED if changed else UNCHANGED
         plan.rows.append(
-            PlannedRow(xlsx_projects.PROJECTS_SHEET, update.row, update.work, outcome, detail)
+            PlannedRow(
+                checked.projects_sheet,
+                xlsx_sheets.PROJECTS,
+                update.row,
+                update.work,
+                outcome,
+                detail,
+            )
         )
     seen = xlsx_import.stored_fingerprints(session, {s.work for s in specs})
     for index, spec in enumerate(specs):
-        row = rows_of[index]
+        row = checked.rows[index]
         mark = xlsx_import.spec_fingerprint(spec)
         outcome = UNCHANGED if mark in seen else NEW
         seen.add(mark)
@@ -147,37 +155,43 @@ def _plan(
                     session, principal, Action.SUBMIT, work_id, None, spec.country, new=True
                 )
             except GreenfolioError as exc:
-                plan.problems.append(_denied(RESULTS_SHEET, row, exc))
+                plan.problems.append(_denied(checked.results_sheet, row, exc))
                 continue
-        plan.rows.append(PlannedRow(RESULTS_SHEET, row, spec.work, outcome, _result_detail(spec)))
+        plan.rows.append(
+            PlannedRow(
+                checked.results_sheet,
+                xlsx_sheets.RESULTS,
+                row,
+                spec.work,
+                outcome,
+                _result_detail(spec),
+            )
+        )
     return plan
 
 
-def _read(
-    db: Database, principal: Principal, path: Path
-) -> tuple[list[result_service.ResultSpec], list[xlsx_projects.ProjectUpdate], dict[int, int]]:
+def _read(db: Database, principal: Principal, path: Path) -> xlsx_import.Checked:
     visible = access.visible_works(principal.visibility())
-    specs, updates, rows = xlsx_import.read_checked(db, path, visible=visible)
-    return specs, updates, dict(enumerate(rows))
+    return xlsx_import.read_checked(db, path, visible=visible)
 
 
 def preview(db: Database, principal: Principal, path: Path) -> Plan:
     """Service call: what importing ``path`` would change, for ``principal``; nothing is
     written."""
     try:
-        specs, updates, rows_of = _read(db, principal, path)
+        checked = _read(db, principal, path)
     except RefusedError as refused:
         return Plan(problems=list(refused.problems))
     with db.transaction() as session:
-        return _plan(session, principal, specs, updates, rows_of)
+        return _plan(session, principal, checked)
 
 
 def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
     """Service call: import ``path`` as ``principal`` if it still plans to ``digest`` (the
     preview the uploader confirmed): all its rows in one transaction, or nothing."""
-    specs, updates, rows_of = _read(db, principal, path)
+    checked = _read(db, principal, path)
     with audit.acting_as(principal.actor), db.transaction() as session:
-        plan = _plan(session, principal, specs, updates, rows_of)
+        plan = _plan(session, principal, checked)
         if plan.problems:
             raise RefusedError(plan.problems)
         if plan.digest != digest:
@@ -186,8 +200,8 @@ def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
                 message_id="import_outdated",
             )
         changed = {
-            r.project for r in plan.rows if r.sheet != RESULTS_SHEET and r.outcome == CHANGED
+            r.project for r in plan.rows if r.part == xlsx_sheets.PROJECTS and r.outcome == CHANGED
         }
-        xlsx_projects.apply(session, [u for u in updates if u.work in changed])
-        xlsx_import.store_results(session, specs)
+        xlsx_projects.apply(session, [u for u in checked.updates if u.work in changed])
+        xlsx_import.store_results(session, checked.specs)
     return plan

@@ -1,4 +1,4 @@
-"""The "Projects" sheet of the XLSX template: what IATI needs of a work item beyond its
+"""The Projects sheet of the XLSX template: what IATI needs of a work item beyond its
 results (activity dates, OECD DAC sectors, participating organisations by role).
 
 One row per registered work item. A filled cell replaces that part of the record; an
@@ -24,13 +24,16 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain import activity_dates
 from greenfolio.domain.activity_dates import DateType
+from greenfolio.domain.exchange import Problem, RefusedError
+from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.work import OrgRole
+from greenfolio.refdata.catalogue import catalogue
 from greenfolio.services import portfolio
-from greenfolio.services.exchange import codelists
-from greenfolio.services.exchange.cells import SheetReader
-from greenfolio.store.tables import WorkRow
+from greenfolio.services.database import Database
+from greenfolio.services.exchange import codelists, xlsx_sheets
+from greenfolio.services.exchange.cells import SheetReader, iter_rows
+from greenfolio.store.tables import OrganisationRow, WorkRow
 
-PROJECTS_SHEET = "Projects"
 ROLE_COLUMNS = [OrgRole.FUNDING, OrgRole.ACCOUNTABLE, OrgRole.EXTENDING, OrgRole.IMPLEMENTING]
 
 # (key, header, width, help)
@@ -59,18 +62,110 @@ COLUMNS: list[tuple[str, str, int, str]] = [
     ],
 ]
 HEADERS = {key: header for key, header, _, _ in COLUMNS}
+"""The legacy English headings, still accepted on import."""
+
+HEADING_WORDS = {
+    "work": "project",
+    **{f"date_{d.value}": d.value for d in DateType},
+    "sectors": "sectors_dac",
+    **{f"org_{r.value}": f"xlsx_orgs_{r.value}" for r in ROLE_COLUMNS},
+}
+"""The catalogue key of each column's heading (the project form's words where it has them)."""
 
 
-def write_sheet(book: Workbook) -> None:
-    """Add the empty Projects sheet, with its headers, to a template."""
-    sheet = book.create_sheet(PROJECTS_SHEET, 1)
+def heading(key: str, lang: str) -> str:
+    """The heading of column ``key`` in ``lang``; English keeps the headings templates
+    have always had."""
+    if lang == "en":
+        return HEADERS[key]
+    return catalogue(lang).get(HEADING_WORDS[key]) or HEADERS[key]
+
+
+def headings(key: str) -> set[str]:
+    """Every heading the import accepts for column ``key``."""
+    return {HEADERS[key], *(heading(key, lang) for lang in UN_LANGUAGES)}
+
+
+def write_sheet(book: Workbook, lang: str) -> None:
+    """Add the empty Projects sheet, with its headings in ``lang``, to a template."""
+    sheet = book.create_sheet(xlsx_sheets.sheet_name(xlsx_sheets.PROJECTS, lang), 1)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E2EFDA")
-    for col, (_key, header, width, _help) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=col, value=header)
+    for col, (key, _header, width, _help) in enumerate(COLUMNS, start=1):
+        text = heading(key, lang)
+        cell = sheet.cell(row=1, column=col, value=text)
         cell.font, cell.fill = bold, fill
-        sheet.column_dimensions[get_column_letter(col)].width = width
+        sheet.column_dimensions[get_column_letter(col)].width = max(width, len(text) + 3)
     sheet.freeze_panes = "A2"
+
+
+def read_sheet(
+    workbook: Any, file: str, lang: str
+) -> tuple[str | None, list[tuple[int, tuple[Any, ...]]], dict[str, int], dict[str, str]]:
+    """The Projects sheet of a workbook, if it has one (in any language): its name as the
+    file writes it, its filled rows, where its columns are and their headings as written.
+    ``lang``: the template's language, in which a missing column is named."""
+    name = xlsx_sheets.find_sheet(workbook.sheetnames, xlsx_sheets.PROJECTS)
+    if name is None:
+        return None, [], {}, {}
+    rows = iter_rows(workbook[name], file)
+    header = next(rows, None) or ()
+    found, labels, _missing = xlsx_sheets.find_columns(tuple(header), HEADERS, headings)
+    data = [(n, r) for n, r in enumerate(rows, start=2) if any(v is not None for v in r)]
+    if data and "work" not in found:
+        raise RefusedError(
+            [
+                Problem(
+                    f"no column headed {heading('work', lang)!r}; do not rename or delete columns",
+                    file=file,
+                    sheet=name,
+                    row=1,
+                    message_id="import_no_column",
+                    params=(("column", heading("work", lang)),),
+                )
+            ]
+        )
+    return name, data, found, labels
+
+
+def check_sheet(
+    db: Database,
+    file: str,
+    sheet: str,
+    data: list[tuple[int, tuple[Any, ...]]],
+    columns: tuple[dict[str, int], dict[str, str]],
+    hints: list[str],
+) -> tuple[list[ProjectUpdate], list[Problem]]:
+    """Each row of the Projects sheet checked, then each changed record as a whole;
+    ``columns``: where each column is and its heading as written; ``hints``: the
+    projects the uploader knows (all of them, sorted, for the CLI)."""
+    if not data:
+        return [], []
+    cells = SheetReader(file, sheet, *columns)
+    with db.transaction() as session:
+        works = set(hints)
+        orgs = set(session.scalars(select(OrganisationRow.key)))
+        updates = []
+        seen: dict[str, int] = {}
+        for n, row in data:
+            cells.at(n, row)
+            update = check_row(cells, works, orgs, hints)
+            if update is None:
+                continue
+            if update.work in seen:
+                cells.problem(
+                    "work",
+                    f"{update.work!r} is on row {seen[update.work]} too; keep one",
+                    message_id="cell_work_twice",
+                    project=update.work,
+                    other=seen[update.work],
+                )
+                continue
+            seen[update.work] = n
+            updates.append(update)
+        if not cells.problems:
+            check_whole(session, cells, updates)
+    return updates, cells.problems
 
 
 @dataclass(slots=True)

@@ -1,9 +1,10 @@
 """Service: write a results template (XLSX) for a set of indicators, in one of the six
 UN languages.
 
-Field offices fill in the "Results" sheet; dropdowns offer the indicators, units, kinds,
-qualifiers, countries and sexes by their names in the template's language, so a
-programme officer needs no code and most mistakes are never typed. The unit dropdown of a
+Field offices fill in the Results sheet; its tab, headings, dropdowns and prompts are in
+the template's language (the dropdowns offer indicators, units, kinds, qualifiers,
+countries and sexes by name), so a programme officer needs no code and most mistakes
+are never typed. The unit dropdown of a
 row offers only the units of that row's indicator (a list formula on the hidden sheet;
 before an indicator is chosen it offers every unit of the template). Review state is not
 a column: imported results always enter review as submitted.
@@ -46,11 +47,10 @@ from greenfolio.refdata.catalogue import catalogue
 from greenfolio.refdata.catalogue import word as code_word
 from greenfolio.services import reference
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_projects
+from greenfolio.services.exchange import xlsx_projects, xlsx_sheets
 
 MARKER = "greenfolio-results-template"
 VERSION = "2"
-RESULTS_SHEET = "Results"
 LISTS_SHEET = "Lists"
 ROWS_WITH_DROPDOWNS = 2000
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -253,7 +253,7 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = RESULTS_SHEET
+    sheet.title = xlsx_sheets.sheet_name(xlsx_sheets.RESULTS, lang)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for col, (key, _header, width, _help) in enumerate(COLUMNS, start=1):
@@ -343,7 +343,7 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
         rule.add(f"{letter}{rows.format(letter)}")
         sheet.add_data_validation(rule)
 
-    xlsx_projects.write_sheet(book)
+    xlsx_projects.write_sheet(book, lang)
     _read_me(book, indicators, lang, lists)
     if lang == "ar":
         for ws in book.worksheets:
@@ -389,10 +389,10 @@ def _read_me(
     guide.cell(row=at + 1, column=1, value=words_of["xlsx_readme_projects"]).alignment = wrap
     guide.merge_cells(start_row=at + 1, start_column=1, end_row=at + 1, end_column=2)
     guide.row_dimensions[at + 1].height = 48
-    for row, (key, header, _width, _text) in enumerate(xlsx_projects.COLUMNS, start=at + 2):
+    for row, (key, _header, _width, _text) in enumerate(xlsx_projects.COLUMNS, start=at + 2):
         help_key = "work" if key == "work" else key.split("_")[0]
         help_key = {"date": "date", "org": "orgs"}.get(help_key, help_key)
-        guide.cell(row=row, column=1, value=header).font = bold
+        guide.cell(row=row, column=1, value=xlsx_projects.heading(key, lang)).font = bold
         text = words_of[f"xlsx_help_projects_{help_key}"]
         guide.cell(row=row, column=2, value=text).alignment = wrap
     guide.column_dimensions["A"].width = 40
