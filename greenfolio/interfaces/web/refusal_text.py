@@ -138,7 +138,9 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = tr.unit(str(value))
         elif name == "units":
             out[name] = _joined(tr, [tr.unit(str(u)) for u in value])
-        elif name in ("value", "lower", "upper") and isinstance(value, int | float):
+        elif name in ("value", "lower", "upper", "as_whole", "as_decimal") and isinstance(
+            value, int | float
+        ):
             out[name] = tr.num(float(value))
         elif name in ("start", "end", "today"):
             out[name] = tr.date(str(value))

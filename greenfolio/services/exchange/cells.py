@@ -31,6 +31,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
+from greenfolio.domain.number_text import AmbiguousNumber, read_number
 from greenfolio.domain.text import find as find_text_problem
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
@@ -367,7 +368,19 @@ class SheetReader:
             number = float(value)
         else:
             try:
-                number = float(str(value).replace(",", "").strip())
+                number = read_number(str(value))
+            except AmbiguousNumber as unclear:
+                self.problem(
+                    key,
+                    f"is {value!r}, which reads as {unclear.whole:g} in some languages and "
+                    f"{unclear.decimal:g} in others; type it as a number, or without the "
+                    "thousands separator",
+                    message_id="cell_number_ambiguous",
+                    value=str(value),
+                    as_whole=unclear.whole,
+                    as_decimal=unclear.decimal,
+                )
+                return None
             except ValueError:
                 self.problem(
                     key,
