@@ -8,7 +8,7 @@ millions, with CLDR grouping inside the mantissa.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Literal
 
 from babel.numbers import format_compact_decimal, format_decimal
@@ -43,7 +43,12 @@ def plain_number(value: float, lang: str, max_decimals: int = 3) -> str:
     rounded = round(value, max_decimals)
     if rounded == int(rounded):
         rounded = int(rounded)
-    return format_decimal(rounded, locale=CLDR_LOCALES[check_language(lang)], group_separator=True)
+    # Babel rounds in the current decimal context (28 digits): a float past 10^25 would
+    # raise there; the largest float has 309 digits.
+    with localcontext(prec=320):
+        return format_decimal(
+            rounded, locale=CLDR_LOCALES[check_language(lang)], group_separator=True
+        )
 
 
 def _chinese_scaled(value: float) -> str:
@@ -62,11 +67,12 @@ def _scaled(value: float, lang: str) -> str:
     if lang == "zh":
         return _chinese_scaled(value)
     form: Literal["short", "long"] = "short" if lang in SHORT_SCALE_WORDS else "long"
-    return str(
-        format_compact_decimal(
-            value, format_type=form, locale=CLDR_LOCALES[lang], fraction_digits=1
+    with localcontext(prec=320):
+        return str(
+            format_compact_decimal(
+                value, format_type=form, locale=CLDR_LOCALES[lang], fraction_digits=1
+            )
         )
-    )
 
 
 def format_figure(value: float, lang: str, qualifier: Qualifier = Qualifier.EXACT) -> str:

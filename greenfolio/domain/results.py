@@ -200,6 +200,12 @@ def actual_not_begun(
     )
 
 
+LARGEST_VALUE = 1e15
+"""The largest value a result may hold: a thousand million million, far above any figure
+a programme reports, low enough that a slip (a row of zeros, a date typed as a value) is
+caught and every figure prints in full."""
+
+
 def _value_problems(
     ind: str, value: float, unit: str, indicator_unit: str, unit_ok: bool
 ) -> Iterator[ValidationError]:
@@ -220,6 +226,15 @@ def _value_problems(
             params={"indicator": ind, "value": value},
             field="value",
         )
+    if value > LARGEST_VALUE:
+        yield ValidationError(
+            f"result value for {ind} is {value:g}, more than any result holds "
+            f"(at most {LARGEST_VALUE:g}); check the number and its unit",
+            message_id="result_too_large",
+            params={"indicator": ind, "value": value, "upper": LARGEST_VALUE},
+            field="value",
+        )
+        return
     if unit_ok and is_count(indicator_unit):
         counted = convert(value, unit, indicator_unit)
         if abs(counted - round(counted)) > 1e-9:
