@@ -162,3 +162,32 @@ def test_a_link_used_by_many_requests_at_once_works_once(db: Database) -> None:
     assert len(won) == 1
     assert accounts.authenticate(db, "eve", won[0], "t").name == "eve"
     assert audit.verify(db).intact
+
+
+def test_a_newcomer_cannot_take_another_users_name_and_the_trail_tells_people_apart(
+    db: Database,
+) -> None:
+    """A hostile review: an invitee called themselves "Demo reviewer" and the audit trail
+    showed their results under the reviewer's name."""
+    boss = add_user(db, "boss", "admin@all")
+    accounts.create_user(db, None, "rev", NEW, display_name="Demo reviewer")
+    api = client(db)
+    ask = {"email": "n@example.org", "role": "editor", "scope": "country:nga"}
+    token = api.post("/api/v1/invitations", json=ask, headers=boss.auth).json()["token"]
+    for name in ("Demo reviewer", "  demo   REVIEWER ", "rev", "boss"):
+        body = {"token": token, "password": NEW, "username": "newcomer", "display_name": name}
+        taken = api.post("/api/v1/account-links/use", json=body, headers={"Accept-Language": "fr"})
+        assert taken.status_code == 422, (name, taken.text)
+        assert "another user" in taken.json()["error"]["message"]
+    body = {"token": token, "password": NEW, "username": "newcomer", "display_name": "Ana (UNIDO)"}
+    assert api.post("/api/v1/account-links/use", json=body).status_code == 201  # link unspent
+    refused = api.post(
+        "/api/v1/users",
+        json={"username": "rev2", "password": NEW, "display_name": "DEMO Reviewer"},
+        headers=boss.auth,
+    )
+    assert refused.status_code == 422, refused.text
+
+    web, _csrf = browser(db, boss)
+    page = web.get("/audit", params={"lang": "fr"}).text
+    assert "Ana (UNIDO) (newcomer)" in page and "Demo reviewer (rev)" in page

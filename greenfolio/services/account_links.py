@@ -31,6 +31,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.user_records import (
     UserInfo,
     admin_transaction,
+    check_display_name,
     check_scope,
     end_access,
     find_user,
@@ -260,6 +261,7 @@ def use(
             return user_info(session, user)
         if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
             raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
+        check_display_name(session, display_name, name)
         made = UserRow(
             username=name,
             display_name=display_name.strip(),

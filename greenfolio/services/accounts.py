@@ -52,6 +52,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.user_records import (
     UserInfo,
     admin_transaction,
+    check_display_name,
     check_scope,
     end_access,
     find_user,
@@ -138,6 +139,7 @@ def create_user(
             raise ValidationError(
                 f"user {name!r} exists already", message_id="user_exists", params={"key": name}
             )
+        check_display_name(session, display_name, name)
         for grant in grants or []:  # before the (deliberately slow) password hash
             check_scope(session, grant.scope)
         row = UserRow(

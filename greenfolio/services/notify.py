@@ -77,8 +77,13 @@ def review(session: Session, row: ResultRow, action: str, actor: str, note: str 
         return 0
     facts = _facts(session, row)
     actor_name = actor.removeprefix("user:")
-    shown = session.scalar(select(UserRow.display_name).where(UserRow.username == actor_name))
-    facts["names"] = {actor_name: shown} if shown else {}
+    shown = (
+        session.scalar(select(UserRow.display_name).where(UserRow.username == actor_name)) or ""
+    ).strip()
+    # the user name beside the display name, as the pages give it: two people may have
+    # chosen alike names before display names were kept apart
+    same = not shown or shown.casefold() == actor_name.casefold()
+    facts["names"] = {} if same else {actor_name: f"{shown} ({actor_name})"}
     base = mailer.base_url()
     url = base + RESULT_PATH.format(id=row.id) if base else None
     for user in readers:

@@ -4,6 +4,7 @@ administrator's service call: shared by accounts and account links."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,4 +145,27 @@ def check_scope(session: Session, scope: Scope) -> None:
             f"scope {scope}: no {scope.kind.value} {value!r} is stored; write {fix}",
             message_id="scope_unknown",
             params=params,
+        )
+
+
+def _compared(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def check_display_name(session: Session, display_name: str, username: str) -> None:
+    """Refuse a display name another user has, as their display name or user name: pages
+    and the audit trail name people by it, so a newcomer calling themselves "Demo
+    reviewer" would have read as the reviewer."""
+    wanted = _compared(display_name)
+    if not wanted:
+        return
+    others = session.execute(
+        select(UserRow.username, UserRow.display_name).where(UserRow.username != username)
+    )
+    if any(wanted in (_compared(name), _compared(shown or "")) for name, shown in others):
+        raise ValidationError(
+            f"{display_name.strip()!r} is another user's name; choose a display name that "
+            "tells you apart (for example with your organisation)",
+            message_id="display_name_taken",
+            params={"shown": display_name.strip()},
         )

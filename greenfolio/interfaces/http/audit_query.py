@@ -13,6 +13,7 @@ from fastapi.responses import StreamingResponse
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import Principal
 from greenfolio.interfaces.http import exports
+from greenfolio.interfaces.http.people import people_names
 from greenfolio.interfaces.http.translator import Translator
 from greenfolio.services import accounts, audit, explorer, list_rows
 from greenfolio.services.audit_filter import AuditFilter
@@ -61,7 +62,7 @@ def download(
     """Every event ``flt`` selects as CSV or XLSX in ``lang``: who and what as the page
     says them (display names, records by name and figure), one changed field a line."""
     rows = list_rows.audit_events(db, who, flt=flt)  # admins only, checked first
-    names = {u.username: u.display_name or u.username for u in accounts.users(db, who)}
+    names = people_names(accounts.users(db, who))
     known = {row["code"]: row for row in explorer.indicators(db, who)}
     tr = Translator(lang)
 

@@ -14,6 +14,7 @@ from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import SYSTEM, Action, require
 from greenfolio.interfaces.http.audit_query import audit_filter
 from greenfolio.interfaces.http.context import resolve_principal
+from greenfolio.interfaces.http.people import people_names
 from greenfolio.interfaces.web.rendering import Db, render, said
 from greenfolio.services import accounts, audit, explorer
 from greenfolio.services.audit_filter import CHANGES, ENTITIES, AuditFilter
@@ -63,7 +64,7 @@ def audit_page(
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
         report=audit.verify(db),
-        names={u.username: u.display_name or u.username for u in users},
+        names=people_names(users),
         usernames=sorted(u.username for u in users),
         indicators={row["code"]: row for row in explorer.indicators(db, who)},
         organisations=audit.organisation_names(db, events),

@@ -18,6 +18,7 @@ from greenfolio.domain.permissions import SYSTEM, Action, allowed, require
 from greenfolio.interfaces import report_archive, report_files
 from greenfolio.interfaces.http import report_jobs as jobs_http
 from greenfolio.interfaces.http.context import resolve_principal
+from greenfolio.interfaces.http.people import people_names
 from greenfolio.interfaces.http.refusals import classify
 from greenfolio.interfaces.http.reports import MEDIA, build_file
 from greenfolio.interfaces.web.i18n import Translator
@@ -47,7 +48,7 @@ def _names(db: Database, request: Request) -> dict[str, str]:
     who = resolve_principal(request)
     if not allowed(who, Action.ADMIN, SYSTEM):
         return {}
-    return {u.username: u.display_name or u.username for u in accounts.users(db, who)}
+    return people_names(accounts.users(db, who))
 
 
 def _why(request: Request, job: report_jobs.Job) -> str | None:
