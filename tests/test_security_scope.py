@@ -156,6 +156,8 @@ def test_a_run_one_may_not_read_cannot_be_read_by_using_its_output(
     assert refused.status_code == 404, refused.text
     assert _results(db, "sc-bra") == []
     assert api.get(url, headers=edbra.auth).status_code == 404, "still closed to them"
+    listed = api.get("/api/v1/method-runs", headers=edbra.auth).json()
+    assert run["run_id"] not in [r["id"] for r in listed["items"]], "nor listed to them"
     # a run of their own, that made nothing yet, is theirs to use
     own = api.post(
         "/api/v1/method-runs",
@@ -163,10 +165,15 @@ def test_a_run_one_may_not_read_cannot_be_read_by_using_its_output(
         headers=edbra.auth,
     )
     assert own.status_code == 201, own.text
+    listed = api.get("/api/v1/method-runs", headers=edbra.auth).json()
+    assert own.json()["run_id"] in [r["id"] for r in listed["items"]]
     made = api.post(
         f"/api/v1/method-runs/{own.json()['run_id']}/results", json=body, headers=edbra.auth
     )
     assert made.status_code == 201, made.text
+    listed = api.get("/api/v1/method-runs", headers=edbra.auth).json()
+    assert [r["id"] for r in listed["items"]] == [own.json()["run_id"]]
+    assert listed["total"] == 1
 
 
 def test_a_did_you_mean_hint_names_only_projects_one_may_read(

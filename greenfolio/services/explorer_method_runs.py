@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
@@ -32,6 +32,12 @@ def method_runs(
         return Page([], 0, 1, per_page)
     page, per_page = page_bounds(page, per_page)
     conds = [MethodRunRow.method == method] if method else []
+    vis = principal.visibility()
+    if not vis.everything:
+        # as ``readable_run``: a run that made results is listed only to someone who may
+        # read one of them (a hostile review saw the ids the detail route hides)
+        made = select(ResultRow.id).where(ResultRow.method_run_id == MethodRunRow.id)
+        conds.append(or_(~made.exists(), made.where(*access.visible_results(vis)).exists()))
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(MethodRunRow).where(*conds)) or 0
         rows = session.scalars(
