@@ -25,6 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -159,17 +160,27 @@ def open_workbook(
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        cause = exc.__cause__ or exc.__context__ or exc
-        raise RefusedError(
-            [
-                Problem(
-                    f"not a readable, safe XLSX workbook ({type(cause).__name__}: "
-                    f"{str(cause).splitlines()[0] if str(cause) else ''}); the file is refused",
-                    file=path.name,
-                    message_id="file_not_xlsx",
-                )
-            ]
-        ) from exc
+        message, message_id = _unreadable(exc, "file_not_xlsx")
+        raise RefusedError([Problem(message, file=path.name, message_id=message_id)]) from exc
+
+
+def _unreadable(exc: BaseException, message_id: str) -> tuple[str, str]:
+    """What to tell of a workbook a library refused, in words (never the exception's own
+    repr): a part declaring XML entities or a document type, which no spreadsheet program
+    writes, is named as unsafe; anything else as unreadable."""
+    causes = [exc, exc.__cause__, exc.__context__]
+    if any(isinstance(c, DefusedXmlException) for c in causes):
+        return (
+            "a part of the workbook declares XML entities or a document type, which no "
+            "spreadsheet program writes; the file is refused",
+            "file_unsafe_xml",
+        )
+    if message_id == "file_not_xlsx":
+        return (
+            "not a readable XLSX workbook; save it as .xlsx from a spreadsheet program",
+            message_id,
+        )
+    return "a sheet of the workbook cannot be read; save the file again", message_id
 
 
 class _Parser(WorkSheetParser):  # type: ignore[misc]
@@ -250,10 +261,7 @@ def iter_rows(
     except RefusedError:
         raise
     except Exception as exc:  # defusedxml, zipfile and openpyxl raise many kinds
-        raise refuse(
-            f"sheet cannot be read safely ({type(exc).__name__}: {exc}); the file is refused",
-            "file_unreadable",
-        ) from exc
+        raise refuse(*_unreadable(exc, "file_unreadable")) from exc
     if progress is not None:
         progress(counter - 1, counter - 1)
 
