@@ -186,3 +186,52 @@ def test_a_did_you_mean_hint_names_only_projects_one_may_read(
     assert refused.status_code == 404, refused.text
     message = refused.json()["error"]["message"]
     assert "sc-bra" in message and "sc-khm" not in message
+
+
+def test_a_countrys_editor_changes_only_their_countrys_results_of_a_shared_project(
+    db: Database,
+) -> None:
+    """A hostile review: Sierra Leone's editor entered and changed results for the DR Congo
+    in a regional project. A result for one country is that country's alone; results for
+    no particular country stay with every editor of the project."""
+    portfolio.register_work(
+        db,
+        WorkSpec(
+            key="sc-region",
+            kind="project",
+            title={"en": "Regional project"},
+            countries=["SLE", "COD"],
+            terms=["programme:pops"],
+        ),
+    )
+    sle = add_user(db, "ed-sle", "editor@country:SLE")
+    sle_reviewer = add_user(db, "rev-sle", "reviewer@country:SLE")
+    cod = add_user(db, "ed-cod", "editor@country:COD")
+    whole = add_user(db, "ed-pops", "editor@programme:pops")
+    api = client(db)
+    body = {"work": "sc-region", "indicator": "pops_destroyed", "value": 3}
+
+    def enter(user: User, country: str | None) -> Any:
+        return api.post("/api/v1/results", json={**body, "country": country}, headers=user.auth)
+
+    assert enter(sle, "COD").status_code == 403
+    assert enter(sle, "SLE").status_code == 201
+    assert enter(sle, None).status_code == 201
+    theirs = enter(cod, "COD")
+    assert theirs.status_code == 201 and enter(whole, "COD").status_code == 201
+    rid = theirs.json()["id"]
+    version = api.get(f"/api/v1/results/{rid}", headers=sle.auth).json()["version"]  # readable
+    changed = api.patch(
+        f"/api/v1/results/{rid}", json={"value": 4, "version": version}, headers=sle.auth
+    )
+    assert changed.status_code == 403, changed.text
+    moved = api.patch(
+        f"/api/v1/results/{rid}", json={"country": "SLE", "version": version}, headers=sle.auth
+    )
+    assert moved.status_code == 403, moved.text
+    submit = {"action": "submit", "version": version}
+    assert api.post(f"/api/v1/results/{rid}/review", json=submit, headers=cod.auth).is_success
+    version = api.get(f"/api/v1/results/{rid}", headers=cod.auth).json()["version"]
+    verify = {"action": "verify", "version": version}
+    refused = api.post(f"/api/v1/results/{rid}/review", json=verify, headers=sle_reviewer.auth)
+    assert refused.status_code == 403, refused.text

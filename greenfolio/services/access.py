@@ -60,8 +60,14 @@ class StoredProject:
         return Target(self.key, self.programmes, self.listed)
 
     def result_target(self, country: str | None) -> Target:
-        """A stored result's target for writing: its project's, plus its own country."""
-        return with_country(self.write_target(), country)
+        """A stored result's target for writing: its project's, but a result for one
+        country is that country's alone. A country's editors and reviewers change their
+        own country's results of a project shared with other countries, never another
+        country's (a hostile review: Sierra Leone's editor entered results for the DR
+        Congo in a regional project)."""
+        if country is None:
+            return self.write_target()
+        return Target(self.key, self.programmes, frozenset({country}))
 
     def project_actions(self, principal: Principal) -> frozenset[Action]:
         """What ``principal`` may do to the project (so pages show only working buttons)."""
