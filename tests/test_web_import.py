@@ -187,7 +187,9 @@ def test_projects_sheet_rows_show_as_changed_or_unchanged(db: Database, tmp_path
     assert web.post("/import/apply", data=confirm).status_code == 200
     again = _doc(_upload(web, csrf, content))
     assert [r.get("class") for r in again.xpath("//tbody/tr")] == ["unchanged"]
-    assert "修改的项目：0" in again.xpath('string(//*[@data-testid="import-counts"])')
+    assert "更正的成果（草稿及退回的成果）：0" in again.xpath(
+        'string(//*[@data-testid="import-counts"])'
+    )
 
 
 def test_viewers_cannot_import(db: Database, tmp_path: Path) -> None:

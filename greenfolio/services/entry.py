@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
@@ -163,21 +164,28 @@ def revise_result(
             found.append(bad_country)
         raise_all(found)  # every broken rule at once, nothing changed
         new["country"] = country
-        session.add(
-            ResultRevisionRow(
-                result_id=row.id, version=row.version, data=_snapshot(row), actor=principal.actor
-            )
-        )
-        for name in _REVISED_FIELDS:
-            value = new[name]
-            if isinstance(value, Enum):
-                value = value.value
-            setattr(row, name, value)
-        row.unit = row.unit or ind.unit
-        row.revised_by = principal.actor
-        row.version += 1
-        session.flush()
+        revise_row(session, row, new, principal.actor, ind.unit)
         return explorer.result_dict(row, work.key)
+
+
+def revise_row(
+    session: Session, row: ResultRow, new: dict[str, Any], actor: str, indicator_unit: str
+) -> None:
+    """Change a checked draft or returned result in the caller's transaction: its
+    superseded version is kept whole, its version raised, ``actor`` its last reviser."""
+    assert row.review_state in REVISABLE
+    session.add(
+        ResultRevisionRow(result_id=row.id, version=row.version, data=_snapshot(row), actor=actor)
+    )
+    for name in _REVISED_FIELDS:
+        value = new.get(name, getattr(row, name))
+        if isinstance(value, Enum):
+            value = value.value
+        setattr(row, name, value)
+    row.unit = row.unit or indicator_unit
+    row.revised_by = actor
+    row.version += 1
+    session.flush()
 
 
 def delete_draft(

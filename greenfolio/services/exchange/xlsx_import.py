@@ -34,10 +34,10 @@ from greenfolio.domain.results import (
     actual_not_begun,
     result_problems,
 )
-from greenfolio.services import reference
+from greenfolio.services import audit, entry, reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_projects, xlsx_sheets
+from greenfolio.services.exchange import xlsx_matches, xlsx_projects, xlsx_sheets
 from greenfolio.services.exchange import xlsx_template as template
 from greenfolio.services.exchange.cells import SheetReader, iter_rows, open_workbook, read_rows
 from greenfolio.services.exchange.xlsx_template import HEADERS, LISTS_SHEET, MARKER
@@ -215,25 +215,6 @@ def _check_row(
     )
 
 
-def _fingerprint(row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(
-        row.get(k)
-        for k in (
-            "work",
-            "indicator",
-            "value",
-            "unit",
-            "kind",
-            "qualifier",
-            "period_start",
-            "period_end",
-            "country",
-            "sex",
-            "entity",
-        )
-    )
-
-
 Progress = Callable[[int, int | None], None]
 """Called with (rows done, rows in all, if known) while the sheet is read, then checked."""
 
@@ -248,66 +229,53 @@ def import_results(db: Database, path: Path, progress: Progress | None = None) -
         summary.refused_files = 1
         return summary
     with db.transaction() as session:
+        matches = xlsx_matches.match(session, checked.specs)
+        summary.problems = overlaps(checked, matches)
         summary.updated += xlsx_projects.apply(session, checked.updates)
-        summary.created, summary.skipped = store_results(
-            session, checked.specs, f"xlsx import {path.name}"
+        summary.created, revised, summary.skipped = store_results(
+            session, checked.specs, matches, f"xlsx import {path.name}"
         )
+        summary.updated += revised
     return summary
 
 
-def stored_fingerprints(session: Session, keys: set[str]) -> set[tuple[Any, ...]]:
-    """The rows earlier template imports stored for the work items ``keys``."""
-    return {
-        _fingerprint(
-            {
-                "work": key,
-                "indicator": r.indicator_code,
-                "value": r.value,
-                "unit": r.unit,
-                "kind": r.kind,
-                "qualifier": r.qualifier,
-                "period_start": r.period_start,
-                "period_end": r.period_end,
-                "country": r.country,
-                "sex": r.sex,
-                "entity": r.entity,
-            }
-        )
-        for r, key in session.execute(
-            select(ResultRow, WorkRow.key)
-            .join(WorkRow, WorkRow.id == ResultRow.work_id)
-            .where(WorkRow.key.in_(keys), ResultRow.origin == ORIGIN)
-        )
-    }
-
-
-def spec_fingerprint(spec: result_service.ResultSpec) -> tuple[Any, ...]:
-    data = spec.model_dump(mode="python")
-    return _fingerprint({k: (v.value if hasattr(v, "value") else v) for k, v in data.items()})
+def overlaps(checked: Checked, matches: list[xlsx_matches.Match]) -> list[Problem]:
+    """Warnings for the new rows beside stored results of the same identity."""
+    return [
+        xlsx_matches.overlap(checked.results_sheet, checked.rows[i], m)
+        for i, m in enumerate(matches)
+        if m.outcome == xlsx_matches.OVERLAPS
+    ]
 
 
 def store_results(
     session: Session,
     specs: list[result_service.ResultSpec],
+    matches: list[xlsx_matches.Match],
     submitted_by: str | None = None,
-) -> tuple[int, int]:
-    """Store the checked rows (in the caller's transaction) and submit each for review, as
-    ``submitted_by`` (default: the current actor); a row an earlier template import stored
-    is skipped. Returns (created, skipped). Dates, sectors and partners (the Projects
-    sheet) go first, by the caller."""
-    existing = stored_fingerprints(session, {s.work for s in specs})
-    created = skipped = 0
-    for spec in specs:
-        mark = spec_fingerprint(spec)
-        if mark in existing:
+) -> tuple[int, int, int]:
+    """Store the checked rows (in the caller's transaction) as ``matches`` says and
+    submit each new or revised one for review, as ``submitted_by`` (default:
+    the current actor). Returns (created, revised, skipped). Dates, sectors and partners
+    (the Projects sheet) go first, by the caller."""
+    actor = submitted_by or audit.current_actor()
+    created = revised = skipped = 0
+    for spec, found in zip(specs, matches, strict=True):
+        if found.outcome == xlsx_matches.UNCHANGED:
             skipped += 1
             continue
-        existing.add(mark)
-        row = result_service.add(session, spec)
-        row.origin = ORIGIN
+        if found.outcome == xlsx_matches.REVISES:
+            row = session.get(ResultRow, found.results[0])
+            assert row is not None and row.version == found.version
+            indicator = reference.indicator(session, spec.indicator)
+            entry.revise_row(session, row, spec.model_dump(), actor, indicator.unit)
+            revised += 1
+        else:  # new, or new beside others of its identity (warned of)
+            row = result_service.add(session, spec)
+            row.origin = ORIGIN
+            created += 1
         result_service.review(session, row.id, "submit", actor=submitted_by)
-        created += 1
-    return created, skipped
+    return created, revised, skipped
 
 
 @dataclass(frozen=True)

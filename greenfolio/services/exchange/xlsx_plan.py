@@ -35,8 +35,8 @@ from greenfolio.domain.permissions import Action, Principal, allowed
 from greenfolio.services import access, audit, portfolio
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_import, xlsx_projects, xlsx_sheets
-from greenfolio.store.tables import WorkRow
+from greenfolio.services.exchange import xlsx_import, xlsx_matches, xlsx_projects, xlsx_sheets
+from greenfolio.store.tables import ResultRow, WorkRow
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
@@ -141,31 +141,41 @@ def _plan(
                 detail,
             )
         )
-    seen = xlsx_import.stored_fingerprints(session, {s.work for s in specs})
-    for index, spec in enumerate(specs):
+    matches = xlsx_matches.match(session, specs)
+    for index, (spec, found) in enumerate(zip(specs, matches, strict=True)):
         row = checked.rows[index]
-        mark = xlsx_import.spec_fingerprint(spec)
-        outcome = UNCHANGED if mark in seen else NEW
-        seen.add(mark)
-        if outcome == NEW or not readable(works[spec.work], spec.country):
-            try:
-                work_id = works[spec.work]
+        work_id = works[spec.work]
+        try:
+            if found.outcome == xlsx_matches.REVISES:
+                stored_row = session.get(ResultRow, found.results[0])
+                assert stored_row is not None
+                for action in (Action.EDIT, Action.SUBMIT):
+                    access.require_result_write(
+                        session, principal, action, work_id, stored_row.country, spec.country
+                    )
+            elif found.outcome != xlsx_matches.UNCHANGED or not readable(work_id, spec.country):
                 access.require_new_result(session, principal, work_id, spec.country)
                 access.require_result_write(
                     session, principal, Action.SUBMIT, work_id, None, spec.country, new=True
                 )
-            except GreenfolioError as exc:
-                plan.problems.append(_denied(checked.results_sheet, row, exc))
-                continue
+        except GreenfolioError as exc:
+            plan.problems.append(_denied(checked.results_sheet, row, exc))
+            continue
+        said = _result_detail(spec)
+        if found.outcome == xlsx_matches.OVERLAPS:
+            said["overlaps"] = list(found.results)
+        outcome = {
+            xlsx_matches.NEW: NEW,
+            xlsx_matches.OVERLAPS: NEW,
+            xlsx_matches.UNCHANGED: UNCHANGED,
+            xlsx_matches.REVISES: CHANGED,
+        }[found.outcome]
+        if found.outcome == xlsx_matches.REVISES and found.before is not None:
+            said["revises"] = found.results[0]
+            said["before"] = {"value": found.before[0], "unit": found.before[1]}
+            said["version"] = found.version
         plan.rows.append(
-            PlannedRow(
-                checked.results_sheet,
-                xlsx_sheets.RESULTS,
-                row,
-                spec.work,
-                outcome,
-                _result_detail(spec),
-            )
+            PlannedRow(checked.results_sheet, xlsx_sheets.RESULTS, row, spec.work, outcome, said)
         )
     return plan
 
@@ -203,5 +213,7 @@ def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
             r.project for r in plan.rows if r.part == xlsx_sheets.PROJECTS and r.outcome == CHANGED
         }
         xlsx_projects.apply(session, [u for u in checked.updates if u.work in changed])
-        xlsx_import.store_results(session, checked.specs)
+        xlsx_import.store_results(
+            session, checked.specs, xlsx_matches.match(session, checked.specs)
+        )
     return plan

@@ -1,0 +1,126 @@
+"""A programme officer corrected 40 participants to 45 in her sheet and uploaded it again:
+the preview called the row new, and once both were verified the dashboard counted 85. A
+row of the same identity as a stored draft or returned result now corrects it (the old
+version kept); beside a result under review or verified it is new but the preview warns
+that both will count."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from greenfolio.interfaces.web import import_pages
+from greenfolio.services.database import Database
+from greenfolio.services.exchange.xlsx_import import import_results
+from greenfolio.store.tables import ResultRevisionRow, ResultRow
+from tests.test_api_support import User, add_project, add_user, browser, client
+from tests.test_web_import import XLSX, _file
+
+PREVIEW, APPLY = "/api/v1/imports/xlsx/preview", "/api/v1/imports/xlsx/apply"
+
+
+@pytest.fixture(autouse=True)
+def _own_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(import_pages.ENV_FOLDER, str(tmp_path / "uploads"))
+
+
+def _row(value: float, entity: str | None = None) -> list[Any]:
+    return ["wi-khm", "pops_destroyed", value, "t", "actual", "exact", date(2025, 2, 1),
+            date(2025, 2, 28), "KHM", None, entity]  # fmt: skip
+
+
+def _imported(api: TestClient, user: User, content: bytes) -> dict[str, Any]:
+    plan = api.post(PREVIEW, files={"file": ("f.xlsx", content, XLSX)}, headers=user.auth)
+    assert plan.status_code == 200, plan.text
+    body: dict[str, Any] = plan.json()
+    if body["can_apply"] and (body["counts"]["new"] or body["counts"]["changed"]):
+        sent = {"sha256": body["sha256"], "digest": body["digest"]}
+        done = api.post(APPLY, json=sent, headers=user.auth)
+        assert done.status_code == 200, done.text
+    return body
+
+
+def _stored(db: Database) -> list[tuple[float, str]]:
+    with db.transaction() as session:
+        rows = session.scalars(select(ResultRow).order_by(ResultRow.id))
+        return [(r.value, r.review_state) for r in rows]
+
+
+def _review(api: TestClient, user: User, rid: int, action: str, **extra: Any) -> None:
+    version = api.get(f"/api/v1/results/{rid}", headers=user.auth).json()["version"]
+    body = {"action": action, "version": version, **extra}
+    got = api.post(f"/api/v1/results/{rid}/review", json=body, headers=user.auth)
+    assert got.status_code == 200, got.text
+
+
+def test_a_corrected_row_corrects_its_result_and_never_counts_twice(
+    db: Database, tmp_path: Path
+) -> None:
+    add_project(db, "wi-khm", "pops", "KHM")
+    officer = add_user(db, "ana", "editor@country:KHM")
+    reviewer = add_user(db, "rev", "reviewer@all")
+    api = client(db)
+    first = _imported(api, officer, _file(db, tmp_path, [_row(40)]))
+    assert first["counts"]["new"] == 1
+    with db.transaction() as session:
+        rid = session.scalar(select(ResultRow.id))
+    assert rid is not None
+
+    # Corrected while it is under review: new, with the warning that both would count.
+    corrected = _file(db, tmp_path, [_row(45)])
+    warned = api.post(PREVIEW, files={"file": ("f.xlsx", corrected, XLSX)}, headers=officer.auth)
+    (row,) = warned.json()["rows"]
+    assert (row["outcome"], row["detail"]["overlaps"]) == ("new", [rid])
+    web, csrf = browser(db, officer)
+    page = web.post(
+        "/import", params={"lang": "es"}, data={"csrf": csrf},
+        files={"file": ("f.xlsx", corrected, XLSX)},
+    )  # fmt: skip
+    said = lxml.html.fromstring(page.text).xpath('string(//*[@data-testid="overlaps"])')
+    assert f"#{rid}" in said and "ambos contarán" in said
+
+    # Returned by the reviewer: the same upload corrects it, keeping the old version.
+    _review(api, reviewer, rid, "return", note="45, not 40")
+    plan = _imported(api, officer, corrected)
+    (row,) = plan["rows"]
+    assert row["outcome"] == "changed" and row["detail"]["revises"] == rid
+    assert row["detail"]["before"] == {"value": 40.0, "unit": "t"}
+    assert _stored(db) == [(45.0, "submitted")]
+    with db.transaction() as session:
+        kept = session.scalars(select(ResultRevisionRow.data)).all()
+    assert [k["value"] for k in kept] == [40.0]
+    # The same file again changes nothing; a separate figure named by entity is new.
+    again = _imported(api, officer, corrected)
+    assert again["counts"] == {"new": 0, "changed": 0, "unchanged": 1}
+    other = _imported(api, officer, _file(db, tmp_path, [_row(45), _row(5, "Phnom Penh plant")]))
+    assert other["counts"] == {"new": 1, "changed": 0, "unchanged": 1}
+    assert "overlaps" not in other["rows"][1]["detail"]
+
+
+def test_the_command_line_import_corrects_and_warns_alike(db: Database, tmp_path: Path) -> None:
+    add_project(db, "wi-khm", "pops", "KHM")
+    reviewer = add_user(db, "rev", "reviewer@all")
+    first = tmp_path / "first.xlsx"
+    first.write_bytes(_file(db, tmp_path, [_row(40)]))
+    assert import_results(db, first).created == 1
+    corrected = tmp_path / "corrected.xlsx"
+    corrected.write_bytes(_file(db, tmp_path, [_row(45)]))
+    with db.transaction() as session:
+        rid = session.scalar(select(ResultRow.id))
+    assert rid is not None
+    _review(client(db), reviewer, rid, "return", note="45")
+    done = import_results(db, corrected)
+    assert (done.created, done.updated, done.errors) == (0, 1, [])
+    assert _stored(db) == [(45.0, "submitted")]
+    beside = tmp_path / "beside.xlsx"
+    beside.write_bytes(_file(db, tmp_path, [_row(50)]))
+    warned = import_results(db, beside)
+    assert warned.created == 1 and [p.message_id for p in warned.problems] == [
+        "cell_result_overlaps"
+    ]
