@@ -156,7 +156,8 @@ def test_a_database_in_a_folder_that_is_not_there_names_the_folder(
 
 def test_import_iati_names_its_files_argument() -> None:
     result = runner.invoke(app, ["import", "iati", "--help"], env={"COLUMNS": "200"})
-    assert "{FILE.xml}..." in result.output and "{files}" not in result.output
+    assert "FILE.xml..." in result.output and "{files}" not in result.output
+    assert "<list[path]>" not in result.output
     code, output = _run("import", "iati")
     assert code == 2 and "Missing argument 'FILE.xml'" in output
 

@@ -3,6 +3,7 @@
 Exit codes: see ``common.EXIT_CODES`` (also printed by ``greenfolio --help``).
 """
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -20,6 +21,8 @@ from greenfolio.interfaces.cli.common import (
     number,
     open_db,
     out,
+    out_folder,
+    pipe_closed,
     print_json,
     progress,
     require_folder,
@@ -47,9 +50,15 @@ class GreenfolioGroup(LazyGroup):
     def invoke(self, ctx: Any) -> Any:
         """Run the command; an option value typer's conversion refused is said in words
         (pydantic's own text read "Value error, …" or "Input should be a valid number,
-        unable to parse string as a number")."""
+        unable to parse string as a number"). Output whose reader has gone (``| head``)
+        ends the command quietly (``pipe_closed``)."""
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a closed pipe shows here, not as Python exits
+        except BrokenPipeError as exc:
+            raise typer.Exit(pipe_closed()) from exc
         except typer.BadParameter as exc:
             errors = getattr(exc.__cause__, "errors", None)
             found = errors() if callable(errors) else None
@@ -165,8 +174,36 @@ explain_app = typer.Typer()
 # them all for every command run).
 
 
+def _version(asked: bool) -> None:
+    """``--version``: the installed package's version (its metadata), then stop."""
+    if not asked:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("greenfolio")
+    except PackageNotFoundError:
+        found = "unknown (the package is not installed: run ./scripts/demo or pip install .)"
+    try:
+        sys.stdout.write(f"greenfolio {found}\n")
+        sys.stdout.flush()
+    except BrokenPipeError as exc:
+        raise typer.Exit(pipe_closed()) from exc
+    raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    _shown: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_version,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
     """Greenfolio's commands are listed in GreenfolioGroup.lazy."""
     from greenfolio.interfaces.cli.common import fresh_consoles
 
@@ -229,6 +266,7 @@ def demo(
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
+        out_folder(out_dir)
         database = open_db(db, upgrade=True)
         err.print(f"database: {database.url}", highlight=False)
         with progress() as bar:
@@ -300,6 +338,7 @@ def report_build(
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
+        out_folder(out_dir)
         database = open_db(db)
         for path in _build_reports(database, definition, year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)

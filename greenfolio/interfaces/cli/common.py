@@ -5,6 +5,7 @@ numbers as people write them, progress bars and JSON output.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -24,6 +25,7 @@ from typer._click.parser import _OptionParser, _ParsingState
 from typer.core import TyperCommand, TyperOption
 
 from greenfolio.domain.errors import GreenfolioError, InvalidFields
+from greenfolio.interfaces.cli.help_text import ReadableHelp
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -56,12 +58,10 @@ class _LateConsole:
 
     def made(self) -> Console:
         if self._console is None:
-            from rich.console import Console
-
             options = dict(self._options)
             if options.pop("pipe_width", False):
                 options["width"] = _pipe_width()
-            self._console = Console(**options)
+            self._console = _console_class()(**options)
         return self._console
 
     def forget(self) -> None:
@@ -71,6 +71,20 @@ class _LateConsole:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.made(), name)
+
+
+def _console_class() -> type[Console]:
+    """Rich's console, but a closed pipe (``| head``) raises BrokenPipeError for the
+    command to end on as every command does (``pipe_closed``): Rich's own answer was to
+    exit with status 1, which says "a bug"."""
+    from rich.console import Console
+
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "the output was closed")
+
+    return PipedConsole
 
 
 def _late_console(**options: Any) -> Console:
@@ -115,6 +129,9 @@ class ExitCode:
     """Done in part: some records left out or refused, the rest written (imports, exports)."""
     WANTING = 5
     """Checked and found wanting (``validate``, ``audit verify``)."""
+    PIPE_CLOSED = 141
+    """What reads the output stopped reading (``| head``): 128 + SIGPIPE, the status a
+    shell reports for a program its closed pipe ended."""
 
 
 EXIT_CODES: tuple[tuple[int, str], ...] = (
@@ -124,6 +141,7 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (ExitCode.DATABASE, "database unreachable or not at the current schema"),
     (ExitCode.PARTIAL, "done in part: some records left out or refused, the rest written"),
     (ExitCode.WANTING, "checked and found wanting (validate, audit verify)"),
+    (ExitCode.PIPE_CLOSED, "output closed early (e.g. piped into head): the command stopped"),
 )
 """The one table of exit codes every command keeps to (printed by ``greenfolio --help``)."""
 
@@ -178,8 +196,131 @@ def errors() -> Iterator[None]:
     except Exception as exc:
         code = _library_failure(exc)
         if code is None:
+            code = _file_failure(exc)
+        if code is None:
             raise
         raise typer.Exit(code) from exc
+
+
+_FILE_REASONS = {
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the disk is read-only",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+    errno.ENOENT: "no such file or folder",
+    errno.ENAMETOOLONG: "the name is too long",
+}
+
+
+def _file_failure(exc: Exception) -> int | None:
+    """Say a file the command could not read or write (a full disk, no permission), with
+    exit 2; None for anything else. A closed pipe is not one (see ``pipe_closed``)."""
+    if isinstance(exc, BrokenPipeError) or not isinstance(exc, OSError):
+        return None
+    if exc.filename is None or exc.errno not in _FILE_REASONS:
+        return None
+    err.print(
+        f"[bold red]error:[/] cannot use {escape(str(exc.filename))}: {_FILE_REASONS[exc.errno]}.",
+        highlight=False,
+    )
+    return ExitCode.INVALID
+
+
+def pipe_closed() -> int:
+    """What reads the output has stopped reading (``greenfolio … | head -1``): send what
+    is still unwritten nowhere, so that Python does not complain as it exits, and give
+    the exit code to stop with. As a program ended by SIGPIPE, nothing is said."""
+    from contextlib import suppress
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(OSError, ValueError, AttributeError):  # no file behind it (a test's)
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+    return ExitCode.PIPE_CLOSED
+
+
+def _nearest_existing(path: Path) -> Path:
+    """``path`` itself if it exists, else the nearest folder above it that does (or a
+    file standing where a folder is needed)."""
+    found = path.absolute()
+    while not found.exists() and found != found.parent:
+        found = found.parent
+    return found
+
+
+def _writable(folder: Path) -> str | None:
+    """None if a file can be made in ``folder`` (tried, then removed), else why not."""
+    import tempfile
+
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".greenfolio-", suffix=".probe")
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+            return _FILE_REASONS[exc.errno]
+        return "it does not take new files"
+    os.close(handle)
+    os.unlink(name)
+    return None
+
+
+def _refuse_out(text: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(text)}", highlight=False)
+    raise typer.Exit(ExitCode.INVALID)
+
+
+def out_file(path: Path, example: str) -> None:
+    """Refuse (exit 2, nothing written) an ``--out`` that cannot take the file a command
+    is about to write, before it does any work: a folder (``example`` is the name to
+    suggest in it), a path through a file, or a place no file can be made. Folders on
+    the way that do not exist yet are made by the command, as before."""
+    if path.is_dir():
+        _refuse_out(
+            f"--out {path} is a folder; give a file name such as --out {Path(path) / example}."
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        _refuse_out(f"--out {path} is read-only: give another file name, or make it writable.")
+    where = _nearest_existing(path.parent)
+    if not where.is_dir():
+        _refuse_out(
+            f"--out {path} goes through {where}, which is a file, not a folder: give a "
+            f"file in a folder, such as --out {example}."
+        )
+    why = _writable(where)
+    if why is not None:
+        _refuse_out(
+            f"cannot write --out {path}: no file can be made in {where} ({why}); give a "
+            f"place you can write to, such as --out {example}."
+        )
+
+
+def out_folder(path: Path, example: str = "out") -> None:
+    """Refuse (exit 2, nothing written) an ``--out`` that cannot be the folder a command
+    writes its files into, before it does any work: a file, a path through a file, or a
+    place no folder can be made. A folder that does not exist yet is made by the
+    command, as before."""
+    if path.exists() and not path.is_dir():
+        _refuse_out(
+            f"--out {path} is a file; --out takes the folder to write into (made if "
+            f"missing), such as --out {example}."
+        )
+    where = _nearest_existing(path)
+    if not where.is_dir():
+        _refuse_out(
+            f"--out {path} goes through {where}, which is a file, not a folder: give a "
+            f"folder, such as --out {example}."
+        )
+    why = _writable(where)
+    if why is not None:
+        _refuse_out(
+            f"cannot write into --out {path}: nothing can be made in {where} ({why}); give "
+            f"a folder you can write to, such as --out {example}."
+        )
 
 
 def _library_failure(exc: Exception) -> int | None:
@@ -424,9 +565,10 @@ class _NumbersParser(_OptionParser):
         super()._process_opts(arg, state)
 
 
-class NumbersCommand(TyperCommand):
+class NumbersCommand(ReadableHelp, TyperCommand):
     """Every ``greenfolio`` command: takes negative numbers as values (and then says which
-    value is out of range) instead of mistaking them for options."""
+    value is out of range) instead of mistaking them for options; its help reads as
+    ``ReadableHelp`` makes it."""
 
     def make_parser(self, ctx: Context) -> _OptionParser:
         parser = super().make_parser(ctx)

@@ -26,6 +26,7 @@ from greenfolio.interfaces.cli.common import (
     import_target,
     open_db,
     out,
+    out_file,
     print_json,
     progress,
 )
@@ -201,7 +202,7 @@ def import_xlsx(
 
 @export_app.command("iati")
 def export_iati(
-    out_file: Annotated[Path, typer.Option("--out", help="Where to write the XML.")],
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the XML.")],
     country: Annotated[
         list[str] | None, typer.Option(help="Only work in this country (ISO3); repeatable.")
     ] = None,
@@ -263,20 +264,21 @@ def export_iati(
                 type=reporting_org_type,
                 names={"en": reporting_org_name} if reporting_org_name else {},
             )
+        out_file(out_path, "activities.xml")
         database = open_db(db)
         with progress() as bar:
-            task = bar.add_task(f"exporting {out_file.name}", total=None)
+            task = bar.add_task(f"exporting {out_path.name}", total=None)
 
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            summary = export(database, out_file, filt, default_org, progress=step)
+            summary = export(database, out_path, filt, default_org, progress=step)
         if as_json:
             print_json(summary.as_dict())
         else:
             activities = "activity" if summary.exported == 1 else "activities"
             out.print(
-                f"wrote {out_file}: {summary.exported} {activities}, {summary.skipped} left out",
+                f"wrote {out_path}: {summary.exported} {activities}, {summary.skipped} left out",
                 highlight=False,
             )
             _print_groups(summary.problems, "left out")
@@ -327,10 +329,22 @@ def _print_groups(
             )
 
 
+TEMPLATE_NAME = "greenfolio-results-template.xlsx"
+"""The file ``template xlsx`` writes unless told (the name the web page downloads)."""
+
+
 @template_app.command("xlsx")
 def template_xlsx(
-    indicators: Annotated[str, typer.Option(help="Indicator codes, comma-separated.")],
-    out_file: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")],
+    indicators: Annotated[
+        str | None,
+        typer.Option(
+            help="Indicator codes, comma-separated (`greenfolio indicators list` shows them); "
+            "default: every indicator of the registry, as the web application's template."
+        ),
+    ] = None,
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the workbook.")] = Path(
+        TEMPLATE_NAME
+    ),
     lang: Annotated[
         str,
         typer.Option(help="Language of its headings, lists and read-me (ar, zh, en, fr, ru, es)."),
@@ -340,14 +354,20 @@ def template_xlsx(
     """Write an XLSX results template for an indicator set, its dropdowns offering names
     (indicators, units, countries) in the language asked."""
     from greenfolio.domain.languages import check_language
+    from greenfolio.services import reference
     from greenfolio.services.exchange.xlsx_template import write_template
 
     with errors():
         check_language(lang)
-        codes = [c.strip() for c in indicators.split(",") if c.strip()]
+        out_file(out_path, "results.xlsx")
+        database = open_db(db)
+        if indicators is None:
+            codes = [row["code"] for row in reference.listing(database)]
+        else:
+            codes = [c.strip() for c in indicators.split(",") if c.strip()]
         if not codes:
             raise GreenfolioError("give at least one indicator code with --indicators")
-        path = write_template(open_db(db), codes, out_file, lang)
+        path = write_template(database, codes, out_path, lang)
         out.print(f"wrote {path}", highlight=False)
 
 

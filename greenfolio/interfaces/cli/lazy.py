@@ -24,6 +24,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group
 
 from greenfolio.interfaces.cli.common import use_numbers_command
+from greenfolio.interfaces.cli.help_text import ReadableHelp
 
 
 class Lazy(NamedTuple):
@@ -41,6 +42,8 @@ class Lazy(NamedTuple):
         ``app.command``) would have built it."""
         sub: typer.Typer = getattr(importlib.import_module(self.module), self.attribute)
         use_numbers_command(sub)
+        if not isinstance(sub.info.cls, type) or sub.info.cls is TyperGroup:
+            sub.info.cls = LazyGroup  # a plain group: its help reads as every group's
         command: Command
         if self.single:
             (info,) = sub.registered_commands
@@ -55,9 +58,10 @@ class Lazy(NamedTuple):
         return command
 
 
-class LazyGroup(TyperGroup):
+class LazyGroup(ReadableHelp, TyperGroup):
     """A Typer group some of whose commands (``lazy``) are loaded on first use, listed in
-    the order of ``order`` (the others after them)."""
+    the order of ``order`` (the others after them); every group of ``greenfolio``, so
+    that its help reads as ``ReadableHelp`` makes it."""
 
     lazy: ClassVar[dict[str, Lazy]] = {}
     order: ClassVar[tuple[str, ...]] = ()

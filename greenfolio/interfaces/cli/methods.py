@@ -107,11 +107,37 @@ def _show(
                 value = number(value)
             if not isinstance(value, list | dict):
                 lines.append(detail(name, value))
+        names = list(run["outputs"]["quantities"])
         if "run_id" in run:
             lines.append(f"stored as method run {run['run_id']}")
+            lines.extend(_recording(run["run_id"], names))
         else:
             lines.append(f"reference data: {run['refdata_version']}")
+            if names:
+                lines.append(
+                    "add --store to keep the run, then record an output as a result with "
+                    "`greenfolio methods result`"
+                )
         sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _recording(run_id: int, names: list[str]) -> list[str]:
+    """How to record an output of a stored run as a result: the command, with the names
+    --output takes (the table shows each output in words)."""
+    from greenfolio.interfaces.cli.method_words import output
+
+    if not names:
+        return []
+    chosen = names[0] if len(names) == 1 else "NAME"
+    lines = [
+        "record an output as a draft result: greenfolio methods result "
+        f"{run_id} --output {chosen} --work KEY --indicator CODE "
+        "--period-start YYYY-MM-DD --period-end YYYY-MM-DD"
+    ]
+    if len(names) > 1:
+        listed = ", ".join(f"{name} ({output(name)})" for name in names)
+        lines.append(f"  NAME: {listed}")
+    return lines
 
 
 def _pairs(text: str, what: str) -> dict[str, float]:

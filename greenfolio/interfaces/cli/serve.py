@@ -224,9 +224,18 @@ def _grant(role: Role, scope: str) -> Grant:
 
 
 def _base_url(given: str | None) -> str | None:
+    """The web application's address from --base-url, else $GREENFOLIO_BASE_URL; one
+    without http:// or https:// is refused (the link printed would not open)."""
     from greenfolio.services import mailer
 
-    return (given or mailer.base_url() or "").rstrip("/") or None
+    base = (given or mailer.base_url() or "").strip().rstrip("/") or None
+    if base is not None and not base.lower().startswith(("http://", "https://")):
+        where = "--base-url" if given else "$GREENFOLIO_BASE_URL"
+        raise GreenfolioError(
+            f"{where} {base!r} is not a web address: write it with http:// or https://, "
+            "e.g. https://greenfolio.example.org"
+        )
+    return base
 
 
 def _print_link(done: str, link: "Link", base: str | None) -> None:
@@ -242,6 +251,14 @@ def _print_link(done: str, link: "Link", base: str | None) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    if not base:
+        err.print(
+            f"That is the link's path only: put the web application's address before "
+            f"it (e.g. http://127.0.0.1:8000{account_links.LINK_PATH}…, as `greenfolio "
+            "serve` listens by default), or give --base-url https://your-server (or set "
+            "$GREENFOLIO_BASE_URL) to have the whole link printed.",
+            highlight=False,
+        )
 
 
 @users_app.command("create-admin")

@@ -34,6 +34,7 @@ from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
 from greenfolio.domain.number_text import AmbiguousNumber, read_number
 from greenfolio.domain.text import find as find_text_problem
+from greenfolio.services.exchange import file_kind
 
 DEFAULT_MAX_BYTES = 200 * 1024**2
 MiB = 1024**2
@@ -89,9 +90,12 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        other = file_kind.not_xlsx(path)  # an XML file, an old .xls: say what it is
         raise _refuse(
             path,
-            f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
+            f"{other}; the file is refused"
+            if other
+            else f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
             "file_not_xlsx",
         ) from exc
     if len(entries) > limits.entries:

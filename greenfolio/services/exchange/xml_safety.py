@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from greenfolio.domain.exchange import Problem, RefusedError
+from greenfolio.services.exchange import file_kind
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 """Largest file accepted unless the caller allows more (2 GiB)."""
@@ -199,6 +200,7 @@ def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
     if not path.is_file():
         raise RefusedError([Problem("no such file", file=str(path))])
     size = check_size(path, max_bytes)
+    file_kind.refuse_unless_xml(path)
     check_prolog(path)
     check_encoding(path)
     return size

@@ -1,0 +1,121 @@
+"""What kind of file an import was given, read from its first bytes, so that a file of the
+wrong kind is refused by what it is ("this is a spreadsheet"), not by what the parser
+trips on ("not well-formed XML: Start tag expected", "not a zip file").
+"""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from pathlib import Path
+
+from greenfolio.domain.exchange import Problem, RefusedError
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), old Word files
+_HEAD = 4096
+
+XLSX_COMMANDS = (
+    "use `greenfolio import xlsx` for a Greenfolio results template, or "
+    "`greenfolio import mlf-apr` for a Multilateral Fund progress report"
+)
+
+
+def kind(path: Path) -> str | None:
+    """``xlsx``, ``ods``, ``docx``, ``zip``, ``xls``, ``pdf`` or ``xml`` for a file whose
+    first bytes say so; ``text`` for other text (CSV, Markdown), ``binary`` for other
+    bytes; None for an empty or unreadable file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEAD)
+    except OSError:
+        return None
+    if head.startswith(_ZIP):
+        return _zip_kind(path)
+    if head.startswith(_OLE):
+        return "xls"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head.startswith(bom):
+            return "xml" if head[len(bom) :].lstrip(b"\x00 \t\r\n").startswith(b"<") else None
+    text = head.lstrip(b" \t\r\n")
+    if text.startswith(b"<") or head.startswith((b"\x00<", b"<\x00")):
+        return "xml"
+    if not text:
+        return None  # empty: the parser says so
+    controls = sum(1 for byte in text if byte < 9 or 13 < byte < 32)
+    return "binary" if controls else "text"
+
+
+def _opening(path: Path) -> str:
+    """The first words of a text file, as a reader would see them."""
+    with open(path, "rb") as handle:
+        line = handle.read(200).lstrip().split(b"\n", 1)[0]
+    shown = line.decode("utf-8", errors="replace").strip()
+    return shown if len(shown) <= 30 else shown[:30] + "…"
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+        return "zip"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if b"opendocument.spreadsheet" in mimetype:
+        return "ods"
+    if "word/document.xml" in names:
+        return "docx"
+    return "zip"
+
+
+_NOT_XML = {
+    "xlsx": f"this is a spreadsheet (XLSX), not XML: {XLSX_COMMANDS}",
+    "ods": "this is an OpenDocument spreadsheet, not XML: save it as XLSX and " + XLSX_COMMANDS,
+    "xls": "this is an old Excel spreadsheet (.xls), not XML: save it as XLSX and " + XLSX_COMMANDS,
+    "docx": "this is a Word document, not XML: IATI activity files are XML (.xml)",
+    "pdf": "this is a PDF document, not XML: IATI activity files are XML (.xml)",
+    "zip": "this is a ZIP archive, not XML: unpack it and give the XML files inside",
+}
+
+_NOT_XLSX = {
+    "xml": "this is an XML file, not an XLSX workbook: an IATI activity file is imported "
+    "with `greenfolio import iati` (and checked with `greenfolio validate iati`)",
+    "ods": "this is an OpenDocument spreadsheet, not XLSX: save it as XLSX (Excel "
+    "2007 or later) and import that",
+    "xls": "this is an old Excel spreadsheet (.xls), not XLSX: save it as XLSX (Excel "
+    "2007 or later) and import that",
+    "docx": "this is a Word document, not an XLSX workbook",
+    "pdf": "this is a PDF document, not an XLSX workbook",
+    "text": "this is a text file (CSV or other), not an XLSX workbook: open it in a "
+    "spreadsheet program and save it as XLSX, or fill in the template "
+    "`greenfolio template xlsx` writes",
+}
+
+
+def refuse_unless_xml(path: Path) -> None:
+    """Refuse a file whose first bytes show another kind (a spreadsheet, a PDF, a ZIP
+    archive), naming the command that reads it."""
+    found = kind(path)
+    if found == "text":
+        said = (
+            f"this is not XML: it begins with «{_opening(path)}», where an XML file begins "
+            "with '<' (IATI activity files are XML)"
+        )
+    elif found == "binary":
+        said = "this is not XML, nor text of any kind: IATI activity files are XML (.xml)"
+    elif found in _NOT_XML:
+        said = _NOT_XML[found]
+    else:
+        return
+    raise RefusedError([Problem(said, file=path.name)])
+
+
+def not_xlsx(path: Path) -> str | None:
+    """Why ``path`` is not an XLSX workbook when its first bytes show another kind (XML,
+    ODS, XLS, PDF), in words naming what reads it; None when they do not tell."""
+    found = kind(path)
+    return _NOT_XLSX.get(found) if found is not None else None
