@@ -65,15 +65,15 @@ def readable_run(
     if run is None or principal.visibility().verified_only:
         raise missing
     made = session.execute(
-        select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key)
+        select(ResultRow.id, ResultRow.work_id, ResultRow.country, WorkRow.key, WorkRow.title)
         .join(WorkRow, WorkRow.id == ResultRow.work_id)
         .where(ResultRow.method_run_id == run.id)
         .order_by(ResultRow.id)
     ).all()
     projects = access.StoredProjects()
     readable = [
-        {"id": rid, "project": key}
-        for rid, wid, country, key in made
+        {"id": rid, "project": key, "project_title": title}
+        for rid, wid, country, key, title in made
         if Action.READ in projects.get(session, wid).result_actions(principal, country)
     ]
     if made and not readable and not allowed(principal, Action.READ, SYSTEM):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.run_citation import run_citation
 from greenfolio.domain.text import CheckedText
 from greenfolio.domain.units import compatible, convert
 from greenfolio.methods import registry
@@ -117,7 +118,7 @@ def add_from_run(session: Session, spec: FromRun) -> ResultRow:
             period_start=spec.period_start,
             period_end=spec.period_end,
             country=spec.country,
-            citation=spec.citation or f"method run {run_row.id} ({run_row.method})",
+            citation=spec.citation or run_citation(run_row.id, run_row.method),
         ),
     )
     row.method_run_id, row.output_key = run_row.id, spec.output

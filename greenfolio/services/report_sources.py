@@ -24,6 +24,7 @@ from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.indicators import Indicator
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
+from greenfolio.domain.run_citation import cited_run
 from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata import loader
@@ -181,6 +182,18 @@ def _value(value: float, unit: str, qualifier: str, lang: str) -> str:
     return format_figure(value, lang, qual)
 
 
+def _citation(row: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    """A record's source as given; the one stored in English for a result a method run
+    made ("method run 7 (ghg.mitigation)") in the document's words ("calcul 7"), the run
+    being listed with its method under the figure."""
+    text = str(row.get("citation") or "")
+    cited = cited_run(text)
+    if cited is None:
+        return text
+    run = row.get("method_run_id") or cited[0]
+    return _word(words, "method_run_cited").format(run=run)
+
+
 def _result(row: Mapping[str, Any], lang: str, words: Mapping[str, str]) -> SourceResult:
     parts = [_value(float(row["value"]), str(row["unit"]), str(row["qualifier"]), lang)]
     if row.get("country"):
@@ -196,7 +209,7 @@ def _result(row: Mapping[str, Any], lang: str, words: Mapping[str, str]) -> Sour
         period=_period(row.get("period_start"), row.get("period_end"), lang),
         work=work,
         work_lang=work_lang if work_lang != lang else "",
-        citation=str(row.get("citation") or ""),
+        citation=_citation(row, words),
         evidence=str(row.get("evidence") or row.get("note") or ""),
     )
 

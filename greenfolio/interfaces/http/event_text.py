@@ -11,6 +11,7 @@ from babel import Locale
 
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
+from greenfolio.domain.run_citation import cited_run
 from greenfolio.interfaces.http.labels import (
     HIDDEN_FIELDS,
     Sentences,
@@ -68,6 +69,9 @@ def _value(tr: Sentences, entity: str, name: str, value: Any, ctx: dict[str, Any
         return str(tr.size(value))
     if name == "kind" and entity in ("work_item", "result"):
         return label(tr, "work_kind" if entity == "work_item" else "value_kind", str(value))
+    if name == "citation" and entity == "result" and (run := cited_run(str(value))):
+        # stored in English when a run made the result: said as its page says it
+        return str(tr("run_cited", run=run[0], method=label(tr, "method", run[1])))
     if name == "action" and entity == "review_event":
         return label(tr, "review_action", str(value))
     if name in _CODED:

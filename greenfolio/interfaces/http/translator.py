@@ -19,7 +19,8 @@ from markupsafe import Markup
 from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
-from greenfolio.interfaces.http import event_text, labels
+from greenfolio.domain.run_citation import cited_run
+from greenfolio.interfaces.http import event_text, labels, run_text
 
 CLDR = CLDR_LOCALES
 DEFAULT = "en"
@@ -215,6 +216,43 @@ class Translator:
 
     def actor(self, who: str | None, names: dict[str, str] | None = None) -> str:
         return labels.actor(self, who, names)
+
+    def run(self, run: Mapping[str, Any]) -> run_text.RunRecord:
+        """A method run's inputs, outputs and details as labelled rows (``run_text``)."""
+        return run_text.describe(self, run.get("inputs") or {}, run.get("outputs") or {})
+
+    def refdata(self, version: str | None) -> str:
+        """The reference data a run used: its version, or that it used none."""
+        if not version or version == "none":
+            return self("refdata_none")
+        return f"{self('refdata')} {version}"
+
+    def run_cited(
+        self, citation: str | None, run: Mapping[str, Any] | None, short: bool = False
+    ) -> str | None:
+        """A result's source in words when it is the run that made it: the source stored
+        in English when none was given ("method run 7 (ghg.mitigation)", see
+        ``domain.run_citation``), or none at all, with a run behind the result. None for
+        a source someone wrote. ``short``: the run without its method's name, where the
+        page names the method beside it."""
+        cited = cited_run(citation)
+        if citation and cited is None:
+            return None
+        if run:  # the run behind the value now (a recomputation makes a new one)
+            cited = (int(run["id"]), str(run["method"]))
+        if cited is None:
+            return None
+        if short:
+            return self("run_cited_short", run=cited[0])
+        return self("run_cited", run=cited[0], method=self.label("method", cited[1]))
+
+    def is_run_citation(self, citation: str | None) -> bool:
+        """Whether ``citation`` is the source stored in English for a result a run made."""
+        return cited_run(citation) is not None
+
+    def run_method(self, method: str, version: str) -> str:
+        """A method by its name, with the version a run used."""
+        return self("run_method", method=self.label("method", method), version=version)
 
     def event(self, event: dict[str, Any], **context: Any) -> dict[str, Any]:
         """An audit event as sentences (``event_text.describe``)."""

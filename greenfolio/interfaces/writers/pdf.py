@@ -27,6 +27,11 @@ _MARK_INFO = b"/MarkInfo<</Marked true/Suspects false>>"
 _MARK_INFO_FIXED = b"/MarkInfo<</Marked true" + b" " * len(b"/Suspects false") + b">>"
 
 
+_PAGE_HEIGHT_MM = 297
+"""A4's height (``_page``)."""
+_MARGIN_BOTTOM_CM = 2.8
+"""The page's bottom margin (``_page``)."""
+
 URL = re.compile(r"((?:https?://|www\.)\S+)")
 """A web address in a footnote (kept whole by ``URL.split``)."""
 URL_PIECE = re.compile(r"[^/.]*[/.]|[^/.]+")
@@ -192,7 +197,7 @@ def _page(t: _Typst, head: Header) -> str:
         else ""
     )
     return (
-        '#set page(paper: "a4", margin: (x: 2.3cm, top: 2.4cm, bottom: 2.8cm), '
+        f'#set page(paper: "a4", margin: (x: 2.3cm, top: 2.4cm, bottom: {_MARGIN_BOTTOM_CM}cm), '
         "header: context { if here().page() > 1 { "
         f"set text(size: 8.5pt); align(end)[{t.text(running)}] }} }}, "
         "footer: context { if here().page() == 1 { "
@@ -257,20 +262,40 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
                 # Heading, drawing and notes (the map's legend words, the UN boundary
                 # disclaimer, the source note) in one block that does not break: they go to
                 # the next page together rather than leave the heading or the notes apart
-                # from the figure. The block floats to the top of a page, so the text goes on
-                # around it rather than leave half a page empty before it (at the foot, a
-                # figure landed a section after the paragraph it illustrates).
+                # from the figure.
                 notes_typst = "".join(
                     f"#block(below: 0.3em)[#text(size: 8pt)[{t.text(note)}]]\n"
                     for note in chart.notes
                 )
                 out.append(
-                    "#place(top, float: true, clearance: 1.2em, "
-                    "block(breakable: false, width: 100%)[#set par(justify: false)\n"
-                    f"#align(center)[{heading}\n\n{drawn}]\n"
-                    f"#align(start)[{notes_typst}]])\n"
+                    _after_its_paragraph(
+                        "block(breakable: false, width: 100%)[#set par(justify: false)\n"
+                        f"#align(center)[{heading}\n\n{drawn}]\n"
+                        f"#align(start)[{notes_typst}]]"
+                    )
                 )
     return "".join(out)
+
+
+def _after_its_paragraph(figure: str) -> str:
+    """A figure right after the paragraph it illustrates when it fits in what is left of
+    the page; otherwise floated to the top of the next page, the text going on below the
+    paragraph rather than leave the rest of the page empty.
+
+    A float placed where it fits goes to the top of its own page: above the paragraph it
+    follows, and on the first page above the document's header. Typst floats a figure to
+    the next page only when it does not fit in the space left, so the figure is measured
+    here and floated only then. The space left is counted to the page's bottom margin
+    (``_page``); footnotes on the page may take some of it, and then the figure, set in
+    place, goes to the next page whole (after its paragraph all the same)."""
+    return (
+        f"#context {{ let figure = {figure}\n"
+        f"let left = {_PAGE_HEIGHT_MM}mm - {_MARGIN_BOTTOM_CM}cm - here().position().y\n"
+        "layout(size => { let need = (measure(figure, width: size.width).height\n"
+        "+ (1.2em).to-absolute())\n"
+        "if need <= left { block(above: 1.2em, below: 1.2em, figure) } "
+        "else { place(top, float: true, clearance: 1.2em, figure) } }) }\n"
+    )
 
 
 def _poppler_safe(pdf: bytes) -> bytes:
