@@ -130,9 +130,9 @@ _SCALES = {"en": {"million": 1e6, "billion": 1e9}, "zh": {"万": 1e4, "亿": 1e8
 def read_number(text: str, lang: str) -> tuple[float, str]:
     """Read a printed figure back into (value, qualifier), the way a reader would.
 
-    The number may be followed by its unit ("13,194 metric tonnes", "700 多公吨"). A count
+    The number may be followed by its unit ("13,194 metric tonnes", "700多公吨"). A count
     written without a numeral names one thing ("a new guide", "the Global Alliance", "its
-    National Economic Strategy 2030", "一份", "《2030 年国家经济战略》"): a reader counts it as
+    National Economic Strategy 2030", "一份", "《2030年国家经济战略》"): a reader counts it as
     one.
     """
     text = text.strip()
@@ -141,7 +141,7 @@ def read_number(text: str, lang: str) -> tuple[float, str]:
     if lang == "en":
         pattern = rf"^(more than |about )?([\d,.]+|{words})\b( (?:{scales}))?"
     else:
-        pattern = rf"^(约 )?([\d,.]+|{words})( ?(?:{scales}))?( 多)?"
+        pattern = rf"^(约 ?)?([\d,.]+|{words})( ?(?:{scales}))?( ?多)?"
     match = re.match(pattern, text, flags=re.IGNORECASE)
     if match is None or (lang == "zh" and match.group(2) == "一" and not match.group(3)):
         if lang == "zh" or re.match(r"^(a|an|its|one|the)\b", text, flags=re.IGNORECASE):
@@ -149,8 +149,8 @@ def read_number(text: str, lang: str) -> tuple[float, str]:
         raise ValueError(f"no number in {text!r}")
     qualifier = "exact"
     if match.group(1):
-        qualifier = {"more than ": "more_than", "about ": "about", "约 ": "about"}[
-            match.group(1).lower()
+        qualifier = {"more than ": "more_than", "about ": "about", "约": "about"}[
+            match.group(1).lower().removesuffix(" ") if lang == "zh" else match.group(1).lower()
         ]
     if lang == "zh" and match.group(4):
         qualifier = "more_than"

@@ -31,7 +31,7 @@ runner = CliRunner()
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 LANGS = ("ar", "zh", "en", "fr", "ru", "es")
 BUILT = ("ar", "zh", "en", "fr")
-REISSUE_ZH = "因技术原因于 2021 年 6 月 2 日重新印发。"
+REISSUE_ZH = "因技术原因于2021年6月2日重新印发。"
 """The reissue note of the 2021 source document, as it prints it."""
 ECONOMY_ZH = "为节约起见，本文件未作印发。敬请各位代表自带文件与会。"
 """The paper-economy notice of the 2021 source document."""

@@ -15,10 +15,10 @@ from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.numbers import format_count, russian_number_word
 from greenfolio.domain.results import Qualifier
 from greenfolio.domain.typography import (
-    DOCUMENT_SYMBOL,
     NBSP,
-    join_unbroken,
+    NO_BREAK_HYPHEN,
     typeset,
+    unbroken_hyphens,
     unbroken_spans,
 )
 from greenfolio.services import report_units, reporting
@@ -145,18 +145,35 @@ def test_symbols_and_ranges_are_kept_whole() -> None:
         "IDB.45/8/Add.2",
         "2018–2021",
     ]
-    joined = join_unbroken(text)
-    assert "GC.18/\u2060Res.7" in joined and "IDB.45/\u20608/\u2060Add.2" in joined
-    assert "2018–\u20602021" in joined and "www.unido.org/files/2021-03/x.pdf" in joined
+    # Word's text keeps them as written (no invisible joiner to defeat a search); only the
+    # hyphen of a name or code becomes a non-breaking one
+    assert unbroken_hyphens(text) == text
+    named = unbroken_hyphens("Буркина-Фасо, Timor-Leste, COVID-19 и HCFC-22 в 2021 году")
+    assert named == "Буркина‑Фасо, Timor‑Leste, COVID‑19 и HCFC‑22 в 2021 году"
+    assert named.count(NO_BREAK_HYPHEN) == 4
+
+
+def test_chinese_writes_symbols_and_codes_beside_han_text() -> None:
+    """Chinese sets no space beside a symbol or code, which is still one span."""
+    text = typeset("大会 GC.18/Res.7 号决议，在 COVID-19 大流行中，2018-2021 年", "zh")
+    assert text == "大会GC.18/Res.7号决议，在COVID-19大流行中，2018-2021年"
+    assert [piece for piece, whole in unbroken_spans(text) if whole] == [
+        "GC.18/Res.7",
+        "COVID-19",
+        "2018-2021",
+    ]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", UN_LANGUAGES)
 def test_document_symbols_never_break_in_pdf_or_docx(written: Path, lang: str) -> None:
     """No line of the PDF text ends inside a symbol (after its slash), and each symbol of
-    the report is found whole on a line; in the DOCX text every slash of a symbol carries a
-    word joiner."""
+    the report is found whole on a line; the DOCX text holds each symbol as written, with
+    no invisible character (U+2060) an editor's search would trip on, and "COVID-19" with
+    Word's non-breaking hyphen."""
     import zipfile
+
+    from lxml import etree
 
     if shutil.which("pdftotext"):
         pdf = pdf_text(written / f"board-2021-{lang}.pdf")
@@ -166,16 +183,29 @@ def test_document_symbols_never_break_in_pdf_or_docx(written: Path, lang: str) -
             assert not cut.search(line.rstrip()), (lang, line)
         for symbol in ("GC.18/Res.7", "IDB.45/8/Add.2", "IDB.48/17"):
             assert any(symbol in line for line in lines), (lang, symbol)
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     with zipfile.ZipFile(written / f"board-2021-{lang}.docx") as package:
-        xml = package.read("word/document.xml").decode() + package.read(
-            "word/footnotes.xml"
-        ).decode("utf-8")
-    text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
-    symbols = list(DOCUMENT_SYMBOL.finditer(text.replace("\u2060", "")))
-    assert any(m.group(0) == "IDB.45/8/Add.2" for m in symbols), lang
-    for found in re.finditer(r"(?<![\w./\-])[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*/(?!\u2060)", text):
-        after = text[found.end() : found.end() + 8]
-        assert not re.match(r"[A-Za-z0-9]", after), (lang, found.group(0) + after)
+        parts = [package.read(name) for name in ("word/document.xml", "word/footnotes.xml")]
+    texts = []
+    for part in parts:
+        root = etree.fromstring(part)
+        texts.append("".join(t.text or "" for t in root.iter(f"{w}t")))
+        for run in root.iter(f"{w}r"):  # a non-breaking hyphen between a code and its number
+            kids = [kid.tag for kid in run]
+            for i, tag in enumerate(kids):
+                if tag == f"{w}noBreakHyphen":
+                    assert kids[i - 1] == kids[i + 1] == f"{w}t", lang
+    text = "".join(texts)
+    assert "\u2060" not in text, lang
+    for symbol in ("GC.18/Res.7", "IDB.45/8/Add.2", "IDB.48/17"):
+        assert symbol in text, (lang, symbol)
+    body = etree.fromstring(parts[0])
+    covid = [
+        "".join("-" if kid.tag == f"{w}noBreakHyphen" else kid.text or "" for kid in run)
+        for run in body.iter(f"{w}r")
+        if run.find(f"{w}noBreakHyphen") is not None
+    ]
+    assert any("COVID-19" in run for run in covid) or lang == "ar", lang  # ar: كوفيد-19
 
 
 @pytest.mark.parametrize(

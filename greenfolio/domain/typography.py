@@ -9,8 +9,11 @@ alone at the end of a line. English and Spanish keep their list labels with thei
 too, and their straight double quotes become curly “ ”; the English apostrophe becomes ’.
 Russian: a no-break space binds a number to the word it counts or qualifies ("2021 года",
 "12 июля", "72 млн", "9 странах"), "более"/"около" to their number, the dash to the word
-before it and a list mark ("a)", "iv)") to its item (``russian_spaces``). Other languages
-are left as the templates write them (the Chinese template already uses “ ”).
+before it and a list mark ("a)", "iv)") to its item (``russian_spaces``).
+Chinese: no space between Han text (or a Chinese punctuation mark) and digits or Latin
+letters ("于2021年3月", "共有500多名", "在COVID-19大流行"), as UN Chinese documents write
+them and as the masthead's date line already is (``chinese_spaces``); a Latin phrase keeps
+its own spaces. Arabic is left as the template writes it.
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def typeset(text: str, lang: str) -> str:
         return _APOSTROPHE.sub("’", text)
     if lang == "ru":
         return russian_spaces(text)
+    if lang == "zh":
+        return chinese_spaces(text)
     if lang in ("en", "es"):
         text = _LIST_LABEL.sub("\\1)" + NBSP, text)
         text = _STRAIGHT_QUOTES.sub("“\\1”", text)
@@ -68,19 +73,27 @@ def typeset(text: str, lang: str) -> str:
 # and so are a numeric range (2018–2021, 12–15), a hyphenated name (Буркина-Фасо,
 # Timor-Leste) and a code with its number (COVID-19): none breaks at a line end. Unicode line
 # breaking allows a break after "/" before a letter and after a dash, so each writer keeps
-# these spans whole in its own way (Typst a box, HTML a no-wrap span, Word the word joiner
-# U+2060 after each slash or dash). A symbol starts with a capital letter not preceded by a
-# letter, digit, dot, slash or hyphen (so a web address such as "www.unido.org/sites/…" is
-# never one) and has at least one "/" part.
+# these spans whole in its own way (Typst a box, HTML a no-wrap span). Word has no box: the
+# DOCX writes the hyphen of a name or code as Word's non-breaking hyphen
+# (``unbroken_hyphens``) and leaves slashes and dashes as they are, never an invisible
+# character that would stop an editor finding "GC.18/Res.7" or "COVID-19". A symbol starts
+# with a capital letter not preceded by a letter, digit, dot, slash or hyphen (so a web
+# address such as "www.unido.org/sites/…" is never one) and has at least one "/" part.
+# Han characters do not count as letters here: Chinese writes a symbol, a range or a code
+# with no space beside them ("大会GC.18/Res.7号决议", "在COVID-19大流行").
+_WORD = "[^\\W\u3400-\u9fff]"  # a letter or digit, but not a Han character
 DOCUMENT_SYMBOL = re.compile(
-    r"(?<![\w./\-])[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+"
+    f"(?<![./\\-])(?<!{_WORD})"
+    r"[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*)+"
 )
-_RANGE = re.compile(r"(?<![\w.,/\-])\d+[\u2013\u2014-]\d+(?![\w/\-])")
+_RANGE = re.compile(f"(?<![.,/\\-])(?<!{_WORD})" r"\d+[\u2013\u2014-]\d+(?![/\-])" f"(?!{_WORD})")
 _NAME = re.compile(  # Буркина-Фасо, Сьерра-Леоне, Timor-Leste, COVID-19, HCFC-22
-    r"(?<![\w\-])(?:[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)+|[A-Z][A-Z0-9]+-\d+)(?![\w\-])"
+    f"(?<!-)(?<!{_WORD})"
+    r"(?:[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)+|[A-Z][A-Z0-9]+-\d+)(?!-)"
+    f"(?!{_WORD})"
 )
 _UNBROKEN = re.compile(f"{DOCUMENT_SYMBOL.pattern}|{_RANGE.pattern}|{_NAME.pattern}")
-WORD_JOINER = "\u2060"
+NO_BREAK_HYPHEN = "\u2011"
 
 
 def cut(pattern: re.Pattern[str], text: str) -> list[tuple[str, bool]]:
@@ -104,12 +117,29 @@ def unbroken_spans(text: str) -> list[tuple[str, bool]]:
     return cut(_UNBROKEN, text)
 
 
-def join_unbroken(text: str) -> str:
-    """``text`` with a word joiner after each slash or dash of a span kept whole
-    (``unbroken_spans``), for writers that have no unbreakable box (Word)."""
-    return _UNBROKEN.sub(
-        lambda m: re.sub("([/\u2013\u2014-])", "\\1" + WORD_JOINER, m.group(0)), text
-    )
+def unbroken_hyphens(text: str) -> str:
+    """``text`` with the hyphen of each span kept whole (``unbroken_spans``: "COVID-19",
+    "Буркина-Фасо") as a non-breaking hyphen (U+2011), for a writer that has no unbreakable
+    box (Word, which writes it as its own w:noBreakHyphen)."""
+    return _UNBROKEN.sub(lambda m: m.group(0).replace("-", NO_BREAK_HYPHEN), text)
+
+
+# --- Chinese: no space beside Han text ------------------------------------------------
+# Han characters, CJK punctuation (、。《》「」), the full-width forms (，：；（）！？) and the
+# quotation marks a Chinese text uses (“ ”). Private-use characters (the caller's marks
+# around figures, names and footnote calls, an opening one with its id) are read through.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u201c\u201d"
+_SPACES = "[ \u00a0\u202f]+"
+_OPEN_MARK = "(?:[\ue000-\uf8ff](?:[^\ue000-\uf8ff\\s]*[\ue000-\uf8ff])?)?"
+_CJK_THEN_LATIN = re.compile(f"([{_CJK}][\ue000-\uf8ff]*){_SPACES}(?={_OPEN_MARK}[A-Za-z0-9])")
+_LATIN_THEN_CJK = re.compile(f"([A-Za-z0-9][\ue000-\uf8ff]*){_SPACES}(?={_OPEN_MARK}[{_CJK}])")
+
+
+def chinese_spaces(text: str) -> str:
+    """``text`` with no space between a Han character or a Chinese punctuation mark and a
+    digit or a Latin letter, either way round ("2021 年 3 月" -> "2021年3月")."""
+    text = _CJK_THEN_LATIN.sub("\\1", text)
+    return _LATIN_THEN_CJK.sub("\\1", text)
 
 
 # --- Russian no-break spaces -------------------------------------------------------------

@@ -7,7 +7,6 @@ come from ``reports/document_form.yaml``. A field the session does not give is l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
@@ -32,7 +31,6 @@ SESSION_FIELDS = (
 """The header fields a session may carry in definition.yaml (besides dates and agenda item)."""
 
 _BLOCK_LOCALES = {"en": "en_GB", "fr": "fr", "es": "es"}
-_HAN_DIGIT = re.compile(r"(?<=[\u4e00-\u9fff])(?=[0-9])|(?<=[0-9])(?=[\u4e00-\u9fff])")
 ANCHORS = ("symbol", "agenda_item", "title")
 """Header lines that can carry a footnote mark, in reading order (marks go * then **)."""
 
@@ -52,11 +50,6 @@ def _as_date(value: Any, field: str) -> date:
         raise ValidationError(
             f"session field {field!r} is {value!r}: write a date as YYYY-MM-DD"
         ) from exc
-
-
-def _zh_spacing(text: str) -> str:
-    """Chinese editions put a space between Han characters and digits (2021 年 6 月 2 日)."""
-    return _HAN_DIGIT.sub(" ", text)
 
 
 def block_language(lang: str) -> str:
@@ -118,10 +111,8 @@ def _notes(
         when = local_date(_as_date(meta["reissued"], "reissued"))
         text = str(_words()["reissued"][lang]).format(date=when)
         text = text.replace("..", ".")  # a date ending in an abbreviation ("2021 г.")
-        if lang == "zh":
-            text = _zh_spacing(text)
-        elif lang == "ru":
-            text = typeset(text, lang)  # "2\u00a0июня 2021\u00a0года"
+        if lang in ("zh", "ru"):
+            text = typeset(text, lang)  # "2021年6月2日", "2\u00a0июня 2021\u00a0года"
         pending.append(("symbol" if has_symbol else "title", text))
     if meta.get("provisional_agenda_symbol"):
         pending.append(("agenda_item", f"{meta['provisional_agenda_symbol']}."))

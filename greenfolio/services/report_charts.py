@@ -98,17 +98,18 @@ def chart_labels(kinds: list[str], lang: str) -> list[str]:
 
     Maps and figures are two series; a lone figure has no number line (empty string)."""
     figures = sum(1 for kind in kinds if kind != "map")
+    space = "" if lang == "zh" else " "  # "地图1": no space beside Han text
     out, maps, seen = [], 0, 0
     for kind in kinds:
         if kind == "map":
             maps += 1
-            out.append(f"{words(lang)['map']} {maps}")
+            out.append(f"{words(lang)['map']}{space}{maps}")
             continue
         seen += 1
         if figures == 1:
             out.append("")
         elif figures >= _ARABIC_NUMERALS_FROM:
-            out.append(f"{words(lang)['figure']} {seen}")
+            out.append(f"{words(lang)['figure']}{space}{seen}")
         elif lang == "ar":
             ordinal = _AR_ORDINALS[seen - 1] if seen <= len(_AR_ORDINALS) else str(seen)
             out.append(f"{words(lang)['figure']} {ordinal}")

@@ -2,15 +2,13 @@
 
 A rendered sentence carries private-use characters around its figures, footnote marks and
 text in another language until ``reporting`` splits it into runs; Chinese layout closes
-the spaces a template's line breaks leave between Han characters and puts one between Han
-text and an adjacent figure in digits or a Latin name.
+the spaces a template's line breaks leave between Han characters (``space_han``), and
+``typography.typeset`` those between Han text and digits or Latin words.
 """
 
 from __future__ import annotations
 
 import re
-
-from greenfolio.domain.document import Run
 
 # Private-use characters mark figures and footnotes in rendered text until it is split
 # into runs: FIG_OPEN id FIG_MID text FIG_CLOSE, NOTE_OPEN number NOTE_CLOSE.
@@ -36,7 +34,6 @@ Manual, "Italics": https://www.un.org/dgacm/en/content/editorial-manual/italics)
 Chinese source marks a title with 《》 (000_*.txt: 《2030 年国家经济战略》) and Russian
 with «»: their templates write the marks, and the title stays upright."""
 _HAN = "\u4e00-\u9fff"
-_LATIN_OR_DIGIT = "A-Za-z0-9"
 
 
 _CJK_PUNCT = "，。、；：（）“”《》！？"
@@ -57,33 +54,11 @@ def has_marks(text: str) -> bool:
 
 def space_han(text: str, lang: str) -> str:
     """Chinese layout: line breaks in a template leave no space between Han characters,
-    punctuation and marks; spaces beside digits and Latin words stay (added by runs)."""
+    punctuation and marks (``typography.chinese_spaces`` closes those beside digits and
+    Latin words)."""
     if lang != "zh":
         return text
     han, punct = f"[{_HAN}{_CJK_PUNCT}{_CLOSERS}]", f"[{_HAN}{_CJK_PUNCT}{_OPENERS}]"
     text = re.sub(f"(?<=[{_CJK_PUNCT}])\\s+", "", text)
     text = re.sub(f"\\s+(?=[{_CJK_PUNCT}])", "", text)
     return re.sub(f"(?<={han})\\s+(?={punct})", "", text)
-
-
-def space_runs(runs: list[Run]) -> list[Run]:
-    """Put a space between Han text and an adjacent figure written in digits (zh style)."""
-    out = list(runs)
-    han = re.compile(f"[{_HAN}]")
-    latin = re.compile(f"[{_LATIN_OR_DIGIT}]")
-    for i in range(len(out) - 1):
-        left, right = out[i], out[i + 1]
-        if (
-            left.footnote is not None
-            or right.footnote is not None
-            or not left.text
-            or not right.text
-        ):
-            continue
-        a, b = left.text[-1], right.text[0]
-        if (han.match(a) and latin.match(b)) or (latin.match(a) and han.match(b)):
-            if left.figure is None and left.lang is None:
-                out[i] = Run(left.text + " ", title=left.title)
-            elif right.figure is None and right.lang is None:
-                out[i + 1] = Run(" " + right.text, title=right.title)
-    return out

@@ -80,14 +80,14 @@ def quantity(
     value: float, unit: str, lang: str, qualifier: Qualifier = Qualifier.EXACT, case: str = ""
 ) -> str:
     """A quantity as the text prints it, number and unit words ("13,194 metric tonnes",
-    "119,489 mg TEQ", "约 7,200 万吨二氧化碳当量"), the same in the prose and the sources."""
+    "119,489 mg TEQ", "约7,200万吨二氧化碳当量"), the same in the prose and the sources."""
     number = format_figure(value, lang, qualifier)
     words = unit_label(unit, value, lang, qualifier, case)
     space = "\u00a0"
-    if lang == "zh":  # "13,194 公吨", "700 多公吨", "约 7,200 万吨…"
-        space = " " if number[-1:].isdigit() else ""
-        if space and words[:1].isascii():  # a symbol ("mg TEQ") never starts a line alone
-            space = "\u00a0"
+    if lang == "zh":  # "13,194公吨", "700多公吨", "约7,200万吨…": no space beside Han text
+        space = ""
+        if words[:1].isascii():  # a symbol ("mg TEQ"): whole, and never alone on a line
+            space, words = "\u00a0", words.replace(" ", "\u00a0")
     elif is_scaled(value, qualifier):
         space = " " + SCALE_WORD_JOINER.get(lang, "")
     return f"{number}{space}{words}"

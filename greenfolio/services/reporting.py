@@ -58,7 +58,6 @@ from greenfolio.services.report_marks import (
     NOTE_OPEN,
     has_marks,
     space_han,
-    space_runs,
     title_marked,
 )
 
@@ -333,7 +332,7 @@ class _Renderer:
             pos = match.end()
         if pos < len(text):
             out.append(Run(text[pos:]))
-        return tuple(space_runs(out) if self.lang == "zh" else out)
+        return tuple(out)
 
     def plain(self, text: str) -> str:
         return "".join(run.text for run in self.runs(text) if run.footnote is None)

@@ -23,13 +23,13 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from greenfolio.domain.document import Document, Header
-from greenfolio.domain.typography import join_unbroken
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
 from greenfolio.interfaces.writers.docx_parts import (
     OWN_LANG,
     Footnotes,
+    add_text,
     right_to_left,
     tag_document,
 )
@@ -65,8 +65,8 @@ def _page_setup(out: Any) -> None:
 def _text_spaces_only(out: Any) -> None:
     """Chinese: Word adds its own gap between Han text and digits or Latin letters
     (autoSpaceDE/DN, on by default); turned off in the document defaults, the text prints
-    the spaces it has, as the PDF does: spaced in running text, closed up in the header's
-    date line ("2021年7月12日至15日"), as the UN source sets them."""
+    as it is written, as the PDF does: closed up ("于2021年3月", as the header's date line
+    "2021年7月12日至15日"; ``typography.chinese_spaces``)."""
     defaults = out.styles.element.find(qn("w:docDefaults"))
     ppr_default = defaults.find(qn("w:pPrDefault"))
     if ppr_default is None:
@@ -110,6 +110,69 @@ _AFTER_AUTOSPACE = [
 """The children of w:pPr that come after w:autoSpaceDN in the schema (ECMA-376 CT_PPr)."""
 
 
+NUMBER_COLUMN = Pt(25.2)
+"""The width of a paragraph's number, as in the PDF (2.4em of 10.5 pt): the text is indented
+by it and its wrapped lines stay under the text, not under the number."""
+BOX_INSET = Pt(8)
+"""The summary box's inner margin, as in the PDF (8 pt)."""
+
+
+def _hanging(paragraph: Any) -> None:
+    """A numbered paragraph: the number hangs in the indent, the tab after it goes to the
+    text (start side, so right in Arabic: w:ind left is the start of a bidi paragraph)."""
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = NUMBER_COLUMN
+    fmt.first_line_indent = -NUMBER_COLUMN
+    fmt.tab_stops.add_tab_stop(NUMBER_COLUMN)
+
+
+def _boxed(paragraph: Any) -> None:
+    """The summary in a box of 0.5 pt lines, its text 8 pt inside, as the PDF draws it.
+    Word draws a paragraph's border ``w:space`` points outside its text, so the paragraph
+    is indented by the inset to keep the box's sides on the margins."""
+    fmt = paragraph.paragraph_format
+    fmt.left_indent = fmt.right_indent = BOX_INSET
+    p_pr = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        line = OxmlElement(f"w:{side}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "4")  # eighths of a point
+        line.set(qn("w:space"), "8" if side in ("left", "right") else "4")
+        line.set(qn("w:color"), "000000")
+        borders.append(line)
+    p_pr.insert_element_before(
+        borders,
+        "w:shd",
+        "w:tabs",
+        "w:suppressAutoHyphens",
+        "w:kinsoku",
+        "w:wordWrap",
+        "w:overflowPunct",
+        "w:topLinePunct",
+        "w:autoSpaceDE",
+        "w:autoSpaceDN",
+        "w:bidi",
+        "w:adjustRightInd",
+        "w:snapToGrid",
+        "w:spacing",
+        "w:ind",
+        "w:contextualSpacing",
+        "w:mirrorIndents",
+        "w:suppressOverlap",
+        "w:jc",
+        "w:textDirection",
+        "w:textAlignment",
+        "w:textboxTightWrap",
+        "w:outlineLvl",
+        "w:divId",
+        "w:cnfStyle",
+        "w:rPr",
+        "w:sectPr",
+        "w:pPrChange",
+    )
+
+
 class _Writer:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -119,11 +182,11 @@ class _Writer:
 
     def text(self, paragraph: Any, text: str, **style: Any) -> None:
         """Add ``text`` as runs; in Arabic, ranges and addresses become isolated LTR runs.
-        Document symbols and numeric ranges carry word joiners (U+2060): no line break."""
+        The hyphen of a name or code ("COVID-19") is Word's non-breaking hyphen."""
         pieces = bidi.spans(text) if self.rtl else [(text, False)]
         for piece, ltr in pieces:
-            piece = join_unbroken(piece)
-            run = paragraph.add_run(f"{bidi.LRI}{piece}{bidi.PDI}" if ltr else piece)
+            run = paragraph.add_run()
+            add_text(run._r, f"{bidi.LRI}{piece}{bidi.PDI}" if ltr else piece)
             if ltr:
                 run._r.set(OWN_LANG, "ar:ltr")
             for key, value in style.items():
@@ -151,6 +214,11 @@ class _Writer:
         for row, values in zip(table.rows[1:], rows, strict=True):
             for cell, value in zip(row.cells, values, strict=True):
                 self.text(cell.paragraphs[0], value)
+        # as the PDF sets it: the labels at the start, the values and their headings at the
+        # end of their cells (jc "right" is the end in a right-to-left paragraph)
+        for row in table.rows:
+            for cell in row.cells[1:]:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for row in table.rows if keep else ():
             for cell in row.cells:
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
@@ -199,7 +267,10 @@ class _Writer:
             self.notes.reference(title, self._isolated(note.text), note.mark)
         self.text(self.out.add_paragraph(), head.subtitle, italic=True)
         if head.summary:
-            self.text(self.out.add_paragraph(), head.summary)
+            summary = self.out.add_paragraph()
+            summary.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            _boxed(summary)
+            self.text(summary, head.summary)
 
     def _isolated(self, text: str) -> str:
         return bidi.isolated(text) if self.rtl else text
@@ -234,6 +305,7 @@ class _Writer:
             for para in section.paragraphs:
                 p = self.out.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+                _hanging(p)
                 p.add_run(f"{bidi.paragraph_number(para.number, doc.direction)}\t")
                 for run in para.runs:
                     if run.footnote is not None:

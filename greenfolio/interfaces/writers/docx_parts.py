@@ -1,10 +1,21 @@
 """What python-docx has no API for: the footnotes part, footnote references (numbered or
-with the header's * marks), language tags and complex-script fonts on every run, and
-right-to-left sections.
+with the header's * marks), language tags and complex-script fonts on every run, Word's
+non-breaking hyphen, and right-to-left sections.
 
 The footnotes part is written here as WordprocessingML (ECMA-376 Part 1, §17.11): the two
 separator notes Word expects (ids -1 and 0), then one ``w:footnote`` per note; the document
-part relates to it and ``settings.xml`` names the separators in ``w:footnotePr``.
+part relates to it and ``settings.xml`` names the separators in ``w:footnotePr``. Marks and
+note text take Word's built-in styles "footnote reference" (superscript) and "footnote
+text", as Word's own notes do: LibreOffice sets a note's number from the style alone.
+
+A header note marked * or ** is written as Word writes one with a custom mark: the mark's
+text in the reference's own run after ``w:footnoteReference w:customMarkFollows="1"``, and
+again as text in the reference style at the start of the note. Such a note takes no number
+(ECMA-376 §17.11.14, customMarkFollows: it "shall not increment the numbering"), so the
+body's notes are numbered from 1 as in the PDF; LibreOffice reads the mark as the note's
+label only when it shares the reference's run (and a mark of two characters only as two
+``w:t``), and drops the note's copy of a one-character mark when that copy is in the
+reference style (LibreOffice 7.4 still prints "** **" at the head of a ** note).
 """
 
 from __future__ import annotations
@@ -16,8 +27,9 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 
-from greenfolio.domain.typography import join_unbroken
+from greenfolio.domain.typography import NO_BREAK_HYPHEN, unbroken_hyphens
 
 OWN_LANG = "greenfolio-lang"
 """A working attribute on a run written in another language than the document ("en") or
@@ -35,6 +47,36 @@ LATIN_FONT = "Times New Roman"
 EAST_ASIAN_FONT = "SimSun"
 ARABIC_FONT = "Simplified Arabic"
 """The faces UN documents are set in (Word substitutes where a face is not installed)."""
+LATIN_TAG = {"ar": "en-GB", "zh": "en-GB"}
+"""The language of the Latin-script text (digits, Latin names) in an Arabic or Chinese
+document, whose own script is tagged w:bidi or w:eastAsia. Tagged zh-CN, the digits would
+be broken as Chinese is, between any two characters ("5|00", "13,|194" in LibreOffice)."""
+NOTE_REFERENCE_STYLE = "FootnoteReference"
+NOTE_TEXT_STYLE = "FootnoteText"
+_NOTE_STYLES = (
+    f'<w:style {nsdecls("w")} w:type="character" w:styleId="{NOTE_REFERENCE_STYLE}">'
+    '<w:name w:val="footnote reference"/><w:basedOn w:val="DefaultParagraphFont"/>'
+    '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+    '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr></w:style>',
+    f'<w:style {nsdecls("w")} w:type="paragraph" w:styleId="{NOTE_TEXT_STYLE}">'
+    '<w:name w:val="footnote text"/><w:basedOn w:val="Normal"/>'
+    '<w:uiPriority w:val="99"/><w:unhideWhenUsed/>'
+    '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    '<w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>',
+)
+"""Word's built-in note styles (names as Word spells them): the mark superscript, the text
+9 pt with no space after."""
+
+
+def add_text(run: Any, text: str) -> None:
+    """Append ``text`` to the run element ``run`` (a ``w:r``): the hyphen of a name or code
+    kept whole (``typography.unbroken_hyphens``) as Word's ``w:noBreakHyphen``, the rest as
+    plain ``w:t`` text with no invisible characters, so that Word finds "GC.18/Res.7"."""
+    for i, piece in enumerate(unbroken_hyphens(text).split(NO_BREAK_HYPHEN)):
+        if i:
+            run.append(OxmlElement("w:noBreakHyphen"))
+        if piece:
+            run.add_t(piece)
 
 
 def run_properties(r_pr: Any, lang: str, rtl: bool) -> None:
@@ -53,7 +95,7 @@ def run_properties(r_pr: Any, lang: str, rtl: bool) -> None:
     if tag is None:
         tag = OxmlElement("w:lang")
         _insert_ordered(r_pr, tag)
-    tag.set(qn("w:val"), LANG_TAGS[lang] if lang != "ar" else LANG_TAGS["en"])
+    tag.set(qn("w:val"), LATIN_TAG.get(lang, LANG_TAGS[lang]))
     if lang == "zh":
         tag.set(qn("w:eastAsia"), LANG_TAGS["zh"])
     if lang == "ar":
@@ -203,22 +245,27 @@ class Footnotes:
     def __init__(self, docx: Any) -> None:
         self.docx = docx
         self.notes: list[tuple[int, str, str]] = []
+        styles = docx.styles.element
+        have = {style.get(qn("w:styleId")) for style in styles.findall(qn("w:style"))}
+        for xml in _NOTE_STYLES:
+            style = parse_xml(xml)
+            if style.get(qn("w:styleId")) not in have:
+                styles.append(style)
 
     def reference(self, paragraph: Any, text: str, mark: str = "") -> None:
         """Add a footnote reference at the end of ``paragraph``; ``mark`` replaces the
-        automatic number (w:customMarkFollows) with the header's * or **."""
+        automatic number (w:customMarkFollows) with the header's * or **, in the same run."""
         note_id = len(self.notes) + 1
         self.notes.append((note_id, mark, text))
         run = paragraph.add_run()
-        r_pr = run._r.get_or_add_rPr()
-        _insert_ordered(r_pr, _superscript())
+        run._r.get_or_add_rPr().style = NOTE_REFERENCE_STYLE
         ref = OxmlElement("w:footnoteReference")
         if mark:
             ref.set(qn("w:customMarkFollows"), "1")
         ref.set(qn("w:id"), str(note_id))
         run._r.append(ref)
-        if mark:
-            paragraph.add_run(mark).font.superscript = True
+        for char in mark:  # "**" as two w:t: LibreOffice repeats a longer one after the note
+            run._r.add_t(char)
 
     def write(self, lang: str) -> None:
         """Write the part, relate it to the document and name the separators in settings."""
@@ -256,40 +303,39 @@ class Footnotes:
         ]
         for note_id, mark, text in self.notes:
             lead = (
-                f"<w:r>{_r_pr(lang, sup=True)}<w:t>{_escape(mark)}</w:t></w:r>"
+                f"<w:r>{_r_pr(lang, mark=True)}<w:t>{_escape(mark)}</w:t></w:r>"
                 if mark
-                else f"<w:r>{_r_pr(lang, sup=True)}<w:footnoteRef/></w:r>"
+                else f"<w:r>{_r_pr(lang, mark=True)}<w:footnoteRef/></w:r>"
             )
             out.append(
-                f'<w:footnote w:id="{note_id}"><w:p><w:pPr>{bidi}<w:spacing w:after="0"/>'
-                f'</w:pPr>{lead}<w:r>{_r_pr(lang)}<w:t xml:space="preserve"> '
+                f'<w:footnote w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="{NOTE_TEXT_STYLE}"/>'
+                f'{bidi}</w:pPr>{lead}<w:r>{_r_pr(lang)}<w:t xml:space="preserve"> '
                 f"{_escape(text)}</w:t></w:r></w:p></w:footnote>"
             )
         out.append("</w:footnotes>")
         return "".join(out)
 
 
-def _superscript() -> Any:
-    align = OxmlElement("w:vertAlign")
-    align.set(qn("w:val"), "superscript")
-    return align
-
-
-def _r_pr(lang: str, sup: bool = False) -> str:
+def _r_pr(lang: str, mark: bool = False) -> str:
+    """A note's run properties; ``mark``: its number or * in the reference style."""
     east = EAST_ASIAN_FONT if lang == "zh" else LATIN_FONT
     cs = ARABIC_FONT if lang == "ar" else LATIN_FONT
-    val = LANG_TAGS["en"] if lang == "ar" else LANG_TAGS[lang]
+    val = LATIN_TAG.get(lang, LANG_TAGS[lang])
     extra = ' w:eastAsia="zh-CN"' if lang == "zh" else ""
     extra += ' w:bidi="ar-SA"' if lang == "ar" else ""
     return (
-        f'<w:rPr><w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{east}" '
-        f'w:cs="{cs}"/><w:sz w:val="18"/><w:szCs w:val="18"/>'
-        + ('<w:vertAlign w:val="superscript"/>' if sup else "")
+        "<w:rPr>"
+        + (f'<w:rStyle w:val="{NOTE_REFERENCE_STYLE}"/>' if mark else "")
+        + f'<w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:eastAsia="{east}" '
+        f'w:cs="{cs}"/>'
         + ("<w:rtl/>" if lang == "ar" else "")
         + f'<w:lang w:val="{val}"{extra}/></w:rPr>'
     )
 
 
 def _escape(text: str) -> str:
-    text = join_unbroken(text)  # a document symbol or range never breaks
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """``text`` for a ``w:t`` element that preserves its spaces: a hyphen kept whole
+    (``add_text``) closes the element for a ``w:noBreakHyphen`` and opens another."""
+    text = unbroken_hyphens(text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace(NO_BREAK_HYPHEN, '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">')

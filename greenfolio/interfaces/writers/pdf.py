@@ -210,8 +210,8 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
     serif = fonts.SERIF.get(doc.lang)
     family = [serif, fonts.LATIN_SERIF] if serif else [fonts.LATIN_SERIF]
     font_list = ", ".join(f'"{f}"' for f in family)
-    # Chinese: the text carries the spaces it prints (a space between Han text and digits or
-    # Latin words in running text, none in the header's date line, as the UN source does);
+    # Chinese: the text prints as it is written, with no space between Han text and digits or
+    # Latin words (typography.chinese_spaces), in running text as in the header's date line;
     # Typst's own CJK-Latin spacing would add a gap the text does not have.
     region = ', region: "cn", cjk-latin-spacing: none' if doc.lang == "zh" else ""
     head = doc.header
