@@ -32,7 +32,7 @@ COUNTED = ("country", "project", "policy", "publication", "person", "institution
         ("ar", 5, "country", "5 بلدان"),
         ("ar", 12, "country", "12 بلدًا"),
         ("ar", 100, "country", "100 بلد"),
-        ("zh", 1, "country", "1 个国家"),
+        ("zh", 1, "country", "1个国家"),
         ("en", 250, "t", "250 t"),
     ],
 )

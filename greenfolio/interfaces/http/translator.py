@@ -20,6 +20,7 @@ from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT, UN_LANGUAGE
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
 from greenfolio.domain.run_citation import cited_run
+from greenfolio.domain.typography import chinese_spaces
 from greenfolio.interfaces.http import event_text, labels, run_text
 
 CLDR = CLDR_LOCALES
@@ -112,7 +113,10 @@ class Translator:
     def num(self, value: float | None, qualifier: str = "exact") -> str:
         if value is None:
             return "—"
-        return _number(float(value), self.lang, qualifier)
+        said = _number(float(value), self.lang, qualifier)
+        # Chinese writes no space between a figure and Han ("约1,200", "3多"), as the
+        # documents do
+        return chinese_spaces(said) if self.lang == "zh" else said
 
     def percent(self, share: float) -> str:
         """A share (0.5) as the language writes a percentage ("50 %", "50%", "٥٠٪")."""
@@ -193,8 +197,13 @@ class Translator:
         return labels.label(self, "unit", code)
 
     def amount(self, value: float | None, qualifier: str, unit: str | None) -> str:
-        """A number with its unit, the unit in the number's plural form: "1 country"."""
-        return f"{self.num(value, qualifier)} {self.counted(unit, value)}".strip()
+        """A number with its unit, the unit in the number's plural form: "1 country";
+        in Chinese with no space between the figure and a unit in Han ("13,194吨"), as the
+        documents write it."""
+        number, counted = self.num(value, qualifier), self.counted(unit, value)
+        if self.lang == "zh" and counted and not counted[0].isascii():
+            return number + counted  # "13,194吨", "500多名", "3多个国家"
+        return f"{number} {counted}".strip()
 
     def counted(self, unit: str | None, value: float | None) -> str:
         return labels.counted_unit(self, unit, value)
