@@ -193,10 +193,11 @@ class Translator:
 
     def amount(self, value: float | None, qualifier: str, unit: str | None) -> str:
         """A number with its unit, the unit in the number's plural form: "1 country"."""
-        return f"{self.num(value, qualifier)} {self.counted(unit, value)}".strip()
+        return f"{self.num(value, qualifier)} {self.counted(unit, value, qualifier)}".strip()
 
-    def counted(self, unit: str | None, value: float | None) -> str:
-        return labels.counted_unit(self, unit, value)
+    def counted(self, unit: str | None, value: float | None, qualifier: str = "exact") -> str:
+        """The unit after ``value`` (written with ``qualifier``), in the form it takes."""
+        return labels.counted_unit(self, unit, value, qualifier)
 
     def term(self, key: str) -> str:
         """A classification term ``scheme:code`` by its name."""
