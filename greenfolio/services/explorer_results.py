@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.permissions import Action, Principal, require
 from greenfolio.domain.results import ReviewState
 from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, evidence, search
+from greenfolio.services import access, audit, breakdowns, evidence, search
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.services.explorer_common import Page, need_reader, page_bounds, year_range
@@ -84,6 +84,11 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
                 item["method_run"] |= {"inputs": run.inputs, "outputs": run.outputs}
                 item["method_run"]["actor"] = run.actor
         item["review_events"] = _review_events(session, row.id) if inside else []
+        # Women and men adding up to more than their total: a warning for those who enter
+        # and review it (the public reads verified figures only)
+        item["breakdown"] = (
+            breakdowns.around(session, principal, [row]).get(row.id, []) if inside else []
+        )
         item["revisions"] = _revisions(session, row.id) if inside else []
         signed_in = principal.user_id is not None
         item["evidence_files"] = evidence.files_of(session, row.id) if signed_in else []

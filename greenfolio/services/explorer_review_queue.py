@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.permissions import Action, Principal
-from greenfolio.services import access
+from greenfolio.services import access, breakdowns
 from greenfolio.services.database import Database
 from greenfolio.services.evidence import CURRENT
 from greenfolio.services.explorer_common import need_reader
@@ -45,6 +45,8 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
             projects.load(session, (row.work_id for row, _, _ in found))
             changed = changed_by(session, [row.id for row, _, _ in found])
             files = evidence_counts(session, [row.id for row, _, _ in found])
+            # totals exceeded by their breakdown by sex, for all of the list at once
+            exceeded = breakdowns.around(session, principal, [row for row, _, _ in found])
             for row, key, title in found:
                 actions = projects.get(session, row.work_id).result_actions(principal, row.country)
                 if action not in actions:
@@ -54,6 +56,7 @@ def review_queue(db: Database, principal: Principal, limit: int = 100) -> dict[s
                 item["actions"] = sorted(actions)
                 item["may_verify"] = may_verify(principal, row, item["actions"], changed[row.id])
                 item["evidence_files"] = files.get(row.id, 0)
+                item["breakdown"] = exceeded.get(row.id, [])
                 items.append(item)
             out[state] = {"items": items, "total": total}
     return out

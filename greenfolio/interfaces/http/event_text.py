@@ -183,10 +183,9 @@ def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
         code = data.get("indicator_code")
         parts = [str(tr.text(known[code]["names"]))] if code in known else []
         if data.get("value") is not None:
-            unit = counted_unit(tr, data.get("unit"), data["value"])
-            parts.append(
-                f"{tr.num(data['value'], data.get('qualifier') or 'exact')} {unit}".strip()
-            )
+            qualifier = data.get("qualifier") or "exact"
+            unit = counted_unit(tr, data.get("unit"), data["value"], qualifier)
+            parts.append(f"{tr.num(data['value'], qualifier)} {unit}".strip())
         return f"{text} — {tr('list_sep').join(parts)}" if parts else text
     if entity == "term" and isinstance(data.get("key"), str):
         return f"{name} {term(tr, data['key'])}"

@@ -22,6 +22,7 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.file_types import KINDS
 from greenfolio.domain.indicators import Aggregation
 from greenfolio.domain.languages import CLDR_LOCALES
+from greenfolio.domain.numbers import SCALE_FROM
 from greenfolio.domain.results import Milestone, Qualifier, ReviewState, Sex, ValueKind
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.refdata.catalogue import catalogue as catalogue  # the pages' lookup, re-exported
@@ -158,9 +159,19 @@ def unit_forms() -> dict[str, dict[str, dict[str, str]]]:
     return {str(lang): dict(forms) for lang, forms in data.items()}
 
 
-def counted_unit(tr: Texts, code: str | None, value: float | None) -> str:
+GENITIVE_AFTER_QUALIFIER = {"ru"}
+"""Languages whose words for "more than" and "about" (более, около) govern the genitive:
+the counted noun is then in the genitive of the numeral ("более 2 мер политики", "около
+21 страны", "более 5 стран"), not in the form a bare number takes ("2 меры политики")."""
+_GENITIVE_CATEGORY = {"one": "few", "few": "many"}
+"""Russian: after a genitive, "one" takes the genitive singular (the "few" forms) and
+"few" the genitive plural (the "many" forms, the catalogue's words)."""
+
+
+def counted_unit(tr: Texts, code: str | None, value: float | None, qualifier: str = "exact") -> str:
     """The unit after a number, in the plural form CLDR gives that number in the reader's
-    language ("1 country", "21 страна", "12 بلدًا"); units without forms (t, MW) as
+    language ("1 country", "21 страна", "12 بلدًا"), and after "more than" or "about" in
+    the case those words govern ("более 2 мер политики"); units without forms (t, MW) as
     :func:`label` gives them."""
     word = label(tr, "unit", code)
     if value is None or not code:
@@ -169,7 +180,11 @@ def counted_unit(tr: Texts, code: str | None, value: float | None) -> str:
     if not forms:
         return word
     number = int(value) if float(value).is_integer() else value
-    category = Locale.parse(CLDR_LOCALES.get(tr.lang, tr.lang)).plural_form(number)
+    category = str(Locale.parse(CLDR_LOCALES.get(tr.lang, tr.lang)).plural_form(number))
+    if qualifier != "exact" and tr.lang in GENITIVE_AFTER_QUALIFIER:
+        # "около 72 млн человек": after a scale word (a large approximate value), the plural
+        scaled = value >= SCALE_FROM
+        category = "many" if scaled else _GENITIVE_CATEGORY.get(category, category)
     return str(forms.get(category, {}).get(code, word))
 
 

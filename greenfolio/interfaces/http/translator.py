@@ -200,13 +200,14 @@ class Translator:
         """A number with its unit, the unit in the number's plural form: "1 country";
         in Chinese with no space between the figure and a unit in Han ("13,194吨"), as the
         documents write it."""
-        number, counted = self.num(value, qualifier), self.counted(unit, value)
+        number, counted = self.num(value, qualifier), self.counted(unit, value, qualifier)
         if self.lang == "zh" and counted and not counted[0].isascii():
             return number + counted  # "13,194吨", "500多名", "3多个国家"
         return f"{number} {counted}".strip()
 
-    def counted(self, unit: str | None, value: float | None) -> str:
-        return labels.counted_unit(self, unit, value)
+    def counted(self, unit: str | None, value: float | None, qualifier: str = "exact") -> str:
+        """The unit after ``value`` (written with ``qualifier``), in the form it takes."""
+        return labels.counted_unit(self, unit, value, qualifier)
 
     def term(self, key: str) -> str:
         """A classification term ``scheme:code`` by its name."""

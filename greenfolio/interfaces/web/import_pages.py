@@ -82,7 +82,10 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
 
 @cache
 def _names() -> dict[str, dict[str, Any]]:
-    return {code: {"names": ind.names} for code, ind in indicators().items()}
+    return {
+        code: {"names": ind.names, "disaggregations": [d.value for d in ind.disaggregations]}
+        for code, ind in indicators().items()
+    }
 
 
 @router.get("/import", response_class=HTMLResponse)

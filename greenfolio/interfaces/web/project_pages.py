@@ -37,7 +37,7 @@ from greenfolio.interfaces.web.rendering import (
     render,
     said,
 )
-from greenfolio.services import entry, explorer
+from greenfolio.services import breakdowns, entry, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
@@ -256,4 +256,6 @@ def project_page(
         deleted=gone,
         progress=progress.by_period(found["results"]),
         indicators=indicators_by_code(db, who),
+        # totals their breakdown by sex exceeds: for those who enter and review results
+        breakdown=breakdowns.of_items(found["results"]) if who.user_id is not None else [],
     )

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.exchange import Problem, RefusedError
 from greenfolio.domain.permissions import Action, Principal, allowed
-from greenfolio.services import access, audit, portfolio
+from greenfolio.services import access, audit, breakdowns, portfolio
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_import, xlsx_matches, xlsx_projects, xlsx_sheets
@@ -62,6 +62,9 @@ class Plan:
 
     rows: list[PlannedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    breakdown: list[dict[str, Any]] = field(default_factory=list)
+    """Totals that the file's women and men would add up to more than
+    (``services.breakdowns.with_file_rows``): a warning, which does not stop the import."""
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -94,8 +97,10 @@ def _result_detail(spec: result_service.ResultSpec) -> dict[str, Any]:
         "value": spec.value,
         "unit": spec.unit,
         "qualifier": spec.qualifier.value,
+        "period_start": spec.period_start.isoformat() if spec.period_start else None,
         "period_end": spec.period_end.isoformat() if spec.period_end else None,
         "country": spec.country,
+        "sex": spec.sex.value if spec.sex else None,
     }
 
 
@@ -142,6 +147,7 @@ def _plan(
             )
         )
     matches = xlsx_matches.match(session, specs)
+    new_rows: list[tuple[int, int, result_service.ResultSpec]] = []
     for index, (spec, found) in enumerate(zip(specs, matches, strict=True)):
         row = checked.rows[index]
         work_id = works[spec.work]
@@ -177,6 +183,9 @@ def _plan(
         plan.rows.append(
             PlannedRow(checked.results_sheet, xlsx_sheets.RESULTS, row, spec.work, outcome, said)
         )
+        if outcome == NEW:  # an unchanged row is stored already: compared as stored
+            new_rows.append((row, works[spec.work], spec))
+    plan.breakdown = breakdowns.with_file_rows(session, principal, new_rows)
     return plan
 
 

@@ -125,10 +125,22 @@ def heading(key: str, lang: str) -> str:
     return catalogue(lang).get(HEADING_WORDS[key]) or HEADERS[key]
 
 
+FORMER_HEADINGS: dict[str, tuple[str, ...]] = {
+    "kind": ("数值类别",),
+    "qualifier": ("限定", "الوصف"),
+}
+"""Headings earlier templates wrote before the catalogues settled on one word per field
+(Chinese 数值类型 and 限定词, Arabic وصف القيمة): files filled in from them still read."""
+
+
 def headings(key: str) -> set[str]:
-    """Every heading the import accepts for column ``key``: the six languages' and the
-    legacy English one."""
-    return {HEADERS[key], *(heading(key, lang) for lang in UN_LANGUAGES)}
+    """Every heading the import accepts for column ``key``: the six languages', the legacy
+    English one and those earlier templates wrote (``FORMER_HEADINGS``)."""
+    return {
+        HEADERS[key],
+        *(heading(key, lang) for lang in UN_LANGUAGES),
+        *FORMER_HEADINGS.get(key, ()),
+    }
 
 
 def normal(text: str) -> str:

@@ -1,0 +1,150 @@
+"""Totals and their breakdown by sex as stored: which results of the same project,
+indicator, period, country and kind of value add up to more than their total
+(``domain.breakdown``), for the pages that show a result, the review queue and the
+project page. A warning, never a refusal: nothing here stops a result being saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from greenfolio.domain.breakdown import Excess, Figure, by_result, excesses
+from greenfolio.domain.permissions import Principal
+from greenfolio.domain.results import Qualifier, combine_qualifiers
+from greenfolio.services import access
+from greenfolio.services.results import ResultSpec
+from greenfolio.store.tables import IndicatorRow, ResultRow
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value else None)
+
+
+def figure_of(row: ResultRow) -> Figure:
+    """A stored result as the comparison sees it."""
+    identity = (
+        row.work_id,
+        row.indicator_code,
+        _day(row.period_start),
+        _day(row.period_end),
+        row.country,
+        row.kind,
+    )
+    return Figure(row.id, identity, row.sex, float(row.value), row.unit, row.qualifier)
+
+
+def figure_of_item(item: Mapping[str, Any]) -> Figure:
+    """A result as the pages read it (``explorer.result_dict``)."""
+    identity = (
+        item["project"],
+        item["indicator"],
+        _day(item.get("period_start")),
+        _day(item.get("period_end")),
+        item.get("country"),
+        item.get("kind"),
+    )
+    return Figure(
+        int(item["id"]),
+        identity,
+        item.get("sex"),
+        float(item["value"]),
+        str(item["unit"]),
+        str(item.get("qualifier") or "exact"),
+    )
+
+
+def as_dict(excess: Excess) -> dict[str, Any]:
+    """An excess as plain data: the total, its parts and their sum (in the total's unit)."""
+
+    def one(fig: Figure) -> dict[str, Any]:
+        return {
+            "id": fig.id,
+            "sex": fig.sex,
+            "value": fig.value,
+            "unit": fig.unit,
+            "qualifier": fig.qualifier,
+        }
+
+    return {
+        "total": one(excess.total),
+        "parts": [one(p) for p in excess.parts],
+        "parts_sum": excess.parts_sum,
+        "sum_qualifier": combine_qualifiers({Qualifier(p.qualifier) for p in excess.parts}).value,
+        "unit": excess.total.unit,
+        "ids": list(excess.ids),
+    }
+
+
+def of_items(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The excesses among results already read together (a project's results)."""
+    return [as_dict(e) for e in excesses(figure_of_item(i) for i in items)]
+
+
+def around(
+    session: Session, principal: Principal, rows: Sequence[ResultRow]
+) -> dict[int, list[dict[str, Any]]]:
+    """For each of ``rows``, the excesses it takes part in (as a total or as a part),
+    compared with every result of the same identity the principal may read; read in one
+    query for the whole list."""
+    if not rows:
+        return {}
+    works = {r.work_id for r in rows}
+    codes = {r.indicator_code for r in rows}
+    conds = access.visible_results(principal.visibility())
+    found = session.scalars(
+        select(ResultRow).where(
+            *conds, ResultRow.work_id.in_(works), ResultRow.indicator_code.in_(codes)
+        )
+    )
+    wanted = {r.id for r in rows}
+    named = by_result(excesses(figure_of(r) for r in found))
+    return {rid: [as_dict(e) for e in named[rid]] for rid in wanted if rid in named}
+
+
+def with_file_rows(
+    session: Session, principal: Principal, rows: Sequence[tuple[int, int, ResultSpec]]
+) -> list[dict[str, Any]]:
+    """The excesses that importing new result ``rows`` (row number on its sheet, project
+    id, result) would make, among themselves and with the stored results of the same
+    identity the principal may read. A row stands in them as its row number, negated
+    (``-2`` for row 2), so that no row is taken for a stored result."""
+    if not rows:
+        return []
+    codes = {spec.indicator for _, _, spec in rows}
+    units: dict[str, str] = {
+        code: unit
+        for code, unit in session.execute(
+            select(IndicatorRow.code, IndicatorRow.unit).where(IndicatorRow.code.in_(codes))
+        )
+    }
+    figures = [
+        Figure(
+            -row,
+            (
+                work_id,
+                spec.indicator,
+                _day(spec.period_start),
+                _day(spec.period_end),
+                spec.country.upper() if spec.country else None,
+                spec.kind.value,
+            ),
+            spec.sex.value if spec.sex else None,
+            float(spec.value),
+            spec.unit or units.get(spec.indicator, ""),
+            spec.qualifier.value,
+        )
+        for row, work_id, spec in rows
+    ]
+    stored = session.scalars(
+        select(ResultRow).where(
+            *access.visible_results(principal.visibility()),
+            ResultRow.work_id.in_({work_id for _, work_id, _ in rows}),
+            ResultRow.indicator_code.in_(codes),
+        )
+    )
+    figures += [figure_of(r) for r in stored]
+    return [as_dict(e) for e in excesses(figures) if any(i < 0 for i in e.ids)]
