@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import (
+    SYSTEM,
     Action,
     NotAuthenticated,
     PermissionDenied,
@@ -322,6 +323,17 @@ def require_new_result(
     """Entering a result: edit on the stored project, and on it with the result's country
     (which, claimed by the request, can narrow what is allowed but never widen it)."""
     require_result_write(session, principal, Action.EDIT, work_id, None, country, new=True)
+
+
+def may_take_back(principal: Principal, entered_by: str | None, changed: set[str]) -> bool:
+    """Whether ``principal`` may take a result back (delete a draft, withdraw a returned
+    one): an administrator, or whoever entered it (``entered_by`` as stored) if nobody
+    else revised it or changed its evidence (``changed``, from ``results.changed_by``).
+    Its state is the caller's to check."""
+    if allowed(principal, Action.ADMIN, SYSTEM):
+        return True
+    others = changed - {principal.actor, f"evidence:{principal.actor}"}
+    return entered_by == principal.actor and not others
 
 
 # --- the read rule in SQL -------------------------------------------------------------

@@ -23,7 +23,6 @@ from greenfolio.domain.permissions import (
     Action,
     PermissionDenied,
     Principal,
-    allowed,
     require,
 )
 from greenfolio.domain.results import (
@@ -194,8 +193,8 @@ def delete_draft(
     """Service call: delete a result that was never sent to review, at the version read
     (a wrong entry taken back on an explicit request); its revisions and evidence links go
     with it, the audit trail keeps the record. A result that has been in review (submitted,
-    returned, verified) is never deleted: its history is part of what was reported.
-    Returns the key of its project."""
+    returned, verified) is never deleted (a returned one is withdrawn instead:
+    ``withdraw_returned``). Returns the key of its project."""
     access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
         row = _claimed_result(session, principal, result_id, expected_version)
@@ -214,27 +213,62 @@ def delete_draft(
                 message_id="delete_reviewed",
                 params={"result": result_id},
             )
-        admin = allowed(principal, Action.ADMIN, SYSTEM)
-        others = results.changed_by(session, [result_id])[result_id] - {
-            principal.actor,
-            f"evidence:{principal.actor}",
-        }
-        if not admin and (row.entered_by != principal.actor or others):
-            raise PermissionDenied(
-                f"result {result_id} was entered or changed by someone else: only whoever "
-                "entered it, alone, or an administrator may delete it",
-                message_id="delete_not_yours",
+        _require_own(session, principal, row, "delete", "delete_not_yours")
+        return _remove(session, row)
+
+
+def withdraw_returned(
+    db: Database, principal: Principal, result_id: int, expected_version: int | None
+) -> str:
+    """Service call: withdraw a result a reviewer returned (a duplicate, an entry made in
+    error), at the version read, on an explicit request of whoever entered it, alone, or
+    of an administrator. It is removed as a draft is deleted: its revisions, review steps
+    and evidence links with it, each recorded by the audit trail, which keeps the record.
+    A submitted or verified result is never withdrawn (a reviewer returns it first).
+    Returns the key of its project."""
+    access.need_signed_in(principal)
+    with audit.acting_as(principal.actor), db.transaction() as session:
+        row = _claimed_result(session, principal, result_id, expected_version)
+        if row.review_state != ReviewState.RETURNED.value:  # as stored, under the lock
+            raise ValidationError(
+                f"result {result_id} is {row.review_state}: only a result a reviewer "
+                "returned can be withdrawn (a draft is deleted; a submitted or verified "
+                "result must be returned by a reviewer first)",
+                message_id="withdraw_not_returned",
                 params={"result": result_id},
             )
-        work = session.get(WorkRow, row.work_id)
-        assert work is not None
-        # each row through the ORM, so that the audit trail records every one it removes
-        for kind in (EvidenceFileRow, ResultRevisionRow):
-            for part in session.scalars(select(kind).where(kind.result_id == result_id)):
-                session.delete(part)
-        session.flush()
-        session.delete(row)
-        return str(work.key)
+        _require_own(session, principal, row, "withdraw", "withdraw_not_yours")
+        return _remove(session, row)
+
+
+def _require_own(
+    session: Any, principal: Principal, row: ResultRow, verb: str, message_id: str
+) -> None:
+    """Taking a result back (``access.may_take_back``), checked on the stored record."""
+    changed = results.changed_by(session, [row.id])[row.id]
+    if not access.may_take_back(principal, row.entered_by, changed):
+        raise PermissionDenied(
+            f"result {row.id} was entered or changed by someone else: only whoever "
+            f"entered it, alone, or an administrator may {verb} it",
+            message_id=message_id,
+            params={"result": row.id},
+        )
+
+
+def _remove(session: Any, row: ResultRow) -> str:
+    """Delete a result and what belongs to it, each row through the ORM so that the audit
+    trail records every one it removes; the key of its project."""
+    work = session.get(WorkRow, row.work_id)
+    assert work is not None
+    for kind in (EvidenceFileRow, ResultRevisionRow, ReviewEventRow):
+        # newest first: a replacing evidence file goes before the one it replaced
+        for part in session.scalars(
+            select(kind).where(kind.result_id == row.id).order_by(kind.id.desc())
+        ):
+            session.delete(part)
+            session.flush()
+    session.delete(row)
+    return str(work.key)
 
 
 def _claimed_result(

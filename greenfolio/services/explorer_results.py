@@ -104,6 +104,12 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         item["actions"] = sorted(stored.result_actions(principal, row.country))
         changed = result_service.changed_by(session, [row.id])[row.id]
         item["may_verify"] = may_verify(principal, row, item["actions"], changed)
+        # the withdraw box, for whoever may take back this returned result
+        item["may_withdraw"] = (
+            row.review_state == ReviewState.RETURNED.value
+            and Action.EDIT.value in item["actions"]
+            and access.may_take_back(principal, row.entered_by, changed)
+        )
         return item
 
 

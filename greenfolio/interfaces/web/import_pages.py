@@ -8,7 +8,10 @@ uploader's roles checked against each stored project, all or nothing; the plan's
 ties the confirmation to the preview shown.
 
 The page links to the template itself (``/import/template.xlsx``), written by the same
-service as ``greenfolio template xlsx``, listing every indicator of the registry.
+service as ``greenfolio template xlsx``, listing every indicator of the registry and, in
+its Project column, the projects the reader may enter results for (``xlsx_offer``).
+Reached from a project's page (``/import?project=KEY``) it also offers the template for
+that project: its first rows prefilled with it, its indicators first.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from __future__ import annotations
 import tempfile
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -28,19 +31,20 @@ from greenfolio.domain.permissions import Principal
 from greenfolio.interfaces.http import import_files
 from greenfolio.interfaces.http.context import resolve_principal
 from greenfolio.interfaces.web.i18n import Translator
+from greenfolio.interfaces.web.project_pages import require_edit
 from greenfolio.interfaces.web.refusal_text import isolated, message
 from greenfolio.interfaces.web.rendering import Db, check_csrf, lang_of, render, said
 from greenfolio.refdata.loader import indicators
 from greenfolio.services import explorer
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_plan, xlsx_template
+from greenfolio.services.exchange import xlsx_offer, xlsx_plan, xlsx_template
 
 router = APIRouter(include_in_schema=False)
 ENV_FOLDER = import_files.ENV_FOLDER
 _may_import = import_files.may_import
 
 
-_TYPED = frozenset({"value", "code", "codes", "keys", "sheet", "column"})
+_TYPED = frozenset({"value", "code", "codes", "keys", "sheet", "column", "project"})
 """Params that are text typed in the file, kept whole in right-to-left lines."""
 
 
@@ -88,32 +92,55 @@ def _names() -> dict[str, dict[str, Any]]:
     }
 
 
+ProjectKey = Annotated[str | None, Query(max_length=200)]
+
+
 @router.get("/import", response_class=HTMLResponse)
-def import_page(request: Request) -> Response:
-    _may_import(resolve_principal(request))
-    return _page(request)
+def import_page(request: Request, db: Db, project: ProjectKey = None) -> Response:
+    who = resolve_principal(request)
+    _may_import(who)
+    chosen = None
+    if project:  # from a project's page: one the reader may read, and enter results for
+        chosen = explorer.project(db, who, project)
+        require_edit(who, chosen)
+    rows = xlsx_template.PREFILLED_ROWS
+    return _page(request, project=chosen, project_title=_title(request, chosen), rows=rows)
 
 
-TEMPLATE_NAME = "greenfolio-results-template.xlsx"
+def _title(request: Request, project: dict[str, Any] | None) -> str:
+    """A project's title for a sentence in the reader's language, isolated (FSI … PDI) in
+    a right-to-left one so that a title in a left-to-right script keeps its order."""
+    if project is None:
+        return ""
+    tr = Translator(lang_of(request))
+    text = tr.text(project["title"]) or project["key"]
+    return f"\u2068{text}\u2069" if tr.dir == "rtl" else text
 
 
-def _template(db: Database, who: Principal, lang: str) -> bytes:
+TEMPLATE_NAME = xlsx_offer.file_name(None)
+
+
+def _template(db: Database, who: Principal, lang: str, project: str | None) -> bytes:
     codes = [row["code"] for row in explorer.indicators(db, who)]
     with tempfile.TemporaryDirectory(prefix="greenfolio-template-") as tmp:
-        path = xlsx_template.write_template(db, codes, Path(tmp) / TEMPLATE_NAME, lang)
-        return path.read_bytes()
+        out = Path(tmp) / TEMPLATE_NAME
+        return xlsx_offer.write_for(db, who, codes, out, lang, project).read_bytes()
 
 
 @router.get("/import/template.xlsx")
-def template(request: Request, db: Db) -> Response:
+def template(request: Request, db: Db, project: ProjectKey = None) -> Response:
     """The results template to fill in, as ``greenfolio template xlsx`` writes it, with
-    every indicator of the registry in its dropdown, in the reader's language."""
+    every indicator of the registry in its dropdown, in the reader's language, and the
+    projects the reader may enter results for in its Project column's; with ``project``,
+    that one in its first rows and its indicators first."""
     who = resolve_principal(request)
     _may_import(who)
+    project = project or None
+    name = xlsx_offer.file_name(project)
     return Response(
-        _template(db, who, lang_of(request)),
+        _template(db, who, lang_of(request), project),
         media_type=xlsx_template.MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_NAME}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -240,20 +240,25 @@ def project_page(
     request: Request,
     db: Db,
     deleted: Annotated[str | None, Query(max_length=12)] = None,
+    withdrawn: Annotated[str | None, Query(max_length=12)] = None,
     seal: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     who = resolve_principal(request)
     found = explorer.project(db, who, key)
-    # "Result N was deleted" only after this browser deleted it from this project (the
-    # seal): a link made elsewhere cannot make it say so; ids are never given again
-    gone = form_number(deleted)
-    if gone is not None and not seal_ok(request, seal, "deleted", gone, found["key"]):
-        gone = None
+    # "Result N was deleted" (or withdrawn) only after this browser did so from this
+    # project (the seal): a link made elsewhere cannot make it say so; ids are never
+    # given again
+    said_gone = {}
+    for step, given in (("deleted", deleted), ("withdrawn", withdrawn)):
+        gone = form_number(given)
+        if gone is not None and seal_ok(request, seal, step, gone, found["key"]):
+            said_gone[step] = gone
     return render(
         request,
         "project.html",
         p=found,
-        deleted=gone,
+        deleted=said_gone.get("deleted"),
+        withdrawn=said_gone.get("withdrawn"),
         progress=progress.by_period(found["results"]),
         indicators=indicators_by_code(db, who),
         # totals their breakdown by sex exceeds: for those who enter and review results

@@ -216,9 +216,10 @@ def _revise(
 
 
 def _refused(result_id: int, request: Request, db: Database, exc: GreenfolioError) -> Response:
-    """A step on a result (review, deletion) refused: the result's page again, saying why;
-    a stale version says so, a refusal of the step itself (verifying one's own figure, a
-    draft someone else entered) keeps its 403. Anything else is no refusal of the step."""
+    """A step on a result (review, deletion, withdrawal) refused: the result's page again,
+    saying why; a stale version says so, a refusal of the step itself (verifying one's own
+    figure, a draft someone else entered) keeps its 403. Anything else is no refusal of
+    the step."""
     if isinstance(exc, StaleVersionError):
         return show_result(result_id, request, db, 409, stale=True)
     status = classify(exc)[0]
@@ -248,6 +249,29 @@ def delete_draft(
         return _refused(result_id, request, db, exc)
     mark = seal(request, "deleted", result_id, key)
     return redirect(f"/projects/{quote(key, safe='')}?deleted={result_id}&seal={mark}", saved=False)
+
+
+@router.post("/results/{result_id}/withdraw", response_class=HTMLResponse)
+def withdraw_returned(
+    result_id: RecordId,
+    request: Request,
+    db: Db,
+    csrf: Csrf,
+    version: Annotated[str, Form(max_length=12)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Withdraw a result a reviewer returned, once the box saying so is ticked."""
+    check_csrf(request, csrf)
+    who = resolve_principal(request)
+    if confirm != "yes":
+        return show_result(result_id, request, db, 422, withdraw_unconfirmed=True)
+    try:
+        key = entry.withdraw_returned(db, who, result_id, form_number(version))
+    except GreenfolioError as exc:
+        return _refused(result_id, request, db, exc)
+    mark = seal(request, "withdrawn", result_id, key)
+    target = f"/projects/{quote(key, safe='')}?withdrawn={result_id}&seal={mark}"
+    return redirect(target, saved=False)
 
 
 @router.post("/results/{result_id}/review", response_class=HTMLResponse)

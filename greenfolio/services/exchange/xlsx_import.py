@@ -5,10 +5,12 @@ indicator, a number, a unit of the indicator's kind, dates in order, an ISO coun
 a sex only where the indicator is broken down by sex. Headings and the dropdown columns
 (indicator, unit, kind, qualifier, country, sex) may be given by their codes or by the
 words the template offers, in any of the six languages (``xlsx_template`` says how a word
-is read back); a word is then checked as its code would be. Each problem names sheet, row and
-column and says how to fix it; if there is any, nothing is written. Otherwise all rows
-are stored in one transaction and submitted for review. A row identical to one an
-earlier import of a template already stored is skipped, so re-importing is safe.
+is read back); a word is then checked as its code would be. A project is given by its key
+or by the words its template's Project dropdown offers for it (``xlsx_offer``). Each
+problem names sheet, row and column and says how to fix it; if there is any, nothing is
+written. Otherwise all rows are stored in one transaction and submitted for review. A row
+identical to one an earlier import of a template already stored is skipped, so
+re-importing is safe.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.exchange import Problem, RefusedError, Summary
 from greenfolio.domain.indicators import Disaggregation, Indicator
+from greenfolio.domain.keys import key_refusal
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import (
     Qualifier,
@@ -77,6 +80,22 @@ class Words:
     def known(self, key: str) -> dict[str, str]:
         return self.named if key == "indicator" else template.words(key)
 
+    def project(self, raw: str, keys: Any) -> str:
+        """The project key a Project cell names, or the text itself if none: a key as
+        typed, the words this file's dropdown offered for one, a key in brackets at the
+        end ("Title (key)", as the dropdown writes them). The key so found is then checked
+        as a typed one is: against the projects the uploader may see (``keys``)."""
+        text = raw.strip()
+        if text in keys:
+            return text
+        listed = self.listed.get("work", {}).get(template.normal(text))
+        if listed is not None:
+            return listed
+        _title, bracket, tail = text.rpartition(" (")  # keys hold no spaces
+        if bracket and tail.endswith(")") and tail[:-1].strip() in keys:
+            return tail[:-1].strip()
+        return text
+
     def shown(self, key: str, code: str) -> str:
         """A code as the template's dropdown in the file's language says it."""
         for text, value in self.listed.get(f"{key}:shown", {}).items():
@@ -115,16 +134,27 @@ def _check_row(
 ) -> result_service.ResultSpec | None:
     indicators = words.indicators
     before = len(cells.problems)
-    work = cells.text("work", required=True)
-    if work is not None and work not in works:
-        near = difflib.get_close_matches(work, hints, n=2)
+    typed_work = cells.text("work", required=True)
+    work = words.project(typed_work, works) if typed_work is not None else None
+    if typed_work is not None and work not in works:
+        near = difflib.get_close_matches(typed_work, hints, n=2)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
-        cells.problem(
-            "work",
-            f"{work!r} is not a registered work item{hint}; register it first",
-            message_id="cell_work",
-            project=work,
-        )
+        # said with the words as typed: what a hand-edited Lists sheet named is no clue
+        if key_refusal(typed_work) is None:
+            cells.problem(
+                "work",
+                f"{typed_work!r} is not a registered work item{hint}; register it first",
+                message_id="cell_work",
+                project=typed_work,
+            )
+        else:  # no key could be written so: meant as the words of the Project list
+            cells.problem(
+                "work",
+                f"{typed_work!r} names no registered project{hint}; choose one from the "
+                "column's list or give its key",
+                message_id="cell_project_words",
+                project=typed_work,
+            )
     typed = cells.text("indicator", required=True)
     code = words.code("indicator", typed, indicators) if typed is not None else None
     ind = indicators.get(code) if code else None
@@ -309,6 +339,7 @@ def read_checked(
         allowed: set[str] | None = None
         listed: dict[str, dict[str, str]] = {}
         lang = "en"
+        prefilled = False
         if LISTS_SHEET in names:
             table = read_rows(workbook[LISTS_SHEET], path.name)
             marker: tuple[Any, ...] = table[0] if table else ()
@@ -317,6 +348,7 @@ def read_checked(
                 listed = _listed(table)
                 if len(marker) >= 4 and marker[3] in UN_LANGUAGES:
                     lang = str(marker[3])
+                prefilled = len(marker) >= 5 and bool(marker[4])
         results_sheet = xlsx_sheets.find_sheet(names, xlsx_sheets.RESULTS)
         if results_sheet is None:
             raise RefusedError(
@@ -349,7 +381,13 @@ def read_checked(
                     for k in missing
                 ]
             )
-        data = [(n, r) for n, r in enumerate(rows, start=2) if any(v is not None for v in r)]
+        # A template for one project has it in its rows: a row with nothing else is empty.
+        skip = headers["work"] if prefilled else None
+        data = [
+            (n, r)
+            for n, r in enumerate(rows, start=2)
+            if any(v is not None for i, v in enumerate(r) if i != skip)
+        ]
         projects_sheet, projects, project_columns, project_labels = xlsx_projects.read_sheet(
             workbook, path.name, lang
         )

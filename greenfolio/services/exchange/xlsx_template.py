@@ -22,15 +22,18 @@ bracketed code ("Népal (NPL)"), and last the word as this very file's Lists she
 it with a code, so a name renamed in a catalogue after the template was written still
 reads as it was offered. Every value so found is then checked as a typed code is: a
 word on the Lists sheet never lets through a code the import would refuse. The sheet's
-first row names the template, its version, its indicator set (which the import checks)
-and its language.
+first row names the template, its version, its indicator set (which the import checks),
+its language and the project a template for one project has in its first rows.
+
+The Project column has a dropdown when the caller offers projects (``xlsx_offer``: those
+its reader may enter results for, by title with the key); without, it takes a typed key.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -53,6 +56,12 @@ MARKER = "greenfolio-results-template"
 VERSION = "2"
 LISTS_SHEET = "Lists"
 ROWS_WITH_DROPDOWNS = 2000
+PREFILLED_ROWS = 100
+"""Rows a template for one project has that project in (a field office's return is far
+shorter; more would be printed and scrolled through as pages of one title)."""
+PROJECT_WIDTH = 60
+"""The Project column's width when it offers projects by title (a longer title is cut in
+its cell, whole in the dropdown)."""
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # (key, header, width, help): the header is the legacy English one, still accepted on
@@ -92,8 +101,9 @@ HEADING_WORDS = {
 """The catalogue key of each column's heading: the words the pages label these fields
 with."""
 
-LIST_KEYS = ("indicator", "unit", "kind", "qualifier", "country", "sex")
-"""The columns with a dropdown, in the order of their columns on the Lists sheet."""
+LIST_KEYS = ("indicator", "unit", "kind", "qualifier", "country", "sex", "work")
+"""The columns with a dropdown, in the order of their columns on the Lists sheet (the
+projects' last: a template offers them only when its caller gives them)."""
 GROUPS = {"unit": "unit", "kind": "value_kind", "qualifier": "qualifier", "sex": "sex"}
 """The catalogue group (``labels.GROUPS``) whose words name the codes of a column."""
 CODES: dict[str, tuple[str, ...]] = {
@@ -254,14 +264,24 @@ def _prompt_rule(title: str, text: str) -> DataValidation:
     return rule
 
 
-def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") -> Path:
+def write_template(
+    db: Database,
+    codes: Sequence[str],
+    out: Path,
+    lang: str = "en",
+    projects: Sequence[tuple[str, str]] = (),
+    prefill: str | None = None,
+) -> Path:
     """Service call: write the template for indicators ``codes`` to ``out``, its words
-    (headings, dropdowns, prompts, read-me) in ``lang``."""
+    (headings, dropdowns, prompts, read-me) in ``lang``; ``projects``: the Project
+    column's dropdown as (words, key), none for a typed key; ``prefill``: the key of one
+    of them, written in the first ``PREFILLED_ROWS`` rows of the Project column."""
     check_language(lang)
     words_of = catalogue(lang)
     with db.transaction() as session:
         indicators = [reference.indicator(session, code) for code in dict.fromkeys(codes)]
-    lists = choices(indicators, lang)
+    lists = {**choices(indicators, lang), "work": _shown(list(projects))}
+    offered = bool(lists["work"])
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -272,6 +292,9 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
         cell = sheet.cell(row=1, column=col, value=heading(key, lang))
         cell.font, cell.fill = bold, fill
         wide = max(width, len(heading(key, lang)) + 3)
+        if key == "work" and offered:
+            longest = max(len(text) for text, _code in lists["work"])
+            wide = max(wide, min(PROJECT_WIDTH, longest + 2))
         sheet.column_dimensions[get_column_letter(col)].width = wide
     sheet.freeze_panes = "A2"
     rows = f"2:{{}}{ROWS_WITH_DROPDOWNS}"
@@ -281,6 +304,11 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
     hidden["B1"] = VERSION
     hidden["C1"] = ",".join(ind.code for ind in indicators)
     hidden["D1"] = lang
+    prefilled = next((text for text, key in lists["work"] if key == prefill), None)
+    if prefilled is not None:
+        hidden["E1"] = prefill
+        for row in range(2, PREFILLED_ROWS + 2):
+            sheet.cell(row=row, column=1, value=prefilled)
     span: dict[str, str] = {}
     for index, key in enumerate(LIST_KEYS):
         shown_col, code_col = 2 * index + 1, 2 * index + 2
@@ -306,6 +334,8 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
 
     list_title = words_of["xlsx_list_error_title"]
     for key in LIST_KEYS:
+        if key == "work" and not offered:
+            continue  # a typed key, prompted for below
         target = _column(key)
         formula = span[key]
         error = words_of["xlsx_list_error"].format(column=heading(key, lang))
@@ -330,7 +360,7 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
         )
         rule.showInputMessage = True
         rule.promptTitle = _clip(heading(key, lang), 32)
-        rule.prompt = _clip(words_of[f"xlsx_help_{key}"], 255)
+        rule.prompt = _clip(words_of[_help_key(key, offered)], 255)
         rule.add(f"{target}{rows.format(target)}")
         sheet.add_data_validation(rule)
 
@@ -349,14 +379,15 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
         rule.prompt = _clip(words_of[f"xlsx_help_{key}"], 255)
         rule.add(f"{letter}{rows.format(letter)}")
         sheet.add_data_validation(rule)
-    for key in ("work", "entity", "evidence", "citation"):
+    prompted = ("entity", "evidence", "citation")
+    for key in prompted if offered else ("work", *prompted):
         letter = _column(key)
         rule = _prompt_rule(heading(key, lang), words_of[f"xlsx_help_{key}"])
         rule.add(f"{letter}{rows.format(letter)}")
         sheet.add_data_validation(rule)
 
     xlsx_projects.write_sheet(book, lang)
-    _read_me(book, indicators, lang, lists)
+    _read_me(book, indicators, lang, lists, offered)
     if lang == "ar":
         for ws in book.worksheets:
             ws.sheet_view.rightToLeft = True
@@ -365,11 +396,18 @@ def write_template(db: Database, codes: list[str], out: Path, lang: str = "en") 
     return out
 
 
+def _help_key(key: str, offered: bool) -> str:
+    """The catalogue key of a column's help; the Project column's says whether it offers
+    a list (``offered``) or takes a typed key."""
+    return "xlsx_help_work_list" if key == "work" and offered else f"xlsx_help_{key}"
+
+
 def _read_me(
     book: Workbook,
     indicators: list[Indicator],
     lang: str,
     lists: Mapping[str, list[tuple[str, str]]],
+    offered: bool,
 ) -> None:
     """The "Read me" sheet, in ``lang``: what each column takes, each indicator's units,
     what the Projects sheet is for."""
@@ -385,7 +423,8 @@ def _read_me(
     guide.row_dimensions[2].height = 75
     for row, (key, _header, _width, _text) in enumerate(COLUMNS, start=4):
         guide.cell(row=row, column=1, value=heading(key, lang)).font = bold
-        guide.cell(row=row, column=2, value=words_of[f"xlsx_help_{key}"]).alignment = wrap
+        help_text = words_of[_help_key(key, offered)]
+        guide.cell(row=row, column=2, value=help_text).alignment = wrap
     start = len(COLUMNS) + 6
     guide.cell(row=start, column=1, value=words_of["xlsx_readme_indicators"]).font = bold
     guide.cell(row=start, column=2, value=words_of["xlsx_readme_units"]).font = bold

@@ -179,6 +179,23 @@ def delete_draft(
 
 
 @router.post(
+    "/results/{result_id}/withdraw",
+    status_code=204,
+    responses=WRITE_RESPONSES,
+    summary="Withdraw a result a reviewer returned, as whoever entered it or an administrator "
+    "(send the version read as If-Match)",
+)
+def withdraw_returned(
+    result_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    who: Who,
+    db: Db,
+    request: Request,
+) -> Response:
+    entry.withdraw_returned(db, who, result_id, expected_version(request))
+    return Response(status_code=204)
+
+
+@router.post(
     "/results/{result_id}/review",
     response_model=ResultOut,
     responses=WRITE_RESPONSES,
