@@ -85,8 +85,13 @@ def test_a_corrected_row_corrects_its_result_and_never_counts_twice(
     said = lxml.html.fromstring(page.text).xpath('string(//*[@data-testid="overlaps"])')
     assert f"#{rid}" in said and "ambos contarán" in said
 
-    # Returned by the reviewer: the same upload corrects it, keeping the old version.
+    # Returned by the reviewer: the same upload corrects it, keeping the old version; the
+    # fields the row leaves empty (or has no column for) stay as stored.
     _review(api, reviewer, rid, "return", note="45, not 40")
+    version = api.get(f"/api/v1/results/{rid}", headers=officer.auth).json()["version"]
+    kept_fields = {"citation": "IDB.49 para 11", "milestone": "under_way", "version": version}
+    patched = api.patch(f"/api/v1/results/{rid}", json=kept_fields, headers=officer.auth)
+    assert patched.status_code == 200, patched.text
     plan = _imported(api, officer, corrected)
     (row,) = plan["rows"]
     assert row["outcome"] == "changed" and row["detail"]["revises"] == rid
@@ -94,7 +99,10 @@ def test_a_corrected_row_corrects_its_result_and_never_counts_twice(
     assert _stored(db) == [(45.0, "submitted")]
     with db.transaction() as session:
         kept = session.scalars(select(ResultRevisionRow.data)).all()
-    assert [k["value"] for k in kept] == [40.0]
+        stored = session.get(ResultRow, rid)
+        assert stored is not None
+        assert (stored.citation, stored.milestone) == ("IDB.49 para 11", "under_way")
+    assert [k["value"] for k in kept] == [40.0, 40.0]
     # The same file again changes nothing; a separate figure named by entity is new.
     again = _imported(api, officer, corrected)
     assert again["counts"] == {"new": 0, "changed": 0, "unchanged": 1}

@@ -24,6 +24,9 @@ def test_a_value_too_large_to_be_real_is_refused_and_a_stored_one_still_prints(
     refused = api.post("/api/v1/results", json={**body, "value": 1e25}, headers=editor.auth)
     assert refused.status_code == 422, refused.text
     assert "more than any result holds" in refused.json()["error"]["message"]
+    ghg = {**body, "indicator": "ghg_avoided", "value": 1e15, "unit": "MtCO2e"}
+    in_tonnes = api.post("/api/v1/results", json=ghg, headers=editor.auth)
+    assert in_tonnes.status_code == 422, "1e15 Mt is 1e21 t: too large in the indicator's unit"
     made = api.post("/api/v1/results", json={**body, "value": 1e15}, headers=editor.auth)
     assert made.status_code == 201, made.text
     rid = made.json()["id"]

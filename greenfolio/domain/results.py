@@ -201,9 +201,10 @@ def actual_not_begun(
 
 
 LARGEST_VALUE = 1e15
-"""The largest value a result may hold: a thousand million million, far above any figure
-a programme reports, low enough that a slip (a row of zeros, a date typed as a value) is
-caught and every figure prints in full."""
+"""The largest value a result may hold, as typed and in its indicator's unit (1e15 Mt
+CO2e is 1e21 t): a thousand million million, far above any figure a programme reports,
+low enough that a slip (a row of zeros, a date typed as a value) is caught and every
+figure prints in full."""
 
 
 def _value_problems(
@@ -226,7 +227,8 @@ def _value_problems(
             params={"indicator": ind, "value": value},
             field="value",
         )
-    if value > LARGEST_VALUE:
+    in_indicator_unit = convert(value, unit, indicator_unit) if unit_ok else value
+    if value > LARGEST_VALUE or in_indicator_unit > LARGEST_VALUE:
         yield ValidationError(
             f"result value for {ind} is {value:g}, more than any result holds "
             f"(at most {LARGEST_VALUE:g}); check the number and its unit",

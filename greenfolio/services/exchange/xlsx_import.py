@@ -298,7 +298,10 @@ def store_results(
             row = session.get(ResultRow, found.results[0])
             assert row is not None and row.version == found.version
             indicator = reference.indicator(session, spec.indicator)
-            entry.revise_row(session, row, spec.model_dump(), actor, indicator.unit)
+            # what the row says; an empty cell (and what the template has no column for,
+            # such as a milestone) leaves the stored field as it is
+            given = {k: v for k, v in spec.model_dump().items() if v is not None}
+            entry.revise_row(session, row, given, actor, indicator.unit)
             revised += 1
         else:  # new, or new beside others of its identity (warned of)
             row = result_service.add(session, spec)

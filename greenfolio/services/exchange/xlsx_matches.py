@@ -7,8 +7,9 @@ indicator, kind, period, country, sex and entity (the row's *identity*):
 
 - a stored result equal in every field: the row is stored already (``UNCHANGED``);
 - none with its identity: a new result (``NEW``);
-- one, a draft or returned: the row corrects it (``REVISES``; the old version is kept),
-  as the preview says before anything is stored;
+- one, a draft or returned: the row corrects it (``REVISES``; the old version is kept;
+  an empty cell leaves its field as stored), as the preview says before anything is
+  stored; not one a method run computed, whose value is the run's output;
 - one under review or verified, or several: a new result that ``OVERLAPS`` them, shown
   with a warning that both will count and how to correct one instead (a reviewer returns
   it): a second batch of the same period is real, so it is not refused, but an import
@@ -106,7 +107,12 @@ def match(session: Session, specs: list[result_service.ResultSpec]) -> list[Matc
         written.setdefault(identity, fields)
         if not same:
             found.append(Match(NEW))
-        elif len(same) == 1 and same[0][0].review_state in REVISABLE and same[0][0].id not in taken:
+        elif (
+            len(same) == 1
+            and same[0][0].review_state in REVISABLE
+            and same[0][0].method_run_id is None  # its value is the run's output
+            and same[0][0].id not in taken
+        ):
             row = same[0][0]
             taken[row.id] = index
             found.append(Match(REVISES, (row.id,), (row.value, row.unit), row.version))
