@@ -235,3 +235,41 @@ def test_a_countrys_editor_changes_only_their_countrys_results_of_a_shared_proje
     verify = {"action": "verify", "version": version}
     refused = api.post(f"/api/v1/results/{rid}/review", json=verify, headers=sle_reviewer.auth)
     assert refused.status_code == 403, refused.text
+
+
+def test_a_countrys_editor_cannot_redraw_a_shared_projects_countries(db: Database) -> None:
+    """A hostile review: the DR Congo's editor set a regional project's countries to the
+    DR Congo alone, and Sierra Leone's editors could no longer enter its results."""
+    portfolio.register_work(
+        db,
+        WorkSpec(
+            key="sc-shared",
+            kind="project",
+            title={"en": "Shared"},
+            countries=["SLE", "COD"],
+            terms=["programme:pops"],
+        ),
+    )
+    cod = add_user(db, "ed-cod", "editor@country:COD")
+    whole = add_user(db, "ed-pops", "editor@programme:pops")
+    api = client(db)
+
+    def put(user: User, countries: list[str]) -> Any:
+        stored = api.get("/api/v1/projects/sc-shared", headers=user.auth).json()
+        body = {
+            "key": "sc-shared",
+            "kind": "project",
+            "title": stored["title"],
+            "countries": countries,
+            "terms": ["programme:pops"],
+            "version": stored["version"],
+        }
+        return api.put("/api/v1/projects/sc-shared", json=body, headers=user.auth)
+
+    refused = put(cod, ["COD"])
+    assert refused.status_code == 403, refused.text
+    assert "shared by several countries" in refused.json()["error"]["message"]
+    assert put(cod, ["SLE", "COD", "BRA"]).status_code == 200  # adding takes nothing away
+    assert put(cod, ["SLE", "COD"]).status_code == 403  # removing Brazil is Brazil's
+    assert put(whole, ["SLE", "COD"]).status_code == 200
+    assert put(cod, ["SLE"]).status_code == 403  # nor move it out of their own scope

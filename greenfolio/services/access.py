@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import (
+    ROLE_ACTIONS,
     SYSTEM,
     Action,
     NotAuthenticated,
     PermissionDenied,
     Principal,
+    ScopeKind,
     Target,
     Visibility,
     actions_on,
@@ -257,8 +259,38 @@ def require_project_write(
     """Registering a project needs edit on it as specified; changing one needs edit on it
     as stored and as specified, so nobody changes a project outside their scope or moves
     one out of it."""
-    before = stored_project(session, existing.id, lock=True).write_target() if existing else None
-    require_change(principal, Action.EDIT, before, spec_target(spec))
+    stored = stored_project(session, existing.id, lock=True) if existing else None
+    require_change(
+        principal, Action.EDIT, stored.write_target() if stored else None, spec_target(spec)
+    )
+    if stored is not None:
+        _require_countries_change(principal, stored, spec)
+
+
+def _require_countries_change(principal: Principal, stored: StoredProject, spec: WorkSpec) -> None:
+    """A project shared by several countries is not one country's to redraw: only a grant
+    reaching the whole project (everything, its programme, the project itself) removes
+    another country from it; a country's editor removes their own alone (a hostile
+    review: the DR Congo's editor set a regional project's countries to the DR Congo
+    alone, locking Sierra Leone's editors out of it). Adding a country, which takes
+    nobody's work away, stays every editor's."""
+    changed = stored.listed.difference(spec.countries)
+    if not changed or allowed(principal, Action.EDIT, Target(stored.key, stored.programmes)):
+        return
+    own = {
+        str(g.scope.value)
+        for g in principal.grants
+        if Action.EDIT in ROLE_ACTIONS[g.role] and g.scope.kind is ScopeKind.COUNTRY
+    }
+    others = sorted(changed - own)
+    if others:
+        raise PermissionDenied(
+            f"project {stored.key} is shared by several countries: only an editor of the "
+            f"whole project or its programme removes {', '.join(others)}; a country's "
+            "editor removes their own country alone",
+            message_id="project_countries",
+            params={"project": stored.key, "countries": others},
+        )
 
 
 def require_figure_terms_change(
