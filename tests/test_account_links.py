@@ -179,6 +179,13 @@ def test_a_newcomer_cannot_take_another_users_name_and_the_trail_tells_people_ap
         taken = api.post("/api/v1/account-links/use", json=body, headers={"Accept-Language": "fr"})
         assert taken.status_code == 422, (name, taken.text)
         assert "another user" in taken.json()["error"]["message"]
+    for name in ("Demo reviewer\u200b", "Demo rev\u0456ewer", "\u202eDemo reviewer"):
+        body = {"token": token, "password": NEW, "username": "newcomer", "display_name": name}
+        disguised = api.post("/api/v1/account-links/use", json=body)
+        assert disguised.status_code == 422, (name, disguised.text)
+    for login in ("Rev", "r\u0435v", "REV"):  # another's user name, or Cyrillic look-alikes
+        body = {"token": token, "password": NEW, "username": login}
+        assert api.post("/api/v1/account-links/use", json=body).status_code == 422, login
     body = {"token": token, "password": NEW, "username": "newcomer", "display_name": "Ana (UNIDO)"}
     assert api.post("/api/v1/account-links/use", json=body).status_code == 201  # link unspent
     refused = api.post(

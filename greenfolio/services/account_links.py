@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.contact import check_email
@@ -119,7 +119,9 @@ def invite(
     secret, digest = _new_secret()
     with admin_transaction(db, by) as session:
         check_scope(session, grant.scope)
-        if name and session.scalar(select(UserRow.id).where(UserRow.username == name)):
+        if name and session.scalar(
+            select(UserRow.id).where(func.lower(UserRow.username) == name.lower())
+        ):
             raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
         row = AccountLinkRow(
             purpose=INVITE,
@@ -259,7 +261,10 @@ def use(
             user.version += 1
             end_access(session, user.id, None)
             return user_info(session, user)
-        if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+        if (
+            session.scalar(select(UserRow.id).where(func.lower(UserRow.username) == name.lower()))
+            is not None
+        ):
             raise ValidationError(f"user {name!r} exists already", message_id="user_exists")
         check_display_name(session, display_name, name)
         made = UserRow(

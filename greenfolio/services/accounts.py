@@ -135,7 +135,10 @@ def create_user(
     address = check_email(email) if email else None
     lang = check_language(language) if language else None
     with admin_transaction(db, by) as session:
-        if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+        if (
+            session.scalar(select(UserRow.id).where(func.lower(UserRow.username) == name.lower()))
+            is not None
+        ):
             raise ValidationError(
                 f"user {name!r} exists already", message_id="user_exists", params={"key": name}
             )

@@ -39,9 +39,16 @@ def check_password(password: str) -> None:
 
 def check_username(username: str) -> str:
     name = username.strip()
-    if not name or len(name) > 80 or not all(c.isalnum() or c in "-_.@" for c in name):
+    # ASCII only: a sign-in name is typed on any keyboard, and Latin, Cyrillic and Greek
+    # letters that look alike ("reviewer", "reviеwer") would name two people the same
+    if (
+        not name
+        or len(name) > 80
+        or not name.isascii()
+        or not all(c.isalnum() or c in "-_.@" for c in name)
+    ):
         raise ValidationError(
-            f"user name {username!r} must be 1–80 letters, digits or - _ . @",
+            f"user name {username!r} must be 1–80 letters a–z, digits or - _ . @",
             message_id="username_invalid",
             params={"key": username},
         )

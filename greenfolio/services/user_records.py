@@ -4,13 +4,15 @@ administrator's service call: shared by accounts and account links."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from confusable_homoglyphs import confusables
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
@@ -152,13 +154,30 @@ def _compared(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+def _disguised(name: str) -> bool:
+    """Whether ``name`` hides something from a reader: an invisible or direction-changing
+    character (zero-width space, right-to-left override), or a word mixing scripts with
+    letters that look alike ("revіewer" with a Cyrillic і). Words in different scripts
+    side by side ("Ана Петрова (UNIDO)") are fine."""
+    if any(unicodedata.category(c) in ("Cf", "Cc", "Co") for c in name):
+        return True
+    return any(confusables.is_dangerous(word) for word in re.findall(r"\w+", name))
+
+
 def check_display_name(session: Session, display_name: str, username: str) -> None:
-    """Refuse a display name another user has, as their display name or user name: pages
-    and the audit trail name people by it, so a newcomer calling themselves "Demo
-    reviewer" would have read as the reviewer."""
+    """Refuse a display name another user has, as their display name or user name, or one
+    disguised to look like another's: pages and the audit trail name people by it, so a
+    newcomer calling themselves "Demo reviewer" would have read as the reviewer."""
     wanted = _compared(display_name)
     if not wanted:
         return
+    if _disguised(display_name):
+        raise ValidationError(
+            f"{display_name.strip()!r} mixes look-alike letters of different scripts in one "
+            "word, or holds invisible characters; type it in one script",
+            message_id="display_name_disguised",
+            params={"shown": display_name.strip()},
+        )
     others = session.execute(
         select(UserRow.username, UserRow.display_name).where(UserRow.username != username)
     )
@@ -169,3 +188,9 @@ def check_display_name(session: Session, display_name: str, username: str) -> No
             message_id="display_name_taken",
             params={"shown": display_name.strip()},
         )
+
+
+def username_taken(session: Session, name: str) -> bool:
+    """Whether an account has user name ``name``, in any case ("Reviewer" is "reviewer")."""
+    found = select(UserRow.id).where(func.lower(UserRow.username) == name.lower())
+    return session.scalar(found) is not None
