@@ -273,3 +273,27 @@ def test_a_countrys_editor_cannot_redraw_a_shared_projects_countries(db: Databas
     assert put(cod, ["SLE", "COD"]).status_code == 403  # removing Brazil is Brazil's
     assert put(whole, ["SLE", "COD"]).status_code == 200
     assert put(cod, ["SLE"]).status_code == 403  # nor move it out of their own scope
+
+
+def test_ones_own_method_run_stays_ones_own(setup: tuple[Database, User]) -> None:
+    """A hostile review: a stranger made a result from someone's fresh run on a project
+    its maker may not read, and the maker could no longer open or use their own run."""
+    db, edbra = setup
+    edkhm = add_user(db, "edkhm", "editor@country:KHM")
+    api = client(db)
+    inputs = {"quantity": 100, "substance": "HCFC-22", "to": "co2e"}
+    made = api.post(
+        "/api/v1/method-runs", json={"method": "montreal.convert", "inputs": inputs},
+        headers=edkhm.auth,
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    run = made.json()["run_id"]
+    body = {"output": "value", "work": "sc-bra", "indicator": "ghg_avoided"}
+    taken = api.post(f"/api/v1/method-runs/{run}/results", json=body, headers=edbra.auth)
+    assert taken.status_code == 201, taken.text
+    assert api.get(f"/api/v1/method-runs/{run}", headers=edkhm.auth).status_code == 200
+    listed = api.get("/api/v1/method-runs", headers=edkhm.auth).json()
+    assert run in [r["id"] for r in listed["items"]]
+    mine = {"output": "value", "work": "sc-khm", "indicator": "ghg_avoided"}
+    used = api.post(f"/api/v1/method-runs/{run}/results", json=mine, headers=edkhm.auth)
+    assert used.status_code == 201, used.text

@@ -37,7 +37,9 @@ def method_runs(
         # as ``readable_run``: a run that made results is listed only to someone who may
         # read one of them (a hostile review saw the ids the detail route hides)
         made = select(ResultRow.id).where(ResultRow.method_run_id == MethodRunRow.id)
-        conds.append(or_(~made.exists(), made.where(*access.visible_results(vis)).exists()))
+        shown = or_(~made.exists(), made.where(*access.visible_results(vis)).exists())
+        # and one's own runs, whoever made results from them since
+        conds.append(or_(shown, MethodRunRow.actor == principal.actor))
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(MethodRunRow).where(*conds)) or 0
         rows = session.scalars(
@@ -57,7 +59,8 @@ def readable_run(
 
     A run that made results belongs with them: someone who may read none of them may not
     read the run (its inputs are the project's data), nor use its outputs. A run that made
-    no result yet is any reader's."""
+    no result yet is any reader's, and one's own run stays one's own (a hostile review: a
+    stranger made a result from someone's run and its maker lost it)."""
     missing = NotFoundError(
         f"no method run {run_id}", message_id="method_run_missing", params={"run": run_id}
     )
@@ -76,7 +79,8 @@ def readable_run(
         for rid, wid, country, key, title in made
         if Action.READ in projects.get(session, wid).result_actions(principal, country)
     ]
-    if made and not readable and not allowed(principal, Action.READ, SYSTEM):
+    mine = principal.user_id is not None and run.actor == principal.actor
+    if made and not readable and not mine and not allowed(principal, Action.READ, SYSTEM):
         raise missing  # as a missing one: its id is not theirs to learn either
     return run, readable
 
