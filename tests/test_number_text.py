@@ -44,9 +44,14 @@ CLEAR = {
     "1'200": 1200.0,
     "-3": -3.0,
     "\u22124,5": -4.5,
+    "\u0661 \u0662\u0663\u0664": 1234.0,  # Arabic-Indic digits, grouped by a space
+    "\u0663": 3.0,
+    "\u0661\u0662\u066b\u0665": 12.5,  # ARABIC DECIMAL SEPARATOR
+    "\u0661\u066c\u0662\u0660\u0660": 1200.0,  # ARABIC THOUSANDS SEPARATOR
+    "\uff11\uff12": 12.0,  # full-width digits
 }
 UNCLEAR = {"1.200": (1200.0, 1.2), "1,200": (1200.0, 1.2), "-7.500": (-7500.0, -7.5)}
-NO_NUMBER = ["", "abc", "1.2.3", "1,2,3", "12 5", "1 2000", "1.", "1,", "1.200,5.3", "1e5"]
+NO_NUMBER = ["", "abc", "1.2.3", "1,2,3", "12 5", "1 2000", "1.", "1,", "1.200,5.3", "1e5", "1_000"]
 
 
 @pytest.mark.parametrize(("text", "value"), CLEAR.items())

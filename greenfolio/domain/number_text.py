@@ -11,6 +11,7 @@ both readings, never guessed.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _GROUP_SPACES = re.compile(r"[ \u00a0\u202f\u2009\u2007'\u2019]")
 """Spaces that group digits (plain, no-break, narrow no-break, thin, figure) and the
@@ -30,7 +31,7 @@ class AmbiguousNumber(ValueError):
 def _grouped(groups: list[str]) -> bool:
     """Digits grouped by thousands: 1–3 digits, then groups of exactly three."""
     return (
-        all(g.isdigit() for g in groups)
+        all(g.isascii() and g.isdigit() for g in groups)
         and 1 <= len(groups[0]) <= 3
         and all(len(g) == 3 for g in groups[1:])
     )
@@ -41,7 +42,7 @@ def _unsigned(raw: str, text: str) -> float:
         # "1 200", "1 200,5", "1 200.5": spaces group, so a "." or "," is the decimal sign.
         head, sign, fraction = [*re.split(r"([.,])", raw, maxsplit=1), "", ""][:3]
         groups = _GROUP_SPACES.split(head)
-        if not _grouped(groups) or (sign and not fraction.isdigit()):
+        if not _grouped(groups) or (sign and not (fraction.isascii() and fraction.isdigit())):
             raise ValueError(text)
         return float("".join(groups) + ("." + fraction if sign else ""))
     if not raw or any(c not in "0123456789.," for c in raw):
@@ -71,10 +72,29 @@ def _unsigned(raw: str, text: str) -> float:
     return as_decimal
 
 
+_ARABIC_DIGITS = str.maketrans(
+    {
+        **{0x0660 + i: str(i) for i in range(10)},  # Arabic-Indic
+        **{0x06F0 + i: str(i) for i in range(10)},  # Extended Arabic-Indic (Persian, Urdu)
+        0x066C: "'",  # ARABIC THOUSANDS SEPARATOR: only ever groups digits
+    }
+)
+_ARABIC_DECIMAL = "\u066b"
+"""ARABIC DECIMAL SEPARATOR: only ever the decimal sign."""
+
+
 def read_number(text: str) -> float:
     """The number ``text`` writes; ``AmbiguousNumber`` where conventions disagree on it,
-    ``ValueError`` where it is no number."""
-    raw = text.strip()
+    ``ValueError`` where it is no number. Arabic-Indic and full-width digits (a Chinese
+    input method's) read as their values."""
+    raw = unicodedata.normalize("NFKC", text).strip().translate(_ARABIC_DIGITS)
+    if _ARABIC_DECIMAL in raw:
+        whole, _, fraction = raw.partition(_ARABIC_DECIMAL)
+        if not fraction.isascii() or not fraction.isdigit() or any(c in whole for c in ".,"):
+            raise ValueError(text)
+        return read_number(whole or "0") + float("0." + fraction) * (
+            -1 if whole.strip()[:1] in ("-", "\u2212") else 1
+        )
     negative = raw[:1] in ("-", "\u2212")
     if raw[:1] in ("+", "-", "\u2212"):
         raw = raw[1:].lstrip()
