@@ -153,6 +153,9 @@ def test_work_and_results_lists_say_status_kind_and_unit_in_words(demo_db: Datab
     assert code == 0 and "verified" in _cells(text), text
     code, text = _run("indicators", "list", "--db", url)
     assert "ODP t" in _cells(text) and "ODP_tonne" not in text
+    # an empty list says so, naming what was asked, rather than printing an empty table
+    code, text = _run("results", "list", "--state", "submitted", "--db", url)
+    assert (code, text.strip()) == (0, "No results with state submitted."), text
 
 
 @sqlite_only

@@ -41,6 +41,15 @@ def results_list(
         if as_json:
             print_json(rows)
             return
+        if not rows:
+            asked = [
+                f"indicator {indicator}" if indicator else "",
+                f"state {said('state', state.value)}" if state else "",
+                f"work item {work}" if work else "",
+            ]
+            which = ", ".join(a for a in asked if a)
+            out.print(f"No results{f' with {which}' if which else ''}.")
+            return
         grid = table("id", "work", "indicator", "value", "unit", "state", "period end")
         for r in rows:
             grid.add_row(
