@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from greenfolio.domain.permissions import Grant, Role, Scope
 from greenfolio.interfaces.api.app import create_app
-from greenfolio.services import accounts, synthetic
+from greenfolio.services import accounts, api_tokens, synthetic
 from greenfolio.services.database import Database
 
 DOWNLOADS = (
@@ -38,7 +38,7 @@ def fill(path: str, projects: int) -> None:
     synthetic.generate(db, projects)
     admin = [Grant(Role.ADMIN, Scope.parse("all"))]
     accounts.create_user(db, None, "exporter", "a long passphrase 1", admin)
-    token, _ = accounts.create_token(db, None, "exporter", "memory")
+    token, _ = api_tokens.create_token(db, None, "exporter", "memory")
     print(token)
 
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from greenfolio.domain.permissions import Grant, Role, Scope
 from greenfolio.interfaces.api.app import create_app
 from greenfolio.interfaces.api.deps import CSRF_COOKIE, SESSION_COOKIE
-from greenfolio.services import accounts, portfolio
+from greenfolio.services import accounts, api_tokens, portfolio
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import WorkSpec
 
@@ -39,7 +39,7 @@ def add_user(db: Database, name: str, *grants: str) -> User:
         role, _, scope = text.partition("@")
         parsed.append(Grant(Role(role), Scope.parse(scope or "all")))
     info = accounts.create_user(db, None, name, PASSWORD, parsed)
-    token, _ = accounts.create_token(db, None, name, "tests")
+    token, _ = api_tokens.create_token(db, None, name, "tests")
     return User(name, token, info.id)
 
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from greenfolio.interfaces.api.deps import CSRF_COOKIE, SESSION_COOKIE
 from greenfolio.interfaces.cli.app import app
-from greenfolio.services import accounts
+from greenfolio.services import accounts, api_tokens
 from greenfolio.services.database import Database
 from tests.test_api_support import PASSWORD, User, add_project, add_user, browser, client
 
@@ -38,7 +38,7 @@ def test_a_password_reset_revokes_tokens_and_ends_sessions(db: Database) -> None
     assert not _signed_in(web)
     refused = client(db).get("/api/v1/tokens", headers=user.auth)
     assert refused.status_code == 401 and "revoked" in refused.json()["error"]["message"]
-    listed = accounts.tokens(db, accounts.authenticate(db, "ana", NEW_PASSWORD, "t"))
+    listed = api_tokens.tokens(db, accounts.authenticate(db, "ana", NEW_PASSWORD, "t"))
     assert [t["revoked"] for t in listed] == [True]
 
 

@@ -19,7 +19,7 @@ import pytest
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.interfaces.web import import_pages
 from greenfolio.interfaces.web.i18n import catalogue
-from greenfolio.services import accounts, explorer
+from greenfolio.services import api_tokens, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_plan
 from greenfolio.services.exchange.xlsx_template import LISTS_SHEET, MARKER
@@ -67,7 +67,7 @@ def test_the_page_links_to_the_template_with_every_indicator(db: Database) -> No
     got = web.get("/import/template.xlsx")
     assert got.status_code == 200 and got.headers["content-type"] == XLSX
     assert "attachment" in got.headers["content-disposition"]
-    who = accounts.token_principal(db, ed.token)
+    who = api_tokens.token_principal(db, ed.token)
     assert who is not None
     registry = [row["code"] for row in explorer.indicators(db, who)]
     assert sorted(_marker_codes(got.content)) == sorted(registry) and len(registry) > 10
@@ -107,7 +107,7 @@ def test_every_importer_problem_is_said_in_each_language(db: Database, tmp_path:
     content = _fill(template, results, projects)
     path = tmp_path / "bad.xlsx"
     path.write_bytes(content)
-    who = accounts.token_principal(db, ed.token)
+    who = api_tokens.token_principal(db, ed.token)
     assert who is not None
     problems = xlsx_plan.preview(db, who, path).problems
     assert len(problems) >= 9

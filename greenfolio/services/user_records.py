@@ -194,3 +194,18 @@ def username_taken(session: Session, name: str) -> bool:
     """Whether an account has user name ``name``, in any case ("Reviewer" is "reviewer")."""
     found = select(UserRow.id).where(func.lower(UserRow.username) == name.lower())
     return session.scalar(found) is not None
+
+
+def principal_of(
+    session: Session, row: UserRow, via: str, token: ApiTokenRow | None = None
+) -> Principal:
+    """The principal a signed-in user (by session or API ``token``) acts as: their roles
+    as stored now."""
+    return Principal(
+        row.username,
+        grants_of(session, row.id),
+        row.id,
+        via=via,
+        token_expires=token.expires_at if token is not None else None,
+        token_id=token.id if token is not None else None,
+    )

@@ -21,10 +21,10 @@ def create_token(
     db: DbOption = None,
 ) -> None:
     """Create an API token; the secret is printed once and never stored."""
-    from greenfolio.services import accounts
+    from greenfolio.services import api_tokens
 
     with errors():
-        secret, _ = accounts.create_token(open_db(db), None, user, name, days)
+        secret, _ = api_tokens.create_token(open_db(db), None, user, name, days)
         out.print(secret, highlight=False)
 
 
@@ -36,10 +36,10 @@ def list_tokens(
 ) -> None:
     """List a user's API tokens (never their secrets): number, name, start of the secret,
     when made and when they expire, and whether revoked."""
-    from greenfolio.services import accounts
+    from greenfolio.services import api_tokens
 
     with errors():
-        found = accounts.tokens(open_db(db), None, user)
+        found = api_tokens.tokens(open_db(db), None, user)
         if as_json:
             print_json(found)
             return
@@ -68,9 +68,9 @@ def revoke_token(
     db: DbOption = None,
 ) -> None:
     """Revoke an API token, and every token made with it."""
-    from greenfolio.services import accounts
+    from greenfolio.services import api_tokens
 
     with errors():
-        count = accounts.revoke_token(open_db(db), None, number)
+        count = api_tokens.revoke_token(open_db(db), None, number)
         more = f", with {count - 1} token(s) made with it" if count > 1 else ""
         out.print(f"Token {number} revoked{more}.")

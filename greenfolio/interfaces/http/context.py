@@ -19,7 +19,7 @@ from fastapi import Request
 
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import NotAuthenticated, PermissionDenied, Principal
-from greenfolio.services import accounts
+from greenfolio.services import accounts, api_tokens
 from greenfolio.services.database import Database
 
 SESSION_COOKIE = "gf_session"
@@ -58,7 +58,7 @@ def resolve_principal(request: Request) -> Principal:
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise NotAuthenticated("use 'Authorization: Bearer <token>'")
-        found = accounts.token_principal(conf.db, secret.strip())
+        found = api_tokens.token_principal(conf.db, secret.strip())
         if found is None:
             raise NotAuthenticated("the API token is unknown, expired or revoked")
     else:

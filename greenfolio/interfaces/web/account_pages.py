@@ -35,7 +35,7 @@ from greenfolio.interfaces.web.rendering import (
     said,
     secure,
 )
-from greenfolio.services import accounts
+from greenfolio.services import accounts, api_tokens
 
 router = APIRouter(include_in_schema=False)
 
@@ -146,10 +146,14 @@ def account_page(request: Request, db: Db) -> Response:
     who = _signed_in(request)
     secret = request.cookies.get(NEW_TOKEN_COOKIE)
     if secret:  # shown only if it is a live token of this account
-        found = accounts.token_principal(db, secret)
+        found = api_tokens.token_principal(db, secret)
         secret = secret if found is not None and found.user_id == who.user_id else None
     page = render(
-        request, "account.html", tokens=accounts.tokens(db, who), secret=secret, **_contact(db, who)
+        request,
+        "account.html",
+        tokens=api_tokens.tokens(db, who),
+        secret=secret,
+        **_contact(db, who),
     )
     if NEW_TOKEN_COOKIE in request.cookies:
         page.delete_cookie(NEW_TOKEN_COOKIE, path="/account")
@@ -171,7 +175,7 @@ def create_token(
 ) -> Response:
     check_csrf(request, csrf)
     who = _signed_in(request)
-    secret, _ = accounts.create_token(db, who, who.name, name)
+    secret, _ = api_tokens.create_token(db, who, who.name, name)
     done = RedirectResponse("/account", status_code=303)
     done.set_cookie(
         NEW_TOKEN_COOKIE,
@@ -192,11 +196,11 @@ def revoke_token(
     """Revoke one of one's tokens, and with it every token made with it."""
     check_csrf(request, csrf)
     who = _signed_in(request)
-    revoked = accounts.revoke_token(db, who, token_id)
+    revoked = api_tokens.revoke_token(db, who, token_id)
     return render(
         request,
         "account.html",
-        tokens=accounts.tokens(db, who),
+        tokens=api_tokens.tokens(db, who),
         secret=None,
         revoked=max(revoked, 1),
         **_contact(db, who),
@@ -224,7 +228,7 @@ def change_password(
             request,
             "account.html",
             status=429 if isinstance(exc, accounts.RateLimited) else 422,
-            tokens=accounts.tokens(db, who),
+            tokens=api_tokens.tokens(db, who),
             secret=None,
             errors=[said(request, exc)],
             **_contact(db, who),

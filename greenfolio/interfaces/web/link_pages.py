@@ -26,7 +26,7 @@ from greenfolio.interfaces.web.rendering import (
     render,
     said,
 )
-from greenfolio.services import account_links, accounts
+from greenfolio.services import account_links, accounts, api_tokens
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
@@ -180,7 +180,7 @@ def set_contact(
             request,
             "account.html",
             status=422,
-            tokens=accounts.tokens(db, who),
+            tokens=api_tokens.tokens(db, who),
             secret=None,
             contact={"email": email, "language": language},
             languages=UN_LANGUAGES,

@@ -13,7 +13,7 @@ from greenfolio.domain.text import CheckedText
 from greenfolio.interfaces.api.deps import SESSION_COOKIE, api_principal, get_db
 from greenfolio.interfaces.api.errors import RESPONSES
 from greenfolio.interfaces.http.links import public_base
-from greenfolio.services import account_links, accounts
+from greenfolio.services import account_links, accounts, api_tokens
 from greenfolio.services.database import Database
 
 router = APIRouter(tags=["accounts"], responses=RESPONSES)
@@ -88,19 +88,19 @@ def me(who: Who) -> dict[str, Any]:
 
 @router.get("/tokens", summary="The caller's API tokens (never their secrets)")
 def list_tokens(who: Who, db: Db) -> list[dict[str, Any]]:
-    return accounts.tokens(db, _signed_in(who))
+    return api_tokens.tokens(db, _signed_in(who))
 
 
 @router.post("/tokens", status_code=201, summary="A new API token; its secret is shown once")
 def create_token(req: TokenIn, who: Who, db: Db) -> dict[str, Any]:
     me_ = _signed_in(who)
-    secret, info = accounts.create_token(db, me_, me_.name, req.name, req.days)
+    secret, info = api_tokens.create_token(db, me_, me_.name, req.name, req.days)
     return {**info, "token": secret}
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke a token")
 def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], who: Who, db: Db) -> Response:
-    accounts.revoke_token(db, _signed_in(who), token_id)
+    api_tokens.revoke_token(db, _signed_in(who), token_id)
     return Response(status_code=204)
 
 

@@ -3,7 +3,7 @@
 A bearer of a token may create more tokens (that expire no later than it). Revoking the
 first then left the others working: someone who had stolen it kept access. Each token now
 names the one it was made with (``made_with_id``; none for tokens created signed in or
-from the command line) and ``accounts.revoke_token`` revokes them all. Tokens made before
+from the command line) and ``api_tokens.revoke_token`` revokes them all. Tokens made before
 this revision have no such record and are left as they are.
 
 Revision ID: 0017_token_made_with
