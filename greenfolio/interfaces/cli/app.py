@@ -21,7 +21,6 @@ from greenfolio.interfaces.cli.common import (
     number,
     open_db,
     out,
-    out_folder,
     pipe_closed,
     print_json,
     progress,
@@ -32,6 +31,7 @@ from greenfolio.interfaces.cli.common import (
     warn,
 )
 from greenfolio.interfaces.cli.lazy import Lazy, LazyGroup
+from greenfolio.interfaces.cli.out_paths import out_folder
 
 if TYPE_CHECKING:
     from greenfolio.services.database import Database

@@ -26,10 +26,10 @@ from greenfolio.interfaces.cli.common import (
     import_target,
     open_db,
     out,
-    out_file,
     print_json,
     progress,
 )
+from greenfolio.interfaces.cli.out_paths import out_file
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
