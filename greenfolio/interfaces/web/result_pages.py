@@ -229,6 +229,25 @@ def _refused(result_id: int, request: Request, db: Database, exc: GreenfolioErro
     return show_result(result_id, request, db, status, errors=[said(request, exc)])
 
 
+def _remove(
+    result_id: int, request: Request, db: Db, csrf: str, version: str, confirm: str, how: str
+) -> Response:
+    """Delete a draft or withdraw a returned result (``how``: "deleted" or "withdrawn"),
+    once the box saying so is ticked; the project page then says so, under a seal."""
+    check_csrf(request, csrf)
+    who = resolve_principal(request)
+    if confirm != "yes":
+        unconfirmed = "delete_unconfirmed" if how == "deleted" else "withdraw_unconfirmed"
+        return show_result(result_id, request, db, 422, **{unconfirmed: True})
+    remove = entry.delete_draft if how == "deleted" else entry.withdraw_returned
+    try:
+        key = remove(db, who, result_id, form_number(version))
+    except GreenfolioError as exc:
+        return _refused(result_id, request, db, exc)
+    mark = seal(request, how, result_id, key)
+    return redirect(f"/projects/{quote(key, safe='')}?{how}={result_id}&seal={mark}", saved=False)
+
+
 @router.post("/results/{result_id}/delete", response_class=HTMLResponse)
 def delete_draft(
     result_id: RecordId,
@@ -239,16 +258,7 @@ def delete_draft(
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Delete a draft never sent to review, once the box saying so is ticked."""
-    check_csrf(request, csrf)
-    who = resolve_principal(request)
-    if confirm != "yes":
-        return show_result(result_id, request, db, 422, delete_unconfirmed=True)
-    try:
-        key = entry.delete_draft(db, who, result_id, form_number(version))
-    except GreenfolioError as exc:
-        return _refused(result_id, request, db, exc)
-    mark = seal(request, "deleted", result_id, key)
-    return redirect(f"/projects/{quote(key, safe='')}?deleted={result_id}&seal={mark}", saved=False)
+    return _remove(result_id, request, db, csrf, version, confirm, "deleted")
 
 
 @router.post("/results/{result_id}/withdraw", response_class=HTMLResponse)
@@ -261,17 +271,7 @@ def withdraw_returned(
     confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Withdraw a result a reviewer returned, once the box saying so is ticked."""
-    check_csrf(request, csrf)
-    who = resolve_principal(request)
-    if confirm != "yes":
-        return show_result(result_id, request, db, 422, withdraw_unconfirmed=True)
-    try:
-        key = entry.withdraw_returned(db, who, result_id, form_number(version))
-    except GreenfolioError as exc:
-        return _refused(result_id, request, db, exc)
-    mark = seal(request, "withdrawn", result_id, key)
-    target = f"/projects/{quote(key, safe='')}?withdrawn={result_id}&seal={mark}"
-    return redirect(target, saved=False)
+    return _remove(result_id, request, db, csrf, version, confirm, "withdrawn")
 
 
 @router.post("/results/{result_id}/review", response_class=HTMLResponse)

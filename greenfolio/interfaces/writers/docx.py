@@ -30,6 +30,7 @@ from greenfolio.interfaces.writers.docx_parts import (
     OWN_LANG,
     Footnotes,
     add_text,
+    after_in_ppr,
     right_to_left,
     tag_document,
 )
@@ -141,36 +142,7 @@ def _boxed(paragraph: Any) -> None:
         line.set(qn("w:space"), "8" if side in ("left", "right") else "4")
         line.set(qn("w:color"), "000000")
         borders.append(line)
-    p_pr.insert_element_before(
-        borders,
-        "w:shd",
-        "w:tabs",
-        "w:suppressAutoHyphens",
-        "w:kinsoku",
-        "w:wordWrap",
-        "w:overflowPunct",
-        "w:topLinePunct",
-        "w:autoSpaceDE",
-        "w:autoSpaceDN",
-        "w:bidi",
-        "w:adjustRightInd",
-        "w:snapToGrid",
-        "w:spacing",
-        "w:ind",
-        "w:contextualSpacing",
-        "w:mirrorIndents",
-        "w:suppressOverlap",
-        "w:jc",
-        "w:textDirection",
-        "w:textAlignment",
-        "w:textboxTightWrap",
-        "w:outlineLvl",
-        "w:divId",
-        "w:cnfStyle",
-        "w:rPr",
-        "w:sectPr",
-        "w:pPrChange",
-    )
+    p_pr.insert_element_before(borders, *after_in_ppr("w:pBdr"))
 
 
 class _Writer:

@@ -68,6 +68,25 @@ _NOTE_STYLES = (
 9 pt with no space after."""
 
 
+PPR_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr",
+    "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs",
+    "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
+    "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+    "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+"""The children of ``w:pPr`` in the order the schema requires (ECMA-376 §17.3.1.26): an
+element out of order can make Word refuse the file."""
+
+
+def after_in_ppr(tag: str) -> tuple[str, ...]:
+    """The ``w:pPr`` children that come after ``tag``: where ``insert_element_before``
+    must put it."""
+    return PPR_ORDER[PPR_ORDER.index(tag) + 1 :]
+
+
 def add_text(run: Any, text: str) -> None:
     """Append ``text`` to the run element ``run`` (a ``w:r``): the hyphen of a name or code
     kept whole (``typography.unbroken_hyphens``) as Word's ``w:noBreakHyphen``, the rest as
@@ -189,26 +208,7 @@ def right_to_left(docx: Any) -> None:
         for p in container.iter(qn("w:p")):
             p_pr = p.get_or_add_pPr()
             if p_pr.find(qn("w:bidi")) is None:
-                p_pr.insert_element_before(
-                    OxmlElement("w:bidi"),
-                    "w:adjustRightInd",
-                    "w:snapToGrid",
-                    "w:spacing",
-                    "w:ind",
-                    "w:contextualSpacing",
-                    "w:mirrorIndents",
-                    "w:suppressOverlap",
-                    "w:jc",
-                    "w:textDirection",
-                    "w:textAlignment",
-                    "w:textboxTightWrap",
-                    "w:outlineLvl",
-                    "w:divId",
-                    "w:cnfStyle",
-                    "w:rPr",
-                    "w:sectPr",
-                    "w:pPrChange",
-                )
+                p_pr.insert_element_before(OxmlElement("w:bidi"), *after_in_ppr("w:bidi"))
     for tbl_pr in body.iter(qn("w:tblPr")):
         if tbl_pr.find(qn("w:bidiVisual")) is None:  # once, where the schema puts it
             tbl_pr.insert_element_before(
