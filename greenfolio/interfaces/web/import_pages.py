@@ -55,6 +55,8 @@ def problem_text(tr: Translator, problem: Problem) -> str:
     for name, value in problem.params:
         if name == "choices":
             value = tr("list_sep").join(str(v) for v in value)
+        elif name in ("as_whole", "as_decimal"):
+            pass  # the two readings of a typed number: said ungrouped (refusal_text)
         elif isinstance(value, int | float) and not isinstance(value, bool):
             value = tr.num(value)
         elif name in _TYPED and isinstance(value, str):

@@ -22,6 +22,7 @@ from typing import Any
 import pydantic
 from babel.dates import format_timedelta
 from babel.lists import format_list
+from babel.numbers import format_decimal
 
 from greenfolio.domain.errors import GreenfolioError, Problems
 from greenfolio.interfaces.http.labels import label
@@ -140,9 +141,13 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = tr.unit(str(value))
         elif name == "units":
             out[name] = _joined(tr, [tr.unit(str(u)) for u in value])
-        elif name in ("value", "lower", "upper", "as_whole", "as_decimal") and isinstance(
-            value, int | float
-        ):
+        elif name in ("as_whole", "as_decimal") and isinstance(value, int | float):
+            # the two readings of a typed "1.200": digits not grouped, or the first would
+            # read back as the very text typed ("1.200" in Spanish)
+            out[name] = format_decimal(
+                value, locale=CLDR[tr.lang], group_separator=False, decimal_quantization=False
+            )
+        elif name in ("value", "lower", "upper") and isinstance(value, int | float):
             out[name] = tr.num(float(value))
         elif name in ("start", "end", "today"):
             out[name] = tr.date(str(value))
