@@ -340,3 +340,21 @@ def test_readme_evidence_example_names_a_draft() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "/results/64/evidence" not in readme
     assert "results/N/evidence      # N: a draft or returned result" in readme
+
+
+@pytest.mark.parametrize(
+    "command", [("figures", "--year", "2021"), ("work", "list"), ("db", "upgrade")]
+)
+def test_a_db_that_is_no_database_is_named_not_a_traceback(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """A newcomer gave --db README.md: every command ended in SQLAlchemy's traceback
+    ("file is not a database"), exit 1."""
+    text_file = tmp_path / "README.md"
+    text_file.write_text("# not a database\n")
+    code, said = _run(*command, "--db", str(text_file))
+    assert code == 3, said
+    assert "is not a database (not an SQLite file)" in said and "Traceback" not in said
+    assert text_file.read_text() == "# not a database\n"  # left as it was
+    code, said = _run(*command, "--db", str(tmp_path))
+    assert code == 3 and "is a folder" in said, said

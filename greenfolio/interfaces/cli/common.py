@@ -280,8 +280,41 @@ def connect(url: str | None) -> Database:
     from greenfolio.services import audit
     from greenfolio.services.database import Database
 
+    require_sqlite_file(url)
     audit.use_cli_actor()
     return Database.open(url)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file (sqlite.org, "Database File Format")."""
+
+
+def require_sqlite_file(url: str | None) -> None:
+    """Refuse (exit 3) an SQLite ``url`` naming a folder or a file that is not a
+    database (a README given as --db): the driver fails later with a traceback."""
+    from sqlalchemy.engine import make_url
+
+    from greenfolio.store.engine import resolve_url
+
+    parsed = make_url(resolve_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(str(parsed.database))
+    why = None
+    if path.is_dir():
+        why = "is a folder"
+    elif path.is_file() and path.stat().st_size > 0:
+        with open(path, "rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                why = "is not a database (not an SQLite file)"
+    if why is None:
+        return
+    err.print(
+        f"[bold red]error:[/] --db {path} {why}: give the database file (the demo's is "
+        "greenfolio.sqlite where ./scripts/demo ran), or a new file name to make one.",
+        highlight=False,
+    )
+    raise typer.Exit(ExitCode.DATABASE)
 
 
 def _new_sqlite_file(url: str | None) -> bool:

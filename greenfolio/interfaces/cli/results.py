@@ -62,6 +62,8 @@ def results_list(
                 r["period_end"] or "",
             )
         out.print(grid)
+        if len(rows) == limit:
+            warn(f"showing the first {limit} results (oldest first); --limit shows more.")
 
 
 AsOption = Annotated[
