@@ -247,3 +247,21 @@ def test_the_projects_sheet_is_in_the_readers_language_and_read_back_in_any(
         "planned_start": "2021",
         "planned_end": "2023",
     }
+
+
+def test_a_misspelt_country_is_answered_with_the_nearest_name_of_the_list(
+    db: Database, tmp_path: Path
+) -> None:
+    """A newcomer's "Nigeira", picked from a list of names, was told to type an ISO code."""
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    template = write_template(db, INDICATORS, tmp_path / "fr.xlsx", "fr")
+    year = [date(2021, 1, 1), date(2021, 12, 31)]
+    rows: list[list[object]] = [
+        [WORK, "pops_destroyed", 5, "t", None, None, *year, "Nigéria"],  # French name: fine
+        [WORK, "pops_destroyed", 5, "t", None, None, *year, "Nigeira"],
+        [WORK, "pops_destroyed", 5, "t", None, None, *year, "Xyzzy"],
+    ]
+    summary = import_results(db, _fill(template, tmp_path / "bad.xlsx", rows))
+    found = [(p.row, p.message_id, dict(p.params)["suggestion"]) for p in summary.errors]
+    assert found == [(3, "cell_country_near", "Nigéria"), (4, "cell_country_name", "")]
+    assert _stored(db) == []

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.countries import check_country
+from greenfolio.domain.countries import check_country, country_name
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.exchange import Problem, RefusedError, Summary
 from greenfolio.domain.indicators import Disaggregation, Indicator
@@ -191,8 +191,23 @@ def _check_row(
         named = words.code("country", country)
         try:
             country = check_country(named)
-        except GreenfolioError as exc:
-            cells.problem("country", str(exc), message_id="cell_country", code=country)
+        except GreenfolioError:
+            # the cell came from a list of names: say so, and the nearest name in the
+            # template's language (a newcomer's "Nigeira" was told to type an ISO code)
+            close = difflib.get_close_matches(
+                template.normal(country), list(template.words("country")), n=1, cutoff=0.75
+            )
+            closest = country_name(template.words("country")[close[0]], words.lang) if close else ""
+            hint = f" (did you mean {closest}?)" if closest else ""
+            cells.problem(
+                "country",
+                f"{country!r} is not a country of the list{hint}; choose one from the list "
+                "(its name in any of the six languages) or give its ISO 3166-1 alpha-3 code, "
+                "such as BRA",
+                message_id="cell_country_name" if not closest else "cell_country_near",
+                value=country,
+                suggestion=closest,
+            )
     sex = cells.text("sex")
     if sex is not None:
         sex = _choice(cells, "sex", words, "")
