@@ -184,3 +184,19 @@ def test_cli_import_mlf_apr_json(db: Database) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["created"], data["updated"], data["skipped"], data["errors"]) == (214, 0, 0, [])
+
+
+def test_a_spreadsheet_of_the_other_kind_is_named_as_such(db: Database, tmp_path: Path) -> None:
+    """A newcomer gave the MLF progress report to `import xlsx` ("no sheet named
+    'Results'") and a results template to `import mlf-apr` (five "no column headed …")."""
+    from greenfolio.services.exchange.xlsx_import import import_results
+    from greenfolio.services.exchange.xlsx_template import write_template
+
+    as_template = import_results(db, SAMPLE)
+    assert [p.message_id for p in as_template.errors] == ["import_is_mlf_apr"]
+    assert "greenfolio import mlf-apr" in as_template.errors[0].message
+    template = write_template(db, ["pops_destroyed"], tmp_path / "template.xlsx", "fr")
+    as_report = import_apr(db, template)
+    assert [p.message_id for p in as_report.errors] == ["import_is_template"]
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(ResultRow)) == 0

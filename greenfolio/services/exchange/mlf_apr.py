@@ -48,6 +48,7 @@ from greenfolio.domain.mlf import (
 from greenfolio.domain.results import ReviewState, ValueKind
 from greenfolio.domain.work import OrgRole
 from greenfolio.services.database import Database
+from greenfolio.services.exchange import xlsx_sheets
 from greenfolio.services.exchange.cells import SheetReader, iter_rows, map_headers, open_workbook
 from greenfolio.services.exchange.iati_store import ActivityWriter
 from greenfolio.store.tables import IndicatorRow
@@ -276,6 +277,17 @@ def read(
         absent = [k for k in REQUIRED if k in missing]
         if "legacy_code" in missing and "project_code" in missing:
             absent.append("legacy_code")
+        if absent and xlsx_sheets.find_sheet(workbook.sheetnames, xlsx_sheets.RESULTS):
+            raise RefusedError(  # one line, not a line for each column it lacks
+                [
+                    Problem(
+                        "this is a Greenfolio results template, not a Multilateral Fund "
+                        "progress report: use `greenfolio import xlsx` (or the web import page)",
+                        file=path.name,
+                        message_id="import_is_template",
+                    )
+                ]
+            )
         if absent:
             raise RefusedError(
                 [
