@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from greenfolio.domain.exchange import Problem, RefusedError
 
@@ -119,3 +120,16 @@ def not_xlsx(path: Path) -> str | None:
     ODS, XLS, PDF), in words naming what reads it; None when they do not tell."""
     found = kind(path)
     return _NOT_XLSX.get(found) if found is not None else None
+
+
+def is_mlf_progress_report(workbook: Any, file: str) -> bool:
+    """Whether the first sheet is headed as a Multilateral Fund annual progress report
+    (``mlf_apr.COLUMNS``): most of its columns by name."""
+    from greenfolio.services.exchange.cells import iter_rows, normalise_header
+    from greenfolio.services.exchange.mlf_apr import COLUMNS
+
+    if not workbook.worksheets:
+        return False
+    header = next(iter_rows(workbook.worksheets[0], file), None) or ()
+    found = {normalise_header(v) for v in header if v is not None}
+    return sum(normalise_header(c) in found for c in COLUMNS.values()) * 2 > len(COLUMNS)

@@ -40,15 +40,9 @@ from greenfolio.domain.results import (
 from greenfolio.services import audit, entry, reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
-from greenfolio.services.exchange import xlsx_matches, xlsx_projects, xlsx_sheets
+from greenfolio.services.exchange import file_kind, xlsx_matches, xlsx_projects, xlsx_sheets
 from greenfolio.services.exchange import xlsx_template as template
-from greenfolio.services.exchange.cells import (
-    SheetReader,
-    iter_rows,
-    normalise_header,
-    open_workbook,
-    read_rows,
-)
+from greenfolio.services.exchange.cells import SheetReader, iter_rows, open_workbook, read_rows
 from greenfolio.services.exchange.xlsx_template import HEADERS, LISTS_SHEET, MARKER
 from greenfolio.store.tables import IndicatorRow, ResultRow, WorkRow
 
@@ -374,7 +368,7 @@ def read_checked(
                     lang = str(marker[3])
                 prefilled = len(marker) >= 5 and bool(marker[4])
         results_sheet = xlsx_sheets.find_sheet(names, xlsx_sheets.RESULTS)
-        if results_sheet is None and _is_mlf_progress_report(workbook, path.name):
+        if results_sheet is None and file_kind.is_mlf_progress_report(workbook, path.name):
             raise RefusedError(
                 [
                     Problem(
@@ -473,18 +467,6 @@ def read_checked(
             ]
         )
     return Checked(specs, updates, spec_rows, results_sheet, projects_sheet)
-
-
-def _is_mlf_progress_report(workbook: Any, file: str) -> bool:
-    """Whether the first sheet is headed as a Multilateral Fund annual progress report
-    (``mlf_apr.COLUMNS``): most of its columns by name."""
-    from greenfolio.services.exchange.mlf_apr import COLUMNS
-
-    if not workbook.worksheets:
-        return False
-    header = next(iter_rows(workbook.worksheets[0], file), None) or ()
-    found = {normalise_header(v) for v in header if v is not None}
-    return sum(normalise_header(c) in found for c in COLUMNS.values()) * 2 > len(COLUMNS)
 
 
 def _listed(table: list[tuple[Any, ...]]) -> dict[str, dict[str, str]]:
