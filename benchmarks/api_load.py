@@ -85,7 +85,7 @@ from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from greenfolio.domain.permissions import Grant, Role, Scope
-from greenfolio.services import accounts, demo, reference
+from greenfolio.services import accounts, api_tokens, demo, reference
 from greenfolio.services.database import Database
 from greenfolio.store import migrate
 from greenfolio.store.tables import ResultRow, TermRow, WorkRow
@@ -314,7 +314,7 @@ def run(url: str, args: argparse.Namespace, cores: Cores) -> int:
         paths = variants(conn, total, args.fast)
     users = {u.username: u for u in accounts.users(db, None)}
     cookie = f"gf_session={accounts.start_session(db, users[VIEWER].id)}"
-    token, _ = accounts.create_token(db, None, EDITOR, f"api-load {secrets.token_hex(3)}", 1)
+    token, _ = api_tokens.create_token(db, None, EDITOR, f"api-load {secrets.token_hex(3)}", 1)
     db.close()
     firsts = [vs[0].path for vs in paths.values()]
     explained = load_plans.plans(url, firsts, cookie, token, work_key)
