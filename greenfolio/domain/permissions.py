@@ -223,7 +223,17 @@ def countries_only(principal: Principal, action: Action) -> frozenset[str] | Non
     scopes = [g.scope for g in principal.grants if action in ROLE_ACTIONS[g.role]]
     if not scopes or any(s.kind is not ScopeKind.COUNTRY for s in scopes):
         return None
-    return frozenset(str(s.value) for s in scopes)
+    return granted_countries(principal, action)
+
+
+def granted_countries(principal: Principal, action: Action) -> frozenset[str]:
+    """The countries whose own grants let ``principal`` do ``action`` (whatever else
+    they may hold)."""
+    return frozenset(
+        str(g.scope.value)
+        for g in principal.grants
+        if action in ROLE_ACTIONS[g.role] and g.scope.kind is ScopeKind.COUNTRY
+    )
 
 
 def allowed(principal: Principal, action: Action, target: Target) -> bool:

@@ -13,6 +13,7 @@ return are allowed where text may run over several lines (descriptions, notes).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -169,3 +170,9 @@ class CheckedText(BaseModel):
                 if found is not None:
                     raise PydanticCustomError("control_character", "{message}", context(found))
         return data
+
+
+def folded(text: Any) -> str:
+    """A word, name or heading as a person means it, for comparing: Unicode-normalised
+    (NFKC), case and runs of spaces ignored ("Demo  REVIEWER" is "demo reviewer")."""
+    return " ".join(unicodedata.normalize("NFKC", str(text or "")).casefold().split())

@@ -25,17 +25,16 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.permissions import (
-    ROLE_ACTIONS,
     SYSTEM,
     Action,
     NotAuthenticated,
     PermissionDenied,
     Principal,
-    ScopeKind,
     Target,
     Visibility,
     actions_on,
     allowed,
+    granted_countries,
     require,
 )
 from greenfolio.domain.results import ReviewState
@@ -277,12 +276,7 @@ def _require_countries_change(principal: Principal, stored: StoredProject, spec:
     changed = stored.listed.difference(spec.countries)
     if not changed or allowed(principal, Action.EDIT, Target(stored.key, stored.programmes)):
         return
-    own = {
-        str(g.scope.value)
-        for g in principal.grants
-        if Action.EDIT in ROLE_ACTIONS[g.role] and g.scope.kind is ScopeKind.COUNTRY
-    }
-    others = sorted(changed - own)
+    others = sorted(changed - granted_countries(principal, Action.EDIT))
     if others:
         raise PermissionDenied(
             f"project {stored.key} is shared by several countries: only an editor of the "

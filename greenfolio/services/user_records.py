@@ -27,6 +27,7 @@ from greenfolio.domain.permissions import (
     ScopeKind,
     require,
 )
+from greenfolio.domain.text import folded
 from greenfolio.services import audit
 from greenfolio.services.credentials import digest, utc_now
 from greenfolio.services.database import Database
@@ -150,10 +151,6 @@ def check_scope(session: Session, scope: Scope) -> None:
         )
 
 
-def _compared(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
 def _disguised(name: str) -> bool:
     """Whether ``name`` hides something from a reader: an invisible or direction-changing
     character (zero-width space, right-to-left override), or a word mixing scripts with
@@ -168,7 +165,7 @@ def check_display_name(session: Session, display_name: str, username: str) -> No
     """Refuse a display name another user has, as their display name or user name, or one
     disguised to look like another's: pages and the audit trail name people by it, so a
     newcomer calling themselves "Demo reviewer" would have read as the reviewer."""
-    wanted = _compared(display_name)
+    wanted = folded(display_name)
     if not wanted:
         return
     if _disguised(display_name):
@@ -181,7 +178,7 @@ def check_display_name(session: Session, display_name: str, username: str) -> No
     others = session.execute(
         select(UserRow.username, UserRow.display_name).where(UserRow.username != username)
     )
-    if any(wanted in (_compared(name), _compared(shown or "")) for name, shown in others):
+    if any(wanted in (folded(name), folded(shown or "")) for name, shown in others):
         raise ValidationError(
             f"{display_name.strip()!r} is another user's name; choose a display name that "
             "tells you apart (for example with your organisation)",

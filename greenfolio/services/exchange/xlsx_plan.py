@@ -65,6 +65,9 @@ class Plan:
     breakdown: list[dict[str, Any]] = field(default_factory=list)
     """Totals that the file's women and men would add up to more than
     (``services.breakdowns.with_file_rows``): a warning, which does not stop the import."""
+    matches: list[xlsx_matches.Match] = field(default_factory=list)
+    """What each result row is to the stored results (``xlsx_matches``): what applying
+    the plan stores, read once."""
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -146,7 +149,7 @@ def _plan(
                 detail,
             )
         )
-    matches = xlsx_matches.match(session, specs)
+    matches = plan.matches = xlsx_matches.match(session, specs)
     new_rows: list[tuple[int, int, result_service.ResultSpec]] = []
     for index, (spec, found) in enumerate(zip(specs, matches, strict=True)):
         row = checked.rows[index]
@@ -222,7 +225,5 @@ def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
             r.project for r in plan.rows if r.part == xlsx_sheets.PROJECTS and r.outcome == CHANGED
         }
         xlsx_projects.apply(session, [u for u in checked.updates if u.work in changed])
-        xlsx_import.store_results(
-            session, checked.specs, xlsx_matches.match(session, checked.specs)
-        )
+        xlsx_import.store_results(session, checked.specs, plan.matches)
     return plan

@@ -8,12 +8,11 @@ one who downloaded it.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.text import folded
 from greenfolio.refdata.catalogue import catalogue
 
 RESULTS, PROJECTS = "results", "projects"
@@ -28,19 +27,11 @@ def sheet_name(part: str, lang: str) -> str:
     return catalogue(lang).get(f"xlsx_sheet_{part}") or ENGLISH[part]
 
 
-def _compared(text: Any) -> str:
-    """A name or heading as written, as the reader compares it: Unicode-normalised,
-    case and runs of spaces ignored (Excel's own sheet names ignore case)."""
-    folded = unicodedata.normalize("NFKC", str(text or "")).casefold()
-    return re.sub(r"\s+", " ", folded).strip()
-
-
 def find_sheet(names: Iterable[str], part: str) -> str | None:
-    """The name, as the file writes it, of sheet ``part`` in a workbook, in any language."""
-    accepted = {_compared(ENGLISH[part])} | {
-        _compared(sheet_name(part, lang)) for lang in UN_LANGUAGES
-    }
-    return next((name for name in names if _compared(name) in accepted), None)
+    """The name, as the file writes it, of sheet ``part`` in a workbook, in any language
+    (compared as ``folded``: Excel's own sheet names ignore case too)."""
+    accepted = {folded(ENGLISH[part])} | {folded(sheet_name(part, lang)) for lang in UN_LANGUAGES}
+    return next((name for name in names if folded(name) in accepted), None)
 
 
 def find_columns(
@@ -52,11 +43,11 @@ def find_columns(
     index: dict[str, int] = {}
     for i, value in enumerate(header_row):
         if value is not None:
-            index.setdefault(_compared(value), i)
+            index.setdefault(folded(value), i)
     found: dict[str, int] = {}
     missing: list[str] = []
     for key in keys:
-        spots = sorted(index[h] for h in map(_compared, headings(key)) if h in index)
+        spots = sorted(index[h] for h in map(folded, headings(key)) if h in index)
         if spots:
             found[key] = spots[0]
         else:

@@ -32,7 +32,6 @@ its reader may enter results for, by title with the key); without, it takes a ty
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -46,6 +45,7 @@ from greenfolio.domain.countries import all_countries
 from greenfolio.domain.indicators import Indicator
 from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.results import Qualifier, Sex, ValueKind
+from greenfolio.domain.text import folded
 from greenfolio.refdata.catalogue import catalogue
 from greenfolio.refdata.catalogue import word as code_word
 from greenfolio.services import reference
@@ -153,10 +153,8 @@ def headings(key: str) -> set[str]:
     }
 
 
-def normal(text: str) -> str:
-    """A typed word as the lists compare it: Unicode-normalised, case and runs of spaces
-    ignored."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+normal = folded
+"""A typed word as the lists compare it (``domain.text.folded``)."""
 
 
 def _unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
