@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -58,6 +60,19 @@ class ResultSpec(CheckedText):
     evidence: str | None = None
     citation: str | None = None
     note: str | None = Field(default=None, description="why the value is recorded this way")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _plain_number(cls, value: Any) -> Any:
+        """A value sent as text is a plain decimal number: Python's own reading would
+        take "1_000" as 1000 and "nan" as a number."""
+        if isinstance(value, str) and not PLAIN_NUMBER.fullmatch(value.strip()):
+            raise PydanticCustomError("float_parsing", "value is not a number")
+        return value
+
+
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number as a form or a file's typed cell sends it (the point as decimal sign)."""
 
 
 class PartialResult(ResultSpec):
