@@ -46,10 +46,29 @@ def test_every_category_of_each_language_names_every_counted_unit() -> None:
     forms = unit_forms()
     for lang, by_category in forms.items():
         categories = set(Locale.parse(CLDR[lang]).plural_form.tags) | {"other"}
-        assert set(by_category) <= categories, lang
+        plain = {c.removesuffix("_after_qualifier") for c in by_category}
+        assert plain <= categories, lang
         for category, words in by_category.items():
             assert set(words) == set(COUNTED), (lang, category)
     assert set(COUNTED) <= set(UNITS)
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "value", "expected"),
+    [
+        ("more_than", 2, "أكثر من 2 سياستين"),  # the dual after من is genitive
+        ("about", 2, "نحو 2 بلدين"),
+        ("exact", 2, "2 بلدان"),
+        ("more_than", 5, "أكثر من 5 بلدان"),
+        ("more_than", 12, "أكثر من 12 بلدًا"),
+    ],
+)
+def test_arabic_dual_after_more_than_or_about_is_genitive(
+    qualifier: str, value: int, expected: str
+) -> None:
+    unit = "policy" if "سياس" in expected else "country"
+    said = Translator("ar").amount(value, qualifier, unit).replace("\u00a0", " ")
+    assert said == expected
 
 
 def test_a_quantity_without_a_number_keeps_the_catalogue_word() -> None:

@@ -185,6 +185,8 @@ def counted_unit(tr: Texts, code: str | None, value: float | None, qualifier: st
         # "около 72 млн человек": after a scale word (a large approximate value), the plural
         scaled = value >= SCALE_FROM
         category = "many" if scaled else _GENITIVE_CATEGORY.get(category, category)
+    elif qualifier != "exact" and f"{category}_after_qualifier" in forms:
+        category = f"{category}_after_qualifier"  # Arabic: "أكثر من 2 سياستين"
     return str(forms.get(category, {}).get(code, word))
 
 
