@@ -152,13 +152,13 @@ def test_a_result_made_by_a_run_reads_in_the_readers_language(demo_db: Database)
             r.xpath("string(td[1])"): [c.xpath("string(.)") for c in r.xpath("td")[1:]]
             for r in inputs.xpath("tbody/tr")
         }
+        # figures among words, each with its unit after it, in one column
         assert rows[words["run_input_emission_factor"]] == [
-            "0,6" if lang == "fr" else "0.6",
-            words["run_unit_tco2e_per_mwh"],
+            f"{'0,6' if lang == 'fr' else '0.6'} {words['run_unit_tco2e_per_mwh']}"
         ]
         energy = rows[words["run_input_energy_mwh_per_year"]]
-        assert energy == [run_text.exact(1000, lang), words["run_unit_mwh_per_year"]]
-        assert rows[words["run_input_causality_factor"]] == [words["run_not_given"], ""]
+        assert energy == [f"{run_text.exact(1000, lang)} {words['run_unit_mwh_per_year']}"]
+        assert rows[words["run_input_causality_factor"]] == [words["run_not_given"]]
         # the revision form names the source and does not send it (so keeps it)
         assert doc.xpath('//form//input[@name="citation"]') == []
         hint = doc.xpath('//p[@data-testid="run-source"]')[0].xpath("string(.)")

@@ -70,9 +70,7 @@ def test_an_unknown_country_hides_no_other_problem(demo_db: Database, lang: str)
 
 @SQLITE
 @pytest.mark.parametrize("typed", ["beaucoup", "1_000", "nan", "inf"])
-def test_a_value_that_is_not_a_number_hides_no_other_problem(
-    demo_db: Database, typed: str
-) -> None:
+def test_a_value_that_is_not_a_number_hides_no_other_problem(demo_db: Database, typed: str) -> None:
     """Python's own reading takes "1_000" for 1000 and "nan" for a number: not the form."""
     before = _results(demo_db)
     sent = _post(demo_db, "fr", **{**NEWCOMER, "value": typed})

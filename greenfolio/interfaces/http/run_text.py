@@ -95,10 +95,18 @@ WORDS = (
     "run_packaged_toolkit", "run_given_by_user", "run_composition_by_user", "run_no_control",
     "run_list_sep", "run_named_value", "run_unit_g_per", "refdata_none", "run_unit_heading",
     "run_value_heading", "run_details", "run_head_input", "run_head_output", "run_head_detail",
-    "run_method",
+    "run_method", "refdata_version",
 )  # fmt: skip
 """Further words of a run's record (sentences with a place for a value)."""
 
+OTHER_MIXTURES = {
+    "Other mixture (ODS or HFC or both or neither)": "run_mixture_any",
+    "Other mixture (ODS only)": "run_mixture_ods",
+    "Other mixture (HFC only)": "run_mixture_hfc",
+    "Other mixture": "run_mixture_other",
+}
+"""The reporting systems' entries for a blend of one's own (``refdata/montreal/
+other_mixtures.csv``), by their words in each language."""
 _PACKAGED_TOOLKIT = "toolkit_2013.csv"
 """The factor table Greenfolio carries (``refdata.factor_tables.packaged_toolkit``)."""
 _NO_CONTROL = "no control measure in force"
@@ -182,6 +190,11 @@ class _Words:
         if isinstance(value, (int, float)):
             return _plain(exact(value, self.lang))
         return _isolated(value)
+
+    def substance(self, name: Any) -> Markup:
+        """A substance or blend as the tables name it; "Other mixture …" in words."""
+        key = OTHER_MIXTURES.get(str(name))
+        return _plain(self.tr(key)) if key else _isolated(name)
 
     def yes_no(self, value: bool) -> Markup:
         return _plain(self.tr("word_yes" if value else "word_no"))
@@ -350,6 +363,8 @@ def _input_value(w: _Words, name: str, value: Any) -> Markup:
         return _plain(w.tr.country(str(value)))
     if name == "year":
         return _plain(str(value))
+    if name == "substance":
+        return w.substance(value)
     if name == "composition" and isinstance(value, Mapping):
         return _composition(w, value)
     if name == "distribution" and isinstance(value, Mapping):
@@ -373,7 +388,18 @@ def _inputs(w: _Words) -> tuple[Line, ...]:
         shown = _input_value(w, name, value)
         unit = _input_unit(w, name) if value is not None else ""
         lines.append(Line(title, shown, unit, numeric and name != "year"))
-    return tuple(lines)
+    return _inline(lines)
+
+
+def _inline(lines: Iterable[Line]) -> tuple[Line, ...]:
+    """Numbers among words set as the words are (not to the column's end), each with its
+    unit after it: a column of names and figures reads down one edge."""
+    return tuple(
+        replace(line, numeric=False, unit="", value=Markup("{} {}").format(line.value, line.unit))
+        if line.unit
+        else replace(line, numeric=False)
+        for line in lines
+    )
 
 
 # Outputs and details -----------------------------------------------------------------
@@ -476,6 +502,7 @@ def _detail(w: _Words, name: str, value: Any, details: Mapping[str, Any]) -> Lin
         return Line(title, table=table)
     special: dict[str, Callable[[], tuple[Markup, str, bool]]] = {
         "party": lambda: (_plain(w.tr.country(str(value))), "", False),
+        "substance": lambda: (w.substance(value), "", False),
         "party_type": lambda: (_plain(w.say("run_party", value)), "", False),
         "gwp_basis": lambda: (_plain(w.say("run_gwp", value)), "", False),
         "composition_table": lambda: (_plain(w.say("run_system", value)), "", False),
@@ -510,16 +537,9 @@ def _detail(w: _Words, name: str, value: Any, details: Mapping[str, Any]) -> Lin
 
 
 def _details(w: _Words, details: Mapping[str, Any]) -> tuple[Line, ...]:
-    """The details, numbers among words set as the words are (not to the column's end),
-    each with its unit after it."""
+    """The details, as the inputs are set (:func:`_inline`)."""
     lines = (_detail(w, name, value, details) for name, value in details.items())
-    return tuple(
-        replace(line, numeric=False, unit="", value=Markup("{} {}").format(line.value, line.unit))
-        if line.unit
-        else replace(line, numeric=False)
-        for line in lines
-        if line is not None
-    )
+    return _inline(line for line in lines if line is not None)
 
 
 def describe(tr: Sentences, inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> RunRecord:

@@ -235,7 +235,8 @@ class Translator:
         """The reference data a run used: its version, or that it used none."""
         if not version or version == "none":
             return self("refdata_none")
-        return f"{self('refdata')} {version}"
+        # "montreal-c71b456b0162": the tables' fingerprint, after the name of the set
+        return self("refdata_version", version=version.rpartition("-")[2] or version)
 
     def run_cited(
         self, citation: str | None, run: Mapping[str, Any] | None, short: bool = False
