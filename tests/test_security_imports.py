@@ -23,8 +23,8 @@ from greenfolio.domain.exchange import RefusedError
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import portfolio
 from greenfolio.services.database import Database
-from greenfolio.services.exchange.cells import Limits, check_zip
 from greenfolio.services.exchange.iati_import import import_file
+from greenfolio.services.exchange.xlsx_limits import Limits, check_zip
 from greenfolio.store.tables import AuditEventRow, ResultRow, WorkRow
 from tests.conftest import DATA
 
@@ -450,3 +450,52 @@ def test_partial_import_summary_groups_the_reasons(db: Database, tmp_path: Path)
     assert "3 × last-updated-datetime 'yesterday' is not a date and time (e.g. two-bad.xml:3" in (
         result.stderr
     )
+
+
+def _with_part(template: Path, out: Path, name: str, parts: Iterable[bytes]) -> Path:
+    """A copy of ``template`` whose part ``name`` is ``parts``, deflated."""
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            if entry.filename != name:
+                target.writestr(entry, source.read(entry.filename))
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with target.open(info, "w", force_zip64=True) as part:
+            for chunk in parts:
+                part.write(chunk)
+    return out
+
+
+def _styles(formats: int) -> Iterator[bytes]:
+    yield (
+        f'<styleSheet xmlns="{_NS}"><fonts count="1"><font><sz val="11"/></font></fonts>'
+        '<fills count="1"><fill/></fills><borders count="1"><border/></borders><cellXfs>'
+    ).encode()
+    for n in range(formats):
+        yield f'<xf numFmtId="{n % 997}" fontId="0" fillId="0" borderId="0"/>'.encode()
+    yield b"</cellXfs></styleSheet>"
+
+
+@SQLITE
+def test_styles_of_a_million_small_formats_are_refused_unread(
+    db: Database, tmp_path: Path
+) -> None:
+    """Sizes alone let a few MB of <xf/> through (within 64 MiB, packing under 100×),
+    which openpyxl turned into 1.5 GB of objects: the elements are counted first."""
+    template = _template(db, tmp_path)
+    fine = _with_part(template, tmp_path / "fine.xlsx", "xl/styles.xml", _styles(1_000))
+    baseline = _measure(fine, db)  # an import of a workbook of 1,000 formats
+    many = _with_part(template, tmp_path / "styles.xlsx", "xl/styles.xml", _styles(700_000))
+    assert many.stat().st_size < 4 * 1024**2
+    found = _measure(many, db)
+    (error,) = found["errors"]
+    assert "'xl/styles.xml' holds more than 150,000 XML elements" in error, error
+    assert found["rss_mib"] < baseline["rss_mib"] + 30, (found, baseline)
+    # Excel's own cap on cell formats: a workbook within it is read
+    formats = _with_part(template, tmp_path / "formats.xlsx", "xl/styles.xml", _styles(70_000))
+    with pytest.raises(RefusedError, match="70,000 cell formats, more than the 65,490"):
+        check_zip(formats)
+    check_zip(fine)

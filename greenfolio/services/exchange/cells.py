@@ -6,9 +6,10 @@ row and the column (letter and header) and says what a valid value looks like.
 
 An XLSX file is a zip of XML parts; openpyxl parses them through ``defusedxml`` (a
 dependency for that reason), which refuses entity bombs and external entities. Before
-openpyxl sees a file its zip directory is checked against ``Limits`` (entries, total
-unpacked size, compression ratio), so a small file that unpacks to gigabytes is refused
-unread; sheets are then streamed row by row (read-only mode) up to a row and cell cap.
+openpyxl sees a file it is checked by ``xlsx_limits`` (zip entries, unpacked size,
+compression ratio, element counts of the parts read whole), so a file that costs
+gigabytes is refused unread; sheets are then streamed row by row (read-only mode) up
+to a row and cell cap.
 
 A formula cell keeps the value the spreadsheet program last computed; a file written by
 a program that computes nothing (a script, some converters) has formulas without saved
@@ -18,9 +19,7 @@ values. Such a cell is reported as such, not as empty.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,36 +33,12 @@ from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
 from greenfolio.domain.number_text import AmbiguousNumber, read_number
 from greenfolio.domain.text import find as find_text_problem
-from greenfolio.services.exchange import file_kind
-
-DEFAULT_MAX_BYTES = 200 * 1024**2
-MiB = 1024**2
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """What a workbook may hold before it is refused (generous for real portfolios)."""
-
-    max_bytes: int = DEFAULT_MAX_BYTES
-    """Size of the file itself."""
-    unpacked: int = 256 * MiB
-    """All parts together, unpacked."""
-    part: int = 64 * MiB
-    """Any part but a sheet, unpacked: openpyxl holds shared strings and styles whole in
-    memory (sheets it streams)."""
-    ratio: int = 100
-    """Unpacked size over packed size, for any part above ``RATIO_FLOOR``."""
-    entries: int = 2_000
-    rows: int = 100_000
-    """Rows per sheet (by row number)."""
-    columns: int = 200
-    cells: int = 5_000_000
-    """Filled cells per sheet."""
-
-
-LIMITS = Limits()
-RATIO_FLOOR = 1 * MiB
-SHEETS = "xl/worksheets/"
+from greenfolio.services.exchange.xlsx_limits import (
+    DEFAULT_MAX_BYTES,
+    LIMITS,
+    Limits,
+    check_zip,
+)
 
 
 class _NoSavedValue:
@@ -78,57 +53,6 @@ FORMULA_MESSAGE = (
     "holds a formula with no saved value (the program that wrote the file did not compute "
     "it); open the file in a spreadsheet program and save it, or type the value"
 )
-
-
-def _refuse(path: Path, message: str, message_id: str = "file_too_big_unpacked") -> RefusedError:
-    return RefusedError([Problem(message, file=path.name, message_id=message_id)])
-
-
-def check_zip(path: Path, limits: Limits = LIMITS) -> None:
-    """Refuse a workbook whose zip directory promises too much, before any part is read."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        other = file_kind.not_xlsx(path)  # an XML file, an old .xls: say what it is
-        raise _refuse(
-            path,
-            f"{other}; the file is refused"
-            if other
-            else f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
-            "file_not_xlsx",
-        ) from exc
-    if len(entries) > limits.entries:
-        raise _refuse(
-            path,
-            f"the workbook holds {len(entries):,} parts, more than the {limits.entries:,} "
-            "accepted; the file is refused unread (save it again from a spreadsheet program)",
-        )
-    total = sum(e.file_size for e in entries)
-    if total > limits.unpacked:
-        raise _refuse(
-            path,
-            f"the workbook unpacks to {total / MiB:,.0f} MiB, more than the "
-            f"{limits.unpacked / MiB:,.0f} MiB accepted; the file is refused unread. Split "
-            "the data into several files",
-        )
-    for entry in entries:
-        if entry.file_size > limits.part and not entry.filename.startswith(SHEETS):
-            raise _refuse(
-                path,
-                f"the part {entry.filename!r} unpacks to {entry.file_size / MiB:,.0f} MiB, more "
-                f"than the {limits.part / MiB:,.0f} MiB accepted for it; the file is refused "
-                "unread. Split the data into several files",
-            )
-        if entry.file_size > RATIO_FLOOR:
-            ratio = entry.file_size / max(entry.compress_size, 1)
-            if ratio > limits.ratio:
-                raise _refuse(
-                    path,
-                    f"the part {entry.filename!r} unpacks {ratio:,.0f} times larger than it "
-                    f"is stored (at most {limits.ratio} is accepted): the file looks like a "
-                    "zip bomb and is refused unread. Save it again from a spreadsheet program",
-                )
 
 
 def open_workbook(
