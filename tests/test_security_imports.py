@@ -480,9 +480,7 @@ def _styles(formats: int) -> Iterator[bytes]:
 
 
 @SQLITE
-def test_styles_of_a_million_small_formats_are_refused_unread(
-    db: Database, tmp_path: Path
-) -> None:
+def test_styles_of_a_million_small_formats_are_refused_unread(db: Database, tmp_path: Path) -> None:
     """Sizes alone let a few MB of <xf/> through (within 64 MiB, packing under 100×),
     which openpyxl turned into 1.5 GB of objects: the elements are counted first."""
     template = _template(db, tmp_path)

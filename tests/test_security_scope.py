@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from greenfolio.domain.permissions import Grant, Principal, Role, Scope
+from greenfolio.interfaces.web.i18n import Translator
+from greenfolio.interfaces.web.refusal_text import message
 from greenfolio.services import entry, explorer, methods, portfolio
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import WorkSpec
@@ -273,6 +275,43 @@ def test_a_countrys_editor_cannot_redraw_a_shared_projects_countries(db: Databas
     assert put(cod, ["SLE", "COD"]).status_code == 403  # removing Brazil is Brazil's
     assert put(whole, ["SLE", "COD"]).status_code == 200
     assert put(cod, ["SLE"]).status_code == 403  # nor move it out of their own scope
+
+
+def test_a_countrys_editor_cannot_take_a_programme_off_a_project(db: Database) -> None:
+    """A hostile review: Brazil's editor emptied a bioenergy project's programmes, and the
+    bioenergy reviewer could no longer see, nor verify, the result submitted to them."""
+    spec = WorkSpec(
+        key="sc-bio",
+        kind="project",
+        title={"en": "Biogas"},
+        countries=["BRA"],
+        terms=["programme:pops", "focus_area:b"],
+    )
+    portfolio.register_work(db, spec)
+    bra = add_user(db, "ed-bra", "editor@country:BRA")
+    pops = add_user(db, "ed-pops", "editor@programme:pops")
+    reviewer = add_user(db, "rev-pops", "reviewer@programme:pops")
+    api = client(db)
+
+    def put(user: User, terms: list[str]) -> Any:
+        stored = api.get("/api/v1/projects/sc-bio", headers=user.auth).json()
+        body = {**spec.model_dump(mode="json"), "terms": terms, "version": stored["version"]}
+        return api.put("/api/v1/projects/sc-bio", json=body, headers=user.auth)
+
+    refused = put(bra, ["focus_area:b"])
+    assert refused.status_code == 403, refused.text
+    error = refused.json()["error"]
+    assert "programme(s) pops" in error["message"], error
+    assert api.get("/api/v1/projects/sc-bio", headers=reviewer.auth).status_code == 200
+    assert put(bra, ["programme:pops", "focus_area:b", "programme:montreal_protocol"]).is_success
+    assert put(bra, ["programme:pops", "focus_area:b"]).status_code == 403  # not Montreal's
+    assert put(bra, ["programme:pops", "programme:montreal_protocol"]).is_success  # other terms
+
+    assert put(pops, ["programme:pops"]).status_code == 403  # Montreal's to remove
+    assert put(add_user(db, "ed-all", "editor@all"), []).is_success
+    tr = Translator("fr")  # as the project form says it
+    said = message(tr, "project_programmes", {"project": "sc-bio", "programmes": ["pops"]})
+    assert said and f"«\u00a0{tr.term('programme:pops')}\u00a0»" in said, said
 
 
 def test_ones_own_method_run_stays_ones_own(setup: tuple[Database, User]) -> None:

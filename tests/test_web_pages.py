@@ -313,6 +313,7 @@ def test_register_and_edit_a_project_in_the_browser(demo_db: Database) -> None:
         "kind": "project",
         "title_en": "Solar water pumps",
         "countries": "SEN",
+        "terms": ["programme:mini_grids", "focus_area:b"],  # checked, as the form shows them
         "version": "1",
     }
     assert web.post("/projects/web-new/edit", data=form).status_code == 303

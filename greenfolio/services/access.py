@@ -264,6 +264,7 @@ def require_project_write(
     )
     if stored is not None:
         _require_countries_change(principal, stored, spec)
+        _require_programmes_change(principal, stored, spec)
 
 
 def _require_countries_change(principal: Principal, stored: StoredProject, spec: WorkSpec) -> None:
@@ -284,6 +285,28 @@ def _require_countries_change(principal: Principal, stored: StoredProject, spec:
             "editor removes their own country alone",
             message_id="project_countries",
             params={"project": stored.key, "countries": others},
+        )
+
+
+def _require_programmes_change(principal: Principal, stored: StoredProject, spec: WorkSpec) -> None:
+    """A programme's editors and reviewers reach a project through its programme: taking
+    the programme off locks them out of it and of the results they entered (a hostile
+    review: Brazil's editor emptied a bioenergy project's programmes, and the bioenergy
+    reviewer could no longer verify a result submitted to them). Only a grant on the
+    whole project, or on that programme, removes it."""
+    removed = stored.programmes.difference(spec_target(spec).programmes)
+    others = sorted(
+        p
+        for p in removed
+        if not allowed(principal, Action.EDIT, Target(stored.key, frozenset({p})))
+    )
+    if others:
+        raise PermissionDenied(
+            f"project {stored.key} is in the programme(s) {', '.join(others)}: only an editor "
+            "of the whole project or of that programme removes it, whose editors and "
+            "reviewers would lose the project",
+            message_id="project_programmes",
+            params={"project": stored.key, "programmes": others},
         )
 
 

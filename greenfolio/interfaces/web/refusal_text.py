@@ -122,6 +122,8 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = tr.country(str(value))
         elif name == "countries":
             out[name] = _joined(tr, [tr.country(str(c)) for c in value])
+        elif name == "programmes":
+            out[name] = _joined(tr, [tr.term(f"programme:{p}") for p in value])
         elif name == "state":
             out[name] = tr.state(str(value))
         elif name in ("date_type", "start_type", "end_type"):
