@@ -265,3 +265,36 @@ def test_a_misspelt_country_is_answered_with_the_nearest_name_of_the_list(
     found = [(p.row, p.message_id, dict(p.params)["suggestion"]) for p in summary.errors]
     assert found == [(3, "cell_country_near", "Nigéria"), (4, "cell_country_name", "")]
     assert _stored(db) == []
+
+
+def test_a_title_that_looks_like_a_formula_stays_text(db: Database, tmp_path: Path) -> None:
+    """A hostile review: a project titled '=HYPERLINK(…)' went into every template of its
+    countries as a live link. Every cell is text or a number; the name reads back."""
+    title = '=HYPERLINK("https://evil.example/phish","Instructions: click here first")&0'
+    register_work(db, WorkSpec(key="zz-formula", kind=WorkKind.PROJECT, title={"en": title}))
+    from greenfolio.domain.permissions import Grant, Principal, Role, Scope
+    from greenfolio.services.exchange.xlsx_offer import write_for
+
+    editor = Principal("ed", (Grant(Role.EDITOR, Scope.parse("all")),), 1)
+    template = write_for(db, editor, INDICATORS, tmp_path / "en.xlsx", "en", "zz-formula")
+    book = openpyxl.load_workbook(template)
+    formulas = [
+        f"{ws.title}!{c.coordinate}" for ws in book for row in ws.iter_rows() for c in row
+        if c.data_type == "f"
+    ]  # fmt: skip
+    assert formulas == []
+    shown = [
+        c.value for row in book["Lists"].iter_rows() for c in row
+        if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")
+    ]  # fmt: skip
+    assert shown and all("zz-formula" in s for s in shown), shown
+    year = (date(2021, 1, 1), date(2021, 12, 31))
+    filled = _fill(
+        template, tmp_path / "filled.xlsx", [[shown[0], "pops_destroyed", 2, "t", "actual", None,
+                                              *year]],
+    )  # fmt: skip
+    book = openpyxl.load_workbook(filled)
+    book.worksheets[0]["A2"].data_type = "s"  # as a spreadsheet program keeps a picked name
+    book.save(filled)
+    done = import_results(db, filled)
+    assert done.errors == [] and done.created == 1, done.errors

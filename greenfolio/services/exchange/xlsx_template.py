@@ -389,9 +389,22 @@ def write_template(
     if lang == "ar":
         for ws in book.worksheets:
             ws.sheet_view.rightToLeft = True
+    _as_text(book)
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out
+
+
+def _as_text(book: Workbook) -> None:
+    """Every cell the template writes is text or a number, never a formula: a project
+    title typed as '=HYPERLINK("https://…","click here")' went into every template of
+    its countries as a live link (a hostile review). openpyxl takes any text starting
+    with "=" for a formula; the dropdowns' list formulas are data validations, not cells."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _help_key(key: str, offered: bool) -> str:
