@@ -336,3 +336,25 @@ def test_ones_own_method_run_stays_ones_own(setup: tuple[Database, User]) -> Non
     mine = {"output": "value", "work": "sc-khm", "indicator": "ghg_avoided"}
     used = api.post(f"/api/v1/method-runs/{run}/results", json=mine, headers=edkhm.auth)
     assert used.status_code == 201, used.text
+
+
+def test_a_taken_key_is_said_to_be_taken_and_nothing_more(setup: tuple[Database, User]) -> None:
+    """A hostile review: creating a project under the key of one the asker may not read
+    said "project 'sc-khm' exists already; change it with PUT", even to an editor who
+    could never create a project for those countries."""
+    db, bra = setup
+    api = client(db)
+    body = {"key": "sc-khm", "kind": "project", "title": {"en": "Mine"}}
+    outside = api.post("/api/v1/projects", json={**body, "countries": ["KHM"]}, headers=bra.auth)
+    assert outside.status_code == 403, outside.text  # not theirs to create, whatever the key
+    taken = api.post("/api/v1/projects", json={**body, "countries": ["BRA"]}, headers=bra.auth)
+    assert taken.status_code == 422, taken.text
+    assert "is taken; choose another key" in taken.json()["error"]["message"]
+    assert api.get("/api/v1/projects/sc-khm", headers=bra.auth).status_code == 404
+    assert explorer.project(db, ROOT, "sc-khm")["title"]["en"] == KHM.title["en"]
+    web, csrf = browser(db, bra)
+    form = {"csrf": csrf, "key": "sc-khm", "kind": "project", "title_en": "Mine",
+            "countries": "BRA"}  # fmt: skip
+    page = web.post("/projects/new", params={"lang": "fr"}, data=form)
+    assert page.status_code == 422
+    assert "La clé de projet" in page.text and "est déjà prise" in page.text, page.text[-3000:]

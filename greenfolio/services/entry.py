@@ -361,7 +361,17 @@ def save_project(
     with audit.acting_as(principal.actor), db.transaction() as session:
         existing = session.scalar(select(WorkRow).where(WorkRow.key == spec.key))
         if create and existing is not None:
-            raise ValidationError(f"project {spec.key!r} exists already; change it with PUT")
+            # keys are unique across the portfolio, so a taken key is said to be taken;
+            # who may not create the project as asked hears that first, and nobody hears
+            # more about a project they may not read than that its key is in use
+            access.require_project_write(session, principal, None, spec)
+            raise ValidationError(
+                f"the project key {spec.key!r} is taken; choose another key "
+                "(or, for your own project, change it instead of creating it)",
+                message_id="project_key_taken",
+                params={"key": spec.key},
+                field="key",
+            )
         missing = NotFoundError(
             f"no project {spec.key!r}", message_id="project_missing", params={"project": spec.key}
         )
