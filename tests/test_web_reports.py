@@ -157,3 +157,10 @@ def test_job_files_are_found_by_ids_only(demo_db: Database, configured: Path) ->
     assert other.get(href).status_code == 403
     assert other.get(location).status_code == 403
     assert other.get("/reports").status_code == 403
+    # the refusal names the roles that may, not only the scope (an editor of everything
+    # read "needs a role covering all projects. Your roles: Editor (all projects)")
+    editor, _ = browser(demo_db, add_user(demo_db, "ed-all", "editor@all"))
+    refused = editor.get("/reports", params={"lang": "fr"})
+    assert refused.status_code == 403
+    said = " ".join(lxml.html.fromstring(refused.text).text_content().split())
+    assert "le rôle Examinateur ou Administrateur sur tous les projets" in said, said

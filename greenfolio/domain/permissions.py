@@ -265,6 +265,7 @@ def denied(
     params: dict[str, Any] = {"action": action.value, "roles": roles, "user": principal.name}
     if target == SYSTEM:
         message_id = "denied_system"
+        params["needed"] = [r.value for r in Role if action in ROLE_ACTIONS[r]]
     else:
         named = target.project is not None and _named_to(principal, target)
         message_id = "denied_project" if named else "denied_new_project"

@@ -122,6 +122,9 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = tr.country(str(value))
         elif name == "countries":
             out[name] = _joined(tr, [tr.country(str(c)) for c in value])
+        elif name == "needed":  # the roles that may: "Reviewer or Administrator"
+            words = [tr(f"role_{r}") for r in value]
+            out[name] = format_list(words, style="or", locale=CLDR[tr.lang])
         elif name == "programmes":
             out[name] = _joined(tr, [tr.term(f"programme:{p}") for p in value])
         elif name == "state":
