@@ -298,3 +298,29 @@ def test_a_title_that_looks_like_a_formula_stays_text(db: Database, tmp_path: Pa
     book.save(filled)
     done = import_results(db, filled)
     assert done.errors == [] and done.created == 1, done.errors
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_sex_list_offers_the_total_as_the_form_does(
+    db: Database, tmp_path: Path, lang: str
+) -> None:
+    """A newcomer's review: the form offers "Everyone (total)", which the template
+    refused ("not one of the choices: Women, Men, Other"). A total row reads as one
+    for everyone (no sex), beside the women's row."""
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    template = write_template(db, INDICATORS, tmp_path / f"{lang}.xlsx", lang)
+    words = catalogue(lang)
+    lists = openpyxl.load_workbook(template)["Lists"]
+    offered = [c.value for row in lists.iter_rows() for c in row if c.value]
+    assert words["sex_total_option"] in offered
+    year = (date(2021, 1, 1), date(2021, 12, 31))
+    names = _words(lang)
+    rows = [
+        [WORK, names["participants"], 100, None, names["actual"], None, *year, "KHM",
+         words["sex_total_option"]],
+        [WORK, names["participants"], 40, None, names["actual"], None, *year, "KHM",
+         names["female"]],
+    ]  # fmt: skip
+    done = import_results(db, _fill(template, tmp_path / "filled.xlsx", rows))
+    assert done.errors == [] and done.created == 2, done.errors
+    assert [(r[1], r[6]) for r in _stored(db)] == [(100.0, None), (40.0, "female")]

@@ -211,6 +211,7 @@ def _check_row(
     sex = cells.text("sex")
     if sex is not None:
         sex = _choice(cells, "sex", words, "")
+        sex = None if sex == template.SEX_TOTAL else sex  # "Everyone (total)"
         if ind is not None and sex and Disaggregation.SEX not in ind.disaggregations:
             cells.problem(
                 "sex",

@@ -109,8 +109,21 @@ GROUPS = {"unit": "unit", "kind": "value_kind", "qualifier": "qualifier", "sex":
 CODES: dict[str, tuple[str, ...]] = {
     "kind": tuple(k.value for k in ValueKind),
     "qualifier": tuple(q.value for q in Qualifier),
-    "sex": tuple(s.value for s in Sex),
+    "sex": (*(s.value for s in Sex), "total"),
 }
+SEX_TOTAL = "total"
+"""The Sex list's "Everyone (total)", as the result form offers it: a row for everyone
+(the cell read as empty), so a sheet of women, men and their total reads as the form
+enters it."""
+
+
+def choice_word(group: str, code: str, lang: str) -> str:
+    """The word a dropdown shows for ``code``: the catalogue's, and the form's words for
+    the total of a breakdown by sex."""
+    if group == "sex" and code == SEX_TOTAL:
+        return catalogue(lang)["sex_total_option"]
+    return code_word(group, code, lang)
+
 
 # Units a value may be entered in, beyond the indicator's own, by indicator unit.
 ALTERNATIVE_UNITS = {
@@ -185,7 +198,7 @@ def words(key: str) -> dict[str, str]:
         )
     codes = unit_codes() if key == "unit" else CODES[key]
     return _unambiguous(
-        (code_word(GROUPS[key], code, lang), code) for lang in UN_LANGUAGES for code in codes
+        (choice_word(GROUPS[key], code, lang), code) for lang in UN_LANGUAGES for code in codes
     )
 
 
@@ -241,7 +254,7 @@ def choices(indicators: list[Indicator], lang: str) -> dict[str, list[tuple[str,
             for key in ("kind", "qualifier")
         },
         "country": [(n, c) for c, n in all_countries(lang)],
-        "sex": [(code_word("sex", c, lang), c) for c in CODES["sex"]],
+        "sex": [(choice_word("sex", c, lang), c) for c in CODES["sex"]],
     }
     return {key: _shown(pairs) for key, pairs in lists.items()}
 
