@@ -260,3 +260,10 @@ def test_entry_form_orders_indicators_by_name_and_project_countries_first(db: Da
     help_text = " ".join(page.xpath('//p[@class="help"]/text()'))
     assert "only that total counts in the headline figures" in help_text
     assert page.xpath('//select[@name="sex"]/option[@value=""]')[0].text == "Everyone (total)"
+
+
+def test_a_negative_fraction_of_a_count_is_told_once_without_negative_suggestions() -> None:
+    """A newcomer's review: -3.5 participants read "values are never negative" and then
+    "give a whole number, such as -3 or -2"."""
+    found = result_problems("participants", -3.5, "person", "person", None, None, "actual")
+    assert [p.message_id for p in found] == ["result_negative"], found

@@ -227,6 +227,7 @@ def _value_problems(
             params={"indicator": ind, "value": value},
             field="value",
         )
+        return  # a whole number to suggest would be negative too ("-3 or -2")
     in_indicator_unit = convert(value, unit, indicator_unit) if unit_ok else value
     if value > LARGEST_VALUE or in_indicator_unit > LARGEST_VALUE:
         yield ValidationError(
