@@ -269,7 +269,10 @@ def _transaction(el: etree._Element, act: Activity, ctx: Context) -> None:
         kind = LEGACY_TRANSACTION_TYPES.get(kind.lower(), kind)
     if kind not in _TRANSACTION_TYPES:
         ctx.warn(
-            el, f"transaction type {raw_type!r} is not in the TransactionType codelist; left out"
+            el,
+            f"transaction type {raw_type!r} is not in the TransactionType codelist; left out"
+            if raw_type is not None
+            else "transaction without a transaction-type code; left out",
         )
         return
     if day is None and value_el is not None and ctx.legacy:
