@@ -133,3 +133,19 @@ def test_each_toxic_equivalent_form_records_its_source() -> None:
     for lang in ("fr", "es", "ru", "zh", "ar"):
         for unit in TEQ_UNITS:
             assert report[unit][lang] == report[unit]["en"], (unit, lang)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("tonnes", "t"), ("metric_ton", "t"), ("kilogram", "kg"), ("ODP_t", "ODP_tonne"),
+     ("gram_TEQ", "g_TEQ"), ("persons", "person"), ("t", "t"), ("USD", "USD")],
+)  # fmt: skip
+def test_a_unit_typed_by_another_name_is_stored_by_its_code(typed: str, stored: str) -> None:
+    """A newcomer's review: `results add … --unit tonnes` stored "tonnes", and the page
+    said "1 tonnes" while lists mixed "t" and "tonnes"."""
+    from greenfolio.services.entry import ResultChanges
+    from greenfolio.services.results import ResultSpec
+
+    spec = ResultSpec(work="w", indicator="pops_destroyed", value=1, unit=typed)
+    assert spec.unit == stored
+    assert ResultChanges(unit=typed).unit == stored

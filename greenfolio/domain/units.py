@@ -122,6 +122,42 @@ def parse_unit(unit: str) -> pint.Unit:
         ) from exc
 
 
+CANONICAL_UNITS = (
+    "t", "kg", "g", "mg", "mg_TEQ", "g_TEQ", "ng_TEQ", "tCO2e", "ktCO2e", "MtCO2e",
+    "ODP_tonne", "country", "project", "policy", "publication", "person", "institution",
+    "event", "park", "value_chain", "alliance", "accreditation", "MW", "kW", "GWh", "MWh",
+    "kWh",
+)  # fmt: skip
+"""The codes units are stored by: the pages, lists and templates name these."""
+
+
+def canonical_unit(unit: str) -> str:
+    """``unit`` by its stored code where it is one of those under another name ("tonnes",
+    "metric_ton" and "tonne" are "t"; "ODP_t" is "ODP_tonne"), so that one unit is not
+    listed twice; any other unit (or one pint does not know, refused later) as given."""
+    text = unit.strip()
+    if text in CANONICAL_UNITS or not text:
+        return text
+    factors = _table().factors
+    for code in CANONICAL_UNITS:
+        if factors.get((text, code)) == 1.0:
+            return code
+    if text in _table().dimensions:
+        return text
+    try:
+        parsed = parse_unit(text)
+    except ValidationError:
+        return text
+    for code in CANONICAL_UNITS:
+        if parse_unit(code).dimensionality == parsed.dimensionality:
+            try:
+                if abs(_pint_convert(1.0, text, code) - 1.0) < 1e-12:
+                    return code
+            except UnitMismatchError:
+                continue
+    return text
+
+
 def check_unit(unit: str) -> None:
     """Refuse a unit that pint does not know (the tabled ones are known without pint)."""
     if unit not in _table().dimensions:

@@ -57,8 +57,8 @@ class ResultChanges(CheckedText):
 
     model_config = ConfigDict(extra="forbid")
     multiline_fields = frozenset({"evidence", "citation"})
-    value: float | None = None
-    unit: str | None = None
+    value: results.Value | None = None
+    unit: results.UnitCode | None = None
     kind: ValueKind | None = None
     qualifier: Qualifier | None = None
     period_start: date | None = None

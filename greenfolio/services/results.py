@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from greenfolio.domain.results import (
     result_problems,
 )
 from greenfolio.domain.text import CheckedText, check_text
+from greenfolio.domain.units import canonical_unit
 from greenfolio.services import audit, notify, reference
 from greenfolio.services.database import Database
 from greenfolio.services.portfolio import work_by_key
@@ -39,6 +40,23 @@ from greenfolio.store.tables import (
     WorkRow,
 )
 
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number as a form or a file's typed cell sends it (the point as decimal sign)."""
+
+
+def _plain_number(value: Any) -> Any:
+    """A value sent as text is a plain decimal number: Python's own reading would take
+    "1_000" as 1000 and "nan" as a number."""
+    if isinstance(value, str) and not PLAIN_NUMBER.fullmatch(value.strip()):
+        raise PydanticCustomError("float_parsing", "value is not a number")
+    return value
+
+
+Value = Annotated[float, BeforeValidator(_plain_number)]
+"""A result's value: a number, or a text that is plainly one."""
+UnitCode = Annotated[str, AfterValidator(canonical_unit)]
+"""A unit, stored by the code the pages and lists name it by ("tonnes" is "t")."""
+
 
 class ResultSpec(CheckedText):
     """A result as written in a data file or given on the command line."""
@@ -47,8 +65,8 @@ class ResultSpec(CheckedText):
     multiline_fields = frozenset({"evidence", "citation", "note"})
     work: str
     indicator: str
-    value: float
-    unit: str | None = None
+    value: Value
+    unit: UnitCode | None = None
     kind: ValueKind = ValueKind.ACTUAL
     qualifier: Qualifier = Qualifier.EXACT
     period_start: date | None = None
@@ -61,26 +79,13 @@ class ResultSpec(CheckedText):
     citation: str | None = None
     note: str | None = Field(default=None, description="why the value is recorded this way")
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _plain_number(cls, value: Any) -> Any:
-        """A value sent as text is a plain decimal number: Python's own reading would
-        take "1_000" as 1000 and "nan" as a number."""
-        if isinstance(value, str) and not PLAIN_NUMBER.fullmatch(value.strip()):
-            raise PydanticCustomError("float_parsing", "value is not a number")
-        return value
-
-
-PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-"""A number as a form or a file's typed cell sends it (the point as decimal sign)."""
-
 
 class PartialResult(ResultSpec):
     """The fields of a result a form could read when others did not (a value that is not
     a number): checked against the indicator so the form shows those problems too."""
 
     work: str = ""
-    value: float | None = None  # type: ignore[assignment]
+    value: Value | None = None  # type: ignore[assignment]
 
 
 def problems(session: Session, spec: ResultSpec | PartialResult) -> list[ValidationError]:
