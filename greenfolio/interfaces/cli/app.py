@@ -275,7 +275,15 @@ def demo(
             def step(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            counts = demo_service.load(database, progress=step, reset=reset)
+            try:
+                counts = demo_service.load(database, progress=step, reset=reset)
+            except demo_service.DemoRefused as exc:
+                # the demo's own next step ("demo --serve") after entries of one's own:
+                # what is there opens with serve, the demo is not needed for it
+                raise demo_service.DemoRefused(
+                    f"{exc}. To open what the database holds now: "
+                    f"{demo_guide.command_name()} serve" + (f" --db {db}" if db else "")
+                ) from None
             if synthetic_projects:
                 gen = bar.add_task("synthetic projects", total=synthetic_projects)
                 with audit.acting_as(demo_service.DEMO_ACTOR):
