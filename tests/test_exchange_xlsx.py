@@ -80,7 +80,7 @@ def test_template_has_dropdowns_for_codes(db: Database, tmp_path: Path) -> None:
     path = write_template(db, INDICATORS, tmp_path / "template.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book["Results"]
-    assert [c.value for c in sheet[1]][:4] == ["work", "indicator", "value", "unit"]
+    assert [c.value for c in sheet[1]][:4] == ["Project", "Indicator", "Value", "Unit"]
     lists = book["Lists"]
     assert lists.sheet_state == "hidden" and lists["C1"].value == ",".join(INDICATORS)
     rules = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}

@@ -381,9 +381,9 @@ def test_a_formula_without_a_saved_value_is_named_as_such(db: Database, tmp_path
     book.save(tmp_path / "formula.xlsx")
     summary = import_results(db, tmp_path / "formula.xlsx")
     messages = {(p.row, p.column): p.message for p in summary.errors}
-    assert "formula with no saved value" in messages[(2, "C (value)")]
-    assert "open the file in a spreadsheet program and save it" in messages[(2, "C (value)")]
-    assert "control character (U+009B) at character 1" in messages[(3, "I (country)")]
+    assert "formula with no saved value" in messages[(2, "C (Value)")]
+    assert "open the file in a spreadsheet program and save it" in messages[(2, "C (Value)")]
+    assert "control character (U+009B) at character 1" in messages[(3, "I (Country)")]
     assert summary.created == 0
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ResultRow)) == 0

@@ -125,7 +125,7 @@ def test_the_file_is_checked_against_stored_records_and_roles(db: Database, tmp_
         li.text_content() for li in _doc(shown).xpath('//*[@data-testid="import-problems"]//li')
     ]
     assert any(
-        p.startswith("Feuille Results, ligne 4, colonne C (value)\u00a0:")
+        p.startswith("Feuille Results, ligne 4, colonne C (Value)\u00a0:")
         and "n’est pas un nombre" in p
         for p in problems
     ), problems

@@ -52,7 +52,7 @@ def test_a_fraction_of_a_count_is_placed_at_the_value(db: Database, tmp_path: Pa
     summary = import_results(db, path)
     assert _placed(summary.errors) == [("Results", 2, "C")]
     [problem] = summary.errors
-    assert problem.column == "C (value)" and problem.message_id == "result_whole"
+    assert problem.column == "C (Value)" and problem.message_id == "result_whole"
     assert "whole number, such as 3 or 4" in str(problem)
     assert _stored(db) == 0
 

@@ -141,10 +141,9 @@ def units_of(indicator_unit: str) -> list[str]:
 
 
 def heading(key: str, lang: str) -> str:
-    """The heading of column ``key`` in ``lang``; English keeps the headings templates
-    have always had (files and scripts already name columns by them)."""
-    if lang == "en":
-        return HEADERS[key]
+    """The heading of column ``key`` in ``lang``, the word the pages label the field
+    with ("Project", "Period start"); the headings earlier English templates had ("work",
+    "period start") still read (:func:`headings`)."""
     return catalogue(lang).get(HEADING_WORDS[key]) or HEADERS[key]
 
 
