@@ -100,3 +100,28 @@ def test_a_folder_given_as_the_file_is_said_to_be_a_folder(db: Database, tmp_pat
         assert reason.startswith("is a folder, not a file")
     missing = runner.invoke(app, ["import", "xlsx", str(tmp_path / "none.xlsx"), "--db", url])
     assert missing.exit_code == 2 and "no such file" in missing.output
+
+
+def test_the_command_line_says_a_refused_file_in_one_honest_line(
+    db: Database, tmp_path: Path
+) -> None:
+    """A newcomer's review: three bad rows read "refused 0 rows and 1 whole file; 4
+    errors", the rows listed out of order, and a missing file the same counters."""
+    period = ["actual", None, "2021-01-01", "2021-12-31"]
+    rows: list[list[object]] = [
+        [WORK, "pops_destroyed", "lots", "t", *period],
+        [WORK, "pops_destroyed", -4, "t", *period],
+        [WORK, "pops_destroyed", 5, "t", *period, "ZZZ"],
+    ]
+    path = _filled(db, tmp_path, rows)
+    url = db.engine.url.render_as_string(hide_password=False)
+    done = CliRunner().invoke(app, ["import", "xlsx", str(path), "--db", url])
+    assert done.exit_code == 2, done.output
+    said = done.output.splitlines()
+    assert said[0] == "nothing imported: 1 file refused as a whole; 3 errors in 3 rows, 0 warnings"
+    rows_named = [line.split("row ")[1][:1] for line in said if "row " in line]
+    assert rows_named == ["2", "3", "4"], said  # in the file's order
+    assert not any("--json lists" in line for line in said)  # every problem was shown
+    missing = CliRunner().invoke(app, ["import", "xlsx", str(tmp_path / "none.xlsx"), "--db", url])
+    assert missing.output.splitlines()[0].startswith("nothing imported: 1 file refused")
+    assert _stored(db) == 0

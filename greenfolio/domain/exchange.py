@@ -185,4 +185,5 @@ def group_problems(
         ProblemGroup(sev, msg, len(places), tuple(dict.fromkeys(x for x in places if x))[:examples])
         for (sev, msg), places in groups.items()
     ]
-    return sorted(found, key=lambda g: (g.severity is not Severity.ERROR, -g.count, g.message))
+    # equal counts keep the order they were met in (rows in the file's order)
+    return sorted(found, key=lambda g: (g.severity is not Severity.ERROR, -g.count))

@@ -60,6 +60,33 @@ def _counted(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"
 
 
+def _summary_line(summary: Summary, what: str) -> str:
+    """What an import did, in one line: a file refused as a whole is said so ("nothing
+    imported: 1 file refused as a whole, 4 errors in 3 rows"), not as "refused 0 rows"."""
+    problems = (
+        f"{_counted(len(summary.errors), 'error')}, {_counted(len(summary.warnings), 'warning')}"
+    )
+    if summary.refused_files and not summary.written and not summary.refused:
+        places = {(p.file, p.sheet, p.row or p.line) for p in summary.errors if p.row or p.line}
+        noun = "rows" if what == "row" else "lines"
+        spread = f" in {len(places)} {noun}" if len(places) > 1 else ""
+        whole = _counted(summary.refused_files, "file")
+        return (
+            f"nothing imported: {whole} refused as a whole; "
+            f"{_counted(len(summary.errors), 'error')}{spread}, "
+            f"{_counted(len(summary.warnings), 'warning')}"
+        )
+    refused = "refused " + _counted(
+        summary.refused, what, "activities" if what == "activity" else None
+    )
+    if summary.refused_files:
+        refused += f" and {_counted(summary.refused_files, 'whole file')}"
+    return (
+        f"imported {summary.written} (created {summary.created}, updated "
+        f"{summary.updated}, unchanged {summary.skipped}); {refused}; {problems}"
+    )
+
+
 def _report(summary: Summary, as_json: bool, what: str = "activity") -> None:
     from greenfolio.domain.exchange import Problem
 
@@ -69,20 +96,8 @@ def _report(summary: Summary, as_json: bool, what: str = "activity") -> None:
         reasons = {g.message: g.count for g in group_problems(summary.errors)}
         print_json({**summary.as_dict(), "reasons": reasons})
     else:
-        refused = "refused " + _counted(
-            summary.refused, what, "activities" if what == "activity" else None
-        )
-        if summary.refused_files:
-            refused += f" and {_counted(summary.refused_files, 'whole file')}"
-        out.print(
-            f"imported {summary.written} (created {summary.created}, updated "
-            f"{summary.updated}, unchanged {summary.skipped}); {refused}; "
-            f"{_counted(len(summary.errors), 'error')}, "
-            f"{_counted(len(summary.warnings), 'warning')}",
-            highlight=False,
-        )
-        _print_groups(summary.problems, "refused", Problem.place)
-        if summary.problems:
+        out.print(_summary_line(summary, what), highlight=False)
+        if _print_groups(summary.problems, "refused", Problem.place):
             err.print("--json lists every problem with its place", highlight=False)
     if summary.partial:
         raise typer.Exit(ExitCode.PARTIAL)
@@ -304,8 +319,9 @@ def _other_kinds_note(counts: dict[str, int]) -> str:
 
 def _print_groups(
     problems: list[Problem], refused: str, where: Callable[[Problem], str] | None = None
-) -> None:
-    """Each reason once, with how many records it hit and a few of their keys or places."""
+) -> bool:
+    """Each reason once, with how many records it hit and a few of their keys or places;
+    True if some were left unsaid (a reason's other places, reasons past the first)."""
     from greenfolio.domain.exchange import Severity, group_problems
 
     groups = group_problems(problems, where=where) if where else group_problems(problems)
@@ -327,6 +343,11 @@ def _print_groups(
                 highlight=False,
                 markup=False,
             )
+    return (
+        len(left_out) > SHOWN_REASONS
+        or len(written) > SHOWN_REASONS
+        or any(g.count > len(g.examples) for g in groups)
+    )
 
 
 TEMPLATE_NAME = "greenfolio-results-template.xlsx"
