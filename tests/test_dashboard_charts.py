@@ -166,6 +166,14 @@ def test_page_draws_each_group_in_words_without_codes(demo_db: Database) -> None
     assert f"Jan 1, 2020{THIN}–{THIN}Jun 30, 2021" in english
     assert "13,194 t" in english and "about 72 million t CO₂e" in english
     assert "2021年1月至6月" in web.get("/", params={"lang": "zh"}).text
+    # the map's legend and titles and the bars' titles write a colon as the language does
+    french = lxml.html.fromstring(web.get("/", params={"lang": "fr"}).text)
+    legend = french.xpath('string(//span[@class="legend"])')
+    assert legend.startswith("Projets par pays\u00a0: "), legend
+    titles = french.xpath('//*[local-name()="title"]/text()')
+    assert any("\u00a0: " in t for t in titles) and not any(
+        t.count(": ") > t.count("\u00a0: ") for t in titles
+    ), titles[:5]
 
 
 def _bars(html: str) -> list[tuple[float, float]]:

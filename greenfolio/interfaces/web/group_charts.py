@@ -109,6 +109,7 @@ def draw(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
             title,
             tr("dash_chart_desc", period=span),
             rtl=tr.dir == "rtl",
+            colon=tr("colon"),
         )
         out.append({"key": chart["key"], "title": title, "svg": drawn, "rows": rows})
     result = {

@@ -61,7 +61,11 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
     counts: dict[str, int] = data["countries"]
     parts = {
         "map": svg.world_map(
-            counts, tr.country, lambda n: tr("projects_n", n=tr.num(n)), tr("map_title")
+            counts,
+            tr.country,
+            lambda n: tr("projects_n", n=tr.num(n)),
+            tr("map_title"),
+            tr("colon"),
         ),
         # by name in the reader's language, as a reader looks one up (not by code)
         "indicators": sorted(data["indicators"], key=lambda row: name_order(tr.text(row["names"]))),
@@ -69,6 +73,7 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
             max(world.counts_drawn(counts).values(), default=1),
             lambda n: tr.num(n),
             tr("map_legend"),
+            tr("colon"),
         ),
     }
     with _parts_lock:

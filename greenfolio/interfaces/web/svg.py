@@ -96,9 +96,11 @@ def world_map(
     name: Callable[[str], str],
     label: Callable[[int], str],
     title: str,
+    colon: str = ": ",
 ) -> Markup:
     """The map: every country drawn, those reached shaded by their number of projects
-    (an area drawn with its country counted with it: ``world.counts_drawn``)."""
+    (an area drawn with its country counted with it: ``world.counts_drawn``); ``colon``
+    as the reader's language writes one (French " : ", Chinese "：")."""
     counts = world.counts_drawn(counts)
     top = max(counts.values(), default=1)
     parts = [
@@ -111,17 +113,17 @@ def world_map(
         cls = "reached" if count else "other"
         parts.append(
             f'<path d="{path}" fill="{_shade(count, top)}" class="{cls}" data-country="{code}">'
-            f"<title>{escape(name(code))}: {escape(label(count))}</title></path>"
+            f"<title>{escape(name(code))}{escape(colon)}{escape(label(count))}</title></path>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def legend(top: int, label: Callable[[int], str], caption: str) -> Markup:
+def legend(top: int, label: Callable[[int], str], caption: str, colon: str = ": ") -> Markup:
     """What the shades count, and swatches from one project to the most any country has."""
     swatches = "".join(f'<span class="swatch" style="background:{c}"></span>' for c in _SHADES)
     return Markup(
-        f'<span class="legend">{escape(caption)}: {escape(label(1))} {swatches} '
+        f'<span class="legend">{escape(caption)}{escape(colon)}{escape(label(1))} {swatches} '
         f"{escape(label(max(top, 1)))}</span>"
     )
 
@@ -171,7 +173,9 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     return lines or [""]
 
 
-def indicator_rows(rows: Sequence[Row], title: str, desc: str, rtl: bool = False) -> Markup:
+def indicator_rows(
+    rows: Sequence[Row], title: str, desc: str, rtl: bool = False, colon: str = ": "
+) -> Markup:
     """Small multiples in one figure: per indicator its name, then for each year a label,
     the value in words and a bar scaled to that indicator's largest value, so indicators
     of different units never share a scale. Right to left: everything mirrored."""
@@ -202,7 +206,7 @@ def indicator_rows(rows: Sequence[Row], title: str, desc: str, rtl: bool = False
                 cls = "bar part" if bar.part else "bar"
                 body.append(
                     f'<rect x="{x(w) if rtl else 0:.1f}" y="{y:.1f}" width="{w:.1f}" '
-                    f'height="8" class="{cls}"><title>{escape(bar.label)}: '
+                    f'height="8" class="{cls}"><title>{escape(bar.label)}{escape(colon)}'
                     f"{escape(bar.text)}</title></rect>"
                 )
             y += 8
