@@ -358,3 +358,17 @@ def test_a_db_that_is_no_database_is_named_not_a_traceback(
     assert text_file.read_text() == "# not a database\n"  # left as it was
     code, said = _run(*command, "--db", str(tmp_path))
     assert code == 3 and "is a folder" in said, said
+
+
+def test_a_mistyped_command_is_answered_with_the_nearest_names() -> None:
+    """A newcomer's review: `greenfolio result list` said "No such command" with no hint
+    (the commands load when used, and Typer suggested among the loaded ones only)."""
+    from greenfolio.interfaces.cli.app import app as cli
+
+    done = CliRunner().invoke(cli, ["result", "list"])
+    assert done.exit_code == 2
+    said = " ".join(done.output.replace("│", " ").split())
+    assert "No such command 'result'. Did you mean 'results'?" in said, said
+    assert "Did you mean 'report'" in " ".join(
+        CliRunner().invoke(cli, ["reports"]).output.replace("│", " ").split()
+    )

@@ -16,10 +16,12 @@ building the app.
 from __future__ import annotations
 
 import importlib
+from difflib import get_close_matches
 from typing import Any, ClassVar, NamedTuple
 
 import typer
 from typer._click import Command, Context, HelpFormatter
+from typer._click.exceptions import UsageError
 from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group
 
@@ -74,6 +76,21 @@ class LazyGroup(ReadableHelp, TyperGroup):
         names = [*super().list_commands(ctx), *(n for n in self.lazy if n not in self.commands)]
         rank = {name: i for i, name in enumerate(self.order)}
         return sorted(names, key=lambda n: rank.get(n, len(rank)))
+
+    def resolve_command(
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        """A mistyped command answered with the nearest names, the commands not yet loaded
+        among them (Typer looks at the loaded ones only: "result" had no suggestion)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as exc:
+            if args and "Did you mean" not in exc.message:
+                near = get_close_matches(args[0], self.list_commands(ctx))
+                if near:
+                    named = ", ".join(repr(n) for n in near)
+                    exc.message = f"{exc.message.rstrip('.')}. Did you mean {named}?"
+            raise
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         entry = self.lazy.get(cmd_name)
