@@ -587,3 +587,13 @@ def test_shortcuts_for_dates_near_now_periods_near_a_year_and_bounds(
     monkeypatch.setattr(iati_rule_eval, "_simple", lambda expr: None)
     slow = iati_rules.check_file(path, _without_shortcuts(standard), env=env)
     assert sorted(map(key, fast.findings)) == sorted(map(key, slow.findings))
+
+
+def test_a_total_is_written_as_the_readers_language_writes_numbers() -> None:
+    """A newcomer's review: `validate iati --lang fr` said "leur total est 16.66"."""
+    path = DATA / "iati" / "files" / "es-maec-indonesia-v201.xml"
+    french = runner.invoke(app, ["validate", "iati", str(path), "--rules", "standard",
+                                 "--lang", "fr"]).output  # fmt: skip
+    assert "leur total est 16,66" in french and "16.66" not in french
+    english = runner.invoke(app, ["validate", "iati", str(path), "--rules", "standard"]).output
+    assert "they add up to 16.66" in english

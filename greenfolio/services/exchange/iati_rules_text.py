@@ -9,15 +9,18 @@ found there. The same data goes to ``--json``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from babel.numbers import format_decimal
 from lxml import etree
 
 from greenfolio.domain.exchange import Problem, Severity
-from greenfolio.domain.languages import check_language
+from greenfolio.domain.languages import CLDR_LOCALES, check_language
 from greenfolio.refdata.loader import read_yaml
 from greenfolio.services.exchange import iati_rule_eval as ev
 from greenfolio.services.exchange import iati_rule_types as rt
@@ -102,6 +105,19 @@ def _template(case: Case) -> str:
     return case.rule
 
 
+def found_text(detail: str, params: Mapping[str, Any], lang: str) -> str:
+    """What a rule found, in ``lang``: a total written as the language writes numbers
+    ("leur total est 16,66", not "16.66"); values from the file stay as written."""
+    shown = dict(params)
+    if detail == "total" and "total" in shown:
+        with suppress(InvalidOperation, ValueError):
+            number = Decimal(str(shown["total"]))
+            shown["total"] = format_decimal(
+                number, locale=CLDR_LOCALES[lang], decimal_quantization=False
+            )
+    return say("found", detail, lang, **shown)
+
+
 def sentence(case: Case, lang: str, value: str | None = None) -> str:
     """What the case asks, in ``lang``."""
     spec = case.spec
@@ -170,7 +186,7 @@ def group_data(g: Group, kind: str, lang: str, count: int | None = None) -> dict
                 kind.removeprefix("iati-"): f.activity,
                 "line": f.line,
                 "xpath": f.path,
-                "found": say("found", f.detail, lang, **f.params),
+                "found": found_text(f.detail, f.params, lang),
                 "values": dict(f.params),
             }
             for f in g.findings
@@ -281,7 +297,7 @@ def as_problems(
         if detail is None:
             if len(found) >= 4096:
                 found.clear()
-            detail = found[seen] = say("found", f.detail, lang, **f.params)
+            detail = found[seen] = found_text(f.detail, f.params, lang)
         problems.append(
             Problem(
                 text,
