@@ -132,24 +132,27 @@ def _countries_of_figures(
 ) -> ChartData:
     """Countries per category from the figures the text prints for it (``figures:
     {category: [figure ids]}``): each point the distinct countries their results name
-    (each country once, whichever figures name it); beside it, in ``unnamed``, the sum of
-    the countries a figure counts without naming them (a result in countries with no
-    country of its own, e.g. "22 countries have completed their assessment")."""
+    (each country once, whichever figures name it); beside it, in ``unnamed``, how far the
+    countries a figure counts without naming them (a result in countries with no country
+    of its own, e.g. "22 countries have completed their assessment") carry the bar beyond
+    them. Such counts may include one another and the countries named, so they are not
+    added up (a delegate read "3 + 47" of five overlapping counts as 50 countries): the bar
+    reaches the largest of them, the fewest countries the text implies."""
     groups: Mapping[str, Sequence[str]] = spec.params["figures"]
     points: list[Point] = []
     unnamed: dict[str, float] = {}
     ids: set[int] = set()
     for key, fids in groups.items():
         named: set[str] = set()
-        without_names = 0.0
+        largest = 0.0
         for _fid, row in _figure_rows(session, spec, figures, list(fids)):
             ids.add(row.id)
             if row.country:
                 named.add(row.country)
             elif row.unit == "country":
-                without_names += row.value
+                largest = max(largest, float(row.value))
         points.append(Point(str(key), float(len(named))))
-        unnamed[str(key)] = without_names
+        unnamed[str(key)] = max(0.0, largest - len(named))
     names: dict[str, Mapping[str, str]] = {}
     for term in session.scalars(select(TermRow).where(TermRow.key.in_([p.key for p in points]))):
         names[term.key] = term.names
