@@ -372,3 +372,16 @@ def test_a_mistyped_command_is_answered_with_the_nearest_names() -> None:
     assert "Did you mean 'report'" in " ".join(
         CliRunner().invoke(cli, ["reports"]).output.replace("│", " ").split()
     )
+
+
+def test_work_list_takes_the_words_it_prints(demo_db_module: Database) -> None:
+    """A review: the list prints "Being implemented" and "Programme", which --status and
+    --kind refused (they took codes only)."""
+    url = _url(demo_db_module)
+    by_code = _run("work", "list", "--status", "implementation", "--kind", "programme",
+                   "--json", "--db", url)  # fmt: skip
+    by_words = _run("work", "list", "--status", "Being implemented", "--kind", "Programme",
+                    "--json", "--db", url)  # fmt: skip
+    assert by_code == by_words and by_code[0] == 0
+    code, text = _run("work", "list", "--status", "soon", "--db", url)
+    assert code == 2 and "implementation (Being implemented)" in " ".join(text.split())

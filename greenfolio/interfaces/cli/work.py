@@ -18,6 +18,23 @@ from greenfolio.interfaces.cli.common import (
 work_app = typer.Typer(help="Projects and other work items.", no_args_is_help=True)
 
 
+def _typed_choice(
+    flag: str, group: str, codes: type[WorkStatus] | type[WorkKind], typed: str | None
+) -> str | None:
+    """The code ``typed`` names: a code, or the word the list prints for it ("Being
+    implemented"), in any case; the list's words were refused before."""
+    from greenfolio.interfaces.cli.words import said
+
+    if typed is None:
+        return None
+    wanted = " ".join(typed.split()).casefold()
+    for choice in codes:
+        if wanted in (choice.value.casefold(), said(group, choice.value).casefold()):
+            return choice.value
+    offered = ", ".join(f"{c.value} ({said(group, c.value)})" for c in codes)
+    raise typer.BadParameter(f"{typed!r} is none of: {offered}", param_hint=flag)
+
+
 @work_app.command("list")
 def work_list(
     q: Annotated[str | None, typer.Option("--q", help="Text in the key or title.")] = None,
@@ -27,8 +44,20 @@ def work_list(
     ] = None,
     focus_area: Annotated[str | None, typer.Option(help="Focus area code.")] = None,
     convention: Annotated[str | None, typer.Option(help="montreal, stockholm, minamata …")] = None,
-    status: Annotated[WorkStatus | None, typer.Option(help="Activity status.")] = None,
-    kind: Annotated[WorkKind | None, typer.Option(help="Kind of work.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Activity status, as the list prints it or by code: pipeline, "
+            "implementation, finalisation, closed, cancelled, suspended.",
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Kind of work, as the list prints it or by code: project, programme, "
+            "publication, event, policy, alliance, accreditation.",
+        ),
+    ] = None,
     year: Annotated[
         int | None, typer.Option(help="With a result whose period ends in this year.")
     ] = None,
@@ -48,8 +77,8 @@ def work_list(
             programme=programme,
             focus_area=focus_area,
             convention=convention,
-            status=status.value if status else None,
-            kind=kind.value if kind else None,
+            status=_typed_choice("--status", "status", WorkStatus, status),
+            kind=_typed_choice("--kind", "work_kind", WorkKind, kind),
             year=year,
         )
         found = worklist.listing(open_db(db), flt, limit)
