@@ -19,7 +19,7 @@ from greenfolio.domain.typography import typeset
 from greenfolio.interfaces import report_files
 from greenfolio.services import reporting
 from greenfolio.services.database import Database
-from greenfolio.services.report_definition import load_definition
+from greenfolio.services.report_definition import load_definition, load_template
 from tests.pdf_text import pdf_text
 
 LANGS = ["en", "ar", "zh"]
@@ -43,6 +43,9 @@ def test_a_chart_with_one_bar_is_a_table_in_every_format(demo_db: Database, tmp_
         assert ref.table and len(ref.table) == 1
         label, value = ref.table[0]
         assert label == point.key and value  # a year is its own label
+        # its title names that year, not "by year" over one row (a delegate's review)
+        single = load_template("board", lang)["charts"][ONE_BAR]["title_single"]
+        assert ref.caption == typeset(single.format(year=point.key), lang), (lang, ref.caption)
         source = ref.notes[-1]
         others = [r for r in built.document.charts if r.id != ONE_BAR]  # drawn, map too
 

@@ -160,11 +160,16 @@ def chart_refs(
         linked[source_line] += ("" if lang == "zh" else " ") + typeset(
             words(lang)["chart_source_see"], lang
         )
+        title = str(need(text, lang, "title"))
+        if table and data is not None and data.points[0].key.isdigit() and "title_single" in text:
+            # a chart by year with one year of values is that year's table: its title
+            # says the year (a delegate read "…, by year" over one row)
+            title = str(text["title_single"]).format(year=data.points[0].key)
         refs.append(
             ChartRef(
                 spec.id,
                 spec.after,
-                typeset(str(need(text, lang, "title")), lang),
+                typeset(title, lang),
                 {key: typeset(label, lang) for key, label in labels.items()},
                 _axis(text, data, lang),
                 notes,
