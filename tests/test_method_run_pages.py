@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.run_citation import cited_run, run_citation
 from greenfolio.interfaces import report_files
-from greenfolio.interfaces.http import run_text
+from greenfolio.interfaces.http import run_words
 from greenfolio.interfaces.web.i18n import catalogue
 from greenfolio.methods import registry
 from greenfolio.services import methods, results
@@ -157,7 +157,7 @@ def test_a_result_made_by_a_run_reads_in_the_readers_language(demo_db: Database)
             f"{'0,6' if lang == 'fr' else '0.6'} {words['run_unit_tco2e_per_mwh']}"
         ]
         energy = rows[words["run_input_energy_mwh_per_year"]]
-        assert energy == [f"{run_text.exact(1000, lang)} {words['run_unit_mwh_per_year']}"]
+        assert energy == [f"{run_words.exact(1000, lang)} {words['run_unit_mwh_per_year']}"]
         assert rows[words["run_input_causality_factor"]] == [words["run_not_given"]]
         # the revision form names the source and does not send it (so keeps it)
         assert doc.xpath('//form//input[@name="citation"]') == []
@@ -224,15 +224,15 @@ def test_every_input_output_and_detail_has_words_in_six_languages() -> None:
             outputs |= set(outcome["quantities"])
             details |= set(outcome["details"])
     assert set(SAMPLES) == set(registry.METHODS)
-    assert inputs == set(run_text.INPUTS)
+    assert inputs == set(run_words.INPUTS)
     pathways = {o.split("_", 1)[1] for o in outputs if o.startswith(("release_", "avoided_"))}
-    assert pathways <= set(run_text.PATHWAYS)
+    assert pathways <= set(run_words.PATHWAYS)
     assert {o for o in outputs if not o.startswith(("release_", "avoided_"))} == set(
-        run_text.OUTPUTS
+        run_words.OUTPUTS
     )
-    assert details == set(run_text.DETAILS) | run_text.HIDDEN_DETAILS
-    wanted = {f"{g}_{c}" for g, codes in run_text.GROUPS.items() for c in codes}
-    wanted |= set(run_text.WORDS) | {f"method_{m}" for m in registry.METHODS}
+    assert details == set(run_words.DETAILS) | run_words.HIDDEN_DETAILS
+    wanted = {f"{g}_{c}" for g, codes in run_words.GROUPS.items() for c in codes}
+    wanted |= set(run_words.WORDS) | {f"method_{m}" for m in registry.METHODS}
     for lang in UN_LANGUAGES:
         assert sorted(wanted - set(catalogue(lang))) == [], lang
 

@@ -21,7 +21,7 @@ from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
 from greenfolio.domain.run_citation import cited_run
 from greenfolio.domain.typography import chinese_spaces
-from greenfolio.interfaces.http import event_text, labels, run_text
+from greenfolio.interfaces.http import event_text, labels, run_text, run_words
 
 CLDR = CLDR_LOCALES
 DEFAULT = "en"
@@ -227,7 +227,7 @@ class Translator:
     def actor(self, who: str | None, names: dict[str, str] | None = None) -> str:
         return labels.actor(self, who, names)
 
-    def run(self, run: Mapping[str, Any]) -> run_text.RunRecord:
+    def run(self, run: Mapping[str, Any]) -> run_words.RunRecord:
         """A method run's inputs, outputs and details as labelled rows (``run_text``)."""
         return run_text.describe(self, run.get("inputs") or {}, run.get("outputs") or {})
 
