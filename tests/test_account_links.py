@@ -86,6 +86,21 @@ def test_a_second_reset_spends_the_first_link(db: Database) -> None:
     )
 
 
+def test_setting_a_password_spends_the_reset_links_mailed_before(db: Database) -> None:
+    """A hostile review: a reset link still chose a new password after an admin had set
+    one directly, so whoever held a leaked or misdirected link took the account."""
+    add_user(db, "cy", "viewer@all")
+    api = client(db)
+    by_admin = account_links.reset(db, None, "cy")
+    accounts.set_password(db, None, "cy", "Admin-chosen-pass-1")
+    used = api.post("/api/v1/account-links/use", json={"token": by_admin.secret, "password": NEW})
+    assert used.status_code == 404, used.text
+    assert accounts.authenticate(db, "cy", "Admin-chosen-pass-1", "1.2.3.4").user_id
+    again = account_links.reset(db, None, "cy")  # a new reset still works, once
+    done = api.post("/api/v1/account-links/use", json={"token": again.secret, "password": NEW})
+    assert done.status_code == 201, done.text
+
+
 def test_an_invitation_makes_the_account_once_with_its_role_and_scope(db: Database) -> None:
     boss = add_user(db, "boss", "admin@all")
     ed = add_user(db, "ed", "editor@all")

@@ -29,6 +29,7 @@ from greenfolio.services import audit, credentials, mail_text, mailer
 from greenfolio.services.audit_state import stamp
 from greenfolio.services.database import Database
 from greenfolio.services.user_records import (
+    RESET_LINK,
     UserInfo,
     admin_transaction,
     check_display_name,
@@ -40,7 +41,7 @@ from greenfolio.services.user_records import (
 )
 from greenfolio.store.tables import AccountLinkRow, RoleGrantRow, UserRow
 
-INVITE, RESET = "invite", "reset"
+INVITE, RESET = "invite", RESET_LINK
 LIFETIME = {INVITE: timedelta(days=7), RESET: timedelta(days=2)}
 LINK_PATH = "/welcome/"
 """Where a link leads on the web application (the secret follows)."""

@@ -32,6 +32,7 @@ from greenfolio.services import audit
 from greenfolio.services.credentials import digest, utc_now
 from greenfolio.services.database import Database
 from greenfolio.store.tables import (
+    AccountLinkRow,
     ApiTokenRow,
     RoleGrantRow,
     TermRow,
@@ -103,8 +104,23 @@ def find_user(session: Session, username: str) -> UserRow:
     return row
 
 
+RESET_LINK = "reset"
+"""The purpose of a password-reset link (``account_links``)."""
+
+
 def end_access(session: Session, user_id: int, keep_session: str | None) -> dict[str, int]:
-    """End the user's sessions (but one) and revoke their API tokens."""
+    """End the user's sessions (but one), revoke their API tokens and spend their unused
+    password-reset links: a link mailed before the password was set (by an admin, or by
+    the user) would otherwise still choose a new one for whoever holds it."""
+    session.execute(
+        update(AccountLinkRow)
+        .where(
+            AccountLinkRow.user_id == user_id,
+            AccountLinkRow.purpose == RESET_LINK,
+            AccountLinkRow.used_at.is_(None),
+        )
+        .values(used_at=utc_now())
+    )
     ended = delete(UserSessionRow).where(UserSessionRow.user_id == user_id)
     if keep_session:
         ended = ended.where(UserSessionRow.id != digest(keep_session))
