@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from greenfolio.domain.permissions import Grant, Role, Scope
 from greenfolio.interfaces.cli.app import app
 from greenfolio.services import accounts, mailer
 from greenfolio.services.database import Database
@@ -121,6 +122,27 @@ def test_submit_return_and_verify_are_mailed_in_the_readers_language(
     with db.transaction() as session:
         states = set(session.scalars(select(MailRow.status)))
     assert states == {mailer.SENT}
+
+
+def test_an_author_who_lost_every_role_hears_no_more_of_the_result(
+    db: Database, smtp: SmtpServer
+) -> None:
+    """A hostile review: a return's reason ("figures disputed by ministry") was mailed to
+    an editor whose roles had all been taken away."""
+    people = _people(db)
+    ed, rita = people["ed"], people["rita"]
+    api = client(db)
+    made = api.post(
+        "/api/v1/results",
+        json={"work": "mail-p", "indicator": "pops_destroyed", "value": 3, "unit": "t",
+              "period_start": "2021-01-01", "period_end": "2021-06-30"},
+        headers=ed.auth,  # type: ignore[attr-defined]
+    )  # fmt: skip
+    rid = made.json()["id"]
+    _review(db, ed, rid, "submit")
+    accounts.revoke(db, None, "ed", Grant(Role.EDITOR, Scope.parse("country:BRA")))
+    _review(db, rita, rid, "return", "CONFIDENTIAL: figures disputed by ministry")
+    assert smtp.box.to("ed@example.org") == []
 
 
 def _closed_port() -> int:

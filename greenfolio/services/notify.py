@@ -28,14 +28,15 @@ def _users(session: Session, names: set[str] | None = None) -> list[UserRow]:
     return list(session.scalars(query.order_by(UserRow.id)))
 
 
-def _reviewers(session: Session, row: ResultRow) -> list[UserRow]:
-    """Active users with an email who may verify ``row`` (its project and country)."""
+def _may(session: Session, users: list[UserRow], row: ResultRow, action: Action) -> list[UserRow]:
+    """Those of ``users`` whose roles, as stored now, allow ``action`` on ``row`` (its
+    project and country)."""
     target = access.stored_project(session, row.work_id).result_target(row.country)
     found = []
-    for user in _users(session):
+    for user in users:
         grants = session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == user.id))
         if any(
-            Action.REVIEW in ROLE_ACTIONS[Role(g.role)]
+            action in ROLE_ACTIONS[Role(g.role)]
             and Grant(Role(g.role), Scope.parse(g.scope)).scope.covers(target)
             for g in grants
         ):
@@ -43,13 +44,21 @@ def _reviewers(session: Session, row: ResultRow) -> list[UserRow]:
     return found
 
 
+def _reviewers(session: Session, row: ResultRow) -> list[UserRow]:
+    """Active users with an email who may verify ``row`` (its project and country)."""
+    return _may(session, _users(session), row, Action.REVIEW)
+
+
 def _authors(session: Session, row: ResultRow) -> list[UserRow]:
+    """Those who entered, revised or submitted ``row`` and may still read it: an author
+    whose roles were taken away hears nothing more of it (a hostile review: a return's
+    reason went to an editor who had lost every role)."""
     names = {
         who.removeprefix("user:")
         for who in (row.entered_by, row.revised_by, row.submitted_by)
         if who and who.startswith("user:")
     }
-    return _users(session, names) if names else []
+    return _may(session, _users(session, names), row, Action.READ) if names else []
 
 
 def _facts(session: Session, row: ResultRow) -> dict[str, Any]:
