@@ -284,6 +284,13 @@ def test_figures_and_report_download(api: tuple[TestClient, User, Database]) -> 
     assert "工发组织" in report.text or "工业发展理事会" in report.text
     viewer = add_user(db, "v", "viewer@all")
     _error(web.get("/api/v1/reports/board?year=2021", headers=viewer.auth), 403, "forbidden")
+    assert any(f["result_ids"] for f in listed)  # who may build the report sees the records
+    # who may not sees the figures without the records behind them (a hostile review:
+    # result ids a Philippines viewer could not open were listed for every figure)
+    phl = add_user(db, "vphl", "viewer@country:PHL")
+    seen = web.get("/api/v1/figures?year=2021", headers=phl.auth).json()["figures"]
+    assert [f["value"] for f in seen] == [f["value"] for f in listed]
+    assert not any(k in f for f in seen for k in ("result_ids", "method_runs", "evidence"))
 
 
 def test_method_runs_through_the_api(api: tuple[TestClient, User, Database]) -> None:
