@@ -8,6 +8,7 @@ headed with the former words still read; Russian counted nouns in the genitive a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -177,3 +178,24 @@ def test_an_import_done_is_said_in_the_past(lang: str) -> None:
     template = Path(xlsx_template.__file__).parents[2] / "interfaces/web/templates/import.html"
     done = template.read_text("utf-8").split("{% if done %}")[1].split("{% endif %}")[0]
     assert "import_done_new" in done and "import_n_new" not in done
+
+
+def test_a_value_ending_in_a_full_stop_ends_the_sentence_once() -> None:
+    """A programme officer read "… 30 июн. 2021 г.. Только" on the Russian dashboard."""
+    from greenfolio.interfaces.web.i18n import Translator
+
+    tr = Translator("ru")
+    said = tr("dash_groups_note", year=2021, period=tr.date("2021-06-30"))
+    assert "г.." not in said and "г. Только" in said, said
+    assert Translator("en")("dash_groups_note", year=2021, period="2021").count("..") == 0
+
+
+def test_arabic_date_examples_read_left_to_right() -> None:
+    """A programme officer saw "(2021-06-30)" shown as "30-06-2021" in Arabic: the
+    example is isolated as left-to-right text."""
+    from greenfolio.interfaces.web.i18n import catalogue as words
+
+    arabic = words("ar")
+    for key in ("err_cell_date", "date_input_hint", "date_hint", "err_cell_activity_date"):
+        assert "\u2066" in arabic[key] and "\u2069" in arabic[key], key
+        assert not re.search(r"(?<!\u2066)\b\d{4}-\d{2}", arabic[key]), key

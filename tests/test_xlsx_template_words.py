@@ -324,3 +324,12 @@ def test_the_sex_list_offers_the_total_as_the_form_does(
     done = import_results(db, _fill(template, tmp_path / "filled.xlsx", rows))
     assert done.errors == [] and done.created == 2, done.errors
     assert [(r[1], r[6]) for r in _stored(db)] == [(100.0, None), (40.0, "female")]
+
+
+def test_the_pages_word_for_the_total_reads_as_the_total() -> None:
+    """A programme officer typed "Всего" and "合计", the words the pages show for the
+    total of a breakdown by sex, which the template refused."""
+    known = xlsx_template.words("sex")
+    for lang in ("ru", "zh", "es", "ar"):
+        word = catalogue(lang)["sex_everyone_short"]
+        assert known[xlsx_template.normal(word)] == xlsx_template.SEX_TOTAL, lang

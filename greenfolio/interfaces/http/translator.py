@@ -104,7 +104,14 @@ class Translator:
 
     def __call__(self, key: str, /, **values: Any) -> str:
         text = self._texts.get(key) or catalogue(DEFAULT)[key]
-        return text.format(**values) if values else text
+        if not values:
+            return text
+        for name, value in values.items():
+            # a value ending a sentence with its own full stop ("30 июн. 2026 г.") takes
+            # the place of the sentence's ("… г.. Только" read twice)
+            if isinstance(value, str) and value.endswith(".") and "{" + name + "}." in text:
+                text = text.replace("{" + name + "}.", "{" + name + "}")
+        return text.format(**values)
 
     def has(self, key: str) -> bool:
         """Whether the catalogues hold ``key`` (in this language or in English)."""

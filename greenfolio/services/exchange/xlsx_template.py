@@ -196,9 +196,10 @@ def words(key: str) -> dict[str, str]:
             (name, code) for lang in UN_LANGUAGES for code, name in all_countries(lang)
         )
     codes = unit_codes() if key == "unit" else CODES[key]
-    return _unambiguous(
-        (choice_word(GROUPS[key], code, lang), code) for lang in UN_LANGUAGES for code in codes
-    )
+    pairs = [(choice_word(GROUPS[key], c, lang), c) for lang in UN_LANGUAGES for c in codes]
+    if key == "sex":  # the pages' own word for the total ("Всего", "合计") reads too
+        pairs += [(catalogue(lang)["sex_everyone_short"], SEX_TOTAL) for lang in UN_LANGUAGES]
+    return _unambiguous(pairs)
 
 
 def unit_words(units: Iterable[str]) -> dict[str, str]:
