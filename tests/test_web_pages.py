@@ -257,6 +257,12 @@ def test_entry_validation_and_revision(demo_db: Database) -> None:
     assert page.xpath('string(//*[@data-testid="result-value"])') == "4"
     assert page.xpath('string(//*[@data-testid="version"])') == "2"
     assert "History (audit trail)" in page.text_content()
+    # a result's own page shows every decimal it holds (lists write three): a run's
+    # 66.0275 had read 66,028 on the result it made
+    precise = {**form, "value": "66.0275", "version": "2"}
+    assert web.post(f"/results/{rid}/edit", data=precise).status_code == 303
+    french = _doc(web.get(f"/results/{rid}", params={"lang": "fr"}).text)
+    assert french.xpath('string(//*[@data-testid="result-value"])') == "66,0275"
 
 
 @SQLITE

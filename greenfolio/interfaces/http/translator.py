@@ -125,6 +125,13 @@ class Translator:
         # documents do
         return chinese_spaces(said) if self.lang == "zh" else said
 
+    def stored(self, value: float | None, qualifier: str = "exact") -> str:
+        """A result's own value on its page, to every decimal it holds (66,0275, where
+        lists and documents write 66,028); an approximate one as ``num`` writes it."""
+        if value is None or qualifier != "exact":
+            return self.num(value, qualifier)
+        return run_words.exact(float(value), self.lang)  # as the run that made it shows it
+
     def percent(self, share: float) -> str:
         """A share (0.5) as the language writes a percentage ("50 %", "50%", "٥٠٪")."""
         return str(format_percent(share, locale=CLDR[self.lang]))
