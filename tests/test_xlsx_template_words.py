@@ -333,3 +333,22 @@ def test_the_pages_word_for_the_total_reads_as_the_total() -> None:
     for lang in ("ru", "zh", "es", "ar"):
         word = catalogue(lang)["sex_everyone_short"]
         assert known[xlsx_template.normal(word)] == xlsx_template.SEX_TOTAL, lang
+
+
+@pytest.mark.parametrize(("lang", "typed", "stored"), [("es", "1.200", 1200.0),
+                                                       ("zh", "1,200", 1200.0),
+                                                       ("es", "2,5", 2.5)])  # fmt: skip
+def test_a_number_typed_as_the_templates_language_writes_it_reads(
+    db: Database, tmp_path: Path, lang: str, typed: str, stored: float
+) -> None:
+    """A programme officer typed "1.200" in a Spanish template (as the pages write 1200
+    in Spanish) and was told it could be 1200 or 1,2: the template names its language,
+    whose signs decide. A file that names none still refuses it (tests/test_number_text)."""
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    template = write_template(db, INDICATORS, tmp_path / f"{lang}.xlsx", lang)
+    names = _words(lang)
+    year = (date(2021, 1, 1), date(2021, 12, 31))
+    row = [WORK, names["pops_destroyed"], typed, "t", names["actual"], None, *year, "KHM"]
+    done = import_results(db, _fill(template, tmp_path / "typed.xlsx", [row]))
+    assert done.errors == [] and done.created == 1, done.errors
+    assert _stored(db)[0][1] == stored

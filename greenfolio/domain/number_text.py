@@ -105,3 +105,21 @@ def read_number(text: str) -> float:
             raise AmbiguousNumber(text, -exc.whole, -exc.decimal) from None
         raise
     return -value if negative else value
+
+
+def read_number_as(text: str, decimal_sign: str, group_sign: str) -> float:
+    """``read_number``, but a text that conventions disagree on read as the one language
+    whose signs are given does: in a Spanish workbook (decimal ",", groups ".") "1.200" is
+    1200, as Greenfolio itself writes it there; in an English one 1.2. Where its sign is
+    neither of that language's, the text stays ambiguous."""
+    try:
+        return read_number(text)
+    except AmbiguousNumber as unclear:
+        signs = {c for c in text if c in ".,"}
+        if len(signs) == 1:
+            sign = signs.pop()
+            if sign == group_sign:
+                return unclear.whole
+            if sign == decimal_sign:
+                return unclear.decimal
+        raise

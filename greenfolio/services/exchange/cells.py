@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -31,7 +32,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
-from greenfolio.domain.number_text import AmbiguousNumber, read_number
+from greenfolio.domain.languages import CLDR_LOCALES
+from greenfolio.domain.number_text import AmbiguousNumber, read_number, read_number_as
 from greenfolio.domain.text import find as find_text_problem
 from greenfolio.services.exchange.xlsx_limits import (
     DEFAULT_MAX_BYTES,
@@ -203,14 +205,30 @@ def normalise_header(value: Any) -> str:
     return re.sub(r"\s+", " ", str(value or "")).strip().lower()
 
 
+def _signs(lang: str) -> tuple[str, str]:
+    locale = CLDR_LOCALES[lang]
+    return str(get_decimal_symbol(locale)), str(get_group_symbol(locale))
+
+
 class SheetReader:
     """Typed access to the cells of one row, collecting problems instead of raising."""
 
-    def __init__(self, file: str, sheet: str, headers: dict[str, int], labels: dict[str, str]):
+    def __init__(
+        self,
+        file: str,
+        sheet: str,
+        headers: dict[str, int],
+        labels: dict[str, str],
+        lang: str | None = None,
+    ):
         self.file = file
         self.sheet = sheet
         self.headers = headers
         self.labels = labels
+        self.signs = _signs(lang) if lang else None
+        """The decimal and grouping signs of the workbook's language, where it is known
+        (a Greenfolio template says it): a typed "1.200" is then read as that language
+        writes it."""
         self.problems: list[Problem] = []
         self.row_number = 0
         self.row: tuple[Any, ...] = ()
@@ -304,7 +322,8 @@ class SheetReader:
             number = float(value)
         else:
             try:
-                number = read_number(str(value))
+                text = str(value)
+                number = read_number_as(text, *self.signs) if self.signs else read_number(text)
             except AmbiguousNumber as unclear:
                 self.problem(
                     key,

@@ -358,6 +358,7 @@ def read_checked(
         allowed: set[str] | None = None
         listed: dict[str, dict[str, str]] = {}
         lang = "en"
+        stated: str | None = None  # the language the template says it was written in
         prefilled = False
         if LISTS_SHEET in names:
             table = read_rows(workbook[LISTS_SHEET], path.name)
@@ -366,7 +367,7 @@ def read_checked(
                 allowed = {c for c in str(marker[2]).split(",") if c}
                 listed = _listed(table)
                 if len(marker) >= 4 and marker[3] in UN_LANGUAGES:
-                    lang = str(marker[3])
+                    lang = stated = str(marker[3])
                 prefilled = len(marker) >= 5 and bool(marker[4])
         results_sheet = xlsx_sheets.find_sheet(names, xlsx_sheets.RESULTS)
         if results_sheet is None and file_kind.is_mlf_progress_report(workbook, path.name):
@@ -436,7 +437,7 @@ def read_checked(
     updates, project_problems = xlsx_projects.check_sheet(
         db, path.name, projects_sheet, projects, (project_columns, project_labels), hints
     )
-    cells = SheetReader(path.name, results_sheet, headers, labels)
+    cells = SheetReader(path.name, results_sheet, headers, labels, stated)
     with db.transaction() as session:
         # Every indicator, not only those typed by code: a cell may name one in words.
         codes = list(session.scalars(select(IndicatorRow.code))) if data else []
