@@ -90,6 +90,9 @@ def test_preview_then_apply_exactly_the_previewed_file(db: Database, tmp_path: P
     assert "New results, to be submitted for review: 2" in doc.xpath(
         'string(//*[@data-testid="import-counts"])'
     )
+    # each row's project by its title, as the pages name it (was its key)
+    projects = doc.xpath("//table[contains(@class,'preview')]//tbody/tr/td[3]//text()")
+    assert projects == ["Test project", "Test project"], projects
     assert _results(db) == []  # a preview stores nothing
     confirm = _confirm(doc)
     assert confirm["sha256"] == hashlib.sha256(content).hexdigest()

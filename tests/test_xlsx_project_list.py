@@ -124,7 +124,7 @@ def test_a_row_naming_a_project_by_its_listed_words_imports_as_by_key(db: Databa
     assert status == 422 and len(_problems(doc)) == 1, _problems(doc)
     assert "row 4" in _problems(doc)[0]
     doc, status = _preview(web, csrf, _fill(template, [_row(words, 4)]))
-    assert status == 200 and _rows(doc) == [("pl-bra", "new")]
+    assert status == 200 and _rows(doc) == [("Clean cooling in Brazil", "new")]
     confirm = {
         i.get("name"): i.get("value")
         for i in doc.xpath('//form[@data-testid="import-confirm"]//input')
@@ -133,11 +133,11 @@ def test_a_row_naming_a_project_by_its_listed_words_imports_as_by_key(db: Databa
     # the same row by key is the one stored (unchanged), as is "title (key)" in a file
     # whose Lists sheet never offered it (another user's template)
     by_key = _fill(template, [_row("pl-bra", 4)])
-    assert _rows(_preview(web, csrf, by_key)[0]) == [("pl-bra", "unchanged")]
+    assert _rows(_preview(web, csrf, by_key)[0]) == [("Clean cooling in Brazil", "unchanged")]
     admin = add_user(db, "pl-admin", "admin@all")
     theirs = browser(db, admin)[0].get("/import/template.xlsx", params={"lang": "zh"}).content
     typed = _fill(theirs, [_row("Clean cooling in Brazil (pl-bra)", 4)])
-    assert _rows(_preview(web, csrf, typed)[0]) == [("pl-bra", "unchanged")]
+    assert _rows(_preview(web, csrf, typed)[0]) == [("Clean cooling in Brazil", "unchanged")]
 
 
 def test_a_row_naming_a_project_the_user_cannot_see_is_refused_as_unknown(
@@ -203,7 +203,7 @@ def test_a_project_page_offers_its_own_template(db: Database) -> None:
     # one row filled in: the others, holding only the project, are empty rows
     filled = _fill(got.content, [_row(word, 9)])
     doc, status = _preview(web, csrf, filled)
-    assert status == 200 and _rows(doc) == [("pl-bra", "new")]
+    assert status == 200 and _rows(doc) == [("Froid propre au Brésil", "new")]
     # a project the editor may read but not write: refused; one they cannot read: missing
     assert web.get("/import?project=pl-tha").status_code == 403
     assert web.get("/import/template.xlsx", params={"project": "pl-tha"}).status_code == 403

@@ -161,7 +161,10 @@ async def upload(request: Request, db: Db) -> Response:
     sha, target = import_files.keep(who, content)
     name = Path(str(getattr(sent, "filename", ""))).name[:200]
     plan = await run_in_threadpool(xlsx_plan.preview, db, who, target)
-    return _page(request, 422 if plan.problems else 200, plan=plan, sha=sha, name=name)
+    keys = [r.project for r in plan.rows]
+    titles = await run_in_threadpool(xlsx_offer.project_titles, db, who, keys, lang_of(request))
+    status = 422 if plan.problems else 200
+    return _page(request, status, plan=plan, sha=sha, name=name, titles=titles)
 
 
 def _apply(request: Request, db: Database, sha: str, digest: str, name: str) -> Response:

@@ -121,3 +121,18 @@ def file_name(project: str | None) -> str:
         return "greenfolio-results-template.xlsx"
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", project).strip("-.")[:80]
     return f"greenfolio-results-template-{safe}.xlsx"
+
+
+def project_titles(
+    db: Database, principal: Principal, keys: Sequence[str], lang: str
+) -> dict[str, str]:
+    """Service call: the titles in ``lang`` of the projects ``keys`` that ``principal`` may
+    read, for a preview that names each row's project as the pages do."""
+    if not keys:
+        return {}
+    visible = access.visible_works(principal.visibility())
+    with reading(), db.transaction() as session:
+        rows = session.execute(
+            select(WorkRow.key, WorkRow.title).where(WorkRow.key.in_(sorted(set(keys))), visible)
+        ).all()
+    return {key: title_in(title, lang) or key for key, title in rows}
