@@ -82,8 +82,21 @@ def test_a_corrected_row_corrects_its_result_and_never_counts_twice(
         "/import", params={"lang": "es"}, data={"csrf": csrf},
         files={"file": ("f.xlsx", corrected, XLSX)},
     )  # fmt: skip
-    said = lxml.html.fromstring(page.text).xpath('string(//*[@data-testid="overlaps"])')
+    doc = lxml.html.fromstring(page.text)
+    said = doc.xpath('string(//*[@data-testid="overlaps"])')
     assert f"#{rid}" in said and "ambos contarán" in said
+    # one click no longer adds it: the page asks for an explicit yes, and so does the
+    # service (a programme officer's review: a correction had been added as a second result)
+    assert doc.xpath('//input[@data-testid="also-count"][@required]')
+    hidden = doc.xpath('//form[@data-testid="import-confirm"]//input[@type="hidden"]')
+    fields = {i.get("name"): i.get("value") for i in hidden}
+    refused = web.post("/import/apply", params={"lang": "es"}, data=fields)
+    assert refused.status_code == 422 and "marque la casilla" in refused.text
+    assert _stored(db) == [(40.0, "submitted")]
+    body = warned.json()
+    sent = {"sha256": body["sha256"], "digest": body["digest"]}
+    assert api.post(APPLY, json=sent, headers=officer.auth).status_code == 422
+    assert _stored(db) == [(40.0, "submitted")]
 
     # Returned by the reviewer: the same upload corrects it, keeping the old version; the
     # fields the row leaves empty (or has no column for) stay as stored.
@@ -132,3 +145,16 @@ def test_the_command_line_import_corrects_and_warns_alike(db: Database, tmp_path
     assert warned.created == 1 and [p.message_id for p in warned.problems] == [
         "cell_result_overlaps"
     ]
+
+
+def test_rows_beside_stored_results_are_added_when_confirmed(db: Database, tmp_path: Path) -> None:
+    add_project(db, "wi-khm", "pops", "KHM")
+    officer = add_user(db, "ana", "editor@country:KHM")
+    api = client(db)
+    _imported(api, officer, _file(db, tmp_path, [_row(40)]))
+    beside = _file(db, tmp_path, [_row(45)])
+    body = api.post(PREVIEW, files={"file": ("f.xlsx", beside, XLSX)}, headers=officer.auth).json()
+    sent = {"sha256": body["sha256"], "digest": body["digest"], "also_count": True}
+    done = api.post(APPLY, json=sent, headers=officer.auth)
+    assert done.status_code == 200, done.text
+    assert sorted(_stored(db)) == [(40.0, "submitted"), (45.0, "submitted")]

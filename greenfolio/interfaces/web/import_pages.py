@@ -167,7 +167,9 @@ async def upload(request: Request, db: Db) -> Response:
     return _page(request, status, plan=plan, sha=sha, name=name, titles=titles)
 
 
-def _apply(request: Request, db: Database, sha: str, digest: str, name: str) -> Response:
+def _apply(
+    request: Request, db: Database, sha: str, digest: str, name: str, also_count: bool
+) -> Response:
     who = resolve_principal(request)
     _may_import(who)
     try:
@@ -175,9 +177,14 @@ def _apply(request: Request, db: Database, sha: str, digest: str, name: str) -> 
     except ValidationError as exc:
         return _page(request, 422, errors=[said(request, exc)])
     try:
-        plan = xlsx_plan.apply(db, who, path, digest)
+        plan = xlsx_plan.apply(db, who, path, digest, also_count)
     except RefusedError as refused:
         return _page(request, 422, refused=refused.problems, sha=sha, name=name)
+    except xlsx_plan.PreviewOutdated as exc:
+        return _page(request, 409, errors=[said(request, exc)], name=name)
+    except ValidationError as exc:  # rows beside stored results, not confirmed: preview again
+        shown = xlsx_plan.preview(db, who, path)
+        return _page(request, 422, errors=[said(request, exc)], plan=shown, sha=sha, name=name)
     except GreenfolioError as exc:
         return _page(request, 409, errors=[said(request, exc)], name=name)
     path.unlink(missing_ok=True)
@@ -191,5 +198,6 @@ async def apply(request: Request, db: Db) -> Response:
     sha = str(form.get("sha256", ""))[:64]
     digest = str(form.get("plan", ""))[:64]
     name = str(form.get("name", ""))[:200]
-    result: Response = await run_in_threadpool(_apply, request, db, sha, digest, name)
+    also_count = form.get("also_count") == "yes"
+    result: Response = await run_in_threadpool(_apply, request, db, sha, digest, name, also_count)
     return result

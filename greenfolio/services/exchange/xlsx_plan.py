@@ -208,9 +208,14 @@ def preview(db: Database, principal: Principal, path: Path) -> Plan:
         return _plan(session, principal, checked)
 
 
-def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
+def apply(
+    db: Database, principal: Principal, path: Path, digest: str, also_count: bool = False
+) -> Plan:
     """Service call: import ``path`` as ``principal`` if it still plans to ``digest`` (the
-    preview the uploader confirmed): all its rows in one transaction, or nothing."""
+    preview the uploader confirmed): all its rows in one transaction, or nothing. A row
+    that would stand beside a result under review or verified (both counting) is added
+    only with ``also_count``, the uploader's explicit yes: one click had added a second
+    result where a correction was meant (a programme officer's review)."""
     checked = _read(db, principal, path)
     with audit.acting_as(principal.actor), db.transaction() as session:
         plan = _plan(session, principal, checked)
@@ -220,6 +225,15 @@ def apply(db: Database, principal: Principal, path: Path, digest: str) -> Plan:
             raise PreviewOutdated(
                 "the stored records changed since the preview; preview the file again",
                 message_id="import_outdated",
+            )
+        beside = [r.row for r in plan.rows if r.detail.get("overlaps")]
+        if beside and not also_count:
+            raise ValidationError(
+                f"{len(beside)} row(s) would be added beside results already under review "
+                "or verified, and both would count: confirm that both should count, or have "
+                "a reviewer return those results and import the file again to correct them",
+                message_id="import_overlaps_unconfirmed",
+                params={"count": len(beside)},
             )
         changed = {
             r.project for r in plan.rows if r.part == xlsx_sheets.PROJECTS and r.outcome == CHANGED

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.exchange import RefusedError
 from greenfolio.domain.permissions import Principal
 from greenfolio.interfaces.api.deps import api_principal, get_db
@@ -26,6 +27,11 @@ Db = Annotated[Database, Depends(get_db)]
 class ApplyImport(BaseModel):
     sha256: str = Field(pattern="^[0-9a-f]{64}$", description="the previewed file's SHA-256")
     digest: str = Field(pattern="^[0-9a-f]{64}$", description="the preview's plan digest")
+    also_count: bool = Field(
+        default=False,
+        description="yes to rows the preview marks as standing beside a result under review "
+        "or verified (both will count); without it such a file is refused",
+    )
 
 
 @router.post(
@@ -49,9 +55,11 @@ def _apply(db: Database, who: Principal, sent: ApplyImport) -> Any:
     import_files.may_import(who)
     path = import_files.kept(who, sent.sha256)
     try:
-        plan = xlsx_plan.apply(db, who, path, sent.digest)
+        plan = xlsx_plan.apply(db, who, path, sent.digest, sent.also_count)
     except xlsx_plan.PreviewOutdated as exc:
         return error_response(409, "conflict", str(exc))
+    except ValidationError as exc:
+        return error_response(422, "invalid", str(exc))
     except RefusedError as refused:
         problems = [import_files.problem_dict(p) for p in refused.problems]
         message = "the file cannot be imported; nothing was stored"
