@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
@@ -146,7 +146,8 @@ def exact(value: float | int, lang: str) -> str:
     if isinstance(value, bool):
         raise TypeError("a yes or no is no number")
     number = Decimal(f"{float(value):.12g}")
-    return str(format_decimal(number, locale=CLDR_LOCALES[lang], decimal_quantization=False))
+    with localcontext(prec=320):  # a float past 10^28 is past the default precision
+        return str(format_decimal(number, locale=CLDR_LOCALES[lang], decimal_quantization=False))
 
 
 def share(value: float, lang: str) -> str:
