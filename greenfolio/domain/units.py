@@ -131,6 +131,7 @@ CANONICAL_UNITS = (
 """The codes units are stored by: the pages, lists and templates name these."""
 
 
+@lru_cache(maxsize=512)
 def canonical_unit(unit: str) -> str:
     """``unit`` by its stored code where it is one of those under another name ("tonnes",
     "metric_ton" and "tonne" are "t"; "ODP_t" is "ODP_tonne"), so that one unit is not

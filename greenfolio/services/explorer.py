@@ -45,7 +45,13 @@ from greenfolio.services.explorer_results import (
     results,
 )
 from greenfolio.services.explorer_review_queue import review_queue
-from greenfolio.services.explorer_views import dashboard, facets, indicator, indicators
+from greenfolio.services.explorer_views import (
+    dashboard,
+    facets,
+    indicator,
+    indicators,
+    report_figures,
+)
 
 __all__ = [
     "COUNT_CAP",
@@ -73,6 +79,7 @@ __all__ = [
     "project_key_readable",
     "project_rows",
     "projects",
+    "report_figures",
     "result",
     "result_conditions",
     "result_dict",

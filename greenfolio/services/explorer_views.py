@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import NotFoundError
-from greenfolio.domain.permissions import Principal
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, allowed
 from greenfolio.services import dashboard as dashboard_figures
-from greenfolio.services import reference, view_cache
+from greenfolio.services import reference, reporting, view_cache
 from greenfolio.services.database import Database
 from greenfolio.services.explorer_common import need_reader
 from greenfolio.services.explorer_projects import FILTER_SCHEMES
 from greenfolio.services.query_helpers import stored_values
+from greenfolio.services.report_definition import ReportDefinition
 from greenfolio.store.tables import TermRow
 
 
@@ -41,6 +42,26 @@ def dashboard(db: Database, principal: Principal) -> dict[str, Any]:
     shared by every server process (``services.view_cache``)."""
     need_reader(principal)
     return view_cache.shared(db, "dashboard", dashboard_figures.compute)
+
+
+def report_figures(
+    db: Database, principal: Principal, definition: ReportDefinition, year: int
+) -> list[dict[str, Any]]:
+    """Service call: every figure of a report with its provenance. The figures are the
+    report's, for any reader; the records behind them (result ids, runs, evidence) are
+    for those who may build the report, as a result page is for its readers (they were
+    listed to any signed-in user), and are only collected for them."""
+    need_reader(principal)
+    behind = allowed(principal, Action.REPORT, SYSTEM)
+    figures = reporting.compute_figures(db, definition, year, with_ids=behind)
+    listed = [f.provenance() for f in figures.values()]
+    if behind:
+        return listed
+    return [{k: v for k, v in f.items() if k not in BEHIND} for f in listed]
+
+
+BEHIND = ("result_ids", "method_runs", "evidence")
+"""What a figure's provenance names of the records behind it."""
 
 
 def facets(db: Database, principal: Principal) -> dict[str, Any]:

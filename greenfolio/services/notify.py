@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.permissions import ROLE_ACTIONS, Action, Grant, Role, Scope
+from greenfolio.domain.permissions import Action, allowed
 from greenfolio.services import access, mail_text, mailer
-from greenfolio.store.tables import IndicatorRow, ResultRow, RoleGrantRow, UserRow, WorkRow
+from greenfolio.services.user_records import principal_of
+from greenfolio.store.tables import IndicatorRow, ResultRow, UserRow, WorkRow
 
 RESULT_PATH = "/results/{id}"
 
@@ -30,18 +31,9 @@ def _users(session: Session, names: set[str] | None = None) -> list[UserRow]:
 
 def _may(session: Session, users: list[UserRow], row: ResultRow, action: Action) -> list[UserRow]:
     """Those of ``users`` whose roles, as stored now, allow ``action`` on ``row`` (its
-    project and country)."""
+    project and country): the one permission check, as for a request of theirs."""
     target = access.stored_project(session, row.work_id).result_target(row.country)
-    found = []
-    for user in users:
-        grants = session.scalars(select(RoleGrantRow).where(RoleGrantRow.user_id == user.id))
-        if any(
-            action in ROLE_ACTIONS[Role(g.role)]
-            and Grant(Role(g.role), Scope.parse(g.scope)).scope.covers(target)
-            for g in grants
-        ):
-            found.append(user)
-    return found
+    return [u for u in users if allowed(principal_of(session, u, via="mail"), action, target)]
 
 
 def _reviewers(session: Session, row: ResultRow) -> list[UserRow]:

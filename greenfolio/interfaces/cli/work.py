@@ -23,13 +23,14 @@ def _typed_choice(
 ) -> str | None:
     """The code ``typed`` names: a code, or the word the list prints for it ("Being
     implemented"), in any case; the list's words were refused before."""
+    from greenfolio.domain.text import folded
     from greenfolio.interfaces.cli.words import said
 
     if typed is None:
         return None
-    wanted = " ".join(typed.split()).casefold()
+    wanted = folded(typed)
     for choice in codes:
-        if wanted in (choice.value.casefold(), said(group, choice.value).casefold()):
+        if wanted in (folded(choice.value), folded(said(group, choice.value))):
             return choice.value
     offered = ", ".join(f"{c.value} ({said(group, c.value)})" for c in codes)
     raise typer.BadParameter(f"{typed!r} is none of: {offered}", param_hint=flag)

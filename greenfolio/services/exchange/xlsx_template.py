@@ -106,15 +106,15 @@ LIST_KEYS = ("indicator", "unit", "kind", "qualifier", "country", "sex", "work")
 projects' last: a template offers them only when its caller gives them)."""
 GROUPS = {"unit": "unit", "kind": "value_kind", "qualifier": "qualifier", "sex": "sex"}
 """The catalogue group (``labels.GROUPS``) whose words name the codes of a column."""
-CODES: dict[str, tuple[str, ...]] = {
-    "kind": tuple(k.value for k in ValueKind),
-    "qualifier": tuple(q.value for q in Qualifier),
-    "sex": (*(s.value for s in Sex), "total"),
-}
 SEX_TOTAL = "total"
 """The Sex list's "Everyone (total)", as the result form offers it: a row for everyone
 (the cell read as empty), so a sheet of women, men and their total reads as the form
 enters it."""
+CODES: dict[str, tuple[str, ...]] = {
+    "kind": tuple(k.value for k in ValueKind),
+    "qualifier": tuple(q.value for q in Qualifier),
+    "sex": (*(s.value for s in Sex), SEX_TOTAL),
+}
 
 
 def choice_word(group: str, code: str, lang: str) -> str:

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from greenfolio.domain.permissions import SYSTEM, Action, Principal, allowed, require
+from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.interfaces.api.deps import api_principal, get_db
 from greenfolio.interfaces.api.errors import RESPONSES
 from greenfolio.interfaces.http.reports import MEDIA, build_file
-from greenfolio.services import explorer, reporting
+from greenfolio.services import explorer
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
 
@@ -34,18 +34,8 @@ def get_indicator(code: str, who: Who, db: Db) -> dict[str, Any]:
 
 @router.get("/figures", summary="Every figure of a report with its provenance")
 def list_figures(who: Who, db: Db, year: Year, definition: Definition = "board") -> dict[str, Any]:
-    explorer.dashboard(db, who)  # same read check as the dashboard: published figures
-    figures = reporting.compute_figures(db, load_definition(definition), year)
-    listed = [f.provenance() for f in figures.values()]
-    if not allowed(who, Action.REPORT, SYSTEM):
-        # the figures are the report's; the records behind them (result ids, runs,
-        # evidence) are for those who may build it, as a result page is for its readers
-        listed = [{k: v for k, v in f.items() if k not in BEHIND} for f in listed]
-    return {"report": definition, "year": year, "figures": listed}
-
-
-BEHIND = ("result_ids", "method_runs", "evidence")
-"""What a figure's provenance names of the records behind it."""
+    figures = explorer.report_figures(db, who, load_definition(definition), year)
+    return {"report": definition, "year": year, "figures": figures}
 
 
 @router.get("/dashboard", summary="Headline figures per indicator and year, countries reached")
