@@ -149,6 +149,32 @@ def test_women_and_men_above_their_total_are_named_wherever_the_figures_are(
         (said,) = _warned(queue.xpath(f'//tr[@data-result="{rid}"]')[0])
         assert _says(said, _expected("ru")[2:]), said
     assert _warned(queue.xpath(f'//tr[@data-result="{other}"]')[0]) == []
+    # verifying them with others: the three are left out and named, the fourth is verified
+    picks = [f"{rid}:2" for rid in (total, women, men, other)]
+    done = rweb.post("/review/bulk?lang=es", data={"csrf": rcsrf, "action": "verify", "pick": picks})
+    assert done.status_code == 200, done.text
+    doc = lxml.html.fromstring(done.text)
+    refused = doc.xpath('//*[@data-testid="bulk-refused"]//li')
+    assert [li.get("data-result") for li in refused] == [str(total), str(women), str(men)]
+    for li in refused:
+        said = " ".join(li.text_content().split())
+        assert "su desglose por sexo suma más que su total" in said, said
+    assert doc.xpath('//*[@data-testid="bulk-done"]//a/@href') == [f"/results/{other}"]
+    api_said = api.post(
+        "/api/v1/results/review",
+        json={"ids": [total], "action": "verify"},
+        headers=reviewer.auth,
+    ).json()
+    assert api_said["done"] == [] and api_said["refused"][0]["code"] == "invalid"
+    assert "breakdown by sex" in api_said["refused"][0]["message"]
+    states = {
+        rid: api.get(f"/api/v1/results/{rid}", headers=reviewer.auth).json()["review_state"]
+        for rid in (total, women, men, other)
+    }
+    assert states == {total: "submitted", women: "submitted", men: "submitted", other: "verified"}
+    # on its own page, with the warning in view, the reviewer may verify it
+    one = {"csrf": rcsrf, "action": "verify", "version": "2"}
+    assert rweb.post(f"/results/{women}/review", data=one).status_code == 303
 
     # the project page: one warning, and each result's sex in a column of its own
     page = _page(web, f"/projects/{PROJECT}?lang=es")

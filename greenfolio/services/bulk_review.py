@@ -6,6 +6,12 @@ reviewer saw when one is given, and the four-eyes rule: nobody verifies a result
 entered, submitted or last revised). The results allowed are done; the others are
 reported, each with its reason, and left exactly as they were.
 
+A result whose breakdown by sex adds up to more than its total (as a total or as one of
+the parts) is not verified in bulk: in a list of twenty the warning on its row is easy to
+miss, and one of the figures is wrong. It is refused with that reason and verified, once
+checked, on its own page, which shows the sum beside the total. Returning it in bulk is
+fine: that is what the figures need.
+
 Why not all or nothing: the selection is a working list, not one change. A reviewer who
 ticks twenty submitted results and finds that two were entered by themselves wants the
 other eighteen verified and the two named, not twenty refused; and since each result's
@@ -23,7 +29,7 @@ from typing import Any
 from greenfolio.domain.errors import GreenfolioError, NotFoundError, ValidationError
 from greenfolio.domain.permissions import Action, Principal
 from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, explorer, results
+from greenfolio.services import access, audit, breakdowns, explorer, results
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.store.tables import ResultRow, WorkRow
@@ -104,6 +110,13 @@ def _one(
             )
             stale.message_id, stale.params = "bulk_stale", {"result": result_id}
             raise stale
+        if action == "verify" and breakdowns.around(session, principal, [row]):
+            raise ValidationError(
+                f"result {result_id} takes part in a breakdown by sex that adds up to more "
+                "than its total; check it and verify it on its own page",
+                message_id="bulk_breakdown",
+                params={"result": result_id},
+            )
         done = results.review(session, result_id, action, note, principal.actor)
         session.flush()
         work = session.get(WorkRow, done.work_id)

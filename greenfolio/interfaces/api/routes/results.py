@@ -247,7 +247,8 @@ class BulkReviewOut(BaseModel):
     description="Each result is checked as stored and reviewed in its own transaction: the "
     "ones allowed are done, the others are listed under `refused` with the reason "
     "(wrong state, roles, four eyes: nobody verifies a result they entered, submitted or "
-    "last revised) and left as they were.",
+    "last revised; a breakdown by sex adding up to more than its total, which is "
+    "verified on its own after a look) and left as they were.",
 )
 def review_results(req: BulkReviewRequest, who: Who, db: Db) -> dict[str, Any]:
     outcome = bulk_review.review_each(db, who, req.ids, req.action, req.note, req.versions)
