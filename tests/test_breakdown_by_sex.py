@@ -151,7 +151,9 @@ def test_women_and_men_above_their_total_are_named_wherever_the_figures_are(
     assert _warned(queue.xpath(f'//tr[@data-result="{other}"]')[0]) == []
     # verifying them with others: the three are left out and named, the fourth is verified
     picks = [f"{rid}:2" for rid in (total, women, men, other)]
-    done = rweb.post("/review/bulk?lang=es", data={"csrf": rcsrf, "action": "verify", "pick": picks})
+    done = rweb.post(
+        "/review/bulk?lang=es", data={"csrf": rcsrf, "action": "verify", "pick": picks}
+    )
     assert done.status_code == 200, done.text
     doc = lxml.html.fromstring(done.text)
     refused = doc.xpath('//*[@data-testid="bulk-refused"]//li')
