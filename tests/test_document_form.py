@@ -204,6 +204,42 @@ def test_the_fr_and_en_headers_in_pdf_and_html(built: tuple[Path, Path]) -> None
     assert notes == ["* Reissued for technical reasons on 2 June 2021.", "** TEST.49/0."]
 
 
+@slow
+def test_symbol_date_of_issue_and_original_language_given_at_build(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Known once the secretariat registers the document, after the definition was written:
+    given for one build, printed in the header, the definition file left as it was."""
+    db_file = str(built[0].parent / "demo.sqlite")
+    args = ["report", "build", "--year", "2021", "--lang", "en,fr", "--db", db_file]
+    given = ["--symbol", "IDB.49/8", "--issued", "2021-05-26", "--original-language", "EN"]
+    result = runner.invoke(app, [*args, *given, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    en = lxml.html.parse(str(tmp_path / "board-2021-en.html")).getroot()
+    assert en.xpath("string(//div[@class='symbol'])") == "IDB.49/8*"  # the reissue note's mark
+    block = [div.text_content() for div in en.xpath("//div[@class='block']/div")]
+    assert block == ["Distr.: General", "26 May 2021", "Original: English"]
+    fr = lxml.html.parse(str(tmp_path / "board-2021-fr.html")).getroot()
+    block = [div.text_content() for div in fr.xpath("//div[@class='block']/div")]
+    assert block == ["Distr. générale", "26 mai 2021", "Français", "Original\u00a0: anglais"]
+    assert "symbol" not in load_definition("board").session(2021)
+    # each field checked before anything is written, the fix named
+    for bad, said in (
+        (["--symbol", "idb 49"], "e.g. IDB.49/8"),
+        (["--symbol", "IDB.49/8<b>"], "not a United Nations symbol"),
+        (["--issued", "2021-13-01"], "write it as YYYY-MM-DD"),
+        (["--original-language", "de"], "ar, zh, en, fr, ru, es"),
+    ):
+        out = tmp_path / "refused"
+        result = runner.invoke(app, [*args, *bad, "--out", str(out)])
+        assert result.exit_code == ExitCode.INVALID, (bad, result.output)
+        assert said in " ".join(result.output.split()), (bad, result.output)
+        assert not out.exists()
+    summary = ["report", "build", "--year", "2021", "--definition", "montreal", "--db", db_file]
+    result = runner.invoke(app, [*summary, "--symbol", "IDB.49/8", "--out", str(tmp_path / "m")])
+    assert result.exit_code == ExitCode.INVALID and "no document header" in result.output
+
+
 # --- DOCX ----------------------------------------------------------------------------
 
 

@@ -89,6 +89,7 @@ def write_all(
     formats: list[str],
     out_dir: Path,
     step: Callable[[str], None] | None = None,
+    session_fields: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Compute a report once, then render and write every language and format.
 
@@ -96,7 +97,7 @@ def write_all(
     Building only reads, so on SQLite it does not wait for (or hold up) writers.
     """
     with reading():
-        return _write_all(db, definition, year, langs, formats, out_dir, step)
+        return _write_all(db, definition, year, langs, formats, out_dir, step, session_fields)
 
 
 def _write_all(
@@ -107,6 +108,7 @@ def _write_all(
     formats: list[str],
     out_dir: Path,
     step: Callable[[str], None] | None,
+    session_fields: dict[str, Any] | None,
 ) -> list[Path]:
     done = step or (lambda _description: None)
     check_formats(formats)
@@ -116,7 +118,7 @@ def _write_all(
     written: list[Path] = []
     painter = chart_writer.Painter()
     for lang in langs:
-        built = reporting.build(db, definition, year, lang, computed)
+        built = reporting.build(db, definition, year, lang, computed, session_fields)
         charts = render_charts(built, painter)
         notes = None
         if "html" in formats:

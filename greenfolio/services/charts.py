@@ -137,20 +137,26 @@ def _countries_of_figures(
     of its own, e.g. "22 countries have completed their assessment") carry the bar beyond
     them. Such counts may include one another and the countries named, so they are not
     added up (a delegate read "3 + 47" of five overlapping counts as 50 countries): the bar
-    reaches the largest of them, the fewest countries the text implies."""
-    groups: Mapping[str, Sequence[str]] = spec.params["figures"]
+    reaches the largest of them, the fewest countries the text implies. Counts the text
+    says are apart ("22 have completed … and 5 more are carrying one out") are listed
+    together, ``[mia_completed, mia_under_way]``, and count as their sum (27)."""
+    groups: Mapping[str, Sequence[str | Sequence[str]]] = spec.params["figures"]
     points: list[Point] = []
     unnamed: dict[str, float] = {}
     ids: set[int] = set()
-    for key, fids in groups.items():
+    for key, entries in groups.items():
         named: set[str] = set()
         largest = 0.0
-        for _fid, row in _figure_rows(session, spec, figures, list(fids)):
-            ids.add(row.id)
-            if row.country:
-                named.add(row.country)
-            elif row.unit == "country":
-                largest = max(largest, float(row.value))
+        for entry in entries:
+            apart = [entry] if isinstance(entry, str) else list(entry)
+            counted = 0.0
+            for _fid, row in _figure_rows(session, spec, figures, apart):
+                ids.add(row.id)
+                if row.country:
+                    named.add(row.country)
+                elif row.unit == "country":
+                    counted += float(row.value)
+            largest = max(largest, counted)
         points.append(Point(str(key), float(len(named))))
         unnamed[str(key)] = max(0.0, largest - len(named))
     names: dict[str, Mapping[str, str]] = {}

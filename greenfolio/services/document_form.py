@@ -12,6 +12,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+import re
+
 from babel.dates import format_date
 
 from greenfolio.domain.document import HeaderNote
@@ -29,6 +31,13 @@ SESSION_FIELDS = (
     "paper_economy",
 )
 """The header fields a session may carry in definition.yaml (besides dates and agenda item)."""
+
+GIVEN_AT_BUILD = ("symbol", "issued", "original_language")
+"""The fields the secretariat gives once a document is registered, after the definition was
+written: ``report build --symbol --issued --original-language`` sets them for one build."""
+
+_SYMBOL = re.compile(r"[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)+")
+"""A United Nations document symbol: IDB.49/8, GC.18/Res.7, IDB.45/8/Add.2, PBC.37/1/Add.1."""
 
 _BLOCK_LOCALES = {"en": "en_GB", "fr": "fr", "es": "es"}
 ANCHORS = ("symbol", "agenda_item", "title")
@@ -50,6 +59,44 @@ def _as_date(value: Any, field: str) -> date:
         raise ValidationError(
             f"session field {field!r} is {value!r}: write a date as YYYY-MM-DD"
         ) from exc
+
+
+def given_fields(
+    symbol: str | None, issued: str | None, original_language: str | None
+) -> dict[str, Any]:
+    """The header fields given for one build, checked; a bad one is refused with its fix."""
+    out: dict[str, Any] = {}
+    if symbol is not None:
+        symbol = symbol.strip()
+        if len(symbol) > 60 or not _SYMBOL.fullmatch(symbol):
+            raise ValidationError(
+                f"document symbol {symbol!r} is not a United Nations symbol: write it as "
+                "printed, e.g. IDB.49/8 or IDB.45/8/Add.2",
+                message_id="document_symbol",
+                params={"symbol": symbol},
+            )
+        out["symbol"] = symbol
+    if issued is not None:
+        try:
+            out["issued"] = date.fromisoformat(issued.strip())
+        except ValueError:
+            raise ValidationError(
+                f"date of issue {issued!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-05-26",
+                message_id="document_issued",
+                params={"given": issued},
+            ) from None
+    if original_language is not None:
+        code = original_language.strip().lower()
+        codes = _words()["language_names"]["en"]["original"]
+        if code not in codes:
+            raise ValidationError(
+                f"original language {original_language!r}: give a language code "
+                f"({', '.join(codes)})",
+                message_id="document_original",
+                params={"given": original_language, "codes": ", ".join(codes)},
+            )
+        out["original_language"] = code
+    return out
 
 
 def block_language(lang: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -65,6 +65,22 @@ class ReportDefinition:
         if meta is None:
             raise no_session(self.name, year, sorted(self.sessions))
         return meta
+
+    def with_session_fields(self, year: int, fields: dict[str, Any]) -> ReportDefinition:
+        """This definition with ``fields`` (checked by ``document_form.given_fields``) added
+        to the session of ``year``, for one build; the file is not changed."""
+        if not fields:
+            return self
+        if not self.sessions:
+            raise ValidationError(
+                f"report {self.name!r} goes to no meeting and has no document header: "
+                "leave out --symbol, --issued and --original-language",
+                message_id="report_no_header",
+                params={"report": self.name},
+            )
+        sessions = dict(self.sessions)
+        sessions[year] = {**self.session(year), **fields}
+        return replace(self, sessions=sessions)
 
     def figure_specs(self, year: int) -> list[FigureSpec]:
         """Every figure of the report, with its reporting window for ``year``."""

@@ -484,9 +484,12 @@ def build(
     year: int,
     lang: str,
     computed: Computed | None = None,
+    session_fields: dict[str, Any] | None = None,
 ) -> BuiltReport:
-    """Service call: compute figures and charts (unless given) and render one language."""
-    definition = load_definition(name)
+    """Service call: compute figures and charts (unless given) and render one language;
+    ``session_fields`` (symbol, date of issue …, from ``document_form.given_fields``) are
+    printed in the header of this build."""
+    definition = load_definition(name).with_session_fields(year, session_fields or {})
     template = load_template(name, lang)
     if computed is None:
         computed = compute(db, definition, year)

@@ -211,7 +211,13 @@ def _root(
 
 
 def _build_reports(
-    db: "Database", definition: str, year: int, langs: list[str], formats: list[str], out_dir: Path
+    db: "Database",
+    definition: str,
+    year: int,
+    langs: list[str],
+    formats: list[str],
+    out_dir: Path,
+    session_fields: dict[str, Any] | None = None,
 ) -> list[Path]:
     """Every language and format of a report, with a progress bar."""
     from greenfolio.interfaces import report_files
@@ -222,7 +228,9 @@ def _build_reports(
         def step(description: str) -> None:
             bar.update(task, description=description, advance=1)
 
-        return report_files.write_all(db, definition, year, langs, formats, out_dir, step)
+        return report_files.write_all(
+            db, definition, year, langs, formats, out_dir, step, session_fields
+        )
 
 
 @demo_app.command()
@@ -338,17 +346,36 @@ def report_build(
         str, typer.Option(help="board, montreal, gef, or a folder with definition.yaml.")
     ] = "board",
     out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    symbol: Annotated[
+        str | None,
+        typer.Option(help="The document's symbol once registered, e.g. IDB.49/8 (header)."),
+    ] = None,
+    issued: Annotated[
+        str | None, typer.Option(help="Its date of issue, YYYY-MM-DD (header).")
+    ] = None,
+    original_language: Annotated[
+        str | None,
+        typer.Option(help="The language it was written in: ar, zh, en, fr, ru or es (header)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Build a report from verified results, with a provenance file beside each document."""
+    """Build a report from verified results, with a provenance file beside each document.
+
+    The header prints what the report's definition gives for the session; a symbol, date
+    of issue and original language known only later are given with --symbol, --issued and
+    --original-language.
+    """
     from greenfolio.interfaces import report_files
+    from greenfolio.services.document_form import given_fields
 
     with errors():
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
+        header = given_fields(symbol, issued, original_language)
         out_folder(out_dir)
         database = open_db(db)
-        for path in _build_reports(database, definition, year, langs, formats, out_dir):
+        built = _build_reports(database, definition, year, langs, formats, out_dir, header)
+        for path in built:
             out.print(f"wrote {path}", highlight=False)
 
 
