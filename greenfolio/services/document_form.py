@@ -7,12 +7,11 @@ come from ``reports/document_form.yaml``. A field the session does not give is l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
-
-import re
 
 from babel.dates import format_date
 
