@@ -195,6 +195,38 @@ def test_taking_turns_does_not_get_round_the_rule(db: Database) -> None:
     assert _review(api, other, rid, "verify").json()["review_state"] == "verified"
 
 
+def test_whoever_ran_the_calculation_behind_a_value_does_not_verify_it(db: Database) -> None:
+    """Choosing a method run's inputs makes the figure as much as typing it: a reviewer who
+    ran the calculation another person turned into a result may not verify that result."""
+    add_project(db, "sd-p", "pops", "BRA")
+    editor = add_user(db, "ed", "editor@all")
+    both = add_user(db, "er", "editor@all", "reviewer@all")
+    other = add_user(db, "rev2", "reviewer@all")
+    api = client(db)
+    inputs = {"quantity": 5000, "substance": "HCFC-22", "to": "co2e"}
+    ran = api.post(
+        "/api/v1/method-runs",
+        json={"method": "montreal.convert", "inputs": inputs},
+        headers=both.auth,
+    )
+    assert ran.status_code == 201, ran.text
+    body = {"output": "value", "work": "sd-p", "indicator": "ghg_avoided", "country": "BRA"}
+    body |= {"period_start": "2021-01-01", "period_end": "2021-06-30"}
+    made = api.post(
+        f"/api/v1/method-runs/{ran.json()['run_id']}/results", json=body, headers=editor.auth
+    )
+    assert made.status_code == 201, made.text
+    rid = int(made.json()["id"])
+    assert _review(api, editor, rid, "submit").status_code == 200
+    refused = _review(api, both, rid, "verify")
+    assert refused.status_code == 403 and "who computed it" in refused.text, refused.text
+    web, _ = browser(db, both)
+    page = lxml.html.fromstring(web.get(f"/results/{rid}?lang=es").text)
+    assert not page.xpath('//button[@value="verify"]'), "no verify button for them"
+    assert _review(api, both, rid, "verify").json()["error"]["code"] == "forbidden"
+    assert _review(api, other, rid, "verify").json()["review_state"] == "verified"
+
+
 def test_whoever_changed_the_evidence_does_not_verify(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country
@@ -34,6 +34,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.portfolio import work_by_key
 from greenfolio.store.tables import (
     EvidenceFileRow,
+    MethodRunRow,
     ResultRevisionRow,
     ResultRow,
     ReviewEventRow,
@@ -160,8 +161,10 @@ def _shown(actor: str) -> str:
 def changed_by(session: Session, result_ids: Collection[int]) -> dict[int, set[str]]:
     """Everyone who changed each result after it was entered: each revision's author,
     whoever had its value recomputed from a method run, and whoever added, replaced or
-    withdrew one of its evidence files. Read for many results at once (a review list asks
-    for all its rows in one go)."""
+    withdrew one of its evidence files; and, as ``run:<actor>``, whoever ran a method run
+    its value came from (now or in an earlier version): choosing a calculation's inputs
+    makes the figure as much as typing it. Read for many results at once (a review list
+    asks for all its rows in one go)."""
     out: dict[int, set[str]] = {rid: set() for rid in result_ids}
     if not out:
         return out
@@ -185,13 +188,24 @@ def changed_by(session: Session, result_ids: Collection[int]) -> dict[int, set[s
         ).where(EvidenceFileRow.result_id.in_(out))
     ):
         out[rid] |= {"evidence:" + a for a in (uploaded, ended) if a}
+    runs = select(ResultRow.id, ResultRow.method_run_id).where(ResultRow.id.in_(out))
+    earlier = select(
+        ResultRevisionRow.result_id, ResultRevisionRow.data["method_run_id"].as_integer()
+    ).where(ResultRevisionRow.result_id.in_(out))
+    fed = union(runs, earlier).subquery()
+    for rid, actor in session.execute(
+        select(fed.c[0], MethodRunRow.actor).join(MethodRunRow, MethodRunRow.id == fed.c[1])
+    ):
+        if actor:
+            out[rid].add("run:" + actor)
     return out
 
 
 def check_separation(row: ResultRow, action: str, actor: str, changed: set[str]) -> None:
     """The rule of separation of duties: nobody verifies a result they entered, submitted,
-    revised or recomputed (at any time, not only last) or whose evidence they added,
-    replaced or withdrew (``changed``, from ``changed_by``): otherwise two people taking
+    revised or recomputed (at any time, not only last), whose evidence they added,
+    replaced or withdrew, or whose value came from a method run they ran (``changed``,
+    from ``changed_by``): otherwise two people taking
     turns could each make a change and then verify the other's. Returning one's own result is
     allowed: it only takes the figure out of the way to a report (back to its authors
     for a fix), it never makes it count."""
@@ -204,6 +218,7 @@ def check_separation(row: ResultRow, action: str, actor: str, changed: set[str])
             ("submitted", "submitted", row.submitted_by == actor),
             ("revised", "revised", row.revised_by == actor or actor in changed),
             ("added or changed evidence for", "evidence", "evidence:" + actor in changed),
+            ("computed", "computed", "run:" + actor in changed),
         )
         if did
     ]
