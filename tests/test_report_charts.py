@@ -11,12 +11,15 @@ import dataclasses
 import itertools
 import re
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import lxml.etree
 import pytest
 
+from greenfolio.domain.typography import typeset
+from greenfolio.domain.un_dates import un_date
 from greenfolio.interfaces import report_files
 from greenfolio.interfaces.writers.charts import Painter, watching_renders
 from greenfolio.services import reporting
@@ -84,6 +87,11 @@ def test_chart_content_matches_the_report_period_and_units(demo_db: Database) ->
             if built.charts[chart_id].unit != "country":  # a count keeps its template's title
                 assert "axis" not in template["charts"][chart_id], (lang, chart_id)
         ref = next(ref for ref in built.document.charts if ref.id == ONE_BAR)
+        # its source line names the year it shows, not the years it looked through
+        source = " ".join(ref.notes)
+        for day in (date(2020, 1, 1), date(2020, 12, 31)):
+            assert typeset(un_date(day, lang), lang) in source, (lang, source)
+        assert "2016" not in source and "2021" not in source, (lang, source)
         # were there values in 2018 and 2020, the writer would draw 2019 between them
         # with a dash, and no year outside them
         gap = dataclasses.replace(

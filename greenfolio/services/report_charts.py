@@ -8,6 +8,7 @@ Split from ``services.reporting``, which fills the templates' prose.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -251,7 +252,8 @@ def _chart_notes(
     source = said["chart_source_cumulative" if cumulative else "chart_source_records"]
     window = spec.window
     if window is not None and window.start is not None and window.end is not None:
-        source = source.format(start=un_date(window.start, lang), end=un_date(window.end, lang))
+        start, end = _shown_period(spec, data, window.start, window.end)
+        source = source.format(start=un_date(start, lang), end=un_date(end, lang))
     else:  # no period: the records alone
         source = source.split("(" if lang != "zh" else "（")[0].rstrip() + (
             "。" if lang == "zh" else "."
@@ -264,6 +266,18 @@ def _chart_notes(
     if spec.kind == "map":
         lines = [said["map_shading"], source, said["map_disclaimer"]]
     return tuple(typeset(line, lang) for line in lines), lines.index(source)
+
+
+def _shown_period(
+    spec: chart_queries.ChartSpec, data: ChartData | None, start: date, end: date
+) -> tuple[date, date]:
+    """The period a chart's source line names: its reporting window, narrowed for a chart
+    by year to the years it shows (one bar for 2020 says 2020, not the five years and a
+    half it looked through)."""
+    if spec.params.get("group_by") != "year" or data is None or not data.points:
+        return start, end
+    years = sorted(int(p.key) for p in data.points)
+    return max(start, date(years[0], 1, 1)), min(end, date(years[-1], 12, 31))
 
 
 def _axis(text: Mapping[str, Any], data: ChartData | None, lang: str) -> str:
