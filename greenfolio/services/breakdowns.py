@@ -105,6 +105,41 @@ def around(
     return {rid: [as_dict(e) for e in named[rid]] for rid in wanted if rid in named}
 
 
+def parts_of(session: Session, principal: Principal, total: ResultRow) -> list[dict[str, Any]]:
+    """The results that count a part by sex beside ``total`` (same identity), those the
+    principal may read, women then men then others: what its page lists as its breakdown."""
+    if total.sex is not None:
+        return []
+    conds = access.visible_results(principal.visibility())
+    found = session.scalars(
+        select(ResultRow).where(
+            *conds,
+            ResultRow.work_id == total.work_id,
+            ResultRow.indicator_code == total.indicator_code,
+            ResultRow.sex.is_not(None),
+        )
+    )
+    mine = figure_of(total).identity
+    parts = sorted(
+        (r for r in found if figure_of(r).identity == mine),
+        key=lambda r: (SEX_ORDER.index(r.sex) if r.sex in SEX_ORDER else len(SEX_ORDER), r.id),
+    )
+    return [
+        {
+            "id": r.id,
+            "sex": r.sex,
+            "value": r.value,
+            "unit": r.unit,
+            "qualifier": r.qualifier,
+            "review_state": r.review_state,
+        }
+        for r in parts
+    ]
+
+
+SEX_ORDER = ("female", "male", "other")
+
+
 def with_file_rows(
     session: Session, principal: Principal, rows: Sequence[tuple[int, int, ResultSpec]]
 ) -> list[dict[str, Any]]:

@@ -71,8 +71,6 @@ def given_fields(
             raise ValidationError(
                 f"document symbol {symbol!r} is not a United Nations symbol: write it as "
                 "printed, e.g. IDB.49/8 or IDB.45/8/Add.2",
-                message_id="document_symbol",
-                params={"symbol": symbol},
             )
         out["symbol"] = symbol
     if issued is not None:
@@ -81,8 +79,6 @@ def given_fields(
         except ValueError:
             raise ValidationError(
                 f"date of issue {issued!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-05-26",
-                message_id="document_issued",
-                params={"given": issued},
             ) from None
     if original_language is not None:
         code = original_language.strip().lower()
@@ -91,8 +87,6 @@ def given_fields(
             raise ValidationError(
                 f"original language {original_language!r}: give a language code "
                 f"({', '.join(codes)})",
-                message_id="document_original",
-                params={"given": original_language, "codes": ", ".join(codes)},
             )
         out["original_language"] = code
     return out

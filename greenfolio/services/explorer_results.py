@@ -89,6 +89,7 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         item["breakdown"] = (
             breakdowns.around(session, principal, [row]).get(row.id, []) if inside else []
         )
+        item["parts"] = breakdowns.parts_of(session, principal, row) if inside else []
         item["revisions"] = _revisions(session, row.id) if inside else []
         signed_in = principal.user_id is not None
         item["evidence_files"] = evidence.files_of(session, row.id) if signed_in else []

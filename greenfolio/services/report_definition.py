@@ -75,8 +75,6 @@ class ReportDefinition:
             raise ValidationError(
                 f"report {self.name!r} goes to no meeting and has no document header: "
                 "leave out --symbol, --issued and --original-language",
-                message_id="report_no_header",
-                params={"report": self.name},
             )
         sessions = dict(self.sessions)
         sessions[year] = {**self.session(year), **fields}

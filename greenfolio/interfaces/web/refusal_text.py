@@ -129,6 +129,8 @@ def localised(tr: Translator, params: Mapping[str, Any]) -> dict[str, str]:
             out[name] = _joined(tr, [tr.term(f"programme:{p}") for p in value])
         elif name == "state":
             out[name] = tr.state(str(value))
+        elif name == "sex":
+            out[name] = tr.label("sex", str(value))
         elif name in ("date_type", "start_type", "end_type"):
             out[name] = tr(str(value))  # planned_start … as the project form names them
         elif name == "action":

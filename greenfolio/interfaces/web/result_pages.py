@@ -34,7 +34,7 @@ from greenfolio.interfaces.web.rendering import (
     safe_next,
     said,
 )
-from greenfolio.services import entry, evidence_store, explorer
+from greenfolio.services import breakdown_entry, entry, evidence_store, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.results import PartialResult, ResultSpec
@@ -146,6 +146,7 @@ def show_result(
     context.setdefault("form", found)
     context.setdefault("errors", [])
     context.setdefault("field_errors", {})
+    context.setdefault("breakdown_form", {})
     indicators = indicators_by_code(db, who)
     tr = Translator(lang_of(request))
     form = context["form"]
@@ -182,6 +183,29 @@ def _evidence_limit() -> str:
 @router.get("/results/{result_id}", response_class=HTMLResponse)
 def result_page(result_id: RecordId, request: Request, db: Db) -> Response:
     return show_result(result_id, request, db)
+
+
+@router.post("/results/{result_id}/breakdown", response_class=HTMLResponse)
+async def add_breakdown(result_id: RecordId, request: Request, db: Db) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    values = {sex: str(form.get(sex, ""))[:40] for sex in breakdown_entry.SEXES}
+    return await in_thread(_add_breakdown, result_id, request, db, values)
+
+
+def _add_breakdown(
+    result_id: int, request: Request, db: Database, values: dict[str, str]
+) -> Response:
+    """The total's parts by sex, added together as drafts; the total's page then lists
+    them. A refusal keeps what was typed."""
+    try:
+        breakdown_entry.add_breakdown(db, resolve_principal(request), result_id, values)
+    except GreenfolioError as exc:
+        if classify(exc)[0] not in (400, 422):
+            raise
+        problems = problem_context(placed(request, exc))
+        return show_result(result_id, request, db, 422, breakdown_form=values, **problems)
+    return redirect(f"/results/{result_id}")
 
 
 @router.post("/results/{result_id}/edit", response_class=HTMLResponse)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.text import CheckedText
@@ -13,7 +13,7 @@ from greenfolio.interfaces.api.deps import api_principal, etag, expected_version
 from greenfolio.interfaces.api.errors import RESPONSES, WRITE_RESPONSES
 from greenfolio.interfaces.http import exports
 from greenfolio.interfaces.http.refusals import classify
-from greenfolio.services import bulk_review, entry, explorer, list_rows
+from greenfolio.services import breakdown_entry, bulk_review, entry, explorer, list_rows
 from greenfolio.services.database import Database
 from greenfolio.services.results import ResultSpec
 
@@ -176,6 +176,34 @@ def delete_draft(
 ) -> Response:
     entry.delete_draft(db, who, result_id, expected_version(request))
     return Response(status_code=204)
+
+
+class BreakdownRequest(BaseModel):
+    """The parts of a total by sex; a part left out (or null) is not added."""
+
+    model_config = ConfigDict(extra="forbid")
+    female: float | str | None = Field(default=None, description="women counted in the total")
+    male: float | str | None = Field(default=None, description="men counted in the total")
+    other: float | str | None = Field(default=None, description="others counted in the total")
+
+
+@router.post(
+    "/results/{result_id}/breakdown",
+    response_model=list[ResultOut],
+    status_code=201,
+    responses=WRITE_RESPONSES,
+    summary="Add a total's breakdown by sex: one draft result per part, like the total",
+    description="Each part becomes a draft result with the total's project, indicator, "
+    "unit, kind, period, milestone, country, entity and source; all are added or none. "
+    "A part that already has a result beside the total is refused, naming it.",
+)
+def add_breakdown(
+    result_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    parts: BreakdownRequest,
+    who: Who,
+    db: Db,
+) -> list[dict[str, Any]]:
+    return breakdown_entry.add_breakdown(db, who, result_id, parts.model_dump(exclude_none=True))
 
 
 @router.post(

@@ -1,0 +1,133 @@
+"""A total's breakdown by sex added from the total: the women, men and others it counts,
+given as numbers only, each stored as a draft result like the total (project, indicator,
+unit, period, country, source), all or none; a part already beside the total is refused,
+naming it. Through the API and the result page, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.html
+from fastapi.testclient import TestClient
+
+from greenfolio.services.database import Database
+from tests.test_api_support import User, add_project, add_user, browser, client
+
+PROJECT = "bde-phl"
+TOTAL = {
+    "work": PROJECT,
+    "indicator": "participants",
+    "value": 1250,
+    "period_start": "2021-01-01",
+    "period_end": "2021-06-30",
+    "country": "PHL",
+    "citation": "attendance lists, Manila workshop",
+}
+COPIED = ("project", "indicator", "unit", "kind", "period_start", "period_end", "country")
+
+
+def _post(api: TestClient, user: User, rid: int, parts: dict[str, Any]) -> Any:
+    return api.post(f"/api/v1/results/{rid}/breakdown", json=parts, headers=user.auth)
+
+
+def _results(api: TestClient, user: User) -> list[dict[str, Any]]:
+    got = api.get("/api/v1/results", params={"project": PROJECT}, headers=user.auth)
+    assert got.status_code == 200, got.text
+    items: list[dict[str, Any]] = got.json()["items"]
+    return items
+
+
+def test_the_parts_are_added_like_the_total_all_or_none(db: Database) -> None:
+    add_project(db, PROJECT, "pops", "PHL")
+    add_project(db, "bde-bra", "pops", "BRA")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    stranger = add_user(db, "edbra", "editor@country:BRA")
+    api = client(db)
+    made = api.post("/api/v1/results", json=TOTAL, headers=editor.auth)
+    assert made.status_code == 201, made.text
+    total = made.json()
+
+    added = _post(api, editor, total["id"], {"female": 650, "male": "600"})
+    assert added.status_code == 201, added.text
+    parts = added.json()
+    assert [(p["sex"], p["value"], p["review_state"]) for p in parts] == [
+        ("female", 650, "draft"),
+        ("male", 600, "draft"),
+    ]
+    for part in parts:
+        assert {k: part[k] for k in COPIED} == {k: total[k] for k in COPIED}
+        assert part["citation"] == TOTAL["citation"] and part["qualifier"] == "exact"
+
+    # a part already beside the total: refused, naming it, and the other part not added
+    again = _post(api, editor, total["id"], {"female": 10, "other": 5})
+    assert again.status_code == 422, again.text
+    message = again.json()["error"]["message"]
+    assert f"result {parts[0]['id']} counts it already" in message, message
+    # a value that is not a plain number, a negative one, none at all
+    for body, said in (
+        ({"other": "1_000"}, "is not a number"),
+        ({"other": -3}, "zero or more"),
+        ({}, "at least one part"),
+        ({"other": ""}, "at least one part"),
+    ):
+        got = _post(api, editor, total["id"], body)
+        assert got.status_code == 422 and said in got.json()["error"]["message"], (body, got.text)
+    assert len(_results(api, editor)) == 3  # the total and its two parts, nothing else
+
+    # a breakdown of a part, of a figure not counted by sex: refused
+    of_part = _post(api, editor, parts[0]["id"], {"male": 1})
+    assert of_part.status_code == 422 and "add the breakdown" not in of_part.text
+    assert "a breakdown is added to the total" in of_part.json()["error"]["message"]
+    tonnes = api.post(
+        "/api/v1/results",
+        json={"work": PROJECT, "indicator": "pops_destroyed", "value": 2, "unit": "t"},
+        headers=editor.auth,
+    ).json()
+    refused = _post(api, editor, tonnes["id"], {"female": 1})
+    assert refused.status_code == 422 and "not counted by sex" in refused.text
+    # someone who may not read the total hears it does not exist
+    assert _post(api, stranger, total["id"], {"other": 1}).status_code == 404
+    assert len(_results(api, editor)) == 4
+
+
+def test_the_result_page_adds_the_breakdown_and_lists_it(db: Database) -> None:
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    viewer = add_user(db, "view", "viewer@country:PHL")
+    api = client(db)
+    total = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()
+    web, csrf = browser(db, editor)
+    page = lxml.html.fromstring(web.get(f"/results/{total['id']}?lang=es").text)
+    (form,) = page.xpath('//form[@data-testid="breakdown-form"]')
+    assert form.xpath(".//input/@name") == ["csrf", "female", "male", "other"]
+
+    # a refusal keeps what was typed and says it next to the box, in the page's language
+    bad = {"csrf": csrf, "female": "650", "male": "-6"}
+    got = web.post(f"/results/{total['id']}/breakdown?lang=es", data=bad)
+    assert got.status_code == 422, got.text
+    page = lxml.html.fromstring(got.text)
+    assert page.xpath('string(//input[@name="female"]/@value)') == "650"
+    assert page.xpath('//input[@name="male"]/@aria-invalid') == ["true"]
+    assert "Hombres: un recuento es cero o más." in page.text_content()
+    assert len(_results(api, editor)) == 1
+
+    done = web.post(f"/results/{total['id']}/breakdown", data={**bad, "male": "600"})
+    assert done.status_code == 303 and done.headers["location"].startswith(
+        f"/results/{total['id']}"
+    )
+    page = lxml.html.fromstring(web.get(f"/results/{total['id']}?lang=fr").text)
+    listed = [
+        " ".join(li.text_content().split())
+        for li in page.xpath('//*[@data-testid="breakdown-parts"]/li')
+    ]
+    assert [item.split(" #")[0] for item in listed] == [
+        "Femmes : 650 personnes",
+        "Hommes : 600 personnes",
+    ], listed
+    # the parts given are no longer offered; others still are
+    assert page.xpath('//form[@data-testid="breakdown-form"]//input/@name') == ["csrf", "other"]
+    # a reader sees the breakdown, not the form
+    vweb, _ = browser(db, viewer)
+    page = lxml.html.fromstring(vweb.get(f"/results/{total['id']}").text)
+    assert len(page.xpath('//*[@data-testid="breakdown-parts"]/li')) == 2
+    assert not page.xpath('//form[@data-testid="breakdown-form"]')
