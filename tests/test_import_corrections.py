@@ -14,7 +14,9 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from greenfolio.interfaces.cli.app import app
 from greenfolio.interfaces.web import import_pages
 from greenfolio.services.database import Database
 from greenfolio.services.exchange.xlsx_import import import_results
@@ -141,10 +143,20 @@ def test_the_command_line_import_corrects_and_warns_alike(db: Database, tmp_path
     assert _stored(db) == [(45.0, "submitted")]
     beside = tmp_path / "beside.xlsx"
     beside.write_bytes(_file(db, tmp_path, [_row(50)]))
-    warned = import_results(db, beside)
-    assert warned.created == 1 and [p.message_id for p in warned.problems] == [
-        "cell_result_overlaps"
-    ]
+    # beside a result under review: refused whole without the explicit yes, the row named
+    refused = import_results(db, beside)
+    assert (refused.created, refused.refused_files) == (0, 1)
+    assert refused.problems[0].message_id == "cell_result_overlaps"
+    assert "give --also-count if both should" in refused.problems[-1].message
+    assert _stored(db) == [(45.0, "submitted")]
+    runner = CliRunner()
+    args = ["import", "xlsx", str(beside), "--db", db.engine.url.render_as_string(False)]
+    said = runner.invoke(app, args)
+    assert said.exit_code != 0 and "--also-count" in said.output, said.output
+    warned = runner.invoke(app, [*args, "--also-count"])
+    assert warned.exit_code == 0, warned.output
+    assert "both will count" in " ".join(warned.output.split())
+    assert sorted(_stored(db)) == [(45.0, "submitted"), (50.0, "submitted")]
 
 
 def test_rows_beside_stored_results_are_added_when_confirmed(db: Database, tmp_path: Path) -> None:

@@ -198,6 +198,14 @@ def import_mlf_apr(
 @import_app.command("xlsx")
 def import_xlsx(
     file: Annotated[Path, typer.Argument(help="A filled-in Greenfolio results template.")],
+    also_count: Annotated[
+        bool,
+        typer.Option(
+            "--also-count",
+            help="Add rows that stand beside results already under review or verified, "
+            "both counting (without it such a file is refused, the rows named).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -211,7 +219,7 @@ def import_xlsx(
             def step(done: int, total: int | None) -> None:
                 bar.update(task, completed=done, total=total)
 
-            summary = import_results(database, file, progress=step)
+            summary = import_results(database, file, progress=step, also_count=also_count)
         _report(summary, as_json, "row")
 
 

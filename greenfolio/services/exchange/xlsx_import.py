@@ -265,8 +265,13 @@ Progress = Callable[[int, int | None], None]
 """Called with (rows done, rows in all, if known) while the sheet is read, then checked."""
 
 
-def import_results(db: Database, path: Path, progress: Progress | None = None) -> Summary:
-    """Service call: check the whole template, then store all its rows or none."""
+def import_results(
+    db: Database, path: Path, progress: Progress | None = None, also_count: bool = False
+) -> Summary:
+    """Service call: check the whole template, then store all its rows or none. A row
+    that would stand beside a result under review or verified (both counting) is added
+    only with ``also_count``, the explicit yes the import page asks for too; without it
+    the file is refused, each such row named."""
     summary = Summary(files=[str(path)])
     try:
         checked = read_checked(db, path, progress)
@@ -277,6 +282,18 @@ def import_results(db: Database, path: Path, progress: Progress | None = None) -
     with db.transaction() as session:
         matches = xlsx_matches.match(session, checked.specs)
         summary.problems = overlaps(checked, matches)
+        if summary.problems and not also_count:
+            summary.problems.append(
+                Problem(
+                    f"{len(summary.problems)} row(s) would stand beside results already under "
+                    "review or verified, and both would count: give --also-count if both "
+                    "should, or have a reviewer return those results and import the file "
+                    "again to correct them; nothing from this file is kept",
+                    sheet=checked.results_sheet,
+                )
+            )
+            summary.refused_files = 1
+            return summary
         summary.updated += xlsx_projects.apply(session, checked.updates)
         summary.created, revised, summary.skipped = store_results(
             session, checked.specs, matches, f"xlsx import {path.name}"
