@@ -196,7 +196,10 @@ def test_a_count_of_people_must_be_whole(url: str) -> None:
         url,
     )
     assert code == ExitCode.INVALID
-    assert "participants is a count (unit: person): give a whole number, such as 12 or 13" in text
+    assert (
+        "12.5 people, but participants is a count (of people): give a whole number, such as 12 or 13"
+        in text
+    )
     assert count_results(url) == before
     code, text = run(
         "results",

@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from greenfolio.domain.errors import Problems, ValidationError
-from greenfolio.domain.units import compatible, convert, is_count
+from greenfolio.domain.units import compatible, convert, is_count, unit_word
 
 
 class ReviewState(StrEnum):
@@ -129,8 +129,8 @@ def result_problems(
     elif not unit_ok:
         found.append(
             ValidationError(
-                f"unit {unit!r} cannot be converted to {indicator_unit!r}, the unit "
-                f"of indicator {ind!r}: give the value in {indicator_unit} "
+                f"unit {unit!r} cannot be converted to {unit_word(indicator_unit)!r}, the "
+                f"unit of indicator {ind!r}: give the value in {unit_word(indicator_unit)} "
                 "or a unit of the same kind",
                 message_id="result_unit",
                 params={"indicator": ind, "unit": unit, "indicator_unit": indicator_unit},
@@ -242,8 +242,8 @@ def _value_problems(
         counted = convert(value, unit, indicator_unit)
         if abs(counted - round(counted)) > 1e-9:
             yield ValidationError(
-                f"result value for {ind} is {value:g} {unit}, but "
-                f"{ind} is a count (unit: {indicator_unit}): give a whole "
+                f"result value for {ind} is {value:g} {unit_word(unit)}, but "
+                f"{ind} is a count (of {unit_word(indicator_unit)}): give a whole "
                 f"number, such as {int(counted)} or {int(counted) + 1}",
                 message_id="result_whole",
                 params={"indicator": ind, "value": value, "lower": int(counted),

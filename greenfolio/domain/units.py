@@ -226,3 +226,11 @@ if __name__ == "__main__":
     import sys
 
     write_table(sys.argv[1])
+
+
+def unit_word(code: str) -> str:
+    """A unit as English text names it ("people" for the code ``person``), for the messages
+    the command line prints; the pages use each language's word."""
+    from greenfolio.refdata.catalogue import word
+
+    return word("unit", code, "en")

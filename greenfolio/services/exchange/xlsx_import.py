@@ -37,6 +37,7 @@ from greenfolio.domain.results import (
     actual_not_begun,
     result_problems,
 )
+from greenfolio.domain.units import unit_word
 from greenfolio.services import audit, entry, reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -233,7 +234,8 @@ def _check_row(
             cells.problem(
                 "unit",
                 f"is {typed_unit!r}, not a unit of indicator {ind.code!r}; use one of "
-                f"{', '.join(fitting)} (or leave the cell empty for {ind.unit})",
+                f"{', '.join(unit_word(u) for u in fitting)} (or leave the cell empty for "
+                f"{unit_word(ind.unit)})",
                 message_id="cell_unit_fit",
                 unit=unit,
                 indicator=ind.code,
