@@ -412,6 +412,36 @@ def test_codes_are_checked_against_the_codelists(db: Database, tmp_path: Path) -
     assert all(w.line and w.file == "codes.xml" for w in summary.warnings)
 
 
+def test_a_missing_activity_date_is_said_not_dropped_silently(db: Database, tmp_path: Path) -> None:
+    """An activity-date without its iso-date is left out with a warning at its line; an
+    activity left with no date at all is named, since export needs one."""
+    root = etree.parse(str(FILES / "iati-example-v203.xml")).getroot()
+    first, second = [a for a in root if a.tag == "iati-activity"][:2]
+    planned = next(d for d in first.iterchildren("activity-date") if d.get("type") == "1")
+    del planned.attrib["iso-date"]
+    for day in list(second.iterchildren("activity-date")):
+        second.remove(day)
+    path = tmp_path / "dates.xml"
+    etree.ElementTree(root).write(str(path), xml_declaration=True, encoding="UTF-8")
+    summary = import_files(db, [path])
+    assert summary.errors == [] and summary.created == 13
+    said = {(w.activity, w.element, w.message) for w in summary.warnings}
+    ident1, ident2 = first.findtext("iati-identifier"), second.findtext("iati-identifier")
+    assert (ident1, "activity-date", "activity date of type 1 has no iso-date; left out") in said
+    assert any(
+        a == ident2 and m.startswith("activity has no activity date; IATI requires at least one")
+        for a, _e, m in said
+    ), said
+    line = next(w.line for w in summary.warnings if w.element == "activity-date")
+    assert (
+        line
+        == etree.parse(str(path))
+        .getroot()
+        .xpath("//activity-date[@type='1'][not(@iso-date)]")[0]
+        .sourceline
+    )
+
+
 def test_code_mappings_follow_the_shipped_codelists() -> None:
     """Greenfolio's own tables of IATI codes cover exactly the 2.03 codelists."""
     assert set(STATUS_BY_CODE) == codelists.codes("ActivityStatus")

@@ -127,6 +127,9 @@ def _activity_date(el: etree._Element, act: Activity, ctx: Context) -> None:
     raw = el.get("iso-date")
     if raw is None and ctx.legacy:
         raw = el.text
+    if raw is None:
+        ctx.warn(el, f"activity date of type {kind} has no iso-date; left out")
+        return
     day = read_date(ctx, el, raw, "iso-date")
     if day is not None:
         act.dates.setdefault(kind, day)

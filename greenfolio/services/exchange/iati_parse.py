@@ -92,6 +92,12 @@ def read_activity(
         ctx.error(el, "iati-identifier is longer than 160 characters")
     if not act.title:
         ctx.warn(el, "activity has no title")
+    if not act.dates:
+        ctx.warn(
+            el,
+            "activity has no activity date; IATI requires at least one, and export leaves "
+            "the activity out until its project has one",
+        )
     if ctx.fallback_used:
         ctx.warn(el, "narratives without xml:lang in an activity without one are read as English")
     return (None if ctx.failed else canonical_order(act)), ctx.problems
