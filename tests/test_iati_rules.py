@@ -287,6 +287,11 @@ def test_malformed_ruleset_is_refused(tmp_path: Path) -> None:
             "document type declaration",
         ),
         ("other.xml", "<catalogue><item/></catalogue>", "not an IATI file"),
+        (
+            "swapped.xml",
+            '<iati-organisations version="2.03">\n<iati-activity/></iati-organisations>',
+            "swapped.xml:2: <iati-activity> inside <iati-organisations>",
+        ),
     ],
 )
 def test_unreadable_input_exits_2(tmp_path: Path, name: str, body: str, said: str) -> None:

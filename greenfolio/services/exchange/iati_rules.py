@@ -453,8 +453,20 @@ def check_file(
         try:
             for _event, el in events:
                 parent = el.getparent()
-                if parent is None or parent.tag not in ROOTS or ROOTS[parent.tag] != el.tag:
+                if parent is None or parent.tag not in ROOTS:
                     continue
+                if ROOTS[parent.tag] != el.tag:
+                    raise RefusedError(
+                        [
+                            Problem(
+                                f"<{el.tag}> inside <{parent.tag}>, which holds "
+                                f"<{ROOTS[parent.tag]}> elements: the root element does not "
+                                "match what the file holds; the file was not checked",
+                                file=path.name,
+                                line=el.sourceline,
+                            )
+                        ]
+                    )
                 report.kind = str(el.tag)
                 report.checked += 1
                 report.add(check_activity(el, ruleset, env, report.checked))
