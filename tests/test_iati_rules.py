@@ -410,16 +410,19 @@ def test_findings_as_import_problems_follow_the_ruleset_severity(tmp_path: Path)
     assert {p.severity for p in relaxed} == {Severity.WARNING}
     strict = {p.message: p for p in as_problems(findings, "a.xml", strict=True)}
     spaces = strict[
-        "In each <iati-activity>, iati-identifier must not begin or end with spaces or line breaks."
+        "In each <iati-activity>, iati-identifier must not begin or end with spaces or line "
+        "breaks. IATI says: The iati-identifier should not start or end with spaces or newlines."
     ]
     assert spaces.severity is Severity.WARNING  # the ruleset calls it a warning
     assert str(spaces) == (
         "a.xml:2, activity XM-DAC-7-1, /iati-activities/iati-activity/iati-identifier: In each "
         "<iati-activity>, iati-identifier must not begin or end with spaces or line breaks. "
+        "IATI says: The iati-identifier should not start or end with spaces or newlines. "
         "(the value “ XM-DAC-7-1”)"
     )
     start = strict[
-        "Each <iati-activity> must have at least one of: activity-date[@type='1' or @type='2']."
+        "Each <iati-activity> must have at least one of: activity-date[@type='1' or @type='2']. "
+        "IATI says: The activity must have a planned start date or an actual start date."
     ]
     assert start.severity is Severity.ERROR  # the ruleset calls it an error
 

@@ -21,7 +21,8 @@ from greenfolio.store.tables import WorkRow
 runner = CliRunner()
 
 START_RULE = (
-    "Each <iati-activity> must have at least one of: activity-date[@type='1' or @type='2']."
+    "Each <iati-activity> must have at least one of: activity-date[@type='1' or @type='2']. "
+    "IATI says: The activity must have a planned start date or an actual start date."
 )
 AID_TYPE_RULE = "In each <iati-activity>, when count(default-aid-type[not(@vocabulary='')])"
 

@@ -279,7 +279,8 @@ def as_problems(
     Every finding is a warning, except under ``strict``, where the ruleset's errors are
     errors (which keep the activity out); the ruleset's warnings stay warnings. The
     message is the rule's sentence alone, so an import's summary groups each rule once;
-    the place (line, activity, XPath) and what was found there are kept apart.
+    the place (line, activity, XPath) and what was found there are kept apart. In English,
+    the ruleset's own message follows the sentence, as ``validate iati`` prints it.
     ``sentences`` remembers each rule's sentence across calls (cases of one ruleset), and
     ``details`` what was found, by kind and values (the same few recur in most files).
     """
@@ -291,7 +292,10 @@ def as_problems(
         key = (f.case.uid, f.loop_value)
         text = known.get(key)
         if text is None:
-            text = known[key] = sentence(f.case, lang, f.loop_value)
+            text = sentence(f.case, lang, f.loop_value)
+            if lang == "en" and f.case.message:  # the ruleset's own words, as validate says
+                text = f"{text} {say('ui', 'iati_says', lang, message=f.case.message)}"
+            known[key] = text
         seen = (f.detail, *f.params.items())
         detail = found.get(seen)
         if detail is None:
