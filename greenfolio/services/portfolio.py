@@ -327,7 +327,8 @@ def work_by_key(
         near = nearest_keys(session, key, visible=visible)
         hint = f"; did you mean {', '.join(near)}?" if near else ""
         raise NotFoundError(
-            f"unknown work item {key!r}{hint}",
+            f"unknown work item {key!r}{hint} (`greenfolio work list` or GET "
+            "/api/v1/projects lists the keys)",
             message_id="project_missing",
             params={"project": key},
         )

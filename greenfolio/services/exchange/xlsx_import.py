@@ -144,7 +144,9 @@ def _check_row(
         if key_refusal(typed_work) is None:
             cells.problem(
                 "work",
-                f"{typed_work!r} is not a registered work item{hint}; register it first",
+                f"{typed_work!r} is not a registered work item{hint}; "
+                "register it first (the web application's /projects/new page, POST "
+                "/api/v1/projects or an IATI import); `greenfolio work list` lists the keys",
                 message_id="cell_work",
                 project=typed_work,
             )

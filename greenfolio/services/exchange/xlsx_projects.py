@@ -202,7 +202,9 @@ def check_row(
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
         cells.problem(
             "work",
-            f"{work!r} is not a registered work item{hint}; register it first",
+            f"{work!r} is not a registered work item{hint}; "
+            "register it first (the web application's /projects/new page, POST "
+            "/api/v1/projects or an IATI import); `greenfolio work list` lists the keys",
             message_id="cell_work",
             project=work,
         )
