@@ -245,8 +245,9 @@ def check_row(
         if unknown:
             cells.problem(
                 f"org_{role.value}",
-                f"{', '.join(unknown)}: no organisation has this key; use the keys "
-                "Greenfolio lists (register an organisation first)",
+                f"{', '.join(unknown)}: no organisation has this key; use a key the list "
+                "of organisations gives (GET /api/v1/organisations); an organisation new to "
+                "Greenfolio comes in with the IATI file of a project it takes part in",
                 message_id="cell_orgs",
                 keys=", ".join(unknown),
             )
