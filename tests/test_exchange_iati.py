@@ -386,6 +386,20 @@ def test_cli_import_and_export_with_json(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["exported"] == 83
     _valid(schema, out)
+    # an imported indicator is listed by its title, its code under it
+    listed = runner.invoke(app, ["results", "list", "--work", "NL-1-PPR-24706", "--db", url])
+    assert listed.exit_code == 0, listed.output
+    lines = [line for line in listed.output.splitlines() if "iati." in line]
+    assert lines, listed.output
+    assert "Indicator title" in listed.output.split(lines[0])[0].splitlines()[-1]
+    rows = json.loads(
+        runner.invoke(
+            app, ["results", "list", "--work", "NL-1-PPR-24706", "--json", "--db", url]
+        ).stdout
+    )
+    assert {(r["indicator"][:5], r["indicator_name"]) for r in rows} == {
+        ("iati.", "Indicator title")
+    }
     bomb = tmp_path / "bomb.xml"
     bomb.write_text(HOSTILE["billion-laughs.xml"], "utf-8")
     result = runner.invoke(app, ["import", "iati", str(bomb), "--json", "--db", url])

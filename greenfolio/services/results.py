@@ -34,6 +34,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.portfolio import work_by_key
 from greenfolio.store.tables import (
     EvidenceFileRow,
+    IndicatorRow,
     MethodRunRow,
     ResultRevisionRow,
     ResultRow,
@@ -337,4 +338,14 @@ def listing(
         if work:
             query = query.where(WorkRow.key == work)
         query = query.order_by(ResultRow.id).limit(limit)
-        return [as_dict(row, key) for row, key in session.execute(query)]
+        rows = [as_dict(row, key) for row, key in session.execute(query)]
+        codes = {r["indicator"] for r in rows}
+        names: dict[str, dict[str, str]] = dict(
+            session.execute(
+                select(IndicatorRow.code, IndicatorRow.names).where(IndicatorRow.code.in_(codes))
+            ).all()
+        )
+        for r in rows:  # an imported indicator's code says nothing: its title does
+            found = names.get(r["indicator"]) or {}
+            r["indicator_name"] = found.get("en") or next(iter(found.values()), None)
+        return rows

@@ -2,7 +2,7 @@
 review (submit, verify, return), as the operating-system user or signed in (``--as``)."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from greenfolio.interfaces.cli.common import (
     warn,
 )
 from greenfolio.interfaces.cli.passwords import SignInPasswordFileOption
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 results_app = typer.Typer(help="Record and review results.", no_args_is_help=True)
 
@@ -55,7 +58,7 @@ def results_list(
             grid.add_row(
                 str(r["id"]),
                 r["work"],
-                r["indicator"],
+                _indicator(r["indicator"], r.get("indicator_name")),
                 number(r["value"]),
                 counted(r["unit"], r["value"]),
                 said("state", r["review_state"]),
@@ -64,6 +67,16 @@ def results_list(
         out.print(grid)
         if len(rows) == limit:
             warn(f"showing the first {limit} results (oldest first); --limit shows more.")
+
+
+def _indicator(code: str, name: str | None) -> "Text":
+    """An indicator as the list shows it: its code, and the title of one an IATI file
+    brought (whose code, ``iati.<hash>.<n>.<m>``, says nothing) above it."""
+    from rich.text import Text
+
+    if name and code.startswith("iati."):
+        return Text.assemble(name, "\n", (code, "dim"))
+    return Text(code)
 
 
 AsOption = Annotated[
