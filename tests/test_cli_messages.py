@@ -197,8 +197,8 @@ def test_a_count_of_people_must_be_whole(url: str) -> None:
     )
     assert code == ExitCode.INVALID
     assert (
-        "12.5 people, but participants is a count (of people): give a whole number, such as 12 or 13"
-        in text
+        "12.5 people, but participants is a count (of people): give a whole number, "
+        "such as 12 or 13" in text
     )
     assert count_results(url) == before
     code, text = run(

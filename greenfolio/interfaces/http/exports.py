@@ -132,6 +132,18 @@ def _number(value: float | None) -> Cell:
     return value
 
 
+def _counted(row: dict[str, Any], lang: str) -> str:
+    """The unit as it reads after the row's value ("1 страна", "21 страны"), as the page
+    writes it beside the number."""
+    return labels.counted_unit(_Words(lang), row["unit"], row["value"], row["qualifier"])
+
+
+def _sex(row: dict[str, Any], lang: str) -> str:
+    """The part a result counts; a total says so, as the pages do ("Всего", "合计")."""
+    words = _Words(lang)
+    return labels.label(words, "sex", row["sex"]) if row["sex"] else words("sex_everyone_short")
+
+
 def _day(value: str | None) -> Cell:
     """A stored date as a date: the spreadsheet's own date cell, ISO 8601 in CSV."""
     return date.fromisoformat(value[:10]) if value else None
@@ -158,7 +170,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("title", lambda r, lang: _text(r["project_title"], lang)),
         Column("indicator", _indicator),
         Column("value", lambda r, lang: _number(r["value"])),
-        Column("unit", _word("unit")),
+        Column("unit", _counted),
         Column(
             "qualifier", lambda r, lang: labels.label(_Words(lang), "qualifier", r["qualifier"])
         ),
@@ -166,7 +178,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("period_start", lambda r, lang: _day(r["period_start"])),
         Column("period_end", lambda r, lang: _day(r["period_end"])),
         Column("country", lambda r, lang: labels.country(r["country"], lang)),
-        Column("sex", lambda r, lang: labels.label(_Words(lang), "sex", r["sex"])),
+        Column("sex", _sex),
+        Column("entity", lambda r, lang: r.get("entity") or ""),
+        Column("citation", lambda r, lang: r.get("citation") or ""),
+        Column("evidence", lambda r, lang: r.get("evidence") or ""),
         Column("review_state", _word("state")),
     ),
     "review": (
@@ -174,11 +189,11 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("project", lambda r, lang: _text(r["project_title"], lang)),
         Column("indicator", _indicator),
         Column("value", lambda r, lang: _number(r["value"])),
-        Column("unit", _word("unit")),
+        Column("unit", _counted),
         Column("period_start", lambda r, lang: _day(r["period_start"])),
         Column("period_end", lambda r, lang: _day(r["period_end"])),
         Column("country", lambda r, lang: labels.country(r["country"], lang)),
-        Column("sex", lambda r, lang: labels.label(_Words(lang), "sex", r["sex"])),
+        Column("sex", _sex),
         Column("evidence_files", lambda r, lang: r.get("evidence_files")),
         Column("review_state", _word("state")),
     ),
