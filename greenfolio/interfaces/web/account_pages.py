@@ -77,7 +77,18 @@ def login(
     secret = accounts.start_session(db, who.user_id)
     response = RedirectResponse(after_sign_in(next_page), status_code=303)
     _set_session(request, response, secret)
+    # A browser where no language was chosen (a new device) opens in the account's own
+    # language, the one its messages are in; a choice made in this browser stands.
+    mine = accounts.me(db, who).language
+    if mine and not request.cookies.get(LANG_COOKIE) and not request.query_params.get("lang"):
+        _set_language(request, response, mine)
     return response
+
+
+def _set_language(request: Request, response: Response, code: str) -> None:
+    response.set_cookie(
+        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=secure(request)
+    )
 
 
 def _set_session(request: Request, response: Response, secret: str) -> None:
@@ -123,9 +134,7 @@ def switch_language(
     if code not in UN_LANGUAGES:
         raise ValidationError(f"unknown language {code!r}", message_id="unknown_language")
     response = RedirectResponse(safe_next(next_page), status_code=303)
-    response.set_cookie(
-        LANG_COOKIE, code, max_age=365 * 86400, samesite="lax", secure=secure(request)
-    )
+    _set_language(request, response, code)
     return response
 
 
