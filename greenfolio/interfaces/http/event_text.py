@@ -57,7 +57,7 @@ def _value(tr: Sentences, entity: str, name: str, value: Any, ctx: dict[str, Any
         return str(tr("word_yes" if value else "word_no"))
     if name == "scope":
         return scope(tr, str(value))
-    if name in ("key", "username", "filename") and isinstance(value, str):
+    if name in ("key", "username", "filename", "sha256") and isinstance(value, str):
         return _isolated(tr, value)
     if name == "term_key":
         return term(tr, str(value))
@@ -239,9 +239,12 @@ def describe(tr: Sentences, event: dict[str, Any], **ctx: Any) -> dict[str, Any]
 def _change(tr: Sentences, action: str, name: str, old: str, new: str) -> str:
     """One changed field: "Changed the value from 200 to 250", "Key: X" (created, or set
     where nothing was), the value a deleted record had."""
+    # isolated in a right-to-left sentence: a label ending in Latin ("بصمة SHA-256") would
+    # take the colon after it into the Latin run of the value ("بصمة :SHA-256 5a83…")
+    field = _isolated(tr, name)
     if action == "update" and old != "—":
-        return str(tr("changed_from_to", field=name, old=old, new=new))
-    return str(tr("set_to", field=name, new=old if action == "delete" else new))
+        return str(tr("changed_from_to", field=field, old=old, new=new))
+    return str(tr("set_to", field=field, new=old if action == "delete" else new))
 
 
 def _joined(

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_interval, format_skeleton
+from babel.dates import format_datetime, format_interval, format_skeleton
 from babel.numbers import format_percent
 from babel.units import format_unit
 from markupsafe import Markup
@@ -39,7 +39,9 @@ def _number(value: float, lang: str, qualifier: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _date(day: date, lang: str) -> str:
-    return str(format_date(day, format="medium", locale=CLDR[lang]))
+    """A day as the periods beside it write each end (CLDR's yMMMd): in Arabic the
+    "medium" form is all digits (30/06/2024) where a period names the month."""
+    return str(format_skeleton("yMMMd", day, locale=CLDR[lang]))
 
 
 Day = date
