@@ -161,7 +161,7 @@ def test_failed_and_throttled_sign_ins_show_the_form_again_with_the_reason(
 
 
 SEPARATION = {
-    "zh": "您不能核实结果 {rid}：该结果由您录入和提交。须由他人核实",
+    "zh": "您不能核实成果 {rid}：该成果由您录入和提交。须由他人核实",
     "ar": "لا يمكنك التحقق من النتيجة {rid}، لأنك تولّيت إدخالها وتقديمها.",
     "fr": f"Vous ne pouvez pas vérifier le résultat {{rid}}{NBSP}: vous l'avez saisi et soumis.",
 }
