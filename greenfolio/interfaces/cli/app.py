@@ -13,23 +13,21 @@ from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.interfaces.cli.common import (
     DbOption,
     JsonOption,
-    connect,
     err,
     errors,
     escape,
     exit_code_help,
     number,
-    open_db,
     out,
     pipe_closed,
     print_json,
     progress,
-    require_folder,
     split_choices,
     table,
     use_numbers_command,
     warn,
 )
+from greenfolio.interfaces.cli.db_target import connect, open_db, require_folder
 from greenfolio.interfaces.cli.lazy import Lazy, LazyGroup
 from greenfolio.interfaces.cli.out_paths import out_folder
 

@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from greenfolio.interfaces.cli.common import DbOption, ExitCode, errors, open_db, out, print_json
+from greenfolio.interfaces.cli.common import DbOption, ExitCode, errors, out, print_json
+from greenfolio.interfaces.cli.db_target import open_db
 
 evidence_app = typer.Typer(help="Evidence files of results.", no_args_is_help=True)
 

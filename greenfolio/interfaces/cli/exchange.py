@@ -23,12 +23,11 @@ from greenfolio.interfaces.cli.common import (
     JsonOption,
     err,
     errors,
-    import_target,
-    open_db,
     out,
     print_json,
     progress,
 )
+from greenfolio.interfaces.cli.db_target import import_target, open_db
 from greenfolio.interfaces.cli.out_paths import out_file
 
 if TYPE_CHECKING:

@@ -6,15 +6,8 @@ from typing import Annotated
 
 import typer
 
-from greenfolio.interfaces.cli.common import (
-    DbOption,
-    JsonOption,
-    errors,
-    open_db,
-    out,
-    print_json,
-    table,
-)
+from greenfolio.interfaces.cli.common import DbOption, JsonOption, errors, out, print_json, table
+from greenfolio.interfaces.cli.db_target import open_db
 
 mail_app = typer.Typer(
     help="Email notifications: send what is waiting, show the outbox.", no_args_is_help=True

@@ -14,13 +14,13 @@ from greenfolio.interfaces.cli.common import (
     JsonOption,
     errors,
     number,
-    open_db,
     out,
     plain_table,
     print_json,
     table,
     warn,
 )
+from greenfolio.interfaces.cli.db_target import open_db
 from greenfolio.interfaces.cli.lazy import Lazy, LazyGroup
 
 # The calculators, their reference data and pydantic are imported when a command runs

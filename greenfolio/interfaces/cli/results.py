@@ -12,12 +12,12 @@ from greenfolio.interfaces.cli.common import (
     JsonOption,
     errors,
     number,
-    open_db,
     out,
     print_json,
     table,
     warn,
 )
+from greenfolio.interfaces.cli.db_target import open_db
 from greenfolio.interfaces.cli.passwords import SignInPasswordFileOption
 
 if TYPE_CHECKING:

@@ -13,16 +13,8 @@ import typer
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Grant, Role, Scope
-from greenfolio.interfaces.cli.common import (
-    DbOption,
-    ExitCode,
-    err,
-    errors,
-    open_db,
-    out,
-    print_json,
-    table,
-)
+from greenfolio.interfaces.cli.common import DbOption, ExitCode, err, errors, out, print_json, table
+from greenfolio.interfaces.cli.db_target import open_db
 from greenfolio.interfaces.cli.passwords import PasswordFileOption, PasswordOption, read_password
 
 if TYPE_CHECKING:

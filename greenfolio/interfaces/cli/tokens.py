@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from greenfolio.interfaces.cli.common import DbOption, errors, open_db, out, print_json, table
+from greenfolio.interfaces.cli.common import DbOption, errors, out, print_json, table
+from greenfolio.interfaces.cli.db_target import open_db
 
 tokens_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
 

@@ -5,15 +5,8 @@ from typing import Annotated
 import typer
 
 from greenfolio.domain.work import WorkKind, WorkStatus
-from greenfolio.interfaces.cli.common import (
-    DbOption,
-    JsonOption,
-    errors,
-    open_db,
-    out,
-    print_json,
-    table,
-)
+from greenfolio.interfaces.cli.common import DbOption, JsonOption, errors, out, print_json, table
+from greenfolio.interfaces.cli.db_target import open_db
 
 work_app = typer.Typer(help="Projects and other work items.", no_args_is_help=True)
 
