@@ -67,3 +67,24 @@ def test_a_record_naming_taiwan_is_counted_on_chinas_shape() -> None:
     chart = ChartData(id="m", kind="map", unit="project", points=[Point(key="TWN", value=2.0)])
     spec = _map_spec(chart, "en", {"1": "1", "legend": "Projects"})
     assert '{"156": 2}' in spec["transform"][0]["calculate"]
+
+
+def test_crimea_is_drawn_with_ukraine() -> None:
+    """General Assembly resolution 68/262: the shape Natural Earth draws in Russia's holding
+    Crimea is Ukraine's, one ring with the mainland (no line at the Perekop isthmus)."""
+    topo = world.countries()
+    by_id = {g.get("id"): g for g in topo["objects"]["countries"]["geometries"]}
+
+    def rings(code: str) -> list[list[tuple[float, float]]]:
+        return [
+            world._ring_points(poly[0], topo["arcs"], topo["transform"])
+            for poly in world._polygons(by_id[code])
+        ]
+
+    simferopol, sevastopol, kyiv, moscow = (34.1, 45.0), (33.5, 44.6), (30.5, 50.45), (37.6, 55.75)
+    (ukraine,) = rings("804")
+    assert all(world._inside(p, ukraine) for p in (simferopol, sevastopol, kyiv))
+    assert not any(world._inside(simferopol, r) for r in rings("643"))
+    assert any(world._inside(moscow, r) for r in rings("643"))
+    # the web map draws Ukraine in one piece
+    assert country_paths()["UKR"].count("M") == 1

@@ -8,6 +8,11 @@ codes follow, lists Taiwan as "Taiwan, Province of China". Here each such area i
 to the country the UN list counts it in (``JOINED``): its shape is merged into that
 country's, the line between them removed, so a map shades it with that country and draws
 no border the UN does not. Western Sahara keeps its own shape: M49 lists it (732).
+
+Natural Earth also draws Crimea inside Russia's shape; the General Assembly affirmed
+Ukraine's territorial integrity within its internationally recognized borders (resolution
+68/262, 27 March 2014), so the maps draw it with Ukraine (``MOVED``): the part of Russia's
+shape that holds a point of Crimea is taken out of Russia and merged into Ukraine.
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ JOINED: dict[str, str] = {
 DRAWN_WITH: dict[str, str] = {"TWN": "CHN"}
 """The joined areas that have an ISO 3166-1 code of their own (alpha-3), which a record
 may name: a map shades them with their country, so their counts go to it."""
+
+
+MOVED: tuple[tuple[str, str, tuple[float, float]], ...] = (
+    ("643", "804", (34.1, 45.0)),  # Crimea (Simferopol): Russia's shape -> Ukraine (A/RES/68/262)
+)
+"""(M49 code of the country Natural Earth draws it in, M49 code of the country the UN counts
+it in, a point inside it as longitude and latitude)."""
 
 
 def counts_drawn(counts: Mapping[str, int]) -> dict[str, int]:
@@ -89,6 +101,51 @@ def _dissolve(
     return [[ring] for ring in rings]
 
 
+def _ring_points(
+    ring: list[int], arcs: list[list[list[int]]], transform: Mapping[str, Any]
+) -> list[tuple[float, float]]:
+    """A ring's points as longitude and latitude (arcs delta-encoded and quantised)."""
+    (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
+    out: list[tuple[float, float]] = []
+    for i in ring:
+        x = y = 0
+        pts = []
+        for dx, dy in arcs[i if i >= 0 else ~i]:
+            x, y = x + dx, y + dy
+            pts.append((x * sx + tx, y * sy + ty))
+        out += pts if i >= 0 else pts[::-1]
+    return out
+
+
+def _inside(point: tuple[float, float], ring: list[tuple[float, float]]) -> bool:
+    """Whether ``point`` is inside ``ring`` (even-odd rule)."""
+    x, y = point
+    found = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            found = not found
+    return found
+
+
+def _polygons(geom: dict[str, Any]) -> list[list[list[int]]]:
+    return list(geom["arcs"] if geom["type"] == "MultiPolygon" else [geom["arcs"]])
+
+
+def _move(topo: dict[str, Any], by_id: dict[str, Any], ends: Any) -> None:
+    """Each ``MOVED`` part out of the shape it is drawn in and into its country's."""
+    for source, target, point in MOVED:
+        donor, host = by_id[source], by_id[target]
+        polygons = _polygons(donor)
+        part = next(
+            p
+            for p in polygons
+            if _inside(point, _ring_points(p[0], topo["arcs"], topo["transform"]))
+        )
+        polygons.remove(part)
+        donor["type"], donor["arcs"] = "MultiPolygon", polygons
+        host["type"], host["arcs"] = "MultiPolygon", _dissolve([*_polygons(host), part], ends)
+
+
 @cache
 def countries() -> dict[str, Any]:
     """The TopoJSON, its ``countries`` object as the UN counts countries (see above)."""
@@ -110,4 +167,5 @@ def countries() -> dict[str, Any]:
         ]
         host["type"], host["arcs"] = "MultiPolygon", _dissolve(polygons, ends)
     topo["objects"]["countries"]["geometries"] = kept
+    _move(topo, by_id, ends)
     return topo
