@@ -531,6 +531,31 @@ def test_arabic_docx_and_html_isolate_ranges_and_number_paragraphs_as_un_arabic(
     assert nums == [f"{i}-\u200f" for i in range(1, len(nums) + 1)] and len(nums) > 20
 
 
+@slow
+def test_the_arabic_docx_sets_the_english_block_left_to_right(built: tuple[Path, Path]) -> None:
+    """In the Arabic edition the symbol and distribution block are English: a right-to-left
+    paragraph would print "May 2021 10" and "*TEST.49/1"; each is left to right, flush
+    with the page's left edge, as the PDF sets it."""
+    _, known = built
+    body = _xml(known / "known-2021-ar.docx", "word/document.xml")
+    lines = {}
+    for p in body.iter(f"{W}p"):
+        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
+        if text.startswith("TEST.49/1") or text in (
+            "Distr.: General",
+            "10 May 2021",
+            "Original: English",
+        ):
+            lines[text] = p
+    assert len(lines) == 4, sorted(lines)
+    for text, p in lines.items():
+        (bidi,) = p.findall(f"{W}pPr/{W}bidi")
+        assert bidi.get(f"{W}val") == "0", text
+        assert p.find(f"{W}pPr/{W}jc").get(f"{W}val") == "left", text
+    arabic = next(p for p in body.iter(f"{W}p") if "الدورة" in "".join(p.itertext()))
+    assert arabic.find(f"{W}pPr/{W}bidi").get(f"{W}val") in (None, "1", "true")
+
+
 # --- fonts -----------------------------------------------------------------------------
 
 

@@ -196,12 +196,19 @@ class _Writer:
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
 
     def block_line(self, cell: Any, text: str, head: Header, bold: bool = False) -> Any:
+        """A line of the symbol and distribution block, in the block's language: in an
+        Arabic edition the block is English, set left to right ("26 May 2021", "IDB.49/8*";
+        a right-to-left paragraph printed "May 2021 26" and "*IDB.49/8")."""
         paragraph = cell.add_paragraph()
         run = paragraph.add_run(text)
         run.bold = bold
         block = head.block_lang or self.doc.lang
         if block != self.doc.lang:
             run._r.set(OWN_LANG, block)
+            if self.rtl:  # right_to_left then leaves this paragraph's direction as set
+                ltr = OxmlElement("w:bidi")
+                ltr.set(qn("w:val"), "0")
+                paragraph._p.get_or_add_pPr().insert_element_before(ltr, *after_in_ppr("w:bidi"))
         return paragraph
 
     def header(self) -> None:
@@ -229,9 +236,12 @@ class _Writer:
         for cell in (symbol_cell, right):
             if not cell.paragraphs[0].text and len(cell.paragraphs) > 1:
                 cell._tc.remove(cell.paragraphs[0]._p)
+        # flush with the page's edge: the right one, or in Arabic (the block set left to
+        # right, in the column drawn on the left) the left one, as the PDF sets it
+        edge = WD_ALIGN_PARAGRAPH.LEFT if self.rtl else WD_ALIGN_PARAGRAPH.RIGHT
         for cell in (symbol_cell, right):
             for para in cell.paragraphs:
-                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                para.alignment = edge
         title = self.out.add_heading(level=1)
         self.text(title, head.title)
         if "title" in notes:
