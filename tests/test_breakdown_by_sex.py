@@ -59,10 +59,12 @@ def test_the_parts_of_a_total_never_add_up_to_more_than_it() -> None:
         [_fig(1, None, 1, "t"), _fig(2, "female", 700, "kg"), _fig(3, "male", 400, "kg")]
     )
     assert excesses([_fig(1, None, 1, "t"), _fig(2, "female", 700, "person")]) == []
-    # a sex entered twice: the least counts, so a duplicate alone never warns
-    assert excesses([total, women, _fig(4, "female", 70), _fig(5, "male", 50)]) == []
-    (twice,) = excesses([total, women, _fig(4, "female", 65), men])
-    assert [p.id for p in twice.parts] == [4, 3] and twice.parts_sum == 125
+    # a sex with two results: each counts, as the figures add both up (a "0 women" beside
+    # "70 women" hides nothing; a figure entered twice is said)
+    (twice,) = excesses([total, women, _fig(4, "female", 70), _fig(5, "male", 50)])
+    assert [p.id for p in twice.parts] == [2, 4, 5] and twice.parts_sum == 190
+    (decoy,) = excesses([total, women, _fig(4, "female", 0), _fig(3, "male", 60)])
+    assert decoy.parts_sum == 130
     # women alone above the total
     assert excesses([total, _fig(2, "female", 121)])[0].parts_sum == 121
 

@@ -131,3 +131,57 @@ def test_the_result_page_adds_the_breakdown_and_lists_it(db: Database) -> None:
     page = lxml.html.fromstring(vweb.get(f"/results/{total['id']}").text)
     assert len(page.xpath('//*[@data-testid="breakdown-parts"]/li')) == 2
     assert not page.xpath('//form[@data-testid="breakdown-form"]')
+
+
+def test_a_second_part_of_one_sex_hides_no_excess_from_bulk_verification(db: Database) -> None:
+    """A draft "0 women" beside "90 women" must not make 90 + 50 look like 50: each part
+    counts, as the figures add them up, and the three are left out of a bulk verify."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    reviewer = add_user(db, "rev", "reviewer@country:PHL")
+    api = client(db)
+    total = api.post("/api/v1/results", json={**TOTAL, "value": 100}, headers=editor.auth).json()
+    parts = _post(api, editor, total["id"], {"female": 90, "male": 50}).json()
+    decoy = {**TOTAL, "value": 0, "sex": "female"}
+    assert api.post("/api/v1/results", json=decoy, headers=editor.auth).status_code == 201
+    ids = [total["id"], *(p["id"] for p in parts)]
+    for rid in ids:
+        sent = {"action": "submit", "version": 1}
+        got = api.post(f"/api/v1/results/{rid}/review", json=sent, headers=editor.auth)
+        assert got.status_code == 200, got.text
+    bulk = {"ids": ids, "action": "verify"}
+    out = api.post("/api/v1/results/review", json=bulk, headers=reviewer.auth).json()
+    assert out["done"] == [] and [r["id"] for r in out["refused"]] == ids
+    # the reviewer reads it on the total's page too
+    web, _ = browser(db, reviewer)
+    page = lxml.html.fromstring(web.get(f"/results/{total['id']}").text)
+    warned = " ".join(page.xpath('string(//*[@data-testid="breakdown-warning"])').split())
+    assert "140" in warned, warned
+
+
+def test_the_command_line_asks_for_a_check_before_verifying_an_excess(db: Database) -> None:
+    """No page shows the sum beside the total there: verifying a result in an excess from
+    the command line is refused (all or none) until --breakdown-checked."""
+    from typer.testing import CliRunner
+
+    from greenfolio.interfaces.cli.app import app
+
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    api = client(db)
+    total = api.post("/api/v1/results", json={**TOTAL, "value": 100}, headers=editor.auth).json()
+    parts = _post(api, editor, total["id"], {"female": 90, "male": 50}).json()
+    ids = [str(total["id"]), *(str(p["id"]) for p in parts)]
+    for rid in ids:
+        sent = {"action": "submit", "version": 1}
+        assert api.post(f"/api/v1/results/{rid}/review", json=sent, headers=editor.auth).is_success
+    url = db.engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["results", "verify", *ids, "--db", url])
+    assert refused.exit_code == 2, refused.output
+    said = " ".join(refused.output.split())
+    assert "adds up to 140, more than its total of 100" in said and "--breakdown-checked" in said
+    assert {r["review_state"] for r in _results(api, editor)} == {"submitted"}
+    done = runner.invoke(app, ["results", "verify", *ids, "--breakdown-checked", "--db", url])
+    assert done.exit_code == 0, done.output
+    assert {r["review_state"] for r in _results(api, editor)} == {"verified"}

@@ -16,14 +16,17 @@ from greenfolio.refdata import montreal_tables
 from greenfolio.services import methods, reporting, results
 from greenfolio.services.database import Database
 from greenfolio.services.report_definition import load_definition
-from greenfolio.store.tables import MethodRunRow, ResultRow, ReviewEventRow
+from greenfolio.store.tables import MethodRunRow, ResultRevisionRow, ResultRow, ReviewEventRow
 
 runner = CliRunner()
 
 
 def _co2_result_from_run(db: Database) -> tuple[int, int]:
     run = methods.run(
-        db, "montreal.convert", {"quantity": 100, "substance": "HCFC-22", "to": "co2e"}
+        db,
+        "montreal.convert",
+        {"quantity": 100, "substance": "HCFC-22", "to": "co2e"},
+        actor="user:runner",
     )
     rid = methods.result_from_run(
         db,
@@ -125,6 +128,13 @@ def test_recompute_lists_and_applies_a_reference_data_change(
         # whoever recomputed it changed it: they may not verify it, even once a later
         # revision by someone else is the last one
         assert recomputed_by and recomputed_by in results.changed_by(session, [rid])[rid]
+        # the version replaced is kept whole, with the run it came from: whoever ran that
+        # one chose the inputs the new run repeats, and does not verify it either
+        (kept,) = session.scalars(
+            select(ResultRevisionRow).where(ResultRevisionRow.result_id == rid)
+        ).all()
+        assert (kept.data["value"], kept.data["method_run_id"]) == (181000, run_id)
+        assert "run:user:runner" in results.changed_by(session, [rid])[rid]
     results.apply_review(demo_db, [rid], "verify", actor="user:checker")
     figure = _co2_figure(demo_db)
     assert figure["value"] == pytest.approx(72_176_000)

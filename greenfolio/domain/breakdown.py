@@ -72,28 +72,24 @@ def _in(fig: Figure, unit: str) -> float | None:
         return None
 
 
-def _least_per_sex(parts: Iterable[Figure], unit: str) -> tuple[tuple[Figure, ...], float] | None:
-    """One part per sex, the least where a sex has several (a figure entered twice, two
-    versions of a count), and their sum in ``unit``: a sum larger than the total then
-    exceeds it whichever of them is meant. None if a part cannot be converted."""
-    least: dict[str, tuple[float, Figure]] = {}
-    for part in parts:
-        value = _in(part, unit)
-        if value is None:
-            return None
-        sex = part.sex or ""
-        if sex not in least or value < least[sex][0]:
-            least[sex] = (value, part)
-    chosen = tuple(sorted((fig for _, fig in least.values()), key=_part_order))
-    return chosen, sum(value for value, _ in least.values())
+def _summed(parts: Iterable[Figure], unit: str) -> tuple[tuple[Figure, ...], float] | None:
+    """Every part and their sum in ``unit``, a sex counted as often as it has results, as
+    the figures add them up: a second "0 women" beside "90 women" hides nothing, and a
+    figure entered twice is counted twice there, so it is said. None if a part cannot be
+    converted."""
+    chosen = tuple(sorted(parts, key=_part_order))
+    values = [_in(part, unit) for part in chosen]
+    if any(v is None for v in values):
+        return None
+    return chosen, sum(v for v in values if v is not None)
 
 
 def excesses(figures: Iterable[Figure]) -> list[Excess]:
     """Every total whose breakdown by sex (the results of the same identity with a sex)
     adds up to more than it, in the order of the totals' ids. Where a sex has several
-    results the least counts (so that a duplicate alone never warns, and what is said
-    holds whichever is meant); each total of the identity is compared. Totals given as
-    lower bounds are left out; so are groups with a part in a unit of another kind."""
+    results each counts, as the figures add them up (``_summed``); each total of the
+    identity is compared. Totals given as lower bounds are left out; so are groups with
+    a part in a unit of another kind."""
     groups: dict[Hashable, list[Figure]] = defaultdict(list)
     for fig in figures:
         groups[fig.identity].append(fig)
@@ -105,7 +101,7 @@ def excesses(figures: Iterable[Figure]) -> list[Excess]:
         for total in sorted((f for f in members if not f.sex), key=lambda f: f.id):
             if total.qualifier == Qualifier.MORE_THAN.value:
                 continue
-            summed = _least_per_sex(parts, total.unit)
+            summed = _summed(parts, total.unit)
             if summed is None:
                 continue
             chosen, added = summed

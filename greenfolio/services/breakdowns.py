@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.breakdown import Excess, Figure, by_result, excesses
+from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Qualifier, combine_qualifiers
 from greenfolio.services import access
@@ -85,16 +86,17 @@ def of_items(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def around(
-    session: Session, principal: Principal, rows: Sequence[ResultRow]
+    session: Session, principal: Principal | None, rows: Sequence[ResultRow]
 ) -> dict[int, list[dict[str, Any]]]:
     """For each of ``rows``, the excesses it takes part in (as a total or as a part),
-    compared with every result of the same identity the principal may read; read in one
-    query for the whole list."""
+    compared with every result of the same identity the principal may read (None: the
+    command line's operating-system user, who reads all); read in one query for the whole
+    list."""
     if not rows:
         return {}
     works = {r.work_id for r in rows}
     codes = {r.indicator_code for r in rows}
-    conds = access.visible_results(principal.visibility())
+    conds = access.visible_results(principal.visibility()) if principal is not None else []
     found = session.scalars(
         select(ResultRow).where(
             *conds, ResultRow.work_id.in_(works), ResultRow.indicator_code.in_(codes)
@@ -183,3 +185,21 @@ def with_file_rows(
     )
     figures += [figure_of(r) for r in stored]
     return [as_dict(e) for e in excesses(figures) if any(i < 0 for i in e.ids)]
+
+
+def unchecked(session: Session, principal: Principal | None, row: ResultRow) -> None:
+    """Refuse verifying ``row`` from the command line while it takes part in a breakdown
+    by sex adding up to more than its total: there no page shows the sum beside the
+    total, so the command asks for ``--breakdown-checked`` once the figures are checked."""
+    found = around(session, principal, [row]).get(row.id)
+    if not found:
+        return
+    excess = found[0]
+    raise ValidationError(
+        f"result {row.id} takes part in a breakdown by sex that adds up to "
+        f"{excess['parts_sum']:g}, more than its total of {excess['total']['value']:g} "
+        f"(result {excess['total']['id']}): check the figures, then verify it with "
+        "--breakdown-checked",
+        message_id="verify_breakdown",
+        params={"result": row.id},
+    )

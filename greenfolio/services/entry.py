@@ -35,7 +35,7 @@ from greenfolio.domain.results import (
     result_problems,
 )
 from greenfolio.domain.text import CheckedText, check_text
-from greenfolio.services import access, audit, explorer, portfolio, reference, results
+from greenfolio.services import access, audit, breakdowns, explorer, portfolio, reference, results
 from greenfolio.services import methods as method_service
 from greenfolio.services.database import Database, reading
 from greenfolio.services.explorer_method_runs import readable_run
@@ -321,12 +321,36 @@ def review_result(
         return explorer.result_dict(done, work.key if work else None)
 
 
+def review_as_operator(
+    db: Database, ids: list[int], action: str, note: str | None, breakdown_checked: bool = False
+) -> list[dict[str, Any]]:
+    """Service call: one review action on several results as whoever runs the command
+    line, all or none; verifying a result whose breakdown by sex exceeds its total needs
+    ``breakdown_checked`` (``breakdowns.unchecked``)."""
+    if note is not None:
+        check_text(note, "the note", multiline=True)
+    with db.transaction() as session:
+        done = []
+        for result_id in ids:
+            row = session.get(ResultRow, result_id, with_for_update=True)
+            if row is not None and action == "verify" and not breakdown_checked:
+                breakdowns.unchecked(session, None, row)
+            done.append(results.as_dict(results.review(session, result_id, action, note)))
+        return done
+
+
 def review_results(
-    db: Database, principal: Principal, ids: list[int], action: str, note: str | None
+    db: Database,
+    principal: Principal,
+    ids: list[int],
+    action: str,
+    note: str | None,
+    breakdown_checked: bool = False,
 ) -> list[dict[str, Any]]:
     """Service call: one review action on several results as a signed-in account, all or
     none (the command line's ``--as``). Each result is locked and checked as stored, so no
-    version is needed: the account acts on the record as it is at the change."""
+    version is needed: the account acts on the record as it is at the change; verifying
+    one whose breakdown by sex exceeds its total needs ``breakdown_checked``."""
     access.need_signed_in(principal)
     if note is not None:
         check_text(note, "the note", multiline=True)
@@ -342,6 +366,8 @@ def review_results(
                 raise missing
             access.readable_result(session, principal, row, missing)
             access.require_result_write(session, principal, needed, row.work_id, row.country, None)
+            if action == "verify" and not breakdown_checked:
+                breakdowns.unchecked(session, principal, row)
             changed = results.review(session, result_id, action, note, principal.actor)
             session.flush()
             work = session.get(WorkRow, changed.work_id)

@@ -31,7 +31,7 @@ from greenfolio.methods.registry import list_methods as list_methods
 from greenfolio.services import results
 from greenfolio.services.audit import current_actor
 from greenfolio.services.database import Database
-from greenfolio.store.tables import MethodRunRow, ResultRow, ReviewEventRow
+from greenfolio.store.tables import MethodRunRow, ResultRevisionRow, ResultRow, ReviewEventRow
 
 
 def _store(
@@ -169,10 +169,18 @@ def recompute(db: Database, apply: bool = False, actor: str | None = None) -> li
                 if old_run.id not in fresh:
                     fresh[old_run.id] = _store(session, old_run.method, old_run.inputs, actor)
                 before = result.review_state
+                who = actor or current_actor()
+                # the version replaced is kept whole, as a revision keeps it: its value, and
+                # the run it came from (whoever ran that one does not verify this one)
+                kept = {k: v for k, v in results.as_dict(result).items() if k != "work"}
+                session.add(
+                    ResultRevisionRow(
+                        result_id=result.id, version=result.version, data=kept, actor=who
+                    )
+                )
                 result.value, result.method_run_id = new_value, fresh[old_run.id].id
                 result.review_state, result.version = "submitted", result.version + 1
                 # Whoever applies the recomputation changed the figure: not its verifier.
-                who = actor or current_actor()
                 result.revised_by = result.submitted_by = who
                 note = (
                     f"recomputed by {old_run.method} with reference data "

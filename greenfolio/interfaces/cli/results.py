@@ -173,21 +173,19 @@ def _review(
     as_json: bool,
     username: str | None = None,
     password_file: Path | None = None,
+    breakdown_checked: bool = False,
 ) -> None:
     """Apply a review action, as the operating-system user or signed in as ``username``."""
     from greenfolio.interfaces.cli.words import said
-    from greenfolio.services import coverage
-    from greenfolio.services import results as result_service
+    from greenfolio.services import coverage, entry
 
     with errors():
         database = open_db(db)
         if username is None:
-            rows = result_service.apply_review(database, ids, action, note)
+            rows = entry.review_as_operator(database, ids, action, note, breakdown_checked)
         else:
-            from greenfolio.services import entry
-
             who = _sign_in(database, username, password_file)
-            rows = entry.review_results(database, who, ids, action, note)
+            rows = entry.review_results(database, who, ids, action, note, breakdown_checked)
         if as_json:
             print_json(rows)
         else:
@@ -215,12 +213,20 @@ def results_verify(
     ids: list[int],
     as_user: AsOption = None,
     password_file: SignInPasswordFileOption = None,
+    breakdown_checked: Annotated[
+        bool,
+        typer.Option(
+            "--breakdown-checked",
+            help="Verify also results whose breakdown by sex adds up to more than their "
+            "total, once the figures are checked (without it they are refused).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Verify submitted results: from now on they count in figures. Whoever entered,
     revised or submitted a result cannot verify it: someone else must (see --as)."""
-    _review(ids, "verify", None, db, as_json, as_user, password_file)
+    _review(ids, "verify", None, db, as_json, as_user, password_file, breakdown_checked)
 
 
 @results_app.command("return")
