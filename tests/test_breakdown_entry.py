@@ -10,6 +10,7 @@ from typing import Any
 import lxml.html
 from fastapi.testclient import TestClient
 
+from greenfolio.services import breakdown_entry
 from greenfolio.services.database import Database
 from tests.test_api_support import User, add_project, add_user, browser, client
 
@@ -66,6 +67,9 @@ def test_the_parts_are_added_like_the_total_all_or_none(db: Database) -> None:
     # a value that is not a plain number, a negative one, none at all
     for body, said in (
         ({"other": "1_000"}, "is not a number"),
+        ({"other": True}, "does not match the API"),  # JSON true is no count of 1
+        ({"other": 1e-10}, "give a whole number"),
+        ({"other": "3.0000000001"}, "give a whole number"),
         ({"other": -3}, "zero or more"),
         ({}, "at least one part"),
         ({"other": ""}, "at least one part"),
@@ -111,6 +115,11 @@ def test_the_result_page_adds_the_breakdown_and_lists_it(db: Database) -> None:
     assert "Hombres: un recuento es cero o más." in page.text_content()
     assert len(_results(api, editor)) == 1
 
+    # a long value is read whole, never as its first characters (it was cut to 40)
+    assert breakdown_entry._values({"male": "1." + "0" * 39 + "e5"}) == {"male": 100000.0}
+    long = {**bad, "male": "600" + " " * 40 + "7"}
+    assert web.post(f"/results/{total['id']}/breakdown", data=long).status_code == 422
+    assert len(_results(api, editor)) == 1
     done = web.post(f"/results/{total['id']}/breakdown", data={**bad, "male": "600"})
     assert done.status_code == 303 and done.headers["location"].startswith(
         f"/results/{total['id']}"

@@ -228,6 +228,7 @@ def test_symbol_date_of_issue_and_original_language_given_at_build(
         (["--symbol", "idb 49"], "e.g. IDB.49/8"),
         (["--symbol", "IDB.49/8<b>"], "not a United Nations symbol"),
         (["--issued", "2021-13-01"], "write it as YYYY-MM-DD"),
+        (["--issued", "0001-01-01"], "check the year"),
         (["--original-language", "de"], "ar, zh, en, fr, ru, es"),
     ):
         out = tmp_path / "refused"

@@ -240,7 +240,10 @@ def _value_problems(
         return
     if unit_ok and is_count(indicator_unit):
         counted = convert(value, unit, indicator_unit)
-        if abs(counted - round(counted)) > 1e-9:
+        # a count in its own unit is whole exactly (1e-10 people is no count); one
+        # converted ("1.5 thousand people") only up to the conversion's rounding
+        off = abs(counted - round(counted))
+        if off > (0.0 if unit == indicator_unit else 1e-9 * max(1.0, abs(counted))):
             yield ValidationError(
                 f"result value for {ind} is {value:g} {unit_word(unit)}, but "
                 f"{ind} is a count (of {unit_word(indicator_unit)}): give a whole "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -37,6 +37,10 @@ written: ``report build --symbol --issued --original-language`` sets them for on
 
 _SYMBOL = re.compile(r"[A-Z][A-Za-z]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)+")
 """A United Nations document symbol: IDB.49/8, GC.18/Res.7, IDB.45/8/Add.2, PBC.37/1/Add.1."""
+
+FIRST_ISSUE = date(1946, 1, 10)
+"""The first session of the General Assembly opened (London, 10 January 1946): no United
+Nations document is dated earlier."""
 
 _BLOCK_LOCALES = {"en": "en_GB", "fr": "fr", "es": "es"}
 ANCHORS = ("symbol", "agenda_item", "title")
@@ -75,11 +79,17 @@ def given_fields(
         out["symbol"] = symbol
     if issued is not None:
         try:
-            out["issued"] = date.fromisoformat(issued.strip())
+            day = date.fromisoformat(issued.strip())
         except ValueError:
             raise ValidationError(
                 f"date of issue {issued!r} is not a date: write it as YYYY-MM-DD, e.g. 2021-05-26",
             ) from None
+        if not FIRST_ISSUE <= day <= date.today() + timedelta(days=366):
+            raise ValidationError(
+                f"date of issue {issued!r} is not a day a United Nations document was issued "
+                f"on (from {FIRST_ISSUE.isoformat()} to a year from today): check the year",
+            )
+        out["issued"] = day
     if original_language is not None:
         code = original_language.strip().lower()
         codes = _words()["language_names"]["en"]["original"]

@@ -49,7 +49,9 @@ PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-
 def _plain_number(value: Any) -> Any:
     """A value sent as text is a plain decimal number: Python's own reading would take
     "1_000" as 1000 and "nan" as a number."""
-    if isinstance(value, str) and not PLAIN_NUMBER.fullmatch(value.strip()):
+    if isinstance(value, bool) or (
+        isinstance(value, str) and not PLAIN_NUMBER.fullmatch(value.strip())
+    ):  # JSON true is no count of 1
         raise PydanticCustomError("float_parsing", "value is not a number")
     return value
 

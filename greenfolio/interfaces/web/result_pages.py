@@ -189,7 +189,8 @@ def result_page(result_id: RecordId, request: Request, db: Db) -> Response:
 async def add_breakdown(result_id: RecordId, request: Request, db: Db) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
-    values = {sex: str(form.get(sex, ""))[:40] for sex in breakdown_entry.SEXES}
+    # not cut: a long value is refused as no number, never read as its first characters
+    values = {sex: str(form.get(sex, "")) for sex in breakdown_entry.SEXES}
     return await in_thread(_add_breakdown, result_id, request, db, values)
 
 

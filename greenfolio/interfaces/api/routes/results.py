@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.text import CheckedText
@@ -182,9 +182,16 @@ class BreakdownRequest(BaseModel):
     """The parts of a total by sex; a part left out (or null) is not added."""
 
     model_config = ConfigDict(extra="forbid")
-    female: float | str | None = Field(default=None, description="women counted in the total")
-    male: float | str | None = Field(default=None, description="men counted in the total")
-    other: float | str | None = Field(default=None, description="others counted in the total")
+    # strict: JSON true is no count of 1; the service reads each as a result's value
+    female: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="women counted in the total"
+    )
+    male: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="men counted in the total"
+    )
+    other: StrictInt | StrictFloat | StrictStr | None = Field(
+        default=None, description="others counted in the total"
+    )
 
 
 @router.post(
