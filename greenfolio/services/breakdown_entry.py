@@ -75,7 +75,9 @@ def add_breakdown(
     access.need_signed_in(principal)
     parts = _values(values)
     with audit.acting_as(principal.actor), db.transaction() as session:
-        total = session.get(ResultRow, total_id)
+        # locked: two requests adding the same part at once are taken one after the other,
+        # so the second finds the first's part beside the total and is refused
+        total = session.get(ResultRow, total_id, with_for_update=True)
         missing = NotFoundError(
             f"no result {total_id}", message_id="result_missing", params={"result": total_id}
         )
