@@ -33,7 +33,7 @@ def test_a_unit_pint_cannot_evaluate_is_a_422_naming_the_unit(
     body = {"work": "rv-bra", "indicator": "pops_destroyed", "value": 3, "unit": unit}
     refused = api.post("/api/v1/results", json=body, headers=editor.auth)
     assert refused.status_code == 422, refused.text
-    assert f"unknown unit {unit!r}: use a pint unit name" in refused.json()["error"]["message"]
+    assert f"unknown unit {unit!r}: give a unit such as t, kg" in refused.json()["error"]["message"]
     made = api.post("/api/v1/results", json={**body, "unit": "t"}, headers=editor.auth).json()
     patch = {"unit": unit, "version": made["version"]}
     revised = api.patch(f"/api/v1/results/{made['id']}", json=patch, headers=editor.auth)

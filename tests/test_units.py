@@ -99,3 +99,29 @@ def test_a_unit_outside_the_table_is_asked_of_pint() -> None:
     with pytest.raises(ValidationError, match="'tonnez'"):
         units.check_unit("tonnez")
     units.check_unit("ODP_tonne")
+
+
+def test_tons_is_refused_not_read_as_short_tons() -> None:
+    """pint reads "ton" as the short ton (907 kg): a report meaning metric tonnes would be
+    a tenth off without a word, so the name is refused, saying what to write."""
+    import pytest
+
+    from greenfolio.domain.errors import ValidationError
+    from greenfolio.domain.units import canonical_unit, parse_unit
+
+    for name in ("ton", "tons", "Tons"):
+        with pytest.raises(ValidationError) as refused:
+            parse_unit(canonical_unit(name))
+        assert refused.value.message_id == "unit_ambiguous"
+        assert "write t for metric tonnes" in str(refused.value)
+    # as people write the units the pages name: read, each as the one stored code
+    for name, code in (
+        ("Tonnes", "t"),
+        ("metric tonnes", "t"),
+        ("KG", "kg"),
+        ("people", "person"),
+        ("Countries", "country"),
+        ("personnes", "person"),
+        ("short_ton", "short_ton"),  # named for what it is: kept
+    ):
+        assert canonical_unit(name) == code, name

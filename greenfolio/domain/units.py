@@ -108,8 +108,22 @@ def is_count(unit: str) -> bool:
     return len(dims) == 1 and next(iter(dims)) in _count_dimensions() and 1 in dims.values()
 
 
+AMBIGUOUS = frozenset({"ton", "tons"})
+"""Names refused rather than guessed (compared in lower case): pint reads "ton" as the short
+ton of 2,000 pounds (pint's default registry: ``ton = 2e3 * pound = _ = short_ton``), where
+a report on programmes means the metric tonne more often than not."""
+
+
 def parse_unit(unit: str) -> pint.Unit:
     """Parse a unit name, with an error that says which name was not understood."""
+    if unit.strip().lower() in AMBIGUOUS:
+        raise ValidationError(
+            f"the unit {unit!r} is ambiguous: it is read as the short ton of 2,000 pounds, "
+            "where the metric tonne may be meant; write t for metric tonnes (short_ton or "
+            "long_ton for the others)",
+            message_id="unit_ambiguous",
+            params={"unit": unit},
+        )
     try:
         return registry().Unit(unit)
     except Exception as exc:
@@ -117,8 +131,10 @@ def parse_unit(unit: str) -> pint.Unit:
         # whatever the expression meets ('kg/0' divides by zero, '(kg' does not end,
         # 't**-0' a KeyError), and each of these is a unit nobody can use, not a crash.
         raise ValidationError(
-            f"unknown unit {unit!r}: use a pint unit name such as 't', 'kg', 'ODP_tonne', "
-            "'tCO2e', 'g_TEQ', 'mg_TEQ', 'person' or 'country'"
+            f"unknown unit {unit!r}: give a unit such as t, kg, ODP_tonne, tCO2e, g_TEQ, "
+            "mg_TEQ, person or country (the indicator's unit, or one of the same kind)",
+            message_id="unit_unknown",
+            params={"unit": unit},
         ) from exc
 
 
@@ -131,14 +147,47 @@ CANONICAL_UNITS = (
 """The codes units are stored by: the pages, lists and templates name these."""
 
 
+@lru_cache(maxsize=1)
+def _unit_words() -> dict[str, str]:
+    """The stored units by the words the pages write for them in the six languages
+    ("people", "countries", "personnes"), and "metric tonne(s)" (the report's axis says
+    "metric tonnes"), each word naming one unit only."""
+    from greenfolio.refdata.catalogue import word
+
+    found: dict[str, set[str]] = {"metric_tonne": {"t"}, "metric_tonnes": {"t"}}
+    for code in CANONICAL_UNITS:
+        for lang in ("ar", "zh", "en", "fr", "ru", "es"):
+            said = word("unit", code, lang).casefold()
+            if said != code.casefold():
+                found.setdefault(said, set()).add(code)
+    return {said: codes.pop() for said, codes in found.items() if len(codes) == 1}
+
+
+def _known(text: str) -> bool:
+    try:
+        parse_unit(text)
+    except ValidationError:
+        return False
+    return True
+
+
 @lru_cache(maxsize=512)
 def canonical_unit(unit: str) -> str:
     """``unit`` by its stored code where it is one of those under another name ("tonnes",
     "metric_ton" and "tonne" are "t"; "ODP_t" is "ODP_tonne"), so that one unit is not
     listed twice; any other unit (or one pint does not know, refused later) as given."""
     text = unit.strip()
-    if text in CANONICAL_UNITS or not text:
+    if text in CANONICAL_UNITS or not text or text.lower() in AMBIGUOUS:
         return text
+    if text not in _table().dimensions and not _known(text):
+        # written as a person writes it ("Tonnes", "metric tonnes", "KG"): read in lower
+        # case with underscores for spaces, if that names one of the stored units
+        lowered = re.sub(r"\s+", "_", text.lower())
+        named = _unit_words().get(text.casefold()) or _unit_words().get(lowered)
+        if named is not None:  # the word the pages and templates write ("people")
+            return named
+        plain = canonical_unit(lowered) if lowered != text else text
+        return plain if plain in CANONICAL_UNITS else text
     factors = _table().factors
     for code in CANONICAL_UNITS:
         if factors.get((text, code)) == 1.0:
