@@ -6,6 +6,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,14 @@ def test_the_command_line_applies_the_same_rule(db: Database) -> None:
     assert _review(api, editor, theirs, "submit").status_code == 200
     code, output = run("results", "verify", str(theirs))
     assert code == 0 and "verified" in output, output
+    # results an IATI file brought: whoever imported it entered and submitted them
+    iati = Path(__file__).parent / "data" / "iati" / "files" / "iati-example-v203.xml"
+    assert run("import", "iati", str(iati))[0] == 0
+    code, output = run("results", "list", "--state", "submitted", "--json")
+    imported = [r["id"] for r in json.loads(output) if r["indicator"].startswith("iati.")]
+    assert imported, output
+    code, output = run("results", "verify", str(imported[0]))
+    assert code == 2 and "who entered and submitted it" in output, output
 
 
 def test_the_upgrade_names_the_authors_of_existing_results(db: Database) -> None:

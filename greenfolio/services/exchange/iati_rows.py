@@ -132,7 +132,10 @@ def result_rows(
     indicators: list[dict[str, Any]],
     framework: list[dict[str, Any]],
     results: list[dict[str, Any]],
+    actor: str | None = None,
 ) -> None:
+    """The indicators, results framework and results of ``act``; each result entered and
+    submitted by ``actor``, who imports the file (so that they do not verify it)."""
     citation = f"IATI activity {act.identifier}"
     submitted = ReviewState.SUBMITTED.value
     for r_no, result in enumerate(act.results, start=1):
@@ -188,6 +191,8 @@ def result_rows(
                         "sex": _sex(obs.dimensions),
                         "citation": citation,
                         "review_state": submitted,
+                        "entered_by": actor,
+                        "submitted_by": actor,
                         "origin": origin,
                         "dimensions": [list(d) for d in obs.dimensions] or None,
                         "details": details or None,

@@ -35,7 +35,7 @@ from greenfolio.domain.iati import (
 )
 from greenfolio.domain.keys import HINT, key_problem
 from greenfolio.domain.work import OrgRole, WorkKind
-from greenfolio.services import search
+from greenfolio.services import audit, search
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
 from greenfolio.services.exchange.iati_json import work_details
 from greenfolio.services.exchange.iati_load import aware, load_activities
@@ -432,6 +432,8 @@ class ActivityWriter:
         indicators: list[dict[str, Any]] = []
         framework: list[dict[str, Any]] = []
         results: list[dict[str, Any]] = []
+        # who imports the file entered and submitted its results: not their verifier
+        actor = audit.current_actor()
         for act, wid in targets:
             countries += [
                 {"work_id": wid, "country": c.country, "share": c.percentage} for c in act.countries
@@ -440,7 +442,7 @@ class ActivityWriter:
             sectors += [share_row(wid, s) for s in act.sectors]
             regions += [share_row(wid, r) for r in act.regions]
             money += [money_row(wid, i, m) for i, m in enumerate(act.money, start=1)]
-            result_rows(act, wid, self.origin, indicators, framework, results)
+            result_rows(act, wid, self.origin, indicators, framework, results, actor)
             if self.extra_results is not None:
                 results += self.extra_results(act, wid)
         c = self.conn

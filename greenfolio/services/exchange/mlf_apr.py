@@ -47,6 +47,7 @@ from greenfolio.domain.mlf import (
 )
 from greenfolio.domain.results import ReviewState, ValueKind
 from greenfolio.domain.work import OrgRole
+from greenfolio.services import audit
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_sheets
 from greenfolio.services.exchange.cells import SheetReader, iter_rows, map_headers, open_workbook
@@ -377,6 +378,7 @@ def import_apr(
         return summary
     by_id = {p.activity.identifier: p for p in projects}
     citation = f"Multilateral Fund APR, {path.name}"
+    actor = audit.current_actor()
 
     def results(act: Activity, work_id: int) -> list[dict[str, Any]]:
         project = by_id[act.identifier]
@@ -394,6 +396,9 @@ def import_apr(
                 "country": country,
                 "citation": f"{citation}, row {project.row}",
                 "review_state": ReviewState.SUBMITTED.value,
+                # whoever imports the spreadsheet entered and submitted it: not its verifier
+                "entered_by": actor,
+                "submitted_by": actor,
                 "origin": ORIGIN,
                 "dimensions": [["stream", f.stream]],
                 "version": 1,
