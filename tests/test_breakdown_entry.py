@@ -190,6 +190,7 @@ def test_the_command_line_asks_for_a_check_before_verifying_an_excess(db: Databa
     assert refused.exit_code == 2, refused.output
     said = " ".join(refused.output.split())
     assert "adds up to 140, more than its total of 100" in said and "--breakdown-checked" in said
+    assert "nothing was changed: the 3 results are reviewed all together" in said
     assert {r["review_state"] for r in _results(api, editor)} == {"submitted"}
     done = runner.invoke(app, ["results", "verify", *ids, "--breakdown-checked", "--db", url])
     assert done.exit_code == 0, done.output

@@ -53,7 +53,9 @@ def results_list(
             which = ", ".join(a for a in asked if a)
             out.print(f"No results{f' with {which}' if which else ''}.")
             return
-        grid = table("id", "work", "indicator", "value", "unit", "state", "period end")
+        grid = table(
+            "id", "work", "indicator", "value", "unit", "kind", "sex", "state", "period end"
+        )
         for r in rows:
             grid.add_row(
                 str(r["id"]),
@@ -61,12 +63,18 @@ def results_list(
                 _indicator(r["indicator"], r.get("indicator_name")),
                 number(r["value"]),
                 counted(r["unit"], r["value"]),
+                said("value_kind", r["kind"]),
+                said("sex", r["sex"]) if r["sex"] else _TOTAL,
                 said("state", r["review_state"]),
                 r["period_end"] or "",
             )
         out.print(grid)
         if len(rows) == limit:
             warn(f"showing the first {limit} results (oldest first); --limit shows more.")
+
+
+_TOTAL = "Total"
+"""The sex column of a result that counts everyone, as the pages write it in English."""
 
 
 def _indicator(code: str, name: str | None) -> "Text":
@@ -176,16 +184,23 @@ def _review(
     breakdown_checked: bool = False,
 ) -> None:
     """Apply a review action, as the operating-system user or signed in as ``username``."""
+    from greenfolio.domain.errors import GreenfolioError
     from greenfolio.interfaces.cli.words import said
     from greenfolio.services import coverage, entry
 
     with errors():
         database = open_db(db)
-        if username is None:
-            rows = entry.review_as_operator(database, ids, action, note, breakdown_checked)
-        else:
-            who = _sign_in(database, username, password_file)
-            rows = entry.review_results(database, who, ids, action, note, breakdown_checked)
+        try:
+            if username is None:
+                rows = entry.review_as_operator(database, ids, action, note, breakdown_checked)
+            else:
+                who = _sign_in(database, username, password_file)
+                rows = entry.review_results(database, who, ids, action, note, breakdown_checked)
+        except GreenfolioError as exc:
+            if len(ids) > 1:  # all or none: say that the others were left as they were too
+                exc.args = (f"{exc}; nothing was changed: the {len(ids)} results are reviewed "
+                            "all together or not at all",)  # fmt: skip
+            raise
         if as_json:
             print_json(rows)
         else:
