@@ -170,3 +170,29 @@ def test_rows_beside_stored_results_are_added_when_confirmed(db: Database, tmp_p
     done = api.post(APPLY, json=sent, headers=officer.auth)
     assert done.status_code == 200, done.text
     assert sorted(_stored(db)) == [(40.0, "submitted"), (45.0, "submitted")]
+
+
+def test_a_row_repeated_in_the_file_is_imported_once_and_said(db: Database, tmp_path: Path) -> None:
+    """Two rows the same in every field: one result, and the second row named (it was
+    counted as "unchanged" without a word, though nothing was stored before)."""
+    add_project(db, "wi-khm", "pops", "KHM")
+    editor = add_user(db, "ana", "editor@country:KHM")
+    path = tmp_path / "twice.xlsx"
+    path.write_bytes(_file(db, tmp_path, [_row(40), _row(41), _row(40)]))
+    done = import_results(db, path)
+    assert (done.created, done.skipped) == (2, 1)
+    (said,) = [p for p in done.problems if p.message_id == "cell_row_repeated"]
+    assert (said.row, said.column) == (4, "C (Value)")
+    assert "the same result as row 2, in every field: imported once" in str(said)
+    # the preview says it beside the row, in the reader's language
+    web, csrf = browser(db, editor)
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(_file(db, tmp_path, [_row(50, "site B"), _row(50, "site B")]))
+    page = web.post(
+        "/import?lang=es", data={"csrf": csrf}, files={"file": ("f.xlsx", again.read_bytes(), XLSX)}
+    )
+    doc = lxml.html.fromstring(page.text)
+    assert (
+        doc.xpath('string(//*[@data-testid="repeats"])')
+        == "igual que la fila 2: se importa una sola vez"
+    )

@@ -298,6 +298,7 @@ def import_results(
             )
             summary.refused_files = 1
             return summary
+        summary.problems += repeats(checked, matches)
         summary.updated += xlsx_projects.apply(session, checked.updates)
         summary.created, revised, summary.skipped = store_results(
             session, checked.specs, matches, f"xlsx import {path.name}"
@@ -309,9 +310,20 @@ def import_results(
 def overlaps(checked: Checked, matches: list[xlsx_matches.Match]) -> list[Problem]:
     """Warnings for the new rows beside stored results of the same identity."""
     return [
-        xlsx_matches.overlap(checked.results_sheet, checked.rows[i], m)
+        xlsx_matches.overlap(checked.results_sheet, checked.rows[i], m, checked.value_column)
         for i, m in enumerate(matches)
         if m.outcome == xlsx_matches.OVERLAPS
+    ]
+
+
+def repeats(checked: Checked, matches: list[xlsx_matches.Match]) -> list[Problem]:
+    """Warnings for the rows that repeat an earlier row of the file (imported once)."""
+    return [
+        xlsx_matches.repeated(
+            checked.results_sheet, checked.rows[i], checked.rows[m.repeats], checked.value_column
+        )
+        for i, m in enumerate(matches)
+        if m.repeats is not None
     ]
 
 
@@ -360,6 +372,8 @@ class Checked:
     projects_sheet: str
     """The sheets' names as the file writes them (a template is written in its reader's
     language)."""
+    value_column: str = "value"
+    """The Value column as messages name it ("C (Value)")."""
 
 
 def read_checked(
@@ -489,7 +503,7 @@ def read_checked(
                 )
             ]
         )
-    return Checked(specs, updates, spec_rows, results_sheet, projects_sheet)
+    return Checked(specs, updates, spec_rows, results_sheet, projects_sheet, cells.column("value"))
 
 
 def _listed(table: list[tuple[Any, ...]]) -> dict[str, dict[str, str]]:

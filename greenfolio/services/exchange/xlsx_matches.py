@@ -46,6 +46,9 @@ class Match:
     """The value and unit of the result the row revises."""
     version: int | None = None
     """The version of the result the row revises (a change since the preview shows)."""
+    repeats: int | None = None
+    """The index (among the rows) of an earlier row of the file this one repeats exactly:
+    stored once, and said (it is not "unchanged": nothing was stored before)."""
 
 
 def _plain(value: Any) -> Any:
@@ -94,17 +97,19 @@ def match(session: Session, specs: list[result_service.ResultSpec]) -> list[Matc
         stored[_identity(key, fields)].append((row, fields))
     found: list[Match] = []
     taken: dict[int, int] = {}  # result id → index of the row that revises it
-    written: dict[tuple[Any, ...], dict[str, Any]] = {}  # earlier rows of this file
+    written: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}  # earlier rows of the file
     for index, spec in enumerate(specs):
         fields = _spec_fields(spec)
         identity = _identity(spec.work, fields)
         same = stored.get(identity, [])
-        if any(_same(fields, f) for _, f in same) or (
-            identity in written and _same(fields, written[identity])
-        ):
+        if any(_same(fields, f) for _, f in same):
             found.append(Match(UNCHANGED, tuple(r.id for r, _ in same)))
             continue
-        written.setdefault(identity, fields)
+        if identity in written and _same(fields, written[identity][1]):
+            first = written[identity][0]
+            found.append(Match(UNCHANGED, tuple(r.id for r, _ in same), repeats=first))
+            continue
+        written.setdefault(identity, (index, fields))
         if not same:
             found.append(Match(NEW))
         elif (
@@ -121,7 +126,20 @@ def match(session: Session, specs: list[result_service.ResultSpec]) -> list[Matc
     return found
 
 
-def overlap(sheet: str, row: int, found: Match) -> Problem:
+def repeated(sheet: str, row: int, first_row: int, column: str) -> Problem:
+    """The warning of a row that repeats an earlier row of the file exactly."""
+    return Problem(
+        f"the same result as row {first_row}, in every field: imported once",
+        severity=Severity.WARNING,
+        sheet=sheet,
+        row=row,
+        column=column,
+        message_id="cell_row_repeated",
+        params=(("first", first_row),),
+    )
+
+
+def overlap(sheet: str, row: int, found: Match, column: str = "value") -> Problem:
     """The warning of a new row beside stored results of the same identity."""
     listed = ", ".join(f"#{i}" for i in found.results)
     return Problem(
@@ -132,7 +150,7 @@ def overlap(sheet: str, row: int, found: Match) -> Problem:
         severity=Severity.WARNING,
         sheet=sheet,
         row=row,
-        column="value",
+        column=column,
         message_id="cell_result_overlaps",
         params=(("results", listed),),
     )

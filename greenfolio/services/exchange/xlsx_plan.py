@@ -173,6 +173,8 @@ def _plan(
         said = _result_detail(spec)
         if found.outcome == xlsx_matches.OVERLAPS:
             said["overlaps"] = list(found.results)
+        if found.repeats is not None:
+            said["repeats"] = checked.rows[found.repeats]
         outcome = {
             xlsx_matches.NEW: NEW,
             xlsx_matches.OVERLAPS: NEW,
