@@ -23,6 +23,7 @@ TOTAL = {
     "period_end": "2021-06-30",
     "country": "PHL",
     "citation": "attendance lists, Manila workshop",
+    "evidence": "signed attendance sheets, Manila, 12 March 2021",
 }
 COPIED = ("project", "indicator", "unit", "kind", "period_start", "period_end", "country")
 
@@ -58,6 +59,7 @@ def test_the_parts_are_added_like_the_total_all_or_none(db: Database) -> None:
     for part in parts:
         assert {k: part[k] for k in COPIED} == {k: total[k] for k in COPIED}
         assert part["citation"] == TOTAL["citation"] and part["qualifier"] == "exact"
+        assert part["evidence"] == TOTAL["evidence"]
 
     # a part already beside the total: refused, naming it, and the other part not added
     again = _post(api, editor, total["id"], {"female": 10, "other": 5})

@@ -1,6 +1,6 @@
 """Adding a total's breakdown by sex in one step: the women, men and others it counts,
 each a new draft result with the total's project, indicator, unit, kind, period,
-milestone, country and entity.
+milestone, country, entity, source and evidence.
 
 Entered one by one, each part meant the new-result form again, with the indicator,
 period, country and source typed again (three forms where a spreadsheet takes one row).
@@ -137,6 +137,7 @@ def add_breakdown(
                 country=total.country,
                 sex=Sex(sex),
                 entity=total.entity,
+                evidence=total.evidence,
                 citation=total.citation,
             )
             made.append(explorer.result_dict(results.add(session, spec), work.key))
