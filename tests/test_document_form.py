@@ -229,6 +229,7 @@ def test_symbol_date_of_issue_and_original_language_given_at_build(
         (["--symbol", "IDB.49/8<b>"], "not a United Nations symbol"),
         (["--issued", "2021-13-01"], "write it as YYYY-MM-DD"),
         (["--issued", "0001-01-01"], "check the year"),
+        (["--issued", "2021-06-15"], "after the reissue of 2021-06-02"),
         (["--original-language", "de"], "ar, zh, en, fr, ru, es"),
     ):
         out = tmp_path / "refused"
@@ -239,6 +240,7 @@ def test_symbol_date_of_issue_and_original_language_given_at_build(
     summary = ["report", "build", "--year", "2021", "--definition", "montreal", "--db", db_file]
     result = runner.invoke(app, [*summary, "--symbol", "IDB.49/8", "--out", str(tmp_path / "m")])
     assert result.exit_code == ExitCode.INVALID and "no document header" in result.output
+    assert not (tmp_path / "m").exists()
 
 
 # --- DOCX ----------------------------------------------------------------------------

@@ -77,7 +77,14 @@ class ReportDefinition:
                 "leave out --symbol, --issued and --original-language",
             )
         sessions = dict(self.sessions)
-        sessions[year] = {**self.session(year), **fields}
+        sessions[year] = merged = {**self.session(year), **fields}
+        issued, reissued = merged.get("issued"), merged.get("reissued")
+        if issued and reissued and str(issued) > str(reissued):
+            raise ValidationError(
+                f"the date of issue {issued} is after the reissue of {reissued} that the "
+                f"report's definition states: a document is reissued after it is issued; "
+                "check --issued"
+            )
         return replace(self, sessions=sessions)
 
     def figure_specs(self, year: int) -> list[FigureSpec]:

@@ -370,6 +370,10 @@ def report_build(
         langs = split_choices(lang, UN_LANGUAGES, "language")
         formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
         header = given_fields(symbol, issued, original_language)
+        if header:  # checked against the definition before any folder is made
+            from greenfolio.services.report_definition import load_definition
+
+            load_definition(definition).with_session_fields(year, header)
         out_folder(out_dir)
         database = open_db(db)
         built = _build_reports(database, definition, year, langs, formats, out_dir, header)
