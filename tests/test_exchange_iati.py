@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from lxml import etree
 from sqlalchemy import func, select
@@ -400,6 +401,12 @@ def test_cli_import_and_export_with_json(
     assert {(r["indicator"][:5], r["indicator_name"]) for r in rows} == {
         ("iati.", "Indicator title")
     }
+    # the template lists it by that title too (its only name is in Dutch), not by its code
+    made = runner.invoke(app, ["template", "xlsx", "--out", str(tmp_path / "t.xlsx"), "--db", url])
+    assert made.exit_code == 0, made.output
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    listed = [str(c.value) for row in book.worksheets[-1].iter_rows() for c in row if c.value]
+    assert any(v.startswith("Indicator title") for v in listed), listed[:20]
     bomb = tmp_path / "bomb.xml"
     bomb.write_text(HOSTILE["billion-laughs.xml"], "utf-8")
     result = runner.invoke(app, ["import", "iati", str(bomb), "--json", "--db", url])

@@ -244,7 +244,14 @@ def choices(indicators: list[Indicator], lang: str) -> dict[str, list[tuple[str,
                 units.append(unit)
 
     def name(ind: Indicator) -> str:
-        return ind.names.get(lang) or ind.names.get("en") or ind.code
+        # an indicator an IATI file brought may be named in its publisher's language only
+        # ("nl"): that name, not its code (iati.<hash>.1.1), which says nothing
+        return (
+            ind.names.get(lang)
+            or ind.names.get("en")
+            or next((n for n in ind.names.values() if n), None)
+            or ind.code
+        )
 
     lists = {
         "indicator": [(name(ind), ind.code) for ind in indicators],
