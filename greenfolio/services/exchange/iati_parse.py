@@ -87,7 +87,12 @@ def read_activity(
         ctx.warn(el, "IATI 1.0x activity, read with the legacy mapping; check it, and publish 2.03")
     if not act.identifier:
         act.identifier = _fallback_identifier(el, act, stem, index)
-        ctx.warn(el, f"activity has no iati-identifier; stored as {act.identifier!r}")
+        ctx.ident = act.identifier  # named as the problem's activity: one message for all
+        ctx.warn(
+            el,
+            "activity has no iati-identifier; stored under a key made from its other-identifier "
+            "or the file's name and its place in the file",
+        )
     elif len(act.identifier) > 160:
         ctx.error(el, "iati-identifier is longer than 160 characters")
     if not act.title:
