@@ -183,9 +183,9 @@ class ActivityWriter:
                 if not value
             )
             self.note(
-                f"the reporting organisation has no {lacking}; record it for the "
-                "organisation, or give --reporting-org REF and --reporting-org-type CODE "
-                "(IATI OrganisationType, e.g. 40 multilateral)",
+                f"the reporting organisation has no {lacking}: give --reporting-org REF and "
+                "--reporting-org-type CODE (IATI OrganisationType, e.g. 40 multilateral), or "
+                "set GREENFOLIO_REPORTING_ORG and GREENFOLIO_REPORTING_ORG_TYPE once",
                 Severity.ERROR,
             )
             return None
