@@ -196,3 +196,22 @@ def test_a_row_repeated_in_the_file_is_imported_once_and_said(db: Database, tmp_
         doc.xpath('string(//*[@data-testid="repeats"])')
         == "igual que la fila 2: se importa una sola vez"
     )
+
+
+def test_a_unit_cell_is_read_as_written_never_in_another_case(db: Database, tmp_path: Path) -> None:
+    """ "Metric tonnes" is t; "mt" (pint's millitonne) and "Mg" spelled for "mg" are not
+    guessed: the file is refused, naming the cell."""
+    add_project(db, "wi-khm", "pops", "KHM")
+    good = _row(40)
+    good[3] = "Metric tonnes"
+    path = tmp_path / "units.xlsx"
+    path.write_bytes(_file(db, tmp_path, [good]))
+    done = import_results(db, path)
+    assert done.created == 1 and _stored(db) == [(40.0, "submitted")]
+    for typed in ("mt", "MT", "tons"):
+        bad = _row(41)
+        bad[3] = typed
+        path.write_bytes(_file(db, tmp_path, [bad]))
+        refused = import_results(db, path)
+        assert refused.created == 0 and refused.refused_files == 1, typed
+        assert any(p.column == "D (Unit)" for p in refused.problems), refused.problems

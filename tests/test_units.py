@@ -109,7 +109,7 @@ def test_tons_is_refused_not_read_as_short_tons() -> None:
     from greenfolio.domain.errors import ValidationError
     from greenfolio.domain.units import canonical_unit, parse_unit
 
-    for name in ("ton", "tons", "Tons"):
+    for name in ("ton", "tons", "Tons", "mt"):  # "mt": pint's millitonne, 1 kg
         with pytest.raises(ValidationError) as refused:
             parse_unit(canonical_unit(name))
         assert refused.value.message_id == "unit_ambiguous"
@@ -118,10 +118,14 @@ def test_tons_is_refused_not_read_as_short_tons() -> None:
     for name, code in (
         ("Tonnes", "t"),
         ("metric tonnes", "t"),
-        ("KG", "kg"),
         ("people", "person"),
         ("Countries", "country"),
         ("personnes", "person"),
         ("short_ton", "short_ton"),  # named for what it is: kept
+        ("МВт", "MW"),
+        ("Mt", "Mt"),  # the megatonne, as written
     ):
         assert canonical_unit(name) == code, name
+    # a symbol's case is its prefix: never read in another case
+    for name, not_this in (("mW", "MW"), ("мВт", "MW"), ("Mg TEQ", "mg_TEQ"), ("KG", "kg")):
+        assert canonical_unit(name) != not_this, name

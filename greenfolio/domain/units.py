@@ -112,15 +112,18 @@ AMBIGUOUS = frozenset({"ton", "tons"})
 """Names refused rather than guessed (compared in lower case): pint reads "ton" as the short
 ton of 2,000 pounds (pint's default registry: ``ton = 2e3 * pound = _ = short_ton``), where
 a report on programmes means the metric tonne more often than not."""
+AMBIGUOUS_EXACT = frozenset({"mt"})
+"""Names refused as written: pint reads "mt" as the millitonne (1 kg), which nobody means;
+"mt" is how many write metric tonnes ("Mt", the megatonne, is read as it is)."""
 
 
 def parse_unit(unit: str) -> pint.Unit:
     """Parse a unit name, with an error that says which name was not understood."""
-    if unit.strip().lower() in AMBIGUOUS:
+    if unit.strip().lower() in AMBIGUOUS or unit.strip() in AMBIGUOUS_EXACT:
         raise ValidationError(
-            f"the unit {unit!r} is ambiguous: it is read as the short ton of 2,000 pounds, "
-            "where the metric tonne may be meant; write t for metric tonnes (short_ton or "
-            "long_ton for the others)",
+            f"the unit {unit!r} is ambiguous: it would be read as the short ton of 2,000 "
+            "pounds (or, for mt, the millitonne of 1 kg), where the metric tonne may be "
+            "meant; write t for metric tonnes (short_ton or long_ton for the others)",
             message_id="unit_ambiguous",
             params={"unit": unit},
         )
@@ -147,20 +150,40 @@ CANONICAL_UNITS = (
 """The codes units are stored by: the pages, lists and templates name these."""
 
 
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
 @lru_cache(maxsize=1)
 def _unit_words() -> dict[str, str]:
     """The stored units by the words the pages write for them in the six languages
-    ("people", "countries", "personnes"), and "metric tonne(s)" (the report's axis says
-    "metric tonnes"), each word naming one unit only."""
+    ("people", "countries", "personnes", "МВт"), and "metric tonne(s)" (the report's axis
+    says "metric tonnes"), each word naming one unit only; keyed as ``word_key`` reads
+    what is typed."""
     from greenfolio.refdata.catalogue import word
 
-    found: dict[str, set[str]] = {"metric_tonne": {"t"}, "metric_tonnes": {"t"}}
+    found: dict[str, set[str]] = {"metric tonne": {"t"}, "metric tonnes": {"t"}}
     for code in CANONICAL_UNITS:
         for lang in ("ar", "zh", "en", "fr", "ru", "es"):
-            said = word("unit", code, lang).casefold()
-            if said != code.casefold():
-                found.setdefault(said, set()).add(code)
+            said = _spaced(word("unit", code, lang))
+            if said != code:
+                found.setdefault(word_key(said), set()).add(code)
     return {said: codes.pop() for said, codes in found.items() if len(codes) == 1}
+
+
+def word_key(text: str) -> str:
+    """How a unit's word is compared with what is typed: a word in small letters in any
+    case ("People" is "people"), a word with a capital as written, since its case is a
+    prefix ("MW" megawatts, "mW" milliwatts; "Mg" megagrams, "mg" milligrams)."""
+    spaced = _spaced(text)
+    return spaced.casefold() if spaced == spaced.lower() else spaced
+
+
+def word_unit(typed: str) -> str | None:
+    """The stored unit whose word ``typed`` is (see ``word_key``), if any."""
+    words = _unit_words()
+    # a key with a capital is matched only as written: the folded form never has one
+    return words.get(_spaced(typed)) or words.get(_spaced(typed).casefold())
 
 
 def _known(text: str) -> bool:
@@ -180,14 +203,17 @@ def canonical_unit(unit: str) -> str:
     if text in CANONICAL_UNITS or not text or text.lower() in AMBIGUOUS:
         return text
     if text not in _table().dimensions and not _known(text):
-        # written as a person writes it ("Tonnes", "metric tonnes", "KG"): read in lower
-        # case with underscores for spaces, if that names one of the stored units
-        lowered = re.sub(r"\s+", "_", text.lower())
-        named = _unit_words().get(text.casefold()) or _unit_words().get(lowered)
-        if named is not None:  # the word the pages and templates write ("people")
+        # written as a person writes it ("Tonnes", "metric tonnes", "people"): the word
+        # the pages write for a unit, or a plain word read in lower case; never a symbol
+        # read in another case ("Mg" is not "mg", "мВт" not "МВт")
+        named = word_unit(text)
+        if named is not None:
             return named
-        plain = canonical_unit(lowered) if lowered != text else text
-        return plain if plain in CANONICAL_UNITS else text
+        lowered = re.sub(r"\s+", "_", text.lower())
+        if re.fullmatch(r"[a-z]{4,}(?:_[a-z]+)*", lowered) and lowered != text:
+            plain = canonical_unit(lowered)
+            return plain if plain in CANONICAL_UNITS else text
+        return text
     factors = _table().factors
     for code in CANONICAL_UNITS:
         if factors.get((text, code)) == 1.0:

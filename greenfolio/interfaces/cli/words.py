@@ -35,21 +35,23 @@ def unit_code(typed: str) -> str:
     word this command line prints for one ("countries", "country", "ODP t", "t CO₂e",
     "tCO2e"), so that a unit read off a table can be typed back; anything else as typed,
     for the unit check to judge."""
+    from greenfolio.domain.units import word_key
     from greenfolio.interfaces.http.labels import unit_forms
     from greenfolio.refdata.catalogue import catalogue
 
-    wanted = " ".join(typed.split()).casefold()
+    # a word with a capital only as written: its case is a prefix ("mW" is not "MW")
     found: dict[str, str] = {}
     for key, text in catalogue(LANG).items():
         if key.startswith("unit_"):
-            found.setdefault(str(text).casefold(), key.removeprefix("unit_"))
-            found.setdefault(str(text).replace("₂", "2").casefold(), key.removeprefix("unit_"))
+            found.setdefault(word_key(str(text)), key.removeprefix("unit_"))
+            found.setdefault(word_key(str(text).replace("₂", "2")), key.removeprefix("unit_"))
     for forms in unit_forms().get(LANG, {}).values():
         for code, text in forms.items():
-            found.setdefault(text.casefold(), code)
+            found.setdefault(word_key(text), code)
     if typed in found.values():
         return typed
-    return found.get(wanted, typed)
+    spaced = " ".join(typed.split())
+    return found.get(spaced) or found.get(spaced.casefold()) or typed
 
 
 def counted(unit: str | None, value: float | None) -> str:

@@ -37,7 +37,8 @@ from greenfolio.domain.results import (
     actual_not_begun,
     result_problems,
 )
-from greenfolio.domain.units import unit_word
+from greenfolio.domain.units import canonical_unit, unit_word, word_key
+from greenfolio.refdata.catalogue import word as code_word
 from greenfolio.services import audit, entry, reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
@@ -126,6 +127,29 @@ def _choice(cells: SheetReader, key: str, words: Words, default: str) -> str:
     return value
 
 
+def _unit_of(typed: str, fitting: list[str]) -> str:
+    """The unit code a unit cell names: a code, a word of the row's indicator's units or
+    of any unit in the six languages (a word with a capital only as written: "mW" is not
+    "MW", "Mg TEQ" not "mg TEQ"), or the unit as people write it
+    (``domain.units.canonical_unit``); else as typed, for the checks to refuse."""
+    text = typed.strip()
+    codes = set(template.unit_codes())
+    if text in codes:
+        return text
+    spaced = " ".join(text.split())
+    for group in (fitting, sorted(codes)):
+        found = {
+            word_key(code_word("unit", code, lang)): code for code in group for lang in UN_LANGUAGES
+        }
+        named = found.get(spaced) or found.get(spaced.casefold())
+        if named is not None:
+            return named
+    inner = template.bracketed(text)
+    if inner is not None and inner in codes:
+        return inner
+    return canonical_unit(text)
+
+
 def _check_row(
     cells: SheetReader,
     works: dict[str, int],
@@ -175,8 +199,7 @@ def _check_row(
     unit = typed_unit
     fitting = template.units_of(ind.unit) if ind is not None else []
     if typed_unit is not None:
-        codes = set(template.unit_codes())
-        unit = words.code("unit", typed_unit, codes, template.unit_words(fitting))
+        unit = _unit_of(typed_unit, fitting)
     kind = _choice(cells, "kind", words, ValueKind.ACTUAL.value)
     qualifier = _choice(cells, "qualifier", words, Qualifier.EXACT.value)
     start = cells.day("period_start")
