@@ -147,6 +147,13 @@ def test_the_command_line_applies_the_same_rule(db: Database) -> None:
     assert imported, output
     code, output = run("results", "verify", str(imported[0]))
     assert code == 2 and "who entered and submitted it" in output, output
+    # the operating-system account is read from the process, not from USER or LOGNAME
+    spoofed = runner.invoke(
+        app,
+        ["results", "verify", str(imported[0]), "--db", url],
+        env={"USER": "someoneelse", "LOGNAME": "someoneelse"},
+    )
+    assert spoofed.exit_code == 2 and "who entered and submitted it" in spoofed.output
 
 
 def test_the_upgrade_names_the_authors_of_existing_results(db: Database) -> None:

@@ -65,10 +65,15 @@ Key = tuple[str, tuple[Any, ...]]
 
 
 def _os_user() -> str:
+    """The operating-system account the process runs as, by its user id: not
+    ``getpass.getuser()``, which believes LOGNAME and USER (``USER=someone greenfolio
+    results verify`` verified a result its importer had entered)."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid{os.getuid()}"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # no password database (Windows, a bare uid)
+        return f"uid{os.getuid()}" if hasattr(os, "getuid") else getpass.getuser()
 
 
 _ACTOR: ContextVar[str | None] = ContextVar("greenfolio_actor", default=None)
