@@ -171,6 +171,11 @@ def test_women_and_men_above_their_total_are_named_wherever_the_figures_are(
     ).json()
     assert api_said["done"] == [] and api_said["refused"][0]["code"] == "invalid"
     assert "breakdown by sex" in api_said["refused"][0]["message"]
+    # one by one through the API: refused until the figures are said to be checked
+    single = {"action": "verify", "version": 2}
+    got = api.post(f"/api/v1/results/{total}/review", json=single, headers=reviewer.auth)
+    assert got.status_code == 422
+    assert '"breakdown_checked": true' in got.json()["error"]["message"]
     states = {
         rid: api.get(f"/api/v1/results/{rid}", headers=reviewer.auth).json()["review_state"]
         for rid in (total, women, men, other)
@@ -178,6 +183,11 @@ def test_women_and_men_above_their_total_are_named_wherever_the_figures_are(
     assert states == {total: "submitted", women: "submitted", men: "submitted", other: "verified"}
     # on its own page, with the warning in view, the reviewer may verify it
     one = {"csrf": rcsrf, "action": "verify", "version": "2"}
+    page = _page(rweb, f"/results/{women}?lang=es")
+    assert page.xpath('//input[@data-testid="breakdown-checked"][@required]')
+    refused = rweb.post(f"/results/{women}/review?lang=es", data=one)
+    assert refused.status_code == 422 and "marque la casilla junto a Verificar" in refused.text
+    one["breakdown_checked"] = "yes"
     assert rweb.post(f"/results/{women}/review", data=one).status_code == 303
 
     # the project page: one warning, and each result's sex in a column of its own

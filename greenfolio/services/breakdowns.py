@@ -187,19 +187,31 @@ def with_file_rows(
     return [as_dict(e) for e in excesses(figures) if any(i < 0 for i in e.ids)]
 
 
-def unchecked(session: Session, principal: Principal | None, row: ResultRow) -> None:
-    """Refuse verifying ``row`` from the command line while it takes part in a breakdown
-    by sex adding up to more than its total: there no page shows the sum beside the
-    total, so the command asks for ``--breakdown-checked`` once the figures are checked."""
+CHECKED_BY = {
+    "cli": ("--breakdown-checked", "verify_breakdown"),
+    "api": ('"breakdown_checked": true', "verify_breakdown_api"),
+    "page": ("the box beside Verify ticked", "verify_breakdown_box"),
+}
+"""How each interface says that the figures were checked (in the English message), and
+the message the pages say it with."""
+
+
+def unchecked(
+    session: Session, principal: Principal | None, row: ResultRow, route: str = "cli"
+) -> None:
+    """Refuse verifying ``row`` while it takes part in a breakdown by sex adding up to
+    more than its total, unless the verifier says the figures were checked: the command
+    line and the API show no sum beside the total, and a page's warning is easily passed
+    over; each asks its own way (``CHECKED_BY``)."""
     found = around(session, principal, [row]).get(row.id)
     if not found:
         return
     excess = found[0]
+    option, message_id = CHECKED_BY[route]
     raise ValidationError(
         f"result {row.id} takes part in a breakdown by sex that adds up to "
         f"{excess['parts_sum']:g}, more than its total of {excess['total']['value']:g} "
-        f"(result {excess['total']['id']}): check the figures, then verify it with "
-        "--breakdown-checked",
-        message_id="verify_breakdown",
+        f"(result {excess['total']['id']}): check the figures, then verify it with {option}",
+        message_id=message_id,
         params={"result": row.id},
     )

@@ -309,11 +309,13 @@ def review_result(
     version: Annotated[int, Form(ge=0)],
     note: Annotated[str | None, Form(max_length=2000)] = None,
     next_page: Annotated[str | None, Form(alias="next", max_length=500)] = None,
+    breakdown_checked: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     check_csrf(request, csrf)
     who = resolve_principal(request)
     try:
-        entry.review_result(db, who, result_id, action, note, version)
+        checked = breakdown_checked == "yes"
+        entry.review_result(db, who, result_id, action, note, version, checked, "page")
     except GreenfolioError as exc:
         return _refused(result_id, request, db, exc)
     target = safe_next(next_page or f"/results/{result_id}")

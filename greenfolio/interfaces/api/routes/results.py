@@ -85,6 +85,11 @@ class ReviewRequest(CheckedText):
     action: Literal["submit", "return", "verify"]
     note: str | None = Field(default=None, max_length=2000, description="required to return")
     version: int | None = Field(default=None, description="version read (or If-Match)")
+    breakdown_checked: bool = Field(
+        default=False,
+        description="to verify a result whose breakdown by sex adds up to more than its "
+        "total, once the figures are checked (refused otherwise)",
+    )
 
 
 @router.get(
@@ -245,7 +250,9 @@ def review_result(
     response: Response,
 ) -> dict[str, Any]:
     version = expected_version(request, req.version)
-    done = entry.review_result(db, who, result_id, req.action, req.note, version)
+    done = entry.review_result(
+        db, who, result_id, req.action, req.note, version, req.breakdown_checked, "api"
+    )
     response.headers["ETag"] = etag(done["version"])
     return done
 
