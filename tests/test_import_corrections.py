@@ -184,6 +184,9 @@ def test_a_row_repeated_in_the_file_is_imported_once_and_said(db: Database, tmp_
     (said,) = [p for p in done.problems if p.message_id == "cell_row_repeated"]
     assert (said.row, said.column) == (4, "C (Value)")
     assert "the same result as row 2, in every field: imported once" in str(said)
+    # row 3, the same result with another value: both count, and that is said
+    (beside,) = [p for p in done.problems if p.message_id == "cell_row_alongside"]
+    assert beside.row == 3 and "as row 2, with another value: both will count" in str(beside)
     # the preview says it beside the row, in the reader's language
     web, csrf = browser(db, editor)
     again = tmp_path / "again.xlsx"
@@ -196,6 +199,13 @@ def test_a_row_repeated_in_the_file_is_imported_once_and_said(db: Database, tmp_
         doc.xpath('string(//*[@data-testid="repeats"])')
         == "igual que la fila 2: se importa una sola vez"
     )
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(_file(db, tmp_path, [_row(60, "site C"), _row(61, "site C")]))
+    page = web.post(
+        "/import?lang=fr", data={"csrf": csrf}, files={"file": ("f.xlsx", other.read_bytes(), XLSX)}
+    )
+    said_fr = lxml.html.fromstring(page.text).xpath('string(//*[@data-testid="alongside"])')
+    assert said_fr.startswith("même résultat que la ligne 2 avec une autre valeur"), said_fr
 
 
 def test_a_unit_cell_is_read_as_written_never_in_another_case(db: Database, tmp_path: Path) -> None:

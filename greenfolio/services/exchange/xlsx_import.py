@@ -340,14 +340,16 @@ def overlaps(checked: Checked, matches: list[xlsx_matches.Match]) -> list[Proble
 
 
 def repeats(checked: Checked, matches: list[xlsx_matches.Match]) -> list[Problem]:
-    """Warnings for the rows that repeat an earlier row of the file (imported once)."""
-    return [
-        xlsx_matches.repeated(
-            checked.results_sheet, checked.rows[i], checked.rows[m.repeats], checked.value_column
-        )
-        for i, m in enumerate(matches)
-        if m.repeats is not None
-    ]
+    """Warnings for the rows that repeat an earlier row of the file (imported once) or
+    stand beside one with another value (both count)."""
+    sheet, rows, column = checked.results_sheet, checked.rows, checked.value_column
+    found = []
+    for i, m in enumerate(matches):
+        if m.repeats is not None:
+            found.append(xlsx_matches.repeated(sheet, rows[i], rows[m.repeats], column))
+        elif m.alongside is not None:
+            found.append(xlsx_matches.alongside(sheet, rows[i], rows[m.alongside], column))
+    return found
 
 
 def store_results(

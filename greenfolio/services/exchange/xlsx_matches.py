@@ -19,7 +19,7 @@ indicator, kind, period, country, sex and entity (the row's *identity*):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -49,6 +49,9 @@ class Match:
     repeats: int | None = None
     """The index (among the rows) of an earlier row of the file this one repeats exactly:
     stored once, and said (it is not "unchanged": nothing was stored before)."""
+    alongside: int | None = None
+    """The index of an earlier row of the file with the same identity and another value:
+    both count, which is said (two sites' figures are real; a correction is not)."""
 
 
 def _plain(value: Any) -> Any:
@@ -109,6 +112,7 @@ def match(session: Session, specs: list[result_service.ResultSpec]) -> list[Matc
             first = written[identity][0]
             found.append(Match(UNCHANGED, tuple(r.id for r, _ in same), repeats=first))
             continue
+        earlier = written[identity][0] if identity in written else None
         written.setdefault(identity, (index, fields))
         if not same:
             found.append(Match(NEW))
@@ -123,6 +127,8 @@ def match(session: Session, specs: list[result_service.ResultSpec]) -> list[Matc
             found.append(Match(REVISES, (row.id,), (row.value, row.unit), row.version))
         else:
             found.append(Match(OVERLAPS, tuple(r.id for r, _ in same)))
+        if earlier is not None:  # beside an earlier row of the file: both count, said
+            found[-1] = replace(found[-1], alongside=earlier)
     return found
 
 
@@ -135,6 +141,21 @@ def repeated(sheet: str, row: int, first_row: int, column: str) -> Problem:
         row=row,
         column=column,
         message_id="cell_row_repeated",
+        params=(("first", first_row),),
+    )
+
+
+def alongside(sheet: str, row: int, first_row: int, column: str) -> Problem:
+    """The warning of a row with the same identity as an earlier row of the file."""
+    return Problem(
+        f"the same project, indicator, kind, period, country, sex and entity as row "
+        f"{first_row}, with another value: both will count. If one corrects the other, keep "
+        "one row; if they are separate figures, name each in the Entity column",
+        severity=Severity.WARNING,
+        sheet=sheet,
+        row=row,
+        column=column,
+        message_id="cell_row_alongside",
         params=(("first", first_row),),
     )
 

@@ -175,6 +175,8 @@ def _plan(
             said["overlaps"] = list(found.results)
         if found.repeats is not None:
             said["repeats"] = checked.rows[found.repeats]
+        if found.alongside is not None:
+            said["alongside"] = checked.rows[found.alongside]
         outcome = {
             xlsx_matches.NEW: NEW,
             xlsx_matches.OVERLAPS: NEW,
