@@ -288,3 +288,30 @@ def test_the_import_preview_says_period_and_sex_and_warns_then_says_what_was_don
     assert "se presentarán" not in text
     # stored now: the same identity read back warns on the stored results
     assert _warned(_page(web, f"/projects/{PROJECT}"))
+
+
+def test_the_command_line_and_the_api_say_an_excess_in_a_file_too(
+    db: Database, tmp_path: Path
+) -> None:
+    """The page warns above its preview; the API's preview gives the same, and the command
+    line's import says it (a warning: the rows are stored)."""
+    from greenfolio.services.exchange.xlsx_import import import_results
+
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@all")
+    content = _file(db, tmp_path, [_row(30, None), _row(25, "female"), _row(25, "male")])
+    api = client(db)
+    preview = api.post(
+        "/api/v1/imports/xlsx/preview",
+        files={"file": ("f.xlsx", content, XLSX)},
+        headers=editor.auth,
+    ).json()
+    (excess,) = preview["breakdown"]
+    assert excess["parts_sum"] == 50 and excess["total"]["value"] == 30
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(content)
+    done = import_results(db, path)
+    assert done.created == 3
+    (said,) = [p for p in done.warnings if "breakdown by sex" in p.message]
+    assert "rows 3, 4" in said.message.replace("row(s)", "rows") and "50" in said.message
+    assert "more than the total of 30 (row 2)" in said.message

@@ -130,5 +130,8 @@ def plan_dict(plan: xlsx_plan.Plan) -> dict[str, Any]:
             for r in plan.rows
         ],
         "problems": [problem_dict(p) for p in plan.problems],
+        # totals the file's women and men would add up to more than: a warning, as the
+        # page gives it (services.breakdowns.with_file_rows)
+        "breakdown": plan.breakdown,
         "digest": plan.digest,
     }

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.countries import check_country, country_name
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.domain.exchange import Problem, RefusedError, Summary
+from greenfolio.domain.exchange import Problem, RefusedError, Severity, Summary
 from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.domain.keys import key_refusal
 from greenfolio.domain.languages import UN_LANGUAGES
@@ -39,7 +39,7 @@ from greenfolio.domain.results import (
 )
 from greenfolio.domain.units import canonical_unit, unit_word, word_key
 from greenfolio.refdata.catalogue import word as code_word
-from greenfolio.services import audit, entry, reference
+from greenfolio.services import audit, breakdowns, entry, reference
 from greenfolio.services import results as result_service
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import file_kind, xlsx_matches, xlsx_projects, xlsx_sheets
@@ -322,12 +322,45 @@ def import_results(
             summary.refused_files = 1
             return summary
         summary.problems += repeats(checked, matches)
+        summary.problems += _breakdown_warnings(session, checked, matches)
         summary.updated += xlsx_projects.apply(session, checked.updates)
         summary.created, revised, summary.skipped = store_results(
             session, checked.specs, matches, f"xlsx import {path.name}"
         )
         summary.updated += revised
     return summary
+
+
+def _breakdown_warnings(
+    session: Session, checked: Checked, matches: list[xlsx_matches.Match]
+) -> list[Problem]:
+    """The totals the file's women and men would add up to more than, as warnings (the
+    page shows them above its preview): said, never refused."""
+    works = dict(
+        session.execute(
+            select(WorkRow.key, WorkRow.id).where(WorkRow.key.in_({s.work for s in checked.specs}))
+        ).all()
+    )
+    new_rows = [
+        (checked.rows[i], works[spec.work], spec)
+        for i, (spec, m) in enumerate(zip(checked.specs, matches, strict=True))
+        if m.outcome in (xlsx_matches.NEW, xlsx_matches.OVERLAPS) and spec.work in works
+    ]
+    found = []
+    for excess in breakdowns.with_file_rows(session, None, new_rows):
+        total = excess["total"]
+        where = f"row {-total['id']}" if total["id"] < 0 else f"result {total['id']}"
+        rows = ", ".join(str(-p["id"]) for p in excess["parts"] if p["id"] < 0)
+        found.append(
+            Problem(
+                f"the breakdown by sex in row(s) {rows} adds up to {excess['parts_sum']:g}, "
+                f"more than the total of {total['value']:g} ({where}): check the figures",
+                severity=Severity.WARNING,
+                sheet=checked.results_sheet,
+                row=-max(p["id"] for p in excess["parts"] if p["id"] < 0) if rows else None,
+            )
+        )
+    return found
 
 
 def overlaps(checked: Checked, matches: list[xlsx_matches.Match]) -> list[Problem]:
