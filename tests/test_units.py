@@ -127,5 +127,12 @@ def test_tons_is_refused_not_read_as_short_tons() -> None:
     ):
         assert canonical_unit(name) == code, name
     # a symbol's case is its prefix: never read in another case
-    for name, not_this in (("mW", "MW"), ("мВт", "MW"), ("Mg TEQ", "mg_TEQ"), ("KG", "kg")):
+    for name, not_this in (
+        ("mW", "MW"),
+        ("мВт", "MW"),
+        ("Mg TEQ", "mg_TEQ"),
+        ("KG", "kg"),
+        ("КГ", "kg"),
+        ("Мг", "mg"),
+    ):
         assert canonical_unit(name) != not_this, name

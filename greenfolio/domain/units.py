@@ -154,12 +154,19 @@ def _spaced(text: str) -> str:
     return " ".join(text.split())
 
 
+def _folds(word: str) -> bool:
+    """Whether a unit's word is read in any case: a word of four letters or more in small
+    letters ("people", "tonnes"), not a symbol, whose case may be a prefix ("MW"
+    megawatts, "mW" milliwatts; "Мг" megagrams, "мг" milligrams)."""
+    return len(word) >= 4 and word == word.lower() and len(word.split()[0]) >= 3
+
+
 @lru_cache(maxsize=1)
-def _unit_words() -> dict[str, str]:
+def _unit_words() -> tuple[dict[str, str], dict[str, str]]:
     """The stored units by the words the pages write for them in the six languages
     ("people", "countries", "personnes", "МВт"), and "metric tonne(s)" (the report's axis
-    says "metric tonnes"), each word naming one unit only; keyed as ``word_key`` reads
-    what is typed."""
+    says "metric tonnes"), each word naming one unit only: those read only as written,
+    and those read in any case (``_folds``), folded."""
     from greenfolio.refdata.catalogue import word
 
     found: dict[str, set[str]] = {"metric tonne": {"t"}, "metric tonnes": {"t"}}
@@ -167,23 +174,28 @@ def _unit_words() -> dict[str, str]:
         for lang in ("ar", "zh", "en", "fr", "ru", "es"):
             said = _spaced(word("unit", code, lang))
             if said != code:
-                found.setdefault(word_key(said), set()).add(code)
-    return {said: codes.pop() for said, codes in found.items() if len(codes) == 1}
+                found.setdefault(said, set()).add(code)
+    sure = {said: codes.pop() for said, codes in found.items() if len(codes) == 1}
+    exact = {said: code for said, code in sure.items() if not _folds(said)}
+    folded = {said.casefold(): code for said, code in sure.items() if _folds(said)}
+    return exact, folded
 
 
 def word_key(text: str) -> str:
-    """How a unit's word is compared with what is typed: a word in small letters in any
-    case ("People" is "people"), a word with a capital as written, since its case is a
-    prefix ("MW" megawatts, "mW" milliwatts; "Mg" megagrams, "mg" milligrams)."""
+    """A unit's word, or what is typed, as the two are compared (``_folds``): folded when
+    the folded form is a word read in any case ("People" is "people"), else as written
+    ("КГ" is not "кг", "Мг" not "мг")."""
     spaced = _spaced(text)
-    return spaced.casefold() if spaced == spaced.lower() else spaced
+    folded = spaced.casefold()
+    return folded if _folds(folded) else spaced
 
 
 def word_unit(typed: str) -> str | None:
-    """The stored unit whose word ``typed`` is (see ``word_key``), if any."""
-    words = _unit_words()
-    # a key with a capital is matched only as written: the folded form never has one
-    return words.get(_spaced(typed)) or words.get(_spaced(typed).casefold())
+    """The stored unit whose word ``typed`` is: a symbol only as written, a word in any
+    case."""
+    exact, folded = _unit_words()
+    key = word_key(typed)
+    return exact.get(key) if key == _spaced(typed) and key in exact else folded.get(key)
 
 
 def _known(text: str) -> bool:

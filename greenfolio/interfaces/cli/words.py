@@ -50,8 +50,7 @@ def unit_code(typed: str) -> str:
             found.setdefault(word_key(text), code)
     if typed in found.values():
         return typed
-    spaced = " ".join(typed.split())
-    return found.get(spaced) or found.get(spaced.casefold()) or typed
+    return found.get(word_key(typed), typed)
 
 
 def counted(unit: str | None, value: float | None) -> str:

@@ -118,7 +118,7 @@ def _unit_of(typed: str, fitting: list[str]) -> str:
         found = {
             word_key(code_word("unit", code, lang)): code for code in group for lang in UN_LANGUAGES
         }
-        named = found.get(spaced) or found.get(spaced.casefold())
+        named = found.get(word_key(spaced))
         if named is not None:
             return named
     inner = template.bracketed(text)
