@@ -148,8 +148,12 @@ def test_women_and_men_above_their_total_are_named_wherever_the_figures_are(
     assert _says(_warned(_page(rweb, f"/results/{total}?lang=fr"))[0], _expected("fr"))
     queue = _page(rweb, "/review?lang=ru")
     for rid in (total, women, men):
-        (said,) = _warned(queue.xpath(f'//tr[@data-result="{rid}"]')[0])
+        row = queue.xpath(f'//tr[@data-result="{rid}"]')[0]
+        (said,) = _warned(row)
         assert _says(said, _expected("ru")[2:]), said
+        # its Verify leads to its page, where the sum stands beside the total
+        assert row.xpath('.//a[@data-testid="check-and-verify"]/@href') == [f"/results/{rid}"]
+        assert not row.xpath('.//button[@value="verify"]')
     assert _warned(queue.xpath(f'//tr[@data-result="{other}"]')[0]) == []
     # verifying them with others: the three are left out and named, the fourth is verified
     picks = [f"{rid}:2" for rid in (total, women, men, other)]
