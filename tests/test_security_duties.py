@@ -28,6 +28,19 @@ def _review(api: TestClient, user: User, rid: int, action: str, **extra: Any) ->
     return api.post(f"/api/v1/results/{rid}/review", json=body, headers=user.auth)
 
 
+def _refused_to(
+    db: Database, api: TestClient, user: User, rid: int, deed: str, query: str = ""
+) -> TestClient:
+    """``user`` may not verify result ``rid`` (the refusal names ``deed``) and its page
+    offers them no Verify button; their browser, for more checks."""
+    refused = _review(api, user, rid, "verify")
+    assert refused.status_code == 403 and deed in refused.text, refused.text
+    web, _ = browser(db, user)
+    page = lxml.html.fromstring(web.get(f"/results/{rid}{query}").text)
+    assert not page.xpath('//button[@value="verify"]'), "no verify button for them"
+    return web
+
+
 def _enter(api: TestClient, user: User) -> int:
     body = {"work": "sd-p", "indicator": "pops_destroyed", "value": 2, "period_end": "2021-06-30"}
     made = api.post("/api/v1/results", json=body, headers=user.auth)
@@ -201,11 +214,7 @@ def test_taking_turns_does_not_get_round_the_rule(db: Database) -> None:
         )
         assert changed.status_code == 200, changed.text
     assert _review(api, editor, rid, "submit").status_code == 200
-    refused = _review(api, both, rid, "verify")
-    assert refused.status_code == 403 and "who revised it" in refused.text, refused.text
-    web, _ = browser(db, both)
-    page = lxml.html.fromstring(web.get(f"/results/{rid}").text)
-    assert not page.xpath('//button[@value="verify"]'), "no verify button for them"
+    web = _refused_to(db, api, both, rid, "who revised it")
     queue = lxml.html.fromstring(web.get("/review").text)
     assert not queue.xpath(f'//tr[@data-result="{rid}"]//button[@value="verify"]')
     assert _review(api, other, rid, "verify").json()["review_state"] == "verified"
@@ -234,11 +243,7 @@ def test_whoever_ran_the_calculation_behind_a_value_does_not_verify_it(db: Datab
     assert made.status_code == 201, made.text
     rid = int(made.json()["id"])
     assert _review(api, editor, rid, "submit").status_code == 200
-    refused = _review(api, both, rid, "verify")
-    assert refused.status_code == 403 and "who computed it" in refused.text, refused.text
-    web, _ = browser(db, both)
-    page = lxml.html.fromstring(web.get(f"/results/{rid}?lang=es").text)
-    assert not page.xpath('//button[@value="verify"]'), "no verify button for them"
+    _refused_to(db, api, both, rid, "who computed it", "?lang=es")
     assert _review(api, both, rid, "verify").json()["error"]["code"] == "forbidden"
     assert _review(api, other, rid, "verify").json()["review_state"] == "verified"
 

@@ -50,14 +50,15 @@ class Excess:
         return (self.total.id, *(p.id for p in self.parts))
 
 
-_SEXES = tuple(s.value for s in Sex)
+SEXES = tuple(s.value for s in Sex)
+"""The parts of a total, in the order the forms and pages list them."""
 
 
-def _part_order(fig: Figure) -> tuple[int, int]:
+def part_order(fig: Figure) -> tuple[int, int]:
     """Women, then men, then others (as the forms list them), each in the order entered;
     the rows of a file (negative ids) in their order on the sheet."""
     sex = fig.sex or ""
-    return (_SEXES.index(sex) if sex in _SEXES else len(_SEXES), abs(fig.id))
+    return (SEXES.index(sex) if sex in SEXES else len(SEXES), abs(fig.id))
 
 
 def _in(fig: Figure, unit: str) -> float | None:
@@ -77,7 +78,7 @@ def _summed(parts: Iterable[Figure], unit: str) -> tuple[tuple[Figure, ...], flo
     the figures add them up: a second "0 women" beside "90 women" hides nothing, and a
     figure entered twice is counted twice there, so it is said. None if a part cannot be
     converted."""
-    chosen = tuple(sorted(parts, key=_part_order))
+    chosen = tuple(sorted(parts, key=part_order))
     values = [_in(part, unit) for part in chosen]
     if any(v is None for v in values):
         return None
@@ -95,7 +96,7 @@ def excesses(figures: Iterable[Figure]) -> list[Excess]:
         groups[fig.identity].append(fig)
     found: list[Excess] = []
     for members in groups.values():
-        parts = tuple(sorted((f for f in members if f.sex), key=_part_order))
+        parts = tuple(sorted((f for f in members if f.sex), key=part_order))
         if not parts:
             continue
         for total in sorted((f for f in members if not f.sex), key=lambda f: f.id):

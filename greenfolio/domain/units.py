@@ -167,10 +167,11 @@ def _unit_words() -> tuple[dict[str, str], dict[str, str]]:
     ("people", "countries", "personnes", "МВт"), and "metric tonne(s)" (the report's axis
     says "metric tonnes"), each word naming one unit only: those read only as written,
     and those read in any case (``_folds``), folded."""
-    from greenfolio.refdata.catalogue import word
+    from greenfolio.refdata.catalogue import catalogue, word
 
     found: dict[str, set[str]] = {"metric tonne": {"t"}, "metric tonnes": {"t"}}
-    for code in CANONICAL_UNITS:
+    worded = [k.removeprefix("unit_") for k in catalogue("en") if k.startswith("unit_")]
+    for code in dict.fromkeys([*CANONICAL_UNITS, *worded]):
         for lang in ("ar", "zh", "en", "fr", "ru", "es"):
             said = _spaced(word("unit", code, lang))
             if said != code:
@@ -191,11 +192,9 @@ def word_key(text: str) -> str:
 
 
 def word_unit(typed: str) -> str | None:
-    """The stored unit whose word ``typed`` is: a symbol only as written, a word in any
-    case."""
+    """The unit whose word ``typed`` is: a symbol only as written, a word in any case."""
     exact, folded = _unit_words()
-    key = word_key(typed)
-    return exact.get(key) if key == _spaced(typed) and key in exact else folded.get(key)
+    return exact.get(_spaced(typed)) or folded.get(word_key(typed))
 
 
 def _known(text: str) -> bool:
@@ -220,7 +219,7 @@ def canonical_unit(unit: str) -> str:
         # read in another case ("Mg" is not "mg", "мВт" not "МВт")
         named = word_unit(text)
         if named is not None:
-            return named
+            return canonical_unit(named)
         lowered = re.sub(r"\s+", "_", text.lower())
         if re.fullmatch(r"[a-z]{4,}(?:_[a-z]+)*", lowered) and lowered != text:
             plain = canonical_unit(lowered)
@@ -309,15 +308,15 @@ def sum_groups(indicator: str, target_unit: str, groups: Iterable[UnitGroup]) ->
     return total
 
 
-if __name__ == "__main__":
-    import sys
-
-    write_table(sys.argv[1])
-
-
 def unit_word(code: str) -> str:
     """A unit as English text names it ("people" for the code ``person``), for the messages
     the command line prints; the pages use each language's word."""
     from greenfolio.refdata.catalogue import word
 
     return word("unit", code, "en")
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_table(sys.argv[1])

@@ -15,16 +15,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import pydantic
-from sqlalchemy import select
 
-from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain import breakdown
+from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Qualifier, Sex
-from greenfolio.services import access, audit, explorer, reference, results
+from greenfolio.services import access, audit, breakdowns, explorer, reference, results
 from greenfolio.services.database import Database
 from greenfolio.store.tables import ResultRow, WorkRow
 
-SEXES = tuple(s.value for s in Sex)
+SEXES = breakdown.SEXES
 """The parts, in the order the forms list them."""
 
 
@@ -78,12 +78,9 @@ def add_breakdown(
         # locked: two requests adding the same part at once are taken one after the other,
         # so the second finds the first's part beside the total and is refused
         total = session.get(ResultRow, total_id, with_for_update=True)
-        missing = NotFoundError(
-            f"no result {total_id}", message_id="result_missing", params={"result": total_id}
-        )
         if total is None:
-            raise missing
-        access.readable_result(session, principal, total, missing)
+            raise access.missing_result(total_id)
+        access.readable_result(session, principal, total, access.missing_result(total_id))
         access.require_new_result(session, principal, total.work_id, total.country)
         if total.sex is not None:
             raise ValidationError(
@@ -99,26 +96,17 @@ def add_breakdown(
                 message_id="breakdown_not_by_sex",
                 params={"indicator": total.indicator_code},
             )
-        beside = session.scalars(
-            select(ResultRow)
-            .where(
-                ResultRow.work_id == total.work_id,
-                ResultRow.indicator_code == total.indicator_code,
-                _same(ResultRow.period_start, total.period_start),
-                _same(ResultRow.period_end, total.period_end),
-                _same(ResultRow.country, total.country),
-                ResultRow.kind == total.kind,
-                ResultRow.sex.in_(list(parts)),
-            )
-            .order_by(ResultRow.id)
-        ).first()
+        # the parts already beside it, as its page lists them (same identity)
+        beside = next(
+            (p for p in breakdowns.parts_of(session, principal, total) if p["sex"] in parts), None
+        )
         if beside is not None:
             raise ValidationError(
-                f"{beside.sex}: result {beside.id} counts it already beside this total; "
+                f"{beside['sex']}: result {beside['id']} counts it already beside this total; "
                 "change that one",
                 message_id="breakdown_exists",
-                params={"sex": beside.sex, "result": beside.id},
-                field=beside.sex,
+                params={"sex": beside["sex"], "result": beside["id"]},
+                field=beside["sex"],
             )
         work = session.get(WorkRow, total.work_id)
         assert work is not None  # a result's project is never removed before it
@@ -142,7 +130,3 @@ def add_breakdown(
             )
             made.append(explorer.result_dict(results.add(session, spec), work.key))
         return made
-
-
-def _same(column: Any, value: Any) -> Any:
-    return column.is_(None) if value is None else column == value

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.breakdown import Excess, Figure, by_result, excesses
+from greenfolio.domain.breakdown import Excess, Figure, by_result, excesses, part_order
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Qualifier, combine_qualifiers
@@ -85,18 +85,23 @@ def of_items(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [as_dict(e) for e in excesses(figure_of_item(i) for i in items)]
 
 
+def _readable(principal: Principal | None) -> list[Any]:
+    """Conditions on ``ResultRow`` for the results ``principal`` may read (None: the
+    command line's operating-system user, who reads all)."""
+    return access.visible_results(principal.visibility()) if principal is not None else []
+
+
 def around(
     session: Session, principal: Principal | None, rows: Sequence[ResultRow]
 ) -> dict[int, list[dict[str, Any]]]:
     """For each of ``rows``, the excesses it takes part in (as a total or as a part),
-    compared with every result of the same identity the principal may read (None: the
-    command line's operating-system user, who reads all); read in one query for the whole
-    list."""
+    compared with every result of the same identity the principal may read
+    (``_readable``); read in one query for the whole list."""
     if not rows:
         return {}
     works = {r.work_id for r in rows}
     codes = {r.indicator_code for r in rows}
-    conds = access.visible_results(principal.visibility()) if principal is not None else []
+    conds = _readable(principal)
     found = session.scalars(
         select(ResultRow).where(
             *conds, ResultRow.work_id.in_(works), ResultRow.indicator_code.in_(codes)
@@ -112,10 +117,9 @@ def parts_of(session: Session, principal: Principal, total: ResultRow) -> list[d
     principal may read, women then men then others: what its page lists as its breakdown."""
     if total.sex is not None:
         return []
-    conds = access.visible_results(principal.visibility())
     found = session.scalars(
         select(ResultRow).where(
-            *conds,
+            *_readable(principal),
             ResultRow.work_id == total.work_id,
             ResultRow.indicator_code == total.indicator_code,
             ResultRow.sex.is_not(None),
@@ -123,8 +127,7 @@ def parts_of(session: Session, principal: Principal, total: ResultRow) -> list[d
     )
     mine = figure_of(total).identity
     parts = sorted(
-        (r for r in found if figure_of(r).identity == mine),
-        key=lambda r: (SEX_ORDER.index(r.sex) if r.sex in SEX_ORDER else len(SEX_ORDER), r.id),
+        (r for r in found if figure_of(r).identity == mine), key=lambda r: part_order(figure_of(r))
     )
     return [
         {
@@ -137,9 +140,6 @@ def parts_of(session: Session, principal: Principal, total: ResultRow) -> list[d
         }
         for r in parts
     ]
-
-
-SEX_ORDER = ("female", "male", "other")
 
 
 def with_file_rows(
@@ -178,7 +178,7 @@ def with_file_rows(
     ]
     stored = session.scalars(
         select(ResultRow).where(
-            *(access.visible_results(principal.visibility()) if principal is not None else []),
+            *_readable(principal),
             ResultRow.work_id.in_({work_id for _, work_id, _ in rows}),
             ResultRow.indicator_code.in_(codes),
         )
@@ -187,31 +187,21 @@ def with_file_rows(
     return [as_dict(e) for e in excesses(figures) if any(i < 0 for i in e.ids)]
 
 
-CHECKED_BY = {
-    "cli": ("--breakdown-checked", "verify_breakdown"),
-    "api": ('"breakdown_checked": true', "verify_breakdown_api"),
-    "page": ("the box beside Verify ticked", "verify_breakdown_box"),
-}
-"""How each interface says that the figures were checked (in the English message), and
-the message the pages say it with."""
-
-
-def unchecked(
-    session: Session, principal: Principal | None, row: ResultRow, route: str = "cli"
-) -> None:
+def unchecked(session: Session, principal: Principal | None, row: ResultRow) -> None:
     """Refuse verifying ``row`` while it takes part in a breakdown by sex adding up to
     more than its total, unless the verifier says the figures were checked: the command
     line and the API show no sum beside the total, and a page's warning is easily passed
-    over; each asks its own way (``CHECKED_BY``)."""
+    over. The message names each interface's way to say so; the pages say their own."""
     found = around(session, principal, [row]).get(row.id)
     if not found:
         return
     excess = found[0]
-    option, message_id = CHECKED_BY[route]
     raise ValidationError(
         f"result {row.id} takes part in a breakdown by sex that adds up to "
         f"{excess['parts_sum']:g}, more than its total of {excess['total']['value']:g} "
-        f"(result {excess['total']['id']}): check the figures, then verify it with {option}",
-        message_id=message_id,
+        f"(result {excess['total']['id']}): check the figures, then verify it saying so "
+        '(--breakdown-checked on the command line, "breakdown_checked": true in the API, '
+        "the box beside Verify on its page)",
+        message_id="verify_breakdown",
         params={"result": row.id},
     )

@@ -302,11 +302,9 @@ def review_result(
     note: str | None,
     expected_version: int | None,
     breakdown_checked: bool = False,
-    route: str = "api",
 ) -> dict[str, Any]:
     """Service call: submit, return (with a reason) or verify one result; verifying one
-    whose breakdown by sex exceeds its total needs ``breakdown_checked`` (``route``
-    names how the refusal says to give it: ``breakdowns.CHECKED_BY``)."""
+    whose breakdown by sex exceeds its total needs ``breakdown_checked``."""
     access.need_signed_in(principal)
     if note is not None:
         check_text(note, "the note", multiline=True)
@@ -320,7 +318,7 @@ def review_result(
         session.refresh(row)  # locked now: check the record as it is at the change
         access.require_result_write(session, principal, needed, row.work_id, row.country, None)
         if action == "verify" and not breakdown_checked:
-            breakdowns.unchecked(session, principal, row, route)
+            breakdowns.unchecked(session, principal, row)
         done = results.review(session, result_id, action, note, principal.actor)
         session.flush()
         work = session.get(WorkRow, done.work_id)

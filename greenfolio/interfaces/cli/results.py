@@ -36,7 +36,7 @@ def results_list(
     db: DbOption = None,
 ) -> None:
     """Results, filtered by indicator, review state or work item."""
-    from greenfolio.interfaces.cli.words import counted, said
+    from greenfolio.interfaces.cli.words import counted, said, sex_of
     from greenfolio.services import results as result_service
 
     with errors():
@@ -64,17 +64,13 @@ def results_list(
                 number(r["value"]),
                 counted(r["unit"], r["value"]),
                 said("value_kind", r["kind"]),
-                said("sex", r["sex"]) if r["sex"] else _TOTAL,
+                sex_of(r["sex"]),
                 said("state", r["review_state"]),
                 r["period_end"] or "",
             )
         out.print(grid)
         if len(rows) == limit:
             warn(f"showing the first {limit} results (oldest first); --limit shows more.")
-
-
-_TOTAL = "Total"
-"""The sex column of a result that counts everyone, as the pages write it in English."""
 
 
 def _indicator(code: str, name: str | None) -> "Text":

@@ -30,6 +30,14 @@ def said(group: str, code: str | None) -> str:
     return word(group, code, LANG)
 
 
+def sex_of(code: str | None) -> str:
+    """The part a result counts, or "Total" for one that counts everyone, as the pages
+    write it."""
+    from greenfolio.refdata.catalogue import catalogue
+
+    return word("sex", code, LANG) if code else str(catalogue(LANG)["sex_everyone_short"])
+
+
 def unit_code(typed: str) -> str:
     """The unit code for what someone typed: a code as it is ("t", "ODP_tonne"), or the
     word this command line prints for one ("countries", "country", "ODP t", "t CO₂e",

@@ -315,7 +315,7 @@ def review_result(
     who = resolve_principal(request)
     try:
         checked = breakdown_checked == "yes"
-        entry.review_result(db, who, result_id, action, note, version, checked, "page")
+        entry.review_result(db, who, result_id, action, note, version, checked)
     except GreenfolioError as exc:
         return _refused(result_id, request, db, exc)
     target = safe_next(next_page or f"/results/{result_id}")

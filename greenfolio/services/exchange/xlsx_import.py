@@ -133,10 +133,9 @@ def repeats(checked: Checked, matches: list[xlsx_matches.Match]) -> list[Problem
     sheet, rows, column = checked.results_sheet, checked.rows, checked.value_column
     found = []
     for i, m in enumerate(matches):
-        if m.repeats is not None:
-            found.append(xlsx_matches.repeated(sheet, rows[i], rows[m.repeats], column))
-        elif m.alongside is not None:
-            found.append(xlsx_matches.alongside(sheet, rows[i], rows[m.alongside], column))
+        for first, said in ((m.repeats, "cell_row_repeated"), (m.alongside, "cell_row_alongside")):
+            if first is not None:
+                found.append(xlsx_matches.earlier_row(sheet, rows[i], rows[first], column, said))
     return found
 
 

@@ -132,30 +132,25 @@ def match(session: Session, specs: list[result_service.ResultSpec]) -> list[Matc
     return found
 
 
-def repeated(sheet: str, row: int, first_row: int, column: str) -> Problem:
-    """The warning of a row that repeats an earlier row of the file exactly."""
+EARLIER_ROW = {
+    "cell_row_repeated": "the same result as row {first}, in every field: imported once",
+    "cell_row_alongside": "the same project, indicator, kind, period, country, sex and entity "
+    "as row {first}, with another value: both will count. If one corrects the other, keep one "
+    "row; if they are separate figures, name each in the Entity column",
+}
+"""The warnings of a row that stands beside an earlier row of the file: one it repeats in
+every field (``Match.repeats``), or one of the same result (``Match.alongside``)."""
+
+
+def earlier_row(sheet: str, row: int, first_row: int, column: str, message_id: str) -> Problem:
+    """The warning ``message_id`` (``EARLIER_ROW``) of ``row``, naming ``first_row``."""
     return Problem(
-        f"the same result as row {first_row}, in every field: imported once",
+        EARLIER_ROW[message_id].format(first=first_row),
         severity=Severity.WARNING,
         sheet=sheet,
         row=row,
         column=column,
-        message_id="cell_row_repeated",
-        params=(("first", first_row),),
-    )
-
-
-def alongside(sheet: str, row: int, first_row: int, column: str) -> Problem:
-    """The warning of a row with the same identity as an earlier row of the file."""
-    return Problem(
-        f"the same project, indicator, kind, period, country, sex and entity as row "
-        f"{first_row}, with another value: both will count. If one corrects the other, keep "
-        "one row; if they are separate figures, name each in the Entity column",
-        severity=Severity.WARNING,
-        sheet=sheet,
-        row=row,
-        column=column,
-        message_id="cell_row_alongside",
+        message_id=message_id,
         params=(("first", first_row),),
     )
 

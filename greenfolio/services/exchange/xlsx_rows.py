@@ -7,6 +7,7 @@ at its cell (``SheetReader``), and the result it stands for, or None. Split from
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from typing import Any
 
 from greenfolio.domain.countries import check_country, country_name
@@ -104,23 +105,26 @@ def _choice(cells: SheetReader, key: str, words: Words, default: str) -> str:
     return value
 
 
+@lru_cache(maxsize=256)
+def _fitting_words(fitting: tuple[str, ...]) -> dict[str, str]:
+    """The words of the units of one indicator in the six languages (``word_key``)."""
+    return {
+        word_key(code_word("unit", code, lang)): code for code in fitting for lang in UN_LANGUAGES
+    }
+
+
 def _unit_of(typed: str, fitting: list[str]) -> str:
-    """The unit code a unit cell names: a code, a word of the row's indicator's units or
-    of any unit in the six languages (a word with a capital only as written: "mW" is not
-    "MW", "Mg TEQ" not "mg TEQ"), or the unit as people write it
-    (``domain.units.canonical_unit``); else as typed, for the checks to refuse."""
+    """The unit code a unit cell names: a code, a word of the row's indicator's units,
+    a bracketed code, or the unit as people write it in any language
+    (``domain.units.canonical_unit``: a word with a capital only as written, "mW" is not
+    "MW"); else as typed, for the checks to refuse."""
     text = typed.strip()
     codes = set(template.unit_codes())
     if text in codes:
         return text
-    spaced = " ".join(text.split())
-    for group in (fitting, sorted(codes)):
-        found = {
-            word_key(code_word("unit", code, lang)): code for code in group for lang in UN_LANGUAGES
-        }
-        named = found.get(word_key(spaced))
-        if named is not None:
-            return named
+    named = _fitting_words(tuple(fitting)).get(word_key(text))
+    if named is not None:
+        return named
     inner = template.bracketed(text)
     if inner is not None and inner in codes:
         return inner

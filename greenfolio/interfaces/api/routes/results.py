@@ -251,7 +251,7 @@ def review_result(
 ) -> dict[str, Any]:
     version = expected_version(request, req.version)
     done = entry.review_result(
-        db, who, result_id, req.action, req.note, version, req.breakdown_checked, "api"
+        db, who, result_id, req.action, req.note, version, req.breakdown_checked
     )
     response.headers["ETag"] = etag(done["version"])
     return done
