@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from itertools import pairwise
 
 from greenfolio.domain.results import ValueKind
 from greenfolio.domain.work import OrgRole, WorkStatus
@@ -269,8 +270,13 @@ def canonical_order(activity: Activity) -> Activity:
         activity.sectors.sort(key=lambda s: (s.vocabulary, s.code))
     if len(activity.regions) > 1:
         activity.regions.sort(key=lambda r: (r.vocabulary, r.code))
-    if len(activity.participants) > 1:
-        activity.participants.sort(key=lambda p: (_ROLE_ORDER[p.role], p.org.key()))
+    participants = activity.participants
+    if len(participants) > 1:
+        roles = [_ROLE_ORDER[p.role] for p in participants]
+        # in order already when each role comes after the one before (the usual case);
+        # only then are the organisations' keys not needed
+        if any(later <= earlier for earlier, later in pairwise(roles)):
+            participants.sort(key=lambda p: (_ROLE_ORDER[p.role], p.org.key()))
     return activity
 
 

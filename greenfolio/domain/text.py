@@ -28,6 +28,8 @@ _MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uff
 first_bad_multiline = _MULTI.search
 """The first forbidden character of multi-line text as a match, or None (for hot loops:
 ``problem`` says what is wrong once this finds something)."""
+first_bad = _SINGLE.search
+"""The same for single-line text."""
 
 
 class TextError(GreenfolioError):

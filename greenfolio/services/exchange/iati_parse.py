@@ -30,6 +30,11 @@ from greenfolio.services.exchange.iati_schema import check_element
 from greenfolio.services.exchange.iati_values import XML_LANG, Context, read_currency, text_of
 from greenfolio.services.exchange.xml_safety import PARSER_OPTIONS, syntax_error
 
+try:  # compiled by the install where a C compiler is at hand (setup.py)
+    from greenfolio.services.exchange import iati_native
+except ImportError:  # pragma: no cover - a machine without a compiler
+    iati_native = None  # type: ignore[assignment]
+
 __all__ = ["READERS", "ActivityReader", "Parsed", "alpha3_by_alpha2", "read_activity"]
 
 
@@ -67,11 +72,7 @@ def _fallback_identifier(el: etree._Element, act: Activity, stem: str, index: in
     return f"{safe[:140]}~{index}"
 
 
-def read_activity(
-    el: etree._Element, file: str, legacy: bool, index: int, stem: str
-) -> tuple[Activity | None, list[Problem]]:
-    """The record of one ``iati-activity`` element, or None if it has errors."""
-    ctx = Context(file, legacy)
+def _read_in_python(el: etree._Element, ctx: Context) -> Activity:
     lang = el.get(XML_LANG)
     ctx.lang = lang.strip().lower() if lang else None
     act = Activity(identifier="", language=ctx.lang)
@@ -83,6 +84,26 @@ def read_activity(
         reader = reader_for(child.tag)
         if reader is not None:
             reader(child, act, ctx)
+    return act
+
+
+def read_activity(
+    el: etree._Element, file: str, legacy: bool, index: int, stem: str
+) -> tuple[Activity | None, list[Problem]]:
+    """The record of one ``iati-activity`` element, or None if it has errors.
+
+    The compiled reader (``iati_native``) reads the children of an activity where nothing
+    is to be said about them; otherwise, and for 1.0x files, the Python readers do, and
+    say it. The activity-level checks below are the same for both.
+    """
+    ctx = Context(file, legacy)
+    native = iati_native.read_activity(el) if iati_native is not None and not legacy else None
+    if native is not None:
+        act, ctx.fallback_used = native
+        ctx.lang = act.language
+        ctx.ident = act.identifier or None
+    else:
+        act = canonical_order(_read_in_python(el, ctx))
     if legacy:
         ctx.warn(el, "IATI 1.0x activity, read with the legacy mapping; check it, and publish 2.03")
     if not act.identifier:
@@ -105,7 +126,7 @@ def read_activity(
         )
     if ctx.fallback_used:
         ctx.warn(el, "narratives without xml:lang in an activity without one are read as English")
-    return (None if ctx.failed else canonical_order(act)), ctx.problems
+    return (None if ctx.failed else act), ctx.problems
 
 
 class ActivityReader:
@@ -225,12 +246,13 @@ class ActivityReader:
             invalid = check_element(el, file, ident)
             if invalid:
                 return Parsed(None, line, ident, invalid)
-        found = self.rules(el, index) if self.rules is not None else []
-        if any(p.severity is Severity.ERROR for p in found):
+        found = self.rules(el, index) if self.rules is not None else None
+        if found and any(p.severity is Severity.ERROR for p in found):
             ident = text_of(next(el.iterchildren("iati-identifier"), None)) or f"#{index}"
             return Parsed(None, line, ident, found)
         activity, problems = read_activity(el, file, self.legacy, index, stem)
-        problems.extend(found)
+        if found:
+            problems.extend(found)
         if activity is not None:
             ident = activity.identifier
         else:

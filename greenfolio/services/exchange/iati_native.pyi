@@ -1,0 +1,7 @@
+"""Types of the compiled IATI reader (``iati_native.pyx``)."""
+
+from lxml import etree
+
+from greenfolio.domain.iati import Activity
+
+def read_activity(el: etree._Element) -> tuple[Activity, bool] | None: ...

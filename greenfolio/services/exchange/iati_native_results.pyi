@@ -1,0 +1,1 @@
+"""The compiled reader of results has no Python interface (``iati_native_results.pyx``)."""
