@@ -16,6 +16,7 @@ from datetime import date as _date
 
 from greenfolio.domain.iati import OrgRef
 from greenfolio.services.exchange import codelists
+from greenfolio.services.exchange.iati_values import FALLBACK_LANGUAGE
 
 cdef const char* XML_NS = b"http://www.w3.org/XML/1998/namespace"
 cdef object INF = float("inf")
@@ -40,7 +41,8 @@ cdef str _str(const_xmlChar* text):
 
 
 cdef object _get(xmlNode* node, const char* name):
-    """lxml's ``el.get(name)`` for an attribute in no namespace (no DTD: see read)."""
+    """lxml's ``el.get(name)`` for an attribute in no namespace. (libxml2 would also look
+    for a default in a DTD: ``iati_native.read_activity`` leaves such documents out.)"""
     cdef xmlAttr* attr = node.properties
     while attr is not NULL:
         if attr.ns is NULL and strcmp(<const char*>attr.name, name) == 0:
@@ -181,7 +183,7 @@ cdef dict _narratives(Reading ctx, xmlNode* node):
                         lang = ctx.lang
                     else:
                         ctx.fallback_used = True
-                        lang = "en"
+                        lang = FALLBACK_LANGUAGE
                     if lang in out:
                         raise GIVE_UP
                     out[lang] = text
