@@ -91,9 +91,9 @@ def build(path: Path, size_mb: float) -> int:
 
 def _reader() -> str:
     """Which reader the figures are of: the compiled one is built by the install."""
-    from greenfolio.services.exchange import iati_parse
+    from greenfolio.services.exchange.iati_parse import compiled_reader_built
 
-    if iati_parse.iati_native is None:
+    if not compiled_reader_built():
         return "Python readers only (iati_native not built: no C compiler at install)"
     return "compiled (iati_native), the Python readers for activities with a problem"
 

@@ -40,6 +40,13 @@ install_locked() {
         return 1
     fi
     rm -f "$log"
+    # setup.py builds the compiled IATI reader only where a C compiler and Python's headers
+    # are at hand, and pip says nothing when it is left out: say it here.
+    if ! .venv/bin/python -c "import greenfolio.services.exchange.iati_native" 2>/dev/null; then
+        echo "note: the fast IATI reader was not compiled (it needs a C compiler and Python's" \
+            "headers, e.g. Debian's gcc and python3-dev, then run this again); IATI files are" \
+            "read by the Python readers: the same records, more slowly" >&2
+    fi
 }
 
 # Debian packages the reports and their tests need: Noto fonts for CJK and Arabic and DejaVu

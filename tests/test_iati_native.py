@@ -38,7 +38,11 @@ needs_native = pytest.mark.skipif(iati_native is None, reason="iati_native is no
 
 def test_the_compiled_reader_is_built() -> None:
     """The README's test command installs with a C compiler: the fast path is there."""
-    assert iati_native is not None, "greenfolio/services/exchange/iati_native*.pyx not built"
+    assert iati_native is not None, (
+        "the compiled IATI reader (greenfolio/services/exchange/iati_native*.pyx) is not built: "
+        "install a C compiler and Python's headers (Debian: gcc python3-dev), then run "
+        "./scripts/test again"
+    )
     assert iati_parse.iati_native is iati_native
 
 
@@ -119,6 +123,8 @@ ATTRIBUTES = {  # the attributes each reader reads, by element
     "actual": ["value"],
     "dimension": ["name", "value"],
     "narrative": [XML_LANG],
+    "point": ["srsName"],
+    "pos": ["srsName"],
 }
 VALUES = [
     "", " ", "1", "2", "3", "4", "5", "10", "99", "A1", "abc", "EUR", "eur", " EUR ", "XXX",
@@ -127,8 +133,12 @@ VALUES = [
     "2012-01-01T00:00:00+02:00", "Funding", "funding", "41081", "111", "ID", "id", "ES",
     "XX", "998", "true", "0", "false", "en", "EN", " Fr ", "x\x85", "x\x90y", "٣",
     "https://example.org/a.pdf", "application/pdf", "A01", "B02", "G1", "2.5 -3",
+    "0001-01-01T00:00:00+01:00", "1" * 19, "1" * 4301,
 ]  # fmt: skip
-TEXTS = ["", " ", "12", " 12 ", "-3", "nan", "text", "a\tb", "a\nb", "x\x85", "1e400", "1 2"]
+TEXTS = [
+    "", " ", "12", " 12 ", "-3", "nan", "text", "a\tb", "a\nb", "x\x85", "1e400", "1 2",
+    "1", "91 0", "1 2 3", "45.5 -200",
+]  # fmt: skip
 
 change = st.tuples(
     st.sampled_from(["set", "set", "drop-attribute", "text", "remove", "repeat", "strip-lang"]),
@@ -188,3 +198,35 @@ def test_same_output_on_changed_activities(
     path = tmp_path_factory.mktemp("changed") / "changed.xml"
     path.write_bytes(_changed(source, changes))
     assert _read(path, True, monkeypatch) == _read(path, False, monkeypatch)
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_values_out_of_range_are_problems_not_crashes(
+    native: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A position without two numbers, a time before the year 1 in UTC and a level of
+    4,301 digits: each said at its line, the file read to its end."""
+    path = tmp_path / "edges.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
+        '<iati-activity xml:lang="en" last-updated-datetime="0001-01-01T00:00:00+01:00">\n'
+        "<iati-identifier>XM-EDGE-1</iati-identifier>\n</iati-activity>\n"
+        '<iati-activity xml:lang="en"><iati-identifier>XM-EDGE-2</iati-identifier>\n'
+        '<title><narrative>T</narrative></title><activity-date type="1" iso-date="2020-01-01"/>\n'
+        "<location><point><pos>1</pos></point>\n"
+        f'<administrative vocabulary="G1" code="X" level="{"1" * 4301}"/></location>\n'
+        "</iati-activity>\n</iati-activities>\n"
+    )
+    first, second = _read(path, native, monkeypatch)[:2]
+    assert isinstance(first, Parsed) and isinstance(second, Parsed)
+    assert first.activity is None
+    assert (first.problems[0].line, first.problems[0].message) == (
+        3,
+        "last-updated-datetime '0001-01-01T00:00:00+01:00' is before the year 1 in UTC",
+    )
+    assert second.activity is not None
+    assert second.activity.locations[0].point is None
+    assert second.activity.locations[0].administrative == [("G1", "X", None)]
+    assert [(p.line, p.message) for p in second.problems] == [
+        (8, "position '1' is not 'latitude longitude'; left out")
+    ]

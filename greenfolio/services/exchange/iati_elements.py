@@ -43,6 +43,7 @@ from greenfolio.services.exchange.iati_values import (
     read_number,
     read_org,
     text_of,
+    whole_number,
 )
 
 _TRANSACTION_TYPES = codelists.codes("TransactionType")
@@ -329,7 +330,7 @@ def _location(el: etree._Element, act: Activity, ctx: Context) -> None:
                 (
                     (child.get("vocabulary") or "").strip(),
                     (child.get("code") or "").strip(),
-                    int(level) if level.isascii() and level.isdigit() else None,
+                    whole_number(level),
                 )
             )
         elif tag == "point":

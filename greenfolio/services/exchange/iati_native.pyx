@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: language_level=3
 """The children of a clean ``iati-activity`` read in compiled code, over libxml2's nodes.
 
 Why this exists: the Python readers (``iati_elements``, ``iati_results``) cost about
@@ -39,6 +39,7 @@ from greenfolio.services.exchange.iati_native_values cimport (
     _stripped,
     _text,
     _text_of,
+    _whole_number,
 )
 from greenfolio.services.exchange.iati_native_results cimport read_result
 
@@ -303,7 +304,7 @@ cdef void _location(Reading ctx, xmlNode* node, object act) except *:
                 (
                     _stripped(child, b"vocabulary"),
                     _stripped(child, b"code"),
-                    int(level) if level.isascii() and level.isdigit() else None,
+                    _whole_number(level),
                 )
             )
         elif _is(child, b"point"):
@@ -325,10 +326,12 @@ cdef void _location(Reading ctx, xmlNode* node, object act) except *:
 
 
 cdef tuple _point(str text):
-    parts = text.split()
+    cdef list parts = text.split()
+    if len(parts) < 2:
+        raise GIVE_UP
     try:
         lat, lon = float(parts[0]), float(parts[1])
-    except (IndexError, ValueError):
+    except ValueError:
         raise GIVE_UP
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise GIVE_UP
@@ -416,7 +419,7 @@ cdef void _order(object act) except *:
     items[:] = [items[entry[2]] for entry in decorated]
 
 
-def read_activity(cetree._Element el):
+def read_activity(cetree._Element el not None):
     """The activity of ``el`` in canonical order and whether a narrative took the fallback
     language, or None where anything about its elements would be reported (the Python readers then run).
 
@@ -446,7 +449,10 @@ def read_activity(cetree._Element el):
                 raise GIVE_UP
             if stamp.tzinfo is None:
                 stamp = stamp.replace(tzinfo=UTC)
-            act.last_updated = stamp.astimezone(UTC)
+            try:
+                act.last_updated = stamp.astimezone(UTC)
+            except OverflowError:
+                raise GIVE_UP
         while child is not NULL:
             if child.type != tree.XML_ELEMENT_NODE or child.ns is not NULL:
                 child = child.next

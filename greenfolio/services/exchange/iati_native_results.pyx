@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: language_level=3
 """Results, indicators, baselines and periods for the compiled IATI reader:
 ``iati_results`` in C, giving up wherever it would report something."""
 
@@ -22,6 +22,7 @@ from greenfolio.services.exchange.iati_native_values cimport (
     _stripped,
     _text,
     _text_of,
+    _whole_number,
 )
 
 from greenfolio.domain.iati import IatiIndicator, IatiResult, Observation
@@ -66,7 +67,7 @@ cdef list _dimensions(xmlNode* node):
 cdef void _baseline(Reading ctx, xmlNode* node, object indicator) except *:
     value = _observed(node)
     year_raw = _stripped(node, b"year")
-    year = int(year_raw) if year_raw.isascii() and year_raw.isdigit() else None
+    year = _whole_number(year_raw)
     if value is None:
         return
     day = _date_of(_get(node, b"iso-date"))

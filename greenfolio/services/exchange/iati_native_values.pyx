@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: language_level=3
 """Nodes and values for the compiled IATI reader (``iati_native``): ``iati_values`` in C.
 
 libxml2's nodes are read as lxml reads them (``el.get``, ``el.text``, ``child.tag``),
@@ -69,11 +69,11 @@ cdef object _value_of(xmlAttr* attr):
     cdef xmlNode* child = attr.children
     if child is NULL:
         return ""
-    if child.next is NULL and (
+    if child.next is NULL and child.content is not NULL and (
         child.type == tree.XML_TEXT_NODE or child.type == tree.XML_CDATA_SECTION_NODE
     ):
         return _str(child.content)
-    raise GIVE_UP  # an entity reference in an attribute: lxml expands it
+    raise GIVE_UP  # an entity reference in an attribute (lxml expands it), or no text
 
 
 cdef inline xmlNode* _text_node(xmlNode* node) noexcept:
@@ -219,6 +219,13 @@ cdef object _number(object raw):
     if value != value or value == INF or value == NINF:
         raise GIVE_UP
     return value
+
+
+cdef object _whole_number(str text):
+    """``iati_values.whole_number``."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 cdef object _boolean(object raw):

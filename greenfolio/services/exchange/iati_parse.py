@@ -35,7 +35,19 @@ try:  # compiled by the install where a C compiler is at hand (setup.py)
 except ImportError:  # pragma: no cover - a machine without a compiler
     iati_native = None  # type: ignore[assignment]
 
-__all__ = ["READERS", "ActivityReader", "Parsed", "alpha3_by_alpha2", "read_activity"]
+__all__ = [
+    "READERS",
+    "ActivityReader",
+    "Parsed",
+    "alpha3_by_alpha2",
+    "compiled_reader_built",
+    "read_activity",
+]
+
+
+def compiled_reader_built() -> bool:
+    """Whether the install compiled ``iati_native`` (it needs a C compiler)."""
+    return iati_native is not None
 
 
 @dataclass(slots=True)
@@ -59,7 +71,11 @@ def _last_updated(ctx: Context, el: etree._Element) -> datetime | None:
         return None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC)
+    try:
+        return stamp.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        ctx.error(el, f"last-updated-datetime {raw!r} is before the year 1 in UTC")
+        return None
 
 
 def _fallback_identifier(el: etree._Element, act: Activity, stem: str, index: int) -> str:

@@ -11,7 +11,13 @@ from lxml import etree
 from greenfolio.domain.iati import Activity, IatiIndicator, IatiResult, Narratives, Observation
 from greenfolio.domain.results import ValueKind
 from greenfolio.services.exchange import codelists
-from greenfolio.services.exchange.iati_values import Context, narratives, read_boolean, read_date
+from greenfolio.services.exchange.iati_values import (
+    Context,
+    narratives,
+    read_boolean,
+    read_date,
+    whole_number,
+)
 
 
 def _dimensions(el: etree._Element) -> list[tuple[str, str]]:
@@ -77,7 +83,7 @@ def _indicator(ctx: Context, el: etree._Element) -> IatiIndicator:
 def _baseline(ctx: Context, el: etree._Element, ind: IatiIndicator) -> None:
     value = _observed(ctx, el, "baseline")
     year_raw = (el.get("year") or "").strip()
-    year = int(year_raw) if year_raw.isascii() and year_raw.isdigit() else None
+    year = whole_number(year_raw)
     if value is None:
         return
     day = read_date(ctx, el, el.get("iso-date"), "baseline iso-date")

@@ -105,6 +105,14 @@ def read_number(ctx: Context, el: etree._Element, raw: str | None, what: str) ->
     return value
 
 
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number if it is one of at most 18 ASCII digits (a level or a
+    year; longer is no such thing, and Python refuses to read more than 4,300)."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 def read_boolean(raw: str | None) -> bool | None:
     if raw is None:
         return None
