@@ -13,6 +13,7 @@ from lxml import etree
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from greenfolio.domain.exchange import RefusedError
 from greenfolio.domain.iati import (
     LEGACY_DATE_TYPES,
     ROLE_BY_CODE,
@@ -31,6 +32,7 @@ from greenfolio.services.exchange.iati_export import ExportFilter, export
 from greenfolio.services.exchange.iati_import import import_file, import_files
 from greenfolio.services.exchange.iati_load import load_activities
 from greenfolio.services.exchange.iati_parse import ActivityReader
+from greenfolio.services.exchange.iati_rules import check_file, load_ruleset
 from greenfolio.services.portfolio import WorkSpec
 from greenfolio.store.tables import (
     IatiIndicatorRow,
@@ -321,6 +323,48 @@ def test_bombs_and_external_entities_are_refused_unread(db: Database, tmp_path: 
     )
     (error,) = import_file(db, undeclared).errors
     assert "Entity 'xxe' not defined" in error.message and error.line == 4
+    assert _records(db) == before
+
+
+def test_a_doctype_in_utf32_and_nested_activities_are_refused(db: Database, tmp_path: Path) -> None:
+    """A DOCTYPE written in UTF-32 without a byte order mark (its defaults would set the
+    status), and an activity inside another (reading it cleared its parent's elements):
+    both refused at their line by import and by validate, and nothing stored."""
+    before = _records(db)
+    dtd = tmp_path / "utf32.xml"
+    dtd.write_bytes(
+        (
+            '<!DOCTYPE iati-activities [<!ATTLIST activity-status code CDATA "4">]>\n'
+            '<iati-activities version="2.03"><iati-activity xml:lang="en">'
+            "<iati-identifier>XM-32</iati-identifier><activity-status/>"
+            "</iati-activity></iati-activities>\n"
+        ).encode("utf-32-le")
+    )
+    nested = tmp_path / "nested.xml"
+    nested.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
+        '<iati-activity xml:lang="en"><iati-identifier>XM-OUTER</iati-identifier>\n'
+        "<iati-activity><iati-identifier>XM-INNER</iati-identifier></iati-activity>\n"
+        "</iati-activity>\n</iati-activities>\n"
+    )
+    ruleset = load_ruleset("standard")
+    for path, line, words in ((dtd, 1, "DOCTYPE"), (nested, 4, "inside <iati-activity>")):
+        (error,) = import_file(db, path).errors
+        assert words in error.message and error.line == line, error
+        with pytest.raises(RefusedError) as refused:
+            check_file(path, ruleset)
+        assert words in refused.value.problems[0].message
+    deep = tmp_path / "deep.xml"
+    deep.write_text(
+        '<iati-activities version="2.03"><iati-activity>'
+        + "<a>" * 300
+        + "</a>" * 300
+        + "</iati-activity></iati-activities>"
+    )
+    (error,) = import_file(db, deep).errors
+    # libxml2's advice to programmers (XML_PARSE_HUGE) is not passed on to the user
+    assert "Excessive depth" in error.message and "XML_PARSE_HUGE" not in error.message
+    assert "nesting deeper than 256 elements" in error.message
     assert _records(db) == before
 
 

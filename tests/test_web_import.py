@@ -147,6 +147,8 @@ def test_the_file_is_checked_against_stored_records_and_roles(db: Database, tmp_
     assert [problems[0].replace("wi-ind", "KEY")] == [p.replace("wi-zzz", "KEY") for p in said]
     assert "aucun projet" in problems[0] and "Vos rôles" not in problems[0]
     assert _results(db) == []
+    # files that cannot be applied are not kept (they were, for a day)
+    assert not list((tmp_path / "uploads").glob("*.xlsx"))
 
 
 def test_a_change_after_the_preview_applies_nothing(db: Database, tmp_path: Path) -> None:

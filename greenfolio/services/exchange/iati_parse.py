@@ -28,7 +28,7 @@ from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_elements import READERS, alpha3_by_alpha2
 from greenfolio.services.exchange.iati_schema import check_element
 from greenfolio.services.exchange.iati_values import XML_LANG, Context, read_currency, text_of
-from greenfolio.services.exchange.xml_safety import PARSER_OPTIONS, syntax_error
+from greenfolio.services.exchange.xml_safety import PARSER_OPTIONS, refuse_dtd, syntax_error
 
 try:  # compiled by the install where a C compiler is at hand (setup.py)
     from greenfolio.services.exchange import iati_native
@@ -76,6 +76,16 @@ def _last_updated(ctx: Context, el: etree._Element) -> datetime | None:
     except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
         ctx.error(el, f"last-updated-datetime {raw!r} is before the year 1 in UTC")
         return None
+
+
+def _nested(el: etree._Element, parent: etree._Element, file: str) -> Problem:
+    return Problem(
+        f"an <iati-activity> inside <{parent.tag}>: each activity stands directly under "
+        "<iati-activities>; correct the file, nothing from it is kept",
+        file=file,
+        line=el.sourceline,
+        element="iati-activity",
+    )
 
 
 def _fallback_identifier(el: etree._Element, act: Activity, stem: str, index: int) -> str:
@@ -216,12 +226,15 @@ class ActivityReader:
         progress = self.progress
         try:
             for _event, el in events:
+                parent = el.getparent()
                 if index == 0:
+                    refuse_dtd(el, file)
                     self._check_root(el.getroottree().getroot(), file)
+                if parent is not None and parent.getparent() is not None:
+                    raise RefusedError([_nested(el, parent, file)])
                 index += 1
                 yield self._one(el, file, index, stem)
                 el.clear(keep_tail=False)
-                parent = el.getparent()
                 if parent is not None:
                     while el.getprevious() is not None:
                         del parent[0]

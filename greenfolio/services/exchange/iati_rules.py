@@ -453,8 +453,21 @@ def check_file(
         try:
             for _event, el in events:
                 parent = el.getparent()
-                if parent is None or parent.tag not in ROOTS:
+                if report.checked == 0:
+                    xml_safety.refuse_dtd(el, path.name)
+                if parent is None:
                     continue
+                if parent.tag not in ROOTS:
+                    raise RefusedError(
+                        [
+                            Problem(
+                                f"<{el.tag}> inside <{parent.tag}>: each stands directly "
+                                "under the root element; correct the file, it was not checked",
+                                file=path.name,
+                                line=el.sourceline,
+                            )
+                        ]
+                    )
                 if ROOTS[parent.tag] != el.tag:
                     raise RefusedError(
                         [

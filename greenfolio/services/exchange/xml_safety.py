@@ -34,7 +34,7 @@ PARSER_OPTIONS: dict[str, Any] = {
 """lxml settings for every IATI parse: no entities, no DTD, no network, default limits."""
 
 
-def _decode_head(raw: bytes) -> str:
+def _decode_head(raw: bytes) -> str | None:
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32-le"),
         (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -44,6 +44,14 @@ def _decode_head(raw: bytes) -> str:
     ):
         if raw.startswith(bom):
             return raw[len(bom) :].decode(encoding, errors="replace")
+    # without a byte order mark, as the XML specification (appendix F) tells them apart:
+    # UTF-32 before UTF-16, whose pattern it begins with
+    if raw.startswith(b"<\x00\x00\x00"):
+        return raw.decode("utf-32-le", errors="replace")
+    if raw.startswith(b"\x00\x00\x00<"):
+        return raw.decode("utf-32-be", errors="replace")
+    if raw.startswith((b"\x00\x00<\x00", b"\x00<\x00\x00")):
+        return None  # UCS-4 in an unusual byte order
     if raw.startswith(b"<\x00"):
         return raw.decode("utf-16-le", errors="replace")
     if raw.startswith(b"\x00<"):
@@ -59,6 +67,15 @@ def check_prolog(path: Path) -> None:
     """Refuse a file whose prolog (what precedes the root element) holds a DOCTYPE."""
     with open(path, "rb") as handle:
         head = _decode_head(handle.read(_PROLOG_LIMIT))
+    if head is None:
+        raise RefusedError(
+            [
+                Problem(
+                    "the file is in a 32-bit encoding of unusual byte order: save it as UTF-8",
+                    file=path.name,
+                )
+            ]
+        )
     pos = 0
     size = len(head)
     while pos < size:
@@ -81,7 +98,7 @@ def check_prolog(path: Path) -> None:
                     Problem(
                         f"the file holds {what} before its root element; IATI files never "
                         "need one, and it can carry entity bombs or external entities, so "
-                        "the file is refused unread. Remove the DOCTYPE and import again.",
+                        "the file is refused unread. Remove the DOCTYPE and try again.",
                         file=path.name,
                         line=_line_of(head, pos),
                         element="!DOCTYPE" if word == "DOCTYPE" else None,
@@ -217,7 +234,46 @@ def syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
     return _hint(str(exc.msg)), exc.lineno or None
 
 
+def refuse_dtd(el: etree._Element, file: str) -> None:
+    """Refuse a document the parser found a DTD in: ``check_prolog`` refuses one unread, and
+    this holds wherever the prolog was written in a way it did not decode."""
+    docinfo = el.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
+        raise RefusedError(
+            [
+                Problem(
+                    "the file holds a document type declaration (DOCTYPE) before its root "
+                    "element; IATI files never need one, and its defaults and entities would "
+                    "change what is read, so the file is refused. Remove the DOCTYPE and try "
+                    "again.",
+                    file=file,
+                    line=1,
+                    element="!DOCTYPE",
+                )
+            ]
+        )
+
+
+_LIBXML2_ADVICE = re.compile(
+    r",?\s*(?:use XML_PARSE_HUGE option|try XML_PARSE_HUGE|see xmlCtxtSetMaxAmplification)\.?",
+)
+
+
 def _hint(message: str) -> str:
+    message = message.strip()
+    if _LIBXML2_ADVICE.search(message):
+        # advice to the programmer calling libxml2: a user can do nothing with it
+        message = _LIBXML2_ADVICE.sub("", message).strip()
+        if "amplification" in message.lower():
+            return (
+                f"{message} (its entities expand far beyond the file's size, as in an entity "
+                "bomb; IATI files need none: remove them)"
+            )
+        return (
+            f"{message} (beyond the parser's safety limits: nesting deeper than 256 elements, "
+            "or one text or attribute longer than 10,000,000 characters; IATI files never "
+            "need either: check how the file was made)"
+        )
     if "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
         return (
             f"{message.strip()} (the bytes are not in the encoding the file declares, UTF-8 "

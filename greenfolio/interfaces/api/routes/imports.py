@@ -42,12 +42,14 @@ class ApplyImport(BaseModel):
 async def preview(request: Request, db: Db, who: Who) -> Any:
     """New, changed and unchanged rows, or the problems that keep the file from being
     applied (200 either way: nothing is stored); apply it with its ``sha256`` and
-    ``digest``. The file is kept a day, for its uploader only."""
+    ``digest``. A file that can be applied is kept a day, for its uploader only."""
     import_files.may_import(who)
     form = await request.form()
     content = await import_files.read_upload(form.get("file"))
     sha, path = await run_in_threadpool(import_files.keep, who, content)
     plan = await run_in_threadpool(xlsx_plan.preview, db, who, path)
+    if plan.problems:  # it cannot be applied: not kept
+        path.unlink(missing_ok=True)
     return {"sha256": sha, "can_apply": not plan.problems, **import_files.plan_dict(plan)}
 
 
