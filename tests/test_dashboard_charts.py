@@ -316,6 +316,48 @@ def test_a_newly_verified_result_shows_at_once(demo_db: Database) -> None:
     assert shorter, "two years of one indicator on one scale: the smaller bar is shorter"
 
 
+def test_earlier_report_years_stay_one_click_away(demo_db: Database) -> None:
+    """One verified result of late 2024 moves the charts to the 2025 report's window (the one
+    holding the newest result); the demo's own 2021 report stays a link away, and a year
+    with no verified result in reach falls back to the newest."""
+    editor = add_user(demo_db, "ed", "editor@all")
+    boss = add_user(demo_db, "boss", "reviewer@all")
+    web, csrf = browser(demo_db, editor)
+    made = web.post(
+        "/projects/idb49-pops-programme/results",
+        data={"csrf": csrf, "indicator": "pops_destroyed", "value": "5", "unit": "t",
+              "period_start": "2024-07-01", "period_end": "2024-12-31"},
+    )  # fmt: skip
+    assert made.status_code == 303, made.text
+    rid = int(made.headers["location"].split("/")[2].split("?")[0])
+    for who, token, action, version in (
+        (web, csrf, "submit", 1),
+        (*browser(demo_db, boss), "verify", 2),
+    ):
+        done = who.post(
+            f"/results/{rid}/review",
+            data={"csrf": token, "action": action, "version": str(version), "next": "/review"},
+        )
+        assert done.status_code == 303, done.text
+    newest = _data(demo_db)
+    assert newest["year"] == 2025 and newest["years"][-1] == 2025
+    assert 2021 in newest["years"]
+    chosen = dashboard_charts.dashboard_charts(demo_db, READER, year=2021)
+    assert chosen["year"] == 2021 and len(chosen["charts"]) > len(newest["charts"])
+    assert dashboard_charts.dashboard_charts(demo_db, READER, year=1990)["year"] == 2025
+    page = lxml.html.fromstring(web.get("/", params={"lang": "es"}).text)
+    (nav,) = page.xpath('//nav[@data-testid="report-years"]')
+    assert nav.text_content().split()[:3] == ["Año", "del", "informe:"]
+    assert nav.xpath("string(.//*[@aria-current])") == "2025"
+    link = nav.xpath('.//a[text()="2021"]/@href')[0]
+    assert link == "?report_year=2021#groups"
+    earlier = lxml.html.fromstring(web.get("/" + link.split("#")[0]).text)
+    note = earlier.xpath('string(//*[@data-testid="report-period"])')
+    current = earlier.xpath('string(//nav[@data-testid="report-years"]//*[@aria-current])')
+    assert "2021" in note and current == "2021"
+    assert web.get("/", params={"report_year": "abc"}).status_code == 422
+
+
 @pytest.mark.slow
 def test_benchmark_small_run() -> None:
     import subprocess

@@ -222,14 +222,15 @@ def _year_bounds(win: figures.Window, year: int) -> tuple[date, date]:
     return found.start, found.end
 
 
-def _compute(session: Session, today: date) -> dict[str, Any]:
+def _compute(session: Session, today: date, asked: int | None = None) -> dict[str, Any]:
     definition = load_definition(REPORT)
-    newest = session.scalar(
-        select(func.max(ResultRow.period_end)).where(
-            ResultRow.review_state == ReviewState.VERIFIED.value, ResultRow.kind == "actual"
-        )
-    )
-    year = report_year(definition, newest, today)
+    verified = (ResultRow.review_state == ReviewState.VERIFIED.value, ResultRow.kind == "actual")
+    newest, oldest = session.execute(
+        select(func.max(ResultRow.period_end), func.min(ResultRow.period_end)).where(*verified)
+    ).one()
+    latest = report_year(definition, _day(newest) if newest else None, today)
+    earliest = report_year(definition, _day(oldest), today) if oldest else latest
+    year = asked if asked is not None and earliest <= asked <= latest else latest
     win = window(definition.period, year)
     terms = list(
         session.scalars(
@@ -272,6 +273,7 @@ def _compute(session: Session, today: date) -> dict[str, Any]:
     return {
         "report": definition.name,
         "year": year,
+        "years": list(range(earliest, latest + 1)),
         "window": win.as_dict(),
         "slices": [
             {
@@ -287,11 +289,15 @@ def _compute(session: Session, today: date) -> dict[str, Any]:
 
 
 def dashboard_charts(
-    db: Database, principal: Principal, today: date | None = None
+    db: Database, principal: Principal, today: date | None = None, year: int | None = None
 ) -> dict[str, Any]:
     """Service call: one chart per focus area and per convention that has verified results
-    in the Board report's current window, each row an indicator (per status where it is
-    counted by status) with its value per year of the window and for the whole window."""
+    in the window of the Board report of ``year`` (by default the newest verified result's),
+    each row an indicator (per status where it is counted by status) with its value per
+    year of the window and for the whole window; ``years`` lists the report years from the
+    oldest verified result's to the newest's, which ``year`` is chosen among."""
     need_reader(principal)
     day = today or date.today()
-    return view_cache.local(db, f"dashboard_charts:{day.year}", lambda s: _compute(s, day))
+    return view_cache.local(
+        db, f"dashboard_charts:{day.year}:{year}", lambda s: _compute(s, day, year)
+    )

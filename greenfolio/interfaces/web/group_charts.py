@@ -114,6 +114,7 @@ def draw(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
         out.append({"key": chart["key"], "title": title, "svg": drawn, "rows": rows})
     result = {
         "year": data["year"],
+        "years": data["years"],
         "period": span,
         "heads": [label for _, label, _ in heads],
         "charts": out,

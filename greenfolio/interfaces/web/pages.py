@@ -84,12 +84,15 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, db: Db) -> Response:
+def dashboard(
+    request: Request, db: Db, report_year: Annotated[int | None, Query(ge=1946, le=2200)] = None
+) -> Response:
     who = resolve_principal(request)
     data = explorer.dashboard(db, who)
     tr = Translator(lang_of(request))
     parts = _dashboard_parts(data, tr)
-    groups = group_charts.draw(dashboard_charts.dashboard_charts(db, who), tr)
+    charts = dashboard_charts.dashboard_charts(db, who, year=report_year)
+    groups = group_charts.draw(charts, tr)
     return render(request, "dashboard.html", data=data, parts=parts, groups=groups)
 
 
