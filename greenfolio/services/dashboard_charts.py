@@ -229,8 +229,17 @@ def _compute(session: Session, today: date, asked: int | None = None) -> dict[st
         select(func.max(ResultRow.period_end), func.min(ResultRow.period_end)).where(*verified)
     ).one()
     latest = report_year(definition, _day(newest) if newest else None, today)
+
+    def _holds(year: int) -> bool:  # a verified result in the window (by ix_result_period)
+        win = window(definition.period, year)
+        found = select(ResultRow.id).where(
+            ResultRow.period_end.between(win.start, win.end), *verified
+        )
+        return bool(session.scalar(select(found.exists())))
+
     earliest = report_year(definition, _day(oldest), today) if oldest else latest
-    year = asked if asked is not None and earliest <= asked <= latest else latest
+    years = [y for y in range(earliest, latest + 1) if y in (earliest, latest) or _holds(y)]
+    year = asked if asked in years else latest
     win = window(definition.period, year)
     terms = list(
         session.scalars(
@@ -273,7 +282,7 @@ def _compute(session: Session, today: date, asked: int | None = None) -> dict[st
     return {
         "report": definition.name,
         "year": year,
-        "years": list(range(earliest, latest + 1)),
+        "years": years,
         "window": win.as_dict(),
         "slices": [
             {
@@ -294,8 +303,8 @@ def dashboard_charts(
     """Service call: one chart per focus area and per convention that has verified results
     in the window of the Board report of ``year`` (by default the newest verified result's),
     each row an indicator (per status where it is counted by status) with its value per
-    year of the window and for the whole window; ``years`` lists the report years from the
-    oldest verified result's to the newest's, which ``year`` is chosen among."""
+    year of the window and for the whole window; ``years`` lists the report years whose
+    windows hold a verified result, which ``year`` is chosen among."""
     need_reader(principal)
     day = today or date.today()
     return view_cache.local(
