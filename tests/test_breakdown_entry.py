@@ -32,6 +32,17 @@ def _post(api: TestClient, user: User, rid: int, parts: dict[str, Any]) -> Any:
     return api.post(f"/api/v1/results/{rid}/breakdown", json=parts, headers=user.auth)
 
 
+def _one_by_one(api: TestClient, user: User, parts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Parts entered each as a result of its own (the new-result form): the way a
+    breakdown can still come to exceed its total, which the breakdown form refuses."""
+    made = [
+        api.post("/api/v1/results", json={**TOTAL, "value": v, "sex": s}, headers=user.auth)
+        for s, v in parts.items()
+    ]
+    assert all(m.status_code == 201 for m in made), [m.text for m in made]
+    return [m.json() for m in made]
+
+
 def _results(api: TestClient, user: User) -> list[dict[str, Any]]:
     got = api.get("/api/v1/results", params={"project": PROJECT}, headers=user.auth)
     assert got.status_code == 200, got.text
@@ -144,6 +155,34 @@ def test_the_result_page_adds_the_breakdown_and_lists_it(db: Database) -> None:
     assert not page.xpath('//form[@data-testid="breakdown-form"]')
 
 
+def test_parts_above_the_total_are_refused_where_they_are_typed(db: Database) -> None:
+    """90 women and 50 men beside a total of 100: nothing is added, the page says why in
+    the reader's language and keeps the figures typed; with 30 women beside it already,
+    75 men are refused too."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    api = client(db)
+    total = api.post("/api/v1/results", json={**TOTAL, "value": 100}, headers=editor.auth).json()
+    refused = _post(api, editor, total["id"], {"female": 90, "male": 50})
+    assert refused.status_code == 422
+    assert "add up to 140, more than the total of 100" in refused.text
+    assert len(_results(api, editor)) == 1  # all or none
+    web, csrf = browser(db, editor)
+    web.cookies.set("gf_lang", "fr")
+    page = web.post(
+        f"/results/{total['id']}/breakdown", data={"csrf": csrf, "female": "90", "male": "50"}
+    )
+    doc = lxml.html.fromstring(page.text)
+    said = doc.xpath('string(//*[@role="alert"])')
+    assert "Les parties totalisent 140, soit plus que le total de 100\u00a0: corrigez" in said
+    assert doc.xpath('string(//input[@name="female"]/@value)') == "90"
+    assert len(_results(api, editor)) == 1
+    assert _post(api, editor, total["id"], {"female": 30}).status_code == 201
+    again = _post(api, editor, total["id"], {"male": 75})
+    assert again.status_code == 422 and "add up to 105" in again.text
+    assert _post(api, editor, total["id"], {"male": 70}).status_code == 201
+
+
 def test_a_second_part_of_one_sex_hides_no_excess_from_bulk_verification(db: Database) -> None:
     """A draft "0 women" beside "90 women" must not make 90 + 50 look like 50: each part
     counts, as the figures add them up, and the three are left out of a bulk verify."""
@@ -152,7 +191,7 @@ def test_a_second_part_of_one_sex_hides_no_excess_from_bulk_verification(db: Dat
     reviewer = add_user(db, "rev", "reviewer@country:PHL")
     api = client(db)
     total = api.post("/api/v1/results", json={**TOTAL, "value": 100}, headers=editor.auth).json()
-    parts = _post(api, editor, total["id"], {"female": 90, "male": 50}).json()
+    parts = _one_by_one(api, editor, {"female": 90, "male": 50})
     decoy = {**TOTAL, "value": 0, "sex": "female"}
     assert api.post("/api/v1/results", json=decoy, headers=editor.auth).status_code == 201
     ids = [total["id"], *(p["id"] for p in parts)]
@@ -181,7 +220,7 @@ def test_the_command_line_asks_for_a_check_before_verifying_an_excess(db: Databa
     editor = add_user(db, "ed", "editor@country:PHL")
     api = client(db)
     total = api.post("/api/v1/results", json={**TOTAL, "value": 100}, headers=editor.auth).json()
-    parts = _post(api, editor, total["id"], {"female": 90, "male": 50}).json()
+    parts = _one_by_one(api, editor, {"female": 90, "male": 50})
     ids = [str(total["id"]), *(str(p["id"]) for p in parts)]
     for rid in ids:
         sent = {"action": "submit", "version": 1}

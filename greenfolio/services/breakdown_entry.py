@@ -6,7 +6,8 @@ Entered one by one, each part meant the new-result form again, with the indicato
 period, country and source typed again (three forms where a spreadsheet takes one row).
 Here the parts are given as numbers only and added together in one transaction: all of
 them or none. A part whose sex already has a result beside the total is refused, naming
-it: that one is changed, not doubled.
+it: that one is changed, not doubled; so are parts that, with those beside the total
+already, add up to more than it.
 """
 
 from __future__ import annotations
@@ -129,4 +130,20 @@ def add_breakdown(
                 citation=total.citation,
             )
             made.append(explorer.result_dict(results.add(session, spec), work.key))
+        session.flush()
+        # parts that add up to more than the total are refused here, where they are typed
+        # (stored, they would only be warned of, and the total could not be verified)
+        new = {m["id"] for m in made}
+        over = [
+            e
+            for e in breakdowns.around(session, principal, [total]).get(total.id, [])
+            if new & set(e["ids"])
+        ]
+        if over:
+            raise ValidationError(
+                f"the parts add up to {over[0]['parts_sum']:g}, more than the total of "
+                f"{over[0]['total']['value']:g}: correct them (or the total) and add them again",
+                message_id="breakdown_over_total",
+                params={"value": over[0]["parts_sum"], "upper": over[0]["total"]["value"]},
+            )
         return made
