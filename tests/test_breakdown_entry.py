@@ -155,6 +155,35 @@ def test_the_result_page_adds_the_breakdown_and_lists_it(db: Database) -> None:
     assert not page.xpath('//form[@data-testid="breakdown-form"]')
 
 
+def test_submitting_the_total_submits_its_draft_parts(db: Database) -> None:
+    """The parts added from the total's page go for review with it (each was a click of
+    its own, and a reviewer saw the total alone); a part already returned waits for its
+    author, and another project's draft is not touched."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    api = client(db)
+    total = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()
+    parts = _post(api, editor, total["id"], {"female": 650, "male": 600}).json()
+    other = api.post(
+        "/api/v1/results", json={**TOTAL, "period_end": "2021-03-31"}, headers=editor.auth
+    ).json()
+    web, _ = browser(db, editor)
+    web.cookies.set("gf_lang", "es")
+    page = lxml.html.fromstring(web.get(f"/results/{total['id']}").text)
+    said = page.xpath('string(//*[@data-testid="submit-with-parts"])')
+    assert said == "Su desglose por sexo se presenta para examen con él (partes en borrador: 2)."
+    sent = {"action": "submit", "version": 1}
+    done = api.post(f"/api/v1/results/{total['id']}/review", json=sent, headers=editor.auth)
+    assert done.status_code == 200, done.text
+    states = {r["id"]: r["review_state"] for r in _results(api, editor)}
+    assert states == {
+        total["id"]: "submitted",
+        parts[0]["id"]: "submitted",
+        parts[1]["id"]: "submitted",
+        other["id"]: "draft",
+    }
+
+
 def test_parts_above_the_total_are_refused_where_they_are_typed(db: Database) -> None:
     """90 women and 50 men beside a total of 100: nothing is added, the page says why in
     the reader's language and keeps the figures typed; with 30 women beside it already,
@@ -195,7 +224,7 @@ def test_a_second_part_of_one_sex_hides_no_excess_from_bulk_verification(db: Dat
     decoy = {**TOTAL, "value": 0, "sex": "female"}
     assert api.post("/api/v1/results", json=decoy, headers=editor.auth).status_code == 201
     ids = [total["id"], *(p["id"] for p in parts)]
-    for rid in ids:
+    for rid in [*ids[1:], ids[0]]:  # the parts first: a total takes its drafts along
         sent = {"action": "submit", "version": 1}
         got = api.post(f"/api/v1/results/{rid}/review", json=sent, headers=editor.auth)
         assert got.status_code == 200, got.text
@@ -222,7 +251,7 @@ def test_the_command_line_asks_for_a_check_before_verifying_an_excess(db: Databa
     total = api.post("/api/v1/results", json={**TOTAL, "value": 100}, headers=editor.auth).json()
     parts = _one_by_one(api, editor, {"female": 90, "male": 50})
     ids = [str(total["id"]), *(str(p["id"]) for p in parts)]
-    for rid in ids:
+    for rid in [*ids[1:], ids[0]]:  # the parts first: a total takes its drafts along
         sent = {"action": "submit", "version": 1}
         assert api.post(f"/api/v1/results/{rid}/review", json=sent, headers=editor.auth).is_success
     url = db.engine.url.render_as_string(hide_password=False)

@@ -304,7 +304,8 @@ def review_result(
     breakdown_checked: bool = False,
 ) -> dict[str, Any]:
     """Service call: submit, return (with a reason) or verify one result; verifying one
-    whose breakdown by sex exceeds its total needs ``breakdown_checked``."""
+    whose breakdown by sex exceeds its total needs ``breakdown_checked``; submitting a
+    total submits the draft parts of its breakdown with it."""
     access.need_signed_in(principal)
     if note is not None:
         check_text(note, "the note", multiline=True)
@@ -320,9 +321,27 @@ def review_result(
         if action == "verify" and not breakdown_checked:
             breakdowns.unchecked(session, principal, row)
         done = results.review(session, result_id, action, note, principal.actor)
+        if action == "submit":
+            _submit_draft_parts(session, principal, done)
         session.flush()
         work = session.get(WorkRow, done.work_id)
         return explorer.result_dict(done, work.key if work else None)
+
+
+def _submit_draft_parts(session: Session, principal: Principal, total: ResultRow) -> None:
+    """A total goes for review with its breakdown: the parts beside it that are still
+    drafts (as its page adds them) are submitted with it, each checked as stored; a
+    reviewer would otherwise see the total alone, and each part needed a click of its own."""
+    for part in breakdowns.parts_of(session, principal, total):
+        if part["review_state"] != ReviewState.DRAFT.value:
+            continue
+        row = session.get(ResultRow, part["id"], with_for_update=True)
+        if row is None or row.review_state != ReviewState.DRAFT.value:
+            continue
+        access.require_result_write(
+            session, principal, REVIEW_ACTIONS["submit"], row.work_id, row.country, None
+        )
+        results.review(session, row.id, "submit", None, principal.actor)
 
 
 def review_as_operator(
