@@ -9,6 +9,7 @@ from typing import Any
 
 import lxml.html
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from greenfolio.services import breakdown_entry
 from greenfolio.services.database import Database
@@ -265,3 +266,39 @@ def test_the_command_line_asks_for_a_check_before_verifying_an_excess(db: Databa
     done = runner.invoke(app, ["results", "verify", *ids, "--breakdown-checked", "--db", url])
     assert done.exit_code == 0, done.output
     assert {r["review_state"] for r in _results(api, editor)} == {"verified"}
+
+
+def test_a_period_after_the_project_ended_is_said_on_the_result_page(db: Database) -> None:
+    """A result filed under a closed project (or the wrong year): its page says so to
+    those who enter and review it, in their language; one within the project is not."""
+    from datetime import date
+
+    from greenfolio.store.tables import WorkRow
+
+    add_project(db, PROJECT, "pops", "PHL")
+    with db.transaction() as session:
+        work = session.scalars(select(WorkRow).where(WorkRow.key == PROJECT)).one()
+        work.end_date = date(2021, 3, 31)
+    editor = add_user(db, "ed", "editor@country:PHL")
+    api = client(db)
+    overlapping = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()
+    within = api.post(
+        "/api/v1/results", json={**TOTAL, "period_start": "2020-01-01"}, headers=editor.auth
+    ).json()
+    later = api.post(
+        "/api/v1/results",
+        json={**TOTAL, "period_start": "2024-01-01", "period_end": "2024-06-30"},
+        headers=editor.auth,
+    ).json()
+    web, _ = browser(db, editor)
+    web.cookies.set("gf_lang", "ru")
+
+    def said(rid: int) -> str:
+        page = lxml.html.fromstring(web.get(f"/results/{rid}").text)
+        return str(page.xpath('string(//*[@data-testid="after-project-end"])')).strip()
+
+    assert said(overlapping["id"]) == "" and said(within["id"]) == ""
+    assert said(later["id"]) == (
+        "Период этого результата начинается после окончания проекта (31 мар. 2021\u202fг.): "
+        "проверьте, что период и проект указаны верно."
+    )

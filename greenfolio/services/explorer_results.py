@@ -90,6 +90,14 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
             breakdowns.around(session, principal, [row]).get(row.id, []) if inside else []
         )
         item["parts"] = breakdowns.parts_of(session, principal, row) if inside else []
+        # a period after the project ended: said to those who enter and review it, since
+        # a result filed under the wrong project or year looks like this (and one measured
+        # after the end, as an impact can be, is kept as it is)
+        ended = work.end_date
+        start = row.period_start
+        item["after_project_end"] = (
+            ended.isoformat() if inside and ended and start and start > ended else None
+        )
         item["revisions"] = _revisions(session, row.id) if inside else []
         signed_in = principal.user_id is not None
         item["evidence_files"] = evidence.files_of(session, row.id) if signed_in else []
