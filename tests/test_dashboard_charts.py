@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
@@ -275,28 +276,35 @@ def test_nothing_wider_than_a_phone(served: str) -> None:
         browser_.close()
 
 
-@SQLITE
-def test_a_newly_verified_result_shows_at_once(demo_db: Database) -> None:
-    before = _data(demo_db)
-    editor = add_user(demo_db, "ed", "editor@all")
-    boss = add_user(demo_db, "boss", "reviewer@all")
-    web, csrf = browser(demo_db, editor)
+def _verified(db: Database, value: str, start: str, end: str) -> Any:
+    """Tonnes of POPs destroyed entered by an editor through the pages, submitted, and
+    verified by a reviewer; the editor's browser, to read the pages with."""
+    editor = add_user(db, "ed", "editor@all")
+    boss = add_user(db, "boss", "reviewer@all")
+    web, csrf = browser(db, editor)
     made = web.post(
         "/projects/idb49-pops-programme/results",
-        data={"csrf": csrf, "indicator": "pops_destroyed", "value": "2500", "unit": "t",
-              "period_start": "2020-01-01", "period_end": "2020-09-30"},
+        data={"csrf": csrf, "indicator": "pops_destroyed", "value": value, "unit": "t",
+              "period_start": start, "period_end": end},
     )  # fmt: skip
     assert made.status_code == 303, made.text
     rid = int(made.headers["location"].split("/")[2].split("?")[0])
     for who, token, action, version in (
         (web, csrf, "submit", 1),
-        (*browser(demo_db, boss), "verify", 2),
+        (*browser(db, boss), "verify", 2),
     ):
         done = who.post(
             f"/results/{rid}/review",
             data={"csrf": token, "action": action, "version": str(version), "next": "/review"},
         )
         assert done.status_code == 303, done.text
+    return web
+
+
+@SQLITE
+def test_a_newly_verified_result_shows_at_once(demo_db: Database) -> None:
+    before = _data(demo_db)
+    web = _verified(demo_db, "2500", "2020-01-01", "2020-09-30")
     after = _data(demo_db)
     assert after is not before
 
@@ -320,25 +328,7 @@ def test_earlier_report_years_stay_one_click_away(demo_db: Database) -> None:
     """One verified result of late 2024 moves the charts to the 2025 report's window (the one
     holding the newest result); the demo's own 2021 report stays a link away, and a year
     with no verified result falls back to the newest."""
-    editor = add_user(demo_db, "ed", "editor@all")
-    boss = add_user(demo_db, "boss", "reviewer@all")
-    web, csrf = browser(demo_db, editor)
-    made = web.post(
-        "/projects/idb49-pops-programme/results",
-        data={"csrf": csrf, "indicator": "pops_destroyed", "value": "5", "unit": "t",
-              "period_start": "2024-07-01", "period_end": "2024-12-31"},
-    )  # fmt: skip
-    assert made.status_code == 303, made.text
-    rid = int(made.headers["location"].split("/")[2].split("?")[0])
-    for who, token, action, version in (
-        (web, csrf, "submit", 1),
-        (*browser(demo_db, boss), "verify", 2),
-    ):
-        done = who.post(
-            f"/results/{rid}/review",
-            data={"csrf": token, "action": action, "version": str(version), "next": "/review"},
-        )
-        assert done.status_code == 303, done.text
+    web = _verified(demo_db, "5", "2024-07-01", "2024-12-31")
     newest = _data(demo_db)
     # the windows overlap (January of the year before to June): the 2022 report's holds
     # the first half of 2021; those of 2023 and 2024 hold none
