@@ -5,9 +5,11 @@ naming it. Through the API and the result page, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import lxml.html
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -302,3 +304,38 @@ def test_a_period_after_the_project_ended_is_said_on_the_result_page(db: Databas
         "Период этого результата начинается после окончания проекта (31 мар. 2021\u202fг.): "
         "проверьте, что период и проект указаны верно."
     )
+
+
+def test_the_parts_list_the_totals_current_evidence_files(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attendance list behind a total is behind its parts too: the same file (by its
+    hash), served back byte for byte from each part; a withdrawn one is not carried."""
+    from greenfolio.services.evidence_store import ENV_DIR
+    from tests.evidence_files import pdf
+
+    monkeypatch.setenv(ENV_DIR, str(tmp_path / "evidence"))
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    api = client(db)
+    total = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()
+    base = f"/api/v1/results/{total['id']}/evidence"
+    content = pdf()
+    kept = api.post(
+        base, files={"file": ("list.pdf", content, "application/pdf")}, headers=editor.auth
+    )
+    assert kept.status_code == 201, kept.text
+    gone = api.post(
+        base, files={"file": ("old.pdf", content + b"\n", "application/pdf")}, headers=editor.auth
+    )
+    assert api.post(f"{base}/{gone.json()['id']}/withdraw", json={}, headers=editor.auth).is_success
+    parts = _post(api, editor, total["id"], {"female": 650, "male": 600}).json()
+    for part in parts:
+        listed = api.get(f"/api/v1/results/{part['id']}/evidence", headers=editor.auth).json()
+        assert [(f["filename"], f["sha256"], f["state"]) for f in listed] == [
+            ("list.pdf", kept.json()["sha256"], "current")
+        ]
+        served = api.get(
+            f"/api/v1/results/{part['id']}/evidence/{listed[0]['id']}", headers=editor.auth
+        )
+        assert served.status_code == 200 and served.content == content

@@ -1,6 +1,6 @@
 """Adding a total's breakdown by sex in one step: the women, men and others it counts,
 each a new draft result with the total's project, indicator, unit, kind, period,
-milestone, country, entity, source and evidence.
+milestone, country, entity, source and evidence (its text and its current files).
 
 Entered one by one, each part meant the new-result form again, with the indicator,
 period, country and source typed again (three forms where a spreadsheet takes one row).
@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pydantic
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from greenfolio.domain import breakdown
 from greenfolio.domain.errors import ValidationError
@@ -23,7 +25,7 @@ from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import Qualifier, Sex
 from greenfolio.services import access, audit, breakdowns, explorer, reference, results
 from greenfolio.services.database import Database
-from greenfolio.store.tables import ResultRow, WorkRow
+from greenfolio.store.tables import EvidenceFileRow, ResultRow, WorkRow
 
 SEXES = breakdown.SEXES
 """The parts, in the order the forms list them."""
@@ -66,6 +68,32 @@ def _values(values: Mapping[str, Any]) -> dict[str, float]:
             message_id="breakdown_none",
         )
     return out
+
+
+def _share_evidence(
+    session: Session, principal: Principal, total: ResultRow, parts: list[int]
+) -> None:
+    """The total's current evidence files, each listed on every part too (the same file in
+    the store, by its hash): a reviewer of a part has the attendance list behind it."""
+    files = session.scalars(
+        select(EvidenceFileRow)
+        .where(EvidenceFileRow.result_id == total.id, EvidenceFileRow.state == "current")
+        .order_by(EvidenceFileRow.id)
+    ).all()
+    for part in parts:
+        for f in files:
+            session.add(
+                EvidenceFileRow(
+                    result_id=part,
+                    sha256=f.sha256,
+                    size=f.size,
+                    kind=f.kind,
+                    media_type=f.media_type,
+                    filename=f.filename,
+                    uploaded_by=principal.actor,
+                    note=f.note,
+                )
+            )
 
 
 def add_breakdown(
@@ -130,6 +158,7 @@ def add_breakdown(
                 citation=total.citation,
             )
             made.append(explorer.result_dict(results.add(session, spec), work.key))
+        _share_evidence(session, principal, total, [m["id"] for m in made])
         session.flush()
         # parts that add up to more than the total are refused here, where they are typed
         # (stored, they would only be warned of, and the total could not be verified)
