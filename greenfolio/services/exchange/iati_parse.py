@@ -118,9 +118,9 @@ def read_activity(
 ) -> tuple[Activity | None, list[Problem]]:
     """The record of one ``iati-activity`` element, or None if it has errors.
 
-    The compiled reader (``iati_native``) reads the children of an activity where nothing
-    is to be said about them; otherwise, and for 1.0x files, the Python readers do, and
-    say it. The activity-level checks below are the same for both.
+    The compiled reader (``iati_native``) reads an activity where nothing is to be said
+    about its attributes and elements; otherwise, and for 1.0x files, the Python readers
+    do, and say it. The checks of the activity as a whole below are the same for both.
     """
     ctx = Context(file, legacy)
     native = iati_native.read_activity(el) if iati_native is not None and not legacy else None
