@@ -258,7 +258,8 @@ def indicator_code(identifier: str, result_no: int, indicator_no: int) -> str:
     return f"iati.{stem}.{result_no}.{indicator_no}"
 
 
-_ROLE_ORDER = {role: i for i, role in enumerate(OrgRole)}
+ROLE_ORDER = {role: i for i, role in enumerate(OrgRole)}
+"""Participants are listed in this order of their roles (``canonical_order``)."""
 
 
 def canonical_order(activity: Activity) -> Activity:
@@ -272,11 +273,11 @@ def canonical_order(activity: Activity) -> Activity:
         activity.regions.sort(key=lambda r: (r.vocabulary, r.code))
     participants = activity.participants
     if len(participants) > 1:
-        roles = [_ROLE_ORDER[p.role] for p in participants]
+        roles = [ROLE_ORDER[p.role] for p in participants]
         # in order already when each role comes after the one before (the usual case);
         # only then are the organisations' keys not needed
         if any(later <= earlier for earlier, later in pairwise(roles)):
-            participants.sort(key=lambda p: (_ROLE_ORDER[p.role], p.org.key()))
+            participants.sort(key=lambda p: (ROLE_ORDER[p.role], p.org.key()))
     return activity
 
 

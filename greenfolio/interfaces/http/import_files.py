@@ -4,8 +4,9 @@ page and the API alike.
 An upload is kept in the import folder under its SHA-256 and the uploader's account, so
 the confirmation names the file by its hash: the file applied is the one previewed, byte
 for byte (its hash is computed again before it is applied), and only its uploader can
-apply it. The folder is ``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports`` in
-the system's temporary folder; uploads older than a day are removed at each upload.
+apply it; an upload that cannot be applied is not kept. The folder is
+``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports`` in the system's temporary
+folder; uploads older than a day are removed at each upload.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from starlette.datastructures import UploadFile
 from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.exchange import Problem
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
+from greenfolio.services.database import Database
 from greenfolio.services.exchange import xlsx_plan
 
 ENV_FOLDER = "GREENFOLIO_IMPORT_DIR"
@@ -83,6 +85,16 @@ def keep(who: Principal, content: bytes) -> tuple[str, Path]:
     partial.write_bytes(content)
     partial.replace(target)
     return sha, target
+
+
+def previewed(db: Database, who: Principal, content: bytes) -> tuple[str, xlsx_plan.Plan]:
+    """The upload's hash and what it would change; kept for its confirmation only if it
+    can be applied (a refused file was kept a day for nothing, filling the folder)."""
+    sha, path = keep(who, content)
+    plan = xlsx_plan.preview(db, who, path)
+    if plan.problems:
+        path.unlink(missing_ok=True)
+    return sha, plan
 
 
 def kept(who: Principal, sha: str) -> Path:

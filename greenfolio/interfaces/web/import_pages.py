@@ -158,11 +158,8 @@ async def upload(request: Request, db: Db) -> Response:
         content = await import_files.read_upload(sent)
     except ValidationError as exc:
         return _page(request, 422, errors=[said(request, exc)])
-    sha, target = import_files.keep(who, content)
+    sha, plan = await run_in_threadpool(import_files.previewed, db, who, content)
     name = Path(str(getattr(sent, "filename", ""))).name[:200]
-    plan = await run_in_threadpool(xlsx_plan.preview, db, who, target)
-    if plan.problems:  # it cannot be applied: not kept for a confirmation that cannot come
-        target.unlink(missing_ok=True)
     keys = [r.project for r in plan.rows]
     titles = await run_in_threadpool(xlsx_offer.project_titles, db, who, keys, lang_of(request))
     status = 422 if plan.problems else 200

@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""The children of a clean ``iati-activity`` read in compiled code, over libxml2's nodes.
+"""A clean ``iati-activity`` read in compiled code, over libxml2's nodes.
 
 Why this exists: the Python readers (``iati_elements``, ``iati_results``) cost about
 45 µs an activity, most of it the interpreter stepping through element proxies; issue
@@ -23,7 +23,6 @@ from lxml.includes.tree cimport xmlDoc, xmlNode
 
 from greenfolio.services.exchange.iati_native_values cimport (
     Reading,
-    _boolean,
     _bad,
     _currency,
     _date_of,
@@ -35,11 +34,9 @@ from greenfolio.services.exchange.iati_native_values cimport (
     _number,
     _org,
     _percentage,
-    _str,
     _stripped,
     _text,
     _text_of,
-    _whole_number,
 )
 from greenfolio.services.exchange.iati_native_results cimport read_result
 
@@ -47,6 +44,7 @@ from datetime import UTC, datetime as _datetime
 
 from greenfolio.domain.iati import (
     ROLE_BY_CODE,
+    ROLE_ORDER,
     STATUS_BY_CODE,
     Activity,
     CodeShare,
@@ -56,10 +54,10 @@ from greenfolio.domain.iati import (
     Money,
     Participant,
 )
-from greenfolio.domain.work import OrgRole
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_elements import alpha3_by_alpha2
 from greenfolio.services.exchange.iati_native_values import GiveUp
+from greenfolio.services.exchange.iati_values import whole_number
 
 cetree.import_lxml__etree()
 
@@ -85,7 +83,7 @@ cdef frozenset GEO_VOCABULARIES = codelists.codes("GeographicVocabulary")
 cdef dict ALPHA3 = alpha3_by_alpha2()
 cdef dict ROLES = dict(ROLE_BY_CODE)
 cdef dict STATUSES = dict(STATUS_BY_CODE)
-cdef dict ROLE_ORDER = {role: i for i, role in enumerate(OrgRole)}
+cdef dict ROLES_IN_ORDER = dict(ROLE_ORDER)
 
 cdef object GIVE_UP = GiveUp()
 
@@ -145,6 +143,16 @@ cdef void _country(xmlNode* node, object act) except *:
     countries.append(CountryShare(alpha3, percentage))
 
 
+cdef void _add_share(
+    Reading ctx, xmlNode* node, list shares, str code, str vocabulary, object percentage
+) except *:
+    """A region or sector, unless one of the same code and vocabulary is there already."""
+    for share in shares:
+        if share.code == code and share.vocabulary == vocabulary:
+            return
+    shares.append(CodeShare(code, vocabulary, percentage, _narratives(ctx, node)))
+
+
 cdef void _region(Reading ctx, xmlNode* node, object act) except *:
     code = _stripped(node, b"code")
     raw = _get(node, b"vocabulary")
@@ -156,11 +164,7 @@ cdef void _region(Reading ctx, xmlNode* node, object act) except *:
         raise GIVE_UP
     if vocabulary == "1" and code not in REGIONS:
         raise GIVE_UP
-    regions = act.regions
-    for region in regions:
-        if region.code == code and region.vocabulary == vocabulary:
-            return
-    regions.append(CodeShare(code, vocabulary, percentage, _narratives(ctx, node)))
+    _add_share(ctx, node, act.regions, code, vocabulary, percentage)
 
 
 cdef void _sector(Reading ctx, xmlNode* node, object act) except *:
@@ -176,11 +180,7 @@ cdef void _sector(Reading ctx, xmlNode* node, object act) except *:
         raise GIVE_UP
     if vocabulary == "2" and code not in SECTOR_CATEGORIES:
         raise GIVE_UP
-    sectors = act.sectors
-    for sector in sectors:
-        if sector.code == code and sector.vocabulary == vocabulary:
-            return
-    sectors.append(CodeShare(code, vocabulary, percentage, _narratives(ctx, node)))
+    _add_share(ctx, node, act.sectors, code, vocabulary, percentage)
 
 
 cdef tuple _value(Reading ctx, xmlNode* node, object fallback_date):
@@ -304,7 +304,7 @@ cdef void _location(Reading ctx, xmlNode* node, object act) except *:
                 (
                     _stripped(child, b"vocabulary"),
                     _stripped(child, b"code"),
-                    _whole_number(level),
+                    whole_number(level),
                 )
             )
         elif _is(child, b"point"):
@@ -386,15 +386,9 @@ cdef void _document(Reading ctx, xmlNode* node, object act) except *:
 # ---------------------------------------------------------------- the activity
 
 
-cdef object _org_key(object org):
-    ref = org.ref
-    if ref:
-        return ("iati:" + ref)[:120]
-    return org.key()
-
-
 cdef void _order(object act) except *:
-    """``domain.iati.canonical_order``, with the organisations' keys computed here."""
+    """``domain.iati.canonical_order``, compiled: an activity's participants are seldom in
+    role order in a file, and sorting them was a tenth of the Python reading."""
     cdef list items = act.countries
     cdef Py_ssize_t i, n
     if len(items) > 1:
@@ -409,19 +403,20 @@ cdef void _order(object act) except *:
     n = len(items)
     if n < 2:
         return
-    roles = [ROLE_ORDER[p.role] for p in items]
+    roles = [ROLES_IN_ORDER[p.role] for p in items]
     for i in range(1, n):
         if roles[i] <= roles[i - 1]:
             break
     else:
         return
-    decorated = sorted([(roles[i], _org_key(items[i].org), i) for i in range(n)])
+    decorated = sorted([(roles[i], items[i].org.key(), i) for i in range(n)])
     items[:] = [items[entry[2]] for entry in decorated]
 
 
 def read_activity(cetree._Element el not None):
     """The activity of ``el`` in canonical order and whether a narrative took the fallback
-    language, or None where anything about its elements would be reported (the Python readers then run).
+    language, or None where anything about its elements would be reported (the Python
+    readers then read it).
 
     What is said of the activity as a whole (no identifier, title or date, narratives
     read as English) is left to ``iati_parse``, which says it whichever path read it.

@@ -6,29 +6,19 @@ from lxml.includes.tree cimport xmlNode
 
 from greenfolio.services.exchange.iati_native_values cimport (
     Reading,
-    _boolean,
-    _bad,
-    _currency,
     _date_of,
     _first,
     _get,
     _is,
-    _lang,
     _narratives,
-    _number,
-    _org,
-    _percentage,
-    _str,
     _stripped,
-    _text,
-    _text_of,
-    _whole_number,
 )
 
 from greenfolio.domain.iati import IatiIndicator, IatiResult, Observation
 from greenfolio.domain.results import ValueKind
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_native_values import GiveUp
+from greenfolio.services.exchange.iati_values import read_boolean, whole_number
 
 cdef object GIVE_UP = GiveUp()
 cdef object INF = float("inf")
@@ -67,7 +57,7 @@ cdef list _dimensions(xmlNode* node):
 cdef void _baseline(Reading ctx, xmlNode* node, object indicator) except *:
     value = _observed(node)
     year_raw = _stripped(node, b"year")
-    year = _whole_number(year_raw)
+    year = whole_number(year_raw)
     if value is None:
         return
     day = _date_of(_get(node, b"iso-date"))
@@ -129,8 +119,8 @@ cdef object _indicator(Reading ctx, xmlNode* node):
         measure[:8],
         {},
         {},
-        _boolean(_get(node, b"ascending")),
-        _boolean(_get(node, b"aggregation-status")),
+        read_boolean(_get(node, b"ascending")),
+        read_boolean(_get(node, b"aggregation-status")),
     )
     cdef xmlNode* child = node.children
     while child is not NULL:
@@ -161,7 +151,7 @@ cdef void read_result(Reading ctx, xmlNode* node, object act) except *:
     kind = _stripped(node, b"type")
     if kind not in RESULT_TYPES:
         raise GIVE_UP
-    result = IatiResult(kind[:8], {}, {}, _boolean(_get(node, b"aggregation-status")))
+    result = IatiResult(kind[:8], {}, {}, read_boolean(_get(node, b"aggregation-status")))
     indicators = result.indicators
     cdef xmlNode* child = node.children
     while child is not NULL:

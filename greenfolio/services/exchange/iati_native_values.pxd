@@ -32,8 +32,6 @@ cdef xmlNode* _first(xmlNode* node, const char* name) noexcept
 cdef dict _narratives(Reading ctx, xmlNode* node)
 cdef object _date_of(object raw)
 cdef object _number(object raw)
-cdef object _boolean(object raw)
-cdef object _whole_number(str text)
 cdef object _percentage(xmlNode* node)
 cdef object _currency(object raw)
 cdef object _org(Reading ctx, xmlNode* node)

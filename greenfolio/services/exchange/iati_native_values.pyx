@@ -221,24 +221,6 @@ cdef object _number(object raw):
     return value
 
 
-cdef object _whole_number(str text):
-    """``iati_values.whole_number``."""
-    if text.isascii() and text.isdigit() and len(text) <= 18:
-        return int(text)
-    return None
-
-
-cdef object _boolean(object raw):
-    if raw is None:
-        return None
-    text = raw.strip().lower()
-    if text == "1" or text == "true":
-        return True
-    if text == "0" or text == "false":
-        return False
-    return None
-
-
 cdef object _percentage(xmlNode* node):
     value = _number(_get(node, b"percentage"))
     if value is not None and not 0 <= value <= 100:

@@ -46,10 +46,7 @@ async def preview(request: Request, db: Db, who: Who) -> Any:
     import_files.may_import(who)
     form = await request.form()
     content = await import_files.read_upload(form.get("file"))
-    sha, path = await run_in_threadpool(import_files.keep, who, content)
-    plan = await run_in_threadpool(xlsx_plan.preview, db, who, path)
-    if plan.problems:  # it cannot be applied: not kept
-        path.unlink(missing_ok=True)
+    sha, plan = await run_in_threadpool(import_files.previewed, db, who, content)
     return {"sha256": sha, "can_apply": not plan.problems, **import_files.plan_dict(plan)}
 
 
