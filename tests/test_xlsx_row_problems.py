@@ -125,3 +125,28 @@ def test_the_command_line_says_a_refused_file_in_one_honest_line(
     missing = CliRunner().invoke(app, ["import", "xlsx", str(tmp_path / "none.xlsx"), "--db", url])
     assert missing.output.splitlines()[0].startswith("nothing imported: 1 file refused")
     assert _stored(db) == 0
+
+
+def test_a_day_typed_with_dots_day_first_is_read_as_that_day(db: Database, tmp_path: Path) -> None:
+    """30.09.2024 typed as text (a Russian, French or Spanish hand) is 30 September."""
+    from datetime import date
+
+    rows = [[WORK, "participants", 12, None, None, None, "1.7.2024", "30.09.2024"]]
+    summary = import_results(db, _filled(db, tmp_path, rows))
+    assert summary.errors == []
+    with db.transaction() as session:
+        stored = session.execute(select(ResultRow.period_start, ResultRow.period_end)).one()
+    assert tuple(stored) == (date(2024, 7, 1), date(2024, 9, 30))
+
+
+@pytest.mark.parametrize("typed", ["09/30/2024", "31.09.2024", "2024-09-30x", "30.09.24"])
+def test_a_day_that_cannot_be_read_one_way_only_is_refused(
+    db: Database, tmp_path: Path, typed: str
+) -> None:
+    """Slashes could be either order, 31 September does not exist, a two-digit year
+    names no century, and trailing text is not a date: each is refused at its cell."""
+    rows = [[WORK, "participants", 12, None, None, None, "2024-07-01", typed]]
+    summary = import_results(db, _filled(db, tmp_path, rows))
+    assert _placed(summary.errors) == [("Results", 2, "H")]
+    assert summary.errors[0].message_id == "cell_date"
+    assert _stored(db) == 0

@@ -45,6 +45,7 @@ class DateType(StrEnum):
 
 
 _STATED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 FORMAT_HINT = "write a year (2021), a month (2021-03) or a day (2021-03-15)"
 
 
@@ -67,9 +68,23 @@ class StatedDate:
         return None if self.exact else self.stated
 
 
+def iso_day(text: str) -> str:
+    """A day typed with dots, day first (30.09.2024, as Russian, French or Spanish
+    readers write it by hand), as ISO 2024-09-30; any other text as it is.
+
+    No language writes a dotted date month first, so the order is not ambiguous (a
+    slashed one is: 09/10/2024 is left alone and refused as not a date).
+    """
+    found = _DOTTED.match(text.strip())
+    if found is None:
+        return text
+    day, month, year = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
 def parse(kind: DateType, text: str) -> StatedDate:
     """``text`` (a year, month or day) as a date of type ``kind``; ValueError if unreadable."""
-    text = text.strip()
+    text = iso_day(text.strip())
     found = _STATED.match(text)
     if found is None:
         raise ValueError(f"{text!r} is not a date; {FORMAT_HINT}")

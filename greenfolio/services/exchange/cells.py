@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
+from greenfolio.domain.activity_dates import iso_day
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
 from greenfolio.domain.languages import CLDR_LOCALES
 from greenfolio.domain.number_text import AmbiguousNumber, read_number, read_number_as
@@ -375,7 +376,10 @@ class SheetReader:
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(str(value).strip()[:10])
+            text = iso_day(str(value).strip())
+            if len(text) > 10 and text[10] not in " T":  # a time after the day is let be
+                raise ValueError(text)
+            return date.fromisoformat(text[:10])
         except ValueError:
             self.problem(
                 key,
