@@ -150,3 +150,14 @@ def test_a_day_that_cannot_be_read_one_way_only_is_refused(
     assert _placed(summary.errors) == [("Results", 2, "H")]
     assert summary.errors[0].message_id == "cell_date"
     assert _stored(db) == 0
+
+
+def test_a_day_outside_the_years_results_may_have_is_refused_at_its_cell(
+    db: Database, tmp_path: Path
+) -> None:
+    rows = [[WORK, "participants", 12, None, None, None, "2024-07-01", "31.12.9999"]]
+    summary = import_results(db, _filled(db, tmp_path, rows))
+    assert _placed(summary.errors) == [("Results", 2, "H")]
+    assert summary.errors[0].message_id == "cell_period_years"
+    assert "9999-12-31" in str(summary.errors[0])
+    assert _stored(db) == 0

@@ -88,6 +88,29 @@ def combine_qualifiers(qualifiers: set[Qualifier]) -> Qualifier:
     return Qualifier.EXACT
 
 
+FIRST_YEAR = 1946
+LAST_YEAR = 2200
+"""The years a result's period may lie in. A date outside them is a slip of the keyboard
+(0001-01-01, 9999-12-31); the report windows, the dashboard's years and the web's
+``report_year`` are bounded by the same years."""
+
+
+def period_years_problem(
+    ind: str, period_start: date | None, period_end: date | None
+) -> ValidationError | None:
+    """The refusal of a period date outside ``FIRST_YEAR``–``LAST_YEAR``, or None."""
+    for field, day in (("period_start", period_start), ("period_end", period_end)):
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            return ValidationError(
+                f"result for {ind}: the {field.replace('_', ' ')} {day.isoformat()} is not "
+                f"between the years {FIRST_YEAR} and {LAST_YEAR}; check the year",
+                message_id="result_period_years",
+                params={"typed": day.isoformat(), "first": FIRST_YEAR, "last": LAST_YEAR},
+                field=field,
+            )
+    return None
+
+
 def raise_all(problems: list[ValidationError]) -> None:
     """Raise the one problem found, or all of them together (``Problems``)."""
     if len(problems) == 1:
@@ -150,6 +173,9 @@ def result_problems(
                 field="period_end",
             )
         )
+    out_of_range = period_years_problem(ind, period_start, period_end)
+    if out_of_range is not None:
+        found.append(out_of_range)
     early = actual_not_begun(ind, kind, period_start, period_end, today)
     if early is not None:
         found.append(early)

@@ -30,7 +30,13 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.indicators import Aggregation, Indicator
-from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
+from greenfolio.domain.results import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Qualifier,
+    ReviewState,
+    combine_qualifiers,
+)
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import reference
@@ -112,6 +118,8 @@ def _scan(session: Session) -> tuple[dict[tuple[str, int], _Groups], set[int], i
         if kind != "actual" or end is None:
             continue
         year = end.year if isinstance(end, date) else int(str(end)[:4])
+        if not FIRST_YEAR <= year <= LAST_YEAR:  # a slip stored before the rule: no year
+            continue
         years.add(year)
         if sex is not None:  # by sex: counted in the years, not in the figures
             continue

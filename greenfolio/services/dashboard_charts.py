@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.indicators import Aggregation, Indicator
 from greenfolio.domain.permissions import Principal
-from greenfolio.domain.results import Milestone, Qualifier, ReviewState, combine_qualifiers
+from greenfolio.domain.results import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Milestone,
+    Qualifier,
+    ReviewState,
+    combine_qualifiers,
+)
 from greenfolio.domain.units import UnitGroup, sum_groups
 from greenfolio.refdata import loader
 from greenfolio.services import figures, reference, view_cache
@@ -225,8 +232,13 @@ def _year_bounds(win: figures.Window, year: int) -> tuple[date, date]:
 def _compute(session: Session, today: date, asked: int | None = None) -> dict[str, Any]:
     definition = load_definition(REPORT)
     verified = (ResultRow.review_state == ReviewState.VERIFIED.value, ResultRow.kind == "actual")
+    # A date outside the years results may have (one stored before that rule, or by SQL)
+    # names no report year: it is left out here rather than stopping the page.
+    span = ResultRow.period_end.between(date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
     newest, oldest = session.execute(
-        select(func.max(ResultRow.period_end), func.min(ResultRow.period_end)).where(*verified)
+        select(func.max(ResultRow.period_end), func.min(ResultRow.period_end)).where(
+            *verified, span
+        )
     ).one()
     latest = report_year(definition, _day(newest) if newest else None, today)
 

@@ -25,6 +25,7 @@ from greenfolio.domain.permissions import (
     Scope,
     require,
 )
+from greenfolio.domain.results import FIRST_YEAR, LAST_YEAR
 from greenfolio.interfaces.http.context import resolve_principal, seal_ok
 from greenfolio.interfaces.http.context import seal as make_seal
 from greenfolio.interfaces.web import group_charts, svg
@@ -85,7 +86,9 @@ def _dashboard_parts(data: dict[str, Any], tr: Translator) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(
-    request: Request, db: Db, report_year: Annotated[int | None, Query(ge=1946, le=2200)] = None
+    request: Request,
+    db: Db,
+    report_year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
 ) -> Response:
     who = resolve_principal(request)
     data = explorer.dashboard(db, who)

@@ -87,7 +87,18 @@ def _joined(tr: Translator, items: Sequence[str]) -> str:
 
 
 LTR_NAMES = frozenset(
-    {"char", "key", "project", "part", "code", "near", "start_stated", "end_stated", "username"}
+    {
+        "char",
+        "key",
+        "project",
+        "part",
+        "code",
+        "near",
+        "start_stated",
+        "end_stated",
+        "username",
+        "typed",
+    }
 )
 """Params written in Latin letters whatever the language (keys, codes, code points)."""
 

@@ -199,6 +199,28 @@ def tag_document(docx: Any, lang: str) -> None:
                 del run.attrib[OWN_LANG]
             run_lang = (own or lang).split(":")[0]
             run_properties(run.get_or_add_rPr(), run_lang, rtl and own is None)
+    for r_pr in docx.styles.element.iter(qn("w:rPr")):
+        complex_script_forms(r_pr)
+    for container in _containers(docx):
+        for r_pr in container.iter(qn("w:rPr")):
+            complex_script_forms(r_pr)
+
+
+_COMPLEX_SCRIPT = (("w:b", "w:bCs"), ("w:i", "w:iCs"), ("w:sz", "w:szCs"))
+"""Bold, italic and size, and the properties Word applies to complex-script text
+(Arabic) in their place: a run marked only w:b is not bold in Arabic."""
+
+
+def complex_script_forms(r_pr: Any) -> None:
+    """Give ``r_pr``'s bold, italic and size their complex-script twins, same value."""
+    for plain, twin in _COMPLEX_SCRIPT:
+        source = r_pr.find(qn(plain))
+        if source is None or r_pr.find(qn(twin)) is not None:
+            continue
+        copy = OxmlElement(twin)
+        for name, value in source.attrib.items():
+            copy.set(name, value)
+        _insert_ordered(r_pr, copy)
 
 
 def right_to_left(docx: Any) -> None:

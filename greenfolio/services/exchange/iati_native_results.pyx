@@ -15,7 +15,7 @@ from greenfolio.services.exchange.iati_native_values cimport (
 )
 
 from greenfolio.domain.iati import IatiIndicator, IatiResult, Observation
-from greenfolio.domain.results import ValueKind
+from greenfolio.domain.results import FIRST_YEAR, LAST_YEAR, ValueKind
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_native_values import GiveUp
 from greenfolio.services.exchange.iati_values import read_boolean, whole_number
@@ -84,6 +84,8 @@ cdef void _period(Reading ctx, xmlNode* node, object indicator) except *:
             end = _date_of(_get(child, b"iso-date"))
         child = child.next
     if start is None or end is None or start > end:
+        raise GIVE_UP
+    if not (FIRST_YEAR <= start.year <= LAST_YEAR and FIRST_YEAR <= end.year <= LAST_YEAR):
         raise GIVE_UP
     observations = indicator.observations
     child = node.children

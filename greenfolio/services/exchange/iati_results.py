@@ -9,7 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from greenfolio.domain.iati import Activity, IatiIndicator, IatiResult, Narratives, Observation
-from greenfolio.domain.results import ValueKind
+from greenfolio.domain.results import FIRST_YEAR, LAST_YEAR, ValueKind
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_values import (
     Context,
@@ -111,6 +111,13 @@ def _result_period(ctx: Context, el: etree._Element, ind: IatiIndicator) -> None
         return
     if start > end:
         ctx.warn(el, f"result period starts ({start}) after it ends ({end}); left out")
+        return
+    if not (FIRST_YEAR <= start.year <= LAST_YEAR and FIRST_YEAR <= end.year <= LAST_YEAR):
+        ctx.warn(
+            el,
+            f"result period {start} to {end} is not between the years {FIRST_YEAR} and "
+            f"{LAST_YEAR}; left out (check the year)",
+        )
         return
     for child in el:
         tag = child.tag

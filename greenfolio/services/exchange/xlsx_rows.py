@@ -16,10 +16,13 @@ from greenfolio.domain.indicators import Disaggregation, Indicator
 from greenfolio.domain.keys import key_refusal
 from greenfolio.domain.languages import UN_LANGUAGES
 from greenfolio.domain.results import (
+    FIRST_YEAR,
+    LAST_YEAR,
     Qualifier,
     Sex,
     ValueKind,
     actual_not_begun,
+    period_years_problem,
     result_problems,
 )
 from greenfolio.domain.units import canonical_unit, unit_word, word_key
@@ -247,6 +250,15 @@ def check_row(
                 indicator=ind.code,
                 units=tuple(fitting),
             )
+    out_of_range = period_years_problem(ind.code if ind else "", start, end)
+    if out_of_range is not None:
+        cells.problem(
+            out_of_range.field or "period_start",
+            f"is {out_of_range.params['typed']}, not between the years {FIRST_YEAR} and "
+            f"{LAST_YEAR}; check the year",
+            message_id="cell_period_years",
+            **out_of_range.params,
+        )
     early = actual_not_begun(ind.code if ind else "", kind, start, end)
     if early is not None:
         cells.problem("period_start", str(early), message_id=early.message_id, **early.params)
