@@ -339,3 +339,45 @@ def test_the_parts_list_the_totals_current_evidence_files(
             f"/api/v1/results/{part['id']}/evidence/{listed[0]['id']}", headers=editor.auth
         )
         assert served.status_code == 200 and served.content == content
+
+
+def test_returning_the_total_returns_its_parts_with_the_same_reason(db: Database) -> None:
+    """A reviewer who finds the women counted wrong returns the total: its parts under
+    review go back with it (they stayed in the queue, could be verified alone, and their
+    author could correct neither); the page says so beside the button. In bulk, a part
+    selected beside its total is returned once, with it."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    reviewer = add_user(db, "rev", "reviewer@country:PHL")
+    api = client(db)
+    totals = []
+    for end in ("2021-06-30", "2021-03-31"):
+        total = api.post(
+            "/api/v1/results", json={**TOTAL, "period_end": end}, headers=editor.auth
+        ).json()
+        parts = _post(api, editor, total["id"], {"female": 45, "male": 75}).json()
+        sent = {"action": "submit", "version": 1}
+        done = api.post(f"/api/v1/results/{total['id']}/review", json=sent, headers=editor.auth)
+        assert done.status_code == 200, done.text
+        totals.append((total["id"], [p["id"] for p in parts]))
+    (first, first_parts), (second, second_parts) = totals
+    web, _ = browser(db, reviewer)
+    web.cookies.set("gf_lang", "fr")
+    page = lxml.html.fromstring(web.get(f"/results/{first}").text)
+    said = page.xpath('string(//*[@data-testid="return-with-parts"])')
+    assert said == (
+        "Le renvoyer renvoie aussi sa ventilation par sexe, avec le même motif "
+        "(parties soumises ou vérifiées\u00a0: 2)."
+    )
+    reason = "le nombre de femmes ne correspond pas à la liste (43 ?)"
+    sent = {"action": "return", "version": 2, "note": reason}
+    done = api.post(f"/api/v1/results/{first}/review", json=sent, headers=reviewer.auth)
+    assert done.status_code == 200, done.text
+    bulk = {"ids": [second_parts[0], second], "action": "return", "note": reason}
+    out = api.post("/api/v1/results/review", json=bulk, headers=reviewer.auth).json()
+    assert out["refused"] == []
+    assert sorted(r["id"] for r in out["done"]) == sorted([second, *second_parts])
+    states = {r["id"]: r["review_state"] for r in _results(api, editor)}
+    assert set(states.values()) == {"returned"} and len(states) == 6
+    detail = api.get(f"/api/v1/results/{first_parts[0]}", headers=editor.auth).json()
+    assert detail["review_events"][-1]["note"] == reason

@@ -267,3 +267,24 @@ def test_a_negative_fraction_of_a_count_is_told_once_without_negative_suggestion
     "give a whole number, such as -3 or -2"."""
     found = result_problems("participants", -3.5, "person", "person", None, None, "actual")
     assert [p.message_id for p in found] == ["result_negative"], found
+
+
+def test_a_return_without_a_reason_is_said_in_the_readers_language(db: Database) -> None:
+    """A reason of spaces passes the browser's own check: the page says what to do in
+    the reviewer's language (it gave the command line's English, "--reason")."""
+    add_project(db, "re-bra", "pops", "BRA")
+    editor = add_user(db, "ed", "editor@all")
+    reviewer = add_user(db, "rev", "reviewer@all")
+    _, made = _enter(client(db), editor, period_start="2021-01-01", period_end="2021-06-30")
+    rid = int(str(made["id"]))
+    ed_web, ed_csrf = browser(db, editor)
+    _review(ed_web, ed_csrf, rid, "submit", 1)
+    web, csrf = browser(db, reviewer)
+    web.cookies.set("gf_lang", "fr")
+    data = {"csrf": csrf, "action": "return", "version": "2", "note": "   ", "next": "/review"}
+    sent = web.post(f"/results/{rid}/review", data=data, follow_redirects=True)
+    text = " ".join(lxml.html.fromstring(sent.text).text_content().split())
+    assert f"Pour renvoyer le résultat {rid}, indiquez le motif du renvoi" in text, text[-800:]
+    assert "--reason" not in text
+    stored = client(db).get(f"/api/v1/results/{rid}", headers=editor.auth).json()
+    assert stored["review_state"] == "submitted"

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.breakdown import Excess, Figure, by_result, excesses, part_order
 from greenfolio.domain.errors import ValidationError
-from greenfolio.domain.permissions import Principal
-from greenfolio.domain.results import Qualifier, combine_qualifiers
-from greenfolio.services import access
+from greenfolio.domain.permissions import Action, Principal
+from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
+from greenfolio.services import access, results
 from greenfolio.services.results import ResultSpec
 from greenfolio.store.tables import IndicatorRow, ResultRow
 
@@ -112,7 +112,9 @@ def around(
     return {rid: [as_dict(e) for e in named[rid]] for rid in wanted if rid in named}
 
 
-def parts_of(session: Session, principal: Principal, total: ResultRow) -> list[dict[str, Any]]:
+def parts_of(
+    session: Session, principal: Principal | None, total: ResultRow
+) -> list[dict[str, Any]]:
     """The results that count a part by sex beside ``total`` (same identity), those the
     principal may read, women then men then others: what its page lists as its breakdown."""
     if total.sex is not None:
@@ -205,3 +207,39 @@ def unchecked(session: Session, principal: Principal | None, row: ResultRow) -> 
         message_id="verify_breakdown",
         params={"result": row.id},
     )
+
+
+PARTS_FOLLOW = {
+    "submit": (Action.SUBMIT, (ReviewState.DRAFT.value,)),
+    "return": (Action.REVIEW, (ReviewState.SUBMITTED.value, ReviewState.VERIFIED.value)),
+}
+"""The review actions a total's breakdown by sex follows: the permission each needs, and
+the states of the parts that go with the total."""
+
+
+def follow_parts(
+    session: Session, principal: Principal | None, total: ResultRow, action: str, note: str | None
+) -> list[ResultRow]:
+    """A total and its breakdown go through review together: submitting a total submits
+    the parts beside it still in draft (as its page adds them), and returning it returns
+    the parts under review or verified, with the same reason, so that a part found wrong
+    with its total goes back to its author too (a reviewer would otherwise see the total
+    alone, or verify a part whose total was sent back, and the author could correct
+    neither). Each part is checked as stored (``principal`` None: the command line's
+    operating-system user, who may act on all). Returns the parts moved."""
+    follows = PARTS_FOLLOW.get(action)
+    if follows is None:
+        return []
+    needed, states = follows
+    moved: list[ResultRow] = []
+    for part in parts_of(session, principal, total):
+        if part["review_state"] not in states:
+            continue
+        row = session.get(ResultRow, part["id"], with_for_update=True)
+        if row is None or row.review_state not in states:
+            continue
+        if principal is not None:
+            access.require_result_write(session, principal, needed, row.work_id, row.country, None)
+        results.review(session, row.id, action, note, principal.actor if principal else None)
+        moved.append(row)
+    return moved

@@ -89,7 +89,9 @@ def _one(
     action: str,
     note: str | None,
     expected: int | None,
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """``action`` on one result, and on the parts of its breakdown by sex that go with it
+    (``breakdowns.follow_parts``): the results changed, the one asked for first."""
     with audit.acting_as(principal.actor), db.transaction() as session:
         row = session.get(ResultRow, result_id, with_for_update=True)
         missing = NotFoundError(
@@ -118,9 +120,11 @@ def _one(
                 params={"result": result_id},
             )
         done = results.review(session, result_id, action, note, principal.actor)
+        moved = breakdowns.follow_parts(session, principal, done, action, note)
         session.flush()
         work = session.get(WorkRow, done.work_id)
-        return explorer.result_dict(done, work.key if work else None)
+        key = work.key if work else None
+        return [explorer.result_dict(r, key) for r in (done, *moved)]
 
 
 def review_each(
@@ -138,10 +142,16 @@ def review_each(
     chosen = check_request(action, ids, note)
     note = note.strip() if note else None
     outcome = Outcome()
+    moved: set[int] = set()
     for result_id in chosen:
+        if result_id in moved:  # a part that went with its total, selected too
+            continue
         expected = (versions or {}).get(result_id)
         try:
-            outcome.done.append(_one(db, principal, result_id, action, note, expected))
+            changed = _one(db, principal, result_id, action, note, expected)
         except GreenfolioError as exc:
             outcome.refused.append(Refused(result_id, exc))
+            continue
+        outcome.done.extend(changed)
+        moved.update(int(r["id"]) for r in changed)
     return outcome

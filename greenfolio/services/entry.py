@@ -321,27 +321,10 @@ def review_result(
         if action == "verify" and not breakdown_checked:
             breakdowns.unchecked(session, principal, row)
         done = results.review(session, result_id, action, note, principal.actor)
-        if action == "submit":
-            _submit_draft_parts(session, principal, done)
+        breakdowns.follow_parts(session, principal, done, action, note)
         session.flush()
         work = session.get(WorkRow, done.work_id)
         return explorer.result_dict(done, work.key if work else None)
-
-
-def _submit_draft_parts(session: Session, principal: Principal, total: ResultRow) -> None:
-    """A total goes for review with its breakdown: the parts beside it that are still
-    drafts (as its page adds them) are submitted with it, each checked as stored; a
-    reviewer would otherwise see the total alone, and each part needed a click of its own."""
-    for part in breakdowns.parts_of(session, principal, total):
-        if part["review_state"] != ReviewState.DRAFT.value:
-            continue
-        row = session.get(ResultRow, part["id"], with_for_update=True)
-        if row is None or row.review_state != ReviewState.DRAFT.value:
-            continue
-        access.require_result_write(
-            session, principal, REVIEW_ACTIONS["submit"], row.work_id, row.country, None
-        )
-        results.review(session, row.id, "submit", None, principal.actor)
 
 
 def review_as_operator(
@@ -354,11 +337,18 @@ def review_as_operator(
         check_text(note, "the note", multiline=True)
     with db.transaction() as session:
         done = []
+        moved: set[int] = set()
         for result_id in ids:
+            if result_id in moved:  # a part that went with its total, named too
+                continue
             row = session.get(ResultRow, result_id, with_for_update=True)
             if row is not None and action == "verify" and not breakdown_checked:
                 breakdowns.unchecked(session, None, row)
-            done.append(results.as_dict(results.review(session, result_id, action, note)))
+            changed = results.review(session, result_id, action, note)
+            parts = breakdowns.follow_parts(session, None, changed, action, note)
+            done.append(results.as_dict(changed))
+            done.extend(results.as_dict(p) for p in parts)
+            moved.update(p.id for p in parts)
         return done
 
 
@@ -381,8 +371,11 @@ def review_results(
     if needed is None:
         raise ValidationError(f"unknown review action {action!r}: use submit, return or verify")
     done: list[dict[str, Any]] = []
+    moved: set[int] = set()
     with audit.acting_as(principal.actor), db.transaction() as session:
         for result_id in ids:
+            if result_id in moved:  # a part that went with its total, named too
+                continue
             row = session.get(ResultRow, result_id, with_for_update=True)
             missing = access.missing_result(result_id)
             if row is None:
@@ -392,9 +385,13 @@ def review_results(
             if action == "verify" and not breakdown_checked:
                 breakdowns.unchecked(session, principal, row)
             changed = results.review(session, result_id, action, note, principal.actor)
+            parts = breakdowns.follow_parts(session, principal, changed, action, note)
             session.flush()
             work = session.get(WorkRow, changed.work_id)
-            done.append(explorer.result_dict(changed, work.key if work else None))
+            key = work.key if work else None
+            done.append(explorer.result_dict(changed, key))
+            done.extend(explorer.result_dict(p, key) for p in parts)
+            moved.update(p.id for p in parts)
     return done
 
 

@@ -251,7 +251,13 @@ def review(
             params={"result": result_id},
         )
     if action == "return" and not (note and note.strip()):
-        raise ValidationError(f"returning result {result_id} needs a reason (--reason)")
+        raise ValidationError(
+            f"returning result {result_id} needs a reason, for its author to read "
+            "(--reason on the command line)",
+            message_id="return_reason",
+            params={"result": result_id},
+            field="note",
+        )
     actor = actor or audit.current_actor()
     before = ReviewState(row.review_state)
     after = next_state(before, action, result_id)
