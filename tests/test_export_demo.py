@@ -396,3 +396,24 @@ def test_users_give_the_missing_dates_sectors_and_partners_in_the_xlsx_template(
     assert [s.get("code") for s in act.iter("sector")] == ["23210"]
     funders = [p.get("ref") for p in act.iter("participating-org") if p.get("role") == "1"]
     assert funders == ["XM-DAC-47044"]
+
+
+def test_each_rule_the_export_fails_is_named_by_its_warnings(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """What IATI's data-quality rules say of the export is what the export itself warned
+    of, by rule number, so nobody learns of it first from the registry's checks; and
+    nothing the export writes on its own (an empty narrative, a date's narrative with no
+    language) fails a rule."""
+    from greenfolio.services.exchange import iati_rules
+
+    out = tmp_path / "demo.xml"
+    code, data = _export(demo_db, out, *ALL_KINDS)
+    assert code == 4, data
+    warned = " ".join(w["message"] for w in data["warnings"])
+    found = iati_rules.check_file(out, iati_rules.load_ruleset("standard"))
+    failed = {f.case.rule_id for f in found.findings}
+    assert failed, "the demo's gaps (a missing sector) should show"
+    unsaid = {rule for rule in failed if f"({rule})" not in warned}
+    assert not unsaid, (unsaid, warned)
+    assert not failed & {"4.1.1"}, "a narrative the export wrote has no language"

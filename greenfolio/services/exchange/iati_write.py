@@ -152,8 +152,8 @@ class ActivityWriter:
                 )
             else:
                 append(f"{ind}<narrative>{_xml_text(value, where)}</narrative>\n")
-        if required and not texts:
-            append(f"{ind}<narrative/>\n")
+        if required and not texts:  # named in a language all the same (IATI rule 4.1.1)
+            append(f"{ind}<narrative/>\n" if default else f'{ind}<narrative xml:lang="en"/>\n')
 
     def text_element(self, ind: str, tag: str, texts: Narratives, attrs: str = "") -> None:
         self.out.append(f"{ind}<{tag}{attrs}>\n")
@@ -209,6 +209,25 @@ class ActivityWriter:
                 "no planned or actual start date; exported, but IATI's data-quality rules "
                 "(6.11.1) expect one"
             )
+        if not act.description and not act.other_descriptions:
+            self.note(
+                "no description; exported with an empty one (the schema asks for the "
+                "element), but IATI's data-quality rules (4.4.1) expect text: give a "
+                "description in the project form"
+            )
+        if reporting.ref and not act.identifier.startswith(f"{reporting.ref}-"):
+            self.note(
+                f"the identifier does not begin with the reporting organisation's "
+                f"({reporting.ref}-); exported, but IATI's data-quality rules (1.1.21) expect "
+                "it to: IATI identifiers are the publisher's identifier, a hyphen and the "
+                "activity's own part"
+            )
+        if not act.countries and not act.regions:
+            self.note(
+                "no recipient country or region; exported, but IATI's data-quality rules "
+                "(3.7.1) expect one: give the countries in the project form or the XLSX "
+                "template"
+            )
         if not act.sectors:
             self.note(
                 "no sector; exported, but IATI's data-quality rules (6.2.2) expect one: give "
@@ -234,7 +253,7 @@ class ActivityWriter:
         self.texts(inner, "reporting-org", reporting.names, required=True)
         append(f"{ind}</reporting-org>\n")
         self.text_element(ind, "title", act.title)
-        if act.description or not act.other_descriptions:
+        if act.description or not act.other_descriptions:  # the schema wants one
             self.text_element(ind, "description", act.description, ' type="1"')
         for kind, texts in act.other_descriptions:
             self.text_element(ind, "description", texts, f' type="{attr(kind)}"')
@@ -253,8 +272,11 @@ class ActivityWriter:
             stated = self.date_notes.get(kind)
             if stated:
                 # The schema's way of giving a month or year: iso-date bounds the period.
+                # Digits read alike in every language; without the activity's default
+                # language the narrative still names one (IATI rule 4.1.1), English.
+                lang = "" if act.language else ' xml:lang="en"'
                 append(
-                    f"{tag}>\n{inner}<narrative>{_xml_text(stated, 'activity-date')}"
+                    f"{tag}>\n{inner}<narrative{lang}>{_xml_text(stated, 'activity-date')}"
                     f"</narrative>\n{ind}</activity-date>\n"
                 )
             else:
