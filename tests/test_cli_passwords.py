@@ -61,6 +61,8 @@ def test_passwords_come_from_a_file_or_the_environment(url: str, tmp_path: Path)
         url,
     )
     assert code == ExitCode.OK and "from-a-file-123" not in text and "password:" not in text
+    # the database it went into is named: a newcomer's admin landed in the demo's file
+    assert f"admin a1 created in {url}" in " ".join(text.split())
     env = {"GREENFOLIO_PASSWORD": "from-the-env-123"}
     code, text = run("users", "create", "b1", "--role", "viewer", "--db", url, env=env)
     assert code == ExitCode.OK and "password:" not in text
@@ -179,3 +181,23 @@ def test_the_password_file_help_says_what_is_read(url: str, tmp_path: Path) -> N
         assert "the first line of this file" not in said
     assert "generated" in _help("users", "create")
     assert "generated" not in _help("results", "verify").split("--password-file", 1)[1]
+
+
+def test_serve_without_an_admin_names_the_database_in_its_hint(url: str) -> None:
+    """The hint's command acts on the database being served, not on the default one."""
+    import socket
+    import subprocess
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "greenfolio", "serve", "--db", url, "--port", str(port)]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    said = " ".join(line.split())
+    assert f"`greenfolio users create-admin --db {url}`" in said, said

@@ -30,6 +30,20 @@ def connect(url: str | None) -> Database:
     return Database.open(url)
 
 
+def shown_db(url: str | None) -> str:
+    """The database ``url`` resolves to, as a person would give it to --db: an SQLite
+    file by its path, a server by its URL without the password (so that a command one
+    command suggests acts on the same database)."""
+    from sqlalchemy.engine import make_url
+
+    from greenfolio.store.engine import resolve_url
+
+    parsed = make_url(resolve_url(url))
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return str(parsed.database)
+    return parsed.render_as_string(hide_password=True)
+
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 """The first 16 bytes of every SQLite database file (sqlite.org, "Database File Format")."""
 

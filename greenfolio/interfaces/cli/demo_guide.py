@@ -162,8 +162,19 @@ def next_steps(
             f"    {command} report build --year 2021 --lang all --format html,docx,pdf{db}",
             "        the Board report in the six UN languages and three formats",
             f"    {command} figures --year 2021{db}",
-            "        every figure of the report with its value, unit and sources",
-            f"    {command} import iati FILE.xml --db mine.sqlite",
-            "        your own portfolio, from IATI 2.03 XML, in a database of its own",
+            "        every figure of the report with its value, unit and the number of results",
+            "        it adds up (--json: which results, method runs and evidence files)",
+            f"    {command} import iati {_example_file()} --db mine.sqlite",
+            "        a portfolio from IATI 2.03 XML, in a database of its own (here IATI's own",
+            "        example file, 13 activities; then your organisation's files the same way)",
         ]
     )
+
+
+EXAMPLE_IATI = Path("tests") / "data" / "iati" / "files" / "iati-example-v203.xml"
+"""IATI's example file of the standard, in the repository (tests/data/README.md)."""
+
+
+def _example_file() -> str:
+    """The example IATI file where the command runs in a clone, else a placeholder."""
+    return str(EXAMPLE_IATI) if EXAMPLE_IATI.is_file() else "FILE.xml"

@@ -14,7 +14,7 @@ import typer
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Grant, Role, Scope
 from greenfolio.interfaces.cli.common import DbOption, ExitCode, err, errors, out, print_json, table
-from greenfolio.interfaces.cli.db_target import open_db
+from greenfolio.interfaces.cli.db_target import open_db, shown_db
 from greenfolio.interfaces.cli.passwords import PasswordFileOption, PasswordOption, read_password
 
 if TYPE_CHECKING:
@@ -159,7 +159,8 @@ def serve(
         database = open_db(db)
         if not accounts.admins(database):
             err.print(
-                "no admin account yet: create one with `greenfolio users create-admin`",
+                "no admin account yet: create one with "
+                f"`greenfolio users create-admin --db {shown_db(db)}`",
                 highlight=False,
             )
         _say_evidence_folder(database)
@@ -266,7 +267,7 @@ def create_admin(
     with errors():
         secret, generated = read_password(password, password_file)
         accounts.create_user(open_db(db), None, username, secret, [_grant(Role.ADMIN, "all")])
-        out.print(f"admin {username} created", highlight=False)
+        out.print(f"admin {username} created in {shown_db(db)}", highlight=False)
         if generated:
             out.print(f"password: {secret}", highlight=False)
 
