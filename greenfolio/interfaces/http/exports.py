@@ -132,10 +132,11 @@ def _number(value: float | None) -> Cell:
     return value
 
 
-def _counted(row: dict[str, Any], lang: str) -> str:
-    """The unit as it reads after the row's value ("1 страна", "21 страны"), as the page
-    writes it beside the number."""
-    return labels.counted_unit(_Words(lang), row["unit"], row["value"], row["qualifier"])
+def _unit(row: dict[str, Any], lang: str) -> str:
+    """The unit's one word in the reader's language, whatever the row's value: a sheet
+    filters and pivots by it, and "страна" beside "стран", or "شخص" beside "شخصًا", split
+    one unit in two (the page, which reads as text, says "1 страна")."""
+    return labels.label(_Words(lang), "unit", row["unit"])
 
 
 def _sex(row: dict[str, Any], lang: str) -> str:
@@ -170,7 +171,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("title", lambda r, lang: _text(r["project_title"], lang)),
         Column("indicator", _indicator),
         Column("value", lambda r, lang: _number(r["value"])),
-        Column("unit", _counted),
+        Column("unit", _unit),
         Column(
             "qualifier", lambda r, lang: labels.label(_Words(lang), "qualifier", r["qualifier"])
         ),
@@ -189,7 +190,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("project", lambda r, lang: _text(r["project_title"], lang)),
         Column("indicator", _indicator),
         Column("value", lambda r, lang: _number(r["value"])),
-        Column("unit", _counted),
+        Column("unit", _unit),
         Column("period_start", lambda r, lang: _day(r["period_start"])),
         Column("period_end", lambda r, lang: _day(r["period_end"])),
         Column("country", lambda r, lang: labels.country(r["country"], lang)),
