@@ -75,10 +75,15 @@ def test_the_result_page_lists_uploads_and_serves_the_files(s: Setup) -> None:
 def test_refusals_are_said_on_the_page_and_change_nothing(s: Setup) -> None:
     web, csrf = browser(s.db, s.editor)
     page = f"/results/{s.result_id}"
-    refused = _upload(web, f"{page}/evidence?lang=fr", csrf, files.exe(), "rapport.pdf")
+    refused = _upload(
+        web, f"{page}/evidence?lang=fr", csrf, files.exe(), "rapport.pdf", note="liste signée"
+    )
     assert refused.status_code == 415
     said = _text(refused.text)
     assert "Le contenu de «\u00a0rapport.pdf\u00a0» n’est pas un type de fichier" in said
+    # the note typed with it waits in the form for the right file
+    form = lxml.html.fromstring(refused.text).xpath('//form[contains(@class, "upload")]')[0]
+    assert form.xpath('string(.//input[@name="note"]/@value)') == "liste signée"
     assert stored_files(s.folder) == []
     made = _upload(web, f"{page}/evidence", csrf, files.pdf(), "a.pdf")
     assert made.status_code == 303

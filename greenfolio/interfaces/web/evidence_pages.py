@@ -44,9 +44,11 @@ async def _upload(
     request: Request, db: Db, result_id: int, replaces: int | None = None
 ) -> Response:
     who = resolve_principal(request)
+    typed: dict[str, str] = {}
 
     def check(fields: dict[str, str]) -> None:
         check_csrf(request, fields.get("csrf", ""))
+        typed.update(fields)
         if replaces is not None:
             _confirmed(fields.get("confirm"))
 
@@ -57,8 +59,10 @@ async def _upload(
         if status not in SHOWN:
             raise
         errors = [said(request, exc)]
+        # the note typed with a refused file is offered again with the next one
+        note = typed.get("note", "") if replaces is None else ""
         return await run_in_threadpool(
-            lambda: show_result(result_id, request, db, status, errors=errors)
+            lambda: show_result(result_id, request, db, status, errors=errors, evidence_note=note)
         )
     return _saved(result_id)
 
