@@ -23,6 +23,7 @@ from greenfolio.domain.languages import check_language
 from greenfolio.domain.un_names import (
     RUSSIAN_CASES,
     UnName,
+    m49_name,
     russian_forms,
     un_name,
     with_preposition,
@@ -117,7 +118,9 @@ def country_name(code: str, lang: str) -> str:
     """The short name of a country in one of the UN languages, without an article
     ("Philippines", "Brasil", "Viet Nam"): the form for tables, lists and pages.
 
-    The UNTERM name where the table has one (``domain.un_names``). Otherwise English uses
+    The UNTERM name where the table has one (``domain.un_names``), else the name of the UN
+    Statistics Division's M49 standard (territories, "Chine, région administrative
+    spéciale de Hong Kong", "Islas Malvinas (Falkland)"). Otherwise English uses
     the ISO 3166 name; French, Spanish, Russian and Arabic use the ISO name where ISO gives
     a formal inverted form
     ("Corée, République de" → "République de Corée"), else CLDR, whose ordinary names are
@@ -130,7 +133,7 @@ def country_name(code: str, lang: str) -> str:
     un = un_name(country.alpha_3, lang)
     if un is not None:
         return un.table
-    return _fallback_name(country, lang)
+    return m49_name(country.alpha_3, lang) or _fallback_name(country, lang)
 
 
 _ARTICLES = ("the ", "la ", "le ", "l'", "el ", "los ", "las ", "ال")

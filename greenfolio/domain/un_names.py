@@ -89,6 +89,19 @@ def un_name(alpha3: str, lang: str) -> UnName | None:
     return _table().get((alpha3.upper(), lang))
 
 
+@lru_cache(maxsize=1)
+def _m49() -> dict[tuple[str, str], str]:
+    text = resources.files("greenfolio.refdata").joinpath("unterm/m49_names.csv").read_text("utf-8")
+    return {(row["alpha3"], row["lang"]): row["name"] for row in csv.DictReader(io.StringIO(text))}
+
+
+def m49_name(alpha3: str, lang: str) -> str | None:
+    """The name the UN Statistics Division's M49 standard gives an area in ``lang``, for
+    the areas and languages UNTERM's table leaves out (territories; Hong Kong and Macao;
+    the State of Palestine and Türkiye in some languages), or None."""
+    return _m49().get((alpha3.upper(), lang))
+
+
 def covered(lang: str) -> frozenset[str]:
     """Alpha-3 codes the table names in ``lang``."""
     return frozenset(code for code, la in _table() if la == lang)
