@@ -315,3 +315,9 @@ def test_a_term_is_written_after_its_label_as_a_un_list_item() -> None:
     assert labels.labelled("c", "national commitments") == "(c) national commitments"
     assert labels.labelled("12.4", "sound management") == "12.4 sound management"
     assert labels.labelled(None, "mercury") == "mercury"
+    # as the Board report's templates write them: Arabic letters in abjad order, Russian
+    # with one bracket; roman numerals stay as written
+    assert labels.labelled("c", "الالتزامات", "ar") == "(ج) الالتزامات"
+    assert labels.labelled("a", "البنى", "ar") == "(أ) البنى"
+    assert labels.labelled("ii", "research", "ar") == "(ii) research"
+    assert labels.labelled("b", "нейтральность", "ru") == "b) нейтральность"

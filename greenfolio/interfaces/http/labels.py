@@ -208,17 +208,28 @@ def term(tr: Texts, key: str) -> str:
         return code or key
     for t in scheme.terms:
         if t.code == code:
-            return labelled(t.label, tr.text(t.names))
+            return labelled(t.label, tr.text(t.names), tr.lang)
     return code
 
 
-def labelled(label: str | None, name: str) -> str:
+ABJAD = dict(zip("abcdefgh", ("أ", "ب", "ج", "د", "هـ", "و", "ز", "ح"), strict=True))
+"""Latin list letters as Arabic UN documents write them, in abjad order ("(أ)", "(ب)",
+"(ج)", as the Board report's Arabic template has them). Eight are enough for the lists
+the classifications hold; "i", "v" and "x" are roman numerals there, kept as written."""
+
+
+def labelled(label: str | None, name: str, lang: str = "en") -> str:
     """A term's name after its label as UN documents write a list: a letter or roman
-    numeral in brackets ("(i) technical cooperation", "(c) national commitments …"), a
-    number as it is ("12.4 sound management of chemicals and wastes")."""
+    numeral in brackets ("(i) technical cooperation", "(c) national commitments …"; in
+    Arabic "(ج)", in Russian "c)"), a number as it is ("12.4 sound management of chemicals
+    and wastes")."""
     if not label:
         return name
-    return f"{f'({label})' if label.isalpha() else label} {name}".strip()
+    if not label.isalpha():
+        return f"{label} {name}".strip()
+    if lang == "ru":
+        return f"{label}) {name}".strip()
+    return f"({ABJAD.get(label, label) if lang == 'ar' else label}) {name}".strip()
 
 
 def scheme_name(tr: Texts, code: str) -> str:

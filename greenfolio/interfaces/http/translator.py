@@ -234,7 +234,7 @@ class Translator:
 
     def labelled(self, label: str | None, names: Mapping[str, Any] | None) -> str:
         """A classification term's label and name: "(i) technical cooperation"."""
-        return labels.labelled(label, self.text(names))
+        return labels.labelled(label, self.text(names), self.lang)
 
     def grant(self, role: str, scope: str) -> str:
         """A role on its scope, in words: "Editor (all projects)"."""
