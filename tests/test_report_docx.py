@@ -154,6 +154,21 @@ def test_docx_paragraphs_tables_and_summary_are_set_as_in_the_pdf(written: Path,
     assert sides == {"top", "left", "bottom", "right"}
     assert boxed[0].find(f"{W}pPr/{W}jc").get(f"{W}val") == "both"
     assert "GC.18/Res.7" in "".join(boxed[0].itertext())
+    # the header's two rules, as the PDF draws them: 1.2 pt under the organ, 0.6 pt under
+    # the meeting and distribution block
+    head = next(document.iter(f"{W}tbl"))
+    rules = [
+        {c.find(f"{W}tcPr/{W}tcBorders/{W}bottom").get(f"{W}sz") for c in row.iter(f"{W}tc")}
+        for row in head.iterfind(f"{W}tr")
+    ]
+    assert rules == [{"10"}, {"5"}]
+    # bold, italic and size reach Arabic text too: Word reads the complex-script twins
+    styles = _part(written / f"board-2021-{lang}.docx", "word/styles.xml")
+    for part in (document, styles):
+        for r_pr in part.iter(f"{W}rPr"):
+            for plain, twin in (("b", "bCs"), ("i", "iCs"), ("sz", "szCs")):
+                if r_pr.find(f"{W}{plain}") is not None:
+                    assert r_pr.find(f"{W}{twin}") is not None, (lang, plain)
 
 
 @pytest.mark.slow
