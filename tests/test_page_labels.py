@@ -321,3 +321,12 @@ def test_a_term_is_written_after_its_label_as_a_un_list_item() -> None:
     assert labels.labelled("a", "البنى", "ar") == "(أ) البنى"
     assert labels.labelled("ii", "research", "ar") == "(ii) research"
     assert labels.labelled("b", "нейтральность", "ru") == "b) нейтральность"
+
+
+def test_a_focus_areas_letter_in_a_chart_title_is_the_readers() -> None:
+    from greenfolio.interfaces.web.group_charts import group_title
+    from greenfolio.interfaces.web.i18n import Translator
+
+    chart = {"scheme": "focus_area", "label": "c", "names": {"ar": "الالتزامات", "en": "x"}}
+    assert group_title(chart, Translator("ar")) == "مجال التركيز (ج): الالتزامات"
+    assert group_title(chart, Translator("en")) == "Focus area (c): x"

@@ -15,6 +15,7 @@ from typing import Any
 
 from babel.dates import format_interval
 
+from greenfolio.interfaces.http import labels
 from greenfolio.interfaces.web import svg
 from greenfolio.interfaces.web.i18n import CLDR, Translator
 
@@ -54,7 +55,8 @@ def slice_label(piece: dict[str, Any], tr: Translator) -> str:
 def group_title(chart: dict[str, Any], tr: Translator) -> str:
     name = tr.text(chart["names"])
     if chart["scheme"] == "focus_area" and chart["label"]:
-        return tr("dash_focus_area", label=chart["label"], name=name)
+        letter = labels.ABJAD.get(chart["label"], chart["label"]) if tr.lang == "ar" else None
+        return tr("dash_focus_area", label=letter or chart["label"], name=name)
     return name
 
 
