@@ -201,3 +201,15 @@ def test_serve_without_an_admin_names_the_database_in_its_hint(url: str) -> None
         server.wait(timeout=30)
     said = " ".join(line.split())
     assert f"`greenfolio users create-admin --db {url}`" in said, said
+
+
+def test_a_password_file_of_another_account_is_named_as_such(url: str, tmp_path: Path) -> None:
+    """The demo's files name their account: one given with another --as says so, rather
+    than "unknown user name or wrong password"."""
+    mine = tmp_path / "reviewer-password"
+    mine.write_text("user: reviewer\npassword: whatever-123\n", "utf-8")
+    code, text = run("results", "submit", "1", "--as", "data-entry", "--password-file", str(mine),
+                     "--db", url)  # fmt: skip
+    said = " ".join(text.split())
+    assert code == ExitCode.INVALID, said
+    assert "is the password of 'reviewer' (its 'user:' line), not of 'data-entry'" in said

@@ -103,10 +103,31 @@ def _from_file(file: Path) -> str:
     return lines[0]
 
 
+def _user_of(file: Path) -> str | None:
+    """The account a password file names on a ``user:`` line (the demo's files), if any."""
+    if str(file) == "-":
+        return None
+    try:
+        text = file.read_text("utf-8")
+    except OSError:
+        return None  # _from_file says why
+    for line in text.splitlines():
+        label, sep, value = line.partition(":")
+        if sep and label.strip().lower() == "user" and value.strip():
+            return value.strip()
+    return None
+
+
 def sign_in_password(username: str, file: Path | None) -> str:
     """The password of ``username`` for signing in: from the file, $GREENFOLIO_PASSWORD or a
     hidden prompt; never generated."""
     if file is not None:
+        owner = _user_of(file)
+        if owner is not None and owner != username:
+            raise GreenfolioError(
+                f"--password-file {file} is the password of {owner!r} (its 'user:' line), "
+                f"not of {username!r}: give --as {owner}, or the file of {username}"
+            )
         return _from_file(file)
     env = os.environ.get(ENV_PASSWORD)
     if env:
