@@ -107,14 +107,25 @@ def results_add(
         ),
     ] = None,
     kind: Annotated[ValueKind, typer.Option()] = ValueKind.ACTUAL,
-    qualifier: Annotated[Qualifier, typer.Option()] = Qualifier.EXACT,
+    qualifier: Annotated[
+        Qualifier,
+        typer.Option(
+            help='How the source states the value: exact, more_than ("more than 300") or '
+            'about ("about 72 million").'
+        ),
+    ] = Qualifier.EXACT,
     period_start: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     period_end: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     milestone: Annotated[Milestone | None, typer.Option()] = None,
     country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-3.")] = None,
     sex: Annotated[Sex | None, typer.Option()] = None,
-    evidence: Annotated[str | None, typer.Option()] = None,
-    citation: Annotated[str | None, typer.Option()] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option(help="Where the evidence is: a document, a link (files: the result's page)."),
+    ] = None,
+    citation: Annotated[
+        str | None, typer.Option(help='The source of the figure, e.g. "IDB.49/8, para. 10".')
+    ] = None,
     as_user: AsOption = None,
     password_file: SignInPasswordFileOption = None,
     as_json: JsonOption = False,
