@@ -92,7 +92,12 @@ _NAME = re.compile(  # Буркина-Фасо, Сьерра-Леоне, Timor-L
     r"(?:[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)+|[A-Z][A-Z0-9]+-\d+)(?!-)"
     f"(?!{_WORD})"
 )
-_UNBROKEN = re.compile(f"{DOCUMENT_SYMBOL.pattern}|{_RANGE.pattern}|{_NAME.pattern}")
+_CJK_ASIDE = re.compile(r"（[^（）\s]{1,4}）")
+"""A short Chinese aside in full-width brackets ("（至少）"): one unit, never broken
+inside (a table heading printed "（至" and "少）" on two lines)."""
+_UNBROKEN = re.compile(
+    f"{DOCUMENT_SYMBOL.pattern}|{_RANGE.pattern}|{_NAME.pattern}|{_CJK_ASIDE.pattern}"
+)
 NO_BREAK_HYPHEN = "\u2011"
 
 
