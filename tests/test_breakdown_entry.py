@@ -381,3 +381,59 @@ def test_returning_the_total_returns_its_parts_with_the_same_reason(db: Database
     assert set(states.values()) == {"returned"} and len(states) == 6
     detail = api.get(f"/api/v1/results/{first_parts[0]}", headers=editor.auth).json()
     assert detail["review_events"][-1]["note"] == reason
+
+
+def test_a_part_goes_with_its_own_total_only_and_never_before_it(db: Database) -> None:
+    """Review findings: totals of two sites share no parts (returning Cebu's duplicate
+    un-verified Manila's breakdown); a part sent back with its total is not verified
+    before the total is submitted again; a bulk return checks a following part's version."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    reviewer = add_user(db, "rev", "reviewer@country:PHL")
+    other = add_user(db, "rev2", "reviewer@country:PHL")
+    api = client(db)
+
+    def review(user: User, rid: int, action: str, **more: Any) -> Any:
+        version = api.get(f"/api/v1/results/{rid}", headers=user.auth).json()["version"]
+        sent = {"action": action, "version": version, **more}
+        return api.post(f"/api/v1/results/{rid}/review", json=sent, headers=user.auth)
+
+    manila = api.post(
+        "/api/v1/results", json={**TOTAL, "value": 300, "entity": "Manila site"},
+        headers=editor.auth,
+    ).json()  # fmt: skip
+    parts = [p["id"] for p in _post(api, editor, manila["id"], {"female": 150, "male": 150}).json()]
+    cebu = api.post(
+        "/api/v1/results", json={**TOTAL, "value": 50, "entity": "Cebu site"}, headers=editor.auth
+    ).json()
+    for rid in (manila["id"], cebu["id"]):
+        assert review(editor, rid, "submit").status_code == 200
+    for rid in (manila["id"], *parts):  # 150 + 150 is no excess over Cebu's 50
+        assert review(reviewer, rid, "verify").status_code == 200, rid
+    assert review(reviewer, cebu["id"], "return", note="duplicate").status_code == 200
+    states = {r["id"]: r["review_state"] for r in _results(api, editor)}
+    assert [states[p] for p in parts] == ["verified", "verified"]
+
+    # a part returned with its total waits for the total
+    total = api.post(
+        "/api/v1/results", json={**TOTAL, "period_end": "2021-03-31"}, headers=editor.auth
+    ).json()
+    added = _post(api, editor, total["id"], {"female": 45, "male": 75}).json()
+    women, men = (p["id"] for p in added)
+    assert review(editor, total["id"], "submit").status_code == 200
+    assert review(reviewer, total["id"], "return", note="43 women?").status_code == 200
+    assert review(editor, women, "submit").status_code == 200
+    refused = review(reviewer, women, "verify")
+    assert refused.status_code == 422 and f"result {total['id']}" in refused.text
+    # the total submitted again takes its returned parts with it
+    assert review(editor, total["id"], "submit").status_code == 200
+    states = {r["id"]: r["review_state"] for r in _results(api, editor)}
+    assert (states[total["id"]], states[women], states[men]) == ("submitted",) * 3
+
+    # bulk: a part changed since the list was read stops its total's return
+    seen = {str(r["id"]): r["version"] for r in _results(api, editor)}
+    assert review(other, men, "verify").status_code == 200
+    bulk = {"ids": [total["id"]], "action": "return", "note": "check", "versions": seen}
+    out = api.post("/api/v1/results/review", json=bulk, headers=reviewer.auth).json()
+    assert out["done"] == [] and [r["id"] for r in out["refused"]] == [total["id"]]
+    assert {r["id"]: r["review_state"] for r in _results(api, editor)}[men] == "verified"

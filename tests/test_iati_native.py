@@ -231,3 +231,35 @@ def test_values_out_of_range_are_problems_not_crashes(
     assert [(p.line, p.message) for p in second.problems] == [
         (8, "position '1' is not 'latitude longitude'; left out")
     ]
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_a_baseline_outside_the_years_results_may_have_is_left_out(
+    native: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A baseline of year 1 or of 9999-12-31 would be stored and verifiable, and export
+    wrote it back (review): left out with a warning at its line, the year 2019 kept."""
+    path = tmp_path / "baselines.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03">\n'
+        '<iati-activity xml:lang="en"><iati-identifier>XM-BASE-1</iati-identifier>\n'
+        '<title><narrative>T</narrative></title><activity-date type="1" iso-date="2020-01-01"/>\n'
+        '<result type="1"><title><narrative>R</narrative></title>\n'
+        '<indicator measure="1"><title><narrative>I</narrative></title>\n'
+        '<baseline year="0001" iso-date="0001-06-30" value="3"/>\n'
+        '<baseline iso-date="9999-12-31" value="4"/>\n'
+        '<baseline year="2019" value="5"/>\n'
+        "</indicator></result>\n</iati-activity>\n</iati-activities>\n"
+    )
+    read = _read(path, native, monkeypatch)[0]
+    assert isinstance(read, Parsed) and read.activity is not None
+    [indicator] = read.activity.results[0].indicators
+    assert [(o.value, o.year) for o in indicator.observations] == [(5.0, 2019)]
+    assert [(p.line, p.message) for p in read.problems] == [
+        (7, "baseline year 0001 is not between the years 1946 and 2200; left out (check the year)"),
+        (
+            8,
+            "baseline year 9999-12-31 is not between the years 1946 and 2200; left out "
+            "(check the year)",
+        ),
+    ]

@@ -288,3 +288,26 @@ def test_a_return_without_a_reason_is_said_in_the_readers_language(db: Database)
     assert "--reason" not in text
     stored = client(db).get(f"/api/v1/results/{rid}", headers=editor.auth).json()
     assert stored["review_state"] == "submitted"
+
+
+def test_a_reason_of_invisible_characters_is_no_reason(db: Database) -> None:
+    """Zero-width characters pass a strip(): the author would get an empty reason."""
+    add_project(db, "re-bra", "pops", "BRA")
+    editor = add_user(db, "ed", "editor@all")
+    reviewer = add_user(db, "rev", "reviewer@all")
+    api = client(db)
+    _, made = _enter(api, editor, period_start="2021-01-01", period_end="2021-06-30")
+    rid = int(str(made["id"]))
+    sent = {"action": "submit", "version": 1}
+    assert api.post(f"/api/v1/results/{rid}/review", json=sent, headers=editor.auth).is_success
+    hidden = "\u200b\u2060\ufeff"
+    sent = {"action": "return", "version": 2, "note": hidden}
+    one = api.post(f"/api/v1/results/{rid}/review", json=sent, headers=reviewer.auth)
+    bulk = api.post(
+        "/api/v1/results/review",
+        json={"ids": [rid], "action": "return", "note": hidden},
+        headers=reviewer.auth,
+    )
+    assert (one.status_code, bulk.status_code) == (422, 422), (one.text, bulk.text)
+    stored = api.get(f"/api/v1/results/{rid}", headers=editor.auth).json()
+    assert stored["review_state"] == "submitted"

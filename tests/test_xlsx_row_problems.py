@@ -139,7 +139,18 @@ def test_a_day_typed_with_dots_day_first_is_read_as_that_day(db: Database, tmp_p
     assert tuple(stored) == (date(2024, 7, 1), date(2024, 9, 30))
 
 
-@pytest.mark.parametrize("typed", ["09/30/2024", "31.09.2024", "2024-09-30x", "30.09.24"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "09/30/2024",
+        "31.09.2024",
+        "2024-09-30x",
+        "30.09.24",
+        "2024-06-30 to 2024-12-31",
+        "2024-06-30 (revised: 2024-12-31)",
+        "2024-09-30T25:00",
+    ],
+)
 def test_a_day_that_cannot_be_read_one_way_only_is_refused(
     db: Database, tmp_path: Path, typed: str
 ) -> None:

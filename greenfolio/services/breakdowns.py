@@ -17,6 +17,7 @@ from greenfolio.domain.errors import ValidationError
 from greenfolio.domain.permissions import Action, Principal
 from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.services import access, results
+from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.results import ResultSpec
 from greenfolio.store.tables import IndicatorRow, ResultRow
 
@@ -34,6 +35,7 @@ def figure_of(row: ResultRow) -> Figure:
         _day(row.period_end),
         row.country,
         row.kind,
+        row.entity or None,
     )
     return Figure(row.id, identity, row.sex, float(row.value), row.unit, row.qualifier)
 
@@ -47,6 +49,7 @@ def figure_of_item(item: Mapping[str, Any]) -> Figure:
         _day(item.get("period_end")),
         item.get("country"),
         item.get("kind"),
+        item.get("entity") or None,
     )
     return Figure(
         int(item["id"]),
@@ -210,7 +213,7 @@ def unchecked(session: Session, principal: Principal | None, row: ResultRow) -> 
 
 
 PARTS_FOLLOW = {
-    "submit": (Action.SUBMIT, (ReviewState.DRAFT.value,)),
+    "submit": (Action.SUBMIT, (ReviewState.DRAFT.value, ReviewState.RETURNED.value)),
     "return": (Action.REVIEW, (ReviewState.SUBMITTED.value, ReviewState.VERIFIED.value)),
 }
 """The review actions a total's breakdown by sex follows: the permission each needs, and
@@ -218,15 +221,22 @@ the states of the parts that go with the total."""
 
 
 def follow_parts(
-    session: Session, principal: Principal | None, total: ResultRow, action: str, note: str | None
+    session: Session,
+    principal: Principal | None,
+    total: ResultRow,
+    action: str,
+    note: str | None,
+    versions: Mapping[int, int] | None = None,
 ) -> list[ResultRow]:
     """A total and its breakdown go through review together: submitting a total submits
-    the parts beside it still in draft (as its page adds them), and returning it returns
-    the parts under review or verified, with the same reason, so that a part found wrong
-    with its total goes back to its author too (a reviewer would otherwise see the total
-    alone, or verify a part whose total was sent back, and the author could correct
-    neither). Each part is checked as stored (``principal`` None: the command line's
-    operating-system user, who may act on all). Returns the parts moved."""
+    the parts beside it in draft or returned (as its page adds them, or as a return sent
+    them back with it), and returning it returns the parts under review or verified, with
+    the same reason, so that a part found wrong with its total goes back to its author too
+    (a reviewer would otherwise see the total alone, or verify a part whose total was
+    sent back, and the author could correct neither). Each part is checked as stored
+    (``principal`` None: the command line's operating-system user, who may act on all)
+    and, where ``versions`` names it (a bulk review's list), at the version seen. Returns
+    the parts moved."""
     follows = PARTS_FOLLOW.get(action)
     if follows is None:
         return []
@@ -240,6 +250,42 @@ def follow_parts(
             continue
         if principal is not None:
             access.require_result_write(session, principal, needed, row.work_id, row.country, None)
+        seen = (versions or {}).get(row.id)
+        if seen is not None and seen != row.version:
+            stale = StaleVersionError(
+                f"result {row.id}, a part of result {total.id}, changed since it was listed "
+                f"(now at version {row.version}); look at it again before reviewing it",
+                row.version,
+            )
+            stale.message_id, stale.params = "bulk_stale", {"result": row.id}
+            raise stale
         results.review(session, row.id, action, note, principal.actor if principal else None)
         moved.append(row)
     return moved
+
+
+def check_part_alone(session: Session, principal: Principal | None, row: ResultRow) -> None:
+    """Refuse to verify a part of a breakdown whose total is a draft or was returned: the
+    parts are verified with their total, or after it, never in its place (a part sent
+    back with its total could be submitted and verified alone)."""
+    if row.sex is None:
+        return
+    mine = figure_of(row).identity
+    pending = (ReviewState.DRAFT.value, ReviewState.RETURNED.value)
+    for total in session.scalars(
+        select(ResultRow).where(
+            *_readable(principal),
+            ResultRow.work_id == row.work_id,
+            ResultRow.indicator_code == row.indicator_code,
+            ResultRow.sex.is_(None),
+            ResultRow.review_state.in_(pending),
+        )
+    ):
+        if figure_of(total).identity == mine:
+            raise ValidationError(
+                f"result {row.id} counts a part of result {total.id}, which is "
+                f"{total.review_state}: a breakdown by sex is verified with its total or "
+                "after it; submit the total again first",
+                message_id="part_before_total",
+                params={"result": row.id, "total": total.id, "state": total.review_state},
+            )

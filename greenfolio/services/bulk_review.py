@@ -66,7 +66,7 @@ def check_request(action: str, ids: Sequence[int], note: str | None) -> list[int
         )
     if note is not None:
         check_text(note, "the note", multiline=True)
-    if action == "return" and not (note and note.strip()):
+    if action == "return" and not results.readable_text(note):
         raise ValidationError(
             "returning results needs one reason, given to all of them", message_id="bulk_reason"
         )
@@ -89,6 +89,7 @@ def _one(
     action: str,
     note: str | None,
     expected: int | None,
+    versions: Mapping[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """``action`` on one result, and on the parts of its breakdown by sex that go with it
     (``breakdowns.follow_parts``): the results changed, the one asked for first."""
@@ -112,6 +113,8 @@ def _one(
             )
             stale.message_id, stale.params = "bulk_stale", {"result": result_id}
             raise stale
+        if action == "verify":
+            breakdowns.check_part_alone(session, principal, row)
         if action == "verify" and breakdowns.around(session, principal, [row]):
             raise ValidationError(
                 f"result {result_id} takes part in a breakdown by sex that adds up to more "
@@ -120,7 +123,7 @@ def _one(
                 params={"result": result_id},
             )
         done = results.review(session, result_id, action, note, principal.actor)
-        moved = breakdowns.follow_parts(session, principal, done, action, note)
+        moved = breakdowns.follow_parts(session, principal, done, action, note, versions)
         session.flush()
         work = session.get(WorkRow, done.work_id)
         key = work.key if work else None
@@ -148,7 +151,7 @@ def review_each(
             continue
         expected = (versions or {}).get(result_id)
         try:
-            changed = _one(db, principal, result_id, action, note, expected)
+            changed = _one(db, principal, result_id, action, note, expected, versions)
         except GreenfolioError as exc:
             outcome.refused.append(Refused(result_id, exc))
             continue

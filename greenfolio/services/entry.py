@@ -318,8 +318,10 @@ def review_result(
         claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
         session.refresh(row)  # locked now: check the record as it is at the change
         access.require_result_write(session, principal, needed, row.work_id, row.country, None)
-        if action == "verify" and not breakdown_checked:
-            breakdowns.unchecked(session, principal, row)
+        if action == "verify":
+            breakdowns.check_part_alone(session, principal, row)
+            if not breakdown_checked:
+                breakdowns.unchecked(session, principal, row)
         done = results.review(session, result_id, action, note, principal.actor)
         breakdowns.follow_parts(session, principal, done, action, note)
         session.flush()
@@ -342,8 +344,10 @@ def review_as_operator(
             if result_id in moved:  # a part that went with its total, named too
                 continue
             row = session.get(ResultRow, result_id, with_for_update=True)
-            if row is not None and action == "verify" and not breakdown_checked:
-                breakdowns.unchecked(session, None, row)
+            if row is not None and action == "verify":
+                breakdowns.check_part_alone(session, None, row)
+                if not breakdown_checked:
+                    breakdowns.unchecked(session, None, row)
             changed = results.review(session, result_id, action, note)
             parts = breakdowns.follow_parts(session, None, changed, action, note)
             done.append(results.as_dict(changed))
@@ -382,8 +386,10 @@ def review_results(
                 raise missing
             access.readable_result(session, principal, row, missing)
             access.require_result_write(session, principal, needed, row.work_id, row.country, None)
-            if action == "verify" and not breakdown_checked:
-                breakdowns.unchecked(session, principal, row)
+            if action == "verify":
+                breakdowns.check_part_alone(session, principal, row)
+                if not breakdown_checked:
+                    breakdowns.unchecked(session, principal, row)
             changed = results.review(session, result_id, action, note, principal.actor)
             parts = breakdowns.follow_parts(session, principal, changed, action, note)
             session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Annotated, Any
@@ -236,6 +237,12 @@ def check_separation(row: ResultRow, action: str, actor: str, changed: set[str])
         )
 
 
+def readable_text(text: str | None) -> bool:
+    """Whether ``text`` holds something a person can read: a letter, digit, mark of
+    punctuation or symbol (a reason of zero-width characters reads as none)."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text or "")
+
+
 def review(
     session: Session, result_id: int, action: str, note: str | None = None, actor: str | None = None
 ) -> ResultRow:
@@ -250,7 +257,7 @@ def review(
             message_id="result_missing",
             params={"result": result_id},
         )
-    if action == "return" and not (note and note.strip()):
+    if action == "return" and not readable_text(note):
         raise ValidationError(
             f"returning result {result_id} needs a reason, for its author to read "
             "(--reason on the command line)",

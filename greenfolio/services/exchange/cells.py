@@ -377,9 +377,9 @@ class SheetReader:
             return value
         try:
             text = iso_day(str(value).strip())
-            if len(text) > 10 and text[10] not in " T":  # a time after the day is let be
-                raise ValueError(text)
-            return date.fromisoformat(text[:10])
+            if len(text) <= 10:
+                return date.fromisoformat(text)
+            return datetime.fromisoformat(text).date()  # a day with a time (of a real day)
         except ValueError:
             self.problem(
                 key,

@@ -61,6 +61,10 @@ cdef void _baseline(Reading ctx, xmlNode* node, object indicator) except *:
     if value is None:
         return
     day = _date_of(_get(node, b"iso-date"))
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise GIVE_UP
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise GIVE_UP
     indicator.observations.append(
         Observation(
             BASELINE,

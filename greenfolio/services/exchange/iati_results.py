@@ -80,6 +80,11 @@ def _indicator(ctx: Context, el: etree._Element) -> IatiIndicator:
     return ind
 
 
+def _in_years(year: int | None) -> bool:
+    """Whether a stated year (None: none stated) lies in the years results may have."""
+    return year is None or FIRST_YEAR <= year <= LAST_YEAR
+
+
 def _baseline(ctx: Context, el: etree._Element, ind: IatiIndicator) -> None:
     value = _observed(ctx, el, "baseline")
     year_raw = (el.get("year") or "").strip()
@@ -87,6 +92,13 @@ def _baseline(ctx: Context, el: etree._Element, ind: IatiIndicator) -> None:
     if value is None:
         return
     day = read_date(ctx, el, el.get("iso-date"), "baseline iso-date")
+    if not _in_years(year) or not _in_years(day.year if day else None):
+        ctx.warn(
+            el,
+            f"baseline year {year_raw or day} is not between the years {FIRST_YEAR} and "
+            f"{LAST_YEAR}; left out (check the year)",
+        )
+        return
     ind.observations.append(
         Observation(
             kind=ValueKind.BASELINE,
