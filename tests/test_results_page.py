@@ -107,3 +107,24 @@ def test_the_results_download_keeps_what_the_page_shows(demo_db: Database) -> No
     assert sheet.title == "النتائج" and sheet.sheet_view.rightToLeft
     ends = [c.value for c in next(sheet.iter_cols(min_col=10, max_col=10, min_row=2))]
     assert ends and all(isinstance(v, date) for v in ends if v is not None)
+
+
+def test_a_country_asked_for_is_shown_chosen_even_off_the_menu(demo_db: Database) -> None:
+    """A country only on results under review (an import's new rows) is not among the
+    menu's countries; filtered by it, the menu says so instead of "All"."""
+    from tests.test_api_support import client
+
+    boss = add_user(demo_db, "boss", "admin@all")
+    made = client(demo_db).post(
+        "/api/v1/results",
+        json={"work": "idb49-philippines-ewaste", "indicator": "participants", "value": 4,
+              "period_start": "2021-01-01", "period_end": "2021-06-30", "country": "KAZ"},
+        headers=boss.auth,
+    )  # fmt: skip
+    assert made.status_code == 201, made.text
+    web, _ = browser(demo_db, boss)
+    doc = lxml.html.fromstring(web.get("/results?country=kaz&lang=ru").text)
+    chosen = doc.xpath("//select[@name='country']/option[@selected]")
+    assert [(o.get("value"), o.text_content()) for o in chosen] == [("KAZ", "Казахстан")]
+    rid = made.json()["id"]
+    assert doc.xpath(f"//a[@href='/results/{rid}']"), "the filtered row is listed"

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from greenfolio.domain.countries import name_order
+from greenfolio.domain.countries import check_country, name_order
+from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Principal
 from greenfolio.domain.results import ReviewState
 from greenfolio.interfaces.http.context import resolve_principal
@@ -97,9 +98,21 @@ def results_page(
         ),
         state_choices=[s.value for s in ReviewState],
         country_choices=sorted(
-            ((c, tr.country(c)) for c in facets["countries"]),
+            ((c, tr.country(c)) for c in _with_chosen(facets["countries"], chosen_country)),
             key=lambda item: name_order(item[1]),
         ),
         link=lambda **extra: "/results?" + urlencode({**query, **extra}),
         export=lambda fmt: "/export/results?" + urlencode({**query, "format": fmt}),
     )
+
+
+def _with_chosen(countries: list[str], chosen: str | None) -> list[str]:
+    """The country filter's choices, the one asked for among them: the choices are the
+    countries of projects and of verified results, and a country only on results under
+    review (an import's new rows) would be filtered while the menu read "All"."""
+    if chosen is None or chosen in countries:
+        return list(countries)
+    try:
+        return [*countries, check_country(chosen)]
+    except GreenfolioError:
+        return list(countries)
