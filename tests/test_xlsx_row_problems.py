@@ -172,3 +172,35 @@ def test_a_day_outside_the_years_results_may_have_is_refused_at_its_cell(
     assert summary.errors[0].message_id == "cell_period_years"
     assert "9999-12-31" in str(summary.errors[0])
     assert _stored(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "read"),
+    [
+        ("es", "30/09/2024", "2024-09-30"),
+        ("fr", "1/7/2024", "2024-07-01"),
+        ("zh", "2024年9月30日", "2024-09-30"),
+        ("zh", "2024/9/30", "2024-09-30"),
+        ("en", "30/09/2024", None),  # in English either way round: refused
+    ],
+)
+def test_a_day_is_read_as_the_templates_language_writes_it(
+    db: Database, tmp_path: Path, lang: str, typed: str, read: str | None
+) -> None:
+    from datetime import date
+
+    from greenfolio.services.exchange import xlsx_sheets
+
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    book = openpyxl.load_workbook(write_template(db, INDICATORS, tmp_path / "t.xlsx", lang))
+    sheet = book[xlsx_sheets.sheet_name(xlsx_sheets.RESULTS, lang)]
+    for col, value in enumerate([WORK, "participants", 12, None, None, None, "2024-07-01", typed]):
+        sheet.cell(row=2, column=col + 1, value=value)
+    book.save(tmp_path / "filled.xlsx")
+    summary = import_results(db, tmp_path / "filled.xlsx")
+    if read is None:
+        assert [p.message_id for p in summary.errors] == ["cell_date"]
+        return
+    assert summary.errors == []
+    with db.transaction() as session:
+        assert session.scalar(select(ResultRow.period_end)) == date.fromisoformat(read)

@@ -46,6 +46,13 @@ class DateType(StrEnum):
 
 _STATED = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_YEAR_FIRST = re.compile(
+    r"^(\d{4})(?:/(\d{1,2})/(\d{1,2})|\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)$"
+)
+DAY_FIRST_SLASHED = frozenset({"fr", "es", "ru", "ar"})
+"""Languages whose readers write a slashed date day first (30/09/2024); in English it
+may be either way round, so there it is left alone (and refused)."""
 FORMAT_HINT = "write a year (2021), a month (2021-03) or a day (2021-03-15)"
 
 
@@ -68,18 +75,24 @@ class StatedDate:
         return None if self.exact else self.stated
 
 
-def iso_day(text: str) -> str:
-    """A day typed with dots, day first (30.09.2024, as Russian, French or Spanish
-    readers write it by hand), as ISO 2024-09-30; any other text as it is.
-
-    No language writes a dotted date month first, so the order is not ambiguous (a
-    slashed one is: 09/10/2024 is left alone and refused as not a date).
+def iso_day(text: str, lang: str | None = None) -> str:
+    """A day typed as people write it by hand, as ISO (2024-09-30); any other text as it
+    is. Read: day first with dots (30.09.2024, in any language: none writes a dotted date
+    month first); year first with slashes or in Chinese (2024/9/30, 2024年9月30日); and,
+    where ``lang`` writes it so, day first with slashes (30/09/2024 in French, Spanish,
+    Russian or Arabic). In English, 09/10/2024 could be either day: it is left alone.
     """
-    found = _DOTTED.match(text.strip())
-    if found is None:
-        return text
-    day, month, year = found.groups()
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+    text = text.strip()
+    found = _DOTTED.match(text) or (_SLASHED.match(text) if lang in DAY_FIRST_SLASHED else None)
+    if found is not None:
+        day, month, year = found.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    first = _YEAR_FIRST.match(text)
+    if first is not None:
+        year, *rest = first.groups()
+        month, day = [int(p) for p in rest if p is not None]
+        return f"{year}-{month:02d}-{day:02d}"
+    return text
 
 
 def parse(kind: DateType, text: str) -> StatedDate:

@@ -226,6 +226,8 @@ class SheetReader:
         self.sheet = sheet
         self.headers = headers
         self.labels = labels
+        self.lang = lang
+        """The workbook's language where it is known: how it writes numbers and days."""
         self.signs = _signs(lang) if lang else None
         """The decimal and grouping signs of the workbook's language, where it is known
         (a Greenfolio template says it): a typed "1.200" is then read as that language
@@ -376,7 +378,7 @@ class SheetReader:
         if isinstance(value, date):
             return value
         try:
-            text = iso_day(str(value).strip())
+            text = iso_day(str(value).strip(), self.lang)
             if len(text) <= 10:
                 return date.fromisoformat(text)
             return datetime.fromisoformat(text).date()  # a day with a time (of a real day)
