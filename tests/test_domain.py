@@ -86,3 +86,9 @@ def test_may_edit_somewhere_needs_a_grant_that_edits_on_some_scope() -> None:
     assert not viewer.may_edit_somewhere()
     assert not Principal("public", public=True).may_edit_somewhere()
     assert country_editor.may_edit_somewhere()
+
+
+def test_chinese_more_than_takes_duo_after_a_round_number_only() -> None:
+    """700 多 as the source writes it; after 1,234 多 reads oddly (officer review)."""
+    assert format_figure(700, "zh", Qualifier.MORE_THAN) == "700 多"
+    assert format_figure(1234, "zh", Qualifier.MORE_THAN) == "超过 1,234"

@@ -81,6 +81,9 @@ def format_figure(value: float, lang: str, qualifier: Qualifier = Qualifier.EXAC
     if qualifier is Qualifier.EXACT:
         return plain_number(value, lang)
     number = _scaled(value, lang) if value >= SCALE_FROM else plain_number(value, lang)
+    if lang == "zh" and qualifier is Qualifier.MORE_THAN and value < SCALE_FROM and value % 10:
+        # "多" after a round number (700 多, 30 多); after 1,234 it reads oddly: 超过 1,234
+        return f"超过 {number}"
     return APPROXIMATE_FORMS[lang][qualifier].format(n=number)
 
 
