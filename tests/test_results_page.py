@@ -128,3 +128,14 @@ def test_a_country_asked_for_is_shown_chosen_even_off_the_menu(demo_db: Database
     assert [(o.get("value"), o.text_content()) for o in chosen] == [("KAZ", "Казахстан")]
     rid = made.json()["id"]
     assert doc.xpath(f"//a[@href='/results/{rid}']"), "the filtered row is listed"
+
+
+def test_the_import_page_is_in_the_menu_of_those_who_may_enter_results(
+    demo_db: Database,
+) -> None:
+    """An officer found the import page only through Review or a project's page."""
+    editor, _ = browser(demo_db, add_user(demo_db, "ed", "editor@country:PHL"))
+    viewer, _ = browser(demo_db, add_user(demo_db, "look", "viewer@all"))
+    menu = "//header//nav//a/@href"
+    assert "/import" in lxml.html.fromstring(editor.get("/results").text).xpath(menu)
+    assert "/import" not in lxml.html.fromstring(viewer.get("/results").text).xpath(menu)
