@@ -41,7 +41,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from greenfolio.domain.countries import all_countries
+from greenfolio.domain.countries import all_countries, name_order
 from greenfolio.domain.indicators import Indicator
 from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.results import Qualifier, Sex, ValueKind
@@ -254,7 +254,10 @@ def choices(indicators: list[Indicator], lang: str) -> dict[str, list[tuple[str,
         )
 
     lists = {
-        "indicator": [(name(ind), ind.code) for ind in indicators],
+        # by name in the template's language, as the entry form lists them
+        "indicator": sorted(
+            ((name(ind), ind.code) for ind in indicators), key=lambda pair: name_order(pair[0])
+        ),
         "unit": [(code_word("unit", u, lang), u) for u in units],
         **{
             key: [(code_word(GROUPS[key], c, lang), c) for c in CODES[key]]
