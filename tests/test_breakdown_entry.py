@@ -174,7 +174,9 @@ def test_submitting_the_total_submits_its_draft_parts(db: Database) -> None:
     web.cookies.set("gf_lang", "es")
     page = lxml.html.fromstring(web.get(f"/results/{total['id']}").text)
     said = page.xpath('string(//*[@data-testid="submit-with-parts"])')
-    assert said == "Su desglose por sexo se presenta para examen con él (partes en borrador: 2)."
+    assert said == (
+        "Su desglose por sexo se presenta para examen con él (partes en borrador o devueltas: 2)."
+    )
     sent = {"action": "submit", "version": 1}
     done = api.post(f"/api/v1/results/{total['id']}/review", json=sent, headers=editor.auth)
     assert done.status_code == 200, done.text
