@@ -178,3 +178,9 @@ def folded(text: Any) -> str:
     """A word, name or heading as a person means it, for comparing: Unicode-normalised
     (NFKC), case and runs of spaces ignored ("Demo  REVIEWER" is "demo reviewer")."""
     return " ".join(unicodedata.normalize("NFKC", str(text or "")).casefold().split())
+
+
+def readable(text: str | None) -> bool:
+    """Whether ``text`` holds something a person can read: a letter, digit, mark of
+    punctuation or symbol (a reason of zero-width characters reads as none)."""
+    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text or "")

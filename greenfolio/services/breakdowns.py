@@ -289,3 +289,21 @@ def check_part_alone(session: Session, principal: Principal | None, row: ResultR
                 message_id="part_before_total",
                 params={"result": row.id, "total": total.id, "state": total.review_state},
             )
+
+
+def review_with_parts(
+    session: Session,
+    principal: Principal | None,
+    row: ResultRow,
+    action: str,
+    note: str | None,
+    versions: Mapping[int, int] | None = None,
+) -> list[ResultRow]:
+    """One review step on ``row`` as a breakdown takes it: a part is not verified before
+    its total (``check_part_alone``), and the parts that go with a total follow it
+    (``follow_parts``). Every route that reviews results calls this; the caller has
+    checked its own rights on ``row``. Returns ``row`` as changed, then the parts moved."""
+    if action == "verify":
+        check_part_alone(session, principal, row)
+    done = results.review(session, row.id, action, note, principal.actor if principal else None)
+    return [done, *follow_parts(session, principal, done, action, note, versions)]

@@ -28,8 +28,8 @@ from typing import Any
 
 from greenfolio.domain.errors import GreenfolioError, NotFoundError, ValidationError
 from greenfolio.domain.permissions import Action, Principal
-from greenfolio.domain.text import check_text
-from greenfolio.services import access, audit, breakdowns, explorer, results
+from greenfolio.domain.text import check_text, readable
+from greenfolio.services import access, audit, breakdowns, explorer
 from greenfolio.services.database import Database
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.store.tables import ResultRow, WorkRow
@@ -66,7 +66,7 @@ def check_request(action: str, ids: Sequence[int], note: str | None) -> list[int
         )
     if note is not None:
         check_text(note, "the note", multiline=True)
-    if action == "return" and not results.readable_text(note):
+    if action == "return" and not readable(note):
         raise ValidationError(
             "returning results needs one reason, given to all of them", message_id="bulk_reason"
         )
@@ -113,8 +113,6 @@ def _one(
             )
             stale.message_id, stale.params = "bulk_stale", {"result": result_id}
             raise stale
-        if action == "verify":
-            breakdowns.check_part_alone(session, principal, row)
         if action == "verify" and breakdowns.around(session, principal, [row]):
             raise ValidationError(
                 f"result {result_id} takes part in a breakdown by sex that adds up to more "
@@ -122,12 +120,11 @@ def _one(
                 message_id="bulk_breakdown",
                 params={"result": result_id},
             )
-        done = results.review(session, result_id, action, note, principal.actor)
-        moved = breakdowns.follow_parts(session, principal, done, action, note, versions)
+        changed = breakdowns.review_with_parts(session, principal, row, action, note, versions)
         session.flush()
-        work = session.get(WorkRow, done.work_id)
+        work = session.get(WorkRow, row.work_id)
         key = work.key if work else None
-        return [explorer.result_dict(r, key) for r in (done, *moved)]
+        return [explorer.result_dict(r, key) for r in changed]
 
 
 def review_each(

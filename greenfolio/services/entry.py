@@ -318,12 +318,9 @@ def review_result(
         claim(session, ResultRow, result_id, expected_version, f"result {result_id}")
         session.refresh(row)  # locked now: check the record as it is at the change
         access.require_result_write(session, principal, needed, row.work_id, row.country, None)
-        if action == "verify":
-            breakdowns.check_part_alone(session, principal, row)
-            if not breakdown_checked:
-                breakdowns.unchecked(session, principal, row)
-        done = results.review(session, result_id, action, note, principal.actor)
-        breakdowns.follow_parts(session, principal, done, action, note)
+        if action == "verify" and not breakdown_checked:
+            breakdowns.unchecked(session, principal, row)
+        done = breakdowns.review_with_parts(session, principal, row, action, note)[0]
         session.flush()
         work = session.get(WorkRow, done.work_id)
         return explorer.result_dict(done, work.key if work else None)
@@ -338,21 +335,19 @@ def review_as_operator(
     if note is not None:
         check_text(note, "the note", multiline=True)
     with db.transaction() as session:
-        done = []
+        done: list[dict[str, Any]] = []
         moved: set[int] = set()
         for result_id in ids:
             if result_id in moved:  # a part that went with its total, named too
                 continue
             row = session.get(ResultRow, result_id, with_for_update=True)
-            if row is not None and action == "verify":
-                breakdowns.check_part_alone(session, None, row)
-                if not breakdown_checked:
-                    breakdowns.unchecked(session, None, row)
-            changed = results.review(session, result_id, action, note)
-            parts = breakdowns.follow_parts(session, None, changed, action, note)
-            done.append(results.as_dict(changed))
-            done.extend(results.as_dict(p) for p in parts)
-            moved.update(p.id for p in parts)
+            if row is None:
+                raise results.missing(result_id)
+            if action == "verify" and not breakdown_checked:
+                breakdowns.unchecked(session, None, row)
+            changed = breakdowns.review_with_parts(session, None, row, action, note)
+            done.extend(results.as_dict(r) for r in changed)
+            moved.update(r.id for r in changed)
         return done
 
 
@@ -386,18 +381,14 @@ def review_results(
                 raise missing
             access.readable_result(session, principal, row, missing)
             access.require_result_write(session, principal, needed, row.work_id, row.country, None)
-            if action == "verify":
-                breakdowns.check_part_alone(session, principal, row)
-                if not breakdown_checked:
-                    breakdowns.unchecked(session, principal, row)
-            changed = results.review(session, result_id, action, note, principal.actor)
-            parts = breakdowns.follow_parts(session, principal, changed, action, note)
+            if action == "verify" and not breakdown_checked:
+                breakdowns.unchecked(session, principal, row)
+            changed = breakdowns.review_with_parts(session, principal, row, action, note)
             session.flush()
-            work = session.get(WorkRow, changed.work_id)
+            work = session.get(WorkRow, row.work_id)
             key = work.key if work else None
-            done.append(explorer.result_dict(changed, key))
-            done.extend(explorer.result_dict(p, key) for p in parts)
-            moved.update(p.id for p in parts)
+            done.extend(explorer.result_dict(r, key) for r in changed)
+            moved.update(r.id for r in changed)
     return done
 
 

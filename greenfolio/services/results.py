@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Annotated, Any
@@ -28,7 +27,7 @@ from greenfolio.domain.results import (
     raise_all,
     result_problems,
 )
-from greenfolio.domain.text import CheckedText, check_text
+from greenfolio.domain.text import CheckedText, check_text, readable
 from greenfolio.domain.units import canonical_unit
 from greenfolio.services import audit, notify, reference
 from greenfolio.services.database import Database
@@ -237,10 +236,13 @@ def check_separation(row: ResultRow, action: str, actor: str, changed: set[str])
         )
 
 
-def readable_text(text: str | None) -> bool:
-    """Whether ``text`` holds something a person can read: a letter, digit, mark of
-    punctuation or symbol (a reason of zero-width characters reads as none)."""
-    return any(unicodedata.category(ch)[0] in "LNPS" for ch in text or "")
+def missing(result_id: int) -> NotFoundError:
+    """The refusal of a result id that names no stored result."""
+    return NotFoundError(
+        f"no result with id {result_id}",
+        message_id="result_missing",
+        params={"result": result_id},
+    )
 
 
 def review(
@@ -252,12 +254,8 @@ def review(
         check_text(note, "the note", multiline=True)
     row = session.get(ResultRow, result_id)
     if row is None:
-        raise NotFoundError(
-            f"no result with id {result_id}",
-            message_id="result_missing",
-            params={"result": result_id},
-        )
-    if action == "return" and not readable_text(note):
+        raise missing(result_id)
+    if action == "return" and not readable(note):
         raise ValidationError(
             f"returning result {result_id} needs a reason, for its author to read "
             "(--reason on the command line)",

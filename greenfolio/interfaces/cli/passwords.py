@@ -85,6 +85,13 @@ def read_password(given: str | None, file: Path | None) -> tuple[str, bool]:
 
 def _from_file(file: Path) -> str:
     """The first line of the file, or the value of its ``password:`` line (the demo's file)."""
+    return _file_fields(file)[1]
+
+
+def _file_fields(file: Path) -> tuple[str | None, str]:
+    """The account a password file names on a ``user:`` line beside its ``password:``
+    line (the demo's files; else None) and the password: that line's value, else the
+    file's first line."""
     try:
         text = sys.stdin.readline() if str(file) == "-" else file.read_text("utf-8")
     except OSError as exc:
@@ -92,43 +99,31 @@ def _from_file(file: Path) -> str:
             f"--password-file: cannot read {file} ({exc.strerror or exc})"
         ) from exc
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    fields: dict[str, str] = {}
     for line in lines:
         label, sep, value = line.partition(":")
-        if sep and label.strip().lower() == "password" and value.strip():
-            return value.strip()
+        if sep and value.strip():
+            fields.setdefault(label.strip().lower(), value.strip())
+    if "password" in fields:
+        return fields.get("user"), fields["password"]
     if not lines:
         raise GreenfolioError(
             f"--password-file: {file} is empty; write the password on its first line"
         )
-    return lines[0]
-
-
-def _user_of(file: Path) -> str | None:
-    """The account a password file names on a ``user:`` line (the demo's files), if any."""
-    if str(file) == "-":
-        return None
-    try:
-        text = file.read_text("utf-8")
-    except OSError:
-        return None  # _from_file says why
-    for line in text.splitlines():
-        label, sep, value = line.partition(":")
-        if sep and label.strip().lower() == "user" and value.strip():
-            return value.strip()
-    return None
+    return None, lines[0]  # a one-line file is the password, whatever it holds
 
 
 def sign_in_password(username: str, file: Path | None) -> str:
     """The password of ``username`` for signing in: from the file, $GREENFOLIO_PASSWORD or a
     hidden prompt; never generated."""
     if file is not None:
-        owner = _user_of(file)
+        owner, secret = _file_fields(file)
         if owner is not None and owner != username:
             raise GreenfolioError(
                 f"--password-file {file} is the password of {owner!r} (its 'user:' line), "
                 f"not of {username!r}: give --as {owner}, or the file of {username}"
             )
-        return _from_file(file)
+        return secret
     env = os.environ.get(ENV_PASSWORD)
     if env:
         return env

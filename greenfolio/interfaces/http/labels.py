@@ -229,7 +229,12 @@ def labelled(label: str | None, name: str, lang: str = "en") -> str:
         return f"{label} {name}".strip()
     if lang == "ru":
         return f"{label}) {name}".strip()
-    return f"({ABJAD.get(label, label) if lang == 'ar' else label}) {name}".strip()
+    return f"({list_letter(label, lang)}) {name}".strip()
+
+
+def list_letter(label: str, lang: str) -> str:
+    """A list's letter as ``lang`` writes it: Arabic in abjad order ("c" → "ج")."""
+    return ABJAD.get(label, label) if lang == "ar" else label
 
 
 def scheme_name(tr: Texts, code: str) -> str:

@@ -55,8 +55,7 @@ def slice_label(piece: dict[str, Any], tr: Translator) -> str:
 def group_title(chart: dict[str, Any], tr: Translator) -> str:
     name = tr.text(chart["names"])
     if chart["scheme"] == "focus_area" and chart["label"]:
-        letter = labels.ABJAD.get(chart["label"], chart["label"]) if tr.lang == "ar" else None
-        return tr("dash_focus_area", label=letter or chart["label"], name=name)
+        return tr("dash_focus_area", label=labels.list_letter(chart["label"], tr.lang), name=name)
     return name
 
 

@@ -124,7 +124,7 @@ def _result_period(ctx: Context, el: etree._Element, ind: IatiIndicator) -> None
     if start > end:
         ctx.warn(el, f"result period starts ({start}) after it ends ({end}); left out")
         return
-    if not (FIRST_YEAR <= start.year <= LAST_YEAR and FIRST_YEAR <= end.year <= LAST_YEAR):
+    if not _in_years(start.year) or not _in_years(end.year):
         ctx.warn(
             el,
             f"result period {start} to {end} is not between the years {FIRST_YEAR} and "
