@@ -144,3 +144,21 @@ def test_filter_countries_are_the_maps_countries(demo_db: Database) -> None:
         assert "ATA" in listed and len(listed) > 30
         assert dashboard_figures.country_codes(session) == listed
     assert explorer.facets(demo_db, ADMIN)["countries"] == listed
+
+
+def test_the_projects_card_counts_projects_only(demo_db: Database) -> None:
+    """An officer's review: "Projects" counted every work item (publications, events,
+    policies of the demo portfolio among them)."""
+    from greenfolio.domain.work import WorkKind
+    from greenfolio.services.portfolio import WorkSpec, register_work
+    from greenfolio.store.tables import WorkRow
+
+    with demo_db.transaction() as session:
+        before = dashboard_figures.compute(session)["projects"]
+        kinds = dict(
+            session.execute(select(WorkRow.kind, func.count()).group_by(WorkRow.kind)).all()
+        )
+    assert before == kinds["project"] and sum(kinds.values()) > before
+    register_work(demo_db, WorkSpec(key="a-booklet", kind=WorkKind.PUBLICATION, title={"en": "B"}))
+    with demo_db.transaction() as session:
+        assert dashboard_figures.compute(session)["projects"] == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -417,3 +418,56 @@ def test_each_rule_the_export_fails_is_named_by_its_warnings(
     unsaid = {rule for rule in failed if f"({rule})" not in warned}
     assert not unsaid, (unsaid, warned)
     assert not failed & {"4.1.1"}, "a narrative the export wrote has no language"
+
+
+def test_greenfolio_reads_its_own_export_back_onto_its_indicators(
+    demo_db: Database, tmp_path: Path, templates: Any
+) -> None:
+    """A newcomer's round trip: importing the demo's own export made a new ``iati.*``
+    indicator per result, counted tonnes as "count" and lost "more than". Each result
+    comes back on its registered indicator, in its unit, with its country, sex, entity
+    and qualifier; no indicator is made."""
+    from sqlalchemy import func, select
+
+    from greenfolio.domain.units import convert
+    from greenfolio.services.exchange.iati_import import import_file
+    from greenfolio.store.tables import IndicatorRow, ResultRow, WorkRow
+
+    out = tmp_path / "demo.xml"
+    code, _ = _export(demo_db, out, "--all-results", *ALL_KINDS)
+    assert code == 4
+    exported = set(_activities(out))
+
+    def results(db: Database) -> list[tuple[object, ...]]:
+        with db.transaction() as session:
+            units = dict(session.execute(select(IndicatorRow.code, IndicatorRow.unit)).all())
+            rows = session.execute(
+                select(ResultRow, WorkRow.key)
+                .join(WorkRow, WorkRow.id == ResultRow.work_id)
+                .where(ResultRow.review_state.in_(["verified", "submitted"]))
+            ).all()
+            return sorted(
+                (
+                    key, r.indicator_code,
+                    round(convert(r.value, r.unit, units[r.indicator_code]), 6), r.qualifier,
+                    r.kind.replace("planned", "target"), r.period_end, r.country, r.sex, r.entity,
+                )
+                for r, key in rows
+                if key in exported
+            )  # fmt: skip
+
+    shutil.copyfile(templates.sqlite("migrated"), tmp_path / "fresh.sqlite")
+    fresh = Database.open(str(tmp_path / "fresh.sqlite"))
+    try:
+        with fresh.transaction() as session:
+            before = session.scalar(select(func.count()).select_from(IndicatorRow))
+        summary = import_file(fresh, out)
+        assert summary.created == len(exported)
+        with fresh.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(IndicatorRow)) == before
+        back = results(fresh)
+        assert back == results(demo_db)
+        assert any(row[3] == "more_than" for row in back)
+        assert any(row[6] for row in back) and any(row[7] for row in back)
+    finally:
+        fresh.close()

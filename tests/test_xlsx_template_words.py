@@ -354,3 +354,64 @@ def test_a_number_typed_as_the_templates_language_writes_it_reads(
     done = import_results(db, _fill(template, tmp_path / "typed.xlsx", [row]))
     assert done.errors == [] and done.created == 1, done.errors
     assert _stored(db)[0][1] == stored
+
+
+def test_a_country_typed_as_people_write_it_reads_as_that_country(
+    db: Database, tmp_path: Path
+) -> None:
+    """An officer's review: "Россия" and "老挝" were refused as not countries of the list
+    (only UNTERM's "Российская Федерация", "老挝人民民主共和国" read). Names people write by
+    hand (CLDR's, through babel) read too; a UN name keeps its own country."""
+    register_work(db, WorkSpec(key=WORK, kind=WorkKind.PROJECT, title={"en": "POPs disposal"}))
+    template = write_template(db, INDICATORS, tmp_path / "ru.xlsx", "ru")
+    year = [date(2021, 1, 1), date(2021, 12, 31)]
+    typed = ["Россия", "老挝", "Vietnam", "Corea del Sur", "Iran", "Côte d’Ivoire"]
+    rows: list[list[object]] = [
+        [WORK, "pops_destroyed", n + 1, "t", None, None, *year, name]
+        for n, name in enumerate(typed)
+    ]
+    summary = import_results(db, _fill(template, tmp_path / "typed.xlsx", rows))
+    assert summary.errors == []
+    with db.transaction() as session:
+        stored = dict(session.execute(select(ResultRow.value, ResultRow.country)).all())
+    assert [stored[n + 1] for n in range(len(typed))] == ["RUS", "LAO", "VNM", "KOR", "IRN", "CIV"]
+    # the dropdown still offers the UN names only
+    lists = openpyxl.load_workbook(template)["Lists"]
+    offered = {c.value for row in lists.iter_rows() for c in row}
+    assert "Российская Федерация" in offered and "Россия" not in offered
+
+
+@pytest.mark.parametrize("lang", UN_LANGUAGES)
+def test_each_indicator_offers_its_own_units_beside_it(
+    db: Database, tmp_path: Path, lang: str
+) -> None:
+    """An officer's review: with the indicators listed by name, each row of units stayed in
+    registry order, so "events held" offered "people" and "participants" offered "t, kg"
+    (the unit dropdown and the read-me's table). Each indicator's row holds its units."""
+    codes = list(indicators())
+    template = write_template(db, codes, tmp_path / f"{lang}.xlsx", lang)
+    book = openpyxl.load_workbook(template)
+    lists = book["Lists"]
+    head = [c.value for c in lists[2]]
+    count_col = head.index("unit_count") + 1
+    by_name = {
+        lists.cell(row=r, column=1).value: lists.cell(row=r, column=2).value
+        for r in range(3, 3 + len(codes))
+    }
+    assert sorted(by_name.values()) == sorted(codes)
+    for r in range(3, 3 + len(codes)):
+        ind = indicators()[lists.cell(row=r, column=2).value]
+        count = lists.cell(row=r, column=count_col).value
+        offered = [lists.cell(row=r, column=count_col + 1 + n).value for n in range(count)]
+        expected = [catalogue(lang)[f"unit_{u}"] for u in xlsx_template.units_of(ind.unit)]
+        assert offered == expected, (ind.code, offered)
+    readme = book[catalogue(lang)["xlsx_sheet_readme"]]
+    table = {
+        row[0].value: row[1].value
+        for row in readme.iter_rows()
+        if row[0].value in by_name and row[1].value
+    }
+    sep = catalogue(lang)["list_sep"]
+    for name, code in by_name.items():
+        units = xlsx_template.units_of(indicators()[code].unit)
+        assert table[name] == sep.join(catalogue(lang)[f"unit_{u}"] for u in units), name

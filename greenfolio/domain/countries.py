@@ -164,6 +164,26 @@ def all_countries(lang: str) -> tuple[tuple[str, str], ...]:
     return tuple((c, country_name(c, lang)) for c in codes)
 
 
+def common_names(lang: str) -> tuple[tuple[str, str], ...]:
+    """Every ISO 3166-1 country as (alpha-3 code, name people write by hand in ``lang``):
+    CLDR's display names through ``babel`` ("Россия", "老挝", "Vietnam"), and in English
+    also ISO 3166's own and common names. Read, never shown: a spreadsheet cell typed this
+    way is taken for its country, and the pages still write the UN name."""
+    check_language(lang)
+    territories = Locale.parse(lang).territories
+    found: list[tuple[str, str]] = []
+    for country in pycountry.countries:
+        cldr = territories.get(country.alpha_2)
+        if cldr:
+            found.append((country.alpha_3, cldr))
+        if lang == "en":
+            for attr in ("name", "common_name", "official_name"):
+                name = getattr(country, attr, None)
+                if name:
+                    found.append((country.alpha_3, name))
+    return tuple(found)
+
+
 def country_in_text(code: str, lang: str, prep: str = "") -> str:
     """The name as it stands in running text: "the Philippines", "el Brasil",
     "l'Uruguay", "فييت نام"; with ``prep`` the preposition is joined to it as the language

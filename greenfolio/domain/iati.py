@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import pairwise
 
+from greenfolio.domain.numbers import decimal_text
 from greenfolio.domain.results import ValueKind
 from greenfolio.domain.work import OrgRole, WorkStatus
 
@@ -315,3 +316,42 @@ def digest(activity: Activity) -> str:
 
 def legacy_role(value: str) -> str | None:
     return LEGACY_ROLES.get(value.strip().lower())
+
+
+# Greenfolio's own indicators in an IATI file: a reference in the reporting
+# organisation's vocabulary (IndicatorVocabulary 99) whose code is the registry's code
+# behind this prefix, so that Greenfolio reading its own export (or another instance's)
+# puts the results back on the registered indicator, in its unit, and not on a new one.
+OWN_INDICATOR_VOCABULARY = "99"
+OWN_INDICATOR_PREFIX = "greenfolio:"
+
+QUALIFIER_WORDS = {"more_than": "more than", "about": "about"}
+"""How a value that is not exact is described in the IATI comment (IATI values are plain
+numbers); read back only from an indicator of Greenfolio's own."""
+
+
+def own_reference(code: str) -> tuple[str, str, str | None]:
+    """The reference that marks a registered indicator in an export."""
+    return (OWN_INDICATOR_VOCABULARY, f"{OWN_INDICATOR_PREFIX}{code}", None)
+
+
+def own_indicator(ind: IatiIndicator) -> str | None:
+    """The registry code an indicator of Greenfolio's own carries, if it is one."""
+    for vocabulary, code, _ in ind.references:
+        if vocabulary == OWN_INDICATOR_VOCABULARY and code.startswith(OWN_INDICATOR_PREFIX):
+            return code[len(OWN_INDICATOR_PREFIX) :] or None
+    return None
+
+
+def qualifier_comment(qualifier: str | None, value: float) -> Narratives:
+    """The English comment that says a value is a bound or an approximation."""
+    words = QUALIFIER_WORDS.get(qualifier or "")
+    return {"en": f"{words} {decimal_text(value)}"} if words else {}
+
+
+def comment_qualifier(comment: Narratives, value: float) -> str | None:
+    """The qualifier ``qualifier_comment`` wrote for ``value``, read back exactly."""
+    for qualifier in QUALIFIER_WORDS:
+        if comment.get("en") == qualifier_comment(qualifier, value)["en"]:
+            return qualifier
+    return None

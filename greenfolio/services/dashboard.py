@@ -38,6 +38,7 @@ from greenfolio.domain.results import (
     combine_qualifiers,
 )
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
+from greenfolio.domain.work import WorkKind
 from greenfolio.services import figures as figure_queries
 from greenfolio.services import reference
 from greenfolio.services.query_helpers import stored_values
@@ -330,6 +331,10 @@ def compute(session: Session) -> dict[str, Any]:
         "years": years,
         "indicators": rows,
         "countries": countries(session),
-        "projects": session.scalar(select(func.count()).select_from(WorkRow)) or 0,
+        # projects only: publications, events and the like are work items, not projects
+        "projects": session.scalar(
+            select(func.count()).select_from(WorkRow).where(WorkRow.kind == WorkKind.PROJECT)
+        )
+        or 0,
         "verified_results": verified,
     }

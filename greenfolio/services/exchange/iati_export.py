@@ -21,8 +21,14 @@ from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import GreenfolioError, UnitMismatchError
 from greenfolio.domain.exchange import Problem, Severity, group_problems
-from greenfolio.domain.iati import IatiIndicator, IatiResult, Observation, OrgRef
-from greenfolio.domain.numbers import decimal_text
+from greenfolio.domain.iati import (
+    IatiIndicator,
+    IatiResult,
+    Observation,
+    OrgRef,
+    own_reference,
+    qualifier_comment,
+)
 from greenfolio.domain.results import ReviewState, ValueKind
 from greenfolio.domain.units import convert
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
@@ -40,8 +46,6 @@ from greenfolio.store.tables import (
     WorkRow,
 )
 
-QUALIFIER_WORDS = {"more_than": "more than", "about": "about"}
-"""How a value that is not exact is described in the IATI comment."""
 IATI_VERSION = "2.03"
 
 
@@ -137,6 +141,7 @@ def _other_results(
                         measure="1",
                         title=title,
                         description={"en": f"Greenfolio indicator {ind.code}, in {ind.unit}"},
+                        references=[own_reference(ind.code)],
                     )
                 ],
             )
@@ -156,7 +161,6 @@ def _other_results(
             if val
         ]
         # IATI values are plain numbers: a bound or an approximation is said in words.
-        qualifier = QUALIFIER_WORDS.get(row.qualifier or "")
         result.indicators[0].observations.append(
             Observation(
                 kind=kind,
@@ -165,7 +169,7 @@ def _other_results(
                 period_end=end,
                 year=end.year if kind is ValueKind.BASELINE and end else None,
                 dimensions=dims,
-                comment={"en": f"{qualifier} {decimal_text(value)}"} if qualifier else {},
+                comment=qualifier_comment(row.qualifier, value),
             )
         )
     return {wid: list(found.values()) for wid, found in grouped.items()}

@@ -6,9 +6,20 @@ left out; these functions only shape an ``Activity`` into table rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from greenfolio.domain.iati import Activity, CodeShare, Money, indicator_code
+import pycountry
+
+from greenfolio.domain.iati import (
+    Activity,
+    CodeShare,
+    IatiIndicator,
+    Money,
+    comment_qualifier,
+    indicator_code,
+    own_indicator,
+)
 from greenfolio.domain.indicators import Aggregation, Disaggregation
 from greenfolio.domain.results import ReviewState, Sex
 from greenfolio.services.audit import DETAIL_LIMIT
@@ -16,6 +27,7 @@ from greenfolio.services.exchange.iati_json import org_json
 from greenfolio.store.tables import (
     IatiIndicatorRow,
     OrganisationRow,
+    ResultRow,
     WorkFinanceRow,
     WorkRegionRow,
     WorkRow,
@@ -133,13 +145,22 @@ def result_rows(
     framework: list[dict[str, Any]],
     results: list[dict[str, Any]],
     actor: str | None = None,
+    registered: Mapping[str, str] | None = None,
 ) -> None:
     """The indicators, results framework and results of ``act``; each result entered and
-    submitted by ``actor``, who imports the file (so that they do not verify it)."""
+    submitted by ``actor``, who imports the file (so that they do not verify it).
+
+    An indicator of Greenfolio's own (``own_indicator``) whose code is in ``registered``
+    (registered code → its unit) gives results of that indicator, as an export wrote them:
+    in its unit, with their country, entity and qualifier; no indicator of its own."""
     citation = f"IATI activity {act.identifier}"
     submitted = ReviewState.SUBMITTED.value
     for r_no, result in enumerate(act.results, start=1):
         for i_no, ind in enumerate(result.indicators, start=1):
+            own = own_indicator(ind)
+            if own is not None and registered and own in registered:
+                results += own_results(ind, own, registered[own], wid, origin, citation, actor)
+                continue
             code = indicator_code(act.identifier, r_no, i_no)
             unit = ind.unit
             by_sex = any(_sex(o.dimensions) for o in ind.observations)
@@ -199,3 +220,47 @@ def result_rows(
                         "version": 1,
                     }
                 )
+
+
+def own_results(
+    ind: IatiIndicator,
+    code: str,
+    unit: str,
+    wid: int,
+    origin: str,
+    citation: str,
+    actor: str | None,
+) -> list[dict[str, Any]]:
+    """The results of an indicator of Greenfolio's own, as ``iati_export`` wrote them: a
+    value in the registered unit, its country, sex and entity as dimensions, a bound or an
+    approximation in its English comment."""
+    rows = []
+    for obs in ind.observations:
+        dims = dict((name.strip().lower(), value.strip()) for name, value in obs.dimensions)
+        country = dims.get("country", "").upper()
+        known = len(country) == 3 and pycountry.countries.get(alpha_3=country) is not None
+        entity = dims.get("entity") or None
+        rows.append(
+            {
+                "work_id": wid,
+                "indicator_code": code,
+                "value": obs.value,
+                "unit": unit,
+                "qualifier": comment_qualifier(obs.comment, obs.value) or "exact",
+                "kind": obs.kind.value,
+                "period_start": obs.period_start,
+                "period_end": obs.period_end,
+                "country": country if known else None,
+                "sex": _sex(obs.dimensions),
+                "entity": entity[: _limit(ResultRow, "entity")] if entity else None,
+                "citation": citation,
+                "review_state": ReviewState.SUBMITTED.value,
+                "entered_by": actor,
+                "submitted_by": actor,
+                "origin": origin,
+                "dimensions": [list(d) for d in obs.dimensions] or None,
+                "details": {"comment": obs.comment} if obs.comment else None,
+                "version": 1,
+            }
+        )
+    return rows

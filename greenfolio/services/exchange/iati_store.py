@@ -155,6 +155,15 @@ class _Pending:
     file: str
 
 
+def registered_units(session: Session) -> dict[str, str]:
+    """The registry's own indicators (not those an IATI import made), code → unit: what an
+    indicator of Greenfolio's own in a file is put back on."""
+    rows = session.execute(
+        select(IndicatorRow.code, IndicatorRow.unit).where(~IndicatorRow.code.startswith("iati."))
+    )
+    return {str(code): str(unit) for code, unit in rows}
+
+
 class ActivityWriter:
     """Collects parsed activities and stores them batch by batch in one session."""
 
@@ -182,6 +191,7 @@ class ActivityWriter:
         self.origin = origin
         self.batch = batch
         self.orgs = Organisations(session)
+        self.registered = registered_units(session)
         self.pending: list[_Pending] = []
         self.seen: dict[str, int] = {}
         """Where each identifier was read: file number (in ``files``) * 2**32 + line.
@@ -442,7 +452,9 @@ class ActivityWriter:
             sectors += [share_row(wid, s) for s in act.sectors]
             regions += [share_row(wid, r) for r in act.regions]
             money += [money_row(wid, i, m) for i, m in enumerate(act.money, start=1)]
-            result_rows(act, wid, self.origin, indicators, framework, results, actor)
+            result_rows(
+                act, wid, self.origin, indicators, framework, results, actor, self.registered
+            )
             if self.extra_results is not None:
                 results += self.extra_results(act, wid)
         c = self.conn

@@ -41,7 +41,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from greenfolio.domain.countries import all_countries, name_order
+from greenfolio.domain.countries import all_countries, common_names, name_order
 from greenfolio.domain.indicators import Indicator
 from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.results import Qualifier, Sex, ValueKind
@@ -192,9 +192,14 @@ def words(key: str) -> dict[str, str]:
     the names the pages give them, units and choices by the catalogues' words); indicators
     are the caller's (``indicator_words``), as the registry may change."""
     if key == "country":
-        return _unambiguous(
+        official = _unambiguous(
             (name, code) for lang in UN_LANGUAGES for code, name in all_countries(lang)
         )
+        # names typed by hand ("Россия", "老挝") read too, where no UN name means another
+        common = _unambiguous(
+            (name, code) for lang in UN_LANGUAGES for code, name in common_names(lang)
+        )
+        return {**{k: v for k, v in common.items() if k not in official}, **official}
     codes = unit_codes() if key == "unit" else CODES[key]
     pairs = [(choice_word(GROUPS[key], c, lang), c) for lang in UN_LANGUAGES for c in codes]
     if key == "sex":  # the pages' own word for the total ("Всего", "合计") reads too
@@ -235,29 +240,34 @@ def _shown(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(f"{t} ({c})" if seen[normal(t)] > 1 else t, c) for t, c in pairs]
 
 
+def indicator_name(ind: Indicator, lang: str) -> str:
+    """An indicator's name in ``lang``. One an IATI file brought may be named in its
+    publisher's language only ("nl"): that name, not its code (iati.<hash>.1.1), which
+    says nothing."""
+    return (
+        ind.names.get(lang)
+        or ind.names.get("en")
+        or next((n for n in ind.names.values() if n), None)
+        or ind.code
+    )
+
+
+def by_name(indicators: Iterable[Indicator], lang: str) -> list[Indicator]:
+    """Indicators by name in ``lang``, as the entry form lists them: the order of the
+    indicator dropdown, of each indicator's units beside it and of the read-me's table,
+    which must be one order (the unit dropdown finds its row by the indicator's place)."""
+    return sorted(indicators, key=lambda ind: name_order(indicator_name(ind, lang)))
+
+
 def choices(indicators: list[Indicator], lang: str) -> dict[str, list[tuple[str, str]]]:
-    """Each dropdown's entries as (word in ``lang``, code)."""
+    """Each dropdown's entries as (word in ``lang``, code); indicators in the order given."""
     units: list[str] = []
     for ind in indicators:
         for unit in units_of(ind.unit):
             if unit not in units:
                 units.append(unit)
-
-    def name(ind: Indicator) -> str:
-        # an indicator an IATI file brought may be named in its publisher's language only
-        # ("nl"): that name, not its code (iati.<hash>.1.1), which says nothing
-        return (
-            ind.names.get(lang)
-            or ind.names.get("en")
-            or next((n for n in ind.names.values() if n), None)
-            or ind.code
-        )
-
     lists = {
-        # by name in the template's language, as the entry form lists them
-        "indicator": sorted(
-            ((name(ind), ind.code) for ind in indicators), key=lambda pair: name_order(pair[0])
-        ),
+        "indicator": [(indicator_name(ind, lang), ind.code) for ind in indicators],
         "unit": [(code_word("unit", u, lang), u) for u in units],
         **{
             key: [(code_word(GROUPS[key], c, lang), c) for c in CODES[key]]
@@ -301,6 +311,7 @@ def write_template(
     words_of = catalogue(lang)
     with db.transaction() as session:
         indicators = [reference.indicator(session, code) for code in dict.fromkeys(codes)]
+    indicators = by_name(indicators, lang)
     lists = {**choices(indicators, lang), "work": _shown(list(projects))}
     offered = bool(lists["work"])
     book = Workbook()
