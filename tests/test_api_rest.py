@@ -301,3 +301,67 @@ def test_method_runs_through_the_api(api: tuple[TestClient, User, Database]) -> 
     _error(web.get("/api/v1/method-runs/424242", headers=admin.auth), 404, "not_found")
     listing = web.get("/api/v1/method-runs", headers=admin.auth).json()
     assert listing["total"] == len(listing["items"])
+
+
+def test_a_project_sent_back_as_read_keeps_its_typed_dates_and_partners(
+    api: tuple[TestClient, User, Database],
+) -> None:
+    """A hostile review: sending back what the API reads, with only the title changed,
+    wiped the project's typed dates ("2021-03" and its citation: the export then wrote a
+    made-up day) and, without ``organisations``, its partners. Left-out fields are kept;
+    partners read back as the read gives them; a changed start replaces the typed dates."""
+    from greenfolio.services.portfolio import stored_spec
+    from greenfolio.store.tables import WorkRow
+
+    web, admin, db = api
+    key = "idb49-eip-ukraine-strategy"
+
+    def stored() -> dict[str, Any]:
+        with db.transaction() as session:
+            row = session.query(WorkRow).filter_by(key=key).one()
+            return {**stored_spec(session, row), "start": row.start_date, "end": row.end_date}
+
+    before = stored()
+    assert any(d["when"] == "2021-03" for d in before["dates"]) and before["organisations"]
+    read = web.get(f"/api/v1/projects/{key}", headers=admin.auth).json()
+    fields = ("key", "kind", "description", "status", "start", "end", "citation", "countries")
+    body = {k: read[k] for k in fields} | {"title": {**read["title"], "en": "Renamed"}}
+    body |= {"terms": [t["key"] for t in read["terms"]], "version": read["version"]}
+    sent = web.put(f"/api/v1/projects/{key}", json=body, headers=admin.auth)
+    assert sent.status_code == 200, sent.text
+    after = stored()
+    assert after["title"]["en"] == "Renamed"
+    assert {k: v for k, v in after.items() if k != "title"} == {
+        k: v for k, v in before.items() if k != "title"
+    }
+    # partners as the read gives them ({key, names, iati_ref, role}) are the same partners
+    body = {"key": key, "kind": read["kind"], "title": after["title"]}
+    body |= {"organisations": read["organisations"], "version": sent.json()["version"]}
+    again = web.put(f"/api/v1/projects/{key}", json=body, headers=admin.auth)
+    assert again.status_code == 200, again.text
+    assert stored()["organisations"] == before["organisations"]
+    # a start that changes is a change of the dates: plain start and end from then on
+    body = {"key": key, "kind": read["kind"], "title": after["title"], "start": "2020-01-01"}
+    moved = web.put(
+        f"/api/v1/projects/{key}", json=body | {"version": again.json()["version"]},
+        headers=admin.auth,
+    )  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    now = stored()
+    assert (now["start"], now["end"]) == (date(2020, 1, 1), before["end"])
+    assert now["organisations"] == before["organisations"]
+
+
+@pytest.mark.parametrize("lang_key", ["<i>x</i>", "", "english", "xx"])
+def test_a_title_keyed_by_no_language_is_refused(
+    api: tuple[TestClient, User, Database], lang_key: str
+) -> None:
+    """A hostile review: a title keyed "<i>x</i>" or "" was stored and the IATI export then
+    wrote it as an xml:lang its own schema refuses."""
+    web, admin, _ = api
+    body = {"key": "odd-keys", "kind": "project", "title": {lang_key: "odd", "en": "Odd"}}
+    refused = web.post("/api/v1/projects", json=body, headers=admin.auth)
+    assert _error(refused, 422, "invalid")
+    assert web.get("/api/v1/projects/odd-keys", headers=admin.auth).status_code == 404
+    body["title"] = {"nl": "Vreemd", "pt-br": "Estranho"}  # languages beyond the six: kept
+    assert web.post("/api/v1/projects", json=body, headers=admin.auth).status_code == 201

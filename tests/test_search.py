@@ -176,6 +176,10 @@ def test_the_index_follows_a_title_edit_through_the_api(
         "key": MINAMATA,
         "kind": project["kind"],
         "title": {"en": "Zanzibar clove survey", "zh": "桂皮调查"},
+        # sent empty to clear them ("水俣公约" is also its convention's name; a field left
+        # out is kept as stored)
+        "description": {},
+        "terms": [],
         "version": project["version"],
     }
     response = web.put(f"/api/v1/projects/{MINAMATA}", json=body, headers=admin.auth)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+
+import pycountry
 
 from greenfolio.domain.errors import ValidationError
 
@@ -29,3 +32,21 @@ def pick(names: Mapping[str, str], lang: str, what: str) -> str:
     if not text:
         raise ValidationError(f"{what} has no name in {lang!r}: add it to its data file")
     return text
+
+
+_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
+
+
+def is_language_tag(key: str) -> bool:
+    """Whether ``key`` names a language a text may be in: an ISO 639 code ("fr", "nl"),
+    lower case, with optional subtags ("pt-br"), as IATI's narratives give them (an
+    ``xml:lang`` that its schema accepts). Keys of a title or a description must be."""
+    if not _TAG.fullmatch(key):
+        return False
+    primary = key.split("-")[0]
+    found = (
+        pycountry.languages.get(alpha_2=primary)
+        if len(primary) == 2
+        else pycountry.languages.get(alpha_3=primary)
+    )
+    return found is not None

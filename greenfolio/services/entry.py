@@ -8,6 +8,7 @@ figure changes only after a reviewer has sent it back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -398,8 +399,10 @@ def save_project(
     spec: portfolio.WorkSpec,
     expected_version: int | None,
     create: bool,
+    sent: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """Service call: register a new project, or change one at the version read."""
+    """Service call: register a new project, or change one at the version read; ``sent``:
+    the fields the client gave, the others kept as stored (``portfolio.with_stored``)."""
     access.need_signed_in(principal)
     with audit.acting_as(principal.actor), db.transaction() as session:
         existing = session.scalar(select(WorkRow).where(WorkRow.key == spec.key))
@@ -427,6 +430,8 @@ def save_project(
         if existing is not None:
             claim(session, WorkRow, existing.id, expected_version, f"project {spec.key}")
             session.refresh(existing)
+            if sent is not None:
+                spec = portfolio.with_stored(session, existing, spec, sent)
             access.require_project_write(session, principal, existing, spec)
             access.require_figure_terms_change(session, principal, existing, spec)
         row = portfolio.upsert_work(session, spec)

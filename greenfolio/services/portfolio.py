@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from greenfolio.domain.activity_dates import DateType, StatedDate
 from greenfolio.domain.countries import check_country
 from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.keys import HINT, key_refusal
+from greenfolio.domain.languages import is_language_tag
 from greenfolio.domain.text import CheckedText
 from greenfolio.domain.work import OrgRole, WorkKind, WorkStatus
 from greenfolio.services.database import Database
@@ -46,6 +48,15 @@ class Participation(CheckedText):
     model_config = ConfigDict(extra="forbid")
     org: str
     role: OrgRole = OrgRole.PARTNER
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_read(cls, data: Any) -> Any:
+        """A partner as the API reads it ({key, names, iati_ref, kind, role}) is the
+        organisation its key names: a client sends back what it read."""
+        if isinstance(data, dict) and "org" not in data and "key" in data:
+            return {"org": data["key"], "role": data.get("role", OrgRole.PARTNER)}
+        return data
 
 
 class DateSpec(CheckedText):
@@ -114,6 +125,19 @@ class WorkSpec(CheckedText):
     @classmethod
     def _iso_codes(cls, codes: list[str]) -> list[str]:
         return [check_country(c) for c in codes]
+
+    @field_validator("title", "description")
+    @classmethod
+    def _languages(cls, texts: dict[str, str]) -> dict[str, str]:
+        for key in texts:
+            if not is_language_tag(key):
+                raise _refused(
+                    "text_language",
+                    f"{key!r} is not a language code; key each text by its language's "
+                    "ISO 639-1 code, such as en, fr, es, ru, zh or ar",
+                    code=key,
+                )
+        return texts
 
     @field_validator("title")
     @classmethod
@@ -239,6 +263,32 @@ def stored_spec(session: Session, row: WorkRow) -> dict[str, Any]:
         ],
         "sectors": list(sectors),
     }
+
+
+def with_stored(session: Session, row: WorkRow, spec: WorkSpec, sent: Iterable[str]) -> WorkSpec:
+    """``spec`` with every field its sender left out taken from the stored ``row``: a client
+    that sends back what it read (which has no typed dates and names partners its own way)
+    or only what it changes keeps the rest, as the form and the template do. A start and
+    an end sent as stored keep the typed dates they were read from ("2021-03", its
+    citation); a start or end changed replaces them."""
+    given = set(sent) & set(WorkSpec.model_fields)
+    merged = stored_spec(session, row)
+    typed = (row.details or {}).get("dates") is not None
+    if not typed:
+        merged["dates"] = []
+        merged["start"], merged["end"] = row.start_date, row.end_date
+    merged.update(spec.model_dump(include=given))
+    if "dates" not in given and given & {"start", "end"}:
+        span = (merged.get("start"), merged.get("end"))
+        if typed and span == (row.start_date, row.end_date):
+            merged["start"] = merged["end"] = None  # sent as read: the typed dates stay
+        else:
+            merged["dates"] = []
+            merged.setdefault("start", row.start_date)
+            merged.setdefault("end", row.end_date)
+    elif "dates" in given and merged["dates"]:
+        merged["start"] = merged["end"] = None
+    return WorkSpec.model_validate(merged)
 
 
 def upsert_organisation(session: Session, spec: OrganisationSpec) -> OrganisationRow:

@@ -25,7 +25,6 @@ from starlette.types import Scope
 
 from greenfolio.domain.errors import GreenfolioError, NotFoundError
 from greenfolio.domain.languages import UN_LANGUAGES
-from greenfolio.domain.numbers import decimal_text
 from greenfolio.domain.permissions import SYSTEM, Action, PermissionDenied, Principal, Role, allowed
 from greenfolio.domain.results import Milestone, Qualifier, Sex, ValueKind
 from greenfolio.interfaces.http.body_limit import megabytes
@@ -37,6 +36,7 @@ from greenfolio.interfaces.http.context import (
     get_db,
     resolve_principal,
 )
+from greenfolio.interfaces.web import form_numbers
 from greenfolio.interfaces.web.i18n import Translator, endonym, negotiate
 from greenfolio.interfaces.web.refusal_text import (
     Placed,
@@ -64,9 +64,10 @@ _env = jinja2.Environment(
 )
 _env.filters["key"] = lambda key: quote(str(key), safe="")
 """A record key as one URL path segment ("/" too is encoded; the server decodes it once)."""
-_env.filters["typed"] = lambda v: decimal_text(v) if isinstance(v, float) else v
-"""A stored number as a person types it into a field (2, not 2.0; 0.0000001, not 1e-07);
-text the visitor sent is shown back as sent."""
+_env.filters["typed"] = form_numbers.shown
+"""A stored number as a person of the page's language types it into a field (2, not 2.0;
+0.0000001, not 1e-07; "2,5" in French): ``value|typed(tr.lang)``; text the visitor sent
+is shown back as sent."""
 
 
 CHOICES = {

@@ -14,6 +14,7 @@ from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import Action, countries_only
 from greenfolio.interfaces.http.context import resolve_principal, seal
 from greenfolio.interfaces.http.refusals import classify
+from greenfolio.interfaces.web import form_numbers
 from greenfolio.interfaces.web.entry_form import entry_context, indicator_choices
 from greenfolio.interfaces.web.i18n import Translator
 from greenfolio.interfaces.web.project_pages import indicators_by_code, require_edit
@@ -106,7 +107,13 @@ async def create_result(key: str, request: Request, db: Db) -> Response:
 def _create_result(key: str, request: Request, db: Database, fields: dict[str, Any]) -> Response:
     who = resolve_principal(request)
     try:
-        spec = ResultSpec(work=key, **fields)
+        typed = form_numbers.read_fields(fields, lang_of(request), ("value",))
+    except GreenfolioError as exc:
+        return _result_form(
+            key, request, db, 422, form=fields, **problem_context(placed(request, exc))
+        )
+    try:
+        spec = ResultSpec(work=key, **typed)
     except pydantic.ValidationError as exc:
         found = placed(request, exc) + _other_problems(request, db, key, fields, exc)
         return _result_form(key, request, db, 422, form=fields, **problem_context(found))
@@ -200,7 +207,8 @@ def _add_breakdown(
     """The total's parts by sex, added together as drafts; the total's page then lists
     them. A refusal keeps what was typed."""
     try:
-        breakdown_entry.add_breakdown(db, resolve_principal(request), result_id, values)
+        typed = form_numbers.read_fields(values, lang_of(request), breakdown_entry.SEXES)
+        breakdown_entry.add_breakdown(db, resolve_principal(request), result_id, typed)
     except GreenfolioError as exc:
         if classify(exc)[0] not in (400, 422):
             raise
@@ -225,7 +233,8 @@ def _revise(
 ) -> Response:
     who = resolve_principal(request)
     try:
-        changes = entry.ResultChanges(**fields)
+        typed = form_numbers.read_fields(fields, lang_of(request), ("value",))
+        changes = entry.ResultChanges(**typed)
         entry.revise_result(db, who, result_id, changes, form_number(version))
     except pydantic.ValidationError as exc:
         found = placed(request, exc)

@@ -160,6 +160,9 @@ def create_project(spec: WorkSpec, who: Who, db: Db, response: Response) -> dict
     response_model=ProjectRef,
     responses=WRITE_RESPONSES,
     summary="Change a project (give the version read: If-Match or 'version')",
+    description="Fields left out of the body are kept as stored (partners, countries, "
+    "typed activity dates, sectors …); send a field to change it, an empty list to clear "
+    "it. A start and end sent as read keep the typed dates they come from.",
 )
 def update_project(
     key: str, spec: ProjectWrite, who: Who, db: Db, request: Request, response: Response
@@ -168,7 +171,9 @@ def update_project(
         raise ValidationError(f"the body's key {spec.key!r} is not the project {key!r}")
     version = expected_version(request, spec.version)
     plain = WorkSpec(**spec.model_dump(exclude={"version"}))
-    saved = entry.save_project(db, who, plain, version, create=False)
+    # what the body leaves out is kept as stored (typed dates, partners, countries …)
+    sent = spec.model_fields_set - {"version"}
+    saved = entry.save_project(db, who, plain, version, create=False, sent=sent)
     response.headers["ETag"] = etag(saved["version"])
     return saved
 
