@@ -410,8 +410,8 @@ def test_a_part_goes_with_its_own_total_only_and_never_before_it(db: Database) -
     ).json()
     for rid in (manila["id"], cebu["id"]):
         assert review(editor, rid, "submit").status_code == 200
-    for rid in (manila["id"], *parts):  # 150 + 150 is no excess over Cebu's 50
-        assert review(reviewer, rid, "verify").status_code == 200, rid
+    # verifying Manila's total verifies its parts (150 + 150 is no excess over Cebu's 50)
+    assert review(reviewer, manila["id"], "verify").status_code == 200
     assert review(reviewer, cebu["id"], "return", note="duplicate").status_code == 200
     states = {r["id"]: r["review_state"] for r in _results(api, editor)}
     assert [states[p] for p in parts] == ["verified", "verified"]
@@ -439,3 +439,49 @@ def test_a_part_goes_with_its_own_total_only_and_never_before_it(db: Database) -
     out = api.post("/api/v1/results/review", json=bulk, headers=reviewer.auth).json()
     assert out["done"] == [] and [r["id"] for r in out["refused"]] == [total["id"]]
     assert {r["id"]: r["review_state"] for r in _results(api, editor)}[men] == "verified"
+
+
+def test_verifying_the_total_verifies_its_submitted_parts(db: Database) -> None:
+    """An officer's review: a total with women and men took three verifications (the
+    parts stayed in the queue after their total was verified). The parts under review are
+    verified with their total, as the page says beside Verify; in bulk a part selected
+    beside its total is verified once."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    reviewer = add_user(db, "rev", "reviewer@country:PHL")
+    api = client(db)
+    made = []
+    for end in ("2021-06-30", "2021-03-31"):
+        total = api.post(
+            "/api/v1/results", json={**TOTAL, "period_end": end}, headers=editor.auth
+        ).json()
+        parts = [
+            p["id"] for p in _post(api, editor, total["id"], {"female": 45, "male": 75}).json()
+        ]
+        sent = {"action": "submit", "version": 1}
+        assert (
+            api.post(
+                f"/api/v1/results/{total['id']}/review", json=sent, headers=editor.auth
+            ).status_code
+            == 200
+        )
+        made.append((total["id"], parts))
+    (first, first_parts), (second, second_parts) = made
+    web, _ = browser(db, reviewer)
+    web.cookies.set("gf_lang", "es")
+    page = lxml.html.fromstring(web.get(f"/results/{first}").text)
+    said = page.xpath('string(//*[@data-testid="verify-with-parts"])')
+    assert (
+        said == "Al verificarlo se verifica también su desglose por sexo (partes presentadas: 2)."
+    )
+    sent = {"action": "verify", "version": 2}
+    done = api.post(f"/api/v1/results/{first}/review", json=sent, headers=reviewer.auth)
+    assert done.status_code == 200, done.text
+    bulk = {"ids": [second_parts[1], second], "action": "verify"}
+    out = api.post("/api/v1/results/review", json=bulk, headers=reviewer.auth).json()
+    assert out["refused"] == []
+    assert sorted(r["id"] for r in out["done"]) == sorted([second, *second_parts])
+    states = {r["id"]: r["review_state"] for r in _results(api, editor)}
+    assert set(states.values()) == {"verified"} and len(states) == 6
+    detail = api.get(f"/api/v1/results/{first_parts[0]}", headers=editor.auth).json()
+    assert detail["review_events"][-1]["actor"] == "user:rev"

@@ -215,6 +215,10 @@ def unchecked(session: Session, principal: Principal | None, row: ResultRow) -> 
 PARTS_FOLLOW = {
     "submit": (Action.SUBMIT, (ReviewState.DRAFT.value, ReviewState.RETURNED.value)),
     "return": (Action.REVIEW, (ReviewState.SUBMITTED.value, ReviewState.VERIFIED.value)),
+    # the reviewer verifies a total with its breakdown in view (its page shows the parts
+    # and, for one above its total, asks to confirm they were checked): the parts under
+    # review are verified with it (an officer's review: three verifications for one figure)
+    "verify": (Action.REVIEW, (ReviewState.SUBMITTED.value,)),
 }
 """The review actions a total's breakdown by sex follows: the permission each needs, and
 the states of the parts that go with the total."""
@@ -230,8 +234,8 @@ def follow_parts(
 ) -> list[ResultRow]:
     """A total and its breakdown go through review together: submitting a total submits
     the parts beside it in draft or returned (as its page adds them, or as a return sent
-    them back with it), and returning it returns the parts under review or verified, with
-    the same reason, so that a part found wrong with its total goes back to its author too
+    them back with it), verifying it verifies the parts under review, and returning it
+    returns the parts under review or verified, with the same reason, so that a part found wrong with its total goes back to its author too
     (a reviewer would otherwise see the total alone, or verify a part whose total was
     sent back, and the author could correct neither). Each part is checked as stored
     (``principal`` None: the command line's operating-system user, who may act on all)
