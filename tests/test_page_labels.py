@@ -279,7 +279,7 @@ def test_history_and_audit_read_as_sentences(worked: tuple[Database, int]) -> No
     assert "Changed the value from 200 to 250" in result
     assert "Submitted for review · ed" in result and "Verified · boss" in result
     assert "Submitted by: ed" in result and "from —" not in result
-    assert f"Created result {rid} — POPs destroyed or phased out, 200 t" in result
+    assert f"Created result {rid} — POPs destroyed or phased out: 200 t" in result
     audit, _ = _visible(web.get("/audit", params={"lang": "en"}).text)
     # the demo's results were verified by its reviewer account, not by "the demo loader"
     assert f"Verified result {rid}" in audit and "By: reviewer" in audit

@@ -124,6 +124,16 @@ def test_tons_is_refused_not_read_as_short_tons() -> None:
         ("short_ton", "short_ton"),  # named for what it is: kept
         ("МВт", "MW"),
         ("Mt", "Mt"),  # the megatonne, as written
+        # an officer's review: typed on a keyboard (no subscript two), and tonnes and
+        # kilograms as CLDR names them in each language, plural and counted forms
+        ("t CO2e", "tCO2e"),
+        ("toneladas", "t"),
+        ("тонн", "t"),
+        ("тонны", "t"),
+        ("公吨", "t"),
+        ("طن متري", "t"),
+        ("kilogrammes", "kg"),
+        ("килограмм", "kg"),
     ):
         assert canonical_unit(name) == code, name
     # a symbol's case is its prefix: never read in another case

@@ -150,8 +150,31 @@ CANONICAL_UNITS = (
 """The codes units are stored by: the pages, lists and templates name these."""
 
 
+_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
 def _spaced(text: str) -> str:
-    return " ".join(text.split())
+    """Spaces collapsed and subscript digits plain: "t CO2e" as typed on a keyboard is the
+    pages' "t CO₂e"."""
+    return " ".join(text.translate(_SUBSCRIPTS).split())
+
+
+CLDR_UNITS = {"t": "mass-tonne", "kg": "mass-kilogram"}
+"""Units also read by the names CLDR gives them in each language (through babel): the
+plural and counted forms people type ("toneladas", "тонн", "公吨", "kilogrammes")."""
+
+
+def _cldr_words(code: str, lang: str) -> set[str]:
+    from babel.units import format_unit, get_unit_name
+
+    from greenfolio.domain.languages import CLDR_LOCALES
+
+    unit, locale = CLDR_UNITS[code], CLDR_LOCALES[lang]
+    words = {get_unit_name(unit, length=length, locale=locale) for length in ("long", "short")}
+    for count in (1, 2, 5, 1.5):
+        said = format_unit(count, unit, length="long", locale=locale)
+        words.add(re.sub(r"[\d.,\s\u00a0\u202f]+", " ", said).strip())
+    return {w for w in words if w}
 
 
 def _folds(word: str) -> bool:
@@ -176,6 +199,9 @@ def _unit_words() -> tuple[dict[str, str], dict[str, str]]:
             said = _spaced(word("unit", code, lang))
             if said != code:
                 found.setdefault(said, set()).add(code)
+            if code in CLDR_UNITS:
+                for named in _cldr_words(code, lang):
+                    found.setdefault(_spaced(named), set()).add(code)
     sure = {said: codes.pop() for said, codes in found.items() if len(codes) == 1}
     exact = {said: code for said, code in sure.items() if not _folds(said)}
     folded = {said.casefold(): code for said, code in sure.items() if _folds(said)}

@@ -235,9 +235,10 @@ def follow_parts(
     """A total and its breakdown go through review together: submitting a total submits
     the parts beside it in draft or returned (as its page adds them, or as a return sent
     them back with it), verifying it verifies the parts under review, and returning it
-    returns the parts under review or verified, with the same reason, so that a part found wrong with its total goes back to its author too
-    (a reviewer would otherwise see the total alone, or verify a part whose total was
-    sent back, and the author could correct neither). Each part is checked as stored
+    returns the parts under review or verified, with the same reason, so that a part
+    found wrong with its total goes back to its author too (a reviewer would otherwise
+    see the total alone, or verify a part whose total was sent back, and the author could
+    correct neither). Each part is checked as stored
     (``principal`` None: the command line's operating-system user, who may act on all)
     and, where ``versions`` names it (a bulk review's list), at the version seen. Returns
     the parts moved."""

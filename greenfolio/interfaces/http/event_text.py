@@ -173,7 +173,7 @@ def _isolated(tr: Sentences, text: str) -> str:
 
 
 def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
-    """The record an event touched: "result 64 — POPs destroyed, 250 t", "project KEY"."""
+    """The record an event touched: "result 64 — POPs destroyed: 250 t", "project KEY"."""
     entity = event["entity"]
     data = event.get("after") or event.get("before") or {}
     name = label(tr, "entity", entity)
@@ -186,7 +186,8 @@ def _record(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> str:
             qualifier = data.get("qualifier") or "exact"
             unit = counted_unit(tr, data.get("unit"), data["value"], qualifier)
             parts.append(f"{tr.num(data['value'], qualifier)} {unit}".strip())
-        return f"{text} — {tr('list_sep').join(parts)}" if parts else text
+        # the indicator and its value, not a list of two ("参与者、2,340 人")
+        return f"{text} — {tr('colon').join(parts)}" if parts else text
     if entity == "term" and isinstance(data.get("key"), str):
         return f"{name} {term(tr, data['key'])}"
     if isinstance(data.get("names"), dict):
