@@ -204,3 +204,13 @@ class Document:
         parts += [f"{note.number} {note.text}" for note in self.footnotes]
         parts += [c.full_title for c in self.charts]
         return "\n".join(p for p in parts if p)
+
+
+UPRIGHT_SCRIPTS = frozenset(("zh", "ar"))
+"""Languages whose scripts are not set in italics (Chinese and Arabic UN documents
+emphasise otherwise): the writers set the subtitle ("Report of the Director General")
+upright in them."""
+
+HYPHENATED = frozenset(("ru",))
+"""Languages whose justified paragraphs the writers let divide words at line ends (by
+the language's own patterns): Russian, whose long words otherwise leave wide gaps."""

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from greenfolio.domain.document import Document, Header
+from greenfolio.domain.document import HYPHENATED, UPRIGHT_SCRIPTS, Document, Header
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -61,6 +61,19 @@ def _page_setup(out: Any) -> None:
     caption.font.size = Pt(10.5)
     caption.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     caption.paragraph_format.keep_with_next = True
+
+
+def _hyphenated(out: Any) -> None:
+    """Word divides words at line ends (``w:autoHyphenation``, by its dictionary for the
+    text's language), as the PDF does for the languages of ``HYPHENATED``. Placed after
+    ``w:defaultTabStop``, where the settings schema wants it."""
+    settings = out.settings.element
+    mark = OxmlElement("w:autoHyphenation")
+    tab = settings.find(qn("w:defaultTabStop"))
+    if tab is not None:
+        tab.addnext(mark)
+    else:
+        settings.insert(0, mark)
 
 
 def _text_spaces_only(out: Any) -> None:
@@ -276,7 +289,8 @@ class _Writer:
         if "title" in notes:
             note = notes["title"]
             self.notes.reference(title, self._isolated(note.text), note.mark)
-        self.text(self.out.add_paragraph(), head.subtitle, italic=True)
+        upright = self.doc.lang in UPRIGHT_SCRIPTS
+        self.text(self.out.add_paragraph(), head.subtitle, italic=not upright)
         if head.summary:
             summary = self.out.add_paragraph()
             summary.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -367,6 +381,8 @@ def write_docx(
     _page_setup(out)
     if doc.lang == "zh":
         _text_spaces_only(out)
+    if doc.lang in HYPHENATED:
+        _hyphenated(out)
     core = out.core_properties
     core.title = doc.header.title
     core.subject = doc.header.subtitle

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import typst
 
-from greenfolio.domain.document import Document, Header, Paragraph
+from greenfolio.domain.document import HYPHENATED, UPRIGHT_SCRIPTS, Document, Header, Paragraph
 from greenfolio.domain.typography import unbroken_spans
 from greenfolio.interfaces.files import write_bytes
 from greenfolio.interfaces.writers import bidi, fonts
@@ -175,6 +175,7 @@ def _header(t: _Typst, head: Header) -> list[str]:
         else ""
     )
     cells = [f"[{lines}{newline.join(meeting)}]", f"[{lines}{own}{newline.join(block_lines)}]"]
+    subtitle_style = "normal" if t.doc.lang in UPRIGHT_SCRIPTS else "italic"
     return [
         f'#grid(columns: (1fr, auto), [#text(size: 13pt, weight: "bold")[{t.text(head.organ)}]], '
         f"[{symbol}])\n",
@@ -182,7 +183,7 @@ def _header(t: _Typst, head: Header) -> list[str]:
         f"#grid(columns: (1fr, auto), column-gutter: 1em, {', '.join(cells)})\n",
         "#line(length: 100%, stroke: 0.6pt)\n#v(1em)\n",
         f"#heading(level: 1)[{t.text(head.title)}{marked('title')}]\n",
-        f'#text(style: "italic")[{t.text(head.subtitle)}]\n\n',
+        f'#text(style: "{subtitle_style}")[{t.text(head.subtitle)}]\n\n',
         # Header notes are marked * and **; the body's own notes start again at 1.
         "#counter(footnote).update(0)\n",
     ]
@@ -214,13 +215,16 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
     # Latin words (typography.chinese_spaces), in running text as in the header's date line;
     # Typst's own CJK-Latin spacing would add a gap the text does not have.
     region = ', region: "cn", cjk-latin-spacing: none' if doc.lang == "zh" else ""
+    # Russian words are long: justified lines without word division leave wide gaps (a
+    # delegate's review); Typst divides them by its Russian patterns. Elsewhere none.
+    hyphenate = "auto" if doc.lang in HYPHENATED else "false"  # auto: justified text only
     head = doc.header
     notes = {n.number: n.text for n in doc.footnotes}
     out = [
         f"#set document(title: {_lit(head.title)})\n",
         _page(t, head),
         f'#set text(font: ({font_list},), size: 10.5pt, lang: "{doc.lang}"{region}, '
-        f"dir: {doc.direction}, hyphenate: false)\n",
+        f"dir: {doc.direction}, hyphenate: {hyphenate})\n",
         "#set par(justify: true, leading: 0.7em, spacing: 0.9em)\n",
         "#set heading(numbering: none)\n",
         "#show heading: set par(justify: false)\n",
