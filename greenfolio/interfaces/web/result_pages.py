@@ -71,12 +71,17 @@ def _result_form(
     indicators = indicator_choices(tr, explorer.indicators(db, who))
     code = form.get("indicator") or request.query_params.get("indicator")
     chosen = next((i for i in indicators if i["code"] == code), None)
+    # the indicators the project already reports first: a POPs project's officer should
+    # not look for "PCB destroyed" among accreditations (an officer's review)
+    reported = {r["indicator"] for r in found.get("results") or ()}
     return render(
         request,
         "result_new.html",
         status=status,
         p=found,
         indicators=indicators,
+        reported=[i for i in indicators if i["code"] in reported],
+        others=[i for i in indicators if i["code"] not in reported],
         chosen=chosen,
         form=form,
         entry=entry_context(
