@@ -485,3 +485,33 @@ def test_verifying_the_total_verifies_its_submitted_parts(db: Database) -> None:
     assert set(states.values()) == {"verified"} and len(states) == 6
     detail = api.get(f"/api/v1/results/{first_parts[0]}", headers=editor.auth).json()
     assert detail["review_events"][-1]["actor"] == "user:rev"
+
+
+def test_returning_a_duplicate_total_leaves_the_verified_breakdown_alone(db: Database) -> None:
+    """An officer's review: the same total entered twice (the second in Arabic digits)
+    shared the first's women and men; returning the duplicate as such sent the verified
+    parts back with it, while the first total stayed verified. Parts two totals share
+    follow neither; the page does not say they would."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    reviewer = add_user(db, "rev", "reviewer@country:PHL")
+    api = client(db)
+
+    def review(user: User, rid: int, action: str, **more: Any) -> Any:
+        version = api.get(f"/api/v1/results/{rid}", headers=user.auth).json()["version"]
+        sent = {"action": action, "version": version, **more}
+        return api.post(f"/api/v1/results/{rid}/review", json=sent, headers=user.auth)
+
+    first = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()["id"]
+    parts = [p["id"] for p in _post(api, editor, first, {"female": 650, "male": 600}).json()]
+    assert review(editor, first, "submit").status_code == 200
+    assert review(reviewer, first, "verify").status_code == 200
+    again = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()["id"]
+    assert review(editor, again, "submit").status_code == 200
+    web, _ = browser(db, reviewer)
+    page = lxml.html.fromstring(web.get(f"/results/{again}").text)
+    assert not page.xpath('//*[@data-testid="return-with-parts"]')
+    assert review(reviewer, again, "return", note=f"duplicate of {first}").status_code == 200
+    states = {r["id"]: r["review_state"] for r in _results(api, editor)}
+    assert (states[first], states[again]) == ("verified", "returned")
+    assert [states[p] for p in parts] == ["verified", "verified"]

@@ -308,10 +308,16 @@ def test_users_give_the_missing_dates_partners_and_sectors_in_the_project_form(
     }
     assert form["terms"]
     bad = web.post(f"/projects/{key}/edit", data={**form, "date_actual_start": "2020-13"})
-    assert bad.status_code == 422 and "not a date of the calendar" in bad.text
+    assert bad.status_code == 422 and "«\u00a02020-13\u00a0» n’est pas une date" in bad.text
+    # an officer's review: refused in English with the field's internal name ("dates.0")
+    bad = web.post(f"/projects/{key}/edit?lang=fr", data={**form, "date_actual_start": "bientôt"})
+    said = " ".join(lxml.html.fromstring(bad.text).text_content().split())
+    assert "Début effectif : « bientôt » n’est pas une date." in said, said
+    assert "dates.0" not in said
+    # dates typed as a French officer writes them by hand
     saved = web.post(
-        f"/projects/{key}/edit",
-        data={**form, "date_actual_start": "2019", "date_planned_end": "2022-06"},
+        f"/projects/{key}/edit?lang=fr",
+        data={**form, "date_actual_start": "2019", "date_planned_end": "juin 2022"},
     )
     assert saved.status_code == 303, saved.text
     out = tmp_path / "after.xml"
@@ -329,6 +335,11 @@ def test_users_give_the_missing_dates_partners_and_sectors_in_the_project_form(
     doc = lxml.html.fromstring(web.get(f"/projects/{key}/edit").text)
     assert doc.xpath("//input[@name='date_planned_end']/@value") == ["2022-06"]
     assert doc.xpath("//input[@name='sectors']/@value") == ["31130"]
+    # the history names the sector by its code alone (it read "1 31130", the codelist's
+    # number leaking in)
+    history = lxml.html.fromstring(web.get(f"/projects/{key}").text)
+    changes = " ".join(history.xpath("//table[contains(@class,'history')]//text()"))
+    assert "31130" in changes and "1 31130" not in changes
 
 
 def test_users_give_the_missing_dates_sectors_and_partners_in_the_xlsx_template(

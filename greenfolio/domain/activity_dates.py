@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cache
 
 from greenfolio.domain.work import WorkStatus
 
@@ -95,9 +97,52 @@ def iso_day(text: str, lang: str | None = None) -> str:
     return text
 
 
+_LOCAL_DIGITS = str.maketrans(
+    {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
+)
+_NAMED_MONTH = re.compile(r"^(\D+?)\s+(?:de\s+|del\s+)?(\d{4})(?:\s*г(?:\.|ода?)?)?$")
+_HAN_MONTH = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月)?$")
+
+
+@cache
+def _month_numbers() -> dict[str, int]:
+    """Month names as CLDR gives them in the six languages (through babel), full and
+    short, as in a date and standing alone ("mars", "марта", "март", "marzo", "Mar"),
+    folded, to their numbers; a name two months share is left out."""
+    from babel.dates import get_month_names
+
+    found: dict[str, set[int]] = {}
+    for locale in ("en", "fr", "es", "ru", "ar", "zh_Hans_CN"):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale=locale).items():
+                    found.setdefault(name.casefold().rstrip("."), set()).add(number)
+    return {name: numbers.pop() for name, numbers in found.items() if len(numbers) == 1}
+
+
+def hand_typed(text: str, lang: str | None = None) -> str:
+    """A date typed as people write it, as Greenfolio states it ("2021-03", "2021-03-15",
+    "2021"); any other text as it is, for ``parse`` to refuse. Read: a day as ``iso_day``
+    reads it, a month named in any of the six languages with its year ("mars 2021",
+    "marzo de 2021", "марта 2021 г.", "مارس ٢٠٢١"), and a Chinese year or month
+    (2021年, 2021年3月); digits of Arabic script or full width as their values."""
+    plain = unicodedata.normalize("NFKC", text).translate(_LOCAL_DIGITS).strip()
+    named = _NAMED_MONTH.match(plain)
+    if named is not None:
+        month = _month_numbers().get(named.group(1).casefold().rstrip(".").strip())
+        if month is not None:
+            return f"{named.group(2)}-{month:02d}"
+    han = _HAN_MONTH.match(plain)
+    if han is not None:
+        year, han_month = han.groups()
+        return f"{year}-{int(han_month):02d}" if han_month else str(year)
+    day = iso_day(plain, lang)
+    return day if _STATED.match(day) and day.isascii() else text
+
+
 def parse(kind: DateType, text: str) -> StatedDate:
     """``text`` (a year, month or day) as a date of type ``kind``; ValueError if unreadable."""
-    text = iso_day(text.strip())
+    text = hand_typed(text.strip())
     found = _STATED.match(text)
     if found is None:
         raise ValueError(f"{text!r} is not a date; {FORMAT_HINT}")

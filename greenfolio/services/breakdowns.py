@@ -147,6 +147,25 @@ def parts_of(
     ]
 
 
+def shared_total(session: Session, total: ResultRow) -> bool:
+    """Whether another total counts the same figure as ``total`` (a duplicate entered
+    twice: same project, indicator, period, country, kind and entity). Its parts are then
+    no one total's alone: they do not follow either through review (returning the
+    duplicate un-verified the breakdown of the total that stayed verified)."""
+    if total.sex is not None:
+        return False
+    others = session.scalars(
+        select(ResultRow).where(
+            ResultRow.work_id == total.work_id,
+            ResultRow.indicator_code == total.indicator_code,
+            ResultRow.sex.is_(None),
+            ResultRow.id != total.id,
+        )
+    )
+    mine = figure_of(total).identity
+    return any(figure_of(r).identity == mine for r in others)
+
+
 def with_file_rows(
     session: Session, principal: Principal | None, rows: Sequence[tuple[int, int, ResultSpec]]
 ) -> list[dict[str, Any]]:
@@ -238,12 +257,13 @@ def follow_parts(
     returns the parts under review or verified, with the same reason, so that a part
     found wrong with its total goes back to its author too (a reviewer would otherwise
     see the total alone, or verify a part whose total was sent back, and the author could
-    correct neither). Each part is checked as stored
+    correct neither). Parts two totals share (``shared_total``) follow neither. Each part
+    is checked as stored
     (``principal`` None: the command line's operating-system user, who may act on all)
     and, where ``versions`` names it (a bulk review's list), at the version seen. Returns
     the parts moved."""
     follows = PARTS_FOLLOW.get(action)
-    if follows is None:
+    if follows is None or shared_total(session, total):
         return []
     needed, states = follows
     moved: list[ResultRow] = []

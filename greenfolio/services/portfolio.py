@@ -75,7 +75,13 @@ class DateSpec(CheckedText):
 
     @model_validator(mode="after")
     def _readable(self) -> DateSpec:
-        activity_dates.parse(self.type, self.when)
+        try:
+            activity_dates.parse(self.type, self.when)
+        except ValueError as exc:
+            # said in the reader's language, naming the date's type, not "dates.0"
+            raise _refused(
+                "activity_date", str(exc), when=self.when, date_type=self.type.value
+            ) from None
         return self
 
     def stated(self) -> StatedDate:
@@ -137,7 +143,13 @@ class WorkSpec(CheckedText):
                     "ISO 639-1 code, such as en, fr, es, ru, zh or ar",
                     code=key,
                 )
-        return texts
+        # a language sent empty is no text in it (an empty title was stored beside others)
+        return {key: text for key, text in texts.items() if text.strip()}
+
+    @field_validator("citation")
+    @classmethod
+    def _no_empty_citation(cls, citation: str | None) -> str | None:
+        return citation if citation and citation.strip() else None
 
     @field_validator("title")
     @classmethod
@@ -278,9 +290,10 @@ def with_stored(session: Session, row: WorkRow, spec: WorkSpec, sent: Iterable[s
         merged["dates"] = []
         merged["start"], merged["end"] = row.start_date, row.end_date
     merged.update(spec.model_dump(include=given))
-    if "dates" not in given and given & {"start", "end"}:
-        span = (merged.get("start"), merged.get("end"))
-        if typed and span == (row.start_date, row.end_date):
+    sent_span = given & {"start", "end"}
+    if "dates" not in given and sent_span:
+        stored = {"start": row.start_date, "end": row.end_date}
+        if typed and all(merged.get(f) == stored[f] for f in sent_span):
             merged["start"] = merged["end"] = None  # sent as read: the typed dates stay
         else:
             merged["dates"] = []

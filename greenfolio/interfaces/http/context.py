@@ -120,7 +120,16 @@ def expected_version(request: Request, in_body: int | None = None) -> int | None
         match = _ETAG.match(header)
         if match is None:
             raise ValidationError(f'If-Match must be an ETag such as "3", not {header!r}')
-        return int(match.group(1))
+        said = int(match.group(1))
+        if in_body is not None and in_body != said:
+            # two versions read: the older one would be overwritten unseen
+            raise ValidationError(
+                f"If-Match says version {said} and the body version {in_body}; give the "
+                "version you read, once",
+                message_id="version_twice",
+                params={"header": said, "body": in_body},
+            )
+        return said
     return in_body
 
 

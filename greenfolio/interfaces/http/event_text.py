@@ -131,7 +131,9 @@ def _item(tr: Sentences, entity: str, item: Any, ctx: dict[str, Any]) -> str:
     words = [
         _value(tr, entity, k, v, ctx)
         for k, v in item.items()
-        if v is not None and k != "id" and not k.endswith("_id")
+        # a sector's vocabulary is the codelist its code is of ("1", DAC 5-digit), not a
+        # word a reader can use: "23210", not "1 23210"
+        if v is not None and k not in ("id", "vocabulary") and not k.endswith("_id")
     ]
     return " ".join(w for w in words if w != "—")
 

@@ -10,7 +10,7 @@ import pydantic
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from greenfolio.domain import progress
+from greenfolio.domain import activity_dates, progress
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import (
@@ -130,6 +130,7 @@ def _spec_from_form(
     for kind in DateType:
         when = form.get(f"date_{kind.value}")
         if when:
+            when = activity_dates.hand_typed(str(when), lang)  # "mars 2021", 31/12/2023
             # A date left as it was keeps where it was stated.
             same = cited.get(kind.value)
             citation = same["citation"] if same and same["when"] == when else None

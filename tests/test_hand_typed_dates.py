@@ -1,0 +1,40 @@
+"""Activity dates typed as people write them by hand, in each language (an officer's
+review: "mars 2021" and "31/12/2023" were blocked by the page and refused in English)."""
+
+from __future__ import annotations
+
+import pytest
+
+from greenfolio.domain.activity_dates import DateType, hand_typed, parse
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "stated"),
+    [
+        ("mars 2021", "fr", "2021-03"),
+        ("Mars 2021", "fr", "2021-03"),
+        ("sept. 2021", "fr", "2021-09"),
+        ("marzo de 2021", "es", "2021-03"),
+        ("марта 2021 г.", "ru", "2021-03"),
+        ("март 2021", "ru", "2021-03"),
+        ("مارس ٢٠٢١", "ar", "2021-03"),
+        ("2021年3月", "zh", "2021-03"),
+        ("2021年", "zh", "2021"),
+        ("March 2021", "en", "2021-03"),
+        ("31/12/2023", "fr", "2023-12-31"),
+        ("٢٠٢٠-٠٣", "ar", "2020-03"),
+        ("31/12/2023", "en", "31/12/2023"),  # English: either way round, left alone
+        ("soon 2021", "en", "soon 2021"),
+    ],
+)
+def test_a_date_typed_by_hand_is_stated_as_greenfolio_states_it(
+    typed: str, lang: str, stated: str
+) -> None:
+    assert hand_typed(typed, lang) == stated
+
+
+def test_a_named_month_bounds_its_side_of_the_period() -> None:
+    assert parse(DateType.PLANNED_END, "juin 2022").day.isoformat() == "2022-06-30"
+    assert parse(DateType.ACTUAL_START, "juin 2022").stated == "2022-06"
+    with pytest.raises(ValueError):
+        parse(DateType.ACTUAL_START, "bientôt")
