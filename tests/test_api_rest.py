@@ -352,6 +352,46 @@ def test_a_project_sent_back_as_read_keeps_its_typed_dates_and_partners(
     assert now["organisations"] == before["organisations"]
 
 
+def test_an_end_sent_alone_as_read_keeps_the_typed_dates(
+    api: tuple[TestClient, User, Database],
+) -> None:
+    """A second review: the end alone, as the read gives it, erased the typed dates (the
+    start, not sent, was compared as missing); two versions given at once; an empty title
+    in one language beside another."""
+    from greenfolio.services.portfolio import stored_spec
+    from greenfolio.store.tables import WorkRow
+
+    web, admin, db = api
+    key = "idb49-eip-ukraine-strategy"
+
+    def dates() -> list[dict[str, Any]]:
+        with db.transaction() as session:
+            row = session.query(WorkRow).filter_by(key=key).one()
+            return list(stored_spec(session, row)["dates"])
+
+    before = dates()
+    read = web.get(f"/api/v1/projects/{key}", headers=admin.auth).json()
+    body = {"key": key, "kind": read["kind"], "title": read["title"], "end": read["end"]}
+    twice = web.put(
+        f"/api/v1/projects/{key}", json=body | {"version": read["version"] - 1},
+        headers={**admin.auth, "If-Match": f'"{read["version"]}"'},
+    )  # fmt: skip
+    assert _error(twice, 422, "invalid")
+    sent = web.put(
+        f"/api/v1/projects/{key}", json=body | {"version": read["version"]}, headers=admin.auth
+    )
+    assert sent.status_code == 200, sent.text
+    assert dates() == before
+    blank = {"key": key, "kind": read["kind"], "title": {**read["title"], "fr": "  "}}
+    done = web.put(
+        f"/api/v1/projects/{key}", json=blank | {"version": sent.json()["version"]},
+        headers=admin.auth,
+    )  # fmt: skip
+    assert done.status_code == 200, done.text
+    got = web.get(f"/api/v1/projects/{key}", headers=admin.auth).json()["title"]
+    assert "fr" not in got and got == {k: v for k, v in read["title"].items() if k != "fr"}
+
+
 @pytest.mark.parametrize("lang_key", ["<i>x</i>", "", "english", "xx"])
 def test_a_title_keyed_by_no_language_is_refused(
     api: tuple[TestClient, User, Database], lang_key: str
