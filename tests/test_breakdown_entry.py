@@ -515,3 +515,24 @@ def test_returning_a_duplicate_total_leaves_the_verified_breakdown_alone(db: Dat
     states = {r["id"]: r["review_state"] for r in _results(api, editor)}
     assert (states[first], states[again]) == ("verified", "returned")
     assert [states[p] for p in parts] == ["verified", "verified"]
+
+
+def test_a_figure_entered_twice_is_said_on_its_page(db: Database) -> None:
+    """An officer's review: the form took the same total twice without a word (it counts
+    twice in every figure). Its page names the other; a part by sex is not the same
+    figure as its total."""
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@country:PHL")
+    api = client(db)
+    first = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()["id"]
+    parts = [p["id"] for p in _post(api, editor, first, {"female": 650, "male": 600}).json()]
+    web, _ = browser(db, editor)
+    page = lxml.html.fromstring(web.get(f"/results/{first}?lang=es").text)
+    assert not page.xpath('//*[@data-testid="same-figure"]')
+    again = api.post("/api/v1/results", json=TOTAL, headers=editor.auth).json()["id"]
+    page = lxml.html.fromstring(web.get(f"/results/{first}?lang=es").text)
+    said = page.xpath('//*[@data-testid="same-figure"]')
+    assert said and said[0].xpath(".//a/@href") == [f"/results/{again}"]
+    assert "La misma cifra" in said[0].text_content() and "(borrador)" in said[0].text_content()
+    page = lxml.html.fromstring(web.get(f"/results/{parts[0]}?lang=es").text)
+    assert not page.xpath('//*[@data-testid="same-figure"]')

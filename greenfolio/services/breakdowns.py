@@ -166,6 +166,30 @@ def shared_total(session: Session, total: ResultRow) -> bool:
     return any(figure_of(r).identity == mine for r in others)
 
 
+def same_figure(
+    session: Session, principal: Principal | None, row: ResultRow
+) -> list[dict[str, Any]]:
+    """Other results, not returned, that count the very figure ``row`` counts (same
+    project, indicator, period, country, kind, entity and sex) and that the principal may
+    read: a figure entered twice adds up twice in every total (an officer's review found
+    the new-result form silent about it, where the import names such rows)."""
+    found = session.scalars(
+        select(ResultRow).where(
+            *_readable(principal),
+            ResultRow.work_id == row.work_id,
+            ResultRow.indicator_code == row.indicator_code,
+            ResultRow.id != row.id,
+            ResultRow.review_state != ReviewState.RETURNED.value,
+        )
+    )
+    mine = figure_of(row)
+    return [
+        {"id": r.id, "review_state": r.review_state}
+        for r in found
+        if figure_of(r).identity == mine.identity and r.sex == row.sex
+    ]
+
+
 def with_file_rows(
     session: Session, principal: Principal | None, rows: Sequence[tuple[int, int, ResultSpec]]
 ) -> list[dict[str, Any]]:

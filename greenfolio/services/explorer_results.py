@@ -92,6 +92,7 @@ def result(db: Database, principal: Principal, result_id: int) -> dict[str, Any]
         item["parts"] = breakdowns.parts_of(session, principal, row) if inside else []
         # parts go through review with their total unless a duplicate total shares them
         item["parts_follow"] = bool(item["parts"]) and not breakdowns.shared_total(session, row)
+        item["same_figure"] = breakdowns.same_figure(session, principal, row) if inside else []
         # a period after the project ended: said to those who enter and review it, since
         # a result filed under the wrong project or year looks like this (and one measured
         # after the end, as an impact can be, is kept as it is)
