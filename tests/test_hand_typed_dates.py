@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from greenfolio.domain.activity_dates import DateType, hand_typed, parse
+from greenfolio.services.database import Database
 
 
 @pytest.mark.parametrize(
@@ -38,3 +39,30 @@ def test_a_named_month_bounds_its_side_of_the_period() -> None:
     assert parse(DateType.ACTUAL_START, "juin 2022").stated == "2022-06"
     with pytest.raises(ValueError):
         parse(DateType.ACTUAL_START, "bientôt")
+
+
+def test_a_projects_page_states_its_period_to_the_precision_given(db: Database) -> None:
+    """An officer's review: a start stated as a month showed as its first day."""
+    import lxml.html
+
+    from tests.test_api_support import add_project, add_user, browser, client
+
+    add_project(db, "hd-phl", "pops", "PHL")
+    admin = add_user(db, "root", "admin@all")
+    api = client(db)
+    read = api.get("/api/v1/projects/hd-phl", headers=admin.auth).json()
+    sent = {
+        "key": "hd-phl", "kind": "project", "title": read["title"], "version": read["version"],
+        "dates": [{"type": "actual_start", "when": "mars 2021"},
+                  {"type": "planned_end", "when": "2024"}],
+    }  # fmt: skip
+    assert api.put("/api/v1/projects/hd-phl", json=sent, headers=admin.auth).status_code == 200
+    web, _ = browser(db, admin)
+    for lang, said in (
+        ("fr", "mars 2021 – 2024"),
+        ("zh", "2021年3月至2024"),
+        ("en", "March 2021 – 2024"),
+    ):
+        page = lxml.html.fromstring(web.get(f"/projects/hd-phl?lang={lang}").text)
+        meta = page.xpath("string(//p[@class='meta'])")
+        assert said in meta, (lang, meta)

@@ -175,6 +175,18 @@ class Translator:
         """A period (a result's, a project's), either end possibly unknown."""
         return _period(_day(start), _day(end), self.lang)
 
+    def project_span(self, dates: list[dict[str, Any]], start: str | None, end: str | None) -> str:
+        """A project's period as its source states it ("mars 2021 – 2024", where an
+        officer read "1 mars 2021" for a month): its actual start and end, else the planned
+        ones, each to its precision; with days only or one end, as :meth:`period` says it."""
+        by_type = {d["type"]: d["when"] for d in dates}
+        first = by_type.get("actual_start") or by_type.get("planned_start")
+        last = by_type.get("actual_end") or by_type.get("planned_end")
+        if not (first and last) or (len(first) == 10 and len(last) == 10):
+            # one end alone: "à partir du 1 mars" would need "de mars", "с марта"; as days
+            return self.period(start, end)
+        return self("stated_span", start=self.stated(first), end=self.stated(last))
+
     def stated(self, text: str | None) -> str:
         """A date as a source states it (IATI activity dates): a day as :meth:`date`
         gives it, a month as the language names it ("mars 2021", "2021年3月"), a year
