@@ -242,3 +242,20 @@ def test_both_systems_published_values_are_shown_under_the_mlf_name() -> None:
     assert "Ozone Secretariat reporting system: ODP 0.402" in str(
         out.details["published_per_tonne"]
     )
+
+
+def test_a_listed_non_controlled_substance_converts_alone_and_its_missing_gwp_is_said() -> None:
+    """A newcomer's findings: "HFO-1234yf" alone was an unknown substance though a
+    composition takes it; and with AR6 it counted zero in a blend, said only in --json."""
+    runner = CliRunner()
+    done = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "HFO-1234yf",
+                               "--to", "odp"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "Substance: HFO-1234yf" in done.output and "ODP: 0" in done.output
+    blend = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "Other mixture",
+                                "--composition", "HFC-32=50,HFO-1234yf=50", "--to", "co2e",
+                                "--gwp", "ar6"])  # fmt: skip
+    assert blend.exit_code == 0, blend.output
+    assert (
+        "Counted as zero, with no GWP in this basis (IPCC AR6) in the reference data: HFO-1234yf"
+    ) in blend.output

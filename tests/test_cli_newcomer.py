@@ -385,3 +385,15 @@ def test_work_list_takes_the_words_it_prints(demo_db_module: Database) -> None:
     assert by_code == by_words and by_code[0] == 0
     code, text = _run("work", "list", "--status", "soon", "--db", url)
     assert code == 2 and "implementation (Being implemented)" in " ".join(text.split())
+
+
+def test_a_web_page_given_to_import_iati_is_named(tmp_path: Path) -> None:
+    """A newcomer gave the report's HTML to `import iati` and was told to remove its
+    DOCTYPE: it is a web page, said so."""
+    page = tmp_path / "board-2021-en.html"
+    page.write_text("<!doctype html>\n<html lang='en'><body>report</body></html>\n", "utf-8")
+    for command in (("import", "iati", str(page), "--db", str(tmp_path / "n.sqlite")),
+                    ("validate", "iati", str(page))):  # fmt: skip
+        code, text = _run(*command)
+        assert code == ExitCode.INVALID, text
+        assert "this is a web page (HTML), not an IATI XML file" in text and "DOCTYPE" not in text

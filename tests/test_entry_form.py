@@ -27,13 +27,14 @@ def test_the_form_fits_the_chosen_indicator(demo_db: Database) -> None:
     units = [(o.get("value"), o.text) for o in doc.xpath("//select[@name='unit']/option")]
     assert units[0] == ("g_TEQ", "g TEQ") and ("mg_TEQ", "mg TEQ") in units
     assert ("t", "t") not in units  # a plain mass is not a TEQ amount
-    assert doc.xpath("//input[@name='value']/@step") == ["any"]
+    # a text box read as the page's language writes numbers; a phone offers the keypad
+    assert doc.xpath("//input[@name='value']/@inputmode") == ["decimal"]
     assert "Give the amount in g TEQ" in doc.xpath("string(//p[@class='help'])")
 
     people = web.get(f"/projects/{PROJECT}/results/new",
                      params={"indicator": "participants", "lang": "fr"})  # fmt: skip
     doc = lxml.html.fromstring(people.text)
-    assert doc.xpath("//input[@name='value']/@step") == ["1"]
+    assert doc.xpath("//input[@name='value']/@inputmode") == ["numeric"]
     helps = " ".join(doc.xpath("//p[@class='help']/text()"))
     assert "nombre entier de personnes" in helps and "femmes et les hommes" in helps
 

@@ -150,4 +150,14 @@ def test_a_file_that_is_no_workbook_is_said_in_each_language(db: Database) -> No
         )
         assert sent.status_code == 422
         said = lxml.html.fromstring(sent.text).xpath('//*[@data-testid="import-problems"]//li')
-        assert [li.text_content() for li in said] == [catalogue(lang)["err_file_not_xlsx"]]
+        assert [li.text_content() for li in said] == [catalogue(lang)["err_file_is_text"]]
+        # a newcomer's IATI file: named, with the command that imports it
+        iati = b'<?xml version="1.0"?><iati-activities version="2.03"></iati-activities>'
+        sent = web.post(
+            "/import",
+            params={"lang": lang},
+            data={"csrf": csrf},
+            files={"file": ("activities.xml", iati, "text/xml")},
+        )
+        said = lxml.html.fromstring(sent.text).xpath('//*[@data-testid="import-problems"]//li')
+        assert [li.text_content() for li in said] == [catalogue(lang)["err_file_is_xml"]]

@@ -92,8 +92,11 @@ def _allowed(problem: Mapping[str, Any]) -> str:
         key, text = bounds[kind]
         return "it must be " + text.format(_shown(ctx.get(key)).strip("'"))
     if kind in _DATE_TYPES:
+        # pydantic's reason helps where it names the part out of range ("day value is
+        # outside expected range"); "invalid character in year" for 01/01/2021 does not
         detail = str(ctx.get("error", "")).replace("_", " ")
-        return "write a real date as YYYY-MM-DD" + (f" ({detail})" if detail else "")
+        said = f" ({detail})" if "outside expected range" in detail else ""
+        return "write a real date as YYYY-MM-DD, such as 2021-06-30" + said
     if kind == "enum":
         return f"choose from {ctx.get('expected', '')}".replace("'", "")
     if kind in ("float_parsing", "float_type", "finite_number"):

@@ -255,6 +255,14 @@ def resolve(
     blend = _find_blend(name)
     if blend is not None:
         return _packaged_blend(blend, source)
+    other = _component(name)
+    if other is not None and other.substance is None:
+        # a listed non-controlled substance (HFO-1234yf, R-744): no ODP, no CO2-eq under
+        # the Protocol, its IPCC GWP where the tables hold one (a newcomer was told it
+        # was unknown, though a composition takes it)
+        assert other.other is not None
+        return Agent(other.name, (Component(other.name, 1.0, None, other.other),), False,
+                     (other.other.source,))  # fmt: skip
     mixture = ref.other_mixtures().get(k)
     if mixture is not None:
         raise MethodError(

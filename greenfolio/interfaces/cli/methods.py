@@ -107,6 +107,15 @@ def _show(
                 value = number(value)
             if not isinstance(value, list | dict):
                 lines.append(detail(name, value))
+        # a component with no GWP in the chosen basis counts zero: said, not only in --json
+        # (a newcomer read 385.5 for HFC-32/HFO-1234yf under AR6 without knowing why)
+        without = run["outputs"]["details"].get("components_without_gwp") or []
+        if without:
+            basis = detail("gwp_basis", run["outputs"]["details"].get("gwp_basis", ""))
+            lines.append(
+                f"Counted as zero, with no GWP in this basis ({basis.split(': ', 1)[-1]}) "
+                f"in the reference data: {', '.join(without)}"
+            )
         names = list(run["outputs"]["quantities"])
         if "run_id" in run:
             lines.append(f"stored as method run {run['run_id']}")

@@ -60,7 +60,8 @@ def run_server(
         options.update(ssl_certfile=tls[0], ssl_keyfile=tls[1])
     runner = Runner(database) if jobs else None
     if runner is not None:
-        out.print(f"report jobs: run here as {runner.worker}", highlight=False)
+        # the name this process claims jobs under (stored on each job it builds)
+        out.print(f"report jobs: built by this server (worker {runner.worker})", highlight=False)
         runner.start()
     try:
         _run_uvicorn(database, host, port, public, workers, options)

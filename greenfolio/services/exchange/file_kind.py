@@ -23,7 +23,7 @@ XLSX_COMMANDS = (
 
 
 def kind(path: Path) -> str | None:
-    """``xlsx``, ``ods``, ``docx``, ``zip``, ``xls``, ``pdf`` or ``xml`` for a file whose
+    """``xlsx``, ``ods``, ``docx``, ``zip``, ``xls``, ``pdf``, ``html`` or ``xml`` for a file whose
     first bytes say so; ``text`` for other text (CSV, Markdown), ``binary`` for other
     bytes; None for an empty or unreadable file."""
     try:
@@ -41,6 +41,8 @@ def kind(path: Path) -> str | None:
         if head.startswith(bom):
             return "xml" if head[len(bom) :].lstrip(b"\x00 \t\r\n").startswith(b"<") else None
     text = head.lstrip(b" \t\r\n")
+    if text[:14].lower().startswith((b"<!doctype html", b"<html")):
+        return "html"  # a web page (a report's HTML): not XML a reader can take
     if text.startswith(b"<") or head.startswith((b"\x00<", b"<\x00")):
         return "xml"
     if not text:
@@ -80,6 +82,8 @@ _NOT_XML = {
     "docx": "this is a Word document, not XML: IATI activity files are XML (.xml)",
     "pdf": "this is a PDF document, not XML: IATI activity files are XML (.xml)",
     "zip": "this is a ZIP archive, not XML: unpack it and give the XML files inside",
+    "html": "this is a web page (HTML), not an IATI XML file: give the activity file "
+    "itself (.xml), as the publisher's registry entry links it",
 }
 
 _NOT_XLSX = {
@@ -115,11 +119,23 @@ def refuse_unless_xml(path: Path) -> None:
     raise RefusedError([Problem(said, file=path.name)])
 
 
-def not_xlsx(path: Path) -> str | None:
+_NOT_XLSX_IDS = {
+    "xml": "file_is_xml",
+    "ods": "file_is_ods",
+    "xls": "file_is_xls",
+    "text": "file_is_text",
+}
+"""The catalogue entry a page says each kind with (others: ``file_not_xlsx``)."""
+
+
+def not_xlsx(path: Path) -> tuple[str, str] | None:
     """Why ``path`` is not an XLSX workbook when its first bytes show another kind (XML,
-    ODS, XLS, PDF), in words naming what reads it; None when they do not tell."""
+    ODS, XLS, PDF), in words naming what reads it, with the catalogue entry a page says
+    it with; None when they do not tell."""
     found = kind(path)
-    return _NOT_XLSX.get(found) if found is not None else None
+    if found is None or found not in _NOT_XLSX:
+        return None
+    return _NOT_XLSX[found], _NOT_XLSX_IDS.get(found, "file_not_xlsx")
 
 
 def is_mlf_progress_report(workbook: Any, file: str) -> bool:

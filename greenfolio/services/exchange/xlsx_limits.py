@@ -75,11 +75,11 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         other = file_kind.not_xlsx(path)  # an XML file, an old .xls: say what it is
+        if other is not None:
+            raise _refuse(path, f"{other[0]}; the file is refused", other[1]) from exc
         raise _refuse(
             path,
-            f"{other}; the file is refused"
-            if other
-            else f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
+            f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
             "file_not_xlsx",
         ) from exc
     if len(entries) > limits.entries:

@@ -310,8 +310,8 @@ def write_template(
     check_language(lang)
     words_of = catalogue(lang)
     with db.transaction() as session:
-        indicators = [reference.indicator(session, code) for code in dict.fromkeys(codes)]
-    indicators = by_name(indicators, lang)
+        asked = [reference.indicator(session, code) for code in dict.fromkeys(codes)]
+    indicators = by_name(asked, lang)
     lists = {**choices(indicators, lang), "work": _shown(list(projects))}
     offered = bool(lists["work"])
     book = Workbook()
@@ -334,7 +334,7 @@ def write_template(
     hidden = book.create_sheet(LISTS_SHEET)
     hidden["A1"] = MARKER
     hidden["B1"] = VERSION
-    hidden["C1"] = ",".join(ind.code for ind in indicators)
+    hidden["C1"] = ",".join(ind.code for ind in asked)  # the set, in the order asked
     hidden["D1"] = lang
     prefilled = next((text for text, key in lists["work"] if key == prefill), None)
     if prefilled is not None:
