@@ -23,7 +23,7 @@ DATE_NAMES = re.compile(
     r"(\b|_)(at|date|dates|when|start|end|period_start|period_end|expires_at|used_at|"
     r"created_at|updated_at|uploaded_at|stamp|day)\b"
 )
-FORMATTED = re.compile(r"tr\.(date|when|stated|period)\(|\bt\(")
+FORMATTED = re.compile(r"tr\.(date|when|stated|period|project_span)\(|\bt\(")
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
