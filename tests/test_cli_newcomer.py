@@ -397,3 +397,33 @@ def test_a_web_page_given_to_import_iati_is_named(tmp_path: Path) -> None:
         code, text = _run(*command)
         assert code == ExitCode.INVALID, text
         assert "this is a web page (HTML), not an IATI XML file" in text and "DOCTYPE" not in text
+
+
+def test_a_bare_command_group_shows_its_help_and_exits_zero() -> None:
+    """A newcomer's `greenfolio` alone printed its help but exited 2, the code of invalid
+    input in the README's table; a command given wrongly still exits 2."""
+    import subprocess
+    import sys
+
+    def entry(*args: str) -> tuple[int, str]:  # the console script's own entry point
+        done = subprocess.run(
+            [sys.executable, "-m", "greenfolio", *args], capture_output=True, text=True
+        )
+        return done.returncode, done.stdout + done.stderr
+
+    for args in ((), ("report",), ("methods", "montreal")):
+        code, text = entry(*args)
+        assert code == 0 and "Usage" in text, (args, text)
+    assert entry("report", "build")[0] == ExitCode.INVALID
+    assert entry("nosuch")[0] == ExitCode.INVALID
+
+
+def test_codes_in_capitals_and_refrigerant_numbers_read() -> None:
+    """`--lang EN` was refused for its capitals; `R-22` was unknown, though ASHRAE's
+    number of HCFC-22 and read as such inside a composition."""
+    from greenfolio.interfaces.cli.common import split_choices
+
+    assert split_choices("EN, Fr", ("en", "fr"), "language") == ["en", "fr"]
+    assert split_choices("ALL", ("en", "fr"), "language") == ["en", "fr"]
+    code, text = _run("methods", "montreal", "convert", "1", "t", "R-22", "--to", "odp")
+    assert code == 0 and "Substance: HCFC-22" in text and "0.055" in text, text

@@ -256,6 +256,10 @@ def resolve(
     if blend is not None:
         return _packaged_blend(blend, source)
     other = _component(name)
+    if other is not None and other.substance is not None:
+        # a controlled substance by its ASHRAE number ("R-22" is HCFC-22)
+        sub = other.substance
+        return Agent(sub.name, (Component(sub.name, 1.0, sub),), False, (sub.source,))
     if other is not None and other.substance is None:
         # a listed non-controlled substance (HFO-1234yf, R-744): no ODP, no CO2-eq under
         # the Protocol, its IPCC GWP where the tables hold one (a newcomer was told it

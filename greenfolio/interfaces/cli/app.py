@@ -523,7 +523,27 @@ use_numbers_command(app)
 
 
 def main() -> None:
-    app()
+    app(args=_help_for_bare_groups(sys.argv[1:]))
+
+
+def _help_for_bare_groups(args: list[str]) -> list[str]:
+    """``greenfolio`` or ``greenfolio report`` alone asks what there is to do: its help,
+    exit 0 (click answers such a call with its help and exit 2, the code of invalid input
+    in the README's table, a newcomer found)."""
+    if any(arg.startswith("-") for arg in args) or len(args) > 2:
+        return args  # options or a command's arguments: nothing bare here
+    import typer.main
+
+    command: Any = typer.main.get_command(app)
+    for arg in args:
+        if not hasattr(command, "get_command"):
+            return args
+        ctx = command.make_context("greenfolio", [], resilient_parsing=True)
+        found = command.get_command(ctx, arg)
+        if found is None:
+            return args
+        command = found
+    return [*args, "--help"] if hasattr(command, "get_command") else args
 
 
 if __name__ == "__main__":  # python -m greenfolio.interfaces.cli.app

@@ -299,9 +299,12 @@ def print_json(data: Any) -> None:
 
 
 def split_choices(values: str, allowed: tuple[str, ...], what: str) -> list[str]:
-    items = (
-        list(allowed) if values == "all" else [v.strip() for v in values.split(",") if v.strip()]
-    )
+    """A comma-separated list of codes, or "all"; "EN" or "PDF" read as "en", "pdf" (the
+    codes are lower case, and a capital is no other choice)."""
+    values = values.strip()
+    if values.lower() == "all":
+        return list(allowed)
+    items = [v.strip().lower() for v in values.split(",") if v.strip()]
     for item in items:
         if item not in allowed:
             raise GreenfolioError(f"unknown {what} {item!r}: choose from {', '.join(allowed)}")

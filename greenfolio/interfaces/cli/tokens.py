@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from greenfolio.interfaces.cli.common import DbOption, errors, out, print_json, table
+from greenfolio.interfaces.cli.common import DbOption, err, errors, out, print_json, table
 from greenfolio.interfaces.cli.db_target import open_db
 
 tokens_app = typer.Typer(help="API tokens for scripts.", no_args_is_help=True)
@@ -26,7 +26,13 @@ def create_token(
 
     with errors():
         secret, _ = api_tokens.create_token(open_db(db), None, user, name, days)
-        out.print(secret, highlight=False)
+        out.print(secret, highlight=False)  # alone on standard output, for a script
+        err.print(
+            "Shown this once and not stored: keep it now. Send it with each API request "
+            "as the header 'Authorization: Bearer <token>'; `greenfolio tokens revoke` "
+            "ends it.",
+            highlight=False,
+        )
 
 
 @tokens_app.command("list")
