@@ -605,3 +605,15 @@ def test_a_total_is_written_as_the_readers_language_writes_numbers() -> None:
     assert "leur total est 16,66" in french and "16.66" not in french
     english = runner.invoke(app, ["validate", "iati", str(path), "--rules", "standard"]).output
     assert "they add up to 16.66" in english
+
+
+def test_iatis_own_sentence_is_kept_in_every_language() -> None:
+    """A newcomer's review: with --lang fr the rule's plain sentence (IATI's, in English)
+    was dropped, leaving only its XPath form. It is given, said to be in English."""
+    example = DATA / "iati" / "files" / "iati-example-v203.xml"
+    code, out, _err = validate(example, "--rules", "standard", "--lang", "fr")
+    assert code == 5
+    assert (
+        "  Texte de la règle IATI (en anglais) : The activity should also declare an aid "
+        "type code from aid type vocabulary 1 - OECD DAC."
+    ) in out.splitlines()

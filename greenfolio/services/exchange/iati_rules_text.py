@@ -249,7 +249,10 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
         lines.append(
             say("ui", "heading", lang, severity=severity, message=g["message"], refs=joined)
         )
-        if lang == "en" and g["ruleset_message"]:
+        if g["ruleset_message"]:
+            # IATI's own words, in English, said to be so outside English: the plain
+            # sentence a reader needs beside the rule's XPath (a newcomer found it
+            # dropped with --lang fr)
             lines.append("  " + say("ui", "iati_says", lang, message=g["ruleset_message"]))
         for occ in g["occurrences"][:shown]:
             where = [say("ui", kind, lang, id=occ[who])]
