@@ -109,12 +109,12 @@ def test_messages_in_french_and_chinese(tmp_path: Path) -> None:
     code, out, _err = validate(path, "--rules", META / "date_order.json", "--lang", "fr")
     assert code == 5
     assert out.splitlines()[0].startswith(
-        "erreur : Dans chaque élément <iati-activity>, la date "
+        "erreur\u00a0: Dans chaque élément <iati-activity>, la date "
         "activity-date[@type='start-planned']/@iso-date ne doit pas être postérieure à "
     )
     assert out.splitlines()[1] == (
         "  activité XM-DAC-7-1, ligne 5, /iati-activities/iati-activity/activity-date[1]/@iso-date"
-        " : 2021-07-01 est postérieure à 2014-03-01"
+        "\u00a0: 2021-07-01 est postérieure à 2014-03-01"
     )
     code, out, _err = validate(path, "--rules", META / "date_order.json", "--lang", "zh")
     assert code == 5
@@ -614,6 +614,6 @@ def test_iatis_own_sentence_is_kept_in_every_language() -> None:
     code, out, _err = validate(example, "--rules", "standard", "--lang", "fr")
     assert code == 5
     assert (
-        "  Texte de la règle IATI (en anglais) : The activity should also declare an aid "
+        "  Texte de la règle IATI (en anglais)\u00a0: The activity should also declare an aid "
         "type code from aid type vocabulary 1 - OECD DAC."
     ) in out.splitlines()
