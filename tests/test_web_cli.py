@@ -35,8 +35,9 @@ def test_first_admin_users_and_tokens(db: Database) -> None:
     )
     assert bad.exit_code == 2 and "unknown scope" in bad.output
     token = runner.invoke(app, ["tokens", "create", "--user", "fp", "--db", _url(db)])
-    secret = token.output.strip()
-    assert token.exit_code == 0 and secret.startswith("gf_")
+    secret = token.stdout.strip()  # the token alone on stdout; how to use it on stderr
+    assert token.exit_code == 0 and secret.startswith("gf_") and "\n" not in secret
+    assert "'Authorization: Bearer <token>'" in token.stderr
     me = client(db).get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).json()
     assert me["roles"] == [{"role": "editor", "scope": "country:BRA"}]
     listed = runner.invoke(app, ["users", "list", "--json", "--db", _url(db)])
