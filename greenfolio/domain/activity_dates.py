@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cache
 
+from greenfolio.domain.number_text import plain_digits
 from greenfolio.domain.work import WorkStatus
 
 
@@ -97,9 +97,6 @@ def iso_day(text: str, lang: str | None = None) -> str:
     return text
 
 
-_LOCAL_DIGITS = str.maketrans(
-    {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
-)
 _NAMED_MONTH = re.compile(r"^(\D+?)\s+(?:de\s+|del\s+)?(\d{4})(?:\s*г(?:\.|ода?)?)?$")
 _HAN_MONTH = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月)?$")
 
@@ -126,7 +123,7 @@ def hand_typed(text: str, lang: str | None = None) -> str:
     reads it, a month named in any of the six languages with its year ("mars 2021",
     "marzo de 2021", "марта 2021 г.", "مارس ٢٠٢١"), and a Chinese year or month
     (2021年, 2021年3月); digits of Arabic script or full width as their values."""
-    plain = unicodedata.normalize("NFKC", text).translate(_LOCAL_DIGITS).strip()
+    plain = plain_digits(text)
     named = _NAMED_MONTH.match(plain)
     if named is not None:
         month = _month_numbers().get(named.group(1).casefold().rstrip(".").strip())

@@ -123,3 +123,19 @@ def read_number_as(text: str, decimal_sign: str, group_sign: str) -> float:
             if sign == decimal_sign:
                 return unclear.decimal
         raise
+
+
+def signs(lang: str) -> tuple[str, str]:
+    """The decimal sign and the digit-grouping sign of ``lang`` (CLDR, through babel): what
+    ``read_number_as`` reads a form's or a workbook's text by."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    from greenfolio.domain.languages import CLDR_LOCALES
+
+    locale = CLDR_LOCALES.get(lang, "en")
+    return str(get_decimal_symbol(locale)), str(get_group_symbol(locale))
+
+
+def plain_digits(text: str) -> str:
+    """``text`` with Arabic-Indic and full-width digits as ASCII ones (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", text).translate(_ARABIC_DIGITS).strip()

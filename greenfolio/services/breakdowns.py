@@ -147,46 +147,39 @@ def parts_of(
     ]
 
 
-def shared_total(session: Session, total: ResultRow) -> bool:
-    """Whether another total counts the same figure as ``total`` (a duplicate entered
-    twice: same project, indicator, period, country, kind and entity). Its parts are then
-    no one total's alone: they do not follow either through review (returning the
-    duplicate un-verified the breakdown of the total that stayed verified)."""
-    if total.sex is not None:
-        return False
-    others = session.scalars(
+def _same_figure_rows(session: Session, row: ResultRow, *where: Any) -> list[ResultRow]:
+    """The other results that count the very figure ``row`` counts: same project,
+    indicator, period, country, kind, entity and sex (``where``: further conditions)."""
+    found = session.scalars(
         select(ResultRow).where(
-            ResultRow.work_id == total.work_id,
-            ResultRow.indicator_code == total.indicator_code,
-            ResultRow.sex.is_(None),
-            ResultRow.id != total.id,
+            ResultRow.work_id == row.work_id,
+            ResultRow.indicator_code == row.indicator_code,
+            ResultRow.id != row.id,
+            *where,
         )
     )
-    mine = figure_of(total).identity
-    return any(figure_of(r).identity == mine for r in others)
+    mine = figure_of(row).identity
+    return [r for r in found if r.sex == row.sex and figure_of(r).identity == mine]
+
+
+def shared_total(session: Session, total: ResultRow) -> bool:
+    """Whether another total counts the same figure as ``total`` (a duplicate entered
+    twice). Its parts are then no one total's alone: they do not follow either through
+    review (returning the duplicate un-verified the breakdown of the total that stayed
+    verified)."""
+    return total.sex is None and bool(_same_figure_rows(session, total))
 
 
 def same_figure(
     session: Session, principal: Principal | None, row: ResultRow
 ) -> list[dict[str, Any]]:
-    """Other results, not returned, that count the very figure ``row`` counts (same
-    project, indicator, period, country, kind, entity and sex) and that the principal may
-    read: a figure entered twice adds up twice in every total (an officer's review found
-    the new-result form silent about it, where the import names such rows)."""
-    found = session.scalars(
-        select(ResultRow).where(
-            *_readable(principal),
-            ResultRow.work_id == row.work_id,
-            ResultRow.indicator_code == row.indicator_code,
-            ResultRow.id != row.id,
-            ResultRow.review_state != ReviewState.RETURNED.value,
-        )
-    )
-    mine = figure_of(row)
+    """Other results, not returned, that count the very figure ``row`` counts and that the
+    principal may read: a figure entered twice adds up twice in every total (an officer's
+    review found the new-result form silent about it, where the import names such rows)."""
+    returned = ResultRow.review_state == ReviewState.RETURNED.value
     return [
         {"id": r.id, "review_state": r.review_state}
-        for r in found
-        if figure_of(r).identity == mine.identity and r.sex == row.sex
+        for r in _same_figure_rows(session, row, *_readable(principal), ~returned)
     ]
 
 

@@ -13,18 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
-
 from greenfolio.domain.errors import ValidationError
-from greenfolio.domain.languages import CLDR_LOCALES
-from greenfolio.domain.number_text import AmbiguousNumber, read_number_as
+from greenfolio.domain.number_text import AmbiguousNumber, read_number_as, signs
 from greenfolio.domain.numbers import decimal_text
-
-
-def signs(lang: str) -> tuple[str, str]:
-    """The decimal sign and the digit-grouping sign of ``lang``."""
-    locale = CLDR_LOCALES.get(lang, "en")
-    return str(get_decimal_symbol(locale)), str(get_group_symbol(locale))
 
 
 def read_fields(fields: Mapping[str, Any], lang: str, keys: Iterable[str]) -> dict[str, Any]:

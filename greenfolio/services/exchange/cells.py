@@ -24,7 +24,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import get_decimal_symbol, get_group_symbol
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -33,8 +32,7 @@ from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from greenfolio.domain.activity_dates import iso_day
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
-from greenfolio.domain.languages import CLDR_LOCALES
-from greenfolio.domain.number_text import AmbiguousNumber, read_number, read_number_as
+from greenfolio.domain.number_text import AmbiguousNumber, read_number, read_number_as, signs
 from greenfolio.domain.text import find as find_text_problem
 from greenfolio.services.exchange.xlsx_limits import (
     DEFAULT_MAX_BYTES,
@@ -206,11 +204,6 @@ def normalise_header(value: Any) -> str:
     return re.sub(r"\s+", " ", str(value or "")).strip().lower()
 
 
-def _signs(lang: str) -> tuple[str, str]:
-    locale = CLDR_LOCALES[lang]
-    return str(get_decimal_symbol(locale)), str(get_group_symbol(locale))
-
-
 class SheetReader:
     """Typed access to the cells of one row, collecting problems instead of raising."""
 
@@ -228,7 +221,7 @@ class SheetReader:
         self.labels = labels
         self.lang = lang
         """The workbook's language where it is known: how it writes numbers and days."""
-        self.signs = _signs(lang) if lang else None
+        self.signs = signs(lang) if lang else None
         """The decimal and grouping signs of the workbook's language, where it is known
         (a Greenfolio template says it): a typed "1.200" is then read as that language
         writes it."""
