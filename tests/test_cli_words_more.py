@@ -135,3 +135,14 @@ def test_the_outbox_says_statuses_in_words(db: Database) -> None:
     assert not {"pending", "sent", "failed"} & cells
     code, text = _run("mail", "outbox", "--json", "--db", _url(db))
     assert {r["status"] for r in json.loads(text)} == {"pending", "sent", "failed"}
+
+
+@sqlite_only
+def test_an_empty_outbox_says_so_in_words(db: Database) -> None:
+    """No table of headings alone: the newcomer reads that nothing was queued."""
+    code, text = _run("mail", "outbox", "--db", _url(db))
+    assert code == 0, text
+    assert "The outbox is empty" in text
+    assert "subject" not in text
+    code, text = _run("mail", "outbox", "--json", "--db", _url(db))
+    assert json.loads(text) == []

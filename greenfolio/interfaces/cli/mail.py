@@ -44,6 +44,9 @@ def mail_outbox(
         if as_json:
             print_json(rows)
             return
+        if not rows:
+            out.print("The outbox is empty: no notification has been queued yet.")
+            return
         grid = table("id", "to", "subject", "status", "tries", "error")
         for r in rows:
             grid.add_row(
