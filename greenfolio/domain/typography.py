@@ -116,6 +116,25 @@ def cut(pattern: re.Pattern[str], text: str) -> list[tuple[str, bool]]:
     return out
 
 
+_FIRST = re.compile(r"(?<![\w.,-])1(er)(?=[ \u00a0\u202f])")
+"""The French ordinal of a date's first day ("1er janvier"), whose "er" is set as a
+superior letter (Lexique des règles typographiques en usage à l'Imprimerie nationale)."""
+
+
+def raised_letters(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, superior) in reading order: the "er" of "1er janvier" is
+    set superior; a writer raises it (Typst ``super``, Word's superscript, ``<sup>``)."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _FIRST.finditer(text):
+        out.append((text[pos : match.start(1)], False))
+        out.append((match.group(1), True))
+        pos = match.end(1)
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return [piece for piece in out if piece[0]]
+
+
 def unbroken_spans(text: str) -> list[tuple[str, bool]]:
     """``text`` cut into (piece, keep_whole) in reading order: document symbols, numeric
     ranges, hyphenated names and codes with their number are kept whole."""

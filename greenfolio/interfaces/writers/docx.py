@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
 from greenfolio.domain.document import HYPHENATED, UPRIGHT_SCRIPTS, Document, Header
+from greenfolio.domain.typography import raised_letters
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -195,8 +196,15 @@ class _Writer:
     def text(self, paragraph: Any, text: str, **style: Any) -> None:
         """Add ``text`` as runs; in Arabic, ranges and addresses become isolated LTR runs.
         The hyphen of a name or code ("COVID-19") is Word's non-breaking hyphen."""
-        pieces = bidi.spans(text) if self.rtl else [(text, False)]
-        for piece, ltr in pieces:
+        if not self.rtl:
+            for piece, up in raised_letters(text):
+                run = paragraph.add_run()
+                add_text(run._r, piece)
+                run.font.superscript = up or None
+                for key, value in style.items():
+                    setattr(run.font, key, value)
+            return
+        for piece, ltr in bidi.spans(text):
             run = paragraph.add_run()
             add_text(run._r, f"{bidi.LRI}{piece}{bidi.PDI}" if ltr else piece)
             if ltr:
@@ -240,15 +248,18 @@ class _Writer:
         Arabic edition the block is English, set left to right ("26 May 2021", "IDB.49/8*";
         a right-to-left paragraph printed "May 2021 26" and "*IDB.49/8")."""
         paragraph = cell.add_paragraph()
-        run = paragraph.add_run(text)
-        run.bold = bold
         block = head.block_lang or self.doc.lang
-        if block != self.doc.lang:
-            run._r.set(OWN_LANG, block)
-            if self.rtl:  # right_to_left then leaves this paragraph's direction as set
-                ltr = OxmlElement("w:bidi")
-                ltr.set(qn("w:val"), "0")
-                paragraph._p.get_or_add_pPr().insert_element_before(ltr, *after_in_ppr("w:bidi"))
+        for piece, up in raised_letters(text):
+            run = paragraph.add_run(piece)
+            run.bold = bold
+            run.font.superscript = up or None
+            if block != self.doc.lang:
+                run._r.set(OWN_LANG, block)
+        if block != self.doc.lang and self.rtl:
+            # right_to_left then leaves this paragraph's direction as set
+            ltr = OxmlElement("w:bidi")
+            ltr.set(qn("w:val"), "0")
+            paragraph._p.get_or_add_pPr().insert_element_before(ltr, *after_in_ppr("w:bidi"))
         return paragraph
 
     def header(self) -> None:

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from greenfolio import __version__
 from greenfolio.domain.document import Document
-from greenfolio.domain.typography import unbroken_spans
+from greenfolio.domain.typography import raised_letters, unbroken_spans
 from greenfolio.interfaces import files
 from greenfolio.interfaces.writers import bidi
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -43,12 +43,21 @@ def _whole_symbols(text: str, tag: str) -> Markup:
     opening = Markup('<bdi dir="ltr" class="nowrap">' if tag == "bdi" else '<span class="nowrap">')
     closing = Markup(f"</{tag}>")
     return Markup("").join(
-        opening + escape(piece) + closing if symbol else escape(piece)
+        opening + escape(piece) + closing if symbol else _raised(piece)
         for piece, symbol in unbroken_spans(text)
     )
 
 
+def _raised(text: str) -> Markup:
+    """Escaped ``text`` with the superior letters of "1er" in ``<sup>``."""
+    return Markup("").join(
+        Markup("<sup>{}</sup>").format(piece) if up else escape(piece)
+        for piece, up in raised_letters(text)
+    )
+
+
 _ENV.filters["islands"] = _islands
+_ENV.filters["raised"] = _raised
 _ENV.filters["paragraph_number"] = bidi.paragraph_number
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import typst
 
 from greenfolio.domain.document import HYPHENATED, UPRIGHT_SCRIPTS, Document, Header, Paragraph
-from greenfolio.domain.typography import unbroken_spans
+from greenfolio.domain.typography import raised_letters, unbroken_spans
 from greenfolio.interfaces.files import write_bytes
 from greenfolio.interfaces.writers import bidi, fonts
 from greenfolio.interfaces.writers.charts import RenderedChart
@@ -46,6 +46,11 @@ def _lit(text: str) -> str:
 
 def _s(text: str) -> str:
     return f"#{_lit(text)}"
+
+
+def _raised(text: str) -> str:
+    """Plain text with the superior letters of "1er" raised (``raised_letters``)."""
+    return "".join(f"#super[{_s(p)}]" if up else _s(p) for p, up in raised_letters(text))
 
 
 class _Typst:
@@ -95,7 +100,7 @@ class _Typst:
         return "".join(
             (f"#box(text(dir: ltr, {_lit(piece)}))" if self.rtl else f"#box({_lit(piece)})")
             if symbol
-            else _s(piece)
+            else _raised(piece)
             for piece, symbol in unbroken_spans(text)
         )
 
