@@ -8,6 +8,7 @@ which is what makes import → export → import a round trip.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import pairwise
@@ -95,12 +96,28 @@ class OrgRef:
     names: Narratives = field(default_factory=dict)
 
     def key(self) -> str:
-        """The organisation's key in the store: its IATI ref, else its first name."""
-        if self.ref:
-            return f"iati:{self.ref}"[:120]
+        """The organisation's key in the store: its IATI organisation identifier; a ref of
+        another shape ("61", a publisher's own number) with the first name, since files
+        give one such ref to different organisations; else its first name."""
         name = next(iter(self.names.values()), "")
         slug = "-".join(name.lower().split())
+        if self.ref and (is_org_identifier(self.ref) or not slug):
+            return f"iati:{self.ref}"[:120]
+        if self.ref:
+            return f"iati:{self.ref}:{slug}"[:120]
         return f"name:{slug}"[:120]
+
+
+ORG_IDENTIFIER = re.compile(r"[A-Za-z]{2}-[A-Za-z0-9]+-\S+")
+"""The shape of an IATI organisation identifier: a registration agency's code (country
+or XM/XI, then the register: "XM-DAC", "GB-COH", "NL-KVK") and the number it gives
+("XM-DAC-41123", "GB-COH-01234567"). IATI Standard, "Organisation identifiers"."""
+
+
+def is_org_identifier(ref: str) -> bool:
+    """Whether ``ref`` names one organisation wherever it appears (an identifier issued by
+    a register), rather than a number a publisher uses in its own file."""
+    return ORG_IDENTIFIER.fullmatch(ref) is not None
 
 
 @dataclass(slots=True)

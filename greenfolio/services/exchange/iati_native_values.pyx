@@ -65,6 +65,19 @@ cdef object _lang(xmlNode* node):
     return None
 
 
+cdef object _enclosing_lang(xmlNode* node):
+    """``iati_values.enclosing_language``: the xml:lang of ``node`` or of the nearest
+    element around it inside the activity; None where only the activity's applies."""
+    while node is not NULL and node.type == tree.XML_ELEMENT_NODE:
+        if strcmp(<const char*>node.name, b"iati-activity") == 0:
+            return None
+        lang = _lang(node)
+        if lang and lang.strip():
+            return lang
+        node = node.parent
+    return None
+
+
 cdef object _value_of(xmlAttr* attr):
     cdef xmlNode* child = attr.children
     if child is NULL:
@@ -165,6 +178,7 @@ cdef class Reading:
 cdef dict _narratives(Reading ctx, xmlNode* node):
     cdef dict out = {}
     cdef xmlNode* child
+    cdef object inherited = None
     if node is NULL:
         return out
     child = node.children
@@ -177,6 +191,9 @@ cdef dict _narratives(Reading ctx, xmlNode* node):
                     if _bad(text, True):
                         raise GIVE_UP
                     lang = _lang(child)
+                    if not lang:
+                        inherited = inherited or _enclosing_lang(node)
+                        lang = inherited
                     if lang:
                         lang = lang.strip().lower()
                     elif ctx.lang:

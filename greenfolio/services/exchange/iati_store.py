@@ -31,6 +31,7 @@ from greenfolio.domain.iati import (
     Activity,
     OrgRef,
     digest,
+    is_org_identifier,
     same_record,
 )
 from greenfolio.domain.keys import HINT, key_problem
@@ -92,7 +93,7 @@ class Organisations:
         )
         for oid, key, ref, names, kind in rows:
             self.by_key[key] = oid
-            if ref:
+            if ref and is_org_identifier(ref):
                 self.by_ref.setdefault(ref, oid)
             self.names[oid] = dict(names or {})
             self.kinds[oid] = kind
@@ -113,7 +114,10 @@ class Organisations:
         return oid
 
     def _resolve(self, org: OrgRef, key: str | None) -> int:
-        oid = self.by_ref.get(org.ref) if org.ref else None
+        # A ref that is not an organisation identifier ("61") may name another
+        # organisation in the next activity: such an organisation is found by its key
+        # (ref and name), never by the ref alone.
+        oid = self.by_ref.get(org.ref) if org.ref and is_org_identifier(org.ref) else None
         key = key or org.key()
         if oid is None:
             oid = self.by_key.get(key)
@@ -123,7 +127,7 @@ class Organisations:
                 {"key": key, "names": dict(org.names), "iati_ref": org.ref, "kind": org.type},
             ).scalar_one()
             self.by_key[key] = oid
-            if org.ref:
+            if org.ref and is_org_identifier(org.ref):
                 self.by_ref[org.ref] = oid
             self.names[oid] = dict(org.names)
             self.kinds[oid] = org.type

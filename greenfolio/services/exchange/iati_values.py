@@ -137,6 +137,7 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
     """The narratives of ``el`` by language; in 1.0x files the element's own text."""
     out: Narratives = {}
     found = False
+    inherited: str | None = None
     for child in el:
         if child.tag != "narrative":
             continue
@@ -148,6 +149,9 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
         if not text or (first_bad_multiline(text) is not None and not _clean(ctx, child, text)):
             continue
         lang = child.get(XML_LANG)
+        if not lang:
+            inherited = inherited or enclosing_language(el)
+            lang = inherited
         if lang:
             lang = lang.strip().lower()
         elif ctx.lang:
@@ -164,6 +168,19 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
         if text and _clean(ctx, el, text):
             out[ctx.language(el)] = text
     return out
+
+
+def enclosing_language(el: etree._Element) -> str | None:
+    """The xml:lang of ``el`` or of the nearest element around it inside the activity (a
+    narrative is in the language its enclosing elements declare, XML 1.0 section 2.12:
+    ``<participating-org xml:lang="es">``); None where only the activity's applies."""
+    node: etree._Element | None = el
+    while node is not None and node.tag != "iati-activity":
+        lang = node.get(XML_LANG)
+        if lang and lang.strip():
+            return str(lang)
+        node = node.getparent()
+    return None
 
 
 def read_org(ctx: Context, el: etree._Element) -> OrgRef:

@@ -1,0 +1,83 @@
+"""Partners read from real IATI files: a ref that is not an organisation identifier does
+not merge different organisations, and a narrative is in the language its enclosing
+element declares. The Spanish file gives ref "61" to FAO in one activity and to the
+Ministry of Employment (MESS) in another, with ``<participating-org xml:lang="es">``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from greenfolio.domain.iati import OrgRef, is_org_identifier
+from greenfolio.domain.work import OrgRole
+from greenfolio.services.database import Database
+from greenfolio.services.exchange import iati_parse
+from greenfolio.services.exchange.iati_import import import_file
+from greenfolio.services.exchange.iati_load import load_activities
+from greenfolio.store.tables import OrganisationRow, WorkRow
+from tests.conftest import DATA
+
+SPANISH = DATA / "iati" / "files" / "es-maec-indonesia-v201.xml"
+MESS = "MESS - Ministerio de Empleo y Seguridad Social"
+
+
+@pytest.mark.parametrize(
+    ("ref", "identifier"),
+    [
+        ("XM-DAC-41123", True),
+        ("ES-DIR3-E04585801", True),
+        ("GB-COH-01234567", True),
+        ("61", False),
+        ("1", False),
+        ("41123", False),
+        ("GB-1", False),
+    ],
+)
+def test_organisation_identifiers_by_shape(ref: str, identifier: bool) -> None:
+    assert is_org_identifier(ref) is identifier
+
+
+def test_a_publishers_own_number_keys_with_the_name() -> None:
+    fao = OrgRef(ref="61", names={"es": "FAO"})
+    mess = OrgRef(ref="61", names={"es": MESS})
+    assert fao.key() != mess.key()
+    assert (
+        OrgRef(ref="XM-DAC-41123", names={"en": "A"}).key()
+        == OrgRef(ref="XM-DAC-41123", names={"fr": "B"}).key()
+    )
+    assert OrgRef(ref="61").key() == "iati:61"
+
+
+def _partners(db: Database, key: str) -> dict[OrgRole, dict[str, str]]:
+    with db.transaction() as session:
+        wid = session.scalar(select(WorkRow.id).where(WorkRow.key == key))
+        assert wid is not None
+        (record,) = load_activities(session, [wid])
+    return {p.role: p.org.names for p in record.participants}
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_ref_61_stays_two_organisations_in_spanish(
+    db: Database, native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if native and iati_parse.iati_native is None:
+        pytest.skip("the compiled reader is not built")
+    if not native:
+        monkeypatch.setattr(iati_parse, "iati_native", None)
+    summary = import_file(db, Path(SPANISH))
+    assert summary.created > 0
+    partners = _partners(db, "ES-DIR3-E04585801-009-066055")
+    assert partners[OrgRole.ACCOUNTABLE] == {"es": MESS}
+    assert partners[OrgRole.EXTENDING] == {"es": MESS}
+    with db.transaction() as session:
+        names = [
+            dict(n or {})
+            for n in session.scalars(
+                select(OrganisationRow.names).where(OrganisationRow.iati_ref == "61")
+            )
+        ]
+    assert {"es": MESS} in names
+    assert len(names) > 1  # FAO, named by the same ref elsewhere, is another row
+    assert all(len(n) == 1 for n in names)  # no organisation carries another's name
