@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from importlib.metadata import version
@@ -304,11 +305,17 @@ def test_version_is_the_package_metadata() -> None:
 
 def test_readme_method_run_then_result(demo_db_module: Database) -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
-    mitigation = next(line for line in readme.splitlines() if "methods ghg mitigation" in line)
+    lines = readme.splitlines()
+    at = next(i for i, line in enumerate(lines) if "methods ghg mitigation" in line)
+    mitigation = lines[at]
+    while mitigation.endswith("\\"):  # the command goes on on the next line
+        at += 1
+        mitigation = mitigation[:-1] + lines[at].strip()
     assert "--store" in mitigation
+    assert "…" not in mitigation  # a real source, copied as it is
     assert "methods result R --output direct" in readme
     url = _url(demo_db_module)
-    args = mitigation.removeprefix("greenfolio ").replace('"…"', "IPCC").split()
+    args = shlex.split(mitigation.removeprefix("greenfolio "))
     result = runner.invoke(app, [*args, "--db", url])
     assert result.exit_code == 0, result.output
     run = re.search(r"stored as method run (\d+)", result.output)

@@ -18,7 +18,8 @@ LATER = timedelta(seconds=report_jobs.LEASE_SECONDS + 1)
 
 
 def _queue(db: Database, n: int = 1) -> list[int]:
-    return [report_jobs.enqueue(db, "ada", "board", 2021, ["en"], ["html"]) for _ in range(n)]
+    """``n`` jobs, each asked by another person (one person's same build is one job)."""
+    return [report_jobs.enqueue(db, f"ada-{i}", "board", 2021, ["en"], ["html"]) for i in range(n)]
 
 
 def test_two_workers_claim_different_jobs_oldest_first(demo_db: Database) -> None:
@@ -149,3 +150,83 @@ def test_a_claim_skips_a_job_another_transaction_holds(demo_db: Database) -> Non
         other.rollback()
     again = report_jobs.claim(demo_db, "worker-c")
     assert again is not None and again.id == first
+
+
+def test_the_same_build_asked_again_while_it_waits_is_one_job(demo_db: Database) -> None:
+    first = report_jobs.enqueue(demo_db, "ada", "board", 2021, ["en", "fr"], ["pdf", "html"])
+    again = report_jobs.enqueue(demo_db, "ada", "board", 2021, ["fr", "en"], ["html", "pdf"])
+    assert again == first
+    # another person's, or another build, is a job of its own
+    assert report_jobs.enqueue(demo_db, "bea", "board", 2021, ["en", "fr"], ["pdf"]) != first
+    other = report_jobs.enqueue(demo_db, "ada", "board", 2021, ["en"], ["html"])
+    assert other != first
+    # once it runs, asking again queues a new build (the records may have changed)
+    report_jobs.claim(demo_db, "w")  # takes the oldest: ``first``
+    assert report_jobs.job(demo_db, first).state == "running"
+    later = report_jobs.enqueue(demo_db, "ada", "board", 2021, ["en", "fr"], ["pdf", "html"])
+    assert later not in (first, other)
+
+
+def test_one_person_may_have_a_few_builds_waiting(demo_db: Database) -> None:
+    langs = ["en", "fr", "es", "ru", "zh", "ar"]
+    for lang in langs[: report_jobs.MAX_WAITING]:
+        report_jobs.enqueue(demo_db, "ada", "board", 2021, [lang], ["html"])
+    with pytest.raises(report_jobs.TooManyJobs) as refused:
+        report_jobs.enqueue(demo_db, "ada", "board", 2021, ["ar"], ["html"])
+    assert refused.value.message_id == "report_job_busy"
+    assert f"already have {report_jobs.MAX_WAITING} report builds" in str(refused.value)
+    # others are not held up by it; and once one of ada's is done she may ask again
+    report_jobs.enqueue(demo_db, "bea", "board", 2021, ["ar"], ["html"])
+    claimed = report_jobs.claim(demo_db, "w")
+    assert claimed is not None
+    assert report_jobs.finish(demo_db, claimed.id, "w", [("x.html", b"x")])
+    report_jobs.enqueue(demo_db, "ada", "board", 2021, ["ar"], ["html"])
+
+
+def test_the_api_and_the_page_refuse_a_flood_in_words(demo_db: Database) -> None:
+    boss = add_user(demo_db, "boss", "admin@all")
+    web, csrf = browser(demo_db, boss)
+    headers = {"X-CSRF-Token": csrf}
+    for lang in ["en", "fr", "es"]:
+        body = {"definition": "board", "year": 2021, "languages": [lang], "formats": ["pdf"]}
+        assert web.post("/api/v1/report-jobs", json=body, headers=headers).status_code == 202
+    body = {"definition": "board", "year": 2021, "languages": ["ru"], "formats": ["pdf"]}
+    refused = web.post("/api/v1/report-jobs", json=body, headers=headers)
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"]["code"] == "rate_limited"
+    page = web.post(
+        "/reports/build?lang=fr",
+        data={"definition": "board", "year": "2021", "lang": "ru", "format": "pdf", "csrf": csrf},
+    )
+    assert page.status_code == 429
+    assert "Vous avez déjà 3 productions de rapports en attente ou en cours" in page.text
+
+
+def test_prune_keeps_the_newest_finished_builds_of_each_report(demo_db: Database) -> None:
+    """``greenfolio report prune``: older finished builds and their files go, the newest of
+    each report and year stay, and nothing waiting or running is touched."""
+    from typer.testing import CliRunner
+
+    from greenfolio.interfaces.cli.app import app
+
+    done = []
+    for i in range(4):
+        job_id = report_jobs.enqueue(demo_db, f"p-{i}", "board", 2021, ["en"], ["html"])
+        claimed = report_jobs.claim(demo_db, "w")
+        assert claimed is not None and claimed.id == job_id
+        assert report_jobs.finish(demo_db, job_id, "w", [("a.html", b"x" * 1000)])
+        done.append(job_id)
+    other = report_jobs.enqueue(demo_db, "q", "gef", 2021, ["en"], ["html"])
+    assert report_jobs.claim(demo_db, "w") is not None
+    assert report_jobs.finish(demo_db, other, "w", [("g.html", b"y" * 10)])
+    waiting = report_jobs.enqueue(demo_db, "r", "board", 2021, ["fr"], ["html"])
+    result = CliRunner().invoke(app, ["report", "prune", "--keep", "2", "--db", demo_db.url])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 2 older report builds" in result.output
+    assert {j.id for j in report_jobs.jobs(demo_db)} == {*done[2:], other, waiting}
+    with pytest.raises(NotFoundError):
+        report_jobs.job_file(demo_db, done[0], 1)
+    again = CliRunner().invoke(app, ["report", "prune", "--keep", "2", "--db", demo_db.url])
+    assert again.exit_code == 0 and "Nothing to delete" in again.output
+    refused = CliRunner().invoke(app, ["report", "prune", "--keep", "0", "--db", demo_db.url])
+    assert refused.exit_code == 2

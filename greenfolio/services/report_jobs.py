@@ -39,10 +39,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from greenfolio.domain.errors import NotFoundError, ValidationError
+from greenfolio.domain.errors import GreenfolioError, NotFoundError, ValidationError
 from greenfolio.services.database import Database, reading
 from greenfolio.services.report_catalogue import resolve
 from greenfolio.services.report_definition import no_session
@@ -55,6 +55,14 @@ take the job up."""
 HEARTBEAT_SECONDS = 15
 MAX_ATTEMPTS = 2
 """How many processes may start a job before it is failed (it stopped them all)."""
+MAX_WAITING = 3
+"""How many builds one person may have waiting or being built at once. Builds run one
+after another and each takes seconds and megabytes: without a limit, one account (or a
+script holding its token) could queue thousands and hold up everyone's reports."""
+
+
+class TooManyJobs(GreenfolioError):
+    """A person already has ``MAX_WAITING`` builds waiting or being built."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +121,10 @@ def enqueue(
     """Queue a build of ``definition`` for ``year`` in ``languages`` × ``formats``; its id.
 
     The definition is chosen by name among the installed ones; the formats must already
-    be checked by the caller (the writers know them)."""
+    be checked by the caller (the writers know them). The same build asked again by the
+    same person while theirs still waits is that job (it will read the records as they
+    are when it runs); a person with ``MAX_WAITING`` builds waiting or running is refused
+    (``TooManyJobs``) until one of them is done."""
     found = resolve(definition)
     langs = list(dict.fromkeys(languages))
     fmts = list(dict.fromkeys(formats))
@@ -128,6 +139,24 @@ def enqueue(
     if found.years and year not in found.years:  # refused now, not a job failing later
         raise no_session(definition, year, found.years)
     with db.transaction() as session:
+        theirs = session.scalars(
+            select(ReportJobRow).where(
+                ReportJobRow.requested_by == by,
+                ReportJobRow.state.in_(("queued", "running")),
+            )
+        ).all()
+        asked = (definition, year, sorted(langs), sorted(fmts))
+        for job in theirs:
+            same = (job.definition, job.year, sorted(job.languages), sorted(job.formats))
+            if job.state == "queued" and same == asked:
+                return int(job.id)
+        if len(theirs) >= MAX_WAITING:
+            raise TooManyJobs(
+                f"you already have {len(theirs)} report builds waiting or being built; "
+                "ask for another when one of them is ready",
+                message_id="report_job_busy",
+                params={"n": len(theirs)},
+            )
         row = ReportJobRow(
             definition=definition,
             year=year,
@@ -336,3 +365,40 @@ def job_file(db: Database, job_id: int, file_id: int) -> tuple[str, bytes]:
         if row is None or row.job_id != job_id:
             raise _missing(job_id)
         return row.name, bytes(row.data)
+
+
+def prune(db: Database, keep: int) -> tuple[int, int]:
+    """Delete the finished builds (done or failed) of each report and year but the newest
+    ``keep``, with their files; returns how many builds and how many bytes of files.
+    Builds waiting or being built stay. Asked for by an administrator (``greenfolio report
+    prune``): the documents a build kept are never deleted otherwise."""
+    if keep < 1:
+        raise ValidationError("keep at least one build of each report and year")
+    with db.transaction() as session:
+        finished = session.execute(
+            select(ReportJobRow.id, ReportJobRow.definition, ReportJobRow.year)
+            .where(ReportJobRow.state.in_(("done", "failed")))
+            .order_by(ReportJobRow.id.desc())
+        ).all()
+        seen: dict[tuple[str, int], int] = {}
+        old: list[int] = []
+        for job_id, definition, year in finished:
+            count = seen[(definition, year)] = seen.get((definition, year), 0) + 1
+            if count > keep:
+                old.append(job_id)
+        if not old:
+            return 0, 0
+        size = 0
+        for start in range(0, len(old), 500):
+            some = old[start : start + 500]
+            size += int(
+                session.scalar(
+                    select(func.coalesce(func.sum(ReportJobFileRow.size), 0)).where(
+                        ReportJobFileRow.job_id.in_(some)
+                    )
+                )
+                or 0
+            )
+            session.execute(delete(ReportJobFileRow).where(ReportJobFileRow.job_id.in_(some)))
+            session.execute(delete(ReportJobRow).where(ReportJobRow.id.in_(some)))
+        return len(old), size

@@ -32,7 +32,7 @@ from greenfolio.interfaces.cli.lazy import Lazy, LazyGroup
 from greenfolio.interfaces.cli.out_paths import out_folder
 
 if TYPE_CHECKING:
-    from greenfolio.services.database import Database
+    pass
 
 # Only Typer, Rich and the option types are imported here, so that building the app and
 # printing --help stay quick: each command imports the services it calls when it runs
@@ -86,7 +86,7 @@ class GreenfolioGroup(LazyGroup):
             single=True,
         ),
         "db": Lazy(f"{_CLI}.app", "db_app", "Create or migrate the database."),
-        "report": Lazy(f"{_CLI}.app", "report_app", "Build governing-body reports."),
+        "report": Lazy(f"{_CLI}.report", "report_app", "Build governing-body reports."),
         "indicators": Lazy(f"{_CLI}.app", "indicators_app", "The indicator registry."),
         "serve": Lazy(
             f"{_CLI}.serve",
@@ -162,7 +162,6 @@ app = typer.Typer(
     epilog=exit_code_help(),
 )
 db_app = typer.Typer(help="Create or migrate the database.", no_args_is_help=True)
-report_app = typer.Typer(help="Build governing-body reports.", no_args_is_help=True)
 indicators_app = typer.Typer(help="The indicator registry.", no_args_is_help=True)
 demo_app = typer.Typer()
 figures_app = typer.Typer()
@@ -208,29 +207,6 @@ def _root(
     fresh_consoles()
 
 
-def _build_reports(
-    db: "Database",
-    definition: str,
-    year: int,
-    langs: list[str],
-    formats: list[str],
-    out_dir: Path,
-    session_fields: dict[str, Any] | None = None,
-) -> list[Path]:
-    """Every language and format of a report, with a progress bar."""
-    from greenfolio.interfaces import report_files
-
-    with progress() as bar:
-        task = bar.add_task("computing figures", total=1 + len(langs) * (1 + len(formats)))
-
-        def step(description: str) -> None:
-            bar.update(task, description=description, advance=1)
-
-        return report_files.write_all(
-            db, definition, year, langs, formats, out_dir, step, session_fields
-        )
-
-
 @demo_app.command()
 def demo(
     db: DbOption = None,
@@ -266,6 +242,7 @@ def demo(
     """
     from greenfolio.interfaces import report_files
     from greenfolio.interfaces.cli import demo_guide
+    from greenfolio.interfaces.cli.report import build_reports
     from greenfolio.services import audit, synthetic
     from greenfolio.services import demo as demo_service
 
@@ -302,7 +279,7 @@ def demo(
             f"demo portfolio: {counts['work']} work items, {counts['results']} verified results, "
             f"{counts['organisations']} organisations"
         )
-        for path in _build_reports(database, "board", year, langs, formats, out_dir):
+        for path in build_reports(database, "board", year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
         admin = demo_guide.ensure_admin(database, out_dir)
         team = demo_guide.ensure_team(database, out_dir)
@@ -331,54 +308,6 @@ def db_upgrade(db: DbOption = None) -> None:
             f"{inds} indicators loaded",
             highlight=False,
         )
-
-
-@report_app.command("build")
-def report_build(
-    year: Annotated[int, typer.Option(help="Report year, e.g. 2021.")],
-    lang: Annotated[str, typer.Option(help="ar, zh, en, fr, ru, es, a list, or all.")] = "en",
-    fmt: Annotated[
-        str, typer.Option("--format", help="html, docx, pdf, or a comma-separated list.")
-    ] = "html",
-    definition: Annotated[
-        str, typer.Option(help="board, montreal, gef, or a folder with definition.yaml.")
-    ] = "board",
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
-    symbol: Annotated[
-        str | None,
-        typer.Option(help="The document's symbol once registered, e.g. IDB.49/8 (header)."),
-    ] = None,
-    issued: Annotated[
-        str | None, typer.Option(help="Its date of issue, YYYY-MM-DD (header).")
-    ] = None,
-    original_language: Annotated[
-        str | None,
-        typer.Option(help="The language it was written in: ar, zh, en, fr, ru or es (header)."),
-    ] = None,
-    db: DbOption = None,
-) -> None:
-    """Build a report from verified results, with a provenance file beside each document.
-
-    The header prints what the report's definition gives for the session; a symbol, date
-    of issue and original language known only later are given with --symbol, --issued and
-    --original-language.
-    """
-    from greenfolio.interfaces import report_files
-    from greenfolio.services.document_form import given_fields
-
-    with errors():
-        langs = split_choices(lang, UN_LANGUAGES, "language")
-        formats = report_files.check_formats(split_choices(fmt, report_files.FORMATS, "format"))
-        header = given_fields(symbol, issued, original_language)
-        if header:  # checked against the definition before any folder is made
-            from greenfolio.services.report_definition import load_definition
-
-            load_definition(definition).with_session_fields(year, header)
-        out_folder(out_dir)
-        database = open_db(db)
-        built = _build_reports(database, definition, year, langs, formats, out_dir, header)
-        for path in built:
-            out.print(f"wrote {path}", highlight=False)
 
 
 @figures_app.command()

@@ -20,6 +20,7 @@ from greenfolio.domain.permissions import NotAuthenticated, PermissionDenied
 from greenfolio.services.accounts import BadCredentials, RateLimited
 from greenfolio.services.evidence_store import StoreFull, StoreNotConfigured
 from greenfolio.services.locking import StaleVersionError, VersionRequired
+from greenfolio.services.report_jobs import TooManyJobs
 
 STATUS: list[tuple[type[Exception], int, str]] = [
     (NotAuthenticated, 401, "unauthenticated"),
@@ -29,6 +30,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (StaleVersionError, 409, "conflict"),
     (VersionRequired, 428, "version_required"),
     (RateLimited, 429, "rate_limited"),
+    (TooManyJobs, 429, "rate_limited"),
     (UnitMismatchError, 422, "unit_mismatch"),
     (FileTooLarge, 413, "too_large"),
     (UnsupportedFileType, 415, "unsupported_media_type"),

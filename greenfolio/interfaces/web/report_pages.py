@@ -105,10 +105,12 @@ async def build(
             jobs_http.queue, db, who.actor, definition, year, lang, fmt
         )
     except GreenfolioError as exc:
-        if classify(exc)[0] not in (400, 404, 422):
+        status = classify(exc)[0]
+        if status not in (400, 404, 422, 429):
             raise
         errors = [said(request, exc)]
-        return await run_in_threadpool(_page, request, db, 422, errors=errors, chosen=chosen)
+        shown = 429 if status == 429 else 422  # a refusal of the form, said above it
+        return await run_in_threadpool(_page, request, db, shown, errors=errors, chosen=chosen)
     return redirect(f"/reports/jobs/{job_id}", saved=False)
 
 
