@@ -99,7 +99,9 @@ def _allowed(problem: Mapping[str, Any]) -> str:
         return "write a real date as YYYY-MM-DD, such as 2021-06-30" + said
     if kind == "enum":
         return f"choose from {ctx.get('expected', '')}".replace("'", "")
-    if kind in ("float_parsing", "float_type", "finite_number"):
+    if kind == "finite_number":
+        return "it must be a finite number"
+    if kind in ("float_parsing", "float_type"):
         given = problem.get("input")
         if isinstance(given, str) and "," in given:
             return "it must be a number, with a point for decimals (e.g. 12.5)"

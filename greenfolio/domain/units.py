@@ -192,13 +192,25 @@ def _unit_words() -> tuple[dict[str, str], dict[str, str]]:
     and those read in any case (``_folds``), folded."""
     from greenfolio.refdata.catalogue import catalogue, word
 
-    found: dict[str, set[str]] = {"metric tonne": {"t"}, "metric tonnes": {"t"}}
+    found: dict[str, set[str]] = {
+        "metric tonne": {"t"},
+        "metric tonnes": {"t"},
+        # as the methods print them and the Montreal Protocol's reports write them
+        "ODP tonne": {"ODP_tonne"},
+        "ODP tonnes": {"ODP_tonne"},
+        "t CO2-eq": {"tCO2e"},
+        "tonnes CO2-eq": {"tCO2e"},
+        "tonnes CO2e": {"tCO2e"},
+    }
     worded = [k.removeprefix("unit_") for k in catalogue("en") if k.startswith("unit_")]
+    factors = _table().factors
     for code in dict.fromkeys([*CANONICAL_UNITS, *worded]):
+        # a code stored under another ("ODP_t" is "ODP_tonne") shares its words
+        stored = next((c for c in CANONICAL_UNITS if factors.get((code, c)) == 1.0), code)
         for lang in ("ar", "zh", "en", "fr", "ru", "es"):
             said = _spaced(word("unit", code, lang))
             if said != code:
-                found.setdefault(said, set()).add(code)
+                found.setdefault(said, set()).add(stored)
             if code in CLDR_UNITS:
                 for named in _cldr_words(code, lang):
                     found.setdefault(_spaced(named), set()).add(code)

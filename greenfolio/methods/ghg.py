@@ -18,7 +18,7 @@ from greenfolio.methods.base import MethodError, Outcome, Quantity
 
 
 class GridFactorInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     operating_margin: float = Field(ge=0, description="t CO2 per MWh")
     build_margin: float = Field(ge=0, description="t CO2 per MWh")
     weight_om: float = Field(ge=0, le=1)
@@ -42,7 +42,7 @@ def grid_factor(inputs: GridFactorInputs) -> Outcome:
 
 
 class MitigationInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     energy_mwh_per_year: float = Field(ge=0, description="energy saved or generated, MWh/a")
     emission_factor: float = Field(ge=0, description="t CO2e per MWh")
     lifetime_years: float = Field(gt=0)

@@ -16,7 +16,7 @@ PATHWAYS = ("air", "water", "land", "products", "general_waste", "sector_treatme
 
 
 class CategoryFactors(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     category: str
     input_g_per_unit: float = Field(ge=0, description="grams of mercury per unit of activity")
     activity_unit: str = "t"
@@ -25,13 +25,13 @@ class CategoryFactors(BaseModel):
 
 
 class Activity(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     category: str
     amount: float = Field(ge=0)
 
 
 class InventoryInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     factors: list[CategoryFactors]
     activities: list[Activity]
 
@@ -82,7 +82,7 @@ def inventory(inputs: InventoryInputs) -> Outcome:
 
 
 class AsgmInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     gold_kg: float = Field(ge=0)
     mercury_to_gold: float = Field(gt=0, description="kg of mercury used per kg of gold")
     ratio_source: str = Field(min_length=1, description="where the stated ratio comes from")

@@ -59,7 +59,7 @@ def factor(agent: Agent, measure: Measure, basis: GwpBasis) -> tuple[float, list
 
 
 class ConvertInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     quantity: float = Field(ge=0)
     measure: Measure = Measure.METRIC
     substance: str
@@ -136,7 +136,7 @@ def convert(inputs: ConvertInputs) -> Outcome:
 
 
 class LimitInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     party: str
     group: str
     year: int = Field(ge=1987, le=2100)
@@ -212,7 +212,7 @@ def limits(inputs: LimitInputs) -> Outcome:
 
 
 class ComplianceInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     party: str
     group: str
     baseline: float = Field(ge=0)

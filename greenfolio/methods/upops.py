@@ -16,7 +16,7 @@ from greenfolio.refdata import factor_tables
 
 
 class ReleaseInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     category: str
     klass: str = Field(alias="class")
     activity_t: float = Field(ge=0, description="activity rate, tonnes per year")
@@ -49,7 +49,7 @@ def releases(inputs: ReleaseInputs) -> Outcome:
 
 
 class AvoidedInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     category: str
     class_before: str
     class_after: str
@@ -78,7 +78,7 @@ def avoided(inputs: AvoidedInputs) -> Outcome:
 
 
 class StockpileEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     pops_type: str = Field(min_length=1)
     fate: str
     tonnes: float = Field(ge=0)
@@ -88,7 +88,7 @@ FATES = ("destroyed", "safeguarded")
 
 
 class StockpileInputs(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
     entries: list[StockpileEntry]
 
 

@@ -30,7 +30,21 @@ def resolve_url(url: str | None = None) -> str:
         return f"sqlite:///{Path(chosen).expanduser()}"
     if chosen.startswith("postgresql://") or chosen.startswith("postgres://"):
         return "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    scheme = chosen.split("://", 1)[0].lower()
+    if scheme not in SUPPORTED_SCHEMES:
+        from greenfolio.domain.errors import ValidationError
+
+        raise ValidationError(
+            f"the database {scheme}:// is not one Greenfolio works with: give an SQLite file "
+            "by its path (greenfolio.sqlite) or a PostgreSQL server as "
+            "postgresql://user@host:5432/dbname"
+        )
     return chosen
+
+
+SUPPORTED_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+"""The databases Greenfolio runs on and the drivers it installs (``postgresql://`` is
+given psycopg 3 above)."""
 
 
 BUSY_TIMEOUT_MS = 2000

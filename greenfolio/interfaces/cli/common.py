@@ -338,7 +338,7 @@ def plain_table(
 ) -> str:
     """A small table of short cells in the same box drawing as ``table``, as text: for
     commands whose whole output is a few lines, without importing Rich."""
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
 
     def line(left: str, fill: str, mid: str, right: str) -> str:
         return left + mid.join(fill * (w + 2) for w in widths) + right

@@ -76,6 +76,19 @@ _MEASURES = {
     "tco2e": ("co2e", 1.0),
 }
 
+_BY_CODE = {"t": ("t", 1.0), "kg": ("t", 0.001), "ODP_tonne": ("odp", 1.0), "tCO2e": ("co2e", 1.0)}
+
+
+def _measure(unit: str) -> tuple[str | None, float]:
+    """What ``unit`` measures and its size in that measure's unit: the short names, or a
+    unit as people write it ("tonnes", "ODP tonnes", "t CO2-eq", "kilogrammes")."""
+    found = _MEASURES.get(unit.strip().lower())
+    if found is not None:
+        return found
+    from greenfolio.domain.units import canonical_unit
+
+    return _BY_CODE.get(canonical_unit(unit), (None, 1.0))
+
 
 def _show(
     method_id: str, inputs: dict[str, Any], store: bool, db: str | None, as_json: bool
@@ -101,7 +114,8 @@ def _show(
             for name, q in run["outputs"]["quantities"].items()
         ]
         title = f"{said('method', run['method'])} (version {run['method_version']})"
-        lines = [plain_table(("output", "value", "unit"), rows, title)]
+        # no quantity (no control measure in force that year): the title, then the details
+        lines = [plain_table(("output", "value", "unit"), rows, title) if rows else title]
         for name, value in run["outputs"]["details"].items():
             if isinstance(value, float) and not isinstance(value, bool):
                 value = number(value)
@@ -207,10 +221,10 @@ def montreal_convert(
 ) -> None:
     """Convert between metric tonnes, ODP tonnes and tonnes CO2-eq."""
     with errors():
-        measure, scale = _MEASURES.get(unit.lower(), (None, 1.0))
+        measure, scale = _measure(unit)
         if measure is None:
             raise ValidationError(f"unknown unit {unit!r}: use t, kg, odp or co2e")
-        target = _MEASURES.get(to.lower(), (None, 1.0))[0]
+        target = _measure(to)[0]
         if target is None:
             raise ValidationError(f"unknown target {to!r}: use t, odp or co2e")
         if composition_source.lower() not in ("ashrae", "mlf"):
