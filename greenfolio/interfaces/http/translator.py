@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_datetime, format_interval, format_skeleton
 from babel.numbers import format_percent
 from babel.units import format_unit
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
@@ -113,6 +113,11 @@ class Translator:
             # the place of the sentence's ("… г.. Только" read twice)
             if isinstance(value, str) and value.endswith(".") and "{" + name + "}." in text:
                 text = text.replace("{" + name + "}.", "{" + name + "}")
+        if any(isinstance(value, Markup) for value in values.values()):
+            # a value a template already wrote as HTML (a macro's output, "couche
+            # d&#39;ozone") is kept as it is, the text and the other values escaped
+            # around it: formatted as plain text, it was escaped a second time
+            return Markup(escape(text)).format(**values)
         return text.format(**values)
 
     def has(self, key: str) -> bool:

@@ -1,0 +1,54 @@
+"""The import preview names an indicator once escaped: "couche d'ozone" showed as
+"couche d&#39;ozone" on the French page (a programme officer's review, stop 29)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+import openpyxl
+import pytest
+from markupsafe import Markup, escape
+
+from greenfolio.interfaces.http.translator import Translator
+from greenfolio.interfaces.web import import_pages
+from greenfolio.services.database import Database
+from greenfolio.services.exchange.xlsx_template import write_template
+from tests.test_api_support import add_project, add_user, browser
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_value_already_html_is_not_escaped_again() -> None:
+    tr = Translator("fr")
+    said = tr("import_value_of", indicator=Markup(escape("couche d'ozone")), value="<1 t>")
+    assert isinstance(said, Markup)
+    assert said == "couche d&#39;ozone\u00a0: &lt;1 t&gt;" or "&amp;" not in said
+    assert "&amp;#39;" not in said
+    assert tr("import_value_of", indicator="a", value="b") == "a\u00a0: b"
+
+
+def test_the_french_preview_names_the_ozone_indicator_plainly(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(import_pages.ENV_FOLDER, str(tmp_path / "uploads"))
+    add_project(db, "wi-sen", "montreal_protocol", "SEN")
+    web, csrf = browser(db, add_user(db, "ed", "editor@country:SEN"))
+    book = openpyxl.load_workbook(
+        write_template(db, ["ods_phased_out_odp"], tmp_path / "t.xlsx", lang="fr")
+    )
+    row = ["wi-sen", "ods_phased_out_odp", 0.85, "ODP_tonne", "actual", "exact",
+           date(2023, 1, 1), date(2023, 12, 31), "SEN"]  # fmt: skip
+    for col, value in enumerate(row, start=1):
+        book.worksheets[0].cell(row=2, column=col, value=value)
+    book.save(tmp_path / "f.xlsx")
+    shown = web.post(
+        "/import?lang=fr",
+        data={"csrf": csrf},
+        files={"file": ("f.xlsx", (tmp_path / "f.xlsx").read_bytes(), XLSX)},
+    )
+    assert shown.status_code == 200, shown.text[:500]
+    assert "&amp;#39;" not in shown.text and "&amp;" not in shown.text.split("<main", 1)[-1]
+    text = lxml.html.fromstring(shown.text).text_content()
+    assert "couche d'ozone" in text or "couche d’ozone" in text
