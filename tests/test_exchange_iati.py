@@ -212,15 +212,28 @@ def test_export_is_schema_valid_and_round_trips(
     out = tmp_path / "export.xml"
     done = export(db, out, ExportFilter(verified_only=False), publisher=PUBLISHER)
     world_bank = {a.identifier for a in _activities(FILES / "worldbank-v1.xml")}
-    assert done.exported == summary.created - len(world_bank)
+    # Another publisher's reporting organisation recorded without a type (OCHA's 1.0x
+    # file) is not given the exporting publisher's type: those activities wait for it.
+    untyped = {
+        key
+        for key, record in _records(db).items()
+        if record.reporting_org is not None
+        and (record.reporting_org.ref or record.reporting_org.names)
+        and not record.reporting_org.type
+        and record.reporting_org.ref != PUBLISHER.ref
+    } - world_bank
+    assert untyped
+    assert done.exported == summary.created - len(world_bank) - len(untyped)
     # The World Bank's 1.0x file gives no activity dates, which IATI 2.03 requires.
     assert {p.activity for p in done.problems if "dates" in p.message} == world_bank
+    said = {p.activity for p in done.problems if "this activity records" in p.message}
+    assert said - world_bank == untyped
     _valid(schema, out)
 
     again = import_files(other_db, [out])
     assert again.errors == [] and again.created == done.exported
     first, second = _records(db), _records(other_db)
-    assert set(second) == set(first) - world_bank
+    assert set(second) == set(first) - world_bank - untyped
     current = {a.identifier for path in CURRENT for a in _activities(path)}
     for key, record in second.items():
         original = first[key]

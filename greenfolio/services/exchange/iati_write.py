@@ -171,17 +171,36 @@ class ActivityWriter:
         self.close(at, ind, tag)
 
     def reporting(self) -> OrgRef | None:
+        """The activity's reporting organisation: its own as recorded, the publisher given
+        to the export where it records none, or its own completed by the publisher's
+        where both name the same ref. Another publisher's organisation (an imported
+        file's, "1171") never takes the exporting publisher's type or name."""
         org = self.act.reporting_org or OrgRef()
         pub = self.publisher or OrgRef()
-        merged = OrgRef(
-            ref=org.ref or pub.ref, type=org.type or pub.type, names=org.names or pub.names
-        )
+        own = bool(org.ref or org.names)
+        if not own:
+            merged = pub
+        elif org.ref and org.ref == pub.ref:
+            merged = OrgRef(ref=org.ref, type=org.type or pub.type, names=org.names or pub.names)
+        else:
+            merged = org
         if not merged.ref or not merged.type:
             lacking = " and ".join(
                 what
                 for what, value in (("IATI ref", merged.ref), ("type", merged.type))
                 if not value
             )
+            if own and merged is org:
+                named = org.ref or next(iter(org.names.values()), "")
+                self.note(
+                    f"the reporting organisation this activity records ({named}) has no "
+                    f"{lacking}: give it on the project (its partner in the role reporting), "
+                    "or re-import the publisher's corrected file; --reporting-org and "
+                    "--reporting-org-type stand only for work that records no reporting "
+                    "organisation (or the same ref)",
+                    Severity.ERROR,
+                )
+                return None
             self.note(
                 f"the reporting organisation has no {lacking}: give --reporting-org REF and "
                 "--reporting-org-type CODE (IATI OrganisationType, e.g. 40 multilateral), or "
