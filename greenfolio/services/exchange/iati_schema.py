@@ -68,10 +68,24 @@ def check_document(path: Path) -> list[Problem]:
     return _locate(path, first)
 
 
+LISTED = 100
+"""Schema problems of a refused file listed one by one; the rest are counted."""
+
+
+def _root_problem(first: str, file: str, line: int | None) -> Problem:
+    return Problem(
+        f"not valid against the IATI 2.03 schema: {first.split(' (<string>')[0]}",
+        file=file,
+        line=line,
+        element="iati-activities",
+    )
+
+
 def _locate(path: Path, first: str) -> list[Problem]:
     """Find where a file that failed stream validation goes wrong, activity by activity."""
     found: list[Problem] = []
     root_line: int | None = None
+    more = more_activities = 0  # problems past the first LISTED, counted, not kept
     etree.clear_error_log()
     try:
         for event, element in etree.iterparse(
@@ -87,18 +101,31 @@ def _locate(path: Path, first: str) -> list[Problem]:
             if element.tag != "iati-activity":
                 continue
             ident = (element.findtext("iati-identifier") or "").strip() or None
-            found += check_element(element, path.name, ident)
+            if len(found) < LISTED:
+                found += check_element(element, path.name, ident)
+            elif not activity_schema().validate(element):
+                more += len(activity_schema().error_log)
+                more_activities += 1
             element.clear(keep_tail=False)
             parent = element.getparent()
             while parent is not None and element.getprevious() is not None:
                 del parent[0]
-            if len(found) >= 100:
-                break
     except etree.XMLSyntaxError as exc:
         message, line = syntax_error(exc)
         found.append(Problem(f"not well-formed XML: {message}", file=path.name, line=line))
+    match = _ELEMENT.search(first)
+    if found and match and match.group(1) == "iati-activities":
+        # the root's own problem (a missing version), which no activity's check meets
+        found.insert(0, _root_problem(first, path.name, root_line))
+    if more:
+        found.append(
+            Problem(
+                f"and {more} more schema problems in {more_activities} more activities, not "
+                f"listed (the first {LISTED} are); correct these and check the file again",
+                file=path.name,
+            )
+        )
     if not found:
-        match = _ELEMENT.search(first)
         found.append(
             Problem(
                 f"not valid against the IATI 2.03 schema: {first.split(' (<string>')[0]}",
