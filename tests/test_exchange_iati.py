@@ -487,7 +487,9 @@ def test_codes_are_checked_against_the_codelists(db: Database, tmp_path: Path) -
     assert ("sector", "sector '99999'") in found
     assert ("recipient-region", "region '9999'") in found
     assert ("iati-activity", "currency 'EUX'") in found
-    assert all(w.line and w.file == "codes.xml" for w in summary.warnings)
+    # each at its line, but what the file gave that is not kept, said once for the file
+    placed = [w for w in summary.warnings if not w.message.startswith(("not kept", "2 target"))]
+    assert all(w.line and w.file == "codes.xml" for w in placed)
 
 
 def test_a_missing_activity_date_is_said_not_dropped_silently(db: Database, tmp_path: Path) -> None:

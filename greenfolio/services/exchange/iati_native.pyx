@@ -515,3 +515,55 @@ def read_activity(cetree._Element el not None):
     except GiveUp:
         return None
     return act, ctx.fallback_used
+
+
+cdef void _count_unread(xmlNode* node, frozenset read, str where, dict counts):
+    """Add to ``counts`` each child element of ``node`` whose name is not in ``read``,
+    keyed ``where/name``."""
+    cdef xmlNode* child = node.children
+    while child is not NULL:
+        if child.type == tree.XML_ELEMENT_NODE and child.ns is NULL:
+            name = (<bytes>child.name).decode("utf-8")
+            if name not in read:
+                key = where + name
+                counts[key] = counts.get(key, 0) + 1
+        child = child.next
+
+
+def count_unread(
+    cetree._Element el not None,
+    frozenset top,
+    frozenset result,
+    frozenset indicator,
+    dict counts,
+):
+    """``iati_parse.count_unread`` over libxml2's nodes: the elements of an activity, of
+    its results and of their indicators that no reader stores, and the targets and
+    actuals without a value (a qualitative one: its comment alone)."""
+    cdef xmlNode* node = el._c_node
+    cdef xmlNode* child = node.children
+    cdef xmlNode* inner
+    cdef xmlNode* period
+    cdef xmlNode* seen
+    _count_unread(node, top, "", counts)
+    while child is not NULL:
+        if child.type == tree.XML_ELEMENT_NODE and child.ns is NULL and _is(child, b"result"):
+            _count_unread(child, result, "result/", counts)
+            inner = child.children
+            while inner is not NULL:
+                if inner.type == tree.XML_ELEMENT_NODE and _is(inner, b"indicator"):
+                    _count_unread(inner, indicator, "result/indicator/", counts)
+                    period = inner.children
+                    while period is not NULL:
+                        if period.type == tree.XML_ELEMENT_NODE and _is(period, b"period"):
+                            seen = period.children
+                            while seen is not NULL:
+                                if seen.type == tree.XML_ELEMENT_NODE and (
+                                    _is(seen, b"target") or _is(seen, b"actual")
+                                ) and _get(seen, b"value") is None:
+                                    key = "qualitative"
+                                    counts[key] = counts.get(key, 0) + 1
+                                seen = seen.next
+                        period = period.next
+                inner = inner.next
+        child = child.next

@@ -98,6 +98,75 @@ def _fallback_identifier(el: etree._Element, act: Activity, stem: str, index: in
     return f"{safe[:140]}~{index}"
 
 
+TOP_READ = frozenset(READERS)
+RESULT_READ = frozenset({"title", "description", "indicator"})
+INDICATOR_READ = frozenset({"title", "description", "reference", "baseline", "period"})
+"""The children of a result and of an indicator that the readers store (``iati_results``)."""
+
+
+def count_unread(el: etree._Element, counts: dict[str, int]) -> None:
+    """Count into ``counts`` what of an activity no reader stores: its child elements
+    outside ``READERS`` ("planned-disbursement", "policy-marker"), those of its results
+    and indicators ("result/document-link"), and its targets and actuals that give no
+    value ("qualitative": a comment alone), so that an import can say what it left."""
+    top = TOP_READ
+    if iati_native is not None:
+        iati_native.count_unread(el, top, RESULT_READ, INDICATOR_READ, counts)
+        return
+    # elements of other namespaces (a publisher's own extensions) are not IATI's to count
+    for child in el.iterchildren(tag=etree.Element):
+        if child.tag not in top and "}" not in child.tag:
+            counts[child.tag] = counts.get(child.tag, 0) + 1
+        if child.tag != "result":
+            continue
+        for part in child.iterchildren(tag=etree.Element):
+            if part.tag not in RESULT_READ and "}" not in part.tag:
+                key = f"result/{part.tag}"
+                counts[key] = counts.get(key, 0) + 1
+            if part.tag != "indicator":
+                continue
+            for item in part.iterchildren(tag=etree.Element):
+                if item.tag not in INDICATOR_READ and "}" not in item.tag:
+                    key = f"result/indicator/{item.tag}"
+                    counts[key] = counts.get(key, 0) + 1
+            for seen in part.iterfind("period/target"):
+                if seen.get("value") is None:
+                    counts["qualitative"] = counts.get("qualitative", 0) + 1
+            for seen in part.iterfind("period/actual"):
+                if seen.get("value") is None:
+                    counts["qualitative"] = counts.get("qualitative", 0) + 1
+
+
+def unread_problems(counts: dict[str, int], file: str) -> list[Problem]:
+    """What a file gave that the import does not keep, said once for the file: the
+    elements by how often they came, and the values without a number."""
+    out = []
+    elements = sorted(((n, key) for key, n in counts.items() if key != "qualitative"),
+                      key=lambda item: (-item[0], item[1]))  # fmt: skip
+    if elements:
+        listed = ", ".join(f"{n} × <{key}>" for n, key in elements)
+        out.append(
+            Problem(
+                "not kept, as Greenfolio does not store these elements (its IATI export "
+                f"does not write them either): {listed}",
+                severity=Severity.WARNING,
+                file=file,
+            )
+        )
+    n = counts.get("qualitative", 0)
+    if n:
+        out.append(
+            Problem(
+                f"{n} target or actual value{'s' if n != 1 else ''} of result indicators give "
+                "no value (a qualitative one, its comment alone): results are kept with a "
+                "value only, so these are not kept",
+                severity=Severity.WARNING,
+                file=file,
+            )
+        )
+    return out
+
+
 def _read_in_python(el: etree._Element, ctx: Context) -> Activity:
     lang = el.get(XML_LANG)
     ctx.lang = lang.strip().lower() if lang else None
@@ -178,6 +247,8 @@ class ActivityReader:
         self.problems: list[Problem] = []
         self.version: str | None = None
         self.legacy = False
+        self.unread: dict[str, int] = {}
+        """What of the file's activities no reader stores, counted (``count_unread``)."""
 
     def _root(self, el: etree._Element) -> None:
         version = el.get("version")
@@ -257,6 +328,7 @@ class ActivityReader:
             raise RefusedError(
                 [Problem(f"the root element is <{tag}>, not <iati-activities>", file=file, line=1)]
             )
+        self.problems.extend(unread_problems(self.unread, file))
         if self.progress is not None:
             self.progress(handle.tell())
 
@@ -280,6 +352,8 @@ class ActivityReader:
             ident = text_of(next(el.iterchildren("iati-identifier"), None)) or f"#{index}"
             return Parsed(None, line, ident, found)
         activity, problems = read_activity(el, file, self.legacy, index, stem)
+        if not self.legacy:  # a 1.0x file is read by another mapping, its own warnings
+            count_unread(el, self.unread)
         if found:
             problems.extend(found)
         if activity is not None:
