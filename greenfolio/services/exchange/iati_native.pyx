@@ -517,53 +517,128 @@ def read_activity(cetree._Element el not None):
     return act, ctx.fallback_used
 
 
-cdef void _count_unread(xmlNode* node, frozenset read, str where, dict counts):
-    """Add to ``counts`` each child element of ``node`` whose name is not in ``read``,
-    keyed ``where/name``."""
-    cdef xmlNode* child = node.children
-    while child is not NULL:
-        if child.type == tree.XML_ELEMENT_NODE and child.ns is NULL:
-            name = (<bytes>child.name).decode("utf-8")
-            if name not in read:
-                key = where + name
-                counts[key] = counts.get(key, 0) + 1
-        child = child.next
+# The elements the readers store, as ``iati_parse`` names them (READERS, RESULT_READ,
+# INDICATOR_READ); ``tests/test_iati_unread.py`` checks that these lists are those.
+cdef const char* TOP_NAMES[15]
+TOP_NAMES[:] = [
+    b"iati-identifier", b"reporting-org", b"title", b"description", b"participating-org",
+    b"activity-status", b"activity-date", b"recipient-country", b"recipient-region",
+    b"sector", b"budget", b"transaction", b"location", b"document-link", b"result",
+]
+cdef const char* RESULT_NAMES[3]
+RESULT_NAMES[:] = [b"title", b"description", b"indicator"]
+cdef const char* INDICATOR_NAMES[5]
+INDICATOR_NAMES[:] = [b"title", b"description", b"reference", b"baseline", b"period"]
 
 
-def count_unread(
-    cetree._Element el not None,
-    frozenset top,
-    frozenset result,
-    frozenset indicator,
-    dict counts,
-):
-    """``iati_parse.count_unread`` over libxml2's nodes: the elements of an activity, of
-    its results and of their indicators that no reader stores, and the targets and
-    actuals without a value (a qualitative one: its comment alone)."""
-    cdef xmlNode* node = el._c_node
-    cdef xmlNode* child = node.children
-    cdef xmlNode* inner
-    cdef xmlNode* period
-    cdef xmlNode* seen
-    _count_unread(node, top, "", counts)
-    while child is not NULL:
-        if child.type == tree.XML_ELEMENT_NODE and child.ns is NULL and _is(child, b"result"):
-            _count_unread(child, result, "result/", counts)
-            inner = child.children
-            while inner is not NULL:
-                if inner.type == tree.XML_ELEMENT_NODE and _is(inner, b"indicator"):
-                    _count_unread(inner, indicator, "result/indicator/", counts)
-                    period = inner.children
-                    while period is not NULL:
-                        if period.type == tree.XML_ELEMENT_NODE and _is(period, b"period"):
-                            seen = period.children
-                            while seen is not NULL:
-                                if seen.type == tree.XML_ELEMENT_NODE and (
-                                    _is(seen, b"target") or _is(seen, b"actual")
-                                ) and _get(seen, b"value") is None:
-                                    key = "qualitative"
-                                    counts[key] = counts.get(key, 0) + 1
-                                seen = seen.next
-                        period = period.next
-                inner = inner.next
-        child = child.next
+def read_names():
+    """The three lists above, for the test that keeps them those of ``iati_parse``."""
+    return (
+        frozenset(TOP_NAMES[i].decode() for i in range(15)),
+        frozenset(RESULT_NAMES[i].decode() for i in range(3)),
+        frozenset(INDICATOR_NAMES[i].decode() for i in range(5)),
+    )
+
+
+cdef inline bint _listed(const char* name, const char** names, int n) noexcept:
+    cdef int i
+    for i in range(n):
+        if names[i][0] == name[0] and strcmp(names[i], name) == 0:
+            return True
+    return False
+
+
+DEF MOST = 64
+
+
+cdef class Unread:
+    """What of a file's activities no reader stores, counted in C as the file is read
+    (``iati_parse.count_unread``): each name once made into text, when first met."""
+
+    cdef const char* names[MOST]
+    cdef const char* places[MOST]
+    cdef long counts[MOST]
+    cdef int n
+    cdef list kept  # the names' text, which ``names`` point into
+    cdef dict others  # past MOST distinct names, counted by text
+    cdef long qualitative
+
+    def __cinit__(self):
+        self.n = 0
+        self.kept = []
+        self.others = {}
+        self.qualitative = 0
+
+    cdef void add(self, const char* name, const char* place):
+        cdef int i
+        for i in range(self.n):
+            if self.places[i] == place and (
+                self.names[i] == name or strcmp(self.names[i], name) == 0
+            ):
+                self.counts[i] += 1
+                return
+        text = (<bytes>name)
+        if self.n < MOST:
+            self.kept.append(text)
+            self.names[self.n] = <const char*>text
+            self.places[self.n] = place
+            self.counts[self.n] = 1
+            self.n += 1
+        else:
+            key = (<bytes>place).decode() + text.decode("utf-8")
+            self.others[key] = self.others.get(key, 0) + 1
+
+    cdef void scan(self, xmlNode* node, const char** names, int n, const char* place):
+        cdef xmlNode* child = node.children
+        while child is not NULL:
+            if (
+                child.type == tree.XML_ELEMENT_NODE
+                and child.ns is NULL
+                and not _listed(<const char*>child.name, names, n)
+            ):
+                self.add(<const char*>child.name, place)
+            child = child.next
+
+    def count(self, cetree._Element el not None):
+        """Count what of ``el`` (an ``iati-activity``) no reader stores: its elements,
+        those of its results and of their indicators outside the lists above (in no
+        namespace: a publisher's own extensions are not IATI's), and its targets and
+        actuals without a value (a qualitative one: its comment alone)."""
+        cdef xmlNode* node = el._c_node
+        cdef xmlNode* child = node.children
+        cdef xmlNode* inner
+        cdef xmlNode* period
+        cdef xmlNode* seen
+        self.scan(node, TOP_NAMES, 15, b"")
+        while child is not NULL:
+            if child.type == tree.XML_ELEMENT_NODE and child.ns is NULL and _is(child, b"result"):
+                self.scan(child, RESULT_NAMES, 3, b"result/")
+                inner = child.children
+                while inner is not NULL:
+                    if inner.type == tree.XML_ELEMENT_NODE and _is(inner, b"indicator"):
+                        self.scan(inner, INDICATOR_NAMES, 5, b"result/indicator/")
+                        period = inner.children
+                        while period is not NULL:
+                            if period.type == tree.XML_ELEMENT_NODE and _is(period, b"period"):
+                                seen = period.children
+                                while seen is not NULL:
+                                    if seen.type == tree.XML_ELEMENT_NODE and (
+                                        _is(seen, b"target") or _is(seen, b"actual")
+                                    ) and _get(seen, b"value") is None:
+                                        self.qualitative += 1
+                                    seen = seen.next
+                            period = period.next
+                    inner = inner.next
+            child = child.next
+
+    def as_dict(self):
+        """The counts by ``place/name`` ("policy-marker", "result/document-link") and
+        "qualitative"."""
+        out = dict(self.others)
+        cdef int i
+        for i in range(self.n):
+            key = (<bytes>self.places[i]).decode() + (<bytes>self.names[i]).decode("utf-8")
+            out[key] = out.get(key, 0) + self.counts[i]
+        if self.qualitative:
+            out["qualitative"] = self.qualitative
+        return out

@@ -110,9 +110,6 @@ def count_unread(el: etree._Element, counts: dict[str, int]) -> None:
     and indicators ("result/document-link"), and its targets and actuals that give no
     value ("qualitative": a comment alone), so that an import can say what it left."""
     top = TOP_READ
-    if iati_native is not None:
-        iati_native.count_unread(el, top, RESULT_READ, INDICATOR_READ, counts)
-        return
     # elements of other namespaces (a publisher's own extensions) are not IATI's to count
     for child in el.iterchildren(tag=etree.Element):
         if child.tag not in top and "}" not in child.tag:
@@ -247,8 +244,8 @@ class ActivityReader:
         self.problems: list[Problem] = []
         self.version: str | None = None
         self.legacy = False
-        self.unread: dict[str, int] = {}
-        """What of the file's activities no reader stores, counted (``count_unread``)."""
+        self._unread: dict[str, int] = {}
+        self._native_unread = iati_native.Unread() if iati_native is not None else None
 
     def _root(self, el: etree._Element) -> None:
         version = el.get("version")
@@ -276,6 +273,13 @@ class ActivityReader:
                     element="iati-activities",
                 )
             )
+
+    @property
+    def unread(self) -> dict[str, int]:
+        """What of the file's activities no reader stores, counted as they are read."""
+        if self._native_unread is not None:
+            return self._native_unread.as_dict()
+        return dict(self._unread)
 
     def __iter__(self) -> Iterator[Parsed]:
         with relaxed_gc(), open(self.path, "rb") as handle:
@@ -352,8 +356,12 @@ class ActivityReader:
             ident = text_of(next(el.iterchildren("iati-identifier"), None)) or f"#{index}"
             return Parsed(None, line, ident, found)
         activity, problems = read_activity(el, file, self.legacy, index, stem)
-        if not self.legacy:  # a 1.0x file is read by another mapping, its own warnings
-            count_unread(el, self.unread)
+        if self.legacy:  # a 1.0x file is read by another mapping, with its own warnings
+            pass
+        elif self._native_unread is not None:
+            self._native_unread.count(el)
+        else:
+            count_unread(el, self._unread)
         if found:
             problems.extend(found)
         if activity is not None:
