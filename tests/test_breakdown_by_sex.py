@@ -319,3 +319,42 @@ def test_the_command_line_and_the_api_say_an_excess_in_a_file_too(
     (said,) = [p for p in done.warnings if "breakdown by sex" in p.message]
     assert "rows 3, 4" in said.message.replace("row(s)", "rows") and "50" in said.message
     assert "more than the total of 30 (row 2)" in said.message
+
+
+def test_women_and_men_without_a_total_are_said_before_they_are_lost(
+    db: Database, tmp_path: Path
+) -> None:
+    """An officer imported 25 women and 30 men and no total: the dashboard's participants
+    stayed empty (figures count totals). The preview (page and API) and the command line
+    say so; a total in the file, or stored, makes the parts a breakdown again."""
+    from greenfolio.services.exchange.xlsx_import import import_results
+
+    add_project(db, PROJECT, "pops", "PHL")
+    editor = add_user(db, "ed", "editor@all")
+    web, csrf = browser(db, editor)
+    parts = _file(db, tmp_path, [_row(25, "female"), _row(30, "male")])
+    got = web.post("/import?lang=fr", data={"csrf": csrf}, files={"file": ("f.xlsx", parts, XLSX)})
+    assert got.status_code == 200, got.text
+    said = lxml.html.fromstring(got.text).xpath('//*[@data-testid="untotalled"]')
+    assert said and "Les lignes 2, 3 donnent des femmes ou des hommes sans total" in (
+        " ".join(said[0].text_content().split())
+    )
+    preview = client(db).post(
+        "/api/v1/imports/xlsx/preview", files={"file": ("f.xlsx", parts, XLSX)},
+        headers=editor.auth,
+    ).json()  # fmt: skip
+    assert preview["untotalled"] == [[2, 3]]
+    path = tmp_path / "parts.xlsx"
+    path.write_bytes(parts)
+    done = import_results(db, path)
+    assert done.created == 2
+    (warned,) = [p for p in done.warnings if "no total" in p.message]
+    assert warned.message.startswith("row(s) 2, 3 give women or men") and warned.row == 2
+    # with a total in the file, nothing to say; and once a total is stored, parts added
+    # later are its breakdown
+    whole = _file(db, tmp_path, [_row(55, None), _row(25, "female"), _row(30, "male")])
+    again = client(db).post(
+        "/api/v1/imports/xlsx/preview", files={"file": ("g.xlsx", whole, XLSX)},
+        headers=editor.auth,
+    ).json()  # fmt: skip
+    assert again["untotalled"] == []

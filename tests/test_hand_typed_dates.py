@@ -25,6 +25,17 @@ from greenfolio.services.database import Database
         ("31/12/2023", "fr", "2023-12-31"),
         ("٢٠٢٠-٠٣", "ar", "2020-03"),
         ("31/12/2023", "en", "31/12/2023"),  # English: either way round, left alone
+        # a day written as the pages write dates (stop 29: these were refused)
+        ("1 mars 2022", "fr", "2022-03-01"),
+        ("1er mars 2022", "fr", "2022-03-01"),
+        ("1 de marzo de 2022", "es", "2022-03-01"),
+        ("15 mar 2022", "es", "2022-03-15"),
+        ("1 марта 2022 г.", "ru", "2022-03-01"),
+        ("١ آذار/مارس ٢٠٢٢", "ar", "2022-03-01"),
+        ("آذار/مارس ٢٠٢٢", "ar", "2022-03"),
+        ("March 1, 2022", "en", "2022-03-01"),
+        ("1 March 2022", "en", "2022-03-01"),
+        ("2022年3月1日", "zh", "2022-03-01"),
         ("soon 2021", "en", "soon 2021"),
     ],
 )
@@ -39,6 +50,9 @@ def test_a_named_month_bounds_its_side_of_the_period() -> None:
     assert parse(DateType.ACTUAL_START, "juin 2022").stated == "2022-06"
     with pytest.raises(ValueError):
         parse(DateType.ACTUAL_START, "bientôt")
+    # a refusal echoes what was typed, not what it was read as
+    with pytest.raises(ValueError, match="'31 février 2022' is not a date of the calendar"):
+        parse(DateType.ACTUAL_START, "31 février 2022")
 
 
 def test_a_projects_page_states_its_period_to_the_precision_given(db: Database) -> None:

@@ -98,7 +98,15 @@ def iso_day(text: str, lang: str | None = None) -> str:
 
 
 _NAMED_MONTH = re.compile(r"^(\D+?)\s+(?:de\s+|del\s+)?(\d{4})(?:\s*г(?:\.|ода?)?)?$")
-_HAN_MONTH = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月)?$")
+_NAMED_DAY = re.compile(
+    r"^(\d{1,2})(?:er|º|\.)?\s+(?:de\s+)?(\D+?)\s+(?:de\s+|del\s+)?(\d{4})"
+    r"(?:\s*г(?:\.|ода?)?)?$"
+)
+"""A day with its month named, as the pages write dates: "1 mars 2022", "1er mars 2022",
+"1 de marzo de 2022", "15 mar 2022", "1 марта 2022 г.", "1 آذار/مارس 2022"."""
+_MONTH_DAY = re.compile(r"^(\D+?)\s+(\d{1,2}),?\s+(\d{4})$")
+"""The English order: "March 1, 2022"."""
+_HAN_MONTH = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?$")
 
 
 @cache
@@ -108,12 +116,21 @@ def _month_numbers() -> dict[str, int]:
     folded, to their numbers; a name two months share is left out."""
     from babel.dates import get_month_names
 
+    from greenfolio.domain.un_dates import month_name
+
     found: dict[str, set[int]] = {}
     for locale in ("en", "fr", "es", "ru", "ar", "zh_Hans_CN"):
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
                 for number, name in get_month_names(width, context, locale=locale).items():
                     found.setdefault(name.casefold().rstrip("."), set()).add(number)
+    # and as United Nations documents (and the reports) write them: the Arabic double
+    # names ("آذار/مارس") whole and each half
+    for lang in ("ar", "en", "fr", "es", "ru"):
+        for number in range(1, 13):
+            name = month_name(number, lang).casefold()
+            for form in {name, *name.split("/")}:
+                found.setdefault(form.strip(), set()).add(number)
     return {name: numbers.pop() for name, numbers in found.items() if len(numbers) == 1}
 
 
@@ -123,15 +140,24 @@ def hand_typed(text: str, lang: str | None = None) -> str:
     reads it, a month named in any of the six languages with its year ("mars 2021",
     "marzo de 2021", "марта 2021 г.", "مارس ٢٠٢١"), and a Chinese year or month
     (2021年, 2021年3月); digits of Arabic script or full width as their values."""
-    plain = plain_digits(text)
+    plain = " ".join(plain_digits(text).split())
+    months = _month_numbers()
     named = _NAMED_MONTH.match(plain)
     if named is not None:
-        month = _month_numbers().get(named.group(1).casefold().rstrip(".").strip())
+        month = months.get(named.group(1).casefold().rstrip(".").strip())
         if month is not None:
             return f"{named.group(2)}-{month:02d}"
+    for pattern, day_at, month_at in ((_NAMED_DAY, 1, 2), (_MONTH_DAY, 2, 1)):
+        found = pattern.match(plain)
+        if found is not None:
+            month = months.get(found.group(month_at).casefold().rstrip(".").strip())
+            if month is not None:
+                return f"{found.group(3)}-{month:02d}-{int(found.group(day_at)):02d}"
     han = _HAN_MONTH.match(plain)
     if han is not None:
-        year, han_month = han.groups()
+        year, han_month, han_day = han.groups()
+        if han_month and han_day:
+            return f"{year}-{int(han_month):02d}-{int(han_day):02d}"
         return f"{year}-{int(han_month):02d}" if han_month else str(year)
     day = iso_day(plain, lang)
     return day if _STATED.match(day) and day.isascii() else text
@@ -139,10 +165,11 @@ def hand_typed(text: str, lang: str | None = None) -> str:
 
 def parse(kind: DateType, text: str) -> StatedDate:
     """``text`` (a year, month or day) as a date of type ``kind``; ValueError if unreadable."""
-    text = hand_typed(text.strip())
+    typed = text.strip()
+    text = hand_typed(typed)
     found = _STATED.match(text)
     if found is None:
-        raise ValueError(f"{text!r} is not a date; {FORMAT_HINT}")
+        raise ValueError(f"{typed!r} is not a date; {FORMAT_HINT}")
     year, month, day = (int(g) if g else None for g in found.groups())
     assert year is not None
     try:
@@ -153,7 +180,7 @@ def parse(kind: DateType, text: str) -> StatedDate:
             return StatedDate(kind, date(year, month, 1 if kind.is_start else last), text)
         return StatedDate(kind, date(year, month, day), text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date of the calendar; {FORMAT_HINT}") from None
+        raise ValueError(f"{typed!r} is not a date of the calendar; {FORMAT_HINT}") from None
 
 
 def order_problem(dates: list[StatedDate]) -> str | None:

@@ -6,7 +6,7 @@ project page. A warning, never a refusal: nothing here stops a result being save
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -192,6 +192,33 @@ def with_file_rows(
     (``-2`` for row 2), so that no row is taken for a stored result."""
     if not rows:
         return []
+    figures = _with_stored(session, principal, rows)
+    return [as_dict(e) for e in excesses(figures) if any(i < 0 for i in e.ids)]
+
+
+def untotalled(
+    session: Session, principal: Principal | None, rows: Sequence[tuple[int, int, ResultSpec]]
+) -> list[list[int]]:
+    """The new result ``rows`` that give women or men of a figure that has no total, in
+    the file or stored (the figures count totals, so these parts reach none), grouped by
+    figure: each group's row numbers, in order."""
+    if not rows:
+        return []
+    groups: dict[Hashable, list[int]] = {}
+    totalled: set[Hashable] = set()
+    for fig in _with_stored(session, principal, rows):
+        if fig.sex is None:
+            totalled.add(fig.identity)
+        elif fig.id < 0:
+            groups.setdefault(fig.identity, []).append(-fig.id)
+    return [sorted(found) for key, found in groups.items() if key not in totalled]
+
+
+def _with_stored(
+    session: Session, principal: Principal | None, rows: Sequence[tuple[int, int, ResultSpec]]
+) -> list[Figure]:
+    """The new result ``rows`` as figures (each its row number, negated) and the stored
+    results of the same projects and indicators the principal may read."""
     codes = {spec.indicator for _, _, spec in rows}
     units: dict[str, str] = {
         code: unit
@@ -209,6 +236,7 @@ def with_file_rows(
                 _day(spec.period_end),
                 spec.country.upper() if spec.country else None,
                 spec.kind.value,
+                spec.entity or None,  # as ``figure_of`` (it was left out: never matched)
             ),
             spec.sex.value if spec.sex else None,
             float(spec.value),
@@ -225,7 +253,7 @@ def with_file_rows(
         )
     )
     figures += [figure_of(r) for r in stored]
-    return [as_dict(e) for e in excesses(figures) if any(i < 0 for i in e.ids)]
+    return figures
 
 
 def unchecked(session: Session, principal: Principal | None, row: ResultRow) -> None:

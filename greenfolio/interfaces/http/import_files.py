@@ -145,5 +145,7 @@ def plan_dict(plan: xlsx_plan.Plan) -> dict[str, Any]:
         # totals the file's women and men would add up to more than: a warning, as the
         # page gives it (services.breakdowns.with_file_rows)
         "breakdown": plan.breakdown,
+        # rows giving women or men of a figure with no total (which they would reach none of)
+        "untotalled": plan.untotalled,
         "digest": plan.digest,
     }

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-from greenfolio.domain.activity_dates import iso_day
+from greenfolio.domain.activity_dates import hand_typed
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
 from greenfolio.domain.number_text import AmbiguousNumber, read_number, read_number_as, signs
 from greenfolio.domain.text import find as find_text_problem
@@ -371,7 +371,8 @@ class SheetReader:
         if isinstance(value, date):
             return value
         try:
-            text = iso_day(str(value).strip(), self.lang)
+            # as people type a day: 31/12/2023, "1 mars 2022", Arabic-Indic digits
+            text = hand_typed(str(value).strip(), self.lang)
             if len(text) <= 10:
                 return date.fromisoformat(text)
             return datetime.fromisoformat(text).date()  # a day with a time (of a real day)

@@ -115,6 +115,17 @@ def _breakdown_warnings(
                 row=-max(p["id"] for p in excess["parts"] if p["id"] < 0) if rows else None,
             )
         )
+    for group in breakdowns.untotalled(session, None, new_rows):
+        found.append(
+            Problem(
+                f"row(s) {', '.join(map(str, group))} give women or men of a figure that has "
+                "no total, in the file or stored: figures count totals, so these reach none; "
+                "add a row without sex giving the total (it may be more than the parts)",
+                severity=Severity.WARNING,
+                sheet=checked.results_sheet,
+                row=group[0],
+            )
+        )
     return found
 
 

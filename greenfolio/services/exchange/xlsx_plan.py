@@ -65,6 +65,9 @@ class Plan:
     breakdown: list[dict[str, Any]] = field(default_factory=list)
     """Totals that the file's women and men would add up to more than
     (``services.breakdowns.with_file_rows``): a warning, which does not stop the import."""
+    untotalled: list[list[int]] = field(default_factory=list)
+    """Rows that give women or men of a figure with no total in the file or stored, by
+    figure (``services.breakdowns.untotalled``): figures count totals, so they reach none."""
     matches: list[xlsx_matches.Match] = field(default_factory=list)
     """What each result row is to the stored results (``xlsx_matches``): what applying
     the plan stores, read once."""
@@ -193,6 +196,7 @@ def _plan(
         if outcome == NEW:  # an unchanged row is stored already: compared as stored
             new_rows.append((row, works[spec.work], spec))
     plan.breakdown = breakdowns.with_file_rows(session, principal, new_rows)
+    plan.untotalled = breakdowns.untotalled(session, principal, new_rows)
     return plan
 
 
