@@ -59,6 +59,8 @@ def test_the_demo_refuses_a_database_with_user_data_and_reset_says_what_it_remov
     refused = _demo(db, tmp_path)
     assert refused.exit_code == 2, refused.output
     assert "holds 2 work items (mine-1, mine-2)" in refused.output
+    # its results are counted too, on whichever work item they are (it said none)
+    assert "1 result entered or imported" in refused.output
     assert "--reset" in refused.output
     said = " ".join(refused.output.split())  # the demo's own next step, "demo --serve", too
     assert f"To open what the database holds now: greenfolio serve --db {_url(db)}" in said

@@ -160,10 +160,13 @@ class ProblemGroup:
 
     def __str__(self) -> str:
         shown = "; ".join(self.examples)
+        # a cell's problem is written after its place ("row 5, column D: is 'tons', …");
+        # said first, the cell is its subject
+        message = f"the cell {self.message}" if self.message.startswith("is ") else self.message
         if self.count == 1:  # one problem: its place, not "1 × … (e.g. …)"
-            return self.message + (f" ({shown})" if shown else "")
+            return message + (f" ({shown})" if shown else "")
         more = "; …" if self.count > len(self.examples) else ""
-        return f"{self.count} × {self.message}" + (f" (e.g. {shown}{more})" if shown else "")
+        return f"{self.count} × {message}" + (f" (e.g. {shown}{more})" if shown else "")
 
 
 def _record(problem: Problem) -> str:

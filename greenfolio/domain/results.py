@@ -70,9 +70,15 @@ def next_state(state: ReviewState, action: str, result_id: int | None = None) ->
     allowed = TRANSITIONS[state]
     if action not in allowed:
         who = f"result {result_id}" if result_id is not None else "the result"
-        choices = ", ".join(sorted(allowed)) or "none"
+        choices = ", ".join(
+            f"{a} (by a reviewer other than whoever entered or submitted it)"
+            if a == "verify"
+            else a
+            for a in sorted(allowed)
+        )
         raise ValidationError(
-            f"cannot {action} {who}: it is {state.value}; allowed now: {choices}",
+            f"cannot {action} {who}: it is {state.value}; what its state allows: "
+            f"{choices or 'nothing'}",
             message_id=f"review_state_{action}",
             params={"result": result_id if result_id is not None else "", "state": state.value},
         )

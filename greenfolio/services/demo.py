@@ -119,8 +119,9 @@ def holdings(session: Session) -> Holdings:
             WorkRow.key.startswith(KEY_PREFIX, autoescape=True),
         ),
     )
-    on_own = select(func.count()).select_from(ResultRow).join(WorkRow)
-    found.results = session.scalar(on_own.where(ResultRow.work_id.in_(own_ids), ~own_results)) or 0
+    # every result the demo did not write: on others' work items, or added to its own
+    counted = select(func.count()).select_from(ResultRow).join(WorkRow)
+    found.results = session.scalar(counted.where(~own_results)) or 0
     found.method_runs = session.scalar(select(func.count()).select_from(MethodRunRow)) or 0
     touched = (
         select(AuditEventRow.entity, AuditEventRow.entity_id)

@@ -263,8 +263,10 @@ def _library_failure(exc: Exception) -> int | None:
 
             kind, message = refusal(exc)
             if kind is Failure.DOWN:
+                said = " ".join(str(exc.orig).split()).rstrip(".")
+                ended = said if said.endswith(("?", "!")) else said + "."
                 message = (
-                    f"{escape(str(exc.orig))}. Check the --db URL or $GREENFOLIO_DB, "
+                    f"{escape(ended)} Check the --db URL or $GREENFOLIO_DB, "
                     "and run `greenfolio db upgrade` on a new database."
                 )
             err.print(f"[bold red]database error:[/] {message}", highlight=False)

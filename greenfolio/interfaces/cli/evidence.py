@@ -26,7 +26,8 @@ def check(as_json: Annotated[bool, typer.Option("--json")] = False, db: DbOption
         else:
             where = folder_for(database)
             state = "all intact" if not found.problems else f"{len(found.problems)} wanting"
-            out.print(f"{found.checked} evidence files in {where}: {state}", highlight=False)
+            files = "evidence file" if found.checked == 1 else "evidence files"
+            out.print(f"{found.checked} {files} in {where}: {state}", highlight=False)
             for problem in found.problems:
                 out.print(f"  - {problem}", highlight=False)
     if found.problems:
