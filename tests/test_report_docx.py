@@ -148,6 +148,11 @@ def test_docx_paragraphs_tables_and_summary_are_set_as_in_the_pdf(written: Path,
             for cell in cells[1:]:
                 assert cell.find(f"{W}p/{W}pPr/{W}jc").get(f"{W}val") == "right"
             assert cells[0].find(f"{W}p/{W}pPr/{W}jc") is None
+        # the note under a table keeps clear of its bottom rule (it touched it)
+        after = table.getnext()
+        assert after is not None and after.tag == f"{W}p"
+        spacing = after.find(f"{W}pPr/{W}spacing")
+        assert spacing is not None and int(spacing.get(f"{W}before")) >= 80
     boxed = [p for p in document.iter(f"{W}p") if p.find(f"{W}pPr/{W}pBdr") is not None]
     assert len(boxed) == 1
     sides = {side.tag.removeprefix(W) for side in boxed[0].find(f"{W}pPr/{W}pBdr")}

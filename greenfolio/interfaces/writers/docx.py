@@ -382,6 +382,8 @@ class _Writer:
                         line = self.out.add_paragraph()
                         self.text(line, note, size=Pt(8))
                         line.paragraph_format.keep_with_next = index < len(chart.notes) - 1
+                        if index == 0 and chart.table:  # not touching the table's rule
+                            line.paragraph_format.space_before = Pt(4)
 
 
 def write_docx(
