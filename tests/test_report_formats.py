@@ -384,7 +384,9 @@ def test_chart_notes_say_where_the_figures_come_from_in_each_format(
         # the HTML's note points to its sources section and links to the chart's entry
         linked = ref.linked_notes[ref.source_line]
         assert said["chart_source_see"] in linked
-        assert f'<a href="#chart-source-{ref.id}">{linked}</a>' in html.replace("\u2068", "")
+        # (French sets the ordinal of a first day superior: "1<sup>er</sup> janvier")
+        shown = linked.replace("1er ", "1<sup>er</sup> ")
+        assert f'<a href="#chart-source-{ref.id}">{shown}</a>' in html.replace("\u2068", "")
     for text in (pdf, docx_text):
         assert "Greenfolio" not in text, lang
         # no pointer to a sources section that a PDF or DOCX does not have

@@ -3,6 +3,7 @@ The form keeps terms of other schemes and the citation of dates left as they wer
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -100,10 +101,34 @@ def _project_fields(existing: dict[str, Any], lang: str) -> dict[str, Any]:
         **{f"date_{d['type']}": d["when"] for d in existing.get("dates", [])},
         "orgs": [(o["key"], o["role"]) for o in existing["organisations"]],
         "sectors": " ".join(existing.get("sectors", [])),
-        "countries": " ".join(existing["countries"]),
+        "countries": Translator(lang)("list_sep").join(
+            Translator(lang).country(c) for c in existing["countries"]
+        ),
         "terms": [t["key"] for t in existing["terms"]],
         "version": existing["version"],
     }
+
+
+_LIST_SEP = re.compile(r"[,;،、\n]+")
+_CODE = re.compile(r"[A-Za-z]{3}")
+
+
+def typed_countries(text: str) -> list[str]:
+    """The countries of the form's field, as people type them: codes ("BRA CHN SEN") or
+    names in any of the six languages, by UN or common name ("Sénégal, Côte d'Ivoire",
+    "Россия"), separated by commas; a name no country has is kept as typed, for the
+    service to refuse with its suggestion."""
+    from greenfolio.services.exchange import xlsx_template
+
+    text = text.strip()
+    parts = [p.strip() for p in _LIST_SEP.split(text) if p.strip()]
+    if len(parts) == 1 and all(_CODE.fullmatch(t) for t in text.split()):
+        parts = text.split()  # codes separated by spaces, as the field long asked
+    named = xlsx_template.words("country")
+    return [
+        part.upper() if _CODE.fullmatch(part) else named.get(xlsx_template.normal(part), part)
+        for part in parts
+    ]
 
 
 def _spec_from_form(
@@ -148,7 +173,7 @@ def _spec_from_form(
             "dates": dates,
             "sectors": sectors,
             "citation": existing.get("citation") if existing else None,
-            "countries": str(form.get("countries") or "").replace(",", " ").split(),
+            "countries": typed_countries(str(form.get("countries") or "")),
             "terms": [*kept, *terms],
             "organisations": partners,
         }
