@@ -199,7 +199,7 @@ def test_only_a_reviewer_moves_a_project_with_verified_results_between_programme
     refused = api.put(path, json=body(moved), headers=editor.auth)
     assert refused.status_code == 403, refused.text
     message = refused.json()["error"]["message"]
-    assert "only a reviewer of the project may change those" in message
+    assert "only someone who may both edit and review the project" in message
     assert "verified result(s)" in message
     assert figure() == before
     assert [t["key"] for t in api.get(path, headers=editor.auth).json()["terms"]] == stored
@@ -218,7 +218,7 @@ def test_only_a_reviewer_moves_a_project_with_verified_results_between_programme
     }
     page = web.post("/projects/idb49-emobility/edit?lang=fr", data=form)
     assert page.status_code == 403, page.text[:300]
-    assert "seul un examinateur du projet peut modifier ces éléments" in page.text
+    assert "seule une personne autorisée à la fois à modifier et à examiner le projet" in page.text
     assert figure() == before
     # a reviewer of the project may
     done = api.put(path, json=body(moved), headers=reviewer.auth)

@@ -342,7 +342,8 @@ def require_figure_terms_change(
     raise PermissionDenied(
         f"project {existing.key} has {verified} verified result(s), which count in reports "
         "under its programmes, focus areas, conventions, core functions and SDG targets: "
-        "only a reviewer of the project may change those (the rest of the project is yours "
+        "only someone who may both edit and review the project (an administrator, or an "
+        "account with both roles on it) may change those (the rest of the project is yours "
         "to change)",
         message_id="figure_terms",
         params={"project": existing.key, "count": verified},
