@@ -40,6 +40,7 @@ from greenfolio.interfaces.web.rendering import (
 )
 from greenfolio.services import breakdowns, entry, explorer
 from greenfolio.services.database import Database
+from greenfolio.services.exchange import codelists
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.services.portfolio import WorkSpec
 
@@ -287,6 +288,7 @@ def project_page(
         withdrawn=said_gone.get("withdrawn"),
         progress=progress.by_period(found["results"]),
         indicators=indicators_by_code(db, who),
+        sector_names=codelists.names("Sector") if found.get("sectors") else {},
         # totals their breakdown by sex exceeds: for those who enter and review results
         breakdown=breakdowns.of_items(found["results"]) if who.user_id is not None else [],
     )

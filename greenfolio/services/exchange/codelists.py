@@ -31,3 +31,23 @@ def codes(name: str) -> frozenset[str]:
 
 def known(name: str, code: str) -> bool:
     return code in codes(name)
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@lru_cache(maxsize=8)
+def names(name: str) -> dict[str, dict[str, str]]:
+    """The names of codelist ``name``'s codes by language (English where the narrative
+    gives none; IATI publishes some lists in French too), for the pages to name a code."""
+    found: dict[str, dict[str, str]] = {}
+    for item in _read(name).iter("codelist-item"):
+        code = (item.findtext("code") or "").strip()
+        said = {
+            (narrative.get(XML_LANG) or "en"): (narrative.text or "").strip()
+            for narrative in item.iterfind("name/narrative")
+            if (narrative.text or "").strip()
+        }
+        if code and said:
+            found[code] = said
+    return found
