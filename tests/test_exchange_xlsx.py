@@ -203,3 +203,21 @@ def test_an_entity_bomb_inside_the_workbook_is_refused(db: Database, tmp_path: P
     assert "Forbidden" not in error.message  # said in words, not as the library's repr
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ResultRow)) == 0
+
+
+def test_progress_names_each_stage(db: Database, tmp_path: Path) -> None:
+    """The bar went to 2,000 of 2,000 while reading, then stood still for seconds while
+    the rows were checked and stored: each stage is told by name, through to the end."""
+    _work(db)
+    template = write_template(db, INDICATORS, tmp_path / "template.xlsx")
+    rows = [[*GOOD[0][:2], float(i + 1), *GOOD[0][3:]] for i in range(250)]
+    filled = _fill(template, tmp_path / "many.xlsx", rows)
+    told: list[tuple[int, int | None, str]] = []
+    summary = import_results(
+        db, filled, progress=lambda done, total, stage: told.append((done, total, stage))
+    )
+    assert summary.errors == [] and summary.created == 250
+    stages = list(dict.fromkeys(stage for _, _, stage in told))
+    assert stages == ["reading", "checking", "storing"]
+    assert told[-1] == (250, 250, "storing")
+    assert (250, 250, "checking") in told

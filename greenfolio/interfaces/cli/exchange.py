@@ -215,8 +215,9 @@ def import_xlsx(
         with import_target(db) as database, progress() as bar:
             task = bar.add_task(f"reading {file.name}", total=None)
 
-            def step(done: int, total: int | None) -> None:
-                bar.update(task, completed=done, total=total)
+            def step(done: int, total: int | None, stage: str) -> None:
+                # each stage by name, so a bar at its end is not taken for the whole
+                bar.update(task, description=f"{stage} {file.name}", completed=done, total=total)
 
             summary = import_results(database, file, progress=step, also_count=also_count)
         _report(summary, as_json, "row")

@@ -43,7 +43,8 @@ from greenfolio.store.tables import IndicatorRow, ResultRow, WorkRow
 
 ORIGIN = "xlsx"
 
-Progress = Callable[[int, int | None], None]
+Progress = Callable[[int, int | None, str], None]
+"""Told (rows done, rows in all if known, the stage: "reading", "checking", "storing")."""
 """Called with (rows done, rows in all, if known) while the sheet is read, then checked."""
 
 
@@ -80,7 +81,7 @@ def import_results(
         summary.problems += _breakdown_warnings(session, checked, matches)
         summary.updated += xlsx_projects.apply(session, checked.updates)
         summary.created, revised, summary.skipped = store_results(
-            session, checked.specs, matches, f"xlsx import {path.name}"
+            session, checked.specs, matches, f"xlsx import {path.name}", progress
         )
         summary.updated += revised
     return summary
@@ -155,6 +156,7 @@ def store_results(
     specs: list[result_service.ResultSpec],
     matches: list[xlsx_matches.Match],
     submitted_by: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[int, int, int]:
     """Store the checked rows (in the caller's transaction) as ``matches`` says and
     submit each new or revised one for review, as ``submitted_by`` (default:
@@ -162,7 +164,9 @@ def store_results(
     (the Projects sheet) go first, by the caller."""
     actor = submitted_by or audit.current_actor()
     created = revised = skipped = 0
-    for spec, found in zip(specs, matches, strict=True):
+    for done, (spec, found) in enumerate(zip(specs, matches, strict=True), start=1):
+        if progress is not None and done % 100 == 0:
+            progress(done, len(specs), "storing")
         if found.outcome == xlsx_matches.UNCHANGED:
             skipped += 1
             continue
@@ -180,6 +184,8 @@ def store_results(
             row.origin = ORIGIN
             created += 1
         result_service.review(session, row.id, "submit", actor=submitted_by)
+    if progress is not None:
+        progress(len(specs), len(specs), "storing")
     return created, revised, skipped
 
 
@@ -250,7 +256,11 @@ def read_checked(
                     )
                 ]
             )
-        rows = iter_rows(workbook[results_sheet], path.name, progress=progress)
+        rows = iter_rows(
+            workbook[results_sheet],
+            path.name,
+            progress=(lambda done, total: progress(done, total, "reading")) if progress else None,
+        )
         header = next(rows, None) or ()
         headers, labels, missing = xlsx_sheets.find_columns(
             tuple(header), HEADERS, template.headings
@@ -310,9 +320,9 @@ def read_checked(
             specs.append(spec)
             spec_rows.append(n)
         if progress is not None and done % 100 == 0:
-            progress(done, len(data))
+            progress(done, len(data), "checking")
     if progress is not None:
-        progress(len(data), len(data))
+        progress(len(data), len(data), "checking")
     if cells.problems or project_problems:
         raise RefusedError(project_problems + cells.problems)
     if not specs and not updates:
