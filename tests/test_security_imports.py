@@ -235,7 +235,7 @@ from greenfolio.services.database import Database
 from greenfolio.services.exchange.xlsx_import import import_results
 calls = []
 summary = import_results(Database.open(sys.argv[2]), Path(sys.argv[1]),
-                         progress=lambda done, total: calls.append(done))
+                         progress=lambda done, total, stage: calls.append(done))
 print(json.dumps({"rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "errors": [str(p) for p in summary.errors], "progress": calls[-3:]}))
 """
