@@ -44,3 +44,12 @@ def test_a_french_officer_types_country_names(db: Database) -> None:
     )
     assert refused.status_code == 422
     assert "Atlantis" in lxml.html.fromstring(refused.text).text_content()
+
+
+def test_classification_lists_span_the_form(db: Database) -> None:
+    """An officer's review: "(a) infrastructures matérielles et im…" was cut off."""
+    web, _ = browser(db, add_user(db, "ida", "editor@all"))
+    form = lxml.html.fromstring(web.get("/projects/new?lang=fr").text)
+    selects = form.xpath("//select[@name='terms']")
+    assert selects
+    assert all("wide" in (s.getparent().get("class") or "") for s in selects)
