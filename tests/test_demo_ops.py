@@ -200,3 +200,20 @@ def test_the_demo_writes_the_command_as_it_can_be_typed(
     monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
     assert demo_guide.command_name(str(program)) == "greenfolio"
     assert demo_guide.command_name("/usr/lib/python3/pytest") == "greenfolio"
+
+
+def test_the_demos_partners_carry_their_cited_names(demo_db: Database) -> None:
+    """A French officer read FAO, the GEF and others in English "(en anglais)": the demo's
+    partners take the names ``refdata/orgnames`` cites in other languages."""
+    from greenfolio.store.tables import OrganisationRow
+
+    with demo_db.transaction() as session:
+        names = dict(
+            (k, n) for k, n in session.execute(select(OrganisationRow.key, OrganisationRow.names))
+        )
+    assert (
+        names["fao"]["fr"] == "Organisation des Nations Unies pour l'alimentation et l'agriculture"
+    )
+    assert names["fao"]["en"] == "Food and Agriculture Organization of the United Nations"
+    assert names["afd"]["fr"] == "Agence française de développement"
+    assert set(names["austria"]) == {"en", "zh"}  # nothing cited: as the demo gives it

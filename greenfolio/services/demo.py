@@ -101,6 +101,21 @@ class Holdings:
         return ", ".join(parts)
 
 
+def _with_sourced_names(key: str, names: dict[str, str]) -> dict[str, str]:
+    """The demo's names of a partner and those ``refdata/orgnames`` cites for it in other
+    languages (the UN's or the organisation's own: FAO's French and Spanish names), so a
+    page in French does not name FAO in English. The demo's own names stay as written."""
+    from greenfolio.domain.org_names import table
+
+    entry = table().get(key.replace("-", "_"))
+    if entry is None:
+        return dict(names)
+    given = entry.get("given") or {}
+    cited = {str(given["lang"]): str(given["name"])} if given.get("name") else {}
+    cited.update({str(k): str(v) for k, v in (entry.get("names") or {}).items() if v})
+    return {**cited, **names}
+
+
 def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
@@ -188,7 +203,8 @@ def load(
         if reset:
             counts.update({f"removed_{k}": v for k, v in _reset(session).items()})
         for raw in data["organisations"]:
-            portfolio.upsert_organisation(session, portfolio.OrganisationSpec(**raw))
+            spec = {**raw, "names": _with_sourced_names(raw["key"], raw.get("names") or {})}
+            portfolio.upsert_organisation(session, portfolio.OrganisationSpec(**spec))
             counts["organisations"] += 1
         keys = [w["key"] for w in works]
         old_ids = select(WorkRow.id).where(WorkRow.key.in_(keys))
