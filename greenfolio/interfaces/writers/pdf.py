@@ -28,6 +28,8 @@ _MARK_INFO_FIXED = b"/MarkInfo<</Marked true" + b" " * len(b"/Suspects false") +
 
 
 _PAGE_HEIGHT_MM = 297
+_PAGE_WIDTH_MM = 210
+_MARGIN_X_CM = 2.3
 """A4's height (``_page``)."""
 _MARGIN_BOTTOM_CM = 2.8
 """The page's bottom margin (``_page``)."""
@@ -203,7 +205,8 @@ def _page(t: _Typst, head: Header) -> str:
         else ""
     )
     return (
-        f'#set page(paper: "a4", margin: (x: 2.3cm, top: 2.4cm, bottom: {_MARGIN_BOTTOM_CM}cm), '
+        f'#set page(paper: "a4", margin: (x: {_MARGIN_X_CM}cm, top: 2.4cm, '
+        f"bottom: {_MARGIN_BOTTOM_CM}cm), "
         "header: context { if here().page() > 1 { "
         f"set text(size: 8.5pt); align(end)[{t.text(running)}] }} }}, "
         "footer: context { if here().page() == 1 { "
@@ -280,31 +283,48 @@ def typst_source(doc: Document, chart_files: Mapping[str, str]) -> str:
                     _after_its_paragraph(
                         "block(breakable: false, width: 100%)[#set par(justify: false)\n"
                         f"#align(center)[{heading}\n\n{drawn}]\n"
-                        f"#align(start)[{notes_typst}]]"
+                        f"#align(start)[{notes_typst}]]",
+                        f"greenfolio-figure-{re.sub(r'[^A-Za-z0-9_.-]', '-', chart.id)}",
                     )
                 )
     return "".join(out)
 
 
-def _after_its_paragraph(figure: str) -> str:
+def _after_its_paragraph(figure: str, anchor: str) -> str:
     """A figure right after the paragraph it illustrates when it fits in what is left of
-    the page; otherwise floated to the top of the next page, the text going on below the
-    paragraph rather than leave the rest of the page empty.
+    the page; otherwise floated to the foot of the page (after the text that follows the
+    paragraph, which may push it to the next), the text going on below the paragraph
+    rather than leave the rest of the page empty.
 
-    A float placed where it fits goes to the top of its own page: above the paragraph it
-    follows, and on the first page above the document's header. Typst floats a figure to
-    the next page only when it does not fit in the space left, so the figure is measured
-    here and floated only then. The space left is counted to the page's bottom margin
-    (``_page``); footnotes on the page may take some of it, and then the figure, set in
-    place, goes to the next page whole (after its paragraph all the same)."""
+    A float to the top of the page could land above the paragraph it follows (Typst moves
+    the paragraph's end below it), and on the first page above the document's header: so
+    a figure floats to the foot, and only when it does not fit in the space left.
+
+    The space left is counted from a mark set just after the paragraph (``anchor``), not
+    from the figure's own place: a figure set in place that did not fit moved whole to the
+    next page, where it then "fitted" at the top, and the text waited behind it (half a
+    page left empty). Counted to the page's bottom margin (``_page``); footnotes on the
+    page may take some of it, and then the figure, set in place, goes to the next page
+    whole (after its paragraph all the same)."""
     return (
+        f"#metadata(none) <{anchor}>\n"
         f"#context {{ let figure = {figure}\n"
-        f"let left = {_PAGE_HEIGHT_MM}mm - {_MARGIN_BOTTOM_CM}cm - here().position().y\n"
-        "layout(size => { let need = (measure(figure, width: size.width).height\n"
+        f"let at = locate(<{anchor}>).position()\n"
+        f"let left = {_PAGE_HEIGHT_MM}mm - {_MARGIN_BOTTOM_CM}cm - at.y\n"
+        f"let need = (measure(figure, width: {_PAGE_WIDTH_MM}mm - {2 * _MARGIN_X_CM}cm).height\n"
         "+ (1.2em).to-absolute())\n"
-        "if need <= left { block(above: 1.2em, below: 1.2em, figure) } "
-        "else { place(top, float: true, clearance: 1.2em, figure) } }) }\n"
+        # a figure after one floated from the same page floats too: set in place, it would
+        # come before the one it follows
+        f"let behind = {_FLOATED}.get() == at.page\n"
+        "if need <= left and not behind { block(above: 1.2em, below: 1.2em, figure) } "
+        f"else {{ {_FLOATED}.update(at.page); "
+        "place(bottom, float: true, clearance: 1.2em, figure) } }\n"
     )
+
+
+_FLOATED = 'state("greenfolio-floated-from", 0)'
+"""The page the last figure floated from (Typst state): a later figure of that page
+floats after it, so that the figures keep their order."""
 
 
 def _poppler_safe(pdf: bytes) -> bytes:
