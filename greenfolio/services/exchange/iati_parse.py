@@ -109,29 +109,21 @@ def count_unread(el: etree._Element, counts: dict[str, int]) -> None:
     outside ``READERS`` ("planned-disbursement", "policy-marker"), those of its results
     and indicators ("result/document-link"), and its targets and actuals that give no
     value ("qualitative": a comment alone), so that an import can say what it left."""
-    top = TOP_READ
-    # elements of other namespaces (a publisher's own extensions) are not IATI's to count
-    for child in el.iterchildren(tag=etree.Element):
-        if child.tag not in top and "}" not in child.tag:
-            counts[child.tag] = counts.get(child.tag, 0) + 1
-        if child.tag != "result":
-            continue
-        for part in child.iterchildren(tag=etree.Element):
-            if part.tag not in RESULT_READ and "}" not in part.tag:
-                key = f"result/{part.tag}"
-                counts[key] = counts.get(key, 0) + 1
-            if part.tag != "indicator":
-                continue
-            for item in part.iterchildren(tag=etree.Element):
-                if item.tag not in INDICATOR_READ and "}" not in item.tag:
-                    key = f"result/indicator/{item.tag}"
-                    counts[key] = counts.get(key, 0) + 1
-            for seen in part.iterfind("period/target"):
-                if seen.get("value") is None:
-                    counts["qualitative"] = counts.get("qualitative", 0) + 1
-            for seen in part.iterfind("period/actual"):
-                if seen.get("value") is None:
-                    counts["qualitative"] = counts.get("qualitative", 0) + 1
+
+    def unread(parent: etree._Element, read: frozenset[str], place: str) -> None:
+        # elements of other namespaces (a publisher's own extensions) are not IATI's
+        for child in parent.iterchildren(tag=etree.Element):
+            if child.tag not in read and "}" not in child.tag:
+                counts[place + child.tag] = counts.get(place + child.tag, 0) + 1
+
+    unread(el, TOP_READ, "")
+    for result in el.iterchildren("result"):
+        unread(result, RESULT_READ, "result/")
+        for indicator in result.iterchildren("indicator"):
+            unread(indicator, INDICATOR_READ, "result/indicator/")
+            bare = indicator.xpath("count(period/*[self::target or self::actual][not(@value)])")
+            if bare:
+                counts["qualitative"] = counts.get("qualitative", 0) + int(bare)
 
 
 def unread_problems(counts: dict[str, int], file: str) -> list[Problem]:
