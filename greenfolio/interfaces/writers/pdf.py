@@ -313,9 +313,11 @@ def _after_its_paragraph(figure: str, anchor: str) -> str:
         f"let left = {_PAGE_HEIGHT_MM}mm - {_MARGIN_BOTTOM_CM}cm - at.y\n"
         f"let need = (measure(figure, width: {_PAGE_WIDTH_MM}mm - {2 * _MARGIN_X_CM}cm).height\n"
         "+ (1.2em).to-absolute())\n"
-        # a figure after one floated from the same page floats too: set in place, it would
-        # come before the one it follows
-        f"let behind = {_FLOATED}.get() == at.page\n"
+        # a figure after one floated from this page or the one before floats too: set in
+        # place, it would come before the one it follows, or be measured against a page
+        # whose foot the other one takes
+        f"let last = {_FLOATED}.get()\n"
+        "let behind = last > 0 and at.page <= last + 1\n"
         "if need <= left and not behind { block(above: 1.2em, below: 1.2em, figure) } "
         f"else {{ {_FLOATED}.update(at.page); "
         "place(bottom, float: true, clearance: 1.2em, figure) } }\n"
@@ -323,8 +325,9 @@ def _after_its_paragraph(figure: str, anchor: str) -> str:
 
 
 _FLOATED = 'state("greenfolio-floated-from", 0)'
-"""The page the last figure floated from (Typst state): a later figure of that page
-floats after it, so that the figures keep their order."""
+"""The page the last figure floated from (Typst state): a later figure of that page or
+the next floats after it, so that the figures keep their order and none is set in place
+on a page whose foot a float takes."""
 
 
 def _poppler_safe(pdf: bytes) -> bytes:
