@@ -298,7 +298,7 @@ def test_register_and_edit_a_project_in_the_browser(demo_db: Database) -> None:
             "countries": "SEN XYZ",
         },
     )
-    assert bad.status_code == 422 and "“XYZ” is not a country code" in bad.text
+    assert bad.status_code == 422 and "“XYZ” is neither a country" in bad.text
     made = web.post(
         "/projects/new",
         data={

@@ -43,13 +43,17 @@ def _enter(web: TestClient, csrf: str, lang: str, **fields: str) -> Any:
 
 
 UNKNOWN_COUNTRY = {
-    "en": "“XXX” is not a country code; use an ISO 3166-1 alpha-3 code such as BRA.",
-    "fr": f"«{NNBSP}XXX{NNBSP}» n’est pas un code de pays{NNBSP}; utilisez un code ISO 3166-1 "
-    "alpha-3, par exemple BRA.",
-    "es": "«XXX» no es un código de país; utilice un código ISO 3166-1 alfa-3, por ejemplo BRA.",
-    "ru": "«XXX» — не код страны; используйте трёхбуквенный код ISO 3166-1, например BRA.",
-    "zh": "“XXX”不是国家代码；请使用 ISO 3166-1 三字母代码，例如 BRA。",
-    "ar": f'"{LRI}XXX{PDI}" ليس رمز بلد؛ استخدم رمزًا ثلاثي الأحرف وفق ISO 3166-1 مثل BRA.',
+    "en": "“XXX” is neither a country's name nor its code: write the name (Senegal) or the "
+    "ISO 3166-1 alpha-3 code (SEN).",
+    "fr": f"«{NNBSP}XXX{NNBSP}» n’est ni le nom ni le code d’un pays{NBSP}: écrivez son nom "
+    "(Sénégal) ou son code ISO 3166-1 alpha-3 (SEN).",
+    "es": "«XXX» no es el nombre ni el código de un país: escriba su nombre (Senegal) o su "
+    "código ISO 3166-1 alfa-3 (SEN).",
+    "ru": "«XXX» — не название и не код страны: укажите название (Сенегал) или трехбуквенный "
+    "код ISO 3166-1 (SEN).",
+    "zh": "“XXX”既不是国家名称，也不是国家代码：请填写名称（塞内加尔）或 ISO 3166-1 三字母代码（SEN）。",
+    "ar": f'"{LRI}XXX{PDI}" ليس اسم بلد ولا رمزه: اكتب اسم البلد (السنغال) أو رمزه الثلاثي الأحرف '
+    "وفق ISO 3166-1 (SEN).",
 }
 
 

@@ -246,7 +246,7 @@ def _change(tr: Sentences, action: str, name: str, old: str, new: str) -> str:
     # take the colon after it into the Latin run of the value ("بصمة :SHA-256 5a83…")
     field = _isolated(tr, name)
     # and each value: a French description's final stop went to the Arabic line's far end
-    old, new = (v if v == "—" else _isolated(tr, v) for v in (old, new))
+    old, new = (v if v == "—" or v.startswith("\u2068") else _isolated(tr, v) for v in (old, new))
     if action == "update" and old != "—":
         return str(tr("changed_from_to", field=field, old=old, new=new))
     return str(tr("set_to", field=field, new=old if action == "delete" else new))

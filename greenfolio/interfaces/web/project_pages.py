@@ -110,7 +110,7 @@ def _project_fields(existing: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-_LIST_SEP = re.compile(r"[,;،、\n]+")
+_LIST_SEP = re.compile(r"([,;\uff0c\uff1b\u060c\u3001\n]+)")
 _CODE = re.compile(r"[A-Za-z]{3}")
 
 
@@ -122,14 +122,29 @@ def typed_countries(text: str) -> list[str]:
     from greenfolio.services.exchange import xlsx_template
 
     text = text.strip()
-    parts = [p.strip() for p in _LIST_SEP.split(text) if p.strip()]
-    if len(parts) == 1 and all(_CODE.fullmatch(t) for t in text.split()):
-        parts = text.split()  # codes separated by spaces, as the field long asked
+    if text and all(_CODE.fullmatch(t) for t in text.split()):
+        return [t.upper() for t in text.split()]  # codes separated by spaces
     named = xlsx_template.words("country")
-    return [
-        part.upper() if _CODE.fullmatch(part) else named.get(xlsx_template.normal(part), part)
-        for part in parts
-    ]
+    pieces = _LIST_SEP.split(text)  # names and the separators between them, in turn
+    found: list[str] = []
+    at = 0
+    while at < len(pieces):
+        # the longest run of pieces that is one name: UN names hold commas ("China, Macao
+        # Special Administrative Region"), which a list would otherwise cut
+        # (a name holds at most two separators: "Bonaire, Sint Eustatius and Saba")
+        for end in range(min(len(pieces), at + 5), at + 1, -1):
+            whole = "".join(pieces[at:end]).strip()
+            if xlsx_template.normal(whole) in named:
+                found.append(named[xlsx_template.normal(whole)])
+                at = end + 1
+                break
+        else:
+            part = pieces[at].strip()
+            if part:
+                code = part.upper() if _CODE.fullmatch(part) else None
+                found.append(code or named.get(xlsx_template.normal(part), part))
+            at += 2
+    return found
 
 
 def _spec_from_form(
@@ -156,7 +171,12 @@ def _spec_from_form(
     for kind in DateType:
         when = form.get(f"date_{kind.value}")
         if when:
-            when = activity_dates.hand_typed(str(when), lang)  # "mars 2021", 31/12/2023
+            typed = str(when).strip()
+            when = activity_dates.hand_typed(typed, lang)  # "mars 2021", 31/12/2023
+            try:
+                activity_dates.parse(kind, when)
+            except ValueError:
+                when = typed  # refused as typed ("31 février 2022"), not as read
             # A date left as it was keeps where it was stated.
             same = cited.get(kind.value)
             citation = same["citation"] if same and same["when"] == when else None
