@@ -203,30 +203,41 @@ def test_the_api_and_the_page_refuse_a_flood_in_words(demo_db: Database) -> None
 
 
 def test_prune_keeps_the_newest_finished_builds_of_each_report(demo_db: Database) -> None:
-    """``greenfolio report prune``: older finished builds and their files go, the newest of
-    each report and year stay, and nothing waiting or running is touched."""
+    """``greenfolio report prune``: older finished builds of the same report, year,
+    languages and formats go with their files; another kind of build (other languages)
+    is counted on its own, and nothing waiting, running or failed is touched (a build of
+    six languages was deleted for a newer one of Chinese alone)."""
     from typer.testing import CliRunner
 
     from greenfolio.interfaces.cli.app import app
 
-    done = []
-    for i in range(4):
-        job_id = report_jobs.enqueue(demo_db, f"p-{i}", "board", 2021, ["en"], ["html"])
+    def built(by: str, langs: list[str], definition: str = "board") -> int:
+        job_id = report_jobs.enqueue(demo_db, by, definition, 2021, langs, ["html"])
         claimed = report_jobs.claim(demo_db, "w")
         assert claimed is not None and claimed.id == job_id
         assert report_jobs.finish(demo_db, job_id, "w", [("a.html", b"x" * 1000)])
-        done.append(job_id)
-    other = report_jobs.enqueue(demo_db, "q", "gef", 2021, ["en"], ["html"])
+        return job_id
+
+    every = built("p-all", ["en", "fr", "es", "ru", "zh", "ar"])
+    english = [built(f"p-{i}", ["en"]) for i in range(4)]
+    chinese = built("p-zh", ["zh"])
+    gef = built("q", ["en"], "gef")
+    failed = report_jobs.enqueue(demo_db, "f", "board", 2021, ["fr"], ["html"])
     assert report_jobs.claim(demo_db, "w") is not None
-    assert report_jobs.finish(demo_db, other, "w", [("g.html", b"y" * 10)])
+    assert report_jobs.fail(demo_db, failed, "w", "stopped")
     waiting = report_jobs.enqueue(demo_db, "r", "board", 2021, ["fr"], ["html"])
-    result = CliRunner().invoke(app, ["report", "prune", "--keep", "2", "--db", demo_db.url])
+    oldest_file = report_jobs.job(demo_db, english[0]).files[0].id
+    assert report_jobs.job_file(demo_db, english[0], oldest_file)[1] == b"x" * 1000
+    url = demo_db.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["report", "prune", "--keep", "2", "--db", url])
     assert result.exit_code == 0, result.output
     assert "Deleted 2 older report builds" in result.output
-    assert {j.id for j in report_jobs.jobs(demo_db)} == {*done[2:], other, waiting}
+    left = {j.id for j in report_jobs.jobs(demo_db)}
+    assert left == {every, *english[2:], chinese, gef, failed, waiting}
     with pytest.raises(NotFoundError):
-        report_jobs.job_file(demo_db, done[0], 1)
-    again = CliRunner().invoke(app, ["report", "prune", "--keep", "2", "--db", demo_db.url])
+        report_jobs.job_file(demo_db, english[0], oldest_file)
+    assert report_jobs.job(demo_db, every).files  # the six-language build keeps its files
+    again = CliRunner().invoke(app, ["report", "prune", "--keep", "2", "--db", url])
     assert again.exit_code == 0 and "Nothing to delete" in again.output
-    refused = CliRunner().invoke(app, ["report", "prune", "--keep", "0", "--db", demo_db.url])
+    refused = CliRunner().invoke(app, ["report", "prune", "--keep", "0", "--db", url])
     assert refused.exit_code == 2

@@ -368,22 +368,31 @@ def job_file(db: Database, job_id: int, file_id: int) -> tuple[str, bytes]:
 
 
 def prune(db: Database, keep: int) -> tuple[int, int]:
-    """Delete the finished builds (done or failed) of each report and year but the newest
-    ``keep``, with their files; returns how many builds and how many bytes of files.
-    Builds waiting or being built stay. Asked for by an administrator (``greenfolio report
-    prune``): the documents a build kept are never deleted otherwise."""
+    """Delete the finished builds of each report, year, languages and formats but the
+    newest ``keep``, with their files; returns how many builds and how many bytes of
+    files. A build of other languages or formats is another document, kept on its own
+    count; builds waiting, being built or failed (which hold no files, and say why they
+    failed) stay. Asked for by an administrator (``greenfolio report prune``): the
+    documents a build kept are never deleted otherwise."""
     if keep < 1:
         raise ValidationError("keep at least one build of each report and year")
     with db.transaction() as session:
         finished = session.execute(
-            select(ReportJobRow.id, ReportJobRow.definition, ReportJobRow.year)
-            .where(ReportJobRow.state.in_(("done", "failed")))
+            select(
+                ReportJobRow.id,
+                ReportJobRow.definition,
+                ReportJobRow.year,
+                ReportJobRow.languages,
+                ReportJobRow.formats,
+            )
+            .where(ReportJobRow.state == "done")
             .order_by(ReportJobRow.id.desc())
         ).all()
-        seen: dict[tuple[str, int], int] = {}
+        seen: dict[tuple[object, ...], int] = {}
         old: list[int] = []
-        for job_id, definition, year in finished:
-            count = seen[(definition, year)] = seen.get((definition, year), 0) + 1
+        for job_id, definition, year, languages, formats in finished:
+            same = (definition, year, tuple(sorted(languages)), tuple(sorted(formats)))
+            count = seen[same] = seen.get(same, 0) + 1
             if count > keep:
                 old.append(job_id)
         if not old:

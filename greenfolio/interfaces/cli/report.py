@@ -94,14 +94,18 @@ def report_build(
 def report_prune(
     keep: Annotated[
         int,
-        typer.Option(min=1, help="How many finished builds of each report and year to keep."),
+        typer.Option(
+            min=1,
+            help="How many finished builds to keep of each report, year, languages and formats.",
+        ),
     ] = 5,
     db: DbOption = None,
 ) -> None:
     """Delete the files of older finished report builds (the reports page and the API keep
-    every build's documents in the database), keeping the newest of each report and year.
+    every build's documents in the database), keeping the newest of each report, year,
+    languages and formats.
 
-    Builds waiting or being built are never touched. Nothing else is deleted.
+    Builds waiting, being built or failed are never touched. Nothing else is deleted.
     """
     from greenfolio.services import report_jobs
 
@@ -109,11 +113,12 @@ def report_prune(
         jobs, size = report_jobs.prune(open_db(db), keep)
         if not jobs:
             out.print(
-                f"Nothing to delete: no report and year has more than {keep} finished builds."
+                f"Nothing to delete: no report has more than {keep} finished builds of one kind."
             )
             return
         megabytes = size / 1_000_000
         out.print(
             f"Deleted {jobs} older report build{'s' if jobs != 1 else ''} and their files "
-            f"({megabytes:,.1f} MB); the newest {keep} of each report and year are kept."
+            f"({megabytes:,.1f} MB); the newest {keep} of each report, year, languages and "
+            "formats are kept."
         )
