@@ -35,3 +35,19 @@ def test_a_file_that_holds_data_keeps_its_mode(tmp_path: Path) -> None:
     with again.engine.connect() as conn:
         conn.execute(text("SELECT count(*) FROM t"))
     assert _mode(path) == 0o640
+
+
+def test_the_file_is_made_owner_only_before_sqlite_opens_it(tmp_path: Path) -> None:
+    """Made by SQLite (0644) and changed after, the file could be opened by another
+    account in between: it is made empty with 0600 first (O_EXCL)."""
+    from greenfolio.store.engine import _owner_only_file
+
+    path = tmp_path / "fresh.sqlite"
+    _owner_only_file(None, None, [str(path)], {})
+    assert path.exists() and path.stat().st_size == 0 and _mode(path) == 0o600
+    path.chmod(0o640)
+    _owner_only_file(None, None, [str(path)], {})  # an existing file is left as it is
+    assert _mode(path) == 0o640
+    _owner_only_file(None, None, [":memory:"], {})
+    _owner_only_file(None, None, [str(tmp_path / "no-such-folder" / "x.sqlite")], {})
+    assert not (tmp_path / "no-such-folder").exists()

@@ -7,6 +7,7 @@ e.g. ``postgresql+psycopg://user@host:5432/dbname``.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 from pathlib import Path
@@ -65,6 +66,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _owner_only_file(dialect: Any, _record: Any, cargs: Any, _cparams: Any) -> None:
+    """Before SQLite opens a database file that does not exist yet, make it empty and
+    readable by its owner only (O_EXCL, 0600): made by SQLite, it would be readable by
+    others until its mode was changed, long enough for another account to open it."""
+    name = cargs[0] if cargs else None
+    if not isinstance(name, str) or name in ("", ":memory:") or name.startswith("file:"):
+        return
+    path = Path(name)
+    if path.exists() or not path.parent.is_dir():
+        return
+    # made meanwhile by another connection: SQLite opens it as it is
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def _owner_only_if_new(cursor: Any) -> None:
     """A database file SQLite has just made (still empty) is readable by its owner only:
     it will hold password hashes and every record, and SQLite gives its journal files the
@@ -95,6 +111,7 @@ def make_engine(url: str | None = None) -> Engine:
     resolved = resolve_url(url)
     engine = create_engine(resolved, future=True)
     if make_url(resolved).get_backend_name() == "sqlite":
+        event.listen(engine, "do_connect", _owner_only_file)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
