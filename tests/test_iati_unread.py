@@ -83,3 +83,29 @@ def test_the_compiled_reader_lists_what_the_readers_store() -> None:
         iati_parse.RESULT_READ,
         iati_parse.INDICATOR_READ,
     )
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_a_file_of_countless_element_names_is_said_in_one_short_line(
+    tmp_path: Path, native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hostile file with a name per element: the warning lists twenty and counts the
+    rest, and only so many names are kept while reading (34 MB of warning, 952 MB)."""
+    if native and iati_parse.iati_native is None:
+        pytest.skip("the compiled reader is not built")
+    if not native:
+        monkeypatch.setattr(iati_parse, "iati_native", None)
+    names = "".join(f"<x{i}/>" for i in range(3000))
+    path = tmp_path / "many.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity><iati-identifier>XM-X-1'
+        f"</iati-identifier>{names}</iati-activity></iati-activities>",
+        "utf-8",
+    )
+    reader = ActivityReader(path)
+    assert sum(1 for _ in reader) == 1
+    (said,) = [p.message for p in reader.problems if p.message.startswith("not kept")]
+    assert said.count("×") == iati_parse.LISTED_KINDS
+    assert said.endswith("and 2980 more of other kinds")
+    assert len(said) < 1000
+    assert len(reader.unread) <= iati_parse.KINDS_KEPT + 1

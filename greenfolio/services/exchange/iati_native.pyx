@@ -549,6 +549,9 @@ cdef inline bint _listed(const char* name, const char** names, int n) noexcept:
 
 
 DEF MOST = 64
+KINDS_KEPT = 1000
+"""Distinct names counted one by one; past them, all in ``OTHER_KINDS``."""
+OTHER_KINDS = "*other*"
 
 
 cdef class Unread:
@@ -586,7 +589,10 @@ cdef class Unread:
             self.n += 1
         else:
             key = (<bytes>place).decode() + text.decode("utf-8")
-            self.others[key] = self.others.get(key, 0) + 1
+            if key in self.others or len(self.others) < KINDS_KEPT - MOST:
+                self.others[key] = self.others.get(key, 0) + 1
+            else:  # past so many kinds (a hostile file's millions of names): counted
+                self.others[OTHER_KINDS] = self.others.get(OTHER_KINDS, 0) + 1
 
     cdef void scan(self, xmlNode* node, const char** names, int n, const char* place):
         cdef xmlNode* child = node.children

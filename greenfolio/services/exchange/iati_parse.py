@@ -98,6 +98,11 @@ def _fallback_identifier(el: etree._Element, act: Activity, stem: str, index: in
     return f"{safe[:140]}~{index}"
 
 
+KINDS_KEPT = 1000
+"""Distinct element names counted one by one (as the compiled reader's ``Unread``)."""
+OTHER_KINDS = "*other*"
+LISTED_KINDS = 20
+"""Element names a warning lists, the most frequent first; the rest are counted."""
 TOP_READ = frozenset(READERS)
 RESULT_READ = frozenset({"title", "description", "indicator"})
 INDICATOR_READ = frozenset({"title", "description", "reference", "baseline", "period"})
@@ -114,7 +119,10 @@ def count_unread(el: etree._Element, counts: dict[str, int]) -> None:
         # elements of other namespaces (a publisher's own extensions) are not IATI's
         for child in parent.iterchildren(tag=etree.Element):
             if child.tag not in read and "}" not in child.tag:
-                counts[place + child.tag] = counts.get(place + child.tag, 0) + 1
+                key = place + child.tag
+                if key not in counts and len(counts) >= KINDS_KEPT:
+                    key = OTHER_KINDS  # a hostile file's millions of names: counted
+                counts[key] = counts.get(key, 0) + 1
 
     unread(el, TOP_READ, "")
     for result in el.iterchildren("result"):
@@ -130,10 +138,15 @@ def unread_problems(counts: dict[str, int], file: str) -> list[Problem]:
     """What a file gave that the import does not keep, said once for the file: the
     elements by how often they came, and the values without a number."""
     out = []
-    elements = sorted(((n, key) for key, n in counts.items() if key != "qualitative"),
+    elements = sorted(((n, key) for key, n in counts.items()
+                       if key not in ("qualitative", OTHER_KINDS)),
                       key=lambda item: (-item[0], item[1]))  # fmt: skip
+    rest = elements[LISTED_KINDS:]
+    more = sum(n for n, _ in rest) + counts.get(OTHER_KINDS, 0)
     if elements:
-        listed = ", ".join(f"{n} × <{key}>" for n, key in elements)
+        listed = ", ".join(f"{n} × <{key}>" for n, key in elements[:LISTED_KINDS])
+        if more:
+            listed += f", and {more} more of other kinds"
         out.append(
             Problem(
                 "not kept, as Greenfolio does not store these elements (its IATI export "
