@@ -5,8 +5,9 @@ An upload is kept in the import folder under its SHA-256 and the uploader's acco
 the confirmation names the file by its hash: the file applied is the one previewed, byte
 for byte (its hash is computed again before it is applied), and only its uploader can
 apply it; an upload that cannot be applied is not kept. The folder is
-``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports`` in the system's temporary
-folder; uploads older than a day are removed at each upload.
+``$GREENFOLIO_IMPORT_DIR``, by default ``greenfolio-imports-<uid>`` in the system's
+temporary folder, this account's alone (mode 0700, files 0600); uploads older than a day
+are removed at each upload.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
-from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.exchange import Problem
 from greenfolio.domain.permissions import SYSTEM, Action, Principal, require
 from greenfolio.services.database import Database
@@ -36,8 +37,18 @@ _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 def folder() -> Path:
-    path = Path(os.environ.get(ENV_FOLDER) or Path(tempfile.gettempdir()) / "greenfolio-imports")
+    """Where uploads wait for their confirmation: ``$GREENFOLIO_IMPORT_DIR``, else a folder
+    of this operating-system account's own in the temporary folder. A folder another
+    account made or may read is refused: it would see, or swap, the uploads."""
+    default = Path(tempfile.gettempdir()) / f"greenfolio-imports-{os.getuid()}"
+    path = Path(os.environ.get(ENV_FOLDER) or default)
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    if found.st_uid != os.getuid() or found.st_mode & 0o077:
+        raise GreenfolioError(
+            f"the upload folder {path} belongs to another account or others may open it: "
+            f"give this server a folder of its own (chmod 700, or set {ENV_FOLDER})"
+        )
     return path
 
 
@@ -82,7 +93,9 @@ def keep(who: Principal, content: bytes) -> tuple[str, Path]:
     _tidy(time.time())
     target = _path(who, sha)
     partial = target.with_suffix(".part")
-    partial.write_bytes(content)
+    partial.unlink(missing_ok=True)
+    with os.fdopen(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "wb") as out:
+        out.write(content)  # readable by this account alone
     partial.replace(target)
     return sha, target
 
