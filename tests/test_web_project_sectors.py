@@ -34,3 +34,43 @@ def test_an_imported_activitys_sectors_are_shown(db: Database) -> None:
     english_only = web.get("/projects/NL-1-PPR-24706?lang=ru")
     said = " ".join(lxml.html.fromstring(english_only.text).text_content().split())
     assert "Civilian peace-building" in said  # the codelist has no Russian: marked English
+
+
+def test_saving_an_imported_project_unchanged_keeps_its_sectors(db: Database) -> None:
+    """An officer's review: saved unchanged, an imported project lost its sectors' names
+    ("15160 Human rights" became "15160") and went to version 2."""
+    from sqlalchemy import select
+
+    from greenfolio.store.tables import WorkRow, WorkSectorRow
+
+    assert import_file(db, EXAMPLE).created > 0
+    user = add_user(db, "ed", "editor@all")
+    web, csrf = browser(db, user)
+
+    def stored() -> tuple[int, dict[str, object]]:
+        with db.transaction() as session:
+            work = session.scalars(select(WorkRow).where(WorkRow.key == "NL-1-PPR-27787")).one()
+            names = {
+                s.code: s.names
+                for s in session.scalars(
+                    select(WorkSectorRow).where(WorkSectorRow.work_id == work.id)
+                )
+            }
+            return work.version, names
+
+    before = stored()
+    assert any(before[1].values())
+    page = lxml.html.fromstring(web.get("/projects/NL-1-PPR-27787/edit?lang=ar").text)
+    fields: dict[str, object] = {
+        i.get("name"): i.get("value") or "" for i in page.xpath("//form//input[@name]")
+    }
+    fields["description"] = page.xpath("string(//textarea[@name='description'])")
+    fields["terms"] = page.xpath("//select[@name='terms']/option[@selected]/@value")
+    fields["org"] = page.xpath("//select[@name='org']/option[@selected]/@value")
+    fields["org_role"] = page.xpath("//select[@name='org_role']/option[@selected]/@value")
+    for name in ("kind", "status"):
+        chosen = page.xpath(f"//select[@name='{name}']/option[@selected]/@value")
+        fields[name] = chosen[0] if chosen else ""
+    saved = web.post("/projects/NL-1-PPR-27787/edit?lang=ar", data={**fields, "csrf": csrf})
+    assert saved.status_code == 303, saved.text[:400]
+    assert stored()[1] == before[1]

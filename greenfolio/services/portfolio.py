@@ -359,13 +359,29 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
     ]
     session.flush()
     if spec.sectors is not None:
-        session.execute(
-            delete(WorkSectorRow).where(
-                WorkSectorRow.work_id == row.id, WorkSectorRow.vocabulary == DAC_SECTORS
+        # a sector kept keeps its row (the names and share an IATI import gave it): saving
+        # a form unchanged emptied them, and counted as a change
+        wanted = list(dict.fromkeys(spec.sectors))
+        stored = set(
+            session.scalars(
+                select(WorkSectorRow.code).where(
+                    WorkSectorRow.work_id == row.id, WorkSectorRow.vocabulary == DAC_SECTORS
+                )
             )
         )
+        gone = stored - set(wanted)
+        if gone:
+            session.execute(
+                delete(WorkSectorRow).where(
+                    WorkSectorRow.work_id == row.id,
+                    WorkSectorRow.vocabulary == DAC_SECTORS,
+                    WorkSectorRow.code.in_(gone),
+                )
+            )
         session.add_all(
-            WorkSectorRow(work_id=row.id, vocabulary=DAC_SECTORS, code=c) for c in spec.sectors
+            WorkSectorRow(work_id=row.id, vocabulary=DAC_SECTORS, code=c)
+            for c in wanted
+            if c not in stored
         )
         session.flush()
     return row
