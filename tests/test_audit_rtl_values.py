@@ -29,3 +29,13 @@ def test_values_are_isolated_in_arabic() -> None:
 def test_left_to_right_pages_have_no_isolates() -> None:
     (line,) = describe(Translator("fr"), _event())["changes"]
     assert FSI not in line and "Destruction des PCB." in line
+
+
+def test_latin_text_in_an_arabic_field_keeps_its_own_direction() -> None:
+    """A French description typed in the Arabic field showed as ".Projet pilote …"."""
+    tr = Translator("ar")
+    assert str(tr.shown({"ar": "Projet pilote (phase 2)."})) == (
+        '<bdi dir="ltr">Projet pilote (phase 2).</bdi>'
+    )
+    assert str(tr.shown({"ar": "مشروع تجريبي (المرحلة 2)."})) == "مشروع تجريبي (المرحلة 2)."
+    assert str(Translator("fr").shown({"fr": "Projet pilote."})) == "Projet pilote."

@@ -5,6 +5,7 @@ both say a stored record with the same words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
@@ -96,6 +97,10 @@ def _size(size: int, lang: str) -> str:
     return said
 
 
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+"""A letter of a right-to-left script (Hebrew, Arabic and their presentation forms)."""
+
+
 class Translator:
     """Texts and formats of one language, handed to every template as ``tr``."""
 
@@ -158,7 +163,12 @@ class Translator:
         if not names:
             return Markup("")
         if names.get(self.lang):
-            return Markup.escape(str(names[self.lang]))
+            text = str(names[self.lang])
+            if self.dir == "rtl" and not _RTL_LETTER.search(text):
+                # written in Latin letters in the Arabic field ("Projet pilote (phase 2).")
+                # its own direction: in a right-to-left line its full stop went first
+                return Markup('<bdi dir="ltr">{}</bdi>').format(text)
+            return Markup.escape(text)
         lang = "en" if names.get("en") else next((k for k, v in names.items() if v), "")
         text = str(names.get(lang) or "")
         if not text:
