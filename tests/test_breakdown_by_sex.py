@@ -358,3 +358,21 @@ def test_women_and_men_without_a_total_are_said_before_they_are_lost(
         headers=editor.auth,
     ).json()  # fmt: skip
     assert again["untotalled"] == []
+
+
+def test_the_preview_names_baselines_and_targets(db: Database, tmp_path: Path) -> None:
+    """A target row read like an achievement in the preview (an officer's review)."""
+    add_project(db, PROJECT, "pops", "PHL")
+    web, csrf = browser(db, add_user(db, "ed", "editor@all"))
+    target = _row(100, None)
+    target[4] = "target"
+    content = _file(db, tmp_path, [target, _row(80, None)])
+    got = web.post(
+        "/import?lang=ar", data={"csrf": csrf}, files={"file": ("f.xlsx", content, XLSX)}
+    )
+    page = lxml.html.fromstring(got.text)
+    kinds = [
+        k.get("data-kind") for k in page.xpath("//table[contains(@class,'preview')]//*[@data-kind]")
+    ]
+    assert kinds == ["target"]
+    assert "مستهدف" in page.xpath("string(//*[@data-kind='target'])")

@@ -107,6 +107,7 @@ def _result_detail(spec: result_service.ResultSpec) -> dict[str, Any]:
         "period_end": spec.period_end.isoformat() if spec.period_end else None,
         "country": spec.country,
         "sex": spec.sex.value if spec.sex else None,
+        "kind": spec.kind.value,
     }
 
 
