@@ -81,3 +81,38 @@ def test_ref_61_stays_two_organisations_in_spanish(
     assert {"es": MESS} in names
     assert len(names) > 1  # FAO, named by the same ref elsewhere, is another row
     assert all(len(n) == 1 for n in names)  # no organisation carries another's name
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
+def test_a_narrative_language_must_be_a_language(
+    tmp_path: Path, native: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hostile file gave a title narratives in '"><img …>' and 20,000 made-up
+    languages: a narrative whose xml:lang is no language code is left out with a warning,
+    and one element keeps at most fifty narratives."""
+    if native and iati_parse.iati_native is None:
+        pytest.skip("the compiled reader is not built")
+    if not native:
+        monkeypatch.setattr(iati_parse, "iati_native", None)
+    many = "".join(f'<narrative xml:lang="{code}">t</narrative>' for code in _codes(60))
+    path = tmp_path / "langs.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity><iati-identifier>XM-X-1'
+        '</iati-identifier><title><narrative xml:lang="en">Pumps</narrative>'
+        '<narrative xml:lang="&quot;&gt;&lt;img src=x&gt;">bad</narrative></title>'
+        f"<description>{many}</description></iati-activity></iati-activities>",
+        "utf-8",
+    )
+    (parsed,) = list(iati_parse.ActivityReader(path))
+    assert parsed.activity is not None
+    assert parsed.activity.title == {"en": "Pumps"}
+    assert len(parsed.activity.description) == 50
+    said = [p.message for p in parsed.problems]
+    assert any("is not a language code" in m for m in said)
+    assert any("more than 50 narratives" in m for m in said)
+
+
+def _codes(n: int) -> list[str]:
+    import pycountry
+
+    return [lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")][:n]

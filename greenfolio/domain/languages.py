@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 import pycountry
 
@@ -37,6 +38,7 @@ def pick(names: Mapping[str, str], lang: str, what: str) -> str:
 _TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
 
 
+@lru_cache(maxsize=4096)
 def is_language_tag(key: str) -> bool:
     """Whether ``key`` names a language a text may be in: an ISO 639 code ("fr", "nl"),
     lower case, with optional subtags ("pt-br"), as IATI's narratives give them (an

@@ -16,7 +16,10 @@ from datetime import date as _date
 
 from greenfolio.domain.iati import OrgRef
 from greenfolio.services.exchange import codelists
-from greenfolio.services.exchange.iati_values import FALLBACK_LANGUAGE
+from greenfolio.domain.languages import is_language_tag
+from greenfolio.services.exchange.iati_values import FALLBACK_LANGUAGE, MOST_NARRATIVES
+
+cdef dict _TAGS = {}  # xml:lang values met, and whether each is a language code
 
 cdef const char* XML_NS = b"http://www.w3.org/XML/1998/namespace"
 cdef object INF = float("inf")
@@ -196,12 +199,19 @@ cdef dict _narratives(Reading ctx, xmlNode* node):
                         lang = inherited
                     if lang:
                         lang = lang.strip().lower()
+                        known = _TAGS.get(lang)
+                        if known is None:
+                            known = _TAGS[lang] = is_language_tag(lang)
+                            if len(_TAGS) > 4096:
+                                _TAGS.clear()
+                        if not known:
+                            raise GIVE_UP  # the Python readers say it
                     elif ctx.lang:
                         lang = ctx.lang
                     else:
                         ctx.fallback_used = True
                         lang = FALLBACK_LANGUAGE
-                    if lang in out:
+                    if lang in out or len(out) >= MOST_NARRATIVES:
                         raise GIVE_UP
                     out[lang] = text
         child = child.next

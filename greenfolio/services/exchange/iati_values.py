@@ -12,6 +12,7 @@ from lxml import etree
 
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import Narratives, OrgRef
+from greenfolio.domain.languages import is_language_tag
 from greenfolio.domain.text import first_bad_multiline
 from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
@@ -133,6 +134,11 @@ def _clean(ctx: Context, el: etree._Element, text: str) -> bool:
     return False
 
 
+MOST_NARRATIVES = 50
+"""Narratives kept of one element, one a language: IATI's codelist of languages is long,
+but no title is written in fifty (a hostile file gave one 20,000)."""
+
+
 def narratives(ctx: Context, el: etree._Element) -> Narratives:
     """The narratives of ``el`` by language; in 1.0x files the element's own text."""
     out: Narratives = {}
@@ -154,6 +160,13 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
             lang = inherited
         if lang:
             lang = lang.strip().lower()
+            if not is_language_tag(lang):
+                ctx.warn(
+                    child,
+                    f"xml:lang {lang[:40]!r} is not a language code (ISO 639, such as en or "
+                    "fr); the narrative is left out",
+                )
+                continue
         elif ctx.lang:
             lang = ctx.lang
         else:
@@ -162,6 +175,13 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
         if lang in out:
             ctx.warn(child, f"a second narrative in language {lang!r} is left out")
             continue
+        if len(out) >= MOST_NARRATIVES:
+            ctx.warn(
+                child,
+                f"more than {MOST_NARRATIVES} narratives in one element (one a language): "
+                "the rest are left out",
+            )
+            break
         out[lang] = text
     if not found and ctx.legacy:
         text = text_of(el)
