@@ -52,3 +52,37 @@ def test_the_french_preview_names_the_ozone_indicator_plainly(
     assert "&amp;#39;" not in shown.text and "&amp;" not in shown.text.split("<main", 1)[-1]
     text = lxml.html.fromstring(shown.text).text_content()
     assert "couche d'ozone" in text or "couche d’ozone" in text
+
+
+def test_an_indicator_an_import_registered_is_named_in_the_preview(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview named indicators an IATI import registered by their code
+    ("iati.17b0….1.1: 5 units"): they are named as the project page names them."""
+    from sqlalchemy import select
+
+    from greenfolio.services.exchange.iati_import import import_file
+    from greenfolio.store.tables import IndicatorRow
+    from tests.conftest import DATA
+
+    monkeypatch.setenv(import_pages.ENV_FOLDER, str(tmp_path / "uploads"))
+    assert import_file(db, DATA / "iati" / "files" / "iati-example-v203.xml").created > 0
+    with db.transaction() as session:
+        code, names = session.execute(
+            select(IndicatorRow.code, IndicatorRow.names).where(IndicatorRow.code.like("iati.%"))
+        ).first()
+    web, csrf = browser(db, add_user(db, "ed", "editor@all"))
+    book = openpyxl.load_workbook(write_template(db, [code], tmp_path / "t.xlsx"))
+    row = ["NL-1-PPR-24706", code, 5, None, "actual", "exact",
+           date(2013, 1, 1), date(2013, 3, 31)]  # fmt: skip
+    for col, value in enumerate(row, start=1):
+        book.worksheets[0].cell(row=2, column=col, value=value)
+    book.save(tmp_path / "f.xlsx")
+    shown = web.post(
+        "/import",
+        data={"csrf": csrf},
+        files={"file": ("f.xlsx", (tmp_path / "f.xlsx").read_bytes(), XLSX)},
+    )
+    text = lxml.html.fromstring(shown.text).text_content()
+    assert next(iter(names.values())) in text
+    assert f"{code}:" not in text

@@ -31,7 +31,7 @@ from greenfolio.domain.permissions import Principal
 from greenfolio.interfaces.http import import_files
 from greenfolio.interfaces.http.context import resolve_principal
 from greenfolio.interfaces.web.i18n import Translator
-from greenfolio.interfaces.web.project_pages import require_edit
+from greenfolio.interfaces.web.project_pages import indicators_by_code, require_edit
 from greenfolio.interfaces.web.refusal_text import isolated, message
 from greenfolio.interfaces.web.rendering import Db, check_csrf, lang_of, render, said
 from greenfolio.refdata.loader import indicators
@@ -81,8 +81,9 @@ def _page(request: Request, status: int = 200, **context: Any) -> Response:
     problems = [problem_text(tr, p) for p in (plan.problems if plan else [])]
     problems += [problem_text(tr, p) for p in context.pop("refused", [])]
     context.setdefault("errors", [])
+    names = {**context.pop("stored_indicators", {}), **_names()}
     return render(
-        request, "import.html", status=status, problems=problems, indicators=_names(), **context
+        request, "import.html", status=status, problems=problems, indicators=names, **context
     )
 
 
@@ -163,7 +164,17 @@ async def upload(request: Request, db: Db) -> Response:
     keys = [r.project for r in plan.rows]
     titles = await run_in_threadpool(xlsx_offer.project_titles, db, who, keys, lang_of(request))
     status = 422 if plan.problems else 200
-    return _page(request, status, plan=plan, sha=sha, name=name, titles=titles)
+    # indicators an import registered (iati.…) are named as the project page names them
+    registered = await run_in_threadpool(indicators_by_code, db, who)
+    return _page(
+        request,
+        status,
+        plan=plan,
+        sha=sha,
+        name=name,
+        titles=titles,
+        stored_indicators=registered,
+    )
 
 
 def _apply(
