@@ -80,3 +80,21 @@ def test_a_projects_page_states_its_period_to_the_precision_given(db: Database) 
         page = lxml.html.fromstring(web.get(f"/projects/hd-phl?lang={lang}").text)
         meta = page.xpath("string(//p[@class='meta'])")
         assert said in meta, (lang, meta)
+
+
+def test_a_long_refused_date_is_not_echoed_whole(db: Database) -> None:
+    """A 400 KB date came back whole in the refusal."""
+    import lxml.html
+
+    from tests.test_api_support import add_user, browser
+
+    web, csrf = browser(db, add_user(db, "ida", "editor@all"))
+    form = {"csrf": csrf, "key": "xm-long", "kind": "project", "title_en": "L",
+            "date_actual_start": "9" * 5000}  # fmt: skip
+    refused = web.post("/projects/new?lang=fr", data=form)
+    assert refused.status_code == 422
+    said = lxml.html.fromstring(refused.text).xpath("string(//*[@role='alert'])")
+    assert said and "9" * 61 not in said
+    with pytest.raises(ValueError) as caught:
+        parse(DateType.ACTUAL_START, "x" * 1000)
+    assert len(str(caught.value)) < 200

@@ -166,10 +166,11 @@ def hand_typed(text: str, lang: str | None = None) -> str:
 def parse(kind: DateType, text: str) -> StatedDate:
     """``text`` (a year, month or day) as a date of type ``kind``; ValueError if unreadable."""
     typed = text.strip()
+    shown = typed if len(typed) <= 60 else typed[:60] + "…"  # echoed, never a page long
     text = hand_typed(typed)
     found = _STATED.match(text)
     if found is None:
-        raise ValueError(f"{typed!r} is not a date; {FORMAT_HINT}")
+        raise ValueError(f"{shown!r} is not a date; {FORMAT_HINT}")
     year, month, day = (int(g) if g else None for g in found.groups())
     assert year is not None
     try:
@@ -180,7 +181,7 @@ def parse(kind: DateType, text: str) -> StatedDate:
             return StatedDate(kind, date(year, month, 1 if kind.is_start else last), text)
         return StatedDate(kind, date(year, month, day), text)
     except ValueError:
-        raise ValueError(f"{typed!r} is not a date of the calendar; {FORMAT_HINT}") from None
+        raise ValueError(f"{shown!r} is not a date of the calendar; {FORMAT_HINT}") from None
 
 
 def order_problem(dates: list[StatedDate]) -> str | None:

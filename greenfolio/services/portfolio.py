@@ -79,8 +79,9 @@ class DateSpec(CheckedText):
             activity_dates.parse(self.type, self.when)
         except ValueError as exc:
             # said in the reader's language, naming the date's type, not "dates.0"
+            when = self.when if len(self.when) <= 60 else self.when[:60] + "…"
             raise _refused(
-                "activity_date", str(exc), when=self.when, date_type=self.type.value
+                "activity_date", str(exc), when=when, date_type=self.type.value
             ) from None
         return self
 
