@@ -16,7 +16,7 @@ from datetime import date as _date
 
 from greenfolio.domain.iati import OrgRef
 from greenfolio.services.exchange import codelists
-from greenfolio.domain.languages import is_language_tag
+from greenfolio.domain.languages import has_language_tag_shape
 from greenfolio.services.exchange.iati_values import FALLBACK_LANGUAGE, MOST_NARRATIVES
 
 cdef dict _TAGS = {}  # xml:lang values met, and whether each is a language code
@@ -201,7 +201,7 @@ cdef dict _narratives(Reading ctx, xmlNode* node):
                         lang = lang.strip().lower()
                         known = _TAGS.get(lang)
                         if known is None:
-                            known = _TAGS[lang] = is_language_tag(lang)
+                            known = _TAGS[lang] = has_language_tag_shape(lang)
                             if len(_TAGS) > 4096:
                                 _TAGS.clear()
                         if not known:

@@ -12,7 +12,7 @@ from lxml import etree
 
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import Narratives, OrgRef
-from greenfolio.domain.languages import is_language_tag
+from greenfolio.domain.languages import has_language_tag_shape
 from greenfolio.domain.text import first_bad_multiline
 from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
@@ -160,7 +160,7 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
             lang = inherited
         if lang:
             lang = lang.strip().lower()
-            if not is_language_tag(lang):
+            if not has_language_tag_shape(lang):
                 ctx.warn(
                     child,
                     f"xml:lang {lang[:40]!r} is not a language code (ISO 639, such as en or "
