@@ -26,16 +26,22 @@ def test_uploads_are_the_owners_alone(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_a_folder_others_may_open_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir(mode=0o777)
-    shared.chmod(0o777)
-    monkeypatch.setenv(import_files.ENV_FOLDER, str(shared))
+    open_to_all = tmp_path / "open-to-all"
+    open_to_all.mkdir(mode=0o777)
+    open_to_all.chmod(0o777)
+    monkeypatch.setenv(import_files.ENV_FOLDER, str(open_to_all))
     with pytest.raises(GreenfolioError, match="others may open it"):
         import_files.folder()
 
 
-def test_the_default_folder_is_this_accounts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_folder_is_this_accounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
+    import tempfile
 
     monkeypatch.delenv(import_files.ENV_FOLDER, raising=False)
-    assert import_files.folder().name == f"greenfolio-imports-{os.getuid()}"
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the system's temporary folder
+    made = import_files.folder()
+    assert made == tmp_path / f"greenfolio-imports-{os.getuid()}"
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
