@@ -6,7 +6,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from greenfolio.interfaces.web.project_pages import typed_countries
+from greenfolio.domain.countries import typed_countries
 from greenfolio.services.database import Database
 from tests.test_api_support import add_user, browser
 

@@ -19,7 +19,8 @@ import pycountry
 from babel import Locale
 
 from greenfolio.domain.errors import ValidationError
-from greenfolio.domain.languages import check_language
+from greenfolio.domain.languages import UN_LANGUAGES, check_language
+from greenfolio.domain.text import folded, unambiguous
 from greenfolio.domain.un_names import (
     RUSSIAN_CASES,
     UnName,
@@ -182,6 +183,51 @@ def common_names(lang: str) -> tuple[tuple[str, str], ...]:
                 if name:
                     found.append((country.alpha_3, name))
     return tuple(found)
+
+
+@lru_cache(maxsize=1)
+def written_names() -> dict[str, str]:
+    """Country names as people write them in any of the six languages (``folded``) to
+    alpha-3 codes: the UN names the pages give, and the names typed by hand ("Россия",
+    "老挝") where no UN name means another; a name two countries share is left out."""
+    official = unambiguous((n, c) for lang in UN_LANGUAGES for c, n in all_countries(lang))
+    common = unambiguous((n, c) for lang in UN_LANGUAGES for c, n in common_names(lang))
+    return {**{k: v for k, v in common.items() if k not in official}, **official}
+
+
+_LIST_SEP = re.compile(r"([,;\uff0c\uff1b\u060c\u3001\n]+)")
+_CODE = re.compile(r"[A-Za-z]{3}")
+
+
+def typed_countries(text: str) -> list[str]:
+    """A list of countries as people type it: codes ("BRA CHN SEN") or names in any of the
+    six languages, by UN or common name ("Sénégal, Côte d'Ivoire", "Россия"), separated
+    by commas or the language's list mark; a name no country has is kept as typed, for
+    ``check_country`` to refuse with its suggestion."""
+    text = text.strip()
+    if text and all(_CODE.fullmatch(t) for t in text.split()):
+        return [t.upper() for t in text.split()]  # codes separated by spaces
+    named = written_names()
+    pieces = _LIST_SEP.split(text)  # names and the separators between them, in turn
+    found: list[str] = []
+    at = 0
+    while at < len(pieces):
+        # the longest run of pieces that is one name: UN names hold commas ("China, Macao
+        # Special Administrative Region"), which a list would otherwise cut; a name holds
+        # at most two separators ("Bonaire, Sint Eustatius and Saba")
+        for end in range(min(len(pieces), at + 5), at + 1, -1):
+            whole = folded("".join(pieces[at:end]))
+            if whole in named:
+                found.append(named[whole])
+                at = end + 1
+                break
+        else:
+            part = pieces[at].strip()
+            if part:
+                code = part.upper() if _CODE.fullmatch(part) else None
+                found.append(code or named.get(folded(part), part))
+            at += 2
+    return found
 
 
 def country_in_text(code: str, lang: str, prep: str = "") -> str:

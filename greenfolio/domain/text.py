@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -178,6 +178,18 @@ def folded(text: Any) -> str:
     """A word, name or heading as a person means it, for comparing: Unicode-normalised
     (NFKC), case and runs of spaces ignored ("Demo  REVIEWER" is "demo reviewer")."""
     return " ".join(unicodedata.normalize("NFKC", str(text or "")).casefold().split())
+
+
+def unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Word (``folded``) to code, leaving out a word two codes share (it would be a guess)."""
+    found: dict[str, str] = {}
+    clash: set[str] = set()
+    for text, code in pairs:
+        key = folded(text)
+        if key in found and found[key] != code:
+            clash.add(key)
+        found.setdefault(key, code)
+    return {k: v for k, v in found.items() if k not in clash}
 
 
 def readable(text: str | None) -> bool:

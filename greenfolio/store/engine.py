@@ -58,7 +58,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling is switched off: ``_sqlite_begin`` starts them.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    _owner_only_if_new(cursor)
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -79,17 +78,6 @@ def _owner_only_file(dialect: Any, _record: Any, cargs: Any, _cparams: Any) -> N
     # made meanwhile by another connection: SQLite opens it as it is
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-
-
-def _owner_only_if_new(cursor: Any) -> None:
-    """A database file SQLite has just made (still empty) is readable by its owner only:
-    it will hold password hashes and every record, and SQLite gives its journal files the
-    same mode. A file that already holds data keeps the mode its owner chose."""
-    for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
-        if name == "main" and path:
-            file = Path(path)
-            if file.is_file() and file.stat().st_size == 0:
-                file.chmod(0o600)
 
 
 def _sqlite_begin(conn: Connection) -> None:

@@ -3,7 +3,6 @@ The form keeps terms of other schemes and the citation of dates left as they wer
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from greenfolio.domain import activity_dates, progress
 from greenfolio.domain.activity_dates import DateType
+from greenfolio.domain.countries import typed_countries
 from greenfolio.domain.errors import GreenfolioError
 from greenfolio.domain.permissions import (
     SYSTEM,
@@ -91,7 +91,8 @@ def _project_form(
 
 
 def _project_fields(existing: dict[str, Any], lang: str) -> dict[str, Any]:
-    """A stored project as the form shows it."""
+    """A stored project as the form shows it (countries by name, as the field reads them)."""
+    tr = Translator(lang)
     return {
         "key": existing["key"],
         "kind": existing["kind"],
@@ -102,49 +103,10 @@ def _project_fields(existing: dict[str, Any], lang: str) -> dict[str, Any]:
         **{f"date_{d['type']}": d["when"] for d in existing.get("dates", [])},
         "orgs": [(o["key"], o["role"]) for o in existing["organisations"]],
         "sectors": " ".join(existing.get("sectors", [])),
-        "countries": Translator(lang)("list_sep").join(
-            Translator(lang).country(c) for c in existing["countries"]
-        ),
+        "countries": tr("list_sep").join(tr.country(c) for c in existing["countries"]),
         "terms": [t["key"] for t in existing["terms"]],
         "version": existing["version"],
     }
-
-
-_LIST_SEP = re.compile(r"([,;\uff0c\uff1b\u060c\u3001\n]+)")
-_CODE = re.compile(r"[A-Za-z]{3}")
-
-
-def typed_countries(text: str) -> list[str]:
-    """The countries of the form's field, as people type them: codes ("BRA CHN SEN") or
-    names in any of the six languages, by UN or common name ("Sénégal, Côte d'Ivoire",
-    "Россия"), separated by commas; a name no country has is kept as typed, for the
-    service to refuse with its suggestion."""
-    from greenfolio.services.exchange import xlsx_template
-
-    text = text.strip()
-    if text and all(_CODE.fullmatch(t) for t in text.split()):
-        return [t.upper() for t in text.split()]  # codes separated by spaces
-    named = xlsx_template.words("country")
-    pieces = _LIST_SEP.split(text)  # names and the separators between them, in turn
-    found: list[str] = []
-    at = 0
-    while at < len(pieces):
-        # the longest run of pieces that is one name: UN names hold commas ("China, Macao
-        # Special Administrative Region"), which a list would otherwise cut
-        # (a name holds at most two separators: "Bonaire, Sint Eustatius and Saba")
-        for end in range(min(len(pieces), at + 5), at + 1, -1):
-            whole = "".join(pieces[at:end]).strip()
-            if xlsx_template.normal(whole) in named:
-                found.append(named[xlsx_template.normal(whole)])
-                at = end + 1
-                break
-        else:
-            part = pieces[at].strip()
-            if part:
-                code = part.upper() if _CODE.fullmatch(part) else None
-                found.append(code or named.get(xlsx_template.normal(part), part))
-            at += 2
-    return found
 
 
 def _spec_from_form(

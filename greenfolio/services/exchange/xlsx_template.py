@@ -41,11 +41,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from greenfolio.domain.countries import all_countries, common_names, name_order
+from greenfolio.domain.countries import all_countries, name_order, written_names
 from greenfolio.domain.indicators import Indicator
 from greenfolio.domain.languages import UN_LANGUAGES, check_language
 from greenfolio.domain.results import Qualifier, Sex, ValueKind
-from greenfolio.domain.text import folded
+from greenfolio.domain.text import folded, unambiguous
 from greenfolio.refdata.catalogue import catalogue
 from greenfolio.refdata.catalogue import word as code_word
 from greenfolio.services import reference
@@ -169,16 +169,7 @@ normal = folded
 """A typed word as the lists compare it (``domain.text.folded``)."""
 
 
-def _unambiguous(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Word to code, leaving out a word two codes share (it would be a guess)."""
-    found: dict[str, str] = {}
-    clash: set[str] = set()
-    for text, code in pairs:
-        key = normal(text)
-        if key in found and found[key] != code:
-            clash.add(key)
-        found.setdefault(key, code)
-    return {k: v for k, v in found.items() if k not in clash}
+_unambiguous = unambiguous
 
 
 def unit_codes() -> tuple[str, ...]:
@@ -192,14 +183,7 @@ def words(key: str) -> dict[str, str]:
     the names the pages give them, units and choices by the catalogues' words); indicators
     are the caller's (``indicator_words``), as the registry may change."""
     if key == "country":
-        official = _unambiguous(
-            (name, code) for lang in UN_LANGUAGES for code, name in all_countries(lang)
-        )
-        # names typed by hand ("Россия", "老挝") read too, where no UN name means another
-        common = _unambiguous(
-            (name, code) for lang in UN_LANGUAGES for code, name in common_names(lang)
-        )
-        return {**{k: v for k, v in common.items() if k not in official}, **official}
+        return written_names()
     codes = unit_codes() if key == "unit" else CODES[key]
     pairs = [(choice_word(GROUPS[key], c, lang), c) for lang in UN_LANGUAGES for c in codes]
     if key == "sex":  # the pages' own word for the total ("Всего", "合计") reads too
