@@ -34,6 +34,35 @@ def test_the_rule_names_the_character_and_its_position() -> None:
     assert first_problem({"en": "Ünïcödé 项目 ✓"}, "title") is None
 
 
+def test_direction_overrides_are_refused_and_isolates_kept() -> None:
+    """ "‮fdp.exe" shows as "exe.pdf": a title could show a reviewer something else than
+    it holds. Embeddings and isolates, which pasted Arabic text carries, stay."""
+    with pytest.raises(TextError, match=r"direction override \(U\+202E\) at character 1"):
+        check_text("\u202efdp.exe", "title")
+    with pytest.raises(TextError, match=r"U\+202D"):
+        check_text("line one\nline \u202dtwo", "description", multiline=True)
+    kept = "مشروع \u2067Solar\u2069 و\u202bنص\u202c"
+    assert check_text(kept, "title") == kept
+
+
+def test_pages_refuse_a_direction_override_in_each_language(demo_db: Database) -> None:
+    user = add_user(demo_db, "rlo", "editor@all")
+    web, csrf = browser(demo_db, user)
+    works = _count(demo_db, WorkRow)
+    seen = {}
+    for lang in ("en", "ar", "zh"):
+        bad = web.post(
+            f"/projects/new?lang={lang}",
+            data={"csrf": csrf, "key": "rlo-1", "kind": "project", "title_en": "a\u202eb"},
+        )
+        assert bad.status_code == 422
+        seen[lang] = bad.text
+    assert "character 2 is a direction override (U+202E)" in seen["en"]
+    assert "يفرض اتجاه الكتابة" in seen["ar"] and "强制书写方向" in seen["zh"]
+    assert "text_override" not in "".join(seen.values())
+    assert _count(demo_db, WorkRow) == works
+
+
 def _count(db: Database, table: type) -> int:
     with db.transaction() as session:
         return int(session.scalar(select(func.count()).select_from(table)) or 0)

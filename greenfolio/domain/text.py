@@ -8,6 +8,13 @@ line and every importer), with one message naming the field and the position.
 Forbidden: the C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F), lone
 surrogates and the non-characters U+FFFE and U+FFFF. Tab, line feed and carriage
 return are allowed where text may run over several lines (descriptions, notes).
+
+Also forbidden: the two direction overrides, U+202D and U+202E. They force every letter
+after them to run one way, so a title can be shown to a reviewer as something other than
+what it holds ("‮fdp.exe" reads "exe.pdf"); no language needs them, as right-to-left
+text runs right to left by itself. Embeddings and isolates (U+202A–U+202C,
+U+2066–U+2069), which Arabic text pasted from a word processor may carry, stay allowed:
+the pages isolate every value they show.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ from pydantic_core import PydanticCustomError
 
 from greenfolio.domain.errors import GreenfolioError
 
-_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f\u202d\u202e\ud800-\udfff\ufffe\uffff]")
+_MULTI = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202d\u202e\ud800-\udfff\ufffe\uffff]")
+OVERRIDES = "\u202d\u202e"
+"""Left-to-right and right-to-left override."""
 first_bad_multiline = _MULTI.search
 """The first forbidden character of multi-line text as a match, or None (for hot loops:
 ``problem`` says what is wrong once this finds something)."""
@@ -44,6 +53,8 @@ def _name(char: str) -> str:
         return f"a lone surrogate (U+{code:04X})"
     if code in (0xFFFE, 0xFFFF):
         return f"a non-character (U+{code:04X})"
+    if char in OVERRIDES:
+        return f"a direction override (U+{code:04X})"
     return f"a control character (U+{code:04X})"
 
 
@@ -56,6 +67,8 @@ def _kind(char: str) -> str:
         return "text_nul"
     if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
         return "text_invalid"
+    if char in OVERRIDES:
+        return "text_override"
     return "text_control"
 
 
@@ -80,6 +93,11 @@ class TextProblem:
         """The problem in English, without the field."""
         if self.message_id == "text_line":
             return f"holds a line break or tab at character {self.at}; this field is one line"
+        if self.message_id == "text_override":
+            return (
+                f"holds {_name(self.char)} at character {self.at}, which would show the text "
+                "after it reversed; remove it"
+            )
         return f"holds {_name(self.char)} at character {self.at}; remove it (it cannot be stored)"
 
     def __str__(self) -> str:

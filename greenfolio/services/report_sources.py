@@ -24,7 +24,7 @@ from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.indicators import Indicator
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
-from greenfolio.domain.run_citation import cited_run
+from greenfolio.domain.run_citation import cited_activity, cited_run
 from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata import loader
@@ -189,7 +189,12 @@ def _citation(row: Mapping[str, Any], words: Mapping[str, str]) -> str:
     text = str(row.get("citation") or "")
     cited = cited_run(text)
     if cited is None:
-        return text
+        activity = cited_activity(text)
+        return (
+            text
+            if activity is None
+            else _word(words, "iati_activity_cited").format(activity=activity)
+        )
     run = row.get("method_run_id") or cited[0]
     return _word(words, "method_run_cited").format(run=run)
 

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from greenfolio.domain.languages import CLDR_LOCALES, RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.domain.numbers import format_figure
 from greenfolio.domain.results import Qualifier
-from greenfolio.domain.run_citation import cited_run
+from greenfolio.domain.run_citation import cited_activity, cited_run
 from greenfolio.domain.typography import chinese_spaces
 from greenfolio.interfaces.http import event_text, labels, run_text, run_words
 
@@ -299,6 +299,20 @@ class Translator:
         if short:
             return self("run_cited_short", run=cited[0])
         return self("run_cited", run=cited[0], method=self.label("method", cited[1]))
+
+    def source(
+        self, citation: str | None, run: Mapping[str, Any] | None = None, short: bool = False
+    ) -> str:
+        """A result's source as this page writes it: the run that made it
+        (``run_cited``), the IATI activity it came from in the page's words, or the source
+        as someone wrote it."""
+        found = self.run_cited(citation, run, short)
+        if found is not None:
+            return found
+        activity = cited_activity(citation)
+        if activity is not None:
+            return self("iati_activity_cited", activity=activity)
+        return citation or ""
 
     def is_run_citation(self, citation: str | None) -> bool:
         """Whether ``citation`` is the source stored in English for a result a run made."""

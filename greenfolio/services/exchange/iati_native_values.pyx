@@ -144,14 +144,22 @@ cdef str _stripped(xmlNode* node, const char* name):
 
 cdef bint _bad(str text, bint multiline) noexcept:
     """``domain.text``'s rule, character by character (its regular expressions cost more
-    than the rest of a narrative): C0 and C1 controls, surrogates, U+FFFE and U+FFFF;
-    tab, line feed and carriage return allowed in multi-line text."""
+    than the rest of a narrative): C0 and C1 controls, the direction overrides U+202D and
+    U+202E, surrogates, U+FFFE and U+FFFF; tab, line feed and carriage return allowed in
+    multi-line text."""
     cdef Py_UCS4 ch
     for ch in text:
         if ch < 0x20:
             if not (multiline and (ch == 0x09 or ch == 0x0A or ch == 0x0D)):
                 return True
-        elif 0x7F <= ch <= 0x9F or 0xD800 <= ch <= 0xDFFF or ch == 0xFFFE or ch == 0xFFFF:
+        elif (
+            0x7F <= ch <= 0x9F
+            or ch == 0x202D
+            or ch == 0x202E
+            or 0xD800 <= ch <= 0xDFFF
+            or ch == 0xFFFE
+            or ch == 0xFFFF
+        ):
             return True
     return False
 

@@ -22,6 +22,7 @@ from greenfolio.domain.iati import (
 )
 from greenfolio.domain.indicators import Aggregation, Disaggregation
 from greenfolio.domain.results import ReviewState, Sex
+from greenfolio.domain.run_citation import activity_citation
 from greenfolio.services.audit import DETAIL_LIMIT
 from greenfolio.services.exchange.iati_json import org_json
 from greenfolio.store.tables import (
@@ -153,7 +154,7 @@ def result_rows(
     An indicator of Greenfolio's own (``own_indicator``) whose code is in ``registered``
     (registered code → its unit) gives results of that indicator, as an export wrote them:
     in its unit, with their country, entity and qualifier; no indicator of its own."""
-    citation = f"IATI activity {act.identifier}"
+    citation = activity_citation(act.identifier)
     submitted = ReviewState.SUBMITTED.value
     for r_no, result in enumerate(act.results, start=1):
         for i_no, ind in enumerate(result.indicators, start=1):
