@@ -352,6 +352,74 @@ def test_a_project_sent_back_as_read_keeps_its_typed_dates_and_partners(
     assert now["organisations"] == before["organisations"]
 
 
+def test_the_read_gives_the_typed_dates_and_sectors_and_takes_them_back(
+    api: tuple[TestClient, User, Database],
+) -> None:
+    """The API's read left out the activity dates and sectors the service had (a client
+    could not see what the IATI export would write). Now both are read, and the whole
+    read sent back (dates with their read-only day) changes nothing."""
+    from greenfolio.services.portfolio import stored_spec
+    from greenfolio.store.tables import WorkRow
+
+    web, admin, db = api
+    key = "idb49-eip-ukraine-strategy"
+
+    def stored() -> dict[str, Any]:
+        with db.transaction() as session:
+            return stored_spec(session, session.query(WorkRow).filter_by(key=key).one())
+
+    before = stored()
+    read = web.get(f"/api/v1/projects/{key}", headers=admin.auth).json()
+    stated = {d["type"]: d for d in read["dates"]}
+    assert any(d["when"] == "2021-03" and d["day"].startswith("2021-03") for d in read["dates"])
+    assert all(d["citation"] for d in stated.values()), stated
+    assert read["sectors"] == sorted(before["sectors"] or [])
+    fields = ("key", "kind", "title", "description", "status", "start", "end", "citation")
+    body = {k: read[k] for k in fields} | {"dates": read["dates"], "sectors": read["sectors"]}
+    body |= {"countries": read["countries"], "terms": [t["key"] for t in read["terms"]]}
+    body |= {"organisations": read["organisations"], "version": read["version"]}
+    sent = web.put(f"/api/v1/projects/{key}", json=body, headers=admin.auth)
+    assert sent.status_code == 200, sent.text
+    assert stored() == before
+
+
+def test_a_scoped_editor_changes_a_title_by_sending_only_the_title(
+    api: tuple[TestClient, User, Database],
+) -> None:
+    """A hostile review: an editor of Brazil sending key, kind and a new title was refused
+    ("may not edit a project outside their roles"): the roles were checked against the
+    body as sent, as if it removed Brazil and the programme, before what it leaves out
+    was taken as stored. Now checked against the project as it will be; a body that
+    does remove Brazil is still refused, and nothing changes."""
+    from greenfolio.services.portfolio import stored_spec
+    from greenfolio.store.tables import WorkRow
+
+    web, _, db = api
+    editor = add_user(db, "edbra", "editor@country:BRA")
+    key = "idb49-biogas-brazil"
+    read = web.get(f"/api/v1/projects/{key}", headers=editor.auth).json()
+    assert "edit" in read["actions"]
+    body = {"key": key, "kind": read["kind"], "title": {**read["title"], "en": "Biogas, Brazil"}}
+    sent = web.put(
+        f"/api/v1/projects/{key}", json=body | {"version": read["version"]}, headers=editor.auth
+    )
+    assert sent.status_code == 200, sent.text
+    with db.transaction() as session:
+        row = session.query(WorkRow).filter_by(key=key).one()
+        after = stored_spec(session, row)
+    assert after["title"]["en"] == "Biogas, Brazil" and after["countries"] == read["countries"]
+    assert sorted(after["terms"]) == sorted(t["key"] for t in read["terms"])
+    gone = web.put(
+        f"/api/v1/projects/{key}",
+        json=body | {"countries": [], "version": sent.json()["version"]},
+        headers=editor.auth,
+    )
+    assert gone.status_code == 403, gone.text
+    with db.transaction() as session:
+        row = session.query(WorkRow).filter_by(key=key).one()
+        assert stored_spec(session, row) == after
+
+
 def test_an_end_sent_alone_as_read_keeps_the_typed_dates(
     api: tuple[TestClient, User, Database],
 ) -> None:

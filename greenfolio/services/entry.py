@@ -426,7 +426,12 @@ def save_project(
         if existing is not None and not create:
             stored = access.stored_project(session, existing.id)
             access.require_readable(principal, stored.read_target(), missing)
-        access.require_project_write(session, principal, existing, spec)
+        # checked as the project will be, with what the body leaves out as stored: an
+        # editor of Brazil changing a title has not asked to remove Brazil
+        asked = spec
+        if existing is not None and sent is not None:
+            asked = portfolio.with_stored(session, existing, spec, sent)
+        access.require_project_write(session, principal, existing, asked)
         if existing is not None:
             claim(session, WorkRow, existing.id, expected_version, f"project {spec.key}")
             session.refresh(existing)

@@ -67,6 +67,11 @@ class DateSpec(CheckedText):
     type: DateType
     when: str
     citation: str | None = None
+    day: date | None = Field(
+        default=None,
+        description="read only: the day the export writes for ``when``, as the API reads it "
+        "back; a body may send it back unchanged, and it is not stored",
+    )
 
     @field_validator("when", mode="before")
     @classmethod
@@ -175,9 +180,20 @@ class WorkSpec(CheckedText):
                 )
         return list(dict.fromkeys(codes))
 
+    def _span_as_read(self) -> bool:
+        """Whether a start and end given beside typed dates are none, or those the dates
+        give (as the API reads a project back): then the typed dates rule."""
+        if not (self.start or self.end):
+            return True
+        try:
+            start, end = _span(self.dates)
+        except ValueError:
+            return False
+        return self.start in (None, start) and self.end in (None, end)
+
     @model_validator(mode="after")
     def _one_way_of_dating(self) -> WorkSpec:
-        if self.dates and (self.start or self.end):
+        if self.dates and not self._span_as_read():
             raise _refused(
                 "dates_both_ways",
                 "give the dates either as start and end or as typed activity dates "
@@ -197,6 +213,20 @@ class WorkSpec(CheckedText):
             text, params = wrong
             raise _refused("dates_order", text, **params)
         return self
+
+
+def _span(dates: Iterable[DateSpec]) -> tuple[date | None, date | None]:
+    """The start and end columns typed dates give: the actual date of each, else the
+    planned one."""
+    stated = {d.type: d.stated().day for d in dates}
+
+    def first(*kinds: DateType) -> date | None:
+        return next((stated[k] for k in kinds if k in stated), None)
+
+    return (
+        first(DateType.ACTUAL_START, DateType.PLANNED_START),
+        first(DateType.ACTUAL_END, DateType.PLANNED_END),
+    )
 
 
 def _store_dates(row: WorkRow, spec: WorkSpec) -> None:
@@ -219,12 +249,7 @@ def _store_dates(row: WorkRow, spec: WorkSpec) -> None:
     cited = {d.type.code: d.citation for d in spec.dates if d.citation}
     if cited:
         details["date_citations"] = cited
-
-    def first(*kinds: DateType) -> date | None:
-        return next((stated[k].day for k in kinds if k in stated), None)
-
-    row.start_date = first(DateType.ACTUAL_START, DateType.PLANNED_START)
-    row.end_date = first(DateType.ACTUAL_END, DateType.PLANNED_END)
+    row.start_date, row.end_date = _span(spec.dates)
     row.details = details
 
 

@@ -65,6 +65,11 @@ class ProjectDetail(BaseModel):
     status: str | None
     start: str | None
     end: str | None
+    dates: list[dict[str, Any]] = Field(
+        description="IATI activity dates as stated (type, when: a year, month or day), the "
+        "day the IATI export writes for each (day: read only) and where each is stated"
+    )
+    sectors: list[str] = Field(description="DAC 5-digit sector codes")
     citation: str | None
     version: int
     terms: list[dict[str, Any]]
