@@ -10,9 +10,9 @@ from sqlalchemy import select
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
-from greenfolio.services.figures import Figure
+from greenfolio.services.figures import FUNDER, Figure
 from greenfolio.services.report_definition import load_definition
-from greenfolio.store.tables import EvidenceFileRow, ResultRow, WorkRow
+from greenfolio.store.tables import EvidenceFileRow, OrganisationRow, ResultRow, WorkRow
 
 
 def _result_rows(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -66,6 +66,24 @@ def _work_titles(db: Database, keys: set[str]) -> dict[str, dict[str, str]]:
         return {str(key): dict(title) for key, title in session.execute(query)}
 
 
+def _funder_names(db: Database, keys: set[str]) -> dict[str, dict[str, str]]:
+    """The names of the organisations figures count the projects of, by key."""
+    if not keys:
+        return {}
+    with db.transaction() as session:
+        query = select(OrganisationRow.key, OrganisationRow.iati_ref, OrganisationRow.names).where(
+            OrganisationRow.key.in_(sorted(keys)) | OrganisationRow.iati_ref.in_(sorted(keys))
+        )
+        out: dict[str, dict[str, str]] = {}
+        for key, ref, names in session.execute(query):
+            out[str(key if key in keys else ref)] = dict(names or {})
+        return out
+
+
+def _listed(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def explanations(
     db: Database, figures: Iterable[Figure], limit: int = 50
 ) -> dict[str, dict[str, Any]]:
@@ -74,6 +92,9 @@ def explanations(
     wanted = sorted({rid for f in figs for rid in list(f.result_ids)[:limit]})
     rows = _result_rows(db, wanted)
     titles = _work_titles(db, {str(f.params["work"]) for f in figs if f.params.get("work")})
+    funders = _funder_names(
+        db, {k for f in figs if f.params.get(FUNDER) for k in _listed(f.params[FUNDER])}
+    )
     out = {}
     for fig in figs:
         data = fig.provenance()
@@ -83,6 +104,10 @@ def explanations(
         if fig.params.get("work"):
             key = str(fig.params["work"])
             data["work_titles"] = {key: titles[key]} if key in titles else {}
+        if fig.params.get(FUNDER):
+            data["funder_names"] = {
+                k: funders[k] for k in _listed(fig.params[FUNDER]) if k in funders
+            }
         data["basis_stated"] = data["basis"] not in (None, report_units.BASIS_NOT_STATED)
         out[fig.id] = data
     return out

@@ -20,18 +20,25 @@ from greenfolio.domain.errors import NotFoundError, ValidationError
 from greenfolio.domain.indicators import Aggregation, Indicator
 from greenfolio.domain.results import Qualifier, ReviewState, combine_qualifiers
 from greenfolio.domain.units import UnitGroup, compatible, convert, sum_groups
+from greenfolio.domain.work import OrgRole
 from greenfolio.services import reference
 from greenfolio.store.tables import (
     EvidenceFileRow,
     MethodRunRow,
+    OrganisationRow,
     ResultRow,
     TermRow,
+    WorkOrgRow,
     WorkRow,
     WorkTermRow,
 )
 
 TERM_FILTERS = ("programme", "focus_area", "core_function", "convention", "sdg_target")
 """Parameters that filter by the classification of the work a result belongs to."""
+FUNDER = "funder"
+"""Parameter that keeps the results of work funded by the organisations it names (each by
+its key or its IATI organisation identifier): a donor's report counts the projects it
+funds, not the whole portfolio."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,23 @@ def window_conditions(
                     and_(WorkTermRow.work_id == ResultRow.work_id, WorkTermRow.term_key.in_(keys))
                 )
             )
+    if params.get(FUNDER):
+        funders = params[FUNDER] if isinstance(params[FUNDER], list) else [params[FUNDER]]
+        conds.append(
+            exists().where(
+                WorkOrgRow.work_id == ResultRow.work_id,
+                WorkOrgRow.role == OrgRole.FUNDING.value,
+                WorkOrgRow.org_id.in_(_funder_ids(funders)),
+            )
+        )
     return conds
+
+
+def _funder_ids(funders: Sequence[Any]) -> Select[tuple[int]]:
+    names = [str(f) for f in funders]
+    return select(OrganisationRow.id).where(
+        OrganisationRow.key.in_(names) | OrganisationRow.iati_ref.in_(names)
+    )
 
 
 def run_basis(run: MethodRunRow | Any) -> str | None:
@@ -302,6 +325,20 @@ QUERIES: dict[str, Callable[[Session, FigureSpec, bool], Figure]] = {
 }
 
 
+def _check_funders(session: Session, spec: FigureSpec) -> None:
+    """A funder the store does not know would make the figure silently nothing."""
+    given = spec.params.get(FUNDER)
+    if not given:
+        return
+    keys = given if isinstance(given, list) else [given]
+    if session.scalar(_funder_ids(keys).limit(1)) is None:
+        raise ValidationError(
+            f"figure {spec.id!r}: no organisation {', '.join(map(repr, keys))} is stored to "
+            "count the projects it funds; give an organisation's key or IATI identifier "
+            "(GET /api/v1/organisations lists them)"
+        )
+
+
 def compute(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure:
     """Run the named query of ``spec``."""
     query = QUERIES.get(spec.query)
@@ -309,6 +346,7 @@ def compute(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure
         raise ValidationError(
             f"figure {spec.id!r}: unknown query {spec.query!r}; known: {', '.join(QUERIES)}"
         )
+    _check_funders(session, spec)
     return query(session, spec, with_ids)
 
 

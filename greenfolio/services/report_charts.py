@@ -121,6 +121,10 @@ def chart_labels(kinds: list[str], lang: str) -> list[str]:
     return out
 
 
+def _shows_nothing(data: ChartData | None) -> bool:
+    return data is not None and not any(p.value for p in data.points) and not data.counted
+
+
 def chart_refs(
     definition: ReportDefinition,
     template: dict[str, Any],
@@ -129,7 +133,9 @@ def chart_refs(
     year: int,
 ) -> tuple[ChartRef, ...]:
     refs = []
-    specs = list(definition.chart_specs(year))
+    # A chart with nothing to show is left out (its paragraph says none was reported): an
+    # empty frame with an axis from 0 to 1 reads as a result of nothing.
+    specs = [s for s in definition.chart_specs(year) if not _shows_nothing(charts.get(s.id))]
     numbers = chart_labels([spec.kind for spec in specs], lang)
     for number, spec in enumerate(specs, start=1):
         text = need(template, lang, "charts", spec.id)

@@ -23,13 +23,14 @@ from greenfolio.domain.document import Document
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.domain.indicators import Indicator
 from greenfolio.domain.numbers import format_figure
+from greenfolio.domain.org_names import org_name
 from greenfolio.domain.results import Qualifier
 from greenfolio.domain.run_citation import cited_activity, cited_run
 from greenfolio.domain.typography import typeset
 from greenfolio.domain.un_dates import un_date, un_date_range
 from greenfolio.refdata import loader
 from greenfolio.services import report_units
-from greenfolio.services.figures import TERM_FILTERS
+from greenfolio.services.figures import FUNDER, TERM_FILTERS
 
 
 @dataclass(frozen=True)
@@ -128,10 +129,30 @@ def _codes(value: Any) -> list[str]:
 
 
 def _parameter(
-    key: str, value: Any, lang: str, words: Mapping[str, str], works: Mapping[str, Any]
+    key: str,
+    value: Any,
+    lang: str,
+    words: Mapping[str, str],
+    works: Mapping[str, Any],
+    funders: Mapping[str, Any] | None = None,
 ) -> tuple[str, str] | tuple[str, str, str]:
     """A figure's parameter as a (name, value) pair of words, or (name, value, language)
     for an activity's title."""
+    if key == FUNDER:
+        names: list[str] = []
+        for code in _codes(value):  # those stored: the others are alternatives unused
+            found = (funders or {}).get(code)
+            if found is None:
+                continue
+            try:  # the name the UN or the organisation uses in ``lang``
+                name = org_name(code, lang).text
+            except NotFoundError:  # else as stored
+                name = in_language(found, lang)[0] or code
+            if name not in names:
+                names.append(name)
+        if not names:
+            raise NotFoundError(f"no organisation {value!r} of a figure's parameters")
+        return _word(words, "param_funder"), "; ".join(names)
     if key in TERM_FILTERS:
         scheme = _schemes()[key]
         label = _named(scheme.names, lang, f"scheme {key}")
@@ -282,8 +303,10 @@ def entries(
     for fid, data in explanations.items():
         rows: Sequence[Mapping[str, Any]] = data.get("results") or []
         works = dict(data.get("work_titles") or {})
+        funders = dict(data.get("funder_names") or {})
         params = tuple(
-            _parameter(key, value, lang, words, works) for key, value in data["parameters"].items()
+            _parameter(key, value, lang, words, works, funders)
+            for key, value in data["parameters"].items()
         )
         period = data.get("period") or {}
         basis = ""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.exchange import Problem, Severity
@@ -31,7 +31,6 @@ from greenfolio.domain.iati import (
     Activity,
     OrgRef,
     digest,
-    is_org_identifier,
     same_record,
 )
 from greenfolio.domain.keys import HINT, key_problem
@@ -40,6 +39,8 @@ from greenfolio.services import audit, search
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
 from greenfolio.services.exchange.iati_json import work_details
 from greenfolio.services.exchange.iati_load import aware, load_activities
+from greenfolio.services.exchange.iati_orgs import Organisations
+from greenfolio.services.exchange.iati_result_match import revise_results
 from greenfolio.services.exchange.iati_rows import (
     chunks,
     money_row,
@@ -50,7 +51,6 @@ from greenfolio.services.exchange.iati_rows import (
 from greenfolio.store.tables import (
     IatiIndicatorRow,
     IndicatorRow,
-    OrganisationRow,
     ResultRow,
     WorkCountryRow,
     WorkFinanceRow,
@@ -67,85 +67,6 @@ ORIGIN_NAMES = {
     "mlf-apr": "a Multilateral Fund progress report import",
 }
 """How a stored project came in, by its ``origin``, as a person reads it."""
-
-
-# ---------------------------------------------------------------- organisations
-
-
-class Organisations:
-    """Organisation ids by IATI ref and by key, creating rows as activities name them."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.by_ref: dict[str, int] = {}
-        self.by_key: dict[str, int] = {}
-        self.names: dict[int, dict[str, str]] = {}
-        self.kinds: dict[int, str | None] = {}
-        self.memo: dict[tuple[object, ...], int] = {}
-        rows = session.execute(
-            select(
-                OrganisationRow.id,
-                OrganisationRow.key,
-                OrganisationRow.iati_ref,
-                OrganisationRow.names,
-                OrganisationRow.kind,
-            )
-        )
-        for oid, key, ref, names, kind in rows:
-            self.by_key[key] = oid
-            if ref and is_org_identifier(ref):
-                self.by_ref.setdefault(ref, oid)
-            self.names[oid] = dict(names or {})
-            self.kinds[oid] = kind
-
-    def resolve(self, org: OrgRef, key: str | None = None) -> int | None:
-        """The id of ``org`` (created if new); None if it has neither ref nor name.
-
-        ``key`` names the organisation's row where the caller knows it (e.g. ``mlf``).
-        """
-        if not org.ref and not org.names:
-            return None
-        memo = (org.ref, org.type, key, *org.names.items())
-        found = self.memo.get(memo)
-        if found is not None:
-            return found
-        oid = self._resolve(org, key)
-        self.memo[memo] = oid
-        return oid
-
-    def _resolve(self, org: OrgRef, key: str | None) -> int:
-        # A ref that is not an organisation identifier ("61") may name another
-        # organisation in the next activity: such an organisation is found by its key
-        # (ref and name), never by the ref alone.
-        oid = self.by_ref.get(org.ref) if org.ref and is_org_identifier(org.ref) else None
-        key = key or org.key()
-        if oid is None:
-            oid = self.by_key.get(key)
-        if oid is None:
-            oid = self.session.execute(
-                insert(OrganisationRow).returning(OrganisationRow.id),
-                {"key": key, "names": dict(org.names), "iati_ref": org.ref, "kind": org.type},
-            ).scalar_one()
-            self.by_key[key] = oid
-            if org.ref and is_org_identifier(org.ref):
-                self.by_ref[org.ref] = oid
-            self.names[oid] = dict(org.names)
-            self.kinds[oid] = org.type
-            return oid
-        known = self.names[oid]
-        added = {lang: text for lang, text in org.names.items() if lang not in known}
-        changes: dict[str, Any] = {}
-        if added:
-            known.update(added)
-            changes["names"] = dict(known)
-        if org.type and not self.kinds[oid]:
-            self.kinds[oid] = org.type
-            changes["kind"] = org.type
-        if changes:
-            self.session.execute(
-                update(OrganisationRow).where(OrganisationRow.id == oid).values(**changes)
-            )
-        return oid
 
 
 # ---------------------------------------------------------------- writing
@@ -206,6 +127,8 @@ class ActivityWriter:
         self.skipped = 0
         self.refused = 0
         self.problems: list[Problem] = []
+        self.same_stamp: set[str] = set()
+        """Identifiers whose last-updated-datetime is the stored one's."""
 
     def add(self, activity: Activity, line: int, file: str, salt: str | None = None) -> None:
         """Queue an activity for the next batch.
@@ -308,14 +231,29 @@ class ActivityWriter:
             for (item, wid, version), record in zip(compare, stored, strict=True):
                 if same_record(record, item.activity):
                     self.skipped += 1
-                else:
-                    changed.append((item, wid, version))
+                    continue
+                changed.append((item, wid, version))
+                if item.activity.identifier in self.same_stamp:
+                    self.problems.append(
+                        Problem(
+                            "this activity differs from the stored one although its "
+                            "last-updated-datetime is the same; the stored project is updated "
+                            "from the file. A publisher moves last-updated-datetime on with "
+                            "each change",
+                            severity=Severity.WARNING,
+                            file=item.file,
+                            line=item.line,
+                            activity=item.activity.identifier,
+                            element="iati-activity",
+                        )
+                    )
         ids: list[int] = []
         if new:
             ids = insert_returning_ids(self.conn, WorkRow, [self._work_row(p) for p in new])
             self.created += len(new)
+        codes: list[str] = []
         if changed:
-            self._clear([wid for _, wid, _ in changed])
+            codes = self._clear([wid for _, wid, _ in changed])
             self.session.execute(
                 update(WorkRow),
                 [
@@ -326,6 +264,7 @@ class ActivityWriter:
             self.updated += len(changed)
         self._children([(p.activity, wid) for p, wid in zip(new, ids, strict=True)])
         self._children([(p.activity, wid) for p, wid, _ in changed], tracked=True)
+        self._drop_unused(codes)
         # Rows went in with Core statements, past the session's listener: the batch's
         # search documents are made here, a few hundred at a time (for new items from
         # the records in hand, for changed ones from the rows).
@@ -376,7 +315,12 @@ class ActivityWriter:
                     )
                 )
                 return True
-            return incoming == stamp
+            if incoming == stamp:
+                # the same stamp should mean the same activity; a publisher who edits a
+                # file without moving it on is told, and the comparison decides
+                self.same_stamp.add(item.activity.identifier)
+                return None
+            return False
         return None
 
     def _work_row(self, p: _Pending) -> dict[str, Any]:
@@ -397,8 +341,10 @@ class ActivityWriter:
             "details": work_details(act),
         }
 
-    def _clear(self, work_ids: list[int]) -> None:
-        """Remove what an update replaces; results from other sources stay."""
+    def _clear(self, work_ids: list[int]) -> list[str]:
+        """Remove what an update replaces: the project's countries, partners, sectors,
+        regions, finances and results framework. Results stay until the new ones are
+        matched with them (``_results``); returns the framework's indicator codes."""
         s = self.session
         codes = list(
             s.scalars(
@@ -409,29 +355,32 @@ class ActivityWriter:
         )
         for table in (WorkCountryRow, WorkOrgRow, WorkSectorRow, WorkRegionRow, WorkFinanceRow):
             s.execute(delete(table).where(table.work_id.in_(work_ids)))
-        # Deleted in chunks the audit trail records row by row (not as a count).
-        gone = list(
+        for chunk in chunks(codes):
+            s.execute(delete(IatiIndicatorRow).where(IatiIndicatorRow.indicator_code.in_(chunk)))
+        return codes
+
+    def _drop_unused(self, codes: list[str]) -> None:
+        """Indicators an import made that no result uses any more."""
+        if not codes:
+            return
+        s = self.session
+        used = set(
             s.scalars(
-                select(ResultRow.id).where(
-                    and_(ResultRow.work_id.in_(work_ids), ResultRow.origin == self.origin)
+                select(ResultRow.indicator_code)
+                .where(ResultRow.indicator_code.in_(codes))
+                .distinct()
+            )
+        )
+        framed = set(
+            s.scalars(
+                select(IatiIndicatorRow.indicator_code).where(
+                    IatiIndicatorRow.indicator_code.in_(codes)
                 )
             )
         )
-        for chunk in chunks(gone):
-            s.execute(delete(ResultRow).where(ResultRow.id.in_(chunk)))
-        for chunk in chunks(codes):
-            s.execute(delete(IatiIndicatorRow).where(IatiIndicatorRow.indicator_code.in_(chunk)))
-        if codes:
-            used = set(
-                s.scalars(
-                    select(ResultRow.indicator_code)
-                    .where(ResultRow.indicator_code.in_(codes))
-                    .distinct()
-                )
-            )
-            unused = [c for c in codes if c not in used]
-            for chunk in chunks(unused):
-                s.execute(delete(IndicatorRow).where(IndicatorRow.code.in_(chunk)))
+        unused = [c for c in codes if c not in used and c not in framed]
+        for chunk in chunks(unused):
+            s.execute(delete(IndicatorRow).where(IndicatorRow.code.in_(chunk)))
 
     def _children(self, targets: list[tuple[Activity, int]], tracked: bool = False) -> None:
         """Store the rows that belong to each (activity, work id): in bulk for new
@@ -473,7 +422,9 @@ class ActivityWriter:
             self._store_indicators(indicators, tracked)
         tables += [(IatiIndicatorRow, framework), (ResultRow, results)]
         for table, rows in tables:
-            if tracked:
+            if tracked and table is ResultRow:
+                revise_results(self.session, self.origin, [wid for _, wid in targets], rows)
+            elif tracked:
                 self.session.add_all(table(**row) for row in rows)
             else:
                 insert_rows(c, table, rows)
