@@ -168,7 +168,7 @@ def window_conditions(
     return conds
 
 
-def _funder_ids(funders: Sequence[Any]) -> Select[tuple[int]]:
+def _funder_ids(funders: Sequence[Any]) -> Select[Any]:
     names = [str(f) for f in funders]
     return select(OrganisationRow.id).where(
         OrganisationRow.key.in_(names) | OrganisationRow.iati_ref.in_(names)
