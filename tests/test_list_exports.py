@@ -291,8 +291,12 @@ def test_results_download_keeps_what_a_spreadsheet_needs(demo_db: Database) -> N
     column = {h: i for i, h in enumerate(heads)}
     for head in ("Объект", "Источник", "Подтверждение"):
         assert head in column, heads
-    assert all(row[column["Пол"]] for row in rows), "every row says whom it counts"
-    assert {row[column["Пол"]] for row in rows} >= {"Всего", "Женщины"}
+    # a count of people says whom it counts ("Всего" for a total); tonnes have no sex
+    people = [row for row in rows if row[column["Единица"]] in ("человек", "чел.")]
+    assert people and all(row[column["Пол"]] for row in people), "each says whom it counts"
+    assert {row[column["Пол"]] for row in people} >= {"Всего", "Женщины"}
+    tonnes = [row for row in rows if row[column["Единица"]] == "т"]
+    assert tonnes and not [row[column["Пол"]] for row in tonnes if row[column["Пол"]]]
     sources = [row[column["Источник"]] for row in rows if row[column["Источник"]]]
     assert sources and all("IDB.49" in s for s in sources[:3]), sources[:3]
     # one word per unit whatever the value, so the sheet filters and pivots by it

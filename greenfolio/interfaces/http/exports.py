@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from greenfolio.domain.errors import ValidationError
+from greenfolio.domain.indicators import Disaggregation
 from greenfolio.domain.languages import RIGHT_TO_LEFT, UN_LANGUAGES
 from greenfolio.interfaces.http import labels
 from greenfolio.refdata.loader import indicators
@@ -139,10 +140,19 @@ def _unit(row: dict[str, Any], lang: str) -> str:
     return labels.label(_Words(lang), "unit", row["unit"])
 
 
+def _by_sex(code: str) -> bool:
+    """Whether the indicator counts women and men apart (people, not tonnes)."""
+    ind = indicators().get(code)
+    return ind is not None and Disaggregation.SEX in ind.disaggregations
+
+
 def _sex(row: dict[str, Any], lang: str) -> str:
-    """The part a result counts; a total says so, as the pages do ("Всего", "合计")."""
+    """The part a result counts; a total says so, as the pages do ("Всего", "合计"). Empty
+    for an indicator that is not counted by sex: tonnes have no "total" of women and men."""
     words = _Words(lang)
-    return labels.label(words, "sex", row["sex"]) if row["sex"] else words("sex_everyone_short")
+    if row["sex"]:
+        return labels.label(words, "sex", row["sex"])
+    return words("sex_everyone_short") if _by_sex(str(row["indicator"])) else ""
 
 
 def _day(value: str | None) -> Cell:
@@ -191,6 +201,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("indicator", _indicator),
         Column("value", lambda r, lang: _number(r["value"])),
         Column("unit", _unit),
+        Column("value_kind", lambda r, lang: labels.label(_Words(lang), "value_kind", r["kind"])),
         Column("period_start", lambda r, lang: _day(r["period_start"])),
         Column("period_end", lambda r, lang: _day(r["period_end"])),
         Column("country", lambda r, lang: labels.country(r["country"], lang)),
