@@ -397,6 +397,9 @@ def test_users_give_the_missing_dates_sectors_and_partners_in_the_xlsx_template(
     good = filled([["idb49-gcip", 2022, None, datetime(2025, 6, 30), None, "23210", "gef"]])
     summary = import_results(demo_db, good)
     assert summary.errors == [] and summary.updated == 1
+    # the same file again changes nothing, and says so (it said "updated 1")
+    again = import_results(demo_db, good)
+    assert again.errors == [] and again.updated == 0
     out = tmp_path / "after.xml"
     _, data = _export(demo_db, out)
     assert schema.validate(etree.parse(str(out)))

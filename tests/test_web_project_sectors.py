@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import lxml.html
 
+from greenfolio.services import audit
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_import import import_file
@@ -74,3 +75,13 @@ def test_saving_an_imported_project_unchanged_keeps_its_sectors(db: Database) ->
     saved = web.post("/projects/NL-1-PPR-27787/edit?lang=ar", data={**fields, "csrf": csrf})
     assert saved.status_code == 303, saved.text[:400]
     assert stored()[1] == before[1]
+    # A data manager's review: saved unchanged, the project went to version 2, the audit
+    # trail said "no field changed", and it counted as entered by hand (the next import
+    # of a newer file was refused). Saved unchanged is no change.
+    assert stored()[0] == before[0]
+    with db.transaction() as session:
+        work = session.scalars(select(WorkRow).where(WorkRow.key == "NL-1-PPR-27787")).one()
+        assert work.origin == "iati"
+        wid = work.id
+    events, _ = audit.listing(db, entity="work_item", entity_id=str(wid))
+    assert [e["action"] for e in events if e["action"] != "insert"] == []

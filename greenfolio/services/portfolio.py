@@ -351,6 +351,47 @@ def _check_terms(session: Session, keys: list[str], work: str) -> None:
             )
 
 
+def _as_stored(session: Session, row: WorkRow) -> WorkSpec | None:
+    """The stored work item as a ``WorkSpec`` (None if what is stored no longer passes
+    the checks a save makes: any save of it is then a change)."""
+    stored = stored_spec(session, row)
+    if (row.details or {}).get("dates") is None:
+        stored["dates"] = []
+        stored["start"], stored["end"] = row.start_date, row.end_date
+    try:
+        return WorkSpec.model_validate(stored)
+    except (ValueError, PydanticCustomError):
+        return None
+
+
+def _same(stored: WorkSpec | None, spec: WorkSpec) -> bool:
+    """Whether saving ``spec`` would change nothing of ``stored``: lists compared as sets,
+    typed dates by what they state, start and end by the days they give."""
+    if stored is None:
+        return False
+
+    def shape(one: WorkSpec, sectors: list[str] | None) -> tuple[Any, ...]:
+        dates = sorted((d.type.value, d.when, d.citation or "") for d in one.dates)
+        span = _span(one.dates) if one.dates else (one.start, one.end)
+        return (
+            one.key,
+            one.kind,
+            dict(one.title),
+            dict(one.description),
+            one.status,
+            one.citation,
+            sorted(set(one.countries)),
+            sorted(set(one.terms)),
+            sorted({(o.org, o.role.value) for o in one.organisations}),
+            dates,
+            span,
+            sorted(set(sectors or [])),
+        )
+
+    sectors = spec.sectors if spec.sectors is not None else stored.sectors
+    return shape(stored, stored.sectors) == shape(spec, sectors)
+
+
 def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
     """Insert or update a work item by key, replacing its countries, terms and partners."""
     _check_terms(session, spec.terms, spec.key)
@@ -366,6 +407,10 @@ def upsert_work(session: Session, spec: WorkSpec) -> WorkRow:
     if row is None:
         row = WorkRow(key=spec.key)
         session.add(row)
+    elif _same(_as_stored(session, row), spec):
+        # saved unchanged (a form sent back, a file imported again): no new version, no
+        # audit entry saying nothing changed, and an import still owns what it brought
+        return row
     else:
         row.version += 1
         # Edited here: no import owns the record any more, so none overwrites it unasked.

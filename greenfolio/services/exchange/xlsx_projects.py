@@ -293,9 +293,13 @@ def project_spec(session: Session, row: WorkRow, update: ProjectUpdate) -> portf
 
 
 def apply(session: Session, updates: list[ProjectUpdate]) -> int:
-    """Store the checked changes (in the caller's transaction); how many records changed."""
+    """Store the checked changes (in the caller's transaction); how many records changed
+    (a row that gives what is stored changes nothing)."""
+    changed = 0
     for update in updates:
         row = session.scalar(select(WorkRow).where(WorkRow.key == update.work))
         assert row is not None  # checked
+        version = row.version
         portfolio.upsert_work(session, project_spec(session, row, update))
-    return len(updates)
+        changed += row.version != version
+    return changed
