@@ -37,6 +37,17 @@ def test_private_server_sends_visitors_to_sign_in(demo_db: Database) -> None:
     assert page.headers["location"] == "/login?next=/projects%3Fprogramme%3Dpops"
     public = client(demo_db, public=True).get("/")
     assert public.status_code == 200 and "Public view of verified data" in public.text
+    # an officer's review: an Arabic link opened signed out gave an English sign-in page
+    arabic = web.get("/projects/idb49-biogas-brazil?lang=ar")
+    assert arabic.headers["location"].endswith("&lang=ar")
+    signin = web.get(arabic.headers["location"])
+    assert _doc(signin.text).xpath("/html/@lang") == ["ar"]
+    form = _doc(signin.text).xpath("//form[@action='/login']")[0]
+    fields = {i.get("name"): i.get("value") or "" for i in form.xpath(".//input[@name]")}
+    wrong = web.post("/login", data=fields | {"username": "nobody", "password": "wrong"})
+    assert wrong.status_code in (401, 422), wrong.status_code
+    said = _doc(wrong.text)
+    assert said.xpath("/html/@lang") == ["ar"] and said.xpath("//*[@role='alert']"), wrong.text
 
 
 @SQLITE

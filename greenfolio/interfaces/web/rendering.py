@@ -165,7 +165,11 @@ def error_page(request: Request, status: int, message: str) -> Response:
     """An error as a page; a visitor who must sign in is sent to the sign-in page."""
     if status == 401 and request.method == "GET":
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+        # the sign-in page in the language the link asked for (an Arabic link opened
+        # signed out gave an English sign-in page)
+        lang = request.query_params.get("lang")
+        asked = f"&lang={lang}" if lang in UN_LANGUAGES else ""
+        return RedirectResponse(f"/login?next={target}{asked}", status_code=303)
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 
