@@ -3,6 +3,8 @@ through the page as an officer would, in the visitor's language."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lxml.html
 import pytest
 from fastapi.testclient import TestClient
@@ -65,3 +67,65 @@ def test_values_of_different_units_or_parts_are_not_added() -> None:
         ]
     )  # fmt: skip
     assert [(r.unit, r.values, r.share_of_target) for r in rows] == [("t", {"target": 10.0}, None)]
+
+
+def test_where_lower_is_better_progress_is_the_fall_achieved() -> None:
+    """A data manager's review: ODP tonnes consumed (IATI ascending="0"), target 30,
+    actual 28.25, read "94 % of target" though the target was beaten. Where lower is
+    better the share is that of the planned fall from the baseline; without a baseline
+    none is given."""
+
+    def rows(*values: tuple[str, float], lower: bool = True) -> float | None:
+        results = [
+            {"indicator": "odp", "unit": "ODP_t", "kind": kind, "value": value,
+             "period_start": "2022-01-01", "period_end": "2022-12-31"}
+            for kind, value in values
+        ]  # fmt: skip
+        (row,) = by_period(results, ["odp"] if lower else [])
+        return row.share_of_target
+
+    assert rows(("baseline", 40), ("target", 30), ("actual", 28.25)) == pytest.approx(1.175)
+    assert rows(("baseline", 40), ("target", 30), ("actual", 35)) == pytest.approx(0.5)
+    assert rows(("target", 30), ("actual", 28.25)) is None  # no baseline to fall from
+    assert rows(("target", 30), ("actual", 28.25), lower=False) == pytest.approx(28.25 / 30)
+
+
+DESCENDING = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+  <iati-activity last-updated-datetime="2023-05-01T00:00:00Z" xml:lang="en" default-currency="USD">
+    <iati-identifier>XM-DAC-41123-ODS-1</iati-identifier>
+    <reporting-org ref="XM-DAC-41123" type="40"><narrative>UNIDO</narrative></reporting-org>
+    <title><narrative>HCFC phase-out</narrative></title>
+    <activity-status code="2"/>
+    <activity-date type="1" iso-date="2020-01-01"/>
+    <result type="1" aggregation-status="1">
+      <title><narrative>Consumption falls</narrative></title>
+      <indicator measure="1" ascending="0">
+        <title><narrative>ODP tonnes consumed</narrative></title>
+        <baseline year="2019" iso-date="2019-01-01" value="40"/>
+        <period>
+          <period-start iso-date="2022-01-01"/><period-end iso-date="2022-12-31"/>
+          <target value="30"/><actual value="28.25"/>
+        </period>
+      </indicator>
+    </result>
+  </iati-activity>
+</iati-activities>
+"""
+
+
+def test_the_page_reads_ascending_0_as_lower_is_better(db: Database, tmp_path: Path) -> None:
+    from greenfolio.services.exchange.iati_import import import_file
+
+    path = tmp_path / "ods.xml"
+    path.write_text(DESCENDING, encoding="utf-8")
+    assert import_file(db, path).created == 1
+    web, _ = browser(db, add_user(db, "reader", "viewer@all"))
+    root = lxml.html.fromstring(web.get("/projects/XM-DAC-41123-ODS-1?lang=en").text)
+    shares = [
+        c.text_content().strip()
+        for c in root.xpath("//table[contains(@class, 'progress')]//td[last()]")
+    ]
+    # the period's target and actual against the indicator's baseline of 2019 (40 t):
+    # 11.75 of the planned 10 t fall, 118 %; the baseline's own row has no share
+    assert sorted(shares) == ["118%", "—"], shares

@@ -23,6 +23,7 @@ from greenfolio.services.explorer_common import Page, need_reader, page_bounds, 
 from greenfolio.services.explorer_method_runs import run_brief
 from greenfolio.services.explorer_results import result_dict
 from greenfolio.store.tables import (
+    IatiIndicatorRow,
     MethodRunRow,
     OrganisationRow,
     ResultRow,
@@ -385,6 +386,14 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
                 )
             ),
             "citation": work.citation,
+            "descending": sorted(
+                session.scalars(
+                    select(IatiIndicatorRow.indicator_code).where(
+                        IatiIndicatorRow.work_id == work.id,
+                        IatiIndicatorRow.ascending.is_(False),
+                    )
+                )
+            ),
             "version": work.version,
             "terms": [
                 {

@@ -268,7 +268,7 @@ def project_page(
         p=found,
         deleted=said_gone.get("deleted"),
         withdrawn=said_gone.get("withdrawn"),
-        progress=progress.by_period(found["results"]),
+        progress=progress.by_period(found["results"], found.get("descending", ())),
         indicators=indicators_by_code(db, who),
         sector_names=codelists.names("Sector") if found.get("sectors") else {},
         # totals their breakdown by sex exceeds: for those who enter and review results
