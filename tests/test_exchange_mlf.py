@@ -200,3 +200,21 @@ def test_a_spreadsheet_of_the_other_kind_is_named_as_such(db: Database, tmp_path
     assert [p.message_id for p in as_report.errors] == ["import_is_template"]
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ResultRow)) == 0
+
+
+def test_an_end_before_its_start_is_left_out_with_a_warning(db: Database) -> None:
+    """A data manager's review: row 150 (MOZ/PHA/90/TAS/38) was stored completed on
+    2023-06-01, before its first disbursement on 2023-07-11: its page could not be saved
+    again and its IATI export broke rule 11.1.3. The completion date is left out, and the
+    import says so, naming both cells."""
+    from greenfolio.services.portfolio import WorkSpec, stored_spec
+
+    summary = import_apr(db, SAMPLE)
+    (warning,) = [w for w in summary.warnings if w.row == 150]
+    assert warning.column == "P (Date Completed (Actual))", warning.column
+    assert "2023-06-01 is before" in warning.message and "2023-07-11" in warning.message
+    with db.transaction() as session:
+        row = session.scalars(select(WorkRow).where(WorkRow.key == "mlf:MOZ/PHA/90/TAS/38")).one()
+        dates = {d["type"]: d["when"] for d in stored_spec(session, row)["dates"]}
+        assert dates.get("actual_start") == "2023-07-11" and "actual_end" not in dates, dates
+        WorkSpec.model_validate(stored_spec(session, row))  # saved again as it is

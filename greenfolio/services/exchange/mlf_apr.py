@@ -143,6 +143,32 @@ def _country(cells: SheetReader) -> str | None:
         return None
 
 
+def _dates_in_order(cells: SheetReader, dates: dict[str, date | None]) -> None:
+    """An end before its start (a completion dated before the first disbursement) is left
+    out with a warning naming both cells: stored, the project could not be saved again
+    and its IATI export would break IATI's rule 11.1.3."""
+    pairs = (
+        (PLANNED_START, PLANNED_END, "approved", "planned_completion"),
+        (ACTUAL_START, ACTUAL_END, "first_disbursement", "completed"),
+    )
+    for start_type, end_type, start_key, end_key in pairs:
+        start, end = dates[start_type], dates[end_type]
+        if start is None or end is None or end >= start:
+            continue
+        dates[end_type] = None
+        cells.problem(
+            end_key,
+            f"{end.isoformat()} is before {cells.column(start_key)} ({start.isoformat()}); "
+            "this end date is left out. Correct one of the two in the file and import it "
+            "again, or give the date on the project's page",
+            severity=Severity.WARNING,
+            message_id="mlf_dates_order",
+            end=end.isoformat(),
+            start=start.isoformat(),
+            start_column=cells.column(start_key),
+        )
+
+
 def _read_row(cells: SheetReader, as_of: date) -> _Project | None:
     code = cells.text("project_code", max_length=150) or cells.text("legacy_code", max_length=150)
     if code is None:
@@ -163,6 +189,7 @@ def _read_row(cells: SheetReader, as_of: date) -> _Project | None:
         PLANNED_END: cells.day("planned_completion") or cells.day("completion_proposal"),
         ACTUAL_END: cells.day("completed"),
     }
+    _dates_in_order(cells, dates)
     extras: dict[str, str | float | None] = {
         "source": "Multilateral Fund Annual Progress Report",
         "mlf_meta_code": cells.text("meta_code"),
