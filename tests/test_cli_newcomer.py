@@ -394,6 +394,29 @@ def test_work_list_takes_the_words_it_prints(demo_db_module: Database) -> None:
     assert code == 2 and "implementation (Being implemented)" in " ".join(text.split())
 
 
+def test_export_takes_the_status_words_work_list_prints(
+    demo_db_module: Database, tmp_path: Path
+) -> None:
+    """A newcomer's review: `export iati --status "Being implemented"` was refused with
+    the internal codes only ('pipeline', 'implementation' …)."""
+    url = _url(demo_db_module)
+    by_words = tmp_path / "words.xml"
+    by_code = tmp_path / "code.xml"
+    # exit 4: written, with the demo's incomplete projects named and left out
+    assert _run("export", "iati", "--out", str(by_words), "--status", "Being implemented",
+                "--db", url)[0] == 4  # fmt: skip
+    assert _run("export", "iati", "--out", str(by_code), "--status", "implementation",
+                "--db", url)[0] == 4  # fmt: skip
+    assert (
+        by_words.read_bytes().count(b"<iati-activity>")
+        == by_code.read_bytes().count(b"<iati-activity>")
+        > 0
+    )
+    code, text = _run("export", "iati", "--out", str(tmp_path / "x.xml"), "--status", "soon",
+                      "--db", url)  # fmt: skip
+    assert code == 2 and "implementation (Being implemented)" in text
+
+
 def test_a_web_page_given_to_import_iati_is_named(tmp_path: Path) -> None:
     """A newcomer gave the report's HTML to `import iati` and was told to remove its
     DOCTYPE: it is a web page, said so."""

@@ -49,7 +49,7 @@ def check_country(code: str) -> str:
         ) from None
     raise ValidationError(
         f"unknown country code {code!r}: use an ISO 3166-1 alpha-3 code such as BRA"
-        f" (did you mean {found.alpha_3}, {found.name}?)",
+        f" (did you mean {found.alpha_3}, the code of {found.name}?)",
         message_id="country_near",
         params={"code": code, "near": found.alpha_3, "country": found.alpha_3},
         field="country",

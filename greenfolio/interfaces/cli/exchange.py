@@ -223,13 +223,23 @@ def import_xlsx(
         _report(summary, as_json, "row")
 
 
+def _status(typed: str | None) -> WorkStatus | None:
+    from greenfolio.interfaces.cli.words import typed_choice
+
+    code = typed_choice("--status", "status", WorkStatus, typed)
+    return None if code is None else WorkStatus(code)
+
+
 @export_app.command("iati")
 def export_iati(
     out_path: Annotated[Path, typer.Option("--out", help="Where to write the XML.")],
     country: Annotated[
         list[str] | None, typer.Option(help="Only work in this country (ISO3); repeatable.")
     ] = None,
-    status: Annotated[WorkStatus | None, typer.Option(help="Only work with this status.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="Only work with this status (as `work list` prints it, or its code)."),
+    ] = None,
     publisher: Annotated[
         str | None, typer.Option(help="Only activities reported by this IATI organisation.")
     ] = None,
@@ -273,7 +283,7 @@ def export_iati(
     with errors():
         filt = ExportFilter(
             countries=[check_country(c) for c in country or []],
-            status=status,
+            status=_status(status),
             reporting_org=publisher,
             prefix=prefix,
             verified_only=verified_only,

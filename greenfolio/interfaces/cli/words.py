@@ -12,6 +12,7 @@ babel and the pages' refusal texts, imported when asked for.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from greenfolio.domain.errors import GreenfolioError
@@ -102,3 +103,20 @@ def refusal(exc: GreenfolioError) -> str:
     said = refusal_text(Translator(LANG), exc)
     user = exc.params.get("user")
     return f"signed in as {user}: {said}" if user else said
+
+
+def typed_choice(flag: str, group: str, codes: type[StrEnum], typed: str | None) -> str | None:
+    """The code ``typed`` names: a code, or the word the list prints for it ("Being
+    implemented"), in any case; the list's words were refused before."""
+    import typer
+
+    from greenfolio.domain.text import folded
+
+    if typed is None:
+        return None
+    wanted = folded(typed)
+    for choice in codes:
+        if wanted in (folded(choice.value), folded(said(group, choice.value))):
+            return choice.value
+    offered = ", ".join(f"{c.value} ({said(group, c.value)})" for c in codes)
+    raise typer.BadParameter(f"{typed!r} is none of: {offered}", param_hint=flag)

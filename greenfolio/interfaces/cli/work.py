@@ -7,26 +7,9 @@ import typer
 from greenfolio.domain.work import WorkKind, WorkStatus
 from greenfolio.interfaces.cli.common import DbOption, JsonOption, errors, out, print_json, table
 from greenfolio.interfaces.cli.db_target import open_db
+from greenfolio.interfaces.cli.words import typed_choice
 
 work_app = typer.Typer(help="Projects and other work items.", no_args_is_help=True)
-
-
-def _typed_choice(
-    flag: str, group: str, codes: type[WorkStatus] | type[WorkKind], typed: str | None
-) -> str | None:
-    """The code ``typed`` names: a code, or the word the list prints for it ("Being
-    implemented"), in any case; the list's words were refused before."""
-    from greenfolio.domain.text import folded
-    from greenfolio.interfaces.cli.words import said
-
-    if typed is None:
-        return None
-    wanted = folded(typed)
-    for choice in codes:
-        if wanted in (folded(choice.value), folded(said(group, choice.value))):
-            return choice.value
-    offered = ", ".join(f"{c.value} ({said(group, c.value)})" for c in codes)
-    raise typer.BadParameter(f"{typed!r} is none of: {offered}", param_hint=flag)
 
 
 @work_app.command("list")
@@ -71,8 +54,8 @@ def work_list(
             programme=programme,
             focus_area=focus_area,
             convention=convention,
-            status=_typed_choice("--status", "status", WorkStatus, status),
-            kind=_typed_choice("--kind", "work_kind", WorkKind, kind),
+            status=typed_choice("--status", "status", WorkStatus, status),
+            kind=typed_choice("--kind", "work_kind", WorkKind, kind),
             year=year,
         )
         found = worklist.listing(open_db(db), flt, limit)
