@@ -233,3 +233,15 @@ def test_zh_number_keeps_its_symbol_unit_on_its_line(
     for number in ("119,489", "11,705"):
         body = [line for line in lines if number in line and "TEQ" in line]
         assert body and all(f"{number} mg TEQ" in line for line in body), (number, body)
+
+
+def test_the_montreal_summary_names_the_protocol_as_a_title(demo_db_module: Database) -> None:
+    """A delegate's review: the Chinese Montreal summary wrote 蒙特利尔议定书 without the
+    title marks the Board report gives it (《蒙特利尔议定书》), and "报告年度2020" without
+    its colon."""
+    doc = reporting.build(demo_db_module, "montreal", 2020, "zh").document
+    head = doc.header
+    text = " ".join([head.title, head.agenda_item, *(p.text for p in doc.paragraphs())])
+    assert "《蒙特利尔议定书》" in text and "《关于消耗臭氧层物质的蒙特利尔议定书》" in text
+    assert not re.search(r"(?<![《的])蒙特利尔议定书|蒙特利尔议定书(?!》)", text), text
+    assert head.session == "报告年度：2020"

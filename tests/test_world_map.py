@@ -88,3 +88,20 @@ def test_crimea_is_drawn_with_ukraine() -> None:
     assert any(world._inside(moscow, r) for r in rings("643"))
     # the web map draws Ukraine in one piece
     assert country_paths()["UKR"].count("M") == 1
+
+
+def test_an_arabic_legend_step_in_words_reads_from_the_right() -> None:
+    """A delegate's review: the Arabic map legend read "أو أكثر 4" ("or more 4"): in the
+    chart's left-to-right text the number went first at the left. Each Arabic step opens
+    with a right-to-left mark, its numbers isolated left to right."""
+    from greenfolio.interfaces.writers.bidi import LRI, PDI
+    from greenfolio.interfaces.writers.charts import RLM
+
+    chart = ChartData(id="m", kind="map", unit="project", points=[Point(key="BRA", value=5.0)])
+    labels = {"1": "1", "2": "2–3", "4": "4 أو أكثر", "legend": "عدد الأنشطة"}
+    spec = _map_spec(chart, "ar", labels)
+    values = spec["encoding"]["color"]["legend"]["values"]
+    assert f"{RLM}4 أو أكثر" in values and f"{RLM}{LRI}2–3{PDI}" in values
+    assert all(v.startswith(RLM) for v in values), values
+    english = _map_spec(chart, "en", {"1": "1", "4": "4 or more", "legend": "Projects"})
+    assert "4 or more" in english["encoding"]["color"]["legend"]["values"]

@@ -331,7 +331,11 @@ def _map_spec(chart: ChartData, lang: str, labels: dict[str, str]) -> dict[str, 
     ("2–3") is a left-to-right isolate, never read as "3–2"."""
     rtl = lang in RIGHT_TO_LEFT
     steps = sorted(int(key) for key in labels if key.isascii() and key.isdigit())
-    words = {low: bidi.isolated(labels[str(low)]) if rtl else labels[str(low)] for low in steps}
+    # an Arabic step that holds words ("4 أو أكثر") opens with a right-to-left mark: in the
+    # chart's left-to-right text its number went first at the left ("أو أكثر 4" read)
+    words = {
+        low: (RLM + bidi.isolated(labels[str(low)]) if rtl else labels[str(low)]) for low in steps
+    }
     counts: dict[str, int] = {}
     drawn = world.counts_drawn({p.key: int(p.value) for p in chart.points})
     for code, n in drawn.items():
