@@ -9,7 +9,7 @@ from typing import Any
 
 from greenfolio.domain.countries import all_countries, name_order
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.domain.units import compatible, is_count
+from greenfolio.domain.units import compatible, convert, is_count
 from greenfolio.interfaces.http.labels import UNITS
 from greenfolio.interfaces.web.i18n import Translator
 
@@ -21,14 +21,33 @@ def _same_kind(unit: str, other: str) -> bool:
         return False
 
 
+def _alias(unit: str, of: list[str]) -> bool:
+    """Whether ``unit`` is another spelling of one of ``of`` (ODP_t of ODP_tonne): both
+    read "ODP t", and a list offering it twice left the officer guessing."""
+    for other in of:
+        try:
+            if convert(1.0, unit, other) == 1.0:
+                return True
+        except GreenfolioError:
+            continue
+    return False
+
+
 def unit_choices(indicator_unit: str, current: str | None = None) -> list[str]:
-    """The indicator's unit first, then every known unit of the same kind; a unit stored
-    earlier that is not among them stays offered, so revising never changes it silently."""
-    found = [indicator_unit] + [
-        u for u in UNITS if u != indicator_unit and _same_kind(u, indicator_unit)
-    ]
+    """The indicator's unit first, then every known unit of the same kind, each once
+    (another spelling of one offered is left out); a unit stored earlier that is not
+    among them stays offered, so revising never changes it silently."""
+    found = [indicator_unit]
+    for u in UNITS:
+        if u != indicator_unit and _same_kind(u, indicator_unit) and not _alias(u, found):
+            found.append(u)
     if current and current not in found:
-        found.append(current)
+        # stored in another spelling: offered in its place, so a revision keeps it as is
+        same = [u for u in found if _alias(current, [u])]
+        if same:
+            found[found.index(same[0])] = current
+        else:
+            found.append(current)
     return found
 
 
