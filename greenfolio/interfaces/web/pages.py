@@ -142,6 +142,17 @@ def _selects(options: dict[str, str], flt: explorer.ProjectFilter) -> dict[str, 
     return out
 
 
+def _named_country(flt: explorer.ProjectFilter) -> str | None:
+    """The country a search names, whole ("Египет", "Sénégal"), when no country is chosen:
+    the search reads titles and descriptions, so the page offers the country's filter."""
+    if not flt.q or flt.country:
+        return None
+    from greenfolio.domain.countries import written_names
+    from greenfolio.domain.text import folded
+
+    return written_names().get(folded(flt.q))
+
+
 @router.get("/projects", response_class=HTMLResponse)
 def portfolio(
     request: Request,
@@ -158,6 +169,7 @@ def portfolio(
         request,
         "portfolio.html",
         page=found,
+        named_country=_named_country(flt),
         options=_selects(
             _filter_options(explorer.facets(db, who), Translator(lang_of(request))), flt
         ),
