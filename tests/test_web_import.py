@@ -202,3 +202,38 @@ def test_viewers_cannot_import(db: Database, tmp_path: Path) -> None:
     web, csrf = browser(db, viewer)
     assert web.get("/import").status_code == 403
     assert _upload(web, csrf, b"PK").status_code == 403
+
+
+def test_results_imported_as_drafts_take_their_evidence_first(db: Database, tmp_path: Path) -> None:
+    """An officer's review: imported results arrived submitted, and a submitted result
+    takes no evidence file, so they went to the reviewer without any. Unticking "Submit
+    the results for review now" keeps them drafts, to be given their files first."""
+    add_project(db, "wd-bra", "pops", "BRA")
+    ed = add_user(db, "edd", "editor@country:BRA")
+    web, csrf = browser(db, ed)
+    doc = _doc(_upload(web, csrf, _file(db, tmp_path, [_row("wd-bra", 7)])))
+    confirm = _confirm(doc)
+    assert confirm.pop("submit_now") == "yes"  # ticked unless unticked
+    done = web.post("/import/apply?lang=fr", data=confirm)
+    assert done.status_code == 200, done.text
+    said = _doc(done).xpath('string(//*[@data-testid="import-done"])')
+    assert "Nouveaux résultats, gardés en brouillon" in said, said
+    assert _results(db) == [("wd-bra", 7.0, "draft", "user:edd")]
+    with db.transaction() as session:
+        rid = session.scalar(select(ResultRow.id))
+    page = _doc(web.get(f"/results/{rid}"))
+    assert page.xpath("//form[contains(@action, '/evidence')]"), "a draft takes files"
+
+
+def test_the_command_line_keeps_drafts_when_asked(db: Database, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from greenfolio.interfaces.cli.app import app
+
+    add_project(db, "wc-bra", "pops", "BRA")
+    path = tmp_path / "drafts.xlsx"
+    path.write_bytes(_file(db, tmp_path, [_row("wc-bra", 4)]))
+    url = db.engine.url.render_as_string(hide_password=False)
+    done = CliRunner().invoke(app, ["import", "xlsx", str(path), "--draft", "--db", url])
+    assert done.exit_code == 0, done.output
+    assert [state for _, _, state, _ in _results(db)] == ["draft"]

@@ -205,6 +205,14 @@ def import_xlsx(
             "both counting (without it such a file is refused, the rows named).",
         ),
     ] = False,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="Keep the results as drafts, to attach their evidence files before they "
+            "are submitted for review (a submitted result takes no more files).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -219,7 +227,9 @@ def import_xlsx(
                 # each stage by name, so a bar at its end is not taken for the whole
                 bar.update(task, description=f"{stage} {file.name}", completed=done, total=total)
 
-            summary = import_results(database, file, progress=step, also_count=also_count)
+            summary = import_results(
+                database, file, progress=step, also_count=also_count, submit=not draft
+            )
         _report(summary, as_json, "row")
 
 

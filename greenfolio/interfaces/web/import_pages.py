@@ -178,7 +178,13 @@ async def upload(request: Request, db: Db) -> Response:
 
 
 def _apply(
-    request: Request, db: Database, sha: str, digest: str, name: str, also_count: bool
+    request: Request,
+    db: Database,
+    sha: str,
+    digest: str,
+    name: str,
+    also_count: bool,
+    submit: bool,
 ) -> Response:
     who = resolve_principal(request)
     _may_import(who)
@@ -187,7 +193,7 @@ def _apply(
     except ValidationError as exc:
         return _page(request, 422, errors=[said(request, exc)])
     try:
-        plan = xlsx_plan.apply(db, who, path, digest, also_count)
+        plan = xlsx_plan.apply(db, who, path, digest, also_count, submit)
     except RefusedError as refused:
         return _page(request, 422, refused=refused.problems, sha=sha, name=name)
     except xlsx_plan.PreviewOutdated as exc:
@@ -198,7 +204,7 @@ def _apply(
     except GreenfolioError as exc:
         return _page(request, 409, errors=[said(request, exc)], name=name)
     path.unlink(missing_ok=True)
-    return _page(request, done=plan, name=name)
+    return _page(request, done=plan, name=name, submitted=submit)
 
 
 @router.post("/import/apply", response_class=HTMLResponse)
@@ -209,5 +215,8 @@ async def apply(request: Request, db: Db) -> Response:
     digest = str(form.get("plan", ""))[:64]
     name = str(form.get("name", ""))[:200]
     also_count = form.get("also_count") == "yes"
-    result: Response = await run_in_threadpool(_apply, request, db, sha, digest, name, also_count)
+    submit = form.get("submit_now") == "yes"  # the box is ticked unless the officer unticks it
+    result: Response = await run_in_threadpool(
+        _apply, request, db, sha, digest, name, also_count, submit
+    )
     return result

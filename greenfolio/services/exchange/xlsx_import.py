@@ -49,12 +49,16 @@ Progress = Callable[[int, int | None, str], None]
 
 
 def import_results(
-    db: Database, path: Path, progress: Progress | None = None, also_count: bool = False
+    db: Database,
+    path: Path,
+    progress: Progress | None = None,
+    also_count: bool = False,
+    submit: bool = True,
 ) -> Summary:
     """Service call: check the whole template, then store all its rows or none. A row
     that would stand beside a result under review or verified (both counting) is added
     only with ``also_count``, the explicit yes the import page asks for too; without it
-    the file is refused, each such row named."""
+    the file is refused, each such row named. ``submit`` False keeps the results drafts."""
     summary = Summary(files=[str(path)])
     try:
         checked = read_checked(db, path, progress)
@@ -81,7 +85,7 @@ def import_results(
         summary.problems += _breakdown_warnings(session, checked, matches)
         summary.updated += xlsx_projects.apply(session, checked.updates)
         summary.created, revised, summary.skipped = store_results(
-            session, checked.specs, matches, f"xlsx import {path.name}", progress
+            session, checked.specs, matches, f"xlsx import {path.name}", progress, submit
         )
         summary.updated += revised
     return summary
@@ -157,11 +161,14 @@ def store_results(
     matches: list[xlsx_matches.Match],
     submitted_by: str | None = None,
     progress: Progress | None = None,
+    submit: bool = True,
 ) -> tuple[int, int, int]:
     """Store the checked rows (in the caller's transaction) as ``matches`` says and
     submit each new or revised one for review, as ``submitted_by`` (default:
-    the current actor). Returns (created, revised, skipped). Dates, sectors and partners
-    (the Projects sheet) go first, by the caller."""
+    the current actor); with ``submit`` False they stay drafts (their evidence files are
+    attached before they go to a reviewer, which a submitted result no longer takes).
+    Returns (created, revised, skipped). Dates, sectors and partners (the Projects
+    sheet) go first, by the caller."""
     actor = submitted_by or audit.current_actor()
     created = revised = skipped = 0
     for done, (spec, found) in enumerate(zip(specs, matches, strict=True), start=1):
@@ -183,7 +190,8 @@ def store_results(
             row = result_service.add(session, spec)
             row.origin = ORIGIN
             created += 1
-        result_service.review(session, row.id, "submit", actor=submitted_by)
+        if submit:
+            result_service.review(session, row.id, "submit", actor=submitted_by)
     if progress is not None:
         progress(len(specs), len(specs), "storing")
     return created, revised, skipped

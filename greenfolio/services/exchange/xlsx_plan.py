@@ -218,13 +218,19 @@ def preview(db: Database, principal: Principal, path: Path) -> Plan:
 
 
 def apply(
-    db: Database, principal: Principal, path: Path, digest: str, also_count: bool = False
+    db: Database,
+    principal: Principal,
+    path: Path,
+    digest: str,
+    also_count: bool = False,
+    submit: bool = True,
 ) -> Plan:
     """Service call: import ``path`` as ``principal`` if it still plans to ``digest`` (the
     preview the uploader confirmed): all its rows in one transaction, or nothing. A row
     that would stand beside a result under review or verified (both counting) is added
     only with ``also_count``, the uploader's explicit yes: one click had added a second
-    result where a correction was meant (a programme officer's review)."""
+    result where a correction was meant (a programme officer's review). ``submit``: send
+    the results to review (else they stay drafts, for their evidence files)."""
     checked = _read(db, principal, path)
     with audit.acting_as(principal.actor), db.transaction() as session:
         plan = _plan(session, principal, checked)
@@ -248,5 +254,5 @@ def apply(
             r.project for r in plan.rows if r.part == xlsx_sheets.PROJECTS and r.outcome == CHANGED
         }
         xlsx_projects.apply(session, [u for u in checked.updates if u.work in changed])
-        xlsx_import.store_results(session, checked.specs, plan.matches)
+        xlsx_import.store_results(session, checked.specs, plan.matches, submit=submit)
     return plan
