@@ -66,3 +66,12 @@ def test_an_unknown_funder_is_refused_in_words(demo_db_module: Database) -> None
     by_ref = FigureSpec("y", "indicator", {"indicator": "pops_destroyed", "funder": "XM-DAC-47044"})
     with demo_db_module.transaction() as session:
         assert figures.compute(session, by_ref).value > 0
+
+
+def test_a_teq_symbol_is_never_cut_at_a_lines_end() -> None:
+    """A delegate's review: the DOCX cut "11,705 mg / TEQ" at a line's end."""
+    from greenfolio.services.report_units import quantity
+
+    for lang in ("en", "fr", "ru", "ar", "zh", "es"):
+        text = quantity(11705, "mg_TEQ", lang)
+        assert text.endswith("mg\xa0TEQ") and " " not in text, (lang, text)

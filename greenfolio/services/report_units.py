@@ -90,6 +90,8 @@ def quantity(
             space, words = "\u00a0", words.replace(" ", "\u00a0")
     elif is_scaled(value, qualifier):
         space = " " + SCALE_WORD_JOINER.get(lang, "")
+    if "TEQ" in words:  # a symbol ("mg TEQ") is never cut at a line's end ("mg / TEQ")
+        words = words.replace(" ", "\u00a0")
     return f"{number}{space}{words}"
 
 
