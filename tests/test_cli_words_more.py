@@ -144,5 +144,7 @@ def test_an_empty_outbox_says_so_in_words(db: Database) -> None:
     assert code == 0, text
     assert "The outbox is empty" in text
     assert "subject" not in text
+    # mail off (no GREENFOLIO_SMTP_HOST here): it says why nothing is queued
+    assert "mail is not configured" in " ".join(text.split())
     code, text = _run("mail", "outbox", "--json", "--db", _url(db))
     assert json.loads(text) == []

@@ -45,7 +45,16 @@ def mail_outbox(
             print_json(rows)
             return
         if not rows:
-            out.print("The outbox is empty: no notification has been queued yet.")
+            if mailer.MailSettings.from_env() is None:
+                # nothing is queued while mail is off: "empty" alone read as "nobody
+                # was told", when in truth nobody could be
+                out.print(
+                    "The outbox is empty: mail is not configured, so no notification is "
+                    "queued (reviews and invitations are not mailed). Set "
+                    "GREENFOLIO_SMTP_HOST and GREENFOLIO_SMTP_FROM to send them."
+                )
+            else:
+                out.print("The outbox is empty: no notification has been queued yet.")
             return
         grid = table("id", "to", "subject", "status", "tries", "error")
         for r in rows:
