@@ -329,7 +329,7 @@ def test_a_stated_gwp_basis_goes_in_a_footnote(demo_db: Database) -> None:
         methods.FromRun(
             run_id=run["run_id"],
             output="value",
-            work="idb49-montreal-portfolio",
+            work="idb49-emobility",  # GEF-funded: the GEF report counts it
             indicator="ghg_avoided",
             period_start="2021-01-01",
             period_end="2021-06-30",

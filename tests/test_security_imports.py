@@ -129,11 +129,11 @@ def test_iati_import_does_not_overwrite_a_hand_entered_project(db: Database) -> 
     assert _work(db, HAND_KEY)["title"] == {"en": "Edited after import"}
 
 
-def _activity_with_periods(periods: int, title: str, updated: str) -> str:
+def _activity_with_periods(periods: int, title: str, updated: str, plus: int = 0) -> str:
     rows = "".join(
         f'<period><period-start iso-date="{2000 + i // 12}-{i % 12 + 1:02d}-01"/>'
         f'<period-end iso-date="{2000 + i // 12}-{i % 12 + 1:02d}-28"/>'
-        f'<actual value="{i}"/></period>'
+        f'<actual value="{i + plus}"/></period>'
         for i in range(periods)
     )
     return (
@@ -156,20 +156,28 @@ def test_updates_of_imported_projects_are_audited_row_by_row(db: Database, tmp_p
     path.write_text(_activity_with_periods(1100, "First", "2020-01-01T00:00:00"), "utf-8")
     assert import_file(db, path).created == 1
     mark = _last_event(db)
-    path.write_text(_activity_with_periods(1100, "Second", "2021-01-01T00:00:00"), "utf-8")
+    # every value changed: each result is revised in place, each with its own event
+    path.write_text(_activity_with_periods(1100, "Second", "2021-01-01T00:00:00", 1), "utf-8")
     summary = import_file(db, path)
     assert (summary.updated, summary.errors) == (1, [])
     events = _events_since(db, mark)
     actions = {(e.action, e.entity) for e in events}
     assert ("update", "work_item") in actions
     assert not [e for e in events if e.entity_id == "*"], "an update recorded only as a count"
-    # Each result removed and each added has its own event (on SQLite a new row may take
-    # the id of a removed one, and the two show as one update).
     results = [e for e in events if e.entity == "result"]
-    assert len({e.entity_id for e in results if e.before is not None}) == 1100
-    assert len({e.entity_id for e in results if e.after is not None}) == 1100
+    revised = {e.entity_id for e in results if e.before is not None and e.after is not None}
+    assert len(revised) == 1100
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(ResultRow)) == 1100
+    # none given any more: each result removed has its own event
+    mark = _last_event(db)
+    path.write_text(_activity_with_periods(0, "Third", "2022-01-01T00:00:00"), "utf-8")
+    assert import_file(db, path).updated == 1
+    gone = [e for e in _events_since(db, mark) if e.entity == "result"]
+    assert not [e for e in gone if e.entity_id == "*"]
+    assert len({e.entity_id for e in gone if e.before is not None and e.after is None}) == 1100
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(ResultRow)) == 0
 
 
 # --- encodings and control characters in IATI files (items 5 and 9) --------------------

@@ -6,6 +6,7 @@ figure counts it."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,8 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
-from greenfolio.services import audit, reporting
+from greenfolio.services import audit, figures
 from greenfolio.services.database import Database
-from greenfolio.services.report_definition import load_definition
 from tests import evidence_files as files
 from tests.evidence_files import make_setup
 from tests.test_api_support import User, add_project, add_user, browser, client
@@ -48,7 +48,15 @@ def _withdraw(api: TestClient, who: User, made: dict[str, Any]) -> Any:
 
 
 def _counted(db: Database) -> tuple[float, set[int]]:
-    figure = reporting.compute_figures(db, load_definition("gef"), 2021)["ci9_destroyed"]
+    """The portfolio's POPs destroyed in 2021, as a report's figure counts them."""
+    spec = figures.FigureSpec(
+        "destroyed",
+        "indicator",
+        {"indicator": "pops_destroyed"},
+        figures.Window(date(2021, 1, 1), date(2021, 12, 31)),
+    )
+    with db.transaction() as session:
+        figure = figures.compute(session, spec)
     return figure.value, set(figure.result_ids)
 
 

@@ -160,9 +160,10 @@ def clean_filename(given: str | None, kind: FileKind, sha256: str) -> str:
     ('x.html' holding a PDF is kept as 'x.html.pdf'): whoever downloads it, and their
     system, goes by the last extension, which now says what the bytes are, while the
     name still shows what the uploader called it."""
-    raw = (given or "").strip()
+    # bidirectional controls are taken out first (the text rule refuses an override,
+    # which a file name only loses)
+    raw = _HIDDEN_CONTROLS.sub("", (given or "").strip())
     check_text(raw, "the file name")
-    raw = _HIDDEN_CONTROLS.sub("", raw)
     name = PureWindowsPath(PurePosixPath(raw).name).name.strip().lstrip(".")
     name = unicodedata.normalize("NFC", name).rstrip(". ")
     if not name:

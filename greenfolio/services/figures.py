@@ -325,20 +325,6 @@ QUERIES: dict[str, Callable[[Session, FigureSpec, bool], Figure]] = {
 }
 
 
-def _check_funders(session: Session, spec: FigureSpec) -> None:
-    """A funder the store does not know would make the figure silently nothing."""
-    given = spec.params.get(FUNDER)
-    if not given:
-        return
-    keys = given if isinstance(given, list) else [given]
-    if session.scalar(_funder_ids(keys).limit(1)) is None:
-        raise ValidationError(
-            f"figure {spec.id!r}: no organisation {', '.join(map(repr, keys))} is stored to "
-            "count the projects it funds; give an organisation's key or IATI identifier "
-            "(GET /api/v1/organisations lists them)"
-        )
-
-
 def compute(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure:
     """Run the named query of ``spec``."""
     query = QUERIES.get(spec.query)
@@ -346,7 +332,6 @@ def compute(session: Session, spec: FigureSpec, with_ids: bool = True) -> Figure
         raise ValidationError(
             f"figure {spec.id!r}: unknown query {spec.query!r}; known: {', '.join(QUERIES)}"
         )
-    _check_funders(session, spec)
     return query(session, spec, with_ids)
 
 

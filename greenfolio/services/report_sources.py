@@ -150,9 +150,9 @@ def _parameter(
                 name = in_language(found, lang)[0] or code
             if name not in names:
                 names.append(name)
-        if not names:
-            raise NotFoundError(f"no organisation {value!r} of a figure's parameters")
-        return _word(words, "param_funder"), "; ".join(names)
+        # none stored (a portfolio the organisation funds nothing of): as the definition
+        # names them
+        return _word(words, "param_funder"), "; ".join(names or _codes(value))
     if key in TERM_FILTERS:
         scheme = _schemes()[key]
         label = _named(scheme.names, lang, f"scheme {key}")
