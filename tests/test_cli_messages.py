@@ -245,6 +245,8 @@ def test_figures_for_a_year_no_session_covers_say_so(url: str) -> None:
     code, text = run("figures", "--year", "2020", "--db", url)
     assert code == ExitCode.INVALID
     assert "report 'board' has no session for 2020 (it has: 2021)" in text
+    # a newcomer's review: it sent them to edit the installed package's definition.yaml
+    assert "copy the report's folder" in text and "--definition" in text
     code, text = run("figures", "--year", "2020", "--json", "--db", url)
     assert code == ExitCode.INVALID and "no session for 2020" in text
 

@@ -109,6 +109,15 @@ def test_demo_with_a_file_for_out_makes_no_database(tmp_path: Path) -> None:
     assert _listing(tmp_path) == ["README.md"]
 
 
+def test_demo_says_what_synthetic_projects_it_added(tmp_path: Path) -> None:
+    """A newcomer's review: `demo --synthetic 50` printed only the 33 demo work items
+    while the database held 83."""
+    code, text = _run("demo", "--db", str(tmp_path / "s.sqlite"), "--out", str(tmp_path / "o"),
+                      "--synthetic", "20", "--lang", "en", "--format", "html")  # fmt: skip
+    assert code == 0, text
+    assert "synthetic projects: 20 more, with 200 made-up results" in text
+
+
 def test_a_missing_out_folder_is_still_made(demo_db_module: Database, tmp_path: Path) -> None:
     target = tmp_path / "new" / "deeper" / "t.xlsx"
     code, text = _run(

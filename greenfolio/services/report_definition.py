@@ -31,8 +31,10 @@ def no_session(name: str, year: int, years: Sequence[int]) -> NotFoundError:
     does and where a year's session is added."""
     known = ", ".join(str(y) for y in years) or "none"
     return NotFoundError(
-        f"report {name!r} has no session for {year} (it has: {known}); add the "
-        f"session, dates and agenda item under 'sessions: {year}:' in its definition.yaml",
+        f"report {name!r} has no session for {year} (it has: {known}); for another "
+        "year, copy the report's folder (greenfolio/reports/<name>) to one of your own, "
+        f"add the session, dates and agenda item under 'sessions: {year}:' in its "
+        "definition.yaml and pass the folder to --definition",
         message_id="report_year",
         params={"year": year, "years": known},
     )

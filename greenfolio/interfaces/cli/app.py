@@ -270,7 +270,7 @@ def demo(
             if synthetic_projects:
                 gen = bar.add_task("synthetic projects", total=synthetic_projects)
                 with audit.acting_as(demo_service.DEMO_ACTOR):
-                    synthetic.generate(
+                    made = synthetic.generate(
                         database, synthetic_projects, progress=lambda n: bar.advance(gen, n)
                     )
         if reset:
@@ -279,6 +279,11 @@ def demo(
             f"demo portfolio: {counts['work']} work items, {counts['results']} verified results, "
             f"{counts['organisations']} organisations"
         )
+        if synthetic_projects:
+            out.print(
+                f"synthetic projects: {synthetic_projects} more, with {made} made-up results "
+                "(to try the lists and their speed at scale)"
+            )
         for path in build_reports(database, "board", year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
         admin = demo_guide.ensure_admin(database, out_dir)
