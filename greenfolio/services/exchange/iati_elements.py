@@ -15,6 +15,7 @@ from functools import lru_cache
 import pycountry
 from lxml import etree
 
+from greenfolio.domain.countries import written_names
 from greenfolio.domain.iati import (
     LEGACY_DATE_TYPES,
     LEGACY_SECTOR_VOCABULARIES,
@@ -30,6 +31,7 @@ from greenfolio.domain.iati import (
     Participant,
     legacy_role,
 )
+from greenfolio.domain.text import folded
 from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_results import read_result
@@ -146,6 +148,17 @@ def _percentage(ctx: Context, el: etree._Element) -> float | None:
 def _country(el: etree._Element, act: Activity, ctx: Context) -> None:
     raw = (el.get("code") or "").strip().upper()
     percentage = _percentage(ctx, el)
+    if not raw:  # "<recipient-country>Malawi</recipient-country>" (1.0x files): by its name
+        named = " ".join((el.text or "").split())[:60]
+        alpha3 = written_names().get(folded(named)) if named else None
+        if alpha3 is None:
+            said = f" (it reads {named!r}, no country's name)" if named else ""
+            ctx.warn(el, f"recipient-country has no code{said}; left out")
+            return
+        ctx.warn(el, f"recipient-country has no code; read as {alpha3} from its name {named!r}")
+        if not any(c.country == alpha3 for c in act.countries):
+            act.countries.append(CountryShare(alpha3, percentage))
+        return
     if raw not in _COUNTRIES:
         ctx.warn(el, f"country {raw!r} is not in the IATI Country codelist; left out")
         return
