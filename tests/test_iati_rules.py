@@ -617,3 +617,19 @@ def test_iatis_own_sentence_is_kept_in_every_language() -> None:
         "  Texte de la règle IATI (en anglais)\u00a0: The activity should also declare an aid "
         "type code from aid type vocabulary 1 - OECD DAC."
     ) in out.splitlines()
+
+
+def test_a_1_0x_file_is_said_to_be_one() -> None:
+    """A newcomer's review: validating the World Bank's 1.0x file reported every title
+    missing its narrative (1.0x has none), and nothing said the file was of the old
+    standard. The report says so first, in the reader's language, and --json has the
+    version."""
+    old = DATA / "iati" / "files" / "worldbank-v1.xml"
+    code, out, _ = validate(old)
+    assert code == 5 and out.splitlines()[0].startswith("note: this file is IATI version 1.0")
+    _, french, _ = validate(old, "--lang", "fr")
+    assert french.splitlines()[0].startswith("Remarque : ce fichier suit la version 1.0")
+    code, data, _ = validate(old, "--json")
+    assert json.loads(data)["version"].startswith("1.")
+    _, current, _ = validate(DATA / "iati" / "files" / "iati-example-v203.xml")
+    assert "1.0x" not in current

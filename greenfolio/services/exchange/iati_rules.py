@@ -407,6 +407,9 @@ class FileReport:
     counts: dict[tuple[int, str | None], int] = field(default_factory=dict)
     """Failures per case and loop value, all of them."""
     keep: int = 1000
+    version: str | None = None
+    """The root's IATI version attribute ("2.03"; "1.03" for a file of the old standard,
+    which IATI's rulesets, written for 2.0x, misread)."""
 
     def add(self, findings: list[Finding]) -> None:
         if findings:
@@ -481,6 +484,8 @@ def check_file(
                         ]
                     )
                 report.kind = str(el.tag)
+                if report.checked == 0:
+                    report.version = parent.get("version")
                 report.checked += 1
                 report.add(check_activity(el, ruleset, env, report.checked))
                 el.clear(keep_tail=False)

@@ -206,6 +206,7 @@ def report_data(report: FileReport, lang: str) -> dict[str, Any]:
         "ruleset": report.ruleset,
         "kind": report.kind.removeprefix("iati-"),
         "checked": report.checked,
+        "version": report.version,
         "passed": report.passed,
         "with_findings": report.affected,
         "errors": sum(1 for g in groups if g["severity"] == "error"),
@@ -240,6 +241,9 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
     kind = f"iati-{data['kind']}"
     who = data["kind"]
     lines: list[str] = []
+    version = str(data.get("version") or "")
+    if version.startswith("1."):
+        lines.append(say("ui", "legacy_version", lang, version=version))
     sep = say("ui", "separator", lang)
     for g in data["findings"]:
         refs = [say("ui", "rule_ref", lang, id=g["rule_id"])] if g["rule_id"] else []
