@@ -211,6 +211,28 @@ def test_text_given_to_import_iati_shows_how_it_begins(tmp_path: Path) -> None:
     assert "this is not XML: it begins with «work,indicator,value»" in text
 
 
+def test_a_csv_with_a_byte_order_mark_or_a_cut_workbook_is_named(tmp_path: Path) -> None:
+    """A data manager's review: a CSV saved by Excel as "CSV UTF-8" (a byte-order mark) or
+    as UTF-16, named .xlsx, and a workbook cut short, were all refused with "not a readable
+    zip file: File is not a zip file"; `import mlf-apr` sent a CSV to the results template."""
+    bom = tmp_path / "bom.xlsx"
+    bom.write_bytes(b"\xef\xbb\xbfproject,indicator\na,b\n")
+    wide = tmp_path / "wide.xlsx"
+    wide.write_bytes("project,indicator\na,b\n".encode("utf-16"))
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes((ROOT / "tests" / "data" / "mlf" / "apr-sample-2024.xlsx").read_bytes()[:3000])
+    for command in ("xlsx", "mlf-apr"):
+        for path in (bom, wide):
+            code, text = _run("import", command, str(path), "--db", str(tmp_path / "n.sqlite"))
+            assert code == ExitCode.INVALID, text
+            assert "this is a text file (CSV or other), not an XLSX workbook" in text
+            assert "zip" not in text and "template" not in text, text
+        code, text = _run("import", command, str(cut), "--db", str(tmp_path / "n.sqlite"))
+        assert code == ExitCode.INVALID and "cut short or damaged" in text, text
+    code, text = _run("validate", "iati", str(bom))
+    assert "it begins with «project,indicator»" in text, text
+
+
 # --- reset links -----------------------------------------------------------------------------
 
 

@@ -15,6 +15,11 @@ from greenfolio.domain.exchange import Problem, RefusedError
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), old Word files
 _HEAD = 4096
+_BOMS = {
+    codecs.BOM_UTF8: "utf-8",
+    codecs.BOM_UTF16_LE: "utf-16-le",
+    codecs.BOM_UTF16_BE: "utf-16-be",
+}
 
 XLSX_COMMANDS = (
     "use `greenfolio import xlsx` for a Greenfolio results template, or "
@@ -37,9 +42,15 @@ def kind(path: Path) -> str | None:
         return "xls"
     if head.startswith(b"%PDF"):
         return "pdf"
-    for bom in (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    for bom, codec in _BOMS.items():
         if head.startswith(bom):
-            return "xml" if head[len(bom) :].lstrip(b"\x00 \t\r\n").startswith(b"<") else None
+            # a text saved with a byte-order mark (Excel's "CSV UTF-8", UTF-16 text)
+            body = head[len(bom) :].decode(codec, errors="ignore").lstrip()
+            if body[:14].lower().startswith(("<!doctype html", "<html")):
+                return "html"
+            if body.startswith("<"):
+                return "xml"
+            return "text" if body else None
     text = head.lstrip(b" \t\r\n")
     if text[:14].lower().startswith((b"<!doctype html", b"<html")):
         return "html"  # a web page (a report's HTML): not XML a reader can take
@@ -54,8 +65,13 @@ def kind(path: Path) -> str | None:
 def _opening(path: Path) -> str:
     """The first words of a text file, as a reader would see them."""
     with open(path, "rb") as handle:
-        line = handle.read(200).lstrip().split(b"\n", 1)[0]
-    shown = line.decode("utf-8", errors="replace").strip()
+        head = handle.read(200)
+    codec = next((c for bom, c in _BOMS.items() if head.startswith(bom)), None)
+    if codec is not None:
+        text = head.decode(codec, errors="replace").lstrip("\ufeff")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    shown = text.lstrip().split("\n", 1)[0].strip()
     return shown if len(shown) <= 30 else shown[:30] + "…"
 
 
@@ -96,8 +112,7 @@ _NOT_XLSX = {
     "docx": "this is a Word document, not an XLSX workbook",
     "pdf": "this is a PDF document, not an XLSX workbook",
     "text": "this is a text file (CSV or other), not an XLSX workbook: open it in a "
-    "spreadsheet program and save it as XLSX, or fill in the template "
-    "`greenfolio template xlsx` writes",
+    "spreadsheet program, save it as XLSX (Excel 2007 or later) and import that",
 }
 
 

@@ -77,6 +77,14 @@ def check_zip(path: Path, limits: Limits = LIMITS) -> None:
         other = file_kind.not_xlsx(path)  # an XML file, an old .xls: say what it is
         if other is not None:
             raise _refuse(path, f"{other[0]}; the file is refused", other[1]) from exc
+        if file_kind.kind(path) == "zip":  # begins as a workbook does: cut short or damaged
+            raise _refuse(
+                path,
+                "the workbook is cut short or damaged (its table of contents cannot be "
+                "read); download or save it again from the spreadsheet program and import "
+                "that; the file is refused",
+                "file_damaged",
+            ) from exc
         raise _refuse(
             path,
             f"not an XLSX workbook (not a readable zip file: {exc}); the file is refused",
