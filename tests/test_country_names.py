@@ -45,3 +45,13 @@ def test_every_country_is_named_once_in_a_form(lang: str) -> None:
 )
 def test_names_the_fallbacks_used_to_get_wrong(code: str, lang: str, name: str) -> None:
     assert country_name(code, lang) == name
+
+
+def test_two_names_the_m49_copy_damaged_are_mended() -> None:
+    """An officer's review: Antarctica read "Антарктике" (the prepositional case) in
+    Russian lists, and the Arabic name of the United States Minor Outlying Islands had
+    lost its first words. Both take the ISO 3166 translations pycountry ships."""
+    from greenfolio.domain.countries import country_name
+
+    assert country_name("ATA", "ru") == "Антарктика"
+    assert country_name("UMI", "ar").startswith("جزر الولايات")
