@@ -218,3 +218,16 @@ def test_an_end_before_its_start_is_left_out_with_a_warning(db: Database) -> Non
         dates = {d["type"]: d["when"] for d in stored_spec(session, row)["dates"]}
         assert dates.get("actual_start") == "2023-07-11" and "actual_end" not in dates, dates
         WorkSpec.model_validate(stored_spec(session, row))  # saved again as it is
+
+
+def test_a_reporting_org_given_by_ref_takes_its_stored_name(db: Database, tmp_path: Path) -> None:
+    """A data manager's review: `export iati --reporting-org XM-DAC-41123` wrote
+    <reporting-org><narrative/> though the store names UNIDO under that ref."""
+    import_apr(db, SAMPLE)
+    out = tmp_path / "mlf.xml"
+    export(db, out, ExportFilter(prefix="mlf:"), publisher=OrgRef(ref="XM-DAC-41123", type="40"))
+    names = {
+        n.text
+        for n in etree.parse(str(out)).getroot().iterfind("iati-activity/reporting-org/narrative")
+    }
+    assert names == {"United Nations Industrial Development Organization"}, names

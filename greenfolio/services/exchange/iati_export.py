@@ -175,6 +175,20 @@ def _other_results(
     return {wid: list(found.values()) for wid, found in grouped.items()}
 
 
+def _named(session: Session, publisher: OrgRef | None) -> OrgRef | None:
+    """The reporting organisation given by its ref alone (``--reporting-org REF``) with
+    the names of the organisation stored under that ref: it was written with an empty
+    narrative though the store knew its name."""
+    if publisher is None or publisher.names or not publisher.ref:
+        return publisher
+    names = session.scalar(
+        select(OrganisationRow.names).where(OrganisationRow.iati_ref == publisher.ref).limit(1)
+    )
+    if not names:
+        return publisher
+    return OrgRef(ref=publisher.ref, type=publisher.type, names=dict(names))
+
+
 def export(
     db: Database,
     out: Path,
@@ -205,6 +219,7 @@ def export(
                         .order_by(WorkRow.kind)
                     )
                 }
+            publisher = _named(session, publisher)
             stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
             with open(tmp, "wb") as xf:
                 # What lxml's xmlfile wrote when it serialised element trees.
