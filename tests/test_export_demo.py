@@ -413,6 +413,23 @@ def test_users_give_the_missing_dates_sectors_and_partners_in_the_xlsx_template(
     funders = [p.get("ref") for p in act.iter("participating-org") if p.get("role") == "1"]
     assert funders == ["XM-DAC-47044"]
 
+    # An officer's review: partners and sectors by name, as a person types them (the
+    # Russian name of the GEF was cut at its spaces into three unknown keys)
+    named = filled(
+        [["idb49-gcip", 2022, None, datetime(2025, 6, 30), None,
+          "Biosphere protection; 23210", "Глобальный экологический фонд; ЮНИДО"]]
+    )  # fmt: skip
+    summary = import_results(demo_db, named)
+    assert summary.errors == [] and summary.updated == 1, summary.errors
+    _, data = _export(demo_db, out)
+    act = _activities(out)["idb49-gcip"]
+    assert sorted(s.get("code") for s in act.iter("sector")) == ["23210", "41020"]
+    funders = [p.get("ref") for p in act.iter("participating-org") if p.get("role") == "1"]
+    assert sorted(funders) == ["XM-DAC-41123", "XM-DAC-47044"]
+    cut = filled([["idb49-gcip", 2022, None, None, None, None, "Глобальный, экологический"]])
+    (problem,) = import_results(demo_db, cut).errors
+    assert "Глобальный, экологический: no organisation has this name or key" in problem.message
+
 
 def test_each_rule_the_export_fails_is_named_by_its_warnings(
     demo_db: Database, tmp_path: Path

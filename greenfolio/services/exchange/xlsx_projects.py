@@ -11,8 +11,10 @@ the workbook, and nothing is written unless all of it is valid.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 import pydantic
@@ -22,10 +24,11 @@ from openpyxl.workbook import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from greenfolio.domain import activity_dates
+from greenfolio.domain import activity_dates, org_names
 from greenfolio.domain.activity_dates import DateType
 from greenfolio.domain.exchange import Problem, RefusedError
 from greenfolio.domain.languages import UN_LANGUAGES
+from greenfolio.domain.text import folded, unambiguous
 from greenfolio.domain.work import OrgRole
 from greenfolio.refdata.catalogue import catalogue
 from greenfolio.services import portfolio
@@ -144,7 +147,7 @@ def check_sheet(
     cells = SheetReader(file, sheet, *columns)
     with db.transaction() as session:
         works = set(hints)
-        orgs = set(session.scalars(select(OrganisationRow.key)))
+        orgs = _organisation_words(session)
         updates = []
         seen: dict[str, int] = {}
         for n, row in data:
@@ -190,8 +193,64 @@ def _stated(value: Any) -> str:
     return str(value).strip()
 
 
+_PARTS = re.compile(r"[;,\n\uff0c\uff1b\u3001\u060c\u061b]+")
+"""What separates names in a cell: names hold spaces, so keys and codes alone are split
+at spaces too."""
+
+
+def _organisation_words(session: Session) -> dict[str, str]:
+    """Organisation keys, and their names in any language as people type them (``folded``),
+    to their keys; a name two organisations share is left out."""
+    rows = session.execute(select(OrganisationRow.key, OrganisationRow.names)).all()
+    listed = org_names.table()  # the names the UN or the organisation uses, by language
+
+    def said(key: str, names: dict[str, str] | None) -> list[str]:
+        entry = listed.get(key) or {}
+        given = (entry.get("given") or {}).get("name")
+        return [
+            *(names or {}).values(),
+            *(entry.get("names") or {}).values(),
+            *(entry.get("abbr") or {}).values(),
+            *([given] if given else []),
+        ]
+
+    named = unambiguous(
+        (text, str(key)) for key, names in rows for text in said(str(key), names) if text
+    )
+    return {**named, **{str(key): str(key) for key, _ in rows}}
+
+
+@lru_cache(maxsize=1)
+def _sector_words() -> dict[str, str]:
+    """DAC sector codes, and their names in the codelist's languages (``folded``)."""
+    found = codelists.names("Sector")
+    named = unambiguous((text, code) for code, said in found.items() for text in said.values())
+    return {**named, **{code: code for code in found}}
+
+
+def _read_list(text: str, words: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The codes a cell names, by code or by name: (found, not understood). Parts are
+    separated by commas, semicolons or lines; a part that is no name is read as codes
+    separated by spaces ("41020 23210")."""
+    found: list[str] = []
+    unknown: list[str] = []
+    for part in _PARTS.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        named = words.get(part) or words.get(folded(part))
+        tokens = part.split()
+        if named is not None:
+            found.append(named)
+        elif all(t in words for t in tokens):
+            found += [words[t] for t in tokens]
+        else:  # said whole: "Глобальный экологический фонд", not three unknown keys
+            unknown.append(part)
+    return list(dict.fromkeys(found)), list(dict.fromkeys(unknown))
+
+
 def check_row(
-    cells: SheetReader, works: set[str], orgs: set[str], hints: list[str]
+    cells: SheetReader, works: set[str], orgs: dict[str, str], hints: list[str]
 ) -> ProjectUpdate | None:
     """The row's changes, each cell checked; None (with problems noted) if any is wrong.
     ``hints``: the projects a "did you mean" may name (those the uploader may see)."""
@@ -224,14 +283,13 @@ def check_row(
         update.dates[kind] = stated
     sectors = cells.text("sectors")
     if sectors is not None:
-        codes = sectors.replace(",", " ").split()
-        known = codelists.codes("Sector")
-        unknown = [c for c in codes if c not in known]
+        codes, unknown = _read_list(sectors, _sector_words())
         if unknown:
             cells.problem(
                 "sectors",
                 f"{', '.join(unknown)}: not OECD DAC sector codes; give 5-digit codes from "
-                "the IATI Sector codelist, e.g. 41020",
+                "the IATI Sector codelist, e.g. 41020, or their names as the codelist "
+                "writes them (English or French), separated by semicolons",
                 message_id="cell_sectors",
                 codes=", ".join(unknown),
             )
@@ -240,14 +298,14 @@ def check_row(
         text = cells.text(f"org_{role.value}")
         if text is None:
             continue
-        keys = text.replace(",", " ").split()
-        unknown = [k for k in keys if k not in orgs]
+        keys, unknown = _read_list(text, orgs)
         if unknown:
             cells.problem(
                 f"org_{role.value}",
-                f"{', '.join(unknown)}: no organisation has this key; use a key the list "
-                "of organisations gives (GET /api/v1/organisations); an organisation new to "
-                "Greenfolio comes in with the IATI file of a project it takes part in",
+                f"{', '.join(unknown)}: no organisation has this name or key; give "
+                "organisations by name (as the project page names them) or key, separated "
+                "by semicolons; an organisation new to Greenfolio comes in with the IATI "
+                "file of a project it takes part in",
                 message_id="cell_orgs",
                 keys=", ".join(unknown),
             )
