@@ -239,9 +239,11 @@ class _Writer:
         for row in table.rows:
             for cell in row.cells[1:]:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        for row in table.rows if keep else ():
-            for cell in row.cells:
-                cell.paragraphs[0].paragraph_format.keep_with_next = True
+        # the last row keeps with the notes after it; the rows before it may go over to the
+        # next page (under their repeated headings): a whole table kept with its figure
+        # moved to the next page as one block and left half a page blank (Russian, p. 3)
+        for cell in table.rows[-1].cells if keep else ():
+            cell.paragraphs[0].paragraph_format.keep_with_next = True
 
     def block_line(self, cell: Any, text: str, head: Header, bold: bool = False) -> Any:
         """A line of the symbol and distribution block, in the block's language: in an
@@ -373,8 +375,9 @@ class _Writer:
                         words = " ".join(w for w in (chart.label, chart.caption) if w)
                         shape._inline.docPr.set("descr", words)
                         self.out.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                        # with its notes; a table after it may start on the next page
                         self.out.paragraphs[-1].paragraph_format.keep_with_next = bool(
-                            chart.table or chart.notes
+                            chart.notes and not chart.table
                         )
                     if chart.table:
                         self._chart_table(chart.table_columns, chart.table, bool(chart.notes))
