@@ -31,3 +31,16 @@ def test_an_empty_search_and_a_country_search_are_explained(demo_db: Database) -
     assert not lxml.html.fromstring(web.get("/projects").text).xpath(
         '//*[@data-testid="nothing-found"]'
     )
+
+
+def test_the_country_filter_lists_countries_as_the_result_form_does(demo_db: Database) -> None:
+    """An officer's review: in Chinese the portfolio's country filter was in code-point
+    order (中国, 乌克兰 …) and the result form's in English name order; both now follow the
+    form's order."""
+    from greenfolio.domain.countries import all_countries
+
+    web, _ = browser(demo_db, add_user(demo_db, "zhlook", "viewer@all"))
+    root = lxml.html.fromstring(web.get("/projects", params={"lang": "zh"}).text)
+    shown = root.xpath("//select[@name='country']/option[@value!='']/@value")
+    rank = {code: n for n, (code, _) in enumerate(all_countries("zh"))}
+    assert len(shown) > 5 and shown == sorted(shown, key=rank.__getitem__), shown

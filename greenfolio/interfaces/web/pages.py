@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from greenfolio.domain.countries import name_order
+from greenfolio.domain.countries import all_countries, name_order
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.permissions import (
     SYSTEM,
@@ -113,8 +113,12 @@ def _filter_options(facets: dict[str, Any], tr: Translator) -> dict[str, str]:
         scheme: [(t["code"], tr.labelled(t["label"], t["names"])) for t in facets["terms"][scheme]]
         for scheme in explorer.FILTER_SCHEMES
     }
+    # in the order of the result form's list (Chinese in English name order, as UN Chinese
+    # texts list countries; the filter sorted Han by code point, 中国 before 乌克兰)
+    rank = {code: n for n, (code, _) in enumerate(all_countries(tr.lang))}
     choices["country"] = sorted(
-        ((c, tr.country(c)) for c in facets["countries"]), key=lambda item: name_order(item[1])
+        ((c, tr.country(c)) for c in facets["countries"]),
+        key=lambda item: (rank.get(item[0], len(rank)), name_order(item[1])),
     )
     choices["status"] = [(s, tr.label("status", s)) for s in facets["statuses"]]
     rendered = {
