@@ -193,7 +193,12 @@ def test_arabic_map_legend_is_mirrored_and_keeps_its_ranges(demo_db: Database) -
         drawn[lang] = (_legend(svg), width)
     (en, en_width), (ar, ar_width) = drawn["en"], drawn["ar"]
     assert [t for t, _x, _a in en["labels"]] == ["1", "2–3", "4 or more"]
-    assert [t for t, _x, _a in ar["labels"]] == ["4 أو أكثر", "\u20662–3\u2069", "1"]
+    # each Arabic step opens with a right-to-left mark ("4 أو أكثر" read "أو أكثر 4")
+    assert [t for t, _x, _a in ar["labels"]] == [
+        "\u200f4 أو أكثر",
+        "\u200f\u20662–3\u2069",
+        "\u200f1",
+    ]
     assert max(en["squares"]) < en_width / 2 < min(ar["squares"])
     assert max(ar["squares"]) > 0.9 * ar_width, "the legend ends at the map's right"
     for (_text, x, anchor), square in zip(en["labels"], en["squares"], strict=True):
