@@ -173,3 +173,21 @@ def test_the_wait_doubles_with_every_attempt_past_the_allowance(db: Database) ->
     accounts.authenticate(db, "ana", PASSWORD, "192.0.2.1")
     with db.transaction() as session:
         assert session.get(LoginThrottleRow, "old") is None
+
+
+def test_a_throttled_sign_in_says_when_to_try_again_in_a_header(db: Database) -> None:
+    """A hostile review: a throttled sign-in said its wait only in the sentence; a
+    script had to read it out of the text. It is in Retry-After too, on the page."""
+    from tests.test_api_support import add_user, client
+
+    add_user(db, "waiter", "viewer@all")
+    web = client(db)
+    csrf = "c" * 32
+    web.cookies.set("gf_csrf", csrf)
+    seen = []
+    for _ in range(throttle.PAIR_FREE + 2):
+        answer = web.post("/login", data={"csrf": csrf, "username": "waiter", "password": "no"})
+        seen.append((answer.status_code, answer.headers.get("retry-after")))
+    assert seen[0] == (401, None)
+    status, wait = seen[-1]
+    assert status == 429 and wait is not None and int(wait) >= 1, seen

@@ -16,7 +16,14 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from greenfolio.domain.errors import GreenfolioError
-from greenfolio.interfaces.http.refusals import HTTP_CODES, STATUS, classify, is_api, page_renderer
+from greenfolio.interfaces.http.refusals import (
+    HTTP_CODES,
+    STATUS,
+    classify,
+    is_api,
+    page_renderer,
+    retry_headers,
+)
 from greenfolio.services.database import RETRY_AFTER_SECONDS, refusal
 from greenfolio.services.locking import StaleVersionError
 from greenfolio.store.engine import Failure
@@ -42,10 +49,17 @@ def body(
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body(status, code, message, details), status_code=status, headers=headers)
+    sent = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    sent.update(headers or {})
+    return JSONResponse(
+        body(status, code, message, details), status_code=status, headers=sent or None
+    )
 
 
 def _clean(errors: Any) -> list[dict[str, Any]]:
@@ -88,8 +102,10 @@ def install(app: FastAPI) -> None:
         details = [{"current_version": exc.current}] if isinstance(exc, StaleVersionError) else []
         page = None if is_api(request) else page_renderer(request)
         if page is not None:
-            return page(request, status, exc)
-        return error_response(status, code, str(exc), details)
+            response = page(request, status, exc)
+            response.headers.update(retry_headers(exc))
+            return response
+        return error_response(status, code, str(exc), details, retry_headers(exc) or None)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Any:

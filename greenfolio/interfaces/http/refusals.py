@@ -75,3 +75,10 @@ def page_renderer(request: Request) -> PageRenderer | None:
     """The page renderer the app was assembled with (None: an API-only app)."""
     found = getattr(request.app.state, "error_page", None)
     return found if callable(found) else None
+
+
+def retry_headers(exc: Exception) -> dict[str, str]:
+    """``Retry-After`` for a refusal that says how long to wait (a throttled sign-in), so a
+    script need not read the wait out of the sentence."""
+    seconds = getattr(exc, "params", {}).get("seconds") if isinstance(exc, RateLimited) else None
+    return {"Retry-After": str(int(seconds))} if seconds else {}

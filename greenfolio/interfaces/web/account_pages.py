@@ -23,7 +23,7 @@ from greenfolio.interfaces.http.context import (
     SESSION_COOKIE,
     resolve_principal,
 )
-from greenfolio.interfaces.http.refusals import classify
+from greenfolio.interfaces.http.refusals import classify, retry_headers
 from greenfolio.interfaces.web.rendering import (
     Csrf,
     Db,
@@ -62,7 +62,7 @@ def login(
         who = accounts.authenticate(db, username.strip(), password, address)
     except (accounts.BadCredentials, accounts.RateLimited) as exc:
         # The form again, with what went wrong above it (401, or 429 while throttled).
-        return render(
+        page = render(
             request,
             "login.html",
             status=classify(exc)[0],
@@ -70,6 +70,8 @@ def login(
             errors=[said(request, exc)],
             username=username.strip(),
         )
+        page.headers.update(retry_headers(exc))
+        return page
     assert who.user_id is not None
     old = request.cookies.get(SESSION_COOKIE)
     if old:
