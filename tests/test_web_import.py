@@ -218,6 +218,7 @@ def test_results_imported_as_drafts_take_their_evidence_first(db: Database, tmp_
     assert done.status_code == 200, done.text
     said = _doc(done).xpath('string(//*[@data-testid="import-done"])')
     assert "Nouveaux résultats, gardés en brouillon" in said, said
+    assert _doc(done).xpath('//a[@data-testid="to-drafts"]/@href') == ["/review#drafts"]
     assert _results(db) == [("wd-bra", 7.0, "draft", "user:edd")]
     with db.transaction() as session:
         rid = session.scalar(select(ResultRow.id))
