@@ -254,3 +254,16 @@ def written(demo_db_session: Database, tmp_path_factory: pytest.TempPathFactory)
     from tests.report_builds import build_board
 
     return build_board(demo_db_session, tmp_path_factory.mktemp("written"), "docx,pdf")
+
+
+@pytest.fixture(params=["compiled", "python"])
+def iati_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each IATI reader in turn, for a test both must pass: the compiled one (skipped where
+    the install did not build it) and the Python one (the compiled one set aside)."""
+    from greenfolio.services.exchange import iati_parse
+
+    if request.param == "compiled" and iati_parse.iati_native is None:
+        pytest.skip("the compiled reader is not built")
+    if request.param == "python":
+        monkeypatch.setattr(iati_parse, "iati_native", None)
+    return str(request.param)

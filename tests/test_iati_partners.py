@@ -58,14 +58,7 @@ def _partners(db: Database, key: str) -> dict[OrgRole, dict[str, str]]:
     return {p.role: p.org.names for p in record.participants}
 
 
-@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
-def test_ref_61_stays_two_organisations_in_spanish(
-    db: Database, native: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if native and iati_parse.iati_native is None:
-        pytest.skip("the compiled reader is not built")
-    if not native:
-        monkeypatch.setattr(iati_parse, "iati_native", None)
+def test_ref_61_stays_two_organisations_in_spanish(db: Database, iati_reader: str) -> None:
     summary = import_file(db, Path(SPANISH))
     assert summary.created > 0
     partners = _partners(db, "ES-DIR3-E04585801-009-066055")
@@ -83,17 +76,10 @@ def test_ref_61_stays_two_organisations_in_spanish(
     assert all(len(n) == 1 for n in names)  # no organisation carries another's name
 
 
-@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
-def test_a_narrative_language_must_be_a_language(
-    tmp_path: Path, native: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_narrative_language_must_be_a_language(tmp_path: Path, iati_reader: str) -> None:
     """A hostile file gave a title narratives in '"><img …>' and 20,000 made-up
     languages: a narrative whose xml:lang is no language code is left out with a warning,
     and one element keeps at most fifty narratives."""
-    if native and iati_parse.iati_native is None:
-        pytest.skip("the compiled reader is not built")
-    if not native:
-        monkeypatch.setattr(iati_parse, "iati_native", None)
     many = "".join(f'<narrative xml:lang="{code}">t</narrative>' for code in _codes(60))
     path = tmp_path / "langs.xml"
     path.write_text(

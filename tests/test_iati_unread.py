@@ -58,12 +58,7 @@ def test_both_readers_count_what_no_reader_keeps(path: Path, native: bool) -> No
     assert ActivityReader(path).unread == {}  # nothing read yet
 
 
-@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
-def test_the_import_says_it_once_per_file(native: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if native and iati_parse.iati_native is None:
-        pytest.skip("the compiled reader is not built")
-    if not native:
-        monkeypatch.setattr(iati_parse, "iati_native", None)
+def test_the_import_says_it_once_per_file(iati_reader: str) -> None:
     reader = ActivityReader(EXAMPLE)
     assert sum(1 for _ in reader) > 0
     said = [p.message for p in reader.problems]
@@ -85,16 +80,11 @@ def test_the_compiled_reader_lists_what_the_readers_store() -> None:
     )
 
 
-@pytest.mark.parametrize("native", [True, False], ids=["compiled", "python"])
 def test_a_file_of_countless_element_names_is_said_in_one_short_line(
-    tmp_path: Path, native: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, iati_reader: str
 ) -> None:
     """A hostile file with a name per element: the warning lists twenty and counts the
     rest, and only so many names are kept while reading (34 MB of warning, 952 MB)."""
-    if native and iati_parse.iati_native is None:
-        pytest.skip("the compiled reader is not built")
-    if not native:
-        monkeypatch.setattr(iati_parse, "iati_native", None)
     names = "".join(f"<x{i}/>" for i in range(3000))
     path = tmp_path / "many.xml"
     path.write_text(

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import openpyxl
 import pytest
+from fastapi.testclient import TestClient
 from markupsafe import Markup, escape
+from openpyxl.workbook import Workbook
 
 from greenfolio.interfaces.http.translator import Translator
 from greenfolio.interfaces.web import import_pages
@@ -18,6 +21,17 @@ from greenfolio.services.exchange.xlsx_template import write_template
 from tests.test_api_support import add_project, add_user, browser
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _preview(
+    web: TestClient, csrf: str, book: Workbook, row: list[Any], folder: Path, page: str
+) -> Any:
+    """The import page's preview of ``book`` with ``row`` as its first result row."""
+    for col, value in enumerate(row, start=1):
+        book.worksheets[0].cell(row=2, column=col, value=value)
+    book.save(folder / "f.xlsx")
+    content = (folder / "f.xlsx").read_bytes()
+    return web.post(page, data={"csrf": csrf}, files={"file": ("f.xlsx", content, XLSX)})
 
 
 def test_a_value_already_html_is_not_escaped_again() -> None:
@@ -40,14 +54,7 @@ def test_the_french_preview_names_the_ozone_indicator_plainly(
     )
     row = ["wi-sen", "ods_phased_out_odp", 0.85, "ODP_tonne", "actual", "exact",
            date(2023, 1, 1), date(2023, 12, 31), "SEN"]  # fmt: skip
-    for col, value in enumerate(row, start=1):
-        book.worksheets[0].cell(row=2, column=col, value=value)
-    book.save(tmp_path / "f.xlsx")
-    shown = web.post(
-        "/import?lang=fr",
-        data={"csrf": csrf},
-        files={"file": ("f.xlsx", (tmp_path / "f.xlsx").read_bytes(), XLSX)},
-    )
+    shown = _preview(web, csrf, book, row, tmp_path, "/import?lang=fr")
     assert shown.status_code == 200, shown.text[:500]
     assert "&amp;#39;" not in shown.text and "&amp;" not in shown.text.split("<main", 1)[-1]
     text = lxml.html.fromstring(shown.text).text_content()
@@ -75,14 +82,7 @@ def test_an_indicator_an_import_registered_is_named_in_the_preview(
     book = openpyxl.load_workbook(write_template(db, [code], tmp_path / "t.xlsx"))
     row = ["NL-1-PPR-24706", code, 5, None, "actual", "exact",
            date(2013, 1, 1), date(2013, 3, 31)]  # fmt: skip
-    for col, value in enumerate(row, start=1):
-        book.worksheets[0].cell(row=2, column=col, value=value)
-    book.save(tmp_path / "f.xlsx")
-    shown = web.post(
-        "/import",
-        data={"csrf": csrf},
-        files={"file": ("f.xlsx", (tmp_path / "f.xlsx").read_bytes(), XLSX)},
-    )
+    shown = _preview(web, csrf, book, row, tmp_path, "/import")
     text = lxml.html.fromstring(shown.text).text_content()
     assert next(iter(names.values())) in text
     assert f"{code}:" not in text

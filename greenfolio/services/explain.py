@@ -10,7 +10,7 @@ from sqlalchemy import select
 from greenfolio.domain.errors import NotFoundError
 from greenfolio.services import report_units, reporting
 from greenfolio.services.database import Database
-from greenfolio.services.figures import FUNDER, Figure
+from greenfolio.services.figures import FUNDER, Figure, listed
 from greenfolio.services.report_definition import load_definition
 from greenfolio.store.tables import EvidenceFileRow, OrganisationRow, ResultRow, WorkRow
 
@@ -80,10 +80,6 @@ def _funder_names(db: Database, keys: set[str]) -> dict[str, dict[str, str]]:
         return out
 
 
-def _listed(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
 def explanations(
     db: Database, figures: Iterable[Figure], limit: int = 50
 ) -> dict[str, dict[str, Any]]:
@@ -93,7 +89,7 @@ def explanations(
     rows = _result_rows(db, wanted)
     titles = _work_titles(db, {str(f.params["work"]) for f in figs if f.params.get("work")})
     funders = _funder_names(
-        db, {k for f in figs if f.params.get(FUNDER) for k in _listed(f.params[FUNDER])}
+        db, {k for f in figs if f.params.get(FUNDER) for k in map(str, listed(f.params[FUNDER]))}
     )
     out = {}
     for fig in figs:
@@ -106,7 +102,7 @@ def explanations(
             data["work_titles"] = {key: titles[key]} if key in titles else {}
         if fig.params.get(FUNDER):
             data["funder_names"] = {
-                k: funders[k] for k in _listed(fig.params[FUNDER]) if k in funders
+                k: funders[k] for k in map(str, listed(fig.params[FUNDER])) if k in funders
             }
         data["basis_stated"] = data["basis"] not in (None, report_units.BASIS_NOT_STATED)
         out[fig.id] = data

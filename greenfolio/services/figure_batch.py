@@ -67,10 +67,6 @@ MISMATCH_IDS = 11
 """Records named when a unit cannot be converted (as ``figures._unit_groups`` reads)."""
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def _bounds(specs: Sequence[figure_queries.FigureSpec]) -> tuple[date | None, date | None]:
     """The union of the figures' windows (None: a figure has no bound on that side)."""
     starts = [s.window.start if s.window else None for s in specs]
@@ -144,7 +140,12 @@ class _Window:
         cent of them). And of those only the ones some figure's own filters (status, sex,
         country) let through: an indicator whose figures each take one milestone is not
         read whole. Also the ids of the projects the figures name by key."""
-        keys = {k for s in specs if s.params.get("work") for k in _listed(s.params["work"])}
+        keys = {
+            k
+            for s in specs
+            if s.params.get("work")
+            for k in figure_queries.listed(s.params["work"])
+        }
         ids: dict[str, int] = {}
         if keys:
             found = session.execute(
@@ -165,12 +166,12 @@ class _Window:
                 f"{scheme}:{c}"
                 for scheme in figure_queries.TERM_FILTERS
                 if spec.params.get(scheme)
-                for c in _listed(spec.params[scheme])
+                for c in figure_queries.listed(spec.params[scheme])
             }
             named[code] |= terms
             if spec.params.get("work"):
                 works.setdefault(code, set()).update(
-                    ids[k] for k in _listed(spec.params["work"]) if k in ids
+                    ids[k] for k in figure_queries.listed(spec.params["work"]) if k in ids
                 )
             elif terms:
                 restrict[code] |= terms
@@ -196,11 +197,13 @@ class _Window:
         sex = params.get("sex")
         works: set[int] | None = None
         if params.get("work"):
-            works = {self.by_key[k] for k in _listed(params["work"]) if k in self.by_key}
+            works = {
+                self.by_key[k] for k in figure_queries.listed(params["work"]) if k in self.by_key
+            }
         for scheme in figure_queries.TERM_FILTERS:
             if params.get(scheme):
                 found: set[int] = set()
-                for code in _listed(params[scheme]):
+                for code in figure_queries.listed(params[scheme]):
                     found |= self.by_term.get(f"{scheme}:{code}", set())
                 works = found if works is None else works & found
         wanted = sorted(self.sexes[(ind.code, kind)], key=str) if sex == "any" else [sex or None]

@@ -41,6 +41,11 @@ its key or its IATI organisation identifier): a donor's report counts the projec
 funds, not the whole portfolio."""
 
 
+def listed(value: Any) -> list[Any]:
+    """A figure parameter that names one thing or several, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
 @dataclass(frozen=True)
 class Window:
     """The reporting period: results whose period ends inside it count."""
@@ -145,11 +150,11 @@ def window_conditions(
     if params.get("status"):
         conds.append(ResultRow.milestone == params["status"])
     if params.get("work"):
-        keys = params["work"] if isinstance(params["work"], list) else [params["work"]]
+        keys = listed(params["work"])
         conds.append(ResultRow.work_id.in_(select(WorkRow.id).where(WorkRow.key.in_(keys))))
     for scheme in TERM_FILTERS:
         if params.get(scheme):
-            codes = params[scheme] if isinstance(params[scheme], list) else [params[scheme]]
+            codes = listed(params[scheme])
             keys = [f"{scheme}:{c}" for c in codes]
             conds.append(
                 exists().where(
@@ -157,12 +162,11 @@ def window_conditions(
                 )
             )
     if params.get(FUNDER):
-        funders = params[FUNDER] if isinstance(params[FUNDER], list) else [params[FUNDER]]
         conds.append(
             exists().where(
                 WorkOrgRow.work_id == ResultRow.work_id,
                 WorkOrgRow.role == OrgRole.FUNDING.value,
-                WorkOrgRow.org_id.in_(_funder_ids(funders)),
+                WorkOrgRow.org_id.in_(_funder_ids(listed(params[FUNDER]))),
             )
         )
     return conds

@@ -303,6 +303,16 @@ def stored_spec(session: Session, row: WorkRow) -> dict[str, Any]:
     }
 
 
+def _stored_fields(session: Session, row: WorkRow) -> dict[str, Any]:
+    """``stored_spec`` as a save would give it again: a work item without typed dates by
+    its start and end (the dates ``stored_spec`` infers from them are not stated)."""
+    fields = stored_spec(session, row)
+    if (row.details or {}).get("dates") is None:
+        fields["dates"] = []
+        fields["start"], fields["end"] = row.start_date, row.end_date
+    return fields
+
+
 def with_stored(session: Session, row: WorkRow, spec: WorkSpec, sent: Iterable[str]) -> WorkSpec:
     """``spec`` with every field its sender left out taken from the stored ``row``: a client
     that sends back what it read (which has no typed dates and names partners its own way)
@@ -310,11 +320,8 @@ def with_stored(session: Session, row: WorkRow, spec: WorkSpec, sent: Iterable[s
     an end sent as stored keep the typed dates they were read from ("2021-03", its
     citation); a start or end changed replaces them."""
     given = set(sent) & set(WorkSpec.model_fields)
-    merged = stored_spec(session, row)
+    merged = _stored_fields(session, row)
     typed = (row.details or {}).get("dates") is not None
-    if not typed:
-        merged["dates"] = []
-        merged["start"], merged["end"] = row.start_date, row.end_date
     merged.update(spec.model_dump(include=given))
     sent_span = given & {"start", "end"}
     if "dates" not in given and sent_span:
@@ -354,13 +361,9 @@ def _check_terms(session: Session, keys: list[str], work: str) -> None:
 def _as_stored(session: Session, row: WorkRow) -> WorkSpec | None:
     """The stored work item as a ``WorkSpec`` (None if what is stored no longer passes
     the checks a save makes: any save of it is then a change)."""
-    stored = stored_spec(session, row)
-    if (row.details or {}).get("dates") is None:
-        stored["dates"] = []
-        stored["start"], stored["end"] = row.start_date, row.end_date
     try:
-        return WorkSpec.model_validate(stored)
-    except (ValueError, PydanticCustomError):
+        return WorkSpec.model_validate(_stored_fields(session, row))
+    except ValueError:  # pydantic's ValidationError
         return None
 
 

@@ -80,5 +80,5 @@ def page_renderer(request: Request) -> PageRenderer | None:
 def retry_headers(exc: Exception) -> dict[str, str]:
     """``Retry-After`` for a refusal that says how long to wait (a throttled sign-in), so a
     script need not read the wait out of the sentence."""
-    seconds = getattr(exc, "params", {}).get("seconds") if isinstance(exc, RateLimited) else None
+    seconds = exc.params.get("seconds") if isinstance(exc, RateLimited) else None
     return {"Retry-After": str(int(seconds))} if seconds else {}

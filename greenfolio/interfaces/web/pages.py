@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 
-from greenfolio.domain.countries import all_countries, name_order
+from greenfolio.domain.countries import all_countries, name_order, written_names
 from greenfolio.domain.errors import GreenfolioError, ValidationError
 from greenfolio.domain.permissions import (
     SYSTEM,
@@ -26,6 +26,7 @@ from greenfolio.domain.permissions import (
     require,
 )
 from greenfolio.domain.results import FIRST_YEAR, LAST_YEAR
+from greenfolio.domain.text import folded
 from greenfolio.interfaces.http.context import resolve_principal, seal_ok
 from greenfolio.interfaces.http.context import seal as make_seal
 from greenfolio.interfaces.web import group_charts, svg
@@ -151,9 +152,6 @@ def _named_country(flt: explorer.ProjectFilter) -> str | None:
     the search reads titles and descriptions, so the page offers the country's filter."""
     if not flt.q or flt.country:
         return None
-    from greenfolio.domain.countries import written_names
-    from greenfolio.domain.text import folded
-
     return written_names().get(folded(flt.q))
 
 

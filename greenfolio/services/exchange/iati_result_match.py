@@ -50,9 +50,8 @@ def revise_results(
     verification survives a re-import); one whose value changed is revised in place
     and goes back for review; one the file no longer gives is removed; the rest are
     added. Each change through the session, so the audit trail records it."""
-    s = session
     stored: dict[tuple[Any, ...], list[ResultRow]] = {}
-    for row in s.scalars(
+    for row in session.scalars(
         select(ResultRow)
         .where(ResultRow.work_id.in_(work_ids), ResultRow.origin == origin)
         .order_by(ResultRow.id)
@@ -82,5 +81,5 @@ def revise_results(
     gone = [row.id for rows_left in stored.values() for row in rows_left]
     # Deleted in chunks the audit trail records row by row (not as a count).
     for chunk in chunks(gone):
-        s.execute(delete(ResultRow).where(ResultRow.id.in_(chunk)))
-    s.add_all(fresh)
+        session.execute(delete(ResultRow).where(ResultRow.id.in_(chunk)))
+    session.add_all(fresh)

@@ -344,7 +344,8 @@ class ActivityWriter:
     def _clear(self, work_ids: list[int]) -> list[str]:
         """Remove what an update replaces: the project's countries, partners, sectors,
         regions, finances and results framework. Results stay until the new ones are
-        matched with them (``_results``); returns the framework's indicator codes."""
+        matched with them (``iati_result_match.revise_results``); returns the
+        framework's indicator codes."""
         s = self.session
         codes = list(
             s.scalars(
