@@ -5,7 +5,7 @@ times in ISO 8601 UTC. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import lxml.html
@@ -58,12 +58,16 @@ def test_api_filters_by_actor_kind_record_and_period(db: Database) -> None:
     two = all_items(api, "/api/v1/audit", boss.auth, record=f"#{made['two']}")
     assert {e["entity"] for e in two} == {"result", "review_event"}
     assert all((e["after"] or {}).get("result_id", made["two"]) == made["two"] for e in two)
-    # periods are whole UTC days
-    today = datetime.now(UTC).date()
-    assert len(all_items(api, "/api/v1/audit", boss.auth, since=str(today))) == len(every)
-    yesterday = str(today - timedelta(days=1))
+    # periods are whole UTC days (taken from the events themselves: the database may have been
+    # prepared before midnight and the test run after it)
+    days = sorted({date.fromisoformat(e["at"][:10]) for e in every})
+    first, last = days[0], days[-1]
+    assert len(all_items(api, "/api/v1/audit", boss.auth, since=str(first))) == len(every)
+    on_last = [e for e in every if e["at"][:10] == str(last)]
+    assert len(all_items(api, "/api/v1/audit", boss.auth, since=str(last))) == len(on_last)
+    yesterday = str(first - timedelta(days=1))
     assert all_items(api, "/api/v1/audit", boss.auth, until=yesterday) == []
-    tomorrow = str(today + timedelta(days=1))
+    tomorrow = str(last + timedelta(days=1))
     assert all_items(api, "/api/v1/audit", boss.auth, since=tomorrow) == []
     wrong = api.get(
         "/api/v1/audit", params={"since": tomorrow, "until": yesterday}, headers=boss.auth
