@@ -191,7 +191,7 @@ def test_user_composition() -> None:
         montreal.resolve("my blend", {"HFC-32": 110, "HFC-125": -10})
     with pytest.raises(MethodError, match=r"no composition of its own.*--composition"):
         montreal.resolve("Other mixture (HFC only)")
-    with pytest.raises(MethodError, match="holds HFCs and no ozone-depleting substance"):
+    with pytest.raises(MethodError, match="may hold no ozone-depleting substance"):
         montreal.resolve("Other mixture (HFC only)", {"HCFC-22": 50, "HFC-32": 50})
 
 
@@ -259,3 +259,83 @@ def test_a_listed_non_controlled_substance_converts_alone_and_its_missing_gwp_is
     assert (
         "Counted as zero, with no GWP in this basis (IPCC AR6) in the reference data: HFO-1234yf"
     ) in blend.output
+
+
+# ODP of the annexes (multilateralfund/ors substances.json as in refdata/montreal/substances.csv)
+@pytest.mark.parametrize(
+    ("substance", "odp"),
+    [("Methyl Bromide", 0.6), ("Carbon Tetrachloride", 1.1), ("HALON-1211", 3.0),
+     ("Bromochloromethane", 0.12), ("HBFC-22 B1", 0.74)],
+)  # fmt: skip
+@pytest.mark.parametrize("gwp", ["ar4", "ar5", "ar6", "mlf"])
+def test_an_odp_conversion_needs_no_gwp(substance: str, odp: float, gwp: str) -> None:
+    """A methods expert's finding: 83 controlled substances could not be converted to ODP
+    tonnes, because the conversion asked for a GWP the Protocol does not list."""
+    out = _per_tonne(substance, "odp", gwp)
+    assert out.quantities["value"].value == pytest.approx(odp)
+    assert "gwp" not in out.details or gwp in ("ar5", "ar6")
+
+
+def test_ipcc_gwps_of_substances_the_ipcc_tables_name_by_formula() -> None:
+    """globalwarmingpotentials 0.13.2 (AR5GWP100, AR6GWP100) names CCl4, CH3Br and CH3CCl3
+    by formula: CCl4 1730 and 2200, CH3Br 2 and 2.43, CH3CCl3 160 and 161."""
+    assert _value("Carbon Tetrachloride", "co2e", "ar5") == pytest.approx(1730)
+    assert _value("Carbon Tetrachloride", "co2e", "ar6") == pytest.approx(2200)
+    assert _value("Methyl Bromide", "co2e", "ar5") == pytest.approx(2)
+    assert _value("1,1,1-trichloroethane (methyl chloroform)", "co2e", "ar6") == pytest.approx(161)
+    # methyl bromide with chloropicrin (98/2): the bromide's share carries its AR6 GWP
+    mix = _per_tonne("MeBr-w-ClPic-98-2", "co2e", "ar6")
+    assert mix.quantities["value"].value == pytest.approx(0.98 * 2.43)
+    assert mix.details["components_without_gwp"] == ["Chloropicrin"]
+
+
+def test_the_protocols_values_name_what_they_count_as_zero() -> None:
+    """R-509 (HCFC-22/PFC-218): under the Protocol's values PFC-218, not controlled, counts
+    zero (the Ozone Secretariat publishes 832.6) and is named, not left out unsaid."""
+    out = _per_tonne("R-509", "co2e")
+    assert out.quantities["value"].value == pytest.approx(832.6)
+    assert out.details["components_without_gwp"] == ["PFC-218"]
+    with pytest.raises(MethodError, match=r"Methyl Bromide is controlled, but the Protocol lists "
+                       r"no GWP for it.*choose --gwp ar5 or ar6"):  # fmt: skip
+        _per_tonne("Methyl Bromide", "co2e")
+    with pytest.raises(MethodError, match=r"HFO-1234yf is not controlled.*no other basis"):
+        _per_tonne("HFO-1234yf", "co2e")
+    said = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "R-509",
+                               "--to", "co2e"])  # fmt: skip
+    assert said.exit_code == 0, said.output
+    assert "GWP basis: IPCC AR4, as the Montreal Protocol lists them" in said.output
+    assert "Counted as zero, as the Montreal Protocol gives them no GWP" in said.output
+    assert "PFC-218" in said.output
+
+
+def test_a_listed_blend_keeps_its_published_composition() -> None:
+    with pytest.raises(MethodError, match=r"R-410A is listed with its own composition"):
+        montreal.resolve("R-410A", {"HFC-32": 60, "HFC-125": 40})
+    with pytest.raises(MethodError, match=r"HCFC-22 is listed with its own composition"):
+        montreal.resolve("R22", {"HCFC-22": 100})
+
+
+def test_an_other_mixture_of_the_wrong_kind_names_the_components_that_do_not_belong() -> None:
+    with pytest.raises(MethodError, match=r"may hold no ozone-depleting substance, and this "
+                       r"composition holds HCFC-22"):  # fmt: skip
+        montreal.resolve("Other mixture (HFC only)", {"HFC-32": 50, "HCFC-22": 50})
+    with pytest.raises(MethodError, match=r"\(ODS only\) may hold no HFC, and this composition "
+                       r"holds HFC-32"):  # fmt: skip
+        montreal.resolve("Other mixture (ODS only)", {"HFC-32": 50, "HCFC-22": 50})
+    with pytest.raises(MethodError, match=r"must hold an HFC, and this composition holds none"):
+        montreal.resolve("Other mixture (HFC only)", {"HFO-1234yf": 50, "HC-290": 50})
+
+
+def test_compositions_as_the_mlf_writes_them_and_repeated_components() -> None:
+    base = ["methods", "montreal", "convert", "1", "t", "Other mixture (HFC only)", "--to", "co2e"]
+    done = runner.invoke(app, [*base, "--composition", "HFC-32=50%;HFC-125=50%", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["outputs"]["quantities"]["value"]["value"] == pytest.approx(
+        0.5 * 675 + 0.5 * 3500
+    )
+    twice = runner.invoke(app, [*base, "--composition", "HFC-32=50,HFC-32=50"])
+    assert twice.exit_code != 0 and "HFC-32 is given twice; give it once" in twice.output
+    wrong = runner.invoke(app, [*base, "--composition", "HFC-32:50"])
+    assert "takes NAME=NUMBER pairs, e.g. 'HFC-32=50,HFC-125=50'" in wrong.output
+    kg = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "HCFC-22", "--to", "kg"])
+    assert kg.exit_code != 0 and "unknown target 'kg': use t, odp or co2e" in kg.output

@@ -91,6 +91,51 @@ def test_the_demo_exports_schema_valid_with_every_dated_work_item(
     assert "add --kind accreditation --kind alliance" in text
 
 
+def test_an_indicator_says_its_unit_in_words_and_no_internal_code(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """IATI has no element for an indicator's unit: a measure's description names it in
+    each language the indicator has a name in; a count's name says what it counts."""
+    from datetime import date
+
+    from sqlalchemy import select, update
+
+    from greenfolio.store.tables import ResultRow, WorkRow
+
+    with demo_db.transaction() as session:  # the work that destroyed POPs gets its dates
+        wid = session.scalars(
+            select(ResultRow.work_id).where(ResultRow.indicator_code == "pops_destroyed")
+        ).first()
+        session.execute(
+            update(WorkRow).where(WorkRow.id == wid).values(start_date=date(2018, 1, 1))
+        )
+    out = tmp_path / "demo.xml"
+    _export(demo_db, out, *ALL_KINDS, "--all-results")
+    said: dict[str, list[str]] = {}
+    for ind in etree.parse(str(out)).iter("indicator"):
+        title = ind.xpath("string(title/narrative[not(@xml:lang) or @xml:lang='en'])")
+        said[title] = sorted(
+            f"{n.get(XML_LANG) or 'en'}: {n.text}" for n in ind.xpath("description/narrative")
+        )
+        # the code stays where a machine reads it (reference), never in the sentences
+        code = ind.find("reference").get("code")
+        assert all(code not in text for text in said[title])
+    assert said["POPs destroyed or phased out"] == sorted(
+        [
+            "en: Unit of measure: metric tonnes.",
+            "ar: وحدة القياس: أطنان مترية.",
+            "zh: 计量单位：公吨。",
+            "fr: Unité de mesure\u00a0: tonnes métriques.",
+            "ru: Единица измерения: метрические тонны.",
+            "es: Unidad de medida: toneladas métricas.",
+        ]
+    )
+    assert said["events held"] == []
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 def _zh(stated: str) -> str:
     """A stated date as the Chinese source writes it: 2021 年 3 月 20 日."""
     parts = [int(p) for p in stated.split("-")]

@@ -102,19 +102,20 @@ def convert(inputs: ConvertInputs) -> Outcome:
     """Express a quantity of a substance or blend in another measure."""
     agent = resolve(inputs.substance, inputs.composition, inputs.composition_source)
     from_factor, _ = factor(agent, inputs.measure, inputs.gwp)
-    to_factor, missing = factor(agent, inputs.to, inputs.gwp)
+    to_factor, _ = factor(agent, inputs.to, inputs.gwp)
     if from_factor == 0:
         raise MethodError(
             f"{agent.name} has a zero {inputs.measure.value} factor: its quantity cannot be "
             "converted back to metric tonnes"
         )
     value = inputs.quantity / from_factor * to_factor
+    gwp, without = agent.gwp_if_any(inputs.gwp)
     return Outcome(
         {"value": Quantity(value, UNIT_OF[inputs.to])},
         {
             "substance": agent.name,
             "odp": round(agent.odp(), 12),
-            "gwp": round(agent.gwp(inputs.gwp)[0], 9),
+            **({"gwp": round(gwp, 9)} if gwp is not None else {}),
             "gwp_basis": inputs.gwp.value,
             "components": [
                 {
@@ -125,7 +126,7 @@ def convert(inputs: ConvertInputs) -> Outcome:
                 }
                 for c in agent.components
             ],
-            "components_without_gwp": missing,
+            "components_without_gwp": without if agent.is_blend else [],
             "sources": list(agent.sources),
             **({"composition_table": agent.table} if agent.table else {}),
             **({"composition_note": agent.note} if agent.note else {}),

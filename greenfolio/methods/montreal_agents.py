@@ -77,7 +77,16 @@ class Agent:
         return self.is_blend and not only_ods
 
     def gwp(self, basis: GwpBasis) -> tuple[float, list[str]]:
-        """The GWP and the components that carry none in that basis (counted as zero)."""
+        """The GWP and the components that carry none in that basis (counted as zero); a
+        single substance with none is refused, naming the bases that have one."""
+        total, missing = self.gwp_if_any(basis)
+        if total is None:
+            raise MethodError(self._no_gwp(basis))
+        return total, missing
+
+    def gwp_if_any(self, basis: GwpBasis) -> tuple[float | None, list[str]]:
+        """As ``gwp``, with None for a single substance that has no GWP in ``basis`` (an
+        ODP conversion needs none: methyl bromide has an ODP and no Protocol GWP)."""
         missing: list[str] = []
         counted = self.components
         if basis is GwpBasis.MLF and self._mlf_counts_hfc_share_only():
@@ -90,17 +99,37 @@ class Agent:
             else:
                 total += comp.fraction * value
         if not self.is_blend and missing:
-            raise MethodError(
-                f"{self.name} has no {basis.value.upper()} GWP in the reference data; "
-                "choose another basis (--gwp ar4|ar5|ar6)"
-            )
+            return None, missing
         return total, missing
+
+    def _no_gwp(self, basis: GwpBasis) -> str:
+        others = [
+            b.value
+            for b in (GwpBasis.AR5, GwpBasis.AR6)
+            if b is not basis and self.gwp_if_any(b)[0] is not None
+        ]
+        if basis in (GwpBasis.AR4, GwpBasis.MLF):
+            why = (
+                "is not controlled under the Montreal Protocol"
+                if self.components[0].substance is None
+                else "is controlled, but the Protocol lists no GWP for it (it lists GWPs "
+                "only for substances of Annex A group I, Annex C group I and Annex F)"
+            )
+            said = f"{self.name} {why}, so it has no CO2-equivalent under the Protocol"
+        else:
+            said = f"{self.name} has no IPCC {basis.value.upper()} GWP in the reference data"
+        if not others:
+            return f"{said}; no other basis in the reference data gives it one"
+        return f"{said}; for an IPCC value choose --gwp {' or '.join(others)}"
 
 
 def _component_gwp(comp: Component, basis: GwpBasis) -> float | None:
+    """The component's GWP in ``basis``; None where it has none there (under the Protocol's
+    values, AR4 and MLF, a substance the Protocol does not control has none: it counts
+    zero and is named as such)."""
     if basis in (GwpBasis.AR4, GwpBasis.MLF):
         if comp.substance is None:
-            return 0.0  # not a controlled substance: no CO2-eq under the Protocol
+            return None
         return comp.substance.gwp_protocol
     return ref.ipcc_gwp(comp.name, basis.value)
 
@@ -147,20 +176,33 @@ def _component(name: str) -> Component | None:
 
 
 def _check_other_mixture(name: str, comps: tuple[Component, ...]) -> None:
+    """An MLF "other mixture" entry of one kind holds that kind: the composition's
+    offending components are named."""
     entry = ref.other_mixtures().get(ref.key(name))
     if entry is None or entry.may_contain == "any":
         return
-    has_hfc = any(c.substance and c.substance.annex == "F" for c in comps)
-    has_ods = any(c.substance and c.substance.annex != "F" for c in comps)
-    if entry.may_contain == "hfc" and (has_ods or not has_hfc):
+    hfcs = [c.name for c in comps if c.substance and c.substance.annex == "F"]
+    ods = [c.name for c in comps if c.substance and c.substance.annex != "F"]
+    either = "or report it as 'Other mixture (ODS or HFC or both or neither)'"
+    if entry.may_contain == "hfc" and ods:
         raise MethodError(
-            f"{entry.name} holds HFCs and no ozone-depleting substance: correct the "
-            "composition or report it as 'Other mixture (ODS or HFC or both or neither)'"
+            f"{entry.name} may hold no ozone-depleting substance, and this composition "
+            f"holds {', '.join(ods)}: correct the composition {either}"
         )
-    if entry.may_contain == "ods" and (has_hfc or not has_ods):
+    if entry.may_contain == "hfc" and not hfcs:
         raise MethodError(
-            f"{entry.name} holds ozone-depleting substances and no HFC: correct the "
-            "composition or report it as 'Other mixture (ODS or HFC or both or neither)'"
+            f"{entry.name} must hold an HFC, and this composition holds none: correct the "
+            f"composition {either}"
+        )
+    if entry.may_contain == "ods" and hfcs:
+        raise MethodError(
+            f"{entry.name} may hold no HFC, and this composition holds {', '.join(hfcs)}: "
+            f"correct the composition {either}"
+        )
+    if entry.may_contain == "ods" and not ods:
+        raise MethodError(
+            f"{entry.name} must hold an ozone-depleting substance, and this composition "
+            f"holds none: correct the composition {either}"
         )
 
 
@@ -239,16 +281,33 @@ def _differs(a: ref.Composition, b: ref.Composition) -> bool:
     return shares != {ref.key(p.component): p.mass_pct for p in b.parts}
 
 
+def _listed_name(name: str) -> str | None:
+    """The name under which the tables list ``name`` as a substance or a packaged blend."""
+    blend = _find_blend(name)
+    if blend is not None:
+        return blend.name
+    found = _component(name)
+    return found.substance.name if found is not None and found.substance is not None else None
+
+
 def resolve(
     name: str,
     composition: dict[str, float] | None = None,
     source: CompositionSource = CompositionSource.ASHRAE,
 ) -> Agent:
     """A controlled substance, a packaged blend, or a blend of the given composition (%)."""
-    if composition:
-        return _user_blend(name, composition)
     subs = ref.substances()
     k = ref.key(name)
+    if composition:
+        listed = _listed_name(name)
+        if listed is not None:
+            raise MethodError(
+                f"{listed} is listed with its own composition, which --composition would "
+                "replace: leave --composition out to use the published one, or give your "
+                "mixture a name of its own (or 'Other mixture (HFC only)', 'Other mixture "
+                "(ODS only)', 'Other mixture (ODS or HFC or both or neither)')"
+            )
+        return _user_blend(name, composition)
     if k in subs:
         sub = subs[k]
         return Agent(sub.name, (Component(sub.name, 1.0, sub),), False, (sub.source,))

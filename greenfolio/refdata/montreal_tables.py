@@ -46,6 +46,8 @@ class Substance(NamedTuple):
     odp_max: float
     gwp_protocol: float | None
     source: str
+    formula: str = ""
+    """As the annexes write it (CCl4, CH3Br): how the IPCC tables name some substances."""
 
 
 class ControlStep(NamedTuple):
@@ -159,6 +161,7 @@ def _substances(folder: Path) -> dict[str, Substance]:
             odp_max=_float(r["odp_max"]) or odp,
             gwp_protocol=_float(r["gwp_ar4_protocol"]),
             source=r["source"],
+            formula=r["formula"],
         )
     return out
 
@@ -322,12 +325,28 @@ def ipcc_gwp(substance: str, report: str) -> float | None:
     species = other.ipcc_species if other and other.ipcc_species else substance
     if key(species) == REFERENCE_GAS:
         return 1.0
-    table = globalwarmingpotentials.data[IPCC_METRICS[report]]
-    wanted = key(species)
-    for species, value in table.items():
-        if key(species) == wanted:
-            return float(value)
-    return None
+    table = _ipcc_table(report)
+    found = table.get(key(species))
+    if found is None:
+        # the IPCC tables name some controlled substances by formula (CCl4, CH3Br, CH3CCl3)
+        controlled = substances().get(key(substance))
+        if controlled is not None and controlled.formula:
+            found = table.get(key(IPCC_FORMULA.get(controlled.formula, controlled.formula)))
+    return found
+
+
+IPCC_FORMULA = {"C2H3Cl3": "CH3CCl3"}
+"""Where the annexes' formula is not the one the IPCC tables (globalwarmingpotentials)
+write: 1,1,1-trichloroethane, methyl chloroform, is CH3CCl3 there."""
+
+
+@lru_cache(maxsize=8)
+def _ipcc_table(report: str) -> dict[str, float]:
+    """One IPCC report's 100-year GWPs by normalised species name."""
+    out: dict[str, float] = {}
+    for species, value in globalwarmingpotentials.data[IPCC_METRICS[report]].items():
+        out.setdefault(key(species), float(value))
+    return out
 
 
 def version() -> str:

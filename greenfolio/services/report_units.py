@@ -157,3 +157,14 @@ def axis_label(unit: str, lang: str) -> str | None:
         return entry
     category = str(_table()["axis_form"][lang])
     return str(entry.get(category) or entry["other"])
+
+
+def unit_of_measure(unit: str, lang: str) -> str | None:
+    """The sentence naming ``unit`` in ``lang`` ("Unit of measure: metric tonnes."), for
+    a file with no element of its own for it; None for a count (its name says what is
+    counted) or a language with no words for it."""
+    sentences = _table()["unit_of_measure"]
+    if lang not in sentences:
+        return None
+    words = axis_label(unit, lang)
+    return None if words is None else str(sentences[lang]).format(unit=words)

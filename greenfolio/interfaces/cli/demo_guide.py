@@ -13,6 +13,7 @@ scroll-back, CI logs or screenshots, where a password must not.
 from __future__ import annotations
 
 import os
+import posixpath
 import shlex
 import shutil
 import sys
@@ -167,8 +168,20 @@ def next_steps(
             f"    {command} import iati {_example_file()} --db mine.sqlite",
             "        a portfolio from IATI 2.03 XML, in a database of its own (here IATI's own",
             "        example file, 13 activities; then your organisation's files the same way)",
+            *_activate(command),
         ]
     )
+
+
+def _activate(command: str) -> list[str]:
+    """How to type plain ``greenfolio`` when the command is a virtual environment's."""
+    folder = posixpath.dirname(command)
+    if not folder or not command.endswith("/greenfolio"):
+        return []
+    return [
+        f"  In a new shell, `source {folder}/activate` first and the command is plain",
+        "  `greenfolio`, as the README writes it.",
+    ]
 
 
 EXAMPLE_IATI = Path("tests") / "data" / "iati" / "files" / "iati-example-v203.xml"

@@ -72,7 +72,7 @@ DETAILS: dict[str, str] = {
 
 _VALUES: dict[str, dict[str, str]] = {
     "gwp_basis": {
-        "ar4": "IPCC AR4",
+        "ar4": "IPCC AR4, as the Montreal Protocol lists them (Kigali Amendment)",
         "ar5": "IPCC AR5",
         "ar6": "IPCC AR6",
         "mlf": "Multilateral Fund data convention",

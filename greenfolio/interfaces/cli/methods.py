@@ -125,11 +125,18 @@ def _show(
         # (a newcomer read 385.5 for HFC-32/HFO-1234yf under AR6 without knowing why)
         without = run["outputs"]["details"].get("components_without_gwp") or []
         if without:
-            basis = detail("gwp_basis", run["outputs"]["details"].get("gwp_basis", ""))
-            lines.append(
-                f"Counted as zero, with no GWP in this basis ({basis.split(': ', 1)[-1]}) "
-                f"in the reference data: {', '.join(without)}"
-            )
+            code = str(run["outputs"]["details"].get("gwp_basis", ""))
+            basis = detail("gwp_basis", code).split(": ", 1)[-1]
+            if code in ("ar4", "mlf"):  # the Protocol's own values
+                lines.append(
+                    f"Counted as zero, as the Montreal Protocol gives them no GWP (not "
+                    f"controlled, or controlled without one): {', '.join(without)}"
+                )
+            else:
+                lines.append(
+                    f"Counted as zero, with no GWP in this basis ({basis}) in the reference "
+                    f"data: {', '.join(without)}"
+                )
         names = list(run["outputs"]["quantities"])
         if "run_id" in run:
             lines.append(f"stored as method run {run['run_id']}")
@@ -164,15 +171,23 @@ def _recording(run_id: int, names: list[str]) -> list[str]:
 
 
 def _pairs(text: str, what: str) -> dict[str, float]:
+    """``NAME=NUMBER`` pairs split at commas, or at semicolons where the text has any (a
+    name may hold commas: "1,1,1-trichloroethane"); "50%" is read as 50, as the MLF's
+    tables write shares. A name given twice is refused, not overwritten."""
     pairs: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
+    form = f"{what} takes NAME=NUMBER pairs, e.g. 'HFC-32=50,HFC-125=50'"
+    for part in filter(None, (p.strip() for p in text.split(";" if ";" in text else ","))):
         name, sep, value = part.partition("=")
+        name = name.strip()
         try:
-            pairs[name.strip()] = float(value)
+            number = float(value.strip().removesuffix("%"))
         except ValueError as exc:
-            raise ValidationError(f"{what}: {part!r} is not NAME=NUMBER") from exc
-        if not sep:
-            raise ValidationError(f"{what}: {part!r} is not NAME=NUMBER")
+            raise ValidationError(f"{form}: {part!r} is not one") from exc
+        if not sep or not name:
+            raise ValidationError(f"{form}: {part!r} is not one")
+        if name in pairs:
+            raise ValidationError(f"{what}: {name} is given twice; give it once")
+        pairs[name] = number
     return pairs
 
 
@@ -224,8 +239,8 @@ def montreal_convert(
         measure, scale = _measure(unit)
         if measure is None:
             raise ValidationError(f"unknown unit {unit!r}: use t, kg, odp or co2e")
-        target = _measure(to)[0]
-        if target is None:
+        target, size = _measure(to)
+        if target is None or size != 1.0:
             raise ValidationError(f"unknown target {to!r}: use t, odp or co2e")
         if composition_source.lower() not in ("ashrae", "mlf"):
             raise ValidationError(

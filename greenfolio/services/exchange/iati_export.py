@@ -36,6 +36,7 @@ from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.database import Database
 from greenfolio.services.exchange.iati_load import iter_work_ids, load_activities
 from greenfolio.services.exchange.iati_write import ActivityWriter, Unwritable
+from greenfolio.services.report_units import unit_of_measure
 from greenfolio.store.tables import (
     IatiIndicatorRow,
     IndicatorRow,
@@ -133,6 +134,7 @@ def _other_results(
         result = results.get(ind.code)
         if result is None:
             title = dict(ind.names or {})
+            said = {lang: unit_of_measure(ind.unit, lang) for lang in title}
             result = IatiResult(
                 type="1",
                 title=title,
@@ -140,7 +142,7 @@ def _other_results(
                     IatiIndicator(
                         measure="1",
                         title=title,
-                        description={"en": f"Greenfolio indicator {ind.code}, in {ind.unit}"},
+                        description={lang: text for lang, text in said.items() if text},
                         references=[own_reference(ind.code)],
                     )
                 ],
