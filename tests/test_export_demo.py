@@ -264,6 +264,7 @@ def test_reporting_org_is_named_as_missing_or_given_on_the_command_line(
             "title": {"en": "Test project"},
             "dates": [{"type": "planned_start", "when": "2022"}],
             "sectors": ["41020"],
+            "status": "pipeline",
         }
     )
     portfolio.register_work(db, spec)

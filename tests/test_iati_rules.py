@@ -628,8 +628,16 @@ def test_a_1_0x_file_is_said_to_be_one() -> None:
     code, out, _ = validate(old)
     assert code == 5 and out.splitlines()[0].startswith("note: this file is IATI version 1.0")
     _, french, _ = validate(old, "--lang", "fr")
-    assert french.splitlines()[0].startswith("Remarque : ce fichier suit la version 1.0")
+    assert french.splitlines()[0].startswith("Remarque\u00a0: ce fichier suit la version 1.0")
     code, data, _ = validate(old, "--json")
     assert json.loads(data)["version"].startswith("1.")
     _, current, _ = validate(DATA / "iati" / "files" / "iati-example-v203.xml")
     assert "1.0x" not in current
+    # a file that states no version is read by import iati as a 1.0x one: said alike
+    # (an IATI data manager's finding: OCHA's file was checked as 2.0x without a word)
+    unstated = DATA / "iati" / "files" / "ocha-test-data-v1.xml"
+    code, out, _ = validate(unstated)
+    assert out.splitlines()[0].startswith("note: this file states no IATI version"), out[:300]
+    assert "import iati reads it as the 1.0x standard" in out.splitlines()[0]
+    _, chinese, _ = validate(unstated, "--lang", "zh")
+    assert chinese.splitlines()[0].startswith("注意：此文件未注明 IATI 版本")

@@ -253,7 +253,10 @@ def export_iati(
     publisher: Annotated[
         str | None, typer.Option(help="Only activities reported by this IATI organisation.")
     ] = None,
-    prefix: Annotated[str | None, typer.Option(help="Only keys starting with this.")] = None,
+    prefix: Annotated[
+        list[str] | None,
+        typer.Option(help="Only keys starting with this; repeatable (any of them)."),
+    ] = None,
     kind: Annotated[
         list[WorkKind] | None, typer.Option(help="Kinds of work (default project, programme).")
     ] = None,
@@ -295,7 +298,7 @@ def export_iati(
             countries=[check_country(c) for c in country or []],
             status=_status(status),
             reporting_org=publisher,
-            prefix=prefix,
+            prefix=prefix or None,
             verified_only=verified_only,
         )
         if kind:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from greenfolio.domain.errors import GreenfolioError, UnitMismatchError
@@ -57,7 +57,8 @@ class ExportFilter:
     countries: list[str] = field(default_factory=list)
     status: WorkStatus | None = None
     reporting_org: str | None = None
-    prefix: str | None = None
+    prefix: str | list[str] | None = None
+    """Keys starting with this (or with any of these)."""
     kinds: list[WorkKind] = field(default_factory=lambda: [WorkKind.PROJECT, WorkKind.PROGRAMME])
     verified_only: bool = True
     """Publish verified results only (the default); False adds submitted ones."""
@@ -91,7 +92,8 @@ def _query(filt: ExportFilter, kinds: list[WorkKind] | None = None) -> Any:
     if filt.status is not None:
         query = query.where(WorkRow.status == filt.status.value)
     if filt.prefix:
-        query = query.where(WorkRow.key.startswith(filt.prefix, autoescape=True))
+        prefixes = [filt.prefix] if isinstance(filt.prefix, str) else filt.prefix
+        query = query.where(or_(*(WorkRow.key.startswith(p, autoescape=True) for p in prefixes)))
     if filt.countries:
         query = query.where(
             exists().where(
@@ -191,6 +193,20 @@ def _named(session: Session, publisher: OrgRef | None) -> OrgRef | None:
     return OrgRef(ref=publisher.ref, type=publisher.type, names=dict(names))
 
 
+def _unverified(session: Session, ids: list[int]) -> int:
+    """Submitted results of these work items: what publishing verified results only
+    leaves out (drafts and returned results are not ready to publish either way)."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                ResultRow.work_id.in_(ids),
+                ResultRow.review_state == ReviewState.SUBMITTED.value,
+            )
+        )
+        or 0
+    )
+
+
 def export(
     db: Database,
     out: Path,
@@ -230,7 +246,9 @@ def export(
                     b'<iati-activities version="%s" generated-datetime="%s">\n'
                     % (IATI_VERSION.encode(), stamp.encode())
                 )
+                waiting = 0
                 for ids in iter_work_ids(session, _query(filt)):
+                    written_ids: list[int] = []
                     others = _other_results(session, ids, states)
                     notes: dict[int, dict[str, str]] = {}
                     activities = load_activities(session, ids, states, notes)
@@ -253,9 +271,22 @@ def export(
                             continue
                         xf.write(written.encode("utf-8"))
                         summary.exported += 1
+                        written_ids.append(wid)
+                    if filt.verified_only and written_ids:
+                        waiting += _unverified(session, written_ids)
                     if progress is not None:
                         progress(summary.exported + summary.skipped, total)
                 xf.write(b"</iati-activities>")
+                if waiting:
+                    summary.problems.append(
+                        Problem(
+                            f"{waiting} result(s) of the exported activities wait for their "
+                            "review and are not published: verify them, or export with "
+                            "--all-results to publish submitted results too",
+                            severity=Severity.WARNING,
+                            file=out.name,
+                        )
+                    )
         if summary.exported == 0:
             raise GreenfolioError(
                 "nothing to export: no work item matches the filters, or none could be "

@@ -244,6 +244,9 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
     version = str(data.get("version") or "")
     if version.startswith("1."):
         lines.append(say("ui", "legacy_version", lang, version=version))
+    elif not version and data["kind"] == "activity" and data["checked"]:
+        # as import iati reads it: a file that states no version is a 1.0x one
+        lines.append(say("ui", "no_version", lang))
     sep = say("ui", "separator", lang)
     for g in data["findings"]:
         refs = [say("ui", "rule_ref", lang, id=g["rule_id"])] if g["rule_id"] else []

@@ -221,7 +221,15 @@ class ActivityWriter:
                 "start or end (a year, month or day) in the project form or the XLSX template",
                 Severity.ERROR,
             )
-        if reporting is None or not dates:
+        status = CODE_BY_STATUS.get(act.status) if act.status else None
+        if status is None:
+            # IATI requires one; a status the source does not state is not made up
+            self.note(
+                "no activity status; IATI requires one: give the project's status in the "
+                "project form",
+                Severity.ERROR,
+            )
+        if reporting is None or not dates or status is None:
             return None
         if not {PLANNED_START, ACTUAL_START} & set(act.dates):
             self.note(
@@ -282,10 +290,7 @@ class ActivityWriter:
             self.org(ind, "participating-org", reporting, ' role="2"')
         for part in participants:
             self.org(ind, "participating-org", part.org, f' role="{CODE_BY_ROLE[part.role]}"')
-        status = CODE_BY_STATUS.get(act.status) if act.status else None
-        if status is None:
-            self.note("no activity status; exported as 2 (implementation)")
-        append(f'{ind}<activity-status code="{attr(status or "2")}"/>\n')
+        append(f'{ind}<activity-status code="{attr(status)}"/>\n')
         for kind, day in dates:
             tag = f'{ind}<activity-date type="{attr(kind)}" iso-date="{day.isoformat()}"'
             stated = self.date_notes.get(kind)
