@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from greenfolio.domain.iati import Activity, OrgRef
+from greenfolio.domain.work import WorkStatus
 from greenfolio.services.exchange.iati_parse import ActivityReader
 from greenfolio.services.exchange.iati_write import ActivityWriter, Unwritable
 from tests.conftest import DATA
@@ -49,6 +50,8 @@ def test_every_real_activity_is_written_as_lxml_would() -> None:
             # publisher: given here, as a user would give them on the project
             own.type = own.type or "40"
             own.ref = own.ref or "XM-EXAMPLE-1"
+        if act.status is None:  # a status, as a user gives it on the project form
+            act.status = WorkStatus.IMPLEMENTATION
         text = ActivityWriter(act, PUBLISHER).build()
         assert text is not None, act.identifier
         assert text == _as_lxml_writes(text), act.identifier

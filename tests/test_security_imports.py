@@ -460,6 +460,38 @@ def test_partial_import_summary_groups_the_reasons(db: Database, tmp_path: Path)
     )
 
 
+def test_an_imports_messages_quote_what_the_file_holds_and_name_the_activity(
+    db: Database, tmp_path: Path
+) -> None:
+    """An IATI data manager's findings: values were quoted as Python writes them
+    ('1522\\t0', "Z'Z"); an activity refused for its stamp was not named; and one refused
+    for a control character in its title was also told it had no title."""
+    text = EXAMPLE.read_text("utf-8")
+    first = text.index("<iati-activity ")
+    second = text.index("<iati-activity ", first + 1)
+    head, one, rest = text[:first], text[first:second], text[second:]
+    one = one.replace(
+        'last-updated-datetime="2018-06-22T10:22:07"', 'last-updated-datetime="2018-13-45"'
+    )
+    rest = rest.replace("<narrative>", "<narrative>A\u0085", 1)  # the next activity's title
+    rest = rest.replace('<recipient-country code="', "<recipient-country code=\"Z'", 1)
+    path = tmp_path / "said.xml"
+    path.write_text(head + one + rest, "utf-8")
+    summary = import_file(db, path)
+    said = [str(p) for p in summary.problems]
+    stamp = [p for p in summary.problems if "last-updated-datetime" in p.message]
+    assert len(stamp) == 1 and stamp[0].activity == "NL-1-PPR-24706", said
+    assert stamp[0].message == "last-updated-datetime '2018-13-45' is not a date and time"
+    control = [p for p in summary.problems if "control character (U+0085)" in p.message]
+    assert len(control) == 1 and control[0].activity is not None
+    assert not [
+        p for p in summary.problems if p.activity == control[0].activity and "no title" in p.message
+    ]
+    country = [p.message for p in summary.problems if p.message.startswith("country 'Z'")]
+    assert country and all("\\" not in m and '"' not in m for m in country), country
+    assert summary.refused == 2
+
+
 def _with_part(template: Path, out: Path, name: str, parts: Iterable[bytes]) -> Path:
     """A copy of ``template`` whose part ``name`` is ``parts``, deflated."""
     with (

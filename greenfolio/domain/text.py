@@ -107,6 +107,14 @@ class TextProblem:
         return TextError(str(self), message_id=self.message_id, params=self.params)
 
 
+def quoted(value: object) -> str:
+    """A value from a file as a message quotes it: between single quotes, each control or
+    invisible character written as its code point ('1522<U+0009>0'), so the reader sees
+    what the file holds, and never a programming language's escapes ('1522\\t0')."""
+    text = "" if value is None else str(value)
+    return "'" + _SINGLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text) + "'"
+
+
 def find(text: str, field: str = "", *, multiline: bool = False) -> TextProblem | None:
     """The first bad character of ``text``, or None."""
     found = (_MULTI if multiline else _SINGLE).search(text)

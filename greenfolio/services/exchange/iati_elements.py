@@ -31,7 +31,7 @@ from greenfolio.domain.iati import (
     Participant,
     legacy_role,
 )
-from greenfolio.domain.text import folded
+from greenfolio.domain.text import folded, quoted
 from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_results import read_result
@@ -96,7 +96,7 @@ def _description(el: etree._Element, act: Activity, ctx: Context) -> None:
             act.description.setdefault(lang, text)
         return
     if not codelists.known("DescriptionType", kind):
-        ctx.warn(el, f"description type {kind!r} is not in the DescriptionType codelist")
+        ctx.warn(el, f"description type {quoted(kind)} is not in the DescriptionType codelist")
     act.other_descriptions.append((kind, texts))
 
 
@@ -104,7 +104,9 @@ def _participating_org(el: etree._Element, act: Activity, ctx: Context) -> None:
     raw = (el.get("role") or "").strip()
     code = raw if raw in ROLE_BY_CODE else legacy_role(raw)
     if code is None:
-        ctx.warn(el, f"organisation role {raw!r} is not in the OrganisationRole codelist; left out")
+        ctx.warn(
+            el, f"organisation role {quoted(raw)} is not in the OrganisationRole codelist; left out"
+        )
         return
     org = read_org(ctx, el)
     if org.ref is None and not org.names:
@@ -116,7 +118,7 @@ def _status(el: etree._Element, act: Activity, ctx: Context) -> None:
     code = (el.get("code") or "").strip()
     status = STATUS_BY_CODE.get(code)
     if status is None:
-        ctx.warn(el, f"activity status {code!r} is not in the ActivityStatus codelist")
+        ctx.warn(el, f"activity status {quoted(code)} is not in the ActivityStatus codelist")
     act.status = status
 
 
@@ -125,7 +127,7 @@ def _activity_date(el: etree._Element, act: Activity, ctx: Context) -> None:
     if ctx.legacy:
         kind = LEGACY_DATE_TYPES.get(kind.lower(), kind)
     if kind not in ("1", "2", "3", "4"):
-        ctx.warn(el, f"activity date type {kind!r} is not in the ActivityDateType codelist")
+        ctx.warn(el, f"activity date type {quoted(kind)} is not in the ActivityDateType codelist")
         return
     raw = el.get("iso-date")
     if raw is None and ctx.legacy:
@@ -152,22 +154,24 @@ def _country(el: etree._Element, act: Activity, ctx: Context) -> None:
         named = " ".join((el.text or "").split())[:60]
         alpha3 = written_names().get(folded(named)) if named else None
         if alpha3 is None:
-            said = f" (it reads {named!r}, no country's name)" if named else ""
+            said = f" (it reads {quoted(named)}, no country's name)" if named else ""
             ctx.warn(el, f"recipient-country has no code{said}; left out")
             return
-        ctx.warn(el, f"recipient-country has no code; read as {alpha3} from its name {named!r}")
+        ctx.warn(
+            el, f"recipient-country has no code; read as {alpha3} from its name {quoted(named)}"
+        )
         if not any(c.country == alpha3 for c in act.countries):
             act.countries.append(CountryShare(alpha3, percentage))
         return
     if raw not in _COUNTRIES:
-        ctx.warn(el, f"country {raw!r} is not in the IATI Country codelist; left out")
+        ctx.warn(el, f"country {quoted(raw)} is not in the IATI Country codelist; left out")
         return
     alpha3 = alpha3_by_alpha2().get(raw)
     if alpha3 is None:
-        ctx.warn(el, f"country {raw!r} has no ISO 3166-1 alpha-3 code; left out")
+        ctx.warn(el, f"country {quoted(raw)} has no ISO 3166-1 alpha-3 code; left out")
         return
     if act.countries and any(c.country == alpha3 for c in act.countries):
-        ctx.warn(el, f"country {raw!r} is given twice; the second is left out")
+        ctx.warn(el, f"country {quoted(raw)} is given twice; the second is left out")
         return
     act.countries.append(CountryShare(alpha3, percentage))
 
@@ -177,12 +181,16 @@ def _region(el: etree._Element, act: Activity, ctx: Context) -> None:
     vocabulary = (el.get("vocabulary") or "1").strip()
     percentage = _percentage(ctx, el)
     if not code or len(code) > 40 or len(vocabulary) > 10:
-        ctx.warn(el, f"region {code!r} (vocabulary {vocabulary!r}) cannot be kept; left out")
+        ctx.warn(
+            el, f"region {quoted(code)} (vocabulary {quoted(vocabulary)}) cannot be kept; left out"
+        )
         return
     if vocabulary not in _REGION_VOCABULARIES:
-        ctx.warn(el, f"region vocabulary {vocabulary!r} is not in the RegionVocabulary codelist")
+        ctx.warn(
+            el, f"region vocabulary {quoted(vocabulary)} is not in the RegionVocabulary codelist"
+        )
     elif vocabulary == "1" and code not in _REGIONS:
-        ctx.warn(el, f"region {code!r} is not in the IATI Region codelist")
+        ctx.warn(el, f"region {quoted(code)} is not in the IATI Region codelist")
     if act.regions and any(r.code == code and r.vocabulary == vocabulary for r in act.regions):
         return
     act.regions.append(CodeShare(code, vocabulary, percentage, narratives(ctx, el)))
@@ -196,14 +204,18 @@ def _sector(el: etree._Element, act: Activity, ctx: Context) -> None:
     vocabulary = vocabulary or "1"
     percentage = _percentage(ctx, el)
     if not code or len(code) > 40 or len(vocabulary) > 10:
-        ctx.warn(el, f"sector {code!r} (vocabulary {vocabulary!r}) cannot be kept; left out")
+        ctx.warn(
+            el, f"sector {quoted(code)} (vocabulary {quoted(vocabulary)}) cannot be kept; left out"
+        )
         return
     if vocabulary not in _SECTOR_VOCABULARIES:
-        ctx.warn(el, f"sector vocabulary {vocabulary!r} is not in the SectorVocabulary codelist")
+        ctx.warn(
+            el, f"sector vocabulary {quoted(vocabulary)} is not in the SectorVocabulary codelist"
+        )
     elif vocabulary == "1" and code not in _SECTORS:
-        ctx.warn(el, f"sector {code!r} is not in the IATI Sector (DAC 5-digit) codelist")
+        ctx.warn(el, f"sector {quoted(code)} is not in the IATI Sector (DAC 5-digit) codelist")
     elif vocabulary == "2" and code not in _SECTOR_CATEGORIES:
-        ctx.warn(el, f"sector {code!r} is not in the IATI SectorCategory codelist")
+        ctx.warn(el, f"sector {quoted(code)} is not in the IATI SectorCategory codelist")
     if act.sectors and any(s.code == code and s.vocabulary == vocabulary for s in act.sectors):
         return
     act.sectors.append(CodeShare(code, vocabulary, percentage, narratives(ctx, el)))
@@ -255,10 +267,12 @@ def _budget(el: etree._Element, act: Activity, ctx: Context) -> None:
         return
     kind, status = el.get("type"), el.get("status")
     if kind is not None and kind not in _BUDGET_TYPES:
-        ctx.warn(el, f"budget type {kind!r} is not in the BudgetType codelist; left out")
+        ctx.warn(el, f"budget type {quoted(kind)} is not in the BudgetType codelist; left out")
         kind = None
     if status is not None and status not in _BUDGET_STATUSES:
-        ctx.warn(el, f"budget status {status!r} is not in the BudgetStatus codelist; left out")
+        ctx.warn(
+            el, f"budget status {quoted(status)} is not in the BudgetStatus codelist; left out"
+        )
         status = None
     act.money.append(Money("budget", value, kind, currency, value_date, status, start, end))
 
@@ -287,7 +301,7 @@ def _transaction(el: etree._Element, act: Activity, ctx: Context) -> None:
     if kind not in _TRANSACTION_TYPES:
         ctx.warn(
             el,
-            f"transaction type {raw_type!r} is not in the TransactionType codelist; left out"
+            f"transaction type {quoted(raw_type)} is not in the TransactionType codelist; left out"
             if raw_type is not None
             else "transaction without a transaction-type code; left out",
         )
@@ -358,7 +372,7 @@ def _location(el: etree._Element, act: Activity, ctx: Context) -> None:
         *((vocabulary, "GeographicVocabulary") for vocabulary, _, _ in loc.administrative),
     ):
         if code is not None and not codelists.known(codelist, code):
-            ctx.warn(el, f"location code {code!r} is not in the {codelist} codelist")
+            ctx.warn(el, f"location code {quoted(code)} is not in the {codelist} codelist")
     act.locations.append(loc)
 
 
@@ -367,10 +381,10 @@ def _point(ctx: Context, el: etree._Element, text: str) -> tuple[float, float] |
     try:
         lat, lon = float(parts[0]), float(parts[1])
     except (IndexError, ValueError):
-        ctx.warn(el, f"position {text!r} is not 'latitude longitude'; left out")
+        ctx.warn(el, f"position {quoted(text)} is not 'latitude longitude'; left out")
         return None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        ctx.warn(el, f"position {text!r} is off the globe; left out")
+        ctx.warn(el, f"position {quoted(text)} is off the globe; left out")
         return None
     return (lat, lon)
 
@@ -386,11 +400,13 @@ def _document(el: etree._Element, act: Activity, ctx: Context) -> None:
         return
     for code in categories:
         if not codelists.known("DocumentCategory", code):
-            ctx.warn(el, f"document category {code!r} is not in the DocumentCategory codelist")
+            ctx.warn(
+                el, f"document category {quoted(code)} is not in the DocumentCategory codelist"
+            )
     for child in el.iterchildren("language"):
         code = (child.get("code") or "").strip().lower()
         if code and not codelists.known("Language", code):
-            ctx.warn(child, f"language {code!r} is not in the Language codelist")
+            ctx.warn(child, f"language {quoted(code)} is not in the Language codelist")
     title = description = date_el = None
     for child in el:
         tag = child.tag

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -23,6 +23,7 @@ from lxml import etree
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity
 from greenfolio.domain.iati import Activity, canonical_order
+from greenfolio.domain.text import quoted
 from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_elements import READERS, alpha3_by_alpha2
@@ -67,14 +68,14 @@ def _last_updated(ctx: Context, el: etree._Element) -> datetime | None:
     try:
         stamp = datetime.fromisoformat(raw.strip())
     except ValueError:
-        ctx.error(el, f"last-updated-datetime {raw!r} is not a date and time")
+        ctx.error(el, f"last-updated-datetime {quoted(raw)} is not a date and time")
         return None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
     try:
         return stamp.astimezone(UTC)
     except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
-        ctx.error(el, f"last-updated-datetime {raw!r} is before the year 1 in UTC")
+        ctx.error(el, f"last-updated-datetime {quoted(raw)} is before the year 1 in UTC")
         return None
 
 
@@ -213,9 +214,11 @@ def read_activity(
         )
     elif len(act.identifier) > 160:
         ctx.error(el, "iati-identifier is longer than 160 characters")
-    if not act.title:
+    # a refused activity is not told what it lacks: its title may be missing only
+    # because the title's text was refused
+    if not ctx.failed and not act.title:
         ctx.warn(el, "activity has no title")
-    if not act.dates:
+    if not ctx.failed and not act.dates:
         ctx.warn(
             el,
             "activity has no activity date; IATI requires at least one, and export leaves "
@@ -223,6 +226,12 @@ def read_activity(
         )
     if ctx.fallback_used:
         ctx.warn(el, "narratives without xml:lang in an activity without one are read as English")
+    if act.identifier and any(p.activity is None for p in ctx.problems):
+        # what was found before the identifier was read (the activity's own attributes)
+        # is named by it too
+        ctx.problems = [
+            p if p.activity else replace(p, activity=act.identifier) for p in ctx.problems
+        ]
     return (None if ctx.failed else act), ctx.problems
 
 
@@ -271,7 +280,7 @@ class ActivityReader:
         elif not codelists.known("Version", version):
             self.problems.append(
                 Problem(
-                    f"version {version!r} is not an IATI version: read as 2.03",
+                    f"version {quoted(version)} is not an IATI version: read as 2.03",
                     severity=Severity.WARNING,
                     file=self.path.name,
                     line=el.sourceline,

@@ -10,6 +10,7 @@ from lxml import etree
 
 from greenfolio.domain.iati import Activity, IatiIndicator, IatiResult, Narratives, Observation
 from greenfolio.domain.results import FIRST_YEAR, LAST_YEAR, ValueKind
+from greenfolio.domain.text import quoted
 from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_values import (
     Context,
@@ -39,10 +40,12 @@ def _observed(ctx: Context, el: etree._Element, what: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        ctx.warn(el, f"{what} value {raw!r} is not a number; not recorded as a result")
+        ctx.warn(el, f"{what} value {quoted(raw)} is not a number; not recorded as a result")
         return None
     if value != value or value in (float("inf"), float("-inf")) or value < 0:
-        ctx.warn(el, f"{what} value {raw!r} is not a finite, non-negative number; not recorded")
+        ctx.warn(
+            el, f"{what} value {quoted(raw)} is not a finite, non-negative number; not recorded"
+        )
         return None
     return value
 
@@ -50,7 +53,7 @@ def _observed(ctx: Context, el: etree._Element, what: str) -> float | None:
 def _indicator(ctx: Context, el: etree._Element) -> IatiIndicator:
     measure = (el.get("measure") or "").strip()
     if not codelists.known("IndicatorMeasure", measure):
-        ctx.warn(el, f"indicator measure {measure!r} is not in the IndicatorMeasure codelist")
+        ctx.warn(el, f"indicator measure {quoted(measure)} is not in the IndicatorMeasure codelist")
     ind = IatiIndicator(
         measure=measure[:8],
         ascending=read_boolean(el.get("ascending")),
@@ -65,7 +68,7 @@ def _indicator(ctx: Context, el: etree._Element) -> IatiIndicator:
         elif tag == "reference":
             vocabulary = (child.get("vocabulary") or "").strip()
             if not codelists.known("IndicatorVocabulary", vocabulary):
-                ctx.warn(child, f"indicator vocabulary {vocabulary!r} is not in the codelist")
+                ctx.warn(child, f"indicator vocabulary {quoted(vocabulary)} is not in the codelist")
             ind.references.append(
                 (
                     (child.get("vocabulary") or "").strip(),
@@ -153,7 +156,7 @@ def _result_period(ctx: Context, el: etree._Element, ind: IatiIndicator) -> None
 def read_result(el: etree._Element, act: Activity, ctx: Context) -> None:
     kind = (el.get("type") or "").strip()
     if not codelists.known("ResultType", kind):
-        ctx.warn(el, f"result type {kind!r} is not in the ResultType codelist")
+        ctx.warn(el, f"result type {quoted(kind)} is not in the ResultType codelist")
     aggregation = read_boolean(el.get("aggregation-status"))
     result = IatiResult(type=kind[:8], aggregation_status=aggregation)
     for child in el:

@@ -34,6 +34,7 @@ from greenfolio.domain.iati import (
     same_record,
 )
 from greenfolio.domain.keys import HINT, key_problem
+from greenfolio.domain.text import quoted
 from greenfolio.domain.work import OrgRole, WorkKind
 from greenfolio.services import audit, search
 from greenfolio.services.exchange.bulk import insert_returning_ids, insert_rows
@@ -154,7 +155,7 @@ class ActivityWriter:
         if first is not None:
             self.problems.append(
                 Problem(
-                    f"iati-identifier {activity.identifier!r} was already read at "
+                    f"iati-identifier {quoted(activity.identifier)} was already read at "
                     f"{self.files[first >> 32]}:{first & 0xFFFFFFFF}; this second activity "
                     "is left out",
                     file=file,
@@ -284,7 +285,7 @@ class ActivityWriter:
         self.refused += 1
         self.problems.append(
             Problem(
-                f"a project with the key {key!r} is already stored and {came}, not from "
+                f"a project with the key {quoted(key)} is already stored and {came}, not from "
                 "this import; the activity is left out so that nothing is overwritten. "
                 "To replace the stored project with this activity, import again with "
                 "--update-existing (every change is kept in the audit trail); to keep "

@@ -13,7 +13,7 @@ from lxml import etree
 from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import Narratives, OrgRef
 from greenfolio.domain.languages import has_language_tag_shape
-from greenfolio.domain.text import first_bad_multiline
+from greenfolio.domain.text import first_bad_multiline, quoted
 from greenfolio.domain.text import problem as text_problem
 from greenfolio.services.exchange import codelists
 
@@ -88,7 +88,7 @@ def read_date(ctx: Context, el: etree._Element, raw: str | None, what: str) -> d
             text = text[:10]
         return date.fromisoformat(text)
     except ValueError:
-        ctx.error(el, f"{what} {raw!r} is not a date (write YYYY-MM-DD)")
+        ctx.error(el, f"{what} {quoted(raw)} is not a date (write YYYY-MM-DD)")
         return None
 
 
@@ -98,10 +98,10 @@ def read_number(ctx: Context, el: etree._Element, raw: str | None, what: str) ->
     try:
         value = float(raw)
     except ValueError:
-        ctx.error(el, f"{what} {raw!r} is not a number")
+        ctx.error(el, f"{what} {quoted(raw)} is not a number")
         return None
     if value != value or value in (float("inf"), float("-inf")):
-        ctx.error(el, f"{what} {raw!r} is not a finite number")
+        ctx.error(el, f"{what} {quoted(raw)} is not a finite number")
         return None
     return value
 
@@ -163,7 +163,7 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
             if not has_language_tag_shape(lang):
                 ctx.warn(
                     child,
-                    f"xml:lang {lang[:40]!r} is not a language code (ISO 639, such as en or "
+                    f"xml:lang {quoted(lang[:40])} is not a language code (ISO 639, such as en or "
                     "fr); the narrative is left out",
                 )
                 continue
@@ -173,7 +173,7 @@ def narratives(ctx: Context, el: etree._Element) -> Narratives:
             ctx.fallback_used = True
             lang = FALLBACK_LANGUAGE
         if lang in out:
-            ctx.warn(child, f"a second narrative in language {lang!r} is left out")
+            ctx.warn(child, f"a second narrative in language {quoted(lang)} is left out")
             continue
         if len(out) >= MOST_NARRATIVES:
             ctx.warn(
@@ -213,7 +213,8 @@ def read_org(ctx: Context, el: etree._Element) -> OrgRef:
         if org_type not in ORGANISATION_TYPES:
             if org_type and not ctx.legacy:
                 ctx.warn(
-                    el, f"organisation type {org_type!r} is not in the OrganisationType codelist"
+                    el,
+                    f"organisation type {quoted(org_type)} is not in the OrganisationType codelist",
                 )
             org_type = None
     return OrgRef(ref or None, org_type or None, narratives(ctx, el))
@@ -224,6 +225,8 @@ def read_currency(ctx: Context, el: etree._Element, raw: str | None) -> str | No
         return None
     code = raw.strip().upper()
     if code not in CURRENCIES:
-        ctx.warn(el, f"currency {raw!r} is not in the Currency codelist; value kept without it")
+        ctx.warn(
+            el, f"currency {quoted(raw)} is not in the Currency codelist; value kept without it"
+        )
         return None
     return code
