@@ -537,3 +537,21 @@ def test_styles_of_a_million_small_formats_are_refused_unread(db: Database, tmp_
     with pytest.raises(RefusedError, match="70,000 cell formats, more than the 65,490"):
         check_zip(formats)
     check_zip(fine)
+
+
+def test_a_reference_to_a_control_character_is_said_in_the_readers_words(
+    db: Database, tmp_path: Path
+) -> None:
+    """libxml2 says "xmlParseCharRef: invalid xmlChar value 1": the name of its own
+    function, which a data manager cannot act on."""
+    path = tmp_path / "ref.xml"
+    text = EXAMPLE.read_text("utf-8").replace("ICTJ 2013-2014", "ICTJ&#1;2013", 1)
+    path.write_text(text, "utf-8")
+    summary = import_file(db, path)
+    assert summary.refused_files == 1
+    (problem,) = summary.problems
+    assert "xmlParseCharRef" not in problem.message
+    assert "a character reference (&#1;) names U+0001, a character XML cannot hold" in (
+        problem.message
+    )
+    assert problem.line == 9

@@ -259,6 +259,10 @@ _LIBXML2_ADVICE = re.compile(
 )
 
 
+_CHAR_REF = re.compile(r"xmlParseCharRef: invalid xmlChar value (\d+)")
+"""libxml2's name for a reference such as &#1;: its internal function's, not the reader's."""
+
+
 def _hint(message: str) -> str:
     message = message.strip()
     if _LIBXML2_ADVICE.search(message):
@@ -273,6 +277,13 @@ def _hint(message: str) -> str:
             f"{message} (beyond the parser's safety limits: nesting deeper than 256 elements, "
             "or one text or attribute longer than 10,000,000 characters; IATI files never "
             "need either: check how the file was made)"
+        )
+    char_ref = _CHAR_REF.search(message)
+    if char_ref:
+        code = int(char_ref.group(1))
+        return (
+            f"a character reference (&#{code};) names U+{code:04X}, a character XML cannot "
+            "hold: remove it, or write the character it stood for"
         )
     if "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
         return (
