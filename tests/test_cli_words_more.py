@@ -77,7 +77,7 @@ def test_a_calculation_says_its_title_outputs_and_details_in_words() -> None:
         "--activity", "100",
     )  # fmt: skip
     assert code == 0, text
-    assert {"Releases avoided to air", "Releases avoided in all"} <= _cells(text)
+    assert {"Releases avoided to air", "Total releases avoided"} <= _cells(text)
     assert "avoided_air" not in text and "factor_table" not in text
     assert "stockholm.upops_avoided" not in text
     code, text = _run("methods", "montreal", "limits", "NGA", "--group", "C/I", "--year", "2021")

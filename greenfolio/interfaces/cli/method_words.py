@@ -22,7 +22,6 @@ _VECTORS = {
     "residue": "in residues",
     "general_waste": "in general waste",
     "sector_treatment": "to sector-specific treatment",
-    "total": "in all",
 }
 """Release vectors (Toolkit) and mercury pathways, as they follow "Releases"."""
 
@@ -32,15 +31,17 @@ OUTPUTS: dict[str, str] = {
     "excess": "Above the limits",
     "destroyed": "Destroyed or phased out",
     "safeguarded": "Safeguarded",
-    "input_total": "Mercury input in all",
+    "input_total": "Total mercury input",
     "mercury_use": "Mercury used",
     "combined_margin": "Combined margin",
     "direct": "Direct",
     "direct_post_project": "Direct post-project",
     "indirect_bottom_up": "Indirect (bottom-up)",
     "indirect_top_down": "Indirect (top-down)",
-    **{f"release_{v}": f"Releases {w}" for v, w in _VECTORS.items()},
-    **{f"avoided_{v}": f"Releases avoided {w}" for v, w in _VECTORS.items()},
+    **{f"release_{v}": f"Releases {w}" for v, w in _VECTORS.items() if v != "total"},
+    **{f"avoided_{v}": f"Releases avoided {w}" for v, w in _VECTORS.items() if v != "total"},
+    "release_total": "Total releases",
+    "avoided_total": "Total releases avoided",
 }
 """Every output a method returns (``greenfolio.methods``), by its name."""
 
