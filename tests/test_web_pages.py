@@ -187,7 +187,7 @@ def test_the_portfolio_lists_countries_and_terms_with_each_languages_marks(
     for lang, (between_countries, between_terms) in marks.items():
         page = _doc(web.get(f"/projects?q=planetgold&lang={lang}").text)
         [row] = page.xpath("//tbody/tr")
-        countries, terms = (cell.text_content() for cell in row.xpath("./td")[3:5])
+        countries, terms = (cell.text_content() for cell in row.xpath("./td")[4:6])
         assert countries.count(between_countries) == 2, (lang, countries)  # three countries
         assert between_terms in terms, (lang, terms)
         if lang in ("ar", "zh"):
@@ -339,3 +339,27 @@ def test_register_and_edit_a_project_in_the_browser(demo_db: Database) -> None:
     after = explorer.project(demo_db, _admin(demo_db), "web-new")
     assert after["title"]["en"] == "Solar water pumps" and after["version"] == 2
     assert [e["action"] for e in after["history"]] == ["create", "update"]
+
+
+def test_the_portfolio_tells_kinds_of_work_apart(demo_db: Database) -> None:
+    """A newcomer read "13 Projects" on the dashboard and "33 found" on the portfolio: the
+    portfolio lists every kind of work. Each row says its kind, a filter chooses one, and
+    the dashboard's count leads to the projects it counts."""
+    user = add_user(demo_db, "kim", "viewer@all")
+    web, _ = browser(demo_db, user)
+    home = _doc(web.get("/").text)
+    counted = int(home.xpath('string(//*[@data-testid="projects-total"])'))
+    [link] = home.xpath('//*[@data-testid="projects-total"]/ancestor::a/@href')
+    assert link == "/projects?kind=project"
+    projects = _doc(web.get(link).text)
+    kinds = [c.text_content() for c in projects.xpath('//td[@data-testid="kind"]')]
+    assert kinds and set(kinds) == {"Project"}
+    assert projects.xpath('string(//*[@data-testid="found"])').split()[0] == str(counted)
+    every = _doc(web.get("/projects?lang=fr").text)
+    listed = {c.text_content() for c in every.xpath('//td[@data-testid="kind"]')}
+    assert len(listed) > 1 and "Projet" in listed
+    choices = every.xpath('//select[@name="kind"]/option/@value')
+    assert "project" in choices and "" in choices
+    # the download holds what the page lists
+    csv_rows = web.get("/export/projects?kind=project&format=csv").text.strip().splitlines()
+    assert len(csv_rows) - 1 == counted

@@ -122,6 +122,8 @@ def _filter_options(facets: dict[str, Any], tr: Translator) -> dict[str, str]:
         key=lambda item: (rank.get(item[0], len(rank)), name_order(item[1])),
     )
     choices["status"] = [(s, tr.label("status", s)) for s in facets["statuses"]]
+    # the dashboard counts projects, the portfolio every kind of work: a kind tells them apart
+    choices["kind"] = [(k, tr.label("work_kind", k)) for k in facets["kinds"]]
     rendered = {
         field: "".join(
             f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in items

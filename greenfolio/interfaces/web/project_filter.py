@@ -28,6 +28,7 @@ def project_filter(
     country: Annotated[str | None, Query(max_length=3)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
     year: Annotated[str | None, Query(max_length=4)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
 ) -> explorer.ProjectFilter:
     """The filter of the query string; an empty field is no filter."""
     return explorer.ProjectFilter(
@@ -39,6 +40,7 @@ def project_filter(
         country or None,
         status or None,
         page_year(year),
+        kind or None,
     )
 
 
