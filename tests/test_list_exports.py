@@ -270,7 +270,7 @@ def test_downloads_name_codes_in_words_as_the_pages_do(demo_db: Database) -> Non
     boss = add_user(demo_db, "boss", "admin")
     web, _ = browser(demo_db, boss)
     codes = {"implementation", "verified", "pops_destroyed", "g_TEQ", "exact", "programme:"}
-    for lang, status, state in (("fr", "En cours d'exécution", "vérifié"), ("zh", "执行中", None)):
+    for lang, status, state in (("fr", "En cours d’exécution", "vérifié"), ("zh", "执行中", None)):
         projects = table(web.get("/export/projects", params={"format": "csv", "lang": lang}))
         assert any(row[2] == status for row in projects[1:]), projects[1]
         results = table(web.get("/export/results", params={"format": "xlsx", "lang": lang}))

@@ -268,5 +268,5 @@ def test_whoever_changed_the_evidence_does_not_verify(
     form = {"csrf": csrf, "action": "verify", "version": str(version)}
     said = web.post(f"/results/{s.result_id}/review?lang=fr", data=form)
     shown = lxml.html.fromstring(said.text).text_content()
-    assert said.status_code == 403 and "vous l'avez documenté" in shown, shown[-800:]
+    assert said.status_code == 403 and "vous l’avez documenté" in shown, shown[-800:]
     assert _review(s.api, s.reviewer, s.result_id, "verify").status_code == 200

@@ -363,3 +363,36 @@ def test_the_portfolio_tells_kinds_of_work_apart(demo_db: Database) -> None:
     # the download holds what the page lists
     csv_rows = web.get("/export/projects?kind=project&format=csv").text.strip().splitlines()
     assert len(csv_rows) - 1 == counted
+
+
+def test_a_projects_budgets_and_transactions_are_shown_as_its_iati_file_gives_them(
+    db: Database,
+) -> None:
+    """An IATI data manager's finding: an import kept budgets and transactions for the
+    export, and no page showed them."""
+    from greenfolio.services.exchange.iati_import import import_file
+    from tests.conftest import DATA
+
+    import_file(db, DATA / "iati" / "files" / "iati-example-v203.xml")
+    user = add_user(db, "ana", "viewer@all")
+    web, _ = browser(db, user)
+    seen = {}
+    for lang in ("en", "fr", "zh"):
+        page = _doc(web.get(f"/projects/NL-1-PPR-24706?lang={lang}").text)
+        rows = page.xpath('//*[@data-testid="finances"]//tbody/tr')
+        seen[lang] = [[" ".join(c.text_content().split()) for c in r.xpath("./td")] for r in rows]
+    assert [r[0] for r in seen["en"]] == [
+        "Budget",
+        "Outgoing commitment",
+        "Disbursement",
+        "Disbursement",
+    ]
+    assert seen["en"][2][2] == "1,500,000 EUR"  # a no-break space, made plain here
+    assert seen["en"][2][1] == "Apr 8, 2014", seen["en"][2]  # as the pages write dates
+    assert "2014" in seen["en"][0][1] and "2016" in seen["en"][0][1]
+    assert [r[0] for r in seen["fr"]][2] == "Décaissement"
+    assert [r[0] for r in seen["zh"]][1] == "对外承付"
+    # a project with none has no such section
+    add_project(db, "no-money", "pops", "BRA")
+    plain = _doc(web.get("/projects/no-money").text)
+    assert not plain.xpath('//*[@data-testid="finances"]')

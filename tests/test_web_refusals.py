@@ -97,7 +97,7 @@ def test_a_nul_in_the_search_is_refused_in_the_visitors_language(
 WRONG_KEY = {
     "zh": "项目编号“a b”包含空格，编号中不能使用这些字符。",
     "ar": "رمز المشروع «a b» يحتوي على مسافة، وهذا غير مسموح به في الرمز.",
-    "fr": f"La clé de projet «{NNBSP}a b{NNBSP}» contient un espace, ce qu'une clé ne peut "
+    "fr": f"La clé de projet «{NNBSP}a b{NNBSP}» contient un espace, ce qu’une clé ne peut "
     "pas contenir.",
 }
 KEY_HINT_START = {
@@ -163,7 +163,7 @@ def test_failed_and_throttled_sign_ins_show_the_form_again_with_the_reason(
 SEPARATION = {
     "zh": "您不能核实成果 {rid}：该成果由您录入和提交。须由他人核实",
     "ar": "لا يمكنك التحقق من النتيجة {rid}، لأنك تولّيت إدخالها وتقديمها.",
-    "fr": f"Vous ne pouvez pas vérifier le résultat {{rid}}{NBSP}: vous l'avez saisi et soumis.",
+    "fr": f"Vous ne pouvez pas vérifier le résultat {{rid}}{NBSP}: vous l’avez saisi et soumis.",
 }
 
 
@@ -205,7 +205,7 @@ SCOPE = {
     "您的角色：查阅者（所有项目）和编辑者（巴西）。",
     "ar": "أدوارك لا تسمح بالإجراء التالي في المشروع scope-khm: التعديل. "
     "أدوارك: مطّلع (جميع المشاريع) ومحرر (البرازيل).",
-    "fr": f"Vos rôles ne permettent pas l'action suivante sur le projet scope-khm{NBSP}: "
+    "fr": f"Vos rôles ne permettent pas l’action suivante sur le projet scope-khm{NBSP}: "
     f"modification. Vos rôles{NBSP}: Lecteur (tous les projets) et Rédacteur (Brésil).",
 }
 

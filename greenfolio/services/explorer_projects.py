@@ -29,6 +29,7 @@ from greenfolio.store.tables import (
     ResultRow,
     TermRow,
     WorkCountryRow,
+    WorkFinanceRow,
     WorkOrgRow,
     WorkRow,
     WorkSectorRow,
@@ -386,6 +387,7 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
                 )
             ),
             "citation": work.citation,
+            "finances": _finances(session, work.id, work.currency),
             "descending": sorted(
                 session.scalars(
                     select(IatiIndicatorRow.indicator_code).where(
@@ -416,3 +418,28 @@ def project(db: Database, principal: Principal, key: str) -> dict[str, Any]:
             "history_organisations": audit.organisations_named(session, history),
             "actions": sorted(stored.project_actions(principal)),
         }
+
+
+def _finances(session: Session, work_id: int, currency: str | None) -> list[dict[str, Any]]:
+    """The project's budgets and transactions as the IATI file gave them (an import keeps
+    them for the export; shown so that what is kept is seen), each in its own currency or
+    the activity's default one."""
+    rows = session.scalars(
+        select(WorkFinanceRow)
+        .where(WorkFinanceRow.work_id == work_id)
+        .order_by(WorkFinanceRow.kind, WorkFinanceRow.ordinal)
+    )
+    return [
+        {
+            "kind": r.kind,
+            "type": r.type,
+            "value": r.value,
+            "currency": r.currency or currency,
+            "start": r.period_start.isoformat() if r.period_start else None,
+            "end": r.period_end.isoformat() if r.period_end else None,
+            "date": (r.transaction_date or r.value_date).isoformat()
+            if (r.transaction_date or r.value_date)
+            else None,
+        }
+        for r in rows
+    ]

@@ -239,6 +239,12 @@ class Translator:
     def unit(self, code: str | None) -> str:
         return labels.label(self, "unit", code)
 
+    def finance(self, kind: str, code: str | None) -> str:
+        """A budget or a transaction by its IATI type, in words ("Disbursement",
+        "Budget (revised)"); a type the codelist lacks as the kind alone."""
+        key = f"finance_{kind}_{code}" if code else ""
+        return self(key) if key and self.has(key) else self(f"finance_{kind}")
+
     def amount(self, value: float | None, qualifier: str, unit: str | None) -> str:
         """A number with its unit, the unit in the number's plural form: "1 country";
         in Chinese with no space between the figure and a unit in Han ("13,194吨"), as the
