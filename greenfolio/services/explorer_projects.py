@@ -429,17 +429,18 @@ def _finances(session: Session, work_id: int, currency: str | None) -> list[dict
         .where(WorkFinanceRow.work_id == work_id)
         .order_by(WorkFinanceRow.kind, WorkFinanceRow.ordinal)
     )
-    return [
-        {
-            "kind": r.kind,
-            "type": r.type,
-            "value": r.value,
-            "currency": r.currency or currency,
-            "start": r.period_start.isoformat() if r.period_start else None,
-            "end": r.period_end.isoformat() if r.period_end else None,
-            "date": (r.transaction_date or r.value_date).isoformat()
-            if (r.transaction_date or r.value_date)
-            else None,
-        }
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        day = r.transaction_date or r.value_date
+        out.append(
+            {
+                "kind": r.kind,
+                "type": r.type,
+                "value": r.value,
+                "currency": r.currency or currency,
+                "start": r.period_start.isoformat() if r.period_start else None,
+                "end": r.period_end.isoformat() if r.period_end else None,
+                "date": day.isoformat() if day else None,
+            }
+        )
+    return out
