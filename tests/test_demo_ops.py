@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from greenfolio.interfaces.cli import demo_guide
@@ -18,7 +18,7 @@ from greenfolio.interfaces.cli.app import app
 from greenfolio.services import accounts, audit, demo, reference, results
 from greenfolio.services.database import Database
 from greenfolio.store import migrate
-from greenfolio.store.tables import ResultRow, WorkRow
+from greenfolio.store.tables import AuditEventRow, ResultRow, WorkRow
 from tests.test_api_support import add_project
 
 runner = CliRunner()
@@ -44,6 +44,20 @@ def test_the_demo_rebuilds_a_database_holding_only_its_own_records(
     first = _demo(db, tmp_path)
     assert first.exit_code == 0, first.output
     works, rows = _count(db, WorkRow), _count(db, ResultRow)
+    # the accounts are made before they enter and verify the results (an auditor read
+    # results entered by accounts the trail made only afterwards)
+    with db.transaction() as session:
+        made = dict(
+            session.execute(
+                select(AuditEventRow.entity_id, AuditEventRow.id).where(
+                    AuditEventRow.entity == "app_user", AuditEventRow.action == "create"
+                )
+            ).all()
+        )
+        first_result = session.scalar(
+            select(func.min(AuditEventRow.id)).where(AuditEventRow.entity == "result")
+        )
+    assert len(made) == 3 and max(made.values()) < first_result
     again = _demo(db, tmp_path)
     assert again.exit_code == 0, again.output
     assert (_count(db, WorkRow), _count(db, ResultRow)) == (works, rows)
@@ -65,6 +79,7 @@ def test_the_demo_refuses_a_database_with_user_data_and_reset_says_what_it_remov
     said = " ".join(refused.output.split())  # the demo's own next step, "demo --serve", too
     assert f"To open what the database holds now: greenfolio serve --db {_url(db)}" in said
     assert (_count(db, WorkRow), _count(db, ResultRow)) == (2, 1)  # nothing written
+    assert accounts.users(db, None) == [] and not list(tmp_path.glob("*password"))  # no account
     reset = _demo(db, tmp_path, "--reset")
     assert reset.exit_code == 0, reset.output
     assert "removed: 2 work items, 1 result, 0 method runs" in reset.output

@@ -173,6 +173,23 @@ def _reset(session: Session) -> dict[str, int]:
     return removed
 
 
+def _refuse_others(session: Session, db: Database, reset: bool) -> None:
+    held = holdings(session)
+    if not held.empty and not reset:
+        raise DemoRefused(
+            f"the database {db.url} holds {held}. The demo would overwrite or mix with "
+            "them: use another database (--db), or add --reset to remove every work "
+            "item, result and method run first"
+        )
+
+
+def check(db: Database, reset: bool = False) -> None:
+    """Service call: refuse (``DemoRefused``) as ``load`` would, before anything is made
+    for the demo (its accounts), so that a refused demo changes nothing."""
+    with db.transaction() as session:
+        _refuse_others(session, db, reset)
+
+
 def load(
     db: Database, progress: Callable[[int, int], None] | None = None, reset: bool = False
 ) -> dict[str, int]:
@@ -193,13 +210,7 @@ def load(
     works = data["work"]
     entries: list[tuple[str, str, list[dict[str, Any]]]] = []
     with audit.acting_as(DEMO_ACTOR), db.transaction() as session:
-        held = holdings(session)
-        if not held.empty and not reset:
-            raise DemoRefused(
-                f"the database {db.url} holds {held}. The demo would overwrite or mix with "
-                "them: use another database (--db), or add --reset to remove every work "
-                "item, result and method run first"
-            )
+        _refuse_others(session, db, reset)
         if reset:
             counts.update({f"removed_{k}": v for k, v in _reset(session).items()})
         for raw in data["organisations"]:

@@ -207,6 +207,18 @@ def _root(
     fresh_consoles()
 
 
+def _demo_refused(exc: Exception, db: str | None) -> Exception:
+    """The refusal with the demo's own next step after entries of one's own: what is there
+    opens with serve, the demo is not needed for it."""
+    from greenfolio.interfaces.cli import demo_guide
+    from greenfolio.services import demo as demo_service
+
+    return demo_service.DemoRefused(
+        f"{exc}. To open what the database holds now: "
+        f"{demo_guide.command_name()} serve" + (f" --db {db}" if db else "")
+    )
+
+
 @demo_app.command()
 def demo(
     db: DbOption = None,
@@ -252,6 +264,15 @@ def demo(
         out_folder(out_dir)
         database = open_db(db, upgrade=True)
         err.print(f"database: {database.url}", highlight=False)
+        # the accounts first: the audit trail then has them made before they enter and
+        # verify the demo's results (an auditor read results entered by accounts not yet
+        # made)
+        try:
+            demo_service.check(database, reset)
+        except demo_service.DemoRefused as exc:
+            raise _demo_refused(exc, db) from None
+        admin = demo_guide.ensure_admin(database, out_dir)
+        team = demo_guide.ensure_team(database, out_dir)
         with progress() as bar:
             task = bar.add_task("loading demo portfolio", total=None)
 
@@ -261,12 +282,7 @@ def demo(
             try:
                 counts = demo_service.load(database, progress=step, reset=reset)
             except demo_service.DemoRefused as exc:
-                # the demo's own next step ("demo --serve") after entries of one's own:
-                # what is there opens with serve, the demo is not needed for it
-                raise demo_service.DemoRefused(
-                    f"{exc}. To open what the database holds now: "
-                    f"{demo_guide.command_name()} serve" + (f" --db {db}" if db else "")
-                ) from None
+                raise _demo_refused(exc, db) from None
             if synthetic_projects:
                 gen = bar.add_task("synthetic projects", total=synthetic_projects)
                 with audit.acting_as(demo_service.DEMO_ACTOR):
@@ -286,8 +302,6 @@ def demo(
             )
         for path in build_reports(database, "board", year, langs, formats, out_dir):
             out.print(f"wrote {path}", highlight=False)
-        admin = demo_guide.ensure_admin(database, out_dir)
-        team = demo_guide.ensure_team(database, out_dir)
         out.print(
             demo_guide.next_steps(admin, db, host, port, team, demo_guide.command_name()),
             highlight=False,
