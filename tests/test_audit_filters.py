@@ -191,3 +191,28 @@ def test_the_download_says_who_and_what_as_the_screen_in_each_language(db: Datab
         cells = table(web.get("/export/audit", params={**projects, "format": fmt}))
         assert len(cells) > 1
         assert not isolates & set("".join(str(c) for r in cells for c in r))
+
+
+def test_a_bulk_write_is_said_in_words_not_by_its_tables_name(db: Database) -> None:
+    """An IATI data manager read "work_sector", "work_finance" and "result *" on the audit
+    page after an import, with "other details: 83" under each."""
+    from greenfolio.services.exchange.iati_import import import_file
+    from tests.conftest import DATA
+
+    import_file(db, DATA / "iati" / "files" / "iati-example-v203.xml")
+    boss = add_user(db, "boss", "admin@all")
+    web, _ = browser(db, boss)
+    tables = ("work_sector", "work_finance", "work_country", "work_org", "work_item", "*")
+    for lang, said in (
+        ("en", "Added in bulk (an import or a load): budgets and transactions of projects, "),
+        ("fr", "Ajout groupé (importation ou chargement)\u00a0: budgets et opérations des projets"),
+        ("zh", "批量添加（导入或加载）：项目预算和交易，"),
+    ):
+        doc = lxml.html.fromstring(web.get("/audit", params={"lang": lang}).text)
+        what = [td.text_content() for td in doc.xpath("//td[@data-label][1]")]
+        shown = [td.text_content() for td in doc.xpath("//tr[@data-event]/td[4]")]
+        assert any(text.startswith(said) for text in shown), (lang, shown[:8])
+        assert not [t for t in shown for name in tables if name in t], shown
+        assert what
+    csv = table(web.get("/export/audit", params={"format": "csv", "lang": "en"}))
+    assert any("budgets and transactions of projects" in str(r[3]) for r in csv[1:]), csv[:5]

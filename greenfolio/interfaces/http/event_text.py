@@ -206,6 +206,8 @@ def describe(tr: Sentences, event: dict[str, Any], **ctx: Any) -> dict[str, Any]
     """``who``, ``what`` (a sentence) and ``changes`` (one sentence a field) of one event."""
     entity, action = event["entity"], event["action"]
     data = event.get("after") or {}
+    if event.get("entity_id") == "*" and action.startswith("bulk_"):
+        return _bulk(tr, event, ctx)
     if entity == "review_event" and action == "create" and data.get("action"):
         what = tr(f"event_{data['action']}", result=data.get("result_id", ""))
     else:
@@ -237,6 +239,19 @@ def describe(tr: Sentences, event: dict[str, Any], **ctx: Any) -> dict[str, Any]
         "what": what,
         "changes": [_line(str(c)) for c in changes],
     }
+
+
+def _bulk(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> dict[str, Any]:
+    """A write of many rows at once (an import, a load), which the trail counts per table:
+    "Added in bulk (an import or a load): budgets and transactions of projects, 18".
+    Never the table's name: a reader knows records, not tables."""
+    table, action = event["entity"], event["action"]
+    rows = (event.get("after") or {}).get("rows")
+    kind = f"audit_rows_{table}"
+    what = tr(kind) if tr.has(kind) else tr("audit_rows_other")
+    key = f"audit_{action}"
+    said = tr(key, what=what, n=tr.num(rows)) if tr.has(key) and rows is not None else what
+    return {"who": actor(tr, event.get("actor"), ctx.get("names")), "what": said, "changes": []}
 
 
 def _change(tr: Sentences, action: str, name: str, old: str, new: str) -> str:
