@@ -6,6 +6,7 @@ times in ISO 8601 UTC. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -216,3 +217,53 @@ def test_a_bulk_write_is_said_in_words_not_by_its_tables_name(db: Database) -> N
         assert what
     csv = table(web.get("/export/audit", params={"format": "csv", "lang": "en"}))
     assert any("budgets and transactions of projects" in str(r[3]) for r in csv[1:]), csv[:5]
+
+
+def test_a_projects_budgets_changed_by_an_import_are_said_as_its_page_says_them(
+    db: Database, tmp_path: Path
+) -> None:
+    """An IATI data manager read "1 budget 2,000,000 EUR 2018-01-01 …, 2 transaction 2 …"
+    in English on the French and Chinese audit pages."""
+    from greenfolio.services.exchange.iati_import import import_file
+    from tests.conftest import DATA
+
+    source = DATA / "iati" / "files" / "iati-example-v203.xml"
+    import_file(db, source)
+    text = source.read_text("utf-8")
+    first = text.index("<iati-activity ")
+    second = text.index("<iati-activity ", first + 1)
+    changed = (
+        text[first:second]
+        .replace(
+            'last-updated-datetime="2018-06-22T10:22:07"',
+            'last-updated-datetime="2019-01-01T00:00:00"',
+        )
+        .replace(
+            '<value value-date="2018-01-01">2000000</value>',
+            '<value value-date="2018-01-01">2500000</value>',
+            1,
+        )
+    )
+    edited = tmp_path / "edited.xml"
+    edited.write_text(text[:first] + changed + text[second:], "utf-8")
+    assert import_file(db, edited).updated == 1
+    boss = add_user(db, "boss", "admin@all")
+    web, _ = browser(db, boss)
+    for lang, words in (
+        ("fr", ("Budget", "2\u202f500\u202f000", "Décaissement")),
+        ("zh", ("预算", "付款")),
+    ):
+        asked = {
+            "entity": "work_item",
+            "change": "update",
+            "record": "NL-1-PPR-24706",
+            "lang": lang,
+        }
+        doc = lxml.html.fromstring(web.get("/audit", params=asked).text)
+        lines = [
+            li.text_content() for li in doc.xpath("//tr[@data-event]//ul[@class='changes']/li")
+        ]
+        money = [line for line in lines if words[0] in line]
+        assert money, (lang, lines)
+        assert all(w in " ".join(money) for w in words), (lang, money)
+        assert "transaction" not in " ".join(money) and "budget " not in " ".join(money)

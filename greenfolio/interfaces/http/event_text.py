@@ -18,6 +18,7 @@ from greenfolio.interfaces.http.labels import (
     actor,
     counted_unit,
     field,
+    finance,
     label,
     origin,
     scope,
@@ -100,6 +101,8 @@ def _value(tr: Sentences, entity: str, name: str, value: Any, ctx: dict[str, Any
     if isinstance(value, list):
         if name == "work_org":
             return str(tr("list_sep")).join(_partner(tr, v, ctx) for v in value)
+        if name == "work_finance":
+            return str(tr("list_sep")).join(_money(tr, v) for v in value)
         return str(tr("list_sep")).join(_item(tr, entity, v, ctx) for v in value)
     return str(value)
 
@@ -114,6 +117,23 @@ def _partner(tr: Sentences, item: Any, ctx: dict[str, Any]) -> str:
     name = str(tr.text(names)) if names else f"{label(tr, 'entity', 'organisation')} {org_id}"
     role = label(tr, "role", item.get("role"))
     return str(tr("partner_role", name=name, role=role)) if role else name
+
+
+def _money(tr: Sentences, item: Any) -> str:
+    """A budget or a transaction as the project page shows it: its type in words, its
+    amount and currency, its period or date ("Disbursement 1,500,000 EUR Apr 8, 2014")."""
+    if not isinstance(item, dict):
+        return str(item)
+    words = [finance(tr, item.get("kind"), item.get("type"))]
+    if item.get("value") is not None:
+        words.append(f"{tr.num(item['value'])}\u00a0{item.get('currency') or ''}".strip())
+    start, end = item.get("period_start"), item.get("period_end")
+    day = item.get("transaction_date") or item.get("value_date")
+    if start or end:
+        words.append(" – ".join(tr.date(d) for d in (start, end) if d))
+    elif day:
+        words.append(tr.date(day))
+    return " ".join(words)
 
 
 def _details(tr: Sentences, details: dict[str, Any]) -> str:

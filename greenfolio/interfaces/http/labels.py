@@ -190,6 +190,13 @@ def counted_unit(tr: Texts, code: str | None, value: float | None, qualifier: st
     return str(forms.get(category, {}).get(code, word))
 
 
+def finance(tr: Texts, kind: str | None, code: str | None) -> str:
+    """A budget or a transaction by its IATI type, in words ("Disbursement", "Budget
+    (revised)"); a type the codelists lack as the kind alone."""
+    key = f"finance_{kind}_{code}" if code else ""
+    return str(tr(key)) if key and tr.has(key) else str(tr(f"finance_{kind or 'transaction'}"))
+
+
 def origin(tr: Texts, code: str) -> str:
     """What wrote a record ("an IATI import"); stored codes spell ``mlf-apr`` with a dash."""
     return label(tr, "origin", code.replace("-", "_"))

@@ -240,10 +240,7 @@ class Translator:
         return labels.label(self, "unit", code)
 
     def finance(self, kind: str, code: str | None) -> str:
-        """A budget or a transaction by its IATI type, in words ("Disbursement",
-        "Budget (revised)"); a type the codelist lacks as the kind alone."""
-        key = f"finance_{kind}_{code}" if code else ""
-        return self(key) if key and self.has(key) else self(f"finance_{kind}")
+        return labels.finance(self, kind, code)
 
     def amount(self, value: float | None, qualifier: str, unit: str | None) -> str:
         """A number with its unit, the unit in the number's plural form: "1 country";
