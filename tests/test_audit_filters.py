@@ -205,7 +205,10 @@ def test_a_bulk_write_is_said_in_words_not_by_its_tables_name(db: Database) -> N
     web, _ = browser(db, boss)
     tables = ("work_sector", "work_finance", "work_country", "work_org", "work_item", "*")
     for lang, said in (
-        ("en", "Added in bulk (an import or a load): budgets and transactions of projects, "),
+        (
+            "en",
+            "Added in bulk (an import or a load): budgets and transactions of projects, 85 — file iati-example-v203.xml",
+        ),
         ("fr", "Ajout groupé (importation ou chargement)\u00a0: budgets et opérations des projets"),
         ("zh", "批量添加（导入或加载）：项目预算和交易，"),
     ):

@@ -60,6 +60,7 @@ _INFO_KEY = "greenfolio.audit"
 _CORE_KEY = "greenfolio.audit.core"
 _QUIET_KEY = "greenfolio.audit.quiet"
 _NO_HEAD_KEY = "greenfolio.audit.no_head"
+_SOURCE_KEY = "greenfolio.audit.source"
 
 Key = tuple[str, tuple[Any, ...]]
 
@@ -270,6 +271,13 @@ def count_bulk(conn: Connection, verb: str, table: str, rows: int) -> None:
 def _clear_core(conn: Connection) -> None:
     conn.info.pop(_CORE_KEY, None)
     conn.info.pop(_QUIET_KEY, None)
+    conn.info.pop(_SOURCE_KEY, None)
+
+
+def bulk_source(session: Session, name: str) -> None:
+    """Name what this transaction's writes of many rows at once come from (an imported
+    file's name): its bulk events say it, so the trail ties the rows to the file."""
+    session.connection().info[_SOURCE_KEY] = name
 
 
 _ready: weakref.WeakSet[Engine] = weakref.WeakSet()
@@ -313,8 +321,10 @@ def _before_commit(session: Session) -> None:
         action = "create" if old is None else "delete" if new is None else "update"
         ident = "/".join(str(v) for v in pk)
         events.append(_event(action, table, ident, old, new))
+    source = conn.info.pop(_SOURCE_KEY, None)
     for (action, table), rows in sorted(pending.bulk.items()):
-        events.append(_event(action, table, "*", None, {"rows": rows}))
+        counted = {"rows": rows, **({"source": source} if source else {})}
+        events.append(_event(action, table, "*", None, counted))
     if events:
         append(conn, events, current_actor(), head=not conn.info.pop(_NO_HEAD_KEY, False))
 

@@ -271,6 +271,9 @@ def _bulk(tr: Sentences, event: dict[str, Any], ctx: dict[str, Any]) -> dict[str
     what = tr(kind) if tr.has(kind) else tr("audit_rows_other")
     key = f"audit_{action}"
     said = tr(key, what=what, n=tr.num(rows)) if tr.has(key) and rows is not None else what
+    source = (event.get("after") or {}).get("source")
+    if isinstance(source, str) and source:
+        said = tr("audit_bulk_file", what=said, file=_isolated(tr, source))
     return {"who": actor(tr, event.get("actor"), ctx.get("names")), "what": said, "changes": []}
 
 

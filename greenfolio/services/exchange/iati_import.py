@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from greenfolio.domain.exchange import Problem, RefusedError, Severity, Summary
+from greenfolio.services import audit
 from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import iati_schema
@@ -67,6 +68,7 @@ def import_file(
             rules=check,
         )
         with relaxed_gc(), db.transaction() as session:
+            audit.bulk_source(session, path.name)
             writer = ActivityWriter(session, update_existing=update_existing)
             for parsed in reader:
                 summary.problems.extend(parsed.problems)

@@ -435,6 +435,7 @@ def import_apr(
 
     try:
         with db.transaction() as session:
+            audit.bulk_source(session, path.name)
             _ensure_indicators(session, {f.indicator for p in projects for f in p.figures})
             fund = OrgRef(names={"en": FUND_NAME})
             writer = ActivityWriter(
