@@ -207,7 +207,8 @@ def test_a_bulk_write_is_said_in_words_not_by_its_tables_name(db: Database) -> N
     for lang, said in (
         (
             "en",
-            "Added in bulk (an import or a load): budgets and transactions of projects, 85 — file iati-example-v203.xml",
+            "Added in bulk (an import or a load): budgets and transactions of projects, 85 "
+            "— file iati-example-v203.xml",
         ),
         ("fr", "Ajout groupé (importation ou chargement)\u00a0: budgets et opérations des projets"),
         ("zh", "批量添加（导入或加载）：项目预算和交易，"),
