@@ -555,3 +555,25 @@ def test_a_reference_to_a_control_character_is_said_in_the_readers_words(
         problem.message
     )
     assert problem.line == 9
+
+
+def test_a_code_iati_does_not_know_is_left_out_not_stored_for_export(
+    db: Database, tmp_path: Path
+) -> None:
+    """An IATI data manager's finding: sector '1522<tab>0' was stored with a warning, and
+    the export published it without a word."""
+    from greenfolio.services.exchange.iati_load import load_activities
+
+    text = EXAMPLE.read_text("utf-8")
+    text = text.replace('<sector code="15220">', '<sector code="1522&#9;0">', 1)
+    path = tmp_path / "codes.xml"
+    path.write_text(text, "utf-8")
+    summary = import_file(db, path)
+    said = [p.message for p in summary.problems]
+    assert "sector '1522<U+0009>0' is not in the IATI Sector (DAC 5-digit) codelist; left out" in (
+        said
+    )
+    with db.transaction() as session:
+        wid = session.scalar(select(WorkRow.id).where(WorkRow.key == "NL-1-PPR-24706"))
+        (record,) = load_activities(session, [wid])
+    assert all("\t" not in s.code for s in record.sectors)

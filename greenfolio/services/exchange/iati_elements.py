@@ -190,7 +190,9 @@ def _region(el: etree._Element, act: Activity, ctx: Context) -> None:
             el, f"region vocabulary {quoted(vocabulary)} is not in the RegionVocabulary codelist"
         )
     elif vocabulary == "1" and code not in _REGIONS:
-        ctx.warn(el, f"region {quoted(code)} is not in the IATI Region codelist")
+        # not kept: the export would publish a code IATI does not know
+        ctx.warn(el, f"region {quoted(code)} is not in the IATI Region codelist; left out")
+        return
     if act.regions and any(r.code == code and r.vocabulary == vocabulary for r in act.regions):
         return
     act.regions.append(CodeShare(code, vocabulary, percentage, narratives(ctx, el)))
@@ -213,9 +215,14 @@ def _sector(el: etree._Element, act: Activity, ctx: Context) -> None:
             el, f"sector vocabulary {quoted(vocabulary)} is not in the SectorVocabulary codelist"
         )
     elif vocabulary == "1" and code not in _SECTORS:
-        ctx.warn(el, f"sector {quoted(code)} is not in the IATI Sector (DAC 5-digit) codelist")
+        # not kept: the export would publish a code IATI does not know
+        ctx.warn(
+            el, f"sector {quoted(code)} is not in the IATI Sector (DAC 5-digit) codelist; left out"
+        )
+        return
     elif vocabulary == "2" and code not in _SECTOR_CATEGORIES:
-        ctx.warn(el, f"sector {quoted(code)} is not in the IATI SectorCategory codelist")
+        ctx.warn(el, f"sector {quoted(code)} is not in the IATI SectorCategory codelist; left out")
+        return
     if act.sectors and any(s.code == code and s.vocabulary == vocabulary for s in act.sectors):
         return
     act.sectors.append(CodeShare(code, vocabulary, percentage, narratives(ctx, el)))
