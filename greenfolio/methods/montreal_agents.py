@@ -175,34 +175,34 @@ def _component(name: str) -> Component | None:
     return found
 
 
+_MUST_HOLD = {"hfc": "an HFC", "ods": "an ozone-depleting substance"}
+"""What an "other mixture" entry of one kind must hold, as a refusal says it."""
+
+
 def _check_other_mixture(name: str, comps: tuple[Component, ...]) -> None:
-    """An MLF "other mixture" entry of one kind holds that kind: the composition's
-    offending components are named."""
+    """An MLF "other mixture" entry of one kind holds that kind and not the other: the
+    composition's offending components are named."""
     entry = ref.other_mixtures().get(ref.key(name))
     if entry is None or entry.may_contain == "any":
         return
-    hfcs = [c.name for c in comps if c.substance and c.substance.annex == "F"]
-    ods = [c.name for c in comps if c.substance and c.substance.annex != "F"]
-    either = "or report it as 'Other mixture (ODS or HFC or both or neither)'"
-    if entry.may_contain == "hfc" and ods:
+    by_kind = {
+        "hfc": [c.name for c in comps if c.substance and c.substance.annex == "F"],
+        "ods": [c.name for c in comps if c.substance and c.substance.annex != "F"],
+    }
+    own = entry.may_contain
+    other = "ods" if own == "hfc" else "hfc"
+    either = (
+        "correct the composition or report it as 'Other mixture (ODS or HFC or both or neither)'"
+    )
+    if by_kind[other]:
+        words = "ozone-depleting substance" if other == "ods" else "HFC"
         raise MethodError(
-            f"{entry.name} may hold no ozone-depleting substance, and this composition "
-            f"holds {', '.join(ods)}: correct the composition {either}"
+            f"{entry.name} may hold no {words}, and this composition holds "
+            f"{', '.join(by_kind[other])}: {either}"
         )
-    if entry.may_contain == "hfc" and not hfcs:
+    if not by_kind[own]:
         raise MethodError(
-            f"{entry.name} must hold an HFC, and this composition holds none: correct the "
-            f"composition {either}"
-        )
-    if entry.may_contain == "ods" and hfcs:
-        raise MethodError(
-            f"{entry.name} may hold no HFC, and this composition holds {', '.join(hfcs)}: "
-            f"correct the composition {either}"
-        )
-    if entry.may_contain == "ods" and not ods:
-        raise MethodError(
-            f"{entry.name} must hold an ozone-depleting substance, and this composition "
-            f"holds none: correct the composition {either}"
+            f"{entry.name} must hold {_MUST_HOLD[own]}, and this composition holds none: {either}"
         )
 
 
