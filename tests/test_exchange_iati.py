@@ -283,7 +283,7 @@ def test_export_filters(db: Database, tmp_path: Path, schema: etree.XMLSchema) -
     # ... and the summary says how many wait for their review, and how to publish them
     waiting = [p.message for p in summary.problems if "wait for their review" in p.message]
     assert waiting == [
-        "3 result(s) of the exported activities wait for their review and are not published: "
+        "3 results of the exported activities wait for their review and are not published: "
         "verify them, or export with --all-results to publish submitted results too"
     ]
     everything = export(db, out, ExportFilter(reporting_org="XM-DAC-7", verified_only=False))

@@ -221,7 +221,7 @@ def test_headings_follow_the_page_language_and_the_api_speaks_english(
     boss = add_user(demo_db, "boss", "admin")
     api = client(demo_db)
     web, _ = browser(demo_db, boss)
-    french = ["Clé", "Titre", "Statut", "Pays", "Classification"]
+    french = ["Clé", "Titre", "Type", "Statut", "Pays", "Classification"]
     for fmt in ("csv", "xlsx"):
         assert table(web.get("/export/projects", params={"format": fmt, "lang": "fr"}))[0] == french
         web.cookies.set("gf_lang", "fr")
@@ -229,9 +229,9 @@ def test_headings_follow_the_page_language_and_the_api_speaks_english(
         assert rows[0] == ["#", "Quand", "Qui", "Quoi", "Modifié"]
         web.cookies.delete("gf_lang")
         rows = table(api.get("/api/v1/projects", params={"format": fmt}, headers=boss.auth))
-        assert rows[0] == ["Key", "Title", "Status", "Countries", "Classification"]
+        assert rows[0] == ["Key", "Title", "Kind", "Status", "Countries", "Classification"]
         # country names in the page's language, as on the screen
-        assert any("Philippines" in (row[3] or "") for row in rows[1:])
+        assert any("Philippines" in (row[4] or "") for row in rows[1:])
         asked = {"format": fmt, "lang": "fr"}
         rows = table(api.get("/api/v1/results", params=asked, headers=boss.auth))
         assert rows[0][:5] == ["#", "Projet", "Titre", "Indicateur", "Valeur"]
@@ -272,7 +272,8 @@ def test_downloads_name_codes_in_words_as_the_pages_do(demo_db: Database) -> Non
     codes = {"implementation", "verified", "pops_destroyed", "g_TEQ", "exact", "programme:"}
     for lang, status, state in (("fr", "En cours d’exécution", "vérifié"), ("zh", "执行中", None)):
         projects = table(web.get("/export/projects", params={"format": "csv", "lang": lang}))
-        assert any(row[2] == status for row in projects[1:]), projects[1]
+        assert any(row[3] == status for row in projects[1:]), projects[1]
+        assert {row[2] for row in projects[1:]} >= {"Projet" if lang == "fr" else "项目"}
         results = table(web.get("/export/results", params={"format": "xlsx", "lang": lang}))
         text = " ".join(str(c) for row in [*projects[1:], *results[1:]] for c in row if c)
         assert not [c for c in codes if c in text], [c for c in codes if c in text]

@@ -160,3 +160,18 @@ def test_cli_refuses_control_characters(db: Database) -> None:
     assert result.exit_code == 2, result.output
     assert "evidence holds a control character (U+0007) at character 4" in result.output
     assert _count(db, ResultRow) == 0
+
+
+def test_a_quoted_value_shows_what_a_reader_cannot_see() -> None:
+    """Messages quote values from files: a tab, a zero-width space or a no-break space is
+    written as its code point ("15220<U+200B>" looked like a valid code), never as
+    Python's escapes; letters of any script and quotes stay as they are."""
+    from greenfolio.domain.text import quoted
+
+    assert quoted("1522\t0") == "'1522<U+0009>0'"
+    assert quoted("15220\u200b") == "'15220<U+200B>'"
+    assert quoted("id\u00a0") == "'id<U+00A0>'"
+    assert quoted("a\u202eb") == "'a<U+202E>b'"
+    assert quoted("Z'Z") == "'Z'Z'"
+    assert quoted("مشروع 2") == "'مشروع 2'"
+    assert quoted(None) == "''"

@@ -392,6 +392,12 @@ def test_a_projects_budgets_and_transactions_are_shown_as_its_iati_file_gives_th
     assert "2014" in seen["en"][0][1] and "2016" in seen["en"][0][1]
     assert [r[0] for r in seen["fr"]][2] == "Décaissement"
     assert [r[0] for r in seen["zh"]][1] == "对外承付"
+    # an amount with cents keeps both digits, in the reader's way of writing numbers
+    from greenfolio.interfaces.http.translator import Translator
+
+    assert Translator("en").money(1000000.5) == "1,000,000.50"
+    assert Translator("fr").money(1000000.5) == "1\u202f000\u202f000,50"
+    assert Translator("en").money(2000000.0) == "2,000,000"
     # a project with none has no such section
     add_project(db, "no-money", "pops", "BRA")
     plain = _doc(web.get("/projects/no-money").text)

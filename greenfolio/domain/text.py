@@ -108,11 +108,24 @@ class TextProblem:
 
 
 def quoted(value: object) -> str:
-    """A value from a file as a message quotes it: between single quotes, each control or
-    invisible character written as its code point ('1522<U+0009>0'), so the reader sees
-    what the file holds, and never a programming language's escapes ('1522\\t0')."""
+    """A value from a file as a message quotes it: between single quotes, each control,
+    invisible or unusual space character written as its code point ('1522<U+0009>0',
+    '15220<U+200B>'), so the reader sees what the file holds, and never a programming
+    language's escapes ('1522\\t0')."""
     text = "" if value is None else str(value)
-    return "'" + _SINGLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text) + "'"
+    return "'" + "".join(_visible(ch) for ch in text) + "'"
+
+
+_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Unicode categories a reader cannot see: controls, format characters (a zero-width
+space in "15220​" looks like a valid code), surrogates, unassigned."""
+
+
+def _visible(char: str) -> str:
+    category = unicodedata.category(char)
+    if category in _UNSEEN or (category == "Zs" and char != " "):
+        return f"<U+{ord(char):04X}>"
+    return char
 
 
 def find(text: str, field: str = "", *, multiline: bool = False) -> TextProblem | None:

@@ -171,6 +171,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "projects": (
         Column("key", lambda r, lang: r["key"]),
         Column("title", lambda r, lang: _text(r["title"], lang)),
+        Column("kind", lambda r, lang: labels.label(_Words(lang), "work_kind", r.get("kind"))),
         Column("status", _word("status")),
         Column("countries", _countries),
         Column("classification", _terms),

@@ -13,7 +13,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_datetime, format_interval, format_skeleton
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit
 from markupsafe import Markup, escape
 
@@ -143,6 +143,13 @@ class Translator:
         if value is None or qualifier != "exact":
             return self.num(value, qualifier)
         return run_words.exact(float(value), self.lang)  # as the run that made it shows it
+
+    def money(self, value: float | None) -> str:
+        """An amount as a budget writes it: whole units, or with its cents ("1,000,000.50",
+        never "1,000,000.5")."""
+        if value is None or float(value).is_integer():
+            return self.num(value)
+        return str(format_decimal(value, format="#,##0.00", locale=CLDR[self.lang]))
 
     def percent(self, share: float) -> str:
         """A share (0.5) as the language writes a percentage ("50 %", "50%", "٥٠٪")."""

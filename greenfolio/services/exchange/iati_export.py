@@ -280,17 +280,20 @@ def export(
                 if waiting:
                     summary.problems.append(
                         Problem(
-                            f"{waiting} result(s) of the exported activities wait for their "
-                            "review and are not published: verify them, or export with "
-                            "--all-results to publish submitted results too",
+                            f"{waiting} {'result' if waiting == 1 else 'results'} of the "
+                            "exported activities wait for their review and are not "
+                            "published: verify them, or export with --all-results to publish "
+                            "submitted results too",
                             severity=Severity.WARNING,
                             file=out.name,
                         )
                     )
         if summary.exported == 0:
             raise GreenfolioError(
-                "nothing to export: no work item matches the filters, or none could be "
+                "nothing to export: none of the work items the filters select could be "
                 "written:" + "".join(f"\n  {g}" for g in group_problems(summary.problems)[:10])
+                if summary.skipped
+                else "nothing to export: no work item matches the filters"
             )
         os.replace(tmp, out)
     finally:
