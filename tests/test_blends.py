@@ -339,3 +339,20 @@ def test_compositions_as_the_mlf_writes_them_and_repeated_components() -> None:
     assert "takes NAME=NUMBER pairs, e.g. 'HFC-32=50,HFC-125=50'" in wrong.output
     kg = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "HCFC-22", "--to", "kg"])
     assert kg.exit_code != 0 and "unknown target 'kg': use t, odp or co2e" in kg.output
+
+
+def test_the_mlf_convention_names_what_it_leaves_out_and_formulas_are_names() -> None:
+    """A methods expert's findings: under --gwp mlf R-509 gave 0 with nothing said of its
+    HCFC-22 and PFC-218; "CCl4" and "CH3Br" were unknown; "--gwp AR6" was refused."""
+    mlf = _per_tonne("R-509", "co2e", "mlf")
+    assert mlf.quantities["value"].value == 0  # the MLF publishes 0 for R-509
+    assert mlf.details["components_not_counted"] == ["HCFC-22", "PFC-218"]
+    assert "components_not_counted" not in _per_tonne("R-509", "co2e").details
+    said = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "R-509", "--to",
+                               "co2e", "--gwp", "MLF"])  # fmt: skip
+    assert said.exit_code == 0, said.output
+    assert "Not counted under the MLF convention" in said.output
+    assert "HCFC-22, PFC-218" in said.output
+    assert montreal.resolve("CCl4").name == "Carbon Tetrachloride"
+    assert montreal.resolve("CH3Br").name == "Methyl Bromide"
+    assert _value("CH3Br", "odp") == pytest.approx(0.6)

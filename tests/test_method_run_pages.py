@@ -37,6 +37,7 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
     "montreal.convert": [
         {"quantity": 100, "substance": "HCFC-22", "to": "co2e"},
         {"quantity": 1, "substance": "R-506", "to": "odp", "composition_source": "mlf"},
+        {"quantity": 1, "substance": "R-509", "to": "co2e", "gwp": "mlf"},
         {
             "quantity": 1,
             "substance": "Mine",

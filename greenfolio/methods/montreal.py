@@ -127,6 +127,7 @@ def convert(inputs: ConvertInputs) -> Outcome:
                 for c in agent.components
             ],
             "components_without_gwp": without if agent.is_blend else [],
+            **({"components_not_counted": left} if (left := agent.not_counted(inputs.gwp)) else {}),
             "sources": list(agent.sources),
             **({"composition_table": agent.table} if agent.table else {}),
             **({"composition_note": agent.note} if agent.note else {}),

@@ -137,6 +137,12 @@ def _show(
                     f"Counted as zero, with no GWP in this basis ({basis}) in the reference "
                     f"data: {', '.join(without)}"
                 )
+        left = run["outputs"]["details"].get("components_not_counted") or []
+        if left:
+            lines.append(
+                "Not counted under the MLF convention (a blend not made of ozone-depleting "
+                f"substances alone counts its HFC share only): {', '.join(left)}"
+            )
         names = list(run["outputs"]["quantities"])
         if "run_id" in run:
             lines.append(f"stored as method run {run['run_id']}")
@@ -251,7 +257,7 @@ def montreal_convert(
             "measure": measure,
             "substance": substance,
             "to": target,
-            "gwp": gwp,
+            "gwp": gwp.strip().lower(),  # "AR6" as well as "ar6"
             "composition_source": composition_source.lower(),
         }
         if composition:

@@ -303,6 +303,7 @@ def _detail(w: Words, name: str, value: Any, details: Mapping[str, Any]) -> Line
         "source": lambda: (_source(w, value), "", False),
         "sources": lambda: (w.joined(_source(w, s) for s in value), "", False),
         "components_without_gwp": lambda: (w.joined(isolated(s) for s in value), "", False),
+        "components_not_counted": lambda: (w.joined(isolated(s) for s in value), "", False),
         "factor_table": lambda: (
             plain(w.tr("run_packaged_toolkit")) if value == PACKAGED_TOOLKIT else isolated(value),
             "",

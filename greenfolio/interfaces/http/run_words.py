@@ -50,6 +50,7 @@ OUTPUTS = (
 (air)") and releases avoided (``avoided_<pathway>``)."""
 DETAILS = (
     "substance", "odp", "gwp", "gwp_basis", "components", "components_without_gwp",
+    "components_not_counted",
     "sources", "composition_table", "published", "party", "party_type", "group", "baseline",
     "baseline_source", "control", "fraction_of_baseline", "step_start", "source", "years",
     "compliant", "before", "after", "factor_table", "factor_table_digest", "by_type",
