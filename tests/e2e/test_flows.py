@@ -47,7 +47,7 @@ EVIDENCE_NAME = {
     "zh": "销毁证书.pdf",
     "ar": "شهادة الإتلاف.pdf",
 }
-LIST_COLUMNS = ("key", "title", "status", "countries", "classification")
+LIST_COLUMNS = ("key", "title", "kind", "status", "countries", "classification")
 
 
 def _screen_rows(page: Any) -> list[list[str]]:
@@ -108,10 +108,11 @@ def test_export_a_filtered_list_and_open_it(chromium: Any, site: Site, lang: str
     for name, got in (("csv", table), ("xlsx", sheet)):
         assert got[0] == heads, (name, got[0])
         assert [r[0] for r in got[1:]] == [r[0] for r in screen], name  # same rows, same order
-        assert all(r[2] == w["status_implementation"] for r in got[1:]), name
+        assert all(r[3] == w["status_implementation"] for r in got[1:]), name
+        assert all(r[2] == shown[2] for r, shown in zip(got[1:], screen, strict=True)), name
         for shown, row in zip(screen, got[1:], strict=True):
             assert shown[1].startswith(row[1]), (name, shown, row)  # title (marked if English)
-            assert shown[3] == row[3], (name, shown, row)  # countries in this language
+            assert shown[4] == row[4], (name, shown, row)  # countries in this language
     assert csv_download.value.suggested_filename == "projects.csv"
 
 
