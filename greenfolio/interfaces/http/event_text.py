@@ -126,7 +126,8 @@ def _money(tr: Sentences, item: Any) -> str:
         return str(item)
     words = [finance(tr, item.get("kind"), item.get("type"))]
     if item.get("value") is not None:
-        words.append(f"{tr.num(item['value'])}\u00a0{item.get('currency') or ''}".strip())
+        # as the project page writes an amount: with its cents where it has them
+        words.append(f"{tr.money(item['value'])}\u00a0{item.get('currency') or ''}".strip())
     start, end = item.get("period_start"), item.get("period_end")
     day = item.get("transaction_date") or item.get("value_date")
     if start or end:
