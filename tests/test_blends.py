@@ -149,12 +149,13 @@ def test_non_controlled_components_count_zero_but_carry_ipcc_gwps() -> None:
     parts = {c["name"]: c for c in out.details["components"]}
     assert parts["R-744"]["controlled"] is False
     assert _value("R-469A", "co2e") == pytest.approx(0.325 * 675 + 0.325 * 3500)
+    # AR6 (Table 7.SM.7): the HFOs carry their own small GWPs, HFO-1234yf 0.501 and
+    # HFO-1234ze(E) 1.37, beside HFC-32 771, HFC-125 3740 and HFC-134a 1530
     hfo = _per_tonne("R-448B", "co2e", "ar6")
-    assert set(hfo.details["components_without_gwp"]) == {
-        "HFO-1234yf",
-        "HFO-1234ze(E)",
-    }
-    assert hfo.quantities["value"].value == pytest.approx(0.21 * 771 + 0.21 * 3740 + 0.31 * 1530)
+    assert hfo.details["components_without_gwp"] == []
+    assert hfo.quantities["value"].value == pytest.approx(
+        0.21 * 771 + 0.21 * 3740 + 0.31 * 1530 + 0.20 * 0.501 + 0.07 * 1.37
+    )
     pfc = _per_tonne("R-509", "co2e", "ar6")
     assert pfc.quantities["value"].value == pytest.approx(0.46 * 1960 + 0.54 * 9290)
     iodide = _per_tonne("R-466A", "co2e", "ar5")
@@ -253,12 +254,34 @@ def test_a_listed_non_controlled_substance_converts_alone_and_its_missing_gwp_is
     assert done.exit_code == 0, done.output
     assert "Substance: HFO-1234yf" in done.output and "ODP: 0" in done.output
     blend = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "Other mixture",
-                                "--composition", "HFC-32=50,HFO-1234yf=50", "--to", "co2e",
+                                "--composition", "HFC-32=50,HC-600a=50", "--to", "co2e",
                                 "--gwp", "ar6"])  # fmt: skip
     assert blend.exit_code == 0, blend.output
     assert (
-        "Counted as zero, with no GWP in this basis (IPCC AR6) in the reference data: HFO-1234yf"
+        "Counted as zero, with no GWP in this basis (IPCC AR6) in the reference data: HC-600a"
     ) in blend.output
+
+
+# IPCC AR6 WG1 Table 7.SM.7 GWP-100 (chrisroadmap/ar6 data_output/7sm at 24f2792), where
+# globalwarmingpotentials 0.13.2 has none
+@pytest.mark.parametrize(
+    ("substance", "gwp"),
+    [("HFO-1234yf", 0.501), ("R-1234yf", 0.501), ("HFO-1234ze(E)", 1.37),
+     ("HFO-1336mzz(Z)", 2.08), ("HFO-1233zd(E)", 3.88), ("HC-290", 0.02), ("R-290", 0.02),
+     ("HC-600", 0.006), ("HC-170", 0.437), ("HCFC-31", 79.4), ("HFE-254cb2", 328.0)],
+)  # fmt: skip
+def test_hfos_and_hydrocarbons_carry_their_ar6_gwp(substance: str, gwp: float) -> None:
+    """Issue 14: components the Protocol does not control carry their IPCC GWP for AR6."""
+    assert _value(substance, "co2e", "ar6") == pytest.approx(gwp)
+
+
+def test_a_component_with_no_ar5_gwp_points_to_ar6() -> None:
+    """AR5's table gives HFOs as "<1", with no number: the reference data has none, and the
+    refusal names the basis that has one."""
+    with pytest.raises(MethodError, match=r"HFO-1234yf has no IPCC AR5 GWP.*choose --gwp ar6"):
+        _per_tonne("HFO-1234yf", "co2e", "ar5")
+    with pytest.raises(MethodError, match=r"HC-600a has no IPCC AR6 GWP.*no other basis"):
+        _per_tonne("HC-600a", "co2e", "ar6")
 
 
 # ODP of the annexes (multilateralfund/ors substances.json as in refdata/montreal/substances.csv)
@@ -298,7 +321,7 @@ def test_the_protocols_values_name_what_they_count_as_zero() -> None:
     with pytest.raises(MethodError, match=r"Methyl Bromide is controlled, but the Protocol lists "
                        r"no GWP for it.*choose --gwp ar5 or ar6"):  # fmt: skip
         _per_tonne("Methyl Bromide", "co2e")
-    with pytest.raises(MethodError, match=r"HFO-1234yf is not controlled.*no other basis"):
+    with pytest.raises(MethodError, match=r"HFO-1234yf is not controlled.*choose --gwp ar6"):
         _per_tonne("HFO-1234yf", "co2e")
     said = runner.invoke(app, ["methods", "montreal", "convert", "1", "t", "R-509",
                                "--to", "co2e"])  # fmt: skip

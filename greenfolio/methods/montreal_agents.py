@@ -3,7 +3,8 @@
 A name resolves to a controlled substance, a packaged blend (ASHRAE 34 or the MLF's
 reporting system, with trade names), or a blend of a composition the user gives. Components
 outside the Protocol's annexes count zero ODP and zero Protocol CO2-eq, and carry an IPCC
-GWP for AR5/AR6 where ``globalwarmingpotentials`` has one.
+GWP for AR5/AR6 where ``globalwarmingpotentials`` or, for AR6, the report's own table
+(``refdata/montreal/ipcc_ar6_more.csv``) has one.
 """
 
 from __future__ import annotations

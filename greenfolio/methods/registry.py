@@ -92,6 +92,7 @@ METHODS: Mapping[str, Method] = _Catalogue(
                 PROTOCOL,
                 "Kigali Amendment (2016) Annexes C and F GWPs",
                 "IPCC AR5/AR6 GWPs via globalwarmingpotentials 0.13",
+                "IPCC AR6 WG1 Table 7.SM.7 GWPs of HFOs and hydrocarbons (chrisroadmap/ar6)",
                 "Blend compositions: ASHRAE 34 (via openscm-units 0.6.3), MLF Secretariat and "
                 "Ozone Secretariat reporting systems (multilateralfund/ors, mutisyag/ozone)",
             ),

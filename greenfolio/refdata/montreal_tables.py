@@ -1,7 +1,9 @@
 """Montreal Protocol reference tables: substances, blends, control measures, parties.
 
 Read from the CSV files beside this module (see montreal/README.md), each row with its
-source; IPCC GWPs of other assessment reports come from ``globalwarmingpotentials``.
+source; IPCC GWPs of other assessment reports come from ``globalwarmingpotentials``, and
+for AR6, where that package has none (HFOs, hydrocarbons), from ``ipcc_ar6_more.csv``: the
+values of the AR6 report's own table (Table 7.SM.7), each row citing it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ TABLES = (
     "blend_names.csv",
     "blend_published.csv",
     "other_mixtures.csv",
+    "ipcc_ar6_more.csv",
 )
 
 
@@ -327,6 +330,9 @@ def ipcc_gwp(substance: str, report: str) -> float | None:
         return 1.0
     table = _ipcc_table(report)
     found = table.get(key(species))
+    if found is None and report == "ar6":
+        more = ar6_more().get(key(substance))
+        found = more.gwp100 if more is not None else None
     if found is None:
         # the IPCC tables name some controlled substances by formula (CCl4, CH3Br, CH3CCl3)
         controlled = substances().get(key(substance))
@@ -347,6 +353,29 @@ def _ipcc_table(report: str) -> dict[str, float]:
     for species, value in globalwarmingpotentials.data[IPCC_METRICS[report]].items():
         out.setdefault(key(species), float(value))
     return out
+
+
+class Ar6Gwp(NamedTuple):
+    """A GWP-100 of IPCC AR6 (WG1 Table 7.SM.7) for a substance the package lacks."""
+
+    name: str
+    ipcc_name: str
+    gwp100: float
+    source: str
+
+
+@lru_cache(maxsize=4)
+def _ar6_more(folder: Path) -> dict[str, Ar6Gwp]:
+    return {
+        key(r["name"]): Ar6Gwp(r["name"], r["ipcc_name"], float(r["gwp100"]), r["source"])
+        for r in _rows("ipcc_ar6_more.csv")
+    }
+
+
+def ar6_more() -> dict[str, Ar6Gwp]:
+    """AR6 GWP-100s read from the report's table where ``globalwarmingpotentials`` has
+    none, by normalised name as the Montreal tables write it (HFO-1234yf, HC-290)."""
+    return _ar6_more(_folder())
 
 
 def version() -> str:
@@ -371,5 +400,6 @@ def clear_cache() -> None:
         _others,
         _published,
         _other_mixtures,
+        _ar6_more,
     ):
         loader.cache_clear()
