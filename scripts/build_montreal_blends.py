@@ -69,9 +69,20 @@ def key(name: str) -> str:
     return "".join(ch for ch in name.upper() if ch.isalnum()) + "*" * name.count("*")
 
 
+_ISOMER = re.compile(r"^((?:H?C?F?C|HFC|HCFC|CFC|HBFC)-\d+)([A-Z]{1,2})$")
+
+
+def annex_spelling(name: str) -> str:
+    """'HCFC-141B' -> 'HCFC-141b': the isomer letters in lower case, as the Protocol's annexes
+    and the IPCC write them (the MLF's data writes some in capitals)."""
+    found = _ISOMER.match(name)
+    return f"{found.group(1)}{found.group(2).lower()}" if found else name
+
+
 def short(name: str) -> str:
-    """'PFC-218 (octafluoropropane)' -> 'PFC-218'; tidy spaces."""
-    return " ".join(name.replace("\xa0", " ").split(" (")[0].split())
+    """'PFC-218 (octafluoropropane)' -> 'PFC-218'; tidy spaces; isomer letters as the
+    annexes write them."""
+    return annex_spelling(" ".join(name.replace("\xa0", " ").split(" (")[0].split()))
 
 
 def inner_names(name: str) -> list[str]:

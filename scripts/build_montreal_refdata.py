@@ -18,7 +18,7 @@ from pathlib import Path
 import globalwarmingpotentials
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_montreal_blends import MLF_COMMIT, OZONE_COMMIT
+from build_montreal_blends import MLF_COMMIT, OZONE_COMMIT, annex_spelling
 from build_montreal_blends import build as build_blends
 from build_montreal_blends import check as check_blends
 
@@ -58,7 +58,8 @@ def substances() -> None:
         for r in rows:
             gwp = r["gwp_ar4_100"] if r["gwp_ar4_100"] not in ("", "0.0") else ""
             group = r["group_id"] if r["group_id"] != "F" else "F"
-            w.writerow([r["name"], r["formula"], r["annex"], group_label(group), r["odp"],
+            name = annex_spelling(r["name"])
+            w.writerow([name, r["formula"], r["annex"], group_label(group), r["odp"],
                         r["min_odp"], r["max_odp"], gwp,
                         f"{ANNEX_ARTICLES[r['annex']]}; {MLF_ORS}"])
 

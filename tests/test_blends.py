@@ -12,6 +12,7 @@ Expected values are copied from the published tables, not computed here:
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -379,3 +380,22 @@ def test_the_mlf_convention_names_what_it_leaves_out_and_formulas_are_names() ->
     assert montreal.resolve("CCl4").name == "Carbon Tetrachloride"
     assert montreal.resolve("CH3Br").name == "Methyl Bromide"
     assert _value("CH3Br", "odp") == pytest.approx(0.6)
+
+
+def test_isomer_letters_are_written_as_the_annexes_write_them() -> None:
+    """A methods expert's finding: the MLF's data writes HCFC-141B and HCFC-142B; the
+    Protocol's annexes (and every Board document) write HCFC-141b and HCFC-142b."""
+    out = _per_tonne("HCFC-141B", "odp")
+    assert out.details["substance"] == "HCFC-141b"
+    names = {c["name"] for c in _per_tonne("R-406A", "odp").details["components"]}
+    assert "HCFC-142b" in names
+    capitals = re.compile(r"^H?C?FC-\d+[A-Z]+$")
+    assert not [s for s in ref.substances().values() if capitals.match(s.name)]
+
+
+def test_published_values_this_composition_does_not_reproduce_are_said() -> None:
+    """R-405A: the Ozone Secretariat publishes ODP 0.02865 and 961.16 t CO2-eq; the
+    composition both systems list gives 0.028325 and 950.23. R-410A reproduces both."""
+    text = _per_tonne("R-405A", "odp").details["published_per_tonne"]
+    assert "(--gwp ar4; this composition gives ODP 0.028325, CO2-eq 950.23)" in text
+    assert "this composition" not in _per_tonne("R-410A", "odp").details["published_per_tonne"]

@@ -38,6 +38,7 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
         {"quantity": 100, "substance": "HCFC-22", "to": "co2e"},
         {"quantity": 1, "substance": "R-506", "to": "odp", "composition_source": "mlf"},
         {"quantity": 1, "substance": "R-509", "to": "co2e", "gwp": "mlf"},
+        {"quantity": 1, "substance": "R-407H", "to": "co2e"},
         {
             "quantity": 1,
             "substance": "Mine",
@@ -273,3 +274,23 @@ def test_the_reports_sources_name_the_run_in_the_documents_words(
         assert row, lang
         cell = row[0].xpath("string(td[4])")
         assert "method run" not in cell and cell.endswith(said[lang]), (lang, cell)
+
+
+@SQLITE
+def test_a_published_value_this_composition_does_not_give_is_said_beside_it(
+    demo_db: Database,
+) -> None:
+    """A methods expert's finding: the Ozone Secretariat publishes 1,275.75 t CO2-eq per
+    tonne of R-407H, and ASHRAE's shares (HFC-32/125/134a 32.5/15/52.5) give 1,495.125 under
+    the same Kigali GWPs; the page showed the published value alone, as if it were this
+    result's."""
+    web, _ = browser(demo_db, add_user(demo_db, "root-admin", "admin@all"))
+    run = methods.run(demo_db, "montreal.convert", {"quantity": 1, "substance": "R-407H",
+                                                     "to": "co2e"})  # fmt: skip
+    for lang, said in (("en", "this composition gives 1,495.125"),
+                       ("fr", "cette composition donne 1\u202f495,125")):  # fmt: skip
+        text = _shown(web.get(f"/method-runs/{run['run_id']}", params={"lang": lang}).text, lang)
+        assert said in text, lang
+    published = {p["system"]: p for p in run["outputs"]["details"]["published"]}
+    assert published["ozone"]["co2e_here"] == pytest.approx(1495.125)
+    assert "co2e_here" not in published["mlf"]

@@ -74,28 +74,55 @@ PUBLISHED_BASIS = {"mlf": GwpBasis.MLF, "ozone": GwpBasis.AR4}
 SYSTEM_LABEL = {"mlf": "MLF reporting system", "ozone": "Ozone Secretariat reporting system"}
 
 
+def _differs(published: float | None, here: float | None, least: float) -> bool:
+    """Whether a published value is more than its rounding away from this composition's."""
+    if published is None or here is None:
+        return False
+    return abs(published - here) > max(least, 5e-4 * abs(published))
+
+
 def _published(agent: Agent) -> list[dict[str, object]]:
+    """What each reporting system publishes for the blend, and, where this composition
+    gives another value under that system's basis (R-407H: 1,275.75 published by the
+    Ozone Secretariat, 1,495.125 from ASHRAE's shares), that value beside it."""
     if agent.table is None:
         return []
-    return [
-        {
+    out: list[dict[str, object]] = []
+    odp = agent.odp()
+    for p in ref.published(agent.name):
+        basis = PUBLISHED_BASIS[p.system]
+        co2e = agent.gwp_if_any(basis)[0]
+        row: dict[str, object] = {
             "system": p.system,
             "odp": p.odp,
             "co2e": p.co2e,
-            "co2e_basis": PUBLISHED_BASIS[p.system].value,
+            "co2e_basis": basis.value,
             "source": p.source,
         }
-        for p in ref.published(agent.name)
-    ]
+        if _differs(p.odp, odp, 1e-6):
+            row["odp_here"] = round(odp, 12)
+        if _differs(p.co2e, co2e, 0.01) and co2e is not None:
+            row["co2e_here"] = round(co2e, 9)
+        out.append(row)
+    return out
 
 
 def _published_text(published: list[dict[str, object]]) -> str:
-    return "; ".join(
-        f"{SYSTEM_LABEL[str(p['system'])]}: ODP {p['odp']:g}, CO2-eq {p['co2e']:g} "
-        f"(--gwp {p['co2e_basis']})"
-        for p in published
-        if isinstance(p["odp"], float) and isinstance(p["co2e"], float)
-    )
+    parts = []
+    for p in published:
+        if not (isinstance(p["odp"], float) and isinstance(p["co2e"], float)):
+            continue
+        here = [
+            f"{what} {p[key]:.6f}".rstrip("0").rstrip(".")
+            for what, key in (("ODP", "odp_here"), ("CO2-eq", "co2e_here"))
+            if isinstance(p.get(key), float)
+        ]
+        gives = f"; this composition gives {', '.join(here)}" if here else ""
+        parts.append(
+            f"{SYSTEM_LABEL[str(p['system'])]}: ODP {p['odp']:g}, CO2-eq {p['co2e']:g} "
+            f"(--gwp {p['co2e_basis']}{gives})"
+        )
+    return "; ".join(parts)
 
 
 def convert(inputs: ConvertInputs) -> Outcome:

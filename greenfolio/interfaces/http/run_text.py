@@ -30,6 +30,7 @@ from greenfolio.interfaces.http.run_words import (
     RunRecord,
     Table,
     Words,
+    exact,
     isolated,
     plain,
     share,
@@ -207,6 +208,16 @@ def _source(w: Words, text: Any) -> Markup:
     return w.english(text)
 
 
+def _published_cell(w: Words, published: Mapping[str, Any], what: str) -> Markup:
+    """A published value and, where this run's composition gives another, that one."""
+    cell = w.num(published.get(what))
+    here = published.get(f"{what}_here")
+    if here is None:
+        return cell
+    gives = plain(w.tr("run_published_here", value=exact(here, w.lang)))
+    return Markup("{}<br><small>{}</small>").format(cell, gives)
+
+
 def _detail_table(w: Words, name: str, value: Any) -> Table | None:
     rows: list[tuple[Markup, ...]]
     heads: Iterable[str]
@@ -220,8 +231,8 @@ def _detail_table(w: Words, name: str, value: Any) -> Table | None:
         return w.table(heads, rows, (False, True, False, False))
     if name == "published" and isinstance(value, list):
         rows = [
-            (plain(w.say("run_system", p.get("system"))), w.num(p.get("odp")),
-             w.num(p.get("co2e")), plain(w.say("run_gwp", p.get("co2e_basis"))),
+            (plain(w.say("run_system", p.get("system"))), _published_cell(w, p, "odp"),
+             _published_cell(w, p, "co2e"), plain(w.say("run_gwp", p.get("co2e_basis"))),
              _source(w, p.get("source", "")))
             for p in value
         ]  # fmt: skip
