@@ -273,7 +273,15 @@ def test_a_listed_non_controlled_substance_converts_alone_and_its_missing_gwp_is
 )  # fmt: skip
 def test_hfos_and_hydrocarbons_carry_their_ar6_gwp(substance: str, gwp: float) -> None:
     """Issue 14: components the Protocol does not control carry their IPCC GWP for AR6."""
-    assert _value(substance, "co2e", "ar6") == pytest.approx(gwp)
+    out = _per_tonne(substance, "co2e", "ar6")
+    assert out.quantities["value"].value == pytest.approx(gwp)
+    assert any("Table 7.SM.7" in source for source in out.details["sources"])
+
+
+def test_the_ar6_table_is_named_only_where_a_gwp_came_from_it() -> None:
+    assert any("7.SM.7" in s for s in _per_tonne("R-448B", "co2e", "ar6").details["sources"])
+    assert not any("7.SM.7" in s for s in _per_tonne("R-410A", "co2e", "ar6").details["sources"])
+    assert not any("7.SM.7" in s for s in _per_tonne("R-448B", "co2e", "ar4").details["sources"])
 
 
 def test_a_component_with_no_ar5_gwp_points_to_ar6() -> None:

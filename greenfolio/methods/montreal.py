@@ -74,6 +74,14 @@ PUBLISHED_BASIS = {"mlf": GwpBasis.MLF, "ozone": GwpBasis.AR4}
 SYSTEM_LABEL = {"mlf": "MLF reporting system", "ozone": "Ozone Secretariat reporting system"}
 
 
+def _gwp_sources(agent: Agent, basis: GwpBasis) -> list[str]:
+    """The AR6 table a component's GWP was read from, where the package had none."""
+    if basis is not GwpBasis.AR6:
+        return []
+    found = (ref.ar6_from_report(c.name) for c in agent.components)
+    return sorted({row.source for row in found if row is not None})
+
+
 def _differs(published: float | None, here: float | None, least: float) -> bool:
     """Whether a published value is more than its rounding away from this composition's."""
     if published is None or here is None:
@@ -155,7 +163,7 @@ def convert(inputs: ConvertInputs) -> Outcome:
             ],
             "components_without_gwp": without if agent.is_blend else [],
             **({"components_not_counted": left} if (left := agent.not_counted(inputs.gwp)) else {}),
-            "sources": list(agent.sources),
+            "sources": [*agent.sources, *_gwp_sources(agent, inputs.gwp)],
             **({"composition_table": agent.table} if agent.table else {}),
             **({"composition_note": agent.note} if agent.note else {}),
             **({"published": pub} if (pub := _published(agent)) else {}),

@@ -331,7 +331,7 @@ def ipcc_gwp(substance: str, report: str) -> float | None:
     table = _ipcc_table(report)
     found = table.get(key(species))
     if found is None and report == "ar6":
-        more = ar6_more().get(key(substance))
+        more = ar6_from_report(substance)
         found = more.gwp100 if more is not None else None
     if found is None:
         # the IPCC tables name some controlled substances by formula (CCl4, CH3Br, CH3CCl3)
@@ -376,6 +376,16 @@ def ar6_more() -> dict[str, Ar6Gwp]:
     """AR6 GWP-100s read from the report's table where ``globalwarmingpotentials`` has
     none, by normalised name as the Montreal tables write it (HFO-1234yf, HC-290)."""
     return _ar6_more(_folder())
+
+
+def ar6_from_report(substance: str) -> Ar6Gwp | None:
+    """The AR6 table's row that gives ``substance`` its GWP, where the package has none
+    (so that a result can name the table its GWP comes from)."""
+    other = other_substances().get(key(substance))
+    species = other.ipcc_species if other and other.ipcc_species else substance
+    if key(species) == REFERENCE_GAS or key(species) in _ipcc_table("ar6"):
+        return None
+    return ar6_more().get(key(substance))
 
 
 def version() -> str:
