@@ -161,7 +161,8 @@ def other_substances(src: Sources, gwp_species: set[str]) -> list[dict[str, str]
         if formula:
             aliases.append(formula)
         species = PFC_FORMULAS.get(key(name), "")
-        for candidate in (name, formula, *inner_names(fields["name"])):
+        # a formula given two ways ("SF5CF3 or CF8S") is tried each way
+        for candidate in (name, *formula.split(" or "), *inner_names(fields["name"])):
             species = species or by_key.get(key(candidate), "")
         if formula == "CO2":
             species = "CO2"

@@ -269,7 +269,11 @@ def test_a_listed_non_controlled_substance_converts_alone_and_its_missing_gwp_is
     ("substance", "gwp"),
     [("HFO-1234yf", 0.501), ("R-1234yf", 0.501), ("HFO-1234ze(E)", 1.37),
      ("HFO-1336mzz(Z)", 2.08), ("HFO-1233zd(E)", 3.88), ("HC-290", 0.02), ("R-290", 0.02),
-     ("HC-600", 0.006), ("HC-170", 0.437), ("HCFC-31", 79.4), ("HFE-254cb2", 328.0)],
+     ("HC-600", 0.006), ("HC-170", 0.437), ("HCFC-31", 79.4), ("HFE-254cb2", 328.0),
+     ("HCFC-133a", 388.0), ("CFC-113a", 3930.0), ("Bromochloromethane", 4.74),
+     ("HFE-449sl", 460.0), ("Hexafluoropropene", 0.09), ("Heptafluorocyclopentane", 231.0),
+     # the AR6 table's own names resolve too
+     ("Propane", 0.02), ("HCFO-1233zd(E)", 3.88), ("HFE-254cb1", 328.0), ("HFIP", 206.0)],
 )  # fmt: skip
 def test_hfos_and_hydrocarbons_carry_their_ar6_gwp(substance: str, gwp: float) -> None:
     """Issue 14: components the Protocol does not control carry their IPCC GWP for AR6."""
@@ -278,10 +282,28 @@ def test_hfos_and_hydrocarbons_carry_their_ar6_gwp(substance: str, gwp: float) -
     assert any("Table 7.SM.7" in source for source in out.details["sources"])
 
 
-def test_the_ar6_table_is_named_only_where_a_gwp_came_from_it() -> None:
-    assert any("7.SM.7" in s for s in _per_tonne("R-448B", "co2e", "ar6").details["sources"])
-    assert not any("7.SM.7" in s for s in _per_tonne("R-410A", "co2e", "ar6").details["sources"])
-    assert not any("7.SM.7" in s for s in _per_tonne("R-448B", "co2e", "ar4").details["sources"])
+def test_a_run_names_every_source_its_gwps_came_from() -> None:
+    """A methods expert's finding: R-32 at AR6 named no IPCC source, R-506 at AR6 named
+    the AR6 table (for HCFC-31) and not the package that gave CFC-114's 9,430."""
+
+    def sources(blend: str, basis: str) -> str:
+        return " | ".join(_per_tonne(blend, "co2e", basis).details["sources"])
+
+    assert "IPCC AR6 GWP-100 via globalwarmingpotentials" in sources("R-32", "ar6")
+    assert "7.SM.7" not in sources("R-410A", "ar6")
+    both = sources("R-506", "ar6")
+    assert "7.SM.7" in both and "IPCC AR6 GWP-100 via globalwarmingpotentials" in both
+    assert "IPCC AR5 GWP-100" in sources("R-448A", "ar5")
+    kigali = sources("R-448B", "ar4")
+    assert "Kigali" in kigali and "7.SM.7" not in kigali and "GWP-100 via" not in kigali
+
+
+def test_blends_of_the_mlf_data_count_their_ar6_components() -> None:
+    """CustMix-334 is 65 % methyl nonafluorobutyl ether (HFE-7100, HFE-449s1 in Table
+    7.SM.7: 460) and 35 % HFC-134a (1530): 834.5, not 535.5 with the ether at zero."""
+    out = _per_tonne("CustMix-334", "co2e", "ar6")
+    assert out.quantities["value"].value == pytest.approx(0.65 * 460 + 0.35 * 1530)
+    assert out.details["components_without_gwp"] == []
 
 
 def test_a_component_with_no_ar5_gwp_points_to_ar6() -> None:
@@ -406,4 +428,7 @@ def test_published_values_this_composition_does_not_reproduce_are_said() -> None
     composition both systems list gives 0.028325 and 950.23. R-410A reproduces both."""
     text = _per_tonne("R-405A", "odp").details["published_per_tonne"]
     assert "(--gwp ar4; this composition gives ODP 0.028325, CO2-eq 950.23)" in text
+    # every decimal a value has: 1495.125, not 1495.12 (six significant figures)
+    said = _per_tonne("R-407H", "co2e").details["published_per_tonne"]
+    assert "MLF reporting system: ODP 0, CO2-eq 1495.125 (--gwp mlf)" in said
     assert "this composition" not in _per_tonne("R-410A", "odp").details["published_per_tonne"]

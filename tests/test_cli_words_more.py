@@ -68,7 +68,7 @@ def test_indicators_say_their_rule_in_words(demo_db: Database) -> None:
 def test_a_calculation_says_its_title_outputs_and_details_in_words() -> None:
     code, text = _run("methods", "montreal", "convert", "10", "t", "HCFC-22", "--to", "co2e")
     assert code == 0, text
-    assert "Metric, ODP and CO₂-equivalent tonnes (version 1.1)" in text
+    assert "Metric, ODP and CO₂-equivalent tonnes (version 1.2)" in text
     assert "Quantity converted" in _cells(text)
     assert "GWP basis: IPCC AR4" in text and "Substance: HCFC-22" in text
     assert "montreal.convert" not in text and "gwp_basis" not in text and "ar4" not in text

@@ -55,7 +55,7 @@ def test_a_run_is_stored_with_its_inputs_and_reference_data(demo_db: Database) -
         run = session.get(MethodRunRow, run_id)
         result = session.get(ResultRow, rid)
         assert run is not None and result is not None
-        assert run.method == "montreal.convert" and run.method_version == "1.1"
+        assert run.method == "montreal.convert" and run.method_version == "1.2"
         assert run.inputs["substance"] == "HCFC-22"
         assert run.outputs["quantities"]["value"] == {"value": 181000.0, "unit": "tCO2e"}
         assert run.refdata_version == montreal_tables.version()
@@ -74,7 +74,7 @@ def test_figures_json_shows_the_run_behind_a_result(demo_db: Database) -> None:
         {
             "run_id": run_id,
             "method": "montreal.convert",
-            "method_version": "1.1",
+            "method_version": "1.2",
             "refdata_version": montreal_tables.version(),
             "result_ids": [rid],
             "basis": "ar4",

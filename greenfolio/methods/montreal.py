@@ -75,11 +75,15 @@ SYSTEM_LABEL = {"mlf": "MLF reporting system", "ozone": "Ozone Secretariat repor
 
 
 def _gwp_sources(agent: Agent, basis: GwpBasis) -> list[str]:
-    """The AR6 table a component's GWP was read from, where the package had none."""
-    if basis is not GwpBasis.AR6:
-        return []
-    found = (ref.ar6_from_report(c.name) for c in agent.components)
-    return sorted({row.source for row in found if row is not None})
+    """Every source the components' GWPs were read from in ``basis``."""
+    found: set[str | None] = set()
+    for c in agent.components:
+        if basis in (GwpBasis.AR4, GwpBasis.MLF):
+            if c.substance is not None and c.substance.gwp_protocol is not None:
+                found.add(ref.PROTOCOL_GWPS)
+        else:
+            found.add(ref.ipcc_gwp_source(c.name, basis.value))
+    return sorted(s for s in found if s is not None)
 
 
 def _differs(published: float | None, here: float | None, least: float) -> bool:
@@ -115,20 +119,28 @@ def _published(agent: Agent) -> list[dict[str, object]]:
     return out
 
 
+def _written(value: object) -> str:
+    """A published or computed value with every decimal it has (up to six), not rounded
+    to six significant figures: 1495.125, not 1495.12."""
+    if not isinstance(value, float):
+        return str(value)
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
 def _published_text(published: list[dict[str, object]]) -> str:
     parts = []
     for p in published:
         if not (isinstance(p["odp"], float) and isinstance(p["co2e"], float)):
             continue
         here = [
-            f"{what} {p[key]:.6f}".rstrip("0").rstrip(".")
+            f"{what} {_written(p[key])}"
             for what, key in (("ODP", "odp_here"), ("CO2-eq", "co2e_here"))
             if isinstance(p.get(key), float)
         ]
         gives = f"; this composition gives {', '.join(here)}" if here else ""
         parts.append(
-            f"{SYSTEM_LABEL[str(p['system'])]}: ODP {p['odp']:g}, CO2-eq {p['co2e']:g} "
-            f"(--gwp {p['co2e_basis']}{gives})"
+            f"{SYSTEM_LABEL[str(p['system'])]}: ODP {_written(p['odp'])}, "
+            f"CO2-eq {_written(p['co2e'])} (--gwp {p['co2e_basis']}{gives})"
         )
     return "; ".join(parts)
 

@@ -86,7 +86,9 @@ METHODS: Mapping[str, Method] = _Catalogue(
     (
         _Entry(
             "montreal.convert",
-            "1.1",
+            # 1.2: AR6 GWPs of HFOs and hydrocarbons counted (Table 7.SM.7); every GWP
+            # source named; a published value the composition does not give is said
+            "1.2",
             "Metric, ODP and CO2-equivalent tonnes",
             (
                 PROTOCOL,

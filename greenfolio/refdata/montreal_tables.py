@@ -233,6 +233,12 @@ def _others(folder: Path) -> dict[str, OtherSubstance]:
         out[key(r["name"])] = item
         for alias in filter(None, (a.strip() for a in r["aliases"].split(";"))):
             out.setdefault(key(alias), item)
+    # the AR6 table's names for them too (Propane, HCFO-1233zd(E), HFE-254cb1)
+    for row in _ar6_more(folder).values():
+        found = out.get(key(row.name))
+        if found is not None:
+            for alias in filter(None, (row.ipcc_name, row.ipcc_acronym)):
+                out.setdefault(key(alias), found)
     return out
 
 
@@ -360,6 +366,7 @@ class Ar6Gwp(NamedTuple):
 
     name: str
     ipcc_name: str
+    ipcc_acronym: str
     gwp100: float
     source: str
 
@@ -367,7 +374,9 @@ class Ar6Gwp(NamedTuple):
 @lru_cache(maxsize=4)
 def _ar6_more(folder: Path) -> dict[str, Ar6Gwp]:
     return {
-        key(r["name"]): Ar6Gwp(r["name"], r["ipcc_name"], float(r["gwp100"]), r["source"])
+        key(r["name"]): Ar6Gwp(
+            r["name"], r["ipcc_name"], r["ipcc_acronym"], float(r["gwp100"]), r["source"]
+        )
         for r in _rows("ipcc_ar6_more.csv")
     }
 
@@ -376,6 +385,27 @@ def ar6_more() -> dict[str, Ar6Gwp]:
     """AR6 GWP-100s read from the report's table where ``globalwarmingpotentials`` has
     none, by normalised name as the Montreal tables write it (HFO-1234yf, HC-290)."""
     return _ar6_more(_folder())
+
+
+PROTOCOL_GWPS = (
+    "GWPs: Montreal Protocol Annexes C (group I) and F as amended at Kigali (2016), "
+    "IPCC AR4 100-year values"
+)
+
+
+def ipcc_gwp_source(substance: str, report: str) -> str | None:
+    """Where ``ipcc_gwp`` found the substance's GWP: the package, the AR6 table's row,
+    or None (no GWP, or CO2's 1 by definition)."""
+    other = other_substances().get(key(substance))
+    species = other.ipcc_species if other and other.ipcc_species else substance
+    if key(species) == REFERENCE_GAS or ipcc_gwp(substance, report) is None:
+        return None
+    if report == "ar6" and (row := ar6_from_report(substance)) is not None:
+        return row.source
+    return (
+        f"IPCC {report.upper()} GWP-100 via globalwarmingpotentials "
+        f"{globalwarmingpotentials.__version__} (CC0-1.0)"
+    )
 
 
 def ar6_from_report(substance: str) -> Ar6Gwp | None:
