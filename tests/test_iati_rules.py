@@ -642,3 +642,69 @@ def test_a_1_0x_file_is_said_to_be_one() -> None:
     assert "import iati reads it as the 1.0x standard" in out.splitlines()[0]
     _, chinese, _ = validate(unstated, "--lang", "zh")
     assert chinese.splitlines()[0].startswith("注意：此文件未注明 IATI 版本")
+
+
+UNREADABLE = {
+    # file text (None: a folder; "": no file), what the English says, its message id
+    "malformed": ('<?xml version="1.0"?>\n<iati-activities version="2.03"><iati-activity>\n'
+                  "</iati-activities>", "not well-formed XML", "not_well_formed"),
+    "doctype": ('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY a "b">]>\n<iati-activities/>',
+                "document type declaration", "doctype_unread"),
+    "text": ("# notes\n", "this is not XML", "not_xml_text"),
+    "root": ('<?xml version="1.0"?>\n<activities/>', "the root element is <activities>",
+             "root_not_iati"),
+    "nested": ('<?xml version="1.0"?>\n<iati-activities version="2.03"><iati-activity>'
+               "<iati-activity/></iati-activity></iati-activities>",
+               "<iati-activity> inside <iati-activity>", "nested"),
+    "missing": ("", "no such file", "no_such_file"),
+    "folder": (None, "is a folder", "folder"),
+}  # fmt: skip
+
+
+def _unreadable(tmp_path: Path, case: str) -> Path:
+    text = UNREADABLE[case][0]
+    path = tmp_path / f"{case}.xml"
+    if text is None:
+        path.mkdir()
+    elif text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+@pytest.mark.parametrize("lang", ["fr", "ar", "zh", "ru", "es"])
+def test_a_file_that_cannot_be_read_is_said_in_the_readers_language(
+    tmp_path: Path, case: str, lang: str
+) -> None:
+    """Issue 14 asks every message of `validate iati` in six languages; a file that could
+    not be read was refused in English whatever --lang said (a reviewer's finding)."""
+    from greenfolio.services.exchange.iati_rules_text import say
+
+    path = _unreadable(tmp_path, case)
+    english, key = UNREADABLE[case][1], UNREADABLE[case][2]
+    code, _out, err = validate(path, "--lang", lang)
+    assert code == 2, err
+    assert english not in err and say("ui", "error", lang) in err, err
+    # the sentence is the messages file's, with the file's own values in it
+    fixed = re.split(r"{\w+}", say("file", key, lang, **dict.fromkeys(_PARAMS, "{x}")))
+    assert all(part in err for part in fixed if len(part) > 3), (fixed, err)
+    code, out, _err = validate(path, "--lang", lang, "--json")
+    problem = json.loads(out)["problems"][0]
+    assert code == 2 and english not in problem["message"]
+
+
+_PARAMS = ("message", "opening", "tag", "element", "parent", "expected", "size", "limit")
+
+
+def test_a_file_that_cannot_be_read_is_said_as_before_in_english(tmp_path: Path) -> None:
+    for case, (_text, english, _key) in UNREADABLE.items():
+        code, _out, err = validate(_unreadable(tmp_path, case), "--lang", "en")
+        assert code == 2 and english in err and err.startswith("error: "), (case, err)
+
+
+def test_every_kind_of_unreadable_file_has_its_words() -> None:
+    from greenfolio.services.exchange import file_kind
+    from greenfolio.services.exchange.iati_rules_text import messages
+
+    kinds = {*file_kind._NOT_XML, "text", "binary"}
+    assert {f"not_xml_{k}" for k in kinds} <= set(messages()["file"])

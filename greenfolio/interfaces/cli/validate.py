@@ -50,11 +50,11 @@ def validate_iati(
                 {
                     "file": file.name,
                     "readable": False,
-                    "problems": [p.as_dict() for p in refused.problems],
+                    "problems": [iati_rules_text.refusal_data(p, lang) for p in refused.problems],
                 }
             )
         for problem in refused.problems:
-            err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False)
+            err.print(escape(iati_rules_text.refusal_line(problem, lang)), highlight=False)
         raise typer.Exit(ExitCode.INVALID) from refused
     data = iati_rules_text.report_data(report, lang)
     if as_json:

@@ -120,7 +120,9 @@ def refuse_unless_xml(path: Path) -> None:
     """Refuse a file whose first bytes show another kind (a spreadsheet, a PDF, a ZIP
     archive), naming the command that reads it."""
     found = kind(path)
+    params: tuple[tuple[str, str], ...] = ()
     if found == "text":
+        params = (("opening", _opening(path)),)
         said = (
             f"this is not XML: it begins with «{_opening(path)}», where an XML file begins "
             "with '<' (IATI activity files are XML)"
@@ -131,7 +133,8 @@ def refuse_unless_xml(path: Path) -> None:
         said = _NOT_XML[found]
     else:
         return
-    raise RefusedError([Problem(said, file=path.name)])
+    said_as = f"iati_file_not_xml_{found}"
+    raise RefusedError([Problem(said, file=path.name, message_id=said_as, params=params)])
 
 
 _NOT_XLSX_IDS = {

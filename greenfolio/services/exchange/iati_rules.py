@@ -468,6 +468,8 @@ def check_file(
                                 "under the root element; correct the file, it was not checked",
                                 file=path.name,
                                 line=el.sourceline,
+                                message_id="iati_file_nested",
+                                params=(("element", el.tag), ("parent", parent.tag)),
                             )
                         ]
                     )
@@ -480,6 +482,12 @@ def check_file(
                                 "match what the file holds; the file was not checked",
                                 file=path.name,
                                 line=el.sourceline,
+                                message_id="iati_file_wrong_child",
+                                params=(
+                                    ("element", el.tag),
+                                    ("parent", parent.tag),
+                                    ("expected", ROOTS[parent.tag]),
+                                ),
                             )
                         ]
                     )
@@ -501,6 +509,8 @@ def check_file(
                         f"not well-formed XML: {message}; the file was not checked",
                         file=path.name,
                         line=line,
+                        message_id="iati_file_not_well_formed",
+                        params=(("message", message),),
                     )
                 ]
             ) from exc
@@ -514,6 +524,8 @@ def check_file(
                     "<iati-organisations>: this is not an IATI file",
                     file=path.name,
                     line=1,
+                    message_id="iati_file_root_not_iati",
+                    params=(("tag", tag),),
                 )
             ]
         )

@@ -438,3 +438,46 @@ def import_check(
     """The rules as a check of one activity of the import's own streaming pass (every
     finding a problem, or with ``keep`` the first ``keep`` of each rule: ``ImportCheck``)."""
     return ImportCheck(ruleset, file, strict=strict, env=env, keep=keep)
+
+
+FILE_MESSAGE = "iati_file_"
+"""The prefix of the ``message_id`` of a problem that kept a whole file from being read."""
+
+
+def refusal_data(problem: Problem, lang: str) -> dict[str, Any]:
+    """A problem that kept the file from being read, as ``--json`` gives it: its message
+    in the reader's language where the messages file says it (``file`` section)."""
+    data = problem.as_dict()
+    data["message"] = _refusal_message(problem, lang)
+    return data
+
+
+def refusal_line(problem: Problem, lang: str) -> str:
+    """The same problem as one line for a terminal: severity, ``file:line`` (as compilers
+    write it, which editors open at the line), message."""
+    place = problem.file or ""
+    if problem.line:
+        place = f"{place}:{problem.line}"
+    return say(
+        "file",
+        "refused",
+        lang,
+        severity=say("ui", problem.severity.value, lang),
+        place=place,
+        message=_refusal_message(problem, lang),
+    )
+
+
+def _refusal_message(problem: Problem, lang: str) -> str:
+    found = problem.message_id or ""
+    key = found.removeprefix(FILE_MESSAGE)
+    if not found.startswith(FILE_MESSAGE) or key not in messages()["file"]:
+        return problem.message
+    locale = CLDR_LOCALES.get(lang, lang)
+    params = {
+        name: format_decimal(value, format="#,##0.0", locale=locale)
+        if isinstance(value, float)
+        else value
+        for name, value in problem.params
+    }
+    return say("file", key, lang, **params)

@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from greenfolio.domain.exchange import Problem, RefusedError
+from greenfolio.domain.text import quoted
 from greenfolio.services.exchange import file_kind
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
@@ -73,6 +74,7 @@ def check_prolog(path: Path) -> None:
                 Problem(
                     "the file is in a 32-bit encoding of unusual byte order: save it as UTF-8",
                     file=path.name,
+                    message_id="iati_file_utf32",
                 )
             ]
         )
@@ -102,6 +104,8 @@ def check_prolog(path: Path) -> None:
                         file=path.name,
                         line=_line_of(head, pos),
                         element="!DOCTYPE" if word == "DOCTYPE" else None,
+                        message_id="iati_file_"
+                        + ("doctype_unread" if word == "DOCTYPE" else "block_unread"),
                     )
                 ]
             )
@@ -112,6 +116,7 @@ def check_prolog(path: Path) -> None:
                 Problem(
                     "no root element within the first MiB of the file; the file is refused",
                     file=path.name,
+                    message_id="iati_file_no_root",
                 )
             ]
         )
@@ -128,6 +133,8 @@ def check_size(path: Path, max_bytes: int) -> int:
                     f"{max_bytes / 1024**2:,.1f} MiB; split it, or raise the limit with "
                     "--max-size if the file is trusted",
                     file=path.name,
+                    message_id="iati_file_too_large",
+                    params=(("size", size / 1024**2), ("limit", max_bytes / 1024**2)),
                 )
             ]
         )
@@ -188,15 +195,17 @@ def check_encoding(path: Path) -> None:
     if example is None:
         return  # plain ASCII: the same under either reading
     at, raw = example
+    right, wrong = quoted(raw.decode("utf-8")), quoted(raw.decode(declared, errors="replace"))
     raise RefusedError(
         [
             Problem(
-                f"the file declares encoding {written!r}, but its bytes are UTF-8: read as "
-                f"declared, {raw.decode('utf-8')!r} would be stored as "
-                f"{raw.decode(declared, errors='replace')!r}. Correct the declaration to "
+                f"the file declares encoding {quoted(written)}, but its bytes are UTF-8: read as "
+                f"declared, {right} would be stored as {wrong}. Correct the declaration to "
                 'encoding="UTF-8" (or save the file in the declared encoding) and import again',
                 file=path.name,
                 line=at,
+                message_id="iati_file_encoding_mismatch",
+                params=(("written", quoted(written)), ("raw", right), ("wrong", wrong)),
             )
         ]
     )
@@ -211,11 +220,14 @@ def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
                     "is a folder, not a file: pass the XML files themselves (folder/*.xml "
                     "names them all), not the folder",
                     file=str(path),
+                    message_id="iati_file_folder",
                 )
             ]
         )
     if not path.is_file():
-        raise RefusedError([Problem("no such file", file=str(path))])
+        raise RefusedError(
+            [Problem("no such file", file=str(path), message_id="iati_file_no_such_file")]
+        )
     size = check_size(path, max_bytes)
     file_kind.refuse_unless_xml(path)
     check_prolog(path)
@@ -249,6 +261,7 @@ def refuse_dtd(el: etree._Element, file: str) -> None:
                     file=file,
                     line=1,
                     element="!DOCTYPE",
+                    message_id="iati_file_doctype_parsed",
                 )
             ]
         )
