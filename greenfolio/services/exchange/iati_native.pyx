@@ -529,14 +529,32 @@ cdef const char* RESULT_NAMES[3]
 RESULT_NAMES[:] = [b"title", b"description", b"indicator"]
 cdef const char* INDICATOR_NAMES[5]
 INDICATOR_NAMES[:] = [b"title", b"description", b"reference", b"baseline", b"period"]
+cdef const char* PERIOD_NAMES[4]
+PERIOD_NAMES[:] = [b"period-start", b"period-end", b"target", b"actual"]
+cdef const char* OBSERVED_NAMES[2]
+OBSERVED_NAMES[:] = [b"comment", b"dimension"]
+cdef const char* TRANSACTION_NAMES[6]
+TRANSACTION_NAMES[:] = [
+    b"transaction-type", b"transaction-date", b"value", b"description", b"provider-org",
+    b"receiver-org",
+]
+cdef const char* LOCATION_NAMES[9]
+LOCATION_NAMES[:] = [
+    b"name", b"description", b"location-reach", b"exactness", b"location-class",
+    b"feature-designation", b"location-id", b"administrative", b"point",
+]
 
 
 def read_names():
-    """The three lists above, for the test that keeps them those of ``iati_parse``."""
+    """The lists above, for the test that keeps them those of ``iati_parse``."""
     return (
         frozenset(TOP_NAMES[i].decode() for i in range(15)),
         frozenset(RESULT_NAMES[i].decode() for i in range(3)),
         frozenset(INDICATOR_NAMES[i].decode() for i in range(5)),
+        frozenset(PERIOD_NAMES[i].decode() for i in range(4)),
+        frozenset(OBSERVED_NAMES[i].decode() for i in range(2)),
+        frozenset(TRANSACTION_NAMES[i].decode() for i in range(6)),
+        frozenset(LOCATION_NAMES[i].decode() for i in range(9)),
     )
 
 
@@ -607,7 +625,8 @@ cdef class Unread:
 
     def count(self, cetree._Element el not None):
         """Count what of ``el`` (an ``iati-activity``) no reader stores: its elements,
-        those of its results and of their indicators outside the lists above (in no
+        those of its transactions, locations, results, their indicators, baselines,
+        periods, targets and actuals outside the lists above (in no
         namespace: a publisher's own extensions are not IATI's), and its targets and
         actuals without a value (a qualitative one: its comment alone)."""
         cdef xmlNode* node = el._c_node
@@ -617,7 +636,13 @@ cdef class Unread:
         cdef xmlNode* seen
         self.scan(node, TOP_NAMES, 15, b"")
         while child is not NULL:
-            if child.type == tree.XML_ELEMENT_NODE and child.ns is NULL and _is(child, b"result"):
+            if child.type != tree.XML_ELEMENT_NODE or child.ns is not NULL:
+                pass
+            elif _is(child, b"transaction"):
+                self.scan(child, TRANSACTION_NAMES, 6, b"transaction/")
+            elif _is(child, b"location"):
+                self.scan(child, LOCATION_NAMES, 9, b"location/")
+            elif _is(child, b"result"):
                 self.scan(child, RESULT_NAMES, 3, b"result/")
                 inner = child.children
                 while inner is not NULL:
@@ -625,13 +650,32 @@ cdef class Unread:
                         self.scan(inner, INDICATOR_NAMES, 5, b"result/indicator/")
                         period = inner.children
                         while period is not NULL:
-                            if period.type == tree.XML_ELEMENT_NODE and _is(period, b"period"):
+                            if period.type != tree.XML_ELEMENT_NODE:
+                                pass
+                            elif _is(period, b"baseline"):
+                                self.scan(
+                                    period, OBSERVED_NAMES, 2, b"result/indicator/baseline/"
+                                )
+                            elif _is(period, b"period"):
+                                self.scan(period, PERIOD_NAMES, 4, b"result/indicator/period/")
                                 seen = period.children
                                 while seen is not NULL:
-                                    if seen.type == tree.XML_ELEMENT_NODE and (
-                                        _is(seen, b"target") or _is(seen, b"actual")
-                                    ) and _get(seen, b"value") is None:
-                                        self.qualitative += 1
+                                    if seen.type != tree.XML_ELEMENT_NODE:
+                                        pass
+                                    elif _is(seen, b"target"):
+                                        self.scan(
+                                            seen, OBSERVED_NAMES, 2,
+                                            b"result/indicator/period/target/",
+                                        )
+                                        if _get(seen, b"value") is None:
+                                            self.qualitative += 1
+                                    elif _is(seen, b"actual"):
+                                        self.scan(
+                                            seen, OBSERVED_NAMES, 2,
+                                            b"result/indicator/period/actual/",
+                                        )
+                                        if _get(seen, b"value") is None:
+                                            self.qualitative += 1
                                     seen = seen.next
                             period = period.next
                     inner = inner.next

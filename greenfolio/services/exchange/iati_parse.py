@@ -108,12 +108,25 @@ TOP_READ = frozenset(READERS)
 RESULT_READ = frozenset({"title", "description", "indicator"})
 INDICATOR_READ = frozenset({"title", "description", "reference", "baseline", "period"})
 """The children of a result and of an indicator that the readers store (``iati_results``)."""
+PERIOD_READ = frozenset({"period-start", "period-end", "target", "actual"})
+OBSERVED_READ = frozenset({"comment", "dimension"})
+"""The children of a period, and of a baseline, target or actual, that the readers store."""
+TRANSACTION_READ = frozenset(
+    {"transaction-type", "transaction-date", "value", "description", "provider-org",
+     "receiver-org"}
+)  # fmt: skip
+LOCATION_READ = frozenset(
+    {"name", "description", "location-reach", "exactness", "location-class",
+     "feature-designation", "location-id", "administrative", "point"}
+)  # fmt: skip
+"""The children of a transaction and of a location that ``iati_elements`` stores."""
 
 
 def count_unread(el: etree._Element, counts: dict[str, int]) -> None:
     """Count into ``counts`` what of an activity no reader stores: its child elements
-    outside ``READERS`` ("planned-disbursement", "policy-marker"), those of its results
-    and indicators ("result/document-link"), and its targets and actuals that give no
+    outside ``READERS`` ("planned-disbursement", "policy-marker"), those of its
+    transactions and locations ("transaction/aid-type"), results, indicators and their
+    values ("result/document-link"), and its targets and actuals that give no
     value ("qualitative": a comment alone), so that an import can say what it left."""
 
     def unread(parent: etree._Element, read: frozenset[str], place: str) -> None:
@@ -126,10 +139,20 @@ def count_unread(el: etree._Element, counts: dict[str, int]) -> None:
                 counts[key] = counts.get(key, 0) + 1
 
     unread(el, TOP_READ, "")
+    for money in el.iterchildren("transaction"):
+        unread(money, TRANSACTION_READ, "transaction/")
+    for place in el.iterchildren("location"):
+        unread(place, LOCATION_READ, "location/")
     for result in el.iterchildren("result"):
         unread(result, RESULT_READ, "result/")
         for indicator in result.iterchildren("indicator"):
             unread(indicator, INDICATOR_READ, "result/indicator/")
+            for baseline in indicator.iterchildren("baseline"):
+                unread(baseline, OBSERVED_READ, "result/indicator/baseline/")
+            for period in indicator.iterchildren("period"):
+                unread(period, PERIOD_READ, "result/indicator/period/")
+                for seen in period.iterchildren("target", "actual"):
+                    unread(seen, OBSERVED_READ, f"result/indicator/period/{seen.tag}/")
             bare = indicator.xpath("count(period/*[self::target or self::actual][not(@value)])")
             if bare:
                 counts["qualitative"] = counts.get("qualitative", 0) + int(bare)
