@@ -208,7 +208,7 @@ def test_text_given_to_import_iati_shows_how_it_begins(tmp_path: Path) -> None:
     table.write_text("work,indicator,value\nx,y,1\n", "utf-8")
     code, text = _run("validate", "iati", str(table))
     assert code == ExitCode.INVALID, text
-    assert "this is not XML: it begins with «work,indicator,value»" in text
+    assert "this is not XML: the file begins with «work,indicator,value»" in text
 
 
 def test_a_csv_with_a_byte_order_mark_or_a_cut_workbook_is_named(tmp_path: Path) -> None:
@@ -230,7 +230,7 @@ def test_a_csv_with_a_byte_order_mark_or_a_cut_workbook_is_named(tmp_path: Path)
         code, text = _run("import", command, str(cut), "--db", str(tmp_path / "n.sqlite"))
         assert code == ExitCode.INVALID and "cut short or damaged" in text, text
     code, text = _run("validate", "iati", str(bom))
-    assert "it begins with «project,indicator»" in text, text
+    assert "the file begins with «project,indicator»" in text, text
 
 
 # --- reset links -----------------------------------------------------------------------------

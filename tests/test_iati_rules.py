@@ -8,6 +8,7 @@ that fails.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import re
@@ -658,6 +659,14 @@ UNREADABLE = {
                "<iati-activity> inside <iati-activity>", "nested"),
     "missing": ("", "no such file", "no_such_file"),
     "folder": (None, "is a folder", "folder"),
+    "utf32": (codecs.BOM_UTF32_LE + '<iati-activities version="2.03"/>'.encode("utf-32-le"),
+              "UTF-32 with a byte-order mark", "utf32_bom"),
+    "latin": (b'<?xml version="1.0"?>\n<iati-activities version="2.03"><iati-activity>'
+              b"<iati-identifier>caf\xe9</iati-identifier></iati-activity></iati-activities>",
+              "the bytes are not in the encoding", "not_well_formed_hint"),
+    "charref": ('<?xml version="1.0"?>\n<iati-activities version="2.03"><iati-activity>'
+                "<iati-identifier>&#1;</iati-identifier></iati-activity></iati-activities>",
+                "a character reference", "not_well_formed_only"),
 }  # fmt: skip
 
 
@@ -666,6 +675,8 @@ def _unreadable(tmp_path: Path, case: str) -> Path:
     path = tmp_path / f"{case}.xml"
     if text is None:
         path.mkdir()
+    elif isinstance(text, bytes):
+        path.write_bytes(text)
     elif text:
         path.write_text(text, encoding="utf-8")
     return path
@@ -693,7 +704,39 @@ def test_a_file_that_cannot_be_read_is_said_in_the_readers_language(
     assert code == 2 and english not in problem["message"]
 
 
-_PARAMS = ("message", "opening", "tag", "element", "parent", "expected", "size", "limit")
+_PARAMS = ("message", "opening", "tag", "element", "parent", "expected", "size", "limit", "hint")
+
+
+@pytest.mark.parametrize("lang", ["fr", "zh"])
+def test_a_ruleset_that_cannot_be_read_is_said_in_the_readers_language(
+    tmp_path: Path, lang: str
+) -> None:
+    from greenfolio.services.exchange.iati_rules_text import messages
+
+    not_json = _write(tmp_path, "n.json", "{")
+    binary = tmp_path / "b.json"
+    binary.write_bytes(b"%PDF-1.4\n\xe2\xe3\xcf\xd3")
+    for given, key in (("nonesuch", "ruleset_missing"), (not_json, "ruleset_not_json"),
+                       (binary, "ruleset_not_text")):  # fmt: skip
+        code, out, err = validate(META / "title.xml", "--rules", given, "--lang", lang, "--json")
+        assert code == 2 and "ruleset" not in err and "codec" not in err, err
+        first = re.split(r"{\w+}", messages()["file"][key][lang])[0]
+        assert first in err and first in json.loads(out)["problems"][0]["message"]
+
+
+def test_a_rule_on_some_elements_only_says_which() -> None:
+    """8.9.1 asks a target's value only of indicators measured 1 to 4 (a data manager's
+    finding: the sentence said every target)."""
+    code, out, _err = validate(DATA / "iati" / "files" / "iati-example-v203.xml", "--lang", "fr")
+    assert code == 5
+    line = next(x for x in out.splitlines() if "8.9.1" in x)
+    assert "dans chaque result/indicator[@measure='1'" in line
+
+
+def test_a_file_without_activities_is_said_to_have_none(tmp_path: Path) -> None:
+    empty = _write(tmp_path, "empty.xml", '<iati-activities version="2.03"/>')
+    code, out, _err = validate(empty, "--lang", "es")
+    assert code == 0 and "el archivo no contiene ninguna actividad" in out
 
 
 def test_a_file_that_cannot_be_read_is_said_as_before_in_english(tmp_path: Path) -> None:

@@ -97,7 +97,7 @@ def test_a_folder_given_as_the_file_is_said_to_be_a_folder(db: Database, tmp_pat
         assert "no such file" not in said
         as_json = runner.invoke(app, ["import", kind, str(folder), "--json", "--db", url])
         [reason] = json.loads(as_json.stdout)["reasons"]
-        assert reason.startswith("is a folder, not a file")
+        assert reason.startswith("this is a folder, not a file")
     missing = runner.invoke(app, ["import", "xlsx", str(tmp_path / "none.xlsx"), "--db", url])
     assert missing.exit_code == 2 and "no such file" in missing.output
 

@@ -36,12 +36,22 @@ def validate_iati(
 ) -> None:
     """Run IATI's data-quality rules on a file: exit 0 if every rule passes, 5 if one fails,
     2 if the file or the ruleset cannot be read."""
+    from greenfolio.domain.errors import ValidationError
     from greenfolio.domain.exchange import RefusedError
     from greenfolio.services.exchange import iati_rules, iati_rules_text
 
     with errors():
         check_language(lang)
+    try:
         ruleset = iati_rules.load_ruleset(rules)
+    except ValidationError as bad:
+        said = iati_rules_text.ruleset_refusal(bad.message_id, bad.params, str(bad), lang)
+        if as_json:
+            print_json({"rules": rules, "readable": False, "problems": [{"message": said}]})
+        line = iati_rules_text.say("file", "ruleset_refused", lang, message=said,
+                                   severity=iati_rules_text.say("ui", "error", lang))  # fmt: skip
+        err.print(escape(line), highlight=False)
+        raise typer.Exit(ExitCode.INVALID) from bad
     try:
         report = iati_rules.check_file(file, ruleset)
     except RefusedError as refused:

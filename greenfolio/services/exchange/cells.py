@@ -64,7 +64,7 @@ def open_workbook(
         raise RefusedError(
             [
                 Problem(
-                    "is a folder, not a file: pass the XLSX workbook itself (the .xlsx file "
+                    "this is a folder, not a file: pass the XLSX workbook itself (the .xlsx file "
                     "inside it), not the folder",
                     file=str(path),
                     message_id="file_not_xlsx",

@@ -17,6 +17,9 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls), old Word fil
 _HEAD = 4096
 _BOMS = {
     codecs.BOM_UTF8: "utf-8",
+    # UTF-32's marks first: little-endian UTF-32's begins with UTF-16's
+    codecs.BOM_UTF32_LE: "utf-32-le",
+    codecs.BOM_UTF32_BE: "utf-32-be",
     codecs.BOM_UTF16_LE: "utf-16-le",
     codecs.BOM_UTF16_BE: "utf-16-be",
 }
@@ -54,7 +57,8 @@ def kind(path: Path) -> str | None:
     text = head.lstrip(b" \t\r\n")
     if text[:14].lower().startswith((b"<!doctype html", b"<html")):
         return "html"  # a web page (a report's HTML): not XML a reader can take
-    if text.startswith(b"<") or head.startswith((b"\x00<", b"<\x00")):
+    # '<' in UTF-16 or UTF-32 of any byte order (the prolog check says which it reads)
+    if text.startswith(b"<") or head.startswith((b"\x00<", b"<\x00", b"\x00\x00")):
         return "xml"
     if not text:
         return None  # empty: the parser says so
@@ -124,7 +128,7 @@ def refuse_unless_xml(path: Path) -> None:
     if found == "text":
         params = (("opening", _opening(path)),)
         said = (
-            f"this is not XML: it begins with «{_opening(path)}», where an XML file begins "
+            f"this is not XML: the file begins with «{_opening(path)}», where an XML file begins "
             "with '<' (IATI activity files are XML)"
         )
     elif found == "binary":

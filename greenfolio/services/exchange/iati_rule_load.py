@@ -209,10 +209,23 @@ def load_ruleset(which: str) -> Ruleset:
     path = Path(which)
     if not path.is_file():
         raise ValidationError(
-            f"no ruleset {which!r}: give {', '.join(PACKAGED)} or the path of a ruleset JSON file"
+            f"no ruleset {which!r}: give {', '.join(PACKAGED)} or the path of a ruleset JSON file",
+            message_id="iati_ruleset_missing",
+            params={"which": which, "packaged": ", ".join(PACKAGED)},
         )
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError(f"ruleset {path.name} is not valid JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"ruleset {path.name} is not text (UTF-8): a ruleset is a JSON file",
+            message_id="iati_ruleset_not_text",
+            params={"name": path.name},
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"ruleset {path.name} is not valid JSON: line {exc.lineno}, column {exc.colno}: "
+            f"{exc.msg}",
+            message_id="iati_ruleset_not_json",
+            params={"name": path.name, "line": exc.lineno, "column": exc.colno, "detail": exc.msg},
+        ) from exc
     return parse_ruleset(data, path.name)

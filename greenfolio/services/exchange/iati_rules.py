@@ -503,6 +503,8 @@ def check_file(
                     on_activity(report.checked)
         except etree.XMLSyntaxError as exc:
             message, line = syntax_error(exc)
+            raw, _line = xml_safety.raw_syntax_error(exc)
+            said, hint, values = xml_safety.syntax_parts(raw)
             raise RefusedError(
                 [
                     Problem(
@@ -510,7 +512,7 @@ def check_file(
                         file=path.name,
                         line=line,
                         message_id="iati_file_not_well_formed",
-                        params=(("message", message),),
+                        params=(("message", said), ("hint", hint), *values),
                     )
                 ]
             ) from exc

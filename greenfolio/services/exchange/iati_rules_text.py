@@ -118,6 +118,10 @@ def found_text(detail: str, params: Mapping[str, Any], lang: str) -> str:
     return say("found", detail, lang, **shown)
 
 
+_LITERAL_FREE = re.compile(r"'[^']*'|\"[^\"]*\"")
+_ROOTS = re.compile(r"^/+(?:iati-activities/iati-activity|iati-organisations/iati-organisation)/")
+
+
 def sentence(case: Case, lang: str, value: str | None = None) -> str:
     """What the case asks, in ``lang``."""
     spec = case.spec
@@ -150,6 +154,15 @@ def sentence(case: Case, lang: str, value: str | None = None) -> str:
         "eval": _show(spec.get("eval", ""), value),
     }
     text = say("rules", _template(case), lang, **params)
+    if "[" in _LITERAL_FREE.sub("", case.context):
+        # a context that picks some elements only (8.9.1: indicators measured 1 to 4)
+        # says which: the element's name alone would lose it
+        text = say("rules", "in_context", lang, sentence=text.rstrip(".。"),
+                   context=_ROOTS.sub("", case.context))  # fmt: skip
+    if "condition" in spec:
+        # the case runs only where its condition holds (8.9.1: indicators measured 1 to 4)
+        condition = _show(spec["condition"], value)
+        text = say("rules", "condition", lang, sentence=text.rstrip(".。"), condition=condition)
     if case.loop is not None and value is not None:
         text = say("rules", "loop", lang, value=value, foreach=case.loop["foreach"], sentence=text)
     return text
@@ -247,6 +260,9 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
     elif not version and data["kind"] == "activity" and data["checked"]:
         # as import iati reads it: a file that states no version is a 1.0x one
         lines.append(say("ui", "no_version", lang))
+    if not data["checked"]:
+        # nothing to break a rule: said, so that an empty file is not taken for a good one
+        lines.append(say("ui", f"nothing_checked_{data['kind']}", lang))
     sep = say("ui", "separator", lang)
     for g in data["findings"]:
         refs = [say("ui", "rule_ref", lang, id=g["rule_id"])] if g["rule_id"] else []
@@ -480,4 +496,22 @@ def _refusal_message(problem: Problem, lang: str) -> str:
         else value
         for name, value in problem.params
     }
+    hint = params.pop("hint", None)
+    if hint:
+        # what the reader can do about libxml2's message, in their language
+        params["hint"] = say("file", f"hint_{hint}", lang, **params)
+        key = f"{key}_hint" if params.get("message") else f"{key}_only"
+    return say("file", key, lang, **params)
+
+
+RULESET_MESSAGE = "iati_ruleset_"
+
+
+def ruleset_refusal(
+    message_id: str | None, params: Mapping[str, Any], english: str, lang: str
+) -> str:
+    """Why a ruleset could not be read, in ``lang`` where the messages file says it."""
+    key = "ruleset_" + (message_id or "").removeprefix(RULESET_MESSAGE)
+    if not (message_id or "").startswith(RULESET_MESSAGE) or key not in messages()["file"]:
+        return english
     return say("file", key, lang, **params)

@@ -67,7 +67,19 @@ def _line_of(text: str, index: int) -> int:
 def check_prolog(path: Path) -> None:
     """Refuse a file whose prolog (what precedes the root element) holds a DOCTYPE."""
     with open(path, "rb") as handle:
-        head = _decode_head(handle.read(_PROLOG_LIMIT))
+        raw = handle.read(_PROLOG_LIMIT)
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise RefusedError(
+            [
+                Problem(
+                    "the file is in UTF-32 with a byte-order mark, which the XML parser does "
+                    "not read: save it as UTF-8",
+                    file=path.name,
+                    message_id="iati_file_utf32_bom",
+                )
+            ]
+        )
+    head = _decode_head(raw)
     if head is None:
         raise RefusedError(
             [
@@ -100,7 +112,7 @@ def check_prolog(path: Path) -> None:
                     Problem(
                         f"the file holds {what} before its root element; IATI files never "
                         "need one, and it can carry entity bombs or external entities, so "
-                        "the file is refused unread. Remove the DOCTYPE and try again.",
+                        "the file is refused unread. Remove it and try again.",
                         file=path.name,
                         line=_line_of(head, pos),
                         element="!DOCTYPE" if word == "DOCTYPE" else None,
@@ -217,8 +229,8 @@ def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
         raise RefusedError(
             [
                 Problem(
-                    "is a folder, not a file: pass the XML files themselves (folder/*.xml "
-                    "names them all), not the folder",
+                    "this is a folder, not a file: pass the XML files themselves "
+                    "(folder/*.xml names them all), not the folder",
                     file=str(path),
                     message_id="iati_file_folder",
                 )
@@ -236,14 +248,21 @@ def check_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
 
 
 def syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
-    """The first parser message libxml2 logged for a parse failure, and its line.
+    """The first parser message libxml2 logged for a parse failure (with what the reader
+    can do about it, in English), and its line.
 
     Call ``etree.clear_error_log()`` before parsing: libxml2 keeps earlier messages.
     """
+    raw, line = raw_syntax_error(exc)
+    return _hint(raw), line
+
+
+def raw_syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
+    """libxml2's own first parser message for a parse failure, and its line."""
     for entry in exc.error_log:
         if entry.domain_name == "PARSER":
-            return _hint(str(entry.message)), entry.line or None
-    return _hint(str(exc.msg)), exc.lineno or None
+            return str(entry.message), entry.line or None
+    return str(exc.msg), exc.lineno or None
 
 
 def refuse_dtd(el: etree._Element, file: str) -> None:
@@ -276,32 +295,43 @@ _CHAR_REF = re.compile(r"xmlParseCharRef: invalid xmlChar value (\d+)")
 """libxml2's name for a reference such as &#1;: its internal function's, not the reader's."""
 
 
-def _hint(message: str) -> str:
+HINTS = {
+    "amplification": "its entities expand far beyond the file's size, as in an entity bomb; "
+    "IATI files need none: remove them",
+    "limits": "beyond the parser's safety limits: nesting deeper than 256 elements, or one "
+    "text or attribute longer than 10,000,000 characters; IATI files never need either: "
+    "check how the file was made",
+    "char_ref": "a character reference (&#{code};) names U+{hex}, a character XML cannot "
+    "hold: remove it, or write the character it stood for",
+    "encoding": "the bytes are not in the encoding the file declares, UTF-8 when it declares "
+    "none; perhaps it was saved as Latin-1 or Windows-1252: save it as UTF-8, or declare its "
+    "real encoding, and import again",
+}
+"""What a reader can do about some of libxml2's messages (``validate iati`` says them in
+the reader's language: ``iati_rules_messages.yaml``, section ``file``, ``hint_*``)."""
+
+
+def syntax_parts(message: str) -> tuple[str, str | None, tuple[tuple[str, Any], ...]]:
+    """libxml2's message less its advice to programmers, and the ``HINTS`` key (with its
+    values) of what the reader can do, where there is one. A character reference's
+    message is the hint alone (its first part is then empty): libxml2 names its own
+    internal function there."""
     message = message.strip()
     if _LIBXML2_ADVICE.search(message):
-        # advice to the programmer calling libxml2: a user can do nothing with it
         message = _LIBXML2_ADVICE.sub("", message).strip()
-        if "amplification" in message.lower():
-            return (
-                f"{message} (its entities expand far beyond the file's size, as in an entity "
-                "bomb; IATI files need none: remove them)"
-            )
-        return (
-            f"{message} (beyond the parser's safety limits: nesting deeper than 256 elements, "
-            "or one text or attribute longer than 10,000,000 characters; IATI files never "
-            "need either: check how the file was made)"
-        )
+        return message, ("amplification" if "amplification" in message.lower() else "limits"), ()
     char_ref = _CHAR_REF.search(message)
     if char_ref:
         code = int(char_ref.group(1))
-        return (
-            f"a character reference (&#{code};) names U+{code:04X}, a character XML cannot "
-            "hold: remove it, or write the character it stood for"
-        )
+        return "", "char_ref", (("code", code), ("hex", f"{code:04X}"))
     if "Invalid bytes in character encoding" in message or "not proper UTF-8" in message:
-        return (
-            f"{message.strip()} (the bytes are not in the encoding the file declares, UTF-8 "
-            "when it declares none; perhaps it was saved as Latin-1 or Windows-1252: save it "
-            "as UTF-8, or declare its real encoding, and import again)"
-        )
-    return message
+        return message, "encoding", ()
+    return message, None, ()
+
+
+def _hint(message: str) -> str:
+    said, hint, params = syntax_parts(message)
+    if hint is None:
+        return said
+    advice = HINTS[hint].format(**dict(params))
+    return f"{said} ({advice})" if said else advice
