@@ -751,3 +751,11 @@ def test_every_kind_of_unreadable_file_has_its_words() -> None:
 
     kinds = {*file_kind._NOT_XML, "text", "binary"}
     assert {f"not_xml_{k}" for k in kinds} <= set(messages()["file"])
+
+
+def test_a_loop_rule_goes_on_in_lower_case_after_its_value() -> None:
+    """A data manager's review: « … de recipient-region/@vocabulary : Dans chaque »."""
+    path = DATA / "iati" / "files" / "es-maec-indonesia-v201.xml"
+    _code, out, _err = validate(path, "--lang", "fr")
+    assert "de recipient-region/@vocabulary\u00a0: dans chaque élément" in out
+    assert ": Dans chaque" not in out

@@ -164,7 +164,9 @@ def sentence(case: Case, lang: str, value: str | None = None) -> str:
         condition = _show(spec["condition"], value)
         text = say("rules", "condition", lang, sentence=text.rstrip(".。"), condition=condition)
     if case.loop is not None and value is not None:
-        text = say("rules", "loop", lang, value=value, foreach=case.loop["foreach"], sentence=text)
+        # after "For the value … of …:" the sentence goes on in lower case
+        inner = text[:1].lower() + text[1:]
+        text = say("rules", "loop", lang, value=value, foreach=case.loop["foreach"], sentence=inner)
     return text
 
 
