@@ -657,6 +657,8 @@ UNREADABLE = {
     "nested": ('<?xml version="1.0"?>\n<iati-activities version="2.03"><iati-activity>'
                "<iati-activity/></iati-activity></iati-activities>",
                "<iati-activity> inside <iati-activity>", "nested"),
+    "namespaced": ('<?xml version="1.0"?>\n<iati-activities xmlns="urn:x" version="2.03"/>',
+                   'the root element is <iati-activities xmlns="urn:x">', "root_not_iati"),
     "missing": ("", "no such file", "no_such_file"),
     "folder": (None, "is a folder", "folder"),
     "utf32": (codecs.BOM_UTF32_LE + '<iati-activities version="2.03"/>'.encode("utf-32-le"),

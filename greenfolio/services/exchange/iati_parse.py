@@ -29,7 +29,12 @@ from greenfolio.services.exchange import codelists
 from greenfolio.services.exchange.iati_elements import READERS, alpha3_by_alpha2
 from greenfolio.services.exchange.iati_schema import check_element
 from greenfolio.services.exchange.iati_values import XML_LANG, Context, read_currency, text_of
-from greenfolio.services.exchange.xml_safety import PARSER_OPTIONS, refuse_dtd, syntax_error
+from greenfolio.services.exchange.xml_safety import (
+    PARSER_OPTIONS,
+    element_name,
+    refuse_dtd,
+    syntax_error,
+)
 
 try:  # compiled by the install where a C compiler is at hand (setup.py)
     from greenfolio.services.exchange import iati_native
@@ -365,7 +370,7 @@ class ActivityReader:
             ) from exc
         root = events.root
         if root is None or root.tag != "iati-activities":
-            tag = root.tag if root is not None else "none"
+            tag = element_name(root.tag) if root is not None else "none"
             raise RefusedError(
                 [Problem(f"the root element is <{tag}>, not <iati-activities>", file=file, line=1)]
             )
@@ -375,7 +380,7 @@ class ActivityReader:
 
     def _check_root(self, root: etree._Element | None, file: str) -> None:
         if root is None or root.tag != "iati-activities":
-            tag = root.tag if root is not None else "none"
+            tag = element_name(root.tag) if root is not None else "none"
             raise RefusedError(
                 [Problem(f"the root element is <{tag}>, not <iati-activities>", file=file, line=1)]
             )

@@ -36,7 +36,12 @@ from greenfolio.services.exchange.iati_rule_load import (
     load_ruleset,
     parse_ruleset,
 )
-from greenfolio.services.exchange.xml_safety import DEFAULT_MAX_BYTES, PARSER_OPTIONS, syntax_error
+from greenfolio.services.exchange.xml_safety import (
+    DEFAULT_MAX_BYTES,
+    PARSER_OPTIONS,
+    element_name,
+    syntax_error,
+)
 
 __all__ = [
     "IDENTIFIER",
@@ -518,7 +523,7 @@ def check_file(
             ) from exc
         root = events.root
     if root is None or root.tag not in ROOTS:
-        tag = root.tag if root is not None else "none"
+        tag = element_name(root.tag) if root is not None else "none"
         raise RefusedError(
             [
                 Problem(

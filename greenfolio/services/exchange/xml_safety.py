@@ -257,6 +257,16 @@ def syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
     return _hint(raw), line
 
 
+def element_name(tag: object) -> str:
+    """An element's name as the file writes it: ``iati-activities xmlns="urn:x"`` for
+    lxml's ``{urn:x}iati-activities`` (a root in a namespace IATI files do not use)."""
+    text = str(tag)
+    if text.startswith("{") and "}" in text:
+        namespace, local = text[1:].split("}", 1)
+        return f'{local} xmlns="{namespace}"'
+    return text
+
+
 def raw_syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
     """libxml2's own first parser message for a parse failure, and its line."""
     for entry in exc.error_log:
