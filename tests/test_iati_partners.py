@@ -102,3 +102,38 @@ def _codes(n: int) -> list[str]:
     import pycountry
 
     return [lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")][:n]
+
+
+ONE_REF_TWO_NAMES = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+ <iati-activity xml:lang="en"><iati-identifier>XM-DAC-41123-A</iati-identifier>
+  <reporting-org ref="XM-DAC-41123" type="40"><narrative>UNIDO</narrative></reporting-org>
+  <title><narrative>A</narrative></title>
+ </iati-activity>
+ <iati-activity xml:lang="en"><iati-identifier>XM-DAC-41123-B</iati-identifier>
+  <reporting-org ref="XM-DAC-41123" type="40">
+   <narrative>United Nations Industrial Development Organization</narrative></reporting-org>
+  <title><narrative>B</narrative></title>
+ </iati-activity>
+</iati-activities>
+"""
+
+
+def test_a_name_other_than_the_stored_one_is_said(db: Database, tmp_path: Path) -> None:
+    """A data manager's finding: an organisation's name in the file was replaced by the
+    stored name for the same identifier without a word."""
+    path = tmp_path / "orgs.xml"
+    path.write_text(ONE_REF_TWO_NAMES, "utf-8")
+    summary = import_file(db, path)
+    assert summary.created == 2
+    said = [p.message for p in summary.warnings if "is named" in p.message]
+    assert said == [
+        "the organisation 'XM-DAC-41123' is named 'United Nations Industrial Development "
+        "Organization' here and 'UNIDO' in the store (or earlier in this file); the stored "
+        "name is kept"
+    ]
+    with db.transaction() as session:
+        names = session.scalars(
+            select(OrganisationRow.names).where(OrganisationRow.iati_ref == "XM-DAC-41123")
+        ).all()
+    assert names == [{"en": "UNIDO"}]

@@ -17,6 +17,7 @@ from greenfolio.services import audit
 from greenfolio.services.collector import relaxed_gc
 from greenfolio.services.database import Database
 from greenfolio.services.exchange import iati_schema
+from greenfolio.services.exchange.iati_orgs import renamed_problems
 from greenfolio.services.exchange.iati_parse import ActivityReader
 from greenfolio.services.exchange.iati_rules import Ruleset
 from greenfolio.services.exchange.iati_rules_text import import_check
@@ -81,6 +82,7 @@ def import_file(
             summary.problems.extend(check.more())
         summary.problems[:0] = reader.problems
         summary.problems.extend(writer.problems)
+        summary.problems.extend(renamed_problems(writer.orgs, path.name))
         summary.created, summary.updated, summary.skipped = (
             writer.created,
             writer.updated,

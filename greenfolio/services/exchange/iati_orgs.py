@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from greenfolio.domain.exchange import Problem, Severity
 from greenfolio.domain.iati import OrgRef, is_org_identifier
+from greenfolio.domain.text import quoted
 from greenfolio.store.tables import OrganisationRow
 
 
@@ -22,6 +24,9 @@ class Organisations:
         self.names: dict[int, dict[str, str]] = {}
         self.kinds: dict[int, str | None] = {}
         self.memo: dict[tuple[object, ...], int] = {}
+        self.renamed: dict[tuple[int, str], tuple[str, str, str]] = {}
+        """(organisation, language) → (its ref or key, the name a file gave, the name kept):
+        a name that differs from the one stored, said once per organisation and language."""
         rows = session.execute(
             select(
                 OrganisationRow.id,
@@ -73,6 +78,9 @@ class Organisations:
             self.kinds[oid] = org.type
             return oid
         known = self.names[oid]
+        for lang, text in org.names.items():
+            if lang in known and known[lang] != text and (oid, lang) not in self.renamed:
+                self.renamed[(oid, lang)] = (org.ref or key, text, known[lang])
         added = {lang: text for lang, text in org.names.items() if lang not in known}
         changes: dict[str, Any] = {}
         if added:
@@ -86,3 +94,32 @@ class Organisations:
                 update(OrganisationRow).where(OrganisationRow.id == oid).values(**changes)
             )
         return oid
+
+
+RENAMED_LISTED = 20
+"""Organisations whose other names an import lists one by one; the rest are counted."""
+
+
+def renamed_problems(orgs: Organisations, file: str) -> list[Problem]:
+    """One warning per organisation and language whose name in ``file`` differs from the
+    name stored (or read first) for it: the stored name is kept."""
+    found = list(orgs.renamed.values())
+    said = [
+        Problem(
+            f"the organisation {quoted(ref)} is named {quoted(given)} here and "
+            f"{quoted(kept)} in the store (or earlier in this file); the stored name is kept",
+            severity=Severity.WARNING,
+            file=file,
+        )
+        for ref, given, kept in found[:RENAMED_LISTED]
+    ]
+    if len(found) > RENAMED_LISTED:
+        said.append(
+            Problem(
+                f"and {len(found) - RENAMED_LISTED} more organisations named otherwise than in "
+                "the store; their stored names are kept",
+                severity=Severity.WARNING,
+                file=file,
+            )
+        )
+    return said
