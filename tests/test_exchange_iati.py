@@ -582,3 +582,38 @@ def test_the_first_value_longer_than_its_column_is_named() -> None:
     assert too_long(act) == ("sector code", 41, 40)
     act.sectors.clear()
     assert too_long(act) == ("transaction type", 9, 8)
+
+
+TWO_YEAR_BUDGET = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+ <iati-activity xml:lang="en" default-currency="EUR">
+  <iati-identifier>XM-DAC-41123-BUDGET</iati-identifier>
+  <reporting-org ref="XM-DAC-41123" type="40"><narrative>UNIDO</narrative></reporting-org>
+  <title><narrative>Two years in one budget</narrative></title>
+  <description><narrative>A budget for 2020 and 2021 together.</narrative></description>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2020-01-01"/>
+  <recipient-country code="DZ"/>
+  <sector vocabulary="1" code="41020"/>
+  <budget type="1" status="1">
+   <period-start iso-date="2020-01-01"/><period-end iso-date="2021-12-31"/>
+   <value value-date="2020-01-01">1000</value>
+  </budget>
+ </iati-activity>
+</iati-activities>
+"""
+
+
+def test_export_says_a_budget_longer_than_a_year(db: Database, tmp_path: Path) -> None:
+    """A data manager's finding: export wrote a two-year budget without a word, and
+    `validate iati` then refused it (IATI rule 7.5.3, an error)."""
+    source = tmp_path / "budget.xml"
+    source.write_text(TWO_YEAR_BUDGET, "utf-8")
+    assert import_file(db, source).created == 1
+    out = tmp_path / "out.xml"
+    summary = export(db, out, ExportFilter(prefix="XM-DAC-41123-BUDGET"))
+    assert summary.exported == 1
+    said = [p.message for p in summary.problems if "7.5.3" in p.message]
+    assert said and said[0].startswith("a budget covers more than a year")
+    failed = {f.case.rule_id for f in check_file(out, load_ruleset("standard")).findings}
+    assert "7.5.3" in failed

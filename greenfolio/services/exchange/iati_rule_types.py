@@ -183,7 +183,9 @@ def date_now(
     return failures
 
 
-def _one_year_after(start: date) -> date:
+def one_year_after(start: date) -> date:
+    """The same day a year later (28 February for 29 February): IATI's limit of a budget
+    period (rule 7.5.3), here and where the export checks its budgets."""
     try:
         return start.replace(year=start.year + 1)
     except ValueError:  # 29 February
@@ -198,7 +200,7 @@ def time_limit(
     if start is None or not ends:
         return []
     node, end = ends[0]
-    if end > _one_year_after(start):
+    if end > one_year_after(start):
         return [Failure(node, "period", {"start": start.isoformat(), "end": end.isoformat()})]
     return []
 

@@ -36,6 +36,7 @@ from greenfolio.domain.iati import (
 )
 from greenfolio.domain.numbers import decimal_text
 from greenfolio.domain.results import ValueKind
+from greenfolio.services.exchange.iati_rule_types import one_year_after
 
 WGS84 = "http://www.opengis.net/def/crs/EPSG/0/4326"
 INDENT = "  "
@@ -259,6 +260,17 @@ class ActivityWriter:
             self.note(
                 "no sector; exported, but IATI's data-quality rules (6.2.2) expect one: give "
                 "OECD DAC sector codes in the project form or the XLSX template"
+            )
+        if any(
+            m.kind == "budget"
+            and m.period_start
+            and m.period_end
+            and m.period_end > one_year_after(m.period_start)
+            for m in act.money
+        ):
+            self.note(
+                "a budget covers more than a year; exported, but IATI's data-quality rules "
+                "(7.5.3) expect budget periods of a year at most: give one budget per year"
             )
         out = self.out
         append = out.append
