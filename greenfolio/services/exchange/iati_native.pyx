@@ -623,6 +623,18 @@ cdef class Unread:
                 self.add(<const char*>child.name, place)
             child = child.next
 
+    cdef void observed(self, xmlNode* seen):
+        """A period's target or actual: what it holds beyond its comment and dimensions,
+        and whether it gives no value (a qualitative one)."""
+        if _is(seen, b"target"):
+            self.scan(seen, OBSERVED_NAMES, 2, b"result/indicator/period/target/")
+        elif _is(seen, b"actual"):
+            self.scan(seen, OBSERVED_NAMES, 2, b"result/indicator/period/actual/")
+        else:
+            return
+        if _get(seen, b"value") is None:
+            self.qualitative += 1
+
     def count(self, cetree._Element el not None):
         """Count what of ``el`` (an ``iati-activity``) no reader stores: its elements,
         those of its transactions, locations, results, their indicators, baselines,
@@ -660,22 +672,8 @@ cdef class Unread:
                                 self.scan(period, PERIOD_NAMES, 4, b"result/indicator/period/")
                                 seen = period.children
                                 while seen is not NULL:
-                                    if seen.type != tree.XML_ELEMENT_NODE:
-                                        pass
-                                    elif _is(seen, b"target"):
-                                        self.scan(
-                                            seen, OBSERVED_NAMES, 2,
-                                            b"result/indicator/period/target/",
-                                        )
-                                        if _get(seen, b"value") is None:
-                                            self.qualitative += 1
-                                    elif _is(seen, b"actual"):
-                                        self.scan(
-                                            seen, OBSERVED_NAMES, 2,
-                                            b"result/indicator/period/actual/",
-                                        )
-                                        if _get(seen, b"value") is None:
-                                            self.qualitative += 1
+                                    if seen.type == tree.XML_ELEMENT_NODE:
+                                        self.observed(seen)
                                     seen = seen.next
                             period = period.next
                     inner = inner.next
