@@ -38,19 +38,17 @@ def validate_iati(
     2 if the file or the ruleset cannot be read."""
     from greenfolio.domain.errors import ValidationError
     from greenfolio.domain.exchange import RefusedError
-    from greenfolio.services.exchange import iati_rules, iati_rules_text
+    from greenfolio.services.exchange import iati_refusal_text, iati_rules, iati_rules_text
 
     with errors():
         check_language(lang)
     try:
         ruleset = iati_rules.load_ruleset(rules)
     except ValidationError as bad:
-        said = iati_rules_text.ruleset_refusal(bad.message_id, bad.params, str(bad), lang)
+        said = iati_refusal_text.ruleset_refusal(bad.message_id, bad.params, str(bad), lang)
         if as_json:
             print_json({"rules": rules, "readable": False, "problems": [{"message": said}]})
-        line = iati_rules_text.say("file", "ruleset_refused", lang, message=said,
-                                   severity=iati_rules_text.say("ui", "error", lang))  # fmt: skip
-        err.print(escape(line), highlight=False)
+        err.print(escape(iati_refusal_text.ruleset_line(said, lang)), highlight=False)
         raise typer.Exit(ExitCode.INVALID) from bad
     try:
         report = iati_rules.check_file(file, ruleset)
@@ -60,11 +58,11 @@ def validate_iati(
                 {
                     "file": file.name,
                     "readable": False,
-                    "problems": [iati_rules_text.refusal_data(p, lang) for p in refused.problems],
+                    "problems": [iati_refusal_text.refusal_data(p, lang) for p in refused.problems],
                 }
             )
         for problem in refused.problems:
-            err.print(escape(iati_rules_text.refusal_line(problem, lang)), highlight=False)
+            err.print(escape(iati_refusal_text.refusal_line(problem, lang)), highlight=False)
         raise typer.Exit(ExitCode.INVALID) from refused
     data = iati_rules_text.report_data(report, lang)
     if as_json:
