@@ -277,12 +277,27 @@ def _message_ids() -> set[str]:
     return ids
 
 
+VALIDATE_IDS = ("iati_file_", "iati_ruleset_")
+"""Refusals of `validate iati`, said by its own messages file (iati_rules_messages.yaml,
+section ``file``), not by the pages' catalogue."""
+
+
 def test_every_message_id_has_a_text_in_every_language() -> None:
+    from greenfolio.services.exchange.iati_rules_text import messages
+
     ids = _message_ids()
     assert {"text_nul", "key_chars", "signin_throttled", "separation", "denied_project"} <= ids
+    said_by_validate = {i for i in ids if i.startswith(VALIDATE_IDS)}
+    assert "iati_file_not_well_formed" in said_by_validate
     for lang in UN_LANGUAGES:
-        missing = sorted(i for i in ids if f"err_{i}" not in catalogue(lang))
+        missing = sorted(i for i in ids - said_by_validate if f"err_{i}" not in catalogue(lang))
         assert not missing, (lang, missing)
+    words = messages()["file"]
+    keys = {
+        i.removeprefix("iati_file_") if i.startswith("iati_file_") else i.removeprefix("iati_")
+        for i in said_by_validate
+    } - {""}  # "iati_file_" + a choice made in the code (doctype_unread, block_unread)
+    assert sorted(keys - set(words)) == []
 
 
 def test_french_messages_put_a_no_break_space_before_high_punctuation() -> None:
