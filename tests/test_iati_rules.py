@@ -761,3 +761,25 @@ def test_a_loop_rule_goes_on_in_lower_case_after_its_value() -> None:
     _code, out, _err = validate(path, "--lang", "fr")
     assert "de recipient-region/@vocabulary\u00a0: dans chaque élément" in out
     assert ": Dans chaque" not in out
+
+
+def test_validate_takes_a_size_limit_as_import_does(tmp_path: Path) -> None:
+    """Its refusal of a large file named --max-size, which only import took."""
+    padding = "<!--" + "x" * 1_200_000 + "-->"
+    big = _write(
+        tmp_path, "big.xml", f'<iati-activities version="2.03">{padding}</iati-activities>'
+    )
+    code, _out, err = validate(big, "--max-size", "1", "--lang", "fr")
+    assert code == 2 and "au-delà de la limite de 1,0\u00a0Mio" in err and "--max-size" in err
+    code, _out, _err = validate(big, "--max-size", "2")
+    assert code == 0
+
+
+def test_an_unnamed_activity_is_said_by_its_place_in_the_file(tmp_path: Path) -> None:
+    bare = _write(
+        tmp_path, "bare.xml", '<iati-activities version="2.03"><iati-activity/></iati-activities>'
+    )
+    _code, out, _err = validate(bare, "--lang", "fr")
+    assert "activité nº\u00a01 du fichier (sans iati-identifier)" in out and "#1" not in out
+    _code, out, _err = validate(bare, "--lang", "fr", "--json")
+    assert json.loads(out)["findings"][0]["occurrences"][0]["activity"] == "#1"

@@ -32,6 +32,9 @@ def validate_iati(
     lang: Annotated[
         str, typer.Option(help="Language of the messages: ar, zh, en, fr, ru, es.")
     ] = "en",
+    max_size: Annotated[
+        int, typer.Option("--max-size", min=1, help="Largest file accepted, in MiB.")
+    ] = 2048,
     as_json: JsonOption = False,
 ) -> None:
     """Run IATI's data-quality rules on a file: exit 0 if every rule passes, 5 if one fails,
@@ -51,7 +54,7 @@ def validate_iati(
         err.print(escape(iati_refusal_text.ruleset_line(said, lang)), highlight=False)
         raise typer.Exit(ExitCode.INVALID) from bad
     try:
-        report = iati_rules.check_file(file, ruleset)
+        report = iati_rules.check_file(file, ruleset, max_bytes=max_size * 1024**2)
     except RefusedError as refused:
         if as_json:
             print_json(

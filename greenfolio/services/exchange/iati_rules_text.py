@@ -251,6 +251,17 @@ def summary(data: dict[str, Any], lang: str) -> str:
     )
 
 
+_UNNAMED = re.compile(r"#(\d+)")
+"""How ``identifier_of`` names an activity without an identifier: its place in the file."""
+
+
+def _who(kind: str, ident: str, lang: str) -> str:
+    unnamed = _UNNAMED.fullmatch(ident)
+    if unnamed:
+        return say("ui", f"{kind}_unnamed", lang, n=unnamed.group(1))
+    return say("ui", kind, lang, id=ident)
+
+
 def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
     """The report as lines for a terminal: each group, then up to ``shown`` places."""
     kind = f"iati-{data['kind']}"
@@ -280,7 +291,7 @@ def text_lines(data: dict[str, Any], lang: str, shown: int = 5) -> list[str]:
             # dropped with --lang fr)
             lines.append("  " + say("ui", "iati_says", lang, message=g["ruleset_message"]))
         for occ in g["occurrences"][:shown]:
-            where = [say("ui", kind, lang, id=occ[who])]
+            where = [_who(kind, str(occ[who]), lang)]
             if occ["line"]:
                 where.append(say("ui", "line", lang, line=occ["line"]))
             where.append(occ["xpath"])
