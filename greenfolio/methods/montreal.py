@@ -81,8 +81,8 @@ def _gwp_sources(agent: Agent, basis: GwpBasis) -> list[str]:
         if basis in (GwpBasis.AR4, GwpBasis.MLF):
             if c.substance is not None and c.substance.gwp_protocol is not None:
                 found.add(ref.PROTOCOL_GWPS)
-        else:
-            found.add(ref.ipcc_gwp_source(c.name, basis.value))
+        elif (gwp := ref.ipcc_lookup(c.name, basis.value)) is not None:
+            found.add(gwp.source)
     return sorted(s for s in found if s is not None)
 
 

@@ -164,23 +164,13 @@ REFRIGERANT_PREFIXES = ("CFC", "HCFC", "HFC", "HC", "HFO", "HCFO", "PFC", "HO")
 
 
 def _by_key(k: str) -> Component | None:
-    sub = ref.substances().get(k) or _by_formula().get(k)
+    sub = ref.substances().get(k) or ref.substance_by_formula().get(k)
     if sub is not None:
         return Component(sub.name, 0.0, sub)
     other = ref.other_substances().get(k)
     if other is not None:
         return Component(other.name, 0.0, None, other)
     return None
-
-
-def _by_formula() -> dict[str, ref.Substance]:
-    """Controlled substances by their formula ("CCl4", "CH3Br"), where one substance alone
-    has it (the HCFC isomers share theirs, and are named instead)."""
-    found: dict[str, list[ref.Substance]] = {}
-    for sub in ref.substances().values():
-        if sub.formula:
-            found.setdefault(ref.key(sub.formula), []).append(sub)
-    return {k: subs[0] for k, subs in found.items() if len(subs) == 1}
 
 
 def _component(name: str) -> Component | None:

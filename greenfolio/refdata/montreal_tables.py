@@ -242,6 +242,21 @@ def _others(folder: Path) -> dict[str, OtherSubstance]:
     return out
 
 
+@lru_cache(maxsize=4)
+def _by_formula(folder: Path) -> dict[str, Substance]:
+    found: dict[str, list[Substance]] = {}
+    for sub in _substances(folder).values():
+        if sub.formula:
+            found.setdefault(key(sub.formula), []).append(sub)
+    return {k: subs[0] for k, subs in found.items() if len(subs) == 1}
+
+
+def substance_by_formula() -> dict[str, Substance]:
+    """Controlled substances by their formula ("CCl4", "CH3Br"), where one substance alone
+    has it (the HCFC isomers share theirs, and are named instead)."""
+    return _by_formula(_folder())
+
+
 def other_substances() -> dict[str, OtherSubstance]:
     """Non-controlled blend components, keyed by normalised name, formula or other name."""
     return _others(_folder())
@@ -328,23 +343,41 @@ REFERENCE_GAS = "CO2"
 """GWPs are relative to CO2, whose GWP is 1 by definition in every IPCC report."""
 
 
-def ipcc_gwp(substance: str, report: str) -> float | None:
-    """100-year GWP from an IPCC assessment report, via ``globalwarmingpotentials``."""
+class IpccGwp(NamedTuple):
+    """A 100-year GWP of an IPCC report and where it was read (None: CO2's 1 by
+    definition)."""
+
+    value: float
+    source: str | None
+
+
+def ipcc_lookup(substance: str, report: str) -> IpccGwp | None:
+    """The substance's 100-year GWP in an IPCC report, via ``globalwarmingpotentials`` or,
+    for AR6 where the package has none, the report's own table; None where neither has one."""
     other = other_substances().get(key(substance))
     species = other.ipcc_species if other and other.ipcc_species else substance
     if key(species) == REFERENCE_GAS:
-        return 1.0
+        return IpccGwp(1.0, None)
     table = _ipcc_table(report)
     found = table.get(key(species))
-    if found is None and report == "ar6":
-        more = ar6_from_report(substance)
-        found = more.gwp100 if more is not None else None
+    if found is None and report == "ar6" and (row := ar6_more().get(key(substance))):
+        return IpccGwp(row.gwp100, row.source)
     if found is None:
         # the IPCC tables name some controlled substances by formula (CCl4, CH3Br, CH3CCl3)
         controlled = substances().get(key(substance))
         if controlled is not None and controlled.formula:
             found = table.get(key(IPCC_FORMULA.get(controlled.formula, controlled.formula)))
-    return found
+    if found is None:
+        return None
+    package = globalwarmingpotentials.__version__
+    return IpccGwp(found, f"IPCC {report.upper()} GWP-100 via globalwarmingpotentials "
+                          f"{package} (CC0-1.0)")  # fmt: skip
+
+
+def ipcc_gwp(substance: str, report: str) -> float | None:
+    """100-year GWP from an IPCC assessment report (``ipcc_lookup``'s value)."""
+    found = ipcc_lookup(substance, report)
+    return found.value if found is not None else None
 
 
 IPCC_FORMULA = {"C2H3Cl3": "CH3CCl3"}
@@ -393,31 +426,6 @@ PROTOCOL_GWPS = (
 )
 
 
-def ipcc_gwp_source(substance: str, report: str) -> str | None:
-    """Where ``ipcc_gwp`` found the substance's GWP: the package, the AR6 table's row,
-    or None (no GWP, or CO2's 1 by definition)."""
-    other = other_substances().get(key(substance))
-    species = other.ipcc_species if other and other.ipcc_species else substance
-    if key(species) == REFERENCE_GAS or ipcc_gwp(substance, report) is None:
-        return None
-    if report == "ar6" and (row := ar6_from_report(substance)) is not None:
-        return row.source
-    return (
-        f"IPCC {report.upper()} GWP-100 via globalwarmingpotentials "
-        f"{globalwarmingpotentials.__version__} (CC0-1.0)"
-    )
-
-
-def ar6_from_report(substance: str) -> Ar6Gwp | None:
-    """The AR6 table's row that gives ``substance`` its GWP, where the package has none
-    (so that a result can name the table its GWP comes from)."""
-    other = other_substances().get(key(substance))
-    species = other.ipcc_species if other and other.ipcc_species else substance
-    if key(species) == REFERENCE_GAS or key(species) in _ipcc_table("ar6"):
-        return None
-    return ar6_more().get(key(substance))
-
-
 def version() -> str:
     """Identifies the reference data in force: a hash of the tables and the GWP package."""
     digest = hashlib.sha256()
@@ -441,5 +449,6 @@ def clear_cache() -> None:
         _published,
         _other_mixtures,
         _ar6_more,
+        _by_formula,
     ):
         loader.cache_clear()

@@ -94,6 +94,17 @@ def _nested(el: etree._Element, parent: etree._Element, file: str) -> Problem:
     )
 
 
+def _refuse_other_root(root: etree._Element | None, file: str) -> etree._Element:
+    """Refuse a file whose root is not ``iati-activities`` (an organisation file, a
+    namespaced root: shown as the file writes it)."""
+    if root is None or root.tag != "iati-activities":
+        tag = element_name(root.tag) if root is not None else "none"
+        raise RefusedError(
+            [Problem(f"the root element is <{tag}>, not <iati-activities>", file=file, line=1)]
+        )
+    return root
+
+
 def _fallback_identifier(el: etree._Element, act: Activity, stem: str, index: int) -> str:
     other = text_of(next(el.iterchildren("other-identifier"), None))
     ref = act.reporting_org.ref if act.reporting_org else None
@@ -368,23 +379,13 @@ class ActivityReader:
                     )
                 ]
             ) from exc
-        root = events.root
-        if root is None or root.tag != "iati-activities":
-            tag = element_name(root.tag) if root is not None else "none"
-            raise RefusedError(
-                [Problem(f"the root element is <{tag}>, not <iati-activities>", file=file, line=1)]
-            )
+        _refuse_other_root(events.root, file)
         self.problems.extend(unread_problems(self.unread, file))
         if self.progress is not None:
             self.progress(handle.tell())
 
     def _check_root(self, root: etree._Element | None, file: str) -> None:
-        if root is None or root.tag != "iati-activities":
-            tag = element_name(root.tag) if root is not None else "none"
-            raise RefusedError(
-                [Problem(f"the root element is <{tag}>, not <iati-activities>", file=file, line=1)]
-            )
-        self._root(root)
+        self._root(_refuse_other_root(root, file))
 
     def _one(self, el: etree._Element, file: str, index: int, stem: str) -> Parsed:
         line = el.sourceline or 0

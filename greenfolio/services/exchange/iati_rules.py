@@ -40,7 +40,6 @@ from greenfolio.services.exchange.xml_safety import (
     DEFAULT_MAX_BYTES,
     PARSER_OPTIONS,
     element_name,
-    syntax_error,
 )
 
 __all__ = [
@@ -507,8 +506,8 @@ def check_file(
                 if on_activity is not None:
                     on_activity(report.checked)
         except etree.XMLSyntaxError as exc:
-            message, line = syntax_error(exc)
-            raw, _line = xml_safety.raw_syntax_error(exc)
+            raw, line = xml_safety.raw_syntax_error(exc)
+            message = xml_safety.with_hint(raw)
             said, hint, values = xml_safety.syntax_parts(raw)
             raise RefusedError(
                 [

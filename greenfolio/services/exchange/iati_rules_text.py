@@ -160,7 +160,7 @@ def sentence(case: Case, lang: str, value: str | None = None) -> str:
         text = say("rules", "in_context", lang, sentence=text.rstrip(".。"),
                    context=_ROOTS.sub("", case.context))  # fmt: skip
     if "condition" in spec:
-        # the case runs only where its condition holds (8.9.1: indicators measured 1 to 4)
+        # the case runs only where its condition holds (3.4.2: more than one recipient)
         condition = _show(spec["condition"], value)
         text = say("rules", "condition", lang, sentence=text.rstrip(".。"), condition=condition)
     if case.loop is not None and value is not None:

@@ -254,7 +254,7 @@ def syntax_error(exc: etree.XMLSyntaxError) -> tuple[str, int | None]:
     Call ``etree.clear_error_log()`` before parsing: libxml2 keeps earlier messages.
     """
     raw, line = raw_syntax_error(exc)
-    return _hint(raw), line
+    return with_hint(raw), line
 
 
 def element_name(tag: object) -> str:
@@ -339,7 +339,8 @@ def syntax_parts(message: str) -> tuple[str, str | None, tuple[tuple[str, Any], 
     return message, None, ()
 
 
-def _hint(message: str) -> str:
+def with_hint(message: str) -> str:
+    """libxml2's message with what the reader can do about it, in English."""
     said, hint, params = syntax_parts(message)
     if hint is None:
         return said
